@@ -1,0 +1,175 @@
+"""The root command: global options, the clock read once, and errors as one line each.
+
+Nothing here imports the store stack: `--help` and completion stay fast, and the engine is
+built on the first command that needs it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer import Abort
+from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
+
+from complaintctl import __version__
+from complaintctl.errors import ComplaintError, InvalidInput
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.store.uow import UnitOfWork
+
+
+class RootGroup(TyperGroup):
+    """Runs the program and turns every known error into `Error: …` and its exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args, prog_name or "complaintctl", complete_var, standalone_mode=False, **extra
+            )
+        except ComplaintError as err:
+            _fail(err.message, err.exit_code)
+        except ClickException as err:
+            _fail(err.format_message(), err.exit_code)
+        except Abort:
+            _fail("aborted", 130)
+        except BrokenPipeError:
+            # A reader such as `head` went away: not an error of ours.
+            sys.stderr.close()
+            sys.exit(0)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    first_line = " ".join(message.split())
+    print(f"Error: {first_line}", file=sys.stderr)
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=RootGroup,
+    name="complaintctl",
+    help="Log, acknowledge and track service complaints against their working-hours deadlines.",
+    no_args_is_help=True,
+    # Plain click help: rich-formatted help costs ~130 ms on every --help (STYLE.md).
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    """What every command shares: where the store is, who is acting, and the clock reading."""
+
+    db: str | None
+    actor: str
+    now: datetime
+    _opened: tuple[Any, str] | None = field(default=None, repr=False)
+
+    def unit_of_work(self, *, write: bool) -> UnitOfWork:
+        """A transaction on the store, creating the store on first use."""
+        from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+        from complaintctl.store.uow import UnitOfWork
+
+        if self._opened is None:
+            url = resolve_url(self.db)
+            engine = open_engine(url)
+            ensure_schema(engine, url, self.now)
+            self._opened = (engine, url)
+        engine, url = self._opened
+        return UnitOfWork(engine, url, write=write)
+
+    def instant(self, text: str | None, tz: ZoneInfo) -> datetime:
+        """--at/--as-of as an instant: now when not given."""
+        if text is None:
+            return self.now
+        from complaintctl.domain.instants import InstantError, parse_instant
+
+        try:
+            return parse_instant(text, tz)
+        except InstantError as err:
+            raise InvalidInput(str(err)) from None
+
+
+def current_state(ctx: typer.Context) -> State:
+    state = ctx.find_root().obj
+    assert isinstance(state, State)
+    return state
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"complaintctl {__version__}")
+        raise typer.Exit()
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="COMPLAINTCTL_DB",
+            metavar="PATH_OR_URL",
+            help="The store: an SQLite file path or an SQLAlchemy URL "
+            "[default: complaintctl.sqlite3 in your user data folder].",
+            show_default=False,
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="COMPLAINTCTL_USER",
+            metavar="USERNAME",
+            help="Who is acting, recorded with every change [default: your login name].",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Log, acknowledge and track service complaints against their working-hours deadlines.
+
+    The store is created on first use. Times are read as ISO 8601; without an offset they are
+    local time in the calendar's zone (Europe/London by default).
+    """
+    # The one clock read of the command: every default --at and --as-of is this instant.
+    ctx.obj = State(
+        db=db,
+        actor=(actor or "").strip() or _login_name(),
+        now=datetime.now(UTC),
+    )
+
+
+def main() -> None:
+    """The console script."""
+    app(prog_name="complaintctl")

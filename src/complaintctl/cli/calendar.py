@@ -1,0 +1,114 @@
+"""The shared working calendar: show it, add and remove closure days, refresh bank holidays."""
+
+from __future__ import annotations
+
+from datetime import date as date_type
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.app import app, current_state
+from complaintctl.cli.options import AsOf, At, Json
+from complaintctl.errors import InvalidInput
+
+calendar_app = typer.Typer(
+    help="Show the working calendar deadlines are counted on, and change its closure days.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(calendar_app, name="calendar")
+
+Day = Annotated[str, typer.Argument(metavar="DATE", help="The date, as YYYY-MM-DD.")]
+
+
+def _day(text: str) -> date_type:
+    from complaintctl.domain.instants import InstantError, parse_date
+
+    try:
+        return parse_date(text)
+    except InstantError as err:
+        raise InvalidInput(str(err)) from None
+
+
+@calendar_app.callback()
+def calendar_show(ctx: typer.Context, as_of: AsOf = None, json_output: Json = False) -> None:
+    """Show opening hours, the zone, bank holiday coverage and the next closed days."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    with state.unit_of_work(write=False) as uow:
+        view = services.calendar_view(uow, as_of=state.instant(as_of, uow.calendar().tz))
+    render.calendar(view, json_output=json_output)
+
+
+@calendar_app.command("close")
+def calendar_close(
+    ctx: typer.Context,
+    day: Day,
+    reason: Annotated[str, typer.Option(help="Why the office is closed, e.g. 'Office move'.")],
+    at: At = None,
+) -> None:
+    """Add a closure day; open deadlines not yet breached are recomputed around it."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    with state.unit_of_work(write=True) as uow:
+        change = services.add_closure(
+            uow,
+            day=_day(day),
+            reason=reason,
+            by=state.actor,
+            at=state.instant(at, uow.calendar().tz),
+            now=state.now,
+        )
+    render.calendar_change(change)
+
+
+@calendar_app.command("reopen")
+def calendar_reopen(ctx: typer.Context, day: Day, at: At = None) -> None:
+    """Remove a closure day; open deadlines not yet breached are recomputed."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    with state.unit_of_work(write=True) as uow:
+        change = services.remove_closure(
+            uow,
+            day=_day(day),
+            by=state.actor,
+            at=state.instant(at, uow.calendar().tz),
+            now=state.now,
+        )
+    render.calendar_change(change)
+
+
+@calendar_app.command("holidays")
+def calendar_holidays(
+    ctx: typer.Context,
+    through: Annotated[
+        int, typer.Option(metavar="YEAR", help="Know bank holidays up to the end of this year.")
+    ],
+    at: At = None,
+) -> None:
+    """Write England and Wales bank holidays up to a year, from the holidays package.
+
+    Run it when a deadline warns that bank holidays are not known that far ahead, or after
+    upgrading to pick up newly announced holidays. Open deadlines are recomputed.
+    """
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    with state.unit_of_work(write=True) as uow:
+        change = services.refresh_holidays(
+            uow,
+            through=through,
+            by=state.actor,
+            at=state.instant(at, uow.calendar().tz),
+            now=state.now,
+        )
+    render.calendar_change(change)

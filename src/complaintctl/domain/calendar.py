@@ -1,0 +1,237 @@
+"""Working time: when the organisation is open, and deadlines counted in working hours or days.
+
+Pure: stdlib and zoneinfo only. Instants are timezone-aware datetimes; opening hours are wall-clock
+times in the calendar's zone, so a working day is 8 hours whether the clocks changed that weekend
+or not (MODEL.md, "Working time").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+# A calendar with no working time at all would make every deadline search endless.
+_SEARCH_LIMIT_DAYS = 3660
+
+
+class CalendarError(ValueError):
+    """The calendar cannot answer: no working time at all, or a naive datetime."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One stretch of opening hours on a weekday, in minutes from local midnight.
+
+    `end` may be 1440: open until midnight.
+    """
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end <= MINUTES_PER_DAY:
+            raise CalendarError(f"opening hours must run forwards within a day: {self}")
+
+    @classmethod
+    def parse(cls, text: str) -> Opening:
+        """Read `09:00-17:00` (24:00 is allowed as an end)."""
+        try:
+            first, last = text.strip().split("-")
+            return cls(_parse_minutes(first), _parse_minutes(last))
+        except ValueError as err:
+            raise CalendarError(f"opening hours must look like 09:00-17:00, not {text!r}") from err
+
+    def __str__(self) -> str:
+        return f"{_format_minutes(self.start)}-{_format_minutes(self.end)}"
+
+
+def _parse_minutes(text: str) -> int:
+    hours, minutes = text.strip().split(":")
+    value = int(hours) * 60 + int(minutes)
+    if not (0 <= int(minutes) < 60 and 0 <= value <= MINUTES_PER_DAY):
+        raise ValueError(text)
+    return value
+
+
+def _format_minutes(value: int) -> str:
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+Week = tuple[tuple[Opening, ...], ...]
+"""Opening hours for Monday (index 0) to Sunday (6), each a sorted tuple of stretches."""
+
+
+def office_week(opens: str = "09:00-17:00", weekdays: int = 5) -> Week:
+    """The usual week: the same hours Monday to Friday, closed at weekends."""
+    hours = (Opening.parse(opens),)
+    return tuple(hours if day < weekdays else () for day in range(7))
+
+
+def format_week(week: Week) -> str:
+    """`Mon 09:00-17:00; Tue …; Sat closed; …` — also the text the store keeps."""
+    return "; ".join(
+        f"{name} {', '.join(map(str, hours)) if hours else 'closed'}"
+        for name, hours in zip(WEEKDAY_NAMES, week, strict=True)
+    )
+
+
+def parse_week(text: str) -> Week:
+    """Read what format_week wrote."""
+    days: dict[str, tuple[Opening, ...]] = {}
+    for part in text.split(";"):
+        name, _, hours = part.strip().partition(" ")
+        if name not in WEEKDAY_NAMES:
+            raise CalendarError(f"unknown weekday {name!r} in opening hours {text!r}")
+        hours = hours.strip()
+        days[name] = () if hours == "closed" else tuple(Opening.parse(h) for h in hours.split(","))
+    week = tuple(tuple(sorted(days.get(name, ()), key=lambda o: o.start)) for name in WEEKDAY_NAMES)
+    for openings in week:
+        for earlier, later in zip(openings, openings[1:], strict=False):
+            if later.start < earlier.end:
+                raise CalendarError(f"opening hours overlap in {text!r}")
+    return week
+
+
+def _aware(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise CalendarError(f"a naive datetime has no place on the clock: {instant}")
+    return instant.astimezone(UTC)
+
+
+@dataclass(frozen=True, eq=False)
+class WorkingCalendar:
+    """Opening hours in a zone, less the days the organisation is closed.
+
+    `closed_days` maps each closed date (bank holiday or office closure) to why it is closed.
+    `known_from`/`known_through` bound the dates whose bank holidays are known: outside them a
+    date with no entry may still be a holiday (`knows`).
+    """
+
+    zone: str = "Europe/London"
+    week: Week = field(default_factory=office_week)
+    closed_days: Mapping[date, str] = field(default_factory=dict)
+    known_from: date = date.min
+    known_through: date = date.max
+    _intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        if len(self.week) != 7:
+            raise CalendarError("opening hours need one entry per weekday")
+        object.__setattr__(self, "_tz", ZoneInfo(self.zone))
+
+    @property
+    def tz(self) -> ZoneInfo:
+        tz: ZoneInfo = self.__dict__["_tz"]
+        return tz
+
+    # -- days ------------------------------------------------------------------------------
+
+    def local_date(self, instant: datetime) -> date:
+        return _aware(instant).astimezone(self.tz).date()
+
+    def is_working_day(self, day: date) -> bool:
+        return bool(self.week[day.weekday()]) and day not in self.closed_days
+
+    def knows(self, day: date) -> bool:
+        """Whether the bank holidays of `day` are known (else it is assumed to have none)."""
+        return self.known_from <= day <= self.known_through
+
+    def intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The day's working stretches as UTC instants (empty on a closed day)."""
+        cached = self._intervals.get(day)
+        if cached is None:
+            cached = tuple(
+                (self._instant(day, opening.start), self._instant(day, opening.end))
+                for opening in (self.week[day.weekday()] if self.is_working_day(day) else ())
+            )
+            self._intervals[day] = cached
+        return cached
+
+    def _instant(self, day: date, minutes: int) -> datetime:
+        if minutes == MINUTES_PER_DAY:
+            day, minutes = day + timedelta(days=1), 0
+        wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.tz)
+        return wall.astimezone(UTC)
+
+    def _days_from(self, day: date) -> Iterator[date]:
+        for offset in range(_SEARCH_LIMIT_DAYS):
+            yield day + timedelta(days=offset)
+        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {day}")
+
+    # -- instants --------------------------------------------------------------------------
+
+    def is_open(self, instant: datetime) -> bool:
+        """Inside working time: from an opening up to, not including, its close."""
+        instant = _aware(instant)
+        return any(
+            opens <= instant < closes for opens, closes in self.intervals(self.local_date(instant))
+        )
+
+    def next_opening(self, instant: datetime) -> datetime:
+        """`instant` itself when open, else the next moment working time starts."""
+        return self.add_working_time(instant, timedelta(0), allow_close=False)
+
+    def add_working_time(
+        self, start: datetime, amount: timedelta, *, allow_close: bool = True
+    ) -> datetime:
+        """The instant `amount` of working time after `start`.
+
+        Time outside opening hours starts counting at the next opening; a result that lands on a
+        close is that close, not the next opening (MODEL.md). With a zero amount, `start` is kept
+        when it is inside working time or (with `allow_close`) exactly at a close.
+        """
+        if amount < timedelta(0):
+            raise CalendarError("working time to add must not be negative")
+        start = _aware(start)
+        remaining = amount
+        # From the day before: a stretch open until midnight closes on the day of `start`.
+        for day in self._days_from(self.local_date(start) - timedelta(days=1)):
+            for opens, closes in self.intervals(day):
+                if start > closes or (start == closes and not (allow_close and not remaining)):
+                    continue
+                begin = max(start, opens)
+                available = closes - begin
+                if remaining <= available and (remaining or begin < closes or allow_close):
+                    return begin + remaining
+                remaining -= available
+        raise AssertionError("unreachable")  # pragma: no cover - _days_from raises first
+
+    def add_working_hours(self, start: datetime, hours: int) -> datetime:
+        return self.add_working_time(start, timedelta(hours=hours))
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The close of the `days`-th working day after the day of `start`.
+
+        The UK statutory convention (MODEL.md): day 1 is the first working day after the day of
+        the event; an event on a non-working day counts as received on the next working day.
+        """
+        if days < 0:
+            raise CalendarError("working days to add must not be negative")
+        dates = self._days_from(self.local_date(start))
+        received = next(day for day in dates if self.is_working_day(day))
+        last = received
+        for _ in range(days):
+            last = next(day for day in dates if self.is_working_day(day))
+        return self.intervals(last)[-1][1]
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time from `start` to `end`; negative when `end` comes first."""
+        start, end = _aware(start), _aware(end)
+        if end < start:
+            return -self.working_time_between(end, start)
+        total = timedelta(0)
+        day, last = self.local_date(start), self.local_date(end)
+        while day <= last:
+            for opens, closes in self.intervals(day):
+                overlap = min(closes, end) - max(opens, start)
+                if overlap > timedelta(0):
+                    total += overlap
+            day += timedelta(days=1)
+        return total

@@ -1,0 +1,81 @@
+"""Reading and writing instants as people and scripts type them.
+
+Input is ISO 8601. Without an offset it is wall-clock time in the calendar's zone, and a wall time
+that does not exist (clocks going forward) or happens twice (clocks going back) is refused with
+the way to write it unambiguously. Output is ISO 8601 with the offset.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+class InstantError(ValueError):
+    """A date or time that cannot be read, or read only one way."""
+
+
+def parse_instant(text: str, tz: ZoneInfo) -> datetime:
+    """An aware UTC datetime from ISO 8601; a bare date means its local midnight."""
+    cleaned = text.strip()
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise InstantError(
+            f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
+            "or 2026-11-27T14:30+00:00"
+        ) from None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    return local_to_utc(parsed, tz, original=cleaned)
+
+
+def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -> datetime:
+    """A naive wall-clock time in `tz` as a UTC instant, refusing gaps and repeats."""
+    shown = original or wall.isoformat(timespec="minutes")
+    first = wall.replace(tzinfo=tz, fold=0)
+    second = wall.replace(tzinfo=tz, fold=1)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        after = first.astimezone(UTC).astimezone(tz)
+        raise InstantError(
+            f"{shown} does not exist in {tz.key}: the clocks go forward then; "
+            f"write the offset to say which instant you mean, e.g. {after.isoformat()}"
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise InstantError(
+            f"{shown} happens twice in {tz.key}: the clocks go back then; write "
+            f"{first.isoformat()} for the first or {second.isoformat()} for the second"
+        )
+    return first.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def format_instant(instant: datetime, tz: ZoneInfo) -> str:
+    """ISO 8601 in the calendar's zone, with its offset: 2026-12-31T16:00:00+00:00."""
+    return instant.astimezone(tz).isoformat(timespec="seconds")
+
+
+def format_local(instant: datetime, tz: ZoneInfo) -> str:
+    """As a person reads it: `Thu 2026-12-31 16:00 GMT`."""
+    return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def format_duration(amount: timedelta, *, days: bool = True) -> str:
+    """`2d 3h 5m`, or in hours and minutes only (`51h 5m`) for working time."""
+    minutes = int(abs(amount).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days and hours >= 24:
+        parts.append(f"{hours // 24}d")
+        hours %= 24
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes or not parts:
+        parts.append(f"{minutes}m")
+    return ("-" if amount < timedelta(0) else "") + " ".join(parts)

@@ -1,0 +1,48 @@
+"""Known errors, each with the exit code scripts can rely on (README, "Exit status").
+
+A known error is shown as one line, `Error: <message>`, on stderr; anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+# Exit codes. 0 is success, 1 an unexpected internal error, 2 a usage error (click's own).
+EXIT_USAGE = 2
+EXIT_OVERDUE = 3
+EXIT_NOT_FOUND = 4
+EXIT_NOT_ALLOWED = 5
+EXIT_STORE = 8
+
+
+class ComplaintError(Exception):
+    """Base class: an error the user can act on, shown without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ComplaintError):
+    """A value the command cannot accept: a malformed email or date, a future --at."""
+
+    exit_code = EXIT_USAGE
+
+
+class NotFound(ComplaintError):
+    """No case with that reference, or no such record (a closure day, say)."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class ActionNotAllowed(ComplaintError):
+    """The case's stage does not allow this action now (e.g. acknowledging twice)."""
+
+    exit_code = EXIT_NOT_ALLOWED
+
+
+class StoreUnavailable(ComplaintError):
+    """The store cannot be opened, read or written: missing rights, locked, not a database."""
+
+    exit_code = EXIT_STORE
