@@ -289,7 +289,7 @@ def _case_view(
         received_at=case.received_at,
         area=case.area,
         logged_by=case.logged_by,
-        deadlines=tuple(_deadline_view(d, as_of) for d in uow.deadlines(case)),
+        deadlines=tuple(_deadline_view(d, as_of, uow.calendar()) for d in uow.deadlines(case)),
         history=tuple(
             EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details))
             for e in uow.history(case)
@@ -299,22 +299,26 @@ def _case_view(
     )
 
 
-def _deadline_view(deadline: Deadline, as_of: datetime) -> DeadlineView:
-    ended = deadline.ended_at
-    if deadline.outcome == "met" and ended is not None:
-        breached = ended > deadline.due_at
-    elif deadline.outcome is None:
-        breached = as_of > deadline.due_at
-    else:  # cancelled: breached if it had run out before it was stopped
-        breached = ended is not None and ended > deadline.due_at
+def _deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
+    # A clock that ended after `as_of` was still running then (a replay with --as-of).
+    ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    stopped_at = ended or as_of
+    breached = stopped_at > deadline.due_at
+    zero = timedelta(0)
     return DeadlineView(
         kind=deadline.kind,
         start=deadline.start_at,
         due=deadline.due_at,
         rule=deadline.rule,
         ended_at=ended,
-        outcome=deadline.outcome,
+        outcome=deadline.outcome if ended else None,
         breached=breached,
+        working_late=(
+            calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
+        ),
+        working_left=(
+            zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
+        ),
     )
 
 

@@ -24,6 +24,10 @@ class DeadlineView:
     ended_at: datetime | None
     outcome: str | None  # "met", "cancelled", or None while running
     breached: bool  # met late, or still running past due as of the view's instant
+    # Working time from due to when it was met (or to the view's instant while it runs) when
+    # breached; else the working time still left (zero once met on time).
+    working_late: timedelta
+    working_left: timedelta
 
     @property
     def met_at(self) -> datetime | None:
@@ -129,7 +133,13 @@ def deadline_json(deadline: DeadlineView, tz: ZoneInfo) -> dict[str, Any]:
         "ended_at": _when(deadline.ended_at, tz),
         "outcome": deadline.outcome,
         "breached": deadline.breached,
+        "late_working_minutes": _minutes(deadline.working_late),
+        "left_working_minutes": _minutes(deadline.working_left),
     }
+
+
+def _minutes(amount: timedelta) -> int:
+    return int(amount.total_seconds() // 60)
 
 
 def case_json(view: CaseView) -> dict[str, Any]:
@@ -177,8 +187,8 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "received_at": _when(item.received_at, tz),
             "due": _when(item.due, tz),
             "as_of": _when(report.as_of, tz),
-            "late_working_minutes": int(item.late_working.total_seconds() // 60),
-            "late_calendar_minutes": int(item.late_calendar.total_seconds() // 60),
+            "late_working_minutes": _minutes(item.late_working),
+            "late_calendar_minutes": _minutes(item.late_calendar),
             "late_working": format_duration(item.late_working, days=False),
             "late_calendar": format_duration(item.late_calendar),
         }

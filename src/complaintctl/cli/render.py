@@ -91,16 +91,21 @@ def acknowledged(view: CaseView, *, json_output: bool) -> None:
 
 def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> str:
     due = format_local(deadline.due, tz)
-    if deadline.outcome == "met" and deadline.ended_at is not None:
-        if deadline.breached:
-            late = format_duration(deadline.ended_at - deadline.due)
-            return f"met late by {late} (due {due})"
-        return f"met on time (due {due})"
+    stopped = deadline.ended_at or as_of
+    late = (
+        f"{format_duration(deadline.working_late, days=False)} working, "
+        f"{format_duration(stopped - deadline.due)} calendar"
+    )
+    if deadline.outcome == "met":
+        return (
+            f"met late by {late} (due {due})" if deadline.breached else f"met on time (due {due})"
+        )
     if deadline.outcome == "cancelled":
         return f"stopped (was due {due})"
     if deadline.breached:
-        return f"breached by {format_duration(as_of - deadline.due)} (due {due})"
-    return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
+        return f"breached by {late} (due {due})"
+    left = format_duration(deadline.working_left, days=False)
+    return f"open, due {due} (in {left} working)"
 
 
 def case(view: CaseView, *, json_output: bool) -> None:

@@ -1,0 +1,1 @@
+complete --command complaintctl --no-files --arguments "(env _COMPLAINTCTL_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) complaintctl)" --condition "env _COMPLAINTCTL_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) complaintctl"

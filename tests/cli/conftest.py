@@ -1,0 +1,32 @@
+"""End-to-end through the real command line (CliRunner), with the store in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from complaintctl.cli import app
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def cli_environment(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(db_path))
+    monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def run() -> Run:
+    """`run("log", "--consumer", …)`: the command's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke

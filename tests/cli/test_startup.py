@@ -1,0 +1,64 @@
+"""Start-up is felt on every command: --help and completion must not load the store stack.
+
+Real subprocesses, and no timings: the test asserts which modules were imported.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "holidays", "rich"}
+
+# Runs the console script's main() and reports, at exit, the top-level modules loaded.
+PROBE = """
+import atexit, sys
+atexit.register(lambda: print("MODULES " + " ".join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr))
+from complaintctl.cli import main
+sys.argv = ["complaintctl", *sys.argv[1:]]
+main()
+"""
+
+
+def _loaded(args: list[str], env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:]), result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["log", "--help"], ["calendar", "--help"]])
+def test_help_loads_neither_the_store_stack_nor_rich(args: list[str]) -> None:
+    loaded, out = _loaded(args)
+    assert "Usage: complaintctl" in out
+    assert set() == loaded & HEAVY
+
+
+def test_completing_a_subcommand_name_loads_neither_the_store_stack_nor_rich() -> None:
+    loaded, out = _loaded(
+        [],
+        {
+            "_COMPLAINTCTL_COMPLETE": "complete_bash",
+            "COMP_WORDS": "complaintctl ov",
+            "COMP_CWORD": "1",
+        },
+    )
+    assert "overdue" == out.strip()
+    assert set() == loaded & HEAVY
+
+
+def test_a_read_command_on_an_existing_store_does_not_import_holidays(tmp_path: Path) -> None:
+    env = {"COMPLAINTCTL_DB": str(tmp_path / "s.sqlite3")}
+    _loaded(["overdue"], env)  # creates the store, writing its bank holidays
+    loaded, _ = _loaded(["overdue"], env)
+    assert "holidays" not in loaded
+    assert "sqlalchemy" in loaded

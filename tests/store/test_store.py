@@ -1,0 +1,93 @@
+"""The store on a real SQLite file: where it lives, how instants are kept, what the indexes serve."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from complaintctl.errors import StoreUnavailable
+from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.models import Event
+from tests.conftest import STORE_CREATED, UnitFactory
+
+
+def test_a_new_store_file_and_its_folders_are_created_for_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "store.sqlite3"
+    url = resolve_url(str(path))
+    ensure_schema(open_engine(url), url, STORE_CREATED)
+    assert 0o600 == stat.S_IMODE(path.stat().st_mode)
+    assert 0o700 == stat.S_IMODE(path.parent.stat().st_mode)
+
+
+def test_a_path_and_a_url_name_the_same_store(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    assert f"sqlite:///{path}" == resolve_url(str(path))
+    assert "postgresql+psycopg://u@h/db" == resolve_url("postgresql+psycopg://u@h/db")
+
+
+def test_an_unknown_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreUnavailable):
+        open_engine("nosuchdb://x/y")
+
+
+def _event(at: datetime) -> Event:
+    return Event(action="test", actor="t", at=at, recorded_at=at, details="{}")
+
+
+def test_instants_come_back_in_utc_whatever_zone_they_were_written_in(unit: UnitFactory) -> None:
+    written = datetime(2026, 7, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    with unit() as uow:
+        uow.add(_event(written))
+        uow.commit()
+    with unit(write=False) as uow:
+        read = uow.session.exec(select(Event.at)).one()  # type: ignore[call-overload]
+    assert written == read[0]
+    assert UTC == read[0].tzinfo
+
+
+def test_naive_datetimes_are_refused_rather_than_guessed(unit: UnitFactory) -> None:
+    with pytest.raises(StoreUnavailable, match="timezone-aware"), unit() as uow:
+        uow.add(_event(datetime(2026, 7, 1, 10, 0)))
+        uow.commit()
+
+
+def test_instants_are_stored_in_one_text_format_so_they_sort_as_text(
+    unit: UnitFactory, db_path: Path
+) -> None:
+    with unit() as uow:
+        uow.add(_event(datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
+        uow.add(_event(datetime(2026, 7, 1, 10, 0, 0, 5, tzinfo=UTC)))
+        uow.commit()
+    with sqlite3.connect(db_path) as raw:
+        stored = [row[0] for row in raw.execute("SELECT at FROM event ORDER BY id")]
+    assert ["2026-07-01 09:00:00.000000", "2026-07-01 10:00:00.000005"] == stored
+
+
+def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, db_path: Path) -> None:
+    with unit(write=False) as uow:
+        uow.overdue(STORE_CREATED)  # the statement is built by the same code the command runs
+    with sqlite3.connect(db_path) as raw:
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM deadline WHERE ended_at IS NULL AND due_at < ?",
+            ("2026-11-28 12:00:00.000000",),
+        ).fetchall()
+    assert any("ix_deadline_open_due" in row[-1] for row in plan)
+
+
+def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: UnitFactory) -> None:
+    with unit(write=False) as uow:
+        calendar = uow.calendar()
+        region = uow.calendar_setting().holiday_region
+    assert "GB-ENG" == region
+    assert "Christmas Day (bank holiday)" == calendar.closed_days[datetime(2026, 12, 25).date()]
+    # St Andrew's Day is Scotland's, not ours.
+    assert datetime(2026, 11, 30).date() not in calendar.closed_days
+    assert (datetime(2021, 1, 1).date(), datetime(2031, 12, 31).date()) == (
+        calendar.known_from,
+        calendar.known_through,
+    )

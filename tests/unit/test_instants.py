@@ -1,0 +1,79 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl.domain.instants import (
+    InstantError,
+    format_duration,
+    format_instant,
+    parse_date,
+    parse_instant,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-24T16:00", datetime(2026, 12, 24, 16, 0, tzinfo=UTC)),
+        ("2026-07-01T09:30", datetime(2026, 7, 1, 8, 30, tzinfo=UTC)),  # BST
+        ("2026-07-01T09:30+00:00", datetime(2026, 7, 1, 9, 30, tzinfo=UTC)),
+        ("2026-07-01T09:30Z", datetime(2026, 7, 1, 9, 30, tzinfo=UTC)),
+        ("2026-07-01 09:30:15", datetime(2026, 7, 1, 8, 30, 15, tzinfo=UTC)),
+        ("2026-07-01", datetime(2026, 6, 30, 23, 0, tzinfo=UTC)),  # local midnight
+        ("2026-10-25T01:30+01:00", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        ("2026-10-25T01:30+00:00", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+    ],
+)
+def test_iso_8601_is_read_as_local_time_unless_it_has_an_offset(
+    text: str, expected: datetime
+) -> None:
+    assert expected == parse_instant(text, LONDON)
+
+
+def test_a_local_time_skipped_by_the_clocks_going_forward_is_refused_with_a_way_to_write_it() -> (
+    None
+):
+    with pytest.raises(InstantError, match=r"does not exist.*2026-03-29T02:30:00\+01:00"):
+        parse_instant("2026-03-29T01:30", LONDON)
+
+
+def test_a_local_time_repeated_when_the_clocks_go_back_is_refused_with_both_offsets() -> None:
+    with pytest.raises(InstantError, match=r"happens twice.*\+01:00.*\+00:00"):
+        parse_instant("2026-10-25T01:30", LONDON)
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01", "2026-02-30T10:00", "10:00"])
+def test_text_that_is_not_an_iso_date_and_time_is_refused(text: str) -> None:
+    with pytest.raises(InstantError, match="ISO 8601"):
+        parse_instant(text, LONDON)
+
+
+def test_dates_must_be_iso_dates() -> None:
+    with pytest.raises(InstantError, match="YYYY-MM-DD"):
+        parse_date("01/12/2026")
+
+
+def test_instants_are_written_in_the_zone_with_their_offset() -> None:
+    assert "2026-07-01T10:00:00+01:00" == format_instant(
+        datetime(2026, 7, 1, 9, 0, tzinfo=UTC), LONDON
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "days", "expected"),
+    [
+        (timedelta(0), True, "0m"),
+        (timedelta(minutes=5), True, "5m"),
+        (timedelta(hours=3, minutes=20), True, "3h 20m"),
+        (timedelta(days=1, hours=2), True, "1d 2h"),
+        (timedelta(days=1, hours=2), False, "26h"),
+        (-timedelta(hours=1), True, "-1h"),
+    ],
+)
+def test_durations_read_as_days_hours_and_minutes(
+    amount: timedelta, days: bool, expected: str
+) -> None:
+    assert expected == format_duration(amount, days=days)
