@@ -17,7 +17,9 @@ HEAVY = {"sqlalchemy", "sqlmodel", "pydantic", "holidays", "rich"}
 # Runs the console script's main() and reports, at exit, the top-level modules loaded.
 PROBE = """
 import atexit, sys
-atexit.register(lambda: print("MODULES " + " ".join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr))
+def report():
+    print("MODULES", *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)
+atexit.register(report)
 from complaintctl.cli import main
 sys.argv = ["complaintctl", *sys.argv[1:]]
 main()

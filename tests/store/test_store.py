@@ -1,4 +1,4 @@
-"""The store on a real SQLite file: where it lives, how instants are kept, what the indexes serve."""
+"""The store on a real SQLite file: where it lives, how it keeps instants, what indexes serve."""
 
 from __future__ import annotations
 
@@ -51,9 +51,13 @@ def test_instants_come_back_in_utc_whatever_zone_they_were_written_in(unit: Unit
 
 
 def test_naive_datetimes_are_refused_rather_than_guessed(unit: UnitFactory) -> None:
-    with pytest.raises(StoreUnavailable, match="timezone-aware"), unit() as uow:
-        uow.add(_event(datetime(2026, 7, 1, 10, 0)))
-        uow.commit()
+    def write_naive() -> None:
+        with unit() as uow:
+            uow.add(_event(datetime(2026, 7, 1, 10, 0)))
+            uow.commit()
+
+    with pytest.raises(StoreUnavailable, match="timezone-aware"):
+        write_naive()
 
 
 def test_instants_are_stored_in_one_text_format_so_they_sort_as_text(
