@@ -11,6 +11,8 @@ EXIT_USAGE = 2
 EXIT_OVERDUE = 3
 EXIT_NOT_FOUND = 4
 EXIT_NOT_ALLOWED = 5
+EXIT_NOT_PERMITTED = 6
+EXIT_RESTRICTED = 7
 EXIT_STORE = 8
 
 
@@ -40,6 +42,18 @@ class ActionNotAllowed(ComplaintError):
     """The case's stage does not allow this action now (e.g. acknowledging twice)."""
 
     exit_code = EXIT_NOT_ALLOWED
+
+
+class NotPermitted(ComplaintError):
+    """The acting person is not active staff, or their role does not allow the action."""
+
+    exit_code = EXIT_NOT_PERMITTED
+
+
+class ConsumerRestricted(ComplaintError):
+    """The consumer is restricted from the formal procedure (or from this matter)."""
+
+    exit_code = EXIT_RESTRICTED
 
 
 class StoreUnavailable(ComplaintError):

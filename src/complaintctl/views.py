@@ -51,6 +51,72 @@ class EarlierCase:
 
 
 @dataclass(frozen=True)
+class ResponseView:
+    stage: str  # "first" or "final"
+    decision: str
+    summary: str
+    remedies: tuple[str, ...]
+    goodwill_pence: int | None
+    given_by: str
+    given_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsumerView:
+    id: int
+    name: str
+    email: str | None
+    preferred_contact: str | None
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RestrictionView:
+    zone: str
+    id: int
+    consumer: str
+    email: str | None
+    scope: str
+    dispute: str | None
+    contact_channel: str | None
+    contact_via: str | None
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    review_due: datetime
+    lifted_at: datetime | None
+    lifted_by: str | None
+    lift_reason: str | None
+
+    def describe(self) -> str:
+        """`restriction 3 (procedure, review due 2027-05-28)`, for warnings and refusals."""
+        what = {
+            "procedure": "no new formal complaints",
+            "same-matter": f"no new complaints about dispute {self.dispute}",
+            "contact": "contact only "
+            + (f"by {self.contact_channel}" if self.contact_channel else f"via {self.contact_via}"),
+        }.get(self.scope, self.scope)
+        return f"restriction {self.id} ({what}; review due {self.review_due.date()})"
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    ref: str | None
+    note: str
+    recorded_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StaffView:
+    username: str
+    name: str
+    role: str
+    area: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
 class CaseView:
     zone: str
     as_of: datetime
@@ -71,17 +137,28 @@ class CaseView:
     history: tuple[EventView, ...]
     earlier_cases: tuple[EarlierCase, ...] = ()
     warnings: tuple[str, ...] = ()
+    about: date | None = None
+    out_of_time: bool = False
+    responder: str | None = None
+    handler: str | None = None
+    close_reason: str | None = None
+    preferred_contact: str | None = None
+    adjustments: tuple[str, ...] = ()
+    responses: tuple[ResponseView, ...] = ()
+    restrictions: tuple[RestrictionView, ...] = ()  # the consumer's restrictions in force
+    incidents: tuple[IncidentView, ...] = ()  # abusive contact recorded against the consumer
 
 
 @dataclass(frozen=True)
 class OverdueItem:
-    ref: str
+    ref: str | None
     kind: str
     consumer: str
     received_at: datetime
     due: datetime
     late_working: timedelta
     late_calendar: timedelta
+    restriction_id: int | None = None  # for a restriction review, which has no case
 
 
 @dataclass(frozen=True)
@@ -148,7 +225,18 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "schema_version": JSON_SCHEMA_VERSION,
         "ref": view.ref,
         "stage": view.stage,
-        "consumer": {"name": view.consumer, "email": view.email, "address": view.address},
+        "consumer": {
+            "name": view.consumer,
+            "email": view.email,
+            "address": view.address,
+            "preferred_contact": view.preferred_contact,
+            "adjustments": list(view.adjustments),
+            "restrictions": [restriction_json(r, tz) for r in view.restrictions],
+            "incidents": [
+                {"ref": i.ref, "note": i.note, "by": i.recorded_by, "at": _when(i.at, tz)}
+                for i in view.incidents
+            ],
+        },
         "channel": view.channel,
         "category": view.category,
         "summary": view.summary,
@@ -156,6 +244,23 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "board": view.board,
         "received_at": _when(view.received_at, tz),
         "area": view.area,
+        "responder": view.responder,
+        "handler": view.handler,
+        "about": view.about.isoformat() if view.about else None,
+        "out_of_time": view.out_of_time,
+        "close_reason": view.close_reason,
+        "responses": [
+            {
+                "stage": r.stage,
+                "decision": r.decision,
+                "summary": r.summary,
+                "remedies": list(r.remedies),
+                "goodwill_pounds": None if r.goodwill_pence is None else r.goodwill_pence / 100,
+                "by": r.given_by,
+                "at": _when(r.given_at, tz),
+            }
+            for r in view.responses
+        ],
         "logged_by": view.logged_by,
         "as_of": _when(view.as_of, tz),
         "deadlines": [deadline_json(d, tz) for d in view.deadlines],
@@ -177,11 +282,56 @@ def case_json(view: CaseView) -> dict[str, Any]:
     }
 
 
+def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "consumer": view.consumer,
+        "email": view.email,
+        "scope": view.scope,
+        "dispute": view.dispute,
+        "contact_channel": view.contact_channel,
+        "contact_via": view.contact_via,
+        "reason": view.reason,
+        "decided_by": view.decided_by,
+        "decided_at": _when(view.decided_at, tz),
+        "review_due": _when(view.review_due, tz),
+        "lifted_at": _when(view.lifted_at, tz),
+        "lifted_by": view.lifted_by,
+        "lift_reason": view.lift_reason,
+    }
+
+
+def consumer_json(view: ConsumerView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "email": view.email,
+        "preferred_contact": view.preferred_contact,
+        "adjustments": list(view.adjustments),
+    }
+
+
+def staff_json(view: StaffView) -> dict[str, Any]:
+    return {
+        "username": view.username,
+        "name": view.name,
+        "role": view.role,
+        "area": view.area,
+        "active": view.active,
+    }
+
+
+def history_json(view: CaseView) -> dict[str, Any]:
+    full = case_json(view)
+    return {"schema_version": JSON_SCHEMA_VERSION, "ref": view.ref, "history": full["history"]}
+
+
 def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
     tz = ZoneInfo(report.zone)
     return [
         {
             "ref": item.ref,
+            "restriction_id": item.restriction_id,
             "kind": item.kind,
             "consumer": item.consumer,
             "received_at": _when(item.received_at, tz),

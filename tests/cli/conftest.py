@@ -9,12 +9,14 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from complaintctl.cli import app
+from tests.conftest import UnitFactory
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def cli_environment(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+def cli_environment(monkeypatch: pytest.MonkeyPatch, db_path: Path, unit: UnitFactory) -> None:
+    """The store at COMPLAINTCTL_DB has the TEAM as staff; officer.one is acting."""
     monkeypatch.setenv("COMPLAINTCTL_DB", str(db_path))
     monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
     monkeypatch.setenv("COLUMNS", "120")

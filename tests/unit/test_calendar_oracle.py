@@ -56,7 +56,7 @@ ORACLE_STEPS = 6 * 7 * DAY_MINUTES
 class Oracle:
     week: PlainWeek
     closed: frozenset[date]
-    _open: dict[datetime, bool] = field(default_factory=dict)
+    _open: dict[datetime, bool] = field(default_factory=dict, repr=False)
 
     def is_working_day(self, day: date) -> bool:
         return bool(self.week[day.weekday()]) and day not in self.closed
@@ -146,7 +146,7 @@ class Setup:
         self.calendar = WorkingCalendar(
             zone=ZONE,
             week=tuple(tuple(Opening(start, end) for start, end in day) for day in self.week),
-            closed_days={day: "closed" for day in sorted(self.closed)},
+            closed_days=dict.fromkeys(sorted(self.closed), "closed"),
         )
         self.oracle = Oracle(self.week, self.closed)
 
@@ -186,24 +186,36 @@ def offsets(span: int) -> st.SearchStrategy[int]:
     )
 
 
-def instants() -> st.SearchStrategy[datetime]:
-    """Minute-aligned UTC instants in 2025–2027, weighted to clock changes and holidays."""
-    anywhere = st.integers(0, int((LAST - FIRST) / ONE_MINUTE) // 15).map(
-        lambda quarters: FIRST + quarters * 15 * ONE_MINUTE
-    ) | st.integers(0, int((LAST - FIRST) / ONE_MINUTE)).map(
-        lambda minutes: FIRST + minutes * ONE_MINUTE
-    )
-    span = 4 * DAY_MINUTES
-    return st.one_of(
-        anywhere,
-        st.builds(_near, st.sampled_from(CLOCK_CHANGES), offsets(span)),
-        st.builds(_near, st.sampled_from(CLOCK_CHANGES), offsets(span)),
-        st.builds(_near, st.sampled_from(HOLIDAY_SEASONS), offsets(span)),
-    )
-
-
 # Quarter hours a stretch may start or end on: not where the clocks change.
 BOUNDARIES = tuple(b for b in range(0, DAY_MINUTES + 1, 15) if not 60 <= b < 180)
+
+
+def _on_the_wall(day: date, days: int, minutes: int) -> datetime:
+    """The UTC instant of London wall time `minutes` past midnight, `days` after `day`."""
+    day += timedelta(days=days + minutes // DAY_MINUTES)
+    hours, minutes = divmod(minutes % DAY_MINUTES, 60)
+    return datetime.combine(day, time(hours, minutes), tzinfo=LONDON).astimezone(UTC)
+
+
+_ANY_MINUTE = int((LAST - FIRST) / ONE_MINUTE)
+_NEAR = offsets(4 * DAY_MINUTES)
+_SPECIAL_DAYS = st.sampled_from(CLOCK_CHANGES) | st.sampled_from(HOLIDAY_SEASONS)
+_ANY_DAY = st.dates(FIRST.date(), LAST.date())
+# Wall times where stretches open and close: most often midnight, 09:00 and 17:00.
+_BOUNDARY = st.sampled_from((0, 540, 1020, DAY_MINUTES)) | st.sampled_from(BOUNDARIES)
+
+# Minute-aligned UTC instants in 2025–2027, weighted to clock changes and holidays, and often
+# on a quarter hour of London wall time where a stretch may open or close.
+INSTANTS = st.one_of(
+    st.integers(0, _ANY_MINUTE).map(lambda minutes: FIRST + minutes * ONE_MINUTE),
+    st.integers(0, _ANY_MINUTE // 15).map(lambda quarters: FIRST + quarters * 15 * ONE_MINUTE),
+    st.builds(_near, st.sampled_from(CLOCK_CHANGES), _NEAR),
+    st.builds(_near, st.sampled_from(CLOCK_CHANGES), _NEAR),
+    st.builds(_near, st.sampled_from(HOLIDAY_SEASONS), _NEAR),
+    st.builds(_on_the_wall, _ANY_DAY, st.just(0), _BOUNDARY),
+    st.builds(_on_the_wall, _SPECIAL_DAYS, st.integers(-4, 4), _BOUNDARY),
+    st.builds(_on_the_wall, _SPECIAL_DAYS, st.integers(-4, 4), _BOUNDARY),
+)
 
 
 @st.composite
@@ -221,36 +233,37 @@ def stretches(draw: st.DrawFn) -> Stretches:
     return tuple(pairs)
 
 
-days_hours = st.one_of(
+DAYS_HOURS = st.one_of(
     st.just(()),
     st.just(((0, DAY_MINUTES),)),
     st.just(((540, 1020),)),
     stretches(),
     stretches(),
 )
-generated_weeks = st.tuples(*[days_hours] * 7).filter(any)
+GENERATED_WEEKS = st.tuples(*[DAYS_HOURS] * 7).filter(any)
+# Extra closures: days from the start's London date.
+CLOSURES = st.frozensets(st.integers(-3, 24), max_size=4)
 
 
 @st.composite
-def setups(draw: st.DrawFn, kind: str, around: date) -> Setup:
-    """The office week with bank holidays, or a generated week; both with extra closures."""
-    extra = draw(
-        st.frozensets(
-            st.integers(-3, 24).map(lambda offset: around + timedelta(days=offset)), max_size=4
-        )
-    )
+def _scenarios(draw: st.DrawFn, kind: str) -> tuple[Setup, datetime]:
+    """A start instant, and the office week with bank holidays or a generated week, both with
+    extra closures near the start."""
+    start = draw(INSTANTS)
+    around = start.astimezone(LONDON).date()
+    extra = frozenset(around + timedelta(days=offset) for offset in draw(CLOSURES))
     if kind == "office":
-        return Setup(OFFICE_WEEK, BANK_HOLIDAYS | extra)
-    week = draw(generated_weeks)
+        return Setup(OFFICE_WEEK, BANK_HOLIDAYS | extra), start
+    week = draw(GENERATED_WEEKS)
     bank = BANK_HOLIDAYS if draw(st.booleans()) else frozenset()
-    return Setup(week, bank | extra)
+    return Setup(week, bank | extra), start
 
 
-@st.composite
-def scenarios(draw: st.DrawFn, kind: str) -> tuple[Setup, datetime]:
-    start = draw(instants(), label="start")
-    setup = draw(setups(kind, start.astimezone(LONDON).date()), label="setup")
-    return setup, start
+SCENARIOS = {kind: _scenarios(kind) for kind in ("office", "generated")}
+
+
+def scenarios(kind: str) -> st.SearchStrategy[tuple[Setup, datetime]]:
+    return SCENARIOS[kind]
 
 
 def amounts(setup: Setup, most: int = 4 * 8 * 60) -> st.SearchStrategy[int]:
@@ -274,10 +287,10 @@ def at(minutes: int) -> timedelta:
 
 
 @KINDS
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_adding_working_time_ends_at_the_end_of_the_nth_working_minute(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     minutes = data.draw(amounts(setup), label="minutes")
     try:
         expected = setup.oracle.add(start, minutes)
@@ -288,10 +301,25 @@ def test_adding_working_time_ends_at_the_end_of_the_nth_working_minute(kind, dat
 
 
 @KINDS
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_adding_nothing_keeps_a_start_that_is_open_or_at_a_close_else_moves_to_the_opening(
+    kind, data
+):
+    setup, start = data.draw(scenarios(kind), label="setup, start")
+    try:
+        expected = setup.oracle.add(start, 0)
+    except TooFar:
+        assume(False)
+
+    assert expected == setup.calendar.add_working_time(start, timedelta(0))
+
+
+@KINDS
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_the_next_opening_is_the_first_working_minute_from_the_start(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     try:
         expected = setup.oracle.next_opening(start)
     except TooFar:
@@ -301,10 +329,10 @@ def test_the_next_opening_is_the_first_working_minute_from_the_start(kind, data)
 
 
 @KINDS
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_working_time_between_counts_the_working_minutes_from_start_up_to_end(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     end = start + at(data.draw(offsets(6 * DAY_MINUTES), label="end - start"))
 
     assert at(setup.oracle.between(start, end)) == setup.calendar.working_time_between(start, end)
@@ -314,7 +342,7 @@ def test_working_time_between_counts_the_working_minutes_from_start_up_to_end(ki
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_is_open_agrees_with_the_wall_clock_schedule(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     seconds = data.draw(st.integers(0, 59), label="seconds")
     shown_in = data.draw(st.sampled_from([UTC, LONDON]), label="zone")
     instant = (start + timedelta(seconds=seconds)).astimezone(shown_in)
@@ -323,10 +351,10 @@ def test_is_open_agrees_with_the_wall_clock_schedule(kind, data):
 
 
 @KINDS
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_working_days_fall_due_at_the_close_of_the_nth_working_day_after_the_event(kind, data):
-    setup, event = data.draw(scenarios(kind))
+    setup, event = data.draw(scenarios(kind), label="setup, event")
     days = data.draw(st.integers(0, 25), label="days")
 
     assert setup.oracle.add_days(event, days) == setup.calendar.add_working_days(event, days)
@@ -349,7 +377,7 @@ def law_amounts(setup: Setup) -> st.SearchStrategy[timedelta]:
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_adding_in_two_steps_is_adding_the_sum(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     first = data.draw(law_amounts(setup), label="first")
     second = data.draw(law_amounts(setup), label="second")
     calendar = setup.calendar
@@ -363,7 +391,7 @@ def test_adding_in_two_steps_is_adding_the_sum(kind, data):
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_a_positive_amount_ends_inside_opening_hours_or_exactly_at_a_close(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     minutes = data.draw(st.integers(1, min(5 * 8 * 60, 2 * setup.weekly_minutes)), label="minutes")
     due = setup.calendar.add_working_time(start, at(minutes))
 
@@ -374,7 +402,7 @@ def test_a_positive_amount_ends_inside_opening_hours_or_exactly_at_a_close(kind,
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_a_later_start_never_gives_an_earlier_result(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     later = start + at(data.draw(offsets(3 * DAY_MINUTES).map(abs), label="later - start"))
     amount = data.draw(law_amounts(setup), label="amount")
     calendar = setup.calendar
@@ -386,7 +414,7 @@ def test_a_later_start_never_gives_an_earlier_result(kind, data):
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_a_larger_amount_never_gives_an_earlier_result(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     smaller = data.draw(law_amounts(setup), label="smaller")
     larger = smaller + data.draw(law_amounts(setup), label="larger - smaller")
     calendar = setup.calendar
@@ -398,7 +426,7 @@ def test_a_larger_amount_never_gives_an_earlier_result(kind, data):
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_the_working_time_between_a_start_and_its_deadline_is_the_amount_added(kind, data):
-    setup, start = data.draw(scenarios(kind))
+    setup, start = data.draw(scenarios(kind), label="setup, start")
     amount = data.draw(law_amounts(setup), label="amount")
     calendar = setup.calendar
 
@@ -406,7 +434,7 @@ def test_the_working_time_between_a_start_and_its_deadline_is_the_amount_added(k
 
 
 @settings(max_examples=100, deadline=None)
-@given(week=generated_weeks)
+@given(week=GENERATED_WEEKS)
 def test_a_generated_week_written_as_text_reads_back_the_same(week):
     calendar_week = tuple(tuple(Opening(start, end) for start, end in day) for day in week)
 

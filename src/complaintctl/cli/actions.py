@@ -1,4 +1,4 @@
-"""Commands that change a case: log, ack."""
+"""Commands that move a case through the procedure, from log to the Assessor's outcome."""
 
 from __future__ import annotations
 
@@ -8,7 +8,32 @@ import typer
 
 from complaintctl.cli.app import app, current_state
 from complaintctl.cli.options import At, Json, Ref
-from complaintctl.domain.procedure import Category, Channel
+from complaintctl.domain.procedure import (
+    AssessorOutcome,
+    Category,
+    Channel,
+    CloseReason,
+    ContactMethod,
+    Decision,
+    OutOfScope,
+    Remedy,
+)
+
+DecisionOption = Annotated[
+    Decision, typer.Option(help="The decision: upheld, partly-upheld or not-upheld.")
+]
+SummaryOption = Annotated[str, typer.Option(help="The response's reasons, in a sentence or two.")]
+RemedyOption = Annotated[
+    list[Remedy] | None,
+    typer.Option(
+        "--remedy",
+        help="A remedy offered; repeat for several. A goodwill payment needs --goodwill.",
+    ),
+]
+GoodwillOption = Annotated[
+    str | None,
+    typer.Option(metavar="POUNDS", help="A goodwill payment, in pounds (e.g. 50 or 49.99)."),
+]
 
 
 @app.command("log")
@@ -26,6 +51,31 @@ def log_command(
     board: Annotated[
         bool, typer.Option("--board", help="Addressed to the executive team or the Board.")
     ] = False,
+    about: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="When the service issue happened; over 6 months before receipt marks it out "
+            "of time for triage.",
+        ),
+    ] = None,
+    prefers: Annotated[
+        ContactMethod | None, typer.Option(help="How the consumer prefers to be contacted.")
+    ] = None,
+    adjustment: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A reasonable adjustment (large-print, text-relay, bsl, advocate, or your own "
+            "words); repeat for several."
+        ),
+    ] = None,
+    override_restriction: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REASON",
+            help="Senior roles: log despite the consumer's restriction, recording why.",
+        ),
+    ] = None,
     at: At = None,
     json_output: Json = False,
 ) -> None:
@@ -36,25 +86,33 @@ def log_command(
     """
     from complaintctl import services
     from complaintctl.cli import render
+    from complaintctl.cli.app import parse_day
 
     state = current_state(ctx)
-    with state.unit_of_work(write=True) as uow:
-        view = services.log_complaint(
+    complaint = services.NewComplaint(
+        consumer=consumer,
+        channel=channel,
+        category=category,
+        summary=summary,
+        email=email,
+        address=address,
+        dispute=dispute,
+        board=board,
+        about=parse_day(about) if about else None,
+        preferred_contact=prefers.value if prefers else None,
+        adjustments=tuple(a.strip() for a in adjustment or () if a.strip()),
+    )
+    view = state.change(
+        lambda uow, when: services.log_complaint(
             uow,
-            complaint=services.NewComplaint(
-                consumer=consumer,
-                channel=channel,
-                category=category,
-                summary=summary,
-                email=email,
-                address=address,
-                dispute=dispute,
-                board=board,
-            ),
+            complaint=complaint,
             by=state.actor,
-            at=state.instant(at, uow.calendar().tz),
+            at=when,
             now=state.now,
-        )
+            override_restriction=override_restriction,
+        ),
+        at,
+    )
     render.logged(view, json_output=json_output)
 
 
@@ -68,18 +126,293 @@ def ack_command(
     at: At = None,
     json_output: Json = False,
 ) -> None:
-    """Acknowledge a complaint and route it to an area; stops the acknowledgement clock."""
+    """Acknowledge a complaint and route it to an area; stops the acknowledgement clock and
+    starts the response clock (24 working hours)."""
     from complaintctl import services
     from complaintctl.cli import render
 
     state = current_state(ctx)
-    with state.unit_of_work(write=True) as uow:
-        view = services.acknowledge(
+    view = state.change(
+        lambda uow, when: services.acknowledge(
+            uow, ref=ref, area=area, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.stepped(
+        view,
+        json_output,
+        f"Acknowledged {view.ref}, routed to {view.area}",
+        "acknowledge",
+        "respond",
+    )
+
+
+@app.command("assign")
+def assign_command(
+    ctx: typer.Context,
+    ref: Ref,
+    to: Annotated[str, typer.Option(metavar="USERNAME", help="The responder, staff of the area.")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.assign(
+            uow, ref=ref, to=to, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Assigned {view.ref} to {view.responder}", "respond")
+
+
+@app.command("respond")
+def respond_command(
+    ctx: typer.Context,
+    ref: Ref,
+    decision: DecisionOption,
+    summary: SummaryOption,
+    remedy: RemedyOption = None,
+    goodwill: GoodwillOption = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record the first-stage response (the assigned responder); stops the response clock."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    remedies = services.Remedies(tuple(remedy or ()), goodwill)
+    view = state.change(
+        lambda uow, when: services.respond(
             uow,
             ref=ref,
-            area=area,
+            decision=decision,
+            summary=summary,
+            remedies=remedies,
             by=state.actor,
-            at=state.instant(at, uow.calendar().tz),
+            at=when,
             now=state.now,
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Responded to {view.ref}: {decision.value}", "respond")
+
+
+@app.command("extend")
+def extend_command(
+    ctx: typer.Context,
+    ref: Ref,
+    until: Annotated[
+        str, typer.Option(metavar="DATETIME", help="The new deadline agreed with the consumer.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why more time is needed, and how it was agreed.")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Replace the running response (or final response) deadline with a timescale agreed with
+    the consumer for a complex case. The old deadline stays in the history."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.extend(
+            uow,
+            ref=ref,
+            until=state.instant(until, uow.calendar().tz),
+            reason=reason,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Extended {view.ref}", "respond", "final")
+
+
+@app.command("escalate")
+def escalate_command(
+    ctx: typer.Context,
+    ref: Ref,
+    to: Annotated[
+        str,
+        typer.Option(
+            metavar="USERNAME",
+            help="The second-stage handler: a leader, senior-leader or "
+            "senior-complaint-executive who did not give the first-stage response.",
+        ),
+    ],
+    reason: Annotated[str | None, typer.Option(help="Why the consumer escalated.")] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Escalate to the second stage on the consumer's behalf; the final response is due 20
+    working days later."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.escalate(
+            uow, ref=ref, to=to, reason=reason, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Escalated {view.ref} to {view.handler}", "final")
+
+
+@app.command("final")
+def final_command(
+    ctx: typer.Context,
+    ref: Ref,
+    decision: DecisionOption,
+    summary: SummaryOption,
+    remedy: RemedyOption = None,
+    goodwill: GoodwillOption = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record the final response (the second-stage handler or a senior role); ends the
+    procedure and opens the consumer's 3 months to ask for the Independent Assessor."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    remedies = services.Remedies(tuple(remedy or ()), goodwill)
+    view = state.change(
+        lambda uow, when: services.final_response(
+            uow,
+            ref=ref,
+            decision=decision,
+            summary=summary,
+            remedies=remedies,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.stepped(
+        view,
+        json_output,
+        f"Final response on {view.ref}: {decision.value}",
+        "final",
+        "referral-window",
+    )
+
+
+@app.command("refer")
+def refer_command(
+    ctx: typer.Context,
+    ref: Ref,
+    outcome: Annotated[
+        AssessorOutcome | None,
+        typer.Option(help="Record the Independent Assessor's outcome instead of a referral."),
+    ] = None,
+    recommendation: Annotated[
+        str | None, typer.Option(help="The Assessor's recommendation, with --outcome.")
+    ] = None,
+    late_reason: Annotated[
+        str | None,
+        typer.Option(help="Why a referral more than 3 months after the final response is taken."),
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record a referral to the Independent Assessor, or with --outcome the Assessor's outcome."""
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
+
+    state = current_state(ctx)
+    if outcome is None:
+        if recommendation is not None:
+            raise InvalidInput("--recommendation goes with --outcome")
+        view = state.change(
+            lambda uow, when: services.refer(
+                uow, ref=ref, late_reason=late_reason, by=state.actor, at=when, now=state.now
+            ),
+            at,
         )
-    render.acknowledged(view, json_output=json_output)
+        render.stepped(
+            view, json_output, f"Referred {view.ref} to the Independent Assessor", "referral-window"
+        )
+        return
+    if late_reason is not None:
+        raise InvalidInput("--late-reason goes with a referral, not with --outcome")
+    view = state.change(
+        lambda uow, when: services.record_outcome(
+            uow,
+            ref=ref,
+            outcome=outcome,
+            recommendation=recommendation,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Assessor's outcome on {view.ref}: {outcome.value}")
+
+
+@app.command("close")
+def close_command(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[CloseReason, typer.Option(help="Why the case closes.")],
+    because: Annotated[
+        OutOfScope | None,
+        typer.Option(
+            help="With --reason out-of-scope: which kind, so the consumer is told "
+            "where to go instead."
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Anything the record should say.")] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Close a case at the first stage, or triage it out of scope; running clocks stop."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.close(
+            uow,
+            ref=ref,
+            reason=reason,
+            because=because,
+            note=note,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Closed {view.ref}: {view.close_reason}")
+
+
+@app.command("incident")
+def incident_command(
+    ctx: typer.Context,
+    ref: Ref,
+    note: Annotated[str, typer.Option(help="What happened: abusive contact towards staff.")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record abusive contact towards staff; shown on the consumer from then on."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.record_incident(
+            uow, ref=ref, note=note, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.stepped(view, json_output, f"Recorded an incident on {view.ref}")

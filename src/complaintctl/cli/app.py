@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer import Abort
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from complaintctl.store.uow import UnitOfWork
+
+
+T = TypeVar("T")
 
 
 class RootGroup(TyperGroup):
@@ -95,6 +98,16 @@ class State:
         engine, url = self._opened
         return UnitOfWork(engine, url, write=write)
 
+    def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
+        """Run one change in one transaction, `at` (--at) read in the calendar's zone."""
+        with self.unit_of_work(write=True) as uow:
+            return step(uow, self.instant(at, uow.calendar().tz))
+
+    def read(self, query: Callable[[UnitOfWork, datetime], T], as_of: str | None) -> T:
+        """Run one query, `as_of` (--as-of) read in the calendar's zone."""
+        with self.unit_of_work(write=False) as uow:
+            return query(uow, self.instant(as_of, uow.calendar().tz))
+
     def instant(self, text: str | None, tz: ZoneInfo) -> datetime:
         """--at/--as-of as an instant: now when not given."""
         if text is None:
@@ -105,6 +118,15 @@ class State:
             return parse_instant(text, tz)
         except InstantError as err:
             raise InvalidInput(str(err)) from None
+
+
+def parse_day(text: str) -> date:
+    from complaintctl.domain.instants import InstantError, parse_date
+
+    try:
+        return parse_date(text)
+    except InstantError as err:
+        raise InvalidInput(str(err)) from None
 
 
 def current_state(ctx: typer.Context) -> State:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date as date_type
 from typing import Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import app, current_state, parse_day
 from complaintctl.cli.options import AsOf, At, Json
-from complaintctl.errors import InvalidInput
 
 calendar_app = typer.Typer(
     help="Show the working calendar deadlines are counted on, and change its closure days.",
@@ -19,15 +17,6 @@ calendar_app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 
 Day = Annotated[str, typer.Argument(metavar="DATE", help="The date, as YYYY-MM-DD.")]
-
-
-def _day(text: str) -> date_type:
-    from complaintctl.domain.instants import InstantError, parse_date
-
-    try:
-        return parse_date(text)
-    except InstantError as err:
-        raise InvalidInput(str(err)) from None
 
 
 @calendar_app.callback()
@@ -59,7 +48,7 @@ def calendar_close(
     with state.unit_of_work(write=True) as uow:
         change = services.add_closure(
             uow,
-            day=_day(day),
+            day=parse_day(day),
             reason=reason,
             by=state.actor,
             at=state.instant(at, uow.calendar().tz),
@@ -78,7 +67,7 @@ def calendar_reopen(ctx: typer.Context, day: Day, at: At = None) -> None:
     with state.unit_of_work(write=True) as uow:
         change = services.remove_closure(
             uow,
-            day=_day(day),
+            day=parse_day(day),
             by=state.actor,
             at=state.instant(at, uow.calendar().tz),
             now=state.now,

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,11 +20,18 @@ from complaintctl.views import (
     CalendarChange,
     CalendarView,
     CaseView,
+    ConsumerView,
     DeadlineView,
     OverdueReport,
+    RestrictionView,
+    StaffView,
     calendar_json,
     case_json,
+    consumer_json,
+    history_json,
     overdue_json,
+    restriction_json,
+    staff_json,
 )
 
 
@@ -80,13 +88,34 @@ def logged(view: CaseView, *, json_output: bool) -> None:
     _note(f"Logged {view.ref}; acknowledgement due {format_local(ack.due, tz)}")
 
 
-def acknowledged(view: CaseView, *, json_output: bool) -> None:
+def stepped(view: CaseView, json_output: bool, message: str, *kinds: str) -> None:
+    """After a step: what was done, with the state of the clock it stopped or changed (the
+    first of `kinds`), then any clocks it started, one per line."""
+    _warnings(view.warnings)
+    _restriction_notes(view)
     if json_output:
         _print_json(case_json(view))
         return
     tz = ZoneInfo(view.zone)
-    ack = next(d for d in view.deadlines if d.kind == "acknowledge")
-    print(f"Acknowledged {view.ref}, routed to {view.area}: {_deadline_state(ack, view.as_of, tz)}")
+    states = [
+        (kind, _deadline_state(deadline, view.as_of, tz))
+        for kind in kinds
+        if (deadline := _latest(view, kind)) is not None
+    ]
+    if states and states[0][0] == kinds[0]:
+        message = f"{message}: {states.pop(0)[1]}"
+    print(message)
+    for kind, state in states:
+        print(f"  {kind}: {state}")
+
+
+def _latest(view: CaseView, kind: str) -> DeadlineView | None:
+    return next((d for d in reversed(view.deadlines) if d.kind == kind), None)
+
+
+def _restriction_notes(view: CaseView) -> None:
+    for restriction in view.restrictions:
+        _note(f"Note: {view.consumer} is under {restriction.describe()}")
 
 
 def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> str:
@@ -114,19 +143,38 @@ def case(view: CaseView, *, json_output: bool) -> None:
         return
     tz = ZoneInfo(view.zone)
     contact = ", ".join(x for x in (view.email, view.address) if x) or "-"
+    needs = ", ".join(view.adjustments) or "none recorded"
     fields = [
         ("Reference", view.ref),
-        ("Stage", view.stage),
+        ("Stage", view.stage + (f" ({view.close_reason})" if view.close_reason else "")),
         ("Consumer", f"{view.consumer} <{contact}>"),
+        ("Prefers", view.preferred_contact or "-"),
+        ("Adjustments", needs),
+        *[("Restricted", r.describe()) for r in view.restrictions],
+        *[
+            ("Incident", f"{format_local(i.at, tz)} {i.note} ({i.recorded_by})")
+            for i in view.incidents
+        ],
         ("Received", f"{format_local(view.received_at, tz)} by {view.channel}"),
-        ("Category", view.category),
+        ("Category", view.category + (" (out of time for triage)" if view.out_of_time else "")),
         ("Area", view.area or "-"),
+        ("Responder", view.responder or "-"),
+        ("Second stage", view.handler or "-"),
         ("Dispute", view.dispute or "-"),
         ("Board", "addressed to the executive team or the Board" if view.board else "no"),
         ("Summary", view.summary),
+        *[
+            (
+                "First response" if r.stage == "first" else "Final response",
+                f"{r.decision} by {r.given_by}, {format_local(r.given_at, tz)}: {r.summary}"
+                + (f" [{', '.join(r.remedies)}]" if r.remedies else "")
+                + (f" £{r.goodwill_pence / 100:.2f}" if r.goodwill_pence else ""),
+            )
+            for r in view.responses
+        ],
     ]
     deadlines = [(d.kind, _deadline_state(d, view.as_of, tz)) for d in view.deadlines]
-    history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history]
+    history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
     if not for_people():
         for name, value in fields:
             _line(name, value)
@@ -147,12 +195,119 @@ def case(view: CaseView, *, json_output: bool) -> None:
         style = "red" if "breached" in state or "late" in state else ""
         table.add_row(f"Deadline ({kind})", f"[{style}]{state}[/]" if style else state)
     console.print(table)
-    events = Table(title="History", title_justify="left")
+    events = Table(title=f"Latest history (all: history {view.ref})", title_justify="left")
     for column in ("When", "Action", "By"):
         events.add_column(column)
     for row in history:
         events.add_row(*row)
     console.print(events)
+
+
+LATEST = 8  # history entries `show` lists; `history` lists them all
+
+
+def history(view: CaseView, *, json_output: bool) -> None:
+    if json_output:
+        _print_json(history_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    rows = [
+        (
+            format_instant(e.at, tz),
+            e.action,
+            e.actor,
+            "; ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, "", [])),
+            format_instant(e.recorded_at, tz),
+        )
+        for e in view.history
+    ]
+    if not for_people():
+        for row in rows:
+            _line(*row)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"History of {view.ref}", title_justify="left")
+    table.add_column("When", no_wrap=True)
+    table.add_column("Action", no_wrap=True)
+    table.add_column("By", no_wrap=True)
+    table.add_column("Details", overflow="fold")
+    table.add_column("Recorded", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
+
+
+# -- people --------------------------------------------------------------------------------
+
+
+def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
+    if json_output:
+        _print_json(staff_json(view))
+        return
+    area = f" in {view.area}" if view.area else ""
+    print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
+
+
+def staff_list(views: tuple[StaffView, ...], json_output: bool) -> None:
+    if json_output:
+        _print_json([staff_json(v) for v in views])
+        return
+    rows = [
+        (v.username, v.name, v.role, v.area or "-", "active" if v.active else "removed")
+        for v in views
+    ]
+    _table(rows, ("Username", "Name", "Role", "Area", "State"))
+
+
+def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> None:
+    tz = ZoneInfo(view.zone)
+    if json_output:
+        _print_json(restriction_json(view, tz))
+        return
+    print(f"{verb} {view.consumer}: {view.describe()}")
+
+
+def restriction_list(views: tuple[RestrictionView, ...], json_output: bool) -> None:
+    if json_output:
+        _print_json([restriction_json(v, ZoneInfo(v.zone)) for v in views])
+        return
+    rows = [
+        (
+            str(v.id),
+            v.consumer,
+            v.email or "-",
+            v.scope,
+            format_instant(v.review_due, ZoneInfo(v.zone)),
+            "lifted" if v.lifted_at else "in force",
+            v.reason,
+        )
+        for v in views
+    ]
+    _table(rows, ("Id", "Consumer", "Email", "Scope", "Review due", "State", "Reason"))
+
+
+def consumer_changed(view: ConsumerView, json_output: bool) -> None:
+    if json_output:
+        _print_json(consumer_json(view))
+        return
+    needs = ", ".join(view.adjustments) or "none"
+    print(f"Updated {view.name}: prefers {view.preferred_contact or '-'}; adjustments: {needs}")
+
+
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+    if not for_people():
+        for row in rows:
+            _line(*row)
+        return
+    from rich.table import Table
+
+    table = Table()
+    for header in headers:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
 
 
 # -- overdue -------------------------------------------------------------------------------
@@ -166,7 +321,7 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
     tz = ZoneInfo(report.zone)
     rows = [
         (
-            item.ref,
+            item.ref or f"restriction {item.restriction_id}",
             item.kind,
             item.consumer,
             format_instant(item.received_at, tz),
@@ -199,7 +354,7 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
     table.add_column("Late (calendar)", no_wrap=True)
     for item in report.items:
         table.add_row(
-            item.ref,
+            item.ref or f"restriction {item.restriction_id}",
             item.kind,
             item.consumer,
             format_local(item.received_at, tz),

@@ -97,6 +97,11 @@ def parse_week(text: str) -> Week:
     return week
 
 
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
+
+
 def _aware(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise CalendarError(f"a naive datetime has no place on the clock: {instant}")
@@ -147,10 +152,12 @@ class WorkingCalendar:
         """The day's working stretches as UTC instants (empty on a closed day)."""
         cached = self._intervals.get(day)
         if cached is None:
-            cached = tuple(
+            stretches = (
                 (self._instant(day, opening.start), self._instant(day, opening.end))
                 for opening in (self.week[day.weekday()] if self.is_working_day(day) else ())
             )
+            # A stretch wholly inside the hour the clocks skip has no time in it at all.
+            cached = tuple((opens, closes) for opens, closes in stretches if opens < closes)
             self._intervals[day] = cached
         return cached
 
@@ -220,6 +227,16 @@ class WorkingCalendar:
         for _ in range(days):
             last = next(day for day in dates if self.is_working_day(day))
         return self.intervals(last)[-1][1]
+
+    def add_months(self, start: datetime, months: int) -> datetime:
+        """The same wall-clock time `months` calendar months on (the last day of a shorter
+        month when the day does not exist there), as an instant."""
+        local = _aware(start).astimezone(self.tz)
+        month_index = local.month - 1 + months
+        year, month = local.year + month_index // 12, month_index % 12 + 1
+        day = min(local.day, _days_in_month(year, month))
+        wall = local.replace(tzinfo=None, year=year, month=month, day=day)
+        return wall.replace(tzinfo=self.tz).astimezone(UTC)
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end`; negative when `end` comes first."""

@@ -22,12 +22,15 @@ HOLIDAY_YEARS_BACK = 5
 HOLIDAY_YEARS_AHEAD = 5
 
 
+WORKING_UNITS = frozenset({"working-hours", "working-days"})
+
+
 @dataclass(frozen=True)
 class Target:
     """A deadline rule: an amount of working time after a starting event."""
 
     amount: int
-    unit: str  # "working-hours" or "working-days"
+    unit: str  # "working-hours", "working-days" or "months"
     after: str  # the starting event, in words
 
     def describe(self) -> str:
@@ -36,6 +39,23 @@ class Target:
 
 # [page] "acknowledgement within 24 working hours" of receipt.
 ACKNOWLEDGE = Target(24, "working-hours", "receipt")
+# [ours] the Leader's "ideally within 24 working hours", read as the response being due then.
+RESPOND = Target(24, "working-hours", "acknowledgement")
+# [ours, after the Housing Ombudsman code's stage 2] the final response.
+FINAL = Target(20, "working-days", "escalation")
+# [sibling: the Assessor's terms of reference] the consumer may refer within 3 months.
+REFERRAL_WINDOW = Target(3, "months", "the final response")
+# [std: PHSO/LGO guidance] a restriction is reviewed, typically after 6 months.
+RESTRICTION_REVIEW = Target(6, "months", "the restriction was decided")
+# [sibling] a service issue more than 6 months before the complaint is out of time.
+OUT_OF_TIME_MONTHS = 6
+
+# Told in every final response [page]: how to go to the Independent Assessor.
+HOW_TO_REFER = (
+    "If you are not satisfied with this final response you can ask the Independent Assessor "
+    "to review how your complaint was handled (not the decision on your dispute). Ask us to "
+    "refer it within 3 months of this response."
+)
 
 
 def holiday_years(today: date) -> range:
@@ -48,4 +68,6 @@ def due_after(target: Target, calendar: WorkingCalendar, start: datetime) -> dat
         return calendar.add_working_hours(start, target.amount)
     if target.unit == "working-days":
         return calendar.add_working_days(start, target.amount)
+    if target.unit == "months":
+        return calendar.add_months(start, target.amount)
     raise ValueError(f"unknown deadline unit {target.unit!r}")

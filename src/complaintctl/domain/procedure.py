@@ -1,10 +1,12 @@
-"""The procedure's vocabulary and order: stages, actions, and which action each stage allows.
+"""The procedure's vocabulary and rules: stages, actions, their order, and who may take them.
 
-Rules and their sources are in ../shared/procedure/MODEL.md.
+Every rule here is in ../shared/procedure/MODEL.md with its source; the two tables below
+(TRANSITIONS and PERMISSIONS) are the whole of the procedure's order and its role rules.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -16,6 +18,14 @@ class Channel(StrEnum):
     POST = "post"
     PHONE = "phone"
     IN_PERSON = "in-person"
+
+
+class ContactMethod(StrEnum):
+    """How a consumer prefers to hear from us [std: Ombudsman Association standards]."""
+
+    EMAIL = "email"
+    POST = "post"
+    PHONE = "phone"
 
 
 class Category(StrEnum):
@@ -31,40 +41,274 @@ class Category(StrEnum):
 
 class Stage(StrEnum):
     RECEIVED = "received"  # logged; the acknowledgement is due
-    FIRST_STAGE = "first-stage"  # acknowledged and routed to an area
+    FIRST_STAGE = "first-stage"  # acknowledged and routed to an area; the response is due
+    RESPONDED = "responded"  # first-stage response given; the consumer may escalate
+    SECOND_STAGE = "second-stage"  # escalated; the final response is due
+    FINAL_RESPONSE = "final-response"  # the procedure has ended; the Assessor may be asked
+    REFERRED = "referred"  # with the Independent Assessor
+    ASSESSED = "assessed"  # the Assessor's outcome is recorded
+    CLOSED = "closed"  # closed at the first stage, or triaged out of scope
 
 
 class Action(StrEnum):
     LOG = "log"
     ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    RESPOND = "respond"
+    EXTEND = "extend"
+    ESCALATE = "escalate"
+    FINAL = "final"
+    REFER = "refer"
+    OUTCOME = "outcome"  # the Assessor's outcome
+    CLOSE = "close"
+    INCIDENT = "incident"
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
 
 
 class DeadlineKind(StrEnum):
     ACKNOWLEDGE = "acknowledge"
+    RESPOND = "respond"
+    FINAL = "final"
+    REFERRAL_WINDOW = "referral-window"  # the consumer's 3 months to ask the Assessor
+    RESTRICTION_REVIEW = "restriction-review"
 
 
-# Which stages each action on a case may start from; the stage it leads to.
-TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage]] = {
+class OverdueKind(StrEnum):
+    """The clocks staff can breach (the referral window is the consumer's)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    RESPOND = "respond"
+    FINAL = "final"
+    RESTRICTION_REVIEW = "restriction-review"
+
+
+class Decision(StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly-upheld"
+    NOT_UPHELD = "not-upheld"
+
+
+class AssessorOutcome(StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly-upheld"
+    NOT_UPHELD = "not-upheld"
+    OUTSIDE_REMIT = "outside-remit"
+    PREMATURE = "premature"
+    OUT_OF_TIME = "out-of-time"
+
+
+class Remedy(StrEnum):
+    """What a response may offer [std: ISO 10002, Housing Ombudsman code]."""
+
+    APOLOGY = "apology"
+    EXPLANATION = "explanation"
+    GOODWILL_PAYMENT = "goodwill-payment"
+    SERVICE_IMPROVEMENT = "service-improvement"
+
+
+class CloseReason(StrEnum):
+    ACCEPTED = "accepted"  # the consumer accepted the first-stage response
+    WITHDRAWN = "withdrawn"
+    RESOLVED_INFORMALLY = "resolved-informally"  # [page] the informal stage
+    OUT_OF_SCOPE = "out-of-scope"
+
+
+class OutOfScope(StrEnum):
+    """Why triage closes a complaint the procedure does not cover [sibling]."""
+
+    DECISION = "decision"
+    PROVIDER_REMEDY = "provider-remedy"
+    OUT_OF_TIME = "out-of-time"
+
+
+# Where the consumer should go instead, told when triage closes a complaint [sibling].
+WHERE_INSTEAD: dict[OutOfScope, str] = {
+    OutOfScope.DECISION: (
+        "a disagreement with the outcome or the case handler's decision goes to the "
+        "decision-review route, not this procedure"
+    ),
+    OutOfScope.PROVIDER_REMEDY: (
+        "a provider not carrying out a remedy goes back to the dispute: contact the case handler"
+    ),
+    OutOfScope.OUT_OF_TIME: ("the service issue happened more than 6 months before the complaint"),
+}
+
+
+class Role(StrEnum):
+    OFFICER = "officer"  # Customer Relations
+    LEADER = "leader"  # leads an area of the business
+    SENIOR_LEADER = "senior-leader"
+    SENIOR_COMPLAINT_EXECUTIVE = "senior-complaint-executive"
+
+
+SENIOR_ROLES = frozenset({Role.SENIOR_LEADER, Role.SENIOR_COMPLAINT_EXECUTIVE})
+SECOND_STAGE_ROLES = frozenset({Role.LEADER, *SENIOR_ROLES})  # [page] who gives a final response
+
+
+class RestrictionScope(StrEnum):
+    PROCEDURE = "procedure"  # no new formal complaints
+    SAME_MATTER = "same-matter"  # none about one dispute
+    CONTACT = "contact"  # one channel, or through a named officer
+
+
+# -- the order of the procedure ------------------------------------------------------------
+
+# For each action on a case: the stages it may be taken from, and the stage it leads to
+# (None: the stage does not change).
+TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.ACKNOWLEDGE: (frozenset({Stage.RECEIVED}), Stage.FIRST_STAGE),
+    Action.ASSIGN: (frozenset({Stage.FIRST_STAGE}), None),
+    Action.RESPOND: (frozenset({Stage.FIRST_STAGE}), Stage.RESPONDED),
+    Action.EXTEND: (frozenset({Stage.FIRST_STAGE, Stage.SECOND_STAGE}), None),
+    Action.ESCALATE: (frozenset({Stage.RESPONDED}), Stage.SECOND_STAGE),
+    Action.FINAL: (frozenset({Stage.SECOND_STAGE}), Stage.FINAL_RESPONSE),
+    Action.REFER: (frozenset({Stage.FINAL_RESPONSE}), Stage.REFERRED),
+    Action.OUTCOME: (frozenset({Stage.REFERRED}), Stage.ASSESSED),
+    Action.CLOSE: (frozenset({Stage.RECEIVED, Stage.FIRST_STAGE, Stage.RESPONDED}), Stage.CLOSED),
+    Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
+}
+
+# The actions that order a case: a later step may not be dated before an earlier one.
+STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT}
+
+# Which close reasons fit which stage: a consumer accepts a response once there is one;
+# triage and the informal stage come before the first-stage response.
+CLOSE_REASONS: dict[CloseReason, frozenset[Stage]] = {
+    CloseReason.ACCEPTED: frozenset({Stage.RESPONDED}),
+    CloseReason.WITHDRAWN: frozenset({Stage.RECEIVED, Stage.FIRST_STAGE, Stage.RESPONDED}),
+    CloseReason.RESOLVED_INFORMALLY: frozenset({Stage.RECEIVED, Stage.FIRST_STAGE}),
+    CloseReason.OUT_OF_SCOPE: frozenset({Stage.RECEIVED, Stage.FIRST_STAGE}),
 }
 
 _NEXT_STEP_HINT: dict[Action, str] = {
     Action.ACKNOWLEDGE: "acknowledge it (ack)",
+    Action.ASSIGN: "assign a responder (assign)",
+    Action.RESPOND: "record the first-stage response (respond)",
+    Action.EXTEND: "agree a longer timescale (extend)",
+    Action.ESCALATE: "escalate to the second stage (escalate)",
+    Action.FINAL: "record the final response (final)",
+    Action.REFER: "record a referral to the Independent Assessor (refer)",
+    Action.OUTCOME: "record the Assessor's outcome (refer --outcome)",
+    Action.CLOSE: "close it (close)",
 }
+
+
+def next_stage(stage: Stage, action: Action) -> Stage | None:
+    """The stage `action` leads to from `stage` (the same stage when it does not move it),
+    or None when the stage does not allow it."""
+    sources, target = TRANSITIONS[action]
+    if stage not in sources:
+        return None
+    return target or stage
 
 
 def allowed_actions(stage: Stage) -> list[Action]:
     return [action for action, (sources, _) in TRANSITIONS.items() if stage in sources]
 
 
-def next_stage(stage: Stage, action: Action) -> Stage | None:
-    """The stage `action` leads to from `stage`, or None when the stage does not allow it."""
-    sources, target = TRANSITIONS[action]
-    return target if stage in sources else None
-
-
 def what_can_happen(stage: Stage) -> str:
     """For refusals: what the case may do next, in words."""
-    hints = [_NEXT_STEP_HINT[action] for action in allowed_actions(stage)]
-    return "; ".join(hints) if hints else "nothing more in complaintctl yet"
+    hints = [
+        _NEXT_STEP_HINT[action] for action in allowed_actions(stage) if action in _NEXT_STEP_HINT
+    ]
+    return "; ".join(hints) if hints else "nothing: the procedure has ended for this case"
+
+
+# -- who may do what -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting person, as the rules see them."""
+
+    username: str
+    role: Role
+    area: str | None
+
+
+@dataclass(frozen=True)
+class CaseRoles:
+    """Who holds which part of a case."""
+
+    area: str | None = None  # the area it was routed to
+    responder: str | None = None  # assigned for the first stage
+    first_responder: str | None = None  # who gave the first-stage response
+    handler: str | None = None  # the second-stage handler
+
+
+ANY_STAFF = "any active staff member"
+
+# Each action: the roles that may always take it, and the case relation that also allows it.
+# Read a row as "who may": e.g. ASSIGN — senior roles, or the leader of the case's area.
+PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
+    Action.LOG: (frozenset({Role.OFFICER, *SENIOR_ROLES}), ""),
+    Action.ACKNOWLEDGE: (frozenset({Role.OFFICER, *SENIOR_ROLES}), ""),
+    Action.CLOSE: (frozenset({Role.OFFICER, *SENIOR_ROLES}), "responder"),
+    Action.ASSIGN: (SENIOR_ROLES, "area-leader"),
+    Action.RESPOND: (SENIOR_ROLES, "responder"),
+    Action.EXTEND: (SENIOR_ROLES, "responder-or-handler-or-area-leader"),
+    Action.ESCALATE: (frozenset(Role), ""),  # recorded on the consumer's behalf
+    Action.FINAL: (SENIOR_ROLES, "handler"),
+    Action.REFER: (frozenset(Role), ""),  # recorded on the consumer's behalf
+    Action.OUTCOME: (frozenset(Role), ""),
+    Action.INCIDENT: (frozenset(Role), ""),
+}
+
+_RELATION_WORDS = {
+    "responder": "the assigned responder",
+    "area-leader": "the leader of the case's area",
+    "handler": "the second-stage handler",
+    "responder-or-handler-or-area-leader": (
+        "the responder, the second-stage handler or the leader of the case's area"
+    ),
+}
+
+
+def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
+    is_responder = case.responder == actor.username
+    is_handler = case.handler == actor.username
+    leads_area = actor.role == Role.LEADER and case.area is not None and actor.area == case.area
+    return {
+        "": False,
+        "responder": is_responder,
+        "area-leader": leads_area,
+        "handler": is_handler,
+        "responder-or-handler-or-area-leader": is_responder or is_handler or leads_area,
+    }[relation]
+
+
+class StoreAction(StrEnum):
+    """Changes that are not steps on one case."""
+
+    CHANGE_STAFF = "add or remove staff"
+    CHANGE_CALENDAR = "change the calendar"
+    RESTRICT = "restrict a consumer or lift a restriction"
+    OVERRIDE_RESTRICTION = "log a complaint despite a restriction"
+    UPDATE_CONSUMER = "update a consumer's contact preference and needs"
+
+
+# Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
+# LGO guidance]; closure days are Customer Relations' day-to-day administration [ours].
+STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
+    StoreAction.CHANGE_STAFF: SENIOR_ROLES,
+    StoreAction.CHANGE_CALENDAR: frozenset({Role.OFFICER, *SENIOR_ROLES}),
+    StoreAction.RESTRICT: SENIOR_ROLES,
+    StoreAction.OVERRIDE_RESTRICTION: SENIOR_ROLES,
+    StoreAction.UPDATE_CONSUMER: frozenset(Role),
+}
+
+
+def may(actor: Actor, action: Action, case: CaseRoles) -> bool:
+    roles, relation = PERMISSIONS[action]
+    return actor.role in roles or _holds(relation, actor, case)
+
+
+def who_may(action: Action) -> str:
+    """The rule for `action`, in words, for refusals and --help."""
+    roles, relation = PERMISSIONS[action]
+    if roles == frozenset(Role):
+        return ANY_STAFF
+    parts = [", ".join(sorted(r.value for r in roles))] if roles else []
+    if relation:
+        parts.append(_RELATION_WORDS[relation])
+    return " or ".join(parts)

@@ -48,7 +48,24 @@ class Consumer(SQLModel, table=True):
     name: str
     email: str | None = Field(default=None, index=True)  # kept lower-case
     address: str | None = None
+    preferred_contact: str | None = None
+    adjustments: str = Field(default="[]", sa_type=Text)  # JSON list of reasonable adjustments
     created_at: datetime = _instant()
+
+
+class Staff(SQLModel, table=True):
+    """A named member of staff. Removing one deactivates them: history keeps the name."""
+
+    __tablename__ = "staff"
+
+    username: str = Field(primary_key=True)
+    name: str
+    role: str
+    area: str | None = None
+    active: bool = True
+    added_by: str
+    added_at: datetime = _instant()
+    removed_at: datetime | None = _instant(nullable=True)
 
 
 class Case(SQLModel, table=True):
@@ -66,8 +83,63 @@ class Case(SQLModel, table=True):
     received_at: datetime = _instant()
     stage: str = Field(index=True)
     area: str | None = None
+    about: date | None = None  # when the service issue happened
+    out_of_time: bool = False  # more than 6 months before receipt: for triage [sibling]
+    responder: str | None = None  # assigned for the first stage
+    first_responder: str | None = None  # who gave the first-stage response
+    handler: str | None = None  # the second-stage handler
+    close_reason: str | None = None
     logged_by: str
     logged_at: datetime = _instant()
+
+
+class Response(SQLModel, table=True):
+    """A first-stage or final response: its decision, reasons and remedies [std]."""
+
+    __tablename__ = "response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="complaint.id", index=True)
+    stage: str  # "first" or "final"
+    decision: str
+    summary: str = Field(sa_type=Text)
+    remedies: str = Field(default="[]", sa_type=Text)  # JSON list
+    goodwill_pence: int | None = None
+    given_by: str
+    given_at: datetime = _instant()
+
+
+class Restriction(SQLModel, table=True):
+    """A consumer restricted from (part of) the formal procedure [page], decided at senior level."""
+
+    __tablename__ = "restriction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consumer_id: int = Field(foreign_key="consumer.id", index=True)
+    scope: str  # procedure, same-matter, contact
+    dispute_ref: str | None = None  # same-matter: the dispute
+    contact_channel: str | None = None  # contact: the one channel allowed
+    contact_via: str | None = None  # contact: the named officer
+    reason: str = Field(sa_type=Text)
+    decided_by: str
+    decided_at: datetime = _instant()
+    review_due: datetime = _instant()
+    lifted_at: datetime | None = _instant(nullable=True)
+    lifted_by: str | None = None
+    lift_reason: str | None = None
+
+
+class Incident(SQLModel, table=True):
+    """Abusive contact towards staff [page], recorded against the consumer."""
+
+    __tablename__ = "incident"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consumer_id: int = Field(foreign_key="consumer.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="complaint.id")
+    note: str = Field(sa_type=Text)
+    recorded_by: str
+    at: datetime = _instant()
 
 
 class Deadline(SQLModel, table=True):
@@ -78,12 +150,14 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (Index("ix_deadline_open_due", "ended_at", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="complaint.id", index=True)
+    # A case's clock, or a restriction's review.
+    case_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
+    restriction_id: int | None = Field(default=None, foreign_key="restriction.id", index=True)
     kind: str
     start_at: datetime = _instant()
     due_at: datetime = _instant()
     amount: int
-    unit: str
+    unit: str  # working-hours, working-days, months, or agreed (an extension's fixed date)
     rule: str
     ended_at: datetime | None = _instant(nullable=True)
     outcome: str | None = None  # "met", or "cancelled" when the case no longer needs the step

@@ -10,8 +10,9 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
+from sqlalchemy import literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -26,7 +27,11 @@ from complaintctl.store.models import (
     Consumer,
     Deadline,
     Event,
+    Incident,
     RefCounter,
+    Response,
+    Restriction,
+    Staff,
 )
 
 
@@ -37,8 +42,13 @@ def _json_value(value: Any) -> str:
     return str(value)
 
 
-OverdueRow = tuple[str, str, str, datetime, datetime, datetime]
-"""(ref, kind, consumer name, received_at, start_at, due_at)"""
+class OverdueRow(NamedTuple):
+    ref: str | None  # None for a restriction's review
+    kind: str
+    consumer: str
+    received_at: datetime  # the case's receipt, or when the restriction was decided
+    due: datetime
+    restriction_id: int | None
 
 
 class UnitOfWork:
@@ -148,37 +158,49 @@ class UnitOfWork:
             select(Deadline).where(Deadline.case_id == case.id).order_by(col(Deadline.id))
         ).all()
 
-    def overdue(self, as_of: datetime, kinds: Sequence[str] = ()) -> list[OverdueRow]:
-        """Clocks that were running and past due at `as_of`, most overdue first.
+    def overdue(self, as_of: datetime, kinds: Sequence[str]) -> list[OverdueRow]:
+        """Clocks of `kinds` that were running and past due at `as_of`, most overdue first.
 
-        Two indexed queries rather than one OR: clocks still open (the usual, `now` case), and
-        clocks that ended after `as_of` (a replay with --as-of).
+        Each is two indexed queries rather than one OR: clocks still open (the usual, `now`
+        case), and clocks that ended after `as_of` (a replay with --as-of).
         """
-        base = (
-            # sqlmodel's select types at most four columns; SQLAlchemy's takes these six.
+        due_by = (col(Deadline.due_at) < as_of, col(Deadline.start_at) <= as_of)
+        of_kind = col(Deadline.kind).in_(kinds)
+        # sqlmodel's select types at most four columns; SQLAlchemy's takes these.
+        cases = (
             sa_select(
                 col(Case.ref),
                 col(Deadline.kind),
                 col(Consumer.name),
                 col(Case.received_at),
-                col(Deadline.start_at),
                 col(Deadline.due_at),
+                literal(None).label("restriction_id"),
             )
             .join(Case, col(Case.id) == col(Deadline.case_id))
             .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
-            .where(col(Deadline.due_at) < as_of, col(Deadline.start_at) <= as_of)
+            .where(*due_by, of_kind)
         )
-        if kinds:
-            base = base.where(col(Deadline.kind).in_(kinds))
-        still_open = base.where(col(Deadline.ended_at).is_(None))
-        ended_later = base.where(col(Deadline.ended_at) > as_of)
+        reviews = (
+            sa_select(
+                literal(None).label("ref"),
+                col(Deadline.kind),
+                col(Consumer.name),
+                col(Restriction.decided_at),
+                col(Deadline.due_at),
+                col(Restriction.id),
+            )
+            .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id))
+            .join(Consumer, col(Consumer.id) == col(Restriction.consumer_id))
+            .where(*due_by, of_kind)
+        )
         connection = self.session.connection()
         rows = [
-            (ref, kind, name, received, start, due)
-            for query in (still_open, ended_later)
-            for ref, kind, name, received, start, due in connection.execute(query)
+            OverdueRow(*row)
+            for query in (cases, reviews)
+            for ended in (col(Deadline.ended_at).is_(None), col(Deadline.ended_at) > as_of)
+            for row in connection.execute(query.where(ended))
         ]
-        rows.sort(key=lambda row: (row[5], row[0]))
+        rows.sort(key=lambda row: (row.due, row.ref or "", row.restriction_id or 0))
         return rows
 
     def open_deadlines_due_after(self, at: datetime) -> Sequence[Deadline]:
@@ -191,6 +213,64 @@ class UnitOfWork:
 
     def case_by_id(self, case_id: int) -> Case:
         return self.session.get_one(Case, case_id)
+
+    def responses(self, case: Case) -> Sequence[Response]:
+        return self.session.exec(
+            select(Response).where(Response.case_id == case.id).order_by(col(Response.id))
+        ).all()
+
+    def open_cases_of(self, consumer: Consumer) -> Sequence[Case]:
+        from complaintctl.domain.procedure import Stage
+
+        ended = (Stage.CLOSED.value, Stage.ASSESSED.value)
+        return self.session.exec(
+            select(Case)
+            .where(Case.consumer_id == consumer.id, col(Case.stage).not_in(ended))
+            .order_by(col(Case.id))
+        ).all()
+
+    def consumer_or_none(self, consumer_id: int) -> Consumer | None:
+        return self.session.get(Consumer, consumer_id)
+
+    def incidents_of(self, consumer: Consumer) -> list[tuple[str | None, str, str, datetime]]:
+        """(case ref, note, recorded by, at) of each incident recorded against the consumer."""
+        rows = self.session.exec(
+            select(Incident, Case.ref)
+            .join(Case, col(Case.id) == col(Incident.case_id), isouter=True)
+            .where(Incident.consumer_id == consumer.id)
+            .order_by(col(Incident.id))
+        ).all()
+        return [(ref, i.note, i.recorded_by, i.at) for i, ref in rows]
+
+    # -- staff and restrictions --------------------------------------------------------------
+
+    def staff(self, username: str) -> Staff | None:
+        return self.session.get(Staff, username)
+
+    def staff_count(self) -> int:
+        return len(self.session.exec(select(Staff.username).limit(1)).all())
+
+    def all_staff(self) -> Sequence[Staff]:
+        return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
+
+    def restrictions_of(self, consumer: Consumer) -> Sequence[Restriction]:
+        """The consumer's restrictions in force (not lifted)."""
+        return self.session.exec(
+            select(Restriction)
+            .where(Restriction.consumer_id == consumer.id, col(Restriction.lifted_at).is_(None))
+            .order_by(col(Restriction.id))
+        ).all()
+
+    def restriction(self, restriction_id: int) -> Restriction | None:
+        return self.session.get(Restriction, restriction_id)
+
+    def all_restrictions(self) -> Sequence[Restriction]:
+        return self.session.exec(select(Restriction).order_by(col(Restriction.id))).all()
+
+    def restriction_clock(self, restriction: Restriction) -> Deadline:
+        return self.session.exec(
+            select(Deadline).where(Deadline.restriction_id == restriction.id)
+        ).one()
 
     # -- calendar ----------------------------------------------------------------------------
 

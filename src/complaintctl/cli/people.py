@@ -1,0 +1,236 @@
+"""Commands about people: staff and their roles, restrictions on consumers, consumers' needs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.app import app, current_state
+from complaintctl.cli.options import At, Json
+from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
+
+staff_app = typer.Typer(help="Add, list and remove staff, and their roles.", rich_markup_mode=None)
+restrict_app = typer.Typer(
+    help="Restrict a consumer from the formal procedure (senior roles), list and lift "
+    "restrictions.",
+    rich_markup_mode=None,
+)
+consumer_app = typer.Typer(
+    help="Record a consumer's contact preference and needs.", rich_markup_mode=None
+)
+app.add_typer(staff_app, name="staff")
+app.add_typer(restrict_app, name="restrict")
+app.add_typer(consumer_app, name="consumer")
+
+Email = Annotated[str | None, typer.Option("--email", help="The consumer, by email address.")]
+ConsumerId = Annotated[
+    int | None, typer.Option("--consumer-id", help="The consumer, by id (see show --json).")
+]
+
+
+@staff_app.command("add")
+def staff_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME", help="Their login name.")],
+    name: Annotated[str, typer.Option(help="Their full name, as histories show it.")],
+    role: Annotated[Role, typer.Option(help="Their role in the procedure.")],
+    area: Annotated[
+        str | None, typer.Option(help="The area of the business they work in (a leader leads it).")
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Add a member of staff. A new store takes its first from anyone; after that only a
+    senior-leader or senior-complaint-executive adds staff."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.add_staff(
+            uow,
+            username=username,
+            name=name,
+            role=role,
+            area=area,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Added")
+
+
+@staff_app.command("remove")
+def staff_remove(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Deactivate a member of staff (senior roles); histories keep their name."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.remove_staff(
+            uow, username=username, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Removed")
+
+
+@staff_app.command("list")
+def staff_list(
+    ctx: typer.Context,
+    all_staff: Annotated[bool, typer.Option("--all", help="Include removed staff.")] = False,
+    json_output: Json = False,
+) -> None:
+    """List staff: username, name, role, area."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    views = state.read(lambda uow, _: services.list_staff(uow, include_removed=all_staff), None)
+    render.staff_list(views, json_output)
+
+
+@restrict_app.command("add")
+def restrict_add(
+    ctx: typer.Context,
+    scope: Annotated[
+        RestrictionScope,
+        typer.Option(
+            help="procedure: no new formal complaints; same-matter: none about one dispute "
+            "(--dispute); contact: one channel (--channel) or one named officer (--via)."
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why, as the consumer will be told in writing.")],
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    dispute: Annotated[str | None, typer.Option(help="same-matter: the dispute.")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="contact: the one channel.")] = None,
+    via: Annotated[
+        str | None, typer.Option(metavar="USERNAME", help="contact: the named officer.")
+    ] = None,
+    review: Annotated[
+        str | None,
+        typer.Option(metavar="DATETIME", help="When to review it [default: 6 months on]."),
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Restrict a consumer (senior roles); its review is due 6 months later unless --review."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.restrict(
+            uow,
+            email=email,
+            consumer_id=consumer_id,
+            scope=scope,
+            reason=reason,
+            review=state.instant(review, uow.calendar().tz) if review else None,
+            dispute=dispute,
+            channel=channel,
+            via=via,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.restriction_changed(view, json_output, "Restricted")
+
+
+@restrict_app.command("list")
+def restrict_list(
+    ctx: typer.Context,
+    all_restrictions: Annotated[bool, typer.Option("--all", help="Include lifted ones.")] = False,
+    json_output: Json = False,
+) -> None:
+    """List restrictions in force (with --all, lifted ones too), with their review dates."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    views = state.read(
+        lambda uow, _: services.list_restrictions(uow, include_lifted=all_restrictions), None
+    )
+    render.restriction_list(views, json_output)
+
+
+@restrict_app.command("lift")
+def restrict_lift(
+    ctx: typer.Context,
+    restriction_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why it is lifted (e.g. the review's outcome).")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Lift a restriction (senior roles); its review clock stops."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.lift(
+            uow,
+            restriction_id=restriction_id,
+            reason=reason,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.restriction_changed(view, json_output, "Lifted")
+
+
+@consumer_app.command("update")
+def consumer_update(
+    ctx: typer.Context,
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    prefers: Annotated[
+        ContactMethod | None, typer.Option(help="How they prefer to be contacted.")
+    ] = None,
+    adjustment: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Add a reasonable adjustment (large-print, text-relay, bsl, advocate, "
+            "or your own words); repeat for several."
+        ),
+    ] = None,
+    drop_adjustment: Annotated[
+        list[str] | None, typer.Option(help="Remove an adjustment no longer needed.")
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record a consumer's preferred contact method and reasonable adjustments."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    result = state.change(
+        lambda uow, when: services.update_consumer(
+            uow,
+            email=email,
+            consumer_id=consumer_id,
+            preferred_contact=prefers.value if prefers else None,
+            add_adjustments=tuple(adjustment or ()),
+            remove_adjustments=tuple(drop_adjustment or ()),
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.consumer_changed(result, json_output)

@@ -1,0 +1,68 @@
+"""One function per verb: (unit of work, *, inputs, by, at, now) -> a frozen view.
+
+Each verb fetches, checks, calls the domain and commits once; a refusal writes nothing.
+"""
+
+from complaintctl.services.calendar import (
+    add_closure,
+    calendar_view,
+    refresh_holidays,
+    remove_closure,
+)
+from complaintctl.services.cases import (
+    NewComplaint,
+    Remedies,
+    acknowledge,
+    assign,
+    close,
+    escalate,
+    extend,
+    final_response,
+    log_complaint,
+    overdue,
+    record_incident,
+    record_outcome,
+    refer,
+    respond,
+    show_case,
+)
+from complaintctl.services.common import coverage_warnings
+from complaintctl.services.restrictions import (
+    lift,
+    list_restrictions,
+    restrict,
+    update_consumer,
+)
+from complaintctl.services.staff import add_staff, list_staff, remove_staff
+from complaintctl.views import CaseView
+
+__all__ = [
+    "CaseView",
+    "NewComplaint",
+    "Remedies",
+    "acknowledge",
+    "add_closure",
+    "add_staff",
+    "assign",
+    "calendar_view",
+    "close",
+    "coverage_warnings",
+    "escalate",
+    "extend",
+    "final_response",
+    "lift",
+    "list_restrictions",
+    "list_staff",
+    "log_complaint",
+    "overdue",
+    "record_incident",
+    "record_outcome",
+    "refer",
+    "refresh_holidays",
+    "remove_closure",
+    "remove_staff",
+    "respond",
+    "restrict",
+    "show_case",
+    "update_consumer",
+]

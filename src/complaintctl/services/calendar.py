@@ -1,0 +1,148 @@
+"""The shared working calendar: what it is, and changing its closure days and bank holidays.
+
+A change recomputes the open deadlines not yet breached, and records on each case that it did;
+deadlines met or already breached keep their values.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import WEEKDAY_NAMES
+from complaintctl.domain.procedure import Action, StoreAction
+from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.common import (
+    acting_staff,
+    authorise_store,
+    coverage_warnings,
+    not_in_future,
+    required,
+)
+from complaintctl.views import CalendarChange, CalendarView, ClosedDayView
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+
+UPCOMING_DAYS = 10
+
+
+def calendar_view(uow: UnitOfWork, *, as_of: datetime) -> CalendarView:
+    calendar = uow.calendar()
+    setting = uow.calendar_setting()
+    today = calendar.local_date(as_of)
+    upcoming = tuple(ClosedDayView(day.day, day.kind, day.name) for day in uow.closed_days(today))
+    # Every closure ahead, but only the next few bank holidays.
+    shown_holidays = [d for d in upcoming if d.kind == "bank-holiday"][:UPCOMING_DAYS]
+    shown = tuple(d for d in upcoming if d.kind != "bank-holiday" or d in shown_holidays)
+    return CalendarView(
+        zone=calendar.zone,
+        as_of=as_of,
+        week=tuple(
+            (name, ", ".join(map(str, hours)) if hours else "closed")
+            for name, hours in zip(WEEKDAY_NAMES, calendar.week, strict=True)
+        ),
+        holiday_region=setting.holiday_region,
+        holidays_source=setting.holidays_source,
+        known_from=setting.holidays_from,
+        known_through=setting.holidays_through,
+        upcoming=shown,
+        warnings=coverage_warnings(calendar, as_of + timedelta(days=365)),
+    )
+
+
+def add_closure(
+    uow: UnitOfWork, *, day: date, reason: str, by: str, at: datetime, now: datetime
+) -> CalendarChange:
+    """Close the office on `day`; open deadlines not yet breached are recomputed."""
+    from complaintctl.store.models import ClosedDay
+
+    not_in_future(at, now)
+    reason = required(reason, "--reason")
+    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    if uow.closure(day) is not None:
+        raise InvalidInput(f"{day} is already a closure day")
+    uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
+    uow.record(None, "calendar-closure-added", by=by, at=at, now=now, day=day, reason=reason)
+    return _recompute(uow, f"closure on {day} added", by=by, at=at, now=now)
+
+
+def remove_closure(
+    uow: UnitOfWork, *, day: date, by: str, at: datetime, now: datetime
+) -> CalendarChange:
+    """Reopen a closure day; open deadlines not yet breached are recomputed."""
+    not_in_future(at, now)
+    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    closure = uow.closure(day)
+    if closure is None:
+        raise NotFound(f"{day} is not a closure day (bank holidays cannot be removed)")
+    uow.delete_closure(closure)
+    uow.record(
+        None, "calendar-closure-removed", by=by, at=at, now=now, day=day, reason=closure.name
+    )
+    return _recompute(uow, f"closure on {day} removed", by=by, at=at, now=now)
+
+
+def refresh_holidays(
+    uow: UnitOfWork, *, through: int, by: str, at: datetime, now: datetime
+) -> CalendarChange:
+    """Write bank holidays up to the end of year `through` from the holidays package."""
+    not_in_future(at, now)
+    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    setting = uow.calendar_setting()
+    first_year = setting.holidays_from.year
+    if not first_year <= through <= first_year + 200:
+        raise InvalidInput(f"--through must be a year from {first_year}, not {through}")
+    first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)
+    uow.record(
+        None,
+        "calendar-holidays-refreshed",
+        by=by,
+        at=at,
+        now=now,
+        known_from=first,
+        known_through=last,
+        source=source,
+    )
+    return _recompute(
+        uow, f"bank holidays known from {first} to {last} ({source})", by=by, at=at, now=now
+    )
+
+
+def _recompute(
+    uow: UnitOfWork, why: str, *, by: str, at: datetime, now: datetime
+) -> CalendarChange:
+    """Move the open deadlines that are not yet breached to where the new calendar puts them.
+
+    Deadlines met or already breached keep their values: the record shows what applied then.
+    """
+    calendar = uow.calendar()
+    moved: list[tuple[str, str, datetime, datetime]] = []
+    for deadline in uow.open_deadlines_due_after(at):
+        # Only working time depends on the calendar: a date agreed with the consumer, or a
+        # span of calendar months, stays where it is.
+        if deadline.unit not in policy.WORKING_UNITS or deadline.case_id is None:
+            continue
+        target = policy.Target(deadline.amount, deadline.unit, "")
+        new_due = policy.due_after(target, calendar, deadline.start_at)
+        if new_due == deadline.due_at:
+            continue
+        case = uow.case_by_id(deadline.case_id)
+        uow.record(
+            case,
+            Action.RECOMPUTE,
+            by=by,
+            at=at,
+            now=now,
+            kind=deadline.kind,
+            old_due=deadline.due_at,
+            new_due=new_due,
+            reason=why,
+        )
+        moved.append((case.ref, deadline.kind, deadline.due_at, new_due))
+        deadline.due_at = new_due
+        uow.add(deadline)
+    uow.commit()
+    message = f"{why}; {len(moved)} open deadline{'s' if len(moved) != 1 else ''} recomputed"
+    return CalendarChange(message=message, recomputed=tuple(moved), zone=calendar.zone)

@@ -1,0 +1,316 @@
+"""Checks and views every verb shares: inputs, who is acting, the order of steps, deadlines."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.instants import format_instant
+from complaintctl.domain.procedure import (
+    STEP_ACTIONS,
+    STORE_PERMISSIONS,
+    Action,
+    Actor,
+    CaseRoles,
+    DeadlineKind,
+    Role,
+    Stage,
+    StoreAction,
+    may,
+    next_stage,
+    what_can_happen,
+    who_may,
+)
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.views import (
+    CaseView,
+    DeadlineView,
+    EarlierCase,
+    EventView,
+    IncidentView,
+    ResponseView,
+    RestrictionView,
+)
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Case, Deadline, Restriction
+    from complaintctl.store.uow import UnitOfWork
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+REF_PATTERN = re.compile(r"^SC-\d{4}-\d{6}$")
+
+
+# -- inputs --------------------------------------------------------------------------------
+
+
+def not_in_future(at: datetime, now: datetime) -> None:
+    if at > now:
+        raise InvalidInput(
+            f"--at {at.isoformat(timespec='minutes')} is in the future; "
+            "record what has happened, when it happened"
+        )
+
+
+def required(value: str | None, option: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{option} must not be empty")
+    return cleaned
+
+
+def optional(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def normalise_email(email: str | None) -> str | None:
+    if email is None or not email.strip():
+        return None
+    cleaned = email.strip().lower()
+    if not _EMAIL.match(cleaned):
+        raise InvalidInput(f"{email!r} is not an email address")
+    return cleaned
+
+
+def find_case(uow: UnitOfWork, ref: str) -> Case:
+    cleaned = ref.strip().upper()
+    case = uow.case_by_ref(cleaned)
+    if case is None:
+        if not REF_PATTERN.match(cleaned):
+            raise NotFound(f"{ref!r} is not a case reference (they look like SC-2026-000001)")
+        raise NotFound(f"no case {cleaned}")
+    return case
+
+
+def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[str, ...]:
+    """Deadlines past the known bank holidays may be early by a holiday: say so, once."""
+    unknown = [i for i in instants if not calendar.knows(calendar.local_date(i))]
+    if not unknown:
+        return ()
+    return (
+        f"bank holidays are known only from {calendar.known_from} to {calendar.known_through}; "
+        "a deadline outside them assumes there are none — run "
+        "`complaintctl calendar holidays --through YEAR` to add them",
+    )
+
+
+# -- who is acting -------------------------------------------------------------------------
+
+
+def acting_staff(uow: UnitOfWork, by: str) -> Actor:
+    """The acting person, who must be active staff to change anything."""
+    staff = uow.staff(by)
+    if staff is None or not staff.active:
+        state = "no longer active staff" if staff else "not staff in this store"
+        raise NotPermitted(
+            f"{by} is {state}; act as a member of staff with --as (or COMPLAINTCTL_USER), "
+            "or ask a senior leader to add you with `complaintctl staff add`"
+        )
+    return Actor(staff.username, Role(staff.role), staff.area)
+
+
+def case_roles(case: Case) -> CaseRoles:
+    return CaseRoles(
+        area=case.area,
+        responder=case.responder,
+        first_responder=case.first_responder,
+        handler=case.handler,
+    )
+
+
+def authorise(actor: Actor, action: Action, case: Case | None = None) -> None:
+    roles = case_roles(case) if case is not None else CaseRoles()
+    if not may(actor, action, roles):
+        on = f" on {case.ref}" if case is not None else ""
+        raise NotPermitted(
+            f"{actor.username} ({actor.role.value}) may not {action.value}{on}: "
+            f"only {who_may(action)} may"
+        )
+
+
+def authorise_store(actor: Actor, action: StoreAction) -> None:
+    allowed = STORE_PERMISSIONS[action]
+    if actor.role not in allowed:
+        roles = ", ".join(sorted(role.value for role in allowed))
+        raise NotPermitted(
+            f"{actor.username} ({actor.role.value}) may not {action.value}: only {roles} may"
+        )
+
+
+# -- the order of steps --------------------------------------------------------------------
+
+
+def check_order(uow: UnitOfWork, case: Case, action: Action, at: datetime) -> Stage:
+    """The stage `action` leads to, or a refusal saying where the case stands."""
+    stage = Stage(case.stage)
+    target = next_stage(stage, action)
+    if target is None:
+        raise ActionNotAllowed(
+            f"cannot {action.value} {case.ref}: it is at stage {stage.value}; "
+            f"what can happen next: {what_can_happen(stage)}"
+        )
+    # Only procedure steps order the case: a calendar recompute or an incident, recorded
+    # later, must not stop an earlier step being recorded.
+    steps = [e.at for e in uow.history(case) if e.action in STEP_ACTIONS]
+    last = max(steps, default=case.received_at)
+    if at < last:
+        tz = uow.calendar().tz
+        raise ActionNotAllowed(
+            f"--at {format_instant(at, tz)} is before {case.ref}'s last recorded step "
+            f"({format_instant(last, tz)}); steps are recorded in the order they happened"
+        )
+    return target
+
+
+# -- deadlines -----------------------------------------------------------------------------
+
+
+def start_clock(
+    uow: UnitOfWork,
+    kind: DeadlineKind,
+    target: policy.Target,
+    start: datetime,
+    *,
+    case: Case | None = None,
+    restriction: Restriction | None = None,
+) -> datetime:
+    from complaintctl.store.models import Deadline
+
+    due = policy.due_after(target, uow.calendar(), start)
+    uow.add(
+        Deadline(
+            case_id=case.id if case else None,
+            restriction_id=restriction.id if restriction else None,
+            kind=kind.value,
+            start_at=start,
+            due_at=due,
+            amount=target.amount,
+            unit=target.unit,
+            rule=target.describe(),
+        )
+    )
+    return due
+
+
+def running_clock(uow: UnitOfWork, case: Case, kind: DeadlineKind) -> Deadline | None:
+    for deadline in uow.deadlines(case):
+        if deadline.kind == kind.value and deadline.ended_at is None:
+            return deadline
+    return None
+
+
+def stop_running_clocks(uow: UnitOfWork, case: Case, at: datetime, outcome: str) -> None:
+    for deadline in uow.deadlines(case):
+        if deadline.ended_at is None:
+            uow.end_deadline(deadline, at=at, outcome=outcome)
+
+
+def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
+    # A clock that ended after `as_of` was still running then (a replay with --as-of).
+    ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    stopped_at = ended or as_of
+    breached = stopped_at > deadline.due_at
+    zero = timedelta(0)
+    return DeadlineView(
+        kind=deadline.kind,
+        start=deadline.start_at,
+        due=deadline.due_at,
+        rule=deadline.rule,
+        ended_at=ended,
+        outcome=deadline.outcome if ended else None,
+        breached=breached,
+        working_late=(
+            calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
+        ),
+        working_left=(
+            zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
+        ),
+    )
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionView:
+    consumer = uow.consumer(restriction.consumer_id)
+    assert restriction.id is not None
+    return RestrictionView(
+        zone=uow.calendar().zone,
+        id=restriction.id,
+        consumer=consumer.name,
+        email=consumer.email,
+        scope=restriction.scope,
+        dispute=restriction.dispute_ref,
+        contact_channel=restriction.contact_channel,
+        contact_via=restriction.contact_via,
+        reason=restriction.reason,
+        decided_by=restriction.decided_by,
+        decided_at=restriction.decided_at,
+        review_due=restriction.review_due,
+        lifted_at=restriction.lifted_at,
+        lifted_by=restriction.lifted_by,
+        lift_reason=restriction.lift_reason,
+    )
+
+
+def case_view(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    as_of: datetime,
+    earlier: tuple[EarlierCase, ...] = (),
+    warnings: tuple[str, ...] = (),
+) -> CaseView:
+    consumer = uow.consumer(case.consumer_id)
+    calendar = uow.calendar()
+    restrictions = tuple(restriction_view(uow, r) for r in uow.restrictions_of(consumer))
+    return CaseView(
+        zone=calendar.zone,
+        as_of=as_of,
+        ref=case.ref,
+        stage=case.stage,
+        consumer=consumer.name,
+        email=consumer.email,
+        address=consumer.address,
+        channel=case.channel,
+        category=case.category,
+        summary=case.summary,
+        dispute=case.dispute_ref,
+        board=case.board,
+        received_at=case.received_at,
+        area=case.area,
+        logged_by=case.logged_by,
+        deadlines=tuple(deadline_view(d, as_of, calendar) for d in uow.deadlines(case)),
+        history=tuple(
+            EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details))
+            for e in uow.history(case)
+        ),
+        earlier_cases=earlier,
+        warnings=warnings,
+        about=case.about,
+        out_of_time=case.out_of_time,
+        responder=case.responder,
+        handler=case.handler,
+        close_reason=case.close_reason,
+        preferred_contact=consumer.preferred_contact,
+        adjustments=tuple(json.loads(consumer.adjustments)),
+        responses=tuple(
+            ResponseView(
+                stage=r.stage,
+                decision=r.decision,
+                summary=r.summary,
+                remedies=tuple(json.loads(r.remedies)),
+                goodwill_pence=r.goodwill_pence,
+                given_by=r.given_by,
+                given_at=r.given_at,
+            )
+            for r in uow.responses(case)
+        ),
+        restrictions=restrictions,
+        incidents=tuple(
+            IncidentView(ref, note, by, at) for ref, note, by, at in uow.incidents_of(consumer)
+        ),
+    )

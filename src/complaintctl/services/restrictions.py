@@ -1,0 +1,216 @@
+"""Restrictions on a consumer's use of the formal procedure [page], and consumers' needs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from complaintctl.domain import policy
+from complaintctl.domain.instants import format_instant
+from complaintctl.domain.procedure import Channel, DeadlineKind, RestrictionScope, StoreAction
+from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.common import (
+    acting_staff,
+    authorise_store,
+    normalise_email,
+    not_in_future,
+    optional,
+    required,
+    restriction_view,
+    start_clock,
+)
+from complaintctl.views import ConsumerView, RestrictionView
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Consumer
+    from complaintctl.store.uow import UnitOfWork
+
+
+def find_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None) -> Consumer:
+    if (email is None) == (consumer_id is None):
+        raise InvalidInput("name the consumer by --email or by --consumer-id (one of them)")
+    if consumer_id is not None:
+        consumer = uow.consumer_or_none(consumer_id)
+        if consumer is None:
+            raise NotFound(f"no consumer {consumer_id}")
+        return consumer
+    cleaned = normalise_email(email)
+    consumer = uow.consumer_by_email(cleaned) if cleaned else None
+    if consumer is None:
+        raise NotFound(f"no consumer with email {email}")
+    return consumer
+
+
+def restrict(
+    uow: UnitOfWork,
+    *,
+    email: str | None,
+    consumer_id: int | None,
+    scope: RestrictionScope,
+    reason: str,
+    review: datetime | None,
+    dispute: str | None,
+    channel: Channel | None,
+    via: str | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> RestrictionView:
+    """Restrict a consumer, decided at senior level; reviewed after 6 months by default [std]."""
+    from complaintctl.store.models import Restriction
+
+    not_in_future(at, now)
+    reason = required(reason, "--reason")
+    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    dispute, via = optional(dispute), optional(via)
+    if scope == RestrictionScope.SAME_MATTER and dispute is None:
+        raise InvalidInput("a same-matter restriction names the dispute: --dispute REF")
+    if scope == RestrictionScope.CONTACT and (channel is None) == (via is None):
+        raise InvalidInput(
+            "a contact restriction allows one channel (--channel) or one "
+            "named officer (--via USERNAME)"
+        )
+    if scope != RestrictionScope.SAME_MATTER and dispute is not None:
+        raise InvalidInput("--dispute goes with --scope same-matter")
+    if scope != RestrictionScope.CONTACT and (channel is not None or via is not None):
+        raise InvalidInput("--channel and --via go with --scope contact")
+    if via is not None:
+        officer = uow.staff(via)
+        if officer is None or not officer.active:
+            raise InvalidInput(f"{via} is not active staff")
+    if review is not None and review <= at:
+        raise InvalidInput("the review date must be after the restriction is decided")
+    assert consumer.id is not None
+    restriction = Restriction(
+        consumer_id=consumer.id,
+        scope=scope.value,
+        dispute_ref=dispute,
+        contact_channel=channel.value if channel else None,
+        contact_via=via,
+        reason=reason,
+        decided_by=by,
+        decided_at=at,
+        review_due=at,  # set below, from the clock
+    )
+    uow.add(restriction)
+    uow.flush()
+    due = start_clock(
+        uow,
+        DeadlineKind.RESTRICTION_REVIEW,
+        policy.RESTRICTION_REVIEW,
+        at,
+        restriction=restriction,
+    )
+    if review is not None:
+        due = review
+        clock = uow.restriction_clock(restriction)
+        clock.due_at, clock.unit, clock.rule = review, "agreed", f"review date set by {by}"
+        uow.add(clock)
+    restriction.review_due = due
+    uow.add(restriction)
+    view = restriction_view(uow, restriction)
+    for case in uow.open_cases_of(consumer):
+        uow.record(
+            case,
+            "restriction-decided",
+            by=by,
+            at=at,
+            now=now,
+            restriction=view.describe(),
+            reason=reason,
+        )
+    uow.record(
+        None,
+        "restriction-decided",
+        by=by,
+        at=at,
+        now=now,
+        restriction=view.describe(),
+        consumer_id=consumer.id,
+        reason=reason,
+    )
+    uow.commit()
+    return view
+
+
+def lift(
+    uow: UnitOfWork, *, restriction_id: int, reason: str, by: str, at: datetime, now: datetime
+) -> RestrictionView:
+    """Lift a restriction (after its review, or earlier); its review clock stops."""
+    not_in_future(at, now)
+    reason = required(reason, "--reason")
+    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    restriction = uow.restriction(restriction_id)
+    if restriction is None:
+        raise NotFound(f"no restriction {restriction_id}")
+    if restriction.lifted_at is not None:
+        tz = uow.calendar().tz
+        raise InvalidInput(
+            f"restriction {restriction_id} was lifted {format_instant(restriction.lifted_at, tz)}"
+        )
+    if at < restriction.decided_at:
+        raise InvalidInput("--at is before the restriction was decided")
+    restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
+    uow.add(restriction)
+    uow.end_deadline(uow.restriction_clock(restriction), at=at, outcome="met")
+    uow.record(
+        None, "restriction-lifted", by=by, at=at, now=now, restriction=restriction_id, reason=reason
+    )
+    uow.commit()
+    return restriction_view(uow, restriction)
+
+
+def list_restrictions(uow: UnitOfWork, *, include_lifted: bool) -> tuple[RestrictionView, ...]:
+    return tuple(
+        restriction_view(uow, r)
+        for r in uow.all_restrictions()
+        if include_lifted or r.lifted_at is None
+    )
+
+
+def update_consumer(
+    uow: UnitOfWork,
+    *,
+    email: str | None,
+    consumer_id: int | None,
+    preferred_contact: str | None,
+    add_adjustments: tuple[str, ...],
+    remove_adjustments: tuple[str, ...],
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> ConsumerView:
+    """Record a consumer's preferred contact and reasonable adjustments [std]."""
+    not_in_future(at, now)
+    authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
+    consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    if preferred_contact is None and not add_adjustments and not remove_adjustments:
+        raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
+    adjustments = set(json.loads(consumer.adjustments))
+    adjustments |= {a.strip() for a in add_adjustments if a.strip()}
+    adjustments -= {a.strip() for a in remove_adjustments}
+    if preferred_contact is not None:
+        consumer.preferred_contact = required(preferred_contact, "--prefers")
+    consumer.adjustments = json.dumps(sorted(adjustments))
+    uow.add(consumer)
+    for case in uow.open_cases_of(consumer):
+        uow.record(
+            case,
+            "consumer-updated",
+            by=by,
+            at=at,
+            now=now,
+            preferred_contact=consumer.preferred_contact,
+            adjustments=sorted(adjustments),
+        )
+    uow.commit()
+    assert consumer.id is not None
+    return ConsumerView(
+        consumer.id,
+        consumer.name,
+        consumer.email,
+        consumer.preferred_contact,
+        tuple(sorted(adjustments)),
+    )

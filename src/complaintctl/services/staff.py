@@ -1,0 +1,97 @@
+"""Staff and their roles: who may act in this store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from complaintctl.domain.procedure import Role, StoreAction
+from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.common import (
+    acting_staff,
+    authorise_store,
+    not_in_future,
+    optional,
+    required,
+)
+from complaintctl.views import StaffView
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Staff
+    from complaintctl.store.uow import UnitOfWork
+
+
+def _view(staff: Staff) -> StaffView:
+    return StaffView(staff.username, staff.name, staff.role, staff.area, staff.active)
+
+
+def add_staff(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    name: str,
+    role: Role,
+    area: str | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> StaffView:
+    """Add a member of staff. A store with no staff takes its first from anyone, so a team can
+    start; after that only senior roles add staff."""
+    from complaintctl.store.models import Staff
+
+    not_in_future(at, now)
+    username = required(username, "USERNAME")
+    if any(c.isspace() for c in username):
+        raise InvalidInput(f"a username has no spaces: {username!r}")
+    name = required(name, "--name")
+    area = optional(area)
+    if role == Role.LEADER and area is None:
+        raise InvalidInput("a leader leads an area: give --area")
+    if uow.staff_count() > 0:
+        authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    existing = uow.staff(username)
+    if existing is not None:
+        state = "active" if existing.active else "removed"
+        raise InvalidInput(f"{username} is already staff ({existing.role}, {state})")
+    staff = Staff(
+        username=username, name=name, role=role.value, area=area, added_by=by, added_at=at
+    )
+    uow.add(staff)
+    uow.record(
+        None,
+        "staff-added",
+        by=by,
+        at=at,
+        now=now,
+        username=username,
+        name=name,
+        role=role.value,
+        area=area,
+    )
+    uow.commit()
+    return _view(staff)
+
+
+def remove_staff(
+    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
+) -> StaffView:
+    """Deactivate a member of staff; their name stays in every history they appear in."""
+    not_in_future(at, now)
+    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    staff = uow.staff(username.strip())
+    if staff is None:
+        raise NotFound(f"no staff member {username}")
+    if not staff.active:
+        raise InvalidInput(f"{username} was already removed")
+    if staff.username == by:
+        raise InvalidInput("you cannot remove yourself; ask another senior role")
+    staff.active, staff.removed_at = False, at
+    uow.add(staff)
+    uow.record(None, "staff-removed", by=by, at=at, now=now, username=staff.username)
+    uow.commit()
+    return _view(staff)
+
+
+def list_staff(uow: UnitOfWork, *, include_removed: bool = False) -> tuple[StaffView, ...]:
+    return tuple(_view(s) for s in uow.all_staff() if s.active or include_removed)

@@ -1,0 +1,419 @@
+"""`calendar` end to end: showing the working calendar, and closures moving open deadlines.
+
+The store is created at the frozen "now", with England and Wales bank holidays from five years
+before to five years after (README, "How deadlines are counted"). Expected deadlines are worked
+out by hand from MODEL.md ("Working time").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+
+HOLIDAYS_SOURCE = f"holidays {version('holidays')}"
+
+WEEK = {
+    "Mon": "09:00-17:00",
+    "Tue": "09:00-17:00",
+    "Wed": "09:00-17:00",
+    "Thu": "09:00-17:00",
+    "Fri": "09:00-17:00",
+    "Sat": "closed",
+    "Sun": "closed",
+}
+
+
+@pytest.fixture
+def monday_noon() -> Iterator[None]:
+    """Now is Mon 2026-11-30 12:00 (GMT: London wall time is UTC)."""
+    with freeze_time("2026-11-30 12:00:00"):
+        yield
+
+
+def log(run: Run, consumer: str, at: str) -> str:
+    email = consumer.lower().replace(" ", ".") + "@example.com"
+    result = run(
+        "log",
+        "--consumer",
+        consumer,
+        "--channel",
+        "email",
+        "--category",
+        "process",
+        "--summary",
+        "My evidence was not considered",
+        "--email",
+        email,
+        "--at",
+        at,
+    )
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout.strip()
+
+
+def ack(run: Run, ref: str, at: str) -> None:
+    result = run("ack", ref, "--area", "Casework", "--at", at)
+    assert 0 == result.exit_code, result.stderr
+
+
+# What a deadline records; its working time late or left is worked out on the current calendar.
+DEADLINE_FIELDS = ("kind", "start", "due", "rule", "met_at", "ended_at", "outcome", "breached")
+
+
+def recorded(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{name: deadline[name] for name in DEADLINE_FIELDS} for deadline in deadlines]
+
+
+def show(run: Run, ref: str) -> dict[str, Any]:
+    result = run("show", ref, "--json")
+    assert 0 == result.exit_code, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def calendar_json(run: Run, *args: str) -> dict[str, Any]:
+    result = run("calendar", "--json", *args)
+    assert 0 == result.exit_code, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def close_office_move(run: Run) -> str:
+    result = run("calendar", "close", "2026-12-01", "--reason", "Office move")
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+# -- showing the calendar ------------------------------------------------------------------
+
+
+def test_calendar_shows_the_zone_opening_hours_and_next_bank_holidays_as_plain_lines(
+    run: Run, monday_noon: None
+) -> None:
+    result = run("calendar")
+
+    assert 0 == result.exit_code, result.stderr
+    lines = result.stdout.splitlines()
+    assert [
+        "Zone\tEurope/London",
+        "Mon\t09:00-17:00",
+        "Tue\t09:00-17:00",
+        "Wed\t09:00-17:00",
+        "Thu\t09:00-17:00",
+        "Fri\t09:00-17:00",
+        "Sat\tclosed",
+        "Sun\tclosed",
+        f"Bank holidays\tGB-ENG, known 2021-01-01 to 2031-12-31 ({HOLIDAYS_SOURCE})",
+        "Closed\tFri 2026-12-25\tChristmas Day\tbank-holiday",
+        "Closed\tSat 2026-12-26\tBoxing Day\tbank-holiday",
+        "Closed\tMon 2026-12-28\tBoxing Day (observed)\tbank-holiday",
+        "Closed\tFri 2027-01-01\tNew Year's Day\tbank-holiday",
+    ] == lines[:13]
+    assert 10 == sum(1 for line in lines if line.endswith("\tbank-holiday"))
+    assert "\x1b" not in result.stdout
+    assert "" == result.stderr
+
+
+def test_calendar_json_shows_the_zone_opening_hours_and_next_bank_holidays(
+    run: Run, monday_noon: None
+) -> None:
+    calendar = calendar_json(run)
+
+    assert {
+        "schema_version": 1,
+        "zone": "Europe/London",
+        "opening_hours": WEEK,
+        "bank_holidays": {
+            "region": "GB-ENG",
+            "source": HOLIDAYS_SOURCE,
+            "known_from": "2021-01-01",
+            "known_through": "2031-12-31",
+        },
+        "warnings": [],
+    } == {name: value for name, value in calendar.items() if name != "upcoming_closed_days"}
+    assert [
+        {"date": "2026-12-25", "kind": "bank-holiday", "name": "Christmas Day"},
+        {"date": "2026-12-26", "kind": "bank-holiday", "name": "Boxing Day"},
+        {"date": "2026-12-28", "kind": "bank-holiday", "name": "Boxing Day (observed)"},
+        {"date": "2027-01-01", "kind": "bank-holiday", "name": "New Year's Day"},
+    ] == calendar["upcoming_closed_days"][:4]
+    assert 10 == len(calendar["upcoming_closed_days"])
+
+
+def test_calendar_as_of_shows_the_closed_days_after_that_date(run: Run, monday_noon: None) -> None:
+    upcoming = calendar_json(run, "--as-of", "2026-12-26T10:00")["upcoming_closed_days"]
+
+    assert ["2026-12-26", "2026-12-28", "2027-01-01"] == [day["date"] for day in upcoming[:3]]
+
+
+def test_a_closure_is_listed_among_the_closed_days(run: Run, monday_noon: None) -> None:
+    close_office_move(run)
+
+    result = run("calendar")
+
+    assert "Closed\tTue 2026-12-01\tOffice move\tclosure" in result.stdout.splitlines()
+    assert {"date": "2026-12-01", "kind": "closure", "name": "Office move"} == (
+        calendar_json(run)["upcoming_closed_days"][0]
+    )
+
+
+# -- closing a day -------------------------------------------------------------------------
+
+
+def test_closing_a_day_pushes_an_open_acknowledgement_deadline_by_a_day(
+    run: Run, monday_noon: None
+) -> None:
+    # Mon 10:00 -> Mon 7h, Tue 15h, Wed 23h, due Thu 2026-12-03 10:00.
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+
+    output = close_office_move(run)
+
+    # Tuesday closed: Mon 7h, Wed 15h, Thu 23h, due Fri 2026-12-04 10:00.
+    assert (
+        "closure on 2026-12-01 added; 1 open deadline recomputed\n"
+        "SC-2026-000001\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
+    ) == output
+    deadline = show(run, ref)["deadlines"][0]
+    assert ("2026-12-04T10:00:00+00:00", None, False) == (
+        deadline["due"],
+        deadline["met_at"],
+        deadline["breached"],
+    )
+
+
+def test_closing_a_day_records_deadline_recomputed_in_the_case_history(
+    run: Run, monday_noon: None
+) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+
+    close_office_move(run)
+
+    history = show(run, ref)["history"]
+    assert ["log", "deadline-recomputed"] == [event["action"] for event in history]
+    assert {
+        "action": "deadline-recomputed",
+        "by": "officer.one",
+        "at": "2026-11-30T12:00:00+00:00",
+        "recorded_at": "2026-11-30T12:00:00+00:00",
+        "details": {
+            "kind": "acknowledge",
+            "old_due": "2026-12-03T10:00:00+00:00",
+            "new_due": "2026-12-04T10:00:00+00:00",
+            "reason": "closure on 2026-12-01 added",
+        },
+    } == history[1]
+
+
+def test_closing_a_day_records_who_closed_it(run: Run, monday_noon: None) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+
+    run("--as", "officer.two", "calendar", "close", "2026-12-01", "--reason", "Office move")
+
+    assert "officer.two" == show(run, ref)["history"][-1]["by"]
+
+
+def test_closing_a_day_leaves_an_acknowledged_deadline_as_it_was(
+    run: Run, monday_noon: None
+) -> None:
+    # Fri 10:00 -> Fri 7h, Mon 15h, Tue 23h, due Wed 2026-12-02 10:00; acknowledged Monday.
+    met = log(run, "Bob Jones", "2026-11-27T10:00")
+    ack(run, met, "2026-11-30T11:00")
+    before = show(run, met)
+    # Still open: it moves, so the closure did reach the deadlines.
+    log(run, "Ann Smith", "2026-11-30T10:00")
+
+    output = close_office_move(run)
+
+    assert ["SC-2026-000002"] == [line.split("\t")[0] for line in output.splitlines()[1:]]
+    after = show(run, met)
+    assert recorded(before["deadlines"]) == recorded(after["deadlines"])
+    assert before["history"] == after["history"]
+    assert ("2026-12-02T10:00:00+00:00", "2026-11-30T11:00:00+00:00", False) == (
+        after["deadlines"][0]["due"],
+        after["deadlines"][0]["met_at"],
+        after["deadlines"][0]["breached"],
+    )
+
+
+@freeze_time("2026-12-01 12:00:00")
+def test_closing_a_day_leaves_an_already_breached_deadline_as_it_was(run: Run) -> None:
+    # Thu 11:00 -> Thu 6h, Fri 14h, Mon 22h, due Tue 2026-12-01 11:00: breached by noon.
+    # Closing that Tuesday would put it at Wed 11:00 if it were recomputed.
+    breached = log(run, "Cara Patel", "2026-11-26T11:00")
+    before = show(run, breached)
+    log(run, "Ann Smith", "2026-11-30T10:00")
+
+    result = run("calendar", "close", "2026-12-01", "--reason", "Office move")
+
+    assert (
+        "closure on 2026-12-01 added; 1 open deadline recomputed\n"
+        "SC-2026-000002\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
+    ) == result.stdout
+    after = show(run, breached)
+    assert recorded(before["deadlines"]) == recorded(after["deadlines"])
+    assert ["log"] == [event["action"] for event in after["history"]]
+    assert ("2026-12-01T11:00:00+00:00", True) == (
+        after["deadlines"][0]["due"],
+        after["deadlines"][0]["breached"],
+    )
+    assert ["SC-2026-000001"] == [
+        item["ref"] for item in json.loads(run("overdue", "--json").stdout)
+    ]
+
+
+def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
+    run: Run, monday_noon: None
+) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    close_office_move(run)
+    before = show(run, ref)
+
+    result = run("calendar", "close", "2026-12-01", "--reason", "Still moving")
+
+    assert (2, ["Error: 2026-12-01 is already a closure day"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+    assert before == show(run, ref)
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "01/12/2026", "tomorrow"])
+def test_closing_a_malformed_date_exits_2(run: Run, monday_noon: None, day: str) -> None:
+    result = run("calendar", "close", day, "--reason", "Office move")
+
+    assert (2, [f"Error: '{day}' is not a date; write it as YYYY-MM-DD"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+
+
+# -- reopening a day -----------------------------------------------------------------------
+
+
+def test_reopening_a_closed_day_restores_the_open_deadline(run: Run, monday_noon: None) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    close_office_move(run)
+
+    result = run("calendar", "reopen", "2026-12-01")
+
+    assert 0 == result.exit_code, result.stderr
+    assert (
+        "closure on 2026-12-01 removed; 1 open deadline recomputed\n"
+        "SC-2026-000001\tacknowledge\t2026-12-04T10:00:00+00:00\t2026-12-03T10:00:00+00:00\n"
+    ) == result.stdout
+    case = show(run, ref)
+    assert "2026-12-03T10:00:00+00:00" == case["deadlines"][0]["due"]
+    assert [
+        ("log", None),
+        ("deadline-recomputed", "closure on 2026-12-01 added"),
+        ("deadline-recomputed", "closure on 2026-12-01 removed"),
+    ] == [(event["action"], event["details"].get("reason")) for event in case["history"]]
+    assert {
+        "kind": "acknowledge",
+        "old_due": "2026-12-04T10:00:00+00:00",
+        "new_due": "2026-12-03T10:00:00+00:00",
+        "reason": "closure on 2026-12-01 removed",
+    } == case["history"][-1]["details"]
+
+
+def test_reopening_a_closed_day_removes_it_from_the_calendar(run: Run, monday_noon: None) -> None:
+    close_office_move(run)
+
+    run("calendar", "reopen", "2026-12-01")
+
+    assert "2026-12-25" == calendar_json(run)["upcoming_closed_days"][0]["date"]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2026-12-01",  # an ordinary working day
+        "2026-12-25",  # a bank holiday: not a closure, cannot be reopened
+    ],
+)
+def test_reopening_a_day_that_is_not_a_closure_exits_4_and_writes_nothing(
+    run: Run, monday_noon: None, day: str
+) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    before = show(run, ref)
+
+    result = run("calendar", "reopen", day)
+
+    assert (4, [f"Error: {day} is not a closure day (bank holidays cannot be removed)"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+    assert "" == result.stdout
+    assert before == show(run, ref)
+
+
+# -- bank holidays -------------------------------------------------------------------------
+
+
+def test_holidays_through_a_later_year_extends_known_through_to_its_last_day(
+    run: Run, monday_noon: None
+) -> None:
+    result = run("calendar", "holidays", "--through", "2040")
+
+    assert 0 == result.exit_code, result.stderr
+    assert (
+        f"bank holidays known from 2021-01-01 to 2040-12-31 ({HOLIDAYS_SOURCE}); "
+        "0 open deadlines recomputed\n"
+    ) == result.stdout
+    assert {
+        "region": "GB-ENG",
+        "source": HOLIDAYS_SOURCE,
+        "known_from": "2021-01-01",
+        "known_through": "2040-12-31",
+    } == calendar_json(run)["bank_holidays"]
+
+
+def test_holidays_through_a_later_year_adds_that_years_bank_holidays(
+    run: Run, monday_noon: None
+) -> None:
+    before = calendar_json(run, "--as-of", "2039-12-20")
+    run("calendar", "holidays", "--through", "2040")
+
+    after = calendar_json(run, "--as-of", "2039-12-20")
+
+    assert ([], 1) == (before["upcoming_closed_days"], len(before["warnings"]))
+    assert (
+        [
+            {"date": "2039-12-25", "kind": "bank-holiday", "name": "Christmas Day"},
+            {"date": "2039-12-26", "kind": "bank-holiday", "name": "Boxing Day"},
+            {"date": "2039-12-27", "kind": "bank-holiday", "name": "Christmas Day (observed)"},
+        ],
+        [],
+    ) == (after["upcoming_closed_days"][:3], after["warnings"])
+
+
+def test_holidays_through_a_year_before_the_known_ones_exits_2(run: Run, monday_noon: None) -> None:
+    result = run("calendar", "holidays", "--through", "2019")
+
+    assert (2, ["Error: --through must be a year from 2021, not 2019"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+    assert "2031-12-31" == calendar_json(run)["bank_holidays"]["known_through"]
+
+
+def test_a_calendar_change_does_not_stop_an_earlier_acknowledgement_being_recorded(
+    run: Run, monday_noon: None
+) -> None:
+    # Acknowledged at 11:00 and typed in after the noon closure was added: the recomputed
+    # deadline is the calendar's doing, not a step taken on the case that the ack came before.
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    close_office_move(run)
+
+    result = run("ack", ref, "--area", "Casework", "--at", "2026-11-30T11:00")
+
+    assert 0 == result.exit_code, result.stderr
+    deadline = show(run, ref)["deadlines"][0]
+    assert ("2026-11-30T11:00:00+00:00", False) == (deadline["met_at"], deadline["breached"])

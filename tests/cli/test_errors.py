@@ -1,0 +1,428 @@
+"""Every known error end to end: its exit code, one `Error: …` line on stderr, and nothing written.
+
+README, "Exit status": 2 usage or invalid input, 4 not found, 5 not allowed now, 8 store
+unavailable. "Nothing written" is checked through the command line itself: the case reads the
+same in `show --json` afterwards, or the reference counter was not touched (the next complaint
+logged still gets SC-2026-000001).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import Result
+
+from tests.cli.conftest import Run
+
+NOW = "2026-11-30 12:00:00"  # Monday; GMT, so London wall time is UTC.
+
+LOG = (
+    "log",
+    "--consumer",
+    "Ann Smith",
+    "--channel",
+    "email",
+    "--category",
+    "delay",
+    "--summary",
+    "Nobody told me my dispute had been closed",
+)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with freeze_time(NOW):
+        yield
+
+
+def log_args(*, email: str = "ann@example.com", at: str = "2026-11-30T10:00") -> list[str]:
+    return [*LOG, "--email", email, "--at", at]
+
+
+def assert_one_line_error(
+    result: Result, exit_code: int, message: str, *, whole: bool = True
+) -> None:
+    """The exit code, and `Error: <message>` on stderr: one line, no traceback, nothing on stdout.
+
+    `whole=False`: the line starts with the message (its tail may name later steps).
+    """
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    shown = [line[: len(f"Error: {message}")] for line in lines] if not whole else lines
+    assert (exit_code, [f"Error: {message}"]) == (result.exit_code, shown)
+    assert "" == result.stdout
+
+
+def assert_next_log_is_the_first(run: Run) -> None:
+    """Nothing was written: the reference counter still starts at 1."""
+    result = run(*log_args())
+    assert (0, "SC-2026-000001\n") == (result.exit_code, result.stdout), result.stderr
+
+
+def show_json(run: Run, ref: str = "SC-2026-000001") -> str:
+    result = run("show", ref, "--json")
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def logged(run: Run) -> str:
+    """One case, SC-2026-000001, received Mon 2026-11-30 10:00; its `show --json` before."""
+    result = run(*log_args())
+    assert 0 == result.exit_code, result.stderr
+    return show_json(run)
+
+
+# -- 4: not found --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["show", "ack"])
+def test_an_unknown_reference_exits_4_and_writes_nothing(
+    run: Run, logged: str, command: str
+) -> None:
+    args = [command, "SC-2026-000002"] + (["--area", "Casework"] if command == "ack" else [])
+
+    result = run(*args)
+
+    assert_one_line_error(result, 4, "no case SC-2026-000002")
+    assert logged == show_json(run)
+    assert "SC-2026-000002\n" == run(*log_args()).stdout
+
+
+@pytest.mark.parametrize("ref", ["SC-26-1", "2026-000001", "SC-2026-0000001", "nonsense"])
+def test_a_malformed_reference_exits_4_and_says_what_references_look_like(
+    run: Run, logged: str, ref: str
+) -> None:
+    result = run("ack", ref, "--area", "Casework")
+
+    assert_one_line_error(
+        result, 4, f"'{ref}' is not a case reference (they look like SC-2026-000001)"
+    )
+    assert logged == show_json(run)
+
+
+# -- 2: usage and invalid input ------------------------------------------------------------
+
+
+def test_an_unknown_category_exits_2_and_writes_nothing(run: Run) -> None:
+    result = run(
+        "log",
+        "--consumer",
+        "Ann Smith",
+        "--channel",
+        "email",
+        "--category",
+        "decision",
+        "--summary",
+        "I disagree with the outcome",
+        "--email",
+        "ann@example.com",
+    )
+
+    assert_one_line_error(
+        result,
+        2,
+        "Invalid value for '--category': 'decision' is not one of 'mistreated', 'process', "
+        "'updates', 'delay', 'explanation', 'other'.",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_an_unknown_channel_exits_2_and_writes_nothing(run: Run) -> None:
+    result = run(
+        "log",
+        "--consumer",
+        "Ann Smith",
+        "--channel",
+        "fax",
+        "--category",
+        "delay",
+        "--summary",
+        "No reply",
+        "--email",
+        "ann@example.com",
+    )
+
+    assert_one_line_error(
+        result,
+        2,
+        "Invalid value for '--channel': 'fax' is not one of 'online', 'email', 'post', "
+        "'phone', 'in-person'.",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_a_missing_required_option_exits_2_on_one_line(run: Run) -> None:
+    result = run("log", "--channel", "email", "--category", "delay", "--summary", "No reply")
+
+    assert_one_line_error(result, 2, "Missing option '--consumer'.")
+    assert_next_log_is_the_first(run)
+
+
+def test_an_unknown_command_exits_2_on_one_line(run: Run) -> None:
+    result = run("acknowledge", "SC-2026-000001")
+
+    assert_one_line_error(result, 2, "No such command 'acknowledge'.")
+
+
+@pytest.mark.parametrize(
+    "email", ["ann.example.com", "ann@", "@example.com", "ann@example", "ann smith@example.com"]
+)
+def test_a_malformed_email_exits_2_and_writes_nothing(run: Run, email: str) -> None:
+    result = run(*log_args(email=email))
+
+    assert_one_line_error(result, 2, f"'{email}' is not an email address")
+    assert_next_log_is_the_first(run)
+
+
+@pytest.mark.parametrize("at", ["30/11/2026 10:00", "yesterday", "2026-11-31T10:00", "2026-13-01"])
+def test_a_malformed_at_exits_2_and_says_how_to_write_it(run: Run, at: str) -> None:
+    result = run(*log_args(at=at))
+
+    assert_one_line_error(
+        result,
+        2,
+        f"'{at}' is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
+        "or 2026-11-27T14:30+00:00",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_a_local_at_that_does_not_exist_exits_2_and_says_how_to_write_it_with_an_offset(
+    run: Run,
+) -> None:
+    # The clocks go forward at 01:00 GMT on Sunday 29 March 2026: 01:30 never happens in London.
+    result = run(*log_args(at="2026-03-29T01:30"))
+
+    assert_one_line_error(
+        result,
+        2,
+        "2026-03-29T01:30 does not exist in Europe/London: the clocks go forward then; "
+        "write the offset to say which instant you mean, e.g. 2026-03-29T02:30:00+01:00",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_a_local_at_that_happens_twice_exits_2_and_names_both_offsets(run: Run) -> None:
+    # The clocks go back at 02:00 BST on Sunday 25 October 2026: 01:30 happens twice.
+    result = run(*log_args(at="2026-10-25T01:30"))
+
+    assert_one_line_error(
+        result,
+        2,
+        "2026-10-25T01:30 happens twice in Europe/London: the clocks go back then; "
+        "write 2026-10-25T01:30:00+01:00 for the first or 2026-10-25T01:30:00+00:00 "
+        "for the second",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_an_at_in_the_future_exits_2_on_log_and_writes_nothing(run: Run) -> None:
+    result = run(*log_args(at="2026-11-30T12:01"))
+
+    assert_one_line_error(
+        result,
+        2,
+        "--at 2026-11-30T12:01+00:00 is in the future; record what has happened, when it happened",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_an_at_in_the_future_exits_2_on_ack_and_writes_nothing(run: Run, logged: str) -> None:
+    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-01T09:00")
+
+    assert_one_line_error(
+        result,
+        2,
+        "--at 2026-12-01T09:00+00:00 is in the future; record what has happened, when it happened",
+    )
+    assert logged == show_json(run)
+
+
+def test_an_at_of_exactly_now_is_not_in_the_future(run: Run) -> None:
+    result = run(*log_args(at="2026-11-30T12:00"))
+
+    assert (0, "SC-2026-000001\n") == (result.exit_code, result.stdout), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("email", "address"),
+    [(None, None), ("", ""), ("   ", "  ")],
+    ids=["absent", "empty", "blank"],
+)
+def test_a_complaint_without_email_or_address_exits_2_and_writes_nothing(
+    run: Run, email: str | None, address: str | None
+) -> None:
+    contact = [] if email is None else ["--email", email]
+    contact += [] if address is None else ["--address", address]
+
+    result = run(*LOG, *contact, "--at", "2026-11-30T10:00")
+
+    assert_one_line_error(result, 2, "give the consumer's --email or --address (or both)")
+    assert_next_log_is_the_first(run)
+
+
+@pytest.mark.parametrize("summary", ["", "   "], ids=["empty", "blank"])
+def test_an_empty_summary_exits_2_and_writes_nothing(run: Run, summary: str) -> None:
+    result = run(
+        "log",
+        "--consumer",
+        "Ann Smith",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        summary,
+        "--email",
+        "ann@example.com",
+    )
+
+    assert_one_line_error(result, 2, "--summary must not be empty")
+    assert_next_log_is_the_first(run)
+
+
+def test_an_empty_area_on_ack_exits_2_and_writes_nothing(run: Run, logged: str) -> None:
+    result = run("ack", "SC-2026-000001", "--area", " ")
+
+    assert_one_line_error(result, 2, "--area must not be empty")
+    assert logged == show_json(run)
+
+
+# -- 5: not allowed now --------------------------------------------------------------------
+
+
+def test_acknowledging_twice_exits_5_names_the_stage_and_keeps_the_first_acknowledgement(
+    run: Run, logged: str
+) -> None:
+    first = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-11-30T11:00")
+    assert 0 == first.exit_code, first.stderr
+    acknowledged = show_json(run)
+
+    result = run("ack", "SC-2026-000001", "--area", "Energy disputes")
+
+    assert_one_line_error(
+        result, 5, "cannot acknowledge SC-2026-000001: it is at stage first-stage;", whole=False
+    )
+    assert acknowledged == show_json(run)
+
+
+def test_acknowledging_before_the_complaint_was_received_exits_5_and_writes_nothing(
+    run: Run, logged: str
+) -> None:
+    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-11-30T09:59")
+
+    assert_one_line_error(
+        result,
+        5,
+        "--at 2026-11-30T09:59:00+00:00 is before SC-2026-000001's last recorded step "
+        "(2026-11-30T10:00:00+00:00); steps are recorded in the order they happened",
+    )
+    assert logged == show_json(run)
+
+
+# -- 8: the store cannot be used -----------------------------------------------------------
+
+
+def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+
+    result = run("--db", str(folder), *log_args())
+
+    assert_one_line_error(
+        result, 8, f"cannot read and write the store {folder}: unable to open database file"
+    )
+    assert ([], ["a-folder"]) == (
+        sorted(os.listdir(folder)),
+        sorted(p for p in os.listdir(tmp_path) if p.startswith("a-folder")),
+    )
+
+
+def test_a_store_that_is_not_an_sqlite_database_exits_8_and_is_left_untouched(
+    run: Run, tmp_path: Path
+) -> None:
+    junk = tmp_path / "notes.sqlite3"
+    content = bytes(range(256)) * 16  # not an SQLite header, nor anything like one
+    junk.write_bytes(content)
+
+    result = run("--db", str(junk), *log_args())
+
+    assert_one_line_error(result, 8, f"{junk} is not a complaintctl store (not an SQLite database)")
+    assert (content, ["notes.sqlite3"]) == (junk.read_bytes(), sorted(os.listdir(tmp_path)))
+
+
+@pytest.mark.parametrize("command", [("overdue",), ("show", "SC-2026-000001"), ("calendar",)])
+def test_reading_a_store_that_is_not_an_sqlite_database_exits_8(
+    run: Run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    junk = tmp_path / "notes.sqlite3"
+    junk.write_bytes(os.urandom(4096))
+
+    result = run("--db", str(junk), *command)
+
+    assert_one_line_error(result, 8, f"{junk} is not a complaintctl store (not an SQLite database)")
+
+
+def test_a_store_locked_by_another_program_exits_8_says_locked_and_writes_nothing(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = run("calendar")  # creates the store, without taking a reference number
+    assert 0 == created.exit_code, created.stderr
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+
+        result = run(*log_args())
+    finally:
+        other.rollback()
+        other.close()
+
+    assert_one_line_error(
+        result,
+        8,
+        f"the store {db_path} is locked by another complaintctl or program; try again",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+    db_path.parent.mkdir(parents=True)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+
+        result = run(*log_args())
+    finally:
+        other.rollback()
+        other.close()
+
+    assert_one_line_error(
+        result,
+        8,
+        f"the store {db_path} is locked by another complaintctl or program; try again",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_a_lock_timeout_that_is_not_a_number_exits_8(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "soon")
+
+    result = run(*log_args())
+
+    assert_one_line_error(
+        result, 8, "COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds, not 'soon'"
+    )
+    monkeypatch.delenv("COMPLAINTCTL_LOCK_TIMEOUT")
+    assert_next_log_is_the_first(run)

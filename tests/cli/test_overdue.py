@@ -1,0 +1,368 @@
+"""`overdue` end to end: what is listed, in which formats, as of when, and with which exit status.
+
+Expected deadlines and lateness are worked out by hand from MODEL.md ("Working time"): Monday to
+Friday 09:00-17:00 Europe/London, 24 working hours = 3 working days; lateness in working time
+counts only opening hours.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+
+# Friday 4 December 2026, noon (GMT: London wall time is UTC).
+FRIDAY_NOON = "2026-12-04 12:00:00"
+
+
+def log(run: Run, consumer: str, at: str) -> str:
+    email = consumer.lower().replace(" ", ".") + "@example.com"
+    result = run(
+        "log",
+        "--consumer",
+        consumer,
+        "--channel",
+        "online",
+        "--category",
+        "updates",
+        "--summary",
+        "Nobody kept me updated",
+        "--email",
+        email,
+        "--at",
+        at,
+    )
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout.strip()
+
+
+def ack(run: Run, ref: str, at: str) -> None:
+    result = run("ack", ref, "--area", "Casework", "--at", at)
+    assert 0 == result.exit_code, result.stderr
+
+
+@pytest.fixture
+def friday_noon() -> Iterator[None]:
+    """Now is Fri 2026-12-04 12:00, for the fixture's commands as well as the test's."""
+    with freeze_time(FRIDAY_NOON):
+        yield
+
+
+@pytest.fixture
+def monday_after() -> Iterator[None]:
+    """Now is Mon 2026-12-07 12:00."""
+    with freeze_time("2026-12-07 12:00:00"):
+        yield
+
+
+@pytest.fixture
+def four_cases(run: Run, friday_noon: None) -> None:
+    """As of Fri 2026-12-04 12:00, two are overdue: 000004 (the most), then 000001."""
+    # Mon 10:00 -> due Thu 2026-12-03 10:00; never acknowledged.
+    log(run, "Ann Smith", "2026-11-30T10:00")
+    # Wed 10:00 -> Wed 7h, Thu 15h, Fri 23h, due Mon 2026-12-07 10:00: not due yet.
+    log(run, "Bob Jones", "2026-12-02T10:00")
+    # Mon 11:00 -> due Thu 2026-12-03 11:00, acknowledged on Tuesday: not overdue.
+    ack(run, log(run, "Cara Patel", "2026-11-30T11:00"), "2026-12-01T09:30")
+    # Fri 17:00 -> due Wed 2026-12-02 17:00 (MODEL.md's example); logged last, received first.
+    log(run, "Dev Shah", "2026-11-27T17:00")
+
+
+def overdue_json(run: Run, *args: str) -> list[dict[str, Any]]:
+    result = run("overdue", "--json", *args)
+    assert 0 == result.exit_code, result.stderr
+    data: list[dict[str, Any]] = json.loads(result.stdout)
+    return data
+
+
+# -- what is listed, and how ---------------------------------------------------------------
+
+
+def test_overdue_lists_only_the_unacknowledged_cases_past_due_most_overdue_first(
+    run: Run, four_cases: None
+) -> None:
+    assert ["SC-2026-000004", "SC-2026-000001"] == [item["ref"] for item in overdue_json(run)]
+
+
+def test_overdue_plain_output_is_tab_separated_lines_without_colour(
+    run: Run, four_cases: None
+) -> None:
+    result = run("overdue")
+
+    assert 0 == result.exit_code, result.stderr
+    # Dev: due Wed 17:00; Thu (8h) + Fri 09-12 (3h) = 11h working. Ann: due Thu 10:00; Thu
+    # 10-17 (7h) + Fri 09-12 (3h) = 10h working.
+    assert (
+        "SC-2026-000004\tacknowledge\tDev Shah\t2026-11-27T17:00:00+00:00\t"
+        "2026-12-02T17:00:00+00:00\t11h\t1d 19h\n"
+        "SC-2026-000001\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t"
+        "2026-12-03T10:00:00+00:00\t10h\t1d 2h\n"
+    ) == result.stdout
+    assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_overdue_json_is_a_list_of_objects_with_due_and_lateness(
+    run: Run, four_cases: None
+) -> None:
+    fields = (
+        *("ref", "kind", "consumer", "received_at", "due", "as_of"),
+        *("late_working_minutes", "late_calendar_minutes", "late_working", "late_calendar"),
+    )
+
+    items = overdue_json(run)
+
+    assert [
+        {
+            "ref": "SC-2026-000004",
+            "kind": "acknowledge",
+            "consumer": "Dev Shah",
+            "received_at": "2026-11-27T17:00:00+00:00",
+            "due": "2026-12-02T17:00:00+00:00",
+            "as_of": "2026-12-04T12:00:00+00:00",
+            "late_working_minutes": 11 * 60,
+            "late_calendar_minutes": (24 + 19) * 60,
+            "late_working": "11h",
+            "late_calendar": "1d 19h",
+        },
+        {
+            "ref": "SC-2026-000001",
+            "kind": "acknowledge",
+            "consumer": "Ann Smith",
+            "received_at": "2026-11-30T10:00:00+00:00",
+            "due": "2026-12-03T10:00:00+00:00",
+            "as_of": "2026-12-04T12:00:00+00:00",
+            "late_working_minutes": 10 * 60,
+            "late_calendar_minutes": (24 + 2) * 60,
+            "late_working": "10h",
+            "late_calendar": "1d 2h",
+        },
+    ] == [{name: item[name] for name in fields} for item in items]
+
+
+def test_overdue_csv_has_a_header_and_one_row_per_item(run: Run, four_cases: None) -> None:
+    result = run("overdue", "--csv")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [
+        "ref,kind,consumer,received_at,due,late_working,late_calendar",
+        "SC-2026-000004,acknowledge,Dev Shah,2026-11-27T17:00:00+00:00,"
+        "2026-12-02T17:00:00+00:00,11h,1d 19h",
+        "SC-2026-000001,acknowledge,Ann Smith,2026-11-30T10:00:00+00:00,"
+        "2026-12-03T10:00:00+00:00,10h,1d 2h",
+    ] == result.stdout.splitlines()
+
+
+@freeze_time(FRIDAY_NOON)
+def test_overdue_csv_quotes_a_consumer_name_with_a_comma(run: Run) -> None:
+    log(run, "Smith, Ann", "2026-11-30T10:00")
+
+    result = run("overdue", "--csv")
+
+    assert (
+        'SC-2026-000001,acknowledge,"Smith, Ann",2026-11-30T10:00:00+00:00,'
+        "2026-12-03T10:00:00+00:00,10h,1d 2h"
+    ) == result.stdout.splitlines()[1]
+
+
+@freeze_time(FRIDAY_NOON)
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        ("", ""),
+        ("--json", "[]\n"),
+        ("--csv", "ref,kind,consumer,received_at,due,late_working,late_calendar\n"),
+    ],
+    ids=["plain", "json", "csv"],
+)
+def test_overdue_with_nothing_overdue_prints_an_empty_list(
+    run: Run, flag: str, expected: str
+) -> None:
+    log(run, "Bob Jones", "2026-12-02T10:00")
+
+    result = run("overdue", *([flag] if flag else []))
+
+    assert (0, expected) == (result.exit_code, result.stdout)
+
+
+def test_an_overdue_case_drops_off_the_list_once_acknowledged(run: Run, four_cases: None) -> None:
+    ack(run, "SC-2026-000004", "2026-12-04T11:00")
+
+    assert ["SC-2026-000001"] == [item["ref"] for item in overdue_json(run)]
+
+
+def test_overdue_still_answers_while_another_program_holds_the_write_lock(
+    run: Run, four_cases: None, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+
+        result = run("overdue", "--json")
+    finally:
+        other.rollback()
+        other.close()
+
+    assert (0, ["SC-2026-000004", "SC-2026-000001"]) == (
+        result.exit_code,
+        [item["ref"] for item in json.loads(result.stdout or "[]")],
+    )
+
+
+# -- --as-of: replaying the past ------------------------------------------------------------
+
+
+@pytest.fixture
+def acknowledged_late(run: Run, monday_after: None) -> str:
+    """Received Mon 2026-11-30 10:00, due Thu 2026-12-03 10:00, acknowledged Fri 11:00."""
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    ack(run, ref, "2026-12-04T11:00")
+    return ref
+
+
+def test_a_case_acknowledged_late_is_not_overdue_now(run: Run, acknowledged_late: str) -> None:
+    assert [] == overdue_json(run)
+
+
+def test_as_of_between_due_and_acknowledgement_shows_the_late_case_as_overdue_then(
+    run: Run, acknowledged_late: str
+) -> None:
+    items = overdue_json(run, "--as-of", "2026-12-03T15:00")
+
+    assert [
+        ("SC-2026-000001", "2026-12-03T10:00:00+00:00", 5 * 60, "2026-12-03T15:00:00+00:00")
+    ] == [(item["ref"], item["due"], item["late_working_minutes"], item["as_of"]) for item in items]
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        "2026-11-30T09:00",  # before it was received
+        "2026-12-03T09:59",  # before it was due
+        "2026-12-03T10:00",  # at the very minute it is due: not yet late
+        "2026-12-04T11:00",  # the minute it was acknowledged
+        "2026-12-04T11:30",  # after it was acknowledged
+    ],
+)
+def test_as_of_outside_the_overdue_stretch_does_not_list_the_case(
+    run: Run, acknowledged_late: str, as_of: str
+) -> None:
+    assert [] == overdue_json(run, "--as-of", as_of)
+
+
+# -- exit status ---------------------------------------------------------------------------
+
+
+def test_exit_code_exits_3_when_something_is_overdue_and_still_prints_it(
+    run: Run, four_cases: None
+) -> None:
+    result = run("overdue", "--exit-code")
+
+    assert (3, ["SC-2026-000004", "SC-2026-000001"]) == (
+        result.exit_code,
+        [line.split("\t")[0] for line in result.stdout.splitlines()],
+    )
+
+
+@freeze_time(FRIDAY_NOON)
+def test_exit_code_exits_0_when_nothing_is_overdue(run: Run) -> None:
+    log(run, "Bob Jones", "2026-12-02T10:00")
+
+    result = run("overdue", "--exit-code")
+
+    assert (0, "") == (result.exit_code, result.stdout)
+
+
+def test_exit_code_follows_as_of(run: Run, acknowledged_late: str) -> None:
+    assert [3, 0] == [
+        run("overdue", "--exit-code", "--as-of", as_of).exit_code
+        for as_of in ("2026-12-03T15:00", "2026-12-04T11:30")
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--json", "--csv"])
+def test_exit_code_exits_3_with_json_and_csv_too(run: Run, four_cases: None, flag: str) -> None:
+    assert 3 == run("overdue", flag, "--exit-code").exit_code
+
+
+def test_without_exit_code_overdue_exits_0_when_something_is_overdue(
+    run: Run, four_cases: None
+) -> None:
+    assert 0 == run("overdue").exit_code
+
+
+@freeze_time(FRIDAY_NOON)
+def test_without_exit_code_overdue_exits_0_when_nothing_is_overdue(run: Run) -> None:
+    log(run, "Bob Jones", "2026-12-02T10:00")
+
+    assert 0 == run("overdue").exit_code
+
+
+# -- lateness in working time --------------------------------------------------------------
+
+
+@freeze_time("2026-12-07 12:00:00")
+@pytest.mark.parametrize(
+    ("as_of", "late_working_minutes", "late_working", "late_calendar"),
+    [
+        # Due Wed 10:00: Wed 10-17 (7h) + Thu (8h) + Fri (8h); the weekend does not count.
+        ("2026-12-05T13:00", 23 * 60, "23h", "3d 3h"),
+        ("2026-12-06T23:59", 23 * 60, "23h", "4d 13h 59m"),
+        ("2026-12-07T09:30", 23 * 60 + 30, "23h 30m", "4d 23h 30m"),
+        # Evenings do not count either.
+        ("2026-12-02T20:00", 7 * 60, "7h", "10h"),
+        ("2026-12-03T08:59", 7 * 60, "7h", "22h 59m"),
+    ],
+)
+def test_lateness_in_working_hours_skips_nights_and_weekends(
+    run: Run, as_of: str, late_working_minutes: int, late_working: str, late_calendar: str
+) -> None:
+    # Fri 10:00 -> Fri 7h, Mon 15h, Tue 23h, due Wed 2026-12-02 10:00.
+    log(run, "Ann Smith", "2026-11-27T10:00")
+
+    [item] = overdue_json(run, "--as-of", as_of)
+
+    assert (
+        "2026-12-02T10:00:00+00:00",
+        late_working_minutes,
+        late_working,
+        late_calendar,
+    ) == (item["due"], item["late_working_minutes"], item["late_working"], item["late_calendar"])
+
+
+@freeze_time("2027-01-05 12:00:00")
+def test_lateness_in_working_hours_skips_bank_holidays(run: Run) -> None:
+    # Thu 16:00 -> Thu 1h, Fri 9h, Mon 17h, Tue 09-16 (24h): due Tue 2026-12-08 16:00.
+    log(run, "Ann Smith", "2026-12-03T16:00")
+
+    [item] = overdue_json(run, "--as-of", "2026-12-29T10:00")
+
+    # Tue 8th 16-17 (1h); Wed 9th to Thu 24th, 12 working days (96h); Christmas Day and
+    # Boxing Day (observed, Mon 28th) closed; Tue 29th 09-10 (1h).
+    assert ("2026-12-08T16:00:00+00:00", 98 * 60, (20 * 24 + 18) * 60) == (
+        item["due"],
+        item["late_working_minutes"],
+        item["late_calendar_minutes"],
+    )
+
+
+@freeze_time("2026-11-30 12:00:00")
+def test_lateness_across_the_autumn_clock_change_counts_eight_hours_a_day(run: Run) -> None:
+    # Tue 2026-10-20 15:00 BST -> Tue 2h, Wed 10h, Thu 18h, Fri 09-15 (24h): due Fri 15:00 BST.
+    log(run, "Ann Smith", "2026-10-20T15:00")
+
+    [item] = overdue_json(run, "--as-of", "2026-10-26T10:00")
+
+    # Fri 15-17 BST (2h) + Mon 09-10 GMT (1h): 3h working; 2d 20h on the clock (a 25-hour Sunday).
+    assert ("2026-10-23T15:00:00+01:00", 3 * 60, (2 * 24 + 20) * 60) == (
+        item["due"],
+        item["late_working_minutes"],
+        item["late_calendar_minutes"],
+    )
