@@ -216,7 +216,9 @@ def test_reopening_a_closure_day_moves_the_deadline_back(unit: UnitFactory) -> N
 
 def test_reopening_a_day_that_is_not_a_closure_is_not_found(unit: UnitFactory) -> None:
     with pytest.raises(NotFound), unit() as uow:
-        services.remove_closure(uow, day=london("2026-12-25T00:00").date(), by=STAFF, at=NOW, now=NOW)
+        services.remove_closure(
+            uow, day=london("2026-12-25T00:00").date(), by=STAFF, at=NOW, now=NOW
+        )
 
 
 def test_a_deadline_beyond_the_known_bank_holidays_warns(unit: UnitFactory) -> None:

@@ -1,19 +1,37 @@
-"""Every (stage, action) pair: what the transition table allows, and where it leads."""
+"""The procedure's tables: every (stage, action) pair, and who may take each action."""
 
 import pytest
 
 from complaintctl.domain.procedure import (
     TRANSITIONS,
     Action,
+    Actor,
+    CaseRoles,
+    Role,
     Stage,
-    allowed_actions,
+    may,
     next_stage,
     what_can_happen,
+    who_may,
 )
 
-EXPECTED: dict[tuple[Stage, Action], Stage | None] = {
-    (Stage.RECEIVED, Action.ACKNOWLEDGE): Stage.FIRST_STAGE,
-    (Stage.FIRST_STAGE, Action.ACKNOWLEDGE): None,
+S = Stage
+# Where each action leads from each stage; a missing pair is refused. Written out in full so
+# that a change to the table shows up here as a deliberate edit.
+EXPECTED: dict[tuple[Stage, Action], Stage] = {
+    (S.RECEIVED, Action.ACKNOWLEDGE): S.FIRST_STAGE,
+    (S.RECEIVED, Action.CLOSE): S.CLOSED,
+    (S.FIRST_STAGE, Action.ASSIGN): S.FIRST_STAGE,
+    (S.FIRST_STAGE, Action.RESPOND): S.RESPONDED,
+    (S.FIRST_STAGE, Action.EXTEND): S.FIRST_STAGE,
+    (S.FIRST_STAGE, Action.CLOSE): S.CLOSED,
+    (S.RESPONDED, Action.ESCALATE): S.SECOND_STAGE,
+    (S.RESPONDED, Action.CLOSE): S.CLOSED,
+    (S.SECOND_STAGE, Action.EXTEND): S.SECOND_STAGE,
+    (S.SECOND_STAGE, Action.FINAL): S.FINAL_RESPONSE,
+    (S.FINAL_RESPONSE, Action.REFER): S.REFERRED,
+    (S.REFERRED, Action.OUTCOME): S.ASSESSED,
+    **{(stage, Action.INCIDENT): stage for stage in Stage},
 }
 
 
@@ -21,9 +39,55 @@ EXPECTED: dict[tuple[Stage, Action], Stage | None] = {
     ("stage", "action"), [(stage, action) for stage in Stage for action in TRANSITIONS]
 )
 def test_each_stage_allows_exactly_the_actions_in_the_table(stage: Stage, action: Action) -> None:
-    assert EXPECTED[(stage, action)] == next_stage(stage, action)
+    assert EXPECTED.get((stage, action)) == next_stage(stage, action)
 
 
-def test_a_received_case_can_only_be_acknowledged() -> None:
-    assert [Action.ACKNOWLEDGE] == allowed_actions(Stage.RECEIVED)
-    assert "acknowledge it (ack)" == what_can_happen(Stage.RECEIVED)
+def test_a_refusal_says_what_can_happen_next() -> None:
+    assert "acknowledge it (ack); close it (close)" == what_can_happen(Stage.RECEIVED)
+    assert "nothing: the procedure has ended for this case" == what_can_happen(Stage.CLOSED)
+
+
+CASE = CaseRoles(area="Casework", responder="rita", first_responder="rita", handler="hana")
+
+
+def actor(role: Role, username: str = "someone", area: str | None = None) -> Actor:
+    return Actor(username, role, area)
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "allowed"),
+    [
+        (actor(Role.OFFICER), Action.LOG, True),
+        (actor(Role.LEADER, area="Casework"), Action.LOG, False),
+        (actor(Role.OFFICER), Action.ACKNOWLEDGE, True),
+        (actor(Role.SENIOR_LEADER), Action.ACKNOWLEDGE, True),
+        (actor(Role.OFFICER), Action.ASSIGN, False),
+        (actor(Role.LEADER, area="Casework"), Action.ASSIGN, True),
+        (actor(Role.LEADER, area="Energy"), Action.ASSIGN, False),
+        (actor(Role.SENIOR_COMPLAINT_EXECUTIVE), Action.ASSIGN, True),
+        (actor(Role.OFFICER, "rita", "Casework"), Action.RESPOND, True),
+        (actor(Role.OFFICER, "ruth", "Casework"), Action.RESPOND, False),
+        (actor(Role.LEADER, area="Casework"), Action.RESPOND, False),
+        (actor(Role.OFFICER, "rita", "Casework"), Action.EXTEND, True),
+        (actor(Role.LEADER, area="Casework"), Action.EXTEND, True),
+        (actor(Role.OFFICER), Action.EXTEND, False),
+        (actor(Role.OFFICER), Action.ESCALATE, True),
+        (actor(Role.OFFICER, "hana"), Action.FINAL, True),
+        (actor(Role.LEADER, area="Casework"), Action.FINAL, False),
+        (actor(Role.SENIOR_LEADER), Action.FINAL, True),
+        (actor(Role.OFFICER), Action.REFER, True),
+        (actor(Role.LEADER), Action.OUTCOME, True),
+        (actor(Role.OFFICER, "rita"), Action.CLOSE, True),
+        (actor(Role.LEADER, area="Casework"), Action.CLOSE, False),
+        (actor(Role.LEADER), Action.INCIDENT, True),
+    ],
+)
+def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> None:
+    assert allowed == may(who, action, CASE)
+
+
+def test_the_rule_reads_as_words_in_a_refusal() -> None:
+    assert "senior-complaint-executive, senior-leader or the leader of the case's area" == (
+        who_may(Action.ASSIGN)
+    )
+    assert "any active staff member" == who_may(Action.ESCALATE)

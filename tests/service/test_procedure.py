@@ -1,0 +1,717 @@
+"""The procedure at the service layer: each step, its deadline, its order and its role rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.procedure import (
+    AssessorOutcome,
+    Category,
+    Channel,
+    CloseReason,
+    Decision,
+    OutOfScope,
+    Remedy,
+    RestrictionScope,
+    Role,
+)
+from complaintctl.errors import (
+    ActionNotAllowed,
+    ConsumerRestricted,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+)
+from tests.conftest import UnitFactory
+
+NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def t(text: str) -> datetime:
+    """Winter test instants: London wall time is UTC."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def act(unit: UnitFactory, verb: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("now", NOW)
+    with unit() as uow:
+        return verb(uow, **kwargs)
+
+
+def log(unit: UnitFactory, at: datetime, by: str = "officer.one", **changes: Any) -> str:
+    fields: dict[str, Any] = {
+        "consumer": "Ann Smith",
+        "email": "ann@example.com",
+        "channel": Channel.EMAIL,
+        "category": Category.DELAY,
+        "summary": "No reply",
+    }
+    override = changes.pop("override_restriction", None)
+    fields.update(changes)
+    view = act(
+        unit,
+        services.log_complaint,
+        complaint=services.NewComplaint(**fields),
+        by=by,
+        at=at,
+        override_restriction=override,
+    )
+    ref: str = view.ref
+    return ref
+
+
+def show(unit: UnitFactory, ref: str, as_of: datetime = NOW) -> services.CaseView:
+    with unit(write=False) as uow:
+        return services.show_case(uow, ref=ref, as_of=as_of)
+
+
+def due(view: services.CaseView, kind: str) -> datetime:
+    return next(d.due for d in reversed(view.deadlines) if d.kind == kind)
+
+
+def to_first_stage(unit: UnitFactory) -> str:
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area="Casework",
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    return ref
+
+
+def to_responded(unit: UnitFactory, responder: str = "rita.responder") -> str:
+    ref = to_first_stage(unit)
+    act(unit, services.assign, ref=ref, to=responder, by="lee.leader", at=t("2026-12-01T11:00"))
+    act(
+        unit,
+        services.respond,
+        ref=ref,
+        decision=Decision.NOT_UPHELD,
+        summary="We did reply",
+        remedies=services.Remedies(),
+        by=responder,
+        at=t("2026-12-03T10:00"),
+    )
+    return ref
+
+
+def to_second_stage(unit: UnitFactory) -> str:
+    ref = to_responded(unit)
+    act(
+        unit,
+        services.escalate,
+        ref=ref,
+        to="hana.handler",
+        reason="Unhappy",
+        by="officer.one",
+        at=t("2026-12-07T10:00"),
+    )
+    return ref
+
+
+def to_final(unit: UnitFactory) -> str:
+    ref = to_second_stage(unit)
+    act(
+        unit,
+        services.final_response,
+        ref=ref,
+        decision=Decision.PARTLY_UPHELD,
+        summary="Partly",
+        remedies=services.Remedies((Remedy.APOLOGY,), "25.50"),
+        by="hana.handler",
+        at=t("2027-01-04T10:00"),
+    )
+    return ref
+
+
+def test_acknowledging_starts_the_response_clock_24_working_hours_on(unit: UnitFactory) -> None:
+    view = show(unit, to_first_stage(unit))
+    assert ("first-stage", t("2026-12-04T10:00")) == (view.stage, due(view, "respond"))
+
+
+def test_the_final_response_is_due_at_the_close_of_the_20th_working_day(
+    unit: UnitFactory,
+) -> None:
+    # Escalated Mon 7 Dec 2026: day 1 is Tue 8th; Christmas, Boxing Day (observed, Mon 28th)
+    # and New Year's Day are skipped, so day 20 is Thu 7 Jan 2027.
+    view = show(unit, to_second_stage(unit))
+    assert ("second-stage", "hana.handler", t("2027-01-07T17:00")) == (
+        view.stage,
+        view.handler,
+        due(view, "final"),
+    )
+
+
+def test_the_final_response_opens_a_three_month_referral_window(unit: UnitFactory) -> None:
+    view = show(unit, to_final(unit))
+    final = view.history[-1]
+    # 10:00 GMT in January is 10:00 BST in April: 09:00 UTC.
+    assert ("final-response", t("2027-04-04T09:00")) == (view.stage, due(view, "referral-window"))
+    assert ("2027-04-04T09:00:00+00:00", True) == (
+        final.details["refer_by"],
+        "Independent Assessor" in final.details["how_to_refer"],
+    )
+    assert [
+        ("first", "not-upheld", (), None),
+        ("final", "partly-upheld", ("apology", "goodwill-payment"), 2550),
+    ] == [(r.stage, r.decision, r.remedies, r.goodwill_pence) for r in view.responses]
+
+
+def test_a_referral_and_the_assessors_outcome_end_the_story(unit: UnitFactory) -> None:
+    ref = to_final(unit)
+    act(unit, services.refer, ref=ref, late_reason=None, by="officer.two", at=t("2027-02-01T10:00"))
+    act(
+        unit,
+        services.record_outcome,
+        ref=ref,
+        outcome=AssessorOutcome.NOT_UPHELD,
+        recommendation="None",
+        by="officer.two",
+        at=t("2027-05-01T10:00"),
+    )
+    view = show(unit, ref)
+    assert "assessed" == view.stage
+    assert ["log", "acknowledge", "assign", "respond", "escalate", "final", "refer", "outcome"] == [
+        e.action for e in view.history
+    ]
+
+
+def test_a_late_referral_needs_a_reason_and_records_it(unit: UnitFactory) -> None:
+    ref = to_final(unit)
+    with pytest.raises(InvalidInput, match="--late-reason"):
+        act(
+            unit,
+            services.refer,
+            ref=ref,
+            late_reason=None,
+            by="officer.two",
+            at=t("2027-04-05T10:00"),
+        )
+    act(
+        unit,
+        services.refer,
+        ref=ref,
+        late_reason="In hospital",
+        by="officer.two",
+        at=t("2027-04-05T10:00"),
+    )
+    details = show(unit, ref).history[-1].details
+    assert (True, "In hospital") == (details["late"], details["late_reason"])
+
+
+def test_an_agreed_extension_replaces_the_response_deadline(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="rita.responder",
+        by="lee.leader",
+        at=t("2026-12-01T11:00"),
+    )
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2026-12-18T17:00"),
+        reason="Complex; agreed",
+        by="rita.responder",
+        at=t("2026-12-02T10:00"),
+    )
+    view = show(unit, ref)
+    assert t("2026-12-18T17:00") == due(view, "respond")
+    assert {
+        "kind": "respond",
+        "old_due": "2026-12-04T10:00:00+00:00",
+        "new_due": "2026-12-18T17:00:00+00:00",
+        "reason": "Complex; agreed",
+    } == (view.history[-1].details)
+
+
+def test_an_extension_survives_a_calendar_change(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2026-12-18T17:00"),
+        reason="Agreed",
+        by="lee.leader",
+        at=t("2026-12-02T10:00"),
+    )
+    act(
+        unit,
+        services.add_closure,
+        day=t("2026-12-17T00:00").date(),
+        reason="Away day",
+        by="officer.one",
+        at=t("2026-12-02T11:00"),
+    )
+    assert t("2026-12-18T17:00") == due(show(unit, ref), "respond")
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        (
+            lambda u, r: act(
+                u,
+                services.escalate,
+                ref=r,
+                to="hana.handler",
+                reason=None,
+                by="officer.one",
+                at=t("2026-12-02T10:00"),
+            ),
+            "stage first-stage",
+        ),
+        (
+            lambda u, r: act(
+                u,
+                services.final_response,
+                ref=r,
+                decision=Decision.UPHELD,
+                summary="x",
+                remedies=services.Remedies(),
+                by="hana.handler",
+                at=t("2026-12-02T10:00"),
+            ),
+            "stage first-stage",
+        ),
+        (
+            lambda u, r: act(
+                u,
+                services.refer,
+                ref=r,
+                late_reason=None,
+                by="officer.one",
+                at=t("2026-12-02T10:00"),
+            ),
+            "stage first-stage",
+        ),
+        (
+            lambda u, r: act(
+                u,
+                services.respond,
+                ref=r,
+                decision=Decision.UPHELD,
+                summary="x",
+                remedies=services.Remedies(),
+                by="sam.senior",
+                at=t("2026-12-02T10:00"),
+            ),
+            "no responder",
+        ),
+        (
+            lambda u, r: act(
+                u, services.acknowledge, ref=r, area="X", by="officer.one", at=t("2026-12-02T10:00")
+            ),
+            "stage first-stage",
+        ),
+        (
+            lambda u, r: act(
+                u,
+                services.assign,
+                ref=r,
+                to="rita.responder",
+                by="lee.leader",
+                at=t("2026-12-01T09:00"),
+            ),
+            "before",
+        ),
+    ],
+)
+def test_steps_out_of_order_are_refused_and_write_nothing(
+    unit: UnitFactory, step: Any, message: str
+) -> None:
+    ref = to_first_stage(unit)
+    before = show(unit, ref)
+    with pytest.raises(ActionNotAllowed, match=message):
+        step(unit, ref)
+    assert before == show(unit, ref)
+
+
+@pytest.mark.parametrize(
+    ("by", "to"),
+    [("officer.one", "rita.responder"), ("lena.leader", "rita.responder"), ("nobody", "rita")],
+)
+def test_only_the_areas_leader_or_a_senior_role_assigns(
+    unit: UnitFactory, by: str, to: str
+) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(NotPermitted):
+        act(unit, services.assign, ref=ref, to=to, by=by, at=t("2026-12-01T11:00"))
+
+
+def test_the_responder_must_work_in_the_cases_area(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(InvalidInput, match="works in Energy"):
+        act(
+            unit,
+            services.assign,
+            ref=ref,
+            to="eve.energy",
+            by="sam.senior",
+            at=t("2026-12-01T11:00"),
+        )
+
+
+def test_only_the_assigned_responder_or_a_senior_role_responds(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="rita.responder",
+        by="lee.leader",
+        at=t("2026-12-01T11:00"),
+    )
+    with pytest.raises(NotPermitted, match="ruth.responder"):
+        act(
+            unit,
+            services.respond,
+            ref=ref,
+            decision=Decision.UPHELD,
+            summary="x",
+            remedies=services.Remedies(),
+            by="ruth.responder",
+            at=t("2026-12-02T10:00"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("handler", "message"),
+    [("officer.two", "second stage goes to"), ("nobody", "not active staff")],
+)
+def test_the_second_stage_goes_to_a_leader_or_senior_role(
+    unit: UnitFactory, handler: str, message: str
+) -> None:
+    ref = to_responded(unit)
+    with pytest.raises(InvalidInput, match=message):
+        act(
+            unit,
+            services.escalate,
+            ref=ref,
+            to=handler,
+            reason=None,
+            by="officer.one",
+            at=t("2026-12-07T10:00"),
+        )
+
+
+def test_the_first_stage_responder_cannot_take_the_second_stage(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(unit, services.assign, ref=ref, to="lee.leader", by="lee.leader", at=t("2026-12-01T11:00"))
+    act(
+        unit,
+        services.respond,
+        ref=ref,
+        decision=Decision.UPHELD,
+        summary="x",
+        remedies=services.Remedies(),
+        by="lee.leader",
+        at=t("2026-12-02T10:00"),
+    )
+    with pytest.raises(InvalidInput, match="gave the first-stage response"):
+        act(
+            unit,
+            services.escalate,
+            ref=ref,
+            to="lee.leader",
+            reason=None,
+            by="officer.one",
+            at=t("2026-12-07T10:00"),
+        )
+
+
+def test_a_senior_who_responded_at_the_first_stage_cannot_give_the_final_response(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="rita.responder",
+        by="lee.leader",
+        at=t("2026-12-01T11:00"),
+    )
+    act(
+        unit,
+        services.respond,
+        ref=ref,
+        decision=Decision.UPHELD,
+        summary="x",
+        remedies=services.Remedies(),
+        by="sam.senior",
+        at=t("2026-12-02T10:00"),
+    )
+    act(
+        unit,
+        services.escalate,
+        ref=ref,
+        to="hana.handler",
+        reason=None,
+        by="officer.one",
+        at=t("2026-12-07T10:00"),
+    )
+    with pytest.raises(NotPermitted, match="gave the first-stage response"):
+        act(
+            unit,
+            services.final_response,
+            ref=ref,
+            decision=Decision.UPHELD,
+            summary="x",
+            remedies=services.Remedies(),
+            by="sam.senior",
+            at=t("2026-12-08T10:00"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("remedies", "message"),
+    [
+        (services.Remedies((Remedy.GOODWILL_PAYMENT,)), "needs its amount"),
+        (services.Remedies((), "fifty"), "not an amount"),
+        (services.Remedies((), "-5"), "positive"),
+        (services.Remedies((), "1.234"), "pounds and pence"),
+    ],
+)
+def test_a_goodwill_payment_is_a_positive_amount_in_pounds(
+    unit: UnitFactory, remedies: services.Remedies, message: str
+) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(InvalidInput, match=message):
+        act(
+            unit,
+            services.respond,
+            ref=ref,
+            decision=Decision.UPHELD,
+            summary="x",
+            remedies=remedies,
+            by="sam.senior",
+            at=t("2026-12-02T10:00"),
+        )
+
+
+def test_closing_stops_running_clocks_and_ends_the_case(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.close,
+        ref=ref,
+        reason=CloseReason.OUT_OF_SCOPE,
+        because=OutOfScope.DECISION,
+        note=None,
+        by="officer.one",
+        at=t("2026-12-02T10:00"),
+    )
+    view = show(unit, ref)
+    assert ("closed", "out-of-scope: decision") == (view.stage, view.close_reason)
+    assert ["met", "cancelled"] == [d.outcome for d in view.deadlines]
+    assert "decision-review route" in view.history[-1].details["where_instead"]
+    with pytest.raises(ActionNotAllowed, match="procedure has ended"):
+        act(
+            unit,
+            services.assign,
+            ref=ref,
+            to="rita.responder",
+            by="lee.leader",
+            at=t("2026-12-03T10:00"),
+        )
+
+
+def test_a_consumer_can_accept_only_a_response_they_have_had(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(ActionNotAllowed, match="fits a case at stage responded"):
+        act(
+            unit,
+            services.close,
+            ref=ref,
+            reason=CloseReason.ACCEPTED,
+            because=None,
+            note=None,
+            by="officer.one",
+            at=t("2026-12-02T10:00"),
+        )
+
+
+def test_a_complaint_about_an_issue_over_six_months_old_is_marked_out_of_time(
+    unit: UnitFactory,
+) -> None:
+    old = log(unit, t("2026-11-30T10:00"), about=t("2026-05-29T00:00").date())
+    recent = log(unit, t("2026-11-30T10:00"), about=t("2026-05-30T00:00").date())
+    assert (True, False) == (show(unit, old).out_of_time, show(unit, recent).out_of_time)
+
+
+def restrict(unit: UnitFactory, scope: RestrictionScope, **kwargs: Any) -> Any:
+    fields: dict[str, Any] = {
+        "email": "ann@example.com",
+        "consumer_id": None,
+        "scope": scope,
+        "reason": "Repeated abuse",
+        "review": None,
+        "dispute": None,
+        "channel": None,
+        "via": None,
+        "by": "sam.senior",
+        "at": t("2026-12-01T12:00"),
+    }
+    fields.update(kwargs)
+    return act(unit, services.restrict, **fields)
+
+
+def test_a_consumer_restricted_from_the_procedure_cannot_log_a_new_complaint(
+    unit: UnitFactory,
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    restriction = restrict(unit, RestrictionScope.PROCEDURE)
+    assert t("2027-06-01T11:00") == restriction.review_due  # 12:00 BST
+    with pytest.raises(ConsumerRestricted, match="review due 2027-06-01"):
+        log(unit, t("2026-12-02T10:00"))
+    with pytest.raises(NotPermitted):
+        log(unit, t("2026-12-02T10:00"), override_restriction="New matter")
+    ref = act(
+        unit,
+        services.log_complaint,
+        by="sam.senior",
+        at=t("2026-12-02T10:00"),
+        override_restriction="A genuinely new matter",
+        complaint=services.NewComplaint(
+            consumer="Ann Smith",
+            email="ann@example.com",
+            channel=Channel.EMAIL,
+            category=Category.DELAY,
+            summary="New",
+        ),
+    ).ref
+    assert "A genuinely new matter" in show(unit, ref).history[0].details["restriction_overridden"]
+
+
+def test_a_same_matter_restriction_refuses_only_that_dispute(unit: UnitFactory) -> None:
+    log(unit, t("2026-11-30T10:00"), dispute="D-1")
+    restrict(unit, RestrictionScope.SAME_MATTER, dispute="D-1")
+    with pytest.raises(ConsumerRestricted, match="dispute D-1"):
+        log(unit, t("2026-12-02T10:00"), dispute="D-1")
+    assert log(unit, t("2026-12-02T10:00"), dispute="D-2").startswith("SC-2026-")
+
+
+def test_restriction_reviews_fall_due_in_overdue_until_lifted(unit: UnitFactory) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    restriction = restrict(unit, RestrictionScope.CONTACT, channel=Channel.POST)
+    with unit(write=False) as uow:
+        report = services.overdue(uow, as_of=NOW, kinds=["restriction-review"])
+    assert [(None, restriction.id)] == [(i.ref, i.restriction_id) for i in report.items]
+    act(
+        unit,
+        services.lift,
+        restriction_id=restriction.id,
+        reason="Reviewed",
+        by="sam.senior",
+        at=t("2027-06-01T10:00"),
+    )
+    with unit(write=False) as uow:
+        assert () == services.overdue(uow, as_of=NOW, kinds=["restriction-review"]).items
+    with pytest.raises(InvalidInput, match="was lifted"):
+        act(
+            unit,
+            services.lift,
+            restriction_id=restriction.id,
+            reason="Again",
+            by="sam.senior",
+            at=t("2027-06-01T11:00"),
+        )
+
+
+def test_only_senior_roles_restrict(unit: UnitFactory) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    with pytest.raises(NotPermitted):
+        restrict(unit, RestrictionScope.PROCEDURE, by="officer.one")
+
+
+def test_a_restriction_names_a_known_consumer(unit: UnitFactory) -> None:
+    with pytest.raises(NotFound):
+        restrict(unit, RestrictionScope.PROCEDURE, email="nobody@example.com")
+
+
+def test_the_first_staff_member_of_a_new_store_may_be_added_by_anyone(
+    empty_unit: UnitFactory,
+) -> None:
+    act(
+        empty_unit,
+        services.add_staff,
+        username="first",
+        name="First",
+        role=Role.OFFICER,
+        area=None,
+        by="whoever",
+        at=t("2026-11-28T10:00"),
+    )
+    with pytest.raises(NotPermitted):
+        act(
+            empty_unit,
+            services.add_staff,
+            username="second",
+            name="Second",
+            role=Role.OFFICER,
+            area=None,
+            by="first",
+            at=t("2026-11-28T10:00"),
+        )
+
+
+def test_removed_staff_can_no_longer_act_but_keep_their_name(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), by="officer.two")
+    act(
+        unit,
+        services.remove_staff,
+        username="officer.two",
+        by="sam.senior",
+        at=t("2026-12-01T10:00"),
+    )
+    with pytest.raises(NotPermitted, match="no longer active"):
+        log(unit, t("2026-12-01T11:00"), by="officer.two")
+    assert "officer.two" == show(unit, ref).logged_by
+    with unit(write=False) as uow:
+        names = [(s.username, s.active) for s in services.list_staff(uow, include_removed=True)]
+    assert ("officer.two", False) in names
+
+
+def test_an_incident_is_shown_on_every_case_of_the_consumer(unit: UnitFactory) -> None:
+    first = log(unit, t("2026-11-30T10:00"))
+    second = log(unit, t("2026-11-30T11:00"))
+    act(
+        unit,
+        services.record_incident,
+        ref=first,
+        note="Shouted at officer",
+        by="officer.one",
+        at=t("2026-11-30T12:00"),
+    )
+    assert [(first, "Shouted at officer")] == [
+        (i.ref, i.note) for i in show(unit, second).incidents
+    ]
+
+
+def test_consumer_needs_are_recorded_and_shown_with_the_case(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), adjustments=("large-print",))
+    act(
+        unit,
+        services.update_consumer,
+        email="ann@example.com",
+        consumer_id=None,
+        preferred_contact="post",
+        add_adjustments=("bsl",),
+        remove_adjustments=("large-print",),
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    view = show(unit, ref)
+    assert ("post", ("bsl",)) == (view.preferred_contact, view.adjustments)
