@@ -44,8 +44,14 @@ def seed_team(unit: UnitFactory) -> None:
     for username, name, role, area in TEAM:
         with unit() as uow:
             add_staff(
-                uow, username=username, name=name, role=role, area=area, by="sam.senior",
-                at=STORE_CREATED, now=STORE_CREATED,
+                uow,
+                username=username,
+                name=name,
+                role=role,
+                area=area,
+                by="sam.senior",
+                at=STORE_CREATED,
+                now=STORE_CREATED,
             )
 
 

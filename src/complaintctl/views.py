@@ -28,6 +28,7 @@ class DeadlineView:
     # breached; else the working time still left (zero once met on time).
     working_late: timedelta
     working_left: timedelta
+    in_working_time: bool = True  # False for spans of calendar months (the referral window)
 
     @property
     def met_at(self) -> datetime | None:
@@ -96,7 +97,8 @@ class RestrictionView:
             "contact": "contact only "
             + (f"by {self.contact_channel}" if self.contact_channel else f"via {self.contact_via}"),
         }.get(self.scope, self.scope)
-        return f"restriction {self.id} ({what}; review due {self.review_due.date()})"
+        review = self.review_due.astimezone(ZoneInfo(self.zone)).date()
+        return f"restriction {self.id} ({what}; review due {review})"
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,7 @@ def test_closing_a_day_leaves_an_acknowledged_deadline_as_it_was(
     run: Run, monday_noon: None
 ) -> None:
     # Fri 10:00 -> Fri 7h, Mon 15h, Tue 23h, due Wed 2026-12-02 10:00; acknowledged Monday.
+    # Its response clock then runs: Mon 11-17 (6h), Tue (14h), Wed (22h), Thu 09-11 (24h).
     met = log(run, "Bob Jones", "2026-11-27T10:00")
     ack(run, met, "2026-11-30T11:00")
     before = show(run, met)
@@ -231,10 +232,20 @@ def test_closing_a_day_leaves_an_acknowledged_deadline_as_it_was(
 
     output = close_office_move(run)
 
-    assert ["SC-2026-000002"] == [line.split("\t")[0] for line in output.splitlines()[1:]]
+    # The acknowledged case's running response clock moves; its met acknowledgement does not.
+    assert (
+        "closure on 2026-12-01 added; 2 open deadlines recomputed\n"
+        "SC-2026-000001\trespond\t2026-12-03T11:00:00+00:00\t2026-12-04T11:00:00+00:00\n"
+        "SC-2026-000002\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
+    ) == output
     after = show(run, met)
-    assert recorded(before["deadlines"]) == recorded(after["deadlines"])
-    assert before["history"] == after["history"]
+    assert ["acknowledge", "respond"] == [d["kind"] for d in after["deadlines"]]
+    assert recorded(before["deadlines"])[0] == recorded(after["deadlines"])[0]
+    assert before["history"] == after["history"][:-1]
+    assert ("deadline-recomputed", "respond") == (
+        after["history"][-1]["action"],
+        after["history"][-1]["details"]["kind"],
+    )
     assert ("2026-12-02T10:00:00+00:00", "2026-11-30T11:00:00+00:00", False) == (
         after["deadlines"][0]["due"],
         after["deadlines"][0]["met_at"],

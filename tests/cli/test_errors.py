@@ -347,14 +347,17 @@ def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_pa
 def test_a_store_that_is_not_an_sqlite_database_exits_8_and_is_left_untouched(
     run: Run, tmp_path: Path
 ) -> None:
-    junk = tmp_path / "notes.sqlite3"
+    # A folder of its own: the test store the fixture seeded lives elsewhere in tmp_path.
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    junk = folder / "notes.sqlite3"
     content = bytes(range(256)) * 16  # not an SQLite header, nor anything like one
     junk.write_bytes(content)
 
     result = run("--db", str(junk), *log_args())
 
     assert_one_line_error(result, 8, f"{junk} is not a complaintctl store (not an SQLite database)")
-    assert (content, ["notes.sqlite3"]) == (junk.read_bytes(), sorted(os.listdir(tmp_path)))
+    assert (content, ["notes.sqlite3"]) == (junk.read_bytes(), sorted(os.listdir(folder)))
 
 
 @pytest.mark.parametrize("command", [("overdue",), ("show", "SC-2026-000001"), ("calendar",)])
@@ -393,11 +396,14 @@ def test_a_store_locked_by_another_program_exits_8_says_locked_and_writes_nothin
 
 
 def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
-    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A store of its own: the fixture's store at COMPLAINTCTL_DB already exists.
+    fresh = tmp_path / "fresh" / "complaints.sqlite3"
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(fresh))
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
-    db_path.parent.mkdir(parents=True)
-    other = sqlite3.connect(db_path, isolation_level=None)
+    fresh.parent.mkdir(parents=True)
+    other = sqlite3.connect(fresh, isolation_level=None)
     try:
         other.execute("BEGIN EXCLUSIVE")
 
@@ -409,8 +415,12 @@ def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
     assert_one_line_error(
         result,
         8,
-        f"the store {db_path} is locked by another complaintctl or program; try again",
+        f"the store {fresh} is locked by another complaintctl or program; try again",
     )
+    # Once the lock is gone the store is created as new: a new store takes its first staff
+    # member from anyone, and the next complaint logged is still the first.
+    added = run("staff", "add", "officer.one", "--name", "Olu One", "--role", "officer")
+    assert 0 == added.exit_code, added.stderr
     assert_next_log_is_the_first(run)
 
 

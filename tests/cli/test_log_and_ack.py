@@ -47,6 +47,8 @@ POST_ONLY = (
 )
 
 DEADLINE_FIELDS = ("kind", "start", "due", "rule", "met_at", "ended_at", "outcome", "breached")
+# The consumer's fields README ("JSON output") documents; it also has their needs and restrictions.
+CONSUMER_FIELDS = ("name", "email", "address")
 
 
 def fields(mapping: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -229,7 +231,7 @@ def test_board_dispute_and_address_round_trip_through_show_json(run: Run) -> Non
         "name": "Ann Smith",
         "email": "ann@example.com",
         "address": "1 High Street, Leeds LS1 1AA",
-    } == case["consumer"]
+    } == fields(case["consumer"], CONSUMER_FIELDS)
     assert "D-2026-004217" == case["dispute"]
     assert True is case["board"]
     assert "post" == case["channel"]
@@ -246,7 +248,7 @@ def test_a_complaint_by_post_needs_only_an_address(run: Run) -> None:
     assert 0 == result.exit_code, result.stderr
     case = show(run, "SC-2026-000001")
     assert {"name": "Ann Smith", "email": None, "address": "1 High Street, Leeds LS1 1AA"} == (
-        case["consumer"]
+        fields(case["consumer"], CONSUMER_FIELDS)
     )
     assert False is case["board"]
     assert None is case["dispute"]
@@ -262,9 +264,12 @@ def test_ack_on_time_stops_the_clock_with_met_at_set_and_not_breached(run: Run) 
     result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-02T15:00")
 
     assert 0 == result.exit_code, result.stderr
+    # The response is due 24 working hours after the acknowledgement: Wed 15-17 (2h), Thu
+    # (10h), Fri (18h), Mon 09-15 (24h).
     assert (
         "Acknowledged SC-2026-000001, routed to Casework: "
         "met on time (due Thu 2026-12-03 10:00 GMT)\n"
+        "  respond: open, due Mon 2026-12-07 15:00 GMT (in 24h working)\n"
     ) == result.stdout
     case = show(run, "SC-2026-000001")
     assert "first-stage" == case["stage"]
@@ -279,7 +284,17 @@ def test_ack_on_time_stops_the_clock_with_met_at_set_and_not_breached(run: Run) 
             "ended_at": "2026-12-02T15:00:00+00:00",
             "outcome": "met",
             "breached": False,
-        }
+        },
+        {
+            "kind": "respond",
+            "start": "2026-12-02T15:00:00+00:00",
+            "due": "2026-12-07T15:00:00+00:00",
+            "rule": "24 working hours after acknowledgement",
+            "met_at": None,
+            "ended_at": None,
+            "outcome": None,
+            "breached": False,
+        },
     ] == [fields(d, DEADLINE_FIELDS) for d in case["deadlines"]]
 
 
@@ -302,9 +317,11 @@ def test_ack_late_stops_the_clock_and_is_marked_breached(run: Run) -> None:
     result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:01")
 
     assert 0 == result.exit_code, result.stderr
+    # Thu 10:01-17:00 (6h 59m), Fri (14h 59m), Mon (22h 59m), Tue 09:00-10:01 (24h).
     assert (
         "Acknowledged SC-2026-000001, routed to Casework: "
         "met late by 1m working, 1m calendar (due Thu 2026-12-03 10:00 GMT)\n"
+        "  respond: open, due Tue 2026-12-08 10:01 GMT (in 24h working)\n"
     ) == result.stdout
     deadline = show(run, "SC-2026-000001")["deadlines"][0]
     assert {
@@ -380,9 +397,13 @@ def test_ack_records_who_acknowledged_from_the_global_as_option(run: Run) -> Non
         {key: event[key] for key in ("action", "by", "at", "recorded_at")}
         for event in case["history"]
     ]
-    assert {"area": "Casework", "due": "2026-12-03T10:00:00+00:00", "on_time": True} == (
-        case["history"][1]["details"]
-    )
+    # The response: Tue 10-17 (7h), Wed (15h), Thu (23h), Fri 09-10 (24h).
+    assert {
+        "area": "Casework",
+        "due": "2026-12-03T10:00:00+00:00",
+        "on_time": True,
+        "respond_due": "2026-12-04T10:00:00+00:00",
+    } == case["history"][1]["details"]
 
 
 @freeze_time("2026-12-07 12:00:00")
@@ -398,9 +419,13 @@ def test_ack_records_who_acknowledged_from_complaintctl_user(
     assert [("log", "officer.one"), ("acknowledge", "officer.three")] == [
         (event["action"], event["by"]) for event in history
     ]
-    assert {"area": "Casework", "due": "2026-12-03T10:00:00+00:00", "on_time": False} == (
-        history[1]["details"]
-    )
+    # The response: Fri 10-17 (7h), Mon (15h), Tue (23h), Wed 09-10 (24h).
+    assert {
+        "area": "Casework",
+        "due": "2026-12-03T10:00:00+00:00",
+        "on_time": False,
+        "respond_due": "2026-12-09T10:00:00+00:00",
+    } == history[1]["details"]
 
 
 @freeze_time("2026-12-07 12:00:00")
@@ -459,9 +484,11 @@ def test_ack_late_over_a_weekend_counts_the_lateness_in_working_hours(run: Run) 
     # Due Thu 10:00; Thu 10-17 (7h), Fri (15h), Mon 09-10 (16h); four calendar days.
     result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-07T10:00")
 
+    # The response: Mon 10-17 (7h), Tue (15h), Wed (23h), Thu 09-10 (24h).
     assert (
         "Acknowledged SC-2026-000001, routed to Casework: "
         "met late by 16h working, 4d calendar (due Thu 2026-12-03 10:00 GMT)\n"
+        "  respond: open, due Thu 2026-12-10 10:00 GMT (in 24h working)\n"
     ) == result.stdout
 
 
@@ -491,7 +518,7 @@ def test_a_repeat_complainants_new_address_round_trips_through_show_json(run: Ru
         "name": "Ann Smith",
         "email": "ann@example.com",
         "address": "1 High Street, Leeds LS1 1AA",
-    } == show(run, ref)["consumer"]
+    } == fields(show(run, ref)["consumer"], CONSUMER_FIELDS)
 
 
 @freeze_time("2026-11-30 12:00:00")

@@ -64,12 +64,15 @@ def monday_after() -> Iterator[None]:
 
 @pytest.fixture
 def four_cases(run: Run, friday_noon: None) -> None:
-    """As of Fri 2026-12-04 12:00, two are overdue: 000004 (the most), then 000001."""
+    """As of Fri 2026-12-04 12:00, three are overdue: two acknowledgements, 000004 (the most)
+    then 000001, and 000003's response."""
     # Mon 10:00 -> due Thu 2026-12-03 10:00; never acknowledged.
     log(run, "Ann Smith", "2026-11-30T10:00")
     # Wed 10:00 -> Wed 7h, Thu 15h, Fri 23h, due Mon 2026-12-07 10:00: not due yet.
     log(run, "Bob Jones", "2026-12-02T10:00")
-    # Mon 11:00 -> due Thu 2026-12-03 11:00, acknowledged on Tuesday: not overdue.
+    # Mon 11:00 -> due Thu 2026-12-03 11:00, acknowledged on Tuesday: not overdue. Its response
+    # is due 24 working hours after that: Tue 09:30-17:00 (7h 30m), Wed (15h 30m), Thu (23h 30m),
+    # Fri 09:00-09:30 (24h), so Fri 2026-12-04 09:30: overdue by 2h 30m.
     ack(run, log(run, "Cara Patel", "2026-11-30T11:00"), "2026-12-01T09:30")
     # Fri 17:00 -> due Wed 2026-12-02 17:00 (MODEL.md's example); logged last, received first.
     log(run, "Dev Shah", "2026-11-27T17:00")
@@ -88,7 +91,19 @@ def overdue_json(run: Run, *args: str) -> list[dict[str, Any]]:
 def test_overdue_lists_only_the_unacknowledged_cases_past_due_most_overdue_first(
     run: Run, four_cases: None
 ) -> None:
-    assert ["SC-2026-000004", "SC-2026-000001"] == [item["ref"] for item in overdue_json(run)]
+    assert ["SC-2026-000004", "SC-2026-000001"] == [
+        item["ref"] for item in overdue_json(run, "--kind", "acknowledge")
+    ]
+
+
+def test_overdue_lists_every_kind_of_clock_past_due_most_overdue_first(
+    run: Run, four_cases: None
+) -> None:
+    assert [
+        ("SC-2026-000004", "acknowledge"),
+        ("SC-2026-000001", "acknowledge"),
+        ("SC-2026-000003", "respond"),
+    ] == [(item["ref"], item["kind"]) for item in overdue_json(run)]
 
 
 def test_overdue_plain_output_is_tab_separated_lines_without_colour(
@@ -98,12 +113,14 @@ def test_overdue_plain_output_is_tab_separated_lines_without_colour(
 
     assert 0 == result.exit_code, result.stderr
     # Dev: due Wed 17:00; Thu (8h) + Fri 09-12 (3h) = 11h working. Ann: due Thu 10:00; Thu
-    # 10-17 (7h) + Fri 09-12 (3h) = 10h working.
+    # 10-17 (7h) + Fri 09-12 (3h) = 10h working. Cara's response: due Fri 09:30; 2h 30m.
     assert (
         "SC-2026-000004\tacknowledge\tDev Shah\t2026-11-27T17:00:00+00:00\t"
         "2026-12-02T17:00:00+00:00\t11h\t1d 19h\n"
         "SC-2026-000001\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t"
         "2026-12-03T10:00:00+00:00\t10h\t1d 2h\n"
+        "SC-2026-000003\trespond\tCara Patel\t2026-11-30T11:00:00+00:00\t"
+        "2026-12-04T09:30:00+00:00\t2h 30m\t2h 30m\n"
     ) == result.stdout
     assert "\x1b" not in result.stdout + result.stderr
 
@@ -112,7 +129,7 @@ def test_overdue_json_is_a_list_of_objects_with_due_and_lateness(
     run: Run, four_cases: None
 ) -> None:
     fields = (
-        *("ref", "kind", "consumer", "received_at", "due", "as_of"),
+        *("ref", "restriction_id", "kind", "consumer", "received_at", "due", "as_of"),
         *("late_working_minutes", "late_calendar_minutes", "late_working", "late_calendar"),
     )
 
@@ -121,6 +138,7 @@ def test_overdue_json_is_a_list_of_objects_with_due_and_lateness(
     assert [
         {
             "ref": "SC-2026-000004",
+            "restriction_id": None,
             "kind": "acknowledge",
             "consumer": "Dev Shah",
             "received_at": "2026-11-27T17:00:00+00:00",
@@ -133,6 +151,7 @@ def test_overdue_json_is_a_list_of_objects_with_due_and_lateness(
         },
         {
             "ref": "SC-2026-000001",
+            "restriction_id": None,
             "kind": "acknowledge",
             "consumer": "Ann Smith",
             "received_at": "2026-11-30T10:00:00+00:00",
@@ -142,6 +161,19 @@ def test_overdue_json_is_a_list_of_objects_with_due_and_lateness(
             "late_calendar_minutes": (24 + 2) * 60,
             "late_working": "10h",
             "late_calendar": "1d 2h",
+        },
+        {
+            "ref": "SC-2026-000003",
+            "restriction_id": None,
+            "kind": "respond",
+            "consumer": "Cara Patel",
+            "received_at": "2026-11-30T11:00:00+00:00",
+            "due": "2026-12-04T09:30:00+00:00",
+            "as_of": "2026-12-04T12:00:00+00:00",
+            "late_working_minutes": 2 * 60 + 30,
+            "late_calendar_minutes": 2 * 60 + 30,
+            "late_working": "2h 30m",
+            "late_calendar": "2h 30m",
         },
     ] == [{name: item[name] for name in fields} for item in items]
 
@@ -156,6 +188,8 @@ def test_overdue_csv_has_a_header_and_one_row_per_item(run: Run, four_cases: Non
         "2026-12-02T17:00:00+00:00,11h,1d 19h",
         "SC-2026-000001,acknowledge,Ann Smith,2026-11-30T10:00:00+00:00,"
         "2026-12-03T10:00:00+00:00,10h,1d 2h",
+        "SC-2026-000003,respond,Cara Patel,2026-11-30T11:00:00+00:00,"
+        "2026-12-04T09:30:00+00:00,2h 30m,2h 30m",
     ] == result.stdout.splitlines()
 
 
@@ -192,9 +226,12 @@ def test_overdue_with_nothing_overdue_prints_an_empty_list(
 
 
 def test_an_overdue_case_drops_off_the_list_once_acknowledged(run: Run, four_cases: None) -> None:
+    # Its response clock starts then, due Wed 2026-12-09 11:00: not overdue either.
     ack(run, "SC-2026-000004", "2026-12-04T11:00")
 
-    assert ["SC-2026-000001"] == [item["ref"] for item in overdue_json(run)]
+    assert [("SC-2026-000001", "acknowledge"), ("SC-2026-000003", "respond")] == [
+        (item["ref"], item["kind"]) for item in overdue_json(run)
+    ]
 
 
 def test_overdue_still_answers_while_another_program_holds_the_write_lock(
@@ -210,7 +247,7 @@ def test_overdue_still_answers_while_another_program_holds_the_write_lock(
         other.rollback()
         other.close()
 
-    assert (0, ["SC-2026-000004", "SC-2026-000001"]) == (
+    assert (0, ["SC-2026-000004", "SC-2026-000001", "SC-2026-000003"]) == (
         result.exit_code,
         [item["ref"] for item in json.loads(result.stdout or "[]")],
     )
@@ -265,7 +302,7 @@ def test_exit_code_exits_3_when_something_is_overdue_and_still_prints_it(
 ) -> None:
     result = run("overdue", "--exit-code")
 
-    assert (3, ["SC-2026-000004", "SC-2026-000001"]) == (
+    assert (3, ["SC-2026-000004", "SC-2026-000001", "SC-2026-000003"]) == (
         result.exit_code,
         [line.split("\t")[0] for line in result.stdout.splitlines()],
     )

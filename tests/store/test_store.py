@@ -76,7 +76,9 @@ def test_instants_are_stored_in_one_text_format_so_they_sort_as_text(
 
 def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, db_path: Path) -> None:
     with unit(write=False) as uow:
-        uow.overdue(STORE_CREATED, ["acknowledge"])  # the statement is built by the same code the command runs
+        uow.overdue(
+            STORE_CREATED, ["acknowledge"]
+        )  # the statement is built by the same code the command runs
     with sqlite3.connect(db_path) as raw:
         plan = raw.execute(
             "EXPLAIN QUERY PLAN SELECT * FROM deadline WHERE ended_at IS NULL AND due_at < ?",

@@ -133,6 +133,8 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
         return f"stopped (was due {due})"
     if deadline.breached:
         return f"breached by {late} (due {due})"
+    if not deadline.in_working_time:
+        return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
     left = format_duration(deadline.working_left, days=False)
     return f"open, due {due} (in {left} working)"
 

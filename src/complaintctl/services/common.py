@@ -228,6 +228,7 @@ def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar
         working_left=(
             zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
         ),
+        in_working_time=deadline.unit != "months",
     )
 
 
@@ -283,7 +284,10 @@ def case_view(
         received_at=case.received_at,
         area=case.area,
         logged_by=case.logged_by,
-        deadlines=tuple(deadline_view(d, as_of, calendar) for d in uow.deadlines(case)),
+        # A replay with --as-of shows only the clocks that had started by then.
+        deadlines=tuple(
+            deadline_view(d, as_of, calendar) for d in uow.deadlines(case) if d.start_at <= as_of
+        ),
         history=tuple(
             EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details))
             for e in uow.history(case)

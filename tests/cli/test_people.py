@@ -1,0 +1,542 @@
+"""People end to end: staff and their roles, restrictions on consumers, and consumers' needs.
+
+Every command runs through the real command line (CliRunner) on a seeded store (tests/conftest.py
+TEAM; officer.one acts unless --as says otherwise); "now" is frozen and steps carry an explicit
+--at in the past, in London wall-clock time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import Result
+
+from tests.cli.conftest import Run
+
+NOW = "2026-12-15 12:00:00"
+# Restriction reviews fall due 6 months on: "now" is after the first one falls due.
+LATER = "2027-03-15 12:00:00"
+
+LOGGED = "2026-08-03T10:00"  # Mon, BST
+RESTRICTED = "2026-09-01T10:00"  # Tue, BST
+# 6 calendar months after Tue 1 Sep 2026 10:00 BST: Mon 1 Mar 2027 10:00, by then GMT.
+REVIEW_DUE = "2027-03-01T10:00:00+00:00"
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def ok(run: Run, *args: str) -> Result:
+    result = run(*args)
+    assert 0 == result.exit_code, result.stderr
+    return result
+
+
+def log_args(at: str = LOGGED, **options: str) -> list[str]:
+    values = {
+        "consumer": "Ann Smith",
+        "channel": "email",
+        "category": "delay",
+        "summary": "Nobody told me my dispute had been closed",
+        "email": "ann@example.com",
+        **options,
+    }
+    args = [part for name, value in values.items() for part in (f"--{name}", value)]
+    return ["log", *args, "--at", at]
+
+
+def log_case(
+    run: Run, *extra: str, by: str = "officer.one", at: str = LOGGED, **options: str
+) -> str:
+    """`complaintctl log` by `by` with sensible defaults; returns the new reference."""
+    return ok(run, "--as", by, *log_args(at, **options), *extra).stdout.strip()
+
+
+def show(run: Run, ref: str) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
+    return case
+
+
+def history(run: Run, ref: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
+    return entries
+
+
+def staff(run: Run, *flags: str) -> dict[str, dict[str, Any]]:
+    rows = json.loads(ok(run, "staff", "list", "--json", *flags).stdout)
+    return {row["username"]: row for row in rows}
+
+
+def restrictions(run: Run, *flags: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(ok(run, "restrict", "list", "--json", *flags).stdout)
+    return rows
+
+
+def restrict(run: Run, *args: str, at: str = RESTRICTED) -> dict[str, Any]:
+    """`restrict add` by sam.senior for ann@example.com; returns the restriction's JSON."""
+    result = ok(
+        run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+        *args, "--at", at, "--json",
+    )  # fmt: skip
+    restriction: dict[str, Any] = json.loads(result.stdout)
+    return restriction
+
+
+def overdue_reviews(run: Run, *flags: str) -> list[dict[str, Any]]:
+    result = ok(run, "overdue", "--kind", "restriction-review", "--json", *flags)
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def error_line(result: Result) -> str:
+    """The one `Error: ` line a refusal prints, with nothing on stdout."""
+    lines = result.stderr.splitlines()
+    assert 1 == len(lines), result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "" == result.stdout
+    return lines[0]
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_a_senior_role_adds_staff_and_they_are_listed(run: Run) -> None:
+    result = ok(
+        run, "--as", "sam.senior", "staff", "add", "nia.new", "--name", "Nia New",
+        "--role", "officer", "--area", "Casework",
+    )  # fmt: skip
+
+    assert "Added nia.new (Nia New, officer in Casework)\n" == result.stdout
+    assert {
+        "username": "nia.new",
+        "name": "Nia New",
+        "role": "officer",
+        "area": "Casework",
+        "active": True,
+    } == staff(run)["nia.new"]
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_add_staff_once_there_are_staff(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("staff", "add", "nia.new", "--name", "Nia New", "--role", "officer")
+
+    assert 6 == result.exit_code
+    assert (
+        "Error: officer.one (officer) may not add or remove staff: only "
+        "senior-complaint-executive, senior-leader may" == error_line(result)
+    )
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_remove_staff(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("staff", "remove", "officer.two")
+
+    assert 6 == result.exit_code
+    error_line(result)
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_a_brand_new_store_takes_its_first_staff_member_from_anyone(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "fresh" / "new.sqlite3"))
+
+    ok(
+        run, "--as", "whoever", "staff", "add", "first.boss", "--name", "First Boss",
+        "--role", "senior-complaint-executive",
+    )  # fmt: skip
+    refused = run(
+        "--as", "whoever", "staff", "add", "second.person", "--name", "Second Person",
+        "--role", "officer",
+    )  # fmt: skip
+    ok(
+        run, "--as", "first.boss", "staff", "add", "third.person", "--name", "Third Person",
+        "--role", "officer",
+    )  # fmt: skip
+
+    assert 6 == refused.exit_code
+    assert error_line(refused).startswith("Error: whoever is not staff in this store")
+    assert ["first.boss", "third.person"] == list(staff(run, "--all"))
+
+
+@freeze_time(NOW)
+def test_a_leader_is_added_only_with_the_area_they_lead(run: Run) -> None:
+    result = run(
+        "--as", "sam.senior", "staff", "add", "lou.leader", "--name", "Lou Leader",
+        "--role", "leader",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: a leader leads an area: give --area" == error_line(result)
+    assert "lou.leader" not in staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_removing_staff_deactivates_them_and_keeps_their_name_in_history(run: Run) -> None:
+    ref = log_case(run, by="officer.two")
+    assert "officer.two" == history(run, ref)[0]["by"]
+
+    result = ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+
+    assert "Removed officer.two (Oona Two, officer)\n" == result.stdout
+    assert "officer.two" not in staff(run)
+    assert {
+        "username": "officer.two",
+        "name": "Oona Two",
+        "role": "officer",
+        "area": None,
+        "active": False,
+    } == staff(run, "--all")["officer.two"]
+    assert (
+        "officer.two\tOona Two\tofficer\t-\tremoved"
+        in ok(run, "staff", "list", "--all").stdout.splitlines()
+    )
+    assert [("log", "officer.two")] == [(e["action"], e["by"]) for e in history(run, ref)]
+
+
+@freeze_time(NOW)
+def test_a_removed_member_of_staff_can_no_longer_act(run: Run) -> None:
+    ref = log_case(run)
+    ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+    before = show(run, ref)
+
+    result = run("--as", "officer.two", "ack", ref, "--area", "Casework", "--at", LOGGED)
+
+    assert 6 == result.exit_code
+    assert error_line(result).startswith("Error: officer.two is no longer active staff")
+    assert before == show(run, ref)
+
+
+# -- restrictions --------------------------------------------------------------------------
+
+
+@freeze_time(LATER)
+def test_an_officer_may_not_restrict_a_consumer(run: Run) -> None:
+    log_case(run)
+
+    result = run(
+        "restrict", "add", "--email", "ann@example.com", "--scope", "procedure",
+        "--reason", "Abusive calls", "--at", RESTRICTED,
+    )  # fmt: skip
+
+    assert 6 == result.exit_code
+    assert (
+        "Error: officer.one (officer) may not restrict a consumer or lift a restriction: only "
+        "senior-complaint-executive, senior-leader may" == error_line(result)
+    )
+    assert [] == restrictions(run, "--all")
+
+
+@freeze_time(LATER)
+def test_a_restriction_is_reviewed_6_months_after_it_is_decided_by_default(run: Run) -> None:
+    log_case(run)
+
+    restriction = restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+
+    assert {
+        "id": 1,
+        "consumer": "Ann Smith",
+        "email": "ann@example.com",
+        "scope": "procedure",
+        "dispute": None,
+        "contact_channel": None,
+        "contact_via": None,
+        "reason": "Abusive calls",
+        "decided_by": "sam.senior",
+        "decided_at": "2026-09-01T10:00:00+01:00",
+        "review_due": REVIEW_DUE,
+        "lifted_at": None,
+        "lifted_by": None,
+        "lift_reason": None,
+    } == restriction
+    assert [restriction] == restrictions(run)
+
+
+@freeze_time(LATER)
+def test_a_procedure_restriction_refuses_a_new_complaint_naming_the_restriction_and_review(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+    before = show(run, ref)
+
+    result = run(*log_args(at="2026-10-01T10:00", summary="Another complaint"))
+
+    assert 7 == result.exit_code
+    assert (
+        "Error: Ann Smith is restricted: restriction 1 (no new formal complaints; review due "
+        "2027-03-01); a senior-leader or senior-complaint-executive may log it with "
+        "--override-restriction REASON" == error_line(result)
+    )
+    assert before == show(run, ref)
+    assert 4 == run("show", "SC-2026-000002").exit_code
+
+
+@freeze_time(LATER)
+def test_a_senior_role_may_log_despite_a_restriction_and_the_override_is_recorded(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+
+    ref = log_case(
+        run, "--override-restriction", "A new matter: a data breach", by="sam.senior",
+        at="2026-10-01T10:00", summary="My data was sent to someone else",
+    )  # fmt: skip
+
+    assert "SC-2026-000002" == ref
+    entry = history(run, ref)[0]
+    assert ("log", "sam.senior") == (entry["action"], entry["by"])
+    assert (
+        "A new matter: a data breach (restriction 1 (no new formal complaints; "
+        "review due 2027-03-01))" == entry["details"]["restriction_overridden"]
+    )
+
+
+@freeze_time(LATER)
+def test_an_officer_may_not_override_a_restriction(run: Run) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+
+    result = run(
+        *log_args(at="2026-10-01T10:00"), "--override-restriction", "It looks like a new matter"
+    )
+
+    assert 6 == result.exit_code
+    assert (
+        "Error: officer.one (officer) may not log a complaint despite a restriction: only "
+        "senior-complaint-executive, senior-leader may" == error_line(result)
+    )
+    assert 4 == run("show", "SC-2026-000002").exit_code
+
+
+@freeze_time(LATER)
+def test_a_same_matter_restriction_refuses_only_complaints_about_that_dispute(run: Run) -> None:
+    log_case(run, dispute="D-123")
+    restrict(run, "--scope", "same-matter", "--dispute", "D-123", "--reason", "Repeated")
+
+    same = run(*log_args(at="2026-10-01T10:00", dispute="D-123"))
+    other = run(*log_args(at="2026-10-01T11:00", dispute="D-999"))
+    no_dispute = run(*log_args(at="2026-10-01T12:00"))
+
+    assert 7 == same.exit_code
+    assert (
+        "Error: Ann Smith is restricted: restriction 1 (no new complaints about dispute D-123; "
+        "review due 2027-03-01); a senior-leader or senior-complaint-executive may log it with "
+        "--override-restriction REASON" == error_line(same)
+    )
+    assert (0, "SC-2026-000002\n") == (other.exit_code, other.stdout)
+    assert (0, "SC-2026-000003\n") == (no_dispute.exit_code, no_dispute.stdout)
+
+
+@freeze_time(LATER)
+def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
+    ref = log_case(run)
+
+    restriction = restrict(
+        run, "--scope", "contact", "--channel", "post", "--reason", "Too many calls"
+    )
+
+    assert "post" == restriction["contact_channel"]
+    lines = ok(run, "show", ref).stdout.splitlines()
+    assert "Restricted\trestriction 1 (contact only by post; review due 2027-03-01)" in lines
+    assert [restriction] == show(run, ref)["consumer"]["restrictions"]
+    entry = history(run, ref)[-1]
+    assert ("restriction-decided", "sam.senior", "2026-09-01T10:00:00+01:00") == (
+        entry["action"],
+        entry["by"],
+        entry["at"],
+    )
+    # A contact restriction does not stop a new complaint being logged.
+    assert "SC-2026-000002" == log_case(run, at="2026-10-01T10:00")
+
+
+@freeze_time(LATER)
+def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restriction_is_lifted(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+
+    before_due = overdue_reviews(run, "--as-of", "2027-03-01T10:00")
+    past_due = overdue_reviews(run)
+    ok(
+        run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Reviewed: calmer now",
+        "--at", "2027-03-12T10:00",
+    )  # fmt: skip
+    after_lift = overdue_reviews(run)
+    replayed = overdue_reviews(run, "--as-of", "2027-03-05T10:00")
+
+    assert [] == before_due
+    expected = {
+        "ref": None,
+        "restriction_id": 1,
+        "kind": "restriction-review",
+        "consumer": "Ann Smith",
+        "received_at": "2026-09-01T10:00:00+01:00",
+        "due": REVIEW_DUE,
+        "as_of": "2027-03-15T12:00:00+00:00",
+        # Mon 1 Mar 10-17 (7h), 2-5 Mar (32h), 8-12 Mar (40h), Mon 15 Mar 09-12 (3h).
+        "late_working_minutes": 82 * 60,
+        "late_calendar_minutes": (14 * 24 + 2) * 60,
+        "late_working": "82h",
+        "late_calendar": "14d 2h",
+    }
+    assert [expected] == past_due
+    assert [] == after_lift
+    # Lifting stops the clock from then on; before then it was overdue.
+    assert [1] == [row["restriction_id"] for row in replayed]
+    assert [] == restrictions(run)
+    lifted = restrictions(run, "--all")[0]
+    assert ("2027-03-12T10:00:00+00:00", "sam.senior", "Reviewed: calmer now") == (
+        lifted["lifted_at"],
+        lifted["lifted_by"],
+        lifted["lift_reason"],
+    )
+
+
+@freeze_time(LATER)
+def test_a_lifted_restriction_no_longer_refuses_a_new_complaint_nor_shows_on_the_case(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+    ok(
+        run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Reviewed",
+        "--at", "2026-10-01T10:00",
+    )  # fmt: skip
+
+    assert [] == show(run, ref)["consumer"]["restrictions"]
+    assert "SC-2026-000002" == log_case(run, at="2026-10-02T10:00")
+
+
+@freeze_time(LATER)
+def test_lifting_a_restriction_twice_is_refused_as_invalid_input(run: Run) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+    lift = ("--as", "sam.senior", "restrict", "lift", "1", "--reason", "Reviewed")
+    ok(run, *lift, "--at", "2027-03-12T10:00")
+
+    result = run(*lift, "--at", "2027-03-13T10:00")
+
+    assert 2 == result.exit_code
+    assert "Error: restriction 1 was lifted 2027-03-12T10:00:00+00:00" == error_line(result)
+    assert "2027-03-12T10:00:00+00:00" == restrictions(run, "--all")[0]["lifted_at"]
+
+
+@freeze_time(LATER)
+def test_lifting_an_unknown_restriction_is_not_found(run: Run) -> None:
+    result = run("--as", "sam.senior", "restrict", "lift", "99", "--reason", "Reviewed")
+
+    assert 4 == result.exit_code
+    assert "Error: no restriction 99" == error_line(result)
+
+
+@freeze_time(LATER)
+def test_an_officer_may_not_lift_a_restriction(run: Run) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
+
+    result = run("restrict", "lift", "1", "--reason", "Reviewed", "--at", "2027-03-12T10:00")
+
+    assert 6 == result.exit_code
+    error_line(result)
+    assert None is restrictions(run, "--all")[0]["lifted_at"]
+
+
+# -- consumers' needs ----------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_consumer_update_records_the_preferred_contact_and_adjustments_shown_with_the_case(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+
+    result = ok(
+        run, "consumer", "update", "--email", "ann@example.com", "--prefers", "post",
+        "--adjustment", "large-print", "--adjustment", "bsl", "--at", "2026-08-04T10:00",
+    )  # fmt: skip
+
+    assert "Updated Ann Smith: prefers post; adjustments: bsl, large-print\n" == result.stdout
+    consumer = show(run, ref)["consumer"]
+    assert ("post", ["bsl", "large-print"]) == (
+        consumer["preferred_contact"],
+        consumer["adjustments"],
+    )
+    lines = ok(run, "show", ref).stdout.splitlines()
+    assert "Prefers\tpost" in lines
+    assert "Adjustments\tbsl, large-print" in lines
+    entry = history(run, ref)[-1]
+    assert ("consumer-updated", "officer.one") == (entry["action"], entry["by"])
+    assert {"preferred_contact": "post", "adjustments": ["bsl", "large-print"]} == (
+        entry["details"]
+    )
+
+
+@freeze_time(NOW)
+def test_consumer_update_drop_adjustment_removes_one_and_keeps_the_rest(run: Run) -> None:
+    ref = log_case(run)
+    ok(
+        run, "consumer", "update", "--email", "ann@example.com", "--prefers", "post",
+        "--adjustment", "large-print", "--adjustment", "bsl", "--at", "2026-08-04T10:00",
+    )  # fmt: skip
+
+    ok(
+        run, "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "bsl",
+        "--at", "2026-08-05T10:00",
+    )  # fmt: skip
+
+    consumer = show(run, ref)["consumer"]
+    assert ("post", ["large-print"]) == (consumer["preferred_contact"], consumer["adjustments"])
+
+
+@freeze_time(NOW)
+def test_log_records_the_preferred_contact_and_adjustments_it_is_given(run: Run) -> None:
+    ref = log_case(
+        run, "--prefers", "phone", "--adjustment", "text-relay", "--adjustment", "advocate"
+    )
+
+    consumer = show(run, ref)["consumer"]
+
+    assert ("phone", ["advocate", "text-relay"]) == (
+        consumer["preferred_contact"],
+        consumer["adjustments"],
+    )
+
+
+@freeze_time(NOW)
+def test_a_repeat_complaint_adds_adjustments_to_those_already_recorded(run: Run) -> None:
+    first = log_case(run, "--adjustment", "large-print")
+
+    second = log_case(run, "--adjustment", "bsl", at="2026-09-01T10:00")
+
+    assert ["bsl", "large-print"] == show(run, second)["consumer"]["adjustments"]
+    assert ["bsl", "large-print"] == show(run, first)["consumer"]["adjustments"]
+
+
+@freeze_time(LATER)
+def test_a_refusal_names_the_review_date_as_it_falls_in_london(run: Run) -> None:
+    log_case(run)
+    # Decided Thu 1 Oct 2026 00:30 BST (Wed 30 Sep 23:30 UTC): reviewed Thu 1 Apr 2027 00:30
+    # BST, which is still Wed 31 Mar in UTC. The organisation's date is 1 April.
+    restriction = restrict(
+        run, "--scope", "procedure", "--reason", "Abusive calls", at="2026-10-01T00:30"
+    )
+    assert "2027-04-01T00:30:00+01:00" == restriction["review_due"]
+
+    result = run(*log_args(at="2026-10-02T10:00"))
+
+    assert 7 == result.exit_code
+    assert "restriction 1 (no new formal complaints; review due 2027-04-01)" in error_line(result)

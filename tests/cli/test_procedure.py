@@ -1,0 +1,792 @@
+"""The procedure end to end: a case from log to the Assessor's outcome, its refusals and its roles.
+
+Every command runs through the real command line (CliRunner) on a seeded store; "now" is frozen
+and every step is recorded with an explicit --at in the past, in London wall-clock time.
+
+Expected deadlines are worked out by hand from MODEL.md ("Working time"): Monday to Friday
+09:00-17:00 Europe/London, England and Wales bank holidays closed; 24 working hours = 3 working
+days; "20 working days" is the UK statutory convention (day 1 is the first working day after the
+event, due at the close of day 20); the referral window is 3 calendar months, same wall-clock time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from freezegun import freeze_time
+from typer.testing import Result
+
+from tests.cli.conftest import Run
+
+NOW = "2026-12-15 12:00:00"
+
+# The journey's steps, London wall-clock time (BST, +01:00, until 25 October 2026).
+LOGGED = "2026-07-30T10:00"  # Thu
+ACKED = "2026-07-31T11:00"  # Fri
+ASSIGNED = "2026-08-03T09:30"  # Mon (Scotland's bank holiday, not England's)
+RESPONDED = "2026-08-05T10:00"  # Wed
+ESCALATED = "2026-08-14T14:00"  # Fri
+FINAL = "2026-09-10T15:00"  # Thu
+REFERRED = "2026-10-05T10:00"  # Mon
+ASSESSED = "2026-12-01T10:00"  # Tue
+
+# Thu 10-17 (7h), Fri (15h), Mon 3 Aug (23h: not a bank holiday in England), Tue 09-10 (24h).
+ACK_DUE = "2026-08-04T10:00:00+01:00"
+# Fri 11-17 (6h), Mon (14h), Tue (22h), Wed 5 Aug 09-11 (24h).
+RESPOND_DUE = "2026-08-05T11:00:00+01:00"
+# Day 1 is Mon 17 Aug: 17-21 Aug (5), 24-28 Aug (10), Mon 31 Aug is the Late Summer bank
+# holiday, 1-4 Sep (14), 7-11 Sep (19), Mon 14 Sep (20), at its close.
+FINAL_DUE = "2026-09-14T17:00:00+01:00"
+# 3 calendar months after Thu 10 Sep 15:00 BST: Thu 10 Dec 15:00, by then GMT.
+REFER_BY = "2026-12-10T15:00:00+00:00"
+
+HOW_TO_REFER = (
+    "If you are not satisfied with this final response you can ask the Independent Assessor "
+    "to review how your complaint was handled (not the decision on your dispute). Ask us to "
+    "refer it within 3 months of this response."
+)
+
+DEADLINE_FIELDS = ("kind", "start", "due", "met_at", "ended_at", "outcome", "breached")
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def ok(run: Run, *args: str) -> Result:
+    result = run(*args)
+    assert 0 == result.exit_code, result.stderr
+    return result
+
+
+def log_case(run: Run, *extra: str, at: str = LOGGED, **options: str) -> str:
+    """`complaintctl log` with sensible defaults; returns the new reference."""
+    values = {
+        "consumer": "Ann Smith",
+        "channel": "email",
+        "category": "delay",
+        "summary": "Nobody told me my dispute had been closed",
+        "email": "ann@example.com",
+        **options,
+    }
+    args = [part for name, value in values.items() for part in (f"--{name}", value)]
+    return ok(run, "log", *args, "--at", at, *extra).stdout.strip()
+
+
+def show(run: Run, ref: str) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
+    return case
+
+
+def history(run: Run, ref: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
+    return entries
+
+
+def deadline(case: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The case's latest deadline of `kind`, only the fields these tests pin."""
+    found = [d for d in case["deadlines"] if d["kind"] == kind]
+    assert found, f"no {kind} deadline in {case['deadlines']}"
+    return {name: found[-1][name] for name in DEADLINE_FIELDS}
+
+
+def steps(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(e["action"], e["by"], e["at"]) for e in entries]
+
+
+def ack(run: Run, ref: str, at: str = ACKED) -> None:
+    ok(run, "ack", ref, "--area", "Casework", "--at", at)
+
+
+def assign(run: Run, ref: str, to: str = "rita.responder", at: str = ASSIGNED) -> None:
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", to, "--at", at)
+
+
+def respond(run: Run, ref: str, by: str = "rita.responder", at: str = RESPONDED) -> None:
+    ok(
+        run, "--as", by, "respond", ref, "--decision", "partly-upheld",
+        "--summary", "We should have told you sooner", "--at", at,
+    )  # fmt: skip
+
+
+def escalate(run: Run, ref: str, to: str = "hana.handler", at: str = ESCALATED) -> None:
+    ok(run, "escalate", ref, "--to", to, "--at", at)
+
+
+def final(run: Run, ref: str, by: str = "hana.handler", at: str = FINAL) -> None:
+    ok(
+        run, "--as", by, "final", ref, "--decision", "not-upheld",
+        "--summary", "The first response was fair", "--at", at,
+    )  # fmt: skip
+
+
+def case_at_first_stage(run: Run) -> str:
+    """Logged, acknowledged to Casework and assigned to rita.responder."""
+    ref = log_case(run)
+    ack(run, ref)
+    assign(run, ref)
+    return ref
+
+
+def case_responded(run: Run) -> str:
+    ref = case_at_first_stage(run)
+    respond(run, ref)
+    return ref
+
+
+def case_at_second_stage(run: Run) -> str:
+    ref = case_responded(run)
+    escalate(run, ref)
+    return ref
+
+
+def case_with_final_response(run: Run) -> str:
+    ref = case_at_second_stage(run)
+    final(run, ref)
+    return ref
+
+
+def refused(run: Run, ref: str, *args: str) -> Result:
+    """Run a command that must be refused: one `Error: ` line on stderr, nothing on stdout,
+    and the case exactly as it was (stage, deadlines, responses, history)."""
+    before = show(run, ref)
+    result = run(*args)
+    after = show(run, ref)
+    assert 1 == len(result.stderr.splitlines()), result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert "" == result.stdout
+    assert before == after
+    return result
+
+
+# -- the whole journey ---------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_step_recorded(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+    case = show(run, ref)
+    assert "received" == case["stage"]
+    assert {
+        "kind": "acknowledge",
+        "start": "2026-07-30T10:00:00+01:00",
+        "due": ACK_DUE,
+        "met_at": None,
+        "ended_at": None,
+        "outcome": None,
+        "breached": True,  # as of now, long after
+    } == deadline(case, "acknowledge")
+
+    ok(run, "ack", ref, "--area", "Casework", "--at", ACKED)
+    case = show(run, ref)
+    assert ("first-stage", "Casework") == (case["stage"], case["area"])
+    assert {
+        "kind": "acknowledge",
+        "start": "2026-07-30T10:00:00+01:00",
+        "due": ACK_DUE,
+        "met_at": "2026-07-31T11:00:00+01:00",
+        "ended_at": "2026-07-31T11:00:00+01:00",
+        "outcome": "met",
+        "breached": False,
+    } == deadline(case, "acknowledge")
+    assert {
+        "kind": "respond",
+        "start": "2026-07-31T11:00:00+01:00",
+        "due": RESPOND_DUE,
+        "met_at": None,
+        "ended_at": None,
+        "outcome": None,
+        "breached": True,
+    } == deadline(case, "respond")
+
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED)
+    case = show(run, ref)
+    assert ("first-stage", "rita.responder") == (case["stage"], case["responder"])
+    assert RESPOND_DUE == deadline(case, "respond")["due"]
+    assert None is deadline(case, "respond")["outcome"]
+
+    ok(
+        run, "--as", "rita.responder", "respond", ref, "--decision", "partly-upheld",
+        "--summary", "We should have told you sooner", "--remedy", "apology",
+        "--goodwill", "50", "--at", RESPONDED,
+    )  # fmt: skip
+    case = show(run, ref)
+    assert "responded" == case["stage"]
+    assert {
+        "kind": "respond",
+        "start": "2026-07-31T11:00:00+01:00",
+        "due": RESPOND_DUE,
+        "met_at": "2026-08-05T10:00:00+01:00",
+        "ended_at": "2026-08-05T10:00:00+01:00",
+        "outcome": "met",
+        "breached": False,
+    } == deadline(case, "respond")
+
+    ok(run, "escalate", ref, "--to", "hana.handler", "--reason", "Not enough", "--at", ESCALATED)
+    case = show(run, ref)
+    assert ("second-stage", "hana.handler") == (case["stage"], case["handler"])
+    assert {
+        "kind": "final",
+        "start": "2026-08-14T14:00:00+01:00",
+        "due": FINAL_DUE,
+        "met_at": None,
+        "ended_at": None,
+        "outcome": None,
+        "breached": True,
+    } == deadline(case, "final")
+
+    ok(
+        run, "--as", "hana.handler", "final", ref, "--decision", "upheld",
+        "--summary", "We failed to update you", "--remedy", "service-improvement",
+        "--at", FINAL,
+    )  # fmt: skip
+    case = show(run, ref)
+    assert "final-response" == case["stage"]
+    assert {
+        "kind": "final",
+        "start": "2026-08-14T14:00:00+01:00",
+        "due": FINAL_DUE,
+        "met_at": "2026-09-10T15:00:00+01:00",
+        "ended_at": "2026-09-10T15:00:00+01:00",
+        "outcome": "met",
+        "breached": False,
+    } == deadline(case, "final")
+    assert {
+        "kind": "referral-window",
+        "start": "2026-09-10T15:00:00+01:00",
+        "due": REFER_BY,
+        "met_at": None,
+        "ended_at": None,
+        "outcome": None,
+        "breached": True,
+    } == deadline(case, "referral-window")
+
+    ok(run, "refer", ref, "--at", REFERRED)
+    case = show(run, ref)
+    assert "referred" == case["stage"]
+    assert {
+        "kind": "referral-window",
+        "start": "2026-09-10T15:00:00+01:00",
+        "due": REFER_BY,
+        "met_at": "2026-10-05T10:00:00+01:00",
+        "ended_at": "2026-10-05T10:00:00+01:00",
+        "outcome": "met",
+        "breached": False,
+    } == deadline(case, "referral-window")
+
+    ok(
+        run, "refer", ref, "--outcome", "not-upheld",
+        "--recommendation", "Send updates monthly", "--at", ASSESSED,
+    )  # fmt: skip
+    case = show(run, ref)
+    assert "assessed" == case["stage"]
+    assert [] == [d["kind"] for d in case["deadlines"] if d["outcome"] is None]
+
+    assert [
+        {
+            "stage": "first",
+            "decision": "partly-upheld",
+            "summary": "We should have told you sooner",
+            "remedies": ["apology", "goodwill-payment"],
+            "goodwill_pounds": 50.0,
+            "by": "rita.responder",
+            "at": "2026-08-05T10:00:00+01:00",
+        },
+        {
+            "stage": "final",
+            "decision": "upheld",
+            "summary": "We failed to update you",
+            "remedies": ["service-improvement"],
+            "goodwill_pounds": None,
+            "by": "hana.handler",
+            "at": "2026-09-10T15:00:00+01:00",
+        },
+    ] == case["responses"]
+
+    entries = history(run, ref)
+    assert [
+        ("log", "officer.one", "2026-07-30T10:00:00+01:00"),
+        ("acknowledge", "officer.one", "2026-07-31T11:00:00+01:00"),
+        ("assign", "lee.leader", "2026-08-03T09:30:00+01:00"),
+        ("respond", "rita.responder", "2026-08-05T10:00:00+01:00"),
+        ("escalate", "officer.one", "2026-08-14T14:00:00+01:00"),
+        ("final", "hana.handler", "2026-09-10T15:00:00+01:00"),
+        ("refer", "officer.one", "2026-10-05T10:00:00+01:00"),
+        ("outcome", "officer.one", "2026-12-01T10:00:00+00:00"),
+    ] == steps(entries)
+    # Every step was recorded now, whenever it happened.
+    assert {"2026-12-15T12:00:00+00:00"} == {e["recorded_at"] for e in entries}
+    details = {e["action"]: e["details"] for e in entries}
+    assert "Casework" == details["acknowledge"]["area"]
+    assert "rita.responder" == details["assign"]["to"]
+    assert ["apology", "goodwill-payment"] == details["respond"]["remedies"]
+    assert 5000 == details["respond"]["goodwill_pence"]
+    assert ("hana.handler", "Not enough") == (
+        details["escalate"]["to"],
+        details["escalate"]["reason"],
+    )
+    assert HOW_TO_REFER == details["final"]["how_to_refer"]
+    assert REFER_BY == details["final"]["refer_by"]
+    assert False is details["refer"]["late"]
+    assert ("not-upheld", "Send updates monthly") == (
+        details["outcome"]["outcome"],
+        details["outcome"]["recommendation"],
+    )
+
+
+@freeze_time(NOW)
+def test_the_response_deadline_in_history_is_24_working_hours_after_the_acknowledgement(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+
+    entry = history(run, ref)[-1]
+
+    assert "acknowledge" == entry["action"]
+    assert "2026-08-05T10:00:00+00:00" == entry["details"]["respond_due"]  # 11:00 BST, in UTC
+    assert True is entry["details"]["on_time"]
+
+
+@freeze_time(NOW)
+def test_the_final_response_deadline_in_history_is_the_close_of_the_20th_working_day(
+    run: Run,
+) -> None:
+    ref = case_at_second_stage(run)
+
+    entry = history(run, ref)[-1]
+
+    assert "escalate" == entry["action"]
+    assert "2026-09-14T16:00:00+00:00" == entry["details"]["final_due"]  # 17:00 BST, in UTC
+
+
+# -- extend --------------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run: Run) -> None:
+    ref = case_at_first_stage(run)
+
+    ok(
+        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12T17:00",
+        "--reason", "Agreed by phone: records to retrieve", "--at", "2026-08-04T16:00",
+    )  # fmt: skip
+
+    case = show(run, ref)
+    responds = [d for d in case["deadlines"] if d["kind"] == "respond"]
+    assert 1 == len(responds)
+    assert "2026-08-12T17:00:00+01:00" == responds[0]["due"]
+    assert (
+        "agreed with the consumer by rita.responder: Agreed by phone: records to retrieve"
+        == responds[0]["rule"]
+    )
+    entry = history(run, ref)[-1]
+    assert ("extend", "rita.responder", "2026-08-04T16:00:00+01:00") == (
+        entry["action"],
+        entry["by"],
+        entry["at"],
+    )
+    assert {
+        "kind": "respond",
+        "old_due": "2026-08-05T10:00:00+00:00",
+        "new_due": "2026-08-12T16:00:00+00:00",
+        "reason": "Agreed by phone: records to retrieve",
+    } == entry["details"]
+
+
+@freeze_time(NOW)
+def test_extend_to_the_current_deadline_or_earlier_is_refused_as_invalid_input(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+
+    for until in ("2026-08-05T11:00", "2026-08-05T10:59"):
+        result = refused(
+            run, ref, "--as", "rita.responder", "extend", ref, "--until", until,
+            "--reason", "More time", "--at", "2026-08-04T16:00",
+        )  # fmt: skip
+
+        assert 2 == result.exit_code
+        assert (
+            "Error: --until must be later than the current respond deadline "
+            "(2026-08-05T11:00:00+01:00)\n" == result.stderr
+        )
+
+
+@freeze_time(NOW)
+def test_extend_at_the_second_stage_replaces_the_final_response_deadline(run: Run) -> None:
+    ref = case_at_second_stage(run)
+
+    ok(
+        run, "--as", "hana.handler", "extend", ref, "--until", "2026-09-30T17:00",
+        "--reason", "Agreed in writing", "--at", "2026-09-01T10:00",
+    )  # fmt: skip
+
+    assert "2026-09-30T17:00:00+01:00" == deadline(show(run, ref), "final")["due"]
+    details = history(run, ref)[-1]["details"]
+    assert ("final", "2026-09-14T16:00:00+00:00", "2026-09-30T16:00:00+00:00") == (
+        details["kind"],
+        details["old_due"],
+        details["new_due"],
+    )
+
+
+# -- close ---------------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_close_as_accepted_is_refused_before_a_response_and_accepted_after_one(run: Run) -> None:
+    ref = case_at_first_stage(run)
+
+    result = refused(run, ref, "close", ref, "--reason", "accepted", "--at", "2026-08-04T10:00")
+    assert 5 == result.exit_code
+    assert "stage first-stage" in result.stderr
+
+    respond(run, ref)
+    ok(run, "close", ref, "--reason", "accepted", "--at", "2026-08-06T10:00")
+
+    case = show(run, ref)
+    assert ("closed", "accepted") == (case["stage"], case["close_reason"])
+    assert ("close", "officer.one", "2026-08-06T10:00:00+01:00") == steps(history(run, ref))[-1]
+
+
+@freeze_time(NOW)
+def test_closing_out_of_scope_needs_a_because_and_records_where_to_go_instead(run: Run) -> None:
+    ref = log_case(run)
+
+    result = refused(run, ref, "close", ref, "--reason", "out-of-scope", "--at", "2026-07-31T10:00")
+    assert 2 == result.exit_code
+
+    ok(
+        run, "close", ref, "--reason", "out-of-scope", "--because", "decision",
+        "--at", "2026-07-31T10:00",
+    )  # fmt: skip
+
+    case = show(run, ref)
+    assert ("closed", "out-of-scope: decision") == (case["stage"], case["close_reason"])
+    entry = history(run, ref)[-1]
+    assert "close" == entry["action"]
+    assert "out-of-scope" == entry["details"]["reason"]
+    assert "decision" == entry["details"]["because"]
+    assert (
+        "a disagreement with the outcome or the case handler's decision goes to the "
+        "decision-review route, not this procedure" == entry["details"]["where_instead"]
+    )
+
+
+@freeze_time(NOW)
+def test_closing_stops_the_running_clocks_as_cancelled(run: Run) -> None:
+    ref = case_at_first_stage(run)
+
+    ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-08-04T12:00")
+
+    case = show(run, ref)
+    assert {
+        "kind": "respond",
+        "start": "2026-07-31T11:00:00+01:00",
+        "due": RESPOND_DUE,
+        "met_at": None,
+        "ended_at": "2026-08-04T12:00:00+01:00",
+        "outcome": "cancelled",
+        "breached": False,
+    } == deadline(case, "respond")
+    assert [] == [d["kind"] for d in case["deadlines"] if d["ended_at"] is None]
+
+
+@freeze_time(NOW)
+def test_acting_on_a_closed_case_is_refused_naming_its_stage(run: Run) -> None:
+    ref = log_case(run)
+    ok(run, "close", ref, "--reason", "resolved-informally", "--at", "2026-07-30T11:00")
+
+    result = refused(run, ref, "ack", ref, "--area", "Casework", "--at", "2026-07-30T12:00")
+
+    assert 5 == result.exit_code
+    assert "it is at stage closed" in result.stderr
+
+
+# -- log --about ---------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_log_about_more_than_6_months_before_receipt_is_marked_out_of_time_and_accepted(
+    run: Run,
+) -> None:
+    # Received Mon 30 Nov 2026: 6 months earlier is 30 May 2026.
+    late = log_case(run, "--about", "2026-05-29", at="2026-11-30T10:00")
+    in_time = log_case(run, "--about", "2026-05-30", at="2026-11-30T10:00")
+
+    assert (True, "2026-05-29") == (show(run, late)["out_of_time"], show(run, late)["about"])
+    assert (False, "2026-05-30") == (
+        show(run, in_time)["out_of_time"],
+        show(run, in_time)["about"],
+    )
+    assert True is history(run, late)[0]["details"]["out_of_time"]
+
+
+@freeze_time(NOW)
+def test_log_about_a_day_after_receipt_is_refused_as_invalid_input(run: Run) -> None:
+    result = run(
+        "log", "--consumer", "Ann Smith", "--channel", "email", "--category", "delay",
+        "--summary", "Late", "--email", "ann@example.com", "--about", "2026-12-01",
+        "--at", "2026-11-30T10:00",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert ["Error: --about is after the complaint was received"] == result.stderr.splitlines()
+    assert "" == result.stdout
+    assert 4 == run("show", "SC-2026-000001").exit_code
+
+
+# -- refusals of order ---------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_escalating_before_a_first_stage_response_is_refused(run: Run) -> None:
+    ref = case_at_first_stage(run)
+
+    result = refused(run, ref, "escalate", ref, "--to", "hana.handler", "--at", "2026-08-04T10:00")
+
+    assert 5 == result.exit_code
+    assert "cannot escalate" in result.stderr
+    assert "stage first-stage" in result.stderr
+
+
+@freeze_time(NOW)
+def test_a_final_response_before_escalation_is_refused(run: Run) -> None:
+    ref = case_responded(run)
+
+    result = refused(
+        run, ref, "--as", "hana.handler", "final", ref, "--decision", "upheld",
+        "--summary", "Sorry", "--at", "2026-08-10T10:00",
+    )  # fmt: skip
+
+    assert 5 == result.exit_code
+    assert "stage responded" in result.stderr
+
+
+@freeze_time(NOW)
+def test_a_referral_before_the_final_response_is_refused(run: Run) -> None:
+    ref = case_at_second_stage(run)
+
+    result = refused(run, ref, "refer", ref, "--at", "2026-08-20T10:00")
+
+    assert 5 == result.exit_code
+    assert "stage second-stage" in result.stderr
+
+
+@freeze_time(NOW)
+def test_a_response_before_a_responder_is_assigned_is_refused(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+
+    result = refused(
+        run, ref, "--as", "sam.senior", "respond", ref, "--decision", "upheld",
+        "--summary", "Sorry", "--at", "2026-08-03T10:00",
+    )  # fmt: skip
+
+    assert 5 == result.exit_code
+    assert f"Error: {ref} has no responder yet: assign one first (assign)\n" == result.stderr
+
+
+@freeze_time(NOW)
+def test_a_step_dated_before_the_cases_last_step_is_refused(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)  # Fri 31 Jul 11:00
+
+    result = refused(
+        run, ref, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+        "--at", "2026-07-31T10:59",
+    )  # fmt: skip
+
+    assert 5 == result.exit_code
+    assert (
+        f"Error: --at 2026-07-31T10:59:00+01:00 is before {ref}'s last recorded step "
+        "(2026-07-31T11:00:00+01:00); steps are recorded in the order they happened\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_a_referral_more_than_3_months_after_the_final_response_needs_a_late_reason(
+    run: Run,
+) -> None:
+    ref = case_with_final_response(run)  # referral window closes Thu 10 Dec 15:00 GMT
+
+    result = refused(run, ref, "refer", ref, "--at", "2026-12-10T15:01")
+    assert 2 == result.exit_code
+    assert (
+        "Error: the referral window closed 2026-12-10T15:00:00+00:00; "
+        "record why it is accepted late with --late-reason\n"
+    ) == result.stderr
+
+    ok(
+        run, "refer", ref, "--late-reason", "The consumer was in hospital",
+        "--at", "2026-12-10T15:01",
+    )  # fmt: skip
+
+    assert "referred" == show(run, ref)["stage"]
+    entry = history(run, ref)[-1]
+    assert ("refer", "2026-12-10T15:01:00+00:00") == (entry["action"], entry["at"])
+    assert {"late": True, "late_reason": "The consumer was in hospital"} == entry["details"]
+
+
+@freeze_time(NOW)
+def test_a_referral_at_the_close_of_the_window_is_on_time(run: Run) -> None:
+    ref = case_with_final_response(run)
+
+    ok(run, "refer", ref, "--at", "2026-12-10T15:00")
+
+    assert {"late": False, "late_reason": None} == history(run, ref)[-1]["details"]
+
+
+# -- role rules ----------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_assign_a_responder(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+
+    result = refused(run, ref, "assign", ref, "--to", "rita.responder", "--at", ASSIGNED)
+
+    assert 6 == result.exit_code
+    assert (
+        f"Error: officer.one (officer) may not assign on {ref}: only senior-complaint-executive, "
+        "senior-leader or the leader of the case's area may\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_the_leader_of_another_area_may_not_assign_a_casework_case(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+
+    result = refused(
+        run, ref, "--as", "lena.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED
+    )
+
+    assert 6 == result.exit_code
+    assert "lena.leader (leader) may not assign" in result.stderr
+
+
+@freeze_time(NOW)
+def test_only_the_assigned_responder_may_respond(run: Run) -> None:
+    ref = case_at_first_stage(run)
+
+    result = refused(
+        run, ref, "--as", "officer.two", "respond", ref, "--decision", "upheld",
+        "--summary", "Sorry", "--at", RESPONDED,
+    )  # fmt: skip
+
+    assert 6 == result.exit_code
+    assert "officer.two (officer) may not respond" in result.stderr
+
+
+@freeze_time(NOW)
+def test_escalating_to_an_officer_is_refused_because_the_handler_needs_a_second_stage_role(
+    run: Run,
+) -> None:
+    ref = case_responded(run)
+
+    result = refused(run, ref, "escalate", ref, "--to", "officer.two", "--at", ESCALATED)
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: officer.two is officer: the second stage goes to a leader, senior-leader or "
+        "senior-complaint-executive\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_escalating_to_the_first_stage_responder_is_refused(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    respond(run, ref, by="sam.senior")  # a senior role may respond in the responder's place
+
+    result = refused(run, ref, "escalate", ref, "--to", "sam.senior", "--at", ESCALATED)
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: sam.senior gave the first-stage response; the second stage needs someone else "
+        "[std: Housing Ombudsman code]\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_the_first_stage_responder_may_not_give_the_final_response(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    respond(run, ref, by="sam.senior")
+    escalate(run, ref, to="hana.handler")
+
+    result = refused(
+        run, ref, "--as", "sam.senior", "final", ref, "--decision", "upheld",
+        "--summary", "Sorry", "--at", FINAL,
+    )  # fmt: skip
+
+    assert 6 == result.exit_code
+    assert (
+        f"Error: sam.senior gave the first-stage response on {ref}, so may not give the final one\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_assigning_someone_outside_the_cases_area_is_refused(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+
+    result = refused(
+        run, ref, "--as", "lee.leader", "assign", ref, "--to", "eve.energy", "--at", ASSIGNED
+    )
+
+    assert 2 == result.exit_code
+    assert (
+        f"Error: eve.energy works in Energy, not Casework, the area {ref} was routed to\n"
+        == result.stderr
+    )
+
+
+@freeze_time(NOW)
+def test_someone_who_is_not_staff_may_not_act_on_a_case(run: Run) -> None:
+    ref = log_case(run)
+
+    result = refused(run, ref, "--as", "mallory", "ack", ref, "--area", "Casework", "--at", ACKED)
+
+    assert 6 == result.exit_code
+    assert result.stderr.startswith("Error: mallory is not staff in this store")
+
+
+# -- incidents -----------------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_an_incident_is_recorded_in_history_and_shown_on_every_case_of_the_consumer(
+    run: Run,
+) -> None:
+    first = log_case(run)
+    second = log_case(run, at="2026-09-01T10:00", summary="Still no update")
+    other = log_case(run, consumer="Bob Jones", email="bob@example.com")
+
+    ok(
+        run, "--as", "officer.two", "incident", first, "--note", "Shouted at the officer",
+        "--at", "2026-09-02T14:00",
+    )  # fmt: skip
+
+    entry = history(run, first)[-1]
+    assert ("incident", "officer.two", "2026-09-02T14:00:00+01:00") == (
+        entry["action"],
+        entry["by"],
+        entry["at"],
+    )
+    assert {"note": "Shouted at the officer"} == entry["details"]
+    expected = [
+        {
+            "ref": first,
+            "note": "Shouted at the officer",
+            "by": "officer.two",
+            "at": "2026-09-02T14:00:00+01:00",
+        }
+    ]
+    assert expected == show(run, first)["consumer"]["incidents"]
+    assert expected == show(run, second)["consumer"]["incidents"]
+    assert [] == show(run, other)["consumer"]["incidents"]
+    assert ["log"] == [e["action"] for e in history(run, second)]
