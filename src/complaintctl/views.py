@@ -343,6 +343,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "late_calendar_minutes": _minutes(item.late_calendar),
             "late_working": format_duration(item.late_working, days=False),
             "late_calendar": format_duration(item.late_calendar),
+            "state": "overdue" if item.late_calendar > timedelta(0) else "due-soon",
         }
         for item in report.items
     ]
@@ -364,3 +365,60 @@ def calendar_json(view: CalendarView) -> dict[str, Any]:
         ],
         "warnings": list(view.warnings),
     }
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    ref: str
+    consumer: str
+    adjustments: tuple[str, ...]
+    restricted: bool
+    stage: str
+    area: str | None
+    owner: str | None  # the responder, or the second-stage handler once escalated
+    category: str
+    board: bool
+    received_at: datetime
+    summary: str
+    kind: str | None  # the next deadline's kind: None while waiting on the consumer
+    due: datetime | None
+    state: str  # breached, due-soon, on-track, or waiting (no staff clock running)
+    working_left: timedelta  # negative once breached: how late, in working time
+
+
+@dataclass(frozen=True)
+class QueueReport:
+    zone: str
+    as_of: datetime
+    warn_within: timedelta
+    items: tuple[QueueItem, ...]
+    warnings: tuple[str, ...] = ()
+
+    def count(self, state: str) -> int:
+        return sum(1 for item in self.items if item.state == state)
+
+
+def queue_json(report: QueueReport) -> list[dict[str, Any]]:
+    tz = ZoneInfo(report.zone)
+    return [
+        {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "ref": item.ref,
+            "consumer": item.consumer,
+            "adjustments": list(item.adjustments),
+            "restricted": item.restricted,
+            "stage": item.stage,
+            "area": item.area,
+            "owner": item.owner,
+            "category": item.category,
+            "board": item.board,
+            "received_at": _when(item.received_at, tz),
+            "summary": item.summary,
+            "kind": item.kind,
+            "due": _when(item.due, tz),
+            "state": item.state,
+            "left_working_minutes": _minutes(item.working_left) if item.due else None,
+            "as_of": _when(report.as_of, tz),
+        }
+        for item in report.items
+    ]

@@ -172,6 +172,14 @@ def root(
             show_default=False,
         ),
     ] = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="Tab-separated lines, no colour or tables, even at a terminal "
+            "(also when stdout is not a terminal, or NO_COLOR is set).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -184,6 +192,10 @@ def root(
     The store is created on first use. Times are read as ISO 8601; without an offset they are
     local time in the calendar's zone (Europe/London by default).
     """
+    if plain:
+        from complaintctl.cli import render
+
+        render.use_plain()
     # The one clock read of the command: every default --at and --as-of is this instant.
     ctx.obj = State(
         db=db,

@@ -25,4 +25,5 @@ AsOf = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (README: JSON).")]
+Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
 Ref = Annotated[str, typer.Argument(metavar="REF", help="The case reference, e.g. SC-2026-000001.")]

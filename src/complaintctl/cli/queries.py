@@ -1,4 +1,4 @@
-"""Commands that only read: overdue, show, history."""
+"""Commands that only read: queue, overdue, show, history."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import app, current_state
-from complaintctl.cli.options import AsOf, Json, Ref
-from complaintctl.domain.procedure import OverdueKind
+from complaintctl.cli.options import AsOf, Csv, Json, Ref
+from complaintctl.domain.procedure import Category, OverdueKind, Stage
 from complaintctl.errors import EXIT_OVERDUE
 
 
@@ -19,9 +19,17 @@ def overdue_command(
         list[OverdueKind] | None,
         typer.Option(help="Only this kind of deadline; repeat for several [default: all]."),
     ] = None,
+    due_within: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="Also list what falls due within this much working time (4h, 2d, 1d4h), "
+            "for a morning report.",
+        ),
+    ] = None,
     as_of: AsOf = None,
     json_output: Json = False,
-    csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")] = False,
+    csv_output: Csv = False,
     exit_code: Annotated[
         bool,
         typer.Option(
@@ -41,12 +49,83 @@ def overdue_command(
 
     state = current_state(ctx)
     report = state.read(
-        lambda uow, when: services.overdue(uow, as_of=when, kinds=[k.value for k in kind or ()]),
+        lambda uow, when: services.overdue(
+            uow, as_of=when, kinds=[k.value for k in kind or ()], due_within=due_within
+        ),
         as_of,
     )
     render.overdue(report, json_output=json_output, csv_output=csv_output)
-    if exit_code and report.items:
+    if exit_code and any(item.late_calendar.total_seconds() > 0 for item in report.items):
         raise typer.Exit(EXIT_OVERDUE)
+
+
+@app.command("queue")
+def queue_command(
+    ctx: typer.Context,
+    stage: Annotated[
+        list[Stage] | None, typer.Option(help="Only cases at this stage; repeat for several.")
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="Only cases routed to this area.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="USERNAME", help="Only cases this person owns.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")] = False,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")
+    ] = False,
+    breached: Annotated[
+        bool, typer.Option("--breached", help="Only cases whose next deadline has passed.")
+    ] = False,
+    due_within: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="Only cases whose next deadline falls within this much working time "
+            "(4h, 2d, 1d4h; d is a working day), or has passed.",
+        ),
+    ] = None,
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    board: Annotated[
+        bool | None,
+        typer.Option("--board/--not-board", help="Only (or no) Board-addressed complaints."),
+    ] = None,
+    warn_within: Annotated[
+        str,
+        typer.Option(metavar="DURATION", help="How close to due a case turns amber."),
+    ] = "4h",
+    as_of: AsOf = None,
+    json_output: Json = False,
+    csv_output: Csv = False,
+) -> None:
+    """List open cases, most urgent first: each one's next deadline and the working time left.
+
+    Red: breached. Amber: due within --warn-within (4 working hours). Flags: A the consumer
+    has reasonable adjustments, R is under a restriction, B addressed to the Board.
+    """
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
+
+    state = current_state(ctx)
+    if mine and owner is not None:
+        raise InvalidInput("--mine and --owner are the same filter: give one")
+    report = state.read(
+        lambda uow, when: services.queue(
+            uow,
+            as_of=when,
+            stages=[s.value for s in stage or ()],
+            area=area,
+            owner=state.actor if mine else owner,
+            unassigned=unassigned,
+            breached=breached,
+            due_within=due_within,
+            category=category.value if category else None,
+            board=board,
+            warn_within=warn_within,
+        ),
+        as_of,
+    )
+    render.queue(report, json_output=json_output, csv_output=csv_output)
 
 
 @app.command("show")
@@ -73,3 +152,46 @@ def history_command(ctx: typer.Context, ref: Ref, json_output: Json = False) -> 
     state = current_state(ctx)
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
     render.history(view, json_output=json_output)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help="Make the sandbox store at this new file [default: a new temporary folder].",
+        ),
+    ] = None,
+) -> None:
+    """Make a sandbox store full of realistic cases at every stage, and show its queue.
+
+    For trying complaintctl and training new staff: it never touches your own store. The
+    output says how to point other commands at the sandbox.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.cli.app import State
+    from complaintctl.errors import InvalidInput
+    from complaintctl.services import demo
+
+    state = current_state(ctx)
+    if into is None:
+        path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
+    else:
+        path = Path(into).expanduser().absolute()
+        if path.exists():
+            raise InvalidInput(f"{path} already exists; the demo makes a new store")
+    sandbox = State(db=str(path), actor="sam", now=state.now)
+    refs = demo.fill(lambda: sandbox.unit_of_work(write=True), sandbox.now)
+    report = sandbox.read(lambda uow, when: services.queue(uow, as_of=when), None)
+    render.queue(report, json_output=False, csv_output=False)
+    render.note(
+        f"Demo store with {len(refs)} cases: {path}\n"
+        f"Try: export COMPLAINTCTL_DB={path} COMPLAINTCTL_USER=olu\n"
+        f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
+    )

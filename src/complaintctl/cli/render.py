@@ -15,7 +15,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.instants import format_duration, format_instant, format_local
+from complaintctl.domain.instants import (
+    format_duration,
+    format_instant,
+    format_local,
+    format_short,
+)
 from complaintctl.views import (
     CalendarChange,
     CalendarView,
@@ -23,6 +28,8 @@ from complaintctl.views import (
     ConsumerView,
     DeadlineView,
     OverdueReport,
+    QueueItem,
+    QueueReport,
     RestrictionView,
     StaffView,
     calendar_json,
@@ -30,14 +37,23 @@ from complaintctl.views import (
     consumer_json,
     history_json,
     overdue_json,
+    queue_json,
     restriction_json,
     staff_json,
 )
 
+_plain = False
+
+
+def use_plain() -> None:
+    """--plain: tab-separated lines even at a terminal."""
+    global _plain
+    _plain = True
+
 
 def for_people() -> bool:
-    """Tables and colour only on a terminal, and never when NO_COLOR is set."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    """Tables and colour only on a terminal, and never with --plain or NO_COLOR set."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not _plain
 
 
 def _console() -> Any:
@@ -52,6 +68,11 @@ def _print_json(data: Any) -> None:
 
 def _note(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def note(message: str) -> None:
+    """A message for the person, on stderr."""
+    _note(message)
 
 
 def _warnings(warnings: tuple[str, ...]) -> None:
@@ -345,28 +366,161 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
             _line(*row)
         return
     if not rows:
-        _note(f"Nothing overdue as of {format_local(report.as_of, tz)}.")
+        _note(f"Nothing overdue as of {format_short(report.as_of, tz)}.")
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Overdue as of {format_local(report.as_of, tz)}", title_justify="left")
-    for column in ("Ref", "Kind", "Consumer", "Received", "Due"):
-        table.add_column(column, no_wrap=column != "Consumer")
-    table.add_column("Late (working)", style="red", no_wrap=True)
-    table.add_column("Late (calendar)", no_wrap=True)
-    for item in report.items:
+    console = _console()
+    # Grouped by kind, in the order of the procedure, most overdue first within each.
+    order = {kind: n for n, kind in enumerate(KIND_ORDER)}
+    items = sorted(report.items, key=lambda i: order.get(i.kind, len(order)))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"Overdue as of {format_short(report.as_of, tz)}",
+        title_justify="left",
+    )
+    table.add_column("Ref", no_wrap=True, min_width=14)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=22)
+    table.add_column("Due", no_wrap=True, min_width=16)
+    table.add_column("Working time", no_wrap=True, min_width=14)
+    table.add_column("Calendar", no_wrap=True)
+    for item in items:
+        late = item.late_calendar.total_seconds() > 0
+        working = format_duration(abs(item.late_working), days=False)
         table.add_row(
             item.ref or f"restriction {item.restriction_id}",
             item.kind,
             item.consumer,
-            format_local(item.received_at, tz),
-            format_local(item.due, tz),
-            format_duration(item.late_working, days=False),
-            format_duration(item.late_calendar),
+            format_short(item.due, tz),
+            f"[bold red]late by {working}[/]" if late else f"[yellow]in {working}[/]",
+            format_duration(abs(item.late_calendar)),
+            end_section=item is not items[-1] and items[items.index(item) + 1].kind != item.kind,
         )
-    console = _console()
     console.print(table)
-    console.print(f"{len(rows)} overdue")
+    totals = []
+    for kind in sorted({i.kind for i in items}, key=lambda k: order.get(k, len(order))):
+        of_kind = [i for i in items if i.kind == kind]
+        overdue_count = sum(1 for i in of_kind if i.late_calendar.total_seconds() > 0)
+        soon = len(of_kind) - overdue_count
+        totals.append(f"{kind}: {overdue_count} overdue" + (f", {soon} due soon" if soon else ""))
+    console.print("; ".join(totals))
+
+
+KIND_ORDER = ("acknowledge", "respond", "final", "restriction-review")
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+QUEUE_COLUMNS = (
+    "ref",
+    "consumer",
+    "flags",
+    "stage",
+    "area",
+    "owner",
+    "kind",
+    "due",
+    "state",
+    "left_working",
+)
+_STATE_STYLE = {"breached": "bold red", "due-soon": "yellow", "on-track": "green", "waiting": "dim"}
+
+
+def _flags(item: QueueItem) -> str:
+    """A: reasonable adjustments, R: a restriction (look before contacting); B: the Board."""
+    marks = (("A", item.adjustments), ("R", item.restricted), ("B", item.board))
+    return ",".join(flag for flag, on in marks if on) or "-"
+
+
+def _left(item: QueueItem) -> str:
+    if item.due is None:
+        return ""
+    if item.state == "breached":
+        return f"late by {format_duration(-item.working_left, days=False)}"
+    return f"in {format_duration(item.working_left, days=False)}"
+
+
+def queue(report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
+    _warnings(report.warnings)
+    if json_output:
+        _print_json(queue_json(report))
+        return
+    tz = ZoneInfo(report.zone)
+    rows = [
+        (
+            item.ref,
+            item.consumer,
+            _flags(item),
+            item.stage,
+            item.area or "",
+            item.owner or "",
+            item.kind or "",
+            format_instant(item.due, tz) if item.due else "",
+            item.state,
+            format_duration(item.working_left, days=False) if item.due else "",
+        )
+        for item in report.items
+    ]
+    if csv_output:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(QUEUE_COLUMNS)
+        writer.writerows(rows)
+        return
+    if not for_people():
+        for row in rows:
+            _line(*row)
+        return
+    from rich import box
+    from rich.table import Table
+
+    console = _console()
+    # References, dates and the time left are never cut: on a narrow terminal the owner, area
+    # and stage columns go first (the next deadline's kind says much of the stage), then names
+    # are cut with an ellipsis.
+    show_stage, show_area, show_owner = (console.width >= w for w in (90, 100, 113))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"Queue as of {format_short(report.as_of, tz)}",
+        title_justify="left",
+        caption=(
+            f"{len(report.items)} open · {report.count('breached')} breached · "
+            f"{report.count('due-soon')} due within "
+            f"{format_duration(report.warn_within, days=False)} of working time"
+        ),
+        caption_justify="left",
+    )
+    table.add_column("Ref", no_wrap=True, min_width=14)
+    table.add_column("!", no_wrap=True, min_width=3)
+    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=22)
+    if show_stage:
+        table.add_column("Stage", no_wrap=True, min_width=11)
+    if show_area:
+        table.add_column("Area", overflow="ellipsis", no_wrap=True, max_width=12)
+    if show_owner:
+        table.add_column("Owner", overflow="ellipsis", no_wrap=True, max_width=12)
+    table.add_column("Next", no_wrap=True, min_width=11)
+    table.add_column("Due", no_wrap=True, min_width=16)
+    table.add_column("Working time", no_wrap=True, min_width=14)
+    for item in report.items:
+        flags = _flags(item)
+        style = _STATE_STYLE[item.state]
+        cells = [item.ref, "" if flags == "-" else flags, item.consumer]
+        cells += [item.stage] if show_stage else []
+        cells += [item.area or ""] if show_area else []
+        cells += [item.owner or ""] if show_owner else []
+        cells += [
+            item.kind or "waiting",
+            format_short(item.due, tz) if item.due else "",
+            f"[{style}]{_left(item)}[/]",
+        ]
+        table.add_row(*cells)
+    console.print(table)
 
 
 # -- the calendar --------------------------------------------------------------------------

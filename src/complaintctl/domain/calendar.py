@@ -172,6 +172,11 @@ class WorkingCalendar:
             yield day + timedelta(days=offset)
         raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {day}")
 
+    def working_day(self) -> timedelta:
+        """The length of the longest working day in the week: what "1d" of working time means."""
+        longest = max(sum(o.end - o.start for o in hours) for hours in self.week)
+        return timedelta(minutes=longest)
+
     # -- instants --------------------------------------------------------------------------
 
     def is_open(self, instant: datetime) -> bool:
@@ -209,6 +214,24 @@ class WorkingCalendar:
                     return begin + remaining
                 remaining -= available
         raise AssertionError("unreachable")  # pragma: no cover - _days_from raises first
+
+    def subtract_working_time(self, end: datetime, amount: timedelta) -> datetime:
+        """An instant `amount` of working time before `end` (the latest one, inside working
+        time or at an opening): the way back that add_working_time goes forward."""
+        if amount < timedelta(0):
+            raise CalendarError("working time to subtract must not be negative")
+        end = _aware(end)
+        remaining = amount
+        last = self.local_date(end) + timedelta(days=1)
+        for offset in range(_SEARCH_LIMIT_DAYS):
+            for opens, closes in reversed(self.intervals(last - timedelta(days=offset))):
+                if opens >= end:
+                    continue
+                finish = min(end, closes)
+                if remaining <= finish - opens:
+                    return finish - remaining
+                remaining -= finish - opens
+        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days before {end}")
 
     def add_working_hours(self, start: datetime, hours: int) -> datetime:
         return self.add_working_time(start, timedelta(hours=hours))

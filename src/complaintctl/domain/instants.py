@@ -7,6 +7,7 @@ the way to write it unambiguously. Output is ISO 8601 with the offset.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,11 @@ def format_local(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
+def format_short(instant: datetime, tz: ZoneInfo) -> str:
+    """For tables: `Thu 31 Dec 16:00`."""
+    return instant.astimezone(tz).strftime("%a %d %b %H:%M")
+
+
 def format_duration(amount: timedelta, *, days: bool = True) -> str:
     """`2d 3h 5m`, or in hours and minutes only (`51h 5m`) for working time."""
     minutes = int(abs(amount).total_seconds() // 60)
@@ -79,3 +85,18 @@ def format_duration(amount: timedelta, *, days: bool = True) -> str:
     if minutes or not parts:
         parts.append(f"{minutes}m")
     return ("-" if amount < timedelta(0) else "") + " ".join(parts)
+
+
+_DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
+
+
+def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
+    """`4h`, `2d`, `1d 4h`, `90m` as working time; a `d` is one full working day."""
+    cleaned = text.strip().lower().replace(" ", "")
+    parts = _DURATION_PART.findall(cleaned)
+    if not cleaned or "".join(n + u for n, u in parts) != cleaned:
+        raise InstantError(
+            f"{text!r} is not a duration; write it like 4h, 30m, 2d or 1d4h (d: a working day)"
+        )
+    units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+    return sum((int(n) * units[u] for n, u in parts), timedelta(0))

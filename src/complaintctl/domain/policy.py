@@ -50,6 +50,9 @@ RESTRICTION_REVIEW = Target(6, "months", "the restriction was decided")
 # [sibling] a service issue more than 6 months before the complaint is out of time.
 OUT_OF_TIME_MONTHS = 6
 
+# How close to its deadline a case turns amber in the queue [ours].
+WARN_WITHIN = "4h"
+
 # Told in every final response [page]: how to go to the Independent Assessor.
 HOW_TO_REFER = (
     "If you are not satisfied with this final response you can ask the Independent Assessor "

@@ -27,6 +27,7 @@ from complaintctl.services.cases import (
     show_case,
 )
 from complaintctl.services.common import coverage_warnings
+from complaintctl.services.queue import queue
 from complaintctl.services.restrictions import (
     lift,
     list_restrictions,
@@ -55,6 +56,7 @@ __all__ = [
     "list_staff",
     "log_complaint",
     "overdue",
+    "queue",
     "record_incident",
     "record_outcome",
     "refer",

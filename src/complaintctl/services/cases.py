@@ -667,13 +667,27 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
     return case_view(uow, find_case(uow, ref), as_of=as_of)
 
 
-def overdue(uow: UnitOfWork, *, as_of: datetime, kinds: Sequence[str] = ()) -> OverdueReport:
-    """Clocks past due at `as_of`, with how late each is in working and calendar time.
+def overdue(
+    uow: UnitOfWork,
+    *,
+    as_of: datetime,
+    kinds: Sequence[str] = (),
+    due_within: str | None = None,
+) -> OverdueReport:
+    """Clocks past due at `as_of`, with how late each is in working and calendar time; with
+    `due_within` (working time), also those that will be past due by then (negative lateness).
 
     The referral window is the consumer's, not a clock staff can breach: it is not listed.
     """
+    from complaintctl.services.queue import working_duration
+
     calendar = uow.calendar()
     wanted = [k.value for k in OverdueKind if not kinds or k.value in kinds]
+    due_before = (
+        calendar.add_working_time(as_of, working_duration(uow, due_within, "--due-within"))
+        if due_within is not None
+        else None
+    )
     items = tuple(
         OverdueItem(
             ref=row.ref,
@@ -685,7 +699,7 @@ def overdue(uow: UnitOfWork, *, as_of: datetime, kinds: Sequence[str] = ()) -> O
             late_calendar=as_of - row.due,
             restriction_id=row.restriction_id,
         )
-        for row in uow.overdue(as_of, wanted)
+        for row in uow.overdue(as_of, wanted, due_before)
     )
     return OverdueReport(
         zone=calendar.zone,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
-from sqlalchemy import literal
+from sqlalchemy import func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -49,6 +50,37 @@ class OverdueRow(NamedTuple):
     received_at: datetime  # the case's receipt, or when the restriction was decided
     due: datetime
     restriction_id: int | None
+
+
+class QueueRow(NamedTuple):
+    ref: str
+    consumer: str
+    adjustments: str  # JSON list
+    restricted: bool
+    stage: str
+    area: str | None
+    responder: str | None
+    handler: str | None
+    category: str
+    board: bool
+    received_at: datetime
+    summary: str
+    kind: str | None  # the running staff clock, if any
+    due: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What `queue` filters on in SQL (the time-based filters need the calendar: services)."""
+
+    stages: tuple[str, ...]
+    area: str | None = None
+    owner: str | None = None
+    unassigned: bool = False
+    category: str | None = None
+    board: bool | None = None
+    due_by: datetime | None = None  # the next deadline falls at or before this
+    clock_kinds: tuple[str, ...] = ("acknowledge", "respond", "final")
 
 
 class UnitOfWork:
@@ -158,13 +190,16 @@ class UnitOfWork:
             select(Deadline).where(Deadline.case_id == case.id).order_by(col(Deadline.id))
         ).all()
 
-    def overdue(self, as_of: datetime, kinds: Sequence[str]) -> list[OverdueRow]:
-        """Clocks of `kinds` that were running and past due at `as_of`, most overdue first.
+    def overdue(
+        self, as_of: datetime, kinds: Sequence[str], due_before: datetime | None = None
+    ) -> list[OverdueRow]:
+        """Clocks of `kinds` running at `as_of` and due before `due_before` (default: past due
+        at `as_of`), most overdue first.
 
         Each is two indexed queries rather than one OR: clocks still open (the usual, `now`
         case), and clocks that ended after `as_of` (a replay with --as-of).
         """
-        due_by = (col(Deadline.due_at) < as_of, col(Deadline.start_at) <= as_of)
+        due_by = (col(Deadline.due_at) < (due_before or as_of), col(Deadline.start_at) <= as_of)
         of_kind = col(Deadline.kind).in_(kinds)
         # sqlmodel's select types at most four columns; SQLAlchemy's takes these.
         cases = (
@@ -195,13 +230,71 @@ class UnitOfWork:
         )
         connection = self.session.connection()
         rows = [
-            OverdueRow(*row)
+            OverdueRow._make(row)
             for query in (cases, reviews)
             for ended in (col(Deadline.ended_at).is_(None), col(Deadline.ended_at) > as_of)
             for row in connection.execute(query.where(ended))
         ]
         rows.sort(key=lambda row: (row.due, row.ref or "", row.restriction_id or 0))
         return rows
+
+    def queue(self, query: QueueQuery) -> list[QueueRow]:
+        """Cases in `query.stages` with their running staff clock, soonest due first.
+
+        Selected columns, not ORM objects: the queue lists many rows (STYLE.md).
+        """
+        clock = (
+            (col(Deadline.case_id) == col(Case.id))
+            & col(Deadline.ended_at).is_(None)
+            & col(Deadline.kind).in_(query.clock_kinds)
+        )
+        restricted = (
+            sa_select(literal(1))
+            .where(
+                col(Restriction.consumer_id) == col(Consumer.id),
+                col(Restriction.lifted_at).is_(None),
+            )
+            .exists()
+        )
+        owner = func.coalesce(col(Case.handler), col(Case.responder))
+        statement = (
+            sa_select(
+                col(Case.ref),
+                col(Consumer.name),
+                col(Consumer.adjustments),
+                restricted,
+                col(Case.stage),
+                col(Case.area),
+                col(Case.responder),
+                col(Case.handler),
+                col(Case.category),
+                col(Case.board),
+                col(Case.received_at),
+                col(Case.summary),
+                col(Deadline.kind),
+                col(Deadline.due_at),
+            )
+            .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+            .join(Deadline, clock, isouter=True)
+            .where(col(Case.stage).in_(query.stages))
+        )
+        if query.area is not None:
+            statement = statement.where(col(Case.area) == query.area)
+        if query.owner is not None:
+            statement = statement.where(owner == query.owner)
+        if query.unassigned:
+            statement = statement.where(owner.is_(None))
+        if query.category is not None:
+            statement = statement.where(col(Case.category) == query.category)
+        if query.board is not None:
+            statement = statement.where(col(Case.board) == query.board)
+        if query.due_by is not None:
+            statement = statement.where(col(Deadline.due_at) <= query.due_by)
+        statement = statement.order_by(
+            col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
+        )
+        connection = self.session.connection()
+        return [QueueRow._make(row) for row in connection.execute(statement)]
 
     def open_deadlines_due_after(self, at: datetime) -> Sequence[Deadline]:
         """Clocks still running and not yet breached at `at`: those a calendar change may move."""

@@ -1,0 +1,105 @@
+"""The queue officers work from: open cases, most urgent first, coloured by their next deadline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintctl.domain import policy
+from complaintctl.domain.instants import InstantError, parse_working_duration
+from complaintctl.domain.procedure import Stage
+from complaintctl.errors import InvalidInput
+from complaintctl.services.common import coverage_warnings
+from complaintctl.views import QueueItem, QueueReport
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+
+# Cases still in the procedure; closed and assessed ones have nothing left to do.
+OPEN_STAGES = tuple(s.value for s in Stage if s not in (Stage.CLOSED, Stage.ASSESSED))
+
+
+def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:
+    try:
+        return parse_working_duration(text, uow.calendar().working_day())
+    except InstantError as err:
+        raise InvalidInput(f"{option}: {err}") from None
+
+
+def queue(
+    uow: UnitOfWork,
+    *,
+    as_of: datetime,
+    stages: Sequence[str] = (),
+    area: str | None = None,
+    owner: str | None = None,
+    unassigned: bool = False,
+    breached: bool = False,
+    due_within: str | None = None,
+    category: str | None = None,
+    board: bool | None = None,
+    warn_within: str = policy.WARN_WITHIN,
+) -> QueueReport:
+    """Open cases with their next deadline: breached, due soon (within `warn_within` working
+    time), on track, or waiting on the consumer. `due_within` keeps those due by then."""
+    from complaintctl.store.uow import QueueQuery
+
+    calendar = uow.calendar()
+    warn = working_duration(uow, warn_within, "--warn-within")
+    due_by = (
+        calendar.add_working_time(as_of, working_duration(uow, due_within, "--due-within"))
+        if due_within is not None
+        else None
+    )
+    rows = uow.queue(
+        QueueQuery(
+            stages=tuple(stages) or OPEN_STAGES,
+            area=area,
+            owner=owner,
+            unassigned=unassigned,
+            category=category,
+            board=board,
+            due_by=due_by,
+        )
+    )
+    items = []
+    for row in rows:
+        left = calendar.working_time_between(as_of, row.due) if row.due else timedelta(0)
+        if row.due is None:
+            state = "waiting"
+        elif as_of > row.due:
+            state = "breached"
+        elif left <= warn:
+            state = "due-soon"
+        else:
+            state = "on-track"
+        if breached and state != "breached":
+            continue
+        items.append(
+            QueueItem(
+                ref=row.ref,
+                consumer=row.consumer,
+                adjustments=tuple(json.loads(row.adjustments)),
+                restricted=bool(row.restricted),
+                stage=row.stage,
+                area=row.area,
+                owner=row.handler or row.responder,
+                category=row.category,
+                board=bool(row.board),
+                received_at=row.received_at,
+                summary=row.summary,
+                kind=row.kind,
+                due=row.due,
+                state=state,
+                working_left=left,
+            )
+        )
+    return QueueReport(
+        zone=calendar.zone,
+        as_of=as_of,
+        warn_within=warn,
+        items=tuple(items),
+        warnings=coverage_warnings(calendar, as_of),
+    )
