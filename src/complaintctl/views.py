@@ -284,6 +284,11 @@ def case_json(view: CaseView) -> dict[str, Any]:
     }
 
 
+def versioned(data: dict[str, Any]) -> dict[str, Any]:
+    """A top-level object or listing item, carrying the schema version scripts can check."""
+    return {"schema_version": JSON_SCHEMA_VERSION, **data}
+
+
 def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": view.id,
@@ -305,6 +310,7 @@ def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
 
 def consumer_json(view: ConsumerView) -> dict[str, Any]:
     return {
+        "schema_version": JSON_SCHEMA_VERSION,
         "id": view.id,
         "name": view.name,
         "email": view.email,
@@ -332,6 +338,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
     tz = ZoneInfo(report.zone)
     return [
         {
+            "schema_version": JSON_SCHEMA_VERSION,
             "ref": item.ref,
             "restriction_id": item.restriction_id,
             "kind": item.kind,

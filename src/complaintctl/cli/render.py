@@ -40,6 +40,7 @@ from complaintctl.views import (
     queue_json,
     restriction_json,
     staff_json,
+    versioned,
 )
 
 _plain = False
@@ -266,7 +267,7 @@ def history(view: CaseView, *, json_output: bool) -> None:
 
 def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
     if json_output:
-        _print_json(staff_json(view))
+        _print_json(versioned(staff_json(view)))
         return
     area = f" in {view.area}" if view.area else ""
     print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
@@ -274,7 +275,7 @@ def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
 
 def staff_list(views: tuple[StaffView, ...], json_output: bool) -> None:
     if json_output:
-        _print_json([staff_json(v) for v in views])
+        _print_json([versioned(staff_json(v)) for v in views])
         return
     rows = [
         (v.username, v.name, v.role, v.area or "-", "active" if v.active else "removed")
@@ -286,14 +287,14 @@ def staff_list(views: tuple[StaffView, ...], json_output: bool) -> None:
 def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> None:
     tz = ZoneInfo(view.zone)
     if json_output:
-        _print_json(restriction_json(view, tz))
+        _print_json(versioned(restriction_json(view, tz)))
         return
     print(f"{verb} {view.consumer}: {view.describe()}")
 
 
 def restriction_list(views: tuple[RestrictionView, ...], json_output: bool) -> None:
     if json_output:
-        _print_json([restriction_json(v, ZoneInfo(v.zone)) for v in views])
+        _print_json([versioned(restriction_json(v, ZoneInfo(v.zone))) for v in views])
         return
     rows = [
         (

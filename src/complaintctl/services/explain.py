@@ -1,0 +1,355 @@
+"""Why a case's deadline falls where it does: the rule, the calendar, each day, each change.
+
+Read-only: nothing here writes. The day-by-day walk is the pure core's
+(`domain.explain.explain_days`), on the calendar the store holds now; the due shown is the one
+stored, and where the two differ (the calendar changed after the deadline was met or breached,
+which keeps its value) the view says so.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
+from complaintctl.domain.explain import DayEntry, explain_days
+from complaintctl.domain.instants import format_instant, format_local
+from complaintctl.domain.procedure import Action, DeadlineKind
+from complaintctl.errors import NotFound
+from complaintctl.services.common import coverage_warnings, find_case
+from complaintctl.views import JSON_SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Deadline, Event
+    from complaintctl.store.uow import UnitOfWork
+
+# The rule each kind of clock starts under, and the step that starts it.
+TARGETS: dict[str, policy.Target] = {
+    DeadlineKind.ACKNOWLEDGE.value: policy.ACKNOWLEDGE,
+    DeadlineKind.RESPOND.value: policy.RESPOND,
+    DeadlineKind.FINAL.value: policy.FINAL,
+    DeadlineKind.REFERRAL_WINDOW.value: policy.REFERRAL_WINDOW,
+}
+STARTED_BY: dict[str, Action] = {
+    DeadlineKind.ACKNOWLEDGE.value: Action.LOG,
+    DeadlineKind.RESPOND.value: Action.ACKNOWLEDGE,
+    DeadlineKind.FINAL.value: Action.ESCALATE,
+    DeadlineKind.REFERRAL_WINDOW.value: Action.FINAL,
+}
+
+# The states of a clock as of --as-of.
+NOT_STARTED = "not-started"
+RUNNING = "running"
+BREACHED = "breached"  # still running, past due
+MET = "met"
+STOPPED = "stopped"  # cancelled: the case no longer needed the step
+
+
+@dataclass(frozen=True)
+class CalendarUsed:
+    zone: str
+    week: tuple[tuple[str, str], ...]  # (weekday, "09:00-17:00" or "closed")
+    holiday_region: str
+    holidays_source: str
+    known_from: date
+    known_through: date
+
+
+@dataclass(frozen=True)
+class DueChange:
+    """An `extend` (a date agreed with the consumer) or a `deadline-recomputed` entry."""
+
+    action: str
+    by: str
+    at: datetime
+    old_due: datetime
+    new_due: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExplainStatus:
+    """Where the clock stood as of --as-of. Working-time fields are None for calendar months."""
+
+    state: str  # NOT_STARTED, RUNNING, BREACHED, MET or STOPPED
+    ended_at: datetime | None
+    on_time: bool | None  # for MET and STOPPED: stopped by the due instant
+    working_used: timedelta | None
+    working_left: timedelta | None  # to due (for MET: time to spare)
+    working_late: timedelta | None
+    calendar_left: timedelta
+    calendar_late: timedelta
+
+
+@dataclass(frozen=True)
+class ExplainView:
+    zone: str
+    as_of: datetime
+    ref: str
+    kind: str
+    kinds: tuple[str, ...]  # every kind of deadline the case has
+    rule: str  # the rule the clock started under, e.g. "24 working hours after receipt"
+    amount: int
+    unit: str  # working-hours, working-days or months
+    start: datetime
+    started_by: str | None  # the history action that started it (log, acknowledge, ...)
+    started_by_actor: str | None
+    rule_due: datetime  # where the rule puts the due on the calendar used
+    due: datetime  # the deadline as it stands (an agreed date after an extension)
+    calendar: CalendarUsed
+    days: tuple[DayEntry, ...]
+    changes: tuple[DueChange, ...]  # extensions and recomputes, oldest first
+    status: ExplainStatus
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def extended(self) -> bool:
+        return any(c.action == Action.EXTEND.value for c in self.changes)
+
+
+def explain_deadline(
+    uow: UnitOfWork, *, ref: str, kind: str | None, as_of: datetime
+) -> ExplainView:
+    """Explain one of the case's deadlines: by default the one running at `as_of`, else the
+    latest to have started by then."""
+    case = find_case(uow, ref)
+    deadlines = list(uow.deadlines(case))
+    kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
+    deadline = _choose(deadlines, kind, as_of)
+    if deadline is None:
+        wanted = f"{kind} deadline" if kind else "deadline"
+        has = ", ".join(kinds) if kinds else "none"
+        raise NotFound(f"{case.ref} has no {wanted}; the deadlines it has: {has}")
+
+    calendar = uow.calendar()
+    setting = uow.calendar_setting()
+    history = list(uow.history(case))
+    changes = _changes(history, deadline.kind)
+    target = _target(deadline)
+    rule_due = policy.due_after(target, calendar, deadline.start_at)
+    starter = _starter(history, deadline)
+
+    notes: list[str] = []
+    tz = calendar.tz
+    if target.unit == "months":
+        notes.append(_months_note(calendar, deadline.start_at, target.amount, rule_due))
+    # What the rule gave before any agreed date replaced it.
+    ruled = next((c.old_due for c in changes if c.action == Action.EXTEND.value), deadline.due_at)
+    if ruled != rule_due:
+        notes.append(
+            f"the calendar has changed since: on today's calendar the rule gives "
+            f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied "
+            "(a deadline already met or breached keeps its value)"
+        )
+
+    return ExplainView(
+        zone=calendar.zone,
+        as_of=as_of,
+        ref=case.ref,
+        kind=deadline.kind,
+        kinds=kinds,
+        rule=target.describe(),
+        amount=target.amount,
+        unit=target.unit,
+        start=deadline.start_at,
+        started_by=starter.action if starter else None,
+        started_by_actor=starter.actor if starter else None,
+        rule_due=rule_due,
+        due=deadline.due_at,
+        calendar=CalendarUsed(
+            zone=calendar.zone,
+            week=tuple(
+                (name, ", ".join(map(str, hours)) if hours else "closed")
+                for name, hours in zip(WEEKDAY_NAMES, calendar.week, strict=True)
+            ),
+            holiday_region=setting.holiday_region,
+            holidays_source=setting.holidays_source,
+            known_from=setting.holidays_from,
+            known_through=setting.holidays_through,
+        ),
+        days=explain_days(calendar, deadline.start_at, target),
+        changes=changes,
+        status=_status(deadline, target, as_of, calendar),
+        notes=tuple(notes),
+        warnings=coverage_warnings(calendar, deadline.start_at, rule_due, deadline.due_at),
+    )
+
+
+def _choose(deadlines: list[Deadline], kind: str | None, as_of: datetime) -> Deadline | None:
+    if kind is not None:
+        return next((d for d in reversed(deadlines) if d.kind == kind), None)
+    # A clock that ended after `as_of` was still running then (a replay with --as-of).
+    started = [d for d in deadlines if d.start_at <= as_of]
+    running = [d for d in started if d.ended_at is None or d.ended_at > as_of]
+    for candidates in (running, started, deadlines):
+        if candidates:
+            return candidates[-1]
+    return None
+
+
+def _target(deadline: Deadline) -> policy.Target:
+    """The rule the clock started under: after an extension (unit `agreed`), the policy's rule
+    for that kind of clock, which the agreed date replaced."""
+    if deadline.unit in policy.WORKING_UNITS or deadline.unit == "months":
+        after = TARGETS[deadline.kind].after if deadline.kind in TARGETS else "the start"
+        return policy.Target(deadline.amount, deadline.unit, after)
+    return TARGETS[deadline.kind]
+
+
+def _starter(history: list[Event], deadline: Deadline) -> Event | None:
+    action = STARTED_BY.get(deadline.kind)
+    steps = [e for e in history if e.action == action]
+    return next((e for e in steps if e.at == deadline.start_at), steps[0] if steps else None)
+
+
+def _changes(history: list[Event], kind: str) -> tuple[DueChange, ...]:
+    changes = []
+    for event in history:
+        if event.action not in (Action.EXTEND.value, Action.RECOMPUTE.value):
+            continue
+        details: dict[str, Any] = json.loads(event.details)
+        if details.get("kind") != kind:
+            continue
+        changes.append(
+            DueChange(
+                action=event.action,
+                by=event.actor,
+                at=event.at,
+                old_due=datetime.fromisoformat(details["old_due"]),
+                new_due=datetime.fromisoformat(details["new_due"]),
+                reason=str(details.get("reason") or ""),
+            )
+        )
+    return tuple(changes)
+
+
+def _months_note(calendar: WorkingCalendar, start: datetime, months: int, due: datetime) -> str:
+    tz = calendar.tz
+    local_start, local_due = start.astimezone(tz), due.astimezone(tz)
+    note = (
+        f"{format_local(start, tz)} + {months} calendar months, same wall-clock time: "
+        f"{format_local(due, tz)}"
+    )
+    if local_due.day != local_start.day:
+        note += (
+            f" (day {local_start.day} does not exist in {local_due:%B %Y}: the last day of "
+            "that month)"
+        )
+    return note
+
+
+def _status(
+    deadline: Deadline, target: policy.Target, as_of: datetime, calendar: WorkingCalendar
+) -> ExplainStatus:
+    ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    due, zero = deadline.due_at, timedelta(0)
+    if as_of < deadline.start_at:
+        state = NOT_STARTED
+    elif ended is not None:
+        state = MET if deadline.outcome == "met" else STOPPED
+    else:
+        state = BREACHED if as_of > due else RUNNING
+    stopped = max(ended or as_of, deadline.start_at)
+    working = target.unit != "months"
+
+    def in_working_time(amount: timedelta) -> timedelta | None:
+        return amount if working else None
+
+    return ExplainStatus(
+        state=state,
+        ended_at=ended,
+        on_time=None if ended is None else ended <= due,
+        working_used=in_working_time(calendar.working_time_between(deadline.start_at, stopped)),
+        working_left=in_working_time(
+            calendar.working_time_between(stopped, due) if stopped <= due else zero
+        ),
+        working_late=in_working_time(
+            calendar.working_time_between(due, stopped) if stopped > due else zero
+        ),
+        calendar_left=max(due - stopped, zero),
+        calendar_late=max(stopped - due, zero),
+    )
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _when(instant: datetime | None, tz: ZoneInfo) -> str | None:
+    return None if instant is None else format_instant(instant, tz)
+
+
+def _minutes(amount: timedelta | None) -> int | None:
+    return None if amount is None else int(amount.total_seconds() // 60)
+
+
+def explain_json(view: ExplainView) -> dict[str, Any]:
+    """`explain --json` (README): field names are stable, like every listing's."""
+    tz = ZoneInfo(view.zone)
+    status = view.status
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "ref": view.ref,
+        "kind": view.kind,
+        "kinds": list(view.kinds),
+        "rule": view.rule,
+        "amount": view.amount,
+        "unit": view.unit,
+        "start": _when(view.start, tz),
+        "started_by": {"action": view.started_by, "by": view.started_by_actor},
+        "rule_due": _when(view.rule_due, tz),
+        "due": _when(view.due, tz),
+        "extended": view.extended,
+        "calendar": {
+            "zone": view.calendar.zone,
+            "opening_hours": dict(view.calendar.week),
+            "bank_holidays": {
+                "region": view.calendar.holiday_region,
+                "source": view.calendar.holidays_source,
+                "known_from": view.calendar.known_from.isoformat(),
+                "known_through": view.calendar.known_through.isoformat(),
+            },
+        },
+        "days": [
+            {
+                "date": entry.day.isoformat(),
+                "kind": entry.kind,
+                "counted": [
+                    {"from": _when(since, tz), "to": _when(to, tz)} for since, to in entry.stretches
+                ],
+                "counted_minutes": _minutes(entry.counted),
+                "total_minutes": _minutes(entry.total),
+                "day_number": entry.day_number,
+                "reason": entry.reason,
+            }
+            for entry in view.days
+        ],
+        "changes": [
+            {
+                "action": change.action,
+                "by": change.by,
+                "at": _when(change.at, tz),
+                "old_due": _when(change.old_due, tz),
+                "new_due": _when(change.new_due, tz),
+                "reason": change.reason,
+            }
+            for change in view.changes
+        ],
+        "as_of": _when(view.as_of, tz),
+        "status": {
+            "state": status.state,
+            "ended_at": _when(status.ended_at, tz),
+            "on_time": status.on_time,
+            "used_working_minutes": _minutes(status.working_used),
+            "left_working_minutes": _minutes(status.working_left),
+            "late_working_minutes": _minutes(status.working_late),
+            "left_calendar_minutes": _minutes(status.calendar_left),
+            "late_calendar_minutes": _minutes(status.calendar_late),
+        },
+        "notes": list(view.notes),
+        "warnings": list(view.warnings),
+    }
