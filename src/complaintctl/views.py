@@ -75,6 +75,7 @@ class ConsumerView:
 class RestrictionView:
     zone: str
     id: int
+    consumer_id: int
     consumer: str
     email: str | None
     scope: str
@@ -124,6 +125,7 @@ class CaseView:
     as_of: datetime
     ref: str
     stage: str
+    consumer_id: int
     consumer: str
     email: str | None
     address: str | None
@@ -228,6 +230,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "ref": view.ref,
         "stage": view.stage,
         "consumer": {
+            "id": view.consumer_id,
             "name": view.consumer,
             "email": view.email,
             "address": view.address,
@@ -292,6 +295,7 @@ def versioned(data: dict[str, Any]) -> dict[str, Any]:
 def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": view.id,
+        "consumer_id": view.consumer_id,
         "consumer": view.consumer,
         "email": view.email,
         "scope": view.scope,

@@ -177,7 +177,6 @@ def test_closing_a_day_pushes_an_open_acknowledgement_deadline_by_a_day(
 
     # Tuesday closed: Mon 7h, Wed 15h, Thu 23h, due Fri 2026-12-04 10:00.
     assert (
-        "closure on 2026-12-01 added; 1 open deadline recomputed\n"
         "SC-2026-000001\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
     ) == output
     deadline = show(run, ref)["deadlines"][0]
@@ -234,7 +233,6 @@ def test_closing_a_day_leaves_an_acknowledged_deadline_as_it_was(
 
     # The acknowledged case's running response clock moves; its met acknowledgement does not.
     assert (
-        "closure on 2026-12-01 added; 2 open deadlines recomputed\n"
         "SC-2026-000001\trespond\t2026-12-03T11:00:00+00:00\t2026-12-04T11:00:00+00:00\n"
         "SC-2026-000002\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
     ) == output
@@ -264,7 +262,6 @@ def test_closing_a_day_leaves_an_already_breached_deadline_as_it_was(run: Run) -
     result = run("calendar", "close", "2026-12-01", "--reason", "Office move")
 
     assert (
-        "closure on 2026-12-01 added; 1 open deadline recomputed\n"
         "SC-2026-000002\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
     ) == result.stdout
     after = show(run, breached)
@@ -316,7 +313,6 @@ def test_reopening_a_closed_day_restores_the_open_deadline(run: Run, monday_noon
 
     assert 0 == result.exit_code, result.stderr
     assert (
-        "closure on 2026-12-01 removed; 1 open deadline recomputed\n"
         "SC-2026-000001\tacknowledge\t2026-12-04T10:00:00+00:00\t2026-12-03T10:00:00+00:00\n"
     ) == result.stdout
     case = show(run, ref)
@@ -374,10 +370,11 @@ def test_holidays_through_a_later_year_extends_known_through_to_its_last_day(
     result = run("calendar", "holidays", "--through", "2040")
 
     assert 0 == result.exit_code, result.stderr
+    assert "" == result.stdout
     assert (
         f"bank holidays known from 2021-01-01 to 2040-12-31 ({HOLIDAYS_SOURCE}); "
         "0 open deadlines recomputed\n"
-    ) == result.stdout
+    ) == result.stderr
     assert {
         "region": "GB-ENG",
         "source": HOLIDAYS_SOURCE,
@@ -389,17 +386,17 @@ def test_holidays_through_a_later_year_extends_known_through_to_its_last_day(
 def test_holidays_through_a_later_year_adds_that_years_bank_holidays(
     run: Run, monday_noon: None
 ) -> None:
-    before = calendar_json(run, "--as-of", "2039-12-20")
+    before = calendar_json(run, "--as-of", "2035-12-20")
     run("calendar", "holidays", "--through", "2040")
 
-    after = calendar_json(run, "--as-of", "2039-12-20")
+    after = calendar_json(run, "--as-of", "2035-12-20")
 
     assert ([], 1) == (before["upcoming_closed_days"], len(before["warnings"]))
     assert (
         [
-            {"date": "2039-12-25", "kind": "bank-holiday", "name": "Christmas Day"},
-            {"date": "2039-12-26", "kind": "bank-holiday", "name": "Boxing Day"},
-            {"date": "2039-12-27", "kind": "bank-holiday", "name": "Christmas Day (observed)"},
+            {"date": "2035-12-25", "kind": "bank-holiday", "name": "Christmas Day"},
+            {"date": "2035-12-26", "kind": "bank-holiday", "name": "Boxing Day"},
+            {"date": "2036-01-01", "kind": "bank-holiday", "name": "New Year's Day"},
         ],
         [],
     ) == (after["upcoming_closed_days"][:3], after["warnings"])

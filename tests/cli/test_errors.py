@@ -418,8 +418,10 @@ def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
         f"the store {fresh} is locked by another complaintctl or program; try again",
     )
     # Once the lock is gone the store is created as new: a new store takes its first staff
-    # member from anyone, and the next complaint logged is still the first.
-    added = run("staff", "add", "officer.one", "--name", "Olu One", "--role", "officer")
+    # member (a senior role) from anyone, and the next complaint logged is still the first.
+    added = run(
+        "staff", "add", "officer.one", "--name", "Olu One", "--role", "senior-complaint-executive"
+    )
     assert 0 == added.exit_code, added.stderr
     assert_next_log_is_the_first(run)
 
@@ -432,7 +434,9 @@ def test_a_lock_timeout_that_is_not_a_number_exits_8(
     result = run(*log_args())
 
     assert_one_line_error(
-        result, 8, "COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds, not 'soon'"
+        result,
+        8,
+        "COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'",
     )
     monkeypatch.delenv("COMPLAINTCTL_LOCK_TIMEOUT")
     assert_next_log_is_the_first(run)

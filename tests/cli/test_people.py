@@ -249,6 +249,7 @@ def test_a_restriction_is_reviewed_6_months_after_it_is_decided_by_default(run: 
     assert {
         "schema_version": 1,
         "id": 1,
+        "consumer_id": 1,
         "consumer": "Ann Smith",
         "email": "ann@example.com",
         "scope": "procedure",

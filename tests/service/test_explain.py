@@ -324,6 +324,9 @@ def test_a_closure_added_while_the_clock_runs_is_skipped_and_the_recompute_shown
         reason="Office move",
         by="officer.one",
         at=t("2026-12-01T12:00"),
+        # Made while the clock runs: a deadline is judged breached or not when the calendar
+        # changes, whatever --at says.
+        now=t("2026-12-01T12:00"),
     )
 
     view = explain(unit, ref, as_of=t("2026-12-01T12:00"))

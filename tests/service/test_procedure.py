@@ -388,13 +388,13 @@ def test_only_the_assigned_responder_or_a_senior_role_responds(unit: UnitFactory
 
 @pytest.mark.parametrize(
     ("handler", "message"),
-    [("officer.two", "second stage goes to"), ("nobody", "not active staff")],
+    [("officer.two", "second stage goes to"), ("nobody", "no staff member 'nobody'")],
 )
 def test_the_second_stage_goes_to_a_leader_or_senior_role(
     unit: UnitFactory, handler: str, message: str
 ) -> None:
     ref = to_responded(unit)
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises((InvalidInput, NotFound), match=message):
         act(
             unit,
             services.escalate,
@@ -479,7 +479,9 @@ def test_a_senior_who_responded_at_the_first_stage_cannot_give_the_final_respons
     ("remedies", "message"),
     [
         (services.Remedies((Remedy.GOODWILL_PAYMENT,)), "needs its amount"),
-        (services.Remedies((), "fifty"), "not an amount"),
+        (services.Remedies((), "fifty"), "positive amount in pounds and pence"),
+        (services.Remedies((), "1e30"), "positive amount in pounds and pence"),
+        (services.Remedies((), "100000.01"), "at most £100,000"),
         (services.Remedies((), "-5"), "positive"),
         (services.Remedies((), "1.234"), "pounds and pence"),
     ],
@@ -644,27 +646,25 @@ def test_a_restriction_names_a_known_consumer(unit: UnitFactory) -> None:
 def test_the_first_staff_member_of_a_new_store_may_be_added_by_anyone(
     empty_unit: UnitFactory,
 ) -> None:
-    act(
-        empty_unit,
-        services.add_staff,
-        username="first",
-        name="First",
-        role=Role.OFFICER,
-        area=None,
-        by="whoever",
-        at=t("2026-11-28T10:00"),
-    )
-    with pytest.raises(NotPermitted):
-        act(
+    def add(username: str, role: Role, by: str) -> Any:
+        return act(
             empty_unit,
             services.add_staff,
-            username="second",
-            name="Second",
-            role=Role.OFFICER,
+            username=username,
+            name=username,
+            role=role,
             area=None,
-            by="first",
+            by=by,
             at=t("2026-11-28T10:00"),
         )
+
+    # Only senior roles add staff, so a first member who is not one would lock the team out.
+    with pytest.raises(InvalidInput, match="first member of staff must be a senior"):
+        add("first", Role.OFFICER, "whoever")
+    add("first", Role.SENIOR_LEADER, "whoever")
+    with pytest.raises(NotPermitted):
+        add("second", Role.OFFICER, "whoever")
+    assert "officer" == add("second", Role.OFFICER, "first").role
 
 
 def test_removed_staff_can_no_longer_act_but_keep_their_name(unit: UnitFactory) -> None:

@@ -7,6 +7,7 @@ Friday 09:00-17:00 (MODEL.md, "Working time"); 24 working hours are three workin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,8 +23,10 @@ from complaintctl.domain.procedure import (
     RestrictionScope,
 )
 from complaintctl.errors import InvalidInput
+from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.uow import UnitOfWork
 from complaintctl.views import OverdueReport, QueueItem, QueueReport, overdue_json
-from tests.conftest import UnitFactory
+from tests.conftest import STORE_CREATED, UnitFactory, seed_team
 
 # Friday 4 December 2026, 16:00: an hour before the weekend.
 AS_OF = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
@@ -195,7 +198,9 @@ def make_cases(unit: UnitFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[UnitFactory, dict[str, str]]]:
+def shared_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[UnitFactory, dict[str, str]]]:
     """One store with the ten cases for the tests that only read it: building it is slow."""
     path = tmp_path_factory.mktemp("queue") / "complaints.sqlite3"
     url = resolve_url(str(path))
@@ -238,9 +243,9 @@ def item_of(report: QueueReport, ref: str) -> QueueItem:
 
 
 def test_the_queue_lists_open_cases_most_urgent_first_and_waiting_cases_last(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = queue(unit)
+    report = queue(store)
     assert [
         ("Ann", "acknowledge", t("2026-12-03T10:00"), "breached", -hm(14)),
         ("Dev", "respond", t("2026-12-04T09:30"), "breached", -hm(6, 30)),
@@ -258,9 +263,9 @@ def test_the_queue_lists_open_cases_most_urgent_first_and_waiting_cases_last(
 
 
 def test_the_queue_report_carries_its_instant_zone_warning_window_and_counts(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = queue(unit)
+    report = queue(store)
     assert ("Europe/London", AS_OF, hm(4), (), 8, 2, 1, 3, 2) == (
         report.zone,
         report.as_of,
@@ -275,7 +280,7 @@ def test_the_queue_report_carries_its_instant_zone_warning_window_and_counts(
 
 
 def test_a_queue_item_carries_the_case_its_owner_and_its_next_deadline(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
     expected = QueueItem(
         ref=cases["Dev"],
@@ -294,13 +299,13 @@ def test_a_queue_item_carries_the_case_its_owner_and_its_next_deadline(
         state="breached",
         working_left=-hm(6, 30),
     )
-    assert expected == item_of(queue(unit), cases["Dev"])
+    assert expected == item_of(queue(store), cases["Dev"])
 
 
 def test_the_owner_is_the_second_stage_handler_once_escalated(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = queue(unit)
+    report = queue(store)
     assert [
         ("Dev", "rita.responder"),
         ("Ella", None),
@@ -315,16 +320,16 @@ def test_the_owner_is_the_second_stage_handler_once_escalated(
 
 
 def test_closed_and_assessed_cases_are_never_listed(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    listed = {item.ref for item in queue(unit).items}
+    listed = {item.ref for item in queue(store).items}
     assert set() == listed & {cases["Hugh"], cases["Jon"]}
 
 
 def test_closed_and_assessed_cases_are_not_listed_even_when_asked_for_by_stage(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    assert [] == names(cases, queue(unit, stages=["closed", "assessed"]))
+    assert [] == names(cases, queue(store, stages=["closed", "assessed"]))
 
 
 # Bob's acknowledgement is due Mon 7 Dec 10:00; the warning window is 4 working hours.
@@ -344,16 +349,16 @@ def test_closed_and_assessed_cases_are_not_listed_even_when_asked_for_by_stage(
     ],
 )
 def test_a_case_turns_due_soon_at_the_warning_window_and_breached_only_after_its_due(
-    unit: UnitFactory, cases: dict[str, str], as_of: datetime, state: str, left: timedelta
+    store: UnitFactory, cases: dict[str, str], as_of: datetime, state: str, left: timedelta
 ) -> None:
-    item = item_of(queue(unit, as_of), cases["Bob"])
+    item = item_of(queue(store, as_of), cases["Bob"])
     assert (state, left) == (item.state, item.working_left)
 
 
 def test_the_warning_window_may_be_set_in_working_days(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = queue(unit, warn_within="1d")
+    report = queue(store, warn_within="1d")
     assert (hm(8), ["due-soon", "due-soon", "on-track"]) == (
         report.warn_within,
         [item_of(report, cases[n]).state for n in ("Bob", "Cara", "Ella")],
@@ -361,9 +366,9 @@ def test_the_warning_window_may_be_set_in_working_days(
 
 
 def test_a_case_waiting_on_the_consumer_stays_waiting_whenever_it_is_asked(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    item = item_of(queue(unit, t("2027-03-01T12:00")), cases["Finn"])
+    item = item_of(queue(store, t("2027-03-01T12:00")), cases["Finn"])
     assert ("waiting", None, None, timedelta(0)) == (
         item.state,
         item.kind,
@@ -398,9 +403,9 @@ def test_a_case_waiting_on_the_consumer_stays_waiting_whenever_it_is_asked(
     ],
 )
 def test_each_filter_keeps_only_the_cases_it_names(
-    unit: UnitFactory, cases: dict[str, str], filters: dict[str, Any], expected: list[str]
+    store: UnitFactory, cases: dict[str, str], filters: dict[str, Any], expected: list[str]
 ) -> None:
-    assert expected == names(cases, queue(unit, **filters))
+    assert expected == names(cases, queue(store, **filters))
 
 
 @pytest.mark.parametrize(
@@ -422,15 +427,15 @@ def test_each_filter_keeps_only_the_cases_it_names(
     ],
 )
 def test_due_within_counts_working_time_and_keeps_what_has_already_breached(
-    unit: UnitFactory, cases: dict[str, str], due_within: str, expected: list[str]
+    store: UnitFactory, cases: dict[str, str], due_within: str, expected: list[str]
 ) -> None:
-    assert expected == names(cases, queue(unit, due_within=due_within))
+    assert expected == names(cases, queue(store, due_within=due_within))
 
 
 def test_due_within_never_keeps_a_case_waiting_on_the_consumer(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    listed = names(cases, queue(unit, due_within="100d"))
+    listed = names(cases, queue(store, due_within="100d"))
     assert (True, False, False) == ("Gail" in listed, "Finn" in listed, "Ivy" in listed)
 
 
@@ -438,9 +443,9 @@ def test_due_within_never_keeps_a_case_waiting_on_the_consumer(
 
 
 def test_items_flag_adjustments_restrictions_and_the_board(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = queue(unit)
+    report = queue(store)
     assert {
         "Ann": ((), False, False),
         "Dev": ((), True, False),
@@ -456,9 +461,8 @@ def test_items_flag_adjustments_restrictions_and_the_board(
     }
 
 
-def test_a_lifted_restriction_no_longer_flags_the_consumer(
-    unit: UnitFactory, cases: dict[str, str]
-) -> None:
+def test_a_lifted_restriction_no_longer_flags_the_consumer(unit: UnitFactory) -> None:
+    cases = make_cases(unit)
     with unit(write=False) as uow:
         (restriction,) = services.list_restrictions(uow, include_lifted=False)
     act(
@@ -485,10 +489,10 @@ def test_a_lifted_restriction_no_longer_flags_the_consumer(
     ],
 )
 def test_a_duration_that_cannot_be_read_is_invalid_input_naming_its_option(
-    unit: UnitFactory, cases: dict[str, str], filters: dict[str, Any], option: str
+    store: UnitFactory, cases: dict[str, str], filters: dict[str, Any], option: str
 ) -> None:
     with pytest.raises(InvalidInput, match=f"^{option}: .* is not a duration"):
-        queue(unit, **filters)
+        queue(store, **filters)
 
 
 # -- overdue with due_within ---------------------------------------------------------------
@@ -500,15 +504,15 @@ def overdue(unit: UnitFactory, **options: Any) -> OverdueReport:
 
 
 def test_overdue_without_due_within_lists_only_what_is_past_due(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    assert [cases["Ann"], cases["Dev"]] == [item.ref for item in overdue(unit).items]
+    assert [cases["Ann"], cases["Dev"]] == [item.ref for item in overdue(store).items]
 
 
 def test_overdue_due_within_also_lists_what_falls_due_soon_with_negative_lateness(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
-    report = overdue(unit, due_within="4h")
+    report = overdue(store, due_within="4h")
     assert [
         (cases["Ann"], "acknowledge", hm(14), timedelta(days=1, hours=6)),
         (cases["Dev"], "respond", hm(6, 30), hm(6, 30)),
@@ -518,7 +522,7 @@ def test_overdue_due_within_also_lists_what_falls_due_soon_with_negative_latenes
 
 
 def test_overdue_json_marks_the_items_not_yet_due_as_due_soon(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
     assert [
         ("overdue", "14h", 840),
@@ -526,22 +530,22 @@ def test_overdue_json_marks_the_items_not_yet_due_as_due_soon(
         ("due-soon", "-2h", -120),
     ] == [
         (item["state"], item["late_working"], item["late_working_minutes"])
-        for item in overdue_json(overdue(unit, due_within="4h"))
+        for item in overdue_json(overdue(store, due_within="4h"))
     ]
 
 
 def test_overdue_due_within_keeps_a_deadline_at_the_very_end_of_the_window_as_queue_does(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
     # Fri 16:00 + 2h of working time is Mon 10:00, when Bob's acknowledgement is due: the
     # queue keeps it with the same --due-within (above).
     assert [cases["Ann"], cases["Dev"], cases["Bob"]] == [
-        i.ref for i in overdue(unit, due_within="2h").items
+        i.ref for i in overdue(store, due_within="2h").items
     ]
 
 
 def test_overdue_due_within_a_bad_duration_is_invalid_input(
-    unit: UnitFactory, cases: dict[str, str]
+    store: UnitFactory, cases: dict[str, str]
 ) -> None:
     with pytest.raises(InvalidInput, match="^--due-within: 'tomorrow' is not a duration"):
-        overdue(unit, due_within="tomorrow")
+        overdue(store, due_within="tomorrow")

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_loaded_by(code: str) -> set[str]:
@@ -21,3 +22,37 @@ def test_the_domain_imports_no_database_terminal_or_cli_library() -> None:
         "complaintctl.views"
     )
     assert set() == loaded & {"sqlalchemy", "sqlmodel", "pydantic", "typer", "rich", "holidays"}
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_each_library_is_imported_only_by_its_own_layer() -> None:
+    """ruff's banned-api fences whole folders; this holds the finer lines of STYLE.md."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "src" / "complaintctl"
+    allowed = {
+        "sqlalchemy": lambda p: p.parts[0] == "store",
+        "sqlmodel": lambda p: p.parts[0] == "store",
+        "typer": lambda p: p.parts[0] == "cli",
+        "rich": lambda p: p.as_posix() == "cli/render.py",
+        "holidays": lambda p: p.as_posix() == "store/calendar.py",
+    }
+    trespasses = sorted(
+        f"{path.relative_to(package)} imports {library}"
+        for path in package.rglob("*.py")
+        for library in _imports(path) & allowed.keys()
+        if not allowed[library](path.relative_to(package))
+    )
+    assert [] == trespasses

@@ -47,7 +47,20 @@ def test_a_refusal_says_what_can_happen_next() -> None:
     assert "nothing: the procedure has ended for this case" == what_can_happen(Stage.CLOSED)
 
 
-CASE = CaseRoles(area="Casework", responder="rita", first_responder="rita", handler="hana")
+CASE = CaseRoles(
+    area="Casework",
+    responder="rita",
+    first_responder="rita",
+    handler="hana",
+    stage=Stage.FIRST_STAGE,
+)
+SECOND = CaseRoles(
+    area="Casework",
+    responder="rita",
+    first_responder="rita",
+    handler="hana",
+    stage=Stage.SECOND_STAGE,
+)
 
 
 def actor(role: Role, username: str = "someone", area: str | None = None) -> Actor:
@@ -84,6 +97,22 @@ def actor(role: Role, username: str = "someone", area: str | None = None) -> Act
 )
 def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> None:
     assert allowed == may(who, action, CASE)
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "allowed"),
+    [
+        # At the second stage the first-stage responder and the area's leader no longer extend.
+        (actor(Role.OFFICER, "rita", "Casework"), Action.EXTEND, False),
+        (actor(Role.LEADER, area="Casework"), Action.EXTEND, False),
+        (actor(Role.OFFICER, "hana"), Action.EXTEND, True),
+        # Whoever gave the first-stage response never gives the final one, whatever their role.
+        (actor(Role.SENIOR_LEADER, "rita"), Action.FINAL, False),
+        (actor(Role.SENIOR_LEADER, "sam"), Action.FINAL, True),
+    ],
+)
+def test_who_may_act_at_the_second_stage(who: Actor, action: Action, allowed: bool) -> None:
+    assert allowed == may(who, action, SECOND)
 
 
 def test_the_rule_reads_as_words_in_a_refusal() -> None:

@@ -76,6 +76,13 @@ def log_command(
             help="Senior roles: log despite the consumer's restriction, recording why.",
         ),
     ] = None,
+    resolved_informally: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NOTE",
+            help="Resolved on the spot at the informal stage: log it closed, saying how.",
+        ),
+    ] = None,
     at: At = None,
     json_output: Json = False,
 ) -> None:
@@ -110,6 +117,7 @@ def log_command(
             at=when,
             now=state.now,
             override_restriction=override_restriction,
+            resolved_informally=resolved_informally,
         ),
         at,
     )
@@ -123,6 +131,13 @@ def ack_command(
     area: Annotated[
         str, typer.Option(help="The area of the business best placed to deal with it.")
     ],
+    out_of_time_reason: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Why a complaint about an issue over 6 months old is accepted all the same.",
+        ),
+    ] = None,
     at: At = None,
     json_output: Json = False,
 ) -> None:
@@ -134,7 +149,13 @@ def ack_command(
     state = current_state(ctx)
     view = state.change(
         lambda uow, when: services.acknowledge(
-            uow, ref=ref, area=area, by=state.actor, at=when, now=state.now
+            uow,
+            ref=ref,
+            area=area,
+            by=state.actor,
+            at=when,
+            now=state.now,
+            out_of_time_reason=out_of_time_reason,
         ),
         at,
     )
@@ -231,7 +252,8 @@ def extend_command(
         ),
         at,
     )
-    render.stepped(view, json_output, f"Extended {view.ref}", "respond", "final")
+    running = "respond" if view.stage == "first-stage" else "final"
+    render.stepped(view, json_output, f"Extended {view.ref}", running)
 
 
 @app.command("escalate")

@@ -7,10 +7,11 @@ built on the first command that needs it.
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -19,7 +20,7 @@ from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from complaintctl import __version__
-from complaintctl.errors import ComplaintError, InvalidInput
+from complaintctl.errors import EXIT_USAGE, ComplaintError, InvalidInput
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+
+# How far ahead a date may be (an agreed timescale, a review): further is a typing mistake.
+MAX_AHEAD = timedelta(days=3653)
 
 
 class RootGroup(TyperGroup):
@@ -48,13 +52,12 @@ class RootGroup(TyperGroup):
         except ComplaintError as err:
             _fail(err.message, err.exit_code)
         except ClickException as err:
+            if type(err).__name__ == "NoArgsIsHelpError":  # bare `complaintctl`: the help
+                print(err.format_message(), file=sys.stderr)
+                sys.exit(EXIT_USAGE)
             _fail(err.format_message(), err.exit_code)
         except Abort:
             _fail("aborted", 130)
-        except BrokenPipeError:
-            # A reader such as `head` went away: not an error of ours.
-            sys.stderr.close()
-            sys.exit(0)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -115,9 +118,12 @@ class State:
         from complaintctl.domain.instants import InstantError, parse_instant
 
         try:
-            return parse_instant(text, tz)
+            instant = parse_instant(text, tz)
         except InstantError as err:
             raise InvalidInput(str(err)) from None
+        if instant > self.now + MAX_AHEAD:
+            raise InvalidInput(f"{text!r} is more than 10 years ahead")
+        return instant
 
 
 def parse_day(text: str) -> date:
@@ -206,4 +212,8 @@ def root(
 
 def main() -> None:
     """The console script."""
+    # A reader such as `head` that stops early ends us quietly, as it does any Unix filter,
+    # rather than through a broken-pipe error (which the CLI library turns into exit 1).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app(prog_name="complaintctl")

@@ -25,7 +25,10 @@ app.add_typer(consumer_app, name="consumer")
 
 Email = Annotated[str | None, typer.Option("--email", help="The consumer, by email address.")]
 ConsumerId = Annotated[
-    int | None, typer.Option("--consumer-id", help="The consumer, by id (see show --json).")
+    int | None,
+    typer.Option(
+        "--consumer-id", min=1, max=2**63 - 1, help="The consumer, by id (see show --json)."
+    ),
 ]
 
 
@@ -169,7 +172,7 @@ def restrict_list(
 @restrict_app.command("lift")
 def restrict_lift(
     ctx: typer.Context,
-    restriction_id: Annotated[int, typer.Argument(metavar="ID")],
+    restriction_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
     reason: Annotated[str, typer.Option(help="Why it is lifted (e.g. the review's outcome).")],
     at: At = None,
     json_output: Json = False,
@@ -191,6 +194,37 @@ def restrict_lift(
         at,
     )
     render.restriction_changed(view, json_output, "Lifted")
+
+
+@restrict_app.command("review")
+def restrict_review(
+    ctx: typer.Context,
+    restriction_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
+    next_review: Annotated[
+        str, typer.Option("--next", metavar="DATETIME", help="When it is next reviewed.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why the restriction stays in place.")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record a review that keeps a restriction (senior roles), and set the next review."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.review_restriction(
+            uow,
+            restriction_id=restriction_id,
+            next_review=state.instant(next_review, uow.calendar().tz),
+            reason=reason,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.restriction_changed(view, json_output, "Reviewed, kept")
 
 
 @consumer_app.command("update")

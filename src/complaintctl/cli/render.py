@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,6 +86,17 @@ def _cell(value: object) -> str:
     return " ".join(str(value if value is not None else "").split())
 
 
+def _styled(text: str, style: str = "") -> Any:
+    """A table cell whose text is shown as typed: "[" in a consumer's name is not markup."""
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
+def _cells(*values: str) -> list[Any]:
+    return [_styled(value) for value in values]
+
+
 def _line(*fields: object) -> None:
     print("\t".join(_cell(f) for f in fields))
 
@@ -96,6 +107,7 @@ def _line(*fields: object) -> None:
 def logged(view: CaseView, *, json_output: bool) -> None:
     tz = ZoneInfo(view.zone)
     _warnings(view.warnings)
+    _restriction_notes(view)
     if view.earlier_cases:
         earlier = ", ".join(
             f"{c.ref} (received {format_local(c.received_at, tz)}, {c.stage})"
@@ -106,6 +118,9 @@ def logged(view: CaseView, *, json_output: bool) -> None:
         _print_json(case_json(view))
         return
     print(view.ref)
+    if view.close_reason:
+        _note(f"Logged {view.ref}, closed: {view.close_reason}")
+        return
     ack = view.deadlines[0]
     _note(f"Logged {view.ref}; acknowledgement due {format_local(ack.due, tz)}")
 
@@ -214,16 +229,16 @@ def case(view: CaseView, *, json_output: bool) -> None:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for name, value in fields:
-        table.add_row(name, value)
+        table.add_row(*_cells(name, value))
     for kind, state in deadlines:
         style = "red" if "breached" in state or "late" in state else ""
-        table.add_row(f"Deadline ({kind})", f"[{style}]{state}[/]" if style else state)
+        table.add_row(*_cells(f"Deadline ({kind})"), _styled(state, style))
     console.print(table)
     events = Table(title=f"Latest history (all: history {view.ref})", title_justify="left")
     for column in ("When", "Action", "By"):
         events.add_column(column)
     for row in history:
-        events.add_row(*row)
+        events.add_row(*_cells(*row))
     console.print(events)
 
 
@@ -258,7 +273,7 @@ def history(view: CaseView, *, json_output: bool) -> None:
     table.add_column("Details", overflow="fold")
     table.add_column("Recorded", no_wrap=True)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*_cells(*row))
     _console().print(table)
 
 
@@ -330,7 +345,7 @@ def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
     for header in headers:
         table.add_column(header)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*_cells(*row))
     _console().print(table)
 
 
@@ -393,11 +408,15 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
         late = item.late_calendar.total_seconds() > 0
         working = format_duration(abs(item.late_working), days=False)
         table.add_row(
-            item.ref or f"restriction {item.restriction_id}",
-            item.kind,
-            item.consumer,
-            format_short(item.due, tz),
-            f"[bold red]late by {working}[/]" if late else f"[yellow]in {working}[/]",
+            *_cells(
+                item.ref or f"restriction {item.restriction_id}",
+                item.kind,
+                item.consumer,
+                format_short(item.due, tz),
+            ),
+            _styled(f"late by {working}", "bold red")
+            if late
+            else _styled(f"in {working}", "yellow"),
             format_duration(abs(item.late_calendar)),
             end_section=item is not items[-1] and items[items.index(item) + 1].kind != item.kind,
         )
@@ -479,14 +498,13 @@ def queue(report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
     from rich.table import Table
 
     console = _console()
-    # References, dates and the time left are never cut: on a narrow terminal the owner, area
-    # and stage columns go first (the next deadline's kind says much of the stage), then names
-    # are cut with an ellipsis.
-    show_stage, show_area, show_owner = (console.width >= w for w in (90, 100, 113))
+    columns = _queue_columns(report, tz, console.width)
     table = Table(
+        # No edges or padding: the one-space divider between columns is the only overhead,
+        # so _queue_columns can size the table exactly.
         box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
+        show_edge=False,
+        padding=0,
         title=f"Queue as of {format_short(report.as_of, tz)}",
         title_justify="left",
         caption=(
@@ -496,32 +514,73 @@ def queue(report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
         ),
         caption_justify="left",
     )
-    table.add_column("Ref", no_wrap=True, min_width=14)
-    table.add_column("!", no_wrap=True, min_width=3)
-    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=22)
-    if show_stage:
-        table.add_column("Stage", no_wrap=True, min_width=11)
-    if show_area:
-        table.add_column("Area", overflow="ellipsis", no_wrap=True, max_width=12)
-    if show_owner:
-        table.add_column("Owner", overflow="ellipsis", no_wrap=True, max_width=12)
-    table.add_column("Next", no_wrap=True, min_width=11)
-    table.add_column("Due", no_wrap=True, min_width=16)
-    table.add_column("Working time", no_wrap=True, min_width=14)
+    for header, width, _ in columns:
+        table.add_column(header, width=width, no_wrap=True, overflow="ellipsis")
     for item in report.items:
-        flags = _flags(item)
-        style = _STATE_STYLE[item.state]
-        cells = [item.ref, "" if flags == "-" else flags, item.consumer]
-        cells += [item.stage] if show_stage else []
-        cells += [item.area or ""] if show_area else []
-        cells += [item.owner or ""] if show_owner else []
-        cells += [
-            item.kind or "waiting",
-            format_short(item.due, tz) if item.due else "",
-            f"[{style}]{_left(item)}[/]",
-        ]
-        table.add_row(*cells)
+        table.add_row(*[cell(item) for _, _, cell in columns])
     console.print(table)
+
+
+QueueColumn = tuple[str, int, Callable[[QueueItem], Any]]
+
+
+def _queue_columns(report: QueueReport, tz: ZoneInfo, width: int) -> list[QueueColumn]:
+    """The queue's columns, sized to fit `width`.
+
+    References, flags, dates and the time left are never cut. On a narrow terminal the owner,
+    area and stage columns go first (the next deadline's kind says much of the stage), then the
+    consumer's name is cut with an ellipsis.
+    """
+
+    def flags(item: QueueItem) -> str:
+        return "" if _flags(item) == "-" else _flags(item)
+
+    def due(item: QueueItem) -> str:
+        return format_short(item.due, tz) if item.due else ""
+
+    cells: list[tuple[str, Callable[[QueueItem], str]]] = [
+        ("Ref", lambda i: i.ref),
+        ("!", flags),
+        ("Consumer", lambda i: i.consumer),
+        ("Stage", lambda i: i.stage),
+        ("Area", lambda i: i.area or ""),
+        ("Owner", lambda i: i.owner or ""),
+        ("Next", lambda i: i.kind or "waiting"),
+        ("Due", due),
+        ("Working time", _left),
+    ]
+    natural = {
+        header: max([len(header), *(len(cell(item)) for item in report.items)])
+        for header, cell in cells
+    }
+    caps = {"Consumer": 24, "Area": 14, "Owner": 14}
+
+    def widths_of(header: str) -> int:
+        return min(natural[header], caps.get(header, natural[header]))
+
+    shown = [header for header, _ in cells]
+    for optional in ("Owner", "Area", "Stage"):
+        needed = sum(widths_of(h) for h in shown) + len(shown) - 1
+        if needed <= width:
+            break
+        shown.remove(optional)
+    fixed = sum(widths_of(h) for h in shown if h != "Consumer") + len(shown) - 1
+    widths = {h: widths_of(h) for h in shown}
+    widths["Consumer"] = max(8, min(widths["Consumer"], width - fixed))
+    return [
+        (header, widths[header], _queue_cell(cell, coloured=header == "Working time"))
+        for header, cell in cells
+        if header in shown
+    ]
+
+
+def _queue_cell(text: Callable[[QueueItem], str], *, coloured: bool) -> Callable[[QueueItem], Any]:
+    """A queue cell: the time left coloured by the case's state, everything else as typed."""
+
+    def cell(item: QueueItem) -> Any:
+        return _styled(text(item), _STATE_STYLE[item.state] if coloured else "")
+
+    return cell
 
 
 # -- the calendar --------------------------------------------------------------------------
@@ -555,18 +614,19 @@ def calendar(view: CalendarView, *, json_output: bool) -> None:
     table.add_column(style="bold")
     table.add_column()
     for name, value in lines:
-        table.add_row(name, value)
+        table.add_row(*_cells(name, value))
     console.print(table)
     upcoming = Table(title="Next closed days", title_justify="left")
     for column in ("Date", "Name", "Kind"):
         upcoming.add_column(column)
     for row in closed:
-        upcoming.add_row(*row)
+        upcoming.add_row(*_cells(*row))
     console.print(upcoming)
 
 
 def calendar_change(change: CalendarChange) -> None:
+    """The change on stderr; each deadline it moved on stdout (ref, kind, old, new)."""
     tz = ZoneInfo(change.zone)
-    print(change.message)
+    _note(change.message)
     for ref, kind, old, new in change.recomputed:
         _line(ref, kind, format_instant(old, tz), format_instant(new, tz))

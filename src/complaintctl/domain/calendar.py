@@ -217,10 +217,13 @@ class WorkingCalendar:
 
     def subtract_working_time(self, end: datetime, amount: timedelta) -> datetime:
         """An instant `amount` of working time before `end` (the latest one, inside working
-        time or at an opening): the way back that add_working_time goes forward."""
+        time or at an opening): the way back that add_working_time goes forward. A zero
+        amount is `end` itself."""
         if amount < timedelta(0):
             raise CalendarError("working time to subtract must not be negative")
         end = _aware(end)
+        if not amount:
+            return end
         remaining = amount
         last = self.local_date(end) + timedelta(days=1)
         for offset in range(_SEARCH_LIMIT_DAYS):

@@ -11,6 +11,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+# Dates outside these years are typing mistakes, and would take the calendar's day-by-day
+# arithmetic to the ends of what datetime can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
 
 class InstantError(ValueError):
     """A date or time that cannot be read, or read only one way."""
@@ -26,6 +30,10 @@ def parse_instant(text: str, tz: ZoneInfo) -> datetime:
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise InstantError(
+            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        )
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     return local_to_utc(parsed, tz, original=cleaned)
@@ -52,9 +60,14 @@ def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InstantError(
+            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        )
+    return day
 
 
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:

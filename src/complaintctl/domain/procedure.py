@@ -234,6 +234,7 @@ class CaseRoles:
     responder: str | None = None  # assigned for the first stage
     first_responder: str | None = None  # who gave the first-stage response
     handler: str | None = None  # the second-stage handler
+    stage: Stage = Stage.RECEIVED
 
 
 ANY_STAFF = "any active staff member"
@@ -246,7 +247,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.CLOSE: (frozenset({Role.OFFICER, *SENIOR_ROLES}), "responder"),
     Action.ASSIGN: (SENIOR_ROLES, "area-leader"),
     Action.RESPOND: (SENIOR_ROLES, "responder"),
-    Action.EXTEND: (SENIOR_ROLES, "responder-or-handler-or-area-leader"),
+    Action.EXTEND: (SENIOR_ROLES, "stage-owner-or-area-leader"),
     Action.ESCALATE: (frozenset(Role), ""),  # recorded on the consumer's behalf
     Action.FINAL: (SENIOR_ROLES, "handler"),
     Action.REFER: (frozenset(Role), ""),  # recorded on the consumer's behalf
@@ -258,10 +259,15 @@ _RELATION_WORDS = {
     "responder": "the assigned responder",
     "area-leader": "the leader of the case's area",
     "handler": "the second-stage handler",
-    "responder-or-handler-or-area-leader": (
-        "the responder, the second-stage handler or the leader of the case's area"
+    "stage-owner-or-area-leader": (
+        "the first-stage responder or the area's leader (at the first stage), or the "
+        "second-stage handler (at the second)"
     ),
 }
+
+# The second stage is never decided by whoever gave the first-stage response, whatever their
+# role [std: Housing Ombudsman Complaint Handling Code].
+NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
 
 
 def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
@@ -273,7 +279,10 @@ def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
         "responder": is_responder,
         "area-leader": leads_area,
         "handler": is_handler,
-        "responder-or-handler-or-area-leader": is_responder or is_handler or leads_area,
+        "stage-owner-or-area-leader": (
+            ((is_responder or leads_area) and case.stage == Stage.FIRST_STAGE)
+            or (is_handler and case.stage == Stage.SECOND_STAGE)
+        ),
     }[relation]
 
 
@@ -299,6 +308,8 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
 
 
 def may(actor: Actor, action: Action, case: CaseRoles) -> bool:
+    if action in NOT_BY_FIRST_RESPONDER and actor.username == case.first_responder:
+        return False
     roles, relation = PERMISSIONS[action]
     return actor.role in roles or _holds(relation, actor, case)
 
@@ -311,4 +322,7 @@ def who_may(action: Action) -> str:
     parts = [", ".join(sorted(r.value for r in roles))] if roles else []
     if relation:
         parts.append(_RELATION_WORDS[relation])
-    return " or ".join(parts)
+    words = " or ".join(parts)
+    if action in NOT_BY_FIRST_RESPONDER:
+        words += ", never the person who gave the first-stage response"
+    return words

@@ -34,6 +34,7 @@ from complaintctl.services.restrictions import (
     restrict,
     update_consumer,
 )
+from complaintctl.services.restrictions import review as review_restriction
 from complaintctl.services.staff import add_staff, list_staff, remove_staff
 from complaintctl.views import CaseView
 
@@ -65,6 +66,7 @@ __all__ = [
     "remove_staff",
     "respond",
     "restrict",
+    "review_restriction",
     "show_case",
     "update_consumer",
 ]

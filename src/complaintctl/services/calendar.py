@@ -116,10 +116,12 @@ def _recompute(
     """Move the open deadlines that are not yet breached to where the new calendar puts them.
 
     Deadlines met or already breached keep their values: the record shows what applied then.
+    "Already breached" is judged now, whatever --at says: a change dated in the past must not
+    lift a breach that has happened. The recompute itself is recorded as happening now.
     """
     calendar = uow.calendar()
     moved: list[tuple[str, str, datetime, datetime]] = []
-    for deadline in uow.open_deadlines_due_after(at):
+    for deadline in uow.open_deadlines_due_after(now):
         # Only working time depends on the calendar: a date agreed with the consumer, or a
         # span of calendar months, stays where it is.
         if deadline.unit not in policy.WORKING_UNITS or deadline.case_id is None:
@@ -133,7 +135,7 @@ def _recompute(
             case,
             Action.RECOMPUTE,
             by=by,
-            at=at,
+            at=now,
             now=now,
             kind=deadline.kind,
             old_due=deadline.due_at,

@@ -9,10 +9,11 @@ the record was written. Neither is read here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from complaintctl.domain import policy
@@ -36,9 +37,11 @@ from complaintctl.domain.procedure import (
     Stage,
     StoreAction,
 )
-from complaintctl.errors import ActionNotAllowed, ConsumerRestricted, InvalidInput, NotPermitted
+from complaintctl.errors import ActionNotAllowed, ConsumerRestricted, InvalidInput
 from complaintctl.services.common import (
     acting_staff,
+    active_staff,
+    agree_due,
     authorise,
     authorise_store,
     case_view,
@@ -61,6 +64,12 @@ if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
 
 
+def normalise_dispute(reference: str | None) -> str | None:
+    """Dispute references compare whatever their case and spacing: `d-1 ` is `D-1`."""
+    cleaned = "".join((reference or "").split()).upper()
+    return cleaned or None
+
+
 @dataclass(frozen=True)
 class NewComplaint:
     consumer: str
@@ -76,6 +85,11 @@ class NewComplaint:
     adjustments: tuple[str, ...] = ()
 
 
+_POUNDS = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?", re.ASCII)
+# A goodwill payment larger than this is a typing mistake, not a remedy [ours].
+MAX_GOODWILL_PENCE = 100_000 * 100
+
+
 @dataclass(frozen=True)
 class Remedies:
     """What a response offers: remedies by name, and a goodwill payment's amount."""
@@ -88,15 +102,19 @@ class Remedies:
             if Remedy.GOODWILL_PAYMENT in self.kinds:
                 raise InvalidInput("a goodwill payment needs its amount: --goodwill POUNDS")
             return None
-        try:
-            pounds = Decimal(self.goodwill.strip().lstrip("£"))
-        except InvalidOperation:
-            raise InvalidInput(f"--goodwill {self.goodwill!r} is not an amount in pounds") from None
-        if not pounds.is_finite() or pounds <= 0 or pounds != pounds.quantize(Decimal("0.01")):
+        text = self.goodwill.strip().lstrip("£")
+        if not _POUNDS.fullmatch(text):
             raise InvalidInput(
-                f"--goodwill {self.goodwill!r} must be a positive amount in pounds and pence"
+                f"--goodwill {self.goodwill!r} must be a positive amount in pounds and pence, "
+                "e.g. 50 or 49.99"
             )
-        return int(pounds * 100)
+        pence = int(Decimal(text) * 100)
+        if not 0 < pence <= MAX_GOODWILL_PENCE:
+            raise InvalidInput(
+                f"--goodwill {self.goodwill!r} must be more than £0 and at most "
+                f"£{MAX_GOODWILL_PENCE // 100:,}"
+            )
+        return pence
 
     def names(self) -> list[str]:
         kinds = set(self.kinds)
@@ -116,8 +134,10 @@ def log_complaint(
     at: datetime,
     now: datetime,
     override_restriction: str | None = None,
+    resolved_informally: str | None = None,
 ) -> CaseView:
-    """Record a complaint received at `at` and start its acknowledgement clock."""
+    """Record a complaint received at `at` and start its acknowledgement clock; or, with
+    `resolved_informally` (a note), log it already resolved at the informal stage [page]."""
     from complaintctl.store.models import Case
 
     not_in_future(at, now)
@@ -129,7 +149,7 @@ def log_complaint(
     address = optional(complaint.address)
     if email is None and address is None:
         raise InvalidInput("give the consumer's --email or --address (or both)")
-    dispute = optional(complaint.dispute)
+    dispute = normalise_dispute(complaint.dispute)
     if complaint.about is not None and complaint.about > uow.calendar().local_date(at):
         raise InvalidInput("--about is after the complaint was received")
 
@@ -181,6 +201,18 @@ def log_complaint(
         acknowledge_due=due,
         **({"restriction_overridden": override} if override else {}),
     )
+    if resolved_informally is not None:
+        _close(
+            uow,
+            case,
+            Stage.CLOSED,
+            CloseReason.RESOLVED_INFORMALLY,
+            None,
+            required(resolved_informally, "--resolved-informally"),
+            by=by,
+            at=at,
+            now=now,
+        )
     uow.commit()
     return case_view(
         uow,
@@ -261,15 +293,28 @@ def _check_restrictions(
 
 
 def acknowledge(
-    uow: UnitOfWork, *, ref: str, area: str, by: str, at: datetime, now: datetime
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    area: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+    out_of_time_reason: str | None = None,
 ) -> CaseView:
     """Record the acknowledgement, naming the area; starts the response clock."""
     not_in_future(at, now)
-    area = required(area, "--area")
     actor = acting_staff(uow, by)
     case = find_case(uow, ref)
     authorise(actor, Action.ACKNOWLEDGE, case)
     target = check_order(uow, case, Action.ACKNOWLEDGE, at)
+    area = _known_area(uow, required(area, "--area"))
+    accepted_late = optional(out_of_time_reason)
+    if case.out_of_time and accepted_late is None:
+        raise InvalidInput(
+            f"{case.ref} is about an issue more than 6 months before it was received; accept it "
+            "with --out-of-time-reason TEXT, or close it out of scope (--because out-of-time)"
+        )
     clock = running_clock(uow, case, DeadlineKind.ACKNOWLEDGE)
     assert clock is not None
     uow.end_deadline(clock, at=at, outcome="met")
@@ -286,9 +331,25 @@ def acknowledge(
         due=clock.due_at,
         on_time=at <= clock.due_at,
         respond_due=respond_due,
+        **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
     )
     uow.commit()
     return case_view(uow, case, as_of=at, warnings=coverage_warnings(uow.calendar(), respond_due))
+
+
+def _known_area(uow: UnitOfWork, area: str) -> str:
+    """The area as staff records spell it; any area while no staff has one yet.
+
+    A misspelt area would leave the case with nobody who can be assigned to it.
+    """
+    known = {a.casefold(): a for a in uow.staff_areas()}
+    if not known:
+        return area
+    if area.casefold() not in known:
+        raise InvalidInput(
+            f"no staff work in {area!r}; the areas are {', '.join(sorted(known.values()))}"
+        )
+    return known[area.casefold()]
 
 
 def assign(uow: UnitOfWork, *, ref: str, to: str, by: str, at: datetime, now: datetime) -> CaseView:
@@ -298,9 +359,7 @@ def assign(uow: UnitOfWork, *, ref: str, to: str, by: str, at: datetime, now: da
     case = find_case(uow, ref)
     authorise(actor, Action.ASSIGN, case)
     check_order(uow, case, Action.ASSIGN, at)
-    responder = uow.staff(to.strip())
-    if responder is None or not responder.active:
-        raise InvalidInput(f"{to} is not active staff")
+    responder = active_staff(uow, to)
     if responder.area != case.area:
         raise InvalidInput(
             f"{responder.username} works in {responder.area or 'no area'}, "
@@ -406,6 +465,14 @@ def extend(
     kind = DeadlineKind.RESPOND if case.stage == Stage.FIRST_STAGE else DeadlineKind.FINAL
     clock = running_clock(uow, case, kind)
     assert clock is not None
+    if at > clock.due_at:
+        # A timescale is agreed before the deadline [std]: agreeing one afterwards would
+        # erase a breach from the record.
+        raise ActionNotAllowed(
+            f"the {kind.value} deadline of {case.ref} passed at "
+            f"{format_instant(clock.due_at, uow.calendar().tz)}; a timescale agreed after a "
+            "breach does not replace the deadline"
+        )
     if until <= clock.due_at:
         tz = uow.calendar().tz
         raise InvalidInput(
@@ -413,8 +480,7 @@ def extend(
             f"({format_instant(clock.due_at, tz)})"
         )
     old_due = clock.due_at
-    clock.due_at, clock.unit, clock.amount = until, "agreed", 0
-    clock.rule = f"agreed with the consumer by {by}: {reason}"
+    agree_due(clock, until, f"agreed with the consumer by {by}: {reason}")
     uow.add(clock)
     uow.record(
         case,
@@ -451,9 +517,7 @@ def escalate(
     case = find_case(uow, ref)
     authorise(actor, Action.ESCALATE, case)
     target = check_order(uow, case, Action.ESCALATE, at)
-    handler = uow.staff(to.strip())
-    if handler is None or not handler.active:
-        raise InvalidInput(f"{to} is not active staff")
+    handler = active_staff(uow, to)
     if Role(handler.role) not in SECOND_STAGE_ROLES:
         raise InvalidInput(
             f"{handler.username} is {handler.role}: the second stage goes to a leader, "
@@ -501,10 +565,6 @@ def final_response(
     case = find_case(uow, ref)
     authorise(actor, Action.FINAL, case)
     target = check_order(uow, case, Action.FINAL, at)
-    if by == case.first_responder:
-        raise NotPermitted(
-            f"{by} gave the first-stage response on {case.ref}, so may not give the final one"
-        )
     _record_response(uow, case, "final", decision, summary, remedies, pence, by, at)
     clock = running_clock(uow, case, DeadlineKind.FINAL)
     if clock is not None:
@@ -621,6 +681,23 @@ def close(
             f"cannot close {case.ref} as {reason.value} at stage {case.stage}; "
             f"that reason fits a case at stage {allowed}"
         )
+    _close(uow, case, target, reason, because, note, by=by, at=at, now=now)
+    uow.commit()
+    return case_view(uow, case, as_of=at)
+
+
+def _close(
+    uow: UnitOfWork,
+    case: Case,
+    target: Stage,
+    reason: CloseReason,
+    because: OutOfScope | None,
+    note: str | None,
+    *,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> None:
     stop_running_clocks(uow, case, at, "cancelled")
     case.stage = target.value
     case.close_reason = reason.value if because is None else f"{reason.value}: {because.value}"
@@ -636,8 +713,6 @@ def close(
         where_instead=WHERE_INSTEAD[because] if because else None,
         note=optional(note),
     )
-    uow.commit()
-    return case_view(uow, case, as_of=at)
 
 
 def record_incident(
@@ -651,7 +726,8 @@ def record_incident(
     actor = acting_staff(uow, by)
     case = find_case(uow, ref)
     authorise(actor, Action.INCIDENT, case)
-    check_order(uow, case, Action.INCIDENT, case.received_at)
+    if at < case.received_at:
+        raise InvalidInput(f"--at is before {case.ref} was received")
     uow.add(
         Incident(consumer_id=case.consumer_id, case_id=case.id, note=note, recorded_by=by, at=at)
     )
@@ -664,7 +740,9 @@ def record_incident(
 
 
 def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
-    return case_view(uow, find_case(uow, ref), as_of=as_of)
+    case = find_case(uow, ref)
+    running = [d.due_at for d in uow.deadlines(case) if d.ended_at is None]
+    return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
 
 
 def overdue(

@@ -11,6 +11,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.procedure import (
+    NOT_BY_FIRST_RESPONDER,
     STEP_ACTIONS,
     STORE_PERMISSIONS,
     Action,
@@ -37,7 +38,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, Deadline, Restriction
+    from complaintctl.store.models import Case, Deadline, Restriction, Staff
     from complaintctl.store.uow import UnitOfWork
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -112,17 +113,37 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     return Actor(staff.username, Role(staff.role), staff.area)
 
 
+def active_staff(uow: UnitOfWork, username: str) -> Staff:
+    """A member of staff named in an option (--to, --via): they must exist and be active."""
+    staff = uow.staff(username.strip())
+    if staff is None:
+        raise NotFound(f"no staff member {username.strip()!r} (see `complaintctl staff list`)")
+    if not staff.active:
+        raise InvalidInput(f"{staff.username} is no longer active staff")
+    return staff
+
+
 def case_roles(case: Case) -> CaseRoles:
     return CaseRoles(
         area=case.area,
         responder=case.responder,
         first_responder=case.first_responder,
         handler=case.handler,
+        stage=Stage(case.stage),
     )
 
 
 def authorise(actor: Actor, action: Action, case: Case | None = None) -> None:
     roles = case_roles(case) if case is not None else CaseRoles()
+    if (
+        case is not None
+        and action in NOT_BY_FIRST_RESPONDER
+        and (actor.username == case.first_responder)
+    ):
+        raise NotPermitted(
+            f"{actor.username} gave the first-stage response on {case.ref}, "
+            f"so may not give the {action.value} one"
+        )
     if not may(actor, action, roles):
         on = f" on {case.ref}" if case is not None else ""
         raise NotPermitted(
@@ -154,8 +175,7 @@ def check_order(uow: UnitOfWork, case: Case, action: Action, at: datetime) -> St
         )
     # Only procedure steps order the case: a calendar recompute or an incident, recorded
     # later, must not stop an earlier step being recorded.
-    steps = [e.at for e in uow.history(case) if e.action in STEP_ACTIONS]
-    last = max(steps, default=case.received_at)
+    last = uow.last_step_at(case, [a.value for a in STEP_ACTIONS]) or case.received_at
     if at < last:
         tz = uow.calendar().tz
         raise ActionNotAllowed(
@@ -193,6 +213,11 @@ def start_clock(
         )
     )
     return due
+
+
+def agree_due(deadline: Deadline, due: datetime, rule: str) -> None:
+    """Fix a clock's due date by agreement: the calendar no longer moves it."""
+    deadline.due_at, deadline.unit, deadline.amount, deadline.rule = due, "agreed", 0, rule
 
 
 def running_clock(uow: UnitOfWork, case: Case, kind: DeadlineKind) -> Deadline | None:
@@ -241,6 +266,7 @@ def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionVi
     return RestrictionView(
         zone=uow.calendar().zone,
         id=restriction.id,
+        consumer_id=restriction.consumer_id,
         consumer=consumer.name,
         email=consumer.email,
         scope=restriction.scope,
@@ -273,6 +299,7 @@ def case_view(
         as_of=as_of,
         ref=case.ref,
         stage=case.stage,
+        consumer_id=case.consumer_id,
         consumer=consumer.name,
         email=consumer.email,
         address=consumer.address,

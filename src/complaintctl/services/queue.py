@@ -55,7 +55,8 @@ def queue(
     )
     rows = uow.queue(
         QueueQuery(
-            stages=tuple(stages) or OPEN_STAGES,
+            # Closed and assessed cases have nothing left to do: never in the queue.
+            stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,
             area=area,
             owner=owner,
             unassigned=unassigned,

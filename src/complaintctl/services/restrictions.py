@@ -10,8 +10,11 @@ from complaintctl.domain import policy
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.procedure import Channel, DeadlineKind, RestrictionScope, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.cases import normalise_dispute
 from complaintctl.services.common import (
     acting_staff,
+    active_staff,
+    agree_due,
     authorise_store,
     normalise_email,
     not_in_future,
@@ -64,7 +67,7 @@ def restrict(
     reason = required(reason, "--reason")
     authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
-    dispute, via = optional(dispute), optional(via)
+    dispute, via = normalise_dispute(dispute), optional(via)
     if scope == RestrictionScope.SAME_MATTER and dispute is None:
         raise InvalidInput("a same-matter restriction names the dispute: --dispute REF")
     if scope == RestrictionScope.CONTACT and (channel is None) == (via is None):
@@ -77,9 +80,7 @@ def restrict(
     if scope != RestrictionScope.CONTACT and (channel is not None or via is not None):
         raise InvalidInput("--channel and --via go with --scope contact")
     if via is not None:
-        officer = uow.staff(via)
-        if officer is None or not officer.active:
-            raise InvalidInput(f"{via} is not active staff")
+        via = active_staff(uow, via).username
     if review is not None and review <= at:
         raise InvalidInput("the review date must be after the restriction is decided")
     assert consumer.id is not None
@@ -106,7 +107,7 @@ def restrict(
     if review is not None:
         due = review
         clock = uow.restriction_clock(restriction)
-        clock.due_at, clock.unit, clock.rule = review, "agreed", f"review date set by {by}"
+        agree_due(clock, review, f"review date set by {by}")
         uow.add(clock)
     restriction.review_due = due
     uow.add(restriction)
@@ -155,8 +156,66 @@ def lift(
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
     uow.add(restriction)
     uow.end_deadline(uow.restriction_clock(restriction), at=at, outcome="met")
+    described = restriction_view(uow, restriction).describe()
+    for case in uow.open_cases_of(uow.consumer(restriction.consumer_id)):
+        uow.record(
+            case, "restriction-lifted", by=by, at=at, now=now, restriction=described, reason=reason
+        )
     uow.record(
         None, "restriction-lifted", by=by, at=at, now=now, restriction=restriction_id, reason=reason
+    )
+    uow.commit()
+    return restriction_view(uow, restriction)
+
+
+def review(
+    uow: UnitOfWork,
+    *,
+    restriction_id: int,
+    next_review: datetime,
+    reason: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> RestrictionView:
+    """Record a review that keeps the restriction, and when it is next reviewed [std]."""
+    from complaintctl.store.models import Deadline
+
+    not_in_future(at, now)
+    reason = required(reason, "--reason")
+    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    restriction = uow.restriction(restriction_id)
+    if restriction is None:
+        raise NotFound(f"no restriction {restriction_id}")
+    if restriction.lifted_at is not None:
+        raise InvalidInput(f"restriction {restriction_id} was lifted; there is nothing to review")
+    if next_review <= at:
+        raise InvalidInput("--next must be after the review")
+    assert restriction.id is not None
+    clock = uow.restriction_clock(restriction)
+    uow.end_deadline(clock, at=at, outcome="met")
+    uow.add(
+        Deadline(
+            restriction_id=restriction.id,
+            kind=clock.kind,
+            start_at=at,
+            due_at=next_review,
+            amount=0,
+            unit="agreed",
+            rule=f"next review set by {by}",
+        )
+    )
+    restriction.review_due = next_review
+    uow.add(restriction)
+    uow.record(
+        None,
+        "restriction-reviewed",
+        by=by,
+        at=at,
+        now=now,
+        restriction=restriction_id,
+        reason=reason,
+        next_review=next_review,
     )
     uow.commit()
     return restriction_view(uow, restriction)

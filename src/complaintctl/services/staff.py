@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from complaintctl.domain.procedure import Role, StoreAction
+from complaintctl.domain.procedure import SENIOR_ROLES, Role, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
     acting_staff,
@@ -50,6 +50,12 @@ def add_staff(
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
         authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    elif role not in SENIOR_ROLES:
+        # Only senior roles add staff: a first member who is not one would lock the team out.
+        raise InvalidInput(
+            "the first member of staff must be a senior-leader or senior-complaint-executive, "
+            "who can then add everyone else"
+        )
     existing = uow.staff(username)
     if existing is not None:
         state = "active" if existing.active else "removed"

@@ -18,6 +18,7 @@ from complaintctl.errors import StoreUnavailable
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
+MAX_LOCK_TIMEOUT = 3600.0
 
 
 def default_store_path() -> Path:
@@ -28,8 +29,11 @@ def default_store_path() -> Path:
 
 def resolve_url(db: str | None) -> str:
     """A store given as a file path or an SQLAlchemy URL; none means the default file."""
-    if not db:
+    if db is None:
         return f"sqlite:///{default_store_path()}"
+    db = db.strip()
+    if not db:
+        raise StoreUnavailable("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
     if "://" in db:
         return db
     return f"sqlite:///{Path(db).expanduser().absolute()}"
@@ -55,13 +59,19 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def lock_timeout() -> float:
-    raw = os.environ.get("COMPLAINTCTL_LOCK_TIMEOUT", "")
+    raw = os.environ.get("COMPLAINTCTL_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
     try:
-        return float(raw) if raw else DEFAULT_LOCK_TIMEOUT
+        seconds = float(raw)
     except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses nan
         raise StoreUnavailable(
-            f"COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds, not {raw!r}"
-        ) from None
+            f"COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to "
+            f"{MAX_LOCK_TIMEOUT:.0f}, not {raw!r}"
+        )
+    return seconds
 
 
 def open_engine(url: str) -> Engine:

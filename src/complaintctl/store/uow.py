@@ -140,6 +140,15 @@ class UnitOfWork:
         self.session.add(event)
         return event
 
+    def last_step_at(self, case: Case, actions: Sequence[str]) -> datetime | None:
+        """When the latest of `actions` happened on the case."""
+        latest: datetime | None = self.session.exec(
+            select(func.max(Event.at)).where(
+                Event.case_id == case.id, col(Event.action).in_(actions)
+            )
+        ).one()
+        return latest
+
     def history(self, case: Case) -> Sequence[Event]:
         return self.session.exec(
             select(Event).where(Event.case_id == case.id).order_by(col(Event.id))
@@ -199,7 +208,14 @@ class UnitOfWork:
         Each is two indexed queries rather than one OR: clocks still open (the usual, `now`
         case), and clocks that ended after `as_of` (a replay with --as-of).
         """
-        due_by = (col(Deadline.due_at) < (due_before or as_of), col(Deadline.start_at) <= as_of)
+        # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
+        # as the queue's --due-within does.
+        due = (
+            col(Deadline.due_at) <= due_before
+            if due_before is not None
+            else col(Deadline.due_at) < as_of
+        )
+        due_by = (due, col(Deadline.start_at) <= as_of)
         of_kind = col(Deadline.kind).in_(kinds)
         # sqlmodel's select types at most four columns; SQLAlchemy's takes these.
         cases = (
@@ -343,6 +359,13 @@ class UnitOfWork:
     def staff_count(self) -> int:
         return len(self.session.exec(select(Staff.username).limit(1)).all())
 
+    def staff_areas(self) -> list[str]:
+        """The areas active staff work in."""
+        rows = self.session.exec(
+            select(Staff.area).where(col(Staff.active), col(Staff.area).is_not(None)).distinct()
+        ).all()
+        return [area for area in rows if area]
+
     def all_staff(self) -> Sequence[Staff]:
         return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
 
@@ -361,9 +384,16 @@ class UnitOfWork:
         return self.session.exec(select(Restriction).order_by(col(Restriction.id))).all()
 
     def restriction_clock(self, restriction: Restriction) -> Deadline:
+        """The restriction's current review clock (earlier ones ended at each review)."""
         return self.session.exec(
-            select(Deadline).where(Deadline.restriction_id == restriction.id)
-        ).one()
+            select(Deadline)
+            .where(Deadline.restriction_id == restriction.id)
+            .order_by(col(Deadline.id).desc())
+        ).first() or self._missing(restriction)
+
+    @staticmethod
+    def _missing(restriction: Restriction) -> Deadline:
+        raise LookupError(f"restriction {restriction.id} has no review clock")
 
     # -- calendar ----------------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""`demo`: a sandbox store for trying the tool, filled with a realistic mix of cases, that never
+touches the user's own store (the one COMPLAINTCTL_DB names, set up by tests/cli/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+
+# A weekday at noon, a Sunday in the small hours, and the first working day of a new year.
+MOMENTS = ["2026-12-02 12:00:00", "2026-12-06 03:00:00", "2027-01-04 12:00:00"]
+
+
+def snapshot(store: Path) -> dict[str, bytes]:
+    """Every file of the store's folder, byte for byte: the store, and its WAL while open."""
+    return {p.name: p.read_bytes() for p in sorted(store.parent.iterdir())}
+
+
+def states(stdout: str) -> list[str]:
+    return [line.split("\t")[8] for line in stdout.splitlines()]
+
+
+@pytest.mark.parametrize("now", MOMENTS)
+def test_demo_makes_a_store_and_prints_its_queue_as_plain_lines(
+    run: Run, tmp_path: Path, now: str
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    with freeze_time(now):
+        result = run("demo", "--into", str(path))
+    found = states(result.stdout)
+    assert (0, True, True, True, [10] * len(found)) == (
+        result.exit_code,
+        path.is_file(),
+        "breached" in found,
+        "waiting" in found,
+        [len(line.split("\t")) for line in result.stdout.splitlines()],
+    )
+
+
+@pytest.mark.parametrize("now", MOMENTS)
+def test_demo_queue_has_cases_in_every_state(run: Run, tmp_path: Path, now: str) -> None:
+    with freeze_time(now):
+        result = run("demo", "--into", str(tmp_path / "demo.sqlite3"))
+    assert {"breached", "due-soon", "on-track", "waiting"} == set(states(result.stdout))
+
+
+@pytest.mark.parametrize("now", MOMENTS)
+def test_demo_queue_flags_adjustments_a_restriction_and_the_board(
+    run: Run, tmp_path: Path, now: str
+) -> None:
+    with freeze_time(now):
+        result = run("demo", "--into", str(tmp_path / "demo.sqlite3"))
+    flags = {line.split("\t")[2] for line in result.stdout.splitlines()}
+    assert {"A", "R", "B"} <= flags
+
+
+def test_demo_says_on_stderr_where_its_store_is_and_how_to_use_it(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(path))
+    assert (True, True) == (
+        f"Demo store with 10 cases: {path}\n" in result.stderr,
+        f"export COMPLAINTCTL_DB={path} " in result.stderr,
+    )
+
+
+@pytest.mark.parametrize("now", MOMENTS)
+def test_the_demo_store_answers_show_json_for_every_case_in_its_queue(
+    run: Run, tmp_path: Path, now: str
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    with freeze_time(now):
+        refs = [
+            line.split("\t")[0] for line in run("demo", "--into", str(path)).stdout.splitlines()
+        ]
+        shown = [run("--db", str(path), "show", ref, "--json") for ref in refs]
+    assert [(0, ref, 1) for ref in refs] == [
+        (
+            result.exit_code,
+            json.loads(result.stdout)["ref"],
+            json.loads(result.stdout)["schema_version"],
+        )
+        for ref, result in zip(refs, shown, strict=True)
+    ]
+
+
+def test_the_demo_store_gives_the_same_queue_to_a_later_queue_command(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        made = run("demo", "--into", str(path))
+        later = run("--db", str(path), "queue")
+    assert (0, made.stdout) == (later.exit_code, later.stdout)
+
+
+def test_the_demo_store_lists_its_breached_cases_in_overdue(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        made = run("demo", "--into", str(path))
+        overdue = run("--db", str(path), "overdue", "--exit-code")
+    breached = {
+        line.split("\t")[0]
+        for line in made.stdout.splitlines()
+        if line.split("\t")[8] == "breached"
+    }
+    assert (3, breached) == (
+        overdue.exit_code,
+        {line.split("\t")[0] for line in overdue.stdout.splitlines()},
+    )
+
+
+def test_demo_into_an_existing_file_is_refused_and_leaves_it_alone(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    path.write_bytes(b"not a store")
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(path))
+    assert (
+        2,
+        "",
+        f"Error: {path} already exists; the demo makes a new store\n",
+        b"not a store",
+    ) == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+        path.read_bytes(),
+    )
+
+
+def test_demo_never_touches_the_store_named_by_complaintctl_db(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    before = snapshot(db_path)
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(tmp_path / "demo.sqlite3"))
+    assert (0, before) == (result.exit_code, snapshot(db_path))
+
+
+def test_demo_never_touches_the_store_named_by_db_either(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    before = snapshot(db_path)
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(db_path), "demo", "--into", str(tmp_path / "demo.sqlite3"))
+    assert (0, before) == (result.exit_code, snapshot(db_path))
+
+
+def test_demo_without_into_makes_its_store_in_a_new_temporary_folder(
+    run: Run, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    before = snapshot(db_path)
+    with freeze_time(MOMENTS[0]):
+        result = run("demo")
+    (made,) = tmp_path.glob("complaintctl-demo-*/demo.sqlite3")
+    assert (0, True, before) == (
+        result.exit_code,
+        f"Demo store with 10 cases: {made}\n" in result.stderr,
+        snapshot(db_path),
+    )

@@ -1,0 +1,320 @@
+"""`complaintctl explain` end to end: MODEL.md's worked examples day by day, an extension, the
+JSON, and its errors.
+
+"Now" is frozen after the examples' dates (--at may not be in the future); each step is recorded
+with an explicit --at in London wall-clock time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import Result
+
+from tests.cli.conftest import Run
+
+NOW = "2027-01-15 12:00:00"  # Friday; GMT, so London wall time is UTC.
+
+CALENDAR = [
+    "Calendar:  Europe/London; Mon 09:00-17:00; Tue 09:00-17:00; Wed 09:00-17:00; "
+    "Thu 09:00-17:00; Fri 09:00-17:00; Sat closed; Sun closed",
+    f"Holidays:  GB-ENG bank holidays (holidays {version('holidays')}), known 2021-2031 "
+    "(2021-01-01 to 2031-12-31)",
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with freeze_time(NOW):
+        yield
+
+
+def ok(run: Run, *args: str) -> Result:
+    result = run(*args)
+    assert 0 == result.exit_code, result.stderr
+    return result
+
+
+def log_case(run: Run, at: str) -> str:
+    return ok(
+        run,
+        "log",
+        "--consumer",
+        "Ann Smith",
+        "--email",
+        "ann@example.com",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        "Nobody told me my dispute had been closed",
+        "--at",
+        at,
+    ).stdout.strip()
+
+
+def explain(run: Run, *args: str) -> list[str]:
+    return ok(run, "explain", *args).stdout.splitlines()
+
+
+# -- MODEL.md's worked examples ----------------------------------------------------------------
+
+
+def test_christmas_skips_christmas_day_boxing_day_observed_and_the_weekend(run: Run) -> None:
+    ref = log_case(run, "2026-12-24T16:00")
+
+    assert [
+        f"{ref} acknowledge",
+        "Rule:      24 working hours after receipt",
+        "Started:   Thu 2026-12-24 16:00 GMT (log by officer.one)",
+        "Due:       Thu 2026-12-31 16:00 GMT",
+        *CALENDAR,
+        "",
+        "Day by day, 24 working hours after receipt:",
+        "  Thu 2026-12-24  counted  16:00-17:00  1h  total 1h   "
+        "started 16:00: the 7h of opening hours before it not counted",
+        "  Fri 2026-12-25  skipped                              bank holiday: Christmas Day",
+        "  Sat 2026-12-26  skipped                              "
+        "weekend (no opening hours on Saturdays); bank holiday: Boxing Day",
+        "  Sun 2026-12-27  skipped                              "
+        "weekend (no opening hours on Sundays)",
+        "  Mon 2026-12-28  skipped                              "
+        "bank holiday: Boxing Day (observed)",
+        "  Tue 2026-12-29  counted  09:00-17:00  8h  total 9h",
+        "  Wed 2026-12-30  counted  09:00-17:00  8h  total 17h",
+        "  Thu 2026-12-31  counted  09:00-16:00  7h  total 24h  due 16:00: 24h reached",
+        "The rule puts it at Thu 2026-12-31 16:00 GMT.",
+        "",
+        "As of Wed 2026-12-30 12:00 GMT: 12h working time used, 12h left "
+        "(due Thu 2026-12-31 16:00 GMT)",
+    ] == explain(run, ref, "--as-of", "2026-12-30T12:00")
+
+
+def test_the_clocks_going_forward_do_not_move_the_1700_close(run: Run) -> None:
+    ref = log_case(run, "2026-03-28T10:00")
+
+    lines = explain(run, ref, "acknowledge", "--as-of", "2026-03-31T12:00")
+
+    days = lines[lines.index("Day by day, 24 working hours after receipt:") + 1 :]
+    assert [
+        "  Sat 2026-03-28  skipped                              weekend (no opening hours on "
+        "Saturdays); started 10:00 on a closed day: counting starts at the next opening",
+        "  Sun 2026-03-29  skipped                              weekend (no opening hours on "
+        "Sundays); the clocks go forward (GMT to BST): opening hours keep their wall-clock "
+        "times, so no deadline moves by an hour",
+        "  Mon 2026-03-30  counted  09:00-17:00  8h  total 8h",
+        "  Tue 2026-03-31  counted  09:00-17:00  8h  total 16h",
+        "  Wed 2026-04-01  counted  09:00-17:00  8h  total 24h  due 17:00: 24h reached",
+        "The rule puts it at Wed 2026-04-01 17:00 BST.",
+        "",
+        "As of Tue 2026-03-31 12:00 BST: 11h working time used, 13h left "
+        "(due Wed 2026-04-01 17:00 BST)",
+    ] == days
+    assert "Due:       Wed 2026-04-01 17:00 BST" in lines
+
+
+def test_a_complaint_logged_at_the_friday_close_starts_counting_on_monday(run: Run) -> None:
+    ref = log_case(run, "2026-11-27T17:00")
+
+    lines = explain(run, ref)
+
+    assert "Due:       Wed 2026-12-02 17:00 GMT" in lines
+    assert (
+        "  Fri 2026-11-27  skipped                              "
+        "started 17:00, at or after the close (17:00): nothing counted that day"
+    ) in lines
+    assert "  Mon 2026-11-30  counted  09:00-17:00  8h  total 8h" in lines
+
+
+# -- an extension, the clock stopped -------------------------------------------------------------
+
+
+def test_an_extension_is_explained_after_the_rule_it_replaced(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
+    ok(
+        run,
+        "--as",
+        "lee.leader",
+        "assign",
+        ref,
+        "--to",
+        "rita.responder",
+        "--at",
+        "2026-12-01T11:00",
+    )
+    ok(
+        run,
+        "--as",
+        "rita.responder",
+        "extend",
+        ref,
+        "--until",
+        "2026-12-18T17:00",
+        "--reason",
+        "Waiting for the call recordings",
+        "--at",
+        "2026-12-02T15:00",
+    )
+
+    lines = explain(run, ref, "--as-of", "2026-12-10T12:00")
+
+    assert [
+        f"{ref} respond",
+        "Rule:      24 working hours after acknowledgement",
+        "Started:   Tue 2026-12-01 10:00 GMT (acknowledge by officer.one)",
+        "Due:       Fri 2026-12-18 17:00 GMT (agreed with the consumer)",
+    ] == lines[:4]
+    assert "The rule puts it at Fri 2026-12-04 10:00 GMT." in lines
+    assert [
+        "Extended:  Wed 2026-12-02 15:00 GMT by rita.responder, agreed with the consumer: "
+        "Waiting for the call recordings; due moved from Fri 2026-12-04 10:00 GMT to "
+        "Fri 2026-12-18 17:00 GMT (a fixed agreed date, not counted in working time)",
+        "",
+        "As of Thu 2026-12-10 12:00 GMT: 58h working time used, 53h left "
+        "(due Fri 2026-12-18 17:00 GMT)",
+    ] == lines[-3:]
+
+
+def test_a_clock_met_late_says_when_and_by_how_much(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")  # due Fri 4 Dec 10:00
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-07T11:00")
+
+    lines = explain(run, ref, "acknowledge")
+
+    assert (
+        "As of Fri 2027-01-15 12:00 GMT: met at Mon 2026-12-07 11:00 GMT, late by 9h working, "
+        "3d 1h calendar (due Fri 2026-12-04 10:00 GMT)"
+    ) == lines[-1]
+
+
+def test_a_running_clock_past_due_is_breached(run: Run) -> None:
+    ref = log_case(run, "2026-12-24T16:00")
+
+    assert (
+        "As of Fri 2027-01-15 12:00 GMT: 100h working time used; breached, late by 76h working, "
+        "14d 20h calendar (due Thu 2026-12-31 16:00 GMT)"
+    ) == explain(run, ref)[-1]
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def test_json_carries_the_schema_version_the_days_and_the_state(run: Run) -> None:
+    ref = log_case(run, "2026-12-24T16:00")
+
+    data: dict[str, Any] = json.loads(
+        ok(run, "explain", ref, "--json", "--as-of", "2026-12-30T12:00").stdout
+    )
+
+    assert {
+        "schema_version": 1,
+        "ref": ref,
+        "kind": "acknowledge",
+        "kinds": ["acknowledge"],
+        "rule": "24 working hours after receipt",
+        "amount": 24,
+        "unit": "working-hours",
+        "start": "2026-12-24T16:00:00+00:00",
+        "started_by": {"action": "log", "by": "officer.one"},
+        "rule_due": "2026-12-31T16:00:00+00:00",
+        "due": "2026-12-31T16:00:00+00:00",
+        "extended": False,
+        "changes": [],
+        "as_of": "2026-12-30T12:00:00+00:00",
+        "notes": [],
+        "warnings": [],
+    } == {k: v for k, v in data.items() if k not in ("calendar", "days", "status")}
+    assert {
+        "state": "running",
+        "ended_at": None,
+        "on_time": None,
+        "used_working_minutes": 720,
+        "left_working_minutes": 720,
+        "late_working_minutes": 0,
+        "left_calendar_minutes": 28 * 60,
+        "late_calendar_minutes": 0,
+    } == data["status"]
+    assert {
+        "date": "2026-12-24",
+        "kind": "counted",
+        "counted": [{"from": "2026-12-24T16:00:00+00:00", "to": "2026-12-24T17:00:00+00:00"}],
+        "counted_minutes": 60,
+        "total_minutes": 60,
+        "day_number": None,
+        "reason": "started 16:00: the 7h of opening hours before it not counted",
+    } == data["days"][0]
+    assert ["2026-12-25", "2026-12-26", "2026-12-27", "2026-12-28"] == [
+        d["date"] for d in data["days"] if d["kind"] == "skipped"
+    ]
+    assert ("GB-ENG", "09:00-17:00") == (
+        data["calendar"]["bank_holidays"]["region"],
+        data["calendar"]["opening_hours"]["Mon"],
+    )
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_an_unknown_case_exits_4(run: Run) -> None:
+    result = run("explain", "SC-2026-000099")
+
+    assert (4, "Error: no case SC-2026-000099\n", "") == (
+        result.exit_code,
+        result.stderr,
+        result.stdout,
+    )
+
+
+def test_a_deadline_the_case_does_not_have_exits_4_naming_those_it_has(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")
+
+    result = run("explain", ref, "referral-window")
+
+    assert (
+        4,
+        f"Error: {ref} has no referral-window deadline; the deadlines it has: acknowledge\n",
+    ) == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
+def test_an_unknown_kind_is_a_usage_error(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")
+
+    result = run("explain", ref, "review")
+
+    assert 2 == result.exit_code
+    assert "'review' is not one of 'acknowledge', 'respond', 'final', 'referral-window'" in (
+        result.stderr
+    )
+
+
+def test_explain_prints_plain_text_without_loading_rich(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")
+    code = (
+        "import sys\n"
+        "from complaintctl.cli import app\n"
+        "try:\n"
+        f"    app(['explain', {ref!r}], prog_name='complaintctl')\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print('rich' in sys.modules, file=sys.stderr)\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True
+    )
+
+    assert "False" == result.stderr.strip()
+    assert f"{ref} acknowledge" == result.stdout.splitlines()[0]

@@ -1,0 +1,688 @@
+"""`queue` end to end, `overdue --due-within`, `--plain`, and the queue's rich table.
+
+Now is pinned with freezegun. The week of Mon 30 Nov 2026 is in winter (London wall time is UTC);
+working time is Monday to Friday 09:00-17:00, and 24 working hours are three working days.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner, Result
+
+from complaintctl.cli import app, render
+from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.uow import UnitOfWork
+from complaintctl.views import QueueItem, QueueReport
+from tests.cli.conftest import Run
+from tests.conftest import STORE_CREATED, seed_team
+
+# Friday 4 December 2026, 16:00: an hour before the weekend.
+FRIDAY_4PM = "2026-12-04 16:00:00"
+
+
+def ok(run: Run, *args: str) -> str:
+    result = run(*args)
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+def log(run: Run, consumer: str, at: str, *extra: str) -> str:
+    email = consumer.split()[0].lower() + "@example.com"
+    return ok(
+        run,
+        "log",
+        "--consumer",
+        consumer,
+        "--email",
+        email,
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        f"{consumer.split()[0]}'s complaint",
+        "--at",
+        at,
+        *extra,
+    ).strip()
+
+
+@pytest.fixture
+def friday_4pm() -> Iterator[None]:
+    with freeze_time(FRIDAY_4PM):
+        yield
+
+
+def build_five_cases(run: Run) -> None:
+    """As of Fri 4 Dec 16:00:
+
+    - 000001 Ann, received Mon 10:00: acknowledgement due Thu 10:00, breached by 14h working.
+    - 000002 Bob, received Wed 10:00, large print: due Mon 7 Dec 10:00, 2h left (due soon).
+    - 000003 Cara, received Wed 14:00, to the Board: due Mon 7 Dec 14:00, 6h left (on track).
+    - 000004 Dev, acknowledged Tue 09:30 to Casework, rita responding, restricted: response
+      due Fri 09:30, breached by 6h 30m.
+    - 000005 Finn, responded to by ruth on Tue: waiting on the consumer.
+    """
+    log(run, "Ann Smith", "2026-11-30T10:00")
+    log(run, "Bob Jones", "2026-12-02T10:00", "--adjustment", "large-print")
+    log(run, "Cara Patel", "2026-12-02T14:00", "--board")
+    dev = log(run, "Dev Shah", "2026-11-30T11:00")
+    ok(run, "ack", dev, "--area", "Casework", "--at", "2026-12-01T09:30")
+    ok(
+        run,
+        "--as",
+        "lee.leader",
+        "assign",
+        dev,
+        "--to",
+        "rita.responder",
+        "--at",
+        "2026-12-01T10:00",
+    )
+    ok(
+        run,
+        "--as",
+        "sam.senior",
+        "restrict",
+        "add",
+        "--email",
+        "dev@example.com",
+        "--scope",
+        "contact",
+        "--via",
+        "officer.two",
+        "--reason",
+        "Abusive calls",
+        "--at",
+        "2026-12-01T12:00",
+    )
+    finn = log(run, "Finn Gray", "2026-11-30T09:00")
+    ok(run, "ack", finn, "--area", "Casework", "--at", "2026-11-30T12:00")
+    ok(
+        run,
+        "--as",
+        "lee.leader",
+        "assign",
+        finn,
+        "--to",
+        "ruth.responder",
+        "--at",
+        "2026-11-30T13:00",
+    )
+    ok(
+        run,
+        "--as",
+        "ruth.responder",
+        "respond",
+        finn,
+        "--decision",
+        "not-upheld",
+        "--summary",
+        "We did reply",
+        "--at",
+        "2026-12-01T10:00",
+    )
+
+
+@pytest.fixture(scope="module")
+def five_cases_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five cases, made once through the command line: each test gets a copy."""
+    path = tmp_path_factory.mktemp("queue") / "five-cases.sqlite3"
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, STORE_CREATED)
+    seed_team(lambda *, write=True: UnitOfWork(engine, url, write=write))
+    engine.dispose()
+    runner = CliRunner()
+    env = {"COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "officer.one", "NO_COLOR": None}
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, env=env)
+
+    with freeze_time(FRIDAY_4PM):
+        build_five_cases(run)
+    return path
+
+
+@pytest.fixture
+def five_cases(
+    five_cases_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, friday_4pm: None
+) -> None:
+    """COMPLAINTCTL_DB is a fresh copy of the five cases' store; now is Fri 4 Dec 16:00."""
+    copy = tmp_path / "five-cases.sqlite3"
+    with (
+        closing(sqlite3.connect(five_cases_store)) as source,
+        closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(copy))
+
+
+def lines(output: str) -> list[str]:
+    return output.splitlines()
+
+
+def refs_listed(run: Run, *args: str) -> list[str]:
+    return [line.split("\t")[0] for line in lines(ok(run, "queue", *args))]
+
+
+ANN = "SC-2026-000001"
+BOB = "SC-2026-000002"
+CARA = "SC-2026-000003"
+DEV = "SC-2026-000004"
+FINN = "SC-2026-000005"
+
+PLAIN_QUEUE = [
+    f"{ANN}\tAnn Smith\t-\treceived\t\t\tacknowledge\t2026-12-03T10:00:00+00:00\tbreached\t-14h",
+    f"{DEV}\tDev Shah\tR\tfirst-stage\tCasework\trita.responder\trespond\t"
+    "2026-12-04T09:30:00+00:00\tbreached\t-6h 30m",
+    f"{BOB}\tBob Jones\tA\treceived\t\t\tacknowledge\t2026-12-07T10:00:00+00:00\tdue-soon\t2h",
+    f"{CARA}\tCara Patel\tB\treceived\t\t\tacknowledge\t2026-12-07T14:00:00+00:00\ton-track\t6h",
+    f"{FINN}\tFinn Gray\t-\tresponded\tCasework\truth.responder\t\t\twaiting\t",
+]
+
+
+# -- queue: plain, JSON, CSV ---------------------------------------------------------------
+
+
+def test_queue_prints_one_tab_separated_line_per_case_most_urgent_first(
+    run: Run, five_cases: None
+) -> None:
+    result = run("queue")
+    assert (0, PLAIN_QUEUE, "") == (result.exit_code, lines(result.stdout), result.stderr)
+
+
+def test_queue_plain_lines_have_exactly_the_ten_documented_columns(
+    run: Run, five_cases: None
+) -> None:
+    assert [10] * 5 == [len(line.split("\t")) for line in lines(ok(run, "queue"))]
+
+
+QUEUE_FIELDS = {
+    "schema_version",
+    "ref",
+    "consumer",
+    "adjustments",
+    "restricted",
+    "stage",
+    "area",
+    "owner",
+    "category",
+    "board",
+    "received_at",
+    "summary",
+    "kind",
+    "due",
+    "state",
+    "left_working_minutes",
+    "as_of",
+}
+
+
+def queue_json(run: Run, *args: str) -> list[dict[str, Any]]:
+    data = json.loads(ok(run, "queue", "--json", *args))
+    assert isinstance(data, list)
+    return data
+
+
+def test_queue_json_is_a_list_of_objects_each_with_schema_version_1_and_every_field(
+    run: Run, five_cases: None
+) -> None:
+    data = queue_json(run)
+    assert [(1, QUEUE_FIELDS)] * 5 == [(item["schema_version"], set(item)) for item in data]
+
+
+def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes_left(
+    run: Run, five_cases: None
+) -> None:
+    data = queue_json(run)
+    assert {
+        "schema_version": 1,
+        "ref": BOB,
+        "consumer": "Bob Jones",
+        "adjustments": ["large-print"],
+        "restricted": False,
+        "stage": "received",
+        "area": None,
+        "owner": None,
+        "category": "delay",
+        "board": False,
+        "received_at": "2026-12-02T10:00:00+00:00",
+        "summary": "Bob's complaint",
+        "kind": "acknowledge",
+        "due": "2026-12-07T10:00:00+00:00",
+        "state": "due-soon",
+        "left_working_minutes": 120,
+        "as_of": "2026-12-04T16:00:00+00:00",
+    } == data[2]
+    assert [
+        (ANN, "breached", -840, False),
+        (DEV, "breached", -390, True),
+        (BOB, "due-soon", 120, False),
+        (CARA, "on-track", 360, False),
+        (FINN, "waiting", None, False),
+    ] == [(i["ref"], i["state"], i["left_working_minutes"], i["restricted"]) for i in data]
+
+
+def test_queue_json_for_a_case_waiting_on_the_consumer_has_no_deadline(
+    run: Run, five_cases: None
+) -> None:
+    finn = queue_json(run)[-1]
+    assert (FINN, None, None, None, "ruth.responder") == (
+        finn["ref"],
+        finn["kind"],
+        finn["due"],
+        finn["left_working_minutes"],
+        finn["owner"],
+    )
+
+
+def test_queue_json_of_an_empty_queue_is_an_empty_list(run: Run, friday_4pm: None) -> None:
+    assert [] == queue_json(run)
+
+
+def test_queue_csv_has_a_header_row_then_the_plain_columns(run: Run, five_cases: None) -> None:
+    rows = list(csv.reader(io.StringIO(ok(run, "queue", "--csv"))))
+    assert (
+        [
+            "ref",
+            "consumer",
+            "flags",
+            "stage",
+            "area",
+            "owner",
+            "kind",
+            "due",
+            "state",
+            "left_working",
+        ],
+        [line.split("\t") for line in PLAIN_QUEUE],
+    ) == (rows[0], rows[1:])
+
+
+# -- queue: filters and options ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--stage", "received"), [ANN, BOB, CARA]),
+        (("--stage", "first-stage", "--stage", "responded"), [DEV, FINN]),
+        (("--area", "Casework"), [DEV, FINN]),
+        (("--owner", "ruth.responder"), [FINN]),
+        (("--unassigned",), [ANN, BOB, CARA]),
+        (("--breached",), [ANN, DEV]),
+        # Fri 16:00 + 2h of working time is Mon 10:00, when Bob is due.
+        (("--due-within", "2h"), [ANN, DEV, BOB]),
+        (("--due-within", "1d"), [ANN, DEV, BOB, CARA]),
+        (("--category", "delay"), [ANN, DEV, BOB, CARA, FINN]),
+        (("--category", "updates"), []),
+        (("--board",), [CARA]),
+        (("--not-board",), [ANN, DEV, BOB, FINN]),
+    ],
+)
+def test_queue_filters_keep_only_the_cases_they_name(
+    run: Run, five_cases: None, args: tuple[str, ...], expected: list[str]
+) -> None:
+    assert expected == refs_listed(run, *args)
+
+
+def test_queue_mine_lists_the_cases_of_whoever_is_acting(run: Run, five_cases: None) -> None:
+    assert ([DEV], [FINN], []) == (
+        [
+            line.split("\t")[0]
+            for line in lines(ok(run, "--as", "rita.responder", "queue", "--mine"))
+        ],
+        [
+            line.split("\t")[0]
+            for line in lines(ok(run, "--as", "ruth.responder", "queue", "--mine"))
+        ],
+        refs_listed(run, "--mine"),
+    )
+
+
+def test_queue_warn_within_widens_the_amber_window(run: Run, five_cases: None) -> None:
+    data = queue_json(run, "--warn-within", "1d")
+    assert ["breached", "breached", "due-soon", "due-soon", "waiting"] == [
+        item["state"] for item in data
+    ]
+
+
+def test_queue_as_of_judges_the_deadlines_at_another_instant(run: Run, five_cases: None) -> None:
+    # Mon 7 Dec 10:01: Bob's acknowledgement, due at 10:00, has just breached.
+    data = queue_json(run, "--as-of", "2026-12-07T10:01")
+    assert [(ANN, "breached"), (DEV, "breached"), (BOB, "breached"), (CARA, "due-soon")] == [
+        (item["ref"], item["state"]) for item in data[:4]
+    ]
+
+
+def one_line_error(run: Run, *args: str) -> tuple[int, str, str]:
+    result = run(*args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_queue_mine_with_owner_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
+    assert (2, "", "Error: --mine and --owner are the same filter: give one\n") == one_line_error(
+        run, "queue", "--mine", "--owner", "rita.responder"
+    )
+
+
+def test_queue_due_within_nonsense_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
+    code, stdout, stderr = one_line_error(run, "queue", "--due-within", "nonsense")
+    assert (2, "", 1, True) == (
+        code,
+        stdout,
+        stderr.count("\n"),
+        stderr.startswith("Error: --due-within: 'nonsense' is not a duration"),
+    )
+
+
+def test_queue_warn_within_nonsense_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
+    code, _, stderr = one_line_error(run, "queue", "--warn-within", "4x")
+    assert (2, True) == (code, stderr.startswith("Error: --warn-within: '4x' is not a duration"))
+
+
+def test_queue_with_an_unknown_stage_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
+    code, stdout, stderr = one_line_error(run, "queue", "--stage", "pending")
+    assert (2, "", 1, True, True) == (
+        code,
+        stdout,
+        stderr.count("\n"),
+        stderr.startswith("Error: "),
+        "pending" in stderr,
+    )
+
+
+# -- overdue --due-within ------------------------------------------------------------------
+
+
+def test_overdue_due_within_lists_what_falls_due_soon_with_negative_lateness(
+    run: Run, five_cases: None
+) -> None:
+    assert [
+        f"{ANN}\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t2026-12-03T10:00:00+00:00\t"
+        "14h\t1d 6h",
+        f"{DEV}\trespond\tDev Shah\t2026-11-30T11:00:00+00:00\t2026-12-04T09:30:00+00:00\t"
+        "6h 30m\t6h 30m",
+        f"{BOB}\tacknowledge\tBob Jones\t2026-12-02T10:00:00+00:00\t2026-12-07T10:00:00+00:00\t"
+        "-2h\t-2d 18h",
+    ] == lines(ok(run, "overdue", "--due-within", "4h"))
+
+
+def test_overdue_due_within_json_marks_what_is_not_yet_due_as_due_soon(
+    run: Run, five_cases: None
+) -> None:
+    data = json.loads(ok(run, "overdue", "--due-within", "4h", "--json"))
+    assert [
+        (ANN, "overdue", "14h", 840),
+        (DEV, "overdue", "6h 30m", 390),
+        (BOB, "due-soon", "-2h", -120),
+    ] == [(i["ref"], i["state"], i["late_working"], i["late_working_minutes"]) for i in data]
+
+
+def test_overdue_exit_code_is_3_when_something_is_overdue_among_the_due_soon(
+    run: Run, five_cases: None
+) -> None:
+    assert 3 == run("overdue", "--due-within", "4h", "--exit-code").exit_code
+
+
+def test_overdue_exit_code_stays_0_when_only_due_soon_items_are_listed(
+    run: Run, friday_4pm: None
+) -> None:
+    # Bob's is the only case in this store: received Wed 10:00, due Mon 10:00, 2h away.
+    only = log(run, "Bob Jones", "2026-12-02T10:00")
+    result = run("overdue", "--due-within", "4h", "--exit-code")
+    assert (0, [f"{only}\tacknowledge\tBob Jones"]) == (
+        result.exit_code,
+        ["\t".join(line.split("\t")[:3]) for line in lines(result.stdout)],
+    )
+
+
+def test_overdue_due_within_nonsense_is_a_usage_error(run: Run, five_cases: None) -> None:
+    code, _, stderr = one_line_error(run, "overdue", "--due-within", "nonsense")
+    assert (2, True) == (code, stderr.startswith("Error: --due-within: 'nonsense'"))
+
+
+# -- plain output at a terminal ------------------------------------------------------------
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout looks like a terminal to the command; --plain is switched off again afterwards."""
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setattr(render, "_plain", False)
+
+
+def test_queue_at_a_terminal_is_a_table(run: Run, five_cases: None, terminal: None) -> None:
+    output = ok(run, "queue")
+    assert (True, False) == ("Queue as of Fri 04 Dec 16:00" in output, "\t" in output)
+
+
+def test_the_global_plain_flag_gives_plain_lines_even_at_a_terminal(
+    run: Run, five_cases: None, terminal: None
+) -> None:
+    assert PLAIN_QUEUE == lines(ok(run, "--plain", "queue"))
+
+
+def test_no_color_gives_plain_lines_even_at_a_terminal(
+    run: Run, five_cases: None, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert PLAIN_QUEUE == lines(ok(run, "queue"))
+
+
+# -- the rich table, at a pinned width -----------------------------------------------------
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def item(
+    ref: str,
+    consumer: str,
+    stage: str,
+    kind: str | None,
+    due: str | None,
+    state: str,
+    left: timedelta,
+    **extra: Any,
+) -> QueueItem:
+    fields: dict[str, Any] = {
+        "adjustments": (),
+        "restricted": False,
+        "area": None,
+        "owner": None,
+        "board": False,
+    }
+    fields.update(extra)
+    return QueueItem(
+        ref=ref,
+        consumer=consumer,
+        stage=stage,
+        category="delay",
+        received_at=t("2026-11-30T10:00"),
+        summary="A summary long enough to need cutting if it were ever shown in the table",
+        kind=kind,
+        due=t(due) if due else None,
+        state=state,
+        working_left=left,
+        **fields,
+    )
+
+
+def report(*items: QueueItem) -> QueueReport:
+    return QueueReport(
+        zone="Europe/London",
+        as_of=t("2026-12-04T16:00"),
+        warn_within=timedelta(hours=4),
+        items=items,
+    )
+
+
+def hours(h: int, m: int = 0) -> timedelta:
+    return timedelta(hours=h, minutes=m)
+
+
+TEAM_QUEUE = report(
+    item(ANN, "Ann Smith", "received", "acknowledge", "2026-12-03T10:00", "breached", -hours(14)),
+    item(
+        DEV,
+        "Dev Shah",
+        "first-stage",
+        "respond",
+        "2026-12-04T09:30",
+        "breached",
+        -hours(6, 30),
+        restricted=True,
+        area="Casework",
+        owner="rita.responder",
+    ),
+    item(
+        BOB,
+        "Bob Jones",
+        "received",
+        "acknowledge",
+        "2026-12-07T10:00",
+        "due-soon",
+        hours(2),
+        adjustments=("large-print",),
+    ),
+    item(
+        CARA,
+        "Cara Patel",
+        "second-stage",
+        "final",
+        "2026-12-31T17:00",
+        "on-track",
+        hours(137),
+        adjustments=("bsl",),
+        restricted=True,
+        board=True,
+        area="Casework",
+        owner="hana.handler",
+    ),
+    item(
+        FINN,
+        "Finn Gray",
+        "responded",
+        None,
+        None,
+        "waiting",
+        timedelta(0),
+        area="Casework",
+        owner="ruth.responder",
+    ),
+)
+DUE_DATES = ["Thu 03 Dec 10:00", "Fri 04 Dec 09:30", "Mon 07 Dec 10:00", "Thu 31 Dec 17:00"]
+FOOTER = "5 open · 2 breached · 1 due within 4h of working time"
+
+
+def table(
+    queue_report: QueueReport,
+    width: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> list[str]:
+    """The rows of the rich table as a person sees them `width` columns wide."""
+    monkeypatch.setattr(render, "for_people", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    render.queue(queue_report, json_output=False, csv_output=False)
+    return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+
+
+def test_the_queue_table_at_120_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert [
+        "Queue as of Fri 04 Dec 16:00",
+        "Ref            !     Consumer   Stage        Area     Owner          Next        Due"
+        "              Working time",
+        "─" * 112,
+        "SC-2026-000001       Ann Smith  received                             acknowledge "
+        "Thu 03 Dec 10:00 late by 14h",
+        "SC-2026-000004 R     Dev Shah   first-stage  Casework rita.responder respond     "
+        "Fri 04 Dec 09:30 late by 6h 30m",
+        "SC-2026-000002 A     Bob Jones  received                             acknowledge "
+        "Mon 07 Dec 10:00 in 2h",
+        "SC-2026-000003 A,R,B Cara Patel second-stage Casework hana.handler   final       "
+        "Thu 31 Dec 17:00 in 137h",
+        "SC-2026-000005       Finn Gray  responded    Casework ruth.responder waiting",
+        FOOTER,
+    ] == table(TEAM_QUEUE, 120, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize("width", [120, 80])
+def test_the_queue_table_never_cuts_references_or_due_dates_and_ends_with_its_counts(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = table(TEAM_QUEUE, width, monkeypatch, capsys)
+    body = "\n".join(rows)
+    assert (
+        [True] * 5,
+        [True] * 4,
+        FOOTER,
+        True,
+    ) == (
+        [f"{ref} " in body for ref in (ANN, DEV, BOB, CARA, FINN)],
+        [date in body for date in DUE_DATES],
+        rows[-1],
+        all(len(row) <= width for row in rows),
+    )
+
+
+@pytest.mark.parametrize("width", [120, 100, 80])
+def test_the_queue_table_never_cuts_the_working_time_left(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # render.queue: "References, dates and the time left are never cut".
+    body = "\n".join(table(TEAM_QUEUE, width, monkeypatch, capsys))
+    assert [True] * 4 == [
+        left in body for left in ("late by 14h", "late by 6h 30m", "in 2h", "in 137h")
+    ]
+
+
+def test_the_queue_table_cuts_a_long_consumer_name_but_not_the_time_left(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_name = report(
+        item(
+            ANN,
+            "Bartholomew Fitzwilliam-Montgomery",
+            "received",
+            "acknowledge",
+            "2026-12-03T10:00",
+            "breached",
+            -hours(14),
+        ),
+        *TEAM_QUEUE.items[1:],
+    )
+    body = "\n".join(table(long_name, 120, monkeypatch, capsys))
+    assert (False, True, True) == (
+        "Bartholomew Fitzwilliam-Montgomery" in body,
+        "Bartholomew" in body and "…" in body,
+        "late by 14h" in body,
+    )
+
+
+@pytest.mark.parametrize("width", [120, 100, 80])
+def test_the_queue_table_never_cuts_the_restriction_flag(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # R: the consumer is under a restriction; look before contacting them.
+    rows = table(TEAM_QUEUE, width, monkeypatch, capsys)
+    cara = next(row for row in rows if row.startswith(CARA))
+    assert "A,R,B" == cara.split()[1]
