@@ -10,9 +10,11 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.instants import (
@@ -42,6 +44,9 @@ from complaintctl.views import (
     staff_json,
     versioned,
 )
+
+if TYPE_CHECKING:
+    from complaintctl.services.imports import ImportReport
 
 _plain = False
 
@@ -275,6 +280,61 @@ def history(view: CaseView, *, json_output: bool) -> None:
     for row in rows:
         table.add_row(*_cells(*row))
     _console().print(table)
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress line on a terminal's stderr for a long batch; silent when piped."""
+    if not (sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not _plain):
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description} {task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def imported(report: ImportReport, rejects_file: Path | None, json_output: bool) -> None:
+    if json_output:
+        _print_json(
+            versioned(
+                {
+                    "rows": report.rows,
+                    "new": len(report.new),
+                    "duplicates": report.duplicates,
+                    "rejected": len(report.rejects),
+                    "dry_run": report.dry_run,
+                    "refs": report.new,
+                    "rejects_file": str(rejects_file) if rejects_file else None,
+                    "rejects": [
+                        {"line": r.line, "field": r.field, "reason": r.reason}
+                        for r in report.rejects
+                    ],
+                }
+            )
+        )
+        return
+    verb = "Would import" if report.dry_run else "Imported"
+    summary = (
+        f"{verb} {len(report.new)} new of {report.rows} rows; "
+        f"{report.duplicates} already in the store; {len(report.rejects)} rejected"
+    )
+    if rejects_file is not None and not report.dry_run:
+        summary += f" (written with reasons to {rejects_file})"
+    for reject in report.rejects:
+        _note(reject.describe())
+    print(summary)
 
 
 # -- people --------------------------------------------------------------------------------

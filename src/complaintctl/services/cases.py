@@ -83,7 +83,11 @@ class NewComplaint:
     about: date | None = None  # when the service issue happened
     preferred_contact: str | None = None
     adjustments: tuple[str, ...] = ()
+    source_id: str | None = None  # the web form's or mailbox's own id, for imports
 
+
+# A summary is what the consumer says went wrong, not the whole correspondence [ours].
+MAX_SUMMARY = 20_000
 
 _POUNDS = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?", re.ASCII)
 # A goodwill payment larger than this is a typing mistake, not a remedy [ours].
@@ -138,6 +142,38 @@ def log_complaint(
 ) -> CaseView:
     """Record a complaint received at `at` and start its acknowledgement clock; or, with
     `resolved_informally` (a note), log it already resolved at the informal stage [page]."""
+    case, earlier, due = record_complaint(
+        uow,
+        complaint=complaint,
+        by=by,
+        at=at,
+        now=now,
+        override_restriction=override_restriction,
+        resolved_informally=resolved_informally,
+    )
+    uow.commit()
+    return case_view(
+        uow,
+        case,
+        as_of=at,
+        earlier=tuple(EarlierCase(*row) for row in earlier),
+        warnings=coverage_warnings(uow.calendar(), due),
+    )
+
+
+def record_complaint(
+    uow: UnitOfWork,
+    *,
+    complaint: NewComplaint,
+    by: str,
+    at: datetime,
+    now: datetime,
+    override_restriction: str | None = None,
+    resolved_informally: str | None = None,
+    source: dict[str, str] | None = None,
+) -> tuple[Case, list[tuple[str, str, datetime]], datetime]:
+    """Everything `log` checks and writes, without committing: the case, the consumer's
+    earlier cases, and the acknowledgement's due instant. Import calls it for each row."""
     from complaintctl.store.models import Case
 
     not_in_future(at, now)
@@ -145,6 +181,8 @@ def log_complaint(
     authorise(actor, Action.LOG)
     name = required(complaint.consumer, "--consumer")
     summary = required(complaint.summary, "--summary")
+    if len(summary) > MAX_SUMMARY:
+        raise InvalidInput(f"--summary is {len(summary):,} characters; at most {MAX_SUMMARY:,}")
     email = normalise_email(complaint.email)
     address = optional(complaint.address)
     if email is None and address is None:
@@ -176,6 +214,7 @@ def log_complaint(
         stage=Stage.RECEIVED.value,
         about=complaint.about,
         out_of_time=out_of_time,
+        source_id=complaint.source_id,
         logged_by=by,
         logged_at=now,
     )
@@ -200,6 +239,7 @@ def log_complaint(
         out_of_time=out_of_time,
         acknowledge_due=due,
         **({"restriction_overridden": override} if override else {}),
+        **(source or {}),
     )
     if resolved_informally is not None:
         _close(
@@ -213,14 +253,7 @@ def log_complaint(
             at=at,
             now=now,
         )
-    uow.commit()
-    return case_view(
-        uow,
-        case,
-        as_of=at,
-        earlier=tuple(EarlierCase(*row) for row in earlier),
-        warnings=coverage_warnings(calendar, due),
-    )
+    return case, earlier, due
 
 
 def _consumer_for(

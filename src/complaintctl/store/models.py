@@ -89,6 +89,8 @@ class Case(SQLModel, table=True):
     first_responder: str | None = None  # who gave the first-stage response
     handler: str | None = None  # the second-stage handler
     close_reason: str | None = None
+    # The id the web form or mailbox gave it, so a re-import finds it again.
+    source_id: str | None = Field(default=None, index=True)
     logged_by: str
     logged_at: datetime = _instant()
 

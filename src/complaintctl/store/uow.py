@@ -7,7 +7,8 @@ commits except `commit()`, called once by the service when everything it checked
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -88,6 +89,7 @@ class UnitOfWork:
         self._engine = engine.execution_options(complaintctl_write=True) if write else engine
         self._url = url
         self._calendar: WorkingCalendar | None = None
+        self._held = False
 
     def __enter__(self) -> Self:
         self._errors = translated_errors(self._url)
@@ -109,7 +111,61 @@ class UnitOfWork:
         return suppressed
 
     def commit(self) -> None:
+        """End the transaction, keeping what it wrote, unless a batch holds commits."""
+        if self._held:
+            self.session.flush()
+        else:
+            self.session.commit()
+
+    @contextmanager
+    def holding_commits(self) -> Iterator[None]:
+        """For a batch: the verbs' commits only flush, so the batch commits (or not) once."""
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+
+    def commit_held(self) -> None:
         self.session.commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo just this part of the transaction if it raises."""
+        with self.session.begin_nested():
+            yield
+
+    def release_memory(self) -> None:
+        """Write what a long batch has so far and forget the rows it kept (still uncommitted)."""
+        self.session.flush()
+        self.session.expunge_all()
+
+    def already_logged(
+        self,
+        source_id: str | None,
+        email: str | None,
+        received_at: datetime,
+        summary: str,
+        name: str = "",
+        address: str | None = None,
+    ) -> bool:
+        """Whether a complaint is in the store already: the same source id, or the same
+        consumer (by email, else name and address), receipt instant and summary."""
+        if source_id is not None:
+            found = self.session.exec(
+                select(Case.id).where(Case.source_id == source_id).limit(1)
+            ).first()
+            if found is not None:
+                return True
+        same = select(Case.id).join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+        if email is not None:
+            same = same.where(Consumer.email == email.strip().lower())
+        elif address is not None:
+            same = same.where(Consumer.name == name, Consumer.address == address)
+        else:
+            return False
+        same = same.where(Case.received_at == received_at, Case.summary == summary).limit(1)
+        return self.session.exec(same).first() is not None
 
     def add(self, row: Any) -> None:
         self.session.add(row)

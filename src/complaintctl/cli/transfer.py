@@ -1,0 +1,157 @@
+"""Batches in and out: import complaints from CSV or JSON Lines, export cases for other tools."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from complaintctl.cli.app import app, current_state
+from complaintctl.cli.options import Json
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from complaintctl.services.imports import Row
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+_SUFFIXES = {".csv": Format.CSV, ".jsonl": Format.JSONL, ".ndjson": Format.JSONL}
+
+
+def _format_of(path: Path, given: Format | None) -> Format:
+    from complaintctl.errors import InvalidInput
+
+    if given is not None:
+        return given
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InvalidInput(
+            f"cannot tell the format of {path.name} from its name; give --format csv or jsonl"
+        ) from None
+
+
+def _spool_stdin() -> Path:
+    """Standard input kept in a temporary file, so the batch can be read twice."""
+    import shutil
+    import sys
+    import tempfile
+
+    spool = tempfile.NamedTemporaryFile(prefix="complaintctl-import-", delete=False)
+    with spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+    return Path(spool.name)
+
+
+def _sniff(path: Path) -> Format:
+    with path.open("rb") as data:
+        start = data.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return Format.JSONL if start.startswith(b"{") else Format.CSV
+
+
+def _reader(path: Path, fmt: Format) -> Iterator[Row]:
+    """The rows of `path`; text that is not UTF-8 stops the batch with the line it is on."""
+    import csv
+
+    from complaintctl.errors import InvalidInput
+    from complaintctl.services.imports import read_rows
+
+    # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = read_rows(stream, fmt.value)
+        line = 0
+        try:
+            for row in rows:
+                line = row.line
+                yield row
+        except UnicodeDecodeError:
+            raise InvalidInput(f"the file is not UTF-8 text (after line {line})") from None
+        except csv.Error as err:
+            raise InvalidInput(f"the file is not valid CSV (after line {line}): {err}") from None
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A CSV or JSON Lines file, or - for stdin.")
+    ],
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", help="csv or jsonl [default: from the file's name]."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the good rows and write the bad ones, with why, to a rejects file.",
+        ),
+    ] = False,
+    rejects: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help="Where --skip-invalid writes bad rows [default: FILE.rejects.csv/jsonl].",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would happen; write nothing.")
+    ] = False,
+    json_output: Json = False,
+) -> None:
+    """Import complaints from a CSV (with a header row) or JSON Lines file, in one transaction.
+
+    Columns: consumer, email, address, channel, category, summary, dispute, received_at,
+    board, about, preferred_contact, adjustments (separated by ';'), source_id. Every row is
+    checked before any is written: a batch with a bad row is refused whole, listing every bad
+    row. Rows already in the store (same source_id, or same email, received_at and summary)
+    are skipped, so importing a file twice changes nothing.
+    """
+    from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
+    from complaintctl.services.imports import BatchRefused, import_batch, write_rejects
+
+    state = current_state(ctx)
+    from_stdin = file == "-"
+    if from_stdin and skip_invalid and rejects is None:
+        raise InvalidInput("reading stdin, --skip-invalid needs --rejects PATH for the bad rows")
+    path = _spool_stdin() if from_stdin else Path(file)
+    try:
+        if not from_stdin and not path.is_file():
+            raise InvalidInput(f"no file {file}")
+        fmt_used = _format_of(path, fmt) if not from_stdin else (fmt or _sniff(path))
+        rejects_path = (
+            Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
+        )
+        with render.progress("Importing") as advance:
+            try:
+                report = state.change(
+                    lambda uow, _: import_batch(
+                        uow,
+                        open_rows=lambda: _reader(path, fmt_used),
+                        source_name="stdin" if from_stdin else path.name,
+                        skip_invalid=skip_invalid,
+                        dry_run=dry_run,
+                        by=state.actor,
+                        now=state.now,
+                        on_row=advance,
+                    ),
+                    None,
+                )
+            except BatchRefused as refused:
+                for reject in refused.rejects:
+                    render.note(reject.describe())
+                raise
+        if report.rejects and not dry_run:
+            write_rejects(rejects_path, report.rejects, fmt_used.value)
+        render.imported(report, rejects_path if report.rejects else None, json_output)
+    finally:
+        if from_stdin:
+            path.unlink(missing_ok=True)
