@@ -14,6 +14,8 @@ EXIT_NOT_ALLOWED = 5
 EXIT_NOT_PERMITTED = 6
 EXIT_RESTRICTED = 7
 EXIT_STORE = 8
+EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
+EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
 
 
 class ComplaintError(Exception):

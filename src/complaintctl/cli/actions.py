@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import bulk
 from complaintctl.cli.app import app, current_state
-from complaintctl.cli.options import At, Json, Ref
+from complaintctl.cli.options import At, ContinueOnError, DryRun, Json, Refs
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -127,7 +128,7 @@ def log_command(
 @app.command("ack")
 def ack_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     area: Annotated[
         str, typer.Option(help="The area of the business best placed to deal with it.")
     ],
@@ -139,16 +140,19 @@ def ack_command(
         ),
     ] = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
-    """Acknowledge a complaint and route it to an area; stops the acknowledgement clock and
+    """Acknowledge complaints and route them to an area; stops the acknowledgement clock and
     starts the response clock (24 working hours)."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.acknowledge(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.acknowledge(
             uow,
             ref=ref,
             area=area,
@@ -158,57 +162,65 @@ def ack_command(
             out_of_time_reason=out_of_time_reason,
         ),
         at,
-    )
-    render.stepped(
-        view,
-        json_output,
-        f"Acknowledged {view.ref}, routed to {view.area}",
-        "acknowledge",
-        "respond",
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
+        kinds=("acknowledge", "respond"),
     )
 
 
 @app.command("assign")
 def assign_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     to: Annotated[str, typer.Option(metavar="USERNAME", help="The responder, staff of the area.")],
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.assign(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.assign(
             uow, ref=ref, to=to, by=state.actor, at=when, now=state.now
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Assigned {view.ref} to {view.responder}",
+        kinds=("respond",),
     )
-    render.stepped(view, json_output, f"Assigned {view.ref} to {view.responder}", "respond")
 
 
 @app.command("respond")
 def respond_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     decision: DecisionOption,
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Record the first-stage response (the assigned responder); stops the response clock."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
-    view = state.change(
-        lambda uow, when: services.respond(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.respond(
             uow,
             ref=ref,
             decision=decision,
@@ -219,29 +231,36 @@ def respond_command(
             now=state.now,
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Responded to {view.ref}: {decision.value}",
+        kinds=("respond",),
     )
-    render.stepped(view, json_output, f"Responded to {view.ref}: {decision.value}", "respond")
 
 
 @app.command("extend")
 def extend_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     until: Annotated[
         str, typer.Option(metavar="DATETIME", help="The new deadline agreed with the consumer.")
     ],
     reason: Annotated[str, typer.Option(help="Why more time is needed, and how it was agreed.")],
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Replace the running response (or final response) deadline with a timescale agreed with
-    the consumer for a complex case. The old deadline stays in the history."""
+    the consumer for a complex case, before it passes. The old deadline stays in the history."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.extend(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.extend(
             uow,
             ref=ref,
             until=state.instant(until, uow.calendar().tz),
@@ -251,15 +270,18 @@ def extend_command(
             now=state.now,
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Extended {view.ref}",
+        kinds=("final", "respond"),
     )
-    running = "respond" if view.stage == "first-stage" else "final"
-    render.stepped(view, json_output, f"Extended {view.ref}", running)
 
 
 @app.command("escalate")
 def escalate_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     to: Annotated[
         str,
         typer.Option(
@@ -270,43 +292,53 @@ def escalate_command(
     ],
     reason: Annotated[str | None, typer.Option(help="Why the consumer escalated.")] = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Escalate to the second stage on the consumer's behalf; the final response is due 20
     working days later."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.escalate(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.escalate(
             uow, ref=ref, to=to, reason=reason, by=state.actor, at=when, now=state.now
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Escalated {view.ref} to {view.handler}",
+        kinds=("final",),
     )
-    render.stepped(view, json_output, f"Escalated {view.ref} to {view.handler}", "final")
 
 
 @app.command("final")
 def final_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     decision: DecisionOption,
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Record the final response (the second-stage handler or a senior role); ends the
     procedure and opens the consumer's 3 months to ask for the Independent Assessor."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
-    view = state.change(
-        lambda uow, when: services.final_response(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.final_response(
             uow,
             ref=ref,
             decision=decision,
@@ -317,20 +349,18 @@ def final_command(
             now=state.now,
         ),
         at,
-    )
-    render.stepped(
-        view,
-        json_output,
-        f"Final response on {view.ref}: {decision.value}",
-        "final",
-        "referral-window",
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Final response on {view.ref}: {decision.value}",
+        kinds=("final", "referral-window"),
     )
 
 
 @app.command("refer")
 def refer_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     outcome: Annotated[
         AssessorOutcome | None,
         typer.Option(help="Record the Independent Assessor's outcome instead of a referral."),
@@ -343,31 +373,38 @@ def refer_command(
         typer.Option(help="Why a referral more than 3 months after the final response is taken."),
     ] = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Record a referral to the Independent Assessor, or with --outcome the Assessor's outcome."""
     from complaintctl import services
-    from complaintctl.cli import render
     from complaintctl.errors import InvalidInput
 
     state = current_state(ctx)
     if outcome is None:
         if recommendation is not None:
             raise InvalidInput("--recommendation goes with --outcome")
-        view = state.change(
-            lambda uow, when: services.refer(
+        bulk.run(
+            ctx,
+            refs,
+            lambda uow, ref, when: services.refer(
                 uow, ref=ref, late_reason=late_reason, by=state.actor, at=when, now=state.now
             ),
             at,
-        )
-        render.stepped(
-            view, json_output, f"Referred {view.ref} to the Independent Assessor", "referral-window"
+            dry_run=dry_run,
+            continue_on_error=continue_on_error,
+            json_output=json_output,
+            message=lambda view: f"Referred {view.ref} to the Independent Assessor",
+            kinds=("referral-window",),
         )
         return
     if late_reason is not None:
         raise InvalidInput("--late-reason goes with a referral, not with --outcome")
-    view = state.change(
-        lambda uow, when: services.record_outcome(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.record_outcome(
             uow,
             ref=ref,
             outcome=outcome,
@@ -377,14 +414,17 @@ def refer_command(
             now=state.now,
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Assessor's outcome on {view.ref}: {outcome.value}",
     )
-    render.stepped(view, json_output, f"Assessor's outcome on {view.ref}: {outcome.value}")
 
 
 @app.command("close")
 def close_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     reason: Annotated[CloseReason, typer.Option(help="Why the case closes.")],
     because: Annotated[
         OutOfScope | None,
@@ -395,15 +435,18 @@ def close_command(
     ] = None,
     note: Annotated[str | None, typer.Option(help="Anything the record should say.")] = None,
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
-    """Close a case at the first stage, or triage it out of scope; running clocks stop."""
+    """Close cases at the first stage, or triage them out of scope; running clocks stop."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.close(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.close(
             uow,
             ref=ref,
             reason=reason,
@@ -414,27 +457,36 @@ def close_command(
             now=state.now,
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Closed {view.ref}: {view.close_reason}",
     )
-    render.stepped(view, json_output, f"Closed {view.ref}: {view.close_reason}")
 
 
 @app.command("incident")
 def incident_command(
     ctx: typer.Context,
-    ref: Ref,
+    refs: Refs,
     note: Annotated[str, typer.Option(help="What happened: abusive contact towards staff.")],
     at: At = None,
+    dry_run: DryRun = False,
+    continue_on_error: ContinueOnError = False,
     json_output: Json = False,
 ) -> None:
     """Record abusive contact towards staff; shown on the consumer from then on."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.change(
-        lambda uow, when: services.record_incident(
+    bulk.run(
+        ctx,
+        refs,
+        lambda uow, ref, when: services.record_incident(
             uow, ref=ref, note=note, by=state.actor, at=when, now=state.now
         ),
         at,
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        json_output=json_output,
+        message=lambda view: f"Recorded an incident on {view.ref}",
     )
-    render.stepped(view, json_output, f"Recorded an incident on {view.ref}")

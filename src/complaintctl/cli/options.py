@@ -27,3 +27,22 @@ AsOf = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (README: JSON).")]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
 Ref = Annotated[str, typer.Argument(metavar="REF", help="The case reference, e.g. SC-2026-000001.")]
+Refs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...",
+        help="Case references, or - to read them from stdin (one per line, or the JSON of "
+        "queue --json / overdue --json).",
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Say what would happen to each case; write nothing.")
+]
+ContinueOnError = Annotated[
+    bool,
+    typer.Option(
+        "--continue-on-error",
+        help="With several cases: apply the action to those that can take it, list the rest "
+        "(by default one refusal means no case is changed).",
+    ),
+]

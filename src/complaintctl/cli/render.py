@@ -46,6 +46,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
+    from complaintctl.services.bulk import BulkResult
     from complaintctl.services.imports import ImportReport
 
 _plain = False
@@ -280,6 +281,40 @@ def history(view: CaseView, *, json_output: bool) -> None:
     for row in rows:
         table.add_row(*_cells(*row))
     _console().print(table)
+
+
+def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], str]) -> None:
+    """What happened to each case: done (or would be) on stdout, refusals on stderr."""
+    if json_output:
+        _print_json(
+            versioned(
+                {
+                    "applied": result.applied,
+                    "dry_run": result.dry_run,
+                    "done": [case_json(view) for view in result.done],
+                    "refused": [
+                        {"ref": ref, "error": err.message, "exit_code": err.exit_code}
+                        for ref, err in result.refused
+                    ],
+                }
+            )
+        )
+    else:
+        prefix = "" if result.applied else "(not written) "
+        for view in result.done:
+            print(prefix + message(view))
+    for ref, err in result.refused:
+        _note(f"{ref}: {err.message}")
+    total = len(result.done) + len(result.refused)
+    if result.refused and not result.applied:
+        _note(
+            f"Error: {len(result.refused)} of {total} cases refused, so no case was changed"
+            + ("" if result.dry_run else "; use --continue-on-error to change the others")
+        )
+    elif result.refused:
+        _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
+    elif result.dry_run:
+        _note(f"Dry run: all {total} cases can take it; nothing was written")
 
 
 # -- batches -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import typer
 
 from complaintctl.cli.app import app, current_state
 from complaintctl.cli.options import Json
+from complaintctl.domain.procedure import Category, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -155,3 +156,71 @@ def import_command(
     finally:
         if from_stdin:
             path.unlink(missing_ok=True)
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.CSV,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="[default: stdout]")
+    ] = None,
+    stage: Annotated[
+        list[Stage] | None, typer.Option(help="Only cases at this stage; repeat for several.")
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="Only cases routed to this area.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="USERNAME", help="Only cases this person owns.")
+    ] = None,
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    board: Annotated[
+        bool | None,
+        typer.Option("--board/--not-board", help="Only (or no) Board-addressed complaints."),
+    ] = None,
+    received_from: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="Received on or after this date.")
+    ] = None,
+    received_to: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Received on or before this date.")
+    ] = None,
+) -> None:
+    """Export cases with their deadlines and outcomes as CSV or JSON Lines, oldest first.
+
+    The first columns are those import reads, so an export imports into another store.
+    """
+    import csv
+    import json
+    import sys
+
+    from complaintctl.cli.app import parse_day
+    from complaintctl.services.export import COLUMNS, export_cases
+
+    state = current_state(ctx)
+    first, last = (parse_day(d) if d else None for d in (received_from, received_to))
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    try:
+        with state.unit_of_work(write=False) as uow:
+            records = export_cases(
+                uow,
+                stages=[s.value for s in stage or ()],
+                area=area,
+                owner=owner,
+                category=category.value if category else None,
+                board=board,
+                received_from=first,
+                received_to=last,
+            )
+            if fmt == Format.CSV:
+                writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+                writer.writeheader()
+                for record in records:
+                    record["adjustments"] = ";".join(record["adjustments"])
+                    record["board"] = "true" if record["board"] else "false"
+                    record["out_of_time"] = "true" if record["out_of_time"] else "false"
+                    writer.writerow(record)
+            else:
+                for record in records:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()

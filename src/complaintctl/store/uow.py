@@ -368,6 +368,89 @@ class UnitOfWork:
         connection = self.session.connection()
         return [QueueRow._make(row) for row in connection.execute(statement)]
 
+    def export_page(
+        self, query: QueueQuery, after_id: int, limit: int, received: tuple[datetime, datetime]
+    ) -> list[ExportRow]:
+        """The next `limit` cases after `after_id` (keyset paging keeps memory flat)."""
+        statement = (
+            sa_select(
+                col(Case.id),
+                col(Case.ref),
+                col(Case.stage),
+                col(Case.area),
+                col(Case.responder),
+                col(Case.handler),
+                col(Case.close_reason),
+                col(Case.out_of_time),
+                col(Consumer.name),
+                col(Consumer.email),
+                col(Consumer.address),
+                col(Case.channel),
+                col(Case.category),
+                col(Case.summary),
+                col(Case.dispute_ref),
+                col(Case.received_at),
+                col(Case.board),
+                col(Case.about),
+                col(Consumer.preferred_contact),
+                col(Consumer.adjustments),
+                col(Case.source_id),
+            )
+            .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+            .where(
+                col(Case.id) > after_id,
+                col(Case.stage).in_(query.stages),
+                col(Case.received_at) >= received[0],
+                col(Case.received_at) < received[1],
+            )
+        )
+        owner = func.coalesce(col(Case.handler), col(Case.responder))
+        if query.area is not None:
+            statement = statement.where(col(Case.area) == query.area)
+        if query.owner is not None:
+            statement = statement.where(owner == query.owner)
+        if query.category is not None:
+            statement = statement.where(col(Case.category) == query.category)
+        if query.board is not None:
+            statement = statement.where(col(Case.board) == query.board)
+        statement = statement.order_by(col(Case.id)).limit(limit)
+        connection = self.session.connection()
+        return [ExportRow._make(row) for row in connection.execute(statement)]
+
+    def deadlines_of_cases(
+        self, case_ids: Sequence[int]
+    ) -> list[tuple[int, str, datetime, datetime | None, str | None]]:
+        """(case id, kind, due, ended at, outcome) of the cases' clocks, oldest first."""
+        statement = (
+            sa_select(
+                col(Deadline.case_id),
+                col(Deadline.kind),
+                col(Deadline.due_at),
+                col(Deadline.ended_at),
+                col(Deadline.outcome),
+            )
+            .where(col(Deadline.case_id).in_(case_ids))
+            .order_by(col(Deadline.id))
+        )
+        return [tuple(row) for row in self.session.connection().execute(statement)]  # type: ignore[misc]
+
+    def outcomes_of_cases(self, case_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(case id, response stage or "assessor", decision) for the cases."""
+        responses = sa_select(
+            col(Response.case_id), col(Response.stage), col(Response.decision)
+        ).where(col(Response.case_id).in_(case_ids))
+        rows: list[tuple[int, str, str]] = [
+            (case_id, stage, decision)
+            for case_id, stage, decision in self.session.connection().execute(responses)
+        ]
+        outcomes = sa_select(col(Event.case_id), col(Event.details)).where(
+            col(Event.case_id).in_(case_ids), col(Event.action) == "outcome"
+        )
+        for case_id, details in self.session.connection().execute(outcomes):
+            if case_id is not None:
+                rows.append((case_id, "assessor", str(json.loads(details).get("outcome", ""))))
+        return rows
+
     def open_deadlines_due_after(self, at: datetime) -> Sequence[Deadline]:
         """Clocks still running and not yet breached at `at`: those a calendar change may move."""
         return self.session.exec(
@@ -484,3 +567,27 @@ class UnitOfWork:
     def end_deadline(self, deadline: Deadline, *, at: datetime, outcome: str) -> None:
         deadline.ended_at, deadline.outcome = at, outcome
         self.session.add(deadline)
+
+
+class ExportRow(NamedTuple):
+    id: int
+    ref: str
+    stage: str
+    area: str | None
+    responder: str | None
+    handler: str | None
+    close_reason: str | None
+    out_of_time: bool
+    consumer: str
+    email: str | None
+    address: str | None
+    channel: str
+    category: str
+    summary: str
+    dispute: str | None
+    received_at: datetime
+    board: bool
+    about: date | None
+    preferred_contact: str | None
+    adjustments: str
+    source_id: str | None

@@ -1,0 +1,88 @@
+"""One command, many cases: references from the arguments or stdin, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import typer
+
+from complaintctl.cli.app import current_state
+from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import CaseView
+
+Step = Callable[["UnitOfWork", str, datetime], "CaseView"]
+
+
+def read_refs(
+    args: list[str], stdin_text: Callable[[], str] = lambda: sys.stdin.read()
+) -> list[str]:
+    """The references to act on, each once, in the order given.
+
+    `-` reads stdin: one reference per line (blank lines and # comments skipped), or JSON — a
+    list of references, or of objects with a "ref" (as queue --json and overdue --json print;
+    items without a case, such as restriction reviews, are skipped).
+    """
+    if args == ["-"]:
+        text = stdin_text()
+        stripped = text.lstrip()
+        if stripped.startswith(("[", "{")):
+            try:
+                data = json.loads(stripped)
+            except json.JSONDecodeError as err:
+                raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
+            items = data if isinstance(data, list) else [data]
+            found = [item.get("ref") if isinstance(item, dict) else item for item in items]
+            args = [ref for ref in found if isinstance(ref, str)]
+        else:
+            args = [line.split("#")[0].strip() for line in text.splitlines()]
+    elif "-" in args:
+        raise InvalidInput("- reads references from stdin; give it alone")
+    return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip()))
+
+
+def run(
+    ctx: typer.Context,
+    refs: list[str],
+    step: Step,
+    at: str | None,
+    *,
+    dry_run: bool,
+    continue_on_error: bool,
+    json_output: bool,
+    message: Callable[[CaseView], str],
+    kinds: tuple[str, ...] = (),
+) -> None:
+    """Take `step` on one case (refusals keep their own exit code), or on several at once."""
+    from complaintctl.cli import render
+    from complaintctl.services.bulk import apply_each
+
+    state = current_state(ctx)
+    one = refs != ["-"] and len(refs) == 1
+    if one and not dry_run:
+        view = state.change(lambda uow, when: step(uow, refs[0], when), at)
+        render.stepped(view, json_output, message(view), *kinds)
+        return
+    wanted = read_refs(refs)
+    if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
+        render.note("No case references on stdin: nothing to do")
+        return
+    result = state.change(
+        lambda uow, when: apply_each(
+            uow,
+            wanted,
+            lambda unit, ref: step(unit, ref, when),
+            continue_on_error=continue_on_error,
+            dry_run=dry_run,
+        ),
+        at,
+    )
+    render.bulk(result, json_output, message)
+    if result.refused:
+        raise typer.Exit(EXIT_BULK_PARTIAL if result.applied else EXIT_BULK_REFUSED)
