@@ -97,6 +97,15 @@ def parse_week(text: str) -> Week:
     return week
 
 
+_ONE_DAY = timedelta(days=1)
+
+
+def _dates(first: date, last: date) -> Iterator[date]:
+    """Every date from `first` to `last`, both included."""
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
+
+
 def _days_in_month(year: int, month: int) -> int:
     following = date(year + month // 12, month % 12 + 1, 1)
     return (following - timedelta(days=1)).day
@@ -139,7 +148,9 @@ class WorkingCalendar:
     # -- days ------------------------------------------------------------------------------
 
     def local_date(self, instant: datetime) -> date:
-        return _aware(instant).astimezone(self.tz).date()
+        if instant.tzinfo is None:
+            raise CalendarError(f"a naive datetime has no place on the clock: {instant}")
+        return instant.astimezone(self.tz).date()
 
     def is_working_day(self, day: date) -> bool:
         return bool(self.week[day.weekday()]) and day not in self.closed_days
@@ -166,11 +177,6 @@ class WorkingCalendar:
             day, minutes = day + timedelta(days=1), 0
         wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.tz)
         return wall.astimezone(UTC)
-
-    def _days_from(self, day: date) -> Iterator[date]:
-        for offset in range(_SEARCH_LIMIT_DAYS):
-            yield day + timedelta(days=offset)
-        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {day}")
 
     def working_day(self) -> timedelta:
         """The length of the longest working day in the week: what "1d" of working time means."""
@@ -204,7 +210,8 @@ class WorkingCalendar:
         start = _aware(start)
         remaining = amount
         # From the day before: a stretch open until midnight closes on the day of `start`.
-        for day in self._days_from(self.local_date(start) - timedelta(days=1)):
+        day = self.local_date(start) - _ONE_DAY
+        for _ in range(_SEARCH_LIMIT_DAYS):
             for opens, closes in self.intervals(day):
                 if start > closes or (start == closes and not (allow_close and not remaining)):
                     continue
@@ -213,7 +220,8 @@ class WorkingCalendar:
                 if remaining <= available and (remaining or begin < closes or allow_close):
                     return begin + remaining
                 remaining -= available
-        raise AssertionError("unreachable")  # pragma: no cover - _days_from raises first
+            day += _ONE_DAY
+        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {start}")
 
     def subtract_working_time(self, end: datetime, amount: timedelta) -> datetime:
         """An instant `amount` of working time before `end` (the latest one, inside working
@@ -247,12 +255,39 @@ class WorkingCalendar:
         """
         if days < 0:
             raise CalendarError("working days to add must not be negative")
-        dates = self._days_from(self.local_date(start))
-        received = next(day for day in dates if self.is_working_day(day))
-        last = received
-        for _ in range(days):
-            last = next(day for day in dates if self.is_working_day(day))
+        received = self._working_index(self.local_date(start), days)
+        last = self.__dict__["_working_days"][received + days]
         return self.intervals(last)[-1][1]
+
+    def _working_index(self, day: date, ahead: int) -> int:
+        """The index, in the sorted list of working days, of the first one on or after `day`,
+        with at least `ahead` more listed after it.
+
+        Built once per span of dates and extended when asked beyond it, so a deadline in
+        working days is two look-ups rather than a walk through the calendar.
+        """
+        cache = self.__dict__
+        first: dict[date, int] = cache.get("_first_working", {})
+        index = first.get(day)
+        if index is not None and index + ahead < len(cache["_working_days"]):
+            return index
+        span = cache.get("_working_span", (day, day))
+        start, end = min(span[0], day), max(span[1], day)
+        while True:
+            end += timedelta(days=2 * ahead + 400)
+            working = [d for d in _dates(start, end) if self.is_working_day(d)]
+            first = {}
+            position = len(working)
+            for d in reversed(list(_dates(start, end))):
+                if position and working[position - 1] == d:
+                    position -= 1
+                first[d] = position
+            if first[day] + ahead < len(working):
+                break
+            if (end - day).days > 2 * _SEARCH_LIMIT_DAYS + 2 * ahead:
+                raise CalendarError(f"no working day within {_SEARCH_LIMIT_DAYS} days of {day}")
+        cache.update(_working_days=working, _first_working=first, _working_span=(start, end))
+        return first[day]
 
     def add_months(self, start: datetime, months: int) -> datetime:
         """The same wall-clock time `months` calendar months on (the last day of a shorter
