@@ -7,6 +7,7 @@ built on the first command that needs it.
 from __future__ import annotations
 
 import getpass
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -202,6 +203,10 @@ def root(
         from complaintctl.cli import render
 
         render.use_plain()
+    if db is None and "COMPLAINTCTL_DB" in os.environ:
+        # The CLI library reads an empty variable as unset: an empty store name is a mistake
+        # to report, not a reason to fall back to the default store.
+        db = os.environ["COMPLAINTCTL_DB"]
     # The one clock read of the command: every default --at and --as-of is this instant.
     ctx.obj = State(
         db=db,

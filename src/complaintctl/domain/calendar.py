@@ -301,15 +301,33 @@ class WorkingCalendar:
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end`; negative when `end` comes first."""
-        start, end = _aware(start), _aware(end)
-        if end < start:
-            return -self.working_time_between(end, start)
-        total = timedelta(0)
-        day, last = self.local_date(start), self.local_date(end)
-        while day <= last:
-            for opens, closes in self.intervals(day):
-                overlap = min(closes, end) - max(opens, start)
-                if overlap > timedelta(0):
-                    total += overlap
-            day += timedelta(days=1)
-        return total
+        # Both days in one span first: the running totals count from the span's first day.
+        self._cover(self.local_date(start), self.local_date(end))
+        return self._working_time_before(end) - self._working_time_before(start)
+
+    def _working_time_before(self, instant: datetime) -> timedelta:
+        """Working time from the covered span's first day to `instant`: a running total by
+        date, so the time between two instants is a subtraction, however far apart."""
+        day = self.local_date(instant)
+        partial = timedelta(0)
+        for opens, closes in self.intervals(day):
+            if instant > opens:
+                partial += min(closes, instant) - opens
+        totals: dict[date, timedelta] = self.__dict__["_totals"]
+        return totals[day] + partial
+
+    def _cover(self, *days: date) -> None:
+        """Make sure the running totals span `days` (widened by a month either side)."""
+        cache = self.__dict__
+        totals: dict[date, timedelta] = cache.get("_totals", {})
+        if all(day in totals for day in days):
+            return
+        span = cache.get("_totals_span", (min(days), max(days)))
+        first = min(span[0], *days) - timedelta(days=31)
+        last = max(span[1], *days) + timedelta(days=31)
+        totals, running = {}, timedelta(0)
+        for each in _dates(first, last):
+            totals[each] = running
+            for opens, closes in self.intervals(each):
+                running += closes - opens
+        cache.update(_totals=totals, _totals_span=(first, last))

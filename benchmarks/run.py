@@ -1,0 +1,521 @@
+"""complaintctl's benchmark suite: each measurement against a floor measured in the same run.
+
+    .venv/bin/python benchmarks/run.py                 # stores of 10k, 100k and 1M cases
+    .venv/bin/python benchmarks/run.py --sizes 10000 --runs 3   # quicker
+
+It builds its own stores (reproducibly, from a seed, with plain sqlite3 after complaintctl has
+made the schema), times whole processes and in-process calls after a warm-up, and writes the
+medians, min–max and the ratio to the floor to benchmarks/results/latest.md and .json.
+Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the same work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+STORES = HERE / "stores"
+PYTHON = sys.executable
+# A fixed "now" for every store and query, so runs are comparable.
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+OPEN_CASES = 2_000  # a team's open caseload, whatever the store's size
+
+
+def iso(instant: datetime) -> str:
+    """The store's one text format for instants (naive UTC, microseconds)."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# -- stores --------------------------------------------------------------------------------
+
+
+def build_store(path: Path, size: int, seed: int = 7) -> None:
+    """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years."""
+    from complaintctl.domain.calendar import WorkingCalendar
+    from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+    from complaintctl.store.uow import UnitOfWork
+
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    with UnitOfWork(engine, url, write=False) as uow:
+        calendar: WorkingCalendar = uow.calendar()
+    engine.dispose()
+
+    rng = random.Random(seed)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(
+        "INSERT INTO staff VALUES ('bench', 'Bench Mark', 'senior-complaint-executive', NULL, 1,"
+        " 'bench', ?, NULL)",
+        (iso(NOW),),
+    )
+    consumers, cases, deadlines = [], [], []
+    counters: dict[int, int] = {}
+    for n in range(1, size + 1):
+        is_open = n > size - OPEN_CASES
+        if is_open:
+            received = NOW - timedelta(minutes=rng.randrange(10, 40 * 24 * 60))
+            stage = rng.choice(
+                ["received", "received", "first-stage", "first-stage", "responded", "second-stage"]
+            )
+        else:
+            received = NOW - timedelta(days=60 + rng.randrange(0, 5 * 365))
+            stage = rng.choice(["closed", "assessed", "closed"])
+        year = received.year
+        counters[year] = counters.get(year, 0) + 1
+        ref = f"SC-{year}-{counters[year]:06d}"
+        consumers.append((n, f"Consumer {n}", f"c{n}@example.com", None, None, "[]", iso(received)))
+        area = None if stage == "received" else rng.choice(["Casework", "Energy", "Telecoms"])
+        cases.append(
+            (
+                n,
+                ref,
+                n,
+                "email",
+                rng.choice(["delay", "updates", "process"]),
+                f"Summary {n}",
+                None,
+                0,
+                iso(received),
+                stage,
+                area,
+                None,
+                0,
+                None,
+                None,
+                None,
+                None,
+                None,
+                "bench",
+                iso(received),
+            )
+        )
+        ack_due = calendar.add_working_hours(received, 24)
+        ack_end = None if stage == "received" else received + timedelta(hours=20)
+        deadlines.append(
+            (
+                n,
+                "acknowledge",
+                iso(received),
+                iso(ack_due),
+                24,
+                "working-hours",
+                "24 working hours after receipt",
+                iso(ack_end) if ack_end else None,
+                "met" if ack_end else None,
+            )
+        )
+        if stage in ("first-stage", "responded", "second-stage") or not is_open:
+            assert ack_end is not None
+            due = calendar.add_working_hours(ack_end, 24)
+            end = None if stage == "first-stage" else ack_end + timedelta(hours=30)
+            deadlines.append(
+                (
+                    n,
+                    "respond",
+                    iso(ack_end),
+                    iso(due),
+                    24,
+                    "working-hours",
+                    "24 working hours after acknowledgement",
+                    iso(end) if end else None,
+                    "met" if end else None,
+                )
+            )
+        if len(cases) >= 50_000:
+            _flush(db, consumers, cases, deadlines)
+    _flush(db, consumers, cases, deadlines)
+    db.executemany("INSERT OR REPLACE INTO ref_counter VALUES (?, ?)", counters.items())
+    db.commit()
+    db.execute("ANALYZE")
+    db.close()
+
+
+def _flush(db: sqlite3.Connection, consumers: list, cases: list, deadlines: list) -> None:
+    db.executemany("INSERT INTO consumer VALUES (?,?,?,?,?,?,?)", consumers)
+    db.executemany(
+        "INSERT INTO complaint (id, ref, consumer_id, channel, category, summary, dispute_ref,"
+        " board, received_at, stage, area, about, out_of_time, responder, first_responder,"
+        " handler, close_reason, source_id, logged_by, logged_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        cases,
+    )
+    db.executemany(
+        "INSERT INTO deadline (case_id, kind, start_at, due_at, amount, unit, rule, ended_at,"
+        " outcome) VALUES (?,?,?,?,?,?,?,?,?)",
+        deadlines,
+    )
+    consumers.clear()
+    cases.clear()
+    deadlines.clear()
+
+
+# -- floors: plain sqlite3 doing the same work --------------------------------------------
+
+OVERDUE_SQL = (
+    "SELECT c.ref, d.kind, co.name, c.received_at, d.due_at FROM deadline d"
+    " JOIN complaint c ON c.id = d.case_id JOIN consumer co ON co.id = c.consumer_id"
+    " WHERE d.ended_at IS NULL AND d.due_at < ? ORDER BY d.due_at, c.ref"
+)
+QUEUE_SQL = (
+    "SELECT c.ref, co.name, c.stage, c.area, c.responder, d.kind, d.due_at FROM complaint c"
+    " JOIN consumer co ON co.id = c.consumer_id LEFT JOIN deadline d ON d.case_id = c.id"
+    " AND d.ended_at IS NULL AND d.kind IN ('acknowledge', 'respond', 'final')"
+    " WHERE c.stage NOT IN ('closed', 'assessed') ORDER BY d.due_at IS NULL, d.due_at, c.ref"
+)
+
+FLOOR_OVERDUE = f"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute({OVERDUE_SQL!r}, (sys.argv[2],)).fetchall()
+print(json.dumps([dict(zip(("ref", "kind", "consumer", "received_at", "due"), r)) for r in rows]))
+"""
+
+FLOOR_QUEUE = f"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute({QUEUE_SQL!r}).fetchall()
+print(json.dumps([dict(zip(("ref", "consumer", "stage", "area", "owner", "kind", "due"), r))
+                  for r in rows]))
+"""
+
+
+# -- timing --------------------------------------------------------------------------------
+
+
+def timed(work: Callable[[], object], runs: int) -> list[float]:
+    work()  # warm-up: caches, page cache, imports
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def process(args: list[str], env: dict[str, str] | None = None) -> Callable[[], object]:
+    full_env = {**os.environ, **(env or {})}
+
+    def run() -> object:
+        done = subprocess.run(args, env=full_env, capture_output=True, check=False)
+        if done.returncode not in (0, 3):
+            raise RuntimeError(f"{args} failed: {done.stderr.decode()[-500:]}")
+        return done
+
+    return run
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, name: str, times: list[float], floor: float, target: float, note: str) -> None:
+        stats = summary(times)
+        ratio = stats["median"] / floor
+        self.rows.append(
+            {
+                "measurement": name,
+                **stats,
+                "floor": floor,
+                "ratio": ratio,
+                "target": target,
+                "met": ratio <= target,
+                "floor_is": note,
+            }
+        )
+        print(
+            f"{name:48} {stats['median'] * 1000:9.1f} ms  x{ratio:5.2f} (target <= {target})",
+            flush=True,
+        )
+
+
+# -- the measurements ---------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+    runs = options.runs
+    STORES.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+    report = Report()
+    cli = [str(Path(PYTHON).with_name("complaintctl"))]  # the console script users run
+
+    # 1. Start-up: --help and completing a subcommand name.
+    bare = statistics.median(timed(process([PYTHON, "-c", "pass"]), runs))
+    report.add("--help", timed(process([*cli, "--help"]), runs), bare, 8, "python3 -c pass")
+    completion = {
+        "_COMPLAINTCTL_COMPLETE": "complete_bash",
+        "COMP_WORDS": "complaintctl ov",
+        "COMP_CWORD": "1",
+    }
+    report.add(
+        "completion of a subcommand name",
+        timed(process(cli, completion), runs),
+        bare,
+        8,
+        "python3 -c pass",
+    )
+
+    stack = statistics.median(
+        timed(process([PYTHON, "-c", "import typer, sqlmodel, rich.table"]), runs)
+    )
+    as_of = NOW.isoformat()
+    overdue_ms: dict[int, float] = {}
+    for size in sizes:
+        path = STORES / f"bench-{size}.sqlite3"
+        if not path.exists():
+            print(f"building a store of {size:,} cases…", flush=True)
+            build_store(path, size)
+        env = {"COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "bench"}
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(FLOOR_OVERDUE)
+        floor_overdue = statistics.median(
+            timed(process([PYTHON, f.name, str(path), iso(NOW)]), runs)
+        )
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as g:
+            g.write(FLOOR_QUEUE)
+        floor_queue = statistics.median(timed(process([PYTHON, g.name, str(path)]), runs))
+
+        # 2. Whole process against the stack's imports plus the floor script.
+        times = timed(process([*cli, "overdue", "--json", "--as-of", as_of], env), runs)
+        overdue_ms[size] = statistics.median(times)
+        report.add(
+            f"overdue --json, {size:,} cases (process)",
+            times,
+            stack + floor_overdue,
+            1.5,
+            "imports of typer+sqlmodel+rich.table + sqlite3 script",
+        )
+        times = timed(process([*cli, "queue", "--json", "--as-of", as_of], env), runs)
+        report.add(
+            f"queue --json, {size:,} cases (process)",
+            times,
+            stack + floor_queue,
+            1.5,
+            "imports of typer+sqlmodel+rich.table + sqlite3 script",
+        )
+
+        # 3. In process: the service against the floor's query.
+        in_process(report, path, runs)
+        os.unlink(f.name)
+        os.unlink(g.name)
+
+    # 4. Growth: the same number of overdue rows from the smallest to the largest store.
+    if len(sizes) > 1:
+        smallest, largest = min(sizes), max(sizes)
+        report.add(
+            f"overdue growth {smallest:,} -> {largest:,} cases",
+            [overdue_ms[largest]],
+            overdue_ms[smallest],
+            1.5,
+            f"overdue on {smallest:,} cases",
+        )
+
+    # 5. Import against executemany of the same rows in one transaction.
+    import_benchmark(report, options.import_rows)
+
+    # 6. Deadline arithmetic in process: 100,000 deadlines in at most a second.
+    report.add("100,000 deadlines (24h and 20 days)", timed(deadlines, 3), 1.0, 1.0, "one second")
+
+    write_results(report, sizes, runs)
+
+
+def in_process(report: Report, path: Path, runs: int) -> None:
+    from complaintctl import services
+    from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+    from complaintctl.store.uow import UnitOfWork
+
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    size = path.stem.split("-")[1]
+
+    def service(verb: Callable[..., object]) -> Callable[[], object]:
+        def run() -> object:
+            with UnitOfWork(engine, url, write=False) as uow:
+                return verb(uow, as_of=NOW)
+
+        return run
+
+    def floor(sql: str, *params: object) -> Callable[[], object]:
+        def run() -> object:
+            db = sqlite3.connect(path)
+            rows = db.execute(sql, params).fetchall()
+            db.close()
+            return rows
+
+        return run
+
+    floor_overdue = statistics.median(timed(floor(OVERDUE_SQL, iso(NOW)), runs))
+    report.add(
+        f"overdue in process, {int(size):,} cases",
+        timed(service(services.overdue), runs),
+        floor_overdue,
+        2.5,
+        "the same query with sqlite3",
+    )
+    floor_queue = statistics.median(timed(floor(QUEUE_SQL), runs))
+    report.add(
+        f"queue in process, {int(size):,} cases",
+        timed(service(services.queue), runs),
+        floor_queue,
+        2.5,
+        "the same query with sqlite3",
+    )
+    engine.dispose()
+
+
+def import_benchmark(report: Report, rows: int) -> None:
+    rng = random.Random(11)
+    folder = Path(tempfile.mkdtemp(prefix="complaintctl-bench-"))
+    batch = folder / "batch.csv"
+    with batch.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["consumer", "email", "channel", "category", "summary", "received_at", "source_id"]
+        )
+        for n in range(rows):
+            received = NOW - timedelta(minutes=rng.randrange(60, 300 * 24 * 60))
+            writer.writerow(
+                [
+                    f"Person {n}",
+                    f"p{n}@example.com",
+                    "email",
+                    "delay",
+                    f"Summary {n}",
+                    received.isoformat(),
+                    f"form-{n}",
+                ]
+            )
+    # The floor: the same rows into the same tables with executemany, in one transaction.
+    floor_store = folder / "floor.sqlite3"
+    build_store(floor_store, 0)
+
+    def floor() -> float:
+        start = time.perf_counter()
+        db = sqlite3.connect(floor_store)
+        with batch.open(newline="") as data:
+            records = list(csv.DictReader(data))
+        db.executemany(
+            "INSERT INTO consumer (name, email, adjustments, created_at) VALUES (?,?,'[]',?)",
+            [(r["consumer"], r["email"], r["received_at"]) for r in records],
+        )
+        db.executemany(
+            "INSERT INTO complaint (ref, consumer_id, channel, category, summary, board,"
+            " received_at, stage, out_of_time, source_id, logged_by, logged_at)"
+            " VALUES (?, 1, ?, ?, ?, 0, ?, 'received', 0, ?, 'bench', ?)",
+            [
+                (
+                    f"F-{n}",
+                    r["channel"],
+                    r["category"],
+                    r["summary"],
+                    r["received_at"],
+                    r["source_id"],
+                    r["received_at"],
+                )
+                for n, r in enumerate(records)
+            ],
+        )
+        db.rollback()
+        db.close()
+        return time.perf_counter() - start
+
+    floor_time = statistics.median([floor() for _ in range(3)])
+    store = folder / "import.sqlite3"
+    build_store(store, 0)
+    env = {**os.environ, "COMPLAINTCTL_DB": str(store), "COMPLAINTCTL_USER": "bench"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [PYTHON, "-m", "complaintctl", "import", str(batch)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB on Linux
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode()[-500:])
+    report.add(
+        f"import {rows:,} rows (process)",
+        [took],
+        floor_time,
+        3,
+        "executemany of the same rows, one transaction",
+    )
+    report.rows[-1]["peak_memory_mib"] = round(peak, 1)
+    print(f"{'':48} peak memory {peak:.0f} MiB", flush=True)
+
+
+def deadlines() -> object:
+    from complaintctl.domain.calendar import WorkingCalendar
+    from complaintctl.store.calendar import bank_holidays
+
+    days, _ = bank_holidays(range(2024, 2029))
+    calendar = WorkingCalendar(closed_days=days)
+    rng = random.Random(3)
+    starts = [
+        datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 2 * 525600))
+        for _ in range(100_000)
+    ]
+    start = time.perf_counter()
+    for n, instant in enumerate(starts):
+        if n % 2:
+            calendar.add_working_hours(instant, 24)
+        else:
+            calendar.add_working_days(instant, 20)
+    return time.perf_counter() - start
+
+
+def write_results(report: Report, sizes: list[int], runs: int) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Measured {when} on {machine}; {runs} runs after a warm-up; stores of "
+        f"{', '.join(f'{s:,}' for s in sizes)} cases ({OPEN_CASES:,} open).",
+        "",
+        "| measurement | median | min–max | floor | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in report.rows:
+        lines.append(
+            f"| {row['measurement']} | {row['median'] * 1000:.1f} ms "
+            f"| {row['min'] * 1000:.1f}–{row['max'] * 1000:.1f} ms "
+            f"| {row['floor'] * 1000:.1f} ms ({row['floor_is']}) | {row['ratio']:.2f} "
+            f"| ≤ {row['target']} | {'yes' if row['met'] else '**no**'} |"
+        )
+    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"machine": machine, "when": when, "results": report.rows}, indent=2) + "\n"
+    )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

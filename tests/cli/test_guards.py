@@ -1,0 +1,908 @@
+"""The review's guards end to end: each refusal exits with its code, says one `Error: …` line on
+stderr, shows no traceback and writes nothing; and the fixes that let things through do so.
+
+Every command runs through the real command line (CliRunner) on a seeded store (tests/conftest.py
+TEAM; officer.one acts unless --as says otherwise). "Now" is frozen at Tue 15 Dec 2026 12:00 GMT
+(London wall time is UTC) and steps carry an explicit --at in the past. "Nothing written" is
+checked through `show --json` and `history --json` of the case, and a dump of the whole store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import Result
+
+from tests.cli.conftest import Run
+
+NOW = "2026-12-15 12:00:00"  # Tue, GMT
+
+# The journey, Mon 30 Nov to Mon 7 Dec 2026 (GMT: London wall time is UTC).
+LOGGED = "2026-11-30T10:00"  # ack due Thu 3 Dec 10:00
+ACKED = "2026-12-01T10:00"  # respond due Fri 4 Dec 10:00
+ASSIGNED = "2026-12-01T11:00"
+RESPONDED = "2026-12-03T10:00"
+ESCALATED = "2026-12-07T10:00"  # final due Thu 7 Jan 2027 17:00
+REF = "SC-2026-000001"
+
+OUTSIDE_YEARS = "is outside the years complaintctl works with (2000–2099)"
+TOO_FAR_AHEAD = "is more than 10 years ahead"
+
+
+class Clock:
+    """The frozen "now"; a test that starts real processes lets it go first."""
+
+    def __init__(self) -> None:
+        self._freezer: Any = freeze_time(NOW)
+        self._freezer.start()
+        self.frozen = True
+
+    def release(self) -> None:
+        if self.frozen:
+            self._freezer.stop()
+            self.frozen = False
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[Clock]:
+    frozen = Clock()
+    yield frozen
+    frozen.release()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def ok(run: Run, *args: str) -> Result:
+    result = run(*args)
+    assert 0 == result.exit_code, result.stderr
+    return result
+
+
+def log_args(at: str = LOGGED, **options: str) -> list[str]:
+    values = {
+        "consumer": "Ann Smith",
+        "channel": "email",
+        "category": "delay",
+        "summary": "Nobody told me my dispute had been closed",
+        "email": "ann@example.com",
+        **options,
+    }
+    return ["log", *[p for name, value in values.items() for p in (f"--{name}", value)], "--at", at]
+
+
+def log_case(run: Run, *extra: str, at: str = LOGGED, **options: str) -> str:
+    """`complaintctl log` with sensible defaults; returns the new reference."""
+    return ok(run, *log_args(at, **options), *extra).stdout.strip()
+
+
+def to_first_stage(run: Run) -> str:
+    ref = log_case(run)
+    ok(run, "ack", ref, "--area", "Casework", "--at", ACKED)
+    return ref
+
+
+def to_assigned(run: Run) -> str:
+    ref = to_first_stage(run)
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED)
+    return ref
+
+
+def to_responded(run: Run) -> str:
+    ref = to_assigned(run)
+    ok(
+        run,
+        "--as",
+        "rita.responder",
+        "respond",
+        ref,
+        "--decision",
+        "not-upheld",
+        "--summary",
+        "We did reply",
+        "--at",
+        RESPONDED,
+    )
+    return ref
+
+
+def to_second_stage(run: Run) -> str:
+    ref = to_responded(run)
+    ok(run, "escalate", ref, "--to", "hana.handler", "--at", ESCALATED)
+    return ref
+
+
+def show(run: Run, ref: str = REF) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
+    return case
+
+
+def recorded(deadlines: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What is stored of each deadline, without the lateness judged as of now."""
+    fields = ("kind", "start", "due", "rule", "met_at", "ended_at", "outcome", "breached")
+    return [tuple(d[f] for f in fields) for d in deadlines]
+
+
+def history(run: Run, ref: str = REF) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
+    return events
+
+
+def dump(db_path: Path) -> list[str]:
+    """Every row of the store, as SQL."""
+    with closing(sqlite3.connect(db_path)) as connection:
+        return list(connection.iterdump())
+
+
+def snapshot(run: Run, db_path: Path, ref: str | None = REF) -> tuple[Any, ...]:
+    """What a refusal must leave as it was: the case's show and history, and the whole store."""
+    views = (
+        (ok(run, "show", ref, "--json").stdout, ok(run, "history", ref, "--json").stdout)
+        if ref
+        else ()
+    )
+    return (*views, dump(db_path))
+
+
+def assert_refused(result: Result, exit_code: int, message: str) -> None:
+    """The exit code, one `Error: …` line on stderr naming `message`, no traceback, no output."""
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (exit_code, 1, "") == (result.exit_code, len(lines), result.stdout), result.stderr
+    assert (True, True) == (lines[0].startswith("Error: "), message in lines[0]), lines[0]
+
+
+def refused_and_nothing_written(
+    run: Run, db_path: Path, args: list[str], exit_code: int, message: str, ref: str | None = REF
+) -> None:
+    before = snapshot(run, db_path, ref)
+    assert_refused(run(*args), exit_code, message)
+    assert before == snapshot(run, db_path, ref)
+
+
+# -- 1. extend: before a breach, and to a later date ---------------------------------------
+
+
+def extend_args(ref: str, until: str, at: str, by: str = "lee.leader") -> list[str]:
+    return ["--as", by, "extend", ref, "--until", until, "--reason", "Agreed", "--at", at]
+
+
+def test_extending_after_the_response_deadline_has_passed_exits_5_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    ref = to_first_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        extend_args(ref, "2026-12-18T17:00", "2026-12-04T10:01"),
+        5,
+        f"Error: the respond deadline of {ref} passed at 2026-12-04T10:00:00+00:00",
+    )
+
+
+@pytest.mark.parametrize("until", ["2026-12-04T10:00", "2026-12-03T17:00"])
+def test_an_extension_until_no_later_than_the_current_due_exits_2_and_writes_nothing(
+    run: Run, db_path: Path, until: str
+) -> None:
+    ref = to_first_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        extend_args(ref, until, "2026-12-02T10:00"),
+        2,
+        "Error: --until must be later than the current respond deadline "
+        "(2026-12-04T10:00:00+00:00)",
+    )
+
+
+# -- 2. a calendar change is judged at the command's now -----------------------------------
+
+
+def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_and_records_at_now(
+    run: Run,
+) -> None:
+    # Thu 10 Dec 11:00: Thu 6h, Fri 14h, Mon 22h, due Tue 15 Dec 11:00: breached by noon.
+    breached = log_case(run, at="2026-12-10T11:00")
+    before = show(run, breached)
+    # Mon 14 Dec 10:00: due Thu 17 Dec 10:00; with Tue 15 Dec closed, Fri 18 Dec 10:00.
+    running = log_case(run, at="2026-12-14T10:00", email="bob@example.com", consumer="Bob Li")
+
+    # Dated before the breach: judged at --at, the breached deadline would move too.
+    result = run(
+        "calendar", "close", "2026-12-15", "--reason", "Office move", "--at", "2026-12-14T12:00"
+    )
+
+    assert (
+        0,
+        f"{running}\tacknowledge\t2026-12-17T10:00:00+00:00\t2026-12-18T10:00:00+00:00\n",
+    ) == (
+        result.exit_code,
+        result.stdout,
+    ), result.stderr
+    after = show(run, breached)
+    # Its lateness in working time shrinks (the closed day has no working time); what is
+    # recorded does not change.
+    assert (recorded(before["deadlines"]), ["log"]) == (
+        recorded(after["deadlines"]),
+        [event["action"] for event in after["history"]],
+    )
+    assert ("2026-12-15T11:00:00+00:00", True) == (
+        after["deadlines"][0]["due"],
+        after["deadlines"][0]["breached"],
+    )
+    recompute = history(run, running)[-1]
+    assert ("deadline-recomputed", "2026-12-15T12:00:00+00:00", "2026-12-15T12:00:00+00:00") == (
+        recompute["action"],
+        recompute["at"],
+        recompute["recorded_at"],
+    )
+
+
+# -- 3. dates are bounded ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        log_args(at="1999-12-31T23:59"),
+        log_args(at="2100-01-01T00:00"),
+        log_args(about="1999-12-31"),
+        log_args(about="0001-01-01"),
+        ["show", REF, "--as-of", "1999-12-31T12:00"],
+        ["show", REF, "--as-of", "9999-12-31T23:59-12:00"],
+        ["queue", "--as-of", "2100-01-01T00:00"],
+        ["overdue", "--as-of", "0001-01-01T00:00"],
+        extend_args(REF, "2100-01-01T17:00", "2026-12-02T10:00"),
+        extend_args(REF, "9999-12-31T17:00", "2026-12-02T10:00"),
+        ["calendar", "close", "1999-12-31", "--reason", "Office move"],
+        ["calendar", "close", "2100-01-04", "--reason", "Office move"],
+    ],
+    ids=lambda args: " ".join(args[-4:]),
+)
+def test_a_date_outside_2000_to_2099_exits_2_and_writes_nothing(
+    run: Run, db_path: Path, args: list[str]
+) -> None:
+    to_first_stage(run)
+    refused_and_nothing_written(run, db_path, args, 2, OUTSIDE_YEARS)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", REF, "--as-of", "2037-01-01T00:00"],
+        ["overdue", "--as-of", "2099-12-31T00:00"],
+        extend_args(REF, "2037-01-01T17:00", "2026-12-02T10:00"),
+        [
+            "--as",
+            "sam.senior",
+            "restrict",
+            "add",
+            "--email",
+            "ann@example.com",
+            "--scope",
+            "procedure",
+            "--reason",
+            "Abusive calls",
+            "--review",
+            "2037-01-01T00:00",
+            "--at",
+            "2026-12-02T10:00",
+        ],
+    ],
+    ids=["show --as-of", "overdue --as-of", "extend --until", "restrict add --review"],
+)
+def test_an_instant_more_than_10_years_after_now_exits_2_and_writes_nothing(
+    run: Run, db_path: Path, args: list[str]
+) -> None:
+    to_first_stage(run)
+    refused_and_nothing_written(run, db_path, args, 2, TOO_FAR_AHEAD)
+
+
+def test_a_next_restriction_review_more_than_10_years_after_now_exits_2(
+    run: Run, db_path: Path
+) -> None:
+    restriction = restricted(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        review_args(restriction, next_review="2037-01-01T10:00"),
+        2,
+        TOO_FAR_AHEAD,
+        ref=None,
+    )
+
+
+def test_an_agreed_date_just_under_10_years_ahead_is_accepted(run: Run) -> None:
+    ref = to_first_stage(run)
+    ok(run, *extend_args(ref, "2036-12-01T17:00", "2026-12-02T10:00"))
+    assert "2036-12-01T17:00:00+00:00" == show(run, ref)["deadlines"][-1]["due"]
+
+
+# -- 4. the first member of staff ----------------------------------------------------------
+
+
+def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_add_staff(
+    run: Run, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "new" / "store.sqlite3")
+
+    def add(by: str, username: str, role: str) -> Result:
+        name = username.title()
+        return run(
+            "--db", store, "--as", by, "staff", "add", username, "--name", name, "--role", role
+        )
+
+    def staff() -> list[str]:
+        listed = json.loads(ok(run, "--db", store, "staff", "list", "--all", "--json").stdout)
+        return [member["username"] for member in listed]
+
+    assert_refused(
+        add("whoever", "first", "officer"),
+        2,
+        "Error: the first member of staff must be a senior-leader or senior-complaint-executive",
+    )
+    assert [] == staff()
+    ok(
+        run,
+        "--db",
+        store,
+        "--as",
+        "whoever",
+        "staff",
+        "add",
+        "first",
+        "--name",
+        "First",
+        "--role",
+        "senior-leader",
+    )
+    assert_refused(add("whoever", "second", "officer"), 6, "whoever is not staff in this store")
+    ok(
+        run,
+        "--db",
+        store,
+        "--as",
+        "first",
+        "staff",
+        "add",
+        "olu",
+        "--name",
+        "Olu",
+        "--role",
+        "officer",
+    )
+    assert_refused(add("olu", "third", "officer"), 6, "olu (officer) may not add or remove staff")
+    assert ["first", "olu"] == staff()
+
+
+# -- 5. the extend rule follows the stage; the final response is someone else's ------------
+
+
+@pytest.mark.parametrize("by", ["rita.responder", "lee.leader"])
+def test_at_the_second_stage_the_first_stage_responder_and_area_leader_may_not_extend(
+    run: Run, db_path: Path, by: str
+) -> None:
+    ref = to_second_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        extend_args(ref, "2027-01-29T17:00", "2026-12-08T10:00", by=by),
+        6,
+        f"Error: {by} (",
+    )
+
+
+def test_at_the_second_stage_the_handler_extends_the_final_response_deadline(run: Run) -> None:
+    ref = to_second_stage(run)
+    ok(run, *extend_args(ref, "2027-01-29T17:00", "2026-12-08T10:00", by="hana.handler"))
+    final = [d for d in show(run, ref)["deadlines"] if d["kind"] == "final"]
+    assert ["2027-01-29T17:00:00+00:00"] == [d["due"] for d in final]
+
+
+def test_the_first_stage_responder_giving_the_final_response_exits_6_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    ref = to_second_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        [
+            "--as",
+            "rita.responder",
+            "final",
+            ref,
+            "--decision",
+            "upheld",
+            "--summary",
+            "x",
+            "--at",
+            "2026-12-08T10:00",
+        ],
+        6,
+        f"Error: rita.responder gave the first-stage response on {ref}",
+    )
+
+
+# -- 6. incidents at any stage -------------------------------------------------------------
+
+
+def incident_args(ref: str, at: str, note: str = "Shouted at officer") -> list[str]:
+    return ["--as", "officer.two", "incident", ref, "--note", note, "--at", at]
+
+
+@pytest.mark.parametrize(
+    ("journey", "at", "stage"),
+    [
+        (to_first_stage, "2026-12-02T10:00", "first-stage"),
+        (to_second_stage, "2026-12-08T10:00", "second-stage"),
+    ],
+)
+def test_an_incident_is_recorded_on_an_acknowledged_or_escalated_case(
+    run: Run, journey: Any, at: str, stage: str
+) -> None:
+    ref = journey(run)
+    result = ok(run, *incident_args(ref, at))
+    case = show(run, ref)
+    assert (f"Recorded an incident on {ref}\n", stage) == (result.stdout, case["stage"])
+    assert [(ref, "Shouted at officer", "officer.two")] == [
+        (i["ref"], i["note"], i["by"]) for i in case["consumer"]["incidents"]
+    ]
+    assert "incident" == history(run, ref)[-1]["action"]
+
+
+def test_an_incident_before_the_case_was_received_exits_2_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    ref = to_first_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        incident_args(ref, "2026-11-30T09:59"),
+        2,
+        f"Error: --at is before {ref} was received",
+    )
+
+
+# -- 7. ack --area names an area staff work in ---------------------------------------------
+
+
+def test_an_area_typed_in_any_case_is_routed_as_staff_spell_it(run: Run) -> None:
+    ref = log_case(run)
+    result = ok(run, "ack", ref, "--area", "casework", "--at", ACKED)
+    assert (True, "Casework") == (
+        result.stdout.startswith(f"Acknowledged {ref}, routed to Casework: met on time"),
+        show(run, ref)["area"],
+    )
+    assert "Casework" == history(run, ref)[-1]["details"]["area"]
+
+
+def test_an_unknown_area_exits_2_naming_the_known_areas_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    ref = log_case(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        ["ack", ref, "--area", "Housing", "--at", ACKED],
+        2,
+        "Error: no staff work in 'Housing'; the areas are Casework, Energy",
+    )
+
+
+def test_acknowledging_twice_with_an_unknown_area_still_exits_5_naming_the_stage(
+    run: Run, db_path: Path
+) -> None:
+    ref = to_first_stage(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        ["ack", ref, "--area", "Housing", "--at", "2026-12-02T10:00"],
+        5,
+        f"Error: cannot acknowledge {ref}: it is at stage first-stage",
+    )
+
+
+# -- 8. out of time: accepted only with a reason -------------------------------------------
+
+
+def test_an_out_of_time_case_acknowledged_without_a_reason_exits_2_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    ref = log_case(run, about="2026-05-01")
+    assert True is show(run, ref)["out_of_time"]
+    refused_and_nothing_written(
+        run,
+        db_path,
+        ["ack", ref, "--area", "Casework", "--at", ACKED],
+        2,
+        "--out-of-time-reason",
+    )
+
+
+def test_an_out_of_time_case_acknowledged_with_a_reason_records_it_in_the_history(
+    run: Run,
+) -> None:
+    ref = log_case(run, about="2026-05-01")
+    reason = "Consumer was in hospital"
+    ok(run, "ack", ref, "--area", "Casework", "--out-of-time-reason", reason, "--at", ACKED)
+    ack = history(run, ref)[-1]
+    assert ("acknowledge", reason) == (ack["action"], ack["details"]["out_of_time_accepted"])
+
+
+# -- 9. restriction reviews ----------------------------------------------------------------
+
+
+def restricted(run: Run) -> int:
+    """Ann is restricted to contact by post, decided Tue 1 Dec 2026 12:00 (review 1 Jun 2027)."""
+    log_case(run)
+    ok(
+        run,
+        "--as",
+        "sam.senior",
+        "restrict",
+        "add",
+        "--email",
+        "ann@example.com",
+        "--scope",
+        "contact",
+        "--channel",
+        "post",
+        "--reason",
+        "Abusive calls",
+        "--at",
+        "2026-12-01T12:00",
+    )
+    restriction_id: int = restrictions(run)[0]["id"]
+    return restriction_id
+
+
+def restrictions(run: Run) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(ok(run, "restrict", "list", "--all", "--json").stdout)
+    return rows
+
+
+def review_args(
+    restriction: int | str,
+    *,
+    by: str = "sam.senior",
+    next_review: str = "2027-01-15T10:00",
+    at: str = "2026-12-10T10:00",
+) -> list[str]:
+    return [
+        "--as",
+        by,
+        "restrict",
+        "review",
+        str(restriction),
+        "--next",
+        next_review,
+        "--reason",
+        "Still needed",
+        "--at",
+        at,
+    ]
+
+
+def reviews_overdue(run: Run, as_of: str) -> list[tuple[int, str]]:
+    items = json.loads(
+        ok(run, "overdue", "--kind", "restriction-review", "--json", "--as-of", as_of).stdout
+    )
+    return [(item["restriction_id"], item["due"]) for item in items]
+
+
+def test_a_review_sets_the_next_review_shown_in_restrict_list(run: Run) -> None:
+    restriction = restricted(run)
+    assert "2027-06-01T12:00:00+01:00" == restrictions(run)[0]["review_due"]
+    ok(run, *review_args(restriction))
+    assert [(restriction, "2027-01-15T10:00:00+00:00", None)] == [
+        (r["id"], r["review_due"], r["lifted_at"]) for r in restrictions(run)
+    ]
+
+
+def test_a_reviewed_restriction_is_overdue_only_after_its_next_review(run: Run) -> None:
+    restriction = restricted(run)
+    ok(run, *review_args(restriction))
+    new_due = "2027-01-15T10:00:00+00:00"
+    assert (
+        [],
+        [(restriction, new_due)],
+        # The first review's clock stopped: after its old due there is still one item.
+        [(restriction, new_due)],
+    ) == (
+        reviews_overdue(run, "2027-01-15T10:00"),
+        reviews_overdue(run, "2027-01-15T10:01"),
+        reviews_overdue(run, "2027-06-02T12:00"),
+    )
+
+
+def test_an_officer_reviewing_a_restriction_exits_6_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    restriction = restricted(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        review_args(restriction, by="officer.one"),
+        6,
+        "Error: officer.one (officer) may not restrict a consumer or lift a restriction",
+    )
+
+
+def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(run: Run, db_path: Path) -> None:
+    restriction = restricted(run)
+    ok(
+        run,
+        "--as",
+        "sam.senior",
+        "restrict",
+        "lift",
+        str(restriction),
+        "--reason",
+        "Better",
+        "--at",
+        "2026-12-05T10:00",
+    )
+    refused_and_nothing_written(
+        run,
+        db_path,
+        review_args(restriction),
+        2,
+        f"Error: restriction {restriction} was lifted; there is nothing to review",
+    )
+
+
+@pytest.mark.parametrize("next_review", ["2026-12-10T10:00", "2026-12-09T10:00"])
+def test_a_next_review_not_after_the_review_exits_2_and_writes_nothing(
+    run: Run, db_path: Path, next_review: str
+) -> None:
+    restriction = restricted(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        review_args(restriction, next_review=next_review),
+        2,
+        "Error: --next must be after the review",
+    )
+
+
+def test_reviewing_an_unknown_restriction_exits_4_and_writes_nothing(
+    run: Run, db_path: Path
+) -> None:
+    restricted(run)
+    refused_and_nothing_written(run, db_path, review_args(99), 4, "Error: no restriction 99")
+
+
+# -- 10. resolved informally at log --------------------------------------------------------
+
+
+def test_a_complaint_resolved_informally_is_logged_already_closed(run: Run) -> None:
+    result = ok(run, *log_args(), "--resolved-informally", "Explained on the phone")
+    case = show(run, REF)
+    assert (f"{REF}\n", f"Logged {REF}, closed: resolved-informally\n") == (
+        result.stdout,
+        result.stderr,
+    )
+    assert (
+        "closed",
+        "resolved-informally",
+        [("acknowledge", "cancelled")],
+        ["log", "close"],
+        "Explained on the phone",
+    ) == (
+        case["stage"],
+        case["close_reason"],
+        [(d["kind"], d["outcome"]) for d in case["deadlines"]],
+        [e["action"] for e in case["history"]],
+        case["history"][-1]["details"]["note"],
+    )
+
+
+# -- 11. unknown staff named in an option --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("journey", "args"),
+    [
+        (to_first_stage, ["--as", "lee.leader", "assign", REF, "--to", "nobody", "--at", ASSIGNED]),
+        (to_responded, ["escalate", REF, "--to", "nobody", "--at", ESCALATED]),
+        (
+            to_first_stage,
+            [
+                "--as",
+                "sam.senior",
+                "restrict",
+                "add",
+                "--email",
+                "ann@example.com",
+                "--scope",
+                "contact",
+                "--via",
+                "nobody",
+                "--reason",
+                "Abusive calls",
+                "--at",
+                "2026-12-02T10:00",
+            ],
+        ),
+    ],
+    ids=["assign --to", "escalate --to", "restrict add --via"],
+)
+def test_unknown_staff_named_in_an_option_exits_4_and_writes_nothing(
+    run: Run, db_path: Path, journey: Any, args: list[str]
+) -> None:
+    journey(run)
+    refused_and_nothing_written(
+        run,
+        db_path,
+        args,
+        4,
+        "Error: no staff member 'nobody' (see `complaintctl staff list`)",
+    )
+
+
+# -- 12. goodwill amounts ------------------------------------------------------------------
+
+
+def respond_args(ref: str, goodwill: str) -> list[str]:
+    return [
+        "--as",
+        "rita.responder",
+        "respond",
+        ref,
+        "--decision",
+        "upheld",
+        "--summary",
+        "We were slow",
+        "--goodwill",
+        goodwill,
+        "--at",
+        "2026-12-02T10:00",
+    ]
+
+
+@pytest.mark.parametrize("goodwill", ["1e30", "١٢", "1_000", "0", "100000.01"])
+def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
+    run: Run, db_path: Path, goodwill: str
+) -> None:
+    ref = to_assigned(run)
+    refused_and_nothing_written(
+        run, db_path, respond_args(ref, goodwill), 2, f"Error: --goodwill {goodwill!r} must be"
+    )
+
+
+@pytest.mark.parametrize(("goodwill", "pounds"), [("100000", 100000.0), ("£49.99", 49.99)])
+def test_a_goodwill_amount_in_pounds_and_pence_is_accepted(
+    run: Run, goodwill: str, pounds: float
+) -> None:
+    ref = to_assigned(run)
+    ok(run, *respond_args(ref, goodwill))
+    assert [(["goodwill-payment"], pounds)] == [
+        (r["remedies"], r["goodwill_pounds"]) for r in show(run, ref)["responses"]
+    ]
+
+
+# -- 13. the store named empty, and the lock timeout ---------------------------------------
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """An empty working folder, and the user data folder moved where a store would show."""
+    cwd, data, home = tmp_path / "cwd", tmp_path / "data", tmp_path / "home"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.setenv("HOME", str(home))
+    return [cwd, data, home]
+
+
+def files_under(folders: list[Path]) -> list[Path]:
+    return [path for folder in folders if folder.exists() for path in folder.rglob("*")]
+
+
+@pytest.mark.parametrize("db", ["", "   "])
+def test_an_empty_db_option_exits_8_and_creates_no_file(
+    run: Run, elsewhere: list[Path], db: str
+) -> None:
+    assert_refused(run("--db", db, "staff", "list"), 8, "Error: --db (or COMPLAINTCTL_DB) is empty")
+    assert [] == files_under(elsewhere)
+
+
+def test_an_empty_complaintctl_db_exits_8_and_creates_no_file(
+    run: Run, elsewhere: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_DB", "")
+    assert_refused(run("staff", "list"), 8, "Error: --db (or COMPLAINTCTL_DB) is empty")
+    assert [] == files_under(elsewhere)
+
+
+@pytest.mark.parametrize("timeout", ["nan", "-1", "inf"])
+def test_a_lock_timeout_that_is_not_0_to_3600_seconds_exits_8_and_writes_nothing(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch, timeout: str
+) -> None:
+    before = dump(db_path)
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", timeout)
+    assert_refused(
+        run(*log_args()),
+        8,
+        "Error: COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, "
+        f"not {timeout!r}",
+    )
+    assert before == dump(db_path)
+
+
+# -- 14. bare complaintctl -----------------------------------------------------------------
+
+
+def test_bare_complaintctl_prints_the_usage_to_stderr_and_exits_2(run: Run) -> None:
+    result = run()
+    assert (2, "", True, True) == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.startswith("Usage: "),
+        "Commands:" in result.stderr,
+    )
+    assert "Traceback" not in result.stderr
+
+
+# -- 15. a consumer's name is shown as typed at a terminal ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["Ann [/]", "[bold]x", "[red]A[/] [x"])
+@pytest.mark.parametrize(
+    "command", [["show", REF], ["history", REF], ["queue"], ["overdue"], ["staff", "list"]]
+)
+def test_a_name_with_rich_markup_is_shown_literally_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch, name: str, command: list[str]
+) -> None:
+    monkeypatch.setattr("complaintctl.cli.render.for_people", lambda: True)
+    monkeypatch.setenv("COLUMNS", "400")  # no line wrapping inside the name
+    log_case(run, consumer=name)  # its acknowledgement is breached by now: listed in overdue
+    ok(run, "--as", "sam.senior", "staff", "add", "marked.up", "--name", name, "--role", "officer")
+
+    result = run(*command)
+
+    assert (0, "") == (result.exit_code, result.stderr), result.stderr
+    assert name in result.stdout, result.stdout
+
+
+# -- 16. a reader that stops early ---------------------------------------------------------
+
+
+def test_show_json_piped_into_head_ends_quietly(run: Run, clock: Clock) -> None:
+    ref = to_first_stage(run)
+    note = "Shouted at officer. " * 100  # 2,000 characters, twice in show --json per incident
+    for minute in range(40):
+        ok(run, *incident_args(ref, f"2026-12-02T10:{minute:02d}", note))
+    assert len(ok(run, "show", ref, "--json").stdout) > 100_000  # beyond a pipe's buffer
+    clock.release()  # a real process, on the real clock
+
+    piped = subprocess.run(
+        # The left side's status, which the pipe would otherwise hide, goes to stderr last.
+        [
+            "sh",
+            "-c",
+            '{ "$0" -m complaintctl show "$1" --json; echo "status=$?" >&2; } | head -c 10',
+            sys.executable,
+            ref,
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+
+    stderr = piped.stderr.decode(errors="replace")
+    # Ended by SIGPIPE (141) as a Unix filter is, not exit 1 as an internal error.
+    assert (b'{\n  "schem', False, False, True) == (
+        piped.stdout,
+        "Traceback" in stderr,
+        "Error" in stderr,
+        stderr.strip().splitlines()[-1] in ("status=0", "status=141"),
+    ), stderr
