@@ -227,19 +227,21 @@ def record_complaint(
         by=by,
         at=at,
         now=now,
-        consumer=name,
-        email=email,
-        address=address,
-        channel=case.channel,
-        category=case.category,
-        summary=summary,
-        dispute=dispute,
-        board=case.board,
-        about=complaint.about,
-        out_of_time=out_of_time,
-        acknowledge_due=due,
-        **({"restriction_overridden": override} if override else {}),
-        **(source or {}),
+        **log_details(
+            consumer=name,
+            email=email,
+            address=address,
+            channel=case.channel,
+            category=case.category,
+            summary=summary,
+            dispute=dispute,
+            board=case.board,
+            about=complaint.about,
+            out_of_time=out_of_time,
+            acknowledge_due=due,
+            **({"restriction_overridden": override} if override else {}),
+            **(source or {}),
+        ),
     )
     if resolved_informally is not None:
         _close(
@@ -254,6 +256,38 @@ def record_complaint(
             now=now,
         )
     return case, earlier, due
+
+
+def log_details(
+    *,
+    consumer: str,
+    email: str | None,
+    address: str | None,
+    channel: str,
+    category: str,
+    summary: str,
+    dispute: str | None,
+    board: bool,
+    about: date | None,
+    out_of_time: bool,
+    acknowledge_due: datetime,
+    **extra: str,
+) -> dict[str, object]:
+    """What a `log` history entry records: the complaint as received (log and import alike)."""
+    return {
+        "consumer": consumer,
+        "email": email,
+        "address": address,
+        "channel": channel,
+        "category": category,
+        "summary": summary,
+        "dispute": dispute,
+        "board": board,
+        "about": about,
+        "out_of_time": out_of_time,
+        "acknowledge_due": acknowledge_due,
+        **extra,
+    }
 
 
 def _consumer_for(
