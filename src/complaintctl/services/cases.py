@@ -170,10 +170,9 @@ def record_complaint(
     now: datetime,
     override_restriction: str | None = None,
     resolved_informally: str | None = None,
-    source: dict[str, str] | None = None,
 ) -> tuple[Case, list[tuple[str, str, datetime]], datetime]:
     """Everything `log` checks and writes, without committing: the case, the consumer's
-    earlier cases, and the acknowledgement's due instant. Import calls it for each row."""
+    earlier cases, and the acknowledgement's due instant."""
     from complaintctl.store.models import Case
 
     not_in_future(at, now)
@@ -240,7 +239,6 @@ def record_complaint(
             out_of_time=out_of_time,
             acknowledge_due=due,
             **({"restriction_overridden": override} if override else {}),
-            **(source or {}),
         ),
     )
     if resolved_informally is not None:

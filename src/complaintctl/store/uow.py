@@ -140,11 +140,6 @@ class UnitOfWork:
         with self.session.begin_nested():
             yield
 
-    def release_memory(self) -> None:
-        """Write what a long batch has so far and forget the rows it kept (still uncommitted)."""
-        self.session.flush()
-        self.session.expunge_all()
-
     def already_logged(
         self,
         source_id: str | None,
