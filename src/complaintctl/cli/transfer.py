@@ -193,11 +193,18 @@ def export_command(
     import sys
 
     from complaintctl.cli.app import parse_day
+    from complaintctl.errors import InvalidInput
     from complaintctl.services.export import COLUMNS, export_cases
 
     state = current_state(ctx)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    # An export to a file is written beside it and moved into place once whole: a refusal or
+    # a failure half-way leaves the old file as it was.
+    partial = Path(f"{output}.partial") if output else None
+    try:
+        out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
+    except OSError as err:
+        raise InvalidInput(f"cannot write {output}: {err.strerror}") from None
     try:
         with state.unit_of_work(write=False) as uow:
             records = export_cases(
@@ -221,6 +228,10 @@ def export_command(
             else:
                 for record in records:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if output:
+        if partial is not None:
             out.close()
+            partial.replace(str(output))
+    finally:
+        if partial is not None:
+            out.close()
+            partial.unlink(missing_ok=True)

@@ -53,13 +53,30 @@ def export_cases(
     received_from: date | None = None,
     received_to: date | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every matching case as one record, oldest first; received dates are inclusive."""
+    """Every matching case as one record, oldest first; received dates are inclusive.
+
+    The filters are checked here, before the first record is asked for, so a refusal comes
+    before anything is written.
+    """
+    if received_from and received_to and received_to < received_from:
+        raise InvalidInput("--to is before --from")
+    return _records(uow, stages, area, owner, category, board, received_from, received_to)
+
+
+def _records(
+    uow: UnitOfWork,
+    stages: Sequence[str],
+    area: str | None,
+    owner: str | None,
+    category: str | None,
+    board: bool | None,
+    received_from: date | None,
+    received_to: date | None,
+) -> Iterator[dict[str, Any]]:
     from complaintctl.store.uow import QueueQuery
 
     calendar = uow.calendar()
     tz = calendar.tz
-    if received_from and received_to and received_to < received_from:
-        raise InvalidInput("--to is before --from")
     start = (
         local_to_utc(datetime.combine(received_from, time()), tz)
         if received_from
@@ -117,7 +134,8 @@ def export_cases(
                 "ref": row.ref,
                 "stage": row.stage,
                 "area": row.area,
-                "owner": row.responder,
+                # As in the queue: the second-stage handler owns the case once escalated.
+                "owner": row.handler or row.responder,
                 "handler": row.handler,
                 "close_reason": row.close_reason,
                 "out_of_time": bool(row.out_of_time),

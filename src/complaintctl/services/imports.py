@@ -121,9 +121,10 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
                 header = [name.strip().lower() for name in record]
                 continue
             if len(record) > len(header):
-                yield Row(
-                    start, {"__error__": f"has {len(record)} values for {len(header)} columns"}
-                )
+                # Keep what the row has, so it can be fixed in the rejects file.
+                values = dict(zip(header, record, strict=False))
+                problem = f"has {len(record)} values for {len(header)} columns"
+                yield Row(start, {**values, "raw": ",".join(record), "__error__": problem})
                 continue
             yield Row(start, dict(zip(header, record, strict=False)))
         return
@@ -320,6 +321,7 @@ def _write_chunk(
         restrictions.setdefault(restriction.consumer_id, []).append(restriction)
 
     accepted: list[tuple[Row, NewComplaint, datetime, str | None]] = []
+    seen_by_address: set[tuple[str, str, datetime, str] | None] = set()
     for row, complaint, received in chunk:
         email = complaint.email.strip().lower() if complaint.email else None
         summary = complaint.summary.strip()
@@ -327,13 +329,16 @@ def _write_chunk(
         if (complaint.source_id and complaint.source_id in known_ids) or key in known_keys:
             report.duplicates += 1
             continue
-        if email is None and uow.already_logged(
-            complaint.source_id,
-            None,
-            received,
-            summary,
-            complaint.consumer.strip(),
-            (complaint.address or "").strip() or None,
+        by_address = (
+            None
+            if email
+            else (complaint.consumer.strip(), (complaint.address or "").strip(), received, summary)
+        )
+        if by_address in seen_by_address or (
+            by_address is not None
+            and uow.already_logged(
+                complaint.source_id, None, received, summary, by_address[0], by_address[1] or None
+            )
         ):
             report.duplicates += 1
             continue
@@ -353,6 +358,8 @@ def _write_chunk(
             known_ids.add(complaint.source_id)
         if key:
             known_keys.add(key)
+        if by_address:
+            seen_by_address.add(by_address)
         accepted.append((row, complaint, received, email))
 
     consumer_ids = _save_consumers(writer, accepted, consumers, context.now)
@@ -544,7 +551,10 @@ def write_rejects(path: Path, rejects: list[Reject], fmt: str) -> None:
     """The bad rows, each with why, in the format they came in: fix them and import again."""
     with path.open("w", encoding="utf-8", newline="") as out:
         if fmt == "csv":
-            writer = csv.DictWriter(out, fieldnames=[*FIELDS, "error"], extrasaction="ignore")
+            # `raw`: a row that could not be split into its columns, as it was.
+            writer = csv.DictWriter(
+                out, fieldnames=[*FIELDS, "error", "raw"], extrasaction="ignore"
+            )
             writer.writeheader()
             for reject in rejects:
                 writer.writerow({**_as_text(reject.row), "error": reject.describe()})

@@ -1,0 +1,437 @@
+"""Steps on many cases at once: references from the arguments or stdin, all or nothing.
+
+Four complaints: three received early in December (their acknowledgements overdue on the 15th)
+and one received that morning.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from complaintctl import services
+from complaintctl.domain.procedure import Category, Channel
+from tests.cli.conftest import Run
+from tests.conftest import UnitFactory
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+A, B, C, D = (f"SC-2026-00000{n}" for n in range(1, 5))
+MISSING = "SC-2026-000099"
+
+
+@pytest.fixture
+def frozen() -> Any:
+    with freeze_time("2026-12-15 12:00:00"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def cases(unit: UnitFactory, frozen: Any) -> None:
+    """Logged through the service (quicker than the command line; `log` has its own tests)."""
+    now = datetime.now(UTC)
+    for n, day in enumerate((1, 2, 3, 15), 1):
+        with unit() as uow:
+            services.log_complaint(
+                uow,
+                complaint=services.NewComplaint(
+                    consumer=f"Person {n}",
+                    email=f"p{n}@example.com",
+                    channel=Channel.EMAIL,
+                    category=Category.DELAY,
+                    summary=f"Complaint {n}",
+                ),
+                by="officer.one",
+                at=datetime(2026, 12, day, 10, 0, tzinfo=UTC),
+                now=now,
+            )
+
+
+def show(run: Run, ref: str) -> dict[str, Any]:
+    result = run("show", ref, "--json")
+    assert 0 == result.exit_code, result.stderr
+    case: dict[str, Any] = json.loads(result.stdout)
+    return case
+
+
+def stages(run: Run, *refs: str) -> list[tuple[str, str, str | None]]:
+    """(ref, stage, area) of each case, from one export."""
+    result = run("export", "--format", "jsonl")
+    assert 0 == result.exit_code, result.stderr
+    found = {
+        r["ref"]: (r["ref"], r["stage"], r["area"])
+        for r in map(json.loads, result.stdout.splitlines())
+    }
+    return [found[ref] for ref in refs]
+
+
+def ack_one(run: Run, ref: str) -> None:
+    result = run("ack", ref, "--area", "Casework", "--at", "2026-12-14T10:00")
+    assert 0 == result.exit_code, result.stderr
+
+
+# -- all or nothing ----------------------------------------------------------------------------
+
+
+def test_one_bad_reference_refuses_the_whole_batch_and_changes_nothing(run: Run) -> None:
+    before = [show(run, ref) for ref in (A, B)]
+
+    result = run("ack", A, B, MISSING, "--area", "Casework")
+
+    assert (
+        9,
+        [
+            f"(not written) Acknowledged {A}, routed to Casework",
+            f"(not written) Acknowledged {B}, routed to Casework",
+        ],
+        [
+            f"{MISSING}: no case {MISSING}",
+            "Error: 1 of 3 cases refused, so no case was changed; use --continue-on-error to "
+            "change the others",
+        ],
+    ) == (result.exit_code, result.stdout.splitlines(), result.stderr.splitlines())
+    assert before == [show(run, ref) for ref in (A, B)]
+
+
+def test_every_refusal_is_listed_with_its_reason(run: Run) -> None:
+    ack_one(run, C)
+
+    result = run("ack", A, C, MISSING, "--area", "Casework")
+
+    refusals = result.stderr.splitlines()
+    assert (9, 3) == (result.exit_code, len(refusals))
+    assert (True, f"{MISSING}: no case {MISSING}") == (
+        refusals[0].startswith(f"{C}: ") and "first-stage" in refusals[0],
+        refusals[1],
+    )
+    assert [(A, "received", None), (C, "first-stage", "Casework")] == stages(run, A, C)
+
+
+def test_continue_on_error_acknowledges_the_good_ones_and_exits_10(run: Run) -> None:
+    result = run("ack", A, MISSING, B, "--area", "Casework", "--continue-on-error")
+
+    assert (
+        10,
+        [
+            f"Acknowledged {A}, routed to Casework",
+            f"Acknowledged {B}, routed to Casework",
+        ],
+        [
+            f"{MISSING}: no case {MISSING}",
+            "Error: 1 of 3 cases refused; the others were changed",
+        ],
+    ) == (result.exit_code, result.stdout.splitlines(), result.stderr.splitlines())
+    assert [(A, "first-stage", "Casework"), (B, "first-stage", "Casework")] == stages(run, A, B)
+
+
+def test_continue_on_error_with_nothing_refused_exits_0(run: Run) -> None:
+    result = run("ack", A, B, "--area", "Casework", "--continue-on-error")
+
+    assert (0, "") == (result.exit_code, result.stderr)
+
+
+def test_continue_on_error_when_every_case_is_refused_changes_nothing_and_exits_9(
+    run: Run,
+) -> None:
+    result = run("ack", MISSING, "SC-2026-000098", "--area", "Casework", "--continue-on-error")
+
+    assert (9, "") == (result.exit_code, result.stdout)
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(run: Run) -> None:
+    before = [show(run, ref) for ref in (A, B, C)]
+
+    result = run("ack", A, B, C, "--area", "Casework", "--dry-run")
+
+    assert (
+        0,
+        [
+            f"(not written) Acknowledged {A}, routed to Casework",
+            f"(not written) Acknowledged {B}, routed to Casework",
+            f"(not written) Acknowledged {C}, routed to Casework",
+        ],
+        "Dry run: all 3 cases can take it; nothing was written\n",
+    ) == (result.exit_code, result.stdout.splitlines(), result.stderr)
+    assert before == [show(run, ref) for ref in (A, B, C)]
+
+
+def test_a_dry_run_of_one_case_writes_nothing(run: Run) -> None:
+    result = run("ack", A, "--area", "Casework", "--dry-run")
+
+    assert (0, f"(not written) Acknowledged {A}, routed to Casework\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_dry_run_with_a_refusal_exits_9_without_suggesting_continue_on_error(
+    run: Run,
+) -> None:
+    result = run("ack", A, MISSING, "--area", "Casework", "--dry-run")
+
+    assert (9, "Error: 1 of 2 cases refused, so no case was changed") == (
+        result.exit_code,
+        result.stderr.splitlines()[-1],
+    )
+
+
+def test_json_output_lists_the_cases_done_and_those_refused(run: Run) -> None:
+    result = run("ack", A, MISSING, "--area", "Casework", "--json")
+
+    report = json.loads(result.stdout)
+    assert (
+        9,
+        1,
+        False,
+        False,
+        [A],
+        ["first-stage"],
+        [{"ref": MISSING, "error": f"no case {MISSING}", "exit_code": 4}],
+    ) == (
+        result.exit_code,
+        report["schema_version"],
+        report["applied"],
+        report["dry_run"],
+        [case["ref"] for case in report["done"]],
+        [case["stage"] for case in report["done"]],
+        report["refused"],
+    )
+
+
+def test_json_output_of_a_batch_that_was_applied(run: Run) -> None:
+    result = run("ack", A, B, "--area", "Casework", "--json")
+
+    report = json.loads(result.stdout)
+    assert (0, True, [A, B], []) == (
+        result.exit_code,
+        report["applied"],
+        [case["ref"] for case in report["done"]],
+        report["refused"],
+    )
+
+
+# -- references from stdin ---------------------------------------------------------------------
+
+
+def test_overdue_json_piped_into_ack_acknowledges_every_overdue_case(run: Run) -> None:
+    overdue = run("overdue", "--kind", "acknowledge", "--json")
+    assert [A, B, C] == sorted(item["ref"] for item in json.loads(overdue.stdout))
+
+    result = run("ack", "-", "--area", "Casework", input=overdue.stdout)
+
+    assert (0, 3) == (result.exit_code, len(result.stdout.splitlines())), result.stderr
+    assert [
+        (A, "first-stage", "Casework"),
+        (B, "first-stage", "Casework"),
+        (C, "first-stage", "Casework"),
+        (D, "received", None),
+    ] == stages(run, A, B, C, D)
+    assert [] == json.loads(run("overdue", "--kind", "acknowledge", "--json").stdout)
+
+
+def test_the_piped_flow_run_again_the_next_morning_finds_nothing_to_do(run: Run) -> None:
+    run("ack", "-", "--area", "Casework", input=run("overdue", "--json").stdout)
+    overdue = run("overdue", "--kind", "acknowledge", "--json")
+
+    result = run("ack", "-", "--area", "Casework", input=overdue.stdout)
+
+    assert (0, "", "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+
+
+def test_queue_json_piped_into_assign_assigns_every_case_listed(run: Run) -> None:
+    run("ack", A, B, C, "--area", "Casework", "--at", "2026-12-14T10:00")
+    queue = run("queue", "--area", "Casework", "--unassigned", "--json")
+
+    result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", input=queue.stdout)
+
+    assert 0 == result.exit_code, result.stderr
+    assert ["rita.responder"] * 3 == [show(run, ref)["responder"] for ref in (A, B, C)]
+
+
+def test_plain_lines_on_stdin_skip_blank_lines_and_comments(run: Run) -> None:
+    text = f"# this morning's mailbox\n{A}\n\n   \n{B}   # from Person 2\n  {C.lower()}\n#{D}\n"
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [
+        (A, "first-stage", "Casework"),
+        (B, "first-stage", "Casework"),
+        (C, "first-stage", "Casework"),
+        (D, "received", None),
+    ] == stages(run, A, B, C, D)
+
+
+def test_a_json_list_of_references_on_stdin_is_read(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=json.dumps([A, B]))
+
+    assert (0, [(A, "first-stage", "Casework"), (B, "first-stage", "Casework")]) == (
+        result.exit_code,
+        stages(run, A, B),
+    )
+
+
+@pytest.mark.parametrize("text", ["[not json", '{"ref": ', f'[{{"ref": "{A}"}},]'])
+def test_stdin_that_looks_like_json_but_is_not_valid_is_refused(run: Run, text: str) -> None:
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (2, True) == (
+        result.exit_code,
+        result.stderr.startswith("Error: stdin is not valid JSON: "),
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+@pytest.mark.parametrize("refs", [["-", A], [A, "-"]])
+def test_a_dash_with_other_references_is_refused(run: Run, refs: list[str]) -> None:
+    result = run("ack", *refs, "--area", "Casework", input=f"{B}\n")
+
+    assert (2, "Error: - reads references from stdin; give it alone\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None), (B, "received", None)] == stages(run, A, B)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# nothing today\n", "[]"])
+def test_nothing_on_stdin_does_nothing_and_exits_0(run: Run, text: str) -> None:
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (0, "", "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+
+
+def test_a_reference_given_twice_is_acted_on_once(run: Run) -> None:
+    result = run("ack", A, B, A, A.lower(), "--area", "Casework")
+
+    assert (
+        0,
+        [f"Acknowledged {A}, routed to Casework", f"Acknowledged {B}, routed to Casework"],
+    ) == (result.exit_code, result.stdout.splitlines())
+    acks = [e for e in show(run, A)["history"] if e["action"] == "acknowledge"]
+    assert 1 == len(acks)
+
+
+def test_a_reference_repeated_on_stdin_is_acted_on_once(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n{A}\n{B}\n")
+
+    assert (0, 2) == (result.exit_code, len(result.stdout.splitlines())), result.stderr
+
+
+# -- one reference keeps its own exit code -----------------------------------------------------
+
+
+def test_acknowledging_one_case_twice_exits_5_not_9(run: Run) -> None:
+    ack_one(run, A)
+
+    result = run("ack", A, "--area", "Casework")
+
+    assert (5, 1, True) == (
+        result.exit_code,
+        len(result.stderr.splitlines()),
+        result.stderr.startswith("Error: "),
+    )
+
+
+def test_one_unknown_reference_exits_4_not_9(run: Run) -> None:
+    result = run("ack", MISSING, "--area", "Casework")
+
+    assert (4, f"Error: no case {MISSING}\n") == (result.exit_code, result.stderr)
+
+
+def test_one_reference_from_stdin_is_a_batch(run: Run) -> None:
+    ack_one(run, A)
+
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n")
+
+    assert 9 == result.exit_code
+
+
+# -- other steps in bulk -----------------------------------------------------------------------
+
+
+def test_close_in_bulk_closes_every_case(run: Run) -> None:
+    result = run("close", A, B, "--reason", "withdrawn", "--note", "Withdrawn by phone")
+
+    assert (0, [f"Closed {A}: withdrawn", f"Closed {B}: withdrawn"]) == (
+        result.exit_code,
+        result.stdout.splitlines(),
+    )
+    assert [("closed", "withdrawn"), ("closed", "withdrawn"), ("received", None)] == [
+        (show(run, ref)["stage"], show(run, ref)["close_reason"]) for ref in (A, B, C)
+    ]
+
+
+def test_close_in_bulk_is_all_or_nothing(run: Run) -> None:
+    run("close", C, "--reason", "withdrawn")
+
+    result = run("close", A, B, C, "--reason", "withdrawn")
+
+    assert (9, ["received", "received", "closed"]) == (
+        result.exit_code,
+        [show(run, ref)["stage"] for ref in (A, B, C)],
+    )
+
+
+def test_assign_in_bulk_assigns_every_case(run: Run) -> None:
+    run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+
+    result = run("--as", "lee.leader", "assign", A, B, "--to", "ruth.responder")
+
+    assert (
+        0,
+        [f"Assigned {A} to ruth.responder", f"Assigned {B} to ruth.responder"],
+        ["ruth.responder", "ruth.responder"],
+    ) == (
+        result.exit_code,
+        result.stdout.splitlines(),
+        [show(run, ref)["responder"] for ref in (A, B)],
+    )
+
+
+def test_assign_in_bulk_refused_for_one_case_assigns_none(run: Run) -> None:
+    run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
+    run("ack", B, "--area", "Energy", "--at", "2026-12-14T10:00")
+
+    result = run("--as", "lee.leader", "assign", A, B, "--to", "rita.responder")
+
+    assert (9, [None, None]) == (
+        result.exit_code,
+        [show(run, ref)["responder"] for ref in (A, B)],
+    )
+    assert result.stderr.startswith(f"{B}: ")
+
+
+def test_a_step_the_actor_may_not_take_is_refused_for_each_case_with_exit_code_6(
+    run: Run,
+) -> None:
+    run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+
+    result = run("assign", A, B, "--to", "rita.responder", "--json")
+
+    assert (9, [(A, 6), (B, 6)]) == (
+        result.exit_code,
+        [(r["ref"], r["exit_code"]) for r in json.loads(result.stdout)["refused"]],
+    )
+
+
+def test_ack_in_bulk_at_a_given_time_records_that_time_on_each_case(run: Run) -> None:
+    result = run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+
+    assert 0 == result.exit_code, result.stderr
+    assert ["2026-12-14T10:00:00+00:00"] * 2 == [
+        next(d["met_at"] for d in show(run, ref)["deadlines"] if d["kind"] == "acknowledge")
+        for ref in (A, B)
+    ]

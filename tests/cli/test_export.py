@@ -1,0 +1,478 @@
+"""`export`: the columns README documents, its filters, and a round trip through `import`.
+
+Five cases, set up through the services (the steps have their own tests):
+
+- A: received Wed 2026-07-01 23:30 BST, routed to Casework and assigned to rita.responder;
+  the consumer prefers post and has adjustments; a dispute and an about date;
+- B: received Thu 2026-07-02 00:30 BST (still 1 July in UTC), routed to Energy, to the Board;
+- C: received 2026-11-02, by post with no email, a summary of two lines; withdrawn (closed);
+- D: received 2026-12-01, not yet acknowledged; a consumer's name with accents;
+- E: received Mon 2026-11-30 10:00, carried through the first-stage response and the final
+  response (Casework, rita.responder, then hana.handler).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from complaintctl import services
+from complaintctl.domain.procedure import Category, Channel, CloseReason, Decision, Remedy
+from tests.cli.conftest import Run
+from tests.conftest import UnitFactory
+
+A, B, C, D, E = (f"SC-2026-00000{n}" for n in range(1, 6))
+NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+
+# README, "complaintctl export": the import columns, then where the case stands.
+IMPORT_COLUMNS = [
+    "consumer",
+    "email",
+    "address",
+    "channel",
+    "category",
+    "summary",
+    "dispute",
+    "received_at",
+    "board",
+    "about",
+    "preferred_contact",
+    "adjustments",
+    "source_id",
+]
+COLUMNS = [
+    *IMPORT_COLUMNS,
+    "ref",
+    "stage",
+    "area",
+    "owner",
+    "handler",
+    "close_reason",
+    "out_of_time",
+    "acknowledge_due",
+    "acknowledged_at",
+    "respond_due",
+    "responded_at",
+    "final_due",
+    "final_at",
+    "first_decision",
+    "final_decision",
+    "assessor_outcome",
+]
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with freeze_time("2026-12-15 12:00:00"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def cases(unit: UnitFactory, frozen: None) -> None:
+    def log(at: str, **fields: Any) -> None:
+        complaint = services.NewComplaint(
+            **{"channel": Channel.EMAIL, "category": Category.DELAY, **fields}
+        )
+        with unit() as uow:
+            services.log_complaint(uow, complaint=complaint, by="officer.one", at=utc(at), now=NOW)
+
+    def step(verb: Any, **options: Any) -> None:
+        options["at"] = utc(options["at"])
+        with unit() as uow:
+            verb(uow, now=NOW, **options)
+
+    log(
+        "2026-07-01T23:30+01:00",
+        consumer="Ann Smith",
+        email="ann@example.com",
+        address="1 High St, Leeds",
+        summary='Nobody replied, and "nobody" cared',
+        dispute="D-123456",
+        about=date(2026, 6, 20),
+        preferred_contact="post",
+        adjustments=("large-print", "bsl"),
+    )
+    log(
+        "2026-07-02T00:30+01:00",
+        consumer="Bob Brown",
+        email="bob@example.com",
+        address="2 Low St",
+        summary="Addressed to the Board",
+        category=Category.UPDATES,
+        board=True,
+    )
+    log(
+        "2026-11-02T10:00+00:00",
+        consumer="Cat Cole",
+        address="3 Mill Lane, York",
+        summary="First line,\nsecond line",
+        channel=Channel.POST,
+    )
+    log(
+        "2026-12-01T10:00+00:00",
+        consumer="Zo\u00eb \u00d8rsted",
+        email="zoe@example.com",
+        summary="Slow",
+    )
+    log("2026-11-30T10:00+00:00", consumer="Eve Evans", email="eve@example.com", summary="Rude")
+
+    step(services.acknowledge, ref=A, area="Casework", by="officer.one", at="2026-11-02T10:00Z")
+    step(services.assign, ref=A, to="rita.responder", by="lee.leader", at="2026-11-02T11:00Z")
+    step(services.acknowledge, ref=B, area="Energy", by="officer.one", at="2026-11-02T10:00Z")
+    step(
+        services.close,
+        ref=C,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=None,
+        by="officer.one",
+        at="2026-11-03T10:00Z",
+    )
+    step(services.acknowledge, ref=E, area="Casework", by="officer.one", at="2026-12-01T10:00Z")
+    step(services.assign, ref=E, to="rita.responder", by="lee.leader", at="2026-12-01T11:00Z")
+    step(
+        services.respond,
+        ref=E,
+        decision=Decision.PARTLY_UPHELD,
+        summary="We were slow",
+        remedies=services.Remedies((Remedy.APOLOGY,)),
+        by="rita.responder",
+        at="2026-12-02T15:00Z",
+    )
+    step(
+        services.escalate,
+        ref=E,
+        to="hana.handler",
+        reason=None,
+        by="officer.one",
+        at="2026-12-03T10:00Z",
+    )
+    step(
+        services.final_response,
+        ref=E,
+        decision=Decision.UPHELD,
+        summary="We were wrong",
+        remedies=services.Remedies((Remedy.APOLOGY,)),
+        by="hana.handler",
+        at="2026-12-10T10:00Z",
+    )
+
+
+def export(run: Run, *args: str) -> list[dict[str, str]]:
+    result = run("export", *args)
+    assert 0 == result.exit_code, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def refs(run: Run, *args: str) -> list[str]:
+    return [record["ref"] for record in export(run, *args)]
+
+
+def by_ref(run: Run, *args: str) -> dict[str, dict[str, str]]:
+    return {record["ref"]: record for record in export(run, *args)}
+
+
+# -- the columns -------------------------------------------------------------------------------
+
+
+def test_the_csv_header_is_exactly_the_documented_columns(run: Run) -> None:
+    result = run("export")
+
+    assert COLUMNS == next(csv.reader(io.StringIO(result.stdout)))
+
+
+def test_every_case_is_exported_oldest_first_closed_ones_included(run: Run) -> None:
+    assert [A, B, C, D, E] == refs(run)
+
+
+def test_a_case_carried_through_both_responses_has_its_deadlines_and_decisions(
+    run: Run,
+) -> None:
+    record = by_ref(run)[E]
+
+    assert {
+        "stage": "final-response",
+        "area": "Casework",
+        "handler": "hana.handler",
+        "close_reason": "",
+        "out_of_time": "false",
+        "acknowledge_due": "2026-12-03T10:00:00+00:00",
+        "acknowledged_at": "2026-12-01T10:00:00+00:00",
+        "respond_due": "2026-12-04T10:00:00+00:00",
+        "responded_at": "2026-12-02T15:00:00+00:00",
+        # 20 working days after Thu 3 December: Christmas, Boxing Day (observed on Monday 28)
+        # and New Year's Day are skipped.
+        "final_due": "2027-01-05T17:00:00+00:00",
+        "final_at": "2026-12-10T10:00:00+00:00",
+        "first_decision": "partly-upheld",
+        "final_decision": "upheld",
+        "assessor_outcome": "",
+    } == {name: record[name] for name in COLUMNS[COLUMNS.index("stage") :] if name != "owner"}
+
+
+def test_the_assessors_outcome_is_exported_once_recorded(run: Run) -> None:
+    assert 0 == run("refer", E, "--at", "2026-12-11T10:00").exit_code
+    assert 0 == run("refer", E, "--outcome", "not-upheld", "--at", "2026-12-14T10:00").exit_code
+
+    record = by_ref(run)[E]
+
+    assert ("assessed", "upheld", "not-upheld") == (
+        record["stage"],
+        record["final_decision"],
+        record["assessor_outcome"],
+    )
+
+
+def test_a_case_not_yet_acknowledged_has_only_its_acknowledgement_due(run: Run) -> None:
+    record = by_ref(run)[D]
+
+    assert {
+        "stage": "received",
+        "area": "",
+        "owner": "",
+        "acknowledge_due": "2026-12-04T10:00:00+00:00",
+        "acknowledged_at": "",
+        "respond_due": "",
+        "responded_at": "",
+        "final_due": "",
+        "first_decision": "",
+    } == {
+        name: record[name]
+        for name in (
+            "stage",
+            "area",
+            "owner",
+            "acknowledge_due",
+            "acknowledged_at",
+            "respond_due",
+            "responded_at",
+            "final_due",
+            "first_decision",
+        )
+    }
+
+
+def test_a_closed_case_has_its_reason_and_no_acknowledgement(run: Run) -> None:
+    record = by_ref(run)[C]
+
+    assert ("closed", "withdrawn", "2026-11-05T10:00:00+00:00", "") == (
+        record["stage"],
+        record["close_reason"],
+        record["acknowledge_due"],
+        record["acknowledged_at"],
+    )
+
+
+def test_the_import_columns_are_written_as_import_reads_them(run: Run) -> None:
+    record = by_ref(run)[A]
+
+    assert {
+        "consumer": "Ann Smith",
+        "email": "ann@example.com",
+        "address": "1 High St, Leeds",
+        "channel": "email",
+        "category": "delay",
+        "summary": 'Nobody replied, and "nobody" cared',
+        "dispute": "D-123456",
+        "received_at": "2026-07-01T23:30:00+01:00",
+        "board": "false",
+        "about": "2026-06-20",
+        "preferred_contact": "post",
+        "adjustments": "bsl;large-print",
+        "source_id": A,  # logged by hand: its reference stands in
+    } == {name: record[name] for name in IMPORT_COLUMNS}
+
+
+def test_json_lines_have_one_record_per_case_with_typed_values(run: Run) -> None:
+    result = run("export", "--format", "jsonl")
+
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [COLUMNS] * 5 == [list(record) for record in records]
+    first, second, third = records[:3]
+    assert (
+        ["bsl", "large-print"],
+        False,
+        True,
+        None,
+        "First line,\nsecond line",
+        "Zo\u00eb \u00d8rsted",
+    ) == (
+        first["adjustments"],
+        first["board"],
+        second["board"],
+        third["email"],
+        third["summary"],
+        records[3]["consumer"],
+    )
+
+
+def test_output_to_a_file_leaves_stdout_empty(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "cases.csv"
+
+    result = run("export", "-o", str(out))
+
+    assert (0, "") == (result.exit_code, result.stdout)
+    with out.open(encoding="utf-8", newline="") as data:
+        assert [A, B, C, D, E] == [r["ref"] for r in csv.DictReader(data)]
+
+
+def test_json_lines_to_a_file(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "cases.jsonl"
+
+    assert 0 == run("export", "--format", "jsonl", "--output", str(out)).exit_code
+    assert [A, B, C, D, E] == [json.loads(line)["ref"] for line in out.read_text().splitlines()]
+
+
+def test_an_empty_export_is_just_the_header(run: Run) -> None:
+    result = run("export", "--stage", "referred")
+
+    assert ",".join(COLUMNS) + "\n" == result.stdout
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--stage", "closed"], [C]),
+        (["--stage", "received", "--stage", "closed"], [C, D]),
+        (["--stage", "first-stage"], [A, B]),
+        (["--area", "Casework"], [A, E]),
+        (["--area", "Energy"], [B]),
+        (["--owner", "rita.responder"], [A]),
+        (["--owner", "hana.handler"], [E]),
+        (["--category", "updates"], [B]),
+        (["--board"], [B]),
+        (["--not-board"], [A, C, D, E]),
+        (["--area", "Casework", "--stage", "final-response"], [E]),
+    ],
+)
+def test_the_filters_pick_the_cases(run: Run, args: list[str], expected: list[str]) -> None:
+    assert expected == refs(run, *args)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--from", "2026-07-01", "--to", "2026-07-01"], [A]),
+        (["--from", "2026-07-02", "--to", "2026-07-02"], [B]),
+        (["--to", "2026-07-01"], [A]),
+        (["--from", "2026-11-30"], [D, E]),
+        (["--from", "2026-11-02", "--to", "2026-11-30"], [C, E]),
+        (["--from", "2026-12-02"], []),
+    ],
+)
+def test_from_and_to_are_inclusive_days_of_receipt_in_london(
+    run: Run, args: list[str], expected: list[str]
+) -> None:
+    assert expected == refs(run, *args)
+
+
+def test_the_owner_filter_agrees_with_the_owner_column(run: Run) -> None:
+    # README (queue): the owner is the responder, or the second-stage handler once escalated.
+    assert [("hana.handler", E)] == [
+        (record["owner"], record["ref"]) for record in export(run, "--owner", "hana.handler")
+    ]
+
+
+def test_to_before_from_is_refused(run: Run) -> None:
+    result = run("export", "--from", "2026-12-01", "--to", "2026-11-30")
+
+    assert (2, "", "Error: --to is before --from\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["--from", "July"], ["--to", "2026-02-30"], ["--stage", "lost"], ["--format", "xml"]]
+)
+def test_bad_filters_are_usage_errors(run: Run, args: list[str]) -> None:
+    result = run("export", *args)
+
+    assert (2, "") == (result.exit_code, result.stdout)
+
+
+def test_a_refused_export_leaves_the_output_file_as_it_was(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "cases.csv"
+    out.write_text("yesterday's export\n")
+
+    result = run("export", "--from", "2026-12-01", "--to", "2026-11-30", "-o", str(out))
+
+    assert (2, "Error: --to is before --from\n", "yesterday's export\n") == (
+        result.exit_code,
+        result.stderr,
+        out.read_text(),
+    )
+
+
+# -- a round trip through import ---------------------------------------------------------------
+
+
+def test_an_export_imports_into_a_fresh_store_without_losing_any_import_column(
+    run: Run, tmp_path: Path
+) -> None:
+    exported = tmp_path / "cases.csv"
+    assert 0 == run("export", "-o", str(exported)).exit_code
+    fresh = str(tmp_path / "fresh.sqlite3")
+    added = run(
+        "--db", fresh, "staff", "add", "boss", "--name", "B", "--role", "senior-complaint-executive"
+    )
+    assert 0 == added.exit_code, added.stderr
+
+    result = run("--db", fresh, "--as", "boss", "import", str(exported))
+
+    assert (0, "Imported 5 new of 5 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    ), result.stderr
+    again = tmp_path / "again.csv"
+    assert 0 == run("--db", fresh, "export", "-o", str(again)).exit_code
+    with (
+        exported.open(encoding="utf-8", newline="") as one,
+        again.open(encoding="utf-8", newline="") as other,
+    ):
+        assert [{k: r[k] for k in IMPORT_COLUMNS} for r in csv.DictReader(one)] == [
+            {k: r[k] for k in IMPORT_COLUMNS} for r in csv.DictReader(other)
+        ]
+
+
+def test_a_json_lines_export_round_trips_too(run: Run, tmp_path: Path) -> None:
+    exported = tmp_path / "cases.jsonl"
+    assert 0 == run("export", "--format", "jsonl", "-o", str(exported)).exit_code
+    fresh = str(tmp_path / "fresh.sqlite3")
+    run("--db", fresh, "staff", "add", "boss", "--name", "B", "--role", "senior-leader")
+
+    result = run("--db", fresh, "--as", "boss", "import", str(exported))
+    again = run("--db", fresh, "export", "--format", "jsonl")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [
+        {k: json.loads(line)[k] for k in IMPORT_COLUMNS}
+        for line in exported.read_text(encoding="utf-8").splitlines()
+    ] == [{k: json.loads(line)[k] for k in IMPORT_COLUMNS} for line in again.stdout.splitlines()]
+
+
+def test_an_export_imported_back_into_its_own_store_is_all_duplicates(
+    run: Run, tmp_path: Path
+) -> None:
+    exported = tmp_path / "cases.csv"
+    assert 0 == run("export", "-o", str(exported)).exit_code
+
+    result = run("import", str(exported))
+
+    assert "Imported 0 new of 5 rows; 5 already in the store; 0 rejected\n" == result.stdout

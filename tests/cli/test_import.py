@@ -1,0 +1,725 @@
+"""`import` end to end: files as spreadsheets and mailboxes write them, stdin, and a killed run.
+
+The store is compared through `export` before and after: a refused or dry run changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+
+HEADER = ["source_id", "consumer", "email", "channel", "category", "summary", "received_at"]
+
+
+def row(n: int, **changes: str) -> dict[str, str]:
+    return {
+        "source_id": f"form-{n}",
+        "consumer": f"Person {n}",
+        "email": f"p{n}@example.com",
+        "channel": "online",
+        "category": "delay",
+        "summary": f"Complaint {n}: nobody replied",
+        "received_at": f"2026-12-{n:02d}T10:00",
+        **changes,
+    }
+
+
+def csv_text(rows: list[dict[str, str]], header: list[str] = HEADER, end: str = "\n") -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator=end)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def records(*rows: dict[str, str]) -> str:
+    """Rows as CSV lines with Windows line ends, as spreadsheet programs write, no header."""
+    return csv_text(list(rows), end="\r\n").split("\r\n", 1)[1]
+
+
+def write(path: Path, text: str, *, bom: bool = False) -> Path:
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+    return path
+
+
+def exported(run: Run) -> str:
+    result = run("export")
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+def exported_rows(run: Run, tmp_path: Path | None = None) -> list[dict[str, str]]:
+    """The export's rows; read from a file (`-o`) when line ends inside fields matter."""
+    if tmp_path is None:
+        return list(csv.DictReader(io.StringIO(exported(run))))
+    out = tmp_path / "export.csv"
+    assert 0 == run("export", "-o", str(out)).exit_code
+    with out.open(encoding="utf-8", newline="") as data:
+        return list(csv.DictReader(data))
+
+
+def imported(run: Run, *args: str, input: str | None = None) -> str:
+    result = run("import", *args, input=input)
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+# -- files that import -------------------------------------------------------------------------
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_spreadsheet_csv_with_bom_quotes_newlines_and_blank_lines_imports(
+    run: Run, tmp_path: Path
+) -> None:
+    long_summary = "I wrote, and wrote again. " * 769 + "Please"  # 20,000 characters
+    assert 20_000 == len(long_summary)
+    header, first, second, third = (
+        csv_text([], end="\r\n"),
+        records(row(1, summary='Late, rude, and "unhelpful"')),
+        records(row(2, summary="First paragraph.\r\n\r\nSecond paragraph, with a comma.")),
+        records(row(3, summary=long_summary)),
+    )
+    text = "\r\n".join([header + first, second, "", third])  # blank lines among the rows
+    path = write(tmp_path / "mailbox.csv", text, bom=True)
+
+    result = run("import", str(path))
+
+    assert (0, "Imported 3 new of 3 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+    assert [
+        ("SC-2026-000001", "form-1", "Person 1", 'Late, rude, and "unhelpful"'),
+        (
+            "SC-2026-000002",
+            "form-2",
+            "Person 2",
+            "First paragraph.\r\n\r\nSecond paragraph, with a comma.",
+        ),
+        ("SC-2026-000003", "form-3", "Person 3", long_summary),
+    ] == [
+        (r["ref"], r["source_id"], r["consumer"], r["summary"])
+        for r in exported_rows(run, tmp_path)
+    ]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1)]))
+    imported(run, str(path))
+
+    case = json.loads(run("show", "SC-2026-000001", "--json").stdout)
+
+    assert (
+        "received",
+        "2026-12-01T10:00:00+00:00",
+        "officer.one",
+        [("acknowledge", "2026-12-04T10:00:00+00:00")],
+        {"imported_from": "batch.csv", "line": "2"},
+    ) == (
+        case["stage"],
+        case["received_at"],
+        case["logged_by"],
+        [(d["kind"], d["due"]) for d in case["deadlines"]],
+        {k: case["history"][0]["details"][k] for k in ("imported_from", "line")},
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_columns_in_any_order_and_case_and_unknown_columns_are_accepted(
+    run: Run, tmp_path: Path
+) -> None:
+    text = (
+        " Summary ,Received_At,CONSUMER,notes,Email,Channel,Category\n"
+        "Slow,2026-12-01T10:00,Ann Smith,ignored,ann@example.com,email,delay\n"
+    )
+    path = write(tmp_path / "batch.csv", text)
+
+    assert "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n" == imported(
+        run, str(path)
+    )
+
+
+# -- bad batches -------------------------------------------------------------------------------
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_summary_over_20000_characters_refuses_the_batch_naming_its_line(
+    run: Run, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "batch.csv",
+        csv_text([row(1), row(2, summary="I wrote again and again. " * 800 + "x")]),
+    )
+
+    result = run("import", str(path))
+
+    assert (
+        2,
+        "",
+        [
+            "line 3: summary: is 20,001 characters; at most 20,000",
+            "Error: 1 of 2 rows cannot be imported, so none was; fix them, or use "
+            "--skip-invalid to import the rest",
+        ],
+    ) == (result.exit_code, result.stdout, result.stderr.splitlines())
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_batch_with_bad_rows_lists_every_one_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
+    before = exported(run)
+    path = write(
+        tmp_path / "batch.csv",
+        csv_text(
+            [
+                row(2, channel="fax"),
+                row(3),
+                row(4, summary="Two\nlines", received_at="2026-10-25T01:30"),
+                row(5, email="nobody"),
+            ]
+        ),
+    )
+
+    result = run("import", str(path))
+
+    assert (
+        2,
+        [
+            "line 2: channel: 'fax' is not one of online, email, post, phone, in-person",
+            "line 4: received_at: 2026-10-25T01:30 happens twice in Europe/London: the clocks "
+            "go back then; write 2026-10-25T01:30:00+01:00 for the first or "
+            "2026-10-25T01:30:00+00:00 for the second",
+            "line 6: email: 'nobody' is not an email address",
+            "Error: 3 of 4 rows cannot be imported, so none was; fix them, or use "
+            "--skip-invalid to import the rest",
+        ],
+    ) == (result.exit_code, result.stderr.splitlines())
+    assert before == exported(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_file_that_is_not_utf8_is_refused_with_one_error_and_writes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        csv_text([row(1), row(2, consumer="Ren\u00e9e D\u00e9sir\u00e9e")]).encode("latin-1")
+    )
+
+    result = run("import", str(path))
+
+    assert (2, "", 1) == (result.exit_code, result.stdout, len(result.stderr.splitlines()))
+    assert result.stderr.startswith("Error: the file is not UTF-8 text")
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_file_that_is_utf16_is_refused_as_not_utf8(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(csv_text([row(1)]).encode("utf-16"))
+
+    result = run("import", str(path))
+
+    assert (2, 1) == (result.exit_code, len(result.stderr.splitlines()))
+    assert result.stderr.startswith("Error: the file is not UTF-8 text")
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_restricted_consumers_row_refuses_the_batch_naming_the_row(
+    run: Run, tmp_path: Path
+) -> None:
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
+    restricted = run(
+        "--as",
+        "sam.senior",
+        "restrict",
+        "add",
+        "--email",
+        "p1@example.com",
+        "--scope",
+        "procedure",
+        "--reason",
+        "Unreasonably persistent",
+        "--at",
+        "2026-12-02T10:00",
+    )
+    assert 0 == restricted.exit_code, restricted.stderr
+    before = exported(run)
+    path = write(tmp_path / "batch.csv", csv_text([row(2), row(3, email="P1@example.com")]))
+
+    result = run("import", str(path))
+
+    lines = result.stderr.splitlines()
+    assert (2, 2, True) == (
+        result.exit_code,
+        len(lines),
+        lines[0].startswith("line 3: consumer: Person 1 is restricted: restriction 1 ("),
+    )
+    assert before == exported(run)
+
+
+def test_someone_who_is_not_staff_cannot_import(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1, received_at="2026-11-02T10:00")]))
+
+    result = run("--as", "stranger", "import", str(path))
+
+    assert (6, []) == (result.exit_code, exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_clean_import_through_a_pipe_prints_no_progress(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(n) for n in range(1, 11)]))
+
+    result = run("import", str(path))
+
+    assert (0, "") == (result.exit_code, result.stderr)
+
+
+# -- re-imports and rejects --------------------------------------------------------------------
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_importing_the_same_file_again_finds_only_duplicates_and_changes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "batch.csv",
+        csv_text([row(1), row(2, source_id=""), row(3, summary="With, a comma\nand a newline")]),
+    )
+    imported(run, str(path))
+    before = exported(run)
+
+    again = imported(run, str(path))
+
+    assert "Imported 0 new of 3 rows; 3 already in the store; 0 rejected\n" == again
+    assert before == exported(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_skip_invalid_writes_the_bad_rows_with_an_error_column_next_to_the_file(
+    run: Run, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "mailbox.csv",
+        csv_text([row(1), row(2, channel="fax"), row(3), row(4, email="nobody")]),
+    )
+    rejects = tmp_path / "mailbox.rejects.csv"
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert (
+        0,
+        "Imported 2 new of 4 rows; 0 already in the store; 2 rejected "
+        f"(written with reasons to {rejects})\n",
+        [
+            "line 3: channel: 'fax' is not one of online, email, post, phone, in-person",
+            "line 5: email: 'nobody' is not an email address",
+        ],
+    ) == (result.exit_code, result.stdout, result.stderr.splitlines())
+    written = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    assert [
+        (
+            "Person 2",
+            "fax",
+            "line 3: channel: 'fax' is not one of online, email, post, phone, in-person",
+        ),
+        ("Person 4", "online", "line 5: email: 'nobody' is not an email address"),
+    ] == [(r["consumer"], r["channel"], r["error"]) for r in written]
+    assert ["form-1", "form-3"] == [r["source_id"] for r in exported_rows(run)]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_fixed_rejects_file_imports_cleanly(run: Run, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "mailbox.csv",
+        csv_text([row(1), row(2, channel="fax"), row(3, email="nobody")]),
+    )
+    imported(run, str(path), "--skip-invalid")
+    rejects = tmp_path / "mailbox.rejects.csv"
+    fixed = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    fixed[0]["channel"] = "email"
+    fixed[1]["email"] = "p3@example.com"
+    with rejects.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(fixed[0]))
+        writer.writeheader()
+        writer.writerows(fixed)
+
+    result = run("import", str(rejects))
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+    assert [("form-1", "online"), ("form-2", "email"), ("form-3", "online")] == [
+        (r["source_id"], r["channel"]) for r in exported_rows(run)
+    ]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_row_with_too_many_values_keeps_its_values_in_the_rejects_file(
+    run: Run, tmp_path: Path
+) -> None:
+    # A summary with an unquoted comma, as a hand-made file may have: the row must not be lost.
+    text = csv_text([row(1)]) + (
+        "form-2,Dan Jones,dan@example.com,email,delay,Late, and rude,2026-12-02T10:00\n"
+    )
+    path = write(tmp_path / "mailbox.csv", text)
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert (0, ["line 3: line: has 8 values for 7 columns"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+    rejects = (tmp_path / "mailbox.rejects.csv").read_text(encoding="utf-8")
+    assert (True, True) == ("Dan Jones" in rejects, "Late, and rude" in rejects.replace('"', ""))
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_skip_invalid_with_rejects_chooses_where_the_bad_rows_go(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, category="rudeness")]))
+    chosen = tmp_path / "elsewhere" / "bad.csv"
+    chosen.parent.mkdir()
+
+    result = run("import", str(path), "--skip-invalid", "--rejects", str(chosen))
+
+    assert (0, False, ["Person 2"]) == (
+        result.exit_code,
+        (tmp_path / "batch.rejects.csv").exists(),
+        [r["consumer"] for r in csv.DictReader(chosen.open(encoding="utf-8"))],
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_skip_invalid_on_a_clean_batch_writes_no_rejects_file(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1)]))
+
+    imported(run, str(path), "--skip-invalid")
+
+    assert ["batch.csv"] == sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+
+
+# -- JSON Lines and stdin ----------------------------------------------------------------------
+
+
+def jsonl(*records: dict[str, Any]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in records)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_lines_on_stdin_import_with_format_jsonl(run: Run) -> None:
+    text = jsonl(row(1), {**row(2), "adjustments": ["bsl"], "board": True}) + "\n"
+
+    result = run("import", "-", "--format", "jsonl", input=text)
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+    case = json.loads(run("show", "SC-2026-000002", "--json").stdout)
+    assert (["bsl"], True) == (case["consumer"]["adjustments"], case["board"])
+    assert "stdin" == case["history"][0]["details"]["imported_from"]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_lines_on_stdin_are_recognised_without_format(run: Run) -> None:
+    result = run("import", "-", input="\n" + jsonl(row(1), row(2)))
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_csv_on_stdin_is_recognised_without_format(run: Run) -> None:
+    result = run("import", "-", input="\ufeff" + csv_text([row(1)]))
+
+    assert (0, "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_jsonl_file_is_known_by_its_extension(run: Run, tmp_path: Path) -> None:
+    for name in ("batch.jsonl", "other.NDJSON"):
+        write(tmp_path / name, jsonl(row(1 if name == "batch.jsonl" else 2)))
+
+    assert [
+        "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n",
+        "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n",
+    ] == [imported(run, str(tmp_path / name)) for name in ("batch.jsonl", "other.NDJSON")]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_lines_rejects_are_written_as_json_lines(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.jsonl", jsonl(row(1), row(2, channel="fax")) + "oops\n")
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert 0 == result.exit_code, result.stderr
+    written = [
+        json.loads(line)
+        for line in (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [
+        ("fax", "line 2: channel: 'fax' is not one of online, email, post, phone, in-person"),
+        (None, "line 3: line: not JSON: Expecting value"),
+    ] == [(r.get("channel"), r["error"]) for r in written]
+
+
+def test_stdin_with_skip_invalid_needs_a_rejects_path(run: Run) -> None:
+    result = run("import", "-", "--skip-invalid", input=csv_text([row(1)]))
+
+    assert (
+        2,
+        "Error: reading stdin, --skip-invalid needs --rejects PATH for the bad rows\n",
+    ) == (result.exit_code, result.stderr)
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_stdin_with_skip_invalid_writes_the_rejects_where_it_is_told(
+    run: Run, tmp_path: Path
+) -> None:
+    rejects = tmp_path / "bad.jsonl"
+
+    result = run(
+        "import",
+        "-",
+        "--skip-invalid",
+        "--rejects",
+        str(rejects),
+        input=jsonl(row(1), row(2, category="rudeness")),
+    )
+
+    assert (0, ["Person 2"]) == (
+        result.exit_code,
+        [json.loads(line)["consumer"] for line in rejects.read_text().splitlines()],
+    )
+
+
+# -- dry run and JSON --------------------------------------------------------------------------
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_dry_run_says_what_would_be_imported_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
+    before = exported(run)
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2), row(3)]))
+
+    result = run("import", str(path), "--dry-run")
+
+    assert (0, "Would import 2 new of 3 rows; 1 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )
+    assert before == exported(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_dry_run_with_skip_invalid_writes_no_rejects_file(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, channel="fax")]))
+
+    result = run("import", str(path), "--dry-run", "--skip-invalid")
+
+    assert (0, "Would import 1 new of 2 rows; 0 already in the store; 1 rejected\n", False) == (
+        result.exit_code,
+        result.stdout,
+        (tmp_path / "batch.rejects.csv").exists(),
+    )
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_output_gives_the_counts_references_and_rejects(run: Run, tmp_path: Path) -> None:
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2), row(3, channel="fax")]))
+
+    result = run("import", str(path), "--skip-invalid", "--json")
+
+    assert 0 == result.exit_code, result.stderr
+    assert {
+        "schema_version": 1,
+        "rows": 3,
+        "new": 1,
+        "duplicates": 1,
+        "rejected": 1,
+        "dry_run": False,
+        "refs": ["SC-2026-000002"],
+        "rejects_file": str(tmp_path / "batch.rejects.csv"),
+        "rejects": [
+            {
+                "line": 4,
+                "field": "channel",
+                "reason": "'fax' is not one of online, email, post, phone, in-person",
+            }
+        ],
+    } == json.loads(result.stdout)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_output_of_a_clean_dry_run(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1)]))
+
+    result = run("import", str(path), "--dry-run", "--json")
+
+    assert {
+        "schema_version": 1,
+        "rows": 1,
+        "new": 1,
+        "duplicates": 0,
+        "rejected": 0,
+        "dry_run": True,
+        "refs": ["SC-2026-000001"],
+        "rejects_file": None,
+        "rejects": [],
+    } == json.loads(result.stdout)
+
+
+# -- files that cannot be read -----------------------------------------------------------------
+
+
+def test_an_unknown_extension_without_format_is_refused(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.txt", csv_text([row(1)]))
+
+    result = run("import", str(path))
+
+    assert (
+        2,
+        "Error: cannot tell the format of batch.txt from its name; give --format csv or jsonl\n",
+    ) == (result.exit_code, result.stderr)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_an_unknown_extension_with_format_imports(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.txt", csv_text([row(1)]))
+
+    assert "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n" == imported(
+        run, str(path), "--format", "csv"
+    )
+
+
+def test_a_missing_file_is_refused(run: Run, tmp_path: Path) -> None:
+    result = run("import", str(tmp_path / "missing.csv"))
+
+    assert (2, f"Error: no file {tmp_path / 'missing.csv'}\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
+def test_a_folder_is_not_a_file_to_import(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "folder.csv").mkdir()
+
+    assert 2 == run("import", str(tmp_path / "folder.csv")).exit_code
+
+
+def test_an_unknown_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1)]))
+
+    assert 2 == run("import", str(path), "--format", "xlsx").exit_code
+
+
+# -- a killed import ---------------------------------------------------------------------------
+
+KILLED_ROWS = 20_000
+# Uncommitted pages SQLite has written to the store's write-ahead log: the batch is writing.
+WRITTEN = 2_000_000
+
+
+def wal_size(db: Path) -> int:
+    try:
+        return (db.parent / (db.name + "-wal")).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def complaintctl(db: Path, *args: str) -> subprocess.Popen[bytes]:
+    """The real program in its own process, as officer.one on the store at `db`."""
+    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "officer.one"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "complaintctl", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_an_import_killed_mid_batch_leaves_the_store_as_before_and_a_rerun_imports_all(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    # Not frozen: the program in the subprocess reads the real clock, so every row is received
+    # in January and February 2026, well before any day the test runs.
+    first = [row(n, received_at=f"2026-01-{n:02d}T10:00Z") for n in (5, 6)]
+    imported(run, str(write(tmp_path / "first.csv", csv_text(first))))
+    before = exported(run)
+    big = [
+        row(
+            10_000 + n,
+            summary=f"Complaint {n}, about delay: nobody has answered my letters",
+            received_at=f"2026-02-{1 + n % 28:02d}T{9 + n % 8:02d}:{n % 60:02d}Z",
+        )
+        for n in range(KILLED_ROWS)
+    ]
+    path = write(tmp_path / "big.csv", csv_text(big))
+    log_at_start = wal_size(db_path)
+
+    process = complaintctl(db_path, "import", str(path))
+    started = time.monotonic()
+    while wal_size(db_path) < log_at_start + WRITTEN and process.poll() is None:
+        assert time.monotonic() - started < 60, "the import never started writing"
+        time.sleep(0.01)
+    still_running = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+    assert (True, -signal.SIGKILL) == (still_running, process.returncode)
+    assert before == exported(run)
+    with sqlite3.connect(db_path) as connection:
+        assert [("ok",)] == connection.execute("PRAGMA integrity_check").fetchall()
+
+    rerun = complaintctl(db_path, "import", str(path))
+    out, err = rerun.communicate(timeout=120)
+
+    assert (
+        0,
+        f"Imported {KILLED_ROWS} new of {KILLED_ROWS} rows; 0 already in the store; 0 rejected\n",
+    ) == (rerun.returncode, out.decode()), err.decode()
+    after = exported_rows(run)
+    assert (
+        2 + KILLED_ROWS,
+        ["form-5", "form-6", "form-10000", "form-10001"],
+        [f"form-{10_000 + n}" for n in range(KILLED_ROWS)],
+    ) == (
+        len({r["ref"] for r in after}),
+        [r["source_id"] for r in after[:4]],
+        sorted((r["source_id"] for r in after[2:]), key=lambda s: int(s.split("-")[1])),
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_nothing_on_stdin_imports_nothing(run: Run, fmt: str) -> None:
+    result = run("import", "-", "--format", fmt, input="")
+
+    assert (0, "Imported 0 new of 0 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    )

@@ -1,0 +1,827 @@
+"""Import at the service layer: reading rows, checking each field, and writing a batch whole.
+
+Rows are read from text held in memory (`io.StringIO`), the store is a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.procedure import Category, Channel, RestrictionScope
+from complaintctl.services.export import export_cases
+from complaintctl.services.imports import (
+    BatchRefused,
+    ImportReport,
+    Reject,
+    Row,
+    import_batch,
+    parse_row,
+    read_rows,
+)
+from tests.conftest import UnitFactory
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+STAFF = "officer.one"
+
+GOOD: dict[str, Any] = {
+    "consumer": "Ann Smith",
+    "email": "ann@example.com",
+    "channel": "email",
+    "category": "delay",
+    "summary": "No reply to my letters for six weeks",
+    "received_at": "2026-12-01T10:00",
+}
+
+
+def parsed(**changes: Any) -> tuple[services.NewComplaint, datetime] | Reject:
+    """`parse_row` of the good row with `changes` (a value of None drops that field)."""
+    raw = {**GOOD, **changes}
+    return parse_row(Row(7, {k: v for k, v in raw.items() if v is not None}), LONDON, NOW)
+
+
+def refusal(**changes: Any) -> tuple[int, str]:
+    """The line and field a bad row is refused on (the reason is checked separately)."""
+    result = parsed(**changes)
+    assert isinstance(result, Reject), result
+    return result.line, result.field
+
+
+def reason(**changes: Any) -> str:
+    result = parsed(**changes)
+    assert isinstance(result, Reject), result
+    return result.reason
+
+
+# -- parse_row: a good row -------------------------------------------------------------------
+
+
+def test_a_good_row_is_read_as_the_complaint_it_describes_and_its_receipt() -> None:
+    result = parsed(
+        address=" 1 High St, Leeds ",
+        dispute="D-1",
+        board="Yes",
+        about="2026-11-02",
+        preferred_contact="post",
+        adjustments="large-print; bsl ;",
+        source_id="form-1",
+    )
+
+    assert (
+        services.NewComplaint(
+            consumer="Ann Smith",
+            channel=Channel.EMAIL,
+            category=Category.DELAY,
+            summary="No reply to my letters for six weeks",
+            email="ann@example.com",
+            address="1 High St, Leeds",
+            dispute="D-1",
+            board=True,
+            about=date(2026, 11, 2),
+            preferred_contact="post",
+            adjustments=("large-print", "bsl"),
+            source_id="form-1",
+        ),
+        datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+    ) == result
+
+
+def test_json_values_of_other_types_are_read_as_their_text() -> None:
+    result = parsed(board=False, adjustments=["advocate", "bsl"], source_id=12345)
+
+    assert not isinstance(result, Reject)
+    complaint, _ = result
+    assert (False, ("advocate", "bsl"), "12345") == (
+        complaint.board,
+        complaint.adjustments,
+        complaint.source_id,
+    )
+
+
+def test_a_local_summer_time_is_read_in_british_summer_time() -> None:
+    result = parsed(received_at="2026-07-01T10:00")
+
+    assert not isinstance(result, Reject)
+    assert datetime(2026, 7, 1, 9, 0, tzinfo=UTC) == result[1]
+
+
+def test_an_address_without_an_email_is_enough() -> None:
+    result = parsed(email=None, address="1 High St")
+
+    assert not isinstance(result, Reject)
+
+
+# -- parse_row: every kind of bad field -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["consumer", "channel", "category", "summary", "received_at"])
+def test_a_missing_required_field_is_refused_naming_it(name: str) -> None:
+    assert ((7, name), "is required") == (refusal(**{name: None}), reason(**{name: None}))
+
+
+@pytest.mark.parametrize("name", ["consumer", "summary"])
+def test_a_required_field_of_only_spaces_is_refused_as_missing(name: str) -> None:
+    assert ((7, name), "is required") == (refusal(**{name: "   "}), reason(**{name: "   "}))
+
+
+def test_an_unknown_channel_is_refused_listing_the_channels() -> None:
+    assert ((7, "channel"), "'fax' is not one of online, email, post, phone, in-person") == (
+        refusal(channel="fax"),
+        reason(channel="fax"),
+    )
+
+
+def test_an_unknown_category_is_refused_listing_the_categories() -> None:
+    assert (
+        (7, "category"),
+        "'rudeness' is not one of mistreated, process, updates, delay, explanation, other",
+    ) == (refusal(category="rudeness"), reason(category="rudeness"))
+
+
+def test_an_unknown_preferred_contact_is_refused_listing_the_methods() -> None:
+    assert ((7, "preferred_contact"), "'pigeon' is not one of email, post, phone") == (
+        refusal(preferred_contact="pigeon"),
+        reason(preferred_contact="pigeon"),
+    )
+
+
+def test_a_malformed_email_is_refused() -> None:
+    assert ((7, "email"), "'ann.example.com' is not an email address") == (
+        refusal(email="ann.example.com"),
+        reason(email="ann.example.com"),
+    )
+
+
+def test_a_row_with_neither_email_nor_address_is_refused_on_the_email() -> None:
+    assert ((7, "email"), "give an email or an address (or both)") == (
+        refusal(email=None),
+        reason(email=None),
+    )
+
+
+def test_an_empty_email_and_address_count_as_neither() -> None:
+    assert (7, "email") == refusal(email="", address="  ")
+
+
+@pytest.mark.parametrize(
+    ("received_at", "why"),
+    [
+        ("yesterday", "is not a date and time"),
+        ("2026-13-01T10:00", "is not a date and time"),
+        ("1999-12-31T10:00", "is outside the years complaintctl works with"),
+        ("2026-12-15T12:01", "is in the future"),
+        ("2026-10-25T01:30", "happens twice in Europe/London: the clocks go back then"),
+        ("2026-03-29T01:30", "does not exist in Europe/London: the clocks go forward then"),
+    ],
+)
+def test_a_bad_received_at_is_refused_saying_why(received_at: str, why: str) -> None:
+    assert ((7, "received_at"), True) == (
+        refusal(received_at=received_at),
+        why in reason(received_at=received_at),
+    )
+
+
+def test_an_ambiguous_local_time_says_the_two_ways_to_write_it() -> None:
+    assert (
+        "2026-10-25T01:30 happens twice in Europe/London: the clocks go back then; write "
+        "2026-10-25T01:30:00+01:00 for the first or 2026-10-25T01:30:00+00:00 for the second"
+    ) == reason(received_at="2026-10-25T01:30")
+
+
+def test_an_ambiguous_local_time_with_its_offset_is_accepted() -> None:
+    result = parsed(received_at="2026-10-25T01:30+00:00")
+
+    assert not isinstance(result, Reject)
+    assert datetime(2026, 10, 25, 1, 30, tzinfo=UTC) == result[1]
+
+
+@pytest.mark.parametrize(
+    ("about", "why"),
+    [
+        ("last spring", "'last spring' is not a date; write it as YYYY-MM-DD"),
+        ("2026-02-30", "'2026-02-30' is not a date; write it as YYYY-MM-DD"),
+        ("1999-05-01", "'1999-05-01' is outside the years complaintctl works with (2000–2099)"),
+    ],
+)
+def test_a_bad_about_date_is_refused_saying_why(about: str, why: str) -> None:
+    assert ((7, "about"), why) == (refusal(about=about), reason(about=about))
+
+
+def test_an_about_date_after_receipt_is_refused() -> None:
+    assert ((7, "about"), "is after the complaint was received") == (
+        refusal(about="2026-12-02"),
+        reason(about="2026-12-02"),
+    )
+
+
+def test_an_about_date_on_the_local_day_of_receipt_is_accepted() -> None:
+    # 00:30 on 2 July in London is 23:30 UTC on 1 July: the local day is the one that counts.
+    assert not isinstance(parsed(received_at="2026-07-02T00:30", about="2026-07-02"), Reject)
+
+
+def test_a_summary_over_20000_characters_is_refused_with_its_length() -> None:
+    assert ((7, "summary"), "is 20,001 characters; at most 20,000") == (
+        refusal(summary="x" * 20_001),
+        reason(summary="x" * 20_001),
+    )
+
+
+def test_a_summary_of_20000_characters_is_accepted() -> None:
+    assert not isinstance(parsed(summary="x" * 20_000), Reject)
+
+
+@pytest.mark.parametrize("board", ["maybe", "2", "ja"])
+def test_a_board_value_that_is_not_true_or_false_is_refused(board: str) -> None:
+    assert ((7, "board"), f"{board!r} is not true or false") == (
+        refusal(board=board),
+        reason(board=board),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("TRUE", True), ("y", True), ("1", True), ("No", False), ("", False)]
+)
+def test_board_takes_the_usual_spellings_of_true_and_false(text: str, expected: bool) -> None:
+    result = parsed(board=text)
+
+    assert not isinstance(result, Reject)
+    assert expected == result[0].board
+
+
+@pytest.mark.parametrize("adjustments", [[1, 2], {"bsl": True}, 5, ["bsl", None]])
+def test_adjustments_of_the_wrong_type_are_refused(adjustments: Any) -> None:
+    assert ((7, "adjustments"), "must be text, several separated by ';'") == (
+        refusal(adjustments=adjustments),
+        reason(adjustments=adjustments),
+    )
+
+
+@pytest.mark.parametrize("name", ["consumer", "summary", "email", "source_id"])
+def test_a_field_that_is_not_text_is_refused_naming_it(name: str) -> None:
+    assert ((7, name), "must be text") == (
+        refusal(**{name: ["a", "b"]}),
+        reason(**{name: ["a", "b"]}),
+    )
+
+
+def test_a_row_the_reader_could_not_read_is_refused_on_its_line() -> None:
+    row = Row(3, {"__error__": "has 5 values for 4 columns"})
+
+    assert Reject(3, "line", "has 5 values for 4 columns", row.raw) == parse_row(row, LONDON, NOW)
+
+
+def test_a_reject_describes_itself_by_line_field_and_reason() -> None:
+    assert (
+        "line 7: channel: 'fax' is not one of online, email, post, phone, in-person"
+        == (
+            Reject(7, "channel", "'fax' is not one of online, email, post, phone, in-person", {})
+        ).describe()
+    )
+
+
+# -- read_rows -------------------------------------------------------------------------------
+
+
+def rows(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
+    return [(row.line, row.raw) for row in read_rows(io.StringIO(text, newline=""), fmt)]
+
+
+def test_csv_rows_carry_the_line_they_start_on_past_quoted_newlines_and_blank_lines() -> None:
+    text = (
+        " Consumer ,EMAIL,  Summary\n"  # line 1
+        'Ann,ann@example.com,"late, and rude"\n'  # line 2
+        "\n"  # line 3
+        'Bob,bob@example.com,"first line\nsecond line\n\nfourth line"\n'  # lines 4-7
+        "   \n"  # line 8
+        ",,\n"  # line 9
+        "Cat,cat@example.com,plain\n"  # line 10
+    )
+
+    assert [
+        (2, {"consumer": "Ann", "email": "ann@example.com", "summary": "late, and rude"}),
+        (
+            4,
+            {
+                "consumer": "Bob",
+                "email": "bob@example.com",
+                "summary": "first line\nsecond line\n\nfourth line",
+            },
+        ),
+        (10, {"consumer": "Cat", "email": "cat@example.com", "summary": "plain"}),
+    ] == rows(text, "csv")
+
+
+def test_blank_lines_before_the_csv_header_are_skipped() -> None:
+    assert [(3, {"consumer": "Ann"})] == rows("\n Consumer\nAnn\n", "csv")
+
+
+def test_a_csv_row_with_too_many_values_is_an_error_on_its_line() -> None:
+    text = "consumer,email\nAnn,ann@example.com\nDan,dan@example.com,extra\nEd,ed@example.com\n"
+
+    assert [
+        (2, {"consumer": "Ann", "email": "ann@example.com"}),
+        (
+            3,
+            {
+                "consumer": "Dan",
+                "email": "dan@example.com",
+                "raw": "Dan,dan@example.com,extra",
+                "__error__": "has 3 values for 2 columns",
+            },
+        ),
+        (4, {"consumer": "Ed", "email": "ed@example.com"}),
+    ] == rows(text, "csv")
+
+
+def test_a_csv_row_with_too_few_values_lacks_the_last_columns() -> None:
+    assert [(2, {"consumer": "Ann"})] == rows("consumer,email\nAnn\n", "csv")
+
+
+def test_crlf_line_endings_count_as_one_line_each() -> None:
+    text = 'consumer,summary\r\nAnn,"one\r\ntwo"\r\nBob,three\r\n'
+
+    assert [2, 4] == [line for line, _ in rows(text, "csv")]
+
+
+def test_json_lines_skip_blank_lines_and_flag_lines_that_are_not_json_objects() -> None:
+    text = (
+        '{"consumer": "Ann"}\n'  # line 1
+        "\n"  # line 2
+        "   \n"  # line 3
+        "not json at all\n"  # line 4
+        "[1, 2]\n"  # line 5
+        '"just text"\n'  # line 6
+        '{"consumer": "Bob", "adjustments": ["bsl"]}\n'  # line 7
+        '{"consumer": "Cat"'  # line 8, no newline at the end
+    )
+
+    actual = rows(text, "jsonl")
+
+    assert [
+        (1, {"consumer": "Ann"}),
+        (4, "not JSON: Expecting value", "not json at all"),
+        (5, "each line must be a JSON object", [1, 2]),
+        (6, "each line must be a JSON object", "just text"),
+        (7, {"consumer": "Bob", "adjustments": ["bsl"]}),
+        (8, "not JSON: Expecting ',' delimiter", '{"consumer": "Cat"'),
+    ] == [
+        (line, raw["__error__"], raw["raw"]) if "__error__" in raw else (line, raw)
+        for line, raw in actual
+    ]
+
+
+# -- import_batch ----------------------------------------------------------------------------
+
+HEADER = "source_id,consumer,email,address,channel,category,summary,received_at\n"
+
+
+def csv_batch(*lines: str) -> Callable[[], Iterator[Row]]:
+    text = HEADER + "".join(line + "\n" for line in lines)
+    return lambda: read_rows(io.StringIO(text, newline=""), "csv")
+
+
+def good_line(n: int, **changes: str) -> str:
+    values = {
+        "source_id": f"form-{n}",
+        "consumer": f"Person {n}",
+        "email": f"p{n}@example.com",
+        "address": "",
+        "channel": "online",
+        "category": "delay",
+        "summary": f"Complaint {n}",
+        "received_at": f"2026-12-{n:02d}T10:00",
+        **changes,
+    }
+    return ",".join(values.values())
+
+
+def do_import(
+    unit: UnitFactory,
+    open_rows: Callable[[], Iterator[Row]],
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    with unit() as uow:
+        return import_batch(
+            uow,
+            open_rows=open_rows,
+            source_name="batch.csv",
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            by=STAFF,
+            now=NOW,
+        )
+
+
+def stored(unit: UnitFactory) -> list[tuple[str, str | None, str]]:
+    """(ref, source_id, summary) of every case in the store."""
+    with unit(write=False) as uow:
+        return [(c["ref"], c["source_id"], c["summary"]) for c in export_cases(uow)]
+
+
+def refused(unit: UnitFactory, open_rows: Callable[[], Iterator[Row]]) -> list[str]:
+    with pytest.raises(BatchRefused) as caught:
+        do_import(unit, open_rows)
+    return [reject.describe() for reject in caught.value.rejects]
+
+
+def restrict_consumer(unit: UnitFactory, email: str) -> None:
+    with unit() as uow:
+        services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(
+                consumer="Rex Restricted",
+                channel=Channel.EMAIL,
+                category=Category.OTHER,
+                summary="An earlier complaint",
+                email=email,
+            ),
+            by=STAFF,
+            at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
+            now=NOW,
+        )
+    with unit() as uow:
+        services.restrict(
+            uow,
+            email=email,
+            consumer_id=None,
+            scope=RestrictionScope.PROCEDURE,
+            reason="Unreasonably persistent",
+            review=None,
+            dispute=None,
+            channel=None,
+            via=None,
+            by="sam.senior",
+            at=datetime(2026, 11, 3, 10, 0, tzinfo=UTC),
+            now=NOW,
+        )
+
+
+def test_a_good_batch_is_imported_with_references_in_row_order(unit: UnitFactory) -> None:
+    report = do_import(unit, csv_batch(good_line(1), good_line(2), good_line(3)))
+
+    assert (3, ["SC-2026-000001", "SC-2026-000002", "SC-2026-000003"], 0, []) == (
+        report.rows,
+        report.new,
+        report.duplicates,
+        report.rejects,
+    )
+    assert [
+        ("SC-2026-000001", "form-1", "Complaint 1"),
+        ("SC-2026-000002", "form-2", "Complaint 2"),
+        ("SC-2026-000003", "form-3", "Complaint 3"),
+    ] == stored(unit)
+
+
+def test_each_imported_case_records_the_file_and_line_it_came_from(unit: UnitFactory) -> None:
+    do_import(unit, csv_batch(good_line(1), "", good_line(2)))
+
+    with unit(write=False) as uow:
+        view = services.show_case(uow, ref="SC-2026-000002", as_of=NOW)
+    (logged,) = [entry for entry in view.history if entry.action == "log"]
+    assert ("batch.csv", "4") == (logged.details["imported_from"], logged.details["line"])
+
+
+def test_a_batch_with_bad_rows_is_refused_whole_listing_every_bad_row(unit: UnitFactory) -> None:
+    batch = csv_batch(
+        good_line(1),
+        good_line(2, channel="fax"),
+        good_line(3),
+        good_line(4, email="not-an-email", received_at="2026-12-31T10:00"),
+        good_line(5, summary="x" * 20_001),
+        good_line(6),
+    )
+
+    assert [
+        "line 3: channel: 'fax' is not one of online, email, post, phone, in-person",
+        "line 5: email: 'not-an-email' is not an email address",
+        "line 6: summary: is 20,001 characters; at most 20,000",
+    ] == refused(unit, batch)
+    assert [] == stored(unit)
+
+
+def test_a_refused_batch_leaves_earlier_cases_as_they_were(unit: UnitFactory) -> None:
+    do_import(unit, csv_batch(good_line(1)))
+
+    refused(unit, csv_batch(good_line(2), good_line(3, category="")))
+
+    assert [("SC-2026-000001", "form-1", "Complaint 1")] == stored(unit)
+
+
+def test_the_refusal_counts_the_bad_rows_of_all_the_rows(unit: UnitFactory) -> None:
+    with pytest.raises(BatchRefused) as caught:
+        do_import(unit, csv_batch(good_line(1), good_line(2, channel="fax")))
+
+    assert (
+        "1 of 2 rows cannot be imported, so none was; fix them, or use --skip-invalid to "
+        "import the rest",
+        2,
+    ) == (caught.value.message, caught.value.exit_code)
+
+
+def test_skip_invalid_keeps_the_good_rows_and_returns_the_bad_ones(unit: UnitFactory) -> None:
+    report = do_import(
+        unit,
+        csv_batch(good_line(1), good_line(2, channel="fax"), good_line(3)),
+        skip_invalid=True,
+    )
+
+    assert (["SC-2026-000001", "SC-2026-000002"], [(3, "channel")]) == (
+        report.new,
+        [(r.line, r.field) for r in report.rejects],
+    )
+    assert ["form-1", "form-3"] == [source for _, source, _ in stored(unit)]
+
+
+def test_a_rejected_row_keeps_its_values_so_it_can_be_fixed(unit: UnitFactory) -> None:
+    report = do_import(unit, csv_batch(good_line(1, channel="fax")), skip_invalid=True)
+
+    (reject,) = report.rejects
+    assert ("Person 1", "fax") == (reject.row["consumer"], reject.row["channel"])
+
+
+def test_importing_the_same_batch_again_finds_every_row_a_duplicate(unit: UnitFactory) -> None:
+    batch = csv_batch(good_line(1), good_line(2))
+    do_import(unit, batch)
+
+    again = do_import(unit, batch)
+
+    assert (2, [], 2) == (again.rows, again.new, again.duplicates)
+    assert 2 == len(stored(unit))
+
+
+def test_a_row_with_a_known_source_id_is_a_duplicate_whatever_else_changed(
+    unit: UnitFactory,
+) -> None:
+    do_import(unit, csv_batch(good_line(1)))
+
+    again = do_import(unit, csv_batch(good_line(1, summary="Reworded", email="new@example.com")))
+
+    assert ([], 1) == (again.new, again.duplicates)
+
+
+def test_without_source_ids_a_row_is_matched_on_email_receipt_and_summary(
+    unit: UnitFactory,
+) -> None:
+    do_import(unit, csv_batch(good_line(1, source_id="")))
+
+    again = do_import(
+        unit,
+        csv_batch(
+            good_line(1, source_id="", email="P1@Example.COM"),  # the same complaint
+            good_line(1, source_id="", summary="Another complaint"),  # new: other summary
+            good_line(1, source_id="", received_at="2026-12-01T10:01"),  # new: other time
+            good_line(1, source_id="", received_at="2026-12-01T10:00+00:00"),  # same instant
+        ),
+    )
+
+    assert (["SC-2026-000002", "SC-2026-000003"], 2) == (again.new, again.duplicates)
+
+
+def test_without_an_email_a_row_is_matched_on_name_address_receipt_and_summary(
+    unit: UnitFactory,
+) -> None:
+    do_import(unit, csv_batch(good_line(1, source_id="", email="", address="1 High St")))
+
+    again = do_import(
+        unit,
+        csv_batch(
+            good_line(1, source_id="", email="", address="1 High St"),
+            good_line(1, source_id="", email="", address="2 Low St"),
+        ),
+    )
+
+    assert (["SC-2026-000002"], 1) == (again.new, again.duplicates)
+
+
+def test_a_row_repeated_within_one_batch_is_imported_once(unit: UnitFactory) -> None:
+    report = do_import(
+        unit,
+        csv_batch(
+            good_line(1),
+            good_line(1),  # the same source id
+            good_line(2, source_id=""),
+            good_line(2, source_id=""),  # the same email, receipt and summary
+        ),
+    )
+
+    assert (4, ["SC-2026-000001", "SC-2026-000002"], 2) == (
+        report.rows,
+        report.new,
+        report.duplicates,
+    )
+    assert 2 == len(stored(unit))
+
+
+def test_a_row_without_email_repeated_within_one_batch_is_imported_once(
+    unit: UnitFactory,
+) -> None:
+    same = good_line(1, source_id="", email="", address="1 High St")
+
+    report = do_import(unit, csv_batch(same, same))
+
+    assert (["SC-2026-000001"], 1) == (report.new, report.duplicates)
+
+
+def test_rows_repeated_across_chunks_of_a_long_batch_are_imported_once(
+    unit: UnitFactory,
+) -> None:
+    lines = [good_line(1 + n % 14, source_id=f"form-{n}", summary=f"C{n}") for n in range(1200)]
+
+    report = do_import(unit, csv_batch(*lines, lines[3], lines[1100]))
+
+    assert (1202, 1200, 2) == (report.rows, len(report.new), report.duplicates)
+    assert 1200 == len(stored(unit))
+
+
+def test_references_continue_the_years_sequence_between_log_and_import(
+    unit: UnitFactory,
+) -> None:
+    with unit() as uow:
+        services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(
+                consumer="Ann",
+                channel=Channel.EMAIL,
+                category=Category.DELAY,
+                summary="Logged by hand",
+                email="ann@example.com",
+            ),
+            by=STAFF,
+            at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
+            now=NOW,
+        )
+    report = do_import(
+        unit,
+        csv_batch(
+            good_line(1),
+            good_line(2, received_at="2025-12-31T23:59"),
+            good_line(3),
+        ),
+    )
+    with unit() as uow:
+        after = services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(
+                consumer="Bob",
+                channel=Channel.EMAIL,
+                category=Category.DELAY,
+                summary="Logged after",
+                email="bob@example.com",
+            ),
+            by=STAFF,
+            at=datetime(2026, 12, 10, 10, 0, tzinfo=UTC),
+            now=NOW,
+        )
+
+    assert (["SC-2026-000002", "SC-2025-000001", "SC-2026-000003"], "SC-2026-000004") == (
+        report.new,
+        after.ref,
+    )
+
+
+def test_an_imported_row_for_a_known_consumer_adds_to_their_needs_as_log_would(
+    unit: UnitFactory,
+) -> None:
+    header = "consumer,email,channel,category,summary,received_at,preferred_contact,adjustments\n"
+    first = "Ann Smith,ann@example.com,email,delay,First,2026-11-02T10:00,post,bsl\n"
+    second = "Ann Jones,ANN@example.com,email,delay,Second,2026-12-01T10:00,,large-print;advocate\n"
+    do_import(unit, lambda: read_rows(io.StringIO(header + first), "csv"))
+
+    do_import(unit, lambda: read_rows(io.StringIO(header + second), "csv"))
+
+    with unit(write=False) as uow:
+        cases = list(export_cases(uow))
+    assert [
+        ("Ann Jones", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
+        ("Ann Jones", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
+    ] == [(c["consumer"], c["email"], c["preferred_contact"], c["adjustments"]) for c in cases]
+
+
+def test_an_imported_complaint_about_an_issue_over_6_months_old_is_out_of_time(
+    unit: UnitFactory,
+) -> None:
+    text = (
+        HEADER.rstrip("\n")
+        + ",about\n"
+        + good_line(1)
+        + ",2026-05-31\n"
+        + good_line(2)
+        + ",2026-06-02\n"
+    )
+
+    do_import(unit, lambda: read_rows(io.StringIO(text, newline=""), "csv"))
+
+    with unit(write=False) as uow:
+        assert [True, False] == [c["out_of_time"] for c in export_cases(uow)]
+
+
+def test_an_imported_case_has_the_acknowledgement_clock_log_would_start(
+    unit: UnitFactory,
+) -> None:
+    do_import(unit, csv_batch(good_line(4, received_at="2026-12-04T16:30")))
+
+    with unit(write=False) as uow:
+        view = services.show_case(uow, ref="SC-2026-000001", as_of=NOW)
+    assert [("acknowledge", datetime(2026, 12, 9, 16, 30, tzinfo=UTC))] == [
+        (d.kind, d.due) for d in view.deadlines
+    ]
+
+
+def test_a_restricted_consumers_row_refuses_the_batch_naming_the_row(
+    unit: UnitFactory,
+) -> None:
+    restrict_consumer(unit, "rex@example.com")
+
+    bad = refused(unit, csv_batch(good_line(1), good_line(2, email="rex@example.com")))
+
+    assert 1 == len(bad)
+    assert bad[0].startswith("line 3: consumer: Rex Restricted is restricted: restriction 1 (")
+    assert ["SC-2026-000001"] == [ref for ref, _, _ in stored(unit)]
+
+
+def test_with_skip_invalid_a_restricted_consumers_row_is_rejected_and_the_rest_kept(
+    unit: UnitFactory,
+) -> None:
+    restrict_consumer(unit, "rex@example.com")
+
+    report = do_import(
+        unit,
+        csv_batch(good_line(1), good_line(2, email="REX@example.com"), good_line(3)),
+        skip_invalid=True,
+    )
+
+    assert (["SC-2026-000002", "SC-2026-000003"], [(3, "consumer")]) == (
+        report.new,
+        [(r.line, r.field) for r in report.rejects],
+    )
+    assert "restricted" in report.rejects[0].reason
+    assert ["SC-2026-000001", "SC-2026-000002", "SC-2026-000003"] == [
+        ref for ref, _, _ in stored(unit)
+    ]
+
+
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(unit: UnitFactory) -> None:
+    do_import(unit, csv_batch(good_line(1)))
+
+    report = do_import(unit, csv_batch(good_line(1), good_line(2), good_line(3)), dry_run=True)
+
+    assert (True, 3, ["SC-2026-000002", "SC-2026-000003"], 1) == (
+        report.dry_run,
+        report.rows,
+        report.new,
+        report.duplicates,
+    )
+    assert [("SC-2026-000001", "form-1", "Complaint 1")] == stored(unit)
+
+
+def test_a_dry_run_of_a_bad_batch_is_refused_as_the_real_run_would_be(unit: UnitFactory) -> None:
+    with pytest.raises(BatchRefused):
+        do_import(unit, csv_batch(good_line(1), good_line(2, category="x")), dry_run=True)
+
+    assert [] == stored(unit)
+
+
+def test_a_json_lines_batch_imports_its_objects(unit: UnitFactory) -> None:
+    text = (
+        '{"consumer": "Ann", "email": "ann@example.com", "channel": "email", '
+        '"category": "delay", "summary": "Slow", "received_at": "2026-12-01T10:00", '
+        '"board": true, "adjustments": ["bsl", "large-print"]}\n'
+        "\n"
+        "oops\n"
+    )
+
+    report = do_import(unit, lambda: read_rows(io.StringIO(text), "jsonl"), skip_invalid=True)
+
+    assert (["SC-2026-000001"], [(3, "line")]) == (
+        report.new,
+        [(r.line, r.field) for r in report.rejects],
+    )
+    with unit(write=False) as uow:
+        (case,) = list(export_cases(uow))
+    assert (True, ["bsl", "large-print"]) == (case["board"], case["adjustments"])
+
+
+def test_only_staff_who_may_log_may_import(unit: UnitFactory) -> None:
+    from complaintctl.errors import ComplaintError
+
+    with unit() as uow, pytest.raises(ComplaintError) as caught:
+        import_batch(
+            uow,
+            open_rows=csv_batch(good_line(1)),
+            source_name="batch.csv",
+            skip_invalid=False,
+            dry_run=False,
+            by="nobody.here",
+            now=NOW,
+        )
+
+    assert (6, []) == (caught.value.exit_code, stored(unit))
