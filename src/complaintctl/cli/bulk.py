@@ -20,9 +20,14 @@ if TYPE_CHECKING:
 Step = Callable[["UnitOfWork", str, datetime], "CaseView"]
 
 
-def read_refs(
-    args: list[str], stdin_text: Callable[[], str] = lambda: sys.stdin.read()
-) -> list[str]:
+def _stdin_text() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("stdin is not UTF-8 text") from None
+
+
+def read_refs(args: list[str], stdin_text: Callable[[], str] = _stdin_text) -> list[str]:
     """The references to act on, each once, in the order given.
 
     `-` reads stdin: one reference per line (blank lines and # comments skipped), or JSON — a
@@ -38,8 +43,16 @@ def read_refs(
             except json.JSONDecodeError as err:
                 raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
             items = data if isinstance(data, list) else [data]
-            found = [item.get("ref") if isinstance(item, dict) else item for item in items]
-            args = [ref for ref in found if isinstance(ref, str)]
+            args = []
+            for item in items:
+                ref = item.get("ref", ...) if isinstance(item, dict) else item
+                if ref is None:  # an item with no case, such as a restriction review
+                    continue
+                if not isinstance(ref, str):
+                    raise InvalidInput(
+                        'stdin JSON must be a list of references, or of objects with a "ref"'
+                    )
+                args.append(ref)
         else:
             args = [line.split("#")[0].strip() for line in text.splitlines()]
     elif "-" in args:

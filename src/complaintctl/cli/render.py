@@ -307,9 +307,13 @@ def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], st
         _note(f"{ref}: {err.message}")
     total = len(result.done) + len(result.refused)
     if result.refused and not result.applied:
+        hint = (
+            ""
+            if result.dry_run or not result.done
+            else ("; use --continue-on-error to change the others")
+        )
         _note(
-            f"Error: {len(result.refused)} of {total} cases refused, so no case was changed"
-            + ("" if result.dry_run else "; use --continue-on-error to change the others")
+            f"Error: {len(result.refused)} of {total} cases refused, so no case was changed{hint}"
         )
     elif result.refused:
         _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
@@ -323,7 +327,7 @@ def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], st
 @contextmanager
 def progress(label: str) -> Iterator[Callable[[int], None]]:
     """A progress line on a terminal's stderr for a long batch; silent when piped."""
-    if not (sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not _plain):
+    if not (sys.stderr.isatty() and not _plain):
         yield lambda _: None
         return
     from rich.console import Console

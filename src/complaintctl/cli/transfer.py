@@ -52,8 +52,12 @@ def _spool_stdin() -> Path:
 
 
 def _sniff(path: Path) -> Format:
+    from complaintctl.errors import InvalidInput
+
     with path.open("rb") as data:
         start = data.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"["):
+        raise InvalidInput("stdin holds a JSON array; import reads JSON Lines, one object a line")
     return Format.JSONL if start.startswith(b"{") else Format.CSV
 
 
@@ -65,8 +69,12 @@ def _reader(path: Path, fmt: Format) -> Iterator[Row]:
     from complaintctl.services.imports import read_rows
 
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        rows = read_rows(stream, fmt.value)
+    try:
+        stream = path.open(encoding="utf-8-sig", newline="")
+    except OSError as err:
+        raise InvalidInput(f"cannot read {path}: {err.strerror}") from None
+    with stream:
+        rows = read_rows(stream, fmt.value, check_header=True)
         line = 0
         try:
             for row in rows:
@@ -126,11 +134,14 @@ def import_command(
     path = _spool_stdin() if from_stdin else Path(file)
     try:
         if not from_stdin and not path.is_file():
-            raise InvalidInput(f"no file {file}")
+            raise InvalidInput(f"{file} is a folder" if path.is_dir() else f"no file {file}")
         fmt_used = _format_of(path, fmt) if not from_stdin else (fmt or _sniff(path))
         rejects_path = (
             Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
         )
+        if skip_invalid and not dry_run and not rejects_path.parent.is_dir():
+            # Checked before importing: the good rows must not be kept with the bad ones lost.
+            raise InvalidInput(f"cannot write the rejects to {rejects_path}: no such folder")
         with render.progress("Importing") as advance:
             try:
                 report = state.change(
@@ -152,7 +163,8 @@ def import_command(
                 raise
         if report.rejects and not dry_run:
             write_rejects(rejects_path, report.rejects, fmt_used.value)
-        render.imported(report, rejects_path if report.rejects else None, json_output)
+        written = rejects_path if report.rejects and not dry_run else None
+        render.imported(report, written, json_output)
     finally:
         if from_stdin:
             path.unlink(missing_ok=True)
@@ -200,7 +212,17 @@ def export_command(
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     # An export to a file is written beside it and moved into place once whole: a refusal or
     # a failure half-way leaves the old file as it was.
-    partial = Path(f"{output}.partial") if output else None
+    target = Path(output) if output else None
+    if target is not None and target.is_dir():
+        raise InvalidInput(f"{output} is a folder; name a file")
+    # Only a regular file (or a new one) is replaced when whole; a device, pipe or link is
+    # written through as it is.
+    replace = (
+        target is not None
+        and (not target.exists() or target.is_file())
+        and (not target.is_symlink())
+    )
+    partial = Path(f"{output}.partial") if replace else target
     try:
         out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
     except OSError as err:
@@ -221,7 +243,10 @@ def export_command(
                 writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
                 writer.writeheader()
                 for record in records:
-                    record["adjustments"] = ";".join(record["adjustments"])
+                    # A JSON list keeps an adjustment that has a ";" in it whole.
+                    record["adjustments"] = (
+                        json.dumps(record["adjustments"]) if record["adjustments"] else ""
+                    )
                     record["board"] = "true" if record["board"] else "false"
                     record["out_of_time"] = "true" if record["out_of_time"] else "false"
                     writer.writerow(record)
@@ -230,8 +255,10 @@ def export_command(
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
         if partial is not None:
             out.close()
-            partial.replace(str(output))
+            if replace:
+                partial.replace(str(output))
     finally:
         if partial is not None:
             out.close()
-            partial.unlink(missing_ok=True)
+            if replace:
+                partial.unlink(missing_ok=True)

@@ -100,6 +100,8 @@ def format_duration(amount: timedelta, *, days: bool = True) -> str:
     return ("-" if amount < timedelta(0) else "") + " ".join(parts)
 
 
+# A window longer than this is a typing mistake (and a search without end).
+MAX_WORKING_DURATION = timedelta(hours=2100)
 _DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
 
 
@@ -112,4 +114,9 @@ def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
             f"{text!r} is not a duration; write it like 4h, 30m, 2d or 1d4h (d: a working day)"
         )
     units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
-    return sum((int(n) * units[u] for n, u in parts), timedelta(0))
+    if any(len(n) > 6 for n, _ in parts):
+        raise InstantError(f"{text!r} is longer than complaintctl counts")
+    total = sum((int(n) * units[u] for n, u in parts), timedelta(0))
+    if total > MAX_WORKING_DURATION:
+        raise InstantError(f"{text!r} is more than a year of working time")
+    return total

@@ -123,14 +123,15 @@ def _records(
                 "category": row.category,
                 "summary": row.summary,
                 "dispute": row.dispute,
-                "received_at": when(row.received_at),
+                # To the microsecond: re-importing finds the case by its exact receipt time.
+                "received_at": row.received_at.astimezone(tz).isoformat(),
                 "board": bool(row.board),
                 "about": row.about.isoformat() if row.about else None,
                 "preferred_contact": row.preferred_contact,
                 "adjustments": json.loads(row.adjustments),
-                # A case logged by hand has no source id: its reference stands in, so that
-                # importing the export twice still finds each case again.
-                "source_id": row.source_id or row.ref,
+                # A case logged by hand has no source id; a re-import finds it by its
+                # consumer, receipt time and summary instead.
+                "source_id": row.source_id,
                 "ref": row.ref,
                 "stage": row.stage,
                 "area": row.area,

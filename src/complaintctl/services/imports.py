@@ -107,10 +107,12 @@ class Row:
     raw: dict[str, Any]
 
 
-def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
-    """The batch's rows with the line each starts on; blank lines are skipped."""
+def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Iterator[Row]:
+    """The batch's rows with the line each starts on; blank lines are skipped. With
+    `check_header`, a CSV header that cannot describe a complaint is refused at once."""
     if fmt == "csv":
-        reader = csv.reader(stream)
+        # strict: a stray quote is an error, not a field that swallows the rows after it.
+        reader = csv.reader(stream, strict=True)
         header: list[str] | None = None
         ended = 0  # the line the previous record ended on
         for record in reader:
@@ -119,6 +121,8 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
                 continue  # a blank line
             if header is None:
                 header = [name.strip().lower() for name in record]
+                if check_header:
+                    _check_header(header)
                 continue
             if len(record) > len(header):
                 # Keep what the row has, so it can be fixed in the rejects file.
@@ -140,6 +144,18 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
             yield Row(number, {"__error__": "each line must be a JSON object", "raw": value})
             continue
         yield Row(number, value)
+
+
+def _check_header(header: list[str]) -> None:
+    """Refuse a header that cannot describe a complaint, once, rather than every row."""
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise InvalidInput(f"the header names {', '.join(repeated)} more than once")
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InvalidInput(f"the header lacks the required column(s) {', '.join(missing)}")
+    if "email" not in header and "address" not in header:
+        raise InvalidInput("the header needs an email or an address column (or both)")
 
 
 def _text(raw: dict[str, Any], name: str) -> str | None:
@@ -210,7 +226,11 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         return reject("preferred_contact", f"{prefers!r} is not one of {_choices(ContactMethod)}")
     adjustments = raw.get("adjustments") or ()
     if isinstance(adjustments, str):
-        adjustments = adjustments.split(";")
+        text = adjustments.strip()
+        try:
+            adjustments = json.loads(text) if text.startswith("[") else text.split(";")
+        except json.JSONDecodeError:
+            return reject("adjustments", "starts like a JSON list but is not one")
     if not isinstance(adjustments, list | tuple) or not all(
         isinstance(a, str) for a in adjustments
     ):
@@ -496,12 +516,17 @@ def _save_consumers(
 
     ids: list[int] = []
     latest: dict[int, dict[str, Any]] = {}
+    by_address: dict[tuple[str, str], Any] = {}
     for _, complaint, received, email in accepted:
         name = complaint.consumer.strip()
         address = (complaint.address or "").strip() or None
-        consumer = (
-            known.get(email) if email else writer.consumer_by_name_and_address(name, address or "")
-        )
+        place = (name, address or "")
+        if email:
+            consumer = known.get(email)
+        elif place in by_address:
+            consumer = by_address[place]
+        else:
+            consumer = writer.consumer_by_name_and_address(*place)
         if consumer is None:
             (new_id,) = writer.insert_consumers(
                 [
@@ -523,8 +548,6 @@ def _save_consumers(
                 complaint.preferred_contact,
                 json.dumps(sorted(set(complaint.adjustments))),
             )
-            if email:
-                known[email] = consumer
         else:
             adjustments = sorted({*json.loads(consumer.adjustments), *complaint.adjustments})
             consumer = consumer._replace(
@@ -533,8 +556,6 @@ def _save_consumers(
                 preferred_contact=complaint.preferred_contact or consumer.preferred_contact,
                 adjustments=json.dumps(adjustments),
             )
-            if email:
-                known[email] = consumer
             latest[consumer.id] = {
                 "consumer_id": consumer.id,
                 "new_name": consumer.name,
@@ -542,6 +563,11 @@ def _save_consumers(
                 "new_preferred": consumer.preferred_contact,
                 "new_adjustments": consumer.adjustments,
             }
+        # Later rows of the batch see this row's changes, as they would after `log`.
+        if email:
+            known[email] = consumer
+        else:
+            by_address[(consumer.name, consumer.address or "")] = consumer
         ids.append(consumer.id)
     writer.update_consumers(list(latest.values()))
     return ids

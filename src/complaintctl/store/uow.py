@@ -351,7 +351,7 @@ class UnitOfWork:
             .where(col(Case.stage).in_(query.stages))
         )
         if query.area is not None:
-            statement = statement.where(col(Case.area) == query.area)
+            statement = statement.where(func.lower(col(Case.area)) == query.area.lower())
         if query.owner is not None:
             statement = statement.where(owner == query.owner)
         if query.unassigned:
@@ -406,7 +406,7 @@ class UnitOfWork:
         )
         owner = func.coalesce(col(Case.handler), col(Case.responder))
         if query.area is not None:
-            statement = statement.where(col(Case.area) == query.area)
+            statement = statement.where(func.lower(col(Case.area)) == query.area.lower())
         if query.owner is not None:
             statement = statement.where(owner == query.owner)
         if query.category is not None:
