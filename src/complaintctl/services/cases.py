@@ -357,6 +357,18 @@ def _check_restrictions(
 # -- the first stage -----------------------------------------------------------------------
 
 
+def begin_step(
+    uow: UnitOfWork, ref: str, action: Action, *, by: str, at: datetime
+) -> tuple[Case, Stage]:
+    """What every step on a case checks first: the acting person may take `action` on the
+    case, its stage allows it, and `at` is not before its last step. The case and the stage
+    the step leads to."""
+    actor = acting_staff(uow, by)
+    case = find_case(uow, ref)
+    authorise(actor, action, case)
+    return case, check_order(uow, case, action, at)
+
+
 def acknowledge(
     uow: UnitOfWork,
     *,
@@ -369,10 +381,7 @@ def acknowledge(
 ) -> CaseView:
     """Record the acknowledgement, naming the area; starts the response clock."""
     not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.ACKNOWLEDGE, case)
-    target = check_order(uow, case, Action.ACKNOWLEDGE, at)
+    case, target = begin_step(uow, ref, Action.ACKNOWLEDGE, by=by, at=at)
     area = _known_area(uow, required(area, "--area"))
     accepted_late = optional(out_of_time_reason)
     if case.out_of_time and accepted_late is None:
@@ -420,10 +429,7 @@ def _known_area(uow: UnitOfWork, area: str) -> str:
 def assign(uow: UnitOfWork, *, ref: str, to: str, by: str, at: datetime, now: datetime) -> CaseView:
     """Name the responder: a member of staff of the case's area."""
     not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.ASSIGN, case)
-    check_order(uow, case, Action.ASSIGN, at)
+    case, _ = begin_step(uow, ref, Action.ASSIGN, by=by, at=at)
     responder = active_staff(uow, to)
     if responder.area != case.area:
         raise InvalidInput(
@@ -453,10 +459,7 @@ def respond(
     not_in_future(at, now)
     summary = required(summary, "--summary")
     pence = remedies.pence()
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.RESPOND, case)
-    target = check_order(uow, case, Action.RESPOND, at)
+    case, target = begin_step(uow, ref, Action.RESPOND, by=by, at=at)
     if case.responder is None:
         raise ActionNotAllowed(f"{case.ref} has no responder yet: assign one first (assign)")
     _record_response(uow, case, "first", decision, summary, remedies, pence, by, at)
@@ -523,10 +526,7 @@ def extend(
     the consumer [page]; who agreed it, when and why are recorded [std]."""
     not_in_future(at, now)
     reason = required(reason, "--reason")
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.EXTEND, case)
-    check_order(uow, case, Action.EXTEND, at)
+    case, _ = begin_step(uow, ref, Action.EXTEND, by=by, at=at)
     kind = DeadlineKind.RESPOND if case.stage == Stage.FIRST_STAGE else DeadlineKind.FINAL
     clock = running_clock(uow, case, kind)
     assert clock is not None
@@ -578,10 +578,7 @@ def escalate(
     """Escalate to the second stage on the consumer's behalf; the final response is due 20
     working days later."""
     not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.ESCALATE, case)
-    target = check_order(uow, case, Action.ESCALATE, at)
+    case, target = begin_step(uow, ref, Action.ESCALATE, by=by, at=at)
     handler = active_staff(uow, to)
     if Role(handler.role) not in SECOND_STAGE_ROLES:
         raise InvalidInput(
@@ -626,10 +623,7 @@ def final_response(
     not_in_future(at, now)
     summary = required(summary, "--summary")
     pence = remedies.pence()
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.FINAL, case)
-    target = check_order(uow, case, Action.FINAL, at)
+    case, target = begin_step(uow, ref, Action.FINAL, by=by, at=at)
     _record_response(uow, case, "final", decision, summary, remedies, pence, by, at)
     clock = running_clock(uow, case, DeadlineKind.FINAL)
     if clock is not None:
@@ -661,10 +655,7 @@ def refer(
     """Record the consumer's referral to the Independent Assessor; one later than 3 months
     after the final response needs a reason."""
     not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.REFER, case)
-    target = check_order(uow, case, Action.REFER, at)
+    case, target = begin_step(uow, ref, Action.REFER, by=by, at=at)
     window = running_clock(uow, case, DeadlineKind.REFERRAL_WINDOW)
     late = window is not None and at > window.due_at
     if late and not optional(late_reason):
@@ -696,10 +687,7 @@ def record_outcome(
 ) -> CaseView:
     """Record the Independent Assessor's outcome and any recommendation."""
     not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.OUTCOME, case)
-    target = check_order(uow, case, Action.OUTCOME, at)
+    case, target = begin_step(uow, ref, Action.OUTCOME, by=by, at=at)
     case.stage = target.value
     uow.add(case)
     uow.record(
@@ -736,10 +724,7 @@ def close(
         )
     if reason != CloseReason.OUT_OF_SCOPE and because is not None:
         raise InvalidInput("--because goes with --reason out-of-scope")
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    authorise(actor, Action.CLOSE, case)
-    target = check_order(uow, case, Action.CLOSE, at)
+    case, target = begin_step(uow, ref, Action.CLOSE, by=by, at=at)
     if Stage(case.stage) not in CLOSE_REASONS[reason]:
         allowed = ", ".join(sorted(s.value for s in CLOSE_REASONS[reason]))
         raise ActionNotAllowed(
