@@ -7,14 +7,13 @@ acceptance, restriction reviews, informal resolution at log, unknown staff and g
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 
 from complaintctl import services
 from complaintctl.domain.procedure import (
-    Category,
     Channel,
     Decision,
     RestrictionScope,
@@ -22,105 +21,16 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from tests.conftest import UnitFactory
-
-NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
-
-
-# -- helpers (as in test_procedure.py) -----------------------------------------------------
-
-
-def t(text: str) -> datetime:
-    """Winter test instants: London wall time is UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def act(unit: UnitFactory, verb: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("now", NOW)
-    with unit() as uow:
-        return verb(uow, **kwargs)
-
-
-def log(
-    unit: UnitFactory,
-    at: datetime,
-    by: str = "officer.one",
-    now: datetime = NOW,
-    resolved_informally: str | None = None,
-    **changes: Any,
-) -> str:
-    fields: dict[str, Any] = {
-        "consumer": "Ann Smith",
-        "email": "ann@example.com",
-        "channel": Channel.EMAIL,
-        "category": Category.DELAY,
-        "summary": "No reply",
-    }
-    fields.update(changes)
-    view = act(
-        unit,
-        services.log_complaint,
-        complaint=services.NewComplaint(**fields),
-        by=by,
-        at=at,
-        now=now,
-        resolved_informally=resolved_informally,
-    )
-    ref: str = view.ref
-    return ref
-
-
-def show(unit: UnitFactory, ref: str, as_of: datetime = NOW) -> services.CaseView:
-    with unit(write=False) as uow:
-        return services.show_case(uow, ref=ref, as_of=as_of)
-
-
-def due(view: services.CaseView, kind: str) -> datetime:
-    return next(d.due for d in reversed(view.deadlines) if d.kind == kind)
-
-
-def to_first_stage(unit: UnitFactory) -> str:
-    """Logged Mon 30 Nov 2026 10:00, acknowledged Tue 1 Dec 10:00: respond due Fri 4 Dec 10:00."""
-    ref = log(unit, t("2026-11-30T10:00"))
-    act(
-        unit,
-        services.acknowledge,
-        ref=ref,
-        area="Casework",
-        by="officer.one",
-        at=t("2026-12-01T10:00"),
-    )
-    return ref
-
-
-def to_responded(unit: UnitFactory, responder: str = "rita.responder") -> str:
-    ref = to_first_stage(unit)
-    act(unit, services.assign, ref=ref, to=responder, by="lee.leader", at=t("2026-12-01T11:00"))
-    act(
-        unit,
-        services.respond,
-        ref=ref,
-        decision=Decision.NOT_UPHELD,
-        summary="We did reply",
-        remedies=services.Remedies(),
-        by=responder,
-        at=t("2026-12-03T10:00"),
-    )
-    return ref
-
-
-def to_second_stage(unit: UnitFactory) -> str:
-    """Escalated to hana.handler Mon 7 Dec 2026 10:00: final response due Thu 7 Jan 17:00."""
-    ref = to_responded(unit)
-    act(
-        unit,
-        services.escalate,
-        ref=ref,
-        to="hana.handler",
-        reason="Unhappy",
-        by="officer.one",
-        at=t("2026-12-07T10:00"),
-    )
-    return ref
+from tests.service.journey import (
+    act,
+    due,
+    log,
+    show,
+    t,
+    to_first_stage,
+    to_responded,
+    to_second_stage,
+)
 
 
 def extend(unit: UnitFactory, ref: str, by: str, at: datetime, until: datetime) -> Any:
