@@ -381,6 +381,29 @@ def test_from_and_to_are_inclusive_days_of_receipt_in_london(
     assert expected == refs(run, *args)
 
 
+def test_unassigned_keeps_the_cases_nobody_owns_yet(run: Run) -> None:
+    assert [""] * len(refs(run, "--unassigned")) == [
+        record["owner"] for record in export(run, "--unassigned")
+    ]
+    assert sorted(refs(run, "--unassigned") + refs(run, "--owner", "rita.responder")
+                  + refs(run, "--owner", "hana.handler")) == sorted(refs(run))  # fmt: skip
+
+
+def test_mine_is_the_owner_filter_for_whoever_is_acting(run: Run) -> None:
+    result = run("--as", "rita.responder", "export", "--mine")
+
+    assert [A] == [row["ref"] for row in csv.DictReader(io.StringIO(result.stdout))]
+
+
+def test_mine_with_owner_is_refused(run: Run) -> None:
+    result = run("export", "--mine", "--owner", "rita.responder")
+
+    assert (2, ["Error: --mine and --owner are the same filter: give one"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+
+
 def test_the_owner_filter_agrees_with_the_owner_column(run: Run) -> None:
     # README (queue): the owner is the responder, or the second-stage handler once escalated.
     assert [("hana.handler", E)] == [

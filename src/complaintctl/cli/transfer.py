@@ -184,6 +184,10 @@ def export_command(
     owner: Annotated[
         str | None, typer.Option(metavar="USERNAME", help="Only cases this person owns.")
     ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")] = False,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")
+    ] = False,
     category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
     board: Annotated[
         bool | None,
@@ -209,6 +213,8 @@ def export_command(
     from complaintctl.services.export import COLUMNS, export_cases
 
     state = current_state(ctx)
+    if mine and owner is not None:
+        raise InvalidInput("--mine and --owner are the same filter: give one")
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     # An export to a file is written beside it and moved into place once whole: a refusal or
     # a failure half-way leaves the old file as it was.
@@ -233,7 +239,8 @@ def export_command(
                 uow,
                 stages=[s.value for s in stage or ()],
                 area=area,
-                owner=owner,
+                owner=state.actor if mine else owner,
+                unassigned=unassigned,
                 category=category.value if category else None,
                 board=board,
                 received_from=first,

@@ -48,6 +48,7 @@ def export_cases(
     stages: Sequence[str] = (),
     area: str | None = None,
     owner: str | None = None,
+    unassigned: bool = False,
     category: str | None = None,
     board: bool | None = None,
     received_from: date | None = None,
@@ -60,7 +61,9 @@ def export_cases(
     """
     if received_from and received_to and received_to < received_from:
         raise InvalidInput("--to is before --from")
-    return _records(uow, stages, area, owner, category, board, received_from, received_to)
+    return _records(
+        uow, stages, area, owner, unassigned, category, board, received_from, received_to
+    )
 
 
 def _records(
@@ -68,6 +71,7 @@ def _records(
     stages: Sequence[str],
     area: str | None,
     owner: str | None,
+    unassigned: bool,
     category: str | None,
     board: bool | None,
     received_from: date | None,
@@ -91,6 +95,7 @@ def _records(
         stages=tuple(stages) or tuple(s.value for s in Stage),
         area=area,
         owner=owner,
+        unassigned=unassigned,
         category=category,
         board=board,
     )

@@ -409,6 +409,8 @@ class UnitOfWork:
             statement = statement.where(func.lower(col(Case.area)) == query.area.lower())
         if query.owner is not None:
             statement = statement.where(owner == query.owner)
+        if query.unassigned:
+            statement = statement.where(owner.is_(None))
         if query.category is not None:
             statement = statement.where(col(Case.category) == query.category)
         if query.board is not None:
