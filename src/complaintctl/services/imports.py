@@ -510,67 +510,78 @@ def _save_consumers(
     known: dict[str, Any],
     now: datetime,
 ) -> list[int]:
-    """Each accepted row's consumer id: matched as `log` matches (email, else name and
-    address), updated with the latest name, address and needs, or inserted."""
-    from complaintctl.store.uow import ConsumerRow
+    """Each accepted row's consumer id, matched as `log` matches them (email, else name and
+    address) and left as `log` would leave them after these rows in turn: the latest name and
+    address, every adjustment, the latest preferred contact. New consumers are inserted
+    together, the others updated together."""
+    from complaintctl.store.models import Consumer
 
-    ids: list[int] = []
-    latest: dict[int, dict[str, Any]] = {}
-    by_address: dict[tuple[str, str], Any] = {}
+    consumers: dict[tuple[str, ...], dict[str, Any]] = {}
+    keys: list[tuple[str, ...]] = []
     for _, complaint, received, email in accepted:
         name = complaint.consumer.strip()
         address = (complaint.address or "").strip() or None
-        place = (name, address or "")
-        if email:
-            consumer = known.get(email)
-        elif place in by_address:
-            consumer = by_address[place]
-        else:
-            consumer = writer.consumer_by_name_and_address(*place)
+        key = ("email", email) if email else ("place", name, address or "")
+        consumer = consumers.get(key)
         if consumer is None:
-            (new_id,) = writer.insert_consumers(
-                [
-                    {
-                        "name": name,
-                        "email": email,
-                        "address": address,
-                        "preferred_contact": complaint.preferred_contact,
-                        "adjustments": json.dumps(sorted(set(complaint.adjustments))),
-                        "created_at": received,
-                    }
-                ]
+            found = (
+                known.get(email)
+                if email
+                else writer.consumer_by_name_and_address(name, address or "")
             )
-            consumer = ConsumerRow(
-                new_id,
-                name,
-                email,
-                address,
-                complaint.preferred_contact,
-                json.dumps(sorted(set(complaint.adjustments))),
+            consumer = consumers[key] = (
+                {
+                    "id": found.id,
+                    "name": found.name,
+                    "email": found.email,
+                    "address": found.address,
+                    "preferred_contact": found.preferred_contact,
+                    "adjustments": set(json.loads(found.adjustments)),
+                }
+                if found
+                else {
+                    "id": None,
+                    "email": email,
+                    "address": None,
+                    "preferred_contact": None,
+                    "adjustments": set(),
+                    "created_at": received,
+                }
             )
-        else:
-            adjustments = sorted({*json.loads(consumer.adjustments), *complaint.adjustments})
-            consumer = consumer._replace(
-                name=name,
-                address=address or consumer.address,
-                preferred_contact=complaint.preferred_contact or consumer.preferred_contact,
-                adjustments=json.dumps(adjustments),
-            )
-            latest[consumer.id] = {
-                "consumer_id": consumer.id,
-                "new_name": consumer.name,
-                "new_address": consumer.address,
-                "new_preferred": consumer.preferred_contact,
-                "new_adjustments": consumer.adjustments,
+        consumer["name"] = name
+        consumer["address"] = address or consumer["address"]
+        consumer["preferred_contact"] = complaint.preferred_contact or consumer["preferred_contact"]
+        consumer["adjustments"] |= set(complaint.adjustments)
+        keys.append(key)
+
+    def stored(consumer: dict[str, Any]) -> dict[str, Any]:
+        return {**consumer, "adjustments": json.dumps(sorted(consumer["adjustments"]))}
+
+    new_with_email = [c for c in consumers.values() if c["id"] is None and c["email"]]
+    if new_with_email:
+        writer.insert(Consumer, [{k: v for k, v in stored(c).items() if k != "id"}
+                                 for c in new_with_email])  # fmt: skip
+        ids = writer.consumers_by_email([c["email"] for c in new_with_email])
+        for consumer in new_with_email:
+            consumer["id"] = ids[consumer["email"]].id
+    for consumer in consumers.values():
+        if consumer["id"] is None:  # by name and address only: one at a time
+            row = {k: v for k, v in stored(consumer).items() if k != "id"}
+            (consumer["id"],) = writer.insert_consumers([row])
+    writer.update_consumers(
+        [
+            {
+                "consumer_id": c["id"],
+                "new_name": c["name"],
+                "new_address": c["address"],
+                "new_preferred": c["preferred_contact"],
+                "new_adjustments": stored(c)["adjustments"],
             }
-        # Later rows of the batch see this row's changes, as they would after `log`.
-        if email:
-            known[email] = consumer
-        else:
-            by_address[(consumer.name, consumer.address or "")] = consumer
-        ids.append(consumer.id)
-    writer.update_consumers(list(latest.values()))
-    return ids
+            for c in consumers.values()
+            if "created_at" not in c
+        ]
+    )
+    return [consumers[key]["id"] for key in keys]
 
 
 def write_rejects(path: Path, rejects: list[Reject], fmt: str) -> None:
