@@ -81,9 +81,11 @@ def _reader(path: Path, fmt: Format) -> Iterator[Row]:
                 line = row.line
                 yield row
         except UnicodeDecodeError:
-            raise InvalidInput(f"the file is not UTF-8 text (after line {line})") from None
+            where = f"after line {line}" if line else "in its first lines"
+            raise InvalidInput(f"the file is not UTF-8 text ({where})") from None
         except csv.Error as err:
-            raise InvalidInput(f"the file is not valid CSV (after line {line}): {err}") from None
+            where = f"after line {line}" if line else "in its first lines"
+            raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
 
 
 @app.command("import")
