@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from complaintctl import services
 from complaintctl.domain.explain import COUNTED, RECEIVED_DAY, SKIPPED
-from complaintctl.domain.procedure import Category, Channel, Decision
+from complaintctl.domain.procedure import Decision
 from complaintctl.errors import NotFound
 from complaintctl.services.explain import (
     BREACHED,
@@ -22,31 +21,7 @@ from complaintctl.services.explain import (
     explain_deadline,
 )
 from tests.conftest import UnitFactory
-
-NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
-
-
-def t(text: str) -> datetime:
-    """Winter test instants: London wall time is UTC."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def act(unit: UnitFactory, verb: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("now", NOW)
-    with unit() as uow:
-        return verb(uow, **kwargs)
-
-
-def log(unit: UnitFactory, at: datetime) -> str:
-    complaint = services.NewComplaint(
-        consumer="Ann Smith",
-        email="ann@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary="No reply",
-    )
-    ref: str = act(unit, services.log_complaint, complaint=complaint, by="officer.one", at=at).ref
-    return ref
+from tests.service.journey import NOW, act, log, t, to_second_stage
 
 
 def acknowledge(unit: UnitFactory, ref: str, at: datetime) -> None:
@@ -116,35 +91,8 @@ def test_the_calendar_used_is_the_stores(unit: UnitFactory) -> None:
 
 
 def test_the_final_response_counts_20_working_days_from_day_0(unit: UnitFactory) -> None:
-    ref = log(unit, t("2026-11-30T10:00"))
-    acknowledge(unit, ref, t("2026-12-01T10:00"))
-    act(
-        unit,
-        services.assign,
-        ref=ref,
-        to="rita.responder",
-        by="lee.leader",
-        at=t("2026-12-01T11:00"),
-    )
-    act(
-        unit,
-        services.respond,
-        ref=ref,
-        decision=Decision.NOT_UPHELD,
-        summary="We did reply",
-        remedies=services.Remedies(),
-        by="rita.responder",
-        at=t("2026-12-03T10:00"),
-    )
-    act(
-        unit,
-        services.escalate,
-        ref=ref,
-        to="hana.handler",
-        reason="Unhappy",
-        by="officer.one",
-        at=t("2026-12-07T10:00"),
-    )
+    # Escalated Mon 7 Dec 2026 10:00 to hana.handler (journey.to_second_stage).
+    ref = to_second_stage(unit)
 
     view = explain(unit, ref, as_of=t("2026-12-08T12:00"))
 
@@ -375,35 +323,8 @@ def test_a_calendar_change_after_the_clock_stopped_is_noted_not_applied(
 def test_the_referral_window_is_three_calendar_months_at_the_same_wall_clock_time(
     unit: UnitFactory,
 ) -> None:
-    ref = log(unit, t("2026-11-30T10:00"))
-    acknowledge(unit, ref, t("2026-12-01T10:00"))
-    act(
-        unit,
-        services.assign,
-        ref=ref,
-        to="rita.responder",
-        by="lee.leader",
-        at=t("2026-12-01T11:00"),
-    )
-    act(
-        unit,
-        services.respond,
-        ref=ref,
-        decision=Decision.NOT_UPHELD,
-        summary="We did reply",
-        remedies=services.Remedies(),
-        by="rita.responder",
-        at=t("2026-12-03T10:00"),
-    )
-    act(
-        unit,
-        services.escalate,
-        ref=ref,
-        to="hana.handler",
-        reason="Unhappy",
-        by="officer.one",
-        at=t("2026-12-07T10:00"),
-    )
+    # Escalated Mon 7 Dec 2026 10:00 to hana.handler (journey.to_second_stage).
+    ref = to_second_stage(unit)
     act(
         unit,
         services.final_response,
