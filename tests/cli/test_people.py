@@ -548,3 +548,27 @@ def test_a_refusal_names_the_review_date_as_it_falls_in_london(run: Run) -> None
 
     assert 7 == result.exit_code
     assert "restriction 1 (no new formal complaints; review due 2027-04-01)" in error_line(result)
+
+
+@freeze_time(LATER)
+def test_a_consumer_without_email_is_restricted_and_updated_by_the_id_show_json_gives(
+    run: Run,
+) -> None:
+    by_post = {"email": "", "address": "1 High St, Leeds", "consumer": "Bob Post"}
+    ref = log_case(run, **by_post)
+    consumer_id = str(show(run, ref)["consumer"]["id"])
+
+    ok(
+        run, "--as", "sam.senior", "restrict", "add", "--consumer-id", consumer_id,
+        "--scope", "procedure", "--reason", "Abusive letters", "--at", RESTRICTED,
+    )  # fmt: skip
+    ok(run, "consumer", "update", "--consumer-id", consumer_id, "--prefers", "post")
+    refused = run("--as", "officer.one", *log_args("2026-10-01T10:00", **by_post))
+    unknown = run("consumer", "update", "--consumer-id", "999", "--prefers", "post")
+
+    assert ("procedure", "post") == (
+        show(run, ref)["consumer"]["restrictions"][0]["scope"],
+        show(run, ref)["consumer"]["preferred_contact"],
+    )
+    assert (7, 4) == (refused.exit_code, unknown.exit_code)
+    assert error_line(refused).startswith("Error: Bob Post is restricted: restriction 1")
