@@ -6,7 +6,6 @@ import json
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -14,6 +13,8 @@ from complaintctl.cli.app import app, current_state
 from complaintctl.cli.options import AsOf, Json, Ref
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from complaintctl.domain.explain import DayEntry
     from complaintctl.services.explain import ExplainView
 
@@ -58,6 +59,8 @@ def explain_command(
 
 def explain_lines(view: ExplainView) -> list[str]:
     """The explanation as plain lines: the same at a terminal and in a pipe."""
+    from zoneinfo import ZoneInfo
+
     from complaintctl.domain.instants import format_local
 
     tz = ZoneInfo(view.zone)
