@@ -6,9 +6,10 @@ import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store.db import ensure_schema, open_engine, resolve_url
@@ -75,16 +76,29 @@ def test_instants_are_stored_in_one_text_format_so_they_sort_as_text(
 
 
 def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, db_path: Path) -> None:
+    """The statements `overdue` really runs, captured as SQLite receives them, then explained."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "FROM deadline" in sql and "ended_at IS NULL" in sql:
+            statements.append((sql, params))
+
     with unit(write=False) as uow:
-        uow.overdue(
-            STORE_CREATED, ["acknowledge"]
-        )  # the statement is built by the same code the command runs
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            uow.overdue(STORE_CREATED, ["acknowledge"])
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+    assert statements
     with sqlite3.connect(db_path) as raw:
-        plan = raw.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM deadline WHERE ended_at IS NULL AND due_at < ?",
-            ("2026-11-28 12:00:00.000000",),
-        ).fetchall()
-    assert any("ix_deadline_open_due" in row[-1] for row in plan)
+        plans = [
+            raw.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+            for sql, params in statements
+        ]
+    assert [True] * len(plans) == [
+        any("ix_deadline_open_due" in row[-1] for row in plan) for plan in plans
+    ]
 
 
 def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: UnitFactory) -> None:
