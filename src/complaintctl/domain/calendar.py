@@ -98,6 +98,7 @@ def parse_week(text: str) -> Week:
 
 
 _ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
 
 
 def _dates(first: date, last: date) -> Iterator[date]:
@@ -301,20 +302,40 @@ class WorkingCalendar:
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end`; negative when `end` comes first."""
-        # Both days in one span first: the running totals count from the span's first day.
-        self._cover(self.local_date(start), self.local_date(end))
-        return self._working_time_before(end) - self._working_time_before(start)
+        # Called once per listed row by `overdue` and `queue`: the same arithmetic as
+        # _working_time_before twice, without the per-call overhead of the helpers.
+        if start.tzinfo is None or end.tzinfo is None:
+            naive = start if start.tzinfo is None else end
+            raise CalendarError(f"a naive datetime has no place on the clock: {naive}")
+        tz = self.tz
+        start_day, end_day = start.astimezone(tz).date(), end.astimezone(tz).date()
+        cache = self.__dict__
+        totals: dict[date, timedelta] | None = cache.get("_totals")
+        if totals is None or start_day not in totals or end_day not in totals:
+            # Both days in one span: the running totals count from the span's first day.
+            self._cover(start_day, end_day)
+            totals = cache["_totals"]
+        return (totals[end_day] + self._partial(end_day, end)) - (
+            totals[start_day] + self._partial(start_day, start)
+        )
 
     def _working_time_before(self, instant: datetime) -> timedelta:
         """Working time from the covered span's first day to `instant`: a running total by
         date, so the time between two instants is a subtraction, however far apart."""
         day = self.local_date(instant)
-        partial = timedelta(0)
-        for opens, closes in self.intervals(day):
-            if instant > opens:
-                partial += min(closes, instant) - opens
         totals: dict[date, timedelta] = self.__dict__["_totals"]
-        return totals[day] + partial
+        return totals[day] + self._partial(day, instant)
+
+    def _partial(self, day: date, instant: datetime) -> timedelta:
+        """Working time on `day` (the local date of `instant`) up to `instant`."""
+        stretches = self._intervals.get(day)
+        if stretches is None:
+            stretches = self.intervals(day)
+        partial = _ZERO
+        for opens, closes in stretches:
+            if instant > opens:
+                partial += (closes if closes < instant else instant) - opens
+        return partial
 
     def _cover(self, *days: date) -> None:
         """Make sure the running totals span `days` (widened by a month either side)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,36 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError(f"instants must be timezone-aware datetimes, not {value!r}")
         instant = value.astimezone(UTC)
         return instant.replace(tzinfo=None) if dialect.name == "sqlite" else instant
+
+    # SQLite's path, taken for every instant read or written (~2× the rows of a listing), is
+    # done here in one step with the C parser rather than through the general decorator
+    # machinery and SQLAlchemy's regular-expression parser: the same text either way.
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value: Any) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise ValueError(f"instants must be timezone-aware datetimes, not {value!r}")
+            instant = value if value.tzinfo is UTC else value.astimezone(UTC)
+            # "2026-11-20 10:00:00.000000+00:00" without its offset: naive UTC.
+            return instant.isoformat(" ", "microseconds")[:-6]
+
+        return to_text
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def from_text(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            # Appending the offset is several times quicker than datetime.replace(tzinfo=…).
+            return datetime.fromisoformat(value + "+00:00")
+
+        return from_text
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
