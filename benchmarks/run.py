@@ -28,6 +28,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from complaintctl.store.schema import SCHEMA_REVISION
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 STORES = HERE / "stores"
@@ -288,7 +290,8 @@ def main() -> None:
     as_of = NOW.isoformat()
     overdue_ms: dict[int, float] = {}
     for size in sizes:
-        path = STORES / f"bench-{size}.sqlite3"
+        # Named by schema revision: a store built for an older schema is rebuilt, not reused.
+        path = STORES / f"bench-{size}-r{SCHEMA_REVISION}.sqlite3"
         if not path.exists():
             print(f"building a store of {size:,} cases…", flush=True)
             build_store(path, size)

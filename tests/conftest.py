@@ -1,15 +1,25 @@
-"""Fixtures shared by every layer: a real SQLite store in tmp_path, never a mock."""
+"""Fixtures shared by every layer: a real store, never a mock.
+
+The store is an SQLite file in tmp_path, or, when COMPLAINTCTL_TEST_DB names a PostgreSQL URL,
+a fresh schema of its own on that server (dropped afterwards). `.ci/run` runs the suite both ways.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from complaintctl.domain.procedure import Role
-from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.db import WRITE_LOCK_CLASS, ensure_schema, open_engine, resolve_url
 from complaintctl.store.uow import UnitOfWork
 
 # The store is created "today" so its bank holidays cover the years the tests use.
@@ -18,9 +28,79 @@ STORE_CREATED = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 UnitFactory = Callable[..., UnitOfWork]
 
 
+# The PostgreSQL server the suite runs against, if any (a SQLAlchemy URL, postgresql+psycopg://…).
+TEST_DB = os.environ.get("COMPLAINTCTL_TEST_DB", "").strip()
+POSTGRES = TEST_DB.startswith("postgresql")
+if TEST_DB and not POSTGRES:
+    raise pytest.UsageError(
+        f"COMPLAINTCTL_TEST_DB must be a postgresql+psycopg:// URL, not {TEST_DB!r}"
+    )
+
+sqlite_only = pytest.mark.skipif(
+    POSTGRES, reason="about the SQLite store file itself; the suite is running on PostgreSQL"
+)
+postgres_only = pytest.mark.skipif(
+    not POSTGRES,
+    reason="needs a PostgreSQL server: set COMPLAINTCTL_TEST_DB=postgresql+psycopg://… "
+    "(.ci/run starts one)",
+)
+
+
+def schema_url(schema: str) -> str:
+    """The test server's URL with `schema` as the only schema its connections see."""
+    separator = "&" if "?" in TEST_DB else "?"
+    return f"{TEST_DB}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "store" / "complaints.sqlite3"
+def new_store(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """`new_store("name")`: where a new, empty store can be made (a file, or a fresh schema)."""
+    if not POSTGRES:
+        yield lambda name: str(tmp_path / name / "complaints.sqlite3")
+        return
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        made.append(schema)
+        return schema_url(schema)
+
+    yield make
+    with admin.connect() as connection:
+        for schema in made:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def store_url(new_store: Callable[[str], str]) -> str:
+    """The test's store: an SQLite file path, or a PostgreSQL URL."""
+    return new_store("store")
+
+
+def dump_store(url: str) -> list[tuple[str, tuple[object, ...]]]:
+    """Every row of every table, in a stable order: to show that nothing was written."""
+    from sqlalchemy import MetaData, select
+
+    from complaintctl.store.db import resolve_url
+
+    engine = create_engine(resolve_url(url))
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return [
+                (table.name, tuple(row))
+                for table in metadata.sorted_tables
+                for row in sorted(
+                    connection.execute(select(table)).all(), key=lambda row: repr(tuple(row))
+                )
+            ]
+    finally:
+        engine.dispose()
 
 
 # The team every test store starts with: (username, name, role, area).
@@ -56,9 +136,9 @@ def seed_team(unit: UnitFactory) -> None:
 
 
 @pytest.fixture
-def empty_unit(db_path: Path) -> Iterator[UnitFactory]:
-    """`unit(write=True)`: a unit of work on a fresh store file with no staff yet."""
-    url = resolve_url(str(db_path))
+def empty_unit(store_url: str) -> Iterator[UnitFactory]:
+    """`unit(write=True)`: a unit of work on a fresh store with no staff yet."""
+    url = resolve_url(store_url)
     engine = open_engine(url)
     ensure_schema(engine, url, STORE_CREATED)
 
@@ -71,6 +151,32 @@ def empty_unit(db_path: Path) -> Iterator[UnitFactory]:
 
 @pytest.fixture
 def unit(empty_unit: UnitFactory) -> UnitFactory:
-    """`unit(write=True)`: a unit of work on a fresh store file, with TEAM as its staff."""
+    """`unit(write=True)`: a unit of work on a fresh store, with TEAM as its staff."""
     seed_team(empty_unit)
     return empty_unit
+
+
+@contextmanager
+def write_lock_held(store_url: str) -> Iterator[None]:
+    """Another program holds the store's write lock: on SQLite an EXCLUSIVE transaction, on
+    PostgreSQL an open transaction holding the advisory lock complaintctl's writers take."""
+    if not POSTGRES:
+        Path(store_url).parent.mkdir(parents=True, exist_ok=True)
+        other = sqlite3.connect(store_url, isolation_level=None)
+        try:
+            other.execute("BEGIN EXCLUSIVE")
+            yield
+        finally:
+            other.rollback()
+            other.close()
+        return
+    engine = create_engine(resolve_url(store_url))
+    try:
+        with engine.connect() as connection, connection.begin():
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:kind, hashtext(current_schema()))"),
+                {"kind": WRITE_LOCK_CLASS},
+            )
+            yield
+    finally:
+        engine.dispose()

@@ -1,3 +1,3 @@
 """complaintctl: case management for an ombudsman's service complaints procedure."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

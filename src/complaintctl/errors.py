@@ -58,6 +58,10 @@ class ConsumerRestricted(ComplaintError):
     exit_code = EXIT_RESTRICTED
 
 
+class CaseChanged(ActionNotAllowed):
+    """Someone stepped in on the case after the caller read it (its version moved on)."""
+
+
 class StoreUnavailable(ComplaintError):
     """The store cannot be opened, read or written: missing rights, locked, not a database."""
 

@@ -151,6 +151,7 @@ class CaseView:
     responses: tuple[ResponseView, ...] = ()
     restrictions: tuple[RestrictionView, ...] = ()  # the consumer's restrictions in force
     incidents: tuple[IncidentView, ...] = ()  # abusive contact recorded against the consumer
+    version: int = 0  # one more with every step on the case
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class OverdueItem:
     late_working: timedelta
     late_calendar: timedelta
     restriction_id: int | None = None  # for a restriction review, which has no case
+    version: int | None = None  # the case's version: one more with every step on it
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "ref": view.ref,
+        "version": view.version,
         "stage": view.stage,
         "consumer": {
             "id": view.consumer_id,
@@ -344,6 +347,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
         {
             "schema_version": JSON_SCHEMA_VERSION,
             "ref": item.ref,
+            "version": item.version,
             "restriction_id": item.restriction_id,
             "kind": item.kind,
             "consumer": item.consumer,
@@ -395,6 +399,7 @@ class QueueItem:
     due: datetime | None
     state: str  # breached, due-soon, on-track, or waiting (no staff clock running)
     working_left: timedelta  # negative once breached: how late, in working time
+    version: int = 0  # one more with every step on the case
 
 
 @dataclass(frozen=True)
@@ -415,6 +420,7 @@ def queue_json(report: QueueReport) -> list[dict[str, Any]]:
         {
             "schema_version": JSON_SCHEMA_VERSION,
             "ref": item.ref,
+            "version": item.version,
             "consumer": item.consumer,
             "adjustments": list(item.adjustments),
             "restricted": item.restricted,

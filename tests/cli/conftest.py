@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -15,9 +14,9 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def cli_environment(monkeypatch: pytest.MonkeyPatch, db_path: Path, unit: UnitFactory) -> None:
+def cli_environment(monkeypatch: pytest.MonkeyPatch, store_url: str, unit: UnitFactory) -> None:
     """The store at COMPLAINTCTL_DB has the TEAM as staff; officer.one is acting."""
-    monkeypatch.setenv("COMPLAINTCTL_DB", str(db_path))
+    monkeypatch.setenv("COMPLAINTCTL_DB", store_url)
     monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -435,3 +435,58 @@ def test_ack_in_bulk_at_a_given_time_records_that_time_on_each_case(run: Run) ->
         next(d["met_at"] for d in show(run, ref)["deadlines"] if d["kind"] == "acknowledge")
         for ref in (A, B)
     ]
+
+
+def test_each_step_on_a_case_moves_its_version_on(run: Run) -> None:
+    versions = [show(run, A)["version"]]
+    run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
+    versions.append(show(run, A)["version"])
+    run("--as", "lee.leader", "assign", A, "--to", "rita.responder", "--at", "2026-12-14T11:00")
+    versions.append(show(run, A)["version"])
+    run("incident", A, "--note", "Shouted at the officer", "--at", "2026-12-14T12:00")
+    assert [0, 1, 2, 2] == [*versions, show(run, A)["version"]]
+
+
+def test_a_case_changed_since_the_json_was_read_is_refused_and_left_as_it_is(run: Run) -> None:
+    run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+    looked = run("queue", "--area", "Casework", "--unassigned", "--json").stdout
+    looked_at_a = run("show", A, "--json").stdout
+    # Meanwhile, the leader assigns A to someone else.
+    meanwhile = run("--as", "lee.leader", "assign", A, "--to", "ruth.responder")
+    assert 0 == meanwhile.exit_code, meanwhile.stderr
+
+    for stdin in (looked_at_a, looked):
+        result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", input=stdin)
+
+        assert 9 == result.exit_code
+        assert (
+            f"{A}: case {A} changed since you looked (version 1, now 2): it is now at stage "
+            "first-stage, in Casework, with ruth.responder; look again before acting"
+        ) == result.stderr.splitlines()[0]
+        assert ("ruth.responder", None) == (show(run, A)["responder"], show(run, B)["responder"])
+
+
+def test_the_cases_unchanged_since_the_json_was_read_take_the_step(run: Run) -> None:
+    run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+    looked = run("queue", "--area", "Casework", "--unassigned", "--json").stdout
+    run("--as", "lee.leader", "assign", A, "--to", "ruth.responder", "--at", "2026-12-14T11:00")
+
+    result = run(
+        "--as", "lee.leader", "assign", "-", "--to", "rita.responder", "--continue-on-error",
+        input=looked,
+    )  # fmt: skip
+
+    assert 10 == result.exit_code
+    assert ("ruth.responder", "rita.responder") == (
+        show(run, A)["responder"], show(run, B)["responder"]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ['"1"', "1.5", "true"])
+def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, version: str) -> None:
+    result = run(
+        "ack", "-", "--area", "Casework", input=f'[{{"ref": "{A}", "version": {version}}}]'
+    )
+    assert (2, f'Error: the "version" of {A} must be a whole number\n') == (
+        result.exit_code, result.stderr
+    )  # fmt: skip

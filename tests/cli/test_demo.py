@@ -11,14 +11,18 @@ import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
+from tests.conftest import POSTGRES, dump_store
 
 # A weekday at noon, a Sunday in the small hours, and the first working day of a new year.
 MOMENTS = ["2026-12-02 12:00:00", "2026-12-06 03:00:00", "2027-01-04 12:00:00"]
 
 
-def snapshot(store: Path) -> dict[str, bytes]:
-    """Every file of the store's folder, byte for byte: the store, and its WAL while open."""
-    return {p.name: p.read_bytes() for p in sorted(store.parent.iterdir())}
+def snapshot(store: str) -> object:
+    """An SQLite store's folder, every file byte for byte (the store, and its WAL while open);
+    a PostgreSQL store's every row."""
+    if POSTGRES:
+        return dump_store(store)
+    return {p.name: p.read_bytes() for p in sorted(Path(store).parent.iterdir())}
 
 
 def states(stdout: str) -> list[str]:
@@ -136,33 +140,33 @@ def test_demo_into_an_existing_file_is_refused_and_leaves_it_alone(
 
 
 def test_demo_never_touches_the_store_named_by_complaintctl_db(
-    run: Run, tmp_path: Path, db_path: Path
+    run: Run, tmp_path: Path, store_url: str
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(store_url)
     with freeze_time(MOMENTS[0]):
         result = run("demo", "--into", str(tmp_path / "demo.sqlite3"))
-    assert (0, before) == (result.exit_code, snapshot(db_path))
+    assert (0, before) == (result.exit_code, snapshot(store_url))
 
 
 def test_demo_never_touches_the_store_named_by_db_either(
-    run: Run, tmp_path: Path, db_path: Path
+    run: Run, tmp_path: Path, store_url: str
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(store_url)
     with freeze_time(MOMENTS[0]):
-        result = run("--db", str(db_path), "demo", "--into", str(tmp_path / "demo.sqlite3"))
-    assert (0, before) == (result.exit_code, snapshot(db_path))
+        result = run("--db", store_url, "demo", "--into", str(tmp_path / "demo.sqlite3"))
+    assert (0, before) == (result.exit_code, snapshot(store_url))
 
 
 def test_demo_without_into_makes_its_store_in_a_new_temporary_folder(
-    run: Run, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    before = snapshot(db_path)
+    before = snapshot(store_url)
     with freeze_time(MOMENTS[0]):
         result = run("demo")
     (made,) = tmp_path.glob("complaintctl-demo-*/demo.sqlite3")
     assert (0, True, before) == (
         result.exit_code,
         f"Demo store with 10 cases: {made}\n" in result.stderr,
-        snapshot(db_path),
+        snapshot(store_url),
     )

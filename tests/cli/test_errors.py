@@ -9,15 +9,16 @@ logged still gets SC-2026-000001).
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from typer.testing import Result
 
+from complaintctl.store.db import describe, resolve_url
 from tests.cli.conftest import Run
+from tests.conftest import dump_store, sqlite_only, write_lock_held
 
 NOW = "2026-11-30 12:00:00"  # Monday; GMT, so London wall time is UTC.
 
@@ -329,6 +330,7 @@ def test_acknowledging_before_the_complaint_was_received_exits_5_and_writes_noth
 # -- 8: the store cannot be used -----------------------------------------------------------
 
 
+@sqlite_only
 def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "a-folder"
     folder.mkdir()
@@ -344,6 +346,7 @@ def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_pa
     )
 
 
+@sqlite_only
 def test_a_store_that_is_not_an_sqlite_database_exits_8_and_is_left_untouched(
     run: Run, tmp_path: Path
 ) -> None:
@@ -360,6 +363,7 @@ def test_a_store_that_is_not_an_sqlite_database_exits_8_and_is_left_untouched(
     assert (content, ["notes.sqlite3"]) == (junk.read_bytes(), sorted(os.listdir(folder)))
 
 
+@sqlite_only
 @pytest.mark.parametrize("command", [("overdue",), ("show", "SC-2026-000001"), ("calendar",)])
 def test_reading_a_store_that_is_not_an_sqlite_database_exits_8(
     run: Run, tmp_path: Path, command: tuple[str, ...]
@@ -373,50 +377,42 @@ def test_reading_a_store_that_is_not_an_sqlite_database_exits_8(
 
 
 def test_a_store_locked_by_another_program_exits_8_says_locked_and_writes_nothing(
-    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     created = run("calendar")  # creates the store, without taking a reference number
     assert 0 == created.exit_code, created.stderr
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        other.execute("BEGIN EXCLUSIVE")
-
+    before = dump_store(store_url)
+    with write_lock_held(store_url):
         result = run(*log_args())
-    finally:
-        other.rollback()
-        other.close()
 
     assert_one_line_error(
         result,
         8,
-        f"the store {db_path} is locked by another complaintctl or program; try again",
+        f"the store {describe(resolve_url(store_url))} is locked by another complaintctl or "
+        "program; try again",
     )
+    assert before == dump_store(store_url)
     assert_next_log_is_the_first(run)
 
 
 def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, new_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A store of its own: the fixture's store at COMPLAINTCTL_DB already exists.
-    fresh = tmp_path / "fresh" / "complaints.sqlite3"
-    monkeypatch.setenv("COMPLAINTCTL_DB", str(fresh))
+    fresh = new_store("fresh")
+    monkeypatch.setenv("COMPLAINTCTL_DB", fresh)
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
-    fresh.parent.mkdir(parents=True)
-    other = sqlite3.connect(fresh, isolation_level=None)
-    try:
-        other.execute("BEGIN EXCLUSIVE")
-
+    with write_lock_held(fresh):
         result = run(*log_args())
-    finally:
-        other.rollback()
-        other.close()
 
     assert_one_line_error(
         result,
         8,
-        f"the store {fresh} is locked by another complaintctl or program; try again",
+        f"the store {describe(resolve_url(fresh))} is locked by another complaintctl or "
+        "program; try again",
     )
+    assert [] == dump_store(fresh)
     # Once the lock is gone the store is created as new: a new store takes its first staff
     # member (a senior role) from anyone, and the next complaint logged is still the first.
     added = run(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -447,11 +447,11 @@ def test_a_refused_export_leaves_the_output_file_as_it_was(run: Run, tmp_path: P
 
 
 def test_an_export_imports_into_a_fresh_store_without_losing_any_import_column(
-    run: Run, tmp_path: Path
+    run: Run, tmp_path: Path, new_store: Callable[[str], str]
 ) -> None:
     exported = tmp_path / "cases.csv"
     assert 0 == run("export", "-o", str(exported)).exit_code
-    fresh = str(tmp_path / "fresh.sqlite3")
+    fresh = new_store("fresh")
     added = run(
         "--db", fresh, "staff", "add", "boss", "--name", "B", "--role", "senior-complaint-executive"
     )
@@ -474,10 +474,12 @@ def test_an_export_imports_into_a_fresh_store_without_losing_any_import_column(
         ]
 
 
-def test_a_json_lines_export_round_trips_too(run: Run, tmp_path: Path) -> None:
+def test_a_json_lines_export_round_trips_too(
+    run: Run, tmp_path: Path, new_store: Callable[[str], str]
+) -> None:
     exported = tmp_path / "cases.jsonl"
     assert 0 == run("export", "--format", "jsonl", "-o", str(exported)).exit_code
-    fresh = str(tmp_path / "fresh.sqlite3")
+    fresh = new_store("fresh")
     run("--db", fresh, "staff", "add", "boss", "--name", "B", "--role", "senior-leader")
 
     result = run("--db", fresh, "--as", "boss", "import", str(exported))

@@ -10,11 +10,9 @@ checked through `show --json` and `history --json` of the case, and a dump of th
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from freezegun import freeze_time
 from typer.testing import Result
 
 from tests.cli.conftest import Run
+from tests.conftest import dump_store
 
 NOW = "2026-12-15 12:00:00"  # Tue, GMT
 
@@ -137,20 +136,14 @@ def history(run: Run, ref: str = REF) -> list[dict[str, Any]]:
     return events
 
 
-def dump(db_path: Path) -> list[str]:
-    """Every row of the store, as SQL."""
-    with closing(sqlite3.connect(db_path)) as connection:
-        return list(connection.iterdump())
-
-
-def snapshot(run: Run, db_path: Path, ref: str | None = REF) -> tuple[Any, ...]:
+def snapshot(run: Run, store_url: str, ref: str | None = REF) -> tuple[Any, ...]:
     """What a refusal must leave as it was: the case's show and history, and the whole store."""
     views = (
         (ok(run, "show", ref, "--json").stdout, ok(run, "history", ref, "--json").stdout)
         if ref
         else ()
     )
-    return (*views, dump(db_path))
+    return (*views, dump_store(store_url))
 
 
 def assert_refused(result: Result, exit_code: int, message: str) -> None:
@@ -162,11 +155,11 @@ def assert_refused(result: Result, exit_code: int, message: str) -> None:
 
 
 def refused_and_nothing_written(
-    run: Run, db_path: Path, args: list[str], exit_code: int, message: str, ref: str | None = REF
+    run: Run, store_url: str, args: list[str], exit_code: int, message: str, ref: str | None = REF
 ) -> None:
-    before = snapshot(run, db_path, ref)
+    before = snapshot(run, store_url, ref)
     assert_refused(run(*args), exit_code, message)
-    assert before == snapshot(run, db_path, ref)
+    assert before == snapshot(run, store_url, ref)
 
 
 # -- 1. extend: before a breach, and to a later date ---------------------------------------
@@ -177,12 +170,12 @@ def extend_args(ref: str, until: str, at: str, by: str = "lee.leader") -> list[s
 
 
 def test_extending_after_the_response_deadline_has_passed_exits_5_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = to_first_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         extend_args(ref, "2026-12-18T17:00", "2026-12-04T10:01"),
         5,
         f"Error: the respond deadline of {ref} passed at 2026-12-04T10:00:00+00:00",
@@ -191,12 +184,12 @@ def test_extending_after_the_response_deadline_has_passed_exits_5_and_writes_not
 
 @pytest.mark.parametrize("until", ["2026-12-04T10:00", "2026-12-03T17:00"])
 def test_an_extension_until_no_later_than_the_current_due_exits_2_and_writes_nothing(
-    run: Run, db_path: Path, until: str
+    run: Run, store_url: str, until: str
 ) -> None:
     ref = to_first_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         extend_args(ref, until, "2026-12-02T10:00"),
         2,
         "Error: --until must be later than the current respond deadline "
@@ -269,10 +262,10 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_and_records_
     ids=lambda args: " ".join(args[-4:]),
 )
 def test_a_date_outside_2000_to_2099_exits_2_and_writes_nothing(
-    run: Run, db_path: Path, args: list[str]
+    run: Run, store_url: str, args: list[str]
 ) -> None:
     to_first_stage(run)
-    refused_and_nothing_written(run, db_path, args, 2, OUTSIDE_YEARS)
+    refused_and_nothing_written(run, store_url, args, 2, OUTSIDE_YEARS)
 
 
 @pytest.mark.parametrize(
@@ -301,19 +294,19 @@ def test_a_date_outside_2000_to_2099_exits_2_and_writes_nothing(
     ids=["show --as-of", "overdue --as-of", "extend --until", "restrict add --review"],
 )
 def test_an_instant_more_than_10_years_after_now_exits_2_and_writes_nothing(
-    run: Run, db_path: Path, args: list[str]
+    run: Run, store_url: str, args: list[str]
 ) -> None:
     to_first_stage(run)
-    refused_and_nothing_written(run, db_path, args, 2, TOO_FAR_AHEAD)
+    refused_and_nothing_written(run, store_url, args, 2, TOO_FAR_AHEAD)
 
 
 def test_a_next_restriction_review_more_than_10_years_after_now_exits_2(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     restriction = restricted(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         review_args(restriction, next_review="2037-01-01T10:00"),
         2,
         TOO_FAR_AHEAD,
@@ -331,9 +324,9 @@ def test_an_agreed_date_just_under_10_years_ahead_is_accepted(run: Run) -> None:
 
 
 def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_add_staff(
-    run: Run, tmp_path: Path
+    run: Run, new_store: Callable[[str], str]
 ) -> None:
-    store = str(tmp_path / "new" / "store.sqlite3")
+    store = new_store("new")
 
     def add(by: str, username: str, role: str) -> Result:
         name = username.title()
@@ -389,12 +382,12 @@ def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_
 
 @pytest.mark.parametrize("by", ["rita.responder", "lee.leader"])
 def test_at_the_second_stage_the_first_stage_responder_and_area_leader_may_not_extend(
-    run: Run, db_path: Path, by: str
+    run: Run, store_url: str, by: str
 ) -> None:
     ref = to_second_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         extend_args(ref, "2027-01-29T17:00", "2026-12-08T10:00", by=by),
         6,
         f"Error: {by} (",
@@ -409,12 +402,12 @@ def test_at_the_second_stage_the_handler_extends_the_final_response_deadline(run
 
 
 def test_the_first_stage_responder_giving_the_final_response_exits_6_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = to_second_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         [
             "--as",
             "rita.responder",
@@ -460,12 +453,12 @@ def test_an_incident_is_recorded_on_an_acknowledged_or_escalated_case(
 
 
 def test_an_incident_before_the_case_was_received_exits_2_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = to_first_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         incident_args(ref, "2026-11-30T09:59"),
         2,
         f"Error: --at is before {ref} was received",
@@ -486,12 +479,12 @@ def test_an_area_typed_in_any_case_is_routed_as_staff_spell_it(run: Run) -> None
 
 
 def test_an_unknown_area_exits_2_naming_the_known_areas_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = log_case(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         ["ack", ref, "--area", "Housing", "--at", ACKED],
         2,
         "Error: no staff work in 'Housing'; the areas are Casework, Energy",
@@ -499,12 +492,12 @@ def test_an_unknown_area_exits_2_naming_the_known_areas_and_writes_nothing(
 
 
 def test_acknowledging_twice_with_an_unknown_area_still_exits_5_naming_the_stage(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = to_first_stage(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         ["ack", ref, "--area", "Housing", "--at", "2026-12-02T10:00"],
         5,
         f"Error: cannot acknowledge {ref}: it is at stage first-stage",
@@ -515,13 +508,13 @@ def test_acknowledging_twice_with_an_unknown_area_still_exits_5_naming_the_stage
 
 
 def test_an_out_of_time_case_acknowledged_without_a_reason_exits_2_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     ref = log_case(run, about="2026-05-01")
     assert True is show(run, ref)["out_of_time"]
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         ["ack", ref, "--area", "Casework", "--at", ACKED],
         2,
         "--out-of-time-reason",
@@ -625,19 +618,21 @@ def test_a_reviewed_restriction_is_overdue_only_after_its_next_review(run: Run) 
 
 
 def test_an_officer_reviewing_a_restriction_exits_6_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     restriction = restricted(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         review_args(restriction, by="officer.one"),
         6,
         "Error: officer.one (officer) may not restrict a consumer or lift a restriction",
     )
 
 
-def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(run: Run, db_path: Path) -> None:
+def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(
+    run: Run, store_url: str
+) -> None:
     restriction = restricted(run)
     ok(
         run,
@@ -653,7 +648,7 @@ def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(run: Run, db_
     )
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         review_args(restriction),
         2,
         f"Error: restriction {restriction} was lifted; there is nothing to review",
@@ -662,12 +657,12 @@ def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(run: Run, db_
 
 @pytest.mark.parametrize("next_review", ["2026-12-10T10:00", "2026-12-09T10:00"])
 def test_a_next_review_not_after_the_review_exits_2_and_writes_nothing(
-    run: Run, db_path: Path, next_review: str
+    run: Run, store_url: str, next_review: str
 ) -> None:
     restriction = restricted(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         review_args(restriction, next_review=next_review),
         2,
         "Error: --next must be after the review",
@@ -675,10 +670,10 @@ def test_a_next_review_not_after_the_review_exits_2_and_writes_nothing(
 
 
 def test_reviewing_an_unknown_restriction_exits_4_and_writes_nothing(
-    run: Run, db_path: Path
+    run: Run, store_url: str
 ) -> None:
     restricted(run)
-    refused_and_nothing_written(run, db_path, review_args(99), 4, "Error: no restriction 99")
+    refused_and_nothing_written(run, store_url, review_args(99), 4, "Error: no restriction 99")
 
 
 # -- 10. resolved informally at log --------------------------------------------------------
@@ -737,12 +732,12 @@ def test_a_complaint_resolved_informally_is_logged_already_closed(run: Run) -> N
     ids=["assign --to", "escalate --to", "restrict add --via"],
 )
 def test_unknown_staff_named_in_an_option_exits_4_and_writes_nothing(
-    run: Run, db_path: Path, journey: Any, args: list[str]
+    run: Run, store_url: str, journey: Any, args: list[str]
 ) -> None:
     journey(run)
     refused_and_nothing_written(
         run,
-        db_path,
+        store_url,
         args,
         4,
         "Error: no staff member 'nobody' (see `complaintctl staff list`)",
@@ -771,11 +766,11 @@ def respond_args(ref: str, goodwill: str) -> list[str]:
 
 @pytest.mark.parametrize("goodwill", ["1e30", "١٢", "1_000", "0", "100000.01"])
 def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
-    run: Run, db_path: Path, goodwill: str
+    run: Run, store_url: str, goodwill: str
 ) -> None:
     ref = to_assigned(run)
     refused_and_nothing_written(
-        run, db_path, respond_args(ref, goodwill), 2, f"Error: --goodwill {goodwill!r} must be"
+        run, store_url, respond_args(ref, goodwill), 2, f"Error: --goodwill {goodwill!r} must be"
     )
 
 
@@ -826,9 +821,9 @@ def test_an_empty_complaintctl_db_exits_8_and_creates_no_file(
 
 @pytest.mark.parametrize("timeout", ["nan", "-1", "inf"])
 def test_a_lock_timeout_that_is_not_0_to_3600_seconds_exits_8_and_writes_nothing(
-    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch, timeout: str
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch, timeout: str
 ) -> None:
-    before = dump(db_path)
+    before = dump_store(store_url)
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", timeout)
     assert_refused(
         run(*log_args()),
@@ -836,7 +831,7 @@ def test_a_lock_timeout_that_is_not_0_to_3600_seconds_exits_8_and_writes_nothing
         "Error: COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, "
         f"not {timeout!r}",
     )
-    assert before == dump(db_path)
+    assert before == dump_store(store_url)
 
 
 # -- 14. bare complaintctl -----------------------------------------------------------------

@@ -14,13 +14,18 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import create_engine
 
+from complaintctl.store.db import resolve_url
 from tests.cli.conftest import Run
+from tests.conftest import POSTGRES, dump_store
 
 HEADER = ["source_id", "consumer", "email", "channel", "category", "summary", "received_at"]
 
@@ -641,20 +646,40 @@ def test_an_unknown_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
 # -- a killed import ---------------------------------------------------------------------------
 
 KILLED_ROWS = 20_000
-# Uncommitted pages SQLite has written to the store's write-ahead log: the batch is writing.
+# Uncommitted data the batch has written: it is well under way.
 WRITTEN = 2_000_000
 
 
-def wal_size(db: Path) -> int:
+@contextmanager
+def store_size(store_url: str) -> Iterator[Callable[[], int]]:
+    """`size()`: bytes the store has written, committed or not. On SQLite, its write-ahead log,
+    where a transaction's pages go; on PostgreSQL, its tables and indexes, which grow as a
+    transaction inserts rows that no one else can see yet."""
+    if not POSTGRES:
+        wal = Path(store_url).with_name(Path(store_url).name + "-wal")
+        yield lambda: wal.stat().st_size if wal.exists() else 0
+        return
+    engine = create_engine(resolve_url(store_url))
+
+    def size() -> int:
+        with engine.connect() as connection:
+            return int(
+                connection.exec_driver_sql(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                ).scalar_one()
+            )
+
     try:
-        return (db.parent / (db.name + "-wal")).stat().st_size
-    except FileNotFoundError:
-        return 0
+        yield size
+    finally:
+        engine.dispose()
 
 
-def complaintctl(db: Path, *args: str) -> subprocess.Popen[bytes]:
+def complaintctl(db: str, *args: str) -> subprocess.Popen[bytes]:
     """The real program in its own process, as officer.one on the store at `db`."""
-    env = {**os.environ, "COMPLAINTCTL_DB": str(db), "COMPLAINTCTL_USER": "officer.one"}
+    env = {**os.environ, "COMPLAINTCTL_DB": db, "COMPLAINTCTL_USER": "officer.one"}
     return subprocess.Popen(
         [sys.executable, "-m", "complaintctl", *args],
         env=env,
@@ -664,13 +689,13 @@ def complaintctl(db: Path, *args: str) -> subprocess.Popen[bytes]:
 
 
 def test_an_import_killed_mid_batch_leaves_the_store_as_before_and_a_rerun_imports_all(
-    run: Run, tmp_path: Path, db_path: Path
+    run: Run, tmp_path: Path, store_url: str
 ) -> None:
     # Not frozen: the program in the subprocess reads the real clock, so every row is received
     # in January and February 2026, well before any day the test runs.
     first = [row(n, received_at=f"2026-01-{n:02d}T10:00Z") for n in (5, 6)]
     imported(run, str(write(tmp_path / "first.csv", csv_text(first))))
-    before = exported(run)
+    before, rows_before = exported(run), dump_store(store_url)
     big = [
         row(
             10_000 + n,
@@ -680,23 +705,25 @@ def test_an_import_killed_mid_batch_leaves_the_store_as_before_and_a_rerun_impor
         for n in range(KILLED_ROWS)
     ]
     path = write(tmp_path / "big.csv", csv_text(big))
-    log_at_start = wal_size(db_path)
 
-    process = complaintctl(db_path, "import", str(path))
-    started = time.monotonic()
-    while wal_size(db_path) < log_at_start + WRITTEN and process.poll() is None:
-        assert time.monotonic() - started < 60, "the import never started writing"
-        time.sleep(0.01)
-    still_running = process.poll() is None
-    process.send_signal(signal.SIGKILL)
-    process.communicate()
+    with store_size(store_url) as size:
+        at_start = size()
+        process = complaintctl(store_url, "import", str(path))
+        started = time.monotonic()
+        while size() < at_start + WRITTEN and process.poll() is None:
+            assert time.monotonic() - started < 60, "the import never started writing"
+            time.sleep(0.01)
+        still_running = process.poll() is None
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
 
     assert (True, -signal.SIGKILL) == (still_running, process.returncode)
-    assert before == exported(run)
-    with sqlite3.connect(db_path) as connection:
-        assert [("ok",)] == connection.execute("PRAGMA integrity_check").fetchall()
+    assert (before, rows_before) == (exported(run), dump_store(store_url))
+    if not POSTGRES:
+        with sqlite3.connect(store_url) as connection:
+            assert [("ok",)] == connection.execute("PRAGMA integrity_check").fetchall()
 
-    rerun = complaintctl(db_path, "import", str(path))
+    rerun = complaintctl(store_url, "import", str(path))
     out, err = rerun.communicate(timeout=120)
 
     assert (

@@ -8,15 +8,14 @@ counts only opening hours.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
+from tests.conftest import write_lock_held
 
 # Friday 4 December 2026, noon (GMT: London wall time is UTC).
 FRIDAY_NOON = "2026-12-04 12:00:00"
@@ -235,17 +234,11 @@ def test_an_overdue_case_drops_off_the_list_once_acknowledged(run: Run, four_cas
 
 
 def test_overdue_still_answers_while_another_program_holds_the_write_lock(
-    run: Run, four_cases: None, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, four_cases: None, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
-    other = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        other.execute("BEGIN EXCLUSIVE")
-
+    with write_lock_held(store_url):
         result = run("overdue", "--json")
-    finally:
-        other.rollback()
-        other.close()
 
     assert (0, ["SC-2026-000004", "SC-2026-000001", "SC-2026-000003"]) == (
         result.exit_code,

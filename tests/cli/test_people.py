@@ -8,7 +8,7 @@ TEAM; officer.one acts unless --as says otherwise); "now" is frozen and steps ca
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -149,9 +149,9 @@ def test_an_officer_may_not_remove_staff(run: Run) -> None:
 
 @freeze_time(NOW)
 def test_a_brand_new_store_takes_its_first_staff_member_from_anyone(
-    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    run: Run, monkeypatch: pytest.MonkeyPatch, new_store: Callable[[str], str]
 ) -> None:
-    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "fresh" / "new.sqlite3"))
+    monkeypatch.setenv("COMPLAINTCTL_DB", new_store("fresh"))
 
     ok(
         run, "--as", "whoever", "staff", "add", "first.boss", "--name", "First Boss",
@@ -388,6 +388,7 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
     expected = {
         "schema_version": 1,
         "ref": None,
+        "version": None,
         "restriction_id": 1,
         "kind": "restriction-review",
         "consumer": "Ann Smith",

@@ -25,7 +25,7 @@ from complaintctl.store.db import ensure_schema, open_engine, resolve_url
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.views import QueueItem, QueueReport
 from tests.cli.conftest import Run
-from tests.conftest import STORE_CREATED, seed_team
+from tests.conftest import POSTGRES, STORE_CREATED, seed_team
 
 # Friday 4 December 2026, 16:00: an hour before the weekend.
 FRIDAY_4PM = "2026-12-04 16:00:00"
@@ -157,9 +157,20 @@ def five_cases_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def five_cases(
-    five_cases_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, friday_4pm: None
+    request: pytest.FixtureRequest,
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    friday_4pm: None,
 ) -> None:
-    """COMPLAINTCTL_DB is a fresh copy of the five cases' store; now is Fri 4 Dec 16:00."""
+    """COMPLAINTCTL_DB is a fresh copy of the five cases' store; now is Fri 4 Dec 16:00.
+
+    On PostgreSQL, which has no quick copy of a schema, the five cases are made afresh in the
+    test's own store."""
+    if POSTGRES:
+        build_five_cases(run)
+        return
+    five_cases_store: Path = request.getfixturevalue("five_cases_store")
     copy = tmp_path / "five-cases.sqlite3"
     with (
         closing(sqlite3.connect(five_cases_store)) as source,
@@ -212,6 +223,7 @@ def test_queue_plain_lines_have_exactly_the_ten_documented_columns(
 QUEUE_FIELDS = {
     "schema_version",
     "ref",
+    "version",
     "consumer",
     "adjustments",
     "restricted",
@@ -250,6 +262,7 @@ def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes
     assert {
         "schema_version": 1,
         "ref": BOB,
+        "version": 0,
         "consumer": "Bob Jones",
         "adjustments": ["large-print"],
         "restricted": False,

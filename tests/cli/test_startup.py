@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -58,8 +58,10 @@ def test_completing_a_subcommand_name_loads_neither_the_store_stack_nor_rich() -
     assert set() == loaded & HEAVY
 
 
-def test_a_read_command_on_an_existing_store_does_not_import_holidays(tmp_path: Path) -> None:
-    env = {"COMPLAINTCTL_DB": str(tmp_path / "s.sqlite3")}
+def test_a_read_command_on_an_existing_store_does_not_import_holidays(
+    new_store: Callable[[str], str],
+) -> None:
+    env = {"COMPLAINTCTL_DB": new_store("s")}
     _loaded(["overdue"], env)  # creates the store, writing its bank holidays
     loaded, _ = _loaded(["overdue"], env)
     assert "holidays" not in loaded

@@ -298,6 +298,7 @@ def test_a_queue_item_carries_the_case_its_owner_and_its_next_deadline(
         due=t("2026-12-04T09:30"),
         state="breached",
         working_left=-hm(6, 30),
+        version=2,  # acknowledged, assigned
     )
     assert expected == item_of(queue(store), cases["Dev"])
 

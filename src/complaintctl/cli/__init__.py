@@ -3,6 +3,7 @@
 from complaintctl.cli import (  # noqa: F401 - registers the commands
     actions,
     calendar,
+    db,
     explain,
     people,
     queries,

@@ -90,17 +90,26 @@ class State:
     _opened: tuple[Any, str] | None = field(default=None, repr=False)
 
     def unit_of_work(self, *, write: bool) -> UnitOfWork:
-        """A transaction on the store, creating the store on first use."""
-        from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+        """A transaction on the store, creating the store on first use.
+
+        A store at another schema revision is refused (`db upgrade` says how to move it on).
+        """
+        from complaintctl.store.db import ensure_schema
         from complaintctl.store.uow import UnitOfWork
 
         if self._opened is None:
-            url = resolve_url(self.db)
-            engine = open_engine(url)
+            engine, url = self.store()
             ensure_schema(engine, url, self.now)
             self._opened = (engine, url)
         engine, url = self._opened
         return UnitOfWork(engine, url, write=write)
+
+    def store(self) -> tuple[Any, str]:
+        """The store's engine and URL, whatever its schema (for the `db` commands)."""
+        from complaintctl.store.db import open_engine, resolve_url
+
+        url = resolve_url(self.db)
+        return open_engine(url), url
 
     def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""

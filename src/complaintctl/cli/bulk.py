@@ -14,6 +14,7 @@ from complaintctl.cli.app import current_state
 from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
+    from complaintctl.services.bulk import BulkResult
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import CaseView
 
@@ -27,13 +28,19 @@ def _stdin_text() -> str:
         raise InvalidInput("stdin is not UTF-8 text") from None
 
 
-def read_refs(args: list[str], stdin_text: Callable[[], str] = _stdin_text) -> list[str]:
-    """The references to act on, each once, in the order given.
+def read_refs(
+    args: list[str], stdin_text: Callable[[], str] = _stdin_text
+) -> tuple[list[str], dict[str, int]]:
+    """The references to act on, each once, in the order given, and the version of each case
+    the caller read, where it says.
 
     `-` reads stdin: one reference per line (blank lines and # comments skipped), or JSON — a
-    list of references, or of objects with a "ref" (as queue --json and overdue --json print;
-    items without a case, such as restriction reviews, are skipped).
+    list of references, or of objects with a "ref" (as show, queue and overdue --json print;
+    items without a case, such as restriction reviews, are skipped). An object's "version"
+    says which version of the case the caller looked at: if the case has moved on since, the
+    step on it is refused.
     """
+    seen: dict[str, int] = {}
     if args == ["-"]:
         text = stdin_text()
         stripped = text.lstrip()
@@ -53,11 +60,16 @@ def read_refs(args: list[str], stdin_text: Callable[[], str] = _stdin_text) -> l
                         'stdin JSON must be a list of references, or of objects with a "ref"'
                     )
                 args.append(ref)
+                version = item.get("version") if isinstance(item, dict) else None
+                if version is not None:
+                    if isinstance(version, bool) or not isinstance(version, int):
+                        raise InvalidInput(f'the "version" of {ref} must be a whole number')
+                    seen[ref.strip().upper()] = version
         else:
             args = [line.split("#")[0].strip() for line in text.splitlines()]
     elif "-" in args:
         raise InvalidInput("- reads references from stdin; give it alone")
-    return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip()))
+    return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip())), seen
 
 
 def run(
@@ -82,20 +94,22 @@ def run(
         view = state.change(lambda uow, when: step(uow, refs[0], when), at)
         render.stepped(view, json_output, message(view), *kinds)
         return
-    wanted = read_refs(refs)
+    wanted, seen = read_refs(refs)
     if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
         render.note("No case references on stdin: nothing to do")
         return
-    result = state.change(
-        lambda uow, when: apply_each(
+
+    def each(uow: UnitOfWork, when: datetime) -> BulkResult:
+        uow.seen_versions.update(seen)
+        return apply_each(
             uow,
             wanted,
             lambda unit, ref: step(unit, ref, when),
             continue_on_error=continue_on_error,
             dry_run=dry_run,
-        ),
-        at,
-    )
+        )
+
+    result = state.change(each, at)
     render.bulk(result, json_output, message)
     if result.refused:
         raise typer.Exit(EXIT_BULK_PARTIAL if result.applied else EXIT_BULK_REFUSED)

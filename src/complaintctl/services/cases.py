@@ -37,7 +37,7 @@ from complaintctl.domain.procedure import (
     Stage,
     StoreAction,
 )
-from complaintctl.errors import ActionNotAllowed, ConsumerRestricted, InvalidInput
+from complaintctl.errors import ActionNotAllowed, CaseChanged, ConsumerRestricted, InvalidInput
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
@@ -47,6 +47,7 @@ from complaintctl.services.common import (
     case_view,
     check_order,
     coverage_warnings,
+    describe_state,
     find_case,
     normalise_email,
     not_in_future,
@@ -365,8 +366,16 @@ def begin_step(
     the step leads to."""
     actor = acting_staff(uow, by)
     case = find_case(uow, ref)
+    seen = uow.seen_versions.get(case.ref)
+    if seen is not None and seen != case.version:
+        raise CaseChanged(
+            f"case {case.ref} changed since you looked (version {seen}, now {case.version}): "
+            f"it is now {describe_state(case)}; look again before acting"
+        )
     authorise(actor, action, case)
-    return case, check_order(uow, case, action, at)
+    target = check_order(uow, case, action, at)
+    case.version += 1
+    return case, target
 
 
 def acknowledge(
@@ -826,6 +835,7 @@ def overdue(
             late_working=calendar.working_time_between(row.due, as_of),
             late_calendar=as_of - row.due,
             restriction_id=row.restriction_id,
+            version=row.version,
         )
         for row in uow.overdue(as_of, wanted, due_before)
     )

@@ -86,6 +86,17 @@ def find_case(uow: UnitOfWork, ref: str) -> Case:
     return case
 
 
+def describe_state(case: Case) -> str:
+    """Where a case stands, in a few words: its stage, area and who has it."""
+    parts = [f"at stage {case.stage}"]
+    if case.area:
+        parts.append(f"in {case.area}")
+    owner = case.handler or case.responder
+    if owner:
+        parts.append(f"with {owner}")
+    return ", ".join(parts)
+
+
 def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[str, ...]:
     """Deadlines past the known bank holidays may be early by a holiday: say so, once."""
     unknown = [i for i in instants if not calendar.knows(calendar.local_date(i))]
@@ -298,6 +309,7 @@ def case_view(
         zone=calendar.zone,
         as_of=as_of,
         ref=case.ref,
+        version=case.version,
         stage=case.stage,
         consumer_id=case.consumer_id,
         consumer=consumer.name,

@@ -66,23 +66,31 @@ def queue(
         )
     )
     items = []
+    # Most consumers share a few adjustment lists ("[]" above all): read each text once.
+    adjustments: dict[str, tuple[str, ...]] = {}
+    between = calendar.working_time_between
     for row in rows:
-        left = calendar.working_time_between(as_of, row.due) if row.due else timedelta(0)
-        if row.due is None:
-            state = "waiting"
-        elif as_of > row.due:
-            state = "breached"
-        elif left <= warn:
-            state = "due-soon"
+        due = row.due
+        if due is None:
+            state, left = "waiting", timedelta(0)
         else:
-            state = "on-track"
+            left = between(as_of, due)
+            if as_of > due:
+                state = "breached"
+            elif left <= warn:
+                state = "due-soon"
+            else:
+                state = "on-track"
         if breached and state != "breached":
             continue
+        listed = adjustments.get(row.adjustments)
+        if listed is None:
+            listed = adjustments[row.adjustments] = tuple(json.loads(row.adjustments))
         items.append(
             QueueItem(
                 ref=row.ref,
                 consumer=row.consumer,
-                adjustments=tuple(json.loads(row.adjustments)),
+                adjustments=listed,
                 restricted=bool(row.restricted),
                 stage=row.stage,
                 area=row.area,
@@ -92,9 +100,10 @@ def queue(
                 received_at=row.received_at,
                 summary=row.summary,
                 kind=row.kind,
-                due=row.due,
+                due=due,
                 state=state,
                 working_left=left,
+                version=row.version,
             )
         )
     return QueueReport(

@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from complaintctl.errors import StoreUnavailable
 
@@ -47,6 +47,15 @@ def describe(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The path of an SQLite store that does not exist yet (`db status` must not make it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the store's folders and an empty file readable by its owner only."""
     if path.exists():
@@ -79,18 +88,33 @@ def open_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreUnavailable(f"{url!r} is neither a file path nor a database URL") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreUnavailable(
+            f"cannot open the store {describe(url)}: complaintctl keeps its store in SQLite "
+            "or PostgreSQL (postgresql+psycopg://…)"
+        )
     kwargs: dict[str, Any] = {}
-    sqlite = parsed.get_backend_name() == "sqlite"
-    if sqlite:
+    timeout = lock_timeout()
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _prepare_sqlite_file(Path(parsed.database))
-        kwargs["connect_args"] = {"timeout": lock_timeout()}
+        kwargs["connect_args"] = {"timeout": timeout}
     try:
         engine = create_engine(parsed, **kwargs)
-    except (ArgumentError, NoSuchModuleError, ImportError) as err:
+    except NoSuchModuleError as err:
         raise StoreUnavailable(f"cannot open the store {describe(url)}: {err}") from None
-    if sqlite:
+    except ImportError:
+        raise StoreUnavailable(
+            f"cannot open the store {describe(url)}: its database driver is not installed "
+            "(for PostgreSQL: pip install 'complaintctl[postgres]')"
+        ) from None
+    except ArgumentError as err:
+        raise StoreUnavailable(f"cannot open the store {describe(url)}: {err}") from None
+    if backend == "sqlite":
         _use_sqlite_transactions(engine)
+    else:
+        _use_postgresql_transactions(engine, timeout)
     return engine
 
 
@@ -116,12 +140,38 @@ def _use_sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# Writers on one PostgreSQL store take this advisory lock, keyed by the store's schema, for the
+# length of their transaction: the same one-writer-at-a-time rule as SQLite's BEGIN IMMEDIATE,
+# so every check a command makes still holds when it commits (a deadline is never computed on a
+# calendar that another officer is changing). Readers never wait: PostgreSQL's snapshots.
+WRITE_LOCK_CLASS = 7351  # "complaintctl", as one of the lock's two keys
+
+
+def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
+    """Waiting for a lock gives up after the lock timeout; writers queue on the write lock."""
+    # 0 means "never wait" here, as it does for SQLite; to PostgreSQL it would mean forever.
+    milliseconds = max(1, round(timeout * 1000))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {milliseconds}")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("complaintctl_write", False):
+            connection.exec_driver_sql(
+                f"SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, hashtext(current_schema()))"
+            )
+
+
 def store_error(err: SQLAlchemyError, url: str) -> StoreUnavailable:
     """Say what went wrong with the store in one line a person can act on."""
     where = describe(url)
     text = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err) else repr(err)
     lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
         return StoreUnavailable(
             f"the store {where} is locked by another complaintctl or program; try again"
         )
@@ -143,18 +193,22 @@ def translated_errors(url: str) -> Iterator[None]:
 
 
 def ensure_schema(engine: Engine, url: str, at: datetime) -> bool:
-    """Create the tables and the calendar on first use; True when the store is new."""
-    from complaintctl.store import models  # noqa: F401 - registers the tables
+    """Make the store on first use, or check it is at this program's schema revision.
+
+    True when the store is new. A store at an older or newer revision is refused with what to
+    do (`complaintctl db upgrade`, or a newer complaintctl).
+    """
+    from complaintctl.store.schema import create_schema, require_current, stored_revision
 
     with translated_errors(url):
-        if inspect(engine).has_table("calendar_setting"):
-            return False
-        with engine.execution_options(complaintctl_write=True).begin() as connection:
-            # Another process may have created it while this one waited for the lock.
-            if inspect(connection).has_table("calendar_setting"):
-                return False
-            SQLModel.metadata.create_all(connection)
-            from complaintctl.store.calendar import seed_calendar
-
-            seed_calendar(connection, at)
-    return True
+        with engine.connect() as connection:
+            revision = stored_revision(connection)
+        if revision is None:
+            with engine.execution_options(complaintctl_write=True).begin() as connection:
+                # Another process may have made it while this one waited for the lock.
+                revision = stored_revision(connection)
+                if revision is None:
+                    create_schema(connection, at)
+                    return True
+        require_current(revision, describe(url))
+    return False

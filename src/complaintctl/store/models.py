@@ -93,6 +93,9 @@ class Case(SQLModel, table=True):
     source_id: str | None = Field(default=None, index=True)
     logged_by: str
     logged_at: datetime = _instant()
+    # One more with every step on the case: a script that read version N and acts with N finds
+    # out if someone else stepped in between (schema revision 0002).
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Response(SQLModel, table=True):

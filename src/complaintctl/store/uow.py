@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
-from sqlalchemy import bindparam, func, literal
+from sqlalchemy import Select, bindparam, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -56,6 +56,7 @@ class OverdueRow(NamedTuple):
     received_at: datetime  # the case's receipt, or when the restriction was decided
     due: datetime
     restriction_id: int | None
+    version: int | None  # the case's version (None for a restriction's review)
 
 
 class QueueRow(NamedTuple):
@@ -73,6 +74,7 @@ class QueueRow(NamedTuple):
     summary: str
     kind: str | None  # the running staff clock, if any
     due: datetime | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ class UnitOfWork:
         self._url = url
         self._calendar: WorkingCalendar | None = None
         self._held = False
+        # The version of each case the caller read before acting (bulk JSON input): a step
+        # on a case that has moved on since is refused (services.cases.begin_step).
+        self.seen_versions: dict[str, int] = {}
 
     def __enter__(self) -> Self:
         self._errors = translated_errors(self._url)
@@ -261,8 +266,10 @@ class UnitOfWork:
         """Clocks of `kinds` running at `as_of` and due before `due_before` (default: past due
         at `as_of`), most overdue first.
 
-        Each is two indexed queries rather than one OR: clocks still open (the usual, `now`
-        case), and clocks that ended after `as_of` (a replay with --as-of).
+        One statement, two indexed halves rather than one OR: clocks still open (the usual,
+        `now` case), and clocks that ended after `as_of` (a replay with --as-of). Each half
+        reads the deadlines once, for cases' clocks and restrictions' reviews alike (a clock
+        belongs to one or the other), and the whole is one round trip to the store.
         """
         # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
         # as the queue's --due-within does.
@@ -271,42 +278,34 @@ class UnitOfWork:
             if due_before is not None
             else col(Deadline.due_at) < as_of
         )
-        due_by = (due, col(Deadline.start_at) <= as_of)
-        of_kind = col(Deadline.kind).in_(kinds)
-        # sqlmodel's select types at most four columns; SQLAlchemy's takes these.
-        cases = (
+        # A case's clock: the case's receipt; a restriction's review: when it was decided.
+        clocks: Select[Any, Any, Any, Any, Any, Any, Any] = (
             sa_select(
-                col(Case.ref),
-                col(Deadline.kind),
-                col(Consumer.name),
-                col(Case.received_at),
-                col(Deadline.due_at),
-                literal(None).label("restriction_id"),
+                col(Case.ref).label("ref"),
+                col(Deadline.kind).label("kind"),
+                col(Consumer.name).label("consumer"),
+                func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label(
+                    "received_at"
+                ),
+                col(Deadline.due_at).label("due"),
+                col(Restriction.id).label("restriction_id"),
+                col(Case.version).label("version"),
             )
-            .join(Case, col(Case.id) == col(Deadline.case_id))
-            .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
-            .where(*due_by, of_kind)
-        )
-        reviews = (
-            sa_select(
-                literal(None).label("ref"),
-                col(Deadline.kind),
-                col(Consumer.name),
-                col(Restriction.decided_at),
-                col(Deadline.due_at),
-                col(Restriction.id),
+            .select_from(Deadline)
+            .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
+            .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
+            .join(
+                Consumer,
+                col(Consumer.id)
+                == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
             )
-            .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id))
-            .join(Consumer, col(Consumer.id) == col(Restriction.consumer_id))
-            .where(*due_by, of_kind)
+            .where(due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(kinds))
         )
-        connection = self.session.connection()
-        rows = [
-            OverdueRow._make(row)
-            for query in (cases, reviews)
-            for ended in (col(Deadline.ended_at).is_(None), col(Deadline.ended_at) > as_of)
-            for row in connection.execute(query.where(ended))
-        ]
+        statement = union_all(
+            clocks.where(col(Deadline.ended_at).is_(None)),
+            clocks.where(col(Deadline.ended_at) > as_of),
+        )
+        rows = [OverdueRow._make(row) for row in self.session.connection().execute(statement)]
         rows.sort(key=lambda row: (row.due, row.ref or "", row.restriction_id or 0))
         return rows
 
@@ -345,6 +344,7 @@ class UnitOfWork:
                 col(Case.summary),
                 col(Deadline.kind),
                 col(Deadline.due_at),
+                col(Case.version),
             )
             .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
             .join(Deadline, clock, isouter=True)

@@ -1,0 +1,58 @@
+"""Which databases a store may be in, and what a person is told when one cannot be used."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+
+
+def complaintctl(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--as", "sam.senior", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def a_closed_port() -> int:
+    """A local port with nothing listening on it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_refused_with_exit_8() -> None:
+    assert (
+        8,
+        "",
+        "Error: cannot open the store mysql://clerk@db.example.org/complaints: complaintctl keeps "
+        "its store in SQLite or PostgreSQL (postgresql+psycopg://…)\n",
+    ) == complaintctl("--db", "mysql://clerk@db.example.org/complaints", "queue")
+
+
+def test_a_postgresql_driver_that_is_not_installed_says_what_to_install() -> None:
+    assert (
+        8,
+        "",
+        "Error: cannot open the store postgresql+pg8000://clerk@db.example.org/complaints: its "
+        "database driver is not installed (for PostgreSQL: pip install "
+        "'complaintctl[postgres]')\n",
+    ) == complaintctl("--db", "postgresql+pg8000://clerk@db.example.org/complaints", "queue")
+
+
+@pytest.mark.parametrize("command", [["queue"], ["db", "status"], ["db", "upgrade"]])
+def test_a_postgresql_server_that_cannot_be_reached_exits_8_without_showing_the_password(
+    command: list[str],
+) -> None:
+    port = a_closed_port()
+    code, out, err = complaintctl(
+        "--db", f"postgresql+psycopg://clerk:s3cret@127.0.0.1:{port}/complaints", *command
+    )
+    assert (8, "") == (code, out)
+    assert err.startswith(
+        f"Error: the store postgresql+psycopg://clerk:***@127.0.0.1:{port}/complaints failed: "
+        "connection failed:"
+    )
+    assert "s3cret" not in err
+    assert 1 == len(err.splitlines())

@@ -1,0 +1,440 @@
+"""Schema revisions: new stores, the migrations, upgrading a 0.1.0 store intact, and `db`.
+
+The first released schema is complaintctl 0.1.0's. tests/store/data holds a store that 0.1.0
+itself made (`complaintctl demo`, commit 81dc2e4): the SQLite file as it wrote it, and every
+row of it as JSON, to fill a store at revision 0001 on any backend.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from typer.testing import CliRunner, Result
+
+from complaintctl.cli import app
+from complaintctl.store import (
+    models,  # noqa: F401 - registers the tables
+    schema,
+)
+from complaintctl.store.db import describe, open_engine, resolve_url
+from tests.conftest import POSTGRES, dump_store, postgres_only, sqlite_only
+
+DATA = Path(__file__).parent / "data"
+FIRST_RELEASE_FILE = DATA / "v0.1.0-demo.sqlite3"
+FIRST_RELEASE_ROWS: dict[str, Any] = json.loads((DATA / "v0.1.0-demo.json").read_text())["tables"]
+
+
+def complaintctl(store: str, *args: str) -> Result:
+    return CliRunner().invoke(app, ["--db", store, "--as", "sam.senior", *args])
+
+
+@pytest.fixture
+def engine_of() -> Iterator[Callable[[str], Engine]]:
+    engines: list[Engine] = []
+
+    def make(store: str) -> Engine:
+        engines.append(open_engine(resolve_url(store)))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def migrate(engine: Engine, to: str) -> None:
+    """Run the shipped migrations up to revision `to`, as `db upgrade` does."""
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, to)
+
+
+def _typed(value: Any, python_type: type) -> Any:
+    """A value as 0.1.0 stored it in SQLite, as the Python value any backend takes."""
+    if value is None:
+        return None
+    if python_type is datetime:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is bool:
+        return bool(value)
+    return value
+
+
+def _comparable(value: Any) -> Any:
+    """Instants as UTC text whichever backend read them (SQLite hands them back naive)."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def first_release_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Each table's rows as the store holds them now, in 0.1.0's columns, by rowid order."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    found = {}
+    with engine.connect() as connection:
+        for name, stored in FIRST_RELEASE_ROWS.items():
+            table = metadata.tables[name]
+            columns = [table.c[column] for column in stored["columns"]]
+            keys = list(table.primary_key.columns)
+            rows = connection.execute(select(*columns).order_by(*keys)).all()
+            found[name] = [tuple(_comparable(value) for value in row) for row in rows]
+    return found
+
+
+def expected_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """The 0.1.0 rows, in the same comparable form, in primary key order."""
+    expected = {}
+    for name, stored in FIRST_RELEASE_ROWS.items():
+        table = SQLModel.metadata.tables[name]
+        keys = [stored["columns"].index(column.name) for column in table.primary_key.columns]
+        rows = []
+        for row in stored["rows"]:
+            rows.append(
+                tuple(
+                    _comparable(_typed(value, table.c[column].type.python_type))
+                    for column, value in zip(stored["columns"], row, strict=True)
+                )
+            )
+        expected[name] = sorted(rows, key=lambda row: tuple(row[k] for k in keys))
+    return expected
+
+
+def fill_with_first_release(engine: Engine) -> None:
+    """A store at revision 0001 holding every row 0.1.0's demo store held."""
+    migrate(engine, schema.FIRST_RELEASE)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            stored = FIRST_RELEASE_ROWS.get(table.name)
+            if not stored:
+                continue
+            columns = stored["columns"]
+            connection.execute(
+                table.insert(),
+                [
+                    {
+                        column: _typed(value, table.c[column].type.python_type)
+                        for column, value in zip(columns, row, strict=True)
+                    }
+                    for row in stored["rows"]
+                ],
+            )
+        if engine.dialect.name == "postgresql":
+            # Rows copied in with their ids: move each id sequence past them, as a restore does.
+            for table in metadata.sorted_tables:
+                if (
+                    "id" in table.c
+                    and table.c.id.autoincrement
+                    and FIRST_RELEASE_ROWS.get(table.name)
+                ):
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        )
+                    )
+
+
+@pytest.fixture
+def first_release_store(new_store: Callable[[str], str], engine_of: Callable[[str], Engine]) -> str:
+    """A store made by complaintctl 0.1.0: its own file on SQLite, its rows on PostgreSQL."""
+    store = new_store("first-release")
+    if POSTGRES:
+        fill_with_first_release(engine_of(store))
+    else:
+        Path(store).parent.mkdir(parents=True)
+        shutil.copy(FIRST_RELEASE_FILE, store)
+    return store
+
+
+# -- the revisions themselves ----------------------------------------------------------------
+
+
+def test_the_program_runs_on_the_newest_migration_and_knows_every_one_in_order() -> None:
+    scripts = ScriptDirectory(str(Path(schema.__file__).parent / "migrations"))
+    in_order = [revision.revision for revision in reversed(list(scripts.walk_revisions()))]
+    assert (list(schema.REVISIONS), schema.SCHEMA_REVISION) == (
+        in_order,
+        scripts.get_current_head(),
+    )
+
+
+def test_the_migrations_give_exactly_the_schema_a_new_store_is_made_with(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    engine = engine_of(new_store("migrated"))
+    migrate(engine, "head")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert [] == compare_metadata(context, SQLModel.metadata)
+
+
+@sqlite_only
+def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    def shape(engine: Engine) -> dict[str, Any]:
+        found = inspect(engine)
+        return {
+            name: (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(name)],
+                sorted(
+                    (i["name"], tuple(i["column_names"]), i["unique"])
+                    for i in found.get_indexes(name)
+                ),
+                found.get_pk_constraint(name)["constrained_columns"],
+                sorted(str(fk["referred_table"]) for fk in found.get_foreign_keys(name)),
+            )
+            for name in found.get_table_names()
+            if name != "alembic_version"
+        }
+
+    migrated = engine_of(new_store("migrated"))
+    migrate(migrated, schema.FIRST_RELEASE)
+    assert shape(engine_of(str(FIRST_RELEASE_FILE))) == shape(migrated)
+
+
+# -- checking the revision on every command ------------------------------------------------
+
+
+def test_a_new_store_is_made_at_the_newest_revision(store_url: str) -> None:
+    result = complaintctl(store_url, "staff", "add", "sam.senior", "--name", "Sam",
+                          "--role", "senior-complaint-executive")  # fmt: skip
+    status = complaintctl(store_url, "db", "status", "--json")
+    assert (0, 0) == (result.exit_code, status.exit_code), result.output
+    assert {"revision": schema.SCHEMA_REVISION, "state": "current"} == {
+        key: json.loads(status.stdout)[key] for key in ("revision", "state")
+    }
+
+
+def test_a_store_at_an_older_revision_is_refused_with_how_to_upgrade_and_left_untouched(
+    first_release_store: str,
+) -> None:
+    before = dump_store(first_release_store)
+    result = complaintctl(first_release_store, "queue")
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: the store {describe(resolve_url(first_release_store))} has schema revision "
+        f"0001, older than this complaintctl's {schema.SCHEMA_REVISION}: back it up, then run "
+        "`complaintctl db upgrade`\n"
+    ) == result.stderr
+    assert before == dump_store(first_release_store)
+
+
+def test_a_store_at_a_newer_revision_is_refused_and_left_untouched(
+    store_url: str, engine_of: Callable[[str], Engine]
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    before = dump_store(store_url)
+    for args in (["queue"], ["db", "upgrade"]):
+        result = complaintctl(store_url, *args)
+        assert 8 == result.exit_code
+        assert (
+            f"Error: the store {describe(resolve_url(store_url))} has schema revision 0099, newer "
+            f"than this complaintctl knows (it knows up to {schema.SCHEMA_REVISION}): upgrade "
+            "complaintctl to use it\n"
+        ) == result.stderr
+    assert before == dump_store(store_url)
+
+
+# -- db upgrade ----------------------------------------------------------------------------
+
+
+def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    engine = engine_of(first_release_store)
+    assert expected_rows() == first_release_rows(engine)
+
+    result = complaintctl(first_release_store, "db", "upgrade")
+
+    where = describe(resolve_url(first_release_store))
+    assert (0, f"Upgraded the store {where} from schema revision 0001 to "
+               f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
+    with engine.connect() as connection:
+        versions = connection.execute(text("SELECT DISTINCT version FROM complaint")).scalars()
+        upgrades = connection.execute(
+            text("SELECT actor, details FROM event WHERE action = 'upgrade-schema'")
+        ).all()
+    assert [0] == list(versions)
+    assert [("sam.senior", json.dumps({"from": "0001", "to": schema.SCHEMA_REVISION}))] == [
+        tuple(row) for row in upgrades
+    ]
+    # Every record 0.1.0 wrote is there, unchanged; the upgrade added only its own entry.
+    after = first_release_rows(engine)
+    after["event"] = after["event"][: len(FIRST_RELEASE_ROWS["event"]["rows"])]
+    assert expected_rows() == after
+    # And the store works: read a case, take a step on one, log a new one.
+    shown = complaintctl(first_release_store, "show", "SC-2026-000004", "--json")
+    assert (0, "SC-2026-000004", 0) == (
+        shown.exit_code, json.loads(shown.stdout)["ref"], json.loads(shown.stdout)["version"]
+    )  # fmt: skip
+    logged = complaintctl(
+        first_release_store, "--as", "olu", "log", "--consumer", "New Person", "--email",
+        "new@example.com", "--channel", "email", "--category", "delay", "--summary", "After",
+    )  # fmt: skip
+    assert (0, "SC-2026-000011\n") == (logged.exit_code, logged.stdout), logged.output
+
+
+@sqlite_only
+def test_the_sqlite_file_0_1_0_wrote_upgrades_intact(tmp_path: Path) -> None:
+    store = tmp_path / "old.sqlite3"
+    shutil.copy(FIRST_RELEASE_FILE, store)
+    with sqlite3.connect(FIRST_RELEASE_FILE) as original:
+        tables = [name for (name,) in original.execute("SELECT name FROM sqlite_master "
+                                                       "WHERE type = 'table'")]  # fmt: skip
+        before = {name: original.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
+                  for name in tables}  # fmt: skip
+
+    assert 0 == complaintctl(str(store), "db", "upgrade").exit_code
+
+    with sqlite3.connect(store) as upgraded:
+        for name in tables:
+            width = len(before[name][0]) if before[name] else 0
+            rows = upgraded.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
+            if name == "event":
+                rows = rows[: len(before[name])]
+            assert before[name] == [row[:width] for row in rows], name
+
+
+def test_upgrading_a_current_store_changes_nothing(store_url: str) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    before = dump_store(store_url)
+    result = complaintctl(store_url, "db", "upgrade")
+    where = describe(resolve_url(store_url))
+    assert (0, f"The store {where} is at schema revision {schema.SCHEMA_REVISION} already: "
+               "nothing to do\n") == (result.exit_code, result.stdout)  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+def test_upgrade_makes_a_store_that_does_not_exist_yet(new_store: Callable[[str], str]) -> None:
+    store = new_store("fresh")
+    result = complaintctl(store, "db", "upgrade")
+    assert (0, f"Made a new store at {describe(resolve_url(store))}, schema revision "
+               f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
+
+
+def test_an_upgrade_that_fails_half_way_leaves_the_store_as_it_was(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    # A column in the way of revision 0002's: its step fails after 0001 was stamped.
+    with engine_of(first_release_store).begin() as connection:
+        connection.execute(text("ALTER TABLE complaint ADD COLUMN version INTEGER"))
+    before = dump_store(first_release_store)
+
+    result = complaintctl(first_release_store, "db", "upgrade")
+
+    assert 8 == result.exit_code
+    assert result.stderr.startswith(
+        f"Error: the store {describe(resolve_url(first_release_store))}"
+    )
+    assert before == dump_store(first_release_store)
+    with engine_of(first_release_store).connect() as connection:
+        assert schema.FIRST_RELEASE == schema.stored_revision(connection)
+
+
+# -- db status -----------------------------------------------------------------------------
+
+
+def test_status_says_when_a_store_needs_upgrading(first_release_store: str) -> None:
+    result = complaintctl(first_release_store, "db", "status")
+    where = describe(resolve_url(first_release_store))
+    backend = "postgresql" if POSTGRES else "sqlite"
+    assert (0, f"Store:     {where} ({backend})\n"
+               f"Schema:    0001 (this complaintctl: {schema.SCHEMA_REVISION})\n"
+               "State:     older than this complaintctl: back it up, then run "
+               "`complaintctl db upgrade`\n") == (result.exit_code, result.stdout)  # fmt: skip
+
+
+@sqlite_only
+def test_status_of_a_store_file_not_made_yet_says_so_and_makes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "none" / "store.sqlite3"
+    result = complaintctl(str(store), "db", "status", "--json")
+    assert 0 == result.exit_code
+    assert {
+        "schema_version": 1,
+        "store": str(store),
+        "backend": "sqlite",
+        "revision": None,
+        "program_revision": schema.SCHEMA_REVISION,
+        "state": "missing",
+    } == json.loads(result.stdout)
+    assert not store.parent.exists()
+
+
+# -- db backup -----------------------------------------------------------------------------
+
+
+@sqlite_only
+def test_backup_copies_every_record_while_another_writer_holds_the_lock(
+    first_release_store: str, tmp_path: Path
+) -> None:
+    assert 0 == complaintctl(first_release_store, "db", "upgrade").exit_code
+    before = dump_store(first_release_store)
+    writer = sqlite3.connect(first_release_store, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE complaint SET summary = 'uncommitted'")
+    try:
+        result = complaintctl(first_release_store, "db", "backup", str(tmp_path / "copy.sqlite3"))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert (0, f"Backed up {first_release_store} to {tmp_path / 'copy.sqlite3'}\n") == (
+        result.exit_code, result.stdout
+    )  # fmt: skip
+    # The copy holds what was committed, not the writer's half-done change, and is a store.
+    assert before == dump_store(str(tmp_path / "copy.sqlite3"))
+    status = complaintctl(str(tmp_path / "copy.sqlite3"), "db", "status", "--json")
+    assert "current" == json.loads(status.stdout)["state"]
+    assert [".copy.sqlite3"] != [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@sqlite_only
+def test_backup_never_overwrites_a_file(store_url: str, tmp_path: Path) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    existing = tmp_path / "keep.txt"
+    existing.write_text("mine")
+    result = complaintctl(store_url, "db", "backup", str(existing))
+    assert (2, f"Error: {existing} exists already: name a new file\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert "mine" == existing.read_text()
+
+
+@sqlite_only
+def test_backup_of_a_store_not_made_yet_exits_8(tmp_path: Path) -> None:
+    result = complaintctl(str(tmp_path / "none.sqlite3"), "db", "backup", str(tmp_path / "b"))
+    assert (8, f"Error: no store at {tmp_path / 'none.sqlite3'} to back up\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+
+
+@postgres_only
+def test_backup_of_a_postgresql_store_points_to_pg_dump(store_url: str, tmp_path: Path) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    result = complaintctl(store_url, "db", "backup", str(tmp_path / "copy"))
+    assert (2, "Error: db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
+               "(README: Backups)\n") == (result.exit_code, result.stderr)  # fmt: skip
+    assert not (tmp_path / "copy").exists()
