@@ -12,6 +12,7 @@ Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the 
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import complaintctl
 from complaintctl.store.schema import SCHEMA_REVISION
 
 HERE = Path(__file__).resolve().parent
@@ -265,6 +267,10 @@ def main() -> None:
     runs = options.runs
     STORES.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
+    # An installed complaintctl runs from bytecode: pip compiles it at install, and Python
+    # writes it on the first run. Where PYTHONDONTWRITEBYTECODE is set (as in some sandboxes),
+    # an editable install would otherwise recompile every module on every run.
+    compileall.compile_dir(str(Path(complaintctl.__file__).parent), quiet=1)
     report = Report()
     cli = [str(Path(PYTHON).with_name("complaintctl"))]  # the console script users run
 

@@ -1,7 +1,5 @@
 """Commands that move a case through the procedure, from log to the Assessor's outcome."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

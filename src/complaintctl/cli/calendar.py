@@ -1,7 +1,5 @@
 """The shared working calendar: show it, add and remove closure days, refresh bank holidays."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """The store itself: which schema revision it is at, upgrading it, and backing it up."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

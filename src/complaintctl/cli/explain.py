@@ -1,7 +1,5 @@
 """`explain`: why a deadline falls where it does, day by day, in plain lines."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -57,7 +55,7 @@ def explain_command(
     print("\n".join(explain_lines(view)))
 
 
-def explain_lines(view: ExplainView) -> list[str]:
+def explain_lines(view: "ExplainView") -> list[str]:
     """The explanation as plain lines: the same at a terminal and in a pipe."""
     from zoneinfo import ZoneInfo
 
@@ -104,7 +102,7 @@ def explain_lines(view: ExplainView) -> list[str]:
     return lines
 
 
-def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list[str]:
+def _day_lines(days: "tuple[DayEntry, ...]", tz: "ZoneInfo", *, hours: bool) -> list[str]:
     from complaintctl.domain.explain import SKIPPED
     from complaintctl.domain.instants import format_duration
 
@@ -137,7 +135,7 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
     return lines
 
 
-def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
+def _status_line(view: "ExplainView", tz: "ZoneInfo") -> str:
     from complaintctl.domain.instants import format_duration, format_local
     from complaintctl.services.explain import BREACHED, MET, NOT_STARTED, RUNNING
 

@@ -1,7 +1,5 @@
 """Commands about people: staff and their roles, restrictions on consumers, consumers' needs."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Commands that only read: queue, overdue, show, history."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Batches in and out: import complaints from CSV or JSON Lines, export cases for other tools."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -61,7 +59,7 @@ def _sniff(path: Path) -> Format:
     return Format.JSONL if start.startswith(b"{") else Format.CSV
 
 
-def _reader(path: Path, fmt: Format) -> Iterator[Row]:
+def _reader(path: Path, fmt: Format) -> "Iterator[Row]":
     """The rows of `path`; text that is not UTF-8 stops the batch with the line it is on."""
     import csv
 
