@@ -16,6 +16,7 @@ EXIT_RESTRICTED = 7
 EXIT_STORE = 8
 EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
 EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
+EXIT_CHANGED = 11  # the case moved on from the version the caller read
 
 
 class ComplaintError(Exception):
@@ -58,8 +59,10 @@ class ConsumerRestricted(ComplaintError):
     exit_code = EXIT_RESTRICTED
 
 
-class CaseChanged(ActionNotAllowed):
+class CaseChanged(ComplaintError):
     """Someone stepped in on the case after the caller read it (its version moved on)."""
+
+    exit_code = EXIT_CHANGED
 
 
 class StoreUnavailable(ComplaintError):

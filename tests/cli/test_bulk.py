@@ -490,3 +490,53 @@ def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, vers
     assert (2, f'Error: the "version" of {A} must be a whole number\n') == (
         result.exit_code, result.stderr
     )  # fmt: skip
+
+
+def test_if_version_takes_the_step_when_the_case_is_as_it_was_seen(run: Run) -> None:
+    run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
+    seen = show(run, A)["version"]
+
+    result = run("--as", "lee.leader", "assign", A, "--to", "rita.responder",
+                 "--if-version", str(seen))  # fmt: skip
+
+    assert (0, "rita.responder", seen + 1) == (
+        result.exit_code, show(run, A)["responder"], show(run, A)["version"]
+    )  # fmt: skip
+
+
+def test_if_version_refuses_with_exit_11_when_someone_stepped_in_and_writes_nothing(
+    run: Run,
+) -> None:
+    run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
+    seen = show(run, A)["version"]
+    run("--as", "lee.leader", "assign", A, "--to", "ruth.responder")  # meanwhile
+    before = show(run, A)
+
+    result = run("--as", "lee.leader", "assign", A, "--to", "rita.responder",
+                 "--if-version", str(seen))  # fmt: skip
+
+    assert (11, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: case {A} changed since you looked (version {seen}, now {seen + 1}): it is now "
+        "at stage first-stage, in Casework, with ruth.responder; look again before acting\n"
+    ) == result.stderr
+    assert before == show(run, A)
+
+
+def test_a_refusal_because_the_case_changed_is_exit_code_11_in_bulk_json(run: Run) -> None:
+    run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+    looked = run("queue", "--area", "Casework", "--json").stdout
+    run("--as", "lee.leader", "assign", A, "--to", "ruth.responder")
+
+    result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", "--json",
+                 input=looked)  # fmt: skip
+
+    assert 9 == result.exit_code
+    assert [(A, 11)] == [(r["ref"], r["exit_code"]) for r in json.loads(result.stdout)["refused"]]
+
+
+@pytest.mark.parametrize("refs", [[A, B], ["-"]])
+def test_if_version_goes_with_one_reference(run: Run, refs: list[str]) -> None:
+    result = run("ack", *refs, "--area", "Casework", "--if-version", "0", input=A)
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --if-version goes with one reference")

@@ -56,3 +56,31 @@ def test_a_postgresql_server_that_cannot_be_reached_exits_8_without_showing_the_
     )
     assert "s3cret" not in err
     assert 1 == len(err.splitlines())
+
+
+def test_a_password_in_the_url_query_is_never_shown() -> None:
+    port = a_closed_port()
+    code, out, err = complaintctl(
+        "--db",
+        f"postgresql+psycopg://clerk@127.0.0.1:{port}/complaints?password=s3cret&sslmode=disable",
+        "db", "status", "--json",
+    )  # fmt: skip
+    assert (8, "") == (code, out)
+    assert err.startswith(
+        f"Error: the store postgresql+psycopg://clerk@127.0.0.1:{port}/complaints?"
+        "password=***&sslmode=disable failed: connection failed:"
+    )
+    assert "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://clerk:s3cret@db:port/complaints", "://s3cret@nowhere"]
+)
+def test_a_url_that_cannot_be_read_exits_8_without_echoing_it(url: str) -> None:
+    for command in (["queue"], ["db", "status"], ["db", "backup", "/tmp/never"]):
+        assert (
+            8,
+            "",
+            "Error: --db (or COMPLAINTCTL_DB) is neither a file path nor a database URL that "
+            "can be read, such as postgresql+psycopg://user@host/database\n",
+        ) == complaintctl("--db", url, *command)

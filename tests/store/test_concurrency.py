@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel
 from complaintctl.store.db import resolve_url
-from tests.conftest import UnitFactory
+from tests.conftest import UnitFactory, write_lock_held
 from tests.store.concurrency_worker import ACTIONS, LOGGED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,3 +215,18 @@ def _log_one(unit: UnitFactory, summary: str) -> str:
             uow, complaint=complaint, by="officer.one", at=LOGGED, now=LOGGED
         )
     return view.ref
+
+
+def test_once_a_change_is_committed_reading_on_never_waits_for_another_writer(
+    unit: UnitFactory, store_url: str
+) -> None:
+    """A command prints what it did after committing: another writer taking the lock in
+    between must not turn a saved change into a reported failure (or a wait)."""
+    ref = _log_one(unit, "Saved, then shown")
+    with unit() as uow:
+        services.acknowledge(uow, ref=ref, area="Casework", by="officer.one", at=LOGGED,
+                             now=LOGGED)  # fmt: skip
+        with write_lock_held(store_url):
+            started = time.monotonic()
+            assert "first-stage" == services.show_case(uow, ref=ref, as_of=LOGGED).stage
+            assert time.monotonic() - started < 1

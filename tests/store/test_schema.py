@@ -8,9 +8,11 @@ row of it as JSON, to fill a store at revision 0001 on any backend.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -185,7 +187,9 @@ def test_the_migrations_give_exactly_the_schema_a_new_store_is_made_with(
     engine = engine_of(new_store("migrated"))
     migrate(engine, "head")
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "version_table": schema.VERSION_TABLE}
+        )
         assert [] == compare_metadata(context, SQLModel.metadata)
 
 
@@ -206,7 +210,7 @@ def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
                 sorted(str(fk["referred_table"]) for fk in found.get_foreign_keys(name)),
             )
             for name in found.get_table_names()
-            if name != "alembic_version"
+            if name != schema.VERSION_TABLE
         }
 
     migrated = engine_of(new_store("migrated"))
@@ -246,7 +250,7 @@ def test_a_store_at_a_newer_revision_is_refused_and_left_untouched(
 ) -> None:
     assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
     with engine_of(store_url).begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        connection.execute(text(f"UPDATE {schema.VERSION_TABLE} SET version_num = '0099'"))
     before = dump_store(store_url)
     for args in (["queue"], ["db", "upgrade"]):
         result = complaintctl(store_url, *args)
@@ -436,5 +440,39 @@ def test_backup_of_a_postgresql_store_points_to_pg_dump(store_url: str, tmp_path
     assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
     result = complaintctl(store_url, "db", "backup", str(tmp_path / "copy"))
     assert (2, "Error: db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
-               "(README: Backups)\n") == (result.exit_code, result.stderr)  # fmt: skip
+               "(README: Team use)\n") == (result.exit_code, result.stderr)  # fmt: skip
     assert not (tmp_path / "copy").exists()
+
+
+@sqlite_only
+def test_status_never_changes_the_store_file_not_even_its_journal_mode(tmp_path: Path) -> None:
+    store = tmp_path / "old.sqlite3"
+    shutil.copy(FIRST_RELEASE_FILE, store)
+    with sqlite3.connect(store) as raw:
+        raw.execute("PRAGMA journal_mode=DELETE")
+    content = store.read_bytes()
+    store.chmod(0o400)  # even on a store it may only read
+
+    result = complaintctl(str(store), "db", "status", "--json")
+
+    assert (0, "needs-upgrade") == (result.exit_code, json.loads(result.stdout)["state"])
+    assert (content, ["old.sqlite3"]) == (store.read_bytes(), sorted(os.listdir(tmp_path)))
+
+
+@sqlite_only
+def test_an_upgrade_that_would_leave_a_broken_reference_is_refused_and_writes_nothing(
+    first_release_store: str,
+) -> None:
+    with closing(sqlite3.connect(first_release_store)) as raw:
+        raw.execute("INSERT INTO incident (consumer_id, case_id, note, recorded_by, at) "
+                    "VALUES (1, 999, 'orphan', 'olu', '2026-11-20 10:00:00.000000')")  # fmt: skip
+        raw.commit()
+    before = dump_store(first_release_store)
+
+    result = complaintctl(first_release_store, "db", "upgrade")
+
+    assert 8 == result.exit_code
+    assert "the upgrade would leave 1 rows referring to missing ones (the first: incident" in (
+        result.stderr
+    )
+    assert before == dump_store(first_release_store)

@@ -6,7 +6,7 @@ import typer
 
 from complaintctl.cli import bulk
 from complaintctl.cli.app import app, current_state
-from complaintctl.cli.options import At, ContinueOnError, DryRun, Json, Refs
+from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -140,6 +140,7 @@ def ack_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Acknowledge complaints and route them to an area; stops the acknowledgement clock and
@@ -162,6 +163,7 @@ def ack_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
         kinds=("acknowledge", "respond"),
@@ -176,6 +178,7 @@ def assign_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
@@ -191,6 +194,7 @@ def assign_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Assigned {view.ref} to {view.responder}",
         kinds=("respond",),
@@ -208,6 +212,7 @@ def respond_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Record the first-stage response (the assigned responder); stops the response clock."""
@@ -231,6 +236,7 @@ def respond_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Responded to {view.ref}: {decision.value}",
         kinds=("respond",),
@@ -248,6 +254,7 @@ def extend_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Replace the running response (or final response) deadline with a timescale agreed with
@@ -270,6 +277,7 @@ def extend_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Extended {view.ref}",
         kinds=("final", "respond"),
@@ -292,6 +300,7 @@ def escalate_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Escalate to the second stage on the consumer's behalf; the final response is due 20
@@ -308,6 +317,7 @@ def escalate_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Escalated {view.ref} to {view.handler}",
         kinds=("final",),
@@ -325,6 +335,7 @@ def final_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Record the final response (the second-stage handler or a senior role); ends the
@@ -349,6 +360,7 @@ def final_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Final response on {view.ref}: {decision.value}",
         kinds=("final", "referral-window"),
@@ -373,6 +385,7 @@ def refer_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Record a referral to the Independent Assessor, or with --outcome the Assessor's outcome."""
@@ -392,6 +405,7 @@ def refer_command(
             at,
             dry_run=dry_run,
             continue_on_error=continue_on_error,
+            if_version=if_version,
             json_output=json_output,
             message=lambda view: f"Referred {view.ref} to the Independent Assessor",
             kinds=("referral-window",),
@@ -414,6 +428,7 @@ def refer_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Assessor's outcome on {view.ref}: {outcome.value}",
     )
@@ -435,6 +450,7 @@ def close_command(
     at: At = None,
     dry_run: DryRun = False,
     continue_on_error: ContinueOnError = False,
+    if_version: IfVersion = None,
     json_output: Json = False,
 ) -> None:
     """Close cases at the first stage, or triage them out of scope; running clocks stop."""
@@ -457,6 +473,7 @@ def close_command(
         at,
         dry_run=dry_run,
         continue_on_error=continue_on_error,
+        if_version=if_version,
         json_output=json_output,
         message=lambda view: f"Closed {view.ref}: {view.close_reason}",
     )

@@ -83,18 +83,36 @@ def run(
     json_output: bool,
     message: Callable[[CaseView], str],
     kinds: tuple[str, ...] = (),
+    if_version: int | None = None,
 ) -> None:
-    """Take `step` on one case (refusals keep their own exit code), or on several at once."""
+    """Take `step` on one case (refusals keep their own exit code), or on several at once.
+
+    `if_version`: the version of the one case the caller read; the step is refused if the
+    case has moved on since (JSON on stdin carries a version for each case instead).
+    """
     from complaintctl.cli import render
     from complaintctl.services.bulk import apply_each
 
     state = current_state(ctx)
     one = refs != ["-"] and len(refs) == 1
+    if if_version is not None and not one:
+        raise InvalidInput(
+            "--if-version goes with one reference; for several, pipe the JSON of show, queue "
+            "or overdue, which carries each case's version"
+        )
     if one and not dry_run:
-        view = state.change(lambda uow, when: step(uow, refs[0], when), at)
+
+        def step_on_one(uow: UnitOfWork, when: datetime) -> CaseView:
+            if if_version is not None:
+                uow.seen_versions[refs[0].strip().upper()] = if_version
+            return step(uow, refs[0], when)
+
+        view = state.change(step_on_one, at)
         render.stepped(view, json_output, message(view), *kinds)
         return
     wanted, seen = read_refs(refs)
+    if if_version is not None:
+        seen = dict.fromkeys(wanted, if_version)
     if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
         render.note("No case references on stdin: nothing to do")
         return

@@ -29,7 +29,13 @@ STATE_TEXT = {
 def db_status(ctx: typer.Context, json_output: Json = False) -> None:
     """Show the store, its database and schema revision, and whether this complaintctl can use
     it as it is. Never changes the store."""
-    from complaintctl.store.db import missing_sqlite_file, resolve_url, translated_errors
+    from complaintctl.store.db import (
+        describe,
+        missing_sqlite_file,
+        open_read_only,
+        resolve_url,
+        translated_errors,
+    )
     from complaintctl.store.schema import SCHEMA_REVISION, status
 
     state = current_state(ctx)
@@ -38,9 +44,8 @@ def db_status(ctx: typer.Context, json_output: Json = False) -> None:
     if missing is not None:
         store, backend, revision, kind = str(missing), "sqlite", None, "missing"
     else:
-        engine, url = state.store()
         with translated_errors(url):
-            found = status(engine)
+            found = status(open_read_only(url), describe(url))
         store, backend, revision, kind = found.store, found.backend, found.revision, found.state
     if json_output:
         data = {
@@ -93,7 +98,7 @@ def db_backup(
 ) -> None:
     """Copy an SQLite store to FILE, consistently, while others keep working.
 
-    FILE must not exist yet. For a PostgreSQL store, use pg_dump (README: Backups).
+    FILE must not exist yet. For a PostgreSQL store, use pg_dump (README: Team use).
     """
     from complaintctl.errors import StoreUnavailable
     from complaintctl.store.db import describe, missing_sqlite_file, resolve_url, translated_errors

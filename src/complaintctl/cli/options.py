@@ -38,6 +38,17 @@ Refs = Annotated[
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Say what would happen to each case; write nothing.")
 ]
+IfVersion = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version",
+        metavar="N",
+        min=0,
+        help="With one case: act only if it is still at version N (as show or queue --json "
+        "gave it); if someone else has stepped in since, nothing is written (exit 11).",
+        show_default=False,
+    ),
+]
 ContinueOnError = Annotated[
     bool,
     typer.Option(

@@ -190,7 +190,7 @@ def case(view: CaseView, *, json_output: bool) -> None:
     contact = ", ".join(x for x in (view.email, view.address) if x) or "-"
     needs = ", ".join(view.adjustments) or "none recorded"
     fields = [
-        ("Reference", view.ref),
+        ("Reference", f"{view.ref} (version {view.version})"),
         ("Stage", view.stage + (f" ({view.close_reason})" if view.close_reason else "")),
         ("Consumer", f"{view.consumer} <{contact}>"),
         ("Prefers", view.preferred_contact or "-"),

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
@@ -35,21 +36,39 @@ def resolve_url(db: str | None) -> str:
     if not db:
         raise StoreUnavailable("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
     if "://" in db:
+        _parse(db)  # refused here, once, rather than wherever it is first used
         return db
     return f"sqlite:///{Path(db).expanduser().absolute()}"
 
 
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        # Not echoed: a URL that cannot be read cannot have its password hidden either.
+        raise StoreUnavailable(
+            "--db (or COMPLAINTCTL_DB) is neither a file path nor a database URL that can be "
+            "read, such as postgresql+psycopg://user@host/database"
+        ) from None
+
+
 def describe(url: str) -> str:
-    """The store as it can be shown to a person: a path, or a URL without its password."""
-    parsed = make_url(url)
+    """The store as it can be shown to a person: a path, or a URL without its password
+    (in its user part or its query, e.g. ?password=…)."""
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or ":memory:"
-    return parsed.render_as_string(hide_password=True)
+    hidden = {
+        key: "***" if "password" in key.lower() else value
+        for key, value in parsed.query.items()
+    }
+    shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+    return shown.replace("%2A%2A%2A", "***")
 
 
 def missing_sqlite_file(url: str) -> Path | None:
     """The path of an SQLite store that does not exist yet (`db status` must not make it)."""
-    parsed = make_url(url)
+    parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     path = Path(parsed.database)
@@ -84,10 +103,7 @@ def lock_timeout() -> float:
 
 
 def open_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreUnavailable(f"{url!r} is neither a file path nor a database URL") from None
+    parsed = _parse(url)
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise StoreUnavailable(
@@ -100,6 +116,11 @@ def open_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             _prepare_sqlite_file(Path(parsed.database))
         kwargs["connect_args"] = {"timeout": timeout}
+    if backend == "postgresql":
+        # Each statement sees what was committed before it began, so a writer that waited for
+        # the write lock sees everything the previous writer did (whatever the server's
+        # default isolation is).
+        kwargs["isolation_level"] = "READ COMMITTED"
     try:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as err:
@@ -116,6 +137,15 @@ def open_engine(url: str) -> Engine:
     else:
         _use_postgresql_transactions(engine, timeout)
     return engine
+
+
+def open_read_only(url: str) -> Engine:
+    """An engine that never changes the store, not even an SQLite file's journal mode (for
+    `db status`); PostgreSQL's sessions only read what they are asked to."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return create_engine(f"sqlite:///file:{quote(parsed.database)}?mode=ro&uri=true")
+    return open_engine(url)
 
 
 def _use_sqlite_transactions(engine: Engine) -> None:
@@ -161,8 +191,10 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get("complaintctl_write", False):
+            # No schema on the search path (a misspelt one) still locks, keyed by "".
             connection.exec_driver_sql(
-                f"SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, hashtext(current_schema()))"
+                f"SELECT pg_advisory_xact_lock({WRITE_LOCK_CLASS}, "
+                "hashtext(coalesce(current_schema(), '')))"
             )
 
 
@@ -175,7 +207,8 @@ def store_error(err: SQLAlchemyError, url: str) -> StoreUnavailable:
         return StoreUnavailable(
             f"the store {where} is locked by another complaintctl or program; try again"
         )
-    if "not a database" in lowered or "malformed" in lowered:
+    sqlite = url.startswith("sqlite")
+    if sqlite and ("not a database" in lowered or "malformed" in lowered):
         return StoreUnavailable(f"{where} is not a complaintctl store (not an SQLite database)")
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")

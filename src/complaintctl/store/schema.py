@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,12 +29,14 @@ SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
 
-# Alembic's own bookkeeping table, as Alembic makes it, so a new store needs no Alembic import.
+# Alembic's bookkeeping table, under a name of our own (a PostgreSQL schema may hold another
+# application's alembic_version), made as Alembic makes it so a new store needs no Alembic.
+VERSION_TABLE = "complaintctl_schema"
 _versions = Table(
-    "alembic_version",
+    VERSION_TABLE,
     MetaData(),
     Column("version_num", String(32), nullable=False),
-    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
 )
 
 
@@ -57,7 +61,7 @@ class SchemaStatus:
 def stored_revision(connection: Connection) -> str | None:
     """The store's revision: None for an empty store, FIRST_RELEASE for a 0.1.0 store."""
     found = inspect(connection)
-    if found.has_table("alembic_version"):
+    if found.has_table(VERSION_TABLE):
         return connection.execute(select(_versions.c.version_num)).scalar_one_or_none()
     if found.has_table("calendar_setting"):
         return FIRST_RELEASE
@@ -99,20 +103,56 @@ def upgrade(engine: Engine, at: datetime, *, by: str) -> tuple[str | None, str]:
     failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). The
     upgrade is recorded in the history, by whom and when.
     """
-    with engine.execution_options(complaintctl_write=True).begin() as connection:
-        before = stored_revision(connection)
-        if before is None:
-            create_schema(connection, at)
-            return None, SCHEMA_REVISION
-        if before not in REVISIONS:
-            require_current(before, describe_connection(connection))
-        if before == SCHEMA_REVISION:
-            return before, before
-        _run_migrations(connection, before)
-        after = stored_revision(connection)
-        assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
-        _record_upgrade(connection, before, after, by=by, at=at)
-        return before, after
+    with engine.execution_options(complaintctl_write=True).connect() as connection:
+        with _foreign_keys_checked_at_the_end(connection), connection.begin():
+            before = stored_revision(connection)
+            if before is None:
+                create_schema(connection, at)
+                return None, SCHEMA_REVISION
+            if before not in REVISIONS:
+                require_current(before, describe_connection(connection))
+            if before == SCHEMA_REVISION:
+                return before, before
+            _run_migrations(connection, before)
+            after = stored_revision(connection)
+            assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
+            _check_references(connection)
+            _record_upgrade(connection, before, after, by=by, at=at)
+            return before, after
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
+    """On SQLite, let a migration rebuild a table that others refer to.
+
+    SQLite alters most of a table by copying it (Alembic's batch mode); with foreign keys
+    enforced, dropping the old copy fails once rows refer to it. Enforcement can only be
+    switched outside a transaction, so it is off for the upgrade, and every reference is
+    checked before the upgrade commits.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_references(connection: Connection) -> None:
+    """Refuse an upgrade that would leave a row referring to one that is not there."""
+    if connection.dialect.name != "sqlite":
+        return  # PostgreSQL enforced every reference throughout
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise StoreUnavailable(
+            f"the upgrade would leave {len(broken)} rows referring to missing ones (the first: "
+            f"{table} row {rowid}, to {parent}); nothing was changed"
+        )
 
 
 def _record_upgrade(
@@ -135,7 +175,7 @@ def _run_migrations(connection: Connection, before: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.attributes["connection"] = connection
-    if not inspect(connection).has_table("alembic_version"):
+    if not inspect(connection).has_table(VERSION_TABLE):
         command.stamp(config, before)  # a 0.1.0 store: mark where it stands first
     command.upgrade(config, SCHEMA_REVISION)
 
@@ -144,40 +184,35 @@ def describe_connection(connection: Connection) -> str:
     return describe(connection.engine.url.render_as_string(hide_password=False))
 
 
-def status(engine: Engine) -> SchemaStatus:
+def status(engine: Engine, store: str) -> SchemaStatus:
+    """Where `store` (as shown to a person) stands; `engine` may be a read-only one."""
     with engine.connect() as connection:
         revision = stored_revision(connection)
-        return SchemaStatus(
-            store=describe_connection(connection),
-            backend=engine.url.get_backend_name(),
-            revision=revision,
-        )
+    return SchemaStatus(store=store, backend=engine.url.get_backend_name(), revision=revision)
 
 
 def backup(engine: Engine, target: Path) -> None:
     """A consistent copy of an SQLite store at `target`, taken while others keep working.
 
-    SQLite's online backup copies a snapshot page by page; it is written to a temporary file
-    beside the target and renamed into place, so `target` is never half-written.
+    SQLite's online backup copies a snapshot (a writer part-way through is not in it) into a
+    hidden file beside the target, synced to disk, then linked into place: `target` is never
+    half-written, and a file that appears there meanwhile is never overwritten.
     """
     url = engine.url
     if url.get_backend_name() != "sqlite":
         raise InvalidInput(
             "db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
-            "(README: Backups)"
+            "(README: Team use)"
         )
-    source_path = Path(url.database or "")
     target = target.expanduser().absolute()
-    if target.exists():
-        raise InvalidInput(f"{target} exists already: name a new file")
-    if target == source_path:
-        raise InvalidInput("the backup must be a different file from the store")
+    exists = InvalidInput(f"{target} exists already: name a new file")
+    if target.exists() or target.is_symlink():
+        raise exists
     if not target.parent.is_dir():
         raise InvalidInput(f"no folder {target.parent} to write the backup in")
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
-        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         with engine.connect() as connection:
             source = connection.connection.dbapi_connection
             assert isinstance(source, sqlite3.Connection)
@@ -186,9 +221,23 @@ def backup(engine: Engine, target: Path) -> None:
                 source.backup(copy)
             finally:
                 copy.close()
-        os.replace(partial, target)
+        _sync(partial)
+        os.link(partial, target)
+        _sync(target.parent)
+    except FileExistsError:
+        raise exists from None
     except OSError as err:
         raise StoreUnavailable(f"cannot write the backup {target}: {err.strerror}") from None
+    except sqlite3.Error as err:
+        raise StoreUnavailable(f"cannot back up the store {url.database}: {err}") from None
     finally:
-        if partial.exists():
-            partial.unlink()
+        partial.unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    """Make sure a file (or a folder's entries) is on disk, not just in the page cache."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -94,6 +94,7 @@ class QueueQuery:
 class UnitOfWork:
     def __init__(self, engine: Engine, url: str, *, write: bool) -> None:
         self._engine = engine.execution_options(complaintctl_write=True) if write else engine
+        self._read_engine = engine
         self._url = url
         self._calendar: WorkingCalendar | None = None
         self._held = False
@@ -121,11 +122,20 @@ class UnitOfWork:
         return suppressed
 
     def commit(self) -> None:
-        """End the transaction, keeping what it wrote, unless a batch holds commits."""
+        """End the transaction, keeping what it wrote, unless a batch holds commits.
+
+        What the command reads afterwards (the view it prints) is read without the write
+        lock: once the change is saved, another writer holding the lock must not turn it into
+        a reported failure.
+        """
         if self._held:
             self.session.flush()
         else:
-            self.session.commit()
+            self._commit_and_read_on()
+
+    def _commit_and_read_on(self) -> None:
+        self.session.commit()
+        self.session.bind = self._read_engine
 
     @contextmanager
     def holding_commits(self) -> Iterator[None]:
@@ -137,7 +147,7 @@ class UnitOfWork:
             self._held = False
 
     def commit_held(self) -> None:
-        self.session.commit()
+        self._commit_and_read_on()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

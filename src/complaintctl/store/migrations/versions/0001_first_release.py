@@ -1,6 +1,6 @@
 """The schema complaintctl 0.1.0 created, before it shipped migrations.
 
-A store made by 0.1.0 has these tables and no alembic_version table; `db upgrade` marks it as
+A store made by 0.1.0 has these tables and no revision table; `db upgrade` marks it as
 this revision and goes on from here. Frozen: it names SQLAlchemy's own types, never the program's
 models, so later changes to the models cannot change what this revision means.
 
