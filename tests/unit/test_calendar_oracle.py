@@ -339,6 +339,21 @@ def test_working_time_between_counts_the_working_minutes_from_start_up_to_end(ki
 
 
 @KINDS
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_working_times_to_one_instant_count_the_working_minutes_from_each_start(kind, data):
+    setup, end = data.draw(scenarios(kind), label="setup, end")
+    starts = [
+        end + at(offset)
+        for offset in data.draw(st.lists(offsets(6 * DAY_MINUTES), max_size=6), label="starts")
+    ]
+
+    assert [at(setup.oracle.between(start, end)) for start in starts] == (
+        setup.calendar.working_times_to(starts, end)
+    )
+
+
+@KINDS
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_is_open_agrees_with_the_wall_clock_schedule(kind, data):

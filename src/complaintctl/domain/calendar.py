@@ -7,7 +7,7 @@ or not (MODEL.md, "Working time").
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -318,6 +318,24 @@ class WorkingCalendar:
         return (totals[end_day] + self._partial(end_day, end)) - (
             totals[start_day] + self._partial(start_day, start)
         )
+
+    def working_times_to(self, starts: Sequence[datetime], end: datetime) -> list[timedelta]:
+        """The working time from each of `starts` to `end` (negative for one after `end`):
+        working_time_between for every row of a listing measured against one instant, with
+        that instant's part worked out once."""
+        if end.tzinfo is None or any(start.tzinfo is None for start in starts):
+            raise CalendarError("a naive datetime has no place on the clock")
+        tz = self.tz
+        days = [start.astimezone(tz).date() for start in starts]
+        end_day = end.astimezone(tz).date()
+        self._cover(end_day, *days)
+        totals: dict[date, timedelta] = self.__dict__["_totals"]
+        partial = self._partial
+        up_to_end = totals[end_day] + partial(end_day, end)
+        return [
+            up_to_end - (totals[day] + partial(day, start))
+            for start, day in zip(starts, days, strict=True)
+        ]
 
     def _working_time_before(self, instant: datetime) -> timedelta:
         """Working time from the covered span's first day to `instant`: a running total by

@@ -825,6 +825,8 @@ def overdue(
         if due_within is not None
         else None
     )
+    rows = uow.overdue(as_of, wanted, due_before)
+    lateness = calendar.working_times_to([row.due for row in rows], as_of)
     items = tuple(
         OverdueItem(
             ref=row.ref,
@@ -832,12 +834,12 @@ def overdue(
             consumer=row.consumer,
             received_at=row.received_at,
             due=row.due,
-            late_working=calendar.working_time_between(row.due, as_of),
+            late_working=late,
             late_calendar=as_of - row.due,
             restriction_id=row.restriction_id,
             version=row.version,
         )
-        for row in uow.overdue(as_of, wanted, due_before)
+        for row, late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(
         zone=calendar.zone,

@@ -68,13 +68,14 @@ def queue(
     items = []
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
-    between = calendar.working_time_between
+    # Working time left to each due instant: minus the working time from it to `as_of`.
+    since_due = iter(calendar.working_times_to([row.due for row in rows if row.due], as_of))
     for row in rows:
         due = row.due
         if due is None:
             state, left = "waiting", timedelta(0)
         else:
-            left = between(as_of, due)
+            left = -next(since_due)
             if as_of > due:
                 state = "breached"
             elif left <= warn:

@@ -59,8 +59,7 @@ def describe(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or ":memory:"
     hidden = {
-        key: "***" if "password" in key.lower() else value
-        for key, value in parsed.query.items()
+        key: "***" if "password" in key.lower() else value for key, value in parsed.query.items()
     }
     shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
     return shown.replace("%2A%2A%2A", "***")

@@ -315,7 +315,8 @@ class UnitOfWork:
             clocks.where(col(Deadline.ended_at).is_(None)),
             clocks.where(col(Deadline.ended_at) > as_of),
         )
-        rows = [OverdueRow._make(row) for row in self.session.connection().execute(statement)]
+        # all(): one fetch of every row, not one call into the driver per row.
+        rows = [OverdueRow._make(row) for row in self.session.connection().execute(statement).all()]
         rows.sort(key=lambda row: (row.due, row.ref or "", row.restriction_id or 0))
         return rows
 
@@ -376,7 +377,7 @@ class UnitOfWork:
             col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
         )
         connection = self.session.connection()
-        return [QueueRow._make(row) for row in connection.execute(statement)]
+        return [QueueRow._make(row) for row in connection.execute(statement).all()]
 
     def export_page(
         self, query: QueueQuery, after_id: int, limit: int, received: tuple[datetime, datetime]
