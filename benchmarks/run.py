@@ -178,15 +178,21 @@ def _flush(db: sqlite3.Connection, consumers: list, cases: list, deadlines: list
 # open clocks past due of cases and of restriction reviews (with each case's version), and the
 # open cases with their running staff clock, restriction flag and what the queue shows.
 _KINDS = "('acknowledge', 'respond', 'final', 'restriction-review')"
-OVERDUE_SQL = (
+_OVERDUE_HALF = (
     "SELECT c.ref, d.kind, co.name, c.received_at, d.due_at, NULL, c.version FROM deadline d"
     " JOIN complaint c ON c.id = d.case_id JOIN consumer co ON co.id = c.consumer_id"
-    f" WHERE d.ended_at IS NULL AND d.due_at < :at AND d.start_at <= :at AND d.kind IN {_KINDS}"
+    " WHERE {ended} AND d.due_at < :at AND d.start_at <= :at AND d.kind IN " + _KINDS + ""
     " UNION ALL"
     " SELECT NULL, d.kind, co.name, r.decided_at, d.due_at, r.id, NULL FROM deadline d"
     " JOIN restriction r ON r.id = d.restriction_id JOIN consumer co ON co.id = r.consumer_id"
-    f" WHERE d.ended_at IS NULL AND d.due_at < :at AND d.start_at <= :at AND d.kind IN {_KINDS}"
-    " ORDER BY 5, 1"
+    " WHERE {ended} AND d.due_at < :at AND d.start_at <= :at AND d.kind IN " + _KINDS
+)
+# Clocks still open, and (as complaintctl also asks, for replays) clocks ended after `at`.
+OVERDUE_SQL = (
+    _OVERDUE_HALF.format(ended="d.ended_at IS NULL")
+    + " UNION ALL "
+    + _OVERDUE_HALF.format(ended="d.ended_at > :at")
+    + " ORDER BY 5, 1"
 )
 QUEUE_SQL = (
     "SELECT c.ref, co.name, co.adjustments, EXISTS (SELECT 1 FROM restriction r"
@@ -386,12 +392,12 @@ def in_process(report: Report, path: Path, runs: int) -> None:
 
         return run
 
+    # One connection, kept open as the service's engine keeps its pooled one (with its cache).
+    db = sqlite3.connect(path)
+
     def floor(sql: str, params: dict[str, str] | None = None) -> Callable[[], object]:
         def run() -> object:
-            db = sqlite3.connect(path)
-            rows = db.execute(sql, params or {}).fetchall()
-            db.close()
-            return rows
+            return db.execute(sql, params or {}).fetchall()
 
         return run
 
@@ -412,6 +418,25 @@ def in_process(report: Report, path: Path, runs: int) -> None:
         "the same query with sqlite3",
     )
     engine.dispose()
+
+
+def _log_details(record: dict[str, str]) -> dict[str, object]:
+    """What an imported case's history entry records (services.cases.log_details)."""
+    return {
+        "consumer": record["consumer"],
+        "email": record["email"],
+        "address": None,
+        "channel": record["channel"],
+        "category": record["category"],
+        "summary": record["summary"],
+        "dispute": None,
+        "board": False,
+        "about": None,
+        "out_of_time": False,
+        "acknowledge_due": record["received_at"],
+        "imported_from": "batch.csv",
+        "line": record["source_id"],
+    }
 
 
 def import_benchmark(report: Report, rows: int) -> None:
@@ -482,7 +507,7 @@ def import_benchmark(report: Report, rows: int) -> None:
             "INSERT INTO event (case_id, action, actor, at, recorded_at, details)"
             " VALUES (?, 'log', 'bench', ?, ?, ?)",
             [
-                (n, r["received_at"], r["received_at"], json.dumps({"source_id": r["source_id"]}))
+                (n, r["received_at"], r["received_at"], json.dumps(_log_details(r), sort_keys=True))
                 for n, r in enumerate(records, 1)
             ],
         )

@@ -45,7 +45,8 @@ IfVersion = Annotated[
         metavar="N",
         min=0,
         help="With one case: act only if it is still at version N (as show or queue --json "
-        "gave it); if someone else has stepped in since, nothing is written (exit 11).",
+        "gave it); if someone else has stepped in since, nothing is written (exit 11; with "
+        "--dry-run it is listed as refused, exit 9).",
         show_default=False,
     ),
 ]

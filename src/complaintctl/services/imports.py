@@ -569,10 +569,13 @@ def _save_consumers(
         ids = writer.consumers_by_email([c["email"] for c in new_with_email])
         for consumer in new_with_email:
             consumer["id"] = ids[consumer["email"]].id
-    for consumer in consumers.values():
-        if consumer["id"] is None:  # by name and address only: one at a time
-            row = {k: v for k, v in stored(consumer).items() if k != "id"}
-            (consumer["id"],) = writer.insert_consumers([row])
+    # By name and address only: no key to look them up by afterwards, so RETURNING their ids.
+    by_address = [c for c in consumers.values() if c["id"] is None]
+    ids_by_address = writer.insert_consumers(
+        [{k: v for k, v in stored(c).items() if k != "id"} for c in by_address]
+    )
+    for consumer, consumer_id in zip(by_address, ids_by_address, strict=True):
+        consumer["id"] = consumer_id
     writer.update_consumers(
         [
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,14 +32,19 @@ def default_store_path() -> Path:
 def resolve_url(db: str | None) -> str:
     """A store given as a file path or an SQLAlchemy URL; none means the default file."""
     if db is None:
-        return f"sqlite:///{default_store_path()}"
+        return _sqlite_url(default_store_path())
     db = db.strip()
     if not db:
         raise StoreUnavailable("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
     if "://" in db:
         _parse(db)  # refused here, once, rather than wherever it is first used
         return db
-    return f"sqlite:///{Path(db).expanduser().absolute()}"
+    return _sqlite_url(Path(db).expanduser().absolute())
+
+
+def _sqlite_url(path: Path) -> str:
+    # Escaped, so that a # or ? in a file name is part of the path, not the URL's query.
+    return f"sqlite:///{quote(str(path))}"
 
 
 def _parse(url: str) -> URL:
@@ -143,7 +149,9 @@ def open_read_only(url: str) -> Engine:
     `db status`); PostgreSQL's sessions only read what they are asked to."""
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
-        return create_engine(f"sqlite:///file:{quote(parsed.database)}?mode=ro&uri=true")
+        # SQLite's own URI, built here: a path with # or ? in it stays one path.
+        uri = f"file:{quote(parsed.database)}?mode=ro"
+        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
     return open_engine(url)
 
 

@@ -8,14 +8,17 @@ alone.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -113,10 +116,11 @@ def upgrade(engine: Engine, at: datetime, *, by: str) -> tuple[str | None, str]:
                 require_current(before, describe_connection(connection))
             if before == SCHEMA_REVISION:
                 return before, before
+            broken_before = _broken_references(connection)
             _run_migrations(connection, before)
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
-            _check_references(connection)
+            _check_references(connection, broken_before)
             _record_upgrade(connection, before, after, by=by, at=at)
             return before, after
 
@@ -142,11 +146,17 @@ def _foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
         raw.execute("PRAGMA foreign_keys=ON")
 
 
-def _check_references(connection: Connection) -> None:
-    """Refuse an upgrade that would leave a row referring to one that is not there."""
+def _broken_references(connection: Connection) -> set[tuple[Any, ...]]:
+    """Rows referring to one that is not there (SQLite only: PostgreSQL enforces them)."""
     if connection.dialect.name != "sqlite":
-        return  # PostgreSQL enforced every reference throughout
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        return set()
+    return {tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")}
+
+
+def _check_references(connection: Connection, broken_before: set[tuple[Any, ...]]) -> None:
+    """Refuse an upgrade that would leave a row referring to one that is not there (a store
+    that had such rows already keeps them: the upgrade is not the place to mend them)."""
+    broken = sorted(_broken_references(connection) - broken_before, key=repr)
     if broken:
         table, rowid, parent, _ = broken[0]
         raise StoreUnavailable(
@@ -222,8 +232,7 @@ def backup(engine: Engine, target: Path) -> None:
             finally:
                 copy.close()
         _sync(partial)
-        os.link(partial, target)
-        _sync(target.parent)
+        _place(partial, target)
     except FileExistsError:
         raise exists from None
     except OSError as err:
@@ -232,6 +241,24 @@ def backup(engine: Engine, target: Path) -> None:
         raise StoreUnavailable(f"cannot back up the store {url.database}: {err}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _place(partial: Path, target: Path) -> None:
+    """Give the finished copy its name, never replacing a file already there."""
+    try:
+        os.link(partial, target)
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # A file system without hard links (vfat, some network shares): copy it into a file
+        # made new, then sync that.
+        with partial.open("rb") as source, open(target, "xb") as copy:
+            shutil.copyfileobj(source, copy)
+        _sync(target)
+    try:
+        _sync(target.parent)
+    except OSError:
+        pass  # the copy is whole and named; some file systems cannot sync a folder
 
 
 def _sync(path: Path) -> None:

@@ -23,7 +23,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if not isinstance(value, datetime) or value.tzinfo is None:
+        if not isinstance(value, datetime) or value.utcoffset() is None:
             raise ValueError(f"instants must be timezone-aware datetimes, not {value!r}")
         instant = value.astimezone(UTC)
         return instant.replace(tzinfo=None) if dialect.name == "sqlite" else instant
@@ -38,7 +38,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         def to_text(value: Any) -> str | None:
             if value is None:
                 return None
-            if not isinstance(value, datetime) or value.tzinfo is None:
+            if not isinstance(value, datetime) or value.utcoffset() is None:
                 raise ValueError(f"instants must be timezone-aware datetimes, not {value!r}")
             instant = value if value.tzinfo is UTC else value.astimezone(UTC)
             # "2026-11-20 10:00:00.000000+00:00" without its offset: naive UTC.
@@ -63,6 +63,6 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):  # pragma: no cover - the dialect parses text
             raise TypeError(f"unexpected stored instant {value!r}")
-        if value.tzinfo is None:
+        if value.utcoffset() is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)

@@ -134,6 +134,9 @@ class UnitOfWork:
             self._commit_and_read_on()
 
     def _commit_and_read_on(self) -> None:
+        # A unit of work writes once: a second commit would write without the write lock.
+        if self.session.bind is not self._engine:
+            raise RuntimeError("this unit of work has committed already")
         self.session.commit()
         self.session.bind = self._read_engine
 
@@ -683,7 +686,8 @@ class BulkWriter:
         if not rows:
             return []
         table = Consumer.__table__  # type: ignore[attr-defined]
-        # One batched statement; SQLAlchemy matches each id to its row on every backend.
+        # SQLAlchemy matches each id to its row: batched where the backend allows it
+        # (PostgreSQL), one row at a time where it cannot tell the rows apart (SQLite).
         result = self.connection.execute(
             table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
         )
