@@ -32,7 +32,7 @@ Refs = Annotated[
     typer.Argument(
         metavar="REF...",
         help="Case references, or - to read them from stdin (one per line, or the JSON of "
-        "queue --json / overdue --json).",
+        "show, queue or overdue --json; a case whose version moved on since is refused).",
     ),
 ]
 DryRun = Annotated[
