@@ -412,7 +412,7 @@ def do_import(
     with unit() as uow:
         return import_batch(
             uow,
-            open_rows=open_rows,
+            rows=open_rows(),
             source_name="batch.csv",
             skip_invalid=skip_invalid,
             dry_run=dry_run,
@@ -816,7 +816,7 @@ def test_only_staff_who_may_log_may_import(unit: UnitFactory) -> None:
     with unit() as uow, pytest.raises(ComplaintError) as caught:
         import_batch(
             uow,
-            open_rows=csv_batch(good_line(1)),
+            rows=csv_batch(good_line(1))(),
             source_name="batch.csv",
             skip_invalid=False,
             dry_run=False,

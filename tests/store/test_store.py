@@ -158,3 +158,48 @@ def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: Unit
         calendar.known_from,
         calendar.known_through,
     )
+
+
+def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None:
+    """BulkWriter.insert hands rows to the driver itself: each value still goes through its
+    column's conversion, whether a column holds one value for every row or differs."""
+    from complaintctl.store.uow import BulkWriter
+
+    first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    rows = [
+        {
+            "case_id": None,
+            "action": "test",
+            "actor": "t",
+            "at": first + timedelta(minutes=n),
+            "recorded_at": datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1))),
+            "details": f'{{"n": {n}}}',
+        }
+        for n in range(3)
+    ]
+    with unit() as uow:
+        BulkWriter(uow).insert(Event, rows)
+        uow.commit()
+    with unit(write=False) as uow:
+        stored = uow.session.exec(
+            select(Event.at, Event.recorded_at, Event.details)  # type: ignore[call-overload]
+            .where(Event.action == "test")
+            .order_by(Event.id)
+        ).all()
+    assert [(r["at"], r["recorded_at"], r["details"]) for r in rows] == [tuple(s) for s in stored]
+    assert {UTC} == {s[0].tzinfo for s in stored} | {s[1].tzinfo for s in stored}
+
+
+def test_a_bulk_insert_must_give_each_column_that_has_a_default(unit: UnitFactory) -> None:
+    """The driver applies no SQLAlchemy default: a row leaving out `version` is refused."""
+    from complaintctl.store.models import Case
+    from complaintctl.store.uow import BulkWriter
+
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    row = {
+        "ref": "SC-2026-000001", "consumer_id": 1, "channel": "email", "category": "delay",
+        "summary": "s", "board": False, "received_at": at, "stage": "received",
+        "out_of_time": False, "logged_by": "t", "logged_at": at,
+    }  # fmt: skip
+    with unit() as uow, pytest.raises(ValueError, match="must give .*version"):
+        BulkWriter(uow).insert(Case, [row])

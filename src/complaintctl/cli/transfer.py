@@ -38,7 +38,7 @@ def _format_of(path: Path, given: Format | None) -> Format:
 
 
 def _spool_stdin() -> Path:
-    """Standard input kept in a temporary file, so the batch can be read twice."""
+    """Standard input kept in a temporary file, so its format can be told from its start."""
     import shutil
     import sys
     import tempfile
@@ -147,7 +147,7 @@ def import_command(
                 report = state.change(
                     lambda uow, _: import_batch(
                         uow,
-                        open_rows=lambda: _reader(path, fmt_used),
+                        rows=_reader(path, fmt_used),
                         source_name="stdin" if from_stdin else path.name,
                         skip_invalid=skip_invalid,
                         dry_run=dry_run,

@@ -1,18 +1,19 @@
-"""Importing complaints in batches: every row checked before any is kept, nothing doubled.
+"""Importing complaints in batches: every row checked, nothing kept unless all are, nothing doubled.
 
-A batch is read twice from a file (stdin is spooled to one first), so 100,000 rows never sit in
-memory at once: the first pass reads every row's fields; the second logs each good row through
-the same checks and writes as `log`, in one transaction. Rows already in the store (the same
-`source_id`, or the same consumer email, receipt time and summary) are counted as duplicates and
-skipped, so a re-run or an overlapping export changes nothing. By default a batch with any bad
-row is refused whole; with `skip_invalid` the good rows are kept and the bad ones returned.
+A batch is read once, a chunk of rows at a time, so 100,000 rows never sit in memory at once:
+each good row is logged through the same checks as `log` and written as `log` writes it, in
+one transaction that commits only at the end. Rows already in the store (the same `source_id`,
+or the same consumer email, receipt time and summary) are counted as duplicates and skipped,
+so a re-run or an overlapping export changes nothing. By default a batch with any bad row is
+refused whole (the transaction is rolled back, listing every bad row); with `skip_invalid`
+the good rows are kept and the bad ones returned.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -65,7 +66,7 @@ FIELDS = (
 )
 REQUIRED = ("consumer", "channel", "category", "summary", "received_at")
 _TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
-# Looked up once per row, twice per import: built once.
+# Looked up for every row: built once.
 _TEXT_FIELDS = tuple(name for name in FIELDS if name != "adjustments")
 _CHANNELS = {member.value: member for member in Channel}
 _CATEGORIES = {member.value: member for member in Category}
@@ -267,7 +268,7 @@ def _choices(kind: Any) -> str:
 def import_batch(
     uow: UnitOfWork,
     *,
-    open_rows: Callable[[], Iterator[Row]],
+    rows: Iterable[Row],
     source_name: str,
     skip_invalid: bool,
     dry_run: bool,
@@ -275,28 +276,19 @@ def import_batch(
     now: datetime,
     on_row: Callable[[int], None] = lambda _: None,
 ) -> ImportReport:
-    """Import the rows `open_rows` yields (called twice: check, then write) in one transaction."""
+    """Import `rows` in one transaction, committed only if every row is good (or skipped)."""
     report = ImportReport(dry_run=dry_run)
     authorise(acting_staff(uow, by), Action.LOG)
     tz = uow.calendar().tz
-
-    # First pass: every row's fields, before anything is written.
-    for row in open_rows():
-        report.rows += 1
-        parsed = parse_row(row, tz, now)
-        if isinstance(parsed, Reject):
-            report.rejects.append(parsed)
-
-    # Second pass: write the good rows a chunk at a time, as `log` would write each one.
-    bad_lines = {r.line for r in report.rejects}
     context = _Context(uow, by, now, source_name)
     with uow.holding_commits():
         chunk: list[tuple[Row, NewComplaint, datetime]] = []
-        for row in open_rows():
-            if row.line in bad_lines:
-                continue
+        for row in rows:
+            report.rows += 1
             parsed = parse_row(row, tz, now)
-            assert not isinstance(parsed, Reject)
+            if isinstance(parsed, Reject):
+                report.rejects.append(parsed)
+                continue
             chunk.append((row, *parsed))
             if len(chunk) == _CHUNK:
                 _write_chunk(context, chunk, report)
@@ -306,6 +298,7 @@ def import_batch(
         on_row(len(report.new))
         report.rejects.sort(key=lambda r: r.line)
         if report.rejects and not skip_invalid:
+            # Raising rolls back what the good rows wrote.
             raise BatchRefused(
                 f"{len(report.rejects)} of {report.rows} rows cannot be imported, so none was; "
                 "fix them, or use --skip-invalid to import the rest",
@@ -393,6 +386,30 @@ def _write_chunk(
         numbers[year] = numbers.get(year, 0) + 1
     next_number = {year: writer.take_ref_numbers(year, n) for year, n in sorted(numbers.items())}
 
+    # What every imported case, clock and history entry has in common, worked out once.
+    case_fields = {
+        "stage": Stage.RECEIVED.value,
+        "area": None,
+        "responder": None,
+        "first_responder": None,
+        "handler": None,
+        "close_reason": None,
+        "logged_by": context.by,
+        "logged_at": context.now,
+        "version": 0,
+    }
+    acknowledge = policy.ACKNOWLEDGE
+    clock_fields = {
+        "restriction_id": None,
+        "kind": DeadlineKind.ACKNOWLEDGE.value,
+        "amount": acknowledge.amount,
+        "unit": acknowledge.unit,
+        "rule": acknowledge.describe(),
+        "ended_at": None,
+        "outcome": None,
+    }
+    event_fields = {"action": Action.LOG.value, "actor": context.by, "recorded_at": context.now}
+
     cases, events, clocks = [], [], []
     for (row, complaint, received, email), consumer_id, year in zip(
         accepted, consumer_ids, years, strict=True
@@ -403,87 +420,56 @@ def _write_chunk(
             calendar.add_months(received, -policy.OUT_OF_TIME_MONTHS)
         )
         dispute = normalise_dispute(complaint.dispute)
-        address = (complaint.address or "").strip() or None
+        summary = complaint.summary.strip()
+        channel, category = complaint.channel.value, complaint.category.value
         cases.append(
             {
+                **case_fields,
                 "ref": ref,
                 "consumer_id": consumer_id,
-                "channel": complaint.channel.value,
-                "category": complaint.category.value,
-                "summary": complaint.summary.strip(),
+                "channel": channel,
+                "category": category,
+                "summary": summary,
                 "dispute_ref": dispute,
                 "board": complaint.board,
                 "received_at": received,
-                "stage": Stage.RECEIVED.value,
-                "area": None,
                 "about": complaint.about,
                 "out_of_time": out_of_time,
-                "responder": None,
-                "first_responder": None,
-                "handler": None,
-                "close_reason": None,
                 "source_id": complaint.source_id,
-                "logged_by": context.by,
-                "logged_at": context.now,
             }
         )
-        due = policy.due_after(policy.ACKNOWLEDGE, calendar, received)
+        due = policy.due_after(acknowledge, calendar, received)
         clocks.append((ref, received, due))
-        events.append(
-            (
-                ref,
-                received,
-                details_json(
-                    log_details(
-                        consumer=complaint.consumer.strip(),
-                        email=email,
-                        address=address,
-                        channel=complaint.channel.value,
-                        category=complaint.category.value,
-                        summary=complaint.summary.strip(),
-                        dispute=dispute,
-                        board=complaint.board,
-                        about=complaint.about,
-                        out_of_time=out_of_time,
-                        acknowledge_due=due,
-                        imported_from=context.source_name,
-                        line=str(row.line),
-                    )
-                ),
-            )
+        details = log_details(
+            consumer=complaint.consumer.strip(),
+            email=email,
+            address=(complaint.address or "").strip() or None,
+            channel=channel,
+            category=category,
+            summary=summary,
+            dispute=dispute,
+            board=complaint.board,
+            about=complaint.about,
+            out_of_time=out_of_time,
+            acknowledge_due=due,
+            imported_from=context.source_name,
+            line=str(row.line),
         )
+        events.append((ref, received, details_json(details)))
     if not cases:
         return
     ids = writer.insert_cases(cases)
     writer.insert(
         Deadline,
         [
-            {
-                "case_id": ids[ref],
-                "restriction_id": None,
-                "kind": DeadlineKind.ACKNOWLEDGE.value,
-                "start_at": start,
-                "due_at": due,
-                "amount": policy.ACKNOWLEDGE.amount,
-                "unit": policy.ACKNOWLEDGE.unit,
-                "rule": policy.ACKNOWLEDGE.describe(),
-                "ended_at": None,
-                "outcome": None,
-            }
+            {**clock_fields, "case_id": ids[ref], "start_at": start, "due_at": due}
             for ref, start, due in clocks
         ],
     )
     writer.insert(
         Event,
         [
-            {
-                "case_id": ids[ref],
-                "action": Action.LOG.value,
-                "actor": context.by,
-                "at": at,
-                "recorded_at": context.now,
-                "details": details,
-            }
+            {**event_fields, "case_id": ids[ref], "at": at, "details": details}
             for ref, at, details in events
         ],
     )
@@ -560,20 +546,25 @@ def _save_consumers(
         keys.append(key)
 
     def stored(consumer: dict[str, Any]) -> dict[str, Any]:
-        return {**consumer, "adjustments": json.dumps(sorted(consumer["adjustments"]))}
+        adjustments = consumer["adjustments"]
+        return {
+            "name": consumer["name"],
+            "email": consumer["email"],
+            "address": consumer["address"],
+            "preferred_contact": consumer["preferred_contact"],
+            "adjustments": json.dumps(sorted(adjustments)) if adjustments else "[]",
+            "created_at": consumer["created_at"],
+        }
 
     new_with_email = [c for c in consumers.values() if c["id"] is None and c["email"]]
     if new_with_email:
-        writer.insert(Consumer, [{k: v for k, v in stored(c).items() if k != "id"}
-                                 for c in new_with_email])  # fmt: skip
-        ids = writer.consumers_by_email([c["email"] for c in new_with_email])
+        writer.insert(Consumer, [stored(c) for c in new_with_email])
+        ids = writer.consumer_ids_by_email([c["email"] for c in new_with_email])
         for consumer in new_with_email:
-            consumer["id"] = ids[consumer["email"]].id
+            consumer["id"] = ids[consumer["email"]]
     # By name and address only: no key to look them up by afterwards, so RETURNING their ids.
     by_address = [c for c in consumers.values() if c["id"] is None]
-    ids_by_address = writer.insert_consumers(
-        [{k: v for k, v in stored(c).items() if k != "id"} for c in by_address]
-    )
+    ids_by_address = writer.insert_consumers([stored(c) for c in by_address])
     for consumer, consumer_id in zip(by_address, ids_by_address, strict=True):
         consumer["id"] = consumer_id
     writer.update_consumers(
@@ -583,7 +574,7 @@ def _save_consumers(
                 "new_name": c["name"],
                 "new_address": c["address"],
                 "new_preferred": c["preferred_contact"],
-                "new_adjustments": stored(c)["adjustments"],
+                "new_adjustments": json.dumps(sorted(c["adjustments"])),
             }
             for c in consumers.values()
             if "created_at" not in c

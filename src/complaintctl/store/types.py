@@ -38,6 +38,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         def to_text(value: Any) -> str | None:
             if value is None:
                 return None
+            if value.__class__ is datetime and value.tzinfo is UTC:  # the usual case, quickly
+                return value.isoformat(" ", "microseconds")[:-6]
             if not isinstance(value, datetime) or value.utcoffset() is None:
                 raise ValueError(f"instants must be timezone-aware datetimes, not {value!r}")
             instant = value if value.tzinfo is UTC else value.astimezone(UTC)
