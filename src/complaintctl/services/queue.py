@@ -69,9 +69,12 @@ def queue(
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
     # Working time left to each due instant: minus the working time from it to `as_of`.
-    since_due = iter(calendar.working_times_to([row.due for row in rows if row.due], as_of))
-    for row in rows:
-        due = row.due
+    dues = [row[13] for row in rows if row[13] is not None]  # each running clock's due
+    since_due = iter(calendar.working_times_to(dues, as_of))
+    for (
+        ref, consumer, adjustments_text, restricted, stage, case_area, responder, handler,
+        case_category, case_board, received_at, summary, kind, due, version,
+    ) in rows:  # fmt: skip
         if due is None:
             state, left = "waiting", timedelta(0)
         else:
@@ -84,27 +87,28 @@ def queue(
                 state = "on-track"
         if breached and state != "breached":
             continue
-        listed = adjustments.get(row.adjustments)
+        listed = adjustments.get(adjustments_text)
         if listed is None:
-            listed = adjustments[row.adjustments] = tuple(json.loads(row.adjustments))
+            listed = adjustments[adjustments_text] = tuple(json.loads(adjustments_text))
+        # In QueueItem's order, by position: about half the time keywords take, per row.
         items.append(
             QueueItem(
-                ref=row.ref,
-                consumer=row.consumer,
-                adjustments=listed,
-                restricted=bool(row.restricted),
-                stage=row.stage,
-                area=row.area,
-                owner=row.handler or row.responder,
-                category=row.category,
-                board=bool(row.board),
-                received_at=row.received_at,
-                summary=row.summary,
-                kind=row.kind,
-                due=due,
-                state=state,
-                working_left=left,
-                version=row.version,
+                ref,
+                consumer,
+                listed,
+                bool(restricted),
+                stage,
+                case_area,
+                handler or responder,  # the owner
+                case_category,
+                bool(case_board),
+                received_at,
+                summary,
+                kind,
+                due,
+                state,
+                left,
+                version,
             )
         )
     return QueueReport(

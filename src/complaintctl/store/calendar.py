@@ -84,10 +84,21 @@ def replace_bank_holidays(session: Session, years: range, at: datetime) -> tuple
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
-    setting = session.get_one(CalendarSetting, 1)
+    # Columns, not ORM objects: every command reads the calendar, most of them once. Without
+    # the ORM's autoflush, a closure this command has added is flushed first, so it counts.
+    session.flush()
+    connection = session.connection()
+    setting = connection.execute(
+        select(
+            col(CalendarSetting.zone),
+            col(CalendarSetting.week),
+            col(CalendarSetting.holidays_from),
+            col(CalendarSetting.holidays_through),
+        ).where(col(CalendarSetting.id) == 1)
+    ).one()
     closed: dict[date, str] = {}
-    rows = session.exec(select(col(ClosedDay.day), col(ClosedDay.kind), col(ClosedDay.name))).all()
-    for day, kind, name in rows:
+    rows = connection.execute(select(col(ClosedDay.day), col(ClosedDay.kind), col(ClosedDay.name)))
+    for day, kind, name in rows.all():
         label = f"{name} (bank holiday)" if kind == BANK_HOLIDAY else f"{name} (closure)"
         closed[day] = f"{closed[day]}; {label}" if day in closed else label
     return WorkingCalendar(

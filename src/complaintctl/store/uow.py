@@ -14,9 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple, Self, cast
 
-from sqlalchemy import BindParameter, Select, Table, bindparam, func, literal, union_all
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect, Engine
 from sqlmodel import Session, col, select
@@ -37,6 +46,7 @@ from complaintctl.store.models import (
     Restriction,
     Staff,
 )
+from complaintctl.store.types import UTCDateTime
 
 
 def details_json(details: dict[str, Any]) -> str:
@@ -51,32 +61,20 @@ def _json_value(value: Any) -> str:
     return str(value)
 
 
-class OverdueRow(NamedTuple):
-    ref: str | None  # None for a restriction's review
-    kind: str
-    consumer: str
-    received_at: datetime  # the case's receipt, or when the restriction was decided
-    due: datetime
-    restriction_id: int | None
-    version: int | None  # the case's version (None for a restriction's review)
+# The rows `overdue` and `queue` list are SQLAlchemy's own, unpacked by position: copying
+# each into a named tuple took as long as the rest of the work in Python.
 
+# ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
+# when the restriction was decided), due, restriction_id, version (None for a restriction).
+OverdueRow = tuple[str | None, str, str, datetime, datetime, int | None, int | None]
 
-class QueueRow(NamedTuple):
-    ref: str
-    consumer: str
-    adjustments: str  # JSON list
-    restricted: bool
-    stage: str
-    area: str | None
-    responder: str | None
-    handler: str | None
-    category: str
-    board: bool
-    received_at: datetime
-    summary: str
-    kind: str | None  # the running staff clock, if any
-    due: datetime | None
-    version: int
+# ref, consumer, adjustments (a JSON list), restricted, stage, area, responder, handler,
+# category, board, received_at, summary, kind and due (the running staff clock, if any),
+# version.
+QueueRow = tuple[
+    str, str, str, bool, str, str | None, str | None, str | None, str, bool, datetime, str,
+    str | None, datetime | None, int,
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -286,43 +284,14 @@ class UnitOfWork:
         reads the deadlines once, for cases' clocks and restrictions' reviews alike (a clock
         belongs to one or the other), and the whole is one round trip to the store.
         """
-        # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
-        # as the queue's --due-within does.
-        due = (
-            col(Deadline.due_at) <= due_before
-            if due_before is not None
-            else col(Deadline.due_at) < as_of
-        )
-        # A case's clock: the case's receipt; a restriction's review: when it was decided.
-        clocks: Select[Any, Any, Any, Any, Any, Any, Any] = (
-            sa_select(
-                col(Case.ref).label("ref"),
-                col(Deadline.kind).label("kind"),
-                col(Consumer.name).label("consumer"),
-                func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label(
-                    "received_at"
-                ),
-                col(Deadline.due_at).label("due"),
-                col(Restriction.id).label("restriction_id"),
-                col(Case.version).label("version"),
-            )
-            .select_from(Deadline)
-            .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
-            .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
-            .join(
-                Consumer,
-                col(Consumer.id)
-                == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
-            )
-            .where(due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(kinds))
-        )
-        statement = union_all(
-            clocks.where(col(Deadline.ended_at).is_(None)),
-            clocks.where(col(Deadline.ended_at) > as_of),
-        )
+        statement = _overdue_statement(windowed=due_before is not None)
+        parameters = {"as_of": as_of, "due_before": due_before, "kinds": list(kinds)}
         # all(): one fetch of every row, not one call into the driver per row.
-        rows = [OverdueRow._make(row) for row in self.session.connection().execute(statement).all()]
-        rows.sort(key=lambda row: (row.due, row.ref or "", row.restriction_id or 0))
+        rows = cast(
+            "list[OverdueRow]", self.session.connection().execute(statement, parameters).all()
+        )
+        # By due, then ref, with a restriction's review (no ref) first among clocks due at once.
+        rows.sort(key=lambda row: (row[4], row[0] or "", row[5] or 0))
         return rows
 
     def queue(self, query: QueueQuery) -> list[QueueRow]:
@@ -344,12 +313,12 @@ class UnitOfWork:
             .exists()
         )
         owner = func.coalesce(col(Case.handler), col(Case.responder))
-        statement = (
+        statement: Select[*tuple[Any, ...]] = (
             sa_select(
                 col(Case.ref),
-                col(Consumer.name),
+                col(Consumer.name).label("consumer"),
                 col(Consumer.adjustments),
-                restricted,
+                restricted.label("restricted"),
                 col(Case.stage),
                 col(Case.area),
                 col(Case.responder),
@@ -359,7 +328,7 @@ class UnitOfWork:
                 col(Case.received_at),
                 col(Case.summary),
                 col(Deadline.kind),
-                col(Deadline.due_at),
+                col(Deadline.due_at).label("due"),
                 col(Case.version),
             )
             .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
@@ -381,8 +350,7 @@ class UnitOfWork:
         statement = statement.order_by(
             col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
         )
-        connection = self.session.connection()
-        return [QueueRow._make(row) for row in connection.execute(statement).all()]
+        return cast("list[QueueRow]", self.session.connection().execute(statement).all())
 
     def export_page(
         self, query: QueueQuery, after_id: int, limit: int, received: tuple[datetime, datetime]
@@ -775,6 +743,44 @@ class BulkWriter:
             if self.connection.dialect.positional
             else [dict(zip(columns, row, strict=True)) for row in converted],
         )
+
+
+@functools.cache
+def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
+    """`overdue`'s statement, built once (building it took as long as running it), with the
+    parameters as_of, kinds and, when `windowed`, due_before."""
+    as_of = bindparam("as_of", type_=UTCDateTime())
+    # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
+    # as the queue's --due-within does.
+    due = (
+        col(Deadline.due_at) <= bindparam("due_before", type_=UTCDateTime())
+        if windowed
+        else col(Deadline.due_at) < as_of
+    )
+    # A case's clock: the case's receipt; a restriction's review: when it was decided.
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any] = (
+        sa_select(
+            col(Case.ref).label("ref"),
+            col(Deadline.kind).label("kind"),
+            col(Consumer.name).label("consumer"),
+            func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label("received_at"),
+            col(Deadline.due_at).label("due"),
+            col(Restriction.id).label("restriction_id"),
+            col(Case.version).label("version"),
+        )
+        .select_from(Deadline)
+        .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
+        .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
+        .join(
+            Consumer,
+            col(Consumer.id) == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
+        )
+        .where(due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(_many("kinds")))
+    )
+    return union_all(
+        clocks.where(col(Deadline.ended_at).is_(None)),
+        clocks.where(col(Deadline.ended_at) > as_of),
+    )
 
 
 def _many(name: str) -> BindParameter[Any]:
