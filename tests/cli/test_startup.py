@@ -66,3 +66,45 @@ def test_a_read_command_on_an_existing_store_does_not_import_holidays(
     loaded, _ = _loaded(["overdue"], env)
     assert "holidays" not in loaded
     assert "sqlalchemy" in loaded
+
+
+def _listing(format_commands: Callable[..., None], ctx: object) -> str:
+    from typer._click import HelpFormatter
+
+    formatter = HelpFormatter(width=100)
+    format_commands(ctx, formatter)
+    return formatter.getvalue()
+
+
+def test_the_help_lists_each_command_as_building_it_would_without_building_any() -> None:
+    import typer
+    from typer.core import TyperGroup
+
+    from complaintctl.cli import app
+    from complaintctl.cli.app import LazyCommands
+
+    root = typer.main.get_command(app)
+    assert isinstance(root, TyperGroup)
+    assert isinstance(root.commands, LazyCommands)
+    ctx = root.make_context("complaintctl", ["--as", "x"])
+    listed = _listing(root.format_commands, ctx)
+    assert [] == root.commands.built
+    every = root.list_commands(ctx)
+    assert {"log", "queue", "overdue", "import", "calendar", "db", "staff"} <= set(every)
+    for name in every:
+        root.get_command(ctx, name)
+    assert every == root.commands.built
+    # TyperGroup's own listing, from the commands as built.
+    assert listed == _listing(lambda c, f: TyperGroup.format_commands(root, c, f), ctx)
+    assert "overdue   List deadlines past due" in listed
+
+
+def test_a_command_builds_only_itself() -> None:
+    import typer
+
+    from complaintctl.cli import app
+
+    root = typer.main.get_command(app)
+    with pytest.raises(SystemExit):
+        root.main(["overdue", "--help"], prog_name="complaintctl")
+    assert ["overdue"] == root.commands.built  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli import bulk
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
 from complaintctl.domain.procedure import (
     AssessorOutcome,
@@ -35,7 +35,7 @@ GoodwillOption = Annotated[
 ]
 
 
-@app.command("log")
+@commands.command("log")
 def log_command(
     ctx: typer.Context,
     consumer: Annotated[str, typer.Option(help="The consumer's full name.")],
@@ -123,7 +123,7 @@ def log_command(
     render.logged(view, json_output=json_output)
 
 
-@app.command("ack")
+@commands.command("ack")
 def ack_command(
     ctx: typer.Context,
     refs: Refs,
@@ -170,7 +170,7 @@ def ack_command(
     )
 
 
-@app.command("assign")
+@commands.command("assign")
 def assign_command(
     ctx: typer.Context,
     refs: Refs,
@@ -201,7 +201,7 @@ def assign_command(
     )
 
 
-@app.command("respond")
+@commands.command("respond")
 def respond_command(
     ctx: typer.Context,
     refs: Refs,
@@ -243,7 +243,7 @@ def respond_command(
     )
 
 
-@app.command("extend")
+@commands.command("extend")
 def extend_command(
     ctx: typer.Context,
     refs: Refs,
@@ -284,7 +284,7 @@ def extend_command(
     )
 
 
-@app.command("escalate")
+@commands.command("escalate")
 def escalate_command(
     ctx: typer.Context,
     refs: Refs,
@@ -324,7 +324,7 @@ def escalate_command(
     )
 
 
-@app.command("final")
+@commands.command("final")
 def final_command(
     ctx: typer.Context,
     refs: Refs,
@@ -367,7 +367,7 @@ def final_command(
     )
 
 
-@app.command("refer")
+@commands.command("refer")
 def refer_command(
     ctx: typer.Context,
     refs: Refs,
@@ -434,7 +434,7 @@ def refer_command(
     )
 
 
-@app.command("close")
+@commands.command("close")
 def close_command(
     ctx: typer.Context,
     refs: Refs,
@@ -479,7 +479,7 @@ def close_command(
     )
 
 
-@app.command("incident")
+@commands.command("incident")
 def incident_command(
     ctx: typer.Context,
     refs: Refs,

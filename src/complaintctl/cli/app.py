@@ -7,18 +7,27 @@ built on the first command that needs it.
 from __future__ import annotations
 
 import getpass
+import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer import Abort
+from typer._click import Command, Context, HelpFormatter
 from typer._click.exceptions import ClickException
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.main import (
+    get_command_from_info,
+    get_command_name,
+    get_group_from_info,
+    solve_typer_info_defaults,
+)
+from typer.models import CommandInfo, TyperInfo
 
 from complaintctl import __version__
 from complaintctl.errors import EXIT_USAGE, ComplaintError, InvalidInput
@@ -36,7 +45,30 @@ MAX_AHEAD = timedelta(days=3653)
 
 
 class RootGroup(TyperGroup):
-    """Runs the program and turns every known error into `Error: …` and its exit code."""
+    """Runs the program and turns every known error into `Error: …` and its exit code.
+
+    Its subcommands are built when first asked for (see LazyCommands): a run builds the one
+    command it runs, and the help lists every command without building any.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(commands, app)
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        # TyperGroup's listing, with each command's summary read without building it.
+        assert isinstance(self.commands, LazyCommands)
+        listed = [(name, self.commands.summary(name)) for name in self.list_commands(ctx)]
+        listed = [(name, command) for name, command in listed if not command.hidden]
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl(
+                    [(name, command.get_short_help_str(limit)) for name, command in listed]
+                )
 
     def main(  # type: ignore[override]
         self,
@@ -62,11 +94,92 @@ class RootGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class LazyCommands(MutableMapping[str, Command]):
+    """The root's subcommands by name, each built from its registration when first looked up.
+
+    Typer would build all of them before anything runs, reading every parameter's signature
+    and annotation: about 20 ms of each command and each --help (issue 6).
+    """
+
+    def __init__(self, registry: typer.Typer, root: typer.Typer) -> None:
+        self._root = root
+        self._built: dict[str, Command] = {}
+        self._registered: dict[str, CommandInfo | TyperInfo] = {
+            **{
+                info.name or get_command_name(info.callback.__name__): info  # type: ignore[union-attr]
+                for info in registry.registered_commands
+            },
+            **{str(info.name): info for info in registry.registered_groups},
+        }
+
+    def __getitem__(self, name: str) -> Command:
+        command = self._built.get(name)
+        if command is None:
+            command = self._built[name] = self._build(self._registered[name])
+        return command
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._registered.setdefault(name, CommandInfo(name=name))
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._registered[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registered)
+
+    def __len__(self) -> int:
+        return len(self._registered)
+
+    @property
+    def built(self) -> list[str]:
+        return list(self._built)
+
+    def _build(self, info: CommandInfo | TyperInfo) -> Command:
+        # As Typer builds the root's subcommands, with the root's settings.
+        root = self._root
+        if isinstance(info, CommandInfo):
+            return get_command_from_info(
+                info,
+                pretty_exceptions_short=root.pretty_exceptions_short,
+                rich_markup_mode=root.rich_markup_mode,
+            )
+        return get_group_from_info(
+            info,
+            pretty_exceptions_short=root.pretty_exceptions_short,
+            rich_markup_mode=root.rich_markup_mode,
+            suggest_commands=root.suggest_commands,
+        )
+
+    def summary(self, name: str) -> Command:
+        """A stand-in with what the listing shows of `name` (its help, hidden or not), taken
+        from its registration the way Typer takes it when building the command."""
+        if name in self._built:
+            return self._built[name]
+        info = self._registered[name]
+        if isinstance(info, TyperInfo):
+            info = solve_typer_info_defaults(info)  # a group's help, from its Typer
+            text = info.help
+        else:
+            text = info.help if info.help is not None else inspect.getdoc(info.callback)
+        return TyperCommand(
+            name,
+            help=inspect.cleandoc(text) if isinstance(text, str) else None,
+            short_help=info.short_help if isinstance(info.short_help, str) else None,
+            hidden=info.hidden is True,
+            deprecated=info.deprecated is True,
+        )
+
+
 def _fail(message: str, code: int) -> None:
     first_line = " ".join(message.split())
     print(f"Error: {first_line}", file=sys.stderr)
     sys.exit(code)
 
+
+# Where the command modules register their commands; RootGroup builds each one when asked.
+commands = typer.Typer()
 
 app = typer.Typer(
     cls=RootGroup,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state, parse_day
+from complaintctl.cli.app import commands, current_state, parse_day
 from complaintctl.cli.options import AsOf, At, Json
 
 calendar_app = typer.Typer(
@@ -12,7 +12,7 @@ calendar_app = typer.Typer(
     invoke_without_command=True,
     rich_markup_mode=None,
 )
-app.add_typer(calendar_app, name="calendar")
+commands.add_typer(calendar_app, name="calendar")
 
 Day = Annotated[str, typer.Argument(metavar="DATE", help="The date, as YYYY-MM-DD.")]
 

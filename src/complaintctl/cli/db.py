@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import Json
 
 db_app = typer.Typer(
@@ -14,7 +14,7 @@ db_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(db_app, name="db")
+commands.add_typer(db_app, name="db")
 
 STATE_TEXT = {
     "missing": "no store here yet: the first command makes one",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import AsOf, Json, Ref
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class CaseDeadline(StrEnum):
     REFERRAL_WINDOW = "referral-window"
 
 
-@app.command("explain")
+@commands.command("explain")
 def explain_command(
     ctx: typer.Context,
     ref: Ref,

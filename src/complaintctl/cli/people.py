@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import At, Json
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
@@ -17,9 +17,9 @@ restrict_app = typer.Typer(
 consumer_app = typer.Typer(
     help="Record a consumer's contact preference and needs.", rich_markup_mode=None
 )
-app.add_typer(staff_app, name="staff")
-app.add_typer(restrict_app, name="restrict")
-app.add_typer(consumer_app, name="consumer")
+commands.add_typer(staff_app, name="staff")
+commands.add_typer(restrict_app, name="restrict")
+commands.add_typer(consumer_app, name="consumer")
 
 Email = Annotated[str | None, typer.Option("--email", help="The consumer, by email address.")]
 ConsumerId = Annotated[

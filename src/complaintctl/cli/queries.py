@@ -4,13 +4,13 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import AsOf, Csv, Json, Ref
 from complaintctl.domain.procedure import Category, OverdueKind, Stage
 from complaintctl.errors import EXIT_OVERDUE
 
 
-@app.command("overdue")
+@commands.command("overdue")
 def overdue_command(
     ctx: typer.Context,
     kind: Annotated[
@@ -57,7 +57,7 @@ def overdue_command(
         raise typer.Exit(EXIT_OVERDUE)
 
 
-@app.command("queue")
+@commands.command("queue")
 def queue_command(
     ctx: typer.Context,
     stage: Annotated[
@@ -126,7 +126,7 @@ def queue_command(
     render.queue(report, json_output=json_output, csv_output=csv_output)
 
 
-@app.command("show")
+@commands.command("show")
 def show_command(
     ctx: typer.Context, ref: Ref, as_of: AsOf = None, json_output: Json = False
 ) -> None:
@@ -140,7 +140,7 @@ def show_command(
     render.case(view, json_output=json_output)
 
 
-@app.command("history")
+@commands.command("history")
 def history_command(ctx: typer.Context, ref: Ref, json_output: Json = False) -> None:
     """Show a case's whole history: every step, who took it, when it happened and when it was
     recorded, and its details."""
@@ -152,7 +152,7 @@ def history_command(ctx: typer.Context, ref: Ref, json_output: Json = False) -> 
     render.history(view, json_output=json_output)
 
 
-@app.command("demo")
+@commands.command("demo")
 def demo_command(
     ctx: typer.Context,
     into: Annotated[

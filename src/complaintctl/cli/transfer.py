@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from complaintctl.cli.app import app, current_state
+from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import Json
 from complaintctl.domain.procedure import Category, Stage
 
@@ -86,7 +86,7 @@ def _reader(path: Path, fmt: Format) -> "Iterator[Row]":
             raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
 
 
-@app.command("import")
+@commands.command("import")
 def import_command(
     ctx: typer.Context,
     file: Annotated[
@@ -170,7 +170,7 @@ def import_command(
             path.unlink(missing_ok=True)
 
 
-@app.command("export")
+@commands.command("export")
 def export_command(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.CSV,
