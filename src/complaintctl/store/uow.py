@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.calendar import WorkingCalendar
@@ -595,6 +596,10 @@ class BulkWriter:
     def __init__(self, uow: UnitOfWork) -> None:
         self.session = uow.session
         self.connection = uow.session.connection()
+        # Each value as the driver takes it, by conversion: a batch's rows share most of their
+        # instants (a case's receipt starts its clock and its history entry; the import's time
+        # is every row's), so each is converted once.
+        self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
 
     def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
         rows = self.connection.execute(
@@ -731,11 +736,10 @@ class BulkWriter:
         by_column = list(zip(*map(pick, rows), strict=True))
         for position, convert in conversions:
             values = by_column[position]
-            first = values[0]
-            if values.count(first) == len(values):  # as `logged_at`: converted once
-                by_column[position] = (convert(first),) * len(values)
-            else:
-                by_column[position] = tuple(map(convert, values))
+            converted_once = self._converted.setdefault(convert, {})
+            new = set(values).difference(converted_once)  # instants, dates, booleans
+            converted_once.update({value: convert(value) for value in new})
+            by_column[position] = tuple(map(converted_once.__getitem__, values))
         converted = list(zip(*by_column, strict=True))
         self.connection.exec_driver_sql(
             sql,
@@ -800,8 +804,17 @@ def _compiled_insert(
     if set(columns) != given:
         # A column left out would need SQLAlchemy's defaults, which the driver does not apply.
         raise ValueError(f"an insert into {table.name} must give {sorted(columns)}")
-    conversions = (
-        (position, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for position, name in enumerate(columns)
-    )
+    conversions = ((p, _conversion(table.c[name].type, dialect)) for p, name in enumerate(columns))
     return str(compiled), columns, tuple((p, c) for p, c in conversions if c is not None)
+
+
+# One conversion per column type and its settings (its repr: "UTCDateTime()"), so every instant
+# column shares one function and a BulkWriter converts an instant once, whatever its column.
+_conversions: dict[tuple[str, str, str], Callable[[Any], Any] | None] = {}
+
+
+def _conversion(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    key = (repr(column_type), dialect.name, dialect.driver)
+    if key not in _conversions:
+        _conversions[key] = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return _conversions[key]
