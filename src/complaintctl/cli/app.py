@@ -98,7 +98,7 @@ class LazyCommands(MutableMapping[str, Command]):
     """The root's subcommands by name, each built from its registration when first looked up.
 
     Typer would build all of them before anything runs, reading every parameter's signature
-    and annotation: about 20 ms of each command and each --help (issue 6).
+    and annotation: several milliseconds of every command and every --help (issue 6).
     """
 
     def __init__(self, registry: typer.Typer, root: typer.Typer) -> None:

@@ -119,9 +119,9 @@ def import_command(
 
     Columns: consumer, email, address, channel, category, summary, dispute, received_at,
     board, about, preferred_contact, adjustments (separated by ';'), source_id. Every row is
-    checked before any is written: a batch with a bad row is refused whole, listing every bad
-    row. Rows already in the store (same source_id, or same email, received_at and summary)
-    are skipped, so importing a file twice changes nothing.
+    checked and nothing is kept unless all are good: a batch with a bad row is refused whole,
+    listing every bad row. Rows already in the store (same source_id, or same email,
+    received_at and summary) are skipped, so importing a file twice changes nothing.
     """
     from complaintctl.cli import render
     from complaintctl.errors import InvalidInput

@@ -63,7 +63,7 @@ def _json_value(value: Any) -> str:
 
 
 # The rows `overdue` and `queue` list are SQLAlchemy's own, unpacked by position: copying
-# each into a named tuple took as long as the rest of the work in Python.
+# each into a named tuple cost ~0.3 ms a thousand rows, against a target of a few ms in all.
 
 # ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
 # when the restriction was decided), due, restriction_id, version (None for a restriction).
@@ -751,8 +751,8 @@ class BulkWriter:
 
 @functools.cache
 def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
-    """`overdue`'s statement, built once (building it took as long as running it), with the
-    parameters as_of, kinds and, when `windowed`, due_before."""
+    """`overdue`'s statement, built once (building it each time cost a quarter as much as
+    running it), with the parameters as_of, kinds and, when `windowed`, due_before."""
     as_of = bindparam("as_of", type_=UTCDateTime())
     # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
     # as the queue's --due-within does.
