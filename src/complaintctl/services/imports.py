@@ -331,8 +331,9 @@ def _write_chunk(
     writer = BulkWriter(uow)
     emails = sorted({c.email.strip().lower() for _, c, _ in chunk if c.email})
     known_ids = writer.existing_source_ids([c.source_id for _, c, _ in chunk if c.source_id])
-    known_keys = writer.existing_keys(emails)
     consumers = writer.consumers_by_email(emails)
+    # Cases of the consumers found: an email no consumer has has no case to repeat.
+    known_keys = writer.existing_keys(list(consumers)) if consumers else set()
     restrictions: dict[int, list[Any]] = {}
     for restriction in writer.restrictions([c.id for c in consumers.values()]):
         restrictions.setdefault(restriction.consumer_id, []).append(restriction)
