@@ -108,3 +108,23 @@ def test_a_command_builds_only_itself() -> None:
     with pytest.raises(SystemExit):
         root.main(["overdue", "--help"], prog_name="complaintctl")
     assert ["overdue"] == root.commands.built  # type: ignore[attr-defined]
+
+
+def test_a_command_registered_on_the_root_itself_still_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import typer
+
+    from complaintctl.cli import app
+
+    @app.command("hello-test")
+    def hello() -> None:
+        typer.echo("hello")
+
+    try:
+        root = typer.main.get_command(app)
+        with pytest.raises(SystemExit) as ended:
+            root.main(["hello-test"], prog_name="complaintctl")
+        assert (0, "hello\n") == (ended.value.code, capsys.readouterr().out)
+    finally:
+        app.registered_commands.pop()

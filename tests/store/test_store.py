@@ -190,6 +190,35 @@ def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None
     assert {UTC} == {s[0].tzinfo for s in stored} | {s[1].tzinfo for s in stored}
 
 
+def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
+    unit: UnitFactory,
+) -> None:
+    """01:30 on 25 October 2026 happens twice in London; Python calls the two equal."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.store.uow import BulkWriter
+
+    first = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/London"))
+    second = first.replace(fold=1)
+    assert first == second
+    rows = [
+        {"case_id": None, "action": "test", "actor": "t", "at": at, "recorded_at": at,
+         "details": "{}"}
+        for at in (first, second)
+    ]  # fmt: skip
+    with unit() as uow:
+        BulkWriter(uow).insert(Event, rows)
+        uow.commit()
+    with unit(write=False) as uow:
+        stored = uow.session.exec(
+            select(Event.at).where(Event.action == "test").order_by(Event.id)  # type: ignore[call-overload]
+        ).all()
+    assert [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+    ] == [s[0] for s in stored]
+
+
 def test_a_bulk_insert_must_give_each_column_that_has_a_default(unit: UnitFactory) -> None:
     """The driver applies no SQLAlchemy default: a row leaving out `version` is refused."""
     from complaintctl.store.models import Case

@@ -53,7 +53,9 @@ class RootGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        built = self.commands  # any Typer built from `app` itself, kept as they are
         self.commands = LazyCommands(commands, app)
+        self.commands.update(built)
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(self.commands)
@@ -109,7 +111,7 @@ class LazyCommands(MutableMapping[str, Command]):
                 info.name or get_command_name(info.callback.__name__): info  # type: ignore[union-attr]
                 for info in registry.registered_commands
             },
-            **{str(info.name): info for info in registry.registered_groups},
+            **{_group_name(info): info for info in registry.registered_groups},
         }
 
     def __getitem__(self, name: str) -> Command:
@@ -170,6 +172,13 @@ class LazyCommands(MutableMapping[str, Command]):
             hidden=info.hidden is True,
             deprecated=info.deprecated is True,
         )
+
+
+def _group_name(info: TyperInfo) -> str:
+    if not isinstance(info.name, str):
+        # Typer would merge an unnamed group's commands into the root's; here each has a name.
+        raise TypeError("register command groups with add_typer(..., name=...)")
+    return info.name
 
 
 def _fail(message: str, code: int) -> None:

@@ -736,6 +736,10 @@ class BulkWriter:
         by_column = list(zip(*map(pick, rows), strict=True))
         for position, convert in conversions:
             values = by_column[position]
+            if any(getattr(value, "fold", 0) for value in values):
+                # The second of a repeated local hour equals the first, yet is an hour later.
+                by_column[position] = tuple(map(convert, values))
+                continue
             converted_once = self._converted.setdefault(convert, {})
             new = set(values).difference(converted_once)  # instants, dates, booleans
             converted_once.update({value: convert(value) for value in new})
@@ -799,7 +803,8 @@ def _compiled_insert(
 ) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
     """An INSERT of the `given` columns in the backend's SQL: its text, the columns in the
     order its parameters take them, and the conversions the driver needs (position, function)."""
-    compiled = table.insert().compile(dialect=dialect, column_keys=sorted(given))
+    # inline(): no RETURNING of the new ids (PostgreSQL's default), which nothing reads.
+    compiled = table.insert().inline().compile(dialect=dialect, column_keys=sorted(given))
     columns = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
     if set(columns) != given:
         # A column left out would need SQLAlchemy's defaults, which the driver does not apply.
