@@ -6,6 +6,7 @@ a fresh schema of its own on that server (dropped afterwards). `.ci/run` runs th
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import uuid
@@ -43,6 +44,13 @@ postgres_only = pytest.mark.skipif(
     not POSTGRES,
     reason="needs a PostgreSQL server: set COMPLAINTCTL_TEST_DB=postgresql+psycopg://… "
     "(.ci/run starts one)",
+)
+
+# The PostgreSQL driver comes with the `postgres` extra, which the README's test command does
+# not install (.ci/run does).
+needs_postgres_driver = pytest.mark.skipif(
+    importlib.util.find_spec("psycopg") is None,
+    reason="needs the PostgreSQL driver: pip install -e '.[test,postgres]'",
 )
 
 

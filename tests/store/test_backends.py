@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
+from tests.conftest import needs_postgres_driver
 
 
 def complaintctl(*args: str) -> tuple[int, str, str]:
@@ -41,6 +42,7 @@ def test_a_postgresql_driver_that_is_not_installed_says_what_to_install() -> Non
     ) == complaintctl("--db", "postgresql+pg8000://clerk@db.example.org/complaints", "queue")
 
 
+@needs_postgres_driver
 @pytest.mark.parametrize("command", [["queue"], ["db", "status"], ["db", "upgrade"]])
 def test_a_postgresql_server_that_cannot_be_reached_exits_8_without_showing_the_password(
     command: list[str],
@@ -58,6 +60,7 @@ def test_a_postgresql_server_that_cannot_be_reached_exits_8_without_showing_the_
     assert 1 == len(err.splitlines())
 
 
+@needs_postgres_driver
 def test_a_password_in_the_url_query_is_never_shown() -> None:
     port = a_closed_port()
     code, out, err = complaintctl(
