@@ -232,3 +232,31 @@ def test_a_bulk_insert_must_give_each_column_that_has_a_default(unit: UnitFactor
     }  # fmt: skip
     with unit() as uow, pytest.raises(ValueError, match="must give .*version"):
         BulkWriter(uow).insert(Case, [row])
+
+
+@pytest.mark.parametrize("count", [1, 16, 17, 1024, 2500])
+def test_a_lookup_finds_every_key_however_many_it_is_given(unit: UnitFactory, count: int) -> None:
+    """Lookups send their keys in pieces of a few fixed sizes, filled up with a repeated key:
+    every key is found once, whether it fills a piece exactly, just overflows one, or needs
+    several, and keys that match nothing find nothing."""
+    from complaintctl.store.models import Consumer
+    from complaintctl.store.uow import BulkWriter
+
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    emails = [f"p{n}@example.com" for n in range(count)]
+    with unit() as uow:
+        writer = BulkWriter(uow)
+        writer.insert(
+            Consumer,
+            [
+                {"name": f"P {n}", "email": email, "address": None, "preferred_contact": None,
+                 "adjustments": "[]", "created_at": at}
+                for n, email in enumerate(emails)
+            ],
+        )  # fmt: skip
+        ids = writer.consumer_ids_by_email([*emails, "nobody@example.com"])
+        found = writer.consumers_by_email(emails[::-1])
+        uow.commit()
+    assert set(emails) == set(ids) == set(found)
+    assert count == len(set(ids.values()))
+    assert all(found[email].id == ids[email] for email in emails)

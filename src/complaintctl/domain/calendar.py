@@ -7,6 +7,7 @@ or not (MODEL.md, "Working time").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -209,6 +210,10 @@ class WorkingCalendar:
         if amount < timedelta(0):
             raise CalendarError("working time to add must not be negative")
         start = _aware(start)
+        if amount:
+            found = self._add_by_totals(start, amount)
+            if found is not None:
+                return found
         remaining = amount
         # From the day before: a stretch open until midnight closes on the day of `start`.
         day = self.local_date(start) - _ONE_DAY
@@ -223,6 +228,32 @@ class WorkingCalendar:
                 remaining -= available
             day += _ONE_DAY
         raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {start}")
+
+    def _add_by_totals(self, start: datetime, amount: timedelta) -> datetime | None:
+        """add_working_time for a positive amount, by the running totals: the first instant
+        with `amount` more working time behind it than `start` has, found by bisecting the
+        totals at each day's end rather than walking the days. That instant is where a stretch
+        supplies the last of the amount, a close when the amount ends there (MODEL.md). None
+        when it lies beyond the days covered: the walk then finds it."""
+        day = start.astimezone(self.tz).date()
+        cache = self.__dict__
+        totals: dict[date, timedelta] | None = cache.get("_totals")
+        if totals is None or day not in totals:
+            self._cover(day)
+            totals = cache["_totals"]
+        target = totals[day] + self._partial(day, start) + amount
+        ends: list[timedelta] = cache["_ends"]
+        index = bisect_left(ends, target)
+        if index == len(ends):
+            return None
+        found_day = cache["_days"][index]
+        # More than nothing is left for that day: the total at its start is short of the target.
+        remaining = target - totals[found_day]
+        for opens, closes in self.intervals(found_day):
+            if remaining <= closes - opens:
+                return opens + remaining
+            remaining -= closes - opens
+        raise AssertionError("the running totals disagree with the day's stretches")
 
     def subtract_working_time(self, end: datetime, amount: timedelta) -> datetime:
         """An instant `amount` of working time before `end` (the latest one, inside working
@@ -365,8 +396,12 @@ class WorkingCalendar:
         first = min(span[0], *days) - timedelta(days=31)
         last = max(span[1], *days) + timedelta(days=31)
         totals, running = {}, timedelta(0)
+        covered: list[date] = []
+        ends: list[timedelta] = []  # the running total at the end of each covered day
         for each in _dates(first, last):
             totals[each] = running
             for opens, closes in self.intervals(each):
                 running += closes - opens
-        cache.update(_totals=totals, _totals_span=(first, last))
+            covered.append(each)
+            ends.append(running)
+        cache.update(_totals=totals, _totals_span=(first, last), _days=covered, _ends=ends)

@@ -335,7 +335,7 @@ def _write_chunk(
     # Cases of the consumers found: an email no consumer has has no case to repeat.
     known_keys = writer.existing_keys(list(consumers)) if consumers else set()
     restrictions: dict[int, list[Any]] = {}
-    for restriction in writer.restrictions([c.id for c in consumers.values()]):
+    for restriction in writer.restrictions([c.id for c in consumers.values()]) if consumers else ():
         restrictions.setdefault(restriction.consumer_id, []).append(restriction)
 
     accepted: list[tuple[Row, NewComplaint, datetime, str | None]] = []

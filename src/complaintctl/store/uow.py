@@ -7,6 +7,7 @@ commits except `commit()`, called once by the service when everything it checked
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
@@ -52,7 +53,7 @@ from complaintctl.store.types import UTCDateTime
 
 def details_json(details: dict[str, Any]) -> str:
     """A history entry's details as stored: JSON, keys sorted, instants in ISO 8601."""
-    return json.dumps(details, sort_keys=True, default=_json_value)
+    return _DETAILS_ENCODER.encode(details)
 
 
 def _json_value(value: Any) -> str:
@@ -60,6 +61,10 @@ def _json_value(value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+# json.dumps with options builds an encoder on every call: an import makes one per row.
+_DETAILS_ENCODER = json.JSONEncoder(sort_keys=True, default=_json_value)
 
 
 # The rows `overdue` and `queue` list are SQLAlchemy's own, unpacked by position: copying
@@ -602,28 +607,12 @@ class BulkWriter:
         self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
 
     def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
-        rows = self.connection.execute(
-            sa_select(
-                col(Consumer.id),
-                col(Consumer.name),
-                col(Consumer.email),
-                col(Consumer.address),
-                col(Consumer.preferred_contact),
-                col(Consumer.adjustments),
-            )
-            .where(col(Consumer.email).in_(_many("emails")))
-            .order_by(col(Consumer.id).desc()),  # the first consumer with an email wins
-            {"emails": emails},
-        )
-        return {row.email: ConsumerRow._make(row) for row in rows}
+        # By descending id, so the first consumer with an email is the one kept.
+        rows = self._matching(_consumers_with_emails, set(emails))
+        return {row[2]: ConsumerRow._make(row) for row in rows}
 
     def consumer_ids_by_email(self, emails: Sequence[str]) -> dict[str, int]:
-        rows = self.connection.execute(
-            sa_select(col(Consumer.email), col(Consumer.id))
-            .where(col(Consumer.email).in_(_many("emails")))
-            .order_by(col(Consumer.id).desc()),  # the first consumer with an email wins
-            {"emails": emails},
-        )
+        rows = self._matching(_consumer_ids_with_emails, set(emails))
         return {str(email): consumer_id for email, consumer_id in rows if consumer_id is not None}
 
     def consumer_by_name_and_address(self, name: str, address: str) -> ConsumerRow | None:
@@ -643,10 +632,7 @@ class BulkWriter:
         return ConsumerRow._make(row) if row else None
 
     def existing_source_ids(self, source_ids: Sequence[str]) -> set[str]:
-        rows = self.connection.execute(
-            sa_select(col(Case.source_id)).where(col(Case.source_id).in_(_many("ids"))),
-            {"ids": source_ids},
-        )
+        rows = self._matching(_cases_with_source_ids, set(source_ids))
         return {row[0] for row in rows if row[0] is not None}
 
     def existing_keys(self, emails: Sequence[str]) -> set[tuple[str, datetime, str]]:
@@ -711,13 +697,34 @@ class BulkWriter:
 
     def insert_cases(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert cases; their ids by reference."""
-        table = Case.__table__  # type: ignore[attr-defined]
         self.insert(Case, rows)
-        found = self.connection.execute(
-            sa_select(table.c.ref, table.c.id).where(table.c.ref.in_(_many("refs"))),
-            {"refs": [r["ref"] for r in rows]},
-        )
+        found = self._matching(_case_ids_with_refs, {r["ref"] for r in rows})
         return {str(ref): int(case_id) for ref, case_id in found}
+
+    def _matching(
+        self, statement: Callable[[list[BindParameter[Any]]], _AnySelect], keys: set[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of `statement` for these keys (its IN list), a piece of at most
+        _LOOKUP_SIZES[-1] keys at a time. SQLAlchemy would render an expanding list's
+        parameters on every execution, at more cost than the lookup itself: each statement is
+        compiled once per size and dialect instead, and the keys go to the driver as they are
+        (the columns read need no conversion from what the driver gives)."""
+        dialect = self.connection.dialect
+        ordered = sorted(keys)
+        rows: list[tuple[Any, ...]] = []
+        largest = _LOOKUP_SIZES[-1]
+        for first in range(0, len(ordered), largest):
+            piece = ordered[first : first + largest]
+            size = next(size for size in _LOOKUP_SIZES if size >= len(piece))
+            # Filled up with a key already asked for: IN matches it once all the same.
+            piece += [piece[0]] * (size - len(piece))
+            sql, names = _compiled_lookup(statement, size, dialect)
+            by_name = dict(zip(_LOOKUP_NAMES, piece, strict=False))
+            parameters: Any = (
+                tuple(by_name[name] for name in names) if dialect.positional else by_name
+            )
+            rows.extend(self.connection.exec_driver_sql(sql, parameters))
+        return rows
 
     def insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         """Insert rows that each give every column but the generated id.
@@ -736,7 +743,7 @@ class BulkWriter:
         by_column = list(zip(*map(pick, rows), strict=True))
         for position, convert in conversions:
             values = by_column[position]
-            if any(getattr(value, "fold", 0) for value in values):
+            if any(map(getattr, values, _FOLD, _NOT_FOLDED)):
                 # The second of a repeated local hour equals the first, yet is an hour later.
                 by_column[position] = tuple(map(convert, values))
                 continue
@@ -751,6 +758,10 @@ class BulkWriter:
             if self.connection.dialect.positional
             else [dict(zip(columns, row, strict=True)) for row in converted],
         )
+
+
+# Each value's `fold`, 0 for a value without one, looked up without a Python-level loop.
+_FOLD, _NOT_FOLDED = itertools.repeat("fold"), itertools.repeat(0)
 
 
 @functools.cache
@@ -789,6 +800,57 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         clocks.where(col(Deadline.ended_at).is_(None)),
         clocks.where(col(Deadline.ended_at) > as_of),
     )
+
+
+_AnySelect = Select[*tuple[Any, ...]]
+
+# The sizes of IN list a lookup is compiled for: a chunk's keys fill the smallest that holds
+# them, so a handful of statements serve every chunk.
+_LOOKUP_SIZES = (16, 128, 1024)
+_LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
+
+
+@functools.cache
+def _compiled_lookup(
+    statement: Callable[[list[BindParameter[Any]]], _AnySelect], size: int, dialect: Dialect
+) -> tuple[str, tuple[str, ...]]:
+    """`statement` for `size` keys in the backend's SQL, and its parameters' names in the
+    order a positional driver takes them."""
+    keys: list[BindParameter[Any]] = [bindparam(name) for name in _LOOKUP_NAMES[:size]]
+    compiled = statement(keys).compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    return str(compiled), names
+
+
+def _consumers_with_emails(emails: list[BindParameter[Any]]) -> _AnySelect:
+    return (
+        sa_select(
+            col(Consumer.id),
+            col(Consumer.name),
+            col(Consumer.email),
+            col(Consumer.address),
+            col(Consumer.preferred_contact),
+            col(Consumer.adjustments),
+        )
+        .where(col(Consumer.email).in_(emails))
+        .order_by(col(Consumer.id).desc())
+    )
+
+
+def _consumer_ids_with_emails(emails: list[BindParameter[Any]]) -> _AnySelect:
+    return (
+        sa_select(col(Consumer.email), col(Consumer.id))
+        .where(col(Consumer.email).in_(emails))
+        .order_by(col(Consumer.id).desc())
+    )
+
+
+def _cases_with_source_ids(source_ids: list[BindParameter[Any]]) -> _AnySelect:
+    return sa_select(col(Case.source_id)).where(col(Case.source_id).in_(source_ids))
+
+
+def _case_ids_with_refs(refs: list[BindParameter[Any]]) -> _AnySelect:
+    return sa_select(col(Case.ref), col(Case.id)).where(col(Case.ref).in_(refs))
 
 
 def _many(name: str) -> BindParameter[Any]:
