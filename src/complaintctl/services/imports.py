@@ -73,6 +73,20 @@ _CATEGORIES = {member.value: member for member in Category}
 _CONTACT_METHODS = frozenset(member.value for member in ContactMethod)
 # Rows checked and written together.
 _CHUNK = 1000
+# The columns of an imported case that differ from row to row, in the order they are given.
+_CASE_COLUMNS = (
+    "ref",
+    "consumer_id",
+    "channel",
+    "category",
+    "summary",
+    "dispute_ref",
+    "board",
+    "received_at",
+    "about",
+    "out_of_time",
+    "source_id",
+)
 # A CSV field may be long (a summary), but not without limit.
 csv.field_size_limit(1_000_000)
 
@@ -411,7 +425,9 @@ def _write_chunk(
     }
     event_fields = {"action": Action.LOG.value, "actor": context.by, "recorded_at": context.now}
 
-    cases, events, clocks = [], [], []
+    cases: list[tuple[Any, ...]] = []  # each with a value for each of _CASE_COLUMNS
+    clocks: list[tuple[str, datetime, datetime]] = []  # case, start, due
+    events: list[tuple[str, datetime, str]] = []  # case, when, details
     for (row, complaint, received, email), consumer_id, year in zip(
         accepted, consumer_ids, years, strict=True
     ):
@@ -424,20 +440,19 @@ def _write_chunk(
         summary = complaint.summary.strip()
         channel, category = complaint.channel.value, complaint.category.value
         cases.append(
-            {
-                **case_fields,
-                "ref": ref,
-                "consumer_id": consumer_id,
-                "channel": channel,
-                "category": category,
-                "summary": summary,
-                "dispute_ref": dispute,
-                "board": complaint.board,
-                "received_at": received,
-                "about": complaint.about,
-                "out_of_time": out_of_time,
-                "source_id": complaint.source_id,
-            }
+            (
+                ref,
+                consumer_id,
+                channel,
+                category,
+                summary,
+                dispute,
+                complaint.board,
+                received,
+                complaint.about,
+                out_of_time,
+                complaint.source_id,
+            )
         )
         due = policy.due_after(acknowledge, calendar, received)
         clocks.append((ref, received, due))
@@ -459,20 +474,18 @@ def _write_chunk(
         events.append((ref, received, details_json(details)))
     if not cases:
         return
-    ids = writer.insert_cases(cases)
-    writer.insert(
+    ids = writer.insert_cases(_CASE_COLUMNS, cases, case_fields)
+    writer.insert_values(
         Deadline,
-        [
-            {**clock_fields, "case_id": ids[ref], "start_at": start, "due_at": due}
-            for ref, start, due in clocks
-        ],
+        ("case_id", "start_at", "due_at"),
+        [(ids[ref], start, due) for ref, start, due in clocks],
+        clock_fields,
     )
-    writer.insert(
+    writer.insert_values(
         Event,
-        [
-            {**event_fields, "case_id": ids[ref], "at": at, "details": details}
-            for ref, at, details in events
-        ],
+        ("case_id", "at", "details"),
+        [(ids[ref], at, details) for ref, at, details in events],
+        event_fields,
     )
     report.new.extend(ref for ref, _, _ in clocks)
 

@@ -10,7 +10,7 @@ import functools
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -695,11 +695,15 @@ class BulkWriter:
         )
         return int(last) + 1
 
-    def insert_cases(self, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Insert cases; their ids by reference."""
-        self.insert(Case, rows)
-        found = self._matching(_case_ids_with_refs, {r["ref"] for r in rows})
-        return {str(ref): int(case_id) for ref, case_id in found}
+    def insert_cases(
+        self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], same: Mapping[str, Any]
+    ) -> dict[str, int]:
+        """Insert cases (as insert_values does); their ids by reference."""
+        self.insert_values(Case, columns, rows, same)
+        refs = {row[columns.index("ref")] for row in rows}
+        return {
+            str(ref): int(case_id) for ref, case_id in self._matching(_case_ids_with_refs, refs)
+        }
 
     def _matching(
         self, statement: Callable[[list[BindParameter[Any]]], _AnySelect], keys: set[Any]
@@ -726,8 +730,26 @@ class BulkWriter:
             rows.extend(self.connection.exec_driver_sql(sql, parameters))
         return rows
 
-    def insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        """Insert rows that each give every column but the generated id.
+    def insert(self, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows that each give every column but the generated id, as insert_values."""
+        if rows:
+            columns = tuple(rows[0])
+            pick = (
+                operator.itemgetter(*columns)
+                if len(columns) > 1
+                else lambda row: (row[columns[0]],)
+            )
+            self.insert_values(model, columns, list(map(pick, rows)))
+
+    def insert_values(
+        self,
+        model: Any,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        same: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert `rows`, each a value for each of `columns`, with `same`'s value for each of
+        its columns in every row: together, every column but the generated id.
 
         The statement is SQLAlchemy's, compiled once for the backend, but the rows go to the
         driver as they are, each value through its column's conversion: SQLAlchemy's own
@@ -735,29 +757,38 @@ class BulkWriter:
         """
         if not rows:
             return
-        table = model.__table__
-        sql, columns, conversions = _compiled_insert(
-            table, frozenset(rows[0]), self.connection.dialect
+        same = same or {}
+        sql, order, conversions = _compiled_insert(
+            model.__table__, frozenset((*columns, *same)), self.connection.dialect
         )
-        pick = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-        by_column = list(zip(*map(pick, rows), strict=True))
-        for position, convert in conversions:
-            values = by_column[position]
-            if any(map(getattr, values, _FOLD, _NOT_FOLDED)):
-                # The second of a repeated local hour equals the first, yet is an hour later.
-                by_column[position] = tuple(map(convert, values))
-                continue
-            converted_once = self._converted.setdefault(convert, {})
-            new = set(values).difference(converted_once)  # instants, dates, booleans
-            converted_once.update({value: convert(value) for value in new})
-            by_column[position] = tuple(map(converted_once.__getitem__, values))
+        given = dict(zip(columns, zip(*rows, strict=True), strict=True))
+        convert_at = dict(conversions)
+        by_column: list[Iterable[Any]] = []
+        for position, name in enumerate(order):
+            convert = convert_at.get(position)
+            if name in same:
+                value = same[name]
+                by_column.append(itertools.repeat(convert(value) if convert else value, len(rows)))
+            else:
+                by_column.append(self._convert(convert, given[name]) if convert else given[name])
         converted = list(zip(*by_column, strict=True))
         self.connection.exec_driver_sql(
             sql,
             converted
             if self.connection.dialect.positional
-            else [dict(zip(columns, row, strict=True)) for row in converted],
+            else [dict(zip(order, row, strict=True)) for row in converted],
         )
+
+    def _convert(self, convert: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A column's values as the driver takes them: each value the batch repeats (a case's
+        receipt also starts its clock and dates its history entry) is converted once."""
+        if any(map(getattr, values, _FOLD, _NOT_FOLDED)):
+            # The second of a repeated local hour equals the first, yet is an hour later.
+            return tuple(map(convert, values))
+        converted_once = self._converted.setdefault(convert, {})
+        new = set(values).difference(converted_once)  # instants, dates, booleans
+        converted_once.update({value: convert(value) for value in new})
+        return tuple(map(converted_once.__getitem__, values))
 
 
 # Each value's `fold`, 0 for a value without one, looked up without a Python-level loop.
