@@ -12,12 +12,14 @@ the good rows are kept and the bad ones returned.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import policy
@@ -121,8 +123,9 @@ class ImportReport:
     dry_run: bool = False
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A row of a batch, as read, and the line it starts on."""
+
     line: int
     raw: dict[str, Any]
 
@@ -199,15 +202,18 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
     if "__error__" in raw:
         return reject("line", str(raw["__error__"]))
     values: dict[str, str | None] = {}
+    get = raw.get
     for name in _TEXT_FIELDS:
-        value = raw.get(name)
-        if value is None or type(value) is str:  # CSV's values: the usual case, without a call
-            values[name] = value.strip() or None if value else None
-            continue
-        try:
-            values[name] = _text(raw, name)
-        except ValueError:
-            return reject(name, "must be text")
+        value = get(name)
+        if value.__class__ is str:  # CSV's values: the usual case, without a call
+            values[name] = value.strip() or None
+        elif value is None:
+            values[name] = None
+        else:
+            try:
+                values[name] = _text(raw, name)
+            except ValueError:
+                return reject(name, "must be text")
     for name in REQUIRED:
         if not values[name]:
             return reject(name, "is required")
@@ -254,8 +260,9 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
             adjustments = json.loads(text) if text.startswith("[") else text.split(";")
         except json.JSONDecodeError:
             return reject("adjustments", "starts like a JSON list but is not one")
-    if not isinstance(adjustments, list | tuple) or not all(
-        isinstance(a, str) for a in adjustments
+    if adjustments and (  # none is the usual case
+        not isinstance(adjustments, list | tuple)
+        or not all(isinstance(a, str) for a in adjustments)
     ):
         return reject("adjustments", "must be text, several separated by ';'")
     complaint = NewComplaint(
@@ -269,7 +276,7 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         board=board_text in _TRUE,
         about=about,
         preferred_contact=prefers,
-        adjustments=tuple(a.strip() for a in adjustments if a.strip()),
+        adjustments=tuple(a.strip() for a in adjustments if a.strip()) if adjustments else (),
         source_id=values["source_id"],
     )
     return complaint, received
@@ -295,7 +302,7 @@ def import_batch(
     authorise(acting_staff(uow, by), Action.LOG)
     tz = uow.calendar().tz
     context = _Context(uow, by, now, source_name)
-    with uow.holding_commits():
+    with uow.holding_commits(), _collecting_only_the_batch():
         chunk: list[tuple[Row, NewComplaint, datetime]] = []
         for row in rows:
             report.rows += 1
@@ -321,6 +328,19 @@ def import_batch(
         if not dry_run:
             uow.commit_held()
     return report
+
+
+@contextmanager
+def _collecting_only_the_batch() -> Iterator[None]:
+    """Keep Python's cycle collector to what the batch makes. It would otherwise walk every
+    object loaded before the batch (the store stack's modules and tables: some 75,000) again
+    and again as rows come and go, a twentieth of an import's time; they are set aside until
+    the batch is done."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass

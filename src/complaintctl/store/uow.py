@@ -727,7 +727,7 @@ class BulkWriter:
             parameters: Any = (
                 tuple(by_name[name] for name in names) if dialect.positional else by_name
             )
-            rows.extend(self.connection.exec_driver_sql(sql, parameters))
+            rows.extend(self.connection.exec_driver_sql(sql, parameters).fetchall())
         return rows
 
     def insert(self, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
