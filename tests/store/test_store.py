@@ -161,24 +161,25 @@ def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: Unit
 
 
 def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None:
-    """BulkWriter.insert hands rows to the driver itself: each value still goes through its
-    column's conversion, whether a column holds one value for every row or differs."""
+    """BulkWriter.insert_values hands rows to the driver itself: each value still goes through
+    its column's conversion, whether given once for every row, the same in each row, or not."""
     from complaintctl.store.uow import BulkWriter
 
     first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-    rows = [
-        {
-            "case_id": None,
-            "action": "test",
-            "actor": "t",
-            "at": first + timedelta(minutes=n),
-            "recorded_at": datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1))),
-            "details": f'{{"n": {n}}}',
-        }
-        for n in range(3)
-    ]
+    decided = datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    rows = [(first + timedelta(minutes=n), decided, f'{{"n": {n}}}') for n in range(3)]
+    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": decided}
     with unit() as uow:
-        BulkWriter(uow).insert(Event, rows)
+        writer = BulkWriter(uow)
+        writer.insert_values(
+            Event,
+            ("at", "recorded_at", "details"),
+            rows[:2],
+            {"case_id": None, "action": "test", "actor": "t"},
+        )
+        writer.insert_values(
+            Event, ("at", "details"), [(at, details) for at, _, details in rows[2:]], once
+        )
         uow.commit()
     with unit(write=False) as uow:
         stored = uow.session.exec(
@@ -186,7 +187,7 @@ def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None
             .where(Event.action == "test")
             .order_by(Event.id)
         ).all()
-    assert [(r["at"], r["recorded_at"], r["details"]) for r in rows] == [tuple(s) for s in stored]
+    assert rows == [tuple(s) for s in stored]
     assert {UTC} == {s[0].tzinfo for s in stored} | {s[1].tzinfo for s in stored}
 
 
@@ -201,13 +202,13 @@ def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
     first = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/London"))
     second = first.replace(fold=1)
     assert first == second
-    rows = [
-        {"case_id": None, "action": "test", "actor": "t", "at": at, "recorded_at": at,
-         "details": "{}"}
-        for at in (first, second)
-    ]  # fmt: skip
     with unit() as uow:
-        BulkWriter(uow).insert(Event, rows)
+        BulkWriter(uow).insert_values(
+            Event,
+            ("at", "recorded_at"),
+            [(first, first), (second, second)],
+            {"case_id": None, "action": "test", "actor": "t", "details": "{}"},
+        )
         uow.commit()
     with unit(write=False) as uow:
         stored = uow.session.exec(
@@ -231,7 +232,7 @@ def test_a_bulk_insert_must_give_each_column_that_has_a_default(unit: UnitFactor
         "out_of_time": False, "logged_by": "t", "logged_at": at,
     }  # fmt: skip
     with unit() as uow, pytest.raises(ValueError, match="must give .*version"):
-        BulkWriter(uow).insert(Case, [row])
+        BulkWriter(uow).insert_values(Case, tuple(row), [tuple(row.values())])
 
 
 @pytest.mark.parametrize("count", [1, 16, 17, 1024, 2500])
@@ -246,14 +247,12 @@ def test_a_lookup_finds_every_key_however_many_it_is_given(unit: UnitFactory, co
     emails = [f"p{n}@example.com" for n in range(count)]
     with unit() as uow:
         writer = BulkWriter(uow)
-        writer.insert(
+        writer.insert_values(
             Consumer,
-            [
-                {"name": f"P {n}", "email": email, "address": None, "preferred_contact": None,
-                 "adjustments": "[]", "created_at": at}
-                for n, email in enumerate(emails)
-            ],
-        )  # fmt: skip
+            ("name", "email"),
+            [(f"P {n}", email) for n, email in enumerate(emails)],
+            {"address": None, "preferred_contact": None, "adjustments": "[]", "created_at": at},
+        )
         ids = writer.consumer_ids_by_email([*emails, "nobody@example.com"])
         found = writer.consumers_by_email(emails[::-1])
         uow.commit()

@@ -75,6 +75,8 @@ _CATEGORIES = {member.value: member for member in Category}
 _CONTACT_METHODS = frozenset(member.value for member in ContactMethod)
 # Rows checked and written together.
 _CHUNK = 1000
+# The columns of a new consumer, in the order they are given.
+_CONSUMER_COLUMNS = ("name", "email", "address", "preferred_contact", "adjustments", "created_at")
 # The columns of an imported case that differ from row to row, in the order they are given.
 _CASE_COLUMNS = (
     "ref",
@@ -140,7 +142,7 @@ def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Itera
         ended = 0  # the line the previous record ended on
         for record in reader:
             start, ended = ended + 1, reader.line_num
-            if not record or not any(value.strip() for value in record):
+            if not "".join(record).strip():
                 continue  # a blank line
             if header is None:
                 header = [name.strip().lower() for name in record]
@@ -224,7 +226,7 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
     if category is None:
         return reject("category", f"{values['category']!r} is not one of {_choices(Category)}")
     try:
-        normalise_email(values["email"])
+        email = normalise_email(values["email"])
     except InvalidInput as err:
         return reject("email", err.message)
     if not values["email"] and not values["address"]:
@@ -270,7 +272,7 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         channel=channel,
         category=category,
         summary=values["summary"] or "",
-        email=values["email"],
+        email=email,
         address=values["address"],
         dispute=values["dispute"],
         board=board_text in _TRUE,
@@ -363,7 +365,8 @@ def _write_chunk(
         return
     uow, calendar = context.uow, context.uow.calendar()
     writer = BulkWriter(uow)
-    emails = sorted({c.email.strip().lower() for _, c, _ in chunk if c.email})
+    # parse_row gives every value stripped and the email lower-cased, as `log` keeps them.
+    emails = sorted({c.email for _, c, _ in chunk if c.email})
     known_ids = writer.existing_source_ids([c.source_id for _, c, _ in chunk if c.source_id])
     consumers = writer.consumers_by_email(emails)
     # Cases of the consumers found: an email no consumer has has no case to repeat.
@@ -375,16 +378,13 @@ def _write_chunk(
     accepted: list[tuple[Row, NewComplaint, datetime, str | None]] = []
     seen_by_address: set[tuple[str, str, datetime, str] | None] = set()
     for row, complaint, received in chunk:
-        email = complaint.email.strip().lower() if complaint.email else None
-        summary = complaint.summary.strip()
+        email, summary = complaint.email, complaint.summary
         key = (email, received, summary) if email else None
         if (complaint.source_id and complaint.source_id in known_ids) or key in known_keys:
             report.duplicates += 1
             continue
         by_address = (
-            None
-            if email
-            else (complaint.consumer.strip(), (complaint.address or "").strip(), received, summary)
+            None if email else (complaint.consumer, complaint.address or "", received, summary)
         )
         if by_address in seen_by_address or (
             by_address is not None
@@ -398,7 +398,7 @@ def _write_chunk(
             consumer = consumers.get(email)
         else:
             consumer = writer.consumer_by_name_and_address(
-                complaint.consumer.strip(), (complaint.address or "").strip()
+                complaint.consumer, complaint.address or ""
             )
             if consumer is not None and consumer.id not in restrictions:
                 restrictions[consumer.id] = list(writer.restrictions([consumer.id]))
@@ -456,8 +456,8 @@ def _write_chunk(
         out_of_time = complaint.about is not None and complaint.about < calendar.local_date(
             calendar.add_months(received, -policy.OUT_OF_TIME_MONTHS)
         )
-        dispute = normalise_dispute(complaint.dispute)
-        summary = complaint.summary.strip()
+        dispute = normalise_dispute(complaint.dispute) if complaint.dispute else None
+        summary = complaint.summary
         channel, category = complaint.channel.value, complaint.category.value
         cases.append(
             (
@@ -477,9 +477,9 @@ def _write_chunk(
         due = policy.due_after(acknowledge, calendar, received)
         clocks.append((ref, received, due))
         details = log_details(
-            consumer=complaint.consumer.strip(),
+            consumer=complaint.consumer,
             email=email,
-            address=(complaint.address or "").strip() or None,
+            address=complaint.address,
             channel=channel,
             category=category,
             summary=summary,
@@ -541,12 +541,12 @@ def _save_consumers(
     together, the others updated together."""
     from complaintctl.store.models import Consumer
 
-    consumers: dict[tuple[str, ...], dict[str, Any]] = {}
-    keys: list[tuple[str, ...]] = []
+    # By email, else by name and address.
+    consumers: dict[str | tuple[str, str, str], dict[str, Any]] = {}
+    keys: list[str | tuple[str, str, str]] = []
     for _, complaint, received, email in accepted:
-        name = complaint.consumer.strip()
-        address = (complaint.address or "").strip() or None
-        key = ("email", email) if email else ("place", name, address or "")
+        name, address = complaint.consumer, complaint.address  # stripped, as parse_row gives
+        key = email or ("place", name, address or "")
         consumer = consumers.get(key)
         if consumer is None:
             found = (
@@ -576,29 +576,33 @@ def _save_consumers(
         consumer["name"] = name
         consumer["address"] = address or consumer["address"]
         consumer["preferred_contact"] = complaint.preferred_contact or consumer["preferred_contact"]
-        consumer["adjustments"] |= set(complaint.adjustments)
+        if complaint.adjustments:
+            consumer["adjustments"].update(complaint.adjustments)
         keys.append(key)
 
-    def stored(consumer: dict[str, Any]) -> dict[str, Any]:
+    def stored(consumer: dict[str, Any]) -> tuple[Any, ...]:
+        """A new consumer's row: a value for each of _CONSUMER_COLUMNS."""
         adjustments = consumer["adjustments"]
-        return {
-            "name": consumer["name"],
-            "email": consumer["email"],
-            "address": consumer["address"],
-            "preferred_contact": consumer["preferred_contact"],
-            "adjustments": json.dumps(sorted(adjustments)) if adjustments else "[]",
-            "created_at": consumer["created_at"],
-        }
+        return (
+            consumer["name"],
+            consumer["email"],
+            consumer["address"],
+            consumer["preferred_contact"],
+            json.dumps(sorted(adjustments)) if adjustments else "[]",
+            consumer["created_at"],
+        )
 
     new_with_email = [c for c in consumers.values() if c["id"] is None and c["email"]]
     if new_with_email:
-        writer.insert(Consumer, [stored(c) for c in new_with_email])
+        writer.insert_values(Consumer, _CONSUMER_COLUMNS, [stored(c) for c in new_with_email])
         ids = writer.consumer_ids_by_email([c["email"] for c in new_with_email])
         for consumer in new_with_email:
             consumer["id"] = ids[consumer["email"]]
     # By name and address only: no key to look them up by afterwards, so RETURNING their ids.
     by_address = [c for c in consumers.values() if c["id"] is None]
-    ids_by_address = writer.insert_consumers([stored(c) for c in by_address])
+    ids_by_address = writer.insert_consumers(
+        [dict(zip(_CONSUMER_COLUMNS, stored(c), strict=True)) for c in by_address]
+    )
     for consumer, consumer_id in zip(by_address, ids_by_address, strict=True):
         consumer["id"] = consumer_id
     writer.update_consumers(

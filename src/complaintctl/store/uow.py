@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -729,17 +728,6 @@ class BulkWriter:
             )
             rows.extend(self.connection.exec_driver_sql(sql, parameters).fetchall())
         return rows
-
-    def insert(self, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert rows that each give every column but the generated id, as insert_values."""
-        if rows:
-            columns = tuple(rows[0])
-            pick = (
-                operator.itemgetter(*columns)
-                if len(columns) > 1
-                else lambda row: (row[columns[0]],)
-            )
-            self.insert_values(model, columns, list(map(pick, rows)))
 
     def insert_values(
         self,
