@@ -161,6 +161,18 @@ def test_a_subminute_amount_is_counted_exactly():
     )
 
 
+def test_a_deadline_far_beyond_the_days_already_counted_is_found_all_the_same():
+    """Deadlines are found from running totals kept for the weeks around the starts asked
+    about, and by walking on from there: 400 working hours is 50 working days, to the close of
+    Friday 13 March (a fresh calendar each time, so each way is taken)."""
+    start, due = london(2026, 1, 5, 9), london(2026, 3, 13, 17)
+    nearby = WorkingCalendar()
+    nearby.add_working_time(london(2026, 3, 1), timedelta(hours=1))  # counts Jan to April
+
+    assert due == WorkingCalendar().add_working_time(start, timedelta(hours=400))
+    assert due == nearby.add_working_time(start, timedelta(hours=400))
+
+
 def test_a_closure_day_pushes_a_deadline_past_it():
     closed = office(**{"2026-06-03": "office move"})
 
