@@ -259,3 +259,13 @@ def test_a_lookup_finds_every_key_however_many_it_is_given(unit: UnitFactory, co
     assert set(emails) == set(ids) == set(found)
     assert count == len(set(ids.values()))
     assert all(found[email].id == ids[email] for email in emails)
+
+
+def test_a_bulk_insert_refuses_a_column_given_twice(unit: UnitFactory) -> None:
+    """Given both per row and once for all, one of the two would be dropped without a word."""
+    from complaintctl.store.uow import BulkWriter
+
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": at, "details": "{}"}
+    with unit() as uow, pytest.raises(ValueError, match="each column is given once"):
+        BulkWriter(uow).insert_values(Event, ("at", "actor"), [(at, "someone")], once)

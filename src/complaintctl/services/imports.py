@@ -337,7 +337,10 @@ def _collecting_only_the_batch() -> Iterator[None]:
     """Keep Python's cycle collector to what the batch makes. It would otherwise walk every
     object loaded before the batch (the store stack's modules and tables: some 75,000) again
     and again as rows come and go, a twentieth of an import's time; they are set aside until
-    the batch is done."""
+    the batch is done. Where a caller has frozen objects of its own, they are left as they are."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

@@ -600,9 +600,9 @@ class BulkWriter:
     def __init__(self, uow: UnitOfWork) -> None:
         self.session = uow.session
         self.connection = uow.session.connection()
-        # Each value as the driver takes it, by conversion: a batch's rows share most of their
-        # instants (a case's receipt starts its clock and its history entry; the import's time
-        # is every row's), so each is converted once.
+        # Each value as the driver takes it, by conversion: a batch's rows share many of their
+        # instants (a case's receipt starts its clock and dates its history entry), so each is
+        # converted once.
         self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
 
     def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
@@ -705,7 +705,7 @@ class BulkWriter:
         }
 
     def _matching(
-        self, statement: Callable[[list[BindParameter[Any]]], _AnySelect], keys: set[Any]
+        self, statement: Callable[[int], _AnySelect], keys: set[Any]
     ) -> list[tuple[Any, ...]]:
         """The rows of `statement` for these keys (its IN list), a piece of at most
         _LOOKUP_SIZES[-1] keys at a time. SQLAlchemy would render an expanding list's
@@ -713,7 +713,7 @@ class BulkWriter:
         compiled once per size and dialect instead, and the keys go to the driver as they are
         (the columns read need no conversion from what the driver gives)."""
         dialect = self.connection.dialect
-        ordered = sorted(keys)
+        ordered = sorted(key for key in keys if key is not None)  # NULL matches nothing
         rows: list[tuple[Any, ...]] = []
         largest = _LOOKUP_SIZES[-1]
         for first in range(0, len(ordered), largest):
@@ -746,8 +746,11 @@ class BulkWriter:
         if not rows:
             return
         same = same or {}
+        names = (*columns, *same)
+        if len(set(names)) != len(names):
+            raise ValueError(f"each column is given once, by `columns` or by `same`: {names}")
         sql, order, conversions = _compiled_insert(
-            model.__table__, frozenset((*columns, *same)), self.connection.dialect
+            model.__table__, frozenset(names), self.connection.dialect
         )
         given = dict(zip(columns, zip(*rows, strict=True), strict=True))
         convert_at = dict(conversions)
@@ -824,24 +827,29 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
 _AnySelect = Select[*tuple[Any, ...]]
 
 # The sizes of IN list a lookup is compiled for: a chunk's keys fill the smallest that holds
-# them, so a handful of statements serve every chunk.
-_LOOKUP_SIZES = (16, 128, 1024)
+# them, so a handful of statements serve every chunk. At most 999 parameters: the limit of
+# SQLite builds before 3.32.
+_LOOKUP_SIZES = (16, 128, 500)
 _LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
 
 
 @functools.cache
 def _compiled_lookup(
-    statement: Callable[[list[BindParameter[Any]]], _AnySelect], size: int, dialect: Dialect
+    statement: Callable[[int], _AnySelect], size: int, dialect: Dialect
 ) -> tuple[str, tuple[str, ...]]:
     """`statement` for `size` keys in the backend's SQL, and its parameters' names in the
     order a positional driver takes them."""
-    keys: list[BindParameter[Any]] = [bindparam(name) for name in _LOOKUP_NAMES[:size]]
-    compiled = statement(keys).compile(dialect=dialect)
+    compiled = statement(size).compile(dialect=dialect)
     names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
     return str(compiled), names
 
 
-def _consumers_with_emails(emails: list[BindParameter[Any]]) -> _AnySelect:
+def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
+    """`size` parameters of the column's type: PostgreSQL compares typed values."""
+    return [bindparam(name, type_=column.type) for name in _LOOKUP_NAMES[:size]]
+
+
+def _consumers_with_emails(size: int) -> _AnySelect:
     return (
         sa_select(
             col(Consumer.id),
@@ -851,25 +859,28 @@ def _consumers_with_emails(emails: list[BindParameter[Any]]) -> _AnySelect:
             col(Consumer.preferred_contact),
             col(Consumer.adjustments),
         )
-        .where(col(Consumer.email).in_(emails))
+        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
 
-def _consumer_ids_with_emails(emails: list[BindParameter[Any]]) -> _AnySelect:
+def _consumer_ids_with_emails(size: int) -> _AnySelect:
     return (
         sa_select(col(Consumer.email), col(Consumer.id))
-        .where(col(Consumer.email).in_(emails))
+        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
 
-def _cases_with_source_ids(source_ids: list[BindParameter[Any]]) -> _AnySelect:
-    return sa_select(col(Case.source_id)).where(col(Case.source_id).in_(source_ids))
+def _cases_with_source_ids(size: int) -> _AnySelect:
+    source_id = col(Case.source_id)
+    return sa_select(source_id).where(source_id.in_(_keys(source_id, size)))
 
 
-def _case_ids_with_refs(refs: list[BindParameter[Any]]) -> _AnySelect:
-    return sa_select(col(Case.ref), col(Case.id)).where(col(Case.ref).in_(refs))
+def _case_ids_with_refs(size: int) -> _AnySelect:
+    return sa_select(col(Case.ref), col(Case.id)).where(
+        col(Case.ref).in_(_keys(col(Case.ref), size))
+    )
 
 
 def _many(name: str) -> BindParameter[Any]:
