@@ -616,14 +616,7 @@ class BulkWriter:
 
     def consumer_by_name_and_address(self, name: str, address: str) -> ConsumerRow | None:
         row = self.connection.execute(
-            sa_select(
-                col(Consumer.id),
-                col(Consumer.name),
-                col(Consumer.email),
-                col(Consumer.address),
-                col(Consumer.preferred_contact),
-                col(Consumer.adjustments),
-            )
+            sa_select(*_consumer_row_columns())
             .where(col(Consumer.name) == name, col(Consumer.address) == address)
             .order_by(col(Consumer.id))
             .limit(1)
@@ -849,16 +842,14 @@ def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
     return [bindparam(name, type_=column.type) for name in _LOOKUP_NAMES[:size]]
 
 
+def _consumer_row_columns() -> tuple[Any, ...]:
+    """The columns a ConsumerRow holds, in its order."""
+    return tuple(col(getattr(Consumer, name)) for name in ConsumerRow._fields)
+
+
 def _consumers_with_emails(size: int) -> _AnySelect:
     return (
-        sa_select(
-            col(Consumer.id),
-            col(Consumer.name),
-            col(Consumer.email),
-            col(Consumer.address),
-            col(Consumer.preferred_contact),
-            col(Consumer.adjustments),
-        )
+        sa_select(*_consumer_row_columns())
         .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
