@@ -421,6 +421,27 @@ def do_import(
         )
 
 
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_an_import_leaves_the_cycle_collector_as_it_found_it(
+    unit: UnitFactory, frozen_before: bool
+) -> None:
+    """An import sets aside from the collector what was loaded before it, then thaws it,
+    whether it succeeds or is refused; objects a caller froze itself stay frozen."""
+    import gc
+
+    if frozen_before:
+        gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        do_import(unit, csv_batch(good_line(1), good_line(2)))
+        assert before == gc.get_freeze_count()
+        refused(unit, csv_batch(good_line(3, channel="fax")))
+        assert before == gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert 0 == gc.get_freeze_count()
+
+
 def stored(unit: UnitFactory) -> list[tuple[str, str | None, str]]:
     """(ref, source_id, summary) of every case in the store."""
     with unit(write=False) as uow:

@@ -318,12 +318,12 @@ class UnitOfWork:
             .exists()
         )
         owner = func.coalesce(col(Case.handler), col(Case.responder))
-        statement: Select[*tuple[Any, ...]] = (
+        statement: _AnySelect = (
             sa_select(
                 col(Case.ref),
-                col(Consumer.name).label("consumer"),
+                col(Consumer.name),
                 col(Consumer.adjustments),
-                restricted.label("restricted"),
+                restricted,
                 col(Case.stage),
                 col(Case.area),
                 col(Case.responder),
@@ -333,7 +333,7 @@ class UnitOfWork:
                 col(Case.received_at),
                 col(Case.summary),
                 col(Deadline.kind),
-                col(Deadline.due_at).label("due"),
+                col(Deadline.due_at),
                 col(Case.version),
             )
             .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
