@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
+import freezegun
 import pytest
 from sqlalchemy import create_engine, text
 
 from complaintctl.domain.procedure import Role
 from complaintctl.store.db import WRITE_LOCK_CLASS, ensure_schema, open_engine, resolve_url
 from complaintctl.store.uow import UnitOfWork
+
+# A frozen clock is for the code under test: pytest's own timer keeps real time, so
+# `--durations` reports seconds, not the years between the frozen date and now.
+freezegun.configure(extend_ignore_list=["_pytest"])
 
 # The store is created "today" so its bank holidays cover the years the tests use.
 STORE_CREATED = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -90,21 +97,23 @@ def store_url(new_store: Callable[[str], str]) -> str:
 
 
 def dump_store(url: str) -> list[tuple[str, tuple[object, ...]]]:
-    """Every row of every table, in a stable order: to show that nothing was written."""
-    from sqlalchemy import MetaData, select
+    """Every row of every table, in a stable order: to show that nothing was written.
+
+    Rows as the driver gives them, table by table: comparing two dumps needs no more, and
+    reflecting each table's columns would cost more than the test itself."""
+    from sqlalchemy import inspect
 
     from complaintctl.store.db import resolve_url
 
     engine = create_engine(resolve_url(url))
     try:
-        metadata = MetaData()
-        metadata.reflect(engine)
         with engine.connect() as connection:
             return [
-                (table.name, tuple(row))
-                for table in metadata.sorted_tables
+                (name, tuple(row))
+                for name in sorted(inspect(connection).get_table_names())
                 for row in sorted(
-                    connection.execute(select(table)).all(), key=lambda row: repr(tuple(row))
+                    connection.exec_driver_sql(f'SELECT * FROM "{name}"').all(),
+                    key=lambda row: repr(tuple(row)),
                 )
             ]
     finally:
@@ -127,10 +136,11 @@ TEAM = [
 
 
 def seed_team(unit: UnitFactory) -> None:
+    """Add TEAM in one transaction, as ten `staff add` commands would."""
     from complaintctl.services import add_staff
 
-    for username, name, role, area in TEAM:
-        with unit() as uow:
+    with unit() as uow, uow.holding_commits():
+        for username, name, role, area in TEAM:
             add_staff(
                 uow,
                 username=username,
@@ -141,27 +151,56 @@ def seed_team(unit: UnitFactory) -> None:
                 at=STORE_CREATED,
                 now=STORE_CREATED,
             )
+        uow.commit_held()
 
 
-@pytest.fixture
-def empty_unit(store_url: str) -> Iterator[UnitFactory]:
-    """`unit(write=True)`: a unit of work on a fresh store with no staff yet."""
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """SQLite stores made once per run, each test starting from a copy: "empty" (the schema and
+    its calendar) and "team" (with TEAM as staff). Making them costs more than most tests."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {"empty": folder / "empty.sqlite3", "team": folder / "team.sqlite3"}
+    if POSTGRES:
+        return templates  # each test makes its own schema
+    for name, path in templates.items():
+        url = resolve_url(str(path))
+        engine = open_engine(url)
+        ensure_schema(engine, url, STORE_CREATED)
+        if name == "team":
+            seed_team(partial(UnitOfWork, engine, url, write=True))
+        engine.dispose()  # the last connection closing folds the WAL into the file
+    return templates
+
+
+def _units(store_url: str, template: Path, *, team: bool) -> Iterator[UnitFactory]:
+    """Units of work on the test's own store: a copy of `template` on SQLite, a schema made
+    afresh (with the team when `team`) on PostgreSQL."""
     url = resolve_url(store_url)
+    if not POSTGRES:
+        Path(store_url).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, store_url)
     engine = open_engine(url)
     ensure_schema(engine, url, STORE_CREATED)
 
     def factory(*, write: bool = True) -> UnitOfWork:
         return UnitOfWork(engine, url, write=write)
 
+    if POSTGRES and team:
+        seed_team(factory)
     yield factory
     engine.dispose()
 
 
 @pytest.fixture
-def unit(empty_unit: UnitFactory) -> UnitFactory:
+def empty_unit(store_url: str, store_templates: dict[str, Path]) -> Iterator[UnitFactory]:
+    """`unit(write=True)`: a unit of work on a fresh store with no staff yet."""
+    yield from _units(store_url, store_templates["empty"], team=False)
+
+
+@pytest.fixture
+def unit(store_url: str, store_templates: dict[str, Path]) -> Iterator[UnitFactory]:
     """`unit(write=True)`: a unit of work on a fresh store, with TEAM as its staff."""
-    seed_team(empty_unit)
-    return empty_unit
+    yield from _units(store_url, store_templates["team"], team=True)
 
 
 @contextmanager

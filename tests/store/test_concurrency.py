@@ -17,6 +17,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
@@ -62,6 +63,7 @@ def _log_many(db: str, worker: int) -> list[str]:
     return refs
 
 
+@pytest.mark.concurrency
 def test_processes_logging_at_once_get_unique_references_and_one_history_entry_each(
     unit: UnitFactory, store_url: str
 ) -> None:
@@ -81,6 +83,7 @@ def test_processes_logging_at_once_get_unique_references_and_one_history_entry_e
     assert WORKERS * LOGS_EACH == counter
 
 
+@pytest.mark.concurrency
 def test_processes_acknowledging_the_same_cases_at_once_acknowledge_each_exactly_once(
     unit: UnitFactory, store_url: str
 ) -> None:
@@ -113,6 +116,7 @@ SHARED_CASES = 40
 STEPS = ("acknowledge", "assign", "respond")  # the steps workers race on
 
 
+@pytest.mark.concurrency
 def test_many_processes_acting_at_once_lose_nothing_and_double_nothing(
     unit: UnitFactory, store_url: str
 ) -> None:
