@@ -53,7 +53,8 @@ def iso(instant: datetime) -> str:
 def build_store(path: Path, size: int, seed: int = 7) -> None:
     """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years."""
     from complaintctl.domain.calendar import WorkingCalendar
-    from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
     from complaintctl.store.uow import UnitOfWork
 
     url = resolve_url(str(path))
@@ -387,7 +388,8 @@ def main() -> None:
 
 def in_process(report: Report, path: Path, runs: int) -> None:
     from complaintctl import services
-    from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
     from complaintctl.store.uow import UnitOfWork
 
     url = resolve_url(str(path))
@@ -432,7 +434,7 @@ def in_process(report: Report, path: Path, runs: int) -> None:
 
 
 def _log_details(record: dict[str, str]) -> dict[str, object]:
-    """What an imported case's history entry records (services.cases.log_details)."""
+    """What an imported case's history entry records (services.intake.log_details)."""
     return {
         "consumer": record["consumer"],
         "email": record["email"],

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from complaintctl.domain.procedure import Role
-from complaintctl.store.db import WRITE_LOCK_CLASS, ensure_schema, open_engine, resolve_url
+from complaintctl.store.db import WRITE_LOCK_CLASS, open_engine, resolve_url
+from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
 
 # A frozen clock is for the code under test: pytest's own timer keeps real time, so

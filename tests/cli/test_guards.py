@@ -858,7 +858,7 @@ def test_bare_complaintctl_prints_the_usage_to_stderr_and_exits_2(run: Run) -> N
 def test_a_name_with_rich_markup_is_shown_literally_at_a_terminal(
     run: Run, monkeypatch: pytest.MonkeyPatch, name: str, command: list[str]
 ) -> None:
-    monkeypatch.setattr("complaintctl.cli.render.for_people", lambda: True)
+    monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
     monkeypatch.setenv("COLUMNS", "400")  # no line wrapping inside the name
     log_case(run, consumer=name)  # its acknowledgement is breached by now: listed in overdue
     ok(run, "--as", "sam.senior", "staff", "add", "marked.up", "--name", name, "--role", "officer")

@@ -21,7 +21,8 @@ from freezegun import freeze_time
 from typer.testing import CliRunner, Result
 
 from complaintctl.cli import app, render
-from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.db import open_engine, resolve_url
+from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.views import QueueItem, QueueReport
 from tests.cli.conftest import Run
@@ -472,11 +473,10 @@ def test_overdue_due_within_nonsense_is_a_usage_error(run: Run, five_cases: None
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """stdout looks like a terminal to the command; --plain is switched off again afterwards."""
+    """stdout looks like a terminal to the command."""
     import typer.testing
 
     monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
-    monkeypatch.setattr(render, "_plain", False)
 
 
 def test_queue_at_a_terminal_is_a_table(run: Run, five_cases: None, terminal: None) -> None:
@@ -611,9 +611,9 @@ def table(
     capsys: pytest.CaptureFixture[str],
 ) -> list[str]:
     """The rows of the rich table as a person sees them `width` columns wide."""
-    monkeypatch.setattr(render, "for_people", lambda: True)
+    monkeypatch.setattr(render.Output, "for_people", lambda self: True)
     monkeypatch.setenv("COLUMNS", str(width))
-    render.queue(queue_report, json_output=False, csv_output=False)
+    render.queue(render.Output(), queue_report, json_output=False, csv_output=False)
     return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
 
 

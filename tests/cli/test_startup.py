@@ -128,3 +128,36 @@ def test_a_command_registered_on_the_root_itself_still_runs(
         assert (0, "hello\n") == (ended.value.code, capsys.readouterr().out)
     finally:
         app.registered_commands.pop()
+
+
+def test_typer_is_the_release_the_lazy_commands_were_written_against() -> None:
+    """cli/app.LazyCommands builds commands with typer.main's builders and lists them with the
+    click Typer vendors (typer._click): neither is documented, so a new Typer may change them
+    without notice. On an upgrade, check LazyCommands against the new release (the listing and
+    build-once tests here exercise it), then move the pin in pyproject.toml and this test."""
+    import typer
+    from typer import _click, main
+
+    assert typer.__version__.startswith("0.28."), (
+        f"Typer {typer.__version__} is not 0.28: check cli/app.LazyCommands against it first"
+    )
+    used = {
+        "typer._click": ("Command", "Context", "HelpFormatter"),
+        "typer._click.exceptions": ("ClickException",),
+        "typer.main": (
+            "get_command_from_info",
+            "get_command_name",
+            "get_group_from_info",
+            "solve_typer_info_defaults",
+        ),
+    }
+    modules = {
+        "typer._click": _click,
+        "typer._click.exceptions": _click.exceptions,
+        "typer.main": main,
+    }
+    assert {} == {
+        module: missing
+        for module, names in used.items()
+        if (missing := [name for name in names if not hasattr(modules[module], name)])
+    }

@@ -9,7 +9,7 @@ import pytest
 
 from complaintctl import services
 from complaintctl.domain.explain import COUNTED, RECEIVED_DAY, SKIPPED
-from complaintctl.domain.procedure import Decision
+from complaintctl.domain.procedure import CloseReason, Decision
 from complaintctl.errors import NotFound
 from complaintctl.services.explain import (
     BREACHED,
@@ -131,7 +131,7 @@ def test_without_a_running_clock_the_latest_is_explained(unit: UnitFactory) -> N
         unit,
         services.close,
         ref=ref,
-        reason=services.cases.CloseReason.WITHDRAWN,
+        reason=CloseReason.WITHDRAWN,
         because=None,
         note=None,
         by="officer.one",

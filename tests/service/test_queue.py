@@ -23,7 +23,8 @@ from complaintctl.domain.procedure import (
     RestrictionScope,
 )
 from complaintctl.errors import InvalidInput
-from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store.db import open_engine, resolve_url
+from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.views import OverdueReport, QueueItem, QueueReport, overdue_json
 from tests.conftest import STORE_CREATED, UnitFactory, seed_team

@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import create_engine, event, select
 
 from complaintctl.errors import StoreUnavailable
-from complaintctl.store.db import ensure_schema, open_engine, resolve_url
+from complaintctl.store import listings
+from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.models import Event
+from complaintctl.store.schema import ensure_schema
 from tests.conftest import POSTGRES, STORE_CREATED, UnitFactory, postgres_only, sqlite_only
 
 
@@ -124,7 +126,7 @@ def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, store
         engine = uow.session.get_bind()
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            uow.overdue(STORE_CREATED, ["acknowledge"])
+            listings.overdue(uow, STORE_CREATED, ["acknowledge"])
         finally:
             event.remove(engine, "before_cursor_execute", capture)
     assert statements
@@ -163,7 +165,7 @@ def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: Unit
 def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None:
     """BulkWriter.insert_values hands rows to the driver itself: each value still goes through
     its column's conversion, whether given once for every row, the same in each row, or not."""
-    from complaintctl.store.uow import BulkWriter
+    from complaintctl.store.bulk import BulkWriter
 
     first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     decided = datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -197,7 +199,7 @@ def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
     """01:30 on 25 October 2026 happens twice in London; Python calls the two equal."""
     from zoneinfo import ZoneInfo
 
-    from complaintctl.store.uow import BulkWriter
+    from complaintctl.store.bulk import BulkWriter
 
     first = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("Europe/London"))
     second = first.replace(fold=1)
@@ -222,8 +224,8 @@ def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
 
 def test_a_bulk_insert_must_give_each_column_that_has_a_default(unit: UnitFactory) -> None:
     """The driver applies no SQLAlchemy default: a row leaving out `version` is refused."""
+    from complaintctl.store.bulk import BulkWriter
     from complaintctl.store.models import Case
-    from complaintctl.store.uow import BulkWriter
 
     at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     row = {
@@ -240,8 +242,8 @@ def test_a_lookup_finds_every_key_however_many_it_is_given(unit: UnitFactory, co
     """Lookups send their keys in pieces of a few fixed sizes, filled up with a repeated key:
     every key is found once, whether it fills a piece exactly, just overflows one, or needs
     several, and keys that match nothing find nothing."""
+    from complaintctl.store.bulk import BulkWriter
     from complaintctl.store.models import Consumer
-    from complaintctl.store.uow import BulkWriter
 
     at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     emails = [f"p{n}@example.com" for n in range(count)]
@@ -263,7 +265,7 @@ def test_a_lookup_finds_every_key_however_many_it_is_given(unit: UnitFactory, co
 
 def test_a_bulk_insert_refuses_a_column_given_twice(unit: UnitFactory) -> None:
     """Given both per row and once for all, one of the two would be dropped without a word."""
-    from complaintctl.store.uow import BulkWriter
+    from complaintctl.store.bulk import BulkWriter
 
     at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": at, "details": "{}"}

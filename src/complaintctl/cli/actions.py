@@ -1,13 +1,18 @@
-"""Commands that move a case through the procedure, from log to the Assessor's outcome."""
+"""Commands that move a case through the procedure, from log to the Assessor's outcome.
+
+Each step command gives its own options and what it does to one case; `step_command` adds the
+references (one, several, or - for stdin) and the flags every step shares.
+"""
 
 from typing import Annotated
 
 import typer
 
-from complaintctl.cli import bulk
-from complaintctl.cli.app import commands, current_state
-from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
+from complaintctl.cli.app import State, commands, current_state
+from complaintctl.cli.bulk import StepCall, step_command
+from complaintctl.cli.options import At, Json
 from complaintctl.domain.procedure import (
+    Action,
     AssessorOutcome,
     Category,
     Channel,
@@ -123,10 +128,9 @@ def log_command(
     render.logged(view, json_output=json_output)
 
 
-@commands.command("ack")
+@step_command("ack")
 def ack_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     area: Annotated[
         str, typer.Option(help="The area of the business best placed to deal with it.")
     ],
@@ -137,20 +141,13 @@ def ack_command(
             help="Why a complaint about an issue over 6 months old is accepted all the same.",
         ),
     ] = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Acknowledge complaints and route them to an area; stops the acknowledgement clock and
     starts the response clock (24 working hours)."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.ACKNOWLEDGE,
         lambda uow, ref, when: services.acknowledge(
             uow,
             ref=ref,
@@ -160,69 +157,41 @@ def ack_command(
             now=state.now,
             out_of_time_reason=out_of_time_reason,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
-        kinds=("acknowledge", "respond"),
+        lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
     )
 
 
-@commands.command("assign")
+@step_command("assign")
 def assign_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     to: Annotated[str, typer.Option(metavar="USERNAME", help="The responder, staff of the area.")],
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.ASSIGN,
         lambda uow, ref, when: services.assign(
             uow, ref=ref, to=to, by=state.actor, at=when, now=state.now
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Assigned {view.ref} to {view.responder}",
-        kinds=("respond",),
+        lambda view: f"Assigned {view.ref} to {view.responder}",
     )
 
 
-@commands.command("respond")
+@step_command("respond")
 def respond_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     decision: DecisionOption,
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Record the first-stage response (the assigned responder); stops the response clock."""
     from complaintctl import services
 
-    state = current_state(ctx)
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.RESPOND,
         lambda uow, ref, when: services.respond(
             uow,
             ref=ref,
@@ -233,38 +202,24 @@ def respond_command(
             at=when,
             now=state.now,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Responded to {view.ref}: {decision.value}",
-        kinds=("respond",),
+        lambda view: f"Responded to {view.ref}: {decision.value}",
     )
 
 
-@commands.command("extend")
+@step_command("extend")
 def extend_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     until: Annotated[
         str, typer.Option(metavar="DATETIME", help="The new deadline agreed with the consumer.")
     ],
     reason: Annotated[str, typer.Option(help="Why more time is needed, and how it was agreed.")],
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Replace the running response (or final response) deadline with a timescale agreed with
     the consumer for a complex case, before it passes. The old deadline stays in the history."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.EXTEND,
         lambda uow, ref, when: services.extend(
             uow,
             ref=ref,
@@ -274,20 +229,13 @@ def extend_command(
             at=when,
             now=state.now,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Extended {view.ref}",
-        kinds=("final", "respond"),
+        lambda view: f"Extended {view.ref}",
     )
 
 
-@commands.command("escalate")
+@step_command("escalate")
 def escalate_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     to: Annotated[
         str,
         typer.Option(
@@ -297,56 +245,35 @@ def escalate_command(
         ),
     ],
     reason: Annotated[str | None, typer.Option(help="Why the consumer escalated.")] = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Escalate to the second stage on the consumer's behalf; the final response is due 20
     working days later."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.ESCALATE,
         lambda uow, ref, when: services.escalate(
             uow, ref=ref, to=to, reason=reason, by=state.actor, at=when, now=state.now
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Escalated {view.ref} to {view.handler}",
-        kinds=("final",),
+        lambda view: f"Escalated {view.ref} to {view.handler}",
     )
 
 
-@commands.command("final")
+@step_command("final")
 def final_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     decision: DecisionOption,
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Record the final response (the second-stage handler or a senior role); ends the
     procedure and opens the consumer's 3 months to ask for the Independent Assessor."""
     from complaintctl import services
 
-    state = current_state(ctx)
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.FINAL,
         lambda uow, ref, when: services.final_response(
             uow,
             ref=ref,
@@ -357,20 +284,13 @@ def final_command(
             at=when,
             now=state.now,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Final response on {view.ref}: {decision.value}",
-        kinds=("final", "referral-window"),
+        lambda view: f"Final response on {view.ref}: {decision.value}",
     )
 
 
-@commands.command("refer")
+@step_command("refer")
 def refer_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     outcome: Annotated[
         AssessorOutcome | None,
         typer.Option(help="Record the Independent Assessor's outcome instead of a referral."),
@@ -382,40 +302,25 @@ def refer_command(
         str | None,
         typer.Option(help="Why a referral more than 3 months after the final response is taken."),
     ] = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Record a referral to the Independent Assessor, or with --outcome the Assessor's outcome."""
     from complaintctl import services
     from complaintctl.errors import InvalidInput
 
-    state = current_state(ctx)
     if outcome is None:
         if recommendation is not None:
             raise InvalidInput("--recommendation goes with --outcome")
-        bulk.run(
-            ctx,
-            refs,
+        return StepCall(
+            Action.REFER,
             lambda uow, ref, when: services.refer(
                 uow, ref=ref, late_reason=late_reason, by=state.actor, at=when, now=state.now
             ),
-            at,
-            dry_run=dry_run,
-            continue_on_error=continue_on_error,
-            if_version=if_version,
-            json_output=json_output,
-            message=lambda view: f"Referred {view.ref} to the Independent Assessor",
-            kinds=("referral-window",),
+            lambda view: f"Referred {view.ref} to the Independent Assessor",
         )
-        return
     if late_reason is not None:
         raise InvalidInput("--late-reason goes with a referral, not with --outcome")
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.OUTCOME,
         lambda uow, ref, when: services.record_outcome(
             uow,
             ref=ref,
@@ -425,19 +330,13 @@ def refer_command(
             at=when,
             now=state.now,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Assessor's outcome on {view.ref}: {outcome.value}",
+        lambda view: f"Assessor's outcome on {view.ref}: {outcome.value}",
     )
 
 
-@commands.command("close")
+@step_command("close")
 def close_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     reason: Annotated[CloseReason, typer.Option(help="Why the case closes.")],
     because: Annotated[
         OutOfScope | None,
@@ -447,19 +346,12 @@ def close_command(
         ),
     ] = None,
     note: Annotated[str | None, typer.Option(help="Anything the record should say.")] = None,
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    if_version: IfVersion = None,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Close cases at the first stage, or triage them out of scope; running clocks stop."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.CLOSE,
         lambda uow, ref, when: services.close(
             uow,
             ref=ref,
@@ -470,38 +362,23 @@ def close_command(
             at=when,
             now=state.now,
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        if_version=if_version,
-        json_output=json_output,
-        message=lambda view: f"Closed {view.ref}: {view.close_reason}",
+        lambda view: f"Closed {view.ref}: {view.close_reason}",
     )
 
 
-@commands.command("incident")
+# An incident is not a step of the procedure: it leaves the case's version as it is.
+@step_command("incident", versioned=False)
 def incident_command(
-    ctx: typer.Context,
-    refs: Refs,
+    state: State,
     note: Annotated[str, typer.Option(help="What happened: abusive contact towards staff.")],
-    at: At = None,
-    dry_run: DryRun = False,
-    continue_on_error: ContinueOnError = False,
-    json_output: Json = False,
-) -> None:
+) -> StepCall:
     """Record abusive contact towards staff; shown on the consumer from then on."""
     from complaintctl import services
 
-    state = current_state(ctx)
-    bulk.run(
-        ctx,
-        refs,
+    return StepCall(
+        Action.INCIDENT,
         lambda uow, ref, when: services.record_incident(
             uow, ref=ref, note=note, by=state.actor, at=when, now=state.now
         ),
-        at,
-        dry_run=dry_run,
-        continue_on_error=continue_on_error,
-        json_output=json_output,
-        message=lambda view: f"Recorded an incident on {view.ref}",
+        lambda view: f"Recorded an incident on {view.ref}",
     )

@@ -35,6 +35,7 @@ from complaintctl.errors import EXIT_USAGE, ComplaintError, InvalidInput
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from complaintctl.cli.render import Output
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -100,7 +101,11 @@ class LazyCommands(MutableMapping[str, Command]):
     """The root's subcommands by name, each built from its registration when first looked up.
 
     Typer would build all of them before anything runs, reading every parameter's signature
-    and annotation: several milliseconds of every command and every --help (issue 6).
+    and annotation, and every command and every --help would pay for it (benchmarks/).
+
+    It builds them with typer.main's command builders and lists them with the vendored click's
+    types, which Typer does not document: Typer is pinned to the release this was written
+    against, and tests/cli/test_startup.py fails, saying what to check, on any other.
     """
 
     def __init__(self, registry: typer.Typer, root: typer.Typer) -> None:
@@ -209,14 +214,22 @@ class State:
     db: str | None
     actor: str
     now: datetime
+    plain: bool = False  # --plain
     _opened: tuple[Any, str] | None = field(default=None, repr=False)
+
+    @property
+    def output(self) -> Output:
+        """How the command prints (render.Output)."""
+        from complaintctl.cli.render import Output
+
+        return Output(plain=self.plain)
 
     def unit_of_work(self, *, write: bool) -> UnitOfWork:
         """A transaction on the store, creating the store on first use.
 
         A store at another schema revision is refused (`db upgrade` says how to move it on).
         """
-        from complaintctl.store.db import ensure_schema
+        from complaintctl.store.schema import ensure_schema
         from complaintctl.store.uow import UnitOfWork
 
         if self._opened is None:
@@ -330,10 +343,6 @@ def root(
     The store is created on first use. Times are read as ISO 8601; without an offset they are
     local time in the calendar's zone (Europe/London by default).
     """
-    if plain:
-        from complaintctl.cli import render
-
-        render.use_plain()
     if db is None and "COMPLAINTCTL_DB" in os.environ:
         # The CLI library reads an empty variable as unset: an empty store name is a mistake
         # to report, not a reason to fall back to the default store.
@@ -343,6 +352,7 @@ def root(
         db=db,
         actor=(actor or "").strip() or _login_name(),
         now=datetime.now(UTC),
+        plain=plain,
     )
 
 

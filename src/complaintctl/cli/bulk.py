@@ -1,16 +1,26 @@
-"""One command, many cases: references from the arguments or stdin, all or nothing."""
+"""The commands that take a step on cases: one case, or many from the arguments or stdin, all
+or nothing.
+
+Each step command is written as its own options and what it does to one case (a StepCall);
+`step_command` gives it the references and the flags every step shares, and `run` takes it on
+one case or on many.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from complaintctl.cli.app import current_state
+from complaintctl.cli.app import State, commands, current_state
+from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
+from complaintctl.domain.procedure import Action
 from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
@@ -18,7 +28,78 @@ if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import CaseView
 
-Step = Callable[["UnitOfWork", str, datetime], "CaseView"]
+
+@dataclass(frozen=True)
+class StepCall:
+    """A step command's own part: the step, taking it on one case, and saying it was done."""
+
+    action: Action
+    take: Callable[[UnitOfWork, str, datetime], CaseView]  # (unit of work, ref, at)
+    message: Callable[[CaseView], str]
+
+
+@dataclass(frozen=True)
+class StepFlags:
+    """What every step command takes besides its own options."""
+
+    refs: list[str]
+    at: str | None
+    dry_run: bool
+    continue_on_error: bool
+    json_output: bool
+    # The version of the one case the caller read: the step is refused if the case has moved
+    # on since (JSON on stdin carries a version for each case instead).
+    if_version: int | None = None
+
+
+# The flags, in the order the help lists them, after the command's own options.
+_FLAGS: tuple[tuple[str, Any, Any], ...] = (
+    ("at", At, None),
+    ("dry_run", DryRun, False),
+    ("continue_on_error", ContinueOnError, False),
+    ("if_version", IfVersion, None),
+    ("json_output", Json, False),
+)
+
+OwnOptions = Callable[..., StepCall]
+
+
+def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions], OwnOptions]:
+    """Register the command `name` that takes a step on cases.
+
+    The decorated function takes the command's State and its own options, and returns its
+    StepCall; the command takes REF... first and the shared flags last (--if-version only when
+    `versioned`: the step checks the version of the case). The function's docstring is the
+    command's help.
+    """
+
+    def register(own: OwnOptions) -> OwnOptions:
+        flags = [flag for flag in _FLAGS if versioned or flag[0] != "if_version"]
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        parameters = [
+            inspect.Parameter("ctx", keyword, annotation=typer.Context),
+            inspect.Parameter("refs", keyword, annotation=Refs),
+            # Its own options, after the State it is given.
+            *(
+                p.replace(kind=keyword)
+                for p in list(inspect.signature(own).parameters.values())[1:]
+            ),
+            *(inspect.Parameter(n, keyword, annotation=a, default=d) for n, a, d in flags),
+        ]
+
+        def command(ctx: typer.Context, **values: Any) -> None:
+            state = current_state(ctx)
+            shared = {flag_name: values.pop(flag_name, None) for flag_name, _, _ in flags}
+            run(state, StepFlags(refs=values.pop("refs"), **shared), own(state, **values))
+
+        # Typer reads a command's options from its signature and annotations.
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters}
+        command.__name__, command.__doc__ = own.__name__, own.__doc__
+        commands.command(name)(command)
+        return own
+
+    return register
 
 
 def _stdin_text() -> str:
@@ -72,47 +153,33 @@ def read_refs(
     return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip())), seen
 
 
-def run(
-    ctx: typer.Context,
-    refs: list[str],
-    step: Step,
-    at: str | None,
-    *,
-    dry_run: bool,
-    continue_on_error: bool,
-    json_output: bool,
-    message: Callable[[CaseView], str],
-    kinds: tuple[str, ...] = (),
-    if_version: int | None = None,
-) -> None:
-    """Take `step` on one case (refusals keep their own exit code), or on several at once.
-
-    `if_version`: the version of the one case the caller read; the step is refused if the
-    case has moved on since (JSON on stdin carries a version for each case instead).
-    """
+def run(state: State, flags: StepFlags, call: StepCall) -> None:
+    """Take the step on one case (a refusal keeps its own exit code), or on several at once."""
     from complaintctl.cli import render
+    from complaintctl.domain.clocks import STEP_CLOCKS
     from complaintctl.services.bulk import apply_each
 
-    state = current_state(ctx)
+    refs = flags.refs
     one = refs != ["-"] and len(refs) == 1
-    if if_version is not None and not one:
+    if flags.if_version is not None and not one:
         raise InvalidInput(
             "--if-version goes with one reference; for several, pipe the JSON of show, queue "
             "or overdue, which carries each case's version"
         )
-    if one and not dry_run:
+    if one and not flags.dry_run:
 
         def step_on_one(uow: UnitOfWork, when: datetime) -> CaseView:
-            if if_version is not None:
-                uow.seen_versions[refs[0].strip().upper()] = if_version
-            return step(uow, refs[0], when)
+            if flags.if_version is not None:
+                uow.seen_versions[refs[0].strip().upper()] = flags.if_version
+            return call.take(uow, refs[0], when)
 
-        view = state.change(step_on_one, at)
-        render.stepped(view, json_output, message(view), *kinds)
+        view = state.change(step_on_one, flags.at)
+        reported = STEP_CLOCKS[call.action].reported()
+        render.stepped(view, flags.json_output, call.message(view), reported)
         return
     wanted, seen = read_refs(refs)
-    if if_version is not None:
-        seen = dict.fromkeys(wanted, if_version)
+    if flags.if_version is not None:
+        seen = dict.fromkeys(wanted, flags.if_version)
     if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
         render.note("No case references on stdin: nothing to do")
         return
@@ -122,12 +189,12 @@ def run(
         return apply_each(
             uow,
             wanted,
-            lambda unit, ref: step(unit, ref, when),
-            continue_on_error=continue_on_error,
-            dry_run=dry_run,
+            lambda unit, ref: call.take(unit, ref, when),
+            continue_on_error=flags.continue_on_error,
+            dry_run=flags.dry_run,
         )
 
-    result = state.change(each, at)
-    render.bulk(result, json_output, message)
+    result = state.change(each, flags.at)
+    render.bulk(result, flags.json_output, call.message)
     if result.refused:
         raise typer.Exit(EXIT_BULK_PARTIAL if result.applied else EXIT_BULK_REFUSED)

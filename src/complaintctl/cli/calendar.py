@@ -28,7 +28,7 @@ def calendar_show(ctx: typer.Context, as_of: AsOf = None, json_output: Json = Fa
     state = current_state(ctx)
     with state.unit_of_work(write=False) as uow:
         view = services.calendar_view(uow, as_of=state.instant(as_of, uow.calendar().tz))
-    render.calendar(view, json_output=json_output)
+    render.calendar(state.output, view, json_output=json_output)
 
 
 @calendar_app.command("close")

@@ -1,6 +1,5 @@
 """The store itself: which schema revision it is at, upgrading it, and backing it up."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,19 +15,12 @@ db_app = typer.Typer(
 )
 commands.add_typer(db_app, name="db")
 
-STATE_TEXT = {
-    "missing": "no store here yet: the first command makes one",
-    "empty": "no tables yet: the first command makes them",
-    "current": "up to date",
-    "needs-upgrade": "older than this complaintctl: back it up, then run `complaintctl db upgrade`",
-    "newer-than-program": "newer than this complaintctl: upgrade complaintctl to use it",
-}
-
 
 @db_app.command("status")
 def db_status(ctx: typer.Context, json_output: Json = False) -> None:
     """Show the store, its database and schema revision, and whether this complaintctl can use
     it as it is. Never changes the store."""
+    from complaintctl.cli import render
     from complaintctl.store.db import (
         describe,
         missing_sqlite_file,
@@ -36,31 +28,17 @@ def db_status(ctx: typer.Context, json_output: Json = False) -> None:
         resolve_url,
         translated_errors,
     )
-    from complaintctl.store.schema import SCHEMA_REVISION, status
+    from complaintctl.store.schema import SchemaStatus, status
 
     state = current_state(ctx)
     url = resolve_url(state.db)
     missing = missing_sqlite_file(url)
     if missing is not None:
-        store, backend, revision, kind = str(missing), "sqlite", None, "missing"
+        found = SchemaStatus(store=str(missing), backend="sqlite", revision=None, missing=True)
     else:
         with translated_errors(url):
             found = status(open_read_only(url), describe(url))
-        store, backend, revision, kind = found.store, found.backend, found.revision, found.state
-    if json_output:
-        data = {
-            "schema_version": 1,
-            "store": store,
-            "backend": backend,
-            "revision": revision,
-            "program_revision": SCHEMA_REVISION,
-            "state": kind,
-        }
-        print(json.dumps(data, indent=2))
-        return
-    print(f"Store:     {store} ({backend})")
-    print(f"Schema:    {revision or '-'} (this complaintctl: {SCHEMA_REVISION})")
-    print(f"State:     {STATE_TEXT[kind]}")
+    render.store_status(found, json_output=json_output)
 
 
 @db_app.command("upgrade")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS
+from complaintctl.domain.procedure import Category, Stage
+
+# The kinds of deadline an option takes, from the domain's table of clocks (Typer reads a
+# choice from an enum): those staff owe (overdue --kind), and those a case has (explain KIND).
+StaffDeadline = StrEnum("StaffDeadline", [(kind.name, kind.value) for kind in STAFF_CLOCKS])  # type: ignore[misc]
+CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in CASE_CLOCKS])  # type: ignore[misc]
 
 At = Annotated[
     str | None,
@@ -58,3 +67,30 @@ ContinueOnError = Annotated[
         "(by default one refusal means no case is changed).",
     ),
 ]
+
+# Which cases a listing takes (queue, export).
+Stages = Annotated[
+    list[Stage] | None,
+    typer.Option("--stage", help="Only cases at this stage; repeat for several."),
+]
+Area = Annotated[str | None, typer.Option("--area", help="Only cases routed to this area.")]
+Owner = Annotated[
+    str | None,
+    typer.Option("--owner", metavar="USERNAME", help="Only cases this person owns."),
+]
+Mine = Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")]
+Unassigned = Annotated[bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")]
+CategoryFilter = Annotated[Category | None, typer.Option("--category", help="Only this category.")]
+Board = Annotated[
+    bool | None,
+    typer.Option("--board/--not-board", help="Only (or no) Board-addressed complaints."),
+]
+
+
+def owner_filter(actor: str, owner: str | None, mine: bool) -> str | None:
+    """The owner a listing keeps to: --owner, or with --mine the acting person."""
+    from complaintctl.errors import InvalidInput
+
+    if mine and owner is not None:
+        raise InvalidInput("--mine and --owner are the same filter: give one")
+    return actor if mine else owner

@@ -5,8 +5,21 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state
-from complaintctl.cli.options import AsOf, Csv, Json, Ref
-from complaintctl.domain.procedure import Category, OverdueKind, Stage
+from complaintctl.cli.options import (
+    Area,
+    AsOf,
+    Board,
+    CategoryFilter,
+    Csv,
+    Json,
+    Mine,
+    Owner,
+    Ref,
+    StaffDeadline,
+    Stages,
+    Unassigned,
+    owner_filter,
+)
 from complaintctl.errors import EXIT_OVERDUE
 
 
@@ -14,7 +27,7 @@ from complaintctl.errors import EXIT_OVERDUE
 def overdue_command(
     ctx: typer.Context,
     kind: Annotated[
-        list[OverdueKind] | None,
+        list[StaffDeadline] | None,
         typer.Option(help="Only this kind of deadline; repeat for several [default: all]."),
     ] = None,
     due_within: Annotated[
@@ -52,7 +65,7 @@ def overdue_command(
         ),
         as_of,
     )
-    render.overdue(report, json_output=json_output, csv_output=csv_output)
+    render.overdue(state.output, report, json_output=json_output, csv_output=csv_output)
     if exit_code and any(item.late_calendar.total_seconds() > 0 for item in report.items):
         raise typer.Exit(EXIT_OVERDUE)
 
@@ -60,17 +73,11 @@ def overdue_command(
 @commands.command("queue")
 def queue_command(
     ctx: typer.Context,
-    stage: Annotated[
-        list[Stage] | None, typer.Option(help="Only cases at this stage; repeat for several.")
-    ] = None,
-    area: Annotated[str | None, typer.Option(help="Only cases routed to this area.")] = None,
-    owner: Annotated[
-        str | None, typer.Option(metavar="USERNAME", help="Only cases this person owns.")
-    ] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")] = False,
-    unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")
-    ] = False,
+    stage: Stages = None,
+    area: Area = None,
+    owner: Owner = None,
+    mine: Mine = False,
+    unassigned: Unassigned = False,
     breached: Annotated[
         bool, typer.Option("--breached", help="Only cases whose next deadline has passed.")
     ] = False,
@@ -82,11 +89,8 @@ def queue_command(
             "(4h, 2d, 1d4h; d is a working day), or has passed.",
         ),
     ] = None,
-    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
-    board: Annotated[
-        bool | None,
-        typer.Option("--board/--not-board", help="Only (or no) Board-addressed complaints."),
-    ] = None,
+    category: CategoryFilter = None,
+    board: Board = None,
     warn_within: Annotated[
         str,
         typer.Option(metavar="DURATION", help="How close to due a case turns amber."),
@@ -102,18 +106,16 @@ def queue_command(
     """
     from complaintctl import services
     from complaintctl.cli import render
-    from complaintctl.errors import InvalidInput
 
     state = current_state(ctx)
-    if mine and owner is not None:
-        raise InvalidInput("--mine and --owner are the same filter: give one")
+    owner = owner_filter(state.actor, owner, mine)
     report = state.read(
         lambda uow, when: services.queue(
             uow,
             as_of=when,
             stages=[s.value for s in stage or ()],
             area=area,
-            owner=state.actor if mine else owner,
+            owner=owner,
             unassigned=unassigned,
             breached=breached,
             due_within=due_within,
@@ -123,7 +125,7 @@ def queue_command(
         ),
         as_of,
     )
-    render.queue(report, json_output=json_output, csv_output=csv_output)
+    render.queue(state.output, report, json_output=json_output, csv_output=csv_output)
 
 
 @commands.command("show")
@@ -137,7 +139,7 @@ def show_command(
 
     state = current_state(ctx)
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), as_of)
-    render.case(view, json_output=json_output)
+    render.case(state.output, view, json_output=json_output)
 
 
 @commands.command("history")
@@ -149,7 +151,7 @@ def history_command(ctx: typer.Context, ref: Ref, json_output: Json = False) -> 
 
     state = current_state(ctx)
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
-    render.history(view, json_output=json_output)
+    render.history(state.output, view, json_output=json_output)
 
 
 @commands.command("demo")
@@ -184,10 +186,10 @@ def demo_command(
         path = Path(into).expanduser().absolute()
         if path.exists():
             raise InvalidInput(f"{path} already exists; the demo makes a new store")
-    sandbox = State(db=str(path), actor="sam", now=state.now)
+    sandbox = State(db=str(path), actor="sam", now=state.now, plain=state.plain)
     refs = demo.fill(lambda: sandbox.unit_of_work(write=True), sandbox.now)
     report = sandbox.read(lambda uow, when: services.queue(uow, as_of=when), None)
-    render.queue(report, json_output=False, csv_output=False)
+    render.queue(state.output, report, json_output=False, csv_output=False)
     render.note(
         f"Demo store with {len(refs)} cases: {path}\n"
         f"Try: export COMPLAINTCTL_DB={path} COMPLAINTCTL_USER=olu\n"

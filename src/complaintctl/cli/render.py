@@ -12,23 +12,32 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
+from complaintctl.domain.explain import SKIPPED, DayEntry
 from complaintctl.domain.instants import (
     format_duration,
     format_instant,
     format_local,
     format_short,
 )
+from complaintctl.domain.procedure import Action
 from complaintctl.views import (
+    BREACHED,
+    MET,
+    NOT_STARTED,
+    RUNNING,
     CalendarChange,
     CalendarView,
     CaseView,
     ConsumerView,
     DeadlineView,
+    ExplainView,
     OverdueReport,
     QueueItem,
     QueueReport,
@@ -37,6 +46,7 @@ from complaintctl.views import (
     calendar_json,
     case_json,
     consumer_json,
+    explain_json,
     history_json,
     overdue_json,
     queue_json,
@@ -48,19 +58,22 @@ from complaintctl.views import (
 if TYPE_CHECKING:
     from complaintctl.services.bulk import BulkResult
     from complaintctl.services.imports import ImportReport
-
-_plain = False
-
-
-def use_plain() -> None:
-    """--plain: tab-separated lines even at a terminal."""
-    global _plain
-    _plain = True
+    from complaintctl.store.schema import SchemaStatus
 
 
-def for_people() -> bool:
-    """Tables and colour only on a terminal, and never with --plain or NO_COLOR set."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not _plain
+@dataclass(frozen=True)
+class Output:
+    """How a command prints, from the root's options: the command's state carries it."""
+
+    plain: bool = False  # --plain: tab-separated lines even at a terminal
+
+    def for_people(self) -> bool:
+        """Tables and colour only on a terminal, and never with --plain or NO_COLOR set."""
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not self.plain
+
+    def progress_shown(self) -> bool:
+        """A progress line only on a terminal's stderr, and never with --plain."""
+        return sys.stderr.isatty() and not self.plain
 
 
 def _console() -> Any:
@@ -127,13 +140,16 @@ def logged(view: CaseView, *, json_output: bool) -> None:
     if view.close_reason:
         _note(f"Logged {view.ref}, closed: {view.close_reason}")
         return
-    ack = view.deadlines[0]
-    _note(f"Logged {view.ref}; acknowledgement due {format_local(ack.due, tz)}")
+    acknowledgement = _latest(view, STEP_CLOCKS[Action.LOG].starts[0])
+    assert acknowledgement is not None
+    _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
 
 
-def stepped(view: CaseView, json_output: bool, message: str, *kinds: str) -> None:
-    """After a step: what was done, with the state of the clock it stopped or changed (the
-    first of `kinds`), then any clocks it started, one per line."""
+def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[str] = ()) -> None:
+    """After a step: what was done, with the state of the first of the `reported` clocks it
+    acted on, then each other one (those it started), a line each. A clock that ended before
+    the step (an extension at the second stage leaves the first-stage response as it was) is
+    not the step's to report."""
     _warnings(view.warnings)
     _restriction_notes(view)
     if json_output:
@@ -142,10 +158,11 @@ def stepped(view: CaseView, json_output: bool, message: str, *kinds: str) -> Non
     tz = ZoneInfo(view.zone)
     states = [
         (kind, _deadline_state(deadline, view.as_of, tz))
-        for kind in kinds
+        for kind in reported
         if (deadline := _latest(view, kind)) is not None
+        and (deadline.ended_at is None or deadline.ended_at >= view.as_of)
     ]
-    if states and states[0][0] == kinds[0]:
+    if states:
         message = f"{message}: {states.pop(0)[1]}"
     print(message)
     for kind, state in states:
@@ -182,7 +199,7 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
     return f"open, due {due} (in {left} working)"
 
 
-def case(view: CaseView, *, json_output: bool) -> None:
+def case(out: Output, view: CaseView, *, json_output: bool) -> None:
     if json_output:
         _print_json(case_json(view))
         return
@@ -220,7 +237,7 @@ def case(view: CaseView, *, json_output: bool) -> None:
     ]
     deadlines = [(d.kind, _deadline_state(d, view.as_of, tz)) for d in view.deadlines]
     history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
-    if not for_people():
+    if not out.for_people():
         for name, value in fields:
             _line(name, value)
         for kind, state in deadlines:
@@ -251,7 +268,7 @@ def case(view: CaseView, *, json_output: bool) -> None:
 LATEST = 8  # history entries `show` lists; `history` lists them all
 
 
-def history(view: CaseView, *, json_output: bool) -> None:
+def history(out: Output, view: CaseView, *, json_output: bool) -> None:
     if json_output:
         _print_json(history_json(view))
         return
@@ -266,7 +283,7 @@ def history(view: CaseView, *, json_output: bool) -> None:
         )
         for e in view.history
     ]
-    if not for_people():
+    if not out.for_people():
         for row in rows:
             _line(*row)
         return
@@ -325,9 +342,9 @@ def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], st
 
 
 @contextmanager
-def progress(label: str) -> Iterator[Callable[[int], None]]:
+def progress(out: Output, label: str) -> Iterator[Callable[[int], None]]:
     """A progress line on a terminal's stderr for a long batch; silent when piped."""
-    if not (sys.stderr.isatty() and not _plain):
+    if not out.progress_shown():
         yield lambda _: None
         return
     from rich.console import Console
@@ -387,7 +404,7 @@ def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
     print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
 
 
-def staff_list(views: tuple[StaffView, ...], json_output: bool) -> None:
+def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> None:
     if json_output:
         _print_json([versioned(staff_json(v)) for v in views])
         return
@@ -395,7 +412,7 @@ def staff_list(views: tuple[StaffView, ...], json_output: bool) -> None:
         (v.username, v.name, v.role, v.area or "-", "active" if v.active else "removed")
         for v in views
     ]
-    _table(rows, ("Username", "Name", "Role", "Area", "State"))
+    _table(out, rows, ("Username", "Name", "Role", "Area", "State"))
 
 
 def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> None:
@@ -406,7 +423,7 @@ def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> 
     print(f"{verb} {view.consumer}: {view.describe()}")
 
 
-def restriction_list(views: tuple[RestrictionView, ...], json_output: bool) -> None:
+def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_output: bool) -> None:
     if json_output:
         _print_json([versioned(restriction_json(v, ZoneInfo(v.zone))) for v in views])
         return
@@ -422,7 +439,7 @@ def restriction_list(views: tuple[RestrictionView, ...], json_output: bool) -> N
         )
         for v in views
     ]
-    _table(rows, ("Id", "Consumer", "Email", "Scope", "Review due", "State", "Reason"))
+    _table(out, rows, ("Id", "Consumer", "Email", "Scope", "Review due", "State", "Reason"))
 
 
 def consumer_changed(view: ConsumerView, json_output: bool) -> None:
@@ -433,8 +450,8 @@ def consumer_changed(view: ConsumerView, json_output: bool) -> None:
     print(f"Updated {view.name}: prefers {view.preferred_contact or '-'}; adjustments: {needs}")
 
 
-def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
-    if not for_people():
+def _table(out: Output, rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+    if not out.for_people():
         for row in rows:
             _line(*row)
         return
@@ -451,7 +468,7 @@ def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
 # -- overdue -------------------------------------------------------------------------------
 
 
-def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> None:
+def overdue(out: Output, report: OverdueReport, *, json_output: bool, csv_output: bool) -> None:
     _warnings(report.warnings)
     if json_output:
         _print_json(overdue_json(report))
@@ -476,7 +493,7 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
         )
         writer.writerows(rows)
         return
-    if not for_people():
+    if not out.for_people():
         for row in rows:
             _line(*row)
         return
@@ -529,7 +546,8 @@ def overdue(report: OverdueReport, *, json_output: bool, csv_output: bool) -> No
     console.print("; ".join(totals))
 
 
-KIND_ORDER = ("acknowledge", "respond", "final", "restriction-review")
+# Overdue clocks grouped in the order of the procedure.
+KIND_ORDER = tuple(kind.value for kind in STAFF_CLOCKS)
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -563,7 +581,7 @@ def _left(item: QueueItem) -> str:
     return f"in {format_duration(item.working_left, days=False)}"
 
 
-def queue(report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
+def queue(out: Output, report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
     _warnings(report.warnings)
     if json_output:
         _print_json(queue_json(report))
@@ -589,7 +607,7 @@ def queue(report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
         writer.writerow(QUEUE_COLUMNS)
         writer.writerows(rows)
         return
-    if not for_people():
+    if not out.for_people():
         for row in rows:
             _line(*row)
         return
@@ -685,7 +703,7 @@ def _queue_cell(text: Callable[[QueueItem], str], *, coloured: bool) -> Callable
 # -- the calendar --------------------------------------------------------------------------
 
 
-def calendar(view: CalendarView, *, json_output: bool) -> None:
+def calendar(out: Output, view: CalendarView, *, json_output: bool) -> None:
     _warnings(view.warnings)
     if json_output:
         _print_json(calendar_json(view))
@@ -700,7 +718,7 @@ def calendar(view: CalendarView, *, json_output: bool) -> None:
         )
     )
     closed = [(day.day.strftime("%a %Y-%m-%d"), day.name, day.kind) for day in view.upcoming]
-    if not for_people():
+    if not out.for_people():
         for name, value in lines:
             _line(name, value)
         for row in closed:
@@ -729,3 +747,155 @@ def calendar_change(change: CalendarChange) -> None:
     _note(change.message)
     for ref, kind, old, new in change.recomputed:
         _line(ref, kind, format_instant(old, tz), format_instant(new, tz))
+
+
+# -- explain ---------------------------------------------------------------------------
+
+
+def explain(view: ExplainView, *, json_output: bool) -> None:
+    """Why a deadline falls where it does: plain lines, the same at a terminal and in a pipe."""
+    if json_output:
+        _print_json(explain_json(view))
+        return
+    print("\n".join(explain_lines(view)))
+
+
+def explain_lines(view: ExplainView) -> list[str]:
+    """The explanation as plain lines: the same at a terminal and in a pipe."""
+    tz = ZoneInfo(view.zone)
+    calendar = view.calendar
+    starter = f" ({view.started_by} by {view.started_by_actor})" if view.started_by else ""
+    known = f"{calendar.known_from.year}-{calendar.known_through.year}"
+    lines = [
+        f"{view.ref} {view.kind}",
+        f"Rule:      {view.rule}",
+        f"Started:   {format_local(view.start, tz)}{starter}",
+        f"Due:       {format_local(view.due, tz)}"
+        + (" (agreed with the consumer)" if view.extended else ""),
+        f"Calendar:  {calendar.zone}; " + "; ".join(f"{d} {h}" for d, h in calendar.week),
+        f"Holidays:  {calendar.holiday_region} bank holidays ({calendar.holidays_source}), "
+        f"known {known} ({calendar.known_from} to {calendar.known_through})",
+    ]
+    if view.days:
+        lines += ["", f"Day by day, {view.rule}:"]
+        lines += _day_lines(view.days, tz, hours=view.unit == "working-hours")
+        lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
+    if view.notes:
+        lines.append("")
+        lines += [f"Note: {note}" for note in view.notes]
+    for change in view.changes:
+        moved = (
+            f"due moved from {format_local(change.old_due, tz)} "
+            f"to {format_local(change.new_due, tz)}"
+        )
+        if change.action == "extend":
+            lines.append(
+                f"Extended:  {format_local(change.at, tz)} by {change.by}, agreed with the "
+                f"consumer: {change.reason}; {moved} (a fixed agreed date, not counted in "
+                "working time)"
+            )
+        else:
+            lines.append(
+                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}; "
+                f"{moved}"
+            )
+    lines += ["", _status_line(view, tz)]
+    return lines
+
+
+def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list[str]:
+    def clock(instant: datetime) -> str:
+        return instant.astimezone(tz).strftime("%H:%M")
+
+    rows = []
+    for entry in days:
+        if hours:
+            label = "skipped" if entry.kind == SKIPPED else "counted"
+        else:
+            label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
+        stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
+        counted = format_duration(entry.counted, days=False) if entry.stretches else ""
+        total = (
+            f"total {format_duration(entry.total, days=False)}"
+            if hours and entry.total is not None and entry.kind != SKIPPED
+            else ""
+        )
+        rows.append((entry.day.strftime("%a %Y-%m-%d"), label, stretches, counted, total))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = []
+    for row, entry in zip(rows, days, strict=True):
+        date_, label, stretches, counted, total = row
+        fields = [date_, f"{label:<{widths[1]}}", f"{stretches:<{widths[2]}}"]
+        if hours:
+            fields += [f"{counted:>{widths[3]}}", f"{total:<{widths[4]}}"]
+        fields.append(entry.reason)
+        lines.append(("  " + "  ".join(fields)).rstrip())
+    return lines
+
+
+def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
+    status = view.status
+    as_of = f"As of {format_local(view.as_of, tz)}"
+    due = format_local(view.due, tz)
+
+    def working(amount: timedelta | None) -> str:
+        assert amount is not None
+        return format_duration(amount, days=False)
+
+    in_working_time = status.working_used is not None
+    late = (
+        f"late by {working(status.working_late)} working, "
+        f"{format_duration(status.calendar_late)} calendar"
+        if in_working_time
+        else f"late by {format_duration(status.calendar_late)}"
+    )
+    if status.state == NOT_STARTED:
+        return f"{as_of}: not started yet (it starts {format_local(view.start, tz)})"
+    if status.state in (RUNNING, BREACHED):
+        if not in_working_time:
+            if status.state == BREACHED:
+                return f"{as_of}: closed {format_duration(status.calendar_late)} ago ({due})"
+            return f"{as_of}: open, {format_duration(status.calendar_left)} left (until {due})"
+        used = f"{working(status.working_used)} working time used"
+        if status.state == BREACHED:
+            return f"{as_of}: {used}; breached, {late} (due {due})"
+        return f"{as_of}: {used}, {working(status.working_left)} left (due {due})"
+    assert status.ended_at is not None
+    ended = format_local(status.ended_at, tz)
+    verb = "met" if status.state == MET else "stopped (cancelled)"
+    if status.on_time:
+        spare = (
+            f"{working(status.working_left)} working to spare"
+            if in_working_time
+            else f"{format_duration(status.calendar_left)} to spare"
+        )
+        return f"{as_of}: {verb} at {ended}, on time ({spare}; due {due})"
+    return f"{as_of}: {verb} at {ended}, {late} (due {due})"
+
+
+# -- the store ---------------------------------------------------------------------------
+
+STORE_STATES = {
+    "missing": "no store here yet: the first command makes one",
+    "empty": "no tables yet: the first command makes them",
+    "current": "up to date",
+    "needs-upgrade": "older than this complaintctl: back it up, then run `complaintctl db upgrade`",
+    "newer-than-program": "newer than this complaintctl: upgrade complaintctl to use it",
+}
+
+
+def store_status(status: SchemaStatus, *, json_output: bool) -> None:
+    if json_output:
+        data = {
+            "schema_version": 1,
+            "store": status.store,
+            "backend": status.backend,
+            "revision": status.revision,
+            "program_revision": status.program_revision,
+            "state": status.state,
+        }
+        print(json.dumps(data, indent=2))
+        return
+    print(f"Store:     {status.store} ({status.backend})")
+    print(f"Schema:    {status.revision or '-'} (this complaintctl: {status.program_revision})")
+    print(f"State:     {STORE_STATES[status.state]}")

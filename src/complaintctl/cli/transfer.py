@@ -7,8 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state
-from complaintctl.cli.options import Json
-from complaintctl.domain.procedure import Category, Stage
+from complaintctl.cli.options import (
+    Area,
+    Board,
+    CategoryFilter,
+    Json,
+    Mine,
+    Owner,
+    Stages,
+    Unassigned,
+    owner_filter,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -142,7 +151,7 @@ def import_command(
         if skip_invalid and not dry_run and not rejects_path.parent.is_dir():
             # Checked before importing: the good rows must not be kept with the bad ones lost.
             raise InvalidInput(f"cannot write the rejects to {rejects_path}: no such folder")
-        with render.progress("Importing") as advance:
+        with render.progress(state.output, "Importing") as advance:
             try:
                 report = state.change(
                     lambda uow, _: import_batch(
@@ -177,22 +186,13 @@ def export_command(
     output: Annotated[
         str | None, typer.Option("--output", "-o", metavar="FILE", help="[default: stdout]")
     ] = None,
-    stage: Annotated[
-        list[Stage] | None, typer.Option(help="Only cases at this stage; repeat for several.")
-    ] = None,
-    area: Annotated[str | None, typer.Option(help="Only cases routed to this area.")] = None,
-    owner: Annotated[
-        str | None, typer.Option(metavar="USERNAME", help="Only cases this person owns.")
-    ] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")] = False,
-    unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")
-    ] = False,
-    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
-    board: Annotated[
-        bool | None,
-        typer.Option("--board/--not-board", help="Only (or no) Board-addressed complaints."),
-    ] = None,
+    stage: Stages = None,
+    area: Area = None,
+    owner: Owner = None,
+    mine: Mine = False,
+    unassigned: Unassigned = False,
+    category: CategoryFilter = None,
+    board: Board = None,
     received_from: Annotated[
         str | None, typer.Option("--from", metavar="DATE", help="Received on or after this date.")
     ] = None,
@@ -213,8 +213,7 @@ def export_command(
     from complaintctl.services.export import COLUMNS, export_cases
 
     state = current_state(ctx)
-    if mine and owner is not None:
-        raise InvalidInput("--mine and --owner are the same filter: give one")
+    owner = owner_filter(state.actor, owner, mine)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     # An export to a file is written beside it and moved into place once whole: a refusal or
     # a failure half-way leaves the old file as it was.
@@ -239,7 +238,7 @@ def export_command(
                 uow,
                 stages=[s.value for s in stage or ()],
                 area=area,
-                owner=state.actor if mine else owner,
+                owner=owner,
                 unassigned=unassigned,
                 category=category.value if category else None,
                 board=board,

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from complaintctl.domain.calendar import Week, WorkingCalendar, office_week
+if TYPE_CHECKING:
+    # Only as a type: the command line reads the targets at start-up, without the calendar.
+    from complaintctl.domain.calendar import WorkingCalendar
 
 DEFAULT_ZONE = "Europe/London"
-DEFAULT_WEEK: Week = office_week("09:00-17:00")
+# Monday to Friday, these hours (domain.calendar.office_week).
+DEFAULT_HOURS = "09:00-17:00"
 
 # England and Wales share their bank holidays; Scotland's and Northern Ireland's are not ours.
 HOLIDAY_COUNTRY = "GB"

@@ -51,6 +51,8 @@ class Stage(StrEnum):
 
 
 class Action(StrEnum):
+    """Every kind of history entry: the steps on a case, then what happens around them."""
+
     LOG = "log"
     ACKNOWLEDGE = "acknowledge"
     ASSIGN = "assign"
@@ -63,23 +65,18 @@ class Action(StrEnum):
     CLOSE = "close"
     INCIDENT = "incident"
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
-
-
-class DeadlineKind(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    RESPOND = "respond"
-    FINAL = "final"
-    REFERRAL_WINDOW = "referral-window"  # the consumer's 3 months to ask the Assessor
-    RESTRICTION_REVIEW = "restriction-review"
-
-
-class OverdueKind(StrEnum):
-    """The clocks staff can breach (the referral window is the consumer's)."""
-
-    ACKNOWLEDGE = "acknowledge"
-    RESPOND = "respond"
-    FINAL = "final"
-    RESTRICTION_REVIEW = "restriction-review"
+    # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
+    RESTRICTION_DECIDED = "restriction-decided"
+    RESTRICTION_LIFTED = "restriction-lifted"
+    RESTRICTION_REVIEWED = "restriction-reviewed"
+    CONSUMER_UPDATED = "consumer-updated"
+    # The store itself: its staff, its calendar and its schema.
+    STAFF_ADDED = "staff-added"
+    STAFF_REMOVED = "staff-removed"
+    CLOSURE_ADDED = "calendar-closure-added"
+    CLOSURE_REMOVED = "calendar-closure-removed"
+    HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"
+    SCHEMA_UPGRADED = "upgrade-schema"
 
 
 class Decision(StrEnum):

@@ -3,31 +3,16 @@
 Each verb fetches, checks, calls the domain and commits once; a refusal writes nothing.
 """
 
+from complaintctl.domain.intake import NewComplaint
 from complaintctl.services.calendar import (
     add_closure,
     calendar_view,
     refresh_holidays,
     remove_closure,
 )
-from complaintctl.services.cases import (
-    NewComplaint,
-    Remedies,
-    acknowledge,
-    assign,
-    close,
-    escalate,
-    extend,
-    final_response,
-    log_complaint,
-    overdue,
-    record_incident,
-    record_outcome,
-    refer,
-    respond,
-    show_case,
-)
 from complaintctl.services.common import coverage_warnings
-from complaintctl.services.queue import queue
+from complaintctl.services.intake import log_complaint
+from complaintctl.services.reads import overdue, queue, show_case
 from complaintctl.services.restrictions import (
     lift,
     list_restrictions,
@@ -36,6 +21,19 @@ from complaintctl.services.restrictions import (
 )
 from complaintctl.services.restrictions import review as review_restriction
 from complaintctl.services.staff import add_staff, list_staff, remove_staff
+from complaintctl.services.steps import (
+    Remedies,
+    acknowledge,
+    assign,
+    close,
+    escalate,
+    extend,
+    final_response,
+    record_incident,
+    record_outcome,
+    refer,
+    respond,
+)
 from complaintctl.views import CaseView
 
 __all__ = [

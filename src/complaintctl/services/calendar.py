@@ -64,7 +64,7 @@ def add_closure(
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
-    uow.record(None, "calendar-closure-added", by=by, at=at, now=now, day=day, reason=reason)
+    uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, day=day, reason=reason)
     return _recompute(uow, f"closure on {day} added", by=by, at=at, now=now)
 
 
@@ -78,9 +78,7 @@ def remove_closure(
     if closure is None:
         raise NotFound(f"{day} is not a closure day (bank holidays cannot be removed)")
     uow.delete_closure(closure)
-    uow.record(
-        None, "calendar-closure-removed", by=by, at=at, now=now, day=day, reason=closure.name
-    )
+    uow.record(None, Action.CLOSURE_REMOVED, by=by, at=at, now=now, day=day, reason=closure.name)
     return _recompute(uow, f"closure on {day} removed", by=by, at=at, now=now)
 
 
@@ -97,7 +95,7 @@ def refresh_holidays(
     first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)
     uow.record(
         None,
-        "calendar-holidays-refreshed",
+        Action.HOLIDAYS_REFRESHED,
         by=by,
         at=at,
         now=now,

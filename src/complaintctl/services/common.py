@@ -1,15 +1,16 @@
-"""Checks and views every verb shares: inputs, who is acting, the order of steps, deadlines."""
+"""What every verb shares: checking inputs, who is acting and the order of steps; recording a
+change on a case and reading it back as a view."""
 
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.instants import format_instant
+from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
     NOT_BY_FIRST_RESPONDER,
     STEP_ACTIONS,
@@ -17,7 +18,6 @@ from complaintctl.domain.procedure import (
     Action,
     Actor,
     CaseRoles,
-    DeadlineKind,
     Role,
     Stage,
     StoreAction,
@@ -27,9 +27,9 @@ from complaintctl.domain.procedure import (
     who_may,
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.services.clocks import deadline_view
 from complaintctl.views import (
     CaseView,
-    DeadlineView,
     EarlierCase,
     EventView,
     IncidentView,
@@ -38,12 +38,8 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, Deadline, Restriction, Staff
+    from complaintctl.store.models import Case, Restriction, Staff
     from complaintctl.store.uow import UnitOfWork
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-REF_PATTERN = re.compile(r"^SC-\d{4}-\d{6}$")
-
 
 # -- inputs --------------------------------------------------------------------------------
 
@@ -65,15 +61,6 @@ def required(value: str | None, option: str) -> str:
 
 def optional(value: str | None) -> str | None:
     return (value or "").strip() or None
-
-
-def normalise_email(email: str | None) -> str | None:
-    if email is None or not email.strip():
-        return None
-    cleaned = email.strip().lower()
-    if not _EMAIL.match(cleaned):
-        raise InvalidInput(f"{email!r} is not an email address")
-    return cleaned
 
 
 def find_case(uow: UnitOfWork, ref: str) -> Case:
@@ -196,76 +183,27 @@ def check_order(uow: UnitOfWork, case: Case, action: Action, at: datetime) -> St
     return target
 
 
-# -- deadlines -----------------------------------------------------------------------------
+# -- the end of every change on a case -----------------------------------------------------
 
 
-def start_clock(
+def record_and_view(
     uow: UnitOfWork,
-    kind: DeadlineKind,
-    target: policy.Target,
-    start: datetime,
+    case: Case,
+    action: Action,
     *,
-    case: Case | None = None,
-    restriction: Restriction | None = None,
-) -> datetime:
-    from complaintctl.store.models import Deadline
-
-    due = policy.due_after(target, uow.calendar(), start)
-    uow.add(
-        Deadline(
-            case_id=case.id if case else None,
-            restriction_id=restriction.id if restriction else None,
-            kind=kind.value,
-            start_at=start,
-            due_at=due,
-            amount=target.amount,
-            unit=target.unit,
-            rule=target.describe(),
-        )
-    )
-    return due
-
-
-def agree_due(deadline: Deadline, due: datetime, rule: str) -> None:
-    """Fix a clock's due date by agreement: the calendar no longer moves it."""
-    deadline.due_at, deadline.unit, deadline.amount, deadline.rule = due, "agreed", 0, rule
-
-
-def running_clock(uow: UnitOfWork, case: Case, kind: DeadlineKind) -> Deadline | None:
-    for deadline in uow.deadlines(case):
-        if deadline.kind == kind.value and deadline.ended_at is None:
-            return deadline
-    return None
-
-
-def stop_running_clocks(uow: UnitOfWork, case: Case, at: datetime, outcome: str) -> None:
-    for deadline in uow.deadlines(case):
-        if deadline.ended_at is None:
-            uow.end_deadline(deadline, at=at, outcome=outcome)
-
-
-def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
-    # A clock that ended after `as_of` was still running then (a replay with --as-of).
-    ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
-    stopped_at = ended or as_of
-    breached = stopped_at > deadline.due_at
-    zero = timedelta(0)
-    return DeadlineView(
-        kind=deadline.kind,
-        start=deadline.start_at,
-        due=deadline.due_at,
-        rule=deadline.rule,
-        ended_at=ended,
-        outcome=deadline.outcome if ended else None,
-        breached=breached,
-        working_late=(
-            calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
-        ),
-        working_left=(
-            zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
-        ),
-        in_working_time=deadline.unit != "months",
-    )
+    by: str,
+    at: datetime,
+    now: datetime,
+    details: dict[str, Any],
+    new_dues: Iterable[datetime] = (),
+    earlier: tuple[EarlierCase, ...] = (),
+) -> CaseView:
+    """Record `action` in the case's history, commit the change, and read the case back as of
+    `at`, warning where a deadline in `new_dues` lies past the known bank holidays."""
+    uow.record(case, action, by=by, at=at, now=now, **details)
+    uow.commit()
+    warnings = coverage_warnings(uow.calendar(), *new_dues)
+    return case_view(uow, case, as_of=at, earlier=earlier, warnings=warnings)
 
 
 # -- views ---------------------------------------------------------------------------------

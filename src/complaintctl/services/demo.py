@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from complaintctl import services
 from complaintctl.domain.procedure import (
     Category,
     Channel,
@@ -22,7 +23,6 @@ from complaintctl.domain.procedure import (
     Role,
 )
 from complaintctl.errors import InvalidInput
-from complaintctl.services import cases, restrictions, staff
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -59,7 +59,7 @@ def fill(units: Units, now: datetime) -> list[str]:
 
     for username, name, role, area in TEAM:
         step(
-            staff.add_staff,
+            services.add_staff,
             username=username,
             name=name,
             role=role,
@@ -71,7 +71,7 @@ def fill(units: Units, now: datetime) -> list[str]:
     def log(consumer: str, email: str, summary: str, hours_ago: float, **extra: Any) -> str:
         override = extra.pop("override_restriction", None)
         by = extra.pop("by", "olu")
-        complaint = cases.NewComplaint(
+        complaint = services.NewComplaint(
             consumer=consumer,
             email=email,
             channel=extra.pop("channel", Channel.ONLINE),
@@ -80,7 +80,7 @@ def fill(units: Units, now: datetime) -> list[str]:
             **extra,
         )
         view = step(
-            cases.log_complaint,
+            services.log_complaint,
             complaint=complaint,
             by=by,
             at=ago(hours_ago),
@@ -90,18 +90,18 @@ def fill(units: Units, now: datetime) -> list[str]:
         return ref
 
     def ack(ref: str, area: str, hours_ago: float) -> None:
-        step(cases.acknowledge, ref=ref, area=area, by="olu", at=ago(hours_ago))
+        step(services.acknowledge, ref=ref, area=area, by="olu", at=ago(hours_ago))
 
     def assign(ref: str, to: str, by: str, hours_ago: float) -> None:
-        step(cases.assign, ref=ref, to=to, by=by, at=ago(hours_ago))
+        step(services.assign, ref=ref, to=to, by=by, at=ago(hours_ago))
 
     def respond(ref: str, by: str, hours_ago: float, decision: Decision, summary: str) -> None:
         step(
-            cases.respond,
+            services.respond,
             ref=ref,
             decision=decision,
             summary=summary,
-            remedies=cases.Remedies((Remedy.APOLOGY,)),
+            remedies=services.Remedies((Remedy.APOLOGY,)),
             by=by,
             at=ago(hours_ago),
         )
@@ -184,7 +184,7 @@ def fill(units: Units, now: datetime) -> list[str]:
     assign(ref, "rita", "lee", 114)
     respond(ref, "rita", 100, Decision.NOT_UPHELD, "The timescales were met")
     step(
-        cases.escalate,
+        services.escalate,
         ref=ref,
         to="hana",
         reason="Disagrees with the response",
@@ -203,17 +203,17 @@ def fill(units: Units, now: datetime) -> list[str]:
     ack(ref, "Energy", 395)
     assign(ref, "eve", "lena", 394)
     respond(ref, "eve", 380, Decision.NOT_UPHELD, "Documents were requested once")
-    step(cases.escalate, ref=ref, to="sam", reason=None, by="priya", at=ago(370))
+    step(services.escalate, ref=ref, to="sam", reason=None, by="priya", at=ago(370))
     step(
-        cases.final_response,
+        services.final_response,
         ref=ref,
         decision=Decision.UPHELD,
         summary="We asked too often",
-        remedies=cases.Remedies((Remedy.APOLOGY,), "50"),
+        remedies=services.Remedies((Remedy.APOLOGY,), "50"),
         by="sam",
         at=ago(300),
     )
-    step(cases.refer, ref=ref, late_reason=None, by="priya", at=ago(200))
+    step(services.refer, ref=ref, late_reason=None, by="priya", at=ago(200))
     refs.append(ref)
     # Triage: out of scope, and one resolved on the spot.
     ref = log(
@@ -224,7 +224,7 @@ def fill(units: Units, now: datetime) -> list[str]:
         category=Category.OTHER,
     )
     step(
-        cases.close,
+        services.close,
         ref=ref,
         reason=CloseReason.OUT_OF_SCOPE,
         because=OutOfScope.DECISION,
@@ -242,14 +242,14 @@ def fill(units: Units, now: datetime) -> list[str]:
         category=Category.UPDATES,
     )
     step(
-        cases.record_incident,
+        services.record_incident,
         ref=ref,
         note="Abusive voicemail to case handler",
         by="olu",
         at=ago(150),
     )
     step(
-        restrictions.restrict,
+        services.restrict,
         email="nikola@example.com",
         consumer_id=None,
         scope=RestrictionScope.CONTACT,

@@ -9,107 +9,32 @@ which keeps its value) the view says so.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
-from complaintctl.domain.explain import DayEntry, explain_days
-from complaintctl.domain.instants import format_instant, format_local
-from complaintctl.domain.procedure import Action, DeadlineKind
+from complaintctl.domain.clocks import CLOCKS, rule_of, started_by
+from complaintctl.domain.explain import explain_days
+from complaintctl.domain.instants import format_local
+from complaintctl.domain.procedure import Action
 from complaintctl.errors import NotFound
 from complaintctl.services.common import coverage_warnings, find_case
-from complaintctl.views import JSON_SCHEMA_VERSION
+from complaintctl.views import (
+    BREACHED,
+    MET,
+    NOT_STARTED,
+    RUNNING,
+    STOPPED,
+    CalendarUsed,
+    DueChange,
+    ExplainStatus,
+    ExplainView,
+)
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Deadline, Event
     from complaintctl.store.uow import UnitOfWork
-
-# The rule each kind of clock starts under, and the step that starts it.
-TARGETS: dict[str, policy.Target] = {
-    DeadlineKind.ACKNOWLEDGE.value: policy.ACKNOWLEDGE,
-    DeadlineKind.RESPOND.value: policy.RESPOND,
-    DeadlineKind.FINAL.value: policy.FINAL,
-    DeadlineKind.REFERRAL_WINDOW.value: policy.REFERRAL_WINDOW,
-}
-STARTED_BY: dict[str, Action] = {
-    DeadlineKind.ACKNOWLEDGE.value: Action.LOG,
-    DeadlineKind.RESPOND.value: Action.ACKNOWLEDGE,
-    DeadlineKind.FINAL.value: Action.ESCALATE,
-    DeadlineKind.REFERRAL_WINDOW.value: Action.FINAL,
-}
-
-# The states of a clock as of --as-of.
-NOT_STARTED = "not-started"
-RUNNING = "running"
-BREACHED = "breached"  # still running, past due
-MET = "met"
-STOPPED = "stopped"  # cancelled: the case no longer needed the step
-
-
-@dataclass(frozen=True)
-class CalendarUsed:
-    zone: str
-    week: tuple[tuple[str, str], ...]  # (weekday, "09:00-17:00" or "closed")
-    holiday_region: str
-    holidays_source: str
-    known_from: date
-    known_through: date
-
-
-@dataclass(frozen=True)
-class DueChange:
-    """An `extend` (a date agreed with the consumer) or a `deadline-recomputed` entry."""
-
-    action: str
-    by: str
-    at: datetime
-    old_due: datetime
-    new_due: datetime
-    reason: str
-
-
-@dataclass(frozen=True)
-class ExplainStatus:
-    """Where the clock stood as of --as-of. Working-time fields are None for calendar months."""
-
-    state: str  # NOT_STARTED, RUNNING, BREACHED, MET or STOPPED
-    ended_at: datetime | None
-    on_time: bool | None  # for MET and STOPPED: stopped by the due instant
-    working_used: timedelta | None
-    working_left: timedelta | None  # to due (for MET: time to spare)
-    working_late: timedelta | None
-    calendar_left: timedelta
-    calendar_late: timedelta
-
-
-@dataclass(frozen=True)
-class ExplainView:
-    zone: str
-    as_of: datetime
-    ref: str
-    kind: str
-    kinds: tuple[str, ...]  # every kind of deadline the case has
-    rule: str  # the rule the clock started under, e.g. "24 working hours after receipt"
-    amount: int
-    unit: str  # working-hours, working-days or months
-    start: datetime
-    started_by: str | None  # the history action that started it (log, acknowledge, ...)
-    started_by_actor: str | None
-    rule_due: datetime  # where the rule puts the due on the calendar used
-    due: datetime  # the deadline as it stands (an agreed date after an extension)
-    calendar: CalendarUsed
-    days: tuple[DayEntry, ...]
-    changes: tuple[DueChange, ...]  # extensions and recomputes, oldest first
-    status: ExplainStatus
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def extended(self) -> bool:
-        return any(c.action == Action.EXTEND.value for c in self.changes)
 
 
 def explain_deadline(
@@ -196,13 +121,13 @@ def _target(deadline: Deadline) -> policy.Target:
     """The rule the clock started under: after an extension (unit `agreed`), the policy's rule
     for that kind of clock, which the agreed date replaced."""
     if deadline.unit in policy.WORKING_UNITS or deadline.unit == "months":
-        after = TARGETS[deadline.kind].after if deadline.kind in TARGETS else "the start"
+        after = rule_of(deadline.kind).after if deadline.kind in CLOCKS else "the start"
         return policy.Target(deadline.amount, deadline.unit, after)
-    return TARGETS[deadline.kind]
+    return rule_of(deadline.kind)
 
 
 def _starter(history: list[Event], deadline: Deadline) -> Event | None:
-    action = STARTED_BY.get(deadline.kind)
+    action = started_by(deadline.kind)
     steps = [e for e in history if e.action == action]
     return next((e for e in steps if e.at == deadline.start_at), steps[0] if steps else None)
 
@@ -274,82 +199,3 @@ def _status(
         calendar_left=max(due - stopped, zero),
         calendar_late=max(stopped - due, zero),
     )
-
-
-# -- JSON ----------------------------------------------------------------------------------
-
-
-def _when(instant: datetime | None, tz: ZoneInfo) -> str | None:
-    return None if instant is None else format_instant(instant, tz)
-
-
-def _minutes(amount: timedelta | None) -> int | None:
-    return None if amount is None else int(amount.total_seconds() // 60)
-
-
-def explain_json(view: ExplainView) -> dict[str, Any]:
-    """`explain --json` (README): field names are stable, like every listing's."""
-    tz = ZoneInfo(view.zone)
-    status = view.status
-    return {
-        "schema_version": JSON_SCHEMA_VERSION,
-        "ref": view.ref,
-        "kind": view.kind,
-        "kinds": list(view.kinds),
-        "rule": view.rule,
-        "amount": view.amount,
-        "unit": view.unit,
-        "start": _when(view.start, tz),
-        "started_by": {"action": view.started_by, "by": view.started_by_actor},
-        "rule_due": _when(view.rule_due, tz),
-        "due": _when(view.due, tz),
-        "extended": view.extended,
-        "calendar": {
-            "zone": view.calendar.zone,
-            "opening_hours": dict(view.calendar.week),
-            "bank_holidays": {
-                "region": view.calendar.holiday_region,
-                "source": view.calendar.holidays_source,
-                "known_from": view.calendar.known_from.isoformat(),
-                "known_through": view.calendar.known_through.isoformat(),
-            },
-        },
-        "days": [
-            {
-                "date": entry.day.isoformat(),
-                "kind": entry.kind,
-                "counted": [
-                    {"from": _when(since, tz), "to": _when(to, tz)} for since, to in entry.stretches
-                ],
-                "counted_minutes": _minutes(entry.counted),
-                "total_minutes": _minutes(entry.total),
-                "day_number": entry.day_number,
-                "reason": entry.reason,
-            }
-            for entry in view.days
-        ],
-        "changes": [
-            {
-                "action": change.action,
-                "by": change.by,
-                "at": _when(change.at, tz),
-                "old_due": _when(change.old_due, tz),
-                "new_due": _when(change.new_due, tz),
-                "reason": change.reason,
-            }
-            for change in view.changes
-        ],
-        "as_of": _when(view.as_of, tz),
-        "status": {
-            "state": status.state,
-            "ended_at": _when(status.ended_at, tz),
-            "on_time": status.on_time,
-            "used_working_minutes": _minutes(status.working_used),
-            "left_working_minutes": _minutes(status.working_left),
-            "late_working_minutes": _minutes(status.working_late),
-            "left_calendar_minutes": _minutes(status.calendar_left),
-            "late_calendar_minutes": _minutes(status.calendar_late),
-        },
-        "notes": list(view.notes),
-        "warnings": list(view.warnings),
-    }

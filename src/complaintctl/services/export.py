@@ -77,7 +77,7 @@ def _records(
     received_from: date | None,
     received_to: date | None,
 ) -> Iterator[dict[str, Any]]:
-    from complaintctl.store.uow import QueueQuery
+    from complaintctl.store import listings
 
     calendar = uow.calendar()
     tz = calendar.tz
@@ -91,7 +91,7 @@ def _records(
         if received_to
         else datetime(9999, 1, 1, tzinfo=calendar.tz)
     )
-    query = QueueQuery(
+    cases = listings.CaseFilter(
         stages=tuple(stages) or tuple(s.value for s in Stage),
         area=area,
         owner=owner,
@@ -105,17 +105,17 @@ def _records(
 
     after = 0
     while True:
-        page = uow.export_page(query, after, _PAGE, (start, end))
+        page = listings.export_page(uow, cases, after, _PAGE, (start, end))
         if not page:
             return
         ids = [row.id for row in page]
         clocks: dict[int, dict[str, Any]] = {}
-        for case_id, kind, due, ended, outcome in uow.deadlines_of_cases(ids):
+        for case_id, kind, due, ended, outcome in listings.deadlines_of_cases(uow, ids):
             clocks.setdefault(case_id, {})[f"{kind}_due"] = when(due)
             met = when(ended) if outcome == "met" else None
             clocks[case_id][f"{kind}_met"] = met
         decisions: dict[int, dict[str, str]] = {}
-        for case_id, stage, decision in uow.outcomes_of_cases(ids):
+        for case_id, stage, decision in listings.outcomes_of_cases(uow, ids):
             decisions.setdefault(case_id, {})[stage] = decision
         for row in page:
             clock = clocks.get(row.id, {})

@@ -22,30 +22,17 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain import policy
 from complaintctl.domain.instants import InstantError, parse_date, parse_instant
-from complaintctl.domain.procedure import (
-    Action,
-    Category,
-    Channel,
-    ContactMethod,
-    DeadlineKind,
-    RestrictionScope,
-    Stage,
-)
-from complaintctl.errors import ComplaintError, InvalidInput
-from complaintctl.services.cases import (
-    MAX_SUMMARY,
+from complaintctl.domain.intake import (
     NewComplaint,
-    log_details,
     normalise_dispute,
-)
-from complaintctl.services.common import (
-    acting_staff,
-    authorise,
     normalise_email,
-    restriction_view,
+    summary_problem,
 )
+from complaintctl.domain.procedure import Action, Category, Channel, ContactMethod
+from complaintctl.errors import ComplaintError, InvalidInput
+from complaintctl.services.common import acting_staff, authorise
+from complaintctl.services.intake import Taken, log_chunk
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -75,22 +62,6 @@ _CATEGORIES = {member.value: member for member in Category}
 _CONTACT_METHODS = frozenset(member.value for member in ContactMethod)
 # Rows checked and written together.
 _CHUNK = 1000
-# The columns of a new consumer, in the order they are given.
-_CONSUMER_COLUMNS = ("name", "email", "address", "preferred_contact", "adjustments", "created_at")
-# The columns of an imported case that differ from row to row, in the order they are given.
-_CASE_COLUMNS = (
-    "ref",
-    "consumer_id",
-    "channel",
-    "category",
-    "summary",
-    "dispute_ref",
-    "board",
-    "received_at",
-    "about",
-    "out_of_time",
-    "source_id",
-)
 # A CSV field may be long (a summary), but not without limit.
 csv.field_size_limit(1_000_000)
 
@@ -237,10 +208,9 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         return reject("received_at", str(err))
     if received > now:
         return reject("received_at", "is in the future")
-    if len(values["summary"] or "") > MAX_SUMMARY:
-        return reject(
-            "summary", f"is {len(values['summary'] or ''):,} characters; at most {MAX_SUMMARY:,}"
-        )
+    problem = summary_problem(values["summary"] or "")
+    if problem:
+        return reject("summary", problem)
     about: date | None = None
     if values["about"]:
         try:
@@ -274,7 +244,7 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         summary=values["summary"] or "",
         email=email,
         address=values["address"],
-        dispute=values["dispute"],
+        dispute=normalise_dispute(values["dispute"]),
         board=board_text in _TRUE,
         about=about,
         preferred_contact=prefers,
@@ -303,22 +273,29 @@ def import_batch(
     report = ImportReport(dry_run=dry_run)
     authorise(acting_staff(uow, by), Action.LOG)
     tz = uow.calendar().tz
-    context = _Context(uow, by, now, source_name)
+
+    def log(chunk: list[Taken]) -> None:
+        result = log_chunk(uow, chunk, by=by, now=now, source_name=source_name)
+        report.new.extend(result.refs)
+        report.duplicates += result.duplicates
+        report.rejects.extend(
+            Reject(taken.line, "consumer", why, taken.raw) for taken, why in result.refused
+        )
+        on_row(len(report.new))
+
     with uow.holding_commits(), _collecting_only_the_batch():
-        chunk: list[tuple[Row, NewComplaint, datetime]] = []
+        chunk: list[Taken] = []
         for row in rows:
             report.rows += 1
             parsed = parse_row(row, tz, now)
             if isinstance(parsed, Reject):
                 report.rejects.append(parsed)
                 continue
-            chunk.append((row, *parsed))
+            chunk.append(Taken(row.line, row.raw, *parsed))
             if len(chunk) == _CHUNK:
-                _write_chunk(context, chunk, report)
-                on_row(len(report.new))
+                log(chunk)
                 chunk = []
-        _write_chunk(context, chunk, report)
-        on_row(len(report.new))
+        log(chunk)
         report.rejects.sort(key=lambda r: r.line)
         if report.rejects and not skip_invalid:
             # Raising rolls back what the good rows wrote.
@@ -346,282 +323,6 @@ def _collecting_only_the_batch() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-@dataclass
-class _Context:
-    uow: UnitOfWork
-    by: str
-    now: datetime
-    source_name: str
-
-
-def _write_chunk(
-    context: _Context, chunk: list[tuple[Row, NewComplaint, datetime]], report: ImportReport
-) -> None:
-    """Log a chunk of good rows: skip duplicates, refuse restricted consumers, then insert the
-    consumers, cases, acknowledgement clocks and history entries with plain inserts."""
-    from complaintctl.store.models import Deadline, Event
-    from complaintctl.store.uow import BulkWriter, details_json
-
-    if not chunk:
-        return
-    uow, calendar = context.uow, context.uow.calendar()
-    writer = BulkWriter(uow)
-    # parse_row gives every value stripped and the email lower-cased, as `log` keeps them.
-    emails = sorted({c.email for _, c, _ in chunk if c.email})
-    known_ids = writer.existing_source_ids([c.source_id for _, c, _ in chunk if c.source_id])
-    consumers = writer.consumers_by_email(emails)
-    # Cases of the consumers found: an email no consumer has has no case to repeat.
-    known_keys = writer.existing_keys(list(consumers)) if consumers else set()
-    restrictions: dict[int, list[Any]] = {}
-    for restriction in writer.restrictions([c.id for c in consumers.values()]) if consumers else ():
-        restrictions.setdefault(restriction.consumer_id, []).append(restriction)
-
-    accepted: list[tuple[Row, NewComplaint, datetime, str | None]] = []
-    seen_by_address: set[tuple[str, str, datetime, str] | None] = set()
-    for row, complaint, received in chunk:
-        email, summary = complaint.email, complaint.summary
-        key = (email, received, summary) if email else None
-        if (complaint.source_id and complaint.source_id in known_ids) or key in known_keys:
-            report.duplicates += 1
-            continue
-        by_address = (
-            None if email else (complaint.consumer, complaint.address or "", received, summary)
-        )
-        if by_address in seen_by_address or (
-            by_address is not None
-            and uow.already_logged(
-                complaint.source_id, None, received, summary, by_address[0], by_address[1] or None
-            )
-        ):
-            report.duplicates += 1
-            continue
-        if email:
-            consumer = consumers.get(email)
-        else:
-            consumer = writer.consumer_by_name_and_address(
-                complaint.consumer, complaint.address or ""
-            )
-            if consumer is not None and consumer.id not in restrictions:
-                restrictions[consumer.id] = list(writer.restrictions([consumer.id]))
-        refusal = _restricted(consumer, restrictions, complaint, uow)
-        if refusal:
-            report.rejects.append(Reject(row.line, "consumer", refusal, row.raw))
-            continue
-        if complaint.source_id:
-            known_ids.add(complaint.source_id)
-        if key:
-            known_keys.add(key)
-        if by_address:
-            seen_by_address.add(by_address)
-        accepted.append((row, complaint, received, email))
-
-    consumer_ids = _save_consumers(writer, accepted, consumers, context.now)
-    years = [calendar.local_date(received).year for _, _, received, _ in accepted]
-    numbers: dict[int, int] = {}
-    for year in years:
-        numbers[year] = numbers.get(year, 0) + 1
-    next_number = {year: writer.take_ref_numbers(year, n) for year, n in sorted(numbers.items())}
-
-    # What every imported case, clock and history entry has in common, worked out once.
-    case_fields = {
-        "stage": Stage.RECEIVED.value,
-        "area": None,
-        "responder": None,
-        "first_responder": None,
-        "handler": None,
-        "close_reason": None,
-        "logged_by": context.by,
-        "logged_at": context.now,
-        "version": 0,
-    }
-    acknowledge = policy.ACKNOWLEDGE
-    clock_fields = {
-        "restriction_id": None,
-        "kind": DeadlineKind.ACKNOWLEDGE.value,
-        "amount": acknowledge.amount,
-        "unit": acknowledge.unit,
-        "rule": acknowledge.describe(),
-        "ended_at": None,
-        "outcome": None,
-    }
-    event_fields = {"action": Action.LOG.value, "actor": context.by, "recorded_at": context.now}
-
-    cases: list[tuple[Any, ...]] = []  # each with a value for each of _CASE_COLUMNS
-    clocks: list[tuple[str, datetime, datetime]] = []  # case, start, due
-    events: list[tuple[str, datetime, str]] = []  # case, when, details
-    for (row, complaint, received, email), consumer_id, year in zip(
-        accepted, consumer_ids, years, strict=True
-    ):
-        ref = f"SC-{year:04d}-{next_number[year]:06d}"
-        next_number[year] += 1
-        out_of_time = complaint.about is not None and complaint.about < calendar.local_date(
-            calendar.add_months(received, -policy.OUT_OF_TIME_MONTHS)
-        )
-        dispute = normalise_dispute(complaint.dispute) if complaint.dispute else None
-        summary = complaint.summary
-        channel, category = complaint.channel.value, complaint.category.value
-        cases.append(
-            (
-                ref,
-                consumer_id,
-                channel,
-                category,
-                summary,
-                dispute,
-                complaint.board,
-                received,
-                complaint.about,
-                out_of_time,
-                complaint.source_id,
-            )
-        )
-        due = policy.due_after(acknowledge, calendar, received)
-        clocks.append((ref, received, due))
-        details = log_details(
-            consumer=complaint.consumer,
-            email=email,
-            address=complaint.address,
-            channel=channel,
-            category=category,
-            summary=summary,
-            dispute=dispute,
-            board=complaint.board,
-            about=complaint.about,
-            out_of_time=out_of_time,
-            acknowledge_due=due,
-            imported_from=context.source_name,
-            line=str(row.line),
-        )
-        events.append((ref, received, details_json(details)))
-    if not cases:
-        return
-    ids = writer.insert_cases(_CASE_COLUMNS, cases, case_fields)
-    writer.insert_values(
-        Deadline,
-        ("case_id", "start_at", "due_at"),
-        [(ids[ref], start, due) for ref, start, due in clocks],
-        clock_fields,
-    )
-    writer.insert_values(
-        Event,
-        ("case_id", "at", "details"),
-        [(ids[ref], at, details) for ref, at, details in events],
-        event_fields,
-    )
-    report.new.extend(ref for ref, _, _ in clocks)
-
-
-def _restricted(
-    consumer: Any, restrictions: dict[int, list[Any]], complaint: NewComplaint, uow: UnitOfWork
-) -> str | None:
-    """Why `log` would refuse this row for a restriction, or None (import has no override)."""
-    if consumer is None:
-        return None
-    dispute = normalise_dispute(complaint.dispute)
-    blocking = [
-        r
-        for r in restrictions.get(consumer.id, ())
-        if r.scope == RestrictionScope.PROCEDURE
-        or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
-    ]
-    if not blocking:
-        return None
-    described = "; ".join(restriction_view(uow, r).describe() for r in blocking)
-    return f"{consumer.name} is restricted: {described}"
-
-
-def _save_consumers(
-    writer: Any,
-    accepted: list[tuple[Row, NewComplaint, datetime, str | None]],
-    known: dict[str, Any],
-    now: datetime,
-) -> list[int]:
-    """Each accepted row's consumer id, matched as `log` matches them (email, else name and
-    address) and left as `log` would leave them after these rows in turn: the latest name and
-    address, every adjustment, the latest preferred contact. New consumers are inserted
-    together, the others updated together."""
-    from complaintctl.store.models import Consumer
-
-    # By email, else by name and address.
-    consumers: dict[str | tuple[str, str, str], dict[str, Any]] = {}
-    keys: list[str | tuple[str, str, str]] = []
-    for _, complaint, received, email in accepted:
-        name, address = complaint.consumer, complaint.address  # stripped, as parse_row gives
-        key = email or ("place", name, address or "")
-        consumer = consumers.get(key)
-        if consumer is None:
-            found = (
-                known.get(email)
-                if email
-                else writer.consumer_by_name_and_address(name, address or "")
-            )
-            consumer = consumers[key] = (
-                {
-                    "id": found.id,
-                    "name": found.name,
-                    "email": found.email,
-                    "address": found.address,
-                    "preferred_contact": found.preferred_contact,
-                    "adjustments": set(json.loads(found.adjustments)),
-                }
-                if found
-                else {
-                    "id": None,
-                    "email": email,
-                    "address": None,
-                    "preferred_contact": None,
-                    "adjustments": set(),
-                    "created_at": received,
-                }
-            )
-        consumer["name"] = name
-        consumer["address"] = address or consumer["address"]
-        consumer["preferred_contact"] = complaint.preferred_contact or consumer["preferred_contact"]
-        if complaint.adjustments:
-            consumer["adjustments"].update(complaint.adjustments)
-        keys.append(key)
-
-    def stored(consumer: dict[str, Any]) -> tuple[Any, ...]:
-        """A new consumer's row: a value for each of _CONSUMER_COLUMNS."""
-        adjustments = consumer["adjustments"]
-        return (
-            consumer["name"],
-            consumer["email"],
-            consumer["address"],
-            consumer["preferred_contact"],
-            json.dumps(sorted(adjustments)) if adjustments else "[]",
-            consumer["created_at"],
-        )
-
-    new_with_email = [c for c in consumers.values() if c["id"] is None and c["email"]]
-    if new_with_email:
-        writer.insert_values(Consumer, _CONSUMER_COLUMNS, [stored(c) for c in new_with_email])
-        ids = writer.consumer_ids_by_email([c["email"] for c in new_with_email])
-        for consumer in new_with_email:
-            consumer["id"] = ids[consumer["email"]]
-    # By name and address only: no key to look them up by afterwards, so RETURNING their ids.
-    by_address = [c for c in consumers.values() if c["id"] is None]
-    ids_by_address = writer.insert_consumers(
-        [dict(zip(_CONSUMER_COLUMNS, stored(c), strict=True)) for c in by_address]
-    )
-    for consumer, consumer_id in zip(by_address, ids_by_address, strict=True):
-        consumer["id"] = consumer_id
-    writer.update_consumers(
-        [
-            {
-                "consumer_id": c["id"],
-                "new_name": c["name"],
-                "new_address": c["address"],
-                "new_preferred": c["preferred_contact"],
-                "new_adjustments": json.dumps(sorted(c["adjustments"])),
-            }
-            for c in consumers.values()
-            if "created_at" not in c
-        ]
-    )
-    return [consumers[key]["id"] for key in keys]
 
 
 def write_rejects(path: Path, rejects: list[Reject], fmt: str) -> None:

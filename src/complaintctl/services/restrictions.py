@@ -6,22 +6,20 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from complaintctl.domain import policy
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_instant
-from complaintctl.domain.procedure import Channel, DeadlineKind, RestrictionScope, StoreAction
+from complaintctl.domain.intake import normalise_dispute, normalise_email
+from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
-from complaintctl.services.cases import normalise_dispute
+from complaintctl.services.clocks import Agreed, step_clocks
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
-    agree_due,
     authorise_store,
-    normalise_email,
     not_in_future,
     optional,
     required,
     restriction_view,
-    start_clock,
 )
 from complaintctl.views import ConsumerView, RestrictionView
 
@@ -97,25 +95,17 @@ def restrict(
     )
     uow.add(restriction)
     uow.flush()
-    due = start_clock(
-        uow,
-        DeadlineKind.RESTRICTION_REVIEW,
-        policy.RESTRICTION_REVIEW,
-        at,
-        restriction=restriction,
+    agreed = Agreed(review, f"review date set by {by}") if review is not None else None
+    clocks = step_clocks(
+        uow, Action.RESTRICTION_DECIDED, at, restriction=restriction, agreed=agreed
     )
-    if review is not None:
-        due = review
-        clock = uow.restriction_clock(restriction)
-        agree_due(clock, review, f"review date set by {by}")
-        uow.add(clock)
-    restriction.review_due = due
+    restriction.review_due = clocks.started[DeadlineKind.RESTRICTION_REVIEW]
     uow.add(restriction)
     view = restriction_view(uow, restriction)
     for case in uow.open_cases_of(consumer):
         uow.record(
             case,
-            "restriction-decided",
+            Action.RESTRICTION_DECIDED,
             by=by,
             at=at,
             now=now,
@@ -124,7 +114,7 @@ def restrict(
         )
     uow.record(
         None,
-        "restriction-decided",
+        Action.RESTRICTION_DECIDED,
         by=by,
         at=at,
         now=now,
@@ -155,14 +145,26 @@ def lift(
         raise InvalidInput("--at is before the restriction was decided")
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
     uow.add(restriction)
-    uow.end_deadline(uow.restriction_clock(restriction), at=at, outcome="met")
+    step_clocks(uow, Action.RESTRICTION_LIFTED, at, restriction=restriction)
     described = restriction_view(uow, restriction).describe()
     for case in uow.open_cases_of(uow.consumer(restriction.consumer_id)):
         uow.record(
-            case, "restriction-lifted", by=by, at=at, now=now, restriction=described, reason=reason
+            case,
+            Action.RESTRICTION_LIFTED,
+            by=by,
+            at=at,
+            now=now,
+            restriction=described,
+            reason=reason,
         )
     uow.record(
-        None, "restriction-lifted", by=by, at=at, now=now, restriction=restriction_id, reason=reason
+        None,
+        Action.RESTRICTION_LIFTED,
+        by=by,
+        at=at,
+        now=now,
+        restriction=restriction_id,
+        reason=reason,
     )
     uow.commit()
     return restriction_view(uow, restriction)
@@ -179,8 +181,6 @@ def review(
     now: datetime,
 ) -> RestrictionView:
     """Record a review that keeps the restriction, and when it is next reviewed [std]."""
-    from complaintctl.store.models import Deadline
-
     not_in_future(at, now)
     reason = required(reason, "--reason")
     authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
@@ -191,25 +191,18 @@ def review(
         raise InvalidInput(f"restriction {restriction_id} was lifted; there is nothing to review")
     if next_review <= at:
         raise InvalidInput("--next must be after the review")
-    assert restriction.id is not None
-    clock = uow.restriction_clock(restriction)
-    uow.end_deadline(clock, at=at, outcome="met")
-    uow.add(
-        Deadline(
-            restriction_id=restriction.id,
-            kind=clock.kind,
-            start_at=at,
-            due_at=next_review,
-            amount=0,
-            unit="agreed",
-            rule=f"next review set by {by}",
-        )
+    step_clocks(
+        uow,
+        Action.RESTRICTION_REVIEWED,
+        at,
+        restriction=restriction,
+        agreed=Agreed(next_review, f"next review set by {by}"),
     )
     restriction.review_due = next_review
     uow.add(restriction)
     uow.record(
         None,
-        "restriction-reviewed",
+        Action.RESTRICTION_REVIEWED,
         by=by,
         at=at,
         now=now,
@@ -257,7 +250,7 @@ def update_consumer(
     for case in uow.open_cases_of(consumer):
         uow.record(
             case,
-            "consumer-updated",
+            Action.CONSUMER_UPDATED,
             by=by,
             at=at,
             now=now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from complaintctl.domain.procedure import SENIOR_ROLES, Role, StoreAction
+from complaintctl.domain.procedure import SENIOR_ROLES, Action, Role, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
     acting_staff,
@@ -66,7 +66,7 @@ def add_staff(
     uow.add(staff)
     uow.record(
         None,
-        "staff-added",
+        Action.STAFF_ADDED,
         by=by,
         at=at,
         now=now,
@@ -94,7 +94,7 @@ def remove_staff(
         raise InvalidInput("you cannot remove yourself; ask another senior role")
     staff.active, staff.removed_at = False, at
     uow.add(staff)
-    uow.record(None, "staff-removed", by=by, at=at, now=now, username=staff.username)
+    uow.record(None, Action.STAFF_REMOVED, by=by, at=at, now=now, username=staff.username)
     uow.commit()
     return _view(staff)
 

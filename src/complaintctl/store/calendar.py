@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import WorkingCalendar, format_week, parse_week
+from complaintctl.domain.calendar import WorkingCalendar, format_week, office_week, parse_week
 from complaintctl.store.models import CalendarSetting, ClosedDay
 
 BANK_HOLIDAY = "bank-holiday"
@@ -36,7 +36,7 @@ def seed_calendar(connection: Connection, at: datetime) -> None:
         insert(CalendarSetting).values(
             id=1,
             zone=policy.DEFAULT_ZONE,
-            week=format_week(policy.DEFAULT_WEEK),
+            week=format_week(office_week(policy.DEFAULT_HOURS)),
             holiday_region=f"{policy.HOLIDAY_COUNTRY}-{policy.HOLIDAY_SUBDIVISION}",
             holidays_from=date(years.start, 1, 1),
             holidays_through=date(years.stop - 1, 12, 31),

@@ -6,7 +6,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -230,25 +229,3 @@ def translated_errors(url: str) -> Iterator[None]:
         raise store_error(err, url) from err
     except SQLAlchemyError as err:
         raise store_error(err, url) from err
-
-
-def ensure_schema(engine: Engine, url: str, at: datetime) -> bool:
-    """Make the store on first use, or check it is at this program's schema revision.
-
-    True when the store is new. A store at an older or newer revision is refused with what to
-    do (`complaintctl db upgrade`, or a newer complaintctl).
-    """
-    from complaintctl.store.schema import create_schema, require_current, stored_revision
-
-    with translated_errors(url):
-        with engine.connect() as connection:
-            revision = stored_revision(connection)
-        if revision is None:
-            with engine.execution_options(complaintctl_write=True).begin() as connection:
-                # Another process may have made it while this one waited for the lock.
-                revision = stored_revision(connection)
-                if revision is None:
-                    create_schema(connection, at)
-                    return True
-        require_current(revision, describe(url))
-    return False

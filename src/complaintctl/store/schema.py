@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
+from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, StoreUnavailable
-from complaintctl.store.db import describe
+from complaintctl.store.db import describe, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = ("0001", "0002")
@@ -49,9 +50,12 @@ class SchemaStatus:
     backend: str  # sqlite or postgresql
     revision: str | None  # None: nothing there yet
     program_revision: str = SCHEMA_REVISION
+    missing: bool = False  # an SQLite file that does not exist yet
 
     @property
     def state(self) -> str:
+        if self.missing:
+            return "missing"
         if self.revision is None:
             return "empty"
         if self.revision == self.program_revision:
@@ -84,6 +88,26 @@ def require_current(revision: str, where: str) -> None:
         f"the store {where} has schema revision {revision}, newer than this complaintctl knows "
         f"(it knows up to {SCHEMA_REVISION}): upgrade complaintctl to use it"
     )
+
+
+def ensure_schema(engine: Engine, url: str, at: datetime) -> bool:
+    """Make the store on first use, or check it is at this program's schema revision.
+
+    True when the store is new. A store at an older or newer revision is refused with what to
+    do (`complaintctl db upgrade`, or a newer complaintctl).
+    """
+    with translated_errors(url):
+        with engine.connect() as connection:
+            revision = stored_revision(connection)
+        if revision is None:
+            with engine.execution_options(complaintctl_write=True).begin() as connection:
+                # Another process may have made it while this one waited for the lock.
+                revision = stored_revision(connection)
+                if revision is None:
+                    create_schema(connection, at)
+                    return True
+        require_current(revision, describe(url))
+    return False
 
 
 def create_schema(connection: Connection, at: datetime) -> None:
@@ -173,7 +197,12 @@ def _record_upgrade(
     details = json.dumps({"from": before, "to": after}, sort_keys=True)
     connection.execute(
         Event.__table__.insert().values(  # type: ignore[attr-defined]
-            case_id=None, action="upgrade-schema", actor=by, at=at, recorded_at=at, details=details
+            case_id=None,
+            action=Action.SCHEMA_UPGRADED.value,
+            actor=by,
+            at=at,
+            recorded_at=at,
+            details=details,
         )
     )
 

@@ -1,4 +1,8 @@
-"""The queue officers work from: open cases, most urgent first, coloured by their next deadline."""
+"""What officers read: one case, the queue of open cases, and what is overdue.
+
+Read-only: nothing here writes. The listings select columns (store/listings.py) and work out
+the working time to `as_of` once for all their rows.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from complaintctl.domain import policy
+from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
 from complaintctl.errors import InvalidInput
-from complaintctl.services.common import coverage_warnings
-from complaintctl.views import QueueItem, QueueReport
+from complaintctl.services.common import case_view, coverage_warnings, find_case
+from complaintctl.views import CaseView, OverdueItem, OverdueReport, QueueItem, QueueReport
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -21,11 +26,53 @@ if TYPE_CHECKING:
 OPEN_STAGES = tuple(s.value for s in Stage if s not in (Stage.CLOSED, Stage.ASSESSED))
 
 
+def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
+    case = find_case(uow, ref)
+    running = [d.due_at for d in uow.deadlines(case) if d.ended_at is None]
+    return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
+
+
 def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:
     try:
         return parse_working_duration(text, uow.calendar().working_day())
     except InstantError as err:
         raise InvalidInput(f"{option}: {err}") from None
+
+
+def overdue(
+    uow: UnitOfWork,
+    *,
+    as_of: datetime,
+    kinds: Sequence[str] = (),
+    due_within: str | None = None,
+) -> OverdueReport:
+    """Clocks staff owe that are past due at `as_of`, with how late each is in working and
+    calendar time; with `due_within` (working time), also those that will be past due by then
+    (negative lateness). The referral window is the consumer's, so it is never listed."""
+    from complaintctl.store import listings
+
+    calendar = uow.calendar()
+    wanted = [kind.value for kind in STAFF_CLOCKS if not kinds or kind.value in kinds]
+    due_before = (
+        calendar.add_working_time(as_of, working_duration(uow, due_within, "--due-within"))
+        if due_within is not None
+        else None
+    )
+    rows = listings.overdue(uow, as_of, wanted, due_before)
+    lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
+    # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
+    items = tuple(
+        OverdueItem(ref, kind, consumer, received_at, due, late, as_of - due, restriction, version)
+        for (ref, kind, consumer, received_at, due, restriction, version), late in zip(
+            rows, lateness, strict=True
+        )
+    )
+    return OverdueReport(
+        zone=calendar.zone,
+        as_of=as_of,
+        items=items,
+        warnings=coverage_warnings(calendar, as_of),
+    )
 
 
 def queue(
@@ -44,7 +91,7 @@ def queue(
 ) -> QueueReport:
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
     time), on track, or waiting on the consumer. `due_within` keeps those due by then."""
-    from complaintctl.store.uow import QueueQuery
+    from complaintctl.store import listings
 
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, "--warn-within")
@@ -53,23 +100,22 @@ def queue(
         if due_within is not None
         else None
     )
-    rows = uow.queue(
-        QueueQuery(
-            # Closed and assessed cases have nothing left to do: never in the queue.
-            stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,
-            area=area,
-            owner=owner,
-            unassigned=unassigned,
-            category=category,
-            board=board,
-            due_by=due_by,
-        )
+    cases = listings.CaseFilter(
+        # Closed and assessed cases have nothing left to do: never in the queue.
+        stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,
+        area=area,
+        owner=owner,
+        unassigned=unassigned,
+        category=category,
+        board=board,
     )
+    clock_kinds = [kind.value for kind in QUEUE_CLOCKS]
+    rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=due_by)
     items = []
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
     # Working time left to each due instant: minus the working time from it to `as_of`.
-    dues = [row[13] for row in rows if row[13] is not None]  # each running clock's due
+    dues = [due for row in rows if (due := row[listings.QUEUE_DUE]) is not None]
     since_due = iter(calendar.working_times_to(dues, as_of))
     for (
         ref, consumer, adjustments_text, restricted, stage, case_area, responder, handler,
@@ -90,7 +136,7 @@ def queue(
         listed = adjustments.get(adjustments_text)
         if listed is None:
             listed = adjustments[adjustments_text] = tuple(json.loads(adjustments_text))
-        # In QueueItem's order, by position: about half the time keywords take, per row.
+        # Built by position, in QueueItem's order: a listing makes one per row (benchmarks/).
         items.append(
             QueueItem(
                 ref,

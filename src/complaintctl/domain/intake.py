@@ -1,0 +1,135 @@
+"""Taking a complaint in: the rules `log` and `import` share.
+
+A complaint typed in by an officer and one read from a web form's export are the same
+complaint: the same reference, the same consumer, the same out-of-time mark, the same refusal
+for a restriction. Both ways in call these functions (services/intake.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol, TypeVar
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.procedure import Category, Channel, RestrictionScope
+from complaintctl.errors import InvalidInput
+
+REF_PATTERN = re.compile(r"^SC-\d{4}-\d{6}$")
+# A summary is what the consumer says went wrong, not the whole correspondence [ours].
+MAX_SUMMARY = 20_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    consumer: str
+    channel: Channel
+    category: Category
+    summary: str
+    email: str | None = None
+    address: str | None = None
+    dispute: str | None = None
+    board: bool = False
+    about: date | None = None  # when the service issue happened
+    preferred_contact: str | None = None
+    adjustments: tuple[str, ...] = ()
+    source_id: str | None = None  # the web form's or mailbox's own id, for imports
+
+
+def case_reference(year: int, number: int) -> str:
+    """The reference of the year's `number`th case: SC-2026-000123."""
+    return f"SC-{year:04d}-{number:06d}"
+
+
+def normalise_email(email: str | None) -> str | None:
+    """Emails match whatever their case: kept lower-case. None for none given."""
+    if email is None or not email.strip():
+        return None
+    cleaned = email.strip().lower()
+    if not _EMAIL.match(cleaned):
+        raise InvalidInput(f"{email!r} is not an email address")
+    return cleaned
+
+
+def normalise_dispute(reference: str | None) -> str | None:
+    """Dispute references compare whatever their case and spacing: `d-1 ` is `D-1`."""
+    cleaned = "".join((reference or "").split()).upper()
+    return cleaned or None
+
+
+def summary_problem(summary: str) -> str | None:
+    """Why a summary cannot be taken, or None."""
+    if len(summary) > MAX_SUMMARY:
+        return f"is {len(summary):,} characters; at most {MAX_SUMMARY:,}"
+    return None
+
+
+def is_out_of_time(calendar: WorkingCalendar, about: date | None, received: datetime) -> bool:
+    """About an issue more than 6 months before the complaint [sibling]: triage decides."""
+    return about is not None and about < calendar.local_date(
+        calendar.add_months(received, -policy.OUT_OF_TIME_MONTHS)
+    )
+
+
+# -- the consumer --------------------------------------------------------------------------
+
+
+def consumer_key(email: str | None, name: str, address: str | None) -> str | tuple[str, str]:
+    """Who a complaint is from: the consumer with its (normalised) email, else the one with
+    the same name and address."""
+    return email if email else (name, address or "")
+
+
+@dataclass(frozen=True)
+class ConsumerDetails:
+    name: str
+    address: str | None
+    preferred_contact: str | None
+    adjustments: frozenset[str]
+
+
+def details_after(known: ConsumerDetails | None, complaint: NewComplaint) -> ConsumerDetails:
+    """A consumer as a new complaint leaves them: its name, its address if it gives one, its
+    preferred contact if it says, and every adjustment either records. History keeps what each
+    complaint said."""
+    if known is None:
+        known = ConsumerDetails(complaint.consumer, None, None, frozenset())
+    return ConsumerDetails(
+        name=complaint.consumer,
+        address=complaint.address or known.address,
+        preferred_contact=complaint.preferred_contact or known.preferred_contact,
+        adjustments=known.adjustments | frozenset(complaint.adjustments),
+    )
+
+
+class Restricting(Protocol):
+    """A restriction in force, as the intake rule reads it."""
+
+    @property
+    def scope(self) -> str: ...
+    @property
+    def dispute_ref(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=Restricting)
+
+
+def blocking(restrictions: Iterable[R], dispute: str | None) -> list[R]:
+    """The restrictions in force that refuse a new complaint: one from the whole procedure, or
+    from the matter the complaint is about. A contact restriction limits how we talk, not
+    whether a complaint is taken; a genuinely new matter is for a person to decide [std]."""
+    return [
+        r
+        for r in restrictions
+        if r.scope == RestrictionScope.PROCEDURE
+        or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
+    ]
+
+
+def restricted(name: str, described: str) -> str:
+    """Why a restricted consumer's complaint is refused."""
+    return f"{name} is restricted: {described}"

@@ -1,0 +1,158 @@
+"""The clocks of cases and restrictions, as the domain's tables say each step moves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.clocks import CLOCKS, STEP_CLOCKS, DeadlineKind
+from complaintctl.domain.procedure import Action
+from complaintctl.views import DeadlineView
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Case, Deadline, Restriction
+    from complaintctl.store.uow import UnitOfWork
+
+# How a clock ended.
+MET = "met"
+CANCELLED = "cancelled"  # the case no longer needed the step
+# The unit of a clock whose due was agreed (with the consumer, or by a reviewer): the calendar
+# no longer moves it.
+AGREED = "agreed"
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """A due date set by a person rather than the rule: when, and the rule's words for it."""
+
+    due: datetime
+    rule: str
+
+
+@dataclass(frozen=True)
+class ClockChanges:
+    met: dict[DeadlineKind, Deadline]  # each clock the step met, with the due it had
+    started: dict[DeadlineKind, datetime]  # each clock the step started, and when it is due
+
+    def on_time(self, kind: DeadlineKind, at: datetime) -> bool:
+        """Whether the step met the clock by its due (no clock running: nothing was late)."""
+        clock = self.met.get(kind)
+        return clock is None or at <= clock.due_at
+
+
+def step_clocks(
+    uow: UnitOfWork,
+    action: Action,
+    at: datetime,
+    *,
+    case: Case | None = None,
+    restriction: Restriction | None = None,
+    agreed: Agreed | None = None,
+) -> ClockChanges:
+    """Move the clocks as STEP_CLOCKS says `action` does, at `at`: meet, cancel, then start
+    (at an `agreed` due instead of the rule's, where one is given)."""
+    step = STEP_CLOCKS[action]
+    met: dict[DeadlineKind, Deadline] = {}
+    for kind in step.meets:
+        clock = running_clock(uow, kind, case=case, restriction=restriction)
+        if clock is not None:
+            uow.end_deadline(clock, at=at, outcome=MET)
+            met[kind] = clock
+    if step.cancels_all and case is not None:
+        for clock in uow.deadlines(case):
+            if clock.ended_at is None:
+                uow.end_deadline(clock, at=at, outcome=CANCELLED)
+    started = {
+        kind: start_clock(uow, kind, at, case=case, restriction=restriction, agreed=agreed)
+        for kind in step.starts
+    }
+    return ClockChanges(met, started)
+
+
+def start_clock(
+    uow: UnitOfWork,
+    kind: DeadlineKind,
+    start: datetime,
+    *,
+    case: Case | None = None,
+    restriction: Restriction | None = None,
+    agreed: Agreed | None = None,
+) -> datetime:
+    """Start a clock of `kind` under its rule (or at an agreed due); when it is due."""
+    from complaintctl.store.models import Deadline
+
+    rule = CLOCKS[kind].rule
+    if agreed is None:
+        due, amount, unit, words = (
+            policy.due_after(rule, uow.calendar(), start),
+            rule.amount,
+            rule.unit,
+            rule.describe(),
+        )
+    else:
+        due, amount, unit, words = agreed.due, 0, AGREED, agreed.rule
+    uow.add(
+        Deadline(
+            case_id=case.id if case else None,
+            restriction_id=restriction.id if restriction else None,
+            kind=kind.value,
+            start_at=start,
+            due_at=due,
+            amount=amount,
+            unit=unit,
+            rule=words,
+        )
+    )
+    return due
+
+
+def agree_due(deadline: Deadline, agreed: Agreed) -> None:
+    """Fix a running clock's due by agreement: the calendar no longer moves it."""
+    deadline.due_at, deadline.unit, deadline.amount, deadline.rule = (
+        agreed.due,
+        AGREED,
+        0,
+        agreed.rule,
+    )
+
+
+def running_clock(
+    uow: UnitOfWork,
+    kind: DeadlineKind,
+    *,
+    case: Case | None = None,
+    restriction: Restriction | None = None,
+) -> Deadline | None:
+    """The clock of `kind` still running on the case or restriction, if any."""
+    clocks = uow.deadlines(case) if case is not None else uow.restriction_clocks(restriction)
+    for deadline in clocks:
+        if deadline.kind == kind.value and deadline.ended_at is None:
+            return deadline
+    return None
+
+
+def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
+    # A clock that ended after `as_of` was still running then (a replay with --as-of).
+    ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    stopped_at = ended or as_of
+    breached = stopped_at > deadline.due_at
+    zero = timedelta(0)
+    return DeadlineView(
+        kind=deadline.kind,
+        start=deadline.start_at,
+        due=deadline.due_at,
+        rule=deadline.rule,
+        ended_at=ended,
+        outcome=deadline.outcome if ended else None,
+        breached=breached,
+        working_late=(
+            calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
+        ),
+        working_left=(
+            zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
+        ),
+        in_working_time=deadline.unit != "months",
+    )

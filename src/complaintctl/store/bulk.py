@@ -1,0 +1,306 @@
+"""Plain inserts and lookups for batches (import), in the unit of work's transaction.
+
+The same rows `log` writes through the ORM, without building an object for each (STYLE.md: bulk
+writes): statements are compiled by SQLAlchemy once per backend and kept, and rows go to the
+driver as tuples, each value through its column type's own conversion.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import BindParameter, Table, bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+from sqlmodel import col, select
+
+from complaintctl.store.models import Case, Consumer, RefCounter, Restriction
+from complaintctl.store.sql import AnySelect, list_parameter
+from complaintctl.store.uow import UnitOfWork
+
+
+class ConsumerRow(NamedTuple):
+    id: int
+    name: str
+    email: str | None
+    address: str | None
+    preferred_contact: str | None
+    adjustments: str
+
+
+class BulkWriter:
+    """Plain inserts for batches, in the unit of work's transaction: the same rows `log` would
+    write through the ORM, without building an object for each (STYLE.md: bulk writes)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.session = uow.session
+        self.connection = uow.session.connection()
+        # Each value as the driver takes it, by conversion: a batch's rows share many of their
+        # instants (a case's receipt starts its clock and dates its history entry), so each is
+        # converted once.
+        self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
+
+    def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
+        # By descending id, so the first consumer with an email is the one kept.
+        rows = self._matching(_consumers_with_emails, set(emails))
+        found = map(ConsumerRow._make, rows)
+        return {consumer.email: consumer for consumer in found if consumer.email is not None}
+
+    def consumer_ids_by_email(self, emails: Sequence[str]) -> dict[str, int]:
+        rows = self._matching(_consumer_ids_with_emails, set(emails))
+        return {str(email): consumer_id for email, consumer_id in rows if consumer_id is not None}
+
+    def consumer_by_name_and_address(self, name: str, address: str) -> ConsumerRow | None:
+        row = self.connection.execute(
+            sa_select(*_consumer_row_columns())
+            .where(col(Consumer.name) == name, col(Consumer.address) == address)
+            .order_by(col(Consumer.id))
+            .limit(1)
+        ).first()
+        return ConsumerRow._make(row) if row else None
+
+    def existing_source_ids(self, source_ids: Sequence[str]) -> set[str]:
+        rows = self._matching(_cases_with_source_ids, set(source_ids))
+        return {source_id for (source_id,) in rows if source_id is not None}
+
+    def existing_keys(self, emails: Sequence[str]) -> set[tuple[str, datetime, str]]:
+        """(email, received_at, summary) of the cases of consumers with these emails."""
+        rows = self.connection.execute(
+            sa_select(col(Consumer.email), col(Case.received_at), col(Case.summary))
+            .join(Case, col(Case.consumer_id) == col(Consumer.id))
+            .where(col(Consumer.email).in_(list_parameter("emails"))),
+            {"emails": emails},
+        )
+        return {(email, received, summary) for email, received, summary in rows if email}
+
+    def restrictions(self, consumer_ids: Sequence[int]) -> Sequence[Restriction]:
+        """The restrictions in force on these consumers (few: ORM rows are fine here)."""
+        return self.session.exec(
+            select(Restriction).where(
+                col(Restriction.consumer_id).in_(consumer_ids),
+                col(Restriction.lifted_at).is_(None),
+            )
+        ).all()
+
+    def insert_consumers(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert consumers; their ids, in the order of `rows`."""
+        if not rows:
+            return []
+        table = Consumer.__table__  # type: ignore[attr-defined]
+        # SQLAlchemy matches each id to its row: batched where the backend allows it
+        # (PostgreSQL), one row at a time where it cannot tell the rows apart (SQLite).
+        result = self.connection.execute(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(consumer_id) for consumer_id in result.scalars()]
+
+    def update_consumers(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            table = Consumer.__table__  # type: ignore[attr-defined]
+            self.connection.execute(
+                table.update()
+                .where(table.c.id == bindparam("consumer_id"))
+                .values(
+                    name=bindparam("new_name"),
+                    address=bindparam("new_address"),
+                    preferred_contact=bindparam("new_preferred"),
+                    adjustments=bindparam("new_adjustments"),
+                ),
+                rows,
+            )
+
+    def take_ref_numbers(self, year: int, count: int) -> int:
+        """Reserve `count` numbers of `year`'s sequence; the first one."""
+        table = RefCounter.__table__  # type: ignore[attr-defined]
+        last = self.connection.execute(
+            sa_select(table.c.last).where(table.c.year == year)
+        ).scalar_one_or_none()
+        if last is None:
+            self.connection.execute(table.insert().values(year=year, last=count))
+            return 1
+        self.connection.execute(
+            table.update().where(table.c.year == year).values(last=last + count)
+        )
+        return int(last) + 1
+
+    def insert_cases(
+        self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], same: Mapping[str, Any]
+    ) -> dict[str, int]:
+        """Insert cases (as insert_values does); their ids by reference."""
+        self.insert_values(Case, columns, rows, same)
+        refs = {row[columns.index("ref")] for row in rows}
+        return {
+            str(ref): int(case_id) for ref, case_id in self._matching(_case_ids_with_refs, refs)
+        }
+
+    def _matching(
+        self, statement: Callable[[int], AnySelect], keys: set[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of `statement` for these keys (its IN list), a piece of at most
+        _LOOKUP_SIZES[-1] keys at a time. SQLAlchemy would render an expanding list's
+        parameters on every execution, at more cost than the lookup itself: each statement is
+        compiled once per size and dialect instead, and the keys go to the driver as they are
+        (the columns read need no conversion from what the driver gives)."""
+        dialect = self.connection.dialect
+        ordered = sorted(key for key in keys if key is not None)  # NULL matches nothing
+        rows: list[tuple[Any, ...]] = []
+        largest = _LOOKUP_SIZES[-1]
+        for first in range(0, len(ordered), largest):
+            piece = ordered[first : first + largest]
+            size = next(size for size in _LOOKUP_SIZES if size >= len(piece))
+            # Filled up with a key already asked for: IN matches it once all the same.
+            piece += [piece[0]] * (size - len(piece))
+            sql, names = _compiled_lookup(statement, size, dialect)
+            by_name = dict(zip(_LOOKUP_NAMES, piece, strict=False))
+            parameters: Any = (
+                tuple(by_name[name] for name in names) if dialect.positional else by_name
+            )
+            rows.extend(self.connection.exec_driver_sql(sql, parameters).fetchall())
+        return rows
+
+    def insert_values(
+        self,
+        model: Any,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        same: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert `rows`, each a value for each of `columns`, with `same`'s value for each of
+        its columns in every row: together, every column but the generated id.
+
+        The statement is SQLAlchemy's, compiled once for the backend, but the rows go to the
+        driver as they are, each value through its column's conversion: SQLAlchemy's own
+        handling of each row costs more than the database's insert of it (benchmarks/).
+        """
+        if not rows:
+            return
+        same = same or {}
+        names = (*columns, *same)
+        if len(set(names)) != len(names):
+            raise ValueError(f"each column is given once, by `columns` or by `same`: {names}")
+        sql, order, conversions = _compiled_insert(
+            model.__table__, frozenset(names), self.connection.dialect
+        )
+        given = dict(zip(columns, zip(*rows, strict=True), strict=True))
+        convert_at = dict(conversions)
+        by_column: list[Iterable[Any]] = []
+        for position, name in enumerate(order):
+            convert = convert_at.get(position)
+            if name in same:
+                value = same[name]
+                by_column.append(itertools.repeat(convert(value) if convert else value, len(rows)))
+            else:
+                by_column.append(self._convert(convert, given[name]) if convert else given[name])
+        converted = list(zip(*by_column, strict=True))
+        self.connection.exec_driver_sql(
+            sql,
+            converted
+            if self.connection.dialect.positional
+            else [dict(zip(order, row, strict=True)) for row in converted],
+        )
+
+    def _convert(self, convert: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A column's values as the driver takes them: each value the batch repeats (a case's
+        receipt also starts its clock and dates its history entry) is converted once."""
+        if any(map(getattr, values, _FOLD_NAME, _NO_FOLD)):
+            # The second of a repeated local hour equals the first, yet is an hour later.
+            return tuple(map(convert, values))
+        converted_once = self._converted.setdefault(convert, {})
+        new = set(values).difference(converted_once)  # instants, dates, booleans
+        converted_once.update({value: convert(value) for value in new})
+        return tuple(map(converted_once.__getitem__, values))
+
+
+# Each value's `fold`, 0 for a value without one, looked up without a Python-level loop.
+
+
+# Each value's `fold`, 0 for a value without one, looked up for a whole column at C speed:
+# map(getattr, values, _FOLD_NAME, _NO_FOLD).
+_FOLD_NAME, _NO_FOLD = itertools.repeat("fold"), itertools.repeat(0)
+
+# The sizes of IN list a lookup is compiled for: a chunk's keys fill the smallest that holds
+# them, so a handful of statements serve every chunk. At most 999 parameters: the limit of
+# SQLite builds before 3.32.
+_LOOKUP_SIZES = (16, 128, 500)
+_LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
+
+
+@functools.cache
+def _compiled_lookup(
+    statement: Callable[[int], AnySelect], size: int, dialect: Dialect
+) -> tuple[str, tuple[str, ...]]:
+    """`statement` for `size` keys in the backend's SQL, and its parameters' names in the
+    order a positional driver takes them."""
+    compiled = statement(size).compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    return str(compiled), names
+
+
+def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
+    """`size` parameters of the column's type: PostgreSQL compares typed values."""
+    return [bindparam(name, type_=column.type) for name in _LOOKUP_NAMES[:size]]
+
+
+def _consumer_row_columns() -> tuple[Any, ...]:
+    """The columns a ConsumerRow holds, in its order."""
+    return tuple(col(getattr(Consumer, name)) for name in ConsumerRow._fields)
+
+
+def _consumers_with_emails(size: int) -> AnySelect:
+    return (
+        sa_select(*_consumer_row_columns())
+        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .order_by(col(Consumer.id).desc())
+    )
+
+
+def _consumer_ids_with_emails(size: int) -> AnySelect:
+    return (
+        sa_select(col(Consumer.email), col(Consumer.id))
+        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .order_by(col(Consumer.id).desc())
+    )
+
+
+def _cases_with_source_ids(size: int) -> AnySelect:
+    source_id = col(Case.source_id)
+    return sa_select(source_id).where(source_id.in_(_keys(source_id, size)))
+
+
+def _case_ids_with_refs(size: int) -> AnySelect:
+    return sa_select(col(Case.ref), col(Case.id)).where(
+        col(Case.ref).in_(_keys(col(Case.ref), size))
+    )
+
+
+@functools.cache
+def _compiled_insert(
+    table: Table, given: frozenset[str], dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """An INSERT of the `given` columns in the backend's SQL: its text, the columns in the
+    order its parameters take them, and the conversions the driver needs (position, function)."""
+    # inline(): no RETURNING of the new ids (PostgreSQL's default), which nothing reads.
+    compiled = table.insert().inline().compile(dialect=dialect, column_keys=sorted(given))
+    columns = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    if set(columns) != given:
+        # A column left out would need SQLAlchemy's defaults, which the driver does not apply.
+        raise ValueError(f"an insert into {table.name} must give {sorted(columns)}")
+    conversions = ((p, _conversion(table.c[name].type, dialect)) for p, name in enumerate(columns))
+    return str(compiled), columns, tuple((p, c) for p, c in conversions if c is not None)
+
+
+# One conversion per column type and its settings (its repr: "UTCDateTime()"), so every instant
+# column shares one function and a BulkWriter converts an instant once, whatever its column.
+_conversions: dict[tuple[str, str, str], Callable[[Any], Any] | None] = {}
+
+
+def _conversion(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    key = (repr(column_type), dialect.name, dialect.driver)
+    if key not in _conversions:
+        _conversions[key] = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return _conversions[key]

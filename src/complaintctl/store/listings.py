@@ -1,0 +1,298 @@
+"""Reads that list many rows: overdue clocks, the queue, and export pages.
+
+Apart from the unit of work, which keeps to transactions and lookups: each listing reads
+selected columns in one round trip, never ORM objects (STYLE.md), and returns SQLAlchemy's
+rows as they come, to be unpacked by position (the *_ positions below name them).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
+
+from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, union_all
+from sqlalchemy import select as sa_select
+from sqlmodel import col
+
+from complaintctl.domain.procedure import Action
+from complaintctl.store.models import Case, Consumer, Deadline, Event, Response, Restriction
+from complaintctl.store.sql import AnySelect, list_parameter
+from complaintctl.store.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases a listing takes: the queue's and export's filters, built in one place."""
+
+    stages: tuple[str, ...]
+    area: str | None = None
+    owner: str | None = None  # the second-stage handler once escalated, else the responder
+    unassigned: bool = False
+    category: str | None = None
+    board: bool | None = None
+
+
+def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
+    """`statement` (over complaint) kept to the cases `cases` describes."""
+    owner = func.coalesce(col(Case.handler), col(Case.responder))
+    statement = statement.where(col(Case.stage).in_(cases.stages))
+    if cases.area is not None:
+        statement = statement.where(func.lower(col(Case.area)) == cases.area.lower())
+    if cases.owner is not None:
+        statement = statement.where(owner == cases.owner)
+    if cases.unassigned:
+        statement = statement.where(owner.is_(None))
+    if cases.category is not None:
+        statement = statement.where(col(Case.category) == cases.category)
+    if cases.board is not None:
+        statement = statement.where(col(Case.board) == cases.board)
+    return statement
+
+
+# -- overdue -------------------------------------------------------------------------------
+
+# ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
+# when the restriction was decided), due, restriction_id, version (None for a restriction).
+OverdueRow = tuple[str | None, str, str, datetime, datetime, int | None, int | None]
+OVERDUE_REF: Final = 0
+OVERDUE_DUE: Final = 4
+OVERDUE_RESTRICTION: Final = 5
+
+
+def overdue(
+    uow: UnitOfWork, as_of: datetime, kinds: Sequence[str], due_before: datetime | None = None
+) -> list[OverdueRow]:
+    """Clocks of `kinds` running at `as_of` and due before `due_before` (default: past due at
+    `as_of`), most overdue first.
+
+    One statement, two indexed halves rather than one OR: clocks still open (the usual, `now`
+    case), and clocks that ended after `as_of` (a replay with --as-of). Each half reads the
+    deadlines once, for cases' clocks and restrictions' reviews alike (a clock belongs to one
+    or the other), and the whole is one round trip to the store.
+    """
+    statement = _overdue_statement(windowed=due_before is not None)
+    parameters = {"as_of": as_of, "due_before": due_before, "kinds": list(kinds)}
+    # all(): one fetch of every row, not one call into the driver per row.
+    rows = cast("list[OverdueRow]", uow.session.connection().execute(statement, parameters).all())
+    # By due, then ref, with a restriction's review (no ref) first among clocks due at once.
+    rows.sort(
+        key=lambda row: (row[OVERDUE_DUE], row[OVERDUE_REF] or "", row[OVERDUE_RESTRICTION] or 0)
+    )
+    return rows
+
+
+@functools.cache
+def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
+    """`overdue`'s statement, built once for every listing a process makes, with the
+    parameters as_of, kinds and, when `windowed`, due_before."""
+    as_of = bindparam("as_of", type_=UTCDateTime())
+    # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
+    # as the queue's --due-within does.
+    due = (
+        col(Deadline.due_at) <= bindparam("due_before", type_=UTCDateTime())
+        if windowed
+        else col(Deadline.due_at) < as_of
+    )
+    # A case's clock: the case's receipt; a restriction's review: when it was decided.
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any] = (
+        sa_select(
+            col(Case.ref).label("ref"),
+            col(Deadline.kind).label("kind"),
+            col(Consumer.name).label("consumer"),
+            func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label("received_at"),
+            col(Deadline.due_at).label("due"),
+            col(Restriction.id).label("restriction_id"),
+            col(Case.version).label("version"),
+        )
+        .select_from(Deadline)
+        .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
+        .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
+        .join(
+            Consumer,
+            col(Consumer.id) == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
+        )
+        .where(
+            due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(list_parameter("kinds"))
+        )
+    )
+    return union_all(
+        clocks.where(col(Deadline.ended_at).is_(None)),
+        clocks.where(col(Deadline.ended_at) > as_of),
+    )
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+# ref, consumer, adjustments (a JSON list), restricted, stage, area, responder, handler,
+# category, board, received_at, summary, kind and due (the running clock, if any), version.
+QueueRow = tuple[
+    str, str, str, bool, str, str | None, str | None, str | None, str, bool, datetime, str,
+    str | None, datetime | None, int,
+]  # fmt: skip
+QUEUE_DUE: Final = 13
+
+
+def queue(
+    uow: UnitOfWork,
+    cases: CaseFilter,
+    *,
+    clock_kinds: Sequence[str],
+    due_by: datetime | None = None,
+) -> list[QueueRow]:
+    """The cases `cases` describes, each with its running clock of `clock_kinds` (if any),
+    soonest due first; with `due_by`, only those whose clock falls due by then."""
+    clock = (
+        (col(Deadline.case_id) == col(Case.id))
+        & col(Deadline.ended_at).is_(None)
+        & col(Deadline.kind).in_(clock_kinds)
+    )
+    restricted = (
+        sa_select(literal(1))
+        .where(
+            col(Restriction.consumer_id) == col(Consumer.id),
+            col(Restriction.lifted_at).is_(None),
+        )
+        .exists()
+    )
+    statement: AnySelect = (
+        sa_select(
+            col(Case.ref),
+            col(Consumer.name),
+            col(Consumer.adjustments),
+            restricted,
+            col(Case.stage),
+            col(Case.area),
+            col(Case.responder),
+            col(Case.handler),
+            col(Case.category),
+            col(Case.board),
+            col(Case.received_at),
+            col(Case.summary),
+            col(Deadline.kind),
+            col(Deadline.due_at),
+            col(Case.version),
+        )
+        .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+        .join(Deadline, clock, isouter=True)
+    )
+    statement = _filtered(statement, cases)
+    if due_by is not None:
+        statement = statement.where(col(Deadline.due_at) <= due_by)
+    statement = statement.order_by(
+        col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
+    )
+    return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+class ExportRow(NamedTuple):
+    id: int
+    ref: str
+    stage: str
+    area: str | None
+    responder: str | None
+    handler: str | None
+    close_reason: str | None
+    out_of_time: bool
+    consumer: str
+    email: str | None
+    address: str | None
+    channel: str
+    category: str
+    summary: str
+    dispute: str | None
+    received_at: datetime
+    board: bool
+    about: date | None
+    preferred_contact: str | None
+    adjustments: str
+    source_id: str | None
+
+
+def export_page(
+    uow: UnitOfWork,
+    cases: CaseFilter,
+    after_id: int,
+    limit: int,
+    received: tuple[datetime, datetime],
+) -> list[ExportRow]:
+    """The next `limit` cases after `after_id` (keyset paging keeps memory flat), received in
+    [received[0], received[1])."""
+    statement = (
+        sa_select(
+            col(Case.id),
+            col(Case.ref),
+            col(Case.stage),
+            col(Case.area),
+            col(Case.responder),
+            col(Case.handler),
+            col(Case.close_reason),
+            col(Case.out_of_time),
+            col(Consumer.name),
+            col(Consumer.email),
+            col(Consumer.address),
+            col(Case.channel),
+            col(Case.category),
+            col(Case.summary),
+            col(Case.dispute_ref),
+            col(Case.received_at),
+            col(Case.board),
+            col(Case.about),
+            col(Consumer.preferred_contact),
+            col(Consumer.adjustments),
+            col(Case.source_id),
+        )
+        .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+        .where(
+            col(Case.id) > after_id,
+            col(Case.received_at) >= received[0],
+            col(Case.received_at) < received[1],
+        )
+    )
+    statement = _filtered(statement, cases).order_by(col(Case.id)).limit(limit)
+    return [ExportRow._make(row) for row in uow.session.connection().execute(statement)]
+
+
+def deadlines_of_cases(
+    uow: UnitOfWork, case_ids: Sequence[int]
+) -> list[tuple[int, str, datetime, datetime | None, str | None]]:
+    """(case id, kind, due, ended at, outcome) of the cases' clocks, oldest first."""
+    statement = (
+        sa_select(
+            col(Deadline.case_id),
+            col(Deadline.kind),
+            col(Deadline.due_at),
+            col(Deadline.ended_at),
+            col(Deadline.outcome),
+        )
+        .where(col(Deadline.case_id).in_(case_ids))
+        .order_by(col(Deadline.id))
+    )
+    return [tuple(row) for row in uow.session.connection().execute(statement)]  # type: ignore[misc]
+
+
+def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(case id, response stage or "assessor", decision) for the cases."""
+    connection = uow.session.connection()
+    responses = sa_select(col(Response.case_id), col(Response.stage), col(Response.decision)).where(
+        col(Response.case_id).in_(case_ids)
+    )
+    rows: list[tuple[int, str, str]] = [
+        (case_id, stage, decision) for case_id, stage, decision in connection.execute(responses)
+    ]
+    outcomes = sa_select(col(Event.case_id), col(Event.details)).where(
+        col(Event.case_id).in_(case_ids), col(Event.action) == Action.OUTCOME.value
+    )
+    for case_id, details in connection.execute(outcomes):
+        if case_id is not None:
+            rows.append((case_id, "assessor", str(json.loads(details).get("outcome", ""))))
+    return rows
