@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from typer.testing import Result
 
 from tests.cli.conftest import Run
+from tests.cli.journey import ok
 
 NOW = "2027-01-15 12:00:00"  # Friday; GMT, so London wall time is UTC.
 
@@ -35,12 +35,6 @@ CALENDAR = [
 def frozen() -> Iterator[None]:
     with freeze_time(NOW):
         yield
-
-
-def ok(run: Run, *args: str) -> Result:
-    result = run(*args)
-    assert 0 == result.exit_code, result.stderr
-    return result
 
 
 def log_case(run: Run, at: str) -> str:

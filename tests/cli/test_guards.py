@@ -20,7 +20,9 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import Result
 
+from tests.cli import journey
 from tests.cli.conftest import Run
+from tests.cli.journey import ok
 from tests.conftest import dump_store
 
 NOW = "2026-12-15 12:00:00"  # Tue, GMT
@@ -61,68 +63,41 @@ def clock() -> Iterator[Clock]:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def ok(run: Run, *args: str) -> Result:
-    result = run(*args)
-    assert 0 == result.exit_code, result.stderr
-    return result
-
-
 def log_args(at: str = LOGGED, **options: str) -> list[str]:
-    values = {
-        "consumer": "Ann Smith",
-        "channel": "email",
-        "category": "delay",
-        "summary": "Nobody told me my dispute had been closed",
-        "email": "ann@example.com",
-        **options,
-    }
-    return ["log", *[p for name, value in values.items() for p in (f"--{name}", value)], "--at", at]
+    return journey.log_args(at, **options)
 
 
 def log_case(run: Run, *extra: str, at: str = LOGGED, **options: str) -> str:
     """`complaintctl log` with sensible defaults; returns the new reference."""
-    return ok(run, *log_args(at, **options), *extra).stdout.strip()
+    return journey.log_case(run, *extra, at=at, **options)
 
 
 def to_first_stage(run: Run) -> str:
     ref = log_case(run)
-    ok(run, "ack", ref, "--area", "Casework", "--at", ACKED)
+    journey.ack(run, ref, at=ACKED)
     return ref
 
 
 def to_assigned(run: Run) -> str:
     ref = to_first_stage(run)
-    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED)
+    journey.assign(run, ref, at=ASSIGNED)
     return ref
 
 
 def to_responded(run: Run) -> str:
     ref = to_assigned(run)
-    ok(
-        run,
-        "--as",
-        "rita.responder",
-        "respond",
-        ref,
-        "--decision",
-        "not-upheld",
-        "--summary",
-        "We did reply",
-        "--at",
-        RESPONDED,
-    )
+    journey.respond(run, ref, at=RESPONDED)
     return ref
 
 
 def to_second_stage(run: Run) -> str:
     ref = to_responded(run)
-    ok(run, "escalate", ref, "--to", "hana.handler", "--at", ESCALATED)
+    journey.escalate(run, ref, at=ESCALATED)
     return ref
 
 
 def show(run: Run, ref: str = REF) -> dict[str, Any]:
-    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
-    return case
+    return journey.show(run, ref)
 
 
 def recorded(deadlines: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -132,8 +107,7 @@ def recorded(deadlines: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 def history(run: Run, ref: str = REF) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
-    return events
+    return journey.history(run, ref)
 
 
 def snapshot(run: Run, store_url: str, ref: str | None = REF) -> tuple[Any, ...]:

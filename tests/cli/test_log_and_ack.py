@@ -16,6 +16,7 @@ from freezegun import freeze_time
 from typer.testing import Result
 
 from tests.cli.conftest import Run
+from tests.cli.journey import show
 
 
 def log(run: Run, *extra: str, at: str = "2026-11-30T10:00", **options: str) -> Result:
@@ -54,13 +55,6 @@ CONSUMER_FIELDS = ("name", "email", "address")
 def fields(mapping: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The named fields only: JSON output may gain fields (README, "JSON output")."""
     return {name: mapping[name] for name in names}
-
-
-def show(run: Run, ref: str) -> dict[str, Any]:
-    result = run("show", ref, "--json")
-    assert 0 == result.exit_code, result.stderr
-    case: dict[str, Any] = json.loads(result.stdout)
-    return case
 
 
 # -- log -----------------------------------------------------------------------------------

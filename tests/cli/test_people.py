@@ -15,7 +15,9 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import Result
 
+from tests.cli import journey
 from tests.cli.conftest import Run
+from tests.cli.journey import history, ok, show
 
 NOW = "2026-12-15 12:00:00"
 # Restriction reviews fall due 6 months on: "now" is after the first one falls due.
@@ -30,40 +32,15 @@ REVIEW_DUE = "2027-03-01T10:00:00+00:00"
 # -- helpers -------------------------------------------------------------------------------
 
 
-def ok(run: Run, *args: str) -> Result:
-    result = run(*args)
-    assert 0 == result.exit_code, result.stderr
-    return result
-
-
 def log_args(at: str = LOGGED, **options: str) -> list[str]:
-    values = {
-        "consumer": "Ann Smith",
-        "channel": "email",
-        "category": "delay",
-        "summary": "Nobody told me my dispute had been closed",
-        "email": "ann@example.com",
-        **options,
-    }
-    args = [part for name, value in values.items() for part in (f"--{name}", value)]
-    return ["log", *args, "--at", at]
+    return journey.log_args(at, **options)
 
 
 def log_case(
     run: Run, *extra: str, by: str = "officer.one", at: str = LOGGED, **options: str
 ) -> str:
     """`complaintctl log` by `by` with sensible defaults; returns the new reference."""
-    return ok(run, "--as", by, *log_args(at, **options), *extra).stdout.strip()
-
-
-def show(run: Run, ref: str) -> dict[str, Any]:
-    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
-    return case
-
-
-def history(run: Run, ref: str) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
-    return entries
+    return journey.log_case(run, *extra, at=at, by=by, **options)
 
 
 def staff(run: Run, *flags: str) -> dict[str, dict[str, Any]]:

@@ -11,13 +11,14 @@ event, due at the close of day 20); the referral window is 3 calendar months, sa
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from freezegun import freeze_time
 from typer.testing import Result
 
+from tests.cli import journey
 from tests.cli.conftest import Run
+from tests.cli.journey import history, ok, show
 
 NOW = "2026-12-15 12:00:00"
 
@@ -53,34 +54,9 @@ DEADLINE_FIELDS = ("kind", "start", "due", "met_at", "ended_at", "outcome", "bre
 # -- helpers -------------------------------------------------------------------------------
 
 
-def ok(run: Run, *args: str) -> Result:
-    result = run(*args)
-    assert 0 == result.exit_code, result.stderr
-    return result
-
-
 def log_case(run: Run, *extra: str, at: str = LOGGED, **options: str) -> str:
     """`complaintctl log` with sensible defaults; returns the new reference."""
-    values = {
-        "consumer": "Ann Smith",
-        "channel": "email",
-        "category": "delay",
-        "summary": "Nobody told me my dispute had been closed",
-        "email": "ann@example.com",
-        **options,
-    }
-    args = [part for name, value in values.items() for part in (f"--{name}", value)]
-    return ok(run, "log", *args, "--at", at, *extra).stdout.strip()
-
-
-def show(run: Run, ref: str) -> dict[str, Any]:
-    case: dict[str, Any] = json.loads(ok(run, "show", ref, "--json").stdout)
-    return case
-
-
-def history(run: Run, ref: str) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
-    return entries
+    return journey.log_case(run, *extra, at=at, **options)
 
 
 def deadline(case: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -95,29 +71,25 @@ def steps(entries: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
 
 
 def ack(run: Run, ref: str, at: str = ACKED) -> None:
-    ok(run, "ack", ref, "--area", "Casework", "--at", at)
+    journey.ack(run, ref, at=at)
 
 
 def assign(run: Run, ref: str, to: str = "rita.responder", at: str = ASSIGNED) -> None:
-    ok(run, "--as", "lee.leader", "assign", ref, "--to", to, "--at", at)
+    journey.assign(run, ref, at=at, to=to)
 
 
 def respond(run: Run, ref: str, by: str = "rita.responder", at: str = RESPONDED) -> None:
-    ok(
-        run, "--as", by, "respond", ref, "--decision", "partly-upheld",
-        "--summary", "We should have told you sooner", "--at", at,
-    )  # fmt: skip
+    journey.respond(
+        run, ref, at=at, by=by, decision="partly-upheld", summary="We should have told you sooner"
+    )
 
 
 def escalate(run: Run, ref: str, to: str = "hana.handler", at: str = ESCALATED) -> None:
-    ok(run, "escalate", ref, "--to", to, "--at", at)
+    journey.escalate(run, ref, at=at, to=to)
 
 
 def final(run: Run, ref: str, by: str = "hana.handler", at: str = FINAL) -> None:
-    ok(
-        run, "--as", by, "final", ref, "--decision", "not-upheld",
-        "--summary", "The first response was fair", "--at", at,
-    )  # fmt: skip
+    journey.final(run, ref, at=at, by=by)
 
 
 def case_at_first_stage(run: Run) -> str:
