@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain import clocks
 from complaintctl.domain.explain import DayEntry
 from complaintctl.domain.instants import format_duration, format_instant
 from complaintctl.domain.procedure import Action
@@ -24,7 +25,7 @@ class DeadlineView:
     due: datetime
     rule: str
     ended_at: datetime | None
-    outcome: str | None  # "met", "cancelled", or None while running
+    outcome: str | None  # clocks.MET, clocks.CANCELLED, or None while running
     breached: bool  # met late, or still running past due as of the view's instant
     # Working time from due to when it was met (or to the view's instant while it runs) when
     # breached; else the working time still left (zero once met on time).
@@ -34,7 +35,7 @@ class DeadlineView:
 
     @property
     def met_at(self) -> datetime | None:
-        return self.ended_at if self.outcome == "met" else None
+        return self.ended_at if self.outcome == clocks.MET else None
 
 
 @dataclass(frozen=True)

@@ -341,11 +341,13 @@ def test_the_final_response_deadline_in_history_is_the_close_of_the_20th_working
 def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run: Run) -> None:
     ref = case_at_first_stage(run)
 
-    ok(
+    result = ok(
         run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12T17:00",
         "--reason", "Agreed by phone: records to retrieve", "--at", "2026-08-04T16:00",
     )  # fmt: skip
 
+    # The clock it moved, on the message's line: Tue 16-17, then six working days of 8h.
+    assert f"Extended {ref}: open, due Wed 2026-08-12 17:00 BST (in 49h working)\n" == result.stdout
     case = show(run, ref)
     responds = [d for d in case["deadlines"] if d["kind"] == "respond"]
     assert 1 == len(responds)
@@ -391,11 +393,16 @@ def test_extend_to_the_current_deadline_or_earlier_is_refused_as_invalid_input(
 def test_extend_at_the_second_stage_replaces_the_final_response_deadline(run: Run) -> None:
     ref = case_at_second_stage(run)
 
-    ok(
+    result = ok(
         run, "--as", "hana.handler", "extend", ref, "--until", "2026-09-30T17:00",
         "--reason", "Agreed in writing", "--at", "2026-09-01T10:00",
     )  # fmt: skip
 
+    # The final response's clock only: the first-stage response was met before the step.
+    # Tue 1 Sep 10-17 (7h), then 21 working days of 8h to Wed 30 Sep's close.
+    assert (
+        f"Extended {ref}: open, due Wed 2026-09-30 17:00 BST (in 175h working)\n" == result.stdout
+    )
     assert "2026-09-30T17:00:00+01:00" == deadline(show(run, ref), "final")["due"]
     details = history(run, ref)[-1]["details"]
     assert ("final", "2026-09-14T16:00:00+00:00", "2026-09-30T16:00:00+00:00") == (

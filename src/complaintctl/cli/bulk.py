@@ -89,7 +89,7 @@ def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions],
 
         def command(ctx: typer.Context, **values: Any) -> None:
             state = current_state(ctx)
-            shared = {flag_name: values.pop(flag_name, None) for flag_name, _, _ in flags}
+            shared = {flag: values.pop(flag, default) for flag, _, default in flags}
             run(state, StepFlags(refs=values.pop("refs"), **shared), own(state, **values))
 
         # Typer reads a command's options from its signature and annotations.

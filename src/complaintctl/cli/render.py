@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain import clocks
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry
 from complaintctl.domain.instants import (
@@ -185,11 +186,11 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
         f"{format_duration(deadline.working_late, days=False)} working, "
         f"{format_duration(stopped - deadline.due)} calendar"
     )
-    if deadline.outcome == "met":
+    if deadline.outcome == clocks.MET:
         return (
             f"met late by {late} (due {due})" if deadline.breached else f"met on time (due {due})"
         )
-    if deadline.outcome == "cancelled":
+    if deadline.outcome == clocks.CANCELLED:
         return f"stopped (was due {due})"
     if deadline.breached:
         return f"breached by {late} (due {due})"

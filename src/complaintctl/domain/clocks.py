@@ -27,6 +27,13 @@ class DeadlineKind(StrEnum):
     RESTRICTION_REVIEW = "restriction-review"
 
 
+# How a clock ended: met by its step, or cancelled (the case no longer needed the step).
+MET = "met"
+CANCELLED = "cancelled"
+# The unit of a clock whose due a person set (agreed with the consumer, or by a reviewer)
+# rather than its rule: the calendar no longer moves it.
+AGREED = "agreed"
+
 # Whose a clock is: a case's, or a restriction's (a review, which has no case).
 ON_CASE = "case"
 ON_RESTRICTION = "restriction"
@@ -55,7 +62,9 @@ class StepClocks:
     """What one step does to the clocks of its case (or restriction)."""
 
     meets: tuple[DeadlineKind, ...] = ()  # running clocks the step stops as met
-    moves: tuple[DeadlineKind, ...] = ()  # the running one of these gets a date agreed instead
+    # The running one of these (the latest started) gets a due agreed instead of its rule's;
+    # the verb, which knows the agreed date, moves it (services/clocks.clock_to_move).
+    moves: tuple[DeadlineKind, ...] = ()
     starts: tuple[DeadlineKind, ...] = ()  # clocks started at the step, under CLOCKS' rules
     cancels_all: bool = False  # every running clock stops: the case no longer needs them
     # A clock the step changes nothing on but is about (assigning is for the response): the

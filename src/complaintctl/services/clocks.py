@@ -8,20 +8,13 @@ from typing import TYPE_CHECKING
 
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.clocks import CLOCKS, STEP_CLOCKS, DeadlineKind
+from complaintctl.domain.clocks import AGREED, CANCELLED, CLOCKS, MET, STEP_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import Action
 from complaintctl.views import DeadlineView
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Case, Deadline, Restriction
     from complaintctl.store.uow import UnitOfWork
-
-# How a clock ended.
-MET = "met"
-CANCELLED = "cancelled"  # the case no longer needed the step
-# The unit of a clock whose due was agreed (with the consumer, or by a reviewer): the calendar
-# no longer moves it.
-AGREED = "agreed"
 
 
 @dataclass(frozen=True)
@@ -52,8 +45,9 @@ def step_clocks(
     restriction: Restriction | None = None,
     agreed: Agreed | None = None,
 ) -> ClockChanges:
-    """Move the clocks as STEP_CLOCKS says `action` does, at `at`: meet, cancel, then start
-    (at an `agreed` due instead of the rule's, where one is given)."""
+    """Meet, cancel and start the clocks as STEP_CLOCKS says `action` does, at `at` (a started
+    clock at an `agreed` due instead of its rule's, where one is given). A clock the step
+    moves is the verb's to move (clock_to_move), with the date agreed."""
     step = STEP_CLOCKS[action]
     met: dict[DeadlineKind, Deadline] = {}
     for kind in step.meets:
@@ -119,6 +113,14 @@ def agree_due(deadline: Deadline, agreed: Agreed) -> None:
     )
 
 
+def clock_to_move(uow: UnitOfWork, action: Action, case: Case) -> Deadline | None:
+    """The clock `action` moves (STEP_CLOCKS' `moves`): of those kinds, the running one that
+    started last, which is the one the case's stage is waiting on."""
+    kinds = {kind.value for kind in STEP_CLOCKS[action].moves}
+    running = [d for d in uow.deadlines(case) if d.kind in kinds and d.ended_at is None]
+    return max(running, key=lambda d: (d.start_at, d.id or 0), default=None)
+
+
 def running_clock(
     uow: UnitOfWork,
     kind: DeadlineKind,
@@ -127,7 +129,12 @@ def running_clock(
     restriction: Restriction | None = None,
 ) -> Deadline | None:
     """The clock of `kind` still running on the case or restriction, if any."""
-    clocks = uow.deadlines(case) if case is not None else uow.restriction_clocks(restriction)
+    if case is not None:
+        clocks = uow.deadlines(case)
+    elif restriction is not None:
+        clocks = uow.restriction_clocks(restriction)
+    else:
+        return None
     for deadline in clocks:
         if deadline.kind == kind.value and deadline.ended_at is None:
             return deadline

@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from complaintctl.domain import policy
+from complaintctl.domain import clocks, policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
 from complaintctl.domain.clocks import CLOCKS, rule_of, started_by
 from complaintctl.domain.explain import explain_days
@@ -176,7 +176,7 @@ def _status(
     if as_of < deadline.start_at:
         state = NOT_STARTED
     elif ended is not None:
-        state = MET if deadline.outcome == "met" else STOPPED
+        state = MET if deadline.outcome == clocks.MET else STOPPED
     else:
         state = BREACHED if as_of > due else RUNNING
     stopped = max(ended or as_of, deadline.start_at)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from complaintctl.domain.clocks import MET
 from complaintctl.domain.instants import format_instant, local_to_utc
 from complaintctl.domain.procedure import Stage
 from complaintctl.errors import InvalidInput
@@ -112,7 +113,7 @@ def _records(
         clocks: dict[int, dict[str, Any]] = {}
         for case_id, kind, due, ended, outcome in listings.deadlines_of_cases(uow, ids):
             clocks.setdefault(case_id, {})[f"{kind}_due"] = when(due)
-            met = when(ended) if outcome == "met" else None
+            met = when(ended) if outcome == MET else None
             clocks[case_id][f"{kind}_met"] = met
         decisions: dict[int, dict[str, str]] = {}
         for case_id, stage, decision in listings.outcomes_of_cases(uow, ids):

@@ -190,7 +190,7 @@ def _consumer_for(
         details = details_after(known, complaint)
         consumer.name, consumer.address = details.name, details.address
         consumer.preferred_contact = details.preferred_contact
-        if details.adjustments != known.adjustments:
+        if complaint.adjustments:
             consumer.adjustments = json.dumps(sorted(details.adjustments))
     uow.add(consumer)
     uow.flush()

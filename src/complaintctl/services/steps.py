@@ -1,10 +1,11 @@
 """The steps on a case after it is logged, from the acknowledgement to the Assessor's outcome.
 
 Each verb begins the step (who is acting, the case's stage and order, the version the caller
-read), checks its own inputs, moves the case's clocks as domain/clocks.py says the step does,
-and finishes it: the case's next stage and version, one history entry, one commit, the view. A
-refused step writes nothing. `at` is when the step happened (the command's --at, else now);
-`now` is the clock reading the command took once, kept as when the record was written.
+read), checks its own inputs, meets, starts or cancels the case's clocks as domain/clocks.py
+says the step does (moving one to an agreed date is the verb's own work), and finishes it: the
+case's next stage and version, one history entry, one commit, the view. A refused step writes
+nothing. `at` is when the step happened (the command's --at, else now); `now` is the clock
+reading the command took once, kept as when the record was written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain import policy
-from complaintctl.domain.clocks import STEP_CLOCKS, DeadlineKind
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
@@ -38,6 +39,7 @@ from complaintctl.services.clocks import (
     Agreed,
     ClockChanges,
     agree_due,
+    clock_to_move,
     running_clock,
     step_clocks,
 )
@@ -112,9 +114,9 @@ class Step:
     at: datetime
     now: datetime
 
-    def move_clocks(self, agreed: Agreed | None = None) -> ClockChanges:
+    def move_clocks(self) -> ClockChanges:
         """Meet, start or cancel the case's clocks as the step does (domain/clocks.py)."""
-        return step_clocks(self.uow, self.action, self.at, case=self.case, agreed=agreed)
+        return step_clocks(self.uow, self.action, self.at, case=self.case)
 
     def finish(self, *, new_dues: Iterable[datetime] = (), **details: Any) -> CaseView:
         """The case moves to the step's stage and its next version; the step is recorded with
@@ -138,9 +140,10 @@ class Step:
 def begin_step(
     uow: UnitOfWork, ref: str, action: Action, *, by: str, at: datetime, now: datetime
 ) -> Step:
-    """Check what every step on a case checks: `at` is not in the future; the acting person may
-    take `action` on the case; the case is still at the version the caller read (bulk input
-    says which); its stage allows the action; `at` is not before its last step."""
+    """Check what every step on a case checks, in this order: `at` is not in the future; the
+    acting person is active staff; the case exists and is still at the version the caller read
+    (bulk input says which); the person may take `action` on it; its stage allows the action;
+    `at` is not before its last step."""
     not_in_future(at, now)
     actor = acting_staff(uow, by)
     case = find_case(uow, ref)
@@ -180,7 +183,8 @@ def acknowledge(
         )
     case.area = area
     clocks = step.move_clocks()
-    acknowledged = clocks.met[DeadlineKind.ACKNOWLEDGE]
+    acknowledged = clocks.met.get(DeadlineKind.ACKNOWLEDGE)
+    assert acknowledged is not None, "a case received has its acknowledgement clock running"
     respond_due = clocks.started[DeadlineKind.RESPOND]
     return step.finish(
         new_dues=[respond_due],
@@ -297,12 +301,8 @@ def extend(
     reason = required(reason, "--reason")
     step = begin_step(uow, ref, Action.EXTEND, by=by, at=at, now=now)
     case = step.case
-    # The stage allows one of the clocks an extension moves to be running.
-    clock = next(
-        clock
-        for kind in STEP_CLOCKS[Action.EXTEND].moves
-        if (clock := running_clock(uow, kind, case=case)) is not None
-    )
+    clock = clock_to_move(uow, Action.EXTEND, case)
+    assert clock is not None, "the stages extend is allowed at each run a clock it moves"
     tz = uow.calendar().tz
     if at > clock.due_at:
         # A timescale is agreed before the deadline [std]: agreeing one afterwards would

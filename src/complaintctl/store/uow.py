@@ -313,9 +313,8 @@ class UnitOfWork:
     def all_restrictions(self) -> Sequence[Restriction]:
         return self.session.exec(select(Restriction).order_by(col(Restriction.id))).all()
 
-    def restriction_clocks(self, restriction: Restriction | None) -> Sequence[Deadline]:
+    def restriction_clocks(self, restriction: Restriction) -> Sequence[Deadline]:
         """The restriction's review clocks, oldest first (earlier ones ended at each review)."""
-        assert restriction is not None
         return self.session.exec(
             select(Deadline)
             .where(Deadline.restriction_id == restriction.id)
