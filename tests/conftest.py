@@ -68,11 +68,22 @@ def schema_url(schema: str) -> str:
     return f"{TEST_DB}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notes of files being written (complaintctl.files) go to the test's own folder."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def new_store(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """`new_store("name")`: where a new, empty store can be made (a file, or a fresh schema)."""
     if not POSTGRES:
-        yield lambda name: str(tmp_path / name / "complaints.sqlite3")
+
+        def in_folder(name: str) -> str:
+            (tmp_path / name).mkdir(exist_ok=True)
+            return str(tmp_path / name / "complaints.sqlite3")
+
+        yield in_folder
         return
     admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
     made: list[str] = []

@@ -17,6 +17,7 @@ EXIT_STORE = 8
 EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
 EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
 EXIT_CHANGED = 11  # the case moved on from the version the caller read
+EXIT_OUTPUT = 12  # a file or the output could not be written: disk full, too large, no rights
 
 
 class ComplaintError(Exception):
@@ -69,3 +70,18 @@ class StoreUnavailable(ComplaintError):
     """The store cannot be opened, read or written: missing rights, locked, not a database."""
 
     exit_code = EXIT_STORE
+
+
+class StoreDamaged(StoreUnavailable):
+    """The store's contents are not what was written (a damaged file): restore a backup."""
+
+    def __init__(self, message: str, what: str) -> None:
+        super().__init__(message)
+        self.what = what  # what is wrong, in the driver's words
+
+
+class OutputFailed(ComplaintError):
+    """A file or the output could not be written (disk full, file too large, no rights, a
+    name too long); nothing was left half-written."""
+
+    exit_code = EXIT_OUTPUT

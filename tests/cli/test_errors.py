@@ -422,7 +422,20 @@ def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
     assert_next_log_is_the_first(run)
 
 
-def test_a_lock_timeout_that_is_not_a_number_exits_8(
+@pytest.mark.parametrize("command", [("overdue",), ("show", "SC-2026-000001")])
+def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error_for_readers_too(
+    run: Run, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "soon")
+
+    assert_one_line_error(
+        run(*command),
+        2,
+        "COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'",
+    )
+
+
+def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "soon")
@@ -431,7 +444,7 @@ def test_a_lock_timeout_that_is_not_a_number_exits_8(
 
     assert_one_line_error(
         result,
-        8,
+        2,
         "COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, not 'soon'",
     )
     monkeypatch.delenv("COMPLAINTCTL_LOCK_TIMEOUT")

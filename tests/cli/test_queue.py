@@ -24,6 +24,7 @@ from complaintctl.cli import app, render
 from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
+from complaintctl.text import from_csv_cell
 from complaintctl.views import QueueItem, QueueReport
 from tests.cli.conftest import Run
 from tests.conftest import POSTGRES, STORE_CREATED, seed_team
@@ -322,7 +323,9 @@ def test_queue_csv_has_a_header_row_then_the_plain_columns(run: Run, five_cases:
             "left_working",
         ],
         [line.split("\t") for line in PLAIN_QUEUE],
-    ) == (rows[0], rows[1:])
+    ) == (rows[0], [[from_csv_cell(cell) for cell in row] for row in rows[1:]])
+    # A negative time left would start a spreadsheet formula: it is written after an apostrophe.
+    assert ["'-14h", "'-6h 30m"] == [row[-1] for row in rows[1:3]]
 
 
 # -- queue: filters and options ------------------------------------------------------------

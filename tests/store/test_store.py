@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, event, select
 
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store import listings
-from complaintctl.store.db import open_engine, resolve_url
+from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url
 from complaintctl.store.models import Event
 from complaintctl.store.schema import ensure_schema
 from tests.conftest import POSTGRES, STORE_CREATED, UnitFactory, postgres_only, sqlite_only
@@ -23,8 +23,10 @@ from tests.conftest import POSTGRES, STORE_CREATED, UnitFactory, postgres_only, 
 @sqlite_only
 def test_a_new_store_file_and_its_folders_are_created_for_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "store.sqlite3"
+    made = prepare_sqlite_file(path)
     url = resolve_url(str(path))
     ensure_schema(open_engine(url), url, STORE_CREATED)
+    assert [tmp_path / "a", tmp_path / "a" / "b"] == made
     assert 0o600 == stat.S_IMODE(path.stat().st_mode)
     assert 0o700 == stat.S_IMODE(path.parent.stat().st_mode)
 

@@ -12,8 +12,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -215,7 +217,12 @@ class State:
     actor: str
     now: datetime
     plain: bool = False  # --plain
-    _opened: tuple[Any, str] | None = field(default=None, repr=False)
+    # The store's engine, its URL, and whether it had its tables when first opened.
+    _opened: tuple[Any, str, bool] | None = field(default=None, repr=False)
+    # What this command made for a store that was not there: its file and folders. A command
+    # that commits nothing takes them away again: no store is made by a refused command.
+    _made: list[Path] = field(default_factory=list, repr=False)
+    _committed: bool = field(default=False, repr=False)
 
     @property
     def output(self) -> Output:
@@ -225,31 +232,79 @@ class State:
         return Output(plain=self.plain)
 
     def unit_of_work(self, *, write: bool) -> UnitOfWork:
-        """A transaction on the store, creating the store on first use.
-
-        A store at another schema revision is refused (`db upgrade` says how to move it on).
-        """
-        from complaintctl.store.schema import ensure_schema
+        """A transaction on the store. Only a writing one makes a store that is not there yet,
+        in its own transaction; reading where there is no store is refused. A store at
+        another schema revision is refused (`db upgrade` says how to move it on)."""
+        from complaintctl.store.schema import check_schema
         from complaintctl.store.uow import UnitOfWork
 
         if self._opened is None:
-            engine, url = self.store()
-            ensure_schema(engine, url, self.now)
-            self._opened = (engine, url)
-        engine, url = self._opened
-        return UnitOfWork(engine, url, write=write)
+            engine, url = self.store(create=write)
+            self._opened = (engine, url, check_schema(engine, url, may_create=write))
+        engine, url, had_tables = self._opened
+        return UnitOfWork(engine, url, write=write, create_at=None if had_tables else self.now)
 
-    def store(self) -> tuple[Any, str]:
-        """The store's engine and URL, whatever its schema (for the `db` commands)."""
-        from complaintctl.store.db import open_engine, resolve_url
+    def store(self, *, create: bool = False) -> tuple[Any, str]:
+        """The store's engine and URL, whatever its schema (for the `db` commands). With
+        `create`, an SQLite file that is not there yet is made (and its folders)."""
+        from complaintctl.files import clean_after_kills
+        from complaintctl.store.db import (
+            missing_sqlite_file,
+            no_store,
+            open_engine,
+            prepare_sqlite_file,
+        )
 
-        url = resolve_url(self.db)
+        clean_after_kills()
+        url = self.url()
+        missing = missing_sqlite_file(url)
+        if missing is not None:
+            if not create:
+                raise no_store(str(missing))
+            if not missing.exists():
+                self._made = [*prepare_sqlite_file(missing), missing]
         return open_engine(url), url
+
+    def url(self) -> str:
+        """The store's URL (--db, else the default file)."""
+        from complaintctl.store.db import resolve_url
+
+        return resolve_url(self.db)
+
+    def store_files(self) -> list[Path]:
+        """The files of an SQLite store, which no file the tool writes may replace."""
+        from complaintctl.store.db import sqlite_file
+
+        path = sqlite_file(self.url())
+        if path is None:
+            return []
+        return [path, *(Path(f"{path}{end}") for end in ("-wal", "-shm", "-journal"))]
 
     def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""
-        with self.unit_of_work(write=True) as uow:
-            return step(uow, self.instant(at, uow.calendar().tz))
+        try:
+            with self.unit_of_work(write=True) as uow:
+                result = step(uow, self.instant(at, uow.calendar().tz))
+            self._committed = self._committed or uow.committed
+        finally:
+            self.forget_unused_store()
+        return result
+
+    def forget_unused_store(self) -> None:
+        """Remove the store this command made if it committed nothing to it."""
+        if not self._made or self._committed:
+            return
+        if self._opened is not None:
+            self._opened[0].dispose()
+            self._opened = None
+        *folders, file = self._made
+        for path in (file, *(Path(f"{file}{end}") for end in ("-wal", "-shm", "-journal"))):
+            with suppress(FileNotFoundError):
+                path.unlink()
+        for folder in reversed(folders):
+            with suppress(OSError):
+                folder.rmdir()
+        self._made = []
 
     def read(self, query: Callable[[UnitOfWork, datetime], T], as_of: str | None) -> T:
         """Run one query, `as_of` (--as-of) read in the calendar's zone."""

@@ -43,15 +43,17 @@ def calendar_close(
     from complaintctl.cli import render
 
     state = current_state(ctx)
-    with state.unit_of_work(write=True) as uow:
-        change = services.add_closure(
+    change = state.change(
+        lambda uow, when: services.add_closure(
             uow,
             day=parse_day(day),
             reason=reason,
             by=state.actor,
-            at=state.instant(at, uow.calendar().tz),
+            at=when,
             now=state.now,
-        )
+        ),
+        at,
+    )
     render.calendar_change(change)
 
 
@@ -62,14 +64,16 @@ def calendar_reopen(ctx: typer.Context, day: Day, at: At = None) -> None:
     from complaintctl.cli import render
 
     state = current_state(ctx)
-    with state.unit_of_work(write=True) as uow:
-        change = services.remove_closure(
+    change = state.change(
+        lambda uow, when: services.remove_closure(
             uow,
             day=parse_day(day),
             by=state.actor,
-            at=state.instant(at, uow.calendar().tz),
+            at=when,
             now=state.now,
-        )
+        ),
+        at,
+    )
     render.calendar_change(change)
 
 
@@ -90,12 +94,14 @@ def calendar_holidays(
     from complaintctl.cli import render
 
     state = current_state(ctx)
-    with state.unit_of_work(write=True) as uow:
-        change = services.refresh_holidays(
+    change = state.change(
+        lambda uow, when: services.refresh_holidays(
             uow,
             through=through,
             by=state.actor,
-            at=state.instant(at, uow.calendar().tz),
+            at=when,
             now=state.now,
-        )
+        ),
+        at,
+    )
     render.calendar_change(change)

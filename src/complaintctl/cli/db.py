@@ -1,12 +1,15 @@
 """The store itself: which schema revision it is at, upgrading it, and backing it up."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import Json
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
 
 db_app = typer.Typer(
     help="The store itself: its schema revision, upgrades and backups.",
@@ -16,14 +19,41 @@ db_app = typer.Typer(
 commands.add_typer(db_app, name="db")
 
 
+@db_app.command("init")
+def db_init(ctx: typer.Context) -> None:
+    """Make a new store: its tables and the working calendar, with England and Wales bank
+    holidays. Nothing else is written; add the first member of staff with `staff add`.
+    A store that is there already is left as it is."""
+    from complaintctl.cli import render
+    from complaintctl.store.db import describe
+
+    state = current_state(ctx)
+
+    def made(uow: "UnitOfWork", _: object) -> bool:
+        uow.commit()
+        return uow.created
+
+    new = state.change(made, None)
+    where = describe(state.url())
+    render.message(
+        f"Made a new store at {where}; add its first member of staff (a senior role) with "
+        "`complaintctl staff add`"
+        if new
+        else f"There is a store at {where} already: nothing to do"
+    )
+
+
 @db_app.command("status")
 def db_status(ctx: typer.Context, json_output: Json = False) -> None:
     """Show the store, its database and schema revision, and whether this complaintctl can use
-    it as it is. Never changes the store."""
+    it as it is. Never changes the store. Exit status 8 where there is no store, or it is
+    damaged."""
     from complaintctl.cli import render
+    from complaintctl.errors import StoreDamaged
     from complaintctl.store.db import (
         describe,
         missing_sqlite_file,
+        no_store,
         open_read_only,
         resolve_url,
         translated_errors,
@@ -34,10 +64,19 @@ def db_status(ctx: typer.Context, json_output: Json = False) -> None:
     url = resolve_url(state.db)
     missing = missing_sqlite_file(url)
     if missing is not None:
-        found = SchemaStatus(store=str(missing), backend="sqlite", revision=None, missing=True)
-    else:
+        raise no_store(str(missing))
+    try:
         with translated_errors(url):
             found = status(open_read_only(url), describe(url))
+    except StoreDamaged as err:
+        backend = url.split(":", 1)[0].split("+", 1)[0]
+        render.store_status(
+            SchemaStatus(describe(url), backend, None, damage=err.what),
+            json_output=json_output,
+        )
+        raise typer.Exit(err.exit_code) from None
+    if found.revision is None:
+        raise no_store(found.store)
     render.store_status(found, json_output=json_output)
 
 
@@ -48,20 +87,25 @@ def db_upgrade(ctx: typer.Context) -> None:
     One transaction holding the write lock: other commands wait, and a failure leaves the store
     as it was. A new store is made at the newest revision. Back the store up first.
     """
+    from complaintctl.cli import render
     from complaintctl.store.db import describe, translated_errors
     from complaintctl.store.schema import upgrade
 
     state = current_state(ctx)
-    engine, url = state.store()
-    with translated_errors(url):
-        before, after = upgrade(engine, state.now, by=state.actor)
+    engine, url = state.store(create=True)
+    try:
+        with translated_errors(url):
+            before, after = upgrade(engine, state.now, by=state.actor)
+    except BaseException:
+        state.forget_unused_store()
+        raise
     where = describe(url)
     if before is None:
-        print(f"Made a new store at {where}, schema revision {after}")
+        render.message(f"Made a new store at {where}, schema revision {after}")
     elif before == after:
-        print(f"The store {where} is at schema revision {after} already: nothing to do")
+        render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:
-        print(f"Upgraded the store {where} from schema revision {before} to {after}")
+        render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
 
 
 @db_app.command("backup")
@@ -78,16 +122,12 @@ def db_backup(
 
     FILE must not exist yet. For a PostgreSQL store, use pg_dump (README: Team use).
     """
-    from complaintctl.errors import StoreUnavailable
-    from complaintctl.store.db import describe, missing_sqlite_file, resolve_url, translated_errors
+    from complaintctl.cli import render
+    from complaintctl.store.db import describe, translated_errors
     from complaintctl.store.schema import backup
 
     state = current_state(ctx)
-    url = resolve_url(state.db)
-    missing = missing_sqlite_file(url)
-    if missing is not None:
-        raise StoreUnavailable(f"no store at {missing} to back up")
     engine, url = state.store()
     with translated_errors(url):
-        backup(engine, file)
-    print(f"Backed up {describe(url)} to {file.expanduser().absolute()}")
+        written = backup(engine, file, protected=state.store_files())
+    render.message(f"Backed up {describe(url)} to {written}")

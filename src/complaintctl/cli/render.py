@@ -6,16 +6,15 @@ stdout; notes and warnings to stderr.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
@@ -28,6 +27,7 @@ from complaintctl.domain.instants import (
     format_short,
 )
 from complaintctl.domain.procedure import Action
+from complaintctl.text import inert, json_text, one_line, write_csv
 from complaintctl.views import (
     BREACHED,
     MET,
@@ -83,17 +83,27 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
+def _print(text: str) -> None:
+    """A line (or lines) of output for people: stored text in it is shown inert."""
+    print(inert(text, lines=True))
+
+
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))
 
 
 def _note(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(inert(message, lines=True), file=sys.stderr)
 
 
 def note(message: str) -> None:
     """A message for the person, on stderr."""
     _note(message)
+
+
+def message(text: str) -> None:
+    """What a command did, on stdout."""
+    _print(text)
 
 
 def _warnings(warnings: tuple[str, ...]) -> None:
@@ -102,15 +112,16 @@ def _warnings(warnings: tuple[str, ...]) -> None:
 
 
 def _cell(value: object) -> str:
-    """One field of a tab-separated line: no tabs or line breaks inside it."""
-    return " ".join(str(value if value is not None else "").split())
+    """One field of a tab-separated line: inert, without tabs or line breaks inside it."""
+    return one_line(str(value if value is not None else ""))
 
 
 def _styled(text: str, style: str = "") -> Any:
-    """A table cell whose text is shown as typed: "[" in a consumer's name is not markup."""
+    """A table cell whose text is shown as typed but inert: "[" in a consumer's name is not
+    markup, and an escape sequence in it is written out, not obeyed."""
     from rich.text import Text
 
-    return Text(text, style=style)
+    return Text(inert(text, lines=True), style=style)
 
 
 def _cells(*values: str) -> list[Any]:
@@ -118,7 +129,7 @@ def _cells(*values: str) -> list[Any]:
 
 
 def _line(*fields: object) -> None:
-    print("\t".join(_cell(f) for f in fields))
+    print("\t".join(_cell(f) for f in fields))  # each field inert already
 
 
 # -- cases ---------------------------------------------------------------------------------
@@ -137,7 +148,7 @@ def logged(view: CaseView, *, json_output: bool) -> None:
     if json_output:
         _print_json(case_json(view))
         return
-    print(view.ref)
+    _print(view.ref)
     if view.close_reason:
         _note(f"Logged {view.ref}, closed: {view.close_reason}")
         return
@@ -165,9 +176,9 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
     ]
     if states:
         message = f"{message}: {states.pop(0)[1]}"
-    print(message)
+    _print(message)
     for kind, state in states:
-        print(f"  {kind}: {state}")
+        _print(f"  {kind}: {state}")
 
 
 def _latest(view: CaseView, kind: str) -> DeadlineView | None:
@@ -320,7 +331,7 @@ def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], st
     else:
         prefix = "" if result.applied else "(not written) "
         for view in result.done:
-            print(prefix + message(view))
+            _print(prefix + message(view))
     for ref, err in result.refused:
         _note(f"{ref}: {err.message}")
     total = len(result.done) + len(result.refused)
@@ -391,7 +402,30 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
         summary += f" (written with reasons to {rejects_file})"
     for reject in report.rejects:
         _note(reject.describe())
-    print(summary)
+    _print(summary)
+
+
+def exported(
+    out: IO[str], records: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str
+) -> None:
+    """Export's records: CSV (each cell safe for a spreadsheet) or JSON Lines (values exact)."""
+    if fmt == "csv":
+        write_csv(
+            out, columns, ([_csv_value(record[name]) for name in columns] for record in records)
+        )
+        return
+    for record in records:
+        out.write(json_text(record, indent=None) + "\n")
+
+
+def _csv_value(value: Any) -> Any:
+    """A record's value as a CSV cell: flags as true/false; a list of adjustments as JSON,
+    which keeps one with a ";" in it whole."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value) if value else ""
+    return value
 
 
 # -- people --------------------------------------------------------------------------------
@@ -402,7 +436,7 @@ def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
         _print_json(versioned(staff_json(view)))
         return
     area = f" in {view.area}" if view.area else ""
-    print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
+    _print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
 
 
 def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> None:
@@ -421,7 +455,7 @@ def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> 
     if json_output:
         _print_json(versioned(restriction_json(view, tz)))
         return
-    print(f"{verb} {view.consumer}: {view.describe()}")
+    _print(f"{verb} {view.consumer}: {view.describe()}")
 
 
 def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_output: bool) -> None:
@@ -448,7 +482,7 @@ def consumer_changed(view: ConsumerView, json_output: bool) -> None:
         _print_json(consumer_json(view))
         return
     needs = ", ".join(view.adjustments) or "none"
-    print(f"Updated {view.name}: prefers {view.preferred_contact or '-'}; adjustments: {needs}")
+    _print(f"Updated {view.name}: prefers {view.preferred_contact or '-'}; adjustments: {needs}")
 
 
 def _table(out: Output, rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
@@ -488,11 +522,8 @@ def overdue(out: Output, report: OverdueReport, *, json_output: bool, csv_output
         for item in report.items
     ]
     if csv_output:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(
-            ["ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar"]
-        )
-        writer.writerows(rows)
+        header = ("ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar")
+        write_csv(sys.stdout, header, rows)
         return
     if not out.for_people():
         for row in rows:
@@ -604,9 +635,7 @@ def queue(out: Output, report: QueueReport, *, json_output: bool, csv_output: bo
         for item in report.items
     ]
     if csv_output:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(QUEUE_COLUMNS)
-        writer.writerows(rows)
+        write_csv(sys.stdout, QUEUE_COLUMNS, rows)
         return
     if not out.for_people():
         for row in rows:
@@ -758,7 +787,7 @@ def explain(view: ExplainView, *, json_output: bool) -> None:
     if json_output:
         _print_json(explain_json(view))
         return
-    print("\n".join(explain_lines(view)))
+    _print("\n".join(explain_lines(view)))
 
 
 def explain_lines(view: ExplainView) -> list[str]:
@@ -877,11 +906,10 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
 # -- the store ---------------------------------------------------------------------------
 
 STORE_STATES = {
-    "missing": "no store here yet: the first command makes one",
-    "empty": "no tables yet: the first command makes them",
     "current": "up to date",
     "needs-upgrade": "older than this complaintctl: back it up, then run `complaintctl db upgrade`",
     "newer-than-program": "newer than this complaintctl: upgrade complaintctl to use it",
+    "damaged": "damaged: restore it from a backup",
 }
 
 
@@ -894,9 +922,12 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
             "revision": status.revision,
             "program_revision": status.program_revision,
             "state": status.state,
+            "damage": status.damage,
         }
-        print(json.dumps(data, indent=2))
+        print(json_text(data))
         return
-    print(f"Store:     {status.store} ({status.backend})")
-    print(f"Schema:    {status.revision or '-'} (this complaintctl: {status.program_revision})")
-    print(f"State:     {STORE_STATES[status.state]}")
+    _print(f"Store:     {status.store} ({status.backend})")
+    _print(f"Schema:    {status.revision or '-'} (this complaintctl: {status.program_revision})")
+    _print(f"State:     {STORE_STATES[status.state]}")
+    if status.damage:
+        _print(f"Damage:    {one_line(status.damage)}")

@@ -1,8 +1,9 @@
 """Batches in and out: import complaints from CSV or JSON Lines, export cases for other tools."""
 
+import io
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -46,41 +47,60 @@ def _format_of(path: Path, given: Format | None) -> Format:
         ) from None
 
 
-def _spool_stdin() -> Path:
-    """Standard input kept in a temporary file, so its format can be told from its start."""
-    import shutil
+# How much of stdin is read to tell its format: it is then read on from there, never kept.
+_SNIFFED = 4096
+
+
+def _stdin_stream(given: Format | None) -> tuple[IO[bytes], Format]:
+    """Standard input as a stream, and its format: `given`, else told from its first bytes,
+    which are read and then handed back first. Nothing of it is written anywhere."""
     import sys
-    import tempfile
 
-    spool = tempfile.NamedTemporaryFile(prefix="complaintctl-import-", delete=False)
-    with spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
-    return Path(spool.name)
-
-
-def _sniff(path: Path) -> Format:
     from complaintctl.errors import InvalidInput
 
-    with path.open("rb") as data:
-        start = data.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith(b"["):
+    stdin = cast(io.BufferedReader, sys.stdin.buffer)
+    head = b""
+    while len(head) < _SNIFFED:
+        more = stdin.read1(_SNIFFED - len(head))
+        if not more:
+            break
+        head += more
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if given is None and start.startswith(b"["):
         raise InvalidInput("stdin holds a JSON array; import reads JSON Lines, one object a line")
-    return Format.JSONL if start.startswith(b"{") else Format.CSV
+    fmt = given or (Format.JSONL if start.startswith(b"{") else Format.CSV)
+    return io.BufferedReader(_HandedBack(head, stdin)), fmt
 
 
-def _reader(path: Path, fmt: Format) -> "Iterator[Row]":
-    """The rows of `path`; text that is not UTF-8 stops the batch with the line it is on."""
+class _HandedBack(io.RawIOBase):
+    """A stream that gives `head` first, then the rest of `rest`."""
+
+    def __init__(self, head: bytes, rest: io.BufferedReader) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size], self._head = self._head[:size], self._head[size:]
+            return size
+        data = self._rest.read1(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _rows(data: IO[bytes], fmt: Format) -> "Iterator[Row]":
+    """The batch's rows; text that is not UTF-8 stops the batch with the line it is on."""
     import csv
+    import io
 
     from complaintctl.errors import InvalidInput
     from complaintctl.services.imports import read_rows
 
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
-    try:
-        stream = path.open(encoding="utf-8-sig", newline="")
-    except OSError as err:
-        raise InvalidInput(f"cannot read {path}: {err.strerror}") from None
-    with stream:
+    with io.TextIOWrapper(data, encoding="utf-8-sig", newline="") as stream:
         rows = read_rows(stream, fmt.value, check_header=True)
         line = 0
         try:
@@ -119,6 +139,9 @@ def import_command(
             help="Where --skip-invalid writes bad rows [default: FILE.rejects.csv/jsonl].",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a rejects file that exists already.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would happen; write nothing.")
     ] = False,
@@ -134,49 +157,66 @@ def import_command(
     """
     from complaintctl.cli import render
     from complaintctl.errors import InvalidInput
-    from complaintctl.services.imports import BatchRefused, import_batch, write_rejects
+    from complaintctl.files import check_destination, new_text_file
+    from complaintctl.services.imports import BatchRefused, Reject, import_batch, write_rejects
 
     state = current_state(ctx)
     from_stdin = file == "-"
     if from_stdin and skip_invalid and rejects is None:
         raise InvalidInput("reading stdin, --skip-invalid needs --rejects PATH for the bad rows")
-    path = _spool_stdin() if from_stdin else Path(file)
-    try:
-        if not from_stdin and not path.is_file():
-            raise InvalidInput(f"{file} is a folder" if path.is_dir() else f"no file {file}")
-        fmt_used = _format_of(path, fmt) if not from_stdin else (fmt or _sniff(path))
-        rejects_path = (
-            Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
-        )
-        if skip_invalid and not dry_run and not rejects_path.parent.is_dir():
-            # Checked before importing: the good rows must not be kept with the bad ones lost.
-            raise InvalidInput(f"cannot write the rejects to {rejects_path}: no such folder")
-        with render.progress(state.output, "Importing") as advance:
-            try:
-                report = state.change(
-                    lambda uow, _: import_batch(
-                        uow,
-                        rows=_reader(path, fmt_used),
-                        source_name="stdin" if from_stdin else path.name,
-                        skip_invalid=skip_invalid,
-                        dry_run=dry_run,
-                        by=state.actor,
-                        now=state.now,
-                        on_row=advance,
-                    ),
-                    None,
-                )
-            except BatchRefused as refused:
-                for reject in refused.rejects:
-                    render.note(reject.describe())
-                raise
-        if report.rejects and not dry_run:
-            write_rejects(rejects_path, report.rejects, fmt_used.value)
-        written = rejects_path if report.rejects and not dry_run else None
-        render.imported(report, written, json_output)
-    finally:
-        if from_stdin:
-            path.unlink(missing_ok=True)
+    if from_stdin:
+        data, fmt_used = _stdin_stream(fmt)
+        path = Path("stdin")
+    else:
+        path = Path(file)
+        fmt_used = _format_of(path, fmt)
+        try:
+            data = path.open("rb")
+        except IsADirectoryError:
+            raise InvalidInput(f"{file} is a folder") from None
+        except FileNotFoundError:
+            raise InvalidInput(f"no file {file}") from None
+        except OSError as err:
+            raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+    rejects_path = (
+        Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
+    )
+    if skip_invalid and not dry_run:
+        # Checked before importing: the good rows must not be kept with the bad ones lost.
+        check_destination(rejects_path, force=force, protected=state.store_files())
+    written: list[Path] = []
+
+    def keep(bad: list[Reject]) -> None:
+        """The rejects, written whole before the batch commits."""
+        with new_text_file(rejects_path, force=force, protected=state.store_files()) as out:
+            write_rejects(out, bad, fmt_used.value)
+        written.append(rejects_path)
+
+    with data, render.progress(state.output, "Importing") as advance:
+        try:
+            report = state.change(
+                lambda uow, _: import_batch(
+                    uow,
+                    rows=_rows(data, fmt_used),
+                    source_name="stdin" if from_stdin else path.name,
+                    skip_invalid=skip_invalid,
+                    dry_run=dry_run,
+                    by=state.actor,
+                    now=state.now,
+                    on_row=advance,
+                    keep_rejects=keep,
+                ),
+                None,
+            )
+        except BatchRefused as refused:
+            for reject in refused.rejects:
+                render.note(reject.describe())
+            raise
+        except BaseException:
+            for rejects_file in written:  # the batch did not commit: neither do its rejects
+                rejects_file.unlink(missing_ok=True)
+            raise
+    render.imported(report, written[0] if written else None, json_output)
 
 
 @commands.command("export")
@@ -184,8 +224,17 @@ def export_command(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.CSV,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", metavar="FILE", help="[default: stdout]")
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="A new file, written whole or not at all, readable by you only [default: stdout].",
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file at --output if there is one.")
+    ] = False,
     stage: Stages = None,
     area: Area = None,
     owner: Owner = None,
@@ -204,67 +253,33 @@ def export_command(
 
     The first columns are those import reads, so an export imports into another store.
     """
-    import csv
-    import json
     import sys
 
+    from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.errors import InvalidInput
+    from complaintctl.files import new_text_file
     from complaintctl.services.export import COLUMNS, export_cases
 
     state = current_state(ctx)
     owner = owner_filter(state.actor, owner, mine)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
-    # An export to a file is written beside it and moved into place once whole: a refusal or
-    # a failure half-way leaves the old file as it was.
-    target = Path(output) if output else None
-    if target is not None and target.is_dir():
-        raise InvalidInput(f"{output} is a folder; name a file")
-    # Only a regular file (or a new one) is replaced when whole; a device, pipe or link is
-    # written through as it is.
-    replace = (
-        target is not None
-        and (not target.exists() or target.is_file())
-        and (not target.is_symlink())
-    )
-    partial = Path(f"{output}.partial") if replace else target
-    try:
-        out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
-    except OSError as err:
-        raise InvalidInput(f"cannot write {output}: {err.strerror}") from None
-    try:
-        with state.unit_of_work(write=False) as uow:
-            records = export_cases(
-                uow,
-                stages=[s.value for s in stage or ()],
-                area=area,
-                owner=owner,
-                unassigned=unassigned,
-                category=category.value if category else None,
-                board=board,
-                received_from=first,
-                received_to=last,
-            )
-            if fmt == Format.CSV:
-                writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-                writer.writeheader()
-                for record in records:
-                    # A JSON list keeps an adjustment that has a ";" in it whole.
-                    record["adjustments"] = (
-                        json.dumps(record["adjustments"]) if record["adjustments"] else ""
-                    )
-                    record["board"] = "true" if record["board"] else "false"
-                    record["out_of_time"] = "true" if record["out_of_time"] else "false"
-                    writer.writerow(record)
-            else:
-                for record in records:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if partial is not None:
-            out.close()
-            if replace:
-                partial.replace(str(output))
-    finally:
-        if partial is not None:
-            out.close()
-            if replace:
-                partial.unlink(missing_ok=True)
+    with state.unit_of_work(write=False) as uow:
+        # The filters are checked here, before any file is made.
+        records = export_cases(
+            uow,
+            stages=[s.value for s in stage or ()],
+            area=area,
+            owner=owner,
+            unassigned=unassigned,
+            category=category.value if category else None,
+            board=board,
+            received_from=first,
+            received_to=last,
+        )
+        if output is None:
+            render.exported(sys.stdout, records, COLUMNS, fmt.value)
+            return
+        # Written beside the destination and moved into place once whole: a refusal or a
+        # failure half-way leaves whatever was there as it was.
+        with new_text_file(Path(output), force=force, protected=state.store_files()) as out:
+            render.exported(out, records, COLUMNS, fmt.value)

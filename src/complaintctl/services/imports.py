@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -33,6 +32,7 @@ from complaintctl.domain.procedure import Action, Category, Channel, ContactMeth
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.services.common import acting_staff, authorise
 from complaintctl.services.intake import Taken, log_chunk
+from complaintctl.text import from_csv_cell, json_text, write_csv
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -120,13 +120,14 @@ def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Itera
                 if check_header:
                     _check_header(header)
                 continue
+            values = map(from_csv_cell, record)  # a cell the tool wrote as it was given
             if len(record) > len(header):
                 # Keep what the row has, so it can be fixed in the rejects file.
-                values = dict(zip(header, record, strict=False))
                 problem = f"has {len(record)} values for {len(header)} columns"
-                yield Row(start, {**values, "raw": ",".join(record), "__error__": problem})
+                fields = dict(zip(header, values, strict=False))
+                yield Row(start, {**fields, "raw": ",".join(record), "__error__": problem})
                 continue
-            yield Row(start, dict(zip(header, record, strict=False)))
+            yield Row(start, dict(zip(header, values, strict=False)))
         return
     for number, text in enumerate(stream, start=1):
         if not text.strip():
@@ -268,8 +269,11 @@ def import_batch(
     by: str,
     now: datetime,
     on_row: Callable[[int], None] = lambda _: None,
+    keep_rejects: Callable[[list[Reject]], None] = lambda _: None,
 ) -> ImportReport:
-    """Import `rows` in one transaction, committed only if every row is good (or skipped)."""
+    """Import `rows` in one transaction, committed only if every row is good (or skipped).
+    With `skip_invalid`, the bad rows go to `keep_rejects` before the commit: if they cannot be
+    kept, nothing is."""
     report = ImportReport(dry_run=dry_run)
     authorise(acting_staff(uow, by), Action.LOG)
     tz = uow.calendar().tz
@@ -305,6 +309,8 @@ def import_batch(
                 report.rejects,
             )
         if not dry_run:
+            if report.rejects:
+                keep_rejects(report.rejects)
             uow.commit_held()
     return report
 
@@ -325,21 +331,17 @@ def _collecting_only_the_batch() -> Iterator[None]:
         gc.unfreeze()
 
 
-def write_rejects(path: Path, rejects: list[Reject], fmt: str) -> None:
-    """The bad rows, each with why, in the format they came in: fix them and import again."""
-    with path.open("w", encoding="utf-8", newline="") as out:
-        if fmt == "csv":
-            # `raw`: a row that could not be split into its columns, as it was.
-            writer = csv.DictWriter(
-                out, fieldnames=[*FIELDS, "error", "raw"], extrasaction="ignore"
-            )
-            writer.writeheader()
-            for reject in rejects:
-                writer.writerow({**_as_text(reject.row), "error": reject.describe()})
-        else:
-            for reject in rejects:
-                row = {k: v for k, v in reject.row.items() if k != "__error__"}
-                out.write(json.dumps({**row, "error": reject.describe()}) + "\n")
+def write_rejects(out: IO[str], rejects: list[Reject], fmt: str) -> None:
+    """The bad rows, each with why, in the format they came in: fix them and import again.
+    In CSV, `raw` holds a row that could not be split into its columns, as it was."""
+    fields = [*FIELDS, "error", "raw"]
+    if fmt == "csv":
+        rows = ({**_as_text(reject.row), "error": reject.describe()} for reject in rejects)
+        write_csv(out, fields, ([row.get(name, "") for name in fields] for row in rows))
+        return
+    for reject in rejects:
+        row = {k: v for k, v in reject.row.items() if k != "__error__"}
+        out.write(json_text({**row, "error": reject.describe()}, indent=None) + "\n")
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str]:

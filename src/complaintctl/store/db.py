@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import create_engine
 
-from complaintctl.errors import StoreUnavailable
+from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -70,24 +70,49 @@ def describe(url: str) -> str:
     return shown.replace("%2A%2A%2A", "***")
 
 
-def missing_sqlite_file(url: str) -> Path | None:
-    """The path of an SQLite store that does not exist yet (`db status` must not make it)."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite store (None for PostgreSQL, or SQLite in memory)."""
     parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
-    path = Path(parsed.database)
-    return None if path.exists() else path
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
 
 
-def _prepare_sqlite_file(path: Path) -> None:
-    """Create the store's folders and an empty file readable by its owner only."""
-    if path.exists():
-        return
+def missing_sqlite_file(url: str) -> Path | None:
+    """The path of an SQLite store that is not there: no file, or an empty one (a file made
+    by mistake, or by a command killed before it wrote anything, is no store)."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    try:
+        return None if path.stat().st_size > 0 else path
+    except FileNotFoundError:
+        return path
+    except OSError as err:  # a name too long, a folder that cannot be entered, …
+        raise StoreUnavailable(f"cannot open the store {path}: {err.strerror}") from None
+
+
+def no_store(where: str) -> StoreUnavailable:
+    """What a command that needs a store says where there is none."""
+    return StoreUnavailable(
+        f"there is no store at {where}: check --db or COMPLAINTCTL_DB; to start one, run "
+        "`complaintctl db init` (or add the first member of staff with `complaintctl staff "
+        "add`), or try the tool on `complaintctl demo`"
+    )
+
+
+def prepare_sqlite_file(path: Path) -> list[Path]:
+    """Create the store's file, readable by its owner only, and any folders it needs; the
+    folders made, outermost first (a command that then fails removes them again)."""
+    made = [folder for folder in reversed(path.parents) if not folder.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as err:
         raise StoreUnavailable(f"cannot create the store at {path}: {err.strerror}") from err
+    return made
 
 
 def lock_timeout() -> float:
@@ -99,7 +124,7 @@ def lock_timeout() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses nan
-        raise StoreUnavailable(
+        raise InvalidInput(
             f"COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to "
             f"{MAX_LOCK_TIMEOUT:.0f}, not {raw!r}"
         )
@@ -117,8 +142,6 @@ def open_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     timeout = lock_timeout()
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _prepare_sqlite_file(Path(parsed.database))
         kwargs["connect_args"] = {"timeout": timeout}
     if backend == "postgresql":
         # Each statement sees what was committed before it began, so a writer that waited for
@@ -204,7 +227,7 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
             )
 
 
-def store_error(err: SQLAlchemyError, url: str) -> StoreUnavailable:
+def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> StoreUnavailable:
     """Say what went wrong with the store in one line a person can act on."""
     where = describe(url)
     text = str(getattr(err, "orig", err)).strip().splitlines()[0] if str(err) else repr(err)
@@ -214,18 +237,32 @@ def store_error(err: SQLAlchemyError, url: str) -> StoreUnavailable:
             f"the store {where} is locked by another complaintctl or program; try again"
         )
     sqlite = url.startswith("sqlite")
-    if sqlite and ("not a database" in lowered or "malformed" in lowered):
+    if sqlite and "not a database" in lowered:
         return StoreUnavailable(f"{where} is not a complaintctl store (not an SQLite database)")
+    if "malformed" in lowered or "decode" in lowered or "corrupt" in lowered:
+        return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
     return StoreUnavailable(f"the store {where} failed: {text}")
 
 
+def damaged(where: str, what: str) -> StoreDamaged:
+    return StoreDamaged(
+        f"the store at {where} is damaged: {what}; restore it from a backup", what
+    )
+
+
 @contextmanager
 def translated_errors(url: str) -> Iterator[None]:
+    """Database failures as StoreUnavailable (exit 8), in one line: the driver's errors, and
+    text in the store that is not what was written (bytes that are not UTF-8)."""
     try:
         yield
     except DBAPIError as err:
         raise store_error(err, url) from err
     except SQLAlchemyError as err:
         raise store_error(err, url) from err
+    except sqlite3.DatabaseError as err:  # raised where SQLAlchemy does not wrap it
+        raise store_error(err, url) from err
+    except UnicodeDecodeError as err:
+        raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err

@@ -8,10 +8,8 @@ alone.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, StoreUnavailable
-from complaintctl.store.db import describe, translated_errors
+from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = ("0001", "0002")
@@ -50,12 +48,12 @@ class SchemaStatus:
     backend: str  # sqlite or postgresql
     revision: str | None  # None: nothing there yet
     program_revision: str = SCHEMA_REVISION
-    missing: bool = False  # an SQLite file that does not exist yet
+    damage: str | None = None  # what is wrong with a damaged store
 
     @property
     def state(self) -> str:
-        if self.missing:
-            return "missing"
+        if self.damage is not None:
+            return "damaged"
         if self.revision is None:
             return "empty"
         if self.revision == self.program_revision:
@@ -108,6 +106,22 @@ def ensure_schema(engine: Engine, url: str, at: datetime) -> bool:
                     return True
         require_current(revision, describe(url))
     return False
+
+
+def check_schema(engine: Engine, url: str, *, may_create: bool) -> bool:
+    """Check the store before a command uses it: True when it is at this program's revision,
+    False when it has no tables yet, which only a writing command may create (it makes them in
+    its own transaction, UnitOfWork's `create_at`). A reader is refused where there is no store,
+    and every command where the revision is another."""
+    with translated_errors(url):
+        with engine.connect() as connection:
+            revision = stored_revision(connection)
+    if revision is None:
+        if not may_create:
+            raise no_store(describe(url))
+        return False
+    require_current(revision, describe(url))
+    return True
 
 
 def create_schema(connection: Connection, at: datetime) -> None:
@@ -230,64 +244,42 @@ def status(engine: Engine, store: str) -> SchemaStatus:
     return SchemaStatus(store=store, backend=engine.url.get_backend_name(), revision=revision)
 
 
-def backup(engine: Engine, target: Path) -> None:
-    """A consistent copy of an SQLite store at `target`, taken while others keep working.
+def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
+    """A consistent copy of an SQLite store at `target` (which must be new), taken while others
+    keep working; where it was written.
 
     SQLite's online backup copies a snapshot (a writer part-way through is not in it) into a
-    hidden file beside the target, synced to disk, then linked into place: `target` is never
-    half-written, and a file that appears there meanwhile is never overwritten.
+    new file beside the target (files.NewFile: 0600, a name no one can guess), synced, then
+    linked into place: `target` is never half-written, and a file that appears there meanwhile
+    is never overwritten.
     """
+    from complaintctl.files import NewFile, check_destination
+
     url = engine.url
     if url.get_backend_name() != "sqlite":
         raise InvalidInput(
             "db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
             "(README: Team use)"
         )
-    target = target.expanduser().absolute()
-    exists = InvalidInput(f"{target} exists already: name a new file")
-    if target.exists() or target.is_symlink():
-        raise exists
-    if not target.parent.is_dir():
-        raise InvalidInput(f"no folder {target.parent} to write the backup in")
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    target = check_destination(target, force=None, protected=protected)
+    new = NewFile(target)
     try:
-        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         with engine.connect() as connection:
             source = connection.connection.dbapi_connection
             assert isinstance(source, sqlite3.Connection)
-            copy = sqlite3.connect(partial)
+            copy = sqlite3.connect(new.hand_over())
             try:
                 source.backup(copy)
             finally:
                 copy.close()
-        _sync(partial)
-        _place(partial, target)
-    except FileExistsError:
-        raise exists from None
-    except OSError as err:
-        raise StoreUnavailable(f"cannot write the backup {target}: {err.strerror}") from None
+        new.place(replace=False)
     except sqlite3.Error as err:
         raise StoreUnavailable(f"cannot back up the store {url.database}: {err}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _place(partial: Path, target: Path) -> None:
-    """Give the finished copy its name, never replacing a file already there."""
-    try:
-        os.link(partial, target)
     except OSError as err:
-        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
-            raise
-        # A file system without hard links (vfat, some network shares): copy it into a file
-        # made new, then sync that.
-        with partial.open("rb") as source, open(target, "xb") as copy:
-            shutil.copyfileobj(source, copy)
-        _sync(target)
-    try:
-        _sync(target.parent)
-    except OSError:
-        pass  # the copy is whole and named; some file systems cannot sync a folder
+        raise StoreUnavailable(f"cannot write the backup {target}: {err.strerror}") from None
+    finally:
+        new.discard()
+    return target
 
 
 def _sync(path: Path) -> None:

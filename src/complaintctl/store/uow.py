@@ -34,6 +34,7 @@ from complaintctl.store.models import (
     Restriction,
     Staff,
 )
+from complaintctl.store.schema import create_schema, stored_revision
 
 
 def details_json(details: dict[str, Any]) -> str:
@@ -54,12 +55,20 @@ _DETAILS_ENCODER = json.JSONEncoder(sort_keys=True, default=_json_value)
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, url: str, *, write: bool) -> None:
+    def __init__(
+        self, engine: Engine, url: str, *, write: bool, create_at: datetime | None = None
+    ) -> None:
+        """`create_at`: the store has no tables yet; this (writing) unit of work makes them,
+        with the calendar as of then, in its own transaction, so that a command refused makes
+        no store either."""
         self._engine = engine.execution_options(complaintctl_write=True) if write else engine
         self._read_engine = engine
         self._url = url
         self._calendar: WorkingCalendar | None = None
         self._held = False
+        self._create_at = create_at if write else None
+        self.created = False  # this unit of work made the store's tables
+        self.committed = False
         # The version of each case the caller read before acting (bulk JSON input): a step
         # on a case that has moved on since is refused (services.steps.begin_step).
         self.seen_versions: dict[str, int] = {}
@@ -68,6 +77,16 @@ class UnitOfWork:
         self._errors = translated_errors(self._url)
         self._errors.__enter__()
         self.session = Session(self._engine, expire_on_commit=False)
+        if self._create_at is not None:
+            try:
+                connection = self.session.connection()  # begins the transaction, with the lock
+                # Another command may have made the store while this one waited for the lock.
+                if stored_revision(connection) is None:
+                    create_schema(connection, self._create_at)
+                    self.created = True
+            except BaseException as err:
+                if not self.__exit__(type(err), err, err.__traceback__):
+                    raise
         return self
 
     def __exit__(
@@ -100,6 +119,7 @@ class UnitOfWork:
         if self.session.bind is not self._engine:
             raise RuntimeError("this unit of work has committed already")
         self.session.commit()
+        self.committed = True
         self.session.bind = self._read_engine
 
     @contextmanager

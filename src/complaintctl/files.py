@@ -1,0 +1,217 @@
+"""Writing the files that hold people's data: whole or not at all, for their owner only, and
+never over the store or through a link.
+
+Every file the tool writes (an export, an import's rejects, a backup) is made new beside its
+destination under a name no one can guess, readable by its owner only (0600), written, synced,
+and only then moved into place. A destination that is a link, that exists (unless --force), or
+that is the store or one of its journal files is refused. While a file is being written, its
+temporary name is noted in the user's state folder; a run killed part-way leaves the note, and
+the next run that opens a store (or writes a file) removes the temporary file it names.
+
+Pure Python and the standard library (and platformdirs, for the state folder).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO
+
+from complaintctl.errors import InvalidInput, OutputFailed
+
+PARTIAL = ".partial"
+# The temporary files this module makes, and nothing else, are what clean-up may remove.
+_OURS = re.compile(r"^\..+\.[0-9a-f]{16}\.partial(-journal|-wal|-shm)?$")
+
+
+def _pending_folder() -> Path:
+    from platformdirs import user_state_path
+
+    return user_state_path("complaintctl", appauthor=False) / "pending"
+
+
+def failed(path: Path, err: OSError) -> OutputFailed:
+    """An error writing `path`, in one line."""
+    return OutputFailed(f"cannot write {path}: {err.strerror or err}")
+
+
+def check_destination(
+    path: Path, *, force: bool | None, protected: Iterable[Path] = ()
+) -> Path:
+    """`path` made absolute, if a new file may be put there: not a link, not a folder, not the
+    store or its journals (by real path and by inode), and not an existing file unless
+    `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to
+    make folders."""
+    target = Path(os.path.abspath(path.expanduser()))
+    try:
+        if target.is_symlink():
+            raise InvalidInput(f"{target} is a symbolic link; name the file itself")
+        if target.is_dir():
+            raise InvalidInput(f"{target} is a folder; name a file")
+        for guarded in protected:
+            if _same_file(target, guarded):
+                raise InvalidInput(f"{target} is the store ({guarded}); name another file")
+        if target.exists() and not target.is_file():
+            raise InvalidInput(
+                f"{target} is not a regular file; to write to a device or a pipe, write to "
+                "stdout and redirect it"
+            )
+        if target.exists() and not force:
+            hint = "" if force is None else ", or use --force"
+            raise InvalidInput(f"{target} exists already: name a new file{hint}")
+        if not target.parent.is_dir():
+            raise InvalidInput(f"no folder {target.parent} to write {target.name} in")
+    except OSError as err:  # a name too long, a folder that cannot be entered, …
+        raise failed(target, err) from None
+    return target
+
+
+def _same_file(target: Path, guarded: Path) -> bool:
+    if os.path.realpath(target) == os.path.realpath(guarded):
+        return True
+    try:
+        mine, theirs = target.stat(), guarded.stat()
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+class NewFile:
+    """A file being written beside its destination, moved into place by `place()`."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL}")
+        self._note = _note_pending(self.partial)
+        try:
+            # O_EXCL: a file or link already at the name is refused, never followed.
+            self._fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as err:
+            _forget(self._note)
+            raise failed(target, err) from None
+
+    def text(self) -> IO[str]:
+        """The file as a UTF-8 text stream (closing it closes the file)."""
+        return os.fdopen(self._fd, "w", encoding="utf-8", newline="")
+
+    def hand_over(self) -> Path:
+        """Close the file for another writer to open by its name (SQLite's backup); the name."""
+        os.close(self._fd)
+        return self.partial
+
+    def place(self, *, replace: bool = True) -> None:
+        """Sync the written file and give it its name (replacing a file there only when
+        `replace`: a backup never does)."""
+        try:
+            _sync(self.partial)
+            if replace:
+                os.replace(self.partial, self.target)
+            else:
+                os.link(self.partial, self.target)
+                os.unlink(self.partial)
+            with suppress(OSError):  # some file systems cannot sync a folder
+                _sync(self.target.parent)
+        except FileExistsError:
+            raise InvalidInput(f"{self.target} exists already: name a new file") from None
+        except OSError as err:
+            raise failed(self.target, err) from None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove what is left of the temporary file (and SQLite's journals beside it)."""
+        _remove_partial(self.partial)
+        _forget(self._note)
+
+
+@contextmanager
+def new_text_file(
+    path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+) -> Iterator[IO[str]]:
+    """A text stream onto a new file at `path`, put in place only if the block ends without an
+    error; otherwise nothing is left behind, and whatever was at `path` stays as it was."""
+    target = check_destination(path, force=force, protected=protected)
+    new = NewFile(target)
+    try:
+        try:
+            with new.text() as stream:
+                yield stream
+        except OSError as err:
+            raise failed(target, err) from None
+        new.place()
+    finally:
+        new.discard()
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_partial(partial: Path) -> None:
+    for name in (partial, *(Path(f"{partial}{end}") for end in ("-journal", "-wal", "-shm"))):
+        with suppress(FileNotFoundError):
+            if _OURS.match(name.name) and not name.is_symlink():
+                name.unlink()
+
+
+# -- notes of files being written, for clean-up after a kill ------------------------------
+
+
+def _note_pending(partial: Path) -> Path | None:
+    """Note that this process is writing `partial`; None where there is nowhere to note it
+    (the clean-up after a kill is then lost, the file itself is not)."""
+    folder = _pending_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        note = folder / f"{os.getpid()}-{secrets.token_hex(4)}"
+        with open(note, "x", encoding="utf-8") as written:
+            written.write(str(partial))
+    except OSError:
+        return None
+    return note
+
+
+def _forget(note: Path | None) -> None:
+    if note is not None:
+        with suppress(OSError):
+            note.unlink()
+
+
+def clean_after_kills() -> None:
+    """Remove the temporary files that runs killed part-way left behind (their process is gone),
+    and the notes that name them."""
+    folder = _pending_folder()
+    try:
+        notes = list(folder.iterdir())
+    except OSError:
+        return
+    for note in notes:
+        pid = note.name.split("-", 1)[0]
+        if not pid.isdecimal() or _running(int(pid)):
+            continue
+        with suppress(OSError, UnicodeDecodeError):
+            partial = Path(note.read_text(encoding="utf-8").strip())
+            if partial.is_absolute():
+                _remove_partial(partial)
+        _forget(note)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError as err:
+        return err.errno != errno.ESRCH
+    return True

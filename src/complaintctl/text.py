@@ -1,0 +1,150 @@
+"""Text that consumers write, kept exact in the store and inert wherever it leaves it.
+
+Three rules, each in one place:
+- `inert`: stored text as a person may see it. Controls, bidirectional overrides and
+  invisible characters are written out (`\\x1b`, `<U+202E>`), never sent to a terminal.
+- `json_text`: JSON keeps every value exact, with those same characters as JSON escapes.
+- `csv_cell` / `from_csv_cell`: a spreadsheet never runs a cell the tool wrote (OWASP's advice
+  on CSV injection), and import reads back exactly what export wrote.
+And the rule for text coming in (`text_problem`): no controls but tab and newline, no lone
+surrogates, and a length cap per kind of field, the same on every way in and on every backend.
+
+Pure: stdlib only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import IO, Any, NamedTuple
+
+# Code points that act rather than show: C0 and C1 controls and DEL; bidirectional marks,
+# embeddings, overrides and isolates; zero-width and other invisible characters (including
+# the tag characters that can smuggle hidden text); line and paragraph separators; lone
+# surrogates. tests/unit/test_text.py checks this list against Unicode's categories.
+_ACTING = (
+    (0x00, 0x1F),  # C0 controls
+    (0x7F, 0x9F),  # DEL, C1 controls
+    (0xAD, 0xAD),  # soft hyphen
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x180E, 0x180E),  # Mongolian vowel separator
+    (0x200B, 0x200F),  # zero-width space, non-joiner, joiner; LRM, RLM
+    (0x2028, 0x202E),  # line and paragraph separators; bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x206F),  # bidi isolates; deprecated format characters
+    (0xD800, 0xDFFF),  # surrogates: never whole characters on their own
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte-order mark)
+    (0xFFF9, 0xFFFB),  # interlinear annotation
+    (0xE0001, 0xE0001),  # language tag
+    (0xE0020, 0xE007F),  # tag characters
+)
+ACTING = frozenset(code for first, last in _ACTING for code in range(first, last + 1))
+
+
+def _written_out(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+_INERT = {code: _written_out(code) for code in ACTING}
+_INERT_KEEPING_LINES = {code: shown for code, shown in _INERT.items() if chr(code) not in "\n\t"}
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in ACTING if code > 0xFFFF or code >= 0x7F}
+# Outside the basic plane JSON escapes a character as its UTF-16 pair.
+for _code in [code for code in _JSON_ESCAPES if code > 0xFFFF]:
+    _high, _low = divmod(_code - 0x10000, 0x400)
+    _JSON_ESCAPES[_code] = f"\\u{0xD800 + _high:04x}\\u{0xDC00 + _low:04x}"
+
+
+def inert(text: str, *, lines: bool = False) -> str:
+    """`text` safe to show a person: every acting character written out visibly. With `lines`,
+    newlines and tabs are kept, for a layout that lays text out on several lines."""
+    return text.translate(_INERT_KEEPING_LINES if lines else _INERT)
+
+
+def one_line(text: str) -> str:
+    """`text` inert on one line: runs of whitespace (newlines, tabs) become one space."""
+    return inert(" ".join(text.split()))
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """`data` as JSON text (UTF-8 as written, not \\u-escaped), with the acting characters JSON
+    does not escape of itself (DEL, C1, bidi, invisible) escaped: the values stay exact, and
+    the text stays inert at a terminal. They only ever stand inside strings, so replacing them
+    with their escapes keeps the JSON valid."""
+    return json.dumps(data, indent=indent, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+# A cell a spreadsheet would run (OWASP: = + - @, tab, carriage return) gets a leading
+# apostrophe; so does one that already begins with an apostrophe, so import can strip exactly
+# one and give back the value export was given.
+_RUNS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_cell(value: str) -> str:
+    """A value as a CSV cell the tool writes."""
+    return "'" + value if value.startswith(_RUNS) else value
+
+
+def from_csv_cell(value: str) -> str:
+    """A CSV cell as the value it stands for: the inverse of csv_cell."""
+    return value[1:] if value.startswith("'") else value
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """A row of cells, each text value made safe (csv_cell); other values as they are."""
+    return [csv_cell(v) if isinstance(v, str) else v for v in values]
+
+
+def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]]) -> None:
+    """Every CSV the tool writes: a header row, then each row with its cells made safe."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(csv_row(row) for row in rows)
+
+
+# -- text coming in ------------------------------------------------------------------------
+
+
+class Kind(NamedTuple):
+    """A kind of field someone types or a form sends: how long it may be, and whether it may
+    run over several lines."""
+
+    limit: int
+    lines: bool
+
+
+# [ours] Caps on each kind of field: enough for any real value, short of a paste gone wrong.
+NAME = Kind(200, lines=False)  # a person's name
+LABEL = Kind(200, lines=False)  # a reference, an area, an adjustment, a source id
+ADDRESS = Kind(1_000, lines=True)
+SUMMARY = Kind(20_000, lines=True)  # what the consumer says went wrong
+NOTE = Kind(5_000, lines=True)  # reasons, notes, a response's summary, a recommendation
+
+
+# What no field takes: controls but tab and newline, and lone surrogates; on one line, no
+# newline either.
+_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_REFUSED_ON_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problem(value: str, kind: Kind) -> str | None:
+    """Why `value` cannot be taken as a field of `kind`, or None."""
+    if len(value) > kind.limit:
+        return f"is {len(value):,} characters; at most {kind.limit:,}"
+    found = (_REFUSED if kind.lines else _REFUSED_ON_ONE_LINE).search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"holds {_written_out(code)}, half of a character"
+    if code == 0x0A:
+        return "takes one line, without a line break"
+    return f"holds the control character {_written_out(code)}"
+
+
+def normalise_lines(value: str) -> str:
+    """Line ends as one newline each, whichever system wrote them."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")

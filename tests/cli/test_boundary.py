@@ -1,0 +1,460 @@
+"""Safe at the boundary: stored text reaches a person inert, a spreadsheet never runs a cell,
+and files are written whole, for their owner, never over the store or through a link.
+
+Hostile text is put straight into the store here, as another program (or an older complaintctl)
+might have written it: every way in refuses control characters now (test_input.py), so only
+the display rule stands between such text and a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import create_engine, text
+from typer.testing import Result
+
+from complaintctl.store.db import resolve_url
+from complaintctl.text import ACTING
+from tests.cli import journey
+from tests.cli.conftest import Run
+from tests.cli.journey import ok
+from tests.conftest import dump_store
+
+NOW = "2026-12-04 12:00:00"
+HOSTILE_NAME = "Ann \x1b]0;owned\x07\x1b[2J\x1b[31mSmith\rEve \u202eevil\u200b\x9b"
+HOSTILE_SUMMARY = "Click \x1b]8;;https://evil.example/\x1b\\here\x1b]8;;\x1b\\ =HYPERLINK(1)"
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    with freeze_time(NOW):
+        yield
+
+
+def rewrite(store_url: str, sql: str, **values: str) -> None:
+    """Change the store behind complaintctl's back."""
+    engine = create_engine(resolve_url(store_url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql), values)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def hostile_case(run: Run, store_url: str, frozen: None) -> str:
+    """A case at the first stage, past its response deadline, whose consumer's name, summary,
+    restriction reason, area, responder's name and extension reason hold escape sequences."""
+    ref = journey.log_case(run, at="2026-11-30T10:00")
+    journey.ack(run, ref, at="2026-11-30T11:00")
+    journey.assign(run, ref, at="2026-11-30T12:00")
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-03T17:00",
+       "--reason", "agreed", "--at", "2026-12-01T10:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com", "--scope",
+       "contact", "--channel", "post", "--reason", "calm", "--at", "2026-12-01T11:00")  # fmt: skip
+    rewrite(store_url, "UPDATE consumer SET name = :name", name=HOSTILE_NAME)
+    rewrite(store_url, "UPDATE event SET details = :details WHERE action = 'extend'",
+            details=json.dumps({"kind": "respond", "old_due": "2026-12-01T12:00:00+00:00",
+                                "new_due": "2026-12-03T17:00:00+00:00",
+                                "reason": HOSTILE_SUMMARY}))  # fmt: skip
+    rewrite(store_url, "UPDATE complaint SET summary = :summary", summary=HOSTILE_SUMMARY)
+    rewrite(store_url, "UPDATE staff SET name = :name WHERE username = 'rita.responder'",
+            name=HOSTILE_NAME)  # fmt: skip
+    rewrite(store_url, "UPDATE deadline SET rule = :rule WHERE unit = 'agreed'",
+            rule="agreed \x1b[2J\u202e")  # fmt: skip
+    return ref
+
+
+def acting(result: Result) -> list[str]:
+    """The characters of the command's output that a terminal would obey."""
+    return sorted({c for c in result.stdout + result.stderr if ord(c) in ACTING - {9, 10}})
+
+
+COMMANDS = [
+    ("queue",),
+    ("show", "SC-2026-000001"),
+    ("history", "SC-2026-000001"),
+    ("overdue",),
+    ("overdue", "--due-within", "5d"),
+    ("staff", "list"),
+    ("restrict", "list"),
+    ("explain", "SC-2026-000001", "respond"),
+    (
+        "--as",
+        "rita.responder",
+        "respond",
+        "SC-2026-000001",
+        "--decision",
+        "upheld",
+        "--summary",
+        "Sorry",
+        "--at",
+        "2026-12-04T10:00",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("plain", [True, False], ids=["plain", "terminal"])
+def test_stored_escape_sequences_reach_the_terminal_written_out_never_obeyed(
+    run: Run,
+    hostile_case: str,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
+    plain: bool,
+) -> None:
+    if not plain:
+        import typer.testing
+
+        monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+        monkeypatch.setenv("COLUMNS", "200")
+        # A terminal without colours: every escape sequence left would be the stored text's.
+        monkeypatch.setenv("TERM", "dumb")
+    result = run(*(("--plain",) if plain else ()), *command)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [] == acting(result)
+    if plain or command[0] != "history":  # (history's table hides its details when narrow)
+        assert "\\x1b" in result.stdout + result.stderr
+
+
+def test_json_keeps_stored_text_exact_but_escaped(run: Run, hostile_case: str) -> None:
+    result = ok(run, "show", hostile_case, "--json")
+
+    case = json.loads(result.stdout)
+    assert (HOSTILE_NAME, HOSTILE_SUMMARY, []) == (
+        case["consumer"]["name"],
+        case["summary"],
+        acting(result),
+    )
+
+
+def test_an_error_naming_stored_text_is_one_inert_line(run: Run, store_url: str) -> None:
+    with freeze_time(NOW):
+        ref = journey.log_case(run, at="2026-11-30T10:00")
+        ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+           "--scope", "procedure", "--reason", "calm", "--at", "2026-12-01T11:00")  # fmt: skip
+        rewrite(store_url, "UPDATE consumer SET name = :name", name=HOSTILE_NAME)
+        result = run(*journey.log_args("2026-12-02T10:00", consumer="Ann Smith"))
+
+    assert (7, 1, []) == (result.exit_code, len(result.stderr.splitlines()), acting(result))
+    assert ref not in result.stdout
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("queue", "--csv"), ("overdue", "--csv"), ("export",)])
+def test_every_csv_written_runs_nothing_in_a_spreadsheet(
+    run: Run, store_url: str, frozen: None, command: tuple[str, ...]
+) -> None:
+    journey.log_case(run, at="2026-11-30T10:00", summary='=HYPERLINK("https://evil")')
+    rewrite(store_url, "UPDATE consumer SET name = :name", name="=cmd|' /C calc'!A0")
+
+    rows = list(csv.reader(io.StringIO(ok(run, *command).stdout)))
+
+    cells = [cell for row in rows[1:] for cell in row]
+    assert [] == [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=cmd|' /C calc'!A0" in cells
+
+
+ROUND_TRIP = ["=1+1", "+44 20", "-5", "@A1", "'quoted", "'=x", "\ttab", 'say "hi"', "two\nlines"]
+
+
+def test_an_export_re_imports_byte_identical_whatever_its_cells_begin_with(
+    run: Run, frozen: None, tmp_path: Path, new_store: object
+) -> None:
+    for n, value in enumerate(ROUND_TRIP):
+        journey.log_case(run, at=f"2026-11-30T1{n % 8}:0{n % 10}", summary=value,
+                         email=f"p{n}@example.com", address=value)  # fmt: skip
+    exported = tmp_path / "cases.csv"
+    ok(run, "export", "-o", str(exported))
+    other = tmp_path / "other.sqlite3"
+    ok(run, "--db", str(other), "staff", "add", "officer.one", "--name", "O",
+       "--role", "senior-complaint-executive")  # fmt: skip
+    ok(run, "--db", str(other), "import", str(exported))
+    again = tmp_path / "again.csv"
+    ok(run, "--db", str(other), "export", "-o", str(again))
+
+    def importable(path: Path) -> list[list[str]]:
+        rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
+        return [row[:13] for row in rows]  # the columns import reads
+
+    assert importable(exported) == importable(again)
+    summaries = {row[5] for row in csv.reader(exported.open(newline="", encoding="utf-8"))}
+    assert "''=x" in summaries
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def owner_only(path: Path) -> bool:
+    return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+
+
+def test_an_export_is_readable_by_its_owner_only(run: Run, frozen: None, tmp_path: Path) -> None:
+    journey.log_case(run, at="2026-11-30T10:00")
+    out = tmp_path / "out.csv"
+    ok(run, "export", "-o", str(out))
+
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("out", ".out")))
+    assert (True, ["out.csv"]) == (owner_only(out), left)
+
+
+def test_an_export_onto_the_store_itself_is_refused_and_the_store_kept(
+    run: Run, store_url: str, frozen: None
+) -> None:
+    if store_url.startswith("postgresql"):
+        pytest.skip("about the SQLite store file itself")
+    before = dump_store(store_url)
+    for target in (store_url, store_url + "-wal", store_url + "-shm"):
+        result = run("export", "-o", target, "--force")
+        assert (2, True) == (result.exit_code, "is the store" in result.stderr), result.stderr
+    assert before == dump_store(store_url)
+
+
+def test_a_symlink_at_the_destination_is_refused_and_its_target_untouched(
+    run: Run, tmp_path: Path, frozen: None
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "out.csv"
+    link.symlink_to(victim)
+
+    for force in ((), ("--force",)):
+        result = run("export", "-o", str(link), *force)
+        assert (2, "precious") == (result.exit_code, victim.read_text()), result.stderr
+
+
+def test_an_existing_file_is_replaced_only_with_force(
+    run: Run, tmp_path: Path, frozen: None
+) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("old")
+
+    refused = run("export", "-o", str(out))
+    assert (2, "old") == (refused.exit_code, out.read_text())
+    ok(run, "export", "-o", str(out), "--force")
+    assert out.read_text().startswith("consumer,")
+
+
+def test_a_refused_export_makes_no_file(run: Run, tmp_path: Path, frozen: None) -> None:
+    out = tmp_path / "out.csv"
+    result = run("export", "-o", str(out), "--from", "2026-12-01", "--to", "2026-11-01")
+
+    assert (2, []) == (result.exit_code, list(tmp_path.glob("*out.csv*")))
+
+
+def test_rejects_never_replace_a_file_without_force(run: Run, tmp_path: Path) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text("consumer,email,channel,category,summary,received_at\n"
+                     "Ann,ann@example.com,email,delay,x,2026-11-30T10:00\n"
+                     "Bob,bob@example.com,email,nonsense,x,2026-11-30T10:00\n")  # fmt: skip
+    rejects = tmp_path / "batch.rejects.csv"
+    rejects.write_text("keep me")
+
+    refused = run("import", str(batch), "--skip-invalid")
+    assert (2, "keep me") == (refused.exit_code, rejects.read_text())
+    ok(run, "import", str(batch), "--skip-invalid", "--force")
+    assert (True, True) == ("nonsense" in rejects.read_text(), owner_only(rejects))
+
+
+def test_rejects_that_cannot_be_written_commit_nothing(
+    run: Run, tmp_path: Path, store_url: str
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text("consumer,email,channel,category,summary,received_at\n"
+                     "Ann,ann@example.com,email,delay,x,2026-11-30T10:00\n"
+                     "Bob,bob@example.com,email,nonsense,x,2026-11-30T10:00\n")  # fmt: skip
+    before = dump_store(store_url)
+
+    for target in (tmp_path / "no" / "such" / "folder.csv", tmp_path):
+        result = run("import", str(batch), "--skip-invalid", "--rejects", str(target))
+        assert (2, before) == (result.exit_code, dump_store(store_url)), result.stderr
+
+
+def test_a_read_on_a_store_that_is_not_there_makes_nothing_and_exits_8(
+    run: Run, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong" / "path" / "store.sqlite3"
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    for store in (wrong, empty):
+        for command in (("overdue", "--exit-code"), ("queue",), ("show", "SC-2026-000001"),
+                        ("history", "SC-2026-000001"), ("explain", "SC-2026-000001"),
+                        ("export",), ("calendar",), ("staff", "list"), ("restrict", "list"),
+                        ("db", "status")):  # fmt: skip
+            result = run("--db", str(store), *command)
+            assert (8, True) == (result.exit_code, "there is no store at" in result.stderr), (
+                command,
+                result.stderr,
+            )
+    assert (False, 0) == (wrong.parent.parent.exists(), empty.stat().st_size)
+
+
+def test_a_refused_write_on_a_store_that_is_not_there_makes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong" / "store.sqlite3"
+    refusals = [
+        ("--as", "nobody", *journey.log_args("2026-11-30T10:00")),  # not staff
+        ("ack", "SC-2026-000001", "--area", "Casework"),  # no such case
+        ("ack", "SC-2026-000001", "--area", "Casework", "--dry-run"),
+    ]
+    for command in refusals:
+        assert 0 != run("--db", str(wrong), *command).exit_code
+        assert not wrong.parent.exists(), command
+
+
+def test_db_init_makes_a_store_and_only_once(run: Run, tmp_path: Path) -> None:
+    store = tmp_path / "new.sqlite3"
+    first = ok(run, "--db", str(store), "db", "init")
+    second = ok(run, "--db", str(store), "db", "init")
+
+    assert (True, True, True) == (
+        first.stdout.startswith(f"Made a new store at {store}"),
+        second.stdout.startswith(f"There is a store at {store} already"),
+        owner_only(store),
+    )
+    assert [] == json.loads(ok(run, "--db", str(store), "queue", "--json").stdout)
+
+
+def test_a_store_with_damaged_text_says_so_everywhere_without_a_traceback(
+    run: Run, tmp_path: Path
+) -> None:
+    store = tmp_path / "store.sqlite3"
+    ok(run, "--db", str(store), "db", "init")
+    with sqlite3.connect(store) as connection:  # everything into the file itself
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(store.read_bytes())
+    at = data.find(b"CREATE TABLE")
+    data[at : at + 6] = b"\xff\xfe\xff\xfe\xff\xfe"
+    store.write_bytes(bytes(data))
+
+    for command in (("queue",), ("db", "status"), *[("db", "status", "--json")]):
+        result = run("--db", str(store), *command)
+        assert (8, "Traceback") != (result.exit_code, result.stderr[:9])
+        assert 8 == result.exit_code
+        assert "damaged" in result.stderr + result.stdout, (command, result.stderr)
+
+
+def test_the_work_files_of_a_killed_command_are_gone_after_the_next_one(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: None
+) -> None:
+    """A note left by a process that no longer runs names its temporary file: the next command
+    that opens a store removes both."""
+    from complaintctl import files
+
+    partial = tmp_path / ".out.csv.0123456789abcdef.partial"
+    partial.write_text("half an export")
+    pending = files._pending_folder()
+    pending.mkdir(parents=True, exist_ok=True)
+    dead = 2**22 + 12345  # above the kernel's largest pid: no such process
+    (pending / f"{dead}-feed").write_text(str(partial))
+
+    ok(run, "queue")
+
+    assert (False, False) == (partial.exists(), (pending / f"{dead}-feed").exists())
+
+
+def test_stdin_is_never_written_to_a_file(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spool))
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    text_in = (
+        "consumer,email,channel,category,summary,received_at\n"
+        "Ann,a@example.com,email,delay,x,2026-11-30T10:00\n"
+    )
+    with freeze_time(NOW):
+        result = run("import", "-", input=text_in)
+    assert 0 == result.exit_code, result.stderr
+    assert [] == list(spool.iterdir())
+
+
+# -- killed part-way -------------------------------------------------------------------------
+
+BIG = 20_000
+
+
+def complaintctl_process(db: str, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "COMPLAINTCTL_DB": db, "COMPLAINTCTL_USER": "officer.one"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "complaintctl", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def big_batch(n: int) -> str:
+    lines = ["consumer,email,channel,category,summary,received_at"]
+    lines += [
+        f"Person {k},p{k}@example.com,email,delay,Complaint {k} about delay,"
+        f"2026-02-{1 + k % 28:02d}T{9 + k % 8:02d}:{k % 60:02d}Z"
+        for k in range(n)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_export_killed_part_way_leaves_nothing_once_the_next_command_runs(
+    run: Run, store_url: str, tmp_path: Path
+) -> None:
+    batch = tmp_path / "big.csv"
+    batch.write_text(big_batch(BIG))
+    ok(run, "import", str(batch))
+    out = tmp_path / "out" / "cases.csv"
+    out.parent.mkdir()
+
+    process = complaintctl_process(store_url, "export", "-o", str(out))
+    started = time.monotonic()
+    while not list(out.parent.iterdir()) and process.poll() is None:
+        assert time.monotonic() - started < 60, "the export never started writing"
+    still_running = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    left = sorted(p.name for p in out.parent.iterdir())
+
+    ok(run, "queue", "--json")
+
+    assert (True, False, []) == (still_running, "cases.csv" in left, list(out.parent.iterdir()))
+
+
+def test_an_import_from_stdin_killed_part_way_leaves_no_copy_of_it(
+    store_url: str, tmp_path: Path
+) -> None:
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    env = {**os.environ, "COMPLAINTCTL_DB": store_url, "COMPLAINTCTL_USER": "officer.one",
+           "TMPDIR": str(spool)}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaintctl", "import", "-"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    process.stdin.write(big_batch(2_000).encode())
+    process.stdin.flush()
+    time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+    assert [] == list(spool.rglob("*"))

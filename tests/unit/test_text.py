@@ -1,0 +1,120 @@
+"""Stored text, inert wherever it leaves the store; text coming in, held to one rule."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintctl.text import (
+    ACTING,
+    LABEL,
+    NAME,
+    NOTE,
+    csv_cell,
+    from_csv_cell,
+    inert,
+    json_text,
+    one_line,
+    text_problem,
+)
+
+# The payloads of a hostile name or summary: a window title, a hidden link, clearing the
+# screen, colour, a bare carriage return, a right-to-left override, a zero-width space.
+PAYLOADS = [
+    "\x1b]0;owned\x07",
+    "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+    "\x1b[2J",
+    "\x1b[31mred",
+    "Ann\rBob",
+    "Ann \u202eevil",
+    "A\u200bnn",
+    "\x9b31m",  # the one-byte CSI of C1
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_acting_character_survives_being_made_inert(payload: str) -> None:
+    shown = inert(payload)
+    assert [] == [c for c in shown if ord(c) in ACTING]
+
+
+def test_acting_characters_are_written_out_where_they_were() -> None:
+    assert "Ann \\x1b[2J<U+202E>live\\x0d" == inert("Ann \x1b[2J\u202elive\r")
+
+
+def test_a_layout_with_lines_keeps_newlines_and_tabs_and_nothing_else() -> None:
+    assert "a\nb\tc\\x1b\\x0d" == inert("a\nb\tc\x1b\r", lines=True)
+
+
+def test_one_line_folds_whitespace_and_stays_inert() -> None:
+    assert "Ann Smith \\x1b[31m" == one_line("Ann\n\tSmith  \x1b[31m")
+
+
+def test_every_control_format_separator_and_surrogate_acts_but_visible_marks_show() -> None:
+    """The list of acting characters is Unicode's controls (Cc), format characters (Cf),
+    line and paragraph separators and surrogates, but the format characters that print a
+    mark of their own (Arabic and Syriac number signs, which real text uses)."""
+    visible = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891,
+               0x08E2, 0x110BD, 0x110CD, *range(0x13430, 0x13439), *range(0x1BCA0, 0x1BCA4),
+               *range(0x1D173, 0x1D17B)}  # fmt: skip
+    by_category = {
+        code
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+    }
+    assert (set(), set()) == (by_category - visible - ACTING, ACTING - by_category)
+
+
+@given(st.text())
+def test_json_text_keeps_every_value_exact_and_inert(value: str) -> None:
+    text = json_text({"name": value}, indent=None)
+    assert ({"name": value}, []) == (json.loads(text), [c for c in text if ord(c) in ACTING])
+
+
+@given(st.text())
+def test_import_reads_back_exactly_the_cell_export_wrote(value: str) -> None:
+    assert value == from_csv_cell(csv_cell(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("https://evil")', '\'=HYPERLINK("https://evil")'),
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'quoted", "''quoted"),
+        ("'=x", "''=x"),
+        ("Ann Smith", "Ann Smith"),
+        ("", ""),
+    ],
+)
+def test_a_cell_a_spreadsheet_would_run_starts_with_an_apostrophe(value: str, cell: str) -> None:
+    assert cell == csv_cell(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "problem"),
+    [
+        ("Ann\x00", NAME, "holds the control character \\x00"),
+        ("Ann\x1b[2J", NAME, "holds the control character \\x1b"),
+        ("Ann\x85", NAME, "holds the control character \\x85"),
+        ("Ann\nSmith", NAME, "takes one line, without a line break"),
+        ("Ann\rSmith", NOTE, "holds the control character \\x0d"),
+        ("x\ud800", NOTE, "holds <U+D800>, half of a character"),
+        ("x" * 201, NAME, "is 201 characters; at most 200"),
+        ("x" * 201, LABEL, "is 201 characters; at most 200"),
+        ("line one\nline two\twith a tab", NOTE, None),
+        ("Ann \u202eSmith", NAME, None),  # shown inert, but a person may write it
+        ("x" * 200, NAME, None),
+    ],
+)
+def test_text_coming_in_is_held_to_one_rule(value: str, kind: object, problem: str | None) -> None:
+    assert problem == text_problem(value, kind)  # type: ignore[arg-type]
