@@ -40,9 +40,7 @@ def failed(path: Path, err: OSError) -> OutputFailed:
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")
 
 
-def check_destination(
-    path: Path, *, force: bool | None, protected: Iterable[Path] = ()
-) -> Path:
+def check_destination(path: Path, *, force: bool | None, protected: Iterable[Path] = ()) -> Path:
     """`path` made absolute, if a new file may be put there: not a link, not a folder, not the
     store or its journals (by real path and by inode), and not an existing file unless
     `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to

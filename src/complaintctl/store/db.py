@@ -247,9 +247,7 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
 
 
 def damaged(where: str, what: str) -> StoreDamaged:
-    return StoreDamaged(
-        f"the store at {where} is damaged: {what}; restore it from a backup", what
-    )
+    return StoreDamaged(f"the store at {where} is damaged: {what}; restore it from a backup", what)
 
 
 @contextmanager
