@@ -17,8 +17,11 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, NamedTuple
+
+from complaintctl.errors import InvalidInput
 
 # Code points that act rather than show: C0 and C1 controls and DEL; bidirectional marks,
 # embeddings, overrides and isolates; zero-width and other invisible characters (including
@@ -118,6 +121,7 @@ class Kind(NamedTuple):
 
 # [ours] Caps on each kind of field: enough for any real value, short of a paste gone wrong.
 NAME = Kind(200, lines=False)  # a person's name
+EMAIL = Kind(254, lines=False)  # the longest an address can be (RFC 5321)
 LABEL = Kind(200, lines=False)  # a reference, an area, an adjustment, a source id
 ADDRESS = Kind(1_000, lines=True)
 SUMMARY = Kind(20_000, lines=True)  # what the consumer says went wrong
@@ -145,6 +149,38 @@ def text_problem(value: str, kind: Kind) -> str | None:
     return f"holds the control character {_written_out(code)}"
 
 
+def refused_anywhere(value: str, *, lines: bool) -> bool:
+    """Whether `value` holds a character no field of its sort takes (a quick look over many
+    fields joined, before finding which one)."""
+    return (_REFUSED if lines else _REFUSED_ON_ONE_LINE).search(value) is not None
+
+
 def normalise_lines(value: str) -> str:
     """Line ends as one newline each, whichever system wrote them."""
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -- usernames ------------------------------------------------------------------------------
+
+_USERNAME = re.compile(r"[a-z][a-z0-9._-]{0,63}")
+# Letters and digits a reader can take for one another, and the separators: two usernames
+# that differ only by these look alike (`olu.one` and `o1u_one`).
+_LOOK_ALIKES = str.maketrans({"0": "o", "1": "l", "i": "l", "5": "s", "_": ".", "-": "."})
+
+
+def normalise_username(value: str) -> str:
+    """A username as the store keeps it: compatibility forms folded (NFKC), lower case, and
+    only a-z, digits, '.', '_' and '-', starting with a letter, at most 64 long; so that no
+    two can look the same on a screen."""
+    cleaned = unicodedata.normalize("NFKC", value).strip().lower()
+    if not _USERNAME.fullmatch(cleaned):
+        raise InvalidInput(
+            f"{inert(value)!r} cannot be a username: use 1 to 64 of a-z, digits, '.', '_' "
+            "and '-', starting with a letter"
+        )
+    return cleaned
+
+
+def username_looks(username: str) -> str:
+    """What a username looks like: two with the same look are taken for one another."""
+    return username.translate(_LOOK_ALIKES).replace("rn", "m").replace("vv", "w")

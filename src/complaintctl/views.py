@@ -41,10 +41,19 @@ class DeadlineView:
 @dataclass(frozen=True)
 class EventView:
     action: str
-    actor: str
+    actor: str  # the member of staff acting (--as)
     at: datetime
     recorded_at: datetime
     details: dict[str, Any]
+    login: str | None = None  # the operating-system login that ran the command
+    host: str | None = None  # and the machine it ran on
+
+    @property
+    def ran_as(self) -> str:
+        """`login@host`, or "" for an entry recorded before complaintctl noted them."""
+        if self.login is None:
+            return ""
+        return f"{self.login}@{self.host}" if self.host else self.login
 
 
 @dataclass(frozen=True)
@@ -283,6 +292,8 @@ def case_json(view: CaseView) -> dict[str, Any]:
                 "at": _when(e.at, tz),
                 "recorded_at": _when(e.recorded_at, tz),
                 "details": e.details,
+                "login": e.login,
+                "host": e.host,
             }
             for e in view.history
         ],

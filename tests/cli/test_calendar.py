@@ -7,7 +7,9 @@ out by hand from MODEL.md ("Working time").
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
@@ -207,6 +209,9 @@ def test_closing_a_day_records_deadline_recomputed_in_the_case_history(
             "new_due": "2026-12-04T10:00:00+00:00",
             "reason": "closure on 2026-12-01 added",
         },
+        # Who ran the command, as the operating system says.
+        "login": getpass.getuser(),
+        "host": socket.gethostname(),
     } == history[1]
 
 

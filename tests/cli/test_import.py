@@ -109,11 +109,11 @@ def test_a_spreadsheet_csv_with_bom_quotes_newlines_and_blank_lines_imports(
     )
     assert [
         ("SC-2026-000001", "form-1", "Person 1", 'Late, rude, and "unhelpful"'),
-        (
+        (  # line ends kept as one newline each, whichever system wrote them
             "SC-2026-000002",
             "form-2",
             "Person 2",
-            "First paragraph.\r\n\r\nSecond paragraph, with a comma.",
+            "First paragraph.\n\nSecond paragraph, with a comma.",
         ),
         ("SC-2026-000003", "form-3", "Person 3", long_summary),
     ] == [

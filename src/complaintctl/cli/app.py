@@ -10,6 +10,7 @@ import getpass
 import inspect
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import suppress
@@ -217,6 +218,8 @@ class State:
     actor: str
     now: datetime
     plain: bool = False  # --plain
+    # Who ran the command, as the operating system says: noted beside `actor` in the history.
+    origin: tuple[str, str] | None = None  # (login, host)
     # The store's engine, its URL, and whether it had its tables when first opened.
     _opened: tuple[Any, str, bool] | None = field(default=None, repr=False)
     # What this command made for a store that was not there: its file and folders. A command
@@ -242,7 +245,13 @@ class State:
             engine, url = self.store(create=write)
             self._opened = (engine, url, check_schema(engine, url, may_create=write))
         engine, url, had_tables = self._opened
-        return UnitOfWork(engine, url, write=write, create_at=None if had_tables else self.now)
+        return UnitOfWork(
+            engine,
+            url,
+            write=write,
+            create_at=None if had_tables else self.now,
+            origin=self.origin,
+        )
 
     def store(self, *, create: bool = False) -> tuple[Any, str]:
         """The store's engine and URL, whatever its schema (for the `db` commands). With
@@ -403,11 +412,13 @@ def root(
         # to report, not a reason to fall back to the default store.
         db = os.environ["COMPLAINTCTL_DB"]
     # The one clock read of the command: every default --at and --as-of is this instant.
+    login = _login_name()
     ctx.obj = State(
         db=db,
-        actor=(actor or "").strip() or _login_name(),
+        actor=(actor or "").strip() or login,
         now=datetime.now(UTC),
         plain=plain,
+        origin=(login, socket.gethostname()),
     )
 
 

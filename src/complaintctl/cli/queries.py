@@ -186,7 +186,9 @@ def demo_command(
         path = Path(into).expanduser().absolute()
         if path.exists():
             raise InvalidInput(f"{path} already exists; the demo makes a new store")
-    sandbox = State(db=str(path), actor="sam", now=state.now, plain=state.plain)
+    sandbox = State(
+        db=str(path), actor="sam", now=state.now, plain=state.plain, origin=state.origin
+    )
     refs = demo.fill(lambda: sandbox.unit_of_work(write=True), sandbox.now)
     report = sandbox.read(lambda uow, when: services.queue(uow, as_of=when), None)
     render.queue(state.output, report, json_output=False, csv_output=False)

@@ -292,6 +292,7 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
             e.actor,
             "; ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, "", [])),
             format_instant(e.recorded_at, tz),
+            e.ran_as,  # the operating system's login and host, beside the --as of "By"
         )
         for e in view.history
     ]
@@ -307,8 +308,8 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
     table.add_column("By", no_wrap=True)
     table.add_column("Details", overflow="fold")
     table.add_column("Recorded", no_wrap=True)
-    for row in rows:
-        table.add_row(*_cells(*row))
+    for *shown, recorded, ran_as in rows:
+        table.add_row(*_cells(*shown, f"{recorded}\n{ran_as}" if ran_as else recorded))
     _console().print(table)
 
 

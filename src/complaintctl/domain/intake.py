@@ -17,11 +17,13 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
+from complaintctl.text import EMAIL
 
 REF_PATTERN = re.compile(r"^SC-\d{4}-\d{6}$")
-# A summary is what the consumer says went wrong, not the whole correspondence [ours].
-MAX_SUMMARY = 20_000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Something@somewhere.tld, of printable characters.
+_EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def normalise_email(email: str | None) -> str | None:
     if email is None or not email.strip():
         return None
     cleaned = email.strip().lower()
-    if not _EMAIL.match(cleaned):
-        raise InvalidInput(f"{email!r} is not an email address")
+    if len(cleaned) > EMAIL.limit or not _EMAIL.match(cleaned):
+        raise InvalidInput(f"{email[: EMAIL.limit]!r} is not an email address")
     return cleaned
 
 
@@ -59,13 +61,6 @@ def normalise_dispute(reference: str | None) -> str | None:
     """Dispute references compare whatever their case and spacing: `d-1 ` is `D-1`."""
     cleaned = "".join((reference or "").split()).upper()
     return cleaned or None
-
-
-def summary_problem(summary: str) -> str | None:
-    """Why a summary cannot be taken, or None."""
-    if len(summary) > MAX_SUMMARY:
-        return f"is {len(summary):,} characters; at most {MAX_SUMMARY:,}"
-    return None
 
 
 def is_out_of_time(calendar: WorkingCalendar, about: date | None, received: datetime) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES
 from complaintctl.domain.procedure import Action, StoreAction
@@ -59,8 +60,8 @@ def add_closure(
     from complaintctl.store.models import ClosedDay
 
     not_in_future(at, now)
-    reason = required(reason, "--reason")
-    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    reason = required(reason, "--reason", text.LABEL)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
@@ -73,7 +74,7 @@ def remove_closure(
 ) -> CalendarChange:
     """Reopen a closure day; open deadlines not yet breached are recomputed."""
     not_in_future(at, now)
-    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     closure = uow.closure(day)
     if closure is None:
         raise NotFound(f"{day} is not a closure day (bank holidays cannot be removed)")
@@ -87,7 +88,7 @@ def refresh_holidays(
 ) -> CalendarChange:
     """Write bank holidays up to the end of year `through` from the holidays package."""
     not_in_future(at, now)
-    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     setting = uow.calendar_setting()
     first_year = setting.holidays_from.year
     if not first_year <= through <= first_year + 200:

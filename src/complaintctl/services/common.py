@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.intake import REF_PATTERN
@@ -52,15 +53,24 @@ def not_in_future(at: datetime, now: datetime) -> None:
         )
 
 
-def required(value: str | None, option: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
+def required(value: str | None, option: str, kind: text.Kind = text.NOTE) -> str:
+    """Text someone typed for `option`, stripped, held to the rule for its `kind` of field
+    (complaintctl.text): not empty, no control characters, not too long."""
+    cleaned = optional(value, option, kind)
+    if cleaned is None:
         raise InvalidInput(f"{option} must not be empty")
     return cleaned
 
 
-def optional(value: str | None) -> str | None:
-    return (value or "").strip() or None
+def optional(value: str | None, option: str, kind: text.Kind = text.NOTE) -> str | None:
+    """As `required`, but none given (or only spaces) is None."""
+    cleaned = (value or "").strip()
+    if kind.lines:
+        cleaned = text.normalise_lines(cleaned)
+    problem = text.text_problem(cleaned, kind)
+    if problem:
+        raise InvalidInput(f"{option} {problem}")
+    return cleaned or None
 
 
 def find_case(uow: UnitOfWork, ref: str) -> Case:
@@ -100,7 +110,8 @@ def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[s
 
 
 def acting_staff(uow: UnitOfWork, by: str) -> Actor:
-    """The acting person, who must be active staff to change anything."""
+    """The acting person, who must be active staff to change anything: their username as the
+    store keeps it, which is what every record names (not --as as typed)."""
     staff = uow.staff(by)
     if staff is None or not staff.active:
         state = "no longer active staff" if staff else "not staff in this store"
@@ -150,13 +161,15 @@ def authorise(actor: Actor, action: Action, case: Case | None = None) -> None:
         )
 
 
-def authorise_store(actor: Actor, action: StoreAction) -> None:
+def authorise_store(actor: Actor, action: StoreAction) -> str:
+    """Refuse `action` unless the actor's role may take it; the actor's username."""
     allowed = STORE_PERMISSIONS[action]
     if actor.role not in allowed:
         roles = ", ".join(sorted(role.value for role in allowed))
         raise NotPermitted(
             f"{actor.username} ({actor.role.value}) may not {action.value}: only {roles} may"
         )
+    return actor.username
 
 
 # -- the order of steps --------------------------------------------------------------------
@@ -266,7 +279,9 @@ def case_view(
             deadline_view(d, as_of, calendar) for d in uow.deadlines(case) if d.start_at <= as_of
         ),
         history=tuple(
-            EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details))
+            EventView(
+                e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host
+            )
             for e in uow.history(case)
         ),
         earlier_cases=earlier,

@@ -26,13 +26,24 @@ from complaintctl.domain.intake import (
     NewComplaint,
     normalise_dispute,
     normalise_email,
-    summary_problem,
 )
 from complaintctl.domain.procedure import Action, Category, Channel, ContactMethod
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.services.common import acting_staff, authorise
 from complaintctl.services.intake import Taken, log_chunk
-from complaintctl.text import from_csv_cell, json_text, write_csv
+from complaintctl.text import (
+    ADDRESS,
+    EMAIL,
+    LABEL,
+    NAME,
+    SUMMARY,
+    from_csv_cell,
+    json_text,
+    normalise_lines,
+    refused_anywhere,
+    text_problem,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -191,6 +202,9 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
     for name in REQUIRED:
         if not values[name]:
             return reject(name, "is required")
+    refusal = _field_refused(values)
+    if refusal is not None:
+        return reject(*refusal)
     channel = _CHANNELS.get(values["channel"] or "")
     if channel is None:
         return reject("channel", f"{values['channel']!r} is not one of {_choices(Channel)}")
@@ -209,9 +223,6 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         return reject("received_at", str(err))
     if received > now:
         return reject("received_at", "is in the future")
-    problem = summary_problem(values["summary"] or "")
-    if problem:
-        return reject("summary", problem)
     about: date | None = None
     if values["about"]:
         try:
@@ -238,6 +249,10 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         or not all(isinstance(a, str) for a in adjustments)
     ):
         return reject("adjustments", "must be text, several separated by ';'")
+    for adjustment in adjustments:
+        problem = text_problem(adjustment.strip(), LABEL)
+        if problem:
+            return reject("adjustments", problem)
     complaint = NewComplaint(
         consumer=values["consumer"] or "",
         channel=channel,
@@ -253,6 +268,45 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         source_id=values["source_id"],
     )
     return complaint, received
+
+
+# The rule each text field is held to (complaintctl.text), as `log` holds its options.
+_KINDS = {
+    "consumer": NAME,
+    "email": EMAIL,
+    "address": ADDRESS,
+    "summary": SUMMARY,
+    **{
+        name: LABEL
+        for name in _TEXT_FIELDS
+        if name not in ("consumer", "email", "address", "summary")
+    },
+}
+_ONE_LINE = tuple(name for name in _TEXT_FIELDS if not _KINDS[name].lines)
+_LINES = tuple(name for name in _TEXT_FIELDS if _KINDS[name].lines)
+
+
+def _field_refused(values: dict[str, str | None]) -> tuple[str, str] | None:
+    """The first field the text rule refuses, and why; line ends made one newline each.
+
+    One look over the row's one-line fields and one over the others: a refusal is rare, and
+    only then is each field looked at."""
+    for name in _LINES:
+        value = values[name]
+        if value and "\r" in value:
+            values[name] = normalise_lines(value)
+    one_line = "\t".join(value for name in _ONE_LINE if (value := values[name]))
+    lines = "\t".join(value for name in _LINES if (value := values[name]))
+    too_long = any(len(values[name] or "") > kind.limit for name, kind in _KINDS.items())
+    if not (
+        too_long or refused_anywhere(one_line, lines=False) or refused_anywhere(lines, lines=True)
+    ):
+        return None
+    for name, kind in _KINDS.items():
+        problem = text_problem(values[name] or "", kind)
+        if problem:
+            return name, problem
+    return None
 
 
 def _choices(kind: Any) -> str:
@@ -275,7 +329,9 @@ def import_batch(
     With `skip_invalid`, the bad rows go to `keep_rejects` before the commit: if they cannot be
     kept, nothing is."""
     report = ImportReport(dry_run=dry_run)
-    authorise(acting_staff(uow, by), Action.LOG)
+    actor = acting_staff(uow, by)
+    authorise(actor, Action.LOG)
+    by = actor.username
     tz = uow.calendar().tz
 
     def log(chunk: list[Taken]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintctl import text
 from complaintctl.domain.clocks import CLOCKS, STEP_CLOCKS, DeadlineKind
 from complaintctl.domain.intake import (
     ConsumerDetails,
@@ -23,7 +24,6 @@ from complaintctl.domain.intake import (
     normalise_dispute,
     normalise_email,
     restricted,
-    summary_problem,
 )
 from complaintctl.domain.policy import due_after
 from complaintctl.domain.procedure import Action, Actor, CloseReason, Stage, StoreAction
@@ -68,6 +68,7 @@ def log_complaint(
     not_in_future(at, now)
     actor = acting_staff(uow, by)
     authorise(actor, Action.LOG)
+    by = actor.username
     complaint = _checked(uow, complaint, at)
     consumer, earlier = _consumer_for(uow, complaint, at)
     override = _check_restrictions(uow, consumer, complaint.dispute, actor, override_restriction)
@@ -123,13 +124,10 @@ def log_complaint(
 def _checked(uow: UnitOfWork, complaint: NewComplaint, at: datetime) -> NewComplaint:
     """The complaint as `log` keeps it: text stripped, email lower-cased, dispute normalised;
     or why it cannot be taken, naming the option."""
-    name = required(complaint.consumer, "--consumer")
-    summary = required(complaint.summary, "--summary")
-    problem = summary_problem(summary)
-    if problem:
-        raise InvalidInput(f"--summary {problem}")
+    name = required(complaint.consumer, "--consumer", text.NAME)
+    summary = required(complaint.summary, "--summary", text.SUMMARY)
     email = normalise_email(complaint.email)
-    address = optional(complaint.address)
+    address = optional(complaint.address, "--address", text.ADDRESS)
     if email is None and address is None:
         raise InvalidInput("give the consumer's --email or --address (or both)")
     if complaint.about is not None and complaint.about > uow.calendar().local_date(at):
@@ -140,7 +138,11 @@ def _checked(uow: UnitOfWork, complaint: NewComplaint, at: datetime) -> NewCompl
         summary=summary,
         email=email,
         address=address,
-        dispute=normalise_dispute(complaint.dispute),
+        dispute=optional(normalise_dispute(complaint.dispute), "--dispute", text.LABEL),
+        adjustments=tuple(
+            required(adjustment, "--adjustment", text.LABEL)
+            for adjustment in complaint.adjustments
+        ),
     )
 
 
@@ -369,7 +371,14 @@ def log_chunk(
         "ended_at": None,
         "outcome": None,
     }
-    event_fields = {"action": Action.LOG.value, "actor": by, "recorded_at": now}
+    login, host = uow.origin or (None, None)
+    event_fields = {
+        "action": Action.LOG.value,
+        "actor": by,
+        "recorded_at": now,
+        "login": login,
+        "host": host,
+    }
 
     cases: list[tuple[Any, ...]] = []  # each with a value for each of _CASE_COLUMNS
     clocks: list[tuple[str, datetime, datetime]] = []  # case, start, due

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from complaintctl import text
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.intake import normalise_dispute, normalise_email
@@ -63,9 +64,10 @@ def restrict(
 
     not_in_future(at, now)
     reason = required(reason, "--reason")
-    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
-    dispute, via = normalise_dispute(dispute), optional(via)
+    dispute = optional(normalise_dispute(dispute), "--dispute", text.LABEL)
+    via = optional(via, "--via", text.LABEL)
     if scope == RestrictionScope.SAME_MATTER and dispute is None:
         raise InvalidInput("a same-matter restriction names the dispute: --dispute REF")
     if scope == RestrictionScope.CONTACT and (channel is None) == (via is None):
@@ -132,7 +134,7 @@ def lift(
     """Lift a restriction (after its review, or earlier); its review clock stops."""
     not_in_future(at, now)
     reason = required(reason, "--reason")
-    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     restriction = uow.restriction(restriction_id)
     if restriction is None:
         raise NotFound(f"no restriction {restriction_id}")
@@ -183,7 +185,7 @@ def review(
     """Record a review that keeps the restriction, and when it is next reviewed [std]."""
     not_in_future(at, now)
     reason = required(reason, "--reason")
-    authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
+    by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     restriction = uow.restriction(restriction_id)
     if restriction is None:
         raise NotFound(f"no restriction {restriction_id}")
@@ -236,15 +238,17 @@ def update_consumer(
 ) -> ConsumerView:
     """Record a consumer's preferred contact and reasonable adjustments [std]."""
     not_in_future(at, now)
-    authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
+    by = authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
     if preferred_contact is None and not add_adjustments and not remove_adjustments:
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
     adjustments = set(json.loads(consumer.adjustments))
-    adjustments |= {a.strip() for a in add_adjustments if a.strip()}
+    adjustments |= {
+        required(a, "--adjustment", text.LABEL) for a in add_adjustments if a.strip()
+    }
     adjustments -= {a.strip() for a in remove_adjustments}
     if preferred_contact is not None:
-        consumer.preferred_contact = required(preferred_contact, "--prefers")
+        consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
     consumer.adjustments = json.dumps(sorted(adjustments))
     uow.add(consumer)
     for case in uow.open_cases_of(consumer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from complaintctl import text
 from complaintctl.domain.procedure import SENIOR_ROLES, Action, Role, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -41,15 +42,13 @@ def add_staff(
     from complaintctl.store.models import Staff
 
     not_in_future(at, now)
-    username = required(username, "USERNAME")
-    if any(c.isspace() for c in username):
-        raise InvalidInput(f"a username has no spaces: {username!r}")
-    name = required(name, "--name")
-    area = optional(area)
+    username = text.normalise_username(required(username, "USERNAME", text.LABEL))
+    name = required(name, "--name", text.NAME)
+    area = optional(area, "--area", text.LABEL)
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
-        authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+        by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
     elif role not in SENIOR_ROLES:
         # Only senior roles add staff: a first member who is not one would lock the team out.
         raise InvalidInput(
@@ -60,6 +59,13 @@ def add_staff(
     if existing is not None:
         state = "active" if existing.active else "removed"
         raise InvalidInput(f"{username} is already staff ({existing.role}, {state})")
+    looks = text.username_looks(username)
+    similar = sorted(u for u in uow.usernames() if text.username_looks(u.lower()) == looks)
+    if similar:
+        raise InvalidInput(
+            f"{username} looks too like {', '.join(similar)}, already staff: choose a "
+            "username no one could take for another"
+        )
     staff = Staff(
         username=username, name=name, role=role.value, area=area, added_by=by, added_at=at
     )
@@ -84,7 +90,7 @@ def remove_staff(
 ) -> StaffView:
     """Deactivate a member of staff; their name stays in every history they appear in."""
     not_in_future(at, now)
-    authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
     staff = uow.staff(username.strip())
     if staff is None:
         raise NotFound(f"no staff member {username}")

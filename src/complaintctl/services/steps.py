@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_instant
@@ -155,7 +156,7 @@ def begin_step(
         )
     authorise(actor, action, case)
     leads_to = check_order(uow, case, action, at)
-    return Step(uow, case, action, leads_to, by, at, now)
+    return Step(uow, case, action, leads_to, actor.username, at, now)
 
 
 # -- the first stage -----------------------------------------------------------------------
@@ -174,8 +175,8 @@ def acknowledge(
     """Record the acknowledgement, naming the area; starts the response clock."""
     step = begin_step(uow, ref, Action.ACKNOWLEDGE, by=by, at=at, now=now)
     case = step.case
-    area = _known_area(uow, required(area, "--area"))
-    accepted_late = optional(out_of_time_reason)
+    area = _known_area(uow, required(area, "--area", text.LABEL))
+    accepted_late = optional(out_of_time_reason, "--out-of-time-reason")
     if case.out_of_time and accepted_late is None:
         raise InvalidInput(
             f"{case.ref} is about an issue more than 6 months before it was received; accept it "
@@ -239,15 +240,15 @@ def respond(
 ) -> CaseView:
     """Record the first-stage response; stops the response clock."""
     not_in_future(at, now)
-    summary = required(summary, "--summary")
+    summary = required(summary, "--summary", text.SUMMARY)
     pence = remedies.pence()
     step = begin_step(uow, ref, Action.RESPOND, by=by, at=at, now=now)
     case = step.case
     if case.responder is None:
         raise ActionNotAllowed(f"{case.ref} has no responder yet: assign one first (assign)")
-    _record_response(uow, case, "first", decision, summary, remedies, pence, by, at)
+    _record_response(uow, case, "first", decision, summary, remedies, pence, step.by, at)
     clocks = step.move_clocks()
-    case.first_responder = by
+    case.first_responder = step.by
     return step.finish(
         decision=decision.value,
         summary=summary,
@@ -318,7 +319,7 @@ def extend(
             f"({format_instant(clock.due_at, tz)})"
         )
     old_due = clock.due_at
-    agree_due(clock, Agreed(until, f"agreed with the consumer by {by}: {reason}"))
+    agree_due(clock, Agreed(until, f"agreed with the consumer by {step.by}: {reason}"))
     uow.add(clock)
     return step.finish(
         new_dues=[until], kind=clock.kind, old_due=old_due, new_due=until, reason=reason
@@ -356,7 +357,10 @@ def escalate(
     case.handler = handler.username
     final_due = step.move_clocks().started[DeadlineKind.FINAL]
     return step.finish(
-        new_dues=[final_due], to=handler.username, reason=optional(reason), final_due=final_due
+        new_dues=[final_due],
+        to=handler.username,
+        reason=optional(reason, "--reason"),
+        final_due=final_due,
     )
 
 
@@ -374,10 +378,10 @@ def final_response(
     """Record the final response: the procedure ends, and the consumer has 3 months to ask
     for the Independent Assessor."""
     not_in_future(at, now)
-    summary = required(summary, "--summary")
+    summary = required(summary, "--summary", text.SUMMARY)
     pence = remedies.pence()
     step = begin_step(uow, ref, Action.FINAL, by=by, at=at, now=now)
-    _record_response(uow, step.case, "final", decision, summary, remedies, pence, by, at)
+    _record_response(uow, step.case, "final", decision, summary, remedies, pence, step.by, at)
     clocks = step.move_clocks()
     return step.finish(
         decision=decision.value,
@@ -398,14 +402,15 @@ def refer(
     step = begin_step(uow, ref, Action.REFER, by=by, at=at, now=now)
     window = running_clock(uow, DeadlineKind.REFERRAL_WINDOW, case=step.case)
     late = window is not None and at > window.due_at
-    if late and not optional(late_reason):
+    late_reason = optional(late_reason, "--late-reason")
+    if late and not late_reason:
         assert window is not None
         raise InvalidInput(
             f"the referral window closed {format_instant(window.due_at, uow.calendar().tz)}; "
             "record why it is accepted late with --late-reason"
         )
     step.move_clocks()
-    return step.finish(late=late, late_reason=optional(late_reason))
+    return step.finish(late=late, late_reason=late_reason)
 
 
 def record_outcome(
@@ -421,7 +426,9 @@ def record_outcome(
     """Record the Independent Assessor's outcome and any recommendation."""
     step = begin_step(uow, ref, Action.OUTCOME, by=by, at=at, now=now)
     step.move_clocks()
-    return step.finish(outcome=outcome.value, recommendation=optional(recommendation))
+    return step.finish(
+        outcome=outcome.value, recommendation=optional(recommendation, "--recommendation")
+    )
 
 
 def close(
@@ -465,7 +472,7 @@ def closing(
         "reason": reason.value,
         "because": because.value if because else None,
         "where_instead": WHERE_INSTEAD[because] if because else None,
-        "note": optional(note),
+        "note": optional(note, "--note"),
     }
 
 
@@ -481,6 +488,7 @@ def record_incident(
     not_in_future(at, now)
     note = required(note, "--note")
     actor = acting_staff(uow, by)
+    by = actor.username
     case = find_case(uow, ref)
     authorise(actor, Action.INCIDENT, case)
     if at < case.received_at:

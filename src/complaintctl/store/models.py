@@ -180,6 +180,10 @@ class Event(SQLModel, table=True):
     at: datetime = _instant()  # when it happened (--at)
     recorded_at: datetime = _instant()  # when complaintctl wrote it
     details: str = Field(default="{}", sa_type=Text)  # JSON
+    # The operating-system login and machine that ran the command (schema revision 0003): on
+    # SQLite, `actor` (--as) is what the command said; these are what the system said.
+    login: str | None = None
+    host: str | None = None
 
 
 class RefCounter(SQLModel, table=True):

@@ -26,7 +26,7 @@ from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
@@ -137,7 +137,9 @@ def create_schema(connection: Connection, at: datetime) -> None:
     seed_calendar(connection, at)
 
 
-def upgrade(engine: Engine, at: datetime, *, by: str) -> tuple[str | None, str]:
+def upgrade(
+    engine: Engine, at: datetime, *, by: str, origin: tuple[str, str] | None = None
+) -> tuple[str | None, str]:
     """Bring the store to SCHEMA_REVISION in one transaction: (revision before, after).
 
     Holds the write lock throughout, so no command writes while the schema changes, and a
@@ -159,7 +161,7 @@ def upgrade(engine: Engine, at: datetime, *, by: str) -> tuple[str | None, str]:
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
-            _record_upgrade(connection, before, after, by=by, at=at)
+            _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
             return before, after
 
 
@@ -204,11 +206,18 @@ def _check_references(connection: Connection, broken_before: set[tuple[Any, ...]
 
 
 def _record_upgrade(
-    connection: Connection, before: str, after: str, *, by: str, at: datetime
+    connection: Connection,
+    before: str,
+    after: str,
+    *,
+    by: str,
+    at: datetime,
+    origin: tuple[str, str] | None,
 ) -> None:
     from complaintctl.store.models import Event
 
     details = json.dumps({"from": before, "to": after}, sort_keys=True)
+    login, host = origin or (None, None)
     connection.execute(
         Event.__table__.insert().values(  # type: ignore[attr-defined]
             case_id=None,
@@ -217,6 +226,8 @@ def _record_upgrade(
             at=at,
             recorded_at=at,
             details=details,
+            login=login,
+            host=host,
         )
     )
 

@@ -56,11 +56,18 @@ _DETAILS_ENCODER = json.JSONEncoder(sort_keys=True, default=_json_value)
 
 class UnitOfWork:
     def __init__(
-        self, engine: Engine, url: str, *, write: bool, create_at: datetime | None = None
+        self,
+        engine: Engine,
+        url: str,
+        *,
+        write: bool,
+        create_at: datetime | None = None,
+        origin: tuple[str, str] | None = None,
     ) -> None:
         """`create_at`: the store has no tables yet; this (writing) unit of work makes them,
         with the calendar as of then, in its own transaction, so that a command refused makes
-        no store either."""
+        no store either. `origin`: the operating-system login and host running the command,
+        noted in every history entry it records."""
         self._engine = engine.execution_options(complaintctl_write=True) if write else engine
         self._read_engine = engine
         self._url = url
@@ -69,6 +76,7 @@ class UnitOfWork:
         self._create_at = create_at if write else None
         self.created = False  # this unit of work made the store's tables
         self.committed = False
+        self.origin = origin
         # The version of each case the caller read before acting (bulk JSON input): a step
         # on a case that has moved on since is refused (services.steps.begin_step).
         self.seen_versions: dict[str, int] = {}
@@ -185,6 +193,7 @@ class UnitOfWork:
         now: datetime,
         **details: Any,
     ) -> Event:
+        login, host = self.origin or (None, None)
         event = Event(
             case_id=case.id if case else None,
             action=action,
@@ -192,6 +201,8 @@ class UnitOfWork:
             at=at,
             recorded_at=now,
             details=details_json(details),
+            login=login,
+            host=host,
         )
         self.session.add(event)
         return event
@@ -304,7 +315,22 @@ class UnitOfWork:
     # -- staff and restrictions --------------------------------------------------------------
 
     def staff(self, username: str) -> Staff | None:
-        return self.session.get(Staff, username)
+        """The member of staff with this username: as typed, else as usernames are kept
+        (lower case, compatibility forms folded; a store from before kept them as typed)."""
+        from complaintctl.errors import InvalidInput
+        from complaintctl.text import normalise_username
+
+        found = self.session.get(Staff, username)
+        if found is not None:
+            return found
+        try:
+            normalised = normalise_username(username)
+        except InvalidInput:
+            return None
+        return self.session.get(Staff, normalised) if normalised != username else None
+
+    def usernames(self) -> list[str]:
+        return list(self.session.exec(select(Staff.username)).all())
 
     def staff_count(self) -> int:
         return len(self.session.exec(select(Staff.username).limit(1)).all())
