@@ -45,6 +45,16 @@ if TEST_DB and not POSTGRES:
         f"COMPLAINTCTL_TEST_DB must be a postgresql+psycopg:// URL, not {TEST_DB!r}"
     )
 
+# The fuzz and property tests run a few examples in the quick run and many in .ci/run, which
+# sets COMPLAINTCTL_LONG_PROPERTIES=1 and runs them (marked `properties`) again.
+LONG_PROPERTIES = os.environ.get("COMPLAINTCTL_LONG_PROPERTIES", "") == "1"
+
+
+def examples(quick: int, long: int) -> int:
+    """How many examples a fuzz or property test tries in this run."""
+    return long if LONG_PROPERTIES else quick
+
+
 sqlite_only = pytest.mark.skipif(
     POSTGRES, reason="about the SQLite store file itself; the suite is running on PostgreSQL"
 )

@@ -1,7 +1,8 @@
 """Carrying a case through the procedure on the command line, for the CLI tests.
 
 As tests/service/journey.py does at the service layer: each helper runs the real command
-(CliRunner) as the person who would take the step, with an explicit --at, and asserts it
+(CliRunner) as the person who would take the step, with an explicit --at, as though it were
+typed then (a step recorded after a deadline it is dated before is met late), and asserts it
 succeeded. The team is tests.conftest.TEAM: officer.one logs and acknowledges, lee.leader
 assigns, rita.responder responds, hana.handler takes the second stage.
 """
@@ -9,11 +10,18 @@ assigns, rita.responder responds, hana.handler takes the second stage.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from freezegun import freeze_time
 from typer.testing import Result
 
+from complaintctl.domain.instants import parse_instant
 from tests.cli.conftest import Run
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def ok(run: Run, *args: str) -> Result:
@@ -21,6 +29,31 @@ def ok(run: Run, *args: str) -> Result:
     result = run(*args)
     assert 0 == result.exit_code, result.stderr
     return result
+
+
+@contextmanager
+def recorded_at(at: str) -> Iterator[None]:
+    """Now is `at` (ISO 8601, London time unless it has an offset): a command typed then."""
+    with freeze_time(parse_instant(at, LONDON)):
+        yield
+
+
+def when_typed(args: tuple[str, ...] | list[str]) -> AbstractContextManager[None]:
+    """Now as the command's own --at says, if it has one: a step recorded as it happens."""
+    args = list(args)
+    return recorded_at(args[args.index("--at") + 1]) if "--at" in args else nullcontext()
+
+
+def as_it_happens(run: Run, *args: str) -> Result:
+    """Run a command that must succeed, typed at its own --at (else now)."""
+    with when_typed(args):
+        return ok(run, *args)
+
+
+def step(run: Run, at: str, *args: str) -> Result:
+    """Run a command that must succeed, typed at `at`, with --at `at`."""
+    with recorded_at(at):
+        return ok(run, *args, "--at", at)
 
 
 def log_args(at: str, **options: str) -> list[str]:
@@ -38,16 +71,17 @@ def log_args(at: str, **options: str) -> list[str]:
 
 
 def log_case(run: Run, *extra: str, at: str, by: str = "officer.one", **options: str) -> str:
-    """Log a complaint by `by`; its new reference."""
-    return ok(run, "--as", by, *log_args(at, **options), *extra).stdout.strip()
+    """Log a complaint by `by`, as it is received; its new reference."""
+    with recorded_at(at):
+        return ok(run, "--as", by, *log_args(at, **options), *extra).stdout.strip()
 
 
 def ack(run: Run, ref: str, *, at: str, area: str = "Casework") -> None:
-    ok(run, "--as", "officer.one", "ack", ref, "--area", area, "--at", at)
+    step(run, at, "--as", "officer.one", "ack", ref, "--area", area)
 
 
 def assign(run: Run, ref: str, *, at: str, to: str = "rita.responder") -> None:
-    ok(run, "--as", "lee.leader", "assign", ref, "--to", to, "--at", at)
+    step(run, at, "--as", "lee.leader", "assign", ref, "--to", to)
 
 
 def respond(
@@ -59,11 +93,11 @@ def respond(
     decision: str = "not-upheld",
     summary: str = "We did reply",
 ) -> None:
-    ok(run, "--as", by, "respond", ref, "--decision", decision, "--summary", summary, "--at", at)
+    step(run, at, "--as", by, "respond", ref, "--decision", decision, "--summary", summary)
 
 
 def escalate(run: Run, ref: str, *, at: str, to: str = "hana.handler") -> None:
-    ok(run, "--as", "officer.one", "escalate", ref, "--to", to, "--at", at)
+    step(run, at, "--as", "officer.one", "escalate", ref, "--to", to)
 
 
 def final(
@@ -75,7 +109,7 @@ def final(
     decision: str = "not-upheld",
     summary: str = "The first response was fair",
 ) -> None:
-    ok(run, "--as", by, "final", ref, "--decision", decision, "--summary", summary, "--at", at)
+    step(run, at, "--as", by, "final", ref, "--decision", decision, "--summary", summary)
 
 
 def show(run: Run, ref: str) -> dict[str, Any]:

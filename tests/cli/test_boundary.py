@@ -62,8 +62,8 @@ def hostile_case(run: Run, store_url: str, frozen: None) -> str:
     ref = journey.log_case(run, at="2026-11-30T10:00")
     journey.ack(run, ref, at="2026-11-30T11:00")
     journey.assign(run, ref, at="2026-11-30T12:00")
-    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-03T17:00",
-       "--reason", "agreed", "--at", "2026-12-01T10:00")  # fmt: skip
+    journey.step(run, "2026-12-01T10:00", "--as", "rita.responder", "extend", ref,
+                 "--until", "2026-12-03T17:00", "--reason", "agreed")  # fmt: skip
     ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com", "--scope",
        "contact", "--channel", "post", "--reason", "calm", "--at", "2026-12-01T11:00")  # fmt: skip
     rewrite(store_url, "UPDATE consumer SET name = :name", name=HOSTILE_NAME)

@@ -16,6 +16,7 @@ from freezegun import freeze_time
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel
 from tests.cli.conftest import Run
+from tests.cli.journey import recorded_at
 from tests.conftest import UnitFactory
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -428,7 +429,8 @@ def test_a_step_the_actor_may_not_take_is_refused_for_each_case_with_exit_code_6
 
 
 def test_ack_in_bulk_at_a_given_time_records_that_time_on_each_case(run: Run) -> None:
-    result = run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
+    with recorded_at("2026-12-14T10:00"):  # as it happens
+        result = run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
 
     assert 0 == result.exit_code, result.stderr
     assert ["2026-12-14T10:00:00+00:00"] * 2 == [

@@ -18,6 +18,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
+from tests.conftest import dump_store
 
 HOLIDAYS_SOURCE = f"holidays {version('holidays')}"
 
@@ -88,7 +89,7 @@ def calendar_json(run: Run, *args: str) -> dict[str, Any]:
 
 
 def close_office_move(run: Run) -> str:
-    result = run("calendar", "close", "2026-12-01", "--reason", "Office move")
+    result = run("--as", "sam.senior", "calendar", "close", "2026-12-01", "--reason", "Office move")
     assert 0 == result.exit_code, result.stderr
     return result.stdout
 
@@ -200,7 +201,7 @@ def test_closing_a_day_records_deadline_recomputed_in_the_case_history(
     assert ["log", "deadline-recomputed"] == [event["action"] for event in history]
     assert {
         "action": "deadline-recomputed",
-        "by": "officer.one",
+        "by": "sam.senior",
         "at": "2026-11-30T12:00:00+00:00",
         "recorded_at": "2026-11-30T12:00:00+00:00",
         "details": {
@@ -218,9 +219,9 @@ def test_closing_a_day_records_deadline_recomputed_in_the_case_history(
 def test_closing_a_day_records_who_closed_it(run: Run, monday_noon: None) -> None:
     ref = log(run, "Ann Smith", "2026-11-30T10:00")
 
-    run("--as", "officer.two", "calendar", "close", "2026-12-01", "--reason", "Office move")
+    run("--as", "hana.handler", "calendar", "close", "2026-12-01", "--reason", "Office move")
 
-    assert "officer.two" == show(run, ref)["history"][-1]["by"]
+    assert "hana.handler" == show(run, ref)["history"][-1]["by"]
 
 
 def test_closing_a_day_leaves_an_acknowledged_deadline_as_it_was(
@@ -264,7 +265,10 @@ def test_closing_a_day_leaves_an_already_breached_deadline_as_it_was(run: Run) -
     before = show(run, breached)
     log(run, "Ann Smith", "2026-11-30T10:00")
 
-    result = run("calendar", "close", "2026-12-01", "--reason", "Office move")
+    result = run(
+        "--as", "sam.senior", "calendar", "close", "2026-12-01", "--reason", "Office move",
+        "--retroactive", "the move happened today, unannounced",
+    )  # fmt: skip
 
     assert (
         "SC-2026-000002\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-04T10:00:00+00:00\n"
@@ -288,7 +292,9 @@ def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
     close_office_move(run)
     before = show(run, ref)
 
-    result = run("calendar", "close", "2026-12-01", "--reason", "Still moving")
+    result = run(
+        "--as", "sam.senior", "calendar", "close", "2026-12-01", "--reason", "Still moving"
+    )
 
     assert (2, ["Error: 2026-12-01 is already a closure day"]) == (
         result.exit_code,
@@ -299,7 +305,7 @@ def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
 
 @pytest.mark.parametrize("day", ["2026-13-01", "01/12/2026", "tomorrow"])
 def test_closing_a_malformed_date_exits_2(run: Run, monday_noon: None, day: str) -> None:
-    result = run("calendar", "close", day, "--reason", "Office move")
+    result = run("--as", "sam.senior", "calendar", "close", day, "--reason", "Office move")
 
     assert (2, [f"Error: '{day}' is not a date; write it as YYYY-MM-DD"]) == (
         result.exit_code,
@@ -314,7 +320,7 @@ def test_reopening_a_closed_day_restores_the_open_deadline(run: Run, monday_noon
     ref = log(run, "Ann Smith", "2026-11-30T10:00")
     close_office_move(run)
 
-    result = run("calendar", "reopen", "2026-12-01")
+    result = run("--as", "sam.senior", "calendar", "reopen", "2026-12-01")
 
     assert 0 == result.exit_code, result.stderr
     assert (
@@ -338,7 +344,7 @@ def test_reopening_a_closed_day_restores_the_open_deadline(run: Run, monday_noon
 def test_reopening_a_closed_day_removes_it_from_the_calendar(run: Run, monday_noon: None) -> None:
     close_office_move(run)
 
-    run("calendar", "reopen", "2026-12-01")
+    run("--as", "sam.senior", "calendar", "reopen", "2026-12-01")
 
     assert "2026-12-25" == calendar_json(run)["upcoming_closed_days"][0]["date"]
 
@@ -356,7 +362,7 @@ def test_reopening_a_day_that_is_not_a_closure_exits_4_and_writes_nothing(
     ref = log(run, "Ann Smith", "2026-11-30T10:00")
     before = show(run, ref)
 
-    result = run("calendar", "reopen", day)
+    result = run("--as", "sam.senior", "calendar", "reopen", day)
 
     assert (4, [f"Error: {day} is not a closure day (bank holidays cannot be removed)"]) == (
         result.exit_code,
@@ -372,7 +378,7 @@ def test_reopening_a_day_that_is_not_a_closure_exits_4_and_writes_nothing(
 def test_holidays_through_a_later_year_extends_known_through_to_its_last_day(
     run: Run, monday_noon: None
 ) -> None:
-    result = run("calendar", "holidays", "--through", "2040")
+    result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2040")
 
     assert 0 == result.exit_code, result.stderr
     assert "" == result.stdout
@@ -392,7 +398,7 @@ def test_holidays_through_a_later_year_adds_that_years_bank_holidays(
     run: Run, monday_noon: None
 ) -> None:
     before = calendar_json(run, "--as-of", "2035-12-20")
-    run("calendar", "holidays", "--through", "2040")
+    run("--as", "sam.senior", "calendar", "holidays", "--through", "2040")
 
     after = calendar_json(run, "--as-of", "2035-12-20")
 
@@ -408,7 +414,7 @@ def test_holidays_through_a_later_year_adds_that_years_bank_holidays(
 
 
 def test_holidays_through_a_year_before_the_known_ones_exits_2(run: Run, monday_noon: None) -> None:
-    result = run("calendar", "holidays", "--through", "2019")
+    result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2019")
 
     assert (2, ["Error: --through must be a year from 2021, not 2019"]) == (
         result.exit_code,
@@ -430,3 +436,40 @@ def test_a_calendar_change_does_not_stop_an_earlier_acknowledgement_being_record
     assert 0 == result.exit_code, result.stderr
     deadline = show(run, ref)["deadlines"][0]
     assert ("2026-11-30T11:00:00+00:00", False) == (deadline["met_at"], deadline["breached"])
+
+
+# -- who changes the calendar, and reaching back into the past -----------------------------
+
+
+def test_an_officer_may_not_change_the_calendar(run: Run, monday_noon: None) -> None:
+    result = run("calendar", "close", "2026-12-10", "--reason", "Office move")
+    assert (6, True) == (result.exit_code, "may not change the calendar" in result.stderr)
+
+
+def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
+    run: Run, store_url: str, monday_noon: None
+) -> None:
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    before = dump_store(store_url)
+
+    refused = run("--as", "sam.senior", "calendar", "close", "2026-11-30", "--reason", "Flood")
+    assert (2, True) == (refused.exit_code, "--retroactive REASON" in refused.stderr)
+    assert before == dump_store(store_url)
+
+    dry = run("--as", "sam.senior", "calendar", "close", "2026-11-30", "--reason", "Flood",
+              "--dry-run")  # fmt: skip
+    assert (0, True) == (dry.exit_code, dry.stderr.startswith("Dry run: "))
+    # Monday itself closed: its 7 hours after receipt no longer count.
+    assert f"{ref}\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-03T17:00:00+00:00\n" == (
+        dry.stdout
+    )
+    assert before == dump_store(store_url)
+
+    done = run("--as", "sam.senior", "calendar", "close", "2026-11-30", "--reason", "Flood",
+               "--retroactive", "flooded since this morning")  # fmt: skip
+    assert 0 == done.exit_code, done.stderr
+    entry = show(run, ref)["history"][-1]
+    assert ("deadline-recomputed", "flooded since this morning") == (
+        entry["action"],
+        entry["details"]["retroactive"],
+    )

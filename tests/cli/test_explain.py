@@ -19,7 +19,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
-from tests.cli.journey import ok
+from tests.cli.journey import as_it_happens as ok
 
 NOW = "2027-01-15 12:00:00"  # Friday; GMT, so London wall time is UTC.
 

@@ -85,13 +85,15 @@ def cases(unit: UnitFactory, frozen: None) -> None:
         complaint = services.NewComplaint(
             **{"channel": Channel.EMAIL, "category": Category.DELAY, **fields}
         )
-        with unit() as uow:
-            services.log_complaint(uow, complaint=complaint, by="officer.one", at=utc(at), now=NOW)
+        with unit() as uow:  # recorded as it happens
+            services.log_complaint(
+                uow, complaint=complaint, by="officer.one", at=utc(at), now=utc(at)
+            )
 
     def step(verb: Any, **options: Any) -> None:
         options["at"] = utc(options["at"])
-        with unit() as uow:
-            verb(uow, now=NOW, **options)
+        with unit() as uow:  # recorded as it happens
+            verb(uow, now=options["at"], **options)
 
     log(
         "2026-07-01T23:30+01:00",

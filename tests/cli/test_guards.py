@@ -129,11 +129,29 @@ def assert_refused(result: Result, exit_code: int, message: str) -> None:
 
 
 def refused_and_nothing_written(
-    run: Run, store_url: str, args: list[str], exit_code: int, message: str, ref: str | None = REF
+    run: Run,
+    store_url: str,
+    args: list[str],
+    exit_code: int,
+    message: str,
+    ref: str | None = REF,
+    *,
+    typed_at: str | None = None,
 ) -> None:
+    """`args` refused, writing nothing; typed at `typed_at` where given (else now)."""
     before = snapshot(run, store_url, ref)
-    assert_refused(run(*args), exit_code, message)
+    if typed_at is None:
+        result = run(*args)
+    else:
+        with journey.recorded_at(typed_at):
+            result = run(*args)
+    assert_refused(result, exit_code, message)
     assert before == snapshot(run, store_url, ref)
+
+
+def extend(run: Run, ref: str, until: str, at: str, by: str = "lee.leader") -> None:
+    """An extension agreed and recorded at `at`."""
+    journey.step(run, at, "--as", by, "extend", ref, "--until", until, "--reason", "Agreed")
 
 
 # -- 1. extend: before a breach, and to a later date ---------------------------------------
@@ -153,6 +171,7 @@ def test_extending_after_the_response_deadline_has_passed_exits_5_and_writes_not
         extend_args(ref, "2026-12-18T17:00", "2026-12-04T10:01"),
         5,
         f"Error: the respond deadline of {ref} passed at 2026-12-04T10:00:00+00:00",
+        typed_at="2026-12-04T10:01",
     )
 
 
@@ -168,6 +187,7 @@ def test_an_extension_until_no_later_than_the_current_due_exits_2_and_writes_not
         2,
         "Error: --until must be later than the current respond deadline "
         "(2026-12-04T10:00:00+00:00)",
+        typed_at="2026-12-02T10:00",
     )
 
 
@@ -185,8 +205,9 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_and_records_
 
     # Dated before the breach: judged at --at, the breached deadline would move too.
     result = run(
-        "calendar", "close", "2026-12-15", "--reason", "Office move", "--at", "2026-12-14T12:00"
-    )
+        "--as", "sam.senior", "calendar", "close", "2026-12-15", "--reason", "Office move",
+        "--at", "2026-12-14T12:00", "--retroactive", "the office was shut that day",
+    )  # fmt: skip
 
     assert (
         0,
@@ -290,7 +311,7 @@ def test_a_next_restriction_review_more_than_10_years_after_now_exits_2(
 
 def test_an_agreed_date_just_under_10_years_ahead_is_accepted(run: Run) -> None:
     ref = to_first_stage(run)
-    ok(run, *extend_args(ref, "2036-12-01T17:00", "2026-12-02T10:00"))
+    extend(run, ref, "2036-12-01T17:00", "2026-12-02T10:00")
     assert "2036-12-01T17:00:00+00:00" == show(run, ref)["deadlines"][-1]["due"]
 
 
@@ -366,12 +387,13 @@ def test_at_the_second_stage_the_first_stage_responder_and_area_leader_may_not_e
         extend_args(ref, "2027-01-29T17:00", "2026-12-08T10:00", by=by),
         6,
         f"Error: {by} (",
+        typed_at="2026-12-08T10:00",
     )
 
 
 def test_at_the_second_stage_the_handler_extends_the_final_response_deadline(run: Run) -> None:
     ref = to_second_stage(run)
-    ok(run, *extend_args(ref, "2027-01-29T17:00", "2026-12-08T10:00", by="hana.handler"))
+    extend(run, ref, "2027-01-29T17:00", "2026-12-08T10:00", by="hana.handler")
     final = [d for d in show(run, ref)["deadlines"] if d["kind"] == "final"]
     assert ["2027-01-29T17:00:00+00:00"] == [d["due"] for d in final]
 
@@ -445,7 +467,7 @@ def test_an_incident_before_the_case_was_received_exits_2_and_writes_nothing(
 
 def test_an_area_typed_in_any_case_is_routed_as_staff_spell_it(run: Run) -> None:
     ref = log_case(run)
-    result = ok(run, "ack", ref, "--area", "casework", "--at", ACKED)
+    result = journey.step(run, ACKED, "ack", ref, "--area", "casework")
     assert (True, "Casework") == (
         result.stdout.startswith(f"Acknowledged {ref}, routed to Casework: met on time"),
         show(run, ref)["area"],

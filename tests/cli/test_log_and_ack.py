@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from typer.testing import Result
 
 from tests.cli.conftest import Run
-from tests.cli.journey import show
+from tests.cli.journey import recorded_at, show
 
 
 def log(run: Run, *extra: str, at: str = "2026-11-30T10:00", **options: str) -> Result:
@@ -255,7 +255,8 @@ def test_a_complaint_by_post_needs_only_an_address(run: Run) -> None:
 def test_ack_on_time_stops_the_clock_with_met_at_set_and_not_breached(run: Run) -> None:
     log(run, at="2026-11-30T10:00")
 
-    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-02T15:00")
+    with recorded_at("2026-12-02T15:00"):  # as it happens
+        result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-02T15:00")
 
     assert 0 == result.exit_code, result.stderr
     # The response is due 24 working hours after the acknowledgement: Wed 15-17 (2h), Thu
@@ -296,9 +297,10 @@ def test_ack_on_time_stops_the_clock_with_met_at_set_and_not_breached(run: Run) 
 def test_ack_at_the_very_minute_it_is_due_is_on_time(run: Run) -> None:
     log(run, at="2026-11-30T10:00")
 
-    result = run(
-        "ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:00", "--json"
-    )
+    with recorded_at("2026-12-03T10:00"):  # as it happens
+        result = run(
+            "ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:00", "--json"
+        )
 
     deadline = json.loads(result.stdout)["deadlines"][0]
     assert ("2026-12-03T10:00:00+00:00", False) == (deadline["met_at"], deadline["breached"])
@@ -308,7 +310,8 @@ def test_ack_at_the_very_minute_it_is_due_is_on_time(run: Run) -> None:
 def test_ack_late_stops_the_clock_and_is_marked_breached(run: Run) -> None:
     log(run, at="2026-11-30T10:00")
 
-    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:01")
+    with recorded_at("2026-12-03T10:01"):  # as it happens
+        result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:01")
 
     assert 0 == result.exit_code, result.stderr
     # Thu 10:01-17:00 (6h 59m), Fri (14h 59m), Mon (22h 59m), Tue 09:00-10:01 (24h).
@@ -329,7 +332,8 @@ def test_ack_late_stops_the_clock_and_is_marked_breached(run: Run) -> None:
 @freeze_time("2026-12-07 12:00:00")
 def test_an_acknowledged_case_stays_met_however_late_it_is_viewed(run: Run) -> None:
     log(run, at="2026-11-30T10:00")
-    run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-01T10:00")
+    with recorded_at("2026-12-01T10:00"):  # as it happens
+        run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-01T10:00")
 
     deadline = show(run, "SC-2026-000001")["deadlines"][0]
 
@@ -391,13 +395,18 @@ def test_ack_records_who_acknowledged_from_the_global_as_option(run: Run) -> Non
         {key: event[key] for key in ("action", "by", "at", "recorded_at")}
         for event in case["history"]
     ]
-    # The response: Tue 10-17 (7h), Wed (15h), Thu (23h), Fri 09-10 (24h).
+    # The response: Tue 10-17 (7h), Wed (15h), Thu (23h), Fri 09-10 (24h). Recorded on Mon 7
+    # Dec, after the acknowledgement's deadline (Thu 3 Dec) had passed: the breach was on
+    # record, so the clock is met late, when recorded; the history keeps Tue 1 Dec.
     assert {
         "area": "Casework",
         "due": "2026-12-03T10:00:00+00:00",
-        "on_time": True,
+        "on_time": False,
         "respond_due": "2026-12-04T10:00:00+00:00",
+        "recorded_after_deadline": ["acknowledge"],
     } == case["history"][1]["details"]
+    assert "2026-12-07T12:00:00+00:00" == case["deadlines"][0]["met_at"]
+    assert result.stderr.startswith("Warning: the acknowledge deadline had passed before this")
 
 
 @freeze_time("2026-12-07 12:00:00")
@@ -407,7 +416,8 @@ def test_ack_records_who_acknowledged_from_complaintctl_user(
     log(run, at="2026-11-30T10:00")
     monkeypatch.setenv("COMPLAINTCTL_USER", "officer.three")
 
-    run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-04T10:00")
+    with recorded_at("2026-12-04T10:00"):  # as it happens
+        run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-04T10:00")
 
     history = show(run, "SC-2026-000001")["history"]
     assert [("log", "officer.one"), ("acknowledge", "officer.three")] == [
@@ -476,7 +486,8 @@ def test_ack_late_over_a_weekend_counts_the_lateness_in_working_hours(run: Run) 
     log(run, at="2026-11-30T10:00")
 
     # Due Thu 10:00; Thu 10-17 (7h), Fri (15h), Mon 09-10 (16h); four calendar days.
-    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-07T10:00")
+    with recorded_at("2026-12-07T10:00"):  # as it happens
+        result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-07T10:00")
 
     # The response: Mon 10-17 (7h), Tue (15h), Wed (23h), Thu 09-10 (24h).
     assert (

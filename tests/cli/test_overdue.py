@@ -15,6 +15,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
+from tests.cli.journey import recorded_at
 from tests.conftest import write_lock_held
 
 # Friday 4 December 2026, noon (GMT: London wall time is UTC).
@@ -43,7 +44,9 @@ def log(run: Run, consumer: str, at: str) -> str:
 
 
 def ack(run: Run, ref: str, at: str) -> None:
-    result = run("ack", ref, "--area", "Casework", "--at", at)
+    """Acknowledge as it happens (typed at `at`)."""
+    with recorded_at(at):
+        result = run("ack", ref, "--area", "Casework", "--at", at)
     assert 0 == result.exit_code, result.stderr
 
 

@@ -22,7 +22,9 @@ def t(text: str) -> datetime:
 
 
 def act(unit: UnitFactory, verb: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("now", NOW)
+    """Take a step as it happens: recorded at its `at` unless `now` says otherwise (a step
+    recorded after a deadline it is dated before is met late, services.clocks.step_clocks)."""
+    kwargs.setdefault("now", kwargs.get("at", NOW))
     with unit() as uow:
         return verb(uow, **kwargs)
 
@@ -31,7 +33,7 @@ def log(
     unit: UnitFactory,
     at: datetime,
     by: str = "officer.one",
-    now: datetime = NOW,
+    now: datetime | None = None,
     resolved_informally: str | None = None,
     override_restriction: str | None = None,
     **changes: Any,
@@ -51,7 +53,7 @@ def log(
         complaint=services.NewComplaint(**fields),
         by=by,
         at=at,
-        now=now,
+        now=now or at,
         resolved_informally=resolved_informally,
         override_restriction=override_restriction,
     )

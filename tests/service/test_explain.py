@@ -270,7 +270,7 @@ def test_a_closure_added_while_the_clock_runs_is_skipped_and_the_recompute_shown
         services.add_closure,
         day=date(2026, 12, 3),
         reason="Office move",
-        by="officer.one",
+        by="sam.senior",
         at=t("2026-12-01T12:00"),
         # Made while the clock runs: a deadline is judged breached or not when the calendar
         # changes, whatever --at says.
@@ -284,7 +284,7 @@ def test_a_closure_added_while_the_clock_runs_is_skipped_and_the_recompute_shown
     assert [
         (
             "deadline-recomputed",
-            "officer.one",
+            "sam.senior",
             t("2026-12-04T10:00"),
             t("2026-12-07T10:00"),
             "closure on 2026-12-03 added",
@@ -302,7 +302,7 @@ def test_a_calendar_change_after_the_clock_stopped_is_noted_not_applied(
         services.add_closure,
         day=date(2026, 12, 3),
         reason="Office move",
-        by="officer.one",
+        by="sam.senior",
         at=t("2026-12-02T12:00"),
     )
 

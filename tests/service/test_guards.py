@@ -126,9 +126,10 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_where_it_was
         services.add_closure,
         day=date(2026, 12, 1),
         reason="Office move",
-        by="officer.one",
+        by="sam.senior",
         at=t("2026-11-30T12:00"),  # before the breach: it must not lift it
         now=now,
+        retroactive=services.Retroactive("the move was that day"),
     )
 
     assert [(running, "acknowledge", t("2026-12-03T10:00"), t("2026-12-04T10:00"))] == list(

@@ -13,6 +13,7 @@ from tests.conftest import UnitFactory
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 STAFF = "officer.one"
+SENIOR = "sam.senior"  # the calendar is changed at senior level
 
 
 def london(text: str) -> datetime:
@@ -32,9 +33,14 @@ def complaint(**changes: object) -> services.NewComplaint:
     return services.NewComplaint(**fields)  # type: ignore[arg-type]
 
 
-def log(unit: UnitFactory, at: datetime, **changes: object) -> services.CaseView:
+def log(
+    unit: UnitFactory, at: datetime, now: datetime | None = None, **changes: object
+) -> services.CaseView:
+    """Log as it happens: recorded at `at` unless `now` says otherwise."""
     with unit() as uow:
-        return services.log_complaint(uow, complaint=complaint(**changes), by=STAFF, at=at, now=NOW)
+        return services.log_complaint(
+            uow, complaint=complaint(**changes), by=STAFF, at=at, now=now or at
+        )
 
 
 def test_logging_starts_an_acknowledgement_clock_of_24_working_hours(unit: UnitFactory) -> None:
@@ -87,12 +93,13 @@ def test_bad_input_is_refused_and_writes_nothing(
 
 def test_a_time_in_the_future_is_refused(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="in the future"):
-        log(unit, NOW + timedelta(seconds=1))
+        log(unit, NOW + timedelta(seconds=1), now=NOW)
 
 
 def ack(unit: UnitFactory, ref: str, at: datetime) -> services.CaseView:
+    """Acknowledge as it happens: recorded at `at`."""
     with unit() as uow:
-        return services.acknowledge(uow, ref=ref, area="Energy", by=STAFF, at=at, now=NOW)
+        return services.acknowledge(uow, ref=ref, area="Energy", by=STAFF, at=at, now=at)
 
 
 def test_acknowledging_on_time_meets_the_clock(unit: UnitFactory) -> None:
@@ -183,7 +190,7 @@ def test_a_closure_day_moves_open_deadlines_but_not_met_or_breached_ones(
             uow,
             day=london("2026-12-01T00:00").date(),
             reason="Office move",
-            by=STAFF,
+            by=SENIOR,
             at=NOW,
             now=NOW,
         )
@@ -208,22 +215,22 @@ def test_reopening_a_closure_day_moves_the_deadline_back(unit: UnitFactory) -> N
     ref = log(unit, london("2026-11-27T10:00")).ref
     day = london("2026-12-01T00:00").date()
     with unit() as uow:
-        services.add_closure(uow, day=day, reason="Move", by=STAFF, at=NOW, now=NOW)
+        services.add_closure(uow, day=day, reason="Move", by=SENIOR, at=NOW, now=NOW)
     with unit() as uow:
-        change = services.remove_closure(uow, day=day, by=STAFF, at=NOW, now=NOW)
+        change = services.remove_closure(uow, day=day, by=SENIOR, at=NOW, now=NOW)
     assert [(ref, london("2026-12-02T10:00"))] == [(r, new) for r, _, _, new in change.recomputed]
 
 
 def test_reopening_a_day_that_is_not_a_closure_is_not_found(unit: UnitFactory) -> None:
     with pytest.raises(NotFound), unit() as uow:
         services.remove_closure(
-            uow, day=london("2026-12-25T00:00").date(), by=STAFF, at=NOW, now=NOW
+            uow, day=london("2026-12-25T00:00").date(), by=SENIOR, at=NOW, now=NOW
         )
 
 
 def test_a_deadline_beyond_the_known_bank_holidays_warns(unit: UnitFactory) -> None:
     with unit() as uow:
-        services.refresh_holidays(uow, through=2031, by=STAFF, at=NOW, now=NOW)
+        services.refresh_holidays(uow, through=2031, by=SENIOR, at=NOW, now=NOW)
         calendar = uow.calendar()
     assert () == services.coverage_warnings(calendar, london("2031-12-31T12:00"))
     assert "known only" in services.coverage_warnings(calendar, london("2032-01-02T12:00"))[0]
@@ -231,7 +238,7 @@ def test_a_deadline_beyond_the_known_bank_holidays_warns(unit: UnitFactory) -> N
 
 def test_refreshing_bank_holidays_extends_what_is_known(unit: UnitFactory) -> None:
     with unit() as uow:
-        services.refresh_holidays(uow, through=2040, by=STAFF, at=NOW, now=NOW)
+        services.refresh_holidays(uow, through=2040, by=SENIOR, at=NOW, now=NOW)
     with unit(write=False) as uow:
         view = services.calendar_view(uow, as_of=NOW)
     assert "2040-12-31" == view.known_through.isoformat()

@@ -160,7 +160,7 @@ def test_an_extension_survives_a_calendar_change(unit: UnitFactory) -> None:
         services.add_closure,
         day=t("2026-12-17T00:00").date(),
         reason="Away day",
-        by="officer.one",
+        by="sam.senior",
         at=t("2026-12-02T11:00"),
     )
     assert t("2026-12-18T17:00") == due(show(unit, ref), "respond")

@@ -15,6 +15,19 @@ calendar_app = typer.Typer(
 commands.add_typer(calendar_app, name="calendar")
 
 Day = Annotated[str, typer.Argument(metavar="DATE", help="The date, as YYYY-MM-DD.")]
+Retroactive = Annotated[
+    str | None,
+    typer.Option(
+        "--retroactive",
+        metavar="REASON",
+        help="Why a change that moves deadlines because of a day already past (or today) is "
+        "made all the same; without it such a change is refused.",
+    ),
+]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="List each deadline the change would move; write nothing."),
+]
 
 
 @calendar_app.callback()
@@ -36,9 +49,13 @@ def calendar_close(
     ctx: typer.Context,
     day: Day,
     reason: Annotated[str, typer.Option(help="Why the office is closed, e.g. 'Office move'.")],
+    retroactive: Retroactive = None,
+    dry_run: DryRun = False,
     at: At = None,
 ) -> None:
-    """Add a closure day; open deadlines not yet breached are recomputed around it."""
+    """Add a closure day (senior roles); open deadlines not yet breached are recomputed around
+    it, each listed on stdout. A day already past, or today, moves deadlines only with
+    --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
     from complaintctl.cli import render
 
@@ -51,6 +68,7 @@ def calendar_close(
             by=state.actor,
             at=when,
             now=state.now,
+            retroactive=services.Retroactive(retroactive, dry_run),
         ),
         at,
     )
@@ -58,8 +76,16 @@ def calendar_close(
 
 
 @calendar_app.command("reopen")
-def calendar_reopen(ctx: typer.Context, day: Day, at: At = None) -> None:
-    """Remove a closure day; open deadlines not yet breached are recomputed."""
+def calendar_reopen(
+    ctx: typer.Context,
+    day: Day,
+    retroactive: Retroactive = None,
+    dry_run: DryRun = False,
+    at: At = None,
+) -> None:
+    """Remove a closure day (senior roles); open deadlines not yet breached are recomputed, but
+    never to before now. A day already past, or today, moves deadlines only with
+    --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
     from complaintctl.cli import render
 
@@ -71,6 +97,7 @@ def calendar_reopen(ctx: typer.Context, day: Day, at: At = None) -> None:
             by=state.actor,
             at=when,
             now=state.now,
+            retroactive=services.Retroactive(retroactive, dry_run),
         ),
         at,
     )
@@ -83,9 +110,12 @@ def calendar_holidays(
     through: Annotated[
         int, typer.Option(metavar="YEAR", help="Know bank holidays up to the end of this year.")
     ],
+    retroactive: Retroactive = None,
+    dry_run: DryRun = False,
     at: At = None,
 ) -> None:
-    """Write England and Wales bank holidays up to a year, from the holidays package.
+    """Write England and Wales bank holidays up to a year, from the holidays package (senior
+    roles).
 
     Run it when a deadline warns that bank holidays are not known that far ahead, or after
     upgrading to pick up newly announced holidays. Open deadlines are recomputed.
@@ -101,6 +131,7 @@ def calendar_holidays(
             by=state.actor,
             at=when,
             now=state.now,
+            retroactive=services.Retroactive(retroactive, dry_run),
         ),
         at,
     )

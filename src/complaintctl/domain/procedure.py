@@ -294,10 +294,10 @@ class StoreAction(StrEnum):
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
-# LGO guidance]; closure days are Customer Relations' day-to-day administration [ours].
+# LGO guidance]; so is the calendar, whose every change moves everyone's deadlines [ours].
 STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.CHANGE_STAFF: SENIOR_ROLES,
-    StoreAction.CHANGE_CALENDAR: frozenset({Role.OFFICER, *SENIOR_ROLES}),
+    StoreAction.CHANGE_CALENDAR: SENIOR_ROLES,
     StoreAction.RESTRICT: SENIOR_ROLES,
     StoreAction.OVERRIDE_RESTRICTION: SENIOR_ROLES,
     StoreAction.UPDATE_CONSUMER: frozenset(Role),

@@ -5,6 +5,7 @@ Each verb fetches, checks, calls the domain and commits once; a refusal writes n
 
 from complaintctl.domain.intake import NewComplaint
 from complaintctl.services.calendar import (
+    Retroactive,
     add_closure,
     calendar_view,
     refresh_holidays,
@@ -39,6 +40,7 @@ from complaintctl.views import CaseView
 __all__ = [
     "CaseView",
     "NewComplaint",
+    "Retroactive",
     "Remedies",
     "acknowledge",
     "add_closure",

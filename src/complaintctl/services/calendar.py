@@ -6,6 +6,7 @@ deadlines met or already breached keep their values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -53,8 +54,24 @@ def calendar_view(uow: UnitOfWork, *, as_of: datetime) -> CalendarView:
     )
 
 
+@dataclass(frozen=True)
+class Retroactive:
+    """How a calendar change may touch what is past: a change that moves a deadline because of
+    a day already past (or today) needs a reason (--retroactive); a dry run writes nothing."""
+
+    reason: str | None = None
+    dry_run: bool = False
+
+
 def add_closure(
-    uow: UnitOfWork, *, day: date, reason: str, by: str, at: datetime, now: datetime
+    uow: UnitOfWork,
+    *,
+    day: date,
+    reason: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+    retroactive: Retroactive = Retroactive(),
 ) -> CalendarChange:
     """Close the office on `day`; open deadlines not yet breached are recomputed."""
     from complaintctl.store.models import ClosedDay
@@ -65,12 +82,19 @@ def add_closure(
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
-    uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, day=day, reason=reason)
-    return _recompute(uow, f"closure on {day} added", by=by, at=at, now=now)
+    entry = _entry(retroactive, day=day, reason=reason)
+    uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, **entry)
+    return _recompute(uow, f"closure on {day} added", {day}, retroactive, by=by, now=now)
 
 
 def remove_closure(
-    uow: UnitOfWork, *, day: date, by: str, at: datetime, now: datetime
+    uow: UnitOfWork,
+    *,
+    day: date,
+    by: str,
+    at: datetime,
+    now: datetime,
+    retroactive: Retroactive = Retroactive(),
 ) -> CalendarChange:
     """Reopen a closure day; open deadlines not yet breached are recomputed."""
     not_in_future(at, now)
@@ -79,12 +103,19 @@ def remove_closure(
     if closure is None:
         raise NotFound(f"{day} is not a closure day (bank holidays cannot be removed)")
     uow.delete_closure(closure)
-    uow.record(None, Action.CLOSURE_REMOVED, by=by, at=at, now=now, day=day, reason=closure.name)
-    return _recompute(uow, f"closure on {day} removed", by=by, at=at, now=now)
+    entry = _entry(retroactive, day=day, reason=closure.name)
+    uow.record(None, Action.CLOSURE_REMOVED, by=by, at=at, now=now, **entry)
+    return _recompute(uow, f"closure on {day} removed", {day}, retroactive, by=by, now=now)
 
 
 def refresh_holidays(
-    uow: UnitOfWork, *, through: int, by: str, at: datetime, now: datetime
+    uow: UnitOfWork,
+    *,
+    through: int,
+    by: str,
+    at: datetime,
+    now: datetime,
+    retroactive: Retroactive = Retroactive(),
 ) -> CalendarChange:
     """Write bank holidays up to the end of year `through` from the holidays package."""
     not_in_future(at, now)
@@ -93,40 +124,48 @@ def refresh_holidays(
     first_year = setting.holidays_from.year
     if not first_year <= through <= first_year + 200:
         raise InvalidInput(f"--through must be a year from {first_year}, not {through}")
+    before = set(uow.calendar().closed_days)
     first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)
-    uow.record(
-        None,
-        Action.HOLIDAYS_REFRESHED,
-        by=by,
-        at=at,
-        now=now,
-        known_from=first,
-        known_through=last,
-        source=source,
-    )
-    return _recompute(
-        uow, f"bank holidays known from {first} to {last} ({source})", by=by, at=at, now=now
-    )
+    changed = before ^ set(uow.calendar().closed_days)
+    entry = _entry(retroactive, known_from=first, known_through=last, source=source)
+    uow.record(None, Action.HOLIDAYS_REFRESHED, by=by, at=at, now=now, **entry)
+    why = f"bank holidays known from {first} to {last} ({source})"
+    return _recompute(uow, why, changed, retroactive, by=by, now=now)
+
+
+def _entry(retroactive: Retroactive, **details: object) -> dict[str, object]:
+    """What a calendar change's history entry records, with why it reaches into the past."""
+    return {**details, **({"retroactive": retroactive.reason} if retroactive.reason else {})}
 
 
 def _recompute(
-    uow: UnitOfWork, why: str, *, by: str, at: datetime, now: datetime
+    uow: UnitOfWork,
+    why: str,
+    changed: set[date],
+    retroactive: Retroactive,
+    *,
+    by: str,
+    now: datetime,
 ) -> CalendarChange:
-    """Move the open deadlines that are not yet breached to where the new calendar puts them.
+    """Move the open deadlines not yet breached now to where the new calendar puts them, never
+    to before the change itself; commit, unless a dry run.
 
     Deadlines met or already breached keep their values: the record shows what applied then.
-    "Already breached" is judged now, whatever --at says: a change dated in the past must not
-    lift a breach that has happened. The recompute itself is recorded as happening now.
+    "Already breached" is judged now, whatever --at says, as `overdue` judges it (a deadline
+    due at this very instant is not breached yet): a change dated in the past must not lift a
+    breach that has happened, nor start one in the past. The recompute is recorded as happening
+    now. A change that moves a deadline because of a day already past (or today) is refused
+    without a reason for reaching back (`retroactive`).
     """
     calendar = uow.calendar()
     moved: list[tuple[str, str, datetime, datetime]] = []
-    for deadline in uow.open_deadlines_due_after(now):
+    for deadline in uow.open_deadlines_due_from(now):
         # Only working time depends on the calendar: a date agreed with the consumer, or a
         # span of calendar months, stays where it is.
         if deadline.unit not in policy.WORKING_UNITS or deadline.case_id is None:
             continue
         target = policy.Target(deadline.amount, deadline.unit, "")
-        new_due = policy.due_after(target, calendar, deadline.start_at)
+        new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
         if new_due == deadline.due_at:
             continue
         case = uow.case_by_id(deadline.case_id)
@@ -136,14 +175,32 @@ def _recompute(
             by=by,
             at=now,
             now=now,
-            kind=deadline.kind,
-            old_due=deadline.due_at,
-            new_due=new_due,
-            reason=why,
+            **_entry(
+                retroactive,
+                kind=deadline.kind,
+                old_due=deadline.due_at,
+                new_due=new_due,
+                reason=why,
+            ),
         )
         moved.append((case.ref, deadline.kind, deadline.due_at, new_due))
         deadline.due_at = new_due
         uow.add(deadline)
-    uow.commit()
-    message = f"{why}; {len(moved)} open deadline{'s' if len(moved) != 1 else ''} recomputed"
+    today = calendar.local_date(now)
+    past = sorted(day for day in changed if day <= today)
+    if moved and past and retroactive.reason is None and not retroactive.dry_run:
+        raise InvalidInput(
+            f"the change touches {past[0]}, a day already past (or today), and would move "
+            f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''} "
+            f"({', '.join(sorted({ref for ref, *_ in moved})[:5])}); give --retroactive REASON "
+            "to make it all the same, or --dry-run to see each one"
+        )
+    if not retroactive.dry_run:
+        uow.commit()
+    count = f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''}"
+    message = (
+        f"Dry run: {why}; {count} would be recomputed; nothing was written"
+        if retroactive.dry_run
+        else f"{why}; {count} recomputed"
+    )
     return CalendarChange(message=message, recomputed=tuple(moved), zone=calendar.zone)

@@ -29,11 +29,17 @@ class Agreed:
 class ClockChanges:
     met: dict[DeadlineKind, Deadline]  # each clock the step met, with the due it had
     started: dict[DeadlineKind, datetime]  # each clock the step started, and when it is due
+    # Clocks whose deadline had passed before the step was recorded, though the step is dated
+    # earlier: they end when recorded, late (a breach on record stays on record).
+    late: tuple[Deadline, ...] = ()
 
-    def on_time(self, kind: DeadlineKind, at: datetime) -> bool:
+    def on_time(self, kind: DeadlineKind) -> bool:
         """Whether the step met the clock by its due (no clock running: nothing was late)."""
         clock = self.met.get(kind)
-        return clock is None or at <= clock.due_at
+        return clock is None or clock.ended_at is None or clock.ended_at <= clock.due_at
+
+    def late_kinds(self) -> list[str]:
+        return [clock.kind for clock in self.late]
 
 
 def step_clocks(
@@ -41,29 +47,43 @@ def step_clocks(
     action: Action,
     at: datetime,
     *,
+    now: datetime,
     case: Case | None = None,
     restriction: Restriction | None = None,
     agreed: Agreed | None = None,
 ) -> ClockChanges:
     """Meet, cancel and start the clocks as STEP_CLOCKS says `action` does, at `at` (a started
     clock at an `agreed` due instead of its rule's, where one is given). A clock the step
-    moves is the verb's to move (clock_to_move), with the date agreed."""
+    moves is the verb's to move (clock_to_move), with the date agreed.
+
+    A clock whose deadline had passed before the step was recorded (`now`), dated earlier, is
+    a breach on record: `overdue` could have shown it at any moment since its due, and a
+    replay with --as-of must show it again. Such a clock ends when the step is recorded, late;
+    the history keeps `at` as when the step happened."""
     step = STEP_CLOCKS[action]
     met: dict[DeadlineKind, Deadline] = {}
+    late: list[Deadline] = []
+
+    def end(clock: Deadline, outcome: str) -> None:
+        on_record = clock.due_at < now and at < now and id(clock) not in uow.clocks_started_here
+        if on_record:
+            late.append(clock)
+        uow.end_deadline(clock, at=now if on_record else at, outcome=outcome)
+
     for kind in step.meets:
         clock = running_clock(uow, kind, case=case, restriction=restriction)
         if clock is not None:
-            uow.end_deadline(clock, at=at, outcome=MET)
+            end(clock, MET)
             met[kind] = clock
     if step.cancels_all and case is not None:
         for clock in uow.deadlines(case):
             if clock.ended_at is None:
-                uow.end_deadline(clock, at=at, outcome=CANCELLED)
+                end(clock, CANCELLED)
     started = {
         kind: start_clock(uow, kind, at, case=case, restriction=restriction, agreed=agreed)
         for kind in step.starts
     }
-    return ClockChanges(met, started)
+    return ClockChanges(met, started, tuple(late))
 
 
 def start_clock(
@@ -88,18 +108,18 @@ def start_clock(
         )
     else:
         due, amount, unit, words = agreed.due, 0, AGREED, agreed.rule
-    uow.add(
-        Deadline(
-            case_id=case.id if case else None,
-            restriction_id=restriction.id if restriction else None,
-            kind=kind.value,
-            start_at=start,
-            due_at=due,
-            amount=amount,
-            unit=unit,
-            rule=words,
-        )
+    clock = Deadline(
+        case_id=case.id if case else None,
+        restriction_id=restriction.id if restriction else None,
+        kind=kind.value,
+        start_at=start,
+        due_at=due,
+        amount=amount,
+        unit=unit,
+        rule=words,
     )
+    uow.add(clock)
+    uow.clocks_started_here.add(id(clock))  # never on record before this command
     return due
 
 

@@ -210,13 +210,16 @@ def record_and_view(
     details: dict[str, Any],
     new_dues: Iterable[datetime] = (),
     earlier: tuple[EarlierCase, ...] = (),
+    as_of: datetime | None = None,
+    notes: tuple[str, ...] = (),
 ) -> CaseView:
     """Record `action` in the case's history, commit the change, and read the case back as of
-    `at`, warning where a deadline in `new_dues` lies past the known bank holidays."""
+    `as_of` (by default `at`), warning where a deadline in `new_dues` lies past the known bank
+    holidays, and with `notes`."""
     uow.record(case, action, by=by, at=at, now=now, **details)
     uow.commit()
-    warnings = coverage_warnings(uow.calendar(), *new_dues)
-    return case_view(uow, case, as_of=at, earlier=earlier, warnings=warnings)
+    warnings = (*notes, *coverage_warnings(uow.calendar(), *new_dues))
+    return case_view(uow, case, as_of=as_of or at, earlier=earlier, warnings=warnings)
 
 
 # -- views ---------------------------------------------------------------------------------

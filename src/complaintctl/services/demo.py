@@ -54,8 +54,9 @@ def fill(units: Units, now: datetime) -> list[str]:
         return calendar.subtract_working_time(now, timedelta(hours=hours))
 
     def step(verb: Callable[..., Any], **kwargs: Any) -> Any:
+        """Take a step as though it were recorded when it happened (at its `at`)."""
         with units() as uow:
-            return verb(uow, now=now, **kwargs)
+            return verb(uow, now=kwargs.get("at", now), **kwargs)
 
     for username, name, role, area in TEAM:
         step(

@@ -95,7 +95,8 @@ def log_complaint(
     )
     uow.add(case)
     uow.flush()
-    due = step_clocks(uow, Action.LOG, at, case=case).started[DeadlineKind.ACKNOWLEDGE]
+    started = step_clocks(uow, Action.LOG, at, now=now, case=case).started
+    due = started[DeadlineKind.ACKNOWLEDGE]
     entry = log_details(
         complaint,
         out_of_time=out_of_time,
@@ -106,7 +107,7 @@ def log_complaint(
     if resolved_informally is not None:
         note = required(resolved_informally, "--resolved-informally")
         uow.record(case, Action.LOG, by=by, at=at, now=now, **entry)
-        step_clocks(uow, Action.CLOSE, at, case=case)
+        step_clocks(uow, Action.CLOSE, at, now=now, case=case)
         action, entry = Action.CLOSE, closing(case, CloseReason.RESOLVED_INFORMALLY, None, note)
     return record_and_view(
         uow,

@@ -99,7 +99,7 @@ def restrict(
     uow.flush()
     agreed = Agreed(review, f"review date set by {by}") if review is not None else None
     clocks = step_clocks(
-        uow, Action.RESTRICTION_DECIDED, at, restriction=restriction, agreed=agreed
+        uow, Action.RESTRICTION_DECIDED, at, now=now, restriction=restriction, agreed=agreed
     )
     restriction.review_due = clocks.started[DeadlineKind.RESTRICTION_REVIEW]
     uow.add(restriction)
@@ -147,7 +147,7 @@ def lift(
         raise InvalidInput("--at is before the restriction was decided")
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
     uow.add(restriction)
-    step_clocks(uow, Action.RESTRICTION_LIFTED, at, restriction=restriction)
+    step_clocks(uow, Action.RESTRICTION_LIFTED, at, now=now, restriction=restriction)
     described = restriction_view(uow, restriction).describe()
     for case in uow.open_cases_of(uow.consumer(restriction.consumer_id)):
         uow.record(
@@ -197,6 +197,7 @@ def review(
         uow,
         Action.RESTRICTION_REVIEWED,
         at,
+        now=now,
         restriction=restriction,
         agreed=Agreed(next_review, f"next review set by {by}"),
     )

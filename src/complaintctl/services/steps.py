@@ -115,17 +115,27 @@ class Step:
     at: datetime
     now: datetime
 
+    clocks: ClockChanges = ClockChanges({}, {})
+
     def move_clocks(self) -> ClockChanges:
         """Meet, start or cancel the case's clocks as the step does (domain/clocks.py)."""
-        return step_clocks(self.uow, self.action, self.at, case=self.case)
+        self.clocks = step_clocks(self.uow, self.action, self.at, now=self.now, case=self.case)
+        return self.clocks
 
     def finish(self, *, new_dues: Iterable[datetime] = (), **details: Any) -> CaseView:
         """The case moves to the step's stage and its next version; the step is recorded with
         `details` and committed, and the case read back (warning where one of `new_dues`, the
-        deadlines the step set, lies past the known bank holidays)."""
+        deadlines the step set, lies past the known bank holidays).
+
+        A clock met late because its deadline had passed before the step was recorded is
+        named in the entry (`recorded_after_deadline`), and the case is read back as of when
+        the step was recorded, so that it shows the clock met late."""
         self.case.stage = self.leads_to.value
         self.case.version += 1
         self.uow.add(self.case)
+        late = self.clocks.late_kinds()
+        if late:
+            details["recorded_after_deadline"] = late
         return record_and_view(
             self.uow,
             self.case,
@@ -135,7 +145,16 @@ class Step:
             now=self.now,
             details=details,
             new_dues=new_dues,
+            as_of=self.now if late else self.at,
+            notes=tuple(_met_late(kind, self.at) for kind in late),
         )
+
+
+def _met_late(kind: str, at: datetime) -> str:
+    return (
+        f"the {kind} deadline had passed before this was recorded: it is met late, when "
+        f"recorded; the history keeps {at.isoformat()} as when it happened"
+    )
 
 
 def begin_step(
@@ -191,7 +210,7 @@ def acknowledge(
         new_dues=[respond_due],
         area=area,
         due=acknowledged.due_at,
-        on_time=clocks.on_time(DeadlineKind.ACKNOWLEDGE, at),
+        on_time=clocks.on_time(DeadlineKind.ACKNOWLEDGE),
         respond_due=respond_due,
         **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
     )
@@ -254,7 +273,7 @@ def respond(
         summary=summary,
         remedies=remedies.names(),
         goodwill_pence=pence,
-        on_time=clocks.on_time(DeadlineKind.RESPOND, at),
+        on_time=clocks.on_time(DeadlineKind.RESPOND),
     )
 
 
@@ -305,9 +324,9 @@ def extend(
     clock = clock_to_move(uow, Action.EXTEND, case)
     assert clock is not None, "the stages extend is allowed at each run a clock it moves"
     tz = uow.calendar().tz
-    if at > clock.due_at:
-        # A timescale is agreed before the deadline [std]: agreeing one afterwards would
-        # erase a breach from the record.
+    if at > clock.due_at or clock.due_at < now:
+        # A timescale is agreed before the deadline [std]: agreeing one after it, or dating
+        # one before it once it has passed, would erase a breach from the record.
         raise ActionNotAllowed(
             f"the {clock.kind} deadline of {case.ref} passed at "
             f"{format_instant(clock.due_at, tz)}; a timescale agreed after a "
@@ -388,7 +407,7 @@ def final_response(
         summary=summary,
         remedies=remedies.names(),
         goodwill_pence=pence,
-        on_time=clocks.on_time(DeadlineKind.FINAL, at),
+        on_time=clocks.on_time(DeadlineKind.FINAL),
         how_to_refer=policy.HOW_TO_REFER,
         refer_by=clocks.started[DeadlineKind.REFERRAL_WINDOW],
     )

@@ -77,6 +77,8 @@ class UnitOfWork:
         self.created = False  # this unit of work made the store's tables
         self.committed = False
         self.origin = origin
+        # Clocks this unit of work started (by id()): no command has seen them yet.
+        self.clocks_started_here: set[int] = set()
         # The version of each case the caller read before acting (bulk JSON input): a step
         # on a case that has moved on since is refused (services.steps.begin_step).
         self.seen_versions: dict[str, int] = {}
@@ -273,11 +275,12 @@ class UnitOfWork:
             select(Deadline).where(Deadline.case_id == case.id).order_by(col(Deadline.id))
         ).all()
 
-    def open_deadlines_due_after(self, at: datetime) -> Sequence[Deadline]:
-        """Clocks still running and not yet breached at `at`: those a calendar change may move."""
+    def open_deadlines_due_from(self, at: datetime) -> Sequence[Deadline]:
+        """Clocks still running and not breached at `at` (one due at `at` is not breached yet,
+        as `overdue` judges it): those a calendar change may move."""
         return self.session.exec(
             select(Deadline)
-            .where(col(Deadline.ended_at).is_(None), col(Deadline.due_at) > at)
+            .where(col(Deadline.ended_at).is_(None), col(Deadline.due_at) >= at)
             .order_by(col(Deadline.id))
         ).all()
 
