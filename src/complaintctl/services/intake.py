@@ -141,8 +141,7 @@ def _checked(uow: UnitOfWork, complaint: NewComplaint, at: datetime) -> NewCompl
         address=address,
         dispute=optional(normalise_dispute(complaint.dispute), "--dispute", text.LABEL),
         adjustments=tuple(
-            required(adjustment, "--adjustment", text.LABEL)
-            for adjustment in complaint.adjustments
+            required(adjustment, "--adjustment", text.LABEL) for adjustment in complaint.adjustments
         ),
     )
 

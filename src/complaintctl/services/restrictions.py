@@ -244,9 +244,7 @@ def update_consumer(
     if preferred_contact is None and not add_adjustments and not remove_adjustments:
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
     adjustments = set(json.loads(consumer.adjustments))
-    adjustments |= {
-        required(a, "--adjustment", text.LABEL) for a in add_adjustments if a.strip()
-    }
+    adjustments |= {required(a, "--adjustment", text.LABEL) for a in add_adjustments if a.strip()}
     adjustments -= {a.strip() for a in remove_adjustments}
     if preferred_contact is not None:
         consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
