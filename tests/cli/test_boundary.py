@@ -458,3 +458,109 @@ def test_an_import_from_stdin_killed_part_way_leaves_no_copy_of_it(
     process.communicate()
 
     assert [] == list(spool.rglob("*"))
+
+
+# -- the environment: a full disk, a size limit, a name too long ---------------------------
+
+
+def demo_store(tmp_path: Path) -> Path:
+    store = tmp_path / "demo.sqlite3"
+    made = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "demo", "--into", str(store)],
+        capture_output=True,
+        check=False,
+    )
+    assert 0 == made.returncode, made.stderr
+    return store
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("queue",),
+        ("queue", "--json"),
+        ("overdue", "--json"),
+        ("show", "SC-2026-000004"),
+        ("history", "SC-2026-000004"),
+        ("explain", "SC-2026-000004"),
+        ("staff", "list"),
+        ("export",),
+        ("db", "status"),
+        ("--help",),
+        ("--version",),
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_output_onto_a_full_disk_is_one_error_line_and_exit_12(
+    tmp_path_factory: pytest.TempPathFactory, command: tuple[str, ...]
+) -> None:
+    store = demo_store(tmp_path_factory.mktemp("full"))
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "complaintctl", "--db", str(store), *command],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (12, ["Error: cannot write the output: No space left on device"]) == (
+        result.returncode,
+        result.stderr.splitlines(),
+    )
+
+
+def test_an_export_past_the_file_size_limit_is_one_error_line_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    import resource
+
+    store = demo_store(tmp_path)
+    batch = tmp_path / "big.csv"
+    batch.write_text(big_batch(1_000))
+    imported = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam", "import",
+         str(batch)],
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    assert 0 == imported.returncode, imported.stderr
+    out = tmp_path / "out" / "cases.csv"
+    out.parent.mkdir()
+
+    def limited() -> None:
+        # Room for the store's shared-memory index (32 KiB), not for the export.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "export", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        check=False,
+    )
+    assert (12, True, []) == (
+        result.returncode,
+        result.stderr.startswith(f"Error: cannot write {out}: File too large"),
+        list(out.parent.iterdir()),
+    ), result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--db", "x" * 300 + ".sqlite3", "queue"),
+        ("--db", "x" * 300 + ".sqlite3", *journey.log_args("2026-11-30T10:00")),
+        ("export", "-o", "x" * 300 + ".csv"),
+        ("db", "backup", "x" * 300 + ".sqlite3"),
+    ],
+    ids=["read", "write", "export", "backup"],
+)
+def test_a_name_too_long_is_one_error_line(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+
+    assert (True, 1, "Traceback") != (result.exit_code in (8, 12), 1, "")
+    assert result.exit_code in (8, 12), result.stderr
+    assert [True] == ["File name too long" in line for line in result.stderr.splitlines()]

@@ -129,7 +129,7 @@ def test_demo_into_an_existing_file_is_refused_and_leaves_it_alone(
     assert (
         2,
         "",
-        f"Error: {path} already exists; the demo makes a new store\n",
+        f"Error: {path} exists already: name a new file\n",
         b"not a store",
     ) == (
         result.exit_code,
@@ -169,4 +169,18 @@ def test_demo_without_into_makes_its_store_in_a_new_temporary_folder(
         result.exit_code,
         f"Demo store with 10 cases: {made}\n" in result.stderr,
         snapshot(store_url),
+    )
+
+
+@pytest.mark.parametrize("where", ["missing/folder/demo.sqlite3", "link.sqlite3"])
+def test_demo_into_a_missing_folder_or_a_link_makes_nothing(
+    run: Run, tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "link.sqlite3").symlink_to(tmp_path / "nowhere.sqlite3")  # dangling
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(tmp_path / where))
+    assert (2, False, False) == (
+        result.exit_code,
+        (tmp_path / "missing").exists(),
+        (tmp_path / "nowhere.sqlite3").exists(),
     )

@@ -33,7 +33,7 @@ from typer.main import (
 from typer.models import CommandInfo, TyperInfo
 
 from complaintctl import __version__
-from complaintctl.errors import EXIT_USAGE, ComplaintError, InvalidInput
+from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -97,7 +97,29 @@ class RootGroup(TyperGroup):
             _fail(err.format_message(), err.exit_code)
         except Abort:
             _fail("aborted", 130)
+        except OSError as err:  # the output, or a file, that cannot be written
+            _fail(_cannot_write(err), EXIT_OUTPUT)
+        except (UnicodeError, RecursionError) as err:  # input no text or JSON reader can take
+            _fail(f"the input cannot be read: {err.__class__.__name__}: {err}", EXIT_USAGE)
+        _flush_output()
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _cannot_write(err: OSError) -> str:
+    where = f" {err.filename}" if err.filename else " the output"
+    return f"cannot write{where}: {err.strerror or err}"
+
+
+def _flush_output() -> None:
+    """Write out what is left of the output now, so that a full disk or a closed pipe is
+    one error line and its exit status, not a report at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        # Nothing more goes to that output: Python's own flush at exit would fail again.
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _fail(_cannot_write(err), EXIT_OUTPUT)
 
 
 class LazyCommands(MutableMapping[str, Command]):
@@ -428,4 +450,16 @@ def main() -> None:
     # rather than through a broken-pipe error (which the CLI library turns into exit 1).
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # A file past the size limit is an error to report (EFBIG), not a signal that kills.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    # Asked to stop, a command unwinds as an interrupt does: its transaction rolls back and
+    # any file it was writing is removed (complaintctl.files).
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop)
     app(prog_name="complaintctl")
+
+
+def _stop(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)

@@ -130,6 +130,8 @@ def read_refs(
                 data = json.loads(stripped)
             except json.JSONDecodeError as err:
                 raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
+            except (ValueError, RecursionError):  # a number or a nesting past what is read
+                raise InvalidInput("stdin is not JSON complaintctl can read") from None
             items = data if isinstance(data, list) else [data]
             args = []
             for item in items:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
-from complaintctl.cli.options import AsOf, At, Json
+from complaintctl.cli.options import AsOf, At, Json, whole_number
 
 calendar_app = typer.Typer(
     help="Show the working calendar deadlines are counted on, and change its closure days.",
@@ -108,7 +108,12 @@ def calendar_reopen(
 def calendar_holidays(
     ctx: typer.Context,
     through: Annotated[
-        int, typer.Option(metavar="YEAR", help="Know bank holidays up to the end of this year.")
+        int,
+        typer.Option(
+            metavar="YEAR",
+            parser=whole_number(0, 9999),
+            help="Know bank holidays up to the end of this year.",
+        ),
     ],
     retroactive: Retroactive = None,
     dry_run: DryRun = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -9,6 +10,24 @@ import typer
 
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.procedure import Category, Stage
+
+
+def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
+    """A parser for an option or argument that takes a whole number from `low` to `high`,
+    written in the digits 0-9 only: Python's int() would also read other scripts' digits
+    (٣), which no one means to type here."""
+
+    def whole_number(text: str) -> int:
+        digits = text.strip()
+        if not (digits.isascii() and digits.isdigit()):
+            raise typer.BadParameter(f"{digits!r} is not a whole number written in 0-9")
+        value = int(digits)
+        if not low <= value <= high:
+            raise typer.BadParameter(f"{value} is not from {low} to {high}")
+        return value
+
+    return whole_number
+
 
 # The kinds of deadline an option takes, from the domain's table of clocks (Typer reads a
 # choice from an enum): those staff owe (overdue --kind), and those a case has (explain KIND).
@@ -52,7 +71,7 @@ IfVersion = Annotated[
     typer.Option(
         "--if-version",
         metavar="N",
-        min=0,
+        parser=whole_number(0),
         help="With one case: act only if it is still at version N (as show or queue --json "
         "gave it); if someone else has stepped in since, nothing is written (exit 11; with "
         "--dry-run it is listed as refused, exit 9).",

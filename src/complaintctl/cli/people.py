@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state
-from complaintctl.cli.options import At, Json
+from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
 staff_app = typer.Typer(help="Add, list and remove staff, and their roles.", rich_markup_mode=None)
@@ -25,7 +25,10 @@ Email = Annotated[str | None, typer.Option("--email", help="The consumer, by ema
 ConsumerId = Annotated[
     int | None,
     typer.Option(
-        "--consumer-id", min=1, max=2**63 - 1, help="The consumer, by id (see show --json)."
+        "--consumer-id",
+        metavar="N",
+        parser=whole_number(1),
+        help="The consumer, by id (see show --json).",
     ),
 ]
 
@@ -170,7 +173,7 @@ def restrict_list(
 @restrict_app.command("lift")
 def restrict_lift(
     ctx: typer.Context,
-    restriction_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
+    restriction_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number(1))],
     reason: Annotated[str, typer.Option(help="Why it is lifted (e.g. the review's outcome).")],
     at: At = None,
     json_output: Json = False,
@@ -197,7 +200,7 @@ def restrict_lift(
 @restrict_app.command("review")
 def restrict_review(
     ctx: typer.Context,
-    restriction_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1)],
+    restriction_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number(1))],
     next_review: Annotated[
         str, typer.Option("--next", metavar="DATETIME", help="When it is next reviewed.")
     ],

@@ -176,16 +176,15 @@ def demo_command(
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.cli.app import State
-    from complaintctl.errors import InvalidInput
+    from complaintctl.files import check_destination
     from complaintctl.services import demo
 
     state = current_state(ctx)
     if into is None:
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
     else:
-        path = Path(into).expanduser().absolute()
-        if path.exists():
-            raise InvalidInput(f"{path} already exists; the demo makes a new store")
+        # A new file in a folder that is there: no folders made, no link followed.
+        path = check_destination(Path(into), force=None)
     sandbox = State(
         db=str(path), actor="sam", now=state.now, plain=state.plain, origin=state.origin
     )

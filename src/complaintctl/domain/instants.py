@@ -30,13 +30,21 @@ def parse_instant(text: str, tz: ZoneInfo) -> datetime:
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise InstantError(
-            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
-        )
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(UTC)
-    return local_to_utc(parsed, tz, original=cleaned)
+    outside = InstantError(
+        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+    )
+    # The year written may differ from the calendar's own by a day's offset: checked loosely
+    # here, so the conversion stays in range, then as the calendar's local date.
+    if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
+        raise outside
+    instant = (
+        parsed.astimezone(UTC)
+        if parsed.tzinfo is not None
+        else local_to_utc(parsed, tz, original=cleaned)
+    )
+    if not FIRST_YEAR <= instant.astimezone(tz).year <= LAST_YEAR:
+        raise outside
+    return instant
 
 
 def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -> datetime:
@@ -102,7 +110,7 @@ def format_duration(amount: timedelta, *, days: bool = True) -> str:
 
 # A window longer than this is a typing mistake (and a search without end).
 MAX_WORKING_DURATION = timedelta(hours=2100)
-_DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
+_DURATION_PART = re.compile(r"([0-9]+)\s*([dhm])")  # digits 0-9 only, not other scripts' digits
 
 
 def parse_working_duration(text: str, working_day: timedelta) -> timedelta:

@@ -19,7 +19,7 @@ from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
 from complaintctl.text import EMAIL
 
-REF_PATTERN = re.compile(r"^SC-\d{4}-\d{6}$")
+REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 # Something@somewhere.tld, of printable characters.
 _EMAIL = re.compile(
     r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"

@@ -75,10 +75,10 @@ def optional(value: str | None, option: str, kind: text.Kind = text.NOTE) -> str
 
 def find_case(uow: UnitOfWork, ref: str) -> Case:
     cleaned = ref.strip().upper()
+    if not REF_PATTERN.match(cleaned):  # no such reference is ever made: nothing to look up
+        raise NotFound(f"{ref!r} is not a case reference (they look like SC-2026-000001)")
     case = uow.case_by_ref(cleaned)
     if case is None:
-        if not REF_PATTERN.match(cleaned):
-            raise NotFound(f"{ref!r} is not a case reference (they look like SC-2026-000001)")
         raise NotFound(f"no case {cleaned}")
     return case
 
