@@ -12,7 +12,6 @@ from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
 from complaintctl.cli.options import At, Json
 from complaintctl.domain.procedure import (
-    Action,
     AssessorOutcome,
     Category,
     Channel,
@@ -147,16 +146,7 @@ def ack_command(
     from complaintctl import services
 
     return StepCall(
-        Action.ACKNOWLEDGE,
-        lambda uow, ref, when: services.acknowledge(
-            uow,
-            ref=ref,
-            area=area,
-            by=state.actor,
-            at=when,
-            now=state.now,
-            out_of_time_reason=out_of_time_reason,
-        ),
+        lambda _: services.Acknowledge(area, out_of_time_reason),
         lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
     )
 
@@ -170,10 +160,7 @@ def assign_command(
     from complaintctl import services
 
     return StepCall(
-        Action.ASSIGN,
-        lambda uow, ref, when: services.assign(
-            uow, ref=ref, to=to, by=state.actor, at=when, now=state.now
-        ),
+        lambda _: services.Assign(to),
         lambda view: f"Assigned {view.ref} to {view.responder}",
     )
 
@@ -191,17 +178,7 @@ def respond_command(
 
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
     return StepCall(
-        Action.RESPOND,
-        lambda uow, ref, when: services.respond(
-            uow,
-            ref=ref,
-            decision=decision,
-            summary=summary,
-            remedies=remedies,
-            by=state.actor,
-            at=when,
-            now=state.now,
-        ),
+        lambda _: services.Respond(decision, summary, remedies),
         lambda view: f"Responded to {view.ref}: {decision.value}",
     )
 
@@ -219,16 +196,7 @@ def extend_command(
     from complaintctl import services
 
     return StepCall(
-        Action.EXTEND,
-        lambda uow, ref, when: services.extend(
-            uow,
-            ref=ref,
-            until=state.instant(until, uow.calendar().tz),
-            reason=reason,
-            by=state.actor,
-            at=when,
-            now=state.now,
-        ),
+        lambda uow: services.Extend(state.instant(until, uow.calendar().tz), reason),
         lambda view: f"Extended {view.ref}",
     )
 
@@ -251,10 +219,7 @@ def escalate_command(
     from complaintctl import services
 
     return StepCall(
-        Action.ESCALATE,
-        lambda uow, ref, when: services.escalate(
-            uow, ref=ref, to=to, reason=reason, by=state.actor, at=when, now=state.now
-        ),
+        lambda _: services.Escalate(to, reason),
         lambda view: f"Escalated {view.ref} to {view.handler}",
     )
 
@@ -273,17 +238,7 @@ def final_command(
 
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
     return StepCall(
-        Action.FINAL,
-        lambda uow, ref, when: services.final_response(
-            uow,
-            ref=ref,
-            decision=decision,
-            summary=summary,
-            remedies=remedies,
-            by=state.actor,
-            at=when,
-            now=state.now,
-        ),
+        lambda _: services.Final(decision, summary, remedies),
         lambda view: f"Final response on {view.ref}: {decision.value}",
     )
 
@@ -311,25 +266,13 @@ def refer_command(
         if recommendation is not None:
             raise InvalidInput("--recommendation goes with --outcome")
         return StepCall(
-            Action.REFER,
-            lambda uow, ref, when: services.refer(
-                uow, ref=ref, late_reason=late_reason, by=state.actor, at=when, now=state.now
-            ),
+            lambda _: services.Refer(late_reason),
             lambda view: f"Referred {view.ref} to the Independent Assessor",
         )
     if late_reason is not None:
         raise InvalidInput("--late-reason goes with a referral, not with --outcome")
     return StepCall(
-        Action.OUTCOME,
-        lambda uow, ref, when: services.record_outcome(
-            uow,
-            ref=ref,
-            outcome=outcome,
-            recommendation=recommendation,
-            by=state.actor,
-            at=when,
-            now=state.now,
-        ),
+        lambda _: services.Outcome(outcome, recommendation),
         lambda view: f"Assessor's outcome on {view.ref}: {outcome.value}",
     )
 
@@ -351,17 +294,7 @@ def close_command(
     from complaintctl import services
 
     return StepCall(
-        Action.CLOSE,
-        lambda uow, ref, when: services.close(
-            uow,
-            ref=ref,
-            reason=reason,
-            because=because,
-            note=note,
-            by=state.actor,
-            at=when,
-            now=state.now,
-        ),
+        lambda _: services.Close(reason, because, note),
         lambda view: f"Closed {view.ref}: {view.close_reason}",
     )
 
@@ -376,9 +309,6 @@ def incident_command(
     from complaintctl import services
 
     return StepCall(
-        Action.INCIDENT,
-        lambda uow, ref, when: services.record_incident(
-            uow, ref=ref, note=note, by=state.actor, at=when, now=state.now
-        ),
+        lambda _: services.Incident(note),
         lambda view: f"Recorded an incident on {view.ref}",
     )

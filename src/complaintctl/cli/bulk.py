@@ -20,21 +20,20 @@ import typer
 
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
-from complaintctl.domain.procedure import Action
 from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
-    from complaintctl.services.bulk import BulkResult
+    from complaintctl.services.steps import Spec, StepResult
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import CaseView
 
 
 @dataclass(frozen=True)
 class StepCall:
-    """A step command's own part: the step, taking it on one case, and saying it was done."""
+    """A step command's own part: the step (made once the store is open, for options read in
+    its calendar's zone), and how to say it was done to a case."""
 
-    action: Action
-    take: Callable[[UnitOfWork, str, datetime], CaseView]  # (unit of work, ref, at)
+    spec: Callable[[UnitOfWork], Spec]
     message: Callable[[CaseView], str]
 
 
@@ -159,7 +158,7 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     """Take the step on one case (a refusal keeps its own exit code), or on several at once."""
     from complaintctl.cli import render
     from complaintctl.domain.clocks import STEP_CLOCKS
-    from complaintctl.services.bulk import apply_each
+    from complaintctl.services.steps import take_step, take_steps
 
     refs = flags.refs
     one = refs != ["-"] and len(refs) == 1
@@ -170,13 +169,14 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
         )
     if one and not flags.dry_run:
 
-        def step_on_one(uow: UnitOfWork, when: datetime) -> CaseView:
+        def step_on_one(uow: UnitOfWork, when: datetime) -> tuple[Spec, CaseView]:
             if flags.if_version is not None:
                 uow.seen_versions[refs[0].strip().upper()] = flags.if_version
-            return call.take(uow, refs[0], when)
+            spec = call.spec(uow)
+            return spec, take_step(uow, refs[0], spec, by=state.actor, at=when, now=state.now)
 
-        view = state.change(step_on_one, flags.at)
-        reported = STEP_CLOCKS[call.action].reported()
+        spec, view = state.change(step_on_one, flags.at)
+        reported = STEP_CLOCKS[spec.action].reported()
         render.stepped(view, flags.json_output, call.message(view), reported)
         return
     wanted, seen = read_refs(refs)
@@ -186,14 +186,18 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
         render.note("No case references on stdin: nothing to do")
         return
 
-    def each(uow: UnitOfWork, when: datetime) -> BulkResult:
+    def each(uow: UnitOfWork, when: datetime) -> StepResult:
         uow.seen_versions.update(seen)
-        return apply_each(
+        return take_steps(
             uow,
             wanted,
-            lambda unit, ref: call.take(unit, ref, when),
+            call.spec(uow),
+            by=state.actor,
+            at=when,
+            now=state.now,
             continue_on_error=flags.continue_on_error,
             dry_run=flags.dry_run,
+            full_views=flags.json_output,  # a line saying what was done needs only the row
         )
 
     result = state.change(each, flags.at)

@@ -57,8 +57,8 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.services.bulk import BulkResult
     from complaintctl.services.imports import ImportReport
+    from complaintctl.services.steps import StepResult
     from complaintctl.store.schema import SchemaStatus
 
 
@@ -313,7 +313,7 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
     _console().print(table)
 
 
-def bulk(result: BulkResult, json_output: bool, message: Callable[[CaseView], str]) -> None:
+def bulk(result: StepResult, json_output: bool, message: Callable[[CaseView], str]) -> None:
     """What happened to each case: done (or would be) on stdout, refusals on stderr."""
     if json_output:
         _print_json(

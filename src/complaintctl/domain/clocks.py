@@ -10,11 +10,17 @@ an edit to these tables and to the verb that takes the step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from complaintctl.domain import policy
 from complaintctl.domain.procedure import Action
+
+if TYPE_CHECKING:
+    from complaintctl.domain.calendar import WorkingCalendar
 
 
 class DeadlineKind(StrEnum):
@@ -116,3 +122,104 @@ CASE_CLOCKS = tuple(kind for kind, clock in CLOCKS.items() if clock.on == ON_CAS
 STAFF_CLOCKS = tuple(kind for kind, clock in CLOCKS.items() if clock.owed_by_staff)
 # A case's next deadline in the queue: a running clock staff owe on it.
 QUEUE_CLOCKS = tuple(kind for kind in STAFF_CLOCKS if CLOCKS[kind].on == ON_CASE)
+
+
+# -- what a step does to a case's running clocks ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """A due date set by a person rather than the rule: when, and the rule's words for it."""
+
+    due: datetime
+    rule: str
+
+
+@dataclass(frozen=True)
+class Running:
+    """A running clock as a step finds it. `id` is None for one started by the same command,
+    which no one has seen yet."""
+
+    id: int | None
+    kind: str
+    start_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Start:
+    """A clock a step starts."""
+
+    kind: DeadlineKind
+    start_at: datetime
+    due_at: datetime
+    amount: int
+    unit: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class ClockPlan:
+    """What a step does to the clocks: those it ends (met or cancelled, and when), those it
+    starts, and the kinds of those met late because their deadline had passed before the step
+    was recorded."""
+
+    ends: tuple[tuple[Running, datetime, str], ...] = ()  # (clock, ended at, MET/CANCELLED)
+    starts: tuple[Start, ...] = ()
+    late: tuple[str, ...] = ()
+
+    def on_time(self, kind: DeadlineKind) -> bool:
+        """Whether the step met `kind` by its due (none running: nothing was late)."""
+        return all(ended <= clock.due_at for clock, ended, _ in self.ends if clock.kind == kind)
+
+    def met(self, kind: DeadlineKind) -> Running | None:
+        return next((clock for clock, _, _ in self.ends if clock.kind == kind), None)
+
+    def due(self, kind: DeadlineKind) -> datetime:
+        """When the clock of `kind` the step started is due."""
+        return next(start.due_at for start in self.starts if start.kind == kind)
+
+
+def plan_clocks(
+    action: Action,
+    running: Sequence[Running],
+    at: datetime,
+    now: datetime,
+    calendar: WorkingCalendar,
+    *,
+    agreed: Agreed | None = None,
+) -> ClockPlan:
+    """The clocks `action`, dated `at` and recorded `now`, meets, cancels and starts (STEP_CLOCKS;
+    a started clock at an `agreed` due instead of its rule's, where one is given).
+
+    A running clock whose deadline had passed before the step was recorded, on a step dated
+    earlier, is a breach on record: `overdue` could have shown it at any moment since its due,
+    and a replay with --as-of must show it again. It ends when the step is recorded, late;
+    the history keeps `at` as when the step happened."""
+    step = STEP_CLOCKS[action]
+    ended = [(clock, MET) for kind in step.meets for clock in running if clock.kind == kind]
+    if step.cancels_all:
+        ended += [(clock, CANCELLED) for clock in running if clock not in dict(ended)]
+    ends, late = [], []
+    for clock, outcome in ended:
+        on_record = clock.id is not None and clock.due_at < now and at < now
+        if on_record:
+            late.append(clock.kind)
+        ends.append((clock, now if on_record else at, outcome))
+    starts = []
+    for kind in step.starts:
+        rule = CLOCKS[kind].rule
+        if agreed is None:
+            due = policy.due_after(rule, calendar, at)
+            starts.append(Start(kind, at, due, rule.amount, rule.unit, rule.describe()))
+        else:
+            starts.append(Start(kind, at, agreed.due, 0, AGREED, agreed.rule))
+    return ClockPlan(tuple(ends), tuple(starts), tuple(late))
+
+
+def clock_to_move(action: Action, running: Sequence[Running]) -> Running | None:
+    """The clock `action` moves (STEP_CLOCKS' `moves`): of those kinds, the running one that
+    started last, which is the one the case's stage is waiting on."""
+    kinds = {kind.value for kind in STEP_CLOCKS[action].moves}
+    candidates = [clock for clock in running if clock.kind in kinds]
+    return max(candidates, key=lambda clock: (clock.start_at, clock.id or 0), default=None)

@@ -23,7 +23,18 @@ from complaintctl.services.restrictions import (
 from complaintctl.services.restrictions import review as review_restriction
 from complaintctl.services.staff import add_staff, list_staff, remove_staff
 from complaintctl.services.steps import (
+    Acknowledge,
+    Assign,
+    Close,
+    Escalate,
+    Extend,
+    Final,
+    Incident,
+    Outcome,
+    Refer,
     Remedies,
+    Respond,
+    StepResult,
     acknowledge,
     assign,
     close,
@@ -34,10 +45,23 @@ from complaintctl.services.steps import (
     record_outcome,
     refer,
     respond,
+    take_steps,
 )
 from complaintctl.views import CaseView
 
 __all__ = [
+    "Acknowledge",
+    "Assign",
+    "Close",
+    "Escalate",
+    "Extend",
+    "Final",
+    "Incident",
+    "Outcome",
+    "Refer",
+    "Respond",
+    "StepResult",
+    "take_steps",
     "CaseView",
     "NewComplaint",
     "Retroactive",

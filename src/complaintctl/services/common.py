@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.instants import format_instant
 from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
     NOT_BY_FIRST_RESPONDER,
-    STEP_ACTIONS,
     STORE_PERMISSIONS,
     Action,
     Actor,
@@ -74,16 +72,43 @@ def optional(value: str | None, option: str, kind: text.Kind = text.NOTE) -> str
 
 
 def find_case(uow: UnitOfWork, ref: str) -> Case:
-    cleaned = ref.strip().upper()
-    if not REF_PATTERN.match(cleaned):  # no such reference is ever made: nothing to look up
-        raise NotFound(f"{ref!r} is not a case reference (they look like SC-2026-000001)")
-    case = uow.case_by_ref(cleaned)
+    case = uow.case_by_ref(ref.strip().upper()) if looks_like_ref(ref) else None
     if case is None:
-        raise NotFound(f"no case {cleaned}")
+        raise missing_case(ref)
     return case
 
 
-def describe_state(case: Case) -> str:
+def looks_like_ref(ref: str) -> bool:
+    """Whether `ref` could be a case's: no case has any other, so nothing else is looked up
+    (nor sent to the store)."""
+    return REF_PATTERN.match(ref.strip().upper()) is not None
+
+
+def missing_case(ref: str) -> NotFound:
+    """Why there is no case `ref`: not a reference at all, or none such."""
+    if not looks_like_ref(ref):
+        return NotFound(f"{ref!r} is not a case reference (they look like SC-2026-000001)")
+    return NotFound(f"no case {ref.strip().upper()}")
+
+
+class CaseFacts(Protocol):
+    """What the rules read of a case: its reference, stage, area and who holds it."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def area(self) -> str | None: ...
+    @property
+    def responder(self) -> str | None: ...
+    @property
+    def first_responder(self) -> str | None: ...
+    @property
+    def handler(self) -> str | None: ...
+
+
+def describe_state(case: CaseFacts) -> str:
     """Where a case stands, in a few words: its stage, area and who has it."""
     parts = [f"at stage {case.stage}"]
     if case.area:
@@ -132,7 +157,7 @@ def active_staff(uow: UnitOfWork, username: str) -> Staff:
     return staff
 
 
-def case_roles(case: Case) -> CaseRoles:
+def case_roles(case: CaseFacts) -> CaseRoles:
     return CaseRoles(
         area=case.area,
         responder=case.responder,
@@ -142,7 +167,7 @@ def case_roles(case: Case) -> CaseRoles:
     )
 
 
-def authorise(actor: Actor, action: Action, case: Case | None = None) -> None:
+def authorise(actor: Actor, action: Action, case: CaseFacts | None = None) -> None:
     roles = case_roles(case) if case is not None else CaseRoles()
     if (
         case is not None
@@ -175,7 +200,7 @@ def authorise_store(actor: Actor, action: StoreAction) -> str:
 # -- the order of steps --------------------------------------------------------------------
 
 
-def check_order(uow: UnitOfWork, case: Case, action: Action, at: datetime) -> Stage:
+def stage_after(case: CaseFacts, action: Action) -> Stage:
     """The stage `action` leads to, or a refusal saying where the case stands."""
     stage = Stage(case.stage)
     target = next_stage(stage, action)
@@ -183,15 +208,6 @@ def check_order(uow: UnitOfWork, case: Case, action: Action, at: datetime) -> St
         raise ActionNotAllowed(
             f"cannot {action.value} {case.ref}: it is at stage {stage.value}; "
             f"what can happen next: {what_can_happen(stage)}"
-        )
-    # Only procedure steps order the case: a calendar recompute or an incident, recorded
-    # later, must not stop an earlier step being recorded.
-    last = uow.last_step_at(case, [a.value for a in STEP_ACTIONS]) or case.received_at
-    if at < last:
-        tz = uow.calendar().tz
-        raise ActionNotAllowed(
-            f"--at {format_instant(at, tz)} is before {case.ref}'s last recorded step "
-            f"({format_instant(last, tz)}); steps are recorded in the order they happened"
         )
     return target
 
@@ -313,3 +329,36 @@ def case_view(
             IncidentView(ref, note, by, at) for ref, note, by, at in uow.incidents_of(consumer)
         ),
     )
+
+
+def case_views(
+    uow: UnitOfWork,
+    case_ids: list[int],
+    *,
+    as_of: dict[int, datetime],
+    notes: dict[int, tuple[str, ...]],
+    full: bool,
+) -> list[CaseView]:
+    """The cases, in order, each as of its own instant and with its notes: whole, or (not
+    `full`) only what their own row and consumer say, read in one statement."""
+    if full:
+        views = []
+        for case_id in case_ids:
+            case = uow.case_by_id(case_id)
+            views.append(case_view(uow, case, as_of=as_of[case_id], warnings=notes[case_id]))
+        return views
+    from complaintctl.store.bulk import case_summaries
+
+    zone = uow.calendar().zone
+    rows = case_summaries(uow, case_ids)
+    return [
+        CaseView(
+            zone=zone,
+            as_of=as_of[case_id],
+            deadlines=(),
+            history=(),
+            warnings=notes[case_id],
+            **rows[case_id],
+        )
+        for case_id in case_ids
+    ]

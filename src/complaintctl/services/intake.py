@@ -39,7 +39,7 @@ from complaintctl.services.common import (
     required,
     restriction_view,
 )
-from complaintctl.services.steps import closing
+from complaintctl.services.steps import close_reason, closing
 from complaintctl.views import CaseView, EarlierCase
 
 if TYPE_CHECKING:
@@ -95,8 +95,7 @@ def log_complaint(
     )
     uow.add(case)
     uow.flush()
-    started = step_clocks(uow, Action.LOG, at, now=now, case=case).started
-    due = started[DeadlineKind.ACKNOWLEDGE]
+    due = step_clocks(uow, Action.LOG, at, now=now, case=case).due(DeadlineKind.ACKNOWLEDGE)
     entry = log_details(
         complaint,
         out_of_time=out_of_time,
@@ -108,7 +107,9 @@ def log_complaint(
         note = required(resolved_informally, "--resolved-informally")
         uow.record(case, Action.LOG, by=by, at=at, now=now, **entry)
         step_clocks(uow, Action.CLOSE, at, now=now, case=case)
-        action, entry = Action.CLOSE, closing(case, CloseReason.RESOLVED_INFORMALLY, None, note)
+        case.stage = Stage.CLOSED.value
+        case.close_reason = close_reason(CloseReason.RESOLVED_INFORMALLY, None)
+        action, entry = Action.CLOSE, closing(CloseReason.RESOLVED_INFORMALLY, None, note)
     return record_and_view(
         uow,
         case,

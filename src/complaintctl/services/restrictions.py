@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from complaintctl import text
-from complaintctl.domain.clocks import DeadlineKind
+from complaintctl.domain.clocks import Agreed, DeadlineKind
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
-from complaintctl.services.clocks import Agreed, step_clocks
+from complaintctl.services.clocks import step_clocks
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
@@ -101,7 +101,7 @@ def restrict(
     clocks = step_clocks(
         uow, Action.RESTRICTION_DECIDED, at, now=now, restriction=restriction, agreed=agreed
     )
-    restriction.review_due = clocks.started[DeadlineKind.RESTRICTION_REVIEW]
+    restriction.review_due = clocks.due(DeadlineKind.RESTRICTION_REVIEW)
     uow.add(restriction)
     view = restriction_view(uow, restriction)
     for case in uow.open_cases_of(consumer):

@@ -1,32 +1,48 @@
 """The steps on a case after it is logged, from the acknowledgement to the Assessor's outcome.
 
-Each verb begins the step (who is acting, the case's stage and order, the version the caller
-read), checks its own inputs, meets, starts or cancels the case's clocks as domain/clocks.py
-says the step does (moving one to an agreed date is the verb's own work), and finishes it: the
-case's next stage and version, one history entry, one commit, the view. A refused step writes
-nothing. `at` is when the step happened (the command's --at, else now); `now` is the clock
-reading the command took once, kept as when the record was written.
+A step is taken on one case or on many in the same way: each case is read once (a snapshot:
+its row, its running clocks, when its last step happened), checked, and planned (its next
+stage and version, what happens to its clocks as domain/clocks.py says, the rows it adds, its
+history entry); then every plan is written with plain statements, in one transaction, and
+the cases read back. A refused case writes nothing; in a batch, one refusal means no case is
+written unless the caller continues on error. `at` is when the step happened (the command's
+--at, else now); `now` is the clock reading the command took once, kept as when the record
+was written.
+
+Each verb is a spec: its inputs, checked once for the whole command (`inputs`), and what it
+does to one case once the checks every step makes have passed (`plan`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from complaintctl import text
 from complaintctl.domain import policy
-from complaintctl.domain.clocks import DeadlineKind
+from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.clocks import (
+    AGREED,
+    Agreed,
+    ClockPlan,
+    DeadlineKind,
+    Running,
+    clock_to_move,
+    plan_clocks,
+)
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
     SECOND_STAGE_ROLES,
+    STEP_ACTIONS,
     WHERE_INSTEAD,
     Action,
+    Actor,
     AssessorOutcome,
     CloseReason,
     Decision,
@@ -35,31 +51,25 @@ from complaintctl.domain.procedure import (
     Role,
     Stage,
 )
-from complaintctl.errors import ActionNotAllowed, CaseChanged, InvalidInput
-from complaintctl.services.clocks import (
-    Agreed,
-    ClockChanges,
-    agree_due,
-    clock_to_move,
-    running_clock,
-    step_clocks,
-)
+from complaintctl.errors import ActionNotAllowed, CaseChanged, ComplaintError, InvalidInput
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
     authorise,
-    check_order,
+    case_views,
     describe_state,
-    find_case,
+    looks_like_ref,
+    missing_case,
     not_in_future,
     optional,
-    record_and_view,
     required,
+    stage_after,
 )
 from complaintctl.views import CaseView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case
+    from complaintctl.store.bulk import CaseRow
+    from complaintctl.store.models import Staff
     from complaintctl.store.uow import UnitOfWork
 
 _POUNDS = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?", re.ASCII)
@@ -79,13 +89,13 @@ class Remedies:
             if Remedy.GOODWILL_PAYMENT in self.kinds:
                 raise InvalidInput("a goodwill payment needs its amount: --goodwill POUNDS")
             return None
-        text = self.goodwill.strip().lstrip("£")
-        if not _POUNDS.fullmatch(text):
+        typed = self.goodwill.strip().lstrip("£")
+        if not _POUNDS.fullmatch(typed):
             raise InvalidInput(
                 f"--goodwill {self.goodwill!r} must be a positive amount in pounds and pence, "
                 "e.g. 50 or 49.99"
             )
-        pence = int(Decimal(text) * 100)
+        pence = int(Decimal(typed) * 100)
         if not 0 < pence <= MAX_GOODWILL_PENCE:
             raise InvalidInput(
                 f"--goodwill {self.goodwill!r} must be more than £0 and at most "
@@ -100,85 +110,627 @@ class Remedies:
         return [r.value for r in Remedy if r in kinds]
 
 
-# -- a step, from its checks to its record -------------------------------------------------
+# -- taking a step ----------------------------------------------------------------------------
 
 
 @dataclass
-class Step:
-    """A step on one case that has passed the checks every step makes, not yet recorded."""
+class Taking:
+    """One command taking a step: who, when, on what calendar, and what it looked up once."""
 
     uow: UnitOfWork
-    case: Case
-    action: Action
-    leads_to: Stage
-    by: str
+    actor: Actor
     at: datetime
     now: datetime
+    calendar: WorkingCalendar
+    _staff: dict[str, Staff | ComplaintError] = field(default_factory=dict)
+    _areas: dict[str, str] | None = None
 
-    clocks: ClockChanges = ClockChanges({}, {})
+    @property
+    def by(self) -> str:
+        return self.actor.username
 
-    def move_clocks(self) -> ClockChanges:
-        """Meet, start or cancel the case's clocks as the step does (domain/clocks.py)."""
-        self.clocks = step_clocks(self.uow, self.action, self.at, now=self.now, case=self.case)
-        return self.clocks
+    def staff(self, username: str) -> Staff:
+        """A member of staff named in an option: looked up once, refused alike for each case."""
+        if username not in self._staff:
+            try:
+                self._staff[username] = active_staff(self.uow, username)
+            except ComplaintError as err:
+                self._staff[username] = err
+        found = self._staff[username]
+        if isinstance(found, ComplaintError):
+            raise found
+        return found
 
-    def finish(self, *, new_dues: Iterable[datetime] = (), **details: Any) -> CaseView:
-        """The case moves to the step's stage and its next version; the step is recorded with
-        `details` and committed, and the case read back (warning where one of `new_dues`, the
-        deadlines the step set, lies past the known bank holidays).
+    def known_area(self, area: str) -> str:
+        """The area as staff records spell it; any area while no staff has one yet.
 
-        A clock met late because its deadline had passed before the step was recorded is
-        named in the entry (`recorded_after_deadline`), and the case is read back as of when
-        the step was recorded, so that it shows the clock met late."""
-        self.case.stage = self.leads_to.value
-        self.case.version += 1
-        self.uow.add(self.case)
-        late = self.clocks.late_kinds()
-        if late:
-            details["recorded_after_deadline"] = late
-        return record_and_view(
-            self.uow,
-            self.case,
-            self.action,
-            by=self.by,
-            at=self.at,
-            now=self.now,
-            details=details,
-            new_dues=new_dues,
-            as_of=self.now if late else self.at,
-            notes=tuple(_met_late(kind, self.at) for kind in late),
-        )
+        A misspelt area would leave the case with nobody who can be assigned to it.
+        """
+        if self._areas is None:
+            self._areas = {a.casefold(): a for a in self.uow.staff_areas()}
+        if not self._areas:
+            return area
+        if area.casefold() not in self._areas:
+            known = ", ".join(sorted(self._areas.values()))
+            raise InvalidInput(f"no staff work in {area!r}; the areas are {known}")
+        return self._areas[area.casefold()]
 
 
-def _met_late(kind: str, at: datetime) -> str:
-    return (
-        f"the {kind} deadline had passed before this was recorded: it is met late, when "
-        f"recorded; the history keeps {at.isoformat()} as when it happened"
+@dataclass
+class Plan:
+    """What a step does to one case, ready to be written."""
+
+    case: CaseRow
+    action: Action
+    leads_to: Stage
+    details: dict[str, Any]  # what the history entry records
+    changes: dict[str, Any] = field(default_factory=dict)  # the case's columns it sets
+    clocks: ClockPlan = ClockPlan()
+    moved: tuple[Running, Agreed] | None = None  # a clock given a date agreed instead
+    response: dict[str, Any] | None = None  # a first or final response's row
+    incident: str | None = None  # an incident's note
+    new_dues: tuple[datetime, ...] = ()  # deadlines it sets, to warn of unknown holidays
+    # A step of the procedure moves the case to its next version; an incident does not.
+    versioned: bool = True
+
+
+class Spec:
+    """A verb's own part of a step: its inputs, checked once; its plan for one case."""
+
+    action: ClassVar[Action]
+    # A step of the procedure: checked for the version, who may, the stage and the order.
+    procedure_step: ClassVar[bool] = True
+
+    def inputs(self) -> None:
+        """Check what was typed, before any case is looked at."""
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class StepResult:
+    done: tuple[CaseView, ...]  # the cases that took the step (or would, on a dry run)
+    refused: tuple[tuple[str, ComplaintError], ...]  # each refused reference, and why
+    applied: bool  # whether `done` was written
+    dry_run: bool
+
+
+def take_step(
+    uow: UnitOfWork, ref: str, spec: Spec, *, by: str, at: datetime, now: datetime
+) -> CaseView:
+    """Take the step on one case, committed; a refusal raises and writes nothing."""
+    result = take_steps(
+        uow, [ref], spec, by=by, at=at, now=now, continue_on_error=False, dry_run=False
+    )
+    if result.refused:
+        raise result.refused[0][1]
+    return result.done[0]
+
+
+def take_steps(
+    uow: UnitOfWork,
+    refs: Sequence[str],
+    spec: Spec,
+    *,
+    by: str,
+    at: datetime,
+    now: datetime,
+    continue_on_error: bool,
+    dry_run: bool,
+    full_views: bool = True,
+) -> StepResult:
+    """Take the step on every case in one transaction, listing every refusal. Unless
+    `continue_on_error`, one refusal means nothing is written; a dry run never writes (its
+    views are read in the transaction, then rolled back). `full_views`: each case read back
+    whole; else only its row (what a line saying what was done needs)."""
+    from complaintctl.store.bulk import case_rows
+
+    cases = case_rows(uow, [ref for ref in refs if looks_like_ref(ref)])
+    taking: Taking | None = None
+    command_error: ComplaintError | None = None
+    try:
+        # What every case is refused for alike, in the order a single step checks it.
+        not_in_future(at, now)
+        spec.inputs()
+        taking = Taking(uow, acting_staff(uow, by), at, now, uow.calendar())
+    except ComplaintError as err:
+        command_error = err
+    plans: list[Plan] = []
+    refused: list[tuple[str, ComplaintError]] = []
+    for ref in refs:
+        try:
+            if command_error is not None:
+                raise command_error
+            assert taking is not None
+            case = cases.get(ref.strip().upper())
+            if case is None:
+                raise missing_case(ref)
+            plans.append(_plan(taking, spec, case))
+        except ComplaintError as err:
+            refused.append((ref, err))
+    applied = not dry_run and bool(plans) and (continue_on_error or not refused)
+    if not plans:
+        return StepResult((), tuple(refused), False, dry_run)
+    # Written even where they will not be kept, so that each case can be read back as the
+    # step would leave it; the transaction then ends without a commit.
+    _write(uow, plans, by=by_of(taking), at=at, now=now)
+    views = case_views(
+        uow,
+        [plan.case.id for plan in plans],
+        as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
+        notes={plan.case.id: _notes(taking, plan) for plan in plans},
+        full=full_views,
+    )
+    if applied:
+        uow.commit()
+    return StepResult(tuple(views), tuple(refused), applied, dry_run)
+
+
+def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: datetime) -> None:
+    """Every plan, with plain statements: each table's rows together."""
+    from complaintctl.store import models
+    from complaintctl.store.bulk import BulkWriter, update_by_id
+    from complaintctl.store.uow import details_json
+
+    writer = BulkWriter(uow)
+    # The cases: each set of columns changed, together.
+    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for plan in plans:
+        changes = {**plan.changes, "stage": plan.leads_to.value}
+        if plan.versioned:
+            changes["version"] = plan.case.version + 1
+        names = tuple(sorted(changes))
+        by_columns.setdefault(names, []).append((plan.case.id, *(changes[n] for n in names)))
+    for names, rows in by_columns.items():
+        update_by_id(uow, models.Case, names, rows)
+    ends = [(c.id, ended, outcome) for p in plans for c, ended, outcome in p.clocks.ends]
+    update_by_id(uow, models.Deadline, ("ended_at", "outcome"), ends)
+    moved = [
+        (clock.id, agreed.due, AGREED, 0, agreed.rule)
+        for plan in plans
+        if plan.moved is not None
+        for clock, agreed in [plan.moved]
+    ]
+    update_by_id(uow, models.Deadline, ("due_at", "unit", "amount", "rule"), moved)
+    writer.insert_values(
+        models.Deadline,
+        ("case_id", "kind", "start_at", "due_at", "amount", "unit", "rule"),
+        [
+            (p.case.id, s.kind.value, s.start_at, s.due_at, s.amount, s.unit, s.rule)
+            for p in plans
+            for s in p.clocks.starts
+        ],
+        {"restriction_id": None, "ended_at": None, "outcome": None},
+    )
+    writer.insert_values(
+        models.Response,
+        ("case_id", "stage", "decision", "summary", "remedies", "goodwill_pence"),
+        [
+            (
+                p.case.id,
+                *(
+                    p.response[n]
+                    for n in ("stage", "decision", "summary", "remedies", "goodwill_pence")
+                ),
+            )
+            for p in plans
+            if p.response is not None
+        ],  # fmt: skip
+        {"given_by": by, "given_at": at},
+    )
+    writer.insert_values(
+        models.Incident,
+        ("consumer_id", "case_id", "note"),
+        [(p.case.consumer_id, p.case.id, p.incident) for p in plans if p.incident is not None],
+        {"recorded_by": by, "at": at},
+    )
+    login, host = uow.origin or (None, None)
+    writer.insert_values(
+        models.Event,
+        ("case_id", "action", "details"),
+        [(p.case.id, p.action.value, details_json(p.details)) for p in plans],
+        {"actor": by, "at": at, "recorded_at": now, "login": login, "host": host},
     )
 
 
-def begin_step(
-    uow: UnitOfWork, ref: str, action: Action, *, by: str, at: datetime, now: datetime
-) -> Step:
-    """Check what every step on a case checks, in this order: `at` is not in the future; the
-    acting person is active staff; the case exists and is still at the version the caller read
-    (bulk input says which); the person may take `action` on it; its stage allows the action;
-    `at` is not before its last step."""
-    not_in_future(at, now)
-    actor = acting_staff(uow, by)
-    case = find_case(uow, ref)
-    seen = uow.seen_versions.get(case.ref)
+def by_of(taking: Taking | None) -> str:
+    assert taking is not None
+    return taking.by
+
+
+def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
+    """The checks every step makes, in this order (the version the caller read, who may, the
+    stage, the order of steps), then the verb's own."""
+    if not spec.procedure_step:
+        return spec.plan(taking, case)
+    seen = taking.uow.seen_versions.get(case.ref)
     if seen is not None and seen != case.version:
         raise CaseChanged(
             f"case {case.ref} changed since you looked (version {seen}, now {case.version}): "
             f"it is now {describe_state(case)}; look again before acting"
         )
-    authorise(actor, action, case)
-    leads_to = check_order(uow, case, action, at)
-    return Step(uow, case, action, leads_to, actor.username, at, now)
+    authorise(taking.actor, spec.action, case)
+    leads_to = stage_after(case, spec.action)
+    # Only procedure steps order the case: a calendar recompute or an incident, recorded
+    # later, must not stop an earlier step being recorded.
+    last = case.last_step_at or case.received_at
+    if taking.at < last:
+        tz = taking.calendar.tz
+        raise ActionNotAllowed(
+            f"--at {format_instant(taking.at, tz)} is before {case.ref}'s last recorded step "
+            f"({format_instant(last, tz)}); steps are recorded in the order they happened"
+        )
+    plan = spec.plan(taking, case)
+    plan.leads_to = leads_to
+    return plan
+
+
+def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
+    """What the step's view warns of: a clock met late for being recorded after its deadline,
+    and a deadline set past the known bank holidays."""
+    from complaintctl.services.common import coverage_warnings
+
+    assert taking is not None
+    late = tuple(
+        f"the {kind} deadline had passed before this was recorded: it is met late, when "
+        f"recorded; the history keeps {taking.at.isoformat()} as when it happened"
+        for kind in plan.clocks.late
+    )
+    return (*late, *coverage_warnings(taking.calendar, *plan.new_dues))
+
+
+def _clocks(taking: Taking, case: CaseRow, action: Action) -> ClockPlan:
+    return plan_clocks(action, case.clocks, taking.at, taking.now, taking.calendar)
+
+
+def _step(
+    taking: Taking, case: CaseRow, action: Action, clocks: ClockPlan | None = None, **details: Any
+) -> Plan:
+    """A plan with its history entry; the clocks as the table says, unless given. A clock met
+    late is named in the entry (`recorded_after_deadline`)."""
+    clocks = _clocks(taking, case, action) if clocks is None else clocks
+    if clocks.late:
+        details["recorded_after_deadline"] = list(clocks.late)
+    return Plan(case, action, Stage(case.stage), details, clocks=clocks)
 
 
 # -- the first stage -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Acknowledge(Spec):
+    """Record the acknowledgement, naming the area; starts the response clock."""
+
+    action: ClassVar[Action] = Action.ACKNOWLEDGE
+    area: str
+    out_of_time_reason: str | None = None
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        area = taking.known_area(required(self.area, "--area", text.LABEL))
+        accepted_late = optional(self.out_of_time_reason, "--out-of-time-reason")
+        if case.out_of_time and accepted_late is None:
+            raise InvalidInput(
+                f"{case.ref} is about an issue more than 6 months before it was received; "
+                "accept it with --out-of-time-reason TEXT, or close it out of scope "
+                "(--because out-of-time)"
+            )
+        clocks = _clocks(taking, case, self.action)
+        acknowledged = clocks.met(DeadlineKind.ACKNOWLEDGE)
+        assert acknowledged is not None, "a case received has its acknowledgement clock running"
+        respond_due = clocks.due(DeadlineKind.RESPOND)
+        plan = _step(
+            taking,
+            case,
+            self.action,
+            clocks,
+            area=area,
+            due=acknowledged.due_at,
+            on_time=clocks.on_time(DeadlineKind.ACKNOWLEDGE),
+            respond_due=respond_due,
+            **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
+        )
+        plan.changes["area"] = area
+        plan.new_dues = (respond_due,)
+        return plan
+
+
+@dataclass(frozen=True)
+class Assign(Spec):
+    """Name the responder: a member of staff of the case's area."""
+
+    action: ClassVar[Action] = Action.ASSIGN
+    to: str
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        responder = taking.staff(self.to)
+        if responder.area != case.area:
+            raise InvalidInput(
+                f"{responder.username} works in {responder.area or 'no area'}, "
+                f"not {case.area}, the area {case.ref} was routed to"
+            )
+        plan = _step(taking, case, self.action, to=responder.username, was=case.responder)
+        plan.changes["responder"] = responder.username
+        return plan
+
+
+@dataclass(frozen=True)
+class Respond(Spec):
+    """Record the first-stage response; stops the response clock."""
+
+    action: ClassVar[Action] = Action.RESPOND
+    decision: Decision
+    summary: str
+    remedies: Remedies
+
+    def inputs(self) -> None:
+        required(self.summary, "--summary", text.SUMMARY)
+        self.remedies.pence()
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        if case.responder is None:
+            raise ActionNotAllowed(f"{case.ref} has no responder yet: assign one first (assign)")
+        clocks = _clocks(taking, case, self.action)
+        plan = _response(taking, case, self.action, clocks, self.decision, self.summary,
+                         self.remedies, "first")  # fmt: skip
+        plan.details["on_time"] = clocks.on_time(DeadlineKind.RESPOND)
+        plan.changes["first_responder"] = taking.by
+        return plan
+
+
+def _response(
+    taking: Taking,
+    case: CaseRow,
+    action: Action,
+    clocks: ClockPlan,
+    decision: Decision,
+    summary: str,
+    remedies: Remedies,
+    stage: str,
+) -> Plan:
+    """A first or final response: its row, and what its history entry records."""
+    summary = required(summary, "--summary", text.SUMMARY)
+    pence = remedies.pence()
+    plan = _step(
+        taking,
+        case,
+        action,
+        clocks,
+        decision=decision.value,
+        summary=summary,
+        remedies=remedies.names(),
+        goodwill_pence=pence,
+    )
+    plan.response = {
+        "stage": stage,
+        "decision": decision.value,
+        "summary": summary,
+        "remedies": json.dumps(remedies.names()),
+        "goodwill_pence": pence,
+    }
+    return plan
+
+
+@dataclass(frozen=True)
+class Extend(Spec):
+    """Replace the running response (or final response) deadline with a timescale agreed with
+    the consumer [page]; who agreed it, when and why are recorded [std]."""
+
+    action: ClassVar[Action] = Action.EXTEND
+    until: datetime
+    reason: str
+
+    def inputs(self) -> None:
+        required(self.reason, "--reason")
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        reason = required(self.reason, "--reason")
+        clock = clock_to_move(self.action, case.clocks)
+        assert clock is not None, "the stages extend is allowed at each run a clock it moves"
+        tz = taking.calendar.tz
+        if taking.at > clock.due_at or clock.due_at < taking.now:
+            # A timescale is agreed before the deadline [std]: agreeing one after it, or
+            # dating one before it once it has passed, would erase a breach from the record.
+            raise ActionNotAllowed(
+                f"the {clock.kind} deadline of {case.ref} passed at "
+                f"{format_instant(clock.due_at, tz)}; a timescale agreed after a "
+                "breach does not replace the deadline"
+            )
+        if self.until <= clock.due_at:
+            raise InvalidInput(
+                f"--until must be later than the current {clock.kind} deadline "
+                f"({format_instant(clock.due_at, tz)})"
+            )
+        plan = _step(
+            taking,
+            case,
+            self.action,
+            ClockPlan(),
+            kind=clock.kind,
+            old_due=clock.due_at,
+            new_due=self.until,
+            reason=reason,
+        )
+        plan.moved = (
+            clock,
+            Agreed(self.until, f"agreed with the consumer by {taking.by}: {reason}"),
+        )
+        plan.new_dues = (self.until,)
+        return plan
+
+
+# -- the second stage and after ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Escalate(Spec):
+    """Escalate to the second stage on the consumer's behalf; the final response is due 20
+    working days later."""
+
+    action: ClassVar[Action] = Action.ESCALATE
+    to: str
+    reason: str | None = None
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        handler = taking.staff(self.to)
+        if Role(handler.role) not in SECOND_STAGE_ROLES:
+            raise InvalidInput(
+                f"{handler.username} is {handler.role}: the second stage goes to a leader, "
+                "senior-leader or senior-complaint-executive"
+            )
+        if handler.username == case.first_responder:
+            raise InvalidInput(
+                f"{handler.username} gave the first-stage response; the second stage needs "
+                "someone else [std: Housing Ombudsman code]"
+            )
+        clocks = _clocks(taking, case, self.action)
+        final_due = clocks.due(DeadlineKind.FINAL)
+        plan = _step(
+            taking,
+            case,
+            self.action,
+            clocks,
+            to=handler.username,
+            reason=optional(self.reason, "--reason"),
+            final_due=final_due,
+        )
+        plan.changes["handler"] = handler.username
+        plan.new_dues = (final_due,)
+        return plan
+
+
+@dataclass(frozen=True)
+class Final(Spec):
+    """Record the final response: the procedure ends, and the consumer has 3 months to ask
+    for the Independent Assessor."""
+
+    action: ClassVar[Action] = Action.FINAL
+    decision: Decision
+    summary: str
+    remedies: Remedies
+
+    def inputs(self) -> None:
+        required(self.summary, "--summary", text.SUMMARY)
+        self.remedies.pence()
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        clocks = _clocks(taking, case, self.action)
+        plan = _response(taking, case, self.action, clocks, self.decision, self.summary,
+                         self.remedies, "final")  # fmt: skip
+        plan.details["on_time"] = clocks.on_time(DeadlineKind.FINAL)
+        plan.details["how_to_refer"] = policy.HOW_TO_REFER
+        plan.details["refer_by"] = clocks.due(DeadlineKind.REFERRAL_WINDOW)
+        return plan
+
+
+@dataclass(frozen=True)
+class Refer(Spec):
+    """Record the consumer's referral to the Independent Assessor; one later than 3 months
+    after the final response needs a reason."""
+
+    action: ClassVar[Action] = Action.REFER
+    late_reason: str | None = None
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        window = next(
+            (c for c in case.clocks if c.kind == DeadlineKind.REFERRAL_WINDOW.value), None
+        )
+        late = window is not None and taking.at > window.due_at
+        late_reason = optional(self.late_reason, "--late-reason")
+        if late and not late_reason:
+            assert window is not None
+            raise InvalidInput(
+                f"the referral window closed {format_instant(window.due_at, taking.calendar.tz)}; "
+                "record why it is accepted late with --late-reason"
+            )
+        return _step(taking, case, self.action, late=late, late_reason=late_reason)
+
+
+@dataclass(frozen=True)
+class Outcome(Spec):
+    """Record the Independent Assessor's outcome and any recommendation."""
+
+    action: ClassVar[Action] = Action.OUTCOME
+    outcome: AssessorOutcome
+    recommendation: str | None = None
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        recommendation = optional(self.recommendation, "--recommendation")
+        return _step(
+            taking, case, self.action, outcome=self.outcome.value, recommendation=recommendation
+        )
+
+
+@dataclass(frozen=True)
+class Close(Spec):
+    """Close a case at the first stage, or triage it out of scope saying where to go instead."""
+
+    action: ClassVar[Action] = Action.CLOSE
+    reason: CloseReason
+    because: OutOfScope | None = None
+    note: str | None = None
+
+    def inputs(self) -> None:
+        if self.reason == CloseReason.OUT_OF_SCOPE and self.because is None:
+            raise InvalidInput(
+                "say why it is out of scope: --because decision, provider-remedy or out-of-time"
+            )
+        if self.reason != CloseReason.OUT_OF_SCOPE and self.because is not None:
+            raise InvalidInput("--because goes with --reason out-of-scope")
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        if Stage(case.stage) not in CLOSE_REASONS[self.reason]:
+            allowed = ", ".join(sorted(s.value for s in CLOSE_REASONS[self.reason]))
+            raise ActionNotAllowed(
+                f"cannot close {case.ref} as {self.reason.value} at stage {case.stage}; "
+                f"that reason fits a case at stage {allowed}"
+            )
+        details = closing(self.reason, self.because, self.note)
+        plan = _step(taking, case, self.action, **details)
+        plan.changes["close_reason"] = close_reason(self.reason, self.because)
+        return plan
+
+
+def close_reason(reason: CloseReason, because: OutOfScope | None) -> str:
+    """What a closed case keeps as its reason: `out-of-scope: decision`."""
+    return reason.value if because is None else f"{reason.value}: {because.value}"
+
+
+def closing(reason: CloseReason, because: OutOfScope | None, note: str | None) -> dict[str, Any]:
+    """What a close's history entry records (log --resolved-informally's too)."""
+    return {
+        "reason": reason.value,
+        "because": because.value if because else None,
+        "where_instead": WHERE_INSTEAD[because] if because else None,
+        "note": optional(note, "--note"),
+    }
+
+
+@dataclass(frozen=True)
+class Incident(Spec):
+    """Record abusive contact towards staff [page]; shown on the consumer from then on.
+
+    Not a step of the procedure: it happens at any stage, does not order the case's steps, and
+    leaves its version as it is."""
+
+    action: ClassVar[Action] = Action.INCIDENT
+    procedure_step: ClassVar[bool] = False
+    note: str
+
+    def inputs(self) -> None:
+        required(self.note, "--note")
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        authorise(taking.actor, self.action, case)
+        if taking.at < case.received_at:
+            raise InvalidInput(f"--at is before {case.ref} was received")
+        note = required(self.note, "--note")
+        plan = Plan(case, self.action, Stage(case.stage), {"note": note}, versioned=False)
+        plan.incident = note
+        return plan
+
+
+# -- the verbs, one case at a time -----------------------------------------------------------
 
 
 def acknowledge(
@@ -192,58 +744,12 @@ def acknowledge(
     out_of_time_reason: str | None = None,
 ) -> CaseView:
     """Record the acknowledgement, naming the area; starts the response clock."""
-    step = begin_step(uow, ref, Action.ACKNOWLEDGE, by=by, at=at, now=now)
-    case = step.case
-    area = _known_area(uow, required(area, "--area", text.LABEL))
-    accepted_late = optional(out_of_time_reason, "--out-of-time-reason")
-    if case.out_of_time and accepted_late is None:
-        raise InvalidInput(
-            f"{case.ref} is about an issue more than 6 months before it was received; accept it "
-            "with --out-of-time-reason TEXT, or close it out of scope (--because out-of-time)"
-        )
-    case.area = area
-    clocks = step.move_clocks()
-    acknowledged = clocks.met.get(DeadlineKind.ACKNOWLEDGE)
-    assert acknowledged is not None, "a case received has its acknowledgement clock running"
-    respond_due = clocks.started[DeadlineKind.RESPOND]
-    return step.finish(
-        new_dues=[respond_due],
-        area=area,
-        due=acknowledged.due_at,
-        on_time=clocks.on_time(DeadlineKind.ACKNOWLEDGE),
-        respond_due=respond_due,
-        **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
-    )
-
-
-def _known_area(uow: UnitOfWork, area: str) -> str:
-    """The area as staff records spell it; any area while no staff has one yet.
-
-    A misspelt area would leave the case with nobody who can be assigned to it.
-    """
-    known = {a.casefold(): a for a in uow.staff_areas()}
-    if not known:
-        return area
-    if area.casefold() not in known:
-        raise InvalidInput(
-            f"no staff work in {area!r}; the areas are {', '.join(sorted(known.values()))}"
-        )
-    return known[area.casefold()]
+    return take_step(uow, ref, Acknowledge(area, out_of_time_reason), by=by, at=at, now=now)
 
 
 def assign(uow: UnitOfWork, *, ref: str, to: str, by: str, at: datetime, now: datetime) -> CaseView:
     """Name the responder: a member of staff of the case's area."""
-    step = begin_step(uow, ref, Action.ASSIGN, by=by, at=at, now=now)
-    case = step.case
-    responder = active_staff(uow, to)
-    if responder.area != case.area:
-        raise InvalidInput(
-            f"{responder.username} works in {responder.area or 'no area'}, "
-            f"not {case.area}, the area {case.ref} was routed to"
-        )
-    previous = case.responder
-    case.responder = responder.username
-    return step.finish(to=responder.username, was=previous)
+    return take_step(uow, ref, Assign(to), by=by, at=at, now=now)
 
 
 def respond(
@@ -258,51 +764,7 @@ def respond(
     now: datetime,
 ) -> CaseView:
     """Record the first-stage response; stops the response clock."""
-    not_in_future(at, now)
-    summary = required(summary, "--summary", text.SUMMARY)
-    pence = remedies.pence()
-    step = begin_step(uow, ref, Action.RESPOND, by=by, at=at, now=now)
-    case = step.case
-    if case.responder is None:
-        raise ActionNotAllowed(f"{case.ref} has no responder yet: assign one first (assign)")
-    _record_response(uow, case, "first", decision, summary, remedies, pence, step.by, at)
-    clocks = step.move_clocks()
-    case.first_responder = step.by
-    return step.finish(
-        decision=decision.value,
-        summary=summary,
-        remedies=remedies.names(),
-        goodwill_pence=pence,
-        on_time=clocks.on_time(DeadlineKind.RESPOND),
-    )
-
-
-def _record_response(
-    uow: UnitOfWork,
-    case: Case,
-    stage: str,
-    decision: Decision,
-    summary: str,
-    remedies: Remedies,
-    pence: int | None,
-    by: str,
-    at: datetime,
-) -> None:
-    from complaintctl.store.models import Response
-
-    assert case.id is not None
-    uow.add(
-        Response(
-            case_id=case.id,
-            stage=stage,
-            decision=decision.value,
-            summary=summary,
-            remedies=json.dumps(remedies.names()),
-            goodwill_pence=pence,
-            given_by=by,
-            given_at=at,
-        )
-    )
+    return take_step(uow, ref, Respond(decision, summary, remedies), by=by, at=at, now=now)
 
 
 def extend(
@@ -315,37 +777,8 @@ def extend(
     at: datetime,
     now: datetime,
 ) -> CaseView:
-    """Replace the running response (or final response) deadline with a timescale agreed with
-    the consumer [page]; who agreed it, when and why are recorded [std]."""
-    not_in_future(at, now)
-    reason = required(reason, "--reason")
-    step = begin_step(uow, ref, Action.EXTEND, by=by, at=at, now=now)
-    case = step.case
-    clock = clock_to_move(uow, Action.EXTEND, case)
-    assert clock is not None, "the stages extend is allowed at each run a clock it moves"
-    tz = uow.calendar().tz
-    if at > clock.due_at or clock.due_at < now:
-        # A timescale is agreed before the deadline [std]: agreeing one after it, or dating
-        # one before it once it has passed, would erase a breach from the record.
-        raise ActionNotAllowed(
-            f"the {clock.kind} deadline of {case.ref} passed at "
-            f"{format_instant(clock.due_at, tz)}; a timescale agreed after a "
-            "breach does not replace the deadline"
-        )
-    if until <= clock.due_at:
-        raise InvalidInput(
-            f"--until must be later than the current {clock.kind} deadline "
-            f"({format_instant(clock.due_at, tz)})"
-        )
-    old_due = clock.due_at
-    agree_due(clock, Agreed(until, f"agreed with the consumer by {step.by}: {reason}"))
-    uow.add(clock)
-    return step.finish(
-        new_dues=[until], kind=clock.kind, old_due=old_due, new_due=until, reason=reason
-    )
-
-
-# -- the second stage and after ------------------------------------------------------------
+    """Replace the running response (or final response) deadline with an agreed date."""
+    return take_step(uow, ref, Extend(until, reason), by=by, at=at, now=now)
 
 
 def escalate(
@@ -358,29 +791,8 @@ def escalate(
     at: datetime,
     now: datetime,
 ) -> CaseView:
-    """Escalate to the second stage on the consumer's behalf; the final response is due 20
-    working days later."""
-    step = begin_step(uow, ref, Action.ESCALATE, by=by, at=at, now=now)
-    case = step.case
-    handler = active_staff(uow, to)
-    if Role(handler.role) not in SECOND_STAGE_ROLES:
-        raise InvalidInput(
-            f"{handler.username} is {handler.role}: the second stage goes to a leader, "
-            "senior-leader or senior-complaint-executive"
-        )
-    if handler.username == case.first_responder:
-        raise InvalidInput(
-            f"{handler.username} gave the first-stage response; the second stage needs "
-            "someone else [std: Housing Ombudsman code]"
-        )
-    case.handler = handler.username
-    final_due = step.move_clocks().started[DeadlineKind.FINAL]
-    return step.finish(
-        new_dues=[final_due],
-        to=handler.username,
-        reason=optional(reason, "--reason"),
-        final_due=final_due,
-    )
+    """Escalate to the second stage; the final response is due 20 working days later."""
+    return take_step(uow, ref, Escalate(to, reason), by=by, at=at, now=now)
 
 
 def final_response(
@@ -394,42 +806,15 @@ def final_response(
     at: datetime,
     now: datetime,
 ) -> CaseView:
-    """Record the final response: the procedure ends, and the consumer has 3 months to ask
-    for the Independent Assessor."""
-    not_in_future(at, now)
-    summary = required(summary, "--summary", text.SUMMARY)
-    pence = remedies.pence()
-    step = begin_step(uow, ref, Action.FINAL, by=by, at=at, now=now)
-    _record_response(uow, step.case, "final", decision, summary, remedies, pence, step.by, at)
-    clocks = step.move_clocks()
-    return step.finish(
-        decision=decision.value,
-        summary=summary,
-        remedies=remedies.names(),
-        goodwill_pence=pence,
-        on_time=clocks.on_time(DeadlineKind.FINAL),
-        how_to_refer=policy.HOW_TO_REFER,
-        refer_by=clocks.started[DeadlineKind.REFERRAL_WINDOW],
-    )
+    """Record the final response; the consumer has 3 months to ask for the Assessor."""
+    return take_step(uow, ref, Final(decision, summary, remedies), by=by, at=at, now=now)
 
 
 def refer(
     uow: UnitOfWork, *, ref: str, late_reason: str | None, by: str, at: datetime, now: datetime
 ) -> CaseView:
-    """Record the consumer's referral to the Independent Assessor; one later than 3 months
-    after the final response needs a reason."""
-    step = begin_step(uow, ref, Action.REFER, by=by, at=at, now=now)
-    window = running_clock(uow, DeadlineKind.REFERRAL_WINDOW, case=step.case)
-    late = window is not None and at > window.due_at
-    late_reason = optional(late_reason, "--late-reason")
-    if late and not late_reason:
-        assert window is not None
-        raise InvalidInput(
-            f"the referral window closed {format_instant(window.due_at, uow.calendar().tz)}; "
-            "record why it is accepted late with --late-reason"
-        )
-    step.move_clocks()
-    return step.finish(late=late, late_reason=late_reason)
+    """Record the consumer's referral to the Independent Assessor."""
+    return take_step(uow, ref, Refer(late_reason), by=by, at=at, now=now)
 
 
 def record_outcome(
@@ -443,11 +828,7 @@ def record_outcome(
     now: datetime,
 ) -> CaseView:
     """Record the Independent Assessor's outcome and any recommendation."""
-    step = begin_step(uow, ref, Action.OUTCOME, by=by, at=at, now=now)
-    step.move_clocks()
-    return step.finish(
-        outcome=outcome.value, recommendation=optional(recommendation, "--recommendation")
-    )
+    return take_step(uow, ref, Outcome(outcome, recommendation), by=by, at=at, now=now)
 
 
 def close(
@@ -461,60 +842,16 @@ def close(
     at: datetime,
     now: datetime,
 ) -> CaseView:
-    """Close a case at the first stage, or triage it out of scope saying where to go instead."""
-    not_in_future(at, now)
-    if reason == CloseReason.OUT_OF_SCOPE and because is None:
-        raise InvalidInput(
-            "say why it is out of scope: --because decision, provider-remedy or out-of-time"
-        )
-    if reason != CloseReason.OUT_OF_SCOPE and because is not None:
-        raise InvalidInput("--because goes with --reason out-of-scope")
-    step = begin_step(uow, ref, Action.CLOSE, by=by, at=at, now=now)
-    if Stage(step.case.stage) not in CLOSE_REASONS[reason]:
-        allowed = ", ".join(sorted(s.value for s in CLOSE_REASONS[reason]))
-        raise ActionNotAllowed(
-            f"cannot close {step.case.ref} as {reason.value} at stage {step.case.stage}; "
-            f"that reason fits a case at stage {allowed}"
-        )
-    step.move_clocks()
-    return step.finish(**closing(step.case, reason, because, note))
-
-
-def closing(
-    case: Case, reason: CloseReason, because: OutOfScope | None, note: str | None
-) -> dict[str, Any]:
-    """Mark the case closed for `reason`; what the close's history entry records (the clocks
-    are the caller's to stop)."""
-    case.stage = Stage.CLOSED.value
-    case.close_reason = reason.value if because is None else f"{reason.value}: {because.value}"
-    return {
-        "reason": reason.value,
-        "because": because.value if because else None,
-        "where_instead": WHERE_INSTEAD[because] if because else None,
-        "note": optional(note, "--note"),
-    }
+    """Close a case at the first stage, or triage it out of scope."""
+    return take_step(uow, ref, Close(reason, because, note), by=by, at=at, now=now)
 
 
 def record_incident(
     uow: UnitOfWork, *, ref: str, note: str, by: str, at: datetime, now: datetime
 ) -> CaseView:
-    """Record abusive contact towards staff [page]; shown on the consumer from then on.
+    """Record abusive contact towards staff [page]."""
+    return take_step(uow, ref, Incident(note), by=by, at=at, now=now)
 
-    Not a step of the procedure: it happens at any stage, does not order the case's steps, and
-    leaves its version as it is."""
-    from complaintctl.store.models import Incident
 
-    not_in_future(at, now)
-    note = required(note, "--note")
-    actor = acting_staff(uow, by)
-    by = actor.username
-    case = find_case(uow, ref)
-    authorise(actor, Action.INCIDENT, case)
-    if at < case.received_at:
-        raise InvalidInput(f"--at is before {case.ref} was received")
-    uow.add(
-        Incident(consumer_id=case.consumer_id, case_id=case.id, note=note, recorded_by=by, at=at)
-    )
-    return record_and_view(
-        uow, case, Action.INCIDENT, by=by, at=at, now=now, details={"note": note}
-    )
+# The actions that order a case: what `last_step_at` is taken over.
+ORDERING_ACTIONS = tuple(action.value for action in STEP_ACTIONS)

@@ -10,16 +10,18 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Table, bindparam
+from sqlalchemy import BindParameter, Table, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 
-from complaintctl.store.models import Case, Consumer, RefCounter, Restriction
+from complaintctl.domain.clocks import Running
+from complaintctl.store.models import Case, Consumer, Deadline, Event, RefCounter, Restriction
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.uow import UnitOfWork
 
@@ -304,3 +306,175 @@ def _conversion(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
     if key not in _conversions:
         _conversions[key] = column_type.dialect_impl(dialect).bind_processor(dialect)
     return _conversions[key]
+
+
+# -- steps on many cases ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as a step reads it: its row, its running clocks, and when its last step of the
+    procedure happened."""
+
+    id: int
+    ref: str
+    stage: str
+    area: str | None
+    responder: str | None
+    first_responder: str | None
+    handler: str | None
+    version: int
+    received_at: datetime
+    out_of_time: bool
+    consumer_id: int
+    last_step_at: datetime | None
+    clocks: tuple[Running, ...]
+
+
+_CASE_ROW_COLUMNS = (
+    "id", "ref", "stage", "area", "responder", "first_responder", "handler", "version",
+    "received_at", "out_of_time", "consumer_id",
+)  # fmt: skip
+# A piece of keys a lookup takes at a time (SQLite before 3.32 takes at most 999 parameters).
+_PIECE = 500
+
+
+def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
+    """The cases with these references (as typed: matched upper-cased and stripped), by
+    reference, each with its running clocks and when its last step happened."""
+    from complaintctl.domain.procedure import STEP_ACTIONS
+
+    connection = uow.session.connection()
+    wanted = sorted({ref.strip().upper() for ref in refs})
+    rows: list[tuple[Any, ...]] = []
+    columns = [col(getattr(Case, name)) for name in _CASE_ROW_COLUMNS]
+    for first in range(0, len(wanted), _PIECE):
+        piece = wanted[first : first + _PIECE]
+        rows += connection.execute(sa_select(*columns).where(col(Case.ref).in_(piece))).all()
+    ids = [row[0] for row in rows]
+    clocks: dict[int, list[Running]] = {}
+    last: dict[int, datetime] = {}
+    steps = [action.value for action in STEP_ACTIONS]
+    for first in range(0, len(ids), _PIECE):
+        piece = ids[first : first + _PIECE]
+        running = connection.execute(
+            sa_select(
+                col(Deadline.case_id),
+                col(Deadline.id),
+                col(Deadline.kind),
+                col(Deadline.start_at),
+                col(Deadline.due_at),
+            )
+            .where(col(Deadline.case_id).in_(piece), col(Deadline.ended_at).is_(None))
+            .order_by(col(Deadline.id))
+        )
+        for case_id, clock_id, kind, start_at, due_at in running:
+            if case_id is not None:  # (always: the lookup is by case)
+                clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
+        latest = connection.execute(
+            sa_select(col(Event.case_id), func.max(col(Event.at)))
+            .where(col(Event.case_id).in_(piece), col(Event.action).in_(steps))
+            .group_by(col(Event.case_id))
+        )
+        # max() keeps the column's type: instants.
+        last.update((case_id, at) for case_id, at in latest if case_id is not None)
+    return {
+        row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ())))  # type: ignore[call-arg]
+        for row in rows
+    }
+
+
+def update_by_id(
+    uow: UnitOfWork, model: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Set `columns` on each row of `model` whose id is the first value of a row of `rows`."""
+    if not rows:
+        return
+    table = model.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    uow.session.connection().execute(
+        statement,
+        [
+            {
+                "row_id": row[0],
+                **{f"new_{name}": value for name, value in zip(columns, row[1:], strict=True)},
+            }
+            for row in rows
+        ],
+    )
+
+
+def case_summaries(uow: UnitOfWork, case_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What each case's own row and its consumer's say, by case id, as views name them: what
+    a line about a step on many cases needs, without each case's history and clocks."""
+    import json
+
+    connection = uow.session.connection()
+    found: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(case_ids), _PIECE):
+        piece = list(case_ids[first : first + _PIECE])
+        rows = connection.execute(
+            sa_select(
+                col(Case.id),
+                col(Case.ref),
+                col(Case.version),
+                col(Case.stage),
+                col(Case.consumer_id),
+                col(Consumer.name),
+                col(Consumer.email),
+                col(Consumer.address),
+                col(Case.channel),
+                col(Case.category),
+                col(Case.summary),
+                col(Case.dispute_ref),
+                col(Case.board),
+                col(Case.received_at),
+                col(Case.area),
+                col(Case.logged_by),
+                col(Case.about),
+                col(Case.out_of_time),
+                col(Case.responder),
+                col(Case.handler),
+                col(Case.close_reason),
+                col(Consumer.preferred_contact),
+                col(Consumer.adjustments),
+            )
+            .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+            .where(col(Case.id).in_(piece))
+        )
+        for row in rows:
+            (
+                case_id, ref, version, stage, consumer_id, name, email, address, channel,
+                category, summary, dispute, board, received_at, area, logged_by, about,
+                out_of_time, responder, handler, close_reason, preferred, adjustments,
+            ) = row  # fmt: skip
+            assert case_id is not None
+            found[case_id] = {
+                "ref": ref,
+                "version": version,
+                "stage": stage,
+                "consumer_id": consumer_id,
+                "consumer": name,
+                "email": email,
+                "address": address,
+                "channel": channel,
+                "category": category,
+                "summary": summary,
+                "dispute": dispute,
+                "board": bool(board),
+                "received_at": received_at,
+                "area": area,
+                "logged_by": logged_by,
+                "about": about,
+                "out_of_time": bool(out_of_time),
+                "responder": responder,
+                "handler": handler,
+                "close_reason": close_reason,
+                "preferred_contact": preferred,
+                "adjustments": tuple(json.loads(adjustments)),
+            }
+    return found

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -80,7 +79,7 @@ class UnitOfWork:
         # Clocks this unit of work started (by id()): no command has seen them yet.
         self.clocks_started_here: set[int] = set()
         # The version of each case the caller read before acting (bulk JSON input): a step
-        # on a case that has moved on since is refused (services.steps.begin_step).
+        # on a case that has moved on since is refused (services.steps._plan).
         self.seen_versions: dict[str, int] = {}
 
     def __enter__(self) -> Self:
@@ -208,15 +207,6 @@ class UnitOfWork:
         )
         self.session.add(event)
         return event
-
-    def last_step_at(self, case: Case, actions: Sequence[str]) -> datetime | None:
-        """When the latest of `actions` happened on the case."""
-        latest: datetime | None = self.session.exec(
-            select(func.max(Event.at)).where(
-                Event.case_id == case.id, col(Event.action).in_(actions)
-            )
-        ).one()
-        return latest
 
     def history(self, case: Case) -> Sequence[Event]:
         return self.session.exec(
