@@ -166,6 +166,23 @@ class CaseView:
     version: int = 0  # one more with every step on the case
 
 
+class StepLine(NamedTuple):
+    """A case as a step on many left it, as the line saying what was done needs it."""
+
+    ref: str
+    stage: str
+    area: str | None
+    responder: str | None
+    handler: str | None
+    close_reason: str | None
+    version: int
+    warnings: tuple[str, ...] = ()
+
+
+# What a command says it did to a case: the whole case, or (for a step on many) its line.
+Stepped = CaseView | StepLine
+
+
 # Listing rows are named tuples, not frozen dataclasses: as immutable, and made three times
 # as fast (a listing makes one per row; see benchmarks/).
 class OverdueItem(NamedTuple):

@@ -32,7 +32,7 @@ from complaintctl.text import ACTING
 from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import ok
-from tests.conftest import dump_store
+from tests.conftest import dump_store, sqlite_only
 
 NOW = "2026-12-04 12:00:00"
 HOSTILE_NAME = "Ann \x1b]0;owned\x07\x1b[2J\x1b[31mSmith\rEve \u202eevil\u200b\x9b"
@@ -551,7 +551,7 @@ def test_an_export_past_the_file_size_limit_is_one_error_line_and_leaves_nothing
         ("--db", "x" * 300 + ".sqlite3", "queue"),
         ("--db", "x" * 300 + ".sqlite3", *journey.log_args("2026-11-30T10:00")),
         ("export", "-o", "x" * 300 + ".csv"),
-        ("db", "backup", "x" * 300 + ".sqlite3"),
+        pytest.param(("db", "backup", "x" * 300 + ".sqlite3"), marks=sqlite_only),
     ],
     ids=["read", "write", "export", "backup"],
 )
@@ -561,6 +561,5 @@ def test_a_name_too_long_is_one_error_line(
     monkeypatch.chdir(tmp_path)
     result = run(*args)
 
-    assert (True, 1, "Traceback") != (result.exit_code in (8, 12), 1, "")
     assert result.exit_code in (8, 12), result.stderr
     assert [True] == ["File name too long" in line for line in result.stderr.splitlines()]

@@ -542,3 +542,24 @@ def test_if_version_goes_with_one_reference(run: Run, refs: list[str]) -> None:
     result = run("ack", *refs, "--area", "Casework", "--if-version", "0", input=A)
     assert (2, "") == (result.exit_code, result.stdout)
     assert result.stderr.startswith("Error: --if-version goes with one reference")
+
+
+def test_a_warning_shared_by_many_cases_is_given_once_naming_them(run: Run) -> None:
+    # Acknowledged in time on the 3rd, but only recorded now, after every deadline passed.
+    result = run("ack", A, B, C, "--area", "Casework", "--at", "2026-12-03T11:00")
+
+    assert (0, 3) == (result.exit_code, len(result.stdout.splitlines()))
+    assert [
+        f"Warning ({A}, {B} and {C}): the acknowledge deadline had passed before this was "
+        "recorded: it is met late, when recorded; the history keeps 2026-12-03T11:00:00+00:00 "
+        "as when it happened"
+    ] == result.stderr.splitlines()
+
+
+def test_bulk_json_keeps_stdout_for_the_json_and_warns_on_stderr(run: Run) -> None:
+    result = run("ack", A, B, "--area", "Casework", "--at", "2026-12-03T11:00", "--json")
+
+    assert [A, B] == [case["ref"] for case in json.loads(result.stdout)["done"]]
+    assert [f"Warning ({A} and {B})"] == [
+        line.partition(":")[0] for line in result.stderr.splitlines()
+    ]

@@ -321,13 +321,18 @@ class State:
             self.forget_unused_store()
         return result
 
+    def close(self) -> None:
+        """Let the store's connections go as the command ends: a process's end would, but a
+        caller running commands in one process (the tests) would hold them until collected."""
+        if self._opened is not None:
+            self._opened[0].dispose()
+            self._opened = None
+
     def forget_unused_store(self) -> None:
         """Remove the store this command made if it committed nothing to it."""
         if not self._made or self._committed:
             return
-        if self._opened is not None:
-            self._opened[0].dispose()
-            self._opened = None
+        self.close()
         *folders, file = self._made
         for path in (file, *(Path(f"{file}{end}") for end in ("-wal", "-shm", "-journal"))):
             with suppress(FileNotFoundError):
@@ -426,8 +431,9 @@ def root(
 ) -> None:
     """Log, acknowledge and track service complaints against their working-hours deadlines.
 
-    The store is created on first use. Times are read as ISO 8601; without an offset they are
-    local time in the calendar's zone (Europe/London by default).
+    A command that records something (or `db init`) makes the store; reading never does.
+    Times are read as ISO 8601; without an offset they are local time in the calendar's zone
+    (Europe/London by default).
     """
     if db is None and "COMPLAINTCTL_DB" in os.environ:
         # The CLI library reads an empty variable as unset: an empty store name is a mistake
@@ -442,6 +448,7 @@ def root(
         plain=plain,
         origin=(login, socket.gethostname()),
     )
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInp
 if TYPE_CHECKING:
     from complaintctl.services.steps import Spec, StepResult
     from complaintctl.store.uow import UnitOfWork
-    from complaintctl.views import CaseView
+    from complaintctl.views import CaseView, Stepped
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class StepCall:
     its calendar's zone), and how to say it was done to a case."""
 
     spec: Callable[[UnitOfWork], Spec]
-    message: Callable[[CaseView], str]
+    message: Callable[[Stepped], str]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from complaintctl.views import (
     QueueReport,
     RestrictionView,
     StaffView,
+    Stepped,
     calendar_json,
     case_json,
     consumer_json,
@@ -313,15 +314,17 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
     _console().print(table)
 
 
-def bulk(result: StepResult, json_output: bool, message: Callable[[CaseView], str]) -> None:
-    """What happened to each case: done (or would be) on stdout, refusals on stderr."""
+def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str]) -> None:
+    """What happened to each case: done (or would be) on stdout; its warnings and the
+    refusals on stderr."""
+    _bulk_warnings(result.done)
     if json_output:
         _print_json(
             versioned(
                 {
                     "applied": result.applied,
                     "dry_run": result.dry_run,
-                    "done": [case_json(view) for view in result.done],
+                    "done": [case_json(_whole(view)) for view in result.done],
                     "refused": [
                         {"ref": ref, "error": err.message, "exit_code": err.exit_code}
                         for ref, err in result.refused
@@ -349,6 +352,29 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[CaseView], st
         _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
     elif result.dry_run:
         _note(f"Dry run: all {total} cases can take it; nothing was written")
+
+
+def _whole(view: Stepped) -> CaseView:
+    assert isinstance(view, CaseView), "JSON reads each case back whole (full_views)"
+    return view
+
+
+def _bulk_warnings(views: Sequence[Stepped]) -> None:
+    """Each warning once, naming the cases it is about (the first few, then how many more): a
+    deadline past the known bank holidays is the same warning for every case in the batch."""
+    about: dict[str, list[str]] = {}
+    for view in views:
+        for warning in view.warnings:
+            about.setdefault(warning, []).append(view.ref)
+    for warning, refs in about.items():
+        _note(f"Warning ({_some(refs)}): {warning}")
+
+
+def _some(refs: Sequence[str], shown: int = 3) -> str:
+    """SC-1, SC-2 and SC-3 — or SC-1, SC-2, SC-3 and 7 more."""
+    if len(refs) <= shown:
+        return refs[0] if len(refs) == 1 else f"{', '.join(refs[:-1])} and {refs[-1]}"
+    return f"{', '.join(refs[:shown])} and {len(refs) - shown} more"
 
 
 # -- batches -------------------------------------------------------------------------------

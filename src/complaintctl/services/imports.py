@@ -12,10 +12,8 @@ the good rows are kept and the bad ones returned.
 from __future__ import annotations
 
 import csv
-import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -29,7 +27,7 @@ from complaintctl.domain.intake import (
 )
 from complaintctl.domain.procedure import Action, Category, Channel, ContactMethod
 from complaintctl.errors import ComplaintError, InvalidInput
-from complaintctl.services.common import acting_staff, authorise
+from complaintctl.services.common import acting_staff, authorise, collecting_only_the_batch
 from complaintctl.services.intake import Taken, log_chunk
 from complaintctl.text import (
     ADDRESS,
@@ -347,7 +345,7 @@ def import_batch(
         )
         on_row(len(report.new))
 
-    with uow.holding_commits(), _collecting_only_the_batch():
+    with uow.holding_commits(), collecting_only_the_batch():
         chunk: list[Taken] = []
         for row in rows:
             report.rows += 1
@@ -373,22 +371,6 @@ def import_batch(
                 keep_rejects(report.rejects)
             uow.commit_held()
     return report
-
-
-@contextmanager
-def _collecting_only_the_batch() -> Iterator[None]:
-    """Keep Python's cycle collector to what the batch makes. It would otherwise walk every
-    object loaded before the batch (the store stack's modules and tables: some 75,000) again
-    and again as rows come and go, a twentieth of an import's time; they are set aside until
-    the batch is done. Where a caller has frozen objects of its own, they are left as they are."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def write_rejects(out: IO[str], rejects: list[Reject], fmt: str) -> None:

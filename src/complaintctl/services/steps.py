@@ -57,6 +57,7 @@ from complaintctl.services.common import (
     active_staff,
     authorise,
     case_views,
+    collecting_only_the_batch,
     describe_state,
     looks_like_ref,
     missing_case,
@@ -65,7 +66,7 @@ from complaintctl.services.common import (
     required,
     stage_after,
 )
-from complaintctl.views import CaseView
+from complaintctl.views import CaseView, StepLine, Stepped
 
 if TYPE_CHECKING:
     from complaintctl.store.bulk import CaseRow
@@ -190,7 +191,8 @@ class Spec:
 
 @dataclass(frozen=True)
 class StepResult:
-    done: tuple[CaseView, ...]  # the cases that took the step (or would, on a dry run)
+    # The cases that took the step (or would, on a dry run): whole, or each as its line.
+    done: tuple[Stepped, ...]
     refused: tuple[tuple[str, ComplaintError], ...]  # each refused reference, and why
     applied: bool  # whether `done` was written
     dry_run: bool
@@ -205,7 +207,9 @@ def take_step(
     )
     if result.refused:
         raise result.refused[0][1]
-    return result.done[0]
+    (view,) = result.done
+    assert isinstance(view, CaseView)  # read back whole
+    return view
 
 
 def take_steps(
@@ -223,7 +227,26 @@ def take_steps(
     """Take the step on every case in one transaction, listing every refusal. Unless
     `continue_on_error`, one refusal means nothing is written; a dry run never writes (its
     views are read in the transaction, then rolled back). `full_views`: each case read back
-    whole; else only its row (what a line saying what was done needs)."""
+    whole; else each as the line saying what was done needs it."""
+    with collecting_only_the_batch():
+        return _take_steps(
+            uow, refs, spec, by=by, at=at, now=now, continue_on_error=continue_on_error,
+            dry_run=dry_run, full_views=full_views,
+        )  # fmt: skip
+
+
+def _take_steps(
+    uow: UnitOfWork,
+    refs: Sequence[str],
+    spec: Spec,
+    *,
+    by: str,
+    at: datetime,
+    now: datetime,
+    continue_on_error: bool,
+    dry_run: bool,
+    full_views: bool,
+) -> StepResult:
     from complaintctl.store.bulk import case_rows
 
     cases = case_rows(uow, [ref for ref in refs if looks_like_ref(ref)])
@@ -255,22 +278,26 @@ def take_steps(
     # Written even where they will not be kept, so that each case can be read back as the
     # step would leave it; the transaction then ends without a commit.
     _write(uow, plans, by=by_of(taking), at=at, now=now)
-    views = case_views(
-        uow,
-        [plan.case.id for plan in plans],
-        as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
-        notes={plan.case.id: _notes(taking, plan) for plan in plans},
-        full=full_views,
-    )
+    notes = {plan.case.id: _notes(taking, plan) for plan in plans}
+    done: list[Stepped] = []
+    if full_views:
+        done += case_views(
+            uow,
+            [plan.case.id for plan in plans],
+            as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
+            notes=notes,
+        )
+    else:
+        done += (_line(plan, notes[plan.case.id]) for plan in plans)
     if applied:
         uow.commit()
-    return StepResult(tuple(views), tuple(refused), applied, dry_run)
+    return StepResult(tuple(done), tuple(refused), applied, dry_run)
 
 
 def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: datetime) -> None:
     """Every plan, with plain statements: each table's rows together."""
     from complaintctl.store import models
-    from complaintctl.store.bulk import BulkWriter, update_by_id
+    from complaintctl.store.bulk import BulkWriter
     from complaintctl.store.uow import details_json
 
     writer = BulkWriter(uow)
@@ -283,16 +310,16 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
         names = tuple(sorted(changes))
         by_columns.setdefault(names, []).append((plan.case.id, *(changes[n] for n in names)))
     for names, rows in by_columns.items():
-        update_by_id(uow, models.Case, names, rows)
+        writer.update_by_id(models.Case, names, rows)
     ends = [(c.id, ended, outcome) for p in plans for c, ended, outcome in p.clocks.ends]
-    update_by_id(uow, models.Deadline, ("ended_at", "outcome"), ends)
+    writer.update_by_id(models.Deadline, ("ended_at", "outcome"), ends)
     moved = [
         (clock.id, agreed.due, AGREED, 0, agreed.rule)
         for plan in plans
         if plan.moved is not None
         for clock, agreed in [plan.moved]
     ]
-    update_by_id(uow, models.Deadline, ("due_at", "unit", "amount", "rule"), moved)
+    writer.update_by_id(models.Deadline, ("due_at", "unit", "amount", "rule"), moved)
     writer.insert_values(
         models.Deadline,
         ("case_id", "kind", "start_at", "due_at", "amount", "unit", "rule"),
@@ -331,6 +358,22 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
         ("case_id", "action", "details"),
         [(p.case.id, p.action.value, details_json(p.details)) for p in plans],
         {"actor": by, "at": at, "recorded_at": now, "login": login, "host": host},
+    )
+
+
+def _line(plan: Plan, warnings: tuple[str, ...]) -> StepLine:
+    """The case as the plan leaves it, for the line that says what was done."""
+    case = plan.case._replace(**plan.changes)
+    version = case.version + 1 if plan.versioned else case.version
+    return StepLine(
+        case.ref,
+        plan.leads_to.value,
+        case.area,
+        case.responder,
+        case.handler,
+        case.close_reason,
+        version,
+        warnings,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -188,17 +187,50 @@ class BulkWriter:
         sql, order, conversions = _compiled_insert(
             model.__table__, frozenset(names), self.connection.dialect
         )
-        given = dict(zip(columns, zip(*rows, strict=True), strict=True))
+        self._execute_many(
+            sql,
+            order,
+            conversions,
+            dict(zip(columns, zip(*rows, strict=True), strict=True)),
+            same,
+            len(rows),
+        )
+
+    def update_by_id(
+        self, model: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Set `columns` on each row of `model` whose id is the first value of a row of
+        `rows`, the rest its new values: compiled and sent to the driver as inserts are."""
+        if not rows:
+            return
+        sql, order, conversions = _compiled_update(
+            model.__table__, tuple(columns), self.connection.dialect
+        )
+        names = (_ROW_ID, *(_NEW + name for name in columns))
+        given = dict(zip(names, zip(*rows, strict=True), strict=True))
+        self._execute_many(sql, order, conversions, given, {}, len(rows))
+
+    def _execute_many(
+        self,
+        sql: str,
+        order: tuple[str, ...],
+        conversions: tuple[tuple[int, Callable[[Any], Any]], ...],
+        given: Mapping[str, tuple[Any, ...]],
+        same: Mapping[str, Any],
+        count: int,
+    ) -> None:
+        """`sql` once for each of `count` rows: each parameter (in the driver's `order`) from
+        `given`'s values, one per row, or `same`'s one value, through its conversion."""
         convert_at = dict(conversions)
-        by_column: list[Iterable[Any]] = []
+        by_parameter: list[Iterable[Any]] = []
         for position, name in enumerate(order):
             convert = convert_at.get(position)
             if name in same:
                 value = same[name]
-                by_column.append(itertools.repeat(convert(value) if convert else value, len(rows)))
+                by_parameter.append(itertools.repeat(convert(value) if convert else value, count))
             else:
-                by_column.append(self._convert(convert, given[name]) if convert else given[name])
-        converted = list(zip(*by_column, strict=True))
+                by_parameter.append(self._convert(convert, given[name]) if convert else given[name])
+        converted = list(zip(*by_parameter, strict=True))
         self.connection.exec_driver_sql(
             sql,
             converted
@@ -296,6 +328,29 @@ def _compiled_insert(
     return str(compiled), columns, tuple((p, c) for p, c in conversions if c is not None)
 
 
+_ROW_ID, _NEW = "row_id", "new_"
+
+
+@functools.cache
+def _compiled_update(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """An UPDATE of `columns` of the row with a given id, as _compiled_insert gives an insert:
+    its parameters are the id (`row_id`) and each column's new value (`new_<column>`)."""
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam(_ROW_ID, type_=table.c.id.type))
+        .values({name: bindparam(_NEW + name, type_=table.c[name].type) for name in columns})
+    )
+    compiled = statement.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    if set(order) != {_ROW_ID, *(_NEW + name for name in columns)}:
+        raise ValueError(f"an update of {table.name} sets only what it is given: {order}")
+    types = {_ROW_ID: table.c.id.type, **{_NEW + name: table.c[name].type for name in columns}}
+    conversions = ((p, _conversion(types[name], dialect)) for p, name in enumerate(order))
+    return str(compiled), order, tuple((p, c) for p, c in conversions if c is not None)
+
+
 # One conversion per column type and its settings (its repr: "UTCDateTime()"), so every instant
 # column shares one function and a BulkWriter converts an instant once, whatever its column.
 _conversions: dict[tuple[str, str, str], Callable[[Any], Any] | None] = {}
@@ -311,8 +366,7 @@ def _conversion(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
 # -- steps on many cases ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseRow:
+class CaseRow(NamedTuple):
     """A case as a step reads it: its row, its running clocks, and when its last step of the
     procedure happened."""
 
@@ -327,13 +381,14 @@ class CaseRow:
     received_at: datetime
     out_of_time: bool
     consumer_id: int
+    close_reason: str | None
     last_step_at: datetime | None
     clocks: tuple[Running, ...]
 
 
 _CASE_ROW_COLUMNS = (
     "id", "ref", "stage", "area", "responder", "first_responder", "handler", "version",
-    "received_at", "out_of_time", "consumer_id",
+    "received_at", "out_of_time", "consumer_id", "close_reason",
 )  # fmt: skip
 # A piece of keys a lookup takes at a time (SQLite before 3.32 takes at most 999 parameters).
 _PIECE = 500
@@ -367,7 +422,7 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
             )
             .where(col(Deadline.case_id).in_(piece), col(Deadline.ended_at).is_(None))
             .order_by(col(Deadline.id))
-        )
+        ).all()
         for case_id, clock_id, kind, start_at, due_at in running:
             if case_id is not None:  # (always: the lookup is by case)
                 clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
@@ -375,106 +430,7 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
             sa_select(col(Event.case_id), func.max(col(Event.at)))
             .where(col(Event.case_id).in_(piece), col(Event.action).in_(steps))
             .group_by(col(Event.case_id))
-        )
+        ).all()
         # max() keeps the column's type: instants.
         last.update((case_id, at) for case_id, at in latest if case_id is not None)
-    return {
-        row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ())))  # type: ignore[call-arg]
-        for row in rows
-    }
-
-
-def update_by_id(
-    uow: UnitOfWork, model: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """Set `columns` on each row of `model` whose id is the first value of a row of `rows`."""
-    if not rows:
-        return
-    table = model.__table__
-    statement = (
-        table.update()
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(f"new_{name}") for name in columns})
-    )
-    uow.session.connection().execute(
-        statement,
-        [
-            {
-                "row_id": row[0],
-                **{f"new_{name}": value for name, value in zip(columns, row[1:], strict=True)},
-            }
-            for row in rows
-        ],
-    )
-
-
-def case_summaries(uow: UnitOfWork, case_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """What each case's own row and its consumer's say, by case id, as views name them: what
-    a line about a step on many cases needs, without each case's history and clocks."""
-    import json
-
-    connection = uow.session.connection()
-    found: dict[int, dict[str, Any]] = {}
-    for first in range(0, len(case_ids), _PIECE):
-        piece = list(case_ids[first : first + _PIECE])
-        rows = connection.execute(
-            sa_select(
-                col(Case.id),
-                col(Case.ref),
-                col(Case.version),
-                col(Case.stage),
-                col(Case.consumer_id),
-                col(Consumer.name),
-                col(Consumer.email),
-                col(Consumer.address),
-                col(Case.channel),
-                col(Case.category),
-                col(Case.summary),
-                col(Case.dispute_ref),
-                col(Case.board),
-                col(Case.received_at),
-                col(Case.area),
-                col(Case.logged_by),
-                col(Case.about),
-                col(Case.out_of_time),
-                col(Case.responder),
-                col(Case.handler),
-                col(Case.close_reason),
-                col(Consumer.preferred_contact),
-                col(Consumer.adjustments),
-            )
-            .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
-            .where(col(Case.id).in_(piece))
-        )
-        for row in rows:
-            (
-                case_id, ref, version, stage, consumer_id, name, email, address, channel,
-                category, summary, dispute, board, received_at, area, logged_by, about,
-                out_of_time, responder, handler, close_reason, preferred, adjustments,
-            ) = row  # fmt: skip
-            assert case_id is not None
-            found[case_id] = {
-                "ref": ref,
-                "version": version,
-                "stage": stage,
-                "consumer_id": consumer_id,
-                "consumer": name,
-                "email": email,
-                "address": address,
-                "channel": channel,
-                "category": category,
-                "summary": summary,
-                "dispute": dispute,
-                "board": bool(board),
-                "received_at": received_at,
-                "area": area,
-                "logged_by": logged_by,
-                "about": about,
-                "out_of_time": bool(out_of_time),
-                "responder": responder,
-                "handler": handler,
-                "close_reason": close_reason,
-                "preferred_contact": preferred,
-                "adjustments": tuple(json.loads(adjustments)),
-            }
-    return found
+    return {row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ()))) for row in rows}  # type: ignore[call-arg]
