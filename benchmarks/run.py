@@ -50,8 +50,9 @@ def iso(instant: datetime) -> str:
 # -- stores --------------------------------------------------------------------------------
 
 
-def build_store(path: Path, size: int, seed: int = 7) -> None:
-    """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years."""
+def build_store(path: Path, size: int, seed: int = 7, *, all_received: bool = False) -> None:
+    """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years; or, with
+    `all_received`, every case received and waiting for its acknowledgement."""
     from complaintctl.domain.calendar import WorkingCalendar
     from complaintctl.store.db import open_engine, resolve_url
     from complaintctl.store.schema import ensure_schema
@@ -74,12 +75,18 @@ def build_store(path: Path, size: int, seed: int = 7) -> None:
     )
     consumers, cases, deadlines = [], [], []
     counters: dict[int, int] = {}
+    open_cases = size if all_received else OPEN_CASES
     for n in range(1, size + 1):
-        is_open = n > size - OPEN_CASES
+        is_open = n > size - open_cases
         if is_open:
             received = NOW - timedelta(minutes=rng.randrange(10, 40 * 24 * 60))
-            stage = rng.choice(
-                ["received", "received", "first-stage", "first-stage", "responded", "second-stage"]
+            stage = (
+                "received"
+                if all_received
+                else rng.choice(
+                    ["received", "received", "first-stage", "first-stage", "responded"]
+                    + ["second-stage"]
+                )
             )
         else:
             received = NOW - timedelta(days=60 + rng.randrange(0, 5 * 365))
@@ -283,6 +290,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--bulk-cases", type=int, default=10_000)
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
     runs = options.runs
@@ -372,7 +380,10 @@ def main() -> None:
     # 5. Import against executemany of the same rows in one transaction.
     import_benchmark(report, options.import_rows)
 
-    # 6. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
+    # 6. A step on many cases: acknowledging every case of a store, in one command.
+    bulk_step_benchmark(report, options.bulk_cases, stack)
+
+    # 7. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
     # the deadlines alone, on a new calendar (so its caches start empty), after a warm-up.
     deadlines()
     report.add(
@@ -564,6 +575,145 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         print(f"{'':48} peak memory {max(peaks):.0f} MiB", flush=True)
 
 
+BULK_RUNS = 3
+
+# The floor of a step on many cases: what acknowledging reads and writes, with plain sqlite3,
+# in one committed transaction, as a process: each case and its running clocks read by
+# reference (a piece of 500 at a time), then each case moved on, its acknowledgement clock met,
+# its response clock started and its history entry added, and a line printed for each. What it
+# leaves out is complaintctl's own work: the checks every step makes (who may, the stage, the
+# order of steps, the text typed), each response deadline, and each case read back for its line.
+FLOOR_ACK = """
+import json, sqlite3, sys
+from datetime import UTC, datetime
+db = sqlite3.connect(sys.argv[1])
+with open(sys.argv[2]) as refs:
+    wanted = refs.read().split()
+found = []
+for first in range(0, len(wanted), 500):
+    piece = wanted[first : first + 500]
+    marks = ",".join("?" * len(piece))
+    found += db.execute(f"SELECT id, ref, version FROM complaint WHERE ref IN ({marks})", piece)
+due_by_case = {}
+ids = [case_id for case_id, _, _ in found]
+for first in range(0, len(ids), 500):
+    piece = ids[first : first + 500]
+    marks = ",".join("?" * len(piece))
+    for clock_id, case_id, due in db.execute(
+        "SELECT id, case_id, due_at FROM deadline"
+        f" WHERE case_id IN ({marks}) AND ended_at IS NULL",
+        piece,
+    ):
+        due_by_case[case_id] = (clock_id, due)
+at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+db.executemany(
+    "UPDATE complaint SET stage = 'first-stage', area = 'Casework', version = ? WHERE id = ?",
+    [(version + 1, case_id) for case_id, _, version in found],
+)
+db.executemany(
+    "UPDATE deadline SET ended_at = ?, outcome = 'met' WHERE id = ?",
+    [(at, clock_id) for clock_id, _ in due_by_case.values()],
+)
+db.executemany(
+    "INSERT INTO deadline (case_id, kind, start_at, due_at, amount, unit, rule)"
+    " VALUES (?, 'respond', ?, ?, 20, 'working-days', 'after acknowledgement')",
+    [(case_id, at, at) for case_id, _, _ in found],
+)
+db.executemany(
+    "INSERT INTO event (case_id, action, actor, at, recorded_at, details)"
+    " VALUES (?, 'acknowledge', 'bench', ?, ?, ?)",
+    [
+        (
+            case_id,
+            at,
+            at,
+            json.dumps(
+                {
+                    "area": "Casework",
+                    "due": due_by_case[case_id][1],
+                    "on_time": False,
+                    "respond_due": at,
+                },
+                sort_keys=True,
+            ),
+        )
+        for case_id, _, _ in found
+    ],
+)
+db.commit()
+print("\\n".join(f"Acknowledged {ref}, routed to Casework" for _, ref, _ in found))
+"""
+
+
+def bulk_step_benchmark(report: Report, cases: int, stack: float) -> None:
+    """`ack -` of every case in a store of `cases` received cases, against the stack's imports
+    plus a script that reads and writes the same rows (in a folder removed after)."""
+    folder = Path(tempfile.mkdtemp(prefix="complaintctl-bench-"))
+    try:
+        _bulk_step_benchmark(report, cases, stack, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _bulk_step_benchmark(report: Report, cases: int, stack: float, folder: Path) -> None:
+    received = folder / "received.sqlite3"
+    build_store(received, cases, all_received=True)
+    with sqlite3.connect(received) as db:
+        refs = [ref for (ref,) in db.execute("SELECT ref FROM complaint ORDER BY ref")]
+    db.close()
+    refs_file = folder / "refs.txt"
+    refs_file.write_text("\n".join(refs) + "\n")
+    script = folder / "floor_ack.py"
+    script.write_text(FLOOR_ACK)
+    cli = str(Path(PYTHON).with_name("complaintctl"))
+
+    def acknowledged(store: Path) -> None:
+        """Each run must have acknowledged every case, or it measured a refusal."""
+        with sqlite3.connect(store) as db:
+            (count,) = db.execute(
+                "SELECT count(*) FROM complaint WHERE stage = 'first-stage'"
+            ).fetchone()
+        db.close()
+        if count != cases:
+            raise RuntimeError(f"{store.name}: {count} of {cases} cases acknowledged")
+
+    def timed_on_copy(args: list[str], env: dict[str, str] | None = None) -> float:
+        """`args` (the store's path as `{store}`) run on a new copy of the store, refs on stdin."""
+        store = folder / "copy.sqlite3"
+        for leftover in folder.glob("copy.sqlite3*"):  # a copy's -wal would replay the last run
+            leftover.unlink()
+        shutil.copy(received, store)
+        command = [str(store) if arg == "{store}" else arg for arg in args]
+        with refs_file.open() as stdin:
+            start = time.perf_counter()
+            done = subprocess.run(
+                command,
+                stdin=stdin,
+                env={**os.environ, **(env or {}), "COMPLAINTCTL_DB": str(store)},
+                capture_output=True,
+                check=False,
+            )
+            took = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.decode()[-500:])
+        acknowledged(store)
+        return took
+
+    floor = statistics.median(
+        timed_on_copy([PYTHON, str(script), "{store}", str(refs_file)]) for _ in range(BULK_RUNS)
+    )
+    report.add(
+        f"ack - of {cases:,} cases (process)",
+        [
+            timed_on_copy([cli, "ack", "--area", "Casework", "-"], {"COMPLAINTCTL_USER": "bench"})
+            for _ in range(BULK_RUNS)
+        ],
+        stack + floor,
+        3,
+        "imports of typer+sqlmodel+rich.table + sqlite3 script reading and writing the same rows",
+    )
+
+
 # Runs complaintctl and, at exit, reports its peak resident memory from /proc (Linux). The
 # kernel's own count (getrusage's ru_maxrss) also holds what the forked child had before it
 # ran complaintctl: the whole benchmark's memory.
@@ -620,7 +770,8 @@ def write_results(report: Report, sizes: list[int], runs: int) -> None:
     lines = [
         f"Measured {when} on {machine}; {runs} runs after a warm-up ({max(runs, QUICK_RUNS)} for "
         f"start-up and in-process measurements, {IMPORT_RUNS} for an import of up to 100,000 "
-        "rows, each into an empty store); stores of "
+        f"rows, each into an empty store, and {BULK_RUNS} for a step on many cases, each on a "
+        "new copy of its store); stores of "
         f"{', '.join(f'{s:,}' for s in sizes)} cases ({OPEN_CASES:,} open).",
         "",
         "| measurement | median | min–max | floor | ratio | target | met |",
