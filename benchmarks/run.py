@@ -589,22 +589,39 @@ from datetime import UTC, datetime
 db = sqlite3.connect(sys.argv[1])
 with open(sys.argv[2]) as refs:
     wanted = refs.read().split()
+# Read what a step reads of each case: its row, its running clocks, when its last step was.
 found = []
 for first in range(0, len(wanted), 500):
     piece = wanted[first : first + 500]
     marks = ",".join("?" * len(piece))
-    found += db.execute(f"SELECT id, ref, version FROM complaint WHERE ref IN ({marks})", piece)
-due_by_case = {}
+    found += [
+        (case_id, ref, version)
+        for case_id, ref, version, *_ in db.execute(
+            "SELECT id, ref, version, stage, area, responder, first_responder, handler,"
+            " received_at, out_of_time, consumer_id, close_reason"
+            f" FROM complaint WHERE ref IN ({marks})",
+            piece,
+        )
+    ]
+due_by_case, last_step = {}, {}
 ids = [case_id for case_id, _, _ in found]
 for first in range(0, len(ids), 500):
     piece = ids[first : first + 500]
     marks = ",".join("?" * len(piece))
-    for clock_id, case_id, due in db.execute(
-        "SELECT id, case_id, due_at FROM deadline"
-        f" WHERE case_id IN ({marks}) AND ended_at IS NULL",
+    for clock_id, case_id, kind, start, due in db.execute(
+        "SELECT id, case_id, kind, start_at, due_at FROM deadline"
+        f" WHERE case_id IN ({marks}) AND ended_at IS NULL ORDER BY id",
         piece,
     ):
         due_by_case[case_id] = (clock_id, due)
+    last_step.update(
+        db.execute(
+            "SELECT case_id, max(at) FROM event"
+            f" WHERE case_id IN ({marks}) AND action IN ('log', 'acknowledge')"
+            " GROUP BY case_id",
+            piece,
+        )
+    )
 at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 db.executemany(
     "UPDATE complaint SET stage = 'first-stage', area = 'Casework', version = ? WHERE id = ?",

@@ -207,6 +207,20 @@ class WorkingCalendar:
         close is that close, not the next opening (MODEL.md). With a zero amount, `start` is kept
         when it is inside working time or (with `allow_close`) exactly at a close.
         """
+        # A step on many cases asks the same question of each (24 working hours from the same
+        # instant): the last answer is kept.
+        question = (start, amount, allow_close)
+        last = self.__dict__.get("_last_added")
+        if last is not None and last[0] == question:
+            answer: datetime = last[1]
+            return answer
+        answer = self._add_working_time(start, amount, allow_close=allow_close)
+        self.__dict__["_last_added"] = (question, answer)
+        return answer
+
+    def _add_working_time(
+        self, start: datetime, amount: timedelta, *, allow_close: bool
+    ) -> datetime:
         if amount < timedelta(0):
             raise CalendarError("working time to add must not be negative")
         start = _aware(start)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Table, bindparam, func
+from sqlalchemy import BindParameter, Connection, Table, bindparam, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
@@ -140,29 +140,9 @@ class BulkWriter:
         }
 
     def _matching(
-        self, statement: Callable[[int], AnySelect], keys: set[Any]
+        self, statement: Callable[[int], AnySelect], keys: Iterable[Any]
     ) -> list[tuple[Any, ...]]:
-        """The rows of `statement` for these keys (its IN list), a piece of at most
-        _LOOKUP_SIZES[-1] keys at a time. SQLAlchemy would render an expanding list's
-        parameters on every execution, at more cost than the lookup itself: each statement is
-        compiled once per size and dialect instead, and the keys go to the driver as they are
-        (the columns read need no conversion from what the driver gives)."""
-        dialect = self.connection.dialect
-        ordered = sorted(key for key in keys if key is not None)  # NULL matches nothing
-        rows: list[tuple[Any, ...]] = []
-        largest = _LOOKUP_SIZES[-1]
-        for first in range(0, len(ordered), largest):
-            piece = ordered[first : first + largest]
-            size = next(size for size in _LOOKUP_SIZES if size >= len(piece))
-            # Filled up with a key already asked for: IN matches it once all the same.
-            piece += [piece[0]] * (size - len(piece))
-            sql, names = _compiled_lookup(statement, size, dialect)
-            by_name = dict(zip(_LOOKUP_NAMES, piece, strict=False))
-            parameters: Any = (
-                tuple(by_name[name] for name in names) if dialect.positional else by_name
-            )
-            rows.extend(self.connection.exec_driver_sql(sql, parameters).fetchall())
-        return rows
+        return _lookup(self.connection, statement, keys)
 
     def insert_values(
         self,
@@ -250,9 +230,6 @@ class BulkWriter:
         return tuple(map(converted_once.__getitem__, values))
 
 
-# Each value's `fold`, 0 for a value without one, looked up without a Python-level loop.
-
-
 # Each value's `fold`, 0 for a value without one, looked up for a whole column at C speed:
 # map(getattr, values, _FOLD_NAME, _NO_FOLD).
 _FOLD_NAME, _NO_FOLD = itertools.repeat("fold"), itertools.repeat(0)
@@ -264,15 +241,52 @@ _LOOKUP_SIZES = (16, 128, 500)
 _LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
 
 
+def _lookup(
+    connection: Connection, statement: Callable[[int], AnySelect], keys: Iterable[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of `statement` for these keys (its IN list), a piece of at most
+    _LOOKUP_SIZES[-1] keys at a time. SQLAlchemy would render an expanding list's parameters
+    on every execution, at more cost than the lookup itself: each statement is compiled once
+    per size and dialect instead, the keys go to the driver as they are, and each column
+    read comes back through its type's own conversion (an instant from SQLite's text)."""
+    dialect = connection.dialect
+    ordered = sorted({key for key in keys if key is not None})  # NULL matches nothing
+    rows: list[tuple[Any, ...]] = []
+    largest = _LOOKUP_SIZES[-1]
+    for first in range(0, len(ordered), largest):
+        piece = ordered[first : first + largest]
+        size = next(size for size in _LOOKUP_SIZES if size >= len(piece))
+        # Filled up with a key already asked for: IN matches it once all the same.
+        piece += [piece[0]] * (size - len(piece))
+        sql, names, conversions = _compiled_lookup(statement, size, dialect)
+        by_name = dict(zip(_LOOKUP_NAMES, piece, strict=False))
+        parameters: Any = tuple(by_name[name] for name in names) if dialect.positional else by_name
+        fetched = connection.exec_driver_sql(sql, parameters).fetchall()
+        if not conversions:
+            rows += fetched
+            continue
+        for row in fetched:
+            values = list(row)
+            for position, convert in conversions:
+                values[position] = convert(values[position])
+            rows.append(tuple(values))
+    return rows
+
+
 @functools.cache
 def _compiled_lookup(
     statement: Callable[[int], AnySelect], size: int, dialect: Dialect
-) -> tuple[str, tuple[str, ...]]:
-    """`statement` for `size` keys in the backend's SQL, and its parameters' names in the
-    order a positional driver takes them."""
-    compiled = statement(size).compile(dialect=dialect)
+) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """`statement` for `size` keys in the backend's SQL, its parameters' names in the order a
+    positional driver takes them, and the conversion of each column read that needs one."""
+    select = statement(size)
+    compiled = select.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-    return str(compiled), names
+    conversions = (
+        (position, column.type.dialect_impl(dialect).result_processor(dialect, None))
+        for position, column in enumerate(select.selected_columns)
+    )
+    return str(compiled), names, tuple((p, c) for p, c in conversions if c is not None)
 
 
 def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
@@ -390,47 +404,54 @@ _CASE_ROW_COLUMNS = (
     "id", "ref", "stage", "area", "responder", "first_responder", "handler", "version",
     "received_at", "out_of_time", "consumer_id", "close_reason",
 )  # fmt: skip
-# A piece of keys a lookup takes at a time (SQLite before 3.32 takes at most 999 parameters).
-_PIECE = 500
 
 
 def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
     """The cases with these references (as typed: matched upper-cased and stripped), by
     reference, each with its running clocks and when its last step happened."""
-    from complaintctl.domain.procedure import STEP_ACTIONS
-
     connection = uow.session.connection()
-    wanted = sorted({ref.strip().upper() for ref in refs})
-    rows: list[tuple[Any, ...]] = []
-    columns = [col(getattr(Case, name)) for name in _CASE_ROW_COLUMNS]
-    for first in range(0, len(wanted), _PIECE):
-        piece = wanted[first : first + _PIECE]
-        rows += connection.execute(sa_select(*columns).where(col(Case.ref).in_(piece))).all()
+    rows = _lookup(connection, _cases_with_refs, (ref.strip().upper() for ref in refs))
     ids = [row[0] for row in rows]
     clocks: dict[int, list[Running]] = {}
-    last: dict[int, datetime] = {}
-    steps = [action.value for action in STEP_ACTIONS]
-    for first in range(0, len(ids), _PIECE):
-        piece = ids[first : first + _PIECE]
-        running = connection.execute(
-            sa_select(
-                col(Deadline.case_id),
-                col(Deadline.id),
-                col(Deadline.kind),
-                col(Deadline.start_at),
-                col(Deadline.due_at),
-            )
-            .where(col(Deadline.case_id).in_(piece), col(Deadline.ended_at).is_(None))
-            .order_by(col(Deadline.id))
-        ).all()
-        for case_id, clock_id, kind, start_at, due_at in running:
-            if case_id is not None:  # (always: the lookup is by case)
-                clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
-        latest = connection.execute(
-            sa_select(col(Event.case_id), func.max(col(Event.at)))
-            .where(col(Event.case_id).in_(piece), col(Event.action).in_(steps))
-            .group_by(col(Event.case_id))
-        ).all()
-        # max() keeps the column's type: instants.
-        last.update((case_id, at) for case_id, at in latest if case_id is not None)
+    for case_id, clock_id, kind, start_at, due_at in _lookup(connection, _running_clocks, ids):
+        clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
+    last = dict(_lookup(connection, _last_steps, ids))
     return {row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ()))) for row in rows}  # type: ignore[call-arg]
+
+
+def _cases_with_refs(size: int) -> AnySelect:
+    ref = col(Case.ref)
+    return sa_select(*(col(getattr(Case, name)) for name in _CASE_ROW_COLUMNS)).where(
+        ref.in_(_keys(ref, size))
+    )
+
+
+def _running_clocks(size: int) -> AnySelect:
+    """Each case's running clocks, in the order they were started."""
+    case_id = col(Deadline.case_id)
+    return (
+        sa_select(
+            case_id,
+            col(Deadline.id),
+            col(Deadline.kind),
+            col(Deadline.start_at),
+            col(Deadline.due_at),
+        )  # fmt: skip
+        .where(case_id.in_(_keys(case_id, size)), col(Deadline.ended_at).is_(None))
+        .order_by(col(Deadline.id))
+    )
+
+
+def _last_steps(size: int) -> AnySelect:
+    """When each case's last step of the procedure happened (max() keeps the column's type)."""
+    from complaintctl.domain.procedure import STEP_ACTIONS
+
+    case_id = col(Event.case_id)
+    # The actions are the program's own constants, written into the statement as literals:
+    # a compiled lookup takes no parameters but its keys.
+    steps: list[Any] = [literal_column(f"'{action.value}'") for action in sorted(STEP_ACTIONS)]
+    return (
+        sa_select(case_id, func.max(col(Event.at)))
+        .where(case_id.in_(_keys(case_id, size)), col(Event.action).in_(steps))
+        .group_by(case_id)
+    )
