@@ -212,6 +212,7 @@ def take_step(
     return view
 
 
+@collecting_only_the_batch()
 def take_steps(
     uow: UnitOfWork,
     refs: Sequence[str],
@@ -228,25 +229,6 @@ def take_steps(
     `continue_on_error`, one refusal means nothing is written; a dry run never writes (its
     views are read in the transaction, then rolled back). `full_views`: each case read back
     whole; else each as the line saying what was done needs it."""
-    with collecting_only_the_batch():
-        return _take_steps(
-            uow, refs, spec, by=by, at=at, now=now, continue_on_error=continue_on_error,
-            dry_run=dry_run, full_views=full_views,
-        )  # fmt: skip
-
-
-def _take_steps(
-    uow: UnitOfWork,
-    refs: Sequence[str],
-    spec: Spec,
-    *,
-    by: str,
-    at: datetime,
-    now: datetime,
-    continue_on_error: bool,
-    dry_run: bool,
-    full_views: bool,
-) -> StepResult:
     from complaintctl.store.bulk import case_rows
 
     cases = case_rows(uow, [ref for ref in refs if looks_like_ref(ref)])
