@@ -214,20 +214,16 @@ class WorkingCalendar:
         if last is not None and last[0] == question:
             answer: datetime = last[1]
             return answer
-        answer = self._add_working_time(start, amount, allow_close=allow_close)
+        if amount < timedelta(0):
+            raise CalendarError("working time to add must not be negative")
+        utc = _aware(start)
+        found = self._add_by_totals(utc, amount) if amount else None
+        answer = found if found is not None else self._walk(utc, amount, allow_close=allow_close)
         self.__dict__["_last_added"] = (question, answer)
         return answer
 
-    def _add_working_time(
-        self, start: datetime, amount: timedelta, *, allow_close: bool
-    ) -> datetime:
-        if amount < timedelta(0):
-            raise CalendarError("working time to add must not be negative")
-        start = _aware(start)
-        if amount:
-            found = self._add_by_totals(start, amount)
-            if found is not None:
-                return found
+    def _walk(self, start: datetime, amount: timedelta, *, allow_close: bool) -> datetime:
+        """add_working_time day by day: where the running totals cannot answer."""
         remaining = amount
         # From the day before: a stretch open until midnight closes on the day of `start`.
         day = self.local_date(start) - _ONE_DAY

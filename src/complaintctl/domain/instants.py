@@ -30,21 +30,24 @@ def parse_instant(text: str, tz: ZoneInfo) -> datetime:
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
-    outside = InstantError(
-        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
-    )
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
-        raise outside
+        raise _outside(text)
     instant = (
         parsed.astimezone(UTC)
         if parsed.tzinfo is not None
         else local_to_utc(parsed, tz, original=cleaned)
     )
     if not FIRST_YEAR <= instant.astimezone(tz).year <= LAST_YEAR:
-        raise outside
+        raise _outside(text)
     return instant
+
+
+def _outside(text: str) -> InstantError:
+    return InstantError(
+        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+    )
 
 
 def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -> datetime:

@@ -7,11 +7,12 @@ for a restriction. Both ways in call these functions (services/intake.py).
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
@@ -24,6 +25,12 @@ REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 _EMAIL = re.compile(
     r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"
 )
+
+
+def adjustments_json(adjustments: Collection[str]) -> str:
+    """A consumer's reasonable adjustments as the store keeps them: a sorted JSON list (most
+    consumers have none: that one is written without encoding)."""
+    return json.dumps(sorted(adjustments)) if adjustments else "[]"
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,7 @@ def consumer_key(email: str | None, name: str, address: str | None) -> str | tup
     return email if email else (name, address or "")
 
 
-@dataclass(frozen=True)
-class ConsumerDetails:
+class ConsumerDetails(NamedTuple):  # one made for each row of an import: a named tuple
     name: str
     address: str | None
     preferred_contact: str | None
@@ -92,7 +98,12 @@ def details_after(known: ConsumerDetails | None, complaint: NewComplaint) -> Con
     preferred contact if it says, and every adjustment either records. History keeps what each
     complaint said."""
     if known is None:
-        known = ConsumerDetails(complaint.consumer, None, None, frozenset())
+        return ConsumerDetails(
+            complaint.consumer,
+            complaint.address or None,
+            complaint.preferred_contact or None,
+            frozenset(complaint.adjustments),
+        )
     return ConsumerDetails(
         name=complaint.consumer,
         address=complaint.address or known.address,

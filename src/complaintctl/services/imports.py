@@ -122,14 +122,16 @@ def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Itera
         ended = 0  # the line the previous record ended on
         for record in reader:
             start, ended = ended + 1, reader.line_num
-            if not "".join(record).strip():
+            joined = "".join(record)
+            if not joined.strip():
                 continue  # a blank line
             if header is None:
                 header = [name.strip().lower() for name in record]
                 if check_header:
                     _check_header(header)
                 continue
-            values = map(from_csv_cell, record)  # a cell the tool wrote as it was given
+            # A cell the tool wrote as it was given (only a cell that starts with ' changes).
+            values = map(from_csv_cell, record) if "'" in joined else iter(record)
             if len(record) > len(header):
                 # Keep what the row has, so it can be fixed in the rejects file.
                 problem = f"has {len(record)} values for {len(header)} columns"
@@ -286,6 +288,8 @@ _KINDS = {
 }
 _ONE_LINE = tuple(name for name in _TEXT_FIELDS if not _KINDS[name].lines)
 _LINES = tuple(name for name in _TEXT_FIELDS if _KINDS[name].lines)
+_ONE_LINE_LIMIT = min(_KINDS[name].limit for name in _ONE_LINE)
+_LINES_LIMIT = min(_KINDS[name].limit for name in _LINES)
 
 
 def _field_refused(values: dict[str, str | None]) -> tuple[str, str] | None:
@@ -297,9 +301,12 @@ def _field_refused(values: dict[str, str | None]) -> tuple[str, str] | None:
         value = values[name]
         if value and "\r" in value:
             values[name] = normalise_lines(value)
-    one_line = "\t".join(value for name in _ONE_LINE if (value := values[name]))
-    lines = "\t".join(value for name in _LINES if (value := values[name]))
-    too_long = any(len(values[name] or "") > kind.limit for name, kind in _KINDS.items())
+    one_line = "\t".join(filter(None, map(values.__getitem__, _ONE_LINE)))
+    lines = "\t".join(filter(None, map(values.__getitem__, _LINES)))
+    # No field is longer than its fields joined: only a long row is looked at field by field.
+    too_long = (len(one_line) > _ONE_LINE_LIMIT or len(lines) > _LINES_LIMIT) and any(
+        len(values[name] or "") > kind.limit for name, kind in _KINDS.items()
+    )
     if not (
         too_long or refused_anywhere(one_line, lines=False) or refused_anywhere(lines, lines=True)
     ):

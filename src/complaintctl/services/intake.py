@@ -16,6 +16,7 @@ from complaintctl.domain.clocks import CLOCKS, STEP_CLOCKS, DeadlineKind
 from complaintctl.domain.intake import (
     ConsumerDetails,
     NewComplaint,
+    adjustments_json,
     blocking,
     case_reference,
     consumer_key,
@@ -183,7 +184,7 @@ def _consumer_for(
             email=complaint.email,
             address=details.address,
             preferred_contact=details.preferred_contact,
-            adjustments=json.dumps(sorted(details.adjustments)),
+            adjustments=adjustments_json(details.adjustments),
             created_at=at,
         )
         earlier = []
@@ -194,7 +195,7 @@ def _consumer_for(
         consumer.name, consumer.address = details.name, details.address
         consumer.preferred_contact = details.preferred_contact
         if complaint.adjustments:
-            consumer.adjustments = json.dumps(sorted(details.adjustments))
+            consumer.adjustments = adjustments_json(details.adjustments)
     uow.add(consumer)
     uow.flush()
     return consumer, earlier
@@ -449,7 +450,7 @@ class _ChunkConsumer:
             self.email,
             details.address,
             details.preferred_contact,
-            json.dumps(sorted(details.adjustments)),
+            adjustments_json(details.adjustments),
             self.created_at,
         )
 
@@ -505,7 +506,7 @@ def _save_consumers(
                 "new_name": c.details.name,
                 "new_address": c.details.address,
                 "new_preferred": c.details.preferred_contact,
-                "new_adjustments": json.dumps(sorted(c.details.adjustments)),
+                "new_adjustments": adjustments_json(c.details.adjustments),
             }
             for c in consumers.values()
             if c.created_at is None and c.details is not None

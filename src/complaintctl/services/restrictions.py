@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain.clocks import Agreed, DeadlineKind
 from complaintctl.domain.instants import format_instant
-from complaintctl.domain.intake import normalise_dispute, normalise_email
+from complaintctl.domain.intake import adjustments_json, normalise_dispute, normalise_email
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import step_clocks
@@ -248,7 +248,7 @@ def update_consumer(
     adjustments -= {a.strip() for a in remove_adjustments}
     if preferred_contact is not None:
         consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
-    consumer.adjustments = json.dumps(sorted(adjustments))
+    consumer.adjustments = adjustments_json(adjustments)
     uow.add(consumer)
     for case in uow.open_cases_of(consumer):
         uow.record(
