@@ -322,20 +322,17 @@ def main() -> None:
     # 1. Start-up: --help and completing a subcommand name. Each run is short and this
     # machine's noise is milliseconds, so these take more runs than the rest.
     quick = max(runs, QUICK_RUNS)
-    bare = statistics.median(timed(process([PYTHON, "-c", "pass"]), quick))
-    report.add("--help", timed(process([*cli, "--help"]), quick), bare, 8, "python3 -c pass")
     completion = {
         "_COMPLAINTCTL_COMPLETE": "complete_bash",
         "COMP_WORDS": "complaintctl ov",
         "COMP_CWORD": "1",
     }
-    report.add(
-        "completion of a subcommand name",
-        timed(process(cli, completion), quick),
-        bare,
-        8,
-        "python3 -c pass",
-    )
+    for name, work in (
+        ("--help", process([*cli, "--help"])),
+        ("completion of a subcommand name", process(cli, completion)),
+    ):
+        times, bare = timed_beside(work, process([PYTHON, "-c", "pass"]), quick)
+        report.add(name, times, statistics.median(bare), 8, "python3 -c pass, timed in turn")
 
     stack = statistics.median(
         timed(process([PYTHON, "-c", "import typer, sqlmodel, rich.table"]), runs)
