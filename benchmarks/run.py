@@ -472,7 +472,7 @@ def _log_details(record: dict[str, str]) -> dict[str, object]:
     }
 
 
-IMPORT_RUNS = 3
+IMPORT_RUNS = 5
 
 
 def import_benchmark(report: Report, rows: int) -> None:
@@ -561,7 +561,7 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         floor_store.unlink()
         return took
 
-    # Each run imports into a fresh copy of the empty store: three runs, unless the batch is
+    # Each run imports into a fresh copy of the empty store: IMPORT_RUNS runs, unless the batch is
     # so large that one run is minutes (its memory is what it shows); each in turn with its
     # floor, so that a slow moment of the machine slows both.
     floor_times, timings, peaks = [], [], []
@@ -585,7 +585,7 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         print(f"{'':48} peak memory {max(peaks):.0f} MiB", flush=True)
 
 
-BULK_RUNS = 3
+BULK_RUNS = 5
 
 # The floor of a step on many cases: what acknowledging reads and writes, with plain sqlite3,
 # in one committed transaction, as a process: each case and its running clocks read by
