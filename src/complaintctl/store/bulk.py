@@ -1,4 +1,5 @@
-"""Plain inserts and lookups for batches (import), in the unit of work's transaction.
+"""Plain inserts, updates and lookups for batches (import, a step on many cases), in the unit
+of work's transaction.
 
 The same rows `log` writes through the ORM, without building an object for each (STYLE.md: bulk
 writes): statements are compiled by SQLAlchemy once per backend and kept, and rows go to the
@@ -416,7 +417,10 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
     for case_id, clock_id, kind, start_at, due_at in _lookup(connection, _running_clocks, ids):
         clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
     last = dict(_lookup(connection, _last_steps, ids))
-    return {row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ()))) for row in rows}  # type: ignore[call-arg]
+    return {
+        row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ())))  # type: ignore[call-arg]
+        for row in rows
+    }
 
 
 def _cases_with_refs(size: int) -> AnySelect:
