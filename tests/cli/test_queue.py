@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -493,11 +494,18 @@ def test_the_global_plain_flag_gives_plain_lines_even_at_a_terminal(
     assert PLAIN_QUEUE == lines(ok(run, "--plain", "queue"))
 
 
-def test_no_color_gives_plain_lines_even_at_a_terminal(
+def test_no_color_takes_the_colour_away_and_leaves_the_table(
     run: Run, five_cases: None, terminal: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A foreground colour in an SGR sequence: 30-37, or 38 (256 colours and true colour).
+    colour = re.compile(r"\x1b\[(?:[0-9]+;)*3[0-8][;m]")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    coloured = ok(run, "queue")
     monkeypatch.setenv("NO_COLOR", "1")
-    assert PLAIN_QUEUE == lines(ok(run, "queue"))
+    output = ok(run, "queue")
+
+    assert (True, False) == (bool(colour.search(coloured)), bool(colour.search(output)))
+    assert (True, False) == ("Queue as of Fri 04 Dec 16:00" in output, "\t" in output)
 
 
 # -- the rich table, at a pinned width -----------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import inspect
+import io
 import os
 import signal
 import socket
@@ -419,7 +420,7 @@ def root(
         typer.Option(
             "--plain",
             help="Tab-separated lines, no colour or tables, even at a terminal "
-            "(also when stdout is not a terminal, or NO_COLOR is set).",
+            "(also when stdout is not a terminal; NO_COLOR only takes the colour away).",
         ),
     ] = False,
     version: Annotated[
@@ -455,6 +456,10 @@ def main() -> None:
     """The console script."""
     # A reader such as `head` that stops early ends us quietly, as it does any Unix filter,
     # rather than through a broken-pipe error (which the CLI library turns into exit 1).
+    # Text for people in a locale that cannot spell a character shows its escape rather than
+    # failing the command (JSON and CSV are written in UTF-8 whatever the locale: render).
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # A file past the size limit is an error to report (EFBIG), not a signal that kills.

@@ -6,8 +6,9 @@ stdout; notes and warnings to stderr.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -70,8 +71,9 @@ class Output:
     plain: bool = False  # --plain: tab-separated lines even at a terminal
 
     def for_people(self) -> bool:
-        """Tables and colour only on a terminal, and never with --plain or NO_COLOR set."""
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not self.plain
+        """Tables only on a terminal, and never with --plain. NO_COLOR takes the colour away,
+        not the table (no-color.org): the console honours it."""
+        return sys.stdout.isatty() and not self.plain
 
     def progress_shown(self) -> bool:
         """A progress line only on a terminal's stderr, and never with --plain."""
@@ -90,7 +92,16 @@ def _print(text: str) -> None:
 
 
 def _print_json(data: Any) -> None:
-    print(json_text(data))
+    print(json_text(data), file=machine_stdout())
+
+
+def machine_stdout() -> IO[str]:
+    """stdout for JSON, JSON Lines and CSV: UTF-8 whatever the locale says, as every reader
+    of those formats expects (and `import` reads). Text for people keeps the locale's."""
+    stream = sys.stdout
+    if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(encoding="utf-8", errors="strict")
+    return stream
 
 
 def _note(message: str) -> None:
@@ -550,7 +561,7 @@ def overdue(out: Output, report: OverdueReport, *, json_output: bool, csv_output
     ]
     if csv_output:
         header = ("ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar")
-        write_csv(sys.stdout, header, rows)
+        write_csv(machine_stdout(), header, rows)
         return
     if not out.for_people():
         for row in rows:
@@ -662,7 +673,7 @@ def queue(out: Output, report: QueueReport, *, json_output: bool, csv_output: bo
         for item in report.items
     ]
     if csv_output:
-        write_csv(sys.stdout, QUEUE_COLUMNS, rows)
+        write_csv(machine_stdout(), QUEUE_COLUMNS, rows)
         return
     if not out.for_people():
         for row in rows:
@@ -951,7 +962,7 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
             "state": status.state,
             "damage": status.damage,
         }
-        print(json_text(data))
+        _print_json(data)
         return
     _print(f"Store:     {status.store} ({status.backend})")
     _print(f"Schema:    {status.revision or '-'} (this complaintctl: {status.program_revision})")

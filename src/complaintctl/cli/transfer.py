@@ -253,8 +253,6 @@ def export_command(
 
     The first columns are those import reads, so an export imports into another store.
     """
-    import sys
-
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
     from complaintctl.files import new_text_file
@@ -277,7 +275,7 @@ def export_command(
             received_to=last,
         )
         if output is None:
-            render.exported(sys.stdout, records, COLUMNS, fmt.value)
+            render.exported(render.machine_stdout(), records, COLUMNS, fmt.value)
             return
         # Written beside the destination and moved into place once whole: a refusal or a
         # failure half-way leaves whatever was there as it was.
