@@ -45,6 +45,12 @@ def test_help_loads_neither_the_store_stack_nor_rich(args: list[str]) -> None:
     assert set() == loaded & HEAVY
 
 
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_the_version_is_shown_without_the_store_stack(flag: str) -> None:
+    loaded, out = _loaded([flag])
+    assert (out.startswith("complaintctl "), set()) == (True, loaded & HEAVY)
+
+
 def test_completing_a_subcommand_name_loads_neither_the_store_stack_nor_rich() -> None:
     loaded, out = _loaded(
         [],
