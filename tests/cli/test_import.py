@@ -329,7 +329,7 @@ def test_skip_invalid_writes_the_bad_rows_with_an_error_column_next_to_the_file(
     result = run("import", str(path), "--skip-invalid")
 
     assert (
-        0,
+        10,  # some rows rejected, the rest imported
         "Imported 2 new of 4 rows; 0 already in the store; 2 rejected "
         f"(written with reasons to {rejects})\n",
         [
@@ -350,12 +350,27 @@ def test_skip_invalid_writes_the_bad_rows_with_an_error_column_next_to_the_file(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_skip_invalid_with_every_row_rejected_imports_nothing_and_exits_9(
+    run: Run, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "mailbox.csv", csv_text([row(1, channel="fax"), row(2, email="nobody")])
+    )
+
+    result = run("import", str(path), "--skip-invalid", "--json")
+
+    report = json.loads(result.stdout)
+    assert (9, 0, 2) == (result.exit_code, report["new"], report["rejected"])
+    assert (tmp_path / "mailbox.rejects.csv").exists()
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_fixed_rejects_file_imports_cleanly(run: Run, tmp_path: Path) -> None:
     path = write(
         tmp_path / "mailbox.csv",
         csv_text([row(1), row(2, channel="fax"), row(3, email="nobody")]),
     )
-    imported(run, str(path), "--skip-invalid")
+    assert 10 == run("import", str(path), "--skip-invalid").exit_code
     rejects = tmp_path / "mailbox.rejects.csv"
     fixed = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
     fixed[0]["channel"] = "email"
@@ -370,7 +385,7 @@ def test_a_fixed_rejects_file_imports_cleanly(run: Run, tmp_path: Path) -> None:
     assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
         result.exit_code,
         result.stdout,
-    )
+    ), result.stderr
     assert [("form-1", "online"), ("form-2", "email"), ("form-3", "online")] == [
         (r["source_id"], r["channel"]) for r in exported_rows(run)
     ]
@@ -388,7 +403,7 @@ def test_a_row_with_too_many_values_keeps_its_values_in_the_rejects_file(
 
     result = run("import", str(path), "--skip-invalid")
 
-    assert (0, ["line 3: line: has 8 values for 7 columns"]) == (
+    assert (10, ["line 3: line: has 8 values for 7 columns"]) == (
         result.exit_code,
         result.stderr.splitlines(),
     )
@@ -404,7 +419,7 @@ def test_skip_invalid_with_rejects_chooses_where_the_bad_rows_go(run: Run, tmp_p
 
     result = run("import", str(path), "--skip-invalid", "--rejects", str(chosen))
 
-    assert (0, False, ["Person 2"]) == (
+    assert (10, False, ["Person 2"]) == (
         result.exit_code,
         (tmp_path / "batch.rejects.csv").exists(),
         [r["consumer"] for r in csv.DictReader(chosen.open(encoding="utf-8"))],
@@ -479,7 +494,7 @@ def test_json_lines_rejects_are_written_as_json_lines(run: Run, tmp_path: Path) 
 
     result = run("import", str(path), "--skip-invalid")
 
-    assert 0 == result.exit_code, result.stderr
+    assert 10 == result.exit_code, result.stderr
     written = [
         json.loads(line)
         for line in (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
@@ -515,7 +530,7 @@ def test_stdin_with_skip_invalid_writes_the_rejects_where_it_is_told(
         input=jsonl(row(1), row(2, category="rudeness")),
     )
 
-    assert (0, ["Person 2"]) == (
+    assert (10, ["Person 2"]) == (
         result.exit_code,
         [json.loads(line)["consumer"] for line in rejects.read_text().splitlines()],
     )
@@ -545,7 +560,7 @@ def test_a_dry_run_with_skip_invalid_writes_no_rejects_file(run: Run, tmp_path: 
 
     result = run("import", str(path), "--dry-run", "--skip-invalid")
 
-    assert (0, "Would import 1 new of 2 rows; 0 already in the store; 1 rejected\n", False) == (
+    assert (10, "Would import 1 new of 2 rows; 0 already in the store; 1 rejected\n", False) == (
         result.exit_code,
         result.stdout,
         (tmp_path / "batch.rejects.csv").exists(),
@@ -560,7 +575,7 @@ def test_json_output_gives_the_counts_references_and_rejects(run: Run, tmp_path:
 
     result = run("import", str(path), "--skip-invalid", "--json")
 
-    assert 0 == result.exit_code, result.stderr
+    assert 10 == result.exit_code, result.stderr
     assert {
         "schema_version": 1,
         "rows": 3,

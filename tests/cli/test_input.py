@@ -90,7 +90,7 @@ def test_import_rejects_a_row_with_control_characters_naming_the_field(
     result = run("import", str(batch), "--skip-invalid", "--json")
 
     report = json.loads(result.stdout)
-    assert (0, 1, 1) == (result.exit_code, report["new"], report["rejected"]), result.stderr
+    assert (10, 1, 1) == (result.exit_code, report["new"], report["rejected"]), result.stderr
     assert (2, field) == (report["rejects"][0]["line"], report["rejects"][0]["field"])
     assert why in report["rejects"][0]["reason"]
 
@@ -107,7 +107,7 @@ def test_a_json_lines_field_with_half_a_character_is_a_rejected_row(
     result = run("import", str(batch), "--skip-invalid", "--json")
 
     report = json.loads(result.stdout)
-    assert (0, 1, "consumer") == (result.exit_code, report["new"], report["rejects"][0]["field"])
+    assert (10, 1, "consumer") == (result.exit_code, report["new"], report["rejects"][0]["field"])
 
 
 def test_the_same_caps_hold_for_log_and_import(run: Run, tmp_path: Path) -> None:

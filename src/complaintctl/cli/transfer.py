@@ -129,14 +129,16 @@ def import_command(
         bool,
         typer.Option(
             "--skip-invalid",
-            help="Import the good rows and write the bad ones, with why, to a rejects file.",
+            help="Import the good rows and write the bad ones, with why, to a rejects file; "
+            "exit 10 if any row was rejected (9 if every row was).",
         ),
     ] = False,
     rejects: Annotated[
         str | None,
         typer.Option(
             metavar="PATH",
-            help="Where --skip-invalid writes bad rows [default: FILE.rejects.csv/jsonl].",
+            help="Where --skip-invalid writes bad rows [default: NAME.rejects.csv or "
+            ".jsonl beside NAME.csv or .jsonl].",
         ),
     ] = None,
     force: Annotated[
@@ -156,7 +158,7 @@ def import_command(
     received_at and summary) are skipped, so importing a file twice changes nothing.
     """
     from complaintctl.cli import render
-    from complaintctl.errors import InvalidInput
+    from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
     from complaintctl.files import check_destination, new_text_file
     from complaintctl.services.imports import BatchRefused, Reject, import_batch, write_rejects
 
@@ -217,6 +219,10 @@ def import_command(
                 rejects_file.unlink(missing_ok=True)
             raise
     render.imported(report, written[0] if written else None, json_output)
+    if report.rejects:  # with --skip-invalid: as a bulk step with --continue-on-error
+        raise typer.Exit(
+            EXIT_BULK_PARTIAL if report.rows > len(report.rejects) else EXIT_BULK_REFUSED
+        )
 
 
 @commands.command("export")
