@@ -87,6 +87,22 @@ def imported(run: Run, *args: str, input: str | None = None) -> str:
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_form_that_writes_its_choices_in_any_case_imports(run: Run, tmp_path: Path) -> None:
+    header = [*HEADER, "preferred_contact"]
+    rows = [
+        {**row(1, channel="Email", category="Delay"), "preferred_contact": "Post"},
+        {**row(2, channel="ONLINE", category="explanation"), "preferred_contact": "EMAIL"},
+    ]
+    path = write(tmp_path / "form.csv", csv_text(rows, header))
+
+    imported(run, str(path))
+
+    assert [("email", "delay", "post"), ("online", "explanation", "email")] == [
+        (r["channel"], r["category"], r["preferred_contact"]) for r in exported_rows(run, tmp_path)
+    ]
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_spreadsheet_csv_with_bom_quotes_newlines_and_blank_lines_imports(
     run: Run, tmp_path: Path
 ) -> None:

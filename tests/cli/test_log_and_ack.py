@@ -158,6 +158,18 @@ def test_log_accepts_a_time_round_a_clock_change_written_with_its_offset_and_kee
 
 
 @freeze_time("2026-11-30 12:00:00")
+def test_log_takes_its_choices_in_any_case(run: Run) -> None:
+    ref = log(run, "--prefers", "Post", channel="Email", category="Delay").stdout.strip()
+
+    case = show(run, ref)
+    assert ("email", "delay", "post") == (
+        case["channel"],
+        case["category"],
+        case["consumer"]["preferred_contact"],
+    )
+
+
+@freeze_time("2026-11-30 12:00:00")
 def test_log_records_the_email_in_lower_case(run: Run) -> None:
     ref = log(run, email="  Ann.Smith@Example.COM ").stdout.strip()
 

@@ -43,8 +43,13 @@ GoodwillOption = Annotated[
 def log_command(
     ctx: typer.Context,
     consumer: Annotated[str, typer.Option(help="The consumer's full name.")],
-    channel: Annotated[Channel, typer.Option(help="How the complaint arrived.")],
-    category: Annotated[Category, typer.Option(help="What part of our service it is about.")],
+    channel: Annotated[
+        Channel, typer.Option(help="How the complaint arrived.", case_sensitive=False)
+    ],
+    category: Annotated[
+        Category,
+        typer.Option(help="What part of our service it is about.", case_sensitive=False),
+    ],
     summary: Annotated[str, typer.Option(help="What the consumer says went wrong.")],
     email: Annotated[str | None, typer.Option(help="The consumer's email address.")] = None,
     address: Annotated[str | None, typer.Option(help="The consumer's postal address.")] = None,
@@ -63,7 +68,8 @@ def log_command(
         ),
     ] = None,
     prefers: Annotated[
-        ContactMethod | None, typer.Option(help="How the consumer prefers to be contacted.")
+        ContactMethod | None,
+        typer.Option(help="How the consumer prefers to be contacted.", case_sensitive=False),
     ] = None,
     adjustment: Annotated[
         list[str] | None,

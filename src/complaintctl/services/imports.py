@@ -209,10 +209,11 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
     refusal = _field_refused(values)
     if refusal is not None:
         return reject(*refusal)
-    channel = _CHANNELS.get(values["channel"] or "")
+    # Values are read in any case, as a form writes them ("Email", "Delay").
+    channel = _CHANNELS.get((values["channel"] or "").lower())
     if channel is None:
         return reject("channel", f"{values['channel']!r} is not one of {_choices(Channel)}")
-    category = _CATEGORIES.get(values["category"] or "")
+    category = _CATEGORIES.get((values["category"] or "").lower())
     if category is None:
         return reject("category", f"{values['category']!r} is not one of {_choices(Category)}")
     try:
@@ -238,7 +239,7 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
     board_text = (values["board"] or "").lower()
     if board_text not in _TRUE and board_text not in _FALSE:
         return reject("board", f"{values['board']!r} is not true or false")
-    prefers = values["preferred_contact"]
+    prefers = values["preferred_contact"] and values["preferred_contact"].lower()
     if prefers is not None and prefers not in _CONTACT_METHODS:
         return reject("preferred_contact", f"{prefers!r} is not one of {_choices(ContactMethod)}")
     adjustments = raw.get("adjustments") or ()
