@@ -165,6 +165,11 @@ class CaseView:
     incidents: tuple[IncidentView, ...] = ()  # abusive contact recorded against the consumer
     version: int = 0  # one more with every step on the case
 
+    def latest(self, action: str) -> EventView | None:
+        """The case's latest history entry of `action` (what `show` tells of the escalation,
+        the referral and the Assessor's outcome, which live in the history alone)."""
+        return next((e for e in reversed(self.history) if e.action == action), None)
+
 
 class StepLine(NamedTuple):
     """A case as a step on many left it, as the line saying what was done needs it."""
@@ -299,6 +304,9 @@ def case_json(view: CaseView) -> dict[str, Any]:
             }
             for r in view.responses
         ],
+        "escalation": _step_json(view.latest("escalate"), tz, "to", "reason"),
+        "referral": _step_json(view.latest("refer"), tz, "late", "late_reason"),
+        "assessor": _step_json(view.latest("outcome"), tz, "outcome", "recommendation"),
         "logged_by": view.logged_by,
         "as_of": _when(view.as_of, tz),
         "deadlines": [deadline_json(d, tz) for d in view.deadlines],
@@ -319,6 +327,18 @@ def case_json(view: CaseView) -> dict[str, Any]:
             for c in view.earlier_cases
         ],
         "warnings": list(view.warnings),
+    }
+
+
+def _step_json(entry: EventView | None, tz: ZoneInfo, *fields: str) -> dict[str, Any] | None:
+    """A step the history records, as `show --json` tells it: when, by whom, and the named
+    fields of its details (null where the case has not taken the step)."""
+    if entry is None:
+        return None
+    return {
+        "by": entry.actor,
+        "at": _when(entry.at, tz),
+        **{name: entry.details.get(name) for name in fields},
     }
 
 

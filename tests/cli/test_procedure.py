@@ -772,3 +772,60 @@ def test_an_incident_is_recorded_in_history_and_shown_on_every_case_of_the_consu
     assert expected == show(run, second)["consumer"]["incidents"]
     assert [] == show(run, other)["consumer"]["incidents"]
     assert ["log"] == [e["action"] for e in history(run, second)]
+
+
+def test_show_tells_the_escalation_the_referral_and_the_assessors_outcome(run: Run) -> None:
+    ref = journey.log_case(run, at="2026-11-02T10:00")
+    journey.ack(run, ref, at="2026-11-02T11:00")
+    journey.assign(run, ref, at="2026-11-02T12:00")
+    journey.respond(run, ref, at="2026-11-03T10:00")
+    journey.step(
+        run, "2026-11-04T10:00", "--as", "officer.one", "escalate", ref, "--to", "hana.handler",
+        "--reason", "The consumer says the response missed the point",
+    )  # fmt: skip
+    journey.final(run, ref, at="2026-11-10T10:00")
+    journey.step(run, "2026-11-12T10:00", "--as", "officer.one", "refer", ref)
+    journey.step(
+        run, "2026-11-20T10:00", "--as", "officer.one", "refer", ref, "--outcome", "upheld",
+        "--recommendation", "Reply to every letter within 10 days",
+    )  # fmt: skip
+
+    case = journey.show(run, ref)
+    assert (
+        {
+            "by": "officer.one",
+            "at": "2026-11-04T10:00:00+00:00",
+            "to": "hana.handler",
+            "reason": "The consumer says the response missed the point",
+        },
+        {
+            "by": "officer.one",
+            "at": "2026-11-12T10:00:00+00:00",
+            "late": False,
+            "late_reason": None,
+        },
+        {
+            "by": "officer.one",
+            "at": "2026-11-20T10:00:00+00:00",
+            "outcome": "upheld",
+            "recommendation": "Reply to every letter within 10 days",
+        },
+    ) == (case["escalation"], case["referral"], case["assessor"])
+    shown = {
+        line.split("\t")[0]: line.split("\t")[1]
+        for line in journey.ok(run, "show", ref).stdout.splitlines()
+    }
+    assert (
+        "to hana.handler by officer.one, Wed 2026-11-04 10:00 GMT: The consumer says the "
+        "response missed the point",
+        "to the Independent Assessor by officer.one, Thu 2026-11-12 10:00 GMT",
+        "upheld, Fri 2026-11-20 10:00 GMT: Reply to every letter within 10 days",
+    ) == (shown["Escalated"], shown["Referred"], shown["Assessor"])
+
+
+def test_show_json_has_no_escalation_referral_or_outcome_before_they_happen(run: Run) -> None:
+    ref = journey.log_case(run, at="2026-11-02T10:00")
+
+    case = journey.show(run, ref)
+
+    assert (None, None, None) == (case["escalation"], case["referral"], case["assessor"])

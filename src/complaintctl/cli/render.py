@@ -258,6 +258,7 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
             )
             for r in view.responses
         ],
+        *_later_steps(view, tz),
     ]
     deadlines = [(d.kind, _deadline_state(d, view.as_of, tz)) for d in view.deadlines]
     history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
@@ -290,6 +291,42 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
 
 
 LATEST = 8  # history entries `show` lists; `history` lists them all
+
+
+def _later_steps(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
+    """The escalation, the referral and the Assessor's outcome, as `show` lists them."""
+    shown = []
+    escalated = view.latest("escalate")
+    if escalated is not None:
+        reason = escalated.details.get("reason")
+        shown.append(
+            (
+                "Escalated",
+                f"to {escalated.details.get('to')} by {escalated.actor}, "
+                f"{format_local(escalated.at, tz)}" + (f": {reason}" if reason else ""),
+            )
+        )
+    referred = view.latest("refer")
+    if referred is not None:
+        late = referred.details.get("late_reason")
+        shown.append(
+            (
+                "Referred",
+                f"to the Independent Assessor by {referred.actor}, "
+                f"{format_local(referred.at, tz)}" + (f"; accepted late: {late}" if late else ""),
+            )
+        )
+    assessed = view.latest("outcome")
+    if assessed is not None:
+        recommendation = assessed.details.get("recommendation")
+        shown.append(
+            (
+                "Assessor",
+                f"{assessed.details.get('outcome')}, {format_local(assessed.at, tz)}"
+                + (f": {recommendation}" if recommendation else ""),
+            )
+        )
+    return shown
 
 
 def history(out: Output, view: CaseView, *, json_output: bool) -> None:
