@@ -710,3 +710,24 @@ def test_the_queue_table_never_cuts_the_restriction_flag(
     rows = table(TEAM_QUEUE, width, monkeypatch, capsys)
     cara = next(row for row in rows if row.startswith(CARA))
     assert "A,R,B" == cara.split()[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("queue", "--area", "Nowhere"), 2, "Error: no staff work in 'Nowhere'"),
+        (("export", "--owner", "nobody"), 4, "Error: no staff member 'nobody'"),
+        (("queue", "--stage", "closed"), 2, "Error: closed and assessed cases are never"),
+    ],
+)
+def test_a_listing_filter_that_can_match_nothing_is_one_error_line(
+    run: Run, args: tuple[str, ...], code: int, says: str
+) -> None:
+    result = run(*args)
+
+    assert (code, "", True, 1) == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.startswith(says),
+        len(result.stderr.splitlines()),
+    )

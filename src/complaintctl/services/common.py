@@ -133,6 +133,31 @@ def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[s
     )
 
 
+# -- listings' filters ----------------------------------------------------------------------
+
+
+def listing_filters(
+    uow: UnitOfWork, area: str | None, owner: str | None
+) -> tuple[str | None, str | None]:
+    """A listing's --area and --owner, checked: a misspelt one would match nothing and look
+    like an empty queue. The area must be one staff work in or a case is routed to; the owner
+    a member of staff, named as the store keeps them."""
+    if area is not None:
+        areas = sorted(uow.staff_areas())
+        if areas and area.casefold() not in {a.casefold() for a in areas}:
+            if not uow.has_cases_in_area(area):
+                raise InvalidInput(
+                    f"no staff work in {area!r} and no case is routed there; "
+                    f"the areas are {', '.join(areas)}"
+                )
+    if owner is not None:
+        staff = uow.staff(owner)
+        if staff is None:
+            raise NotFound(f"no staff member {owner.strip()!r} (see `complaintctl staff list`)")
+        owner = staff.username
+    return area, owner
+
+
 # -- who is acting -------------------------------------------------------------------------
 
 

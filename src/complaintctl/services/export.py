@@ -15,6 +15,7 @@ from complaintctl.domain.clocks import MET
 from complaintctl.domain.instants import format_instant, local_to_utc
 from complaintctl.domain.procedure import Stage
 from complaintctl.errors import InvalidInput
+from complaintctl.services.common import listing_filters
 from complaintctl.services.imports import FIELDS
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def export_cases(
     """
     if received_from and received_to and received_to < received_from:
         raise InvalidInput("--to is before --from")
+    area, owner = listing_filters(uow, area, owner)
     return _records(
         uow, stages, area, owner, unassigned, category, board, received_from, received_to
     )

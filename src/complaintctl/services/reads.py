@@ -16,7 +16,12 @@ from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
 from complaintctl.errors import InvalidInput
-from complaintctl.services.common import case_view, coverage_warnings, find_case
+from complaintctl.services.common import (
+    case_view,
+    coverage_warnings,
+    find_case,
+    listing_filters,
+)
 from complaintctl.views import CaseView, OverdueItem, OverdueReport, QueueItem, QueueReport
 
 if TYPE_CHECKING:
@@ -93,6 +98,12 @@ def queue(
     time), on track, or waiting on the consumer. `due_within` keeps those due by then."""
     from complaintctl.store import listings
 
+    if stages and not set(stages) & set(OPEN_STAGES):
+        raise InvalidInput(
+            f"closed and assessed cases are never in the queue (its stages are "
+            f"{', '.join(OPEN_STAGES)}); export --stage lists them"
+        )
+    area, owner = listing_filters(uow, area, owner)
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, "--warn-within")
     due_by = (

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -334,6 +335,13 @@ class UnitOfWork:
             select(Staff.area).where(col(Staff.active), col(Staff.area).is_not(None)).distinct()
         ).all()
         return [area for area in rows if area]
+
+    def has_cases_in_area(self, area: str) -> bool:
+        """Whether any case is routed to `area` (in any case of letters)."""
+        found = self.session.exec(
+            select(Case.id).where(func.lower(col(Case.area)) == area.lower()).limit(1)
+        ).first()
+        return found is not None
 
     def all_staff(self) -> Sequence[Staff]:
         return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
