@@ -11,8 +11,10 @@ event, due at the close of day 20); the referral window is 3 calendar months, sa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
 from freezegun import freeze_time
 from typer.testing import Result
 
@@ -829,3 +831,47 @@ def test_show_json_has_no_escalation_referral_or_outcome_before_they_happen(run:
     case = journey.show(run, ref)
 
     assert (None, None, None) == (case["escalation"], case["referral"], case["assessor"])
+
+
+def responded_case(run: Run) -> str:
+    ref = journey.log_case(run, at="2026-11-16T16:30")
+    journey.ack(run, ref, at="2026-11-17T10:00")
+    journey.assign(run, ref, at="2026-11-17T11:00")
+    journey.step(
+        run, "2026-11-20T15:00", "--as", "rita.responder", "respond", ref,
+        "--decision", "partly-upheld", "--summary", "We were slow to reply",
+        "--remedy", "apology", "--remedy", "goodwill-payment", "--goodwill", "25",
+    )  # fmt: skip
+    return ref
+
+
+def test_history_details_read_as_words_not_as_python(run: Run) -> None:
+    ref = responded_case(run)
+
+    responded = ok(run, "history", ref).stdout.splitlines()[-1].split("\t")
+
+    assert (
+        "decision: partly-upheld; goodwill: £25.00; on time: no; remedies: apology, "
+        "goodwill-payment; summary: We were slow to reply"
+    ) == responded[3]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_history_at_a_terminal_keeps_the_details_readable(
+    run: Run, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    ref = responded_case(run)
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+
+    lines = [
+        re.sub(r"\x1b\[[0-9;]*m", "", line) for line in ok(run, "history", ref).stdout.splitlines()
+    ]
+
+    assert [] == [line for line in lines if len(line) > width]
+    shown = "\n".join(lines)
+    for words in ("Fri 2026-11-20 15:00 GMT", "rita.responder", "decision: partly-upheld",
+                  "goodwill: £25.00", "on time: no"):  # fmt: skip
+        assert words in shown

@@ -440,8 +440,9 @@ def test_backup_of_a_store_not_made_yet_exits_8(tmp_path: Path) -> None:
 def test_backup_of_a_postgresql_store_points_to_pg_dump(store_url: str, tmp_path: Path) -> None:
     assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
     result = complaintctl(store_url, "db", "backup", str(tmp_path / "copy"))
-    assert (2, "Error: db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
-               "(README: Team use)\n") == (result.exit_code, result.stderr)  # fmt: skip
+    assert (2, "Error: db backup copies SQLite stores; back up a PostgreSQL store with "
+               "pg_dump --format=custom --file=FILE and the store's URL without +psycopg\n"
+            ) == (result.exit_code, result.stderr)  # fmt: skip
     assert not (tmp_path / "copy").exists()
 
 

@@ -120,7 +120,8 @@ def db_backup(
 ) -> None:
     """Copy an SQLite store to FILE, consistently, while others keep working.
 
-    FILE must not exist yet. For a PostgreSQL store, use pg_dump (README: Team use).
+    FILE must not exist yet. For a PostgreSQL store, use pg_dump:
+    pg_dump --format=custom --file=FILE "postgresql://…".
     """
     from complaintctl.cli import render
     from complaintctl.store.db import describe, translated_errors

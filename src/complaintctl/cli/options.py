@@ -52,7 +52,7 @@ AsOf = Annotated[
         show_default=False,
     ),
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (README: JSON).")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (stable field names).")]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
 Ref = Annotated[str, typer.Argument(metavar="REF", help="The case reference, e.g. SC-2026-000001.")]
 Refs = Annotated[

@@ -334,32 +334,65 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
         _print_json(history_json(view))
         return
     tz = ZoneInfo(view.zone)
-    rows = [
-        (
-            format_instant(e.at, tz),
-            e.action,
-            e.actor,
-            "; ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, "", [])),
-            format_instant(e.recorded_at, tz),
-            e.ran_as,  # the operating system's login and host, beside the --as of "By"
-        )
-        for e in view.history
-    ]
     if not out.for_people():
-        for row in rows:
-            _line(*row)
+        for e in view.history:
+            _line(
+                format_instant(e.at, tz),
+                e.action,
+                e.actor,
+                details_text(e.details, tz),
+                format_instant(e.recorded_at, tz),
+                e.ran_as,  # the operating system's login and host, beside the --as of "By"
+            )
         return
     from rich.table import Table
 
+    # When and who share a column, so the details keep most of a narrow terminal's width.
     table = Table(title=f"History of {view.ref}", title_justify="left")
-    table.add_column("When", no_wrap=True)
+    table.add_column("When, by", no_wrap=True)
     table.add_column("Action", no_wrap=True)
-    table.add_column("By", no_wrap=True)
-    table.add_column("Details", overflow="fold")
-    table.add_column("Recorded", no_wrap=True)
-    for *shown, recorded, ran_as in rows:
-        table.add_row(*_cells(*shown, f"{recorded}\n{ran_as}" if ran_as else recorded))
+    table.add_column("Details", overflow="fold", ratio=1, min_width=24)
+    for e in view.history:
+        later = e.recorded_at - e.at >= timedelta(minutes=1)
+        recorded = f"recorded {format_local(e.recorded_at, tz) if later else 'then'}" + (
+            f" by {e.ran_as}" if e.ran_as else ""
+        )
+        details = "\n".join(x for x in (details_text(e.details, tz, sep="\n"), recorded) if x)
+        table.add_row(*_cells(f"{format_local(e.at, tz)}\n{e.actor}", e.action, details))
     _console().print(table)
+
+
+def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> str:
+    """A history entry's details as a person reads them: `on time: no; remedies: apology,
+    goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`."""
+    shown = []
+    for key, value in details.items():
+        if value in (None, "", []):
+            continue
+        name = key.replace("_", " ")
+        if key == "goodwill_pence" and isinstance(value, int):
+            name, text = "goodwill", f"£{value / 100:,.2f}"
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and (instant := _instant(value)) is not None:
+            text = format_local(instant, tz)
+        else:
+            text = str(value)
+        shown.append(f"{name}: {text}")
+    return sep.join(shown)
+
+
+def _instant(value: str) -> datetime | None:
+    """An instant a history entry holds (ISO 8601 with an offset), or None for other text."""
+    if len(value) < 16 or value[10:11] != "T":
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None else None
 
 
 def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str]) -> None:

@@ -269,8 +269,8 @@ def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
     url = engine.url
     if url.get_backend_name() != "sqlite":
         raise InvalidInput(
-            "db backup copies SQLite stores; back up a PostgreSQL store with pg_dump "
-            "(README: Team use)"
+            "db backup copies SQLite stores; back up a PostgreSQL store with "
+            "pg_dump --format=custom --file=FILE and the store's URL without +psycopg"
         )
     target = check_destination(target, force=None, protected=protected)
     new = NewFile(target)
