@@ -27,7 +27,7 @@ def run() -> Run:
     """`run("log", "--consumer", …)`: the command's Result (exit_code, stdout, stderr)."""
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None) -> Result:
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
         return runner.invoke(app, list(args), input=input)
 
     return invoke

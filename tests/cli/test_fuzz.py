@@ -205,12 +205,14 @@ def test_any_import_batch_ends_in_a_known_exit_status_without_a_traceback(
     run: Run, tmp_path: Path, text: str, how: str
 ) -> None:
     fmt = "jsonl" if text.lstrip().startswith(("{", "[")) or '"' not in text else "csv"
+    # As bytes: half a character (a lone surrogate) arrives as the bytes that would carry it.
+    data = text.encode("utf-8", errors="surrogatepass")
     with freeze_time("2026-12-04 12:00:00"):
         if how == "stdin":
-            result = run("import", "-", "--format", fmt, input=text)
+            result = run("import", "-", "--format", fmt, input=data)
         else:
             batch = tmp_path / f"batch.{fmt}"
-            batch.write_text(text, encoding="utf-8", errors="surrogateescape")
+            batch.write_bytes(data)
             extra = ["--skip-invalid", "--force"] if how == "skip" else []
             result = run("import", str(batch), *extra)
     no_traceback(result)

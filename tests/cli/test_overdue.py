@@ -399,3 +399,35 @@ def test_lateness_across_the_autumn_clock_change_counts_eight_hours_a_day(run: R
         item["late_working_minutes"],
         item["late_calendar_minutes"],
     )
+
+
+def test_summary_is_a_digest_for_a_mail(run: Run, four_cases: None) -> None:
+    result = run("overdue", "--summary", "--due-within", "1d", "--exit-code")
+
+    assert (
+        3,
+        [
+            "3 overdue as of Fri 2026-12-04 12:00 GMT: acknowledge 2, respond 1.",
+            "Most overdue:",
+            "  SC-2026-000004  acknowledge  Dev Shah  late by 11h of working time (1d 19h)",
+            "  SC-2026-000001  acknowledge  Ann Smith  late by 10h of working time (1d 2h)",
+            "  SC-2026-000003  respond  Cara Patel  late by 2h 30m of working time (2h 30m)",
+            "Falling due soon (within --due-within): 1.",
+        ],
+    ) == (result.exit_code, result.stdout.splitlines())
+
+
+def test_summary_with_nothing_overdue_says_so(run: Run) -> None:
+    with freeze_time(FRIDAY_NOON):
+        result = run("overdue", "--summary")
+
+    assert (0, ["Nothing overdue as of Fri 2026-12-04 12:00 GMT."]) == (
+        result.exit_code,
+        result.stdout.splitlines(),
+    )
+
+
+def test_summary_with_json_or_csv_is_refused(run: Run) -> None:
+    for machine in ("--json", "--csv"):
+        result = run("overdue", "--summary", machine)
+        assert (2, "") == (result.exit_code, result.stdout)

@@ -48,6 +48,13 @@ def overdue_command(
             help=f"Exit with status {EXIT_OVERDUE} when anything is overdue (for cron jobs).",
         ),
     ] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="A digest for a mail: how many of each kind, then the most overdue few.",
+        ),
+    ] = False,
 ) -> None:
     """List deadlines past due, most overdue first: acknowledgements, responses, final
     responses and restriction reviews.
@@ -57,7 +64,10 @@ def overdue_command(
     """
     from complaintctl import services
     from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
 
+    if summary and (json_output or csv_output):
+        raise InvalidInput("--summary is a digest for people; --json and --csv list every item")
     state = current_state(ctx)
     report = state.read(
         lambda uow, when: services.overdue(
@@ -65,7 +75,10 @@ def overdue_command(
         ),
         as_of,
     )
-    render.overdue(state.output, report, json_output=json_output, csv_output=csv_output)
+    if summary:
+        render.overdue_summary(report)
+    else:
+        render.overdue(state.output, report, json_output=json_output, csv_output=csv_output)
     if exit_code and any(item.late_calendar.total_seconds() > 0 for item in report.items):
         raise typer.Exit(EXIT_OVERDUE)
 

@@ -611,6 +611,39 @@ def _table(out: Output, rows: Sequence[Sequence[str]], headers: Sequence[str]) -
 # -- overdue -------------------------------------------------------------------------------
 
 
+SUMMARY_WORST = 5  # the most overdue items `overdue --summary` names
+
+
+def overdue_summary(report: OverdueReport) -> None:
+    """`overdue --summary`: plain lines for a mail, whatever stdout is. How many are overdue
+    of each kind, the most overdue few, and how many more fall due within the window."""
+    _warnings(report.warnings)
+    tz = ZoneInfo(report.zone)
+    late = [item for item in report.items if item.late_calendar > timedelta(0)]
+    soon = len(report.items) - len(late)
+    when = format_local(report.as_of, tz)
+    if not late:
+        _print(f"Nothing overdue as of {when}.")
+    else:
+        counts: dict[str, int] = {}
+        for item in late:
+            counts[item.kind] = counts.get(item.kind, 0) + 1
+        by_kind = ", ".join(f"{kind} {count}" for kind, count in counts.items())
+        _print(f"{len(late)} overdue as of {when}: {by_kind}.")
+        _print("Most overdue:")
+        for item in late[:SUMMARY_WORST]:
+            who = item.ref or f"restriction {item.restriction_id}"
+            _print(
+                f"  {who}  {item.kind}  {one_line(item.consumer)}  late by "
+                f"{format_duration(item.late_working, days=False)} of working time "
+                f"({format_duration(item.late_calendar)})"
+            )
+        if len(late) > SUMMARY_WORST:
+            _print(f"  and {len(late) - SUMMARY_WORST} more: complaintctl overdue")
+    if soon:
+        _print(f"Falling due soon (within --due-within): {soon}.")
+
+
 def overdue(out: Output, report: OverdueReport, *, json_output: bool, csv_output: bool) -> None:
     _warnings(report.warnings)
     if json_output:
