@@ -39,6 +39,7 @@ from complaintctl.views import (
     CaseView,
     ConsumerView,
     DeadlineView,
+    EventView,
     ExplainView,
     OverdueReport,
     QueueItem,
@@ -293,39 +294,31 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
 LATEST = 8  # history entries `show` lists; `history` lists them all
 
 
+# What `show` says of each step the history alone records: its label, its action, the words
+# for the entry, and the detail added after them (with how it is joined on).
+_LATER_STEPS: tuple[tuple[str, str, Callable[[EventView], str], str, str], ...] = (
+    ("Escalated", "escalate", lambda e: f"to {e.details.get('to')} by {e.actor}", "reason", ": "),
+    (
+        "Referred",
+        "refer",
+        lambda e: f"to the Independent Assessor by {e.actor}",
+        "late_reason",
+        "; accepted late: ",
+    ),
+    ("Assessor", "outcome", lambda e: str(e.details.get("outcome")), "recommendation", ": "),
+)
+
+
 def _later_steps(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
     """The escalation, the referral and the Assessor's outcome, as `show` lists them."""
     shown = []
-    escalated = view.latest("escalate")
-    if escalated is not None:
-        reason = escalated.details.get("reason")
-        shown.append(
-            (
-                "Escalated",
-                f"to {escalated.details.get('to')} by {escalated.actor}, "
-                f"{format_local(escalated.at, tz)}" + (f": {reason}" if reason else ""),
-            )
-        )
-    referred = view.latest("refer")
-    if referred is not None:
-        late = referred.details.get("late_reason")
-        shown.append(
-            (
-                "Referred",
-                f"to the Independent Assessor by {referred.actor}, "
-                f"{format_local(referred.at, tz)}" + (f"; accepted late: {late}" if late else ""),
-            )
-        )
-    assessed = view.latest("outcome")
-    if assessed is not None:
-        recommendation = assessed.details.get("recommendation")
-        shown.append(
-            (
-                "Assessor",
-                f"{assessed.details.get('outcome')}, {format_local(assessed.at, tz)}"
-                + (f": {recommendation}" if recommendation else ""),
-            )
-        )
+    for label, action, words, detail, joined in _LATER_STEPS:
+        entry = view.latest(action)
+        if entry is None:
+            continue
+        extra = entry.details.get(detail)
+        tail = f"{joined}{extra}" if extra else ""
+        shown.append((label, f"{words(entry)}, {format_local(entry.at, tz)}{tail}"))
     return shown
 
 
