@@ -454,12 +454,12 @@ def root(
 
 def main() -> None:
     """The console script."""
-    # A reader such as `head` that stops early ends us quietly, as it does any Unix filter,
-    # rather than through a broken-pipe error (which the CLI library turns into exit 1).
     # Text for people in a locale that cannot spell a character shows its escape rather than
     # failing the command (JSON and CSV are written in UTF-8 whatever the locale: render).
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="backslashreplace")
+    # A reader such as `head` that stops early ends us quietly, as it does any Unix filter,
+    # rather than through a broken-pipe error (which the CLI library turns into exit 1).
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # A file past the size limit is an error to report (EFBIG), not a signal that kills.
