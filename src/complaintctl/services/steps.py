@@ -174,6 +174,11 @@ class Plan:
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
 
+    @property
+    def version_after(self) -> int:
+        """The case's version once the plan is written."""
+        return self.case.version + 1 if self.versioned else self.case.version
+
 
 class Spec:
     """A verb's own part of a step: its inputs, checked once; its plan for one case."""
@@ -288,7 +293,7 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
     for plan in plans:
         changes = {**plan.changes, "stage": plan.leads_to.value}
         if plan.versioned:
-            changes["version"] = plan.case.version + 1
+            changes["version"] = plan.version_after
         names = tuple(sorted(changes))
         by_columns.setdefault(names, []).append((plan.case.id, *(changes[n] for n in names)))
     for names, rows in by_columns.items():
@@ -346,7 +351,6 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
 def _line(plan: Plan, warnings: tuple[str, ...]) -> StepLine:
     """The case as the plan leaves it, for the line that says what was done."""
     case = plan.case._replace(**plan.changes)
-    version = case.version + 1 if plan.versioned else case.version
     return StepLine(
         case.ref,
         plan.leads_to.value,
@@ -354,7 +358,7 @@ def _line(plan: Plan, warnings: tuple[str, ...]) -> StepLine:
         case.responder,
         case.handler,
         case.close_reason,
-        version,
+        plan.version_after,
         warnings,
     )
 
