@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
 from complaintctl.domain.explain import DayEntry
-from complaintctl.domain.instants import format_duration, format_instant
+from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
 from complaintctl.domain.procedure import Action
 
 JSON_SCHEMA_VERSION = 1
@@ -251,13 +251,9 @@ def deadline_json(deadline: DeadlineView, tz: ZoneInfo) -> dict[str, Any]:
         "ended_at": _when(deadline.ended_at, tz),
         "outcome": deadline.outcome,
         "breached": deadline.breached,
-        "late_working_minutes": _minutes(deadline.working_late),
-        "left_working_minutes": _minutes(deadline.working_left),
+        "late_working_minutes": whole_minutes(deadline.working_late),
+        "left_working_minutes": whole_minutes(deadline.working_left),
     }
-
-
-def _minutes(amount: timedelta) -> int:
-    return int(amount.total_seconds() // 60)
 
 
 def case_json(view: CaseView) -> dict[str, Any]:
@@ -406,8 +402,8 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "received_at": _when(item.received_at, tz),
             "due": _when(item.due, tz),
             "as_of": _when(report.as_of, tz),
-            "late_working_minutes": _minutes(item.late_working),
-            "late_calendar_minutes": _minutes(item.late_calendar),
+            "late_working_minutes": whole_minutes(item.late_working),
+            "late_calendar_minutes": whole_minutes(item.late_calendar),
             "late_working": format_duration(item.late_working, days=False),
             "late_calendar": format_duration(item.late_calendar),
             "state": "overdue" if item.late_calendar > timedelta(0) else "due-soon",
@@ -485,7 +481,7 @@ def queue_json(report: QueueReport) -> list[dict[str, Any]]:
             "kind": item.kind,
             "due": _when(item.due, tz),
             "state": item.state,
-            "left_working_minutes": _minutes(item.working_left) if item.due else None,
+            "left_working_minutes": whole_minutes(item.working_left) if item.due else None,
             "as_of": _when(report.as_of, tz),
         }
         for item in report.items
@@ -569,7 +565,7 @@ class ExplainView:
 
 
 def _minutes_or_none(amount: timedelta | None) -> int | None:
-    return None if amount is None else _minutes(amount)
+    return None if amount is None else whole_minutes(amount)
 
 
 def explain_json(view: ExplainView) -> dict[str, Any]:

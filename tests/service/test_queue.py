@@ -570,3 +570,34 @@ def test_an_owner_typed_in_capitals_is_the_member_of_staff(
     store: UnitFactory, cases: dict[str, str]
 ) -> None:
     assert ["Dev"] == names(cases, queue(store, owner="Rita.Responder"))
+
+
+def test_due_within_keeps_an_agreed_deadline_outside_working_hours_with_that_much_time_left(
+    unit: UnitFactory,
+) -> None:
+    # Fri 11 Dec 16:00 + 1h of working time is Friday's close; an agreed deadline of Saturday
+    # noon has the same hour of working time left, so it is due within 1h as Friday 17:00 is.
+    cases = make_cases(unit)
+    act(
+        unit,
+        services.extend,
+        ref=cases["Ella"],
+        until=t("2026-12-12T12:00"),
+        reason="Agreed with the consumer",
+        by="lena.leader",
+        at=t("2026-12-04T15:00"),
+    )
+    friday = t("2026-12-11T16:00")
+
+    def listed(due_within: str) -> tuple[bool, bool]:
+        with unit(write=False) as uow:
+            queued = services.queue(uow, as_of=friday, due_within=due_within).items
+            late = services.overdue(uow, as_of=friday, due_within=due_within).items
+        return (
+            cases["Ella"] in [item.ref for item in queued],
+            cases["Ella"] in [item.ref for item in late],
+        )
+
+    assert (True, True) == listed("1h")
+    # A minute less and it is not.
+    assert (False, False) == listed("59m")

@@ -2,6 +2,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from complaintctl.domain.instants import (
     InstantError,
@@ -9,6 +11,7 @@ from complaintctl.domain.instants import (
     format_instant,
     parse_date,
     parse_instant,
+    whole_minutes,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -71,9 +74,43 @@ def test_instants_are_written_in_the_zone_with_their_offset() -> None:
         (timedelta(days=1, hours=2), True, "1d 2h"),
         (timedelta(days=1, hours=2), False, "26h"),
         (-timedelta(hours=1), True, "-1h"),
+        # Part of a minute counts as a whole one, either way: a breach is never late by 0m.
+        (timedelta(seconds=20), True, "1m"),
+        (-timedelta(seconds=20), True, "-1m"),
+        (timedelta(minutes=5, seconds=30), True, "6m"),
+        (timedelta(hours=1, microseconds=1), False, "1h 1m"),
     ],
 )
 def test_durations_read_as_days_hours_and_minutes(
     amount: timedelta, days: bool, expected: str
 ) -> None:
     assert expected == format_duration(amount, days=days)
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (timedelta(0), 0),
+        (timedelta(minutes=5), 5),
+        (-timedelta(minutes=5), -5),
+        (timedelta(minutes=5, seconds=30), 6),
+        # Negative amounts round the same way as positive ones, not down: -5m 30s is -6 in
+        # JSON where the text says 6m.
+        (-timedelta(minutes=5, seconds=30), -6),
+        (-timedelta(minutes=2, seconds=10), -3),
+        (timedelta(microseconds=1), 1),
+    ],
+)
+def test_whole_minutes_round_away_from_zero_the_same_for_either_sign(
+    amount: timedelta, expected: int
+) -> None:
+    assert expected == whole_minutes(amount)
+
+
+@given(st.timedeltas(min_value=-timedelta(days=400), max_value=timedelta(days=400)))
+def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timedelta) -> None:
+    text = format_duration(amount, days=False)
+    hours = int(text.lstrip("-").split("h")[0]) if "h" in text else 0
+    minutes = int(text.rstrip("m").split()[-1]) if text.endswith("m") else 0
+    sign = -1 if text.startswith("-") else 1
+    assert whole_minutes(amount) == sign * (hours * 60 + minutes)

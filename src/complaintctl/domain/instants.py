@@ -96,9 +96,19 @@ def format_short(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %d %b %H:%M")
 
 
+def whole_minutes(amount: timedelta) -> int:
+    """`amount` in minutes, rounded away from zero: the one rounding of every figure shown.
+
+    A breach of 20 seconds is late by 1m, never by 0m, and 5m 30s left is 6m left in text
+    and JSON alike; an exact number of minutes is kept as it is."""
+    microseconds = abs(amount) // timedelta(microseconds=1)
+    minutes = -(-microseconds // 60_000_000)
+    return -minutes if amount < timedelta(0) else minutes
+
+
 def format_duration(amount: timedelta, *, days: bool = True) -> str:
     """`2d 3h 5m`, or in hours and minutes only (`51h 5m`) for working time."""
-    minutes = int(abs(amount).total_seconds() // 60)
+    minutes = abs(whole_minutes(amount))
     hours, minutes = divmod(minutes, 60)
     parts = []
     if days and hours >= 24:

@@ -44,6 +44,18 @@ def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:
         raise InvalidInput(f"{option}: {err}") from None
 
 
+def window_end(uow: UnitOfWork, as_of: datetime, due_within: str | None) -> datetime | None:
+    """The last instant with at most `due_within` of working time left from `as_of`.
+
+    A window ending at a close reaches on to the next opening: a deadline agreed for Saturday
+    noon has exactly as much working time left as one at Friday's close."""
+    if due_within is None:
+        return None
+    calendar = uow.calendar()
+    amount = working_duration(uow, due_within, "--due-within")
+    return calendar.next_opening(calendar.add_working_time(as_of, amount))
+
+
 def overdue(
     uow: UnitOfWork,
     *,
@@ -58,11 +70,7 @@ def overdue(
 
     calendar = uow.calendar()
     wanted = [kind.value for kind in STAFF_CLOCKS if not kinds or kind.value in kinds]
-    due_before = (
-        calendar.add_working_time(as_of, working_duration(uow, due_within, "--due-within"))
-        if due_within is not None
-        else None
-    )
+    due_before = window_end(uow, as_of, due_within)
     rows = listings.overdue(uow, as_of, wanted, due_before)
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
@@ -106,11 +114,7 @@ def queue(
     area, owner = listing_filters(uow, area, owner)
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, "--warn-within")
-    due_by = (
-        calendar.add_working_time(as_of, working_duration(uow, due_within, "--due-within"))
-        if due_within is not None
-        else None
-    )
+    due_by = window_end(uow, as_of, due_within)
     cases = listings.CaseFilter(
         # Closed and assessed cases have nothing left to do: never in the queue.
         stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,
