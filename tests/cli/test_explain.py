@@ -312,3 +312,48 @@ def test_explain_prints_plain_text_without_loading_rich(run: Run) -> None:
 
     assert "False" == result.stderr.strip()
     assert f"{ref} acknowledge" == result.stdout.splitlines()[0]
+
+
+# -- what plain show and explain say beside the deadline ----------------------------------------
+
+
+def test_plain_show_and_explain_warn_of_a_deadline_outside_the_known_bank_holidays(
+    run: Run,
+) -> None:
+    # The store knows the bank holidays of 2021 to 2031; this acknowledgement fell due in 2020.
+    ref = log_case(run, "2020-12-18T10:00")
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline outside "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "add them"
+    )
+
+    for command in (["show", ref], ["show", ref, "--json"], ["explain", ref]):
+        assert [warning] == ok(run, *command).stderr.splitlines(), command
+
+
+def test_plain_show_says_a_deadline_cancelled_after_it_passed_was_breached(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")  # acknowledgement due Fri 4 Dec 10:00
+    ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-12-07T11:00")
+
+    deadline = next(
+        line
+        for line in ok(run, "--plain", "show", ref).stdout.splitlines()
+        if line.startswith("Deadline\tacknowledge")
+    )
+
+    assert (
+        "Deadline\tacknowledge\tcancelled at Mon 2026-12-07 11:00 GMT, breached by 9h working, "
+        "3d 1h calendar before then (due Fri 2026-12-04 10:00 GMT)"
+    ) == deadline
+    assert "late by 9h working" in explain(run, ref)[-1]
+
+
+def test_plain_show_says_a_deadline_cancelled_in_time_was_not_breached(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-12-02T11:00")
+
+    assert (
+        "Deadline\tacknowledge\tcancelled at Wed 2026-12-02 11:00 GMT, before it fell due "
+        "(due Fri 2026-12-04 10:00 GMT)"
+    ) in ok(run, "--plain", "show", ref).stdout.splitlines()

@@ -215,7 +215,11 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
             f"met late by {late} (due {due})" if deadline.breached else f"met on time (due {due})"
         )
     if deadline.outcome == clocks.CANCELLED:
-        return f"stopped (was due {due})"
+        # Stopped before it was met (by a close, say): a breach before then stays on record.
+        ended = f"cancelled at {format_local(stopped, tz)}"
+        if deadline.breached:
+            return f"{ended}, breached by {late} before then (due {due})"
+        return f"{ended}, before it fell due (due {due})"
     if deadline.breached:
         return f"breached by {late} (due {due})"
     if not deadline.in_working_time:
@@ -225,6 +229,7 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
 
 
 def case(out: Output, view: CaseView, *, json_output: bool) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(case_json(view))
         return
@@ -918,6 +923,7 @@ def calendar_change(change: CalendarChange) -> None:
 
 def explain(view: ExplainView, *, json_output: bool) -> None:
     """Why a deadline falls where it does: plain lines, the same at a terminal and in a pipe."""
+    _warnings(view.warnings)
     if json_output:
         _print_json(explain_json(view))
         return
