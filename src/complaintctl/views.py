@@ -170,6 +170,11 @@ class CaseView:
         the referral and the Assessor's outcome, which live in the history alone)."""
         return next((e for e in reversed(self.history) if e.action == action), None)
 
+    @property
+    def contacts(self) -> tuple[EventView, ...]:
+        """The contact log: calls, emails and letters either way, and notes on the file."""
+        return tuple(e for e in self.history if e.action == Action.NOTE)
+
 
 class StepLine(NamedTuple):
     """A case as a step on many left it, as the line saying what was done needs it."""
@@ -303,6 +308,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "escalation": _step_json(view.latest("escalate"), tz, "to", "reason"),
         "referral": _step_json(view.latest("refer"), tz, "late", "late_reason"),
         "assessor": _step_json(view.latest("outcome"), tz, "outcome", "recommendation"),
+        "contacts": [_step_json(e, tz, "direction", "channel", "text") for e in view.contacts],
         "logged_by": view.logged_by,
         "as_of": _when(view.as_of, tz),
         "deadlines": [deadline_json(d, tz) for d in view.deadlines],

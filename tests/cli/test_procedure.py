@@ -875,3 +875,41 @@ def test_history_at_a_terminal_keeps_the_details_readable(
     for words in ("Fri 2026-11-20 15:00 GMT", "rita.responder", "decision: partly-upheld",
                   "goodwill: £25.00", "on time: no"):  # fmt: skip
         assert words in shown
+
+
+# -- the contact log -----------------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_a_contact_is_logged_and_shown_in_show_and_history(run: Run) -> None:
+    ref = log_case(run)
+    result = ok(
+        run, "note", ref, "--direction", "OUT", "--channel", "phone",
+        "--text", "Called to say the response is on its way", "--at", "2026-07-30T15:00",
+    )  # fmt: skip
+
+    assert (f"Noted on {ref}\n", "") == (result.stdout, result.stderr)
+    assert [
+        {
+            "by": "officer.one",
+            "at": "2026-07-30T15:00:00+01:00",
+            "direction": "out",
+            "channel": "phone",
+            "text": "Called to say the response is on its way",
+        }
+    ] == show(run, ref)["contacts"]
+    assert "note" == history(run, ref)[-1]["action"]
+    assert (
+        "Contact\tThu 2026-07-30 15:00 BST, to the consumer by phone (officer.one): Called to say "
+        "the response is on its way"
+    ) in ok(run, "--plain", "show", ref).stdout.splitlines()
+
+
+@freeze_time(NOW)
+def test_a_contact_with_a_direction_and_no_channel_exits_2_and_writes_nothing(run: Run) -> None:
+    ref = log_case(run)
+    result = run("note", ref, "--direction", "in", "--text", "Rang in")
+
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --direction and --channel go together")
+    assert [] == show(run, ref)["contacts"]

@@ -13,6 +13,7 @@ from complaintctl.domain.procedure import (
     Channel,
     CloseReason,
     Decision,
+    Direction,
     OutOfScope,
     Remedy,
     RestrictionScope,
@@ -624,3 +625,91 @@ def test_consumer_needs_are_recorded_and_shown_with_the_case(unit: UnitFactory) 
     )
     view = show(unit, ref)
     assert ("post", ("bsl",)) == (view.preferred_contact, view.adjustments)
+
+
+# -- the contact log -----------------------------------------------------------------------
+
+
+def test_a_contact_is_logged_either_way_and_a_file_note_without_a_direction(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    version = show(unit, ref).version
+    act(
+        unit,
+        services.note,
+        ref=ref,
+        text="Called to say the response is on its way",
+        direction=Direction.OUT,
+        channel=Channel.PHONE,
+        by="officer.one",
+        at=t("2026-12-02T10:00"),
+    )
+    act(
+        unit,
+        services.note,
+        ref=ref,
+        text="Chased Casework",
+        by="officer.two",
+        at=t("2026-12-02T11:00"),
+    )
+    view = show(unit, ref)
+    assert [
+        (
+            {
+                "text": "Called to say the response is on its way",
+                "direction": "out",
+                "channel": "phone",
+            },
+            "officer.one",
+        ),
+        ({"text": "Chased Casework", "direction": None, "channel": None}, "officer.two"),
+    ] == [(e.details, e.actor) for e in view.contacts]
+    # Not a step of the procedure: the version a script holds still names the case as it is.
+    assert version == view.version
+
+
+def test_a_contact_is_logged_on_a_closed_case_too(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(
+        unit,
+        services.close,
+        ref=ref,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=None,
+        by="officer.one",
+        at=t("2026-11-30T11:00"),
+    )
+    act(
+        unit,
+        services.note,
+        ref=ref,
+        text="Letter received after closing",
+        direction=Direction.IN,
+        channel=Channel.POST,
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    assert ["Letter received after closing"] == [
+        e.details["text"] for e in show(unit, ref).contacts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"text": "  "}, "--text must not be empty"),
+        ({"text": "Called", "direction": Direction.IN}, "--direction and --channel go together"),
+        ({"text": "Called", "channel": Channel.PHONE}, "--direction and --channel go together"),
+        ({"text": "Called", "at": t("2026-11-30T09:00")}, "--at is before"),
+    ],
+)
+def test_a_contact_that_cannot_be_logged_is_refused_and_writes_nothing(
+    unit: UnitFactory, fields: dict[str, Any], message: str
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    fields.setdefault("at", t("2026-12-01T10:00"))
+    with pytest.raises(InvalidInput, match=message):
+        act(unit, services.note, ref=ref, by="officer.one", **fields)
+    assert () == show(unit, ref).contacts

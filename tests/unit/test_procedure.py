@@ -32,6 +32,7 @@ EXPECTED: dict[tuple[Stage, Action], Stage] = {
     (S.FINAL_RESPONSE, Action.REFER): S.REFERRED,
     (S.REFERRED, Action.OUTCOME): S.ASSESSED,
     **{(stage, Action.INCIDENT): stage for stage in Stage},
+    **{(stage, Action.NOTE): stage for stage in Stage},
 }
 
 

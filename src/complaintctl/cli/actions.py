@@ -18,6 +18,7 @@ from complaintctl.domain.procedure import (
     CloseReason,
     ContactMethod,
     Decision,
+    Direction,
     OutOfScope,
     Remedy,
 )
@@ -317,4 +318,37 @@ def incident_command(
     return StepCall(
         lambda _: services.Incident(note),
         lambda view: f"Recorded an incident on {view.ref}",
+    )
+
+
+# A contact or a file note is not a step of the procedure either: the version stays.
+@step_command("note", versioned=False)
+def note_command(
+    state: State,
+    text: Annotated[str, typer.Option(help="What was said or sent, or the note itself.")],
+    direction: Annotated[
+        Direction | None,
+        typer.Option(
+            help="in: from the consumer; out: to them. With --channel.", case_sensitive=False
+        ),
+    ] = None,
+    channel: Annotated[
+        Channel | None,
+        typer.Option(
+            help="How: phone, email, post, online, in-person. With --direction.",
+            case_sensitive=False,
+        ),
+    ] = None,
+) -> StepCall:
+    """Record a call, email or letter to or from the consumer, or a note on the file.
+
+    The contact log shows the consumer was kept updated; `show` and `history` list it.
+    Example: complaintctl note SC-2026-000001 --direction out --channel phone --text "Called to
+    say the response is on its way"
+    """
+    from complaintctl import services
+
+    return StepCall(
+        lambda _: services.Note(text, direction, channel),
+        lambda view: f"Noted on {view.ref}",
     )

@@ -265,6 +265,7 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
             for r in view.responses
         ],
         *_later_steps(view, tz),
+        *[("Contact", contact_text(e, tz)) for e in view.contacts],
     ]
     deadlines = [(d.kind, _deadline_state(d, view.as_of, tz)) for d in view.deadlines]
     history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
@@ -325,6 +326,18 @@ def _later_steps(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
         tail = f"{joined}{extra}" if extra else ""
         shown.append((label, f"{words(entry)}, {format_local(entry.at, tz)}{tail}"))
     return shown
+
+
+_DIRECTION_WORDS = {"in": "from the consumer", "out": "to the consumer"}
+
+
+def contact_text(entry: EventView, tz: ZoneInfo) -> str:
+    """`Wed 2026-12-02 15:28 GMT, to the consumer by phone (olu): Called to say …`; a note on
+    the file has no direction."""
+    details = entry.details
+    way = _DIRECTION_WORDS.get(str(details.get("direction")))
+    how = f", {way} by {details.get('channel')}" if way else ", file note"
+    return f"{format_local(entry.at, tz)}{how} ({entry.actor}): {details.get('text')}"
 
 
 def history(out: Output, view: CaseView, *, json_output: bool) -> None:

@@ -96,6 +96,7 @@ STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.OUTCOME: StepClocks(),
     Action.CLOSE: StepClocks(cancels_all=True),
     Action.INCIDENT: StepClocks(),
+    Action.NOTE: StepClocks(),
     Action.RESTRICTION_DECIDED: StepClocks(starts=(K.RESTRICTION_REVIEW,)),
     Action.RESTRICTION_LIFTED: StepClocks(meets=(K.RESTRICTION_REVIEW,)),
     # A review that keeps the restriction meets its review and starts the next one, on the

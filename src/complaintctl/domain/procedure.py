@@ -64,6 +64,7 @@ class Action(StrEnum):
     OUTCOME = "outcome"  # the Assessor's outcome
     CLOSE = "close"
     INCIDENT = "incident"
+    NOTE = "note"  # a contact with the consumer, or a note on the file
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
@@ -142,6 +143,13 @@ SENIOR_ROLES = frozenset({Role.SENIOR_LEADER, Role.SENIOR_COMPLAINT_EXECUTIVE})
 SECOND_STAGE_ROLES = frozenset({Role.LEADER, *SENIOR_ROLES})  # [page] who gives a final response
 
 
+class Direction(StrEnum):
+    """Which way a contact went: from the consumer, or to them."""
+
+    IN = "in"
+    OUT = "out"
+
+
 class RestrictionScope(StrEnum):
     PROCEDURE = "procedure"  # no new formal complaints
     SAME_MATTER = "same-matter"  # none about one dispute
@@ -163,10 +171,11 @@ TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.OUTCOME: (frozenset({Stage.REFERRED}), Stage.ASSESSED),
     Action.CLOSE: (frozenset({Stage.RECEIVED, Stage.FIRST_STAGE, Stage.RESPONDED}), Stage.CLOSED),
     Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
+    Action.NOTE: (frozenset(Stage), None),  # contact happens at any stage, after a close too
 }
 
 # The actions that order a case: a later step may not be dated before an earlier one.
-STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT}
+STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT, Action.NOTE}
 
 # Which close reasons fit which stage: a consumer accepts a response once there is one;
 # triage and the informal stage come before the first-stage response.
@@ -250,6 +259,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.REFER: (frozenset(Role), ""),  # recorded on the consumer's behalf
     Action.OUTCOME: (frozenset(Role), ""),
     Action.INCIDENT: (frozenset(Role), ""),
+    Action.NOTE: (frozenset(Role), ""),
 }
 
 _RELATION_WORDS = {

@@ -44,8 +44,10 @@ from complaintctl.domain.procedure import (
     Action,
     Actor,
     AssessorOutcome,
+    Channel,
     CloseReason,
     Decision,
+    Direction,
     OutOfScope,
     Remedy,
     Role,
@@ -759,6 +761,40 @@ class Incident(Spec):
         return plan
 
 
+@dataclass(frozen=True)
+class Note(Spec):
+    """A contact with the consumer (a call, an email, a letter, either way) or a note on the
+    file: the record that shows they were kept updated.
+
+    Not a step of the procedure, like an incident: any stage, even closed, and the case's
+    version stays as it is."""
+
+    action: ClassVar[Action] = Action.NOTE
+    procedure_step: ClassVar[bool] = False
+    text: str
+    direction: Direction | None = None
+    channel: Channel | None = None
+
+    def inputs(self) -> None:
+        required(self.text, "--text")
+        if (self.direction is None) != (self.channel is None):
+            raise InvalidInput(
+                "--direction and --channel go together: a contact went one way by one channel "
+                "(give neither for a note on the file)"
+            )
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        authorise(taking.actor, self.action, case)
+        if taking.at < case.received_at:
+            raise InvalidInput(f"--at is before {case.ref} was received")
+        details = {
+            "text": required(self.text, "--text"),
+            "direction": self.direction.value if self.direction else None,
+            "channel": self.channel.value if self.channel else None,
+        }
+        return Plan(case, self.action, Stage(case.stage), details, versioned=False)
+
+
 # -- the verbs, one case at a time -----------------------------------------------------------
 
 
@@ -873,6 +909,21 @@ def close(
 ) -> CaseView:
     """Close a case at the first stage, or triage it out of scope."""
     return take_step(uow, ref, Close(reason, because, note), by=by, at=at, now=now)
+
+
+def note(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    text: str,
+    direction: Direction | None = None,
+    channel: Channel | None = None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> CaseView:
+    """Record a contact with the consumer, or a note on the file."""
+    return take_step(uow, ref, Note(text, direction, channel), by=by, at=at, now=now)
 
 
 def record_incident(
