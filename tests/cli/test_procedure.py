@@ -913,3 +913,36 @@ def test_a_contact_with_a_direction_and_no_channel_exits_2_and_writes_nothing(ru
     assert (2, "") == (result.exit_code, result.stdout)
     assert result.stderr.startswith("Error: --direction and --channel go together")
     assert [] == show(run, ref)["contacts"]
+
+
+# -- reopening a mistaken close --------------------------------------------------------------
+
+
+@freeze_time(NOW)
+def test_a_senior_reopens_a_mistaken_close_and_hears_it_is_breached_at_once(run: Run) -> None:
+    ref = log_case(run)  # acknowledgement due Tue 4 Aug 10:00
+    ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-07-30T11:00")
+
+    result = ok(run, "--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
+
+    assert f"Reopened {ref}: received\n" == result.stdout
+    assert [
+        f"Warning: {ref} is breached at once: its acknowledge deadline passed at {ACK_DUE}"
+    ] == result.stderr.splitlines()
+    case = show(run, ref)
+    assert ("received", None) == (case["stage"], case["close_reason"])
+    assert [("acknowledge", "cancelled"), ("acknowledge", None)] == [
+        (d["kind"], d["outcome"]) for d in case["deadlines"]
+    ]
+
+
+@freeze_time(NOW)
+def test_reopen_by_an_officer_exits_6_and_writes_nothing(run: Run) -> None:
+    ref = log_case(run)
+    ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-07-30T11:00")
+
+    result = run("reopen", ref, "--reason", "Closed by mistake")
+
+    assert (6, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: officer.one (officer) may not reopen")
+    assert "closed" == show(run, ref)["stage"]

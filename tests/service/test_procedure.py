@@ -429,7 +429,7 @@ def test_closing_stops_running_clocks_and_ends_the_case(unit: UnitFactory) -> No
     assert ("closed", "out-of-scope: decision") == (view.stage, view.close_reason)
     assert ["met", "cancelled"] == [d.outcome for d in view.deadlines]
     assert "decision-review route" in view.history[-1].details["where_instead"]
-    with pytest.raises(ActionNotAllowed, match="procedure has ended"):
+    with pytest.raises(ActionNotAllowed, match="what can happen next: reopen it"):
         act(
             unit,
             services.assign,
@@ -713,3 +713,116 @@ def test_a_contact_that_cannot_be_logged_is_refused_and_writes_nothing(
     with pytest.raises(InvalidInput, match=message):
         act(unit, services.note, ref=ref, by="officer.one", **fields)
     assert () == show(unit, ref).contacts
+
+
+# -- reopening a mistaken close ------------------------------------------------------------
+
+
+def close_case(unit: UnitFactory, ref: str, at: str) -> None:
+    act(
+        unit,
+        services.close,
+        ref=ref,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=None,
+        by="officer.one",
+        at=t(at),
+    )
+
+
+def reopen(unit: UnitFactory, ref: str, at: str, by: str = "sam.senior") -> services.CaseView:
+    view: services.CaseView = act(
+        unit, services.reopen, ref=ref, reason="Closed by mistake", by=by, at=t(at)
+    )
+    return view
+
+
+def running(view: services.CaseView) -> list[tuple[str, Any]]:
+    return [(d.kind, d.due) for d in view.deadlines if d.outcome is None]
+
+
+def test_a_reopened_case_goes_back_to_its_stage_with_the_clock_the_close_stopped(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    close_case(unit, ref, "2026-12-02T10:00")
+    before = show(unit, ref)
+
+    view = reopen(unit, ref, "2026-12-02T15:00")
+
+    assert ("first-stage", None, before.version + 1) == (
+        view.stage,
+        view.close_reason,
+        view.version,
+    )
+    # The consumer is owed the same date: the clock runs again with its original due.
+    assert [("respond", t("2026-12-04T10:00"))] == running(view)
+    assert () == view.warnings
+    entry = view.history[-1]
+    assert ("reopen", "sam.senior") == (entry.action, entry.actor)
+    assert {
+        "reason": "Closed by mistake",
+        "close_undone": "withdrawn",
+        "restarted": ["respond"],
+    } == entry.details
+    # The cancelled clock stays on record beside the one running again.
+    assert ["acknowledge", "respond", "respond"] == [d.kind for d in view.deadlines]
+
+
+def test_a_case_reopened_after_its_deadline_is_breached_at_once_and_says_so(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
+    close_case(unit, ref, "2026-11-30T11:00")
+
+    view = reopen(unit, ref, "2026-12-07T10:00")
+
+    assert "received" == view.stage
+    assert [
+        f"{ref} is breached at once: its acknowledge deadline passed at 2026-12-03T10:00:00+00:00"
+    ] == list(view.warnings)
+    with unit(write=False) as uow:
+        overdue = services.overdue(uow, as_of=t("2026-12-07T10:00"))
+    assert [(ref, "acknowledge")] == [(item.ref, item.kind) for item in overdue.items]
+
+
+def test_closed_reopened_and_closed_again_reopens_to_the_stage_and_clock_of_the_last_close(
+    unit: UnitFactory,
+) -> None:
+    ref = to_responded(unit)  # no clock runs at `responded`
+    close_case(unit, ref, "2026-12-04T10:00")
+    reopen(unit, ref, "2026-12-04T11:00")
+    close_case(unit, ref, "2026-12-04T12:00")
+
+    view = reopen(unit, ref, "2026-12-04T13:00")
+
+    assert ("responded", []) == (view.stage, running(view))
+
+
+def test_a_complaint_logged_already_resolved_reopens_as_received(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), resolved_informally="Sorted on the phone")
+
+    view = reopen(unit, ref, "2026-11-30T12:00")
+
+    assert ("received", [("acknowledge", t("2026-12-03T10:00"))]) == (view.stage, running(view))
+
+
+@pytest.mark.parametrize(
+    ("closed", "by", "reason", "error", "message"),
+    [
+        (True, "officer.one", "Mistake", NotPermitted, "may not reopen"),
+        (False, "sam.senior", "Mistake", ActionNotAllowed, "cannot reopen"),
+        (True, "sam.senior", " ", InvalidInput, "--reason must not be empty"),
+    ],
+)
+def test_a_reopen_that_cannot_be_taken_is_refused_and_writes_nothing(
+    unit: UnitFactory, closed: bool, by: str, reason: str, error: type[Exception], message: str
+) -> None:
+    ref = to_first_stage(unit)
+    if closed:
+        close_case(unit, ref, "2026-12-02T10:00")
+    before = show(unit, ref)
+    with pytest.raises(error, match=message):
+        act(unit, services.reopen, ref=ref, reason=reason, by=by, at=t("2026-12-02T11:00"))
+    assert before == show(unit, ref)

@@ -11,6 +11,7 @@ from complaintctl.domain.procedure import (
     Stage,
     may,
     next_stage,
+    stage_before_close,
     what_can_happen,
     who_may,
 )
@@ -33,6 +34,8 @@ EXPECTED: dict[tuple[Stage, Action], Stage] = {
     (S.REFERRED, Action.OUTCOME): S.ASSESSED,
     **{(stage, Action.INCIDENT): stage for stage in Stage},
     **{(stage, Action.NOTE): stage for stage in Stage},
+    # Back to the stage before the close: its plan says which (stage_before_close).
+    (S.CLOSED, Action.REOPEN): S.CLOSED,
 }
 
 
@@ -45,7 +48,10 @@ def test_each_stage_allows_exactly_the_actions_in_the_table(stage: Stage, action
 
 def test_a_refusal_says_what_can_happen_next() -> None:
     assert "acknowledge it (ack); close it (close)" == what_can_happen(Stage.RECEIVED)
-    assert "nothing: the procedure has ended for this case" == what_can_happen(Stage.CLOSED)
+    assert "reopen it if the close was a mistake (reopen, senior roles)" == what_can_happen(
+        Stage.CLOSED
+    )
+    assert "nothing: the procedure has ended for this case" == what_can_happen(Stage.ASSESSED)
 
 
 CASE = CaseRoles(
@@ -121,3 +127,20 @@ def test_the_rule_reads_as_words_in_a_refusal() -> None:
         who_may(Action.ASSIGN)
     )
     assert "any active staff member" == who_may(Action.ESCALATE)
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected"),
+    [
+        (["log", "close"], S.RECEIVED),
+        (["log", "acknowledge", "note", "assign", "close"], S.FIRST_STAGE),
+        (["log", "acknowledge", "assign", "respond", "incident", "close"], S.RESPONDED),
+        # Closed, reopened, moved on and closed again: the stage before the latest close.
+        (["log", "close", "reopen", "acknowledge", "close"], S.FIRST_STAGE),
+        (["log", "acknowledge", "close", "reopen", "close"], S.FIRST_STAGE),
+    ],
+)
+def test_a_reopen_goes_back_to_the_stage_before_the_latest_close(
+    actions: list[str], expected: Stage
+) -> None:
+    assert expected == stage_before_close(actions)

@@ -296,13 +296,43 @@ def close_command(
         ),
     ] = None,
     note: Annotated[str | None, typer.Option(help="Anything the record should say.")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask first (it never asks in a pipe).")
+    ] = False,
 ) -> StepCall:
-    """Close cases at the first stage, or triage them out of scope; running clocks stop."""
+    """Close cases at the first stage, or triage them out of scope; running clocks stop.
+
+    At a terminal it asks first (only a senior can reopen a case); --yes does not ask.
+    Example: complaintctl close SC-2026-000001 --reason withdrawn --note "By phone"
+    """
     from complaintctl import services
+
+    def question(refs: list[str]) -> str:
+        cases = refs[0] if len(refs) == 1 else f"{len(refs)} cases"
+        return f"Close {cases} as {reason.value}? Only a senior can reopen it"
 
     return StepCall(
         lambda _: services.Close(reason, because, note),
         lambda view: f"Closed {view.ref}: {view.close_reason}",
+        None if yes else question,
+    )
+
+
+@step_command("reopen")
+def reopen_command(
+    state: State,
+    reason: Annotated[str, typer.Option(help="Why the close was a mistake.")],
+) -> StepCall:
+    """Undo a mistaken close (senior roles): back to the stage it was at, each clock the close
+    stopped running again with its original due (a reopened case may be breached at once).
+
+    Example: complaintctl reopen SC-2026-000001 --reason "Closed as withdrawn by mistake"
+    """
+    from complaintctl import services
+
+    return StepCall(
+        lambda _: services.Reopen(reason),
+        lambda view: f"Reopened {view.ref}: {view.stage}",
     )
 
 

@@ -35,6 +35,8 @@ class StepCall:
 
     spec: Callable[[UnitOfWork], Spec]
     message: Callable[[Stepped], str]
+    # For a step hard to undo: the question asked first at a terminal (the references given).
+    confirm: Callable[[list[str]], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,12 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     from complaintctl.services.steps import take_step, take_steps
 
     refs = flags.refs
+    # A dry run changes nothing, and references read from stdin leave no one to answer there.
+    question = None if flags.dry_run or refs == ["-"] else call.confirm
+    if question is not None and render.at_terminal():
+        if not typer.confirm(question(refs), default=False, err=True):
+            render.note("Nothing done")
+            return
     one = refs != ["-"] and len(refs) == 1
     if flags.if_version is not None and not one:
         raise InvalidInput(

@@ -81,6 +81,12 @@ class Output:
         return sys.stderr.isatty() and not self.plain
 
 
+def at_terminal() -> bool:
+    """Someone at a terminal who can be asked: stdin and stderr both one. Never in a pipe or
+    under cron, whatever stdout is."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
 def _console() -> Any:
     from rich.console import Console
 

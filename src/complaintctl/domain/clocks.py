@@ -95,6 +95,9 @@ STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.REFER: StepClocks(meets=(K.REFERRAL_WINDOW,)),
     Action.OUTCOME: StepClocks(),
     Action.CLOSE: StepClocks(cancels_all=True),
+    # A reopen starts again each clock the close it undoes cancelled, with its original due
+    # (services/steps.py, Reopen): the consumer is owed the same date.
+    Action.REOPEN: StepClocks(),
     Action.INCIDENT: StepClocks(),
     Action.NOTE: StepClocks(),
     Action.RESTRICTION_DECIDED: StepClocks(starts=(K.RESTRICTION_REVIEW,)),

@@ -6,6 +6,7 @@ Every rule here is in ../shared/procedure/MODEL.md with its source; the two tabl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,6 +64,7 @@ class Action(StrEnum):
     REFER = "refer"
     OUTCOME = "outcome"  # the Assessor's outcome
     CLOSE = "close"
+    REOPEN = "reopen"  # a senior undoes a mistaken close
     INCIDENT = "incident"
     NOTE = "note"  # a contact with the consumer, or a note on the file
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
@@ -170,6 +172,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.REFER: (frozenset({Stage.FINAL_RESPONSE}), Stage.REFERRED),
     Action.OUTCOME: (frozenset({Stage.REFERRED}), Stage.ASSESSED),
     Action.CLOSE: (frozenset({Stage.RECEIVED, Stage.FIRST_STAGE, Stage.RESPONDED}), Stage.CLOSED),
+    # Back to the stage the close left: `stage_before_close` reads it from the history.
+    Action.REOPEN: (frozenset({Stage.CLOSED}), None),
     Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
     Action.NOTE: (frozenset(Stage), None),  # contact happens at any stage, after a close too
 }
@@ -196,7 +200,22 @@ _NEXT_STEP_HINT: dict[Action, str] = {
     Action.REFER: "record a referral to the Independent Assessor (refer)",
     Action.OUTCOME: "record the Assessor's outcome (refer --outcome)",
     Action.CLOSE: "close it (close)",
+    Action.REOPEN: "reopen it if the close was a mistake (reopen, senior roles)",
 }
+
+
+def stage_before_close(actions: Sequence[str]) -> Stage:
+    """The stage a closed case was at before its latest close, from its history's actions in
+    the order they happened (a reopen goes back to the stage before the close it undoes)."""
+    stage, before_close = Stage.RECEIVED, Stage.RECEIVED
+    for action in actions:
+        if action == Action.CLOSE:
+            before_close, stage = stage, Stage.CLOSED
+        elif action == Action.REOPEN:
+            stage = before_close
+        elif action in TRANSITIONS:
+            stage = TRANSITIONS[Action(action)][1] or stage
+    return before_close
 
 
 def next_stage(stage: Stage, action: Action) -> Stage | None:
@@ -258,6 +277,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.FINAL: (SENIOR_ROLES, "handler"),
     Action.REFER: (frozenset(Role), ""),  # recorded on the consumer's behalf
     Action.OUTCOME: (frozenset(Role), ""),
+    Action.REOPEN: (SENIOR_ROLES, ""),
     Action.INCIDENT: (frozenset(Role), ""),
     Action.NOTE: (frozenset(Role), ""),
 }

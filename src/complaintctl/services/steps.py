@@ -28,10 +28,12 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.clocks import (
     AGREED,
+    CANCELLED,
     Agreed,
     ClockPlan,
     DeadlineKind,
     Running,
+    Start,
     clock_to_move,
     plan_clocks,
 )
@@ -52,6 +54,7 @@ from complaintctl.domain.procedure import (
     Remedy,
     Role,
     Stage,
+    stage_before_close,
 )
 from complaintctl.errors import ActionNotAllowed, CaseChanged, ComplaintError, InvalidInput
 from complaintctl.services.common import (
@@ -172,6 +175,7 @@ class Plan:
     moved: tuple[Running, Agreed] | None = None  # a clock given a date agreed instead
     response: dict[str, Any] | None = None  # a first or final response's row
     incident: str | None = None  # an incident's note
+    warnings: tuple[str, ...] = ()  # what the step's view warns of besides a late clock
     new_dues: tuple[datetime, ...] = ()  # deadlines it sets, to warn of unknown holidays
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
@@ -393,7 +397,9 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
             f"({format_instant(last, tz)}); steps are recorded in the order they happened"
         )
     plan = spec.plan(taking, case)
-    plan.leads_to = leads_to
+    # A step that keeps the stage in the table (a reopen) leaves the verb to say where it leads.
+    if leads_to != Stage(case.stage):
+        plan.leads_to = leads_to
     return plan
 
 
@@ -408,7 +414,7 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
         f"recorded; the history keeps {taking.at.isoformat()} as when it happened"
         for kind in plan.clocks.late
     )
-    return (*late, *coverage_warnings(taking.calendar, *plan.new_dues))
+    return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
 
 
 def _clocks(taking: Taking, case: CaseRow, action: Action) -> ClockPlan:
@@ -738,6 +744,55 @@ def closing(reason: CloseReason, because: OutOfScope | None, note: str | None) -
 
 
 @dataclass(frozen=True)
+class Reopen(Spec):
+    """A senior undoes a mistaken close: the case goes back to the stage it was at, and each
+    clock the close cancelled runs again with its original due (the consumer is owed the same
+    date), so a reopened case may be breached at once, and says so."""
+
+    action: ClassVar[Action] = Action.REOPEN
+    reason: str
+
+    def inputs(self) -> None:
+        required(self.reason, "--reason")
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        row = taking.uow.case_by_id(case.id)
+        history = taking.uow.history(row)
+        close = next(e for e in reversed(history) if e.action == Action.CLOSE)
+        # The clocks that close ended: cancelled when it happened or, for one already past
+        # due, when it was recorded (clocks.plan_clocks).
+        cancelled = [
+            d
+            for d in taking.uow.deadlines(row)
+            if d.outcome == CANCELLED and d.ended_at in (close.at, close.recorded_at)
+        ]
+        starts = tuple(
+            Start(DeadlineKind(d.kind), d.start_at, d.due_at, d.amount, d.unit, d.rule)
+            for d in cancelled
+        )
+        tz = taking.calendar.tz
+        breached = tuple(
+            f"{case.ref} is breached at once: its {start.kind} deadline passed at "
+            f"{format_instant(start.due_at, tz)}"
+            for start in starts
+            if start.due_at < taking.at
+        )
+        plan = _step(
+            taking,
+            case,
+            self.action,
+            ClockPlan(starts=starts),
+            reason=required(self.reason, "--reason"),
+            close_undone=case.close_reason,
+            restarted=[start.kind.value for start in starts],
+        )
+        plan.leads_to = stage_before_close([e.action for e in history])
+        plan.changes["close_reason"] = None
+        plan.warnings = breached
+        return plan
+
+
+@dataclass(frozen=True)
 class Incident(Spec):
     """Record abusive contact towards staff [page]; shown on the consumer from then on.
 
@@ -924,6 +979,13 @@ def note(
 ) -> CaseView:
     """Record a contact with the consumer, or a note on the file."""
     return take_step(uow, ref, Note(text, direction, channel), by=by, at=at, now=now)
+
+
+def reopen(
+    uow: UnitOfWork, *, ref: str, reason: str, by: str, at: datetime, now: datetime
+) -> CaseView:
+    """Undo a mistaken close: back to the stage it was at, its cancelled clocks running again."""
+    return take_step(uow, ref, Reopen(reason), by=by, at=at, now=now)
 
 
 def record_incident(

@@ -1,0 +1,86 @@
+"""What happens only at a terminal: `close` asks first. Run in a real pseudo-terminal, as a
+person would meet it; in a pipe it never asks."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.cli.conftest import Run
+from tests.cli.journey import as_it_happens as ok
+from tests.cli.journey import log_case, show
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+
+def at_a_terminal(*args: str, answer: str) -> tuple[int, str]:
+    """Run complaintctl with stdin, stdout and stderr on a pseudo-terminal; answer its
+    question with `answer`; its exit status and all it wrote."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaintctl", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the program ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(leader, answer.encode() + b"\n")
+            answered = True
+        if process.poll() is not None and not ready:
+            break
+    status = process.wait(timeout=60)
+    os.close(leader)
+    return status, seen.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_close_at_a_terminal_asks_first_and_no_writes_nothing(run: Run) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+
+    status, seen = at_a_terminal("close", ref, "--reason", "withdrawn", answer="n")
+
+    assert 0 == status
+    assert f"Close {ref} as withdrawn? Only a senior can reopen it [y/N]" in seen
+    assert "Nothing done" in seen
+    assert "received" == show(run, ref)["stage"]
+
+
+def test_close_at_a_terminal_closes_once_confirmed(run: Run) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+
+    status, seen = at_a_terminal("close", ref, "--reason", "withdrawn", answer="y")
+
+    assert (0, "closed") == (status, show(run, ref)["stage"]), seen
+    assert f"Closed {ref}: withdrawn" in seen
+
+
+def test_close_yes_and_close_in_a_pipe_never_ask(run: Run) -> None:
+    first = log_case(run, at="2026-11-30T10:00")
+    second = log_case(run, at="2026-11-30T11:00")
+
+    status, seen = at_a_terminal("close", first, "--reason", "withdrawn", "--yes", answer="n")
+    assert (0, "closed") == (status, show(run, first)["stage"]), seen
+    assert "[y/N]" not in seen
+    # CliRunner's stdin is not a terminal: nothing to ask.
+    ok(run, "close", second, "--reason", "withdrawn")
+    assert "closed" == show(run, second)["stage"]
