@@ -38,7 +38,10 @@ def _loaded(args: list[str], env: dict[str, str] | None = None) -> tuple[set[str
     return set(line.split()[1:]), result.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["log", "--help"], ["calendar", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["log", "--help"], ["calendar", "--help"], ["show", "--help", "--plain"]],
+)
 def test_help_loads_neither_the_store_stack_nor_rich(args: list[str]) -> None:
     loaded, out = _loaded(args)
     assert "Usage: complaintctl" in out
@@ -61,6 +64,29 @@ def test_completing_a_subcommand_name_loads_neither_the_store_stack_nor_rich() -
         },
     )
     assert "overdue" == out.strip()
+    assert set() == loaded & HEAVY
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        ("complaintctl show SC-2026-000001 --pl", "--plain"),
+        ("complaintctl staff list --d", "--db"),
+        ("complaintctl log --summary --as --a", "--as"),
+    ],
+)
+def test_completing_a_global_option_after_the_command_loads_neither_the_store_stack_nor_rich(
+    words: str, offered: str
+) -> None:
+    loaded, out = _loaded(
+        [],
+        {
+            "_COMPLAINTCTL_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        },
+    )
+    assert offered in out.split()
     assert set() == loaded & HEAVY
 
 
@@ -142,7 +168,7 @@ def test_typer_is_the_release_the_lazy_commands_were_written_against() -> None:
     without notice. On an upgrade, check LazyCommands against the new release (the listing and
     build-once tests here exercise it), then move the pin in pyproject.toml and this test."""
     import typer
-    from typer import _click, main
+    from typer import _click, core, main
 
     assert typer.__version__.startswith("0.28."), (
         f"Typer {typer.__version__} is not 0.28: check cli/app.LazyCommands against it first"
@@ -150,6 +176,7 @@ def test_typer_is_the_release_the_lazy_commands_were_written_against() -> None:
     used = {
         "typer._click": ("Command", "Context", "HelpFormatter"),
         "typer._click.exceptions": ("ClickException",),
+        "typer.core": ("TyperCommand", "TyperGroup", "TyperOption"),
         "typer.main": (
             "get_command_from_info",
             "get_command_name",
@@ -160,6 +187,7 @@ def test_typer_is_the_release_the_lazy_commands_were_written_against() -> None:
     modules = {
         "typer._click": _click,
         "typer._click.exceptions": _click.exceptions,
+        "typer.core": core,
         "typer.main": main,
     }
     assert {} == {

@@ -1,5 +1,8 @@
 """The root command: global options, the clock read once, and errors as one line each.
 
+The global options are the root's, and every command's too (GlobalOption): they may come
+before the command or after it.
+
 Nothing here imports the store stack: `--help` and completion stay fast, and the engine is
 built on the first command that needs it.
 """
@@ -24,7 +27,7 @@ import typer
 from typer import Abort
 from typer._click import Command, Context, HelpFormatter
 from typer._click.exceptions import ClickException
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.main import (
     get_command_from_info,
     get_command_name,
@@ -148,12 +151,12 @@ class LazyCommands(MutableMapping[str, Command]):
     def __getitem__(self, name: str) -> Command:
         command = self._built.get(name)
         if command is None:
-            command = self._built[name] = self._build(self._registered[name])
+            command = self._built[name] = with_global_options(self._build(self._registered[name]))
         return command
 
     def __setitem__(self, name: str, command: Command) -> None:
         self._registered.setdefault(name, CommandInfo(name=name))
-        self._built[name] = command
+        self._built[name] = with_global_options(command)
 
     def __delitem__(self, name: str) -> None:
         del self._registered[name]
@@ -212,6 +215,85 @@ def _group_name(info: TyperInfo) -> str:
     return info.name
 
 
+class GlobalOption(TyperOption):
+    """A global option (--db, --as, --plain) given after the command's name rather than before
+    it: it sets what the root's option sets, on the State the root made.
+
+    Each command, and each group and its commands, takes them as options of its own, so the
+    CLI library's parser reads them where it reads the command's options: a value that looks
+    like one (`--summary --plain`) stays the value it is, and `--` ends them as it ends the
+    rest. The root's callback runs before a command's options are read (a group invokes its
+    callback, then parses its subcommand's arguments), so the later one counts: the same as
+    an option repeated before the command.
+    """
+
+
+def _root_state(ctx: Context) -> State | None:
+    # None when completing: the root's callback does not run, and there is nothing to set.
+    state = ctx.find_root().obj
+    return state if isinstance(state, State) else None
+
+
+def _db_after(ctx: Context, _param: Any, value: str | None) -> None:
+    if value is not None and (state := _root_state(ctx)) is not None:
+        state.db = value
+
+
+def _actor_after(ctx: Context, _param: Any, value: str | None) -> None:
+    if value is not None and (state := _root_state(ctx)) is not None:
+        state.actor = _acting(value, state.origin[0] if state.origin else _login_name())
+
+
+def _plain_after(ctx: Context, _param: Any, value: bool) -> None:
+    if value and (state := _root_state(ctx)) is not None:
+        state.plain = True
+
+
+_SEE_ROOT = "as before the command (complaintctl --help)"
+
+
+def _global_options() -> list[GlobalOption]:
+    return [
+        GlobalOption(
+            param_decls=["--db", "global_db"],
+            metavar="PATH_OR_URL",
+            expose_value=False,
+            callback=_db_after,
+            help=f"The store, {_SEE_ROOT}.",
+        ),
+        GlobalOption(
+            param_decls=["--as", "global_as"],
+            metavar="USERNAME",
+            expose_value=False,
+            callback=_actor_after,
+            help=f"Who is acting, {_SEE_ROOT}.",
+        ),
+        GlobalOption(
+            param_decls=["--plain", "global_plain"],
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_plain_after,
+            help=f"Tab-separated lines, no colour or tables, {_SEE_ROOT}.",
+        ),
+    ]
+
+
+def with_global_options(command: Command) -> Command:
+    """`command` taking the global options after its name too; a group, and each of its
+    commands. A command may not have an option of its own by one of their names."""
+    if not any(isinstance(param, GlobalOption) for param in command.params):
+        added = _global_options()
+        names = {opt for param in added for opt in param.opts}
+        taken = sorted(names & {opt for p in command.params for opt in getattr(p, "opts", ())})
+        if taken:
+            raise TypeError(f"{command.name}: {', '.join(taken)} is a global option")
+        command.params.extend(added)
+    for sub in getattr(command, "commands", {}).values():
+        with_global_options(sub)
+    return command
+
+
 def _fail(message: str, code: int) -> None:
     first_line = " ".join(message.split())
     print(f"Error: {first_line}", file=sys.stderr)
@@ -224,7 +306,9 @@ commands = typer.Typer()
 app = typer.Typer(
     cls=RootGroup,
     name="complaintctl",
-    help="Log, acknowledge and track service complaints against their working-hours deadlines.",
+    help="Log, acknowledge and track service complaints against their working-hours deadlines."
+    "\n\n--db, --as and --plain may come before the command or after it (`complaintctl show REF "
+    "--plain`), meaning the same; given in both places, the later one counts.",
     no_args_is_help=True,
     # Plain click help: rich-formatted help costs ~130 ms on every --help (STYLE.md).
     rich_markup_mode=None,
@@ -384,6 +468,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _acting(named: str | None, login: str) -> str:
+    """Who is acting: the name --as gives, else the login name."""
+    return (named or "").strip() or login
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()
@@ -444,7 +533,7 @@ def root(
     login = _login_name()
     ctx.obj = State(
         db=db,
-        actor=(actor or "").strip() or login,
+        actor=_acting(actor, login),
         now=datetime.now(UTC),
         plain=plain,
         origin=(login, socket.gethostname()),
