@@ -107,7 +107,7 @@ def test_an_officer_may_not_add_staff_once_there_are_staff(run: Run) -> None:
 
     assert 6 == result.exit_code
     assert (
-        "Error: officer.one (officer) may not add or remove staff: only "
+        "Error: officer.one (officer) may not add, change or remove staff: only "
         "senior-complaint-executive, senior-leader may" == error_line(result)
     )
     assert before == staff(run, "--all")
@@ -195,6 +195,54 @@ def test_a_removed_member_of_staff_can_no_longer_act(run: Run) -> None:
     assert 6 == result.exit_code
     assert error_line(result).startswith("Error: officer.two is no longer active staff")
     assert before == show(run, ref)
+
+
+@freeze_time(NOW)
+def test_reactivating_a_removed_member_makes_them_active_again(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder")
+
+    result = ok(run, "--as", "hana.handler", "staff", "reactivate", "rita.responder")
+
+    assert "Reactivated rita.responder (Rita Responder, officer in Casework)\n" == result.stdout
+    assert {
+        "schema_version": 1,
+        "username": "rita.responder",
+        "name": "Rita Responder",
+        "role": "officer",
+        "area": "Casework",
+        "active": True,
+    } == staff(run)["rita.responder"]
+
+
+@freeze_time(NOW)
+def test_reactivating_someone_already_active_is_refused(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "reactivate", "officer.two")
+
+    assert 2 == result.exit_code
+    assert "Error: officer.two is already active staff" == error_line(result)
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_reactivating_an_unknown_username_is_not_found(run: Run) -> None:
+    result = run("--as", "sam.senior", "staff", "reactivate", "nobody")
+
+    assert 4 == result.exit_code
+    assert "Error: no staff member nobody" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_reactivate_staff(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+    before = staff(run, "--all")
+
+    result = run("staff", "reactivate", "officer.two")
+
+    assert 6 == result.exit_code
+    assert error_line(result).startswith("Error: officer.one (officer) may not add, change")
+    assert before == staff(run, "--all")
 
 
 # -- restrictions --------------------------------------------------------------------------

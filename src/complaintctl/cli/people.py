@@ -8,7 +8,9 @@ from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
-staff_app = typer.Typer(help="Add, list and remove staff, and their roles.", rich_markup_mode=None)
+staff_app = typer.Typer(
+    help="Add, list, remove and reactivate staff, and change their roles.", rich_markup_mode=None
+)
 restrict_app = typer.Typer(
     help="Restrict a consumer from the formal procedure (senior roles), list and lift "
     "restrictions.",
@@ -86,6 +88,28 @@ def staff_remove(
         at,
     )
     render.staff_changed(view, json_output, "Removed")
+
+
+@staff_app.command("reactivate")
+def staff_reactivate(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Make a removed member of staff active again (senior roles), in the role and area they
+    had."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.reactivate_staff(
+            uow, username=username, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Reactivated")
 
 
 @staff_app.command("list")

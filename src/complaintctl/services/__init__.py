@@ -21,7 +21,7 @@ from complaintctl.services.restrictions import (
     update_consumer,
 )
 from complaintctl.services.restrictions import review as review_restriction
-from complaintctl.services.staff import add_staff, list_staff, remove_staff
+from complaintctl.services.staff import add_staff, list_staff, reactivate_staff, remove_staff
 from complaintctl.services.steps import (
     Acknowledge,
     Assign,
@@ -82,6 +82,7 @@ __all__ = [
     "log_complaint",
     "overdue",
     "queue",
+    "reactivate_staff",
     "record_incident",
     "record_outcome",
     "refer",

@@ -105,5 +105,23 @@ def remove_staff(
     return _view(staff)
 
 
+def reactivate_staff(
+    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
+) -> StaffView:
+    """Make a removed member of staff active again, with the role and area they had."""
+    not_in_future(at, now)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    staff = uow.staff(username.strip())
+    if staff is None:
+        raise NotFound(f"no staff member {username}")
+    if staff.active:
+        raise InvalidInput(f"{staff.username} is already active staff")
+    staff.active, staff.removed_at = True, None
+    uow.add(staff)
+    uow.record(None, Action.STAFF_REACTIVATED, by=by, at=at, now=now, username=staff.username)
+    uow.commit()
+    return _view(staff)
+
+
 def list_staff(uow: UnitOfWork, *, include_removed: bool = False) -> tuple[StaffView, ...]:
     return tuple(_view(s) for s in uow.all_staff() if s.active or include_removed)

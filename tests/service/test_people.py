@@ -1,0 +1,97 @@
+"""Staff and consumers at the service layer: reactivating staff and changing their roles, and
+reading a consumer's whole record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from complaintctl import services
+from complaintctl.errors import InvalidInput, NotFound, NotPermitted
+from complaintctl.store.models import Event
+from tests.conftest import UnitFactory, dump_store
+from tests.service.journey import act, log, show, t
+
+
+def store_entries(unit: UnitFactory, action: str) -> list[tuple[str, dict[str, Any]]]:
+    """(by, details) of the store's own history entries of `action`, oldest first."""
+    with unit(write=False) as uow:
+        rows = uow.session.exec(
+            select(Event.actor, Event.details)  # type: ignore[call-overload]
+            .where(col(Event.action) == action, col(Event.case_id).is_(None))
+            .order_by(col(Event.id))
+        ).all()
+    return [(by, json.loads(details)) for by, details in rows]
+
+
+def staff_states(unit: UnitFactory) -> dict[str, tuple[str, str | None, bool]]:
+    with unit(write=False) as uow:
+        return {
+            s.username: (s.role, s.area, s.active)
+            for s in services.list_staff(uow, include_removed=True)
+        }
+
+
+def remove(unit: UnitFactory, username: str, by: str = "sam.senior") -> Any:
+    return act(unit, services.remove_staff, username=username, by=by, at=t("2026-12-01T10:00"))
+
+
+def reactivate(unit: UnitFactory, username: str, by: str = "sam.senior") -> Any:
+    return act(unit, services.reactivate_staff, username=username, by=by, at=t("2026-12-02T10:00"))
+
+
+# -- staff reactivate ----------------------------------------------------------------------
+
+
+def test_reactivating_a_removed_member_makes_them_active_in_the_role_and_area_they_had(
+    unit: UnitFactory,
+) -> None:
+    remove(unit, "rita.responder")
+
+    view = reactivate(unit, "rita.responder", by="hana.handler")
+
+    assert ("rita.responder", "officer", "Casework", True) == (
+        view.username,
+        view.role,
+        view.area,
+        view.active,
+    )
+    assert ("officer", "Casework", True) == staff_states(unit)["rita.responder"]
+    assert [("hana.handler", {"username": "rita.responder"})] == store_entries(
+        unit, "staff-reactivated"
+    )
+
+
+def test_a_reactivated_member_may_act_again(unit: UnitFactory) -> None:
+    remove(unit, "officer.two")
+    with pytest.raises(NotPermitted, match="no longer active"):
+        log(unit, t("2026-12-01T11:00"), by="officer.two")
+
+    reactivate(unit, "officer.two")
+
+    assert "officer.two" == show(unit, log(unit, t("2026-12-02T11:00"), by="officer.two")).logged_by
+
+
+def test_reactivating_someone_already_active_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^officer.two is already active staff$"):
+        reactivate(unit, "officer.two")
+    assert before == dump_store(store_url)
+
+
+def test_reactivating_an_unknown_username_is_not_found(unit: UnitFactory) -> None:
+    with pytest.raises(NotFound, match="^no staff member nobody$"):
+        reactivate(unit, "nobody")
+
+
+def test_only_senior_roles_reactivate_staff(unit: UnitFactory, store_url: str) -> None:
+    remove(unit, "officer.two")
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not add, change or remove staff"):
+        reactivate(unit, "officer.two", by="lee.leader")
+    assert before == dump_store(store_url)
