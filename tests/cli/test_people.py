@@ -245,6 +245,82 @@ def test_an_officer_may_not_reactivate_staff(run: Run) -> None:
     assert before == staff(run, "--all")
 
 
+@freeze_time(NOW)
+def test_a_senior_role_changes_a_members_role_and_area(run: Run) -> None:
+    result = ok(
+        run, "--as", "sam.senior", "staff", "role", "rita.responder", "--role", "leader",
+        "--area", "Energy",
+    )  # fmt: skip
+
+    assert "Changed rita.responder (Rita Responder, leader in Energy)\n" == result.stdout
+    assert ("leader", "Energy") == (
+        staff(run)["rita.responder"]["role"],
+        staff(run)["rita.responder"]["area"],
+    )
+
+
+@freeze_time(NOW)
+def test_a_role_change_that_changes_nothing_is_refused(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run(
+        "--as", "sam.senior", "staff", "role", "lee.leader", "--role", "leader",
+        "--area", "Casework",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: lee.leader is already leader in Casework: nothing to change" == error_line(
+        result
+    )
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_a_removed_members_role_is_not_changed_until_they_are_reactivated(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "role", "officer.two", "--role", "senior-leader")
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: officer.two was removed: reactivate them first "
+        "(`complaintctl staff reactivate officer.two`)" == error_line(result)
+    )
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_the_last_active_senior_may_not_step_down(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "hana.handler")
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "role", "sam.senior", "--role", "officer")
+
+    assert 2 == result.exit_code
+    assert error_line(result).startswith("Error: sam.senior is the last active senior role")
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_changing_the_role_of_an_unknown_username_is_not_found(run: Run) -> None:
+    result = run("--as", "sam.senior", "staff", "role", "nobody", "--role", "officer")
+
+    assert 4 == result.exit_code
+    assert "Error: no staff member nobody" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_change_roles(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("staff", "role", "officer.one", "--role", "senior-leader")
+
+    assert 6 == result.exit_code
+    assert error_line(result).startswith("Error: officer.one (officer) may not add, change")
+    assert before == staff(run, "--all")
+
+
 # -- restrictions --------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from complaintctl import services
+from complaintctl.domain.procedure import Role
 from complaintctl.errors import InvalidInput, NotFound, NotPermitted
 from complaintctl.store.models import Event
 from tests.conftest import UnitFactory, dump_store
@@ -94,4 +95,107 @@ def test_only_senior_roles_reactivate_staff(unit: UnitFactory, store_url: str) -
     before = dump_store(store_url)
     with pytest.raises(NotPermitted, match="may not add, change or remove staff"):
         reactivate(unit, "officer.two", by="lee.leader")
+    assert before == dump_store(store_url)
+
+
+# -- staff role ----------------------------------------------------------------------------
+
+
+def change_role(
+    unit: UnitFactory, username: str, role: Role, area: str | None, by: str = "sam.senior"
+) -> Any:
+    return act(
+        unit,
+        services.change_role,
+        username=username,
+        role=role,
+        area=area,
+        by=by,
+        at=t("2026-12-02T10:00"),
+    )
+
+
+def test_a_role_change_is_made_and_recorded_with_the_old_and_new_values(
+    unit: UnitFactory,
+) -> None:
+    view = change_role(unit, "rita.responder", Role.LEADER, " Energy ")
+
+    assert ("leader", "Energy", True) == (view.role, view.area, view.active)
+    assert ("leader", "Energy", True) == staff_states(unit)["rita.responder"]
+    assert [
+        (
+            "sam.senior",
+            {
+                "username": "rita.responder",
+                "old_role": "officer",
+                "new_role": "leader",
+                "old_area": "Casework",
+                "new_area": "Energy",
+            },
+        )
+    ] == store_entries(unit, "staff-role-changed")
+
+
+def test_a_role_without_an_area_leaves_the_member_in_no_area(unit: UnitFactory) -> None:
+    change_role(unit, "lee.leader", Role.SENIOR_LEADER, None)
+    assert ("senior-leader", None, True) == staff_states(unit)["lee.leader"]
+
+
+def test_a_new_leader_without_an_area_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^a leader leads an area: give --area$"):
+        change_role(unit, "officer.one", Role.LEADER, None)
+    assert before == dump_store(store_url)
+
+
+def test_an_area_breaking_the_input_rule_is_refused_as_staff_add_refuses_it(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(InvalidInput, match="^--area "):
+        change_role(unit, "officer.one", Role.OFFICER, "Case\x1bwork")
+
+
+def test_a_role_change_that_changes_nothing_is_refused(unit: UnitFactory, store_url: str) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="lee.leader is already leader in Casework: nothing"):
+        change_role(unit, "lee.leader", Role.LEADER, "Casework")
+    assert before == dump_store(store_url)
+
+
+def test_a_removed_member_must_be_reactivated_before_their_role_changes(
+    unit: UnitFactory, store_url: str
+) -> None:
+    remove(unit, "officer.two")
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="officer.two was removed: reactivate them first"):
+        change_role(unit, "officer.two", Role.SENIOR_LEADER, None)
+    assert before == dump_store(store_url)
+
+
+def test_changing_the_role_of_an_unknown_username_is_not_found(unit: UnitFactory) -> None:
+    with pytest.raises(NotFound, match="^no staff member nobody$"):
+        change_role(unit, "nobody", Role.OFFICER, None)
+
+
+def test_only_senior_roles_change_roles(unit: UnitFactory, store_url: str) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not add, change or remove staff"):
+        change_role(unit, "lee.leader", Role.SENIOR_LEADER, None, by="lee.leader")
+    assert before == dump_store(store_url)
+
+
+def test_a_senior_may_step_down_while_another_senior_remains(unit: UnitFactory) -> None:
+    change_role(unit, "hana.handler", Role.OFFICER, None, by="hana.handler")
+    assert ("officer", None, True) == staff_states(unit)["hana.handler"]
+
+
+def test_the_last_active_senior_may_not_step_down_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    remove(unit, "hana.handler")
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="sam.senior is the last active senior role"):
+        change_role(unit, "sam.senior", Role.OFFICER, None, by="sam.senior")
     assert before == dump_store(store_url)

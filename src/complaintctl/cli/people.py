@@ -112,6 +112,39 @@ def staff_reactivate(
     render.staff_changed(view, json_output, "Reactivated")
 
 
+@staff_app.command("role")
+def staff_role(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    role: Annotated[Role, typer.Option(help="Their new role in the procedure.")],
+    area: Annotated[
+        str | None,
+        typer.Option(help="The area they work in (a leader leads it) [default: none]."),
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Change a member of staff's role or area (senior roles), as staff add sets them: a
+    leader needs --area, and without --area they work in no area."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.change_role(
+            uow,
+            username=username,
+            role=role,
+            area=area,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Changed")
+
+
 @staff_app.command("list")
 def staff_list(
     ctx: typer.Context,

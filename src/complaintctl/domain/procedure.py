@@ -74,6 +74,7 @@ class Action(StrEnum):
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
     STAFF_REACTIVATED = "staff-reactivated"
+    STAFF_ROLE_CHANGED = "staff-role-changed"
     CLOSURE_ADDED = "calendar-closure-added"
     CLOSURE_REMOVED = "calendar-closure-removed"
     HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"

@@ -21,7 +21,13 @@ from complaintctl.services.restrictions import (
     update_consumer,
 )
 from complaintctl.services.restrictions import review as review_restriction
-from complaintctl.services.staff import add_staff, list_staff, reactivate_staff, remove_staff
+from complaintctl.services.staff import (
+    add_staff,
+    change_role,
+    list_staff,
+    reactivate_staff,
+    remove_staff,
+)
 from complaintctl.services.steps import (
     Acknowledge,
     Assign,
@@ -71,6 +77,7 @@ __all__ = [
     "add_staff",
     "assign",
     "calendar_view",
+    "change_role",
     "close",
     "coverage_warnings",
     "escalate",
