@@ -674,3 +674,123 @@ def test_a_consumer_without_email_is_restricted_and_updated_by_the_id_show_json_
     )
     assert (7, 4) == (refused.exit_code, unknown.exit_code)
     assert error_line(refused).startswith("Error: Bob Post is restricted: restriction 1")
+
+
+# -- consumer show -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ann_with_history(run: Run) -> tuple[str, str]:
+    """Ann's two cases (the first acknowledged and closed as withdrawn), an incident, a
+    restriction lifted and one in force: (first ref, second ref)."""
+    first = log_case(run, at="2026-08-03T10:00")
+    journey.ack(run, first, at="2026-08-03T11:00")
+    journey.step(run, "2026-08-04T10:00", "--as", "officer.one", "incident", first,
+                 "--note", "Shouted \u202eat officer")  # fmt: skip
+    journey.step(run, "2026-08-05T10:00", "--as", "officer.one", "close", first,
+                 "--reason", "withdrawn")  # fmt: skip
+    second = log_case(run, at="2026-08-10T10:00", address="1 High St\nLeeds")
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--prefers", "post",
+       "--adjustment", "large-print", "--at", "2026-08-11T10:00")  # fmt: skip
+    lifted = restrict(run, "--scope", "procedure", "--reason", "Abuse", at="2026-08-12T10:00")
+    ok(run, "--as", "sam.senior", "restrict", "lift", str(lifted["id"]), "--reason", "Calmer",
+       "--at", "2026-08-13T10:00")  # fmt: skip
+    restrict(run, "--scope", "contact", "--channel", "post", "--reason", "Calm",
+             at="2026-08-14T10:00")  # fmt: skip
+    return first, second
+
+
+@freeze_time(NOW)
+def test_consumer_show_gives_the_person_and_every_case_newest_first_as_plain_lines(
+    run: Run, ann_with_history: tuple[str, str]
+) -> None:
+    first, second = ann_with_history
+
+    result = ok(run, "consumer", "show", "--email", "ann@example.com")
+
+    assert [
+        "Consumer\tAnn Smith (id 1)",
+        "Email\tann@example.com",
+        "Address\t1 High St Leeds",
+        "Prefers\tpost",
+        "Adjustments\tlarge-print",
+        "Was restricted\trestriction 1 (no new formal complaints; review due 2027-02-12); "
+        "lifted Thu 2026-08-13 10:00 BST by sam.senior: Calmer",
+        "Restricted\trestriction 2 (contact only by post; review due 2027-02-14)",
+        f"Incident\tTue 2026-08-04 10:00 BST Shouted <U+202E>at officer (officer.one, {first})",
+        f"Case\t{second}\tMon 2026-08-10 10:00 BST\treceived\t-",
+        f"Case\t{first}\tMon 2026-08-03 10:00 BST\tclosed\tclosed: withdrawn",
+    ] == result.stdout.splitlines()
+
+
+@freeze_time(NOW)
+def test_consumer_show_at_a_terminal_is_a_table_of_the_person_and_their_cases(
+    run: Run, ann_with_history: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    first, second = ann_with_history
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    shown = ok(run, "consumer", "show", "--consumer-id", "1").stdout
+
+    for words in ("Ann Smith (id 1)", "Was restricted", "Shouted <U+202E>at officer",
+                  "Cases (2), most recent first", "closed: withdrawn"):  # fmt: skip
+        assert words in shown
+    cases = shown[shown.index("Cases (2)") :]
+    assert cases.index(second) < cases.index(first)
+
+
+@freeze_time(NOW)
+def test_consumer_show_json_has_the_consumer_shape_with_restrictions_and_cases(
+    run: Run, ann_with_history: tuple[str, str]
+) -> None:
+    first, second = ann_with_history
+
+    shown = json.loads(ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout)
+
+    assert {
+        "schema_version": 1,
+        "id": 1,
+        "name": "Ann Smith",
+        "email": "ann@example.com",
+        "address": "1 High St\nLeeds",
+        "preferred_contact": "post",
+        "adjustments": ["large-print"],
+    } == {key: shown[key] for key in (
+        "schema_version", "id", "name", "email", "address", "preferred_contact", "adjustments"
+    )}  # fmt: skip
+    assert [(1, "Calmer"), (2, None)] == [
+        (r["id"], r["lift_reason"]) for r in shown["restrictions"]
+    ]
+    assert [
+        {"ref": first, "note": "Shouted \u202eat officer", "by": "officer.one",
+         "at": "2026-08-04T10:00:00+01:00"}
+    ] == shown["incidents"]  # fmt: skip
+    assert [
+        {"ref": second, "version": 0, "stage": "received",
+         "received_at": "2026-08-10T10:00:00+01:00", "close_reason": None,
+         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+        {"ref": first, "version": 2, "stage": "closed",
+         "received_at": "2026-08-03T10:00:00+01:00", "close_reason": "withdrawn",
+         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+    ] == shown["cases"]  # fmt: skip
+
+
+@freeze_time(NOW)
+def test_consumer_show_of_an_unknown_consumer_is_not_found(run: Run) -> None:
+    result = run("consumer", "show", "--email", "nobody@example.com")
+
+    assert 4 == result.exit_code
+    assert "Error: no consumer with email nobody@example.com" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_consumer_show_names_one_consumer_by_email_or_by_id(run: Run) -> None:
+    result = run("consumer", "show")
+
+    assert 2 == result.exit_code
+    assert "Error: name the consumer by --email or by --consumer-id (one of them)" == error_line(
+        result
+    )

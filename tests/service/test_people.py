@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import col, select
 
 from complaintctl import services
-from complaintctl.domain.procedure import Role
+from complaintctl.domain.procedure import Channel, RestrictionScope, Role
 from complaintctl.errors import InvalidInput, NotFound, NotPermitted
 from complaintctl.store.models import Event
 from tests.conftest import UnitFactory, dump_store
-from tests.service.journey import act, log, show, t
+from tests.service.journey import act, log, show, t, to_responded
 
 
 def store_entries(unit: UnitFactory, action: str) -> list[tuple[str, dict[str, Any]]]:
@@ -199,3 +199,99 @@ def test_the_last_active_senior_may_not_step_down_and_writes_nothing(
     with pytest.raises(InvalidInput, match="sam.senior is the last active senior role"):
         change_role(unit, "sam.senior", Role.OFFICER, None, by="sam.senior")
     assert before == dump_store(store_url)
+
+
+# -- consumer show -------------------------------------------------------------------------
+
+
+def restrict(unit: UnitFactory, scope: RestrictionScope, at: str, **kwargs: Any) -> Any:
+    fields: dict[str, Any] = {
+        "email": "ann@example.com",
+        "consumer_id": None,
+        "scope": scope,
+        "reason": "Repeated abuse",
+        "review": None,
+        "dispute": None,
+        "channel": None,
+        "via": None,
+        "by": "sam.senior",
+        "at": t(at),
+    }
+    fields.update(kwargs)
+    return act(unit, services.restrict, **fields)
+
+
+def consumer(unit: UnitFactory, **which: Any) -> Any:
+    which.setdefault("email", None)
+    which.setdefault("consumer_id", None)
+    with unit(write=False) as uow:
+        return services.show_consumer(uow, **which)
+
+
+def test_a_consumers_record_has_their_needs_restrictions_incidents_and_cases_newest_first(
+    unit: UnitFactory,
+) -> None:
+    responded = to_responded(unit)  # received 30 Nov, first-stage response not upheld
+    informal = log(unit, t("2026-12-02T10:00"), resolved_informally="Sorted by phone")
+    latest = log(unit, t("2026-12-04T10:00"), adjustments=("large-print",))
+    log(unit, t("2026-12-04T11:00"), consumer="Bob Jones", email="bob@example.com")
+    act(
+        unit,
+        services.record_incident,
+        ref=responded,
+        note="Shouted at officer",
+        by="officer.one",
+        at=t("2026-12-04T12:00"),
+    )
+    lifted = restrict(unit, RestrictionScope.PROCEDURE, "2026-12-07T10:00")
+    act(unit, services.lift, restriction_id=lifted.id, reason="Calmer", by="sam.senior",
+        at=t("2026-12-08T10:00"))  # fmt: skip
+    in_force = restrict(unit, RestrictionScope.CONTACT, "2026-12-09T10:00", channel=Channel.POST)
+
+    view = consumer(unit, email="ANN@example.com")
+
+    assert ("Ann Smith", "ann@example.com", ("large-print",)) == (
+        view.name,
+        view.email,
+        view.adjustments,
+    )
+    assert [(lifted.id, "Calmer"), (in_force.id, None)] == [
+        (r.id, r.lift_reason) for r in view.restrictions
+    ]
+    assert [(responded, "Shouted at officer", "officer.one")] == [
+        (i.ref, i.note, i.recorded_by) for i in view.incidents
+    ]
+    assert [
+        (latest, "received", t("2026-12-04T10:00"), None, None),
+        (informal, "closed", t("2026-12-02T10:00"), "resolved-informally", None),
+        (responded, "responded", t("2026-11-30T10:00"), None, "not-upheld"),
+    ] == [(c.ref, c.stage, c.received_at, c.close_reason, c.first_decision) for c in view.cases]
+    assert view == consumer(unit, consumer_id=view.id)
+
+
+def test_showing_a_consumer_writes_nothing(unit: UnitFactory, store_url: str) -> None:
+    to_responded(unit)
+    before = dump_store(store_url)
+    consumer(unit, email="ann@example.com")
+    assert before == dump_store(store_url)
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        ({"email": "nobody@example.com"}, "^no consumer with email nobody@example.com$"),
+        ({"consumer_id": 99}, "^no consumer 99$"),
+    ],
+)
+def test_an_unknown_consumer_is_not_found(
+    unit: UnitFactory, which: dict[str, Any], message: str
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    with pytest.raises(NotFound, match=message):
+        consumer(unit, **which)
+
+
+def test_a_consumer_is_named_by_email_or_by_id_not_both(unit: UnitFactory) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    with pytest.raises(InvalidInput, match="by --email or by --consumer-id"):
+        consumer(unit, email="ann@example.com", consumer_id=1)

@@ -17,7 +17,8 @@ restrict_app = typer.Typer(
     rich_markup_mode=None,
 )
 consumer_app = typer.Typer(
-    help="Record a consumer's contact preference and needs.", rich_markup_mode=None
+    help="Show a consumer's record and cases; record their contact preference and needs.",
+    rich_markup_mode=None,
 )
 commands.add_typer(staff_app, name="staff")
 commands.add_typer(restrict_app, name="restrict")
@@ -326,3 +327,22 @@ def consumer_update(
         at,
     )
     render.consumer_changed(result, json_output)
+
+
+@consumer_app.command("show")
+def consumer_show(
+    ctx: typer.Context,
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    json_output: Json = False,
+) -> None:
+    """Show a consumer: their contact, preferred contact and adjustments, every restriction
+    (in force and lifted), incidents, and each of their cases, most recent first."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.read(
+        lambda uow, _: services.show_consumer(uow, email=email, consumer_id=consumer_id), None
+    )
+    render.consumer(state.output, view, json_output=json_output)

@@ -13,7 +13,7 @@ from complaintctl.services.calendar import (
 )
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.intake import log_complaint
-from complaintctl.services.reads import overdue, queue, show_case
+from complaintctl.services.reads import overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
     lift,
     list_restrictions,
@@ -100,5 +100,6 @@ __all__ = [
     "restrict",
     "review_restriction",
     "show_case",
+    "show_consumer",
     "update_consumer",
 ]
