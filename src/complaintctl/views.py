@@ -122,6 +122,37 @@ class IncidentView:
     at: datetime
 
 
+class ConsumerCase(NamedTuple):
+    """One of a consumer's cases, as `consumer show` lists it: where it stands and how it
+    ended (the names `export` gives the same facts)."""
+
+    ref: str
+    version: int
+    stage: str
+    received_at: datetime
+    close_reason: str | None
+    first_decision: str | None
+    final_decision: str | None
+    assessor_outcome: str | None
+
+
+@dataclass(frozen=True)
+class ConsumerRecord:
+    """A consumer's whole record: their contact and needs, every restriction (in force and
+    lifted, oldest first), the incidents against them, and their cases, most recent first."""
+
+    zone: str
+    id: int
+    name: str
+    email: str | None
+    address: str | None
+    preferred_contact: str | None
+    adjustments: tuple[str, ...]
+    restrictions: tuple[RestrictionView, ...]
+    incidents: tuple[IncidentView, ...]
+    cases: tuple[ConsumerCase, ...]
+
+
 @dataclass(frozen=True)
 class StaffView:
     username: str
@@ -276,10 +307,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
             "preferred_contact": view.preferred_contact,
             "adjustments": list(view.adjustments),
             "restrictions": [restriction_json(r, tz) for r in view.restrictions],
-            "incidents": [
-                {"ref": i.ref, "note": i.note, "by": i.recorded_by, "at": _when(i.at, tz)}
-                for i in view.incidents
-            ],
+            "incidents": [incident_json(i, tz) for i in view.incidents],
         },
         "channel": view.channel,
         "category": view.category,
@@ -366,6 +394,45 @@ def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
         "lifted_at": _when(view.lifted_at, tz),
         "lifted_by": view.lifted_by,
         "lift_reason": view.lift_reason,
+    }
+
+
+def incident_json(incident: IncidentView, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "ref": incident.ref,
+        "note": incident.note,
+        "by": incident.recorded_by,
+        "at": _when(incident.at, tz),
+    }
+
+
+def consumer_record_json(view: ConsumerRecord) -> dict[str, Any]:
+    """`consumer show --json`: the fields `consumer update --json` gives, and those of the
+    consumer in `show --json`, with every restriction and the consumer's cases."""
+    tz = ZoneInfo(view.zone)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "id": view.id,
+        "name": view.name,
+        "email": view.email,
+        "address": view.address,
+        "preferred_contact": view.preferred_contact,
+        "adjustments": list(view.adjustments),
+        "restrictions": [restriction_json(r, tz) for r in view.restrictions],
+        "incidents": [incident_json(i, tz) for i in view.incidents],
+        "cases": [
+            {
+                "ref": c.ref,
+                "version": c.version,
+                "stage": c.stage,
+                "received_at": _when(c.received_at, tz),
+                "close_reason": c.close_reason,
+                "first_decision": c.first_decision,
+                "final_decision": c.final_decision,
+                "assessor_outcome": c.assessor_outcome,
+            }
+            for c in view.cases
+        ],
     }
 
 

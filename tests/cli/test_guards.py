@@ -369,7 +369,9 @@ def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_
         "--role",
         "officer",
     )
-    assert_refused(add("olu", "third", "officer"), 6, "olu (officer) may not add or remove staff")
+    assert_refused(
+        add("olu", "third", "officer"), 6, "olu (officer) may not add, change or remove staff"
+    )
     assert ["first", "olu"] == staff()
 
 

@@ -107,7 +107,7 @@ def test_an_officer_may_not_add_staff_once_there_are_staff(run: Run) -> None:
 
     assert 6 == result.exit_code
     assert (
-        "Error: officer.one (officer) may not add or remove staff: only "
+        "Error: officer.one (officer) may not add, change or remove staff: only "
         "senior-complaint-executive, senior-leader may" == error_line(result)
     )
     assert before == staff(run, "--all")
@@ -195,6 +195,130 @@ def test_a_removed_member_of_staff_can_no_longer_act(run: Run) -> None:
     assert 6 == result.exit_code
     assert error_line(result).startswith("Error: officer.two is no longer active staff")
     assert before == show(run, ref)
+
+
+@freeze_time(NOW)
+def test_reactivating_a_removed_member_makes_them_active_again(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder")
+
+    result = ok(run, "--as", "hana.handler", "staff", "reactivate", "rita.responder")
+
+    assert "Reactivated rita.responder (Rita Responder, officer in Casework)\n" == result.stdout
+    assert {
+        "schema_version": 1,
+        "username": "rita.responder",
+        "name": "Rita Responder",
+        "role": "officer",
+        "area": "Casework",
+        "active": True,
+    } == staff(run)["rita.responder"]
+
+
+@freeze_time(NOW)
+def test_reactivating_someone_already_active_is_refused(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "reactivate", "officer.two")
+
+    assert 2 == result.exit_code
+    assert "Error: officer.two is already active staff" == error_line(result)
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_reactivating_an_unknown_username_is_not_found(run: Run) -> None:
+    result = run("--as", "sam.senior", "staff", "reactivate", "nobody")
+
+    assert 4 == result.exit_code
+    assert "Error: no staff member nobody" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_reactivate_staff(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+    before = staff(run, "--all")
+
+    result = run("staff", "reactivate", "officer.two")
+
+    assert 6 == result.exit_code
+    assert error_line(result).startswith("Error: officer.one (officer) may not add, change")
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_a_senior_role_changes_a_members_role_and_area(run: Run) -> None:
+    result = ok(
+        run, "--as", "sam.senior", "staff", "role", "rita.responder", "--role", "leader",
+        "--area", "Energy",
+    )  # fmt: skip
+
+    assert "Changed rita.responder (Rita Responder, leader in Energy)\n" == result.stdout
+    assert ("leader", "Energy") == (
+        staff(run)["rita.responder"]["role"],
+        staff(run)["rita.responder"]["area"],
+    )
+
+
+@freeze_time(NOW)
+def test_a_role_change_that_changes_nothing_is_refused(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run(
+        "--as", "sam.senior", "staff", "role", "lee.leader", "--role", "leader",
+        "--area", "Casework",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: lee.leader is already leader in Casework: nothing to change" == error_line(
+        result
+    )
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_a_removed_members_role_is_not_changed_until_they_are_reactivated(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "role", "officer.two", "--role", "senior-leader")
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: officer.two was removed: reactivate them first "
+        "(`complaintctl staff reactivate officer.two`)" == error_line(result)
+    )
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_the_last_active_senior_may_not_step_down(run: Run) -> None:
+    ok(run, "--as", "sam.senior", "staff", "remove", "hana.handler")
+    before = staff(run, "--all")
+
+    result = run("--as", "sam.senior", "staff", "role", "sam.senior", "--role", "officer")
+
+    assert 2 == result.exit_code
+    assert error_line(result).startswith("Error: sam.senior is the last active senior role")
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
+def test_changing_the_role_of_an_unknown_username_is_not_found(run: Run) -> None:
+    result = run("--as", "sam.senior", "staff", "role", "nobody", "--role", "officer")
+
+    assert 4 == result.exit_code
+    assert "Error: no staff member nobody" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_an_officer_may_not_change_roles(run: Run) -> None:
+    before = staff(run, "--all")
+
+    result = run("staff", "role", "officer.one", "--role", "senior-leader")
+
+    assert 6 == result.exit_code
+    assert error_line(result).startswith("Error: officer.one (officer) may not add, change")
+    assert before == staff(run, "--all")
 
 
 # -- restrictions --------------------------------------------------------------------------
@@ -550,3 +674,123 @@ def test_a_consumer_without_email_is_restricted_and_updated_by_the_id_show_json_
     )
     assert (7, 4) == (refused.exit_code, unknown.exit_code)
     assert error_line(refused).startswith("Error: Bob Post is restricted: restriction 1")
+
+
+# -- consumer show -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ann_with_history(run: Run) -> tuple[str, str]:
+    """Ann's two cases (the first acknowledged and closed as withdrawn), an incident, a
+    restriction lifted and one in force: (first ref, second ref)."""
+    first = log_case(run, at="2026-08-03T10:00")
+    journey.ack(run, first, at="2026-08-03T11:00")
+    journey.step(run, "2026-08-04T10:00", "--as", "officer.one", "incident", first,
+                 "--note", "Shouted \u202eat officer")  # fmt: skip
+    journey.step(run, "2026-08-05T10:00", "--as", "officer.one", "close", first,
+                 "--reason", "withdrawn")  # fmt: skip
+    second = log_case(run, at="2026-08-10T10:00", address="1 High St\nLeeds")
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--prefers", "post",
+       "--adjustment", "large-print", "--at", "2026-08-11T10:00")  # fmt: skip
+    lifted = restrict(run, "--scope", "procedure", "--reason", "Abuse", at="2026-08-12T10:00")
+    ok(run, "--as", "sam.senior", "restrict", "lift", str(lifted["id"]), "--reason", "Calmer",
+       "--at", "2026-08-13T10:00")  # fmt: skip
+    restrict(run, "--scope", "contact", "--channel", "post", "--reason", "Calm",
+             at="2026-08-14T10:00")  # fmt: skip
+    return first, second
+
+
+@freeze_time(NOW)
+def test_consumer_show_gives_the_person_and_every_case_newest_first_as_plain_lines(
+    run: Run, ann_with_history: tuple[str, str]
+) -> None:
+    first, second = ann_with_history
+
+    result = ok(run, "consumer", "show", "--email", "ann@example.com")
+
+    assert [
+        "Consumer\tAnn Smith (id 1)",
+        "Email\tann@example.com",
+        "Address\t1 High St Leeds",
+        "Prefers\tpost",
+        "Adjustments\tlarge-print",
+        "Was restricted\trestriction 1 (no new formal complaints; review due 2027-02-12); "
+        "lifted Thu 2026-08-13 10:00 BST by sam.senior: Calmer",
+        "Restricted\trestriction 2 (contact only by post; review due 2027-02-14)",
+        f"Incident\tTue 2026-08-04 10:00 BST Shouted <U+202E>at officer (officer.one, {first})",
+        f"Case\t{second}\tMon 2026-08-10 10:00 BST\treceived\t-",
+        f"Case\t{first}\tMon 2026-08-03 10:00 BST\tclosed\tclosed: withdrawn",
+    ] == result.stdout.splitlines()
+
+
+@freeze_time(NOW)
+def test_consumer_show_at_a_terminal_is_a_table_of_the_person_and_their_cases(
+    run: Run, ann_with_history: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    first, second = ann_with_history
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    shown = ok(run, "consumer", "show", "--consumer-id", "1").stdout
+
+    for words in ("Ann Smith (id 1)", "Was restricted", "Shouted <U+202E>at officer",
+                  "Cases (2), most recent first", "closed: withdrawn"):  # fmt: skip
+        assert words in shown
+    cases = shown[shown.index("Cases (2)") :]
+    assert cases.index(second) < cases.index(first)
+
+
+@freeze_time(NOW)
+def test_consumer_show_json_has_the_consumer_shape_with_restrictions_and_cases(
+    run: Run, ann_with_history: tuple[str, str]
+) -> None:
+    first, second = ann_with_history
+
+    shown = json.loads(ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout)
+
+    assert {
+        "schema_version": 1,
+        "id": 1,
+        "name": "Ann Smith",
+        "email": "ann@example.com",
+        "address": "1 High St\nLeeds",
+        "preferred_contact": "post",
+        "adjustments": ["large-print"],
+    } == {key: shown[key] for key in (
+        "schema_version", "id", "name", "email", "address", "preferred_contact", "adjustments"
+    )}  # fmt: skip
+    assert [(1, "Calmer"), (2, None)] == [
+        (r["id"], r["lift_reason"]) for r in shown["restrictions"]
+    ]
+    assert [
+        {"ref": first, "note": "Shouted \u202eat officer", "by": "officer.one",
+         "at": "2026-08-04T10:00:00+01:00"}
+    ] == shown["incidents"]  # fmt: skip
+    assert [
+        {"ref": second, "version": 0, "stage": "received",
+         "received_at": "2026-08-10T10:00:00+01:00", "close_reason": None,
+         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+        {"ref": first, "version": 2, "stage": "closed",
+         "received_at": "2026-08-03T10:00:00+01:00", "close_reason": "withdrawn",
+         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+    ] == shown["cases"]  # fmt: skip
+
+
+@freeze_time(NOW)
+def test_consumer_show_of_an_unknown_consumer_is_not_found(run: Run) -> None:
+    result = run("consumer", "show", "--email", "nobody@example.com")
+
+    assert 4 == result.exit_code
+    assert "Error: no consumer with email nobody@example.com" == error_line(result)
+
+
+@freeze_time(NOW)
+def test_consumer_show_names_one_consumer_by_email_or_by_id(run: Run) -> None:
+    result = run("consumer", "show")
+
+    assert 2 == result.exit_code
+    assert "Error: name the consumer by --email or by --consumer-id (one of them)" == error_line(
+        result
+    )

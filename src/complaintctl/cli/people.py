@@ -8,14 +8,17 @@ from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
-staff_app = typer.Typer(help="Add, list and remove staff, and their roles.", rich_markup_mode=None)
+staff_app = typer.Typer(
+    help="Add, list, remove and reactivate staff, and change their roles.", rich_markup_mode=None
+)
 restrict_app = typer.Typer(
     help="Restrict a consumer from the formal procedure (senior roles), list and lift "
     "restrictions.",
     rich_markup_mode=None,
 )
 consumer_app = typer.Typer(
-    help="Record a consumer's contact preference and needs.", rich_markup_mode=None
+    help="Show a consumer's record and cases; record their contact preference and needs.",
+    rich_markup_mode=None,
 )
 commands.add_typer(staff_app, name="staff")
 commands.add_typer(restrict_app, name="restrict")
@@ -86,6 +89,61 @@ def staff_remove(
         at,
     )
     render.staff_changed(view, json_output, "Removed")
+
+
+@staff_app.command("reactivate")
+def staff_reactivate(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Make a removed member of staff active again (senior roles), in the role and area they
+    had."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.reactivate_staff(
+            uow, username=username, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Reactivated")
+
+
+@staff_app.command("role")
+def staff_role(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    role: Annotated[Role, typer.Option(help="Their new role in the procedure.")],
+    area: Annotated[
+        str | None,
+        typer.Option(help="The area they work in (a leader leads it) [default: none]."),
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Change a member of staff's role or area (senior roles), as staff add sets them: a
+    leader needs --area, and without --area they work in no area."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.change_role(
+            uow,
+            username=username,
+            role=role,
+            area=area,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Changed")
 
 
 @staff_app.command("list")
@@ -269,3 +327,22 @@ def consumer_update(
         at,
     )
     render.consumer_changed(result, json_output)
+
+
+@consumer_app.command("show")
+def consumer_show(
+    ctx: typer.Context,
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    json_output: Json = False,
+) -> None:
+    """Show a consumer: their contact, preferred contact and adjustments, every restriction
+    (in force and lifted), incidents, and each of their cases, most recent first."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.read(
+        lambda uow, _: services.show_consumer(uow, email=email, consumer_id=consumer_id), None
+    )
+    render.consumer(state.output, view, json_output=json_output)

@@ -37,6 +37,8 @@ from complaintctl.views import (
     CalendarChange,
     CalendarView,
     CaseView,
+    ConsumerCase,
+    ConsumerRecord,
     ConsumerView,
     DeadlineView,
     EventView,
@@ -50,6 +52,7 @@ from complaintctl.views import (
     calendar_json,
     case_json,
     consumer_json,
+    consumer_record_json,
     explain_json,
     history_json,
     overdue_json,
@@ -608,6 +611,74 @@ def consumer_changed(view: ConsumerView, json_output: bool) -> None:
         return
     needs = ", ".join(view.adjustments) or "none"
     _print(f"Updated {view.name}: prefers {view.preferred_contact or '-'}; adjustments: {needs}")
+
+
+def consumer(out: Output, view: ConsumerRecord, *, json_output: bool) -> None:
+    """`consumer show`: the person, then their cases, most recent first."""
+    if json_output:
+        _print_json(consumer_record_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    fields = [
+        ("Consumer", f"{view.name} (id {view.id})"),
+        ("Email", view.email or "-"),
+        ("Address", view.address or "-"),
+        ("Prefers", view.preferred_contact or "-"),
+        ("Adjustments", ", ".join(view.adjustments) or "none recorded"),
+        *[
+            (
+                "Restricted" if r.lifted_at is None else "Was restricted",
+                r.describe()
+                if r.lifted_at is None
+                else f"{r.describe()}; lifted {format_local(r.lifted_at, tz)} by {r.lifted_by}: "
+                f"{r.lift_reason}",
+            )
+            for r in view.restrictions
+        ],
+        *[
+            ("Incident", f"{format_local(i.at, tz)} {i.note} ({i.recorded_by}, {i.ref or '-'})")
+            for i in view.incidents
+        ],
+    ]
+    cases = [
+        (c.ref, format_local(c.received_at, tz), c.stage, _case_outcome(c)) for c in view.cases
+    ]
+    if not out.for_people():
+        for name, value in fields:
+            _line(name, value)
+        for row in cases:
+            _line("Case", *row)
+        return
+    from rich.table import Table
+
+    console = _console()
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for name, value in fields:
+        table.add_row(*_cells(name, value))
+    console.print(table)
+    listed = Table(title=f"Cases ({len(cases)}), most recent first", title_justify="left")
+    for column in ("Ref", "Received", "Stage", "Outcome"):
+        listed.add_column(column, overflow="fold")
+    for row in cases:
+        listed.add_row(*_cells(*row))
+    console.print(listed)
+
+
+def _case_outcome(case: ConsumerCase) -> str:
+    """How a case ended, or the decisions so far: `closed: accepted; first: not-upheld`."""
+    parts = [
+        f"{label}: {value}"
+        for label, value in (
+            ("closed", case.close_reason),
+            ("first", case.first_decision),
+            ("final", case.final_decision),
+            ("assessor", case.assessor_outcome),
+        )
+        if value
+    ]
+    return "; ".join(parts) or "-"
 
 
 def _table(out: Output, rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:

@@ -76,6 +76,8 @@ class Action(StrEnum):
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
+    STAFF_REACTIVATED = "staff-reactivated"
+    STAFF_ROLE_CHANGED = "staff-role-changed"
     CLOSURE_ADDED = "calendar-closure-added"
     CLOSURE_REMOVED = "calendar-closure-removed"
     HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"
@@ -316,7 +318,7 @@ def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
 class StoreAction(StrEnum):
     """Changes that are not steps on one case."""
 
-    CHANGE_STAFF = "add or remove staff"
+    CHANGE_STAFF = "add, change or remove staff"
     CHANGE_CALENDAR = "change the calendar"
     RESTRICT = "restrict a consumer or lift a restriction"
     OVERRIDE_RESTRICTION = "log a complaint despite a restriction"

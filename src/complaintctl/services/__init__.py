@@ -13,7 +13,7 @@ from complaintctl.services.calendar import (
 )
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.intake import log_complaint
-from complaintctl.services.reads import overdue, queue, show_case
+from complaintctl.services.reads import overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
     lift,
     list_restrictions,
@@ -21,7 +21,13 @@ from complaintctl.services.restrictions import (
     update_consumer,
 )
 from complaintctl.services.restrictions import review as review_restriction
-from complaintctl.services.staff import add_staff, list_staff, remove_staff
+from complaintctl.services.staff import (
+    add_staff,
+    change_role,
+    list_staff,
+    reactivate_staff,
+    remove_staff,
+)
 from complaintctl.services.steps import (
     Acknowledge,
     Assign,
@@ -77,6 +83,7 @@ __all__ = [
     "add_staff",
     "assign",
     "calendar_view",
+    "change_role",
     "close",
     "coverage_warnings",
     "escalate",
@@ -89,6 +96,7 @@ __all__ = [
     "note",
     "overdue",
     "queue",
+    "reactivate_staff",
     "record_incident",
     "record_outcome",
     "refer",
@@ -100,5 +108,6 @@ __all__ = [
     "restrict",
     "review_restriction",
     "show_case",
+    "show_consumer",
     "update_consumer",
 ]

@@ -1,4 +1,4 @@
-"""What officers read: one case, the queue of open cases, and what is overdue.
+"""What officers read: one case, one consumer, the queue of open cases, and what is overdue.
 
 Read-only: nothing here writes. The listings select columns (store/listings.py) and work out
 the working time to `as_of` once for all their rows.
@@ -21,8 +21,19 @@ from complaintctl.services.common import (
     coverage_warnings,
     find_case,
     listing_filters,
+    restriction_view,
 )
-from complaintctl.views import CaseView, OverdueItem, OverdueReport, QueueItem, QueueReport
+from complaintctl.services.restrictions import find_consumer
+from complaintctl.views import (
+    CaseView,
+    ConsumerCase,
+    ConsumerRecord,
+    IncidentView,
+    OverdueItem,
+    OverdueReport,
+    QueueItem,
+    QueueReport,
+)
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -35,6 +46,48 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
     case = find_case(uow, ref)
     running = [d.due_at for d in uow.deadlines(case) if d.ended_at is None]
     return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
+
+
+def show_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None) -> ConsumerRecord:
+    """A consumer's whole record: contact and needs, every restriction, the incidents against
+    them, and each of their cases with where it stands and how it ended."""
+    from complaintctl.store import listings
+
+    consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    assert consumer.id is not None
+    rows = listings.cases_of_consumer(uow, consumer.id)
+    decided: dict[int, dict[str, str]] = {}
+    for case_id, stage, decision in listings.outcomes_of_cases(uow, [row[0] for row in rows]):
+        decided.setdefault(case_id, {})[stage] = decision
+    cases = tuple(
+        ConsumerCase(
+            ref,
+            version,
+            stage,
+            received_at,
+            close_reason,
+            decided.get(case_id, {}).get("first"),
+            decided.get(case_id, {}).get("final"),
+            decided.get(case_id, {}).get("assessor"),
+        )
+        for case_id, ref, version, stage, received_at, close_reason in rows
+    )
+    return ConsumerRecord(
+        zone=uow.calendar().zone,
+        id=consumer.id,
+        name=consumer.name,
+        email=consumer.email,
+        address=consumer.address,
+        preferred_contact=consumer.preferred_contact,
+        adjustments=tuple(json.loads(consumer.adjustments)),
+        restrictions=tuple(
+            restriction_view(uow, r) for r in uow.restrictions_of(consumer, lifted=True)
+        ),
+        incidents=tuple(
+            IncidentView(ref, note, by, at) for ref, note, by, at in uow.incidents_of(consumer)
+        ),
+        cases=cases,
+    )
 
 
 def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:

@@ -105,5 +105,82 @@ def remove_staff(
     return _view(staff)
 
 
+def reactivate_staff(
+    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
+) -> StaffView:
+    """Make a removed member of staff active again, with the role and area they had."""
+    not_in_future(at, now)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    staff = uow.staff(username.strip())
+    if staff is None:
+        raise NotFound(f"no staff member {username}")
+    if staff.active:
+        raise InvalidInput(f"{staff.username} is already active staff")
+    staff.active, staff.removed_at = True, None
+    uow.add(staff)
+    uow.record(None, Action.STAFF_REACTIVATED, by=by, at=at, now=now, username=staff.username)
+    uow.commit()
+    return _view(staff)
+
+
+def change_role(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    role: Role,
+    area: str | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> StaffView:
+    """Give a member of staff a new role or area, both as `add_staff` takes them (a leader
+    leads an area; no area given is none)."""
+    not_in_future(at, now)
+    area = optional(area, "--area", text.LABEL)
+    if role == Role.LEADER and area is None:
+        raise InvalidInput("a leader leads an area: give --area")
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+    staff = uow.staff(username.strip())
+    if staff is None:
+        raise NotFound(f"no staff member {username}")
+    if not staff.active:
+        raise InvalidInput(
+            f"{staff.username} was removed: reactivate them first "
+            f"(`complaintctl staff reactivate {staff.username}`)"
+        )
+    if (staff.role, staff.area) == (role.value, area):
+        where = f" in {area}" if area else ""
+        raise InvalidInput(f"{staff.username} is already {role.value}{where}: nothing to change")
+    if Role(staff.role) in SENIOR_ROLES and role not in SENIOR_ROLES:
+        # Only senior roles change staff: a store without one could never be put right.
+        others = [
+            s
+            for s in uow.all_staff()
+            if s.active and s.username != staff.username and Role(s.role) in SENIOR_ROLES
+        ]
+        if not others:
+            raise InvalidInput(
+                f"{staff.username} is the last active senior role, and only senior roles "
+                "change staff: make someone else senior first"
+            )
+    old_role, old_area = staff.role, staff.area
+    staff.role, staff.area = role.value, area
+    uow.add(staff)
+    uow.record(
+        None,
+        Action.STAFF_ROLE_CHANGED,
+        by=by,
+        at=at,
+        now=now,
+        username=staff.username,
+        old_role=old_role,
+        new_role=role.value,
+        old_area=old_area,
+        new_area=area,
+    )
+    uow.commit()
+    return _view(staff)
+
+
 def list_staff(uow: UnitOfWork, *, include_removed: bool = False) -> tuple[StaffView, ...]:
     return tuple(_view(s) for s in uow.all_staff() if s.active or include_removed)

@@ -280,6 +280,27 @@ def deadlines_of_cases(
     return [tuple(row) for row in uow.session.connection().execute(statement)]  # type: ignore[misc]
 
 
+# id, ref, version, stage, received_at, close_reason.
+ConsumerCaseRow = tuple[int, str, int, str, datetime, str | None]
+
+
+def cases_of_consumer(uow: UnitOfWork, consumer_id: int) -> list[ConsumerCaseRow]:
+    """The consumer's cases, most recently received first."""
+    statement = (
+        sa_select(
+            col(Case.id),
+            col(Case.ref),
+            col(Case.version),
+            col(Case.stage),
+            col(Case.received_at),
+            col(Case.close_reason),
+        )
+        .where(col(Case.consumer_id) == consumer_id)
+        .order_by(col(Case.received_at).desc(), col(Case.id).desc())
+    )
+    return [tuple(row) for row in uow.session.connection().execute(statement)]  # type: ignore[misc]
+
+
 def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[int, str, str]]:
     """(case id, response stage or "assessor", decision) for the cases."""
     connection = uow.session.connection()

@@ -346,13 +346,12 @@ class UnitOfWork:
     def all_staff(self) -> Sequence[Staff]:
         return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
 
-    def restrictions_of(self, consumer: Consumer) -> Sequence[Restriction]:
-        """The consumer's restrictions in force (not lifted)."""
-        return self.session.exec(
-            select(Restriction)
-            .where(Restriction.consumer_id == consumer.id, col(Restriction.lifted_at).is_(None))
-            .order_by(col(Restriction.id))
-        ).all()
+    def restrictions_of(self, consumer: Consumer, *, lifted: bool = False) -> Sequence[Restriction]:
+        """The consumer's restrictions in force (not lifted); with `lifted`, lifted ones too."""
+        statement = select(Restriction).where(Restriction.consumer_id == consumer.id)
+        if not lifted:
+            statement = statement.where(col(Restriction.lifted_at).is_(None))
+        return self.session.exec(statement.order_by(col(Restriction.id))).all()
 
     def restriction(self, restriction_id: int) -> Restriction | None:
         return self.session.get(Restriction, restriction_id)

@@ -1,0 +1,297 @@
+"""Staff and consumers at the service layer: reactivating staff and changing their roles, and
+reading a consumer's whole record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from complaintctl import services
+from complaintctl.domain.procedure import Channel, RestrictionScope, Role
+from complaintctl.errors import InvalidInput, NotFound, NotPermitted
+from complaintctl.store.models import Event
+from tests.conftest import UnitFactory, dump_store
+from tests.service.journey import act, log, show, t, to_responded
+
+
+def store_entries(unit: UnitFactory, action: str) -> list[tuple[str, dict[str, Any]]]:
+    """(by, details) of the store's own history entries of `action`, oldest first."""
+    with unit(write=False) as uow:
+        rows = uow.session.exec(
+            select(Event.actor, Event.details)  # type: ignore[call-overload]
+            .where(col(Event.action) == action, col(Event.case_id).is_(None))
+            .order_by(col(Event.id))
+        ).all()
+    return [(by, json.loads(details)) for by, details in rows]
+
+
+def staff_states(unit: UnitFactory) -> dict[str, tuple[str, str | None, bool]]:
+    with unit(write=False) as uow:
+        return {
+            s.username: (s.role, s.area, s.active)
+            for s in services.list_staff(uow, include_removed=True)
+        }
+
+
+def remove(unit: UnitFactory, username: str, by: str = "sam.senior") -> Any:
+    return act(unit, services.remove_staff, username=username, by=by, at=t("2026-12-01T10:00"))
+
+
+def reactivate(unit: UnitFactory, username: str, by: str = "sam.senior") -> Any:
+    return act(unit, services.reactivate_staff, username=username, by=by, at=t("2026-12-02T10:00"))
+
+
+# -- staff reactivate ----------------------------------------------------------------------
+
+
+def test_reactivating_a_removed_member_makes_them_active_in_the_role_and_area_they_had(
+    unit: UnitFactory,
+) -> None:
+    remove(unit, "rita.responder")
+
+    view = reactivate(unit, "rita.responder", by="hana.handler")
+
+    assert ("rita.responder", "officer", "Casework", True) == (
+        view.username,
+        view.role,
+        view.area,
+        view.active,
+    )
+    assert ("officer", "Casework", True) == staff_states(unit)["rita.responder"]
+    assert [("hana.handler", {"username": "rita.responder"})] == store_entries(
+        unit, "staff-reactivated"
+    )
+
+
+def test_a_reactivated_member_may_act_again(unit: UnitFactory) -> None:
+    remove(unit, "officer.two")
+    with pytest.raises(NotPermitted, match="no longer active"):
+        log(unit, t("2026-12-01T11:00"), by="officer.two")
+
+    reactivate(unit, "officer.two")
+
+    assert "officer.two" == show(unit, log(unit, t("2026-12-02T11:00"), by="officer.two")).logged_by
+
+
+def test_reactivating_someone_already_active_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^officer.two is already active staff$"):
+        reactivate(unit, "officer.two")
+    assert before == dump_store(store_url)
+
+
+def test_reactivating_an_unknown_username_is_not_found(unit: UnitFactory) -> None:
+    with pytest.raises(NotFound, match="^no staff member nobody$"):
+        reactivate(unit, "nobody")
+
+
+def test_only_senior_roles_reactivate_staff(unit: UnitFactory, store_url: str) -> None:
+    remove(unit, "officer.two")
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not add, change or remove staff"):
+        reactivate(unit, "officer.two", by="lee.leader")
+    assert before == dump_store(store_url)
+
+
+# -- staff role ----------------------------------------------------------------------------
+
+
+def change_role(
+    unit: UnitFactory, username: str, role: Role, area: str | None, by: str = "sam.senior"
+) -> Any:
+    return act(
+        unit,
+        services.change_role,
+        username=username,
+        role=role,
+        area=area,
+        by=by,
+        at=t("2026-12-02T10:00"),
+    )
+
+
+def test_a_role_change_is_made_and_recorded_with_the_old_and_new_values(
+    unit: UnitFactory,
+) -> None:
+    view = change_role(unit, "rita.responder", Role.LEADER, " Energy ")
+
+    assert ("leader", "Energy", True) == (view.role, view.area, view.active)
+    assert ("leader", "Energy", True) == staff_states(unit)["rita.responder"]
+    assert [
+        (
+            "sam.senior",
+            {
+                "username": "rita.responder",
+                "old_role": "officer",
+                "new_role": "leader",
+                "old_area": "Casework",
+                "new_area": "Energy",
+            },
+        )
+    ] == store_entries(unit, "staff-role-changed")
+
+
+def test_a_role_without_an_area_leaves_the_member_in_no_area(unit: UnitFactory) -> None:
+    change_role(unit, "lee.leader", Role.SENIOR_LEADER, None)
+    assert ("senior-leader", None, True) == staff_states(unit)["lee.leader"]
+
+
+def test_a_new_leader_without_an_area_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^a leader leads an area: give --area$"):
+        change_role(unit, "officer.one", Role.LEADER, None)
+    assert before == dump_store(store_url)
+
+
+def test_an_area_breaking_the_input_rule_is_refused_as_staff_add_refuses_it(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(InvalidInput, match="^--area "):
+        change_role(unit, "officer.one", Role.OFFICER, "Case\x1bwork")
+
+
+def test_a_role_change_that_changes_nothing_is_refused(unit: UnitFactory, store_url: str) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="lee.leader is already leader in Casework: nothing"):
+        change_role(unit, "lee.leader", Role.LEADER, "Casework")
+    assert before == dump_store(store_url)
+
+
+def test_a_removed_member_must_be_reactivated_before_their_role_changes(
+    unit: UnitFactory, store_url: str
+) -> None:
+    remove(unit, "officer.two")
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="officer.two was removed: reactivate them first"):
+        change_role(unit, "officer.two", Role.SENIOR_LEADER, None)
+    assert before == dump_store(store_url)
+
+
+def test_changing_the_role_of_an_unknown_username_is_not_found(unit: UnitFactory) -> None:
+    with pytest.raises(NotFound, match="^no staff member nobody$"):
+        change_role(unit, "nobody", Role.OFFICER, None)
+
+
+def test_only_senior_roles_change_roles(unit: UnitFactory, store_url: str) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not add, change or remove staff"):
+        change_role(unit, "lee.leader", Role.SENIOR_LEADER, None, by="lee.leader")
+    assert before == dump_store(store_url)
+
+
+def test_a_senior_may_step_down_while_another_senior_remains(unit: UnitFactory) -> None:
+    change_role(unit, "hana.handler", Role.OFFICER, None, by="hana.handler")
+    assert ("officer", None, True) == staff_states(unit)["hana.handler"]
+
+
+def test_the_last_active_senior_may_not_step_down_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    remove(unit, "hana.handler")
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="sam.senior is the last active senior role"):
+        change_role(unit, "sam.senior", Role.OFFICER, None, by="sam.senior")
+    assert before == dump_store(store_url)
+
+
+# -- consumer show -------------------------------------------------------------------------
+
+
+def restrict(unit: UnitFactory, scope: RestrictionScope, at: str, **kwargs: Any) -> Any:
+    fields: dict[str, Any] = {
+        "email": "ann@example.com",
+        "consumer_id": None,
+        "scope": scope,
+        "reason": "Repeated abuse",
+        "review": None,
+        "dispute": None,
+        "channel": None,
+        "via": None,
+        "by": "sam.senior",
+        "at": t(at),
+    }
+    fields.update(kwargs)
+    return act(unit, services.restrict, **fields)
+
+
+def consumer(unit: UnitFactory, **which: Any) -> Any:
+    which.setdefault("email", None)
+    which.setdefault("consumer_id", None)
+    with unit(write=False) as uow:
+        return services.show_consumer(uow, **which)
+
+
+def test_a_consumers_record_has_their_needs_restrictions_incidents_and_cases_newest_first(
+    unit: UnitFactory,
+) -> None:
+    responded = to_responded(unit)  # received 30 Nov, first-stage response not upheld
+    informal = log(unit, t("2026-12-02T10:00"), resolved_informally="Sorted by phone")
+    latest = log(unit, t("2026-12-04T10:00"), adjustments=("large-print",))
+    log(unit, t("2026-12-04T11:00"), consumer="Bob Jones", email="bob@example.com")
+    act(
+        unit,
+        services.record_incident,
+        ref=responded,
+        note="Shouted at officer",
+        by="officer.one",
+        at=t("2026-12-04T12:00"),
+    )
+    lifted = restrict(unit, RestrictionScope.PROCEDURE, "2026-12-07T10:00")
+    act(unit, services.lift, restriction_id=lifted.id, reason="Calmer", by="sam.senior",
+        at=t("2026-12-08T10:00"))  # fmt: skip
+    in_force = restrict(unit, RestrictionScope.CONTACT, "2026-12-09T10:00", channel=Channel.POST)
+
+    view = consumer(unit, email="ANN@example.com")
+
+    assert ("Ann Smith", "ann@example.com", ("large-print",)) == (
+        view.name,
+        view.email,
+        view.adjustments,
+    )
+    assert [(lifted.id, "Calmer"), (in_force.id, None)] == [
+        (r.id, r.lift_reason) for r in view.restrictions
+    ]
+    assert [(responded, "Shouted at officer", "officer.one")] == [
+        (i.ref, i.note, i.recorded_by) for i in view.incidents
+    ]
+    assert [
+        (latest, "received", t("2026-12-04T10:00"), None, None),
+        (informal, "closed", t("2026-12-02T10:00"), "resolved-informally", None),
+        (responded, "responded", t("2026-11-30T10:00"), None, "not-upheld"),
+    ] == [(c.ref, c.stage, c.received_at, c.close_reason, c.first_decision) for c in view.cases]
+    assert view == consumer(unit, consumer_id=view.id)
+
+
+def test_showing_a_consumer_writes_nothing(unit: UnitFactory, store_url: str) -> None:
+    to_responded(unit)
+    before = dump_store(store_url)
+    consumer(unit, email="ann@example.com")
+    assert before == dump_store(store_url)
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        ({"email": "nobody@example.com"}, "^no consumer with email nobody@example.com$"),
+        ({"consumer_id": 99}, "^no consumer 99$"),
+    ],
+)
+def test_an_unknown_consumer_is_not_found(
+    unit: UnitFactory, which: dict[str, Any], message: str
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    with pytest.raises(NotFound, match=message):
+        consumer(unit, **which)
+
+
+def test_a_consumer_is_named_by_email_or_by_id_not_both(unit: UnitFactory) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    with pytest.raises(InvalidInput, match="by --email or by --consumer-id"):
+        consumer(unit, email="ann@example.com", consumer_id=1)
