@@ -34,6 +34,7 @@ EXPECTED: dict[tuple[Stage, Action], Stage] = {
     (S.REFERRED, Action.OUTCOME): S.ASSESSED,
     **{(stage, Action.INCIDENT): stage for stage in Stage},
     **{(stage, Action.NOTE): stage for stage in Stage},
+    **{(stage, Action.EDIT): stage for stage in Stage},
     # Back to the stage before the close: its plan says which (stage_before_close).
     (S.CLOSED, Action.REOPEN): S.CLOSED,
 }

@@ -4,13 +4,14 @@ Each step command gives its own options and what it does to one case; `step_comm
 references (one, several, or - for stdin) and the flags every step shares.
 """
 
-from typing import Annotated
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
-from complaintctl.cli.options import At, Json
+from complaintctl.cli.options import At, IfVersion, Json, Ref
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -22,6 +23,10 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Remedy,
 )
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import CaseView
 
 DecisionOption = Annotated[
     Decision, typer.Option(help="The decision: upheld, partly-upheld or not-upheld.")
@@ -382,3 +387,116 @@ def note_command(
         lambda _: services.Note(text, direction, channel),
         lambda view: f"Noted on {view.ref}",
     )
+
+
+# The values of --summary and --address that open $EDITOR on the text as it stands.
+EDITOR_VALUES = ("-e", "--editor")
+
+
+@commands.command("edit")
+def edit_command(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, typer.Option(help="Why it is corrected: what was wrong.")],
+    name: Annotated[str | None, typer.Option(help="The consumer's name.")] = None,
+    email: Annotated[
+        str | None, typer.Option(help='The consumer\'s email ("" removes it).')
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(help='The consumer\'s postal address ("" removes it; -e: in $EDITOR).'),
+    ] = None,
+    summary: Annotated[
+        str | None, typer.Option(help="What the consumer says went wrong (-e: in $EDITOR).")
+    ] = None,
+    category: Annotated[
+        Category | None,
+        typer.Option(help="What part of our service it is about.", case_sensitive=False),
+    ] = None,
+    channel: Annotated[
+        Channel | None, typer.Option(help="How the complaint arrived.", case_sensitive=False)
+    ] = None,
+    dispute: Annotated[
+        str | None, typer.Option(help='The dispute it arose from ("" removes it).')
+    ] = None,
+    board: Annotated[
+        bool | None,
+        typer.Option("--board/--not-board", help="Addressed to the executive team or the Board."),
+    ] = None,
+    at: At = None,
+    if_version: IfVersion = None,
+    json_output: Json = False,
+) -> None:
+    """Correct what was taken down wrong, each change recorded with its old and new value.
+
+    The name, email and address are the consumer's, so every case of theirs shows the
+    correction. Once a case is closed or assessed only a senior may correct it. --summary -e
+    (or --address -e) opens $EDITOR on the text as it stands.
+    Example: complaintctl edit SC-2026-000001 --name "Ann Smyth" --reason "Misspelt on the phone"
+    """
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    fields = {
+        key: value
+        for key, value in {
+            "name": name,
+            "email": email,
+            "address": address,
+            "summary": summary,
+            "category": category,
+            "channel": channel,
+            "dispute": dispute,
+            "board": board,
+        }.items()
+        if value is not None
+    }
+    in_editor = [key for key in ("summary", "address") if fields.get(key) in EDITOR_VALUES]
+    if in_editor:
+        # Read first and edit outside any transaction: nobody waits on the store while the
+        # officer types.
+        view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
+        for key in in_editor:
+            fields[key] = _from_editor(getattr(view, key) or "", f"--{key}")
+
+    def correct(uow: "UnitOfWork", when: datetime) -> "CaseView":
+        if if_version is not None:
+            uow.seen_versions[ref.strip().upper()] = if_version
+        return services.correct(
+            uow, ref=ref, reason=reason, fields=fields, by=state.actor, at=when, now=state.now
+        )
+
+    view = state.change(correct, at)
+    changed = [c["field"] for c in view.history[-1].details["changes"]]
+    render.stepped(view, json_output, f"Corrected {view.ref}: {', '.join(changed)}")
+
+
+def _from_editor(text: str, option: str) -> str:
+    """The text as the officer leaves it in $VISUAL or $EDITOR (vi if neither is set), from a
+    private temporary file removed afterwards; refused if the editor fails."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from complaintctl.errors import InvalidInput
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    handle, name = tempfile.mkstemp(prefix="complaintctl-", suffix=".txt")  # 0600: theirs only
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        try:
+            finished = subprocess.run([*shlex.split(editor), name], check=False)
+        except (OSError, ValueError) as err:
+            raise InvalidInput(f"{option}: cannot run the editor {editor!r}: {err}") from None
+        if finished.returncode != 0:
+            raise InvalidInput(
+                f"{option}: the editor {editor!r} exited with status {finished.returncode}; "
+                "nothing changed"
+            )
+        with open(name, encoding="utf-8", errors="replace") as file:
+            return file.read()
+    finally:
+        os.unlink(name)

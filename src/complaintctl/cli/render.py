@@ -392,6 +392,12 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
         name = key.replace("_", " ")
         if key == "goodwill_pence" and isinstance(value, int):
             name, text = "goodwill", f"£{value / 100:,.2f}"
+        elif key == "changes" and isinstance(value, list):  # an edit's: each field old and new
+            text = ", ".join(
+                f"{c.get('field')} {_shown(c.get('old'))} → {_shown(c.get('new'))}"
+                for c in value
+                if isinstance(c, dict)
+            )
         elif isinstance(value, bool):
             text = "yes" if value else "no"
         elif isinstance(value, list):
@@ -402,6 +408,15 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
             text = str(value)
         shown.append(f"{name}: {text}")
     return sep.join(shown)
+
+
+def _shown(value: object) -> str:
+    """An old or new value of an edit: quoted, so a change of spacing shows; none as `none`."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"“{value}”"
 
 
 def _instant(value: str) -> datetime | None:

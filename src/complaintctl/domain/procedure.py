@@ -67,6 +67,7 @@ class Action(StrEnum):
     REOPEN = "reopen"  # a senior undoes a mistaken close
     INCIDENT = "incident"
     NOTE = "note"  # a contact with the consumer, or a note on the file
+    EDIT = "edit"  # a correction: a typo in the name, the wrong category
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
@@ -178,10 +179,16 @@ TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.REOPEN: (frozenset({Stage.CLOSED}), None),
     Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
     Action.NOTE: (frozenset(Stage), None),  # contact happens at any stage, after a close too
+    Action.EDIT: (frozenset(Stage), None),  # once ENDED_STAGES, by a senior only
 }
 
 # The actions that order a case: a later step may not be dated before an earlier one.
-STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT, Action.NOTE}
+# A correction, a contact or an incident, recorded later, never stops an earlier step being
+# recorded: they do not order the case.
+STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT, Action.NOTE, Action.EDIT}
+
+# Stages after which the record is settled: only a senior corrects it.
+ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ASSESSED})
 
 # Which close reasons fit which stage: a consumer accepts a response once there is one;
 # triage and the informal stage come before the first-stage response.
@@ -282,6 +289,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.REOPEN: (SENIOR_ROLES, ""),
     Action.INCIDENT: (frozenset(Role), ""),
     Action.NOTE: (frozenset(Role), ""),
+    Action.EDIT: (frozenset(Role), ""),  # senior roles only once ENDED_STAGES
 }
 
 _RELATION_WORDS = {

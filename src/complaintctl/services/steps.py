@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from complaintctl import text
@@ -38,9 +39,12 @@ from complaintctl.domain.clocks import (
     plan_clocks,
 )
 from complaintctl.domain.instants import format_instant
+from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
+    ENDED_STAGES,
     SECOND_STAGE_ROLES,
+    SENIOR_ROLES,
     STEP_ACTIONS,
     WHERE_INSTEAD,
     Action,
@@ -56,7 +60,13 @@ from complaintctl.domain.procedure import (
     Stage,
     stage_before_close,
 )
-from complaintctl.errors import ActionNotAllowed, CaseChanged, ComplaintError, InvalidInput
+from complaintctl.errors import (
+    ActionNotAllowed,
+    CaseChanged,
+    ComplaintError,
+    InvalidInput,
+    NotPermitted,
+)
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
@@ -176,6 +186,7 @@ class Plan:
     response: dict[str, Any] | None = None  # a first or final response's row
     incident: str | None = None  # an incident's note
     warnings: tuple[str, ...] = ()  # what the step's view warns of besides a late clock
+    consumer_changes: dict[str, Any] = field(default_factory=dict)  # the consumer's columns
     new_dues: tuple[datetime, ...] = ()  # deadlines it sets, to warn of unknown holidays
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
@@ -304,6 +315,14 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
         by_columns.setdefault(names, []).append((plan.case.id, *(changes[n] for n in names)))
     for names, rows in by_columns.items():
         writer.update_by_id(models.Case, names, rows)
+    by_columns = {}
+    for plan in plans:
+        if plan.consumer_changes:
+            names = tuple(sorted(plan.consumer_changes))
+            row = (plan.case.consumer_id, *(plan.consumer_changes[n] for n in names))
+            by_columns.setdefault(names, []).append(row)
+    for names, rows in by_columns.items():
+        writer.update_by_id(models.Consumer, names, rows)
     ends = [(c.id, ended, outcome) for p in plans for c, ended, outcome in p.clocks.ends]
     writer.update_by_id(models.Deadline, ("ended_at", "outcome"), ends)
     moved = [
@@ -379,12 +398,7 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     stage, the order of steps), then the verb's own."""
     if not spec.procedure_step:
         return spec.plan(taking, case)
-    seen = taking.uow.seen_versions.get(case.ref)
-    if seen is not None and seen != case.version:
-        raise CaseChanged(
-            f"case {case.ref} changed since you looked (version {seen}, now {case.version}): "
-            f"it is now {describe_state(case)}; look again before acting"
-        )
+    _as_seen(taking, case)
     authorise(taking.actor, spec.action, case)
     leads_to = stage_after(case, spec.action)
     # Only procedure steps order the case: a calendar recompute or an incident, recorded
@@ -401,6 +415,17 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     if leads_to != Stage(case.stage):
         plan.leads_to = leads_to
     return plan
+
+
+def _as_seen(taking: Taking, case: CaseRow) -> None:
+    """Refuse a case that moved on from the version the caller read (--if-version, or the
+    version in the JSON on stdin)."""
+    seen = taking.uow.seen_versions.get(case.ref)
+    if seen is not None and seen != case.version:
+        raise CaseChanged(
+            f"case {case.ref} changed since you looked (version {seen}, now {case.version}): "
+            f"it is now {describe_state(case)}; look again before acting"
+        )
 
 
 def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
@@ -743,6 +768,115 @@ def closing(reason: CloseReason, because: OutOfScope | None, note: str | None) -
     }
 
 
+# What `edit` may correct: each field's option, and whether it is the consumer's (shared by every
+# case of theirs) or the case's own column.
+EDITABLE: dict[str, tuple[str, str]] = {
+    "name": ("--name", "consumer"),
+    "email": ("--email", "consumer"),
+    "address": ("--address", "consumer"),
+    "summary": ("--summary", "case"),
+    "category": ("--category", "case"),
+    "channel": ("--channel", "case"),
+    "dispute": ("--dispute", "case"),
+    "board": ("--board/--not-board", "case"),
+}
+# The column each field is kept in, where its name differs.
+_COLUMN = {"dispute": "dispute_ref"}
+
+
+@dataclass(frozen=True)
+class Edit(Spec):
+    """Correct what was taken down wrong: the consumer's name, email or address, the summary,
+    category, channel, dispute or Board flag. Each change is recorded with its old and new
+    value and the reason; once the case is closed or assessed, only a senior corrects it.
+
+    Not a step of the procedure (it does not order the case's steps), but it changes the case:
+    its version moves on, so a script holding the old one finds out."""
+
+    action: ClassVar[Action] = Action.EDIT
+    procedure_step: ClassVar[bool] = False
+    reason: str
+    fields: dict[str, Any]  # field -> new value, as typed ("" clears an optional one)
+
+    def inputs(self) -> None:
+        required(self.reason, "--reason")
+        self.checked()
+
+    def checked(self) -> dict[str, Any]:
+        """The new values as they would be kept, or why one cannot be."""
+        if not self.fields:
+            options = ", ".join(option for option, _ in EDITABLE.values())
+            raise InvalidInput(f"say what to correct: {options}")
+        unknown = set(self.fields) - set(EDITABLE)
+        assert not unknown, f"not editable: {unknown}"
+        kept: dict[str, Any] = {}
+        for name, value in self.fields.items():
+            if name == "name":
+                kept[name] = required(value, "--name", text.NAME)
+            elif name == "email":
+                kept[name] = normalise_email(value)
+            elif name == "address":
+                kept[name] = optional(value, "--address", text.ADDRESS)
+            elif name == "summary":
+                kept[name] = required(value, "--summary", text.SUMMARY)
+            elif name == "dispute":
+                kept[name] = optional(normalise_dispute(value), "--dispute", text.LABEL)
+            else:  # category, channel: enums; board: a flag
+                kept[name] = value.value if isinstance(value, StrEnum) else bool(value)
+        return kept
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        authorise(taking.actor, self.action, case)
+        if Stage(case.stage) in ENDED_STAGES and taking.actor.role not in SENIOR_ROLES:
+            raise NotPermitted(
+                f"{case.ref} is {case.stage}: only {', '.join(sorted(SENIOR_ROLES))} may "
+                "correct it now"
+            )
+        _as_seen(taking, case)
+        if taking.at < case.received_at:
+            raise InvalidInput(f"--at is before {case.ref} was received")
+        row = taking.uow.case_by_id(case.id)
+        consumer = taking.uow.consumer(case.consumer_id)
+        current = {
+            "name": consumer.name,
+            "email": consumer.email,
+            "address": consumer.address,
+            "summary": row.summary,
+            "category": row.category,
+            "channel": row.channel,
+            "dispute": row.dispute_ref,
+            "board": row.board,
+        }
+        new = {k: v for k, v in self.checked().items() if v != current[k]}
+        if not new:
+            raise InvalidInput(f"nothing to correct: {case.ref} already says so")
+        email = new.get("email", current["email"])
+        if email is None and new.get("address", current["address"]) is None:
+            raise InvalidInput("the consumer needs an email or an address (or both)")
+        if "email" in new and email is not None:
+            other = taking.uow.consumer_by_email(email)
+            if other is not None and other.id != consumer.id:
+                raise InvalidInput(
+                    f"{email} is the email of another consumer ({other.name}, consumer id "
+                    f"{other.id}); correct that consumer instead, or give another address"
+                )
+        plan = Plan(
+            case,
+            self.action,
+            Stage(case.stage),
+            {
+                "reason": required(self.reason, "--reason"),
+                "changes": [{"field": k, "old": current[k], "new": v} for k, v in new.items()],
+            },
+        )
+        for name, value in new.items():
+            if EDITABLE[name][1] == "consumer":
+                plan.consumer_changes[name] = value
+            else:
+                plan.changes[_COLUMN.get(name, name)] = value
+        return plan
+
+
 @dataclass(frozen=True)
 class Reopen(Spec):
     """A senior undoes a mistaken close: the case goes back to the stage it was at, and each
@@ -986,6 +1120,20 @@ def reopen(
 ) -> CaseView:
     """Undo a mistaken close: back to the stage it was at, its cancelled clocks running again."""
     return take_step(uow, ref, Reopen(reason), by=by, at=at, now=now)
+
+
+def correct(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    reason: str,
+    fields: dict[str, Any],
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> CaseView:
+    """Correct fields of a case (and its consumer), each change recorded old and new."""
+    return take_step(uow, ref, Edit(reason, fields), by=by, at=at, now=now)
 
 
 def record_incident(

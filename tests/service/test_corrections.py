@@ -1,0 +1,155 @@
+"""Correcting a case (`edit`): each change recorded old and new with its reason; the consumer's
+fields shared by their cases; a settled case corrected by a senior only; nothing half-written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.procedure import Category, Channel, CloseReason
+from complaintctl.errors import CaseChanged, InvalidInput, NotPermitted
+from tests.conftest import UnitFactory
+from tests.service.journey import act, log, show, t
+
+AT = t("2026-12-01T10:00")
+
+
+def correct(unit: UnitFactory, ref: str, by: str = "officer.two", **fields: Any) -> Any:
+    return act(
+        unit, services.correct, ref=ref, reason="Taken down wrong", fields=fields, by=by, at=AT
+    )
+
+
+def test_each_correction_is_recorded_with_its_old_and_new_value_and_the_reason(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), consumer="Ann Smiht", dispute="d-1")
+    before = show(unit, ref)
+
+    view = correct(
+        unit,
+        ref,
+        name="Ann Smith",
+        summary="No reply to my letters",
+        category=Category.EXPLANATION,
+        channel=Channel.POST,
+        dispute="",
+        board=True,
+    )
+
+    assert (
+        "Ann Smith",
+        "No reply to my letters",
+        "explanation",
+        "post",
+        None,
+        True,
+        before.version + 1,
+    ) == (
+        view.consumer,
+        view.summary,
+        view.category,
+        view.channel,
+        view.dispute,
+        view.board,
+        view.version,
+    )
+    entry = view.history[-1]
+    assert ("edit", "officer.two", AT) == (entry.action, entry.actor, entry.at)
+    assert {
+        "reason": "Taken down wrong",
+        "changes": [
+            {"field": "name", "old": "Ann Smiht", "new": "Ann Smith"},
+            {"field": "summary", "old": "No reply", "new": "No reply to my letters"},
+            {"field": "category", "old": "delay", "new": "explanation"},
+            {"field": "channel", "old": "email", "new": "post"},
+            {"field": "dispute", "old": "D-1", "new": None},
+            {"field": "board", "old": False, "new": True},
+        ],
+    } == entry.details
+
+
+def test_only_what_differs_is_recorded(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    view = correct(unit, ref, name="Ann Smith", email="ANN.SMITH@example.com")
+    assert [{"field": "email", "old": "ann@example.com", "new": "ann.smith@example.com"}] == (
+        view.history[-1].details["changes"]
+    )
+
+
+def test_the_consumers_name_is_corrected_on_every_case_of_theirs(unit: UnitFactory) -> None:
+    first = log(unit, t("2026-11-30T10:00"), consumer="Ann Smiht")
+    second = log(unit, t("2026-11-30T11:00"), consumer="Ann Smiht")
+    correct(unit, first, name="Ann Smith", address="1 High Street")
+    assert ("Ann Smith", "1 High Street") == (
+        show(unit, second).consumer,
+        show(unit, second).address,
+    )
+    # The edit is in the history of the case it was made on.
+    assert ["log"] == [e.action for e in show(unit, second).history]
+
+
+def test_an_edit_does_not_order_the_case_a_step_that_happened_before_it_is_still_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    correct(unit, ref, name="Ann Smyth")  # recorded at 1 Dec 10:00
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area="Casework",
+        by="officer.one",
+        at=t("2026-11-30T15:00"),
+    )
+    assert "first-stage" == show(unit, ref).stage
+
+
+def test_a_closed_case_is_corrected_by_a_senior_only(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T09:00"))
+    act(
+        unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-11-30T09:30"),
+    )  # fmt: skip
+    with pytest.raises(NotPermitted, match="is closed: only senior-complaint-executive"):
+        correct(unit, ref, name="Ann Smyth")
+    assert "Ann Smyth" == correct(unit, ref, by="sam.senior", name="Ann Smyth").consumer
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "say what to correct"),
+        ({"name": "Ann Smith"}, "nothing to correct"),
+        ({"name": " "}, "--name must not be empty"),
+        ({"email": "not an email"}, "is not an email address"),
+        ({"email": ""}, "needs an email or an address"),
+        ({"email": "bob@example.com"}, "is the email of another consumer"),
+        ({"summary": "a\x1b[2Jb"}, "--summary"),
+    ],
+)
+def test_a_correction_that_cannot_be_made_is_refused_and_writes_nothing(
+    unit: UnitFactory, fields: dict[str, Any], message: str
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    log(unit, t("2026-11-30T11:00"), consumer="Bob Jones", email="bob@example.com")
+    before = show(unit, ref)
+    with pytest.raises(InvalidInput, match=message):
+        correct(unit, ref, **fields)
+    assert before == show(unit, ref)
+
+
+def test_a_correction_to_a_case_that_moved_on_since_it_was_read_is_refused(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    with unit() as uow:
+        uow.seen_versions[ref] = 5
+        with pytest.raises(CaseChanged):
+            services.correct(
+                uow, ref=ref, reason="x", fields={"name": "Ann Smyth"}, by="officer.two", at=AT,
+                now=AT,
+            )  # fmt: skip
+    assert "Ann Smith" == show(unit, ref).consumer
