@@ -80,8 +80,11 @@ def schema_url(schema: str) -> str:
 
 @pytest.fixture(autouse=True)
 def own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notes of files being written (complaintctl.files) go to the test's own folder."""
+    """The notes of files being written (complaintctl.files) go to the test's own folder, and
+    the config file read is the test's own (none, unless a test writes one): never the
+    config of whoever runs the tests."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(tmp_path / "config" / "config.toml"))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ each command it builds, and a string annotation costs it an eval.
 from complaintctl.cli import (  # noqa: F401 - registers the commands
     actions,
     calendar,
+    configuration,
     db,
     explain,
     people,

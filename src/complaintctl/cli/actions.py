@@ -143,8 +143,13 @@ def log_command(
 def ack_command(
     state: State,
     area: Annotated[
-        str, typer.Option(help="The area of the business best placed to deal with it.")
-    ],
+        str | None,
+        typer.Option(
+            help="The area of the business best placed to deal with it [default: area in the "
+            "config file].",
+            show_default=False,
+        ),
+    ] = None,
     out_of_time_reason: Annotated[
         str | None,
         typer.Option(
@@ -156,9 +161,13 @@ def ack_command(
     """Acknowledge complaints and route them to an area; stops the acknowledgement clock and
     starts the response clock (24 working hours)."""
     from complaintctl import services
+    from complaintctl.errors import InvalidInput
 
+    routed_to = area or state.settings.get("area")
+    if routed_to is None:
+        raise InvalidInput("say which area deals with it: --area AREA (or area in the config file)")
     return StepCall(
-        lambda _: services.Acknowledge(area, out_of_time_reason),
+        lambda _: services.Acknowledge(routed_to, out_of_time_reason),
         lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
     )
 

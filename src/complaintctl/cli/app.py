@@ -36,7 +36,7 @@ from typer.main import (
 )
 from typer.models import CommandInfo, TyperInfo
 
-from complaintctl import __version__
+from complaintctl import __version__, config
 from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
 
 if TYPE_CHECKING:
@@ -325,6 +325,7 @@ class State:
     actor: str
     now: datetime
     plain: bool = False  # --plain
+    config: config.Config | None = None  # the config file's settings and views
     # Who ran the command, as the operating system says: noted beside `actor` in the history.
     origin: tuple[str, str] | None = None  # (login, host)
     # The store's engine, its URL, and whether it had its tables when first opened.
@@ -333,6 +334,15 @@ class State:
     # that commits nothing takes them away again: no store is made by a refused command.
     _made: list[Path] = field(default_factory=list, repr=False)
     _committed: bool = field(default=False, repr=False)
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The config file's settings (none where there is no file)."""
+        return self.config.settings if self.config is not None else {}
+
+    def saved_view(self, name: str) -> dict[str, Any]:
+        """A saved queue view's filters (config.Config.view)."""
+        return (self.config or config.load()).view(name)
 
     @property
     def output(self) -> Output:
@@ -529,11 +539,17 @@ def root(
         # The CLI library reads an empty variable as unset: an empty store name is a mistake
         # to report, not a reason to fall back to the default store.
         db = os.environ["COMPLAINTCTL_DB"]
+    # Options and the environment first, then the config file (complaintctl.config).
+    loaded = config.load()
+    settings = loaded.settings
+    if db is None and "db" in settings:
+        db = os.path.expanduser(settings["db"]) if "://" not in settings["db"] else settings["db"]
     # The one clock read of the command: every default --at and --as-of is this instant.
     login = _login_name()
     ctx.obj = State(
         db=db,
-        actor=_acting(actor, login),
+        actor=_acting(actor or settings.get("as"), login),
+        config=loaded,
         now=datetime.now(UTC),
         plain=plain,
         origin=(login, socket.gethostname()),

@@ -1,6 +1,7 @@
 """Commands that only read: queue, overdue, show, history."""
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -20,6 +21,8 @@ from complaintctl.cli.options import (
     Unassigned,
     owner_filter,
 )
+from complaintctl.domain import policy
+from complaintctl.domain.procedure import Category, Stage
 from complaintctl.errors import EXIT_OVERDUE
 
 
@@ -105,9 +108,22 @@ def queue_command(
     category: CategoryFilter = None,
     board: Board = None,
     warn_within: Annotated[
-        str,
-        typer.Option(metavar="DURATION", help="How close to due a case turns amber."),
-    ] = "4h",
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="How close to due a case turns amber [default: warn_within in the config "
+            "file, else 4h].",
+            show_default=False,
+        ),
+    ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="A saved view: the filters of [views.NAME] in the config file (complaintctl "
+            "config); options given here add to them or override them.",
+        ),
+    ] = None,
     as_of: AsOf = None,
     json_output: Json = False,
     csv_output: Csv = False,
@@ -121,6 +137,19 @@ def queue_command(
     from complaintctl.cli import render
 
     state = current_state(ctx)
+    if view is not None:
+        saved = state.saved_view(view)
+        stage = stage or [_choice(Stage, s, view, "stage") for s in saved.get("stage", [])]
+        area = area or saved.get("area")
+        owner = owner or saved.get("owner")
+        mine = mine or saved.get("mine", False)
+        unassigned = unassigned or saved.get("unassigned", False)
+        breached = breached or saved.get("breached", False)
+        due_within = due_within or saved.get("due_within")
+        if category is None and "category" in saved:
+            category = _choice(Category, saved["category"], view, "category")
+        board = saved.get("board") if board is None else board
+    warn_within = warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN
     owner = owner_filter(state.actor, owner, mine)
     report = state.read(
         lambda uow, when: services.queue(
@@ -209,3 +238,19 @@ def demo_command(
         f"Try: export COMPLAINTCTL_DB={path} COMPLAINTCTL_USER=olu\n"
         f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
     )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(kind: type[E], value: str, view: str, key: str) -> E:
+    """A saved view's stage or category, read as the option would read it."""
+    from complaintctl.errors import InvalidInput
+
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidInput(
+            f"views.{view}.{key} {value!r} is not one of {allowed} (complaintctl config)"
+        ) from None

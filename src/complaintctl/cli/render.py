@@ -1176,3 +1176,26 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
     _print(f"State:     {STORE_STATES[status.state]}")
     if status.damage:
         _print(f"Damage:    {one_line(status.damage)}")
+
+
+# -- the config file -------------------------------------------------------------------------
+
+
+def config_file(view: dict[str, Any], *, json_output: bool) -> None:
+    """`config`: the file's place, each setting (and what overrides it now), the saved views."""
+    if json_output:
+        _print_json(view)
+        return
+    _print(f"Config file: {view['path']}" + ("" if view["found"] else " (none there yet)"))
+    for item in view["settings"]:
+        value = item["value"] if item["value"] is not None else "-"
+        note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
+        _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
+    for name, filters in view["views"].items():
+        shown = ", ".join(
+            key
+            if value is True
+            else f"{key}={','.join(value) if isinstance(value, list) else value}"
+            for key, value in filters.items()
+        )
+        _print(f"  view {name}: queue {shown}")

@@ -1,0 +1,118 @@
+"""The config file: what an officer sets once rather than typing on every command.
+
+TOML, at `config.toml` in the user config folder (platformdirs), or wherever
+COMPLAINTCTL_CONFIG names. Options override environment variables, which override the file,
+which overrides the built-in defaults. A key the file does not know, or a value of the wrong
+type, is an error naming the file: a typo silently ignored would act on the wrong store.
+
+    db = "~/complaints/store.sqlite3"   # --db, COMPLAINTCTL_DB
+    as = "ann.officer"                  # --as, COMPLAINTCTL_USER
+    area = "Casework"                   # ack --area
+    warn_within = "2h"                  # queue --warn-within
+
+    [views.mine-breached]               # queue --view mine-breached
+    mine = true
+    breached = true
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from complaintctl.errors import InvalidInput
+
+ENV_VAR = "COMPLAINTCTL_CONFIG"
+
+# Each setting: what it is the default for, and the environment variable that overrides it.
+SETTINGS: dict[str, tuple[str, str | None]] = {
+    "db": ("--db", "COMPLAINTCTL_DB"),
+    "as": ("--as", "COMPLAINTCTL_USER"),
+    "area": ("ack --area", None),
+    "warn_within": ("queue --warn-within", None),
+}
+
+# What a saved queue view may hold: queue's own filters, by their option names' words.
+VIEW_FILTERS: dict[str, type] = {
+    "stage": list,
+    "area": str,
+    "owner": str,
+    "mine": bool,
+    "unassigned": bool,
+    "breached": bool,
+    "due_within": str,
+    "category": str,
+    "board": bool,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    found: bool
+    settings: dict[str, str] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def view(self, name: str) -> dict[str, Any]:
+        """A saved queue view's filters, or why there is none by that name."""
+        if name not in self.views:
+            known = ", ".join(sorted(self.views)) or f"none (add [views.NAME] to {self.path})"
+            raise InvalidInput(f"no queue view {name!r}; the views are {known}")
+        return self.views[name]
+
+
+def config_path() -> Path:
+    named = os.environ.get(ENV_VAR)
+    if named:
+        return Path(named).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("complaintctl", appauthor=False) / "config.toml"
+
+
+def load(path: Path | None = None) -> Config:
+    """The config file's settings and views; none when there is no file."""
+    path = config_path() if path is None else path
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path, found=False)
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidInput(f"config file {path}: cannot be read ({err})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidInput(f"config file {path}: not TOML: {err}") from None
+    return checked(path, data)
+
+
+def checked(path: Path, data: dict[str, Any]) -> Config:
+    """The settings and views `data` holds, each key known and each value of its type."""
+
+    def refuse(problem: str) -> InvalidInput:
+        return InvalidInput(f"config file {path}: {problem}")
+
+    views = data.pop("views", {})
+    unknown = sorted(set(data) - set(SETTINGS))
+    if unknown:
+        known = ", ".join([*SETTINGS, "[views.NAME]"])
+        raise refuse(f"unknown setting {unknown[0]!r}; the settings are {known}")
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise refuse(f"{key} must be a non-empty string")
+    if not isinstance(views, dict):
+        raise refuse("views must be tables: [views.NAME]")
+    for name, filters in views.items():
+        if not isinstance(filters, dict):
+            raise refuse(f"views.{name} must be a table of queue filters")
+        for key, value in filters.items():
+            wanted = VIEW_FILTERS.get(key)
+            if wanted is None:
+                known = ", ".join(VIEW_FILTERS)
+                raise refuse(f"views.{name}: unknown filter {key!r}; the filters are {known}")
+            strings = not isinstance(value, list) or all(isinstance(v, str) for v in value)
+            if not isinstance(value, wanted) or not strings:
+                kind = {bool: "true or false", str: "a string", list: "a list of strings"}[wanted]
+                raise refuse(f"views.{name}.{key} must be {kind}")
+    return Config(path, found=True, settings=dict(data), views=dict(views))

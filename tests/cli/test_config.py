@@ -1,0 +1,109 @@
+"""The config file end to end: its defaults, what overrides them, saved views, `config`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+from tests.cli.journey import as_it_happens as ok
+from tests.cli.journey import log_case, show
+
+NOW = "2026-12-01 12:00:00"
+
+
+@pytest.fixture
+def config_file() -> Path:
+    path = Path(os.environ["COMPLAINTCTL_CONFIG"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@freeze_time(NOW)
+def test_the_config_file_gives_as_and_the_area_an_option_or_variable_overrides(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    config_file.write_text('as = "officer.two"\narea = "Energy"\n', encoding="utf-8")
+    first = log_case(run, at="2026-11-30T10:00")
+    second = log_case(run, at="2026-11-30T11:00")
+
+    ok(run, "ack", first)
+    monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
+    ok(run, "ack", second, "--area", "Casework")
+
+    assert [("Energy", "officer.two"), ("Casework", "officer.one")] == [
+        (show(run, ref)["area"], show(run, ref)["history"][-1]["by"]) for ref in (first, second)
+    ]
+
+
+@freeze_time(NOW)
+def test_the_config_file_names_the_store_and_the_environment_overrides_it(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    store = os.environ["COMPLAINTCTL_DB"]
+    config_file.write_text(f"db = {json.dumps(store)}\n", encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+
+    assert ref == show(run, ref)["ref"]
+    monkeypatch.setenv("COMPLAINTCTL_DB", str(tmp_path / "none-here.sqlite3"))
+    assert 8 == run("show", ref).exit_code
+
+
+@freeze_time(NOW)
+def test_queue_view_applies_the_saved_filters_and_options_add_to_them(
+    run: Run, config_file: Path
+) -> None:
+    received = log_case(run, at="2026-11-30T10:00")
+    routed = log_case(run, at="2026-11-30T11:00")
+    ok(run, "ack", routed, "--area", "Casework", "--at", "2026-11-30T12:00")
+    config_file.write_text(
+        '[views.casework]\narea = "Casework"\n[views.new]\nstage = ["Received"]\n',
+        encoding="utf-8",
+    )
+
+    def listed(*args: str) -> list[str]:
+        return [item["ref"] for item in json.loads(ok(run, "queue", "--json", *args).stdout)]
+
+    assert ([routed], [received]) == (listed("--view", "casework"), listed("--view", "new"))
+    assert [] == listed("--view", "casework", "--stage", "received")
+
+
+def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
+    config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
+    result = run("queue", "--view", "mien")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert "Error: no queue view 'mien'; the views are mine\n" == result.stderr
+
+
+def test_a_broken_config_file_is_one_error_line_exit_2(run: Run, config_file: Path) -> None:
+    config_file.write_text("db = \n", encoding="utf-8")
+    result = run("queue")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert [f"Error: config file {config_file}: not TOML: "] == [
+        line[: len(f"Error: config file {config_file}: not TOML: ")]
+        for line in result.stderr.splitlines()
+    ]
+
+
+def test_config_shows_the_file_its_settings_and_what_overrides_them(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text(
+        'as = "officer.two"\nwarn_within = "1d"\n[views.mine]\nmine = true\n', encoding="utf-8"
+    )
+
+    shown = json.loads(ok(run, "config", "--json").stdout)
+    text = ok(run, "config").stdout.splitlines()
+
+    assert (str(config_file), True) == (shown["path"], shown["found"])
+    assert {"setting": "as", "used_for": "--as", "value": "officer.two",
+            "overridden_by": "COMPLAINTCTL_USER"} in shown["settings"]  # fmt: skip
+    assert {"mine": {"mine": True}} == shown["views"]
+    assert f"Config file: {config_file}" == text[0]
+    assert "  view mine: queue mine" == text[-1]

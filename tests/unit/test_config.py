@@ -1,0 +1,67 @@
+"""The config file, read and checked: every key known, every value of its type."""
+
+from pathlib import Path
+
+import pytest
+
+from complaintctl import config
+from complaintctl.errors import InvalidInput
+
+
+def load(tmp_path: Path, text: str) -> config.Config:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return config.load(path)
+
+
+def test_no_file_is_no_settings(tmp_path: Path) -> None:
+    loaded = config.load(tmp_path / "absent.toml")
+    assert (False, {}, {}) == (loaded.found, loaded.settings, loaded.views)
+
+
+def test_settings_and_views_are_read(tmp_path: Path) -> None:
+    loaded = load(
+        tmp_path,
+        'db = "~/store.sqlite3"\nas = "ann"\narea = "Casework"\nwarn_within = "2h"\n'
+        '[views.mine]\nmine = true\nstage = ["first-stage"]\n',
+    )
+    assert {"db": "~/store.sqlite3", "as": "ann", "area": "Casework", "warn_within": "2h"} == (
+        loaded.settings
+    )
+    assert {"mine": True, "stage": ["first-stage"]} == loaded.view("mine")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('dbb = "x"\n', "unknown setting 'dbb'; the settings are db, as, area, warn_within"),
+        ("db = 3\n", "db must be a non-empty string"),
+        ('as = " "\n', "as must be a non-empty string"),
+        ("db = \n", "not TOML"),
+        ('views = "x"\n', "views must be tables"),
+        ("[views.x]\nmien = true\n", "views.x: unknown filter 'mien'"),
+        ('[views.x]\nmine = "yes"\n', "views.x.mine must be true or false"),
+        ('[views.x]\nstage = "first-stage"\n', "views.x.stage must be a list of strings"),
+        ("[views.x]\nstage = [1]\n", "views.x.stage must be a list of strings"),
+    ],
+)
+def test_a_file_with_a_mistake_is_refused_naming_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        load(tmp_path, text)
+    assert str(raised.value).startswith(f"config file {tmp_path / 'config.toml'}: ")
+    assert message in str(raised.value)
+
+
+def test_a_view_that_is_not_there_is_refused_naming_those_that_are(tmp_path: Path) -> None:
+    loaded = load(tmp_path, "[views.b]\nmine = true\n[views.a]\nbreached = true\n")
+    with pytest.raises(InvalidInput, match="^no queue view 'c'; the views are a, b$"):
+        loaded.view("c")
+
+
+def test_complaintctl_config_names_another_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(tmp_path / "mine.toml"))
+    assert tmp_path / "mine.toml" == config.config_path()
