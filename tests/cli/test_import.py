@@ -781,3 +781,189 @@ def test_nothing_on_stdin_imports_nothing(run: Run, fmt: str) -> None:
         result.exit_code,
         result.stdout,
     )
+
+
+# -- a web form's own export: every problem at once, ';', --map, --date-format -----------------
+
+FORM_HEADER = "submission_id;Your name;E-mail;channel;category;summary;Submitted;Notes\n"
+
+
+def form_export(tmp_path: Path, *rows: str) -> Path:
+    return write(tmp_path / "form.csv", FORM_HEADER + "".join(r + "\n" for r in rows), bom=True)
+
+
+FORM_OPTIONS = ("--map", "submission_id=source_id", "--map", "Your name=consumer",
+                "--map", "e-mail=email", "--map", "submitted=received_at",
+                "--date-format", "%d/%m/%Y %H:%M")  # fmt: skip
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_semicolon_web_form_export_imports_with_map_and_date_format(
+    run: Run, tmp_path: Path
+) -> None:
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;Email;Delay;No reply, twice;30/11/2026 14:00;",
+        's-2;Bob Jones;bob@example.com;online;Explanation;"Said ""no""";01/07/2026 09:30;x',
+    )
+
+    result = run("import", str(path), *FORM_OPTIONS)
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        result.exit_code,
+        result.stdout,
+    ), result.stderr
+    assert [
+        ("s-1", "Ann Smith", "email", "delay", "No reply, twice", "2026-11-30T14:00:00+00:00"),
+        ("s-2", "Bob Jones", "online", "explanation", 'Said "no"', "2026-07-01T09:30:00+01:00"),
+    ] == [
+        (r["source_id"], r["consumer"], r["channel"], r["category"], r["summary"], r["received_at"])
+        for r in exported_rows(run)
+    ]
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;nobody;fax;Delay;Late;30-11-2026 14:00;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;25/10/2026 01:30;",
+        "s-3;;cat@example.com;email;rudeness;Late;01/12/2026 10:00;",
+    )
+
+    result = run("import", str(path), *FORM_OPTIONS)
+
+    assert (
+        2,
+        [
+            "line 2: channel: 'fax' is not one of online, email, post, phone, in-person",
+            "line 2: email: 'nobody' is not an email address",
+            "line 2: received_at: '30-11-2026 14:00' does not match the date format %d/%m/%Y %H:%M",
+            "line 3: received_at: 25/10/2026 01:30 happens twice in Europe/London: the clocks "
+            "go back then; write 2026-10-25T01:30:00+01:00 for the first or "
+            "2026-10-25T01:30:00+00:00 for the second",
+            "line 4: consumer: is required",
+            "line 4: category: 'rudeness' is not one of mistreated, process, updates, delay, "
+            "explanation, other",
+            "Error: 3 of 3 rows cannot be imported, so none was; fix them, or use "
+            "--skip-invalid to import the rest",
+        ],
+    ) == (result.exit_code, result.stderr.splitlines())
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_rejects_keep_the_forms_columns_and_import_with_the_same_options_once_fixed(
+    run: Run, tmp_path: Path
+) -> None:
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;30/11/2026 14:00;=1+1",
+        "s-2;Bob Jones;nobody;fax;delay;Late;30/11/2026 15:00;keep me",
+    )
+    rejects = tmp_path / "form.rejects.csv"
+
+    result = run("import", str(path), "--skip-invalid", *FORM_OPTIONS)
+
+    assert (10, 1) == (result.exit_code, len(exported_rows(run))), result.stderr
+    [header, *rows] = list(csv.reader(rejects.open(encoding="utf-8", newline="")))
+    assert (
+        ["submission_id", "Your name", "E-mail", "channel", "category", "summary", "Submitted",
+         "Notes", "error", "raw"],
+        [["s-2", "Bob Jones", "nobody", "fax", "delay", "Late", "30/11/2026 15:00", "keep me",
+          "line 3: channel: 'fax' is not one of online, email, post, phone, in-person\n"
+          "line 3: email: 'nobody' is not an email address", ""]],
+    ) == (header, rows)  # fmt: skip
+    fixed = rejects.read_text(encoding="utf-8").replace("nobody", "bob@example.com")
+    rejects.write_text(fixed.replace(";fax;", ";email;").replace(",fax,", ",email,"))
+
+    again = run("import", str(rejects), *FORM_OPTIONS)
+
+    assert (0, ["s-1", "s-2"]) == (
+        again.exit_code,
+        [r["source_id"] for r in exported_rows(run)],
+    ), again.stderr
+
+
+@freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("consumer\temail\tchannel\tcategory\tsummary\treceived_at\n"
+         "Ann\tann@example.com\temail\tdelay\tLate, and rude\t2026-12-01T10:00\n", ()),
+        ("consumer;email;channel;category;summary;received_at\n"
+         "Ann;ann@example.com;email;delay;Late, and rude;2026-12-01T10:00\n", ()),
+        ("consumer;email;channel;category;summary;received_at, or when it came, if known, "
+         "else, blank, , , , \n"
+         "Ann;ann@example.com;email;delay;Late, and rude;2026-12-01T10:00\n",
+         ("--delimiter", ";", "--map", "received_at, or when it came, if known, else, blank, "
+          ", , ,=received_at")),
+    ],
+)  # fmt: skip
+def test_semicolon_and_tab_files_import_told_or_given_their_delimiter(
+    run: Run, tmp_path: Path, text: str, options: tuple[str, ...]
+) -> None:
+    imported(run, str(write(tmp_path / "form.csv", text)), *options)
+
+    assert [("Ann", "Late, and rude")] == [
+        (r["consumer"], r["summary"]) for r in exported_rows(run)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        (("--map", "submission_id"), "Error: --map takes FORMCOLUMN=FIELD, e.g. "
+         "submission_id=source_id, not 'submission_id'"),
+        (("--map", "submission_id=ref"), "Error: --map 'submission_id=ref': 'ref' is not a "
+         "field; the fields are consumer, email, address, channel, category, summary, dispute, "
+         "received_at, board, about, preferred_contact, adjustments, source_id"),
+        (("--map", "form_id=source_id"), "Error: --map names form_id, which the header lacks; "
+         "its columns are 8 column(s): 'submission_id', 'Your name', 'E-mail', 'channel', "
+         "'category', 'summary', 'Submitted', 'Notes'"),
+        (("--map", "Your name=consumer", "--map", "notes=consumer"), "Error: --map reads both "
+         "'your name' and 'notes' as consumer"),
+        (("--map", "Your name=consumer", "--map", "submission_id=channel"), "Error: the columns "
+         "submission_id, channel would all be read as channel"),
+        ((), "Error: the header lacks the required column(s) consumer, received_at; it has 8 "
+         "column(s): 'submission_id', 'Your name', 'E-mail', 'channel', 'category', 'summary', "
+         "'Submitted', 'Notes' (--delimiter to choose how it is split, --map FORMCOLUMN=FIELD "
+         "to read a column as a field)"),
+        (("--delimiter", "|"), "Error: --delimiter takes ',', ';' or tab, not '|'"),
+        (("--date-format", "%H:%M"), "Error: --date-format: the date format '%H:%M' cannot be "
+         "read back; give strftime codes with the year, month and day, e.g. %d/%m/%Y %H:%M"),
+    ],
+)  # fmt: skip
+def test_options_that_cannot_read_the_form_are_refused_in_one_line(
+    run: Run, tmp_path: Path, options: tuple[str, ...], error: str
+) -> None:
+    path = form_export(tmp_path, "s-1;Ann;ann@example.com;email;delay;Late;30/11/2026 14:00;")
+
+    result = run("import", str(path), *options)
+
+    assert (2, [error]) == (result.exit_code, result.stderr.splitlines())
+
+
+def test_map_and_delimiter_are_refused_for_json_lines(run: Run) -> None:
+    result = run("import", "-", "--format", "jsonl", "--map", "id=source_id", input="{}\n")
+
+    assert (2, ["Error: --delimiter and --map are for CSV files; JSON Lines names its fields"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_json_output_gives_every_problem_and_counts_rows(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, channel="fax", email="nobody")]))
+
+    result = run("import", str(path), "--skip-invalid", "--json")
+
+    report = json.loads(result.stdout)
+    assert (10, 1, [(3, "channel"), (3, "email")]) == (
+        result.exit_code,
+        report["rejected"],
+        [(r["line"], r["field"]) for r in report["rejects"]],
+    )

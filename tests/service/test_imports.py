@@ -5,6 +5,7 @@ Rows are read from text held in memory (`io.StringIO`), the store is a real SQLi
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -15,15 +16,22 @@ import pytest
 
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
+from complaintctl.errors import InvalidInput
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
     BatchRefused,
+    CsvLayout,
     ImportReport,
+    Problem,
     Reject,
     Row,
+    csv_layout,
     import_batch,
+    parse_mapping,
     parse_row,
     read_rows,
+    sniff_delimiter,
+    write_rejects,
 )
 from tests.conftest import UnitFactory
 
@@ -47,17 +55,24 @@ def parsed(**changes: Any) -> tuple[services.NewComplaint, datetime] | Reject:
     return parse_row(Row(7, {k: v for k, v in raw.items() if v is not None}), LONDON, NOW)
 
 
-def refusal(**changes: Any) -> tuple[int, str]:
-    """The line and field a bad row is refused on (the reason is checked separately)."""
+def problems(**changes: Any) -> list[tuple[str, str]]:
+    """Every (field, reason) a bad row is refused for."""
     result = parsed(**changes)
     assert isinstance(result, Reject), result
-    return result.line, result.field
+    return [(problem.field, problem.reason) for problem in result.problems]
+
+
+def refusal(**changes: Any) -> tuple[int, str]:
+    """The line and field of a bad row's one problem (the reason is checked separately)."""
+    result = parsed(**changes)
+    assert isinstance(result, Reject), result
+    [problem] = result.problems
+    return result.line, problem.field
 
 
 def reason(**changes: Any) -> str:
-    result = parsed(**changes)
-    assert isinstance(result, Reject), result
-    return result.reason
+    [(_, why)] = problems(**changes)
+    return why
 
 
 # -- parse_row: a good row -------------------------------------------------------------------
@@ -274,16 +289,25 @@ def test_a_field_that_is_not_text_is_refused_naming_it(name: str) -> None:
 def test_a_row_the_reader_could_not_read_is_refused_on_its_line() -> None:
     row = Row(3, {"__error__": "has 5 values for 4 columns"})
 
-    assert Reject(3, "line", "has 5 values for 4 columns", row.raw) == parse_row(row, LONDON, NOW)
-
-
-def test_a_reject_describes_itself_by_line_field_and_reason() -> None:
-    assert (
-        "line 7: channel: 'fax' is not one of online, email, post, phone, in-person"
-        == (
-            Reject(7, "channel", "'fax' is not one of online, email, post, phone, in-person", {})
-        ).describe()
+    assert Reject(3, (Problem("line", "has 5 values for 4 columns"),), row) == parse_row(
+        row, LONDON, NOW
     )
+
+
+def test_a_reject_describes_each_problem_on_a_line_by_line_field_and_reason() -> None:
+    reject = Reject(
+        7,
+        (
+            Problem("channel", "'fax' is not one of online, email, post, phone, in-person"),
+            Problem("board", "'maybe' is not true or false"),
+        ),
+        Row(7, {}),
+    )
+
+    assert [
+        "line 7: channel: 'fax' is not one of online, email, post, phone, in-person",
+        "line 7: board: 'maybe' is not true or false",
+    ] == reject.describe()
 
 
 # -- read_rows -------------------------------------------------------------------------------
@@ -448,6 +472,10 @@ def test_an_import_leaves_what_a_caller_froze_frozen(unit: UnitFactory) -> None:
     assert any(found is kept for found in gc.get_objects())
 
 
+def lines_and_fields(report: ImportReport) -> list[tuple[int, str]]:
+    return [(reject.line, p.field) for reject in report.rejects for p in reject.problems]
+
+
 def stored(unit: UnitFactory) -> list[tuple[str, str | None, str]]:
     """(ref, source_id, summary) of every case in the store."""
     with unit(write=False) as uow:
@@ -457,7 +485,7 @@ def stored(unit: UnitFactory) -> list[tuple[str, str | None, str]]:
 def refused(unit: UnitFactory, open_rows: Callable[[], Iterator[Row]]) -> list[str]:
     with pytest.raises(BatchRefused) as caught:
         do_import(unit, open_rows)
-    return [reject.describe() for reject in caught.value.rejects]
+    return [line for reject in caught.value.rejects for line in reject.describe()]
 
 
 def restrict_consumer(unit: UnitFactory, email: str) -> None:
@@ -530,6 +558,7 @@ def test_a_batch_with_bad_rows_is_refused_whole_listing_every_bad_row(unit: Unit
     assert [
         "line 3: channel: 'fax' is not one of online, email, post, phone, in-person",
         "line 5: email: 'not-an-email' is not an email address",
+        "line 5: received_at: is in the future",
         "line 6: summary: is 20,001 characters; at most 20,000",
     ] == refused(unit, batch)
     assert [] == stored(unit)
@@ -563,7 +592,7 @@ def test_skip_invalid_keeps_the_good_rows_and_returns_the_bad_ones(unit: UnitFac
 
     assert (["SC-2026-000001", "SC-2026-000002"], [(3, "channel")]) == (
         report.new,
-        [(r.line, r.field) for r in report.rejects],
+        lines_and_fields(report),
     )
     assert ["form-1", "form-3"] == [source for _, source, _ in stored(unit)]
 
@@ -572,7 +601,7 @@ def test_a_rejected_row_keeps_its_values_so_it_can_be_fixed(unit: UnitFactory) -
     report = do_import(unit, csv_batch(good_line(1, channel="fax")), skip_invalid=True)
 
     (reject,) = report.rejects
-    assert ("Person 1", "fax") == (reject.row["consumer"], reject.row["channel"])
+    assert ("Person 1", "fax") == (reject.row.raw["consumer"], reject.row.raw["channel"])
 
 
 def test_importing_the_same_batch_again_finds_every_row_a_duplicate(unit: UnitFactory) -> None:
@@ -788,9 +817,9 @@ def test_with_skip_invalid_a_restricted_consumers_row_is_rejected_and_the_rest_k
 
     assert (["SC-2026-000002", "SC-2026-000003"], [(3, "consumer")]) == (
         report.new,
-        [(r.line, r.field) for r in report.rejects],
+        lines_and_fields(report),
     )
-    assert "restricted" in report.rejects[0].reason
+    assert "restricted" in report.rejects[0].problems[0].reason
     assert ["SC-2026-000001", "SC-2026-000002", "SC-2026-000003"] == [
         ref for ref, _, _ in stored(unit)
     ]
@@ -830,7 +859,7 @@ def test_a_json_lines_batch_imports_its_objects(unit: UnitFactory) -> None:
 
     assert (["SC-2026-000001"], [(3, "line")]) == (
         report.new,
-        [(r.line, r.field) for r in report.rejects],
+        lines_and_fields(report),
     )
     with unit(write=False) as uow:
         (case,) = list(export_cases(uow))
@@ -852,3 +881,287 @@ def test_only_staff_who_may_log_may_import(unit: UnitFactory) -> None:
         )
 
     assert (6, []) == (caught.value.exit_code, stored(unit))
+
+
+# -- every problem of a row, choices in any case ----------------------------------------------
+
+
+def test_a_row_is_refused_for_every_problem_it_has_one_a_field() -> None:
+    assert [
+        ("consumer", "is required"),
+        ("channel", "'fax' is not one of online, email, post, phone, in-person"),
+        ("category", "'Rudeness' is not one of mistreated, process, updates, delay, explanation, "
+         "other"),
+        ("email", "'nobody' is not an email address"),
+        ("received_at", "is in the future"),
+        ("board", "'maybe' is not true or false"),
+        ("preferred_contact", "'Pigeon' is not one of email, post, phone"),
+    ] == problems(
+        consumer=None,
+        channel="fax",
+        category="Rudeness",
+        email="nobody",
+        received_at="2026-12-31T10:00",
+        about="2026-12-20",  # after a receipt that is itself refused: not checked against it
+        board="maybe",
+        preferred_contact="Pigeon",
+    )  # fmt: skip
+
+
+def test_a_field_the_text_rule_refuses_is_not_checked_again() -> None:
+    assert ["summary", "channel"] == [
+        field for field, _ in problems(channel="email\x07", summary=" ")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "kept"),
+    [
+        ("channel", "EMAIL", Channel.EMAIL),
+        ("channel", "In-Person", Channel.IN_PERSON),
+        ("category", "Delay", Category.DELAY),
+        ("category", "MISTREATED", Category.MISTREATED),
+        ("preferred_contact", "Post", "post"),
+        ("board", "TRUE", True),
+        ("board", "No", False),
+    ],
+)
+def test_every_choice_is_read_in_any_case(name: str, written: str, kept: Any) -> None:
+    result = parsed(**{name: written})
+
+    assert not isinstance(result, Reject), result
+    assert kept == getattr(result[0], name)
+
+
+# -- delimiters, --map and the header --------------------------------------------------------
+
+
+def laid_out(text: str, layout: CsvLayout | None = None) -> list[tuple[int, dict[str, Any]]]:
+    read = read_rows(io.StringIO(text, newline=""), "csv", check_header=True, layout=layout)
+    return [(row.line, row.raw) for row in read]
+
+
+FORM_ROW = "Ann;ann@example.com;Email;Delay;Late, and rude;2026-12-01T10:00"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_the_delimiter_is_told_from_the_header_line(delimiter: str) -> None:
+    header = delimiter.join(["consumer", "email", "channel", "category", "summary", "received_at"])
+    row = '"Ann";ann@example.com;Email;Delay;"Late, and rude";2026-12-01T10:00'.replace(
+        ";", delimiter
+    )
+
+    assert [
+        (
+            3,
+            {
+                "consumer": "Ann",
+                "email": "ann@example.com",
+                "channel": "Email",
+                "category": "Delay",
+                "summary": "Late, and rude",
+                "received_at": "2026-12-01T10:00",
+            },
+        )
+    ] == laid_out(f"\n{header}\n{row}\n")
+
+
+def test_a_comma_inside_a_quoted_header_name_does_not_make_it_comma_separated() -> None:
+    text = '"consumer";"email, please";email;channel;category;summary;received_at\n'
+    assert "\t" != sniff_delimiter(text)
+    assert ";" == sniff_delimiter(text)
+
+
+def test_a_delimiter_given_is_used_whatever_the_header_has() -> None:
+    # More commas than tabs in the header: only --delimiter tells it right.
+    notes = "notes: who, what, when, where, why, how, and anything else, please"
+    text = "\t".join(["consumer", "email", "channel", "category", "summary", "received_at",
+                      notes]) + "\n" + FORM_ROW.replace(";", "\t") + "\tnone\n"  # fmt: skip
+
+    with pytest.raises(InvalidInput):
+        laid_out(text)
+    [(_, raw)] = laid_out(text, CsvLayout(delimiter="\t"))
+    assert ("Ann", "Late, and rude", "none") == (raw["consumer"], raw["summary"], raw[notes])
+
+
+def test_a_header_lacking_columns_names_those_missing_and_those_found() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        laid_out("Name,E-mail,channel,category,summary,received_at\n", CsvLayout(delimiter=","))
+
+    assert (
+        "the header lacks the required column(s) consumer; it has 6 column(s): 'Name', "
+        "'E-mail', 'channel', 'category', 'summary', 'received_at' (--delimiter to choose how "
+        "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"
+    ) == caught.value.message
+
+
+def test_mapped_columns_are_read_as_their_fields_in_any_case() -> None:
+    text = (
+        " Submission ID ;Your name;E-mail;channel;category;summary;Submitted\n"
+        "s-1;Ann;ann@example.com;email;delay;Late;2026-12-01T10:00\n"
+    )
+    layout = CsvLayout(
+        mapping=parse_mapping(
+            ["submission id=source_id", "YOUR NAME=consumer", "e-mail = email",
+             "submitted=received_at"]
+        )
+    )  # fmt: skip
+
+    assert [
+        (
+            2,
+            {
+                "source_id": "s-1",
+                "consumer": "Ann",
+                "email": "ann@example.com",
+                "channel": "email",
+                "category": "delay",
+                "summary": "Late",
+                "received_at": "2026-12-01T10:00",
+            },
+        )
+    ] == laid_out(text, layout)
+    assert ["Submission ID", "Your name", "E-mail", "channel", "category", "summary",
+            "Submitted"] == layout.header  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("maps", "why"),
+    [
+        (["submission_id"], "--map takes FORMCOLUMN=FIELD, e.g. submission_id=source_id, not "
+         "'submission_id'"),
+        (["=source_id"], "--map takes FORMCOLUMN=FIELD"),
+        (["id="], "--map takes FORMCOLUMN=FIELD"),
+        (["id=ref"], "--map 'id=ref': 'ref' is not a field; the fields are consumer, email, "
+         "address, channel, category, summary, dispute, received_at, board, about, "
+         "preferred_contact, adjustments, source_id"),
+        (["a=consumer", "b=Consumer"], "--map reads both 'a' and 'b' as consumer"),
+        (["a=consumer", "A=summary"], "--map names the column 'a' more than once"),
+    ],
+)  # fmt: skip
+def test_a_map_that_cannot_be_followed_is_refused(maps: list[str], why: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_mapping(maps)
+
+    assert caught.value.message.startswith(why)
+
+
+def test_a_map_of_a_column_the_header_lacks_is_refused_listing_the_header() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        laid_out(HEADER, CsvLayout(mapping={"submission_id": "source_id"}))
+
+    assert caught.value.message.startswith(
+        "--map names submission_id, which the header lacks; its columns are 8 column(s): "
+        "'source_id', 'consumer',"
+    )
+
+
+def test_a_map_onto_a_field_the_header_has_already_is_refused() -> None:
+    header = HEADER.replace("address", "Your name")
+    with pytest.raises(InvalidInput) as caught:
+        laid_out(header, CsvLayout(mapping={"your name": "consumer"}))
+
+    assert "the columns consumer, Your name would all be read as consumer" == caught.value.message
+
+
+# -- --date-format ---------------------------------------------------------------------------
+
+
+def test_a_date_format_reads_receipts_and_about_dates_as_local_time() -> None:
+    result = parse_row(
+        Row(7, {**GOOD, "received_at": "01/07/2026 14:00", "about": "30/06/2026"}),
+        LONDON,
+        NOW,
+        "%d/%m/%Y %H:%M",
+    )
+
+    assert not isinstance(result, Reject), result
+    assert (datetime(2026, 7, 1, 13, 0, tzinfo=UTC), date(2026, 6, 30)) == (
+        result[1],
+        result[0].about,
+    )
+
+
+@pytest.mark.parametrize(
+    ("received_at", "why"),
+    [
+        ("2026-07-01T14:00", "'2026-07-01T14:00' does not match the date format %d/%m/%Y %H:%M"),
+        ("31/02/2026 10:00", "'31/02/2026 10:00' does not match the date format %d/%m/%Y %H:%M"),
+        ("٠١/07/2026 10:00", "does not match the date format"),
+        ("25/10/2026 01:30", "25/10/2026 01:30 happens twice in Europe/London"),
+        ("29/03/2026 01:30", "29/03/2026 01:30 does not exist in Europe/London"),
+        ("01/01/1999 10:00", "is outside the years complaintctl works with"),
+    ],
+)
+def test_a_value_the_date_format_cannot_read_is_a_row_problem(received_at: str, why: str) -> None:
+    result = parse_row(
+        Row(7, {**GOOD, "received_at": received_at, "about": "1/2/26"}),
+        LONDON,
+        NOW,
+        "%d/%m/%Y %H:%M",
+    )
+
+    assert isinstance(result, Reject)
+    assert [("received_at", True), ("about", True)] == [
+        (p.field, why in p.reason if p.field == "received_at" else "%d/%m/%Y %H:%M" in p.reason)
+        for p in result.problems
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["%H:%M", "%Q", "", "%d/%m"])
+def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} cannot be")
+
+
+def test_an_unknown_delimiter_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout("|", [], None)
+
+    assert "--delimiter takes ',', ';' or tab, not '|'" == caught.value.message
+
+
+# -- the rejects file --------------------------------------------------------------------------
+
+
+def test_csv_rejects_keep_the_files_columns_and_cells_and_add_every_problem() -> None:
+    layout = CsvLayout(mapping={"your name": "consumer"})
+    text = (
+        "Your name;email;channel;category;summary;received_at;Notes\n"
+        "Ann;nobody;fax;delay;Late;2026-12-01T10:00;=1+1\n"
+        "Bob;bob@example.com;email;delay;Late;2026-12-01T10:00;x;extra\n"
+    )
+    bad = [
+        parse_row(row, LONDON, NOW)
+        for row in read_rows(io.StringIO(text, newline=""), "csv", layout=layout)
+    ]
+    out = io.StringIO()
+
+    write_rejects(out, [r for r in bad if isinstance(r, Reject)], "csv", layout.header)
+
+    assert [
+        ["Your name", "email", "channel", "category", "summary", "received_at", "Notes", "error",
+         "raw"],
+        ["Ann", "nobody", "fax", "delay", "Late", "2026-12-01T10:00", "'=1+1",
+         "line 2: channel: 'fax' is not one of online, email, post, phone, in-person\n"
+         "line 2: email: 'nobody' is not an email address", ""],
+        ["Bob", "bob@example.com", "email", "delay", "Late", "2026-12-01T10:00", "x",
+         "line 3: line: has 8 values for 7 columns",
+         "Bob;bob@example.com;email;delay;Late;2026-12-01T10:00;x;extra"],
+    ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
+
+
+def test_rejects_of_a_rejects_file_replace_its_error_column() -> None:
+    text = "consumer,email,channel,category,summary,received_at,error\nAnn,a@b.c,fax,d,L,x,old\n"
+    rows_read = list(read_rows(io.StringIO(text, newline=""), "csv"))
+    layout_header = ["consumer", "email", "channel", "category", "summary", "received_at", "error"]
+    [reject] = [parse_row(row, LONDON, NOW) for row in rows_read]
+    assert isinstance(reject, Reject)
+    out = io.StringIO()
+
+    write_rejects(out, [reject], "csv", layout_header)
+
+    header, row_written = csv.reader(io.StringIO(out.getvalue(), newline=""))
+    assert ([*layout_header, "raw"], "line 2: channel:") == (header, row_written[6][:16])

@@ -528,9 +528,10 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
                     "dry_run": report.dry_run,
                     "refs": report.new,
                     "rejects_file": str(rejects_file) if rejects_file else None,
-                    "rejects": [
-                        {"line": r.line, "field": r.field, "reason": r.reason}
+                    "rejects": [  # one a problem: a row may have several
+                        {"line": r.line, "field": p.field, "reason": p.reason}
                         for r in report.rejects
+                        for p in r.problems
                     ],
                 }
             )
@@ -544,7 +545,8 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
     if rejects_file is not None and not report.dry_run:
         summary += f" (written with reasons to {rejects_file})"
     for reject in report.rejects:
-        _note(reject.describe())
+        for line in reject.describe():
+            _note(line)
     _print(summary)
 
 

@@ -23,7 +23,7 @@ from complaintctl.cli.options import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from complaintctl.services.imports import Row
+    from complaintctl.services.imports import CsvLayout, Row
 
 
 class Format(StrEnum):
@@ -91,7 +91,7 @@ class _HandedBack(io.RawIOBase):
         return len(data)
 
 
-def _rows(data: IO[bytes], fmt: Format) -> "Iterator[Row]":
+def _rows(data: IO[bytes], fmt: Format, layout: "CsvLayout") -> "Iterator[Row]":
     """The batch's rows; text that is not UTF-8 stops the batch with the line it is on."""
     import csv
     import io
@@ -101,7 +101,7 @@ def _rows(data: IO[bytes], fmt: Format) -> "Iterator[Row]":
 
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
     with io.TextIOWrapper(data, encoding="utf-8-sig", newline="") as stream:
-        rows = read_rows(stream, fmt.value, check_header=True)
+        rows = read_rows(stream, fmt.value, check_header=True, layout=layout)
         line = 0
         try:
             for row in rows:
@@ -144,6 +144,30 @@ def import_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a rejects file that exists already.")
     ] = False,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CHAR",
+            help="A CSV file's delimiter: ',', ';' or tab [default: told from the header line].",
+        ),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="FORMCOLUMN=FIELD",
+            help="Read the CSV column FORMCOLUMN as FIELD (repeatable), e.g. "
+            "--map submission_id=source_id.",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FORMAT",
+            help="Read every date and time with these strftime codes, e.g. '%d/%m/%Y %H:%M', "
+            "as local time [default: ISO 8601].",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would happen; write nothing.")
     ] = False,
@@ -160,9 +184,16 @@ def import_command(
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
     from complaintctl.files import check_destination, new_text_file
-    from complaintctl.services.imports import BatchRefused, Reject, import_batch, write_rejects
+    from complaintctl.services.imports import (
+        BatchRefused,
+        Reject,
+        csv_layout,
+        import_batch,
+        write_rejects,
+    )
 
     state = current_state(ctx)
+    layout = csv_layout(delimiter, maps or (), date_format)
     from_stdin = file == "-"
     if from_stdin and skip_invalid and rejects is None:
         raise InvalidInput("reading stdin, --skip-invalid needs --rejects PATH for the bad rows")
@@ -180,6 +211,8 @@ def import_command(
             raise InvalidInput(f"no file {file}") from None
         except OSError as err:
             raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+    if fmt_used is not Format.CSV and (delimiter is not None or maps):
+        raise InvalidInput("--delimiter and --map are for CSV files; JSON Lines names its fields")
     rejects_path = (
         Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
     )
@@ -191,7 +224,7 @@ def import_command(
     def keep(bad: list[Reject]) -> None:
         """The rejects, written whole before the batch commits."""
         with new_text_file(rejects_path, force=force, protected=state.store_files()) as out:
-            write_rejects(out, bad, fmt_used.value)
+            write_rejects(out, bad, fmt_used.value, layout.header)
         written.append(rejects_path)
 
     with data, render.progress(state.output, "Importing") as advance:
@@ -199,12 +232,13 @@ def import_command(
             report = state.change(
                 lambda uow, _: import_batch(
                     uow,
-                    rows=_rows(data, fmt_used),
+                    rows=_rows(data, fmt_used, layout),
                     source_name="stdin" if from_stdin else path.name,
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
                     by=state.actor,
                     now=state.now,
+                    date_format=date_format,
                     on_row=advance,
                     keep_rejects=keep,
                 ),
@@ -212,7 +246,8 @@ def import_command(
             )
         except BatchRefused as refused:
             for reject in refused.rejects:
-                render.note(reject.describe())
+                for line in reject.describe():
+                    render.note(line)
             raise
         except BaseException:
             for rejects_file in written:  # the batch did not commit: neither do its rejects

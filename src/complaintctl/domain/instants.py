@@ -20,12 +20,17 @@ class InstantError(ValueError):
     """A date or time that cannot be read, or read only one way."""
 
 
-def parse_instant(text: str, tz: ZoneInfo) -> datetime:
-    """An aware UTC datetime from ISO 8601; a bare date means its local midnight."""
+def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
+    """An aware UTC datetime from ISO 8601 (a bare date means its local midnight), or from
+    `fmt` (strftime codes, as `import --date-format` gives), wall time in `tz` alike."""
     cleaned = text.strip()
     try:
-        parsed = datetime.fromisoformat(cleaned)
+        if fmt is not None and not _ascii_digits(cleaned):
+            raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
+        parsed = datetime.fromisoformat(cleaned) if fmt is None else datetime.strptime(cleaned, fmt)
     except ValueError:
+        if fmt is not None:
+            raise InstantError(f"{text!r} does not match the date format {fmt}") from None
         raise InstantError(
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
@@ -69,16 +74,57 @@ def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -
     return first.astimezone(UTC)
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str, fmt: str | None = None) -> date:
+    """A date from YYYY-MM-DD, or from `fmt`: the whole format, or its date alone (the
+    format cut before its first time code), so `%d/%m/%Y %H:%M` reads `30/11/2026` too."""
+    cleaned = text.strip()
     try:
-        day = date.fromisoformat(text.strip())
+        if fmt is not None and not _ascii_digits(cleaned):
+            raise ValueError
+        day = date.fromisoformat(cleaned) if fmt is None else _date_by_format(cleaned, fmt)
     except ValueError:
+        if fmt is not None:
+            raise InstantError(f"{text!r} does not match the date format {fmt}") from None
         raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InstantError(
             f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
         )
     return day
+
+
+def _ascii_digits(text: str) -> bool:
+    return all(c.isascii() for c in text if c.isdigit())
+
+
+# strftime codes of a time of day or an offset: a format's date part ends before the first.
+_TIME_CODE = re.compile(r"%[HIMSpfzZXcT]")
+
+
+def _date_by_format(text: str, fmt: str) -> date:
+    try:
+        return datetime.strptime(text, fmt).date()
+    except ValueError:
+        first_time_code = _TIME_CODE.search(fmt)
+        if first_time_code is None:
+            raise
+        date_part = fmt[: first_time_code.start()].rstrip(" T,")
+        return datetime.strptime(text, date_part).date()
+
+
+def check_date_format(fmt: str) -> None:
+    """Refuse a format that cannot read back a date it writes (an unknown code, or no year,
+    month and day), before any row is read."""
+    sample = datetime(2026, 11, 30, 14, 5, 6, tzinfo=UTC)
+    try:
+        read = datetime.strptime(sample.strftime(fmt), fmt)
+    except (ValueError, OverflowError):
+        read = None
+    if read is None or read.date() != sample.date():
+        raise InstantError(
+            f"the date format {fmt!r} cannot be read back; give strftime codes with the "
+            "year, month and day, e.g. %d/%m/%Y %H:%M"
+        )
 
 
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:

@@ -12,14 +12,21 @@ the good rows are kept and the bad ones returned.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.instants import InstantError, parse_date, parse_instant
+from complaintctl.domain.instants import (
+    InstantError,
+    check_date_format,
+    parse_date,
+    parse_instant,
+)
 from complaintctl.domain.intake import (
     NewComplaint,
     normalise_dispute,
@@ -86,14 +93,22 @@ class BatchRefused(ComplaintError):
 
 
 @dataclass(frozen=True)
-class Reject:
-    line: int
+class Problem:
     field: str
     reason: str
-    row: dict[str, Any]
 
-    def describe(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
+
+@dataclass(frozen=True)
+class Reject:
+    """A row that cannot be imported, with every problem it has, and the row as read."""
+
+    line: int
+    problems: tuple[Problem, ...]
+    row: Row
+
+    def describe(self) -> list[str]:
+        """One line a problem: `line N: column: why`."""
+        return [f"line {self.line}: {p.field}: {p.reason}" for p in self.problems]
 
 
 @dataclass
@@ -106,39 +121,84 @@ class ImportReport:
 
 
 class Row(NamedTuple):
-    """A row of a batch, as read, and the line it starts on."""
+    """A row of a batch, as read, and the line it starts on: `raw` by the field each column
+    is read as; a CSV row's `cells` too, as the file has them, for the rejects file."""
 
     line: int
     raw: dict[str, Any]
+    cells: list[str] | None = None
 
 
-def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Iterator[Row]:
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
+
+
+@dataclass
+class CsvLayout:
+    """How a CSV file is read: its delimiter (None: told from the header line) and the
+    columns read as other fields (`--map`); its header, as written, once read."""
+
+    delimiter: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # a header name (lower case) -> field
+    header: list[str] = field(default_factory=list)
+
+
+def csv_layout(delimiter: str | None, maps: Iterable[str], date_format: str | None) -> CsvLayout:
+    """The options that say how a file is read, checked before it is opened."""
+    if delimiter is not None and delimiter.lower() not in DELIMITERS:
+        raise InvalidInput(f"--delimiter takes ',', ';' or tab, not {delimiter!r}")
+    if date_format is not None:
+        try:
+            check_date_format(date_format)
+        except InstantError as err:
+            raise InvalidInput(f"--date-format: {err}") from None
+    return CsvLayout(
+        delimiter=DELIMITERS[delimiter.lower()] if delimiter is not None else None,
+        mapping=parse_mapping(maps),
+    )
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """`--map FORMCOLUMN=FIELD` options as {form column, as the header is matched: field}."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, equals, name = pair.partition("=")
+        column, name = _header_name(column), name.strip().lower()
+        if not equals or not column or not name:
+            raise InvalidInput(
+                f"--map takes FORMCOLUMN=FIELD, e.g. submission_id=source_id, not {pair!r}"
+            )
+        if name not in FIELDS:
+            raise InvalidInput(
+                f"--map {pair!r}: {name!r} is not a field; the fields are {', '.join(FIELDS)}"
+            )
+        if column in mapping:
+            raise InvalidInput(f"--map names the column {column!r} more than once")
+        taken = [c for c, f in mapping.items() if f == name]
+        if taken:
+            raise InvalidInput(f"--map reads both {taken[0]!r} and {column!r} as {name}")
+        mapping[column] = name
+    return mapping
+
+
+def _header_name(name: str) -> str:
+    """A header's column as it is matched: in any case, without spaces around it."""
+    return name.strip().lower()
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter a header line uses: the most frequent of comma, semicolon and tab outside
+    quotes (a comma when none is there, or on a tie)."""
+    outside = re.sub(r'"[^"]*"', "", line)
+    return max((",", ";", "\t"), key=outside.count)
+
+
+def read_rows(
+    stream: IO[str], fmt: str, *, check_header: bool = False, layout: CsvLayout | None = None
+) -> Iterator[Row]:
     """The batch's rows with the line each starts on; blank lines are skipped. With
     `check_header`, a CSV header that cannot describe a complaint is refused at once."""
     if fmt == "csv":
-        # strict: a stray quote is an error, not a field that swallows the rows after it.
-        reader = csv.reader(stream, strict=True)
-        header: list[str] | None = None
-        ended = 0  # the line the previous record ended on
-        for record in reader:
-            start, ended = ended + 1, reader.line_num
-            joined = "".join(record)
-            if not joined.strip():
-                continue  # a blank line
-            if header is None:
-                header = [name.strip().lower() for name in record]
-                if check_header:
-                    _check_header(header)
-                continue
-            # A cell the tool wrote as it was given (only a cell that starts with ' changes).
-            values = map(from_csv_cell, record) if "'" in joined else iter(record)
-            if len(record) > len(header):
-                # Keep what the row has, so it can be fixed in the rejects file.
-                problem = f"has {len(record)} values for {len(header)} columns"
-                fields = dict(zip(header, values, strict=False))
-                yield Row(start, {**fields, "raw": ",".join(record), "__error__": problem})
-                continue
-            yield Row(start, dict(zip(header, values, strict=False)))
+        yield from _csv_rows(stream, layout or CsvLayout(), check_header=check_header)
         return
     for number, text in enumerate(stream, start=1):
         if not text.strip():
@@ -158,16 +218,74 @@ def read_rows(stream: IO[str], fmt: str, *, check_header: bool = False) -> Itera
         yield Row(number, value)
 
 
-def _check_header(header: list[str]) -> None:
+def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iterator[Row]:
+    # The lines up to the header are read first, to tell the delimiter from the header's.
+    lines: list[str] = []
+    for text in stream:
+        lines.append(text)
+        if text.strip():
+            break
+    delimiter = layout.delimiter or (sniff_delimiter(lines[-1]) if lines else ",")
+    # strict: a stray quote is an error, not a field that swallows the rows after it.
+    reader = csv.reader(itertools.chain(lines, stream), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    ended = 0  # the line the previous record ended on
+    for record in reader:
+        start, ended = ended + 1, reader.line_num
+        joined = "".join(record)
+        if not joined.strip():
+            continue  # a blank line
+        if header is None:
+            layout.header = [name.strip() for name in record]
+            names = [_header_name(name) for name in record]
+            if check_header:
+                _check_header(layout.header, names, layout.mapping)
+            header = [layout.mapping.get(name, name) for name in names]
+            continue
+        # A cell the tool wrote as it was given (only a cell that starts with ' changes).
+        cells = [from_csv_cell(cell) for cell in record] if "'" in joined else record
+        if len(cells) > len(header):
+            # Keep what the row has, so it can be fixed in the rejects file.
+            problem = f"has {len(cells)} values for {len(header)} columns"
+            fields = dict(zip(header, cells, strict=False))
+            raw = {**fields, "raw": delimiter.join(record), "__error__": problem}
+            yield Row(start, raw, cells)
+            continue
+        yield Row(start, dict(zip(header, cells, strict=False)), cells)
+
+
+def _check_header(written: list[str], names: list[str], mapping: dict[str, str]) -> None:
     """Refuse a header that cannot describe a complaint, once, rather than every row."""
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        raise InvalidInput(f"the header names {', '.join(repeated)} more than once")
-    missing = [name for name in REQUIRED if name not in header]
+    columns = _listed(written)
+    unknown = [column for column in mapping if column not in names]
+    if unknown:
+        raise InvalidInput(
+            f"--map names {', '.join(unknown)}, which the header lacks; its columns are {columns}"
+        )
+    read_as = [mapping.get(name, name) for name in names]
+    for name in sorted({name for name in read_as if name and read_as.count(name) > 1}):
+        given = [written[i] for i, read in enumerate(read_as) if read == name]
+        if all(_header_name(column) == name for column in given):
+            raise InvalidInput(f"the header names {name} more than once")
+        raise InvalidInput(f"the columns {', '.join(given)} would all be read as {name}")
+    missing = [name for name in REQUIRED if name not in read_as]
     if missing:
-        raise InvalidInput(f"the header lacks the required column(s) {', '.join(missing)}")
-    if "email" not in header and "address" not in header:
-        raise InvalidInput("the header needs an email or an address column (or both)")
+        raise InvalidInput(
+            f"the header lacks the required column(s) {', '.join(missing)}; it has {columns} "
+            "(--delimiter to choose how it is split, --map FORMCOLUMN=FIELD to read a column "
+            "as a field)"
+        )
+    if "email" not in read_as and "address" not in read_as:
+        raise InvalidInput(
+            f"the header needs an email or an address column (or both); it has {columns}"
+        )
+
+
+def _listed(columns: list[str], most: int = 30) -> str:
+    """A header's columns for a message: each as written, the first `most` of them."""
+    shown = ", ".join(repr(column) for column in columns[:most])
+    more = len(columns) - most
+    return f"{len(columns)} column(s): {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def _text(raw: dict[str, Any], name: str) -> str | None:
@@ -181,15 +299,15 @@ def _text(raw: dict[str, Any], name: str) -> str | None:
     return value.strip() or None
 
 
-def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, datetime] | Reject:
-    """A row as the complaint it describes and when it was received, or why it cannot be."""
-
-    def reject(name: str, reason: str) -> Reject:
-        return Reject(row.line, name, reason, row.raw)
-
+def parse_row(
+    row: Row, tz: ZoneInfo, now: datetime, date_format: str | None = None
+) -> tuple[NewComplaint, datetime] | Reject:
+    """A row as the complaint it describes and when it was received, or every problem it has
+    (the first of each field: a field refused is not checked further)."""
     raw = row.raw
     if "__error__" in raw:
-        return reject("line", str(raw["__error__"]))
+        return Reject(row.line, (Problem("line", str(raw["__error__"])),), row)
+    problems: dict[str, str] = {}
     values: dict[str, str | None] = {}
     get = raw.get
     for name in _TEXT_FIELDS:
@@ -202,66 +320,64 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
             try:
                 values[name] = _text(raw, name)
             except ValueError:
-                return reject(name, "must be text")
+                values[name] = None
+                problems[name] = "must be text"
     for name in REQUIRED:
-        if not values[name]:
-            return reject(name, "is required")
-    refusal = _field_refused(values)
-    if refusal is not None:
-        return reject(*refusal)
+        if not values[name] and name not in problems:
+            problems[name] = "is required"
+    for name, problem in _fields_refused(values):
+        problems.setdefault(name, problem)
     # Values are read in any case, as a form writes them ("Email", "Delay").
     channel = _CHANNELS.get((values["channel"] or "").lower())
-    if channel is None:
-        return reject("channel", f"{values['channel']!r} is not one of {_choices(Channel)}")
+    if channel is None and "channel" not in problems:
+        problems["channel"] = f"{values['channel']!r} is not one of {_choices(Channel)}"
     category = _CATEGORIES.get((values["category"] or "").lower())
-    if category is None:
-        return reject("category", f"{values['category']!r} is not one of {_choices(Category)}")
-    try:
-        email = normalise_email(values["email"])
-    except InvalidInput as err:
-        return reject("email", err.message)
-    if not values["email"] and not values["address"]:
-        return reject("email", "give an email or an address (or both)")
-    try:
-        received = parse_instant(values["received_at"] or "", tz)
-    except InstantError as err:
-        return reject("received_at", str(err))
-    if received > now:
-        return reject("received_at", "is in the future")
-    about: date | None = None
-    if values["about"]:
+    if category is None and "category" not in problems:
+        problems["category"] = f"{values['category']!r} is not one of {_choices(Category)}"
+    email = None
+    if "email" not in problems:
         try:
-            about = parse_date(values["about"])
+            email = normalise_email(values["email"])
+        except InvalidInput as err:
+            problems["email"] = err.message
+    if not (values["email"] or values["address"] or "email" in problems or "address" in problems):
+        problems["email"] = "give an email or an address (or both)"
+    received: datetime | None = None
+    if "received_at" not in problems:
+        try:
+            received = parse_instant(values["received_at"] or "", tz, date_format)
         except InstantError as err:
-            return reject("about", str(err))
-        if about > received.astimezone(tz).date():
-            return reject("about", "is after the complaint was received")
-    board_text = (values["board"] or "").lower()
-    if board_text not in _TRUE and board_text not in _FALSE:
-        return reject("board", f"{values['board']!r} is not true or false")
-    prefers = values["preferred_contact"] and values["preferred_contact"].lower()
-    if prefers is not None and prefers not in _CONTACT_METHODS:
-        return reject("preferred_contact", f"{prefers!r} is not one of {_choices(ContactMethod)}")
-    adjustments = raw.get("adjustments") or ()
-    if isinstance(adjustments, str):
-        text = adjustments.strip()
+            problems["received_at"] = str(err)
+        else:
+            if received > now:
+                problems["received_at"] = "is in the future"
+                received = None
+    about: date | None = None
+    if values["about"] and "about" not in problems:
         try:
-            adjustments = json.loads(text) if text.startswith("[") else text.split(";")
-        except json.JSONDecodeError:
-            return reject("adjustments", "starts like a JSON list but is not one")
-    if adjustments and (  # none is the usual case
-        not isinstance(adjustments, list | tuple)
-        or not all(isinstance(a, str) for a in adjustments)
-    ):
-        return reject("adjustments", "must be text, several separated by ';'")
-    for adjustment in adjustments:
-        problem = text_problem(adjustment.strip(), LABEL)
-        if problem:
-            return reject("adjustments", problem)
+            about = parse_date(values["about"], date_format)
+        except InstantError as err:
+            problems["about"] = str(err)
+        else:
+            if received is not None and about > received.astimezone(tz).date():
+                problems["about"] = "is after the complaint was received"
+    board_text = (values["board"] or "").lower()
+    if board_text not in _TRUE and board_text not in _FALSE and "board" not in problems:
+        problems["board"] = f"{values['board']!r} is not true or false"
+    prefers = values["preferred_contact"] and values["preferred_contact"].lower()
+    if prefers and prefers not in _CONTACT_METHODS and "preferred_contact" not in problems:
+        problems["preferred_contact"] = (
+            f"{values['preferred_contact']!r} is not one of {_choices(ContactMethod)}"
+        )
+    adjustments, refused = _adjustments(raw.get("adjustments"))
+    if refused:
+        problems["adjustments"] = refused
+    if problems:
+        return Reject(row.line, tuple(Problem(*item) for item in problems.items()), row)
     complaint = NewComplaint(
         consumer=values["consumer"] or "",
-        channel=channel,
-        category=category,
+        channel=cast(Channel, channel),
+        category=cast(Category, category),
         summary=values["summary"] or "",
         email=email,
         address=values["address"],
@@ -269,10 +385,31 @@ def parse_row(row: Row, tz: ZoneInfo, now: datetime) -> tuple[NewComplaint, date
         board=board_text in _TRUE,
         about=about,
         preferred_contact=prefers,
-        adjustments=tuple(a.strip() for a in adjustments if a.strip()) if adjustments else (),
+        adjustments=adjustments,
         source_id=values["source_id"],
     )
-    return complaint, received
+    return complaint, cast(datetime, received)
+
+
+def _adjustments(value: Any) -> tuple[tuple[str, ...], str | None]:
+    """A row's adjustments (text separated by ';', or a JSON list), or why they cannot be."""
+    if not value:  # none is the usual case
+        return (), None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text) if text.startswith("[") else text.split(";")
+        except json.JSONDecodeError:
+            return (), "starts like a JSON list but is not one"
+        except (ValueError, RecursionError):
+            return (), "starts like a JSON list but is not one complaintctl can read"
+    if not isinstance(value, list | tuple) or not all(isinstance(a, str) for a in value):
+        return (), "must be text, several separated by ';'"
+    for adjustment in value:
+        problem = text_problem(adjustment.strip(), LABEL)
+        if problem:
+            return (), problem
+    return tuple(a.strip() for a in value if a.strip()), None
 
 
 # The rule each text field is held to (complaintctl.text), as `log` holds its options.
@@ -293,8 +430,8 @@ _ONE_LINE_LIMIT = min(_KINDS[name].limit for name in _ONE_LINE)
 _LINES_LIMIT = min(_KINDS[name].limit for name in _LINES)
 
 
-def _field_refused(values: dict[str, str | None]) -> tuple[str, str] | None:
-    """The first field the text rule refuses, and why; line ends made one newline each.
+def _fields_refused(values: dict[str, str | None]) -> list[tuple[str, str]]:
+    """The fields the text rule refuses, and why; line ends made one newline each.
 
     One look over the row's one-line fields and one over the others: a refusal is rare, and
     only then is each field looked at."""
@@ -311,12 +448,9 @@ def _field_refused(values: dict[str, str | None]) -> tuple[str, str] | None:
     if not (
         too_long or refused_anywhere(one_line, lines=False) or refused_anywhere(lines, lines=True)
     ):
-        return None
-    for name, kind in _KINDS.items():
-        problem = text_problem(values[name] or "", kind)
-        if problem:
-            return name, problem
-    return None
+        return []
+    found = ((name, text_problem(values[name] or "", kind)) for name, kind in _KINDS.items())
+    return [(name, problem) for name, problem in found if problem]
 
 
 def _choices(kind: Any) -> str:
@@ -332,12 +466,13 @@ def import_batch(
     dry_run: bool,
     by: str,
     now: datetime,
+    date_format: str | None = None,
     on_row: Callable[[int], None] = lambda _: None,
     keep_rejects: Callable[[list[Reject]], None] = lambda _: None,
 ) -> ImportReport:
     """Import `rows` in one transaction, committed only if every row is good (or skipped).
     With `skip_invalid`, the bad rows go to `keep_rejects` before the commit: if they cannot be
-    kept, nothing is."""
+    kept, nothing is. `date_format` (strftime codes) reads every date and time in the batch."""
     report = ImportReport(dry_run=dry_run)
     actor = acting_staff(uow, by)
     authorise(actor, Action.LOG)
@@ -349,7 +484,8 @@ def import_batch(
         report.new.extend(result.refs)
         report.duplicates += result.duplicates
         report.rejects.extend(
-            Reject(taken.line, "consumer", why, taken.raw) for taken, why in result.refused
+            Reject(taken.line, (Problem("consumer", why),), taken.source)
+            for taken, why in result.refused
         )
         on_row(len(report.new))
 
@@ -357,11 +493,11 @@ def import_batch(
         chunk: list[Taken] = []
         for row in rows:
             report.rows += 1
-            parsed = parse_row(row, tz, now)
+            parsed = parse_row(row, tz, now, date_format)
             if isinstance(parsed, Reject):
                 report.rejects.append(parsed)
                 continue
-            chunk.append(Taken(row.line, row.raw, *parsed))
+            chunk.append(Taken(row.line, row, *parsed))
             if len(chunk) == _CHUNK:
                 log(chunk)
                 chunk = []
@@ -381,17 +517,37 @@ def import_batch(
     return report
 
 
-def write_rejects(out: IO[str], rejects: list[Reject], fmt: str) -> None:
-    """The bad rows, each with why, in the format they came in: fix them and import again.
-    In CSV, `raw` holds a row that could not be split into its columns, as it was."""
-    fields = [*FIELDS, "error", "raw"]
-    if fmt == "csv":
-        rows = ({**_as_text(reject.row), "error": reject.describe()} for reject in rejects)
-        write_csv(out, fields, ([row.get(name, "") for name in fields] for row in rows))
+def write_rejects(
+    out: IO[str], rejects: list[Reject], fmt: str, header: list[str] | None = None
+) -> None:
+    """The bad rows as they came in, each with its problems in `error` (one a line), in their
+    format: fix them and import again (with the same options). A CSV file's rows keep the
+    file's `header`; `raw` holds a row that could not be split into its columns, as it was."""
+    if fmt != "csv":
+        for reject in rejects:
+            row = {k: v for k, v in reject.row.raw.items() if k != "__error__"}
+            error = "\n".join(reject.describe())
+            out.write(json_text({**row, "error": error}, indent=None) + "\n")
         return
-    for reject in rejects:
-        row = {k: v for k, v in reject.row.items() if k != "__error__"}
-        out.write(json_text({**row, "error": reject.describe()}, indent=None) + "\n")
+    columns = list(header or FIELDS)
+    matched = [_header_name(column) for column in columns]
+    columns += [name for name in ("error", "raw") if name not in matched]
+    matched = [_header_name(column) for column in columns]
+    at_error, at_raw = matched.index("error"), matched.index("raw")
+
+    def cells(reject: Reject) -> list[str]:
+        row = reject.row
+        if header and row.cells is not None:
+            kept = row.cells[: len(header)]  # a row with too many cells has them all in `raw`
+            values = [*kept, *[""] * (len(columns) - len(kept))]
+        else:
+            text = _as_text(row.raw)
+            values = [text.get(name, "") for name in matched]
+        values[at_error] = "\n".join(reject.describe())
+        values[at_raw] = str(row.raw.get("raw", "")) if "__error__" in row.raw else values[at_raw]
+        return values
+
+    write_csv(out, columns, map(cells, rejects))
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str]:

@@ -254,7 +254,7 @@ class Taken:
     complaint it describes with the text normalised as `log` keeps it."""
 
     line: int
-    raw: dict[str, Any]
+    source: Any  # the row as read (services/imports.Row), for the rejects
     complaint: NewComplaint
     received: datetime
 
