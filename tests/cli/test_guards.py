@@ -842,7 +842,7 @@ def test_bare_complaintctl_prints_the_usage_to_stderr_and_exits_2(run: Run) -> N
         result.exit_code,
         result.stdout,
         result.stderr.startswith("Usage: "),
-        "Commands:" in result.stderr,
+        "The procedure, step by step:" in result.stderr,
     )
     assert "Traceback" not in result.stderr
 

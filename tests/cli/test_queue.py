@@ -717,7 +717,7 @@ def test_the_queue_table_never_cuts_the_restriction_flag(
     [
         (("queue", "--area", "Nowhere"), 2, "Error: no staff work in 'Nowhere'"),
         (("export", "--owner", "nobody"), 4, "Error: no staff member 'nobody'"),
-        (("queue", "--stage", "closed"), 2, "Error: closed and assessed cases are never"),
+        (("queue", "--stage", "closed"), 2, "Error: Invalid value for '--stage': 'closed'"),
     ],
 )
 def test_a_listing_filter_that_can_match_nothing_is_one_error_line(

@@ -317,7 +317,6 @@ def close_command(
     """Close cases at the first stage, or triage them out of scope; running clocks stop.
 
     At a terminal it asks first (only a senior can reopen a case); --yes does not ask.
-    Example: complaintctl close SC-2026-000001 --reason withdrawn --note "By phone"
     """
     from complaintctl import services
 
@@ -340,7 +339,6 @@ def reopen_command(
     """Undo a mistaken close (senior roles): back to the stage it was at, each clock the close
     stopped running again with its original due (a reopened case may be breached at once).
 
-    Example: complaintctl reopen SC-2026-000001 --reason "Closed as withdrawn by mistake"
     """
     from complaintctl import services
 
@@ -387,8 +385,6 @@ def note_command(
     """Record a call, email or letter to or from the consumer, or a note on the file.
 
     The contact log shows the consumer was kept updated; `show` and `history` list it.
-    Example: complaintctl note SC-2026-000001 --direction out --channel phone --text "Called to
-    say the response is on its way"
     """
     from complaintctl import services
 
@@ -441,7 +437,6 @@ def edit_command(
     The name, email and address are the consumer's, so every case of theirs shows the
     correction. Once a case is closed or assessed only a senior may correct it. --summary -e
     (or --address -e) opens $EDITOR on the text as it stands.
-    Example: complaintctl edit SC-2026-000001 --name "Ann Smyth" --reason "Misspelt on the phone"
     """
     from complaintctl import services
     from complaintctl.cli import render

@@ -37,6 +37,7 @@ from typer.main import (
 from typer.models import CommandInfo, TyperInfo
 
 from complaintctl import __version__, config
+from complaintctl.cli import helptext
 from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
 
 if TYPE_CHECKING:
@@ -68,17 +69,18 @@ class RootGroup(TyperGroup):
     def list_commands(self, ctx: Context) -> list[str]:
         return list(self.commands)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        # Help as wide as the terminal now (click stops at 80 unless told); commands inherit it.
+        extra.setdefault("max_content_width", helptext.width())
+        return super().make_context(info_name, args, parent, **extra)
+
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # TyperGroup's listing, with each command's summary read without building it.
         assert isinstance(self.commands, LazyCommands)
         listed = [(name, self.commands.summary(name)) for name in self.list_commands(ctx)]
-        listed = [(name, command) for name, command in listed if not command.hidden]
-        if listed:
-            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
-            with formatter.section("Commands"):
-                formatter.write_dl(
-                    [(name, command.get_short_help_str(limit)) for name, command in listed]
-                )
+        helptext.write_groups(formatter, [(n, c) for n, c in listed if not c.hidden], root=True)
 
     def main(  # type: ignore[override]
         self,
@@ -176,16 +178,20 @@ class LazyCommands(MutableMapping[str, Command]):
         # As Typer builds the root's subcommands, with the root's settings.
         root = self._root
         if isinstance(info, CommandInfo):
-            return get_command_from_info(
+            return helptext.tidy(
+                get_command_from_info(
+                    info,
+                    pretty_exceptions_short=root.pretty_exceptions_short,
+                    rich_markup_mode=root.rich_markup_mode,
+                )
+            )
+        return helptext.tidy(
+            get_group_from_info(
                 info,
                 pretty_exceptions_short=root.pretty_exceptions_short,
                 rich_markup_mode=root.rich_markup_mode,
+                suggest_commands=root.suggest_commands,
             )
-        return get_group_from_info(
-            info,
-            pretty_exceptions_short=root.pretty_exceptions_short,
-            rich_markup_mode=root.rich_markup_mode,
-            suggest_commands=root.suggest_commands,
         )
 
     def summary(self, name: str) -> Command:

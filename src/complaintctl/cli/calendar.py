@@ -5,9 +5,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
+from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import AsOf, At, Json, whole_number
 
 calendar_app = typer.Typer(
+    cls=HelpGroup,
     help="Show the working calendar deadlines are counted on, and change its closure days.",
     invoke_without_command=True,
     rich_markup_mode=None,

@@ -17,7 +17,6 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
     queue's --warn-within (warn_within), and saved queue views ([views.NAME], for
     queue --view NAME). Options override environment variables, which override the file.
     COMPLAINTCTL_CONFIG names another file.
-    Example: complaintctl config
     """
     from complaintctl import config
     from complaintctl.cli import render

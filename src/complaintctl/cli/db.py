@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state
+from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import Json
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
 
 db_app = typer.Typer(
+    cls=HelpGroup,
     help="The store itself: its schema revision, upgrades and backups.",
     no_args_is_help=True,
     rich_markup_mode=None,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS
-from complaintctl.domain.procedure import Category, Stage
+from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 
 
 def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
@@ -33,6 +33,8 @@ def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
 # choice from an enum): those staff owe (overdue --kind), and those a case has (explain KIND).
 StaffDeadline = StrEnum("StaffDeadline", [(kind.name, kind.value) for kind in STAFF_CLOCKS])  # type: ignore[misc]
 CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in CASE_CLOCKS])  # type: ignore[misc]
+# The stages the queue can list: a case closed or assessed is never in it.
+OpenStage = StrEnum("OpenStage", [(s.name, s.value) for s in Stage if s not in ENDED_STAGES])  # type: ignore[misc]
 
 At = Annotated[
     str | None,
@@ -90,6 +92,10 @@ ContinueOnError = Annotated[
 # Which cases a listing takes (queue, export).
 Stages = Annotated[
     list[Stage] | None,
+    typer.Option("--stage", help="Only cases at this stage; repeat for several."),
+]
+OpenStages = Annotated[
+    list[OpenStage] | None,
     typer.Option("--stage", help="Only cases at this stage; repeat for several."),
 ]
 Area = Annotated[str | None, typer.Option("--area", help="Only cases routed to this area.")]

@@ -5,18 +5,23 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.app import commands, current_state
+from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
 staff_app = typer.Typer(
-    help="Add, list, remove and reactivate staff, and change their roles.", rich_markup_mode=None
+    cls=HelpGroup,
+    help="Add, list, remove and reactivate staff, and change their roles.",
+    rich_markup_mode=None,
 )
 restrict_app = typer.Typer(
+    cls=HelpGroup,
     help="Restrict a consumer from the formal procedure (senior roles), list and lift "
     "restrictions.",
     rich_markup_mode=None,
 )
 consumer_app = typer.Typer(
+    cls=HelpGroup,
     help="Show a consumer's record and cases; record their contact preference and needs.",
     rich_markup_mode=None,
 )

@@ -14,15 +14,16 @@ from complaintctl.cli.options import (
     Csv,
     Json,
     Mine,
+    OpenStage,
+    OpenStages,
     Owner,
     Ref,
     StaffDeadline,
-    Stages,
     Unassigned,
     owner_filter,
 )
 from complaintctl.domain import policy
-from complaintctl.domain.procedure import Category, Stage
+from complaintctl.domain.procedure import Category
 from complaintctl.errors import EXIT_OVERDUE
 
 
@@ -89,7 +90,7 @@ def overdue_command(
 @commands.command("queue")
 def queue_command(
     ctx: typer.Context,
-    stage: Stages = None,
+    stage: OpenStages = None,
     area: Area = None,
     owner: Owner = None,
     mine: Mine = False,
@@ -139,7 +140,7 @@ def queue_command(
     state = current_state(ctx)
     if view is not None:
         saved = state.saved_view(view)
-        stage = stage or [_choice(Stage, s, view, "stage") for s in saved.get("stage", [])]
+        stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
         area = area or saved.get("area")
         owner = owner or saved.get("owner")
         mine = mine or saved.get("mine", False)

@@ -1,0 +1,95 @@
+"""The help as a person reads it: commands in groups with whole summaries, placeholders in
+words, an example for every command, as wide as the terminal."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from complaintctl.cli import app
+from complaintctl.cli.helptext import EXAMPLES, GROUPS
+
+runner = CliRunner()
+
+
+def help_of(*path: str, columns: int = 100) -> str:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": str(columns)})
+    assert 0 == result.exit_code, result.output
+    return result.stdout
+
+
+def every_command() -> list[tuple[str, ...]]:
+    """Each command's path below the program, groups' own commands included."""
+    import typer
+
+    root = typer.main.get_command(app)
+    ctx = root.make_context("complaintctl", ["--as", "x"])
+    paths: list[tuple[str, ...]] = []
+    for name in root.list_commands(ctx):  # type: ignore[attr-defined]
+        command = root.get_command(ctx, name)  # type: ignore[attr-defined]
+        subs = getattr(command, "commands", None)
+        if subs:
+            paths += [(name, sub) for sub in subs]
+        if not subs or name == "calendar":  # the calendar group shows it when run bare
+            paths.append((name,))
+    return paths
+
+
+def test_the_root_lists_every_command_under_a_group_with_its_summary_whole() -> None:
+    text = help_of()
+    grouped = {name for _, names in GROUPS for name in names}
+    listed = {path[0] for path in every_command()}
+    assert set() == listed - grouped, "every command belongs to a group of the help"
+    for heading, _ in GROUPS:
+        assert f"\n{heading}:\n" in text
+    assert "..." not in text.split("Options:")[1]
+    assert "  db        The store itself: its schema revision, upgrades and backups" in text
+
+
+def test_no_help_writes_a_placeholder_as_a_type_or_in_braces() -> None:
+    for path in every_command():
+        text = help_of(*path)
+        assert not any(mark in text for mark in ("<str>", "<int", "{", "9223372036854775807")), (
+            path,
+            text,
+        )
+
+
+@pytest.mark.parametrize("path", every_command(), ids=" ".join)
+def test_every_command_ends_its_help_with_an_example_it_would_accept(
+    path: tuple[str, ...],
+) -> None:
+    key = " ".join(path)
+    assert key in EXAMPLES, f"no example for {key}"
+    text = help_of(*path, columns=200)
+    assert f"Example:\n    {EXAMPLES[key]}" in text
+    # The example's options are the command's own: parsing it finds no unknown option.
+    words = shlex.split(EXAMPLES[key].split("   (")[0])[1:]
+    result = runner.invoke(app, [*words, "--help"])
+    assert 0 == result.exit_code, result.output
+
+
+def test_help_is_as_wide_as_the_terminal() -> None:
+    # A real process: the test runner pins help to 80 columns.
+    def widest(columns: int) -> int:
+        text = subprocess.run(
+            [sys.executable, "-m", "complaintctl", "queue", "--help"],
+            env={**os.environ, "COLUMNS": str(columns)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return max(len(line) for line in text.splitlines())
+
+    assert (True, True) == (widest(160) > 100, widest(70) <= 70)
+
+
+def test_queue_offers_only_the_stages_it_can_list() -> None:
+    text = " ".join(help_of("queue").split()).replace("- ", "-")  # rejoin words wrapped at "-"
+    assert "received, first-stage, responded, second-stage, final-response, referred." in text
+    assert "closed" not in text.split("--stage")[1].split("--area")[0]
