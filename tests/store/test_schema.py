@@ -349,7 +349,7 @@ def test_an_upgrade_indexes_the_cases_already_there_for_find(first_release_store
         assert 0 == result.exit_code, result.output
         return [case["ref"] for case in json.loads(result.stdout)]
 
-    assert (["SC-2026-000003"], ["SC-2026-000004", "SC-2026-000001"], ["SC-2026-000010"]) == (
+    assert (["SC-2026-000003"], ["SC-2026-000001", "SC-2026-000004"], ["SC-2026-000010"]) == (
         found("lovelace"), found("case handler"), found("10"),
     )  # fmt: skip
 
