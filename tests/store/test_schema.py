@@ -212,9 +212,13 @@ def search_objects(engine: Engine) -> list[tuple[str, ...]]:
             rows = connection.exec_driver_sql(
                 "SELECT 'trigger', trigger_name, event_manipulation, action_statement "
                 "FROM information_schema.triggers WHERE trigger_schema = current_schema() "
-                "UNION ALL SELECT 'function', proname, prosrc, '' FROM pg_proc "
-                "WHERE pronamespace = current_schema()::regnamespace "
-                "UNION ALL SELECT 'index', indexname, indexdef, '' FROM pg_indexes "
+                "UNION ALL SELECT 'function', proname, prosrc, '' FROM pg_proc p "
+                "WHERE pronamespace = current_schema()::regnamespace AND NOT EXISTS "
+                "(SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') "
+                "UNION ALL SELECT 'index', indexname, "
+                # The extension's schema is named or not as the search path has it.
+                "regexp_replace(replace(indexdef, current_schema() || '.', ''), "
+                "'\\S+\\.gin_trgm_ops', 'gin_trgm_ops'), '' FROM pg_indexes "
                 "WHERE schemaname = current_schema() AND tablename = 'case_search' "
                 "ORDER BY 1, 2, 3"
             )
