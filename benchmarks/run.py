@@ -320,7 +320,7 @@ def main() -> None:
         STORES.mkdir(exist_ok=True)
         report = Report()
         find_benchmark(report, options.find_cases, max(options.runs, QUICK_RUNS))
-        write_results(report, [options.find_cases], options.runs)
+        write_results(report, [options.find_cases], options.runs, name="find")
         return
     sizes = [int(s) for s in options.sizes.split(",")]
     runs = options.runs
@@ -952,7 +952,7 @@ def build_store_safely(path: Path, size: int) -> None:
     partial.rename(path)
 
 
-def write_results(report: Report, sizes: list[int], runs: int) -> None:
+def write_results(report: Report, sizes: list[int], runs: int, name: str = "latest") -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -972,8 +972,8 @@ def write_results(report: Report, sizes: list[int], runs: int) -> None:
             f"| {row['floor'] * 1000:.1f} ms ({row['floor_is']}) | {row['ratio']:.2f} "
             f"| ≤ {row['target']} | {'yes' if row['met'] else '**no**'} |"
         )
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
-    (RESULTS / "latest.json").write_text(
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.json").write_text(
         json.dumps({"machine": machine, "when": when, "results": report.rows}, indent=2) + "\n"
     )
     print("\n".join(lines))
