@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py                 # stores of 10k, 100k and 1M cases
     .venv/bin/python benchmarks/run.py --sizes 10000 --runs 3   # quicker
+    .venv/bin/python benchmarks/run.py --find-cases 1000000     # `find` alone, on 1M cases
 
 It builds its own stores (reproducibly, from a seed, with plain sqlite3 after complaintctl has
 made the schema), times whole processes and in-process calls after a warm-up, and writes the
@@ -30,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import complaintctl
+from complaintctl import views
 from complaintctl.store.schema import SCHEMA_REVISION
 
 HERE = Path(__file__).resolve().parent
@@ -307,7 +309,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--bulk-cases", type=int, default=10_000)
+    parser.add_argument(
+        "--find-cases",
+        type=int,
+        default=0,
+        help="time `find` alone, in process, on a store of this many cases (built once)",
+    )
     options = parser.parse_args()
+    if options.find_cases:
+        STORES.mkdir(exist_ok=True)
+        report = Report()
+        find_benchmark(report, options.find_cases, max(options.runs, QUICK_RUNS))
+        write_results(report, [options.find_cases], options.runs, name="find")
+        return
     sizes = [int(s) for s in options.sizes.split(",")]
     runs = options.runs
     STORES.mkdir(exist_ok=True)
@@ -802,7 +816,143 @@ def deadlines() -> float:
     return time.perf_counter() - start
 
 
-def write_results(report: Report, sizes: list[int], runs: int) -> None:
+# -- find ----------------------------------------------------------------------------------
+
+FIRST_NAMES = (
+    "Ann Amir Bob Cara Chen Dev Ela Femi Gita Hugh Ian Jade Kofi Lena Mo Nia Olu Priya Ravi "
+    "Sara Tom Uma Viktor Wen Yusuf Zoe"
+).split()
+SURNAMES = (
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson "
+    "Evans Walker White Roberts Green Hall Thomas Clarke Jackson Wood Harris Edwards Turner "
+    "Martin Cooper Hill Ward Hughes Moore Clark King Harrison Lewis Baker Lee Allen Morris Khan "
+    "Scott Watson Davis Parker James Bennett Young Phillips Richardson Mitchell Bailey Carter "
+    "Cook Singh Shaw Bell Collins Morgan Kelly Begum Miller Cox Hussain Marshall Simpson Price "
+    "Anderson Adams Wilkinson Ali Ahmed Foster Ellis Murphy Chapman Mason Gray Richards Webb "
+    "Griffiths Hunt Palmer Campbell Holmes Mills Rogers Barnes Knight Matthews Barker Powell "
+    "Stevens Kaur Fisher Butler Dixon Russell Harvey Pearson Graham Okafor Nowak Kowalski"
+).split()
+STREETS = "High Street,Station Road,Church Lane,Park Avenue,Mill Lane,Queens Road".split(",")
+TOWNS = "Leeds York Bristol Cardiff Norwich Derby Exeter Hull Bath Leicester".split()
+SUMMARY_PARTS = (
+    ("No reply to", "Nobody answered", "I was ignored about", "Months of delay over",
+     "Rude handling of", "Wrong decision on", "Lost paperwork for", "Conflicting advice about"),
+    ("my complaint", "the boiler repair", "a meter reading", "the refund", "my broadband",
+     "a parking charge", "the energy bill", "my pension transfer", "a mobile contract"),
+    ("after several calls.", "despite letters.", "since March.", "and I want an apology.",
+     "which cost me money.", "for the third time."),
+)  # fmt: skip
+# Typical searches: a surname, an email fragment, a reference, a word of a summary.
+FIND_SEARCHES = (
+    ("a surname", "Okafor"),
+    ("an email fragment", "ravi.okafor4"),
+    ("a reference", "SC-2024-012345"),
+    ("a summary word", "broadband"),
+)
+
+
+def build_find_store(path: Path, size: int, seed: int = 11) -> None:
+    """`size` cases of people with realistic names, emails, addresses and summaries, for
+    `find`: received over five years, most closed. Written with plain inserts, so the search
+    index is filled by its triggers, as an import fills it. No clocks: find reads none."""
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
+
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    engine.dispose()
+    rng = random.Random(seed)
+    received = sorted(
+        NOW - timedelta(minutes=rng.randrange(10, 5 * 365 * 24 * 60)) for _ in range(size)
+    )
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    counters: dict[int, int] = {}
+    consumers, cases = [], []
+    for n, when in enumerate(received, start=1):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        email = f"{first}.{last}{rng.randrange(100)}@{rng.choice(['example.com', 'mail.test'])}"
+        address = (
+            f"{rng.randrange(1, 200)} {rng.choice(STREETS)}\n{rng.choice(TOWNS)}"
+            if rng.random() < 0.6
+            else None
+        )
+        consumers.append((n, f"{first} {last}", email.lower(), address, None, "[]", iso(when)))
+        counters[when.year] = counters.get(when.year, 0) + 1
+        summary = " ".join(rng.choice(part) for part in SUMMARY_PARTS)
+        stage = "closed" if n <= size - OPEN_CASES else rng.choice(["received", "first-stage"])
+        cases.append(
+            (n, f"SC-{when.year}-{counters[when.year]:06d}", n, "email", "delay", summary,
+             f"D-{rng.randrange(10**6)}" if rng.random() < 0.2 else None, 0, iso(when), stage,
+             None, None, 0, None, None, None, None, None, "bench", iso(when))
+        )  # fmt: skip
+        if len(cases) >= 50_000:
+            _flush(db, consumers, cases, [])
+    _flush(db, consumers, cases, [])
+    db.executemany("INSERT OR REPLACE INTO ref_counter VALUES (?, ?)", counters.items())
+    db.commit()
+    db.execute("ANALYZE")
+    db.close()
+
+
+# The floor: the same rows as `find` reads, by the same index, with sqlite3.
+FIND_SQL = (
+    "SELECT c.ref, c.version, c.stage, c.received_at, co.name, co.email, co.address,"
+    " c.dispute_ref, c.summary, count(*) OVER () FROM complaint c"
+    " JOIN consumer co ON co.id = c.consumer_id JOIN case_search s ON s.rowid = c.id"
+    " WHERE case_search MATCH ? ORDER BY c.received_at DESC, c.id DESC LIMIT 50"
+)
+
+
+def find_benchmark(report: Report, size: int, runs: int) -> None:
+    """`find` in process for each of FIND_SEARCHES: against the floor, and against 100 ms."""
+    from complaintctl import services
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
+    from complaintctl.store.uow import UnitOfWork
+
+    path = STORES / f"find-{size}-r{SCHEMA_REVISION}.sqlite3"
+    if not path.exists():
+        print(f"building a store of {size:,} cases for find…", flush=True)
+        start = time.perf_counter()
+        build_store_safely(path, size)
+        print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    db = sqlite3.connect(path)
+    for what, text in FIND_SEARCHES:
+
+        def find(text: str = text) -> views.FindReport:
+            with UnitOfWork(engine, url, write=False) as uow:
+                return services.find_cases(uow, text=text, limit=50)
+
+        def floor(text: str = text) -> object:
+            return db.execute(FIND_SQL, ('"' + text + '"',)).fetchall()
+
+        found = find()
+        assert found.items, f"{text!r} found nothing"
+        times, floor_times = timed_beside(find, floor, runs)
+        name = f"find {what} ({text}, {found.total:,} found), {size:,} cases"
+        report.add(
+            name, times, statistics.median(floor_times), 2.5,
+            "the same query with sqlite3, timed in turn",
+        )  # fmt: skip
+        report.add(f"{name}, against 100 ms", times, 0.1, 1.0, "100 ms")
+    engine.dispose()
+
+
+def build_store_safely(path: Path, size: int) -> None:
+    """Build at a temporary name, then move into place: an interrupted build is never reused."""
+    partial = path.with_suffix(".building")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    build_find_store(partial, size)
+    partial.rename(path)
+
+
+def write_results(report: Report, sizes: list[int], runs: int, name: str = "latest") -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -822,8 +972,8 @@ def write_results(report: Report, sizes: list[int], runs: int) -> None:
             f"| {row['floor'] * 1000:.1f} ms ({row['floor_is']}) | {row['ratio']:.2f} "
             f"| ≤ {row['target']} | {'yes' if row['met'] else '**no**'} |"
         )
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
-    (RESULTS / "latest.json").write_text(
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.json").write_text(
         json.dumps({"machine": machine, "when": when, "results": report.rows}, indent=2) + "\n"
     )
     print("\n".join(lines))

@@ -707,3 +707,49 @@ def explain_json(view: ExplainView) -> dict[str, Any]:
         "notes": list(view.notes),
         "warnings": list(view.warnings),
     }
+
+
+# -- find ----------------------------------------------------------------------------------
+
+
+class FoundCase(NamedTuple):
+    ref: str
+    version: int
+    stage: str
+    received_at: datetime
+    consumer: str
+    email: str | None
+    dispute: str | None
+    matched: tuple[str, ...]  # the fields a word was found in (domain.search.FIELDS)
+    snippet: str  # a few words of the summary, around the first word found in it
+
+
+@dataclass(frozen=True)
+class FindReport:
+    zone: str
+    text: str  # what was searched for, spaces tidied
+    items: tuple[FoundCase, ...]
+    total: int  # how many cases match, listed or not
+
+    @property
+    def more(self) -> int:
+        """How many matching cases the limit left out."""
+        return self.total - len(self.items)
+
+
+def find_json(report: FindReport) -> list[dict[str, Any]]:
+    tz = ZoneInfo(report.zone)
+    return [
+        {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "ref": item.ref,
+            "version": item.version,
+            "stage": item.stage,
+            "consumer": item.consumer,
+            "email": item.email,
+            "received_at": _when(item.received_at, tz),
+            "dispute": item.dispute,
+            "matched": list(item.matched),
+        }
+        for item in report.items
+    ]

@@ -33,6 +33,7 @@ from complaintctl.errors import StoreUnavailable
 from complaintctl.store import (
     models,  # noqa: F401 - registers the tables
     schema,
+    search,
 )
 from complaintctl.store.db import describe, open_engine, resolve_url
 from tests.conftest import POSTGRES, dump_store, postgres_only, sqlite_only
@@ -188,9 +189,51 @@ def test_the_migrations_give_exactly_the_schema_a_new_store_is_made_with(
     migrate(engine, "head")
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "version_table": schema.VERSION_TABLE}
+            connection,
+            opts={
+                "compare_type": True,
+                "version_table": schema.VERSION_TABLE,
+                # The search index is made by hand, not from the models: compared below.
+                "include_name": lambda name, kind, _: not (name or "").startswith(search.TABLE),
+            },
         )
         assert [] == compare_metadata(context, SQLModel.metadata)
+
+
+def search_objects(engine: Engine) -> list[tuple[str, ...]]:
+    """The search index's tables, triggers, functions and indexes, as the store defines them."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'case_search%' "
+                "OR type = 'trigger' ORDER BY name"
+            )
+        else:
+            rows = connection.exec_driver_sql(
+                "SELECT 'trigger', trigger_name, event_manipulation, action_statement "
+                "FROM information_schema.triggers WHERE trigger_schema = current_schema() "
+                "UNION ALL SELECT 'function', proname, prosrc, '' FROM pg_proc p "
+                "WHERE pronamespace = current_schema()::regnamespace AND NOT EXISTS "
+                "(SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') "
+                "UNION ALL SELECT 'index', indexname, "
+                # The extension's schema is named or not as the search path has it.
+                "regexp_replace(replace(indexdef, current_schema() || '.', ''), "
+                "'\\S+\\.gin_trgm_ops', 'gin_trgm_ops'), '' FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = 'case_search' "
+                "ORDER BY 1, 2, 3"
+            )
+        return [tuple(str(value) for value in row) for row in rows]
+
+
+def test_the_migrations_give_exactly_the_search_index_a_new_store_is_made_with(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    migrated = engine_of(new_store("migrated"))
+    migrate(migrated, "head")
+    made = engine_of(new_store("made"))
+    schema.ensure_schema(made, str(made.url), datetime(2026, 12, 4, tzinfo=UTC))
+    assert search_objects(made) == search_objects(migrated)
+    assert [] != search_objects(made)
 
 
 @sqlite_only
@@ -300,6 +343,19 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
         "new@example.com", "--channel", "email", "--category", "delay", "--summary", "After",
     )  # fmt: skip
     assert (0, "SC-2026-000011\n") == (logged.exit_code, logged.stdout), logged.output
+
+
+def test_an_upgrade_indexes_the_cases_already_there_for_find(first_release_store: str) -> None:
+    assert 0 == complaintctl(first_release_store, "db", "upgrade").exit_code
+
+    def found(text: str) -> list[str]:
+        result = complaintctl(first_release_store, "find", text, "--json")
+        assert 0 == result.exit_code, result.output
+        return [case["ref"] for case in json.loads(result.stdout)]
+
+    assert (["SC-2026-000003"], ["SC-2026-000001", "SC-2026-000004"], ["SC-2026-000010"]) == (
+        found("lovelace"), found("case handler"), found("10"),
+    )  # fmt: skip
 
 
 @sqlite_only

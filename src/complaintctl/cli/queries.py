@@ -1,4 +1,4 @@
-"""Commands that only read: queue, overdue, show, history."""
+"""Commands that only read: queue, overdue, find, show, history."""
 
 from enum import StrEnum
 from typing import Annotated, TypeVar
@@ -21,6 +21,7 @@ from complaintctl.cli.options import (
     StaffDeadline,
     Unassigned,
     owner_filter,
+    whole_number,
 )
 from complaintctl.domain import policy
 from complaintctl.domain.procedure import Category
@@ -169,6 +170,55 @@ def queue_command(
         as_of,
     )
     render.queue(state.output, report, json_output=json_output, csv_output=csv_output)
+
+
+FIND_LIMIT = 50  # enough for a name read out on the phone; --limit 0 lists them all
+
+
+@commands.command("find")
+def find_command(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help="Words the case holds: part of its reference (000123), the consumer's name, "
+            "email or address, a dispute reference, words of the summary.",
+        ),
+    ],
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            parser=whole_number(0),
+            help=f"List at most N cases, 0 for all [default: {FIND_LIMIT}].",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Json = False,
+) -> None:
+    """Find cases, open or closed, by what the consumer says: most recently received first.
+
+    Every word must appear, case aside, in the reference, dispute reference, the consumer's
+    name, email or address, or the summary; part of a word will do (smi, @example.com,
+    000123). The text takes at least 3 characters, but a case number on its own may be
+    shorter (12 finds SC-2026-000012 and the 12th case of every other year).
+
+    Example: complaintctl find "smith boiler"
+    """
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.domain.search import SearchText
+
+    SearchText.parse(text)  # a text too short is refused before the store is opened
+    state = current_state(ctx)
+    report = state.read(
+        lambda uow, _: services.find_cases(
+            uow, text=text, limit=FIND_LIMIT if limit is None else limit or None
+        ),
+        None,
+    )
+    render.found(state.output, report, json_output=json_output)
 
 
 @commands.command("show")

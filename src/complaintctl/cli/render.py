@@ -43,6 +43,7 @@ from complaintctl.views import (
     DeadlineView,
     EventView,
     ExplainView,
+    FindReport,
     OverdueReport,
     QueueItem,
     QueueReport,
@@ -54,6 +55,7 @@ from complaintctl.views import (
     consumer_json,
     consumer_record_json,
     explain_json,
+    find_json,
     history_json,
     overdue_json,
     queue_json,
@@ -974,6 +976,60 @@ def _queue_cell(text: Callable[[QueueItem], str], *, coloured: bool) -> Callable
         return _styled(text(item), _STATE_STYLE[item.state] if coloured else "")
 
     return cell
+
+
+# -- find ----------------------------------------------------------------------------------
+
+
+def found(out: Output, report: FindReport, *, json_output: bool) -> None:
+    """`find`: the cases found, most recent first; what was left out, or that nothing
+    matched, on stderr."""
+    if not report.items:
+        _note(f"No case matches {report.text!r}.")
+    elif report.more:
+        _note(f"{report.more} more: --limit 0 for all")
+    if json_output:
+        _print_json(find_json(report))
+        return
+    tz = ZoneInfo(report.zone)
+    if not out.for_people():
+        for item in report.items:
+            _line(
+                item.ref,
+                format_instant(item.received_at, tz),
+                item.stage,
+                item.consumer,
+                item.email or "",
+                ",".join(item.matched),
+                item.snippet,
+            )
+        return
+    if not report.items:
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Ref", no_wrap=True)
+    table.add_column("Received", no_wrap=True)
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=24)
+    table.add_column("Email", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("Match", overflow="ellipsis", no_wrap=True, ratio=1)
+    for item in report.items:
+        # Where the words were found: the summary around them, or the fields' names.
+        match = item.snippet or ", ".join(item.matched)
+        table.add_row(
+            *_cells(
+                item.ref,
+                format_short(item.received_at, tz),
+                item.stage,
+                item.consumer,
+                item.email or "-",
+                match,
+            )
+        )
+    _console().print(table)
 
 
 # -- the calendar --------------------------------------------------------------------------

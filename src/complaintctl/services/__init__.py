@@ -13,7 +13,7 @@ from complaintctl.services.calendar import (
 )
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.intake import log_complaint
-from complaintctl.services.reads import overdue, queue, show_case, show_consumer
+from complaintctl.services.reads import find_cases, overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
     lift,
     list_restrictions,
@@ -93,6 +93,7 @@ __all__ = [
     "escalate",
     "extend",
     "final_response",
+    "find_cases",
     "lift",
     "list_restrictions",
     "list_staff",

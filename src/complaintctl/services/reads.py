@@ -1,4 +1,5 @@
-"""What officers read: one case, one consumer, the queue of open cases, and what is overdue.
+"""What officers read: one case, one consumer, the queue of open cases, what is overdue, and
+the cases a search finds.
 
 Read-only: nothing here writes. The listings select columns (store/listings.py) and work out
 the working time to `as_of` once for all their rows.
@@ -15,6 +16,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
+from complaintctl.domain.search import SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import (
     case_view,
@@ -28,6 +30,8 @@ from complaintctl.views import (
     CaseView,
     ConsumerCase,
     ConsumerRecord,
+    FindReport,
+    FoundCase,
     IncidentView,
     OverdueItem,
     OverdueReport,
@@ -231,4 +235,29 @@ def queue(
         warn_within=warn,
         items=tuple(items),
         warnings=coverage_warnings(calendar, as_of),
+    )
+
+
+def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindReport:
+    """The cases, open or closed, whose reference, dispute reference, consumer's name, email
+    or address, or summary holds every word of `text`, most recently received first; at most
+    `limit` of them (None: all), with how many match in all."""
+    from complaintctl.store import listings
+
+    search = SearchText.parse(text)
+    rows = listings.find(uow, search, limit)
+    items = []
+    for ref, version, stage, received_at, consumer, email, address, dispute, summary, _ in rows:
+        fields = {"ref": ref, "dispute": dispute, "consumer": consumer, "email": email,
+                  "address": address, "summary": summary}  # fmt: skip
+        matched = search.matched(fields)
+        snippet = search.snippet(summary) if "summary" in matched else ""
+        items.append(
+            FoundCase(ref, version, stage, received_at, consumer, email, dispute, matched, snippet)
+        )
+    return FindReport(
+        zone=uow.calendar().zone,
+        text=search.text,
+        items=tuple(items),
+        total=rows[0][-1] if rows else 0,
     )

@@ -1,4 +1,4 @@
-"""Reads that list many rows: overdue clocks, the queue, and export pages.
+"""Reads that list many rows: overdue clocks, the queue, export pages, and what `find` finds.
 
 Apart from the unit of work, which keeps to transactions and lookups: each listing reads
 selected columns in one round trip, never ORM objects (STYLE.md), and returns SQLAlchemy's
@@ -14,12 +14,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
 
-from sqlalchemy import CompoundSelect, Select, bindparam, func, literal, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    table,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
+from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
-from complaintctl.store.models import Case, Consumer, Deadline, Event, Response, Restriction
+from complaintctl.domain.search import SearchText
+from complaintctl.store import search as search_index
+from complaintctl.store.models import (
+    Case,
+    Consumer,
+    Deadline,
+    Event,
+    RefCounter,
+    Response,
+    Restriction,
+)
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.types import UTCDateTime
 
@@ -317,3 +339,72 @@ def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[in
         if case_id is not None:
             rows.append((case_id, "assessor", str(json.loads(details).get("outcome", ""))))
     return rows
+
+
+# -- find ----------------------------------------------------------------------------------
+
+# ref, version, stage, received_at, consumer, email, address, dispute, summary, and how many
+# cases match in all (the same on every row).
+FoundRow = tuple[
+    str, int, str, datetime, str, str | None, str | None, str | None, str, int
+]  # fmt: skip
+
+
+def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> list[FoundRow]:
+    """The cases `search` finds, most recently received first, at most `limit` of them.
+
+    Words go to the search index (store/search.py): each must appear in the case's text. On
+    SQLite the trigram index takes words of three characters or more (MATCH) and checks
+    shorter ones on what it finds (LIKE); on PostgreSQL ILIKE takes them all, the pg_trgm
+    index serving those of three or more. A case number looks its references up directly.
+    """
+    connection = uow.session.connection()
+    statement: AnySelect = sa_select(
+        col(Case.ref),
+        col(Case.version),
+        col(Case.stage),
+        col(Case.received_at),
+        col(Consumer.name),
+        col(Consumer.email),
+        col(Consumer.address),
+        col(Case.dispute_ref),
+        col(Case.summary),
+        func.count().over(),
+    ).join(Consumer, col(Consumer.id) == col(Case.consumer_id))
+    if search.case_number is not None:
+        years = connection.execute(sa_select(col(RefCounter.year))).scalars()
+        refs = [case_reference(year, search.case_number) for year in years]
+        statement = statement.where(col(Case.ref).in_(refs))
+    else:
+        statement = _searched(connection, statement, search)
+    statement = statement.order_by(col(Case.received_at).desc(), col(Case.id).desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    return cast("list[FoundRow]", connection.execute(statement).all())
+
+
+def _searched(connection: Connection, statement: AnySelect, search: SearchText) -> AnySelect:
+    """`statement` joined to the search index and kept to the cases holding every word."""
+    index = table(search_index.TABLE, column("rowid"), column("case_id"), column("document"))
+    if connection.dialect.name == "postgresql":
+        statement = statement.join(index, index.c.case_id == col(Case.id))
+        return statement.where(
+            *(index.c.document.ilike(_containing(word), escape="\\") for word in search.words)
+        )
+    statement = statement.join(index, index.c.rowid == col(Case.id))
+    like_words = search.words
+    if search_index.has_trigram(connection):
+        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
+        phrases = " ".join('"' + word.replace('"', '""') + '"' for word in search.long_words)
+        if phrases:
+            statement = statement.where(literal_column(search_index.TABLE).op("MATCH")(phrases))
+            like_words = search.short_words
+    return statement.where(
+        *(index.c.document.like(_containing(word), escape="\\") for word in like_words)
+    )
+
+
+def _containing(word: str) -> str:
+    """A LIKE pattern for text containing `word`, its own % and _ taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

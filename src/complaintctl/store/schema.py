@@ -26,7 +26,7 @@ from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
@@ -130,8 +130,10 @@ def create_schema(connection: Connection, at: datetime) -> None:
 
     from complaintctl.store import models  # noqa: F401 - registers the tables
     from complaintctl.store.calendar import seed_calendar
+    from complaintctl.store.search import create_search_index
 
     SQLModel.metadata.create_all(connection)
+    create_search_index(connection)
     _versions.create(connection)
     connection.execute(_versions.insert().values(version_num=SCHEMA_REVISION))
     seed_calendar(connection, at)

@@ -1,0 +1,87 @@
+"""Finding a case by what a consumer says on the phone: what the search text means, which of a
+case's fields it matched, and a few words of the summary around the match.
+
+A case matches when every word of the text appears, case aside, somewhere in its reference,
+dispute reference, consumer's name, email or postal address, or summary: as a substring, so
+`000123`, `smi` and `@example` all find something. The store's index answers the same question
+(store/search.py); this module says which fields did.
+
+Pure: stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from complaintctl.errors import InvalidInput
+
+# The index matches runs of three characters (trigrams): a shorter text could match almost
+# every case and no index can answer it quickly.
+SHORTEST = 3
+
+# The fields a search looks in, in the order `matched` lists them.
+FIELDS = ("ref", "dispute", "consumer", "email", "address", "summary")
+
+# A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
+# that is still worth searching for: officers read out the last digits of a reference.
+_CASE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """What `find TEXT` looks for: words that must each appear, or a case number."""
+
+    text: str
+    words: tuple[str, ...] = ()
+    case_number: int | None = None  # a short text of digits: the cases numbered so, any year
+
+    @classmethod
+    def parse(cls, text: str) -> SearchText:
+        stripped = " ".join(text.split())
+        if len(stripped) < SHORTEST:
+            if _CASE_NUMBER.fullmatch(stripped) and int(stripped) > 0:
+                return cls(text=stripped, case_number=int(stripped))
+            raise InvalidInput(
+                f"{stripped!r} is too short to search for: give at least {SHORTEST} characters, "
+                "or a case number such as 12"
+            )
+        # Each word once, in the order given: repeating one changes nothing.
+        return cls(text=stripped, words=tuple(dict.fromkeys(stripped.split())))
+
+    @property
+    def long_words(self) -> tuple[str, ...]:
+        """The words the trigram index can look up."""
+        return tuple(word for word in self.words if len(word) >= SHORTEST)
+
+    @property
+    def short_words(self) -> tuple[str, ...]:
+        """Words too short for the index (`Jo` in `Jo Smith`): checked on the cases it finds."""
+        return tuple(word for word in self.words if len(word) < SHORTEST)
+
+    def matched(self, fields: Mapping[str, str | None]) -> tuple[str, ...]:
+        """The names of `fields` (in FIELDS order) in which a word of the text appears."""
+        if self.case_number is not None:
+            return ("ref",)
+        words = [word.casefold() for word in self.words]
+        found = []
+        for name in FIELDS:
+            value = fields.get(name)
+            if value and any(word in value.casefold() for word in words):
+                found.append(name)
+        return tuple(found)
+
+    def snippet(self, summary: str, width: int = 60) -> str:
+        """About `width` characters of `summary` on one line, from a little before the first
+        word of the text found in it (its start when none is)."""
+        flat = " ".join(summary.split())
+        lowered = flat.lower()
+        # lower() keeps positions only where it keeps the length (it nearly always does).
+        positions = [lowered.find(word.lower()) for word in self.words if len(lowered) == len(flat)]
+        first = min((p for p in positions if p >= 0), default=0)
+        start = max(0, first - width // 4)
+        if start and len(flat) - start < width:
+            start = max(0, len(flat) - width)
+        shown = flat[start : start + width]
+        return ("…" if start else "") + shown + ("…" if start + width < len(flat) else "")

@@ -1,0 +1,177 @@
+"""`find` at the service layer: what a search matches, in which order, which fields it names,
+and that the index follows every way a case or its consumer is written."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.procedure import Category, Channel, CloseReason
+from complaintctl.errors import InvalidInput
+from complaintctl.services.imports import import_batch, read_rows
+from complaintctl.views import FindReport
+from tests.conftest import POSTGRES, UnitFactory
+
+NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+
+
+def log(unit: UnitFactory, consumer: str, email: str, at: str, **changes: Any) -> str:
+    fields: dict[str, Any] = {
+        "consumer": consumer,
+        "email": email,
+        "channel": Channel.EMAIL,
+        "category": Category.DELAY,
+        "summary": "No reply to my letters",
+        **changes,
+    }
+    with unit() as uow:
+        view = services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(**fields),
+            by="officer.one",
+            at=datetime.fromisoformat(at).replace(tzinfo=UTC),
+            now=NOW,
+        )
+    return str(view.ref)
+
+
+def find(unit: UnitFactory, text: str, limit: int | None = None) -> FindReport:
+    with unit(write=False) as uow:
+        return services.find_cases(uow, text=text, limit=limit)
+
+
+def refs(unit: UnitFactory, text: str) -> list[str]:
+    return [item.ref for item in find(unit, text).items]
+
+
+@pytest.fixture
+def cases(unit: UnitFactory) -> dict[str, str]:
+    return {
+        "ann": log(unit, "Ann Smith", "ann.smith@example.com", "2026-12-01T10:00",
+                   address="12 High Street\nLeeds", summary="Boiler repair letters ignored"),
+        "bob": log(unit, "Bob Smithers", "bob@mail.test", "2026-12-03T10:00",
+                   dispute="D-77", summary="Nobody called me back"),
+        "cara": log(unit, "Cara Ólafsdóttir", "cara@example.com", "2026-12-02T10:00",
+                    summary="Rude phone call"),
+    }  # fmt: skip
+
+
+def test_a_name_finds_every_case_holding_it_most_recently_received_first(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    assert [cases["bob"], cases["ann"]] == refs(unit, "smith")
+
+
+def test_case_does_not_matter_in_a_search_for_ascii_or_other_letters(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    assert ([cases["bob"], cases["ann"]], [cases["cara"]]) == (
+        refs(unit, "SMITH"),
+        refs(unit, "ólafs" if POSTGRES else "ÓLAFS"),
+    )
+
+
+def test_every_word_must_appear_in_some_field_and_a_short_word_beside_a_long_one_counts(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    assert ([cases["ann"]], [cases["ann"]], []) == (
+        refs(unit, "smith boiler"),
+        refs(unit, "12 high"),
+        refs(unit, "smith rude"),
+    )
+
+
+def test_each_field_is_searched_and_named_in_matched(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    found = {
+        text: [(item.ref, item.matched) for item in find(unit, text).items]
+        for text in (cases["cara"], "000002", "d-77", "mail.test", "leeds", "phone")
+    }
+    assert {
+        cases["cara"]: [(cases["cara"], ("ref",))],
+        "000002": [(cases["bob"], ("ref",))],
+        "d-77": [(cases["bob"], ("dispute",))],
+        "mail.test": [(cases["bob"], ("email",))],
+        "leeds": [(cases["ann"], ("address",))],
+        "phone": [(cases["cara"], ("summary",))],
+    } == found
+
+
+def test_a_summary_match_comes_with_the_words_around_it(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    item = find(unit, "repair").items[0]
+    assert (("summary",), "Boiler repair letters ignored") == (item.matched, item.snippet)
+
+
+def test_a_case_number_under_three_digits_finds_that_case_of_every_year(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    assert ([cases["bob"]], ("ref",)) == (refs(unit, "2"), find(unit, "2").items[0].matched)
+
+
+@pytest.mark.parametrize("text", ["ab", "  a  ", "", "0", "x1"])
+def test_a_text_too_short_for_the_index_is_refused(unit: UnitFactory, text: str) -> None:
+    with pytest.raises(InvalidInput, match="too short to search for"):
+        find(unit, text)
+
+
+def test_percent_and_underscore_are_searched_for_as_themselves(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    underscored = log(unit, "Dee Jones", "dee_j@example.com", "2026-12-04T10:00")
+    assert ([underscored], [], []) == (refs(unit, "e_j"), refs(unit, "50%"), refs(unit, "h_i"))
+
+
+def test_a_limit_lists_the_most_recent_and_counts_the_rest(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    report = find(unit, "example", limit=1)
+    assert ([cases["cara"]], 2, 1) == ([i.ref for i in report.items], report.total, report.more)
+
+
+def test_closed_cases_are_found_too(unit: UnitFactory, cases: dict[str, str]) -> None:
+    with unit() as uow:
+        services.close(uow, ref=cases["cara"], reason=CloseReason.WITHDRAWN, because=None,
+                       note=None, by="sam.senior", at=NOW, now=NOW)  # fmt: skip
+    assert [("closed", cases["cara"])] == [(i.stage, i.ref) for i in find(unit, "rude").items]
+
+
+def test_a_consumers_new_name_and_address_reach_their_earlier_cases(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    again = log(unit, "Ann Smith-Jones", "ann.smith@example.com", "2026-12-05T10:00",
+                address="3 Low Road, York")  # fmt: skip
+    assert ([again, cases["ann"]], [], [again, cases["ann"]]) == (
+        refs(unit, "york"),
+        refs(unit, "leeds"),
+        refs(unit, "smith-jones"),
+    )
+
+
+def test_imported_cases_and_consumers_updated_by_an_import_are_found(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    batch = (
+        "consumer,email,address,channel,category,summary,received_at\n"
+        "Bob Smithers,bob@mail.test,9 Quay Side,online,delay,Meter readings wrong,"
+        "2026-12-06T10:00\n"
+        "Eve Imported,eve@example.com,,online,delay,Refund never came,2026-12-07T10:00\n"
+    )
+    with unit() as uow:
+        report = import_batch(
+            uow,
+            rows=read_rows(io.StringIO(batch, newline=""), "csv"),
+            source_name="batch.csv",
+            skip_invalid=False,
+            dry_run=False,
+            by="officer.one",
+            now=NOW,
+        )
+    bobs_new, eves = report.new
+    assert ([eves], [bobs_new, cases["bob"]]) == (refs(unit, "refund"), refs(unit, "quay side"))
