@@ -12,6 +12,7 @@ from complaintctl.cli.options import (
     CategoryFilter,
     Csv,
     Json,
+    Limit,
     Mine,
     Owner,
     Ref,
@@ -39,6 +40,7 @@ def overdue_command(
         ),
     ] = None,
     as_of: AsOf = None,
+    limit: Limit = None,
     json_output: Json = False,
     csv_output: Csv = False,
     exit_code: Annotated[
@@ -78,7 +80,9 @@ def overdue_command(
     if summary:
         render.overdue_summary(report)
     else:
-        render.overdue(state.output, report, json_output=json_output, csv_output=csv_output)
+        render.overdue(
+            state.output, report, json_output=json_output, csv_output=csv_output, limit=limit
+        )
     if exit_code and any(item.late_calendar.total_seconds() > 0 for item in report.items):
         raise typer.Exit(EXIT_OVERDUE)
 
@@ -109,6 +113,7 @@ def queue_command(
         typer.Option(metavar="DURATION", help="How close to due a case turns amber."),
     ] = "4h",
     as_of: AsOf = None,
+    limit: Limit = None,
     json_output: Json = False,
     csv_output: Csv = False,
 ) -> None:
@@ -138,7 +143,7 @@ def queue_command(
         ),
         as_of,
     )
-    render.queue(state.output, report, json_output=json_output, csv_output=csv_output)
+    render.queue(state.output, report, json_output=json_output, csv_output=csv_output, limit=limit)
 
 
 @commands.command("show")
