@@ -195,6 +195,7 @@ class CaseView:
     restrictions: tuple[RestrictionView, ...] = ()  # the consumer's restrictions in force
     incidents: tuple[IncidentView, ...] = ()  # abusive contact recorded against the consumer
     version: int = 0  # one more with every step on the case
+    working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
 
     def latest(self, action: str) -> EventView | None:
         """The case's latest history entry of `action` (what `show` tells of the escalation,
@@ -244,6 +245,7 @@ class OverdueReport:
     as_of: datetime
     items: tuple[OverdueItem, ...]
     warnings: tuple[str, ...] = ()
+    working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
 
 
 @dataclass(frozen=True)
@@ -529,6 +531,7 @@ class QueueReport:
     warn_within: timedelta
     items: tuple[QueueItem, ...]
     warnings: tuple[str, ...] = ()
+    working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
 
     def count(self, state: str) -> int:
         return sum(1 for item in self.items if item.state == state)

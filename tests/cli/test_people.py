@@ -718,8 +718,8 @@ def test_consumer_show_gives_the_person_and_every_case_newest_first_as_plain_lin
         "lifted Thu 2026-08-13 10:00 BST by sam.senior: Calmer",
         "Restricted\trestriction 2 (contact only by post; review due 2027-02-14)",
         f"Incident\tTue 2026-08-04 10:00 BST Shouted <U+202E>at officer (officer.one, {first})",
-        f"Case\t{second}\tMon 2026-08-10 10:00 BST\treceived\t-",
-        f"Case\t{first}\tMon 2026-08-03 10:00 BST\tclosed\tclosed: withdrawn",
+        f"Case\t{second}\t2026-08-10T10:00:00+01:00\treceived\t-",
+        f"Case\t{first}\t2026-08-03T10:00:00+01:00\tclosed\tclosed: withdrawn",
     ] == result.stdout.splitlines()
 
 

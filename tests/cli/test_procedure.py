@@ -404,9 +404,10 @@ def test_extend_at_the_second_stage_replaces_the_final_response_deadline(run: Ru
     )  # fmt: skip
 
     # The final response's clock only: the first-stage response was met before the step.
-    # Tue 1 Sep 10-17 (7h), then 21 working days of 8h to Wed 30 Sep's close.
+    # Tue 1 Sep 10-17 (7h), then 21 working days of 8h to Wed 30 Sep's close: a final response
+    # counts working days, and says so.
     assert (
-        f"Extended {ref}: open, due Wed 2026-09-30 17:00 BST (in 175h working)\n" == result.stdout
+        f"Extended {ref}: open, due Wed 2026-09-30 17:00 BST (in 21d 7h working)\n" == result.stdout
     )
     assert "2026-09-30T17:00:00+01:00" == deadline(show(run, ref), "final")["due"]
     details = history(run, ref)[-1]["details"]

@@ -26,7 +26,7 @@ from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.text import from_csv_cell
-from complaintctl.views import QueueItem, QueueReport
+from complaintctl.views import OverdueItem, OverdueReport, QueueItem, QueueReport
 from tests.cli.conftest import Run
 from tests.conftest import POSTGRES, STORE_CREATED, seed_team
 
@@ -485,7 +485,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_queue_at_a_terminal_is_a_table(run: Run, five_cases: None, terminal: None) -> None:
     output = ok(run, "queue")
-    assert (True, False) == ("Queue as of Fri 04 Dec 16:00" in output, "\t" in output)
+    assert (True, False) == ("Queue as of Fri 2026-12-04 16:00 GMT" in output, "\t" in output)
 
 
 def test_the_global_plain_flag_gives_plain_lines_even_at_a_terminal(
@@ -505,7 +505,7 @@ def test_no_color_takes_the_colour_away_and_leaves_the_table(
     output = ok(run, "queue")
 
     assert (True, False) == (bool(colour.search(coloured)), bool(colour.search(output)))
-    assert (True, False) == ("Queue as of Fri 04 Dec 16:00" in output, "\t" in output)
+    assert (True, False) == ("Queue as of Fri 2026-12-04 16:00 GMT" in output, "\t" in output)
 
 
 # -- the rich table, at a pinned width -----------------------------------------------------
@@ -611,7 +611,12 @@ TEAM_QUEUE = report(
         owner="ruth.responder",
     ),
 )
-DUE_DATES = ["Thu 03 Dec 10:00", "Fri 04 Dec 09:30", "Mon 07 Dec 10:00", "Thu 31 Dec 17:00"]
+DUE_DATES = [
+    "Thu 2026-12-03 10:00 GMT",
+    "Fri 2026-12-04 09:30 GMT",
+    "Mon 2026-12-07 10:00 GMT",
+    "Thu 2026-12-31 17:00 GMT",
+]
 FOOTER = "5 open · 2 breached · 1 due within 4h of working time"
 
 
@@ -632,18 +637,18 @@ def test_the_queue_table_at_120_columns(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert [
-        "Queue as of Fri 04 Dec 16:00",
+        "Queue as of Fri 2026-12-04 16:00 GMT",
         "Ref            !     Consumer   Stage        Area     Owner          Next        Due"
-        "              Working time",
-        "─" * 112,
+        "                      Working time",
+        "─" * 120,
         "SC-2026-000001       Ann Smith  received                             acknowledge "
-        "Thu 03 Dec 10:00 late by 14h",
+        "Thu 2026-12-03 10:00 GMT late by 14h",
         "SC-2026-000004 R     Dev Shah   first-stage  Casework rita.responder respond     "
-        "Fri 04 Dec 09:30 late by 6h 30m",
+        "Fri 2026-12-04 09:30 GMT late by 6h 30m",
         "SC-2026-000002 A     Bob Jones  received                             acknowledge "
-        "Mon 07 Dec 10:00 in 2h",
+        "Mon 2026-12-07 10:00 GMT in 2h",
         "SC-2026-000003 A,R,B Cara Patel second-stage Casework hana.handler   final       "
-        "Thu 31 Dec 17:00 in 137h",
+        "Thu 2026-12-31 17:00 GMT in 17d 1h",
         "SC-2026-000005       Finn Gray  responded    Casework ruth.responder waiting",
         FOOTER,
     ] == table(TEAM_QUEUE, 120, monkeypatch, capsys)
@@ -675,7 +680,7 @@ def test_the_queue_table_never_cuts_the_working_time_left(
     # render.queue: "References, dates and the time left are never cut".
     body = "\n".join(table(TEAM_QUEUE, width, monkeypatch, capsys))
     assert [True] * 4 == [
-        left in body for left in ("late by 14h", "late by 6h 30m", "in 2h", "in 137h")
+        left in body for left in ("late by 14h", "late by 6h 30m", "in 2h", "in 17d 1h")
     ]
 
 
@@ -708,8 +713,9 @@ def test_the_queue_table_never_cuts_the_restriction_flag(
 ) -> None:
     # R: the consumer is under a restriction; look before contacting them.
     rows = table(TEAM_QUEUE, width, monkeypatch, capsys)
-    cara = next(row for row in rows if row.startswith(CARA))
-    assert "A,R,B" == cara.split()[1]
+    at = next(n for n, row in enumerate(rows) if row.startswith(CARA))
+    # Beside the reference in a wide table; under it, with the stage, in a narrower one.
+    assert "A,R,B" in (rows[at].split()[1], rows[at + 1].split()[1])
 
 
 @pytest.mark.parametrize(
@@ -731,3 +737,95 @@ def test_a_listing_filter_that_can_match_nothing_is_one_error_line(
         result.stderr.startswith(says),
         len(result.stderr.splitlines()),
     )
+
+
+# -- fitting every table, paging and --limit -----------------------------------------------
+
+
+def test_the_queue_at_60_columns_is_one_block_per_case_and_cuts_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINES", "100")  # a screen tall enough for them all
+    rows = table(TEAM_QUEUE, 60, monkeypatch, capsys)
+
+    assert [f"Ref:          {ref}" for ref in (ANN, DEV, BOB, CARA, FINN)] == [
+        row for row in rows if row.startswith("Ref:")
+    ]
+    assert [True] * 4 == [f"Due:          {date}" in rows for date in DUE_DATES]
+    assert "Owner:        rita.responder" in rows
+    assert [] == [row for row in rows if len(row) > 60]
+
+
+def overdue_table(
+    report: OverdueReport,
+    width: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    monkeypatch.setattr(render.Output, "for_people", lambda self: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    render.overdue(render.Output(), report, json_output=False, csv_output=False)
+    return capsys.readouterr().out
+
+
+LATE = OverdueReport(
+    zone="Europe/London",
+    as_of=t("2026-12-04T16:00"),
+    items=(
+        OverdueItem(
+            ANN, "acknowledge", "Bartholomew Fitzwilliam-Montgomery", t("2026-11-20T10:00"),
+            t("2026-11-25T10:00"), hours(60, 18), timedelta(days=9, hours=6),
+        ),
+        OverdueItem(
+            DEV, "final", "Dev Shah", t("2026-10-01T10:00"), t("2026-12-02T17:00"),
+            hours(23), timedelta(days=1, hours=23),
+        ),
+        # Due at Friday's close, judged on Saturday: late, with no working time gone by yet.
+        OverdueItem(
+            BOB, "respond", "Bob Jones", t("2026-11-30T10:00"), t("2026-12-04T15:59:40"),
+            timedelta(0), timedelta(seconds=20),
+        ),
+    ),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [160, 100, 80])
+def test_the_overdue_table_never_cuts_a_kind_a_date_or_a_duration(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = overdue_table(LATE, width, monkeypatch, capsys)
+
+    for whole in (ANN, "acknowledge", "Wed 2026-11-25 10:00 GMT", "late by 60h 18m", "9d 6h",
+                  "late by 2d 7h", "1d 23h", "late out of hours"):  # fmt: skip
+        assert whole in shown
+    assert "late by 0m" not in shown
+    assert [] == [line for line in shown.splitlines() if len(line) > width]
+
+
+def test_a_final_response_counts_working_days_and_an_acknowledgement_hours() -> None:
+    day = timedelta(hours=8)
+    assert ("7d 3h", "171h", "2d") == (
+        render.working_time(hours(59), "final", day),
+        render.working_time(hours(171), "acknowledge", day),
+        render.working_time(hours(16), "final", day),
+    )
+
+
+def test_queue_limit_cuts_the_list_and_says_how_many_more_on_stderr(
+    run: Run, five_cases: None
+) -> None:
+    result = run("queue", "--limit", "2")
+    everything = run("queue", "--limit", "0")
+
+    assert (2, "3 more: --limit 0 for all\n") == (len(lines(result.stdout)), result.stderr)
+    assert (5, "") == (len(lines(everything.stdout)), everything.stderr)
+
+
+def test_a_screenful_at_a_terminal_by_default(
+    run: Run, five_cases: None, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINES", "9")  # a screenful: 3 cases, one line each at 120 columns
+    result = run("queue")
+
+    assert "2 more: --limit 0 for all\n" == result.stderr
+    assert [True, True, True, False] == [ref in result.stdout for ref in (ANN, DEV, BOB, FINN)]

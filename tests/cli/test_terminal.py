@@ -9,6 +9,7 @@ import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,23 @@ def test_close_yes_and_close_in_a_pipe_never_ask(run: Run) -> None:
     # CliRunner's stdin is not a terminal: nothing to ask.
     ok(run, "close", second, "--reason", "withdrawn")
     assert "closed" == show(run, second)["stage"]
+
+
+def test_a_long_listing_at_a_terminal_goes_through_the_pager_and_never_in_a_pipe(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for hour in range(10, 16):
+        log_case(run, at=f"2026-11-30T{hour}:00")
+    paged = tmp_path / "paged.txt"
+    pager = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.stdin.read())\""
+    monkeypatch.setenv("PAGER", f"{pager} {paged}")
+    monkeypatch.setenv("LINES", "8")  # six cases and the title, header and counts: too long
+
+    piped = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "queue", "--limit", "0"],
+        capture_output=True, text=True, check=True, env=os.environ,
+    )  # fmt: skip
+    assert (False, 6) == (paged.exists(), len(piped.stdout.splitlines()))
+
+    status, _ = at_a_terminal("queue", "--limit", "0", answer="")
+    assert (0, 6) == (status, paged.read_text().count("SC-2026-"))

@@ -55,6 +55,16 @@ AsOf = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (stable field names).")]
+Limit = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        metavar="N",
+        parser=whole_number(0),
+        help="Show the first N; 0 for all [default: a screenful at a terminal, all when piped].",
+        show_default=False,
+    ),
+]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
 Ref = Annotated[str, typer.Argument(metavar="REF", help="The case reference, e.g. SC-2026-000001.")]
 Refs = Annotated[

@@ -13,6 +13,7 @@ from complaintctl.cli.options import (
     CategoryFilter,
     Csv,
     Json,
+    Limit,
     Mine,
     OpenStage,
     OpenStages,
@@ -44,6 +45,7 @@ def overdue_command(
         ),
     ] = None,
     as_of: AsOf = None,
+    limit: Limit = None,
     json_output: Json = False,
     csv_output: Csv = False,
     exit_code: Annotated[
@@ -83,7 +85,9 @@ def overdue_command(
     if summary:
         render.overdue_summary(report)
     else:
-        render.overdue(state.output, report, json_output=json_output, csv_output=csv_output)
+        render.overdue(
+            state.output, report, json_output=json_output, csv_output=csv_output, limit=limit
+        )
     if exit_code and any(item.late_calendar.total_seconds() > 0 for item in report.items):
         raise typer.Exit(EXIT_OVERDUE)
 
@@ -127,6 +131,7 @@ def queue_command(
         ),
     ] = None,
     as_of: AsOf = None,
+    limit: Limit = None,
     json_output: Json = False,
     csv_output: Csv = False,
 ) -> None:
@@ -169,7 +174,7 @@ def queue_command(
         ),
         as_of,
     )
-    render.queue(state.output, report, json_output=json_output, csv_output=csv_output)
+    render.queue(state.output, report, json_output=json_output, csv_output=csv_output, limit=limit)
 
 
 FIND_LIMIT = 50  # enough for a name read out on the phone; --limit 0 lists them all

@@ -7,15 +7,18 @@ stdout; notes and warnings to stderr.
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import json
+import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
@@ -25,7 +28,6 @@ from complaintctl.domain.instants import (
     format_duration,
     format_instant,
     format_local,
-    format_short,
 )
 from complaintctl.domain.procedure import Action
 from complaintctl.text import inert, json_text, one_line, write_csv
@@ -37,6 +39,7 @@ from complaintctl.views import (
     CalendarChange,
     CalendarView,
     CaseView,
+    ClosedDayView,
     ConsumerCase,
     ConsumerRecord,
     ConsumerView,
@@ -44,6 +47,7 @@ from complaintctl.views import (
     EventView,
     ExplainView,
     FindReport,
+    OverdueItem,
     OverdueReport,
     QueueItem,
     QueueReport,
@@ -156,6 +160,279 @@ def _line(*fields: object) -> None:
     print("\t".join(_cell(f) for f in fields))  # each field inert already
 
 
+T = TypeVar("T")
+
+# -- tables for people ---------------------------------------------------------------------
+
+# How a column may meet a narrow terminal. KEEP: never cut (references, dates, durations,
+# emails, kinds, stages); CLIP: free text cut with an ellipsis past its cap, or to fit; WRAP:
+# free text folded onto more lines to fit.
+KEEP, CLIP, WRAP = "keep", "clip", "wrap"
+LEAST = 8  # the narrowest a column of free text is squeezed to
+SCREEN_SPARE = 6  # lines a screenful leaves for the title, header, caption and prompt
+
+
+class Cell(NamedTuple):
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """A column of a table for people: its header, its cell for an item, how it may fit."""
+
+    header: str
+    cell: Callable[[T], str | Cell]
+    fit: str = KEEP
+    cap: int = 0  # the widest a CLIP column is shown (0: as wide as its text)
+    label: str = ""  # its name in a record's block, if not the header
+
+
+def listing(
+    items: Sequence[T],
+    layouts: Sequence[Sequence[Column[T]]],
+    *,
+    title: str = "",
+    caption: str = "",
+    limit: int | None = None,
+    group: Callable[[T], Any] | None = None,
+    total: int | None = None,
+) -> None:
+    """Items as a table at a terminal: the first of `layouts` that fits the width without
+    cutting what may not be cut, else one block of `Field: value` lines per item. `limit`
+    None is a screenful of the first items, 0 all; with `group`, those shown are grouped by
+    it (a stable sort: in their order within each group), a blank line between groups.
+    `total`: how many there are, when `items` are the first of them. Longer than the screen,
+    it goes through the pager."""
+    console = _console()
+    room = max(console.height - SCREEN_SPARE - (3 if group else 0), 3)
+    considered = items if limit == 0 else items[: limit or room]
+    lines: list[str] = []
+    rows: list[list[str]] = []
+    for columns in layouts:
+        cells = [[_cell_of(c.cell(item)) for c in columns] for item in considered]
+        widths = fit_widths(columns, cells, console.width)
+        if widths is not None:
+            lines = _table_lines(console, columns, widths)
+            rows = [_row_lines(console, columns, widths, row) for row in cells]
+            break
+    else:
+        labels = [c.label or c.header for c in layouts[0]]
+        cells = [[_cell_of(c.cell(item)) for c in layouts[0]] for item in considered]
+        rows = [_block_lines(console, labels, row) for row in cells]
+    count = len(rows) if limit is not None else len(_within(rows, room))
+    picked = list(range(count))
+    body: list[str] = []
+    if group is not None:
+        picked.sort(key=lambda n: group(considered[n]))
+    for at, n in enumerate(picked):
+        if group and lines and at and group(considered[n]) != group(considered[picked[at - 1]]):
+            body.append("")
+        body += rows[n]
+    head = [_paint(console, title, "bold")] if title else []
+    tail = [caption] if caption else []
+    _emit(console, [*head, *lines, *body, *tail])
+    _limited((len(items) if total is None else total) - count)
+
+
+def _within(rows: list[list[str]], room: int) -> list[list[str]]:
+    """The rows that fit a screenful of `room` lines (at least one)."""
+    used = 0
+    for n, row in enumerate(rows):
+        used += len(row)
+        if used > room and n:
+            return rows[:n]
+    return rows
+
+
+def _cell_of(value: str | Cell) -> Cell:
+    """A cell as shown: stored text inert, laid out on lines of its own where it has them."""
+    if isinstance(value, Cell):
+        return Cell(_shown(value.text), value.style)
+    return Cell(_shown(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown(text: str) -> str:
+    """Stored text inert, tabs as spaces (a listing repeats its stages, kinds and areas)."""
+    return inert(text, lines=True).replace("\t", " ")
+
+
+def _width(text: str) -> int:
+    """Cells `text` takes on a terminal: its length, unless a character is wide or zero-width."""
+    from rich.cells import cell_len
+
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fit_widths(
+    columns: Sequence[Column[T]], rows: Sequence[Sequence[Cell]], width: int
+) -> list[int] | None:
+    """Each column's width, one space between them, within `width`; None when the table
+    cannot fit without cutting a column that is never cut. Free text gives way first, the
+    widest first, down to LEAST."""
+    widths = []
+    floors = []
+    for n, column in enumerate(columns):
+        lines = "\n".join([column.header, *(row[n].text for row in rows)]).split("\n")
+        natural = max(map(len if all(map(str.isascii, lines)) else _width, lines))
+        if column.fit == CLIP and column.cap:
+            natural = min(natural, column.cap)
+        widths.append(natural)
+        header = max(_width(line) for line in column.header.split("\n"))
+        floors.append(natural if column.fit == KEEP else min(natural, max(LEAST, header)))
+    excess = sum(widths) + len(widths) - 1 - width
+    while excess > 0:
+        give = [n for n in range(len(widths)) if widths[n] > floors[n]]
+        if not give:
+            return None
+        widest = max(give, key=lambda n: widths[n])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def _table_lines(console: Any, columns: Sequence[Column[T]], widths: list[int]) -> list[str]:
+    header = _row_lines(console, columns, widths, [Cell(c.header, "bold") for c in columns])
+    return [*header, "─" * (sum(widths) + len(widths) - 1)]
+
+
+def _row_lines(
+    console: Any, columns: Sequence[Column[T]], widths: list[int], row: Sequence[Cell]
+) -> list[str]:
+    """One item's lines in the table: each cell laid out in its column's width."""
+    laid = []
+    for column, width, cell in zip(columns, widths, row, strict=True):
+        if column.fit == WRAP:
+            parts = _wrap(cell.text, width)
+        elif column.fit == CLIP:
+            parts = [_clip(line, width) for line in cell.text.split("\n")]
+        else:
+            parts = cell.text.split("\n")
+        laid.append(parts)
+    height = max(len(parts) for parts in laid)
+    lines = []
+    for n in range(height):
+        fields = []
+        for parts, width, cell in zip(laid, widths, row, strict=True):
+            text = (parts[n] if n < len(parts) else "").rstrip(" ")
+            gap = width - _width(text)  # every part fits its column by now
+            fields.append(_paint(console, text, cell.style) + " " * gap)
+        lines.append(" ".join(fields).rstrip())
+    return lines
+
+
+def _clip(text: str, width: int) -> str:
+    from rich.cells import set_cell_size
+
+    if _width(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` folded at spaces onto lines `width` wide; a longer word is broken."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            joined = f"{line} {word}" if line else word
+            if _width(joined) <= width:
+                line = joined
+                continue
+            if line:
+                out.append(line)
+            while _width(word) > width:
+                piece = _prefix(word, width)
+                out.append(piece)
+                word = word[len(piece) :]
+            line = word
+        out.append(line)
+    return out
+
+
+def _prefix(word: str, width: int) -> str:
+    """The longest start of `word` `width` cells wide (at least one character)."""
+    end = 1
+    while end < len(word) and _width(word[: end + 1]) <= width:
+        end += 1
+    return word[:end]
+
+
+def _block_lines(console: Any, labels: Sequence[str], row: Sequence[Cell]) -> list[str]:
+    """One item as `Field: value` lines, the values aligned and never cut, then a blank line."""
+    names = [label.replace("\n", ", ") + ":" for label in labels]
+    indent = max(len(name) for name in names) + 1
+    lines = []
+    for name, cell in zip(names, row, strict=True):
+        parts = cell.text.split("\n") if cell.text else ["-"]
+        lines.append(f"{name:<{indent}}{_paint(console, parts[0], cell.style)}")
+        lines += [" " * indent + _paint(console, part, cell.style) for part in parts[1:]]
+    return [*lines, ""]
+
+
+_STYLE_CODES: dict[tuple[str, str | None, bool], tuple[str, str]] = {}
+
+
+def _paint(console: Any, text: str, style: str) -> str:
+    """`text` in `style` as the console would write it (no colour under NO_COLOR, nothing on
+    a terminal without colours): the codes are worked out once per style, not per cell."""
+    if not style or not text:
+        return text
+    key = (style, console.color_system, console.no_color)
+    if key not in _STYLE_CODES:
+        from rich.text import Text
+
+        with console.capture() as captured:
+            console.print(Text("\0", style=style), end="")
+        before, _, after = captured.get().partition("\0")
+        _STYLE_CODES[key] = (before, after)
+    before, after = _STYLE_CODES[key]
+    return f"{before}{text}{after}"
+
+
+def _emit(console: Any, lines: list[str]) -> None:
+    """Lines for a person: through the pager when longer than the screen."""
+    text = "\n".join(lines) + "\n"
+    pager = _pager() if len(lines) > console.height else None
+    if pager is not None:
+        import subprocess
+
+        try:
+            process = subprocess.Popen(
+                pager,
+                stdin=subprocess.PIPE,
+                encoding=sys.stdout.encoding,
+                errors="replace",
+                env={**os.environ, "LESS": os.environ.get("LESS", "R")},
+            )
+        except OSError:
+            pass  # no such pager: the lines go to the terminal as they are
+        else:
+            assert process.stdin is not None
+            try:
+                process.stdin.write(text)
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # the person left the pager before the end
+            process.wait()
+            return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _pager() -> list[str] | None:
+    """$PAGER (default `less -R`), only when stdout is a real terminal; none when PAGER is
+    empty."""
+    try:
+        if not os.isatty(sys.stdout.fileno()):
+            return None
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    command = os.environ.get("PAGER", "less -R")
+    return shlex.split(command) or None
+
+
 # -- cases ---------------------------------------------------------------------------------
 
 
@@ -193,7 +470,7 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
         return
     tz = ZoneInfo(view.zone)
     states = [
-        (kind, _deadline_state(deadline, view.as_of, tz))
+        (kind, _deadline_state(deadline, view.as_of, tz, view.working_day))
         for kind in reported
         if (deadline := _latest(view, kind)) is not None
         and (deadline.ended_at is None or deadline.ended_at >= view.as_of)
@@ -214,12 +491,17 @@ def _restriction_notes(view: CaseView) -> None:
         _note(f"Note: {view.consumer} is under {restriction.describe()}")
 
 
-def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> str:
+def _deadline_state(
+    deadline: DeadlineView, as_of: datetime, tz: ZoneInfo, working_day: timedelta
+) -> str:
     due = format_local(deadline.due, tz)
     stopped = deadline.ended_at or as_of
+    calendar_late = f"{format_duration(stopped - deadline.due)} calendar"
     late = (
-        f"{format_duration(deadline.working_late, days=False)} working, "
-        f"{format_duration(stopped - deadline.due)} calendar"
+        f"{working_time(deadline.working_late, deadline.kind, working_day)} working, "
+        f"{calendar_late}"
+        if deadline.working_late > timedelta(0)
+        else f"{calendar_late}, out of hours"  # never "late by 0m"
     )
     if deadline.outcome == clocks.MET:
         return (
@@ -235,7 +517,7 @@ def _deadline_state(deadline: DeadlineView, as_of: datetime, tz: ZoneInfo) -> st
         return f"breached by {late} (due {due})"
     if not deadline.in_working_time:
         return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
-    left = format_duration(deadline.working_left, days=False)
+    left = working_time(deadline.working_left, deadline.kind, working_day)
     return f"open, due {due} (in {left} working)"
 
 
@@ -278,7 +560,9 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
         *_later_steps(view, tz),
         *[("Contact", contact_text(e, tz)) for e in view.contacts],
     ]
-    deadlines = [(d.kind, _deadline_state(d, view.as_of, tz)) for d in view.deadlines]
+    deadlines = [
+        (d.kind, _deadline_state(d, view.as_of, tz, view.working_day)) for d in view.deadlines
+    ]
     history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
     if not out.for_people():
         for name, value in fields:
@@ -300,12 +584,12 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
         style = "red" if "breached" in state or "late" in state else ""
         table.add_row(*_cells(f"Deadline ({kind})"), _styled(state, style))
     console.print(table)
-    events = Table(title=f"Latest history (all: history {view.ref})", title_justify="left")
-    for column in ("When", "Action", "By"):
-        events.add_column(column)
-    for row in history:
-        events.add_row(*_cells(*row))
-    console.print(events)
+    columns: list[Column[tuple[str, str, str]]] = [
+        Column("When", lambda row: row[0]),
+        Column("Action", lambda row: row[1]),
+        Column("By", lambda row: row[2]),
+    ]
+    listing(history, [columns], title=f"Latest history (all: history {view.ref})", limit=0)
 
 
 LATEST = 8  # history entries `show` lists; `history` lists them all
@@ -367,21 +651,21 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
                 e.ran_as,  # the operating system's login and host, beside the --as of "By"
             )
         return
-    from rich.table import Table
 
-    # When and who share a column, so the details keep most of a narrow terminal's width.
-    table = Table(title=f"History of {view.ref}", title_justify="left")
-    table.add_column("When, by", no_wrap=True)
-    table.add_column("Action", no_wrap=True)
-    table.add_column("Details", overflow="fold", ratio=1, min_width=24)
-    for e in view.history:
+    def details(e: EventView) -> str:
         later = e.recorded_at - e.at >= timedelta(minutes=1)
         recorded = f"recorded {format_local(e.recorded_at, tz) if later else 'then'}" + (
             f" by {e.ran_as}" if e.ran_as else ""
         )
-        details = "\n".join(x for x in (details_text(e.details, tz, sep="\n"), recorded) if x)
-        table.add_row(*_cells(f"{format_local(e.at, tz)}\n{e.actor}", e.action, details))
-    _console().print(table)
+        return "\n".join(x for x in (details_text(e.details, tz, sep="\n"), recorded) if x)
+
+    # When and who share a column, so the details keep most of a narrow terminal's width.
+    columns: list[Column[EventView]] = [
+        Column("When, by", lambda e: f"{format_local(e.at, tz)}\n{e.actor}"),
+        Column("Action", lambda e: e.action),
+        Column("Details", details, WRAP),
+    ]
+    listing(view.history, [columns], title=f"History of {view.ref}", limit=0)
 
 
 def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> str:
@@ -396,7 +680,7 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
             name, text = "goodwill", f"£{value / 100:,.2f}"
         elif key == "changes" and isinstance(value, list):  # an edit's: each field old and new
             text = ", ".join(
-                f"{c.get('field')} {_shown(c.get('old'))} → {_shown(c.get('new'))}"
+                f"{c.get('field')} {_edited_value(c.get('old'))} → {_edited_value(c.get('new'))}"
                 for c in value
                 if isinstance(c, dict)
             )
@@ -412,7 +696,7 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
     return sep.join(shown)
 
 
-def _shown(value: object) -> str:
+def _edited_value(value: object) -> str:
     """An old or new value of an edit: quoted, so a change of spacing shows; none as `none`."""
     if value is None:
         return "none"
@@ -594,7 +878,13 @@ def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> 
         (v.username, v.name, v.role, v.area or "-", "active" if v.active else "removed")
         for v in views
     ]
-    _table(out, rows, ("Username", "Name", "Role", "Area", "State"))
+    _table(out, rows, [
+        Column("Username", _at(0)),
+        Column("Name", _at(1), WRAP),
+        Column("Role", _at(2)),
+        Column("Area", _at(3), WRAP),
+        Column("State", _at(4)),
+    ])  # fmt: skip
 
 
 def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> None:
@@ -609,19 +899,29 @@ def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_outpu
     if json_output:
         _print_json([versioned(restriction_json(v, ZoneInfo(v.zone))) for v in views])
         return
+    # Plain lines carry the review's instant in ISO 8601; a person reads it as `show` gives it.
+    when = format_local if out.for_people() else format_instant
     rows = [
         (
             str(v.id),
             v.consumer,
             v.email or "-",
             v.scope,
-            format_instant(v.review_due, ZoneInfo(v.zone)),
+            when(v.review_due, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
             v.reason,
         )
         for v in views
     ]
-    _table(out, rows, ("Id", "Consumer", "Email", "Scope", "Review due", "State", "Reason"))
+    _table(out, rows, [
+        Column("Id", _at(0)),
+        Column("Consumer", _at(1), WRAP),
+        Column("Email", _at(2)),
+        Column("Scope", _at(3)),
+        Column("Review due", _at(4)),
+        Column("State", _at(5)),
+        Column("Reason", _at(6), WRAP),
+    ])  # fmt: skip
 
 
 def consumer_changed(view: ConsumerView, json_output: bool) -> None:
@@ -659,14 +959,11 @@ def consumer(out: Output, view: ConsumerRecord, *, json_output: bool) -> None:
             for i in view.incidents
         ],
     ]
-    cases = [
-        (c.ref, format_local(c.received_at, tz), c.stage, _case_outcome(c)) for c in view.cases
-    ]
     if not out.for_people():
         for name, value in fields:
             _line(name, value)
-        for row in cases:
-            _line("Case", *row)
+        for c in view.cases:
+            _line("Case", c.ref, format_instant(c.received_at, tz), c.stage, _case_outcome(c))
         return
     from rich.table import Table
 
@@ -677,12 +974,13 @@ def consumer(out: Output, view: ConsumerRecord, *, json_output: bool) -> None:
     for name, value in fields:
         table.add_row(*_cells(name, value))
     console.print(table)
-    listed = Table(title=f"Cases ({len(cases)}), most recent first", title_justify="left")
-    for column in ("Ref", "Received", "Stage", "Outcome"):
-        listed.add_column(column, overflow="fold")
-    for row in cases:
-        listed.add_row(*_cells(*row))
-    console.print(listed)
+    columns: list[Column[ConsumerCase]] = [
+        Column("Ref", lambda c: c.ref),
+        Column("Received", lambda c: format_local(c.received_at, tz)),
+        Column("Stage", lambda c: c.stage),
+        Column("Outcome", _case_outcome, WRAP),
+    ]
+    listing(view.cases, [columns], title=f"Cases ({len(view.cases)}), most recent first", limit=0)
 
 
 def _case_outcome(case: ConsumerCase) -> str:
@@ -700,19 +998,21 @@ def _case_outcome(case: ConsumerCase) -> str:
     return "; ".join(parts) or "-"
 
 
-def _table(out: Output, rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+Row = Sequence[str]
+
+
+def _at(n: int) -> Callable[[Row], str]:
+    """A column's cell: the row's nth field."""
+    return lambda row: row[n]
+
+
+def _table(out: Output, rows: Sequence[Row], columns: Sequence[Column[Row]]) -> None:
+    """Rows as plain lines, or every row in a table for people."""
     if not out.for_people():
         for row in rows:
             _line(*row)
         return
-    from rich.table import Table
-
-    table = Table()
-    for header in headers:
-        table.add_column(header)
-    for row in rows:
-        table.add_row(*_cells(*row))
-    _console().print(table)
+    listing(rows, [columns], limit=0)
 
 
 # -- overdue -------------------------------------------------------------------------------
@@ -751,79 +1051,98 @@ def overdue_summary(report: OverdueReport) -> None:
         _print(f"Falling due soon (within --due-within): {soon}.")
 
 
-def overdue(out: Output, report: OverdueReport, *, json_output: bool, csv_output: bool) -> None:
+def overdue(
+    out: Output,
+    report: OverdueReport,
+    *,
+    json_output: bool,
+    csv_output: bool,
+    limit: int | None = None,
+) -> None:
+    """The most overdue first: at a terminal a screenful, grouped by kind, unless `limit`
+    says otherwise (0: all); in JSON, CSV and plain lines every item unless a `limit` is
+    given."""
     _warnings(report.warnings)
+    listed = report.items[:limit] if limit else report.items
+    if json_output or csv_output or not out.for_people():
+        _limited(len(report.items) - len(listed))
     if json_output:
-        _print_json(overdue_json(report))
+        _print_json(overdue_json(replace(report, items=listed)))
         return
     tz = ZoneInfo(report.zone)
-    rows = [
-        (
-            item.ref or f"restriction {item.restriction_id}",
-            item.kind,
-            item.consumer,
-            format_instant(item.received_at, tz),
-            format_instant(item.due, tz),
-            format_duration(item.late_working, days=False),
-            format_duration(item.late_calendar),
-        )
-        for item in report.items
-    ]
-    if csv_output:
-        header = ("ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar")
-        write_csv(machine_stdout(), header, rows)
-        return
-    if not out.for_people():
-        for row in rows:
-            _line(*row)
-        return
-    if not rows:
-        _note(f"Nothing overdue as of {format_short(report.as_of, tz)}.")
-        return
-    from rich import box
-    from rich.table import Table
-
-    console = _console()
-    # Grouped by kind, in the order of the procedure, most overdue first within each.
-    order = {kind: n for n, kind in enumerate(KIND_ORDER)}
-    items = sorted(report.items, key=lambda i: order.get(i.kind, len(order)))
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-        title=f"Overdue as of {format_short(report.as_of, tz)}",
-        title_justify="left",
-    )
-    table.add_column("Ref", no_wrap=True, min_width=14)
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=22)
-    table.add_column("Due", no_wrap=True, min_width=16)
-    table.add_column("Working time", no_wrap=True, min_width=14)
-    table.add_column("Calendar", no_wrap=True)
-    for item in items:
-        late = item.late_calendar.total_seconds() > 0
-        working = format_duration(abs(item.late_working), days=False)
-        table.add_row(
-            *_cells(
+    if csv_output or not out.for_people():
+        rows = [
+            (
                 item.ref or f"restriction {item.restriction_id}",
                 item.kind,
                 item.consumer,
-                format_short(item.due, tz),
-            ),
-            _styled(f"late by {working}", "bold red")
-            if late
-            else _styled(f"in {working}", "yellow"),
-            format_duration(abs(item.late_calendar)),
-            end_section=item is not items[-1] and items[items.index(item) + 1].kind != item.kind,
+                format_instant(item.received_at, tz),
+                format_instant(item.due, tz),
+                format_duration(item.late_working, days=False),
+                format_duration(item.late_calendar),
+            )
+            for item in listed
+        ]
+        if csv_output:
+            header = (
+                "ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar"
+            )  # fmt: skip
+            write_csv(machine_stdout(), header, rows)
+        else:
+            for row in rows:
+                _line(*row)
+        return
+    if not report.items:
+        _note(f"Nothing overdue as of {format_local(report.as_of, tz)}.")
+        return
+    # A screenful of the most overdue, grouped by kind in the order of the procedure, most
+    # overdue first within each; the totals count them all.
+    order = {kind: n for n, kind in enumerate(KIND_ORDER)}
+
+    def who(item: OverdueItem) -> str:
+        return item.ref or f"restriction {item.restriction_id}"
+
+    def working(item: OverdueItem) -> Cell:
+        if item.late_calendar > timedelta(0):
+            return Cell(_late(item.late_working, item.kind, report.working_day), "bold red")
+        return Cell(
+            f"in {working_time(-item.late_working, item.kind, report.working_day)}", "yellow"
         )
-    console.print(table)
+
+    def calendar_time(item: OverdueItem) -> str:
+        return format_duration(abs(item.late_calendar))
+
+    wide: list[Column[OverdueItem]] = [
+        Column("Ref", who),
+        Column("Kind", lambda i: i.kind),
+        Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
+        Column("Due", lambda i: format_local(i.due, tz)),
+        Column("Working time", working),
+        Column("Calendar", calendar_time),
+    ]
+    stacked: list[Column[OverdueItem]] = [
+        Column("Ref\nKind", lambda i: f"{who(i)}\n{i.kind}"),
+        Column("Consumer", lambda i: i.consumer, WRAP),
+        Column("Due", lambda i: format_local(i.due, tz)),
+        Column(
+            "Working time\nCalendar",
+            lambda i: Cell(f"{working(i).text}\n{calendar_time(i)}", working(i).style),
+        ),
+    ]
     totals = []
-    for kind in sorted({i.kind for i in items}, key=lambda k: order.get(k, len(order))):
-        of_kind = [i for i in items if i.kind == kind]
+    for kind in sorted({i.kind for i in report.items}, key=lambda k: order.get(k, len(order))):
+        of_kind = [i for i in report.items if i.kind == kind]
         overdue_count = sum(1 for i in of_kind if i.late_calendar.total_seconds() > 0)
         soon = len(of_kind) - overdue_count
         totals.append(f"{kind}: {overdue_count} overdue" + (f", {soon} due soon" if soon else ""))
-    console.print("; ".join(totals))
+    listing(
+        report.items,
+        [wide, stacked],
+        title=f"Overdue as of {format_local(report.as_of, tz)}",
+        caption="; ".join(totals),
+        limit=limit,
+        group=lambda i: order.get(i.kind, len(order)),
+    )
 
 
 # Overdue clocks grouped in the order of the procedure.
@@ -844,6 +1163,9 @@ QUEUE_COLUMNS = (
     "state",
     "left_working",
 )
+# A queued case's fields as a person reads them: ref, flags, consumer, stage, area, owner,
+# next, due, working time.
+QueueRecord = tuple[str, str, str, str, str, str, str, str, Cell]
 _STATE_STYLE = {"breached": "bold red", "due-soon": "yellow", "on-track": "green", "waiting": "dim"}
 
 
@@ -853,129 +1175,124 @@ def _flags(item: QueueItem) -> str:
     return ",".join(flag for flag, on in marks if on) or "-"
 
 
-def _left(item: QueueItem) -> str:
+def _left(item: QueueItem, working_day: timedelta) -> str:
     if item.due is None:
         return ""
     if item.state == "breached":
-        return f"late by {format_duration(-item.working_left, days=False)}"
-    return f"in {format_duration(item.working_left, days=False)}"
+        return _late(-item.working_left, item.kind, working_day)
+    return f"in {working_time(item.working_left, item.kind, working_day)}"
 
 
-def queue(out: Output, report: QueueReport, *, json_output: bool, csv_output: bool) -> None:
+def working_time(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
+    """Working time as a person reads it: hours for a deadline counted in working hours
+    (`in 6h 30m`), working days of the calendar's length for any other (`in 7d 3h`)."""
+    if kind is None or clocks.rule_of(kind).unit == "working-hours":
+        return format_duration(amount, days=False)
+    return format_duration(amount, day=working_day)
+
+
+def _late(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
+    """`late by 2d 3h`; a deadline that passed out of hours has no working time late yet,
+    and is never `late by 0m`."""
+    if amount <= timedelta(0):
+        return "late out of hours"
+    return f"late by {working_time(amount, kind, working_day)}"
+
+
+def queue(
+    out: Output,
+    report: QueueReport,
+    *,
+    json_output: bool,
+    csv_output: bool,
+    limit: int | None = None,
+) -> None:
+    """The queue: at a terminal a screenful unless `limit` says otherwise (0: all); in
+    JSON, CSV and plain lines every case unless a `limit` is given."""
     _warnings(report.warnings)
+    items = report.items[:limit] if limit else report.items
+    if json_output or csv_output or not out.for_people():
+        _limited(len(report.items) - len(items))
     if json_output:
-        _print_json(queue_json(report))
+        _print_json(queue_json(replace(report, items=items)))
         return
     tz = ZoneInfo(report.zone)
-    rows = [
+    if csv_output or not out.for_people():
+        rows = [
+            (
+                item.ref,
+                item.consumer,
+                _flags(item),
+                item.stage,
+                item.area or "",
+                item.owner or "",
+                item.kind or "",
+                format_instant(item.due, tz) if item.due else "",
+                item.state,
+                format_duration(item.working_left, days=False) if item.due else "",
+            )
+            for item in items
+        ]
+        if csv_output:
+            write_csv(machine_stdout(), QUEUE_COLUMNS, rows)
+        else:
+            for row in rows:
+                _line(*row)
+        return
+
+    # Each case's fields worked out once, whichever layout fits.
+    records = [
         (
             item.ref,
+            "" if (marks := _flags(item)) == "-" else marks,
             item.consumer,
-            _flags(item),
             item.stage,
             item.area or "",
             item.owner or "",
-            item.kind or "",
-            format_instant(item.due, tz) if item.due else "",
-            item.state,
-            format_duration(item.working_left, days=False) if item.due else "",
+            item.kind or "waiting",
+            format_local(item.due, tz) if item.due else "",
+            Cell(_left(item, report.working_day), _STATE_STYLE[item.state]),
         )
-        for item in report.items
+        for item in (report.items if limit == 0 else report.items[: limit or _console().height])
     ]
-    if csv_output:
-        write_csv(machine_stdout(), QUEUE_COLUMNS, rows)
-        return
-    if not out.for_people():
-        for row in rows:
-            _line(*row)
-        return
-    from rich import box
-    from rich.table import Table
-
-    console = _console()
-    columns = _queue_columns(report, tz, console.width)
-    table = Table(
-        # No edges or padding: the one-space divider between columns is the only overhead,
-        # so _queue_columns can size the table exactly.
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=0,
-        title=f"Queue as of {format_short(report.as_of, tz)}",
-        title_justify="left",
+    # Wide: a column each. Narrower: two lines a case, the stage and flags under the
+    # reference, the area and owner under the consumer, the due under the kind.
+    wide: list[Column[QueueRecord]] = [
+        Column("Ref", lambda r: r[0]),
+        Column("!", lambda r: r[1], label="Flags"),
+        Column("Consumer", lambda r: r[2], CLIP, cap=24),
+        Column("Stage", lambda r: r[3]),
+        Column("Area", lambda r: r[4], CLIP, cap=14),
+        Column("Owner", lambda r: r[5], CLIP, cap=14),
+        Column("Next", lambda r: r[6]),
+        Column("Due", lambda r: r[7]),
+        Column("Working time", lambda r: r[8]),
+    ]
+    stacked: list[Column[QueueRecord]] = [
+        Column("Ref\nStage, flags", lambda r: f"{r[0]}\n{r[3]} {r[1]}".rstrip()),
+        Column(
+            "Consumer\nArea, owner", lambda r: f"{r[2]}\n{', '.join(filter(None, r[4:6]))}", WRAP
+        ),
+        Column("Next\nDue", lambda r: f"{r[6]}\n{r[7]}".rstrip()),
+        Column("Working time", lambda r: r[8]),
+    ]
+    listing(
+        records,
+        [wide, stacked],
+        total=len(report.items),
+        title=f"Queue as of {format_local(report.as_of, tz)}",
         caption=(
             f"{len(report.items)} open · {report.count('breached')} breached · "
             f"{report.count('due-soon')} due within "
             f"{format_duration(report.warn_within, days=False)} of working time"
         ),
-        caption_justify="left",
+        limit=limit,
     )
-    for header, width, _ in columns:
-        table.add_column(header, width=width, no_wrap=True, overflow="ellipsis")
-    for item in report.items:
-        table.add_row(*[cell(item) for _, _, cell in columns])
-    console.print(table)
 
 
-QueueColumn = tuple[str, int, Callable[[QueueItem], Any]]
-
-
-def _queue_columns(report: QueueReport, tz: ZoneInfo, width: int) -> list[QueueColumn]:
-    """The queue's columns, sized to fit `width`.
-
-    References, flags, dates and the time left are never cut. On a narrow terminal the owner,
-    area and stage columns go first (the next deadline's kind says much of the stage), then the
-    consumer's name is cut with an ellipsis.
-    """
-
-    def flags(item: QueueItem) -> str:
-        return "" if _flags(item) == "-" else _flags(item)
-
-    def due(item: QueueItem) -> str:
-        return format_short(item.due, tz) if item.due else ""
-
-    cells: list[tuple[str, Callable[[QueueItem], str]]] = [
-        ("Ref", lambda i: i.ref),
-        ("!", flags),
-        ("Consumer", lambda i: i.consumer),
-        ("Stage", lambda i: i.stage),
-        ("Area", lambda i: i.area or ""),
-        ("Owner", lambda i: i.owner or ""),
-        ("Next", lambda i: i.kind or "waiting"),
-        ("Due", due),
-        ("Working time", _left),
-    ]
-    natural = {
-        header: max([len(header), *(len(cell(item)) for item in report.items)])
-        for header, cell in cells
-    }
-    caps = {"Consumer": 24, "Area": 14, "Owner": 14}
-
-    def widths_of(header: str) -> int:
-        return min(natural[header], caps.get(header, natural[header]))
-
-    shown = [header for header, _ in cells]
-    for optional in ("Owner", "Area", "Stage"):
-        needed = sum(widths_of(h) for h in shown) + len(shown) - 1
-        if needed <= width:
-            break
-        shown.remove(optional)
-    fixed = sum(widths_of(h) for h in shown if h != "Consumer") + len(shown) - 1
-    widths = {h: widths_of(h) for h in shown}
-    widths["Consumer"] = max(8, min(widths["Consumer"], width - fixed))
-    return [
-        (header, widths[header], _queue_cell(cell, coloured=header == "Working time"))
-        for header, cell in cells
-        if header in shown
-    ]
-
-
-def _queue_cell(text: Callable[[QueueItem], str], *, coloured: bool) -> Callable[[QueueItem], Any]:
-    """A queue cell: the time left coloured by the case's state, everything else as typed."""
-
-    def cell(item: QueueItem) -> Any:
-        return _styled(text(item), _STATE_STYLE[item.state] if coloured else "")
-
-    return cell
+def _limited(more: int) -> None:
+    if more > 0:
+        _note(f"{more} more: --limit 0 for all")
 
 
 # -- find ----------------------------------------------------------------------------------
@@ -1006,30 +1323,26 @@ def found(out: Output, report: FindReport, *, json_output: bool) -> None:
         return
     if not report.items:
         return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Ref", no_wrap=True)
-    table.add_column("Received", no_wrap=True)
-    table.add_column("Stage", no_wrap=True)
-    table.add_column("Consumer", overflow="ellipsis", no_wrap=True, max_width=24)
-    table.add_column("Email", overflow="ellipsis", no_wrap=True, max_width=28)
-    table.add_column("Match", overflow="ellipsis", no_wrap=True, ratio=1)
-    for item in report.items:
-        # Where the words were found: the summary around them, or the fields' names.
-        match = item.snippet or ", ".join(item.matched)
-        table.add_row(
-            *_cells(
-                item.ref,
-                format_short(item.received_at, tz),
-                item.stage,
-                item.consumer,
-                item.email or "-",
-                match,
-            )
+    # Where the words were found: the summary around them, or the fields' names.
+    rows = [
+        (
+            item.ref,
+            format_local(item.received_at, tz),
+            item.stage,
+            item.consumer,
+            item.email or "-",
+            item.snippet or ", ".join(item.matched),
         )
-    _console().print(table)
+        for item in report.items
+    ]
+    _table(out, rows, [
+        Column("Ref", _at(0)),
+        Column("Received", _at(1)),
+        Column("Stage", _at(2)),
+        Column("Consumer", _at(3), WRAP),
+        Column("Email", _at(4)),
+        Column("Match", _at(5), CLIP),
+    ])  # fmt: skip
 
 
 # -- the calendar --------------------------------------------------------------------------
@@ -1049,12 +1362,11 @@ def calendar(out: Output, view: CalendarView, *, json_output: bool) -> None:
             f"({view.holidays_source})",
         )
     )
-    closed = [(day.day.strftime("%a %Y-%m-%d"), day.name, day.kind) for day in view.upcoming]
     if not out.for_people():
         for name, value in lines:
             _line(name, value)
-        for row in closed:
-            _line("Closed", *row)
+        for day in view.upcoming:
+            _line("Closed", day.day.isoformat(), day.name, day.kind)
         return
     from rich.table import Table
 
@@ -1065,12 +1377,12 @@ def calendar(out: Output, view: CalendarView, *, json_output: bool) -> None:
     for name, value in lines:
         table.add_row(*_cells(name, value))
     console.print(table)
-    upcoming = Table(title="Next closed days", title_justify="left")
-    for column in ("Date", "Name", "Kind"):
-        upcoming.add_column(column)
-    for row in closed:
-        upcoming.add_row(*_cells(*row))
-    console.print(upcoming)
+    columns: list[Column[ClosedDayView]] = [
+        Column("Date", lambda d: d.day.strftime("%a %Y-%m-%d")),
+        Column("Name", lambda d: d.name, WRAP),
+        Column("Kind", lambda d: d.kind),
+    ]
+    listing(view.upcoming, [columns], title="Next closed days", limit=0)
 
 
 def calendar_change(change: CalendarChange) -> None:

@@ -133,13 +133,8 @@ def format_instant(instant: datetime, tz: ZoneInfo) -> str:
 
 
 def format_local(instant: datetime, tz: ZoneInfo) -> str:
-    """As a person reads it: `Thu 2026-12-31 16:00 GMT`."""
+    """As a person reads it, in tables and sentences alike: `Thu 2026-12-31 16:00 GMT`."""
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
-
-
-def format_short(instant: datetime, tz: ZoneInfo) -> str:
-    """For tables: `Thu 31 Dec 16:00`."""
-    return instant.astimezone(tz).strftime("%a %d %b %H:%M")
 
 
 def whole_minutes(amount: timedelta) -> int:
@@ -152,14 +147,18 @@ def whole_minutes(amount: timedelta) -> int:
     return -minutes if amount < timedelta(0) else minutes
 
 
-def format_duration(amount: timedelta, *, days: bool = True) -> str:
-    """`2d 3h 5m`, or in hours and minutes only (`51h 5m`) for working time."""
+def format_duration(
+    amount: timedelta, *, days: bool = True, day: timedelta = timedelta(days=1)
+) -> str:
+    """`2d 3h 5m`, or in hours and minutes only (`51h 5m`) for working time. With `day`, a
+    `d` is that long: a working day (`7d 3h` of 8-hour days) for a deadline counted in them."""
     minutes = abs(whole_minutes(amount))
+    day_minutes = max(1, whole_minutes(day))
+    whole_days, minutes = divmod(minutes, day_minutes) if days else (0, minutes)
     hours, minutes = divmod(minutes, 60)
     parts = []
-    if days and hours >= 24:
-        parts.append(f"{hours // 24}d")
-        hours %= 24
+    if whole_days:
+        parts.append(f"{whole_days}d")
     if hours:
         parts.append(f"{hours}h")
     if minutes or not parts:

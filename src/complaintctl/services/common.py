@@ -304,6 +304,7 @@ def case_view(
     restrictions = tuple(restriction_view(uow, r) for r in uow.restrictions_of(consumer))
     return CaseView(
         zone=calendar.zone,
+        working_day=calendar.working_day(),
         as_of=as_of,
         ref=case.ref,
         version=case.version,

@@ -142,6 +142,7 @@ def overdue(
         as_of=as_of,
         items=items,
         warnings=coverage_warnings(calendar, as_of),
+        working_day=calendar.working_day(),
     )
 
 
@@ -235,6 +236,7 @@ def queue(
         warn_within=warn,
         items=tuple(items),
         warnings=coverage_warnings(calendar, as_of),
+        working_day=calendar.working_day(),
     )
 
 
