@@ -251,11 +251,11 @@ def queue_json(run: Run, *args: str) -> list[dict[str, Any]]:
     return data
 
 
-def test_queue_json_is_a_list_of_objects_each_with_schema_version_1_and_every_field(
+def test_queue_json_is_a_list_of_objects_each_with_schema_version_2_and_every_field(
     run: Run, five_cases: None
 ) -> None:
     data = queue_json(run)
-    assert [(1, QUEUE_FIELDS)] * 5 == [(item["schema_version"], set(item)) for item in data]
+    assert [(2, QUEUE_FIELDS)] * 5 == [(item["schema_version"], set(item)) for item in data]
 
 
 def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes_left(
@@ -263,7 +263,7 @@ def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes
 ) -> None:
     data = queue_json(run)
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "ref": BOB,
         "version": 0,
         "consumer": "Bob Jones",

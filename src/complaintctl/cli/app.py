@@ -529,12 +529,13 @@ def root(
         # The CLI library reads an empty variable as unset: an empty store name is a mistake
         # to report, not a reason to fall back to the default store.
         db = os.environ["COMPLAINTCTL_DB"]
-    # The one clock read of the command: every default --at and --as-of is this instant.
+    # The one clock read of the command: every default --at and --as-of is this instant, to
+    # the second, as every instant is shown (in JSON too).
     login = _login_name()
     ctx.obj = State(
         db=db,
         actor=_acting(actor, login),
-        now=datetime.now(UTC),
+        now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,
         origin=(login, socket.gethostname()),
     )

@@ -128,10 +128,30 @@ def overdue(
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
     items = tuple(
-        OverdueItem(ref, kind, consumer, received_at, due, late, as_of - due, restriction, version)
-        for (ref, kind, consumer, received_at, due, restriction, version), late in zip(
-            rows, lateness, strict=True
+        OverdueItem(
+            ref,
+            kind,
+            consumer,
+            received_at,
+            due,
+            late,
+            as_of - due,
+            restriction,
+            version,
+            consumer_id,
+            email,
         )
+        for (
+            ref,
+            kind,
+            consumer,
+            received_at,
+            due,
+            restriction,
+            version,
+            consumer_id,
+            email,
+        ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(
         zone=calendar.zone,
@@ -187,7 +207,8 @@ def queue(
     since_due = iter(calendar.working_times_to(dues, as_of))
     for (
         ref, consumer, adjustments_text, restricted, stage, case_area, responder, handler,
-        case_category, case_board, received_at, summary, kind, due, version,
+        case_category, case_board, received_at, summary, kind, due, version, consumer_id,
+        email,
     ) in rows:  # fmt: skip
         if due is None:
             state, left = "waiting", timedelta(0)
@@ -223,6 +244,8 @@ def queue(
                 state,
                 left,
                 version,
+                consumer_id,
+                email,
             )
         )
     return QueueReport(
