@@ -266,7 +266,7 @@ def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes
         "schema_version": 2,
         "ref": BOB,
         "version": 0,
-        "consumer": "Bob Jones",
+        "consumer": {"id": 2, "name": "Bob Jones", "email": "bob@example.com"},
         "adjustments": ["large-print"],
         "restricted": False,
         "stage": "received",
@@ -443,8 +443,8 @@ def test_overdue_due_within_json_marks_what_is_not_yet_due_as_due_soon(
 ) -> None:
     data = json.loads(ok(run, "overdue", "--due-within", "4h", "--json"))
     assert [
-        (ANN, "overdue", "14h", 840),
-        (DEV, "overdue", "6h 30m", 390),
+        (ANN, "breached", "14h", 840),
+        (DEV, "breached", "6h 30m", 390),
         (BOB, "due-soon", "-2h", -120),
     ] == [(i["ref"], i["state"], i["late_working"], i["late_working_minutes"]) for i in data]
 
