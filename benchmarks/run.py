@@ -189,11 +189,13 @@ def _flush(db: sqlite3.Connection, consumers: list, cases: list, deadlines: list
 # open cases with their running staff clock, restriction flag and what the queue shows.
 _KINDS = "('acknowledge', 'respond', 'final', 'restriction-review')"
 _OVERDUE_HALF = (
-    "SELECT c.ref, d.kind, co.name, c.received_at, d.due_at, NULL, c.version FROM deadline d"
+    "SELECT c.ref, d.kind, co.name, c.received_at, d.due_at, NULL, c.version, co.id, co.email"
+    " FROM deadline d"
     " JOIN complaint c ON c.id = d.case_id JOIN consumer co ON co.id = c.consumer_id"
     " WHERE {ended} AND d.due_at < :at AND d.start_at <= :at AND d.kind IN " + _KINDS + ""
     " UNION ALL"
-    " SELECT NULL, d.kind, co.name, r.decided_at, d.due_at, r.id, NULL FROM deadline d"
+    " SELECT NULL, d.kind, co.name, r.decided_at, d.due_at, r.id, NULL, co.id, co.email"
+    " FROM deadline d"
     " JOIN restriction r ON r.id = d.restriction_id JOIN consumer co ON co.id = r.consumer_id"
     " WHERE {ended} AND d.due_at < :at AND d.start_at <= :at AND d.kind IN " + _KINDS
 )
@@ -207,16 +209,21 @@ OVERDUE_SQL = (
 QUEUE_SQL = (
     "SELECT c.ref, co.name, co.adjustments, EXISTS (SELECT 1 FROM restriction r"
     " WHERE r.consumer_id = co.id AND r.lifted_at IS NULL), c.stage, c.area, c.responder,"
-    " c.handler, c.category, c.board, c.received_at, c.summary, d.kind, d.due_at, c.version"
+    " c.handler, c.category, c.board, c.received_at, c.summary, d.kind, d.due_at, c.version,"
+    " co.id, co.email"
     " FROM complaint c JOIN consumer co ON co.id = c.consumer_id LEFT JOIN deadline d"
     " ON d.case_id = c.id AND d.ended_at IS NULL AND d.kind IN ('acknowledge', 'respond', 'final')"
     " WHERE c.stage IN ('received', 'first-stage', 'responded', 'second-stage', 'final-response',"
     " 'referred') ORDER BY d.due_at IS NULL, d.due_at, c.ref"
 )
-OVERDUE_FIELDS = ("ref", "kind", "consumer", "received_at", "due", "restriction_id", "version")
+OVERDUE_FIELDS = (
+    "ref", "kind", "consumer", "received_at", "due", "restriction_id", "version", "consumer_id",
+    "email",
+)  # fmt: skip
 QUEUE_FIELDS = (
     "ref", "consumer", "adjustments", "restricted", "stage", "area", "responder", "handler",
-    "category", "board", "received_at", "summary", "kind", "due", "version",
+    "category", "board", "received_at", "summary", "kind", "due", "version", "consumer_id",
+    "email",
 )  # fmt: skip
 
 FLOOR_OVERDUE = f"""
@@ -898,7 +905,7 @@ def build_find_store(path: Path, size: int, seed: int = 11) -> None:
 
 # The floor: the same rows as `find` reads, by the same index, with sqlite3.
 FIND_SQL = (
-    "SELECT c.ref, c.version, c.stage, c.received_at, co.name, co.email, co.address,"
+    "SELECT c.ref, c.version, c.stage, c.received_at, co.id, co.name, co.email, co.address,"
     " c.dispute_ref, c.summary, count(*) OVER () FROM complaint c"
     " JOIN consumer co ON co.id = c.consumer_id JOIN case_search s ON s.rowid = c.id"
     " WHERE case_search MATCH ? ORDER BY c.received_at DESC, c.id DESC LIMIT 50"

@@ -1,10 +1,16 @@
 """Frozen views that services return, and their JSON shapes (README, "JSON output").
 
-The JSON field names are an interface scripts rely on: add fields, never rename or drop them.
+The JSON field names are an interface scripts rely on: add fields, never rename or drop them
+without a new JSON_SCHEMA_VERSION. Every shape is written down in `schema.py`, and a test
+holds each command's output to it. One fact has one name and one type in every command: a
+consumer is an object, an instant is ISO 8601 to the second with the calendar's offset, money
+is whole pence.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -15,7 +21,10 @@ from complaintctl.domain.explain import DayEntry
 from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
 from complaintctl.domain.procedure import Action
 
-JSON_SCHEMA_VERSION = 1
+# 2: a step prints one shape whatever the number of cases; a consumer is always an object;
+# overdue's late state is `breached`; money in pence; `close_because` beside `close_reason`;
+# a clock in calendar months has null working minutes and calendar ones (README, "JSON output").
+JSON_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,9 @@ class DeadlineView:
     working_late: timedelta
     working_left: timedelta
     in_working_time: bool = True  # False for spans of calendar months (the referral window)
+    # Calendar time from when it stopped (or the view's instant) to due, and past due.
+    calendar_left: timedelta = timedelta(0)
+    calendar_late: timedelta = timedelta(0)
 
     @property
     def met_at(self) -> datetime | None:
@@ -237,6 +249,8 @@ class OverdueItem(NamedTuple):
     late_calendar: timedelta
     restriction_id: int | None = None  # for a restriction review, which has no case
     version: int | None = None  # the case's version: one more with every step on it
+    consumer_id: int = 0
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,7 +293,44 @@ def _when(instant: datetime | None, tz: ZoneInfo) -> str | None:
     return None if instant is None else format_instant(instant, tz)
 
 
+def consumer_ref_json(consumer_id: int, name: str, email: str | None) -> dict[str, Any]:
+    """Who a listing's item is about: the consumer as an object, as in `show --json` (there
+    with more fields), never their name alone."""
+    return {"id": consumer_id, "name": name, "email": email}
+
+
+def close_json(close_reason: str | None) -> dict[str, str | None]:
+    """A case's close reason as two fields: the store keeps `out-of-scope: decision` in one
+    (services.steps.close_reason writes it), scripts want each value on its own."""
+    reason, _, because = (close_reason or "").partition(": ")
+    return {"close_reason": reason or None, "close_because": because or None}
+
+
+# An instant as the store's history details keep it: UTC, to the microsecond where it had any.
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00")
+
+
+def details_json(details: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """A history entry's details as JSON gives them: instants to the second in the calendar's
+    zone, as every instant in JSON is; an import's line (text in entries made before schema
+    2) a number. Money is whole pence (`goodwill_pence`), as stored."""
+    return {name: _detail_json(name, value, tz) for name, value in details.items()}
+
+
+def _detail_json(name: str, value: Any, tz: ZoneInfo) -> Any:
+    if not isinstance(value, str):
+        return value
+    if name == "line" and value.isdigit():
+        return int(value)
+    if _STORED_INSTANT.fullmatch(value):
+        return format_instant(datetime.fromisoformat(value), tz)
+    return value
+
+
 def deadline_json(deadline: DeadlineView, tz: ZoneInfo) -> dict[str, Any]:
+    """A clock, its minutes counted as `explain` counts them; a span of calendar months (the
+    referral window) has no working minutes."""
+    working = deadline.in_working_time
     return {
         "kind": deadline.kind,
         "start": _when(deadline.start, tz),
@@ -289,8 +340,10 @@ def deadline_json(deadline: DeadlineView, tz: ZoneInfo) -> dict[str, Any]:
         "ended_at": _when(deadline.ended_at, tz),
         "outcome": deadline.outcome,
         "breached": deadline.breached,
-        "late_working_minutes": whole_minutes(deadline.working_late),
-        "left_working_minutes": whole_minutes(deadline.working_left),
+        "late_working_minutes": whole_minutes(deadline.working_late) if working else None,
+        "left_working_minutes": whole_minutes(deadline.working_left) if working else None,
+        "late_calendar_minutes": whole_minutes(deadline.calendar_late),
+        "left_calendar_minutes": whole_minutes(deadline.calendar_left),
     }
 
 
@@ -322,14 +375,14 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "handler": view.handler,
         "about": view.about.isoformat() if view.about else None,
         "out_of_time": view.out_of_time,
-        "close_reason": view.close_reason,
+        **close_json(view.close_reason),
         "responses": [
             {
                 "stage": r.stage,
                 "decision": r.decision,
                 "summary": r.summary,
                 "remedies": list(r.remedies),
-                "goodwill_pounds": None if r.goodwill_pence is None else r.goodwill_pence / 100,
+                "goodwill_pence": r.goodwill_pence,
                 "by": r.given_by,
                 "at": _when(r.given_at, tz),
             }
@@ -348,7 +401,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
                 "by": e.actor,
                 "at": _when(e.at, tz),
                 "recorded_at": _when(e.recorded_at, tz),
-                "details": e.details,
+                "details": details_json(e.details, tz),
                 "login": e.login,
                 "host": e.host,
             }
@@ -367,10 +420,11 @@ def _step_json(entry: EventView | None, tz: ZoneInfo, *fields: str) -> dict[str,
     fields of its details (null where the case has not taken the step)."""
     if entry is None:
         return None
+    details = details_json(entry.details, tz)
     return {
         "by": entry.actor,
         "at": _when(entry.at, tz),
-        **{name: entry.details.get(name) for name in fields},
+        **{name: details.get(name) for name in fields},
     }
 
 
@@ -382,9 +436,7 @@ def versioned(data: dict[str, Any]) -> dict[str, Any]:
 def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": view.id,
-        "consumer_id": view.consumer_id,
-        "consumer": view.consumer,
-        "email": view.email,
+        "consumer": consumer_ref_json(view.consumer_id, view.consumer, view.email),
         "scope": view.scope,
         "dispute": view.dispute,
         "contact_channel": view.contact_channel,
@@ -428,7 +480,7 @@ def consumer_record_json(view: ConsumerRecord) -> dict[str, Any]:
                 "version": c.version,
                 "stage": c.stage,
                 "received_at": _when(c.received_at, tz),
-                "close_reason": c.close_reason,
+                **close_json(c.close_reason),
                 "first_decision": c.first_decision,
                 "final_decision": c.final_decision,
                 "assessor_outcome": c.assessor_outcome,
@@ -459,6 +511,28 @@ def staff_json(view: StaffView) -> dict[str, Any]:
     }
 
 
+def step_json(
+    *,
+    applied: bool,
+    dry_run: bool,
+    done: Sequence[CaseView],
+    refused: Sequence[tuple[str, str, int]],
+) -> dict[str, Any]:
+    """What a step command did, one shape whatever the number of cases: the cases it changed
+    (or, in a dry run, would), each as `show --json` gives it, and each refusal (ref, error,
+    exit code). A refused single reference is an error instead: nothing on stdout."""
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "applied": applied,
+        "dry_run": dry_run,
+        "done": [case_json(view) for view in done],
+        "refused": [
+            {"ref": ref, "error": error, "exit_code": exit_code}
+            for ref, error, exit_code in refused
+        ],
+    }
+
+
 def history_json(view: CaseView) -> dict[str, Any]:
     full = case_json(view)
     return {"schema_version": JSON_SCHEMA_VERSION, "ref": view.ref, "history": full["history"]}
@@ -473,7 +547,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "version": item.version,
             "restriction_id": item.restriction_id,
             "kind": item.kind,
-            "consumer": item.consumer,
+            "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "received_at": _when(item.received_at, tz),
             "due": _when(item.due, tz),
             "as_of": _when(report.as_of, tz),
@@ -481,7 +555,8 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "late_calendar_minutes": whole_minutes(item.late_calendar),
             "late_working": format_duration(item.late_working, days=False),
             "late_calendar": format_duration(item.late_calendar),
-            "state": "overdue" if item.late_calendar > timedelta(0) else "due-soon",
+            # The queue's names for the same facts: past due is breached.
+            "state": BREACHED if item.late_calendar > timedelta(0) else "due-soon",
         }
         for item in report.items
     ]
@@ -522,6 +597,8 @@ class QueueItem(NamedTuple):
     state: str  # breached, due-soon, on-track, or waiting (no staff clock running)
     working_left: timedelta  # negative once breached: how late, in working time
     version: int = 0  # one more with every step on the case
+    consumer_id: int = 0
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -544,7 +621,7 @@ def queue_json(report: QueueReport) -> list[dict[str, Any]]:
             "schema_version": JSON_SCHEMA_VERSION,
             "ref": item.ref,
             "version": item.version,
-            "consumer": item.consumer,
+            "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "adjustments": list(item.adjustments),
             "restricted": item.restricted,
             "stage": item.stage,
@@ -720,6 +797,7 @@ class FoundCase(NamedTuple):
     version: int
     stage: str
     received_at: datetime
+    consumer_id: int
     consumer: str
     email: str | None
     dispute: str | None
@@ -748,8 +826,7 @@ def find_json(report: FindReport) -> list[dict[str, Any]]:
             "ref": item.ref,
             "version": item.version,
             "stage": item.stage,
-            "consumer": item.consumer,
-            "email": item.email,
+            "consumer": {"id": item.consumer_id, "name": item.consumer, "email": item.email},
             "received_at": _when(item.received_at, tz),
             "dispute": item.dispute,
             "matched": list(item.matched),

@@ -187,7 +187,7 @@ def test_json_output_lists_the_cases_done_and_those_refused(run: Run) -> None:
     report = json.loads(result.stdout)
     assert (
         9,
-        1,
+        2,
         False,
         False,
         [A],
@@ -213,6 +213,37 @@ def test_json_output_of_a_batch_that_was_applied(run: Run) -> None:
         report["applied"],
         [case["ref"] for case in report["done"]],
         report["refused"],
+    )
+
+
+def test_a_step_on_one_case_prints_the_shape_a_step_on_many_prints(run: Run) -> None:
+    one = json.loads(run("ack", A, "--area", "Casework", "--json").stdout)
+    dry = json.loads(
+        run(
+            "--as", "lee.leader", "assign", A, "--to", "rita.responder", "--dry-run", "--json"
+        ).stdout
+    )
+
+    assert [(2, True, False, [A], []), (2, False, True, [A], [])] == [
+        (
+            report["schema_version"],
+            report["applied"],
+            report["dry_run"],
+            [case["ref"] for case in report["done"]],
+            report["refused"],
+        )
+        for report in (one, dry)
+    ]
+
+
+def test_a_steps_json_piped_into_the_next_step_takes_it_on_the_same_cases(run: Run) -> None:
+    acked = run("ack", A, B, "--area", "Casework", "--json").stdout
+
+    result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", input=acked)
+
+    assert (0, ["rita.responder", "rita.responder"]) == (
+        result.exit_code,
+        [show(run, ref)["responder"] for ref in (A, B)],
     )
 
 

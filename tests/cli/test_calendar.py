@@ -130,7 +130,7 @@ def test_calendar_json_shows_the_zone_opening_hours_and_next_bank_holidays(
     calendar = calendar_json(run)
 
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "zone": "Europe/London",
         "opening_hours": WEEK,
         "bank_holidays": {

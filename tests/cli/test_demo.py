@@ -83,7 +83,7 @@ def test_the_demo_store_answers_show_json_for_every_case_in_its_queue(
             line.split("\t")[0] for line in run("demo", "--into", str(path)).stdout.splitlines()
         ]
         shown = [run("--db", str(path), "show", ref, "--json") for ref in refs]
-    assert [(0, ref, 1) for ref in refs] == [
+    assert [(0, ref, 2) for ref in refs] == [
         (
             result.exit_code,
             json.loads(result.stdout)["ref"],

@@ -211,7 +211,7 @@ def test_json_carries_the_schema_version_the_days_and_the_state(run: Run) -> Non
     )
 
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "ref": ref,
         "kind": "acknowledge",
         "kinds": ["acknowledge"],

@@ -56,6 +56,7 @@ COLUMNS = [
     "owner",
     "handler",
     "close_reason",
+    "close_because",
     "out_of_time",
     "acknowledge_due",
     "acknowledged_at",
@@ -209,6 +210,7 @@ def test_a_case_carried_through_both_responses_has_its_deadlines_and_decisions(
         "area": "Casework",
         "handler": "hana.handler",
         "close_reason": "",
+        "close_because": "",
         "out_of_time": "false",
         "acknowledge_due": "2026-12-03T10:00:00+00:00",
         "acknowledged_at": "2026-12-01T10:00:00+00:00",
@@ -301,7 +303,8 @@ def test_json_lines_have_one_record_per_case_with_typed_values(run: Run) -> None
     result = run("export", "--format", "jsonl")
 
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [COLUMNS] * 5 == [list(record) for record in records]
+    assert [["schema_version", *COLUMNS]] * 5 == [list(record) for record in records]
+    assert {2} == {record["schema_version"] for record in records}
     first, second, third = records[:3]
     assert (
         ["bsl", "large-print"],

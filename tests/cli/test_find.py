@@ -52,12 +52,11 @@ def test_find_json_is_a_list_with_the_fields_matched(run: Run, three_cases: None
     result = run("find", "ann@", "--json")
     assert [
         {
-            "schema_version": 1,
+            "schema_version": 2,
             "ref": "SC-2026-000001",
             "version": 0,
             "stage": "received",
-            "consumer": "Ann Smith",
-            "email": "ann@example.com",
+            "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
             "received_at": "2026-12-01T10:00:00+00:00",
             "dispute": None,
             "matched": ["email"],

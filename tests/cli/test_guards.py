@@ -773,14 +773,18 @@ def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
     )
 
 
-@pytest.mark.parametrize(("goodwill", "pounds"), [("100000", 100000.0), ("£49.99", 49.99)])
+@pytest.mark.parametrize(("goodwill", "pence"), [("100000", 10_000_000), ("£49.99", 4999)])
 def test_a_goodwill_amount_in_pounds_and_pence_is_accepted(
-    run: Run, goodwill: str, pounds: float
+    run: Run, goodwill: str, pence: int
 ) -> None:
     ref = to_assigned(run)
     ok(run, *respond_args(ref, goodwill))
-    assert [(["goodwill-payment"], pounds)] == [
-        (r["remedies"], r["goodwill_pounds"]) for r in show(run, ref)["responses"]
+    # Whole pence in show, as in the history's details: exact, and one name for one fact.
+    assert [(["goodwill-payment"], pence, pence)] == [
+        (r["remedies"], r["goodwill_pence"], entry["details"]["goodwill_pence"])
+        for r in show(run, ref)["responses"]
+        for entry in show(run, ref)["history"]
+        if entry["action"] == "respond"
     ]
 
 

@@ -150,7 +150,7 @@ def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) 
         "2026-12-01T10:00:00+00:00",
         "officer.one",
         [("acknowledge", "2026-12-04T10:00:00+00:00")],
-        {"imported_from": "batch.csv", "line": "2"},
+        {"imported_from": "batch.csv", "line": 2},
     ) == (
         case["stage"],
         case["received_at"],
@@ -593,7 +593,7 @@ def test_json_output_gives_the_counts_references_and_rejects(run: Run, tmp_path:
 
     assert 10 == result.exit_code, result.stderr
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "rows": 3,
         "new": 1,
         "duplicates": 1,
@@ -618,7 +618,7 @@ def test_json_output_of_a_clean_dry_run(run: Run, tmp_path: Path) -> None:
     result = run("import", str(path), "--dry-run", "--json")
 
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "rows": 1,
         "new": 1,
         "duplicates": 0,

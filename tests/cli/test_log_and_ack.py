@@ -314,7 +314,7 @@ def test_ack_at_the_very_minute_it_is_due_is_on_time(run: Run) -> None:
             "ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-03T10:00", "--json"
         )
 
-    deadline = json.loads(result.stdout)["deadlines"][0]
+    deadline = json.loads(result.stdout)["done"][0]["deadlines"][0]
     assert ("2026-12-03T10:00:00+00:00", False) == (deadline["met_at"], deadline["breached"])
 
 
@@ -358,7 +358,7 @@ def test_ack_without_at_is_recorded_at_now(run: Run) -> None:
 
     result = run("ack", "SC-2026-000001", "--area", "Casework", "--json")
 
-    deadline = json.loads(result.stdout)["deadlines"][0]
+    deadline = json.loads(result.stdout)["done"][0]["deadlines"][0]
     assert ("2026-12-07T12:00:00+00:00", True) == (deadline["met_at"], deadline["breached"])
 
 

@@ -90,7 +90,7 @@ def test_a_senior_role_adds_staff_and_they_are_listed(run: Run) -> None:
 
     assert "Added nia.new (Nia New, officer in Casework)\n" == result.stdout
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "username": "nia.new",
         "name": "Nia New",
         "role": "officer",
@@ -170,7 +170,7 @@ def test_removing_staff_deactivates_them_and_keeps_their_name_in_history(run: Ru
     assert "Removed officer.two (Oona Two, officer)\n" == result.stdout
     assert "officer.two" not in staff(run)
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "username": "officer.two",
         "name": "Oona Two",
         "role": "officer",
@@ -205,7 +205,7 @@ def test_reactivating_a_removed_member_makes_them_active_again(run: Run) -> None
 
     assert "Reactivated rita.responder (Rita Responder, officer in Casework)\n" == result.stdout
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "username": "rita.responder",
         "name": "Rita Responder",
         "role": "officer",
@@ -348,11 +348,9 @@ def test_a_restriction_is_reviewed_6_months_after_it_is_decided_by_default(run: 
     restriction = restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
 
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "id": 1,
-        "consumer_id": 1,
-        "consumer": "Ann Smith",
-        "email": "ann@example.com",
+        "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
         "scope": "procedure",
         "dispute": None,
         "contact_channel": None,
@@ -487,12 +485,12 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
 
     assert [] == before_due
     expected = {
-        "schema_version": 1,
+        "schema_version": 2,
         "ref": None,
         "version": None,
         "restriction_id": 1,
         "kind": "restriction-review",
-        "consumer": "Ann Smith",
+        "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
         "received_at": "2026-09-01T10:00:00+01:00",
         "due": REVIEW_DUE,
         "as_of": "2027-03-15T12:00:00+00:00",
@@ -501,7 +499,7 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
         "late_calendar_minutes": (14 * 24 + 2) * 60,
         "late_working": "82h",
         "late_calendar": "14d 2h",
-        "state": "overdue",
+        "state": "breached",
     }
     assert [expected] == past_due
     assert [] == after_lift
@@ -751,7 +749,7 @@ def test_consumer_show_json_has_the_consumer_shape_with_restrictions_and_cases(
     shown = json.loads(ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout)
 
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "id": 1,
         "name": "Ann Smith",
         "email": "ann@example.com",
@@ -771,10 +769,12 @@ def test_consumer_show_json_has_the_consumer_shape_with_restrictions_and_cases(
     assert [
         {"ref": second, "version": 0, "stage": "received",
          "received_at": "2026-08-10T10:00:00+01:00", "close_reason": None,
-         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+         "close_because": None, "first_decision": None, "final_decision": None,
+         "assessor_outcome": None},
         {"ref": first, "version": 2, "stage": "closed",
          "received_at": "2026-08-03T10:00:00+01:00", "close_reason": "withdrawn",
-         "first_decision": None, "final_decision": None, "assessor_outcome": None},
+         "close_because": None, "first_decision": None, "final_decision": None,
+         "assessor_outcome": None},
     ] == shown["cases"]  # fmt: skip
 
 

@@ -267,7 +267,7 @@ def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_st
             "decision": "partly-upheld",
             "summary": "We should have told you sooner",
             "remedies": ["apology", "goodwill-payment"],
-            "goodwill_pounds": 50.0,
+            "goodwill_pence": 5000,
             "by": "rita.responder",
             "at": "2026-08-05T10:00:00+01:00",
         },
@@ -276,7 +276,7 @@ def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_st
             "decision": "upheld",
             "summary": "We failed to update you",
             "remedies": ["service-improvement"],
-            "goodwill_pounds": None,
+            "goodwill_pence": None,
             "by": "hana.handler",
             "at": "2026-09-10T15:00:00+01:00",
         },
@@ -323,7 +323,8 @@ def test_the_response_deadline_in_history_is_24_working_hours_after_the_acknowle
     entry = history(run, ref)[-1]
 
     assert "acknowledge" == entry["action"]
-    assert "2026-08-05T10:00:00+00:00" == entry["details"]["respond_due"]  # 11:00 BST, in UTC
+    # In the calendar's zone, to the second, as every instant in JSON (stored in UTC).
+    assert "2026-08-05T11:00:00+01:00" == entry["details"]["respond_due"]
     assert True is entry["details"]["on_time"]
 
 
@@ -336,7 +337,7 @@ def test_the_final_response_deadline_in_history_is_the_close_of_the_20th_working
     entry = history(run, ref)[-1]
 
     assert "escalate" == entry["action"]
-    assert "2026-09-14T16:00:00+00:00" == entry["details"]["final_due"]  # 17:00 BST, in UTC
+    assert "2026-09-14T17:00:00+01:00" == entry["details"]["final_due"]
 
 
 # -- extend --------------------------------------------------------------------------------
@@ -369,8 +370,8 @@ def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run
     )
     assert {
         "kind": "respond",
-        "old_due": "2026-08-05T10:00:00+00:00",
-        "new_due": "2026-08-12T16:00:00+00:00",
+        "old_due": "2026-08-05T11:00:00+01:00",
+        "new_due": "2026-08-12T17:00:00+01:00",
         "reason": "Agreed by phone: records to retrieve",
     } == entry["details"]
 
@@ -411,7 +412,7 @@ def test_extend_at_the_second_stage_replaces_the_final_response_deadline(run: Ru
     )
     assert "2026-09-30T17:00:00+01:00" == deadline(show(run, ref), "final")["due"]
     details = history(run, ref)[-1]["details"]
-    assert ("final", "2026-09-14T16:00:00+00:00", "2026-09-30T16:00:00+00:00") == (
+    assert ("final", "2026-09-14T17:00:00+01:00", "2026-09-30T17:00:00+01:00") == (
         details["kind"],
         details["old_due"],
         details["new_due"],
@@ -450,7 +451,11 @@ def test_closing_out_of_scope_needs_a_because_and_records_where_to_go_instead(ru
     )  # fmt: skip
 
     case = show(run, ref)
-    assert ("closed", "out-of-scope: decision") == (case["stage"], case["close_reason"])
+    assert ("closed", "out-of-scope", "decision") == (
+        case["stage"],
+        case["close_reason"],
+        case["close_because"],
+    )
     entry = history(run, ref)[-1]
     assert "close" == entry["action"]
     assert "out-of-scope" == entry["details"]["reason"]

@@ -251,11 +251,11 @@ def queue_json(run: Run, *args: str) -> list[dict[str, Any]]:
     return data
 
 
-def test_queue_json_is_a_list_of_objects_each_with_schema_version_1_and_every_field(
+def test_queue_json_is_a_list_of_objects_each_with_schema_version_2_and_every_field(
     run: Run, five_cases: None
 ) -> None:
     data = queue_json(run)
-    assert [(1, QUEUE_FIELDS)] * 5 == [(item["schema_version"], set(item)) for item in data]
+    assert [(2, QUEUE_FIELDS)] * 5 == [(item["schema_version"], set(item)) for item in data]
 
 
 def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes_left(
@@ -263,10 +263,10 @@ def test_queue_json_gives_each_case_its_next_deadline_with_iso_times_and_minutes
 ) -> None:
     data = queue_json(run)
     assert {
-        "schema_version": 1,
+        "schema_version": 2,
         "ref": BOB,
         "version": 0,
-        "consumer": "Bob Jones",
+        "consumer": {"id": 2, "name": "Bob Jones", "email": "bob@example.com"},
         "adjustments": ["large-print"],
         "restricted": False,
         "stage": "received",
@@ -443,8 +443,8 @@ def test_overdue_due_within_json_marks_what_is_not_yet_due_as_due_soon(
 ) -> None:
     data = json.loads(ok(run, "overdue", "--due-within", "4h", "--json"))
     assert [
-        (ANN, "overdue", "14h", 840),
-        (DEV, "overdue", "6h 30m", 390),
+        (ANN, "breached", "14h", 840),
+        (DEV, "breached", "6h 30m", 390),
         (BOB, "due-soon", "-2h", -120),
     ] == [(i["ref"], i["state"], i["late_working"], i["late_working_minutes"]) for i in data]
 

@@ -542,7 +542,7 @@ def test_each_imported_case_records_the_file_and_line_it_came_from(unit: UnitFac
     with unit(write=False) as uow:
         view = services.show_case(uow, ref="SC-2026-000002", as_of=NOW)
     (logged,) = [entry for entry in view.history if entry.action == "log"]
-    assert ("batch.csv", "4") == (logged.details["imported_from"], logged.details["line"])
+    assert ("batch.csv", 4) == (logged.details["imported_from"], logged.details["line"])
 
 
 def test_a_batch_with_bad_rows_is_refused_whole_listing_every_bad_row(unit: UnitFactory) -> None:

@@ -300,6 +300,8 @@ def test_a_queue_item_carries_the_case_its_owner_and_its_next_deadline(
         state="breached",
         working_left=-hm(6, 30),
         version=2,  # acknowledged, assigned
+        consumer_id=4,  # the fourth consumer logged
+        email="dev@example.com",
     )
     assert expected == item_of(queue(store), cases["Dev"])
 
@@ -531,8 +533,8 @@ def test_overdue_json_marks_the_items_not_yet_due_as_due_soon(
     store: UnitFactory, cases: dict[str, str]
 ) -> None:
     assert [
-        ("overdue", "14h", 840),
-        ("overdue", "6h 30m", 390),
+        ("breached", "14h", 840),
+        ("breached", "6h 30m", 390),
         ("due-soon", "-2h", -120),
     ] == [
         (item["state"], item["late_working"], item["late_working_minutes"])

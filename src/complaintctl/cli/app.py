@@ -550,13 +550,14 @@ def root(
     settings = loaded.settings
     if db is None and "db" in settings:
         db = os.path.expanduser(settings["db"]) if "://" not in settings["db"] else settings["db"]
-    # The one clock read of the command: every default --at and --as-of is this instant.
+    # The one clock read of the command: every default --at and --as-of is this instant, to
+    # the second, as every instant is shown (in JSON too).
     login = _login_name()
     ctx.obj = State(
         db=db,
         actor=_acting(actor or settings.get("as"), login),
         config=loaded,
-        now=datetime.now(UTC),
+        now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,
         origin=(login, socket.gethostname()),
     )

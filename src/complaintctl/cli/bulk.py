@@ -118,7 +118,8 @@ def read_refs(
 
     `-` reads stdin: one reference per line (blank lines and # comments skipped), or JSON — a
     list of references, or of objects with a "ref" (as show, queue and overdue --json print;
-    items without a case, such as restriction reviews, are skipped). An object's "version"
+    items without a case, such as restriction reviews, are skipped), or a step's --json (the
+    cases it did). An object's "version"
     says which version of the case the caller looked at: if the case has moved on since, the
     step on it is refused.
     """
@@ -133,6 +134,9 @@ def read_refs(
                 raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
             except (ValueError, RecursionError):  # a number or a nesting past what is read
                 raise InvalidInput("stdin is not JSON complaintctl can read") from None
+            # A step's own --json: the cases it did.
+            if isinstance(data, dict) and isinstance(data.get("done"), list):
+                data = data["done"]
             items = data if isinstance(data, list) else [data]
             args = []
             for item in items:

@@ -33,6 +33,7 @@ from complaintctl.domain.procedure import Action
 from complaintctl.text import inert, json_text, one_line, write_csv
 from complaintctl.views import (
     BREACHED,
+    JSON_SCHEMA_VERSION,
     MET,
     NOT_STARTED,
     RUNNING,
@@ -65,6 +66,7 @@ from complaintctl.views import (
     queue_json,
     restriction_json,
     staff_json,
+    step_json,
     versioned,
 )
 
@@ -465,8 +467,8 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
     not the step's to report."""
     _warnings(view.warnings)
     _restriction_notes(view)
-    if json_output:
-        _print_json(case_json(view))
+    if json_output:  # the shape a step on many cases prints, with this one case in it
+        _print_json(step_json(applied=True, dry_run=False, done=[view], refused=[]))
         return
     tz = ZoneInfo(view.zone)
     states = [
@@ -722,16 +724,11 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str
     _bulk_warnings(result.done)
     if json_output:
         _print_json(
-            versioned(
-                {
-                    "applied": result.applied,
-                    "dry_run": result.dry_run,
-                    "done": [case_json(_whole(view)) for view in result.done],
-                    "refused": [
-                        {"ref": ref, "error": err.message, "exit_code": err.exit_code}
-                        for ref, err in result.refused
-                    ],
-                }
+            step_json(
+                applied=result.applied,
+                dry_run=result.dry_run,
+                done=[_whole(view) for view in result.done],
+                refused=[(ref, err.message, err.exit_code) for ref, err in result.refused],
             )
         )
     else:
@@ -846,7 +843,7 @@ def exported(
         )
         return
     for record in records:
-        out.write(json_text(record, indent=None) + "\n")
+        out.write(json_text(versioned(record), indent=None) + "\n")
 
 
 def _csv_value(value: Any) -> Any:
@@ -1531,7 +1528,7 @@ STORE_STATES = {
 def store_status(status: SchemaStatus, *, json_output: bool) -> None:
     if json_output:
         data = {
-            "schema_version": 1,
+            "schema_version": JSON_SCHEMA_VERSION,
             "store": status.store,
             "backend": status.backend,
             "revision": status.revision,

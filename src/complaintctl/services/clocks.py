@@ -63,9 +63,11 @@ def step_clocks(
 
 
 def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
+    """The clock as of `as_of`, its time left and late counted as `explain` counts them: from
+    when it stopped (or `as_of` while it runs) to due, so a clock met early has time to spare."""
     # A clock that ended after `as_of` was still running then (a replay with --as-of).
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
-    stopped_at = ended or as_of
+    stopped_at = max(ended or as_of, deadline.start_at)
     breached = stopped_at > deadline.due_at
     zero = timedelta(0)
     return DeadlineView(
@@ -80,7 +82,9 @@ def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar
             calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
         ),
         working_left=(
-            zero if ended or breached else calendar.working_time_between(as_of, deadline.due_at)
+            zero if breached else calendar.working_time_between(stopped_at, deadline.due_at)
         ),
         in_working_time=deadline.unit != "months",
+        calendar_left=max(deadline.due_at - stopped_at, zero),
+        calendar_late=max(stopped_at - deadline.due_at, zero),
     )

@@ -17,6 +17,7 @@ from complaintctl.domain.procedure import Stage
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import listing_filters
 from complaintctl.services.imports import FIELDS
+from complaintctl.views import close_json
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -30,6 +31,7 @@ COLUMNS = (
     "owner",
     "handler",
     "close_reason",
+    "close_because",
     "out_of_time",
     "acknowledge_due",
     "acknowledged_at",
@@ -146,7 +148,7 @@ def _records(
                 # As in the queue: the second-stage handler owns the case once escalated.
                 "owner": row.handler or row.responder,
                 "handler": row.handler,
-                "close_reason": row.close_reason,
+                **close_json(row.close_reason),
                 "out_of_time": bool(row.out_of_time),
                 "acknowledge_due": clock.get("acknowledge_due"),
                 "acknowledged_at": clock.get("acknowledge_met"),

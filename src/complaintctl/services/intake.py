@@ -149,7 +149,7 @@ def _checked(uow: UnitOfWork, complaint: NewComplaint, at: datetime) -> NewCompl
 
 
 def log_details(
-    complaint: NewComplaint, *, out_of_time: bool, acknowledge_due: datetime, **extra: str
+    complaint: NewComplaint, *, out_of_time: bool, acknowledge_due: datetime, **extra: object
 ) -> dict[str, object]:
     """What a `log` history entry records: the complaint as received (log and import alike)."""
     return {
@@ -412,7 +412,7 @@ def log_chunk(
             out_of_time=out_of_time,
             acknowledge_due=due,
             imported_from=source_name,
-            line=str(taken.line),
+            line=taken.line,
         )
         events.append((ref, received, details_json(details)))
     ids = writer.insert_cases(_CASE_COLUMNS, cases, case_fields)

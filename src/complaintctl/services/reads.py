@@ -132,10 +132,30 @@ def overdue(
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
     items = tuple(
-        OverdueItem(ref, kind, consumer, received_at, due, late, as_of - due, restriction, version)
-        for (ref, kind, consumer, received_at, due, restriction, version), late in zip(
-            rows, lateness, strict=True
+        OverdueItem(
+            ref,
+            kind,
+            consumer,
+            received_at,
+            due,
+            late,
+            as_of - due,
+            restriction,
+            version,
+            consumer_id,
+            email,
         )
+        for (
+            ref,
+            kind,
+            consumer,
+            received_at,
+            due,
+            restriction,
+            version,
+            consumer_id,
+            email,
+        ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(
         zone=calendar.zone,
@@ -192,7 +212,8 @@ def queue(
     since_due = iter(calendar.working_times_to(dues, as_of))
     for (
         ref, consumer, adjustments_text, restricted, stage, case_area, responder, handler,
-        case_category, case_board, received_at, summary, kind, due, version,
+        case_category, case_board, received_at, summary, kind, due, version, consumer_id,
+        email,
     ) in rows:  # fmt: skip
         if due is None:
             state, left = "waiting", timedelta(0)
@@ -228,6 +249,8 @@ def queue(
                 state,
                 left,
                 version,
+                consumer_id,
+                email,
             )
         )
     return QueueReport(
@@ -249,13 +272,27 @@ def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindR
     search = SearchText.parse(text)
     rows = listings.find(uow, search, limit)
     items = []
-    for ref, version, stage, received_at, consumer, email, address, dispute, summary, _ in rows:
+    for (
+        ref, version, stage, received_at, consumer_id, consumer, email, address, dispute, summary,
+        _,
+    ) in rows:  # fmt: skip
         fields = {"ref": ref, "dispute": dispute, "consumer": consumer, "email": email,
                   "address": address, "summary": summary}  # fmt: skip
         matched = search.matched(fields)
         snippet = search.snippet(summary) if "summary" in matched else ""
         items.append(
-            FoundCase(ref, version, stage, received_at, consumer, email, dispute, matched, snippet)
+            FoundCase(
+                ref,
+                version,
+                stage,
+                received_at,
+                consumer_id,
+                consumer,
+                email,
+                dispute,
+                matched,
+                snippet,
+            )  # fmt: skip
         )
     return FindReport(
         zone=uow.calendar().zone,

@@ -81,8 +81,11 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
 # -- overdue -------------------------------------------------------------------------------
 
 # ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
-# when the restriction was decided), due, restriction_id, version (None for a restriction).
-OverdueRow = tuple[str | None, str, str, datetime, datetime, int | None, int | None]
+# when the restriction was decided), due, restriction_id, version (None for a restriction),
+# consumer_id, email.
+OverdueRow = tuple[
+    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None
+]
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
 OVERDUE_RESTRICTION: Final = 5
@@ -123,7 +126,7 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         else col(Deadline.due_at) < as_of
     )
     # A case's clock: the case's receipt; a restriction's review: when it was decided.
-    clocks: Select[Any, Any, Any, Any, Any, Any, Any] = (
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
             col(Deadline.kind).label("kind"),
@@ -132,6 +135,8 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
             col(Deadline.due_at).label("due"),
             col(Restriction.id).label("restriction_id"),
             col(Case.version).label("version"),
+            col(Consumer.id).label("consumer_id"),
+            col(Consumer.email).label("email"),
         )
         .select_from(Deadline)
         .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
@@ -153,10 +158,11 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
 # -- the queue -----------------------------------------------------------------------------
 
 # ref, consumer, adjustments (a JSON list), restricted, stage, area, responder, handler,
-# category, board, received_at, summary, kind and due (the running clock, if any), version.
+# category, board, received_at, summary, kind and due (the running clock, if any), version,
+# consumer_id, email.
 QueueRow = tuple[
     str, str, str, bool, str, str | None, str | None, str | None, str, bool, datetime, str,
-    str | None, datetime | None, int,
+    str | None, datetime | None, int, int, str | None,
 ]  # fmt: skip
 QUEUE_DUE: Final = 13
 
@@ -200,6 +206,8 @@ def queue(
             col(Deadline.kind),
             col(Deadline.due_at),
             col(Case.version),
+            col(Consumer.id),
+            col(Consumer.email),
         )
         .join(Consumer, col(Consumer.id) == col(Case.consumer_id))
         .join(Deadline, clock, isouter=True)
@@ -343,10 +351,10 @@ def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[in
 
 # -- find ----------------------------------------------------------------------------------
 
-# ref, version, stage, received_at, consumer, email, address, dispute, summary, and how many
-# cases match in all (the same on every row).
+# ref, version, stage, received_at, consumer id, name, email, address, dispute, summary, and
+# how many cases match in all (the same on every row).
 FoundRow = tuple[
-    str, int, str, datetime, str, str | None, str | None, str | None, str, int
+    str, int, str, datetime, int, str, str | None, str | None, str | None, str, int
 ]  # fmt: skip
 
 
@@ -364,6 +372,7 @@ def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> list[FoundRo
         col(Case.version),
         col(Case.stage),
         col(Case.received_at),
+        col(Consumer.id),
         col(Consumer.name),
         col(Consumer.email),
         col(Consumer.address),

@@ -1,0 +1,394 @@
+"""Every JSON output of every command, its fields and their types: the contract `--json` keeps.
+
+`views.py` writes these shapes; tests/cli/test_json_schema.py runs each command with --json and
+holds its output to them, and holds the README's examples ("JSON output") to them too. A shape
+is a dict of field name to type (every field always present), a list of one shape, `Maybe`
+(the type or null), or one of the leaf types below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from complaintctl.views import JSON_SCHEMA_VERSION
+
+INSTANT = "instant"  # ISO 8601 to the second, with the calendar zone's offset
+DATE = "date"  # YYYY-MM-DD
+ANY_OBJECT = "object"  # a history entry's details: their fields depend on the step
+STR, INT, BOOL = str, int, bool
+
+
+@dataclass(frozen=True)
+class Maybe:
+    shape: Any
+
+
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+CONSUMER = {"id": INT, "name": STR, "email": Maybe(STR)}
+RESTRICTION = {
+    "id": INT,
+    "consumer": CONSUMER,
+    "scope": STR,
+    "dispute": Maybe(STR),
+    "contact_channel": Maybe(STR),
+    "contact_via": Maybe(STR),
+    "reason": STR,
+    "decided_by": STR,
+    "decided_at": INSTANT,
+    "review_due": INSTANT,
+    "lifted_at": Maybe(INSTANT),
+    "lifted_by": Maybe(STR),
+    "lift_reason": Maybe(STR),
+}
+INCIDENT = {"ref": Maybe(STR), "note": STR, "by": STR, "at": INSTANT}
+DEADLINE = {
+    "kind": STR,
+    "start": INSTANT,
+    "due": INSTANT,
+    "rule": STR,
+    "met_at": Maybe(INSTANT),
+    "ended_at": Maybe(INSTANT),
+    "outcome": Maybe(STR),
+    "breached": BOOL,
+    "late_working_minutes": Maybe(INT),  # null for the referral window (calendar months)
+    "left_working_minutes": Maybe(INT),
+    "late_calendar_minutes": INT,
+    "left_calendar_minutes": INT,
+}
+HISTORY_ENTRY = {
+    "action": STR,
+    "by": STR,
+    "at": INSTANT,
+    "recorded_at": INSTANT,
+    "details": ANY_OBJECT,
+    "login": Maybe(STR),
+    "host": Maybe(STR),
+}
+_STEP_TAKEN = {"by": STR, "at": INSTANT}
+CASE = {
+    "schema_version": INT,
+    "ref": STR,
+    "version": INT,
+    "stage": STR,
+    "consumer": {
+        **CONSUMER,
+        "address": Maybe(STR),
+        "preferred_contact": Maybe(STR),
+        "adjustments": [STR],
+        "restrictions": [RESTRICTION],
+        "incidents": [INCIDENT],
+    },
+    "channel": STR,
+    "category": STR,
+    "summary": STR,
+    "dispute": Maybe(STR),
+    "board": BOOL,
+    "received_at": INSTANT,
+    "area": Maybe(STR),
+    "responder": Maybe(STR),
+    "handler": Maybe(STR),
+    "about": Maybe(DATE),
+    "out_of_time": BOOL,
+    "close_reason": Maybe(STR),
+    "close_because": Maybe(STR),
+    "responses": [
+        {
+            "stage": STR,
+            "decision": STR,
+            "summary": STR,
+            "remedies": [STR],
+            "goodwill_pence": Maybe(INT),
+            "by": STR,
+            "at": INSTANT,
+        }
+    ],
+    "escalation": Maybe({**_STEP_TAKEN, "to": STR, "reason": Maybe(STR)}),
+    "referral": Maybe({**_STEP_TAKEN, "late": Maybe(BOOL), "late_reason": Maybe(STR)}),
+    "assessor": Maybe({**_STEP_TAKEN, "outcome": STR, "recommendation": Maybe(STR)}),
+    "contacts": [{**_STEP_TAKEN, "direction": Maybe(STR), "channel": Maybe(STR), "text": STR}],
+    "logged_by": STR,
+    "as_of": INSTANT,
+    "deadlines": [DEADLINE],
+    "history": [HISTORY_ENTRY],
+    "earlier_cases": [{"ref": STR, "stage": STR, "received_at": INSTANT}],
+    "warnings": [STR],
+}
+STEP = {
+    "schema_version": INT,
+    "applied": BOOL,
+    "dry_run": BOOL,
+    "done": [CASE],
+    "refused": [{"ref": STR, "error": STR, "exit_code": INT}],
+}
+HISTORY = {"schema_version": INT, "ref": STR, "history": [HISTORY_ENTRY]}
+QUEUE_ITEM = {
+    "schema_version": INT,
+    "ref": STR,
+    "version": INT,
+    "consumer": CONSUMER,
+    "adjustments": [STR],
+    "restricted": BOOL,
+    "stage": STR,
+    "area": Maybe(STR),
+    "owner": Maybe(STR),
+    "category": STR,
+    "board": BOOL,
+    "received_at": INSTANT,
+    "summary": STR,
+    "kind": Maybe(STR),
+    "due": Maybe(INSTANT),
+    "state": STR,  # breached, due-soon, on-track, waiting
+    "left_working_minutes": Maybe(INT),
+    "as_of": INSTANT,
+}
+OVERDUE_ITEM = {
+    "schema_version": INT,
+    "ref": Maybe(STR),
+    "version": Maybe(INT),
+    "restriction_id": Maybe(INT),
+    "kind": STR,
+    "consumer": CONSUMER,
+    "received_at": INSTANT,
+    "due": INSTANT,
+    "as_of": INSTANT,
+    "late_working_minutes": INT,
+    "late_calendar_minutes": INT,
+    "late_working": STR,
+    "late_calendar": STR,
+    "state": STR,  # breached, due-soon
+}
+_BANK_HOLIDAYS = {"region": STR, "source": STR, "known_from": DATE, "known_through": DATE}
+CALENDAR = {
+    "schema_version": INT,
+    "zone": STR,
+    "opening_hours": ANY_OBJECT,
+    "bank_holidays": _BANK_HOLIDAYS,
+    "upcoming_closed_days": [{"date": DATE, "kind": STR, "name": STR}],
+    "warnings": [STR],
+}
+_MINUTES = Maybe(INT)
+EXPLAIN = {
+    "schema_version": INT,
+    "ref": STR,
+    "kind": STR,
+    "kinds": [STR],
+    "rule": STR,
+    "amount": INT,
+    "unit": STR,
+    "start": INSTANT,
+    "started_by": {"action": Maybe(STR), "by": Maybe(STR)},
+    "rule_due": INSTANT,
+    "due": INSTANT,
+    "extended": BOOL,
+    "calendar": {"zone": STR, "opening_hours": ANY_OBJECT, "bank_holidays": _BANK_HOLIDAYS},
+    "days": [
+        {
+            "date": DATE,
+            "kind": STR,
+            "counted": [{"from": INSTANT, "to": INSTANT}],
+            "counted_minutes": _MINUTES,
+            "total_minutes": _MINUTES,
+            "day_number": Maybe(INT),
+            "reason": Maybe(STR),
+        }
+    ],
+    "changes": [
+        {
+            "action": STR,
+            "by": STR,
+            "at": INSTANT,
+            "old_due": INSTANT,
+            "new_due": INSTANT,
+            "reason": STR,
+        }
+    ],
+    "as_of": INSTANT,
+    "status": {
+        "state": STR,
+        "ended_at": Maybe(INSTANT),
+        "on_time": Maybe(BOOL),
+        "used_working_minutes": _MINUTES,
+        "left_working_minutes": _MINUTES,
+        "late_working_minutes": _MINUTES,
+        "left_calendar_minutes": INT,
+        "late_calendar_minutes": INT,
+    },
+    "notes": [STR],
+    "warnings": [STR],
+}
+IMPORT = {
+    "schema_version": INT,
+    "rows": INT,
+    "new": INT,
+    "duplicates": INT,
+    "rejected": INT,
+    "dry_run": BOOL,
+    "refs": [STR],
+    "rejects_file": Maybe(STR),
+    "rejects": [{"line": INT, "field": STR, "reason": STR}],
+}
+_TEXT = Maybe(STR)
+EXPORT_RECORD = {
+    "schema_version": INT,
+    **dict.fromkeys(("consumer", "channel", "category", "summary"), STR),
+    **dict.fromkeys(("email", "address", "dispute", "preferred_contact", "source_id"), _TEXT),
+    # To the microsecond where the store has it: re-importing finds the case by it.
+    "received_at": STR,
+    "board": BOOL,
+    "about": Maybe(DATE),
+    "adjustments": [STR],
+    "ref": STR,
+    "stage": STR,
+    **dict.fromkeys(("area", "owner", "handler", "close_reason", "close_because"), _TEXT),
+    "out_of_time": BOOL,
+    **dict.fromkeys(
+        ("acknowledge_due", "acknowledged_at", "respond_due", "responded_at", "final_due"),
+        Maybe(INSTANT),
+    ),
+    "final_at": Maybe(INSTANT),
+    **dict.fromkeys(("first_decision", "final_decision", "assessor_outcome"), _TEXT),
+}
+STAFF = {
+    "schema_version": INT,
+    "username": STR,
+    "name": STR,
+    "role": STR,
+    "area": Maybe(STR),
+    "active": BOOL,
+}
+CONSUMER_UPDATED = {
+    "schema_version": INT,
+    **CONSUMER,
+    "preferred_contact": Maybe(STR),
+    "adjustments": [STR],
+}
+CONSUMER_RECORD = {
+    "schema_version": INT,
+    **CONSUMER,
+    "address": Maybe(STR),
+    "preferred_contact": Maybe(STR),
+    "adjustments": [STR],
+    "restrictions": [RESTRICTION],
+    "incidents": [INCIDENT],
+    "cases": [
+        {
+            "ref": STR,
+            "version": INT,
+            "stage": STR,
+            "received_at": INSTANT,
+            "close_reason": Maybe(STR),
+            "close_because": Maybe(STR),
+            "first_decision": Maybe(STR),
+            "final_decision": Maybe(STR),
+            "assessor_outcome": Maybe(STR),
+        }
+    ],
+}
+STORE_STATUS = {
+    "schema_version": INT,
+    "store": STR,
+    "backend": STR,
+    "revision": Maybe(STR),
+    "program_revision": STR,
+    "state": STR,
+    "damage": Maybe(STR),
+}
+
+FOUND = {
+    "schema_version": INT,
+    "ref": STR,
+    "version": INT,
+    "stage": STR,
+    "consumer": CONSUMER,
+    "received_at": INSTANT,
+    "dispute": Maybe(STR),
+    "matched": [STR],
+}
+
+STEP_COMMANDS = (
+    "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
+    "incident", "note",
+)  # fmt: skip
+
+# Each shape by the name the README's examples give it, and the commands that print it (a
+# list shape: a JSON list of items; `export` prints one record a line).
+SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "case": (CASE, ("log", "show")),
+    "step": (STEP, STEP_COMMANDS),
+    "history": (HISTORY, ("history",)),
+    "queue": ([QUEUE_ITEM], ("queue",)),
+    "overdue": ([OVERDUE_ITEM], ("overdue",)),
+    "explain": (EXPLAIN, ("explain",)),
+    "calendar": (CALENDAR, ("calendar",)),
+    "import": (IMPORT, ("import",)),
+    "export": (EXPORT_RECORD, ("export --format jsonl",)),
+    "staff": (STAFF, ("staff add", "staff remove", "staff reactivate", "staff role")),
+    "staff list": ([STAFF], ("staff list",)),
+    "restriction": (RESTRICTION | {"schema_version": INT}, ("restrict add", "restrict lift",
+                                                             "restrict review")),
+    "restrict list": ([RESTRICTION | {"schema_version": INT}], ("restrict list",)),
+    "consumer update": (CONSUMER_UPDATED, ("consumer update",)),
+    "consumer show": (CONSUMER_RECORD, ("consumer show",)),
+    "db status": (STORE_STATUS, ("db status",)),
+    "find": ([FOUND], ("find",)),
+}  # fmt: skip
+
+
+def problems(value: Any, shape: Any, *, elided: str | None = None, at: str = "$") -> list[str]:
+    """Where `value` does not have `shape`, one line each (none: it has it).
+
+    With `elided` (the README's "…"), that string stands for any value, and an object with
+    an `elided` key may leave fields out, as an example does."""
+    if elided is not None and value == elided:
+        return []
+    if isinstance(shape, Maybe):
+        return [] if value is None else problems(value, shape.shape, elided=elided, at=at)
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return [f"{at}: {type(value).__name__}, not an object"]
+        found = [f"{at}.{name}: not in the schema" for name in value if name not in shape]
+        if elided is not None and elided in value:
+            found = [line for line in found if not line.endswith(f".{elided}: not in the schema")]
+        else:
+            found += [f"{at}.{name}: missing" for name in shape if name not in value]
+        for name, field in shape.items():
+            if name in value:
+                found += problems(value[name], field, elided=elided, at=f"{at}.{name}")
+        return found
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [f"{at}: {type(value).__name__}, not a list"]
+        return [
+            line
+            for index, item in enumerate(value)
+            for line in problems(item, shape[0], elided=elided, at=f"{at}[{index}]")
+        ]
+    return _leaf_problems(value, shape, at)
+
+
+def _leaf_problems(value: Any, shape: Any, at: str) -> list[str]:
+    if shape == INSTANT:
+        ok = isinstance(value, str) and _INSTANT.fullmatch(value) is not None
+    elif shape == DATE:
+        ok = isinstance(value, str) and _DATE.fullmatch(value) is not None
+    elif shape == ANY_OBJECT:
+        ok = isinstance(value, dict)
+    elif shape is INT:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, shape)
+    return [] if ok else [f"{at}: {value!r} is not {getattr(shape, '__name__', shape)}"]
+
+
+def version_problems(value: Any) -> list[str]:
+    """Each top-level object (or list item) carries this program's schema version."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        f"$: schema_version {item.get('schema_version')!r}, not {JSON_SCHEMA_VERSION}"
+        for item in items
+        if isinstance(item, dict) and item.get("schema_version") != JSON_SCHEMA_VERSION
+    ]
