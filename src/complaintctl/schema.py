@@ -318,7 +318,7 @@ STEP_COMMANDS = (
 # list shape: a JSON list of items; `export` prints one record a line).
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "case": (CASE, ("log", "show")),
-    "step": (STEP, STEP_COMMANDS),
+    "step": (STEP, (*STEP_COMMANDS, "edit")),
     "history": (HISTORY, ("history",)),
     "queue": ([QUEUE_ITEM], ("queue",)),
     "overdue": ([OVERDUE_ITEM], ("overdue",)),

@@ -69,6 +69,9 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
             code=9,
         )),
         ("step", "note", demo("note", "SC-2026-000001", "--text", "Called", "--json")),
+        ("step", "edit", demo(
+            "edit", "SC-2026-000001", "--category", "other", "--reason", "Misfiled", "--json"
+        )),
         ("import", "import", demo("import", str(batch), "--dry-run", "--skip-invalid", "--json",
                                    code=10)),  # one row of two rejected
         ("export", "export --format jsonl", demo("export", "--format", "jsonl")),
