@@ -39,7 +39,8 @@ def test_the_committed_script_is_the_one_the_completion_command_prints(shell: st
     sourced = _program(env={"_COMPLAINTCTL_COMPLETE": f"source_{shell}"})
     # The script the shell's own protocol gives, without the blank line Typer puts first
     # (zsh reads #compdef on the first line only).
-    assert (printed, printed) == ((COMPLETIONS / f"complaintctl.{shell}").read_text(), sourced.strip() + "\n")
+    committed = (COMPLETIONS / f"complaintctl.{shell}").read_text()
+    assert (printed, printed) == (committed, sourced.strip() + "\n")
 
 
 def test_show_completion_prints_the_script_of_the_shell_named_after_it(run: Run) -> None:
