@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import select
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -201,3 +203,75 @@ def test_no_more_than_fifty_references_are_offered(store_url: str) -> None:
     db.close()
     offered = complete("complaintctl show SC")
     assert (50, "SC-2026-000055", "SC-2026-000006") == (len(offered), offered[0], offered[-1])
+
+
+class InteractiveBash:
+    """A real `bash -i` on a terminal of its own, typed into as a person would."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.fd, terminal = os.openpty()
+        self.process = subprocess.Popen(
+            ["bash", "--norc", "--noprofile", "-i"],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(terminal)
+        self.seen = ""
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def wait_for(self, *texts: str, timeout: float = 30) -> str:
+        """The screen so far, once every one of `texts` is on it."""
+        deadline = time.monotonic() + timeout
+        while not all(text in self.seen for text in texts):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.fd], [], [], max(left, 0))
+            if not ready:
+                raise AssertionError(f"waited for {texts!r}; the terminal shows:\n{self.seen}")
+            self.seen += os.read(self.fd, 4096).decode(errors="replace")
+        return self.seen
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        os.close(self.fd)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed here")
+def test_bash_completes_references_and_usernames_at_a_real_prompt(
+    run: Run, tmp_path: Path
+) -> None:
+    refs = [log_case(run, at=f"2026-12-0{day}T10:00") for day in (1, 2)]
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    program = bin_folder / "complaintctl"
+    program.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -c "from complaintctl.cli import main; main()" "$@"\n'
+    )
+    program.chmod(0o755)
+    source = os.pathsep.join(sys.path)
+    bash = InteractiveBash(
+        {
+            **os.environ,
+            "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}",
+            "PYTHONPATH": source,
+            "PS1": "ready$ ",
+            "TERM": "dumb",
+            "INPUTRC": "/dev/null",
+        }
+    )
+    try:
+        bash.type(f"source {COMPLETIONS / 'complaintctl.bash'}; echo sourced\n")
+        bash.wait_for("sourced")
+        # Two open cases share the prefix: the first Tab rings, the second lists them.
+        bash.type("complaintctl show SC-2026-00000\t\t")
+        bash.wait_for(*refs)
+        bash.type("\x15")  # ^U: the line cleared
+        bash.type(f"complaintctl assign {refs[0]} --to ri\t")
+        bash.wait_for("--to rita.responder ")
+    finally:
+        bash.close()
