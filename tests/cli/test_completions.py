@@ -242,9 +242,7 @@ class InteractiveBash:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed here")
-def test_bash_completes_references_and_usernames_at_a_real_prompt(
-    run: Run, tmp_path: Path
-) -> None:
+def test_bash_completes_references_and_usernames_at_a_real_prompt(run: Run, tmp_path: Path) -> None:
     refs = [log_case(run, at=f"2026-12-0{day}T10:00") for day in (1, 2)]
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
