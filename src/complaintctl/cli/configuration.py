@@ -50,7 +50,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
 
 @commands.command("completion")
 def completion_command(
-    shell: Annotated[Shell, typer.Argument(help="The shell: bash, zsh or fish.")],
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
 ) -> None:
     """Print the shell's completion script, to save where the shell loads it from.
 
