@@ -1,4 +1,3 @@
-
 _complaintctl_completion() {
     local IFS=$'
 '
@@ -9,4 +8,3 @@ _complaintctl_completion() {
 }
 
 complete -o default -F _complaintctl_completion complaintctl
-

@@ -1,4 +1,3 @@
-
 #compdef complaintctl
 
 _complaintctl_completion() {
@@ -6,4 +5,3 @@ _complaintctl_completion() {
 }
 
 compdef _complaintctl_completion complaintctl
-

@@ -64,6 +64,19 @@ class Config:
         return self.views[name]
 
 
+def store(option: str | None, settings: dict[str, str]) -> str | None:
+    """The store named: --db (`option`), else COMPLAINTCTL_DB, else the file's db; None for
+    the default store."""
+    if option is None and "COMPLAINTCTL_DB" in os.environ:
+        # The CLI library reads an empty variable as unset: an empty store name is a mistake
+        # to report, not a reason to fall back to the default store.
+        return os.environ["COMPLAINTCTL_DB"]
+    if option is None and "db" in settings:
+        named = settings["db"]
+        return named if "://" in named else os.path.expanduser(named)
+    return option
+
+
 def config_path() -> Path:
     named = os.environ.get(ENV_VAR)
     if named:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
 from complaintctl.cli.options import At, IfVersion, Json, Ref
@@ -148,6 +149,7 @@ def ack_command(
             help="The area of the business best placed to deal with it [default: area in the "
             "config file].",
             show_default=False,
+            autocompletion=completion.areas,
         ),
     ] = None,
     out_of_time_reason: Annotated[
@@ -175,7 +177,14 @@ def ack_command(
 @step_command("assign")
 def assign_command(
     state: State,
-    to: Annotated[str, typer.Option(metavar="USERNAME", help="The responder, staff of the area.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            metavar="USERNAME",
+            help="The responder, staff of the area.",
+            autocompletion=completion.usernames,
+        ),
+    ],
 ) -> StepCall:
     """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
     from complaintctl import services
@@ -231,6 +240,7 @@ def escalate_command(
             metavar="USERNAME",
             help="The second-stage handler: a leader, senior-leader or "
             "senior-complaint-executive who did not give the first-stage response.",
+            autocompletion=completion.usernames,
         ),
     ],
     reason: Annotated[str | None, typer.Option(help="Why the consumer escalated.")] = None,

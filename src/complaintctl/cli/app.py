@@ -37,7 +37,7 @@ from typer.main import (
 from typer.models import CommandInfo, TyperInfo
 
 from complaintctl import __version__, config
-from complaintctl.cli import helptext
+from complaintctl.cli import completion, helptext
 from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
 
 if TYPE_CHECKING:
@@ -76,6 +76,23 @@ class RootGroup(TyperGroup):
         extra.setdefault("max_content_width", helptext.width())
         return super().make_context(info_name, args, parent, **extra)
 
+    def get_params(self, ctx: Context) -> list[Any]:
+        # Typer's --show-completion, which takes no shell, replaced by ours (_SHOW_COMPLETION).
+        return [
+            _SHOW_COMPLETION if param.name == "show_completion" else param
+            for param in super().get_params(ctx)
+        ]
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes the list it is given
+        rest = super().parse_args(ctx, args)
+        if ctx.meta.pop(_SHOW_COMPLETION_ASKED, False):
+            after = given[given.index("--show-completion") + 1 :]
+            shell = after[0] if after and not after[0].startswith("-") else _shell_running()
+            print(completion.script(shell), end="")
+            raise typer.Exit()
+        return rest
+
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # TyperGroup's listing, with each command's summary read without building it.
         assert isinstance(self.commands, LazyCommands)
@@ -109,6 +126,35 @@ class RootGroup(TyperGroup):
             _fail(f"the input cannot be read: {err.__class__.__name__}: {err}", EXIT_USAGE)
         _flush_output()
         sys.exit(result if isinstance(result, int) else 0)
+
+
+# `--show-completion [SHELL]`: Typer's takes no shell, and printed the script of the shell it
+# ran in whatever word followed. The word after it, if any, is read in RootGroup.parse_args.
+_SHOW_COMPLETION_ASKED = "complaintctl.show_completion"
+
+
+def _ask_to_show_completion(ctx: Context, _param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        ctx.meta[_SHOW_COMPLETION_ASKED] = True
+
+
+_SHOW_COMPLETION = TyperOption(
+    param_decls=["--show-completion"],
+    is_flag=True,
+    expose_value=False,
+    callback=_ask_to_show_completion,
+    help="Print the completion script for a shell (--show-completion zsh: bash, zsh or fish; "
+    "by default the shell this runs in), as `complaintctl completion SHELL` does.",
+)
+
+
+def _shell_running() -> str:
+    from typer._completion_shared import _get_shell_name
+
+    shell = _get_shell_name()
+    if shell is None:
+        raise InvalidInput("cannot tell which shell this is: name it (--show-completion bash)")
+    return shell
 
 
 def _cannot_write(err: OSError) -> str:
@@ -241,8 +287,13 @@ def _root_state(ctx: Context) -> State | None:
 
 
 def _db_after(ctx: Context, _param: Any, value: str | None) -> None:
-    if value is not None and (state := _root_state(ctx)) is not None:
+    if value is None:
+        return
+    state = _root_state(ctx)
+    if state is not None:
         state.db = value
+    else:  # completing: the store a value is completed from
+        ctx.meta[completion.DB_AFTER] = value
 
 
 def _actor_after(ctx: Context, _param: Any, value: str | None) -> None:
@@ -272,6 +323,7 @@ def _global_options() -> list[GlobalOption]:
             metavar="USERNAME",
             expose_value=False,
             callback=_actor_after,
+            autocompletion=lambda ctx, _args, incomplete: completion.usernames(ctx, incomplete),
             help=f"Who is acting, {_SEE_ROOT}.",
         ),
         GlobalOption(
@@ -516,6 +568,7 @@ def root(
             "--as",
             envvar="COMPLAINTCTL_USER",
             metavar="USERNAME",
+            autocompletion=completion.usernames,
             help="Who is acting, recorded with every change [default: your login name].",
             show_default=False,
         ),
@@ -541,15 +594,10 @@ def root(
     Times are read as ISO 8601; without an offset they are local time in the calendar's zone
     (Europe/London by default).
     """
-    if db is None and "COMPLAINTCTL_DB" in os.environ:
-        # The CLI library reads an empty variable as unset: an empty store name is a mistake
-        # to report, not a reason to fall back to the default store.
-        db = os.environ["COMPLAINTCTL_DB"]
     # Options and the environment first, then the config file (complaintctl.config).
     loaded = config.load()
     settings = loaded.settings
-    if db is None and "db" in settings:
-        db = os.path.expanduser(settings["db"]) if "://" not in settings["db"] else settings["db"]
+    db = config.store(db, settings)
     # The one clock read of the command: every default --at and --as-of is this instant, to
     # the second, as every instant is shown (in JSON too).
     login = _login_name()

@@ -1,11 +1,13 @@
-"""`complaintctl config`: where the config file is, and what it sets."""
+"""Setting the tool up: `complaintctl config` (where the config file is, and what it sets)
+and `complaintctl completion SHELL` (the shell's completion script)."""
 
 import os
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from complaintctl.cli.app import commands, current_state
+from complaintctl.cli.completion import Shell
 from complaintctl.cli.options import Json
 
 
@@ -43,3 +45,18 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
         },
         json_output=json_output,
     )
+
+
+@commands.command("completion")
+def completion_command(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+) -> None:
+    """Print the shell's completion script, to save where the shell loads it from.
+
+    Commands, options, case references, usernames and areas complete (the last three from the
+    store the command line names; none where there is no store). Example:
+    complaintctl completion bash > ~/.local/share/bash-completion/completions/complaintctl
+    """
+    from complaintctl.cli.completion import script
+
+    print(script(shell), end="")

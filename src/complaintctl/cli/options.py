@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import completion
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 
@@ -66,13 +67,21 @@ Limit = Annotated[
     ),
 ]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
-Ref = Annotated[str, typer.Argument(metavar="REF", help="The case reference, e.g. SC-2026-000001.")]
+Ref = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="The case reference, e.g. SC-2026-000001.",
+        autocompletion=completion.case_refs,
+    ),
+]
 Refs = Annotated[
     list[str],
     typer.Argument(
         metavar="REF...",
         help="Case references, or - to read them from stdin (one per line, or the JSON of "
         "show, queue or overdue --json; a case whose version moved on since is refused).",
+        autocompletion=completion.case_refs,
     ),
 ]
 DryRun = Annotated[
@@ -108,10 +117,18 @@ OpenStages = Annotated[
     list[OpenStage] | None,
     typer.Option("--stage", help="Only cases at this stage; repeat for several."),
 ]
-Area = Annotated[str | None, typer.Option("--area", help="Only cases routed to this area.")]
+Area = Annotated[
+    str | None,
+    typer.Option("--area", help="Only cases routed to this area.", autocompletion=completion.areas),
+]
 Owner = Annotated[
     str | None,
-    typer.Option("--owner", metavar="USERNAME", help="Only cases this person owns."),
+    typer.Option(
+        "--owner",
+        metavar="USERNAME",
+        help="Only cases this person owns.",
+        autocompletion=completion.usernames,
+    ),
 ]
 Mine = Annotated[bool, typer.Option("--mine", help="Only cases you own (--as).")]
 Unassigned = Annotated[bool, typer.Option("--unassigned", help="Only cases nobody owns yet.")]

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import completion
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import At, Json, whole_number
@@ -48,7 +49,11 @@ def staff_add(
     name: Annotated[str, typer.Option(help="Their full name, as histories show it.")],
     role: Annotated[Role, typer.Option(help="Their role in the procedure.")],
     area: Annotated[
-        str | None, typer.Option(help="The area of the business they work in (a leader leads it).")
+        str | None,
+        typer.Option(
+            help="The area of the business they work in (a leader leads it).",
+            autocompletion=completion.areas,
+        ),
     ] = None,
     at: At = None,
     json_output: Json = False,
@@ -78,7 +83,9 @@ def staff_add(
 @staff_app.command("remove")
 def staff_remove(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    username: Annotated[
+        str, typer.Argument(metavar="USERNAME", autocompletion=completion.usernames)
+    ],
     at: At = None,
     json_output: Json = False,
 ) -> None:
@@ -99,7 +106,9 @@ def staff_remove(
 @staff_app.command("reactivate")
 def staff_reactivate(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    username: Annotated[
+        str, typer.Argument(metavar="USERNAME", autocompletion=completion.removed_usernames)
+    ],
     at: At = None,
     json_output: Json = False,
 ) -> None:
@@ -121,11 +130,16 @@ def staff_reactivate(
 @staff_app.command("role")
 def staff_role(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(metavar="USERNAME")],
+    username: Annotated[
+        str, typer.Argument(metavar="USERNAME", autocompletion=completion.usernames)
+    ],
     role: Annotated[Role, typer.Option(help="Their new role in the procedure.")],
     area: Annotated[
         str | None,
-        typer.Option(help="The area they work in (a leader leads it) [default: none]."),
+        typer.Option(
+            help="The area they work in (a leader leads it) [default: none].",
+            autocompletion=completion.areas,
+        ),
     ] = None,
     at: At = None,
     json_output: Json = False,
@@ -182,7 +196,12 @@ def restrict_add(
     dispute: Annotated[str | None, typer.Option(help="same-matter: the dispute.")] = None,
     channel: Annotated[Channel | None, typer.Option(help="contact: the one channel.")] = None,
     via: Annotated[
-        str | None, typer.Option(metavar="USERNAME", help="contact: the named officer.")
+        str | None,
+        typer.Option(
+            metavar="USERNAME",
+            help="contact: the named officer.",
+            autocompletion=completion.usernames,
+        ),
     ] = None,
     review: Annotated[
         str | None,

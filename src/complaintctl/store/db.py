@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -11,9 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlmodel import create_engine
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
 
@@ -131,7 +131,9 @@ def lock_timeout() -> float:
     return seconds
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, *, wait: float | None = None) -> Engine:
+    """An engine on the store. `wait`: how long to wait for a lock, or for a PostgreSQL server
+    to answer, in seconds [default: the lock timeout, and the driver's own for a server]."""
     parsed = _parse(url)
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
@@ -140,9 +142,11 @@ def open_engine(url: str) -> Engine:
             "or PostgreSQL (postgresql+psycopg://…)"
         )
     kwargs: dict[str, Any] = {}
-    timeout = lock_timeout()
+    timeout = lock_timeout() if wait is None else wait
     if backend == "sqlite":
         kwargs["connect_args"] = {"timeout": timeout}
+    elif wait is not None:
+        kwargs["connect_args"] = {"connect_timeout": max(1, math.ceil(wait))}
     if backend == "postgresql":
         # Each statement sees what was committed before it began, so a writer that waited for
         # the write lock sees everything the previous writer did (whatever the server's
@@ -166,15 +170,19 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def open_read_only(url: str) -> Engine:
-    """An engine that never changes the store, not even an SQLite file's journal mode (for
-    `db status`); PostgreSQL's sessions only read what they are asked to."""
+def open_read_only(url: str, *, wait: float | None = None) -> Engine:
+    """An engine that never changes the store, not even an SQLite file's journal mode, and
+    never makes one where there is none (for `db status`, and completion); PostgreSQL's
+    sessions only read what they are asked to. `wait` as for open_engine."""
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         # SQLite's own URI, built here: a path with # or ? in it stays one path.
         uri = f"file:{quote(parsed.database)}?mode=ro"
-        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
-    return open_engine(url)
+        timeout = lock_timeout() if wait is None else wait
+        return create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=timeout)
+        )
+    return open_engine(url, wait=wait)
 
 
 def _use_sqlite_transactions(engine: Engine) -> None:
