@@ -141,17 +141,23 @@ def _trigram_schema(connection: Connection) -> str | None:
     schema = connection.exec_driver_sql(installed).scalar_one_or_none()
     if schema is not None:
         return str(schema).strip('"')
-    try:
-        # A savepoint: a refused CREATE EXTENSION must not end the upgrade's transaction.
-        # In the current schema, as any object of the store's (pg_trgm is trusted since
-        # PostgreSQL 13: a role that may create objects in the database may create it).
-        with connection.begin_nested():
-            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except DBAPIError:
-        # No rights to create it, or the server lacks PostgreSQL's contrib modules: no index,
-        # and ILIKE scans (see above).
-        return None
-    return str(connection.exec_driver_sql(installed).scalar_one()).strip('"')
+    # In `public`, shared by every store of the database: in a store's own schema it would go
+    # when that schema is dropped, and every other store's index with it (DROP ... CASCADE).
+    # Failing that (no rights there), in the store's schema. pg_trgm is trusted since
+    # PostgreSQL 13: a role that may create objects in a schema may create it there.
+    for where in (" SCHEMA public", ""):
+        try:
+            # A savepoint: a refused CREATE EXTENSION must not end the upgrade's transaction.
+            with connection.begin_nested():
+                connection.exec_driver_sql(f"CREATE EXTENSION IF NOT EXISTS pg_trgm{where}")
+            break
+        except DBAPIError:
+            # No rights, no contrib modules, or another store created it at the same moment.
+            if (schema := connection.exec_driver_sql(installed).scalar_one_or_none()) is not None:
+                return str(schema).strip('"')
+    schema = connection.exec_driver_sql(installed).scalar_one_or_none()
+    # None: no index, and ILIKE scans (see above).
+    return None if schema is None else str(schema).strip('"')
 
 
 def drop_search_index(connection: Connection) -> None:
