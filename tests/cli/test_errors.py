@@ -165,6 +165,23 @@ def test_a_missing_required_option_exits_2_on_one_line(run: Run) -> None:
     assert_next_log_is_the_first(run)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["log", "--consumer", "Ann"], "Missing '--channel', '--category', '--summary'"),
+        (["staff", "add"], "Missing 'USERNAME', '--name', '--role'"),
+        (["restrict", "add", "--email", "a@example.com"], "Missing '--scope', '--reason'"),
+    ],
+)
+def test_every_missing_required_option_is_named_in_one_line(
+    run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+
+    assert_one_line_error(result, 2, f"{message}: each of them is needed (--help says how).")
+    assert_next_log_is_the_first(run)
+
+
 def test_an_unknown_command_exits_2_on_one_line(run: Run) -> None:
     result = run("acknowledge", "SC-2026-000001")
 

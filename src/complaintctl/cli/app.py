@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer import Abort
 from typer._click import Command, Context, HelpFormatter
-from typer._click.exceptions import ClickException
+from typer._click.exceptions import ClickException, MissingParameter, UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.main import (
     get_command_from_info,
@@ -224,21 +224,19 @@ class LazyCommands(MutableMapping[str, Command]):
         # As Typer builds the root's subcommands, with the root's settings.
         root = self._root
         if isinstance(info, CommandInfo):
-            return helptext.tidy(
-                get_command_from_info(
-                    info,
-                    pretty_exceptions_short=root.pretty_exceptions_short,
-                    rich_markup_mode=root.rich_markup_mode,
-                )
+            built: Command = get_command_from_info(
+                info,
+                pretty_exceptions_short=root.pretty_exceptions_short,
+                rich_markup_mode=root.rich_markup_mode,
             )
-        return helptext.tidy(
-            get_group_from_info(
+        else:
+            built = get_group_from_info(
                 info,
                 pretty_exceptions_short=root.pretty_exceptions_short,
                 rich_markup_mode=root.rich_markup_mode,
                 suggest_commands=root.suggest_commands,
             )
-        )
+        return _every_missing_at_once(helptext.tidy(built))
 
     def summary(self, name: str) -> Command:
         """A stand-in with what the listing shows of `name` (its help, hidden or not), taken
@@ -258,6 +256,39 @@ class LazyCommands(MutableMapping[str, Command]):
             hidden=info.hidden is True,
             deprecated=info.deprecated is True,
         )
+
+
+def _every_missing_at_once(command: Command) -> Command:
+    """`command` (and a group's commands) reporting every required option left out in one
+    error, not the first alone: `log` without its four options names all four."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _every_missing_at_once(sub)
+        return command
+    parse = command.parse_args
+
+    def parse_args(ctx: Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes the list it is given
+        try:
+            return parse(ctx, args)
+        except MissingParameter:
+            opts, _, _ = command.make_parser(ctx).parse_args(args=given)
+            missing = [
+                param
+                for param in command.get_params(ctx)
+                if param.required
+                and opts.get(param.name or "") in (None, (), [])
+                and param.resolve_envvar_value(ctx) is None
+            ]
+            if len(missing) < 2:
+                raise
+            names = [param.get_error_hint(ctx).split(" / ")[0] for param in missing]
+            raise UsageError(
+                f"Missing {', '.join(names)}: each of them is needed (--help says how).", ctx
+            ) from None
+
+    command.parse_args = parse_args  # type: ignore[method-assign]
+    return command
 
 
 def _group_name(info: TyperInfo) -> str:
