@@ -16,17 +16,19 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner, Result
 
 from complaintctl.cli import app, render
+from complaintctl.domain.instants import format_local
 from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.text import from_csv_cell
-from complaintctl.views import OverdueItem, OverdueReport, QueueItem, QueueReport
+from complaintctl.views import OverdueItem, OverdueReport, QueueItem, QueueReport, RestrictionView
 from tests.cli.conftest import Run
 from tests.conftest import POSTGRES, STORE_CREATED, seed_team
 
@@ -829,3 +831,31 @@ def test_a_screenful_at_a_terminal_by_default(
 
     assert "2 more: --limit 0 for all\n" == result.stderr
     assert [True, True, True, False] == [ref in result.stdout for ref in (ANN, DEV, BOB, FINN)]
+
+
+def restriction(n: int, email: str) -> RestrictionView:
+    return RestrictionView(
+        zone="Europe/London", id=n, consumer_id=n, consumer="Dev Shah", email=email,
+        scope="contact", dispute=None, contact_channel="post", contact_via=None,
+        reason="Abusive calls to the helpline, repeatedly, over several weeks",
+        decided_by="sam.senior", decided_at=t("2026-12-01T12:00"),
+        review_due=t("2027-06-01T12:00"), lifted_at=None, lifted_by=None, lift_reason=None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_restrict_list_never_cuts_an_email_or_a_date_at_any_width(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    email = "dev.shah.longer.address@example-consumer-mail.co.uk"
+    monkeypatch.setattr(render.Output, "for_people", lambda self: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    render.restriction_list(render.Output(), (restriction(1, email),), json_output=False)
+    out = capsys.readouterr().out
+
+    review = format_local(t("2027-06-01T12:00"), ZoneInfo("Europe/London"))
+    assert (True, True) == (email in out, review in out)
+    # Only a word longer than the line may run past it (for the terminal to fold): never cut.
+    assert [] == [
+        line for line in out.splitlines() if len(line.rstrip()) > width and email not in line
+    ]

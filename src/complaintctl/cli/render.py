@@ -362,12 +362,22 @@ def _prefix(word: str, width: int) -> str:
 
 
 def _block_lines(console: Any, labels: Sequence[str], row: Sequence[Cell]) -> list[str]:
-    """One item as `Field: value` lines, the values aligned and never cut, then a blank line."""
+    """One item as `Field: value` lines, the values aligned and never cut, then a blank line.
+    A long value wraps at its spaces to the width; a word longer than the line (an email) is
+    kept whole, for the terminal to fold."""
+    import textwrap
+
     names = [label.replace("\n", ", ") + ":" for label in labels]
     indent = max(len(name) for name in names) + 1
+    room = max(console.width - indent, 20)
     lines = []
     for name, cell in zip(names, row, strict=True):
-        parts = cell.text.split("\n") if cell.text else ["-"]
+        parts = [
+            piece
+            for line in (cell.text.split("\n") if cell.text else ["-"])
+            for piece in textwrap.wrap(line, room, break_long_words=False, break_on_hyphens=False)
+            or [line]
+        ]
         lines.append(f"{name:<{indent}}{_paint(console, parts[0], cell.style)}")
         lines += [" " * indent + _paint(console, part, cell.style) for part in parts[1:]]
     return [*lines, ""]
