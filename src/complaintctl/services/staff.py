@@ -85,15 +85,23 @@ def add_staff(
     return _view(staff)
 
 
-def remove_staff(
-    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
-) -> StaffView:
-    """Deactivate a member of staff; their name stays in every history they appear in."""
+def _member_to_change(
+    uow: UnitOfWork, username: str, by: str, at: datetime, now: datetime
+) -> tuple[str, Staff]:
+    """Who is changing staff (a senior role), and the member they name, or why not."""
     not_in_future(at, now)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
     staff = uow.staff(username.strip())
     if staff is None:
         raise NotFound(f"no staff member {username}")
+    return by, staff
+
+
+def remove_staff(
+    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
+) -> StaffView:
+    """Deactivate a member of staff; their name stays in every history they appear in."""
+    by, staff = _member_to_change(uow, username, by, at, now)
     if not staff.active:
         raise InvalidInput(f"{username} was already removed")
     if staff.username == by:
@@ -109,11 +117,7 @@ def reactivate_staff(
     uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
 ) -> StaffView:
     """Make a removed member of staff active again, with the role and area they had."""
-    not_in_future(at, now)
-    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    staff = uow.staff(username.strip())
-    if staff is None:
-        raise NotFound(f"no staff member {username}")
+    by, staff = _member_to_change(uow, username, by, at, now)
     if staff.active:
         raise InvalidInput(f"{staff.username} is already active staff")
     staff.active, staff.removed_at = True, None
@@ -135,14 +139,10 @@ def change_role(
 ) -> StaffView:
     """Give a member of staff a new role or area, both as `add_staff` takes them (a leader
     leads an area; no area given is none)."""
-    not_in_future(at, now)
     area = optional(area, "--area", text.LABEL)
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
-    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    staff = uow.staff(username.strip())
-    if staff is None:
-        raise NotFound(f"no staff member {username}")
+    by, staff = _member_to_change(uow, username, by, at, now)
     if not staff.active:
         raise InvalidInput(
             f"{staff.username} was removed: reactivate them first "
