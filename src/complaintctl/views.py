@@ -826,7 +826,7 @@ def find_json(report: FindReport) -> list[dict[str, Any]]:
             "ref": item.ref,
             "version": item.version,
             "stage": item.stage,
-            "consumer": {"id": item.consumer_id, "name": item.consumer, "email": item.email},
+            "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "received_at": _when(item.received_at, tz),
             "dispute": item.dispute,
             "matched": list(item.matched),
