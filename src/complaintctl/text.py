@@ -104,7 +104,7 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]]) -> None:
     """Every CSV the tool writes: a header row, then each row with its cells made safe."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(csv_row(header))  # a rejects file repeats the header of the file imported
     writer.writerows(csv_row(row) for row in rows)
 
 

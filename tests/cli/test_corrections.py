@@ -106,3 +106,26 @@ def test_edit_if_version_of_a_case_that_moved_on_exits_11(run: Run) -> None:
 def test_edit_of_an_unknown_case_exits_4(run: Run) -> None:
     result = run("edit", "SC-2026-999999", "--name", "Ann Smyth", "--reason", "x")
     assert (4, "") == (result.exit_code, result.stdout)
+
+
+@freeze_time(NOW)
+def test_a_change_made_while_the_editor_was_open_is_not_overwritten(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    editor = tmp_path / "editor.py"
+    # While the officer types, someone else corrects the summary.
+    editor.write_text(
+        "import subprocess, sys\n"
+        f"subprocess.run([sys.executable, '-m', 'complaintctl', 'edit', {ref!r}, '--summary',"
+        " 'Theirs', '--reason', 'y'], check=True)\n"
+        "open(sys.argv[1], 'w', encoding='utf-8').write('Mine\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+
+    result = run("edit", ref, "--summary", "-e", "--reason", "x")
+
+    assert (11, "") == (result.exit_code, result.stdout)
+    assert "changed since you looked" in result.stderr
+    assert "Theirs" == show(run, ref)["summary"]

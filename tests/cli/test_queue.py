@@ -859,3 +859,13 @@ def test_restrict_list_never_cuts_an_email_or_a_date_at_any_width(
     assert [] == [
         line for line in out.splitlines() if len(line.rstrip()) > width and email not in line
     ]
+
+
+def test_a_pager_that_cannot_be_read_as_a_command_means_no_pager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(render.os, "isatty", lambda fd: True)
+    monkeypatch.setenv("PAGER", 'less "')
+    assert render._pager() is None
+    monkeypatch.setenv("PAGER", "less -R")
+    assert ["less", "-R"] == render._pager()

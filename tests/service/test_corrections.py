@@ -153,3 +153,20 @@ def test_a_correction_to_a_case_that_moved_on_since_it_was_read_is_refused(
                 now=AT,
             )  # fmt: skip
     assert "Ann Smith" == show(unit, ref).consumer
+
+
+def test_the_consumers_details_on_a_settled_case_are_corrected_by_a_senior_only_from_any_case(
+    unit: UnitFactory,
+) -> None:
+    closed = log(unit, t("2026-11-30T09:00"))
+    act(
+        unit, services.close, ref=closed, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-11-30T09:30"),
+    )  # fmt: skip
+    open_case = log(unit, t("2026-11-30T10:00"))
+
+    with pytest.raises(NotPermitted, match=f"details are also on {closed}, closed or assessed"):
+        correct(unit, open_case, name="Ann Smyth")
+    # The case's own fields are the open case's alone.
+    assert "explanation" == correct(unit, open_case, category=Category.EXPLANATION).category
+    assert "Ann Smyth" == correct(unit, open_case, by="sam.senior", name="Ann Smyth").consumer

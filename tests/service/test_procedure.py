@@ -826,3 +826,28 @@ def test_a_reopen_that_cannot_be_taken_is_refused_and_writes_nothing(
     with pytest.raises(error, match=message):
         act(unit, services.reopen, ref=ref, reason=reason, by=by, at=t("2026-12-02T11:00"))
     assert before == show(unit, ref)
+
+
+def test_closed_and_reopened_twice_at_the_same_instant_runs_one_clock_not_two(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    for _ in range(2):
+        close_case(unit, ref, "2026-12-02T10:00")
+        reopen(unit, ref, "2026-12-02T10:00")
+
+    assert [("respond", t("2026-12-04T10:00"))] == running(show(unit, ref))
+
+
+def test_a_reopen_recorded_after_the_due_it_is_dated_before_warns_of_the_breach(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
+    close_case(unit, ref, "2026-11-30T11:00")
+
+    view = act(
+        unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior",
+        at=t("2026-12-01T10:00"), now=t("2026-12-07T10:00"),
+    )  # fmt: skip
+
+    assert [f"{ref} is breached at once"] == [w.split(":")[0] for w in view.warnings]

@@ -118,3 +118,15 @@ def test_a_cell_a_spreadsheet_would_run_starts_with_an_apostrophe(value: str, ce
 )
 def test_text_coming_in_is_held_to_one_rule(value: str, kind: object, problem: str | None) -> None:
     assert problem == text_problem(value, kind)  # type: ignore[arg-type]
+
+
+def test_a_csv_header_is_made_safe_as_its_cells_are() -> None:
+    # A rejects file repeats the header of the file imported: a column a form named like a
+    # formula must not become one in a spreadsheet.
+    import io
+
+    from complaintctl.text import write_csv
+
+    stream = io.StringIO()
+    write_csv(stream, ["consumer", '=HYPERLINK("http://x")'], [["Ann", "=1+1"]])
+    assert 'consumer,"\'=HYPERLINK(""http://x"")"\nAnn,\'=1+1\n' == stream.getvalue()

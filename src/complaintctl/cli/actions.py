@@ -467,16 +467,19 @@ def edit_command(
         if value is not None
     }
     in_editor = [key for key in ("summary", "address") if fields.get(key) in EDITOR_VALUES]
+    seen = if_version
     if in_editor:
         # Read first and edit outside any transaction: nobody waits on the store while the
         # officer types.
         view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
         for key in in_editor:
             fields[key] = _from_editor(getattr(view, key) or "", f"--{key}")
+        # What was edited is the case as read: a change made meanwhile is not overwritten.
+        seen = view.version if seen is None else seen
 
     def correct(uow: "UnitOfWork", when: datetime) -> "CaseView":
-        if if_version is not None:
-            uow.seen_versions[ref.strip().upper()] = if_version
+        if seen is not None:
+            uow.seen_versions[ref.strip().upper()] = seen
         return services.correct(
             uow, ref=ref, reason=reason, fields=fields, by=state.actor, at=when, now=state.now
         )

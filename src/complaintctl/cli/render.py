@@ -442,7 +442,10 @@ def _pager() -> list[str] | None:
     except (OSError, ValueError, io.UnsupportedOperation):
         return None
     command = os.environ.get("PAGER", "less -R")
-    return shlex.split(command) or None
+    try:
+        return shlex.split(command) or None
+    except ValueError:  # unbalanced quotes: no pager rather than no output
+        return None
 
 
 # -- cases ---------------------------------------------------------------------------------

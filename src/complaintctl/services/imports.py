@@ -236,8 +236,9 @@ def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iter
         if not joined.strip():
             continue  # a blank line
         if header is None:
-            layout.header = [name.strip() for name in record]
-            names = [_header_name(name) for name in record]
+            # As the cells are: a header written safe (a rejects file's) reads as it was.
+            layout.header = [from_csv_cell(name.strip()) for name in record]
+            names = [_header_name(name) for name in layout.header]
             if check_header:
                 _check_header(layout.header, names, layout.mapping)
             header = [layout.mapping.get(name, name) for name in names]

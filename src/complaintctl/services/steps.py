@@ -837,6 +837,19 @@ class Edit(Spec):
             raise InvalidInput(f"--at is before {case.ref} was received")
         row = taking.uow.case_by_id(case.id)
         consumer = taking.uow.consumer(case.consumer_id)
+        if any(EDITABLE[name][1] == "consumer" for name in self.fields):
+            # The consumer's name, email and address are on every case of theirs: a settled
+            # one among them is corrected by a senior only, whichever case is named.
+            settled = [
+                ref
+                for ref, stage, _ in taking.uow.cases_of(consumer)
+                if Stage(stage) in ENDED_STAGES
+            ]
+            if settled and taking.actor.role not in SENIOR_ROLES:
+                raise NotPermitted(
+                    f"{consumer.name}'s details are also on {', '.join(settled)}, closed or "
+                    f"assessed: only {', '.join(sorted(SENIOR_ROLES))} may correct them now"
+                )
         current = {
             "name": consumer.name,
             "email": consumer.email,
@@ -893,11 +906,13 @@ class Reopen(Spec):
         row = taking.uow.case_by_id(case.id)
         history = taking.uow.history(row)
         close = next(e for e in reversed(history) if e.action == Action.CLOSE)
-        # The clocks that close ended: cancelled when it happened or, for one already past
-        # due, when it was recorded (clocks.plan_clocks).
+        # The clocks that close ended: of each kind the latest row (an earlier one may be a
+        # clock an earlier close cancelled and a reopen restarted), cancelled when the close
+        # happened or, for one already past due, when it was recorded (clocks.plan_clocks).
+        latest = {d.kind: d for d in taking.uow.deadlines(row)}  # in id order: the last wins
         cancelled = [
             d
-            for d in taking.uow.deadlines(row)
+            for d in latest.values()
             if d.outcome == CANCELLED and d.ended_at in (close.at, close.recorded_at)
         ]
         starts = tuple(
@@ -909,7 +924,7 @@ class Reopen(Spec):
             f"{case.ref} is breached at once: its {start.kind} deadline passed at "
             f"{format_instant(start.due_at, tz)}"
             for start in starts
-            if start.due_at < taking.at
+            if start.due_at < max(taking.at, taking.now)
         )
         plan = _step(
             taking,
