@@ -37,7 +37,7 @@ ConsumerId = Annotated[
         "--consumer-id",
         metavar="N",
         parser=whole_number(1),
-        help="The consumer, by id (see show --json).",
+        help="The consumer, by id (consumer show, or show --json, gives it).",
     ),
 ]
 

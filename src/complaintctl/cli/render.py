@@ -1073,9 +1073,7 @@ def overdue(
     says otherwise (0: all); in JSON, CSV and plain lines every item unless a `limit` is
     given."""
     _warnings(report.warnings)
-    listed = report.items[:limit] if limit else report.items
-    if json_output or csv_output or not out.for_people():
-        _limited(len(report.items) - len(listed))
+    listed = _for_machines(out, report.items, limit, json_output or csv_output)
     if json_output:
         _print_json(overdue_json(replace(report, items=listed)))
         return
@@ -1220,9 +1218,7 @@ def queue(
     """The queue: at a terminal a screenful unless `limit` says otherwise (0: all); in
     JSON, CSV and plain lines every case unless a `limit` is given."""
     _warnings(report.warnings)
-    items = report.items[:limit] if limit else report.items
-    if json_output or csv_output or not out.for_people():
-        _limited(len(report.items) - len(items))
+    items = _for_machines(out, report.items, limit, json_output or csv_output)
     if json_output:
         _print_json(queue_json(replace(report, items=items)))
         return
@@ -1303,6 +1299,17 @@ def queue(
 def _limited(more: int) -> None:
     if more > 0:
         _note(f"{more} more: --limit 0 for all")
+
+
+def _for_machines(
+    out: Output, items: tuple[T, ...], limit: int | None, machine: bool
+) -> tuple[T, ...]:
+    """A listing's items for JSON, CSV and plain lines: all of them unless `limit` says
+    otherwise, and what it left out said on stderr (a table for people counts its own)."""
+    listed = items[:limit] if limit else items
+    if machine or not out.for_people():
+        _limited(len(items) - len(listed))
+    return listed
 
 
 # -- find ----------------------------------------------------------------------------------
