@@ -68,6 +68,7 @@ class Action(StrEnum):
     INCIDENT = "incident"
     NOTE = "note"  # a contact with the consumer, or a note on the file
     EDIT = "edit"  # a correction: a typo in the name, the wrong category
+    LETTER = "letter"  # a letter or email issued to the consumer, and the hash of its bytes
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
@@ -180,12 +181,18 @@ TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
     Action.NOTE: (frozenset(Stage), None),  # contact happens at any stage, after a close too
     Action.EDIT: (frozenset(Stage), None),  # once ENDED_STAGES, by a senior only
+    Action.LETTER: (frozenset(Stage), None),  # which letters a case can have: domain/letters
 }
 
 # The actions that order a case: a later step may not be dated before an earlier one.
 # A correction, a contact or an incident, recorded later, never stops an earlier step being
 # recorded: they do not order the case.
-STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT, Action.NOTE, Action.EDIT}
+STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {
+    Action.INCIDENT,
+    Action.NOTE,
+    Action.EDIT,
+    Action.LETTER,
+}
 
 # Stages after which the record is settled: only a senior corrects it.
 ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ASSESSED})
@@ -290,6 +297,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.INCIDENT: (frozenset(Role), ""),
     Action.NOTE: (frozenset(Role), ""),
     Action.EDIT: (frozenset(Role), ""),  # senior roles only once ENDED_STAGES
+    Action.LETTER: (frozenset(Role), ""),
 }
 
 _RELATION_WORDS = {
