@@ -1621,7 +1621,7 @@ def letters_made(
         where = files[letter.ref]
         what = f"{letter.ref}: {letter.kind} letter ({letter.format.value}, sha256 {letter.sha256})"
         if dry_run:
-            _note(f"(not written) {what}{f' to {where}' if where else ''}")
+            message(f"(not written) {what}{f' to {where}' if where else ''}")
             continue
         if where is not None and not json_output:
             message(f"{what} written to {where}")
