@@ -132,6 +132,8 @@ def letter_command(
     to_stdout = output is None and out_dir is None
     if format is None and to_stdout and render.at_terminal() and sys.stdout.isatty():
         format = Format.TEXT
+    if format == Format.PDF and to_stdout and sys.stdout.isatty():
+        raise InvalidInput("a PDF is not for a terminal: give -o FILE, or redirect stdout")
     _write_letters(
         state,
         refs=[target],
