@@ -89,6 +89,7 @@ EXAMPLES: dict[str, str] = {
     "consumer update": "complaintctl consumer update --email ann@example.com --prefers post "
     "--adjustment large-print",
     "consumer show": "complaintctl consumer show --email ann@example.com",
+    "consumer export": "complaintctl consumer export --email ann@example.com -o ann-sar.html",
     "calendar": "complaintctl calendar",
     "calendar close": 'complaintctl calendar close 2026-12-29 --reason "Office move"',
     "calendar reopen": "complaintctl calendar reopen 2026-12-29",

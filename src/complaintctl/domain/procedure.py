@@ -75,6 +75,7 @@ class Action(StrEnum):
     RESTRICTION_LIFTED = "restriction-lifted"
     RESTRICTION_REVIEWED = "restriction-reviewed"
     CONSUMER_UPDATED = "consumer-updated"
+    CONSUMER_EXPORTED = "consumer-exported"  # a subject-access export: who, when, not what
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
@@ -339,6 +340,7 @@ class StoreAction(StrEnum):
     RESTRICT = "restrict a consumer or lift a restriction"
     OVERRIDE_RESTRICTION = "log a complaint despite a restriction"
     UPDATE_CONSUMER = "update a consumer's contact preference and needs"
+    EXPORT_CONSUMER = "export everything held about a consumer"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -349,6 +351,8 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.RESTRICT: SENIOR_ROLES,
     StoreAction.OVERRIDE_RESTRICTION: SENIOR_ROLES,
     StoreAction.UPDATE_CONSUMER: frozenset(Role),
+    # A subject-access request is answered by whoever handles it; each export is recorded.
+    StoreAction.EXPORT_CONSUMER: frozenset(Role),
 }
 
 

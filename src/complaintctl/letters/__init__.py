@@ -198,6 +198,38 @@ assert all(item.name in SAMPLE_FACTS for rule in RULES.values() for item in rule
 assert all(item.name in SAMPLE_FACTS for item in COMMON)
 
 
+def document(name: str, data: dict[str, Any]) -> str:
+    """One of the tool's own documents (not the organisation's: the built-in folder only),
+    such as the subject-access export, as HTML, in the same sandbox as letters."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(BUILT_IN),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["words"] = _words
+    return env.get_template(name).render(data)
+
+
+def _words(value: Any) -> str:
+    """A value of a JSON document for a person: `key: value; …` for an object (a letter's
+    recorded facts left out: its text is shown instead), items joined for a list."""
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{key.replace('_', ' ')}: {_words(item)}"
+            for key, item in value.items()
+            if item not in (None, "", [], {}) and key != "facts"
+        )
+    if isinstance(value, list):
+        return ", ".join(_words(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return text.inert(str(value), lines=True)
+
+
 # -- formats -----------------------------------------------------------------------------------
 
 _BLOCKS = frozenset(
