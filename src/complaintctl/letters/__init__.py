@@ -165,9 +165,10 @@ class Templates:
 
     def missing(self, kind: str) -> list[Item]:
         """What the kind's template leaves out of what the letter must carry: it is rendered
-        with each required item as a mark of its own, and a mark not in the letter is missing."""
+        with each required item as a mark of its own, and a mark not in the letter's text is
+        missing (one only in a comment, an attribute or the page's head is read by no one)."""
         facts = marked_facts(kind)
-        shown = self.render(kind, facts).html.casefold()
+        shown = html_to_text(self.render(kind, facts).html).casefold()
         return [item for item in required_items(kind) if _mark(item.name).casefold() not in shown]
 
     def check(self, kind: str) -> None:
@@ -248,13 +249,24 @@ class _TextOf(HTMLParser):
         if not lines:
             return
         if self._item:
-            wrapped = textwrap.wrap(
-                " ".join(lines), WIDTH, initial_indent="  - ", subsequent_indent="    "
-            )
+            wrapped = _wrap(" ".join(lines), first="  - ", rest="    ")
         else:
-            wrapped = [part for line in lines for part in textwrap.wrap(line, WIDTH)]
+            wrapped = [part for line in lines for part in _wrap(line)]
         self.blocks.append(("\n".join(wrapped), self._item))
         self._item = False
+
+
+def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
+    """A line wrapped at spaces only: a reference, an email address or a web address is never
+    cut at its hyphens or in the middle (a long one runs past the width instead)."""
+    return textwrap.wrap(
+        line,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def html_to_text(html: str) -> str:
