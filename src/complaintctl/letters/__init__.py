@@ -338,13 +338,23 @@ def to_pdf(html: str) -> bytes:
         import weasyprint
     except (ImportError, OSError):
         raise InvalidInput(PDF_MISSING) from None
-    result: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     return result
 
 
+def _fetcher() -> Any:
+    """What fetches a template's images and styles: data: URLs only, inline in the template.
+    An organisation's template never makes the tool read a file or the network into a letter;
+    WeasyPrint leaves out (with a warning) what it may not fetch."""
+    import weasyprint.urls
+
+    fetcher = getattr(weasyprint.urls, "URLFetcher", None)
+    if fetcher is not None:  # newer WeasyPrint: a fetcher object, told its protocols
+        return fetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+    return _no_fetching  # older: a function, which returns a dict
+
+
 def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
-    """A template's images and styles come inline (data: URLs) or not at all: an organisation's
-    template never makes the tool read a file or the network into a letter."""
     if url.startswith("data:"):
         import weasyprint
 
