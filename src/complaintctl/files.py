@@ -157,10 +157,11 @@ def new_text_file(
 
 
 def staged(
-    path: Path, data: bytes, *, force: bool = False, protected: Iterable[Path] = ()
+    path: Path, data: bytes, *, force: bool | None = None, protected: Iterable[Path] = ()
 ) -> NewFile:
     """`data` written whole beside `path`, for the caller to place() once what it records is
-    committed, or to discard()."""
+    committed, or to discard(). Never over a file that is there (`force` None: a letter has
+    no --force to offer)."""
     return NewFile(check_destination(path, force=force, protected=protected)).write(data)
 
 

@@ -135,6 +135,8 @@ class Templates:
             keep_trailing_newline=True,
         )
         env.filters["lines"] = lambda value: str(value).splitlines()
+        # Random text would make the same letter different bytes each time it is made.
+        del env.globals["lipsum"]
         name = f"{kind}.html"
         try:
             html = env.get_template(name).render(facts)
@@ -165,9 +167,10 @@ class Templates:
 
     def missing(self, kind: str) -> list[Item]:
         """What the kind's template leaves out of what the letter must carry: it is rendered
-        with each required item as a mark of its own, and a mark not in the letter is missing."""
+        with each required item as a mark of its own, and a mark not in the letter's text is
+        missing (one only in a comment, an attribute or the page's head is read by no one)."""
         facts = marked_facts(kind)
-        shown = self.render(kind, facts).html.casefold()
+        shown = html_to_text(self.render(kind, facts).html).casefold()
         return [item for item in required_items(kind) if _mark(item.name).casefold() not in shown]
 
     def check(self, kind: str) -> None:
@@ -280,13 +283,24 @@ class _TextOf(HTMLParser):
         if not lines:
             return
         if self._item:
-            wrapped = textwrap.wrap(
-                " ".join(lines), WIDTH, initial_indent="  - ", subsequent_indent="    "
-            )
+            wrapped = _wrap(" ".join(lines), first="  - ", rest="    ")
         else:
-            wrapped = [part for line in lines for part in textwrap.wrap(line, WIDTH)]
+            wrapped = [part for line in lines for part in _wrap(line)]
         self.blocks.append(("\n".join(wrapped), self._item))
         self._item = False
+
+
+def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
+    """A line wrapped at spaces only: a reference, an email address or a web address is never
+    cut at its hyphens or in the middle (a long one runs past the width instead)."""
+    return textwrap.wrap(
+        line,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def html_to_text(html: str) -> str:
@@ -358,13 +372,23 @@ def to_pdf(html: str) -> bytes:
         import weasyprint
     except (ImportError, OSError):
         raise InvalidInput(PDF_MISSING) from None
-    result: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     return result
 
 
+def _fetcher() -> Any:
+    """What fetches a template's images and styles: data: URLs only, inline in the template.
+    An organisation's template never makes the tool read a file or the network into a letter;
+    WeasyPrint leaves out (with a warning) what it may not fetch."""
+    import weasyprint.urls
+
+    fetcher = getattr(weasyprint.urls, "URLFetcher", None)
+    if fetcher is not None:  # newer WeasyPrint: a fetcher object, told its protocols
+        return fetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+    return _no_fetching  # older: a function, which returns a dict
+
+
 def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
-    """A template's images and styles come inline (data: URLs) or not at all: an organisation's
-    template never makes the tool read a file or the network into a letter."""
     if url.startswith("data:"):
         import weasyprint
 

@@ -133,13 +133,15 @@ def _letter(
     tz: ZoneInfo,
 ) -> Letter:
     earlier = [] if reissue else issued_letters(view, kind)
-    if earlier:
-        reproduces: EventView | None = earlier[-1]
-        assert reproduces is not None
+    # The letter issued in this format is made again as it went out: its facts, and its issue
+    # date (an email's Date). One issued in another format only lends its facts: issued in
+    # this format, it is dated now.
+    same_format = [e for e in earlier if e.details.get("format") == chosen]
+    reproduces = same_format[-1] if same_format else (earlier[-1] if earlier else None)
+    if reproduces is not None:
         facts = reproduces.details["facts"]
-        issued_at = reproduces.at
+        issued_at = reproduces.at if same_format else at
     else:
-        reproduces = None
         issued_at = at
         facts = letter_facts(view, kind, organisation, issued_at)
     rendered = templates.render(kind, facts)
@@ -151,17 +153,23 @@ def _letter(
         if need not in MET_BY_THE_LETTER
     ]
     same_bytes = None
-    if reproduces is not None:
-        same_format = [e for e in earlier if e.details.get("format") == chosen]
-        if same_format:
-            same_bytes = same_format[-1].details.get("sha256") == digest
-            if not same_bytes:
-                notes.append(
-                    f"{view.ref}: this is not the {kind} letter issued "
-                    f"{_local(same_format[-1].at, tz)}: the template has changed since "
-                    f"(issued from {same_format[-1].details.get('template_sha256', '?')[:12]}, "
-                    f"now {rendered.template_sha256[:12]})"
-                )
+    if same_format:
+        recorded = same_format[-1].details
+        same_bytes = recorded.get("sha256") == digest
+        if not same_bytes:
+            was = str(recorded.get("template_sha256", "?"))
+            why = (
+                f"the template has changed since (issued from {was[:12]}, "
+                f"now {rendered.template_sha256[:12]})"
+                if was != rendered.template_sha256
+                else "the template is the same, so what made the "
+                f"{chosen.value} (this program or its fonts) has changed since"
+            )
+            notes.append(
+                f"{view.ref}: this is not the {kind} letter issued "
+                f"{_local(same_format[-1].at, tz)}: {why}; nothing is recorded for it "
+                "(--reissue issues one anew from the case as it is now)"
+            )
     return Letter(
         view.ref,
         kind,

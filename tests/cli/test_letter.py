@@ -1,0 +1,340 @@
+"""`complaintctl letter` end to end: a letter on stdout or in a new file, issued and listed,
+made again byte for byte; letters for many cases, all or nothing; the organisation's templates
+checked; and each kind of refusal with its exit code.
+
+The cases are taken through the procedure at the service layer (tests/service/letters_journey:
+Ann's through every step, Bob's closed out of scope); the letters are asked for on the command
+line, with "now" frozen.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from complaintctl.letters import BUILT_IN
+from tests.cli.conftest import Run
+from tests.conftest import UnitFactory, dump_store
+from tests.service.letters_journey import ann_at_every_step, said
+
+NOW = "2027-01-10 12:00:00"
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with freeze_time(NOW):
+        yield
+
+
+def ok(run: Run, *args: str, input: str | None = None) -> str:
+    result = run(*args, input=input)
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout
+
+
+def refused(run: Run, code: int, *args: str, input: str | None = None) -> str:
+    """Run a letter command that must be refused with `code`: an `Error: ` on stderr and no
+    traceback; what stderr says."""
+    result = run(*args, input=input)
+    assert code == result.exit_code, (result.stdout, result.stderr)
+    assert "Error: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.stderr
+
+
+@pytest.fixture
+def letters(tmp_path: Path) -> Path:
+    """A folder for letters, empty."""
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    return folder
+
+
+def final_response_template(folder: Path, old: str, new: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    source = (BUILT_IN / "final-response.html").read_text(encoding="utf-8")
+    assert old in source
+    (folder / "final-response.html").write_text(source.replace(old, new), encoding="utf-8")
+    return folder
+
+
+# -- one letter --------------------------------------------------------------------------------
+
+
+def test_a_letter_is_written_to_stdout_as_text(run: Run, unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    text = said(ok(run, "letter", ref, "final-response", "--format", "text"))
+    assert text.startswith("Communications Ombudsman 3300 Daresbury Park Warrington WA4 4HS")
+    assert "Dear Ann Smith," in text
+    assert "You can ask for a referral until Sunday 4 April 2027." in text
+    assert "- a goodwill payment of £1,250.00" in text
+
+
+def test_by_default_an_email_goes_to_a_consumer_with_an_address_for_one(
+    run: Run, unit: UnitFactory
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    message = ok(run, "letter", ref, "acknowledgement")  # not at a terminal
+    assert "To: Ann Smith <ann@example.com>" in message
+    assert f"Subject: Acknowledgement of your complaint ({ref})" in message
+
+
+def test_a_letter_before_its_step_is_refused_with_exit_5(run: Run, unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    stderr = refused(run, 5, "letter", ref, "final-response", "--format", "text")
+    assert (
+        f"Error: {ref}: no final response is recorded, so there is no final-response letter yet "
+        "(it is at stage first-stage)"
+    ) in stderr
+
+
+def test_a_letter_to_a_file_is_new_and_its_owners_only(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    path = tmp_path / "ack.txt"
+    out = ok(run, "letter", ref, "acknowledgement", "--format", "text", "-o", str(path))
+    assert f"{ref}: acknowledgement letter (text, sha256 " in out
+    assert "Casework" in path.read_text(encoding="utf-8")
+    assert 0o600 == stat.S_IMODE(path.stat().st_mode)
+    before = path.read_bytes()
+    stderr = refused(run, 2, "letter", ref, "acknowledgement", "--format", "html", "-o", str(path))
+    assert f"{path} exists already: name a new file\n" in stderr
+    assert before == path.read_bytes()
+
+
+def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    assert "give -o FILE or --out-dir DIR" in refused(
+        run, 2, "letter", ref, "acknowledgement", "--json"
+    )
+
+
+def test_an_unknown_kind_is_refused_naming_the_kinds(run: Run, unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    assert (
+        "no letter kind 'apology'; the kinds are acknowledgement, extension, first-response, "
+        "final-response, out-of-scope, restriction"
+    ) in refused(run, 2, "letter", ref, "apology")
+
+
+# -- issued, listed, and made again -------------------------------------------------------------
+
+
+def test_an_issued_letter_is_listed_shown_and_made_again_byte_for_byte(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    first = tmp_path / "first.eml"
+    out = json.loads(
+        ok(run, "letter", ref, "final-response", "--format", "eml", "--issue", "-o", str(first),
+           "--json")
+    )  # fmt: skip
+    (written,) = out["letters"]
+    assert (True, str(first), None) == (written["issued"], written["file"], written["reproduces"])
+    listed = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+    assert [("final-response", "eml", "officer.one", written["sha256"])] == [
+        (entry["kind"], entry["format"], entry["by"], entry["sha256"]) for entry in listed
+    ]
+    assert "final-response" in ok(run, "letter", ref, "--list")
+    contact = [line for line in ok(run, "show", ref).splitlines() if line.startswith("Contact")]
+    assert [f"issued the final-response letter (eml, sha256 {written['sha256'][:12]}…)"] == [
+        line.rsplit(": ", 1)[1] for line in contact
+    ]
+    # The name corrected and weeks gone by: the same command makes the same bytes, from what
+    # was recorded, and records nothing more.
+    with freeze_time("2027-01-11 09:00:00"):
+        ok(run, "--as", "sam.senior", "edit", ref, "--name", "Ann Jones", "--reason", "Married")
+    again = tmp_path / "again.eml"
+    with freeze_time("2027-02-20 15:30:00"):
+        result = run("letter", ref, "final-response", "--format", "eml", "--issue", "-o",
+                     str(again))  # fmt: skip
+    assert 0 == result.exit_code, result.stderr
+    assert first.read_bytes() == again.read_bytes()
+    assert "the same bytes (nothing new recorded)" in result.stderr
+    assert 1 == len(json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"])
+    # --reissue: the letter as the case is now, recorded too.
+    anew = tmp_path / "anew.eml"
+    with freeze_time("2027-02-21 10:00:00"):
+        ok(run, "letter", ref, "final-response", "--format", "eml", "--reissue", "-o", str(anew))
+    assert b"To: Ann Jones <ann@example.com>" in anew.read_bytes()
+    assert 2 == len(json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"])
+
+
+def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="logged")
+    result = run("letter", ref, "--list")
+    assert (0, f"No letter has been issued on {ref}\n") == (result.exit_code, result.stderr)
+
+
+# -- many cases ----------------------------------------------------------------------------------
+
+
+def test_letters_for_the_references_on_stdin_one_file_each(
+    run: Run, unit: UnitFactory, letters: Path
+) -> None:
+    refs = [ann_at_every_step(unit, until="acknowledged") for _ in range(3)]
+    out = ok(
+        run, "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "html",
+        "--issue", input="\n".join(refs) + "\n",
+    )  # fmt: skip
+    assert sorted(f"{ref}-acknowledgement.html" for ref in refs) == sorted(
+        p.name for p in letters.iterdir() if p.suffix == ".html"
+    )
+    for ref in refs:
+        assert f"{ref}: acknowledgement letter (html" in out
+        page = (letters / f"{ref}-acknowledgement.html").read_text(encoding="utf-8")
+        assert f"Our reference: {ref}" in page
+        assert 1 == len(json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"])
+
+
+def test_letters_for_the_cases_queue_lists(run: Run, unit: UnitFactory, letters: Path) -> None:
+    refs = sorted(ann_at_every_step(unit, until="acknowledged") for _ in range(2))
+    queued = ok(run, "queue", "--json")
+    assert refs == sorted(case["ref"] for case in json.loads(queued))
+    ok(run, "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "eml",
+       input=queued)  # fmt: skip
+    assert [f"{ref}-acknowledgement.eml" for ref in refs] == sorted(
+        p.name for p in letters.iterdir()
+    )
+
+
+def test_letters_for_many_cases_are_all_or_nothing(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    ready = ann_at_every_step(unit, until="acknowledged")
+    not_yet = ann_at_every_step(unit, until="logged")
+    before = dump_store(store_url)
+    stderr = refused(
+        run, 9, "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format",
+        "text", "--issue", input=f"{ready}\n{not_yet}\n",
+    )  # fmt: skip
+    assert f"{not_yet}: no acknowledgement is recorded" in stderr
+    assert "Error: 1 of 2 cases refused, so no letter was written or recorded" in stderr
+    assert [] == list(letters.iterdir())
+    assert before == dump_store(store_url)
+
+
+def test_a_dry_run_writes_and_records_nothing(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    refs = [ann_at_every_step(unit, until="acknowledged") for _ in range(2)]
+    before = dump_store(store_url)
+    result = run(
+        "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "text",
+        "--issue", "--dry-run", input="\n".join(refs),
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.stderr
+    assert "Dry run: all 2 letters can be made; nothing was written" in result.stderr
+    assert [] == list(letters.iterdir())
+    assert before == dump_store(store_url)
+
+
+def test_a_file_already_in_the_folder_stops_every_letter(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    first, second = (ann_at_every_step(unit, until="acknowledged") for _ in range(2))
+    (letters / f"{second}-acknowledgement.txt").write_text("mine")
+    before = dump_store(store_url)
+    refused(
+        run, 2, "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "text",
+        "--issue", input=f"{first}\n{second}\n",
+    )  # fmt: skip
+    assert [f"{second}-acknowledgement.txt"] == [p.name for p in letters.iterdir()]
+    assert before == dump_store(store_url)
+
+
+# -- the organisation's templates ------------------------------------------------------------
+
+
+def test_a_template_leaving_out_the_referral_date_is_refused_by_check_and_by_letter(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "{{ refer_by }}", "soon")
+    checked = run("letter", "check", str(folder))
+    assert 2 == checked.exit_code
+    assert (
+        f"final-response: final-response.html ({folder}) leaves out the date by which to refer "
+        "(the end of the 3-month window) ({{ refer_by }})"
+    ) in checked.stdout
+    assert "acknowledgement: acknowledgement.html (built-in) carries everything required" in (
+        checked.stdout
+    )
+    assert "Error: 1 of 6 letter templates leave out what they must carry" in checked.stderr
+    stderr = refused(run, 2, "letter", ref, "final-response", "--templates", str(folder),
+                     "--format", "text", "--issue")  # fmt: skip
+    assert f"template final-response.html ({folder}) leaves out" in stderr
+    assert "({{ refer_by }})" in stderr
+    assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+
+def test_the_built_in_templates_pass_the_check(run: Run) -> None:
+    checked = json.loads(ok(run, "letter", "check", "--json"))
+    assert (None, [True] * 6) == (
+        checked["folder"],
+        [template["ok"] for template in checked["templates"]],
+    )
+
+
+def test_the_templates_beside_the_config_file_are_used_and_add_kinds(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """COMPLAINTCTL_CONFIG is tmp_path/config/config.toml (tests/conftest.py): a templates
+    folder beside it is the organisation's."""
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(
+        tmp_path / "config" / "templates", "<h2>", "<h2>Your next step: "
+    )
+    (folder / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>We will ring you about {{ reference }}.'
+        "</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    text = said(ok(run, "letter", ref, "final-response", "--format", "text"))
+    assert "Your next step: Referring your complaint" in text
+    call = said(ok(run, "letter", ref, "apology-call", "--format", "text"))
+    assert f"Dear Ann Smith, We will ring you about {ref}." in call
+    kinds = [t["kind"] for t in json.loads(ok(run, "letter", "check", "--json"))["templates"]]
+    assert "apology-call" == kinds[-1]
+
+
+@pytest.mark.parametrize(
+    "escape", ["{{ ''.__class__.__mro__ }}", "{{ cycler.__init__.__globals__ }}"]
+)
+def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
+    run: Run, unit: UnitFactory, tmp_path: Path, escape: str
+) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "<h2>", f"{escape}<h2>")
+    stderr = refused(run, 2, "letter", ref, "final-response", "--templates", str(folder),
+                     "--format", "text")  # fmt: skip
+    assert "Error: template final-response.html: access to attribute '__" in stderr
+    assert "is unsafe" in stderr
+    checked = run("letter", "check", str(folder))
+    assert 2 == checked.exit_code
+    assert "final-response: final-response.html" in checked.stdout
+    assert "does not render: template final-response.html: access to attribute" in (checked.stdout)
+
+
+def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:
+    from complaintctl import services
+    from tests.service.journey import act, log, t
+
+    ref = log(unit, t("2026-11-30T10:00"), consumer="Ann {{ 7*7 }} <script>alert(1)</script>",
+              summary="{% raw %}{{ 7*7 }}")  # fmt: skip
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    text = said(ok(run, "letter", ref, "acknowledgement", "--format", "text"))
+    assert "Dear Ann {{ 7*7 }} <script>alert(1)</script>," in text
+    assert "“{% raw %}{{ 7*7 }}”" in text
+    assert "49" not in text.replace("2026", "")
+    page = ok(run, "letter", ref, "acknowledgement", "--format", "html")
+    assert "Ann {{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page

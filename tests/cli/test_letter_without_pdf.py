@@ -1,0 +1,70 @@
+"""`letter --format pdf` where WeasyPrint (the `pdf` extra) is not installed: it says how to get
+it, and every other format is made as ever.
+
+Real processes, run at the real time (not frozen: the case is logged and closed by them too),
+with no mock of the store: a folder first on PYTHONPATH holds a weasyprint module that will not
+import.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_a_pdf_without_weasyprint_says_how_to_get_it_and_the_rest_still_works(
+    tmp_path: Path,
+) -> None:
+    """Real processes in which `import weasyprint` fails, as where the pdf extra is not
+    installed: a folder first on PYTHONPATH holds a weasyprint module that will not import.
+    They run at the real time, so the case is logged and closed by them too."""
+    hidden = tmp_path / "no-weasyprint"
+    hidden.mkdir()
+    (hidden / "weasyprint.py").write_text(
+        'raise ImportError("No module named weasyprint (hidden by the test)")\n'
+    )
+    path = os.pathsep.join(p for p in (str(hidden), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "COMPLAINTCTL_USER": "officer.one"}
+
+    def complaintctl(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "complaintctl", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    logged = complaintctl(
+        "log", "--consumer", "Bob Brown", "--email", "bob@example.com", "--channel", "email",
+        "--category", "delay", "--summary", "I disagree with the decision",
+    )  # fmt: skip
+    assert 0 == logged.returncode, logged.stderr
+    ref = logged.stdout.strip()
+    closed = complaintctl("close", ref, "--reason", "out-of-scope", "--because", "decision")
+    assert 0 == closed.returncode, closed.stderr
+    pdf = complaintctl("letter", ref, "out-of-scope", "--format", "pdf", "-o", "letter.pdf")
+    assert 2 == pdf.returncode, pdf.stderr
+    assert (
+        "Error: PDF letters need WeasyPrint: pip install 'complaintctl[pdf]' (it uses the "
+        "system's Pango library: on Debian or Ubuntu, apt install libpango-1.0-0 "
+        "libpangoft2-1.0-0); --format html prints to PDF from any browser\n"
+    ) == pdf.stderr
+    assert not (tmp_path / "letter.pdf").exists()
+    # A consumer who prefers post gets HTML to print instead; other formats are made as ever.
+    update = complaintctl("consumer", "update", "--email", "bob@example.com", "--prefers", "post")
+    assert 0 == update.returncode, update.stderr
+    made = complaintctl("letter", ref, "out-of-scope", "-o", "letter")
+    assert 0 == made.returncode, made.stderr
+    assert "out-of-scope letter (html," in made.stdout
+    assert (tmp_path / "letter").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    text = complaintctl("letter", ref, "out-of-scope", "--format", "text")
+    assert 0 == text.returncode, text.stderr
+    assert "Dear Bob Brown," in text.stdout

@@ -1,0 +1,321 @@
+"""Letters' pure core: facts in words, HTML as plain text, and each template held to what its
+kind must carry."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl.domain.letters import (
+    COMMON,
+    RULES,
+    address_lines,
+    date_words,
+    pounds,
+    remedy_words,
+    required_items,
+    time_words,
+)
+from complaintctl.errors import InvalidInput
+from complaintctl.letters import (
+    BUILT_IN,
+    SAMPLE_FACTS,
+    Templates,
+    html_to_text,
+    marked_facts,
+    to_eml,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# -- facts in words ----------------------------------------------------------------------------
+
+
+def test_a_date_is_written_out_without_a_leading_zero() -> None:
+    assert ["Friday 4 December 2026", "Thursday 31 December 2026"] == [
+        date_words(date(2026, 12, 4)),
+        date_words(date(2026, 12, 31)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("instant", "words"),
+    [
+        ("2026-12-04T12:00", "midday on Friday 4 December 2026"),
+        ("2026-12-04T10:00", "10am on Friday 4 December 2026"),
+        ("2026-12-04T17:30", "5:30pm on Friday 4 December 2026"),
+        ("2026-12-04T12:05", "12:05pm on Friday 4 December 2026"),
+        ("2026-12-04T09:07", "9:07am on Friday 4 December 2026"),
+        # Summer: London is an hour ahead of UTC, so 11:00 UTC is midday there.
+        ("2027-06-01T11:00", "midday on Tuesday 1 June 2027"),
+        ("2027-06-01T16:30", "5:30pm on Tuesday 1 June 2027"),
+        # A late evening in UTC is the next morning's first hour in London in summer.
+        ("2027-06-30T23:30", "12:30am on Thursday 1 July 2027"),
+        # The clocks go forward at 01:00 UTC on Sunday 28 March 2027: GMT before, BST after.
+        ("2027-03-28T00:30", "12:30am on Sunday 28 March 2027"),
+        ("2027-03-28T01:30", "2:30am on Sunday 28 March 2027"),
+        # They go back at 01:00 UTC on Sunday 25 October 2026: 1:30am comes twice.
+        ("2026-10-25T00:30", "1:30am on Sunday 25 October 2026"),
+        ("2026-10-25T01:30", "1:30am on Sunday 25 October 2026"),
+        ("2026-10-25T11:00", "11am on Sunday 25 October 2026"),
+    ],
+)
+def test_a_time_is_written_out_in_the_calendars_zone(instant: str, words: str) -> None:
+    assert words == time_words(utc(instant), LONDON)
+
+
+@pytest.mark.parametrize(
+    ("pence", "words"),
+    [
+        (0, "£0.00"),
+        (5, "£0.05"),
+        (2550, "£25.50"),
+        (125_000, "£1,250.00"),
+        (123_456_789, "£1,234,567.89"),
+    ],
+)
+def test_pounds_have_pence_and_thousands_separated(pence: int, words: str) -> None:
+    assert words == pounds(pence)
+
+
+def test_remedies_are_offered_in_words_with_the_goodwill_payment_in_pounds() -> None:
+    assert [
+        "an apology",
+        "an explanation of what happened",
+        "a goodwill payment of £1,250.00",
+        "an improvement to our service, so that it does not happen again",
+    ] == remedy_words(
+        ["apology", "explanation", "goodwill-payment", "service-improvement"], 125_000
+    )
+
+
+def test_a_goodwill_payment_of_no_amount_yet_is_to_be_confirmed_and_others_pass_through() -> None:
+    assert ["a goodwill payment of an amount to be confirmed", "a bunch of flowers"] == (
+        remedy_words(["goodwill-payment", "a bunch of flowers"], None)
+    )
+    assert [] == remedy_words([], None)
+
+
+@pytest.mark.parametrize(
+    ("address", "lines"),
+    [
+        ("1 High Street\nWarrington\n\n  WA1 1AA  ", ["1 High Street", "Warrington", "WA1 1AA"]),
+        ("1 High Street, Warrington ,WA1 1AA", ["1 High Street", "Warrington", "WA1 1AA"]),
+        # Its own lines win: a comma within a line stays.
+        ("Flat 2, 1 High Street\nWarrington", ["Flat 2, 1 High Street", "Warrington"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_an_address_is_laid_out_by_its_lines_or_else_its_commas(
+    address: str | None, lines: list[str]
+) -> None:
+    assert lines == address_lines(address)
+
+
+# -- HTML as plain text ------------------------------------------------------------------------
+
+
+def test_blocks_are_separated_by_a_blank_line_and_br_breaks_a_line() -> None:
+    html = (
+        "<h1>Title</h1><p>One\n   paragraph,\tits  spaces folded.</p>"
+        "<address>1 High Street<br>Warrington<br/>WA1 1AA</address><div>Last</div>"
+    )
+    assert (
+        "Title\n\nOne paragraph, its spaces folded.\n\n1 High Street\nWarrington\nWA1 1AA\n\nLast\n"
+    ) == html_to_text(html)
+
+
+def test_list_items_are_bulleted_one_to_a_line_after_the_text_before_them() -> None:
+    html = "<p>What we will do:</p><ul>\n <li>an apology</li>\n <li>a payment</li>\n</ul><p>End</p>"
+    assert "What we will do:\n\n  - an apology\n  - a payment\n\nEnd\n" == html_to_text(html)
+
+
+def test_the_head_style_title_and_script_are_not_text_and_entities_are_characters() -> None:
+    html = (
+        "<html><head><title>Secret title</title><style>p { color: red }</style></head>"
+        "<body><script>var x = 1;</script><p>Fish &amp; chips &lt;b&gt; &pound;5</p>"
+        "<!-- a comment --></body></html>"
+    )
+    assert "Fish & chips <b> £5\n" == html_to_text(html)
+
+
+def test_paragraphs_wrap_at_72_columns_and_list_items_hang_under_their_bullet() -> None:
+    words = " ".join(f"word{n}" for n in range(40))
+    text = html_to_text(f"<p>{words}</p><ul><li>{words}</li></ul>")
+    paragraph, item = text.rstrip("\n").split("\n\n")
+    assert all(len(line) <= 72 for line in text.splitlines())
+    assert words == " ".join(paragraph.split())
+    lines = item.splitlines()
+    assert lines[0].startswith("  - word0 ")
+    assert all(line.startswith("    word") for line in lines[1:])
+
+
+def test_wrapping_never_cuts_an_email_address_a_reference_or_a_link() -> None:
+    """Wherever the line ends, `customer-relations@…` and `SC-2026-000008` stay whole: one
+    cut at its hyphen reads as two words, and a long one runs past the width instead."""
+    long_link = "https://example.org/" + "a" * 80
+    whole = {"customer-relations@example.org", "SC-2026-000008", long_link}
+    for fill in range(30, 72):
+        text = html_to_text(
+            f"<p>{'y' * fill} write to customer-relations@example.org about SC-2026-000008 "
+            f"or see {long_link}</p><ul><li>{'y' * fill} customer-relations@example.org</li></ul>"
+        )
+        assert whole <= set(text.split()), text
+
+
+# -- required content ------------------------------------------------------------------------
+
+
+def test_the_marked_facts_put_a_mark_of_its_own_in_each_required_item() -> None:
+    facts = marked_facts("final-response")
+    assert facts["refer_by"] == "[[required:refer_by]]"
+    assert facts["remedies"] == ["[[required:remedies]]"]
+    assert facts["reference"] == "[[required:reference]]"
+    # What the kind need not carry keeps its sample value.
+    assert facts["area"] == SAMPLE_FACTS["area"]
+
+
+def test_every_kind_requires_the_reference_and_the_consumers_name() -> None:
+    assert all(required_items(kind)[: len(COMMON)] == COMMON for kind in RULES)
+    assert ["area", "response_due"] == [
+        item.name for item in required_items("acknowledgement")[len(COMMON) :]
+    ]
+    assert COMMON == required_items("apology-call")  # a kind of the organisation's own
+
+
+@pytest.mark.parametrize("kind", list(RULES))
+def test_every_built_in_template_carries_everything_its_kind_requires(kind: str) -> None:
+    assert [] == Templates(None).missing(kind)
+    Templates(None).check(kind)
+
+
+def organisation_template(folder: Path, kind: str, old: str, new: str) -> None:
+    """The organisation's template of `kind`: the built-in one with `old` made `new`."""
+    source = (BUILT_IN / f"{kind}.html").read_text(encoding="utf-8")
+    assert old in source
+    (folder / f"{kind}.html").write_text(source.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "soon",  # left out
+        "<!-- {{ refer_by }} -->",  # in a comment no one reads
+        '<span title="{{ refer_by }}"></span>',  # in an attribute
+        "{{ refer_by[:4] }}",  # cut short
+    ],
+)
+def test_a_template_that_leaves_out_a_required_item_is_refused_naming_it(
+    tmp_path: Path, hidden: str
+) -> None:
+    organisation_template(tmp_path, "final-response", "{{ refer_by }}", hidden)
+    templates = Templates(tmp_path)
+    assert ["refer_by"] == [item.name for item in templates.missing("final-response")]
+    with pytest.raises(InvalidInput) as refused:
+        templates.check("final-response")
+    assert "final-response.html" in refused.value.message
+    assert "{{ refer_by }}" in refused.value.message
+    assert "the date by which to refer" in refused.value.message
+    # The other kinds come from the built-in templates, and carry everything.
+    assert [] == templates.missing("acknowledgement")
+
+
+def test_a_required_item_shown_in_capitals_still_counts(tmp_path: Path) -> None:
+    organisation_template(
+        tmp_path, "acknowledgement", "{{ area }}</strong>", "{{ area|upper }}</strong>"
+    )
+    assert [] == Templates(tmp_path).missing("acknowledgement")
+
+
+def test_an_organisations_own_kind_needs_the_reference_and_the_name(tmp_path: Path) -> None:
+    (tmp_path / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>We will call.</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    (tmp_path / "_partial.html").write_text("<p>not a kind</p>", encoding="utf-8")
+    templates = Templates(tmp_path)
+    assert [*RULES, "apology-call"] == templates.kinds()
+    assert [] == templates.missing("apology-call")  # the layout carries both
+    (tmp_path / "apology-call.html").write_text("<p>We will call.</p>", encoding="utf-8")
+    assert ["reference", "consumer_name"] == [i.name for i in templates.missing("apology-call")]
+
+
+def test_a_kind_not_among_the_templates_is_refused_naming_the_kinds() -> None:
+    with pytest.raises(InvalidInput, match="no letter kind 'apology-call'; the kinds are ack"):
+        Templates(None).known("apology-call")
+
+
+def test_a_templates_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no such folder"):
+        Templates(tmp_path / "absent")
+
+
+# -- the email message -----------------------------------------------------------------------
+
+
+def eml_facts(**changes: Any) -> dict[str, Any]:
+    return {**SAMPLE_FACTS, **changes}
+
+
+def test_an_email_to_the_consumer_with_both_parts_parses_as_written() -> None:
+    facts = eml_facts()
+    html = Templates(None).render("acknowledgement", facts).html
+    message = email.message_from_bytes(
+        to_eml(facts, html, utc("2026-12-01T10:00")), policy=email.policy.default
+    )
+    assert ("Ann Smith", "ann@example.com") == (
+        message["To"].addresses[0].display_name,
+        message["To"].addresses[0].addr_spec,
+    )
+    assert "customer-relations@example.org" == message["From"].addresses[0].addr_spec
+    assert "About your complaint (SC-2026-000001)" == message["Subject"]
+    assert utc("2026-12-01T10:00") == message["Date"].datetime
+    plain = message.get_body(("plain",)).get_content()
+    assert "Casework" in plain
+    assert "<p>" not in plain
+    assert "<strong>Casework</strong>" in message.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Ann\r\nBcc: evil@example.com", "Ann\nBcc: evil@example.com", "Ann\rBcc: evil@example.com"],
+)
+def test_a_line_break_in_a_name_cannot_add_a_header(name: str) -> None:
+    facts = eml_facts(
+        consumer_name=name,
+        organisation={**SAMPLE_FACTS["organisation"], "name": f"Org\r\nX-Injected: {name}"},
+    )
+    raw = to_eml(facts, "<p>Hello</p>", utc("2026-12-01T10:00"))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert None is message["Bcc"]
+    assert None is message["X-Injected"]
+    assert [["ann@example.com"], ["customer-relations@example.org"]] == [
+        [a.addr_spec for a in message[header].addresses] for header in ("To", "From")
+    ]
+    assert "\n" not in message["To"].addresses[0].display_name
+    assert not any(line.startswith((b"Bcc", b"X-Injected")) for line in raw.splitlines())
+
+
+def test_an_email_needs_the_consumers_address() -> None:
+    with pytest.raises(InvalidInput, match="no email on record; use --format pdf or html"):
+        to_eml(eml_facts(consumer_email=""), "<p>x</p>", utc("2026-12-01T10:00"))
+
+
+def test_the_same_letter_is_the_same_email_bytes() -> None:
+    facts = eml_facts()
+    html = Templates(None).render("final-response", facts).html
+    first = to_eml(facts, html, utc("2026-12-01T10:00"))
+    assert first == to_eml(dict(facts), html, utc("2026-12-01T10:00"))
+    assert first != to_eml(facts, html, utc("2026-12-01T10:01"))  # its Date differs
