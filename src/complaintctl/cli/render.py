@@ -1644,7 +1644,9 @@ def letters_made(
             sys.stdout.buffer.write(letter.content)
             sys.stdout.flush()
     if dry_run:
-        _note(f"Dry run: all {len(batch.letters)} letters can be made; nothing was written")
+        count = len(batch.letters)
+        made = "the letter" if count == 1 else f"all {count} letters"
+        _note(f"Dry run: {made} can be made; nothing was written")
 
 
 def letters_issued(view: CaseView, *, json_output: bool) -> None:
