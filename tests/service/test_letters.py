@@ -276,6 +276,7 @@ def test_an_issued_letter_is_recorded_with_its_template_and_the_hash_of_its_byte
     entry = view.history[-1]
     template = (BUILT_IN / "final-response.html").read_text(encoding="utf-8")
     layout = (BUILT_IN / "letter.html").read_text(encoding="utf-8")
+    remedies = (BUILT_IN / "_remedies.html").read_text(encoding="utf-8")
     assert ("letter", "officer.two", NOW) == (entry.action, entry.actor, entry.at)
     assert {
         "kind": "final-response",
@@ -285,7 +286,8 @@ def test_an_issued_letter_is_recorded_with_its_template_and_the_hash_of_its_byte
         "template": "final-response.html",
         "template_origin": "built-in",
         "template_sha256": hashlib.sha256(
-            f"final-response.html\0{template}\0letter.html\0{layout}\0".encode()
+            f"_remedies.html\0{remedies}\0final-response.html\0{template}\0"
+            f"letter.html\0{layout}\0".encode()
         ).hexdigest(),
         "sha256": hashlib.sha256(made.content).hexdigest(),
         "size": len(made.content),
