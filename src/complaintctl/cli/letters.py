@@ -2,6 +2,7 @@
 case, and `letter check`, which holds the organisation's templates to what each must carry."""
 
 import sys
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -206,24 +207,30 @@ def _write_letters(
         if batch.refused:
             return batch
         files: list[NewFile] = []
+        placed: list[Path] = []
         try:
             if not dry_run:
-                # Each file made whole beside its destination before anything is recorded;
-                # put in place once the issue is committed.
+                # Each file made whole beside its destination, then put in place, before the
+                # issue is recorded: a refusal or a failure to commit takes them away again,
+                # so there is never a letter recorded as issued without its file, or the
+                # other way round.
                 for letter in batch.letters:
                     target = output if output is not None else _in(out_dir, letter)
                     if target is not None:
                         made = staged(target, letter.content, protected=state.store_files())
                         files.append(made)
+                for file in files:
+                    file.place(replace=False)
+                    placed.append(file.target)
             refused = record_issued(
                 uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run
             )
             if refused:
-                for file in files:
-                    file.discard()
+                _remove(placed)
                 return replace(batch, letters=(), refused=refused, to_issue=())
-            for file in files:
-                file.place(replace=False)
+        except BaseException:
+            _remove(placed)
+            raise
         finally:
             for file in files:
                 file.discard()
@@ -250,6 +257,13 @@ def _write_letters(
         json_output=json_output,
         zone=batch.zone,
     )
+
+
+def _remove(placed: list[Path]) -> None:
+    """Take away the letters this command put in place (each a new file of its own)."""
+    for path in placed:
+        with suppress(FileNotFoundError):
+            path.unlink()
 
 
 def _in(folder: Path | None, letter: "Letter") -> Path | None:
