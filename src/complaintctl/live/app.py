@@ -46,6 +46,8 @@ REFRESH_EVERY = 60
 # `queue` folds them under other columns at a narrow terminal).
 WIDE = 120
 _RED = "bold red"
+# The width of a case's field names: the longest `show` has ("Final response"), and a gap.
+LABELS = 16
 
 
 def _text(value: str, style: str = "") -> Text:
@@ -375,7 +377,7 @@ def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
     tz = ZoneInfo(view.zone)
     text = Text()
     fields = case_fields(view)
-    width = max(len(name) for name, _ in fields) + 2
+    width = max([LABELS, *(len(name) + 2 for name, _ in fields)])
     for name, value in fields:
         text.append(f"{name:<{width}}", "bold")
         text.append_text(_block(value))
