@@ -106,6 +106,22 @@ async def test_the_queue_lists_what_the_queue_service_gives_in_its_order(
     ) == status
 
 
+async def test_a_long_queue_lists_its_most_urgent_and_counts_them_all(
+    live: Apps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintctl.live import app as screens
+
+    monkeypatch.setattr(screens, "SHOWN", 3)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = rows_of(app)
+        status = text_of(app, "#status")
+    assert ["SC-2026-000010", "SC-2026-000005", "SC-2026-000003"] == [row[0] for row in rows]
+    assert status.startswith("9 open · 3 breached")
+    assert status.endswith("\nThe 3 most urgent shown: / finds any case")
+
+
 async def test_a_wide_terminal_shows_the_area_owner_and_due_too(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(160, 48)) as pilot:

@@ -46,6 +46,9 @@ REFRESH_EVERY = 60
 # `queue` folds them under other columns at a narrow terminal).
 WIDE = 120
 _RED = "bold red"
+# The most urgent cases the queue lists (the counts are of them all): a table of thousands
+# takes a second to draw, and a search finds any case (benchmarks/live.py).
+SHOWN = 100
 # The width of a case's field names: the longest `show` has ("Final response"), and a gap.
 LABELS = 16
 
@@ -150,7 +153,7 @@ class QueueScreen(Screen[None]):
                               "Working time")  # fmt: skip
         else:
             table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
-        for item in report.items:
+        for item in report.items[:SHOWN]:
             ref, flags, consumer, stage, area, owner, kind, due, left = queue_record(
                 item, tz, report.working_day
             )
@@ -179,6 +182,8 @@ class QueueScreen(Screen[None]):
             f"{format_duration(report.warn_within, days=False)} · "
             f"as of {format_local(report.as_of, tz)}"
         )
+        if len(report.items) > SHOWN:
+            status.append(f"\nThe {SHOWN} most urgent shown: / finds any case")
         for warning in report.warnings:
             status.append(f"\nWarning: {one_line(warning)}")
         return status
