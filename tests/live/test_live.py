@@ -142,8 +142,8 @@ async def test_the_breached_colour_is_the_queue_commands(live: Apps) -> None:
         table = app.screen.query_one(QueueTable)
         styles = {table.get_row_at(i)[-1].plain: str(table.get_row_at(i)[-1].style) for i in
                   range(table.row_count)}  # fmt: skip
-    assert "bold red" == styles["late by 76h"]
-    assert "yellow" == styles["in 2h"]
+    assert "bold #ff0000" == styles["late by 76h"]
+    assert "#ffff00" == styles["in 2h"]
 
 
 async def test_the_acting_member_is_shown_on_every_screen(live: Apps) -> None:

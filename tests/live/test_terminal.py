@@ -64,10 +64,11 @@ def test_live_without_a_store_says_so_before_taking_over_the_terminal(tmp_path: 
 TMUX = shutil.which("tmux")
 
 
-@pytest.fixture
-def terminal(demo_store: str) -> Iterator[Callable[..., str]]:
+@pytest.fixture(params=["xterm-256color"])
+def terminal(demo_store: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., str]]:
     """`terminal(*keys)`: send keys to `complaintctl live` running as olu on the demo store in
-    an 80×24 tmux pane of its own server; the pane's text afterwards."""
+    an 80×24 tmux pane of its own server (its TERM the parameter); the pane's text afterwards
+    (`escapes=True`: with its colours, as escape sequences)."""
     if TMUX is None:
         pytest.skip("needs tmux")
     socket = f"complaintctl-live-{uuid.uuid4().hex[:8]}"
@@ -76,7 +77,8 @@ def terminal(demo_store: str) -> Iterator[Callable[..., str]]:
         "COMPLAINTCTL_DB": demo_store,
         "COMPLAINTCTL_USER": "olu",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        "TERM": "xterm-256color",
+        "TERM": request.param,
+        "COLORTERM": "",
     }
     command = " ".join(
         [
@@ -92,12 +94,14 @@ def terminal(demo_store: str) -> Iterator[Callable[..., str]]:
         [*tmux, "new-session", "-d", "-s", "live", "-x", "80", "-y", "24", command], check=True
     )
 
-    def pane() -> str:
+    def pane(escapes: bool = False) -> str:
         return subprocess.run(
-            [*tmux, "capture-pane", "-p", "-t", "live"], capture_output=True, text=True
+            [*tmux, "capture-pane", "-p", *(["-e"] if escapes else []), "-t", "live"],
+            capture_output=True,
+            text=True,
         ).stdout
 
-    def send(*keys: str, until: str = "", within: float = 30.0) -> str:
+    def send(*keys: str, until: str = "", within: float = 30.0, escapes: bool = False) -> str:
         if keys:
             subprocess.run([*tmux, "send-keys", "-t", "live", *keys], check=True)
         # What the pane shows once `until` is there and the drawing has settled (the same
@@ -105,7 +109,7 @@ def terminal(demo_store: str) -> Iterator[Callable[..., str]]:
         deadline = time.monotonic() + within
         last = None
         while True:
-            shown = pane()
+            shown = pane(escapes)
             if (until in shown and shown == last) or time.monotonic() > deadline:
                 return shown
             last = shown
@@ -143,3 +147,10 @@ def test_the_slash_key_searches_in_a_real_terminal(terminal: Callable[..., str])
     found = terminal("Lovelace", "Enter", until="found for")
     assert "1 found for 'Lovelace'" in found
     assert "SC-2026-000003" in found
+
+
+@pytest.mark.parametrize("terminal", ["xterm"], indirect=True)
+def test_a_terminal_of_16_colours_shows_a_breach_in_its_red(terminal: Callable[..., str]) -> None:
+    shown = terminal(until="SC-2026-000003", escapes=True)
+    ada = next(line for line in shown.splitlines() if "SC-2026-000003" in line)
+    assert "\x1b[1m\x1b[31mlate by " in ada  # bold, the terminal's own red

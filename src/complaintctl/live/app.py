@@ -45,7 +45,17 @@ REFRESH_EVERY = 60
 # Narrower than this, the queue leaves out the area, the owner and the due instant (as
 # `queue` folds them under other columns at a narrow terminal).
 WIDE = 120
-_RED = "bold red"
+# The colours cli/render.py names, as the colours themselves: Textual would read a colour's
+# name through its theme (a red turned pink, and magenta in 16 colours).
+COLOURS = {"red": "#ff0000", "yellow": "#ffff00", "green": "#00c000"}
+_RED = "bold #ff0000"
+
+
+def _colour(style: str) -> str:
+    """A style of cli/render.py's, its colour named, as this screen draws it."""
+    return " ".join(COLOURS.get(word, word) for word in style.split())
+
+
 # The most urgent cases the queue lists (the counts are of them all): a table of thousands
 # takes a second to draw, and a search finds any case (benchmarks/live.py).
 SHOWN = 100
@@ -55,12 +65,12 @@ LABELS = 16
 
 def _text(value: str, style: str = "") -> Text:
     """Stored text as a cell or a line: inert, on one line, never markup."""
-    return Text(one_line(value), style=style)
+    return Text(one_line(value), style=_colour(style))
 
 
 def _block(value: str, style: str = "") -> Text:
     """Stored text that may run over lines: inert, its lines kept, never markup."""
-    return Text(inert(value, lines=True), style=style)
+    return Text(inert(value, lines=True), style=_colour(style))
 
 
 def _clip(value: str, width: int) -> str:
