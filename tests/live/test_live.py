@@ -398,6 +398,24 @@ async def test_a_step_taken_returns_to_a_queue_read_again(live: Apps) -> None:
     assert ["first-stage", "respond"] == row[3:5]
 
 
+async def test_enter_moves_down_the_form_and_takes_the_step_from_its_last_line(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("rita")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        await choose_step(pilot, app, Action.EXTEND)
+        await pilot.press(*"2026-12-31T17:00", "enter")
+        await pilot.pause()
+        still = app.screen
+        await pilot.press(*"Records needed", "enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert isinstance(still, StepForm)
+    assert "Extended SC-2026-000004" == status
+
+
 async def test_a_refusal_shows_the_commands_reason_and_writes_nothing(
     live: Apps, demo_store: str
 ) -> None:

@@ -614,8 +614,13 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
         return values
 
     @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
+    def _enter(self, event: Input.Submitted) -> None:
+        # Enter moves on to the next line to type, and takes the step from the last one.
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            inputs[inputs.index(event.input) + 1].focus()
 
     @on(Button.Pressed, "#take")
     def _take(self) -> None:
