@@ -193,6 +193,20 @@ async def test_the_queue_is_read_again_every_minute_showing_others_changes(
     )
 
 
+async def test_a_case_open_is_read_again_every_minute_too(live: Apps, session: Sessions) -> None:
+    app = live("olu", refresh_every=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        session("lee").take("SC-2026-000010", 1, lambda _uow: services.Assign("rita"))
+        for _ in range(50):
+            await pilot.pause(0.1)
+            body = text_of(app, "#body")
+            if "version 2" in body:
+                break
+    assert "Responder       rita" in body
+
+
 # -- search --------------------------------------------------------------------------------
 
 

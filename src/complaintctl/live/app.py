@@ -684,12 +684,19 @@ class LiveApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
         if self.refresh_every:
-            self.set_interval(self.refresh_every, self.queue_changed)
+            self.set_interval(self.refresh_every, self.minute_gone_by)
+
+    def minute_gone_by(self) -> None:
+        """Read the queue again, and a case open on the screen: others' changes appear."""
+        self.queue_changed()
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.view is not None:  # drawn once
+                screen.reload()
 
     def queue_changed(self) -> None:
         """Read the queue again (a step taken here, or a minute gone by)."""
         for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen) and screen.found is None:
+            if isinstance(screen, QueueScreen) and screen.report and screen.found is None:
                 screen.show_queue()
 
     def open_case(self, ref: str) -> None:
