@@ -541,9 +541,9 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     StepForm { align: center middle; }
     StepForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
                                 border: round $primary; background: $surface; padding: 0 1; }
-    StepForm Label { margin-top: 1; }
+    StepForm Label { margin-top: 0; color: $text-muted; }
     StepForm Input, StepForm Select { margin-left: 2; }
-    StepForm #title { margin-top: 0; text-style: bold; width: 100%; }
+    StepForm #title { margin-bottom: 1; text-style: bold; width: 100%; color: $text; }
     StepForm #error { color: $error; margin-top: 1; height: auto; }
     StepForm SelectionList { height: auto; }
     StepForm Horizontal { height: auto; margin-top: 1; }
@@ -583,7 +583,7 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                     )
                 elif field.kind == MANY:
                     yield SelectionList[str](*((Text(c), c) for c in field.choices),
-                                             id=f"f-{field.name}")  # fmt: skip
+                                             id=f"f-{field.name}", compact=True)  # fmt: skip
                 else:
                     yield Input(
                         value=start.get(field.name, ""),
