@@ -23,3 +23,10 @@ def test_live_without_textual_names_the_extra_to_install(
         result.exit_code,
         result.stderr,
     )
+
+
+def test_live_in_a_pipe_says_it_needs_a_terminal(run: Run) -> None:
+    pytest.importorskip("textual")
+    result = run("live")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: live needs a terminal to draw on and read keys")

@@ -8,7 +8,10 @@ completion never load it.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
+
+from complaintctl.errors import InvalidInput
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -23,6 +26,11 @@ def run(state: State, filters: dict[str, Any]) -> None:
 
     session = Session(state, filters)
     first = session.queue()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput(
+            "live needs a terminal to draw on and read keys from; in a pipe or a script, "
+            "`queue --json` lists the queue"
+        )
     app = LiveApp(session)
     app.first_queue = first
     app.run()
