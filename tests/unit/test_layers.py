@@ -31,6 +31,7 @@ def test_the_domain_imports_no_database_terminal_or_cli_library() -> None:
         "holidays",
         "jinja2",
         "weasyprint",
+        "textual",
     }
 
 
@@ -56,7 +57,8 @@ def test_each_library_is_imported_only_by_its_own_layer() -> None:
         "sqlalchemy": lambda p: p.parts[0] == "store",
         "sqlmodel": lambda p: p.parts[0] == "store",
         "typer": lambda p: p.parts[0] == "cli",
-        "rich": lambda p: p.as_posix() == "cli/render.py",
+        "rich": lambda p: p.as_posix() == "cli/render.py" or p.parts[0] == "live",
+        "textual": lambda p: p.parts[0] == "live",
         "holidays": lambda p: p.as_posix() == "store/calendar.py",
         "jinja2": lambda p: p.parts[0] == "letters",
         "weasyprint": lambda p: p.parts[0] == "letters",

@@ -13,6 +13,7 @@ from complaintctl.cli import (  # noqa: F401 - registers the commands
     db,
     explain,
     letters,
+    live,
     people,
     queries,
     transfer,

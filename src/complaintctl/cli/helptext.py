@@ -34,7 +34,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Around a case", ("note", "incident", "edit", "letter")),
     (
         "Finding and viewing",
-        ("queue", "overdue", "show", "history", "explain", "find", "consumer"),
+        ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer"),
     ),  # fmt: skip
     ("Many cases at once, and files", ("import", "export", "demo")),
     ("Administration", ("staff", "restrict", "calendar", "db", "config", "completion")),
@@ -64,6 +64,7 @@ EXAMPLES: dict[str, str] = {
     'phone"   (--summary -e: in $EDITOR)',
     "letter": "complaintctl letter SC-2026-000001 final-response --format pdf -o final.pdf --issue",
     "queue": "complaintctl queue --mine --due-within 1d",
+    "live": "complaintctl live --mine   (Enter: open a case; t: take a step; /: search)",
     "overdue": "complaintctl overdue --kind acknowledge --summary --exit-code   (for cron)",
     "show": "complaintctl show SC-2026-000001",
     "history": "complaintctl history SC-2026-000001 --json",

@@ -1,11 +1,11 @@
 """Commands that only read: queue, overdue, find, show, history."""
 
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from complaintctl.cli.app import commands, current_state
+from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import (
     Area,
     AsOf,
@@ -144,6 +144,41 @@ def queue_command(
     from complaintctl.cli import render
 
     state = current_state(ctx)
+    arguments = queue_arguments(
+        state,
+        view,
+        stage=stage,
+        area=area,
+        owner=owner,
+        mine=mine,
+        unassigned=unassigned,
+        breached=breached,
+        due_within=due_within,
+        category=category,
+        board=board,
+        warn_within=warn_within,
+    )
+    report = state.read(lambda uow, when: services.queue(uow, as_of=when, **arguments), as_of)
+    render.queue(state.output, report, json_output=json_output, csv_output=csv_output, limit=limit)
+
+
+def queue_arguments(
+    state: State,
+    view: str | None,
+    *,
+    stage: list[OpenStage] | None = None,
+    area: str | None = None,
+    owner: str | None = None,
+    mine: bool = False,
+    unassigned: bool = False,
+    breached: bool = False,
+    due_within: str | None = None,
+    category: Category | None = None,
+    board: bool | None = None,
+    warn_within: str | None = None,
+) -> dict[str, Any]:
+    """The queue's filters as services.queue takes them (but `as_of`): the options given, over
+    a saved view's, over the config file's settings (`queue` and `live` alike)."""
     if view is not None:
         saved = state.saved_view(view)
         stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
@@ -156,25 +191,17 @@ def queue_command(
         if category is None and "category" in saved:
             category = _choice(Category, saved["category"], view, "category")
         board = saved.get("board") if board is None else board
-    warn_within = warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN
-    owner = owner_filter(state.actor, owner, mine)
-    report = state.read(
-        lambda uow, when: services.queue(
-            uow,
-            as_of=when,
-            stages=[s.value for s in stage or ()],
-            area=area,
-            owner=owner,
-            unassigned=unassigned,
-            breached=breached,
-            due_within=due_within,
-            category=category.value if category else None,
-            board=board,
-            warn_within=warn_within,
-        ),
-        as_of,
-    )
-    render.queue(state.output, report, json_output=json_output, csv_output=csv_output, limit=limit)
+    return {
+        "stages": [s.value for s in stage or ()],
+        "area": area,
+        "owner": owner_filter(state.actor, owner, mine),
+        "unassigned": unassigned,
+        "breached": breached,
+        "due_within": due_within,
+        "category": category.value if category else None,
+        "board": board,
+        "warn_within": warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN,
+    }
 
 
 FIND_LIMIT = 50  # enough for a name read out on the phone; --limit 0 lists them all

@@ -540,15 +540,12 @@ def _deadline_state(
     return f"open, due {due} (in {left} working)"
 
 
-def case(out: Output, view: CaseView, *, json_output: bool) -> None:
-    _warnings(view.warnings)
-    if json_output:
-        _print_json(case_json(view))
-        return
+def case_fields(view: CaseView) -> list[tuple[str, str]]:
+    """A case's fields as `show` lists them, name and value (the live view's case too)."""
     tz = ZoneInfo(view.zone)
     contact = ", ".join(x for x in (view.email, view.address) if x) or "-"
     needs = ", ".join(view.adjustments) or "none recorded"
-    fields = [
+    return [
         ("Reference", f"{view.ref} (version {view.version})"),
         ("Stage", view.stage + (f" ({view.close_reason})" if view.close_reason else "")),
         ("Consumer", f"{view.consumer} <{contact}>"),
@@ -579,9 +576,22 @@ def case(out: Output, view: CaseView, *, json_output: bool) -> None:
         *_later_steps(view, tz),
         *[("Contact", contact_text(e, tz)) for e in view.contacts],
     ]
-    deadlines = [
-        (d.kind, _deadline_state(d, view.as_of, tz, view.working_day)) for d in view.deadlines
-    ]
+
+
+def case_deadlines(view: CaseView) -> list[tuple[str, str]]:
+    """Each of a case's deadlines as `show` lists it: its kind, and where it stands."""
+    tz = ZoneInfo(view.zone)
+    return [(d.kind, _deadline_state(d, view.as_of, tz, view.working_day)) for d in view.deadlines]
+
+
+def case(out: Output, view: CaseView, *, json_output: bool) -> None:
+    _warnings(view.warnings)
+    if json_output:
+        _print_json(case_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    fields = case_fields(view)
+    deadlines = case_deadlines(view)
     history = [(format_local(e.at, tz), e.action, e.actor) for e in view.history[-LATEST:]]
     if not out.for_people():
         for name, value in fields:
@@ -1211,6 +1221,22 @@ def _late(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
     return f"late by {working_time(amount, kind, working_day)}"
 
 
+def queue_record(item: QueueItem, tz: ZoneInfo, working_day: timedelta) -> QueueRecord:
+    """A queued case as a person reads it (the live view's queue too): its working time left
+    styled by its state, red when breached."""
+    return (
+        item.ref,
+        "" if (marks := _flags(item)) == "-" else marks,
+        item.consumer,
+        item.stage,
+        item.area or "",
+        item.owner or "",
+        item.kind or "waiting",
+        format_local(item.due, tz) if item.due else "",
+        Cell(_left(item, working_day), _STATE_STYLE[item.state]),
+    )
+
+
 def queue(
     out: Output,
     report: QueueReport,
@@ -1252,17 +1278,7 @@ def queue(
 
     # Each case's fields worked out once, whichever layout fits.
     records = [
-        (
-            item.ref,
-            "" if (marks := _flags(item)) == "-" else marks,
-            item.consumer,
-            item.stage,
-            item.area or "",
-            item.owner or "",
-            item.kind or "waiting",
-            format_local(item.due, tz) if item.due else "",
-            Cell(_left(item, report.working_day), _STATE_STYLE[item.state]),
-        )
+        queue_record(item, tz, report.working_day)
         for item in (report.items if limit == 0 else report.items[: limit or _console().height])
     ]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the

@@ -1,0 +1,44 @@
+"""`live`: the officer's live view of the queue and its cases (complaintctl.live)."""
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.app import commands, current_state
+from complaintctl.cli.options import Area, Mine, Owner
+
+
+@commands.command("live")
+def live_command(
+    ctx: typer.Context,
+    area: Area = None,
+    owner: Owner = None,
+    mine: Mine = False,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="A saved queue view: the filters of [views.NAME] in the config file, as "
+            "`queue --view` takes them.",
+        ),
+    ] = None,
+) -> None:
+    """Work the queue in one screen that stays open: open a case, take a step, look again.
+
+    The queue as `queue` lists it, read again every minute and after every step; `/` searches
+    as `find` does; Enter opens a case as `show` has it, with its history, `explain` for a
+    deadline (e) and the steps open to you at its stage (t), each in a form that takes it as
+    its command does. Needs the `live` extra: pip install 'complaintctl[live]'.
+    """
+    import importlib.util
+
+    from complaintctl.cli.queries import queue_arguments
+    from complaintctl.errors import InvalidInput
+
+    if importlib.util.find_spec("textual") is None:
+        raise InvalidInput("live needs Textual: pip install 'complaintctl[live]'")
+    from complaintctl import live
+
+    state = current_state(ctx)
+    filters = queue_arguments(state, view, area=area, owner=owner, mine=mine)
+    live.run(state, filters)

@@ -1,0 +1,703 @@
+"""The live view: the queue, a case, and the steps on it, in one screen that stays open.
+
+Every fact shown comes from the services the commands call (live/session.py), laid out as
+cli/render.py lays it out (the same fields, states, colours and flags); every step is the
+command's own Spec taken in one transaction (live/forms.py). Stored text is shown inert and as
+text, never as markup: a consumer named "[bold]x" is shown so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from complaintctl.domain.instants import format_duration, format_local
+from complaintctl.domain.procedure import Action
+from complaintctl.errors import ComplaintError
+from complaintctl.live.forms import CHOICE, FORMS, MANY, Field, Form, Values, defaults
+from complaintctl.text import inert, one_line
+
+if TYPE_CHECKING:
+    from complaintctl.live.session import Session
+    from complaintctl.views import CaseView, FindReport, QueueReport
+
+# How often the queue is read again, in seconds: other officers' changes appear.
+REFRESH_EVERY = 60
+# Narrower than this, the queue leaves out the area, the owner and the due instant (as
+# `queue` folds them under other columns at a narrow terminal).
+WIDE = 120
+# The colours cli/render.py names, as the colours themselves: Textual would read a colour's
+# name through its theme (a red turned pink, and magenta in 16 colours).
+COLOURS = {"red": "#ff0000", "yellow": "#ffff00", "green": "#00c000"}
+_RED = "bold #ff0000"
+
+
+def _colour(style: str) -> str:
+    """A style of cli/render.py's, its colour named, as this screen draws it."""
+    return " ".join(COLOURS.get(word, word) for word in style.split())
+
+
+# The most urgent cases the queue lists (the counts are of them all): a table of thousands
+# takes a second to draw, and a search finds any case (benchmarks/live.py).
+SHOWN = 100
+# The width of a case's field names: the longest `show` has ("Final response"), and a gap.
+LABELS = 16
+
+
+def _text(value: str, style: str = "") -> Text:
+    """Stored text as a cell or a line: inert, on one line, never markup."""
+    return Text(one_line(value), style=_colour(style))
+
+
+def _block(value: str, style: str = "") -> Text:
+    """Stored text that may run over lines: inert, its lines kept, never markup."""
+    return Text(inert(value, lines=True), style=_colour(style))
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+class Bar(Static):
+    """The top line of every screen: who is acting, and what this is."""
+
+    DEFAULT_CSS = """
+    Bar { height: 1; background: $primary-background; color: $text; padding: 0 1; }
+    """
+
+
+class Status(Static):
+    """The line above the keys: counts, and what the last action did."""
+
+    DEFAULT_CSS = """
+    Status { height: auto; max-height: 3; padding: 0 1; }
+    """
+
+
+class QueueTable(DataTable[Text]):
+    """The queue's rows: Enter opens the case under the cursor (and says so in the footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open case")]
+
+
+class QueueScreen(Screen[None]):
+    """The queue as `queue` lists it; `/` searches as `find` does; Enter opens a case."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("r", "reload", "Refresh"),
+        Binding("escape", "back_to_queue", "Queue", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    DEFAULT_CSS = """
+    QueueScreen #search { display: none; height: 3; }
+    QueueScreen #search.shown { display: block; }
+    QueueScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: QueueReport | None = None
+        self.found: FindReport | None = None  # a search's results, shown instead of the queue
+
+    @property
+    def live(self) -> LiveApp:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        yield Bar(self.live.bar_text(), id="bar")
+        yield Input(placeholder="Search as find does: a name, an email, 000123 …", id="search")
+        yield QueueTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield Status(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_queue()
+        self.query_one(QueueTable).focus()
+
+    def on_resize(self) -> None:
+        # The columns that fit change with the width.
+        if self.found is None:
+            self.show_queue(read=False)
+
+    # -- the queue ----------------------------------------------------------------------
+
+    def show_queue(self, *, read: bool = True) -> None:
+        if read or self.report is None:
+            self.report = self.live.read_queue()
+        if self.report is None:
+            return
+        self.found = None
+        report = self.report
+        table = self.query_one(QueueTable)
+        wanted = self._cursor_ref()
+        table.clear(columns=True)
+        wide = self.size.width >= WIDE
+        from complaintctl.cli.render import queue_record
+
+        tz = ZoneInfo(report.zone)
+        if wide:
+            table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next", "Due",
+                              "Working time")  # fmt: skip
+        else:
+            table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
+        for item in report.items[:SHOWN]:
+            ref, flags, consumer, stage, area, owner, kind, due, left = queue_record(
+                item, tz, report.working_day
+            )
+            cells = [
+                _text(ref),
+                _text(flags),
+                _text(_clip(one_line(consumer), 24 if wide else 16)),
+                _text(stage),
+                *([_text(_clip(area, 14)), _text(_clip(owner, 14))] if wide else []),
+                _text(kind),
+                *([_text(due)] if wide else []),
+                _text(left.text, left.style),
+            ]
+            table.add_row(*cells, key=ref)
+        self._restore_cursor(wanted)
+        self.sub_title = "queue"
+        self.query_one(Status).update(self._queue_status(report))
+
+    def _queue_status(self, report: QueueReport) -> Text:
+        tz = ZoneInfo(report.zone)
+        status = Text()
+        status.append(f"{len(report.items)} open · ")
+        status.append(f"{report.count('breached')} breached", _RED)
+        status.append(
+            f" · {report.count('due-soon')} due within "
+            f"{format_duration(report.warn_within, days=False)} · "
+            f"as of {format_local(report.as_of, tz)}"
+        )
+        if len(report.items) > SHOWN:
+            status.append(f"\nThe {SHOWN} most urgent shown: / finds any case")
+        for warning in report.warnings:
+            status.append(f"\nWarning: {one_line(warning)}")
+        return status
+
+    def _cursor_ref(self) -> str | None:
+        table = self.query_one(QueueTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # no row under the cursor
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def _restore_cursor(self, ref: str | None) -> None:
+        table = self.query_one(QueueTable)
+        if ref is None or not table.row_count:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(ref))
+        except Exception:  # the case left the queue: the cursor stays where it was
+            return
+
+    # -- search -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("shown")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def search(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.action_back_to_queue()
+            return
+        try:
+            report = self.live.session.find(text)
+        except ComplaintError as err:
+            self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+            return
+        self.show_found(report)
+        self.query_one(QueueTable).focus()
+
+    def show_found(self, report: FindReport) -> None:
+        self.found = report
+        tz = ZoneInfo(report.zone)
+        table = self.query_one(QueueTable)
+        table.clear(columns=True)
+        table.add_columns("Ref", "Received", "Stage", "Consumer", "Match")
+        for item in report.items:
+            table.add_row(
+                _text(item.ref),
+                _text(item.received_at.astimezone(tz).strftime("%Y-%m-%d")),
+                _text(item.stage),
+                _text(_clip(one_line(item.consumer), 20)),
+                _text(_clip(one_line(item.snippet or ", ".join(item.matched)), 40)),
+                key=item.ref,
+            )
+        if not report.items:
+            words = f"No case matches {report.text!r}"
+        elif report.more:
+            words = f"{len(report.items)} of {report.total} cases match {report.text!r}"
+        else:
+            words = f"{report.total} found for {report.text!r}"
+        self.query_one(Status).update(_text(f"{words} · Esc: back to the queue"))
+
+    def action_back_to_queue(self) -> None:
+        search = self.query_one("#search", Input)
+        search.remove_class("shown")
+        search.value = ""
+        self.show_queue(read=self.found is not None)
+        self.query_one(QueueTable).focus()
+
+    # -- opening a case ------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.live.open_case(str(event.row_key.value))
+
+    def action_reload(self) -> None:
+        if self.found is not None:
+            self.show_found(self.live.session.find(self.found.text))
+        else:
+            self.show_queue()
+
+
+class CaseScreen(Screen[None]):
+    """A case as `show` has it, with its whole history and the letters issued; the steps the
+    acting member may take on it now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "step", "Take a step"),
+        Binding("e", "explain", "Explain"),
+        Binding("r", "reload", "Refresh"),
+        Binding("escape", "back", "Back"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    DEFAULT_CSS = """
+    CaseScreen #case { height: 1fr; }
+    """
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.view: CaseView | None = None
+        self.offered: tuple[Action, ...] = ()
+
+    @property
+    def live(self) -> LiveApp:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        yield Bar(self.live.bar_text(), id="bar")
+        with VerticalScroll(id="case"):
+            yield Static(id="body")
+        yield Status(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#case").focus()
+
+    def reload(self) -> None:
+        try:
+            self.view, self.offered = self.live.session.case(self.ref)
+        except ComplaintError as err:
+            self.query_one("#body", Static).update(_text(f"Error: {err.message}", _RED))
+            return
+        self.query_one("#body", Static).update(case_text(self.view, self.offered))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_step(self) -> None:
+        if self.view is None:
+            return
+        if not self.offered:
+            self.say(Text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
+            return
+        self.app.push_screen(StepPicker(self.offered), self._picked)
+
+    def _picked(self, action: Action | None) -> None:
+        if action is None or self.view is None:
+            return
+        self.app.push_screen(StepForm(FORMS[action], self.view), self._stepped)
+
+    def _stepped(self, done: tuple[str, CaseView] | None) -> None:
+        self.reload()
+        if done is None:
+            return
+        message, view = done
+        said = Text(message, style="bold")
+        for warning in view.warnings:
+            said.append(f"\nWarning: {one_line(warning)}")
+        self.say(said)
+        self.live.queue_changed()
+
+    def action_explain(self) -> None:
+        if self.view is None:
+            return
+        kinds = tuple(dict.fromkeys(d.kind for d in self.view.deadlines))
+        if not kinds:
+            self.say(Text(f"{self.ref} has no deadline to explain."))
+            return
+        self.app.push_screen(KindPicker(kinds), self._explain)
+
+    def _explain(self, kind: str | None) -> None:
+        if kind is None:
+            return
+        try:
+            view = self.live.session.explain(self.ref, kind)
+        except ComplaintError as err:
+            self.say(_text(f"Error: {err.message}", _RED))
+            return
+        from complaintctl.cli.render import explain_lines
+
+        self.app.push_screen(ExplainScreen(view.ref, kind, "\n".join(explain_lines(view))))
+
+    def say(self, text: Text) -> None:
+        self.query_one(Status).update(text)
+
+
+def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
+    """The case as `show` lays it out, then its whole history (as `history`), the letters
+    issued on it, and the steps open to the acting member."""
+    from complaintctl.cli.render import case_deadlines, case_fields, details_text
+
+    tz = ZoneInfo(view.zone)
+    text = Text()
+    fields = case_fields(view)
+    width = max([LABELS, *(len(name) + 2 for name, _ in fields)])
+    for name, value in fields:
+        text.append(f"{name:<{width}}", "bold")
+        text.append_text(_block(value))
+        text.append("\n")
+    for kind, state in case_deadlines(view):
+        style = "red" if "breached" in state or "late" in state else ""
+        text.append(f"{'Deadline':<{width}}", "bold")
+        text.append_text(_text(f"{kind}: {state}", style))
+        text.append("\n")
+    for warning in view.warnings:
+        text.append_text(_text(f"Warning: {warning}", "yellow"))
+        text.append("\n")
+    text.append("\nHistory\n", "bold underline")
+    for entry in view.history:
+        text.append(f"{format_local(entry.at, tz)}  ", "dim")
+        text.append(entry.action, "bold")
+        text.append(" by ")
+        text.append_text(_text(entry.actor))
+        details = details_text(entry.details, tz)
+        if details:
+            text.append(": ")
+            text.append_text(_text(details))
+        text.append("\n")
+    letters = [e for e in view.history if e.action == Action.LETTER]
+    text.append("\nLetters issued\n", "bold underline")
+    if not letters:
+        text.append("none\n")
+    for entry in letters:
+        text.append_text(
+            _text(
+                f"{format_local(entry.at, tz)}  {entry.details.get('kind')} "
+                f"({entry.details.get('format')}) by {entry.actor}"
+            )
+        )
+        text.append("\n")
+    text.append("\nSteps open to you now: ", "bold")
+    text.append(", ".join(FORMS[a].command for a in offered) if offered else "none")
+    text.append(" (t to take one)" if offered else "")
+    return text
+
+
+class StepPicker(ModalScreen["Action | None"]):
+    """The steps open to the acting member on this case now, and nothing else."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    StepPicker { align: center middle; }
+    StepPicker > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary;
+                            background: $surface; padding: 0 1; }
+    StepPicker OptionList { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, offered: tuple[Action, ...]) -> None:
+        super().__init__()
+        self.offered = offered
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Take a step (Esc: cancel)")
+            yield OptionList(
+                *(
+                    Option(Text(f"{FORMS[a].command}: {FORMS[a].title}"), id=a.value)
+                    for a in self.offered
+                ),
+                id="steps",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(Action(str(event.option.id)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class KindPicker(ModalScreen["str | None"]):
+    """Which of the case's deadlines to explain."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    KindPicker { align: center middle; }
+    KindPicker > Vertical { width: 40; height: auto; border: round $primary;
+                            background: $surface; padding: 0 1; }
+    KindPicker OptionList { height: auto; }
+    """
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        super().__init__()
+        self.kinds = kinds
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Explain which deadline?")
+            yield OptionList(*(Option(Text(k), id=k) for k in self.kinds))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExplainScreen(Screen[None]):
+    """`explain REF KIND`: why the deadline falls where it does, day by day."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, ref: str, kind: str, lines: str) -> None:
+        super().__init__()
+        self.ref, self.kind, self.lines = ref, kind, lines
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        yield Bar(app.bar_text(), id="bar")
+        with VerticalScroll(id="explain"):
+            yield Static(_block(self.lines), id="body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#explain").focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
+    """A step's form: its values make the command's own Spec, taken in one transaction on the
+    version of the case shown. A refusal is shown here, and nothing is written."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Take the step"),
+    ]
+    DEFAULT_CSS = """
+    StepForm { align: center middle; }
+    StepForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                                border: round $primary; background: $surface; padding: 0 1; }
+    StepForm Label { margin-top: 0; color: $text-muted; }
+    StepForm Input, StepForm Select { margin-left: 2; }
+    StepForm #title { margin-bottom: 1; text-style: bold; width: 100%; color: $text; }
+    StepForm #error { color: $error; margin-top: 1; height: auto; }
+    StepForm SelectionList { height: auto; }
+    StepForm Horizontal { height: auto; margin-top: 1; }
+    StepForm Button { margin-right: 2; }
+    """
+
+    def __init__(self, form: Form, view: CaseView) -> None:
+        super().__init__()
+        self.form = form
+        self.view = view
+        self.fields: tuple[Field, ...] = form.fields(view)
+
+    @property
+    def live(self) -> LiveApp:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        start = defaults(self.form, self.live.session.state)
+        with VerticalScroll():
+            yield Label(
+                Text(
+                    f"{self.form.title}: {self.view.ref}, version {self.view.version} "
+                    f"(as `{self.form.command}`)"
+                ),
+                id="title",
+            )
+            for field in self.fields:
+                yield Label(Text(f"{field.label} ({field.option})"))
+                if field.kind == CHOICE:
+                    yield Select(
+                        [(Text(c), c) for c in field.choices],
+                        prompt="choose" if field.required else "none",
+                        id=f"f-{field.name}",
+                        compact=True,
+                    )
+                elif field.kind == MANY:
+                    yield SelectionList[str](*((Text(c), c) for c in field.choices),
+                                             id=f"f-{field.name}", compact=True)  # fmt: skip
+                else:
+                    yield Input(
+                        value=start.get(field.name, ""),
+                        placeholder=field.placeholder,
+                        id=f"f-{field.name}",
+                        compact=True,
+                    )
+            yield Static(id="error")
+            with Horizontal():
+                yield Button(self.form.button, variant="primary", id="take", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        first = self.query(f"#f-{self.fields[0].name}") if self.fields else None
+        if first:
+            first.first().focus()
+
+    def values(self) -> Values:
+        values: Values = {}
+        for field in self.fields:
+            widget = self.query_one(f"#f-{field.name}")
+            if isinstance(widget, Select):
+                values[field.name] = None if widget.is_blank() else widget.value
+            elif isinstance(widget, SelectionList):
+                values[field.name] = list(widget.selected)
+            elif isinstance(widget, Input):
+                values[field.name] = widget.value
+        return values
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        # Enter moves on to the next line to type, and takes the step from the last one.
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            inputs[inputs.index(event.input) + 1].focus()
+
+    @on(Button.Pressed, "#take")
+    def _take(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:
+        session = self.live.session
+        try:
+            spec = self.form.spec(session.state, self.values())
+            view = session.take(self.view.ref, self.view.version, spec)
+        except ComplaintError as err:
+            self.refused(err.message)
+            return
+        self.dismiss((self.form.message(view), view))
+
+    def refused(self, message: str) -> None:
+        self.query_one("#error", Static).update(_text(f"Refused: {message}", _RED))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LiveApp(App[None]):
+    """`complaintctl live`: the queue, a case, its steps; the acting member always shown."""
+
+    TITLE = "complaintctl live"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, session: Session, *, refresh_every: float = REFRESH_EVERY) -> None:
+        super().__init__()
+        self.session = session
+        self.refresh_every = refresh_every
+        self.member = session.member()
+        self.first_queue: QueueReport | None = None
+
+    def bar_text(self) -> Text:
+        """Who is acting, at the top of every screen."""
+        bar = Text("complaintctl live · acting as ", style="bold")
+        if self.member is None:
+            bar.append_text(_text(self.session.actor))
+            bar.append(" (not active staff: steps will be refused)", _RED)
+        else:
+            role = self.member.role + (f", {self.member.area}" if self.member.area else "")
+            bar.append_text(_text(f"{self.member.username} ({role})"))
+        return bar
+
+    def read_queue(self) -> QueueReport | None:
+        if self.first_queue is not None:  # read before the screen was up
+            report, self.first_queue = self.first_queue, None
+            return report
+        try:
+            return self.session.queue()
+        except ComplaintError as err:
+            self.notify(f"Error: {err.message}", severity="error", markup=False)
+            return None
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+        if self.refresh_every:
+            self.set_interval(self.refresh_every, self.minute_gone_by)
+
+    def minute_gone_by(self) -> None:
+        """Read the queue again, and a case open on the screen: others' changes appear."""
+        self.queue_changed()
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.view is not None:  # drawn once
+                screen.reload()
+
+    def queue_changed(self) -> None:
+        """Read the queue again (a step taken here, or a minute gone by)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen) and screen.report and screen.found is None:
+                screen.show_queue()
+
+    def open_case(self, ref: str) -> None:
+        self.push_screen(CaseScreen(ref))

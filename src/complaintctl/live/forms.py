@@ -1,0 +1,367 @@
+"""The form of each step the live view offers: its fields, named as the command's options are,
+and what their values make: the same Spec (services/steps.py) the command makes, so the checks,
+refusals and messages are the command's own.
+
+Nothing here imports Textual: a form is data, and the screen lays it out (live/app.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from complaintctl.domain.procedure import (
+    CLOSE_REASONS,
+    Action,
+    AssessorOutcome,
+    Channel,
+    CloseReason,
+    Decision,
+    Direction,
+    OutOfScope,
+    Remedy,
+    Stage,
+)
+from complaintctl.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from complaintctl.cli.app import State
+    from complaintctl.services.steps import Spec
+    from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import CaseView
+
+TEXT, CHOICE, MANY = "text", "choice", "many"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form: `name` is the command's option without its dashes."""
+
+    name: str
+    label: str
+    kind: str = TEXT  # TEXT: a line typed; CHOICE: one of `choices`; MANY: any of them
+    choices: tuple[str, ...] = ()
+    required: bool = False  # a choice that must be made (text is checked by the step)
+    placeholder: str = ""
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+Values = dict[str, Any]  # a field's name -> its text, its choice (or None), or its choices
+SpecMaker = Callable[["UnitOfWork"], "Spec"]
+
+
+@dataclass(frozen=True)
+class Form:
+    """A step's form: what the command is called, its fields, and the step its values make."""
+
+    action: Action
+    command: str  # the command that takes the same step
+    title: str
+    fields: Callable[[CaseView], tuple[Field, ...]]
+    spec: Callable[[State, Values], SpecMaker]
+    message: Callable[[CaseView], str]  # what the command says once it is done
+    button: str = "Take the step"
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+def _text(values: Values, name: str) -> str:
+    return str(values.get(name) or "")
+
+
+def _optional(values: Values, name: str) -> str | None:
+    return _text(values, name) or None
+
+
+def _chosen(values: Values, field: str, enum: type[StrEnum]) -> Any:
+    """The choice made for `field`, as the command's option would take it; none made is the
+    error the command gives for a missing option."""
+    value = values.get(field)
+    if not value:
+        raise InvalidInput(f"choose --{field.replace('_', '-')}: {', '.join(_values(enum))}")
+    return enum(value)
+
+
+def _maybe(values: Values, field: str, enum: type[StrEnum]) -> Any:
+    value = values.get(field)
+    return enum(value) if value else None
+
+
+def _remedies(values: Values) -> Any:
+    from complaintctl import services
+
+    kinds = tuple(Remedy(v) for v in values.get("remedy") or ())
+    return services.Remedies(kinds, _optional(values, "goodwill"))
+
+
+def _acknowledge(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    area = _text(values, "area")
+    reason = _optional(values, "out_of_time_reason")
+    return lambda _uow: services.Acknowledge(area, reason)
+
+
+def _assign(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    to = _text(values, "to")
+    return lambda _uow: services.Assign(to)
+
+
+def _respond(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    decision = _chosen(values, "decision", Decision)
+    summary, remedies = _text(values, "summary"), _remedies(values)
+    return lambda _uow: services.Respond(decision, summary, remedies)
+
+
+def _final(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    decision = _chosen(values, "decision", Decision)
+    summary, remedies = _text(values, "summary"), _remedies(values)
+    return lambda _uow: services.Final(decision, summary, remedies)
+
+
+def _extend(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    until, reason = _text(values, "until").strip(), _text(values, "reason")
+    if not until:
+        raise InvalidInput("--until: give the new deadline agreed with the consumer (DATETIME)")
+    # Read in the store's calendar zone, as `extend --until` reads it.
+    return lambda uow: services.Extend(state.instant(until, uow.calendar().tz), reason)
+
+
+def _escalate(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    to, reason = _text(values, "to"), _optional(values, "reason")
+    return lambda _uow: services.Escalate(to, reason)
+
+
+def _refer(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    late_reason = _optional(values, "late_reason")
+    return lambda _uow: services.Refer(late_reason)
+
+
+def _outcome(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    outcome = _chosen(values, "outcome", AssessorOutcome)
+    recommendation = _optional(values, "recommendation")
+    return lambda _uow: services.Outcome(outcome, recommendation)
+
+
+def _close(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    reason = _chosen(values, "reason", CloseReason)
+    because, note = _maybe(values, "because", OutOfScope), _optional(values, "note")
+    return lambda _uow: services.Close(reason, because, note)
+
+
+def _reopen(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    reason = _text(values, "reason")
+    return lambda _uow: services.Reopen(reason)
+
+
+def _note(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    text = _text(values, "text")
+    direction, channel = _maybe(values, "direction", Direction), _maybe(values, "channel", Channel)
+    return lambda _uow: services.Note(text, direction, channel)
+
+
+def _incident(state: State, values: Values) -> SpecMaker:
+    from complaintctl import services
+
+    note = _text(values, "note")
+    return lambda _uow: services.Incident(note)
+
+
+def _decision(view: CaseView) -> str:
+    return view.responses[-1].decision if view.responses else "-"
+
+
+def _assessed(view: CaseView) -> str:
+    entry = view.latest(Action.OUTCOME)
+    return str(entry.details.get("outcome")) if entry else "-"
+
+
+def _close_reasons(view: CaseView) -> tuple[str, ...]:
+    """The reasons that fit the case's stage (domain/procedure.py CLOSE_REASONS)."""
+    stage = Stage(view.stage)
+    return tuple(r.value for r in CloseReason if stage in CLOSE_REASONS[r])
+
+
+def _fixed(*fields: Field) -> Callable[[CaseView], tuple[Field, ...]]:
+    return lambda _view: fields
+
+
+_RESPONSE_FIELDS = (
+    Field("decision", "Decision", CHOICE, _values(Decision), required=True),
+    Field("summary", "Summary: the response's reasons, in a sentence or two"),
+    Field("remedy", "Remedies offered", MANY, _values(Remedy)),
+    Field("goodwill", "Goodwill payment, in pounds (e.g. 50 or 49.99)", placeholder="POUNDS"),
+)
+
+FORMS: dict[Action, Form] = {
+    form.action: form
+    for form in (
+        Form(
+            Action.ACKNOWLEDGE,
+            "ack",
+            "Acknowledge and route to an area",
+            _fixed(
+                Field("area", "Area best placed to deal with it"),
+                Field(
+                    "out_of_time_reason",
+                    "Out-of-time reason (an issue over 6 months old accepted all the same)",
+                ),
+            ),
+            _acknowledge,
+            lambda view: f"Acknowledged {view.ref}, routed to {view.area}",
+        ),
+        Form(
+            Action.ASSIGN,
+            "assign",
+            "Assign the first-stage responder",
+            _fixed(Field("to", "Responder: staff of the case's area", placeholder="USERNAME")),
+            _assign,
+            lambda view: f"Assigned {view.ref} to {view.responder}",
+        ),
+        Form(
+            Action.RESPOND,
+            "respond",
+            "Record the first-stage response",
+            _fixed(*_RESPONSE_FIELDS),
+            _respond,
+            lambda view: f"Responded to {view.ref}: {_decision(view)}",
+        ),
+        Form(
+            Action.EXTEND,
+            "extend",
+            "Agree a longer timescale with the consumer",
+            _fixed(
+                Field(
+                    "until",
+                    "New deadline agreed with the consumer",
+                    placeholder="2027-01-15T17:00",
+                ),
+                Field("reason", "Reason: why more time is needed, and how it was agreed"),
+            ),
+            _extend,
+            lambda view: f"Extended {view.ref}",
+        ),
+        Form(
+            Action.ESCALATE,
+            "escalate",
+            "Escalate to the second stage",
+            _fixed(
+                Field(
+                    "to",
+                    "Second-stage handler: a leader or senior who did not respond",
+                    placeholder="USERNAME",
+                ),
+                Field("reason", "Reason the consumer escalated"),
+            ),
+            _escalate,
+            lambda view: f"Escalated {view.ref} to {view.handler}",
+        ),
+        Form(
+            Action.FINAL,
+            "final",
+            "Record the final response",
+            _fixed(*_RESPONSE_FIELDS),
+            _final,
+            lambda view: f"Final response on {view.ref}: {_decision(view)}",
+        ),
+        Form(
+            Action.REFER,
+            "refer",
+            "Record a referral to the Independent Assessor",
+            _fixed(Field("late_reason", "Late reason (over 3 months after the final response)")),
+            _refer,
+            lambda view: f"Referred {view.ref} to the Independent Assessor",
+        ),
+        Form(
+            Action.OUTCOME,
+            "refer --outcome",
+            "Record the Independent Assessor's outcome",
+            _fixed(
+                Field("outcome", "Outcome", CHOICE, _values(AssessorOutcome), required=True),
+                Field("recommendation", "Recommendation"),
+            ),
+            _outcome,
+            lambda view: f"Assessor's outcome on {view.ref}: {_assessed(view)}",
+        ),
+        Form(
+            Action.CLOSE,
+            "close",
+            "Close the case (only a senior can reopen it)",
+            lambda view: (
+                Field("reason", "Reason", CHOICE, _close_reasons(view), required=True),
+                Field("because", "Because (with out-of-scope)", CHOICE, _values(OutOfScope)),
+                Field("note", "Note for the record"),
+            ),
+            _close,
+            lambda view: f"Closed {view.ref}: {view.close_reason}",
+            button="Close it",
+        ),
+        Form(
+            Action.REOPEN,
+            "reopen",
+            "Reopen a case closed by mistake",
+            _fixed(Field("reason", "Reason: why the close was a mistake")),
+            _reopen,
+            lambda view: f"Reopened {view.ref}: {view.stage}",
+        ),
+        Form(
+            Action.NOTE,
+            "note",
+            "Record a contact or a note on the file",
+            _fixed(
+                Field("text", "Text: what was said or sent, or the note"),
+                Field(
+                    "direction",
+                    "Direction (in: from the consumer; out: to them)",
+                    CHOICE,
+                    _values(Direction),
+                ),  # fmt: skip
+                Field("channel", "Channel, with a direction", CHOICE, _values(Channel)),
+            ),
+            _note,
+            lambda view: f"Noted on {view.ref}",
+        ),
+        Form(
+            Action.INCIDENT,
+            "incident",
+            "Record abusive contact towards staff",
+            _fixed(Field("note", "Note: what happened")),
+            _incident,
+            lambda view: f"Recorded an incident on {view.ref}",
+        ),
+    )
+}
+
+
+def defaults(form: Form, state: State) -> Values:
+    """What a form starts with: the config file's area for an acknowledgement, as `ack`."""
+    if form.action == Action.ACKNOWLEDGE and state.settings.get("area"):
+        return {"area": state.settings["area"]}
+    return {}

@@ -1,0 +1,108 @@
+"""What the live view asks of the store: the same services, in the same transactions, as the
+commands (cli/app.State's `read` and `change`), with the clock read again for each one.
+
+A command reads the clock once, as it starts; the live view stays open all day, so each read
+and each step takes its own reading, as a command run then would. Nothing here imports Textual:
+the tests drive it directly too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from complaintctl.cli.app import State
+    from complaintctl.domain.procedure import Action
+    from complaintctl.services.steps import Spec
+    from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import CaseView, ExplainView, FindReport, QueueReport, StaffView
+
+# As many cases as a search lists before saying how many more there are (`find`'s default).
+FIND_LIMIT = 50
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Session:
+    """The acting member's session on one store: every read and step of the live view."""
+
+    state: State
+    # services.queue's arguments but `as_of`, as `queue` makes them (cli/queries.py).
+    filters: dict[str, Any] = field(default_factory=dict)
+    clock: Callable[[], datetime] = _now
+
+    @property
+    def actor(self) -> str:
+        return self.state.actor
+
+    def _tick(self) -> None:
+        self.state.now = self.clock()
+
+    def queue(self) -> QueueReport:
+        """The queue as `queue` lists it, with these filters, as of now."""
+        from complaintctl import services
+
+        self._tick()
+        filters = self.filters
+        return self.state.read(lambda uow, when: services.queue(uow, as_of=when, **filters), None)
+
+    def find(self, text: str) -> FindReport:
+        """The cases `find TEXT` lists."""
+        from complaintctl import services
+
+        self._tick()
+        return self.state.read(
+            lambda uow, _when: services.find_cases(uow, text=text, limit=FIND_LIMIT), None
+        )
+
+    def case(self, ref: str) -> tuple[CaseView, tuple[Action, ...]]:
+        """The case as `show` has it, and the steps the acting member may take on it now, read
+        together in one transaction."""
+        from complaintctl import services
+        from complaintctl.services.offered import steps_open_to
+
+        self._tick()
+
+        def read(uow: UnitOfWork, when: datetime) -> tuple[CaseView, tuple[Action, ...]]:
+            view = services.show_case(uow, ref=ref, as_of=when)
+            return view, steps_open_to(uow, ref=view.ref, by=self.actor)
+
+        return self.state.read(read, None)
+
+    def explain(self, ref: str, kind: str | None) -> ExplainView:
+        """`explain REF KIND`: why the deadline falls where it does."""
+        from complaintctl.services.explain import explain_deadline
+
+        self._tick()
+        return self.state.read(
+            lambda uow, when: explain_deadline(uow, ref=ref, kind=kind, as_of=when), None
+        )
+
+    def member(self) -> StaffView | None:
+        """The acting member as the staff list has them; None if they are not active staff."""
+        from complaintctl import services
+
+        self._tick()
+        staff = self.state.read(lambda uow, _when: services.list_staff(uow), None)
+        wanted = self.actor.strip().casefold()
+        return next((s for s in staff if s.username.casefold() == wanted), None)
+
+    def take(self, ref: str, seen: int, spec: Callable[[UnitOfWork], Spec]) -> CaseView:
+        """Take a step on the case, in one transaction, as `REF --if-version SEEN` would: a
+        case that moved on since version `seen` was shown is refused, saying what changed; any
+        refusal raises its ComplaintError and writes nothing."""
+        from complaintctl.services.steps import take_step
+
+        self._tick()
+
+        def step(uow: UnitOfWork, when: datetime) -> CaseView:
+            uow.seen_versions[ref.strip().upper()] = seen
+            return take_step(uow, ref, spec(uow), by=self.actor, at=when, now=self.state.now)
+
+        return self.state.change(step, None)

@@ -1,0 +1,58 @@
+"""Which steps a member of staff may take on a case now: what a screen offers, asked of the
+procedure's own tables (domain/procedure.py TRANSITIONS and PERMISSIONS) through the checks
+every step makes, never a second copy of them.
+
+Offering a step is not taking it: the step's own checks (a responder assigned before a
+response, a reason that fits the stage, the version the officer saw) still run when it is
+taken, and refuse it with their reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from complaintctl.domain.procedure import Action, Stage, allowed_actions
+from complaintctl.errors import NotPermitted
+from complaintctl.services.common import acting_staff, authorise, find_case
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
+
+# What a person takes from a case's screen, in the order of the procedure: the steps, and
+# the notes around them. A correction (edit) and a letter have screens of their own to come.
+OFFERED = (
+    Action.ACKNOWLEDGE,
+    Action.ASSIGN,
+    Action.RESPOND,
+    Action.EXTEND,
+    Action.ESCALATE,
+    Action.FINAL,
+    Action.REFER,
+    Action.OUTCOME,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.NOTE,
+    Action.INCIDENT,
+)
+
+
+def steps_open_to(uow: UnitOfWork, *, ref: str, by: str) -> tuple[Action, ...]:
+    """The steps `by` may take on the case at its stage now, in the procedure's order: those
+    its stage allows (TRANSITIONS) that `authorise` lets them take (PERMISSIONS). None for
+    someone who is not active staff (`acting_staff` says why when they try)."""
+    case = find_case(uow, ref)
+    try:
+        actor = acting_staff(uow, by)
+    except NotPermitted:
+        return ()
+    stage_allows = set(allowed_actions(Stage(case.stage)))
+    open_to: list[Action] = []
+    for action in OFFERED:
+        if action not in stage_allows:
+            continue
+        try:
+            authorise(actor, action, case)
+        except NotPermitted:
+            continue
+        open_to.append(action)
+    return tuple(open_to)

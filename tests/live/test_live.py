@@ -1,0 +1,547 @@
+"""The live view, driven by Textual's headless pilot on the demo store: the queue, a case, the
+steps open to the acting member, a refusal, a case changed by someone else, and search.
+
+Every expectation is what the services say (queue, show_case, find_cases) or what the store
+holds afterwards: the live view is the commands' rules on one screen, never rules of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select, SelectionList, Static
+
+from complaintctl import services
+from complaintctl.domain.procedure import Action, Category, Channel
+from complaintctl.live.app import (
+    CaseScreen,
+    ExplainScreen,
+    LiveApp,
+    QueueScreen,
+    QueueTable,
+    StepForm,
+    StepPicker,
+)
+from tests.conftest import dump_store
+from tests.live.conftest import NOW, Apps, Sessions
+
+
+def text_of(app: LiveApp, selector: str) -> str:
+    """What a Static on the current screen shows, as plain text."""
+    content = app.screen.query_one(selector, Static).content
+    assert isinstance(content, Text)
+    return content.plain
+
+
+def rows_of(app: LiveApp) -> list[list[str]]:
+    table = app.screen.query_one(QueueTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_case(pilot: Pilot[None], app: LiveApp, ref: str) -> CaseScreen:
+    app.open_case(ref)
+    await pilot.pause()
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen
+
+
+async def choose_step(pilot: Pilot[None], app: LiveApp, action: Action) -> StepForm:
+    await pilot.press("t")
+    await pilot.pause()
+    picker = app.screen
+    assert isinstance(picker, StepPicker)
+    picker.query_one(OptionList).highlighted = picker.offered.index(action)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, StepForm)
+    return app.screen
+
+
+def fill(form: StepForm, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        widget = form.query_one(f"#f-{name}")
+        if isinstance(widget, Select):
+            widget.value = value
+        elif isinstance(widget, SelectionList):
+            for choice in value:
+                widget.select(choice)
+        else:
+            assert isinstance(widget, Input)
+            widget.value = value
+
+
+async def take(
+    pilot: Pilot[None], app: LiveApp, ref: str, action: Action, values: dict[str, Any]
+) -> str:
+    """Open the case, take the step through its form; what the case screen then says."""
+    await open_case(pilot, app, ref)
+    form = await choose_step(pilot, app, action)
+    fill(form, values)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(app.screen, CaseScreen), text_of(app, "#error")
+    return text_of(app, "#status")
+
+
+# -- the queue ---------------------------------------------------------------------------
+
+
+async def test_the_queue_lists_what_the_queue_service_gives_in_its_order(
+    live: Apps, session: Sessions
+) -> None:
+    expected = session("olu").queue()
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = rows_of(app)
+        status = text_of(app, "#status")
+    assert [item.ref for item in expected.items] == [row[0] for row in rows]
+    assert ["Nikola Tesla", "R", "late by 76h"] == [rows[0][2], rows[0][1], rows[0][-1]]
+    assert (
+        f"{len(expected.items)} open · {expected.count('breached')} breached · "
+        f"{expected.count('due-soon')} due within 4h · as of Wed 2026-12-02 12:00 GMT"
+    ) == status
+
+
+async def test_a_long_queue_lists_its_most_urgent_and_counts_them_all(
+    live: Apps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintctl.live import app as screens
+
+    monkeypatch.setattr(screens, "SHOWN", 3)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = rows_of(app)
+        status = text_of(app, "#status")
+    assert ["SC-2026-000010", "SC-2026-000005", "SC-2026-000003"] == [row[0] for row in rows]
+    assert status.startswith("9 open · 3 breached")
+    assert status.endswith("\nThe 3 most urgent shown: / finds any case")
+
+
+async def test_a_wide_terminal_shows_the_area_owner_and_due_too(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        labels = [column.label.plain for column in table.columns.values()]
+        mary = next(row for row in rows_of(app) if row[2] == "Mary Seacole")
+    assert ["Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next", "Due", "Working time"] == (
+        labels
+    )
+    assert ["Casework", "rita", "respond"] == mary[4:7]
+
+
+async def test_the_breached_colour_is_the_queue_commands(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        styles = {table.get_row_at(i)[-1].plain: str(table.get_row_at(i)[-1].style) for i in
+                  range(table.row_count)}  # fmt: skip
+    assert "bold #ff0000" == styles["late by 76h"]
+    assert "#ffff00" == styles["in 2h"]
+
+
+async def test_the_acting_member_is_shown_on_every_screen(live: Apps) -> None:
+    app = live("lee")
+    shown = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown.append(text_of(app, "#bar"))
+        await open_case(pilot, app, "SC-2026-000004")
+        shown.append(text_of(app, "#bar"))
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        shown.append(text_of(app, "#bar"))
+    assert ["complaintctl live · acting as lee (leader, Casework)"] * 3 == shown
+
+
+async def test_someone_not_on_the_staff_is_told_their_steps_will_be_refused(live: Apps) -> None:
+    app = live("visitor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = text_of(app, "#bar")
+        case = await open_case(pilot, app, "SC-2026-000001")
+    assert "acting as visitor (not active staff: steps will be refused)" in bar
+    assert () == case.offered
+
+
+async def test_the_queue_is_read_again_every_minute_showing_others_changes(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu", refresh_every=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+        other = session("priya")
+        other.take("SC-2026-000001", 0, lambda _uow: services.Acknowledge("Casework"))
+        for _ in range(50):  # a few intervals, however busy the machine
+            await pilot.pause(0.1)
+            after = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+            if after != before:
+                break
+    assert (["received", "acknowledge"], ["first-stage", "respond"]) == (
+        before[3:5],
+        after[3:5],
+    )
+
+
+async def test_a_case_open_is_read_again_every_minute_too(live: Apps, session: Sessions) -> None:
+    app = live("olu", refresh_every=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        session("lee").take("SC-2026-000010", 1, lambda _uow: services.Assign("rita"))
+        for _ in range(50):
+            await pilot.pause(0.1)
+            body = text_of(app, "#body")
+            if "version 2" in body:
+                break
+    assert "Responder       rita" in body
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+async def test_slash_searches_as_find_does_and_escape_goes_back_to_the_queue(
+    live: Apps, session: Sessions
+) -> None:
+    expected = session("olu").find("example.com")
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"example.com", "enter")
+        await pilot.pause()
+        found = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+        await pilot.press("escape")
+        await pilot.pause()
+        queue = rows_of(app)
+    assert [item.ref for item in expected.items] == found
+    assert "10 found for 'example.com' · Esc: back to the queue" == status
+    assert 9 == len(queue)
+
+
+async def test_a_search_opens_a_closed_case_too(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"000009", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        body = text_of(app, "#body")
+    assert "Reference       SC-2026-000009 (version 1)" in body
+    assert "Stage           closed" in body
+
+
+async def test_a_search_too_short_says_why(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "a", "b", "enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert status.startswith("Error: ")
+
+
+# -- a case --------------------------------------------------------------------------------
+
+
+async def test_enter_opens_the_case_as_show_has_it_with_its_whole_history(
+    live: Apps, session: Sessions
+) -> None:
+    view, _ = session("olu").case("SC-2026-000007")
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(QueueTable)
+        table.move_cursor(row=table.get_row_index("SC-2026-000007"))
+        await pilot.press("enter")
+        await pilot.pause()
+        body = text_of(app, "#body")
+    assert "Reference       SC-2026-000007 (version 4)" in body
+    assert "Second stage    hana" in body
+    assert "Deadline        final: open, due" in body
+    history = body.split("\nHistory\n")[1].split("\nLetters issued\n")[0]
+    assert [e.action for e in view.history] == [line.split()[4] for line in history.splitlines()]
+    assert "Letters issued\nnone" in body
+
+
+async def test_a_case_says_which_steps_are_open_to_the_acting_member(live: Apps) -> None:
+    app = live("sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000005")
+        body = text_of(app, "#body")
+        await pilot.press("t")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, StepPicker)
+        options = picker.query_one(OptionList)
+        offered = [str(options.get_option_at_index(i).prompt) for i in
+                   range(options.option_count)]  # fmt: skip
+    assert body.endswith(
+        "Steps open to you now: assign, respond, extend, close, note, incident (t to take one)"
+    )
+    assert "assign: Assign the first-stage responder" == offered[0]
+
+
+async def test_explain_shows_why_a_deadline_falls_where_it_does(
+    live: Apps, session: Sessions
+) -> None:
+    from complaintctl.cli.render import explain_lines
+
+    expected = "\n".join(explain_lines(session("olu").explain("SC-2026-000004", "respond")))
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        shown = text_of(app, "#body")
+        await pilot.press("escape")
+        await pilot.pause()
+        back = app.screen
+    assert expected == shown
+    assert isinstance(back, CaseScreen)
+
+
+# -- steps ---------------------------------------------------------------------------------
+
+
+async def test_a_note_typed_into_its_form_is_recorded_and_the_case_shows_it(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # escalate, close, note
+        await pilot.pause()
+        await pilot.press(*"Called back", "enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+        body = text_of(app, "#body")
+    view, _ = session("olu").case("SC-2026-000006")
+    note = view.history[-1]
+    assert "Noted on SC-2026-000006" == status
+    assert (Action.NOTE, "olu", "Called back", NOW) == (
+        note.action,
+        note.actor,
+        note.details["text"],
+        note.at,
+    )
+    assert "Contact         Wed 2026-12-02 12:00 GMT, file note (olu): Called back" in body
+
+
+async def test_a_case_is_worked_through_the_procedure_from_the_live_view(
+    live: Apps, session: Sessions
+) -> None:
+    """ack, assign, extend, respond, escalate, final and refer --outcome, each as the member
+    who may take it, each through its form; and a close on another case."""
+    said = []
+    ref = "SC-2026-000001"
+    journey: list[tuple[str, Action, dict[str, Any]]] = [
+        ("olu", Action.ACKNOWLEDGE, {"area": "Casework"}),
+        ("lee", Action.ASSIGN, {"to": "rita"}),
+        ("rita", Action.EXTEND, {"until": "2026-12-31T17:00", "reason": "Records needed"}),
+        ("rita", Action.RESPOND, {"decision": "partly-upheld", "summary": "We were slow",
+                                  "remedy": ["apology", "goodwill-payment"], "goodwill": "50"}),
+        ("olu", Action.ESCALATE, {"to": "hana", "reason": "Still unhappy"}),
+        ("hana", Action.FINAL, {"decision": "upheld", "summary": "We were very slow"}),
+    ]  # fmt: skip
+    for actor, action, values in journey:
+        app = live(actor)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            said.append(await take(pilot, app, ref, action, values))
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        said.append(await take(pilot, app, "SC-2026-000002", Action.CLOSE, {"reason": "withdrawn"}))
+        said.append(
+            await take(pilot, app, "SC-2026-000008", Action.OUTCOME, {"outcome": "not-upheld"})
+        )
+    view, _ = session("olu").case(ref)
+    closed, _ = session("olu").case("SC-2026-000002")
+    assert [
+        "Acknowledged SC-2026-000001, routed to Casework",
+        "Assigned SC-2026-000001 to rita",
+        "Extended SC-2026-000001",
+        "Responded to SC-2026-000001: partly-upheld",
+        "Escalated SC-2026-000001 to hana",
+        "Final response on SC-2026-000001: upheld",
+        "Closed SC-2026-000002: withdrawn",
+        "Assessor's outcome on SC-2026-000008: not-upheld",
+    ] == [line.split("\n")[0] for line in said]
+    assert ("final-response", 6, 5000) == (
+        view.stage,
+        view.version,
+        view.responses[0].goodwill_pence,
+    )
+    assert [
+        ("log", "olu"),
+        ("acknowledge", "olu"),
+        ("assign", "lee"),
+        ("extend", "rita"),
+        ("respond", "rita"),
+        ("escalate", "olu"),
+        ("final", "hana"),
+    ] == [(e.action, e.actor) for e in view.history]
+    assert "closed" == closed.stage
+
+
+async def test_a_step_taken_returns_to_a_queue_read_again(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, app, "SC-2026-000001", Action.ACKNOWLEDGE, {"area": "Casework"})
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        row = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+    assert ["first-stage", "respond"] == row[3:5]
+
+
+async def test_enter_moves_down_the_form_and_takes_the_step_from_its_last_line(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("rita")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        await choose_step(pilot, app, Action.EXTEND)
+        await pilot.press(*"2026-12-31T17:00", "enter")
+        await pilot.pause()
+        still = app.screen
+        await pilot.press(*"Records needed", "enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert isinstance(still, StepForm)
+    assert "Extended SC-2026-000004" == status
+
+
+async def test_a_refusal_shows_the_commands_reason_and_writes_nothing(
+    live: Apps, demo_store: str
+) -> None:
+    before = dump_store(demo_store)
+    app = live("sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        form = await choose_step(pilot, app, Action.ASSIGN)
+        fill(form, {"to": "eve"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        still = app.screen
+        error = text_of(app, "#error")
+    assert still is form
+    assert (
+        "Refused: eve works in Energy, not Casework, the area SC-2026-000010 was routed to" == error
+    )
+    assert before == dump_store(demo_store)
+
+
+async def test_a_form_left_incomplete_is_refused_with_the_option_it_needs(
+    live: Apps, demo_store: str
+) -> None:
+    before = dump_store(demo_store)
+    app = live("sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        form = await choose_step(pilot, app, Action.RESPOND)
+        fill(form, {"summary": "We were slow"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_decision = text_of(app, "#error")
+        fill(form, {"decision": "upheld", "summary": " "})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_summary = text_of(app, "#error")
+    assert "Refused: choose --decision: upheld, partly-upheld, not-upheld" == no_decision
+    assert "Refused: --summary must not be empty" == no_summary
+    assert before == dump_store(demo_store)
+
+
+async def test_a_case_changed_by_someone_else_since_it_was_shown_is_refused_with_what_changed(
+    live: Apps, session: Sessions, demo_store: str
+) -> None:
+    app = live("sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        form = await choose_step(pilot, app, Action.EXTEND)
+        # Meanwhile, Lee assigns the case.
+        session("lee").take("SC-2026-000010", 1, lambda _uow: services.Assign("rita"))
+        before = dump_store(demo_store)
+        fill(form, {"until": "2026-12-31T17:00", "reason": "Records needed"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+        await pilot.press("escape")
+        await pilot.pause()
+        body = text_of(app, "#body")
+    assert (
+        "Refused: case SC-2026-000010 changed since you looked (version 1, now 2): it is now "
+        "at stage first-stage, in Casework, with rita; look again before acting"
+    ) == error
+    assert before == dump_store(demo_store)
+    assert "Reference       SC-2026-000010 (version 2)" in body  # read again on the way back
+
+
+async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")  # responded
+        form = await choose_step(pilot, app, Action.CLOSE)
+        reasons = [str(value) for _, value in form.query_one("#f-reason", Select)._options]
+    assert ["accepted", "withdrawn"] == [r for r in reasons if r != str(Select.NULL)]
+
+
+# -- stored text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_text(
+    live: Apps, session: Sessions, size: tuple[int, int]
+) -> None:
+    name = "[bold red]Eve[/] [@click=app.quit]il[/]"
+    complaint = services.NewComplaint(
+        consumer=name,
+        email="eve.il@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="[link=http://x]click[/link]",
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("olu")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        row = next(row for row in rows_of(app) if row[0] == view.ref)
+        await open_case(pilot, app, view.ref)
+        body = text_of(app, "#body")
+        screenshot = app.export_screenshot()
+    assert row[2].startswith("[bold red]Eve")
+    assert "Consumer        [bold red]Eve[/] [@click=app.quit]il[/] <eve.il@example.com>" in body
+    assert "Summary         [link=http://x]click[/link]" in body
+    assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
