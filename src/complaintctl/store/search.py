@@ -124,7 +124,7 @@ def _create_on_postgresql(connection: Connection) -> None:
     ]
     for statement in statements:
         connection.exec_driver_sql(statement)
-    schema = _trigram_schema(connection)
+    schema = trigram_schema(connection)
     if schema is not None:
         connection.exec_driver_sql(
             f"CREATE INDEX ix_{TABLE}_document ON {TABLE} "
@@ -132,7 +132,7 @@ def _create_on_postgresql(connection: Connection) -> None:
         )
 
 
-def _trigram_schema(connection: Connection) -> str | None:
+def trigram_schema(connection: Connection) -> str | None:
     """The schema holding pg_trgm, creating the extension if need be; None when it is not
     there and this role may not create it (then ILIKE scans the table: see above)."""
     installed = (
