@@ -810,12 +810,10 @@ class FindReport:
     zone: str
     text: str  # what was searched for, spaces tidied
     items: tuple[FoundCase, ...]
-    total: int  # how many cases match, listed or not
-
-    @property
-    def more(self) -> int:
-        """How many matching cases the limit left out."""
-        return self.total - len(self.items)
+    # How many matching cases the limit left out, counted up to domain.search.MORE_COUNTED;
+    # `more_than`: more than that many were (counting stopped), and `more` is MORE_COUNTED.
+    more: int
+    more_than: bool = False
 
 
 def find_json(report: FindReport) -> list[dict[str, Any]]:

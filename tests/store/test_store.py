@@ -273,3 +273,74 @@ def test_a_bulk_insert_refuses_a_column_given_twice(unit: UnitFactory) -> None:
     once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": at, "details": "{}"}
     with unit() as uow, pytest.raises(ValueError, match="each column is given once"):
         BulkWriter(uow).insert_values(Event, ("at", "actor"), [(at, "someone")], once)
+
+
+def _log(unit: UnitFactory, name: str, summary: str, at: datetime) -> None:
+    from complaintctl import services
+    from complaintctl.domain.procedure import Category, Channel
+
+    with unit() as uow:
+        services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(consumer=name, email="a@example.com",
+                                            channel=Channel.EMAIL, category=Category.DELAY,
+                                            summary=summary),
+            by="officer.one",
+            at=at,
+            now=STORE_CREATED,
+        )  # fmt: skip
+
+
+@sqlite_only
+def test_find_reads_the_sqlite_index_in_its_own_order_never_sorting_every_match(
+    unit: UnitFactory, store_url: str
+) -> None:
+    """The statements `find` runs, captured and explained: the first reads the index's keys in
+    the index's own order, up to a limit, with no sort of its own (that would read every
+    match); the second lists what it found."""
+    from complaintctl.domain.search import SearchText
+
+    for n in range(3):
+        _log(unit, f"Ann Smith{n}", "Boiler broke", STORE_CREATED - timedelta(days=n))
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "MATCH" in sql:
+            statements.append((sql, params))
+
+    with unit(write=False) as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            found = listings.find(uow, SearchText.parse("boiler"), 2)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+    with sqlite3.connect(store_url) as raw:
+        plans = [
+            [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            for sql, params in statements
+        ]
+    # The index first, each case then looked up by its id; only what is listed is sorted.
+    assert (2, 3, 2) == (len(found.rows), found.counted, len(plans))
+    assert (["SCAN case_search"], ["SCAN case_search", "SEARCH complaint", "SEARCH consumer",
+                                   "USE TEMP"]) == (
+        [" ".join(line.split()[:2]) for line in plans[0]],
+        [" ".join(line.split()[:2]) for line in plans[1]],
+    ), plans  # fmt: skip
+    assert (True, True) == ("LIMIT" in statements[0][0], "LIMIT" in statements[1][0])
+
+
+@sqlite_only
+def test_a_case_id_too_large_for_the_search_index_is_refused(
+    unit: UnitFactory, store_url: str
+) -> None:
+    _log(unit, "Ann Smith", "Boiler broke", STORE_CREATED)
+    with sqlite3.connect(store_url) as raw:
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(complaint)")]
+        copied = ", ".join(
+            {"id": str(2**36), "ref": "ref || '-copy'"}.get(name, name) for name in columns
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="too large for the search index"):
+            raw.execute(
+                f"INSERT INTO complaint ({', '.join(columns)}) SELECT {copied} FROM complaint"
+            )

@@ -1321,7 +1321,7 @@ def found(out: Output, report: FindReport, *, json_output: bool) -> None:
     if not report.items:
         _note(f"No case matches {report.text!r}.")
     elif report.more:
-        _note(f"{report.more} more: --limit 0 for all")
+        _note(f"{'more than ' if report.more_than else ''}{report.more} more: --limit 0 for all")
     if json_output:
         _print_json(find_json(report))
         return
