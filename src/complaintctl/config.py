@@ -10,15 +10,27 @@ type, is an error naming the file: a typo silently ignored would act on the wron
     area = "Casework"                   # ack --area
     warn_within = "2h"                  # queue --warn-within
 
+    templates = "~/complaints/letters"  # letter --templates (default: templates/ beside
+                                        # this file, where there is one)
+
     [views.mine-breached]               # queue --view mine-breached
     mine = true
     breached = true
+
+    [organisation]                      # who letters come from (defaults: the published page)
+    name = "Communications Ombudsman"
+    address = "3300 Daresbury Park\nWarrington\nWA4 4HS"
+    email = "customer-relations@trustalliancegroup.org"
+    signatory = "Customer Relations"    # who signs, unless [organisation.signatories] says
+    [organisation.signatories]
+    final-response = "Sam Senior, Senior Complaint Executive"
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +45,7 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
     "as": ("--as", "COMPLAINTCTL_USER"),
     "area": ("ack --area", None),
     "warn_within": ("queue --warn-within", None),
+    "templates": ("letter --templates", None),
 }
 
 # What a saved queue view may hold: queue's own filters, by their option names' words.
@@ -50,11 +63,49 @@ VIEW_FILTERS: dict[str, type] = {
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """Who letters come from, and how the consumer reaches the Independent Assessor. The
+    defaults are the published page's; the page gives no separate route to the Assessor, so
+    by default a referral is asked for through Customer Relations, as the page's final
+    response "will explain"."""
+
+    name: str = "Communications Ombudsman"
+    address: str = "3300 Daresbury Park\nWarrington\nWA4 4HS"
+    email: str = "customer-relations@trustalliancegroup.org"
+    phone: str = ""
+    website: str = ""
+    assessor: str = (
+        "The Independent Assessor\n"
+        "c/o Customer Relations, Communications Ombudsman\n"
+        "3300 Daresbury Park, Warrington WA4 4HS\n"
+        "Email: customer-relations@trustalliancegroup.org "
+        '(write "For the Independent Assessor" and your reference)'
+    )
+    signatory: str = "Customer Relations"
+    signatories: dict[str, str] = field(default_factory=dict)  # by letter kind
+
+    def signs(self, kind: str) -> str:
+        return self.signatories.get(kind, self.signatory)
+
+
+ORGANISATION_FIELDS = ("name", "address", "email", "phone", "website", "assessor", "signatory")
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     found: bool
     settings: dict[str, str] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    organisation: Organisation = field(default_factory=Organisation)
+
+    def templates(self) -> Path | None:
+        """The organisation's letter templates: the file's `templates`, else a `templates`
+        folder beside the file where there is one."""
+        if "templates" in self.settings:
+            return Path(self.settings["templates"]).expanduser()
+        beside = self.path.parent / "templates"
+        return beside if beside.is_dir() else None
 
     def view(self, name: str) -> dict[str, Any]:
         """A saved queue view's filters, or why there is none by that name."""
@@ -107,9 +158,10 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
         return InvalidInput(f"config file {path}: {problem}")
 
     views = data.pop("views", {})
+    organisation = _organisation(data.pop("organisation", {}), refuse)
     unknown = sorted(set(data) - set(SETTINGS))
     if unknown:
-        known = ", ".join([*SETTINGS, "[views.NAME]"])
+        known = ", ".join([*SETTINGS, "[views.NAME]", "[organisation]"])
         raise refuse(f"unknown setting {unknown[0]!r}; the settings are {known}")
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
@@ -128,4 +180,25 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, wanted) or not strings:
                 kind = {bool: "true or false", str: "a string", list: "a list of strings"}[wanted]
                 raise refuse(f"views.{name}.{key} must be {kind}")
-    return Config(path, found=True, settings=dict(data), views=dict(views))
+    return Config(
+        path, found=True, settings=dict(data), views=dict(views), organisation=organisation
+    )
+
+
+def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisation:
+    """The [organisation] table: each key known, each value a string."""
+    if not isinstance(table, dict):
+        raise refuse("organisation must be a table: [organisation]")
+    signatories = table.pop("signatories", {})
+    unknown = sorted(set(table) - set(ORGANISATION_FIELDS))
+    if unknown:
+        known = ", ".join([*ORGANISATION_FIELDS, "[organisation.signatories]"])
+        raise refuse(f"unknown setting organisation.{unknown[0]}; the settings are {known}")
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise refuse(f"organisation.{key} must be a string")
+    if not isinstance(signatories, dict) or not all(
+        isinstance(value, str) for value in signatories.values()
+    ):
+        raise refuse('organisation.signatories must be a table of letter kind = "who signs"')
+    return Organisation(**table, signatories=dict(signatories))

@@ -97,6 +97,16 @@ class NewFile:
         """The file as a UTF-8 text stream (closing it closes the file)."""
         return os.fdopen(self._fd, "w", encoding="utf-8", newline="")
 
+    def write(self, data: bytes) -> NewFile:
+        """Write all of `data` and close the file; place() it or discard() it after."""
+        try:
+            with os.fdopen(self._fd, "wb") as stream:
+                stream.write(data)
+        except OSError as err:
+            self.discard()
+            raise failed(self.target, err) from None
+        return self
+
     def hand_over(self) -> Path:
         """Close the file for another writer to open by its name (SQLite's backup); the name."""
         os.close(self._fd)
@@ -144,6 +154,14 @@ def new_text_file(
         new.place()
     finally:
         new.discard()
+
+
+def staged(
+    path: Path, data: bytes, *, force: bool = False, protected: Iterable[Path] = ()
+) -> NewFile:
+    """`data` written whole beside `path`, for the caller to place() once what it records is
+    committed, or to discard()."""
+    return NewFile(check_destination(path, force=force, protected=protected)).write(data)
 
 
 def _sync(path: Path) -> None:

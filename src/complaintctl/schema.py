@@ -309,6 +309,54 @@ FOUND = {
     "matched": [STR],
 }
 
+LETTERS = {
+    "schema_version": INT,
+    "dry_run": BOOL,
+    "letters": [
+        {
+            "ref": STR,
+            "kind": STR,
+            "format": STR,
+            "file": Maybe(STR),
+            "sha256": STR,
+            "bytes": INT,
+            "template": STR,
+            "template_origin": STR,
+            "template_sha256": STR,
+            "issued": BOOL,  # recorded as issued by this command
+            "issued_at": INSTANT,  # the issue it was made from, or this one
+            "reproduces": Maybe(_STEP_TAKEN),  # the earlier issue whose facts it was made from
+            "same_bytes": Maybe(BOOL),  # the bytes that issue recorded, in this format
+        }
+    ],
+}
+ISSUED_LETTER = {
+    "kind": STR,
+    "format": STR,
+    "by": STR,
+    "at": INSTANT,
+    "sha256": STR,
+    "bytes": INT,
+    "template": STR,
+    "template_origin": STR,
+    "template_sha256": STR,
+}
+LETTERS_ISSUED = {"schema_version": INT, "ref": STR, "letters": [ISSUED_LETTER]}
+TEMPLATES_CHECKED = {
+    "schema_version": INT,
+    "folder": Maybe(STR),
+    "templates": [
+        {
+            "kind": STR,
+            "template": STR,
+            "origin": STR,
+            "ok": BOOL,
+            "missing": [{"name": STR, "what": STR}],
+            "error": Maybe(STR),
+        }
+    ],
+}
+
 STEP_COMMANDS = (
     "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
     "incident", "note",
@@ -335,6 +383,9 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "consumer show": (CONSUMER_RECORD, ("consumer show",)),
     "db status": (STORE_STATUS, ("db status",)),
     "find": ([FOUND], ("find",)),
+    "letter": (LETTERS, ("letter",)),
+    "letter --list": (LETTERS_ISSUED, ("letter --list",)),
+    "letter check": (TEMPLATES_CHECKED, ("letter check",)),
 }  # fmt: skip
 
 

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import clocks
 from complaintctl.domain.explain import DayEntry
 from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
+from complaintctl.domain.letters import EXTENSIONS, LetterFormat
 from complaintctl.domain.procedure import Action
+from complaintctl.errors import ComplaintError
 
 # 2: a step prints one shape whatever the number of cases; a consumer is always an object;
 # overdue's late state is `breached`; money in pence; `close_because` beside `close_reason`;
@@ -114,16 +116,19 @@ class RestrictionView:
     lifted_by: str | None
     lift_reason: str | None
 
-    def describe(self) -> str:
-        """`restriction 3 (procedure, review due 2027-05-28)`, for warnings and refusals."""
-        what = {
+    def what(self) -> str:
+        """What is restricted, in words: `no new formal complaints`."""
+        return {
             "procedure": "no new formal complaints",
             "same-matter": f"no new complaints about dispute {self.dispute}",
             "contact": "contact only "
             + (f"by {self.contact_channel}" if self.contact_channel else f"via {self.contact_via}"),
         }.get(self.scope, self.scope)
+
+    def describe(self) -> str:
+        """`restriction 3 (procedure, review due 2027-05-28)`, for warnings and refusals."""
         review = self.review_due.astimezone(ZoneInfo(self.zone)).date()
-        return f"restriction {self.id} ({what}; review due {review})"
+        return f"restriction {self.id} ({self.what()}; review due {review})"
 
 
 @dataclass(frozen=True)
@@ -216,8 +221,9 @@ class CaseView:
 
     @property
     def contacts(self) -> tuple[EventView, ...]:
-        """The contact log: calls, emails and letters either way, and notes on the file."""
-        return tuple(e for e in self.history if e.action == Action.NOTE)
+        """The contact log: calls, emails and letters either way (those the tool issued
+        among them), and notes on the file."""
+        return tuple(e for e in self.history if e.action in (Action.NOTE, Action.LETTER))
 
 
 class StepLine(NamedTuple):
@@ -831,3 +837,82 @@ def find_json(report: FindReport) -> list[dict[str, Any]]:
         }
         for item in report.items
     ]
+
+
+# -- letters -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letter:
+    ref: str
+    kind: str
+    format: LetterFormat
+    content: bytes
+    sha256: str
+    template: str  # the kind's template, and where it came from
+    template_origin: str
+    template_sha256: str
+    facts: dict[str, Any]
+    issued_at: datetime  # when it was (or, issued now, will be) issued; its Date as an email
+    # The issue it reproduces (made from its recorded facts), and whether these bytes are the
+    # ones then recorded for this format (None: it was issued in another format only).
+    reproduces: EventView | None = None
+    same_bytes: bool | None = None
+    notes: tuple[str, ...] = ()  # for the officer: needs the letter does not meet, and so on
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.ref}-{self.kind}.{EXTENSIONS[self.format]}"
+
+
+@dataclass(frozen=True)
+class LetterBatch:
+    letters: tuple[Letter, ...]
+    refused: tuple[tuple[str, ComplaintError], ...]
+    to_issue: tuple[Letter, ...]  # the letters --issue records (an issued one is not again)
+    zone: str  # the calendar's, for dates shown
+    dry_run: bool = False
+
+
+def letters_json(batch: LetterBatch, files: dict[str, str | None], tz: ZoneInfo) -> dict[str, Any]:
+    """What `letter --json` says of the letters it wrote (`files`: each one's path by ref)."""
+    issued = {letter.ref for letter in batch.to_issue}
+    return versioned(
+        {
+            "dry_run": batch.dry_run,
+            "letters": [
+                {
+                    "ref": letter.ref,
+                    "kind": letter.kind,
+                    "format": letter.format.value,
+                    "file": files.get(letter.ref),
+                    "sha256": letter.sha256,
+                    "bytes": len(letter.content),
+                    "template": letter.template,
+                    "template_origin": letter.template_origin,
+                    "template_sha256": letter.template_sha256,
+                    "issued": letter.ref in issued and not batch.dry_run,
+                    "issued_at": _when(letter.issued_at, tz),
+                    "reproduces": _step_json(letter.reproduces, tz),
+                    "same_bytes": letter.same_bytes,
+                }
+                for letter in batch.letters
+            ],
+        }
+    )
+
+
+def issued_letter_json(entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
+    """A letter the history records as issued, without the facts it was made from."""
+    details = entry.details
+    return {
+        "kind": details.get("kind"),
+        "format": details.get("format"),
+        "by": entry.actor,
+        "at": _when(entry.at, tz),
+        "sha256": details.get("sha256"),
+        "bytes": details.get("size"),
+        "template": details.get("template"),
+        "template_origin": details.get("template_origin"),
+        "template_sha256": details.get("template_sha256"),
+    }

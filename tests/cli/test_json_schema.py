@@ -92,6 +92,12 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         )),
         ("db status", "db status", demo("db", "status", "--json")),
         ("find", "find", demo("find", "ann", "--json")),
+        ("letter", "letter", demo(
+            "letter", "SC-2026-000008", "final-response", "--format", "html", "--issue",
+            "-o", str(tmp_path / "final.html"), "--json",
+        )),
+        ("letter --list", "letter --list", demo("letter", "SC-2026-000008", "--list", "--json")),
+        ("letter check", "letter check", demo("letter", "check", "--json")),
     ]  # fmt: skip
 
     assert [] == [(name, p) for name, _, text in printed for p in valid(name, text)]

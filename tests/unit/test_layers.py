@@ -20,9 +20,18 @@ def test_the_domain_imports_no_database_terminal_or_cli_library() -> None:
     loaded = _modules_loaded_by(
         "import complaintctl.domain.calendar, complaintctl.domain.procedure, "
         "complaintctl.domain.policy, complaintctl.domain.instants, complaintctl.services, "
-        "complaintctl.views"
+        "complaintctl.views, complaintctl.domain.letters"
     )
-    assert set() == loaded & {"sqlalchemy", "sqlmodel", "pydantic", "typer", "rich", "holidays"}
+    assert set() == loaded & {
+        "sqlalchemy",
+        "sqlmodel",
+        "pydantic",
+        "typer",
+        "rich",
+        "holidays",
+        "jinja2",
+        "weasyprint",
+    }
 
 
 def _imports(path: Path) -> set[str]:
@@ -49,6 +58,8 @@ def test_each_library_is_imported_only_by_its_own_layer() -> None:
         "typer": lambda p: p.parts[0] == "cli",
         "rich": lambda p: p.as_posix() == "cli/render.py",
         "holidays": lambda p: p.as_posix() == "store/calendar.py",
+        "jinja2": lambda p: p.parts[0] == "letters",
+        "weasyprint": lambda p: p.parts[0] == "letters",
     }
     trespasses = sorted(
         f"{path.relative_to(package)} imports {library}"

@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[Stage, Action], Stage] = {
     **{(stage, Action.INCIDENT): stage for stage in Stage},
     **{(stage, Action.NOTE): stage for stage in Stage},
     **{(stage, Action.EDIT): stage for stage in Stage},
+    **{(stage, Action.LETTER): stage for stage in Stage},
     # Back to the stage before the close: its plan says which (stage_before_close).
     (S.CLOSED, Action.REOPEN): S.CLOSED,
 }

@@ -31,7 +31,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "reopen",
         ),
     ),  # fmt: skip
-    ("Around a case", ("note", "incident", "edit")),
+    ("Around a case", ("note", "incident", "edit", "letter")),
     (
         "Finding and viewing",
         ("queue", "overdue", "show", "history", "explain", "find", "consumer"),
@@ -62,6 +62,7 @@ EXAMPLES: dict[str, str] = {
     "incident": 'complaintctl incident SC-2026-000001 --note "Shouted at the officer"',
     "edit": 'complaintctl edit SC-2026-000001 --name "Ann Smyth" --reason "Misspelt on the '
     'phone"   (--summary -e: in $EDITOR)',
+    "letter": "complaintctl letter SC-2026-000001 final-response --format pdf -o final.pdf --issue",
     "queue": "complaintctl queue --mine --due-within 1d",
     "overdue": "complaintctl overdue --kind acknowledge --summary --exit-code   (for cron)",
     "show": "complaintctl show SC-2026-000001",
@@ -88,6 +89,7 @@ EXAMPLES: dict[str, str] = {
     "consumer update": "complaintctl consumer update --email ann@example.com --prefers post "
     "--adjustment large-print",
     "consumer show": "complaintctl consumer show --email ann@example.com",
+    "consumer export": "complaintctl consumer export --email ann@example.com -o ann-sar.html",
     "calendar": "complaintctl calendar",
     "calendar close": 'complaintctl calendar close 2026-12-29 --reason "Office move"',
     "calendar reopen": "complaintctl calendar reopen 2026-12-29",

@@ -1,6 +1,7 @@
 """Commands about people: staff and their roles, restrictions on consumers, consumers' needs."""
 
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -9,6 +10,11 @@ from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from complaintctl.store.uow import UnitOfWork
 
 staff_app = typer.Typer(
     cls=HelpGroup,
@@ -370,3 +376,89 @@ def consumer_show(
         lambda uow, _: services.show_consumer(uow, email=email, consumer_id=consumer_id), None
     )
     render.consumer(state.output, view, json_output=json_output)
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+@consumer_app.command("export")
+def consumer_export(
+    ctx: typer.Context,
+    output: Annotated[
+        str, typer.Option("-o", "--output", metavar="FILE", help="The new file to write.")
+    ],
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="json (one document), html (to read or print) or pdf (the pdf extra) "
+            "[default: by the file's extension, else json].",
+        ),
+    ] = None,
+    at: At = None,
+) -> None:
+    """Export everything held about a consumer, for their subject-access request.
+
+    Contact details and needs, every case with its whole history (who recorded each thing,
+    and when), the contact log, the letters issued with their text, restrictions and
+    incidents: as one JSON document, or a readable HTML or PDF. Written to a new file readable
+    by you only; the export (who, when, the file's SHA-256, not its content) is recorded.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from complaintctl import config, letters
+    from complaintctl.cli import render
+    from complaintctl.files import staged
+    from complaintctl.services.subject_access import record_export, subject_access
+    from complaintctl.text import json_text
+
+    state = current_state(ctx)
+    path = Path(output)
+    chosen = format or {".html": ExportFormat.HTML, ".htm": ExportFormat.HTML}.get(
+        path.suffix.lower(),
+        ExportFormat.PDF if path.suffix.lower() == ".pdf" else ExportFormat.JSON,
+    )
+    loaded = state.config or config.load()
+
+    def export(uow: "UnitOfWork", when: "datetime") -> tuple[str, int, str]:
+        data = subject_access(
+            uow,
+            email=email,
+            consumer_id=consumer_id,
+            templates=letters.Templates(loaded.templates()),
+            by=state.actor,
+            now=state.now,
+        )
+        if chosen == ExportFormat.JSON:
+            content = (json_text(data) + "\n").encode("utf-8")
+        else:
+            html = letters.document("subject-access.html", data)
+            content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
+        digest = hashlib.sha256(content).hexdigest()
+        file = staged(path, content, protected=state.store_files())
+        try:
+            record_export(
+                uow,
+                consumer_id=data["consumer"]["id"],
+                format=chosen.value,
+                sha256=digest,
+                by=state.actor,
+                at=when,
+                now=state.now,
+            )
+            file.place(replace=False)
+        finally:
+            file.discard()
+        return data["consumer"]["name"], len(data["cases"]), digest
+
+    name, cases, digest = state.change(export, at)
+    render.note(
+        f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
+        f"{path} ({chosen.value}, sha256 {digest}); the export is recorded in the history"
+    )

@@ -48,6 +48,7 @@ from complaintctl.views import (
     EventView,
     ExplainView,
     FindReport,
+    LetterBatch,
     OverdueItem,
     OverdueReport,
     QueueItem,
@@ -62,6 +63,8 @@ from complaintctl.views import (
     explain_json,
     find_json,
     history_json,
+    issued_letter_json,
+    letters_json,
     overdue_json,
     queue_json,
     restriction_json,
@@ -71,6 +74,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
+    from complaintctl.letters import Templates
     from complaintctl.services.imports import ImportReport
     from complaintctl.services.steps import StepResult
     from complaintctl.store.schema import SchemaStatus
@@ -688,7 +692,7 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
     goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`."""
     shown = []
     for key, value in details.items():
-        if value in (None, "", []):
+        if value in (None, "", []) or key == "facts":  # a letter's facts: in history --json
             continue
         name = key.replace("_", " ")
         if key == "goodwill_pence" and isinstance(value, int):
@@ -1586,3 +1590,130 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
             for key, value in filters.items()
         )
         _print(f"  view {name}: queue {shown}")
+
+
+# -- letters -------------------------------------------------------------------------------
+
+
+def letters_made(
+    batch: LetterBatch,
+    *,
+    output: Path | None,
+    out_dir: Path | None,
+    dry_run: bool,
+    json_output: bool,
+    zone: str,
+) -> None:
+    """The letter on stdout (text shown inert at a terminal), or where each file went; what
+    was recorded, and anything the officer must see, on stderr."""
+    files: dict[str, str | None] = {}
+    for letter in batch.letters:
+        if output is not None:
+            files[letter.ref] = str(output)
+        elif out_dir is not None:
+            files[letter.ref] = str(out_dir / letter.file_name)
+        else:
+            files[letter.ref] = None
+    issued = {letter.ref for letter in batch.to_issue}
+    for letter in batch.letters:
+        for line in letter.notes:
+            _note(f"Note: {line}")
+        where = files[letter.ref]
+        what = f"{letter.ref}: {letter.kind} letter ({letter.format.value}, sha256 {letter.sha256})"
+        if dry_run:
+            message(f"(not written) {what}{f' to {where}' if where else ''}")
+            continue
+        if where is not None and not json_output:
+            message(f"{what} written to {where}")
+        if letter.ref in issued:
+            _note(f"{letter.ref}: recorded as issued: the same command makes these bytes again")
+        elif letter.reproduces is not None and letter.same_bytes:
+            _note(
+                f"{letter.ref}: the {letter.kind} letter issued by {letter.reproduces.actor} "
+                f"{format_local(letter.reproduces.at, ZoneInfo(zone))}: the same bytes "
+                "(nothing new recorded)"
+            )
+    if json_output:
+        _print_json(letters_json(batch, files, ZoneInfo(zone)))
+        return
+    if output is None and out_dir is None and not dry_run:
+        (letter,) = batch.letters
+        if letter.format.value == "text" and sys.stdout.isatty():
+            _print(letter.content.decode("utf-8").rstrip("\n"))
+        else:
+            sys.stdout.buffer.write(letter.content)
+            sys.stdout.flush()
+    if dry_run:
+        _note(f"Dry run: all {len(batch.letters)} letters can be made; nothing was written")
+
+
+def letters_issued(view: CaseView, *, json_output: bool) -> None:
+    """`letter REF --list`: the letters issued on the case, oldest first."""
+    tz = ZoneInfo(view.zone)
+    entries = [e for e in view.history if e.action == Action.LETTER]
+    if json_output:
+        _print_json(
+            versioned({"ref": view.ref, "letters": [issued_letter_json(e, tz) for e in entries]})
+        )
+        return
+    if not entries:
+        _note(f"No letter has been issued on {view.ref}")
+        return
+    columns: list[Column[EventView]] = [
+        Column("Issued", lambda e: format_local(e.at, tz)),
+        Column("By", lambda e: e.actor),
+        Column("Kind", lambda e: str(e.details.get("kind"))),
+        Column("Format", lambda e: str(e.details.get("format"))),
+        Column("SHA-256", lambda e: str(e.details.get("sha256"))),
+    ]
+    listing(entries, [columns, columns[:-1]], title=f"Letters issued on {view.ref}", limit=0)
+
+
+def templates_checked(templates: Templates, *, json_output: bool) -> None:
+    """`letter check`: each kind's template, and what it leaves out of what it must carry;
+    exit 2 if any leaves something out."""
+    from complaintctl.errors import InvalidInput
+
+    results = []
+    for kind in templates.kinds():
+        try:
+            missing = [(item.name, item.what) for item in templates.missing(kind)]
+            problem = None
+        except InvalidInput as err:  # the template does not render at all
+            missing, problem = [], err.message
+        template, origin = templates.origin(kind)
+        results.append((kind, template, origin, missing, problem))
+    failed = [r for r in results if r[3] or r[4]]
+    if json_output:
+        _print_json(
+            versioned(
+                {
+                    "folder": str(templates.folder) if templates.folder else None,
+                    "templates": [
+                        {
+                            "kind": kind,
+                            "template": template,
+                            "origin": origin,
+                            "ok": not missing and problem is None,
+                            "missing": [{"name": n, "what": w} for n, w in missing],
+                            "error": problem,
+                        }
+                        for kind, template, origin, missing, problem in results
+                    ],
+                }
+            )
+        )
+    else:
+        for kind, template, origin, missing, problem in results:
+            if problem is not None:
+                message(f"{kind}: {template} ({origin}) does not render: {problem}")
+            elif missing:
+                left_out = "; ".join(f"{what} ({{{{ {name} }}}})" for name, what in missing)
+                message(f"{kind}: {template} ({origin}) leaves out {left_out}")
+            else:
+                message(f"{kind}: {template} ({origin}) carries everything required")
+    if failed:
+        raise InvalidInput(
+            f"{len(failed)} of {len(results)} letter templates leave out what they must carry "
+            "or do not render"
+        )

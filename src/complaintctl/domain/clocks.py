@@ -100,6 +100,7 @@ STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.REOPEN: StepClocks(),
     Action.INCIDENT: StepClocks(),
     Action.NOTE: StepClocks(),
+    Action.LETTER: StepClocks(),
     Action.EDIT: StepClocks(),
     Action.RESTRICTION_DECIDED: StepClocks(starts=(K.RESTRICTION_REVIEW,)),
     Action.RESTRICTION_LIFTED: StepClocks(meets=(K.RESTRICTION_REVIEW,)),

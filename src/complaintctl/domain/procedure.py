@@ -68,12 +68,14 @@ class Action(StrEnum):
     INCIDENT = "incident"
     NOTE = "note"  # a contact with the consumer, or a note on the file
     EDIT = "edit"  # a correction: a typo in the name, the wrong category
+    LETTER = "letter"  # a letter or email issued to the consumer, and the hash of its bytes
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
     RESTRICTION_LIFTED = "restriction-lifted"
     RESTRICTION_REVIEWED = "restriction-reviewed"
     CONSUMER_UPDATED = "consumer-updated"
+    CONSUMER_EXPORTED = "consumer-exported"  # a subject-access export: who, when, not what
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
@@ -180,12 +182,18 @@ TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.INCIDENT: (frozenset(Stage), None),  # abuse is recorded whatever the stage
     Action.NOTE: (frozenset(Stage), None),  # contact happens at any stage, after a close too
     Action.EDIT: (frozenset(Stage), None),  # once ENDED_STAGES, by a senior only
+    Action.LETTER: (frozenset(Stage), None),  # which letters a case can have: domain/letters
 }
 
 # The actions that order a case: a later step may not be dated before an earlier one.
 # A correction, a contact or an incident, recorded later, never stops an earlier step being
 # recorded: they do not order the case.
-STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {Action.INCIDENT, Action.NOTE, Action.EDIT}
+STEP_ACTIONS = frozenset({Action.LOG, *TRANSITIONS}) - {
+    Action.INCIDENT,
+    Action.NOTE,
+    Action.EDIT,
+    Action.LETTER,
+}
 
 # Stages after which the record is settled: only a senior corrects it.
 ENDED_STAGES = frozenset({Stage.CLOSED, Stage.ASSESSED})
@@ -290,6 +298,7 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.INCIDENT: (frozenset(Role), ""),
     Action.NOTE: (frozenset(Role), ""),
     Action.EDIT: (frozenset(Role), ""),  # senior roles only once ENDED_STAGES
+    Action.LETTER: (frozenset(Role), ""),
 }
 
 _RELATION_WORDS = {
@@ -331,6 +340,7 @@ class StoreAction(StrEnum):
     RESTRICT = "restrict a consumer or lift a restriction"
     OVERRIDE_RESTRICTION = "log a complaint despite a restriction"
     UPDATE_CONSUMER = "update a consumer's contact preference and needs"
+    EXPORT_CONSUMER = "export everything held about a consumer"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -341,6 +351,8 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.RESTRICT: SENIOR_ROLES,
     StoreAction.OVERRIDE_RESTRICTION: SENIOR_ROLES,
     StoreAction.UPDATE_CONSUMER: frozenset(Role),
+    # A subject-access request is answered by whoever handles it; each export is recorded.
+    StoreAction.EXPORT_CONSUMER: frozenset(Role),
 }
 
 

@@ -1,0 +1,264 @@
+"""`complaintctl letter`: the letters and emails the procedure owes the consumer, made from the
+case, and `letter check`, which holds the organisation's templates to what each must carry."""
+
+import sys
+from dataclasses import replace
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from complaintctl.cli import completion
+from complaintctl.cli.app import State, commands, current_state
+from complaintctl.cli.options import At, DryRun, Json
+from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
+
+if TYPE_CHECKING:
+    from complaintctl.config import Config
+    from complaintctl.letters import Templates
+    from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import Letter, LetterBatch
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    HTML = "html"
+    PDF = "pdf"
+    EML = "eml"
+
+
+@commands.command("letter")
+def letter_command(
+    ctx: typer.Context,
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="REF|-|check",
+            help="The case (- for references or JSON on stdin; check to check templates).",
+            autocompletion=completion.case_refs,
+        ),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="KIND",
+            help="acknowledgement, extension, first-response, final-response, out-of-scope, "
+            "restriction, or a kind of the organisation's (after check: a templates folder).",
+        ),
+    ] = None,
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            help="text, html (print-ready A4), pdf (needs the pdf extra) or eml (an email) "
+            "[default: text at a terminal; otherwise eml or pdf, by the consumer's preferred "
+            "contact].",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="FILE", help="Write the letter to this new file."),
+    ] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out-dir",
+            metavar="DIR",
+            help="Write each letter to this folder, named REF-KIND.EXT (for several cases).",
+        ),
+    ] = None,
+    issue: Annotated[
+        bool,
+        typer.Option(
+            "--issue", help="Record that the letter was sent (its hash, template and facts)."
+        ),
+    ] = False,
+    reissue: Annotated[
+        bool,
+        typer.Option(
+            "--reissue",
+            help="Issue it again from the case as it is now (a letter once issued is "
+            "otherwise made again from what was recorded).",
+        ),
+    ] = False,
+    templates: Annotated[
+        str | None,
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="The organisation's templates [default: the config file's templates].",
+        ),
+    ] = None,
+    list_issued: Annotated[
+        bool, typer.Option("--list", help="List the letters issued on the case.")
+    ] = False,
+    at: At = None,
+    dry_run: DryRun = False,
+    json_output: Json = False,
+) -> None:
+    """Write a letter to the consumer from the case: acknowledgement, agreed timescale,
+    responses, out of scope, restriction.
+
+    Each kind needs its step recorded (a final-response letter, the final response). The
+    letter draws everything from the case and the config file's [organisation]; --issue
+    records it in the history with the SHA-256 of its bytes, and the same command run again
+    writes the same bytes. `letter check [DIR]` refuses templates that leave out what a kind
+    must carry.
+    """
+    from complaintctl.cli import render
+    from complaintctl.letters import Templates
+
+    state = current_state(ctx)
+    folder = Path(templates).expanduser() if templates else _config(state).templates()
+    if target == "check":
+        checked = Templates(Path(kind).expanduser() if kind else folder)
+        render.templates_checked(checked, json_output=json_output)
+        return
+    if list_issued:
+        _list(state, target, json_output)
+        return
+    if kind is None:
+        raise InvalidInput("name the KIND of letter, e.g. letter SC-2026-000001 acknowledgement")
+    if reissue:
+        issue = True
+    if target == "-" and out_dir is None:
+        raise InvalidInput("letters for several cases go to a folder: --out-dir DIR")
+    if output is not None and out_dir is not None:
+        raise InvalidInput("-o names one file and --out-dir a folder: give one of them")
+    if json_output and output is None and out_dir is None:
+        raise InvalidInput("--json describes the letters written: give -o FILE or --out-dir DIR")
+    to_stdout = output is None and out_dir is None
+    if format is None and to_stdout and render.at_terminal() and sys.stdout.isatty():
+        format = Format.TEXT
+    if format == Format.PDF and to_stdout and sys.stdout.isatty():
+        raise InvalidInput("a PDF is not for a terminal: give -o FILE, or redirect stdout")
+    _write_letters(
+        state,
+        refs=[target],
+        kind=kind,
+        format=format,
+        templates=Templates(folder),
+        issue=issue,
+        reissue=reissue,
+        dry_run=dry_run,
+        at=at,
+        output=Path(output) if output else None,
+        out_dir=Path(out_dir) if out_dir else None,
+        json_output=json_output,
+    )
+
+
+def _config(state: State) -> "Config":
+    from complaintctl import config
+
+    return state.config or config.load()
+
+
+def _write_letters(
+    state: State,
+    *,
+    refs: list[str],
+    kind: str,
+    format: Format | None,
+    templates: "Templates",
+    issue: bool,
+    reissue: bool,
+    dry_run: bool,
+    at: str | None,
+    output: Path | None,
+    out_dir: Path | None,
+    json_output: bool,
+) -> None:
+    from complaintctl.cli import render
+    from complaintctl.cli.bulk import read_refs
+    from complaintctl.domain.letters import LetterFormat
+    from complaintctl.files import NewFile, staged
+    from complaintctl.letters import pdf_available
+    from complaintctl.services.letters import make_letters, record_issued
+
+    if refs == ["-"]:
+        refs, _ = read_refs(refs)
+        if not refs:
+            render.note("No case references on stdin: nothing to do")
+            return
+    else:
+        refs = [ref.strip().upper() for ref in refs]
+    if out_dir is not None and not out_dir.expanduser().is_dir():
+        raise InvalidInput(f"no folder {out_dir} to write the letters in")
+    organisation = _config(state).organisation
+
+    def make(uow: "UnitOfWork", when: datetime) -> "LetterBatch":
+        batch = make_letters(
+            uow,
+            refs=refs,
+            kind=kind,
+            format=LetterFormat(format.value) if format else None,
+            templates=templates,
+            organisation=organisation,
+            issue=issue,
+            reissue=reissue,
+            pdf_ok=pdf_available(),
+            at=when,
+            now=state.now,
+        )
+        if batch.refused:
+            return batch
+        files: list[NewFile] = []
+        try:
+            if not dry_run:
+                # Each file made whole beside its destination before anything is recorded;
+                # put in place once the issue is committed.
+                for letter in batch.letters:
+                    target = output if output is not None else _in(out_dir, letter)
+                    if target is not None:
+                        made = staged(target, letter.content, protected=state.store_files())
+                        files.append(made)
+            refused = record_issued(
+                uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run
+            )
+            if refused:
+                for file in files:
+                    file.discard()
+                return replace(batch, letters=(), refused=refused, to_issue=())
+            for file in files:
+                file.place(replace=False)
+        finally:
+            for file in files:
+                file.discard()
+        return replace(batch, dry_run=dry_run)
+
+    batch = state.change(make, at)
+    if batch.refused:
+        if len(refs) == 1:  # one case's refusal keeps its own exit code, as a step's does
+            raise batch.refused[0][1]
+        for ref, err in batch.refused:
+            render.note(
+                err.message if err.message.startswith(f"{ref}:") else f"{ref}: {err.message}"
+            )
+        render.note(
+            f"Error: {len(batch.refused)} of {len(refs)} cases refused, so no letter was "
+            "written or recorded"
+        )
+        raise typer.Exit(EXIT_BULK_REFUSED)
+    render.letters_made(
+        batch,
+        output=output,
+        out_dir=out_dir,
+        dry_run=dry_run,
+        json_output=json_output,
+        zone=batch.zone,
+    )
+
+
+def _in(folder: Path | None, letter: "Letter") -> Path | None:
+    return None if folder is None else folder.expanduser() / letter.file_name
+
+
+def _list(state: State, ref: str, json_output: bool) -> None:
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
+    render.letters_issued(view, json_output=json_output)

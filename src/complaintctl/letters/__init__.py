@@ -1,0 +1,372 @@
+"""Letters from their facts: sandboxed Jinja2 templates to HTML, and HTML to plain text, an
+email message (RFC 5322) or a PDF (WeasyPrint, the `pdf` extra).
+
+The only package that imports jinja2 and weasyprint. The organisation edits the templates, so
+they run in Jinja's immutable sandbox, HTML autoescaped, every name they use defined (a typo is
+an error, not a blank). Facts are plain data: a consumer's `{{ 7*7 }}` is text to print, never
+a template to run. The same facts and the same templates make the same bytes, in every format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from complaintctl import text
+from complaintctl.domain.letters import COMMON, RULES, Item, required_items
+from complaintctl.errors import InvalidInput
+
+BUILT_IN = Path(__file__).parent / "templates"
+LAYOUT = "letter.html"  # the page every kind's template extends: addresses, date, signature
+
+# Every fact a template may use, with the value `letter check` renders it with. The facts of a
+# real letter have these keys exactly (services/letters.py), so a template that renders here
+# renders for every case.
+SAMPLE_FACTS: dict[str, Any] = {
+    "kind": "acknowledgement",
+    "subject": "About your complaint",
+    "reference": "SC-2026-000001",
+    "organisation": {
+        "name": "Communications Ombudsman",
+        "address_lines": ["3300 Daresbury Park", "Warrington", "WA4 4HS"],
+        "email": "customer-relations@example.org",
+        "phone": "0330 000 0000",
+        "website": "https://example.org",
+    },
+    "consumer_name": "Ann Smith",
+    "consumer_address_lines": ["1 High Street", "Warrington", "WA1 1AA"],
+    "consumer_email": "ann@example.com",
+    "summary": "No reply to my letters since October",
+    "received_on": "Monday 30 November 2026",
+    "letter_date": "Tuesday 1 December 2026",
+    "issued_on": "Wednesday 2 December 2026",
+    "signatory": "Customer Relations",
+    "large_print": False,
+    "area": "Casework",
+    "response_due": "2pm on Thursday 3 December 2026",
+    "new_date": "5pm on Friday 15 January 2027",
+    "extension_reason": "We need records from the provider",
+    "extended_stage": "first stage",
+    "stage_name": "first stage",
+    "decision": "partly upheld",
+    "decision_code": "partly-upheld",
+    "reasons": "We were slow to reply to your letters.",
+    "remedies": ["an apology", "a goodwill payment of £50.00"],
+    "how_to_escalate": "If you are not satisfied, tell us why and we will escalate it.",
+    "how_to_refer": "Ask us to refer it to the Independent Assessor within 3 months.",
+    "assessor_contact": "The Independent Assessor\nc/o Customer Relations",
+    "refer_by": "Friday 2 April 2027",
+    "out_of_scope_reason": "decision",
+    "where_instead": "the decision-review route",
+    "restriction_scope": "no new formal complaints",
+    "restriction_reason": "Repeated abusive calls",
+    "restriction_decided_on": "Tuesday 1 December 2026",
+    "review_date": "Tuesday 1 June 2027",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A letter as HTML, with the templates it came from."""
+
+    html: str
+    template: str  # the kind's template file name
+    origin: str  # "built-in", or the folder of the organisation's template
+    template_sha256: str  # over every template the letter used, by name
+
+
+@dataclass
+class Templates:
+    """The templates letters are made from: the organisation's folder first, then the built-in
+    ones, template by template."""
+
+    folder: Path | None = None
+    _used: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (origin, source)
+
+    def __post_init__(self) -> None:
+        if self.folder is not None and not self.folder.is_dir():
+            raise InvalidInput(f"templates folder {self.folder}: no such folder")
+
+    def kinds(self) -> list[str]:
+        """The built-in kinds, then any the organisation adds (a template of a new name)."""
+        added = []
+        if self.folder is not None:
+            added = sorted(
+                path.stem
+                for path in self.folder.glob("*.html")
+                if path.name != LAYOUT and path.stem not in RULES and not path.name.startswith("_")
+            )
+        return [*RULES, *added]
+
+    def known(self, kind: str) -> str:
+        if kind not in self.kinds():
+            raise InvalidInput(f"no letter kind {kind!r}; the kinds are {', '.join(self.kinds())}")
+        return kind
+
+    def origin(self, kind: str) -> tuple[str, str]:
+        """The kind's template file, and where it comes from: the organisation's folder or
+        the built-in templates."""
+        name = f"{kind}.html"
+        if self.folder is not None and (self.folder / name).is_file():
+            return name, str(self.folder)
+        return name, "built-in"
+
+    def render(self, kind: str, facts: dict[str, Any]) -> Rendered:
+        """The letter of `kind` from `facts`, as HTML."""
+        import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        self._used = {}
+        env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FunctionLoader(self._source),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            cache_size=0,  # every render loads (and so records) the templates it uses
+            keep_trailing_newline=True,
+        )
+        env.filters["lines"] = lambda value: str(value).splitlines()
+        name = f"{kind}.html"
+        try:
+            html = env.get_template(name).render(facts)
+        except jinja2.TemplateSyntaxError as err:
+            raise InvalidInput(
+                f"template {err.name or name}, line {err.lineno}: {err.message}"
+            ) from None
+        except jinja2.TemplateError as err:
+            raise InvalidInput(f"template {name}: {err}") from None
+        digest = hashlib.sha256()
+        for used, (_, source) in sorted(self._used.items()):
+            digest.update(f"{used}\0{source}\0".encode())
+        return Rendered(html, name, self._used[name][0], digest.hexdigest())
+
+    def _source(self, name: str) -> tuple[str, str, Any] | None:
+        for folder, origin in ((self.folder, "organisation"), (BUILT_IN, "built-in")):
+            if folder is None:
+                continue
+            path = folder / name
+            if path.name == name and path.is_file():
+                try:
+                    source = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as err:
+                    raise InvalidInput(f"template {path}: cannot be read ({err})") from None
+                self._used[name] = (str(folder) if origin == "organisation" else origin, source)
+                return source, str(path), lambda: False
+        return None
+
+    def missing(self, kind: str) -> list[Item]:
+        """What the kind's template leaves out of what the letter must carry: it is rendered
+        with each required item as a mark of its own, and a mark not in the letter is missing."""
+        facts = marked_facts(kind)
+        shown = self.render(kind, facts).html.casefold()
+        return [item for item in required_items(kind) if _mark(item.name).casefold() not in shown]
+
+    def check(self, kind: str) -> None:
+        """Refuse a template that leaves out something its kind must carry (exit 2)."""
+        left_out = self.missing(kind)
+        if left_out:
+            template, origin = self.origin(kind)
+            named = "; ".join(f"{item.what} ({{{{ {item.name} }}}})" for item in left_out)
+            raise InvalidInput(
+                f"template {template} ({origin}) leaves out what a {kind} letter must carry: "
+                f"{named}; letter check lists what each template lacks"
+            )
+
+
+def _mark(name: str) -> str:
+    return f"[[required:{name}]]"
+
+
+def marked_facts(kind: str) -> dict[str, Any]:
+    """The sample facts, each of the kind's required items replaced by its mark."""
+    facts = dict(SAMPLE_FACTS, kind=kind)
+    for item in required_items(kind):
+        facts[item.name] = [_mark(item.name)] if item.name == "remedies" else _mark(item.name)
+    return facts
+
+
+assert all(item.name in SAMPLE_FACTS for rule in RULES.values() for item in rule.required)
+assert all(item.name in SAMPLE_FACTS for item in COMMON)
+
+
+def document(name: str, data: dict[str, Any]) -> str:
+    """One of the tool's own documents (not the organisation's: the built-in folder only),
+    such as the subject-access export, as HTML, in the same sandbox as letters."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(BUILT_IN),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["words"] = _words
+    return env.get_template(name).render(data)
+
+
+def _words(value: Any) -> str:
+    """A value of a JSON document for a person: `key: value; …` for an object (a letter's
+    recorded facts left out: its text is shown instead), items joined for a list."""
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{key.replace('_', ' ')}: {_words(item)}"
+            for key, item in value.items()
+            if item not in (None, "", [], {}) and key != "facts"
+        )
+    if isinstance(value, list):
+        return ", ".join(_words(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return text.inert(str(value), lines=True)
+
+
+# -- formats -----------------------------------------------------------------------------------
+
+_BLOCKS = frozenset(
+    {
+        *("address", "article", "blockquote", "div", "footer", "header", "main", "section"),
+        *("h1", "h2", "h3", "h4", "p", "ol", "ul", "li", "table", "tr"),
+    }
+)
+_HIDDEN = frozenset({"head", "style", "script", "title"})
+_WHITESPACE = re.compile(r"\s+")
+WIDTH = 72
+
+
+class _TextOf(HTMLParser):
+    """A letter's HTML as plain text: a blank line between blocks, `<br>` a new line, list
+    items bulleted, paragraphs wrapped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, bool]] = []  # each block's text, and whether a list item
+        self._run: list[str] = []
+        self._hidden = 0
+        self._item = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self._hidden += 1
+        elif tag == "br":
+            self._run.append("\n")
+        elif tag in _BLOCKS:
+            self._end_block()
+            self._item = tag == "li"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCKS:
+            self._end_block()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:  # the source's own line breaks are spaces; <br> breaks a line
+            self._run.append(_WHITESPACE.sub(" ", data))
+
+    def _end_block(self) -> None:
+        lines = [" ".join(line.split()) for line in "".join(self._run).split("\n")]
+        self._run = []
+        lines = [line for line in lines if line]
+        if not lines:
+            return
+        if self._item:
+            wrapped = textwrap.wrap(
+                " ".join(lines), WIDTH, initial_indent="  - ", subsequent_indent="    "
+            )
+        else:
+            wrapped = [part for line in lines for part in textwrap.wrap(line, WIDTH)]
+        self.blocks.append(("\n".join(wrapped), self._item))
+        self._item = False
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    parser._end_block()
+    out = ""
+    for index, (block, item) in enumerate(parser.blocks):
+        if index:
+            out += "\n" if item and parser.blocks[index - 1][1] else "\n\n"
+        out += block
+    return out + "\n"
+
+
+def to_text(html: str) -> bytes:
+    return html_to_text(html).encode("utf-8")
+
+
+def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
+    """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
+    reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
+    from its content, so the same letter is the same bytes."""
+    if not facts["consumer_email"]:
+        raise InvalidInput(
+            f"{facts['reference']}: the consumer has no email on record; "
+            "use --format pdf or html for a letter by post"
+        )
+    organisation = facts["organisation"]
+    plain = html_to_text(html)
+    message = EmailMessage(policy=SMTP)
+    try:
+        message["From"] = Address(
+            text.one_line(organisation["name"]), addr_spec=organisation["email"]
+        )
+        message["To"] = Address(
+            text.one_line(facts["consumer_name"]), addr_spec=facts["consumer_email"]
+        )
+    except (ValueError, IndexError) as err:
+        raise InvalidInput(f"{facts['reference']}: cannot address the email ({err})") from None
+    message["Subject"] = f"{facts['subject']} ({facts['reference']})"
+    message["Date"] = format_datetime(sent_at)
+    digest = hashlib.sha256(f"{facts['reference']}\0{plain}\0{html}".encode()).hexdigest()
+    domain = organisation["email"].rpartition("@")[2] or "complaintctl.invalid"
+    message["Message-ID"] = f"<{facts['reference']}.{facts['kind']}.{digest[:16]}@{domain}>"
+    message.set_content(plain)
+    message.add_alternative(html, subtype="html")
+    message.set_boundary(f"=_letter_{digest[16:40]}")
+    return message.as_bytes()
+
+
+PDF_MISSING = (
+    "PDF letters need WeasyPrint: pip install 'complaintctl[pdf]' (it uses the system's Pango "
+    "library: on Debian or Ubuntu, apt install libpango-1.0-0 libpangoft2-1.0-0); "
+    "--format html prints to PDF from any browser"
+)
+
+
+def pdf_available() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):  # OSError: the package is there, Pango is not
+        return False
+    return True
+
+
+def to_pdf(html: str) -> bytes:
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        raise InvalidInput(PDF_MISSING) from None
+    result: bytes = weasyprint.HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    return result
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
+    """A template's images and styles come inline (data: URLs) or not at all: an organisation's
+    template never makes the tool read a file or the network into a letter."""
+    if url.startswith("data:"):
+        import weasyprint
+
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"letters do not fetch {url[:60]}: put it in the template as a data: URL")

@@ -1,0 +1,361 @@
+"""Letters to the consumer, made from the case, and proof of what went out.
+
+A letter's facts come from the history entry of the step it reports (the acknowledgement's
+area and response due, the final response's decision and referral date), so a letter says what
+was decided then, whatever happened since. Issuing one records those facts, the template's
+checksum and the SHA-256 of the bytes: the letter made again later is made from the recorded
+facts and issue date, and comes out the same, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from complaintctl import text
+from complaintctl.config import Organisation
+from complaintctl.domain import letters as rules
+from complaintctl.domain.letters import LetterFormat, LetterKind
+from complaintctl.domain.procedure import (
+    Action,
+    CloseReason,
+    Decision,
+    Direction,
+    OutOfScope,
+    Stage,
+)
+from complaintctl.errors import ActionNotAllowed, ComplaintError, InvalidInput
+from complaintctl.letters import Templates, to_eml, to_pdf, to_text
+from complaintctl.services.common import authorise, looks_like_ref, missing_case
+from complaintctl.services.reads import show_case
+from complaintctl.services.steps import Plan, Spec, Taking, take_steps
+from complaintctl.store.bulk import CaseRow
+from complaintctl.store.uow import UnitOfWork
+from complaintctl.views import CaseView, EventView, Letter, LetterBatch
+
+# Adjustments a letter itself meets; any other is named to the officer making the letter.
+MET_BY_THE_LETTER = frozenset({"large-print"})
+
+
+def issued_letters(view: CaseView, kind: str | None = None) -> list[EventView]:
+    """The letters issued on the case, oldest first (of one kind, if given)."""
+    return [
+        entry
+        for entry in view.history
+        if entry.action == Action.LETTER and (kind is None or entry.details.get("kind") == kind)
+    ]
+
+
+def default_format(view: CaseView, *, pdf_ok: bool) -> LetterFormat:
+    """The consumer's preferred contact decides: email gives an email, post a PDF (HTML to
+    print where PDFs cannot be made here); with no preference, an email where there is an
+    address for one."""
+    if view.email and view.preferred_contact != "post":
+        return LetterFormat.EML
+    return LetterFormat.PDF if pdf_ok else LetterFormat.HTML
+
+
+def make_letters(
+    uow: UnitOfWork,
+    *,
+    refs: Sequence[str],
+    kind: str,
+    format: LetterFormat | None,
+    templates: Templates,
+    organisation: Organisation,
+    issue: bool,
+    reissue: bool,
+    pdf_ok: bool,
+    at: datetime,
+    now: datetime,
+) -> LetterBatch:
+    """Each case's letter of `kind`, and those of them that `issue` records (see
+    `record_issued`). An issued letter is made again from what was recorded, unless
+    `reissue`. One case refused refuses them all."""
+    templates.known(kind)
+    templates.check(kind)
+    made: list[Letter] = []
+    refused: list[tuple[str, ComplaintError]] = []
+    tz = uow.calendar().tz
+    for ref in refs:
+        try:
+            if not looks_like_ref(ref):
+                raise missing_case(ref)
+            view = show_case(uow, ref=ref, as_of=now)
+            chosen = format or default_format(view, pdf_ok=pdf_ok)
+            made.append(_letter(view, kind, chosen, templates, organisation, reissue, at, tz))
+        except ComplaintError as err:
+            refused.append((ref, err))
+    if refused:
+        return LetterBatch((), tuple(refused), (), tz.key)
+    to_issue = tuple(letter for letter in made if issue and _needs_recording(letter, reissue))
+    return LetterBatch(tuple(made), (), to_issue, tz.key)
+
+
+def record_issued(
+    uow: UnitOfWork, batch: LetterBatch, *, by: str, at: datetime, now: datetime, dry_run: bool
+) -> tuple[tuple[str, ComplaintError], ...]:
+    """Record the batch's letters to issue, each a history entry (committed unless a dry
+    run); the refusals, where nothing was written."""
+    if not batch.to_issue:
+        return ()
+    result = take_steps(
+        uow,
+        [letter.ref for letter in batch.to_issue],
+        IssueLetter({letter.ref: _issue_details(letter) for letter in batch.to_issue}),
+        by=by,
+        at=at,
+        now=now,
+        continue_on_error=False,
+        dry_run=dry_run,
+        full_views=False,
+    )
+    return result.refused
+
+
+def _needs_recording(letter: Letter, reissue: bool) -> bool:
+    """An issue of the same letter in the same format is recorded once."""
+    return reissue or not (letter.reproduces is not None and letter.same_bytes is not None)
+
+
+def _letter(
+    view: CaseView,
+    kind: str,
+    chosen: LetterFormat,
+    templates: Templates,
+    organisation: Organisation,
+    reissue: bool,
+    at: datetime,
+    tz: ZoneInfo,
+) -> Letter:
+    earlier = [] if reissue else issued_letters(view, kind)
+    if earlier:
+        reproduces: EventView | None = earlier[-1]
+        assert reproduces is not None
+        facts = reproduces.details["facts"]
+        issued_at = reproduces.at
+    else:
+        reproduces = None
+        issued_at = at
+        facts = letter_facts(view, kind, organisation, issued_at)
+    rendered = templates.render(kind, facts)
+    content = encode(chosen, facts, rendered.html, issued_at)
+    digest = hashlib.sha256(content).hexdigest()
+    notes = [
+        f"{view.ref}: the consumer needs {need}: this letter does not meet it of itself"
+        for need in view.adjustments
+        if need not in MET_BY_THE_LETTER
+    ]
+    same_bytes = None
+    if reproduces is not None:
+        same_format = [e for e in earlier if e.details.get("format") == chosen]
+        if same_format:
+            same_bytes = same_format[-1].details.get("sha256") == digest
+            if not same_bytes:
+                notes.append(
+                    f"{view.ref}: this is not the {kind} letter issued "
+                    f"{_local(same_format[-1].at, tz)}: the template has changed since "
+                    f"(issued from {same_format[-1].details.get('template_sha256', '?')[:12]}, "
+                    f"now {rendered.template_sha256[:12]})"
+                )
+    return Letter(
+        view.ref,
+        kind,
+        chosen,
+        content,
+        digest,
+        rendered.template,
+        rendered.origin,
+        rendered.template_sha256,
+        facts,
+        issued_at,
+        reproduces,
+        same_bytes,
+        tuple(notes),
+    )
+
+
+def _local(instant: datetime, tz: ZoneInfo) -> str:
+    local = instant.astimezone(tz)
+    return f"on {local:%Y-%m-%d at %H:%M %Z}"
+
+
+def encode(format: LetterFormat, facts: dict[str, Any], html: str, issued_at: datetime) -> bytes:
+    if format == LetterFormat.HTML:
+        return html.encode("utf-8")
+    if format == LetterFormat.TEXT:
+        return to_text(html)
+    if format == LetterFormat.EML:
+        return to_eml(facts, html, issued_at)
+    return to_pdf(html)
+
+
+def _issue_details(letter: Letter) -> dict[str, Any]:
+    return {
+        "kind": letter.kind,
+        "format": letter.format.value,
+        "direction": Direction.OUT.value,
+        "channel": "email" if letter.format == LetterFormat.EML else "post",
+        "template": letter.template,
+        "template_origin": letter.template_origin,
+        "template_sha256": letter.template_sha256,
+        "sha256": letter.sha256,
+        "size": len(letter.content),
+        "text": f"issued the {letter.kind} letter ({letter.format.value}, "
+        f"sha256 {letter.sha256[:12]}…)",
+        "facts": letter.facts,
+    }
+
+
+@dataclass(frozen=True)
+class IssueLetter(Spec):
+    """Record letters as issued: not a step of the procedure (any stage; the version stays)."""
+
+    action: ClassVar[Action] = Action.LETTER
+    procedure_step: ClassVar[bool] = False
+    details: dict[str, dict[str, Any]]
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        authorise(taking.actor, self.action, case)
+        if taking.at < case.received_at:
+            raise InvalidInput(f"--at is before {case.ref} was received")
+        return Plan(case, self.action, Stage(case.stage), self.details[case.ref], versioned=False)
+
+
+# -- the facts ---------------------------------------------------------------------------------
+
+
+def letter_facts(
+    view: CaseView, kind: str, organisation: Organisation, issued_at: datetime
+) -> dict[str, Any]:
+    """Everything a letter of `kind` on this case may say, in words, from the history entry of
+    the step it reports; refused when that step is not recorded."""
+    tz = ZoneInfo(view.zone)
+    rule = rules.rule_of(kind)
+    entry = view.latest(rule.action) if rule.action is not None else None
+    if rule.action is not None and entry is None:
+        raise ActionNotAllowed(
+            f"{view.ref}: no {rule.step} is recorded, so there is no {kind} letter yet "
+            f"(it is at stage {view.stage})"
+        )
+    if kind == LetterKind.OUT_OF_SCOPE and not (view.close_reason or "").startswith(
+        CloseReason.OUT_OF_SCOPE
+    ):
+        raise ActionNotAllowed(
+            f"{view.ref}: it is not closed out of scope (stage {view.stage}), so there is no "
+            "out-of-scope letter"
+        )
+    inert = _inert
+    facts: dict[str, Any] = {
+        "kind": kind,
+        "subject": rule.subject,
+        "reference": view.ref,
+        "organisation": {
+            "name": inert(organisation.name),
+            "address_lines": [inert(line) for line in rules.address_lines(organisation.address)],
+            "email": inert(organisation.email),
+            "phone": inert(organisation.phone),
+            "website": inert(organisation.website),
+        },
+        "consumer_name": inert(view.consumer),
+        "consumer_address_lines": [inert(line) for line in rules.address_lines(view.address)],
+        "consumer_email": view.email or "",
+        "summary": inert(view.summary),
+        "received_on": rules.date_words(view.received_at.astimezone(tz).date()),
+        "letter_date": rules.date_words((entry.at if entry else issued_at).astimezone(tz).date()),
+        "issued_on": rules.date_words(issued_at.astimezone(tz).date()),
+        "signatory": inert(organisation.signs(kind)),
+        "large_print": "large-print" in view.adjustments,
+        "area": "",
+        "response_due": "",
+        "new_date": "",
+        "extension_reason": "",
+        "extended_stage": "",
+        "stage_name": "",
+        "decision": "",
+        "decision_code": "",
+        "reasons": "",
+        "remedies": [],
+        "how_to_escalate": "",
+        "how_to_refer": "",
+        "assessor_contact": inert(organisation.assessor),
+        "refer_by": "",
+        "out_of_scope_reason": "",
+        "where_instead": "",
+        "restriction_scope": "",
+        "restriction_reason": "",
+        "restriction_decided_on": "",
+        "review_date": "",
+    }
+    if kind == LetterKind.RESTRICTION:
+        facts.update(_restriction_facts(view, tz))
+    elif entry is not None:
+        facts.update(_step_facts(kind, entry, tz))
+    return facts
+
+
+def _inert(value: str | None) -> str:
+    return text.inert(value or "", lines=True)
+
+
+def _when(stored: str, tz: ZoneInfo) -> str:
+    return rules.time_words(datetime.fromisoformat(stored), tz)
+
+
+def _day(stored: str, tz: ZoneInfo) -> str:
+    return rules.date_words(datetime.fromisoformat(stored).astimezone(tz).date())
+
+
+def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
+    details = entry.details
+    if kind == LetterKind.ACKNOWLEDGEMENT:
+        return {"area": _inert(details["area"]), "response_due": _when(details["respond_due"], tz)}
+    if kind == LetterKind.EXTENSION:
+        return {
+            "new_date": _when(details["new_due"], tz),
+            "extension_reason": _inert(details["reason"]),
+            "extended_stage": "second stage" if details.get("kind") == "final" else "first stage",
+        }
+    if kind in (LetterKind.FIRST_RESPONSE, LetterKind.FINAL_RESPONSE):
+        decision = Decision(details["decision"])
+        facts = {
+            "stage_name": rules.STAGE_NAMES[Action(entry.action)],
+            "decision": rules.DECISION_WORDS[decision],
+            "decision_code": decision.value,
+            "reasons": _inert(details["summary"]),
+            "remedies": rules.remedy_words(details["remedies"], details.get("goodwill_pence")),
+            "how_to_escalate": (
+                "If you are not satisfied with this response, contact us quoting your "
+                "reference and tell us why, and we will escalate your complaint to the second "
+                "stage: a leader, senior leader or senior complaint executive will review it "
+                "and send you our final response."
+            ),
+        }
+        if kind == LetterKind.FINAL_RESPONSE:
+            facts["how_to_refer"] = _inert(details.get("how_to_refer"))
+            facts["refer_by"] = _day(details["refer_by"], tz)
+        return facts
+    if kind == LetterKind.OUT_OF_SCOPE:
+        reason, where = rules.OUT_OF_SCOPE_WORDS[OutOfScope(details["because"])]
+        return {"out_of_scope_reason": reason, "where_instead": where}
+    return {}
+
+
+def _restriction_facts(view: CaseView, tz: ZoneInfo) -> dict[str, Any]:
+    if not view.restrictions:
+        raise ActionNotAllowed(
+            f"{view.ref}: no restriction is in force on {text.one_line(view.consumer)}, so there "
+            "is no restriction letter"
+        )
+    restriction = max(view.restrictions, key=lambda r: (r.decided_at, r.id))
+    return {
+        "restriction_scope": _inert(restriction.what()),
+        "restriction_reason": _inert(restriction.reason),
+        "restriction_decided_on": rules.date_words(restriction.decided_at.astimezone(tz).date()),
+        "review_date": rules.date_words(restriction.review_due.astimezone(tz).date()),
+        "letter_date": rules.date_words(restriction.decided_at.astimezone(tz).date()),
+    }

@@ -1,0 +1,103 @@
+"""`consumer export`: everything held about a person, for their subject-access request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from complaintctl.store.models import Event
+from tests.cli import journey
+from tests.cli.conftest import Run
+from tests.cli.journey import ok
+from tests.conftest import UnitFactory
+
+NOW = "2026-12-15 12:00:00"
+HOSTILE = "Ann <script>alert(1)</script> {{ 7*7 }}"
+
+
+@pytest.fixture
+def ann(run: Run, tmp_path: Path) -> str:
+    """Ann's case: acknowledged, its acknowledgement letter issued, a call noted, an incident,
+    and a restriction in force; its reference."""
+    ref = journey.log_case(run, at="2026-08-03T10:00", summary=HOSTILE)
+    journey.ack(run, ref, at="2026-08-03T11:00")
+    journey.step(run, "2026-08-03T12:00", "letter", ref, "acknowledgement", "--format", "html",
+                 "-o", str(tmp_path / "ack.html"), "--issue")  # fmt: skip
+    journey.step(run, "2026-08-04T10:00", "note", ref, "--text", "Called to explain",
+                 "--direction", "out", "--channel", "phone")  # fmt: skip
+    journey.step(run, "2026-08-04T11:00", "incident", ref, "--note", "Shouted at officer")
+    journey.step(run, "2026-08-05T10:00", "--as", "sam.senior", "restrict", "add", "--email",
+                 "ann@example.com", "--scope", "procedure", "--reason", "Abuse")  # fmt: skip
+    return ref
+
+
+def exports(unit: UnitFactory) -> list[tuple[str, dict[str, object]]]:
+    with unit(write=False) as uow:
+        rows = uow.session.exec(select(Event).where(Event.action == "consumer-exported")).all()
+        return [(row.actor, json.loads(row.details)) for row in rows]
+
+
+@freeze_time(NOW)
+def test_the_json_export_holds_the_person_every_case_its_history_and_letters(
+    run: Run, ann: str, tmp_path: Path, unit: UnitFactory
+) -> None:
+    out = tmp_path / "sar.json"
+
+    result = ok(run, "consumer", "export", "--email", "ann@example.com", "-o", str(out))
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (case,) = data["cases"]
+    assert ("Ann Smith", "ann@example.com") == (data["consumer"]["name"], data["consumer"]["email"])
+    assert ["procedure"] == [r["scope"] for r in data["consumer"]["restrictions"]]
+    assert ["Shouted at officer"] == [i["note"] for i in data["consumer"]["incidents"]]
+    assert HOSTILE == case["summary"]  # exact in JSON
+    assert ["log", "acknowledge", "letter", "note", "incident", "restriction-decided"] == [
+        e["action"] for e in case["history"]
+    ]
+    assert all(e["by"] for e in case["history"])  # who recorded each thing
+    (letter,) = case["letters"]
+    assert letter["same_template"]
+    assert "Casework" in letter["text"]
+    assert 0o600 == out.stat().st_mode & 0o777
+    sha = result.stderr.split("sha256 ")[1].split(")")[0]
+    # The export is recorded (who, the file's hash), not its content.
+    assert [("officer.one", {"consumer_id": 1, "format": "json", "sha256": sha})] == exports(unit)
+
+
+@freeze_time(NOW)
+def test_the_html_export_shows_what_the_consumer_wrote_inert(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "sar.html"
+
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+
+    html = out.read_text(encoding="utf-8")
+    assert "Personal data held about Ann Smith" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
+    assert "<script>" not in html
+    assert "Ann &lt;script&gt;alert(1)&lt;/script&gt; 49" not in html
+
+
+@freeze_time(NOW)
+def test_a_refused_export_writes_no_file_and_records_nothing(
+    run: Run, ann: str, tmp_path: Path, unit: UnitFactory
+) -> None:
+    there = tmp_path / "there.json"
+    there.write_text("keep")
+
+    unknown = run("consumer", "export", "--email", "nobody@example.com", "-o", str(tmp_path / "a"))
+    existing = run("consumer", "export", "--consumer-id", "1", "-o", str(there))
+    not_staff = run("--as", "mallory", "consumer", "export", "--consumer-id", "1",
+                    "-o", str(tmp_path / "b.json"))  # fmt: skip
+
+    assert (4, 2, 6) == (unknown.exit_code, existing.exit_code, not_staff.exit_code)
+    assert all(r.stderr.startswith("Error: ") for r in (unknown, existing, not_staff))
+    assert "keep" == there.read_text()
+    assert not (tmp_path / "a").exists()
+    assert not (tmp_path / "b.json").exists()
+    assert [] == exports(unit)
