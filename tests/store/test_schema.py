@@ -304,6 +304,53 @@ def test_revision_0005_downgrades_to_exactly_the_index_0004_made(
     assert (search_objects(made_at_0004), before) == (search_objects(engine), indexed(engine))
 
 
+def test_a_0005_store_upgrades_with_every_entry_sealed_in_id_order_and_verifies_intact(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    store = new_store("at-0005")
+    engine = engine_of(store)
+    fill_with_first_release(engine, at="0005")
+    before = first_release_rows(engine)
+
+    assert 0 == complaintctl(store, "db", "upgrade").exit_code
+    verified = complaintctl(store, "db", "verify", "--json")
+
+    with engine.connect() as connection:
+        sealed = connection.execute(text("SELECT id, digest, chain FROM event ORDER BY id")).all()
+        head = connection.execute(text("SELECT last_id, entries, chain FROM chain_head")).one()
+    report = json.loads(verified.stdout)
+    # The 0.1.0 entries, sealed by the upgrade, then the upgrade's own entry.
+    assert (0, True, len(FIRST_RELEASE_ROWS["event"]["rows"]) + 1) == (
+        verified.exit_code, report["intact"], report["entries"]
+    )  # fmt: skip
+    assert (sealed[-1][0], len(sealed), sealed[-1][2]) == tuple(head)
+    assert all(len(digest) == len(chain) == 64 for _, digest, chain in sealed)
+    # Nothing else changed.
+    after = first_release_rows(engine)
+    after["event"] = after["event"][: len(FIRST_RELEASE_ROWS["event"]["rows"])]
+    assert before == after
+
+
+def test_revision_0006_downgrades_to_the_history_0005_had(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    made_at_0005 = engine_of(new_store("made"))
+    migrate(made_at_0005, "0005")
+    engine = engine_of(new_store("round-trip"))
+    fill_with_first_release(engine, at="0005")
+    before = first_release_rows(engine)
+
+    migrate(engine, "head")
+    migrate(engine, "0005", down=True)
+
+    def columns(engine: Engine) -> dict[str, list[str]]:
+        found = inspect(engine)
+        return {name: [c["name"] for c in found.get_columns(name)]
+                for name in found.get_table_names()}  # fmt: skip
+
+    assert (columns(made_at_0005), before) == (columns(engine), first_release_rows(engine))
+
+
 @sqlite_only
 def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
     new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
@@ -614,8 +661,9 @@ def test_a_migration_that_leaves_a_row_referring_to_a_missing_one_is_refused(
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         before = schema._broken_references(connection)
         connection.execute(
-            text("INSERT INTO event (case_id, action, actor, at, recorded_at, details) "
-                 "VALUES (999, 'log', 'olu', '2026-11-20 10:00', '2026-11-20 10:00', '{}')")
+            text("INSERT INTO event (case_id, action, actor, at, recorded_at, details, digest, "
+                 "chain) VALUES (999, 'log', 'olu', '2026-11-20 10:00', '2026-11-20 10:00', '{}', "
+                 "'', '')")
         )  # fmt: skip
         with pytest.raises(StoreUnavailable, match="would leave 1 rows referring to missing ones"):
             schema._check_references(connection, before)

@@ -42,8 +42,12 @@ def test_an_unknown_database_url_is_a_store_error() -> None:
         open_engine("nosuchdb://x/y")
 
 
+# Rows of the event table used to test instants, not history: left unsealed (test_chain.py).
+UNSEALED = {"digest": "", "chain": ""}
+
+
 def _event(at: datetime) -> Event:
-    return Event(action="test", actor="t", at=at, recorded_at=at, details="{}")
+    return Event(action="test", actor="t", at=at, recorded_at=at, details="{}", **UNSEALED)
 
 
 def test_instants_come_back_in_utc_whatever_zone_they_were_written_in(unit: UnitFactory) -> None:
@@ -172,14 +176,14 @@ def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None
     first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     decided = datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
     rows = [(first + timedelta(minutes=n), decided, f'{{"n": {n}}}') for n in range(3)]
-    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": decided}
+    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": decided, **UNSEALED}
     with unit() as uow:
         writer = BulkWriter(uow)
         writer.insert_values(
             Event,
             ("at", "recorded_at", "details"),
             rows[:2],
-            {"case_id": None, "action": "test", "actor": "t"},
+            {"case_id": None, "action": "test", "actor": "t", **UNSEALED},
         )
         writer.insert_values(
             Event, ("at", "details"), [(at, details) for at, _, details in rows[2:]], once
@@ -211,7 +215,7 @@ def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
             Event,
             ("at", "recorded_at"),
             [(first, first), (second, second)],
-            {"case_id": None, "action": "test", "actor": "t", "details": "{}"},
+            {"case_id": None, "action": "test", "actor": "t", "details": "{}", **UNSEALED},
         )
         uow.commit()
     with unit(write=False) as uow:
