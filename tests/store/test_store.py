@@ -17,6 +17,7 @@ from complaintctl.store import listings
 from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url
 from complaintctl.store.models import Event
 from complaintctl.store.schema import ensure_schema
+from complaintctl.store.uow import UnitOfWork
 from tests.conftest import POSTGRES, STORE_CREATED, UnitFactory, postgres_only, sqlite_only
 
 
@@ -348,3 +349,35 @@ def test_a_case_id_too_large_for_the_search_index_is_refused(
             raw.execute(
                 f"INSERT INTO complaint ({', '.join(columns)}) SELECT {copied} FROM complaint"
             )
+
+
+def _recorded_then_undone(uow: UnitOfWork, at: datetime) -> None:
+    with uow.savepoint():
+        uow.record(None, "test", by="t", at=at, now=at, n=1)
+        uow.flush()
+        raise RuntimeError("undone")
+
+
+@pytest.mark.parametrize("sealed_before", [False, True], ids=["first", "after-another"])
+def test_entries_undone_by_a_savepoint_leave_the_chain_as_it_was(
+    unit: UnitFactory, sealed_before: bool
+) -> None:
+    from complaintctl.services.verify import verify_history
+
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    with unit() as uow:
+        if sealed_before:
+            uow.record(None, "test", by="t", at=at, now=at, n=0)
+        with pytest.raises(RuntimeError, match="undone"):
+            _recorded_then_undone(uow, at)
+        uow.record(None, "test", by="t", at=at, now=at, n=2)
+        uow.commit()
+    with unit(write=False) as uow:
+        view = verify_history(uow)
+        stored = uow.session.exec(
+            select(Event.details).where(Event.action == "test").order_by(Event.id)  # type: ignore[call-overload]
+        ).all()
+    assert (True, [*(['{"n": 0}'] if sealed_before else []), '{"n": 2}']) == (
+        view.intact,
+        [row[0] for row in stored],
+    )

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 db_app = typer.Typer(
     cls=HelpGroup,
-    help="The store itself: its schema revision, upgrades, backups and its history's seal.",
+    help="The store itself: its schema revision, upgrades, backups, checks.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
