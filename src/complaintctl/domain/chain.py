@@ -18,6 +18,7 @@ link) is worth keeping outside the store (README, "Is this record trustworthy?")
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -102,7 +103,14 @@ def value_digest(value: Any) -> str:
     if value.__class__ is dict and is_marker(value):
         digest: str = value["sha256"]
         return digest
-    return _sha256(canonical(value).encode()).hexdigest()
+    return _text_digest(canonical(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_digest(text: str) -> str:
+    """The SHA-256 of a canonical text, kept for the values many entries share (a channel,
+    a category, null, the file an import came from): an import seals an entry a row."""
+    return _sha256(text.encode()).hexdigest()
 
 
 def removed(value: Any, why: str) -> dict[str, str]:
