@@ -329,3 +329,22 @@ def test_a_new_store_verifies_intact_with_no_entries(run: Run, tmp_path: Path) -
     assert (0, f"intact: 0 entries, 0 cases\nhead: {GENESIS} (entry 0)\n") == (
         result.exit_code, result.stdout
     )  # fmt: skip
+
+
+def test_a_store_whose_chain_head_was_deleted_records_nothing_more_and_fails_verify(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    by_hand(store_url, "DELETE FROM chain_head")
+
+    noted = run("note", busy_store[0], "--text", "Called again")
+    verify = run("db", "verify")
+
+    assert (
+        8,
+        "Error: the store's history has lost the head of its chain (its chain_head row): it "
+        "was changed behind complaintctl's back; `complaintctl db verify` says what else was, "
+        "and nothing more can be recorded\n",
+    ) == (noted.exit_code, noted.stderr)
+    assert (14, "Error: the history is not intact: chain head: the chain's head is missing\n") == (
+        verify.exit_code, verify.stderr
+    )  # fmt: skip

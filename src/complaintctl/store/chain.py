@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
+from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import Case, ChainHead, Event
 
 _HEAD = ChainHead.__table__  # type: ignore[attr-defined]
@@ -55,7 +56,11 @@ class Sealer:
         self.connection = connection
         head = read_head(connection, lock=True)
         if head is None:
-            raise RuntimeError("the store has no chain head: it was not made by complaintctl")
+            raise StoreUnavailable(
+                "the store's history has lost the head of its chain (its chain_head row): it "
+                "was changed behind complaintctl's back; `complaintctl db verify` says what else "
+                "was, and nothing more can be recorded"
+            )
         # An entry written behind the tool's back past the head keeps its id; the chain goes on
         # after it (and `db verify` reports it).
         last = connection.execute(select(func.max(_EVENT.c.id))).scalar_one_or_none() or 0
