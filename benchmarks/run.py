@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import csv
+import hashlib
 import json
 import os
 import platform
@@ -568,13 +569,21 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
             " VALUES (?, 'acknowledge', ?, ?, 24, 'working-hours', 'after receipt')",
             [(n, r["received_at"], r["received_at"]) for n, r in enumerate(records, 1)],
         )
+        # Each entry sealed as simply as can be: one SHA-256 of its details, one for its link.
+        events, link = [], "0" * 64
+        for n, r in enumerate(records, 1):
+            details = json.dumps(_log_details(r), sort_keys=True)
+            digest = hashlib.sha256(details.encode()).hexdigest()
+            link = hashlib.sha256(bytes.fromhex(link) + bytes.fromhex(digest)).hexdigest()
+            events.append((n, n, r["received_at"], r["received_at"], details, digest, link))
         db.executemany(
-            "INSERT INTO event (case_id, action, actor, at, recorded_at, details)"
-            " VALUES (?, 'log', 'bench', ?, ?, ?)",
-            [
-                (n, r["received_at"], r["received_at"], json.dumps(_log_details(r), sort_keys=True))
-                for n, r in enumerate(records, 1)
-            ],
+            "INSERT INTO event (id, case_id, action, actor, at, recorded_at, details, digest,"
+            " chain) VALUES (?, ?, 'log', 'bench', ?, ?, ?, ?, ?)",
+            events,
+        )
+        db.execute(
+            "UPDATE chain_head SET last_id = ?, entries = ?, chain = ?",
+            (len(events), len(events), link),
         )
         db.commit()
         db.close()
@@ -615,7 +624,7 @@ BULK_RUNS = 5
 # printed for each. What it leaves out is complaintctl's own work: the checks every step makes
 # (who may, the stage, the order of steps, the text typed) and each response deadline.
 FLOOR_ACK = """
-import json, sqlite3, sys
+import hashlib, json, sqlite3, sys
 from datetime import UTC, datetime
 db = sqlite3.connect(sys.argv[1])
 with open(sys.argv[2]) as refs:
@@ -667,26 +676,26 @@ db.executemany(
     " VALUES (?, 'respond', ?, ?, 20, 'working-days', 'after acknowledgement')",
     [(case_id, at, at) for case_id, _, _ in found],
 )
+# Each entry sealed as simply as can be: one SHA-256 of its details, one for its link.
+last_id, entries, link = db.execute("SELECT last_id, entries, chain FROM chain_head").fetchone()
+events = []
+for case_id, _, _ in found:
+    details = json.dumps(
+        {"area": "Casework", "due": due_by_case[case_id][1], "on_time": False, "respond_due": at},
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(details.encode()).hexdigest()
+    link = hashlib.sha256(bytes.fromhex(link) + bytes.fromhex(digest)).hexdigest()
+    last_id += 1
+    events.append((last_id, case_id, at, at, details, digest, link))
 db.executemany(
-    "INSERT INTO event (case_id, action, actor, at, recorded_at, details)"
-    " VALUES (?, 'acknowledge', 'bench', ?, ?, ?)",
-    [
-        (
-            case_id,
-            at,
-            at,
-            json.dumps(
-                {
-                    "area": "Casework",
-                    "due": due_by_case[case_id][1],
-                    "on_time": False,
-                    "respond_due": at,
-                },
-                sort_keys=True,
-            ),
-        )
-        for case_id, _, _ in found
-    ],
+    "INSERT INTO event (id, case_id, action, actor, at, recorded_at, details, digest, chain)"
+    " VALUES (?, ?, 'acknowledge', 'bench', ?, ?, ?, ?, ?)",
+    events,
+)
+db.execute(
+    "UPDATE chain_head SET last_id = ?, entries = ?, chain = ?",
+    (last_id, entries + len(events), link),
 )
 db.commit()
 print("\\n".join(f"Acknowledged {ref}, routed to Casework" for _, ref, _ in found))

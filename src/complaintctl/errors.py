@@ -18,6 +18,9 @@ EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
 EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
 EXIT_CHANGED = 11  # the case moved on from the version the caller read
 EXIT_OUTPUT = 12  # a file or the output could not be written: disk full, too large, no rights
+# (13 is reserved.) `db verify`: the history is not what was written, or a case is not where
+# its history says.
+EXIT_NOT_INTACT = 14
 
 
 class ComplaintError(Exception):
@@ -85,3 +88,10 @@ class OutputFailed(ComplaintError):
     name too long); nothing was left half-written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class HistoryNotIntact(ComplaintError):
+    """`db verify` found an entry whose seal does not hold, a chain that does not end where
+    its head says, or a case whose stage its history does not lead to."""
+
+    exit_code = EXIT_NOT_INTACT

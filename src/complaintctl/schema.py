@@ -298,6 +298,24 @@ STORE_STATUS = {
     "damage": Maybe(STR),
 }
 
+HISTORY_VERIFIED = {
+    "schema_version": INT,
+    "intact": BOOL,
+    "entries": INT,
+    "last_entry": INT,
+    "head": STR,  # the chain's last link as stored: 64 hexadecimal digits
+    "cases": INT,
+    "problems": [
+        {
+            "kind": STR,  # entry, head or case
+            "entry": Maybe(INT),
+            "ref": Maybe(STR),
+            "action": Maybe(STR),
+            "what": STR,
+        }
+    ],
+}
+
 FOUND = {
     "schema_version": INT,
     "ref": STR,
@@ -382,6 +400,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "consumer update": (CONSUMER_UPDATED, ("consumer update",)),
     "consumer show": (CONSUMER_RECORD, ("consumer show",)),
     "db status": (STORE_STATUS, ("db status",)),
+    "db verify": (HISTORY_VERIFIED, ("db verify",)),
     "find": ([FOUND], ("find",)),
     "letter": (LETTERS, ("letter",)),
     "letter --list": (LETTERS_ISSUED, ("letter --list",)),

@@ -816,12 +816,10 @@ class FindReport:
     zone: str
     text: str  # what was searched for, spaces tidied
     items: tuple[FoundCase, ...]
-    total: int  # how many cases match, listed or not
-
-    @property
-    def more(self) -> int:
-        """How many matching cases the limit left out."""
-        return self.total - len(self.items)
+    # How many matching cases the limit left out, counted up to domain.search.MORE_COUNTED;
+    # `more_than`: more than that many were (counting stopped), and `more` is MORE_COUNTED.
+    more: int
+    more_than: bool = False
 
 
 def find_json(report: FindReport) -> list[dict[str, Any]]:
@@ -918,3 +916,53 @@ def issued_letter_json(entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
         "template_origin": details.get("template_origin"),
         "template_sha256": details.get("template_sha256"),
     }
+
+
+# -- db verify ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    """One thing `db verify` found that the history does not account for."""
+
+    kind: str  # "entry": an entry's seal; "head": the chain's end; "case": a case's stage
+    what: str  # what differs, in words
+    entry: int | None = None  # the entry's id
+    ref: str | None = None  # the case's reference
+    action: str | None = None  # the entry's action
+
+
+@dataclass(frozen=True)
+class HistoryVerified:
+    """`db verify`: the whole chain walked, and every case's stage replayed from its history."""
+
+    entries: int  # entries read
+    last_entry: int  # the last entry's id (0 for none)
+    head: str  # the chain's last link as read: note it outside the store
+    cases: int  # cases whose stage was checked
+    problems: tuple[VerifyProblem, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return versioned(
+            {
+                "intact": self.intact,
+                "entries": self.entries,
+                "last_entry": self.last_entry,
+                "head": self.head,
+                "cases": self.cases,
+                "problems": [
+                    {
+                        "kind": p.kind,
+                        "entry": p.entry,
+                        "ref": p.ref,
+                        "action": p.action,
+                        "what": p.what,
+                    }
+                    for p in self.problems
+                ],
+            }
+        )

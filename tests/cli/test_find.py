@@ -104,3 +104,31 @@ def test_find_where_there_is_no_store_exits_8_and_makes_none(run: Run, tmp_path:
     result = run("--db", str(store), "find", "smith")
     assert (8, False) == (result.exit_code, store.parent.exists())
     assert result.stderr.startswith(f"Error: there is no store at {store}")
+
+
+def test_past_1000_more_the_count_stops_in_plain_lines_and_beside_json(
+    run: Run, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(
+        "consumer,email,channel,category,summary,received_at\n"
+        + "".join(
+            f"Pat Person{n},pat{n}@example.com,online,delay,Refund never came,"
+            f"2026-11-{1 + n // 100:02d}T{9 + n % 100 // 10:02d}:{n % 10:02d}\n"
+            for n in range(1002)
+        )
+    )
+    with freeze_time("2026-12-04T16:00:00Z"):
+        assert 0 == run("import", str(batch)).exit_code
+    plain, as_json = run("find", "refund", "--limit", "1"), run("find", "refund", "--json")
+    assert (0, "SC-2026-001002", "more than 1000 more: --limit 0 for all\n") == (
+        plain.exit_code,
+        plain.stdout.split("\t")[0],
+        plain.stderr,
+    )
+    assert (0, 50, "SC-2026-001002", "952 more: --limit 0 for all\n") == (
+        as_json.exit_code,
+        len(json.loads(as_json.stdout)),
+        json.loads(as_json.stdout)[0]["ref"],
+        as_json.stderr,
+    )

@@ -91,6 +91,7 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
             "consumer", "show", "--email", "ann@example.com", "--json"
         )),
         ("db status", "db status", demo("db", "status", "--json")),
+        ("db verify", "db verify", demo("db", "verify", "--json")),
         ("find", "find", demo("find", "ann", "--json")),
         ("letter", "letter", demo(
             "letter", "SC-2026-000008", "final-response", "--format", "html", "--issue",

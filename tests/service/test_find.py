@@ -4,15 +4,19 @@ and that the index follows every way a case or its consumer is written."""
 from __future__ import annotations
 
 import io
+import random
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel, CloseReason
 from complaintctl.errors import InvalidInput
 from complaintctl.services.imports import import_batch, read_rows
+from complaintctl.store.models import Case
 from complaintctl.views import FindReport
 from tests.conftest import POSTGRES, UnitFactory
 
@@ -132,7 +136,11 @@ def test_a_limit_lists_the_most_recent_and_counts_the_rest(
     unit: UnitFactory, cases: dict[str, str]
 ) -> None:
     report = find(unit, "example", limit=1)
-    assert ([cases["cara"]], 2, 1) == ([i.ref for i in report.items], report.total, report.more)
+    assert ([cases["cara"]], 1, False) == (
+        [i.ref for i in report.items],
+        report.more,
+        report.more_than,
+    )
 
 
 def test_closed_cases_are_found_too(unit: UnitFactory, cases: dict[str, str]) -> None:
@@ -175,3 +183,91 @@ def test_imported_cases_and_consumers_updated_by_an_import_are_found(
         )
     bobs_new, eves = report.new
     assert ([eves], [bobs_new, cases["bob"]]) == (refs(unit, "refund"), refs(unit, "quay side"))
+
+
+def import_cases(unit: UnitFactory, rows: list[tuple[str, str, str]]) -> list[str]:
+    """Import (consumer, summary, received_at) rows in the order given: the refs, in that order."""
+    batch = "consumer,email,channel,category,summary,received_at\n" + "".join(
+        f"{consumer},{consumer.lower().replace(' ', '.')}@example.com,online,delay,{summary},"
+        f"{received}\n"
+        for consumer, summary, received in rows
+    )
+    with unit() as uow:
+        report = import_batch(
+            uow,
+            rows=read_rows(io.StringIO(batch, newline=""), "csv"),
+            source_name="batch.csv",
+            skip_invalid=False,
+            dry_run=False,
+            by="officer.one",
+            now=NOW,
+        )
+    assert len(rows) == len(report.new)
+    return list(report.new)
+
+
+def test_most_recent_first_exactly_whatever_order_the_cases_were_written_in(
+    unit: UnitFactory,
+) -> None:
+    # Received over three days, at moments within each day out of order, some at the same
+    # moment, and written in no order at all: an older case is often imported after newer ones.
+    rng = random.Random(15)
+    received = [
+        f"2026-12-{day:02d}T{hour:02d}:{minute:02d}"
+        for day in (3, 4, 5)
+        for hour, minute in ((9, 0), (9, 0), (9, 1), (13, 30), (17, 59), (23, 59), (0, 0))
+    ]
+    rng.shuffle(received)
+    refs = import_cases(unit, [(f"Pat Person{n}", "Refund never came", at)
+                               for n, at in enumerate(received)])  # fmt: skip
+    # Most recent first; at the same moment, the case written later (the higher id) first.
+    newest_first = [ref for _, _, ref in sorted(
+        ((at, n, ref) for n, (at, ref) in enumerate(zip(received, refs, strict=True))),
+        reverse=True,
+    )]  # fmt: skip
+    for limit in [*range(1, len(refs) + 2), None]:
+        report = find(unit, "refund", limit=limit)
+        listed = newest_first[:limit]
+        assert (listed, len(refs) - len(listed)) == (
+            [item.ref for item in report.items],
+            report.more,
+        ), limit
+
+
+def test_past_the_limit_more_than_1000_more_are_not_counted(unit: UnitFactory) -> None:
+    # All received the same day, the first written the latest: the most recent case is the
+    # last of that day the index reads, beyond what it counts.
+    refs = import_cases(unit, [(f"Ann Other{n}", "Refund never came",
+                                f"2026-12-01T{23 - n // 60:02d}:{59 - n % 60:02d}")
+                               for n in range(1003)])  # fmt: skip
+    found = {limit: find(unit, "refund", limit=limit) for limit in (1, 2, 3)}
+    assert {
+        1: ([refs[0]], 1000, True),
+        2: (refs[:2], 1000, True),
+        3: (refs[:3], 1000, False),
+    } == {
+        limit: ([item.ref for item in report.items], report.more, report.more_than)
+        for limit, report in found.items()
+    }
+    assert (1003, 0, False) == (
+        len((everything := find(unit, "refund")).items),
+        everything.more,
+        everything.more_than,
+    )
+
+
+def test_a_case_whose_receipt_is_corrected_in_the_store_moves_in_the_order(
+    unit: UnitFactory, cases: dict[str, str]
+) -> None:
+    # No command changes a receipt; were one to, the index follows it (its triggers).
+    with unit() as uow:
+        uow.session.connection().execute(
+            update(Case)
+            .where(col(Case.ref) == cases["ann"])
+            .values(received_at=datetime(2026, 12, 9, 8, 0, tzinfo=UTC))
+        )
+        uow.commit()
+    assert ([cases["ann"], cases["bob"]], [cases["ann"]]) == (
+        refs(unit, "smith"),
+        [item.ref for item in find(unit, "smith", limit=1).items],
+    )

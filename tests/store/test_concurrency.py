@@ -205,6 +205,14 @@ def test_many_processes_acting_at_once_lose_nothing_and_double_nothing(
         # The version moved on once per step: no step was lost or applied twice.
         assert len(actions) - 1 == version, (ref, actions, version)
 
+    # Every entry the writers made is sealed in one chain, in id order.
+    with _connect(store_url) as raw:
+        entries = raw.execute(text("SELECT count(*) FROM event")).scalar_one()
+    verified = _complaintctl(store_url, "db", "verify")
+    assert (0, f"intact: {entries} entries, {len(cases)} cases") == (
+        verified.returncode, verified.stdout.splitlines()[0]
+    ), verified.stderr  # fmt: skip
+
 
 def _log_one(unit: UnitFactory, summary: str) -> str:
     complaint = services.NewComplaint(

@@ -60,13 +60,13 @@ def engine_of() -> Iterator[Callable[[str], Engine]]:
         engine.dispose()
 
 
-def migrate(engine: Engine, to: str) -> None:
-    """Run the shipped migrations up to revision `to`, as `db upgrade` does."""
+def migrate(engine: Engine, to: str, *, down: bool = False) -> None:
+    """Run the shipped migrations up to revision `to`, as `db upgrade` does (or down to it)."""
     with engine.begin() as connection:
         config = Config()
         config.set_main_option("script_location", str(Path(schema.__file__).parent / "migrations"))
         config.attributes["connection"] = connection
-        command.upgrade(config, to)
+        (command.downgrade if down else command.upgrade)(config, to)
 
 
 def _typed(value: Any, python_type: type) -> Any:
@@ -122,9 +122,10 @@ def expected_rows() -> dict[str, list[tuple[Any, ...]]]:
     return expected
 
 
-def fill_with_first_release(engine: Engine) -> None:
-    """A store at revision 0001 holding every row 0.1.0's demo store held."""
-    migrate(engine, schema.FIRST_RELEASE)
+def fill_with_first_release(engine: Engine, at: str = schema.FIRST_RELEASE) -> None:
+    """A store at revision `at` (0.1.0's, 0001, unless told) holding every row 0.1.0's demo
+    store held."""
+    migrate(engine, at)
     metadata = MetaData()
     metadata.reflect(engine)
     with engine.begin() as connection:
@@ -234,6 +235,120 @@ def test_the_migrations_give_exactly_the_search_index_a_new_store_is_made_with(
     schema.ensure_schema(made, str(made.url), datetime(2026, 12, 4, tzinfo=UTC))
     assert search_objects(made) == search_objects(migrated)
     assert [] != search_objects(made)
+
+
+def indexed(engine: Engine) -> dict[int, str]:
+    """Each case's row in the search index: its document, by the case's id (from the key on
+    SQLite at revision 0005, where the key also holds the day it was received)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return dict(
+                connection.exec_driver_sql("SELECT case_id, document FROM case_search").all()
+            )
+        revision = schema.stored_revision(connection)
+        rows = connection.exec_driver_sql("SELECT rowid, document FROM case_search").all()
+        if revision == "0004":
+            return dict(rows)
+        received = dict(connection.exec_driver_sql("SELECT id, received_at FROM complaint").all())
+    by_case = {search.case_id(key): document for key, document in rows}
+    assert [int(received[search.case_id(key)][:10].replace("-", "")) for key, _ in rows] == [
+        search.day(key) for key, _ in rows
+    ]
+    return by_case
+
+
+def test_a_0004_store_upgrades_to_an_index_that_finds_the_same_cases_newest_first(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    store = new_store("at-0004")
+    engine = engine_of(store)
+    fill_with_first_release(engine, at="0004")
+    before = indexed(engine)
+
+    result = complaintctl(store, "db", "upgrade")
+
+    where = describe(resolve_url(store))
+    assert (0, f"Upgraded the store {where} from schema revision 0004 to "
+               f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
+    assert (10, before) == (len(before), indexed(engine))
+    with engine.connect() as connection:
+        newest_first = list(
+            connection.exec_driver_sql(
+                "SELECT ref FROM complaint ORDER BY received_at DESC, id DESC"
+            ).scalars()
+        )
+
+    def found(*args: str) -> list[str]:
+        result = complaintctl(store, "find", *args, "--json")
+        assert 0 == result.exit_code, result.output
+        return [case["ref"] for case in json.loads(result.stdout)]
+
+    # Every reference holds "SC-20".
+    assert (newest_first, newest_first[:3], ["SC-2026-000003"]) == (
+        found("SC-20"), found("SC-20", "--limit", "3"), found("lovelace"),
+    )  # fmt: skip
+
+
+def test_revision_0005_downgrades_to_exactly_the_index_0004_made(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    made_at_0004 = engine_of(new_store("made"))
+    migrate(made_at_0004, "0004")
+    engine = engine_of(new_store("round-trip"))
+    fill_with_first_release(engine, at="0004")
+    before = indexed(engine)
+
+    migrate(engine, "head")
+    migrate(engine, "0004", down=True)
+
+    assert (search_objects(made_at_0004), before) == (search_objects(engine), indexed(engine))
+
+
+def test_a_0005_store_upgrades_with_every_entry_sealed_in_id_order_and_verifies_intact(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    store = new_store("at-0005")
+    engine = engine_of(store)
+    fill_with_first_release(engine, at="0005")
+    before = first_release_rows(engine)
+
+    assert 0 == complaintctl(store, "db", "upgrade").exit_code
+    verified = complaintctl(store, "db", "verify", "--json")
+
+    with engine.connect() as connection:
+        sealed = connection.execute(text("SELECT id, digest, chain FROM event ORDER BY id")).all()
+        head = connection.execute(text("SELECT last_id, entries, chain FROM chain_head")).one()
+    report = json.loads(verified.stdout)
+    # The 0.1.0 entries, sealed by the upgrade, then the upgrade's own entry.
+    assert (0, True, len(FIRST_RELEASE_ROWS["event"]["rows"]) + 1) == (
+        verified.exit_code, report["intact"], report["entries"]
+    )  # fmt: skip
+    assert (sealed[-1][0], len(sealed), sealed[-1][2]) == tuple(head)
+    assert all(len(digest) == len(chain) == 64 for _, digest, chain in sealed)
+    # Nothing else changed.
+    after = first_release_rows(engine)
+    after["event"] = after["event"][: len(FIRST_RELEASE_ROWS["event"]["rows"])]
+    assert before == after
+
+
+def test_revision_0006_downgrades_to_the_history_0005_had(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    made_at_0005 = engine_of(new_store("made"))
+    migrate(made_at_0005, "0005")
+    engine = engine_of(new_store("round-trip"))
+    fill_with_first_release(engine, at="0005")
+    before = first_release_rows(engine)
+
+    migrate(engine, "head")
+    migrate(engine, "0005", down=True)
+
+    def columns(engine: Engine) -> dict[str, list[str]]:
+        found = inspect(engine)
+        return {name: [c["name"] for c in found.get_columns(name)]
+                for name in found.get_table_names()}  # fmt: skip
+
+    assert (columns(made_at_0005), before) == (columns(engine), first_release_rows(engine))
 
 
 @sqlite_only
@@ -546,8 +661,9 @@ def test_a_migration_that_leaves_a_row_referring_to_a_missing_one_is_refused(
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         before = schema._broken_references(connection)
         connection.execute(
-            text("INSERT INTO event (case_id, action, actor, at, recorded_at, details) "
-                 "VALUES (999, 'log', 'olu', '2026-11-20 10:00', '2026-11-20 10:00', '{}')")
+            text("INSERT INTO event (case_id, action, actor, at, recorded_at, details, digest, "
+                 "chain) VALUES (999, 'log', 'olu', '2026-11-20 10:00', '2026-11-20 10:00', '{}', "
+                 "'', '')")
         )  # fmt: skip
         with pytest.raises(StoreUnavailable, match="would leave 1 rows referring to missing ones"):
             schema._check_references(connection, before)

@@ -17,6 +17,7 @@ from complaintctl.store import listings
 from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url
 from complaintctl.store.models import Event
 from complaintctl.store.schema import ensure_schema
+from complaintctl.store.uow import UnitOfWork
 from tests.conftest import POSTGRES, STORE_CREATED, UnitFactory, postgres_only, sqlite_only
 
 
@@ -42,8 +43,12 @@ def test_an_unknown_database_url_is_a_store_error() -> None:
         open_engine("nosuchdb://x/y")
 
 
+# Rows of the event table used to test instants, not history: left unsealed (test_chain.py).
+UNSEALED = {"digest": "", "chain": ""}
+
+
 def _event(at: datetime) -> Event:
-    return Event(action="test", actor="t", at=at, recorded_at=at, details="{}")
+    return Event(action="test", actor="t", at=at, recorded_at=at, details="{}", **UNSEALED)
 
 
 def test_instants_come_back_in_utc_whatever_zone_they_were_written_in(unit: UnitFactory) -> None:
@@ -172,14 +177,14 @@ def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None
     first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     decided = datetime(2026, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
     rows = [(first + timedelta(minutes=n), decided, f'{{"n": {n}}}') for n in range(3)]
-    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": decided}
+    once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": decided, **UNSEALED}
     with unit() as uow:
         writer = BulkWriter(uow)
         writer.insert_values(
             Event,
             ("at", "recorded_at", "details"),
             rows[:2],
-            {"case_id": None, "action": "test", "actor": "t"},
+            {"case_id": None, "action": "test", "actor": "t", **UNSEALED},
         )
         writer.insert_values(
             Event, ("at", "details"), [(at, details) for at, _, details in rows[2:]], once
@@ -211,7 +216,7 @@ def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
             Event,
             ("at", "recorded_at"),
             [(first, first), (second, second)],
-            {"case_id": None, "action": "test", "actor": "t", "details": "{}"},
+            {"case_id": None, "action": "test", "actor": "t", "details": "{}", **UNSEALED},
         )
         uow.commit()
     with unit(write=False) as uow:
@@ -273,3 +278,106 @@ def test_a_bulk_insert_refuses_a_column_given_twice(unit: UnitFactory) -> None:
     once = {"case_id": None, "action": "test", "actor": "t", "recorded_at": at, "details": "{}"}
     with unit() as uow, pytest.raises(ValueError, match="each column is given once"):
         BulkWriter(uow).insert_values(Event, ("at", "actor"), [(at, "someone")], once)
+
+
+def _log(unit: UnitFactory, name: str, summary: str, at: datetime) -> None:
+    from complaintctl import services
+    from complaintctl.domain.procedure import Category, Channel
+
+    with unit() as uow:
+        services.log_complaint(
+            uow,
+            complaint=services.NewComplaint(consumer=name, email="a@example.com",
+                                            channel=Channel.EMAIL, category=Category.DELAY,
+                                            summary=summary),
+            by="officer.one",
+            at=at,
+            now=STORE_CREATED,
+        )  # fmt: skip
+
+
+@sqlite_only
+def test_find_reads_the_sqlite_index_in_its_own_order_never_sorting_every_match(
+    unit: UnitFactory, store_url: str
+) -> None:
+    """The statements `find` runs, captured and explained: the first reads the index's keys in
+    the index's own order, up to a limit, with no sort of its own (that would read every
+    match); the second lists what it found."""
+    from complaintctl.domain.search import SearchText
+
+    for n in range(3):
+        _log(unit, f"Ann Smith{n}", "Boiler broke", STORE_CREATED - timedelta(days=n))
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "MATCH" in sql:
+            statements.append((sql, params))
+
+    with unit(write=False) as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            found = listings.find(uow, SearchText.parse("boiler"), 2)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+    with sqlite3.connect(store_url) as raw:
+        plans = [
+            [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            for sql, params in statements
+        ]
+    # The index first, each case then looked up by its id; only what is listed is sorted.
+    assert (2, 3, 2) == (len(found.rows), found.counted, len(plans))
+    assert (["SCAN case_search"], ["SCAN case_search", "SEARCH complaint", "SEARCH consumer",
+                                   "USE TEMP"]) == (
+        [" ".join(line.split()[:2]) for line in plans[0]],
+        [" ".join(line.split()[:2]) for line in plans[1]],
+    ), plans  # fmt: skip
+    assert (True, True) == ("LIMIT" in statements[0][0], "LIMIT" in statements[1][0])
+
+
+@sqlite_only
+def test_a_case_id_too_large_for_the_search_index_is_refused(
+    unit: UnitFactory, store_url: str
+) -> None:
+    _log(unit, "Ann Smith", "Boiler broke", STORE_CREATED)
+    with sqlite3.connect(store_url) as raw:
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(complaint)")]
+        copied = ", ".join(
+            {"id": str(2**36), "ref": "ref || '-copy'"}.get(name, name) for name in columns
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="too large for the search index"):
+            raw.execute(
+                f"INSERT INTO complaint ({', '.join(columns)}) SELECT {copied} FROM complaint"
+            )
+
+
+def _recorded_then_undone(uow: UnitOfWork, at: datetime) -> None:
+    with uow.savepoint():
+        uow.record(None, "test", by="t", at=at, now=at, n=1)
+        uow.flush()
+        raise RuntimeError("undone")
+
+
+@pytest.mark.parametrize("sealed_before", [False, True], ids=["first", "after-another"])
+def test_entries_undone_by_a_savepoint_leave_the_chain_as_it_was(
+    unit: UnitFactory, sealed_before: bool
+) -> None:
+    from complaintctl.services.verify import verify_history
+
+    at = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    with unit() as uow:
+        if sealed_before:
+            uow.record(None, "test", by="t", at=at, now=at, n=0)
+        with pytest.raises(RuntimeError, match="undone"):
+            _recorded_then_undone(uow, at)
+        uow.record(None, "test", by="t", at=at, now=at, n=2)
+        uow.commit()
+    with unit(write=False) as uow:
+        view = verify_history(uow)
+        stored = uow.session.exec(
+            select(Event.details).where(Event.action == "test").order_by(Event.id)  # type: ignore[call-overload]
+        ).all()
+    assert (True, [*(['{"n": 0}'] if sealed_before else []), '{"n": 2}']) == (
+        view.intact,
+        [row[0] for row in stored],
+    )

@@ -440,7 +440,7 @@ class State:
 
         return Output(plain=self.plain)
 
-    def unit_of_work(self, *, write: bool) -> UnitOfWork:
+    def unit_of_work(self, *, write: bool, snapshot: bool = False) -> UnitOfWork:
         """A transaction on the store. Only a writing one makes a store that is not there yet,
         in its own transaction; reading where there is no store is refused. A store at
         another schema revision is refused (`db upgrade` says how to move it on)."""
@@ -457,6 +457,7 @@ class State:
             write=write,
             create_at=None if had_tables else self.now,
             origin=self.origin,
+            snapshot=snapshot,
         )
 
     def store(self, *, create: bool = False) -> tuple[Any, str]:
@@ -526,9 +527,16 @@ class State:
                 folder.rmdir()
         self._made = []
 
-    def read(self, query: Callable[[UnitOfWork, datetime], T], as_of: str | None) -> T:
-        """Run one query, `as_of` (--as-of) read in the calendar's zone."""
-        with self.unit_of_work(write=False) as uow:
+    def read(
+        self,
+        query: Callable[[UnitOfWork, datetime], T],
+        as_of: str | None,
+        *,
+        snapshot: bool = False,
+    ) -> T:
+        """Run one query, `as_of` (--as-of) read in the calendar's zone; with `snapshot`, every
+        statement of it sees the store as it was when it began (UnitOfWork)."""
+        with self.unit_of_work(write=False, snapshot=snapshot) as uow:
             return query(uow, self.instant(as_of, uow.calendar().tz))
 
     def instant(self, text: str | None, tz: ZoneInfo) -> datetime:

@@ -1,4 +1,5 @@
-"""The store itself: which schema revision it is at, upgrading it, and backing it up."""
+"""The store itself: which schema revision it is at, upgrading it, backing it up, and checking
+its history's seal."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 db_app = typer.Typer(
     cls=HelpGroup,
-    help="The store itself: its schema revision, upgrades and backups.",
+    help="The store itself: its schema revision, upgrades, backups, checks.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -108,6 +109,43 @@ def db_upgrade(ctx: typer.Context) -> None:
         render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:
         render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
+
+
+@db_app.command("verify")
+def db_verify(
+    ctx: typer.Context,
+    noted_head: Annotated[
+        str | None,
+        typer.Option(
+            "--noted-head",
+            metavar="HASH",
+            help="A head printed by an earlier `db verify`, kept outside the store: the chain "
+            "must still pass through it.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Json = False,
+) -> None:
+    """Check that the history is what was written: every entry's seal, in one chain from the
+    first to the last, and every case's stage against what its history says.
+
+    Prints "intact: N entries" and the chain's head (keep it somewhere else: a later
+    `--noted-head` checks the store against it). Exit status 14, naming the first entry that
+    does not match and what differs, where anything does not. Reads only; others keep working.
+    """
+    from complaintctl.cli import render
+    from complaintctl.errors import HistoryNotIntact
+    from complaintctl.services.verify import verify_history
+
+    state = current_state(ctx)
+    view = state.read(
+        lambda uow, _: verify_history(uow, noted_head=noted_head), None, snapshot=True
+    )
+    render.history_verified(view, json_output=json_output)
+    if not view.intact:
+        raise HistoryNotIntact(
+            f"the history is not intact: {render.verify_problem(view.problems[0])}"
+        )
 
 
 @db_app.command("backup")

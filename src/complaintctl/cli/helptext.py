@@ -99,6 +99,7 @@ EXAMPLES: dict[str, str] = {
     "db status": "complaintctl db status",
     "db upgrade": "complaintctl db upgrade",
     "db backup": "complaintctl db backup store-2026-12-02.sqlite3",
+    "db verify": "complaintctl db verify",
 }
 
 

@@ -48,6 +48,7 @@ from complaintctl.views import (
     EventView,
     ExplainView,
     FindReport,
+    HistoryVerified,
     LetterBatch,
     OverdueItem,
     OverdueReport,
@@ -56,6 +57,7 @@ from complaintctl.views import (
     RestrictionView,
     StaffView,
     Stepped,
+    VerifyProblem,
     calendar_json,
     case_json,
     consumer_json,
@@ -1341,7 +1343,7 @@ def found(out: Output, report: FindReport, *, json_output: bool) -> None:
     if not report.items:
         _note(f"No case matches {report.text!r}.")
     elif report.more:
-        _note(f"{report.more} more: --limit 0 for all")
+        _note(f"{'more than ' if report.more_than else ''}{report.more} more: --limit 0 for all")
     if json_output:
         _print_json(find_json(report))
         return
@@ -1583,6 +1585,31 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
     _print(f"State:     {STORE_STATES[status.state]}")
     if status.damage:
         _print(f"Damage:    {one_line(status.damage)}")
+
+
+def history_verified(view: HistoryVerified, *, json_output: bool) -> None:
+    """`db verify`: intact, with the head to keep elsewhere; or each problem, one a line."""
+    if json_output:
+        _print_json(view.to_json())
+        return
+    if view.intact:
+        _print(f"intact: {view.entries} entries, {view.cases} cases")
+        _print(f"head: {view.head} (entry {view.last_entry})")
+        return
+    count = len(view.problems)
+    _print(f"not intact: {count} problem{'' if count == 1 else 's'} in {view.entries} entries")
+    for problem in view.problems:
+        _print(verify_problem(problem))
+
+
+def verify_problem(problem: VerifyProblem) -> str:
+    """One problem `db verify` found, naming the entry or case."""
+    if problem.kind == "entry":
+        about = ", ".join(part for part in (problem.ref, problem.action) if part)
+        return f"entry {problem.entry} ({about}): {problem.what}"
+    if problem.kind == "case":
+        return f"case {problem.ref}: {problem.what}"
+    return f"chain head: {problem.what}"
 
 
 # -- the config file -------------------------------------------------------------------------

@@ -224,6 +224,17 @@ _NEXT_STEP_HINT: dict[Action, str] = {
 def stage_before_close(actions: Sequence[str]) -> Stage:
     """The stage a closed case was at before its latest close, from its history's actions in
     the order they happened (a reopen goes back to the stage before the close it undoes)."""
+    return _replay(actions)[1]
+
+
+def stage_from_history(actions: Sequence[str]) -> Stage:
+    """The stage a case's history leads to, from its actions in the order they were recorded
+    (`db verify` holds each case's stage to it)."""
+    return _replay(actions)[0]
+
+
+def _replay(actions: Sequence[str]) -> tuple[Stage, Stage]:
+    """(the stage now, the stage before the latest close) after `actions`, from receipt."""
     stage, before_close = Stage.RECEIVED, Stage.RECEIVED
     for action in actions:
         if action == Action.CLOSE:
@@ -232,7 +243,7 @@ def stage_before_close(actions: Sequence[str]) -> Stage:
             stage = before_close
         elif action in TRANSITIONS:
             stage = TRANSITIONS[Action(action)][1] or stage
-    return before_close
+    return stage, before_close
 
 
 def next_stage(stage: Stage, action: Action) -> Stage | None:

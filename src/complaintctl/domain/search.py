@@ -21,6 +21,10 @@ from complaintctl.errors import InvalidInput
 # every case and no index can answer it quickly.
 SHORTEST = 3
 
+# Past the cases it lists, `find` counts at most this many more: past that, "more than 1000
+# more". A common word matches a tenth of the store, and counting every match would read them all.
+MORE_COUNTED = 1000
+
 # The fields a search looks in, in the order `matched` lists them.
 FIELDS = ("ref", "dispute", "consumer", "email", "address", "summary")
 

@@ -422,12 +422,12 @@ def log_chunk(
         [(ids[ref], start, due) for ref, start, due in clocks],
         clock_fields,
     )
-    writer.insert_values(
-        Event,
+    columns, sealed = uow.sealer().seal_rows(
         ("case_id", "at", "details"),
         [(ids[ref], at, details) for ref, at, details in events],
         event_fields,
     )
+    writer.insert_values(Event, columns, sealed, event_fields)
     result.refs.extend(ref for ref, _, _ in clocks)
     return result
 

@@ -16,7 +16,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
-from complaintctl.domain.search import SearchText
+from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import (
     case_view,
@@ -266,16 +266,15 @@ def queue(
 def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindReport:
     """The cases, open or closed, whose reference, dispute reference, consumer's name, email
     or address, or summary holds every word of `text`, most recently received first; at most
-    `limit` of them (None: all), with how many match in all."""
+    `limit` of them (None: all), with how many more match, counted up to MORE_COUNTED."""
     from complaintctl.store import listings
 
     search = SearchText.parse(text)
-    rows = listings.find(uow, search, limit)
+    found = listings.find(uow, search, limit)
     items = []
     for (
         ref, version, stage, received_at, consumer_id, consumer, email, address, dispute, summary,
-        _,
-    ) in rows:  # fmt: skip
+    ) in found.rows:  # fmt: skip
         fields = {"ref": ref, "dispute": dispute, "consumer": consumer, "email": email,
                   "address": address, "summary": summary}  # fmt: skip
         matched = search.matched(fields)
@@ -294,9 +293,11 @@ def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindR
                 snippet,
             )  # fmt: skip
         )
+    more = found.counted - len(items)
     return FindReport(
         zone=uow.calendar().zone,
         text=search.text,
         items=tuple(items),
-        total=rows[0][-1] if rows else 0,
+        more=min(more, MORE_COUNTED),
+        more_than=more > MORE_COUNTED,
     )

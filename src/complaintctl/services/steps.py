@@ -365,12 +365,13 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
         {"recorded_by": by, "at": at},
     )
     login, host = uow.origin or (None, None)
-    writer.insert_values(
-        models.Event,
+    same = {"actor": by, "at": at, "recorded_at": now, "login": login, "host": host}
+    columns, events = uow.sealer().seal_rows(
         ("case_id", "action", "details"),
         [(p.case.id, p.action.value, details_json(p.details)) for p in plans],
-        {"actor": by, "at": at, "recorded_at": now, "login": login, "host": host},
+        same,
     )
+    writer.insert_values(models.Event, columns, events, same)
 
 
 def _line(plan: Plan, warnings: tuple[str, ...]) -> StepLine:

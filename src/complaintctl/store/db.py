@@ -227,6 +227,8 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("complaintctl_snapshot", False):
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         if connection.get_execution_options().get("complaintctl_write", False):
             # No schema on the search path (a misspelt one) still locks, keyed by "".
             connection.exec_driver_sql(

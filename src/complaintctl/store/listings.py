@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Connection,
     Select,
@@ -27,11 +28,12 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.expression import TableClause
 from sqlmodel import col
 
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
-from complaintctl.domain.search import SearchText
+from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.store import search as search_index
 from complaintctl.store.models import (
     Case,
@@ -351,23 +353,58 @@ def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[in
 
 # -- find ----------------------------------------------------------------------------------
 
-# ref, version, stage, received_at, consumer id, name, email, address, dispute, summary, and
-# how many cases match in all (the same on every row).
-FoundRow = tuple[
-    str, int, str, datetime, int, str, str | None, str | None, str | None, str, int
-]  # fmt: skip
+# ref, version, stage, received_at, consumer id, name, email, address, dispute, summary.
+FoundRow = tuple[str, int, str, datetime, int, str, str | None, str | None, str | None, str]
 
 
-def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> list[FoundRow]:
-    """The cases `search` finds, most recently received first, at most `limit` of them.
+class Found(NamedTuple):
+    rows: list[FoundRow]  # most recently received first (then the highest id), up to the limit
+    counted: int  # how many cases match: all of them, or at most the limit + MORE_COUNTED + 1
+
+
+def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> Found:
+    """The cases `search` finds, most recently received first, at most `limit` of them, and
+    how many match, counted as far as `limit` + MORE_COUNTED + 1 (all of them without a limit).
 
     Words go to the search index (store/search.py): each must appear in the case's text. On
     SQLite the trigram index takes words of three characters or more (MATCH) and checks
-    shorter ones on what it finds (LIKE); on PostgreSQL ILIKE takes them all, the pg_trgm
-    index serving those of three or more. A case number looks its references up directly.
+    shorter ones on what it finds (LIKE), reading matches newest day first (`_found_by_key`);
+    on PostgreSQL ILIKE takes them all, the pg_trgm index serving those of three or more. A
+    case number looks its references up directly.
     """
     connection = uow.session.connection()
-    statement: AnySelect = sa_select(
+    if search.case_number is None and connection.dialect.name == "sqlite":
+        return _found_by_key(connection, search, limit)
+    if search.case_number is not None:
+        years = connection.execute(sa_select(col(RefCounter.year))).scalars()
+        refs = [case_reference(year, search.case_number) for year in years]
+
+        def matching(statement: AnySelect) -> AnySelect:
+            return statement.where(col(Case.ref).in_(refs))
+
+    else:
+        index = table(search_index.TABLE, column("case_id"), column("document"))
+
+        def matching(statement: AnySelect) -> AnySelect:
+            return statement.join(index, index.c.case_id == col(Case.id)).where(
+                *(index.c.document.ilike(_containing(word), escape="\\") for word in search.words)
+            )
+
+    statement = matching(_found_columns()).order_by(*_NEWEST_FIRST).limit(limit)
+    rows = cast("list[FoundRow]", connection.execute(statement).all())
+    if limit is None or len(rows) < limit:
+        return Found(rows, len(rows))
+    counting = matching(sa_select(col(Case.id))).limit(limit + MORE_COUNTED + 1).subquery()
+    counted = connection.execute(sa_select(func.count()).select_from(counting)).scalar_one()
+    return Found(rows, counted)
+
+
+_NEWEST_FIRST = (col(Case.received_at).desc(), col(Case.id).desc())
+
+
+def _found_columns() -> AnySelect:
+    """What `find` lists of each case, from complaint and its consumer."""
+    return sa_select(
         col(Case.ref),
         col(Case.version),
         col(Case.stage),
@@ -378,39 +415,53 @@ def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> list[FoundRo
         col(Consumer.address),
         col(Case.dispute_ref),
         col(Case.summary),
-        func.count().over(),
     ).join(Consumer, col(Consumer.id) == col(Case.consumer_id))
-    if search.case_number is not None:
-        years = connection.execute(sa_select(col(RefCounter.year))).scalars()
-        refs = [case_reference(year, search.case_number) for year in years]
-        statement = statement.where(col(Case.ref).in_(refs))
-    else:
-        statement = _searched(connection, statement, search)
-    statement = statement.order_by(col(Case.received_at).desc(), col(Case.id).desc())
-    if limit is not None:
-        statement = statement.limit(limit)
-    return cast("list[FoundRow]", connection.execute(statement).all())
 
 
-def _searched(connection: Connection, statement: AnySelect, search: SearchText) -> AnySelect:
-    """`statement` joined to the search index and kept to the cases holding every word."""
-    index = table(search_index.TABLE, column("rowid"), column("case_id"), column("document"))
-    if connection.dialect.name == "postgresql":
-        statement = statement.join(index, index.c.case_id == col(Case.id))
-        return statement.where(
-            *(index.c.document.ilike(_containing(word), escape="\\") for word in search.words)
-        )
-    statement = statement.join(index, index.c.rowid == col(Case.id))
+def _found_by_key(connection: Connection, search: SearchText, limit: int | None) -> Found:
+    """`find` on SQLite, reading no more matches than it lists and counts (and the rest of one
+    day's).
+
+    The index's rows are in key order, newest day first (store/search.py, `key_sql`). The keys
+    of the first `limit` + MORE_COUNTED + 1 matches in that order count them; the cases listed
+    are the `limit` most recent of those received on the day of the `limit`-th key or later,
+    since any other match was received on an earlier day than each of those `limit`. Only
+    their order within that day is the key's own, so they are sorted by receipt, then id.
+    """
+    index = table(search_index.TABLE, column("rowid"), column("document"))
+    matching = _matching_on_sqlite(connection, index, search)
+    listing = (
+        _found_columns()
+        .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
+        .where(*matching)
+        .order_by(*_NEWEST_FIRST)
+    )
+    if limit is None:
+        rows = cast("list[FoundRow]", connection.execute(listing).all())
+        return Found(rows, len(rows))
+    counting = sa_select(index.c.rowid).where(*matching).order_by(index.c.rowid)
+    keys = connection.execute(counting.limit(limit + MORE_COUNTED + 1)).scalars().all()
+    if not keys:
+        return Found([], 0)
+    through = search_index.last_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
+    listed = connection.execute(listing.where(index.c.rowid <= through).limit(limit)).all()
+    return Found(cast("list[FoundRow]", listed), len(keys))
+
+
+def _matching_on_sqlite(
+    connection: Connection, index: TableClause, search: SearchText
+) -> list[ColumnElement[bool]]:
+    """The conditions on SQLite's index that keep the cases holding every word."""
+    conditions: list[ColumnElement[bool]] = []
     like_words = search.words
     if search_index.has_trigram(connection):
         # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
         phrases = " ".join('"' + word.replace('"', '""') + '"' for word in search.long_words)
         if phrases:
-            statement = statement.where(literal_column(search_index.TABLE).op("MATCH")(phrases))
+            conditions.append(literal_column(search_index.TABLE).op("MATCH")(phrases))
             like_words = search.short_words
-    return statement.where(
-        *(index.c.document.like(_containing(word), escape="\\") for word in like_words)
-    )
+    conditions += [index.c.document.like(_containing(word), escape="\\") for word in like_words]
+    return conditions
 
 
 def _containing(word: str) -> str:

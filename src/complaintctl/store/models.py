@@ -184,6 +184,23 @@ class Event(SQLModel, table=True):
     # SQLite, `actor` (--as) is what the command said; these are what the system said.
     login: str | None = None
     host: str | None = None
+    # The entry's seal (schema revision 0006, domain/chain.py): the SHA-256 of its canonical
+    # encoding, and its link in the one chain over every entry in id order. Set by
+    # store/chain.py as the entry is written, never afterwards.
+    digest: str
+    chain: str
+
+
+class ChainHead(SQLModel, table=True):
+    """The end of the history's chain (schema revision 0006): its one row is updated in the
+    transaction that appends entries, so writers extend the chain one at a time, in id order."""
+
+    __tablename__ = "chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    last_id: int  # the last entry sealed (0 before the first)
+    entries: int  # how many entries the chain holds
+    chain: str  # the last entry's link (domain.chain.GENESIS before the first)
 
 
 class RefCounter(SQLModel, table=True):

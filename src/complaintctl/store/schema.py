@@ -26,7 +26,7 @@ from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
@@ -130,10 +130,12 @@ def create_schema(connection: Connection, at: datetime) -> None:
 
     from complaintctl.store import models  # noqa: F401 - registers the tables
     from complaintctl.store.calendar import seed_calendar
+    from complaintctl.store.chain import create_head
     from complaintctl.store.search import create_search_index
 
     SQLModel.metadata.create_all(connection)
     create_search_index(connection)
+    create_head(connection)
     _versions.create(connection)
     connection.execute(_versions.insert().values(version_num=SCHEMA_REVISION))
     seed_calendar(connection, at)
@@ -216,22 +218,29 @@ def _record_upgrade(
     at: datetime,
     origin: tuple[str, str] | None,
 ) -> None:
+    from complaintctl.store.chain import Sealer
     from complaintctl.store.models import Event
 
     details = json.dumps({"from": before, "to": after}, sort_keys=True)
     login, host = origin or (None, None)
+    entry = {
+        "case_id": None,
+        "action": Action.SCHEMA_UPGRADED.value,
+        "actor": by,
+        "at": at,
+        "recorded_at": at,
+        "details": details,
+        "login": login,
+        "host": host,
+    }
+    sealer = Sealer(connection)
+    entry_id, sealed = sealer.seal(entry)
     connection.execute(
         Event.__table__.insert().values(  # type: ignore[attr-defined]
-            case_id=None,
-            action=Action.SCHEMA_UPGRADED.value,
-            actor=by,
-            at=at,
-            recorded_at=at,
-            details=details,
-            login=login,
-            host=host,
+            id=entry_id, digest=sealed.digest, chain=sealed.chain, **entry
         )
     )
+    sealer.save()
 
 
 def _run_migrations(connection: Connection, before: str) -> None:

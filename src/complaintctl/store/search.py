@@ -10,19 +10,23 @@ A step changes none of these columns, so steps never touch the index.
 - SQLite: an FTS5 table with the trigram tokenizer (SQLite 3.34 and later), which finds any
   substring of three characters or more, case aside (Unicode's, for MATCH). Where SQLite has
   no trigram tokenizer, a plain table instead, searched with LIKE (a scan, and ASCII-only
-  case folding): slower, same answers for ASCII text.
+  case folding): slower, same answers for ASCII text. Either way a row's rowid is its key
+  (`key_sql`): the day the case was received and its id, so that the index's own order is
+  newest day first, and `find` reads the most recent matches without reading them all.
 - PostgreSQL: a table with a pg_trgm GIN index, searched with ILIKE, which the index serves.
   Without the rights to create the pg_trgm extension, the table has no such index and ILIKE
   scans it: slower, same answers.
 
-Made with a new store (schema.create_schema) and by revision 0004 for an older one; not in
-the models' metadata, since neither backend's form of it is an ordinary table.
+Made with a new store (schema.create_schema) and by revision 0005 for an older one; not in
+the models' metadata, since neither backend's form of it is an ordinary table. Revision 0004
+made the first form of it (its rowid the case's id on SQLite) and keeps a copy of it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -39,10 +43,52 @@ _DOCUMENT = (
     "c.ref || ' ' || coalesce(c.dispute_ref, '') || ' ' || co.name || ' ' || "
     "coalesce(co.email, '') || ' ' || coalesce(co.address, '') || ' ' || c.summary"
 )
-_ROWS_OF = f"SELECT c.id, {_DOCUMENT} FROM complaint c JOIN consumer co ON co.id = c.consumer_id"
-# The columns whose change changes a row of the index.
+_FROM = "FROM complaint c JOIN consumer co ON co.id = c.consumer_id"
+_ROWS_OF = f"SELECT c.id, {_DOCUMENT} {_FROM}"
+# The columns whose change changes a row of the index (on SQLite, received_at moves its key).
 _CASE_COLUMNS = "ref, consumer_id, dispute_ref, summary"
 _CONSUMER_COLUMNS = "name, email, address"
+
+# -- the key of a case's row on SQLite ------------------------------------------------------
+#
+# minus (DAY × 2**36 + the case's id), DAY being the day the case was received (UTC) as the
+# number YYYYMMDD. Ascending rowids, the order FTS5 reads fastest, are then the most recently
+# received day first, and within a day the highest id first. Every case has its own key (ids
+# are below 2**36: a trigger refuses one that is not), and it is the case's own, whenever it
+# was written: a case imported today with an older received date takes its place among that
+# day's. The day is read from the text SQLite keeps (`YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC,
+# store/types.py), so a later day always has a smaller key: key order agrees with
+# `received_at DESC` from one day to the next, and only the order within a day is left to sort.
+# 99991231 × 2**36 + an id fits in SQLite's 64-bit integers.
+_IDS = 1 << 36
+
+
+def key_sql(case: str) -> str:
+    """The key of the case whose columns are `case`'s (`c`, `NEW`, `OLD`), as SQL."""
+    day = f"CAST(replace(substr({case}.received_at, 1, 10), '-', '') AS INTEGER)"
+    return f"-({day} * {_IDS} + {case}.id)"
+
+
+def case_id_sql(key: ColumnElement[int]) -> ColumnElement[int]:
+    """The id of the case whose key is `key`, in SQL (SQLite's % keeps the left operand's
+    sign, and minus the key is never negative)."""
+    return (-key) % _IDS
+
+
+def case_id(key: int) -> int:
+    """The id of the case whose key is `key`."""
+    return -key % _IDS
+
+
+def day(key: int) -> int:
+    """The day (YYYYMMDD) the case whose key is `key` was received."""
+    return -key // _IDS
+
+
+def last_key_on(received: int) -> int:
+    """The greatest key a case received on day `received` can have: every key up to it is of a
+    case received that day or later."""
+    return -(received * _IDS)
 
 
 def create_search_index(connection: Connection) -> None:
@@ -72,27 +118,30 @@ def _create_on_sqlite(connection: Connection) -> None:
     else:
         # No trigram tokenizer: a plain table, searched with LIKE (see above).
         table = f"CREATE TABLE {TABLE} (rowid INTEGER PRIMARY KEY, document TEXT NOT NULL)"
+    keyed_rows = f"SELECT {key_sql('c')}, {_DOCUMENT} {_FROM}"
     for statement in (
         table,
         f"""CREATE TRIGGER complaint_searched AFTER INSERT ON complaint BEGIN
-            INSERT INTO {TABLE} (rowid, document) {_ROWS_OF} WHERE c.id = NEW.id;
+            SELECT RAISE(ABORT, 'a case id too large for the search index')
+            WHERE NEW.id >= {_IDS} OR NEW.id < 0;
+            INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.id = NEW.id;
         END""",
-        f"""CREATE TRIGGER complaint_searched_again AFTER UPDATE OF {_CASE_COLUMNS}
+        f"""CREATE TRIGGER complaint_searched_again AFTER UPDATE OF {_CASE_COLUMNS}, received_at
         ON complaint BEGIN
-            DELETE FROM {TABLE} WHERE rowid = OLD.id;
-            INSERT INTO {TABLE} (rowid, document) {_ROWS_OF} WHERE c.id = NEW.id;
+            DELETE FROM {TABLE} WHERE rowid = {key_sql("OLD")};
+            INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.id = NEW.id;
         END""",
         f"""CREATE TRIGGER consumer_searched AFTER UPDATE OF {_CONSUMER_COLUMNS}
         ON consumer BEGIN
             DELETE FROM {TABLE}
-            WHERE rowid IN (SELECT id FROM complaint WHERE consumer_id = NEW.id);
-            INSERT INTO {TABLE} (rowid, document) {_ROWS_OF} WHERE c.consumer_id = NEW.id;
+            WHERE rowid IN (SELECT {key_sql("c")} FROM complaint c WHERE c.consumer_id = NEW.id);
+            INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.consumer_id = NEW.id;
         END""",
         # Cases are never deleted; were one to be, its row would go with it.
         f"""CREATE TRIGGER complaint_unsearched AFTER DELETE ON complaint BEGIN
-            DELETE FROM {TABLE} WHERE rowid = OLD.id;
+            DELETE FROM {TABLE} WHERE rowid = {key_sql("OLD")};
         END""",
-        f"INSERT INTO {TABLE} (rowid, document) {_ROWS_OF}",
+        f"INSERT INTO {TABLE} (rowid, document) {keyed_rows}",
     ):
         connection.exec_driver_sql(statement)
 
@@ -124,7 +173,7 @@ def _create_on_postgresql(connection: Connection) -> None:
     ]
     for statement in statements:
         connection.exec_driver_sql(statement)
-    schema = _trigram_schema(connection)
+    schema = trigram_schema(connection)
     if schema is not None:
         connection.exec_driver_sql(
             f"CREATE INDEX ix_{TABLE}_document ON {TABLE} "
@@ -132,7 +181,7 @@ def _create_on_postgresql(connection: Connection) -> None:
         )
 
 
-def _trigram_schema(connection: Connection) -> str | None:
+def trigram_schema(connection: Connection) -> str | None:
     """The schema holding pg_trgm, creating the extension if need be; None when it is not
     there and this role may not create it (then ILIKE scans the table: see above)."""
     installed = (
@@ -161,7 +210,8 @@ def _trigram_schema(connection: Connection) -> str | None:
 
 
 def drop_search_index(connection: Connection) -> None:
-    """Take the index and its triggers away (revision 0004's downgrade)."""
+    """Take the index and its triggers away (revision 0005's downgrade on SQLite, before it
+    makes 0004's again)."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"DROP TABLE {TABLE}")
         for name in ("complaint_searched", "consumer_searched"):

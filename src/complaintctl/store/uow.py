@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.store import calendar as stored_calendar
+from complaintctl.store.chain import Sealer
 from complaintctl.store.db import translated_errors
 from complaintctl.store.models import (
     CalendarSetting,
@@ -63,11 +64,17 @@ class UnitOfWork:
         write: bool,
         create_at: datetime | None = None,
         origin: tuple[str, str] | None = None,
+        snapshot: bool = False,
     ) -> None:
         """`create_at`: the store has no tables yet; this (writing) unit of work makes them,
         with the calendar as of then, in its own transaction, so that a command refused makes
         no store either. `origin`: the operating-system login and host running the command,
-        noted in every history entry it records."""
+        noted in every history entry it records. `snapshot`: a reader that sees the store as
+        it was when it began, whatever is committed meanwhile (SQLite's readers always do;
+        on PostgreSQL a repeatable-read transaction), for reads that must agree with each
+        other across many statements (`db verify`)."""
+        if snapshot and not write:
+            engine = engine.execution_options(complaintctl_snapshot=True)
         self._engine = engine.execution_options(complaintctl_write=True) if write else engine
         self._read_engine = engine
         self._url = url
@@ -82,6 +89,8 @@ class UnitOfWork:
         # The version of each case the caller read before acting (bulk JSON input): a step
         # on a case that has moved on since is refused (services.steps._plan).
         self.seen_versions: dict[str, int] = {}
+        # Ids and seals for the history entries this unit of work writes (store/chain.py).
+        self._sealer: Sealer | None = None
 
     def __enter__(self) -> Self:
         self._errors = translated_errors(self._url)
@@ -120,6 +129,7 @@ class UnitOfWork:
         a reported failure.
         """
         if self._held:
+            self._save_chain()
             self.session.flush()
         else:
             self._commit_and_read_on()
@@ -128,7 +138,9 @@ class UnitOfWork:
         # A unit of work writes once: a second commit would write without the write lock.
         if self.session.bind is not self._engine:
             raise RuntimeError("this unit of work has committed already")
+        self._save_chain()
         self.session.commit()
+        self._sealer = None
         self.committed = True
         self.session.bind = self._read_engine
 
@@ -147,8 +159,17 @@ class UnitOfWork:
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undo just this part of the transaction if it raises."""
-        with self.session.begin_nested():
-            yield
+        state = self._sealer.state() if self._sealer else None
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            if self._sealer is not None:
+                if state is None:
+                    self._sealer = None  # read again: what it read is undone too
+                else:
+                    self._sealer.restore(state)
+            raise
 
     def already_logged(
         self,
@@ -196,18 +217,31 @@ class UnitOfWork:
         **details: Any,
     ) -> Event:
         login, host = self.origin or (None, None)
-        event = Event(
-            case_id=case.id if case else None,
-            action=action,
-            actor=by,
-            at=at,
-            recorded_at=now,
-            details=details_json(details),
-            login=login,
-            host=host,
-        )
+        fields: dict[str, Any] = {
+            "case_id": case.id if case else None,
+            "action": action,
+            "actor": by,
+            "at": at,
+            "recorded_at": now,
+            "details": details_json(details),
+            "login": login,
+            "host": host,
+        }
+        entry_id, sealed = self.sealer().seal(fields)
+        event = Event(id=entry_id, digest=sealed.digest, chain=sealed.chain, **fields)
         self.session.add(event)
         return event
+
+    def sealer(self) -> Sealer:
+        """The ids and seals of the history entries this transaction writes, in turn: every
+        path that writes an entry takes them from here (store/chain.py)."""
+        if self._sealer is None:
+            self._sealer = Sealer(self.session.connection())
+        return self._sealer
+
+    def _save_chain(self) -> None:
+        if self._sealer is not None:
+            self._sealer.save()
 
     def history(self, case: Case) -> Sequence[Event]:
         return self.session.exec(

@@ -1,0 +1,175 @@
+"""Sealing history entries as they are written, and reading the chain back to check it.
+
+Every path that writes a history entry (UnitOfWork.record, the bulk writes of a step and of an
+import, the schema upgrade's own entry) takes its ids and seals from one `Sealer` per
+transaction: it reads the chain's head once, locking its row (PostgreSQL: FOR UPDATE; SQLite
+has one writer at a time anyway, and every writer holds the store's write lock), gives each
+new entry the next id and its seal in turn, and writes the head back before the transaction
+commits. So the chain runs in id order whichever writers come and go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
+from complaintctl.errors import StoreUnavailable
+from complaintctl.store.models import Case, ChainHead, Event
+
+_HEAD = ChainHead.__table__  # type: ignore[attr-defined]
+_EVENT = Event.__table__  # type: ignore[attr-defined]
+_ENTRY_FIELDS = ("case_id", "action", "actor", "at", "recorded_at", "login", "host", "details")
+
+
+@dataclass(frozen=True)
+class Head:
+    last_id: int
+    entries: int
+    chain: str
+
+
+def create_head(connection: Connection, head: Head | None = None) -> None:
+    """The head of a new chain (or of one sealed by an upgrade)."""
+    head = head or Head(0, 0, GENESIS)
+    connection.execute(
+        _HEAD.insert().values(id=1, last_id=head.last_id, entries=head.entries, chain=head.chain)
+    )
+
+
+def read_head(connection: Connection, *, lock: bool = False) -> Head | None:
+    statement = select(_HEAD.c.last_id, _HEAD.c.entries, _HEAD.c.chain).where(_HEAD.c.id == 1)
+    if lock:
+        statement = statement.with_for_update()
+    row = connection.execute(statement).first()
+    return Head(*row) if row else None
+
+
+class Sealer:
+    """The ids and seals of the entries one transaction appends, in the order it writes them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        head = read_head(connection, lock=True)
+        if head is None:
+            raise StoreUnavailable(
+                "the store's history has lost the head of its chain (its chain_head row): it "
+                "was changed behind complaintctl's back; `complaintctl db verify` says what else "
+                "was, and nothing more can be recorded"
+            )
+        # An entry written behind the tool's back past the head keeps its id; the chain goes on
+        # after it (and `db verify` reports it).
+        last = connection.execute(select(func.max(_EVENT.c.id))).scalar_one_or_none() or 0
+        self._saved = head
+        self.next_id = max(head.last_id, int(last)) + 1
+        self.last_id, self.entries, self.chain = head.last_id, head.entries, head.chain
+
+    def seal(self, entry: Mapping[str, Any]) -> tuple[int, Seal]:
+        """The next id, and the seal of an entry with these fields (`_ENTRY_FIELDS`)."""
+        entry_id = self.next_id
+        sealed = seal(self.chain, Entry(entry_id, *(entry[name] for name in _ENTRY_FIELDS)))
+        self.next_id += 1
+        self.last_id, self.entries, self.chain = entry_id, self.entries + 1, sealed.chain
+        return entry_id, sealed
+
+    def seal_rows(
+        self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], same: Mapping[str, Any]
+    ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        """Rows for BulkWriter.insert_values(Event, …): each given its id, digest and chain."""
+        sealed = []
+        for row in rows:
+            entry_id, seal_ = self.seal({**same, **dict(zip(columns, row, strict=True))})
+            sealed.append((*row, entry_id, seal_.digest, seal_.chain))
+        return (*columns, "id", "digest", "chain"), sealed
+
+    def state(self) -> tuple[int, int, int, str]:
+        return self.next_id, self.last_id, self.entries, self.chain
+
+    def restore(self, state: tuple[int, int, int, str]) -> None:
+        """Back to `state` (a savepoint rolled back the entries sealed since)."""
+        self.next_id, self.last_id, self.entries, self.chain = state
+
+    def save(self) -> None:
+        """Write the head, where entries were sealed since it was read (or last saved)."""
+        head = Head(self.last_id, self.entries, self.chain)
+        if head == self._saved:
+            return
+        self.connection.execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(last_id=head.last_id, entries=head.entries, chain=head.chain)
+        )
+        if self.connection.dialect.name == "postgresql":
+            # Ids are given here, not by the column's sequence: keep it past them, so that an
+            # insert taking the sequence's next id never meets one of these.
+            self.connection.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('event', 'id'), %(last)s)",
+                {"last": head.last_id},
+            )
+        self._saved = head
+
+
+# -- reading the chain back ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as `db verify` reads it: its fields, its stored seal and its case's reference."""
+
+    entry: Entry
+    seal: Seal
+    ref: str | None
+
+
+def stored_entries(
+    connection: Connection, up_to: int, *, page: int = 5000
+) -> Iterator[StoredEntry]:
+    """Every entry up to id `up_to`, in id order, a page at a time (memory stays flat)."""
+    after = 0
+    while True:
+        rows = connection.execute(
+            select(
+                _EVENT.c.id,
+                *(_EVENT.c[name] for name in _ENTRY_FIELDS),
+                _EVENT.c.digest,
+                _EVENT.c.chain,
+                Case.__table__.c.ref,  # type: ignore[attr-defined]
+            )
+            .select_from(_EVENT.outerjoin(Case.__table__, Case.__table__.c.id == _EVENT.c.case_id))  # type: ignore[attr-defined]
+            .where(_EVENT.c.id > after, _EVENT.c.id <= up_to)
+            .order_by(_EVENT.c.id)
+            .limit(page)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield StoredEntry(Entry(*row[:9]), Seal(row[9], row[10]), row[11])
+        after = rows[-1][0]
+
+
+def last_entry_and_head(connection: Connection) -> tuple[int, Head | None]:
+    """The store's last entry id (0 for none) and the chain's head, read by one statement
+    so they are read at one moment."""
+    last = select(func.coalesce(func.max(_EVENT.c.id), 0)).scalar_subquery()
+    row = connection.execute(
+        select(last, _HEAD.c.last_id, _HEAD.c.entries, _HEAD.c.chain)
+        .select_from(_HEAD)
+        .where(_HEAD.c.id == 1)
+    ).first()
+    if row is None:
+        found = connection.execute(select(func.coalesce(func.max(_EVENT.c.id), 0))).scalar_one()
+        return int(found), None
+    return int(row[0]), Head(row[1], row[2], row[3])
+
+
+def case_stages(connection: Connection) -> Iterator[tuple[int, str, str]]:
+    """(id, reference, stage) of every case, in id order."""
+    table = Case.__table__  # type: ignore[attr-defined]
+    for row in connection.execute(
+        select(table.c.id, table.c.ref, table.c.stage).order_by(table.c.id)
+    ):
+        yield int(row[0]), str(row[1]), str(row[2])

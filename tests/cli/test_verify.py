@@ -1,0 +1,350 @@
+"""`db verify`: every history entry sealed in one chain, whichever command wrote it; a change
+made behind the tool's back (with the sqlite3 tool, or psql) named; anonymisation not.
+
+The store is changed as someone with access to it would: the `sqlite3` command-line tool on
+SQLite, `psql` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import create_engine, text
+
+from complaintctl.domain.chain import GENESIS, Entry, removed, seal
+from complaintctl.store.db import resolve_url
+from tests.cli.conftest import Run
+from tests.cli.journey import ack, log_case, ok
+from tests.conftest import POSTGRES, sqlite_only
+
+NOW = "2026-12-04 12:00:00"
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with freeze_time(NOW):
+        yield
+
+
+def by_hand(store_url: str, sql: str) -> None:
+    """Change the store as someone with its file or its database would: the sqlite3 tool, or
+    psql with the store's URL."""
+    if POSTGRES:
+        url = resolve_url(store_url).replace("postgresql+psycopg://", "postgresql://", 1)
+        command = [shutil.which("psql") or "/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                   "-c", sql, url]  # fmt: skip
+    else:
+        command = [shutil.which("sqlite3") or "/usr/bin/sqlite3", store_url, sql]
+    # No timeout: the clock is frozen for the commands under test, and subprocess's would be too.
+    done = subprocess.run(
+        command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
+    assert 0 == done.returncode, done.stderr
+
+
+def rows(store_url: str, sql: str, **values: Any) -> list[tuple[Any, ...]]:
+    engine = create_engine(resolve_url(store_url))
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql), values)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def an_import(tmp_path: Path) -> str:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(
+        "consumer,email,channel,category,summary,received_at\n"
+        "Cleo Import,cleo@example.com,email,delay,Slow,2026-12-01T10:00\n"
+        "Dev Import,dev@example.com,post,process,Lost form,2026-12-01T11:00\n"
+    )
+    return str(batch)
+
+
+@pytest.fixture
+def busy_store(run: Run, tmp_path: Path) -> list[str]:
+    """A store every kind of writer has written to: log, a step on many cases, an import, a
+    note, a restriction, a calendar change, a new member of staff."""
+    first = log_case(run, at="2026-12-01T09:00", consumer="Ann Smith", email="ann@example.com")
+    second = log_case(run, at="2026-12-01T09:30", consumer="Bea Jones", email="bea@example.com")
+    ok(run, "ack", first, second, "--area", "Casework", "--at", "2026-12-01T12:00")
+    ok(run, "import", an_import(tmp_path))
+    ok(run, "note", first, "--text", "Called Ann", "--at", "2026-12-02T10:00")
+    ok(run, "--as", "sam.senior", "restrict", "add", "--email", "bea@example.com", "--scope",
+       "procedure", "--reason", "Abusive calls", "--at", "2026-12-02T11:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-29", "--reason", "Office move")
+    ok(run, "--as", "sam.senior", "staff", "add", "nia", "--name", "Nia New", "--role",
+       "officer")  # fmt: skip
+    return [first, second]
+
+
+def entry_of(store_url: str, ref: str, action: str) -> int:
+    ((entry_id,),) = rows(
+        store_url,
+        "SELECT e.id FROM event e JOIN complaint c ON c.id = e.case_id "
+        "WHERE c.ref = :ref AND e.action = :action",
+        ref=ref,
+        action=action,
+    )
+    return int(entry_id)
+
+
+def verified(run: Run, *args: str) -> dict[str, Any]:
+    result = run("db", "verify", "--json", *args)
+    assert result.exit_code in (0, 14), result.output
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
+
+
+def test_every_writer_seals_its_entries_in_one_chain_that_verifies_intact(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    ((entries, last_id),) = rows(store_url, "SELECT count(*), max(id) FROM event")
+    ((cases,),) = rows(store_url, "SELECT count(*) FROM complaint")
+    (head,) = rows(store_url, "SELECT last_id, entries, chain FROM chain_head")
+    ((last_link,),) = rows(store_url, "SELECT chain FROM event WHERE id = :id", id=last_id)
+
+    result = run("db", "verify")
+
+    assert (0, f"intact: {entries} entries, {cases} cases\nhead: {last_link} (entry {last_id})\n",
+            "") == (result.exit_code, result.stdout, result.stderr)  # fmt: skip
+    assert (last_id, entries, last_link) == head
+    # The team's, and the writers above: none left out.
+    actions = {action for (action,) in rows(store_url, "SELECT action FROM event")}
+    assert {"staff-added", "log", "acknowledge", "note", "restriction-decided",
+            "calendar-closure-added"} <= actions  # fmt: skip
+
+
+def test_a_details_value_edited_by_hand_is_named_with_its_entry(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    first = busy_store[0]
+    logged = entry_of(store_url, first, "log")
+    by_hand(
+        store_url, f"UPDATE event SET details = replace(details, 'Ann', 'Anne') WHERE id = {logged}"
+    )
+
+    result = run("db", "verify")
+
+    assert 14 == result.exit_code, result.output
+    assert (
+        f"Error: the history is not intact: entry {logged} ({first}, log): its contents are not "
+        "what was sealed when it was recorded: a field or a details value was changed\n"
+    ) == result.stderr
+    assert result.stdout.startswith("not intact: 1 problem in ")
+
+
+def test_a_field_of_an_entry_edited_by_hand_is_caught(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    acknowledged = entry_of(store_url, busy_store[1], "acknowledge")
+    by_hand(store_url, f"UPDATE event SET actor = 'sam.senior' WHERE id = {acknowledged}")
+
+    found = verified(run)
+
+    assert (False, [("entry", acknowledged, busy_store[1], "acknowledge")]) == (
+        found["intact"],
+        [(p["kind"], p["entry"], p["ref"], p["action"]) for p in found["problems"]],
+    )
+
+
+def test_an_entry_deleted_by_hand_is_caught_at_the_entry_after_it(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    first = busy_store[0]
+    acknowledged = entry_of(store_url, first, "acknowledge")
+    ((after,),) = rows(store_url, "SELECT min(id) FROM event WHERE id > :id", id=acknowledged)
+    ((before,),) = rows(store_url, "SELECT max(id) FROM event WHERE id < :id", id=acknowledged)
+    by_hand(store_url, f"DELETE FROM event WHERE id = {acknowledged}")
+
+    result = run("db", "verify")
+
+    assert 14 == result.exit_code
+    assert result.stderr.startswith(f"Error: the history is not intact: entry {after} ")
+    assert result.stderr.endswith(
+        f"it does not follow entry {before}: an entry before it was removed, or the chain was "
+        "rewritten\n"
+    )
+    # The head still counts the entry removed, and the case no longer stands where its
+    # history (now without its acknowledgement) leads.
+    assert (
+        f"case {first}: its stage is first-stage, but its history leads to received"
+        in result.stdout
+    )
+    assert "entries were removed" in result.stdout
+
+
+def test_the_last_entry_deleted_by_hand_is_caught_by_the_head(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    ((last_id,),) = rows(store_url, "SELECT max(id) FROM event")
+    by_hand(store_url, f"DELETE FROM event WHERE id = {last_id}")
+
+    found = verified(run)
+
+    assert [("head", last_id)] == [(p["kind"], p["entry"]) for p in found["problems"]]
+
+
+def test_a_case_moved_to_another_stage_behind_the_tools_back_is_caught(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    second = busy_store[1]
+    by_hand(store_url, f"UPDATE complaint SET stage = 'closed' WHERE ref = '{second}'")
+
+    result = run("db", "verify")
+
+    assert (
+        14,
+        f"Error: the history is not intact: case {second}: its stage is closed, but its "
+        "history leads to first-stage\n",
+    ) == (result.exit_code, result.stderr)
+
+
+def anonymise(store_url: str, entry_id: int, key: str) -> Any:
+    """Replace one details value of an entry by the marker that keeps its digest, as a
+    retention run would; the value it removed."""
+    ((details,),) = rows(store_url, "SELECT details FROM event WHERE id = :id", id=entry_id)
+    values = json.loads(details)
+    original = values[key]
+    values[key] = removed(original, "retention: 6 years after closure")
+    rows(
+        store_url,
+        "UPDATE event SET details = :details WHERE id = :id",
+        details=json.dumps(values, sort_keys=True),
+        id=entry_id,
+    )
+    return original
+
+
+def test_a_details_value_anonymised_with_its_digest_kept_leaves_the_chain_intact(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    logged = entry_of(store_url, busy_store[0], "log")
+    noted = verified(run)["head"]
+
+    assert "ann@example.com" == anonymise(store_url, logged, "email")
+    assert "Ann Smith" == anonymise(store_url, logged, "consumer")
+
+    result = run("db", "verify", "--noted-head", noted)
+    assert (0, "") == (result.exit_code, result.stderr), result.output
+    ((details,),) = rows(store_url, "SELECT details FROM event WHERE id = :id", id=logged)
+    assert "Ann" not in details
+
+
+def test_a_marker_whose_digest_was_changed_breaks_the_chain(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    logged = entry_of(store_url, busy_store[0], "log")
+    anonymise(store_url, logged, "email")
+    ((details,),) = rows(store_url, "SELECT details FROM event WHERE id = :id", id=logged)
+    values = json.loads(details)
+    values["email"]["sha256"] = "0" * 64
+    rows(store_url, "UPDATE event SET details = :d WHERE id = :id", d=json.dumps(values), id=logged)
+
+    found = verified(run)
+
+    assert [("entry", logged)] == [(p["kind"], p["entry"]) for p in found["problems"]]
+
+
+def reseal_everything(store_url: str) -> None:
+    """What someone who can write the store can do after changing it: seal it all again."""
+    fields = "id, case_id, action, actor, at, recorded_at, login, host, details"
+    engine = create_engine(resolve_url(store_url))
+    try:
+        with engine.begin() as connection:
+            from sqlalchemy import select
+
+            from complaintctl.store.models import Event
+
+            found = connection.execute(
+                select(*(getattr(Event, name) for name in fields.split(", "))).order_by(Event.id)  # type: ignore[arg-type]
+            ).all()
+            chain = GENESIS
+            for row in found:
+                sealed = seal(chain, Entry(*row))
+                chain = sealed.chain
+                connection.execute(
+                    text("UPDATE event SET digest = :d, chain = :c WHERE id = :id"),
+                    {"d": sealed.digest, "c": chain, "id": row[0]},
+                )
+            connection.execute(text("UPDATE chain_head SET chain = :c"), {"c": chain})
+    finally:
+        engine.dispose()
+
+
+def test_a_history_changed_and_sealed_again_shows_only_against_a_head_noted_before(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    noted = verified(run)["head"]
+    logged = entry_of(store_url, busy_store[0], "log")
+    by_hand(
+        store_url, f"UPDATE event SET details = replace(details, 'Ann', 'Anne') WHERE id = {logged}"
+    )
+    reseal_everything(store_url)
+
+    # Someone who can write the store can make the chain hold again: said plainly in README.
+    assert 0 == run("db", "verify").exit_code
+    result = run("db", "verify", "--noted-head", noted)
+    assert (14, f"Error: the history is not intact: chain head: the chain does not pass through "
+                f"the head noted earlier ({noted}): the history up to it was changed and its "
+                "chain made again, or this is another store\n") == (result.exit_code,
+                                                                    result.stderr)  # fmt: skip
+
+
+def test_a_dry_run_and_a_refused_step_leave_the_chain_where_it_was(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    before = verified(run)
+    ref = log_case(run, at="2026-12-03T09:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-03T10:00", "--dry-run")
+    assert 5 == run("ack", busy_store[0], "--area", "Casework").exit_code  # acknowledged already
+    ack(run, ref, at="2026-12-03T11:00")
+
+    after = verified(run)
+
+    assert (True, before["entries"] + 2, before["last_entry"] + 2) == (
+        after["intact"], after["entries"], after["last_entry"]
+    )  # fmt: skip
+
+
+def test_a_noted_head_that_is_not_a_head_is_refused(run: Run, busy_store: list[str]) -> None:
+    result = run("db", "verify", "--noted-head", "not-a-hash")
+    assert (2, "Error: --noted-head 'not-a-hash' is not a head printed by `db verify` (64 "
+               "hexadecimal digits)\n") == (result.exit_code, result.stderr)  # fmt: skip
+
+
+@sqlite_only
+def test_a_new_store_verifies_intact_with_no_entries(run: Run, tmp_path: Path) -> None:
+    store = str(tmp_path / "new" / "store.sqlite3")
+    assert 0 == run("--db", store, "db", "init").exit_code
+    result = run("--db", store, "db", "verify")
+    assert (0, f"intact: 0 entries, 0 cases\nhead: {GENESIS} (entry 0)\n") == (
+        result.exit_code, result.stdout
+    )  # fmt: skip
+
+
+def test_a_store_whose_chain_head_was_deleted_records_nothing_more_and_fails_verify(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    by_hand(store_url, "DELETE FROM chain_head")
+
+    noted = run("note", busy_store[0], "--text", "Called again")
+    verify = run("db", "verify")
+
+    assert (
+        8,
+        "Error: the store's history has lost the head of its chain (its chain_head row): it "
+        "was changed behind complaintctl's back; `complaintctl db verify` says what else was, "
+        "and nothing more can be recorded\n",
+    ) == (noted.exit_code, noted.stderr)
+    assert (14, "Error: the history is not intact: chain head: the chain's head is missing\n") == (
+        verify.exit_code, verify.stderr
+    )  # fmt: skip
