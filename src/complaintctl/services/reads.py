@@ -295,7 +295,8 @@ def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindR
         )
     more = found.counted - len(items)
     return FindReport(
-        zone=uow.calendar().zone,
+        # The zone alone: find counts no working time, so it need not read the closed days.
+        zone=uow.calendar_setting().zone,
         text=search.text,
         items=tuple(items),
         more=min(more, MORE_COUNTED),

@@ -28,7 +28,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as sa_select
-from sqlalchemy.sql.expression import TableClause
 from sqlmodel import col
 
 from complaintctl.domain.intake import case_reference
@@ -428,40 +427,54 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     since any other match was received on an earlier day than each of those `limit`. Only
     their order within that day is the key's own, so they are sorted by receipt, then id.
     """
-    index = table(search_index.TABLE, column("rowid"), column("document"))
-    matching = _matching_on_sqlite(connection, index, search)
-    listing = (
-        _found_columns()
-        .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
-        .where(*matching)
-        .order_by(*_NEWEST_FIRST)
-    )
+    like_words = search.words
+    parameters: dict[str, Any] = {}
+    if search_index.has_trigram(connection) and search.long_words:
+        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
+        parameters["phrases"] = " ".join(
+            '"' + word.replace('"', '""') + '"' for word in search.long_words
+        )
+        like_words = search.short_words
+    parameters.update((f"like_{n}", _containing(word)) for n, word in enumerate(like_words))
+    statements = _found_by_key_statements("phrases" in parameters, len(like_words))
+    counting, listing, listing_all = statements
     if limit is None:
-        rows = cast("list[FoundRow]", connection.execute(listing).all())
+        rows = cast("list[FoundRow]", connection.execute(listing_all, parameters).all())
         return Found(rows, len(rows))
-    counting = sa_select(index.c.rowid).where(*matching).order_by(index.c.rowid)
-    keys = connection.execute(counting.limit(limit + MORE_COUNTED + 1)).scalars().all()
+    counted = {**parameters, "counted": limit + MORE_COUNTED + 1}
+    keys = connection.execute(counting, counted).scalars().all()
     if not keys:
         return Found([], 0)
     through = search_index.last_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
-    listed = connection.execute(listing.where(index.c.rowid <= through).limit(limit)).all()
-    return Found(cast("list[FoundRow]", listed), len(keys))
+    listed = connection.execute(listing, {**parameters, "through": through, "limit": limit})
+    return Found(cast("list[FoundRow]", listed.all()), len(keys))
 
 
-def _matching_on_sqlite(
-    connection: Connection, index: TableClause, search: SearchText
-) -> list[ColumnElement[bool]]:
-    """The conditions on SQLite's index that keep the cases holding every word."""
+@functools.cache
+def _found_by_key_statements(match: bool, likes: int) -> tuple[AnySelect, AnySelect, AnySelect]:
+    """`_found_by_key`'s statements, built once for each shape of search: the matches' keys in
+    the index's order (parameters `counted`), the cases listed (`through`, `limit`), and every
+    case, sorted (no limit). Each takes `phrases` for MATCH when `match`, and `like_0`… for
+    the `likes` words checked with LIKE."""
+    index = table(search_index.TABLE, column("rowid"), column("document"))
     conditions: list[ColumnElement[bool]] = []
-    like_words = search.words
-    if search_index.has_trigram(connection):
-        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
-        phrases = " ".join('"' + word.replace('"', '""') + '"' for word in search.long_words)
-        if phrases:
-            conditions.append(literal_column(search_index.TABLE).op("MATCH")(phrases))
-            like_words = search.short_words
-    conditions += [index.c.document.like(_containing(word), escape="\\") for word in like_words]
-    return conditions
+    if match:
+        conditions.append(literal_column(search_index.TABLE).op("MATCH")(bindparam("phrases")))
+    conditions += [index.c.document.like(bindparam(f"like_{n}"), escape="\\") for n in range(likes)]
+    counting = (
+        sa_select(index.c.rowid)
+        .where(*conditions)
+        .order_by(index.c.rowid)
+        .limit(bindparam("counted"))
+    )
+    listing_all = (
+        _found_columns()
+        .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
+        .where(*conditions)
+        .order_by(*_NEWEST_FIRST)
+    )
+    listing = listing_all.where(index.c.rowid <= bindparam("through")).limit(bindparam("limit"))
+    return counting, listing, listing_all
 
 
 def _containing(word: str) -> str:
