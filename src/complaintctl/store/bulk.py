@@ -143,7 +143,7 @@ class BulkWriter:
     def _matching(
         self, statement: Callable[[int], AnySelect], keys: Iterable[Any]
     ) -> list[tuple[Any, ...]]:
-        return _lookup(self.connection, statement, keys)
+        return lookup(self.connection, statement, keys)
 
     def insert_values(
         self,
@@ -242,7 +242,7 @@ _LOOKUP_SIZES = (16, 128, 500)
 _LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
 
 
-def _lookup(
+def lookup(
     connection: Connection, statement: Callable[[int], AnySelect], keys: Iterable[Any]
 ) -> list[tuple[Any, ...]]:
     """The rows of `statement` for these keys (its IN list), a piece of at most
@@ -290,7 +290,7 @@ def _compiled_lookup(
     return str(compiled), names, tuple((p, c) for p, c in conversions if c is not None)
 
 
-def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
+def lookup_keys(column: Any, size: int) -> list[BindParameter[Any]]:
     """`size` parameters of the column's type: PostgreSQL compares typed values."""
     return [bindparam(name, type_=column.type) for name in _LOOKUP_NAMES[:size]]
 
@@ -303,7 +303,7 @@ def _consumer_row_columns() -> tuple[Any, ...]:
 def _consumers_with_emails(size: int) -> AnySelect:
     return (
         sa_select(*_consumer_row_columns())
-        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .where(col(Consumer.email).in_(lookup_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
@@ -311,19 +311,19 @@ def _consumers_with_emails(size: int) -> AnySelect:
 def _consumer_ids_with_emails(size: int) -> AnySelect:
     return (
         sa_select(col(Consumer.email), col(Consumer.id))
-        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .where(col(Consumer.email).in_(lookup_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
 
 def _cases_with_source_ids(size: int) -> AnySelect:
     source_id = col(Case.source_id)
-    return sa_select(source_id).where(source_id.in_(_keys(source_id, size)))
+    return sa_select(source_id).where(source_id.in_(lookup_keys(source_id, size)))
 
 
 def _case_ids_with_refs(size: int) -> AnySelect:
     return sa_select(col(Case.ref), col(Case.id)).where(
-        col(Case.ref).in_(_keys(col(Case.ref), size))
+        col(Case.ref).in_(lookup_keys(col(Case.ref), size))
     )
 
 
@@ -411,12 +411,12 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
     """The cases with these references (as typed: matched upper-cased and stripped), by
     reference, each with its running clocks and when its last step happened."""
     connection = uow.session.connection()
-    rows = _lookup(connection, _cases_with_refs, (ref.strip().upper() for ref in refs))
+    rows = lookup(connection, _cases_with_refs, (ref.strip().upper() for ref in refs))
     ids = [row[0] for row in rows]
     clocks: dict[int, list[Running]] = {}
-    for case_id, clock_id, kind, start_at, due_at in _lookup(connection, _running_clocks, ids):
+    for case_id, clock_id, kind, start_at, due_at in lookup(connection, _running_clocks, ids):
         clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
-    last = dict(_lookup(connection, _last_steps, ids))
+    last = dict(lookup(connection, _last_steps, ids))
     return {
         row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ())))  # type: ignore[call-arg]
         for row in rows
@@ -426,7 +426,7 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
 def _cases_with_refs(size: int) -> AnySelect:
     ref = col(Case.ref)
     return sa_select(*(col(getattr(Case, name)) for name in _CASE_ROW_COLUMNS)).where(
-        ref.in_(_keys(ref, size))
+        ref.in_(lookup_keys(ref, size))
     )
 
 
@@ -441,7 +441,7 @@ def _running_clocks(size: int) -> AnySelect:
             col(Deadline.start_at),
             col(Deadline.due_at),
         )  # fmt: skip
-        .where(case_id.in_(_keys(case_id, size)), col(Deadline.ended_at).is_(None))
+        .where(case_id.in_(lookup_keys(case_id, size)), col(Deadline.ended_at).is_(None))
         .order_by(col(Deadline.id))
     )
 
@@ -456,6 +456,6 @@ def _last_steps(size: int) -> AnySelect:
     steps: list[Any] = [literal_column(f"'{action.value}'") for action in sorted(STEP_ACTIONS)]
     return (
         sa_select(case_id, func.max(col(Event.at)))
-        .where(case_id.in_(_keys(case_id, size)), col(Event.action).in_(steps))
+        .where(case_id.in_(lookup_keys(case_id, size)), col(Event.action).in_(steps))
         .group_by(case_id)
     )

@@ -34,6 +34,7 @@ from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.store import search as search_index
+from complaintctl.store.bulk import lookup, lookup_keys
 from complaintctl.store.models import (
     Case,
     Consumer,
@@ -423,9 +424,10 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
 
     The index's rows are in key order, newest day first (store/search.py, `key_sql`). The keys
     of the first `limit` + MORE_COUNTED + 1 matches in that order count them; the cases listed
-    are the `limit` most recent of those received on the day of the `limit`-th key or later,
-    since any other match was received on an earlier day than each of those `limit`. Only
-    their order within that day is the key's own, so they are sorted by receipt, then id.
+    are the `limit` most recent of those received on the day of the `limit`-th key or later
+    (with the rest of that day's, where counting stopped inside it), since any other match was
+    received on an earlier day than each of those `limit`. Within a day the key's order is
+    the cases' ids, not their receipt: those cases are read by id and put in `find`'s order.
     """
     like_words = search.words
     parameters: dict[str, Any] = {}
@@ -436,45 +438,63 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
         )
         like_words = search.short_words
     parameters.update((f"like_{n}", _containing(word)) for n, word in enumerate(like_words))
-    statements = _found_by_key_statements("phrases" in parameters, len(like_words))
-    counting, listing, listing_all = statements
+    counting, rest_of_day, everything = _found_by_key_statements(
+        "phrases" in parameters, len(like_words)
+    )
     if limit is None:
-        rows = cast("list[FoundRow]", connection.execute(listing_all, parameters).all())
+        rows = cast("list[FoundRow]", connection.execute(everything, parameters).all())
         return Found(rows, len(rows))
-    counted = {**parameters, "counted": limit + MORE_COUNTED + 1}
-    keys = connection.execute(counting, counted).scalars().all()
+    counted = limit + MORE_COUNTED + 1
+    keys = connection.execute(counting, {**parameters, "counted": counted}).scalars().all()
     if not keys:
         return Found([], 0)
-    through = search_index.last_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
-    listed = connection.execute(listing, {**parameters, "through": through, "limit": limit})
-    return Found(cast("list[FoundRow]", listed.all()), len(keys))
+    day = search_index.day(keys[min(limit, len(keys)) - 1])
+    listed = [key for key in keys if search_index.day(key) >= day]
+    if len(keys) == counted and search_index.day(keys[-1]) == day:
+        through = search_index.last_key_on(day)
+        more = {**parameters, "after": keys[-1], "through": through}
+        listed += connection.execute(rest_of_day, more).scalars()
+    rows = lookup(connection, _found_with_ids, map(search_index.case_id, listed))
+    # find's order (_NEWEST_FIRST): most recently received, then the highest id.
+    rows.sort(key=lambda row: (row[_FOUND_RECEIVED], row[-1]), reverse=True)
+    return Found([cast("FoundRow", row[:-1]) for row in rows[:limit]], len(keys))
+
+
+_FOUND_RECEIVED: Final = 3
 
 
 @functools.cache
 def _found_by_key_statements(match: bool, likes: int) -> tuple[AnySelect, AnySelect, AnySelect]:
-    """`_found_by_key`'s statements, built once for each shape of search: the matches' keys in
-    the index's order (parameters `counted`), the cases listed (`through`, `limit`), and every
-    case, sorted (no limit). Each takes `phrases` for MATCH when `match`, and `like_0`… for
-    the `likes` words checked with LIKE."""
+    """`_found_by_key`'s statements, built once for each shape of search: the keys of the
+    first matches in the index's order (parameter `counted`: how many), the keys of matches
+    `after` one up to `through`, and every case found, in find's order. Each takes `phrases`
+    for MATCH when `match`, and `like_0`… for the `likes` words checked with LIKE."""
     index = table(search_index.TABLE, column("rowid"), column("document"))
     conditions: list[ColumnElement[bool]] = []
     if match:
         conditions.append(literal_column(search_index.TABLE).op("MATCH")(bindparam("phrases")))
     conditions += [index.c.document.like(bindparam(f"like_{n}"), escape="\\") for n in range(likes)]
-    counting = (
-        sa_select(index.c.rowid)
-        .where(*conditions)
-        .order_by(index.c.rowid)
-        .limit(bindparam("counted"))
+    keys = sa_select(index.c.rowid).where(*conditions).order_by(index.c.rowid)
+    counting = keys.limit(bindparam("counted"))
+    rest_of_day = keys.where(
+        index.c.rowid > bindparam("after"), index.c.rowid <= bindparam("through")
     )
-    listing_all = (
+    everything = (
         _found_columns()
         .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
         .where(*conditions)
         .order_by(*_NEWEST_FIRST)
     )
-    listing = listing_all.where(index.c.rowid <= bindparam("through")).limit(bindparam("limit"))
-    return counting, listing, listing_all
+    return counting, rest_of_day, everything
+
+
+def _found_with_ids(size: int) -> AnySelect:
+    """What find lists of the cases with `size` ids (bulk.lookup's keys), and each one's id."""
+    return (
+        _found_columns()
+        .add_columns(col(Case.id))
+        .where(col(Case.id).in_(lookup_keys(col(Case.id), size)))
+    )
 
 
 def _containing(word: str) -> str:
