@@ -295,8 +295,7 @@ def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindR
         )
     more = found.counted - len(items)
     return FindReport(
-        # The zone alone: find counts no working time, so it need not read the closed days.
-        zone=uow.calendar_setting().zone,
+        zone=uow.zone(),
         text=search.text,
         items=tuple(items),
         more=min(more, MORE_COUNTED),

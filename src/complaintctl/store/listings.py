@@ -7,6 +7,7 @@ rows as they come, to be unpacked by position (the *_ positions below name them)
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from collections.abc import Sequence
@@ -449,9 +450,10 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     if not keys:
         return Found([], 0)
     day = search_index.day(keys[min(limit, len(keys)) - 1])
-    listed = [key for key in keys if search_index.day(key) >= day]
-    if len(keys) == counted and search_index.day(keys[-1]) == day:
-        through = search_index.last_key_on(day)
+    # Keys of that day or a later one, which come first: the keys ascend as their days go back.
+    through = search_index.last_key_on(day)
+    listed = list(keys[: bisect.bisect_right(keys, through)])
+    if len(listed) == counted:  # counting stopped inside that day: the rest of its matches
         more = {**parameters, "after": keys[-1], "through": through}
         listed += connection.execute(rest_of_day, more).scalars()
     rows = lookup(connection, _found_with_ids, map(search_index.case_id, listed))
