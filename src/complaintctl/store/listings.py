@@ -7,8 +7,8 @@ rows as they come, to be unpacked by position (the *_ positions below name them)
 
 from __future__ import annotations
 
-import bisect
 import functools
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -423,12 +423,13 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     """`find` on SQLite, reading no more matches than it lists and counts (and the rest of one
     day's).
 
-    The index's rows are in key order, newest day first (store/search.py, `key_sql`). The keys
-    of the first `limit` + MORE_COUNTED + 1 matches in that order count them; the cases listed
-    are the `limit` most recent of those received on the day of the `limit`-th key or later
-    (with the rest of that day's, where counting stopped inside it), since any other match was
-    received on an earlier day than each of those `limit`. Within a day the key's order is
-    the cases' ids, not their receipt: those cases are read by id and put in `find`'s order.
+    The index's keys, greatest first, are the most recently received day first (store/search.py,
+    `key_sql`). The keys of the first `limit` + MORE_COUNTED + 1 matches in that order count
+    them; the cases listed are the `limit` most recent of those received on the day of the
+    `limit`-th key or later (with the rest of that day's, where counting stopped inside it),
+    since any other match was received on an earlier day than each of those `limit`. Within a
+    day the key's order is the cases' ids, not their receipt: those cases are read by id and
+    put in `find`'s order.
     """
     like_words = search.words
     parameters: dict[str, Any] = {}
@@ -449,13 +450,13 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     keys = connection.execute(counting, {**parameters, "counted": counted}).scalars().all()
     if not keys:
         return Found([], 0)
-    day = search_index.day(keys[min(limit, len(keys)) - 1])
-    # Keys of that day or a later one, which come first: the keys ascend as their days go back.
-    through = search_index.last_key_on(day)
-    listed = list(keys[: bisect.bisect_right(keys, through)])
+    # The keys of cases received on the day of the `limit`-th or later: the first ones.
+    first = search_index.first_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
+    listed = list(itertools.takewhile(lambda key: key >= first, keys))
     if len(listed) == counted:  # counting stopped inside that day: the rest of its matches
-        more = {**parameters, "after": keys[-1], "through": through}
-        listed += connection.execute(rest_of_day, more).scalars()
+        listed += connection.execute(
+            rest_of_day, {**parameters, "before": keys[-1], "first": first}
+        ).scalars()
     rows = lookup(connection, _found_with_ids, map(search_index.case_id, listed))
     # find's order (_NEWEST_FIRST): most recently received, then the highest id.
     rows.sort(key=lambda row: (row[_FOUND_RECEIVED], row[-1]), reverse=True)
@@ -468,18 +469,18 @@ _FOUND_RECEIVED: Final = 3
 @functools.cache
 def _found_by_key_statements(match: bool, likes: int) -> tuple[AnySelect, AnySelect, AnySelect]:
     """`_found_by_key`'s statements, built once for each shape of search: the keys of the
-    first matches in the index's order (parameter `counted`: how many), the keys of matches
-    `after` one up to `through`, and every case found, in find's order. Each takes `phrases`
-    for MATCH when `match`, and `like_0`… for the `likes` words checked with LIKE."""
+    first matches, greatest first (parameter `counted`: how many), the keys of matches from
+    `first` up to (not including) `before`, and every case found, in find's order. Each takes
+    `phrases` for MATCH when `match`, and `like_0`… for the `likes` words checked with LIKE."""
     index = table(search_index.TABLE, column("rowid"), column("document"))
     conditions: list[ColumnElement[bool]] = []
     if match:
         conditions.append(literal_column(search_index.TABLE).op("MATCH")(bindparam("phrases")))
     conditions += [index.c.document.like(bindparam(f"like_{n}"), escape="\\") for n in range(likes)]
-    keys = sa_select(index.c.rowid).where(*conditions).order_by(index.c.rowid)
+    keys = sa_select(index.c.rowid).where(*conditions).order_by(index.c.rowid.desc())
     counting = keys.limit(bindparam("counted"))
     rest_of_day = keys.where(
-        index.c.rowid > bindparam("after"), index.c.rowid <= bindparam("through")
+        index.c.rowid < bindparam("before"), index.c.rowid >= bindparam("first")
     )
     everything = (
         _found_columns()
