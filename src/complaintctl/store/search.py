@@ -4,15 +4,17 @@ store's own triggers.
 Each case's row holds its reference, dispute reference, consumer's name, email and postal
 address, and summary, joined by spaces (search words never hold a space, so none matches
 across two fields). Triggers on `complaint` and `consumer` keep it current whoever writes:
-`log` through the ORM, `import` and the benchmarks with plain inserts, `consumer update`.
-A step changes none of these columns, so steps never touch the index.
+`log` through the ORM, `import` and the benchmarks with plain inserts, `consumer update`
+(on SQLite an import's cases are indexed a chunk at a time instead: `held_back`). A step
+changes none of these columns, so steps never touch the index.
 
 - SQLite: an FTS5 table with the trigram tokenizer (SQLite 3.34 and later), which finds any
   substring of three characters or more, case aside (Unicode's, for MATCH). Where SQLite has
   no trigram tokenizer, a plain table instead, searched with LIKE (a scan, and ASCII-only
   case folding): slower, same answers for ASCII text. Either way a row's rowid is its key
-  (`key_sql`): the day the case was received and its id, so that the index's own order is
-  newest day first, and `find` reads the most recent matches without reading them all.
+  (`key_sql`): the day the case was received and its id, so that the index read from its
+  greatest key down is newest day first, and `find` reads the most recent matches without
+  reading them all.
 - PostgreSQL: a table with a pg_trgm GIN index, searched with ILIKE, which the index serves.
   Without the rights to create the pg_trgm extension, the table has no such index and ILIKE
   scans it: slower, same answers.
