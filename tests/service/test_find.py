@@ -182,7 +182,12 @@ def test_imported_cases_and_consumers_updated_by_an_import_are_found(
             now=NOW,
         )
     bobs_new, eves = report.new
-    assert ([eves], [bobs_new, cases["bob"]]) == (refs(unit, "refund"), refs(unit, "quay side"))
+    # And a case logged after the import is indexed as it is written, as before.
+    after = log(unit, "Fay Later", "fay@example.com", "2026-12-08T10:00", summary="Refund late")
+    assert ([after, eves], [bobs_new, cases["bob"]]) == (
+        refs(unit, "refund"),
+        refs(unit, "quay side"),
+    )
 
 
 def import_cases(unit: UnitFactory, rows: list[tuple[str, str, str]]) -> list[str]:

@@ -295,7 +295,7 @@ def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindR
         )
     more = found.counted - len(items)
     return FindReport(
-        zone=uow.calendar().zone,
+        zone=uow.zone(),
         text=search.text,
         items=tuple(items),
         more=min(more, MORE_COUNTED),

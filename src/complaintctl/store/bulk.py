@@ -21,6 +21,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 
 from complaintctl.domain.clocks import Running
+from complaintctl.store import search
 from complaintctl.store.models import Case, Consumer, Deadline, Event, RefCounter, Restriction
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.uow import UnitOfWork
@@ -133,8 +134,11 @@ class BulkWriter:
     def insert_cases(
         self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], same: Mapping[str, Any]
     ) -> dict[str, int]:
-        """Insert cases (as insert_values does); their ids by reference."""
-        self.insert_values(Case, columns, rows, same)
+        """Insert cases (as insert_values does); their ids by reference. Their rows of the
+        search index are written after them, together, in the index's order (search.held_back):
+        one by one in the order of an import's file they would cost more than the insert."""
+        with search.held_back(self.connection):
+            self.insert_values(Case, columns, rows, same)
         refs = {row[columns.index("ref")] for row in rows}
         return {
             str(ref): int(case_id) for ref, case_id in self._matching(_case_ids_with_refs, refs)
@@ -143,7 +147,7 @@ class BulkWriter:
     def _matching(
         self, statement: Callable[[int], AnySelect], keys: Iterable[Any]
     ) -> list[tuple[Any, ...]]:
-        return _lookup(self.connection, statement, keys)
+        return lookup(self.connection, statement, keys)
 
     def insert_values(
         self,
@@ -242,7 +246,7 @@ _LOOKUP_SIZES = (16, 128, 500)
 _LOOKUP_NAMES = tuple(f"key_{n}" for n in range(_LOOKUP_SIZES[-1]))
 
 
-def _lookup(
+def lookup(
     connection: Connection, statement: Callable[[int], AnySelect], keys: Iterable[Any]
 ) -> list[tuple[Any, ...]]:
     """The rows of `statement` for these keys (its IN list), a piece of at most
@@ -290,7 +294,7 @@ def _compiled_lookup(
     return str(compiled), names, tuple((p, c) for p, c in conversions if c is not None)
 
 
-def _keys(column: Any, size: int) -> list[BindParameter[Any]]:
+def lookup_keys(column: Any, size: int) -> list[BindParameter[Any]]:
     """`size` parameters of the column's type: PostgreSQL compares typed values."""
     return [bindparam(name, type_=column.type) for name in _LOOKUP_NAMES[:size]]
 
@@ -303,7 +307,7 @@ def _consumer_row_columns() -> tuple[Any, ...]:
 def _consumers_with_emails(size: int) -> AnySelect:
     return (
         sa_select(*_consumer_row_columns())
-        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .where(col(Consumer.email).in_(lookup_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
@@ -311,19 +315,19 @@ def _consumers_with_emails(size: int) -> AnySelect:
 def _consumer_ids_with_emails(size: int) -> AnySelect:
     return (
         sa_select(col(Consumer.email), col(Consumer.id))
-        .where(col(Consumer.email).in_(_keys(col(Consumer.email), size)))
+        .where(col(Consumer.email).in_(lookup_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
     )
 
 
 def _cases_with_source_ids(size: int) -> AnySelect:
     source_id = col(Case.source_id)
-    return sa_select(source_id).where(source_id.in_(_keys(source_id, size)))
+    return sa_select(source_id).where(source_id.in_(lookup_keys(source_id, size)))
 
 
 def _case_ids_with_refs(size: int) -> AnySelect:
     return sa_select(col(Case.ref), col(Case.id)).where(
-        col(Case.ref).in_(_keys(col(Case.ref), size))
+        col(Case.ref).in_(lookup_keys(col(Case.ref), size))
     )
 
 
@@ -411,12 +415,12 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
     """The cases with these references (as typed: matched upper-cased and stripped), by
     reference, each with its running clocks and when its last step happened."""
     connection = uow.session.connection()
-    rows = _lookup(connection, _cases_with_refs, (ref.strip().upper() for ref in refs))
+    rows = lookup(connection, _cases_with_refs, (ref.strip().upper() for ref in refs))
     ids = [row[0] for row in rows]
     clocks: dict[int, list[Running]] = {}
-    for case_id, clock_id, kind, start_at, due_at in _lookup(connection, _running_clocks, ids):
+    for case_id, clock_id, kind, start_at, due_at in lookup(connection, _running_clocks, ids):
         clocks.setdefault(case_id, []).append(Running(clock_id, kind, start_at, due_at))
-    last = dict(_lookup(connection, _last_steps, ids))
+    last = dict(lookup(connection, _last_steps, ids))
     return {
         row[1]: CaseRow(*row, last.get(row[0]), tuple(clocks.get(row[0], ())))  # type: ignore[call-arg]
         for row in rows
@@ -426,7 +430,7 @@ def case_rows(uow: UnitOfWork, refs: Sequence[str]) -> dict[str, CaseRow]:
 def _cases_with_refs(size: int) -> AnySelect:
     ref = col(Case.ref)
     return sa_select(*(col(getattr(Case, name)) for name in _CASE_ROW_COLUMNS)).where(
-        ref.in_(_keys(ref, size))
+        ref.in_(lookup_keys(ref, size))
     )
 
 
@@ -441,7 +445,7 @@ def _running_clocks(size: int) -> AnySelect:
             col(Deadline.start_at),
             col(Deadline.due_at),
         )  # fmt: skip
-        .where(case_id.in_(_keys(case_id, size)), col(Deadline.ended_at).is_(None))
+        .where(case_id.in_(lookup_keys(case_id, size)), col(Deadline.ended_at).is_(None))
         .order_by(col(Deadline.id))
     )
 
@@ -456,6 +460,6 @@ def _last_steps(size: int) -> AnySelect:
     steps: list[Any] = [literal_column(f"'{action.value}'") for action in sorted(STEP_ACTIONS)]
     return (
         sa_select(case_id, func.max(col(Event.at)))
-        .where(case_id.in_(_keys(case_id, size)), col(Event.action).in_(steps))
+        .where(case_id.in_(lookup_keys(case_id, size)), col(Event.action).in_(steps))
         .group_by(case_id)
     )

@@ -8,6 +8,7 @@ rows as they come, to be unpacked by position (the *_ positions below name them)
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,13 +29,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as sa_select
-from sqlalchemy.sql.expression import TableClause
 from sqlmodel import col
 
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.store import search as search_index
+from complaintctl.store.bulk import lookup, lookup_keys
 from complaintctl.store.models import (
     Case,
     Consumer,
@@ -422,46 +423,81 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     """`find` on SQLite, reading no more matches than it lists and counts (and the rest of one
     day's).
 
-    The index's rows are in key order, newest day first (store/search.py, `key_sql`). The keys
-    of the first `limit` + MORE_COUNTED + 1 matches in that order count them; the cases listed
-    are the `limit` most recent of those received on the day of the `limit`-th key or later,
-    since any other match was received on an earlier day than each of those `limit`. Only
-    their order within that day is the key's own, so they are sorted by receipt, then id.
+    The index's keys, greatest first, are the most recently received day first (store/search.py,
+    `key_sql`). The keys of the first `limit` + MORE_COUNTED + 1 matches in that order count
+    them; the cases listed are the `limit` most recent of those received on the day of the
+    `limit`-th key or later (with the rest of that day's, where counting stopped inside it),
+    since any other match was received on an earlier day than each of those `limit`. Within a
+    day the key's order is the cases' ids, not their receipt: those cases are read by id and
+    put in `find`'s order.
     """
-    index = table(search_index.TABLE, column("rowid"), column("document"))
-    matching = _matching_on_sqlite(connection, index, search)
-    listing = (
-        _found_columns()
-        .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
-        .where(*matching)
-        .order_by(*_NEWEST_FIRST)
+    like_words = search.words
+    parameters: dict[str, Any] = {}
+    if search_index.has_trigram(connection) and search.long_words:
+        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
+        parameters["phrases"] = " ".join(
+            '"' + word.replace('"', '""') + '"' for word in search.long_words
+        )
+        like_words = search.short_words
+    parameters.update((f"like_{n}", _containing(word)) for n, word in enumerate(like_words))
+    counting, rest_of_day, everything = _found_by_key_statements(
+        "phrases" in parameters, len(like_words)
     )
     if limit is None:
-        rows = cast("list[FoundRow]", connection.execute(listing).all())
+        rows = cast("list[FoundRow]", connection.execute(everything, parameters).all())
         return Found(rows, len(rows))
-    counting = sa_select(index.c.rowid).where(*matching).order_by(index.c.rowid)
-    keys = connection.execute(counting.limit(limit + MORE_COUNTED + 1)).scalars().all()
+    counted = limit + MORE_COUNTED + 1
+    keys = connection.execute(counting, {**parameters, "counted": counted}).scalars().all()
     if not keys:
         return Found([], 0)
-    through = search_index.last_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
-    listed = connection.execute(listing.where(index.c.rowid <= through).limit(limit)).all()
-    return Found(cast("list[FoundRow]", listed), len(keys))
+    # The keys of cases received on the day of the `limit`-th or later: the first ones.
+    first = search_index.first_key_on(search_index.day(keys[min(limit, len(keys)) - 1]))
+    listed = list(itertools.takewhile(lambda key: key >= first, keys))
+    if len(listed) == counted:  # counting stopped inside that day: the rest of its matches
+        listed += connection.execute(
+            rest_of_day, {**parameters, "before": keys[-1], "first": first}
+        ).scalars()
+    rows = lookup(connection, _found_with_ids, map(search_index.case_id, listed))
+    # find's order (_NEWEST_FIRST): most recently received, then the highest id.
+    rows.sort(key=lambda row: (row[_FOUND_RECEIVED], row[-1]), reverse=True)
+    return Found([cast("FoundRow", row[:-1]) for row in rows[:limit]], len(keys))
 
 
-def _matching_on_sqlite(
-    connection: Connection, index: TableClause, search: SearchText
-) -> list[ColumnElement[bool]]:
-    """The conditions on SQLite's index that keep the cases holding every word."""
+_FOUND_RECEIVED: Final = 3
+
+
+@functools.cache
+def _found_by_key_statements(match: bool, likes: int) -> tuple[AnySelect, AnySelect, AnySelect]:
+    """`_found_by_key`'s statements, built once for each shape of search: the keys of the
+    first matches, greatest first (parameter `counted`: how many), the keys of matches from
+    `first` up to (not including) `before`, and every case found, in find's order. Each takes
+    `phrases` for MATCH when `match`, and `like_0`… for the `likes` words checked with LIKE."""
+    index = table(search_index.TABLE, column("rowid"), column("document"))
     conditions: list[ColumnElement[bool]] = []
-    like_words = search.words
-    if search_index.has_trigram(connection):
-        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
-        phrases = " ".join('"' + word.replace('"', '""') + '"' for word in search.long_words)
-        if phrases:
-            conditions.append(literal_column(search_index.TABLE).op("MATCH")(phrases))
-            like_words = search.short_words
-    conditions += [index.c.document.like(_containing(word), escape="\\") for word in like_words]
-    return conditions
+    if match:
+        conditions.append(literal_column(search_index.TABLE).op("MATCH")(bindparam("phrases")))
+    conditions += [index.c.document.like(bindparam(f"like_{n}"), escape="\\") for n in range(likes)]
+    keys = sa_select(index.c.rowid).where(*conditions).order_by(index.c.rowid.desc())
+    counting = keys.limit(bindparam("counted"))
+    rest_of_day = keys.where(
+        index.c.rowid < bindparam("before"), index.c.rowid >= bindparam("first")
+    )
+    everything = (
+        _found_columns()
+        .join(index, col(Case.id) == search_index.case_id_sql(index.c.rowid))
+        .where(*conditions)
+        .order_by(*_NEWEST_FIRST)
+    )
+    return counting, rest_of_day, everything
+
+
+def _found_with_ids(size: int) -> AnySelect:
+    """What find lists of the cases with `size` ids (bulk.lookup's keys), and each one's id."""
+    return (
+        _found_columns()
+        .add_columns(col(Case.id))
+        .where(col(Case.id).in_(lookup_keys(col(Case.id), size)))
+    )
 
 
 def _containing(word: str) -> str:

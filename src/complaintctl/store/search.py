@@ -4,15 +4,17 @@ store's own triggers.
 Each case's row holds its reference, dispute reference, consumer's name, email and postal
 address, and summary, joined by spaces (search words never hold a space, so none matches
 across two fields). Triggers on `complaint` and `consumer` keep it current whoever writes:
-`log` through the ORM, `import` and the benchmarks with plain inserts, `consumer update`.
-A step changes none of these columns, so steps never touch the index.
+`log` through the ORM, `import` and the benchmarks with plain inserts, `consumer update`
+(on SQLite an import's cases are indexed a chunk at a time instead: `held_back`). A step
+changes none of these columns, so steps never touch the index.
 
 - SQLite: an FTS5 table with the trigram tokenizer (SQLite 3.34 and later), which finds any
   substring of three characters or more, case aside (Unicode's, for MATCH). Where SQLite has
   no trigram tokenizer, a plain table instead, searched with LIKE (a scan, and ASCII-only
   case folding): slower, same answers for ASCII text. Either way a row's rowid is its key
-  (`key_sql`): the day the case was received and its id, so that the index's own order is
-  newest day first, and `find` reads the most recent matches without reading them all.
+  (`key_sql`): the day the case was received and its id, so that the index read from its
+  greatest key down is newest day first, and `find` reads the most recent matches without
+  reading them all.
 - PostgreSQL: a table with a pg_trgm GIN index, searched with ILIKE, which the index serves.
   Without the rights to create the pg_trgm extension, the table has no such index and ILIKE
   scans it: slower, same answers.
@@ -25,6 +27,8 @@ made the first form of it (its rowid the case's id on SQLite) and keeps a copy o
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Connection
@@ -32,6 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 TABLE = "case_search"
 _SQLITE_TRIGGERS = (
+    "complaint_keyed",
     "complaint_searched",
     "complaint_searched_again",
     "consumer_searched",
@@ -51,44 +56,70 @@ _CONSUMER_COLUMNS = "name, email, address"
 
 # -- the key of a case's row on SQLite ------------------------------------------------------
 #
-# minus (DAY × 2**36 + the case's id), DAY being the day the case was received (UTC) as the
-# number YYYYMMDD. Ascending rowids, the order FTS5 reads fastest, are then the most recently
-# received day first, and within a day the highest id first. Every case has its own key (ids
-# are below 2**36: a trigger refuses one that is not), and it is the case's own, whenever it
-# was written: a case imported today with an older received date takes its place among that
-# day's. The day is read from the text SQLite keeps (`YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC,
-# store/types.py), so a later day always has a smaller key: key order agrees with
-# `received_at DESC` from one day to the next, and only the order within a day is left to sort.
-# 99991231 × 2**36 + an id fits in SQLite's 64-bit integers.
+# DAY × 2**36 + the case's id, DAY being the day the case was received (UTC) as the number
+# YYYYMMDD: rowids in descending order are the most recently received day first, and within a
+# day the highest id first. Every case has its own key (ids are below 2**36: a trigger refuses
+# one that is not), and it is the case's own, whenever it was written: a case imported today
+# with an older received date takes its place among that day's. The day is read from the text
+# SQLite keeps (`YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC, store/types.py), so a later day
+# always has a greater key: key order agrees with `received_at` from one day to the next, and
+# only the order within a day is left to sort. 99991231 × 2**36 + an id fits in 64 bits.
+#
+# FTS5 writes rows cheaply that come in key order, many to a statement. A row whose key is
+# below the last one written in the same transaction costs several times more (100,000 rows:
+# 13 s rather than 3 s), and so do rows written one statement each, as triggers write them
+# (revision 0004's, whose keys were ids and came in order, took 185 s over an import of
+# 100,000 cases). A case logged on its own costs little either way; `held_back` writes an
+# import's chunk of cases with one statement, in key order.
 _IDS = 1 << 36
+HELD = f"{TABLE}_held"  # a row here while `held_back` holds the triggers back
 
 
 def key_sql(case: str) -> str:
     """The key of the case whose columns are `case`'s (`c`, `NEW`, `OLD`), as SQL."""
     day = f"CAST(replace(substr({case}.received_at, 1, 10), '-', '') AS INTEGER)"
-    return f"-({day} * {_IDS} + {case}.id)"
+    return f"({day} * {_IDS} + {case}.id)"
 
 
 def case_id_sql(key: ColumnElement[int]) -> ColumnElement[int]:
-    """The id of the case whose key is `key`, in SQL (SQLite's % keeps the left operand's
-    sign, and minus the key is never negative)."""
-    return (-key) % _IDS
+    """The id of the case whose key is `key`, in SQL."""
+    return key % _IDS
 
 
 def case_id(key: int) -> int:
     """The id of the case whose key is `key`."""
-    return -key % _IDS
+    return key % _IDS
 
 
 def day(key: int) -> int:
     """The day (YYYYMMDD) the case whose key is `key` was received."""
-    return -key // _IDS
+    return key // _IDS
 
 
-def last_key_on(received: int) -> int:
-    """The greatest key a case received on day `received` can have: every key up to it is of a
+def first_key_on(received: int) -> int:
+    """The least key a case received on day `received` can have: every key from it up is of a
     case received that day or later."""
-    return -(received * _IDS)
+    return received * _IDS
+
+
+@contextmanager
+def held_back(connection: Connection) -> Iterator[None]:
+    """Cases inserted within are indexed together at the end, in key order, rather than each
+    as it is inserted (SQLite; PostgreSQL's triggers index each as usual). For a batch of
+    cases in any order of receipt, such as an import's: see above. Only cases with ids above
+    every id there before are indexed so, as every new case's is."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM complaint").scalar()
+    connection.exec_driver_sql(f"INSERT INTO {HELD} DEFAULT VALUES")
+    yield
+    connection.exec_driver_sql(f"DELETE FROM {HELD}")
+    connection.exec_driver_sql(
+        f"INSERT INTO {TABLE} (rowid, document) SELECT {key_sql('c')}, {_DOCUMENT} {_FROM} "
+        "WHERE c.id > ? ORDER BY 1",
+        (before,),
+    )
 
 
 def create_search_index(connection: Connection) -> None:
@@ -121,9 +152,13 @@ def _create_on_sqlite(connection: Connection) -> None:
     keyed_rows = f"SELECT {key_sql('c')}, {_DOCUMENT} {_FROM}"
     for statement in (
         table,
-        f"""CREATE TRIGGER complaint_searched AFTER INSERT ON complaint BEGIN
-            SELECT RAISE(ABORT, 'a case id too large for the search index')
-            WHERE NEW.id >= {_IDS} OR NEW.id < 0;
+        f"CREATE TABLE {HELD} (held INTEGER)",
+        f"""CREATE TRIGGER complaint_keyed AFTER INSERT ON complaint
+        WHEN NEW.id < 0 OR NEW.id >= {_IDS} BEGIN
+            SELECT RAISE(ABORT, 'a case id too large for the search index');
+        END""",
+        f"""CREATE TRIGGER complaint_searched AFTER INSERT ON complaint
+        WHEN NOT EXISTS (SELECT 1 FROM {HELD}) BEGIN
             INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.id = NEW.id;
         END""",
         f"""CREATE TRIGGER complaint_searched_again AFTER UPDATE OF {_CASE_COLUMNS}, received_at
@@ -135,13 +170,14 @@ def _create_on_sqlite(connection: Connection) -> None:
         ON consumer BEGIN
             DELETE FROM {TABLE}
             WHERE rowid IN (SELECT {key_sql("c")} FROM complaint c WHERE c.consumer_id = NEW.id);
-            INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.consumer_id = NEW.id;
+            INSERT INTO {TABLE} (rowid, document) {keyed_rows} WHERE c.consumer_id = NEW.id
+            ORDER BY 1;
         END""",
         # Cases are never deleted; were one to be, its row would go with it.
         f"""CREATE TRIGGER complaint_unsearched AFTER DELETE ON complaint BEGIN
             DELETE FROM {TABLE} WHERE rowid = {key_sql("OLD")};
         END""",
-        f"INSERT INTO {TABLE} (rowid, document) {keyed_rows}",
+        f"INSERT INTO {TABLE} (rowid, document) {keyed_rows} ORDER BY 1",
     ):
         connection.exec_driver_sql(statement)
 
@@ -220,3 +256,4 @@ def drop_search_index(connection: Connection) -> None:
     for name in _SQLITE_TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER {name}")
     connection.exec_driver_sql(f"DROP TABLE {TABLE}")
+    connection.exec_driver_sql(f"DROP TABLE {HELD}")

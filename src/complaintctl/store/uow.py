@@ -408,6 +408,14 @@ class UnitOfWork:
             self._calendar = stored_calendar.load_calendar(self.session)
         return self._calendar
 
+    def zone(self) -> str:
+        """The calendar's zone, without reading the closed days (for a command that counts no
+        working time)."""
+        if self._calendar is not None:
+            return self._calendar.zone
+        setting = select(col(CalendarSetting.zone)).where(col(CalendarSetting.id) == 1)
+        return self.session.connection().execute(setting).scalar_one()
+
     def calendar_setting(self) -> CalendarSetting:
         return self.session.get_one(CalendarSetting, 1)
 

@@ -1,7 +1,9 @@
 """The search index keyed by receipt on SQLite: each row's rowid is made of the day the case
 was received and its id (store/search.py, `key_sql`), so that `find` reads the most recent
 matches first without reading every match. The rows are made again from the cases and their
-consumers, with the triggers that keep them. PostgreSQL's index is unchanged.
+consumers, with the triggers that keep them, and a table (`case_search_held`) through which
+an import holds the triggers back to index its cases together. PostgreSQL's index is
+unchanged.
 
 Revision ID: 0005
 Revises: 0004
