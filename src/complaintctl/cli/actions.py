@@ -12,7 +12,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
-from complaintctl.cli.options import At, IfVersion, Json, Ref
+from complaintctl.cli.options import At, ClosedRefs, IfVersion, Json, Ref
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -341,7 +341,7 @@ def close_command(
     )
 
 
-@step_command("reopen")
+@step_command("reopen", refs=ClosedRefs)
 def reopen_command(
     state: State,
     reason: Annotated[str, typer.Option(help="Why the close was a mistake.")],

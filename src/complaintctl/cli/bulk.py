@@ -65,13 +65,15 @@ _FLAGS: tuple[tuple[str, Any, Any], ...] = (
 OwnOptions = Callable[..., StepCall]
 
 
-def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions], OwnOptions]:
+def step_command(
+    name: str, *, versioned: bool = True, refs: Any = Refs
+) -> Callable[[OwnOptions], OwnOptions]:
     """Register the command `name` that takes a step on cases.
 
     The decorated function takes the command's State and its own options, and returns its
-    StepCall; the command takes REF... first and the shared flags last (--if-version only when
-    `versioned`: the step checks the version of the case). The function's docstring is the
-    command's help.
+    StepCall; the command takes REF... (`refs`: the argument, with the cases its completion
+    offers) first and the shared flags last (--if-version only when `versioned`: the step
+    checks the version of the case). The function's docstring is the command's help.
     """
 
     def register(own: OwnOptions) -> OwnOptions:
@@ -79,7 +81,7 @@ def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions],
         keyword = inspect.Parameter.KEYWORD_ONLY
         parameters = [
             inspect.Parameter("ctx", keyword, annotation=typer.Context),
-            inspect.Parameter("refs", keyword, annotation=Refs),
+            inspect.Parameter("refs", keyword, annotation=refs),
             # Its own options, after the State it is given.
             *(
                 p.replace(kind=keyword)
