@@ -18,6 +18,7 @@ EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
 EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
 EXIT_CHANGED = 11  # the case moved on from the version the caller read
 EXIT_OUTPUT = 12  # a file or the output could not be written: disk full, too large, no rights
+EXIT_DECLINED = 13  # a question at a terminal (close's) was answered no: nothing written
 
 
 class ComplaintError(Exception):

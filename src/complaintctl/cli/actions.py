@@ -326,7 +326,8 @@ def close_command(
 ) -> StepCall:
     """Close cases at the first stage, or triage them out of scope; running clocks stop.
 
-    At a terminal it asks first (only a senior can reopen a case); --yes does not ask.
+    At a terminal it asks first (only a senior can reopen a case): no closes nothing and
+    exits 13; --yes does not ask.
     """
     from complaintctl import services
 
@@ -338,6 +339,7 @@ def close_command(
         lambda _: services.Close(reason, because, note),
         lambda view: f"Closed {view.ref}: {view.close_reason}",
         None if yes else question,
+        "Not closed.",
     )
 
 

@@ -20,7 +20,12 @@ import typer
 
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
-from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
+from complaintctl.errors import (
+    EXIT_BULK_PARTIAL,
+    EXIT_BULK_REFUSED,
+    EXIT_DECLINED,
+    InvalidInput,
+)
 
 if TYPE_CHECKING:
     from complaintctl.services.steps import Spec, StepResult
@@ -35,8 +40,10 @@ class StepCall:
 
     spec: Callable[[UnitOfWork], Spec]
     message: Callable[[Stepped], str]
-    # For a step hard to undo: the question asked first at a terminal (the references given).
+    # For a step hard to undo: the question asked first at a terminal (the references given),
+    # and what is said when it is answered no (then nothing is written, exit EXIT_DECLINED).
     confirm: Callable[[list[str]], str] | None = None
+    declined: str = "Nothing done."
 
 
 @dataclass(frozen=True)
@@ -173,8 +180,8 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     question = None if flags.dry_run or refs == ["-"] else call.confirm
     if question is not None and render.at_terminal():
         if not typer.confirm(question(refs), default=False, err=True):
-            render.note("Nothing done")
-            return
+            render.note(call.declined)
+            raise typer.Exit(EXIT_DECLINED)
     one = refs != ["-"] and len(refs) == 1
     if flags.if_version is not None and not one:
         raise InvalidInput(
