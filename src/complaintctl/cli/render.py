@@ -206,27 +206,32 @@ def listing(
     it (a stable sort: in their order within each group), a blank line between groups.
     `total`: how many there are, when `items` are the first of them. Longer than the screen,
     it goes through the pager."""
+    from complaintctl.services.common import collecting_only_the_batch
+
     console = _console()
     room = max(console.height - SCREEN_SPARE - (3 if group else 0), 3)
     considered = items if limit == 0 else items[: limit or room]
     lines: list[str] = []
     rows: list[list[str]] = []
-    for columns in layouts:
-        cells = [_column_cells(c, considered) for c in columns]
-        widths = fit_widths(columns, [texts for texts, _ in cells], console.width)
-        if widths is not None:
-            lines = _table_lines(console, columns, widths)
-            rows = _table_rows(console, columns, widths, cells)
-            break
-    else:
-        labels = [c.label or c.header for c in layouts[0]]
-        by_column = [_column_cells(c, considered) for c in layouts[0]]
-        rows = [
-            _block_lines(
-                console, labels, [Cell(texts[n], styles[n]) for texts, styles in by_column]
-            )
-            for n in range(len(considered))
-        ]
+    # A table of thousands of items makes as many lists: the cycle collector would walk all
+    # that was loaded before it (the store stack, the items) again and again meanwhile.
+    with collecting_only_the_batch():
+        for columns in layouts:
+            cells = [_column_cells(c, considered) for c in columns]
+            widths = fit_widths(columns, [texts for texts, _ in cells], console.width)
+            if widths is not None:
+                lines = _table_lines(console, columns, widths)
+                rows = _table_rows(console, columns, widths, cells)
+                break
+        else:
+            labels = [c.label or c.header for c in layouts[0]]
+            by_column = [_column_cells(c, considered) for c in layouts[0]]
+            rows = [
+                _block_lines(
+                    console, labels, [Cell(texts[n], styles[n]) for texts, styles in by_column]
+                )
+                for n in range(len(considered))
+            ]
     count = len(rows) if limit is not None else len(_within(rows, room))
     picked = list(range(count))
     body: list[str] = []
@@ -1301,21 +1306,26 @@ def queue(
                 _line(*row)
         return
 
-    # Each case's fields worked out once, whichever layout fits.
-    records = [
-        (
-            item.ref,
-            "" if (marks := _flags(item)) == "-" else marks,
-            item.consumer,
-            item.stage,
-            item.area or "",
-            item.owner or "",
-            item.kind or "waiting",
-            format_local(item.due, tz) if item.due else "",
-            Cell(_left(item, report.working_day), _STATE_STYLE[item.state]),
-        )
-        for item in (report.items if limit == 0 else report.items[: limit or _console().height])
-    ]
+    from complaintctl.services.common import collecting_only_the_batch
+
+    # Each case's fields worked out once, whichever layout fits (as many tuples as cases: see
+    # listing on the cycle collector).
+    with collecting_only_the_batch():
+        shown = report.items if limit == 0 else report.items[: limit or _console().height]
+        records = [
+            (
+                item.ref,
+                "" if (marks := _flags(item)) == "-" else marks,
+                item.consumer,
+                item.stage,
+                item.area or "",
+                item.owner or "",
+                item.kind or "waiting",
+                format_local(item.due, tz) if item.due else "",
+                Cell(_left(item, report.working_day), _STATE_STYLE[item.state]),
+            )
+            for item in shown
+        ]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the
     # reference, the area and owner under the consumer, the due under the kind.
     wide: list[Column[QueueRecord]] = [
