@@ -7,7 +7,8 @@
 It builds its own stores (reproducibly, from a seed, with plain sqlite3 after complaintctl has
 made the schema), times whole processes and in-process calls after a warm-up, and writes the
 medians, min–max and the ratio to the floor to benchmarks/results/latest.md and .json.
-Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the same work.
+Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the same work;
+a table for people at a terminal has the same command piped (plain lines) as its floor.
 """
 
 from __future__ import annotations
@@ -53,9 +54,16 @@ def iso(instant: datetime) -> str:
 # -- stores --------------------------------------------------------------------------------
 
 
-def build_store(path: Path, size: int, seed: int = 7, *, all_received: bool = False) -> None:
-    """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years; or, with
-    `all_received`, every case received and waiting for its acknowledgement."""
+def build_store(
+    path: Path,
+    size: int,
+    seed: int = 7,
+    *,
+    all_received: bool = False,
+    open_cases: int = OPEN_CASES,
+) -> None:
+    """`size` cases: `open_cases` open at every stage, the rest closed in earlier years; or,
+    with `all_received`, every case received and waiting for its acknowledgement."""
     from complaintctl.domain.calendar import WorkingCalendar
     from complaintctl.store.db import open_engine, resolve_url
     from complaintctl.store.schema import ensure_schema
@@ -78,7 +86,7 @@ def build_store(path: Path, size: int, seed: int = 7, *, all_received: bool = Fa
     )
     consumers, cases, deadlines = [], [], []
     counters: dict[int, int] = {}
-    open_cases = size if all_received else OPEN_CASES
+    open_cases = size if all_received else open_cases
     for n in range(1, size + 1):
         is_open = n > size - open_cases
         if is_open:
@@ -318,6 +326,12 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--bulk-cases", type=int, default=10_000)
     parser.add_argument(
+        "--terminal-cases",
+        type=int,
+        default=20_000,
+        help="open cases of the store `queue --limit 0` lists at a terminal",
+    )
+    parser.add_argument(
         "--find-cases",
         type=int,
         default=0,
@@ -418,7 +432,10 @@ def main() -> None:
     # 6. A step on many cases: acknowledging every case of a store, in one command.
     bulk_step_benchmark(report, options.bulk_cases, stack)
 
-    # 7. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
+    # 7. A table for people: the whole queue at a terminal against the same command piped.
+    terminal_benchmark(report, cli, options.terminal_cases, runs)
+
+    # 8. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
     # the deadlines alone, on a new calendar (so its caches start empty), after a warm-up.
     deadlines()
     report.add(
@@ -839,6 +856,66 @@ def _timed_with_peak(args: list[str], env: dict[str, str]) -> tuple[float, float
         raise RuntimeError(done.stderr.decode()[-500:])
     peaks = [line.split()[1] for line in done.stderr.decode().splitlines() if "PEAK_KIB" in line]
     return took, int(peaks[-1]) / 1024 if peaks else None
+
+
+# The terminal the queue is shown on: its size, and colours. No pager (PAGER empty): the table
+# goes to the terminal as it is, and the pager's own time is not complaintctl's.
+TERMINAL = {"COLUMNS": "160", "LINES": "50", "TERM": "xterm-256color", "PAGER": ""}
+
+
+def terminal_benchmark(report: Report, cli: list[str], cases: int, runs: int) -> None:
+    """`queue --limit 0` of `cases` open cases with stdout a pseudo-terminal (a table for
+    people, coloured) against the same command piped (plain lines), timed in turn."""
+    path = STORES / f"bench-open-{cases}-r{SCHEMA_REVISION}.sqlite3"
+    if not path.exists():
+        print(f"building a store of {cases:,} open cases…", flush=True)
+        partial = path.with_suffix(".building")
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        build_store(partial, cases, open_cases=cases)
+        partial.rename(path)
+    env = {**os.environ, "COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "bench", **TERMINAL}
+    args = [*cli, "queue", "--limit", "0", "--as-of", NOW.isoformat()]
+
+    def at_terminal() -> None:
+        import pty
+        import threading
+
+        leader, follower = pty.openpty()
+        shown: list[bytes] = []
+
+        def read() -> None:  # the terminal's side: everything written, as it comes
+            while True:
+                try:
+                    chunk = os.read(leader, 1 << 16)
+                except OSError:  # the program ended and its side closed
+                    return
+                if not chunk:
+                    return
+                shown.append(chunk)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            done = subprocess.run(args, stdout=follower, stderr=subprocess.PIPE, env=env)
+        finally:
+            os.close(follower)
+            reader.join()
+            os.close(leader)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.decode()[-500:])
+        # A table (its rule under the header), not plain lines.
+        assert "─".encode() in b"".join(shown)[:8192], "queue did not draw a table"
+
+    piped = process(args, env)
+    times, floor_times = timed_beside(at_terminal, piped, max(runs, QUICK_RUNS // 2))
+    report.add(
+        f"queue --limit 0 at a terminal, {cases:,} open cases (process)",
+        times,
+        statistics.median(floor_times),
+        1.25,
+        "the same command piped (plain lines), timed in turn",
+    )
 
 
 def deadlines() -> float:
