@@ -7,7 +7,8 @@
 It builds its own stores (reproducibly, from a seed, with plain sqlite3 after complaintctl has
 made the schema), times whole processes and in-process calls after a warm-up, and writes the
 medians, min–max and the ratio to the floor to benchmarks/results/latest.md and .json.
-Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the same work.
+Floors are minimal python3 scripts that use only sqlite3 (or nothing) to do the same work;
+a table for people at a terminal has the same command piped (plain lines) as its floor.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,9 +59,16 @@ def iso(instant: datetime) -> str:
 # -- stores --------------------------------------------------------------------------------
 
 
-def build_store(path: Path, size: int, seed: int = 7, *, all_received: bool = False) -> None:
-    """`size` cases: OPEN_CASES open at every stage, the rest closed in earlier years; or, with
-    `all_received`, every case received and waiting for its acknowledgement."""
+def build_store(
+    path: Path,
+    size: int,
+    seed: int = 7,
+    *,
+    all_received: bool = False,
+    open_cases: int = OPEN_CASES,
+) -> None:
+    """`size` cases: `open_cases` open at every stage, the rest closed in earlier years; or,
+    with `all_received`, every case received and waiting for its acknowledgement."""
     from complaintctl.domain.calendar import WorkingCalendar
     from complaintctl.store.db import open_engine, resolve_url
     from complaintctl.store.schema import ensure_schema
@@ -82,7 +91,7 @@ def build_store(path: Path, size: int, seed: int = 7, *, all_received: bool = Fa
     )
     consumers, cases, deadlines = [], [], []
     counters: dict[int, int] = {}
-    open_cases = size if all_received else OPEN_CASES
+    open_cases = size if all_received else open_cases
     for n in range(1, size + 1):
         is_open = n > size - open_cases
         if is_open:
@@ -322,6 +331,12 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--bulk-cases", type=int, default=10_000)
     parser.add_argument(
+        "--terminal-cases",
+        type=int,
+        default=20_000,
+        help="open cases of the store `queue --limit 0` lists at a terminal",
+    )
+    parser.add_argument(
         "--find-cases",
         type=int,
         default=0,
@@ -422,7 +437,10 @@ def main() -> None:
     # 6. A step on many cases: acknowledging every case of a store, in one command.
     bulk_step_benchmark(report, options.bulk_cases, stack)
 
-    # 7. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
+    # 7. A table for people: the whole queue at a terminal against the same command piped.
+    terminal_benchmark(report, cli, options.terminal_cases, runs)
+
+    # 8. Deadline arithmetic in process: 100,000 deadlines in at most a second. Each run times
     # the deadlines alone, on a new calendar (so its caches start empty), after a warm-up.
     deadlines()
     report.add(
@@ -499,6 +517,17 @@ def _log_details(record: dict[str, str]) -> dict[str, object]:
 
 
 IMPORT_RUNS = 5
+# Rows a statement of the import's floor, as complaintctl's import writes them on SQLite
+# (store/bulk.py: one row a statement, the triggers' index rows were written a row at a time).
+FLOOR_ROWS_A_STATEMENT = 1000
+
+
+def insert_many(db: sqlite3.Connection, head: str, one_row: str, rows: list[tuple]) -> None:
+    """`rows` inserted FLOOR_ROWS_A_STATEMENT a statement: `head` VALUES `one_row`, …"""
+    for first in range(0, len(rows), FLOOR_ROWS_A_STATEMENT):
+        piece = rows[first : first + FLOOR_ROWS_A_STATEMENT]
+        values = ", ".join([one_row] * len(piece))
+        db.execute(f"{head} VALUES {values}", [value for row in piece for value in row])
 
 
 def import_benchmark(report: Report, rows: int) -> None:
@@ -539,6 +568,22 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
     # restrictions, and working out each deadline.
     empty_store = folder / "empty.sqlite3"
     build_store(empty_store, 0)
+    with closing(sqlite3.connect(empty_store)) as db:
+        triggers = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+    assert "complaint_searched" in triggers, (
+        f"the empty store lacks the search index's triggers: {triggers}"
+    )
+
+    def indexed(store: Path) -> None:
+        """Every case has its row of the search index, holding its reference and summary."""
+        with closing(sqlite3.connect(store)) as db:
+            found = db.execute(
+                "SELECT count(*) FROM case_search s JOIN complaint c ON c.id = s.rowid"
+                " WHERE instr(s.document, c.ref) AND instr(s.document, c.summary)"
+            ).fetchone()[0]
+        assert found == rows, f"{store.name}: {found} of {rows} cases in the search index"
 
     def floor() -> float:
         floor_store = folder / "floor.sqlite3"
@@ -547,15 +592,18 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         db = sqlite3.connect(floor_store)
         with batch.open(newline="") as data:
             records = list(csv.DictReader(data))
-        db.executemany(
-            "INSERT INTO consumer (id, name, email, adjustments, created_at) VALUES (?,?,?,'[]',?)",
+        insert_many(
+            db,
+            "INSERT INTO consumer (id, name, email, adjustments, created_at)",
+            "(?, ?, ?, '[]', ?)",
             [(n, r["consumer"], r["email"], r["received_at"]) for n, r in enumerate(records, 1)],
         )
         db.execute("INSERT INTO case_search_held DEFAULT VALUES")
-        db.executemany(
+        insert_many(
+            db,
             "INSERT INTO complaint (id, ref, consumer_id, channel, category, summary, board,"
-            " received_at, stage, out_of_time, source_id, logged_by, logged_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'received', 0, ?, 'bench', ?)",
+            " received_at, stage, out_of_time, source_id, logged_by, logged_at)",
+            "(?, ?, ?, ?, ?, ?, 0, ?, 'received', 0, ?, 'bench', ?)",
             [
                 (
                     n,
@@ -603,6 +651,7 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         db.commit()
         db.close()
         took = time.perf_counter() - start
+        indexed(floor_store)
         floor_store.unlink()
         return took
 
@@ -617,13 +666,14 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
         env = {**os.environ, "COMPLAINTCTL_DB": str(store), "COMPLAINTCTL_USER": "bench"}
         took, peak = _timed_with_peak(["import", str(batch)], env)
         timings.append(took)
+        indexed(store)
         peaks.extend([peak] if peak is not None else [])
     report.add(
         f"import {rows:,} rows (process)",
         timings,
         statistics.median(floor_times),
         3,
-        "executemany of the rows it writes, one transaction",
+        "sqlite3 inserts of the rows it writes, index rows too, one transaction",
     )
     if peaks:
         report.rows[-1]["peak_memory_mib"] = round(max(peaks), 1)
@@ -824,6 +874,66 @@ def _timed_with_peak(args: list[str], env: dict[str, str]) -> tuple[float, float
         raise RuntimeError(done.stderr.decode()[-500:])
     peaks = [line.split()[1] for line in done.stderr.decode().splitlines() if "PEAK_KIB" in line]
     return took, int(peaks[-1]) / 1024 if peaks else None
+
+
+# The terminal the queue is shown on: its size, and colours. No pager (PAGER empty): the table
+# goes to the terminal as it is, and the pager's own time is not complaintctl's.
+TERMINAL = {"COLUMNS": "160", "LINES": "50", "TERM": "xterm-256color", "PAGER": ""}
+
+
+def terminal_benchmark(report: Report, cli: list[str], cases: int, runs: int) -> None:
+    """`queue --limit 0` of `cases` open cases with stdout a pseudo-terminal (a table for
+    people, coloured) against the same command piped (plain lines), timed in turn."""
+    path = STORES / f"bench-open-{cases}-r{SCHEMA_REVISION}.sqlite3"
+    if not path.exists():
+        print(f"building a store of {cases:,} open cases…", flush=True)
+        partial = path.with_suffix(".building")
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+        build_store(partial, cases, open_cases=cases)
+        partial.rename(path)
+    env = {**os.environ, "COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "bench", **TERMINAL}
+    args = [*cli, "queue", "--limit", "0", "--as-of", NOW.isoformat()]
+
+    def at_terminal() -> None:
+        import pty
+        import threading
+
+        leader, follower = pty.openpty()
+        shown: list[bytes] = []
+
+        def read() -> None:  # the terminal's side: everything written, as it comes
+            while True:
+                try:
+                    chunk = os.read(leader, 1 << 16)
+                except OSError:  # the program ended and its side closed
+                    return
+                if not chunk:
+                    return
+                shown.append(chunk)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            done = subprocess.run(args, stdout=follower, stderr=subprocess.PIPE, env=env)
+        finally:
+            os.close(follower)
+            reader.join()
+            os.close(leader)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.decode()[-500:])
+        # A table (its rule under the header), not plain lines.
+        assert "─".encode() in b"".join(shown)[:8192], "queue did not draw a table"
+
+    piped = process(args, env)
+    times, floor_times = timed_beside(at_terminal, piped, max(runs, QUICK_RUNS // 2))
+    report.add(
+        f"queue --limit 0 at a terminal, {cases:,} open cases (process)",
+        times,
+        statistics.median(floor_times),
+        1.25,
+        "the same command piped (plain lines), timed in turn",
+    )
 
 
 def deadlines() -> float:

@@ -18,8 +18,8 @@ EXIT_BULK_REFUSED = 9  # some cases refused the action, so none took it
 EXIT_BULK_PARTIAL = 10  # --continue-on-error: some cases took the action, some refused
 EXIT_CHANGED = 11  # the case moved on from the version the caller read
 EXIT_OUTPUT = 12  # a file or the output could not be written: disk full, too large, no rights
-# (13 is reserved.) `db verify`: the history is not what was written, or a case is not where
-# its history says.
+EXIT_DECLINED = 13  # a question at a terminal (close's) was answered no: nothing written
+# `db verify`: the history is not what was written, or a case is not where its history says.
 EXIT_NOT_INTACT = 14
 
 

@@ -96,6 +96,13 @@ def test_a_case_reference_completes_from_the_open_cases_most_recent_first(
     assert [] == complete("complaintctl explain SC-2027-")
 
 
+def test_reopen_completes_from_the_closed_cases_only(cases: list[str]) -> None:
+    # reopen undoes a close: an open case is never offered, a closed one is.
+    assert [cases[1]] == complete("complaintctl reopen SC-2026-00000")
+    assert [cases[1]] == complete("complaintctl reopen --reason Mistake ")
+    assert [] == complete("complaintctl reopen SC-2026-000003")
+
+
 def test_usernames_complete_from_active_staff_and_areas_from_theirs(run: Run) -> None:
     ok(run, "--as", "sam.senior", "staff", "remove", "ruth.responder")
     assert ["rita.responder"] == complete("complaintctl assign SC-2026-000001 --to ri")

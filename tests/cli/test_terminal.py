@@ -55,15 +55,17 @@ def at_a_terminal(*args: str, answer: str) -> tuple[int, str]:
     return status, seen.decode(errors="replace").replace("\r\n", "\n")
 
 
-def test_close_at_a_terminal_asks_first_and_no_writes_nothing(run: Run) -> None:
+def test_close_at_a_terminal_asks_first_and_no_writes_nothing_and_fails(run: Run) -> None:
     ref = log_case(run, at="2026-11-30T10:00")
+    before = {k: v for k, v in show(run, ref).items() if k != "as_of"}
 
     status, seen = at_a_terminal("close", ref, "--reason", "withdrawn", answer="n")
 
-    assert 0 == status
+    # Not 0: `close … && next-step` at a terminal must not go on as if it had closed.
+    assert 13 == status, seen  # README, "Exit status"
     assert f"Close {ref} as withdrawn? Only a senior can reopen it [y/N]" in seen
-    assert "Nothing done" in seen
-    assert "received" == show(run, ref)["stage"]
+    assert seen.rstrip().endswith("Not closed."), seen
+    assert before == {k: v for k, v in show(run, ref).items() if k != "as_of"}
 
 
 def test_close_at_a_terminal_closes_once_confirmed(run: Run) -> None:

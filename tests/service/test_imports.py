@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -1153,15 +1154,48 @@ def test_csv_rejects_keep_the_files_columns_and_cells_and_add_every_problem() ->
     ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
 
 
-def test_rejects_of_a_rejects_file_replace_its_error_column() -> None:
-    text = "consumer,email,channel,category,summary,received_at,error\nAnn,a@b.c,fax,d,L,x,old\n"
-    rows_read = list(read_rows(io.StringIO(text, newline=""), "csv"))
-    layout_header = ["consumer", "email", "channel", "category", "summary", "received_at", "error"]
-    [reject] = [parse_row(row, LONDON, NOW) for row in rows_read]
-    assert isinstance(reject, Reject)
+def test_csv_rejects_keep_the_files_own_error_and_raw_columns_beside_theirs() -> None:
+    # A form may have an error or raw column of its own, and a rejects file imported again
+    # has both: each is kept as it was, and the problems go to the next names free.
+    text = (
+        "consumer,email,channel,category,summary,received_at,Error,raw,error_2\n"
+        "Ann,a@b.c,fax,delay,Late,2026-12-01T10:00,old problem,old raw,older\n"
+        "Bob,b@c.d,email,delay,Late,2026-12-01T10:00,e,r,o,extra\n"
+    )
+    layout = CsvLayout()
+    bad = [
+        parse_row(row, LONDON, NOW) for row in read_rows(io.StringIO(text), "csv", layout=layout)
+    ]
     out = io.StringIO()
 
-    write_rejects(out, [reject], "csv", layout_header)
+    write_rejects(out, [r for r in bad if isinstance(r, Reject)], "csv", layout.header)
 
-    header, row_written = csv.reader(io.StringIO(out.getvalue(), newline=""))
-    assert ([*layout_header, "raw"], "line 2: channel:") == (header, row_written[6][:16])
+    assert [
+        [*layout.header, "error_3", "raw_2"],
+        ["Ann", "a@b.c", "fax", "delay", "Late", "2026-12-01T10:00", "old problem", "old raw",
+         "older", "line 2: channel: 'fax' is not one of online, email, post, phone, in-person",
+         ""],
+        ["Bob", "b@c.d", "email", "delay", "Late", "2026-12-01T10:00", "e", "r", "o",
+         "line 3: line: has 10 values for 9 columns",
+         "Bob,b@c.d,email,delay,Late,2026-12-01T10:00,e,r,o,extra"],
+    ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
+
+
+def test_jsonl_rejects_keep_an_error_field_of_the_row() -> None:
+    text = (
+        '{"consumer": "Ann", "email": "a@b.c", "channel": "fax", "category": "delay", '
+        '"summary": "Late", "received_at": "2026-12-01T10:00", "error": "old problem"}\n'
+        "[1, 2]\n"
+    )
+    bad = [parse_row(row, LONDON, NOW) for row in read_rows(io.StringIO(text), "jsonl")]
+    out = io.StringIO()
+
+    write_rejects(out, [r for r in bad if isinstance(r, Reject)], "jsonl")
+
+    written = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [
+        ("old problem", "line 1: channel: 'fax' is not one of online, email, post, phone, "
+         "in-person"),
+        (None, "line 2: line: each line must be a JSON object"),
+    ] == [(row.get("error"), row["error_2"]) for row in written]  # fmt: skip
+    assert [1, 2] == written[1]["raw"]

@@ -200,6 +200,66 @@ def test_bulk_inserts_store_each_row_as_the_orm_would(unit: UnitFactory) -> None
     assert {UTC} == {s[0].tzinfo for s in stored} | {s[1].tzinfo for s in stored}
 
 
+def _test_events(count: int) -> list[tuple[datetime, str]]:
+    first = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    return [(first + timedelta(seconds=n), f'{{"n": {n}}}') for n in range(count)]
+
+
+_ONCE = {"case_id": None, "action": "test", "actor": "t", "recorded_at": STORE_CREATED}
+
+
+@pytest.mark.parametrize("count", [1, 2, 999, 1000, 1001, 2345])
+def test_a_bulk_insert_stores_every_row_in_order_however_many(
+    unit: UnitFactory, count: int
+) -> None:
+    """On SQLite many rows go in one statement (up to a thousand, or what the parameters allow):
+    every row is stored, in the order given, whether they fill a statement or not."""
+    from complaintctl.store.bulk import BulkWriter
+
+    rows = _test_events(count)
+    with unit() as uow:
+        BulkWriter(uow).insert_values(Event, ("at", "details"), rows, _ONCE)
+        uow.commit()
+    with unit(write=False) as uow:
+        stored = uow.session.exec(
+            select(Event.at, Event.details)  # type: ignore[call-overload]
+            .where(Event.action == "test")
+            .order_by(Event.id)
+        ).all()
+    assert rows == [tuple(s) for s in stored]
+
+
+@sqlite_only
+@pytest.mark.parametrize(("limit", "statements"), [(None, 3), (45, 335)])
+def test_a_bulk_insert_into_sqlite_takes_many_rows_a_statement(
+    unit: UnitFactory, limit: int | None, statements: int
+) -> None:
+    """A statement of one row into `complaint` made FTS5 write the search index a case at a
+    time (store/bulk.py, _MOST_ROWS): rows go a thousand a statement, or as many as SQLite's
+    limit on a statement's parameters allows (45 here: seven rows of six columns)."""
+    from complaintctl.store.bulk import BulkWriter
+
+    sent: list[tuple[str, bool, int]] = []
+
+    def count(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, many: bool) -> None:
+        if sql.startswith("INSERT INTO event"):
+            sent.append((sql.count("), ("), many, len(params)))
+
+    with unit() as uow:
+        writer = BulkWriter(uow)
+        writer._parameter_limit = limit
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            writer.insert_values(Event, ("at", "details"), _test_events(2345), _ONCE)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        uow.commit()
+    assert statements == len(sent)
+    assert not any(many for _, many, _ in sent)
+    assert 2345 * 6 == sum(values for _, _, values in sent)
+
+
 def test_a_bulk_insert_keeps_apart_the_two_instants_of_a_repeated_local_hour(
     unit: UnitFactory,
 ) -> None:

@@ -12,7 +12,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
-from complaintctl.cli.options import At, IfVersion, Json, Ref
+from complaintctl.cli.options import At, ClosedRefs, IfVersion, Json, Ref
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -326,7 +326,8 @@ def close_command(
 ) -> StepCall:
     """Close cases at the first stage, or triage them out of scope; running clocks stop.
 
-    At a terminal it asks first (only a senior can reopen a case); --yes does not ask.
+    At a terminal it asks first (only a senior can reopen a case): no closes nothing and
+    exits 13; --yes does not ask.
     """
     from complaintctl import services
 
@@ -338,10 +339,11 @@ def close_command(
         lambda _: services.Close(reason, because, note),
         lambda view: f"Closed {view.ref}: {view.close_reason}",
         None if yes else question,
+        "Not closed.",
     )
 
 
-@step_command("reopen")
+@step_command("reopen", refs=ClosedRefs)
 def reopen_command(
     state: State,
     reason: Annotated[str, typer.Option(help="Why the close was a mistake.")],

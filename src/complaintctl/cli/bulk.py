@@ -20,7 +20,12 @@ import typer
 
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
-from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
+from complaintctl.errors import (
+    EXIT_BULK_PARTIAL,
+    EXIT_BULK_REFUSED,
+    EXIT_DECLINED,
+    InvalidInput,
+)
 
 if TYPE_CHECKING:
     from complaintctl.services.steps import Spec, StepResult
@@ -35,8 +40,10 @@ class StepCall:
 
     spec: Callable[[UnitOfWork], Spec]
     message: Callable[[Stepped], str]
-    # For a step hard to undo: the question asked first at a terminal (the references given).
+    # For a step hard to undo: the question asked first at a terminal (the references given),
+    # and what is said when it is answered no (then nothing is written, exit EXIT_DECLINED).
     confirm: Callable[[list[str]], str] | None = None
+    declined: str = "Nothing done."
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,15 @@ _FLAGS: tuple[tuple[str, Any, Any], ...] = (
 OwnOptions = Callable[..., StepCall]
 
 
-def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions], OwnOptions]:
+def step_command(
+    name: str, *, versioned: bool = True, refs: Any = Refs
+) -> Callable[[OwnOptions], OwnOptions]:
     """Register the command `name` that takes a step on cases.
 
     The decorated function takes the command's State and its own options, and returns its
-    StepCall; the command takes REF... first and the shared flags last (--if-version only when
-    `versioned`: the step checks the version of the case). The function's docstring is the
-    command's help.
+    StepCall; the command takes REF... (`refs`: the argument, with the cases its completion
+    offers) first and the shared flags last (--if-version only when `versioned`: the step
+    checks the version of the case). The function's docstring is the command's help.
     """
 
     def register(own: OwnOptions) -> OwnOptions:
@@ -79,7 +88,7 @@ def step_command(name: str, *, versioned: bool = True) -> Callable[[OwnOptions],
         keyword = inspect.Parameter.KEYWORD_ONLY
         parameters = [
             inspect.Parameter("ctx", keyword, annotation=typer.Context),
-            inspect.Parameter("refs", keyword, annotation=Refs),
+            inspect.Parameter("refs", keyword, annotation=refs),
             # Its own options, after the State it is given.
             *(
                 p.replace(kind=keyword)
@@ -171,8 +180,8 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     question = None if flags.dry_run or refs == ["-"] else call.confirm
     if question is not None and render.at_terminal():
         if not typer.confirm(question(refs), default=False, err=True):
-            render.note("Nothing done")
-            return
+            render.note(call.declined)
+            raise typer.Exit(EXIT_DECLINED)
     one = refs != ["-"] and len(refs) == 1
     if flags.if_version is not None and not one:
         raise InvalidInput(

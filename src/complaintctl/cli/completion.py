@@ -73,6 +73,13 @@ def case_refs(ctx: typer.Context, incomplete: str) -> list[str]:
     return _offered(ctx, lambda url: completion.open_case_refs(url, incomplete, LIMIT))
 
 
+def closed_case_refs(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Closed cases' references (reopen), the most recently received first."""
+    from complaintctl.store import completion
+
+    return _offered(ctx, lambda url: completion.closed_case_refs(url, incomplete, LIMIT))
+
+
 def usernames(ctx: typer.Context, incomplete: str) -> list[str]:
     """Active staff's usernames."""
     from complaintctl.store import completion

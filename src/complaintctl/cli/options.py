@@ -84,6 +84,15 @@ Refs = Annotated[
         autocompletion=completion.case_refs,
     ),
 ]
+ClosedRefs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...",
+        help="Closed cases' references, or - to read them from stdin (one per line, or JSON "
+        "with a ref per case, as show --json prints).",
+        autocompletion=completion.closed_case_refs,
+    ),
+]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Say what would happen to each case; write nothing.")
 ]

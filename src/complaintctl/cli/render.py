@@ -212,22 +212,32 @@ def listing(
     it (a stable sort: in their order within each group), a blank line between groups.
     `total`: how many there are, when `items` are the first of them. Longer than the screen,
     it goes through the pager."""
+    from complaintctl.services.common import collecting_only_the_batch
+
     console = _console()
     room = max(console.height - SCREEN_SPARE - (3 if group else 0), 3)
     considered = items if limit == 0 else items[: limit or room]
     lines: list[str] = []
     rows: list[list[str]] = []
-    for columns in layouts:
-        cells = [[_cell_of(c.cell(item)) for c in columns] for item in considered]
-        widths = fit_widths(columns, cells, console.width)
-        if widths is not None:
-            lines = _table_lines(console, columns, widths)
-            rows = [_row_lines(console, columns, widths, row) for row in cells]
-            break
-    else:
-        labels = [c.label or c.header for c in layouts[0]]
-        cells = [[_cell_of(c.cell(item)) for c in layouts[0]] for item in considered]
-        rows = [_block_lines(console, labels, row) for row in cells]
+    # A table of thousands of items makes as many lists: the cycle collector would walk all
+    # that was loaded before it (the store stack, the items) again and again meanwhile.
+    with collecting_only_the_batch():
+        for columns in layouts:
+            cells = [_column_cells(c, considered) for c in columns]
+            widths = fit_widths(columns, [texts for texts, _ in cells], console.width)
+            if widths is not None:
+                lines = _table_lines(console, columns, widths)
+                rows = _table_rows(console, columns, widths, cells)
+                break
+        else:
+            labels = [c.label or c.header for c in layouts[0]]
+            by_column = [_column_cells(c, considered) for c in layouts[0]]
+            rows = [
+                _block_lines(
+                    console, labels, [Cell(texts[n], styles[n]) for texts, styles in by_column]
+                )
+                for n in range(len(considered))
+            ]
     count = len(rows) if limit is not None else len(_within(rows, room))
     picked = list(range(count))
     body: list[str] = []
@@ -253,11 +263,15 @@ def _within(rows: list[list[str]], room: int) -> list[list[str]]:
     return rows
 
 
-def _cell_of(value: str | Cell) -> Cell:
-    """A cell as shown: stored text inert, laid out on lines of its own where it has them."""
-    if isinstance(value, Cell):
-        return Cell(_shown(value.text), value.style)
-    return Cell(_shown(value))
+def _column_cells(column: Column[T], items: Sequence[T]) -> tuple[list[str], list[str]]:
+    """A column's cells as shown, one per item, and each one's style: stored text inert,
+    laid out on lines of its own where it has them."""
+    values = list(map(column.cell, items))
+    texts = [value for value in values if isinstance(value, str)]
+    if len(texts) == len(values):
+        return list(map(_shown, texts)), [""] * len(texts)
+    cells = [value if isinstance(value, Cell) else Cell(value) for value in values]
+    return [_shown(cell.text) for cell in cells], [cell.style for cell in cells]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -274,15 +288,15 @@ def _width(text: str) -> int:
 
 
 def fit_widths(
-    columns: Sequence[Column[T]], rows: Sequence[Sequence[Cell]], width: int
+    columns: Sequence[Column[T]], texts: Sequence[Sequence[str]], width: int
 ) -> list[int] | None:
-    """Each column's width, one space between them, within `width`; None when the table
-    cannot fit without cutting a column that is never cut. Free text gives way first, the
-    widest first, down to LEAST."""
+    """Each column's width, one space between them, within `width`, for its cells' `texts`
+    (a list a column); None when the table cannot fit without cutting a column that is never
+    cut. Free text gives way first, the widest first, down to LEAST."""
     widths = []
     floors = []
-    for n, column in enumerate(columns):
-        lines = "\n".join([column.header, *(row[n].text for row in rows)]).split("\n")
+    for column, cells in zip(columns, texts, strict=True):
+        lines = "\n".join([column.header, *cells]).split("\n")
         natural = max(map(len if all(map(str.isascii, lines)) else _width, lines))
         if column.fit == CLIP and column.cap:
             natural = min(natural, column.cap)
@@ -303,6 +317,52 @@ def fit_widths(
 def _table_lines(console: Any, columns: Sequence[Column[T]], widths: list[int]) -> list[str]:
     header = _row_lines(console, columns, widths, [Cell(c.header, "bold") for c in columns])
     return [*header, "─" * (sum(widths) + len(widths) - 1)]
+
+
+def _table_rows(
+    console: Any,
+    columns: Sequence[Column[T]],
+    widths: list[int],
+    cells: Sequence[tuple[list[str], list[str]]],
+) -> list[list[str]]:
+    """Each item's lines in the table, as _row_lines lays them out. Most items are one line
+    of cells that fit: those are laid out a column at a time (a table of 20,000 cases cell by
+    cell took most of its time); an item with a cell of several lines, or one to wrap, alone
+    goes through _row_lines."""
+    laid: list[list[str]] = []
+    by_itself: set[int] = set()
+    for column, width, (texts, styles) in zip(columns, widths, cells, strict=True):
+        if "\n" in "".join(texts):
+            by_itself.update(n for n, text in enumerate(texts) if "\n" in text)
+        ascii_only = all(map(str.isascii, texts))
+        if column.fit == CLIP:
+            fitted = [
+                text if len(text) <= width and ascii_only else _clip(text, width) for text in texts
+            ]
+        else:
+            fitted = texts
+            if column.fit == WRAP:
+                # One line that fits is the wrap of itself, unless it starts with a space.
+                by_itself.update(
+                    n
+                    for n, text in enumerate(texts)
+                    if text.startswith(" ") or (len(text) if ascii_only else _width(text)) > width
+                )
+        fitted = [text.rstrip(" ") for text in fitted]
+        if not any(styles) and ascii_only:
+            laid.append([text.ljust(width) for text in fitted])
+            continue
+        laid.append(
+            [
+                _paint(console, text, style) + " " * (width - _width(text))
+                for text, style in zip(fitted, styles, strict=True)
+            ]
+        )
+    rows = [[" ".join(fields).rstrip()] for fields in zip(*laid, strict=True)]
+    for n in by_itself:
+        row = [Cell(texts[n], styles[n]) for texts, styles in cells]
+        rows[n] = _row_lines(console, columns, widths, row)
+    return rows
 
 
 def _row_lines(
@@ -1278,11 +1338,13 @@ def queue(
                 _line(*row)
         return
 
-    # Each case's fields worked out once, whichever layout fits.
-    records = [
-        queue_record(item, tz, report.working_day)
-        for item in (report.items if limit == 0 else report.items[: limit or _console().height])
-    ]
+    from complaintctl.services.common import collecting_only_the_batch
+
+    # Each case's fields worked out once, whichever layout fits (as many tuples as cases: see
+    # listing on the cycle collector).
+    with collecting_only_the_batch():
+        shown = report.items if limit == 0 else report.items[: limit or _console().height]
+        records = [queue_record(item, tz, report.working_day) for item in shown]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the
     # reference, the area and owner under the consumer, the due under the kind.
     wide: list[Column[QueueRecord]] = [

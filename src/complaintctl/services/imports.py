@@ -523,18 +523,21 @@ def write_rejects(
 ) -> None:
     """The bad rows as they came in, each with its problems in `error` (one a line), in their
     format: fix them and import again (with the same options). A CSV file's rows keep the
-    file's `header`; `raw` holds a row that could not be split into its columns, as it was."""
+    file's `header`; `raw` holds a row that could not be split into its columns, as it was.
+    Where the file has an `error` or `raw` of its own, these are `error_2`, `raw_2` (or the
+    next number free), so no column of the file is lost."""
     if fmt != "csv":
-        for reject in rejects:
-            row = {k: v for k, v in reject.row.raw.items() if k != "__error__"}
-            error = "\n".join(reject.describe())
-            out.write(json_text({**row, "error": error}, indent=None) + "\n")
+        rows = [{k: v for k, v in r.row.raw.items() if k != "__error__"} for r in rejects]
+        error = _free_name("error", {key for row in rows for key in row})
+        for reject, row in zip(rejects, rows, strict=True):
+            out.write(json_text({**row, error: "\n".join(reject.describe())}, indent=None) + "\n")
         return
     columns = list(header or FIELDS)
-    matched = [_header_name(column) for column in columns]
-    columns += [name for name in ("error", "raw") if name not in matched]
-    matched = [_header_name(column) for column in columns]
-    at_error, at_raw = matched.index("error"), matched.index("raw")
+    matched = {_header_name(column) for column in columns}
+    error = _free_name("error", matched)
+    raw = _free_name("raw", matched | {error})
+    at_error, at_raw = len(columns), len(columns) + 1
+    columns += [error, raw]
 
     def cells(reject: Reject) -> list[str]:
         row = reject.row
@@ -543,12 +546,20 @@ def write_rejects(
             values = [*kept, *[""] * (len(columns) - len(kept))]
         else:
             text = _as_text(row.raw)
-            values = [text.get(name, "") for name in matched]
+            values = [text.get(_header_name(name), "") for name in columns[:at_error]] + ["", ""]
         values[at_error] = "\n".join(reject.describe())
-        values[at_raw] = str(row.raw.get("raw", "")) if "__error__" in row.raw else values[at_raw]
+        values[at_raw] = str(row.raw.get("raw", "")) if "__error__" in row.raw else ""
         return values
 
     write_csv(out, columns, map(cells, rejects))
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name_2`, `name_3`, … : the first that is not `taken`."""
+    number = 1
+    while (chosen := name if number == 1 else f"{name}_{number}") in taken:
+        number += 1
+    return chosen
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str]:

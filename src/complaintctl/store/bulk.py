@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -47,6 +48,7 @@ class BulkWriter:
         # instants (a case's receipt starts its clock and dates its history entry), so each is
         # converted once.
         self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
+        self._parameter_limit: int | None = None  # of one statement, once asked
 
     def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
         # By descending id, so the first consumer with an email is the one kept.
@@ -169,17 +171,38 @@ class BulkWriter:
         names = (*columns, *same)
         if len(set(names)) != len(names):
             raise ValueError(f"each column is given once, by `columns` or by `same`: {names}")
-        sql, order, conversions = _compiled_insert(
-            model.__table__, frozenset(names), self.connection.dialect
-        )
-        self._execute_many(
-            sql,
+        table, given = model.__table__, frozenset(names)
+        sql, order, conversions = _compiled_insert(table, given, self.connection.dialect)
+        values = self._driver_rows(
             order,
             conversions,
             dict(zip(columns, zip(*rows, strict=True), strict=True)),
             same,
             len(rows),
         )
+        most = self._rows_a_statement(table, given, len(order))
+        if most == 1:
+            self._send_each(sql, order, values)
+            return
+        for first in range(0, len(values), most):
+            piece = values[first : first + most]
+            self.connection.exec_driver_sql(
+                _many_rows(sql, len(piece)), tuple(itertools.chain.from_iterable(piece))
+            )
+
+    def _rows_a_statement(self, table: Table, given: frozenset[str], columns: int) -> int:
+        """How many rows one insert takes on this backend: as many as its parameters allow,
+        up to _MOST_ROWS, where its insert of many rows is its insert of one with the VALUES
+        repeated (SQLite); else one, each row sent on its own (the driver's executemany)."""
+        if not _values_repeat(table, given, self.connection.dialect):
+            return 1
+        if self._parameter_limit is None:
+            driver = self.connection.connection.dbapi_connection
+            limit = getattr(driver, "getlimit", None)
+            self._parameter_limit = (
+                limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limit is not None else 999
+            )
+        return max(1, min(_MOST_ROWS, self._parameter_limit // columns))
 
     def update_by_id(
         self, model: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -193,19 +216,18 @@ class BulkWriter:
         )
         names = (_ROW_ID, *(_NEW + name for name in columns))
         given = dict(zip(names, zip(*rows, strict=True), strict=True))
-        self._execute_many(sql, order, conversions, given, {}, len(rows))
+        self._send_each(sql, order, self._driver_rows(order, conversions, given, {}, len(rows)))
 
-    def _execute_many(
+    def _driver_rows(
         self,
-        sql: str,
         order: tuple[str, ...],
         conversions: tuple[tuple[int, Callable[[Any], Any]], ...],
         given: Mapping[str, tuple[Any, ...]],
         same: Mapping[str, Any],
         count: int,
-    ) -> None:
-        """`sql` once for each of `count` rows: each parameter (in the driver's `order`) from
-        `given`'s values, one per row, or `same`'s one value, through its conversion."""
+    ) -> list[tuple[Any, ...]]:
+        """`count` rows of parameters, each (in the driver's `order`) from `given`'s values,
+        one per row, or `same`'s one value, through its conversion."""
         convert_at = dict(conversions)
         by_parameter: list[Iterable[Any]] = []
         for position, name in enumerate(order):
@@ -215,12 +237,15 @@ class BulkWriter:
                 by_parameter.append(itertools.repeat(convert(value) if convert else value, count))
             else:
                 by_parameter.append(self._convert(convert, given[name]) if convert else given[name])
-        converted = list(zip(*by_parameter, strict=True))
+        return list(zip(*by_parameter, strict=True))
+
+    def _send_each(self, sql: str, order: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """`sql` once for each row, as the driver's executemany."""
         self.connection.exec_driver_sql(
             sql,
-            converted
+            rows
             if self.connection.dialect.positional
-            else [dict(zip(order, row, strict=True)) for row in converted],
+            else [dict(zip(order, row, strict=True)) for row in rows],
         )
 
     def _convert(self, convert: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -345,6 +370,40 @@ def _compiled_insert(
         raise ValueError(f"an insert into {table.name} must give {sorted(columns)}")
     conversions = ((p, _conversion(table.c[name].type, dialect)) for p, name in enumerate(columns))
     return str(compiled), columns, tuple((p, c) for p, c in conversions if c is not None)
+
+
+# Rows an insert takes at most, where the backend takes many (_values_repeat). On SQLite
+# every insert into `complaint` may need undoing on its own (a savepoint: its trigger writes
+# `find`'s index, store/search.py), and at each savepoint FTS5 writes the index rows it holds
+# as a new segment of the index: a case a statement made a segment a case, and merging them
+# took minutes for 100,000 cases where a statement of many cases takes seconds.
+_MOST_ROWS = 1000
+
+
+@functools.cache
+def _values_repeat(table: Table, given: frozenset[str], dialect: Dialect) -> bool:
+    """Whether the backend's insert of many rows is its insert of one (_compiled_insert) with
+    the VALUES repeated, one set of parameters after another: checked against SQLAlchemy's own
+    insert of two rows. So on SQLite (positional `?`); not where parameters are named."""
+    sql, order, _ = _compiled_insert(table, given, dialect)
+    if not dialect.positional:
+        return False
+    two_rows = [
+        {name: bindparam(f"{name}_{row}", type_=table.c[name].type) for name in order}
+        for row in range(2)
+    ]
+    compiled = table.insert().values(two_rows).compile(dialect=dialect)
+    expected = tuple(f"{name}_{row}" for row in range(2) for name in order)
+    return str(compiled) == _many_rows(sql, 2) and tuple(compiled.positiontup or ()) == expected
+
+
+@functools.lru_cache(maxsize=32)
+def _many_rows(sql: str, rows: int) -> str:
+    """The insert of one row `sql` as an insert of `rows` rows: its VALUES repeated."""
+    head, values, one_row = sql.partition(" VALUES ")
+    if not values:
+        raise ValueError(f"not an insert of one row: {sql}")
+    return head + values + ", ".join(itertools.repeat(one_row, rows))
 
 
 _ROW_ID, _NEW = "row_id", "new_"

@@ -31,10 +31,20 @@ _ENDED = (Stage.CLOSED.value, Stage.ASSESSED.value)
 
 def open_case_refs(url: str, prefix: str, limit: int) -> list[str]:
     """References of open cases starting with `prefix`, the most recently received first."""
+    return _case_refs(url, prefix, limit, _case.c.stage.not_in(_ENDED))
+
+
+def closed_case_refs(url: str, prefix: str, limit: int) -> list[str]:
+    """References of closed cases (what reopen takes) starting with `prefix`, the most
+    recently received first."""
+    return _case_refs(url, prefix, limit, _case.c.stage == Stage.CLOSED.value)
+
+
+def _case_refs(url: str, prefix: str, limit: int, stage: ColumnElement[bool]) -> list[str]:
     return _read(
         url,
         select(_case.c.ref)
-        .where(_case.c.stage.not_in(_ENDED), _case.c.ref.startswith(prefix, autoescape=True))
+        .where(stage, _case.c.ref.startswith(prefix, autoescape=True))
         .order_by(_case.c.received_at.desc(), _case.c.id.desc()),
         limit,
     )
