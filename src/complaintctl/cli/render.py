@@ -53,6 +53,7 @@ from complaintctl.views import (
     OverdueReport,
     QueueItem,
     QueueReport,
+    ReportView,
     RestrictionView,
     StaffView,
     Stepped,
@@ -67,6 +68,7 @@ from complaintctl.views import (
     letters_json,
     overdue_json,
     queue_json,
+    report_json,
     restriction_json,
     staff_json,
     step_json,
@@ -1717,3 +1719,98 @@ def templates_checked(templates: Templates, *, json_output: bool) -> None:
             f"{len(failed)} of {len(results)} letter templates leave out what they must carry "
             "or do not render"
         )
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def figure_value(value: float | None, unit: str) -> str:
+    """A figure as a person reads it: a share as a percentage, money in pounds."""
+    from complaintctl.domain import figures
+
+    if value is None:
+        return "-"
+    if unit == figures.SHARE:
+        return f"{value:.1%}"
+    if unit == figures.PENCE:
+        return f"£{value / 100:,.2f}"
+    if unit == figures.WORKING_HOURS:
+        return f"{value:g}h"
+    if unit == figures.WORKING_DAYS:
+        return f"{value:g}d"
+    return f"{value:,}"
+
+
+def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool) -> None:
+    """The figures: a table for people, one section of the procedure after another, with a
+    column per group (--by) and the period before beside (--compare); JSON; or CSV and plain
+    lines with one row per figure, part and group."""
+    from complaintctl.domain import figures
+
+    _warnings(view.warnings)
+    if json_output:
+        _print_json(report_json(view))
+        return
+    current, previous = view.current, view.previous
+    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
+    earlier_groups = (
+        {(g, r.figure, r.part): r.value for g, rows in previous.groups for r in rows}
+        if previous and view.by != "month"  # months of two periods are not the same months
+        else {}
+    )
+    if csv_output or not out.for_people():
+        rows: list[tuple[object, ...]] = []
+        for group, group_rows in (("", current.figures), *current.groups):
+            for row in group_rows:
+                line: tuple[object, ...] = (
+                    row.figure,
+                    row.part or "",
+                    f"{view.by}={group}" if group else "",
+                    row.value,
+                )
+                if previous is not None:
+                    key = (row.figure, row.part)
+                    before = earlier.get(key) if not group else earlier_groups.get((group, *key))
+                    line += (before,)
+                rows.append(line)
+        header = ("figure", "part", "breakdown", "value") + (("previous",) if previous else ())
+        if csv_output:
+            write_csv(machine_stdout(), header, (["" if v is None else v for v in r] for r in rows))
+        else:
+            for line in rows:
+                _line(*("-" if v is None else v for v in line))
+        return
+    from rich.table import Table
+
+    tz = ZoneInfo(view.zone)
+    title = f"Complaint figures for {current.label} ({current.first} to {current.last})"
+    table = Table(title=inert(title), title_justify="left")
+    table.add_column("Figure")
+    table.add_column(current.label, justify="right")
+    if previous is not None:
+        table.add_column(previous.label, justify="right", style="dim")
+    groups = [group for group, _ in current.groups]
+    for group in groups:
+        table.add_column(_styled(group), justify="right")
+    by_group = [{(r.figure, r.part): r.value for r in rows} for _, rows in current.groups]
+    section = ""
+    for row in current.figures:
+        figure = figures.FIGURE[row.figure]
+        if figure.section != section:
+            section = figure.section
+            table.add_row(_styled(section, "bold"), end_section=False)
+        label = f"  {row.figure}" + (f" · {row.part}" if row.part else "")
+        shown = [figure_value(row.value, figure.unit)]
+        if previous is not None:
+            shown.append(figure_value(earlier.get((row.figure, row.part)), figure.unit))
+        shown += [
+            figure_value(values.get((row.figure, row.part)), figure.unit) if figure.by_case else ""
+            for values in by_group
+        ]
+        table.add_row(*_cells(label, *shown))
+    console = _console()
+    console.print(table)
+    cutoff = f"Counted as recorded by {format_local(current.cutoff, tz)}"
+    if previous is not None:
+        cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
+    _note(cutoff + '. Each figure is defined in the README ("report").')
