@@ -1,0 +1,178 @@
+"""`report` end to end: each output (a table, plain lines, JSON, CSV), --by and --compare, and
+each kind of refusal. The figures themselves are worked out in tests/service/test_report.py.
+
+November 2026 is in winter: London wall time is UTC. Now is Wed 2 Dec 2026 12:00.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from freezegun import freeze_time
+
+from complaintctl.schema import SHAPES, problems, version_problems
+from tests.cli.conftest import Run
+from tests.cli.journey import as_it_happens
+from tests.cli.test_errors import assert_one_line_error
+
+NOW = "2026-12-02 12:00:00"
+
+
+@pytest.fixture
+def november(run: Run) -> Iterator[None]:
+    """Two complaints received in November, each logged as it arrived: one acknowledged on
+    time (8 working hours later, to Casework), one received on Mon 30 Nov and not yet due;
+    and one in October, acknowledged on time (2 working hours)."""
+    for consumer, at in (
+        ("Ann Smith", "2026-11-02T10:00"),
+        ("Bob Jones", "2026-11-30T10:00"),
+        ("Cat Old", "2026-10-05T10:00"),
+    ):
+        email = consumer.split()[0].lower() + "@example.com"
+        result = as_it_happens(
+            run, "log", "--consumer", consumer, "--email", email, "--channel", "email",
+            "--category", "delay", "--summary", "Slow", "--at", at,
+        )  # fmt: skip
+        assert 0 == result.exit_code, result.stderr
+    for ref, at in (("SC-2026-000001", "2026-11-03T10:00"), ("SC-2026-000003", "2026-10-05T12:00")):
+        result = as_it_happens(run, "ack", ref, "--area", "Casework", "--at", at)
+        assert 0 == result.exit_code, result.stderr
+    with freeze_time(NOW):
+        yield
+
+
+def rows_of(text: str) -> dict[tuple[str, str, str], list[str]]:
+    """CSV rows by (figure, part, breakdown)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    return {(row[0], row[1], row[2]): row[3:] for row in rows[1:]}
+
+
+def test_piped_the_report_is_a_line_per_figure_and_part(run: Run, november: None) -> None:
+    result = run("report", "--period", "2026-11")
+
+    lines = result.stdout.splitlines()
+    assert 0 == result.exit_code, result.stderr
+    assert "received\t\t\t2" == lines[0]
+    assert "received_by_channel\temail\t\t2" in lines
+    assert "acknowledged_on_time_share\t\t\t1.0" in lines
+    assert "acknowledge_working_hours_median\t\t\t8.0" in lines
+    assert "final_on_time_share\t\t\t-" in lines  # nothing fell due
+    assert "open_cases\tfirst-stage\t\t2" in lines  # Ann's and October's, awaiting responses
+    assert "open_cases\treceived\t\t1" in lines  # Bob's
+
+
+def test_at_a_terminal_the_report_is_a_table_by_section(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-11", "--compare", "previous")
+
+    assert 0 == result.exit_code, result.stderr
+    assert "Complaint figures for 2026-11 (2026-11-01 to 2026-11-30)" in result.stdout
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # without its styles
+    line = next(line for line in shown.splitlines() if "acknowledged_on_time_share" in line)
+    assert ["100.0%", "100.0%"] == line.replace("│", " ").split()[1:]
+    assert "Counted as recorded by Tue 2026-12-01 00:00" in result.stderr
+
+
+def test_json_holds_to_its_schema_with_the_period_before_and_each_area(
+    run: Run, november: None
+) -> None:
+    result = run("report", "--period", "2026-11", "--compare", "previous", "--by", "area",
+                 "--json")  # fmt: skip
+
+    data = json.loads(result.stdout)
+    assert [] == problems(data, SHAPES["report"][0]) + version_problems(data)
+    assert ("2026-11", "2026-10", "area") == (
+        data["period"],
+        data["previous"]["period"],
+        data["by"],
+    )
+    received = {(f["figure"], f["part"]): f["value"] for f in data["figures"]}
+    assert (2, 1) == (received[("received", None)], received[("acknowledged_on_time", None)])
+    assert "2026-12-01T00:00:00+00:00" == data["as_of"]
+    assert ["(not yet routed)", "Casework"] == [g["group"] for g in data["groups"]]
+
+
+def test_csv_has_a_row_per_figure_part_and_breakdown_with_the_period_before(
+    run: Run, november: None
+) -> None:
+    result = run("report", "--period", "2026-11", "--by", "area", "--compare", "previous",
+                 "--csv")  # fmt: skip
+
+    rows = rows_of(result.stdout)
+    assert "figure,part,breakdown,value,previous" == result.stdout.splitlines()[0]
+    assert ["2", "1"] == rows[("received", "", "")]
+    assert ["1", "1"] == rows[("received", "", "area=Casework")]  # October's Cat: Casework too
+    assert ["1", ""] == rows[("received", "", "area=(not yet routed)")]
+    assert ["", ""] == rows[("response_working_days_median", "", "")]
+
+
+def test_by_month_gives_each_month_as_its_own_report(run: Run, november: None) -> None:
+    result = run("report", "--period", "2026-Q4", "--by", "month", "--csv")
+
+    rows = rows_of(result.stdout)
+    assert [["1"], ["2"], ["0"], ["3"]] == [
+        rows[("received", "", f"month={month}")] for month in ("2026-10", "2026-11", "2026-12")
+    ] + [rows[("received", "", "")]]
+
+
+def test_from_and_to_count_the_days_between_inclusive(run: Run, november: None) -> None:
+    result = run("report", "--from", "2026-11-02", "--to", "2026-11-02", "--csv")
+    assert ["1"] == rows_of(result.stdout)[("received", "", "")]
+
+
+def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) -> None:
+    # Before Bob's complaint was logged.
+    result = run("report", "--period", "2026-11", "--as-of", "2026-11-30T09:00", "--csv")
+    assert ["1"] == rows_of(result.stdout)[("received", "", "")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--period", "2026-13"), "--period: '2026-13' is neither a month (01 to 12) nor a "
+         "financial year (2026-27, April to March)"),
+        (("--period", "2026-11", "--from", "2026-11-01"), "give --period, or --from and --to, "
+         "not both"),
+        ((), "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"),
+        (("--from", "2026-11-30", "--to", "2026-11-01"), "the period ends (2026-11-01) before "
+         "it begins (2026-11-30)"),
+        (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
+         "as YYYY-MM-DD"),
+        (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "--as-of is before the period "
+         "2026-12 begins: there is nothing to count yet"),
+        (("--period", "2026-12", "--json", "--csv"), "--json or --csv, not both"),
+    ],
+)  # fmt: skip
+def test_a_period_asked_for_wrongly_exits_2_on_one_line(
+    run: Run, args: tuple[str, ...], message: str
+) -> None:
+    with freeze_time(NOW):
+        assert_one_line_error(run("report", *args), 2, message)
+
+
+def test_an_unknown_breakdown_is_a_usage_error(run: Run) -> None:
+    result = run("report", "--period", "2026-11", "--by", "owner")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert "'owner' is not one of" in result.stderr
+
+
+def test_the_readme_defines_every_figure_in_the_words_of_the_code() -> None:
+    from pathlib import Path
+
+    from complaintctl.domain.figures import FIGURES
+
+    readme = Path(__file__).parents[2] / "README.md"
+    section = readme.read_text(encoding="utf-8").split("### `complaintctl report`")[1]
+    section = section.split("\n### ")[0]
+    missing = [f.name for f in FIGURES if f"| `{f.name}` | {f.unit} |" not in section]
+    unsaid = [f.name for f in FIGURES if f.words.replace("|", "\\|") not in section]
+    assert ([], []) == (missing, unsaid)
