@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -65,6 +66,7 @@ from tests.service.journey import act, log, t
 
 LATER = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 MARCH = parse_period("2027-03")
+LONDON = ZoneInfo("Europe/London")
 
 
 def bst(text: str) -> datetime:
@@ -378,3 +380,31 @@ def test_a_period_is_given_one_way(unit: UnitFactory) -> None:
         services.report_period(None, date(2027, 3, 2), date(2027, 3, 1))
     chosen = services.report_period(None, date(2027, 3, 1), date(2027, 3, 31))
     assert (MARCH.first, MARCH.last) == (chosen.first, chosen.last)
+
+
+def test_a_case_settled_before_the_period_is_not_read_but_one_due_in_it_is(
+    unit: UnitFactory,
+) -> None:
+    from complaintctl.domain.figures import OPEN_STAGES
+    from complaintctl.services.figures import REPLAYED
+    from complaintctl.store import listings
+
+    # Settled in January: every step dated and recorded then, every clock due then.
+    old = case(unit, "Old Settled", t("2027-01-04T10:00"))
+    ack(unit, old, t("2027-01-04T11:00"))
+    respond(unit, old, t("2027-01-05T10:00"), Decision.UPHELD)
+    close(unit, old, t("2027-01-05T11:00"), CloseReason.ACCEPTED)
+    # Settled in February too, but its response was due on Wed 3 March (24 working hours
+    # after Fri 26 Feb 11:00): answered early, it counts among March's responses due.
+    early = case(unit, "Gil Early", t("2027-02-26T10:00"))
+    ack(unit, early, t("2027-02-26T11:00"))
+    respond(unit, early, t("2027-02-26T15:00"), Decision.UPHELD)
+    close(unit, early, t("2027-02-26T16:00"), CloseReason.ACCEPTED)
+
+    with unit(write=False) as uow:
+        rows = listings.history_for_figures(
+            uow, MARCH.starts(LONDON), MARCH.ends(LONDON), REPLAYED, OPEN_STAGES
+        )
+    march = values(figures_of(unit).current.figures)
+    assert {early} == {ref for _, ref, *_ in rows}
+    assert (1, 1, 0) == (march["responses_due"], march["responded_on_time"], march["received"])

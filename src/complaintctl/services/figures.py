@@ -74,10 +74,11 @@ def report(
             f"--as-of is before the period {period.label} begins: there is nothing to count yet"
         )
     periods = [period, period.previous()] if compare else [period]
+    earliest = min(p.starts(tz) for p in periods)
     latest = max(min(p.ends(tz), as_of) for p in periods)
     histories: dict[str, list[figures.Entry]] = {}
     for _, ref, action, at, recorded_at, details in listings.history_for_figures(
-        uow, latest, REPLAYED
+        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
     ):
         histories.setdefault(ref, []).append(
             figures.Entry(action, at, recorded_at, json.loads(details))

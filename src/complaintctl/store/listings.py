@@ -426,10 +426,30 @@ HistoryRow = tuple[int, str, str, datetime, datetime, str]
 
 
 def history_for_figures(
-    uow: UnitOfWork, recorded_by: datetime, actions: Sequence[str]
+    uow: UnitOfWork,
+    since: datetime,
+    recorded_by: datetime,
+    actions: Sequence[str],
+    open_stages: Sequence[str],
 ) -> list[HistoryRow]:
-    """The cases' history entries of `actions` recorded by `recorded_by`, each case's together
-    in the order they were recorded (domain/figures.replay reads them so)."""
+    """The history entries of `actions` recorded by `recorded_by`, each case's together in the
+    order they were recorded (domain/figures.replay reads them so), of the cases that can count
+    in figures from `since` on: those with an entry dated or recorded since, those still open,
+    and those with a clock due since. Any other case was settled before `since`, every clock of
+    it due and every step of it dated before then, and counts in none of them."""
+    touched = (
+        sa_select(col(Event.case_id))
+        .where(
+            col(Event.case_id).is_not(None),
+            (col(Event.recorded_at) >= since) | (col(Event.at) >= since),
+        )
+        .union(
+            sa_select(col(Case.id)).where(col(Case.stage).in_(list(open_stages))),
+            sa_select(col(Deadline.case_id)).where(
+                col(Deadline.case_id).is_not(None), col(Deadline.due_at) >= since
+            ),
+        )
+    )
     statement = (
         sa_select(
             col(Event.case_id),
@@ -440,7 +460,11 @@ def history_for_figures(
             col(Event.details),
         )
         .join(Case, col(Case.id) == col(Event.case_id))
-        .where(col(Event.recorded_at) <= recorded_by, col(Event.action).in_(list(actions)))
+        .where(
+            col(Event.recorded_at) <= recorded_by,
+            col(Event.action).in_(list(actions)),
+            col(Event.case_id).in_(touched),
+        )
         .order_by(col(Event.case_id), col(Event.id))
     )
     return cast("list[HistoryRow]", uow.session.connection().execute(statement).all())
