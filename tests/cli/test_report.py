@@ -10,7 +10,10 @@ import csv
 import io
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
@@ -149,7 +152,7 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
          "as YYYY-MM-DD"),
         (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "--as-of is before the period "
          "2026-12 begins: there is nothing to count yet"),
-        (("--period", "2026-12", "--json", "--csv"), "--json or --csv, not both"),
+        (("--period", "2026-12", "--json", "--csv"), "one of --json, --csv or --html at a time"),
     ],
 )  # fmt: skip
 def test_a_period_asked_for_wrongly_exits_2_on_one_line(
@@ -176,3 +179,71 @@ def test_the_readme_defines_every_figure_in_the_words_of_the_code() -> None:
     missing = [f.name for f in FIGURES if f"| `{f.name}` | {f.unit} |" not in section]
     unsaid = [f.name for f in FIGURES if f.words.replace("|", "\\|") not in section]
     assert ([], []) == (missing, unsaid)
+
+
+# -- the Board's page ------------------------------------------------------------------------
+
+
+def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    result = run("report", "--period", "2026-Q4", "--compare", "previous", "--html", str(page))
+
+    text = page.read_text(encoding="utf-8")
+    assert (0, "", f"Wrote the 2026-Q4 report to {page}\n") == (
+        result.exit_code, result.stdout, result.stderr,
+    )  # fmt: skip
+    assert 0o600 == page.stat().st_mode & 0o777
+    assert text.startswith("<!DOCTYPE html>")
+    # By month unless --by says otherwise, with the quarter before beside it.
+    assert all(head in text for head in ("month: 2026-10", "month: 2026-12", "2026-Q3"))
+    # Nothing fetched to open it: no script, stylesheet, image or link to elsewhere.
+    assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
+    if not charts_installed():
+        assert "pip install &#x27;complaintctl[charts]&#x27;" in text
+
+
+def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    page.write_text("kept")
+    refused = run("report", "--period", "2026-11", "--html", str(page))
+    both = run("report", "--period", "2026-11", "--html", str(page), "--json")
+
+    assert "kept" == page.read_text()
+    assert_one_line_error(both, 2, "one of --json, --csv or --html at a time")
+    assert (2, "") == (refused.exit_code, refused.stdout)
+    assert refused.stderr.startswith("Error: ")
+    assert 0 == run("report", "--period", "2026-11", "--html", str(page), "--force").exit_code
+    assert "kept" != page.read_text()
+
+
+def charts_installed() -> bool:
+    from complaintctl import charts
+
+    return charts.available()
+
+
+@pytest.mark.skipif(not charts_installed(), reason="needs the charts extra (matplotlib)")
+def test_with_the_charts_extra_the_page_draws_its_charts_inline(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    assert 0 == run("report", "--period", "2026-Q4", "--html", str(page)).exit_code
+
+    text = page.read_text(encoding="utf-8")
+    assert 4 == text.count("<svg")  # by month, on time, by channel, outcomes
+    assert "pip install" not in text
+    assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+         "--window-size=1200,1600", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000  # a white page is a few kilobytes

@@ -358,6 +358,19 @@ def report_command(
     ] = None,
     json_output: Json = False,
     csv_output: Csv = False,
+    html: Annotated[
+        str | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write a printable Board report, one page needing nothing else to open, "
+            "broken down by month unless --by says otherwise (charts with the charts extra).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file at --html if there is one.")
+    ] = False,
 ) -> None:
     """Count the figures the Board sees for a period: complaints received, acknowledgements,
     first-stage and final responses on time, outcomes, remedies, referrals, restrictions and
@@ -372,8 +385,8 @@ def report_command(
     from complaintctl.cli.app import parse_day
     from complaintctl.errors import InvalidInput
 
-    if json_output and csv_output:
-        raise InvalidInput("--json or --csv, not both")
+    if sum((json_output, csv_output, html is not None)) > 1:
+        raise InvalidInput("one of --json, --csv or --html at a time")
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])
@@ -382,12 +395,22 @@ def report_command(
             uow,
             period=chosen,
             as_of=when,
-            by=by.value if by else None,
+            by=by.value if by else ("month" if html else None),
             compare=compare is not None,
         ),
         as_of,
     )
-    render.report(state.output, view, json_output=json_output, csv_output=csv_output)
+    if html is None:
+        render.report(state.output, view, json_output=json_output, csv_output=csv_output)
+        return
+    from pathlib import Path
+
+    from complaintctl.files import new_text_file
+
+    page = render.report_html(view)
+    with new_text_file(Path(html), force=force, protected=state.store_files()) as out:
+        out.write(page)
+    render.note(f"Wrote the {view.current.label} report to {html}")
 
 
 E = TypeVar("E", bound=StrEnum)

@@ -1814,3 +1814,152 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     if previous is not None:
         cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
     _note(cutoff + '. Each figure is defined in the README ("report").')
+
+
+def report_html(view: ReportView) -> str:
+    """The report as one printable page that needs nothing else to open: its tables, each
+    figure with what it counts, and charts drawn inline where the charts extra is installed
+    (complaintctl/charts.py); without it, a line saying how to add them."""
+    from html import escape
+
+    from complaintctl import charts
+    from complaintctl.domain import figures
+
+    def text(value: object) -> str:
+        return escape(inert(str(value), lines=True))
+
+    tz = ZoneInfo(view.zone)
+    current, previous = view.current, view.previous
+    title = f"Complaint figures for {current.label}"
+    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
+    by_group = [
+        (group, {(r.figure, r.part): r.value for r in rows}) for group, rows in current.groups
+    ]
+    heads = ["Figure", "What it counts", current.label]
+    heads += [previous.label] if previous else []
+    heads += [f"{view.by}: {group}" for group, _ in by_group]
+    sections: dict[str, list[str]] = {}
+    for row in current.figures:
+        figure = figures.FIGURE[row.figure]
+        key = (row.figure, row.part)
+        cells = [figure_value(row.value, figure.unit)]
+        if previous is not None:
+            cells.append(figure_value(earlier.get(key), figure.unit))
+        cells += [figure_value(values.get(key), figure.unit) if figure.by_case else ""
+                  for _, values in by_group]  # fmt: skip
+        name = row.figure + (f" · {row.part}" if row.part else "")
+        sections.setdefault(figure.section, []).append(
+            f"<tr><th scope=row>{text(name)}</th><td>{text(figure.words)}</td>"
+            + "".join(f'<td class="n">{text(cell)}</td>' for cell in cells)
+            + "</tr>"
+        )
+    head = "".join(f"<th scope=col>{text(h)}</th>" for h in heads)
+    tables = "".join(
+        f"<section><h2>{text(section)}</h2><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        for section, rows in sections.items()
+    )
+    pictures = _report_charts(view) if charts.available() else []
+    drawn = (
+        "".join(f'<figure class="chart">{svg}</figure>' for svg in pictures)
+        if charts.available()
+        else f'<p class="note">{text(charts.HOW_TO_ADD)}</p>'
+    )
+    counted = f"Counted as recorded by {format_local(current.cutoff, tz)}"
+    if previous is not None:
+        counted += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{text(title)}</title><style>{_REPORT_CSS}</style></head><body>"
+        f"<h1>{text(title)}</h1>"
+        f'<p class="period">{text(current.first)} to {text(current.last)}. {text(counted)}. '
+        "A deadline is judged by what had been recorded by then; each figure says what it "
+        "counts.</p>"
+        f"{drawn}{tables}</body></html>\n"
+    )
+
+
+_REPORT_CSS = (
+    "@page{size:A4 landscape;margin:12mm}"
+    "body{font-family:system-ui,sans-serif;font-size:10pt;color:#111;margin:1.5em}"
+    "h1{font-size:16pt;margin:0 0 .3em}h2{font-size:12pt;margin:1.2em 0 .3em}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{border-bottom:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
+    "thead th{border-bottom:2px solid #111}td.n{text-align:right;white-space:nowrap}"
+    "section,figure.chart{break-inside:avoid}figure.chart{display:inline-block;margin:.5em}"
+    "figure.chart svg{max-width:100%;height:auto}.note,.period{color:#444}"
+)
+
+
+def _report_charts(view: ReportView) -> list[str]:
+    """The charts: volumes by month (with --by month), on-time shares against the target,
+    received by channel, and outcomes at each stage."""
+    from complaintctl import charts
+    from complaintctl.domain import figures
+
+    def valued(rows: Sequence[Any]) -> dict[tuple[str, str | None], Any]:
+        return {(r.figure, r.part): r.value for r in rows}
+
+    now = valued(view.current.figures)
+    drawn = []
+    if view.by == "month" and view.current.groups:
+        months = [(label, valued(rows)) for label, rows in view.current.groups]
+        drawn.append(
+            charts.trend(
+                "Month by month",
+                [label for label, _ in months],
+                [
+                    (name, [float(values[(figure, None)] or 0) for _, values in months])
+                    for name, figure in (
+                        ("received", "received"),
+                        ("first-stage responses due", "responses_due"),
+                        ("escalated", "escalated"),
+                    )
+                ],
+            )
+        )
+    drawn.append(
+        charts.shares(
+            "Deadlines met on time",
+            ["acknowledgement", "first-stage response", "final response"],
+            [
+                now[(name, None)]
+                for name in (
+                    "acknowledged_on_time_share",
+                    "responded_on_time_share",
+                    "final_on_time_share",
+                )
+            ],
+            target=1.0,
+        )
+    )
+    periods = [(view.current.label, now)]
+    if view.previous is not None:
+        periods.append((view.previous.label, valued(view.previous.figures)))
+    channels = figures.PARTS["channel"]
+    drawn.append(
+        charts.bars(
+            "Received by channel",
+            list(channels),
+            [
+                (label, [float(v[("received_by_channel", c)] or 0) for c in channels])
+                for label, v in periods
+            ],
+        )  # fmt: skip
+    )
+    decisions = figures.PARTS["decision"]
+    drawn.append(
+        charts.bars(
+            f"Outcomes, {view.current.label}",
+            list(decisions),
+            [
+                (stage, [float(now.get((figure, d)) or 0) for d in decisions])
+                for stage, figure in (
+                    ("first stage", "first_stage_outcomes"),
+                    ("final", "final_outcomes"),
+                    ("Assessor", "assessor_outcomes"),
+                )
+            ],
+        )
+    )
+    return drawn
