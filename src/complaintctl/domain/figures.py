@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -278,116 +278,153 @@ def _instant(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+class _Running:
+    """A clock while the history is replayed: changed in place, frozen into a Clock at the end
+    (a replay makes one per step of every case it reads)."""
+
+    __slots__ = ("start", "due", "rule_due", "recorded_at", "extended", "met_at", "on_time",
+                 "cancelled_at")  # fmt: skip
+
+    def __init__(self, start: datetime, due: datetime, recorded_at: datetime) -> None:
+        self.start, self.due, self.rule_due, self.recorded_at = start, due, due, recorded_at
+        self.extended = False
+        self.met_at: datetime | None = None
+        self.on_time: bool | None = None
+        self.cancelled_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def frozen(self) -> Clock:
+        return Clock(self.start, self.due, self.rule_due, self.recorded_at, self.extended,
+                     self.met_at, self.on_time, self.cancelled_at)  # fmt: skip
+
+
 def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | None:
     """The case as the entries recorded by `cutoff` leave it (in the order they were recorded);
     None when its log was not recorded by then."""
-    facts: CaseFacts | None = None
-    clocks: dict[str, Clock] = {}
+    log: Entry | None = None
+    fields: dict[str, Any] = {}
+    clocks: dict[str, _Running] = {}
     stage, before_close = Stage.RECEIVED, Stage.RECEIVED
     cancelled_by_close: list[str] = []
+    responses: list[Given] = []
+    escalated: list[datetime] = []
+    referrals: list[tuple[datetime, bool]] = []
+    assessed: list[tuple[datetime, str]] = []
+    incidents: list[datetime] = []
     kind: str
     for entry in entries:
         if entry.recorded_at > cutoff:
             continue
         details, action = entry.details, entry.action
         if action == Action.LOG:
-            facts = CaseFacts(
-                ref=ref,
-                received_at=entry.at,
-                channel=str(details.get("channel")),
-                category=str(details.get("category")),
-                board=bool(details.get("board")),
-                out_of_time=bool(details.get("out_of_time")),
-                area=None,
-                stage=Stage.RECEIVED,
+            log = entry
+            fields = {
+                "channel": str(details.get("channel")),
+                "category": str(details.get("category")),
+                "board": bool(details.get("board")),
+                "out_of_time": bool(details.get("out_of_time")),
+                "area": None,
+                "acknowledged_at": None,
+                "close_reason": None,
+                "close_because": None,
+            }
+            clocks[DeadlineKind.ACKNOWLEDGE] = _Running(
+                entry.at, _instant(details["acknowledge_due"]), entry.recorded_at
             )
-            due = _instant(details["acknowledge_due"])
-            clocks[DeadlineKind.ACKNOWLEDGE] = Clock(entry.at, due, due, entry.recorded_at)
             continue
-        if facts is None:
+        if log is None:
             continue  # nothing before the log counts (it cannot happen)
         if action in TRANSITIONS and (target := TRANSITIONS[Action(action)][1]) is not None:
             if action == Action.CLOSE:
                 before_close = stage
             stage = target
         if action == Action.ACKNOWLEDGE:
-            facts = replace(facts, area=details.get("area"), acknowledged_at=entry.at)
+            fields["area"], fields["acknowledged_at"] = details.get("area"), entry.at
             _meet(clocks, DeadlineKind.ACKNOWLEDGE, entry)
             due = _instant(details["respond_due"])
-            clocks[DeadlineKind.RESPOND] = Clock(entry.at, due, due, entry.recorded_at)
+            clocks[DeadlineKind.RESPOND] = _Running(entry.at, due, entry.recorded_at)
         elif action in (Action.RESPOND, Action.FINAL):
             kind = DeadlineKind.RESPOND if action == Action.RESPOND else DeadlineKind.FINAL
             _meet(clocks, kind, entry)
-            given = Given(
-                "first" if action == Action.RESPOND else "final",
-                entry.at,
-                str(details.get("decision")),
-                tuple(details.get("remedies") or ()),
-                int(details.get("goodwill_pence") or 0),
+            responses.append(
+                Given(
+                    "first" if action == Action.RESPOND else "final",
+                    entry.at,
+                    str(details.get("decision")),
+                    tuple(details.get("remedies") or ()),
+                    int(details.get("goodwill_pence") or 0),
+                )
             )
-            facts = replace(facts, responses=(*facts.responses, given))
             if action == Action.FINAL and details.get("refer_by"):
                 due = _instant(details["refer_by"])
-                clocks[DeadlineKind.REFERRAL_WINDOW] = Clock(entry.at, due, due, entry.recorded_at)
+                clocks[DeadlineKind.REFERRAL_WINDOW] = _Running(entry.at, due, entry.recorded_at)
         elif action in (Action.EXTEND, Action.RECOMPUTE):
-            kind, clock = str(details.get("kind")), clocks.get(str(details.get("kind")))
+            kind = str(details.get("kind"))
+            clock = clocks.get(kind)
             if clock is not None and clock.running:
-                new_due = _instant(details["new_due"])
-                extended = clock.extended or action == Action.EXTEND
-                clocks[kind] = replace(
-                    clock,
-                    due=new_due,
-                    extended=extended,
-                    rule_due=clock.rule_due if extended else new_due,
-                )
+                clock.due = _instant(details["new_due"])
+                clock.extended = clock.extended or action == Action.EXTEND
+                if not clock.extended:
+                    clock.rule_due = clock.due
         elif action == Action.ESCALATE:
-            facts = replace(facts, escalated_at=(*facts.escalated_at, entry.at))
+            escalated.append(entry.at)
             due = _instant(details["final_due"])
-            clocks[DeadlineKind.FINAL] = Clock(entry.at, due, due, entry.recorded_at)
+            clocks[DeadlineKind.FINAL] = _Running(entry.at, due, entry.recorded_at)
         elif action == Action.REFER:
             _meet(clocks, DeadlineKind.REFERRAL_WINDOW, entry)
-            referral = (entry.at, bool(details.get("late")))
-            facts = replace(facts, referrals=(*facts.referrals, referral))
+            referrals.append((entry.at, bool(details.get("late"))))
         elif action == Action.OUTCOME:
-            assessed = (entry.at, str(details.get("outcome")))
-            facts = replace(facts, assessed=(*facts.assessed, assessed))
+            assessed.append((entry.at, str(details.get("outcome"))))
         elif action == Action.CLOSE:
             cancelled_by_close = []
             for kind, clock in clocks.items():
                 if clock.running:
                     seen = clock.recorded_at < entry.recorded_at
-                    ends = clock_ends_at(clock.due, entry.at, entry.recorded_at, seen=seen)
-                    clocks[kind] = replace(clock, cancelled_at=ends)
+                    clock.cancelled_at = clock_ends_at(
+                        clock.due, entry.at, entry.recorded_at, seen=seen
+                    )
                     cancelled_by_close.append(kind)
-            facts = replace(
-                facts, close_reason=details.get("reason"), close_because=details.get("because")
-            )
+            fields["close_reason"] = details.get("reason")
+            fields["close_because"] = details.get("because")
         elif action == Action.REOPEN:
             stage = before_close
             for kind in cancelled_by_close:
-                clocks[kind] = replace(clocks[kind], cancelled_at=None)
+                clocks[kind].cancelled_at = None
             cancelled_by_close = []
-            facts = replace(facts, close_reason=None, close_because=None)
+            fields["close_reason"] = fields["close_because"] = None
         elif action == Action.EDIT:
             for change in details.get("changes") or ():
                 if change.get("field") in ("category", "channel", "board"):
-                    facts = replace(facts, **{change["field"]: change.get("new")})
+                    fields[change["field"]] = change.get("new")
         elif action == Action.INCIDENT:
-            facts = replace(facts, incidents=(*facts.incidents, entry.at))
-    if facts is None:
+            incidents.append(entry.at)
+    if log is None:
         return None
-    return replace(facts, stage=stage, clocks=dict(clocks))
+    return CaseFacts(
+        ref=ref,
+        received_at=log.at,
+        stage=stage,
+        clocks={kind: clock.frozen() for kind, clock in clocks.items()},
+        responses=tuple(responses),
+        escalated_at=tuple(escalated),
+        referrals=tuple(referrals),
+        assessed=tuple(assessed),
+        incidents=tuple(incidents),
+        **fields,
+    )
 
 
-def _meet(clocks: dict[str, Clock], kind: str, entry: Entry) -> None:
+def _meet(clocks: dict[str, _Running], kind: str, entry: Entry) -> None:
     clock = clocks.get(kind)
     if clock is None or not clock.running:
         return
     on_time = entry.details.get("on_time")
     if on_time is None:  # the referral window records `late` instead, and no step is late to it
-        ends = clock_ends_at(clock.due, entry.at, entry.recorded_at)
-        on_time = ends <= clock.due
-    clocks[kind] = replace(clock, met_at=entry.at, on_time=bool(on_time))
+        on_time = clock_ends_at(clock.due, entry.at, entry.recorded_at) <= clock.due
+    clock.met_at, clock.on_time = entry.at, bool(on_time)
 
 
 # -- counting ---------------------------------------------------------------------------------
