@@ -20,7 +20,7 @@ import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.clocks import DeadlineKind, clock_ends_at
@@ -187,9 +187,9 @@ FIGURE = {figure.name: figure for figure in FIGURES}
 # -- the history, replayed --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One history entry of a case, as the store holds it."""
+class Entry(NamedTuple):
+    """One history entry of a case, as the store holds it (a named tuple: a report makes one
+    for every entry it reads)."""
 
     action: str
     at: datetime  # when it happened
