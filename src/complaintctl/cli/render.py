@@ -1784,14 +1784,15 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
 
     tz = ZoneInfo(view.zone)
     title = f"Complaint figures for {current.label} ({current.first} to {current.last})"
+    # A narrow terminal folds a name or a number onto a second line rather than cut it.
     table = Table(title=inert(title), title_justify="left")
-    table.add_column("Figure")
-    table.add_column(current.label, justify="right")
+    table.add_column("Figure", overflow="fold")
+    table.add_column(current.label, justify="right", overflow="fold")
     if previous is not None:
-        table.add_column(previous.label, justify="right", style="dim")
+        table.add_column(previous.label, justify="right", style="dim", overflow="fold")
     groups = [group for group, _ in current.groups]
     for group in groups:
-        table.add_column(_styled(group), justify="right")
+        table.add_column(_styled(group), justify="right", overflow="fold")
     by_group = [{(r.figure, r.part): r.value for r in rows} for _, rows in current.groups]
     section = ""
     for row in current.figures:
