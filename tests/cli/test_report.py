@@ -85,6 +85,24 @@ def test_at_a_terminal_the_report_is_a_table_by_section(
     assert "Counted as recorded by Tue 2026-12-01 00:00" in result.stderr
 
 
+def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-Q4", "--by", "month")
+
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    glance = shown.split("At a glance")[1].splitlines()
+    assert ["acknowledged", "on", "time", "█" * 30, "100.0%"] == glance[1].split()
+    # Ann's and Cat's responses are past due; no final response fell due.
+    assert ["first-stage", "responses", "on", "time", "░" * 30, "0.0%"] == glance[2].split()
+    assert ["final", "responses", "on", "time", "·" * 30, "-"] == glance[3].split()
+    # October's Cat, November's Ann and Bob; December so far nothing.
+    assert "received by month ▅█▁ 2026-10 to 2026-12: 1, 2, 0" == " ".join(glance[4].split())
+
+
 def test_json_holds_to_its_schema_with_the_period_before_and_each_area(
     run: Run, november: None
 ) -> None:

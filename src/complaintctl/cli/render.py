@@ -1811,6 +1811,7 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
         table.add_row(*_cells(label, *shown))
     console = _console()
     console.print(table)
+    console.print(_report_glance(view))
     cutoff = f"Counted as recorded by {format_local(current.cutoff, tz)}"
     if previous is not None:
         cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
@@ -1964,3 +1965,62 @@ def _report_charts(view: ReportView) -> list[str]:
         )
     )
     return drawn
+
+
+_BAR_WIDTH = 30
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _bar(share: float | None) -> str:
+    """A share of one as a bar of _BAR_WIDTH cells: filled, then the rest shaded."""
+    if share is None:
+        return "·" * _BAR_WIDTH
+    filled = round(share * _BAR_WIDTH)
+    return "█" * filled + "░" * (_BAR_WIDTH - filled)
+
+
+def _sparkline(numbers: Sequence[float]) -> str:
+    """Each number as a block whose height is its share of the largest."""
+    top = max(numbers, default=0) or 1
+    return "".join(_SPARKS[round(n / top * (len(_SPARKS) - 1))] for n in numbers)
+
+
+def _report_glance(view: ReportView) -> Any:
+    """Under the table: the on-time shares as bars against the target (every deadline met),
+    and with --by month a line of each month's volumes."""
+    from rich.table import Table
+
+    values = {(r.figure, r.part): r.value for r in view.current.figures}
+    glance = Table(title="At a glance", title_justify="left", show_header=False, box=None)
+    glance.add_column()
+    glance.add_column(no_wrap=True)
+    glance.add_column(justify="right")
+    for label, figure in (
+        ("acknowledged on time", "acknowledged_on_time_share"),
+        ("first-stage responses on time", "responded_on_time_share"),
+        ("final responses on time", "final_on_time_share"),
+    ):
+        share = values.get((figure, None))
+        shown = None if share is None else float(share)
+        style = "green" if shown == 1 else "yellow" if shown is not None and shown >= 0.8 else "red"
+        glance.add_row(label, _styled(_bar(shown), style), figure_value(shown, "share"))
+    if view.by == "month" and view.current.groups:
+        months = [(label, {(r.figure, r.part): r.value for r in rows})
+                  for label, rows in view.current.groups]  # fmt: skip
+        span = f"{months[0][0]} to {months[-1][0]}"
+        rows: tuple[tuple[str, str | None], ...] = (
+            ("received by month", "received"),
+            ("responses due by month", "responses_due"),
+            ("open at each month's end", None),  # every stage's open cases
+        )
+        for label, counted in rows:
+            numbers = [
+                float(sum(v or 0 for (f, _), v in month.items() if f == "open_cases"))
+                if counted is None
+                else float(month.get((counted, None)) or 0)
+                for _, month in months
+            ]
+            glance.add_row(
+                label, _sparkline(numbers), f"{span}: " + ", ".join(f"{n:g}" for n in numbers)
+            )
+    return glance
