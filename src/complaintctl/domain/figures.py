@@ -469,31 +469,62 @@ def count(
 ) -> tuple[Row, ...]:
     """Every figure of FIGURES over `cases`, in FIGURES' order, a row for each part of a
     figure counted by parts; the restrictions' only when `restrictions` are given."""
+    values, _ = _count(cases, window, calendar, restrictions)
+    return _rows(values)
+
+
+# The figures that count cases, or steps on them: each can list the cases it counted.
+Members = dict[str, list[str] | dict[str, list[str]]]
+
+
+def counted_cases(
+    cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar, figure: str,
+    part: str | None,
+) -> list[str]:  # fmt: skip
+    """The references of the cases `figure` (its `part`) counted, as often as it counted
+    each (a case escalated twice is there twice), in the order the cases were logged."""
+    _, members = _count(cases, window, calendar, None)
+    found = members[figure]
+    if isinstance(found, dict):
+        assert part is not None
+        return list(found.get(part, []))
+    return list(found)
+
+
+def _count(
+    cases: Sequence[CaseFacts],
+    window: Window,
+    calendar: WorkingCalendar,
+    restrictions: Restrictions | None,
+) -> tuple[dict[str, Value | dict[str, Value]], Members]:
+    """The figures' values, and for each count of cases (or of steps on them) the cases it
+    counted: a count is how many of them there are, so the two cannot disagree."""
     values: dict[str, Value | dict[str, Value]] = {}
+    members: Members = {}
     holds, cutoff = window.holds, window.cutoff
     working_day = calendar.working_day()
 
     received = [c for c in cases if holds(c.received_at)]
-    values["received"] = len(received)
-    values["received_by_channel"] = _by(received, lambda c: c.channel, "channel")
-    values["received_by_category"] = _by(received, lambda c: c.category, "category")
-    values["received_board"] = sum(c.board for c in received)
+    members["received"] = [c.ref for c in received]
+    members["received_by_channel"] = _by(received, lambda c: c.channel, "channel")
+    members["received_by_category"] = _by(received, lambda c: c.category, "category")
+    members["received_board"] = [c.ref for c in received if c.board]
     closed = [c for c in received if c.stage == Stage.CLOSED]
-    values["out_of_scope"] = _by(
+    members["out_of_scope"] = _by(
         [c for c in closed if c.close_reason == CloseReason.OUT_OF_SCOPE],
         lambda c: c.close_because or "",
         "reason",
     )
-    values["resolved_informally"] = sum(
-        c.close_reason == CloseReason.RESOLVED_INFORMALLY for c in closed
-    )
-    values["out_of_time"] = sum(c.out_of_time for c in received)
+    members["resolved_informally"] = [
+        c.ref for c in closed if c.close_reason == CloseReason.RESOLVED_INFORMALLY
+    ]
+    members["out_of_time"] = [c.ref for c in received if c.out_of_time]
 
     acks = _states(received, DeadlineKind.ACKNOWLEDGE, cutoff)
-    values["acknowledged_on_time"] = acks.get(ON_TIME, 0)
-    values["acknowledged_late"] = acks.get(LATE, 0)
-    values["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, 0)
-    values["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, 0)
+    members["acknowledged_on_time"] = acks.get(ON_TIME, [])
+    members["acknowledged_late"] = acks.get(LATE, [])
+    members["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, [])
+    members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
     values["acknowledged_on_time_share"] = _on_time_share(acks)
     hours = [
         calendar.working_time_between(c.received_at, c.acknowledged_at) / timedelta(hours=1)
@@ -505,13 +536,15 @@ def count(
 
     due = [c for c in cases if _due_in(c, DeadlineKind.RESPOND, window)]
     responses = _states(due, DeadlineKind.RESPOND, cutoff)
-    values["responses_due"] = sum(n for state, n in responses.items() if state != CANCELLED)
-    values["responded_on_time"] = responses.get(ON_TIME, 0)
-    values["responded_on_time_extended"] = responses.get(ON_TIME_EXTENDED, 0)
-    values["responded_late"] = responses.get(LATE, 0)
-    values["response_open_past_due"] = responses.get(OPEN_PAST_DUE, 0)
-    values["response_closed_past_due"] = responses.get(CLOSED_PAST_DUE, 0)
-    values["response_not_yet_due"] = responses.get(NOT_YET_DUE, 0)
+    members["responses_due"] = [
+        ref for state, refs in responses.items() if state != CANCELLED for ref in refs
+    ]
+    members["responded_on_time"] = responses.get(ON_TIME, [])
+    members["responded_on_time_extended"] = responses.get(ON_TIME_EXTENDED, [])
+    members["responded_late"] = responses.get(LATE, [])
+    members["response_open_past_due"] = responses.get(OPEN_PAST_DUE, [])
+    members["response_closed_past_due"] = responses.get(CLOSED_PAST_DUE, [])
+    members["response_not_yet_due"] = responses.get(NOT_YET_DUE, [])
     values["responded_on_time_share"] = _on_time_share(responses)
     given = [(c, g) for c in cases for g in c.responses if holds(g.at)]
     first = [(c, g) for c, g in given if g.stage == "first"]
@@ -524,18 +557,20 @@ def count(
         ]
     )
 
-    values["escalated"] = sum(holds(at) for c in cases for at in c.escalated_at)
+    members["escalated"] = [c.ref for c in cases for at in c.escalated_at if holds(at)]
     values["first_responses_escalated_share"] = _share(
         sum(any(at >= g.at for at in c.escalated_at) for c, g in first), len(first)
     )
     due = [c for c in cases if _due_in(c, DeadlineKind.FINAL, window)]
     finals = _states(due, DeadlineKind.FINAL, cutoff)
-    values["finals_due"] = sum(n for state, n in finals.items() if state != CANCELLED)
-    values["final_on_time"] = finals.get(ON_TIME, 0)
-    values["final_on_time_extended"] = finals.get(ON_TIME_EXTENDED, 0)
-    values["final_late"] = finals.get(LATE, 0)
-    values["final_open_past_due"] = finals.get(OPEN_PAST_DUE, 0)
-    values["final_not_yet_due"] = finals.get(NOT_YET_DUE, 0)
+    members["finals_due"] = [
+        ref for state, refs in finals.items() if state != CANCELLED for ref in refs
+    ]
+    members["final_on_time"] = finals.get(ON_TIME, [])
+    members["final_on_time_extended"] = finals.get(ON_TIME_EXTENDED, [])
+    members["final_late"] = finals.get(LATE, [])
+    members["final_open_past_due"] = finals.get(OPEN_PAST_DUE, [])
+    members["final_not_yet_due"] = finals.get(NOT_YET_DUE, [])
     values["final_on_time_share"] = _on_time_share(finals)
     values["final_working_days_median"] = _median(
         [
@@ -545,18 +580,21 @@ def count(
         ]
     )
 
-    values["first_stage_outcomes"] = _by([g for _, g in first], lambda g: g.decision, "decision")
-    values["final_outcomes"] = _by([g for _, g in final], lambda g: g.decision, "decision")
-    outcomes = [outcome for c in cases for at, outcome in c.assessed if holds(at)]
-    values["assessor_outcomes"] = _by(outcomes, lambda o: o, "assessor-outcome")
-    values["remedies"] = {
-        remedy: sum(remedy in g.remedies for _, g in given) for remedy in PARTS["remedy"]
+    def case_of(item: tuple[CaseFacts, Any]) -> str:
+        return item[0].ref
+
+    members["first_stage_outcomes"] = _by(first, lambda i: i[1].decision, "decision", case_of)
+    members["final_outcomes"] = _by(final, lambda i: i[1].decision, "decision", case_of)
+    outcomes = [(c, outcome) for c in cases for at, outcome in c.assessed if holds(at)]
+    members["assessor_outcomes"] = _by(outcomes, lambda i: i[1], "assessor-outcome", case_of)
+    members["remedies"] = {
+        remedy: [c.ref for c, g in given if remedy in g.remedies] for remedy in PARTS["remedy"]
     }
     values["goodwill_pence"] = sum(g.goodwill_pence for _, g in given)
 
-    referrals = [late for c in cases for at, late in c.referrals if holds(at)]
-    values["referrals_within_window"] = referrals.count(False)
-    values["referrals_late"] = referrals.count(True)
+    referrals = [(c, late) for c in cases for at, late in c.referrals if holds(at)]
+    members["referrals_within_window"] = [c.ref for c, late in referrals if not late]
+    members["referrals_late"] = [c.ref for c, late in referrals if late]
 
     if restrictions is not None:
         values["restrictions_decided"] = sum(holds(at) for at, _ in restrictions.decided)
@@ -565,23 +603,30 @@ def count(
             for at, lifted in restrictions.decided
         )
         values["restriction_reviews_overdue"] = restrictions.reviews_overdue
-    values["incidents"] = sum(holds(at) for c in cases for at in c.incidents)
+    members["incidents"] = [c.ref for c in cases for at in c.incidents if holds(at)]
 
     open_cases = [c for c in cases if c.stage in OPEN_STAGES]
-    values["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")
-    values["open_cases_by_age"] = _by(
+    members["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")
+    members["open_cases_by_age"] = _by(
         open_cases, lambda c: age_band(calendar.working_time_between(c.received_at, cutoff),
                                        working_day), "age"
     )  # fmt: skip
     owed = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.RESPOND, DeadlineKind.FINAL)
-    values["open_cases_breached"] = sum(
-        any(
+    members["open_cases_breached"] = [
+        c.ref
+        for c in open_cases
+        if any(
             (clock := c.clocks.get(kind)) is not None and clock.state(cutoff) == OPEN_PAST_DUE
             for kind in owed
         )
-        for c in open_cases
-    )
-    return _rows(values)
+    ]
+    for name, listed in members.items():
+        values[name] = (
+            {part: len(refs) for part, refs in listed.items()}
+            if isinstance(listed, dict)
+            else len(listed)
+        )
+    return values, members
 
 
 def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
@@ -597,12 +642,21 @@ def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _by(items: Iterable[Any], key: Callable[[Any], str], parts: str) -> dict[str, Value]:
-    counted: dict[str, Value] = dict.fromkeys(PARTS[parts], 0)
+def _ref(case: CaseFacts) -> str:
+    return case.ref
+
+
+def _by(
+    items: Iterable[Any],
+    key: Callable[[Any], str],
+    parts: str,
+    ref: Callable[[Any], str] = _ref,
+) -> dict[str, list[str]]:
+    """Each of `items`' cases under its part (every part listed, if empty)."""
+    listed: dict[str, list[str]] = {part: [] for part in PARTS[parts]}
     for item in items:
-        part = key(item)
-        counted[part] = int(counted.get(part) or 0) + 1  # a part no longer listed still counts
-    return counted
+        listed.setdefault(key(item), []).append(ref(item))  # a part no longer listed still counts
+    return listed
 
 
 def _due_in(case: CaseFacts, kind: str, window: Window) -> bool:
@@ -610,19 +664,19 @@ def _due_in(case: CaseFacts, kind: str, window: Window) -> bool:
     return clock is not None and window.holds(clock.due)
 
 
-def _states(cases: Iterable[CaseFacts], kind: str, cutoff: datetime) -> dict[str, int]:
-    states: dict[str, int] = {}
+def _states(cases: Iterable[CaseFacts], kind: str, cutoff: datetime) -> dict[str, list[str]]:
+    states: dict[str, list[str]] = {}
     for case in cases:
         clock = case.clocks.get(kind)
         if clock is not None:
-            state = clock.state(cutoff)
-            states[state] = states.get(state, 0) + 1
+            states.setdefault(clock.state(cutoff), []).append(case.ref)
     return states
 
 
-def _on_time_share(states: Mapping[str, int]) -> float | None:
-    judged = sum(states.get(state, 0) for state in JUDGED)
-    return _share(states.get(ON_TIME, 0) + states.get(ON_TIME_EXTENDED, 0), judged)
+def _on_time_share(states: Mapping[str, list[str]]) -> float | None:
+    judged = sum(len(states.get(state, ())) for state in JUDGED)
+    met = len(states.get(ON_TIME, ())) + len(states.get(ON_TIME_EXTENDED, ()))
+    return _share(met, judged)
 
 
 def _share(part: int, whole: int) -> float | None:
