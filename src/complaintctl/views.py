@@ -945,6 +945,18 @@ class ReportView:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FigureCases:
+    """The cases one figure of a period counted (report --cases)."""
+
+    figure: str
+    part: str | None
+    period: str
+    cutoff: datetime
+    refs: tuple[str, ...]
+    zone: str
+
+
 def _figure_rows_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return [
         {

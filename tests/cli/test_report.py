@@ -265,3 +265,40 @@ def test_with_the_charts_extra_the_page_draws_its_charts_inline(
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     assert shot.stat().st_size > 20_000  # a white page is a few kilobytes
+
+
+# -- tracing a figure to its cases -----------------------------------------------------------
+
+
+def test_cases_lists_the_references_a_count_counted(run: Run, november: None) -> None:
+    first_stage = run("report", "--period", "2026-Q4", "--cases", "open_cases.first-stage")
+    received = run("report", "--period", "2026-11", "--cases", "received")
+
+    assert (0, "SC-2026-000001\nSC-2026-000003\n") == (first_stage.exit_code, first_stage.stdout)
+    assert first_stage.stderr.startswith("2 counted in open_cases.first-stage for 2026-Q4, as ")
+    assert "SC-2026-000001\nSC-2026-000002\n" == received.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--cases", "nothing"), "--cases: 'nothing' is not a figure; the README lists them "
+         "(\"report\"), e.g. responded_late or open_cases.first-stage"),
+        (("--cases", "open_cases"), "--cases: open_cases is counted by stage: say which, as "
+         "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
+         "final-response, referred"),
+        (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
+         "count of cases (share): the cases behind it are in the counts it is made of, e.g. "
+         "responded_on_time and responded_late"),
+        (("--cases", "restrictions_decided"), "--cases: restrictions_decided counts "
+         "restrictions, not cases"),
+        (("--cases", "received", "--json"), "--cases lists one figure's cases, one a line, on "
+         "its own"),
+    ],
+)  # fmt: skip
+def test_cases_of_what_is_not_a_count_of_cases_exits_2_on_one_line(
+    run: Run, args: tuple[str, ...], message: str
+) -> None:
+    with freeze_time(NOW):
+        assert_one_line_error(run("report", "--period", "2026-11", *args), 2, message)

@@ -48,6 +48,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl import services
+from complaintctl.domain.figures import FIGURE
 from complaintctl.domain.periods import between, parse_period
 from complaintctl.domain.procedure import (
     AssessorOutcome,
@@ -504,3 +505,25 @@ def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
         whole["acknowledged_on_time"],
         whole["acknowledged_late"],
     )
+
+
+def test_each_count_lists_as_many_cases_as_it_counts(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    ref = {v: k for k, v in store.items()}
+    with unit(write=False) as uow:
+
+        def listed(figure: str) -> list[str]:
+            view = services.figure_cases(uow, period=MARCH, as_of=LATER, figure=figure)
+            return [ref[r] for r in view.refs]
+
+        assert ["B"] == listed("response_open_past_due")
+        assert ["C"] == listed("responded_on_time_extended")
+        assert ["F"] == listed("final_late")
+        assert ["A", "D"] == listed("escalated")
+        assert ["I"] == listed("acknowledgement_closed_past_due")
+        assert ["B", "J"] == listed("open_cases.first-stage")
+        for name, value in MARCH_FIGURES.items():
+            figure = FIGURE[name.split(".")[0]]
+            if figure.unit == "count" and figure.by_case:
+                assert value == len(listed(name)), name

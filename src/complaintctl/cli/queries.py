@@ -371,6 +371,16 @@ def report_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the file at --html if there is one.")
     ] = False,
+    cases: Annotated[
+        str | None,
+        typer.Option(
+            "--cases",
+            metavar="FIGURE",
+            help="List the references of the cases a count of the period counted, one a line "
+            "(responded_late, or open_cases.first-stage for a part).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Count the figures the Board sees for a period: complaints received, acknowledgements,
     first-stage and final responses on time, outcomes, remedies, referrals, restrictions and
@@ -387,9 +397,18 @@ def report_command(
 
     if sum((json_output, csv_output, html is not None)) > 1:
         raise InvalidInput("one of --json, --csv or --html at a time")
+    if cases is not None and (json_output or csv_output or html or by or compare):
+        raise InvalidInput("--cases lists one figure's cases, one a line, on its own")
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])
+    if cases is not None:
+        counted = state.read(
+            lambda uow, when: services.figure_cases(uow, period=chosen, as_of=when, figure=cases),
+            as_of,
+        )
+        render.figure_cases(counted)
+        return
     view = state.read(
         lambda uow, when: services.report(
             uow,

@@ -47,6 +47,7 @@ from complaintctl.views import (
     DeadlineView,
     EventView,
     ExplainView,
+    FigureCases,
     FindReport,
     LetterBatch,
     OverdueItem,
@@ -2024,3 +2025,13 @@ def _report_glance(view: ReportView) -> Any:
                 label, _sparkline(numbers), f"{span}: " + ", ".join(f"{n:g}" for n in numbers)
             )
     return glance
+
+
+def figure_cases(view: FigureCases) -> None:
+    """The references on stdout, one a line (for other commands to read), what they are on
+    stderr."""
+    for ref in view.refs:
+        _line(ref)
+    name = view.figure + (f".{view.part}" if view.part else "")
+    cutoff = format_local(view.cutoff, ZoneInfo(view.zone))
+    _note(f"{len(view.refs)} counted in {name} for {view.period}, as recorded by {cutoff}.")

@@ -473,6 +473,40 @@ def count(
     return _rows(values)
 
 
+class FigureError(ValueError):
+    """A figure named wrongly, or one that is not a count of cases."""
+
+
+def parse_figure(text: str) -> tuple[str, str | None]:
+    """`received`, or `received_by_channel.online`: a count of cases and, for one counted by
+    parts, which part."""
+    name, _, part = text.strip().partition(".")
+    figure = FIGURE.get(name)
+    if figure is None:
+        raise FigureError(
+            f'{text!r} is not a figure; the README lists them ("report"), e.g. '
+            "responded_late or open_cases.first-stage"
+        )
+    if not figure.by_case:
+        raise FigureError(f"{name} counts restrictions, not cases")
+    if figure.unit != COUNT:
+        raise FigureError(
+            f"{name} is not a count of cases ({figure.unit}): the cases behind it are in the "
+            "counts it is made of, e.g. responded_on_time and responded_late"
+        )
+    if figure.parts is None:
+        if part:
+            raise FigureError(f"{name} has no parts")
+        return name, None
+    parts = PARTS[figure.parts]
+    if part not in parts:
+        raise FigureError(
+            f"{name} is counted by {figure.parts}: say which, as {name}.PART, PART one of "
+            f"{', '.join(parts)}"
+        )
+    return name, part
+
+
 # The figures that count cases, or steps on them: each can list the cases it counted.
 Members = dict[str, list[str] | dict[str, list[str]]]
 

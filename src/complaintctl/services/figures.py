@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
 from complaintctl.domain.clocks import DeadlineKind
@@ -20,7 +21,7 @@ from complaintctl.domain.periods import Period, PeriodError, between, parse_peri
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import coverage_warnings
-from complaintctl.views import PeriodFigures, ReportView
+from complaintctl.views import FigureCases, PeriodFigures, ReportView
 
 if TYPE_CHECKING:
     from complaintctl.domain.calendar import WorkingCalendar
@@ -97,15 +98,7 @@ def _report(
             f"--as-of is before the period {period.label} begins: there is nothing to count yet"
         )
     periods = [period, period.previous()] if compare else [period]
-    earliest = min(p.starts(tz) for p in periods)
-    latest = max(min(p.ends(tz), as_of) for p in periods)
-    histories: dict[str, list[figures.Entry]] = {}
-    for _, ref, action, at, recorded_at, details in listings.history_for_figures(
-        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
-    ):
-        histories.setdefault(ref, []).append(
-            figures.Entry(action, at, recorded_at, json.loads(details))
-        )
+    histories = _histories(uow, periods, as_of)
     restricted = tuple(listings.restriction_dates(uow))
 
     def reviews_overdue(cutoff: datetime) -> int:
@@ -113,13 +106,9 @@ def _report(
         return len(listings.overdue(uow, cutoff, kinds))
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
-        cutoff = min(one.ends(tz), as_of)
-        window = figures.Window(one.starts(tz), one.ends(tz), cutoff)
-        facts = [
-            found
-            for ref, entries in histories.items()
-            if (found := figures.replay(ref, entries, cutoff)) is not None
-        ]
+        window = _window(one, as_of, tz)
+        cutoff = window.cutoff
+        facts = _facts(histories, cutoff)
         restrictions = figures.Restrictions(restricted, reviews_overdue(cutoff))
         rows = figures.count(facts, window, calendar, restrictions)
         groups: list[tuple[str, tuple[figures.Row, ...]]] = []
@@ -141,6 +130,56 @@ def _report(
         previous=previous,
         warnings=_warnings(calendar, [p.ends(tz) for p in periods]),
     )
+
+
+def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str) -> FigureCases:
+    """The references of the cases `figure` (`name` or `name.part`) counted in `period`, as
+    recorded by its end or `as_of`: every number of the report traced to its cases."""
+    try:
+        name, part = figures.parse_figure(figure)
+    except figures.FigureError as err:
+        raise InvalidInput(f"--cases: {err}") from None
+    calendar = uow.calendar()
+    if as_of < period.starts(calendar.tz):
+        raise InvalidInput(
+            f"--as-of is before the period {period.label} begins: there is nothing to count yet"
+        )
+    window = _window(period, as_of, calendar.tz)
+    with _without_cycle_collection():
+        facts = _facts(_histories(uow, [period], as_of), window.cutoff)
+        refs = figures.counted_cases(facts, window, calendar, name, part)
+    return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
+
+
+def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
+    return figures.Window(period.starts(tz), period.ends(tz), min(period.ends(tz), as_of))
+
+
+def _histories(
+    uow: UnitOfWork, periods: Sequence[Period], as_of: datetime
+) -> dict[str, list[figures.Entry]]:
+    """Each case's history entries the figures of `periods` need, by reference."""
+    from complaintctl.store import listings
+
+    tz = uow.calendar().tz
+    earliest = min(p.starts(tz) for p in periods)
+    latest = max(min(p.ends(tz), as_of) for p in periods)
+    histories: dict[str, list[figures.Entry]] = {}
+    for _, ref, action, at, recorded_at, details in listings.history_for_figures(
+        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
+    ):
+        histories.setdefault(ref, []).append(
+            figures.Entry(action, at, recorded_at, json.loads(details))
+        )
+    return histories
+
+
+def _facts(histories: dict[str, list[figures.Entry]], cutoff: datetime) -> list[figures.CaseFacts]:
+    return [
+        found
+        for ref, entries in histories.items()
+        if (found := figures.replay(ref, entries, cutoff)) is not None
+    ]
 
 
 def _warnings(calendar: WorkingCalendar, ends: Sequence[datetime]) -> tuple[str, ...]:
