@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py                 # stores of 10k, 100k and 1M cases
     .venv/bin/python benchmarks/run.py --sizes 10000 --runs 3   # quicker
     .venv/bin/python benchmarks/run.py --find-cases 1000000     # `find` alone, on 1M cases
+    .venv/bin/python benchmarks/run.py --report-cases 100000    # `report` alone, a year
 
 It builds its own stores (reproducibly, from a seed, with plain sqlite3 after complaintctl has
 made the schema), times whole processes and in-process calls after a warm-up, and writes the
@@ -342,7 +343,21 @@ def main() -> None:
         default=0,
         help="time `find` alone, in process, on a store of this many cases (built once)",
     )
+    parser.add_argument(
+        "--report-cases",
+        type=int,
+        default=0,
+        help="time `report` for a year alone, on a store of this many cases with their "
+        "history (built once)",
+    )
     options = parser.parse_args()
+    if options.report_cases:
+        STORES.mkdir(exist_ok=True)
+        RESULTS.mkdir(exist_ok=True)
+        report = Report()
+        report_benchmark(report, options.report_cases, options.runs)
+        write_results(report, [options.report_cases], options.runs, name="report")
+        return
     if options.find_cases:
         STORES.mkdir(exist_ok=True)
         report = Report()
@@ -1122,6 +1137,228 @@ def find_benchmark(report: Report, size: int, runs: int) -> None:
         )  # fmt: skip
         report.add(f"{name}, against 100 ms", times, 0.1, 1.0, "100 ms")
     engine.dispose()
+
+
+# -- report ----------------------------------------------------------------------------------
+
+# The year `report` counts, and what the floor counts of it: the same aggregates in plain SQL
+# over the same tables (received by channel, category and Board; acknowledgements on time;
+# each kind of clock due in the year by how it ended; responses by stage and decision with
+# their goodwill; escalations, referrals, outcomes and incidents; the open cases by stage).
+REPORT_YEAR = ("2026-01-01 00:00:00.000000", "2027-01-01 00:00:00.000000")
+REPORT_FLOOR_SQL = (
+    "SELECT channel, category, board, count(*) FROM complaint"
+    " WHERE received_at >= :start AND received_at < :end GROUP BY 1, 2, 3",
+    "SELECT json_extract(e.details, '$.on_time'), count(*) FROM event e"
+    " JOIN complaint c ON c.id = e.case_id WHERE e.action = 'acknowledge'"
+    " AND c.received_at >= :start AND c.received_at < :end GROUP BY 1",
+    "SELECT kind, outcome, ended_at > due_at, count(*) FROM deadline"
+    " WHERE case_id IS NOT NULL AND due_at >= :start AND due_at < :end GROUP BY 1, 2, 3",
+    "SELECT stage, decision, count(*), sum(goodwill_pence) FROM response"
+    " WHERE given_at >= :start AND given_at < :end GROUP BY 1, 2",
+    "SELECT action, json_extract(details, '$.late'), count(*) FROM event"
+    " WHERE action IN ('escalate', 'refer', 'outcome', 'incident')"
+    " AND at >= :start AND at < :end GROUP BY 1, 2",
+    "SELECT stage, count(*) FROM complaint WHERE stage IN ('received', 'first-stage',"
+    " 'responded', 'second-stage', 'final-response', 'referred') GROUP BY 1",
+)
+FLOOR_REPORT = f"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+at = {{"start": {REPORT_YEAR[0]!r}, "end": {REPORT_YEAR[1]!r}}}
+print(json.dumps([db.execute(sql, at).fetchall() for sql in {REPORT_FLOOR_SQL!r}]))
+"""
+
+
+def build_report_store(path: Path, size: int, seed: int = 11) -> None:
+    """`size` cases received from June 2025 to now, each with the history its steps write
+    (log, acknowledge, respond, escalate, final, close) and its clocks and responses, as the
+    services would have recorded them; the last weeks' cases still open."""
+    from complaintctl.domain.calendar import WorkingCalendar
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
+    from complaintctl.store.uow import UnitOfWork, details_json
+
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    with UnitOfWork(engine, url, write=False) as uow:
+        calendar: WorkingCalendar = uow.calendar()
+    engine.dispose()
+    rng = random.Random(seed)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    first = datetime(2025, 6, 1, tzinfo=UTC)
+    span = int((NOW - first).total_seconds() // 60) - 60 * 24 * 3
+    consumers: list = []
+    cases: list = []
+    deadlines: list = []
+    events: list = []
+    responses: list = []
+    counters: dict[int, int] = {}
+
+    def event(case: int, action: str, at: datetime, **details: object) -> None:
+        events.append((case, action, "bench", iso(at), iso(at), details_json(details)))
+
+    def clock(case: int, kind: str, start: datetime, due: datetime, ended: datetime | None,
+              outcome: str | None = "met") -> None:  # fmt: skip
+        deadlines.append((case, kind, iso(start), iso(due), 24, "working-hours", kind,
+                          iso(ended) if ended else None, outcome if ended else None))  # fmt: skip
+
+    for n in range(1, size + 1):
+        received = first + timedelta(minutes=rng.randrange(span))
+        year = received.year
+        counters[year] = counters.get(year, 0) + 1
+        channel = rng.choice(["online", "online", "email", "post", "phone"])
+        category = rng.choice(["delay", "updates", "process", "explanation", "other"])
+        board = rng.random() < 0.03
+        ack_due = calendar.add_working_hours(received, 24)
+        event(n, "log", received, channel=channel, category=category, board=board,
+              out_of_time=False, acknowledge_due=ack_due)  # fmt: skip
+        stage, area, close_reason = "received", None, None
+        recent = NOW - received < timedelta(days=30)
+        if rng.random() < 0.08:  # triaged out of scope
+            closed = received + timedelta(hours=rng.randrange(1, 40))
+            if not (recent and closed > NOW):
+                clock(n, "acknowledge", received, ack_due, closed, "cancelled")
+                event(n, "close", closed, reason="out-of-scope", because="decision")
+                stage, close_reason = "closed", "out-of-scope: decision"
+        acked = received + timedelta(hours=rng.randrange(1, 60))
+        if stage == "received" and acked < NOW:
+            area = rng.choice(["Casework", "Energy", "Telecoms"])
+            respond_due = calendar.add_working_hours(acked, 24)
+            clock(n, "acknowledge", received, ack_due, acked)
+            event(n, "acknowledge", acked, area=area, due=ack_due, on_time=acked <= ack_due,
+                  respond_due=respond_due)  # fmt: skip
+            stage = "first-stage"
+            answered = acked + timedelta(hours=rng.randrange(2, 120))
+            if answered < NOW and rng.random() < 0.95:
+                decision = rng.choice(["upheld", "partly-upheld", "not-upheld"])
+                goodwill = 5000 if decision == "upheld" and rng.random() < 0.2 else None
+                clock(n, "respond", acked, respond_due, answered)
+                event(n, "respond", answered, decision=decision, summary="Answered",
+                      remedies=["apology"], goodwill_pence=goodwill,
+                      on_time=answered <= respond_due)  # fmt: skip
+                responses.append((n, "first", decision, "Answered", '["apology"]', goodwill,
+                                  "bench", iso(answered)))  # fmt: skip
+                stage = "responded"
+                escalated = answered + timedelta(days=rng.randrange(1, 20))
+                if rng.random() < 0.2 and escalated < NOW:
+                    final_due = calendar.add_working_days(escalated, 20)
+                    event(n, "escalate", escalated, to="bench", final_due=final_due)
+                    stage = "second-stage"
+                    given = escalated + timedelta(days=rng.randrange(7, 40))
+                    if given < NOW:
+                        clock(n, "final", escalated, final_due, given)
+                        refer_by = calendar.add_months(given, 3)
+                        event(n, "final", given, decision=decision, summary="Final",
+                              remedies=[], goodwill_pence=None, on_time=given <= final_due,
+                              refer_by=refer_by)  # fmt: skip
+                        responses.append((n, "final", decision, "Final", "[]", None, "bench",
+                                          iso(given)))  # fmt: skip
+                        stage = "final-response"
+                    else:
+                        clock(n, "final", escalated, final_due, None)
+                elif escalated < NOW:
+                    event(n, "close", escalated, reason="accepted", because=None)
+                    stage, close_reason = "closed", "accepted"
+            else:
+                clock(n, "respond", acked, respond_due, None)
+        elif stage == "received":
+            clock(n, "acknowledge", received, ack_due, None)
+        consumers.append((n, f"Consumer {n}", f"c{n}@example.com", None, None, "[]",
+                          iso(received)))  # fmt: skip
+        cases.append((n, f"SC-{year}-{counters[year]:06d}", n, channel, category, f"Summary {n}",
+                      None, board, iso(received), stage, area, None, 0, None, None, None,
+                      close_reason, None, "bench", iso(received)))  # fmt: skip
+        if len(cases) >= 50_000:
+            _flush_history(db, consumers, cases, deadlines, events, responses)
+    _flush_history(db, consumers, cases, deadlines, events, responses)
+    db.executemany("INSERT OR REPLACE INTO ref_counter VALUES (?, ?)", counters.items())
+    db.commit()
+    db.execute("ANALYZE")
+    db.close()
+
+
+def _flush_history(db: sqlite3.Connection, consumers: list, cases: list, deadlines: list,
+                   events: list, responses: list) -> None:  # fmt: skip
+    _flush(db, consumers, cases, deadlines)
+    db.executemany(
+        "INSERT INTO event (case_id, action, actor, at, recorded_at, details) VALUES (?,?,?,?,?,?)",
+        events,
+    )
+    db.executemany(
+        "INSERT INTO response (case_id, stage, decision, summary, remedies, goodwill_pence,"
+        " given_by, given_at) VALUES (?,?,?,?,?,?,?,?)",
+        responses,
+    )
+    events.clear()
+    responses.clear()
+
+
+def report_benchmark(report: Report, size: int, runs: int) -> None:
+    """`report --period 2026` on a store of `size` cases with their history: the service in
+    process against the floor's queries, and the whole command against the stack's imports
+    plus the floor as a script."""
+    from complaintctl import services
+    from complaintctl.domain.periods import parse_period
+    from complaintctl.store.db import open_engine, resolve_url
+    from complaintctl.store.schema import ensure_schema
+    from complaintctl.store.uow import UnitOfWork
+
+    path = STORES / f"report-{size}-r{SCHEMA_REVISION}.sqlite3"
+    if not path.exists():
+        print(f"building a store of {size:,} cases with their history…", flush=True)
+        start = time.perf_counter()
+        partial = path.with_suffix(".building")
+        partial.unlink(missing_ok=True)
+        build_report_store(partial, size)
+        partial.rename(path)
+        print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    url = resolve_url(str(path))
+    engine = open_engine(url)
+    ensure_schema(engine, url, NOW)
+    year = parse_period("2026")
+
+    def counted() -> views.ReportView:
+        with UnitOfWork(engine, url, write=False) as uow:
+            return services.report(uow, period=year, as_of=NOW)
+
+    db = sqlite3.connect(path)
+    at = {"start": REPORT_YEAR[0], "end": REPORT_YEAR[1]}
+
+    def floor() -> object:
+        return [db.execute(sql, at).fetchall() for sql in REPORT_FLOOR_SQL]
+
+    times, floor_times = timed_beside(counted, floor, runs)
+    report.add(
+        f"report --period 2026 in process, {size:,} cases",
+        times,
+        statistics.median(floor_times),
+        2.0,
+        "the same aggregates in SQL with sqlite3, timed in turn",
+    )
+    engine.dispose()
+    cli = [str(Path(PYTHON).with_name("complaintctl"))]
+    env = {"COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "bench"}
+    stack = statistics.median(
+        timed(process([PYTHON, "-c", "import typer, sqlmodel, rich.table"]), runs)
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(FLOOR_REPORT)
+    floor_script = statistics.median(timed(process([PYTHON, f.name, str(path)]), runs))
+    os.unlink(f.name)
+    times = timed(
+        process([*cli, "report", "--period", "2026", "--json", "--as-of", NOW.isoformat()], env),
+        runs,
+    )
+    report.add(
+        f"report --period 2026 --json, {size:,} cases (process)",
+        times,
+        stack + floor_script,
+        2.0,
+        "imports of typer+sqlmodel+rich.table + sqlite3 script",
+    )
 
 
 def build_store_safely(path: Path, size: int) -> None:

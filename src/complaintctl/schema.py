@@ -375,6 +375,26 @@ TEMPLATES_CHECKED = {
     ],
 }
 
+# A figure's value: a whole number (a count, pence), a fraction or working time, or null (a
+# share of nothing, a median of nothing).
+NUMBER = (int, float)
+REPORT_FIGURE = {"figure": STR, "part": Maybe(STR), "unit": STR, "value": Maybe(NUMBER)}
+PERIOD_FIGURES = {
+    "period": STR,
+    "from": DATE,
+    "to": DATE,
+    "as_of": INSTANT,  # counted as recorded by then
+    "figures": [REPORT_FIGURE],
+    "groups": [{"group": STR, "figures": [REPORT_FIGURE]}],
+}
+REPORT = {
+    "schema_version": INT,
+    "zone": STR,
+    "by": Maybe(STR),
+    **PERIOD_FIGURES,
+    "previous": Maybe(PERIOD_FIGURES),
+}
+
 STEP_COMMANDS = (
     "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
     "incident", "note",
@@ -405,6 +425,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "letter": (LETTERS, ("letter",)),
     "letter --list": (LETTERS_ISSUED, ("letter --list",)),
     "letter check": (TEMPLATES_CHECKED, ("letter check",)),
+    "report": (REPORT, ("report",)),
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
 from complaintctl.domain.explain import DayEntry
+from complaintctl.domain.figures import FIGURE, Row
 from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
 from complaintctl.domain.letters import EXTENSIONS, LetterFormat
 from complaintctl.domain.procedure import Action
@@ -966,3 +967,75 @@ class HistoryVerified:
                 ],
             }
         )
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One period's figures (domain/figures.py), and each group's when broken down."""
+
+    label: str
+    first: date
+    last: date  # inclusive
+    cutoff: datetime  # counted as recorded by then: the period's end, or --as-of if earlier
+    figures: tuple[Row, ...]
+    groups: tuple[tuple[str, tuple[Row, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportView:
+    zone: str
+    by: str | None  # area, category, channel or month
+    current: PeriodFigures
+    previous: PeriodFigures | None = None  # --compare previous
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureCases:
+    """The cases one figure of a period counted (report --cases)."""
+
+    figure: str
+    part: str | None
+    period: str
+    cutoff: datetime
+    refs: tuple[str, ...]
+    zone: str
+
+
+def _figure_rows_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [
+        {
+            "figure": row.figure,
+            "part": row.part,
+            "unit": FIGURE[row.figure].unit,
+            "value": row.value,
+        }
+        for row in rows
+    ]
+
+
+def _period_figures_json(view: PeriodFigures, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "period": view.label,
+        "from": view.first.isoformat(),
+        "to": view.last.isoformat(),
+        "as_of": _when(view.cutoff, tz),
+        "figures": _figure_rows_json(view.figures),
+        "groups": [
+            {"group": group, "figures": _figure_rows_json(rows)} for group, rows in view.groups
+        ],
+    }
+
+
+def report_json(view: ReportView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "zone": view.zone,
+        "by": view.by,
+        **_period_figures_json(view.current, tz),
+        "previous": _period_figures_json(view.previous, tz) if view.previous else None,
+    }

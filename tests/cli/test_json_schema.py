@@ -99,6 +99,9 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         )),
         ("letter --list", "letter --list", demo("letter", "SC-2026-000008", "--list", "--json")),
         ("letter check", "letter check", demo("letter", "check", "--json")),
+        ("report", "report", demo(
+            "report", "--period", "2026-Q4", "--by", "area", "--compare", "previous", "--json"
+        )),
     ]  # fmt: skip
 
     assert [] == [(name, p) for name, _, text in printed for p in valid(name, text)]

@@ -32,6 +32,7 @@ def test_the_domain_imports_no_database_terminal_or_cli_library() -> None:
         "jinja2",
         "weasyprint",
         "textual",
+        "matplotlib",
     }
 
 
@@ -62,6 +63,7 @@ def test_each_library_is_imported_only_by_its_own_layer() -> None:
         "holidays": lambda p: p.as_posix() == "store/calendar.py",
         "jinja2": lambda p: p.parts[0] == "letters",
         "weasyprint": lambda p: p.parts[0] == "letters",
+        "matplotlib": lambda p: p.as_posix() == "charts.py",
     }
     trespasses = sorted(
         f"{path.relative_to(package)} imports {library}"

@@ -34,7 +34,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Around a case", ("note", "incident", "edit", "letter")),
     (
         "Finding and viewing",
-        ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer"),
+        ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer", "report"),
     ),  # fmt: skip
     ("Many cases at once, and files", ("import", "export", "demo")),
     ("Administration", ("staff", "restrict", "calendar", "db", "config", "completion")),
@@ -70,6 +70,7 @@ EXAMPLES: dict[str, str] = {
     "history": "complaintctl history SC-2026-000001 --json",
     "explain": "complaintctl explain SC-2026-000001 respond",
     "find": 'complaintctl find "smith"',
+    "report": "complaintctl report --period 2026-Q4 --compare previous --by area",
     "import": "complaintctl import form.csv --map submission_id=source_id --skip-invalid",
     "export": "complaintctl export --format jsonl --from 2026-04-01 -o cases.jsonl",
     "demo": "complaintctl demo --into /tmp/demo.sqlite3",

@@ -1,4 +1,4 @@
-"""Commands that only read: queue, overdue, find, show, history."""
+"""Commands that only read: queue, overdue, find, show, history, report."""
 
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -321,6 +321,142 @@ def demo_command(
         f"Try: export COMPLAINTCTL_DB={path} COMPLAINTCTL_USER=olu\n"
         f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
     )
+
+
+class ReportBy(StrEnum):
+    AREA = "area"
+    CATEGORY = "category"
+    CHANNEL = "channel"
+    MONTH = "month"
+
+
+class Compare(StrEnum):
+    PREVIOUS = "previous"
+
+
+@commands.command("report")
+def report_command(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            metavar="PERIOD",
+            help="2026-11 (a month), 2026-Q4 (a quarter), 2026 (a year) or 2026-27 (the "
+            "financial year, April to March).",
+            show_default=False,
+        ),
+    ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="The first day of the period, instead of --period.",
+            show_default=False,
+        ),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="DATE",
+            help="The last day of the period (included).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        ReportBy | None,
+        typer.Option("--by", help="Also count each area, category, channel or month apart."),
+    ] = None,
+    compare: Annotated[
+        Compare | None,
+        typer.Option("--compare", help="Show the period before beside it."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATETIME",
+            help="Count only what had been recorded by this instant, if before the period's "
+            "end (ISO 8601) [default: now].",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Json = False,
+    csv_output: Csv = False,
+    html: Annotated[
+        str | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write a printable Board report, one page needing nothing else to open, "
+            "broken down by month unless --by says otherwise (charts with the charts extra).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file at --html if there is one.")
+    ] = False,
+    cases: Annotated[
+        str | None,
+        typer.Option(
+            "--cases",
+            metavar="FIGURE",
+            help="List the references of the cases a count of the period counted, one a line "
+            "(responded_late, or open_cases.first-stage for a part).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Count the figures the Board sees for a period: complaints received, acknowledgements,
+    first-stage and final responses on time, outcomes, remedies, referrals, restrictions and
+    the backlog at the period's end.
+
+    Each deadline is judged by what had been recorded by the end of the period (or --as-of),
+    so a past period's figures stay the same whatever is recorded later. The README defines
+    every figure.
+    """
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.cli.app import parse_day
+    from complaintctl.errors import InvalidInput
+
+    if sum((json_output, csv_output, html is not None)) > 1:
+        raise InvalidInput("one of --json, --csv or --html at a time")
+    if cases is not None and (json_output or csv_output or html or by or compare):
+        raise InvalidInput("--cases lists one figure's cases, one a line, on its own")
+    state = current_state(ctx)
+    days = [parse_day(day) if day else None for day in (first, last)]
+    chosen = services.report_period(period, days[0], days[1])
+    if cases is not None:
+        counted = state.read(
+            lambda uow, when: services.figure_cases(uow, period=chosen, as_of=when, figure=cases),
+            as_of,
+        )
+        render.figure_cases(counted)
+        return
+    view = state.read(
+        lambda uow, when: services.report(
+            uow,
+            period=chosen,
+            as_of=when,
+            by=by.value if by else ("month" if html else None),
+            compare=compare is not None,
+        ),
+        as_of,
+    )
+    if html is None:
+        render.report(state.output, view, json_output=json_output, csv_output=csv_output)
+        return
+    from pathlib import Path
+
+    from complaintctl.files import new_text_file
+
+    page = render.report_html(view)
+    with new_text_file(Path(html), force=force, protected=state.store_files()) as out:
+        out.write(page)
+    render.note(f"Wrote the {view.current.label} report to {html}")
 
 
 E = TypeVar("E", bound=StrEnum)

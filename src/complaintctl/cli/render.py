@@ -47,6 +47,7 @@ from complaintctl.views import (
     DeadlineView,
     EventView,
     ExplainView,
+    FigureCases,
     FindReport,
     HistoryVerified,
     LetterBatch,
@@ -54,6 +55,7 @@ from complaintctl.views import (
     OverdueReport,
     QueueItem,
     QueueReport,
+    ReportView,
     RestrictionView,
     StaffView,
     Stepped,
@@ -69,6 +71,7 @@ from complaintctl.views import (
     letters_json,
     overdue_json,
     queue_json,
+    report_json,
     restriction_json,
     staff_json,
     step_json,
@@ -1824,3 +1827,318 @@ def templates_checked(templates: Templates, *, json_output: bool) -> None:
             f"{len(failed)} of {len(results)} letter templates leave out what they must carry "
             "or do not render"
         )
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def figure_value(value: float | None, unit: str) -> str:
+    """A figure as a person reads it: a share as a percentage, money in pounds."""
+    from complaintctl.domain import figures
+
+    if value is None:
+        return "-"
+    if unit == figures.SHARE:
+        return f"{value:.1%}"
+    if unit == figures.PENCE:
+        return f"£{value / 100:,.2f}"
+    if unit == figures.WORKING_HOURS:
+        return f"{value:g}h"
+    if unit == figures.WORKING_DAYS:
+        return f"{value:g}d"
+    return f"{value:,}"
+
+
+def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool) -> None:
+    """The figures: a table for people, one section of the procedure after another, with a
+    column per group (--by) and the period before beside (--compare); JSON; or CSV and plain
+    lines with one row per figure, part and group."""
+    from complaintctl.domain import figures
+
+    _warnings(view.warnings)
+    if json_output:
+        _print_json(report_json(view))
+        return
+    current, previous = view.current, view.previous
+    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
+    earlier_groups = (
+        {(g, r.figure, r.part): r.value for g, rows in previous.groups for r in rows}
+        if previous and view.by != "month"  # months of two periods are not the same months
+        else {}
+    )
+    if csv_output or not out.for_people():
+        rows: list[tuple[object, ...]] = []
+        for group, group_rows in (("", current.figures), *current.groups):
+            for row in group_rows:
+                line: tuple[object, ...] = (
+                    row.figure,
+                    row.part or "",
+                    f"{view.by}={group}" if group else "",
+                    row.value,
+                )
+                if previous is not None:
+                    key = (row.figure, row.part)
+                    before = earlier.get(key) if not group else earlier_groups.get((group, *key))
+                    line += (before,)
+                rows.append(line)
+        header = ("figure", "part", "breakdown", "value") + (("previous",) if previous else ())
+        if csv_output:
+            write_csv(machine_stdout(), header, (["" if v is None else v for v in r] for r in rows))
+        else:
+            for line in rows:
+                _line(*("-" if v is None else v for v in line))
+        return
+    from rich.table import Table
+
+    tz = ZoneInfo(view.zone)
+    title = f"Complaint figures for {current.label} ({current.first} to {current.last})"
+    # A narrow terminal folds a name or a number onto a second line rather than cut it.
+    table = Table(title=inert(title), title_justify="left")
+    table.add_column("Figure", overflow="fold")
+    table.add_column(current.label, justify="right", overflow="fold")
+    if previous is not None:
+        table.add_column(previous.label, justify="right", style="dim", overflow="fold")
+    groups = [group for group, _ in current.groups]
+    for group in groups:
+        table.add_column(_styled(group), justify="right", overflow="fold")
+    by_group = [{(r.figure, r.part): r.value for r in rows} for _, rows in current.groups]
+    section = ""
+    for row in current.figures:
+        figure = figures.FIGURE[row.figure]
+        if figure.section != section:
+            section = figure.section
+            table.add_row(_styled(section, "bold"), end_section=False)
+        label = f"  {row.figure}" + (f" · {row.part}" if row.part else "")
+        shown = [figure_value(row.value, figure.unit)]
+        if previous is not None:
+            shown.append(figure_value(earlier.get((row.figure, row.part)), figure.unit))
+        shown += [
+            figure_value(values.get((row.figure, row.part)), figure.unit) if figure.by_case else ""
+            for values in by_group
+        ]
+        table.add_row(*_cells(label, *shown))
+    console = _console()
+    console.print(table)
+    console.print(_report_glance(view))
+    cutoff = f"Counted as recorded by {format_local(current.cutoff, tz)}"
+    if previous is not None:
+        cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
+    _note(cutoff + '. Each figure is defined in the README ("report").')
+
+
+def report_html(view: ReportView) -> str:
+    """The report as one printable page that needs nothing else to open: its tables, each
+    figure with what it counts, and charts drawn inline where the charts extra is installed
+    (complaintctl/charts.py); without it, a line saying how to add them."""
+    from html import escape
+
+    from complaintctl import charts
+    from complaintctl.domain import figures
+
+    def text(value: object) -> str:
+        return escape(inert(str(value), lines=True))
+
+    tz = ZoneInfo(view.zone)
+    current, previous = view.current, view.previous
+    title = f"Complaint figures for {current.label}"
+    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
+    by_group = [
+        (group, {(r.figure, r.part): r.value for r in rows}) for group, rows in current.groups
+    ]
+    heads = ["Figure", "What it counts", current.label]
+    heads += [previous.label] if previous else []
+    heads += [f"{view.by}: {group}" for group, _ in by_group]
+    sections: dict[str, list[str]] = {}
+    for row in current.figures:
+        figure = figures.FIGURE[row.figure]
+        key = (row.figure, row.part)
+        cells = [figure_value(row.value, figure.unit)]
+        if previous is not None:
+            cells.append(figure_value(earlier.get(key), figure.unit))
+        cells += [figure_value(values.get(key), figure.unit) if figure.by_case else ""
+                  for _, values in by_group]  # fmt: skip
+        name = row.figure + (f" · {row.part}" if row.part else "")
+        sections.setdefault(figure.section, []).append(
+            f"<tr><th scope=row>{text(name)}</th><td>{text(figure.words)}</td>"
+            + "".join(f'<td class="n">{text(cell)}</td>' for cell in cells)
+            + "</tr>"
+        )
+    head = "".join(f"<th scope=col>{text(h)}</th>" for h in heads)
+    tables = "".join(
+        f"<section><h2>{text(section)}</h2><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        for section, rows in sections.items()
+    )
+    pictures = _report_charts(view) if charts.available() else []
+    drawn = (
+        "".join(f'<figure class="chart">{svg}</figure>' for svg in pictures)
+        if charts.available()
+        else f'<p class="note">{text(charts.HOW_TO_ADD)}</p>'
+    )
+    counted = f"Counted as recorded by {format_local(current.cutoff, tz)}"
+    if previous is not None:
+        counted += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{text(title)}</title><style>{_REPORT_CSS}</style></head><body>"
+        f"<h1>{text(title)}</h1>"
+        f'<p class="period">{text(current.first)} to {text(current.last)}. {text(counted)}. '
+        "A deadline is judged by what had been recorded by then; each figure says what it "
+        "counts.</p>"
+        f"{drawn}{tables}</body></html>\n"
+    )
+
+
+_REPORT_CSS = (
+    "@page{size:A4 landscape;margin:12mm}"
+    "body{font-family:system-ui,sans-serif;font-size:10pt;color:#111;margin:1.5em}"
+    "h1{font-size:16pt;margin:0 0 .3em}h2{font-size:12pt;margin:1.2em 0 .3em}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{border-bottom:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
+    "thead th{border-bottom:2px solid #111}td.n{text-align:right;white-space:nowrap}"
+    "section,figure.chart{break-inside:avoid}figure.chart{display:inline-block;margin:.5em}"
+    "figure.chart svg{max-width:100%;height:auto}.note,.period{color:#444}"
+)
+
+
+def _report_charts(view: ReportView) -> list[str]:
+    """The charts: volumes by month (with --by month), on-time shares against the target,
+    received by channel, and outcomes at each stage."""
+    from complaintctl import charts
+    from complaintctl.domain import figures
+
+    def valued(rows: Sequence[Any]) -> dict[tuple[str, str | None], Any]:
+        return {(r.figure, r.part): r.value for r in rows}
+
+    now = valued(view.current.figures)
+    drawn = []
+    if view.by == "month" and view.current.groups:
+        months = [(label, valued(rows)) for label, rows in view.current.groups]
+        drawn.append(
+            charts.trend(
+                "Month by month",
+                [label for label, _ in months],
+                [
+                    (name, [float(values[(figure, None)] or 0) for _, values in months])
+                    for name, figure in (
+                        ("received", "received"),
+                        ("first-stage responses due", "responses_due"),
+                        ("escalated", "escalated"),
+                    )
+                ],
+            )
+        )
+    drawn.append(
+        charts.shares(
+            "Deadlines met on time",
+            ["acknowledgement", "first-stage response", "final response"],
+            [
+                now[(name, None)]
+                for name in (
+                    "acknowledged_on_time_share",
+                    "responded_on_time_share",
+                    "final_on_time_share",
+                )
+            ],
+            target=1.0,
+        )
+    )
+    periods = [(view.current.label, now)]
+    if view.previous is not None:
+        periods.append((view.previous.label, valued(view.previous.figures)))
+    channels = figures.PARTS["channel"]
+    drawn.append(
+        charts.bars(
+            "Received by channel",
+            list(channels),
+            [
+                (label, [float(v[("received_by_channel", c)] or 0) for c in channels])
+                for label, v in periods
+            ],
+        )  # fmt: skip
+    )
+    decisions = figures.PARTS["decision"]
+    drawn.append(
+        charts.bars(
+            f"Outcomes, {view.current.label}",
+            list(decisions),
+            [
+                (stage, [float(now.get((figure, d)) or 0) for d in decisions])
+                for stage, figure in (
+                    ("first stage", "first_stage_outcomes"),
+                    ("final", "final_outcomes"),
+                    ("Assessor", "assessor_outcomes"),
+                )
+            ],
+        )
+    )
+    return drawn
+
+
+_BAR_WIDTH = 30
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _bar(share: float | None) -> str:
+    """A share of one as a bar of _BAR_WIDTH cells: filled, then the rest shaded."""
+    if share is None:
+        return "·" * _BAR_WIDTH
+    filled = round(share * _BAR_WIDTH)
+    return "█" * filled + "░" * (_BAR_WIDTH - filled)
+
+
+def _sparkline(numbers: Sequence[float]) -> str:
+    """Each number as a block whose height is its share of the largest."""
+    top = max(numbers, default=0) or 1
+    return "".join(_SPARKS[round(n / top * (len(_SPARKS) - 1))] for n in numbers)
+
+
+def _report_glance(view: ReportView) -> Any:
+    """Under the table: the on-time shares as bars against the target (every deadline met),
+    and with --by month a line of each month's volumes."""
+    from rich.table import Table
+
+    values = {(r.figure, r.part): r.value for r in view.current.figures}
+    glance = Table(title="At a glance", title_justify="left", show_header=False, box=None)
+    glance.add_column()
+    glance.add_column(no_wrap=True)
+    glance.add_column(justify="right")
+    for label, figure in (
+        ("acknowledged on time", "acknowledged_on_time_share"),
+        ("first-stage responses on time", "responded_on_time_share"),
+        ("final responses on time", "final_on_time_share"),
+    ):
+        share = values.get((figure, None))
+        shown = None if share is None else float(share)
+        style = "green" if shown == 1 else "yellow" if shown is not None and shown >= 0.8 else "red"
+        glance.add_row(label, _styled(_bar(shown), style), figure_value(shown, "share"))
+    if view.by == "month" and view.current.groups:
+        months = [(label, {(r.figure, r.part): r.value for r in rows})
+                  for label, rows in view.current.groups]  # fmt: skip
+        span = f"{months[0][0]} to {months[-1][0]}"
+        rows: tuple[tuple[str, str | None], ...] = (
+            ("received by month", "received"),
+            ("responses due by month", "responses_due"),
+            ("open at each month's end", None),  # every stage's open cases
+        )
+        for label, counted in rows:
+            numbers = [
+                float(sum(v or 0 for (f, _), v in month.items() if f == "open_cases"))
+                if counted is None
+                else float(month.get((counted, None)) or 0)
+                for _, month in months
+            ]
+            glance.add_row(
+                label, _sparkline(numbers), f"{span}: " + ", ".join(f"{n:g}" for n in numbers)
+            )
+    return glance
+
+
+def figure_cases(view: FigureCases) -> None:
+    """The references on stdout, one a line (for other commands to read), what they are on
+    stderr."""
+    for ref in view.refs:
+        _line(ref)
+    name = view.figure + (f".{view.part}" if view.part else "")
+    cutoff = format_local(view.cutoff, ZoneInfo(view.zone))
+    _note(f"{len(view.refs)} counted in {name} for {view.period}, as recorded by {cutoff}.")

@@ -208,10 +208,10 @@ def plan_clocks(
         ended += [(clock, CANCELLED) for clock in running if clock not in dict(ended)]
     ends, late = [], []
     for clock, outcome in ended:
-        on_record = clock.id is not None and clock.due_at < now and at < now
-        if on_record:
+        ends_at = clock_ends_at(clock.due_at, at, now, seen=clock.id is not None)
+        if ends_at != at:
             late.append(clock.kind)
-        ends.append((clock, now if on_record else at, outcome))
+        ends.append((clock, ends_at, outcome))
     starts = []
     for kind in step.starts:
         rule = CLOCKS[kind].rule
@@ -221,6 +221,15 @@ def plan_clocks(
         else:
             starts.append(Start(kind, at, agreed.due, 0, AGREED, agreed.rule))
     return ClockPlan(tuple(ends), tuple(starts), tuple(late))
+
+
+def clock_ends_at(due_at: datetime, at: datetime, now: datetime, *, seen: bool = True) -> datetime:
+    """When a step dated `at` and recorded `now` ends a running clock due at `due_at`: at `at`,
+    unless the deadline had passed before the step was recorded on a step dated earlier (a
+    breach on record: `overdue` could have listed it since its due), then when it was recorded.
+    A clock nobody has `seen` (started by the same command) cannot have been breached on
+    record. The figures judge a clock's end by this rule too (domain/figures.py)."""
+    return now if seen and due_at < now and at < now else at
 
 
 def clock_to_move(action: Action, running: Sequence[Running]) -> Running | None:

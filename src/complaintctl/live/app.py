@@ -256,9 +256,10 @@ class QueueScreen(Screen[None]):
         if not report.items:
             words = f"No case matches {report.text!r}"
         elif report.more:
-            words = f"{len(report.items)} of {report.total} cases match {report.text!r}"
+            over = "more than " if report.more_than else ""
+            words = f"{len(report.items)} shown, {over}{report.more} more match {report.text!r}"
         else:
-            words = f"{report.total} found for {report.text!r}"
+            words = f"{len(report.items)} found for {report.text!r}"
         self.query_one(Status).update(_text(f"{words} · Esc: back to the queue"))
 
     def action_back_to_queue(self) -> None:

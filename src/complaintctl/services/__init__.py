@@ -12,6 +12,7 @@ from complaintctl.services.calendar import (
     remove_closure,
 )
 from complaintctl.services.common import coverage_warnings
+from complaintctl.services.figures import figure_cases, report, report_period
 from complaintctl.services.intake import log_complaint
 from complaintctl.services.reads import find_cases, overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
@@ -101,6 +102,9 @@ __all__ = [
     "note",
     "overdue",
     "queue",
+    "report",
+    "report_period",
+    "figure_cases",
     "reactivate_staff",
     "record_incident",
     "record_outcome",

@@ -504,3 +504,62 @@ def _containing(word: str) -> str:
     """A LIKE pattern for text containing `word`, its own % and _ taken literally."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# -- the figures ---------------------------------------------------------------------------
+
+# case id, ref, action, at, recorded_at, details (JSON).
+HistoryRow = tuple[int, str, str, datetime, datetime, str]
+
+
+def history_for_figures(
+    uow: UnitOfWork,
+    since: datetime,
+    recorded_by: datetime,
+    actions: Sequence[str],
+    open_stages: Sequence[str],
+) -> list[HistoryRow]:
+    """The history entries of `actions` recorded by `recorded_by`, each case's together in the
+    order they were recorded (domain/figures.replay reads them so), of the cases that can count
+    in figures from `since` on: those with an entry dated or recorded since, those still open,
+    and those with a clock due since. Any other case was settled before `since`, every clock of
+    it due and every step of it dated before then, and counts in none of them."""
+    touched = (
+        sa_select(col(Event.case_id))
+        .where(
+            col(Event.case_id).is_not(None),
+            (col(Event.recorded_at) >= since) | (col(Event.at) >= since),
+        )
+        .union(
+            sa_select(col(Case.id)).where(col(Case.stage).in_(list(open_stages))),
+            sa_select(col(Deadline.case_id)).where(
+                col(Deadline.case_id).is_not(None), col(Deadline.due_at) >= since
+            ),
+        )
+    )
+    statement = (
+        sa_select(
+            col(Event.case_id),
+            col(Case.ref),
+            col(Event.action),
+            col(Event.at),
+            col(Event.recorded_at),
+            col(Event.details),
+        )
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Event.recorded_at) <= recorded_by,
+            col(Event.action).in_(list(actions)),
+            col(Event.case_id).in_(touched),
+        )
+        .order_by(col(Event.case_id), col(Event.id))
+    )
+    return cast("list[HistoryRow]", uow.session.connection().execute(statement).all())
+
+
+def restriction_dates(uow: UnitOfWork) -> list[tuple[datetime, datetime | None]]:
+    """(decided at, lifted at) of every restriction."""
+    statement = sa_select(col(Restriction.decided_at), col(Restriction.lifted_at))
+    return cast(
+        "list[tuple[datetime, datetime | None]]", uow.session.connection().execute(statement).all()
+    )

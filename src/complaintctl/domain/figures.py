@@ -1,0 +1,735 @@
+"""The figures the Board sees: each one defined once (FIGURES), and counted from the history as
+it had been recorded by a moment, the cutoff (the period's end, or --as-of if earlier).
+
+Pure: stdlib only, never the clock. Each case's history entries recorded by the cutoff are
+replayed (`replay`) into the facts the figures count (`CaseFacts`): when it was received and
+how, where it stood, each of its clocks and how it ended. Nothing recorded after the cutoff
+counts, so a past period's figures come out the same whatever is recorded later (MODEL.md,
+"Figures and learning"; the replay `overdue --as-of` makes of the deadline table, made of the
+history instead because a step recorded late can be dated back before the cutoff).
+
+A clock is judged as `overdue` judges it (past due is strictly after its due) and ended as a
+step ends it (domain/clocks.clock_ends_at); a met clock is on time as its step recorded
+(`on_time` in the history entry, worked out by domain/clocks when the step was taken).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.clocks import DeadlineKind, clock_ends_at
+from complaintctl.domain.procedure import (
+    TRANSITIONS,
+    Action,
+    AssessorOutcome,
+    Category,
+    Channel,
+    CloseReason,
+    Decision,
+    OutOfScope,
+    Remedy,
+    Stage,
+)
+
+# -- what each figure counts ------------------------------------------------------------------
+
+COUNT = "count"
+SHARE = "share"  # a fraction from 0 to 1 (null when there is nothing to share out)
+WORKING_HOURS = "working-hours"
+WORKING_DAYS = "working-days"
+PENCE = "pence"
+
+# The backlog's age bands, in whole working days since receipt [ours].
+AGE_BANDS: tuple[tuple[str, int], ...] = (
+    ("0-5", 5),
+    ("6-10", 10),
+    ("11-20", 20),
+    ("21-40", 40),
+    ("over-40", 2**31),
+)
+# The stages a case is still in the procedure at (reads.OPEN_STAGES says the same).
+OPEN_STAGES = tuple(s.value for s in Stage if s not in (Stage.CLOSED, Stage.ASSESSED))
+
+PARTS: dict[str, tuple[str, ...]] = {
+    "channel": tuple(c.value for c in Channel),
+    "category": tuple(c.value for c in Category),
+    "reason": tuple(r.value for r in OutOfScope),
+    "decision": tuple(d.value for d in Decision),
+    "assessor-outcome": tuple(o.value for o in AssessorOutcome),
+    "remedy": tuple(r.value for r in Remedy),
+    "stage": OPEN_STAGES,
+    "age": tuple(name for name, _ in AGE_BANDS),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    section: str
+    unit: str
+    words: str  # what it counts, in the procedure's terms (README repeats these)
+    parts: str | None = None  # counted by these parts (PARTS), each a row of its own
+    by_case: bool = True  # each counted thing belongs to a case: --by area|category|channel
+
+
+_RECEIVED = "Received"
+_ACK = "Acknowledgements"
+_FIRST = "First-stage responses"
+_SECOND = "Second stage"
+_OUTCOMES = "Outcomes and remedies"
+_ASSESSOR = "The Independent Assessor"
+_RESTRICT = "Restrictions and incidents"
+_BACKLOG = "Backlog at the period's end"
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("received", _RECEIVED, COUNT, "complaints received in the period (their receipt "
+           "date, not when logged), however they ended, the informally resolved too"),
+    Figure("received_by_channel", _RECEIVED, COUNT, "received in the period, by channel",
+           "channel"),
+    Figure("received_by_category", _RECEIVED, COUNT, "received in the period, by category",
+           "category"),
+    Figure("received_board", _RECEIVED, COUNT, "received in the period addressed to the Board "
+           "or the executive team"),
+    Figure("out_of_scope", _RECEIVED, COUNT, "received in the period and closed out of scope by "
+           "the cutoff, by reason", "reason"),
+    Figure("resolved_informally", _RECEIVED, COUNT, "received in the period and closed as "
+           "resolved at the informal stage by the cutoff"),
+    Figure("out_of_time", _RECEIVED, COUNT, "received in the period about a service issue more "
+           "than 6 months before it"),
+    Figure("acknowledged_on_time", _ACK, COUNT, "received in the period and acknowledged within "
+           "24 working hours of receipt"),
+    Figure("acknowledged_late", _ACK, COUNT, "received in the period and acknowledged after its "
+           "deadline (or recorded after it had passed)"),
+    Figure("acknowledgement_open_past_due", _ACK, COUNT, "received in the period, not "
+           "acknowledged by the cutoff, and past its deadline then"),
+    Figure("acknowledgement_closed_past_due", _ACK, COUNT, "received in the period and closed "
+           "without an acknowledgement after its deadline had passed"),
+    Figure("acknowledged_on_time_share", _ACK, SHARE, "acknowledged on time, of those above "
+           "(on time, late, open past due, closed past due)"),
+    Figure("acknowledge_working_hours_median", _ACK, WORKING_HOURS, "median working hours from "
+           "receipt to acknowledgement, of those received in the period and acknowledged"),
+    Figure("acknowledge_working_hours_p90", _ACK, WORKING_HOURS, "90th percentile (nearest "
+           "rank) of the same working hours"),
+    Figure("responses_due", _FIRST, COUNT, "first-stage response deadlines falling in the period "
+           "(an agreed timescale replacing the rule's), less those ended by a close before they "
+           "fell due"),
+    Figure("responded_on_time", _FIRST, COUNT, "of those, responded to by the deadline the rule "
+           "gave (24 working hours after acknowledgement)"),
+    Figure("responded_on_time_extended", _FIRST, COUNT, "of those, responded to after the rule's "
+           "deadline but by a timescale agreed with the consumer"),
+    Figure("responded_late", _FIRST, COUNT, "of those, responded to after the deadline (or "
+           "recorded after it had passed)"),
+    Figure("response_open_past_due", _FIRST, COUNT, "of those, not responded to by the cutoff "
+           "and past due then"),
+    Figure("response_closed_past_due", _FIRST, COUNT, "of those, closed without a response "
+           "after the deadline had passed"),
+    Figure("response_not_yet_due", _FIRST, COUNT, "of those, still running and not yet due at "
+           "the cutoff (a period not over, or --as-of before its end)"),
+    Figure("responded_on_time_share", _FIRST, SHARE, "on time, with or without an agreed "
+           "timescale, of those due and judged (all but the not yet due)"),
+    Figure("response_working_days_median", _FIRST, WORKING_DAYS, "median working days from "
+           "acknowledgement to first-stage response, of responses given in the period"),
+    Figure("escalated", _SECOND, COUNT, "escalations to the second stage dated in the period"),
+    Figure("first_responses_escalated_share", _SECOND, SHARE, "of first-stage responses given "
+           "in the period, the share escalated by the cutoff"),
+    Figure("finals_due", _SECOND, COUNT, "final response deadlines falling in the period"),
+    Figure("final_on_time", _SECOND, COUNT, "of those, given by the deadline the rule gave (20 "
+           "working days after escalation)"),
+    Figure("final_on_time_extended", _SECOND, COUNT, "of those, given after the rule's deadline "
+           "but by a timescale agreed with the consumer"),
+    Figure("final_late", _SECOND, COUNT, "of those, given after the deadline (or recorded after "
+           "it had passed)"),
+    Figure("final_open_past_due", _SECOND, COUNT, "of those, not given by the cutoff and past "
+           "due then"),
+    Figure("final_not_yet_due", _SECOND, COUNT, "of those, still running and not yet due at the "
+           "cutoff"),
+    Figure("final_on_time_share", _SECOND, SHARE, "on time, with or without an agreed "
+           "timescale, of those due and judged"),
+    Figure("final_working_days_median", _SECOND, WORKING_DAYS, "median working days from "
+           "escalation to final response, of final responses given in the period"),
+    Figure("first_stage_outcomes", _OUTCOMES, COUNT, "first-stage responses given in the "
+           "period, by decision", "decision"),
+    Figure("final_outcomes", _OUTCOMES, COUNT, "final responses given in the period, by "
+           "decision", "decision"),
+    Figure("assessor_outcomes", _OUTCOMES, COUNT, "the Independent Assessor's outcomes dated "
+           "in the period", "assessor-outcome"),
+    Figure("remedies", _OUTCOMES, COUNT, "responses (first-stage and final) given in the "
+           "period offering each remedy", "remedy"),
+    Figure("goodwill_pence", _OUTCOMES, PENCE, "goodwill payments offered in responses given in "
+           "the period, in pence (that they were paid is not recorded yet)"),
+    Figure("referrals_within_window", _ASSESSOR, COUNT, "referrals to the Independent Assessor "
+           "dated in the period, within 3 months of the final response"),
+    Figure("referrals_late", _ASSESSOR, COUNT, "referrals dated in the period and accepted after "
+           "the 3 months, with a reason"),
+    Figure("restrictions_decided", _RESTRICT, COUNT, "restrictions decided in the period (by "
+           "the dates on the restriction)", by_case=False),
+    Figure("restrictions_in_force", _RESTRICT, COUNT, "restrictions decided and not lifted at "
+           "the cutoff", by_case=False),
+    Figure("restriction_reviews_overdue", _RESTRICT, COUNT, "restriction reviews past due at "
+           "the cutoff, as `overdue --as-of` lists them", by_case=False),
+    Figure("incidents", _RESTRICT, COUNT, "incidents of abusive contact dated in the period"),
+    Figure("open_cases", _BACKLOG, COUNT, "cases still in the procedure at the cutoff, by stage",
+           "stage"),
+    Figure("open_cases_by_age", _BACKLOG, COUNT, "the same, by whole working days since receipt "
+           "(working time over the length of a working day, rounded down)", "age"),
+    Figure("open_cases_breached", _BACKLOG, COUNT, "open cases with a deadline staff owe "
+           "(acknowledgement, response, final response) past due at the cutoff"),
+)  # fmt: skip
+FIGURE = {figure.name: figure for figure in FIGURES}
+
+
+# -- the history, replayed --------------------------------------------------------------------
+
+
+class Entry(NamedTuple):
+    """One history entry of a case, as the store holds it (a named tuple: a report makes one
+    for every entry it reads)."""
+
+    action: str
+    at: datetime  # when it happened
+    recorded_at: datetime  # when it was written
+    details: Mapping[str, Any]
+
+
+# How a clock stood at the cutoff.
+ON_TIME = "on-time"
+ON_TIME_EXTENDED = "on-time-extended"  # late by the rule, on time by the agreed timescale
+LATE = "late"
+OPEN_PAST_DUE = "open-past-due"
+CLOSED_PAST_DUE = "closed-past-due"  # ended by a close after its due, the step never taken
+NOT_YET_DUE = "not-yet-due"
+CANCELLED = "cancelled"  # ended by a close before its due: nothing was owed any more
+JUDGED = (ON_TIME, ON_TIME_EXTENDED, LATE, OPEN_PAST_DUE, CLOSED_PAST_DUE)
+
+
+@dataclass(frozen=True)
+class Clock:
+    start: datetime
+    due: datetime  # the agreed timescale's, after an extension
+    rule_due: datetime  # the rule's, before any extension
+    recorded_at: datetime  # when the step that started it was recorded
+    extended: bool = False
+    met_at: datetime | None = None  # the step's date
+    on_time: bool | None = None  # as the step recorded it
+    cancelled_at: datetime | None = None  # when a close ended it (clock_ends_at)
+
+    def state(self, cutoff: datetime) -> str:
+        if self.met_at is not None:
+            if not self.on_time:
+                return LATE
+            return ON_TIME_EXTENDED if self.extended and self.met_at > self.rule_due else ON_TIME
+        if self.cancelled_at is not None:
+            return CLOSED_PAST_DUE if self.cancelled_at > self.due else CANCELLED
+        return OPEN_PAST_DUE if self.due < cutoff else NOT_YET_DUE
+
+    @property
+    def running(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+
+@dataclass(frozen=True)
+class Given:
+    """A first-stage or final response."""
+
+    stage: str  # "first" or "final"
+    at: datetime
+    decision: str
+    remedies: tuple[str, ...]
+    goodwill_pence: int
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A case as its history stood at the cutoff."""
+
+    ref: str
+    received_at: datetime
+    channel: str
+    category: str
+    board: bool
+    out_of_time: bool
+    area: str | None
+    stage: str
+    close_reason: str | None = None
+    close_because: str | None = None
+    clocks: Mapping[str, Clock] = field(default_factory=dict)
+    acknowledged_at: datetime | None = None
+    responses: tuple[Given, ...] = ()
+    escalated_at: tuple[datetime, ...] = ()
+    referrals: tuple[tuple[datetime, bool], ...] = ()  # (when, late)
+    assessed: tuple[tuple[datetime, str], ...] = ()  # (when, outcome)
+    incidents: tuple[datetime, ...] = ()
+
+    def attribute(self, by: str) -> str:
+        value = {"area": self.area, "category": self.category, "channel": self.channel}[by]
+        return value if value is not None else NO_AREA
+
+
+NO_AREA = "(not yet routed)"
+
+
+def _instant(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+class _Running:
+    """A clock while the history is replayed: changed in place, frozen into a Clock at the end
+    (a replay makes one per step of every case it reads)."""
+
+    __slots__ = ("start", "due", "rule_due", "recorded_at", "extended", "met_at", "on_time",
+                 "cancelled_at")  # fmt: skip
+
+    def __init__(self, start: datetime, due: datetime, recorded_at: datetime) -> None:
+        self.start, self.due, self.rule_due, self.recorded_at = start, due, due, recorded_at
+        self.extended = False
+        self.met_at: datetime | None = None
+        self.on_time: bool | None = None
+        self.cancelled_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def frozen(self) -> Clock:
+        return Clock(self.start, self.due, self.rule_due, self.recorded_at, self.extended,
+                     self.met_at, self.on_time, self.cancelled_at)  # fmt: skip
+
+
+def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | None:
+    """The case as the entries recorded by `cutoff` leave it (in the order they were recorded);
+    None when its log was not recorded by then."""
+    log: Entry | None = None
+    fields: dict[str, Any] = {}
+    clocks: dict[str, _Running] = {}
+    stage, before_close = Stage.RECEIVED, Stage.RECEIVED
+    cancelled_by_close: list[str] = []
+    responses: list[Given] = []
+    escalated: list[datetime] = []
+    referrals: list[tuple[datetime, bool]] = []
+    assessed: list[tuple[datetime, str]] = []
+    incidents: list[datetime] = []
+    kind: str
+    for entry in entries:
+        if entry.recorded_at > cutoff:
+            continue
+        details, action = entry.details, entry.action
+        if action == Action.LOG:
+            log = entry
+            fields = {
+                "channel": str(details.get("channel")),
+                "category": str(details.get("category")),
+                "board": bool(details.get("board")),
+                "out_of_time": bool(details.get("out_of_time")),
+                "area": None,
+                "acknowledged_at": None,
+                "close_reason": None,
+                "close_because": None,
+            }
+            clocks[DeadlineKind.ACKNOWLEDGE] = _Running(
+                entry.at, _instant(details["acknowledge_due"]), entry.recorded_at
+            )
+            continue
+        if log is None:
+            continue  # nothing before the log counts (it cannot happen)
+        if action in TRANSITIONS and (target := TRANSITIONS[Action(action)][1]) is not None:
+            if action == Action.CLOSE:
+                before_close = stage
+            stage = target
+        if action == Action.ACKNOWLEDGE:
+            fields["area"], fields["acknowledged_at"] = details.get("area"), entry.at
+            _meet(clocks, DeadlineKind.ACKNOWLEDGE, entry)
+            due = _instant(details["respond_due"])
+            clocks[DeadlineKind.RESPOND] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (Action.RESPOND, Action.FINAL):
+            kind = DeadlineKind.RESPOND if action == Action.RESPOND else DeadlineKind.FINAL
+            _meet(clocks, kind, entry)
+            responses.append(
+                Given(
+                    "first" if action == Action.RESPOND else "final",
+                    entry.at,
+                    str(details.get("decision")),
+                    tuple(details.get("remedies") or ()),
+                    int(details.get("goodwill_pence") or 0),
+                )
+            )
+            if action == Action.FINAL and details.get("refer_by"):
+                due = _instant(details["refer_by"])
+                clocks[DeadlineKind.REFERRAL_WINDOW] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (Action.EXTEND, Action.RECOMPUTE):
+            kind = str(details.get("kind"))
+            clock = clocks.get(kind)
+            if clock is not None and clock.running:
+                clock.due = _instant(details["new_due"])
+                clock.extended = clock.extended or action == Action.EXTEND
+                if not clock.extended:
+                    clock.rule_due = clock.due
+        elif action == Action.ESCALATE:
+            escalated.append(entry.at)
+            due = _instant(details["final_due"])
+            clocks[DeadlineKind.FINAL] = _Running(entry.at, due, entry.recorded_at)
+        elif action == Action.REFER:
+            _meet(clocks, DeadlineKind.REFERRAL_WINDOW, entry)
+            referrals.append((entry.at, bool(details.get("late"))))
+        elif action == Action.OUTCOME:
+            assessed.append((entry.at, str(details.get("outcome"))))
+        elif action == Action.CLOSE:
+            cancelled_by_close = []
+            for kind, clock in clocks.items():
+                if clock.running:
+                    seen = clock.recorded_at < entry.recorded_at
+                    clock.cancelled_at = clock_ends_at(
+                        clock.due, entry.at, entry.recorded_at, seen=seen
+                    )
+                    cancelled_by_close.append(kind)
+            fields["close_reason"] = details.get("reason")
+            fields["close_because"] = details.get("because")
+        elif action == Action.REOPEN:
+            stage = before_close
+            for kind in cancelled_by_close:
+                clocks[kind].cancelled_at = None
+            cancelled_by_close = []
+            fields["close_reason"] = fields["close_because"] = None
+        elif action == Action.EDIT:
+            for change in details.get("changes") or ():
+                if change.get("field") in ("category", "channel", "board"):
+                    fields[change["field"]] = change.get("new")
+        elif action == Action.INCIDENT:
+            incidents.append(entry.at)
+    if log is None:
+        return None
+    return CaseFacts(
+        ref=ref,
+        received_at=log.at,
+        stage=stage,
+        clocks={kind: clock.frozen() for kind, clock in clocks.items()},
+        responses=tuple(responses),
+        escalated_at=tuple(escalated),
+        referrals=tuple(referrals),
+        assessed=tuple(assessed),
+        incidents=tuple(incidents),
+        **fields,
+    )
+
+
+def _meet(clocks: dict[str, _Running], kind: str, entry: Entry) -> None:
+    clock = clocks.get(kind)
+    if clock is None or not clock.running:
+        return
+    on_time = entry.details.get("on_time")
+    if on_time is None:  # the referral window records `late` instead, and no step is late to it
+        on_time = clock_ends_at(clock.due, entry.at, entry.recorded_at) <= clock.due
+    clock.met_at, clock.on_time = entry.at, bool(on_time)
+
+
+# -- counting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """What the figures need of restrictions, which belong to consumers, not cases."""
+
+    decided: tuple[tuple[datetime, datetime | None], ...]  # (decided at, lifted at)
+    reviews_overdue: int  # at the cutoff
+
+
+Value = int | float | None
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    part: str | None
+    value: Value
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a count covers: instants from `start` up to (not including) `end`, as recorded by
+    `cutoff`."""
+
+    start: datetime
+    end: datetime
+    cutoff: datetime
+
+    def holds(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+
+def count(
+    cases: Sequence[CaseFacts],
+    window: Window,
+    calendar: WorkingCalendar,
+    restrictions: Restrictions | None,
+) -> tuple[Row, ...]:
+    """Every figure of FIGURES over `cases`, in FIGURES' order, a row for each part of a
+    figure counted by parts; the restrictions' only when `restrictions` are given."""
+    values, _ = _count(cases, window, calendar, restrictions)
+    return _rows(values)
+
+
+class FigureError(ValueError):
+    """A figure named wrongly, or one that is not a count of cases."""
+
+
+def parse_figure(text: str) -> tuple[str, str | None]:
+    """`received`, or `received_by_channel.online`: a count of cases and, for one counted by
+    parts, which part."""
+    name, _, part = text.strip().partition(".")
+    figure = FIGURE.get(name)
+    if figure is None:
+        raise FigureError(
+            f'{text!r} is not a figure; the README lists them ("report"), e.g. '
+            "responded_late or open_cases.first-stage"
+        )
+    if not figure.by_case:
+        raise FigureError(f"{name} counts restrictions, not cases")
+    if figure.unit != COUNT:
+        raise FigureError(
+            f"{name} is not a count of cases ({figure.unit}): the cases behind it are in the "
+            "counts it is made of, e.g. responded_on_time and responded_late"
+        )
+    if figure.parts is None:
+        if part:
+            raise FigureError(f"{name} has no parts")
+        return name, None
+    parts = PARTS[figure.parts]
+    if part not in parts:
+        raise FigureError(
+            f"{name} is counted by {figure.parts}: say which, as {name}.PART, PART one of "
+            f"{', '.join(parts)}"
+        )
+    return name, part
+
+
+# The figures that count cases, or steps on them: each can list the cases it counted.
+Members = dict[str, list[str] | dict[str, list[str]]]
+
+
+def counted_cases(
+    cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar, figure: str,
+    part: str | None,
+) -> list[str]:  # fmt: skip
+    """The references of the cases `figure` (its `part`) counted, as often as it counted
+    each (a case escalated twice is there twice), in the order the cases were logged."""
+    _, members = _count(cases, window, calendar, None)
+    found = members[figure]
+    if isinstance(found, dict):
+        assert part is not None
+        return list(found.get(part, []))
+    return list(found)
+
+
+def _count(
+    cases: Sequence[CaseFacts],
+    window: Window,
+    calendar: WorkingCalendar,
+    restrictions: Restrictions | None,
+) -> tuple[dict[str, Value | dict[str, Value]], Members]:
+    """The figures' values, and for each count of cases (or of steps on them) the cases it
+    counted: a count is how many of them there are, so the two cannot disagree."""
+    values: dict[str, Value | dict[str, Value]] = {}
+    members: Members = {}
+    holds, cutoff = window.holds, window.cutoff
+    working_day = calendar.working_day()
+
+    received = [c for c in cases if holds(c.received_at)]
+    members["received"] = [c.ref for c in received]
+    members["received_by_channel"] = _by(received, lambda c: c.channel, "channel")
+    members["received_by_category"] = _by(received, lambda c: c.category, "category")
+    members["received_board"] = [c.ref for c in received if c.board]
+    closed = [c for c in received if c.stage == Stage.CLOSED]
+    members["out_of_scope"] = _by(
+        [c for c in closed if c.close_reason == CloseReason.OUT_OF_SCOPE],
+        lambda c: c.close_because or "",
+        "reason",
+    )
+    members["resolved_informally"] = [
+        c.ref for c in closed if c.close_reason == CloseReason.RESOLVED_INFORMALLY
+    ]
+    members["out_of_time"] = [c.ref for c in received if c.out_of_time]
+
+    acks = _states(received, DeadlineKind.ACKNOWLEDGE, cutoff)
+    members["acknowledged_on_time"] = acks.get(ON_TIME, [])
+    members["acknowledged_late"] = acks.get(LATE, [])
+    members["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, [])
+    members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
+    values["acknowledged_on_time_share"] = _on_time_share(acks)
+    hours = [
+        calendar.working_time_between(c.received_at, c.acknowledged_at) / timedelta(hours=1)
+        for c in received
+        if c.acknowledged_at is not None
+    ]
+    values["acknowledge_working_hours_median"] = _median(hours)
+    values["acknowledge_working_hours_p90"] = percentile(hours, 90)
+
+    due = [c for c in cases if _due_in(c, DeadlineKind.RESPOND, window)]
+    responses = _states(due, DeadlineKind.RESPOND, cutoff)
+    members["responses_due"] = [
+        ref for state, refs in responses.items() if state != CANCELLED for ref in refs
+    ]
+    members["responded_on_time"] = responses.get(ON_TIME, [])
+    members["responded_on_time_extended"] = responses.get(ON_TIME_EXTENDED, [])
+    members["responded_late"] = responses.get(LATE, [])
+    members["response_open_past_due"] = responses.get(OPEN_PAST_DUE, [])
+    members["response_closed_past_due"] = responses.get(CLOSED_PAST_DUE, [])
+    members["response_not_yet_due"] = responses.get(NOT_YET_DUE, [])
+    values["responded_on_time_share"] = _on_time_share(responses)
+    given = [(c, g) for c in cases for g in c.responses if holds(g.at)]
+    first = [(c, g) for c, g in given if g.stage == "first"]
+    final = [(c, g) for c, g in given if g.stage == "final"]
+    values["response_working_days_median"] = _median(
+        [
+            calendar.working_time_between(c.acknowledged_at, g.at) / working_day
+            for c, g in first
+            if c.acknowledged_at is not None
+        ]
+    )
+
+    members["escalated"] = [c.ref for c in cases for at in c.escalated_at if holds(at)]
+    values["first_responses_escalated_share"] = _share(
+        sum(any(at >= g.at for at in c.escalated_at) for c, g in first), len(first)
+    )
+    due = [c for c in cases if _due_in(c, DeadlineKind.FINAL, window)]
+    finals = _states(due, DeadlineKind.FINAL, cutoff)
+    members["finals_due"] = [
+        ref for state, refs in finals.items() if state != CANCELLED for ref in refs
+    ]
+    members["final_on_time"] = finals.get(ON_TIME, [])
+    members["final_on_time_extended"] = finals.get(ON_TIME_EXTENDED, [])
+    members["final_late"] = finals.get(LATE, [])
+    members["final_open_past_due"] = finals.get(OPEN_PAST_DUE, [])
+    members["final_not_yet_due"] = finals.get(NOT_YET_DUE, [])
+    values["final_on_time_share"] = _on_time_share(finals)
+    values["final_working_days_median"] = _median(
+        [
+            calendar.working_time_between(escalated, g.at) / working_day
+            for c, g in final
+            if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
+        ]
+    )
+
+    def case_of(item: tuple[CaseFacts, Any]) -> str:
+        return item[0].ref
+
+    members["first_stage_outcomes"] = _by(first, lambda i: i[1].decision, "decision", case_of)
+    members["final_outcomes"] = _by(final, lambda i: i[1].decision, "decision", case_of)
+    outcomes = [(c, outcome) for c in cases for at, outcome in c.assessed if holds(at)]
+    members["assessor_outcomes"] = _by(outcomes, lambda i: i[1], "assessor-outcome", case_of)
+    members["remedies"] = {
+        remedy: [c.ref for c, g in given if remedy in g.remedies] for remedy in PARTS["remedy"]
+    }
+    values["goodwill_pence"] = sum(g.goodwill_pence for _, g in given)
+
+    referrals = [(c, late) for c in cases for at, late in c.referrals if holds(at)]
+    members["referrals_within_window"] = [c.ref for c, late in referrals if not late]
+    members["referrals_late"] = [c.ref for c, late in referrals if late]
+
+    if restrictions is not None:
+        values["restrictions_decided"] = sum(holds(at) for at, _ in restrictions.decided)
+        values["restrictions_in_force"] = sum(
+            at < cutoff and (lifted is None or lifted >= cutoff)
+            for at, lifted in restrictions.decided
+        )
+        values["restriction_reviews_overdue"] = restrictions.reviews_overdue
+    members["incidents"] = [c.ref for c in cases for at in c.incidents if holds(at)]
+
+    open_cases = [c for c in cases if c.stage in OPEN_STAGES]
+    members["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")
+    members["open_cases_by_age"] = _by(
+        open_cases, lambda c: age_band(calendar.working_time_between(c.received_at, cutoff),
+                                       working_day), "age"
+    )  # fmt: skip
+    owed = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.RESPOND, DeadlineKind.FINAL)
+    members["open_cases_breached"] = [
+        c.ref
+        for c in open_cases
+        if any(
+            (clock := c.clocks.get(kind)) is not None and clock.state(cutoff) == OPEN_PAST_DUE
+            for kind in owed
+        )
+    ]
+    for name, listed in members.items():
+        values[name] = (
+            {part: len(refs) for part, refs in listed.items()}
+            if isinstance(listed, dict)
+            else len(listed)
+        )
+    return values, members
+
+
+def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    for figure in FIGURES:
+        if figure.name not in values:
+            continue
+        value = values[figure.name]
+        if isinstance(value, dict):
+            rows += [Row(figure.name, part, value.get(part, 0)) for part in value]
+        else:
+            rows.append(Row(figure.name, None, value))
+    return tuple(rows)
+
+
+def _ref(case: CaseFacts) -> str:
+    return case.ref
+
+
+def _by(
+    items: Iterable[Any],
+    key: Callable[[Any], str],
+    parts: str,
+    ref: Callable[[Any], str] = _ref,
+) -> dict[str, list[str]]:
+    """Each of `items`' cases under its part (every part listed, if empty)."""
+    listed: dict[str, list[str]] = {part: [] for part in PARTS[parts]}
+    for item in items:
+        listed.setdefault(key(item), []).append(ref(item))  # a part no longer listed still counts
+    return listed
+
+
+def _due_in(case: CaseFacts, kind: str, window: Window) -> bool:
+    clock = case.clocks.get(kind)
+    return clock is not None and window.holds(clock.due)
+
+
+def _states(cases: Iterable[CaseFacts], kind: str, cutoff: datetime) -> dict[str, list[str]]:
+    states: dict[str, list[str]] = {}
+    for case in cases:
+        clock = case.clocks.get(kind)
+        if clock is not None:
+            states.setdefault(clock.state(cutoff), []).append(case.ref)
+    return states
+
+
+def _on_time_share(states: Mapping[str, list[str]]) -> float | None:
+    judged = sum(len(states.get(state, ())) for state in JUDGED)
+    met = len(states.get(ON_TIME, ())) + len(states.get(ON_TIME_EXTENDED, ()))
+    return _share(met, judged)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def percentile(values: Sequence[float], pct: int) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `pct`% of the values at
+    or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(math.ceil(pct / 100 * len(ordered)), 1) - 1], 2)
+
+
+def age_band(age: timedelta, working_day: timedelta) -> str:
+    days = age // working_day
+    return next(name for name, most in AGE_BANDS if days <= most)

@@ -1,0 +1,162 @@
+"""The periods a report covers: a month, a quarter, a year, a financial year, or any dates.
+
+Pure: stdlib and zoneinfo only. A period is a run of whole local dates, first to last
+inclusive; its instants run from local midnight at its start to local midnight after its last
+day, in the calendar's zone (so a period is the same days in summer and winter).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from complaintctl.domain.instants import FIRST_YEAR, LAST_YEAR
+
+# The first month of the financial year [ours: the UK's April to March].
+FINANCIAL_YEAR_STARTS = 4
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read, or runs backwards."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # how it was asked for: 2026-11, 2026-Q4, 2026, 2026-27, or its dates
+    first: date
+    last: date  # inclusive
+    kind: str  # month, quarter, year, financial-year or dates
+
+    def starts(self, tz: ZoneInfo) -> datetime:
+        return _midnight(self.first, tz)
+
+    def ends(self, tz: ZoneInfo) -> datetime:
+        """The instant just after the period: local midnight after its last day."""
+        return _midnight(self.last + timedelta(days=1), tz)
+
+    def previous(self) -> Period:
+        """The period before, of the same kind (dates: as many days, just before)."""
+        if self.kind == "month":
+            return month(_month_before(self.first))
+        if self.kind == "quarter":
+            year, quarter = self.first.year, (self.first.month - 1) // 3 + 1
+            return quarter_of(year - 1, 4) if quarter == 1 else quarter_of(year, quarter - 1)
+        if self.kind == "year":
+            return calendar_year(self.first.year - 1)
+        if self.kind == "financial-year":
+            return financial_year(self.first.year - 1)
+        days = (self.last - self.first).days + 1
+        return between(self.first - timedelta(days=days), self.first - timedelta(days=1))
+
+    def months(self) -> tuple[Period, ...]:
+        """Each calendar month the period touches, cut to the period's dates."""
+        found = []
+        start = self.first
+        while start <= self.last:
+            whole = month(start)
+            first, last = max(whole.first, self.first), min(whole.last, self.last)
+            if (first, last) == (whole.first, whole.last):
+                found.append(whole)
+            else:
+                found.append(Period(_dates(first, last), first, last, "dates"))
+            start = whole.last + timedelta(days=1)
+        return tuple(found)
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _month_before(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _dates(first: date, last: date) -> str:
+    return f"{first.isoformat()} to {last.isoformat()}"
+
+
+def month(day: date) -> Period:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Period(f"{first:%Y-%m}", first, following - timedelta(days=1), "month")
+
+
+def quarter_of(year: int, quarter: int) -> Period:
+    first = date(year, 3 * quarter - 2, 1)
+    last = month(date(year, 3 * quarter, 1)).last
+    return Period(f"{year}-Q{quarter}", first, last, "quarter")
+
+
+def calendar_year(year: int) -> Period:
+    return Period(f"{year}", date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def financial_year(year: int) -> Period:
+    """April `year` to March `year + 1`, written 2026-27."""
+    first = date(year, FINANCIAL_YEAR_STARTS, 1)
+    last = date(year + 1, FINANCIAL_YEAR_STARTS, 1) - timedelta(days=1)
+    return Period(f"{year}-{(year + 1) % 100:02}", first, last, "financial-year")
+
+
+def between(first: date, last: date) -> Period:
+    if last < first:
+        raise PeriodError(f"the period ends ({last}) before it begins ({first})")
+    return Period(_dates(first, last), first, last, "dates")
+
+
+_YEAR = r"(?P<year>\d{4})"
+_FORMS = {
+    "quarter": re.compile(_YEAR + r"-[Qq](?P<quarter>\d)"),
+    "financial-year": re.compile(r"(?:FY|fy)?" + _YEAR + r"[-/](?P<next>\d{2})"),
+    "month": re.compile(_YEAR + r"-(?P<month>\d{2})"),
+    "year": re.compile(_YEAR),
+}
+WRITTEN = "2026-11 (a month), 2026-Q4 (a quarter), 2026 (a year) or 2026-27 (April to March)"
+
+
+def parse_period(text: str) -> Period:
+    """A period as written: `2026-11`, `2026-Q4`, `2026`, or `2026-27` (the financial year
+    April 2026 to March 2027; `FY2026-27` too). `2011-12` reads as December 2011, as ISO 8601
+    has it; write `FY2011-12` for that financial year."""
+    cleaned = text.strip()
+    if not cleaned.isascii():
+        raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
+    month_match = _FORMS["month"].fullmatch(cleaned)
+    if month_match and 1 <= int(month_match["month"]) <= 12:
+        day = date(int(month_match["year"]), int(month_match["month"]), 1)
+        return _within(month(day), text)
+    found = _FORMS["quarter"].fullmatch(cleaned)
+    if found:
+        quarter = int(found["quarter"])
+        if not 1 <= quarter <= 4:
+            raise PeriodError(f"{text!r}: a year has quarters Q1 to Q4")
+        return _within(quarter_of(int(found["year"]), quarter), text)
+    found = _FORMS["financial-year"].fullmatch(cleaned)
+    if found:
+        year = int(found["year"])
+        if int(found["next"]) != (year + 1) % 100:
+            if month_match:
+                raise PeriodError(
+                    f"{text!r} is neither a month (01 to 12) nor a financial year "
+                    f"({year}-{(year + 1) % 100:02}, April to March)"
+                )
+            raise PeriodError(
+                f"{text!r}: a financial year runs April to March of the next year, so it is "
+                f"written {year}-{(year + 1) % 100:02}"
+            )
+        return _within(financial_year(year), text)
+    if _FORMS["year"].fullmatch(cleaned):
+        return _within(calendar_year(int(cleaned)), text)
+    if month_match:
+        raise PeriodError(f"{text!r}: a month is 01 to 12")
+    raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
+
+
+def _within(period: Period, text: str) -> Period:
+    if not (FIRST_YEAR <= period.first.year and period.last.year <= LAST_YEAR):
+        raise PeriodError(
+            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        )
+    return period

@@ -1,0 +1,186 @@
+"""The Board's report: the figures of a period (domain/figures.py), broken down and beside the
+period before if asked.
+
+Read-only. The history is read once, as columns (store/listings.py), up to the latest cutoff
+any period of the report needs; each period replays it to its own cutoff.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from complaintctl.domain import figures
+from complaintctl.domain.clocks import DeadlineKind
+from complaintctl.domain.periods import Period, PeriodError, between, parse_period
+from complaintctl.domain.procedure import Action
+from complaintctl.errors import InvalidInput
+from complaintctl.services.common import coverage_warnings
+from complaintctl.views import FigureCases, PeriodFigures, ReportView
+
+if TYPE_CHECKING:
+    from complaintctl.domain.calendar import WorkingCalendar
+    from complaintctl.store.uow import UnitOfWork
+
+# The history entries the figures are made of (domain/figures.replay).
+REPLAYED = tuple(
+    a.value
+    for a in (
+        Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
+        Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
+        Action.REOPEN, Action.EDIT, Action.INCIDENT,
+    )
+)  # fmt: skip
+BREAKDOWNS = ("area", "category", "channel", "month")
+
+
+def report_period(text: str | None, first: date | None, last: date | None) -> Period:
+    """The period asked for: --period, or --from and --to (inclusive dates)."""
+    try:
+        if text is not None:
+            if first is not None or last is not None:
+                raise InvalidInput("give --period, or --from and --to, not both")
+            return parse_period(text)
+        if first is None or last is None:
+            raise InvalidInput(
+                "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"
+            )
+        return between(first, last)
+    except PeriodError as err:
+        raise InvalidInput(f"--period: {err}" if text is not None else str(err)) from None
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A report makes a few objects for every history entry it reads, none of them in a
+    reference cycle: the collector's passes over them cost more than the work (over half the
+    time of a year on 10,000 cases), so it waits until the report is made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def report(
+    uow: UnitOfWork,
+    *,
+    period: Period,
+    as_of: datetime,
+    by: str | None = None,
+    compare: bool = False,
+) -> ReportView:
+    """The figures of `period` as recorded by its end, or by `as_of` if that is earlier;
+    with `by`, each area, category, channel or month apart too; with `compare`, the period
+    before beside it."""
+    with _without_cycle_collection():
+        return _report(uow, period=period, as_of=as_of, by=by, compare=compare)
+
+
+def _report(
+    uow: UnitOfWork, *, period: Period, as_of: datetime, by: str | None, compare: bool
+) -> ReportView:
+    from complaintctl.store import listings
+
+    if by is not None and by not in BREAKDOWNS:
+        raise InvalidInput(f"--by takes {', '.join(BREAKDOWNS)}, not {by!r}")
+    calendar = uow.calendar()
+    tz = calendar.tz
+    if as_of < period.starts(tz):
+        raise InvalidInput(
+            f"--as-of is before the period {period.label} begins: there is nothing to count yet"
+        )
+    periods = [period, period.previous()] if compare else [period]
+    histories = _histories(uow, periods, as_of)
+    restricted = tuple(listings.restriction_dates(uow))
+
+    def reviews_overdue(cutoff: datetime) -> int:
+        kinds = [DeadlineKind.RESTRICTION_REVIEW.value]
+        return len(listings.overdue(uow, cutoff, kinds))
+
+    def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
+        window = _window(one, as_of, tz)
+        cutoff = window.cutoff
+        facts = _facts(histories, cutoff)
+        restrictions = figures.Restrictions(restricted, reviews_overdue(cutoff))
+        rows = figures.count(facts, window, calendar, restrictions)
+        groups: list[tuple[str, tuple[figures.Row, ...]]] = []
+        if breakdown == "month":
+            groups = [(month.label, of(month, breakdown=None).figures) for month in one.months()
+                      if month.starts(tz) <= as_of]  # fmt: skip
+        elif breakdown is not None:
+            for key in sorted({case.attribute(breakdown) for case in facts}):
+                chosen = [case for case in facts if case.attribute(breakdown) == key]
+                groups.append((key, figures.count(chosen, window, calendar, None)))
+        return PeriodFigures(one.label, one.first, one.last, cutoff, rows, tuple(groups))
+
+    shown = of(period, breakdown=by)
+    previous = of(periods[1], breakdown=by) if compare else None
+    return ReportView(
+        zone=calendar.zone,
+        by=by,
+        current=shown,
+        previous=previous,
+        warnings=_warnings(calendar, [p.ends(tz) for p in periods]),
+    )
+
+
+def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str) -> FigureCases:
+    """The references of the cases `figure` (`name` or `name.part`) counted in `period`, as
+    recorded by its end or `as_of`: every number of the report traced to its cases."""
+    try:
+        name, part = figures.parse_figure(figure)
+    except figures.FigureError as err:
+        raise InvalidInput(f"--cases: {err}") from None
+    calendar = uow.calendar()
+    if as_of < period.starts(calendar.tz):
+        raise InvalidInput(
+            f"--as-of is before the period {period.label} begins: there is nothing to count yet"
+        )
+    window = _window(period, as_of, calendar.tz)
+    with _without_cycle_collection():
+        facts = _facts(_histories(uow, [period], as_of), window.cutoff)
+        refs = figures.counted_cases(facts, window, calendar, name, part)
+    return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
+
+
+def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
+    return figures.Window(period.starts(tz), period.ends(tz), min(period.ends(tz), as_of))
+
+
+def _histories(
+    uow: UnitOfWork, periods: Sequence[Period], as_of: datetime
+) -> dict[str, list[figures.Entry]]:
+    """Each case's history entries the figures of `periods` need, by reference."""
+    from complaintctl.store import listings
+
+    tz = uow.calendar().tz
+    earliest = min(p.starts(tz) for p in periods)
+    latest = max(min(p.ends(tz), as_of) for p in periods)
+    histories: dict[str, list[figures.Entry]] = {}
+    for _, ref, action, at, recorded_at, details in listings.history_for_figures(
+        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
+    ):
+        histories.setdefault(ref, []).append(
+            figures.Entry(action, at, recorded_at, json.loads(details))
+        )
+    return histories
+
+
+def _facts(histories: dict[str, list[figures.Entry]], cutoff: datetime) -> list[figures.CaseFacts]:
+    return [
+        found
+        for ref, entries in histories.items()
+        if (found := figures.replay(ref, entries, cutoff)) is not None
+    ]
+
+
+def _warnings(calendar: WorkingCalendar, ends: Sequence[datetime]) -> tuple[str, ...]:
+    return coverage_warnings(calendar, *ends)

@@ -1,0 +1,304 @@
+"""`report` end to end: each output (a table, plain lines, JSON, CSV), --by and --compare, and
+each kind of refusal. The figures themselves are worked out in tests/service/test_report.py.
+
+November 2026 is in winter: London wall time is UTC. Now is Wed 2 Dec 2026 12:00.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from complaintctl.schema import SHAPES, problems, version_problems
+from tests.cli.conftest import Run
+from tests.cli.journey import as_it_happens
+from tests.cli.test_errors import assert_one_line_error
+
+NOW = "2026-12-02 12:00:00"
+
+
+@pytest.fixture
+def november(run: Run) -> Iterator[None]:
+    """Two complaints received in November, each logged as it arrived: one acknowledged on
+    time (8 working hours later, to Casework), one received on Mon 30 Nov and not yet due;
+    and one in October, acknowledged on time (2 working hours)."""
+    for consumer, at in (
+        ("Ann Smith", "2026-11-02T10:00"),
+        ("Bob Jones", "2026-11-30T10:00"),
+        ("Cat Old", "2026-10-05T10:00"),
+    ):
+        email = consumer.split()[0].lower() + "@example.com"
+        result = as_it_happens(
+            run, "log", "--consumer", consumer, "--email", email, "--channel", "email",
+            "--category", "delay", "--summary", "Slow", "--at", at,
+        )  # fmt: skip
+        assert 0 == result.exit_code, result.stderr
+    for ref, at in (("SC-2026-000001", "2026-11-03T10:00"), ("SC-2026-000003", "2026-10-05T12:00")):
+        result = as_it_happens(run, "ack", ref, "--area", "Casework", "--at", at)
+        assert 0 == result.exit_code, result.stderr
+    with freeze_time(NOW):
+        yield
+
+
+def rows_of(text: str) -> dict[tuple[str, str, str], list[str]]:
+    """CSV rows by (figure, part, breakdown)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    return {(row[0], row[1], row[2]): row[3:] for row in rows[1:]}
+
+
+def test_piped_the_report_is_a_line_per_figure_and_part(run: Run, november: None) -> None:
+    result = run("report", "--period", "2026-11")
+
+    lines = result.stdout.splitlines()
+    assert 0 == result.exit_code, result.stderr
+    assert "received\t\t\t2" == lines[0]
+    assert "received_by_channel\temail\t\t2" in lines
+    assert "acknowledged_on_time_share\t\t\t1.0" in lines
+    assert "acknowledge_working_hours_median\t\t\t8.0" in lines
+    assert "final_on_time_share\t\t\t-" in lines  # nothing fell due
+    assert "open_cases\tfirst-stage\t\t2" in lines  # Ann's and October's, awaiting responses
+    assert "open_cases\treceived\t\t1" in lines  # Bob's
+
+
+def test_at_a_terminal_the_report_is_a_table_by_section(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-11", "--compare", "previous")
+
+    assert 0 == result.exit_code, result.stderr
+    assert "Complaint figures for 2026-11 (2026-11-01 to 2026-11-30)" in result.stdout
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # without its styles
+    line = next(line for line in shown.splitlines() if "acknowledged_on_time_share" in line)
+    assert ["100.0%", "100.0%"] == line.replace("│", " ").split()[1:]
+    assert "Counted as recorded by Tue 2026-12-01 00:00" in result.stderr
+
+
+def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-Q4", "--by", "month")
+
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    glance = shown.split("At a glance")[1].splitlines()
+    assert ["acknowledged", "on", "time", "█" * 30, "100.0%"] == glance[1].split()
+    # Ann's and Cat's responses are past due; no final response fell due.
+    assert ["first-stage", "responses", "on", "time", "░" * 30, "0.0%"] == glance[2].split()
+    assert ["final", "responses", "on", "time", "·" * 30, "-"] == glance[3].split()
+    # October's Cat, November's Ann and Bob; December so far nothing.
+    assert "received by month ▅█▁ 2026-10 to 2026-12: 1, 2, 0" == " ".join(glance[4].split())
+
+
+def test_json_holds_to_its_schema_with_the_period_before_and_each_area(
+    run: Run, november: None
+) -> None:
+    result = run("report", "--period", "2026-11", "--compare", "previous", "--by", "area",
+                 "--json")  # fmt: skip
+
+    data = json.loads(result.stdout)
+    assert [] == problems(data, SHAPES["report"][0]) + version_problems(data)
+    assert ("2026-11", "2026-10", "area") == (
+        data["period"],
+        data["previous"]["period"],
+        data["by"],
+    )
+    received = {(f["figure"], f["part"]): f["value"] for f in data["figures"]}
+    assert (2, 1) == (received[("received", None)], received[("acknowledged_on_time", None)])
+    assert "2026-12-01T00:00:00+00:00" == data["as_of"]
+    assert ["(not yet routed)", "Casework"] == [g["group"] for g in data["groups"]]
+
+
+def test_csv_has_a_row_per_figure_part_and_breakdown_with_the_period_before(
+    run: Run, november: None
+) -> None:
+    result = run("report", "--period", "2026-11", "--by", "area", "--compare", "previous",
+                 "--csv")  # fmt: skip
+
+    rows = rows_of(result.stdout)
+    assert "figure,part,breakdown,value,previous" == result.stdout.splitlines()[0]
+    assert ["2", "1"] == rows[("received", "", "")]
+    assert ["1", "1"] == rows[("received", "", "area=Casework")]  # October's Cat: Casework too
+    assert ["1", ""] == rows[("received", "", "area=(not yet routed)")]
+    assert ["", ""] == rows[("response_working_days_median", "", "")]
+
+
+def test_by_month_gives_each_month_as_its_own_report(run: Run, november: None) -> None:
+    result = run("report", "--period", "2026-Q4", "--by", "month", "--csv")
+
+    rows = rows_of(result.stdout)
+    assert [["1"], ["2"], ["0"], ["3"]] == [
+        rows[("received", "", f"month={month}")] for month in ("2026-10", "2026-11", "2026-12")
+    ] + [rows[("received", "", "")]]
+
+
+def test_from_and_to_count_the_days_between_inclusive(run: Run, november: None) -> None:
+    result = run("report", "--from", "2026-11-02", "--to", "2026-11-02", "--csv")
+    assert ["1"] == rows_of(result.stdout)[("received", "", "")]
+
+
+def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) -> None:
+    # Before Bob's complaint was logged.
+    result = run("report", "--period", "2026-11", "--as-of", "2026-11-30T09:00", "--csv")
+    assert ["1"] == rows_of(result.stdout)[("received", "", "")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--period", "2026-13"), "--period: '2026-13' is neither a month (01 to 12) nor a "
+         "financial year (2026-27, April to March)"),
+        (("--period", "2026-11", "--from", "2026-11-01"), "give --period, or --from and --to, "
+         "not both"),
+        ((), "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"),
+        (("--from", "2026-11-30", "--to", "2026-11-01"), "the period ends (2026-11-01) before "
+         "it begins (2026-11-30)"),
+        (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
+         "as YYYY-MM-DD"),
+        (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "--as-of is before the period "
+         "2026-12 begins: there is nothing to count yet"),
+        (("--period", "2026-12", "--json", "--csv"), "one of --json, --csv or --html at a time"),
+    ],
+)  # fmt: skip
+def test_a_period_asked_for_wrongly_exits_2_on_one_line(
+    run: Run, args: tuple[str, ...], message: str
+) -> None:
+    with freeze_time(NOW):
+        assert_one_line_error(run("report", *args), 2, message)
+
+
+def test_an_unknown_breakdown_is_a_usage_error(run: Run) -> None:
+    result = run("report", "--period", "2026-11", "--by", "owner")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert "'owner' is not one of" in result.stderr
+
+
+def test_the_readme_defines_every_figure_in_the_words_of_the_code() -> None:
+    from pathlib import Path
+
+    from complaintctl.domain.figures import FIGURES
+
+    readme = Path(__file__).parents[2] / "README.md"
+    section = readme.read_text(encoding="utf-8").split("### `complaintctl report`")[1]
+    section = section.split("\n### ")[0]
+    missing = [f.name for f in FIGURES if f"| `{f.name}` | {f.unit} |" not in section]
+    unsaid = [f.name for f in FIGURES if f.words.replace("|", "\\|") not in section]
+    assert ([], []) == (missing, unsaid)
+
+
+# -- the Board's page ------------------------------------------------------------------------
+
+
+def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    result = run("report", "--period", "2026-Q4", "--compare", "previous", "--html", str(page))
+
+    text = page.read_text(encoding="utf-8")
+    assert (0, "", f"Wrote the 2026-Q4 report to {page}\n") == (
+        result.exit_code, result.stdout, result.stderr,
+    )  # fmt: skip
+    assert 0o600 == page.stat().st_mode & 0o777
+    assert text.startswith("<!DOCTYPE html>")
+    # By month unless --by says otherwise, with the quarter before beside it.
+    assert all(head in text for head in ("month: 2026-10", "month: 2026-12", "2026-Q3"))
+    # Nothing fetched to open it: no script, stylesheet, image or link to elsewhere.
+    assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
+    if not charts_installed():
+        assert "pip install &#x27;complaintctl[charts]&#x27;" in text
+
+
+def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    page.write_text("kept")
+    refused = run("report", "--period", "2026-11", "--html", str(page))
+    both = run("report", "--period", "2026-11", "--html", str(page), "--json")
+
+    assert "kept" == page.read_text()
+    assert_one_line_error(both, 2, "one of --json, --csv or --html at a time")
+    assert (2, "") == (refused.exit_code, refused.stdout)
+    assert refused.stderr.startswith("Error: ")
+    assert 0 == run("report", "--period", "2026-11", "--html", str(page), "--force").exit_code
+    assert "kept" != page.read_text()
+
+
+def charts_installed() -> bool:
+    from complaintctl import charts
+
+    return charts.available()
+
+
+@pytest.mark.skipif(not charts_installed(), reason="needs the charts extra (matplotlib)")
+def test_with_the_charts_extra_the_page_draws_its_charts_inline(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    assert 0 == run("report", "--period", "2026-Q4", "--html", str(page)).exit_code
+
+    text = page.read_text(encoding="utf-8")
+    assert 4 == text.count("<svg")  # by month, on time, by channel, outcomes
+    assert "pip install" not in text
+    assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+         "--window-size=1200,1600", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000  # a white page is a few kilobytes
+
+
+# -- tracing a figure to its cases -----------------------------------------------------------
+
+
+def test_cases_lists_the_references_a_count_counted(run: Run, november: None) -> None:
+    first_stage = run("report", "--period", "2026-Q4", "--cases", "open_cases.first-stage")
+    received = run("report", "--period", "2026-11", "--cases", "received")
+
+    assert (0, "SC-2026-000001\nSC-2026-000003\n") == (first_stage.exit_code, first_stage.stdout)
+    assert first_stage.stderr.startswith("2 counted in open_cases.first-stage for 2026-Q4, as ")
+    assert "SC-2026-000001\nSC-2026-000002\n" == received.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--cases", "nothing"), "--cases: 'nothing' is not a figure; the README lists them "
+         "(\"report\"), e.g. responded_late or open_cases.first-stage"),
+        (("--cases", "open_cases"), "--cases: open_cases is counted by stage: say which, as "
+         "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
+         "final-response, referred"),
+        (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
+         "count of cases (share): the cases behind it are in the counts it is made of, e.g. "
+         "responded_on_time and responded_late"),
+        (("--cases", "restrictions_decided"), "--cases: restrictions_decided counts "
+         "restrictions, not cases"),
+        (("--cases", "received", "--json"), "--cases lists one figure's cases, one a line, on "
+         "its own"),
+    ],
+)  # fmt: skip
+def test_cases_of_what_is_not_a_count_of_cases_exits_2_on_one_line(
+    run: Run, args: tuple[str, ...], message: str
+) -> None:
+    with freeze_time(NOW):
+        assert_one_line_error(run("report", "--period", "2026-11", *args), 2, message)

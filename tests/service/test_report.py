@@ -1,0 +1,529 @@
+"""The report's figures on a store built by hand, each worked out here from the procedure.
+
+March 2027 holds a bank holiday weekend and a clock change: Good Friday is Fri 26 March and
+Easter Monday Mon 29 March (both closed), and the clocks go forward at 01:00 UTC on Sun 28
+March. Before that London wall time is UTC; after it, UTC+1. Working time is Monday to
+Friday 09:00-17:00 London time; 24 working hours are three working days, 20 working days
+are four weeks. March 2027 has 21 working days (23 weekdays less the two holidays). The
+period's end, 00:00 on 1 April London time, is 23:00 UTC on 31 March.
+
+The cases (each step recorded when it happened unless it says otherwise):
+
+- A: received Mon 1 Mar 10:00; acknowledged Tue 2 Mar 10:00 (8 working hours); responded to
+  Wed 3 Mar 10:00, upheld, apology and £50 goodwill (due Fri 5 Mar 10:00: on time; 1 working
+  day after the acknowledgement); escalated Thu 4 Mar 10:00; final response Fri 19 Mar 10:00,
+  partly upheld, apology (due Mon 5 Apr: on time; 11 working days after the escalation);
+  referred Mon 22 Mar (within the window); the Assessor's outcome Tue 23 Mar, not upheld.
+- B: received Mon 1 Mar 11:00; acknowledged Wed 3 Mar 11:00 but recorded Fri 5 Mar 12:00,
+  after its due (Thu 4 Mar 11:00): late, 16 working hours. Its response, due Mon 8 Mar 11:00,
+  never comes: open past due, and B is breached in the backlog (20 working days old).
+- C: received Tue 2 Mar 09:00; acknowledged 12:00 (3 working hours); response due Fri 5 Mar
+  12:00, extended on Thu 4 Mar to Thu 11 Mar 17:00; responded to Wed 10 Mar 10:00, not upheld:
+  on time only because of the extension, 46 working hours (5.75 days) after the
+  acknowledgement; closed (accepted) Mon 15 Mar.
+- D: received Wed 3 Mar 10:00; acknowledged 14:00 (4 working hours); response due Mon 8 Mar
+  14:00, given Tue 9 Mar 10:00, not upheld: late, 28 working hours (3.5 days) after the
+  acknowledgement; escalated Wed 10 Mar 10:00 (final due Fri 9 Apr: open, not breached).
+- E: by post, about something else; received Thu 4 Mar 10:00; closed out of scope (the
+  decision) at 12:00, before its acknowledgement was due: not counted in acknowledgements.
+- F: received Mon 1 Feb 10:00, acknowledged 12:00, responded to Tue 2 Feb 10:00 (upheld),
+  escalated Wed 3 Feb 10:00: the final response was due Wed 3 Mar 17:00 and came Thu 4 Mar
+  10:00, upheld, a service improvement: late, 21 working days after the escalation.
+- H: by phone, received and resolved informally Fri 5 Mar 10:00.
+- I: online, about mistreatment, to the Board, about an issue in August 2026 (out of time);
+  received Mon 8 Mar 10:00; an incident Mon 8 Mar 11:00; never acknowledged; withdrawn Fri 12
+  Mar 10:00, after its acknowledgement was due (Thu 11 Mar 10:00): closed past due.
+- J: received Thu 25 Mar 15:00 (GMT); acknowledged Wed 31 Mar 10:00 (BST): 2 hours on
+  Thursday, nothing on Good Friday, the weekend or Easter Monday, 8 on Tuesday, 1 on Wednesday:
+  11 working hours, on time (due Thu 1 Apr 15:00 BST).
+- A restriction on B's consumer, decided Mon 15 Mar (review in six months).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.figures import FIGURE
+from complaintctl.domain.periods import between, parse_period
+from complaintctl.domain.procedure import (
+    AssessorOutcome,
+    Category,
+    Channel,
+    CloseReason,
+    Decision,
+    OutOfScope,
+    Remedy,
+    RestrictionScope,
+)
+from complaintctl.errors import InvalidInput
+from complaintctl.views import ReportView, report_json
+from tests.conftest import UnitFactory
+from tests.service.journey import act, log, t
+
+LATER = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
+MARCH = parse_period("2027-03")
+LONDON = ZoneInfo("Europe/London")
+
+
+def bst(text: str) -> datetime:
+    """A London wall time in summer (after 28 March 2027): UTC+1."""
+    return datetime.fromisoformat(text + "+01:00")
+
+
+def case(unit: UnitFactory, name: str, at: datetime, **changes: Any) -> str:
+    first = name.split()[0].lower()
+    return log(unit, at, consumer=name, email=f"{first}@example.com", **changes)
+
+
+def ack(unit: UnitFactory, ref: str, at: datetime, now: datetime | None = None) -> None:
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one", at=at,
+        now=now or at)  # fmt: skip
+
+
+def respond(
+    unit: UnitFactory, ref: str, at: datetime, decision: Decision, remedies: Any = None
+) -> None:
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader", at=at)
+    act(unit, services.respond, ref=ref, decision=decision, summary="Answered",
+        remedies=remedies or services.Remedies(), by="rita.responder", at=at)  # fmt: skip
+
+
+def escalate(unit: UnitFactory, ref: str, at: datetime) -> None:
+    act(unit, services.escalate, ref=ref, to="hana.handler", reason=None, by="officer.one", at=at)
+
+
+def final(unit: UnitFactory, ref: str, at: datetime, decision: Decision, remedies: Any) -> None:
+    act(unit, services.final_response, ref=ref, decision=decision, summary="Final",
+        remedies=remedies, by="hana.handler", at=at)  # fmt: skip
+
+
+def close(unit: UnitFactory, ref: str, at: datetime, reason: CloseReason, **more: Any) -> None:
+    more.setdefault("because", None)
+    act(unit, services.close, ref=ref, reason=reason, note=None, by="officer.one", at=at, **more)
+
+
+@pytest.fixture
+def store(unit: UnitFactory) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    refs["F"] = f = case(unit, "Fay Feb", t("2027-02-01T10:00"))
+    ack(unit, f, t("2027-02-01T12:00"))
+    respond(unit, f, t("2027-02-02T10:00"), Decision.UPHELD)
+    escalate(unit, f, t("2027-02-03T10:00"))
+
+    refs["A"] = a = case(unit, "Ann Able", t("2027-03-01T10:00"))
+    refs["B"] = b = case(unit, "Bob Breach", t("2027-03-01T11:00"))
+    ack(unit, a, t("2027-03-02T10:00"))
+    refs["C"] = c = case(unit, "Cat Extend", t("2027-03-02T09:00"))
+    ack(unit, c, t("2027-03-02T12:00"))
+    refs["D"] = d = case(unit, "Dan Late", t("2027-03-03T10:00"))
+    respond(unit, a, t("2027-03-03T10:00"), Decision.UPHELD,
+            services.Remedies((Remedy.APOLOGY, Remedy.GOODWILL_PAYMENT), "50"))  # fmt: skip
+    ack(unit, d, t("2027-03-03T14:00"))
+    escalate(unit, a, t("2027-03-04T10:00"))
+    final(unit, f, t("2027-03-04T10:00"), Decision.UPHELD,
+          services.Remedies((Remedy.SERVICE_IMPROVEMENT,)))  # fmt: skip
+    act(unit, services.extend, ref=c, until=t("2027-03-11T17:00"), reason="Records needed",
+        by="lee.leader", at=t("2027-03-04T10:00"))  # fmt: skip
+    refs["E"] = e = case(unit, "Eve Scope", t("2027-03-04T10:00"), channel=Channel.POST,
+                         category=Category.OTHER)  # fmt: skip
+    close(unit, e, t("2027-03-04T12:00"), CloseReason.OUT_OF_SCOPE, because=OutOfScope.DECISION)
+    # B's acknowledgement, dated Wednesday, recorded on Friday after its deadline.
+    ack(unit, b, t("2027-03-03T11:00"), now=t("2027-03-05T12:00"))
+    refs["H"] = log(unit, t("2027-03-05T10:00"), consumer="Hal Phone", email="hal@example.com",
+                    channel=Channel.PHONE, resolved_informally="Sorted on the call")  # fmt: skip
+    refs["I"] = i = case(unit, "Ivy Board", t("2027-03-08T10:00"), channel=Channel.ONLINE,
+                         category=Category.MISTREATED, board=True,
+                         about=date(2026, 8, 1))  # fmt: skip
+    act(unit, services.record_incident, ref=i, note="Shouted", by="officer.one",
+        at=t("2027-03-08T11:00"))  # fmt: skip
+    respond(unit, d, t("2027-03-09T10:00"), Decision.NOT_UPHELD)
+    respond(unit, c, t("2027-03-10T10:00"), Decision.NOT_UPHELD)
+    escalate(unit, d, t("2027-03-10T10:00"))
+    close(unit, i, t("2027-03-12T10:00"), CloseReason.WITHDRAWN)
+    act(unit, services.restrict, email="bob@example.com", consumer_id=None,
+        scope=RestrictionScope.CONTACT, reason="Abusive calls", review=None, dispute=None,
+        channel=None, via="officer.two", by="sam.senior", at=t("2027-03-15T10:00"))  # fmt: skip
+    close(unit, c, t("2027-03-15T10:00"), CloseReason.ACCEPTED)
+    final(unit, a, t("2027-03-19T10:00"), Decision.PARTLY_UPHELD,
+          services.Remedies((Remedy.APOLOGY,)))  # fmt: skip
+    act(unit, services.refer, ref=a, late_reason=None, by="officer.one", at=t("2027-03-22T10:00"))
+    act(unit, services.record_outcome, ref=a, outcome=AssessorOutcome.NOT_UPHELD,
+        recommendation=None, by="officer.one", at=t("2027-03-23T10:00"))  # fmt: skip
+    refs["J"] = j = case(unit, "Jo Easter", t("2027-03-25T15:00"))
+    ack(unit, j, bst("2027-03-31T10:00"))
+    return refs
+
+
+def figures_of(unit: UnitFactory, period: str = "2027-03", as_of: datetime = LATER,
+               **options: Any) -> ReportView:  # fmt: skip
+    with unit(write=False) as uow:
+        return services.report(uow, period=parse_period(period), as_of=as_of, **options)
+
+
+def values(rows: Any) -> dict[str, Any]:
+    """Figure (or figure.part) to value."""
+    return {r.figure + (f".{r.part}" if r.part else ""): r.value for r in rows}
+
+
+MARCH_FIGURES = {
+    "received": 8,  # A B C D E H I J
+    "received_by_channel.online": 1,  # I
+    "received_by_channel.email": 5,  # A B C D J
+    "received_by_channel.post": 1,  # E
+    "received_by_channel.phone": 1,  # H
+    "received_by_channel.in-person": 0,
+    "received_by_category.mistreated": 1,  # I
+    "received_by_category.process": 0,
+    "received_by_category.updates": 0,
+    "received_by_category.delay": 6,
+    "received_by_category.explanation": 0,
+    "received_by_category.other": 1,  # E
+    "received_board": 1,  # I
+    "out_of_scope.decision": 1,  # E
+    "out_of_scope.provider-remedy": 0,
+    "out_of_scope.out-of-time": 0,
+    "resolved_informally": 1,  # H
+    "out_of_time": 1,  # I
+    "acknowledged_on_time": 4,  # A C D J
+    "acknowledged_late": 1,  # B
+    "acknowledgement_open_past_due": 0,
+    "acknowledgement_closed_past_due": 1,  # I
+    "acknowledged_on_time_share": 0.6667,  # 4 of 6 (E and H were never owed one)
+    "acknowledge_working_hours_median": 8.0,  # 3 4 8 11 16
+    "acknowledge_working_hours_p90": 16.0,  # the 5th of 5
+    "responses_due": 4,  # A B C D (F's fell due in February)
+    "responded_on_time": 1,  # A
+    "responded_on_time_extended": 1,  # C
+    "responded_late": 1,  # D
+    "response_open_past_due": 1,  # B
+    "response_closed_past_due": 0,
+    "response_not_yet_due": 0,
+    "responded_on_time_share": 0.5,
+    "response_working_days_median": 3.5,  # 1, 3.5, 5.75
+    "escalated": 2,  # A D
+    "first_responses_escalated_share": 0.6667,  # A and D of A C D
+    "finals_due": 1,  # F
+    "final_on_time": 0,
+    "final_on_time_extended": 0,
+    "final_late": 1,  # F
+    "final_open_past_due": 0,
+    "final_not_yet_due": 0,
+    "final_on_time_share": 0.0,
+    "final_working_days_median": 16.0,  # A 11, F 21
+    "first_stage_outcomes.upheld": 1,  # A
+    "first_stage_outcomes.partly-upheld": 0,
+    "first_stage_outcomes.not-upheld": 2,  # C D
+    "final_outcomes.upheld": 1,  # F
+    "final_outcomes.partly-upheld": 1,  # A
+    "final_outcomes.not-upheld": 0,
+    "assessor_outcomes.upheld": 0,
+    "assessor_outcomes.partly-upheld": 0,
+    "assessor_outcomes.not-upheld": 1,  # A
+    "assessor_outcomes.outside-remit": 0,
+    "assessor_outcomes.premature": 0,
+    "assessor_outcomes.out-of-time": 0,
+    "remedies.apology": 2,  # A's two responses
+    "remedies.explanation": 0,
+    "remedies.goodwill-payment": 1,  # A
+    "remedies.service-improvement": 1,  # F
+    "goodwill_pence": 5000,
+    "referrals_within_window": 1,  # A
+    "referrals_late": 0,
+    "restrictions_decided": 1,
+    "restrictions_in_force": 1,
+    "restriction_reviews_overdue": 0,
+    "incidents": 1,  # I
+    "open_cases.received": 0,
+    "open_cases.first-stage": 2,  # B J
+    "open_cases.responded": 0,
+    "open_cases.second-stage": 1,  # D
+    "open_cases.final-response": 1,  # F
+    "open_cases.referred": 0,
+    "open_cases_by_age.0-5": 1,  # J: 18 working hours
+    "open_cases_by_age.6-10": 0,
+    "open_cases_by_age.11-20": 2,  # B 20 days 6 hours, D 18 days 7 hours
+    "open_cases_by_age.21-40": 1,  # F 40 days 7 hours
+    "open_cases_by_age.over-40": 0,
+    "open_cases_breached": 1,  # B's response
+}
+
+
+def test_every_figure_of_march_is_the_one_worked_out_by_hand(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    report = figures_of(unit)
+
+    assert MARCH_FIGURES == values(report.current.figures)
+    assert bst("2027-04-01T00:00") == report.current.cutoff
+    assert (date(2027, 3, 1), date(2027, 3, 31)) == (report.current.first, report.current.last)
+
+
+def test_february_beside_march_counts_f_alone(unit: UnitFactory, store: dict[str, str]) -> None:
+    report = figures_of(unit, compare=True)
+
+    assert report.previous is not None
+    february = values(report.previous.figures)
+    assert "2027-02" == report.previous.label
+    assert {
+        "received": 1,
+        "acknowledged_on_time": 1,
+        "acknowledge_working_hours_median": 2.0,
+        "responses_due": 1,
+        "responded_on_time": 1,
+        "response_working_days_median": 0.75,  # Mon 12:00 to Tue 10:00: 6 working hours
+        "escalated": 1,
+        "first_responses_escalated_share": 1.0,
+        "finals_due": 0,
+        "final_on_time_share": None,
+        "open_cases.second-stage": 1,
+        "open_cases_breached": 0,
+        "restrictions_decided": 0,
+    } == {name: february[name] for name in (
+        "received", "acknowledged_on_time", "acknowledge_working_hours_median", "responses_due",
+        "responded_on_time", "response_working_days_median", "escalated",
+        "first_responses_escalated_share", "finals_due", "final_on_time_share",
+        "open_cases.second-stage", "open_cases_breached", "restrictions_decided",
+    )}  # fmt: skip
+    assert MARCH_FIGURES == values(report.current.figures)
+
+
+def test_a_response_dated_back_into_the_period_but_recorded_after_it_does_not_count(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    before = report_json(figures_of(unit))
+
+    act(unit, services.assign, ref=store["B"], to="rita.responder", by="lee.leader",
+        at=bst("2027-03-30T10:00"), now=bst("2027-04-06T10:00"))  # fmt: skip
+    act(unit, services.respond, ref=store["B"], decision=Decision.UPHELD, summary="Sorry",
+        remedies=services.Remedies(), by="rita.responder", at=bst("2027-03-30T11:00"),
+        now=bst("2027-04-06T10:00"))  # fmt: skip
+    close(unit, store["J"], bst("2027-04-07T10:00"), CloseReason.WITHDRAWN)
+    act(unit, services.refer, ref=store["F"], late_reason=None, by="officer.one",
+        at=bst("2027-04-08T10:00"))  # fmt: skip
+
+    assert before == report_json(figures_of(unit))
+    # April counts what April recorded: F's referral; J's response, due Mon 5 Apr, never came
+    # before J was withdrawn; B's response met a clock due in March, and Bob may now escalate.
+    april = values(figures_of(unit, "2027-04").current.figures)
+    assert {
+        "referrals_within_window": 1,
+        "responses_due": 1,
+        "response_closed_past_due": 1,
+        "open_cases.responded": 1,
+    } == {name: april[name] for name in (
+        "referrals_within_window", "responses_due", "response_closed_past_due",
+        "open_cases.responded",
+    )}  # fmt: skip
+
+
+def test_as_of_counts_only_what_had_been_recorded_by_then(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    # Thu 4 Mar 12:00: B's acknowledgement (recorded Friday) is not known, and was due at 11:00.
+    early = values(figures_of(unit, as_of=t("2027-03-04T12:00")).current.figures)
+    assert (1, 0) == (early["acknowledgement_open_past_due"], early["acknowledged_late"])
+    # Tue 9 Mar 09:00: D's response (recorded at 10:00) is not known, due Mon 14:00; C's,
+    # extended to Thursday 11th, is not yet due; B's is open past due.
+    ninth = values(figures_of(unit, as_of=t("2027-03-09T09:00")).current.figures)
+    assert {
+        "responses_due": 4,
+        "responded_on_time": 1,
+        "response_open_past_due": 2,
+        "response_not_yet_due": 1,
+        "responded_on_time_share": 1 / 3,
+    } == {name: pytest.approx(ninth[name], abs=1e-4) for name in (
+        "responses_due", "responded_on_time", "response_open_past_due", "response_not_yet_due",
+        "responded_on_time_share",
+    )}  # fmt: skip
+    assert t("2027-03-09T09:00") == figures_of(unit, as_of=t("2027-03-09T09:00")).current.cutoff
+
+
+def test_each_area_category_and_channel_adds_up_to_the_whole(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    for by in ("area", "category", "channel"):
+        report = figures_of(unit, by=by)
+        whole = values(report.current.figures)
+        for name in ("received", "responded_late", "open_cases.first-stage", "goodwill_pence"):
+            assert whole[name] == sum(values(rows)[name] for _, rows in report.current.groups)
+    by_area = dict(figures_of(unit, by="area").current.groups)
+    # E, H and I were never routed to an area.
+    assert 3 == values(by_area["(not yet routed)"])["received"]
+    assert "restrictions_decided" not in values(by_area["Casework"])
+
+
+def test_each_month_is_counted_as_its_own_report(unit: UnitFactory, store: dict[str, str]) -> None:
+    report = figures_of(unit, "2027-Q1", by="month")
+
+    months = dict(report.current.groups)
+    assert ["2027-01", "2027-02", "2027-03"] == list(months)
+    assert values(months["2027-03"]) == MARCH_FIGURES
+    assert 1 == values(months["2027-02"])["received"]
+    assert 9 == values(report.current.figures)["received"]
+
+
+def test_an_as_of_before_the_period_is_refused(unit: UnitFactory) -> None:
+    with pytest.raises(InvalidInput, match="before the period 2027-03 begins"):
+        figures_of(unit, as_of=t("2027-02-27T12:00"))
+
+
+def test_a_period_is_given_one_way(unit: UnitFactory) -> None:
+    with pytest.raises(InvalidInput, match="not both"):
+        services.report_period("2027-03", date(2027, 3, 1), None)
+    with pytest.raises(InvalidInput, match="say which period"):
+        services.report_period(None, date(2027, 3, 1), None)
+    with pytest.raises(InvalidInput, match="ends .* before it begins"):
+        services.report_period(None, date(2027, 3, 2), date(2027, 3, 1))
+    chosen = services.report_period(None, date(2027, 3, 1), date(2027, 3, 31))
+    assert (MARCH.first, MARCH.last) == (chosen.first, chosen.last)
+
+
+def test_a_case_settled_before_the_period_is_not_read_but_one_due_in_it_is(
+    unit: UnitFactory,
+) -> None:
+    from complaintctl.domain.figures import OPEN_STAGES
+    from complaintctl.services.figures import REPLAYED
+    from complaintctl.store import listings
+
+    # Settled in January: every step dated and recorded then, every clock due then.
+    old = case(unit, "Old Settled", t("2027-01-04T10:00"))
+    ack(unit, old, t("2027-01-04T11:00"))
+    respond(unit, old, t("2027-01-05T10:00"), Decision.UPHELD)
+    close(unit, old, t("2027-01-05T11:00"), CloseReason.ACCEPTED)
+    # Settled in February too, but its response was due on Wed 3 March (24 working hours
+    # after Fri 26 Feb 11:00): answered early, it counts among March's responses due.
+    early = case(unit, "Gil Early", t("2027-02-26T10:00"))
+    ack(unit, early, t("2027-02-26T11:00"))
+    respond(unit, early, t("2027-02-26T15:00"), Decision.UPHELD)
+    close(unit, early, t("2027-02-26T16:00"), CloseReason.ACCEPTED)
+
+    with unit(write=False) as uow:
+        rows = listings.history_for_figures(
+            uow, MARCH.starts(LONDON), MARCH.ends(LONDON), REPLAYED, OPEN_STAGES
+        )
+    march = values(figures_of(unit).current.figures)
+    assert {early} == {ref for _, ref, *_ in rows}
+    assert (1, 1, 0) == (march["responses_due"], march["responded_on_time"], march["received"])
+
+
+def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
+    unit: UnitFactory,
+) -> None:
+    """Sixty cases taken at random along the procedure from December 2026, each step recorded
+    as it happened: the figures of December to May equal what a count of `export`'s records
+    gives."""
+    import random
+    from collections import Counter
+    from datetime import timedelta
+
+    from complaintctl.services.export import export_cases
+
+    rng = random.Random(17)
+    for n in range(60):
+        at = t("2026-12-01T09:00") + timedelta(hours=rng.randrange(0, 24 * 55))
+        ref = case(unit, f"Con Sumer{n}", at, channel=rng.choice(list(Channel)),
+                   category=rng.choice(list(Category)), board=rng.random() < 0.2)  # fmt: skip
+        at += timedelta(hours=rng.randrange(1, 120))
+        if rng.random() < 0.15:
+            close(unit, ref, at, CloseReason.OUT_OF_SCOPE, because=rng.choice(list(OutOfScope)))
+            continue
+        if rng.random() < 0.1:
+            continue  # never acknowledged
+        ack(unit, ref, at)
+        if rng.random() < 0.2:
+            with unit(write=False) as uow:
+                respond_due = services.show_case(uow, ref=ref, as_of=at).deadlines[-1].due
+            act(unit, services.extend, ref=ref, until=respond_due + timedelta(days=4),
+                reason="Agreed", by="lee.leader", at=at + timedelta(minutes=30))  # fmt: skip
+        at += timedelta(hours=rng.randrange(2, 80))
+        if rng.random() < 0.15:
+            continue  # no response yet
+        respond(unit, ref, at, rng.choice(list(Decision)))
+        at += timedelta(hours=rng.randrange(1, 100))
+        if rng.random() < 0.4:
+            close(unit, ref, at, CloseReason.ACCEPTED)
+            continue
+        if rng.random() < 0.3:
+            continue  # the consumer has not said
+        escalate(unit, ref, at)
+        at += timedelta(days=rng.randrange(5, 35))
+        if rng.random() < 0.3:
+            continue  # no final response yet
+        final(unit, ref, at, rng.choice(list(Decision)), services.Remedies())
+        if rng.random() < 0.5:
+            act(unit, services.refer, ref=ref, late_reason=None, by="officer.one",
+                at=at + timedelta(days=3))  # fmt: skip
+            act(unit, services.record_outcome, ref=ref, outcome=rng.choice(list(AssessorOutcome)),
+                recommendation=None, by="officer.one", at=at + timedelta(days=9))  # fmt: skip
+
+    with unit(write=False) as uow:
+        records = list(export_cases(uow))
+    # December to May as one period: every case received in it, every step recorded by its end.
+    with unit(write=False) as uow:
+        period = between(date(2026, 12, 1), date(2027, 5, 31))
+        whole = values(services.report(uow, period=period, as_of=LATER).current.figures)
+
+    def counted(key: str) -> Counter[Any]:
+        return Counter(r[key] for r in records)
+
+    def parts(name: str, figures: dict[str, Any]) -> Counter[Any]:
+        return Counter({k.split(".", 1)[1]: v for k, v in figures.items()
+                        if k.startswith(name + ".") and v})  # fmt: skip
+
+    assert 60 == whole["received"]
+    # Each way along the procedure was taken (the seed is fixed).
+    taken = ("out_of_scope.provider-remedy", "escalated", "responded_on_time_extended",
+             "referrals_within_window", "open_cases.second-stage", "acknowledged_late")  # fmt: skip
+    assert [] == [name for name in taken if not whole[name]]
+    assert +counted("channel") == parts("received_by_channel", whole)
+    assert +counted("category") == parts("received_by_category", whole)
+    assert sum(r["board"] for r in records) == whole["received_board"]
+    assert +Counter(r["close_because"] for r in records if r["close_reason"] == "out-of-scope") == (
+        parts("out_of_scope", whole)
+    )
+    assert +Counter(r["first_decision"] for r in records if r["first_decision"]) == parts(
+        "first_stage_outcomes", whole
+    )
+    assert +Counter(r["final_decision"] for r in records if r["final_decision"]) == parts(
+        "final_outcomes", whole
+    )
+    assert +Counter(r["assessor_outcome"] for r in records if r["assessor_outcome"]) == parts(
+        "assessor_outcomes", whole
+    )
+    # The backlog at the end of May, long after the last step: the cases as they stand.
+    open_now = Counter(r["stage"] for r in records if r["stage"] not in ("closed", "assessed"))
+    assert +open_now == parts("open_cases", whole)
+    # Acknowledged on time: by the due `export` gives, every step recorded when it happened.
+    acked = [r for r in records if r["acknowledged_at"]]
+    on_time = sum(r["acknowledged_at"] <= r["acknowledge_due"] for r in acked)
+    assert (on_time, len(acked) - on_time) == (
+        whole["acknowledged_on_time"],
+        whole["acknowledged_late"],
+    )
+
+
+def test_each_count_lists_as_many_cases_as_it_counts(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    ref = {v: k for k, v in store.items()}
+    with unit(write=False) as uow:
+
+        def listed(figure: str) -> list[str]:
+            view = services.figure_cases(uow, period=MARCH, as_of=LATER, figure=figure)
+            return [ref[r] for r in view.refs]
+
+        assert ["B"] == listed("response_open_past_due")
+        assert ["C"] == listed("responded_on_time_extended")
+        assert ["F"] == listed("final_late")
+        assert ["A", "D"] == listed("escalated")
+        assert ["I"] == listed("acknowledgement_closed_past_due")
+        assert ["B", "J"] == listed("open_cases.first-stage")
+        for name, value in MARCH_FIGURES.items():
+            figure = FIGURE[name.split(".")[0]]
+            if figure.unit == "count" and figure.by_case:
+                assert value == len(listed(name)), name

@@ -1,0 +1,161 @@
+"""The report's periods and the pure parts of its figures: how a period is written, which
+instants it covers, the one before it, and how a clock is judged at a cutoff."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintctl.domain import figures
+from complaintctl.domain.periods import PeriodError, between, parse_period
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "kind"),
+    [
+        ("2026-11", date(2026, 11, 1), date(2026, 11, 30), "month"),
+        ("2028-02", date(2028, 2, 1), date(2028, 2, 29), "month"),
+        ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31), "quarter"),
+        ("2027-q1", date(2027, 1, 1), date(2027, 3, 31), "quarter"),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "year"),
+        ("2026-27", date(2026, 4, 1), date(2027, 3, 31), "financial-year"),
+        ("FY2011-12", date(2011, 4, 1), date(2012, 3, 31), "financial-year"),
+        ("2011-12", date(2011, 12, 1), date(2011, 12, 31), "month"),  # ISO 8601's reading
+        (" 2099-12 ", date(2099, 12, 1), date(2099, 12, 31), "month"),
+    ],
+)
+def test_a_period_is_read_as_written(text: str, first: date, last: date, kind: str) -> None:
+    period = parse_period(text)
+    assert (first, last, kind) == (period.first, period.last, period.kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-13", "neither a month (01 to 12) nor a financial year (2026-27"),
+        ("2026-Q5", "quarters Q1 to Q4"),
+        ("2026-28", "neither a month"),
+        ("2026/28", "written 2026-27"),
+        ("Q4 2026", "is not a period: write 2026-11"),
+        ("", "is not a period"),
+        ("２０２６", "is not a period"),  # full-width digits
+        ("1999", "outside the years"),
+        ("2026-00", "neither a month"),
+        ("2099-00", "outside the years"),  # the financial year 2099-2100
+    ],
+)
+def test_a_period_written_wrong_says_how_to_write_it(text: str, message: str) -> None:
+    with pytest.raises(PeriodError, match=re.escape(message)):
+        parse_period(text)
+
+
+def test_a_period_runs_from_local_midnight_to_local_midnight_whatever_the_clocks_do() -> None:
+    # March 2027: the clocks go forward on the 28th, so it ends at 23:00 UTC.
+    march = parse_period("2027-03")
+    assert datetime(2027, 3, 1, 0, 0, tzinfo=UTC) == march.starts(LONDON)
+    assert datetime(2027, 3, 31, 23, 0, tzinfo=UTC) == march.ends(LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous"),
+    [
+        ("2027-01", "2026-12"),
+        ("2027-Q1", "2026-Q4"),
+        ("2026-Q3", "2026-Q2"),
+        ("2027", "2026"),
+        ("2026-27", "2025-26"),
+        ("2000-01", "1999-12"),
+    ],
+)
+def test_the_period_before_is_of_the_same_kind(text: str, previous: str) -> None:
+    assert previous == parse_period(text).previous().label
+
+
+def test_the_dates_before_are_as_many_days_just_before() -> None:
+    before = between(date(2026, 11, 10), date(2026, 11, 19)).previous()
+    assert (date(2026, 10, 31), date(2026, 11, 9)) == (before.first, before.last)
+
+
+def test_the_months_of_a_period_are_cut_to_its_dates() -> None:
+    assert ["2026-10", "2026-11", "2026-12"] == [m.label for m in parse_period("2026-Q4").months()]
+    assert ["2026-11-20 to 2026-11-30", "2026-12-01 to 2026-12-03"] == [
+        m.label for m in between(date(2026, 11, 20), date(2026, 12, 3)).months()
+    ]
+
+
+def test_dates_that_run_backwards_are_refused() -> None:
+    with pytest.raises(PeriodError, match="ends"):
+        between(date(2026, 12, 2), date(2026, 12, 1))
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+DUE = T0 + timedelta(days=3)
+
+
+def clock(**fields: object) -> figures.Clock:
+    given: dict[str, object] = {"start": T0, "due": DUE, "rule_due": DUE, "recorded_at": T0}
+    return figures.Clock(**(given | fields))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fields", "cutoff", "state"),
+    [
+        ({"met_at": DUE, "on_time": True}, DUE, figures.ON_TIME),
+        ({"met_at": DUE, "on_time": False}, DUE, figures.LATE),
+        (
+            {"met_at": DUE + timedelta(days=1), "on_time": True, "extended": True,
+             "due": DUE + timedelta(days=2)},
+            DUE, figures.ON_TIME_EXTENDED,
+        ),
+        ({"met_at": DUE, "on_time": True, "extended": True}, DUE, figures.ON_TIME),
+        ({}, DUE, figures.NOT_YET_DUE),  # due at the very cutoff: not past due yet
+        ({}, DUE + timedelta(seconds=1), figures.OPEN_PAST_DUE),
+        ({"cancelled_at": DUE}, DUE + timedelta(days=9), figures.CANCELLED),
+        ({"cancelled_at": DUE + timedelta(minutes=1)}, DUE, figures.CLOSED_PAST_DUE),
+    ],
+)  # fmt: skip
+def test_a_clock_is_judged_at_the_cutoff(
+    fields: dict[str, object], cutoff: datetime, state: str
+) -> None:
+    assert state == clock(**fields).state(cutoff)
+
+
+def test_the_90th_percentile_is_the_nearest_rank() -> None:
+    assert 9.0 == figures.percentile([float(n) for n in range(1, 11)], 90)
+    assert 10.0 == figures.percentile([float(n) for n in range(1, 12)], 90)
+    assert 4.0 == figures.percentile([4.0], 90)
+    assert figures.percentile([], 90) is None
+
+
+def test_the_age_bands_cover_every_whole_working_day() -> None:
+    day = timedelta(hours=8)
+    assert ["0-5", "0-5", "6-10", "11-20", "21-40", "21-40", "over-40"] == [
+        figures.age_band(day * n, day) for n in (0, 5.9, 6, 20, 21, 40, 41)
+    ]
+
+
+def test_every_figure_is_defined_once_with_words_and_a_unit() -> None:
+    names = [figure.name for figure in figures.FIGURES]
+    assert len(names) == len(set(names))
+    units = {figures.COUNT, figures.SHARE, figures.WORKING_HOURS, figures.WORKING_DAYS,
+             figures.PENCE}  # fmt: skip
+    assert all(f.words and f.unit in units for f in figures.FIGURES)
+    assert all(f.parts is None or f.parts in figures.PARTS for f in figures.FIGURES)
+
+
+def test_a_case_logged_after_the_cutoff_is_not_there_yet() -> None:
+    log = figures.Entry(
+        "log", T0, T0 + timedelta(hours=1), {"channel": "email", "category": "delay",
+                                             "acknowledge_due": DUE.isoformat()}
+    )  # fmt: skip
+    assert figures.replay("SC-2026-000001", [log], T0) is None
+    found = figures.replay("SC-2026-000001", [log], T0 + timedelta(hours=1))
+    assert found is not None
+    assert DUE == found.clocks["acknowledge"].due
