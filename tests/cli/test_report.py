@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -259,10 +260,17 @@ def test_with_the_charts_extra_the_page_draws_its_charts_inline(
     if chromium is None:
         return
     shot = tmp_path / "shot.png"
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    # Without the background-networking flags Chromium waits on a closed network; a profile of
+    # its own, so runs beside each other do not share one. No timeout: under the frozen clock
+    # (the fixture's) subprocess's timeout would fire at once.
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={profile}", f"--screenshot={shot}",
          "--window-size=1200,1600", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        check=True, capture_output=True, env={**os.environ, "HOME": str(tmp_path)},
     )  # fmt: skip
     assert shot.stat().st_size > 20_000  # a white page is a few kilobytes
 
