@@ -1039,3 +1039,135 @@ def report_json(view: ReportView) -> dict[str, Any]:
         **_period_figures_json(view.current, tz),
         "previous": _period_figures_json(view.previous, tz) if view.previous else None,
     }
+
+
+# -- retention, legal holds and erasure (services/retention.py) ------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    zone: str
+    number: int
+    years: int
+    set_by: str | None  # None: the default, never set
+    set_at: datetime | None
+    reason: str
+
+
+def policy_json(view: PolicyView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "number": view.number,
+        "years": view.years,
+        "set_by": view.set_by,
+        "set_at": _when(view.set_at, tz),
+        "reason": view.reason,
+    }
+
+
+@dataclass(frozen=True)
+class HoldView:
+    zone: str
+    id: int
+    ref: str | None  # a hold on a case
+    consumer_id: int | None  # a hold on a consumer
+    reason: str
+    added_by: str
+    added_at: datetime
+    lifted_by: str | None
+    lifted_at: datetime | None
+    lift_reason: str | None
+
+    def describe(self) -> str:
+        what = self.ref if self.ref is not None else f"consumer {self.consumer_id}"
+        return f"hold {self.id} on {what}"
+
+
+def hold_json(view: HoldView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "id": view.id,
+        "ref": view.ref,
+        "consumer_id": view.consumer_id,
+        "reason": view.reason,
+        "added_by": view.added_by,
+        "added_at": _when(view.added_at, tz),
+        "lifted_by": view.lifted_by,
+        "lifted_at": _when(view.lifted_at, tz),
+        "lift_reason": view.lift_reason,
+    }
+
+
+@dataclass(frozen=True)
+class RetentionItem:
+    """A case or a consumer whose retention has run out by the list's date: `due` (a run
+    removes it), or `held`/`kept` (why not, in `why`)."""
+
+    kind: str  # "case" or "consumer"
+    ref: str | None  # a case's
+    consumer_id: int
+    state: str  # due, held, kept
+    due_at: datetime
+    why: str | None
+
+
+@dataclass(frozen=True)
+class RetentionDue:
+    zone: str
+    as_of: datetime
+    policy: PolicyView
+    items: tuple[RetentionItem, ...]
+    holds: tuple[HoldView, ...]
+
+
+def retention_due_json(view: RetentionDue) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return versioned(
+        {
+            "as_of": format_instant(view.as_of, tz),
+            "policy": policy_json(view.policy),
+            "items": [
+                {
+                    "kind": item.kind,
+                    "ref": item.ref,
+                    "consumer_id": item.consumer_id,
+                    "state": item.state,
+                    "due_at": format_instant(item.due_at, tz),
+                    "why": item.why,
+                }
+                for item in view.items
+            ],
+            "holds": [hold_json(hold) for hold in view.holds],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Anonymised:
+    """What a retention run or an erasure removed (or, in a dry run, would): never the
+    values, only whose."""
+
+    zone: str
+    kind: str  # "retention" or "erasure"
+    at: datetime
+    dry_run: bool
+    marker: str
+    policy: int | None  # retention's policy
+    refs: tuple[str, ...]  # cases anonymised
+    consumer_ids: tuple[int, ...]  # consumers anonymised
+    entries: int  # history entries whose personal values were replaced
+
+
+def anonymised_json(view: Anonymised) -> dict[str, Any]:
+    return versioned(
+        {
+            "kind": view.kind,
+            "at": format_instant(view.at, ZoneInfo(view.zone)),
+            "dry_run": view.dry_run,
+            "marker": view.marker,
+            "policy": view.policy,
+            "cases": list(view.refs),
+            "consumers": list(view.consumer_ids),
+            "entries": view.entries,
+        }
+    )

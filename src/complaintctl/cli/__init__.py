@@ -16,6 +16,7 @@ from complaintctl.cli import (  # noqa: F401 - registers the commands
     live,
     people,
     queries,
+    retention,
     transfer,
 )
 from complaintctl.cli.app import app, main

@@ -37,7 +37,10 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer", "report"),
     ),  # fmt: skip
     ("Many cases at once, and files", ("import", "export", "demo")),
-    ("Administration", ("staff", "restrict", "calendar", "db", "config", "completion")),
+    (
+        "Administration",
+        ("staff", "restrict", "retention", "hold", "calendar", "db", "config", "completion"),
+    ),  # fmt: skip
 )
 
 
@@ -92,6 +95,14 @@ EXAMPLES: dict[str, str] = {
     "--adjustment large-print",
     "consumer show": "complaintctl consumer show --email ann@example.com",
     "consumer export": "complaintctl consumer export --email ann@example.com -o ann-sar.html",
+    "consumer erase": 'complaintctl consumer erase --email ann@example.com --reason "Asked in '
+    'writing, 2026-12-01"',
+    "retention policy": 'complaintctl retention policy --years 7 --reason "Board decision"',
+    "retention list": "complaintctl retention list --as-of 2033-01-01",
+    "retention apply": "complaintctl retention apply --dry-run   (then without, from cron)",
+    "hold add": 'complaintctl hold add SC-2026-000001 --reason "Litigation notice"',
+    "hold lift": 'complaintctl hold lift 1 --reason "Claim settled"',
+    "hold list": "complaintctl hold list --all",
     "calendar": "complaintctl calendar",
     "calendar close": 'complaintctl calendar close 2026-12-29 --reason "Office move"',
     "calendar reopen": "complaintctl calendar reopen 2026-12-29",

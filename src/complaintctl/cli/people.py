@@ -462,3 +462,36 @@ def consumer_export(
         f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
         f"{path} ({chosen.value}, sha256 {digest}); the export is recorded in the history"
     )
+
+
+@consumer_app.command("erase")
+def consumer_erase(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why: the request, as the history records it.")],
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be erased; write nothing.")
+    ] = False,
+    json_output: Json = False,
+) -> None:
+    """Erase a consumer on request (senior roles): their details and every case of theirs
+    anonymised at once, where nothing requires keeping them. Refused (exit 5), naming each,
+    while a case of theirs is open, a legal hold is on them or a restriction is in force."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, _: services.erase_consumer(
+            uow,
+            email=email,
+            consumer_id=consumer_id,
+            reason=reason,
+            by=state.actor,
+            now=state.now,
+            dry_run=dry_run,
+        ),
+        None,
+    )
+    render.anonymised(view, json_output)

@@ -37,6 +37,7 @@ from complaintctl.views import (
     MET,
     NOT_STARTED,
     RUNNING,
+    Anonymised,
     CalendarChange,
     CalendarView,
     CaseView,
@@ -50,16 +51,20 @@ from complaintctl.views import (
     FigureCases,
     FindReport,
     HistoryVerified,
+    HoldView,
     LetterBatch,
     OverdueItem,
     OverdueReport,
+    PolicyView,
     QueueItem,
     QueueReport,
     ReportView,
     RestrictionView,
+    RetentionDue,
     StaffView,
     Stepped,
     VerifyProblem,
+    anonymised_json,
     calendar_json,
     case_json,
     consumer_json,
@@ -67,12 +72,15 @@ from complaintctl.views import (
     explain_json,
     find_json,
     history_json,
+    hold_json,
     issued_letter_json,
     letters_json,
     overdue_json,
+    policy_json,
     queue_json,
     report_json,
     restriction_json,
+    retention_due_json,
     staff_json,
     step_json,
     versioned,
@@ -1011,6 +1019,112 @@ def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_outpu
         Column("State", _at(5)),
         Column("Reason", _at(6), WRAP),
     ])  # fmt: skip
+
+
+def _policy_words(view: PolicyView) -> str:
+    if view.set_by is None or view.set_at is None:
+        return f"policy {view.number}: {view.years} years ({view.reason})"
+    return (
+        f"policy {view.number}: {view.years} years, set by {view.set_by} "
+        f"{format_local(view.set_at, ZoneInfo(view.zone))}: {view.reason}"
+    )
+
+
+def retention_policy(views: tuple[PolicyView, ...], json_output: bool) -> None:
+    """The policy in force, and the ones before it."""
+    if json_output:
+        _print_json(versioned({"policy": policy_json(views[-1]), "history": [
+            policy_json(v) for v in views
+        ]}))  # fmt: skip
+        return
+    _print(f"In force: {_policy_words(views[-1])}")
+    for view in views[:-1]:
+        _print(f"Before: {_policy_words(view)}")
+
+
+def retention_policy_set(view: PolicyView, json_output: bool) -> None:
+    if json_output:
+        _print_json(versioned({"policy": policy_json(view), "history": [policy_json(view)]}))
+        return
+    _print(f"In force: {_policy_words(view)}")
+
+
+def hold_changed(view: HoldView, json_output: bool, verb: str) -> None:
+    if json_output:
+        _print_json(versioned(hold_json(view)))
+        return
+    _print(f"{verb} {view.describe()}: {view.lift_reason or view.reason}")
+
+
+def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool) -> None:
+    if json_output:
+        _print_json([versioned(hold_json(v)) for v in views])
+        return
+    when = format_local if out.for_people() else format_instant
+    rows = [
+        (
+            str(v.id),
+            v.ref or f"consumer {v.consumer_id}",
+            f"{v.added_by} {when(v.added_at, ZoneInfo(v.zone))}",
+            "lifted" if v.lifted_at else "in force",
+            v.reason,
+        )
+        for v in views
+    ]
+    _table(out, rows, [
+        Column("Id", _at(0)),
+        Column("Holds", _at(1)),
+        Column("Added", _at(2)),
+        Column("State", _at(3)),
+        Column("Reason", _at(4), WRAP),
+    ])  # fmt: skip
+
+
+def retention_due(out: Output, view: RetentionDue, json_output: bool) -> None:
+    """What retention has made due, each with its date; then the holds in force."""
+    if json_output:
+        _print_json(retention_due_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    when = format_local if out.for_people() else format_instant
+    rows = [
+        (
+            item.ref or f"consumer {item.consumer_id}",
+            item.state,
+            when(item.due_at, tz),
+            item.why or "-",
+        )
+        for item in view.items
+    ]
+    if out.for_people():
+        _note(f"Under {_policy_words(view.policy)}, as of {format_local(view.as_of, tz)}:")
+        if not rows:
+            _note("Nothing is due.")
+    _table(out, rows, [
+        Column("Case or consumer", _at(0)),
+        Column("State", _at(1)),
+        Column("Due since", _at(2)),
+        Column("Why not removed", _at(3), WRAP),
+    ])  # fmt: skip
+    if out.for_people() and view.holds:
+        _note("Legal holds in force: " + "; ".join(
+            f"{h.describe()} ({h.reason})" for h in view.holds
+        ))  # fmt: skip
+
+
+def anonymised(view: Anonymised, json_output: bool) -> None:
+    """What a retention run or an erasure removed, or would."""
+    if json_output:
+        _print_json(anonymised_json(view))
+        return
+    what = [*view.refs, *(f"consumer {n}" for n in view.consumer_ids)]
+    if not what:
+        _print("Nothing is due: nothing was removed.")
+        return
+    verb = "Would remove" if view.dry_run else "Removed"
+    _print(f"{verb} the personal data of {', '.join(what)}, each value now {view.marker}")
+    if not view.dry_run:
+        _print(f"{view.entries} history entries anonymised; their seals still hold.")
 
 
 def consumer_changed(view: ConsumerView, json_output: bool) -> None:

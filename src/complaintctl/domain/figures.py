@@ -396,7 +396,10 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             cancelled_by_close = []
             fields["close_reason"] = fields["close_because"] = None
         elif action == Action.EDIT:
-            for change in details.get("changes") or ():
+            # A list of changes, or a removal marker where retention took it away because it
+            # held the consumer's details (domain/retention.py): no category change then.
+            changes = details.get("changes")
+            for change in changes if isinstance(changes, list) else ():
                 if change.get("field") in ("category", "channel", "board"):
                     fields[change["field"]] = change.get("new")
         elif action == Action.INCIDENT:

@@ -76,6 +76,12 @@ class Action(StrEnum):
     RESTRICTION_REVIEWED = "restriction-reviewed"
     CONSUMER_UPDATED = "consumer-updated"
     CONSUMER_EXPORTED = "consumer-exported"  # a subject-access export: who, when, not what
+    CONSUMER_ERASED = "consumer-erased"  # erasure on request: whose, why, not what
+    # Retention (domain/retention.py): the policy, legal holds, and each run that removed data.
+    RETENTION_POLICY_SET = "retention-policy-set"
+    RETENTION_APPLIED = "retention-applied"
+    HOLD_ADDED = "legal-hold-added"
+    HOLD_LIFTED = "legal-hold-lifted"
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
@@ -352,6 +358,10 @@ class StoreAction(StrEnum):
     OVERRIDE_RESTRICTION = "log a complaint despite a restriction"
     UPDATE_CONSUMER = "update a consumer's contact preference and needs"
     EXPORT_CONSUMER = "export everything held about a consumer"
+    SET_RETENTION = "change the retention policy"
+    APPLY_RETENTION = "remove the personal data retention has made due"
+    HOLD = "put data on legal hold or lift a hold"
+    ERASE_CONSUMER = "erase a consumer's personal data on request"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -364,6 +374,12 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.UPDATE_CONSUMER: frozenset(Role),
     # A subject-access request is answered by whoever handles it; each export is recorded.
     StoreAction.EXPORT_CONSUMER: frozenset(Role),
+    # Removing personal data cannot be undone: decided at senior level [ours], as restrictions
+    # are; a hold, which only keeps data, also by an area's leader [ours].
+    StoreAction.SET_RETENTION: SENIOR_ROLES,
+    StoreAction.APPLY_RETENTION: SENIOR_ROLES,
+    StoreAction.HOLD: frozenset({Role.LEADER, *SENIOR_ROLES}),
+    StoreAction.ERASE_CONSUMER: SENIOR_ROLES,
 }
 
 

@@ -22,6 +22,16 @@ from complaintctl.services.restrictions import (
     update_consumer,
 )
 from complaintctl.services.restrictions import review as review_restriction
+from complaintctl.services.retention import (
+    add_hold,
+    apply_retention,
+    erase_consumer,
+    lift_hold,
+    list_holds,
+    retention_due,
+    set_policy,
+    show_policy,
+)
 from complaintctl.services.staff import (
     add_staff,
     change_role,
@@ -119,4 +129,12 @@ __all__ = [
     "show_case",
     "show_consumer",
     "update_consumer",
+    "add_hold",
+    "apply_retention",
+    "erase_consumer",
+    "lift_hold",
+    "list_holds",
+    "retention_due",
+    "set_policy",
+    "show_policy",
 ]

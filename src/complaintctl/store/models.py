@@ -51,6 +51,8 @@ class Consumer(SQLModel, table=True):
     preferred_contact: str | None = None
     adjustments: str = Field(default="[]", sa_type=Text)  # JSON list of reasonable adjustments
     created_at: datetime = _instant()
+    # When their details were removed (retention or erasure, revision 0008): none while kept.
+    anonymised_at: datetime | None = _instant(nullable=True)
 
 
 class Staff(SQLModel, table=True):
@@ -96,6 +98,8 @@ class Case(SQLModel, table=True):
     # One more with every step on the case: a script that read version N and acts with N finds
     # out if someone else stepped in between (schema revision 0002).
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # When its personal data was removed (retention or erasure, revision 0008).
+    anonymised_at: datetime | None = _instant(nullable=True)
 
 
 class Response(SQLModel, table=True):
@@ -201,6 +205,35 @@ class ChainHead(SQLModel, table=True):
     last_id: int  # the last entry sealed (0 before the first)
     entries: int  # how many entries the chain holds
     chain: str  # the last entry's link (domain.chain.GENESIS before the first)
+
+
+class RetentionPolicy(SQLModel, table=True):
+    """A retention policy a senior set (revision 0008): the newest row is in force; none means
+    the default (domain/retention.py). Rows are never changed: the history of policies."""
+
+    __tablename__ = "retention_policy"
+
+    id: int | None = Field(default=None, primary_key=True)  # the policy's number
+    years: int  # personal data removed this many years after a case's procedure ended
+    reason: str = Field(sa_type=Text)
+    set_by: str
+    set_at: datetime = _instant()
+
+
+class LegalHold(SQLModel, table=True):
+    """A legal hold (revision 0008) on a case or on a consumer: held data is never removed."""
+
+    __tablename__ = "legal_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="complaint.id")
+    consumer_id: int | None = Field(default=None, foreign_key="consumer.id")
+    reason: str = Field(sa_type=Text)
+    added_by: str
+    added_at: datetime = _instant()
+    lifted_by: str | None = None
+    lifted_at: datetime | None = _instant(nullable=True)
+    lift_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class RefCounter(SQLModel, table=True):

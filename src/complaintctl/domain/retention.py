@@ -1,0 +1,161 @@
+"""Retention and erasure of personal data [std: UK GDPR; the ICO's guidance]: when a case's
+personal data is due for removal, what is personal in its history, and the markers that
+replace it.
+
+MODEL.md, "Personal data" and "Records": complaint records are kept 6 years after closure
+[sibling practice], then anonymised; figures stay countable; a legal hold stops removal.
+Erasure on request only where nothing requires keeping the data (no open complaint, no legal
+hold, no restriction in force).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from complaintctl.domain.chain import is_marker, removed
+from complaintctl.domain.procedure import Action, Stage
+
+DEFAULT_YEARS = 6  # [sibling practice] 6 years after closure
+DEFAULT_POLICY = 1  # the default's number: a store with no policy set follows it
+MAX_YEARS = 100
+
+# Where the procedure has ended for a case, so its retention runs [ours, reading MODEL.md]:
+# closed (at the first stage, or triaged out), the final response given ("the second stage
+# ends the procedure" [page]), or the Assessor's outcome recorded. A case with the Assessor
+# (referred) is still being looked at, so it is open. The period runs from the step that
+# ended it: a later referral and outcome start it again.
+ENDED = frozenset({Stage.CLOSED, Stage.FINAL_RESPONSE, Stage.ASSESSED})
+
+
+@dataclass(frozen=True)
+class Policy:
+    number: int
+    years: int
+    set_by: str | None  # None: the default, never set
+    set_at: datetime | None
+    reason: str
+
+
+DEFAULT = Policy(
+    DEFAULT_POLICY, DEFAULT_YEARS, None, None, "the default: 6 years after the procedure ended"
+)
+
+
+def due_at(ended_at: datetime, years: int) -> datetime:
+    """When a case whose procedure ended at `ended_at` is due for removal: the same instant
+    `years` calendar years on (29 February on the 28th where that year has none)."""
+    try:
+        return ended_at.replace(year=ended_at.year + years)
+    except ValueError:
+        return ended_at.replace(year=ended_at.year + years, day=28)
+
+
+def retention_marker(day: date, policy: int) -> str:
+    return f"[removed {day.isoformat()} under retention policy {policy}]"
+
+
+def erasure_marker(day: date) -> str:
+    return f"[erased {day.isoformat()} on request]"
+
+
+# What is personal in a case's history, by action: removed with the case. The figures read
+# none of these (domain/figures.py reads stages, dates, categories, channels, areas, clocks,
+# decisions, remedies and amounts, and an edit's category, channel and Board flag).
+CASE_KEYS: Mapping[str, frozenset[str]] = {
+    Action.LOG: frozenset({"summary", "dispute"}),
+    Action.RESPOND: frozenset({"summary"}),
+    Action.FINAL: frozenset({"summary"}),
+    Action.EXTEND: frozenset({"reason"}),
+    Action.ESCALATE: frozenset({"reason"}),
+    Action.REFER: frozenset({"late_reason"}),
+    Action.OUTCOME: frozenset({"recommendation"}),
+    Action.CLOSE: frozenset({"note"}),
+    Action.REOPEN: frozenset({"reason"}),
+    Action.INCIDENT: frozenset({"note"}),
+    Action.NOTE: frozenset({"text"}),
+    Action.LETTER: frozenset({"facts"}),
+    Action.CONSUMER_UPDATED: frozenset({"preferred_contact", "adjustments"}),
+    Action.RESTRICTION_DECIDED: frozenset({"reason", "restriction"}),
+    Action.RESTRICTION_LIFTED: frozenset({"reason", "restriction"}),
+    Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
+}
+# The consumer's own details on each of their cases' entries: removed with the consumer,
+# who keeps them until their last case is due.
+CONSUMER_KEYS: Mapping[str, frozenset[str]] = {
+    Action.LOG: frozenset({"consumer", "email", "address"}),
+}
+# The store's own entries about a consumer (restrictions): removed with the consumer.
+STORE_KEYS: Mapping[str, frozenset[str]] = {
+    Action.RESTRICTION_DECIDED: frozenset({"reason", "restriction"}),
+    Action.RESTRICTION_LIFTED: frozenset({"reason"}),
+    Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
+}
+# An edit's changes are one value: removed whole when any change is of these. An edit that
+# changed only the category, channel or Board flag keeps its changes (the figures read them).
+PERSONAL_EDITS = frozenset({"name", "email", "address", "summary", "dispute"})
+
+
+def case_keys(action: str, details: Mapping[str, Any]) -> frozenset[str]:
+    """The keys of a case's entry that are personal, removed with the case."""
+    if action == Action.EDIT:
+        changes = details.get("changes")
+        if isinstance(changes, list) and any(
+            isinstance(c, dict) and c.get("field") in PERSONAL_EDITS for c in changes
+        ):
+            return frozenset({"changes"})
+        return frozenset()
+    return CASE_KEYS.get(action, frozenset())
+
+
+def anonymised(details: Mapping[str, Any], keys: Iterable[str], why: str) -> dict[str, Any] | None:
+    """The details with each of `keys` that holds a value replaced by a marker keeping its
+    digest (domain/chain.py: the seal still holds); None where nothing is left to remove
+    (empty, or removed already)."""
+    changed = dict(details)
+    for key in keys:
+        value = changed.get(key)
+        if value in (None, "", [], {}) or is_marker(value):
+            continue
+        changed[key] = removed(value, why)
+    return None if changed == dict(details) else changed
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What retention needs of a case."""
+
+    ref: str
+    consumer_id: int
+    stage: Stage
+    ended_at: datetime | None  # the step that ended its procedure, if it has
+    held: bool
+    anonymised: bool
+
+
+def case_due(case: CaseState, policy: Policy) -> datetime | None:
+    """When the case's personal data is due for removal; None while its procedure runs."""
+    if case.stage not in ENDED or case.ended_at is None:
+        return None
+    return due_at(case.ended_at, policy.years)
+
+
+def consumer_due(
+    cases: Iterable[CaseState], policy: Policy, as_of: datetime
+) -> tuple[datetime | None, str | None]:
+    """(when the consumer's own details are due: when their last case is, or None; why they
+    are kept as of `as_of`, or None): a consumer keeps their details while any case of theirs
+    is open, held or inside retention."""
+    latest: datetime | None = None
+    for case in cases:
+        due = case_due(case, policy)
+        if due is None:
+            return None, f"{case.ref} is open"
+        if case.held:
+            return None, f"{case.ref} is on legal hold"
+        if due > as_of:
+            return None, f"{case.ref} is inside retention until {due.date().isoformat()}"
+        latest = due if latest is None or due > latest else latest
+    return latest, None

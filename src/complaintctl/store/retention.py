@@ -1,0 +1,250 @@
+"""Retention's reads and writes: the policy in force, legal holds, what each case's retention
+needs, and removing personal data from the rows that hold it (domain/retention.py says what
+is personal; services/retention.py decides when).
+
+The history's details are the one thing ever rewritten in `event`, and only this way: each
+personal value replaced by a marker keeping its digest, so the chain still verifies
+(domain/chain.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from complaintctl.domain import retention
+from complaintctl.domain.procedure import STEP_ACTIONS, Stage
+from complaintctl.store.models import (
+    Case,
+    Consumer,
+    Deadline,
+    Event,
+    Incident,
+    LegalHold,
+    Response,
+    Restriction,
+    RetentionPolicy,
+)
+from complaintctl.store.uow import details_json
+
+
+def policy(session: Session) -> retention.Policy:
+    """The policy in force: the newest set, or the default."""
+    row = session.exec(select(RetentionPolicy).order_by(col(RetentionPolicy.id).desc())).first()
+    if row is None:
+        return retention.DEFAULT
+    assert row.id is not None
+    return retention.Policy(row.id, row.years, row.set_by, row.set_at, row.reason)
+
+
+def policies(session: Session) -> list[retention.Policy]:
+    """Every policy in order, the default first."""
+    rows = session.exec(select(RetentionPolicy).order_by(col(RetentionPolicy.id))).all()
+    return [retention.DEFAULT] + [
+        retention.Policy(r.id or 0, r.years, r.set_by, r.set_at, r.reason) for r in rows
+    ]
+
+
+def holds(session: Session, *, lifted: bool = False) -> Sequence[LegalHold]:
+    query = select(LegalHold).order_by(col(LegalHold.id))
+    if not lifted:
+        query = query.where(col(LegalHold.lifted_at).is_(None))
+    return session.exec(query).all()
+
+
+def hold(session: Session, hold_id: int) -> LegalHold | None:
+    return session.get(LegalHold, hold_id)
+
+
+def case_states(session: Session) -> list[tuple[int, retention.CaseState]]:
+    """Every case as retention sees it (its id, its state), in id order."""
+    held_cases: set[int] = set()
+    held_consumers: set[int] = set()
+    for row in holds(session):
+        if row.case_id is not None:
+            held_cases.add(row.case_id)
+        if row.consumer_id is not None:
+            held_consumers.add(row.consumer_id)
+    ended_stages = [stage.value for stage in retention.ENDED]
+    ended = dict(
+        session.exec(
+            select(col(Event.case_id), func.max(col(Event.at)))
+            .join(Case, col(Case.id) == col(Event.case_id))
+            .where(
+                col(Case.stage).in_(ended_stages),
+                col(Event.action).in_([action.value for action in STEP_ACTIONS]),
+            )
+            .group_by(col(Event.case_id))
+        ).all()
+    )
+    rows = session.execute(
+        sa_select(
+            col(Case.id),
+            col(Case.ref),
+            col(Case.consumer_id),
+            col(Case.stage),
+            col(Case.anonymised_at),
+        ).order_by(col(Case.id))
+    ).all()
+    return [
+        (
+            case_id,
+            retention.CaseState(
+                ref,
+                consumer_id,
+                Stage(stage),
+                _utc(ended.get(case_id)),
+                case_id in held_cases or consumer_id in held_consumers,
+                anonymised_at is not None,
+            ),
+        )
+        for case_id, ref, consumer_id, stage, anonymised_at in rows
+    ]
+
+
+def _utc(value: Any) -> datetime | None:
+    """An instant from an aggregate: SQLite gives back the stored text (UTC, no offset)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+
+
+def anonymised_consumers(session: Session) -> set[int]:
+    found = session.execute(
+        sa_select(col(Consumer.id)).where(col(Consumer.anonymised_at).is_not(None))
+    )
+    return set(found.scalars())
+
+
+def restrictions_in_force(session: Session) -> dict[int, list[int]]:
+    """Each consumer's restrictions in force, by id."""
+    found: dict[int, list[int]] = {}
+    for restriction_id, consumer_id in session.exec(
+        select(col(Restriction.id), col(Restriction.consumer_id))
+        .where(col(Restriction.lifted_at).is_(None))
+        .order_by(col(Restriction.id))
+    ):
+        found.setdefault(consumer_id, []).append(restriction_id or 0)
+    return found
+
+
+def _rewrite(
+    events: Iterable[Event], keys: Callable[[str, Mapping[str, Any]], Iterable[str]], why: str
+) -> int:
+    """Replace the personal values of `events` by markers; how many entries changed."""
+    changed = 0
+    for event in events:
+        details = json.loads(event.details)
+        new = retention.anonymised(details, keys(event.action, details), why)
+        if new is not None:
+            event.details = details_json(new)
+            changed += 1
+    return changed
+
+
+def anonymise_case(session: Session, case_id: int, why: str, now: datetime) -> int:
+    """Remove a case's personal data: its summary and dispute, its responses' reasons, its
+    incidents' notes, an agreed timescale's reason, and each personal value in its history.
+    Returns how many history entries changed."""
+    case = session.get_one(Case, case_id)
+    case.summary, case.dispute_ref, case.anonymised_at = why, None, now
+    session.add(case)
+    for response in session.exec(select(Response).where(Response.case_id == case_id)):
+        response.summary = why
+        session.add(response)
+    for incident in session.exec(select(Incident).where(Incident.case_id == case_id)):
+        incident.note = why
+        session.add(incident)
+    for deadline in session.exec(
+        select(Deadline).where(Deadline.case_id == case_id, Deadline.unit == "agreed")
+    ):
+        # "agreed with the consumer by X: REASON" (domain/clocks.Agreed): the reason goes.
+        deadline.rule = f"agreed with the consumer {why}"
+        session.add(deadline)
+    events = session.exec(select(Event).where(Event.case_id == case_id)).all()
+    return _rewrite(events, retention.case_keys, why)
+
+
+def anonymise_consumer(session: Session, consumer_id: int, why: str, now: datetime) -> int:
+    """Remove a consumer's own details: name, email, address, contact preference and
+    adjustments; them on each of their cases' history entries; their restrictions' reasons
+    and matters, on the restrictions and on the store's entries; notes of incidents recorded
+    against them alone. Returns how many history entries changed."""
+    consumer = session.get_one(Consumer, consumer_id)
+    consumer.name = why
+    consumer.email = None
+    consumer.address = why if consumer.address is not None else None
+    consumer.preferred_contact, consumer.adjustments = None, "[]"
+    consumer.anonymised_at = now
+    session.add(consumer)
+    restriction_ids: list[int | None] = []
+    for restriction in session.exec(
+        select(Restriction).where(Restriction.consumer_id == consumer_id)
+    ):
+        restriction.reason, restriction.dispute_ref = why, None
+        if restriction.lift_reason is not None:
+            restriction.lift_reason = why
+        restriction_ids.append(restriction.id)
+        session.add(restriction)
+    for incident in session.exec(
+        select(Incident).where(Incident.consumer_id == consumer_id, col(Incident.case_id).is_(None))
+    ):
+        incident.note = why
+        session.add(incident)
+    case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
+    events = session.exec(select(Event).where(col(Event.case_id).in_(case_ids))).all()
+    changed = _rewrite(events, lambda action, _: retention.CONSUMER_KEYS.get(action, ()), why)
+    store_events = session.exec(
+        select(Event).where(
+            col(Event.case_id).is_(None),
+            col(Event.action).in_(list(retention.STORE_KEYS)),
+        )
+    ).all()
+
+    def about_them(event: Event) -> bool:
+        details = json.loads(event.details)
+        if details.get("consumer_id") == consumer_id:
+            return True
+        return isinstance(details.get("restriction"), int) and details["restriction"] in (
+            restriction_ids
+        )
+
+    changed += _rewrite(
+        (e for e in store_events if about_them(e)),
+        lambda action, _: retention.STORE_KEYS.get(action, ()),
+        why,
+    )
+    return changed
+
+
+def consumer_cases(session: Session, consumer_id: int) -> list[tuple[int, str, str]]:
+    """(id, ref, stage) of a consumer's cases, in id order."""
+    return [
+        tuple(row)  # type: ignore[misc]
+        for row in session.exec(
+            select(col(Case.id), col(Case.ref), col(Case.stage))
+            .where(Case.consumer_id == consumer_id)
+            .order_by(col(Case.id))
+        )
+    ]
+
+
+def holds_on(session: Session, consumer_id: int) -> Sequence[LegalHold]:
+    """The holds in force on a consumer or on any of their cases."""
+    case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
+    return session.exec(
+        select(LegalHold)
+        .where(
+            col(LegalHold.lifted_at).is_(None),
+            or_(col(LegalHold.consumer_id) == consumer_id, col(LegalHold.case_id).in_(case_ids)),
+        )
+        .order_by(col(LegalHold.id))
+    ).all()

@@ -1,0 +1,479 @@
+"""Retention, legal holds and erasure at the service layer: what is due and when, what a run
+removes and keeps, holds and restrictions respected, the figures and the history's seal
+unchanged, and who may."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from complaintctl import services
+from complaintctl.domain.periods import parse_period
+from complaintctl.domain.procedure import Channel, CloseReason, Direction, RestrictionScope
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.letters import Templates
+from complaintctl.services.subject_access import subject_access
+from complaintctl.services.verify import verify_history
+from complaintctl.store.models import Consumer, Event, LegalHold
+from tests.conftest import UnitFactory, dump_store
+from tests.service.journey import act, log, show, t, to_final
+
+# Ann's final response is given 2027-01-04 (due 2033-01-04); Bob's case closes 2026-12-02
+# (due 2032-12-02); Cara's stays open; Ann's second case closes 2027-03-02 (due 2033-03-02).
+BETWEEN = t("2033-02-01T12:00")  # Bob's and Ann's first due, Ann's second not yet
+AFTER = t("2033-06-01T12:00")  # all three ended cases due
+
+
+@pytest.fixture
+def store(unit: UnitFactory) -> dict[str, str]:
+    refs = {"ann_final": to_final(unit)}
+    bob = log(
+        unit,
+        t("2026-12-01T09:30"),
+        consumer="Bob Brown",
+        email="bob@example.com",
+        address="1 High Street",
+        summary="Nobody called Bob back",
+    )
+    act(
+        unit,
+        services.note,
+        ref=bob,
+        text="Bob phoned about his mother's illness",
+        direction=Direction.IN,
+        channel=Channel.PHONE,
+        by="officer.one",
+        at=t("2026-12-01T11:00"),
+    )
+    act(
+        unit, services.record_incident, ref=bob, note="Bob shouted", by="officer.one",
+        at=t("2026-12-01T12:00"),
+    )  # fmt: skip
+    act(
+        unit,
+        services.correct,
+        ref=bob,
+        reason="Misspelt",
+        fields={"name": "Bob Browne"},
+        by="officer.one",
+        at=t("2026-12-01T13:00"),
+    )
+    act(
+        unit,
+        services.close,
+        ref=bob,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note="Bob withdrew: moving house",
+        by="officer.one",
+        at=t("2026-12-02T10:00"),
+    )
+    refs["bob"] = bob
+    refs["cara"] = log(unit, t("2026-12-01T10:00"), consumer="Cara Cole", email="cara@example.com")
+    ann_later = log(unit, t("2027-03-01T10:00"), summary="Ann again")
+    act(
+        unit,
+        services.close,
+        ref=ann_later,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=None,
+        by="officer.one",
+        at=t("2027-03-02T10:00"),
+    )
+    refs["ann_later"] = ann_later
+    return refs
+
+
+def due(unit: UnitFactory, as_of: datetime) -> list[tuple[str, str, str, str | None]]:
+    with unit(write=False) as uow:
+        view = services.retention_due(uow, as_of=as_of)
+    return [
+        (item.ref or f"consumer {item.consumer_id}", item.state, item.due_at.date().isoformat(),
+         item.why)
+        for item in view.items
+    ]  # fmt: skip
+
+
+def apply(
+    unit: UnitFactory, now: datetime, *, dry_run: bool = False, by: str = "sam.senior"
+) -> Any:
+    with unit() as uow:
+        return services.apply_retention(uow, by=by, now=now, dry_run=dry_run)
+
+
+def consumer_id(unit: UnitFactory, email: str) -> int:
+    with unit(write=False) as uow:
+        found = uow.consumer_by_email(email)
+        assert found is not None
+        assert found.id is not None
+        return found.id
+
+
+def figures(unit: UnitFactory) -> list[Any]:
+    with unit(write=False) as uow:
+        return [
+            services.report(uow, period=parse_period(p), as_of=AFTER, compare=True, by=by)
+            for p in ("2026-12", "2027-Q1", "2026")
+            for by in (None, "area", "category", "channel")
+        ]
+
+
+def verified(unit: UnitFactory) -> Any:
+    with unit(write=False) as uow:
+        return verify_history(uow)
+
+
+def details(unit: UnitFactory, ref: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(e.action, e.details) for e in show(unit, ref, AFTER).history]
+
+
+def test_nothing_is_due_before_six_years_have_passed(unit: UnitFactory, store: dict) -> None:
+    assert [] == due(unit, t("2032-12-01T12:00"))
+
+
+def test_a_case_is_due_six_years_after_its_procedure_ended_and_a_consumer_with_it(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    bob = consumer_id(unit, "bob@example.com")
+    ann = consumer_id(unit, "ann@example.com")
+
+    assert [
+        (store["bob"], "due", "2032-12-02", None),
+        (f"consumer {bob}", "due", "2032-12-02", None),
+        (store["ann_final"], "due", "2033-01-04", None),
+    ] == due(unit, BETWEEN)
+    assert (store["ann_later"], "due", "2033-03-02", None) in due(unit, AFTER)
+    assert (f"consumer {ann}", "due", "2033-03-02", None) in due(unit, AFTER)
+    assert store["cara"] not in [ref for ref, *_ in due(unit, AFTER)]
+
+
+def test_apply_removes_every_personal_value_and_keeps_what_the_figures_count(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    before = show(unit, store["bob"], AFTER)
+
+    done = apply(unit, BETWEEN)
+
+    marker = "[removed 2033-02-01 under retention policy 1]"
+    assert (marker, (store["ann_final"], store["bob"])) == (done.marker, done.refs)
+    after = show(unit, store["bob"], AFTER)
+    assert (marker, marker, None) == (after.consumer, after.summary, after.email)
+    assert (before.stage, before.category, before.channel, before.received_at) == (
+        after.stage, after.category, after.channel, after.received_at,
+    )  # fmt: skip
+    assert [d.due for d in before.deadlines] == [d.due for d in after.deadlines]
+    text = json.dumps(details(unit, store["bob"]))
+    for value in ("Bob", "bob@example.com", "High Street", "mother", "moving house", "shouted"):
+        assert value not in text
+    removed = dict(details(unit, store["bob"]))
+    assert {"removed": marker, "sha256": removed["note"]["text"]["sha256"]} == removed["note"][
+        "text"
+    ]
+    assert ("withdrawn", "email", "delay") == (
+        removed["close"]["reason"], removed["log"]["channel"], removed["log"]["category"],
+    )  # fmt: skip
+
+
+def test_every_figure_of_report_is_the_same_after_retention_and_after_erasure(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    before = figures(unit)
+
+    apply(unit, BETWEEN)
+    assert before == figures(unit)
+    apply(unit, AFTER)
+    assert before == figures(unit)
+
+
+def test_the_history_verifies_intact_after_retention_and_after_erasure(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    apply(unit, BETWEEN)
+    assert () == verified(unit).problems
+
+    erase(unit, "ann@example.com")  # her later case is inside retention, and closed
+
+    assert () == verified(unit).problems
+
+
+def test_a_hand_edit_after_anonymisation_is_still_caught(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    apply(unit, AFTER)
+    with unit() as uow:
+        event = uow.session.exec(
+            select(Event).where(Event.action == "log").order_by(col(Event.id))
+        ).first()
+        assert event is not None
+        changed = json.loads(event.details)
+        changed["category"] = "process"
+        event.details = json.dumps(changed)
+        uow.add(event)
+        uow.commit()
+
+    problems = verified(unit).problems
+    assert 1 == len(problems)
+    assert "entry" == problems[0].kind
+
+
+def test_a_consumer_with_another_case_inside_retention_keeps_their_details(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    apply(unit, BETWEEN)
+
+    final = show(unit, store["ann_final"], AFTER)
+    assert ("Ann Smith", "ann@example.com") == (final.consumer, final.email)
+    assert "[removed" in final.summary
+    assert "Ann again" == show(unit, store["ann_later"], AFTER).summary
+    log_details = dict(details(unit, store["ann_final"]))["log"]
+    assert ("Ann Smith", "ann@example.com") == (log_details["consumer"], log_details["email"])
+
+    done = apply(unit, AFTER)
+    assert (store["ann_later"],) == done.refs
+    assert 1 == len(done.consumer_ids)
+    assert "[removed 2033-06-01" in show(unit, store["ann_final"], AFTER).consumer
+
+
+def test_a_dry_run_writes_nothing_and_says_what_would_go(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    before = dump_store(store_url)
+
+    done = apply(unit, BETWEEN, dry_run=True)
+
+    assert (True, (store["ann_final"], store["bob"])) == (done.dry_run, done.refs)
+    assert before == dump_store(store_url)
+
+
+def test_a_second_run_finds_nothing_more_to_remove(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    apply(unit, AFTER)
+
+    again = apply(unit, AFTER)
+
+    assert ((), (), 0) == (again.refs, again.consumer_ids, again.entries)
+    assert [] == due(unit, AFTER)
+
+
+def test_a_run_is_recorded_with_its_policy_and_whose_data_never_the_values(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    done = apply(unit, BETWEEN)
+
+    with unit(write=False) as uow:
+        rows = uow.session.exec(
+            select(Event.actor, Event.details).where(Event.action == "retention-applied")  # type: ignore[call-overload]
+        ).all()
+    assert 1 == len(rows)
+    actor, recorded = rows[0][0], json.loads(rows[0][1])
+    assert ("sam.senior", 1, 6, [store["ann_final"], store["bob"]]) == (
+        actor, recorded["policy"], recorded["years"], recorded["cases"],
+    )  # fmt: skip
+    assert done.entries == recorded["entries"]
+    assert "Bob" not in rows[0][1]
+
+
+# -- legal holds ---------------------------------------------------------------------------
+
+
+def hold(unit: UnitFactory, *, by: str = "lee.leader", **what: Any) -> Any:
+    what.setdefault("ref", None)
+    what.setdefault("consumer_id", None)
+    return act(unit, services.add_hold, reason="Litigation", by=by, at=t("2027-06-01T10:00"),
+               **what)  # fmt: skip
+
+
+def test_a_held_case_is_listed_as_held_and_never_removed(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    held = hold(unit, ref=store["bob"])
+    bob = consumer_id(unit, "bob@example.com")
+
+    assert (store["bob"], "held", "2032-12-02", "on legal hold") in due(unit, BETWEEN)
+    assert (f"consumer {bob}", "held", "2032-12-02", "on legal hold") in due(unit, BETWEEN)
+    done = apply(unit, BETWEEN)
+
+    assert (store["ann_final"],) == done.refs
+    assert "Nobody called Bob back" == show(unit, store["bob"], AFTER).summary
+    with unit(write=False) as uow:
+        assert [held.id] == [h.id for h in services.retention_due(uow, as_of=BETWEEN).holds]
+
+    act(unit, services.lift_hold, hold_id=held.id, reason="Settled", by="sam.senior",
+        at=t("2027-07-01T10:00"))  # fmt: skip
+    assert (store["bob"],) == apply(unit, BETWEEN).refs
+
+
+def test_a_hold_on_a_consumer_keeps_every_case_of_theirs(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    hold(unit, consumer_id=consumer_id(unit, "ann@example.com"))
+
+    done = apply(unit, AFTER)
+
+    assert (store["bob"],) == done.refs
+    assert "No reply" == show(unit, store["ann_final"], AFTER).summary
+
+
+def test_holds_are_for_leaders_and_senior_roles_and_recorded(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not put data on legal hold"):
+        hold(unit, ref=store["bob"], by="officer.one")
+    assert before == dump_store(store_url)
+
+    view = hold(unit, ref=store["bob"])
+
+    assert ("legal-hold-added", {"hold": view.id, "consumer_id": None, "reason": "Litigation"}) == (
+        details(unit, store["bob"])[-1]
+    )
+    with unit(write=False) as uow:
+        assert [view.id] == [h.id for h in uow.session.exec(select(LegalHold)).all()]
+
+
+def test_holds_refuse_what_cannot_be_held_or_lifted(unit: UnitFactory, store: dict) -> None:
+    with pytest.raises(InvalidInput, match="name what to hold"):
+        hold(unit)
+    with pytest.raises(NotFound):
+        hold(unit, consumer_id=999)
+    with pytest.raises(NotFound, match="no legal hold 9"):
+        act(unit, services.lift_hold, hold_id=9, reason="x", by="sam.senior",
+            at=t("2027-07-01T10:00"))  # fmt: skip
+    view = hold(unit, ref=store["bob"])
+    act(unit, services.lift_hold, hold_id=view.id, reason="x", by="sam.senior",
+        at=t("2027-07-01T10:00"))  # fmt: skip
+    with pytest.raises(ActionNotAllowed, match="lifted already"):
+        act(unit, services.lift_hold, hold_id=view.id, reason="x", by="sam.senior",
+            at=t("2027-07-02T10:00"))  # fmt: skip
+
+
+# -- the policy ----------------------------------------------------------------------------
+
+
+def test_only_a_senior_changes_the_policy_and_the_change_is_recorded_and_applied(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    before = dump_store(store_url)
+    with pytest.raises(NotPermitted, match="may not change the retention policy"):
+        act(unit, services.set_policy, years=7, reason="Board", by="lee.leader",
+            at=t("2027-06-01T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+    view = act(unit, services.set_policy, years=7, reason="Board", by="sam.senior",
+               at=t("2027-06-01T10:00"))  # fmt: skip
+
+    assert (2, 7, "sam.senior") == (view.number, view.years, view.set_by)
+    assert store["bob"] not in [ref for ref, *_ in due(unit, t("2033-06-01T12:00"))]
+    assert (
+        "[removed 2034-01-01 under retention policy 2]" == apply(unit, t("2034-01-01T12:00")).marker
+    )
+    with unit(write=False) as uow:
+        assert [1, 2] == [p.number for p in services.show_policy(uow)]
+
+
+def test_a_policy_of_no_years_or_the_same_years_is_refused(unit: UnitFactory) -> None:
+    for years, message in ((0, "from 1 to 100"), (6, "is 6 years")):
+        with pytest.raises(InvalidInput, match=message):
+            act(unit, services.set_policy, years=years, reason="x", by="sam.senior",
+                at=t("2027-06-01T10:00"))  # fmt: skip
+
+
+def test_only_a_senior_applies_retention(unit: UnitFactory, store: dict) -> None:
+    with pytest.raises(NotPermitted):
+        apply(unit, AFTER, by="officer.one")
+
+
+# -- erasure on request --------------------------------------------------------------------
+
+
+def erase(unit: UnitFactory, email: str, *, by: str = "sam.senior", now: datetime = AFTER) -> Any:
+    with unit() as uow:
+        return services.erase_consumer(
+            uow, email=email, consumer_id=None, reason="Asked in writing", by=by, now=now
+        )
+
+
+def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_them(
+    unit: UnitFactory, store: dict[str, str], tmp_path: Path
+) -> None:
+    bob = consumer_id(unit, "bob@example.com")
+
+    done = erase(unit, "bob@example.com", now=t("2027-06-01T12:00"))
+
+    assert ("[erased 2027-06-01 on request]", (store["bob"],), (bob,)) == (
+        done.marker, done.refs, done.consumer_ids,
+    )  # fmt: skip
+    with unit(write=False) as uow:
+        exported = subject_access(
+            uow, email=None, consumer_id=bob, templates=Templates(None), by="sam.senior",
+            now=AFTER,
+        )  # fmt: skip
+    text = json.dumps(exported)
+    for value in ("Bob", "bob@example.com", "High Street", "mother", "moving house", "shouted"):
+        assert value not in text
+    assert () == verified(unit).problems
+    with unit(write=False) as uow:
+        consumer = uow.session.get_one(Consumer, bob)
+        kept = (consumer.email, consumer.preferred_contact, consumer.adjustments)
+    assert (None, None, "[]") == kept
+
+
+def test_erasure_is_refused_naming_each_thing_in_the_way_and_writes_nothing(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    cara = consumer_id(unit, "cara@example.com")
+    hold(unit, consumer_id=cara)
+    act(
+        unit,
+        services.restrict,
+        email="cara@example.com",
+        consumer_id=None,
+        scope=RestrictionScope.PROCEDURE,
+        reason="Abuse",
+        review=None,
+        dispute=None,
+        channel=None,
+        via=None,
+        by="sam.senior",
+        at=t("2027-06-01T11:00"),
+    )
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed) as refused:
+        erase(unit, "cara@example.com")
+
+    assert (
+        f"consumer {cara} cannot be erased while the data is needed: open cases "
+        f"{store['cara']}; legal holds hold 1 on consumer {cara}; restrictions in force 1"
+    ) == refused.value.message
+    assert before == dump_store(store_url)
+
+
+def test_erasure_is_for_senior_roles_and_only_once(unit: UnitFactory, store: dict) -> None:
+    with pytest.raises(NotPermitted):
+        erase(unit, "bob@example.com", by="officer.one")
+    erase(unit, "bob@example.com")
+    with pytest.raises(NotFound):
+        erase(unit, "bob@example.com")
+    with unit() as uow, pytest.raises(ActionNotAllowed, match="anonymised already"):
+        services.erase_consumer(
+            uow, email=None, consumer_id=consumer_id_of_erased(unit), reason="x",
+            by="sam.senior", now=AFTER,
+        )  # fmt: skip
+
+
+def consumer_id_of_erased(unit: UnitFactory) -> int:
+    with unit(write=False) as uow:
+        found = uow.session.exec(
+            select(Consumer).where(col(Consumer.anonymised_at).is_not(None))
+        ).first()
+        assert found is not None
+        assert found.id is not None
+        return found.id
