@@ -477,3 +477,30 @@ def consumer_id_of_erased(unit: UnitFactory) -> int:
         assert found is not None
         assert found.id is not None
         return found.id
+
+
+def test_a_letter_issued_before_erasure_loses_its_facts_and_no_letter_is_made_after(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    from tests.service.letters_journey import letter
+
+    cara = store["cara"]
+    act(unit, services.acknowledge, ref=cara, area="Casework", by="officer.one",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    letter(unit, cara, "acknowledgement", issue=True, at=t("2026-12-01T12:00"))
+    act(unit, services.close, ref=cara, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-02T10:00"))  # fmt: skip
+
+    erase(unit, "cara@example.com")
+
+    with unit(write=False) as uow:
+        exported = subject_access(
+            uow, email=None, consumer_id=consumer_id_of_erased(unit), templates=Templates(None),
+            by="sam.senior", now=AFTER,
+        )  # fmt: skip
+    assert "Cara" not in json.dumps(exported)
+    (issued,) = exported["cases"][0]["letters"]
+    assert (None, "acknowledgement") == (issued["text"], issued["kind"])
+    with pytest.raises(ActionNotAllowed, match="personal data was removed"):
+        letter(unit, cara, "acknowledgement", at=AFTER)
+    assert () == verified(unit).problems

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
+from complaintctl.domain.chain import is_marker
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry
 from complaintctl.domain.instants import (
@@ -778,7 +779,9 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
         if value in (None, "", []) or key == "facts":  # a letter's facts: in history --json
             continue
         name = key.replace("_", " ")
-        if key == "goodwill_pence" and isinstance(value, int):
+        if is_marker(value):  # removed by retention or erasure: when and why, not the digest
+            text = str(value["removed"])
+        elif key == "goodwill_pence" and isinstance(value, int):
             name, text = "goodwill", f"£{value / 100:,.2f}"
         elif key == "changes" and isinstance(value, list):  # an edit's: each field old and new
             text = ", ".join(

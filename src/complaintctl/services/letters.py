@@ -86,6 +86,12 @@ def make_letters(
             if not looks_like_ref(ref):
                 raise missing_case(ref)
             view = show_case(uow, ref=ref, as_of=now)
+            row = uow.case_by_ref(view.ref)
+            if row is not None and row.anonymised_at is not None:
+                raise ActionNotAllowed(
+                    f"{view.ref}: its personal data was removed ({view.summary}), so no "
+                    "letter can be made from it"
+                )
             chosen = format or default_format(view, pdf_ok=pdf_ok)
             made.append(_letter(view, kind, chosen, templates, organisation, reissue, at, tz))
         except ComplaintError as err:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain.chain import is_marker
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ComplaintError
 from complaintctl.letters import Templates, html_to_text
@@ -67,7 +68,10 @@ def subject_access(
 def _letter_text(templates: Templates, details: dict[str, Any]) -> dict[str, Any]:
     """A letter's text, made again from the facts its issue recorded, and whether it was made
     from the templates it was issued from (if not, the words may differ from those sent; the
-    facts are the same). No text where the templates no longer render those facts."""
+    facts are the same). No text where the templates no longer render those facts, or the
+    facts were removed (retention or erasure)."""
+    if is_marker(details.get("facts")):
+        return {"text": None, "same_template": False}
     try:
         rendered = templates.render(str(details["kind"]), details["facts"])
     except (ComplaintError, KeyError):
