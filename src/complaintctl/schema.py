@@ -395,6 +395,54 @@ REPORT = {
     "previous": Maybe(PERIOD_FIGURES),
 }
 
+POLICY = {
+    "number": INT,
+    "years": INT,
+    "set_by": Maybe(STR),  # null: the default, never set
+    "set_at": Maybe(INSTANT),
+    "reason": STR,
+}
+RETENTION_POLICY = {"schema_version": INT, "policy": POLICY, "history": [POLICY]}
+HOLD_FIELDS = {
+    "id": INT,
+    "ref": Maybe(STR),  # a hold on a case
+    "consumer_id": Maybe(INT),  # a hold on a consumer and all their cases
+    "reason": STR,
+    "added_by": STR,
+    "added_at": INSTANT,
+    "lifted_by": Maybe(STR),
+    "lifted_at": Maybe(INSTANT),
+    "lift_reason": Maybe(STR),
+}
+HOLD = {"schema_version": INT, **HOLD_FIELDS}
+RETENTION_DUE = {
+    "schema_version": INT,
+    "as_of": INSTANT,
+    "policy": POLICY,
+    "items": [
+        {
+            "kind": STR,  # case or consumer
+            "ref": Maybe(STR),  # a case's
+            "consumer_id": INT,
+            "state": STR,  # due, held or kept
+            "due_at": INSTANT,
+            "why": Maybe(STR),  # held or kept: why not removed
+        }
+    ],
+    "holds": [HOLD_FIELDS],
+}
+ANONYMISED = {
+    "schema_version": INT,
+    "kind": STR,  # retention or erasure
+    "at": INSTANT,
+    "dry_run": BOOL,
+    "marker": STR,
+    "policy": Maybe(INT),  # retention's
+    "cases": [STR],
+    "consumers": [INT],
+    "entries": INT,  # history entries whose personal values were replaced (0 in a dry run)
+}
+
 STEP_COMMANDS = (
     "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
     "incident", "note",
@@ -419,6 +467,11 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "restrict list": ([RESTRICTION | {"schema_version": INT}], ("restrict list",)),
     "consumer update": (CONSUMER_UPDATED, ("consumer update",)),
     "consumer show": (CONSUMER_RECORD, ("consumer show",)),
+    "retention policy": (RETENTION_POLICY, ("retention policy",)),
+    "retention list": (RETENTION_DUE, ("retention list",)),
+    "anonymised": (ANONYMISED, ("retention apply", "consumer erase")),
+    "hold": (HOLD, ("hold add", "hold lift")),
+    "hold list": ([HOLD], ("hold list",)),
     "db status": (STORE_STATUS, ("db status",)),
     "db verify": (HISTORY_VERIFIED, ("db verify",)),
     "find": ([FOUND], ("find",)),

@@ -90,6 +90,16 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         ("consumer show", "consumer show", demo(
             "consumer", "show", "--email", "ann@example.com", "--json"
         )),
+        ("retention policy", "retention policy", demo(
+            "retention", "policy", "--years", "7", "--reason", "Board decision", "--json"
+        )),
+        ("hold", "hold add", demo("hold", "add", "SC-2026-000009", "--reason", "Claim", "--json")),
+        ("hold list", "hold list", demo("hold", "list", "--all", "--json")),
+        ("retention list", "retention list", demo(
+            "retention", "list", "--as-of", "2034-01-01", "--json"
+        )),
+        ("anonymised", "retention apply", demo("retention", "apply", "--dry-run", "--json")),
+        ("hold", "hold lift", demo("hold", "lift", "1", "--reason", "Settled", "--json")),
         ("db status", "db status", demo("db", "status", "--json")),
         ("db verify", "db verify", demo("db", "verify", "--json")),
         ("find", "find", demo("find", "ann", "--json")),

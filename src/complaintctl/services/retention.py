@@ -25,7 +25,6 @@ from complaintctl.services.common import (
     required,
 )
 from complaintctl.services.restrictions import find_consumer
-from complaintctl.store import retention as stored
 from complaintctl.views import (
     Anonymised,
     HoldView,
@@ -34,6 +33,8 @@ from complaintctl.views import (
     RetentionItem,
 )
 
+# store/retention.py is imported inside each function, as services/restrictions.py imports its
+# models: importing complaintctl.services must not load SQLAlchemy (tests/unit/test_layers.py).
 if TYPE_CHECKING:
     from complaintctl.store.models import LegalHold
     from complaintctl.store.uow import UnitOfWork
@@ -52,6 +53,8 @@ def _policy_view(uow: UnitOfWork, policy: retention.Policy) -> PolicyView:
 
 def show_policy(uow: UnitOfWork) -> tuple[PolicyView, ...]:
     """Every retention policy in order, the one in force last. Reads only."""
+    from complaintctl.store import retention as stored
+
     return tuple(_policy_view(uow, p) for p in stored.policies(uow.session))
 
 
@@ -60,6 +63,7 @@ def set_policy(
 ) -> PolicyView:
     """Change the retention policy (senior roles), recorded: a new policy, numbered on from
     the last, in force from now; markers name the policy they removed data under."""
+    from complaintctl.store import retention as stored
     from complaintctl.store.models import RetentionPolicy
 
     not_in_future(at, now)
@@ -119,6 +123,7 @@ def add_hold(
 ) -> HoldView:
     """Put a case, or a consumer and all their cases, on legal hold (leaders and senior
     roles): nothing held is removed by retention or erasure until the hold is lifted."""
+    from complaintctl.store import retention as stored
     from complaintctl.store.models import LegalHold
 
     not_in_future(at, now)
@@ -161,6 +166,8 @@ def lift_hold(
 ) -> HoldView:
     """Lift a legal hold (leaders and senior roles): retention applies again from the next
     run."""
+    from complaintctl.store import retention as stored
+
     not_in_future(at, now)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.HOLD)
@@ -190,6 +197,8 @@ def lift_hold(
 
 def list_holds(uow: UnitOfWork, *, include_lifted: bool) -> tuple[HoldView, ...]:
     """Legal holds in force (with `include_lifted`, lifted ones too). Reads only."""
+    from complaintctl.store import retention as stored
+
     return tuple(_hold_view(uow, h) for h in stored.holds(uow.session, lifted=include_lifted))
 
 
@@ -201,6 +210,8 @@ def _due(
 ) -> tuple[list[tuple[int, RetentionItem]], list[RetentionItem]]:
     """The cases (with their ids) and consumers whose retention ran out by `as_of`, not yet
     anonymised: each due, held or kept."""
+    from complaintctl.store import retention as stored
+
     states = stored.case_states(uow.session)
     anonymised = stored.anonymised_consumers(uow.session)
     restricted = stored.restrictions_in_force(uow.session)
@@ -246,6 +257,8 @@ def _due(
 def retention_due(uow: UnitOfWork, *, as_of: datetime) -> RetentionDue:
     """What retention has made due by `as_of` (now by default), with the date each became
     due, and the holds in force. Reads only."""
+    from complaintctl.store import retention as stored
+
     policy = stored.policy(uow.session)
     cases, consumers = _due(uow, policy, as_of)
     items = sorted([item for _, item in cases] + consumers, key=lambda i: i.due_at)
@@ -262,6 +275,8 @@ def apply_retention(uow: UnitOfWork, *, by: str, now: datetime, dry_run: bool) -
     """Anonymise everything due now under the policy in force (senior roles), in one
     transaction, recorded as one history entry; a dry run writes nothing and says what would
     go. What was anonymised already is not done again."""
+    from complaintctl.store import retention as stored
+
     by = authorise_store(acting_staff(uow, by), StoreAction.APPLY_RETENTION)
     policy = stored.policy(uow.session)
     tz = uow.calendar().tz
@@ -315,6 +330,8 @@ def erase_consumer(
     """Erase a person on request (senior roles): their details and every case of theirs
     anonymised at once, where nothing requires keeping them — no open case, no legal hold,
     no restriction in force [std: UK GDPR Article 17]; otherwise refused, naming each."""
+    from complaintctl.store import retention as stored
+
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.ERASE_CONSUMER)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
