@@ -1,0 +1,156 @@
+"""Retention, legal holds and erasure end to end: each command through the real command line,
+and each error class with its exit status and its one line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+from tests.cli.journey import log_case as logged
+from tests.cli.journey import ok, show, step
+
+LOGGED = "2026-12-01T10:00"
+CLOSED = "2026-12-02T10:00"
+NOW = "2026-12-15 12:00:00"
+SIX_YEARS_ON = "2033-01-10 12:00:00"
+
+
+def closed_case(run: Run, **options: str) -> str:
+    ref = logged(run, at=LOGGED, **options)
+    step(run, CLOSED, "--as", "officer.one", "close", ref, "--reason", "withdrawn", "--yes")
+    return ref
+
+
+def senior(run: Run, *args: str, now: str = NOW) -> Any:
+    with freeze_time(now):
+        return run("--as", "sam.senior", *args)
+
+
+def test_retention_policy_shows_the_default_and_a_senior_changes_it(run: Run) -> None:
+    assert "In force: policy 1: 6 years" in senior(run, "retention", "policy").stdout
+
+    changed = senior(run, "retention", "policy", "--years", "7", "--reason", "Board decision")
+
+    assert 0 == changed.exit_code, changed.stderr
+    assert changed.stdout.startswith("In force: policy 2: 7 years, set by sam.senior")
+    shown = json.loads(senior(run, "retention", "policy", "--json").stdout)
+    assert [1, 2] == [p["number"] for p in shown["history"]]
+
+
+def test_a_policy_change_by_an_officer_exits_6_and_without_a_reason_2(run: Run) -> None:
+    with freeze_time(NOW):
+        refused = run("retention", "policy", "--years", "7", "--reason", "x")
+    assert (6, "") == (refused.exit_code, refused.stdout)
+    assert refused.stderr.startswith("Error: officer.one (officer) may not change the retention")
+    missing = senior(run, "retention", "policy", "--years", "7")
+    assert (2, "Error: say why the policy changes: --reason\n") == (
+        missing.exit_code,
+        missing.stderr,
+    )
+
+
+def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -> None:
+    ref = closed_case(run, consumer="Bob Brown", email="bob@example.com")
+
+    listed = senior(run, "retention", "list", "--as-of", "2033-01-01")
+    assert [
+        f"{ref}\tdue\t2032-12-02T10:00:00+00:00\t-",
+        "consumer 1\tdue\t2032-12-02T10:00:00+00:00\t-",
+    ] == listed.stdout.splitlines()
+    dry = senior(run, "retention", "apply", "--dry-run", now=SIX_YEARS_ON)
+    assert 0 == dry.exit_code
+    assert f"Would remove the personal data of {ref}, consumer 1" in dry.stdout
+    assert "Bob Brown" == show(run, ref)["consumer"]["name"]
+
+    applied = senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON)
+
+    assert 0 == applied.exit_code, applied.stderr
+    data = json.loads(applied.stdout)
+    assert ([ref], [1], "[removed 2033-01-10 under retention policy 1]") == (
+        data["cases"],
+        data["consumers"],
+        data["marker"],
+    )
+    assert data["marker"] == show(run, ref)["consumer"]["name"]
+    with freeze_time(SIX_YEARS_ON):
+        verified = run("db", "verify")
+    assert 0 == verified.exit_code, verified.stdout
+    history = ok(run, "history", ref).stdout
+    assert "Bob" not in history
+    assert "[removed 2033-01-10 under retention policy 1]" in history
+    again = senior(run, "retention", "apply", now=SIX_YEARS_ON)
+    assert "Nothing is due: nothing was removed.\n" == again.stdout
+
+
+def test_retention_apply_by_an_officer_exits_6(run: Run) -> None:
+    with freeze_time(NOW):
+        refused = run("retention", "apply")
+    assert 6 == refused.exit_code
+    assert "may not remove the personal data retention has made due" in refused.stderr
+
+
+def test_holds_are_added_listed_and_lifted_and_a_held_case_is_not_removed(run: Run) -> None:
+    ref = closed_case(run)
+    with freeze_time(NOW):
+        added = run("--as", "lee.leader", "hold", "add", ref, "--reason", "Litigation", "--json")
+    assert 0 == added.exit_code, added.stderr
+    assert (1, ref) == (json.loads(added.stdout)["id"], json.loads(added.stdout)["ref"])
+    assert "1\t" + ref in ok(run, "hold", "list").stdout
+
+    assert (
+        []
+        == json.loads(senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON).stdout)["cases"]
+    )
+    listed = senior(run, "retention", "list", "--json", now=SIX_YEARS_ON)
+    assert ["held"] == [i["state"] for i in json.loads(listed.stdout)["items"]][:1]
+
+    lifted = senior(run, "hold", "lift", "1", "--reason", "Settled")
+    assert (0, "Lifted hold 1 on " + ref + ": Settled\n") == (lifted.exit_code, lifted.stdout)
+    assert [ref] == json.loads(
+        senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON).stdout
+    )["cases"]
+
+
+def test_hold_errors_exit_4_5_6_and_2(run: Run) -> None:
+    ref = closed_case(run)
+    missing = senior(run, "hold", "lift", "9", "--reason", "x")
+    assert (4, "Error: no legal hold 9\n") == (missing.exit_code, missing.stderr)
+    with freeze_time(NOW):
+        officer = run("hold", "add", ref, "--reason", "x")
+    assert 6 == officer.exit_code
+    neither = senior(run, "hold", "add", "--reason", "x")
+    assert 2 == neither.exit_code
+    assert "name what to hold" in neither.stderr
+    assert 0 == senior(run, "hold", "add", ref, "--reason", "x").exit_code
+    assert 0 == senior(run, "hold", "lift", "1", "--reason", "x").exit_code
+    twice = senior(run, "hold", "lift", "1", "--reason", "x")
+    assert (5, "Error: legal hold 1 was lifted already\n") == (twice.exit_code, twice.stderr)
+
+
+def test_consumer_erase_refuses_while_a_case_is_open_then_erases_at_once(run: Run) -> None:
+    open_ref = logged(run, at=LOGGED)
+
+    refused = senior(run, "consumer", "erase", "--email", "ann@example.com", "--reason", "Asked")
+
+    assert (5, "") == (refused.exit_code, refused.stdout)
+    assert (
+        f"Error: consumer 1 cannot be erased while the data is needed: open cases {open_ref}\n"
+    ) == refused.stderr
+    step(run, CLOSED, "--as", "officer.one", "close", open_ref, "--reason", "withdrawn", "--yes")
+
+    erased = senior(run, "consumer", "erase", "--email", "ann@example.com", "--reason", "Asked")
+
+    assert 0 == erased.exit_code, erased.stderr
+    assert "[erased 2026-12-15 on request]" in erased.stdout
+    with freeze_time(NOW):
+        assert 0 == run("db", "verify").exit_code
+        shown = run("consumer", "show", "--consumer-id", "1", "--json")
+    record = json.loads(shown.stdout)
+    assert ("[erased 2026-12-15 on request]", None) == (record["name"], record["email"])
+    missing = senior(run, "consumer", "erase", "--email", "ann@example.com", "--reason", "x")
+    assert 4 == missing.exit_code
+    twice = senior(run, "consumer", "erase", "--consumer-id", "1", "--reason", "x")
+    assert (5, "Error: consumer 1 was anonymised already\n") == (twice.exit_code, twice.stderr)
