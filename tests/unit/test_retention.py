@@ -1,0 +1,66 @@
+"""Retention's pure rules: when a case is due, which of its values are personal, and that a
+removed value keeps the digest its entry was sealed with."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from complaintctl.domain import chain, retention
+from complaintctl.domain.procedure import Stage
+
+
+def test_a_case_is_due_the_same_instant_six_years_on_and_29_february_on_the_28th() -> None:
+    assert datetime(2032, 12, 2, 10, tzinfo=UTC) == retention.due_at(
+        datetime(2026, 12, 2, 10, tzinfo=UTC), 6
+    )
+    assert datetime(2034, 2, 28, 9, tzinfo=UTC) == retention.due_at(
+        datetime(2028, 2, 29, 9, tzinfo=UTC), 6
+    )
+
+
+def test_only_a_case_whose_procedure_ended_is_ever_due() -> None:
+    ended = datetime(2026, 12, 2, tzinfo=UTC)
+    for stage in Stage:
+        case = retention.CaseState("SC-2026-000001", 1, stage, ended, False, False)
+        due = retention.case_due(case, retention.DEFAULT)
+        assert (stage in {Stage.CLOSED, Stage.FINAL_RESPONSE, Stage.ASSESSED}) == (due is not None)
+
+
+def test_a_consumer_is_due_with_their_last_case_and_kept_while_one_is_open_or_held() -> None:
+    def case(ref: str, stage: Stage, year: int, held: bool = False) -> retention.CaseState:
+        return retention.CaseState(ref, 1, stage, datetime(year, 1, 1, tzinfo=UTC), held, False)
+
+    as_of = datetime(2040, 1, 1, tzinfo=UTC)
+    both = [case("A", Stage.CLOSED, 2026), case("B", Stage.CLOSED, 2027)]
+    assert (datetime(2033, 1, 1, tzinfo=UTC), None) == retention.consumer_due(
+        both, retention.DEFAULT, as_of
+    )
+    assert (None, "B is open") == retention.consumer_due(
+        [both[0], case("B", Stage.REFERRED, 2027)], retention.DEFAULT, as_of
+    )
+    assert (None, "B is on legal hold") == retention.consumer_due(
+        [both[0], case("B", Stage.CLOSED, 2027, held=True)], retention.DEFAULT, as_of
+    )
+
+
+def test_a_removed_value_keeps_its_digest_so_the_entry_seals_the_same() -> None:
+    details = '{"category": "delay", "summary": "Ann\'s letter", "dispute": null}'
+    entry = chain.Entry(1, 1, "log", "o", datetime(2026, 12, 1, tzinfo=UTC),
+                        datetime(2026, 12, 1, tzinfo=UTC), None, None, details)  # fmt: skip
+    import json
+
+    removed = retention.anonymised(json.loads(details), {"summary", "dispute"}, "[removed]")
+    assert removed is not None
+    assert ({"removed": "[removed]", "sha256": removed["summary"]["sha256"]}, None) == (
+        removed["summary"], removed["dispute"],
+    )  # fmt: skip
+    after = chain.Entry(**{**entry.__dict__, "details": json.dumps(removed)})
+    assert chain.entry_digest(entry) == chain.entry_digest(after)
+    assert retention.anonymised(removed, {"summary", "dispute"}, "[again]") is None
+
+
+def test_an_edit_is_personal_only_where_it_changed_the_consumer_or_what_they_said() -> None:
+    personal = {"changes": [{"field": "name", "old": "A", "new": "B"}]}
+    category = {"changes": [{"field": "category", "old": "delay", "new": "other"}]}
+    assert frozenset({"changes"}) == retention.case_keys("edit", personal)
+    assert frozenset() == retention.case_keys("edit", category)
