@@ -121,6 +121,7 @@ class ActionView:
 
 @dataclass(frozen=True)
 class CauseView:
+    zone: str
     name: str
     words: str
     added_by: str
@@ -500,7 +501,8 @@ def action_json(view: ActionView) -> dict[str, Any]:
     }
 
 
-def cause_json(view: CauseView, tz: ZoneInfo) -> dict[str, Any]:
+def cause_json(view: CauseView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
     return {
         "name": view.name,
         "words": view.words,

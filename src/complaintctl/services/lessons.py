@@ -52,7 +52,8 @@ _CAUSE_NAME_MAX = 40
 
 def causes(uow: UnitOfWork) -> tuple[CauseView, ...]:
     """The list of causes a response may record, by name."""
-    return tuple(CauseView(c.name, c.words, c.added_by, c.added_at) for c in uow.causes())
+    zone = uow.zone()
+    return tuple(CauseView(zone, c.name, c.words, c.added_by, c.added_at) for c in uow.causes())
 
 
 def add_cause(
@@ -75,7 +76,7 @@ def add_cause(
     uow.add(Cause(name=cleaned, words=words, added_by=by, added_at=at))
     uow.record(None, Action.CAUSE_ADDED, by=by, at=at, now=now, name=cleaned, words=words)
     uow.commit()
-    return CauseView(cleaned, words, by, at)
+    return CauseView(uow.zone(), cleaned, words, by, at)
 
 
 def known_causes(names: Sequence[str], listed: Sequence[str]) -> list[str]:
