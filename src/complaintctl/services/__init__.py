@@ -67,7 +67,7 @@ from complaintctl.services.steps import (
     respond,
     take_steps,
 )
-from complaintctl.views import CaseView
+from complaintctl.views import ActionView, CaseView
 
 __all__ = [
     "action_done",
@@ -90,6 +90,7 @@ __all__ = [
     "Respond",
     "StepResult",
     "take_steps",
+    "ActionView",
     "CaseView",
     "NewComplaint",
     "Retroactive",
