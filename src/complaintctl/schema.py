@@ -59,6 +59,22 @@ DEADLINE = {
     "late_calendar_minutes": INT,
     "left_calendar_minutes": INT,
 }
+ACTION = {
+    "id": INT,
+    "ref": STR,
+    "kind": STR,
+    "what": STR,
+    "owner": STR,
+    "due": INSTANT,
+    "opened_by": STR,
+    "opened_at": INSTANT,
+    "done_at": Maybe(INSTANT),
+    "done_by": Maybe(STR),
+    "note": Maybe(STR),
+    "on_time": Maybe(BOOL),  # null while open
+    "overdue": BOOL,  # open and past due (at the listing's --as-of)
+}
+CAUSE = {"schema_version": INT, "name": STR, "words": STR, "added_by": STR, "added_at": INSTANT}
 HISTORY_ENTRY = {
     "action": STR,
     "by": STR,
@@ -102,10 +118,12 @@ CASE = {
             "summary": STR,
             "remedies": [STR],
             "goodwill_pence": Maybe(INT),
+            "causes": [STR],
             "by": STR,
             "at": INSTANT,
         }
     ],
+    "actions": [ACTION],  # the case's open actions
     "escalation": Maybe({**_STEP_TAKEN, "to": STR, "reason": Maybe(STR)}),
     "referral": Maybe({**_STEP_TAKEN, "late": Maybe(BOOL), "late_reason": Maybe(STR)}),
     "assessor": Maybe({**_STEP_TAKEN, "outcome": STR, "recommendation": Maybe(STR)}),
@@ -479,6 +497,10 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "letter --list": (LETTERS_ISSUED, ("letter --list",)),
     "letter check": (TEMPLATES_CHECKED, ("letter check",)),
     "report": (REPORT, ("report",)),
+    "cause": (CAUSE, ("cause add",)),
+    "cause list": ([CAUSE], ("cause list",)),
+    "action": (ACTION | {"schema_version": INT}, ("action add", "action done")),
+    "action list": ([ACTION | {"schema_version": INT}], ("action list",)),
 }  # fmt: skip
 
 

@@ -87,6 +87,45 @@ class ResponseView:
     goodwill_pence: int | None
     given_by: str
     given_at: datetime
+    causes: tuple[str, ...] = ()  # what went wrong, from the store's list of causes
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """A remedy owed to a case's consumer, or an improvement it revealed: its owner, its due
+    on the working calendar, and when it was done."""
+
+    zone: str
+    id: int
+    ref: str
+    kind: str  # remedy or improvement
+    what: str
+    owner: str
+    due: datetime
+    opened_by: str
+    opened_at: datetime
+    done_at: datetime | None = None
+    done_by: str | None = None
+    note: str | None = None
+    as_of: datetime | None = None  # when it is judged overdue: the listing's moment
+
+    @property
+    def overdue(self) -> bool:
+        """Open and past due at `as_of` (as `overdue` judges a clock: strictly after)."""
+        return self.done_at is None and self.as_of is not None and self.due < self.as_of
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.done_at is None else self.done_at <= self.due
+
+
+@dataclass(frozen=True)
+class CauseView:
+    zone: str
+    name: str
+    words: str
+    added_by: str
+    added_at: datetime
 
 
 @dataclass(frozen=True)
@@ -213,6 +252,7 @@ class CaseView:
     restrictions: tuple[RestrictionView, ...] = ()  # the consumer's restrictions in force
     incidents: tuple[IncidentView, ...] = ()  # abusive contact recorded against the consumer
     version: int = 0  # one more with every step on the case
+    actions: tuple[ActionView, ...] = ()  # the case's open actions
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
 
     def latest(self, action: str) -> EventView | None:
@@ -390,11 +430,13 @@ def case_json(view: CaseView) -> dict[str, Any]:
                 "summary": r.summary,
                 "remedies": list(r.remedies),
                 "goodwill_pence": r.goodwill_pence,
+                "causes": list(r.causes),
                 "by": r.given_by,
                 "at": _when(r.given_at, tz),
             }
             for r in view.responses
         ],
+        "actions": [action_json(a) for a in view.actions],
         "escalation": _step_json(view.latest("escalate"), tz, "to", "reason"),
         "referral": _step_json(view.latest("refer"), tz, "late", "late_reason"),
         "assessor": _step_json(view.latest("outcome"), tz, "outcome", "recommendation"),
@@ -438,6 +480,35 @@ def _step_json(entry: EventView | None, tz: ZoneInfo, *fields: str) -> dict[str,
 def versioned(data: dict[str, Any]) -> dict[str, Any]:
     """A top-level object or listing item, carrying the schema version scripts can check."""
     return {"schema_version": JSON_SCHEMA_VERSION, **data}
+
+
+def action_json(view: ActionView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "id": view.id,
+        "ref": view.ref,
+        "kind": view.kind,
+        "what": view.what,
+        "owner": view.owner,
+        "due": _when(view.due, tz),
+        "opened_by": view.opened_by,
+        "opened_at": _when(view.opened_at, tz),
+        "done_at": _when(view.done_at, tz),
+        "done_by": view.done_by,
+        "note": view.note,
+        "on_time": view.on_time,
+        "overdue": view.overdue,
+    }
+
+
+def cause_json(view: CauseView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "name": view.name,
+        "words": view.words,
+        "added_by": view.added_by,
+        "added_at": _when(view.added_at, tz),
+    }
 
 
 def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:

@@ -112,6 +112,15 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         ("report", "report", demo(
             "report", "--period", "2026-Q4", "--by", "area", "--compare", "previous", "--json"
         )),
+        ("cause", "cause add", demo("cause", "add", "lost-post", "--words", "Post lost",
+                                    "--json")),
+        ("cause list", "cause list", demo("cause", "list", "--json")),
+        ("action", "action add", demo(
+            "action", "add", "SC-2026-000001", "--what", "Call back", "--owner", "sam",
+            "--within", "2d", "--kind", "remedy", "--json",
+        )),
+        ("action", "action done", demo("action", "done", "2", "--note", "Called", "--json")),
+        ("action list", "action list", demo("action", "list", "--json")),
     ]  # fmt: skip
 
     assert [] == [(name, p) for name, _, text in printed for p in valid(name, text)]

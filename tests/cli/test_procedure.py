@@ -268,6 +268,7 @@ def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_st
             "summary": "We should have told you sooner",
             "remedies": ["apology", "goodwill-payment"],
             "goodwill_pence": 5000,
+            "causes": [],
             "by": "rita.responder",
             "at": "2026-08-05T10:00:00+01:00",
         },
@@ -277,6 +278,7 @@ def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_st
             "summary": "We failed to update you",
             "remedies": ["service-improvement"],
             "goodwill_pence": None,
+            "causes": [],
             "by": "hana.handler",
             "at": "2026-09-10T15:00:00+01:00",
         },
@@ -288,6 +290,7 @@ def test_a_case_goes_from_log_to_the_assessors_outcome_with_each_deadline_and_st
         ("acknowledge", "officer.one", "2026-07-31T11:00:00+01:00"),
         ("assign", "lee.leader", "2026-08-03T09:30:00+01:00"),
         ("respond", "rita.responder", "2026-08-05T10:00:00+01:00"),
+        ("action-opened", "rita.responder", "2026-08-05T10:00:00+01:00"),  # pay the goodwill
         ("escalate", "officer.one", "2026-08-14T14:00:00+01:00"),
         ("final", "hana.handler", "2026-09-10T15:00:00+01:00"),
         ("refer", "officer.one", "2026-10-05T10:00:00+01:00"),
@@ -854,12 +857,18 @@ def responded_case(run: Run) -> str:
 def test_history_details_read_as_words_not_as_python(run: Run) -> None:
     ref = responded_case(run)
 
-    responded = ok(run, "history", ref).stdout.splitlines()[-1].split("\t")
+    # The last entry is the "pay" action the goodwill opened; the response is before it.
+    *_, responded_line, opened_line = ok(run, "history", ref).stdout.splitlines()
+    responded, opened = responded_line.split("\t"), opened_line.split("\t")
 
     assert (
         "decision: partly-upheld; goodwill: £25.00; on time: no; remedies: apology, "
         "goodwill-payment; summary: We were slow to reply"
     ) == responded[3]
+    assert (
+        "due: Fri 2026-12-04 17:00 GMT; id: 1; kind: remedy; owner: rita.responder; what: pay "
+        "the goodwill of £25.00"
+    ) == opened[3]
 
 
 @pytest.mark.parametrize("width", [80, 120])

@@ -397,6 +397,7 @@ async def test_a_case_is_worked_through_the_procedure_from_the_live_view(
         ("assign", "lee"),
         ("extend", "rita"),
         ("respond", "rita"),
+        ("action-opened", "rita"),  # the goodwill's "pay" action
         ("escalate", "olu"),
         ("final", "hana"),
     ] == [(e.action, e.actor) for e in view.history]

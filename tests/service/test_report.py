@@ -51,6 +51,7 @@ from complaintctl import services
 from complaintctl.domain.figures import FIGURE
 from complaintctl.domain.periods import between, parse_period
 from complaintctl.domain.procedure import (
+    ActionKind,
     AssessorOutcome,
     Category,
     Channel,
@@ -86,20 +87,33 @@ def ack(unit: UnitFactory, ref: str, at: datetime, now: datetime | None = None) 
 
 
 def respond(
-    unit: UnitFactory, ref: str, at: datetime, decision: Decision, remedies: Any = None
+    unit: UnitFactory,
+    ref: str,
+    at: datetime,
+    decision: Decision,
+    remedies: Any = None,
+    causes: tuple[str, ...] = (),
 ) -> None:
     act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader", at=at)
     act(unit, services.respond, ref=ref, decision=decision, summary="Answered",
-        remedies=remedies or services.Remedies(), by="rita.responder", at=at)  # fmt: skip
+        remedies=remedies or services.Remedies(), by="rita.responder", at=at,
+        causes=causes)  # fmt: skip
 
 
 def escalate(unit: UnitFactory, ref: str, at: datetime) -> None:
     act(unit, services.escalate, ref=ref, to="hana.handler", reason=None, by="officer.one", at=at)
 
 
-def final(unit: UnitFactory, ref: str, at: datetime, decision: Decision, remedies: Any) -> None:
+def final(
+    unit: UnitFactory,
+    ref: str,
+    at: datetime,
+    decision: Decision,
+    remedies: Any,
+    causes: tuple[str, ...] = (),
+) -> None:
     act(unit, services.final_response, ref=ref, decision=decision, summary="Final",
-        remedies=remedies, by="hana.handler", at=at)  # fmt: skip
+        remedies=remedies, by="hana.handler", at=at, causes=causes)  # fmt: skip
 
 
 def close(unit: UnitFactory, ref: str, at: datetime, reason: CloseReason, **more: Any) -> None:
@@ -122,11 +136,12 @@ def store(unit: UnitFactory) -> dict[str, str]:
     ack(unit, c, t("2027-03-02T12:00"))
     refs["D"] = d = case(unit, "Dan Late", t("2027-03-03T10:00"))
     respond(unit, a, t("2027-03-03T10:00"), Decision.UPHELD,
-            services.Remedies((Remedy.APOLOGY, Remedy.GOODWILL_PAYMENT), "50"))  # fmt: skip
+            services.Remedies((Remedy.APOLOGY, Remedy.GOODWILL_PAYMENT), "50"),
+            ("delay", "poor-communication"))  # fmt: skip
     ack(unit, d, t("2027-03-03T14:00"))
     escalate(unit, a, t("2027-03-04T10:00"))
     final(unit, f, t("2027-03-04T10:00"), Decision.UPHELD,
-          services.Remedies((Remedy.SERVICE_IMPROVEMENT,)))  # fmt: skip
+          services.Remedies((Remedy.SERVICE_IMPROVEMENT,)), ("process-not-followed",))  # fmt: skip
     act(unit, services.extend, ref=c, until=t("2027-03-11T17:00"), reason="Records needed",
         by="lee.leader", at=t("2027-03-04T10:00"))  # fmt: skip
     refs["E"] = e = case(unit, "Eve Scope", t("2027-03-04T10:00"), channel=Channel.POST,
@@ -141,7 +156,7 @@ def store(unit: UnitFactory) -> dict[str, str]:
                          about=date(2026, 8, 1))  # fmt: skip
     act(unit, services.record_incident, ref=i, note="Shouted", by="officer.one",
         at=t("2027-03-08T11:00"))  # fmt: skip
-    respond(unit, d, t("2027-03-09T10:00"), Decision.NOT_UPHELD)
+    respond(unit, d, t("2027-03-09T10:00"), Decision.NOT_UPHELD, causes=("delay",))
     respond(unit, c, t("2027-03-10T10:00"), Decision.NOT_UPHELD)
     escalate(unit, d, t("2027-03-10T10:00"))
     close(unit, i, t("2027-03-12T10:00"), CloseReason.WITHDRAWN)
@@ -156,6 +171,20 @@ def store(unit: UnitFactory) -> dict[str, str]:
         recommendation=None, by="officer.one", at=t("2027-03-23T10:00"))  # fmt: skip
     refs["J"] = j = case(unit, "Jo Easter", t("2027-03-25T15:00"))
     ack(unit, j, bst("2027-03-31T10:00"))
+    # The actions: A's goodwill opened its "pay" (due Wed 17 Mar 17:00), done on time Tue 16
+    # Mar; F's improvement, due Fri 12 Mar, done late Mon 15 Mar; D's, opened Mon 22 Mar
+    # within 2 working days (due Wed 24 Mar 17:00), open and overdue at the cutoff.
+    improvement = act(unit, services.add_action, ref=f, kind=ActionKind.IMPROVEMENT,
+                      what="Check escalations weekly", owner="hana.handler",
+                      due=t("2027-03-12T17:00"), within=None, by="hana.handler",
+                      at=t("2027-03-04T11:00"))  # fmt: skip
+    act(unit, services.action_done, action_id=1, note="Paid", by="rita.responder",
+        at=t("2027-03-16T10:00"))  # fmt: skip
+    act(unit, services.action_done, action_id=improvement.id, note=None, by="hana.handler",
+        at=t("2027-03-15T10:00"))  # fmt: skip
+    act(unit, services.add_action, ref=d, kind=ActionKind.IMPROVEMENT, what="Train on timescales",
+        owner="lee.leader", due=None, within="2d", by="officer.one",
+        at=t("2027-03-22T10:00"))  # fmt: skip
     return refs
 
 
@@ -238,6 +267,14 @@ MARCH_FIGURES = {
     "restrictions_in_force": 1,
     "restriction_reviews_overdue": 0,
     "incidents": 1,  # I
+    "causes.delay": 2,  # A D
+    "causes.poor-communication": 1,  # A
+    "causes.process-not-followed": 1,  # F
+    "actions_opened": 3,  # A's pay, F's and D's improvements
+    "actions_done_on_time": 1,  # A's pay
+    "actions_done_late": 1,  # F's
+    "actions_open": 1,  # D's
+    "actions_overdue": 1,  # D's, due Wed 24 Mar
     "open_cases.received": 0,
     "open_cases.first-stage": 2,  # B J
     "open_cases.responded": 0,
@@ -507,6 +544,14 @@ def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
     )
 
 
+def test_causes_come_most_frequent_first(unit: UnitFactory, store: dict[str, str]) -> None:
+    rows = [row for row in figures_of(unit).current.figures if row.figure == "causes"]
+
+    assert [("delay", 2), ("poor-communication", 1), ("process-not-followed", 1)] == [
+        (row.part, row.value) for row in rows
+    ]
+
+
 def test_each_count_lists_as_many_cases_as_it_counts(
     unit: UnitFactory, store: dict[str, str]
 ) -> None:
@@ -523,6 +568,9 @@ def test_each_count_lists_as_many_cases_as_it_counts(
         assert ["A", "D"] == listed("escalated")
         assert ["I"] == listed("acknowledgement_closed_past_due")
         assert ["B", "J"] == listed("open_cases.first-stage")
+        assert ["A", "D"] == sorted(listed("causes.delay"))
+        assert ["D"] == listed("actions_overdue")
+        assert [] == listed("causes.lost-post")  # a cause no response recorded counts none
         for name, value in MARCH_FIGURES.items():
             figure = FIGURE[name.split(".")[0]]
             if figure.unit == "count" and figure.by_case:

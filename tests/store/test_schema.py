@@ -351,6 +351,35 @@ def test_revision_0006_downgrades_to_the_history_0005_had(
     assert (columns(made_at_0005), before) == (columns(engine), first_release_rows(engine))
 
 
+def test_a_0006_store_upgrades_with_the_default_causes_and_0007_downgrades_to_its_tables(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    from complaintctl.domain.policy import DEFAULT_CAUSES
+
+    made_at_0006 = engine_of(new_store("made"))
+    migrate(made_at_0006, "0006")
+    store = new_store("round-trip")
+    engine = engine_of(store)
+    fill_with_first_release(engine, at="0005")
+    migrate(engine, "0006")
+    before = first_release_rows(engine)
+
+    assert 0 == complaintctl(store, "db", "upgrade").exit_code
+    with engine.connect() as connection:
+        causes = connection.execute(text("SELECT name, words FROM cause ORDER BY name")).all()
+    migrate(engine, "0006", down=True)
+
+    def columns(engine: Engine) -> dict[str, list[str]]:
+        found = inspect(engine)
+        return {name: [c["name"] for c in found.get_columns(name)]
+                for name in found.get_table_names()}  # fmt: skip
+
+    assert sorted(DEFAULT_CAUSES) == [tuple(row) for row in causes]
+    after = first_release_rows(engine)
+    after["event"] = after["event"][: len(FIRST_RELEASE_ROWS["event"]["rows"])]
+    assert (columns(made_at_0006), before) == (columns(engine), after)
+
+
 @sqlite_only
 def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
     new_store: Callable[[str], str], engine_of: Callable[[str], Engine]

@@ -12,6 +12,7 @@ from complaintctl.cli import (  # noqa: F401 - registers the commands
     configuration,
     db,
     explain,
+    lessons,
     letters,
     live,
     people,

@@ -40,6 +40,14 @@ RemedyOption = Annotated[
         help="A remedy offered; repeat for several. A goodwill payment needs --goodwill.",
     ),
 ]
+CauseOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--cause",
+        metavar="CAUSE",
+        help="What went wrong, from `complaintctl cause list`; repeat for several.",
+    ),
+]
 GoodwillOption = Annotated[
     str | None,
     typer.Option(metavar="POUNDS", help="A goodwill payment, in pounds (e.g. 50 or 49.99)."),
@@ -202,13 +210,14 @@ def respond_command(
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
+    cause: CauseOption = None,
 ) -> StepCall:
     """Record the first-stage response (the assigned responder); stops the response clock."""
     from complaintctl import services
 
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
     return StepCall(
-        lambda _: services.Respond(decision, summary, remedies),
+        lambda _: services.Respond(decision, summary, remedies, tuple(cause or ())),
         lambda view: f"Responded to {view.ref}: {decision.value}",
     )
 
@@ -262,6 +271,7 @@ def final_command(
     summary: SummaryOption,
     remedy: RemedyOption = None,
     goodwill: GoodwillOption = None,
+    cause: CauseOption = None,
 ) -> StepCall:
     """Record the final response (the second-stage handler or a senior role); ends the
     procedure and opens the consumer's 3 months to ask for the Independent Assessor."""
@@ -269,7 +279,7 @@ def final_command(
 
     remedies = services.Remedies(tuple(remedy or ()), goodwill)
     return StepCall(
-        lambda _: services.Final(decision, summary, remedies),
+        lambda _: services.Final(decision, summary, remedies, tuple(cause or ())),
         lambda view: f"Final response on {view.ref}: {decision.value}",
     )
 

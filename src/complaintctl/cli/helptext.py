@@ -31,7 +31,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "reopen",
         ),
     ),  # fmt: skip
-    ("Around a case", ("note", "incident", "edit", "letter")),
+    ("Around a case", ("note", "incident", "edit", "letter", "action", "cause")),
     (
         "Finding and viewing",
         ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer", "report"),
@@ -89,6 +89,12 @@ EXAMPLES: dict[str, str] = {
     "restrict add": "complaintctl restrict add --email ann@example.com --scope contact "
     '--channel post --reason "Abusive calls"',
     "restrict list": "complaintctl restrict list --all",
+    "cause list": "complaintctl cause list",
+    "cause add": 'complaintctl cause add lost-post --words "post that went astray"',
+    "action add": 'complaintctl action add SC-2026-000001 --what "Call Ann back" --owner rita '
+    "--within 2d --kind remedy",
+    "action done": 'complaintctl action done 1 --note "Called; she is content"',
+    "action list": "complaintctl action list --open --owner rita",
     "restrict lift": 'complaintctl restrict lift 3 --reason "Reviewed: contact is civil now"',
     "restrict review": 'complaintctl restrict review 3 --next 2027-06-01 --reason "Still needed"',
     "consumer update": "complaintctl consumer update --email ann@example.com --prefers post "

@@ -39,9 +39,11 @@ from complaintctl.views import (
     NOT_STARTED,
     RUNNING,
     Anonymised,
+    ActionView,
     CalendarChange,
     CalendarView,
     CaseView,
+    CauseView,
     ClosedDayView,
     ConsumerCase,
     ConsumerRecord,
@@ -66,8 +68,10 @@ from complaintctl.views import (
     Stepped,
     VerifyProblem,
     anonymised_json,
+    action_json,
     calendar_json,
     case_json,
+    cause_json,
     consumer_json,
     consumer_record_json,
     explain_json,
@@ -643,11 +647,20 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
                 "First response" if r.stage == "first" else "Final response",
                 f"{r.decision} by {r.given_by}, {format_local(r.given_at, tz)}: {r.summary}"
                 + (f" [{', '.join(r.remedies)}]" if r.remedies else "")
-                + (f" £{r.goodwill_pence / 100:.2f}" if r.goodwill_pence else ""),
+                + (f" £{r.goodwill_pence / 100:.2f}" if r.goodwill_pence else "")
+                + (f"; causes: {', '.join(r.causes)}" if r.causes else ""),
             )
             for r in view.responses
         ],
         *_later_steps(view, tz),
+        *[
+            (
+                "Action",
+                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_local(a.due, tz)}"
+                + (" (overdue)" if a.overdue else ""),
+            )
+            for a in view.actions
+        ],
         *[("Contact", contact_text(e, tz)) for e in view.contacts],
     ]
 
@@ -984,6 +997,66 @@ def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> 
         Column("Role", _at(2)),
         Column("Area", _at(3), WRAP),
         Column("State", _at(4)),
+    ])  # fmt: skip
+
+
+def cause_list(out: Output, views: tuple[CauseView, ...], json_output: bool) -> None:
+    if json_output:
+        _print_json([versioned(cause_json(v)) for v in views])
+        return
+    _table(out, [(v.name, v.words, v.added_by) for v in views], [
+        Column("Cause", _at(0)),
+        Column("Words", _at(1), WRAP),
+        Column("Added by", _at(2)),
+    ])  # fmt: skip
+
+
+def cause_added(view: CauseView, json_output: bool) -> None:
+    if json_output:
+        _print_json(versioned(cause_json(view)))
+        return
+    _print(f"Added the cause {view.name}: {view.words}")
+
+
+def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
+    if json_output:
+        _print_json(versioned(action_json(view)))
+        return
+    tz = ZoneInfo(view.zone)
+    if view.done_at is None:
+        _print(
+            f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
+            f"due {format_local(view.due, tz)}: {view.what}"
+        )
+    else:
+        late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
+        _print(f"{verb}: action {view.id} on {view.ref}, {late}: {view.what}")
+
+
+def _action_state(view: ActionView) -> str:
+    if view.done_at is not None:
+        return "done" if view.on_time else "done late"
+    return "overdue" if view.overdue else "open"
+
+
+def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -> None:
+    if json_output:
+        _print_json([versioned(action_json(v)) for v in views])
+        return
+    when = format_local if out.for_people() else format_instant
+    rows = [
+        (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
+         v.what)
+        for v in views
+    ]  # fmt: skip
+    _table(out, rows, [
+        Column("Id", _at(0)),
+        Column("Case", _at(1)),
+        Column("Kind", _at(2)),
+        Column("Owner", _at(3)),
+        Column("Due", _at(4)),
+        Column("State", _at(5)),
+        Column("What", _at(6), WRAP),
     ])  # fmt: skip
 
 

@@ -31,6 +31,7 @@ class DeadlineKind(StrEnum):
     FINAL = "final"
     REFERRAL_WINDOW = "referral-window"  # the consumer's 3 months to ask the Assessor
     RESTRICTION_REVIEW = "restriction-review"
+    ACTION = "action"  # a remedy owed or an improvement, by its owner
 
 
 # How a clock ended: met by its step, or cancelled (the case no longer needed the step).
@@ -43,6 +44,7 @@ AGREED = "agreed"
 # Whose a clock is: a case's, or a restriction's (a review, which has no case).
 ON_CASE = "case"
 ON_RESTRICTION = "restriction"
+ON_ACTION = "action"  # an action's due: the action's, not its case's (a close leaves it owed)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ CLOCKS: dict[DeadlineKind, Clock] = {
     DeadlineKind.FINAL: Clock(policy.FINAL, ON_CASE),
     DeadlineKind.REFERRAL_WINDOW: Clock(policy.REFERRAL_WINDOW, ON_CASE, owed_by_staff=False),
     DeadlineKind.RESTRICTION_REVIEW: Clock(policy.RESTRICTION_REVIEW, ON_RESTRICTION),
+    DeadlineKind.ACTION: Clock(policy.ACTION, ON_ACTION),
 }
 
 
@@ -102,6 +105,9 @@ STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.NOTE: StepClocks(),
     Action.LETTER: StepClocks(),
     Action.EDIT: StepClocks(),
+    # An action's clock: due by its rule, or at the date or within the time its opener gave.
+    Action.ACTION_OPENED: StepClocks(starts=(K.ACTION,)),
+    Action.ACTION_DONE: StepClocks(meets=(K.ACTION,)),
     Action.RESTRICTION_DECIDED: StepClocks(starts=(K.RESTRICTION_REVIEW,)),
     Action.RESTRICTION_LIFTED: StepClocks(meets=(K.RESTRICTION_REVIEW,)),
     # A review that keeps the restriction meets its review and starts the next one, on the

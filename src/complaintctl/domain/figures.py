@@ -65,7 +65,11 @@ PARTS: dict[str, tuple[str, ...]] = {
     "remedy": tuple(r.value for r in Remedy),
     "stage": OPEN_STAGES,
     "age": tuple(name for name, _ in AGE_BANDS),
+    # The store's list of causes is the organisation's: a figure by cause has a part for each
+    # cause recorded, most frequent first, whatever its name (DYNAMIC_PARTS).
+    "cause": (),
 }
+DYNAMIC_PARTS = frozenset({"cause"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ _OUTCOMES = "Outcomes and remedies"
 _ASSESSOR = "The Independent Assessor"
 _RESTRICT = "Restrictions and incidents"
 _BACKLOG = "Backlog at the period's end"
+_LESSONS = "Causes and actions"
 
 FIGURES: tuple[Figure, ...] = (
     Figure("received", _RECEIVED, COUNT, "complaints received in the period (their receipt "
@@ -174,6 +179,17 @@ FIGURES: tuple[Figure, ...] = (
     Figure("restriction_reviews_overdue", _RESTRICT, COUNT, "restriction reviews past due at "
            "the cutoff, as `overdue --as-of` lists them", by_case=False),
     Figure("incidents", _RESTRICT, COUNT, "incidents of abusive contact dated in the period"),
+    Figure("causes", _LESSONS, COUNT, "responses (first-stage and final) given in the period "
+           "recording each cause, the most frequent first", "cause"),
+    Figure("actions_opened", _LESSONS, COUNT, "actions (remedies and improvements) opened in "
+           "the period"),
+    Figure("actions_done_on_time", _LESSONS, COUNT, "actions done in the period by their due "
+           "(and recorded before it passed)"),
+    Figure("actions_done_late", _LESSONS, COUNT, "actions done in the period after their due "
+           "(or recorded after it had passed)"),
+    Figure("actions_open", _LESSONS, COUNT, "actions opened and not done at the cutoff, "
+           "whenever opened"),
+    Figure("actions_overdue", _LESSONS, COUNT, "of those, past due at the cutoff"),
     Figure("open_cases", _BACKLOG, COUNT, "cases still in the procedure at the cutoff, by stage",
            "stage"),
     Figure("open_cases_by_age", _BACKLOG, COUNT, "the same, by whole working days since receipt "
@@ -242,6 +258,18 @@ class Given:
     decision: str
     remedies: tuple[str, ...]
     goodwill_pence: int
+    causes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionFact:
+    """An action on the case (a remedy or an improvement), as recorded by the cutoff."""
+
+    id: int
+    opened_at: datetime
+    due: datetime
+    done_at: datetime | None = None
+    on_time: bool | None = None  # as its doing recorded it
 
 
 @dataclass(frozen=True)
@@ -265,6 +293,7 @@ class CaseFacts:
     referrals: tuple[tuple[datetime, bool], ...] = ()  # (when, late)
     assessed: tuple[tuple[datetime, str], ...] = ()  # (when, outcome)
     incidents: tuple[datetime, ...] = ()
+    actions: tuple[ActionFact, ...] = ()
 
     def attribute(self, by: str) -> str:
         value = {"area": self.area, "category": self.category, "channel": self.channel}[by]
@@ -314,6 +343,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
     referrals: list[tuple[datetime, bool]] = []
     assessed: list[tuple[datetime, str]] = []
     incidents: list[datetime] = []
+    actions: dict[int, ActionFact] = {}
     kind: str
     for entry in entries:
         if entry.recorded_at > cutoff:
@@ -356,6 +386,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     str(details.get("decision")),
                     tuple(details.get("remedies") or ()),
                     int(details.get("goodwill_pence") or 0),
+                    tuple(details.get("causes") or ()),
                 )
             )
             if action == Action.FINAL and details.get("refer_by"):
@@ -404,6 +435,13 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     fields[change["field"]] = change.get("new")
         elif action == Action.INCIDENT:
             incidents.append(entry.at)
+        elif action == Action.ACTION_OPENED:
+            opened = int(details["id"])
+            actions[opened] = ActionFact(opened, entry.at, _instant(details["due"]))
+        elif action == Action.ACTION_DONE and (done := actions.get(int(details["id"]))):
+            actions[done.id] = ActionFact(
+                done.id, done.opened_at, done.due, entry.at, bool(details.get("on_time"))
+            )
     if log is None:
         return None
     return CaseFacts(
@@ -416,6 +454,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
         referrals=tuple(referrals),
         assessed=tuple(assessed),
         incidents=tuple(incidents),
+        actions=tuple(actions.values()),
         **fields,
     )
 
@@ -501,6 +540,8 @@ def parse_figure(text: str) -> tuple[str, str | None]:
         if part:
             raise FigureError(f"{name} has no parts")
         return name, None
+    if figure.parts in DYNAMIC_PARTS and part:
+        return name, part
     parts = PARTS[figure.parts]
     if part not in parts:
         raise FigureError(
@@ -641,6 +682,18 @@ def _count(
         )
         values["restriction_reviews_overdue"] = restrictions.reviews_overdue
     members["incidents"] = [c.ref for c in cases for at in c.incidents if holds(at)]
+
+    cited = _by([(c, cause) for c, g in given for cause in g.causes], lambda i: i[1], "cause",
+                case_of)  # fmt: skip
+    members["causes"] = dict(sorted(cited.items(), key=lambda item: (-len(item[1]), item[0])))
+    acts = [(c, a) for c in cases for a in c.actions]
+    members["actions_opened"] = [c.ref for c, a in acts if holds(a.opened_at)]
+    done = [(c, a) for c, a in acts if a.done_at is not None and holds(a.done_at)]
+    members["actions_done_on_time"] = [c.ref for c, a in done if a.on_time]
+    members["actions_done_late"] = [c.ref for c, a in done if not a.on_time]
+    still_open = [(c, a) for c, a in acts if a.done_at is None and a.opened_at <= cutoff]
+    members["actions_open"] = [c.ref for c, _ in still_open]
+    members["actions_overdue"] = [c.ref for c, a in still_open if a.due < cutoff]
 
     open_cases = [c for c in cases if c.stage in OPEN_STAGES]
     members["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")

@@ -51,6 +51,20 @@ FINAL = Target(20, "working-days", "escalation")
 REFERRAL_WINDOW = Target(3, "months", "the final response")
 # [std: PHSO/LGO guidance] a restriction is reviewed, typically after 6 months.
 RESTRICTION_REVIEW = Target(6, "months", "the restriction was decided")
+# [ours] an action (a remedy owed, an improvement) opened without a date of its own, as the
+# goodwill payment's "pay" action is: due 10 working days after the response offering it.
+ACTION = Target(10, "working-days", "the action was opened")
+# [ours] what went wrong, as a response records it: the list a store starts with (a senior
+# adds to it with `cause add`). Each: its name, and its words.
+DEFAULT_CAUSES: tuple[tuple[str, str], ...] = (
+    ("delay", "a delay: something took longer than it should"),
+    ("poor-communication", "poor communication: not kept updated, or not explained properly"),
+    ("process-not-followed", "a process not followed"),
+    ("wrong-information", "wrong information given"),
+    ("staff-conduct", "the conduct of a member of staff"),
+    ("system-or-record-error", "a system or record error"),
+    ("other", "anything else"),
+)
 # [sibling] a service issue more than 6 months before the complaint is out of time.
 OUT_OF_TIME_MONTHS = 6
 

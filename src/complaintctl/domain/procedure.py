@@ -70,6 +70,9 @@ class Action(StrEnum):
     EDIT = "edit"  # a correction: a typo in the name, the wrong category
     LETTER = "letter"  # a letter or email issued to the consumer, and the hash of its bytes
     RECOMPUTE = "deadline-recomputed"  # the calendar changed under an open deadline
+    # What a complaint taught: a remedy owed or an improvement, with an owner and a due date.
+    ACTION_OPENED = "action-opened"
+    ACTION_DONE = "action-done"
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
     RESTRICTION_LIFTED = "restriction-lifted"
@@ -90,6 +93,7 @@ class Action(StrEnum):
     CLOSURE_ADDED = "calendar-closure-added"
     CLOSURE_REMOVED = "calendar-closure-removed"
     HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"
+    CAUSE_ADDED = "cause-added"  # a cause added to the store's list
     SCHEMA_UPGRADED = "upgrade-schema"
 
 
@@ -115,6 +119,15 @@ class Remedy(StrEnum):
     EXPLANATION = "explanation"
     GOODWILL_PAYMENT = "goodwill-payment"
     SERVICE_IMPROVEMENT = "service-improvement"
+
+
+class ActionKind(StrEnum):
+    """What an action on a case is [ours, MODEL.md "Figures and learning"]: a remedy owed to
+    this consumer (pay the goodwill, call back, correct a record), or an improvement to the
+    service the complaint revealed."""
+
+    REMEDY = "remedy"
+    IMPROVEMENT = "improvement"
 
 
 class CloseReason(StrEnum):
@@ -362,6 +375,7 @@ class StoreAction(StrEnum):
     APPLY_RETENTION = "remove the personal data retention has made due"
     HOLD = "put data on legal hold or lift a hold"
     ERASE_CONSUMER = "erase a consumer's personal data on request"
+    ADD_CAUSE = "add a cause to the list"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -380,7 +394,13 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.APPLY_RETENTION: SENIOR_ROLES,
     StoreAction.HOLD: frozenset({Role.LEADER, *SENIOR_ROLES}),
     StoreAction.ERASE_CONSUMER: SENIOR_ROLES,
+    # The list of causes is the organisation's vocabulary for its figures [ours].
+    StoreAction.ADD_CAUSE: SENIOR_ROLES,
 }
+
+# Who may mark an action done, besides its owner [ours]: a leader or a senior role. Anyone
+# active may open one (whoever learns what is owed records it).
+ACTION_DONE_ROLES = frozenset({Role.LEADER, *SENIOR_ROLES})
 
 
 def may(actor: Actor, action: Action, case: CaseRoles) -> bool:

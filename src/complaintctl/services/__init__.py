@@ -14,6 +14,13 @@ from complaintctl.services.calendar import (
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.figures import figure_cases, report, report_period
 from complaintctl.services.intake import log_complaint
+from complaintctl.services.lessons import (
+    action_done,
+    add_action,
+    add_cause,
+    causes,
+    list_actions,
+)
 from complaintctl.services.reads import find_cases, overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
     lift,
@@ -70,9 +77,14 @@ from complaintctl.services.steps import (
     respond,
     take_steps,
 )
-from complaintctl.views import CaseView
+from complaintctl.views import ActionView, CaseView
 
 __all__ = [
+    "action_done",
+    "add_action",
+    "add_cause",
+    "causes",
+    "list_actions",
     "Acknowledge",
     "Assign",
     "Close",
@@ -88,6 +100,7 @@ __all__ = [
     "Respond",
     "StepResult",
     "take_steps",
+    "ActionView",
     "CaseView",
     "NewComplaint",
     "Retroactive",

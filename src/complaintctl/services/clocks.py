@@ -11,7 +11,7 @@ from complaintctl.domain.procedure import Action
 from complaintctl.views import DeadlineView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, Deadline, Restriction
+    from complaintctl.store.models import Case, CaseAction, Deadline, Restriction
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -24,13 +24,16 @@ def step_clocks(
     case: Case | None = None,
     restriction: Restriction | None = None,
     agreed: Agreed | None = None,
+    action_row: CaseAction | None = None,
 ) -> ClockPlan:
     """The clocks of a case or restriction loaded as rows, moved as `action` does
     (domain.clocks.plan_clocks): for a command that changes one through the ORM (log, and a
     restriction's decision, review and lifting). Steps on cases plan theirs the same way."""
     from complaintctl.store.models import Deadline
 
-    if case is not None:
+    if action_row is not None:
+        rows = uow.action_clocks(action_row)
+    elif case is not None:
         rows = uow.deadlines(case)
     else:
         assert restriction is not None
@@ -48,8 +51,10 @@ def step_clocks(
         uow.end_deadline(row, at=ended, outcome=outcome)
     for start in plan.starts:
         new = Deadline(
-            case_id=case.id if case else None,
+            # An action's clock is the action's alone: a close of its case leaves it owed.
+            case_id=case.id if case and action_row is None else None,
             restriction_id=restriction.id if restriction else None,
+            action_id=action_row.id if action_row else None,
             kind=start.kind.value,
             start_at=start.start_at,
             due_at=start.due_at,

@@ -30,6 +30,7 @@ from complaintctl.domain.procedure import (
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from complaintctl.services.clocks import deadline_view
 from complaintctl.views import (
+    ActionView,
     CaseView,
     EarlierCase,
     EventView,
@@ -349,9 +350,26 @@ def case_view(
                 goodwill_pence=r.goodwill_pence,
                 given_by=r.given_by,
                 given_at=r.given_at,
+                causes=tuple(json.loads(r.causes)),
             )
             for r in uow.responses(case)
         ),
+        actions=tuple(
+            ActionView(
+                calendar.zone,
+                a.id,
+                case.ref,
+                a.kind,
+                a.what,
+                a.owner,
+                a.due_at,
+                a.opened_by,
+                a.opened_at,
+                as_of=as_of,
+            )
+            for a in uow.actions_of(case)
+            if a.id is not None and a.opened_at <= as_of
+        ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(
             IncidentView(ref, note, by, at) for ref, note, by, at in uow.incidents_of(consumer)

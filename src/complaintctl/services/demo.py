@@ -213,7 +213,12 @@ def fill(units: Units, now: datetime) -> list[str]:
         remedies=services.Remedies((Remedy.APOLOGY,), "50"),
         by="sam",
         at=ago(300),
+        causes=("process-not-followed",),
     )
+    # The goodwill's "pay" action, opened by the final response, done in time.
+    with units() as uow:
+        (pay,) = services.list_actions(uow, as_of=ago(300), open_only=True)
+    step(services.action_done, action_id=pay.id, note="Paid by BACS", by="sam", at=ago(290))
     step(services.refer, ref=ref, late_reason=None, by="priya", at=ago(200))
     refs.append(ref)
     # Triage: out of scope, and one resolved on the spot.

@@ -33,7 +33,7 @@ REPLAYED = tuple(
     for a in (
         Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
         Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
-        Action.REOPEN, Action.EDIT, Action.INCIDENT,
+        Action.REOPEN, Action.EDIT, Action.INCIDENT, Action.ACTION_OPENED, Action.ACTION_DONE,
     )
 )  # fmt: skip
 BREAKDOWNS = ("area", "category", "channel", "month")

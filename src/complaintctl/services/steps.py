@@ -48,6 +48,7 @@ from complaintctl.domain.procedure import (
     STEP_ACTIONS,
     WHERE_INSTEAD,
     Action,
+    ActionKind,
     Actor,
     AssessorOutcome,
     Channel,
@@ -140,6 +141,7 @@ class Taking:
     calendar: WorkingCalendar
     _staff: dict[str, Staff | ComplaintError] = field(default_factory=dict)
     _areas: dict[str, str] | None = None
+    _causes: list[str] | None = None
 
     @property
     def by(self) -> str:
@@ -156,6 +158,16 @@ class Taking:
         if isinstance(found, ComplaintError):
             raise found
         return found
+
+    def known_causes(self, names: Sequence[str]) -> list[str]:
+        """The causes named, as the store's list has them (looked up once), or a refusal."""
+        from complaintctl.services.lessons import known_causes
+
+        if not names:
+            return []
+        if self._causes is None:
+            self._causes = [cause.name for cause in self.uow.causes()]
+        return known_causes(names, self._causes)
 
     def known_area(self, area: str) -> str:
         """The area as staff records spell it; any area while no staff has one yet.
@@ -184,6 +196,8 @@ class Plan:
     clocks: ClockPlan = ClockPlan()
     moved: tuple[Running, Agreed] | None = None  # a clock given a date agreed instead
     response: dict[str, Any] | None = None  # a first or final response's row
+    # Actions the step opens (a goodwill payment's "pay"): each row's columns and its clock.
+    opens: tuple[tuple[dict[str, Any], Start], ...] = ()
     incident: str | None = None  # an incident's note
     warnings: tuple[str, ...] = ()  # what the step's view warns of besides a late clock
     consumer_changes: dict[str, Any] = field(default_factory=dict)  # the consumer's columns
@@ -344,13 +358,20 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
     )
     writer.insert_values(
         models.Response,
-        ("case_id", "stage", "decision", "summary", "remedies", "goodwill_pence"),
+        ("case_id", "stage", "decision", "summary", "remedies", "goodwill_pence", "causes"),
         [
             (
                 p.case.id,
                 *(
                     p.response[n]
-                    for n in ("stage", "decision", "summary", "remedies", "goodwill_pence")
+                    for n in (
+                        "stage",
+                        "decision",
+                        "summary",
+                        "remedies",
+                        "goodwill_pence",
+                        "causes",
+                    )
                 ),
             )
             for p in plans
@@ -364,14 +385,57 @@ def _write(uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime, now: da
         [(p.case.consumer_id, p.case.id, p.incident) for p in plans if p.incident is not None],
         {"recorded_by": by, "at": at},
     )
+    opened = _open_actions(uow, plans, by=by, at=at)
     login, host = uow.origin or (None, None)
     same = {"actor": by, "at": at, "recorded_at": now, "login": login, "host": host}
+    # Each step's entry, then the entries of the actions it opened.
     columns, events = uow.sealer().seal_rows(
         ("case_id", "action", "details"),
-        [(p.case.id, p.action.value, details_json(p.details)) for p in plans],
+        [
+            entry
+            for p in plans
+            for entry in (
+                (p.case.id, p.action.value, details_json(p.details)),
+                *(
+                    (p.case.id, Action.ACTION_OPENED.value, details_json(d))
+                    for d in opened.get(p.case.id, ())
+                ),
+            )
+        ],  # fmt: skip
         same,
     )
     writer.insert_values(models.Event, columns, events, same)
+
+
+def _open_actions(
+    uow: UnitOfWork, plans: list[Plan], *, by: str, at: datetime
+) -> dict[int, list[dict[str, Any]]]:
+    """The actions the plans open, each row and its clock (rare: one a goodwill payment), and
+    what each one's history entry records, by case id."""
+    from complaintctl.store import models
+
+    connection = uow.session.connection()
+    opened: dict[int, list[dict[str, Any]]] = {}
+    for plan in plans:
+        for row, start in plan.opens:
+            values = {**row, "case_id": plan.case.id, "opened_by": by, "opened_at": at}
+            inserted = connection.execute(
+                models.CaseAction.__table__.insert().values(**values)  # type: ignore[attr-defined]
+            ).inserted_primary_key
+            assert inserted is not None
+            action_id = inserted[0]
+            connection.execute(
+                models.Deadline.__table__.insert().values(  # type: ignore[attr-defined]
+                    action_id=action_id, case_id=None, restriction_id=None,
+                    kind=start.kind.value, start_at=start.start_at, due_at=start.due_at,
+                    amount=start.amount, unit=start.unit, rule=start.rule,
+                )
+            )  # fmt: skip
+            opened.setdefault(plan.case.id, []).append(
+                {"id": action_id, "kind": row["kind"], "what": row["what"],
+                 "owner": row["owner"], "due": row["due_at"]}
+            )  # fmt: skip
+    return opened
 
 
 def _line(plan: Plan, warnings: tuple[str, ...]) -> StepLine:
@@ -525,6 +589,7 @@ class Respond(Spec):
     decision: Decision
     summary: str
     remedies: Remedies
+    causes: tuple[str, ...] = ()  # what went wrong, from the store's list
 
     def inputs(self) -> None:
         required(self.summary, "--summary", text.SUMMARY)
@@ -535,7 +600,7 @@ class Respond(Spec):
             raise ActionNotAllowed(f"{case.ref} has no responder yet: assign one first (assign)")
         clocks = _clocks(taking, case, self.action)
         plan = _response(taking, case, self.action, clocks, self.decision, self.summary,
-                         self.remedies, "first")  # fmt: skip
+                         self.remedies, "first", self.causes)  # fmt: skip
         plan.details["on_time"] = clocks.on_time(DeadlineKind.RESPOND)
         plan.changes["first_responder"] = taking.by
         return plan
@@ -550,10 +615,13 @@ def _response(
     summary: str,
     remedies: Remedies,
     stage: str,
+    causes: Sequence[str],
 ) -> Plan:
-    """A first or final response: its row, and what its history entry records."""
+    """A first or final response: its row, what its history entry records (its causes
+    always there, which the figures replay), and the "pay" action a goodwill payment opens."""
     summary = required(summary, "--summary", text.SUMMARY)
     pence = remedies.pence()
+    named = taking.known_causes(causes)
     plan = _step(
         taking,
         case,
@@ -563,6 +631,7 @@ def _response(
         summary=summary,
         remedies=remedies.names(),
         goodwill_pence=pence,
+        causes=named,
     )
     plan.response = {
         "stage": stage,
@@ -570,7 +639,18 @@ def _response(
         "summary": summary,
         "remedies": json.dumps(remedies.names()),
         "goodwill_pence": pence,
+        "causes": json.dumps(named),
     }
+    if pence is not None:
+        # The payment is owed by whoever offered it, due by the action rule (policy.ACTION).
+        (start,) = plan_clocks(
+            Action.ACTION_OPENED, [], taking.at, taking.now, taking.calendar
+        ).starts
+        what = f"pay the goodwill of £{pence // 100:,}.{pence % 100:02d}"
+        row = {"kind": ActionKind.REMEDY.value, "what": what, "owner": taking.by,
+               "due_at": start.due_at}  # fmt: skip
+        plan.opens = ((row, start),)
+        plan.new_dues = (*plan.new_dues, start.due_at)
     return plan
 
 
@@ -671,6 +751,7 @@ class Final(Spec):
     decision: Decision
     summary: str
     remedies: Remedies
+    causes: tuple[str, ...] = ()  # what went wrong, from the store's list
 
     def inputs(self) -> None:
         required(self.summary, "--summary", text.SUMMARY)
@@ -679,7 +760,7 @@ class Final(Spec):
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         clocks = _clocks(taking, case, self.action)
         plan = _response(taking, case, self.action, clocks, self.decision, self.summary,
-                         self.remedies, "final")  # fmt: skip
+                         self.remedies, "final", self.causes)  # fmt: skip
         plan.details["on_time"] = clocks.on_time(DeadlineKind.FINAL)
         plan.details["how_to_refer"] = policy.HOW_TO_REFER
         plan.details["refer_by"] = clocks.due(DeadlineKind.REFERRAL_WINDOW)
@@ -1032,9 +1113,11 @@ def respond(
     by: str,
     at: datetime,
     now: datetime,
+    causes: tuple[str, ...] = (),
 ) -> CaseView:
     """Record the first-stage response; stops the response clock."""
-    return take_step(uow, ref, Respond(decision, summary, remedies), by=by, at=at, now=now)
+    spec = Respond(decision, summary, remedies, causes)
+    return take_step(uow, ref, spec, by=by, at=at, now=now)
 
 
 def extend(
@@ -1075,9 +1158,11 @@ def final_response(
     by: str,
     at: datetime,
     now: datetime,
+    causes: tuple[str, ...] = (),
 ) -> CaseView:
     """Record the final response; the consumer has 3 months to ask for the Assessor."""
-    return take_step(uow, ref, Final(decision, summary, remedies), by=by, at=at, now=now)
+    spec = Final(decision, summary, remedies, causes)
+    return take_step(uow, ref, spec, by=by, at=at, now=now)
 
 
 def refer(

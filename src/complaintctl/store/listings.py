@@ -38,6 +38,7 @@ from complaintctl.store import search as search_index
 from complaintctl.store.bulk import lookup, lookup_keys
 from complaintctl.store.models import (
     Case,
+    CaseAction,
     Consumer,
     Deadline,
     Event,
@@ -128,7 +129,9 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         if windowed
         else col(Deadline.due_at) < as_of
     )
-    # A case's clock: the case's receipt; a restriction's review: when it was decided.
+    # A case's clock: the case's receipt; a restriction's review: when it was decided. An
+    # action's clock is its case's, through the action.
+    case_id = func.coalesce(col(Deadline.case_id), col(CaseAction.case_id))
     clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
@@ -142,7 +145,8 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
             col(Consumer.email).label("email"),
         )
         .select_from(Deadline)
-        .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
+        .join(CaseAction, col(CaseAction.id) == col(Deadline.action_id), isouter=True)
+        .join(Case, col(Case.id) == case_id, isouter=True)
         .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
         .join(
             Consumer,
@@ -156,6 +160,51 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         clocks.where(col(Deadline.ended_at).is_(None)),
         clocks.where(col(Deadline.ended_at) > as_of),
     )
+
+
+# -- actions -------------------------------------------------------------------------------
+
+# id, ref, kind, what, owner, due, opened_by, opened_at, done_at, done_by, note.
+ActionRow = tuple[
+    int, str, str, str, str, datetime, str, datetime, datetime | None, str | None, str | None
+]
+
+
+def actions(
+    uow: UnitOfWork,
+    *,
+    open_only: bool,
+    due_before: datetime | None,
+    owner: str | None,
+    kind: str | None,
+) -> list[ActionRow]:
+    """Actions by due (then id): open ones only, or those due before `due_before` too."""
+    statement = (
+        sa_select(
+            col(CaseAction.id),
+            col(Case.ref),
+            col(CaseAction.kind),
+            col(CaseAction.what),
+            col(CaseAction.owner),
+            col(CaseAction.due_at),
+            col(CaseAction.opened_by),
+            col(CaseAction.opened_at),
+            col(CaseAction.done_at),
+            col(CaseAction.done_by),
+            col(CaseAction.note),
+        )  # fmt: skip
+        .join(Case, col(Case.id) == col(CaseAction.case_id))
+        .order_by(col(CaseAction.due_at), col(CaseAction.id))
+    )
+    if open_only:
+        statement = statement.where(col(CaseAction.done_at).is_(None))
+    if due_before is not None:
+        statement = statement.where(col(CaseAction.due_at) < due_before)
+    if owner is not None:
+        statement = statement.where(col(CaseAction.owner) == owner)
+    if kind is not None:
+        statement = statement.where(col(CaseAction.kind) == kind)
+    return cast("list[ActionRow]", uow.session.connection().execute(statement).all())
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -534,6 +583,10 @@ def history_for_figures(
             sa_select(col(Case.id)).where(col(Case.stage).in_(list(open_stages))),
             sa_select(col(Deadline.case_id)).where(
                 col(Deadline.case_id).is_not(None), col(Deadline.due_at) >= since
+            ),
+            # An action still open, or done since: the figures count it.
+            sa_select(col(CaseAction.case_id)).where(
+                col(CaseAction.done_at).is_(None) | (col(CaseAction.done_at) >= since)
             ),
         )
     )

@@ -116,6 +116,8 @@ class Response(SQLModel, table=True):
     goodwill_pence: int | None = None
     given_by: str
     given_at: datetime = _instant()
+    # What went wrong, from the list of causes (schema revision 0007): a JSON list of names.
+    causes: str = Field(default="[]", sa_type=Text, sa_column_kwargs={"server_default": "[]"})
 
 
 class Restriction(SQLModel, table=True):
@@ -151,8 +153,41 @@ class Incident(SQLModel, table=True):
     at: datetime = _instant()
 
 
+class Cause(SQLModel, table=True):
+    """One of the causes a response may record (schema revision 0007): the defaults
+    (domain/policy.DEFAULT_CAUSES) and those a senior added."""
+
+    __tablename__ = "cause"
+
+    name: str = Field(primary_key=True)
+    words: str
+    added_by: str
+    added_at: datetime = _instant()
+
+
+class CaseAction(SQLModel, table=True):
+    """A remedy owed to a case's consumer or an improvement it revealed (schema revision
+    0007): its owner, its due (a clock of kind "action" on the deadline table), and when it
+    was done. Called "case_action": "action" is a word in SQL's grammar."""
+
+    __tablename__ = "case_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str  # remedy or improvement
+    what: str = Field(sa_type=Text)
+    owner: str
+    due_at: datetime = _instant()
+    opened_by: str
+    opened_at: datetime = _instant()
+    done_at: datetime | None = _instant(nullable=True)
+    done_by: str | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+
+
 class Deadline(SQLModel, table=True):
-    """One clock on a case: when it started, when it is due, and how it ended."""
+    """One clock on a case (or a restriction, or an action): when it started, when it is
+    due, and how it ended."""
 
     __tablename__ = "deadline"
     # Serves `overdue`: open clocks (ended_at IS NULL) in due order, without scanning history.
@@ -162,6 +197,8 @@ class Deadline(SQLModel, table=True):
     # A case's clock, or a restriction's review.
     case_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
     restriction_id: int | None = Field(default=None, foreign_key="restriction.id", index=True)
+    # An action's due (schema revision 0007): the action's clock, not its case's.
+    action_id: int | None = Field(default=None, foreign_key="case_action.id", index=True)
     kind: str
     start_at: datetime = _instant()
     due_at: datetime = _instant()

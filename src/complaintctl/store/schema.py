@@ -26,7 +26,7 @@ from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
@@ -139,6 +139,21 @@ def create_schema(connection: Connection, at: datetime) -> None:
     _versions.create(connection)
     connection.execute(_versions.insert().values(version_num=SCHEMA_REVISION))
     seed_calendar(connection, at)
+    seed_causes(connection, at)
+
+
+def seed_causes(connection: Connection, at: datetime) -> None:
+    """The list of causes a new store starts with (revision 0007 writes the same)."""
+    from complaintctl.domain.policy import DEFAULT_CAUSES
+    from complaintctl.store.models import Cause
+
+    connection.execute(
+        Cause.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {"name": name, "words": words, "added_by": "complaintctl", "added_at": at}
+            for name, words in DEFAULT_CAUSES
+        ],
+    )
 
 
 def upgrade(
@@ -161,7 +176,7 @@ def upgrade(
             if before == SCHEMA_REVISION:
                 return before, before
             broken_before = _broken_references(connection)
-            _run_migrations(connection, before)
+            _run_migrations(connection, before, at)
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
@@ -243,13 +258,14 @@ def _record_upgrade(
     sealer.save()
 
 
-def _run_migrations(connection: Connection, before: str) -> None:
+def _run_migrations(connection: Connection, before: str, at: datetime) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.attributes["connection"] = connection
+    config.attributes["at"] = at  # the upgrade's moment, for the rows a revision writes
     if not inspect(connection).has_table(VERSION_TABLE):
         command.stamp(config, before)  # a 0.1.0 store: mark where it stands first
     command.upgrade(config, SCHEMA_REVISION)

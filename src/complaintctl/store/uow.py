@@ -25,6 +25,8 @@ from complaintctl.store.db import translated_errors
 from complaintctl.store.models import (
     CalendarSetting,
     Case,
+    CaseAction,
+    Cause,
     ClosedDay,
     Consumer,
     Deadline,
@@ -399,6 +401,29 @@ class UnitOfWork:
             select(Deadline)
             .where(Deadline.restriction_id == restriction.id)
             .order_by(col(Deadline.id))
+        ).all()
+
+    # -- causes and actions ------------------------------------------------------------------
+
+    def causes(self) -> Sequence[Cause]:
+        return self.session.exec(select(Cause).order_by(col(Cause.name))).all()
+
+    def cause(self, name: str) -> Cause | None:
+        return self.session.get(Cause, name)
+
+    def action(self, action_id: int) -> CaseAction | None:
+        return self.session.get(CaseAction, action_id)
+
+    def actions_of(self, case: Case, *, open_only: bool = True) -> Sequence[CaseAction]:
+        """The case's actions, oldest first: those still open, or all of them."""
+        statement = select(CaseAction).where(CaseAction.case_id == case.id)
+        if open_only:
+            statement = statement.where(col(CaseAction.done_at).is_(None))
+        return self.session.exec(statement.order_by(col(CaseAction.id))).all()
+
+    def action_clocks(self, action: CaseAction) -> Sequence[Deadline]:
+        return self.session.exec(
+            select(Deadline).where(Deadline.action_id == action.id).order_by(col(Deadline.id))
         ).all()
 
     # -- calendar ----------------------------------------------------------------------------

@@ -1,0 +1,265 @@
+"""What a complaint taught: the causes a response records, and the actions it leads to.
+
+A cause is what went wrong, named from a list kept in the store (the defaults in
+domain/policy.DEFAULT_CAUSES, and those a senior adds). An action is a remedy owed to the
+consumer (pay the goodwill, call back, correct a record) or an improvement to the service the
+complaint revealed: it has an owner and a due on the working calendar, a clock of kind
+"action" (domain/clocks.py) that `overdue` lists, and its opening and its doing are history
+entries on the case, so the figures count them as recorded by a cutoff [ours, MODEL.md
+"Figures and learning"].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from complaintctl import text
+from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
+from complaintctl.domain.instants import format_instant
+from complaintctl.domain.procedure import (
+    ACTION_DONE_ROLES,
+    Action,
+    ActionKind,
+    StoreAction,
+)
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.services.common import (
+    acting_staff,
+    active_staff,
+    authorise_store,
+    find_case,
+    not_in_future,
+    optional,
+    required,
+)
+from complaintctl.services.reads import working_duration
+from complaintctl.views import ActionView, CauseView
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Case, CaseAction
+    from complaintctl.store.uow import UnitOfWork
+
+# A cause's name: lower-case words joined by hyphens, as the defaults are.
+_CAUSE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*", re.ASCII)
+_CAUSE_NAME_MAX = 40
+
+
+# -- causes ------------------------------------------------------------------------------------
+
+
+def causes(uow: UnitOfWork) -> tuple[CauseView, ...]:
+    """The list of causes a response may record, by name."""
+    zone = uow.zone()
+    return tuple(CauseView(zone, c.name, c.words, c.added_by, c.added_at) for c in uow.causes())
+
+
+def add_cause(
+    uow: UnitOfWork, *, name: str, words: str, by: str, at: datetime, now: datetime
+) -> CauseView:
+    """Add a cause to the list (senior roles); recorded in the store's history."""
+    from complaintctl.store.models import Cause
+
+    not_in_future(at, now)
+    by = authorise_store(acting_staff(uow, by), StoreAction.ADD_CAUSE)
+    cleaned = name.strip().lower()
+    if not _CAUSE_NAME.fullmatch(cleaned) or len(cleaned) > _CAUSE_NAME_MAX:
+        raise InvalidInput(
+            f"a cause's name is lower-case words joined by hyphens, at most {_CAUSE_NAME_MAX} "
+            f"characters (e.g. lost-post), not {name!r}"
+        )
+    words = required(words, "--words", text.LABEL)
+    if uow.cause(cleaned) is not None:
+        raise InvalidInput(f"the cause {cleaned} is on the list already")
+    uow.add(Cause(name=cleaned, words=words, added_by=by, added_at=at))
+    uow.record(None, Action.CAUSE_ADDED, by=by, at=at, now=now, name=cleaned, words=words)
+    uow.commit()
+    return CauseView(uow.zone(), cleaned, words, by, at)
+
+
+def known_causes(names: Sequence[str], listed: Sequence[str]) -> list[str]:
+    """The causes named, each once in the order given, all on the list; or a refusal naming
+    the list."""
+    chosen = list(dict.fromkeys(name.strip().lower() for name in names))
+    unknown = [name for name in chosen if name not in listed]
+    if unknown:
+        raise InvalidInput(
+            f"--cause {unknown[0]!r} is not on the list of causes; the causes are "
+            f"{', '.join(sorted(listed))} (a senior adds one with `complaintctl cause add`)"
+        )
+    return chosen
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+
+def add_action(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    kind: ActionKind,
+    what: str,
+    owner: str,
+    due: datetime | None,
+    within: str | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> ActionView:
+    """Open an action on a case: a remedy owed or an improvement, with its owner and its due
+    (a date, or a working time after now on the working calendar). Any active staff."""
+    not_in_future(at, now)
+    by = acting_staff(uow, by).username
+    what = required(what, "--what", text.SUMMARY)
+    if (due is None) == (within is None):
+        raise InvalidInput("say when it is due: --due DATETIME or --within DURATION (one of them)")
+    case = find_case(uow, ref)
+    owner = active_staff(uow, owner).username
+    if at < case.received_at:
+        raise InvalidInput(f"--at is before {case.ref} was received")
+    tz = uow.calendar().tz
+    if within is not None:
+        due = due_within(uow, at, within)
+        rule = f"within {within.strip()} (working time), set by {by}"
+    else:
+        rule = f"due date set by {by}"
+    assert due is not None
+    if due <= at:
+        raise InvalidInput(f"--due must be after the action is opened ({format_instant(at, tz)})")
+    row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
+                      agreed=Agreed(due, rule))  # fmt: skip
+    uow.commit()
+    return action_view(uow, row, case.ref, as_of=at)
+
+
+def due_within(uow: UnitOfWork, at: datetime, within: str) -> datetime:
+    """When an action opened at `at` is due `within` a working time: whole working days
+    count as a day's deadline does (the close of day N, MODEL.md "Working time"), hours and
+    minutes as working time from `at`."""
+    calendar = uow.calendar()
+    amount = working_duration(uow, within, "--within")
+    if not amount:
+        raise InvalidInput("--within must be more than no time at all")
+    days, rest = divmod(amount, calendar.working_day())
+    if not rest:
+        return calendar.add_working_days(at, days)
+    return calendar.add_working_time(at, amount)
+
+
+def open_action(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    kind: ActionKind,
+    what: str,
+    owner: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+    agreed: Agreed | None,
+) -> CaseAction:
+    """The action's row, its clock (at `agreed`'s due, else the rule's) and its history entry
+    on the case; not committed."""
+    from complaintctl.services.clocks import step_clocks
+    from complaintctl.store.models import CaseAction
+
+    assert case.id is not None
+    row = CaseAction(case_id=case.id, kind=kind.value, what=what, owner=owner, due_at=at,
+                     opened_by=by, opened_at=at)  # fmt: skip
+    uow.add(row)
+    uow.flush()
+    clocks = step_clocks(uow, Action.ACTION_OPENED, at, now=now, agreed=agreed, action_row=row)
+    row.due_at = clocks.due(DeadlineKind.ACTION)
+    uow.add(row)
+    uow.record(
+        case, Action.ACTION_OPENED, by=by, at=at, now=now,
+        **action_details(row),
+    )  # fmt: skip
+    return row
+
+
+def action_details(row: CaseAction) -> dict[str, object]:
+    """What an action's opening records in the history (domain/figures.replay reads it)."""
+    return {"id": row.id, "kind": row.kind, "what": row.what, "owner": row.owner,
+            "due": row.due_at}  # fmt: skip
+
+
+def action_done(
+    uow: UnitOfWork, *, action_id: int, note: str | None, by: str, at: datetime, now: datetime
+) -> ActionView:
+    """Mark an action done: by its owner, a leader or a senior role; met late if after its
+    due (or recorded after its due had passed, as a step meets a clock)."""
+    from complaintctl.services.clocks import step_clocks
+
+    not_in_future(at, now)
+    actor = acting_staff(uow, by)
+    row = uow.action(action_id)
+    if row is None:
+        raise NotFound(f"no action {action_id} (see `complaintctl action list`)")
+    case = uow.case_by_id(row.case_id)
+    if actor.username != row.owner and actor.role not in ACTION_DONE_ROLES:
+        roles = ", ".join(sorted(role.value for role in ACTION_DONE_ROLES))
+        raise NotPermitted(
+            f"{actor.username} ({actor.role.value}) may not mark action {action_id} done: "
+            f"only its owner ({row.owner}), or {roles}, may"
+        )
+    tz = uow.calendar().tz
+    if row.done_at is not None:
+        raise ActionNotAllowed(
+            f"action {action_id} on {case.ref} was done already, "
+            f"{format_instant(row.done_at, tz)} by {row.done_by}"
+        )
+    if at < row.opened_at:
+        raise InvalidInput(
+            f"--at is before action {action_id} was opened ({format_instant(row.opened_at, tz)})"
+        )
+    note = optional(note, "--note")
+    clocks = step_clocks(uow, Action.ACTION_DONE, at, now=now, action_row=row)
+    ended = next((end for _, end, _ in clocks.ends), clock_ends_at(row.due_at, at, now))
+    on_time = ended <= row.due_at
+    row.done_at, row.done_by, row.note = at, actor.username, note
+    uow.add(row)
+    uow.record(case, Action.ACTION_DONE, by=actor.username, at=at, now=now, id=row.id,
+               kind=row.kind, what=row.what, due=row.due_at, on_time=on_time,
+               note=note)  # fmt: skip
+    uow.commit()
+    return action_view(uow, row, case.ref, as_of=at)
+
+
+def list_actions(
+    uow: UnitOfWork,
+    *,
+    as_of: datetime,
+    open_only: bool = False,
+    overdue_only: bool = False,
+    owner: str | None = None,
+    kind: ActionKind | None = None,
+) -> tuple[ActionView, ...]:
+    """Actions by due, oldest first: all of them, or those open, or open and past due at
+    `as_of`; of one owner, or one kind."""
+    from complaintctl.store import listings
+
+    if owner is not None:
+        found = uow.staff(owner.strip())
+        if found is None:
+            raise NotFound(f"no staff member {owner.strip()!r} (see `complaintctl staff list`)")
+        owner = found.username
+    zone = uow.zone()
+    rows = listings.actions(
+        uow,
+        open_only=open_only or overdue_only,
+        due_before=as_of if overdue_only else None,
+        owner=owner,
+        kind=kind.value if kind else None,
+    )
+    return tuple(ActionView(zone, *row, as_of=as_of) for row in rows)
+
+
+def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) -> ActionView:
+    assert row.id is not None
+    return ActionView(
+        uow.zone(), row.id, ref, row.kind, row.what, row.owner, row.due_at, row.opened_by,
+        row.opened_at, row.done_at, row.done_by, row.note, as_of=as_of,
+    )  # fmt: skip

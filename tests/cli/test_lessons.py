@@ -1,0 +1,147 @@
+"""Causes and actions end to end: `cause list|add`, `respond|final --cause`, `action
+add|done|list`, an action in `show` and in `overdue --kind action`, and each error class."""
+
+from __future__ import annotations
+
+import json
+
+from freezegun import freeze_time
+
+from tests.cli import journey
+from tests.cli.conftest import Run
+from tests.cli.journey import ok, recorded_at, show, step
+
+LOGGED = "2026-12-01T10:00"  # Tue
+NOW = "2026-12-20 12:00:00"
+
+
+def case_at_first_stage(run: Run) -> str:
+    ref = journey.log_case(run, at=LOGGED)
+    journey.ack(run, ref, at="2026-12-01T11:00")
+    journey.assign(run, ref, at="2026-12-01T12:00")
+    return ref
+
+
+def test_cause_list_and_a_senior_adding_one(run: Run) -> None:
+    with freeze_time(NOW):
+        added = ok(run, "--as", "sam.senior", "cause", "add", "lost-post", "--words", "Post lost")
+        listed = json.loads(ok(run, "cause", "list", "--json").stdout)
+        plain = ok(run, "cause", "list").stdout
+
+    assert "Added the cause lost-post: Post lost\n" == added.stdout
+    assert "lost-post" in [c["name"] for c in listed]
+    assert "lost-post\tPost lost\tsam.senior\n" in plain
+
+
+def test_respond_with_a_cause_and_goodwill_opens_the_pay_action_which_show_lists(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    step(run, "2026-12-02T10:00", "--as", "rita.responder", "respond", ref, "--decision",
+         "upheld", "--summary", "Slow", "--goodwill", "50", "--cause", "delay", "--cause",
+         "wrong-information")  # fmt: skip
+
+    with freeze_time(NOW):
+        case = show(run, ref)
+        text = ok(run, "show", ref).stdout
+    assert ["delay", "wrong-information"] == case["responses"][0]["causes"]
+    (action,) = case["actions"]
+    # 10 working days after Wed 2 Dec: the close of Wed 16 Dec; past due by NOW.
+    assert ("pay the goodwill of £50.00", "rita.responder", "2026-12-16T17:00:00+00:00", True) == (
+        action["what"], action["owner"], action["due"], action["overdue"],
+    )  # fmt: skip
+    assert f"Action\t{action['id']} (remedy) pay the goodwill of £50.00: rita.responder" in text
+    assert "causes: delay, wrong-information" in text
+
+
+def test_an_unknown_cause_exits_2_naming_the_known_ones(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-02T10:00"):
+        result = run(
+            "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",
+            "Slow", "--cause", "weather", "--at", "2026-12-02T10:00",
+        )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: " in result.stderr
+    assert "'weather' is not on the list of causes; the causes are delay, other" in result.stderr
+    assert "first-stage" == show(run, ref)["stage"]
+
+
+def test_action_add_done_list_and_overdue(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        opened = json.loads(ok(
+            run, "action", "add", ref, "--what", "Fix the record", "--owner", "lee.leader",
+            "--within", "2d", "--kind", "improvement", "--json",
+        ).stdout)  # fmt: skip
+        said = ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+                  "--due", "2026-12-01T16:00", "--kind", "remedy").stdout  # fmt: skip
+    with freeze_time(NOW):
+        overdue = json.loads(ok(run, "overdue", "--kind", "action", "--json").stdout)
+        done = ok(run, "--as", "lee.leader", "action", "done", str(opened["id"]), "--note",
+                  "Fixed").stdout  # fmt: skip
+        listed = ok(run, "action", "list").stdout
+        still_open = json.loads(ok(run, "action", "list", "--open", "--json").stdout)
+
+    assert ("2026-12-03T17:00:00+00:00", "lee.leader") == (opened["due"], opened["owner"])
+    assert said.startswith(f"Opened action 2 on {ref} (remedy), owned by rita.responder, due ")
+    assert [(ref, "action"), (ref, "action")] == [(i["ref"], i["kind"]) for i in overdue]
+    assert done.startswith(f"Done: action 1 on {ref}, late (due ")
+    assert ["2\t" + ref, "1\t" + ref] == [line.split("\t", 2)[0] + "\t" + line.split("\t")[1]
+                                        for line in listed.splitlines()]  # fmt: skip
+    assert [2] == [a["id"] for a in still_open]
+
+
+def test_action_errors_exit_with_their_codes(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--within", "1d", "--kind", "remedy")  # fmt: skip
+        results = {
+            "no case": run(
+                "action",
+                "add",
+                "SC-2026-999999",
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "1d",
+                "--kind",
+                "remedy",
+            ),
+            "bad within": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "soon",
+                "--kind",
+                "remedy",
+            ),
+            "no action": run("action", "done", "9"),
+            "not the owner": run("--as", "officer.two", "action", "done", "1"),
+            "senior only": run("cause", "add", "lost-post", "--words", "Post lost"),
+        }
+        ok(run, "--as", "rita.responder", "action", "done", "1")
+        results["done twice"] = run("--as", "rita.responder", "action", "done", "1")
+
+    assert {
+        "no case": (4, "Error: no case SC-2026-999999\n"),
+        "bad within": (2, "Error: --within: 'soon' is not a duration; write it like 4h, 30m, 2d "
+                          "or 1d4h (d: a working day)\n"),
+        "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
+        "not the owner": (6, "Error: officer.two (officer) may not mark action 1 done: only its "
+                             "owner (rita.responder), or leader, senior-complaint-executive, "
+                             "senior-leader, may\n"),
+        "senior only": (6, "Error: officer.one (officer) may not add a cause to the list: only "
+                           "senior-complaint-executive, senior-leader may\n"),
+        "done twice": (5, "Error: action 1 on " + ref + " was done already, "
+                          "2026-12-01T13:00:00+00:00 by rita.responder\n"),
+    } == {name: (r.exit_code, r.stderr) for name, r in results.items()}  # fmt: skip

@@ -1,0 +1,244 @@
+"""Causes and actions: what a response says went wrong, and the remedies and improvements a
+case leads to, each with an owner and a due on the working calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from complaintctl import services
+from complaintctl.domain.policy import DEFAULT_CAUSES
+from complaintctl.domain.procedure import ActionKind, CloseReason, Decision, Remedy
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from tests.conftest import UnitFactory, dump_store
+from tests.service.journey import act, show, t, to_final, to_first_stage, to_second_stage
+
+
+def add(unit: UnitFactory, ref: str, **changes: Any) -> services.ActionView:
+    fields: dict[str, Any] = {
+        "ref": ref,
+        "kind": ActionKind.REMEDY,
+        "what": "Call Ann back",
+        "owner": "rita.responder",
+        "due": None,
+        "within": "10d",
+        "by": "officer.one",
+        "at": t("2026-12-01T10:00"),
+    }
+    return act(unit, services.add_action, **{**fields, **changes})  # type: ignore[no-any-return]
+
+
+def test_a_new_store_lists_the_default_causes(unit: UnitFactory) -> None:
+    with unit(write=False) as uow:
+        listed = services.causes(uow)
+
+    assert sorted(name for name, _ in DEFAULT_CAUSES) == [c.name for c in listed]
+
+
+def test_a_response_records_its_causes_on_the_response_and_in_its_history(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.respond, ref=ref, decision=Decision.UPHELD, summary="Slow",
+        remedies=services.Remedies(), causes=("Delay", "poor-communication", "delay"),
+        by="rita.responder", at=t("2026-12-02T10:00"))  # fmt: skip
+
+    view = show(unit, ref)
+    entry = view.latest("respond")
+    assert entry is not None
+    assert (("delay", "poor-communication"), ["delay", "poor-communication"]) == (
+        view.responses[0].causes,
+        entry.details["causes"],
+    )
+
+
+def test_an_unknown_cause_is_refused_naming_the_known_ones_and_writes_nothing(
+    unit: UnitFactory, store_url: str
+) -> None:
+    ref = to_second_stage(unit)
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match="'weather' is not on the list of causes; the causes "
+                       "are delay, other, poor-communication"):  # fmt: skip
+        act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="Yes",
+            remedies=services.Remedies(), causes=("weather",), by="hana.handler",
+            at=t("2027-01-04T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+def test_a_senior_adds_a_cause_which_responses_may_then_record(unit: UnitFactory) -> None:
+    added = act(unit, services.add_cause, name=" Lost-Post ", words="post that went astray",
+                by="sam.senior", at=t("2026-12-01T10:00"))  # fmt: skip
+    ref = to_second_stage(unit)
+    act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="Yes",
+        remedies=services.Remedies(), causes=("lost-post",), by="hana.handler",
+        at=t("2027-01-04T10:00"))  # fmt: skip
+
+    assert ("lost-post", "sam.senior") == (added.name, added.added_by)
+    assert ("lost-post",) == show(unit, ref).responses[-1].causes
+
+
+@pytest.mark.parametrize(
+    ("name", "by", "error", "message"),
+    [
+        ("lost-post", "officer.one", NotPermitted, "may not add a cause to the list"),
+        ("delay", "sam.senior", InvalidInput, "the cause delay is on the list already"),
+        ("lost post", "sam.senior", InvalidInput, "lower-case words joined by hyphens"),
+    ],
+)
+def test_adding_a_cause_is_refused(
+    unit: UnitFactory, name: str, by: str, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        act(unit, services.add_cause, name=name, words="Words", by=by, at=t("2026-12-01T10:00"))
+
+
+def test_a_goodwill_payment_opens_its_pay_action_owed_by_whoever_offered_it(
+    unit: UnitFactory,
+) -> None:
+    ref = to_final(unit)  # £25.50 goodwill by hana.handler, Mon 4 Jan 2027 10:00
+    view = show(unit, ref)
+
+    (action,) = view.actions
+    # 10 working days after Mon 4 Jan: the close of Mon 18 Jan.
+    assert ("remedy", "pay the goodwill of £25.50", "hana.handler", t("2027-01-18T17:00")) == (
+        action.kind, action.what, action.owner, action.due,
+    )  # fmt: skip
+    assert ["final", "action-opened"] == [e.action for e in view.history[-2:]]
+    with unit(write=False) as uow:
+        late = services.overdue(uow, as_of=t("2027-01-19T10:00"), kinds=["action"])
+    assert [(ref, "action", t("2027-01-18T17:00"))] == [(i.ref, i.kind, i.due) for i in late.items]
+
+
+def test_an_action_is_due_within_working_days_or_at_a_date(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    # Tue 1 Dec 2026 10:00: 10 working days is the close of Tue 15 Dec; 4h is 14:00.
+    within = add(unit, ref)
+    hours = add(unit, ref, within="4h")
+    dated = add(unit, ref, within=None, due=t("2026-12-09T12:00"), kind=ActionKind.IMPROVEMENT)
+
+    assert [t("2026-12-15T17:00"), t("2026-12-01T14:00"), t("2026-12-09T12:00")] == [
+        within.due, hours.due, dated.due,
+    ]  # fmt: skip
+    assert [hours.id, dated.id, within.id] == [
+        a.id for a in sorted(show(unit, ref, as_of=t("2026-12-01T10:00")).actions,
+                             key=lambda a: a.due)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"ref": "SC-2026-999999"}, NotFound, "no case SC-2026-999999"),
+        ({"owner": "nobody"}, NotFound, "no staff member 'nobody'"),
+        ({"owner": "officer.three"}, InvalidInput, "officer.three is no longer active staff"),
+        ({"within": "soon"}, InvalidInput, "--within: 'soon' is not a duration"),
+        ({"within": None}, InvalidInput, "--due DATETIME or --within DURATION"),
+        ({"due": t("2026-12-09T12:00")}, InvalidInput, "--due DATETIME or --within DURATION"),
+        ({"within": None, "due": t("2026-12-01T09:00")}, InvalidInput, "--due must be after"),
+        ({"by": "officer.three"}, NotPermitted, "no longer active staff"),
+    ],
+)
+def test_opening_an_action_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str, changes: dict[str, Any], error: type[Exception],
+    message: str,
+) -> None:  # fmt: skip
+    ref = to_first_stage(unit)
+    act(unit, services.remove_staff, username="officer.three", by="sam.senior",
+        at=t("2026-12-01T09:30"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(error, match=message):
+        add(unit, changes.pop("ref", ref), **changes)
+    assert before == dump_store(store_url)
+
+
+def test_an_action_done_by_its_due_is_on_time_and_leaves_show(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+
+    done = act(unit, services.action_done, action_id=opened.id, note="Called",
+               by="rita.responder", at=t("2026-12-02T10:00"))  # fmt: skip
+
+    assert (True, "rita.responder", "Called") == (done.on_time, done.done_by, done.note)
+    view = show(unit, ref)
+    assert () == view.actions
+    entry = view.latest("action-done")
+    assert entry is not None
+    assert (opened.id, True) == (entry.details["id"], entry.details["on_time"])
+
+
+def test_an_action_done_after_its_due_is_late_and_a_close_of_its_case_leaves_it_owed(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref, within="4h")
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-01T11:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        still_owed = services.list_actions(uow, as_of=t("2026-12-02T10:00"), overdue_only=True)
+
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="lee.leader",
+               at=t("2026-12-02T10:00"))  # fmt: skip
+
+    assert [opened.id] == [a.id for a in still_owed]
+    assert (False, "lee.leader") == (done.on_time, done.done_by)
+
+
+@pytest.mark.parametrize(
+    ("action_id", "by", "error", "message"),
+    [
+        (99, "rita.responder", NotFound, "no action 99"),
+        (1, "officer.two", NotPermitted, "only its owner \\(rita.responder\\), or leader"),
+        (2, "rita.responder", ActionNotAllowed, "action 2 on SC-2026-000001 was done already"),
+    ],
+)
+def test_marking_an_action_done_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str, action_id: int, by: str, error: type[Exception],
+    message: str,
+) -> None:  # fmt: skip
+    ref = to_first_stage(unit)
+    add(unit, ref)
+    done = add(unit, ref)
+    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
+        at=t("2026-12-01T12:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(error, match=message):
+        act(unit, services.action_done, action_id=action_id, note=None, by=by,
+            at=t("2026-12-02T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+def test_actions_are_listed_by_due_and_filtered(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    late = add(unit, ref, within="2h", owner="lee.leader", kind=ActionKind.IMPROVEMENT)
+    later = add(unit, ref)
+    done = add(unit, ref, within="1h")
+    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
+        at=t("2026-12-01T10:30"))  # fmt: skip
+
+    def listed(**filters: Any) -> list[int]:
+        with unit(write=False) as uow:
+            views = services.list_actions(uow, as_of=t("2026-12-02T10:00"), **filters)
+        return [v.id for v in views]
+
+    assert [done.id, late.id, later.id] == listed()
+    assert [late.id, later.id] == listed(open_only=True)
+    assert [late.id] == listed(overdue_only=True)
+    assert [late.id] == listed(owner="lee.leader")
+    assert [done.id, later.id] == listed(kind=ActionKind.REMEDY)
+    with pytest.raises(NotFound, match="no staff member 'nobody'"):
+        listed(owner="nobody")
+
+
+def test_a_response_with_no_goodwill_opens_no_action(unit: UnitFactory) -> None:
+    ref = to_second_stage(unit)
+    act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="Yes",
+        remedies=services.Remedies((Remedy.APOLOGY,)), by="hana.handler",
+        at=t("2027-01-04T10:00"))  # fmt: skip
+
+    assert () == show(unit, ref).actions
