@@ -14,12 +14,18 @@ from sqlmodel import col, select
 
 from complaintctl import services
 from complaintctl.domain.periods import parse_period
-from complaintctl.domain.procedure import Channel, CloseReason, Direction, RestrictionScope
+from complaintctl.domain.procedure import (
+    ActionKind,
+    Channel,
+    CloseReason,
+    Direction,
+    RestrictionScope,
+)
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from complaintctl.letters import Templates
 from complaintctl.services.subject_access import subject_access
 from complaintctl.services.verify import verify_history
-from complaintctl.store.models import Consumer, Event, LegalHold
+from complaintctl.store.models import CaseAction, Consumer, Event, LegalHold
 from tests.conftest import UnitFactory, dump_store
 from tests.service.journey import act, log, show, t, to_final
 
@@ -63,6 +69,14 @@ def store(unit: UnitFactory) -> dict[str, str]:
         by="officer.one",
         at=t("2026-12-01T13:00"),
     )
+    opened = act(
+        unit, services.add_action, ref=bob, kind=ActionKind.REMEDY, what="Call Bob on 07700 900123",
+        owner="officer.one", due=None, within="2d", by="officer.one", at=t("2026-12-01T13:30"),
+    )  # fmt: skip
+    act(
+        unit, services.action_done, action_id=opened.id, note="Bob's daughter answered",
+        by="officer.one", at=t("2026-12-01T15:00"),
+    )  # fmt: skip
     act(
         unit,
         services.close,
@@ -169,8 +183,23 @@ def test_apply_removes_every_personal_value_and_keeps_what_the_figures_count(
     )  # fmt: skip
     assert [d.due for d in before.deadlines] == [d.due for d in after.deadlines]
     text = json.dumps(details(unit, store["bob"]))
-    for value in ("Bob", "bob@example.com", "High Street", "mother", "moving house", "shouted"):
+    for value in (
+        "Bob",
+        "bob@example.com",
+        "High Street",
+        "mother",
+        "moving house",
+        "shouted",
+        "07700",
+        "daughter",
+    ):
         assert value not in text
+    with unit(write=False) as uow:
+        actions = uow.session.exec(select(CaseAction.what, CaseAction.note)).all()
+    # Bob's call back, with its note, and Ann's goodwill payment (no note): both cases due.
+    assert [(marker, marker), (marker, None)] == sorted(
+        (tuple(a) for a in actions), key=lambda a: a[1] is None
+    )
     removed = dict(details(unit, store["bob"]))
     assert {"removed": marker, "sha256": removed["note"]["text"]["sha256"]} == removed["note"][
         "text"
@@ -416,7 +445,16 @@ def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_th
             now=AFTER,
         )  # fmt: skip
     text = json.dumps(exported)
-    for value in ("Bob", "bob@example.com", "High Street", "mother", "moving house", "shouted"):
+    for value in (
+        "Bob",
+        "bob@example.com",
+        "High Street",
+        "mother",
+        "moving house",
+        "shouted",
+        "07700",
+        "daughter",
+    ):
         assert value not in text
     assert () == verified(unit).problems
     with unit(write=False) as uow:

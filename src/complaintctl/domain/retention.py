@@ -81,6 +81,8 @@ CASE_KEYS: Mapping[str, frozenset[str]] = {
     Action.RESTRICTION_DECIDED: frozenset({"reason", "restriction"}),
     Action.RESTRICTION_LIFTED: frozenset({"reason", "restriction"}),
     Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
+    Action.ACTION_OPENED: frozenset({"what"}),
+    Action.ACTION_DONE: frozenset({"what", "note"}),
 }
 # The consumer's own details on each of their cases' entries: removed with the consumer,
 # who keeps them until their last case is due.

@@ -21,6 +21,7 @@ from complaintctl.domain import retention
 from complaintctl.domain.procedure import STEP_ACTIONS, Stage
 from complaintctl.store.models import (
     Case,
+    CaseAction,
     Consumer,
     Deadline,
     Event,
@@ -152,8 +153,8 @@ def _rewrite(
 
 def anonymise_case(session: Session, case_id: int, why: str, now: datetime) -> int:
     """Remove a case's personal data: its summary and dispute, its responses' reasons, its
-    incidents' notes, an agreed timescale's reason, and each personal value in its history.
-    Returns how many history entries changed."""
+    incidents' notes, its actions' words and notes, an agreed timescale's reason, and each
+    personal value in its history. Returns how many history entries changed."""
     case = session.get_one(Case, case_id)
     case.summary, case.dispute_ref, case.anonymised_at = why, None, now
     session.add(case)
@@ -163,6 +164,12 @@ def anonymise_case(session: Session, case_id: int, why: str, now: datetime) -> i
     for incident in session.exec(select(Incident).where(Incident.case_id == case_id)):
         incident.note = why
         session.add(incident)
+    # What an action was and its note may name the person ("call Ms Smith back"): its kind,
+    # owner and dates stay for the figures.
+    for action in session.exec(select(CaseAction).where(CaseAction.case_id == case_id)):
+        action.what = why
+        action.note = None if action.note is None else why
+        session.add(action)
     for deadline in session.exec(
         select(Deadline).where(Deadline.case_id == case_id, Deadline.unit == "agreed")
     ):
