@@ -51,6 +51,10 @@ FINAL = Target(20, "working-days", "escalation")
 REFERRAL_WINDOW = Target(3, "months", "the final response")
 # [std: PHSO/LGO guidance] a restriction is reviewed, typically after 6 months.
 RESTRICTION_REVIEW = Target(6, "months", "the restriction was decided")
+# [std: UK GDPR; the ICO] a subject-access request is answered within one calendar month of
+# receipt (domain/calendar.subject_access_due), extendable once by up to two further months.
+SUBJECT_ACCESS = Target(1, "months", "receipt of the request")
+SUBJECT_ACCESS_MAX_EXTENSION = 2
 # [sibling] a service issue more than 6 months before the complaint is out of time.
 OUT_OF_TIME_MONTHS = 6
 

@@ -76,6 +76,9 @@ class Action(StrEnum):
     RESTRICTION_REVIEWED = "restriction-reviewed"
     CONSUMER_UPDATED = "consumer-updated"
     CONSUMER_EXPORTED = "consumer-exported"  # a subject-access export: who, when, not what
+    SAR_OPENED = "sar-opened"  # a subject-access request received: its month starts
+    SAR_EXTENDED = "sar-extended"  # by up to two further months, once, with the reasons
+    SAR_DONE = "sar-done"  # answered: the export sent, and whether in time
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
@@ -352,6 +355,8 @@ class StoreAction(StrEnum):
     OVERRIDE_RESTRICTION = "log a complaint despite a restriction"
     UPDATE_CONSUMER = "update a consumer's contact preference and needs"
     EXPORT_CONSUMER = "export everything held about a consumer"
+    ANSWER_SUBJECT_ACCESS = "open or answer a subject-access request"
+    EXTEND_SUBJECT_ACCESS = "extend a subject-access request"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -364,6 +369,10 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.UPDATE_CONSUMER: frozenset(Role),
     # A subject-access request is answered by whoever handles it; each export is recorded.
     StoreAction.EXPORT_CONSUMER: frozenset(Role),
+    StoreAction.ANSWER_SUBJECT_ACCESS: frozenset(Role),
+    # Extending the law's month is a judgement that the request is complex or numerous [ours]:
+    # a leader or a senior makes it, as a leader extends a case's response.
+    StoreAction.EXTEND_SUBJECT_ACCESS: SECOND_STAGE_ROLES,
 }
 
 
