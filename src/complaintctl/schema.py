@@ -150,6 +150,7 @@ OVERDUE_ITEM = {
     "ref": Maybe(STR),
     "version": Maybe(INT),
     "restriction_id": Maybe(INT),
+    "sar_id": Maybe(INT),  # a subject-access request's month (kind subject-access)
     "kind": STR,
     "consumer": CONSUMER,
     "received_at": INSTANT,

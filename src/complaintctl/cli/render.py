@@ -1128,7 +1128,7 @@ def overdue_summary(report: OverdueReport) -> None:
         _print(f"{len(late)} overdue as of {when}: {by_kind}.")
         _print("Most overdue:")
         for item in late[:SUMMARY_WORST]:
-            who = item.ref or f"restriction {item.restriction_id}"
+            who = item.who()
             _print(
                 f"  {who}  {item.kind}  {one_line(item.consumer)}  late by "
                 f"{format_duration(item.late_working, days=False)} of working time "
@@ -1160,7 +1160,7 @@ def overdue(
     if csv_output or not out.for_people():
         rows = [
             (
-                item.ref or f"restriction {item.restriction_id}",
+                item.who(),
                 item.kind,
                 item.consumer,
                 format_instant(item.received_at, tz),
@@ -1187,7 +1187,7 @@ def overdue(
     order = {kind: n for n, kind in enumerate(KIND_ORDER)}
 
     def who(item: OverdueItem) -> str:
-        return item.ref or f"restriction {item.restriction_id}"
+        return item.who()
 
     def working(item: OverdueItem) -> Cell:
         if item.late_calendar > timedelta(0):

@@ -22,6 +22,13 @@ from complaintctl.services.restrictions import (
     update_consumer,
 )
 from complaintctl.services.restrictions import review as review_restriction
+from complaintctl.services.sar import (
+    done_request,
+    extend_request,
+    list_requests,
+    open_request,
+    show_request,
+)
 from complaintctl.services.staff import (
     add_staff,
     change_role,
@@ -119,4 +126,9 @@ __all__ = [
     "show_case",
     "show_consumer",
     "update_consumer",
+    "open_request",
+    "extend_request",
+    "done_request",
+    "list_requests",
+    "show_request",
 ]

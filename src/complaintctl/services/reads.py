@@ -144,6 +144,7 @@ def overdue(
             version,
             consumer_id,
             email,
+            sar,
         )
         for (
             ref,
@@ -155,6 +156,7 @@ def overdue(
             version,
             consumer_id,
             email,
+            sar,
         ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(

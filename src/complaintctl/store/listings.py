@@ -44,6 +44,7 @@ from complaintctl.store.models import (
     RefCounter,
     Response,
     Restriction,
+    SubjectAccessRequest,
 )
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.types import UTCDateTime
@@ -83,11 +84,11 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
 
 # -- overdue -------------------------------------------------------------------------------
 
-# ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
-# when the restriction was decided), due, restriction_id, version (None for a restriction),
-# consumer_id, email.
+# ref (None for a restriction's review or a subject-access request), kind, consumer,
+# received_at (the case's receipt, when the restriction was decided, or the request's receipt),
+# due, restriction_id, version (None but for a case), consumer_id, email, sar_id.
 OverdueRow = tuple[
-    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None
+    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None, int | None
 ]
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
@@ -128,25 +129,41 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         if windowed
         else col(Deadline.due_at) < as_of
     )
-    # A case's clock: the case's receipt; a restriction's review: when it was decided.
-    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
+    # A case's clock: the case's receipt; a restriction's review: when it was decided; a
+    # subject-access request's: its receipt.
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
             col(Deadline.kind).label("kind"),
             col(Consumer.name).label("consumer"),
-            func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label("received_at"),
+            func.coalesce(
+                col(Case.received_at),
+                col(Restriction.decided_at),
+                col(SubjectAccessRequest.received_at),
+            ).label("received_at"),
             col(Deadline.due_at).label("due"),
             col(Restriction.id).label("restriction_id"),
             col(Case.version).label("version"),
             col(Consumer.id).label("consumer_id"),
             col(Consumer.email).label("email"),
+            col(SubjectAccessRequest.id).label("sar_id"),
         )
         .select_from(Deadline)
         .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
         .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
         .join(
+            SubjectAccessRequest,
+            col(SubjectAccessRequest.id) == col(Deadline.sar_id),
+            isouter=True,
+        )
+        .join(
             Consumer,
-            col(Consumer.id) == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
+            col(Consumer.id)
+            == func.coalesce(
+                col(Case.consumer_id),
+                col(Restriction.consumer_id),
+                col(SubjectAccessRequest.consumer_id),
+            ),
         )
         .where(
             due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(list_parameter("kinds"))
