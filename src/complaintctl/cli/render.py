@@ -59,6 +59,7 @@ from complaintctl.views import (
     RestrictionView,
     StaffView,
     Stepped,
+    SubjectAccessView,
     VerifyProblem,
     calendar_json,
     case_json,
@@ -75,6 +76,7 @@ from complaintctl.views import (
     restriction_json,
     staff_json,
     step_json,
+    subject_access_json,
     versioned,
 )
 
@@ -1010,6 +1012,87 @@ def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_outpu
         Column("Review due", _at(4)),
         Column("State", _at(5)),
         Column("Reason", _at(6), WRAP),
+    ])  # fmt: skip
+
+
+def _subject_access_state(view: SubjectAccessView) -> str:
+    """The request's state, with the month it was extended by."""
+    extended = f", extended {view.extended_months}m" if view.extended_months else ""
+    return f"{view.state}{extended}"
+
+
+def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str) -> None:
+    if json_output:
+        _print_json(subject_access_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    line = (
+        f"{verb} subject-access request {view.id} from {one_line(view.consumer)}: "
+        f"received {format_local(view.received_at, tz)}, due {format_local(view.due, tz)}"
+    )
+    if view.done_at is not None:
+        line += f"; answered {format_local(view.done_at, tz)}, " + (
+            "in time" if view.on_time else "late"
+        )
+    _print(line)
+
+
+def subject_access(view: SubjectAccessView, json_output: bool) -> None:
+    """`sar show`: the request, a field a line."""
+    if json_output:
+        _print_json(subject_access_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+
+    def when(instant: datetime | None) -> str:
+        return format_local(instant, tz) if instant is not None else "-"
+
+    fields = [
+        ("Request", str(view.id)),
+        ("Consumer", f"{view.consumer} (consumer {view.consumer_id})"),
+        ("Received", when(view.received_at)),
+        ("Due", when(view.due)),
+        ("State", _subject_access_state(view)),
+        ("Opened", f"{when(view.opened_at)} by {view.opened_by}"),
+    ]
+    if view.extended_months:
+        fields.append(
+            ("Extended", f"{when(view.extended_at)} by {view.extended_by}: {view.extend_reason}")
+        )
+    if view.done_at is not None:
+        fields.append(("Answered", f"{when(view.done_at)} by {view.done_by}"))
+        fields.append(
+            ("Export", f"history entry {view.export_entry}, sha256 {view.export_sha256 or '-'}")
+        )
+    for name, value in fields:
+        _print(f"{name + ':':<10} {one_line(value)}")
+
+
+def subject_access_list(
+    out: Output, views: tuple[SubjectAccessView, ...], json_output: bool
+) -> None:
+    if json_output:
+        _print_json([subject_access_json(v) for v in views])
+        return
+    when = format_local if out.for_people() else format_instant
+    rows = [
+        (
+            str(v.id),
+            v.consumer,
+            v.email or "-",
+            when(v.received_at, ZoneInfo(v.zone)),
+            when(v.due, ZoneInfo(v.zone)),
+            _subject_access_state(v),
+        )
+        for v in views
+    ]
+    _table(out, rows, [
+        Column("Id", _at(0)),
+        Column("Consumer", _at(1), WRAP),
+        Column("Email", _at(2)),
+        Column("Received", _at(3)),
+        Column("Due", _at(4)),
+        Column("State", _at(5)),
     ])  # fmt: skip
 
 
