@@ -45,6 +45,26 @@ RESTRICTION = {
     "lift_reason": Maybe(STR),
 }
 INCIDENT = {"ref": Maybe(STR), "note": STR, "by": STR, "at": INSTANT}
+SUBJECT_ACCESS = {
+    "schema_version": INT,
+    "id": INT,
+    "consumer": CONSUMER,
+    "received_at": INSTANT,
+    "due": INSTANT,  # the end of the due date (23:59:59) in the calendar's zone
+    "extended_months": INT,  # 0, 1 or 2
+    "extend_reason": Maybe(STR),
+    "extended_by": Maybe(STR),
+    "extended_at": Maybe(INSTANT),
+    "opened_by": STR,
+    "opened_at": INSTANT,
+    "done_by": Maybe(STR),
+    "done_at": Maybe(INSTANT),
+    "export_entry": Maybe(INT),  # the history entry of the export sent
+    "export_sha256": Maybe(STR),
+    "on_time": Maybe(BOOL),  # null while open
+    "state": STR,  # open, overdue, done, done-late
+}
+
 DEADLINE = {
     "kind": STR,
     "start": INSTANT,
@@ -420,6 +440,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "restrict list": ([RESTRICTION | {"schema_version": INT}], ("restrict list",)),
     "consumer update": (CONSUMER_UPDATED, ("consumer update",)),
     "consumer show": (CONSUMER_RECORD, ("consumer show",)),
+    "sar": (SUBJECT_ACCESS, ("sar open", "sar extend", "sar done", "sar show")),
+    "sar list": ([SUBJECT_ACCESS], ("sar list",)),
     "db status": (STORE_STATUS, ("db status",)),
     "db verify": (HISTORY_VERIFIED, ("db verify",)),
     "find": ([FOUND], ("find",)),

@@ -681,6 +681,9 @@ class QueueReport:
     items: tuple[QueueItem, ...]
     warnings: tuple[str, ...] = ()
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
+    # The subject-access requests not yet answered, each one's due: they have no case, so
+    # they are the queue's footer, not its rows (`sar list --open` lists them).
+    subject_access_dues: tuple[datetime, ...] = ()
 
     def count(self, state: str) -> int:
         return sum(1 for item in self.items if item.state == state)

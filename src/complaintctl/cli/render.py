@@ -1461,9 +1461,26 @@ def queue(
             f"{len(report.items)} open · {report.count('breached')} breached · "
             f"{report.count('due-soon')} due within "
             f"{format_duration(report.warn_within, days=False)} of working time"
+            + _subject_access_footer(report, tz)
         ),
         limit=limit,
     )
+
+
+def _subject_access_footer(report: QueueReport, tz: ZoneInfo) -> str:
+    """The queue's word on subject-access requests not yet answered (they have no case):
+    how many, how many past due, and the next due (`sar list --open` lists them)."""
+    dues = report.subject_access_dues
+    if not dues:
+        return ""
+    late = sum(1 for due in dues if due < report.as_of)
+    coming = [due for due in dues if due >= report.as_of]
+    parts = [f"{len(dues)} subject-access request{'s' if len(dues) != 1 else ''} open"]
+    if late:
+        parts.append(f"{late} overdue")
+    if coming:
+        parts.append(f"next due {format_local(coming[0], tz)}")
+    return "\n" + ", ".join(parts) + " (complaintctl sar list --open)"
 
 
 def _limited(more: int) -> None:

@@ -241,6 +241,21 @@ def queue(
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
 
 
+def running_dues(uow: UnitOfWork, kind: str, as_of: datetime) -> list[datetime]:
+    """The due of every clock of `kind` running at `as_of`, soonest first: the queue's
+    footer of subject-access requests, which have no case to list them by."""
+    statement = (
+        sa_select(col(Deadline.due_at))
+        .where(
+            col(Deadline.kind) == kind,
+            col(Deadline.start_at) <= as_of,
+            col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
+        )
+        .order_by(col(Deadline.due_at))
+    )
+    return list(uow.session.connection().execute(statement).scalars())
+
+
 # -- export --------------------------------------------------------------------------------
 
 
