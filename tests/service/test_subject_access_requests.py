@@ -265,6 +265,8 @@ def test_refusals_for_an_unknown_consumer_or_request_or_a_future_receipt(
         open_sar(unit, consumer_id=None, email="nobody@example.com")
     with pytest.raises(InvalidInput, match="--received is in the future"):
         open_sar(unit, received="2026-11-27T10:00")
+    with pytest.raises(InvalidInput, match="--received is after --at"):
+        open_sar(unit, received="2026-11-26T10:00", now=t("2026-11-27T10:00"))
     with pytest.raises(NotFound, match="no subject-access request 5"):
         read(unit, services.show_request, sar_id=5, as_of=t("2026-12-01T10:00"))
     assert [] == entries(unit, "sar-opened")

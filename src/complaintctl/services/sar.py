@@ -60,6 +60,8 @@ def open_request(
     not_in_future(at, now)
     if received_at > now:
         raise InvalidInput("--received is in the future; record a request once it has come in")
+    if received_at > at:
+        raise InvalidInput("--received is after --at: a request is recorded once it has come in")
     by = authorise_store(acting_staff(uow, by), StoreAction.ANSWER_SUBJECT_ACCESS)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
     assert consumer.id is not None
