@@ -45,6 +45,26 @@ RESTRICTION = {
     "lift_reason": Maybe(STR),
 }
 INCIDENT = {"ref": Maybe(STR), "note": STR, "by": STR, "at": INSTANT}
+SUBJECT_ACCESS = {
+    "schema_version": INT,
+    "id": INT,
+    "consumer": CONSUMER,
+    "received_at": INSTANT,
+    "due": INSTANT,  # the end of the due date (23:59:59) in the calendar's zone
+    "extended_months": INT,  # 0, 1 or 2
+    "extend_reason": Maybe(STR),
+    "extended_by": Maybe(STR),
+    "extended_at": Maybe(INSTANT),
+    "opened_by": STR,
+    "opened_at": INSTANT,
+    "done_by": Maybe(STR),
+    "done_at": Maybe(INSTANT),
+    "export_entry": Maybe(INT),  # the history entry of the export sent
+    "export_sha256": Maybe(STR),
+    "on_time": Maybe(BOOL),  # null while open
+    "state": STR,  # open, overdue, done, done-late
+}
+
 DEADLINE = {
     "kind": STR,
     "start": INSTANT,
@@ -168,6 +188,7 @@ OVERDUE_ITEM = {
     "ref": Maybe(STR),
     "version": Maybe(INT),
     "restriction_id": Maybe(INT),
+    "sar_id": Maybe(INT),  # a subject-access request's month (kind subject-access)
     "kind": STR,
     "consumer": CONSUMER,
     "received_at": INSTANT,
@@ -490,6 +511,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "anonymised": (ANONYMISED, ("retention apply", "consumer erase")),
     "hold": (HOLD, ("hold add", "hold lift")),
     "hold list": ([HOLD], ("hold list",)),
+    "sar": (SUBJECT_ACCESS, ("sar open", "sar extend", "sar done", "sar show")),
+    "sar list": ([SUBJECT_ACCESS], ("sar list",)),
     "db status": (STORE_STATUS, ("db status",)),
     "db verify": (HISTORY_VERIFIED, ("db verify",)),
     "find": ([FOUND], ("find",)),

@@ -298,6 +298,15 @@ class OverdueItem(NamedTuple):
     version: int | None = None  # the case's version: one more with every step on it
     consumer_id: int = 0
     email: str | None = None
+    sar_id: int | None = None  # for a subject-access request, which has no case
+
+    def who(self) -> str:
+        """The case's reference, or what else the clock is on, in words."""
+        if self.ref is not None:
+            return self.ref
+        if self.sar_id is not None:
+            return f"subject access {self.sar_id}"
+        return f"restriction {self.restriction_id}"
 
 
 @dataclass(frozen=True)
@@ -529,6 +538,61 @@ def restriction_json(view: RestrictionView, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SubjectAccessView:
+    """A subject-access request: when received and due, any extension, and its answer."""
+
+    zone: str
+    id: int
+    consumer_id: int
+    consumer: str
+    email: str | None
+    received_at: datetime
+    due: datetime
+    extended_months: int
+    extend_reason: str | None
+    extended_by: str | None
+    extended_at: datetime | None
+    opened_by: str
+    opened_at: datetime
+    done_by: str | None
+    done_at: datetime | None
+    export_entry: int | None  # the history entry of the export sent
+    export_sha256: str | None
+    on_time: bool | None  # None while open
+    as_of: datetime
+
+    @property
+    def state(self) -> str:
+        """open, overdue (past due at `as_of` and not answered), done or done-late."""
+        if self.done_at is not None:
+            return "done" if self.on_time else "done-late"
+        return "overdue" if self.as_of > self.due else "open"
+
+
+def subject_access_json(view: SubjectAccessView) -> dict[str, Any]:
+    tz = ZoneInfo(view.zone)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "id": view.id,
+        "consumer": consumer_ref_json(view.consumer_id, view.consumer, view.email),
+        "received_at": _when(view.received_at, tz),
+        "due": _when(view.due, tz),
+        "extended_months": view.extended_months,
+        "extend_reason": view.extend_reason,
+        "extended_by": view.extended_by,
+        "extended_at": _when(view.extended_at, tz),
+        "opened_by": view.opened_by,
+        "opened_at": _when(view.opened_at, tz),
+        "done_by": view.done_by,
+        "done_at": _when(view.done_at, tz),
+        "export_entry": view.export_entry,
+        "export_sha256": view.export_sha256,
+        "on_time": view.on_time,
+        "state": view.state,
+    }
+
+
 def incident_json(incident: IncidentView, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "ref": incident.ref,
@@ -624,6 +688,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "ref": item.ref,
             "version": item.version,
             "restriction_id": item.restriction_id,
+            "sar_id": item.sar_id,
             "kind": item.kind,
             "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "received_at": _when(item.received_at, tz),
@@ -687,6 +752,9 @@ class QueueReport:
     items: tuple[QueueItem, ...]
     warnings: tuple[str, ...] = ()
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
+    # The subject-access requests not yet answered, each one's due: they have no case, so
+    # they are the queue's footer, not its rows (`sar list --open` lists them).
+    subject_access_dues: tuple[datetime, ...] = ()
 
     def count(self, state: str) -> int:
         return sum(1 for item in self.items if item.state == state)

@@ -100,6 +100,18 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         )),
         ("anonymised", "retention apply", demo("retention", "apply", "--dry-run", "--json")),
         ("hold", "hold lift", demo("hold", "lift", "1", "--reason", "Settled", "--json")),
+        ("sar", "sar open", demo(
+            "sar", "open", "--email", "ann@example.com", "--received", "2026-11-30T10:00",
+            "--json",
+        )),
+        ("sar", "sar extend", demo(
+            "sar", "extend", "1", "--months", "1", "--reason", "Numerous records", "--json"
+        )),
+        ("sar", "sar done", demo(
+            "sar", "done", "1", "-o", str(tmp_path / "sar.json"), "--json"
+        )),
+        ("sar", "sar show", demo("sar", "show", "1", "--json")),
+        ("sar list", "sar list", demo("sar", "list", "--json")),
         ("db status", "db status", demo("db", "status", "--json")),
         ("db verify", "db verify", demo("db", "verify", "--json")),
         ("find", "find", demo("find", "ann", "--json")),

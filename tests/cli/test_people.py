@@ -489,6 +489,7 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
         "ref": None,
         "version": None,
         "restriction_id": 1,
+        "sar_id": None,
         "kind": "restriction-review",
         "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
         "received_at": "2026-09-01T10:00:00+01:00",

@@ -25,7 +25,13 @@ from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPer
 from complaintctl.letters import Templates
 from complaintctl.services.subject_access import subject_access
 from complaintctl.services.verify import verify_history
-from complaintctl.store.models import CaseAction, Consumer, Event, LegalHold
+from complaintctl.store.models import (
+    CaseAction,
+    Consumer,
+    Event,
+    LegalHold,
+    SubjectAccessRequest,
+)
 from tests.conftest import UnitFactory, dump_store
 from tests.service.journey import act, log, show, t, to_final
 
@@ -433,6 +439,14 @@ def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_th
     unit: UnitFactory, store: dict[str, str], tmp_path: Path
 ) -> None:
     bob = consumer_id(unit, "bob@example.com")
+    asked = act(
+        unit, services.open_request, email="bob@example.com", consumer_id=None,
+        received_at=t("2027-05-04T10:00"), by="officer.one", at=t("2027-05-04T10:00"),
+    )  # fmt: skip
+    act(
+        unit, services.extend_request, sar_id=asked.id, months=1,
+        reason="Bob's records are with his solicitor", by="lee.leader", at=t("2027-05-05T10:00"),
+    )  # fmt: skip
 
     done = erase(unit, "bob@example.com", now=t("2027-06-01T12:00"))
 
@@ -460,7 +474,11 @@ def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_th
     with unit(write=False) as uow:
         consumer = uow.session.get_one(Consumer, bob)
         kept = (consumer.email, consumer.preferred_contact, consumer.adjustments)
+        reason = uow.session.get_one(SubjectAccessRequest, asked.id).extend_reason
+        extended = json.loads(uow.entries_of("sar-extended")[-1].details)
     assert (None, None, "[]") == kept
+    assert ("[erased 2027-06-01 on request]", 1) == (reason, extended["months"])
+    assert "solicitor" not in json.dumps(extended)
 
 
 def test_erasure_is_refused_naming_each_thing_in_the_way_and_writes_nothing(

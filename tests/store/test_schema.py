@@ -380,6 +380,33 @@ def test_a_0006_store_upgrades_with_the_default_causes_and_0007_downgrades_to_it
     assert (columns(made_at_0006), before) == (columns(engine), after)
 
 
+def test_revision_0009_downgrades_to_the_tables_and_rows_0006_had(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    made_at_0006 = engine_of(new_store("made"))
+    migrate(made_at_0006, "0006")
+    engine = engine_of(new_store("round-trip"))
+    fill_with_first_release(engine, at="0005")  # 0006 seals the entries it finds
+    migrate(engine, "0006")
+    before = first_release_rows(engine)
+
+    migrate(engine, "0009")
+    migrate(engine, "0006", down=True)
+
+    def shape(engine: Engine) -> dict[str, Any]:
+        found = inspect(engine)
+        return {
+            name: (
+                [c["name"] for c in found.get_columns(name)],
+                sorted(str(index["name"]) for index in found.get_indexes(name)),
+                sorted(str(fk["referred_table"]) for fk in found.get_foreign_keys(name)),
+            )
+            for name in found.get_table_names()
+        }
+
+    assert (shape(made_at_0006), before) == (shape(engine), first_release_rows(engine))
+
+
 @sqlite_only
 def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
     new_store: Callable[[str], str], engine_of: Callable[[str], Engine]

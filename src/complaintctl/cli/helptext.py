@@ -34,7 +34,18 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Around a case", ("note", "incident", "edit", "letter", "action", "cause")),
     (
         "Finding and viewing",
-        ("queue", "live", "overdue", "show", "history", "explain", "find", "consumer", "report"),
+        (
+            "queue",
+            "live",
+            "overdue",
+            "show",
+            "history",
+            "explain",
+            "find",
+            "consumer",
+            "sar",
+            "report",
+        ),
     ),  # fmt: skip
     ("Many cases at once, and files", ("import", "export", "demo")),
     (
@@ -109,6 +120,11 @@ EXAMPLES: dict[str, str] = {
     "hold add": 'complaintctl hold add SC-2026-000001 --reason "Litigation notice"',
     "hold lift": 'complaintctl hold lift 1 --reason "Claim settled"',
     "hold list": "complaintctl hold list --all",
+    "sar open": "complaintctl sar open --email ann@example.com --received 2026-09-03T18:30",
+    "sar extend": 'complaintctl sar extend 4 --months 2 --reason "Records across six cases"',
+    "sar done": "complaintctl sar done 4 -o ann-sar.html",
+    "sar list": "complaintctl sar list --open",
+    "sar show": "complaintctl sar show 4",
     "calendar": "complaintctl calendar",
     "calendar close": 'complaintctl calendar close 2026-12-29 --reason "Office move"',
     "calendar reopen": "complaintctl calendar reopen 2026-12-29",

@@ -12,9 +12,13 @@ from complaintctl.cli.options import At, Json, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
+    from pathlib import Path
 
+    from complaintctl.cli.app import State
     from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import SubjectAccessView
 
 staff_app = typer.Typer(
     cls=HelpGroup,
@@ -409,59 +413,268 @@ def consumer_export(
     incidents: as one JSON document, or a readable HTML or PDF. Written to a new file readable
     by you only; the export (who, when, the file's SHA-256, not its content) is recorded.
     """
-    import hashlib
     from pathlib import Path
 
-    from complaintctl import config, letters
     from complaintctl.cli import render
+
+    state = current_state(ctx)
+    path = Path(output)
+
+    def export(uow: "UnitOfWork", when: "datetime") -> tuple[str, int, str, str]:
+        name, cases, digest, chosen, _ = _export(
+            state, uow, when, path, format, email=email, consumer_id=consumer_id
+        )
+        return name, cases, digest, chosen
+
+    name, cases, digest, chosen = state.change(export, at)
+    render.note(
+        f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
+        f"{path} ({chosen}, sha256 {digest}); the export is recorded in the history"
+    )
+
+
+def _export(
+    state: "State",
+    uow: "UnitOfWork",
+    when: "datetime",
+    path: "Path",
+    format: ExportFormat | None,
+    *,
+    email: str | None,
+    consumer_id: int | None,
+    then: "Callable[[int], object] | None" = None,
+) -> tuple[str, int, str, str, int]:
+    """Write everything held about a consumer to `path` and record the export (and, with
+    `then`, what it answers, given the export's history entry, in the same transaction):
+    their name, how many cases, the file's SHA-256, its format and the entry's id. The file
+    is placed only once the transaction has committed: a refusal leaves no file."""
+    import hashlib
+
+    from complaintctl import config, letters
     from complaintctl.files import staged
     from complaintctl.services.subject_access import record_export, subject_access
     from complaintctl.text import json_text
 
-    state = current_state(ctx)
-    path = Path(output)
     chosen = format or {".html": ExportFormat.HTML, ".htm": ExportFormat.HTML}.get(
         path.suffix.lower(),
         ExportFormat.PDF if path.suffix.lower() == ".pdf" else ExportFormat.JSON,
     )
     loaded = state.config or config.load()
+    data = subject_access(
+        uow,
+        email=email,
+        consumer_id=consumer_id,
+        templates=letters.Templates(loaded.templates()),
+        by=state.actor,
+        now=state.now,
+    )
+    if chosen == ExportFormat.JSON:
+        content = (json_text(data) + "\n").encode("utf-8")
+    else:
+        html = letters.document("subject-access.html", data)
+        content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
+    digest = hashlib.sha256(content).hexdigest()
+    file = staged(path, content, protected=state.store_files())
+    try:
+        entry = record_export(
+            uow,
+            consumer_id=data["consumer"]["id"],
+            format=chosen.value,
+            sha256=digest,
+            by=state.actor,
+            at=when,
+            now=state.now,
+            commit=then is None,
+        )
+        if then is not None:
+            then(entry)  # commits
+        file.place(replace=False)
+    finally:
+        file.discard()
+    return data["consumer"]["name"], len(data["cases"]), digest, chosen.value, entry
 
-    def export(uow: "UnitOfWork", when: "datetime") -> tuple[str, int, str]:
-        data = subject_access(
+
+sar_app = typer.Typer(
+    cls=HelpGroup,
+    help="Subject-access requests: open one as it arrives, extend it once, answer it with "
+    "an export, and list those open with their due dates.",
+    rich_markup_mode=None,
+)
+commands.add_typer(sar_app, name="sar")
+
+SarId = Annotated[int, typer.Argument(metavar="ID", parser=whole_number(1))]
+
+
+@sar_app.command("open")
+def sar_open(
+    ctx: typer.Context,
+    received: Annotated[
+        str,
+        typer.Option(
+            metavar="DATETIME",
+            help="When the request came in; its day counts, in or out of opening hours.",
+        ),
+    ],
+    email: Email = None,
+    consumer_id: ConsumerId = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record a subject-access request; it is due one calendar month after the day it was
+    received (the next working day where that date is a weekend or bank holiday)."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.open_request(
             uow,
             email=email,
             consumer_id=consumer_id,
-            templates=letters.Templates(loaded.templates()),
+            received_at=state.instant(received, uow.calendar().tz),
             by=state.actor,
+            at=when,
             now=state.now,
-        )
-        if chosen == ExportFormat.JSON:
-            content = (json_text(data) + "\n").encode("utf-8")
-        else:
-            html = letters.document("subject-access.html", data)
-            content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
-        digest = hashlib.sha256(content).hexdigest()
-        file = staged(path, content, protected=state.store_files())
-        try:
-            record_export(
-                uow,
-                consumer_id=data["consumer"]["id"],
-                format=chosen.value,
-                sha256=digest,
-                by=state.actor,
-                at=when,
-                now=state.now,
-            )
-            file.place(replace=False)
-        finally:
-            file.discard()
-        return data["consumer"]["name"], len(data["cases"]), digest
-
-    name, cases, digest = state.change(export, at)
-    render.note(
-        f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
-        f"{path} ({chosen.value}, sha256 {digest}); the export is recorded in the history"
+        ),
+        at,
     )
+    render.subject_access_changed(view, json_output, "Opened")
+
+
+@sar_app.command("extend")
+def sar_extend(
+    ctx: typer.Context,
+    sar_id: SarId,
+    months: Annotated[
+        int, typer.Option(metavar="N", help="1 or 2 further months, counted from receipt.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why, as the person is told within the month.")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Extend a subject-access request once, by 1 or 2 months, within its first month
+    (leaders and senior roles)."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.extend_request(
+            uow,
+            sar_id=sar_id,
+            months=months,
+            reason=reason,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.subject_access_changed(view, json_output, "Extended")
+
+
+@sar_app.command("done")
+def sar_done(
+    ctx: typer.Context,
+    sar_id: SarId,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Export the person's data to this new file and answer with it, at once.",
+        ),
+    ] = None,
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            help="With -o: json, html or pdf [default: by the file's extension, else json].",
+        ),
+    ] = None,
+    export_entry: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            parser=whole_number(1),
+            help="The history entry of the export sent [default: the latest for the person "
+            "since the request was received].",
+        ),
+    ] = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Record a subject-access request answered by an export of the person's data, and
+    whether it met its due. With -o, make the export and answer in one command."""
+    from pathlib import Path
+
+    from complaintctl import services
+    from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
+
+    if output is not None and export_entry is not None:
+        raise InvalidInput("-o makes the export the answer; --export-entry names one made before")
+    if format is not None and output is None:
+        raise InvalidInput("--format goes with -o FILE")
+    state = current_state(ctx)
+
+    def answer(uow: "UnitOfWork", when: "datetime") -> "SubjectAccessView":
+        def done(entry: int | None) -> "SubjectAccessView":
+            return services.done_request(
+                uow, sar_id=sar_id, export_entry=entry, by=state.actor, at=when, now=state.now
+            )
+
+        if output is None:
+            return done(export_entry)
+        request = services.show_request(uow, sar_id=sar_id, as_of=state.now)
+        views: list[SubjectAccessView] = []
+        _export(
+            state,
+            uow,
+            when,
+            Path(output),
+            format,
+            email=None,
+            consumer_id=request.consumer_id,
+            then=lambda entry: views.append(done(entry)),
+        )
+        return views[0]
+
+    view = state.change(answer, at)
+    if output is not None and not json_output:
+        render.note(f"Exported {view.consumer}'s data to {output} (sha256 {view.export_sha256})")
+    render.subject_access_changed(view, json_output, "Answered")
+
+
+@sar_app.command("list")
+def sar_list(
+    ctx: typer.Context,
+    open_only: Annotated[bool, typer.Option("--open", help="Only those not yet answered.")] = False,
+    json_output: Json = False,
+) -> None:
+    """List subject-access requests, soonest due first: open, overdue, done or done late."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    views = state.read(
+        lambda uow, _: services.list_requests(uow, open_only=open_only, as_of=state.now), None
+    )
+    render.subject_access_list(state.output, views, json_output)
+
+
+@sar_app.command("show")
+def sar_show(ctx: typer.Context, sar_id: SarId, json_output: Json = False) -> None:
+    """Show a subject-access request: received, due, any extension, and its answer."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.read(
+        lambda uow, _: services.show_request(uow, sar_id=sar_id, as_of=state.now), None
+    )
+    render.subject_access(view, json_output)
 
 
 @consumer_app.command("erase")

@@ -66,6 +66,7 @@ from complaintctl.views import (
     RetentionDue,
     StaffView,
     Stepped,
+    SubjectAccessView,
     VerifyProblem,
     action_json,
     anonymised_json,
@@ -88,6 +89,7 @@ from complaintctl.views import (
     retention_due_json,
     staff_json,
     step_json,
+    subject_access_json,
     versioned,
 )
 
@@ -1203,6 +1205,87 @@ def anonymised(view: Anonymised, json_output: bool) -> None:
         _print(f"{view.entries} history entries anonymised; their seals still hold.")
 
 
+def _subject_access_state(view: SubjectAccessView) -> str:
+    """The request's state, with the month it was extended by."""
+    extended = f", extended {view.extended_months}m" if view.extended_months else ""
+    return f"{view.state}{extended}"
+
+
+def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str) -> None:
+    if json_output:
+        _print_json(subject_access_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+    line = (
+        f"{verb} subject-access request {view.id} from {one_line(view.consumer)}: "
+        f"received {format_local(view.received_at, tz)}, due {format_local(view.due, tz)}"
+    )
+    if view.done_at is not None:
+        line += f"; answered {format_local(view.done_at, tz)}, " + (
+            "in time" if view.on_time else "late"
+        )
+    _print(line)
+
+
+def subject_access(view: SubjectAccessView, json_output: bool) -> None:
+    """`sar show`: the request, a field a line."""
+    if json_output:
+        _print_json(subject_access_json(view))
+        return
+    tz = ZoneInfo(view.zone)
+
+    def when(instant: datetime | None) -> str:
+        return format_local(instant, tz) if instant is not None else "-"
+
+    fields = [
+        ("Request", str(view.id)),
+        ("Consumer", f"{view.consumer} (consumer {view.consumer_id})"),
+        ("Received", when(view.received_at)),
+        ("Due", when(view.due)),
+        ("State", _subject_access_state(view)),
+        ("Opened", f"{when(view.opened_at)} by {view.opened_by}"),
+    ]
+    if view.extended_months:
+        fields.append(
+            ("Extended", f"{when(view.extended_at)} by {view.extended_by}: {view.extend_reason}")
+        )
+    if view.done_at is not None:
+        fields.append(("Answered", f"{when(view.done_at)} by {view.done_by}"))
+        fields.append(
+            ("Export", f"history entry {view.export_entry}, sha256 {view.export_sha256 or '-'}")
+        )
+    for name, value in fields:
+        _print(f"{name + ':':<10} {one_line(value)}")
+
+
+def subject_access_list(
+    out: Output, views: tuple[SubjectAccessView, ...], json_output: bool
+) -> None:
+    if json_output:
+        _print_json([subject_access_json(v) for v in views])
+        return
+    when = format_local if out.for_people() else format_instant
+    rows = [
+        (
+            str(v.id),
+            v.consumer,
+            v.email or "-",
+            when(v.received_at, ZoneInfo(v.zone)),
+            when(v.due, ZoneInfo(v.zone)),
+            _subject_access_state(v),
+        )
+        for v in views
+    ]
+    _table(out, rows, [
+        Column("Id", _at(0)),
+        Column("Consumer", _at(1), WRAP),
+        Column("Email", _at(2)),
+        Column("Received", _at(3)),
+        Column("Due", _at(4)),
+        Column("State", _at(5)),
+    ])  # fmt: skip
+
+
 def consumer_changed(view: ConsumerView, json_output: bool) -> None:
     if json_output:
         _print_json(consumer_json(view))
@@ -1318,7 +1401,7 @@ def overdue_summary(report: OverdueReport) -> None:
         _print(f"{len(late)} overdue as of {when}: {by_kind}.")
         _print("Most overdue:")
         for item in late[:SUMMARY_WORST]:
-            who = item.ref or f"restriction {item.restriction_id}"
+            who = item.who()
             _print(
                 f"  {who}  {item.kind}  {one_line(item.consumer)}  late by "
                 f"{format_duration(item.late_working, days=False)} of working time "
@@ -1350,7 +1433,7 @@ def overdue(
     if csv_output or not out.for_people():
         rows = [
             (
-                item.ref or f"restriction {item.restriction_id}",
+                item.who(),
                 item.kind,
                 item.consumer,
                 format_instant(item.received_at, tz),
@@ -1377,7 +1460,7 @@ def overdue(
     order = {kind: n for n, kind in enumerate(KIND_ORDER)}
 
     def who(item: OverdueItem) -> str:
-        return item.ref or f"restriction {item.restriction_id}"
+        return item.who()
 
     def working(item: OverdueItem) -> Cell:
         if item.late_calendar > timedelta(0):
@@ -1568,9 +1651,26 @@ def queue(
             f"{len(report.items)} open · {report.count('breached')} breached · "
             f"{report.count('due-soon')} due within "
             f"{format_duration(report.warn_within, days=False)} of working time"
+            + _subject_access_footer(report, tz)
         ),
         limit=limit,
     )
+
+
+def _subject_access_footer(report: QueueReport, tz: ZoneInfo) -> str:
+    """The queue's word on subject-access requests not yet answered (they have no case):
+    how many, how many past due, and the next due (`sar list --open` lists them)."""
+    dues = report.subject_access_dues
+    if not dues:
+        return ""
+    late = sum(1 for due in dues if due < report.as_of)
+    coming = [due for due in dues if due >= report.as_of]
+    parts = [f"{len(dues)} subject-access request{'s' if len(dues) != 1 else ''} open"]
+    if late:
+        parts.append(f"{late} overdue")
+    if coming:
+        parts.append(f"next due {format_local(coming[0], tz)}")
+    return "\n" + ", ".join(parts) + " (complaintctl sar list --open)"
 
 
 def _limited(more: int) -> None:

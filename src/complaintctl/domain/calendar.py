@@ -8,7 +8,7 @@ or not (MODEL.md, "Working time").
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -419,3 +419,45 @@ class WorkingCalendar:
             _days=covered,
             _ends=ends if in_order else [],
         )
+
+
+# -- subject access: one calendar month, the ICO's way ---------------------------------------
+
+# The ICO counts a subject-access request's month in days, not working time: the answer is due
+# on a date, so any moment of that date is in time (MODEL.md, "Personal data").
+END_OF_DAY = time(23, 59, 59)
+
+
+def corresponding_date(received: date, months: int) -> date:
+    """The date `months` calendar months after `received`: the same day of the month, or the
+    last day of a month that has no such day (31 January + 1 → 28 or 29 February)."""
+    month_index = received.month - 1 + months
+    year, month = received.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(received.day, _days_in_month(year, month)))
+
+
+def subject_access_due_date(received: date, months: int, bank_holidays: Container[date]) -> date:
+    """When a subject-access request received on `received` (the day of receipt, whatever the
+    hour or whether the organisation was open) must be answered, `months` calendar months on:
+    the corresponding date (`corresponding_date`), moved to the next day that is neither a
+    Saturday, a Sunday nor one of `bank_holidays` (the ICO's guidance; MODEL.md). The weekend
+    is the ICO's, not the organisation's opening week, and an office closure does not move it:
+    the law's month does not stretch for the organisation's own arrangements."""
+    due = corresponding_date(received, months)
+    for _ in range(_SEARCH_LIMIT_DAYS):
+        if due.weekday() < 5 and due not in bank_holidays:
+            return due
+        due += _ONE_DAY
+    raise CalendarError(f"no working day within {_SEARCH_LIMIT_DAYS} days of {due}")
+
+
+def subject_access_due(
+    received_at: datetime, months: int, zone: str, bank_holidays: Container[date]
+) -> datetime:
+    """The instant a subject-access request received at `received_at` is due: the end of its
+    due date (23:59:59 in `zone`), as UTC. The day of receipt is the local date of
+    `received_at` in `zone`."""
+    tz = ZoneInfo(zone)
+    received = _aware(received_at).astimezone(tz).date()
+    due = subject_access_due_date(received, months, bank_holidays)
+    return datetime.combine(due, END_OF_DAY, tzinfo=tz).astimezone(UTC)

@@ -32,6 +32,7 @@ class DeadlineKind(StrEnum):
     REFERRAL_WINDOW = "referral-window"  # the consumer's 3 months to ask the Assessor
     RESTRICTION_REVIEW = "restriction-review"
     ACTION = "action"  # a remedy owed or an improvement, by its owner
+    SUBJECT_ACCESS = "subject-access"  # a person's request for their data (UK GDPR)
 
 
 # How a clock ended: met by its step, or cancelled (the case no longer needed the step).
@@ -45,12 +46,13 @@ AGREED = "agreed"
 ON_CASE = "case"
 ON_RESTRICTION = "restriction"
 ON_ACTION = "action"  # an action's due: the action's, not its case's (a close leaves it owed)
+ON_SUBJECT_ACCESS = "subject-access"  # a subject-access request's month, which has no case
 
 
 @dataclass(frozen=True)
 class Clock:
     rule: policy.Target  # when it falls due, unless a date is agreed
-    on: str  # ON_CASE or ON_RESTRICTION
+    on: str  # ON_CASE, ON_RESTRICTION or ON_SUBJECT_ACCESS
     # A deadline staff owe, which `overdue` lists and the queue shows as a case's next one.
     # The referral window is the consumer's: nobody breaches it.
     owed_by_staff: bool = True
@@ -63,6 +65,7 @@ CLOCKS: dict[DeadlineKind, Clock] = {
     DeadlineKind.REFERRAL_WINDOW: Clock(policy.REFERRAL_WINDOW, ON_CASE, owed_by_staff=False),
     DeadlineKind.RESTRICTION_REVIEW: Clock(policy.RESTRICTION_REVIEW, ON_RESTRICTION),
     DeadlineKind.ACTION: Clock(policy.ACTION, ON_ACTION),
+    DeadlineKind.SUBJECT_ACCESS: Clock(policy.SUBJECT_ACCESS, ON_SUBJECT_ACCESS),
 }
 
 
@@ -115,6 +118,11 @@ STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.RESTRICTION_REVIEWED: StepClocks(
         meets=(K.RESTRICTION_REVIEW,), starts=(K.RESTRICTION_REVIEW,)
     ),
+    # A subject-access request's month runs by the ICO's date rule, not a Target's working
+    # time: services/subject_access.py applies these rows itself (calendar.subject_access_due).
+    Action.SAR_OPENED: StepClocks(starts=(K.SUBJECT_ACCESS,)),
+    Action.SAR_EXTENDED: StepClocks(moves=(K.SUBJECT_ACCESS,)),
+    Action.SAR_DONE: StepClocks(meets=(K.SUBJECT_ACCESS,)),
 }
 del K
 

@@ -65,6 +65,10 @@ DEFAULT_CAUSES: tuple[tuple[str, str], ...] = (
     ("system-or-record-error", "a system or record error"),
     ("other", "anything else"),
 )
+# [std: UK GDPR; the ICO] a subject-access request is answered within one calendar month of
+# receipt (domain/calendar.subject_access_due), extendable once by up to two further months.
+SUBJECT_ACCESS = Target(1, "months", "receipt of the request")
+SUBJECT_ACCESS_MAX_EXTENSION = 2
 # [sibling] a service issue more than 6 months before the complaint is out of time.
 OUT_OF_TIME_MONTHS = 6
 

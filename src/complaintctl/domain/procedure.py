@@ -85,6 +85,9 @@ class Action(StrEnum):
     RETENTION_APPLIED = "retention-applied"
     HOLD_ADDED = "legal-hold-added"
     HOLD_LIFTED = "legal-hold-lifted"
+    SAR_OPENED = "sar-opened"  # a subject-access request received: its month starts
+    SAR_EXTENDED = "sar-extended"  # by up to two further months, once, with the reasons
+    SAR_DONE = "sar-done"  # answered: the export sent, and whether in time
     # The store itself: its staff, its calendar and its schema.
     STAFF_ADDED = "staff-added"
     STAFF_REMOVED = "staff-removed"
@@ -376,6 +379,8 @@ class StoreAction(StrEnum):
     HOLD = "put data on legal hold or lift a hold"
     ERASE_CONSUMER = "erase a consumer's personal data on request"
     ADD_CAUSE = "add a cause to the list"
+    ANSWER_SUBJECT_ACCESS = "open or answer a subject-access request"
+    EXTEND_SUBJECT_ACCESS = "extend a subject-access request"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -396,6 +401,10 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.ERASE_CONSUMER: SENIOR_ROLES,
     # The list of causes is the organisation's vocabulary for its figures [ours].
     StoreAction.ADD_CAUSE: SENIOR_ROLES,
+    StoreAction.ANSWER_SUBJECT_ACCESS: frozenset(Role),
+    # Extending the law's month is a judgement that the request is complex or numerous [ours]:
+    # a leader or a senior makes it, as a leader extends a case's response.
+    StoreAction.EXTEND_SUBJECT_ACCESS: SECOND_STAGE_ROLES,
 }
 
 # Who may mark an action done, besides its owner [ours]: a leader or a senior role. Anyone

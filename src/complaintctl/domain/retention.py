@@ -89,11 +89,13 @@ CASE_KEYS: Mapping[str, frozenset[str]] = {
 CONSUMER_KEYS: Mapping[str, frozenset[str]] = {
     Action.LOG: frozenset({"consumer", "email", "address"}),
 }
-# The store's own entries about a consumer (restrictions): removed with the consumer.
+# The store's own entries about a consumer (restrictions, subject-access requests): removed
+# with the consumer.
 STORE_KEYS: Mapping[str, frozenset[str]] = {
     Action.RESTRICTION_DECIDED: frozenset({"reason", "restriction"}),
     Action.RESTRICTION_LIFTED: frozenset({"reason"}),
     Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
+    Action.SAR_EXTENDED: frozenset({"reason"}),
 }
 # An edit's changes are one value: removed whole when any change is of these. An edit that
 # changed only the category, channel or Board flag keeps its changes (the figures read them).

@@ -39,6 +39,13 @@ from complaintctl.services.retention import (
     set_policy,
     show_policy,
 )
+from complaintctl.services.sar import (
+    done_request,
+    extend_request,
+    list_requests,
+    open_request,
+    show_request,
+)
 from complaintctl.services.staff import (
     add_staff,
     change_role,
@@ -150,4 +157,9 @@ __all__ = [
     "retention_due",
     "set_policy",
     "show_policy",
+    "open_request",
+    "extend_request",
+    "done_request",
+    "list_requests",
+    "show_request",
 ]

@@ -91,13 +91,15 @@ def record_export(
     by: str,
     at: datetime,
     now: datetime,
-) -> None:
+    commit: bool = True,
+) -> int:
     """Record that the person's data was exported: by whom, when, in what form, and the hash
-    of the file, not its content. Committed."""
+    of the file, not its content. Committed unless `commit` is false (`sar done -o` answers a
+    request with it in the same transaction). The history entry's id."""
     not_in_future(at, now)
     by = authorise_store(acting_staff(uow, by), StoreAction.EXPORT_CONSUMER)
     consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
-    uow.record(
+    entry = uow.record(
         None,
         Action.CONSUMER_EXPORTED,
         by=by,
@@ -107,4 +109,7 @@ def record_export(
         format=format,
         sha256=sha256,
     )
-    uow.commit()
+    if commit:
+        uow.commit()
+    assert entry.id is not None
+    return entry.id

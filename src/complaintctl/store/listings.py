@@ -45,6 +45,7 @@ from complaintctl.store.models import (
     RefCounter,
     Response,
     Restriction,
+    SubjectAccessRequest,
 )
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.types import UTCDateTime
@@ -84,11 +85,11 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
 
 # -- overdue -------------------------------------------------------------------------------
 
-# ref (None for a restriction's review), kind, consumer, received_at (the case's receipt, or
-# when the restriction was decided), due, restriction_id, version (None for a restriction),
-# consumer_id, email.
+# ref (None for a restriction's review or a subject-access request), kind, consumer,
+# received_at (the case's receipt, when the restriction was decided, or the request's receipt),
+# due, restriction_id, version (None but for a case), consumer_id, email, sar_id.
 OverdueRow = tuple[
-    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None
+    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None, int | None
 ]
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
@@ -129,28 +130,43 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
         if windowed
         else col(Deadline.due_at) < as_of
     )
-    # A case's clock: the case's receipt; a restriction's review: when it was decided. An
-    # action's clock is its case's, through the action.
+    # A case's clock: the case's receipt; a restriction's review: when it was decided; a
+    # subject-access request's: its receipt. An action's clock is its case's, through the action.
     case_id = func.coalesce(col(Deadline.case_id), col(CaseAction.case_id))
-    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
             col(Deadline.kind).label("kind"),
             col(Consumer.name).label("consumer"),
-            func.coalesce(col(Case.received_at), col(Restriction.decided_at)).label("received_at"),
+            func.coalesce(
+                col(Case.received_at),
+                col(Restriction.decided_at),
+                col(SubjectAccessRequest.received_at),
+            ).label("received_at"),
             col(Deadline.due_at).label("due"),
             col(Restriction.id).label("restriction_id"),
             col(Case.version).label("version"),
             col(Consumer.id).label("consumer_id"),
             col(Consumer.email).label("email"),
+            col(SubjectAccessRequest.id).label("sar_id"),
         )
         .select_from(Deadline)
         .join(CaseAction, col(CaseAction.id) == col(Deadline.action_id), isouter=True)
         .join(Case, col(Case.id) == case_id, isouter=True)
         .join(Restriction, col(Restriction.id) == col(Deadline.restriction_id), isouter=True)
         .join(
+            SubjectAccessRequest,
+            col(SubjectAccessRequest.id) == col(Deadline.sar_id),
+            isouter=True,
+        )
+        .join(
             Consumer,
-            col(Consumer.id) == func.coalesce(col(Case.consumer_id), col(Restriction.consumer_id)),
+            col(Consumer.id)
+            == func.coalesce(
+                col(Case.consumer_id),
+                col(Restriction.consumer_id),
+                col(SubjectAccessRequest.consumer_id),
+            ),
         )
         .where(
             due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(list_parameter("kinds"))
@@ -271,6 +287,21 @@ def queue(
         col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
     )
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
+
+
+def running_dues(uow: UnitOfWork, kind: str, as_of: datetime) -> list[datetime]:
+    """The due of every clock of `kind` running at `as_of`, soonest first: the queue's
+    footer of subject-access requests, which have no case to list them by."""
+    statement = (
+        sa_select(col(Deadline.due_at))
+        .where(
+            col(Deadline.kind) == kind,
+            col(Deadline.start_at) <= as_of,
+            col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
+        )
+        .order_by(col(Deadline.due_at))
+    )
+    return list(uow.session.connection().execute(statement).scalars())
 
 
 # -- export --------------------------------------------------------------------------------

@@ -185,6 +185,28 @@ class CaseAction(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
+class SubjectAccessRequest(SQLModel, table=True):
+    """A person's request for everything held about them (UK GDPR): due one calendar month
+    after receipt by the ICO's rule, extendable once by up to two months (revision 0009)."""
+
+    __tablename__ = "subject_access_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consumer_id: int = Field(foreign_key="consumer.id", index=True)
+    received_at: datetime = _instant()
+    due_at: datetime = _instant()  # the end of the due date, extended or not
+    extended_months: int = 0  # 0, or the one extension's 1 or 2
+    extend_reason: str | None = Field(default=None, sa_type=Text)
+    extended_by: str | None = None
+    extended_at: datetime | None = _instant(nullable=True)
+    opened_by: str
+    opened_at: datetime = _instant()
+    done_by: str | None = None
+    done_at: datetime | None = _instant(nullable=True)
+    export_event_id: int | None = Field(default=None, foreign_key="event.id")  # the export sent
+    on_time: bool | None = None  # answered by its due; None while open
+
+
 class Deadline(SQLModel, table=True):
     """One clock on a case (or a restriction, or an action): when it started, when it is
     due, and how it ended."""
@@ -199,6 +221,8 @@ class Deadline(SQLModel, table=True):
     restriction_id: int | None = Field(default=None, foreign_key="restriction.id", index=True)
     # An action's due (schema revision 0007): the action's clock, not its case's.
     action_id: int | None = Field(default=None, foreign_key="case_action.id", index=True)
+    # A subject-access request's month (revision 0009).
+    sar_id: int | None = Field(default=None, foreign_key="subject_access_request.id", index=True)
     kind: str
     start_at: datetime = _instant()
     due_at: datetime = _instant()

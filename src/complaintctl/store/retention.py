@@ -30,6 +30,7 @@ from complaintctl.store.models import (
     Response,
     Restriction,
     RetentionPolicy,
+    SubjectAccessRequest,
 )
 from complaintctl.store.uow import details_json
 
@@ -184,7 +185,8 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
     """Remove a consumer's own details: name, email, address, contact preference and
     adjustments; them on each of their cases' history entries; their restrictions' reasons
     and matters, on the restrictions and on the store's entries; notes of incidents recorded
-    against them alone. Returns how many history entries changed."""
+    against them alone; why a request of theirs was extended. Returns how many history
+    entries changed."""
     consumer = session.get_one(Consumer, consumer_id)
     consumer.name = why
     consumer.email = None
@@ -206,6 +208,15 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
     ):
         incident.note = why
         session.add(incident)
+    # Why their subject-access request was extended may describe them; its dates stay.
+    for request in session.exec(
+        select(SubjectAccessRequest).where(
+            SubjectAccessRequest.consumer_id == consumer_id,
+            col(SubjectAccessRequest.extend_reason).is_not(None),
+        )
+    ):
+        request.extend_reason = why
+        session.add(request)
     case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
     events = session.exec(select(Event).where(col(Event.case_id).in_(case_ids))).all()
     changed = _rewrite(events, lambda action, _: retention.CONSUMER_KEYS.get(action, ()), why)

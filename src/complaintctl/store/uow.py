@@ -36,6 +36,7 @@ from complaintctl.store.models import (
     Response,
     Restriction,
     Staff,
+    SubjectAccessRequest,
 )
 from complaintctl.store.schema import create_schema, stored_revision
 
@@ -424,6 +425,38 @@ class UnitOfWork:
     def action_clocks(self, action: CaseAction) -> Sequence[Deadline]:
         return self.session.exec(
             select(Deadline).where(Deadline.action_id == action.id).order_by(col(Deadline.id))
+        ).all()
+
+    # -- subject-access requests --------------------------------------------------------------
+
+    def subject_access_request(self, sar_id: int) -> SubjectAccessRequest | None:
+        return self.session.get(SubjectAccessRequest, sar_id)
+
+    def subject_access_requests(self, *, open_only: bool) -> Sequence[SubjectAccessRequest]:
+        """Requests soonest due first (with `open_only`, those not yet answered)."""
+        statement = select(SubjectAccessRequest)
+        if open_only:
+            statement = statement.where(col(SubjectAccessRequest.done_at).is_(None))
+        return self.session.exec(
+            statement.order_by(col(SubjectAccessRequest.due_at), col(SubjectAccessRequest.id))
+        ).all()
+
+    def subject_access_clock(self, request: SubjectAccessRequest) -> Deadline | None:
+        """The request's running clock (None once answered)."""
+        return self.session.exec(
+            select(Deadline).where(Deadline.sar_id == request.id, col(Deadline.ended_at).is_(None))
+        ).first()
+
+    def entry(self, entry_id: int) -> Event | None:
+        """One history entry by its id."""
+        return self.session.get(Event, entry_id)
+
+    def entries_of(self, action: str) -> Sequence[Event]:
+        """The history entries of one action that is not a step on a case, in id order."""
+        return self.session.exec(
+            select(Event)
+            .where(Event.action == action, col(Event.case_id).is_(None))
+            .order_by(col(Event.id))
         ).all()
 
     # -- calendar ----------------------------------------------------------------------------

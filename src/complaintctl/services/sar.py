@@ -1,0 +1,310 @@
+"""Subject-access requests as a clock: a person asks for everything held about them, and the
+answer is due one calendar month after receipt by the ICO's rule (domain/calendar.py,
+`subject_access_due`), extendable once by up to two further months with reasons. Answering
+one links the export sent (`consumer export`, services/subject_access.py) and records whether
+it met its month.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from complaintctl.domain import policy
+from complaintctl.domain.calendar import subject_access_due
+from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
+from complaintctl.domain.instants import format_instant
+from complaintctl.domain.procedure import Action, StoreAction
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
+from complaintctl.services.common import acting_staff, authorise_store, not_in_future, required
+from complaintctl.services.restrictions import find_consumer
+from complaintctl.views import SubjectAccessView
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Deadline, Event, SubjectAccessRequest
+    from complaintctl.store.uow import UnitOfWork
+
+
+def _rule(months: int) -> str:
+    extended = f" (1 month, extended by {months - 1})" if months > 1 else ""
+    return (
+        f"{months} month{'s' if months != 1 else ''} after receipt of the request{extended}: "
+        "the corresponding date, or the next working day"
+    )
+
+
+def _due(uow: UnitOfWork, received_at: datetime, months: int) -> datetime:
+    from complaintctl.store.calendar import BANK_HOLIDAY
+
+    calendar = uow.calendar()
+    since = calendar.local_date(received_at)
+    holidays = {day.day for day in uow.closed_days(since) if day.kind == BANK_HOLIDAY}
+    return subject_access_due(received_at, months, calendar.zone, holidays)
+
+
+def open_request(
+    uow: UnitOfWork,
+    *,
+    email: str | None,
+    consumer_id: int | None,
+    received_at: datetime,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> SubjectAccessView:
+    """Record a subject-access request received at `received_at`; its month starts."""
+    from complaintctl.store.models import Deadline, SubjectAccessRequest
+
+    not_in_future(at, now)
+    if received_at > now:
+        raise InvalidInput("--received is in the future; record a request once it has come in")
+    if received_at > at:
+        raise InvalidInput("--received is after --at: a request is recorded once it has come in")
+    by = authorise_store(acting_staff(uow, by), StoreAction.ANSWER_SUBJECT_ACCESS)
+    consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    assert consumer.id is not None
+    due = _due(uow, received_at, 1)
+    request = SubjectAccessRequest(
+        consumer_id=consumer.id,
+        received_at=received_at,
+        due_at=due,
+        opened_by=by,
+        opened_at=at,
+    )
+    uow.add(request)
+    uow.flush()
+    rule = policy.SUBJECT_ACCESS
+    uow.add(
+        Deadline(
+            sar_id=request.id,
+            kind=DeadlineKind.SUBJECT_ACCESS.value,
+            start_at=received_at,
+            due_at=due,
+            amount=rule.amount,
+            unit=rule.unit,
+            rule=_rule(1),
+        )
+    )
+    uow.record(
+        None,
+        Action.SAR_OPENED,
+        by=by,
+        at=at,
+        now=now,
+        sar=request.id,
+        consumer_id=consumer.id,
+        received_at=received_at,
+        due=due,
+    )
+    uow.commit()
+    return request_view(uow, request, now)
+
+
+def extend_request(
+    uow: UnitOfWork,
+    *,
+    sar_id: int,
+    months: int,
+    reason: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> SubjectAccessView:
+    """Extend a request once, by one or two further months counted from its receipt, for the
+    reasons the person is told; only within its first month (MODEL.md)."""
+    not_in_future(at, now)
+    if not 1 <= months <= policy.SUBJECT_ACCESS_MAX_EXTENSION:
+        raise InvalidInput(
+            f"--months must be 1 or {policy.SUBJECT_ACCESS_MAX_EXTENSION}: a request may be "
+            f"extended by up to {policy.SUBJECT_ACCESS_MAX_EXTENSION} further months"
+        )
+    reason = required(reason, "--reason")
+    by = authorise_store(acting_staff(uow, by), StoreAction.EXTEND_SUBJECT_ACCESS)
+    request = _request(uow, sar_id)
+    tz = uow.calendar().tz
+    _still_open(request, tz)
+    if request.extended_months and request.extended_at is not None:
+        raise ActionNotAllowed(
+            f"subject-access request {sar_id} was extended already, by "
+            f"{request.extended_months} month{'s' if request.extended_months != 1 else ''} "
+            f"{format_instant(request.extended_at, tz)}: a request is extended once"
+        )
+    if at < request.received_at:
+        raise InvalidInput("--at is before the request was received")
+    if at > request.due_at:
+        raise ActionNotAllowed(
+            f"subject-access request {sar_id} was due {format_instant(request.due_at, tz)}: "
+            "an extension is made, and the person told, within the first month"
+        )
+    clock = _clock(uow, request)
+    due = _due(uow, request.received_at, 1 + months)
+    before = request.due_at
+    request.due_at, request.extended_months = due, months
+    request.extend_reason, request.extended_by, request.extended_at = reason, by, at
+    clock.due_at, clock.amount, clock.rule = due, 1 + months, _rule(1 + months)
+    uow.add(request)
+    uow.add(clock)
+    uow.record(
+        None,
+        Action.SAR_EXTENDED,
+        by=by,
+        at=at,
+        now=now,
+        sar=sar_id,
+        consumer_id=request.consumer_id,
+        months=months,
+        reason=reason,
+        due_before=before,
+        due=due,
+    )
+    uow.commit()
+    return request_view(uow, request, now)
+
+
+def done_request(
+    uow: UnitOfWork,
+    *,
+    sar_id: int,
+    export_entry: int | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> SubjectAccessView:
+    """Record a request answered by an export of the person's data: `export_entry` (the
+    history entry `consumer export` recorded), by default the latest made for them since the
+    request was received. Its clock stops; whether it met its due is recorded."""
+    not_in_future(at, now)
+    by = authorise_store(acting_staff(uow, by), StoreAction.ANSWER_SUBJECT_ACCESS)
+    request = _request(uow, sar_id)
+    tz = uow.calendar().tz
+    _still_open(request, tz)
+    if at < request.received_at:
+        raise InvalidInput("--at is before the request was received")
+    export = _export(uow, request, export_entry, at)
+    assert export.id is not None
+    clock = _clock(uow, request)
+    ended = clock_ends_at(clock.due_at, at, now)
+    on_time = ended <= clock.due_at
+    uow.end_deadline(clock, at=ended, outcome=MET)
+    request.done_by, request.done_at = by, at
+    request.export_event_id, request.on_time = export.id, on_time
+    uow.add(request)
+    sha256 = json.loads(export.details).get("sha256")
+    uow.record(
+        None,
+        Action.SAR_DONE,
+        by=by,
+        at=at,
+        now=now,
+        sar=sar_id,
+        consumer_id=request.consumer_id,
+        export_entry=export.id,
+        sha256=sha256,
+        due=request.due_at,
+        on_time=on_time,
+    )
+    uow.commit()
+    return request_view(uow, request, now)
+
+
+def list_requests(
+    uow: UnitOfWork, *, open_only: bool, as_of: datetime
+) -> tuple[SubjectAccessView, ...]:
+    """Every request, soonest due first (with `open_only`, those not yet answered)."""
+    return tuple(
+        request_view(uow, request, as_of)
+        for request in uow.subject_access_requests(open_only=open_only)
+    )
+
+
+def show_request(uow: UnitOfWork, *, sar_id: int, as_of: datetime) -> SubjectAccessView:
+    return request_view(uow, _request(uow, sar_id), as_of)
+
+
+def request_view(
+    uow: UnitOfWork, request: SubjectAccessRequest, as_of: datetime
+) -> SubjectAccessView:
+    consumer = uow.consumer(request.consumer_id)
+    assert request.id is not None
+    assert consumer.id is not None
+    sha256 = None
+    if request.export_event_id is not None:
+        entry = uow.entry(request.export_event_id)
+        sha256 = json.loads(entry.details).get("sha256") if entry else None
+    return SubjectAccessView(
+        zone=uow.calendar().zone,
+        id=request.id,
+        consumer_id=consumer.id,
+        consumer=consumer.name,
+        email=consumer.email,
+        received_at=request.received_at,
+        due=request.due_at,
+        extended_months=request.extended_months,
+        extend_reason=request.extend_reason,
+        extended_by=request.extended_by,
+        extended_at=request.extended_at,
+        opened_by=request.opened_by,
+        opened_at=request.opened_at,
+        done_by=request.done_by,
+        done_at=request.done_at,
+        export_entry=request.export_event_id,
+        export_sha256=sha256,
+        on_time=request.on_time,
+        as_of=as_of,
+    )
+
+
+def _request(uow: UnitOfWork, sar_id: int) -> SubjectAccessRequest:
+    request = uow.subject_access_request(sar_id)
+    if request is None:
+        raise NotFound(f"no subject-access request {sar_id}")
+    return request
+
+
+def _still_open(request: SubjectAccessRequest, tz: ZoneInfo) -> None:
+    if request.done_at is not None:
+        raise ActionNotAllowed(
+            f"subject-access request {request.id} was answered "
+            f"{format_instant(request.done_at, tz)} by {request.done_by}"
+        )
+
+
+def _clock(uow: UnitOfWork, request: SubjectAccessRequest) -> Deadline:
+    clock = uow.subject_access_clock(request)
+    assert clock is not None, "an open request has its clock running"
+    return clock
+
+
+def _export(
+    uow: UnitOfWork, request: SubjectAccessRequest, export_entry: int | None, at: datetime
+) -> Event:
+    """The export that answered the request: the entry named, which must be an export of
+    this person's data, or the latest made for them between receipt and `at`."""
+    wanted = Action.CONSUMER_EXPORTED.value
+    if export_entry is not None:
+        entry = uow.entry(export_entry)
+        if entry is None:
+            raise NotFound(f"no history entry {export_entry}")
+        if entry.action != wanted or json.loads(entry.details).get("consumer_id") != (
+            request.consumer_id
+        ):
+            raise ActionNotAllowed(
+                f"history entry {export_entry} is not an export of consumer "
+                f"{request.consumer_id}'s data (consumer export records one)"
+            )
+        return entry
+    exports = [
+        entry
+        for entry in uow.entries_of(wanted)
+        if json.loads(entry.details).get("consumer_id") == request.consumer_id
+        and request.received_at <= entry.at <= at
+    ]
+    if not exports:
+        raise ActionNotAllowed(
+            f"no export of consumer {request.consumer_id}'s data since the request was "
+            f"received: run `complaintctl consumer export --consumer-id {request.consumer_id} "
+            f"-o FILE` first, or `sar done {request.id} -o FILE` to export and answer at once"
+        )
+    return max(exports, key=lambda entry: (entry.at, entry.id or 0))

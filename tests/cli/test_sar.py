@@ -1,0 +1,184 @@
+"""`sar`: subject-access requests end to end, one test per command and per error class."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import col, select
+
+from complaintctl.store.models import Event
+from tests.cli import journey
+from tests.cli.conftest import Run
+from tests.cli.journey import ok
+from tests.conftest import UnitFactory, dump_store
+
+NOW = "2026-12-15 12:00:00"
+
+
+@pytest.fixture
+def ann(run: Run) -> str:
+    """Ann Smith's case; a subject-access request from her received after hours on 25
+    November 2026 (due Tuesday 29 December: Christmas, a weekend and Boxing Day's substitute
+    in between)."""
+    ref = journey.log_case(run, at="2026-11-20T10:00")
+    with freeze_time("2026-11-26 09:00:00"):
+        ok(run, "sar", "open", "--email", "ann@example.com", "--received", "2026-11-25T18:30")
+    return ref
+
+
+def actions(unit: UnitFactory) -> list[str]:
+    with unit(write=False) as uow:
+        return list(
+            uow.session.exec(
+                select(Event.action).where(col(Event.action).like("sar-%")).order_by(col(Event.id))
+            ).all()
+        )
+
+
+@freeze_time("2026-11-26 09:00:00")
+def test_sar_open_prints_the_due_date_by_the_icos_rule(run: Run) -> None:
+    journey.log_case(run, at="2026-11-20T10:00")
+
+    result = ok(run, "sar", "open", "--consumer-id", "1", "--received", "2026-11-25T18:30",
+                "--json")  # fmt: skip
+
+    data = json.loads(result.stdout)
+    assert ("2026-12-29T23:59:59+00:00", "open", "officer.one") == (
+        data["due"],
+        data["state"],
+        data["opened_by"],
+    )
+
+
+@freeze_time(NOW)
+def test_sar_extend_moves_the_due_by_months_from_receipt(run: Run, ann: str) -> None:
+    result = ok(run, "--as", "lee.leader", "sar", "extend", "1", "--months", "2",
+                "--reason", "Records across three cases")  # fmt: skip
+
+    assert "due Thu 2027-02-25 23:59 GMT" in result.stdout
+
+
+@freeze_time(NOW)
+def test_sar_done_with_o_exports_and_answers_in_one_command(
+    run: Run, ann: str, tmp_path: Path, unit: UnitFactory
+) -> None:
+    out = tmp_path / "ann.json"
+
+    result = ok(run, "sar", "done", "1", "-o", str(out), "--json")
+
+    data = json.loads(result.stdout)
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert ("Ann Smith", "done", True) == (
+        exported["consumer"]["name"],
+        data["state"],
+        data["on_time"],
+    )
+    assert len(data["export_sha256"]) == 64
+    assert ["sar-opened", "sar-done"] == actions(unit)
+
+
+@freeze_time(NOW)
+def test_sar_done_links_the_export_made_before(run: Run, ann: str, tmp_path: Path) -> None:
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(tmp_path / "ann.html"))
+
+    result = ok(run, "sar", "done", "1")
+
+    assert "answered Tue 2026-12-15 12:00 GMT, in time" in result.stdout
+
+
+@freeze_time(NOW)
+def test_sar_list_and_show(run: Run, ann: str) -> None:
+    listed = ok(run, "sar", "list", "--open")
+    shown = ok(run, "sar", "show", "1")
+
+    assert [
+        [
+            "1",
+            "Ann Smith",
+            "ann@example.com",
+            "2026-11-25T18:30:00+00:00",
+            "2026-12-29T23:59:59+00:00",
+            "open",
+        ]
+    ] == [  # fmt: skip
+        line.split("\t") for line in listed.stdout.splitlines()
+    ]
+    assert "Due:       Tue 2026-12-29 23:59 GMT" in shown.stdout
+
+
+def test_overdue_lists_a_breached_request_and_exits_3(run: Run, ann: str) -> None:
+    with freeze_time("2026-12-29 23:00:00"):
+        before = run("overdue", "--kind", "subject-access", "--exit-code")
+    with freeze_time("2026-12-30 09:00:00"):
+        after = run("overdue", "--kind", "subject-access", "--exit-code")
+        summary = run("overdue", "--summary")
+
+    assert (0, "") == (before.exit_code, before.stdout)
+    assert 3 == after.exit_code
+    assert ["subject access 1", "subject-access", "Ann Smith"] == after.stdout.split("\t")[:3]
+    assert "subject access 1  subject-access  Ann Smith" in summary.stdout
+
+
+@freeze_time(NOW)
+def test_the_queue_footer_counts_open_requests_and_plain_lines_stay_cases(
+    run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = ok(run, "queue")
+    monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
+    people = ok(run, "queue")
+
+    assert [ann] == [line.split("\t")[0] for line in plain.stdout.splitlines()]
+    assert "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT" in people.stdout
+
+
+# -- errors, each class once ---------------------------------------------------------------
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("sar", "open", "--consumer-id", "9", "--received", "2026-12-01T10:00"), 4,
+         "no consumer 9"),
+        (("sar", "show", "7"), 4, "no subject-access request 7"),
+        (("sar", "open", "--consumer-id", "1", "--received", "2026-12-16T10:00"), 2,
+         "--received is in the future"),
+        (("--as", "lee.leader", "sar", "extend", "1", "--months", "3", "--reason", "x"), 2,
+         "--months must be 1 or 2"),
+        (("sar", "extend", "1", "--months", "1", "--reason", "x"), 6,
+         "officer.one (officer) may not extend a subject-access request"),
+        (("sar", "done", "1"), 5, "no export of consumer 1's data since the request"),
+        (("sar", "done", "1", "--export-entry", "999"), 4, "no history entry 999"),
+        (("sar", "done", "1", "--export-entry", "2", "-o", "x.json"), 2,
+         "-o makes the export the answer"),
+    ],
+)  # fmt: skip
+def test_refusals_exit_with_their_code_and_write_nothing(
+    run: Run, ann: str, store_url: str, args: tuple[str, ...], code: int, message: str
+) -> None:
+    before = dump_store(store_url)
+
+    result = run(*args)
+
+    assert (code, f"Error: {message}") == (result.exit_code, result.stderr[: 7 + len(message)])
+    assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+def test_a_second_extension_and_a_second_answer_exit_5(
+    run: Run, ann: str, tmp_path: Path, store_url: str
+) -> None:
+    ok(run, "--as", "lee.leader", "sar", "extend", "1", "--months", "1", "--reason", "Complex")
+    ok(run, "sar", "done", "1", "-o", str(tmp_path / "first.json"))
+    before = dump_store(store_url)
+
+    again = run("--as", "lee.leader", "sar", "extend", "1", "--months", "1", "--reason", "More")
+    twice = run("sar", "done", "1", "-o", str(tmp_path / "second.json"))
+
+    assert (5, 5) == (again.exit_code, twice.exit_code)
+    assert "was answered" in twice.stderr
+    assert not (tmp_path / "second.json").exists()  # refused: no file, no export recorded
+    assert before == dump_store(store_url)

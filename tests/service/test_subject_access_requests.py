@@ -1,0 +1,281 @@
+"""Subject-access requests as a clock: opened, extended once, answered by an export, and
+listed by `overdue` when their month has passed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from complaintctl import services
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.services.subject_access import record_export
+from complaintctl.store.models import Event
+from tests.conftest import UnitFactory, dump_store
+from tests.service.journey import act, log, t
+
+LONDON_END = "23:59:59"
+
+
+def end_of(day: str) -> datetime:
+    """The end of a winter day in London (UTC then)."""
+    return datetime.fromisoformat(f"{day}T{LONDON_END}").replace(tzinfo=UTC)
+
+
+def entries(unit: UnitFactory, action: str) -> list[tuple[str, dict[str, Any]]]:
+    with unit(write=False) as uow:
+        rows = uow.session.exec(
+            select(Event.actor, Event.details)  # type: ignore[call-overload]
+            .where(col(Event.action) == action)
+            .order_by(col(Event.id))
+        ).all()
+    return [(by, json.loads(details)) for by, details in rows]
+
+
+@pytest.fixture
+def ann(unit: UnitFactory) -> int:
+    """Ann Smith, a consumer with one case: her id."""
+    log(unit, t("2026-10-01T10:00"))
+    return 1
+
+
+def read(unit: UnitFactory, verb: Any, **kwargs: Any) -> Any:
+    with unit(write=False) as uow:
+        return verb(uow, **kwargs)
+
+
+def overdue_requests(unit: UnitFactory, as_of: str) -> list[tuple[str | None, str, int | None]]:
+    report = read(unit, services.overdue, kinds=["subject-access"], as_of=t(as_of))
+    return [(i.ref, i.kind, i.sar_id) for i in report.items]
+
+
+def open_sar(unit: UnitFactory, received: str = "2026-11-25T18:30", **kwargs: Any) -> Any:
+    kwargs.setdefault("consumer_id", 1)
+    kwargs.setdefault("email", None)
+    kwargs.setdefault("by", "officer.one")
+    return act(
+        unit,
+        services.open_request,
+        received_at=t(received),
+        at=t("2026-11-26T09:00"),
+        **kwargs,
+    )
+
+
+def export(unit: UnitFactory, at: str, consumer_id: int = 1, sha256: str = "ab" * 32) -> None:
+    with unit() as uow:
+        record_export(
+            uow,
+            consumer_id=consumer_id,
+            format="json",
+            sha256=sha256,
+            by="officer.two",
+            at=t(at),
+            now=t(at),
+        )
+
+
+def test_opening_a_request_starts_its_month_by_the_icos_rule(unit: UnitFactory, ann: int) -> None:
+    # Received after hours on 25 November 2026: 25 December is Christmas, then a weekend and
+    # Boxing Day's substitute: due at the end of Tuesday 29 December.
+    view = open_sar(unit, email="ANN@example.com", consumer_id=None)
+
+    assert (1, ann, "Ann Smith", end_of("2026-12-29"), "open") == (
+        view.id,
+        view.consumer_id,
+        view.consumer,
+        view.due,
+        view.state,
+    )
+    (opened,) = entries(unit, "sar-opened")
+    assert ("officer.one", 1, ann) == (opened[0], opened[1]["sar"], opened[1]["consumer_id"])
+    assert [(None, "subject-access", 1)] == overdue_requests(unit, "2026-12-30T00:00")
+    assert [] == overdue_requests(unit, "2026-12-29T23:59")
+
+
+def test_a_request_extended_once_is_due_months_on_from_receipt_and_not_again(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    open_sar(unit)
+
+    view = act(
+        unit,
+        services.extend_request,
+        sar_id=1,
+        months=2,
+        reason="Numerous records across three cases",
+        by="lee.leader",
+        at=t("2026-12-01T10:00"),
+    )
+
+    # 25 February 2027 is a Thursday.
+    assert (end_of("2027-02-25"), 2, "lee.leader") == (
+        view.due,
+        view.extended_months,
+        view.extended_by,
+    )
+    (extended,) = entries(unit, "sar-extended")
+    assert (2, "Numerous records across three cases") == (
+        extended[1]["months"],
+        extended[1]["reason"],
+    )
+    assert [] == overdue_requests(unit, "2027-01-05T00:00")
+    before = dump_store(store_url)
+    with pytest.raises(ActionNotAllowed, match="extended already"):
+        act(
+            unit,
+            services.extend_request,
+            sar_id=1,
+            months=1,
+            reason="Again",
+            by="lee.leader",
+            at=t("2026-12-02T10:00"),
+        )
+    assert before == dump_store(store_url)
+
+
+@pytest.mark.parametrize(
+    ("months", "by", "error", "message"),
+    [
+        (3, "lee.leader", InvalidInput, "--months must be 1 or 2"),
+        (0, "lee.leader", InvalidInput, "--months must be 1 or 2"),
+        (1, "officer.one", NotPermitted, "may not extend a subject-access request"),
+    ],
+)
+def test_an_extension_is_one_or_two_months_by_a_leader_or_senior(
+    unit: UnitFactory, ann: int, months: int, by: str, error: type[Exception], message: str
+) -> None:
+    open_sar(unit)
+
+    with pytest.raises(error, match=message):
+        act(
+            unit,
+            services.extend_request,
+            sar_id=1,
+            months=months,
+            reason="Complex",
+            by=by,
+            at=t("2026-12-01T10:00"),
+        )
+
+
+def test_an_extension_after_the_first_month_is_refused(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit)
+
+    with pytest.raises(ActionNotAllowed, match="within the first month"):
+        act(
+            unit,
+            services.extend_request,
+            sar_id=1,
+            months=1,
+            reason="Complex",
+            by="lee.leader",
+            at=t("2026-12-30T10:00"),
+        )
+
+
+def test_answered_in_time_by_the_latest_export_since_receipt(unit: UnitFactory, ann: int) -> None:
+    export(unit, "2026-11-20T10:00", sha256="00" * 32)  # before the request: not its answer
+    open_sar(unit)
+    export(unit, "2026-12-10T10:00", sha256="11" * 32)
+    export(unit, "2026-12-11T10:00", sha256="22" * 32)
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+               at=t("2026-12-11T11:00"))  # fmt: skip
+
+    assert ("done", True, "22" * 32, "officer.two") == (
+        view.state,
+        view.on_time,
+        view.export_sha256,
+        view.done_by,
+    )
+    (done,) = entries(unit, "sar-done")
+    assert (True, view.export_entry, "22" * 32) == (
+        done[1]["on_time"],
+        done[1]["export_entry"],
+        done[1]["sha256"],
+    )
+    assert [] == overdue_requests(unit, "2027-01-05T00:00")
+    assert () == read(unit, services.list_requests, open_only=True, as_of=t("2027-01-05T00:00"))
+
+
+def test_answered_after_the_month_is_recorded_late(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit)
+    export(unit, "2027-01-04T10:00")
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=t("2027-01-04T11:00"))  # fmt: skip
+
+    assert ("done-late", False) == (view.state, view.on_time)
+
+
+def test_an_answer_dated_in_time_but_recorded_after_the_due_is_late(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-10T10:00")
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=t("2026-12-10T11:00"), now=t("2027-01-04T09:00"))  # fmt: skip
+
+    assert ("done-late", False) == (view.state, view.on_time)
+
+
+def test_the_export_named_must_be_one_of_this_persons_data(unit: UnitFactory, ann: int) -> None:
+    log(unit, t("2026-10-02T10:00"), consumer="Bob Jones", email="bob@example.com")
+    open_sar(unit)
+    export(unit, "2026-12-10T10:00", consumer_id=2)
+    bobs = entries(unit, "consumer-exported")
+    assert bobs
+
+    with pytest.raises(ActionNotAllowed, match="not an export of consumer 1"):
+        act(unit, services.done_request, sar_id=1, export_entry=4, by="officer.one",
+            at=t("2026-12-11T10:00"))  # fmt: skip
+    with pytest.raises(NotFound, match="no history entry 999"):
+        act(unit, services.done_request, sar_id=1, export_entry=999, by="officer.one",
+            at=t("2026-12-11T10:00"))  # fmt: skip
+
+
+def test_answering_needs_an_export_and_happens_once(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit)
+
+    with pytest.raises(ActionNotAllowed, match="run `complaintctl consumer export"):
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+            at=t("2026-12-11T10:00"))  # fmt: skip
+    export(unit, "2026-12-11T10:00")
+    act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+        at=t("2026-12-11T11:00"))  # fmt: skip
+    with pytest.raises(ActionNotAllowed, match="was answered"):
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+            at=t("2026-12-11T12:00"))  # fmt: skip
+    with pytest.raises(ActionNotAllowed, match="was answered"):
+        act(unit, services.extend_request, sar_id=1, months=1, reason="Late",
+            by="lee.leader", at=t("2026-12-11T12:00"))  # fmt: skip
+
+
+def test_refusals_for_an_unknown_consumer_or_request_or_a_future_receipt(
+    unit: UnitFactory, ann: int
+) -> None:
+    with pytest.raises(NotFound, match="no consumer 9"):
+        open_sar(unit, consumer_id=9)
+    with pytest.raises(NotFound, match="no consumer with email nobody@example.com"):
+        open_sar(unit, consumer_id=None, email="nobody@example.com")
+    with pytest.raises(InvalidInput, match="--received is in the future"):
+        open_sar(unit, received="2026-11-27T10:00")
+    with pytest.raises(InvalidInput, match="--received is after --at"):
+        open_sar(unit, received="2026-11-26T10:00", now=t("2026-11-27T10:00"))
+    with pytest.raises(NotFound, match="no subject-access request 5"):
+        read(unit, services.show_request, sar_id=5, as_of=t("2026-12-01T10:00"))
+    assert [] == entries(unit, "sar-opened")
+
+
+def test_listing_shows_open_requests_soonest_due_first(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit, received="2026-11-25T10:00")
+    open_sar(unit, received="2026-11-02T10:00")
+
+    listed = read(unit, services.list_requests, open_only=True, as_of=t("2026-12-03T10:00"))
+
+    assert [(2, "overdue"), (1, "open")] == [(v.id, v.state) for v in listed]
