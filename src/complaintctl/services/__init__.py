@@ -24,10 +24,12 @@ from complaintctl.services.restrictions import (
 from complaintctl.services.restrictions import review as review_restriction
 from complaintctl.services.staff import (
     add_staff,
+    bind_staff,
     change_role,
     list_staff,
     reactivate_staff,
     remove_staff,
+    unbind_staff,
 )
 from complaintctl.services.steps import (
     Acknowledge,
@@ -85,6 +87,7 @@ __all__ = [
     "acknowledge",
     "add_closure",
     "add_staff",
+    "bind_staff",
     "assign",
     "calendar_view",
     "change_role",
@@ -112,6 +115,7 @@ __all__ = [
     "refresh_holidays",
     "remove_closure",
     "remove_staff",
+    "unbind_staff",
     "reopen",
     "respond",
     "restrict",
