@@ -220,3 +220,23 @@ def test_with_logins_mapped_a_bound_login_acts_as_its_member_and_no_one_else(
     assert {"officer.one": ("olu", None)} == {
         s["username"]: (s["os_login"], s["db_role"]) for s in listed if s["os_login"]
     }
+
+
+@freeze_time(NOW)
+def test_a_binding_refused_says_why_and_writes_nothing(run: Run, store_url: str) -> None:
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "officer.one", "--os-login", "olu")
+    before = dump_store(store_url)
+
+    taken = run(*senior, "staff", "bind", "officer.two", "--os-login", "olu")
+    nobody = run(*senior, "staff", "bind", "no.one", "--db-role", "no_one")
+    officer = run("staff", "unbind", "officer.one")
+
+    assert (2, 4, 6) == (taken.exit_code, nobody.exit_code, officer.exit_code)
+    assert "Error: --os-login olu is bound to officer.one already" == error_line(taken)
+    assert "Error: no staff member no.one" == error_line(nobody)
+    assert "officer.one (officer) may not add, change or remove staff" in error_line(officer)
+    assert before == dump_store(store_url)
+    assert "Unbound officer.one (Olu One, officer)\n" == (
+        ok(run, *senior, "staff", "unbind", "officer.one").stdout
+    )

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 # The store's settings (store_setting.key), each "on" or "off".
 REQUIRE_BOUND_ROLES = "require-bound-roles"
 BIND_LOGINS = "bind-logins"
-SETTINGS = (REQUIRE_BOUND_ROLES, BIND_LOGINS)
 
 ROLE, LOGIN = "database role", "login"
 # What the login is when the operating system does not say (cli/app._login_name).
