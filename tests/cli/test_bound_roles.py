@@ -169,6 +169,7 @@ def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_r
     at = "2026-12-04T12:00:00+00:00"
     step(as_role, at, *senior, "calendar", "close", "2026-12-24", "--reason", "Office move")
     step(as_role, at, *senior, "calendar", "reopen", "2026-12-24")
+    step(as_role, at, *senior, "calendar", "holidays", "--through", "2029")
     step(as_role, at, *senior, "staff", "add", "nia.new", "--name", "Nia New", "--role",
          "officer", "--db-role", "nia_new")  # fmt: skip
     step(as_role, at, *senior, "staff", "role", "nia.new", "--role", "leader", "--area", "Energy")
