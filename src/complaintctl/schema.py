@@ -298,6 +298,8 @@ STAFF = {
     "role": STR,
     "area": Maybe(STR),
     "active": BOOL,
+    "db_role": Maybe(STR),
+    "os_login": Maybe(STR),
 }
 CONSUMER_UPDATED = {
     "schema_version": INT,

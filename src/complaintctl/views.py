@@ -217,6 +217,8 @@ class StaffView:
     role: str
     area: str | None
     active: bool
+    db_role: str | None = None  # the PostgreSQL login role bound to them
+    os_login: str | None = None  # the operating-system login bound to them
 
 
 @dataclass(frozen=True)
@@ -650,6 +652,8 @@ def staff_json(view: StaffView) -> dict[str, Any]:
         "role": view.role,
         "area": view.area,
         "active": view.active,
+        "db_role": view.db_role,
+        "os_login": view.os_login,
     }
 
 

@@ -96,6 +96,8 @@ def test_a_senior_role_adds_staff_and_they_are_listed(run: Run) -> None:
         "role": "officer",
         "area": "Casework",
         "active": True,
+        "db_role": None,
+        "os_login": None,
     } == staff(run)["nia.new"]
 
 
@@ -176,9 +178,11 @@ def test_removing_staff_deactivates_them_and_keeps_their_name_in_history(run: Ru
         "role": "officer",
         "area": None,
         "active": False,
+        "db_role": None,
+        "os_login": None,
     } == staff(run, "--all")["officer.two"]
     assert (
-        "officer.two\tOona Two\tofficer\t-\tremoved"
+        "officer.two\tOona Two\tofficer\t-\tremoved\t-"
         in ok(run, "staff", "list", "--all").stdout.splitlines()
     )
     assert [("log", "officer.two")] == [(e["action"], e["by"]) for e in history(run, ref)]
@@ -211,6 +215,8 @@ def test_reactivating_a_removed_member_makes_them_active_again(run: Run) -> None
         "role": "officer",
         "area": "Casework",
         "active": True,
+        "db_role": None,
+        "os_login": None,
     } == staff(run)["rita.responder"]
 
 

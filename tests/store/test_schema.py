@@ -407,6 +407,33 @@ def test_revision_0009_downgrades_to_the_tables_and_rows_0006_had(
     assert (shape(made_at_0006), before) == (shape(engine), first_release_rows(engine))
 
 
+def test_revision_0010_binds_no_one_already_there_and_downgrades_to_the_staff_0006_had(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    made_at_0006 = engine_of(new_store("made"))
+    migrate(made_at_0006, "0006")
+    engine = engine_of(new_store("round-trip"))
+    fill_with_first_release(engine, at="0005")
+    migrate(engine, "0006")
+    before = first_release_rows(engine)
+
+    migrate(engine, "0010")
+    with engine.connect() as connection:
+        bound = connection.exec_driver_sql(
+            "SELECT count(*) FROM staff WHERE db_role IS NOT NULL OR os_login IS NOT NULL"
+        ).scalar()
+        settings = connection.exec_driver_sql("SELECT count(*) FROM store_setting").scalar()
+    migrate(engine, "0006", down=True)
+
+    def columns(engine: Engine) -> dict[str, list[str]]:
+        found = inspect(engine)
+        return {name: [c["name"] for c in found.get_columns(name)]
+                for name in found.get_table_names()}  # fmt: skip
+
+    assert (0, 0) == (bound, settings)
+    assert (columns(made_at_0006), before) == (columns(engine), first_release_rows(engine))
+
+
 @sqlite_only
 def test_revision_0001_is_the_schema_complaintctl_0_1_0_made(
     new_store: Callable[[str], str], engine_of: Callable[[str], Engine]

@@ -330,6 +330,7 @@ def _db_after(ctx: Context, _param: Any, value: str | None) -> None:
 def _actor_after(ctx: Context, _param: Any, value: str | None) -> None:
     if value is not None and (state := _root_state(ctx)) is not None:
         state.actor = _acting(value, state.origin[0] if state.origin else _login_name())
+        state.named = bool(value.strip())
 
 
 def _plain_after(ctx: Context, _param: Any, value: bool) -> None:
@@ -417,6 +418,11 @@ class State:
     config: config.Config | None = None  # the config file's settings and views
     # Who ran the command, as the operating system says: noted beside `actor` in the history.
     origin: tuple[str, str] | None = None  # (login, host)
+    # Whether `actor` was named (--as, COMPLAINTCTL_USER, the config's `as`) rather than
+    # taken from the login: if not, a database role or login bound to a member of staff acts
+    # as that member (services/identity.py), settled once the store is open.
+    named: bool = True
+    _settled: bool = field(default=False, repr=False)
     # The store's engine, its URL, and whether it had its tables when first opened.
     _opened: tuple[Any, str, bool] | None = field(default=None, repr=False)
     # What this command made for a store that was not there: its file and folders. A command
@@ -500,6 +506,7 @@ class State:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""
         try:
             with self.unit_of_work(write=True) as uow:
+                self._settle_actor(uow)
                 result = step(uow, self.instant(at, uow.calendar().tz))
             self._committed = self._committed or uow.committed
         finally:
@@ -537,7 +544,26 @@ class State:
         """Run one query, `as_of` (--as-of) read in the calendar's zone; with `snapshot`, every
         statement of it sees the store as it was when it began (UnitOfWork)."""
         with self.unit_of_work(write=False, snapshot=snapshot) as uow:
+            self._settle_actor(uow)
             return query(uow, self.instant(as_of, uow.calendar().tz))
+
+    def _settle_actor(self, uow: UnitOfWork) -> None:
+        """Who acts when no one was named: the member the connecting database role or login
+        is bound to, if any; else the login name. Whom they may act as is checked as they act
+        (services.common.acting_staff)."""
+        if self.named or self._settled:
+            return
+        from complaintctl.services.identity import bound_member
+
+        self.actor = bound_member(uow) or self.actor
+        self._settled = True
+
+    def acting(self) -> str:
+        """Who is acting, settled against the store first (as `change` and `read` settle it):
+        for a command that names the actor (--mine) before opening its transaction."""
+        if not self.named and not self._settled:
+            self.read(lambda _uow, _when: None, None)
+        return self.actor
 
     def instant(self, text: str | None, tz: ZoneInfo) -> datetime:
         """--at/--as-of as an instant: now when not given."""
@@ -643,6 +669,7 @@ def root(
     ctx.obj = State(
         db=db,
         actor=_acting(actor or settings.get("as"), login),
+        named=bool((actor or settings.get("as") or "").strip()),
         config=loaded,
         now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,

@@ -8,7 +8,7 @@ import typer
 
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import Json
+from complaintctl.cli.options import At, Json
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -109,6 +109,52 @@ def db_upgrade(ctx: typer.Context) -> None:
         render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:
         render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
+
+
+Off = Annotated[bool, typer.Option("--off", help="Turn the setting off again.")]
+
+
+def _switch(ctx: typer.Context, key: str, on: bool, at: str | None, said: tuple[str, str]) -> None:
+    from complaintctl.cli import render
+    from complaintctl.services.identity import switch
+
+    state = current_state(ctx)
+    changed = state.change(
+        lambda uow, when: switch(uow, key=key, on=on, by=state.actor, at=when, now=state.now), at
+    )
+    words = said[0] if on else said[1]
+    render.message(words if changed else f"{words} already: nothing to change")
+
+
+@db_app.command("require-bound-roles")
+def db_require_bound_roles(ctx: typer.Context, off: Off = False, at: At = None) -> None:
+    """PostgreSQL: refuse every command that acts from a database role bound to no member of
+    staff (senior roles; recorded). Bind your own role first. --off allows unbound roles
+    again, to act as members bound to no role. On SQLite it does not apply (exit 2)."""
+    _switch(
+        ctx,
+        "require-bound-roles",
+        not off,
+        at,
+        ("Every database role that acts must be bound to a member of staff",
+         "Database roles bound to no one may act as members bound to no role"),
+    )  # fmt: skip
+
+
+@db_app.command("bind-logins")
+def db_bind_logins(ctx: typer.Context, off: Off = False, at: At = None) -> None:
+    """SQLite: map operating-system logins to staff (senior roles; recorded): a login bound
+    with `staff bind --os-login` acts as its member only, and --as naming anyone else is
+    refused; a login bound to no one acts only as members bound to no login. The store file's
+    permissions remain the boundary. On PostgreSQL it does not apply (exit 2)."""
+    _switch(
+        ctx,
+        "bind-logins",
+        not off,
+        at,
+        ("Operating-system logins are mapped to the staff bound to them",
+         "Operating-system logins are no longer mapped to staff"),
+    )  # fmt: skip
 
 
 @db_app.command("verify")

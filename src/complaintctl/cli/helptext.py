@@ -97,6 +97,8 @@ EXAMPLES: dict[str, str] = {
     "staff reactivate": "complaintctl staff reactivate rita.responder",
     "staff role": "complaintctl staff role rita.responder --role leader --area Casework",
     "staff list": "complaintctl staff list --all",
+    "staff bind": "complaintctl staff bind rita.responder --db-role rita_responder",
+    "staff unbind": "complaintctl staff unbind rita.responder",
     "restrict add": "complaintctl restrict add --email ann@example.com --scope contact "
     '--channel post --reason "Abusive calls"',
     "restrict list": "complaintctl restrict list --all",
@@ -134,6 +136,8 @@ EXAMPLES: dict[str, str] = {
     "db upgrade": "complaintctl db upgrade",
     "db backup": "complaintctl db backup store-2026-12-02.sqlite3",
     "db verify": "complaintctl db verify",
+    "db require-bound-roles": "complaintctl db require-bound-roles",
+    "db bind-logins": "complaintctl db bind-logins",
 }
 
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 staff_app = typer.Typer(
     cls=HelpGroup,
-    help="Add, list, remove and reactivate staff, and change their roles.",
+    help="Add, list, remove and reactivate staff, change their roles, and bind them to "
+    "database roles or logins.",
     rich_markup_mode=None,
 )
 restrict_app = typer.Typer(
@@ -52,6 +53,24 @@ ConsumerId = Annotated[
 ]
 
 
+DbRole = Annotated[
+    str | None,
+    typer.Option(
+        "--db-role",
+        metavar="NAME",
+        help="The PostgreSQL login role that acts as them, and as no one else.",
+    ),
+]
+OsLogin = Annotated[
+    str | None,
+    typer.Option(
+        "--os-login",
+        metavar="LOGIN",
+        help="The operating-system login that acts as them (SQLite, with `db bind-logins`).",
+    ),
+]
+
+
 @staff_app.command("add")
 def staff_add(
     ctx: typer.Context,
@@ -65,11 +84,14 @@ def staff_add(
             autocompletion=completion.areas,
         ),
     ] = None,
+    db_role: DbRole = None,
+    os_login: OsLogin = None,
     at: At = None,
     json_output: Json = False,
 ) -> None:
     """Add a member of staff. A new store takes its first from anyone; after that only a
-    senior-leader or senior-complaint-executive adds staff."""
+    senior-leader or senior-complaint-executive adds staff. --db-role or --os-login binds
+    them as `staff bind` does."""
     from complaintctl import services
     from complaintctl.cli import render
 
@@ -84,6 +106,8 @@ def staff_add(
             by=state.actor,
             at=when,
             now=state.now,
+            db_role=db_role,
+            os_login=os_login,
         ),
         at,
     )
@@ -175,13 +199,70 @@ def staff_role(
     render.staff_changed(view, json_output, "Changed")
 
 
+@staff_app.command("bind")
+def staff_bind(
+    ctx: typer.Context,
+    username: Annotated[
+        str, typer.Argument(metavar="USERNAME", autocompletion=completion.usernames)
+    ],
+    db_role: DbRole = None,
+    os_login: OsLogin = None,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Bind a member of staff to a database role or an operating-system login (senior roles):
+    a command run by it acts as them, and --as naming anyone else is refused. Give one of
+    --db-role and --os-login; binding again replaces the one they had."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.bind_staff(
+            uow,
+            username=username,
+            db_role=db_role,
+            os_login=os_login,
+            by=state.actor,
+            at=when,
+            now=state.now,
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Bound")
+
+
+@staff_app.command("unbind")
+def staff_unbind(
+    ctx: typer.Context,
+    username: Annotated[
+        str, typer.Argument(metavar="USERNAME", autocompletion=completion.usernames)
+    ],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Take away a member's bindings to a database role and a login (senior roles)."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.unbind_staff(
+            uow, username=username, by=state.actor, at=when, now=state.now
+        ),
+        at,
+    )
+    render.staff_changed(view, json_output, "Unbound")
+
+
 @staff_app.command("list")
 def staff_list(
     ctx: typer.Context,
     all_staff: Annotated[bool, typer.Option("--all", help="Include removed staff.")] = False,
     json_output: Json = False,
 ) -> None:
-    """List staff: username, name, role, area."""
+    """List staff: username, name, role, area, and the database role or login bound to
+    them."""
     from complaintctl import services
     from complaintctl.cli import render
 

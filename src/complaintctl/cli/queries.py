@@ -194,7 +194,7 @@ def queue_arguments(
     return {
         "stages": [s.value for s in stage or ()],
         "area": area,
-        "owner": owner_filter(state.actor, owner, mine),
+        "owner": owner_filter(state.acting() if mine else state.actor, owner, mine),
         "unassigned": unassigned,
         "breached": breached,
         "due_within": due_within,

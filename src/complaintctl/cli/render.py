@@ -982,7 +982,16 @@ def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
         _print_json(versioned(staff_json(view)))
         return
     area = f" in {view.area}" if view.area else ""
-    _print(f"{verb} {view.username} ({view.name}, {view.role}{area})")
+    bound = _bound_to(view)
+    bound = f"; bound to {bound}" if bound != "-" else ""
+    _print(f"{verb} {view.username} ({view.name}, {view.role}{area}{bound})")
+
+
+def _bound_to(view: StaffView) -> str:
+    """The database role and login bound to a member, in words; "-" for none."""
+    bound = [f"database role {view.db_role}"] if view.db_role else []
+    bound += [f"login {view.os_login}"] if view.os_login else []
+    return " and ".join(bound) or "-"
 
 
 def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> None:
@@ -990,7 +999,14 @@ def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> 
         _print_json([versioned(staff_json(v)) for v in views])
         return
     rows = [
-        (v.username, v.name, v.role, v.area or "-", "active" if v.active else "removed")
+        (
+            v.username,
+            v.name,
+            v.role,
+            v.area or "-",
+            "active" if v.active else "removed",
+            _bound_to(v),
+        )
         for v in views
     ]
     _table(out, rows, [
@@ -999,6 +1015,7 @@ def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> 
         Column("Role", _at(2)),
         Column("Area", _at(3), WRAP),
         Column("State", _at(4)),
+        Column("Bound to", _at(5), WRAP),
     ])  # fmt: skip
 
 

@@ -300,7 +300,7 @@ def export_command(
     from complaintctl.services.export import COLUMNS, export_cases
 
     state = current_state(ctx)
-    owner = owner_filter(state.actor, owner, mine)
+    owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     with state.unit_of_work(write=False) as uow:
         # The filters are checked here, before any file is made.

@@ -93,6 +93,9 @@ class Action(StrEnum):
     STAFF_REMOVED = "staff-removed"
     STAFF_REACTIVATED = "staff-reactivated"
     STAFF_ROLE_CHANGED = "staff-role-changed"
+    STAFF_BOUND = "staff-bound"  # to a database role or an operating-system login
+    STAFF_UNBOUND = "staff-unbound"
+    STORE_SETTING_CHANGED = "store-setting-changed"  # who may act: services/identity.py
     CLOSURE_ADDED = "calendar-closure-added"
     CLOSURE_REMOVED = "calendar-closure-removed"
     HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"
@@ -381,6 +384,7 @@ class StoreAction(StrEnum):
     ADD_CAUSE = "add a cause to the list"
     ANSWER_SUBJECT_ACCESS = "open or answer a subject-access request"
     EXTEND_SUBJECT_ACCESS = "extend a subject-access request"
+    CHANGE_SETTINGS = "change who may act in this store"
 
 
 # Who may make each store-wide change. Restrictions are decided at senior level [std: PHSO and
@@ -388,6 +392,7 @@ class StoreAction(StrEnum):
 STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.CHANGE_STAFF: SENIOR_ROLES,
     StoreAction.CHANGE_CALENDAR: SENIOR_ROLES,
+    StoreAction.CHANGE_SETTINGS: SENIOR_ROLES,
     StoreAction.RESTRICT: SENIOR_ROLES,
     StoreAction.OVERRIDE_RESTRICTION: SENIOR_ROLES,
     StoreAction.UPDATE_CONSUMER: frozenset(Role),

@@ -48,10 +48,12 @@ from complaintctl.services.sar import (
 )
 from complaintctl.services.staff import (
     add_staff,
+    bind_staff,
     change_role,
     list_staff,
     reactivate_staff,
     remove_staff,
+    unbind_staff,
 )
 from complaintctl.services.steps import (
     Acknowledge,
@@ -115,6 +117,7 @@ __all__ = [
     "acknowledge",
     "add_closure",
     "add_staff",
+    "bind_staff",
     "assign",
     "calendar_view",
     "change_role",
@@ -142,6 +145,7 @@ __all__ = [
     "refresh_holidays",
     "remove_closure",
     "remove_staff",
+    "unbind_staff",
     "reopen",
     "respond",
     "restrict",

@@ -29,6 +29,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from complaintctl.services.clocks import deadline_view
+from complaintctl.services.identity import check_acting
 from complaintctl.views import (
     ActionView,
     CaseView,
@@ -163,8 +164,9 @@ def listing_filters(
 
 
 def acting_staff(uow: UnitOfWork, by: str) -> Actor:
-    """The acting person, who must be active staff to change anything: their username as the
-    store keeps it, which is what every record names (not --as as typed)."""
+    """The acting person, who must be active staff to change anything, and one the connecting
+    database role or login may act as: their username as the store keeps it, which is what
+    every record names (not --as as typed)."""
     staff = uow.staff(by)
     if staff is None or not staff.active:
         state = "no longer active staff" if staff else "not staff in this store"
@@ -172,6 +174,8 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
             f"{by} is {state}; act as a member of staff with --as (or COMPLAINTCTL_USER), "
             "or ask a senior leader to add you with `complaintctl staff add`"
         )
+    # Whom the connecting database role (or login) may act as: services/identity.py.
+    check_acting(uow, staff)
     return Actor(staff.username, Role(staff.role), staff.area)
 
 

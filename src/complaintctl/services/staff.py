@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from complaintctl.services.common import (
     optional,
     required,
 )
+from complaintctl.services.identity import REQUIRE_BOUND_ROLES, describe_binding, is_on
 from complaintctl.views import StaffView
 
 if TYPE_CHECKING:
@@ -23,7 +25,43 @@ if TYPE_CHECKING:
 
 
 def _view(staff: Staff) -> StaffView:
-    return StaffView(staff.username, staff.name, staff.role, staff.area, staff.active)
+    return StaffView(
+        staff.username,
+        staff.name,
+        staff.role,
+        staff.area,
+        staff.active,
+        staff.db_role,
+        staff.os_login,
+    )
+
+
+# What a database role or an operating-system login may be named here: PostgreSQL's longest
+# identifier; letters, digits and a few marks (a Windows login's domain and backslash too).
+_BOUND_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@$\\-]{0,62}")
+
+
+def _bound_name(value: str | None, option: str) -> str | None:
+    """A --db-role or --os-login as typed (PostgreSQL and the system spell them so), checked."""
+    if value is None:
+        return None
+    name = value.strip()
+    if not _BOUND_NAME.fullmatch(name):
+        raise InvalidInput(
+            f"{option} {value!r} is not a role or login name: letters, digits, '_', '.', '@', "
+            "'$', '-' and '\\', at most 63, as the database or the system spells it"
+        )
+    return name
+
+
+def _free(uow: UnitOfWork, db_role: str | None, os_login: str | None, username: str) -> None:
+    """Refuse a role or login bound to someone else already: each acts as one member."""
+    for option, kind, bound in (
+        ("--db-role", db_role, db_role and uow.staff_bound(db_role=db_role)),
+        ("--os-login", os_login, os_login and uow.staff_bound(os_login=os_login)),
+    ):
+        if bound and bound.username != username:
+            raise InvalidInput(f"{option} {kind} is bound to {bound.username} already")
 
 
 def add_staff(
@@ -36,8 +74,11 @@ def add_staff(
     by: str,
     at: datetime,
     now: datetime,
+    db_role: str | None = None,
+    os_login: str | None = None,
 ) -> StaffView:
-    """Add a member of staff. A store with no staff takes its first from anyone, so a team can
+    """Add a member of staff, bound to a database role or a login if given
+    (services/identity.py). A store with no staff takes its first from anyone, so a team can
     start; after that only senior roles add staff."""
     from complaintctl.store.models import Staff
 
@@ -45,6 +86,8 @@ def add_staff(
     username = text.normalise_username(required(username, "USERNAME", text.LABEL))
     name = required(name, "--name", text.NAME)
     area = optional(area, "--area", text.LABEL)
+    db_role = _bound_name(db_role, "--db-role")
+    os_login = _bound_name(os_login, "--os-login")
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
@@ -66,10 +109,20 @@ def add_staff(
             f"{username} looks too like {', '.join(similar)}, already staff: choose a "
             "username no one could take for another"
         )
+    _free(uow, db_role, os_login, username)
     staff = Staff(
-        username=username, name=name, role=role.value, area=area, added_by=by, added_at=at
+        username=username,
+        name=name,
+        role=role.value,
+        area=area,
+        added_by=by,
+        added_at=at,
+        db_role=db_role,
+        os_login=os_login,
     )
     uow.add(staff)
+    bindings = {"db_role": db_role} if db_role else {}
+    bindings |= {"os_login": os_login} if os_login else {}
     uow.record(
         None,
         Action.STAFF_ADDED,
@@ -80,6 +133,7 @@ def add_staff(
         name=name,
         role=role.value,
         area=area,
+        **bindings,
     )
     uow.commit()
     return _view(staff)
@@ -178,6 +232,63 @@ def change_role(
         old_area=old_area,
         new_area=area,
     )
+    uow.commit()
+    return _view(staff)
+
+
+def bind_staff(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    db_role: str | None,
+    os_login: str | None,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> StaffView:
+    """Bind a member of staff to a database role or an operating-system login (senior roles):
+    it acts as them and no one else (services/identity.py). A member has at most one of each;
+    binding again replaces it."""
+    db_role = _bound_name(db_role, "--db-role")
+    os_login = _bound_name(os_login, "--os-login")
+    if (db_role is None) == (os_login is None):
+        raise InvalidInput("give one of --db-role and --os-login")
+    by, staff = _member_to_change(uow, username, by, at, now)
+    if (db_role or staff.db_role, os_login or staff.os_login) == (staff.db_role, staff.os_login):
+        raise InvalidInput(
+            f"{staff.username} is bound to {describe_binding(staff)} already: nothing to change"
+        )
+    _free(uow, db_role, os_login, staff.username)
+    old = {"old_db_role": staff.db_role} if db_role else {"old_os_login": staff.os_login}
+    if db_role:
+        staff.db_role = db_role
+    else:
+        staff.os_login = os_login
+    uow.add(staff)
+    new = {"db_role": db_role} if db_role else {"os_login": os_login}
+    uow.record(
+        None, Action.STAFF_BOUND, by=by, at=at, now=now, username=staff.username, **new, **old
+    )
+    uow.commit()
+    return _view(staff)
+
+
+def unbind_staff(
+    uow: UnitOfWork, *, username: str, by: str, at: datetime, now: datetime
+) -> StaffView:
+    """Take away a member's bindings, to a database role and to a login (senior roles)."""
+    by, staff = _member_to_change(uow, username, by, at, now)
+    if staff.db_role is None and staff.os_login is None:
+        raise InvalidInput(f"{staff.username} is bound to no database role or login")
+    if staff.username == by and is_on(uow, REQUIRE_BOUND_ROLES) and staff.db_role:
+        raise InvalidInput(
+            "this store requires bound roles: unbinding yourself would leave you unable to "
+            "act; ask another senior role"
+        )
+    old = {"db_role": staff.db_role, "os_login": staff.os_login}
+    staff.db_role = staff.os_login = None
+    uow.add(staff)
+    uow.record(None, Action.STAFF_UNBOUND, by=by, at=at, now=now, username=staff.username, **old)
     uow.commit()
     return _view(staff)
 

@@ -68,6 +68,10 @@ class Staff(SQLModel, table=True):
     added_by: str
     added_at: datetime = _instant()
     removed_at: datetime | None = _instant(nullable=True)
+    # Who they are bound to (revision 0010): the PostgreSQL login role, or the operating-system
+    # login (SQLite, once `db bind-logins` is on), that acts as them and as no one else.
+    db_role: str | None = Field(default=None, unique=True, index=True)
+    os_login: str | None = Field(default=None, unique=True, index=True)
 
 
 class Case(SQLModel, table=True):
@@ -295,6 +299,18 @@ class LegalHold(SQLModel, table=True):
     lifted_by: str | None = None
     lifted_at: datetime | None = _instant(nullable=True)
     lift_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class StoreSetting(SQLModel, table=True):
+    """A setting of the store itself, and who set it when (revision 0010): whether every
+    database role must be bound to a member of staff, whether operating-system logins are."""
+
+    __tablename__ = "store_setting"
+
+    key: str = Field(primary_key=True)
+    value: str
+    set_by: str
+    set_at: datetime = _instant()
 
 
 class RefCounter(SQLModel, table=True):

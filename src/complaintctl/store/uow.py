@@ -36,6 +36,7 @@ from complaintctl.store.models import (
     Response,
     Restriction,
     Staff,
+    StoreSetting,
     SubjectAccessRequest,
 )
 from complaintctl.store.schema import create_schema, stored_revision
@@ -382,6 +383,23 @@ class UnitOfWork:
 
     def all_staff(self) -> Sequence[Staff]:
         return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
+
+    def database_role(self) -> str | None:
+        """The PostgreSQL role this transaction runs as (`current_user`); None on SQLite."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None
+        return self.session.connection().execute(select(func.current_user())).scalar_one()
+
+    def staff_bound(
+        self, *, db_role: str | None = None, os_login: str | None = None
+    ) -> Staff | None:
+        """The member of staff bound to this database role, or to this operating-system login."""
+        if db_role is not None:
+            return self.session.exec(select(Staff).where(Staff.db_role == db_role)).first()
+        return self.session.exec(select(Staff).where(Staff.os_login == os_login)).first()
+
+    def setting(self, key: str) -> StoreSetting | None:
+        return self.session.get(StoreSetting, key)
 
     def restrictions_of(self, consumer: Consumer, *, lifted: bool = False) -> Sequence[Restriction]:
         """The consumer's restrictions in force (not lifted); with `lifted`, lifted ones too."""

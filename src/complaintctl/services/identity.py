@@ -1,0 +1,141 @@
+"""Who is acting: the member of staff the connection is bound to, and whom it may act as.
+
+On PostgreSQL the connection's login role (`current_user`) may be bound to one member of staff
+(`staff bind --db-role`): a bound role acts as that member and as no one else, whatever --as
+says; a role bound to no one acts only as members bound to no role, and not at all once the
+store requires bound roles (`db require-bound-roles`). On SQLite, once the store maps
+operating-system logins to staff (`db bind-logins`), the login running the command decides in
+the same way. This is the one place the rule lives: `services.common.acting_staff` applies it
+to every command that acts, and the root (`cli/app.State`) asks `bound_member` who acts when
+--as names no one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from complaintctl.errors import InvalidInput, NotPermitted
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Staff
+    from complaintctl.store.uow import UnitOfWork
+
+# The store's settings (store_setting.key), each "on" or "off".
+REQUIRE_BOUND_ROLES = "require-bound-roles"
+BIND_LOGINS = "bind-logins"
+
+ROLE, LOGIN = "database role", "login"
+# What the login is when the operating system does not say (cli/app._login_name).
+UNKNOWN_LOGIN = "unknown"
+
+
+@dataclass(frozen=True)
+class Connecting:
+    """Who is connecting, as far as the store can tell: a database role, or a login."""
+
+    kind: str  # ROLE or LOGIN
+    name: str
+    member: str | None  # the username it is bound to
+    required: bool  # one bound to no one may not act at all
+
+
+def is_on(uow: UnitOfWork, key: str) -> bool:
+    setting = uow.setting(key)
+    return setting is not None and setting.value == "on"
+
+
+def connecting(uow: UnitOfWork) -> Connecting | None:
+    """The database role (PostgreSQL) or the login (SQLite, mapping logins on) connecting,
+    and the member it is bound to; None where the store cannot tell who connects."""
+    role = uow.database_role()
+    if role is not None:
+        bound = uow.staff_bound(db_role=role)
+        return Connecting(
+            ROLE, role, bound.username if bound else None, is_on(uow, REQUIRE_BOUND_ROLES)
+        )
+    if not is_on(uow, BIND_LOGINS):
+        return None
+    login = uow.origin[0] if uow.origin else UNKNOWN_LOGIN
+    bound = uow.staff_bound(os_login=login)
+    return Connecting(LOGIN, login, bound.username if bound else None, False)
+
+
+def bound_member(uow: UnitOfWork) -> str | None:
+    """The member of staff the connecting role or login is bound to: who acts when --as (or
+    its defaults) names no one."""
+    who = connecting(uow)
+    return who.member if who is not None else None
+
+
+def check_acting(uow: UnitOfWork, staff: Staff) -> None:
+    """Refuse acting as `staff` unless the connecting role or login may act as them."""
+    who = connecting(uow)
+    if who is None:
+        return
+    if who.member is not None:
+        if who.member != staff.username:
+            raise NotPermitted(
+                f"{who.kind} {who.name} is bound to {who.member}: it acts as {who.member} "
+                f"only, never as {staff.username}"
+            )
+        return
+    if who.required:
+        raise NotPermitted(
+            f"{who.kind} {who.name} is bound to no member of staff, and this store requires "
+            f"every role that acts to be bound: ask a senior role to run "
+            f"`complaintctl staff bind USERNAME --db-role {who.name}`"
+        )
+    bound, kind = (staff.db_role, ROLE) if who.kind == ROLE else (staff.os_login, LOGIN)
+    if bound is not None:
+        raise NotPermitted(
+            f"{staff.username} is bound to {kind} {bound}: only it acts as them, "
+            f"not {who.kind} {who.name}"
+        )
+
+
+def describe_binding(staff: Staff) -> str | None:
+    """A member's binding in words, or None."""
+    bound = [f"{ROLE} {staff.db_role}"] if staff.db_role else []
+    bound += [f"{LOGIN} {staff.os_login}"] if staff.os_login else []
+    return " and ".join(bound) or None
+
+
+def switch(uow: UnitOfWork, *, key: str, on: bool, by: str, at: datetime, now: datetime) -> bool:
+    """Turn a store setting on or off (senior roles), recorded; whether it changed. Refused
+    where it does not apply to this store's database, or where turning it on would leave the
+    senior turning it on unable to act."""
+    from complaintctl.domain.procedure import Action, StoreAction
+    from complaintctl.services.common import acting_staff, authorise_store, not_in_future
+    from complaintctl.store.models import StoreSetting
+
+    not_in_future(at, now)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_SETTINGS)
+    role = uow.database_role()
+    if key == REQUIRE_BOUND_ROLES and role is None:
+        raise InvalidInput(
+            "require-bound-roles is for PostgreSQL stores, where each officer connects as a "
+            "role of their own; on SQLite the file's permissions are the boundary, and "
+            "`complaintctl db bind-logins` maps operating-system logins to staff"
+        )
+    if key == BIND_LOGINS and role is not None:
+        raise InvalidInput(
+            "bind-logins is for SQLite stores; on PostgreSQL bind each officer's database "
+            "role (`complaintctl staff bind USERNAME --db-role NAME`)"
+        )
+    if key == REQUIRE_BOUND_ROLES and on and uow.staff_bound(db_role=role) is None:
+        raise InvalidInput(
+            f"{ROLE} {role} is bound to no member of staff: bind it first "
+            f"(`complaintctl staff bind {by} --db-role {role}`), or this store would refuse "
+            "you too"
+        )
+    if is_on(uow, key) == on:
+        return False
+    value = "on" if on else "off"
+    setting = uow.setting(key) or StoreSetting(key=key, value=value, set_by=by, set_at=at)
+    setting.value, setting.set_by, setting.set_at = value, by, at
+    uow.add(setting)
+    uow.record(None, Action.STORE_SETTING_CHANGED, by=by, at=at, now=now, setting=key, value=value)
+    uow.commit()
+    return True

@@ -1,0 +1,244 @@
+"""Who is acting, end to end: members of staff bound to PostgreSQL login roles (real roles on
+the test server, granted exactly as the README says) and, on SQLite, to operating-system
+logins (the login as the environment gives it, as the history's `login` is read)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import create_engine, make_url, text
+from typer.testing import Result
+
+from complaintctl.store.db import resolve_url
+from tests.cli.conftest import Run
+from tests.cli.journey import ack, assign, escalate, final, log_case, ok, respond, step
+from tests.conftest import dump_store, needs_postgres_driver, postgres_only, sqlite_only
+
+NOW = "2026-12-01T10:00:00+00:00"
+README = Path(__file__).parents[2] / "README.md"
+
+
+def error_line(result: Result) -> str:
+    """The one line a refusal prints, with nothing on stdout."""
+    lines = result.stderr.splitlines()
+    assert (1, "") == (len(lines), result.stdout), result.stderr
+    return lines[0]
+
+
+def history_actors(run: Run, ref: str) -> list[tuple[str, str]]:
+    entries = json.loads(ok(run, "history", ref, "--json").stdout)["history"]
+    return [(e["action"], e["by"]) for e in entries]
+
+
+def readme_grants() -> str:
+    """The README's least-privilege grants, as written there."""
+    found = re.search(
+        r"<!-- sql: least-privilege grants -->\n```sql\n(.*?)```", README.read_text(), re.S
+    )
+    assert found is not None
+    return found.group(1)
+
+
+# -- PostgreSQL: real login roles -----------------------------------------------------------
+
+RoleUrl = Callable[[str | None], tuple[str, str]]
+
+
+@pytest.fixture
+def login_role(store_url: str) -> Iterator[RoleUrl]:
+    """`login_role(None)`: a new login role in a group granted as the README's SQL grants, on
+    the test's own schema, and the store's URL connecting as it; dropped afterwards."""
+    admin = create_engine(resolve_url(store_url), isolation_level="AUTOCOMMIT")
+    tag = uuid.uuid4().hex[:10]
+    group, remover = f"g_{tag}", f"rm_{tag}"
+    made: list[str] = []
+    with admin.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        grants = readme_grants().replace("complaintctl_staff", group)
+        grants = grants.replace("complaintctl_remover", remover)
+        grants = re.sub(r"SCHEMA public\b", f"SCHEMA {schema}", grants)
+        for statement in re.sub(r"--[^\n]*", "", grants).split(";"):
+            if statement.strip():
+                connection.execute(text(statement))
+
+    def make(_name: str | None = None) -> tuple[str, str]:
+        role = f"r_{tag}_{len(made)}"
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE ROLE {role} LOGIN IN ROLE {group}"))
+        made.append(role)
+        url = make_url(resolve_url(store_url)).set(username=role)
+        return role, url.render_as_string(hide_password=False)
+
+    yield make
+    with admin.connect() as connection:
+        for role in [*made, remover, group]:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+    admin.dispose()
+
+
+@pytest.fixture
+def no_actor_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+
+
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_a_bound_role_acts_as_its_member_and_cannot_act_as_a_senior_by_typing_their_name(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    role, url = login_role(None)
+    ok(run, "--as", "sam.senior", "staff", "bind", "officer.one", "--db-role", role)
+
+    ref = log_case(run, "--db", url, at="2026-12-01T09:00:00+00:00", by="officer.one")
+    with freeze_time("2026-12-01T09:30:00+00:00"):
+        ok(run, "--db", url, "note", ref, "--text", "Called back", "--at", "2026-12-01T09:30")
+    before = dump_store(store_url)
+    refused = run("--db", url, "--as", "sam.senior", "staff", "add", "mal.ory", "--name",
+                  "Mal Ory", "--role", "senior-leader")  # fmt: skip
+    refused_env = run("--db", url, "staff", "role", "officer.one", "--role", "senior-leader")
+
+    assert [("log", "officer.one"), ("note", "officer.one")] == history_actors(run, ref)
+    assert (6, 6) == (refused.exit_code, refused_env.exit_code)
+    assert (
+        f"Error: database role {role} is bound to officer.one: it acts as officer.one only, "
+        "never as sam.senior"
+    ) == error_line(refused)
+    assert "officer.one (officer) may not add, change or remove staff" in error_line(refused_env)
+    assert before == dump_store(store_url)
+
+
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_an_unbound_role_acts_only_as_unbound_members_and_not_at_all_once_bound_roles_are_required(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    officer_role, _ = login_role(None)
+    senior_role, senior_url = login_role(None)
+    _, unbound_url = login_role(None)
+    ok(run, "--as", "sam.senior", "staff", "bind", "officer.one", "--db-role", officer_role)
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+
+    as_unbound_member = log_case(run, "--db", unbound_url, at=NOW, by="officer.two")
+    as_bound_member = run("--db", unbound_url, "--as", "officer.one", "note", "SC-2026-000001",
+                          "--text", "Called")  # fmt: skip
+    required = ok(run, "--db", senior_url, "db", "require-bound-roles")
+    before = dump_store(store_url)
+    refused = run("--db", unbound_url, "--as", "officer.two", "note", as_unbound_member,
+                  "--text", "Called")  # fmt: skip
+    still_reads = run("--db", unbound_url, "queue", "--json")
+
+    assert 6 == as_bound_member.exit_code
+    assert (
+        f"officer.one is bound to database role {officer_role}: only it acts as them"
+        in error_line(as_bound_member)
+    )
+    assert "Every database role that acts must be bound to a member of staff\n" == required.stdout
+    assert 6 == refused.exit_code
+    assert "is bound to no member of staff, and this store requires" in error_line(refused)
+    assert before == dump_store(store_url)
+    assert 0 == still_reads.exit_code
+    ok(run, "--db", senior_url, "db", "require-bound-roles", "--off")
+    log_case(run, "--db", unbound_url, at=NOW, by="officer.two")
+
+
+@postgres_only
+@needs_postgres_driver
+def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_restrictions(
+    run: Run, login_role: RoleUrl
+) -> None:
+    _, url = login_role(None)
+
+    def as_role(*args: str, input: str | bytes | None = None) -> Result:
+        return run("--db", url, *args, input=input)
+
+    ref = log_case(as_role, at="2026-12-01T09:00:00+00:00")
+    ack(as_role, ref, at="2026-12-01T10:00:00+00:00")
+    assign(as_role, ref, at="2026-12-01T11:00:00+00:00")
+    respond(as_role, ref, at="2026-12-02T11:00:00+00:00")
+    escalate(as_role, ref, at="2026-12-03T11:00:00+00:00")
+    final(as_role, ref, at="2026-12-04T11:00:00+00:00")
+    senior = ("--as", "sam.senior")
+    at = "2026-12-04T12:00:00+00:00"
+    step(as_role, at, *senior, "calendar", "close", "2026-12-24", "--reason", "Office move")
+    step(as_role, at, *senior, "calendar", "reopen", "2026-12-24")
+    step(as_role, at, *senior, "calendar", "holidays", "--through", "2029")
+    step(as_role, at, *senior, "staff", "add", "nia.new", "--name", "Nia New", "--role",
+         "officer", "--db-role", "nia_new")  # fmt: skip
+    step(as_role, at, *senior, "staff", "role", "nia.new", "--role", "leader", "--area", "Energy")
+    step(as_role, at, *senior, "staff", "unbind", "nia.new")
+    step(as_role, at, *senior, "staff", "remove", "nia.new")
+    step(as_role, at, *senior, "restrict", "add", "--email", "ann@example.com", "--scope",
+         "procedure", "--reason", "Abusive calls")  # fmt: skip
+    step(as_role, at, "consumer", "update", "--email", "ann@example.com", "--prefers", "post")
+    with freeze_time(at):
+        ok(as_role, "queue", "--mine")
+        ok(as_role, "find", "Ann Smith")
+        assert "intact" in ok(as_role, "db", "verify").stdout
+
+
+# -- SQLite: operating-system logins --------------------------------------------------------
+
+
+@sqlite_only
+@freeze_time(NOW)
+def test_with_logins_mapped_a_bound_login_acts_as_its_member_and_no_one_else(
+    run: Run, monkeypatch: pytest.MonkeyPatch, store_url: str, no_actor_named: None
+) -> None:
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "officer.one", "--os-login", "olu")
+    turned_on = ok(run, *senior, "db", "bind-logins")
+    not_here = run(*senior, "db", "require-bound-roles")
+    monkeypatch.setenv("LOGNAME", "olu")  # the login the operating system says runs it
+
+    ref = log_case(run, at="2026-12-01T09:00:00+00:00", by="officer.one")
+    before = dump_store(store_url)
+    refused = run(*senior, "staff", "remove", "officer.two")
+    monkeypatch.setenv("LOGNAME", "someone.else")
+    as_bound = run("--as", "officer.one", "note", ref, "--text", "Called")
+
+    assert "Operating-system logins are mapped to the staff bound to them\n" == turned_on.stdout
+    assert 2 == not_here.exit_code
+    assert "require-bound-roles is for PostgreSQL stores" in error_line(not_here)
+    assert [("log", "officer.one")] == history_actors(run, ref)
+    assert 6 == refused.exit_code
+    assert (
+        "Error: login olu is bound to officer.one: it acts as officer.one only, never as sam.senior"
+    ) == error_line(refused)
+    assert 6 == as_bound.exit_code
+    assert (
+        "Error: officer.one is bound to login olu: only it acts as them, not login someone.else"
+    ) == error_line(as_bound)
+    assert before == dump_store(store_url)
+    listed = json.loads(ok(run, "staff", "list", "--json").stdout)
+    assert {"officer.one": ("olu", None)} == {
+        s["username"]: (s["os_login"], s["db_role"]) for s in listed if s["os_login"]
+    }
+
+
+@freeze_time(NOW)
+def test_a_binding_refused_says_why_and_writes_nothing(run: Run, store_url: str) -> None:
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "officer.one", "--os-login", "olu")
+    before = dump_store(store_url)
+
+    taken = run(*senior, "staff", "bind", "officer.two", "--os-login", "olu")
+    nobody = run(*senior, "staff", "bind", "no.one", "--db-role", "no_one")
+    officer = run("staff", "unbind", "officer.one")
+
+    assert (2, 4, 6) == (taken.exit_code, nobody.exit_code, officer.exit_code)
+    assert "Error: --os-login olu is bound to officer.one already" == error_line(taken)
+    assert "Error: no staff member no.one" == error_line(nobody)
+    assert "officer.one (officer) may not add, change or remove staff" in error_line(officer)
+    assert before == dump_store(store_url)
+    assert "Unbound officer.one (Olu One, officer)\n" == (
+        ok(run, *senior, "staff", "unbind", "officer.one").stdout
+    )
