@@ -11,16 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Click
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -93,10 +94,67 @@ class Status(Static):
     """
 
 
+class Keys(Static):
+    """The bottom line: the keys open here, each clickable. One line drawn from the screen's
+    bindings, where Textual's Footer would compose a widget a key, again on every change of
+    focus, a frame or two after the screen it belongs to (benchmarks/live.py)."""
+
+    DEFAULT_CSS = """
+    Keys { height: 1; width: 1fr; background: $footer-background; color: $footer-foreground; }
+    """
+    drawn = ""
+    # Where each key is on the line, for a click: (first column, past the last, the key).
+    spans: tuple[tuple[int, int, str], ...] = ()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        if self._line().plain != self.drawn:  # most changes of focus change no key shown
+            self.refresh()
+
+    def render(self) -> Text:
+        line = self._line()
+        self.drawn = line.plain
+        return line
+
+    def _line(self) -> Text:
+        line = Text(" ", no_wrap=True, overflow="crop")
+        key_style = Style(bold=True, color=self.app.get_css_variables()["footer-key-foreground"])
+        seen: set[str] = set()
+        spans = []
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or not enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            start = len(line)
+            line.append(self.app.get_key_display(binding), key_style)
+            line.append(f" {binding.description}")
+            spans.append((start, len(line), binding.key.split(",")[0]))
+            line.append("  ")
+        self.spans = tuple(spans)
+        return line
+
+    def on_click(self, event: Click) -> None:
+        """A click on a key presses it."""
+        for start, end, key in self.spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
+
+
 class QueueTable(DataTable[Text]):
     """The queue's rows: Enter opens the case under the cursor (and says so in the footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open case")]
+
+
+class FoundTable(QueueTable):
+    """A search's results, in a table of their own beside the queue's: going back to the queue
+    shows it again as it was, without filling it again."""
 
 
 class QueueScreen(Screen[None]):
@@ -113,12 +171,15 @@ class QueueScreen(Screen[None]):
     QueueScreen #search { display: none; height: 3; }
     QueueScreen #search.shown { display: block; }
     QueueScreen DataTable { height: 1fr; }
+    QueueScreen #found { display: none; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.report: QueueReport | None = None
         self.found: FindReport | None = None  # a search's results, shown instead of the queue
+        self.stale = False  # the queue changed while a search was shown: read it on the way back
+        self.drawn_wide: bool | None = None  # the columns the queue was drawn with
 
     @property
     def live(self) -> LiveApp:
@@ -126,43 +187,53 @@ class QueueScreen(Screen[None]):
         assert isinstance(app, LiveApp)
         return app
 
+    @property
+    def table(self) -> QueueTable:
+        """The table shown: the queue's, or a search's."""
+        return self.query_one("#found" if self.found is not None else "#queue", QueueTable)
+
     def compose(self) -> ComposeResult:
         yield Bar(self.live.bar_text(), id="bar")
         yield Input(placeholder="Search as find does: a name, an email, 000123 …", id="search")
         yield QueueTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield FoundTable(cursor_type="row", zebra_stripes=True, id="found")
         yield Status(id="status")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.show_queue()
-        self.query_one(QueueTable).focus()
+        self.table.focus()
 
     def on_resize(self) -> None:
         # The columns that fit change with the width.
-        if self.found is None:
-            self.show_queue(read=False)
+        if self.drawn_wide is not None and self.drawn_wide != (self.size.width >= WIDE):
+            self.show_queue(read=False, shown=self.found is None)
 
     # -- the queue ----------------------------------------------------------------------
 
-    def show_queue(self, *, read: bool = True) -> None:
+    def show_queue(self, *, read: bool = True, shown: bool = True) -> None:
+        """Fill the queue's table (from the queue read again, or as last read), and show it
+        unless `shown` is false (a search is on the screen)."""
         if read or self.report is None:
             self.report = self.live.read_queue()
+            self.stale = False
         if self.report is None:
             return
-        self.found = None
         report = self.report
-        table = self.query_one(QueueTable)
-        wanted = self._cursor_ref()
-        table.clear(columns=True)
+        table = self.query_one("#queue", QueueTable)
+        wanted = self._cursor_ref(table)
         wide = self.size.width >= WIDE
+        table.clear(columns=wide != self.drawn_wide)
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        if wide:
-            table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next", "Due",
-                              "Working time")  # fmt: skip
-        else:
-            table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
+        if wide != self.drawn_wide:
+            if wide:
+                table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next",
+                                  "Due", "Working time")  # fmt: skip
+            else:
+                table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
+            self.drawn_wide = wide
         for item in report.items[:SHOWN]:
             ref, flags, consumer, stage, area, owner, kind, due, left = queue_record(
                 item, tz, report.working_day
@@ -178,9 +249,22 @@ class QueueScreen(Screen[None]):
                 _text(left.text, left.style),
             ]
             table.add_row(*cells, key=ref)
-        self._restore_cursor(wanted)
+        self._restore_cursor(table, wanted)
+        if shown:
+            self._show_the_queue()
+
+    def _show_the_queue(self) -> None:
+        assert self.report is not None
+        self.found = None
+        self._show_table("queue")
         self.sub_title = "queue"
-        self.query_one(Status).update(self._queue_status(report))
+        self.query_one(Status).update(self._queue_status(self.report))
+
+    def _show_table(self, which: str) -> None:
+        # Each table's own display, not a class on the screen: that would restyle every widget
+        # on it, and a table restyled draws every row afresh.
+        for table in self.query(QueueTable):
+            table.display = table.id == which
 
     def _queue_status(self, report: QueueReport) -> Text:
         tz = ZoneInfo(report.zone)
@@ -198,8 +282,7 @@ class QueueScreen(Screen[None]):
             status.append(f"\nWarning: {one_line(warning)}")
         return status
 
-    def _cursor_ref(self) -> str | None:
-        table = self.query_one(QueueTable)
+    def _cursor_ref(self, table: QueueTable) -> str | None:
         if not table.row_count:
             return None
         try:
@@ -208,8 +291,7 @@ class QueueScreen(Screen[None]):
             return None
         return str(key.value) if key.value is not None else None
 
-    def _restore_cursor(self, ref: str | None) -> None:
-        table = self.query_one(QueueTable)
+    def _restore_cursor(self, table: QueueTable, ref: str | None) -> None:
         if ref is None or not table.row_count:
             return
         try:
@@ -236,14 +318,15 @@ class QueueScreen(Screen[None]):
             self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
             return
         self.show_found(report)
-        self.query_one(QueueTable).focus()
+        self.table.focus()
 
     def show_found(self, report: FindReport) -> None:
         self.found = report
         tz = ZoneInfo(report.zone)
-        table = self.query_one(QueueTable)
-        table.clear(columns=True)
-        table.add_columns("Ref", "Received", "Stage", "Consumer", "Match")
+        table = self.query_one("#found", QueueTable)
+        table.clear(columns=not table.columns)
+        if not table.columns:
+            table.add_columns("Ref", "Received", "Stage", "Consumer", "Match")
         for item in report.items:
             table.add_row(
                 _text(item.ref),
@@ -253,6 +336,7 @@ class QueueScreen(Screen[None]):
                 _text(_clip(one_line(item.snippet or ", ".join(item.matched)), 40)),
                 key=item.ref,
             )
+        self._show_table("found")
         if not report.items:
             words = f"No case matches {report.text!r}"
         elif report.more:
@@ -263,11 +347,16 @@ class QueueScreen(Screen[None]):
         self.query_one(Status).update(_text(f"{words} · Esc: back to the queue"))
 
     def action_back_to_queue(self) -> None:
+        """Back from a search: the queue as it was drawn, read again only if a step or a
+        minute went by meanwhile."""
         search = self.query_one("#search", Input)
         search.remove_class("shown")
         search.value = ""
-        self.show_queue(read=self.found is not None)
-        self.query_one(QueueTable).focus()
+        if self.stale or self.report is None:
+            self.show_queue()
+        elif self.found is not None:
+            self._show_the_queue()
+        self.table.focus()
 
     # -- opening a case ------------------------------------------------------------------
 
@@ -281,6 +370,15 @@ class QueueScreen(Screen[None]):
             self.show_found(self.live.session.find(self.found.text))
         else:
             self.show_queue()
+
+    def queue_changed(self) -> None:
+        """The queue is read again now if it is shown, or on the way back from a search."""
+        if self.report is None:
+            return
+        if self.found is None:
+            self.show_queue()
+        else:
+            self.stale = True
 
 
 class CaseScreen(Screen[None]):
@@ -316,7 +414,7 @@ class CaseScreen(Screen[None]):
         with VerticalScroll(id="case"):
             yield Static(id="body")
         yield Status(id="status")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.reload()
@@ -521,7 +619,7 @@ class ExplainScreen(Screen[None]):
         yield Bar(app.bar_text(), id="bar")
         with VerticalScroll(id="explain"):
             yield Static(_block(self.lines), id="body")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.query_one("#explain").focus()
@@ -685,7 +783,7 @@ class LiveApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
         if self.refresh_every:
-            self.set_interval(self.refresh_every, self.minute_gone_by)
+            self.set_interval(self.refresh_every, self.minute_gone_by, name="minute")
 
     def minute_gone_by(self) -> None:
         """Read the queue again, and a case open on the screen: others' changes appear."""
@@ -697,8 +795,8 @@ class LiveApp(App[None]):
     def queue_changed(self) -> None:
         """Read the queue again (a step taken here, or a minute gone by)."""
         for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen) and screen.report and screen.found is None:
-                screen.show_queue()
+            if isinstance(screen, QueueScreen):
+                screen.queue_changed()
 
     def open_case(self, ref: str) -> None:
         self.push_screen(CaseScreen(ref))
