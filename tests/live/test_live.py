@@ -7,6 +7,7 @@ holds afterwards: the live view is the commands' rules on one screen, never rule
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -328,7 +329,8 @@ async def test_a_case_says_which_steps_are_open_to_the_acting_member(live: Apps)
         offered = [str(options.get_option_at_index(i).prompt) for i in
                    range(options.option_count)]  # fmt: skip
     assert body.endswith(
-        "Steps open to you now: assign, respond, extend, close, note, incident (t to take one)"
+        "Steps open to you now: assign, respond, extend, close, note, incident, edit, "
+        "letter --issue (t to take one)"
     )
     assert "assign: Assign the first-stage responder" == offered[0]
 
@@ -584,3 +586,119 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     assert "Consumer        [bold red]Eve[/] [@click=app.quit]il[/] <eve.il@example.com>" in body
     assert "Summary         [link=http://x]click[/link]" in body
     assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
+
+
+# -- a correction and a letter --------------------------------------------------------------
+
+
+async def test_edit_corrects_only_what_was_changed_in_its_form(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}").value for name in ("name", "category")}
+        fill(form, {"reason": "Misheard on the phone", "summary": "Rude phone call, twice"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    view, _ = session("olu").case("SC-2026-000004")
+    assert {"name": "Mary Seacole", "category": "mistreated"} == shown
+    assert "Corrected SC-2026-000004: summary" == status
+    assert "Rude phone call, twice" == view.summary
+    assert ["summary"] == [c["field"] for c in view.history[-1].details["changes"]]
+
+
+async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(
+    live: Apps, demo_store: str
+) -> None:
+    before = dump_store(demo_store)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.EDIT)
+        fill(form, {"reason": "Misheard"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        nothing = text_of(app, "#error")
+        fill(form, {"reason": "", "name": "Mary Seacole-Grant"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_reason = text_of(app, "#error")
+    assert nothing.startswith("Refused: say what to correct: --name, --email")
+    assert "Refused: --reason must not be empty" == no_reason
+    assert before == dump_store(demo_store)
+
+
+async def test_a_closed_case_is_offered_for_correction_to_a_senior_only(live: Apps) -> None:
+    offered = {}
+    for actor in ("olu", "sam"):
+        app = live(actor)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            offered[actor] = (await open_case(pilot, app, "SC-2026-000009")).offered
+    assert Action.EDIT not in offered["olu"]
+    assert Action.LETTER in offered["olu"]
+    assert Action.EDIT in offered["sam"]
+
+
+async def test_a_letter_is_written_to_its_file_and_recorded_as_issued(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    app = live("olu")
+    out = tmp_path / "ack.txt"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        kinds = form.fields[0].choices
+        fill(form, {"kind": "acknowledgement", "format": "text", "output": str(out)})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+        body = text_of(app, "#body")
+    view, _ = session("olu").case("SC-2026-000004")
+    letter = view.history[-1]
+    assert ("acknowledgement", "restriction") == kinds  # its ack is on record, no response
+    assert status.startswith(f"Issued the acknowledgement letter on SC-2026-000004 (text): {out}")
+    assert ("letter", "acknowledgement", "text") == (
+        letter.action,
+        letter.details["kind"],
+        letter.details["format"],
+    )
+    assert "SC-2026-000004" in out.read_text()
+    assert "acknowledgement (text) by olu" in body.split("Letters issued\n")[1]
+
+
+async def test_a_letter_refused_leaves_no_file_and_no_record(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    before = dump_store(demo_store)
+    taken = tmp_path / "taken.txt"
+    taken.write_text("someone else's file")
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        fill(form, {"kind": "acknowledgement", "format": "text", "output": ""})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_file = text_of(app, "#error")
+        fill(form, {"output": str(taken)})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        exists = text_of(app, "#error")
+        fill(form, {"kind": "restriction", "output": str(tmp_path / "r.txt")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_restriction = text_of(app, "#error")
+    assert "Refused: -o FILE: the new file to write the letter to" == no_file
+    assert exists.startswith("Refused: ")
+    assert "taken.txt" in exists
+    assert no_restriction.startswith("Refused: ")
+    assert ["taken.txt"] == sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert before == dump_store(demo_store)

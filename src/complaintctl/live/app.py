@@ -679,13 +679,14 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                         prompt="choose" if field.required else "none",
                         id=f"f-{field.name}",
                         compact=True,
+                        value=field.current if field.current in field.choices else Select.NULL,
                     )
                 elif field.kind == MANY:
                     yield SelectionList[str](*((Text(c), c) for c in field.choices),
                                              id=f"f-{field.name}", compact=True)  # fmt: skip
                 else:
                     yield Input(
-                        value=start.get(field.name, ""),
+                        value=start.get(field.name, field.current or ""),
                         placeholder=field.placeholder,
                         id=f"f-{field.name}",
                         compact=True,
@@ -710,6 +711,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 values[field.name] = list(widget.selected)
             elif isinstance(widget, Input):
                 values[field.name] = widget.value
+            if field.current is not None and values[field.name] == field.current:
+                del values[field.name]  # as it stands: not corrected
         return values
 
     @on(Input.Submitted)
@@ -732,12 +735,17 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     def action_submit(self) -> None:
         session = self.live.session
         try:
-            spec = self.form.spec(session.state, self.values())
-            view = session.take(self.view.ref, self.view.version, spec)
+            if self.form.run is not None:
+                view, message = self.form.run(session, self.view, self.values())
+            else:
+                assert self.form.spec is not None
+                spec = self.form.spec(session.state, self.values())
+                view = session.take(self.view.ref, self.view.version, spec)
+                message = self.form.message(view)
         except ComplaintError as err:
             self.refused(err.message)
             return
-        self.dismiss((self.form.message(view), view))
+        self.dismiss((message, view))
 
     def refused(self, message: str) -> None:
         self.query_one("#error", Static).update(_text(f"Refused: {message}", _RED))
