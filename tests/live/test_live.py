@@ -16,16 +16,19 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from complaintctl import services
+from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel
 from complaintctl.live.app import (
     CaseScreen,
     ExplainScreen,
+    FilterForm,
     Keys,
     LiveApp,
     QueueScreen,
     QueueTable,
     StepForm,
     StepPicker,
+    ViewPicker,
 )
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
@@ -264,7 +267,7 @@ async def test_a_click_on_a_key_at_the_foot_presses_it(live: Apps) -> None:
         await pilot.click(Keys, offset=(search + 2, 0))
         await pilot.pause()
         focused = app.focused
-    assert " ⏎ Open case  / Search  r Refresh  q Quit  " == shown
+    assert " ⏎ Open case  / Search  v Views  r Refresh  q Quit  " == shown
     assert isinstance(focused, Input)
     assert focused.id == "search"
 
@@ -702,3 +705,100 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
     assert no_restriction.startswith("Refused: ")
     assert ["taken.txt"] == sorted(p.name for p in tmp_path.iterdir() if p.is_file())
     assert before == dump_store(demo_store)
+
+
+# -- views and filters ------------------------------------------------------------------------
+
+
+def _config(tmp_path: Path, views: dict[str, dict[str, Any]]) -> Config:
+    return Config(tmp_path / "config.toml", found=True, views=views)
+
+
+async def _pick(pilot: Pilot[None], app: LiveApp, option: str) -> None:
+    await pilot.press("v")
+    await pilot.pause()
+    picker = app.screen
+    assert isinstance(picker, ViewPicker)
+    options = picker.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    options.highlighted = ids.index(option)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    expected = session("olu", area="Casework").queue()
+    app = live("olu")
+    app.session.state.config = _config(tmp_path, {"casework": {"area": "Casework"}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        everything = len(rows_of(app))
+        await _pick(pilot, app, "casework")
+        casework = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+        await _pick(pilot, app, "*all")
+        again = len(rows_of(app))
+    assert [item.ref for item in expected.items] == casework
+    assert 9 == everything == again
+    assert len(casework) < everything
+    assert status.startswith(f"area Casework: {len(casework)} open · ")
+
+
+async def test_mine_lists_the_cases_the_acting_member_owns(live: Apps, session: Sessions) -> None:
+    expected = session("rita", owner="rita").queue()
+    app = live("rita")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "*mine")
+        mine = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+    assert [item.ref for item in expected.items] == mine
+    assert mine
+    assert status.startswith("owner rita: ")
+
+
+async def test_a_filter_is_checked_as_queue_checks_it_and_a_refusal_keeps_the_queue_as_it_was(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = rows_of(app)
+        await _pick(pilot, app, "*filter")
+        form = app.screen
+        assert isinstance(form, FilterForm)
+        form.query_one("#f-due_within", Input).value = "soon"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+        await pilot.press("escape")
+        await pilot.pause()
+        after = rows_of(app)
+        await _pick(pilot, app, "*filter")
+        form = app.screen
+        assert isinstance(form, FilterForm)
+        form.query_one("#f-stage", SelectionList).select("received")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        received = rows_of(app)
+        status = text_of(app, "#status")
+    assert error.startswith("Refused: --due-within")
+    assert before == after
+    assert {"received"} == {row[3] for row in received}
+    assert status.startswith("stage received: 3 open")
+
+
+async def test_a_saved_view_that_cannot_be_read_says_why_and_keeps_the_queue(
+    live: Apps, tmp_path: Path
+) -> None:
+    app = live("olu")
+    app.session.state.config = _config(tmp_path, {"odd": {"stage": ["nowhere"]}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "odd")
+        status = text_of(app, "#status")
+        rows = len(rows_of(app))
+    assert status.startswith("Error: ")
+    assert 9 == rows

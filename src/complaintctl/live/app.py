@@ -8,7 +8,7 @@ text, never as markup: a consumer named "[bold]x" is shown so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -76,6 +76,25 @@ def _block(value: str, style: str = "") -> Text:
 
 def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def describe(filters: dict[str, Any]) -> str:
+    """The queue's filters in words, as `queue`'s options name them: "" for none."""
+    words = []
+    if filters.get("stages"):
+        words.append("stage " + ", ".join(filters["stages"]))
+    for name in ("area", "owner", "category"):
+        if filters.get(name):
+            words.append(f"{name} {filters[name]}")
+    if filters.get("unassigned"):
+        words.append("unassigned")
+    if filters.get("breached"):
+        words.append("breached")
+    if filters.get("due_within"):
+        words.append(f"due within {filters['due_within']}")
+    if filters.get("board") is not None:
+        words.append("Board" if filters["board"] else "not Board")
+    return one_line(", ".join(words))
 
 
 class Bar(Static):
@@ -162,6 +181,7 @@ class QueueScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", key_display="/"),
+        Binding("v", "views", "Views"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back_to_queue", "Queue", show=False),
         Binding("q", "quit", "Quit"),
@@ -269,6 +289,9 @@ class QueueScreen(Screen[None]):
     def _queue_status(self, report: QueueReport) -> Text:
         tz = ZoneInfo(report.zone)
         status = Text()
+        shown = describe(self.live.session.filters)
+        if shown:
+            status.append(f"{shown}: ", "bold")
         status.append(f"{len(report.items)} open · ")
         status.append(f"{report.count('breached')} breached", _RED)
         status.append(
@@ -370,6 +393,48 @@ class QueueScreen(Screen[None]):
             self.show_found(self.live.session.find(self.found.text))
         else:
             self.show_queue()
+
+    # -- views and filters ---------------------------------------------------------------
+
+    def action_views(self) -> None:
+        session = self.live.session
+        try:
+            views = session.views()
+        except ComplaintError as err:  # a config file that cannot be read
+            self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+            views = []
+        self.app.push_screen(ViewPicker(views, describe(session.started_with)), self._view_chosen)
+
+    def _view_chosen(self, chosen: str | None) -> None:
+        session = self.live.session
+        if chosen is None:
+            return
+        if chosen == FILTER:
+            self.app.push_screen(FilterForm(), self._filtered)
+            return
+        try:
+            if chosen == STARTED:
+                filters = dict(session.started_with)
+            elif chosen == MINE:
+                filters = session.filters_for(None, mine=True)
+            elif chosen == EVERYTHING:
+                filters = session.filters_for(None)
+            else:
+                filters = session.filters_for(chosen)
+            self._filtered(session.queue_with(filters))
+        except ComplaintError as err:
+            self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+
+    def _filtered(self, report: QueueReport | None) -> None:
+        """The queue read with the filters chosen, shown in place of the last."""
+        if report is None:
+            return
+        self.report = report
+        search = self.query_one("#search", Input)
+        search.remove_class("shown")
+        search.value = ""
+        self.show_queue(read=False)
+        self.table.focus()
 
     def queue_changed(self) -> None:
         """The queue is read again now if it is shown, or on the way back from a search."""
@@ -531,6 +596,135 @@ def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
     text.append(", ".join(FORMS[a].command for a in offered) if offered else "none")
     text.append(" (t to take one)" if offered else "")
     return text
+
+
+# The choices of ViewPicker besides the saved views (whose names cannot start with "*").
+EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
+
+
+class ViewPicker(ModalScreen["str | None"]):
+    """Which cases the queue lists: all, as started, mine, a saved view of the config file's,
+    or filters typed as `queue` takes them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ViewPicker { align: center middle; }
+    ViewPicker > Vertical { width: 70; max-width: 100%; height: auto; border: round $primary;
+                            background: $surface; padding: 0 1; }
+    ViewPicker OptionList { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, views: list[str], started: str) -> None:
+        super().__init__()
+        self.views, self.started = views, started
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text("All open cases"), id=EVERYTHING)]
+        if self.started:
+            options.append(Option(_text(f"As started: {self.started}"), id=STARTED))
+        options.append(Option(Text("Mine: the cases I own (--mine)"), id=MINE))
+        options += [Option(_text(f"View {name} (--view {name})"), id=name) for name in self.views]
+        options.append(Option(Text("Filter: area, owner, stage, due within …"), id=FILTER))
+        with Vertical():
+            yield Label("Which cases? (Esc: cancel)")
+            yield OptionList(*options, id="views")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilterForm(ModalScreen["QueueReport | None"]):
+    """The queue's filters, named as `queue`'s options are, checked as `queue` checks them:
+    the queue is read with them before the form closes, and a refusal is shown here."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Show the queue"),
+    ]
+    DEFAULT_CSS = """
+    FilterForm { align: center middle; }
+    FilterForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                                  border: round $primary; background: $surface; padding: 0 1; }
+    FilterForm Label { color: $text-muted; }
+    FilterForm Input, FilterForm Select { margin-left: 2; }
+    FilterForm #title { margin-bottom: 1; text-style: bold; color: $text; }
+    FilterForm #error { color: $error; margin-top: 1; height: auto; }
+    FilterForm SelectionList { height: auto; }
+    FilterForm Horizontal { height: auto; margin-top: 1; }
+    FilterForm Button { margin-right: 2; }
+    """
+
+    @property
+    def live(self) -> LiveApp:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        from complaintctl.cli.options import OpenStage
+
+        with VerticalScroll():
+            yield Label("Filter the queue (as `queue` takes them)", id="title")
+            yield Label("Area (--area)")
+            yield Input(placeholder="AREA", id="f-area", compact=True)
+            yield Label("Owner: the responder or handler (--owner; --mine for you)")
+            yield Input(placeholder="USERNAME", id="f-owner", compact=True)
+            yield Label("Stages (--stage)")
+            yield SelectionList[str](*((Text(s.value), s.value) for s in OpenStage),
+                                     id="f-stage", compact=True)  # fmt: skip
+            yield Label("Due within, in working time (--due-within)")
+            yield Input(placeholder="4h, 2d …", id="f-due_within", compact=True)
+            yield Label("Breached only (--breached)")
+            yield Select([(Text("yes"), "yes")], prompt="no", id="f-breached", compact=True)
+            yield Static(id="error")
+            with Horizontal():
+                yield Button("Show the queue", variant="primary", id="take", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-area", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#take")
+    def _take(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:
+        from complaintctl.cli.options import OpenStage
+
+        session = self.live.session
+        breached = self.query_one("#f-breached", Select)
+        try:
+            filters = session.filters_for(
+                None,
+                area=self.query_one("#f-area", Input).value.strip() or None,
+                owner=self.query_one("#f-owner", Input).value.strip() or None,
+                stage=[OpenStage(s) for s in self.query_one("#f-stage", SelectionList).selected],
+                due_within=self.query_one("#f-due_within", Input).value.strip() or None,
+                breached=not breached.is_blank(),
+            )
+            report = session.queue_with(filters)
+        except ComplaintError as err:
+            self.query_one("#error", Static).update(_text(f"Refused: {err.message}", _RED))
+            return
+        self.dismiss(report)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class StepPicker(ModalScreen["Action | None"]):

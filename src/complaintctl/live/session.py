@@ -45,9 +45,37 @@ class Session:
     filters: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = _now
 
+    def __post_init__(self) -> None:
+        self.started_with = dict(self.filters)  # the filters `live` was started with
+
     @property
     def actor(self) -> str:
         return self.state.actor
+
+    def views(self) -> list[str]:
+        """The config file's saved queue views, by name."""
+        from complaintctl import config
+
+        return sorted((self.state.config or config.load()).views)
+
+    def filters_for(self, view: str | None = None, **options: Any) -> dict[str, Any]:
+        """The queue's filters for a saved view and the options `queue` takes (--area, --owner,
+        --mine, --stage, --due-within, --breached …), made as `queue` makes them; a view or
+        option that cannot be raises its ComplaintError."""
+        from complaintctl.cli.queries import queue_arguments
+
+        return queue_arguments(self.state, view, **options)
+
+    def queue_with(self, filters: dict[str, Any]) -> QueueReport:
+        """The queue with other filters, which are kept if it can be read with them; if not,
+        its ComplaintError is raised and the filters stay as they were."""
+        kept = self.filters
+        self.filters = filters
+        try:
+            return self.queue()
+        except BaseException:
+            self.filters = kept
+            raise
 
     def _tick(self) -> None:
         self.state.now = self.clock()
