@@ -184,7 +184,7 @@ class QueueScreen(Screen[None]):
         Binding("v", "views", "Views"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back_to_queue", "Queue", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     DEFAULT_CSS = """
@@ -455,7 +455,7 @@ class CaseScreen(Screen[None]):
         Binding("e", "explain", "Explain"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     DEFAULT_CSS = """
@@ -800,7 +800,7 @@ class ExplainScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, ref: str, kind: str, lines: str) -> None:
