@@ -7,6 +7,7 @@ holds afterwards: the live view is the commands' rules on one screen, never rule
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,15 +16,19 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from complaintctl import services
+from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel
 from complaintctl.live.app import (
     CaseScreen,
     ExplainScreen,
+    FilterForm,
+    Keys,
     LiveApp,
     QueueScreen,
     QueueTable,
     StepForm,
     StepPicker,
+    ViewPicker,
 )
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
@@ -37,7 +42,10 @@ def text_of(app: LiveApp, selector: str) -> str:
 
 
 def rows_of(app: LiveApp) -> list[list[str]]:
-    table = app.screen.query_one(QueueTable)
+    """The rows of the table shown: the queue's, or a search's."""
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    table = screen.table
     return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -126,7 +134,7 @@ async def test_a_wide_terminal_shows_the_area_owner_and_due_too(live: Apps) -> N
     app = live("olu")
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(QueueTable)
+        table = app.screen.query_one("#queue", QueueTable)
         labels = [column.label.plain for column in table.columns.values()]
         mary = next(row for row in rows_of(app) if row[2] == "Mary Seacole")
     assert ["Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next", "Due", "Working time"] == (
@@ -139,7 +147,7 @@ async def test_the_breached_colour_is_the_queue_commands(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(QueueTable)
+        table = app.screen.query_one("#queue", QueueTable)
         styles = {table.get_row_at(i)[-1].plain: str(table.get_row_at(i)[-1].style) for i in
                   range(table.row_count)}  # fmt: skip
     assert "bold #ff0000" == styles["late by 76h"]
@@ -176,17 +184,17 @@ async def test_someone_not_on_the_staff_is_told_their_steps_will_be_refused(live
 async def test_the_queue_is_read_again_every_minute_showing_others_changes(
     live: Apps, session: Sessions
 ) -> None:
-    app = live("olu", refresh_every=0.2)
+    app = live("olu", refresh_every=60)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        timers = [(t.name, t._interval) for t in app._timers if t.name == "minute"]
         before = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
         other = session("priya")
         other.take("SC-2026-000001", 0, lambda _uow: services.Acknowledge("Casework"))
-        for _ in range(50):  # a few intervals, however busy the machine
-            await pilot.pause(0.1)
-            after = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
-            if after != before:
-                break
+        app.minute_gone_by()  # what the timer calls, a minute on: not waited for
+        await pilot.pause()
+        after = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+    assert [("minute", 60)] == timers
     assert (["received", "acknowledge"], ["first-stage", "respond"]) == (
         before[3:5],
         after[3:5],
@@ -194,17 +202,37 @@ async def test_the_queue_is_read_again_every_minute_showing_others_changes(
 
 
 async def test_a_case_open_is_read_again_every_minute_too(live: Apps, session: Sessions) -> None:
-    app = live("olu", refresh_every=0.2)
+    app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await open_case(pilot, app, "SC-2026-000010")
+        before = text_of(app, "#body")
         session("lee").take("SC-2026-000010", 1, lambda _uow: services.Assign("rita"))
-        for _ in range(50):
-            await pilot.pause(0.1)
-            body = text_of(app, "#body")
-            if "version 2" in body:
-                break
+        app.minute_gone_by()
+        await pilot.pause()
+        body = text_of(app, "#body")
+    assert "Responder       -" in before
     assert "Responder       rita" in body
+    assert "(version 2)" in body
+
+
+async def test_a_minute_gone_by_during_a_search_reads_the_queue_on_the_way_back(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"Hopper", "enter")
+        await pilot.pause()
+        session("priya").take("SC-2026-000001", 0, lambda _uow: services.Acknowledge("Casework"))
+        app.minute_gone_by()
+        await pilot.pause()
+        found = rows_of(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        after = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+    assert ["SC-2026-000001"] == [row[0] for row in found]
+    assert ["first-stage", "respond"] == after[3:5]
 
 
 # -- search --------------------------------------------------------------------------------
@@ -227,6 +255,21 @@ async def test_slash_searches_as_find_does_and_escape_goes_back_to_the_queue(
     assert [item.ref for item in expected.items] == found
     assert "10 found for 'example.com' · Esc: back to the queue" == status
     assert 9 == len(queue)
+
+
+async def test_a_click_on_a_key_at_the_foot_presses_it(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = app.screen.query_one(Keys)
+        shown = keys.render().plain
+        search = next(start for start, _end, key in keys.spans if key == "slash")
+        await pilot.click(Keys, offset=(search + 2, 0))
+        await pilot.pause()
+        focused = app.focused
+    assert " ⏎ Open case  / Search  v Views  r Refresh  q Quit  " == shown
+    assert isinstance(focused, Input)
+    assert focused.id == "search"
 
 
 async def test_a_search_opens_a_closed_case_too(live: Apps) -> None:
@@ -262,7 +305,7 @@ async def test_enter_opens_the_case_as_show_has_it_with_its_whole_history(
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(QueueTable)
+        table = app.screen.query_one("#queue", QueueTable)
         table.move_cursor(row=table.get_row_index("SC-2026-000007"))
         await pilot.press("enter")
         await pilot.pause()
@@ -289,7 +332,8 @@ async def test_a_case_says_which_steps_are_open_to_the_acting_member(live: Apps)
         offered = [str(options.get_option_at_index(i).prompt) for i in
                    range(options.option_count)]  # fmt: skip
     assert body.endswith(
-        "Steps open to you now: assign, respond, extend, close, note, incident (t to take one)"
+        "Steps open to you now: assign, respond, extend, close, note, incident, edit, "
+        "letter --issue (t to take one)"
     )
     assert "assign: Assign the first-stage responder" == offered[0]
 
@@ -546,3 +590,216 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     assert "Consumer        [bold red]Eve[/] [@click=app.quit]il[/] <eve.il@example.com>" in body
     assert "Summary         [link=http://x]click[/link]" in body
     assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
+
+
+# -- a correction and a letter --------------------------------------------------------------
+
+
+async def test_edit_corrects_only_what_was_changed_in_its_form(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}").value for name in ("name", "category")}
+        fill(form, {"reason": "Misheard on the phone", "summary": "Rude phone call, twice"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    view, _ = session("olu").case("SC-2026-000004")
+    assert {"name": "Mary Seacole", "category": "mistreated"} == shown
+    assert "Corrected SC-2026-000004: summary" == status
+    assert "Rude phone call, twice" == view.summary
+    assert ["summary"] == [c["field"] for c in view.history[-1].details["changes"]]
+
+
+async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(
+    live: Apps, demo_store: str
+) -> None:
+    before = dump_store(demo_store)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.EDIT)
+        fill(form, {"reason": "Misheard"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        nothing = text_of(app, "#error")
+        fill(form, {"reason": "", "name": "Mary Seacole-Grant"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_reason = text_of(app, "#error")
+    assert nothing.startswith("Refused: say what to correct: --name, --email")
+    assert "Refused: --reason must not be empty" == no_reason
+    assert before == dump_store(demo_store)
+
+
+async def test_a_closed_case_is_offered_for_correction_to_a_senior_only(live: Apps) -> None:
+    offered = {}
+    for actor in ("olu", "sam"):
+        app = live(actor)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            offered[actor] = (await open_case(pilot, app, "SC-2026-000009")).offered
+    assert Action.EDIT not in offered["olu"]
+    assert Action.LETTER in offered["olu"]
+    assert Action.EDIT in offered["sam"]
+
+
+async def test_a_letter_is_written_to_its_file_and_recorded_as_issued(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    app = live("olu")
+    out = tmp_path / "ack.txt"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        kinds = form.fields[0].choices
+        fill(form, {"kind": "acknowledgement", "format": "text", "output": str(out)})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+        body = text_of(app, "#body")
+    view, _ = session("olu").case("SC-2026-000004")
+    letter = view.history[-1]
+    assert ("acknowledgement", "restriction") == kinds  # its ack is on record, no response
+    assert status.startswith(f"Issued the acknowledgement letter on SC-2026-000004 (text): {out}")
+    assert ("letter", "acknowledgement", "text") == (
+        letter.action,
+        letter.details["kind"],
+        letter.details["format"],
+    )
+    assert "SC-2026-000004" in out.read_text()
+    assert "acknowledgement (text) by olu" in body.split("Letters issued\n")[1]
+
+
+async def test_a_letter_refused_leaves_no_file_and_no_record(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    before = dump_store(demo_store)
+    taken = tmp_path / "taken.txt"
+    taken.write_text("someone else's file")
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        fill(form, {"kind": "acknowledgement", "format": "text", "output": ""})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_file = text_of(app, "#error")
+        fill(form, {"output": str(taken)})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        exists = text_of(app, "#error")
+        fill(form, {"kind": "restriction", "output": str(tmp_path / "r.txt")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        no_restriction = text_of(app, "#error")
+    assert "Refused: -o FILE: the new file to write the letter to" == no_file
+    assert exists.startswith("Refused: ")
+    assert "taken.txt" in exists
+    assert no_restriction.startswith("Refused: ")
+    assert ["taken.txt"] == sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert before == dump_store(demo_store)
+
+
+# -- views and filters ------------------------------------------------------------------------
+
+
+def _config(tmp_path: Path, views: dict[str, dict[str, Any]]) -> Config:
+    return Config(tmp_path / "config.toml", found=True, views=views)
+
+
+async def _pick(pilot: Pilot[None], app: LiveApp, option: str) -> None:
+    await pilot.press("v")
+    await pilot.pause()
+    picker = app.screen
+    assert isinstance(picker, ViewPicker)
+    options = picker.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    options.highlighted = ids.index(option)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    expected = session("olu", area="Casework").queue()
+    app = live("olu")
+    app.session.state.config = _config(tmp_path, {"casework": {"area": "Casework"}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        everything = len(rows_of(app))
+        await _pick(pilot, app, "casework")
+        casework = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+        await _pick(pilot, app, "*all")
+        again = len(rows_of(app))
+    assert [item.ref for item in expected.items] == casework
+    assert 9 == everything == again
+    assert len(casework) < everything
+    assert status.startswith(f"area Casework: {len(casework)} open · ")
+
+
+async def test_mine_lists_the_cases_the_acting_member_owns(live: Apps, session: Sessions) -> None:
+    expected = session("rita", owner="rita").queue()
+    app = live("rita")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "*mine")
+        mine = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+    assert [item.ref for item in expected.items] == mine
+    assert mine
+    assert status.startswith("owner rita: ")
+
+
+async def test_a_filter_is_checked_as_queue_checks_it_and_a_refusal_keeps_the_queue_as_it_was(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = rows_of(app)
+        await _pick(pilot, app, "*filter")
+        form = app.screen
+        assert isinstance(form, FilterForm)
+        form.query_one("#f-due_within", Input).value = "soon"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+        await pilot.press("escape")
+        await pilot.pause()
+        after = rows_of(app)
+        await _pick(pilot, app, "*filter")
+        form = app.screen
+        assert isinstance(form, FilterForm)
+        form.query_one("#f-stage", SelectionList).select("received")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        received = rows_of(app)
+        status = text_of(app, "#status")
+    assert error.startswith("Refused: --due-within")
+    assert before == after
+    assert {"received"} == {row[3] for row in received}
+    assert status.startswith("stage received: 3 open")
+
+
+async def test_a_saved_view_that_cannot_be_read_says_why_and_keeps_the_queue(
+    live: Apps, tmp_path: Path
+) -> None:
+    app = live("olu")
+    app.session.state.config = _config(tmp_path, {"odd": {"stage": ["nowhere"]}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "odd")
+        status = text_of(app, "#status")
+        rows = len(rows_of(app))
+    assert status.startswith("Error: ")
+    assert 9 == rows

@@ -4,6 +4,7 @@ is acting or for the case's stage, and a step not offered always is."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
@@ -18,6 +19,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, NotPermitted
 from complaintctl.services.demo import TEAM
+from complaintctl.services.letters import IssueLetter
 from complaintctl.services.offered import OFFERED, steps_open_to
 from complaintctl.services.steps import Spec, take_steps
 from tests.live.conftest import NOW
@@ -36,6 +38,9 @@ SPECS: dict[Action, Spec] = {
     Action.REOPEN: services.Reopen("A mistake"),
     Action.NOTE: services.Note("Called"),
     Action.INCIDENT: services.Incident("Shouted"),
+    Action.EDIT: services.Edit("Taken down wrong", {"summary": "Corrected"}),
+    # Recording a letter as issued, whatever the case (the letter itself is made elsewhere).
+    Action.LETTER: IssueLetter(defaultdict(lambda: {"kind": "acknowledgement"})),
 }
 
 

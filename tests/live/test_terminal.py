@@ -154,3 +154,26 @@ def test_a_terminal_of_16_colours_shows_a_breach_in_its_red(terminal: Callable[.
     shown = terminal(until="SC-2026-000003", escapes=True)
     ada = next(line for line in shown.splitlines() if "SC-2026-000003" in line)
     assert "\x1b[1m\x1b[31mlate by " in ada  # bold, the terminal's own red
+
+
+def test_an_acknowledgement_a_search_and_q_to_quit_in_a_real_terminal(
+    terminal: Callable[..., str],
+) -> None:
+    terminal(until="SC-2026-000003")
+    # Ada Lovelace's is the third most urgent: acknowledged to Casework.
+    terminal("Down", "Down", "Enter", until="Reference       SC-2026-000003")
+    terminal("t", until="Take a step (Esc: cancel)")
+    terminal("Enter", until="--area")
+    terminal("Casework", "Enter", until="Casework")
+    acked = terminal("Enter", until="Acknowledged")
+    terminal("Escape", until="9 open")  # alone: Escape and a key at once read as Alt+key
+    terminal("/", until="Search as find does")
+    searched = terminal("Lovelace", "Enter", until="found for")
+    terminal("Escape", until="9 open")
+    terminal("q")
+    deadline = time.monotonic() + 30
+    while terminal(within=1) and time.monotonic() < deadline:  # until the program has gone
+        time.sleep(0.3)
+    assert "Acknowledged SC-2026-000003, routed to Casework" in acked
+    assert "1 found for 'Lovelace'" in searched
+    assert "" == terminal(within=1)

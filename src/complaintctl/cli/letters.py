@@ -18,6 +18,7 @@ from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
     from complaintctl.config import Config
+    from complaintctl.domain.letters import LetterFormat
     from complaintctl.letters import Templates
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import Letter, LetterBatch
@@ -151,6 +152,13 @@ def letter_command(
     )
 
 
+def templates_of(state: State) -> "Templates":
+    """The config file's templates (the organisation's folder, or the built-in ones)."""
+    from complaintctl.letters import Templates
+
+    return Templates(_config(state).templates())
+
+
 def _config(state: State) -> "Config":
     from complaintctl import config
 
@@ -175,9 +183,6 @@ def _write_letters(
     from complaintctl.cli import render
     from complaintctl.cli.bulk import read_refs
     from complaintctl.domain.letters import LetterFormat
-    from complaintctl.files import NewFile, staged
-    from complaintctl.letters import pdf_available
-    from complaintctl.services.letters import make_letters, record_issued
 
     if refs == ["-"]:
         refs, _ = read_refs(refs)
@@ -188,53 +193,22 @@ def _write_letters(
         refs = [ref.strip().upper() for ref in refs]
     if out_dir is not None and not out_dir.expanduser().is_dir():
         raise InvalidInput(f"no folder {out_dir} to write the letters in")
-    organisation = _config(state).organisation
 
     def make(uow: "UnitOfWork", when: datetime) -> "LetterBatch":
-        batch = make_letters(
+        return made_letters(
+            state,
             uow,
+            when,
             refs=refs,
             kind=kind,
             format=LetterFormat(format.value) if format else None,
             templates=templates,
-            organisation=organisation,
             issue=issue,
             reissue=reissue,
-            pdf_ok=pdf_available(),
-            at=when,
-            now=state.now,
+            dry_run=dry_run,
+            output=output,
+            out_dir=out_dir,
         )
-        if batch.refused:
-            return batch
-        files: list[NewFile] = []
-        placed: list[Path] = []
-        try:
-            if not dry_run:
-                # Each file made whole beside its destination, then put in place, before the
-                # issue is recorded: a refusal or a failure to commit takes them away again,
-                # so there is never a letter recorded as issued without its file, or the
-                # other way round.
-                for letter in batch.letters:
-                    target = output if output is not None else _in(out_dir, letter)
-                    if target is not None:
-                        made = staged(target, letter.content, protected=state.store_files())
-                        files.append(made)
-                for file in files:
-                    file.place(replace=False)
-                    placed.append(file.target)
-            refused = record_issued(
-                uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run
-            )
-            if refused:
-                _remove(placed)
-                return replace(batch, letters=(), refused=refused, to_issue=())
-        except BaseException:
-            _remove(placed)
-            raise
-        finally:
-            for file in files:
-                file.discard()
-        return replace(batch, dry_run=dry_run)
 
     batch = state.change(make, at)
     if batch.refused:
@@ -257,6 +231,73 @@ def _write_letters(
         json_output=json_output,
         zone=batch.zone,
     )
+
+
+def made_letters(
+    state: State,
+    uow: "UnitOfWork",
+    when: datetime,
+    *,
+    refs: list[str],
+    kind: str,
+    format: "LetterFormat | None",
+    templates: "Templates",
+    issue: bool,
+    reissue: bool,
+    dry_run: bool,
+    output: Path | None,
+    out_dir: Path | None,
+) -> "LetterBatch":
+    """`letter`'s work in its transaction (the live view's too): the letters made, each written
+    to its new file (`output`, or in `out_dir`) and recorded as issued if `issue`; a refusal
+    takes the files away again and records nothing."""
+    from complaintctl.files import NewFile, staged
+    from complaintctl.letters import pdf_available
+    from complaintctl.services.letters import make_letters, record_issued
+
+    organisation = _config(state).organisation
+    batch = make_letters(
+        uow,
+        refs=refs,
+        kind=kind,
+        format=format,
+        templates=templates,
+        organisation=organisation,
+        issue=issue,
+        reissue=reissue,
+        pdf_ok=pdf_available(),
+        at=when,
+        now=state.now,
+    )
+    if batch.refused:
+        return batch
+    files: list[NewFile] = []
+    placed: list[Path] = []
+    try:
+        if not dry_run:
+            # Each file made whole beside its destination, then put in place, before the
+            # issue is recorded: a refusal or a failure to commit takes them away again,
+            # so there is never a letter recorded as issued without its file, or the
+            # other way round.
+            for letter in batch.letters:
+                target = output if output is not None else _in(out_dir, letter)
+                if target is not None:
+                    made = staged(target, letter.content, protected=state.store_files())
+                    files.append(made)
+            for file in files:
+                file.place(replace=False)
+                placed.append(file.target)
+        refused = record_issued(uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run)
+        if refused:
+            _remove(placed)
+            return replace(batch, letters=(), refused=refused, to_issue=())
+    except BaseException:
+        _remove(placed)
+        raise
+    finally:
+        for file in files:
+            file.discard()
+    return replace(batch, dry_run=dry_run)
 
 
 def _remove(placed: list[Path]) -> None:

@@ -25,10 +25,11 @@ def live_command(
 ) -> None:
     """Work the queue in one screen that stays open: open a case, take a step, look again.
 
-    The queue as `queue` lists it, read again every minute and after every step; `/` searches
-    as `find` does; Enter opens a case as `show` has it, with its history, `explain` for a
-    deadline (e) and the steps open to you at its stage (t), each in a form that takes it as
-    its command does. Needs the `live` extra: pip install 'complaintctl[live]'.
+    The queue as `queue` lists it, read again every minute and after every step; `v` chooses
+    a saved view or filters; `/` searches as `find` does; Enter opens a case as `show` has it,
+    with its history, `explain` for a deadline (e) and the steps open to you at its stage (t),
+    edit and letter --issue among them, each in a form that takes it as its command does.
+    Needs the `live` extra: pip install 'complaintctl[live]'.
     """
     import importlib.util
 

@@ -8,19 +8,20 @@ text, never as markup: a consumer named "[bold]x" is shown so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Click
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     OptionList,
@@ -77,6 +78,25 @@ def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+def describe(filters: dict[str, Any]) -> str:
+    """The queue's filters in words, as `queue`'s options name them: "" for none."""
+    words = []
+    if filters.get("stages"):
+        words.append("stage " + ", ".join(filters["stages"]))
+    for name in ("area", "owner", "category"):
+        if filters.get(name):
+            words.append(f"{name} {filters[name]}")
+    if filters.get("unassigned"):
+        words.append("unassigned")
+    if filters.get("breached"):
+        words.append("breached")
+    if filters.get("due_within"):
+        words.append(f"due within {filters['due_within']}")
+    if filters.get("board") is not None:
+        words.append("Board" if filters["board"] else "not Board")
+    return one_line(", ".join(words))
+
+
 class Bar(Static):
     """The top line of every screen: who is acting, and what this is."""
 
@@ -93,10 +113,67 @@ class Status(Static):
     """
 
 
+class Keys(Static):
+    """The bottom line: the keys open here, each clickable. One line drawn from the screen's
+    bindings, where Textual's Footer would compose a widget a key, again on every change of
+    focus, a frame or two after the screen it belongs to (benchmarks/live.py)."""
+
+    DEFAULT_CSS = """
+    Keys { height: 1; width: 1fr; background: $footer-background; color: $footer-foreground; }
+    """
+    drawn = ""
+    # Where each key is on the line, for a click: (first column, past the last, the key).
+    spans: tuple[tuple[int, int, str], ...] = ()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        if self._line().plain != self.drawn:  # most changes of focus change no key shown
+            self.refresh()
+
+    def render(self) -> Text:
+        line = self._line()
+        self.drawn = line.plain
+        return line
+
+    def _line(self) -> Text:
+        line = Text(" ", no_wrap=True, overflow="crop")
+        key_style = Style(bold=True, color=self.app.get_css_variables()["footer-key-foreground"])
+        seen: set[str] = set()
+        spans = []
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or not enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            start = len(line)
+            line.append(self.app.get_key_display(binding), key_style)
+            line.append(f" {binding.description}")
+            spans.append((start, len(line), binding.key.split(",")[0]))
+            line.append("  ")
+        self.spans = tuple(spans)
+        return line
+
+    def on_click(self, event: Click) -> None:
+        """A click on a key presses it."""
+        for start, end, key in self.spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
+
+
 class QueueTable(DataTable[Text]):
     """The queue's rows: Enter opens the case under the cursor (and says so in the footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open case")]
+
+
+class FoundTable(QueueTable):
+    """A search's results, in a table of their own beside the queue's: going back to the queue
+    shows it again as it was, without filling it again."""
 
 
 class QueueScreen(Screen[None]):
@@ -104,21 +181,25 @@ class QueueScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", key_display="/"),
+        Binding("v", "views", "Views"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back_to_queue", "Queue", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     DEFAULT_CSS = """
     QueueScreen #search { display: none; height: 3; }
     QueueScreen #search.shown { display: block; }
     QueueScreen DataTable { height: 1fr; }
+    QueueScreen #found { display: none; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.report: QueueReport | None = None
         self.found: FindReport | None = None  # a search's results, shown instead of the queue
+        self.stale = False  # the queue changed while a search was shown: read it on the way back
+        self.drawn_wide: bool | None = None  # the columns the queue was drawn with
 
     @property
     def live(self) -> LiveApp:
@@ -126,43 +207,53 @@ class QueueScreen(Screen[None]):
         assert isinstance(app, LiveApp)
         return app
 
+    @property
+    def table(self) -> QueueTable:
+        """The table shown: the queue's, or a search's."""
+        return self.query_one("#found" if self.found is not None else "#queue", QueueTable)
+
     def compose(self) -> ComposeResult:
         yield Bar(self.live.bar_text(), id="bar")
         yield Input(placeholder="Search as find does: a name, an email, 000123 …", id="search")
         yield QueueTable(cursor_type="row", zebra_stripes=True, id="queue")
+        yield FoundTable(cursor_type="row", zebra_stripes=True, id="found")
         yield Status(id="status")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.show_queue()
-        self.query_one(QueueTable).focus()
+        self.table.focus()
 
     def on_resize(self) -> None:
         # The columns that fit change with the width.
-        if self.found is None:
-            self.show_queue(read=False)
+        if self.drawn_wide is not None and self.drawn_wide != (self.size.width >= WIDE):
+            self.show_queue(read=False, shown=self.found is None)
 
     # -- the queue ----------------------------------------------------------------------
 
-    def show_queue(self, *, read: bool = True) -> None:
+    def show_queue(self, *, read: bool = True, shown: bool = True) -> None:
+        """Fill the queue's table (from the queue read again, or as last read), and show it
+        unless `shown` is false (a search is on the screen)."""
         if read or self.report is None:
             self.report = self.live.read_queue()
+            self.stale = False
         if self.report is None:
             return
-        self.found = None
         report = self.report
-        table = self.query_one(QueueTable)
-        wanted = self._cursor_ref()
-        table.clear(columns=True)
+        table = self.query_one("#queue", QueueTable)
+        wanted = self._cursor_ref(table)
         wide = self.size.width >= WIDE
+        table.clear(columns=wide != self.drawn_wide)
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        if wide:
-            table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next", "Due",
-                              "Working time")  # fmt: skip
-        else:
-            table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
+        if wide != self.drawn_wide:
+            if wide:
+                table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next",
+                                  "Due", "Working time")  # fmt: skip
+            else:
+                table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
+            self.drawn_wide = wide
         for item in report.items[:SHOWN]:
             ref, flags, consumer, stage, area, owner, kind, due, left = queue_record(
                 item, tz, report.working_day
@@ -178,13 +269,29 @@ class QueueScreen(Screen[None]):
                 _text(left.text, left.style),
             ]
             table.add_row(*cells, key=ref)
-        self._restore_cursor(wanted)
+        self._restore_cursor(table, wanted)
+        if shown:
+            self._show_the_queue()
+
+    def _show_the_queue(self) -> None:
+        assert self.report is not None
+        self.found = None
+        self._show_table("queue")
         self.sub_title = "queue"
-        self.query_one(Status).update(self._queue_status(report))
+        self.query_one(Status).update(self._queue_status(self.report))
+
+    def _show_table(self, which: str) -> None:
+        # Each table's own display, not a class on the screen: that would restyle every widget
+        # on it, and a table restyled draws every row afresh.
+        for table in self.query(QueueTable):
+            table.display = table.id == which
 
     def _queue_status(self, report: QueueReport) -> Text:
         tz = ZoneInfo(report.zone)
         status = Text()
+        shown = describe(self.live.session.filters)
+        if shown:
+            status.append(f"{shown}: ", "bold")
         status.append(f"{len(report.items)} open · ")
         status.append(f"{report.count('breached')} breached", _RED)
         status.append(
@@ -198,8 +305,7 @@ class QueueScreen(Screen[None]):
             status.append(f"\nWarning: {one_line(warning)}")
         return status
 
-    def _cursor_ref(self) -> str | None:
-        table = self.query_one(QueueTable)
+    def _cursor_ref(self, table: QueueTable) -> str | None:
         if not table.row_count:
             return None
         try:
@@ -208,8 +314,7 @@ class QueueScreen(Screen[None]):
             return None
         return str(key.value) if key.value is not None else None
 
-    def _restore_cursor(self, ref: str | None) -> None:
-        table = self.query_one(QueueTable)
+    def _restore_cursor(self, table: QueueTable, ref: str | None) -> None:
         if ref is None or not table.row_count:
             return
         try:
@@ -236,14 +341,15 @@ class QueueScreen(Screen[None]):
             self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
             return
         self.show_found(report)
-        self.query_one(QueueTable).focus()
+        self.table.focus()
 
     def show_found(self, report: FindReport) -> None:
         self.found = report
         tz = ZoneInfo(report.zone)
-        table = self.query_one(QueueTable)
-        table.clear(columns=True)
-        table.add_columns("Ref", "Received", "Stage", "Consumer", "Match")
+        table = self.query_one("#found", QueueTable)
+        table.clear(columns=not table.columns)
+        if not table.columns:
+            table.add_columns("Ref", "Received", "Stage", "Consumer", "Match")
         for item in report.items:
             table.add_row(
                 _text(item.ref),
@@ -253,6 +359,7 @@ class QueueScreen(Screen[None]):
                 _text(_clip(one_line(item.snippet or ", ".join(item.matched)), 40)),
                 key=item.ref,
             )
+        self._show_table("found")
         if not report.items:
             words = f"No case matches {report.text!r}"
         elif report.more:
@@ -263,11 +370,16 @@ class QueueScreen(Screen[None]):
         self.query_one(Status).update(_text(f"{words} · Esc: back to the queue"))
 
     def action_back_to_queue(self) -> None:
+        """Back from a search: the queue as it was drawn, read again only if a step or a
+        minute went by meanwhile."""
         search = self.query_one("#search", Input)
         search.remove_class("shown")
         search.value = ""
-        self.show_queue(read=self.found is not None)
-        self.query_one(QueueTable).focus()
+        if self.stale or self.report is None:
+            self.show_queue()
+        elif self.found is not None:
+            self._show_the_queue()
+        self.table.focus()
 
     # -- opening a case ------------------------------------------------------------------
 
@@ -282,6 +394,57 @@ class QueueScreen(Screen[None]):
         else:
             self.show_queue()
 
+    # -- views and filters ---------------------------------------------------------------
+
+    def action_views(self) -> None:
+        session = self.live.session
+        try:
+            views = session.views()
+        except ComplaintError as err:  # a config file that cannot be read
+            self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+            views = []
+        self.app.push_screen(ViewPicker(views, describe(session.started_with)), self._view_chosen)
+
+    def _view_chosen(self, chosen: str | None) -> None:
+        session = self.live.session
+        if chosen is None:
+            return
+        if chosen == FILTER:
+            self.app.push_screen(FilterForm(), self._filtered)
+            return
+        try:
+            if chosen == STARTED:
+                filters = dict(session.started_with)
+            elif chosen == MINE:
+                filters = session.filters_for(None, mine=True)
+            elif chosen == EVERYTHING:
+                filters = session.filters_for(None)
+            else:
+                filters = session.filters_for(chosen)
+            self._filtered(session.queue_with(filters))
+        except ComplaintError as err:
+            self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+
+    def _filtered(self, report: QueueReport | None) -> None:
+        """The queue read with the filters chosen, shown in place of the last."""
+        if report is None:
+            return
+        self.report = report
+        search = self.query_one("#search", Input)
+        search.remove_class("shown")
+        search.value = ""
+        self.show_queue(read=False)
+        self.table.focus()
+
+    def queue_changed(self) -> None:
+        """The queue is read again now if it is shown, or on the way back from a search."""
+        if self.report is None:
+            return
+        if self.found is None:
+            self.show_queue()
+        else:
+            self.stale = True
+
 
 class CaseScreen(Screen[None]):
     """A case as `show` has it, with its whole history and the letters issued; the steps the
@@ -292,7 +455,7 @@ class CaseScreen(Screen[None]):
         Binding("e", "explain", "Explain"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     DEFAULT_CSS = """
@@ -316,7 +479,7 @@ class CaseScreen(Screen[None]):
         with VerticalScroll(id="case"):
             yield Static(id="body")
         yield Status(id="status")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.reload()
@@ -435,6 +598,135 @@ def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
     return text
 
 
+# The choices of ViewPicker besides the saved views (whose names cannot start with "*").
+EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
+
+
+class ViewPicker(ModalScreen["str | None"]):
+    """Which cases the queue lists: all, as started, mine, a saved view of the config file's,
+    or filters typed as `queue` takes them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ViewPicker { align: center middle; }
+    ViewPicker > Vertical { width: 70; max-width: 100%; height: auto; border: round $primary;
+                            background: $surface; padding: 0 1; }
+    ViewPicker OptionList { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, views: list[str], started: str) -> None:
+        super().__init__()
+        self.views, self.started = views, started
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text("All open cases"), id=EVERYTHING)]
+        if self.started:
+            options.append(Option(_text(f"As started: {self.started}"), id=STARTED))
+        options.append(Option(Text("Mine: the cases I own (--mine)"), id=MINE))
+        options += [Option(_text(f"View {name} (--view {name})"), id=name) for name in self.views]
+        options.append(Option(Text("Filter: area, owner, stage, due within …"), id=FILTER))
+        with Vertical():
+            yield Label("Which cases? (Esc: cancel)")
+            yield OptionList(*options, id="views")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilterForm(ModalScreen["QueueReport | None"]):
+    """The queue's filters, named as `queue`'s options are, checked as `queue` checks them:
+    the queue is read with them before the form closes, and a refusal is shown here."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Show the queue"),
+    ]
+    DEFAULT_CSS = """
+    FilterForm { align: center middle; }
+    FilterForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                                  border: round $primary; background: $surface; padding: 0 1; }
+    FilterForm Label { color: $text-muted; }
+    FilterForm Input, FilterForm Select { margin-left: 2; }
+    FilterForm #title { margin-bottom: 1; text-style: bold; color: $text; }
+    FilterForm #error { color: $error; margin-top: 1; height: auto; }
+    FilterForm SelectionList { height: auto; }
+    FilterForm Horizontal { height: auto; margin-top: 1; }
+    FilterForm Button { margin-right: 2; }
+    """
+
+    @property
+    def live(self) -> LiveApp:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        from complaintctl.cli.options import OpenStage
+
+        with VerticalScroll():
+            yield Label("Filter the queue (as `queue` takes them)", id="title")
+            yield Label("Area (--area)")
+            yield Input(placeholder="AREA", id="f-area", compact=True)
+            yield Label("Owner: the responder or handler (--owner; --mine for you)")
+            yield Input(placeholder="USERNAME", id="f-owner", compact=True)
+            yield Label("Stages (--stage)")
+            yield SelectionList[str](*((Text(s.value), s.value) for s in OpenStage),
+                                     id="f-stage", compact=True)  # fmt: skip
+            yield Label("Due within, in working time (--due-within)")
+            yield Input(placeholder="4h, 2d …", id="f-due_within", compact=True)
+            yield Label("Breached only (--breached)")
+            yield Select([(Text("yes"), "yes")], prompt="no", id="f-breached", compact=True)
+            yield Static(id="error")
+            with Horizontal():
+                yield Button("Show the queue", variant="primary", id="take", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-area", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#take")
+    def _take(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:
+        from complaintctl.cli.options import OpenStage
+
+        session = self.live.session
+        breached = self.query_one("#f-breached", Select)
+        try:
+            filters = session.filters_for(
+                None,
+                area=self.query_one("#f-area", Input).value.strip() or None,
+                owner=self.query_one("#f-owner", Input).value.strip() or None,
+                stage=[OpenStage(s) for s in self.query_one("#f-stage", SelectionList).selected],
+                due_within=self.query_one("#f-due_within", Input).value.strip() or None,
+                breached=not breached.is_blank(),
+            )
+            report = session.queue_with(filters)
+        except ComplaintError as err:
+            self.query_one("#error", Static).update(_text(f"Refused: {err.message}", _RED))
+            return
+        self.dismiss(report)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class StepPicker(ModalScreen["Action | None"]):
     """The steps open to the acting member on this case now, and nothing else."""
 
@@ -508,7 +800,7 @@ class ExplainScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, ref: str, kind: str, lines: str) -> None:
@@ -521,7 +813,7 @@ class ExplainScreen(Screen[None]):
         yield Bar(app.bar_text(), id="bar")
         with VerticalScroll(id="explain"):
             yield Static(_block(self.lines), id="body")
-        yield Footer()
+        yield Keys()
 
     def on_mount(self) -> None:
         self.query_one("#explain").focus()
@@ -581,13 +873,14 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                         prompt="choose" if field.required else "none",
                         id=f"f-{field.name}",
                         compact=True,
+                        value=field.current if field.current in field.choices else Select.NULL,
                     )
                 elif field.kind == MANY:
                     yield SelectionList[str](*((Text(c), c) for c in field.choices),
                                              id=f"f-{field.name}", compact=True)  # fmt: skip
                 else:
                     yield Input(
-                        value=start.get(field.name, ""),
+                        value=start.get(field.name, field.current or ""),
                         placeholder=field.placeholder,
                         id=f"f-{field.name}",
                         compact=True,
@@ -612,6 +905,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 values[field.name] = list(widget.selected)
             elif isinstance(widget, Input):
                 values[field.name] = widget.value
+            if field.current is not None and values[field.name] == field.current:
+                del values[field.name]  # as it stands: not corrected
         return values
 
     @on(Input.Submitted)
@@ -634,12 +929,17 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     def action_submit(self) -> None:
         session = self.live.session
         try:
-            spec = self.form.spec(session.state, self.values())
-            view = session.take(self.view.ref, self.view.version, spec)
+            if self.form.run is not None:
+                view, message = self.form.run(session, self.view, self.values())
+            else:
+                assert self.form.spec is not None
+                spec = self.form.spec(session.state, self.values())
+                view = session.take(self.view.ref, self.view.version, spec)
+                message = self.form.message(view)
         except ComplaintError as err:
             self.refused(err.message)
             return
-        self.dismiss((self.form.message(view), view))
+        self.dismiss((message, view))
 
     def refused(self, message: str) -> None:
         self.query_one("#error", Static).update(_text(f"Refused: {message}", _RED))
@@ -685,7 +985,7 @@ class LiveApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
         if self.refresh_every:
-            self.set_interval(self.refresh_every, self.minute_gone_by)
+            self.set_interval(self.refresh_every, self.minute_gone_by, name="minute")
 
     def minute_gone_by(self) -> None:
         """Read the queue again, and a case open on the screen: others' changes appear."""
@@ -697,8 +997,8 @@ class LiveApp(App[None]):
     def queue_changed(self) -> None:
         """Read the queue again (a step taken here, or a minute gone by)."""
         for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen) and screen.report and screen.found is None:
-                screen.show_queue()
+            if isinstance(screen, QueueScreen):
+                screen.queue_changed()
 
     def open_case(self, ref: str) -> None:
         self.push_screen(CaseScreen(ref))

@@ -16,6 +16,7 @@ from complaintctl.domain.procedure import (
     CLOSE_REASONS,
     Action,
     AssessorOutcome,
+    Category,
     Channel,
     CloseReason,
     Decision,
@@ -28,6 +29,7 @@ from complaintctl.errors import InvalidInput
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
+    from complaintctl.live.session import Session
     from complaintctl.services.steps import Spec
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import CaseView
@@ -45,6 +47,9 @@ class Field:
     choices: tuple[str, ...] = ()
     required: bool = False  # a choice that must be made (text is checked by the step)
     placeholder: str = ""
+    # The value as it stands on the case, shown to be changed: left as it is, the field is
+    # left out of the values (a correction names only what it corrects). None: no such value.
+    current: str | None = None
 
     @property
     def option(self) -> str:
@@ -57,15 +62,20 @@ SpecMaker = Callable[["UnitOfWork"], "Spec"]
 
 @dataclass(frozen=True)
 class Form:
-    """A step's form: what the command is called, its fields, and the step its values make."""
+    """A step's form: what the command is called, its fields, and the step its values make
+    (`spec`, taken as a step is), or what they do (`run`, a letter: made, written and recorded
+    as issued in the command's own transaction)."""
 
     action: Action
     command: str  # the command that takes the same step
     title: str
     fields: Callable[[CaseView], tuple[Field, ...]]
-    spec: Callable[[State, Values], SpecMaker]
+    spec: Callable[[State, Values], SpecMaker] | None
     message: Callable[[CaseView], str]  # what the command says once it is done
     button: str = "Take the step"
+    # Instead of `spec`: the session, the case as shown and the values -> the case afterwards
+    # and what the command says; a refusal raises its ComplaintError, having written nothing.
+    run: Callable[[Session, CaseView, Values], tuple[CaseView, str]] | None = None
 
 
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
@@ -192,6 +202,103 @@ def _incident(state: State, values: Values) -> SpecMaker:
 
     note = _text(values, "note")
     return lambda _uow: services.Incident(note)
+
+
+def _edit(state: State, values: Values) -> SpecMaker:
+    """`edit REF --reason … --name …`: the fields changed, as the command's options take them
+    (a field left as it stands is not among the values: live/app.py StepForm.values)."""
+    from complaintctl import services
+    from complaintctl.services.steps import EDITABLE
+
+    fields: dict[str, Any] = {}
+    for name in EDITABLE:
+        if name not in values:
+            continue
+        value = values[name]
+        if name == "category":
+            fields[name] = _chosen(values, name, Category)
+        elif name == "channel":
+            fields[name] = _chosen(values, name, Channel)
+        elif name == "board":
+            if value not in ("yes", "no"):
+                raise InvalidInput("choose --board (yes) or --not-board (no)")
+            fields[name] = value == "yes"
+        else:
+            fields[name] = str(value or "")
+    reason = _text(values, "reason")
+    return lambda _uow: services.Edit(reason, fields)
+
+
+def _edit_fields(view: CaseView) -> tuple[Field, ...]:
+    """The fields `edit` corrects, each showing what the case holds now."""
+    address = ", ".join(line.strip() for line in (view.address or "").splitlines() if line)
+    return (
+        Field("reason", "Reason: why it is corrected, what was wrong"),
+        Field("name", "The consumer's name", current=view.consumer),
+        Field("email", 'The consumer\'s email ("" removes it)', current=view.email or ""),
+        Field("address", "The consumer's postal address (one line)", current=address),
+        Field("summary", "What the consumer says went wrong", current=view.summary),
+        Field("category", "Category", CHOICE, _values(Category), current=view.category),
+        Field("channel", "Channel it arrived by", CHOICE, _values(Channel), current=view.channel),
+        Field("dispute", "The dispute it arose from", current=view.dispute or ""),
+        Field(
+            "board",
+            "Addressed to the executive team or the Board (--board/--not-board)",
+            CHOICE,
+            ("yes", "no"),
+            current="yes" if view.board else "no",
+        ),
+    )
+
+
+def _corrected(view: CaseView) -> str:
+    changed = [str(c["field"]) for c in view.history[-1].details.get("changes", ())]
+    return f"Corrected {view.ref}: {', '.join(changed)}"
+
+
+def _letter_fields(view: CaseView) -> tuple[Field, ...]:
+    """The kinds of letter the case has the step on record for (a restriction's is on the
+    consumer's record, so always offered), the format, and the file it is written to."""
+    from complaintctl.domain.letters import RULES, LetterFormat
+
+    done = {entry.action for entry in view.history}
+    kinds = tuple(
+        kind for kind, rule in RULES.items() if rule.action is None or rule.action in done
+    )
+    return (
+        Field("kind", "Kind of letter (those whose step is on record)", CHOICE, kinds, True),
+        Field(
+            "format",
+            "Format (none: an email, or a PDF to post, as the consumer prefers)",
+            CHOICE,
+            _values(LetterFormat),
+        ),
+        Field("output", "Write the letter to this new file (-o)", placeholder="FILE"),
+    )
+
+
+def _issue_letter(session: Session, view: CaseView, values: Values) -> tuple[CaseView, str]:
+    """`letter REF KIND --issue -o FILE [--format F]`, in the command's own transaction."""
+    from complaintctl.domain.letters import LetterFormat
+
+    kind = values.get("kind")
+    if not kind:
+        raise InvalidInput("name the KIND of letter, e.g. acknowledgement")
+    output = _text(values, "output").strip()
+    if not output:
+        raise InvalidInput("-o FILE: the new file to write the letter to")
+    format = _maybe(values, "format", LetterFormat)
+    batch = session.issue_letter(view.ref, str(kind), format, output)
+    letter = batch.letters[0]
+    after, _ = session.case(view.ref)
+    if batch.to_issue:
+        said = f"Issued the {letter.kind} letter on {view.ref} ({letter.format}): {output}"
+    else:  # as `letter --issue` does, the same letter issued before is not recorded again
+        said = (
+            f"The {letter.kind} letter on {view.ref} ({letter.format}) was issued before: "
+            f"made again as it went out, to {output}; nothing more recorded"
+        )
+    return after, "\n".join([said, *(f"Note: {note}" for note in letter.notes)])
 
 
 def _decision(view: CaseView) -> str:
@@ -355,6 +462,25 @@ FORMS: dict[Action, Form] = {
             _fixed(Field("note", "Note: what happened")),
             _incident,
             lambda view: f"Recorded an incident on {view.ref}",
+        ),
+        Form(
+            Action.EDIT,
+            "edit",
+            "Correct what was taken down wrong (change only what was wrong)",
+            _edit_fields,
+            _edit,
+            _corrected,
+            button="Correct it",
+        ),
+        Form(
+            Action.LETTER,
+            "letter --issue",
+            "Write a letter to the consumer, and record it as issued",
+            _letter_fields,
+            None,
+            lambda view: f"Issued a letter on {view.ref}",
+            button="Issue it",
+            run=_issue_letter,
         ),
     )
 }

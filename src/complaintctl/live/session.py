@@ -15,10 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
+    from complaintctl.domain.letters import LetterFormat
     from complaintctl.domain.procedure import Action
     from complaintctl.services.steps import Spec
     from complaintctl.store.uow import UnitOfWork
-    from complaintctl.views import CaseView, ExplainView, FindReport, QueueReport, StaffView
+    from complaintctl.views import (
+        CaseView,
+        ExplainView,
+        FindReport,
+        LetterBatch,
+        QueueReport,
+        StaffView,
+    )
 
 # As many cases as a search lists before saying how many more there are (`find`'s default).
 FIND_LIMIT = 50
@@ -37,9 +45,37 @@ class Session:
     filters: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], datetime] = _now
 
+    def __post_init__(self) -> None:
+        self.started_with = dict(self.filters)  # the filters `live` was started with
+
     @property
     def actor(self) -> str:
         return self.state.actor
+
+    def views(self) -> list[str]:
+        """The config file's saved queue views, by name."""
+        from complaintctl import config
+
+        return sorted((self.state.config or config.load()).views)
+
+    def filters_for(self, view: str | None = None, **options: Any) -> dict[str, Any]:
+        """The queue's filters for a saved view and the options `queue` takes (--area, --owner,
+        --mine, --stage, --due-within, --breached …), made as `queue` makes them; a view or
+        option that cannot be raises its ComplaintError."""
+        from complaintctl.cli.queries import queue_arguments
+
+        return queue_arguments(self.state, view, **options)
+
+    def queue_with(self, filters: dict[str, Any]) -> QueueReport:
+        """The queue with other filters, which are kept if it can be read with them; if not,
+        its ComplaintError is raised and the filters stay as they were."""
+        kept = self.filters
+        self.filters = filters
+        try:
+            return self.queue()
+        except BaseException:
+            self.filters = kept
+            raise
 
     def _tick(self) -> None:
         self.state.now = self.clock()
@@ -106,3 +142,36 @@ class Session:
             return take_step(uow, ref, spec(uow), by=self.actor, at=when, now=self.state.now)
 
         return self.state.change(step, None)
+
+    def issue_letter(
+        self, ref: str, kind: str, format: LetterFormat | None, output: str
+    ) -> LetterBatch:
+        """`letter REF KIND --issue -o OUTPUT [--format FORMAT]`: the letter made from the case,
+        written to the new file OUTPUT and recorded as issued, in one transaction, with the
+        config file's templates and organisation; a refusal raises its ComplaintError, and
+        neither the file nor the record is left."""
+        from pathlib import Path
+
+        from complaintctl.cli.letters import made_letters, templates_of
+
+        self._tick()
+        batch = self.state.change(
+            lambda uow, when: made_letters(
+                self.state,
+                uow,
+                when,
+                refs=[ref.strip().upper()],
+                kind=kind,
+                format=format,
+                templates=templates_of(self.state),
+                issue=True,
+                reissue=False,
+                dry_run=False,
+                output=Path(output).expanduser(),
+                out_dir=None,
+            ),
+            None,
+        )
+        if batch.refused:
+            raise batch.refused[0][1]
+        return batch

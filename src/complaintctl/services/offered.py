@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 from complaintctl.domain.procedure import Action, Stage, allowed_actions
 from complaintctl.errors import NotPermitted
 from complaintctl.services.common import acting_staff, authorise, find_case
+from complaintctl.services.steps import may_correct
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
 
-# What a person takes from a case's screen, in the order of the procedure: the steps, and
-# the notes around them. A correction (edit) and a letter have screens of their own to come.
+# What a person takes from a case's screen, in the order of the procedure: the steps, the
+# notes around them, a correction and a letter.
 OFFERED = (
     Action.ACKNOWLEDGE,
     Action.ASSIGN,
@@ -33,6 +34,8 @@ OFFERED = (
     Action.REOPEN,
     Action.NOTE,
     Action.INCIDENT,
+    Action.EDIT,
+    Action.LETTER,
 )
 
 
@@ -51,7 +54,10 @@ def steps_open_to(uow: UnitOfWork, *, ref: str, by: str) -> tuple[Action, ...]:
         if action not in stage_allows:
             continue
         try:
-            authorise(actor, action, case)
+            if action == Action.EDIT:
+                may_correct(actor, case)  # once a case has ended, by a senior only
+            else:
+                authorise(actor, action, case)
         except NotPermitted:
             continue
         open_to.append(action)

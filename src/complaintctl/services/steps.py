@@ -69,6 +69,7 @@ from complaintctl.errors import (
     NotPermitted,
 )
 from complaintctl.services.common import (
+    CaseFacts,
     acting_staff,
     active_staff,
     authorise,
@@ -866,6 +867,16 @@ EDITABLE: dict[str, tuple[str, str]] = {
 _COLUMN = {"dispute": "dispute_ref"}
 
 
+def may_correct(actor: Actor, case: CaseFacts) -> None:
+    """Refuse a correction `actor` may not make on the case: anyone who may edit, until the
+    case is closed or assessed; a senior only, after (what the live view offers asks too)."""
+    authorise(actor, Action.EDIT, case)
+    if Stage(case.stage) in ENDED_STAGES and actor.role not in SENIOR_ROLES:
+        raise NotPermitted(
+            f"{case.ref} is {case.stage}: only {', '.join(sorted(SENIOR_ROLES))} may correct it now"
+        )
+
+
 @dataclass(frozen=True)
 class Edit(Spec):
     """Correct what was taken down wrong: the consumer's name, email or address, the summary,
@@ -908,12 +919,7 @@ class Edit(Spec):
         return kept
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
-        authorise(taking.actor, self.action, case)
-        if Stage(case.stage) in ENDED_STAGES and taking.actor.role not in SENIOR_ROLES:
-            raise NotPermitted(
-                f"{case.ref} is {case.stage}: only {', '.join(sorted(SENIOR_ROLES))} may "
-                "correct it now"
-            )
+        may_correct(taking.actor, case)
         _as_seen(taking, case)
         if taking.at < case.received_at:
             raise InvalidInput(f"--at is before {case.ref} was received")
