@@ -159,3 +159,23 @@ def test_a_case_logged_after_the_cutoff_is_not_there_yet() -> None:
     found = figures.replay("SC-2026-000001", [log], T0 + timedelta(hours=1))
     assert found is not None
     assert DUE == found.clocks["acknowledge"].due
+
+
+def test_a_restriction_is_known_from_when_its_entries_were_recorded() -> None:
+    at = datetime(2027, 3, 10, 10, tzinfo=UTC)
+    later = datetime(2027, 4, 6, 10, tzinfo=UTC)
+    marker = {"removed": "[erased 2027-06-01 on request]", "sha256": "0" * 64}
+    entries = [
+        # Written before the decision named its restriction, and its words since removed.
+        figures.Entry("restriction-decided", at, later, {"consumer_id": 7, "reason": marker,
+                                                         "restriction": marker}),
+        figures.Entry("restriction-decided", at, at, {"consumer_id": 8, "restriction_id": 2}),
+        figures.Entry("restriction-lifted", later, later, {"restriction": 2, "reason": marker}),
+    ]  # fmt: skip
+    facts = figures.restriction_facts(
+        [(1, 7, at, None, at + timedelta(days=180)), (2, 8, at, later, None)], entries
+    ).facts
+    assert [(later, None), (at, later)] == [(f.decided_recorded, f.lifted_recorded) for f in facts]
+    cutoff = datetime(2027, 4, 1, tzinfo=UTC)
+    assert [False, True] == [f.known(cutoff) for f in facts]
+    assert [True, True] == [f.in_force(later) for f in facts[:1]] + [facts[1].in_force(cutoff)]

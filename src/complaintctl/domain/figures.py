@@ -173,11 +173,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("referrals_late", _ASSESSOR, COUNT, "referrals dated in the period and accepted after "
            "the 3 months, with a reason"),
     Figure("restrictions_decided", _RESTRICT, COUNT, "restrictions decided in the period (by "
-           "the dates on the restriction)", by_case=False),
+           "the date on the restriction, as recorded by the cutoff)", by_case=False),
     Figure("restrictions_in_force", _RESTRICT, COUNT, "restrictions decided and not lifted at "
-           "the cutoff", by_case=False),
+           "the cutoff, as recorded by it", by_case=False),
     Figure("restriction_reviews_overdue", _RESTRICT, COUNT, "restriction reviews past due at "
-           "the cutoff, as `overdue --as-of` lists them", by_case=False),
+           "the cutoff, as recorded by it", by_case=False),
     Figure("incidents", _RESTRICT, COUNT, "incidents of abusive contact dated in the period"),
     Figure("causes", _LESSONS, COUNT, "responses (first-stage and final) given in the period "
            "recording each cause, the most frequent first", "cause"),
@@ -473,11 +473,96 @@ def _meet(clocks: dict[str, _Running], kind: str, entry: Entry) -> None:
 
 
 @dataclass(frozen=True)
+class RestrictionFacts:
+    """A restriction as the store's own entries recorded it: when it was decided and lifted
+    (the dates on the restriction) and when each was recorded, and the due of its review as
+    the decision and each later review set it."""
+
+    decided_at: datetime
+    decided_recorded: datetime
+    lifted_at: datetime | None
+    lifted_recorded: datetime | None
+    reviews: tuple[tuple[datetime, datetime], ...]  # (recorded at, due), the decision's first
+
+    def known(self, cutoff: datetime) -> bool:
+        """Whether its decision had been recorded by `cutoff`."""
+        return self.decided_recorded <= cutoff
+
+    def lifted(self, cutoff: datetime) -> datetime | None:
+        """When it was lifted, if that had been recorded by `cutoff`."""
+        recorded = self.lifted_recorded
+        return self.lifted_at if recorded is not None and recorded <= cutoff else None
+
+    def in_force(self, cutoff: datetime) -> bool:
+        """Decided before `cutoff` and not lifted by then, as recorded by it."""
+        lifted = self.lifted(cutoff)
+        return self.decided_at < cutoff and (lifted is None or lifted >= cutoff)
+
+    def review_overdue(self, cutoff: datetime) -> bool:
+        """Its review running at `cutoff` and past due then (strictly after its due, as
+        `overdue` judges it), as recorded by it: the due the latest review recorded set."""
+        dues = [due for recorded, due in self.reviews if recorded <= cutoff]
+        lifted = self.lifted(cutoff)
+        running = self.known(cutoff) and (lifted is None or lifted > cutoff)
+        return running and bool(dues) and dues[-1] < cutoff
+
+
+@dataclass(frozen=True)
 class Restrictions:
     """What the figures need of restrictions, which belong to consumers, not cases."""
 
-    decided: tuple[tuple[datetime, datetime | None], ...]  # (decided at, lifted at)
-    reviews_overdue: int  # at the cutoff
+    facts: tuple[RestrictionFacts, ...]
+
+
+def restriction_facts(
+    rows: Iterable[tuple[int, int, datetime, datetime | None, datetime | None]],
+    entries: Iterable[Entry],
+) -> Restrictions:
+    """Each restriction (id, consumer id, decided at, lifted at, its first review's due) with
+    when the store's entries about it (decided, reviewed, lifted; in the order written) were
+    recorded. A decision's entry names its restriction (`restriction_id`) or, written before
+    it did, is the one of that consumer at that instant; a review's and a lifting's name it
+    (`restriction`). None of this is personal, so it outlives retention and erasure. A
+    restriction without its entry counts by its dates, as if recorded then."""
+    named: dict[int, datetime] = {}
+    unnamed: dict[tuple[int, datetime], list[datetime]] = {}
+    lifts: dict[int, datetime] = {}
+    reviews: dict[int, list[tuple[datetime, datetime]]] = {}
+    for entry in entries:
+        details = entry.details
+        if entry.action == Action.RESTRICTION_DECIDED:
+            restriction_id = details.get("restriction_id")
+            if isinstance(restriction_id, int):
+                named[restriction_id] = entry.recorded_at
+            elif isinstance(consumer_id := details.get("consumer_id"), int):
+                unnamed.setdefault((consumer_id, entry.at), []).append(entry.recorded_at)
+            continue
+        restriction_id = details.get("restriction")
+        if not isinstance(restriction_id, int):
+            continue
+        if entry.action == Action.RESTRICTION_LIFTED:
+            lifts[restriction_id] = entry.recorded_at
+        elif entry.action == Action.RESTRICTION_REVIEWED and "next_review" in details:
+            due = _instant(details["next_review"])
+            reviews.setdefault(restriction_id, []).append((entry.recorded_at, due))
+    facts = []
+    for restriction_id, consumer_id, decided_at, lifted_at, first_due in rows:
+        decided = named.get(restriction_id)
+        if decided is None:
+            waiting = unnamed.get((consumer_id, decided_at))
+            decided = waiting.pop(0) if waiting else decided_at
+        lifted = None if lifted_at is None else lifts.get(restriction_id, lifted_at)
+        first = [] if first_due is None else [(decided, first_due)]
+        facts.append(
+            RestrictionFacts(
+                decided_at,
+                decided,
+                lifted_at,
+                lifted,
+                tuple(first + reviews.get(restriction_id, [])),
+            )
+        )
+    return Restrictions(tuple(facts))
 
 
 Value = int | float | None
@@ -675,12 +760,12 @@ def _count(
     members["referrals_late"] = [c.ref for c, late in referrals if late]
 
     if restrictions is not None:
-        values["restrictions_decided"] = sum(holds(at) for at, _ in restrictions.decided)
-        values["restrictions_in_force"] = sum(
-            at < cutoff and (lifted is None or lifted >= cutoff)
-            for at, lifted in restrictions.decided
-        )
-        values["restriction_reviews_overdue"] = restrictions.reviews_overdue
+        # As recorded by the cutoff, like every other figure: a decision or a lifting dated
+        # before it but recorded after it does not count yet.
+        known = [r for r in restrictions.facts if r.known(cutoff)]
+        values["restrictions_decided"] = sum(holds(r.decided_at) for r in known)
+        values["restrictions_in_force"] = sum(r.in_force(cutoff) for r in known)
+        values["restriction_reviews_overdue"] = sum(r.review_overdue(cutoff) for r in known)
     members["incidents"] = [c.ref for c in cases for at in c.incidents if holds(at)]
 
     cited = _by([(c, cause) for c, g in given for cause in g.causes], lambda i: i[1], "cause",

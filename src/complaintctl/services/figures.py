@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
-from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput
@@ -99,17 +98,17 @@ def _report(
         )
     periods = [period, period.previous()] if compare else [period]
     histories = _histories(uow, periods, as_of)
-    restricted = tuple(listings.restriction_dates(uow))
-
-    def reviews_overdue(cutoff: datetime) -> int:
-        kinds = [DeadlineKind.RESTRICTION_REVIEW.value]
-        return len(listings.overdue(uow, cutoff, kinds))
+    restricted, entries = listings.restrictions_for_figures(uow)
+    restrictions = figures.restriction_facts(
+        restricted,
+        (figures.Entry(action, at, recorded, json.loads(details))
+         for action, at, recorded, details in entries),
+    )  # fmt: skip
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
         window = _window(one, as_of, tz)
         cutoff = window.cutoff
         facts = _facts(histories, cutoff)
-        restrictions = figures.Restrictions(restricted, reviews_overdue(cutoff))
         rows = figures.count(facts, window, calendar, restrictions)
         groups: list[tuple[str, tuple[figures.Row, ...]]] = []
         if breakdown == "month":

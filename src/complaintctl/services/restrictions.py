@@ -122,6 +122,8 @@ def restrict(
         now=now,
         restriction=view.describe(),
         consumer_id=consumer.id,
+        # The restriction by number, which outlives retention: the figures replay from it.
+        restriction_id=restriction.id,
         reason=reason,
     )
     uow.commit()

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
 from complaintctl.domain.search import MORE_COUNTED, SearchText
@@ -641,9 +642,47 @@ def history_for_figures(
     return cast("list[HistoryRow]", uow.session.connection().execute(statement).all())
 
 
-def restriction_dates(uow: UnitOfWork) -> list[tuple[datetime, datetime | None]]:
-    """(decided at, lifted at) of every restriction."""
-    statement = sa_select(col(Restriction.decided_at), col(Restriction.lifted_at))
-    return cast(
-        "list[tuple[datetime, datetime | None]]", uow.session.connection().execute(statement).all()
+# id, consumer_id, decided_at, lifted_at, and the due of the review its decision started.
+RestrictionRow = tuple[int, int, datetime, datetime | None, datetime | None]
+# action, at, recorded_at, details (JSON).
+StoreEntryRow = tuple[str, datetime, datetime, str]
+
+
+def restrictions_for_figures(
+    uow: UnitOfWork,
+) -> tuple[list[RestrictionRow], list[StoreEntryRow]]:
+    """Every restriction, and the store's own entries about restrictions (decided, reviewed,
+    lifted; not those on cases) in the order written: the figures replay them as recorded by a
+    cutoff. Two statements."""
+    connection = uow.session.connection()
+    first_review = (
+        sa_select(col(Deadline.due_at))
+        .where(
+            col(Deadline.restriction_id) == col(Restriction.id),
+            col(Deadline.kind) == DeadlineKind.RESTRICTION_REVIEW.value,
+        )
+        .order_by(col(Deadline.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    restrictions = sa_select(
+        col(Restriction.id),
+        col(Restriction.consumer_id),
+        col(Restriction.decided_at),
+        col(Restriction.lifted_at),
+        first_review,
+    ).order_by(col(Restriction.id))
+    actions = [
+        Action.RESTRICTION_DECIDED.value,
+        Action.RESTRICTION_REVIEWED.value,
+        Action.RESTRICTION_LIFTED.value,
+    ]
+    entries = (
+        sa_select(col(Event.action), col(Event.at), col(Event.recorded_at), col(Event.details))
+        .where(col(Event.case_id).is_(None), col(Event.action).in_(actions))
+        .order_by(col(Event.id))
+    )
+    return (
+        cast("list[RestrictionRow]", connection.execute(restrictions).all()),
+        cast("list[StoreEntryRow]", connection.execute(entries).all()),
     )
