@@ -35,8 +35,8 @@ def test_edit_corrects_the_case_and_records_old_and_new(run: Run) -> None:
     assert ("edit", "Misheard on the phone") == (entry["action"], entry["details"]["reason"])
     plain = ok(run, "--plain", "history", ref).stdout.splitlines()[-1].split("\t")
     assert (
-        "changes: name “Ann Smiht” → “Ann Smith”, category “delay” → “explanation”, board no → "
-        "yes; reason: Misheard on the phone"
+        "changes: category “delay” → “explanation”, board no → yes; personal changes: name "
+        "“Ann Smiht” → “Ann Smith”; reason: Misheard on the phone"
     ) == plain[3]
 
 

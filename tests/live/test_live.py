@@ -612,7 +612,7 @@ async def test_edit_corrects_only_what_was_changed_in_its_form(
     assert {"name": "Mary Seacole", "category": "mistreated"} == shown
     assert "Corrected SC-2026-000004: summary" == status
     assert "Rude phone call, twice" == view.summary
-    assert ["summary"] == [c["field"] for c in view.history[-1].details["changes"]]
+    assert ["summary"] == [c["field"] for c in view.history[-1].details["personal_changes"]]
 
 
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(

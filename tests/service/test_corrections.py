@@ -60,12 +60,16 @@ def test_each_correction_is_recorded_with_its_old_and_new_value_and_the_reason(
     assert ("edit", "officer.two", AT) == (entry.action, entry.actor, entry.at)
     assert {
         "reason": "Taken down wrong",
-        "changes": [
+        # The consumer's details and what they said apart from the rest (retention removes
+        # them alone).
+        "personal_changes": [
             {"field": "name", "old": "Ann Smiht", "new": "Ann Smith"},
             {"field": "summary", "old": "No reply", "new": "No reply to my letters"},
+            {"field": "dispute", "old": "D-1", "new": None},
+        ],
+        "changes": [
             {"field": "category", "old": "delay", "new": "explanation"},
             {"field": "channel", "old": "email", "new": "post"},
-            {"field": "dispute", "old": "D-1", "new": None},
             {"field": "board", "old": False, "new": True},
         ],
     } == entry.details
@@ -75,7 +79,7 @@ def test_only_what_differs_is_recorded(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-11-30T10:00"))
     view = correct(unit, ref, name="Ann Smith", email="ANN.SMITH@example.com")
     assert [{"field": "email", "old": "ann@example.com", "new": "ann.smith@example.com"}] == (
-        view.history[-1].details["changes"]
+        view.history[-1].details["personal_changes"]
     )
 
 

@@ -16,6 +16,7 @@ from complaintctl import services
 from complaintctl.domain.periods import parse_period
 from complaintctl.domain.procedure import (
     ActionKind,
+    Category,
     Channel,
     CloseReason,
     Direction,
@@ -224,6 +225,26 @@ def test_every_figure_of_report_is_the_same_after_retention_and_after_erasure(
     assert before == figures(unit)
     apply(unit, AFTER)
     assert before == figures(unit)
+
+
+def test_an_edit_of_the_name_and_the_category_at_once_keeps_the_category_in_the_figures(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    dan = log(unit, t("2026-12-03T10:00"), consumer="Dan Smiht", email="dan@example.com")
+    act(unit, services.correct, ref=dan, reason="Misheard", by="officer.one",
+        fields={"name": "Dan Smith", "category": Category.EXPLANATION},
+        at=t("2026-12-03T11:00"))  # fmt: skip
+    act(unit, services.close, ref=dan, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-04T10:00"))  # fmt: skip
+    before = figures(unit)
+
+    apply(unit, AFTER)
+
+    assert before == figures(unit)
+    edit = dict(details(unit, dan))["edit"]
+    assert [{"field": "category", "old": "delay", "new": "explanation"}] == edit["changes"]
+    assert {"removed", "sha256"} == set(edit["personal_changes"])
+    assert () == verified(unit).problems
 
 
 def test_the_history_verifies_intact_after_retention_and_after_erasure(

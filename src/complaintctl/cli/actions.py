@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Remedy,
 )
+from complaintctl.domain.retention import edited_fields
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -497,7 +498,7 @@ def edit_command(
         )
 
     view = state.change(correct, at)
-    changed = [c["field"] for c in view.history[-1].details["changes"]]
+    changed = edited_fields(view.history[-1].details)
     render.stepped(view, json_output, f"Corrected {view.ref}: {', '.join(changed)}")
 
 

@@ -798,7 +798,8 @@ def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> s
             text = str(value["removed"])
         elif key == "goodwill_pence" and isinstance(value, int):
             name, text = "goodwill", f"£{value / 100:,.2f}"
-        elif key == "changes" and isinstance(value, list):  # an edit's: each field old and new
+        elif key in ("changes", "personal_changes") and isinstance(value, list):
+            # an edit's: each field old and new
             text = ", ".join(
                 f"{c.get('field')} {_edited_value(c.get('old'))} → {_edited_value(c.get('new'))}"
                 for c in value

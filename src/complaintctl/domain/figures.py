@@ -428,7 +428,8 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             fields["close_reason"] = fields["close_because"] = None
         elif action == Action.EDIT:
             # A list of changes, or a removal marker where retention took it away because it
-            # held the consumer's details (domain/retention.py): no category change then.
+            # held the consumer's details (domain/retention.py): no category change then. An
+            # edit recorded since keeps those apart (`personal_changes`), so this one stays.
             changes = details.get("changes")
             for change in changes if isinstance(changes, list) else ():
                 if change.get("field") in ("category", "channel", "board"):

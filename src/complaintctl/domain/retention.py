@@ -97,9 +97,13 @@ STORE_KEYS: Mapping[str, frozenset[str]] = {
     Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
     Action.SAR_EXTENDED: frozenset({"reason"}),
 }
-# An edit's changes are one value: removed whole when any change is of these. An edit that
-# changed only the category, channel or Board flag keeps its changes (the figures read them).
+# An edit's changes of these fields are personal. Each value of an entry's details is sealed
+# by its own digest (domain/chain.py), so an edit records them apart, under PERSONAL_CHANGES,
+# from its other changes (category, channel, Board flag: the figures read them), and retention
+# removes that value alone. An edit recorded before it did so has one `changes`: removed whole
+# when any change in it is of these.
 PERSONAL_EDITS = frozenset({"name", "email", "address", "summary", "dispute"})
+PERSONAL_CHANGES = "personal_changes"
 
 
 def case_keys(action: str, details: Mapping[str, Any]) -> frozenset[str]:
@@ -109,9 +113,21 @@ def case_keys(action: str, details: Mapping[str, Any]) -> frozenset[str]:
         if isinstance(changes, list) and any(
             isinstance(c, dict) and c.get("field") in PERSONAL_EDITS for c in changes
         ):
-            return frozenset({"changes"})
-        return frozenset()
+            return frozenset({"changes", PERSONAL_CHANGES})
+        return frozenset({PERSONAL_CHANGES})
     return CASE_KEYS.get(action, frozenset())
+
+
+def edited_fields(details: Mapping[str, Any]) -> list[str]:
+    """The fields an edit's entry changed, the consumer's and the case's (either list may be a
+    removal marker by now, which names none)."""
+    return [
+        str(change["field"])
+        for key in (PERSONAL_CHANGES, "changes")
+        if isinstance(changes := details.get(key), list)
+        for change in changes
+        if isinstance(change, dict) and "field" in change
+    ]
 
 
 def anonymised(details: Mapping[str, Any], keys: Iterable[str], why: str) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from complaintctl.domain.procedure import (
     Remedy,
     Stage,
 )
+from complaintctl.domain.retention import edited_fields
 from complaintctl.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ def _edit_fields(view: CaseView) -> tuple[Field, ...]:
 
 
 def _corrected(view: CaseView) -> str:
-    changed = [str(c["field"]) for c in view.history[-1].details.get("changes", ())]
+    changed = edited_fields(view.history[-1].details)
     return f"Corrected {view.ref}: {', '.join(changed)}"
 
 

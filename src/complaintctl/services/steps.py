@@ -61,6 +61,7 @@ from complaintctl.domain.procedure import (
     Stage,
     stage_before_close,
 )
+from complaintctl.domain.retention import PERSONAL_CHANGES, PERSONAL_EDITS
 from complaintctl.errors import (
     ActionNotAllowed,
     CaseChanged,
@@ -961,15 +962,15 @@ class Edit(Spec):
                     f"{email} is the email of another consumer ({other.name}, consumer id "
                     f"{other.id}); correct that consumer instead, or give another address"
                 )
-        plan = Plan(
-            case,
-            self.action,
-            Stage(case.stage),
-            {
-                "reason": required(self.reason, "--reason"),
-                "changes": [{"field": k, "old": current[k], "new": v} for k, v in new.items()],
-            },
-        )
+        changes = [{"field": k, "old": current[k], "new": v} for k, v in new.items()]
+        details: dict[str, Any] = {"reason": required(self.reason, "--reason")}
+        # The personal changes apart from the others, so that retention removes them alone and
+        # the figures keep the category, channel and Board flag (domain/retention.py).
+        if kept := [c for c in changes if c["field"] not in PERSONAL_EDITS]:
+            details["changes"] = kept
+        if personal := [c for c in changes if c["field"] in PERSONAL_EDITS]:
+            details[PERSONAL_CHANGES] = personal
+        plan = Plan(case, self.action, Stage(case.stage), details)
         for name, value in new.items():
             if EDITABLE[name][1] == "consumer":
                 plan.consumer_changes[name] = value
