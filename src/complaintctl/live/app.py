@@ -8,6 +8,7 @@ text, never as markup: a consumer named "[bold]x" is shown so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -510,7 +511,22 @@ class CaseScreen(Screen[None]):
     def _picked(self, action: Action | None) -> None:
         if action is None or self.view is None:
             return
-        self.app.push_screen(StepForm(FORMS[action], self.view), self._stepped)
+        self.open_form(FORMS[action])
+
+    def open_form(self, form: Form) -> None:
+        """The form on the case as shown, its choices from the store's lists read now."""
+        assert self.view is not None
+        try:
+            fields = tuple(
+                replace(field, choices=self.live.session.listed(field.listed))
+                if field.listed
+                else field
+                for field in form.fields(self.view)
+            )
+        except ComplaintError as err:
+            self.say(_text(f"Error: {err.message}", _RED))
+            return
+        self.app.push_screen(StepForm(form, self.view, fields), self._stepped)
 
     def _stepped(self, done: tuple[str, CaseView] | None) -> None:
         self.reload()
@@ -843,11 +859,11 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     StepForm Button { margin-right: 2; }
     """
 
-    def __init__(self, form: Form, view: CaseView) -> None:
+    def __init__(self, form: Form, view: CaseView, fields: tuple[Field, ...] | None = None) -> None:
         super().__init__()
         self.form = form
         self.view = view
-        self.fields: tuple[Field, ...] = form.fields(view)
+        self.fields: tuple[Field, ...] = form.fields(view) if fields is None else fields
 
     @property
     def live(self) -> LiveApp:

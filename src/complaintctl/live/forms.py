@@ -50,6 +50,9 @@ class Field:
     # The value as it stands on the case, shown to be changed: left as it is, the field is
     # left out of the values (a correction names only what it corrects). None: no such value.
     current: str | None = None
+    # A list kept in the store that the choices are read from as the form opens ("causes":
+    # `cause list`'s names); "" for choices fixed here.
+    listed: str = ""
 
     @property
     def option(self) -> str:
@@ -126,20 +129,25 @@ def _assign(state: State, values: Values) -> SpecMaker:
     return lambda _uow: services.Assign(to)
 
 
+def _causes(values: Values) -> tuple[str, ...]:
+    """The causes chosen, as `--cause` takes them (checked against the list by the step)."""
+    return tuple(str(cause) for cause in values.get("cause") or ())
+
+
 def _respond(state: State, values: Values) -> SpecMaker:
     from complaintctl import services
 
     decision = _chosen(values, "decision", Decision)
-    summary, remedies = _text(values, "summary"), _remedies(values)
-    return lambda _uow: services.Respond(decision, summary, remedies)
+    summary, remedies, causes = _text(values, "summary"), _remedies(values), _causes(values)
+    return lambda _uow: services.Respond(decision, summary, remedies, causes)
 
 
 def _final(state: State, values: Values) -> SpecMaker:
     from complaintctl import services
 
     decision = _chosen(values, "decision", Decision)
-    summary, remedies = _text(values, "summary"), _remedies(values)
-    return lambda _uow: services.Final(decision, summary, remedies)
+    summary, remedies, causes = _text(values, "summary"), _remedies(values), _causes(values)
+    return lambda _uow: services.Final(decision, summary, remedies, causes)
 
 
 def _extend(state: State, values: Values) -> SpecMaker:
@@ -325,6 +333,7 @@ _RESPONSE_FIELDS = (
     Field("summary", "Summary: the response's reasons, in a sentence or two"),
     Field("remedy", "Remedies offered", MANY, _values(Remedy)),
     Field("goodwill", "Goodwill payment, in pounds (e.g. 50 or 49.99)", placeholder="POUNDS"),
+    Field("cause", "Causes: what went wrong, from the list of causes", MANY, listed="causes"),
 )
 
 FORMS: dict[Action, Form] = {

@@ -129,6 +129,18 @@ class Session:
         wanted = self.actor.strip().casefold()
         return next((s for s in staff if s.username.casefold() == wanted), None)
 
+    def listed(self, name: str) -> tuple[str, ...]:
+        """A list kept in the store that a form's choices come from: "causes", the names
+        `cause list` lists."""
+        from complaintctl import services
+
+        if name != "causes":
+            raise ValueError(f"no list {name!r}")
+        self._tick()
+        return self.state.read(
+            lambda uow, _when: tuple(cause.name for cause in services.causes(uow)), None
+        )
+
     def take(self, ref: str, seen: int, spec: Callable[[UnitOfWork], Spec]) -> CaseView:
         """Take a step on the case, in one transaction, as `REF --if-version SEEN` would: a
         case that moved on since version `seen` was shown is refused, saying what changed; any
