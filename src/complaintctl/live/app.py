@@ -35,7 +35,16 @@ from textual.widgets.option_list import Option
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import ComplaintError
-from complaintctl.live.forms import CHOICE, FORMS, MANY, Field, Form, Values, defaults
+from complaintctl.live.forms import (
+    ACTION_FORMS,
+    CHOICE,
+    FORMS,
+    MANY,
+    Field,
+    Form,
+    Values,
+    defaults,
+)
 from complaintctl.text import inert, one_line
 
 if TYPE_CHECKING:
@@ -453,6 +462,7 @@ class CaseScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "step", "Take a step"),
+        Binding("a", "actions", "Actions"),
         Binding("e", "explain", "Explain"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
@@ -512,6 +522,18 @@ class CaseScreen(Screen[None]):
         if action is None or self.view is None:
             return
         self.open_form(FORMS[action])
+
+    def action_actions(self) -> None:
+        """`action add` on the case, and `action done` while it has an open action."""
+        if self.view is None:
+            return
+        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if self.view.actions else ()))
+        self.app.push_screen(StepPicker(offered, ACTION_FORMS, "Actions"), self._action_picked)
+
+    def _action_picked(self, action: Action | None) -> None:
+        if action is None or self.view is None:
+            return
+        self.open_form(ACTION_FORMS[action])
 
     def open_form(self, form: Form) -> None:
         """The form on the case as shown, its choices from the store's lists read now."""
@@ -754,16 +776,21 @@ class StepPicker(ModalScreen["Action | None"]):
     StepPicker OptionList { height: auto; max-height: 16; }
     """
 
-    def __init__(self, offered: tuple[Action, ...]) -> None:
+    def __init__(
+        self,
+        offered: tuple[Action, ...],
+        forms: dict[Action, Form] = FORMS,
+        heading: str = "Take a step",
+    ) -> None:
         super().__init__()
-        self.offered = offered
+        self.offered, self.forms, self.heading = offered, forms, heading
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Take a step (Esc: cancel)")
+            yield Label(f"{self.heading} (Esc: cancel)")
             yield OptionList(
                 *(
-                    Option(Text(f"{FORMS[a].command}: {FORMS[a].title}"), id=a.value)
+                    Option(Text(f"{self.forms[a].command}: {self.forms[a].title}"), id=a.value)
                     for a in self.offered
                 ),
                 id="steps",
