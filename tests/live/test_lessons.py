@@ -193,3 +193,41 @@ async def test_an_action_done_by_someone_who_may_not_is_refused(
     assert "Refused: choose the ACTION_ID of an open action on the case" == nothing_chosen
     assert refused.startswith(f"Refused: eve (officer) may not mark action {action.id} done")
     assert before == dump_store(demo_store)
+
+
+# -- subject-access requests -------------------------------------------------------------------
+
+
+async def test_the_queue_says_how_many_subject_access_requests_are_open_as_queue_does(
+    live: Apps, session: Sessions
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.cli.render import subject_access_line
+    from complaintctl.services import sar
+
+    sam = session("sam")
+    for consumer_id, received in ((1, NOW - timedelta(days=60)), (2, NOW - timedelta(days=3))):
+        sam.state.change(
+            lambda uow, when, c=consumer_id, r=received: sar.open_request(
+                uow, email=None, consumer_id=c, received_at=r, by="sam", at=when, now=NOW
+            ),
+            None,
+        )
+    report = sam.queue()
+    words = subject_access_line(report, ZoneInfo(report.zone))
+    app = live("olu")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert words.startswith("2 subject-access requests open, 1 overdue, next due ")
+    assert words == status.split("\n")[1]
+
+
+async def test_no_subject_access_request_open_says_nothing_of_them(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert "subject-access" not in status

@@ -309,6 +309,11 @@ class QueueScreen(Screen[None]):
             f"{format_duration(report.warn_within, days=False)} · "
             f"as of {format_local(report.as_of, tz)}"
         )
+        from complaintctl.cli.render import subject_access_line
+
+        requests = subject_access_line(report, tz)
+        if requests:
+            status.append(f"\n{requests}")
         if len(report.items) > SHOWN:
             status.append(f"\nThe {SHOWN} most urgent shown: / finds any case")
         for warning in report.warnings:
