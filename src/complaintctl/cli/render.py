@@ -1676,8 +1676,14 @@ def queue(
 
 
 def _subject_access_footer(report: QueueReport, tz: ZoneInfo) -> str:
+    line = subject_access_line(report, tz)
+    return "\n" + line if line else ""
+
+
+def subject_access_line(report: QueueReport, tz: ZoneInfo) -> str:
     """The queue's word on subject-access requests not yet answered (they have no case):
-    how many, how many past due, and the next due (`sar list --open` lists them)."""
+    how many, how many past due, and the next due (`sar list --open` lists them); "" for
+    none. The live view's queue says it too."""
     dues = report.subject_access_dues
     if not dues:
         return ""
@@ -1688,7 +1694,7 @@ def _subject_access_footer(report: QueueReport, tz: ZoneInfo) -> str:
         parts.append(f"{late} overdue")
     if coming:
         parts.append(f"next due {format_local(coming[0], tz)}")
-    return "\n" + ", ".join(parts) + " (complaintctl sar list --open)"
+    return ", ".join(parts) + " (complaintctl sar list --open)"
 
 
 def _limited(more: int) -> None:

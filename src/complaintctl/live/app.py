@@ -8,6 +8,7 @@ text, never as markup: a consumer named "[bold]x" is shown so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,16 @@ from textual.widgets.option_list import Option
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import ComplaintError
-from complaintctl.live.forms import CHOICE, FORMS, MANY, Field, Form, Values, defaults
+from complaintctl.live.forms import (
+    ACTION_FORMS,
+    CHOICE,
+    FORMS,
+    MANY,
+    Field,
+    Form,
+    Values,
+    defaults,
+)
 from complaintctl.text import inert, one_line
 
 if TYPE_CHECKING:
@@ -299,6 +309,11 @@ class QueueScreen(Screen[None]):
             f"{format_duration(report.warn_within, days=False)} · "
             f"as of {format_local(report.as_of, tz)}"
         )
+        from complaintctl.cli.render import subject_access_line
+
+        requests = subject_access_line(report, tz)
+        if requests:
+            status.append(f"\n{requests}")
         if len(report.items) > SHOWN:
             status.append(f"\nThe {SHOWN} most urgent shown: / finds any case")
         for warning in report.warnings:
@@ -452,6 +467,7 @@ class CaseScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "step", "Take a step"),
+        Binding("a", "actions", "Actions"),
         Binding("e", "explain", "Explain"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
@@ -510,7 +526,34 @@ class CaseScreen(Screen[None]):
     def _picked(self, action: Action | None) -> None:
         if action is None or self.view is None:
             return
-        self.app.push_screen(StepForm(FORMS[action], self.view), self._stepped)
+        self.open_form(FORMS[action])
+
+    def action_actions(self) -> None:
+        """`action add` on the case, and `action done` while it has an open action."""
+        if self.view is None:
+            return
+        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if self.view.actions else ()))
+        self.app.push_screen(StepPicker(offered, ACTION_FORMS, "Actions"), self._action_picked)
+
+    def _action_picked(self, action: Action | None) -> None:
+        if action is None or self.view is None:
+            return
+        self.open_form(ACTION_FORMS[action])
+
+    def open_form(self, form: Form) -> None:
+        """The form on the case as shown, its choices from the store's lists read now."""
+        assert self.view is not None
+        try:
+            fields = tuple(
+                replace(field, choices=self.live.session.listed(field.listed))
+                if field.listed
+                else field
+                for field in form.fields(self.view)
+            )
+        except ComplaintError as err:
+            self.say(_text(f"Error: {err.message}", _RED))
+            return
+        self.app.push_screen(StepForm(form, self.view, fields), self._stepped)
 
     def _stepped(self, done: tuple[str, CaseView] | None) -> None:
         self.reload()
@@ -738,16 +781,21 @@ class StepPicker(ModalScreen["Action | None"]):
     StepPicker OptionList { height: auto; max-height: 16; }
     """
 
-    def __init__(self, offered: tuple[Action, ...]) -> None:
+    def __init__(
+        self,
+        offered: tuple[Action, ...],
+        forms: dict[Action, Form] = FORMS,
+        heading: str = "Take a step",
+    ) -> None:
         super().__init__()
-        self.offered = offered
+        self.offered, self.forms, self.heading = offered, forms, heading
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Take a step (Esc: cancel)")
+            yield Label(f"{self.heading} (Esc: cancel)")
             yield OptionList(
                 *(
-                    Option(Text(f"{FORMS[a].command}: {FORMS[a].title}"), id=a.value)
+                    Option(Text(f"{self.forms[a].command}: {self.forms[a].title}"), id=a.value)
                     for a in self.offered
                 ),
                 id="steps",
@@ -843,11 +891,11 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     StepForm Button { margin-right: 2; }
     """
 
-    def __init__(self, form: Form, view: CaseView) -> None:
+    def __init__(self, form: Form, view: CaseView, fields: tuple[Field, ...] | None = None) -> None:
         super().__init__()
         self.form = form
         self.view = view
-        self.fields: tuple[Field, ...] = form.fields(view)
+        self.fields: tuple[Field, ...] = form.fields(view) if fields is None else fields
 
     @property
     def live(self) -> LiveApp:

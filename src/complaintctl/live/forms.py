@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
     Action,
+    ActionKind,
     AssessorOutcome,
     Category,
     Channel,
@@ -27,6 +28,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.domain.retention import edited_fields
 from complaintctl.errors import InvalidInput
+from complaintctl.text import one_line
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -51,6 +53,9 @@ class Field:
     # The value as it stands on the case, shown to be changed: left as it is, the field is
     # left out of the values (a correction names only what it corrects). None: no such value.
     current: str | None = None
+    # A list kept in the store that the choices are read from as the form opens ("causes":
+    # `cause list`'s names); "" for choices fixed here.
+    listed: str = ""
 
     @property
     def option(self) -> str:
@@ -127,20 +132,25 @@ def _assign(state: State, values: Values) -> SpecMaker:
     return lambda _uow: services.Assign(to)
 
 
+def _causes(values: Values) -> tuple[str, ...]:
+    """The causes chosen, as `--cause` takes them (checked against the list by the step)."""
+    return tuple(str(cause) for cause in values.get("cause") or ())
+
+
 def _respond(state: State, values: Values) -> SpecMaker:
     from complaintctl import services
 
     decision = _chosen(values, "decision", Decision)
-    summary, remedies = _text(values, "summary"), _remedies(values)
-    return lambda _uow: services.Respond(decision, summary, remedies)
+    summary, remedies, causes = _text(values, "summary"), _remedies(values), _causes(values)
+    return lambda _uow: services.Respond(decision, summary, remedies, causes)
 
 
 def _final(state: State, values: Values) -> SpecMaker:
     from complaintctl import services
 
     decision = _chosen(values, "decision", Decision)
-    summary, remedies = _text(values, "summary"), _remedies(values)
-    return lambda _uow: services.Final(decision, summary, remedies)
+    summary, remedies, causes = _text(values, "summary"), _remedies(values), _causes(values)
+    return lambda _uow: services.Final(decision, summary, remedies, causes)
 
 
 def _extend(state: State, values: Values) -> SpecMaker:
@@ -326,6 +336,7 @@ _RESPONSE_FIELDS = (
     Field("summary", "Summary: the response's reasons, in a sentence or two"),
     Field("remedy", "Remedies offered", MANY, _values(Remedy)),
     Field("goodwill", "Goodwill payment, in pounds (e.g. 50 or 49.99)", placeholder="POUNDS"),
+    Field("cause", "Causes: what went wrong, from the list of causes", MANY, listed="causes"),
 )
 
 FORMS: dict[Action, Form] = {
@@ -492,3 +503,92 @@ def defaults(form: Form, state: State) -> Values:
     if form.action == Action.ACKNOWLEDGE and state.settings.get("area"):
         return {"area": state.settings["area"]}
     return {}
+
+
+# -- actions: not steps of the procedure, but taken from a case's screen too ------------------
+
+
+def _add_action(session: Session, view: CaseView, values: Values) -> tuple[CaseView, str]:
+    """`action add REF --kind K --what W --owner O (--due D | --within DURATION)`."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.domain.instants import format_local
+
+    kind = _chosen(values, "kind", ActionKind)
+    due, within = _optional(values, "due"), _optional(values, "within")
+    added = session.add_action(
+        view.ref, kind=kind, what=_text(values, "what"), owner=_text(values, "owner").strip(),
+        due=due.strip() if due else None, within=within,
+    )  # fmt: skip
+    after, _ = session.case(view.ref)
+    return after, (
+        f"Opened action {added.id} on {added.ref} ({added.kind}), owned by {added.owner}, "
+        f"due {format_local(added.due, ZoneInfo(added.zone))}: {one_line(added.what)}"
+    )
+
+
+def _done_action(session: Session, view: CaseView, values: Values) -> tuple[CaseView, str]:
+    """`action done ID [--note NOTE]`, for one of the case's open actions."""
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.domain.instants import format_local
+
+    chosen = values.get("id")
+    if not chosen:
+        raise InvalidInput("choose the ACTION_ID of an open action on the case")
+    done = session.action_done(int(chosen), _optional(values, "note"))
+    after, _ = session.case(view.ref)
+    tz = ZoneInfo(done.zone)
+    late = "on time" if done.on_time else f"late (due {format_local(done.due, tz)})"
+    return after, f"Done: action {done.id} on {done.ref}, {late}: {one_line(done.what)}"
+
+
+def _open_actions(view: CaseView) -> tuple[Field, ...]:
+    return (
+        Field("id", "The open action done (ACTION_ID)", CHOICE,
+              tuple(str(a.id) for a in view.actions), required=True),
+        Field("note", "Note: what was done"),
+    )  # fmt: skip
+
+
+ACTION_FORMS: dict[Action, Form] = {
+    form.action: form
+    for form in (
+        Form(
+            Action.ACTION_OPENED,
+            "action add",
+            "Open an action: a remedy owed, or an improvement to the service",
+            _fixed(
+                Field(
+                    "kind",
+                    "Kind (remedy: owed to this consumer; improvement: to the service)",
+                    CHOICE,
+                    _values(ActionKind),
+                    required=True,
+                ),
+                Field("what", "What is to be done, in a sentence"),
+                Field("owner", "Owner: who owes it, active staff", placeholder="USERNAME"),
+                Field("due", "Due (or --within)", placeholder="2027-01-15T17:00"),
+                Field(
+                    "within",
+                    "Within this working time instead (10d, 4h, 1d4h)",
+                    placeholder="DURATION",
+                ),
+            ),  # fmt: skip
+            None,
+            lambda view: f"Opened an action on {view.ref}",
+            button="Open it",
+            run=_add_action,
+        ),
+        Form(
+            Action.ACTION_DONE,
+            "action done",
+            "Mark an open action done (its owner, a leader or a senior role)",
+            _open_actions,
+            None,
+            lambda view: f"Marked an action done on {view.ref}",
+            button="Done",
+            run=_done_action,
+        ),
+    )
+}

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
     from complaintctl.domain.letters import LetterFormat
-    from complaintctl.domain.procedure import Action
+    from complaintctl.domain.procedure import Action, ActionKind
     from complaintctl.services.steps import Spec
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import (
+        ActionView,
         CaseView,
         ExplainView,
         FindReport,
@@ -129,6 +130,18 @@ class Session:
         wanted = self.actor.strip().casefold()
         return next((s for s in staff if s.username.casefold() == wanted), None)
 
+    def listed(self, name: str) -> tuple[str, ...]:
+        """A list kept in the store that a form's choices come from: "causes", the names
+        `cause list` lists."""
+        from complaintctl import services
+
+        if name != "causes":
+            raise ValueError(f"no list {name!r}")
+        self._tick()
+        return self.state.read(
+            lambda uow, _when: tuple(cause.name for cause in services.causes(uow)), None
+        )
+
     def take(self, ref: str, seen: int, spec: Callable[[UnitOfWork], Spec]) -> CaseView:
         """Take a step on the case, in one transaction, as `REF --if-version SEEN` would: a
         case that moved on since version `seen` was shown is refused, saying what changed; any
@@ -142,6 +155,38 @@ class Session:
             return take_step(uow, ref, spec(uow), by=self.actor, at=when, now=self.state.now)
 
         return self.state.change(step, None)
+
+    def add_action(
+        self, ref: str, *, kind: ActionKind, what: str, owner: str, due: str | None,
+        within: str | None,
+    ) -> ActionView:  # fmt: skip
+        """`action add REF --kind --what --owner (--due | --within)`, in one transaction: `due`
+        read in the store's calendar zone, as the command reads it; a refusal raises its
+        ComplaintError and writes nothing."""
+        from complaintctl import services
+
+        self._tick()
+        return self.state.change(
+            lambda uow, when: services.add_action(
+                uow, ref=ref, kind=kind, what=what, owner=owner,
+                due=self.state.instant(due, uow.calendar().tz) if due is not None else None,
+                within=within, by=self.actor, at=when, now=self.state.now,
+            ),
+            None,
+        )  # fmt: skip
+
+    def action_done(self, action_id: int, note: str | None) -> ActionView:
+        """`action done ID [--note NOTE]`, in one transaction; a refusal raises its
+        ComplaintError and writes nothing."""
+        from complaintctl import services
+
+        self._tick()
+        return self.state.change(
+            lambda uow, when: services.action_done(
+                uow, action_id=action_id, note=note, by=self.actor, at=when, now=self.state.now
+            ),
+            None,
+        )
 
     def issue_letter(
         self, ref: str, kind: str, format: LetterFormat | None, output: str
