@@ -330,6 +330,12 @@ class _Running:
                      self.met_at, self.on_time, self.cancelled_at)  # fmt: skip
 
 
+# The stage each action moves a case to, by the action's name (one look-up per entry).
+_MOVES: dict[str, Stage] = {
+    action.value: target for action, (_, target) in TRANSITIONS.items() if target is not None
+}
+
+
 def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | None:
     """The case as the entries recorded by `cutoff` leave it (in the order they were recorded);
     None when its log was not recorded by then."""
@@ -367,7 +373,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             continue
         if log is None:
             continue  # nothing before the log counts (it cannot happen)
-        if action in TRANSITIONS and (target := TRANSITIONS[Action(action)][1]) is not None:
+        if (target := _MOVES.get(action)) is not None:
             if action == Action.CLOSE:
                 before_close = stage
             stage = target

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
@@ -163,14 +163,26 @@ def _histories(
     tz = uow.calendar().tz
     earliest = min(p.starts(tz) for p in periods)
     latest = max(min(p.ends(tz), as_of) for p in periods)
+    rows = listings.history_for_figures(uow, earliest, latest, REPLAYED, figures.OPEN_STAGES)
     histories: dict[str, list[figures.Entry]] = {}
-    for _, ref, action, at, recorded_at, details in listings.history_for_figures(
-        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
-    ):
-        histories.setdefault(ref, []).append(
-            figures.Entry(action, at, recorded_at, json.loads(details))
-        )
+    entry = figures.Entry
+    for start in range(0, len(rows), _DECODED_AT_ONCE):
+        chunk = rows[start : start + _DECODED_AT_ONCE]
+        for (_, ref, action, at, recorded_at, _), details in zip(
+            chunk, _decode_all([row[5] for row in chunk]), strict=True
+        ):
+            histories.setdefault(ref, []).append(entry(action, at, recorded_at, details))
     return histories
+
+
+# How many entries' details are decoded in one call (_decode_all).
+_DECODED_AT_ONCE = 20_000
+
+
+def _decode_all(texts: Sequence[str]) -> list[Any]:
+    """Each of `texts` (a JSON object, as uow.record wrote it) decoded: as one JSON array, in
+    one call to the parser rather than one for each entry (several times quicker)."""
+    return cast("list[Any]", json.loads("[" + ",".join(texts) + "]"))
 
 
 def _facts(histories: dict[str, list[figures.Entry]], cutoff: datetime) -> list[figures.CaseFacts]:
