@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from complaintctl.domain.calendar import WorkingCalendar
@@ -224,8 +225,10 @@ CANCELLED = "cancelled"  # ended by a close before its due: nothing was owed any
 JUDGED = (ON_TIME, ON_TIME_EXTENDED, LATE, OPEN_PAST_DUE, CLOSED_PAST_DUE)
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
+    """A clock of a case as the history left it at the cutoff (a named tuple: a report makes
+    one for each step of every case it counts)."""
+
     start: datetime
     due: datetime  # the agreed timescale's, after an extension
     rule_due: datetime  # the rule's, before any extension
@@ -272,9 +275,9 @@ class ActionFact:
     on_time: bool | None = None  # as its doing recorded it
 
 
-@dataclass(frozen=True)
-class CaseFacts:
-    """A case as its history stood at the cutoff."""
+class CaseFacts(NamedTuple):
+    """A case as its history stood at the cutoff (a named tuple: a report makes one for every
+    case it counts)."""
 
     ref: str
     received_at: datetime
@@ -286,7 +289,7 @@ class CaseFacts:
     stage: str
     close_reason: str | None = None
     close_because: str | None = None
-    clocks: Mapping[str, Clock] = field(default_factory=dict)
+    clocks: Mapping[str, Clock] = MappingProxyType({})
     acknowledged_at: datetime | None = None
     responses: tuple[Given, ...] = ()
     escalated_at: tuple[datetime, ...] = ()
