@@ -699,10 +699,12 @@ def _count(
     members["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, [])
     members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
     values["acknowledged_on_time_share"] = _on_time_share(acks)
+    hour = timedelta(hours=1)
     hours = [
-        calendar.working_time_between(c.received_at, c.acknowledged_at) / timedelta(hours=1)
-        for c in received
-        if c.acknowledged_at is not None
+        worked / hour
+        for worked in calendar.working_times_between(
+            [(c.received_at, c.acknowledged_at) for c in received if c.acknowledged_at is not None]
+        )
     ]
     values["acknowledge_working_hours_median"] = _median(hours)
     values["acknowledge_working_hours_p90"] = percentile(hours, 90)
@@ -724,9 +726,10 @@ def _count(
     final = [(c, g) for c, g in given if g.stage == "final"]
     values["response_working_days_median"] = _median(
         [
-            calendar.working_time_between(c.acknowledged_at, g.at) / working_day
-            for c, g in first
-            if c.acknowledged_at is not None
+            worked / working_day
+            for worked in calendar.working_times_between(
+                [(c.acknowledged_at, g.at) for c, g in first if c.acknowledged_at is not None]
+            )
         ]
     )
 
@@ -745,12 +748,13 @@ def _count(
     members["final_open_past_due"] = finals.get(OPEN_PAST_DUE, [])
     members["final_not_yet_due"] = finals.get(NOT_YET_DUE, [])
     values["final_on_time_share"] = _on_time_share(finals)
+    escalations = [
+        (escalated, g.at)
+        for c, g in final
+        if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
+    ]
     values["final_working_days_median"] = _median(
-        [
-            calendar.working_time_between(escalated, g.at) / working_day
-            for c, g in final
-            if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
-        ]
+        [worked / working_day for worked in calendar.working_times_between(escalations)]
     )
 
     def case_of(item: tuple[CaseFacts, Any]) -> str:
@@ -760,9 +764,11 @@ def _count(
     members["final_outcomes"] = _by(final, lambda i: i[1].decision, "decision", case_of)
     outcomes = [(c, outcome) for c in cases for at, outcome in c.assessed if holds(at)]
     members["assessor_outcomes"] = _by(outcomes, lambda i: i[1], "assessor-outcome", case_of)
-    members["remedies"] = {
-        remedy: [c.ref for c, g in given if remedy in g.remedies] for remedy in PARTS["remedy"]
-    }
+    remedies: dict[str, list[str]] = {remedy: [] for remedy in PARTS["remedy"]}
+    for c, g in given:
+        for remedy in set(g.remedies).intersection(remedies):
+            remedies[remedy].append(c.ref)
+    members["remedies"] = remedies
     values["goodwill_pence"] = sum(g.goodwill_pence for _, g in given)
 
     referrals = [(c, late) for c in cases for at, late in c.referrals if holds(at)]
@@ -792,9 +798,10 @@ def _count(
 
     open_cases = [c for c in cases if c.stage in OPEN_STAGES]
     members["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")
+    ages = calendar.working_times_to([c.received_at for c in open_cases], cutoff)
     members["open_cases_by_age"] = _by(
-        open_cases, lambda c: age_band(calendar.working_time_between(c.received_at, cutoff),
-                                       working_day), "age"
+        zip(open_cases, ages, strict=True), lambda i: age_band(i[1], working_day), "age",
+        lambda i: i[0].ref,
     )  # fmt: skip
     owed = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.RESPOND, DeadlineKind.FINAL)
     members["open_cases_breached"] = [
