@@ -36,6 +36,7 @@ REPLAYED = tuple(
     )
 )  # fmt: skip
 BREAKDOWNS = ("area", "category", "channel", "month")
+Rows = tuple[figures.Row, ...]
 
 
 def report_period(text: str | None, first: date | None, last: date | None) -> Period:
@@ -105,14 +106,19 @@ def _report(
          for action, at, recorded, details in entries),
     )  # fmt: skip
 
-    def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
+    # Not a function calling itself for each month: that reference cycle would keep the
+    # histories until the cycle collector's next pass (a third of the time of a year's report).
+    def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
         window = _window(one, as_of, tz)
+        facts = _facts(histories, window.cutoff)
+        return window, facts, figures.count(facts, window, calendar, restrictions)
+
+    def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
+        window, facts, rows = counted(one)
         cutoff = window.cutoff
-        facts = _facts(histories, cutoff)
-        rows = figures.count(facts, window, calendar, restrictions)
-        groups: list[tuple[str, tuple[figures.Row, ...]]] = []
+        groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
-            groups = [(month.label, of(month, breakdown=None).figures) for month in one.months()
+            groups = [(month.label, counted(month)[2]) for month in one.months()
                       if month.starts(tz) <= as_of]  # fmt: skip
         elif breakdown is not None:
             for key in sorted({case.attribute(breakdown) for case in facts}):
