@@ -339,6 +339,29 @@ _MOVES: dict[str, Stage] = {
 }
 
 
+# The actions and clocks replay tells apart, as plain strings: looking up an enum's member
+# costs more than comparing with it, and replay does both for every entry it reads.
+_ACKNOWLEDGE = Action.ACKNOWLEDGE.value
+_ACTION_DONE = Action.ACTION_DONE.value
+_ACTION_OPENED = Action.ACTION_OPENED.value
+_CLOSE = Action.CLOSE.value
+_EDIT = Action.EDIT.value
+_ESCALATE = Action.ESCALATE.value
+_EXTEND = Action.EXTEND.value
+_FINAL = Action.FINAL.value
+_INCIDENT = Action.INCIDENT.value
+_LOG = Action.LOG.value
+_OUTCOME = Action.OUTCOME.value
+_RECOMPUTE = Action.RECOMPUTE.value
+_REFER = Action.REFER.value
+_REOPEN = Action.REOPEN.value
+_RESPOND = Action.RESPOND.value
+_ACKNOWLEDGE_CLOCK = DeadlineKind.ACKNOWLEDGE.value
+_FINAL_CLOCK = DeadlineKind.FINAL.value
+_REFERRAL_WINDOW_CLOCK = DeadlineKind.REFERRAL_WINDOW.value
+_RESPOND_CLOCK = DeadlineKind.RESPOND.value
+
+
 def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | None:
     """The case as the entries recorded by `cutoff` leave it (in the order they were recorded);
     None when its log was not recorded by then."""
@@ -358,7 +381,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
         if entry.recorded_at > cutoff:
             continue
         details, action = entry.details, entry.action
-        if action == Action.LOG:
+        if action == _LOG:
             log = entry
             fields = {
                 "channel": str(details.get("channel")),
@@ -370,27 +393,27 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                 "close_reason": None,
                 "close_because": None,
             }
-            clocks[DeadlineKind.ACKNOWLEDGE] = _Running(
+            clocks[_ACKNOWLEDGE_CLOCK] = _Running(
                 entry.at, _instant(details["acknowledge_due"]), entry.recorded_at
             )
             continue
         if log is None:
             continue  # nothing before the log counts (it cannot happen)
         if (target := _MOVES.get(action)) is not None:
-            if action == Action.CLOSE:
+            if action == _CLOSE:
                 before_close = stage
             stage = target
-        if action == Action.ACKNOWLEDGE:
+        if action == _ACKNOWLEDGE:
             fields["area"], fields["acknowledged_at"] = details.get("area"), entry.at
-            _meet(clocks, DeadlineKind.ACKNOWLEDGE, entry)
+            _meet(clocks, _ACKNOWLEDGE_CLOCK, entry)
             due = _instant(details["respond_due"])
-            clocks[DeadlineKind.RESPOND] = _Running(entry.at, due, entry.recorded_at)
-        elif action in (Action.RESPOND, Action.FINAL):
-            kind = DeadlineKind.RESPOND if action == Action.RESPOND else DeadlineKind.FINAL
+            clocks[_RESPOND_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (_RESPOND, _FINAL):
+            kind = _RESPOND_CLOCK if action == _RESPOND else _FINAL_CLOCK
             _meet(clocks, kind, entry)
             responses.append(
                 Given(
-                    "first" if action == Action.RESPOND else "final",
+                    "first" if action == _RESPOND else "final",
                     entry.at,
                     str(details.get("decision")),
                     tuple(details.get("remedies") or ()),
@@ -398,27 +421,27 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     tuple(details.get("causes") or ()),
                 )
             )
-            if action == Action.FINAL and details.get("refer_by"):
+            if action == _FINAL and details.get("refer_by"):
                 due = _instant(details["refer_by"])
-                clocks[DeadlineKind.REFERRAL_WINDOW] = _Running(entry.at, due, entry.recorded_at)
-        elif action in (Action.EXTEND, Action.RECOMPUTE):
+                clocks[_REFERRAL_WINDOW_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (_EXTEND, _RECOMPUTE):
             kind = str(details.get("kind"))
             clock = clocks.get(kind)
             if clock is not None and clock.running:
                 clock.due = _instant(details["new_due"])
-                clock.extended = clock.extended or action == Action.EXTEND
+                clock.extended = clock.extended or action == _EXTEND
                 if not clock.extended:
                     clock.rule_due = clock.due
-        elif action == Action.ESCALATE:
+        elif action == _ESCALATE:
             escalated.append(entry.at)
             due = _instant(details["final_due"])
-            clocks[DeadlineKind.FINAL] = _Running(entry.at, due, entry.recorded_at)
-        elif action == Action.REFER:
-            _meet(clocks, DeadlineKind.REFERRAL_WINDOW, entry)
+            clocks[_FINAL_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action == _REFER:
+            _meet(clocks, _REFERRAL_WINDOW_CLOCK, entry)
             referrals.append((entry.at, bool(details.get("late"))))
-        elif action == Action.OUTCOME:
+        elif action == _OUTCOME:
             assessed.append((entry.at, str(details.get("outcome"))))
-        elif action == Action.CLOSE:
+        elif action == _CLOSE:
             cancelled_by_close = []
             for kind, clock in clocks.items():
                 if clock.running:
@@ -429,13 +452,13 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     cancelled_by_close.append(kind)
             fields["close_reason"] = details.get("reason")
             fields["close_because"] = details.get("because")
-        elif action == Action.REOPEN:
+        elif action == _REOPEN:
             stage = before_close
             for kind in cancelled_by_close:
                 clocks[kind].cancelled_at = None
             cancelled_by_close = []
             fields["close_reason"] = fields["close_because"] = None
-        elif action == Action.EDIT:
+        elif action == _EDIT:
             # A list of changes, or a removal marker where retention took it away because it
             # held the consumer's details (domain/retention.py): no category change then. An
             # edit recorded since keeps those apart (`personal_changes`), so this one stays.
@@ -443,12 +466,12 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             for change in changes if isinstance(changes, list) else ():
                 if change.get("field") in ("category", "channel", "board"):
                     fields[change["field"]] = change.get("new")
-        elif action == Action.INCIDENT:
+        elif action == _INCIDENT:
             incidents.append(entry.at)
-        elif action == Action.ACTION_OPENED:
+        elif action == _ACTION_OPENED:
             opened = int(details["id"])
             actions[opened] = ActionFact(opened, entry.at, _instant(details["due"]))
-        elif action == Action.ACTION_DONE and (done := actions.get(int(details["id"]))):
+        elif action == _ACTION_DONE and (done := actions.get(int(details["id"]))):
             actions[done.id] = ActionFact(
                 done.id, done.opened_at, done.due, entry.at, bool(details.get("on_time"))
             )
