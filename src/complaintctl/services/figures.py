@@ -107,7 +107,7 @@ def _report(
     )  # fmt: skip
 
     # Not a function calling itself for each month: that reference cycle would keep the
-    # histories until the cycle collector's next pass (a third of the time of a year's report).
+    # histories until the cycle collector's next pass (0.3 s after a year on 100,000 cases).
     def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
         window = _window(one, as_of, tz)
         facts = _facts(histories, window.cutoff)
