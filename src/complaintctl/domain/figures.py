@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from complaintctl.domain.calendar import WorkingCalendar
@@ -224,8 +225,10 @@ CANCELLED = "cancelled"  # ended by a close before its due: nothing was owed any
 JUDGED = (ON_TIME, ON_TIME_EXTENDED, LATE, OPEN_PAST_DUE, CLOSED_PAST_DUE)
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
+    """A clock of a case as the history left it at the cutoff (a named tuple: a report makes
+    one for each step of every case it counts)."""
+
     start: datetime
     due: datetime  # the agreed timescale's, after an extension
     rule_due: datetime  # the rule's, before any extension
@@ -272,9 +275,9 @@ class ActionFact:
     on_time: bool | None = None  # as its doing recorded it
 
 
-@dataclass(frozen=True)
-class CaseFacts:
-    """A case as its history stood at the cutoff."""
+class CaseFacts(NamedTuple):
+    """A case as its history stood at the cutoff (a named tuple: a report makes one for every
+    case it counts)."""
 
     ref: str
     received_at: datetime
@@ -286,7 +289,7 @@ class CaseFacts:
     stage: str
     close_reason: str | None = None
     close_because: str | None = None
-    clocks: Mapping[str, Clock] = field(default_factory=dict)
+    clocks: Mapping[str, Clock] = MappingProxyType({})
     acknowledged_at: datetime | None = None
     responses: tuple[Given, ...] = ()
     escalated_at: tuple[datetime, ...] = ()
@@ -330,6 +333,35 @@ class _Running:
                      self.met_at, self.on_time, self.cancelled_at)  # fmt: skip
 
 
+# The stage each action moves a case to, by the action's name (one look-up per entry).
+_MOVES: dict[str, Stage] = {
+    action.value: target for action, (_, target) in TRANSITIONS.items() if target is not None
+}
+
+
+# The actions and clocks replay tells apart, as plain strings: looking up an enum's member
+# costs more than comparing with it, and replay does both for every entry it reads.
+_ACKNOWLEDGE = Action.ACKNOWLEDGE.value
+_ACTION_DONE = Action.ACTION_DONE.value
+_ACTION_OPENED = Action.ACTION_OPENED.value
+_CLOSE = Action.CLOSE.value
+_EDIT = Action.EDIT.value
+_ESCALATE = Action.ESCALATE.value
+_EXTEND = Action.EXTEND.value
+_FINAL = Action.FINAL.value
+_INCIDENT = Action.INCIDENT.value
+_LOG = Action.LOG.value
+_OUTCOME = Action.OUTCOME.value
+_RECOMPUTE = Action.RECOMPUTE.value
+_REFER = Action.REFER.value
+_REOPEN = Action.REOPEN.value
+_RESPOND = Action.RESPOND.value
+_ACKNOWLEDGE_CLOCK = DeadlineKind.ACKNOWLEDGE.value
+_FINAL_CLOCK = DeadlineKind.FINAL.value
+_REFERRAL_WINDOW_CLOCK = DeadlineKind.REFERRAL_WINDOW.value
+_RESPOND_CLOCK = DeadlineKind.RESPOND.value
+
+
 def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | None:
     """The case as the entries recorded by `cutoff` leave it (in the order they were recorded);
     None when its log was not recorded by then."""
@@ -349,7 +381,7 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
         if entry.recorded_at > cutoff:
             continue
         details, action = entry.details, entry.action
-        if action == Action.LOG:
+        if action == _LOG:
             log = entry
             fields = {
                 "channel": str(details.get("channel")),
@@ -361,27 +393,27 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                 "close_reason": None,
                 "close_because": None,
             }
-            clocks[DeadlineKind.ACKNOWLEDGE] = _Running(
+            clocks[_ACKNOWLEDGE_CLOCK] = _Running(
                 entry.at, _instant(details["acknowledge_due"]), entry.recorded_at
             )
             continue
         if log is None:
             continue  # nothing before the log counts (it cannot happen)
-        if action in TRANSITIONS and (target := TRANSITIONS[Action(action)][1]) is not None:
-            if action == Action.CLOSE:
+        if (target := _MOVES.get(action)) is not None:
+            if action == _CLOSE:
                 before_close = stage
             stage = target
-        if action == Action.ACKNOWLEDGE:
+        if action == _ACKNOWLEDGE:
             fields["area"], fields["acknowledged_at"] = details.get("area"), entry.at
-            _meet(clocks, DeadlineKind.ACKNOWLEDGE, entry)
+            _meet(clocks, _ACKNOWLEDGE_CLOCK, entry)
             due = _instant(details["respond_due"])
-            clocks[DeadlineKind.RESPOND] = _Running(entry.at, due, entry.recorded_at)
-        elif action in (Action.RESPOND, Action.FINAL):
-            kind = DeadlineKind.RESPOND if action == Action.RESPOND else DeadlineKind.FINAL
+            clocks[_RESPOND_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (_RESPOND, _FINAL):
+            kind = _RESPOND_CLOCK if action == _RESPOND else _FINAL_CLOCK
             _meet(clocks, kind, entry)
             responses.append(
                 Given(
-                    "first" if action == Action.RESPOND else "final",
+                    "first" if action == _RESPOND else "final",
                     entry.at,
                     str(details.get("decision")),
                     tuple(details.get("remedies") or ()),
@@ -389,27 +421,27 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     tuple(details.get("causes") or ()),
                 )
             )
-            if action == Action.FINAL and details.get("refer_by"):
+            if action == _FINAL and details.get("refer_by"):
                 due = _instant(details["refer_by"])
-                clocks[DeadlineKind.REFERRAL_WINDOW] = _Running(entry.at, due, entry.recorded_at)
-        elif action in (Action.EXTEND, Action.RECOMPUTE):
+                clocks[_REFERRAL_WINDOW_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action in (_EXTEND, _RECOMPUTE):
             kind = str(details.get("kind"))
             clock = clocks.get(kind)
             if clock is not None and clock.running:
                 clock.due = _instant(details["new_due"])
-                clock.extended = clock.extended or action == Action.EXTEND
+                clock.extended = clock.extended or action == _EXTEND
                 if not clock.extended:
                     clock.rule_due = clock.due
-        elif action == Action.ESCALATE:
+        elif action == _ESCALATE:
             escalated.append(entry.at)
             due = _instant(details["final_due"])
-            clocks[DeadlineKind.FINAL] = _Running(entry.at, due, entry.recorded_at)
-        elif action == Action.REFER:
-            _meet(clocks, DeadlineKind.REFERRAL_WINDOW, entry)
+            clocks[_FINAL_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action == _REFER:
+            _meet(clocks, _REFERRAL_WINDOW_CLOCK, entry)
             referrals.append((entry.at, bool(details.get("late"))))
-        elif action == Action.OUTCOME:
+        elif action == _OUTCOME:
             assessed.append((entry.at, str(details.get("outcome"))))
-        elif action == Action.CLOSE:
+        elif action == _CLOSE:
             cancelled_by_close = []
             for kind, clock in clocks.items():
                 if clock.running:
@@ -420,13 +452,13 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
                     cancelled_by_close.append(kind)
             fields["close_reason"] = details.get("reason")
             fields["close_because"] = details.get("because")
-        elif action == Action.REOPEN:
+        elif action == _REOPEN:
             stage = before_close
             for kind in cancelled_by_close:
                 clocks[kind].cancelled_at = None
             cancelled_by_close = []
             fields["close_reason"] = fields["close_because"] = None
-        elif action == Action.EDIT:
+        elif action == _EDIT:
             # A list of changes, or a removal marker where retention took it away because it
             # held the consumer's details (domain/retention.py): no category change then. An
             # edit recorded since keeps those apart (`personal_changes`), so this one stays.
@@ -434,12 +466,12 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             for change in changes if isinstance(changes, list) else ():
                 if change.get("field") in ("category", "channel", "board"):
                     fields[change["field"]] = change.get("new")
-        elif action == Action.INCIDENT:
+        elif action == _INCIDENT:
             incidents.append(entry.at)
-        elif action == Action.ACTION_OPENED:
+        elif action == _ACTION_OPENED:
             opened = int(details["id"])
             actions[opened] = ActionFact(opened, entry.at, _instant(details["due"]))
-        elif action == Action.ACTION_DONE and (done := actions.get(int(details["id"]))):
+        elif action == _ACTION_DONE and (done := actions.get(int(details["id"]))):
             actions[done.id] = ActionFact(
                 done.id, done.opened_at, done.due, entry.at, bool(details.get("on_time"))
             )
@@ -690,10 +722,12 @@ def _count(
     members["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, [])
     members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
     values["acknowledged_on_time_share"] = _on_time_share(acks)
+    hour = timedelta(hours=1)
     hours = [
-        calendar.working_time_between(c.received_at, c.acknowledged_at) / timedelta(hours=1)
-        for c in received
-        if c.acknowledged_at is not None
+        worked / hour
+        for worked in calendar.working_times_between(
+            [(c.received_at, c.acknowledged_at) for c in received if c.acknowledged_at is not None]
+        )
     ]
     values["acknowledge_working_hours_median"] = _median(hours)
     values["acknowledge_working_hours_p90"] = percentile(hours, 90)
@@ -715,9 +749,10 @@ def _count(
     final = [(c, g) for c, g in given if g.stage == "final"]
     values["response_working_days_median"] = _median(
         [
-            calendar.working_time_between(c.acknowledged_at, g.at) / working_day
-            for c, g in first
-            if c.acknowledged_at is not None
+            worked / working_day
+            for worked in calendar.working_times_between(
+                [(c.acknowledged_at, g.at) for c, g in first if c.acknowledged_at is not None]
+            )
         ]
     )
 
@@ -736,12 +771,13 @@ def _count(
     members["final_open_past_due"] = finals.get(OPEN_PAST_DUE, [])
     members["final_not_yet_due"] = finals.get(NOT_YET_DUE, [])
     values["final_on_time_share"] = _on_time_share(finals)
+    escalations = [
+        (escalated, g.at)
+        for c, g in final
+        if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
+    ]
     values["final_working_days_median"] = _median(
-        [
-            calendar.working_time_between(escalated, g.at) / working_day
-            for c, g in final
-            if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
-        ]
+        [worked / working_day for worked in calendar.working_times_between(escalations)]
     )
 
     def case_of(item: tuple[CaseFacts, Any]) -> str:
@@ -751,9 +787,11 @@ def _count(
     members["final_outcomes"] = _by(final, lambda i: i[1].decision, "decision", case_of)
     outcomes = [(c, outcome) for c in cases for at, outcome in c.assessed if holds(at)]
     members["assessor_outcomes"] = _by(outcomes, lambda i: i[1], "assessor-outcome", case_of)
-    members["remedies"] = {
-        remedy: [c.ref for c, g in given if remedy in g.remedies] for remedy in PARTS["remedy"]
-    }
+    remedies: dict[str, list[str]] = {remedy: [] for remedy in PARTS["remedy"]}
+    for c, g in given:
+        for remedy in set(g.remedies).intersection(remedies):
+            remedies[remedy].append(c.ref)
+    members["remedies"] = remedies
     values["goodwill_pence"] = sum(g.goodwill_pence for _, g in given)
 
     referrals = [(c, late) for c in cases for at, late in c.referrals if holds(at)]
@@ -783,9 +821,10 @@ def _count(
 
     open_cases = [c for c in cases if c.stage in OPEN_STAGES]
     members["open_cases"] = _by(open_cases, lambda c: c.stage, "stage")
+    ages = calendar.working_times_to([c.received_at for c in open_cases], cutoff)
     members["open_cases_by_age"] = _by(
-        open_cases, lambda c: age_band(calendar.working_time_between(c.received_at, cutoff),
-                                       working_day), "age"
+        zip(open_cases, ages, strict=True), lambda i: age_band(i[1], working_day), "age",
+        lambda i: i[0].ref,
     )  # fmt: skip
     owed = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.RESPOND, DeadlineKind.FINAL)
     members["open_cases_breached"] = [

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
@@ -36,6 +36,7 @@ REPLAYED = tuple(
     )
 )  # fmt: skip
 BREAKDOWNS = ("area", "category", "channel", "month")
+Rows = tuple[figures.Row, ...]
 
 
 def report_period(text: str | None, first: date | None, last: date | None) -> Period:
@@ -105,14 +106,19 @@ def _report(
          for action, at, recorded, details in entries),
     )  # fmt: skip
 
-    def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
+    # Not a function calling itself for each month: that reference cycle would keep the
+    # histories until the cycle collector's next pass (0.3 s after a year on 100,000 cases).
+    def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
         window = _window(one, as_of, tz)
+        facts = _facts(histories, window.cutoff)
+        return window, facts, figures.count(facts, window, calendar, restrictions)
+
+    def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
+        window, facts, rows = counted(one)
         cutoff = window.cutoff
-        facts = _facts(histories, cutoff)
-        rows = figures.count(facts, window, calendar, restrictions)
-        groups: list[tuple[str, tuple[figures.Row, ...]]] = []
+        groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
-            groups = [(month.label, of(month, breakdown=None).figures) for month in one.months()
+            groups = [(month.label, counted(month)[2]) for month in one.months()
                       if month.starts(tz) <= as_of]  # fmt: skip
         elif breakdown is not None:
             for key in sorted({case.attribute(breakdown) for case in facts}):
@@ -163,14 +169,26 @@ def _histories(
     tz = uow.calendar().tz
     earliest = min(p.starts(tz) for p in periods)
     latest = max(min(p.ends(tz), as_of) for p in periods)
+    rows = listings.history_for_figures(uow, earliest, latest, REPLAYED, figures.OPEN_STAGES)
     histories: dict[str, list[figures.Entry]] = {}
-    for _, ref, action, at, recorded_at, details in listings.history_for_figures(
-        uow, earliest, latest, REPLAYED, figures.OPEN_STAGES
-    ):
-        histories.setdefault(ref, []).append(
-            figures.Entry(action, at, recorded_at, json.loads(details))
-        )
+    entry = figures.Entry
+    for start in range(0, len(rows), _DECODED_AT_ONCE):
+        chunk = rows[start : start + _DECODED_AT_ONCE]
+        for (_, ref, action, at, recorded_at, _), details in zip(
+            chunk, _decode_all([row[5] for row in chunk]), strict=True
+        ):
+            histories.setdefault(ref, []).append(entry(action, at, recorded_at, details))
     return histories
+
+
+# How many entries' details are decoded in one call (_decode_all).
+_DECODED_AT_ONCE = 20_000
+
+
+def _decode_all(texts: Sequence[str]) -> list[Any]:
+    """Each of `texts` (a JSON object, as uow.record wrote it) decoded: as one JSON array, in
+    one call to the parser rather than one for each entry (several times quicker)."""
+    return cast("list[Any]", json.loads("[" + ",".join(texts) + "]"))
 
 
 def _facts(histories: dict[str, list[figures.Entry]], cutoff: datetime) -> list[figures.CaseFacts]:
