@@ -129,6 +129,19 @@ def test_an_action_is_due_within_working_days_or_at_a_date(unit: UnitFactory) ->
     ]  # fmt: skip
 
 
+def test_a_longer_time_is_never_due_sooner(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30: whole working days run to a day's close (8h is one), and what is
+    # left over is working time from there.
+    times = ("7h59m", "8h", "1d", "1d1m", "2d")
+    dues = [add(unit, ref, within=w, at=t("2026-12-04T16:30")).due for w in times]
+
+    assert [
+        t("2026-12-07T16:29"), t("2026-12-07T17:00"), t("2026-12-07T17:00"),
+        t("2026-12-08T09:01"), t("2026-12-08T17:00"),
+    ] == dues  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [

@@ -135,17 +135,17 @@ def add_action(
 
 
 def due_within(uow: UnitOfWork, at: datetime, within: str) -> datetime:
-    """When an action opened at `at` is due `within` a working time: whole working days
-    count as a day's deadline does (the close of day N, MODEL.md "Working time"), hours and
-    minutes as working time from `at`."""
+    """When an action opened at `at` is due `within` a working time: its whole working days
+    count as a day's deadline does (the close of day N, MODEL.md "Working time"), and any
+    hours and minutes left over are working time from there, so a longer time is never due
+    sooner (`1d1m` is a minute into the day after `1d`'s close)."""
     calendar = uow.calendar()
     amount = working_duration(uow, within, "--within")
     if not amount:
         raise InvalidInput("--within must be more than no time at all")
     days, rest = divmod(amount, calendar.working_day())
-    if not rest:
-        return calendar.add_working_days(at, days)
-    return calendar.add_working_time(at, amount)
+    due = calendar.add_working_days(at, days) if days else at
+    return calendar.add_working_time(due, rest) if rest else due
 
 
 def open_action(
