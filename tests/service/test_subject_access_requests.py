@@ -279,3 +279,32 @@ def test_listing_shows_open_requests_soonest_due_first(unit: UnitFactory, ann: i
     listed = read(unit, services.list_requests, open_only=True, as_of=t("2026-12-03T10:00"))
 
     assert [(2, "overdue"), (1, "open")] == [(v.id, v.state) for v in listed]
+
+
+def last_export_id(unit: UnitFactory) -> int:
+    with unit(write=False) as uow:
+        found = uow.entries_of("consumer-exported")[-1].id
+    assert found is not None
+    return found
+
+
+def test_the_export_named_must_be_made_for_this_request_and_answer_no_other(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    export(unit, "2026-11-20T10:00")  # before the request was received
+    stale = last_export_id(unit)
+    open_sar(unit)
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed, match="outside this request"):
+        act(unit, services.done_request, sar_id=1, export_entry=stale, by="officer.one",
+            at=t("2026-12-11T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    export(unit, "2026-12-10T10:00")
+    fresh = last_export_id(unit)
+    act(unit, services.done_request, sar_id=1, export_entry=fresh, by="officer.one",
+        at=t("2026-12-11T10:00"))  # fmt: skip
+    open_sar(unit, "2026-11-26T08:00")
+    with pytest.raises(ActionNotAllowed, match="answered subject-access request 1 already"):
+        act(unit, services.done_request, sar_id=2, export_entry=fresh, by="officer.one",
+            at=t("2026-12-11T11:00"))  # fmt: skip

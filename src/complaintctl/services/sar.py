@@ -294,6 +294,17 @@ def _export(
                 f"history entry {export_entry} is not an export of consumer "
                 f"{request.consumer_id}'s data (consumer export records one)"
             )
+        if not request.received_at <= entry.at <= at:
+            raise ActionNotAllowed(
+                f"history entry {export_entry} is an export made outside this request (after "
+                "it was received and by the answer's --at): it cannot answer it"
+            )
+        answered = uow.request_answered_by(export_entry)
+        if answered is not None and answered != request.id:
+            raise ActionNotAllowed(
+                f"history entry {export_entry} answered subject-access request {answered} "
+                "already: make an export for this one"
+            )
         return entry
     exports = [
         entry

@@ -459,6 +459,12 @@ class UnitOfWork:
             statement.order_by(col(SubjectAccessRequest.due_at), col(SubjectAccessRequest.id))
         ).all()
 
+    def request_answered_by(self, entry_id: int) -> int | None:
+        """The subject-access request an export (its history entry) answered, if any."""
+        return self.session.exec(
+            select(SubjectAccessRequest.id).where(SubjectAccessRequest.export_event_id == entry_id)
+        ).first()
+
     def subject_access_clock(self, request: SubjectAccessRequest) -> Deadline | None:
         """The request's running clock (None once answered)."""
         return self.session.exec(
