@@ -24,7 +24,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from complaintctl.letters import Templates
-from complaintctl.services.subject_access import subject_access
+from complaintctl.services.subject_access import record_export, subject_access
 from complaintctl.services.verify import verify_history
 from complaintctl.store.models import (
     CaseAction,
@@ -252,6 +252,7 @@ def test_the_history_verifies_intact_after_retention_and_after_erasure(
 ) -> None:
     apply(unit, BETWEEN)
     assert () == verified(unit).problems
+    act(unit, services.action_done, action_id=1, note=None, by="sam.senior", at=AFTER)
 
     erase(unit, "ann@example.com")  # her later case is inside retention, and closed
 
@@ -468,6 +469,11 @@ def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_th
         unit, services.extend_request, sar_id=asked.id, months=1,
         reason="Bob's records are with his solicitor", by="lee.leader", at=t("2027-05-05T10:00"),
     )  # fmt: skip
+    with unit() as uow:
+        record_export(uow, consumer_id=bob, format="json", sha256="ab" * 32, by="officer.one",
+                      at=t("2027-05-20T10:00"), now=t("2027-05-20T10:00"))  # fmt: skip
+    act(unit, services.done_request, sar_id=asked.id, export_entry=None, by="officer.one",
+        at=t("2027-05-20T11:00"))  # fmt: skip
 
     done = erase(unit, "bob@example.com", now=t("2027-06-01T12:00"))
 
@@ -581,3 +587,20 @@ def test_a_letter_issued_before_erasure_loses_its_facts_and_no_letter_is_made_af
     with pytest.raises(ActionNotAllowed, match="personal data was removed"):
         letter(unit, cara, "acknowledgement", at=AFTER)
     assert () == verified(unit).problems
+
+
+def test_erasure_waits_for_what_is_still_owed(unit: UnitFactory, store_url: str) -> None:
+    ref = to_final(unit)  # a final response with goodwill: its payment owed, the window open
+    act(
+        unit, services.open_request, email="ann@example.com", consumer_id=None,
+        received_at=t("2027-01-05T10:00"), by="officer.one", at=t("2027-01-05T10:00"),
+    )  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed) as refused:
+        erase(unit, "ann@example.com", now=t("2027-01-06T10:00"))
+
+    assert ("still owed action 1, subject-access request 1, the referral window of " + ref) in str(
+        refused.value
+    )
+    assert before == dump_store(store_url)

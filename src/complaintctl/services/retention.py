@@ -329,7 +329,8 @@ def erase_consumer(
 ) -> Anonymised:
     """Erase a person on request (senior roles): their details and every case of theirs
     anonymised at once, where nothing requires keeping them — no open case, no legal hold,
-    no restriction in force [std: UK GDPR Article 17]; otherwise refused, naming each."""
+    no restriction in force, nothing still owed (an action, a subject-access request, the
+    Assessor's referral window) [std: UK GDPR Article 17]; otherwise refused, naming each."""
     from complaintctl.store import retention as stored
 
     reason = required(reason, "--reason")
@@ -350,6 +351,9 @@ def erase_consumer(
     restricted = stored.restrictions_in_force(uow.session).get(consumer.id)
     if restricted:
         in_the_way.append("restrictions in force " + ", ".join(str(n) for n in restricted))
+    owed = stored.still_owed(uow.session, consumer.id, now)
+    if owed:
+        in_the_way.append("still owed " + ", ".join(owed))
     if in_the_way:
         raise ActionNotAllowed(
             f"consumer {consumer.id} cannot be erased while the data is needed: "

@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import retention
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import STEP_ACTIONS, Stage
 from complaintctl.store.models import (
     Case,
@@ -136,6 +137,47 @@ def restrictions_in_force(session: Session) -> dict[int, list[int]]:
     ):
         found.setdefault(consumer_id, []).append(restriction_id or 0)
     return found
+
+
+def still_owed(session: Session, consumer_id: int, now: datetime) -> list[str]:
+    """What is still owed to or by a consumer, which their data is needed for: actions not
+    done on their cases, their subject-access requests not answered, and the Assessor's
+    referral window still running on a case of theirs."""
+    case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
+    owed = [
+        f"action {n}"
+        for n in session.exec(
+            select(col(CaseAction.id))
+            .where(col(CaseAction.case_id).in_(case_ids), col(CaseAction.done_at).is_(None))
+            .order_by(col(CaseAction.id))
+        )
+    ]
+    owed += [
+        f"subject-access request {n}"
+        for n in session.exec(
+            select(col(SubjectAccessRequest.id))
+            .where(
+                SubjectAccessRequest.consumer_id == consumer_id,
+                col(SubjectAccessRequest.done_at).is_(None),
+            )
+            .order_by(col(SubjectAccessRequest.id))
+        )
+    ]
+    owed += [
+        f"the referral window of {ref}"
+        for ref in session.exec(
+            select(col(Case.ref))
+            .join(Deadline, col(Deadline.case_id) == col(Case.id))
+            .where(
+                Case.consumer_id == consumer_id,
+                col(Deadline.ended_at).is_(None),
+                Deadline.kind == DeadlineKind.REFERRAL_WINDOW.value,
+                col(Deadline.due_at) > now,
+            )
+            .order_by(col(Case.ref))
+        )
+    ]
+    return owed
 
 
 def _rewrite(
