@@ -604,3 +604,26 @@ def test_erasure_waits_for_what_is_still_owed(unit: UnitFactory, store_url: str)
         refused.value
     )
     assert before == dump_store(store_url)
+
+
+def test_nothing_more_is_recorded_on_a_case_whose_data_was_removed(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    bob = store["bob"]
+    erase(unit, "bob@example.com", now=t("2027-06-01T12:00"))
+    before = dump_store(store_url)
+    at = t("2027-06-02T10:00")
+
+    refusals = []
+    for verb, inputs in (
+        (services.note, {"text": "Bob rang", "direction": Direction.IN, "channel": Channel.PHONE}),
+        (services.reopen, {"reason": "Bob asked again"}),
+        (services.add_action, {"kind": ActionKind.REMEDY, "what": "Call Bob",
+                               "owner": "officer.one", "due": None, "within": "2d"}),
+    ):  # fmt: skip
+        with pytest.raises(ActionNotAllowed) as refused:
+            act(unit, verb, ref=bob, by="sam.senior", at=at, **inputs)
+        refusals.append(str(refused.value))
+
+    assert all("personal data was removed" in r for r in refusals), refusals
+    assert before == dump_store(store_url)

@@ -116,6 +116,10 @@ def add_action(
     if (due is None) == (within is None):
         raise InvalidInput("say when it is due: --due DATETIME or --within DURATION (one of them)")
     case = find_case(uow, ref)
+    if case.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
+        )
     owner = active_staff(uow, owner).username
     if at < case.received_at:
         raise InvalidInput(f"--at is before {case.ref} was received")

@@ -462,7 +462,14 @@ def by_of(taking: Taking | None) -> str:
 
 def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     """The checks every step makes, in this order (the version the caller read, who may, the
-    stage, the order of steps), then the verb's own."""
+    stage, the order of steps), then the verb's own. Nothing more is recorded on a case whose
+    personal data was removed: what it would add could never be removed in turn."""
+    if case.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"{case.ref}'s personal data was removed "
+            f"({format_instant(case.anonymised_at, taking.calendar.tz)}): nothing more may be "
+            "recorded on it"
+        )
     if not spec.procedure_step:
         return spec.plan(taking, case)
     _as_seen(taking, case)

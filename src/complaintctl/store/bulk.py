@@ -460,13 +460,14 @@ class CaseRow(NamedTuple):
     out_of_time: bool
     consumer_id: int
     close_reason: str | None
+    anonymised_at: datetime | None  # its personal data removed (retention or erasure)
     last_step_at: datetime | None
     clocks: tuple[Running, ...]
 
 
 _CASE_ROW_COLUMNS = (
     "id", "ref", "stage", "area", "responder", "first_responder", "handler", "version",
-    "received_at", "out_of_time", "consumer_id", "close_reason",
+    "received_at", "out_of_time", "consumer_id", "close_reason", "anonymised_at",
 )  # fmt: skip
 
 
