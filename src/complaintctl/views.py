@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
+from complaintctl.domain.chain import unmarked
 from complaintctl.domain.explain import DayEntry
 from complaintctl.domain.figures import FIGURE, Row
 from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
@@ -484,7 +485,7 @@ def _step_json(entry: EventView | None, tz: ZoneInfo, *fields: str) -> dict[str,
     return {
         "by": entry.actor,
         "at": _when(entry.at, tz),
-        **{name: details.get(name) for name in fields},
+        **{name: unmarked(details.get(name)) for name in fields},
     }
 
 

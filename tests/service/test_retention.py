@@ -33,6 +33,7 @@ from complaintctl.store.models import (
     LegalHold,
     SubjectAccessRequest,
 )
+from complaintctl.views import case_json
 from tests.conftest import UnitFactory, dump_store
 from tests.service.journey import act, log, show, t, to_final
 
@@ -627,3 +628,11 @@ def test_nothing_more_is_recorded_on_a_case_whose_data_was_removed(
 
     assert all("personal data was removed" in r for r in refusals), refusals
     assert before == dump_store(store_url)
+
+
+def test_show_gives_a_removed_reason_as_its_words(unit: UnitFactory, store: dict[str, str]) -> None:
+    apply(unit, BETWEEN)
+
+    shown = case_json(show(unit, store["ann_final"], AFTER))
+
+    assert "[removed 2033-02-01 under retention policy 1]" == shown["escalation"]["reason"]

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
-from complaintctl.domain.chain import is_marker
+from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry
 from complaintctl.domain.instants import (
@@ -735,7 +735,7 @@ def _later_steps(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
         entry = view.latest(action)
         if entry is None:
             continue
-        extra = entry.details.get(detail)
+        extra = unmarked(entry.details.get(detail))
         tail = f"{joined}{extra}" if extra else ""
         shown.append((label, f"{words(entry)}, {format_local(entry.at, tz)}{tail}"))
     return shown

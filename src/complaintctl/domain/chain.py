@@ -68,6 +68,12 @@ def instant(value: datetime) -> int:
     return (value - _EPOCH) // _MICROSECOND
 
 
+def unmarked(value: Any) -> Any:
+    """A details value as a reader shows it: a removal marker as its words (when and why the
+    value was removed), anything else as it is."""
+    return value["removed"] if is_marker(value) else value
+
+
 def is_marker(value: Any) -> bool:
     """Whether a details value is a removal marker keeping the digest of what it replaced."""
     return (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain import clocks, policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
+from complaintctl.domain.chain import unmarked
 from complaintctl.domain.clocks import CLOCKS, rule_of, started_by
 from complaintctl.domain.explain import explain_days
 from complaintctl.domain.instants import format_local
@@ -147,7 +148,7 @@ def _changes(history: list[Event], kind: str) -> tuple[DueChange, ...]:
                 at=event.at,
                 old_due=datetime.fromisoformat(details["old_due"]),
                 new_due=datetime.fromisoformat(details["new_due"]),
-                reason=str(details.get("reason") or ""),
+                reason=str(unmarked(details.get("reason")) or ""),
             )
         )
     return tuple(changes)
