@@ -199,3 +199,27 @@ def test_logins_bound_but_not_mapped_change_nothing(unit: UnitFactory) -> None:
 
     assert "sam.senior" == acting_as(unit, "sam.senior", login="olu")
     assert "officer.one" == acting_as(unit, "officer.one", login="mallory")
+
+
+@sqlite_only
+def test_a_senior_may_not_bind_someone_else_to_the_login_they_connect_as(
+    unit: UnitFactory, store_url: str
+) -> None:
+    turn(unit, BIND_LOGINS)
+    bind(unit, "sam.senior", os_login="sam")
+    before = dump_store(store_url)
+
+    with unit() as uow:
+        uow.origin = ("sam", "host")
+        with pytest.raises(InvalidInput) as refused:
+            services.bind_staff(uow, username="officer.one", db_role=None, os_login="sam",
+                                by="sam.senior", at=AT, now=AT)  # fmt: skip
+
+    assert "you connect as login sam: binding it to officer.one would leave you" in str(
+        refused.value
+    )
+    assert before == dump_store(store_url)
+
+
+def test_a_database_role_is_bound_in_lower_case_as_postgresql_folds_it(unit: UnitFactory) -> None:
+    assert "rita_responder" == bind(unit, "officer.one", db_role="Rita_Responder").db_role

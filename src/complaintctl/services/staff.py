@@ -16,7 +16,14 @@ from complaintctl.services.common import (
     optional,
     required,
 )
-from complaintctl.services.identity import REQUIRE_BOUND_ROLES, describe_binding, is_on
+from complaintctl.services.identity import (
+    LOGIN,
+    REQUIRE_BOUND_ROLES,
+    ROLE,
+    connecting,
+    describe_binding,
+    is_on,
+)
 from complaintctl.views import StaffView
 
 if TYPE_CHECKING:
@@ -39,6 +46,13 @@ def _view(staff: Staff) -> StaffView:
 # What a database role or an operating-system login may be named here: PostgreSQL's longest
 # identifier; letters, digits and a few marks (a Windows login's domain and backslash too).
 _BOUND_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@$\\-]{0,62}")
+
+
+def _db_role(value: str | None) -> str | None:
+    """A database role to bind, in lower case: PostgreSQL folds an unquoted role name so, and
+    `current_user` gives it so."""
+    name = _bound_name(value, "--db-role")
+    return name.lower() if name is not None else None
 
 
 def _bound_name(value: str | None, option: str) -> str | None:
@@ -86,7 +100,7 @@ def add_staff(
     username = text.normalise_username(required(username, "USERNAME", text.LABEL))
     name = required(name, "--name", text.NAME)
     area = optional(area, "--area", text.LABEL)
-    db_role = _bound_name(db_role, "--db-role")
+    db_role = _db_role(db_role)
     os_login = _bound_name(os_login, "--os-login")
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
@@ -249,11 +263,19 @@ def bind_staff(
     """Bind a member of staff to a database role or an operating-system login (senior roles):
     it acts as them and no one else (services/identity.py). A member has at most one of each;
     binding again replaces it."""
-    db_role = _bound_name(db_role, "--db-role")
+    db_role = _db_role(db_role)
     os_login = _bound_name(os_login, "--os-login")
     if (db_role is None) == (os_login is None):
         raise InvalidInput("give one of --db-role and --os-login")
     by, staff = _member_to_change(uow, username, by, at, now)
+    who = connecting(uow)
+    if who is not None and staff.username != by and (who.kind, who.name) in (
+        (ROLE, db_role), (LOGIN, os_login)
+    ):  # fmt: skip
+        raise InvalidInput(
+            f"you connect as {who.kind} {who.name}: binding it to {staff.username} would leave "
+            f"you unable to act as {by}; bind {staff.username} to a role or login of their own"
+        )
     if (db_role or staff.db_role, os_login or staff.os_login) == (staff.db_role, staff.os_login):
         raise InvalidInput(
             f"{staff.username} is bound to {describe_binding(staff)} already: nothing to change"
