@@ -3,6 +3,7 @@ person would meet it; in a pipe it never asks."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,7 +59,14 @@ def at_a_terminal(*args: str, answer: str) -> tuple[int, str]:
 
 def test_close_at_a_terminal_asks_first_and_no_writes_nothing_and_fails(run: Run) -> None:
     ref = log_case(run, at="2026-11-30T10:00")
-    before = {k: v for k, v in show(run, ref).items() if k != "as_of"}
+
+    def recorded() -> dict[str, Any]:
+        # As of one fixed instant: the working minutes left would change as the clock passes
+        # a minute between the two reads, and the program here runs on the real clock.
+        shown = ok(run, "show", ref, "--json", "--as-of", "2026-12-01T12:00:00+00:00").stdout
+        return {k: v for k, v in json.loads(shown).items() if k != "as_of"}
+
+    before = recorded()
 
     status, seen = at_a_terminal("close", ref, "--reason", "withdrawn", answer="n")
 
@@ -65,7 +74,7 @@ def test_close_at_a_terminal_asks_first_and_no_writes_nothing_and_fails(run: Run
     assert 13 == status, seen  # README, "Exit status"
     assert f"Close {ref} as withdrawn? Only a senior can reopen it [y/N]" in seen
     assert seen.rstrip().endswith("Not closed."), seen
-    assert before == {k: v for k, v in show(run, ref).items() if k != "as_of"}
+    assert before == recorded()
 
 
 def test_close_at_a_terminal_closes_once_confirmed(run: Run) -> None:
