@@ -481,7 +481,8 @@ ANONYMISED = {
     "policy": Maybe(INT),  # retention's
     "cases": [STR],
     "consumers": [INT],
-    "entries": INT,  # history entries whose personal values were replaced (0 in a dry run)
+    # History entries whose personal values were replaced (in a dry run, would be).
+    "entries": INT,
 }
 
 STEP_COMMANDS = (

@@ -74,6 +74,7 @@ def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -
         data["consumers"],
         data["marker"],
     )
+    assert f"{data['entries']} history entries would be anonymised" in dry.stdout
     assert data["marker"] == show(run, ref)["consumer"]["name"]
     with freeze_time(SIX_YEARS_ON):
         verified = run("db", "verify")

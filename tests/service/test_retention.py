@@ -307,6 +307,8 @@ def test_a_dry_run_writes_nothing_and_says_what_would_go(
 
     assert (True, (store["ann_final"], store["bob"])) == (done.dry_run, done.refs)
     assert before == dump_store(store_url)
+    # It counts the history entries the run would change: the same number the run reports.
+    assert 0 < done.entries == apply(unit, BETWEEN).entries
 
 
 def test_a_second_run_finds_nothing_more_to_remove(
@@ -451,11 +453,26 @@ def test_only_a_senior_applies_retention(unit: UnitFactory, store: dict) -> None
 # -- erasure on request --------------------------------------------------------------------
 
 
-def erase(unit: UnitFactory, email: str, *, by: str = "sam.senior", now: datetime = AFTER) -> Any:
+def erase(
+    unit: UnitFactory, email: str, *, by: str = "sam.senior", now: datetime = AFTER,
+    dry_run: bool = False,
+) -> Any:  # fmt: skip
     with unit() as uow:
         return services.erase_consumer(
-            uow, email=email, consumer_id=None, reason="Asked in writing", by=by, now=now
-        )
+            uow, email=email, consumer_id=None, reason="Asked in writing", by=by, now=now,
+            dry_run=dry_run,
+        )  # fmt: skip
+
+
+def test_an_erasure_dry_run_writes_nothing_and_counts_what_would_change(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    before = dump_store(store_url)
+
+    dry = erase(unit, "bob@example.com", dry_run=True)
+
+    assert before == dump_store(store_url)
+    assert 0 < dry.entries == erase(unit, "bob@example.com").entries
 
 
 def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_them(

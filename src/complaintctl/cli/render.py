@@ -1219,7 +1219,9 @@ def anonymised(view: Anonymised, json_output: bool) -> None:
         return
     verb = "Would remove" if view.dry_run else "Removed"
     _print(f"{verb} the personal data of {', '.join(what)}, each value now {view.marker}")
-    if not view.dry_run:
+    if view.dry_run:
+        _print(f"{view.entries} history entries would be anonymised; nothing was written.")
+    else:
         _print(f"{view.entries} history entries anonymised; their seals still hold.")
 
 

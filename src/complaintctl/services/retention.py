@@ -284,12 +284,14 @@ def apply_retention(uow: UnitOfWork, *, by: str, now: datetime, dry_run: bool) -
     cases, consumers = _due(uow, policy, now)
     case_ids = [(case_id, item.ref) for case_id, item in cases if item.state == "due"]
     consumer_ids = [item.consumer_id for item in consumers if item.state == "due"]
+    # A dry run does the same work and leaves it uncommitted (the unit of work rolls it
+    # back): it counts the history entries that would change, and writes nothing.
     entries = 0
+    for case_id, _ in case_ids:
+        entries += stored.anonymise_case(uow.session, case_id, marker, now)
+    for consumer_id in consumer_ids:
+        entries += stored.anonymise_consumer(uow.session, consumer_id, marker, now)
     if not dry_run:
-        for case_id, _ in case_ids:
-            entries += stored.anonymise_case(uow.session, case_id, marker, now)
-        for consumer_id in consumer_ids:
-            entries += stored.anonymise_consumer(uow.session, consumer_id, marker, now)
         if case_ids or consumer_ids:
             uow.record(
                 None,
@@ -362,12 +364,12 @@ def erase_consumer(
     tz = uow.calendar().tz
     marker = retention.erasure_marker(now.astimezone(tz).date())
     refs = tuple(ref for case_id, ref, _ in cases if not states[case_id].anonymised)
-    entries = 0
+    entries = 0  # a dry run counts them too, uncommitted (apply_retention)
+    for case_id, _, _ in cases:
+        if not states[case_id].anonymised:
+            entries += stored.anonymise_case(uow.session, case_id, marker, now)
+    entries += stored.anonymise_consumer(uow.session, consumer.id, marker, now)
     if not dry_run:
-        for case_id, _, _ in cases:
-            if not states[case_id].anonymised:
-                entries += stored.anonymise_case(uow.session, case_id, marker, now)
-        entries += stored.anonymise_consumer(uow.session, consumer.id, marker, now)
         uow.record(
             None,
             Action.CONSUMER_ERASED,
