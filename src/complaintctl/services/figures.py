@@ -2,7 +2,8 @@
 period before if asked.
 
 Read-only. The history is read once, as columns (store/listings.py), up to the latest cutoff
-any period of the report needs; each period replays it to its own cutoff.
+any period of the report needs, and each case's entries are replayed to each cutoff as they
+are read.
 """
 
 from __future__ import annotations
@@ -98,7 +99,12 @@ def _report(
             f"--as-of is before the period {period.label} begins: there is nothing to count yet"
         )
     periods = [period, period.previous()] if compare else [period]
-    histories = _histories(uow, periods, as_of)
+    windows = {one: _window(one, as_of, tz) for one in periods}
+    if by == "month":
+        for one in periods:
+            windows.update((month, _window(month, as_of, tz)) for month in one.months()
+                           if month.starts(tz) <= as_of)  # fmt: skip
+    facts = _facts(uow, periods, {window.cutoff for window in windows.values()})
     restricted, entries = listings.restrictions_for_figures(uow)
     restrictions = figures.restriction_facts(
         restricted,
@@ -106,25 +112,22 @@ def _report(
          for action, at, recorded, details in entries),
     )  # fmt: skip
 
-    # Not a function calling itself for each month: that reference cycle would keep the
-    # histories until the cycle collector's next pass (0.3 s after a year on 100,000 cases).
     def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
-        window = _window(one, as_of, tz)
-        facts = _facts(histories, window.cutoff)
-        return window, facts, figures.count(facts, window, calendar, restrictions)
+        window = windows[one]
+        cases = facts[window.cutoff]
+        return window, cases, figures.count(cases, window, calendar, restrictions)
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
-        window, facts, rows = counted(one)
-        cutoff = window.cutoff
+        window, cases, rows = counted(one)
         groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
             groups = [(month.label, counted(month)[2]) for month in one.months()
-                      if month.starts(tz) <= as_of]  # fmt: skip
+                      if month in windows]  # fmt: skip
         elif breakdown is not None:
-            for key in sorted({case.attribute(breakdown) for case in facts}):
-                chosen = [case for case in facts if case.attribute(breakdown) == key]
+            for key in sorted({case.attribute(breakdown) for case in cases}):
+                chosen = [case for case in cases if case.attribute(breakdown) == key]
                 groups.append((key, figures.count(chosen, window, calendar, None)))
-        return PeriodFigures(one.label, one.first, one.last, cutoff, rows, tuple(groups))
+        return PeriodFigures(one.label, one.first, one.last, window.cutoff, rows, tuple(groups))
 
     shown = of(period, breakdown=by)
     previous = of(periods[1], breakdown=by) if compare else None
@@ -151,7 +154,7 @@ def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: st
         )
     window = _window(period, as_of, calendar.tz)
     with _without_cycle_collection():
-        facts = _facts(_histories(uow, [period], as_of), window.cutoff)
+        facts = _facts(uow, [period], {window.cutoff})[window.cutoff]
         refs = figures.counted_cases(facts, window, calendar, name, part)
     return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
 
@@ -160,25 +163,55 @@ def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
     return figures.Window(period.starts(tz), period.ends(tz), min(period.ends(tz), as_of))
 
 
-def _histories(
-    uow: UnitOfWork, periods: Sequence[Period], as_of: datetime
-) -> dict[str, list[figures.Entry]]:
-    """Each case's history entries the figures of `periods` need, by reference."""
+def _facts(
+    uow: UnitOfWork, periods: Sequence[Period], cutoffs: set[datetime]
+) -> dict[datetime, list[figures.CaseFacts]]:
+    """Each case the figures of `periods` need, as its history recorded by each of `cutoffs`
+    leaves it, in the order the cases were logged.
+
+    The history is read a chunk at a time and each case's entries are dropped once replayed:
+    a report holds the facts, never the whole history (a year of a million cases' entries
+    would take gigabytes). A case with nothing recorded between two cutoffs is replayed once
+    for both: replay reads only the entries recorded by its cutoff.
+    """
     from complaintctl.store import listings
 
     tz = uow.calendar().tz
-    earliest = min(p.starts(tz) for p in periods)
-    latest = max(min(p.ends(tz), as_of) for p in periods)
-    rows = listings.history_for_figures(uow, earliest, latest, REPLAYED, figures.OPEN_STAGES)
-    histories: dict[str, list[figures.Entry]] = {}
-    entry = figures.Entry
-    for start in range(0, len(rows), _DECODED_AT_ONCE):
-        chunk = rows[start : start + _DECODED_AT_ONCE]
-        for (_, ref, action, at, recorded_at, _), details in zip(
+    ordered = sorted(cutoffs)
+    found: dict[datetime, list[figures.CaseFacts]] = {cutoff: [] for cutoff in ordered}
+    replay, entry = figures.replay, figures.Entry
+
+    def replayed(ref: str, entries: list[figures.Entry]) -> None:
+        if len(ordered) == 1:
+            if (facts := replay(ref, entries, ordered[0])) is not None:
+                found[ordered[0]].append(facts)
+            return
+        known, facts = -1, None
+        for cutoff in ordered:
+            recorded = sum(1 for one in entries if one.recorded_at <= cutoff)
+            if recorded != known:
+                known, facts = recorded, replay(ref, entries, cutoff)
+            if facts is not None:
+                found[cutoff].append(facts)
+
+    rows = listings.history_for_figures(
+        uow, min(p.starts(tz) for p in periods), ordered[-1], REPLAYED, figures.OPEN_STAGES,
+        chunk=_DECODED_AT_ONCE,
+    )  # fmt: skip
+    case_id, ref = None, ""
+    entries: list[figures.Entry] = []
+    for chunk in rows:
+        for (row_case, row_ref, action, at, recorded_at, _), details in zip(
             chunk, _decode_all([row[5] for row in chunk]), strict=True
         ):
-            histories.setdefault(ref, []).append(entry(action, at, recorded_at, details))
-    return histories
+            if row_case != case_id:
+                if entries:
+                    replayed(ref, entries)
+                case_id, ref, entries = row_case, row_ref, []
+            entries.append(entry(action, at, recorded_at, details))
+    if entries:
+        replayed(ref, entries)
+    return found
 
 
 # How many entries' details are decoded in one call (_decode_all).
@@ -189,14 +222,6 @@ def _decode_all(texts: Sequence[str]) -> list[Any]:
     """Each of `texts` (a JSON object, as uow.record wrote it) decoded: as one JSON array, in
     one call to the parser rather than one for each entry (several times quicker)."""
     return cast("list[Any]", json.loads("[" + ",".join(texts) + "]"))
-
-
-def _facts(histories: dict[str, list[figures.Entry]], cutoff: datetime) -> list[figures.CaseFacts]:
-    return [
-        found
-        for ref, entries in histories.items()
-        if (found := figures.replay(ref, entries, cutoff)) is not None
-    ]
 
 
 def _warnings(calendar: WorkingCalendar, ends: Sequence[datetime]) -> tuple[str, ...]:

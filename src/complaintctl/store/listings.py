@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
@@ -599,12 +599,16 @@ def history_for_figures(
     recorded_by: datetime,
     actions: Sequence[str],
     open_stages: Sequence[str],
-) -> list[HistoryRow]:
+    chunk: int = 20_000,
+) -> Iterator[Sequence[HistoryRow]]:
     """The history entries of `actions` recorded by `recorded_by`, each case's together in the
     order they were recorded (domain/figures.replay reads them so), of the cases that can count
     in figures from `since` on: those with an entry dated or recorded since, those still open,
     and those with a clock due since. Any other case was settled before `since`, every clock of
-    it due and every step of it dated before then, and counts in none of them."""
+    it due and every step of it dated before then, and counts in none of them.
+
+    Read as it is used, `chunk` rows at a time (a server-side cursor on PostgreSQL): a year of
+    a large store's history need never be held at once."""
     touched = (
         sa_select(col(Event.case_id))
         .where(
@@ -639,7 +643,9 @@ def history_for_figures(
         )
         .order_by(col(Event.case_id), col(Event.id))
     )
-    return cast("list[HistoryRow]", uow.session.connection().execute(statement).all())
+    connection = uow.session.connection().execution_options(stream_results=True)
+    for rows in connection.execute(statement).partitions(chunk):
+        yield cast("Sequence[HistoryRow]", rows)
 
 
 # id, consumer_id, decided_at, lifted_at, and the due of the review its decision started.
