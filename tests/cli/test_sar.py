@@ -222,3 +222,18 @@ def test_calendar_changes_move_an_open_request_and_list_it(
         ).all()
     # In the store's history, as the request's other entries are: none on Ann's case.
     assert [(None, 1), (None, 1)] == [(case, json.loads(d)["sar"]) for case, d in entries]
+
+
+@freeze_time(NOW)
+def test_consumer_show_lists_the_persons_requests(run: Run, ann: str) -> None:
+    data = json.loads(ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout)
+    assert [
+        {
+            "id": 1,
+            "received_at": "2026-11-25T18:30:00+00:00",
+            "due": "2026-12-29T23:59:59+00:00",
+            "state": "open",
+        }
+    ] == data["subject_access"]
+    plain = ok(run, "consumer", "show", "--consumer-id", "1").stdout
+    assert "SAR\t1\t2026-11-25T18:30:00+00:00\t2026-12-29T23:59:59+00:00\topen" in plain

@@ -423,3 +423,13 @@ def test_a_dry_run_lists_the_request_and_writes_nothing(
     assert [("SAR 1", end_of("2026-12-29"))] == [(r, new) for r, _, _, new in change.recomputed]
     assert change.message.startswith("Dry run:")
     assert before == dump_store(store_url)
+
+
+def test_the_consumers_record_lists_their_requests(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit)
+    record = read(
+        unit, services.show_consumer, email=None, consumer_id=ann, as_of=t("2026-12-30T09:00")
+    )
+    assert [(1, t("2026-11-25T18:30"), end_of("2026-12-29"), "overdue")] == [
+        (r.id, r.received_at, r.due, r.state) for r in record.subject_access
+    ]
