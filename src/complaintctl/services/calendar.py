@@ -168,15 +168,21 @@ def _recompute(
             if sar is not None:
                 moved.append(sar)
             continue
-        # Only working time depends on the calendar: a date agreed with the consumer, or a
-        # span of calendar months, stays where it is.
-        if deadline.unit not in policy.WORKING_UNITS or deadline.case_id is None:
+        # Only working time depends on the calendar: a date agreed with the consumer (or an
+        # action's date given with --due), or a span of calendar months, stays where it is.
+        if deadline.unit not in policy.WORKING_UNITS:
+            continue
+        # An action's clock is the action's, on its case (an action's --within is counted
+        # again as it was first: policy.due_after, its unit policy.WITHIN).
+        action = uow.action(deadline.action_id) if deadline.action_id is not None else None
+        case_id = action.case_id if action is not None else deadline.case_id
+        if case_id is None:
             continue
         target = policy.Target(deadline.amount, deadline.unit, "")
         new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
         if new_due == deadline.due_at:
             continue
-        case = uow.case_by_id(deadline.case_id)
+        case = uow.case_by_id(case_id)
         uow.record(
             case,
             Action.RECOMPUTE,
@@ -186,6 +192,7 @@ def _recompute(
             **_entry(
                 retroactive,
                 kind=deadline.kind,
+                **({"action_id": action.id} if action is not None else {}),
                 old_due=deadline.due_at,
                 new_due=new_due,
                 reason=why,
@@ -194,6 +201,9 @@ def _recompute(
         moved.append((case.ref, deadline.kind, deadline.due_at, new_due))
         deadline.due_at = new_due
         uow.add(deadline)
+        if action is not None:
+            action.due_at = new_due
+            uow.add(action)
     today = calendar.local_date(now)
     past = sorted(day for day in changed if day <= today)
     if moved and past and retroactive.reason is None and not retroactive.dry_run:
