@@ -347,7 +347,8 @@ class CalendarView:
 @dataclass(frozen=True)
 class CalendarChange:
     message: str
-    recomputed: tuple[tuple[str, str, datetime, datetime], ...]  # (ref, kind, old, new)
+    # (ref, kind, old, new): a case's reference, or "SAR ID" for a subject-access request
+    recomputed: tuple[tuple[str, str, datetime, datetime], ...]
     zone: str
 
 
