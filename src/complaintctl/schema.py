@@ -315,6 +315,8 @@ CONSUMER_RECORD = {
     "adjustments": [STR],
     "restrictions": [RESTRICTION],
     "incidents": [INCIDENT],
+    # Each subject-access request (`sar`), oldest first; `state` as `sar show` gives it.
+    "subject_access": [{"id": INT, "received_at": INSTANT, "due": INSTANT, "state": STR}],
     "cases": [
         {
             "ref": STR,

@@ -197,7 +197,8 @@ class ConsumerCase(NamedTuple):
 @dataclass(frozen=True)
 class ConsumerRecord:
     """A consumer's whole record: their contact and needs, every restriction (in force and
-    lifted, oldest first), the incidents against them, and their cases, most recent first."""
+    lifted, oldest first), the incidents against them, their cases, most recent first, and
+    their subject-access requests."""
 
     zone: str
     id: int
@@ -209,6 +210,8 @@ class ConsumerRecord:
     restrictions: tuple[RestrictionView, ...]
     incidents: tuple[IncidentView, ...]
     cases: tuple[ConsumerCase, ...]
+    # Their subject-access requests, oldest first.
+    subject_access: tuple[SubjectAccessView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,8 @@ class CalendarView:
 @dataclass(frozen=True)
 class CalendarChange:
     message: str
-    recomputed: tuple[tuple[str, str, datetime, datetime], ...]  # (ref, kind, old, new)
+    # (ref, kind, old, new): a case's reference, or "SAR ID" for a subject-access request
+    recomputed: tuple[tuple[str, str, datetime, datetime], ...]
     zone: str
 
 
@@ -607,7 +611,8 @@ def incident_json(incident: IncidentView, tz: ZoneInfo) -> dict[str, Any]:
 
 def consumer_record_json(view: ConsumerRecord) -> dict[str, Any]:
     """`consumer show --json`: the fields `consumer update --json` gives, and those of the
-    consumer in `show --json`, with every restriction and the consumer's cases."""
+    consumer in `show --json`, with every restriction, the consumer's cases and their
+    subject-access requests."""
     tz = ZoneInfo(view.zone)
     return {
         "schema_version": JSON_SCHEMA_VERSION,
@@ -631,6 +636,15 @@ def consumer_record_json(view: ConsumerRecord) -> dict[str, Any]:
                 "assessor_outcome": c.assessor_outcome,
             }
             for c in view.cases
+        ],
+        "subject_access": [
+            {
+                "id": r.id,
+                "received_at": _when(r.received_at, tz),
+                "due": _when(r.due, tz),
+                "state": r.state,
+            }
+            for r in view.subject_access
         ],
     }
 

@@ -182,3 +182,58 @@ def test_a_second_extension_and_a_second_answer_exit_5(
     assert "was answered" in twice.stderr
     assert not (tmp_path / "second.json").exists()  # refused: no file, no export recorded
     assert before == dump_store(store_url)
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_calendar_changes_move_an_open_request_and_list_it(
+    run: Run, ann: str, unit: UnitFactory
+) -> None:
+    from sqlalchemy import delete
+
+    from complaintctl.store.models import ClosedDay
+
+    # As a holidays package that did not know Boxing Day's substitute would have left it:
+    # the next calendar change puts the request's due on Monday 28 December.
+    with unit() as uow:
+        uow.session.exec(delete(ClosedDay).where(col(ClosedDay.day) == "2026-12-28"))  # type: ignore[call-overload]
+        uow.commit()
+    closed = ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-10",
+                "--reason", "Office move")  # fmt: skip
+    assert "SAR 1" in closed.stdout
+    assert "subject-access" in closed.stdout
+    assert "1 open deadline recomputed" in closed.stderr
+
+    dry = ok(run, "--as", "sam.senior", "calendar", "holidays", "--through", "2027", "--dry-run")
+    assert "SAR 1" in dry.stdout
+    assert "Dry run" in dry.stderr
+    assert (
+        "2026-12-28T23:59:59+00:00"
+        == json.loads(ok(run, "sar", "show", "1", "--json").stdout)["due"]
+    )
+
+    ok(run, "--as", "sam.senior", "calendar", "holidays", "--through", "2027")
+    assert (
+        "2026-12-29T23:59:59+00:00"
+        == json.loads(ok(run, "sar", "show", "1", "--json").stdout)["due"]
+    )
+    with unit(write=False) as uow:
+        entries = uow.session.exec(
+            select(Event.case_id, Event.details).where(col(Event.action) == "deadline-recomputed")  # type: ignore[call-overload]
+        ).all()
+    # In the store's history, as the request's other entries are: none on Ann's case.
+    assert [(None, 1), (None, 1)] == [(case, json.loads(d)["sar"]) for case, d in entries]
+
+
+@freeze_time(NOW)
+def test_consumer_show_lists_the_persons_requests(run: Run, ann: str) -> None:
+    data = json.loads(ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout)
+    assert [
+        {
+            "id": 1,
+            "received_at": "2026-11-25T18:30:00+00:00",
+            "due": "2026-12-29T23:59:59+00:00",
+            "state": "open",
+        }
+    ] == data["subject_access"]
+    plain = ok(run, "consumer", "show", "--consumer-id", "1").stdout
+    assert "SAR\t1\t2026-11-25T18:30:00+00:00\t2026-12-29T23:59:59+00:00\topen" in plain

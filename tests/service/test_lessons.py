@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 
 from complaintctl import services
 from complaintctl.domain.policy import DEFAULT_CAUSES
@@ -255,3 +256,53 @@ def test_a_response_with_no_goodwill_opens_no_action(unit: UnitFactory) -> None:
         at=t("2027-01-04T10:00"))  # fmt: skip
 
     assert () == show(unit, ref).actions
+
+
+def close_office(unit: UnitFactory, day: str, now: str) -> services.CalendarChange:
+    with freeze_time(t(now)), unit() as uow:
+        return services.add_closure(
+            uow, day=t(day).date(), reason="Office move", by="sam.senior", at=t(now), now=t(now)
+        )
+
+
+def test_a_calendar_change_recounts_an_actions_within_by_the_action_rule(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30; then Mon 7 Dec becomes a closure day.
+    opened = t("2026-12-04T16:30")
+    times = ("7h59m", "1d1m", "2d", "10d")
+    views = [add(unit, ref, within=w, at=opened) for w in times]
+    dated = add(unit, ref, within=None, due=t("2026-12-08T12:00"), at=opened)
+
+    change = close_office(unit, "2026-12-07T00:00", "2026-12-04T16:45")
+
+    # As an action opened then on the new calendar would be due: whole days to a close, the
+    # rest working time after it (not the amount as working hours, which would put `1d1m` at
+    # Tuesday 16:31).
+    again = [add(unit, ref, within=w, at=opened, now=t("2026-12-04T16:46")) for w in times]
+    assert [
+        t("2026-12-08T16:29"), t("2026-12-09T09:01"), t("2026-12-09T17:00"),
+        t("2026-12-21T17:00"),
+    ] == [a.due for a in again]  # fmt: skip
+    assert [(ref, "action", v.due, a.due) for v, a in zip(views, again, strict=True)] == list(
+        change.recomputed
+    )
+    dues = {a.id: a.due for a in show(unit, ref, as_of=t("2026-12-04T16:46")).actions}
+    assert [a.due for a in again] == [dues[v.id] for v in views]
+    # A date given with --due stays where it is.
+    assert t("2026-12-08T12:00") == dues[dated.id]
+    recomputes = [e.details for e in show(unit, ref).history if e.action == "deadline-recomputed"]
+    assert [v.id for v in views] == [d["action_id"] for d in recomputes]
+
+
+def test_a_calendar_change_moves_a_goodwill_payments_pay_action_by_its_rule(
+    unit: UnitFactory,
+) -> None:
+    ref = to_final(unit)  # the pay action due the close of Mon 18 Jan 2027
+    change = close_office(unit, "2027-01-11T00:00", "2027-01-05T09:00")
+
+    assert [(ref, "action", t("2027-01-18T17:00"), t("2027-01-19T17:00"))] == list(
+        change.recomputed
+    )
+    assert t("2027-01-19T17:00") == show(unit, ref).actions[0].due

@@ -14,7 +14,7 @@ from complaintctl.domain.procedure import Channel, RestrictionScope, Role
 from complaintctl.errors import InvalidInput, NotFound, NotPermitted
 from complaintctl.store.models import Event
 from tests.conftest import UnitFactory, dump_store
-from tests.service.journey import act, log, show, t, to_responded
+from tests.service.journey import NOW, act, log, show, t, to_responded
 
 
 def store_entries(unit: UnitFactory, action: str) -> list[tuple[str, dict[str, Any]]]:
@@ -224,6 +224,7 @@ def restrict(unit: UnitFactory, scope: RestrictionScope, at: str, **kwargs: Any)
 def consumer(unit: UnitFactory, **which: Any) -> Any:
     which.setdefault("email", None)
     which.setdefault("consumer_id", None)
+    which.setdefault("as_of", NOW)
     with unit(write=False) as uow:
         return services.show_consumer(uow, **which)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 from sqlmodel import col, select
 
 from complaintctl import services
@@ -308,3 +309,127 @@ def test_the_export_named_must_be_made_for_this_request_and_answer_no_other(
     with pytest.raises(ActionNotAllowed, match="answered subject-access request 1 already"):
         act(unit, services.done_request, sar_id=2, export_entry=fresh, by="officer.one",
             at=t("2026-12-11T11:00"))  # fmt: skip
+
+
+# -- a calendar change under an open request ---------------------------------------------------
+
+
+def forget_bank_holiday(unit: UnitFactory, day: str) -> None:
+    """The store as a holidays package that did not know `day` would have left it."""
+    from sqlalchemy import delete
+
+    from complaintctl.store.models import ClosedDay
+
+    with unit() as uow:
+        uow.session.exec(delete(ClosedDay).where(col(ClosedDay.day) == t(day).date()))  # type: ignore[call-overload]
+        uow.commit()
+
+
+def refresh(unit: UnitFactory, now: str, *, dry_run: bool = False) -> Any:
+    with freeze_time(t(now)), unit() as uow:
+        return services.refresh_holidays(
+            uow,
+            through=2027,
+            by="sam.senior",
+            at=t(now),
+            now=t(now),
+            retroactive=services.Retroactive(dry_run=dry_run),
+        )
+
+
+def test_a_bank_holiday_added_on_its_due_day_moves_an_open_request(
+    unit: UnitFactory, ann: int
+) -> None:
+    # Without Boxing Day's substitute (Monday 28 December) the month ends that Monday.
+    forget_bank_holiday(unit, "2026-12-28T00:00")
+    assert end_of("2026-12-28") == open_sar(unit).due
+
+    change = refresh(unit, "2026-12-01T09:00")
+
+    assert [("SAR 1", "subject-access", end_of("2026-12-28"), end_of("2026-12-29"))] == list(
+        change.recomputed
+    )
+    assert "1 open deadline recomputed" in change.message
+    shown = read(unit, services.show_request, sar_id=1, as_of=t("2026-12-01T09:00"))
+    assert end_of("2026-12-29") == shown.due
+    (entry,) = entries(unit, "deadline-recomputed")
+    assert "sam.senior" == entry[0]
+    assert {"sar": 1, "consumer_id": ann, "kind": "subject-access"}.items() <= entry[1].items()
+    assert [] == overdue_requests(unit, "2026-12-29T23:59")
+    with unit(write=False) as uow:
+        assert [] == [
+            e for e in uow.history(uow.case_by_id(1)) if e.action == "deadline-recomputed"
+        ]
+
+
+def test_an_extended_request_moves_by_its_extended_months(unit: UnitFactory, ann: int) -> None:
+    # Received 25 November and extended by two months: due Thursday 25 February 2027. A bank
+    # holiday announced on that day moves it to Friday 26th, which an office closure does not
+    # move on: the law's month does not stretch for the organisation's own arrangements.
+    open_sar(unit)
+    act(unit, services.extend_request, sar_id=1, months=2, reason="Many records",
+        by="sam.senior", at=t("2026-12-01T09:00"))  # fmt: skip
+    with unit() as uow:
+        uow.add_closure(_bank_holiday("2027-02-25"))
+        change = services.add_closure(
+            uow, day=t("2027-02-26T00:00").date(), reason="Office move", by="sam.senior",
+            at=t("2026-12-02T09:00"), now=t("2026-12-02T09:00"),
+        )  # fmt: skip
+    assert [("SAR 1", end_of("2027-02-25"), end_of("2027-02-26"))] == [
+        (ref, old, new) for ref, _, old, new in change.recomputed
+    ]
+    shown = read(unit, services.show_request, sar_id=1, as_of=t("2026-12-02T09:00"))
+    assert (end_of("2027-02-26"), 2) == (shown.due, shown.extended_months)
+
+
+def _bank_holiday(day: str) -> Any:
+    from complaintctl.store.models import ClosedDay
+
+    return ClosedDay(day=t(day).date(), kind="bank-holiday", name="Announced",
+                     added_by="sam.senior", added_at=t("2026-12-02T09:00"))  # fmt: skip
+
+
+def test_a_request_already_breached_keeps_its_due(unit: UnitFactory, ann: int) -> None:
+    forget_bank_holiday(unit, "2026-12-28T00:00")
+    open_sar(unit)
+
+    change = refresh(unit, "2026-12-29T10:00")
+
+    assert () == change.recomputed
+    shown = read(unit, services.show_request, sar_id=1, as_of=t("2026-12-29T10:00"))
+    assert end_of("2026-12-28") == shown.due
+    assert [] == entries(unit, "deadline-recomputed")
+
+
+def test_an_answered_request_keeps_its_due(unit: UnitFactory, ann: int) -> None:
+    forget_bank_holiday(unit, "2026-12-28T00:00")
+    open_sar(unit)
+    export(unit, "2026-11-30T10:00")
+    act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+        at=t("2026-11-30T11:00"))  # fmt: skip
+
+    assert () == refresh(unit, "2026-12-01T09:00").recomputed
+
+
+def test_a_dry_run_lists_the_request_and_writes_nothing(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    forget_bank_holiday(unit, "2026-12-28T00:00")
+    open_sar(unit)
+    before = dump_store(store_url)
+
+    change = refresh(unit, "2026-12-01T09:00", dry_run=True)
+
+    assert [("SAR 1", end_of("2026-12-29"))] == [(r, new) for r, _, _, new in change.recomputed]
+    assert change.message.startswith("Dry run:")
+    assert before == dump_store(store_url)
+
+
+def test_the_consumers_record_lists_their_requests(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit)
+    record = read(
+        unit, services.show_consumer, email=None, consumer_id=ann, as_of=t("2026-12-30T09:00")
+    )
+    assert [(1, t("2026-11-25T18:30"), end_of("2026-12-29"), "overdue")] == [
+        (r.id, r.received_at, r.due, r.state) for r in record.subject_access
+    ]

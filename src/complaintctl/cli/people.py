@@ -458,7 +458,10 @@ def consumer_show(
 
     state = current_state(ctx)
     view = state.read(
-        lambda uow, _: services.show_consumer(uow, email=email, consumer_id=consumer_id), None
+        lambda uow, now: services.show_consumer(
+            uow, email=email, consumer_id=consumer_id, as_of=now
+        ),
+        None,
     )
     render.consumer(state.output, view, json_output=json_output)
 

@@ -1346,6 +1346,9 @@ def consumer(out: Output, view: ConsumerRecord, *, json_output: bool) -> None:
             _line(name, value)
         for c in view.cases:
             _line("Case", c.ref, format_instant(c.received_at, tz), c.stage, _case_outcome(c))
+        for r in view.subject_access:
+            _line("SAR", str(r.id), format_instant(r.received_at, tz), format_instant(r.due, tz),
+                  r.state)  # fmt: skip
         return
     from rich.table import Table
 
@@ -1363,6 +1366,16 @@ def consumer(out: Output, view: ConsumerRecord, *, json_output: bool) -> None:
         Column("Outcome", _case_outcome, WRAP),
     ]
     listing(view.cases, [columns], title=f"Cases ({len(view.cases)}), most recent first", limit=0)
+    if view.subject_access:
+        requests: list[Column[SubjectAccessView]] = [
+            Column("SAR", lambda r: str(r.id)),
+            Column("Received", lambda r: format_local(r.received_at, tz)),
+            Column("Due", lambda r: format_local(r.due, tz)),
+            Column("State", lambda r: r.state),
+        ]
+        count = len(view.subject_access)
+        listing(view.subject_access, [requests], title=f"Subject-access requests ({count})",
+                limit=0)  # fmt: skip
 
 
 def _case_outcome(case: ConsumerCase) -> str:

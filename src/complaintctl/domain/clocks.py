@@ -149,10 +149,14 @@ QUEUE_CLOCKS = tuple(kind for kind in STAFF_CLOCKS if CLOCKS[kind].on == ON_CASE
 
 @dataclass(frozen=True)
 class Agreed:
-    """A due date set by a person rather than the rule: when, and the rule's words for it."""
+    """A due date set by a person rather than the rule: when, and the rule's words for it;
+    with an amount of working time (an action's `--within`), the amount and its unit, which a
+    calendar change recounts (policy.due_after), else a date that stays where it is."""
 
     due: datetime
     rule: str
+    amount: int = 0
+    unit: str = AGREED
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,7 @@ def plan_clocks(
             due = policy.due_after(rule, calendar, at)
             starts.append(Start(kind, at, due, rule.amount, rule.unit, rule.describe()))
         else:
-            starts.append(Start(kind, at, agreed.due, 0, AGREED, agreed.rule))
+            starts.append(Start(kind, at, agreed.due, agreed.amount, agreed.unit, agreed.rule))
     return ClockPlan(tuple(ends), tuple(starts), tuple(late))
 
 

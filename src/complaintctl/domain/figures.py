@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -424,6 +424,9 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             if action == _FINAL and details.get("refer_by"):
                 due = _instant(details["refer_by"])
                 clocks[_REFERRAL_WINDOW_CLOCK] = _Running(entry.at, due, entry.recorded_at)
+        elif action == _RECOMPUTE and (moved := actions.get(int(details.get("action_id") or 0))):
+            # An action's due moved by a calendar change (services/calendar._recompute).
+            actions[moved.id] = replace(moved, due=_instant(details["new_due"]))
         elif action in (_EXTEND, _RECOMPUTE):
             kind = str(details.get("kind"))
             clock = clocks.get(kind)

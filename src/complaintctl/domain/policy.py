@@ -7,7 +7,7 @@ the defaults the store starts with.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,7 +26,9 @@ HOLIDAY_YEARS_BACK = 5
 HOLIDAY_YEARS_AHEAD = 5
 
 
-WORKING_UNITS = frozenset({"working-hours", "working-days"})
+# An action's `--within`: an amount of working time, in minutes, counted by `due_within`.
+WITHIN = "working-minutes"
+WORKING_UNITS = frozenset({"working-hours", "working-days", WITHIN})
 
 
 @dataclass(frozen=True)
@@ -95,4 +97,16 @@ def due_after(target: Target, calendar: WorkingCalendar, start: datetime) -> dat
         return calendar.add_working_days(start, target.amount)
     if target.unit == "months":
         return calendar.add_months(start, target.amount)
+    if target.unit == WITHIN:
+        return due_within(calendar, start, timedelta(minutes=target.amount))
     raise ValueError(f"unknown deadline unit {target.unit!r}")
+
+
+def due_within(calendar: WorkingCalendar, start: datetime, amount: timedelta) -> datetime:
+    """When something started at `start` is due `amount` of working time on (an action's
+    `--within`): its whole working days count as a day's deadline does (the close of day N,
+    MODEL.md "Working time"), and any time left over is working time from there, so a longer
+    time is never due sooner (`1d1m` is a minute into the day after `1d`'s close)."""
+    days, rest = divmod(amount, calendar.working_day())
+    due = calendar.add_working_days(start, days) if days else start
+    return calendar.add_working_time(due, rest) if rest else due

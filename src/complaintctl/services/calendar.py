@@ -1,7 +1,8 @@
 """The shared working calendar: what it is, and changing its closure days and bank holidays.
 
-A change recomputes the open deadlines not yet breached, and records on each case that it did;
-deadlines met or already breached keep their values.
+A change recomputes the open deadlines not yet breached, and records on each case that it did
+(on the store's history, for a subject-access request); deadlines met or already breached keep
+their values.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from complaintctl.services.common import (
 from complaintctl.views import CalendarChange, CalendarView, ClosedDayView
 
 if TYPE_CHECKING:
+    from complaintctl.store.models import Deadline
     from complaintctl.store.uow import UnitOfWork
 
 UPCOMING_DAYS = 10
@@ -148,7 +150,8 @@ def _recompute(
     now: datetime,
 ) -> CalendarChange:
     """Move the open deadlines not yet breached now to where the new calendar puts them, never
-    to before the change itself; commit, unless a dry run.
+    to before the change itself; commit, unless a dry run. A subject-access request's month
+    follows the bank holidays by the ICO's rule (`_recompute_subject_access`).
 
     Deadlines met or already breached keep their values: the record shows what applied then.
     "Already breached" is judged now, whatever --at says, as `overdue` judges it (a deadline
@@ -160,15 +163,26 @@ def _recompute(
     calendar = uow.calendar()
     moved: list[tuple[str, str, datetime, datetime]] = []
     for deadline in uow.open_deadlines_due_from(now):
-        # Only working time depends on the calendar: a date agreed with the consumer, or a
-        # span of calendar months, stays where it is.
-        if deadline.unit not in policy.WORKING_UNITS or deadline.case_id is None:
+        if deadline.sar_id is not None:
+            sar = _recompute_subject_access(uow, deadline, why, retroactive, by=by, now=now)
+            if sar is not None:
+                moved.append(sar)
+            continue
+        # Only working time depends on the calendar: a date agreed with the consumer (or an
+        # action's date given with --due), or a span of calendar months, stays where it is.
+        if deadline.unit not in policy.WORKING_UNITS:
+            continue
+        # An action's clock is the action's, on its case (an action's --within is counted
+        # again as it was first: policy.due_after, its unit policy.WITHIN).
+        action = uow.action(deadline.action_id) if deadline.action_id is not None else None
+        case_id = action.case_id if action is not None else deadline.case_id
+        if case_id is None:
             continue
         target = policy.Target(deadline.amount, deadline.unit, "")
         new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
         if new_due == deadline.due_at:
             continue
-        case = uow.case_by_id(deadline.case_id)
+        case = uow.case_by_id(case_id)
         uow.record(
             case,
             Action.RECOMPUTE,
@@ -178,6 +192,7 @@ def _recompute(
             **_entry(
                 retroactive,
                 kind=deadline.kind,
+                **({"action_id": action.id} if action is not None else {}),
                 old_due=deadline.due_at,
                 new_due=new_due,
                 reason=why,
@@ -186,6 +201,9 @@ def _recompute(
         moved.append((case.ref, deadline.kind, deadline.due_at, new_due))
         deadline.due_at = new_due
         uow.add(deadline)
+        if action is not None:
+            action.due_at = new_due
+            uow.add(action)
     today = calendar.local_date(now)
     past = sorted(day for day in changed if day <= today)
     if moved and past and retroactive.reason is None and not retroactive.dry_run:
@@ -204,3 +222,46 @@ def _recompute(
         else f"{why}; {count} recomputed"
     )
     return CalendarChange(message=message, recomputed=tuple(moved), zone=calendar.zone)
+
+
+def _recompute_subject_access(
+    uow: UnitOfWork,
+    deadline: Deadline,
+    why: str,
+    retroactive: Retroactive,
+    *,
+    by: str,
+    now: datetime,
+) -> tuple[str, str, datetime, datetime] | None:
+    """Move an open subject-access request's due to where the ICO's rule now puts it, counted
+    from its receipt (with its extension, if extended), never to before now; recorded in the
+    store's history as its other entries are. None when it stays where it is."""
+    from complaintctl.services.sar import request_due
+
+    request = uow.subject_access_request(deadline.sar_id) if deadline.sar_id else None
+    if request is None or request.done_at is not None:
+        return None
+    new_due = max(request_due(uow, request), now)
+    if new_due == deadline.due_at:
+        return None
+    uow.record(
+        None,
+        Action.RECOMPUTE,
+        by=by,
+        at=now,
+        now=now,
+        **_entry(
+            retroactive,
+            sar=request.id,
+            consumer_id=request.consumer_id,
+            kind=deadline.kind,
+            old_due=deadline.due_at,
+            new_due=new_due,
+            reason=why,
+        ),
+    )
+    old_due = deadline.due_at
+    deadline.due_at = request.due_at = new_due
+    uow.add(deadline)
+    uow.add(request)
+    return (f"SAR {request.id}", deadline.kind, old_due, new_due)

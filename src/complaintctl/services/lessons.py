@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from complaintctl import text
+from complaintctl.domain import policy
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
 from complaintctl.domain.instants import format_instant
 from complaintctl.domain.procedure import (
@@ -125,31 +126,30 @@ def add_action(
         raise InvalidInput(f"--at is before {case.ref} was received")
     tz = uow.calendar().tz
     if within is not None:
-        due = due_within(uow, at, within)
-        rule = f"within {within.strip()} (working time), set by {by}"
+        # Working time, in minutes: a calendar change recounts it by the same rule
+        # (services/calendar._recompute); a date given with --due stays where it is.
+        target = policy.Target(within_minutes(uow, within), policy.WITHIN, "")
+        due = policy.due_after(target, uow.calendar(), at)
+        agreed = Agreed(due, f"within {within.strip()} (working time), set by {by}",
+                        target.amount, target.unit)  # fmt: skip
     else:
-        rule = f"due date set by {by}"
-    assert due is not None
+        assert due is not None
+        agreed = Agreed(due, f"due date set by {by}")
     if due <= at:
         raise InvalidInput(f"--due must be after the action is opened ({format_instant(at, tz)})")
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
-                      agreed=Agreed(due, rule))  # fmt: skip
+                      agreed=agreed)  # fmt: skip
     uow.commit()
     return action_view(uow, row, case.ref, as_of=at)
 
 
-def due_within(uow: UnitOfWork, at: datetime, within: str) -> datetime:
-    """When an action opened at `at` is due `within` a working time: its whole working days
-    count as a day's deadline does (the close of day N, MODEL.md "Working time"), and any
-    hours and minutes left over are working time from there, so a longer time is never due
-    sooner (`1d1m` is a minute into the day after `1d`'s close)."""
-    calendar = uow.calendar()
-    amount = working_duration(uow, within, "--within")
-    if not amount:
+def within_minutes(uow: UnitOfWork, within: str) -> int:
+    """The working time `--within` gives, in whole minutes (domain/policy.due_within counts
+    them)."""
+    minutes = working_duration(uow, within, "--within") // timedelta(minutes=1)
+    if not minutes:
         raise InvalidInput("--within must be more than no time at all")
-    days, rest = divmod(amount, calendar.working_day())
-    due = calendar.add_working_days(at, days) if days else at
-    return calendar.add_working_time(due, rest) if rest else due
+    return minutes
 
 
 def open_action(

@@ -52,9 +52,13 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
     return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
 
 
-def show_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None) -> ConsumerRecord:
+def show_consumer(
+    uow: UnitOfWork, *, email: str | None, consumer_id: int | None, as_of: datetime
+) -> ConsumerRecord:
     """A consumer's whole record: contact and needs, every restriction, the incidents against
-    them, and each of their cases with where it stands and how it ended."""
+    them, each of their cases with where it stands and how it ended, and their subject-access
+    requests as they stand at `as_of`."""
+    from complaintctl.services.sar import request_view
     from complaintctl.store import listings
 
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
@@ -91,6 +95,9 @@ def show_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None
             IncidentView(ref, note, by, at) for ref, note, by, at in uow.incidents_of(consumer)
         ),
         cases=cases,
+        subject_access=tuple(
+            request_view(uow, request, as_of) for request in uow.requests_of(consumer)
+        ),
     )
 
 

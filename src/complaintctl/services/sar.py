@@ -44,6 +44,12 @@ def _due(uow: UnitOfWork, received_at: datetime, months: int) -> datetime:
     return subject_access_due(received_at, months, calendar.zone, holidays)
 
 
+def request_due(uow: UnitOfWork, request: SubjectAccessRequest) -> datetime:
+    """When `request` is due on the calendar as it stands: its month (and its extension, if
+    extended) counted from its receipt by the ICO's rule."""
+    return _due(uow, request.received_at, 1 + (request.extended_months or 0))
+
+
 def open_request(
     uow: UnitOfWork,
     *,

@@ -40,7 +40,7 @@ def subject_access(
 ) -> dict[str, Any]:
     """The person's whole record as one JSON document (`consumer export`)."""
     by = authorise_store(acting_staff(uow, by), StoreAction.EXPORT_CONSUMER)
-    record = show_consumer(uow, email=email, consumer_id=consumer_id)
+    record = show_consumer(uow, email=email, consumer_id=consumer_id, as_of=now)
     tz = ZoneInfo(record.zone)
     cases = []
     for summary in record.cases:

@@ -459,6 +459,14 @@ class UnitOfWork:
             statement.order_by(col(SubjectAccessRequest.due_at), col(SubjectAccessRequest.id))
         ).all()
 
+    def requests_of(self, consumer: Consumer) -> Sequence[SubjectAccessRequest]:
+        """A consumer's subject-access requests, oldest first."""
+        return self.session.exec(
+            select(SubjectAccessRequest)
+            .where(col(SubjectAccessRequest.consumer_id) == consumer.id)
+            .order_by(col(SubjectAccessRequest.received_at), col(SubjectAccessRequest.id))
+        ).all()
+
     def request_answered_by(self, entry_id: int) -> int | None:
         """The subject-access request an export (its history entry) answered, if any."""
         return self.session.exec(
