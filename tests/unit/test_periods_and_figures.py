@@ -161,6 +161,28 @@ def test_a_case_logged_after_the_cutoff_is_not_there_yet() -> None:
     assert DUE == found.clocks["acknowledge"].due
 
 
+def test_an_actions_due_moved_by_a_calendar_change_counts_from_when_it_was_recorded() -> None:
+    hour = timedelta(hours=1)
+    log = figures.Entry("log", T0, T0, {"channel": "email", "category": "delay",
+                                        "acknowledge_due": DUE.isoformat()})  # fmt: skip
+    opened = figures.Entry("action-opened", T0 + hour, T0 + hour,
+                           {"id": 7, "due": (T0 + 48 * hour).isoformat()})  # fmt: skip
+    moved = figures.Entry("deadline-recomputed", T0 + 2 * hour, T0 + 2 * hour,
+                          {"kind": "action", "action_id": 7,
+                           "old_due": (T0 + 48 * hour).isoformat(),
+                           "new_due": (T0 + 72 * hour).isoformat()})  # fmt: skip
+    entries = [log, opened, moved]
+
+    before = figures.replay("SC-2026-000001", entries, T0 + hour)
+    after = figures.replay("SC-2026-000001", entries, T0 + 2 * hour)
+
+    assert before is not None
+    assert after is not None
+    assert [T0 + 48 * hour] == [action.due for action in before.actions]
+    assert [T0 + 72 * hour] == [action.due for action in after.actions]
+    assert DUE == after.clocks["acknowledge"].due  # the case's own clocks are not touched
+
+
 def test_a_restriction_is_known_from_when_its_entries_were_recorded() -> None:
     at = datetime(2027, 3, 10, 10, tzinfo=UTC)
     later = datetime(2027, 4, 6, 10, tzinfo=UTC)
