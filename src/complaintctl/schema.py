@@ -215,6 +215,7 @@ EXPLAIN = {
     "ref": STR,
     "kind": STR,
     "kinds": [STR],
+    "action": Maybe({"id": INT, "kind": STR}),
     "rule": STR,
     "amount": INT,
     "unit": STR,

@@ -861,7 +861,7 @@ class ExplainView:
     kinds: tuple[str, ...]  # every kind of deadline the case has
     rule: str  # the rule the clock started under, e.g. "24 working hours after receipt"
     amount: int
-    unit: str  # working-hours, working-days or months
+    unit: str  # working-hours, working-days, months, or agreed (an action's date set by hand)
     start: datetime
     started_by: str | None  # the history action that started it (log, acknowledge, ...)
     started_by_actor: str | None
@@ -873,6 +873,7 @@ class ExplainView:
     status: ExplainStatus
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    action: tuple[int, str] | None = None  # an action's due: its id and kind (remedy, ...)
 
     @property
     def extended(self) -> bool:
@@ -895,6 +896,7 @@ def explain_json(view: ExplainView) -> dict[str, Any]:
         "ref": view.ref,
         "kind": view.kind,
         "kinds": list(view.kinds),
+        "action": (None if view.action is None else {"id": view.action[0], "kind": view.action[1]}),
         "rule": view.rule,
         "amount": view.amount,
         "unit": view.unit,

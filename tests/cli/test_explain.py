@@ -215,6 +215,7 @@ def test_json_carries_the_schema_version_the_days_and_the_state(run: Run) -> Non
         "ref": ref,
         "kind": "acknowledge",
         "kinds": ["acknowledge"],
+        "action": None,
         "rule": "24 working hours after receipt",
         "amount": 24,
         "unit": "working-hours",
@@ -259,6 +260,56 @@ def test_json_carries_the_schema_version_the_days_and_the_state(run: Run) -> Non
 # -- errors ------------------------------------------------------------------------------------
 
 
+def test_an_actions_due_is_explained_day_by_day_and_chosen_by_its_id(run: Run) -> None:
+    ref = log_case(run, "2026-12-23T10:00")
+    for when in (["--within", "3d"], ["--due", "2026-12-26T12:00"]):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--kind", "remedy", "--at", "2026-12-24T10:00", *when)  # fmt: skip
+
+    several = run("explain", ref, "action")
+    unknown = run("explain", ref, "--action", "3")
+    lines = explain(run, ref, "--action", "1", "--as-of", "2026-12-30T12:00")
+    dated = json.loads(ok(run, "explain", ref, "--action", "2", "--json").stdout)
+
+    assert (2, f"Error: {ref} has 2 actions: say which with --action ID (1, 2)\n") == (
+        several.exit_code, several.stderr,
+    )  # fmt: skip
+    assert (4, f"Error: {ref} has no action 3; its actions: 1, 2\n") == (
+        unknown.exit_code, unknown.stderr,
+    )  # fmt: skip
+    assert [
+        f"{ref} action 1 (remedy)",
+        "Rule:      within 3d (working time), set by officer.one",
+        "Started:   Thu 2026-12-24 10:00 GMT (action-opened by officer.one)",
+        "Due:       Thu 2026-12-31 17:00 GMT",
+        *CALENDAR,
+        "",
+        "Day by day, within 3d (working time), set by officer.one:",
+        "  Thu 2026-12-24  day 0                 "
+        "started 10:00: the day of the event is day 0, not counted",
+        "  Fri 2026-12-25  skipped               bank holiday: Christmas Day",
+        "  Sat 2026-12-26  skipped               "
+        "weekend (no opening hours on Saturdays); bank holiday: Boxing Day",
+        "  Sun 2026-12-27  skipped               weekend (no opening hours on Sundays)",
+        "  Mon 2026-12-28  skipped               bank holiday: Boxing Day (observed)",
+        "  Tue 2026-12-29  day 1    09:00-17:00",
+        "  Wed 2026-12-30  day 2    09:00-17:00",
+        "  Thu 2026-12-31  day 3    09:00-17:00  day 3 of 3: due at its close, 17:00",
+        "The rule puts it at Thu 2026-12-31 17:00 GMT.",
+        "",
+        "As of Wed 2026-12-30 12:00 GMT: 18h working time used, 13h left "
+        "(due Thu 2026-12-31 17:00 GMT)",
+    ] == lines
+    assert ({"id": 2, "kind": "remedy"}, "agreed", [], "breached") == (
+        dated["action"], dated["unit"], dated["days"], dated["status"]["state"],
+    )  # fmt: skip
+    assert [
+        "due date set by officer.one: a date set by hand, not counted in working time",
+        "Sat 2026-12-26 12:00 GMT is outside working hours: weekend (no opening hours on "
+        "Saturdays); bank holiday: Boxing Day",
+    ] == dated["notes"]
+
+
 def test_an_unknown_case_exits_4(run: Run) -> None:
     result = run("explain", "SC-2026-000099")
 
@@ -289,8 +340,9 @@ def test_an_unknown_kind_is_a_usage_error(run: Run) -> None:
     result = run("explain", ref, "review")
 
     assert 2 == result.exit_code
-    assert "'review' is not one of 'acknowledge', 'respond', 'final', 'referral-window'" in (
-        result.stderr
+    assert (
+        "'review' is not one of 'acknowledge', 'respond', 'final', 'referral-window', 'action'"
+        in result.stderr
     )
 
 

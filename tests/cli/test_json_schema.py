@@ -60,6 +60,7 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         *[("history", "history", demo("history", ref, "--json")) for ref in refs],
         ("explain", "explain", demo("explain", "SC-2026-000001", "--json")),
         ("explain", "explain", demo("explain", "SC-2026-000008", "referral-window", "--json")),
+        ("explain", "explain", demo("explain", "SC-2026-000008", "action", "--json")),
         ("queue", "queue", demo("queue", "--json")),
         ("overdue", "overdue", demo("overdue", "--due-within", "1d", "--json")),
         ("calendar", "calendar", demo("calendar", "--json")),

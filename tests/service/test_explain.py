@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
+from freezegun import freeze_time
 
 from complaintctl import services
 from complaintctl.domain.explain import COUNTED, RECEIVED_DAY, SKIPPED
-from complaintctl.domain.procedure import CloseReason, Decision
-from complaintctl.errors import NotFound
+from complaintctl.domain.procedure import ActionKind, CloseReason, Decision
+from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.explain import (
     BREACHED,
     MET,
@@ -21,7 +23,7 @@ from complaintctl.services.explain import (
     explain_deadline,
 )
 from tests.conftest import UnitFactory
-from tests.service.journey import NOW, act, log, t, to_second_stage
+from tests.service.journey import NOW, act, log, t, to_final, to_first_stage, to_second_stage
 
 
 def acknowledge(unit: UnitFactory, ref: str, at: datetime) -> None:
@@ -29,10 +31,14 @@ def acknowledge(unit: UnitFactory, ref: str, at: datetime) -> None:
 
 
 def explain(
-    unit: UnitFactory, ref: str, kind: str | None = None, as_of: datetime = NOW
+    unit: UnitFactory,
+    ref: str,
+    kind: str | None = None,
+    as_of: datetime = NOW,
+    action: int | None = None,
 ) -> ExplainView:
     with unit(write=False) as uow:
-        return explain_deadline(uow, ref=ref, kind=kind, as_of=as_of)
+        return explain_deadline(uow, ref=ref, kind=kind, as_of=as_of, action=action)
 
 
 def days(view: ExplainView) -> list[tuple[str, str, str]]:
@@ -356,3 +362,161 @@ def test_the_referral_window_is_three_calendar_months_at_the_same_wall_clock_tim
     )
     # 28 days of February and 31 of March, less the hour the clocks skip.
     assert timedelta(days=58, hours=23) == view.status.calendar_left
+
+
+# -- an action's due ------------------------------------------------------------------------------
+
+
+def add_action(unit: UnitFactory, ref: str, at: datetime, **when: Any) -> int:
+    view = act(
+        unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Call Ann back",
+        owner="rita.responder", by="officer.one", at=at, **{"due": None, "within": None, **when},
+    )  # fmt: skip
+    return int(view.id)
+
+
+def test_an_action_due_within_working_days_counts_them_across_christmas_and_a_weekend(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    action = add_action(unit, ref, t("2026-12-24T10:00"), within="3d")
+    act(unit, services.action_done, action_id=action, note=None, by="rita.responder",
+        at=t("2027-01-04T10:00"))  # fmt: skip
+
+    view = explain(unit, ref, "action", as_of=t("2027-01-05T10:00"))
+
+    assert ("action", (action, "remedy"), "within 3d (working time), set by officer.one") == (
+        view.kind, view.action, view.rule,
+    )  # fmt: skip
+    assert (3, "working-days", t("2026-12-24T10:00"), "action-opened", "officer.one") == (
+        view.amount, view.unit, view.start, view.started_by, view.started_by_actor,
+    )  # fmt: skip
+    assert t("2026-12-31T17:00") == view.due == view.rule_due
+    assert [
+        ("2026-12-24", RECEIVED_DAY, "started 10:00: the day of the event is day 0, not counted"),
+        ("2026-12-25", SKIPPED, "bank holiday: Christmas Day"),
+        (
+            "2026-12-26",
+            SKIPPED,
+            "weekend (no opening hours on Saturdays); bank holiday: Boxing Day",
+        ),
+        ("2026-12-27", SKIPPED, "weekend (no opening hours on Sundays)"),
+        ("2026-12-28", SKIPPED, "bank holiday: Boxing Day (observed)"),
+        ("2026-12-29", COUNTED, ""),
+        ("2026-12-30", COUNTED, ""),
+        ("2026-12-31", COUNTED, "day 3 of 3: due at its close, 17:00"),
+    ] == days(view)
+    assert (MET, t("2027-01-04T10:00"), False) == (
+        view.status.state, view.status.ended_at, view.status.on_time,
+    )  # fmt: skip
+    assert () == view.notes
+
+
+def test_an_action_due_within_days_and_hours_counts_the_days_and_notes_the_rest(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30: day 1 is Mon 7 Dec, to its close; 4h more is Tue 8 Dec 13:00.
+    action = add_action(unit, ref, t("2026-12-04T16:30"), within="1d4h")
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-07T12:00"))
+
+    assert t("2026-12-08T13:00") == view.due == view.rule_due
+    assert ["day 0", "skipped", "skipped", "day 1"] == [
+        f"day {e.day_number}" if e.day_number is not None else e.kind for e in view.days
+    ]
+    assert (
+        "then 4h of working time after the close of day 1: due Tue 2026-12-08 13:00 GMT",
+    ) == view.notes
+    assert RUNNING == view.status.state
+
+
+def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; then Mon 7 Dec becomes a closure.
+    action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")
+    with freeze_time(t("2026-12-04T16:45")), unit() as uow:
+        services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
+                             at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-05T10:00"))
+
+    assert t("2026-12-09T17:00") == view.due == view.rule_due
+    assert [(t("2026-12-08T17:00"), t("2026-12-09T17:00"))] == [
+        (change.old_due, change.new_due) for change in view.changes
+    ]
+    assert ["day 0", "skipped", "skipped", "skipped", "day 1", "day 2"] == [
+        f"day {e.day_number}" if e.day_number is not None else e.kind for e in view.days
+    ]
+    assert () == view.notes
+
+
+def test_an_action_due_within_hours_counts_the_working_hours(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    action = add_action(unit, ref, t("2026-12-04T15:00"), within="4h")
+
+    view = explain(unit, ref, "action", as_of=t("2026-12-08T12:00"))
+
+    assert (4, "working-hours", t("2026-12-07T11:00")) == (view.amount, view.unit, view.due)
+    assert [("2026-12-04", COUNTED), ("2026-12-05", SKIPPED), ("2026-12-06", SKIPPED),
+            ("2026-12-07", COUNTED)] == [(d, k) for d, k, _ in days(view)]  # fmt: skip
+    assert (BREACHED, None) == (view.status.state, view.status.on_time)
+    assert action == (view.action or (0,))[0]
+
+
+def test_an_action_due_at_a_date_set_by_hand_says_so_and_when_it_is_outside_working_hours(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    action = add_action(unit, ref, t("2026-12-01T10:00"), due=t("2026-12-12T12:00"))
+
+    view = explain(unit, ref, "action", as_of=t("2026-12-10T12:00"))
+
+    assert (action, "due date set by officer.one", 0, "agreed", ()) == (
+        (view.action or (0,))[0], view.rule, view.amount, view.unit, view.days,
+    )  # fmt: skip
+    assert t("2026-12-12T12:00") == view.due == view.rule_due
+    assert (
+        "due date set by officer.one: a date set by hand, not counted in working time",
+        "Sat 2026-12-12 12:00 GMT is outside working hours: weekend (no opening hours on "
+        "Saturdays)",
+    ) == view.notes
+    assert RUNNING == view.status.state
+
+
+def test_a_goodwill_payments_action_is_explained_by_its_rule(unit: UnitFactory) -> None:
+    ref = to_final(unit)  # its pay action opened Mon 4 Jan 2027 10:00
+
+    view = explain(unit, ref, "action", as_of=t("2027-01-05T10:00"))
+
+    assert ("10 working days after the action was opened", 10, "working-days") == (
+        view.rule, view.amount, view.unit,
+    )  # fmt: skip
+    assert t("2027-01-18T17:00") == view.due == view.rule_due
+    assert "action" in view.kinds
+    assert 10 == view.days[-1].day_number
+
+
+def test_explaining_an_action_is_refused(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(NotFound, match=f"{ref} has no action deadline; the deadlines it has"):
+        explain(unit, ref, "action")
+    first = add_action(unit, ref, t("2026-12-01T10:00"), within="2d")
+    second = add_action(unit, ref, t("2026-12-01T11:00"), within="3d")
+    other = to_first_stage(unit)
+    elsewhere = add_action(unit, other, t("2026-12-01T10:00"), within="2d")
+
+    with pytest.raises(
+        InvalidInput,
+        match=rf"^{ref} has 2 actions: say which with --action ID \({first}, {second}\)$",
+    ):
+        explain(unit, ref, "action")
+    with pytest.raises(NotFound, match=rf"{ref} has no action {elsewhere}; its actions: {first}, "):
+        explain(unit, ref, action=elsewhere)
+    with pytest.raises(NotFound, match=f"{ref} has no action 999"):
+        explain(unit, ref, "action", action=999)
+    with pytest.raises(InvalidInput, match="explains an action's due, not a respond deadline"):
+        explain(unit, ref, "respond", action=first)
+    assert second == (explain(unit, ref, action=second).action or (0,))[0]

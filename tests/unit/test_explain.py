@@ -23,6 +23,7 @@ from complaintctl.domain.explain import (
     SKIPPED,
     DayEntry,
     explain_days,
+    outside_hours,
     reached_at,
 )
 
@@ -141,6 +142,25 @@ def test_a_closure_is_skipped_with_its_reason():
 
     assert (SKIPPED, "office closure: Office move") == (entries[1].kind, entries[1].reason)
     assert "Thu 2026-12-03 17:00" == wall(reached_at(entries) or london(1, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("instant", "why"),
+    [
+        (london(2026, 12, 1, 12), None),
+        (london(2026, 12, 1, 17), None),  # a close is that close: within
+        (london(2026, 12, 1, 8, 30), "before the opening (09:00)"),
+        (london(2026, 12, 1, 17, 1), "after the close (17:00)"),
+        (london(2026, 12, 25, 12), "bank holiday: Christmas Day"),
+        (london(2026, 12, 12, 12), "weekend (no opening hours on Saturdays)"),
+    ],
+)
+def test_an_instant_outside_working_hours_says_why(instant: datetime, why: str | None):
+    assert why == outside_hours(OFFICE, instant)
+
+
+def test_an_instant_between_split_hours_is_outside_them():
+    assert "between the day's opening hours" == outside_hours(SPLIT, london(2026, 6, 8, 12, 30))
 
 
 def test_20_working_days_number_the_day_of_the_event_0_and_skip_the_bank_holiday():

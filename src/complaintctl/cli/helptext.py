@@ -82,7 +82,7 @@ EXAMPLES: dict[str, str] = {
     "overdue": "complaintctl overdue --kind acknowledge --summary --exit-code   (for cron)",
     "show": "complaintctl show SC-2026-000001",
     "history": "complaintctl history SC-2026-000001 --json",
-    "explain": "complaintctl explain SC-2026-000001 respond",
+    "explain": "complaintctl explain SC-2026-000001 respond   (an action's due: --action ID)",
     "find": 'complaintctl find "smith"',
     "report": "complaintctl report --period 2026-Q4 --compare previous --by area",
     "import": "complaintctl import form.csv --map submission_id=source_id --skip-invalid",

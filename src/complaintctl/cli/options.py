@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli import completion
-from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS
+from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 
 
@@ -31,9 +31,11 @@ def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
 
 
 # The kinds of deadline an option takes, from the domain's table of clocks (Typer reads a
-# choice from an enum): those staff owe (overdue --kind), and those a case has (explain KIND).
+# choice from an enum): those staff owe (overdue --kind), and those a case has (explain KIND:
+# its own clocks and its actions' dues).
 StaffDeadline = StrEnum("StaffDeadline", [(kind.name, kind.value) for kind in STAFF_CLOCKS])  # type: ignore[misc]
-CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in CASE_CLOCKS])  # type: ignore[misc]
+_EXPLAINED = (*CASE_CLOCKS, DeadlineKind.ACTION)
+CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in _EXPLAINED])  # type: ignore[misc]
 # The stages the queue can list: a case closed or assessed is never in it.
 OpenStage = StrEnum("OpenStage", [(s.name, s.value) for s in Stage if s not in ENDED_STAGES])  # type: ignore[misc]
 

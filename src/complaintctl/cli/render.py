@@ -1844,12 +1844,14 @@ def explain_lines(view: ExplainView) -> list[str]:
     calendar = view.calendar
     starter = f" ({view.started_by} by {view.started_by_actor})" if view.started_by else ""
     known = f"{calendar.known_from.year}-{calendar.known_through.year}"
+    action = f" {view.action[0]} ({view.action[1]})" if view.action else ""
     lines = [
-        f"{view.ref} {view.kind}",
+        f"{view.ref} {view.kind}{action}",
         f"Rule:      {view.rule}",
         f"Started:   {format_local(view.start, tz)}{starter}",
         f"Due:       {format_local(view.due, tz)}"
-        + (" (agreed with the consumer)" if view.extended else ""),
+        + (" (agreed with the consumer)" if view.extended else "")
+        + (" (set by hand)" if view.unit == "agreed" else ""),
         f"Calendar:  {calendar.zone}; " + "; ".join(f"{d} {h}" for d, h in calendar.week),
         f"Holidays:  {calendar.holiday_region} bank holidays ({calendar.holidays_source}), "
         f"known {known} ({calendar.known_from} to {calendar.known_through})",

@@ -70,6 +70,23 @@ def reached_at(entries: tuple[DayEntry, ...]) -> datetime | None:
     return stretches[-1][1] if stretches else None
 
 
+def outside_hours(calendar: WorkingCalendar, instant: datetime) -> str | None:
+    """Why `instant` lies outside working time, in words (a close is inside: a deadline there is
+    that close); None when it is within the day's opening hours."""
+    day = calendar.local_date(instant)
+    intervals = calendar.intervals(day)
+    if any(opens <= instant <= closes for opens, closes in intervals):
+        return None
+    reasons = _closed_reasons(calendar, day)
+    if reasons or not intervals:
+        return "; ".join(reasons) or "a closed day"
+    if instant < intervals[0][0]:
+        return f"before the opening ({_clock(calendar, intervals[0][0])})"
+    if instant > intervals[-1][1]:
+        return f"after the close ({_clock(calendar, intervals[-1][1])})"
+    return "between the day's opening hours"
+
+
 # -- working hours -------------------------------------------------------------------------
 
 

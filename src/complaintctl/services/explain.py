@@ -9,18 +9,20 @@ which keeps its value) the view says so.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain import clocks, policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
 from complaintctl.domain.chain import unmarked
-from complaintctl.domain.clocks import CLOCKS, rule_of, started_by
-from complaintctl.domain.explain import explain_days
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.clocks import CLOCKS, DeadlineKind, rule_of, started_by
+from complaintctl.domain.explain import DayEntry, explain_days, outside_hours
+from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
-from complaintctl.errors import NotFound
+from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import coverage_warnings, find_case
+from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
     MET,
@@ -34,18 +36,29 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Deadline, Event
+    from complaintctl.store.models import Case, CaseAction, Deadline, Event
     from complaintctl.store.uow import UnitOfWork
 
 
 def explain_deadline(
-    uow: UnitOfWork, *, ref: str, kind: str | None, as_of: datetime
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    kind: str | None,
+    as_of: datetime,
+    action: int | None = None,
 ) -> ExplainView:
     """Explain one of the case's deadlines: by default the one running at `as_of`, else the
-    latest to have started by then."""
+    latest to have started by then; or the due of one of its actions (kind `action`, which
+    `action` chooses among several)."""
     case = find_case(uow, ref)
     deadlines = list(uow.deadlines(case))
+    actions = list(uow.actions_of(case, open_only=False))
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
+    if actions:
+        kinds += (DeadlineKind.ACTION.value,)
+    if action is not None or kind == DeadlineKind.ACTION:
+        return _explain_action(uow, case, kinds, actions, kind, action, as_of)
     deadline = _choose(deadlines, kind, as_of)
     if deadline is None:
         wanted = f"{kind} deadline" if kind else "deadline"
@@ -53,7 +66,6 @@ def explain_deadline(
         raise NotFound(f"{case.ref} has no {wanted}; the deadlines it has: {has}")
 
     calendar = uow.calendar()
-    setting = uow.calendar_setting()
     history = list(uow.history(case))
     changes = _changes(history, deadline.kind)
     target = _target(deadline)
@@ -73,20 +85,162 @@ def explain_deadline(
             "(a deadline already met or breached keeps its value)"
         )
 
+    return _view(
+        uow,
+        case.ref,
+        deadline,
+        kinds=kinds,
+        rule=target.describe(),
+        target=target,
+        starter=(starter.action, starter.actor) if starter else None,
+        rule_due=rule_due,
+        days=explain_days(calendar, deadline.start_at, target),
+        changes=changes,
+        notes=notes,
+        as_of=as_of,
+    )
+
+
+# The rule an action opened `--within` a working time records (services/lessons.add_action).
+_WITHIN = re.compile(r"within (?P<within>.+) \(working time\), set by ")
+
+
+def _explain_action(
+    uow: UnitOfWork,
+    case: Case,
+    kinds: tuple[str, ...],
+    actions: list[CaseAction],
+    kind: str | None,
+    action_id: int | None,
+    as_of: datetime,
+) -> ExplainView:
+    """An action's due: the working days (and time) counted from its opening, or the date a
+    person set; and whether it was done by then."""
+    if kind not in (None, DeadlineKind.ACTION):
+        raise InvalidInput(f"--action ID explains an action's due, not a {kind} deadline")
+    ids = ", ".join(str(row.id) for row in actions) or "none"
+    if action_id is None:
+        if not actions:
+            raise NotFound(
+                f"{case.ref} has no action deadline; the deadlines it has: "
+                f"{', '.join(kinds) or 'none'}"
+            )
+        if len(actions) > 1:
+            raise InvalidInput(
+                f"{case.ref} has {len(actions)} actions: say which with --action ID ({ids})"
+            )
+    row = next((r for r in actions if action_id in (None, r.id)), None)
+    if row is None:
+        raise NotFound(f"{case.ref} has no action {action_id}; its actions: {ids}")
+    deadline = list(uow.action_clocks(row))[-1]
+    calendar = uow.calendar()
+    tz = calendar.tz
+    history = list(uow.history(case))
+    opened = next(
+        (
+            e
+            for e in history
+            if e.action == Action.ACTION_OPENED.value and json.loads(e.details).get("id") == row.id
+        ),
+        None,
+    )
+    target, rule_due = _target(deadline), deadline.due_at
+    days: tuple[DayEntry, ...] = ()
+    notes: list[str] = []
+    amount: timedelta | None = None
+    if deadline.unit == policy.WITHIN:
+        amount = timedelta(minutes=deadline.amount)
+    elif deadline.unit == clocks.AGREED and (within := _WITHIN.match(deadline.rule)):
+        # Opened before `--within` was kept as working minutes: read back from its words.
+        amount = working_duration(uow, within["within"], "--within")
+    if amount is not None:
+        whole, rest = divmod(amount, calendar.working_day())
+        rule_due = policy.due_within(calendar, deadline.start_at, amount)
+        if whole or rest % timedelta(hours=1):
+            target = policy.Target(whole, "working-days", target.after)
+        else:
+            target = policy.Target(rest // timedelta(hours=1), "working-hours", target.after)
+            rest = timedelta(0)
+        if target.amount:
+            days = explain_days(calendar, deadline.start_at, target)
+        if rest:
+            since = f"the close of day {whole}" if whole else "its opening"
+            notes.append(
+                f"then {format_duration(rest, days=False)} of working time after {since}: "
+                f"due {format_local(rule_due, tz)}"
+            )
+    elif deadline.unit == clocks.AGREED:
+        target = policy.Target(0, clocks.AGREED, target.after)
+        notes.append(f"{deadline.rule}: a date set by hand, not counted in working time")
+        outside = outside_hours(calendar, deadline.due_at)
+        if outside:
+            notes.append(f"{format_local(deadline.due_at, tz)} is outside working hours: {outside}")
+    else:
+        rule_due = policy.due_after(target, calendar, deadline.start_at)
+        days = explain_days(calendar, deadline.start_at, target)
+    if rule_due != deadline.due_at:
+        # A --within counted as working minutes moves with the calendar while open; one
+        # opened before that, or one already done or breached, keeps its value.
+        kept = (
+            "an action done or already breached keeps its value"
+            if deadline.unit == policy.WITHIN
+            else "an action's due stays where it was set"
+        )
+        notes.append(
+            f"the calendar has changed since: on today's calendar it would be "
+            f"{format_local(rule_due, tz)}, but {format_local(deadline.due_at, tz)} applies "
+            f"({kept})"
+        )
+    return _view(
+        uow,
+        case.ref,
+        deadline,
+        kinds=kinds,
+        rule=deadline.rule,
+        target=target,
+        starter=(opened.action, opened.actor) if opened else None,
+        rule_due=rule_due,
+        days=days,
+        changes=_changes(history, DeadlineKind.ACTION.value, row.id),
+        notes=notes,
+        as_of=as_of,
+        action=(row.id, row.kind) if row.id is not None else None,
+    )
+
+
+def _view(
+    uow: UnitOfWork,
+    ref: str,
+    deadline: Deadline,
+    *,
+    kinds: tuple[str, ...],
+    rule: str,
+    target: policy.Target,
+    starter: tuple[str, str] | None,
+    rule_due: datetime,
+    days: tuple[DayEntry, ...],
+    changes: tuple[DueChange, ...],
+    notes: list[str],
+    as_of: datetime,
+    action: tuple[int, str] | None = None,
+) -> ExplainView:
+    calendar = uow.calendar()
+    setting = uow.calendar_setting()
     return ExplainView(
         zone=calendar.zone,
         as_of=as_of,
-        ref=case.ref,
+        ref=ref,
         kind=deadline.kind,
         kinds=kinds,
-        rule=target.describe(),
+        rule=rule,
         amount=target.amount,
         unit=target.unit,
         start=deadline.start_at,
-        started_by=starter.action if starter else None,
-        started_by_actor=starter.actor if starter else None,
+        started_by=starter[0] if starter else None,
+        started_by_actor=starter[1] if starter else None,
         rule_due=rule_due,
         due=deadline.due_at,
+        action=action,
         calendar=CalendarUsed(
             zone=calendar.zone,
             week=tuple(
@@ -98,7 +252,7 @@ def explain_deadline(
             known_from=setting.holidays_from,
             known_through=setting.holidays_through,
         ),
-        days=explain_days(calendar, deadline.start_at, target),
+        days=days,
         changes=changes,
         status=_status(deadline, target, as_of, calendar),
         notes=tuple(notes),
@@ -133,13 +287,17 @@ def _starter(history: list[Event], deadline: Deadline) -> Event | None:
     return next((e for e in steps if e.at == deadline.start_at), steps[0] if steps else None)
 
 
-def _changes(history: list[Event], kind: str) -> tuple[DueChange, ...]:
+def _changes(
+    history: list[Event], kind: str, action_id: int | None = None
+) -> tuple[DueChange, ...]:
+    """The extensions and recomputes of the case's clock of `kind` (of action `action_id`'s,
+    for an action's)."""
     changes = []
     for event in history:
         if event.action not in (Action.EXTEND.value, Action.RECOMPUTE.value):
             continue
         details: dict[str, Any] = json.loads(event.details)
-        if details.get("kind") != kind:
+        if details.get("kind") != kind or details.get("action_id") != action_id:
             continue
         changes.append(
             DueChange(
