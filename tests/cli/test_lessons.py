@@ -145,3 +145,25 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "done twice": (5, "Error: action 1 on " + ref + " was done already, "
                           "2026-12-01T13:00:00+00:00 by rita.responder\n"),
     } == {name: (r.exit_code, r.stderr) for name, r in results.items()}  # fmt: skip
+
+
+def test_show_as_of_lists_the_actions_as_they_stood_then(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--due", "2026-12-01T16:00", "--kind", "remedy")  # fmt: skip
+    with recorded_at("2026-12-02T10:00"):
+        ok(run, "--as", "rita.responder", "action", "done", "1")
+        ok(run, "action", "add", ref, "--what", "Fix the record", "--owner", "lee.leader",
+           "--within", "2d", "--kind", "improvement")  # fmt: skip
+
+    with freeze_time(NOW):
+        then = json.loads(ok(run, "show", ref, "--as-of", "2026-12-01T17:00", "--json").stdout)
+        text = ok(run, "show", ref, "--as-of", "2026-12-01T17:00").stdout
+        now = show(run, ref)
+
+    # Done since, but open and past due then; the improvement not yet opened.
+    assert [(1, True, None)] == [(a["id"], a["overdue"], a["done_at"]) for a in then["actions"]]
+    assert "Action\t1 (remedy) Call back: rita.responder" in text
+    assert "Fix the record" not in text
+    assert [(2, True)] == [(a["id"], a["overdue"]) for a in now["actions"]]

@@ -3,6 +3,7 @@ case leads to, each with an owner and a due on the working calendar."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,7 +14,15 @@ from complaintctl.domain.policy import DEFAULT_CAUSES
 from complaintctl.domain.procedure import ActionKind, CloseReason, Decision, Remedy
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from tests.conftest import UnitFactory, dump_store
-from tests.service.journey import act, show, t, to_final, to_first_stage, to_second_stage
+from tests.service.journey import (
+    NOW,
+    act,
+    show,
+    t,
+    to_final,
+    to_first_stage,
+    to_second_stage,
+)
 
 
 def add(unit: UnitFactory, ref: str, **changes: Any) -> services.ActionView:
@@ -306,3 +315,50 @@ def test_a_calendar_change_moves_a_goodwill_payments_pay_action_by_its_rule(
         change.recomputed
     )
     assert t("2027-01-19T17:00") == show(unit, ref).actions[0].due
+
+
+def test_show_as_of_lists_the_actions_open_then_as_recorded_then(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    # Tue 1 Dec 2026 10:00: due in 4h (14:00) and in 10 working days (the close of 15 Dec).
+    soon = add(unit, ref, within="4h")
+    later = add(unit, ref)
+    act(unit, services.action_done, action_id=soon.id, note=None, by="rita.responder",
+        at=t("2026-12-03T10:00"))  # fmt: skip
+    opened_after = add(unit, ref, at=t("2026-12-04T10:00"))
+    # Opened on 2 Dec but only recorded on 5 Dec: not there as the store stood on 3 Dec.
+    back_dated = add(unit, ref, at=t("2026-12-02T10:00"), now=t("2026-12-05T10:00"))
+
+    def listed(as_of: datetime) -> list[tuple[int, bool]]:
+        return [(a.id, a.overdue) for a in show(unit, ref, as_of=as_of).actions]
+
+    assert [] == listed(t("2026-12-01T09:00"))
+    # Open and past due then, though done since; the one opened later not yet there.
+    assert [(soon.id, True), (later.id, False)] == listed(t("2026-12-02T12:00"))
+    assert [(later.id, False)] == listed(t("2026-12-03T12:00"))
+    assert [(later.id, False), (opened_after.id, False), (back_dated.id, False)] == listed(
+        t("2026-12-07T12:00")
+    )
+    # Judged at the instant, as the clocks are: past its due at 17:00 on 15 Dec.
+    assert [(later.id, True), (opened_after.id, True), (back_dated.id, True)] == listed(NOW)
+
+
+def test_show_as_of_lists_an_action_done_back_dated_as_open_until_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref, within="4h")
+    act(unit, services.action_done, action_id=opened.id, note=None, by="rita.responder",
+        at=t("2026-12-01T12:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+
+    (then,) = show(unit, ref, as_of=t("2026-12-02T10:00")).actions
+    assert (opened.id, True, None) == (then.id, then.overdue, then.done_at)
+    assert () == show(unit, ref, as_of=t("2026-12-03T10:00")).actions
+
+
+def test_a_back_dated_step_shows_the_action_it_opens(unit: UnitFactory) -> None:
+    ref = to_second_stage(unit)
+    view = act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="Yes",
+               remedies=services.Remedies(goodwill="25.50"), by="hana.handler",
+               at=t("2027-01-04T10:00"), now=t("2027-01-05T10:00"))  # fmt: skip
+
+    assert ["pay the goodwill of £25.50"] == [a.what for a in view.actions]

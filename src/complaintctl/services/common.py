@@ -267,7 +267,9 @@ def record_and_view(
     uow.record(case, action, by=by, at=at, now=now, **details)
     uow.commit()
     warnings = (*notes, *coverage_warnings(uow.calendar(), *new_dues))
-    return case_view(uow, case, as_of=as_of or at, earlier=earlier, warnings=warnings)
+    return case_view(
+        uow, case, as_of=as_of or at, recorded_by=now, earlier=earlier, warnings=warnings
+    )
 
 
 # -- views ---------------------------------------------------------------------------------
@@ -301,12 +303,20 @@ def case_view(
     case: Case,
     *,
     as_of: datetime,
+    recorded_by: datetime | None = None,
     earlier: tuple[EarlierCase, ...] = (),
     warnings: tuple[str, ...] = (),
 ) -> CaseView:
+    """The case as of `as_of`; its open actions as the history recorded by `recorded_by` (by
+    default `as_of`: a replay) has them (`open_actions`)."""
     consumer = uow.consumer(case.consumer_id)
     calendar = uow.calendar()
     restrictions = tuple(restriction_view(uow, r) for r in uow.restrictions_of(consumer))
+    history = tuple(
+        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host)
+        for e in uow.history(case)
+    )
+    still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by or as_of)
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
@@ -330,12 +340,7 @@ def case_view(
         deadlines=tuple(
             deadline_view(d, as_of, calendar) for d in uow.deadlines(case) if d.start_at <= as_of
         ),
-        history=tuple(
-            EventView(
-                e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host
-            )
-            for e in uow.history(case)
-        ),
+        history=history,
         earlier_cases=earlier,
         warnings=warnings,
         about=case.about,
@@ -371,8 +376,8 @@ def case_view(
                 a.opened_at,
                 as_of=as_of,
             )
-            for a in uow.actions_of(case)
-            if a.id is not None and a.opened_at <= as_of
+            for a in uow.actions_of(case, open_only=False)
+            if a.id in still_open
         ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(
@@ -386,14 +391,40 @@ def case_views(
     case_ids: list[int],
     *,
     as_of: dict[int, datetime],
+    recorded_by: datetime,
     notes: dict[int, tuple[str, ...]],
 ) -> list[CaseView]:
     """The cases, in order, each as of its own instant and with its notes."""
     views = []
     for case_id in case_ids:
         case = uow.case_by_id(case_id)
-        views.append(case_view(uow, case, as_of=as_of[case_id], warnings=notes[case_id]))
+        views.append(
+            case_view(
+                uow, case, as_of=as_of[case_id], recorded_by=recorded_by, warnings=notes[case_id]
+            )
+        )
     return views
+
+
+def open_actions(
+    history: Iterable[EventView], *, as_of: datetime, recorded_by: datetime
+) -> frozenset[int]:
+    """The ids of the case's actions open at `as_of` as its history recorded by `recorded_by`
+    has them: opened at or before `as_of`, and not done. An entry counts once it is recorded,
+    as domain/figures.replay counts it: a replay (`show --as-of`, `recorded_by` = `as_of`)
+    lists an action done since as still open, and leaves out one opened since, even where
+    either was back-dated. A step's view of a case (`recorded_by` its moment of recording)
+    lists what the store holds open now."""
+    opened: set[int] = set()
+    done: set[int] = set()
+    for entry in history:
+        if entry.recorded_at > recorded_by:
+            continue
+        if entry.action == Action.ACTION_OPENED and entry.at <= as_of:
+            opened.add(int(entry.details["id"]))
+        elif entry.action == Action.ACTION_DONE:
+            done.add(int(entry.details["id"]))
+    return frozenset(opened - done)
 
 
 @contextmanager

@@ -305,6 +305,7 @@ def take_steps(
             uow,
             [plan.case.id for plan in plans],
             as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
+            recorded_by=now,
             notes=notes,
         )
     else:
