@@ -188,6 +188,8 @@ def test_a_second_extension_and_a_second_answer_exit_5(
 def test_calendar_changes_move_an_open_request_and_list_it(
     run: Run, ann: str, unit: UnitFactory
 ) -> None:
+    from datetime import date
+
     from sqlalchemy import delete
 
     from complaintctl.store.models import ClosedDay
@@ -195,7 +197,7 @@ def test_calendar_changes_move_an_open_request_and_list_it(
     # As a holidays package that did not know Boxing Day's substitute would have left it:
     # the next calendar change puts the request's due on Monday 28 December.
     with unit() as uow:
-        uow.session.exec(delete(ClosedDay).where(col(ClosedDay.day) == "2026-12-28"))  # type: ignore[call-overload]
+        uow.session.exec(delete(ClosedDay).where(col(ClosedDay.day) == date(2026, 12, 28)))  # type: ignore[call-overload]
         uow.commit()
     closed = ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-10",
                 "--reason", "Office move")  # fmt: skip
