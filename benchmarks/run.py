@@ -86,8 +86,8 @@ def build_store(
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(
-        "INSERT INTO staff VALUES ('bench', 'Bench Mark', 'senior-complaint-executive', NULL, 1,"
-        " 'bench', ?, NULL)",
+        "INSERT INTO staff (username, name, role, area, active, added_by, added_at, removed_at)"
+        " VALUES ('bench', 'Bench Mark', 'senior-complaint-executive', NULL, 1, 'bench', ?, NULL)",
         (iso(NOW),),
     )
     consumers, cases, deadlines = [], [], []
@@ -404,7 +404,7 @@ def main() -> None:
         path = STORES / f"bench-{size}-r{SCHEMA_REVISION}.sqlite3"
         if not path.exists():
             print(f"building a store of {size:,} cases…", flush=True)
-            build_store(path, size)
+            build_store_safely(path, size, build_store)
         env = {"COMPLAINTCTL_DB": str(path), "COMPLAINTCTL_USER": "bench"}
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(FLOOR_OVERDUE)
@@ -1316,10 +1316,7 @@ def report_benchmark(report: Report, size: int, runs: int) -> None:
     if not path.exists():
         print(f"building a store of {size:,} cases with their history…", flush=True)
         start = time.perf_counter()
-        partial = path.with_suffix(".building")
-        partial.unlink(missing_ok=True)
-        build_report_store(partial, size)
-        partial.rename(path)
+        build_store_safely(path, size, build_report_store)
         print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
     url = resolve_url(str(path))
     engine = open_engine(url)
@@ -1367,12 +1364,15 @@ def report_benchmark(report: Report, size: int, runs: int) -> None:
     )
 
 
-def build_store_safely(path: Path, size: int) -> None:
-    """Build at a temporary name, then move into place: an interrupted build is never reused."""
+def build_store_safely(
+    path: Path, size: int, build: Callable[[Path, int], None] | None = None
+) -> None:
+    """Build at a temporary name, then move into place: an interrupted or failed build is
+    never reused. `build` is the find store's builder unless another is given."""
     partial = path.with_suffix(".building")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    build_find_store(partial, size)
+    (build or build_find_store)(partial, size)
     partial.rename(path)
 
 
