@@ -453,6 +453,30 @@ def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
     assert () == view.notes
 
 
+def test_an_action_moved_to_the_moment_of_a_calendar_change_says_so(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")  # due Tue 8 Dec 17:00
+    with freeze_time(t("2026-12-04T16:45")), unit() as uow:
+        services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
+                             at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+    # Taken back on Wed 9 Dec: the rule's Tuesday has passed, so the due is the change itself.
+    with freeze_time(t("2026-12-09T10:00")), unit() as uow:
+        services.remove_closure(
+            uow, day=date(2026, 12, 7), by="sam.senior", at=t("2026-12-09T10:00"),
+            now=t("2026-12-09T10:00"), retroactive=services.Retroactive(reason="Added in error"),
+        )  # fmt: skip
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-09T10:05"))
+
+    assert (t("2026-12-09T10:00"), t("2026-12-08T17:00")) == (view.due, view.rule_due)
+    assert 2 == len(view.changes)
+    assert (
+        "the calendar has changed since: on today's calendar it would be Tue 2026-12-08 17:00 "
+        "GMT, but Wed 2026-12-09 10:00 GMT applies (it had passed when the calendar changed, "
+        "and no due moves to before a change)",
+    ) == view.notes
+
+
 def test_an_action_due_within_hours_counts_the_working_hours(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     action = add_action(unit, ref, t("2026-12-04T15:00"), within="4h")

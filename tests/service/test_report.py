@@ -449,6 +449,50 @@ def test_a_case_settled_before_the_period_is_not_read_but_one_due_in_it_is(
     assert (1, 1, 0) == (march["responses_due"], march["responded_on_time"], march["received"])
 
 
+def test_the_history_is_streamed_by_its_own_statement_alone(unit: UnitFactory) -> None:
+    case(unit, "Ann Smith", t("2027-03-01T10:00"))
+
+    with unit(write=False) as uow:
+        services.report(uow, period=MARCH, as_of=LATER)
+        # Later reads of the same unit of work fetch as usual (no server-side cursor each).
+        assert "stream_results" not in uow.session.connection().get_execution_options()
+
+
+def test_reading_in_chunks_gives_each_cutoff_the_facts_a_replay_of_the_whole_history_does(
+    unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from complaintctl.domain import figures
+    from complaintctl.services import figures as report_service
+    from complaintctl.store import listings
+
+    # Steps recorded late as well as on time, so that cutoffs between them see less.
+    for n in range(4):
+        ref = case(unit, f"Con Sumer{n}", t("2027-03-01T10:00"))
+        ack(unit, ref, t("2027-03-02T10:00"), now=t(f"2027-03-0{2 + n}T10:00"))
+        if n % 2:
+            respond(unit, ref, t("2027-03-03T10:00"), Decision.UPHELD)
+    cutoffs = {t("2027-03-01T12:00"), t("2027-03-03T12:00"), t("2027-03-04T12:00"), LATER}
+    monkeypatch.setattr(report_service, "_DECODED_AT_ONCE", 3)  # cases cut across chunks
+
+    with unit(write=False) as uow:
+        found = report_service._facts(uow, [MARCH], cutoffs)
+        chunks = listings.history_for_figures(
+            uow, MARCH.starts(LONDON), LATER, report_service.REPLAYED, figures.OPEN_STAGES
+        )
+        rows = [row for chunk in chunks for row in chunk]
+    histories: dict[str, list[figures.Entry]] = {}
+    for _, ref, action, at, recorded_at, details in rows:
+        histories.setdefault(ref, []).append(
+            figures.Entry(action, at, recorded_at, json.loads(details))
+        )
+    for cutoff in sorted(cutoffs):
+        replayed = [figures.replay(ref, entries, cutoff) for ref, entries in histories.items()]
+        assert [facts for facts in replayed if facts is not None] == found[cutoff], cutoff
+    assert [4, 4, 4, 4] == [len(found[cutoff]) for cutoff in sorted(cutoffs)]
+
+
 def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
     unit: UnitFactory,
 ) -> None:

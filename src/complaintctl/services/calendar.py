@@ -198,7 +198,9 @@ def _recompute(
                 reason=why,
             ),
         )
-        moved.append((case.ref, deadline.kind, deadline.due_at, new_due))
+        # An action's clock names the action: a case's two actions moved are told apart.
+        kind = deadline.kind if action is None else f"{deadline.kind} {action.id}"
+        moved.append((case.ref, kind, deadline.due_at, new_due))
         deadline.due_at = new_due
         uow.add(deadline)
         if action is not None:

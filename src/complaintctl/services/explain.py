@@ -178,14 +178,18 @@ def _explain_action(
     else:
         rule_due = policy.due_after(target, calendar, deadline.start_at)
         days = explain_days(calendar, deadline.start_at, target)
+    changes = _changes(history, DeadlineKind.ACTION.value, row.id)
     if rule_due != deadline.due_at:
         # A --within counted as working minutes moves with the calendar while open; one
-        # opened before that, or one already done or breached, keeps its value.
-        kept = (
-            "an action done or already breached keeps its value"
-            if deadline.unit == policy.WITHIN
-            else "an action's due stays where it was set"
-        )
+        # opened before that, or one already done or breached, keeps its value; one whose
+        # new due had passed by the change was moved to the change itself.
+        last = changes[-1] if changes else None
+        if deadline.unit != policy.WITHIN:
+            kept = "an action's due stays where it was set"
+        elif last and last.new_due == deadline.due_at and rule_due < last.new_due == last.at:
+            kept = "it had passed when the calendar changed, and no due moves to before a change"
+        else:
+            kept = "an action done or already breached keeps its value"
         notes.append(
             f"the calendar has changed since: on today's calendar it would be "
             f"{format_local(rule_due, tz)}, but {format_local(deadline.due_at, tz)} applies "
@@ -201,7 +205,7 @@ def _explain_action(
         starter=(opened.action, opened.actor) if opened else None,
         rule_due=rule_due,
         days=days,
-        changes=_changes(history, DeadlineKind.ACTION.value, row.id),
+        changes=changes,
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,

@@ -643,8 +643,9 @@ def history_for_figures(
         )
         .order_by(col(Event.case_id), col(Event.id))
     )
-    connection = uow.session.connection().execution_options(stream_results=True)
-    for rows in connection.execute(statement).partitions(chunk):
+    # On this statement alone: set on the connection, it would stream every later read too.
+    streamed = statement.execution_options(stream_results=True)
+    for rows in uow.session.connection().execute(streamed).partitions(chunk):
         yield cast("Sequence[HistoryRow]", rows)
 
 
