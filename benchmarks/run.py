@@ -597,9 +597,12 @@ def _import_benchmark(report: Report, rows: int, folder: Path) -> None:
 
     def indexed(store: Path) -> None:
         """Every case has its row of the search index, holding its reference and summary."""
+        from complaintctl.store.search import key_sql
+
         with closing(sqlite3.connect(store)) as db:
             found = db.execute(
-                "SELECT count(*) FROM case_search s JOIN complaint c ON c.id = s.rowid"
+                "SELECT count(*) FROM case_search s JOIN complaint c"
+                f" ON s.rowid = {key_sql('c')}"  # keyed by day of receipt and id (revision 0005)
                 " WHERE instr(s.document, c.ref) AND instr(s.document, c.summary)"
             ).fetchone()[0]
         assert found == rows, f"{store.name}: {found} of {rows} cases in the search index"

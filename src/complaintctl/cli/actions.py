@@ -24,7 +24,6 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Remedy,
 )
-from complaintctl.domain.retention import edited_fields
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
@@ -496,6 +495,8 @@ def edit_command(
         return services.correct(
             uow, ref=ref, reason=reason, fields=fields, by=state.actor, at=when, now=state.now
         )
+
+    from complaintctl.domain.retention import edited_fields  # hashlib: not at start-up
 
     view = state.change(correct, at)
     changed = edited_fields(view.history[-1].details)
