@@ -63,7 +63,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import InvalidInput
 from complaintctl.views import ReportView, report_json
-from tests.conftest import UnitFactory
+from tests.conftest import UnitFactory, examples
 from tests.service.journey import act, log, t
 
 LATER = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -493,55 +493,82 @@ def test_reading_in_chunks_gives_each_cutoff_the_facts_a_replay_of_the_whole_his
     assert [4, 4, 4, 4] == [len(found[cutoff]) for cutoff in sorted(cutoffs)]
 
 
+def _generated_store(unit: UnitFactory, cases: int) -> None:
+    """`cases` cases taken at random along the procedure from December 2026, each step
+    recorded as it happened; a few hundred cases to a unit of work, its commits held to its
+    end (10,000 cases take minutes, not most of an hour)."""
+    import random
+    from contextlib import nullcontext
+
+    rng = random.Random(17)
+    for first in range(0, cases, _CASES_AT_ONCE):
+        with unit() as held, held.holding_commits():
+
+            def one(**_: Any) -> Any:
+                return nullcontext(held)
+
+            for n in range(first, min(first + _CASES_AT_ONCE, cases)):
+                _generated_case(one, held, n, rng)
+            held.commit_held()
+
+
+# How many generated cases one unit of work takes: its session grows with each.
+_CASES_AT_ONCE = 200
+
+
+def _generated_case(one: Any, held: Any, n: int, rng: Any) -> None:
+    from datetime import timedelta
+
+    at = t("2026-12-01T09:00") + timedelta(hours=rng.randrange(0, 24 * 55))
+    # Each case a person of its own (one person renamed 10,000 times is no store at all).
+    ref = log(one, at, consumer=f"Con Sumer{n}", email=f"con{n}@example.com",
+              channel=rng.choice(list(Channel)), category=rng.choice(list(Category)),
+              board=rng.random() < 0.2)  # fmt: skip
+    at += timedelta(hours=rng.randrange(1, 120))
+    if rng.random() < 0.15:
+        close(one, ref, at, CloseReason.OUT_OF_SCOPE, because=rng.choice(list(OutOfScope)))
+        return
+    if rng.random() < 0.1:
+        return  # never acknowledged
+    ack(one, ref, at)
+    if rng.random() < 0.2:
+        respond_due = services.show_case(held, ref=ref, as_of=at).deadlines[-1].due
+        act(one, services.extend, ref=ref, until=respond_due + timedelta(days=4),
+            reason="Agreed", by="lee.leader", at=at + timedelta(minutes=30))  # fmt: skip
+    at += timedelta(hours=rng.randrange(2, 80))
+    if rng.random() < 0.15:
+        return  # no response yet
+    respond(one, ref, at, rng.choice(list(Decision)))
+    at += timedelta(hours=rng.randrange(1, 100))
+    if rng.random() < 0.4:
+        close(one, ref, at, CloseReason.ACCEPTED)
+        return
+    if rng.random() < 0.3:
+        return  # the consumer has not said
+    escalate(one, ref, at)
+    at += timedelta(days=rng.randrange(5, 35))
+    if rng.random() < 0.3:
+        return  # no final response yet
+    final(one, ref, at, rng.choice(list(Decision)), services.Remedies())
+    if rng.random() < 0.5:
+        act(one, services.refer, ref=ref, late_reason=None, by="officer.one",
+            at=at + timedelta(days=3))  # fmt: skip
+        act(one, services.record_outcome, ref=ref, outcome=rng.choice(list(AssessorOutcome)),
+            recommendation=None, by="officer.one", at=at + timedelta(days=9))  # fmt: skip
+
+
+@pytest.mark.properties
 def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
     unit: UnitFactory,
 ) -> None:
-    """Sixty cases taken at random along the procedure from December 2026, each step recorded
-    as it happened: the figures of December to May equal what a count of `export`'s records
-    gives."""
-    import random
+    """A generated store (60 cases in the quick run, 10,000 in .ci/run's long one): the
+    figures of December to May equal what a count of `export`'s records gives."""
     from collections import Counter
-    from datetime import timedelta
 
     from complaintctl.services.export import export_cases
 
-    rng = random.Random(17)
-    for n in range(60):
-        at = t("2026-12-01T09:00") + timedelta(hours=rng.randrange(0, 24 * 55))
-        ref = case(unit, f"Con Sumer{n}", at, channel=rng.choice(list(Channel)),
-                   category=rng.choice(list(Category)), board=rng.random() < 0.2)  # fmt: skip
-        at += timedelta(hours=rng.randrange(1, 120))
-        if rng.random() < 0.15:
-            close(unit, ref, at, CloseReason.OUT_OF_SCOPE, because=rng.choice(list(OutOfScope)))
-            continue
-        if rng.random() < 0.1:
-            continue  # never acknowledged
-        ack(unit, ref, at)
-        if rng.random() < 0.2:
-            with unit(write=False) as uow:
-                respond_due = services.show_case(uow, ref=ref, as_of=at).deadlines[-1].due
-            act(unit, services.extend, ref=ref, until=respond_due + timedelta(days=4),
-                reason="Agreed", by="lee.leader", at=at + timedelta(minutes=30))  # fmt: skip
-        at += timedelta(hours=rng.randrange(2, 80))
-        if rng.random() < 0.15:
-            continue  # no response yet
-        respond(unit, ref, at, rng.choice(list(Decision)))
-        at += timedelta(hours=rng.randrange(1, 100))
-        if rng.random() < 0.4:
-            close(unit, ref, at, CloseReason.ACCEPTED)
-            continue
-        if rng.random() < 0.3:
-            continue  # the consumer has not said
-        escalate(unit, ref, at)
-        at += timedelta(days=rng.randrange(5, 35))
-        if rng.random() < 0.3:
-            continue  # no final response yet
-        final(unit, ref, at, rng.choice(list(Decision)), services.Remedies())
-        if rng.random() < 0.5:
-            act(unit, services.refer, ref=ref, late_reason=None, by="officer.one",
-                at=at + timedelta(days=3))  # fmt: skip
-            act(unit, services.record_outcome, ref=ref, outcome=rng.choice(list(AssessorOutcome)),
-                recommendation=None, by="officer.one", at=at + timedelta(days=9))  # fmt: skip
+    generated = examples(60, 10_000)
+    _generated_store(unit, generated)
 
     with unit(write=False) as uow:
         records = list(export_cases(uow))
@@ -557,7 +584,7 @@ def test_the_figures_agree_with_a_recount_of_the_export_of_a_generated_store(
         return Counter({k.split(".", 1)[1]: v for k, v in figures.items()
                         if k.startswith(name + ".") and v})  # fmt: skip
 
-    assert 60 == whole["received"]
+    assert generated == whole["received"]
     # Each way along the procedure was taken (the seed is fixed).
     taken = ("out_of_scope.provider-remedy", "escalated", "responded_on_time_extended",
              "referrals_within_window", "open_cases.second-stage", "acknowledged_late")  # fmt: skip
