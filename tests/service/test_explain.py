@@ -544,3 +544,5 @@ def test_explaining_an_action_is_refused(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="explains an action's due, not a respond deadline"):
         explain(unit, ref, "respond", action=first)
     assert second == (explain(unit, ref, action=second).action or (0,))[0]
+    # As of 10:30 only the first had been opened: no need to say which.
+    assert first == (explain(unit, ref, "action", as_of=t("2026-12-01T10:30")).action or (0,))[0]

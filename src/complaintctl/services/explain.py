@@ -53,7 +53,8 @@ def explain_deadline(
     `action` chooses among several)."""
     case = find_case(uow, ref)
     deadlines = list(uow.deadlines(case))
-    actions = list(uow.actions_of(case, open_only=False))
+    # As of `as_of`, as a deadline is chosen: the actions opened by then.
+    actions = [a for a in uow.actions_of(case, open_only=False) if a.opened_at <= as_of]
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
     if actions:
         kinds += (DeadlineKind.ACTION.value,)
