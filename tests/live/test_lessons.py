@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, SelectionList
+from textual.widgets import SelectionList
 
 from complaintctl import services
 from complaintctl.domain.procedure import Action, ActionKind, Decision
@@ -85,15 +85,7 @@ def test_a_cause_not_on_the_list_is_refused_as_the_command_refuses_it(
 
 async def choose_action(pilot: Pilot[None], app: LiveApp, action: Action) -> StepForm:
     """`a` on a case's screen, then `action add` or `action done`."""
-    await pilot.press("a")
-    await pilot.pause()
-    picker = app.screen
-    assert isinstance(picker, StepPicker)
-    picker.query_one(OptionList).highlighted = picker.offered.index(action)
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, StepForm)
-    return app.screen
+    return await choose_step(pilot, app, action, key="a")
 
 
 async def _submit(pilot: Pilot[None], app: LiveApp) -> str:

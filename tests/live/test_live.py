@@ -56,8 +56,9 @@ async def open_case(pilot: Pilot[None], app: LiveApp, ref: str) -> CaseScreen:
     return app.screen
 
 
-async def choose_step(pilot: Pilot[None], app: LiveApp, action: Action) -> StepForm:
-    await pilot.press("t")
+async def choose_step(pilot: Pilot[None], app: LiveApp, action: Action, key: str = "t") -> StepForm:
+    """`key` on a case's screen (`t` the steps, `a` the actions), then `action`'s form."""
+    await pilot.press(key)
     await pilot.pause()
     picker = app.screen
     assert isinstance(picker, StepPicker)
