@@ -488,6 +488,25 @@ ANONYMISED = {
     "entries": INT,
 }
 
+# A calendar change (`calendar close|reopen|holidays --json`): each deadline it moved (in a dry
+# run, would move): a case's clock (`ref`), one of its actions' (`action`, kind `action`), or
+# a subject-access request's (`subject_access`, no `ref`).
+CALENDAR_CHANGE = {
+    "schema_version": INT,
+    "message": STR,
+    "dry_run": BOOL,
+    "recomputed": [
+        {
+            "ref": Maybe(STR),
+            "kind": STR,
+            "action": Maybe(INT),
+            "subject_access": Maybe(INT),
+            "old_due": INSTANT,
+            "new_due": INSTANT,
+        }
+    ],
+}
+
 STEP_COMMANDS = (
     "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
     "incident", "note",
@@ -503,6 +522,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "overdue": ([OVERDUE_ITEM], ("overdue",)),
     "explain": (EXPLAIN, ("explain",)),
     "calendar": (CALENDAR, ("calendar",)),
+    "calendar change": (CALENDAR_CHANGE, ("calendar close", "calendar reopen",
+                                          "calendar holidays")),
     "import": (IMPORT, ("import",)),
     "export": (EXPORT_RECORD, ("export --format jsonl",)),
     "staff": (STAFF, ("staff add", "staff remove", "staff reactivate", "staff role")),

@@ -345,11 +345,54 @@ class CalendarView:
 
 
 @dataclass(frozen=True)
+class Recomputed:
+    """A deadline a calendar change moved: a case's clock, one of its actions' (`action`), or
+    a subject-access request's (`subject_access`, no case)."""
+
+    ref: str | None
+    kind: str
+    old_due: datetime
+    new_due: datetime
+    action: int | None = None
+    subject_access: int | None = None
+
+    @property
+    def listed(self) -> tuple[str, str, datetime, datetime]:
+        """As the plain listing gives it (ref, kind, old due, new due): `SAR ID` in the ref
+        column for a request, `action ID` as the kind for an action (a case's two actions
+        told apart)."""
+        ref = self.ref if self.subject_access is None else f"SAR {self.subject_access}"
+        kind = self.kind if self.action is None else f"{self.kind} {self.action}"
+        return ref or "", kind, self.old_due, self.new_due
+
+
+@dataclass(frozen=True)
 class CalendarChange:
     message: str
-    # (ref, kind, old, new): a case's reference, or "SAR ID" for a subject-access request
-    recomputed: tuple[tuple[str, str, datetime, datetime], ...]
+    recomputed: tuple[Recomputed, ...]
     zone: str
+    dry_run: bool = False
+
+
+def calendar_change_json(change: CalendarChange) -> dict[str, Any]:
+    tz = ZoneInfo(change.zone)
+    return versioned(
+        {
+            "message": change.message,
+            "dry_run": change.dry_run,
+            "recomputed": [
+                {
+                    "ref": moved.ref,
+                    "kind": moved.kind,
+                    "action": moved.action,
+                    "subject_access": moved.subject_access,
+                    "old_due": format_instant(moved.old_due, tz),
+                    "new_due": format_instant(moved.new_due, tz),
+                }
+                for moved in change.recomputed
+            ],
+        }
+    )
 
 
 def _when(instant: datetime | None, tz: ZoneInfo) -> str | None:

@@ -64,6 +64,9 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         ("queue", "queue", demo("queue", "--json")),
         ("overdue", "overdue", demo("overdue", "--due-within", "1d", "--json")),
         ("calendar", "calendar", demo("calendar", "--json")),
+        ("calendar change", "calendar close", demo(
+            "calendar", "close", "2026-12-18", "--reason", "Office move", "--dry-run", "--json"
+        )),
         ("step", "ack", demo("ack", "SC-2026-000001", "--area", "Casework", "--json")),
         ("step", "ack", demo(  # one can take it, one cannot (acknowledged above): exit 9
             "ack", "SC-2026-000002", "SC-2026-000001", "--area", "Casework", "--dry-run", "--json",

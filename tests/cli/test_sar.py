@@ -208,6 +208,19 @@ def test_calendar_changes_move_an_open_request_and_list_it(
     dry = ok(run, "--as", "sam.senior", "calendar", "holidays", "--through", "2027", "--dry-run")
     assert "SAR 1" in dry.stdout
     assert "Dry run" in dry.stderr
+    # For a script: the request by its id, with no case reference.
+    dry_json = ok(run, "--as", "sam.senior", "calendar", "holidays", "--through", "2027",
+                  "--dry-run", "--json")  # fmt: skip
+    assert [
+        {
+            "ref": None,
+            "kind": "subject-access",
+            "action": None,
+            "subject_access": 1,
+            "old_due": "2026-12-28T23:59:59+00:00",
+            "new_due": "2026-12-29T23:59:59+00:00",
+        }
+    ] == json.loads(dry_json.stdout)["recomputed"]
     assert (
         "2026-12-28T23:59:59+00:00"
         == json.loads(ok(run, "sar", "show", "1", "--json").stdout)["due"]

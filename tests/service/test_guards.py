@@ -132,9 +132,9 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_where_it_was
         retroactive=services.Retroactive("the move was that day"),
     )
 
-    assert [(running, "acknowledge", t("2026-12-03T10:00"), t("2026-12-04T10:00"))] == list(
-        change.recomputed
-    )
+    assert [(running, "acknowledge", t("2026-12-03T10:00"), t("2026-12-04T10:00"))] == [
+        m.listed for m in change.recomputed
+    ]
     kept = show(unit, breached, as_of=now)
     assert (t("2026-12-01T11:00"), True, ["log"]) == (
         due(kept, "acknowledge"),

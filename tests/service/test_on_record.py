@@ -173,7 +173,7 @@ def test_a_change_to_a_day_past_or_today_that_moves_deadlines_needs_a_reason(
     change = close_day(unit, day, now, retroactive=services.Retroactive("the move was then"))
     assert 1 == len(change.recomputed)
     with unit(write=False) as uow:
-        recompute = services.show_case(uow, ref=change.recomputed[0][0], as_of=now).history[-1]
+        recompute = services.show_case(uow, ref=change.recomputed[0].ref, as_of=now).history[-1]
     assert "the move was then" == recompute.details["retroactive"]
 
 
@@ -192,7 +192,9 @@ def test_a_dry_run_lists_what_would_move_and_writes_nothing(
         unit, date(2026, 12, 1), t("2026-12-01T12:00"), retroactive=services.Retroactive(None, True)
     )
 
-    assert [(ref, "acknowledge", ACK_DUE, t("2026-12-04T10:00"))] == list(change.recomputed)
+    assert [(ref, "acknowledge", ACK_DUE, t("2026-12-04T10:00"))] == [
+        r.listed for r in change.recomputed
+    ]
     assert change.message.startswith("Dry run: ")
     assert before == dump_store(store_url)
 
@@ -212,7 +214,9 @@ def test_reopening_a_day_never_moves_a_deadline_to_before_the_change(unit: UnitF
         retroactive=services.Retroactive("reopened after all"),
     )
 
-    assert [(ref, "acknowledge", t("2026-12-04T10:00"), now)] == list(change.recomputed)
+    assert [(ref, "acknowledge", t("2026-12-04T10:00"), now)] == [
+        r.listed for r in change.recomputed
+    ]
     assert set() == overdue_now(unit, now)
     assert {(ref, "acknowledge")} == overdue_now(unit, now + timedelta(minutes=1))
 
@@ -224,11 +228,11 @@ def test_a_deadline_due_at_the_instant_of_a_change_is_moved_as_not_yet_breached(
     # At Thu 3 Dec 10:00 exactly, the acknowledgement is due, not yet overdue.
     assert set() == overdue_now(unit, ACK_DUE)
     change = close_day(unit, date(2026, 12, 4), ACK_DUE)
-    assert [] == list(change.recomputed)  # Fri is after the deadline: nothing to move
+    assert [] == [r.listed for r in change.recomputed]  # Fri is after the deadline: nothing to move
     change = close_day(
         unit, date(2026, 12, 3), ACK_DUE, retroactive=services.Retroactive("closed today")
     )
-    assert [ref] == [r for r, *_ in change.recomputed]
+    assert [ref] == [r for r, *_ in (m.listed for m in change.recomputed)]
 
 
 # -- the property: a breach seen is a breach kept ---------------------------------------------

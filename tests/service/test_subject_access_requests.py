@@ -346,9 +346,9 @@ def test_a_bank_holiday_added_on_its_due_day_moves_an_open_request(
 
     change = refresh(unit, "2026-12-01T09:00")
 
-    assert [("SAR 1", "subject-access", end_of("2026-12-28"), end_of("2026-12-29"))] == list(
-        change.recomputed
-    )
+    assert [("SAR 1", "subject-access", end_of("2026-12-28"), end_of("2026-12-29"))] == [
+        m.listed for m in change.recomputed
+    ]
     assert "1 open deadline recomputed" in change.message
     shown = read(unit, services.show_request, sar_id=1, as_of=t("2026-12-01T09:00"))
     assert end_of("2026-12-29") == shown.due
@@ -376,7 +376,7 @@ def test_an_extended_request_moves_by_its_extended_months(unit: UnitFactory, ann
             at=t("2026-12-02T09:00"), now=t("2026-12-02T09:00"),
         )  # fmt: skip
     assert [("SAR 1", end_of("2027-02-25"), end_of("2027-02-26"))] == [
-        (ref, old, new) for ref, _, old, new in change.recomputed
+        (ref, old, new) for ref, _, old, new in (m.listed for m in change.recomputed)
     ]
     shown = read(unit, services.show_request, sar_id=1, as_of=t("2026-12-02T09:00"))
     assert (end_of("2027-02-26"), 2) == (shown.due, shown.extended_months)
@@ -420,7 +420,9 @@ def test_a_dry_run_lists_the_request_and_writes_nothing(
 
     change = refresh(unit, "2026-12-01T09:00", dry_run=True)
 
-    assert [("SAR 1", end_of("2026-12-29"))] == [(r, new) for r, _, _, new in change.recomputed]
+    assert [("SAR 1", end_of("2026-12-29"))] == [
+        (r, new) for r, _, _, new in (m.listed for m in change.recomputed)
+    ]
     assert change.message.startswith("Dry run:")
     assert before == dump_store(store_url)
 

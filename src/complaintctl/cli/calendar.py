@@ -54,6 +54,7 @@ def calendar_close(
     retroactive: Retroactive = None,
     dry_run: DryRun = False,
     at: At = None,
+    json_output: Json = False,
 ) -> None:
     """Add a closure day (senior roles); open deadlines not yet breached are recomputed around
     it, each listed on stdout. A day already past, or today, moves deadlines only with
@@ -74,7 +75,7 @@ def calendar_close(
         ),
         at,
     )
-    render.calendar_change(change)
+    render.calendar_change(change, json_output=json_output)
 
 
 @calendar_app.command("reopen")
@@ -84,6 +85,7 @@ def calendar_reopen(
     retroactive: Retroactive = None,
     dry_run: DryRun = False,
     at: At = None,
+    json_output: Json = False,
 ) -> None:
     """Remove a closure day (senior roles); open deadlines not yet breached are recomputed, but
     never to before now. A day already past, or today, moves deadlines only with
@@ -103,7 +105,7 @@ def calendar_reopen(
         ),
         at,
     )
-    render.calendar_change(change)
+    render.calendar_change(change, json_output=json_output)
 
 
 @calendar_app.command("holidays")
@@ -120,6 +122,7 @@ def calendar_holidays(
     retroactive: Retroactive = None,
     dry_run: DryRun = False,
     at: At = None,
+    json_output: Json = False,
 ) -> None:
     """Write England and Wales bank holidays up to a year, from the holidays package (senior
     roles).
@@ -142,4 +145,4 @@ def calendar_holidays(
         ),
         at,
     )
-    render.calendar_change(change)
+    render.calendar_change(change, json_output=json_output)

@@ -70,6 +70,7 @@ from complaintctl.views import (
     VerifyProblem,
     action_json,
     anonymised_json,
+    calendar_change_json,
     calendar_json,
     case_json,
     cause_json,
@@ -1818,11 +1819,15 @@ def calendar(out: Output, view: CalendarView, *, json_output: bool) -> None:
     listing(view.upcoming, [columns], title="Next closed days", limit=0)
 
 
-def calendar_change(change: CalendarChange) -> None:
-    """The change on stderr; each deadline it moved on stdout (ref, kind, old, new)."""
-    tz = ZoneInfo(change.zone)
+def calendar_change(change: CalendarChange, *, json_output: bool) -> None:
+    """The change on stderr; each deadline it moved on stdout (ref, kind, old, new), or the
+    whole change as JSON."""
     _note(change.message)
-    for ref, kind, old, new in change.recomputed:
+    if json_output:
+        _print_json(calendar_change_json(change))
+        return
+    tz = ZoneInfo(change.zone)
+    for ref, kind, old, new in (moved.listed for moved in change.recomputed):
         _line(ref, kind, format_instant(old, tz), format_instant(new, tz))
 
 

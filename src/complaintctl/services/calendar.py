@@ -23,7 +23,7 @@ from complaintctl.services.common import (
     not_in_future,
     required,
 )
-from complaintctl.views import CalendarChange, CalendarView, ClosedDayView
+from complaintctl.views import CalendarChange, CalendarView, ClosedDayView, Recomputed
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Deadline
@@ -161,7 +161,7 @@ def _recompute(
     without a reason for reaching back (`retroactive`).
     """
     calendar = uow.calendar()
-    moved: list[tuple[str, str, datetime, datetime]] = []
+    moved: list[Recomputed] = []
     for deadline in uow.open_deadlines_due_from(now):
         if deadline.sar_id is not None:
             sar = _recompute_subject_access(uow, deadline, why, retroactive, by=by, now=now)
@@ -198,9 +198,8 @@ def _recompute(
                 reason=why,
             ),
         )
-        # An action's clock names the action: a case's two actions moved are told apart.
-        kind = deadline.kind if action is None else f"{deadline.kind} {action.id}"
-        moved.append((case.ref, kind, deadline.due_at, new_due))
+        action_id = action.id if action is not None else None
+        moved.append(Recomputed(case.ref, deadline.kind, deadline.due_at, new_due, action_id))
         deadline.due_at = new_due
         uow.add(deadline)
         if action is not None:
@@ -212,7 +211,8 @@ def _recompute(
         raise InvalidInput(
             f"the change touches {past[0]}, a day already past (or today), and would move "
             f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''} "
-            f"({', '.join(sorted({ref for ref, *_ in moved})[:5])}); give --retroactive REASON "
+            f"({', '.join(sorted({one.listed[0] for one in moved})[:5])}); give --retroactive "
+            "REASON "
             "to make it all the same, or --dry-run to see each one"
         )
     if not retroactive.dry_run:
@@ -223,7 +223,7 @@ def _recompute(
         if retroactive.dry_run
         else f"{why}; {count} recomputed"
     )
-    return CalendarChange(message=message, recomputed=tuple(moved), zone=calendar.zone)
+    return CalendarChange(message, tuple(moved), calendar.zone, retroactive.dry_run)
 
 
 def _recompute_subject_access(
@@ -234,7 +234,7 @@ def _recompute_subject_access(
     *,
     by: str,
     now: datetime,
-) -> tuple[str, str, datetime, datetime] | None:
+) -> Recomputed | None:
     """Move an open subject-access request's due to where the ICO's rule now puts it, counted
     from its receipt (with its extension, if extended), never to before now; recorded in the
     store's history as its other entries are. None when it stays where it is."""
@@ -266,4 +266,4 @@ def _recompute_subject_access(
     deadline.due_at = request.due_at = new_due
     uow.add(deadline)
     uow.add(request)
-    return (f"SAR {request.id}", deadline.kind, old_due, new_due)
+    return Recomputed(None, deadline.kind, old_due, new_due, subject_access=request.id)
