@@ -211,14 +211,17 @@ def test_a_case_moved_to_another_stage_behind_the_tools_back_is_caught(
 def anonymise(store_url: str, entry_id: int, key: str) -> Any:
     """Replace one details value of an entry by the marker that keeps its digest, as a
     retention run would; the value it removed."""
-    ((details,),) = rows(store_url, "SELECT details FROM event WHERE id = :id", id=entry_id)
-    values = json.loads(details)
+    ((details, salts),) = rows(
+        store_url, "SELECT details, salts FROM event WHERE id = :id", id=entry_id
+    )
+    values, salted = json.loads(details), json.loads(salts or "{}")
     original = values[key]
-    values[key] = removed(original, "retention: 6 years after closure")
+    values[key] = removed(original, "retention: 6 years after closure", salted.pop(key, None))
     rows(
         store_url,
-        "UPDATE event SET details = :details WHERE id = :id",
+        "UPDATE event SET details = :details, salts = :salts WHERE id = :id",
         details=json.dumps(values, sort_keys=True),
+        salts=json.dumps(salted),
         id=entry_id,
     )
     return original
@@ -256,7 +259,7 @@ def test_a_marker_whose_digest_was_changed_breaks_the_chain(
 
 def reseal_everything(store_url: str) -> None:
     """What someone who can write the store can do after changing it: seal it all again."""
-    fields = "id, case_id, action, actor, at, recorded_at, login, host, details"
+    fields = "id, case_id, action, actor, at, recorded_at, login, host, details, salts"
     engine = create_engine(resolve_url(store_url))
     try:
         with engine.begin() as connection:

@@ -260,6 +260,37 @@ def test_the_history_verifies_intact_after_retention_and_after_erasure(
     assert () == verified(unit).problems
 
 
+def test_a_removed_value_leaves_nothing_to_confirm_a_guess_against(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    import hashlib
+
+    from complaintctl.domain.chain import canonical
+
+    def log_entry() -> tuple[dict[str, Any], dict[str, str]]:
+        with unit(write=False) as uow:
+            event = uow.session.exec(
+                select(Event).where(col(Event.action) == "log").order_by(col(Event.id))
+            ).first()
+            assert event is not None
+            return json.loads(event.details), json.loads(event.salts or "{}")
+
+    logged, salts = log_entry()
+    assert {"consumer", "email", "address", "summary", "dispute"} <= set(salts)
+    act(unit, services.action_done, action_id=1, note=None, by="sam.senior", at=AFTER)
+
+    erase(unit, "ann@example.com")
+
+    details, kept = log_entry()
+    # The marker keeps the salted digest the entry was sealed with, and the salt is gone with
+    # the address: its plain digest, which anyone could work out from a guess, is nowhere.
+    plain = hashlib.sha256(canonical(logged["email"]).encode()).hexdigest()
+    assert details["email"]["sha256"] != plain
+    assert plain not in json.dumps([details, kept])
+    assert {"email", "consumer"}.isdisjoint(kept)
+    assert () == verified(unit).problems
+
+
 def test_a_hand_edit_after_anonymisation_is_still_caught(
     unit: UnitFactory, store: dict[str, str]
 ) -> None:

@@ -95,6 +95,50 @@ def test_a_value_replaced_by_its_marker_keeps_the_entrys_digest() -> None:
     assert "Ann" not in json.dumps(anonymised)
 
 
+SALTS = {"consumer": "a1" * 16, "email": "b2" * 16}
+
+
+def test_a_salted_value_is_sealed_by_the_digest_of_its_salt_and_its_value() -> None:
+    salted = entry(salts=json.dumps(SALTS))
+    digests = chain.fields(salted)["details"]
+    assert hashlib.sha256(f'{"b2" * 16}"ann@example.com"'.encode()).hexdigest() == digests["email"]
+    assert chain.value_digest(3) == digests["line"]  # a value with no salt, as before
+    assert seal(GENESIS, entry()) != seal(GENESIS, salted)
+
+
+def test_a_salted_value_removed_with_its_salt_keeps_the_seal_and_answers_no_guess() -> None:
+    sealed = seal(GENESIS, entry(salts=json.dumps(SALTS)))
+    marker = removed("ann@example.com", "erased", SALTS["email"])
+    anonymised = entry(details=json.dumps({**DETAILS, "email": marker}),
+                       salts=json.dumps({"consumer": SALTS["consumer"]}))  # fmt: skip
+
+    assert sealed == seal(GENESIS, anonymised)
+    # What is left cannot confirm a guess: the unsalted digest of the right address differs.
+    assert marker["sha256"] != chain.value_digest("ann@example.com")
+    assert "b2" * 16 not in json.dumps([anonymised.details, anonymised.salts])
+
+
+@pytest.mark.parametrize(
+    "salts",
+    [None, json.dumps({**SALTS, "email": "c3" * 16}), json.dumps({"consumer": SALTS["consumer"]})],
+    ids=["dropped", "changed", "one dropped"],
+)
+def test_a_salt_dropped_or_changed_while_its_value_stays_breaks_the_seal(
+    salts: str | None,
+) -> None:
+    stored = seal(GENESIS, entry(salts=json.dumps(SALTS)))
+    found = check(GENESIS, None, entry(salts=salts), stored)
+    assert found is not None
+    assert "contents are not what was sealed" in found.what
+
+
+def test_salts_that_are_not_an_object_of_text_are_caught() -> None:
+    stored = seal(GENESIS, entry(salts=json.dumps(SALTS)))
+    found = check(GENESIS, None, entry(salts=json.dumps(["a1"])), stored)
+    assert found is not None
+    assert "salts" in found.what
+
+
 def test_a_marker_for_another_value_changes_the_digest() -> None:
     wrong = {**DETAILS, "email": removed("bob@example.com", "retention")}
     assert seal(GENESIS, entry()) != seal(GENESIS, entry(details=json.dumps(wrong)))

@@ -49,14 +49,14 @@ def test_a_removed_value_keeps_its_digest_so_the_entry_seals_the_same() -> None:
                         datetime(2026, 12, 1, tzinfo=UTC), None, None, details)  # fmt: skip
     import json
 
-    removed = retention.anonymised(json.loads(details), {"summary", "dispute"}, "[removed]")
+    removed = retention.anonymised(json.loads(details), {"summary", "dispute"}, "[removed]", {})
     assert removed is not None
     assert ({"removed": "[removed]", "sha256": removed["summary"]["sha256"]}, None) == (
         removed["summary"], removed["dispute"],
     )  # fmt: skip
     after = chain.Entry(**{**entry.__dict__, "details": json.dumps(removed)})
     assert chain.entry_digest(entry) == chain.entry_digest(after)
-    assert retention.anonymised(removed, {"summary", "dispute"}, "[again]") is None
+    assert retention.anonymised(removed, {"summary", "dispute"}, "[again]", {}) is None
 
 
 def test_an_edit_is_personal_only_where_it_changed_the_consumer_or_what_they_said() -> None:

@@ -11,6 +11,12 @@ A details value may later be replaced by a marker, `{"removed": WHY, "sha256": D
 chain, stay the same, so personal data can be anonymised without breaking the seal. Changing
 a value (or a marker's digest) changes the encoding and breaks the chain at that entry.
 
+A value that may be personal is sealed by a salted digest: the SHA-256 of a random salt of its
+own followed by its canonical JSON. The entry keeps its salts beside its details (`salts`, a
+JSON object by key), and removing the value removes its salt too: the marker's digest then
+answers no guess of what was removed (an unsalted one would confirm a guessed email address).
+Entries sealed before salts were kept have none, and their values' digests are unsalted.
+
 The chain proves the history has not been changed by anyone who did not also recompute every
 link after the change: someone who can write the store can do that, so the head (the last
 link) is worth keeping outside the store (README, "Is this record trustworthy?").
@@ -50,6 +56,7 @@ class Entry:
     login: str | None
     host: str | None
     details: str
+    salts: str | None = None  # JSON: a salt by details key, for the values that may be personal
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,14 @@ def canonical(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-def value_digest(value: Any) -> str:
-    """A details value's digest: the SHA-256 of its canonical JSON, or, for a removal
-    marker, the digest it keeps."""
+def value_digest(value: Any, salt: str | None = None) -> str:
+    """A details value's digest: the SHA-256 of its canonical JSON, after its salt if it has
+    one, or, for a removal marker, the digest it keeps."""
     if value.__class__ is dict and is_marker(value):
         digest: str = value["sha256"]
         return digest
+    if salt is not None:
+        return _sha256((salt + canonical(value)).encode()).hexdigest()
     return _text_digest(canonical(value))
 
 
@@ -119,18 +128,31 @@ def _text_digest(text: str) -> str:
     return _sha256(text.encode()).hexdigest()
 
 
-def removed(value: Any, why: str) -> dict[str, str]:
-    """The marker that replaces a details value when it is anonymised, keeping its digest."""
-    return {"removed": why, "sha256": value_digest(value)}
+def removed(value: Any, why: str, salt: str | None = None) -> dict[str, str]:
+    """The marker that replaces a details value when it is anonymised, keeping its digest
+    (salted by `salt`, the value's, if it had one: drop the salt with the value)."""
+    return {"removed": why, "sha256": value_digest(value, salt)}
 
 
-def details_digests(details: str) -> dict[str, str]:
-    """Each details value's digest, by its key. ValueError where the text is not a JSON
-    object."""
+def parse_salts(salts: str | None) -> dict[str, str]:
+    """An entry's salts by key (none for an entry sealed without). ValueError where they are
+    not a JSON object of text."""
+    if salts is None:
+        return {}
+    parsed = json.loads(salts)
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise ValueError("the salts are not a JSON object of text")
+    return parsed
+
+
+def details_digests(details: str, salts: str | None = None) -> dict[str, str]:
+    """Each details value's digest, by its key, salted where `salts` (the entry's) has a salt
+    for it. ValueError where either text is not a JSON object."""
     parsed = json.loads(details)
     if not isinstance(parsed, dict):
         raise ValueError("the details are not a JSON object")
-    return {key: value_digest(value) for key, value in parsed.items()}
+    salted = parse_salts(salts)
+    return {key: value_digest(value, salted.get(key)) for key, value in parsed.items()}
 
 
 def fields(entry: Entry) -> dict[str, Any]:
@@ -145,14 +167,14 @@ def fields(entry: Entry) -> dict[str, Any]:
         "recorded_at": instant(entry.recorded_at),
         "login": entry.login,
         "host": entry.host,
-        "details": details_digests(entry.details),
+        "details": details_digests(entry.details, entry.salts),
     }
 
 
 def encode(entry: Entry) -> bytes:
     """The entry's canonical encoding: `fields` as canonical JSON (the keys in sorted order,
     written out here; a test holds this equal to `_CANONICAL.encode(fields(entry))`)."""
-    digests = details_digests(entry.details)
+    digests = details_digests(entry.details, entry.salts)
     details = ",".join(f'{_text(key)}:"{digests[key]}"' for key in sorted(digests))
     return (
         f'{{"action":{canonical(entry.action)},"actor":{canonical(entry.actor)},'
@@ -205,7 +227,9 @@ def check(previous: str, previous_id: int | None, entry: Entry, stored: Seal) ->
     try:
         digest = entry_digest(entry)
     except ValueError:
-        return Break(entry.id, "its details are not a JSON object: they were changed")
+        return Break(
+            entry.id, "its details (or their salts) are not a JSON object: they were changed"
+        )
     if digest != stored.digest:
         if stored.chain == link(previous, digest):
             return Break(entry.id, "its digest was changed (its contents and link still hold)")

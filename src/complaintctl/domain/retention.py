@@ -130,17 +130,34 @@ def edited_fields(details: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def anonymised(details: Mapping[str, Any], keys: Iterable[str], why: str) -> dict[str, Any] | None:
+def salted_keys(action: str) -> frozenset[str]:
+    """The keys of an entry of `action` whose values may be personal, whoever's: each is
+    sealed by a salted digest (domain/chain.py), so that once removed nothing of it can be
+    confirmed. An edit's `changes` among them, as an edit recorded before its personal changes
+    were kept apart had them there."""
+    keys = CASE_KEYS.get(action, frozenset()) | CONSUMER_KEYS.get(action, frozenset())
+    keys |= STORE_KEYS.get(action, frozenset())
+    return keys | {"changes", PERSONAL_CHANGES} if action == Action.EDIT else keys
+
+
+def anonymised(
+    details: Mapping[str, Any], keys: Iterable[str], why: str, salts: Mapping[str, str]
+) -> dict[str, Any] | None:
     """The details with each of `keys` that holds a value replaced by a marker keeping its
-    digest (domain/chain.py: the seal still holds); None where nothing is left to remove
-    (empty, or removed already)."""
+    digest (domain/chain.py: the seal still holds), salted by its salt in `salts` if it has
+    one; None where nothing is left to remove (empty, or removed already)."""
     changed = dict(details)
     for key in keys:
         value = changed.get(key)
         if value in (None, "", [], {}) or is_marker(value):
             continue
-        changed[key] = removed(value, why)
+        changed[key] = removed(value, why, salts.get(key))
     return None if changed == dict(details) else changed
+
+
+def salts_kept(salts: Mapping[str, str], details: Mapping[str, Any]) -> dict[str, str]:
+    """The salts still needed once `details` are anonymised: a removed value's goes with it."""
+    return {key: salt for key, salt in salts.items() if not is_marker(details.get(key))}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ commits. So the chain runs in id order whichever writers come and go.
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +20,26 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
+from complaintctl.domain.retention import salted_keys
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import Case, ChainHead, Event
 
 _HEAD = ChainHead.__table__  # type: ignore[attr-defined]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 _ENTRY_FIELDS = ("case_id", "action", "actor", "at", "recorded_at", "login", "host", "details")
+
+
+def new_salts(action: str) -> str | None:
+    """Salts for an entry of `action`: a random one for each key that may hold a personal
+    value (domain/retention.salted_keys), whether or not the entry has it; None for an action
+    with none."""
+    keys = salted_keys(action)
+    return salts_json({key: secrets.token_hex(16) for key in keys}) if keys else None
+
+
+def salts_json(salts: Mapping[str, str]) -> str:
+    """An entry's salts as stored: JSON, keys sorted."""
+    return json.dumps(dict(salts), sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -68,23 +84,28 @@ class Sealer:
         self.next_id = max(head.last_id, int(last)) + 1
         self.last_id, self.entries, self.chain = head.last_id, head.entries, head.chain
 
-    def seal(self, entry: Mapping[str, Any]) -> tuple[int, Seal]:
-        """The next id, and the seal of an entry with these fields (`_ENTRY_FIELDS`)."""
+    def seal(self, entry: Mapping[str, Any]) -> tuple[int, Seal, str | None]:
+        """The next id, the seal of an entry with these fields (`_ENTRY_FIELDS`), and the
+        salts it was sealed with (the entry's `salts`: new ones, for the keys of its action
+        that may hold personal values)."""
         entry_id = self.next_id
-        sealed = seal(self.chain, Entry(entry_id, *(entry[name] for name in _ENTRY_FIELDS)))
+        salts = new_salts(entry["action"])
+        fields = {name: entry[name] for name in _ENTRY_FIELDS}
+        sealed = seal(self.chain, Entry(id=entry_id, **fields, salts=salts))
         self.next_id += 1
         self.last_id, self.entries, self.chain = entry_id, self.entries + 1, sealed.chain
-        return entry_id, sealed
+        return entry_id, sealed, salts
 
     def seal_rows(
         self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], same: Mapping[str, Any]
     ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        """Rows for BulkWriter.insert_values(Event, …): each given its id, digest and chain."""
+        """Rows for BulkWriter.insert_values(Event, …): each given its id, digest, chain and
+        salts."""
         sealed = []
         for row in rows:
-            entry_id, seal_ = self.seal({**same, **dict(zip(columns, row, strict=True))})
-            sealed.append((*row, entry_id, seal_.digest, seal_.chain))
-        return (*columns, "id", "digest", "chain"), sealed
+            entry_id, seal_, salts = self.seal({**same, **dict(zip(columns, row, strict=True))})
+            sealed.append((*row, entry_id, seal_.digest, seal_.chain, salts))
+        return (*columns, "id", "digest", "chain", "salts"), sealed
 
     def state(self) -> tuple[int, int, int, str]:
         return self.next_id, self.last_id, self.entries, self.chain
@@ -135,6 +156,7 @@ def stored_entries(
             select(
                 _EVENT.c.id,
                 *(_EVENT.c[name] for name in _ENTRY_FIELDS),
+                _EVENT.c.salts,
                 _EVENT.c.digest,
                 _EVENT.c.chain,
                 Case.__table__.c.ref,  # type: ignore[attr-defined]
@@ -147,7 +169,7 @@ def stored_entries(
         if not rows:
             return
         for row in rows:
-            yield StoredEntry(Entry(*row[:9]), Seal(row[9], row[10]), row[11])
+            yield StoredEntry(Entry(*row[:10]), Seal(row[10], row[11]), row[12])
         after = rows[-1][0]
 
 

@@ -258,6 +258,9 @@ class Event(SQLModel, table=True):
     # store/chain.py as the entry is written, never afterwards.
     digest: str
     chain: str
+    # The salts its values that may be personal were sealed with (schema revision 0011): JSON,
+    # a salt by details key; a removed value's salt is removed with it. None before 0011.
+    salts: str | None = Field(default=None, sa_type=Text)
 
 
 class ChainHead(SQLModel, table=True):

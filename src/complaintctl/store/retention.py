@@ -18,8 +18,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import retention
+from complaintctl.domain.chain import parse_salts
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import STEP_ACTIONS, Stage
+from complaintctl.store.chain import salts_json
 from complaintctl.store.models import (
     Case,
     CaseAction,
@@ -187,9 +189,13 @@ def _rewrite(
     changed = 0
     for event in events:
         details = json.loads(event.details)
-        new = retention.anonymised(details, keys(event.action, details), why)
+        salts = parse_salts(event.salts)
+        new = retention.anonymised(details, keys(event.action, details), why, salts)
         if new is not None:
             event.details = details_json(new)
+            # A removed value's salt goes with it: its marker's digest then answers no guess.
+            kept = retention.salts_kept(salts, new)
+            event.salts = salts_json(kept) if kept else None
             changed += 1
     return changed
 

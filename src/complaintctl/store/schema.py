@@ -26,7 +26,9 @@ from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
+REVISIONS = (
+    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
+)  # fmt: skip
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
 FIRST_RELEASE = REVISIONS[0]
@@ -249,10 +251,10 @@ def _record_upgrade(
         "host": host,
     }
     sealer = Sealer(connection)
-    entry_id, sealed = sealer.seal(entry)
+    entry_id, sealed, salts = sealer.seal(entry)
     connection.execute(
         Event.__table__.insert().values(  # type: ignore[attr-defined]
-            id=entry_id, digest=sealed.digest, chain=sealed.chain, **entry
+            id=entry_id, digest=sealed.digest, chain=sealed.chain, salts=salts, **entry
         )
     )
     sealer.save()

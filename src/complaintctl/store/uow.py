@@ -231,8 +231,8 @@ class UnitOfWork:
             "login": login,
             "host": host,
         }
-        entry_id, sealed = self.sealer().seal(fields)
-        event = Event(id=entry_id, digest=sealed.digest, chain=sealed.chain, **fields)
+        entry_id, sealed, salts = self.sealer().seal(fields)
+        event = Event(id=entry_id, digest=sealed.digest, chain=sealed.chain, salts=salts, **fields)
         self.session.add(event)
         return event
 
