@@ -290,6 +290,48 @@ def test_as_of_outside_the_overdue_stretch_does_not_list_the_case(
     assert [] == overdue_json(run, "--as-of", as_of)
 
 
+def reopened(run: Run, close_at: str, closed_when: str) -> str:
+    """Received Mon 2026-11-30 10:00, due Thu 2026-12-03 10:00; closed as withdrawn with
+    `--at close_at`, typed at `closed_when`; reopened by a senior Mon 2026-12-07 12:00."""
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    with recorded_at(closed_when):
+        closed = run("close", ref, "--reason", "withdrawn", "--yes", "--at", close_at)
+    assert 0 == closed.exit_code, closed.stderr
+    with recorded_at("2026-12-07T12:00"):
+        reopen = run("--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
+    assert 0 == reopen.exit_code, reopen.stderr
+    return ref
+
+
+@freeze_time("2026-12-08 12:00:00")
+def test_as_of_while_a_case_was_closed_does_not_list_the_clock_its_reopen_restarted(
+    run: Run,
+) -> None:
+    """Closed Tue, before the due; reopened Monday after it: breached only from the reopen."""
+    ref = reopened(run, "2026-12-01T10:00", "2026-12-01T10:00")
+
+    assert ([], [ref]) == (
+        overdue_json(run, "--as-of", "2026-12-04T12:00"),
+        [item["ref"] for item in overdue_json(run, "--as-of", "2026-12-07T12:30")],
+    )
+
+
+@freeze_time("2026-12-08 12:00:00")
+def test_as_of_lists_a_clock_cancelled_late_and_restarted_once(run: Run) -> None:
+    """Closed with an --at before the due but typed after it: the clock ran until the close
+    was recorded (Fri 12:00), then again from the reopen; never twice at once."""
+    ref = reopened(run, "2026-12-01T10:00", "2026-12-04T12:00")
+
+    assert ([(ref, 5 * 60)], [], [ref]) == (
+        [
+            (item["ref"], item["late_working_minutes"])
+            for item in overdue_json(run, "--as-of", "2026-12-03T15:00")
+        ],
+        overdue_json(run, "--as-of", "2026-12-05T12:00"),
+        [item["ref"] for item in overdue_json(run, "--as-of", "2026-12-07T12:30")],
+    )
+
+
 # -- exit status ---------------------------------------------------------------------------
 
 

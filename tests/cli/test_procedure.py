@@ -633,6 +633,40 @@ def test_a_referral_at_the_close_of_the_window_is_on_time(run: Run) -> None:
     assert {"late": False, "late_reason": None} == history(run, ref)[-1]["details"]
 
 
+def referral_window_line(run: Run, ref: str) -> str:
+    result = run("show", ref)
+    assert 0 == result.exit_code, result.stderr
+    return next(
+        line for line in result.stdout.splitlines() if line.startswith("Deadline\treferral-window")
+    )
+
+
+@freeze_time(NOW)
+def test_show_says_a_referral_window_past_closed_in_calendar_time_not_breached_in_working_time(
+    run: Run,
+) -> None:
+    """The window is the consumer's 3 calendar months (README, `overdue`): closed Thu 10 Dec
+    15:00, 4 days 21 hours before Tue 15 Dec 12:00; no working time, as explain says."""
+    ref = case_with_final_response(run)
+
+    assert (
+        "Deadline\treferral-window\tclosed 4d 21h ago (due Thu 2026-12-10 15:00 GMT)"
+    ) == referral_window_line(run, ref)
+
+
+@freeze_time(NOW)
+def test_show_says_a_late_referral_met_the_window_late_by_calendar_time(run: Run) -> None:
+    ref = case_with_final_response(run)
+    ok(
+        run, "refer", ref, "--late-reason", "The consumer was in hospital",
+        "--at", "2026-12-10T15:01",
+    )  # fmt: skip
+
+    assert (
+        "Deadline\treferral-window\tmet late by 1m (due Thu 2026-12-10 15:00 GMT)"
+    ) == referral_window_line(run, ref)
+
+
 # -- role rules ----------------------------------------------------------------------------
 
 

@@ -603,6 +603,10 @@ def _deadline_state(
         if deadline.working_late > timedelta(0)
         else f"{calendar_late}, out of hours"  # never "late by 0m"
     )
+    if not deadline.in_working_time:  # calendar months (the referral window): no working time
+        late = format_duration(stopped - deadline.due)
+        if deadline.outcome is None and deadline.breached:  # the consumer's, never breached
+            return f"closed {late} ago (due {due})"
     if deadline.outcome == clocks.MET:
         return (
             f"met late by {late} (due {due})" if deadline.breached else f"met on time (due {due})"

@@ -29,9 +29,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from complaintctl.domain.clocks import DeadlineKind
+from complaintctl.domain.clocks import CANCELLED, DeadlineKind
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
 from complaintctl.domain.search import MORE_COUNTED, SearchText
@@ -119,6 +120,36 @@ def overdue(
     return rows
 
 
+def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether the deadline is a clock a reopen ran again that had not run again by `as_of`.
+
+    A reopen restarts a clock its case's close cancelled as a new row with the same start and
+    due (services/steps.py, `Reopen`): in a replay it runs from the reopen, never while the
+    case was closed, nor beside the row the close cancelled. The reopen that restarted it is
+    the one recorded after the cancelled row ended."""
+    cancelled = aliased(Deadline)
+    reopen = aliased(Event)
+    return (
+        sa_select(literal(1))
+        .where(
+            col(cancelled.case_id) == col(Deadline.case_id),
+            col(cancelled.kind) == col(Deadline.kind),
+            col(cancelled.start_at) == col(Deadline.start_at),
+            col(cancelled.id) < col(Deadline.id),
+            col(cancelled.outcome) == CANCELLED,
+            ~sa_select(literal(1))
+            .where(
+                col(reopen.case_id) == col(Deadline.case_id),
+                col(reopen.action) == Action.REOPEN.value,
+                col(reopen.at) <= as_of,
+                col(reopen.recorded_at) >= col(cancelled.ended_at),
+            )
+            .exists(),
+        )
+        .exists()
+    )
+
+
 @functools.cache
 def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
     """`overdue`'s statement, built once for every listing a process makes, with the
@@ -170,7 +201,10 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
             ),
         )
         .where(
-            due, col(Deadline.start_at) <= as_of, col(Deadline.kind).in_(list_parameter("kinds"))
+            due,
+            col(Deadline.start_at) <= as_of,
+            col(Deadline.kind).in_(list_parameter("kinds")),
+            ~_restarted_later(as_of),
         )
     )
     return union_all(
