@@ -842,8 +842,9 @@ def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
             "line 2: email: 'nobody' is not an email address",
             "line 2: received_at: '30-11-2026 14:00' does not match the date format %d/%m/%Y %H:%M",
             "line 3: received_at: 25/10/2026 01:30 happens twice in Europe/London: the clocks "
-            "go back then; write 2026-10-25T01:30:00+01:00 for the first or "
-            "2026-10-25T01:30:00+00:00 for the second",
+            "go back then; the date format %d/%m/%Y %H:%M has no offset to say which: add %z to "
+            "it (--date-format '%d/%m/%Y %H:%M %z') and write 25/10/2026 01:30 +0100 for the "
+            "first or 25/10/2026 01:30 +0000 for the second",
             "line 4: consumer: is required",
             "line 4: category: 'rudeness' is not one of mistreated, process, updates, delay, "
             "explanation, other",
@@ -852,6 +853,47 @@ def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
         ],
     ) == (result.exit_code, result.stderr.splitlines())
     assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_clock_change_time_read_by_a_date_format_is_refused_with_a_way_the_format_can_take(
+    run: Run, tmp_path: Path
+) -> None:
+    """The way to write it is in the file's own format (an ISO value would not match it)."""
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;25/10/2026 01:30;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;29/03/2026 01:30;",
+    )
+
+    refused = run("import", str(path), *FORM_OPTIONS)
+
+    assert (
+        2,
+        [
+            "line 2: received_at: 25/10/2026 01:30 happens twice in Europe/London: the clocks "
+            "go back then; the date format %d/%m/%Y %H:%M has no offset to say which: add %z to "
+            "it (--date-format '%d/%m/%Y %H:%M %z') and write 25/10/2026 01:30 +0100 for the "
+            "first or 25/10/2026 01:30 +0000 for the second",
+            "line 3: received_at: 29/03/2026 01:30 does not exist in Europe/London: the clocks "
+            "go forward then; the date format %d/%m/%Y %H:%M has no offset to say which instant "
+            "you mean: add %z to it and write one, e.g. 29/03/2026 02:30 +0100 with "
+            "--date-format '%d/%m/%Y %H:%M %z'",
+        ],
+    ) == (refused.exit_code, refused.stderr.splitlines()[:-1])
+    fixed = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;25/10/2026 01:30 +0000;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;29/03/2026 02:30 +0100;",
+    )
+    options = (*FORM_OPTIONS[:-1], "%d/%m/%Y %H:%M %z")
+
+    imported = run("import", str(fixed), *options)
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        imported.exit_code,
+        imported.stdout,
+    ), imported.stderr
 
 
 @freeze_time("2026-12-15 12:00:00")
