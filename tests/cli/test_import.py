@@ -161,6 +161,26 @@ def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) 
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_holidays(
+    run: Run, tmp_path: Path
+) -> None:
+    # The store, created now, knows the bank holidays of 2021 to 2031.
+    old = [row(n, received_at=f"2020-12-{n:02d}T10:00") for n in (1, 2)]
+    path = write(tmp_path / "batch.csv", csv_text([*old, row(3)]))
+
+    result = run("import", str(path))
+
+    assert (
+        0,
+        [
+            "Warning (SC-2020-000001 and SC-2020-000002): bank holidays are known only from "
+            "2021-01-01 to 2031-12-31; a deadline outside them assumes there are none — run "
+            "`complaintctl calendar holidays --through YEAR` to add them"
+        ],
+    ) == (result.exit_code, result.stderr.splitlines())
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_columns_in_any_order_and_case_and_unknown_columns_are_accepted(
     run: Run, tmp_path: Path
 ) -> None:

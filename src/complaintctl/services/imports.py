@@ -118,6 +118,8 @@ class ImportReport:
     duplicates: int = 0
     rejects: list[Reject] = field(default_factory=list)
     dry_run: bool = False
+    # Each warning (a deadline past the known bank holidays) and the references it is about.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Row(NamedTuple):
@@ -484,6 +486,8 @@ def import_batch(
         result = log_chunk(uow, chunk, by=by, now=now, source_name=source_name)
         report.new.extend(result.refs)
         report.duplicates += result.duplicates
+        for warning, refs in result.warnings.items():
+            report.warnings.setdefault(warning, []).extend(refs)
         report.rejects.extend(
             Reject(taken.line, (Problem("consumer", why),), taken.source)
             for taken, why in result.refused
