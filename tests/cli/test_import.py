@@ -1008,6 +1008,18 @@ def test_options_that_cannot_read_the_form_are_refused_in_one_line(
     assert (2, [error]) == (result.exit_code, result.stderr.splitlines())
 
 
+def test_a_header_quoted_in_an_error_reaches_the_terminal_inert(run: Run, tmp_path: Path) -> None:
+    header = "consumer,email,channel,category,summary,received_at,\x1b[2J\u202econsumer\n"
+    path = write(tmp_path / "form.csv", header)
+
+    result = run("import", str(path), "--map", "\x1b[2J\u202econsumer=consumer")
+
+    assert (
+        2,
+        ["Error: the columns consumer, \\x1b[2J<U+202E>consumer would all be read as consumer"],
+    ) == (result.exit_code, result.stderr.splitlines())
+
+
 def test_map_and_delimiter_are_refused_for_json_lines(run: Run) -> None:
     result = run("import", "-", "--format", "jsonl", "--map", "id=source_id", input="{}\n")
 
