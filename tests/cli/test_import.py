@@ -195,6 +195,20 @@ def test_columns_in_any_order_and_case_and_unknown_columns_are_accepted(
     )
 
 
+@freeze_time("2026-12-15 12:00:00")
+def test_two_columns_of_one_name_the_import_ignores_are_accepted(run: Run, tmp_path: Path) -> None:
+    # A form's export with two "Notes" columns: only a field read twice is ambiguous.
+    text = (
+        "consumer,email,channel,category,summary,received_at,Notes,notes\n"
+        "Ann Smith,ann@example.com,email,delay,Slow,2026-12-01T10:00,one,two\n"
+    )
+    path = write(tmp_path / "batch.csv", text)
+
+    assert "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n" == imported(
+        run, str(path)
+    )
+
+
 # -- bad batches -------------------------------------------------------------------------------
 
 

@@ -266,7 +266,8 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
             f"--map names {', '.join(unknown)}, which the header lacks; its columns are {columns}"
         )
     read_as = [mapping.get(name, name) for name in names]
-    for name in sorted({name for name in read_as if name and read_as.count(name) > 1}):
+    # A field read from two columns is ambiguous; two columns the import ignores are not.
+    for name in sorted({name for name in read_as if name in FIELDS and read_as.count(name) > 1}):
         given = [written[i] for i, read in enumerate(read_as) if read == name]
         if all(_header_name(column) == name for column in given):
             raise InvalidInput(f"the header names {name} more than once")
