@@ -161,12 +161,46 @@ def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) 
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_holidays(
+    run: Run, tmp_path: Path
+) -> None:
+    # The store, created now, knows the bank holidays of 2021 to 2031.
+    old = [row(n, received_at=f"2020-12-{n:02d}T10:00") for n in (1, 2)]
+    path = write(tmp_path / "batch.csv", csv_text([*old, row(3)]))
+
+    result = run("import", str(path))
+
+    assert (
+        0,
+        [
+            "Warning (SC-2020-000001 and SC-2020-000002): bank holidays are known only from "
+            "2021-01-01 to 2031-12-31; a deadline outside them assumes there are none — run "
+            "`complaintctl calendar holidays --through YEAR` to add them"
+        ],
+    ) == (result.exit_code, result.stderr.splitlines())
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_columns_in_any_order_and_case_and_unknown_columns_are_accepted(
     run: Run, tmp_path: Path
 ) -> None:
     text = (
         " Summary ,Received_At,CONSUMER,notes,Email,Channel,Category\n"
         "Slow,2026-12-01T10:00,Ann Smith,ignored,ann@example.com,email,delay\n"
+    )
+    path = write(tmp_path / "batch.csv", text)
+
+    assert "Imported 1 new of 1 rows; 0 already in the store; 0 rejected\n" == imported(
+        run, str(path)
+    )
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_two_columns_of_one_name_the_import_ignores_are_accepted(run: Run, tmp_path: Path) -> None:
+    # A form's export with two "Notes" columns: only a field read twice is ambiguous.
+    text = (
+        "consumer,email,channel,category,summary,received_at,Notes,notes\n"
+        "Ann Smith,ann@example.com,email,delay,Slow,2026-12-01T10:00,one,two\n"
     )
     path = write(tmp_path / "batch.csv", text)
 
@@ -842,8 +876,9 @@ def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
             "line 2: email: 'nobody' is not an email address",
             "line 2: received_at: '30-11-2026 14:00' does not match the date format %d/%m/%Y %H:%M",
             "line 3: received_at: 25/10/2026 01:30 happens twice in Europe/London: the clocks "
-            "go back then; write 2026-10-25T01:30:00+01:00 for the first or "
-            "2026-10-25T01:30:00+00:00 for the second",
+            "go back then; the date format %d/%m/%Y %H:%M has no offset to say which: add %z to "
+            "it (--date-format '%d/%m/%Y %H:%M %z') and write 25/10/2026 01:30 +0100 for the "
+            "first or 25/10/2026 01:30 +0000 for the second",
             "line 4: consumer: is required",
             "line 4: category: 'rudeness' is not one of mistreated, process, updates, delay, "
             "explanation, other",
@@ -852,6 +887,47 @@ def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
         ],
     ) == (result.exit_code, result.stderr.splitlines())
     assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_clock_change_time_read_by_a_date_format_is_refused_with_a_way_the_format_can_take(
+    run: Run, tmp_path: Path
+) -> None:
+    """The way to write it is in the file's own format (an ISO value would not match it)."""
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;25/10/2026 01:30;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;29/03/2026 01:30;",
+    )
+
+    refused = run("import", str(path), *FORM_OPTIONS)
+
+    assert (
+        2,
+        [
+            "line 2: received_at: 25/10/2026 01:30 happens twice in Europe/London: the clocks "
+            "go back then; the date format %d/%m/%Y %H:%M has no offset to say which: add %z to "
+            "it (--date-format '%d/%m/%Y %H:%M %z') and write 25/10/2026 01:30 +0100 for the "
+            "first or 25/10/2026 01:30 +0000 for the second",
+            "line 3: received_at: 29/03/2026 01:30 does not exist in Europe/London: the clocks "
+            "go forward then; the date format %d/%m/%Y %H:%M has no offset to say which instant "
+            "you mean: add %z to it and write one, e.g. 29/03/2026 02:30 +0100 with "
+            "--date-format '%d/%m/%Y %H:%M %z'",
+        ],
+    ) == (refused.exit_code, refused.stderr.splitlines()[:-1])
+    fixed = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;25/10/2026 01:30 +0000;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;29/03/2026 02:30 +0100;",
+    )
+    options = (*FORM_OPTIONS[:-1], "%d/%m/%Y %H:%M %z")
+
+    imported = run("import", str(fixed), *options)
+
+    assert (0, "Imported 2 new of 2 rows; 0 already in the store; 0 rejected\n") == (
+        imported.exit_code,
+        imported.stdout,
+    ), imported.stderr
 
 
 @freeze_time("2026-12-15 12:00:00")
@@ -944,6 +1020,18 @@ def test_options_that_cannot_read_the_form_are_refused_in_one_line(
     result = run("import", str(path), *options)
 
     assert (2, [error]) == (result.exit_code, result.stderr.splitlines())
+
+
+def test_a_header_quoted_in_an_error_reaches_the_terminal_inert(run: Run, tmp_path: Path) -> None:
+    header = "consumer,email,channel,category,summary,received_at,\x1b[2J\u202econsumer\n"
+    path = write(tmp_path / "form.csv", header)
+
+    result = run("import", str(path), "--map", "\x1b[2J\u202econsumer=consumer")
+
+    assert (
+        2,
+        ["Error: the columns consumer, \\x1b[2J<U+202E>consumer would all be read as consumer"],
+    ) == (result.exit_code, result.stderr.splitlines())
 
 
 def test_map_and_delimiter_are_refused_for_json_lines(run: Run) -> None:

@@ -39,6 +39,7 @@ from typer.models import CommandInfo, TyperInfo
 from complaintctl import __version__, config
 from complaintctl.cli import completion, helptext
 from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
+from complaintctl.text import one_line
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -385,7 +386,8 @@ def with_global_options(command: Command) -> Command:
 
 
 def _fail(message: str, code: int) -> None:
-    first_line = " ".join(message.split())
+    # Inert: a message may quote a file's own text (an import's header, a path).
+    first_line = one_line(message)
     print(f"Error: {first_line}", file=sys.stderr)
     sys.exit(code)
 

@@ -924,6 +924,8 @@ def progress(out: Output, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def imported(report: ImportReport, rejects_file: Path | None, json_output: bool) -> None:
+    for warning, refs in report.warnings.items():
+        _note(f"Warning ({_some(refs)}): {warning}")
     if json_output:
         _print_json(
             versioned(

@@ -42,7 +42,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     instant = (
         parsed.astimezone(UTC)
         if parsed.tzinfo is not None
-        else local_to_utc(parsed, tz, original=cleaned)
+        else local_to_utc(parsed, tz, original=cleaned, fmt=fmt)
     )
     if not FIRST_YEAR <= instant.astimezone(tz).year <= LAST_YEAR:
         raise _outside(text)
@@ -55,18 +55,34 @@ def _outside(text: str) -> InstantError:
     )
 
 
-def local_to_utc(wall: datetime, tz: ZoneInfo, *, original: str | None = None) -> datetime:
-    """A naive wall-clock time in `tz` as a UTC instant, refusing gaps and repeats."""
+def local_to_utc(
+    wall: datetime, tz: ZoneInfo, *, original: str | None = None, fmt: str | None = None
+) -> datetime:
+    """A naive wall-clock time in `tz` as a UTC instant, refusing gaps and repeats. Read by
+    `fmt` (which has no offset), the way to write it is in that format with `%z` added."""
     shown = original or wall.isoformat(timespec="minutes")
     first = wall.replace(tzinfo=tz, fold=0)
     second = wall.replace(tzinfo=tz, fold=1)
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
         after = first.astimezone(UTC).astimezone(tz)
+        if fmt is not None:
+            raise InstantError(
+                f"{shown} does not exist in {tz.key}: the clocks go forward then; the date "
+                f"format {fmt} has no offset to say which instant you mean: add %z to it and "
+                f"write one, e.g. {after.strftime(fmt + ' %z')} with --date-format '{fmt} %z'"
+            )
         raise InstantError(
             f"{shown} does not exist in {tz.key}: the clocks go forward then; "
             f"write the offset to say which instant you mean, e.g. {after.isoformat()}"
         )
     if first.utcoffset() != second.utcoffset():
+        if fmt is not None:
+            raise InstantError(
+                f"{shown} happens twice in {tz.key}: the clocks go back then; the date format "
+                f"{fmt} has no offset to say which: add %z to it (--date-format '{fmt} %z') and "
+                f"write {first.strftime(fmt + ' %z')} for the first or "
+                f"{second.strftime(fmt + ' %z')} for the second"
+            )
         raise InstantError(
             f"{shown} happens twice in {tz.key}: the clocks go back then; write "
             f"{first.isoformat()} for the first or {second.isoformat()} for the second"

@@ -118,6 +118,8 @@ class ImportReport:
     duplicates: int = 0
     rejects: list[Reject] = field(default_factory=list)
     dry_run: bool = False
+    # Each warning (a deadline past the known bank holidays) and the references it is about.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Row(NamedTuple):
@@ -264,7 +266,8 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
             f"--map names {', '.join(unknown)}, which the header lacks; its columns are {columns}"
         )
     read_as = [mapping.get(name, name) for name in names]
-    for name in sorted({name for name in read_as if name and read_as.count(name) > 1}):
+    # A field read from two columns is ambiguous; two columns the import ignores are not.
+    for name in sorted({name for name in read_as if name in FIELDS and read_as.count(name) > 1}):
         given = [written[i] for i, read in enumerate(read_as) if read == name]
         if all(_header_name(column) == name for column in given):
             raise InvalidInput(f"the header names {name} more than once")
@@ -484,6 +487,8 @@ def import_batch(
         result = log_chunk(uow, chunk, by=by, now=now, source_name=source_name)
         report.new.extend(result.refs)
         report.duplicates += result.duplicates
+        for warning, refs in result.warnings.items():
+            report.warnings.setdefault(warning, []).extend(refs)
         report.rejects.extend(
             Reject(taken.line, (Problem("consumer", why),), taken.source)
             for taken, why in result.refused

@@ -34,6 +34,7 @@ from complaintctl.services.common import (
     acting_staff,
     authorise,
     authorise_store,
+    coverage_warnings,
     not_in_future,
     optional,
     record_and_view,
@@ -265,6 +266,8 @@ class ChunkResult:
     duplicates: int = 0
     # Rows a restriction refuses: (the row, why), for the batch's list of rejects.
     refused: list[tuple[Taken, str]] = field(default_factory=list)
+    # Each warning (a deadline past the known bank holidays) and the references it is about.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def log_chunk(
@@ -407,6 +410,8 @@ def log_chunk(
         )
         due = due_after(rule, calendar, received)
         clocks.append((ref, received, due))
+        for warning in coverage_warnings(calendar, due):
+            result.warnings.setdefault(warning, []).append(ref)
         details = log_details(
             complaint,
             out_of_time=out_of_time,
