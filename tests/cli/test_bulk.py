@@ -587,6 +587,20 @@ def test_a_warning_shared_by_many_cases_is_given_once_naming_them(run: Run) -> N
     ] == result.stderr.splitlines()
 
 
+def test_a_close_dated_before_a_passed_deadline_warns_it_stays_breached_not_met(
+    run: Run,
+) -> None:
+    # Closed, by its date, before the acknowledgement fell due; typed in after it had passed.
+    result = run("close", A, "--reason", "withdrawn", "--at", "2026-12-03T11:00")
+
+    assert 0 == result.exit_code
+    assert [
+        "Warning: the acknowledge deadline had passed before this was recorded: it "
+        "stays breached until then; the history keeps 2026-12-03T11:00:00+00:00 as when it "
+        "happened"
+    ] == result.stderr.splitlines()
+
+
 def test_bulk_json_keeps_stdout_for_the_json_and_warns_on_stderr(run: Run) -> None:
     result = run("ack", A, B, "--area", "Casework", "--at", "2026-12-03T11:00", "--json")
 

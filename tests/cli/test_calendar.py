@@ -303,11 +303,18 @@ def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
     assert before == show(run, ref)
 
 
-@pytest.mark.parametrize("day", ["2026-13-01", "01/12/2026", "tomorrow"])
-def test_closing_a_malformed_date_exits_2(run: Run, monday_noon: None, day: str) -> None:
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        ("01/12/2026", "is not a date; write it as YYYY-MM-DD"),
+        ("tomorrow", "is not a date; write it as YYYY-MM-DD"),
+        ("2026-13-01", "names no day of the calendar: check the month and the day"),
+    ],
+)
+def test_closing_a_malformed_date_exits_2(run: Run, monday_noon: None, day: str, said: str) -> None:
     result = run("--as", "sam.senior", "calendar", "close", day, "--reason", "Office move")
 
-    assert (2, [f"Error: '{day}' is not a date; write it as YYYY-MM-DD"]) == (
+    assert (2, [f"Error: '{day}' {said}"]) == (
         result.exit_code,
         result.stderr.splitlines(),
     )
@@ -350,21 +357,24 @@ def test_reopening_a_closed_day_removes_it_from_the_calendar(run: Run, monday_no
 
 
 @pytest.mark.parametrize(
-    "day",
+    ("day", "said"),
     [
-        "2026-12-01",  # an ordinary working day
-        "2026-12-25",  # a bank holiday: not a closure, cannot be reopened
+        # An ordinary working day, and a Saturday: neither is closed by the calendar.
+        ("2026-12-01", "is not a closure day: `complaintctl calendar` lists the next ones"),
+        ("2026-12-05", "is not a closure day: `complaintctl calendar` lists the next ones"),
+        # A bank holiday: not a closure, cannot be reopened.
+        ("2026-12-25", "is Christmas Day (bank holiday): bank holidays cannot be removed"),
     ],
 )
 def test_reopening_a_day_that_is_not_a_closure_exits_4_and_writes_nothing(
-    run: Run, monday_noon: None, day: str
+    run: Run, monday_noon: None, day: str, said: str
 ) -> None:
     ref = log(run, "Ann Smith", "2026-11-30T10:00")
     before = show(run, ref)
 
     result = run("--as", "sam.senior", "calendar", "reopen", day)
 
-    assert (4, [f"Error: {day} is not a closure day (bank holidays cannot be removed)"]) == (
+    assert (4, [f"Error: {day} {said}"]) == (
         result.exit_code,
         result.stderr.splitlines(),
     )

@@ -198,7 +198,7 @@ def test_a_malformed_email_exits_2_and_writes_nothing(run: Run, email: str) -> N
     assert_next_log_is_the_first(run)
 
 
-@pytest.mark.parametrize("at", ["30/11/2026 10:00", "yesterday", "2026-11-31T10:00", "2026-13-01"])
+@pytest.mark.parametrize("at", ["30/11/2026 10:00", "yesterday", "2026-11-30T25:00"])
 def test_a_malformed_at_exits_2_and_says_how_to_write_it(run: Run, at: str) -> None:
     result = run(*log_args(at=at))
 
@@ -207,6 +207,16 @@ def test_a_malformed_at_exits_2_and_says_how_to_write_it(run: Run, at: str) -> N
         2,
         f"'{at}' is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
         "or 2026-11-27T14:30+00:00",
+    )
+    assert_next_log_is_the_first(run)
+
+
+@pytest.mark.parametrize("at", ["2026-11-31T10:00", "2026-13-01", "2026-02-29"])
+def test_a_date_written_well_that_is_no_day_exits_2_saying_so(run: Run, at: str) -> None:
+    result = run(*log_args(at=at))
+
+    assert_one_line_error(
+        result, 2, f"'{at}' names no day of the calendar: check the month and the day"
     )
     assert_next_log_is_the_first(run)
 

@@ -190,7 +190,7 @@ def test_an_empty_email_and_address_count_as_neither() -> None:
     ("received_at", "why"),
     [
         ("yesterday", "is not a date and time"),
-        ("2026-13-01T10:00", "is not a date and time"),
+        ("2026-13-01T10:00", "names no day of the calendar"),
         ("1999-12-31T10:00", "is outside the years complaintctl works with"),
         ("2026-12-15T12:01", "is in the future"),
         ("2026-10-25T01:30", "happens twice in Europe/London: the clocks go back then"),
@@ -222,7 +222,7 @@ def test_an_ambiguous_local_time_with_its_offset_is_accepted() -> None:
     ("about", "why"),
     [
         ("last spring", "'last spring' is not a date; write it as YYYY-MM-DD"),
-        ("2026-02-30", "'2026-02-30' is not a date; write it as YYYY-MM-DD"),
+        ("2026-02-30", "'2026-02-30' names no day of the calendar: check the month and the day"),
         ("1999-05-01", "'1999-05-01' is outside the years complaintctl works with (2000–2099)"),
     ],
 )

@@ -48,10 +48,18 @@ def test_a_local_time_repeated_when_the_clocks_go_back_is_refused_with_both_offs
         parse_instant("2026-10-25T01:30", LONDON)
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2026-13-01", "2026-02-30T10:00", "10:00"])
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-02-28x", "2026-02-28T25:00", "10:00"])
 def test_text_that_is_not_an_iso_date_and_time_is_refused(text: str) -> None:
     with pytest.raises(InstantError, match="ISO 8601"):
         parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "2026-02-30T10:00", "2027-02-29", "2026-04-31"])
+def test_a_date_written_as_iso_but_naming_no_day_is_refused_as_such(text: str) -> None:
+    with pytest.raises(InstantError, match="names no day of the calendar"):
+        parse_instant(text, LONDON)
+    with pytest.raises(InstantError, match="names no day of the calendar"):
+        parse_date(text[:10])
 
 
 def test_dates_must_be_iso_dates() -> None:

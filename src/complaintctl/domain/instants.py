@@ -31,6 +31,8 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     except ValueError:
         if fmt is not None:
             raise InstantError(f"{text!r} does not match the date format {fmt}") from None
+        if _names_no_day(cleaned):
+            raise _no_such_day(text) from None
         raise InstantError(
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
@@ -47,6 +49,26 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     if not FIRST_YEAR <= instant.astimezone(tz).year <= LAST_YEAR:
         raise _outside(text)
     return instant
+
+
+_DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+
+
+def _names_no_day(text: str) -> bool:
+    """Whether `text` begins with a date written as it should be that is no day at all
+    (2026-02-29, 2026-04-31, 2026-13-01): saying how to write it would not help."""
+    written = _DAY_WRITTEN.match(text)
+    if written is None:
+        return False
+    try:
+        date(*(int(part) for part in written.groups()))
+    except ValueError:
+        return True
+    return False
+
+
+def _no_such_day(text: str) -> InstantError:
+    return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
 
 
 def _outside(text: str) -> InstantError:
@@ -101,6 +123,8 @@ def parse_date(text: str, fmt: str | None = None) -> date:
     except ValueError:
         if fmt is not None:
             raise InstantError(f"{text!r} does not match the date format {fmt}") from None
+        if _names_no_day(cleaned):
+            raise _no_such_day(text) from None
         raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InstantError(

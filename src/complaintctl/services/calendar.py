@@ -103,7 +103,12 @@ def remove_closure(
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     closure = uow.closure(day)
     if closure is None:
-        raise NotFound(f"{day} is not a closure day (bank holidays cannot be removed)")
+        holiday = uow.calendar().closed_days.get(day)
+        raise NotFound(
+            f"{day} is {holiday}: bank holidays cannot be removed"
+            if holiday is not None
+            else f"{day} is not a closure day: `complaintctl calendar` lists the next ones"
+        )
     uow.delete_closure(closure)
     entry = _entry(retroactive, day=day, reason=closure.name)
     uow.record(None, Action.CLOSURE_REMOVED, by=by, at=at, now=now, **entry)

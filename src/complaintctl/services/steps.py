@@ -509,9 +509,12 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
     from complaintctl.services.common import coverage_warnings
 
     assert taking is not None
+    # A close ends a clock without meeting it: the breach stands until it was recorded.
+    cancelled = {clock.kind for clock, _, outcome in plan.clocks.ends if outcome == CANCELLED}
     late = tuple(
-        f"the {kind} deadline had passed before this was recorded: it is met late, when "
-        f"recorded; the history keeps {taking.at.isoformat()} as when it happened"
+        f"the {kind} deadline had passed before this was recorded: "
+        + ("it stays breached until then" if kind in cancelled else "it is met late, when recorded")
+        + f"; the history keeps {taking.at.isoformat()} as when it happened"
         for kind in plan.clocks.late
     )
     return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
