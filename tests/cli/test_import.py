@@ -817,6 +817,25 @@ def test_nothing_on_stdin_imports_nothing(run: Run, fmt: str) -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_a_csv_file_with_not_even_a_header_is_refused_and_writes_nothing(
+    run: Run, tmp_path: Path, text: str
+) -> None:
+    # An export cut off before its first line: a cron job must not read it as a quiet day.
+    empty = tmp_path / "today.csv"
+    empty.write_text(text)
+    before = run("export", "--format", "jsonl").stdout
+
+    result = run("import", str(empty))
+
+    assert (2, "", f"Error: {empty} is empty: a CSV import needs its header row\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    assert before == run("export", "--format", "jsonl").stdout
+
+
 # -- a web form's own export: every problem at once, ';', --map, --date-format -----------------
 
 FORM_HEADER = "submission_id;Your name;E-mail;channel;category;summary;Submitted;Notes\n"

@@ -91,8 +91,12 @@ class _HandedBack(io.RawIOBase):
         return len(data)
 
 
-def _rows(data: IO[bytes], fmt: Format, layout: "CsvLayout") -> "Iterator[Row]":
-    """The batch's rows; text that is not UTF-8 stops the batch with the line it is on."""
+def _rows(
+    data: IO[bytes], fmt: Format, layout: "CsvLayout", *, named: str | None
+) -> "Iterator[Row]":
+    """The batch's rows; text that is not UTF-8 stops the batch with the line it is on. A
+    named CSV file without even a header (an export cut off before its first line) is
+    refused; nothing on stdin is a batch of nothing."""
     import csv
     import io
 
@@ -113,6 +117,8 @@ def _rows(data: IO[bytes], fmt: Format, layout: "CsvLayout") -> "Iterator[Row]":
         except csv.Error as err:
             where = f"after line {line}" if line else "in its first lines"
             raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
+    if named is not None and fmt is Format.CSV and not layout.header:
+        raise InvalidInput(f"{named} is empty: a CSV import needs its header row")
 
 
 @commands.command("import")
@@ -232,7 +238,7 @@ def import_command(
             report = state.change(
                 lambda uow, _: import_batch(
                     uow,
-                    rows=_rows(data, fmt_used, layout),
+                    rows=_rows(data, fmt_used, layout, named=None if from_stdin else file),
                     source_name="stdin" if from_stdin else path.name,
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
