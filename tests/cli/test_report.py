@@ -296,6 +296,8 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
          "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
          "final-response, referred"),
         (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
+         "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
          "count of cases (share): the cases behind it are in the counts it is made of, e.g. "
          "responded_on_time and responded_late"),
