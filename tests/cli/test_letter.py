@@ -275,6 +275,20 @@ def test_a_template_leaving_out_the_referral_date_is_refused_by_check_and_by_let
     assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
 
 
+def test_a_template_leaving_out_the_response_date_names_an_acknowledgement_letter(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "acknowledgement.html").write_text(
+        '{% extends "letter.html" %}{% block body %}{{ area }}{% endblock %}', encoding="utf-8"
+    )
+    stderr = refused(run, 2, "letter", ref, "acknowledgement", "--templates", str(folder),
+                     "--format", "text")  # fmt: skip
+    assert "leaves out what an acknowledgement letter must carry" in stderr
+
+
 def test_the_built_in_templates_pass_the_check(run: Run) -> None:
     checked = json.loads(ok(run, "letter", "check", "--json"))
     assert (None, [True] * 6) == (

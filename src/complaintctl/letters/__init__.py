@@ -184,9 +184,14 @@ class Templates:
             template, origin = self.origin(kind)
             named = "; ".join(f"{item.what} ({{{{ {item.name} }}}})" for item in left_out)
             raise InvalidInput(
-                f"template {template} ({origin}) leaves out what a {kind} letter must carry: "
+                f"template {template} ({origin}) leaves out what {_a(kind)} letter must carry: "
                 f"{named}; letter check lists what each template lacks"
             )
+
+
+def _a(kind: str) -> str:
+    """`an acknowledgement`, `a final-response`."""
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def _mark(name: str) -> str:
