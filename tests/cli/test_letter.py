@@ -275,6 +275,20 @@ def test_a_template_leaving_out_the_referral_date_is_refused_by_check_and_by_let
     assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
 
 
+def test_a_template_leaving_out_the_response_date_names_an_acknowledgement_letter(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "acknowledgement.html").write_text(
+        '{% extends "letter.html" %}{% block body %}{{ area }}{% endblock %}', encoding="utf-8"
+    )
+    stderr = refused(run, 2, "letter", ref, "acknowledgement", "--templates", str(folder),
+                     "--format", "text")  # fmt: skip
+    assert "leaves out what an acknowledgement letter must carry" in stderr
+
+
 def test_the_built_in_templates_pass_the_check(run: Run) -> None:
     checked = json.loads(ok(run, "letter", "check", "--json"))
     assert (None, [True] * 6) == (
@@ -321,6 +335,29 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
     assert 2 == checked.exit_code
     assert "final-response: final-response.html" in checked.stdout
     assert "does not render: template final-response.html: access to attribute" in (checked.stdout)
+
+
+@pytest.mark.parametrize(
+    ("failing", "named"),
+    [
+        ("{% for i in range(100000000) %}x{% endfor %}", "OverflowError: Range too big"),
+        ("{{ 1/0 }}", "ZeroDivisionError"),
+        ("{{ 1 + reference }}", "TypeError"),
+        ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "RecursionError"),
+    ],
+)
+def test_a_template_failing_as_it_runs_is_refused_with_exit_2(
+    run: Run, unit: UnitFactory, tmp_path: Path, failing: str, named: str
+) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "<h2>", f"{failing}<h2>")
+    stderr = refused(run, 2, "letter", ref, "final-response", "--templates", str(folder),
+                     "--format", "text", "--issue")  # fmt: skip
+    assert f"Error: template final-response.html: {named}" in stderr
+    checked = run("letter", "check", str(folder))
+    assert 2 == checked.exit_code
+    assert f"does not render: template final-response.html: {named}" in checked.stdout
+    assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
 
 
 def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:

@@ -169,8 +169,12 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
          "it begins (2026-11-30)"),
         (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
          "as YYYY-MM-DD"),
-        (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "--as-of is before the period "
-         "2026-12 begins: there is nothing to count yet"),
+        (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "the period 2026-12 begins "
+         "after 2026-11-30T12:00:00+00:00, the time it is counted to (now, or --as-of): there is "
+         "nothing to count yet"),
+        # no --as-of: a period still to come is not blamed on an option never given
+        (("--period", "2027-01"), "the period 2027-01 begins after 2026-12-02T12:00:00+00:00, "
+         "the time it is counted to (now, or --as-of): there is nothing to count yet"),
         (("--period", "2026-12", "--json", "--csv"), "one of --json, --csv or --html at a time"),
     ],
 )  # fmt: skip
@@ -296,6 +300,8 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
          "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
          "final-response, referred"),
         (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
+         "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
          "count of cases (share): the cases behind it are in the counts it is made of, e.g. "
          "responded_on_time and responded_late"),

@@ -52,6 +52,19 @@ def test_a_policy_change_by_an_officer_exits_6_and_without_a_reason_2(run: Run) 
     )
 
 
+def test_a_number_below_the_least_says_so_without_the_largest_a_store_keeps(run: Run) -> None:
+    years = senior(run, "retention", "policy", "--years", "0", "--reason", "x")
+    hold = senior(run, "hold", "lift", "0", "--reason", "x")
+    huge = senior(run, "hold", "lift", "99999999999999999999", "--reason", "x")
+
+    assert (2, "Error: Invalid value for '--years': 0 is less than 1\n") == (
+        years.exit_code,
+        years.stderr,
+    )
+    assert "Error: Invalid value for 'ID': 0 is less than 1\n" == hold.stderr
+    assert "Error: Invalid value for 'ID': 99999999999999999999 is too large\n" == huge.stderr
+
+
 def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -> None:
     ref = closed_case(run, consumer="Bob Brown", email="bob@example.com")
 

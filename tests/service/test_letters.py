@@ -379,6 +379,23 @@ def test_each_format_issued_is_made_again_as_it_went_out(unit: UnitFactory) -> N
     assert ["eml", "text"] == [e.details["format"] for e in entries]
 
 
+@pytest.mark.parametrize(
+    ("kind", "until", "before", "step"),
+    [
+        ("first-response", "responded", "2026-12-02T16:00", "the first-stage response"),
+        ("restriction", "restricted", "2027-01-04T09:00", "the restriction"),
+    ],
+)
+def test_a_letter_is_never_issued_before_the_step_it_reports(
+    unit: UnitFactory, kind: str, until: str, before: str, step: str
+) -> None:
+    ref = ann_at_every_step(unit, until=until)
+
+    with pytest.raises(InvalidInput, match=f"--at is before {step} that the {kind} letter"):
+        letter(unit, ref, kind, issue=True, at=t(before))
+    assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
+
+
 def test_a_letter_whose_template_changed_since_it_was_issued_says_so(
     unit: UnitFactory, tmp_path: Path
 ) -> None:

@@ -405,7 +405,7 @@ def test_each_month_is_counted_as_its_own_report(unit: UnitFactory, store: dict[
 
 
 def test_an_as_of_before_the_period_is_refused(unit: UnitFactory) -> None:
-    with pytest.raises(InvalidInput, match="before the period 2027-03 begins"):
+    with pytest.raises(InvalidInput, match="the period 2027-03 begins after"):
         figures_of(unit, as_of=t("2027-02-27T12:00"))
 
 

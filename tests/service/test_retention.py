@@ -678,6 +678,27 @@ def test_nothing_more_is_recorded_on_a_case_whose_data_was_removed(
     assert before == dump_store(store_url)
 
 
+def test_an_action_left_open_on_a_removed_case_is_done_without_a_note(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    apply(unit, BETWEEN)  # Ann's final response, its goodwill still to pay, removed
+    with unit(write=False) as uow:
+        (owed,) = [
+            a for a in services.list_actions(uow, as_of=BETWEEN, open_only=True)
+            if a.ref == store["ann_final"]
+        ]  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed, match="personal data was removed: a note could never"):
+        act(unit, services.action_done, action_id=owed.id, note="Paid Ann at 1 Low Road",
+            by="sam.senior", at=BETWEEN)  # fmt: skip
+    assert before == dump_store(store_url)
+    done = act(unit, services.action_done, action_id=owed.id, note=None, by="sam.senior",
+               at=BETWEEN)  # fmt: skip
+    assert done.done_at == BETWEEN
+    assert "1 Low Road" not in json.dumps(details(unit, store["ann_final"]))
+
+
 def test_show_gives_a_removed_reason_as_its_words(unit: UnitFactory, store: dict[str, str]) -> None:
     apply(unit, BETWEEN)
 

@@ -69,6 +69,9 @@ def test_a_date_is_written_out_without_a_leading_zero() -> None:
         ("2026-10-25T00:30", "1:30am on Sunday 25 October 2026"),
         ("2026-10-25T01:30", "1:30am on Sunday 25 October 2026"),
         ("2026-10-25T11:00", "11am on Sunday 25 October 2026"),
+        # "12am on Friday" is read as either end of the day: a date agreed for 00:00 is not.
+        ("2027-01-15T00:00", "midnight at the start of Friday 15 January 2027"),
+        ("2027-06-30T23:00", "midnight at the start of Thursday 1 July 2027"),
     ],
 )
 def test_a_time_is_written_out_in_the_calendars_zone(instant: str, words: str) -> None:

@@ -47,6 +47,13 @@ def test_a_period_is_read_as_written(text: str, first: date, last: date, kind: s
         ("1999", "outside the years"),
         ("2026-00", "neither a month"),
         ("2099-00", "outside the years"),  # the financial year 2099-2100
+        # years the calendar cannot hold, or whose period runs past its end
+        ("0000", "outside the years"),
+        ("0000-01", "outside the years"),
+        ("FY0000-01", "outside the years"),
+        ("9999-12", "outside the years"),
+        ("9999-Q4", "outside the years"),
+        ("9999-00", "outside the years"),
     ],
 )
 def test_a_period_written_wrong_says_how_to_write_it(text: str, message: str) -> None:

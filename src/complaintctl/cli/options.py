@@ -12,8 +12,10 @@ from complaintctl.cli import completion
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 
+LARGEST = 2**63 - 1  # the largest whole number a store keeps
 
-def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
+
+def whole_number(low: int, high: int = LARGEST) -> Callable[[str], int]:
     """A parser for an option or argument that takes a whole number from `low` to `high`,
     written in the digits 0-9 only: Python's int() would also read other scripts' digits
     (٣), which no one means to type here."""
@@ -23,6 +25,10 @@ def whole_number(low: int, high: int = 2**63 - 1) -> Callable[[str], int]:
         if not (digits.isascii() and digits.isdigit()):
             raise typer.BadParameter(f"{digits!r} is not a whole number written in 0-9")
         value = int(digits)
+        if high == LARGEST and value < low:
+            raise typer.BadParameter(f"{value} is less than {low}")
+        if high == LARGEST and value > high:
+            raise typer.BadParameter(f"{value} is too large")
         if not low <= value <= high:
             raise typer.BadParameter(f"{value} is not from {low} to {high}")
         return value

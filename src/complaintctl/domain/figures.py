@@ -663,6 +663,11 @@ def parse_figure(text: str) -> tuple[str, str | None]:
         return name, None
     if figure.parts in DYNAMIC_PARTS and part:
         return name, part
+    if figure.parts in DYNAMIC_PARTS:
+        raise FigureError(
+            f"{name} is counted by {figure.parts}: say which, as {name}.PART, PART a "
+            f"{figure.parts} as `{figure.parts} list` names it, e.g. {name}.delay"
+        )
     parts = PARTS[figure.parts]
     if part not in parts:
         raise FigureError(

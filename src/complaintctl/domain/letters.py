@@ -181,8 +181,11 @@ def date_words(day: date) -> str:
 
 
 def time_words(instant: datetime, tz: ZoneInfo) -> str:
-    """`2pm on Tuesday 17 November 2026`, `5:30pm …`, `midday …`, in the calendar's zone."""
+    """`2pm on Tuesday 17 November 2026`, `5:30pm …`, `midday …`, `midnight at the start of
+    …` (never `12am`, which readers take for either end of the day), in the calendar's zone."""
     local = instant.astimezone(tz)
+    if (local.hour, local.minute) == (0, 0):
+        return f"midnight at the start of {date_words(local.date())}"
     if (local.hour, local.minute) == (12, 0):
         clock = "midday"
     else:

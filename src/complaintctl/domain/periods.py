@@ -125,17 +125,17 @@ def parse_period(text: str) -> Period:
         raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
     month_match = _FORMS["month"].fullmatch(cleaned)
     if month_match and 1 <= int(month_match["month"]) <= 12:
-        day = date(int(month_match["year"]), int(month_match["month"]), 1)
+        day = date(_year(month_match, text), int(month_match["month"]), 1)
         return _within(month(day), text)
     found = _FORMS["quarter"].fullmatch(cleaned)
     if found:
         quarter = int(found["quarter"])
         if not 1 <= quarter <= 4:
             raise PeriodError(f"{text!r}: a year has quarters Q1 to Q4")
-        return _within(quarter_of(int(found["year"]), quarter), text)
+        return _within(quarter_of(_year(found, text), quarter), text)
     found = _FORMS["financial-year"].fullmatch(cleaned)
     if found:
-        year = int(found["year"])
+        year = _year(found, text)
         if int(found["next"]) != (year + 1) % 100:
             if month_match:
                 raise PeriodError(
@@ -147,16 +147,30 @@ def parse_period(text: str) -> Period:
                 f"written {year}-{(year + 1) % 100:02}"
             )
         return _within(financial_year(year), text)
-    if _FORMS["year"].fullmatch(cleaned):
-        return _within(calendar_year(int(cleaned)), text)
+    found = _FORMS["year"].fullmatch(cleaned)
+    if found:
+        return _within(calendar_year(_year(found, text)), text)
     if month_match:
         raise PeriodError(f"{text!r}: a month is 01 to 12")
     raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
 
 
+def _outside(text: str) -> PeriodError:
+    return PeriodError(
+        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+    )
+
+
+def _year(found: re.Match[str], text: str) -> int:
+    """The year written, refused before any date is made of it (year 0 or 9999's December
+    would not fit the calendar at all)."""
+    year = int(found["year"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _outside(text)
+    return year
+
+
 def _within(period: Period, text: str) -> Period:
     if not (FIRST_YEAR <= period.first.year and period.last.year <= LAST_YEAR):
-        raise PeriodError(
-            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
-        )
+        raise _outside(text)
     return period

@@ -146,6 +146,10 @@ class Templates:
             ) from None
         except jinja2.TemplateError as err:
             raise InvalidInput(f"template {name}: {err}") from None
+        except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as err:
+            # The template's own expressions failing as it runs ({{ 1/0 }}, a range the
+            # sandbox refuses, a block that extends itself): the organisation's text is wrong.
+            raise InvalidInput(f"template {name}: {type(err).__name__}: {err}") from None
         digest = hashlib.sha256()
         for used, (_, source) in sorted(self._used.items()):
             digest.update(f"{used}\0{source}\0".encode())
@@ -180,9 +184,14 @@ class Templates:
             template, origin = self.origin(kind)
             named = "; ".join(f"{item.what} ({{{{ {item.name} }}}})" for item in left_out)
             raise InvalidInput(
-                f"template {template} ({origin}) leaves out what a {kind} letter must carry: "
+                f"template {template} ({origin}) leaves out what {_a(kind)} letter must carry: "
                 f"{named}; letter check lists what each template lacks"
             )
+
+
+def _a(kind: str) -> str:
+    """`an acknowledgement`, `a final-response`."""
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
 def _mark(name: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
+from complaintctl.domain.instants import format_instant
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput
@@ -94,10 +95,7 @@ def _report(
         raise InvalidInput(f"--by takes {', '.join(BREAKDOWNS)}, not {by!r}")
     calendar = uow.calendar()
     tz = calendar.tz
-    if as_of < period.starts(tz):
-        raise InvalidInput(
-            f"--as-of is before the period {period.label} begins: there is nothing to count yet"
-        )
+    _begun(period, as_of, tz)
     periods = [period, period.previous()] if compare else [period]
     windows = {one: _window(one, as_of, tz) for one in periods}
     if by == "month":
@@ -140,6 +138,15 @@ def _report(
     )
 
 
+def _begun(period: Period, as_of: datetime, tz: ZoneInfo) -> None:
+    """Refuse a period not begun by the time it is counted to: now, unless --as-of says."""
+    if as_of < period.starts(tz):
+        raise InvalidInput(
+            f"the period {period.label} begins after {format_instant(as_of, tz)}, the time it "
+            "is counted to (now, or --as-of): there is nothing to count yet"
+        )
+
+
 def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str) -> FigureCases:
     """The references of the cases `figure` (`name` or `name.part`) counted in `period`, as
     recorded by its end or `as_of`: every number of the report traced to its cases."""
@@ -148,10 +155,7 @@ def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: st
     except figures.FigureError as err:
         raise InvalidInput(f"--cases: {err}") from None
     calendar = uow.calendar()
-    if as_of < period.starts(calendar.tz):
-        raise InvalidInput(
-            f"--as-of is before the period {period.label} begins: there is nothing to count yet"
-        )
+    _begun(period, as_of, calendar.tz)
     window = _window(period, as_of, calendar.tz)
     with _without_cycle_collection():
         facts = _facts(uow, [period], {window.cutoff})[window.cutoff]

@@ -220,6 +220,11 @@ def action_done(
             f"--at is before action {action_id} was opened ({format_instant(row.opened_at, tz)})"
         )
     note = optional(note, "--note")
+    if note is not None and case.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"{case.ref}'s personal data was removed: a note could never be removed in turn; "
+            "mark the action done without --note"
+        )
     clocks = step_clocks(uow, Action.ACTION_DONE, at, now=now, action_row=row)
     ended = next((end for _, end, _ in clocks.ends), clock_ends_at(row.due_at, at, now))
     on_time = ended <= row.due_at

@@ -256,6 +256,8 @@ def letter_facts(
             f"{view.ref}: no {rule.step} is recorded, so there is no {kind} letter yet "
             f"(it is at stage {view.stage})"
         )
+    if entry is not None:
+        _not_before(view, kind, issued_at, entry.at, f"the {rule.step}")
     if kind == LetterKind.OUT_OF_SCOPE and not (view.close_reason or "").startswith(
         CloseReason.OUT_OF_SCOPE
     ):
@@ -306,7 +308,7 @@ def letter_facts(
         "review_date": "",
     }
     if kind == LetterKind.RESTRICTION:
-        facts.update(_restriction_facts(view, tz))
+        facts.update(_restriction_facts(view, tz, issued_at))
     elif entry is not None:
         facts.update(_step_facts(kind, entry, tz))
     return facts
@@ -359,13 +361,26 @@ def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
     return {}
 
 
-def _restriction_facts(view: CaseView, tz: ZoneInfo) -> dict[str, Any]:
+def _not_before(
+    view: CaseView, kind: str, issued_at: datetime, step_at: datetime, step: str
+) -> None:
+    """A letter reports its step: it cannot have been issued before the step was taken."""
+    if issued_at < step_at:
+        raise InvalidInput(
+            f"--at is before {step} that the {kind} letter on {view.ref} reports "
+            f"({step_at.isoformat()})"
+        )
+
+
+def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dict[str, Any]:
     if not view.restrictions:
         raise ActionNotAllowed(
             f"{view.ref}: no restriction is in force on {text.one_line(view.consumer)}, so there "
             "is no restriction letter"
         )
     restriction = max(view.restrictions, key=lambda r: (r.decided_at, r.id))
+    _not_before(view, LetterKind.RESTRICTION, issued_at, restriction.decided_at,
+                "the restriction")  # fmt: skip
     return {
         "restriction_scope": _inert(restriction.what()),
         "restriction_reason": _inert(restriction.reason),
