@@ -2,8 +2,9 @@
 
 TOML, at `config.toml` in the user config folder (platformdirs), or wherever
 COMPLAINTCTL_CONFIG names. Options override environment variables, which override the file,
-which overrides the built-in defaults. A key the file does not know, or a value of the wrong
-type, is an error naming the file: a typo silently ignored would act on the wrong store.
+which overrides the built-in defaults. A key the file does not know, a value of the wrong
+type, or a duration that does not read as one, is an error naming the file: a typo silently
+ignored would act on the wrong store.
 
     db = "~/complaints/store.sqlite3"   # --db, COMPLAINTCTL_DB
     as = "ann.officer"                  # --as, COMPLAINTCTL_USER
@@ -180,9 +181,30 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, wanted) or not strings:
                 kind = {bool: "true or false", str: "a string", list: "a list of strings"}[wanted]
                 raise refuse(f"views.{name}.{key} must be {kind}")
+    durations = {"warn_within": data.get("warn_within")}
+    durations |= {
+        f"views.{name}.due_within": view.get("due_within") for name, view in views.items()
+    }
+    for key, value in durations.items():
+        if value is not None and (problem := _duration_problem(value)):
+            raise refuse(f"{key}: {problem}")
     return Config(
         path, found=True, settings=dict(data), views=dict(views), organisation=organisation
     )
+
+
+def _duration_problem(text: str) -> str | None:
+    """Why `text` is not a working duration as queue's options read it (`4h`, `1d4h`), or
+    None; how long a `d` is, the store's calendar says, and the store checks the length."""
+    from datetime import timedelta
+
+    from complaintctl.domain.instants import InstantError, parse_working_duration
+
+    try:
+        parse_working_duration(text, timedelta(0))
+    except InstantError as err:
+        return str(err)
+    return None
 
 
 def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisation:

@@ -91,6 +91,26 @@ def test_a_broken_config_file_is_one_error_line_exit_2(run: Run, config_file: Pa
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ('warn_within = "2 hours"\n', "warn_within", "2 hours"),
+        ('[views.soon]\ndue_within = "1x"\n', "views.soon.due_within", "1x"),
+    ],
+)
+def test_a_duration_in_the_config_file_it_cannot_read_names_the_file_not_an_option(
+    run: Run, config_file: Path, text: str, key: str, value: str
+) -> None:
+    # Not `--warn-within: …`: the officer typed no option, and would look for one.
+    config_file.write_text(text, encoding="utf-8")
+    result = run("queue", "--view", "soon") if "views" in key else run("queue")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: {key}: {value!r} is not a duration; write it like "
+        "4h, 30m, 2d or 1d4h (d: a working day)\n"
+    ) == result.stderr
+
+
 def test_config_shows_the_file_its_settings_and_what_overrides_them(
     run: Run, config_file: Path
 ) -> None:

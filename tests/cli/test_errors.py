@@ -365,7 +365,10 @@ def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_pa
     result = run("--db", str(folder), *log_args())
 
     assert_one_line_error(
-        result, 8, f"cannot read and write the store {folder}: unable to open database file"
+        result,
+        8,
+        f"{folder} is a folder, not a store: name the store's file in it "
+        f"({folder / 'complaintctl.sqlite3'}, say)",
     )
     assert ([], ["a-folder"]) == (
         sorted(os.listdir(folder)),
@@ -388,6 +391,33 @@ def test_a_store_that_is_not_an_sqlite_database_exits_8_and_is_left_untouched(
 
     assert_one_line_error(result, 8, f"{junk} is not a complaintctl store (not an SQLite database)")
     assert (content, ["notes.sqlite3"]) == (junk.read_bytes(), sorted(os.listdir(folder)))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("queue",),
+        ("db", "status"),
+        ("db", "init"),
+        ("cause", "add", "lost-post", "--words", "lost"),
+    ],
+)
+def test_a_folder_named_as_the_store_exits_8_saying_it_is_a_folder(
+    run: Run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # Not "unable to open database file": the officer gave the folder, not the file in it.
+    folder = tmp_path / "complaints"
+    folder.mkdir()
+
+    result = run("--db", str(folder), *command)
+
+    assert_one_line_error(
+        result,
+        8,
+        f"{folder} is a folder, not a store: name the store's file in it "
+        f"({folder / 'complaintctl.sqlite3'}, say)",
+    )
+    assert [] == list(folder.iterdir())
 
 
 @sqlite_only

@@ -53,6 +53,25 @@ def test_the_root_lists_every_command_under_a_group_with_its_summary_whole() -> 
     assert re.search(rf"\n  db +{db_summary}\n", text)
 
 
+def test_a_listing_never_cuts_a_summary_inside_its_brackets() -> None:
+    # "(senior roles; recorded)": the ';' in brackets ends no sentence.
+    import typer
+
+    from complaintctl.cli.helptext import summary
+
+    root = typer.main.get_command(app)
+    for path in every_command():
+        command = root
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        listed = summary(command)
+        assert listed.count("(") == listed.count(")"), (path, listed)
+    bind_logins = root.commands["db"].commands["bind-logins"]  # type: ignore[attr-defined]
+    assert summary(bind_logins).startswith(
+        "SQLite: map operating-system logins to staff (senior roles; recorded): "
+    )
+
+
 def test_no_help_writes_a_placeholder_as_a_type_or_in_braces() -> None:
     for path in every_command():
         text = help_of(*path)

@@ -469,6 +469,17 @@ def test_summary_with_nothing_overdue_says_so(run: Run) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["queue", "overdue"])
+def test_json_and_csv_at_once_are_refused_not_one_chosen_silently(run: Run, command: str) -> None:
+    # A script asking for both would read JSON where it parses CSV (or the other way).
+    result = run(command, "--json", "--csv")
+    assert (2, "", "Error: one of --json or --csv at a time\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+
+
 def test_summary_with_json_or_csv_is_refused(run: Run) -> None:
     for machine in ("--json", "--csv"):
         result = run("overdue", "--summary", machine)

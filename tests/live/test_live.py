@@ -144,6 +144,35 @@ async def test_a_wide_terminal_shows_the_area_owner_and_due_too(live: Apps) -> N
     assert ["Casework", "rita", "respond"] == mary[4:7]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (130, 40)])
+async def test_the_queue_fits_the_terminal_and_never_cuts_the_time_left(
+    live: Apps, size: tuple[int, int]
+) -> None:
+    # At 120 columns the area, owner and due are shown: a long name gives way to them, never
+    # the working time left, which the table pushed off its edge (`late by` and no figure).
+    app = live("olu")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#queue", QueueTable)
+        overflow = table.max_scroll_x
+        rows = rows_of(app)
+    assert 0 == overflow
+    assert "late by 76h" == rows[0][-1]
+
+
+async def test_a_terminal_made_narrower_fits_the_queue_again(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        table = app.screen.query_one("#queue", QueueTable)
+        labels = [column.label.plain for column in table.columns.values()]
+        overflow = table.max_scroll_x
+    assert "Due" in labels
+    assert 0 == overflow
+
+
 async def test_the_breached_colour_is_the_queue_commands(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:

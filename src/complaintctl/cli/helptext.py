@@ -7,8 +7,6 @@ its help, and a required argument is written as itself (`REF...`, not `{REF...}`
 
 from __future__ import annotations
 
-import re
-
 from typer._click import Command, Context, HelpFormatter
 from typer._types import TyperChoice
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -144,8 +142,12 @@ EXAMPLES: dict[str, str] = {
 def summary(command: Command) -> str:
     """The command's first sentence, whole: a listing wraps it rather than cutting it."""
     text = " ".join((command.short_help or command.help or "").split())
-    first = re.match(r"(.+?[.;])(\s|$)", text)
-    return (first.group(1) if first else text).rstrip(";.")
+    depth = 0  # a '.' or ';' in brackets, "(senior roles; recorded)", ends no sentence
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char in ".;" and depth <= 0 and text[i + 1 : i + 2] in ("", " "):
+            return text[:i]
+    return text
 
 
 def write_groups(

@@ -73,6 +73,8 @@ def overdue_command(
     from complaintctl.cli import render
     from complaintctl.errors import InvalidInput
 
+    if json_output and csv_output:
+        raise InvalidInput("one of --json or --csv at a time")
     if summary and (json_output or csv_output):
         raise InvalidInput("--summary is a digest for people; --json and --csv list every item")
     state = current_state(ctx)
@@ -142,7 +144,10 @@ def queue_command(
     """
     from complaintctl import services
     from complaintctl.cli import render
+    from complaintctl.errors import InvalidInput
 
+    if json_output and csv_output:
+        raise InvalidInput("one of --json or --csv at a time")
     state = current_state(ctx)
     arguments = queue_arguments(
         state,

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -86,6 +87,38 @@ def _block(value: str, style: str = "") -> Text:
 
 def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+# The queue's columns (queue_record's order): its header, and for a column cut with `…` to
+# fit, its widest; None for one never cut (a reference, a kind, a due, the time left).
+_COLUMNS = (("Ref", None), ("!", None), ("Consumer", 24), ("Stage", None), ("Area", 14),
+            ("Owner", 14), ("Next", None), ("Due", None), ("Working time", None))  # fmt: skip
+_NARROW = (0, 1, 2, 3, 6, 8)
+# Each cell's padding either side, and the table's scrollbar, as Textual draws them.
+_PADDING = 2
+_SCROLLBAR = 2
+
+
+def _fitted(records: list[Any], width: int, *, wide: bool) -> dict[int, int]:
+    """How wide the queue's cut columns may be (by their place in queue_record) for the table
+    to fit `width` whole: the columns never cut take what their widest cell needs, and the
+    others share what is left, the widest cut first, none narrower than its header."""
+    shown = range(len(_COLUMNS)) if wide else _NARROW
+    cut = {i: limit for i, (_, limit) in enumerate(_COLUMNS) if limit and i in shown}
+
+    def widest(i: int) -> int:
+        cells = [cell_len(r[i].text if i == 8 else one_line(r[i])) for r in records]
+        return max([cell_len(_COLUMNS[i][0]), *cells])
+
+    room = width - _SCROLLBAR - _PADDING * len(shown)
+    room -= sum(widest(i) for i in shown if i not in cut)
+    fits = {i: min(limit, widest(i)) for i, limit in cut.items()}
+    while sum(fits.values()) > room:
+        i = max(fits, key=lambda i: fits[i] - cell_len(_COLUMNS[i][0]))
+        if fits[i] <= cell_len(_COLUMNS[i][0]):
+            break
+        fits[i] -= 1
+    return fits
 
 
 def describe(filters: dict[str, Any]) -> str:
@@ -210,6 +243,7 @@ class QueueScreen(Screen[None]):
         self.found: FindReport | None = None  # a search's results, shown instead of the queue
         self.stale = False  # the queue changed while a search was shown: read it on the way back
         self.drawn_wide: bool | None = None  # the columns the queue was drawn with
+        self.drawn_width = 0  # the width it was fitted to
 
     @property
     def live(self) -> LiveApp:
@@ -235,8 +269,8 @@ class QueueScreen(Screen[None]):
         self.table.focus()
 
     def on_resize(self) -> None:
-        # The columns that fit change with the width.
-        if self.drawn_wide is not None and self.drawn_wide != (self.size.width >= WIDE):
+        # The columns that fit, and how much of a name, change with the width.
+        if self.drawn_wide is not None and self.drawn_width != self.size.width:
             self.show_queue(read=False, shown=self.found is None)
 
     # -- the queue ----------------------------------------------------------------------
@@ -253,27 +287,24 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queue", QueueTable)
         wanted = self._cursor_ref(table)
         wide = self.size.width >= WIDE
-        table.clear(columns=wide != self.drawn_wide)
+        # The columns afresh each time: a column kept stays as wide as its widest cell ever
+        # was, and the table would no longer fit.
+        table.clear(columns=True)
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        if wide != self.drawn_wide:
-            if wide:
-                table.add_columns("Ref", "!", "Consumer", "Stage", "Area", "Owner", "Next",
-                                  "Due", "Working time")  # fmt: skip
-            else:
-                table.add_columns("Ref", "!", "Consumer", "Stage", "Next", "Working time")
-            self.drawn_wide = wide
-        for item in report.items[:SHOWN]:
-            ref, flags, consumer, stage, area, owner, kind, due, left = queue_record(
-                item, tz, report.working_day
-            )
+        table.add_columns(*(name for i, (name, _) in enumerate(_COLUMNS) if wide or i in _NARROW))
+        self.drawn_wide = wide
+        records = [queue_record(item, tz, report.working_day) for item in report.items[:SHOWN]]
+        fits = _fitted(records, self.size.width, wide=wide)
+        self.drawn_width = self.size.width
+        for ref, flags, consumer, stage, area, owner, kind, due, left in records:
             cells = [
                 _text(ref),
                 _text(flags),
-                _text(_clip(one_line(consumer), 24 if wide else 16)),
+                _text(_clip(one_line(consumer), fits[2])),
                 _text(stage),
-                *([_text(_clip(area, 14)), _text(_clip(owner, 14))] if wide else []),
+                *([_text(_clip(area, fits[4])), _text(_clip(owner, fits[5]))] if wide else []),
                 _text(kind),
                 *([_text(due)] if wide else []),
                 _text(left.text, left.style),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,11 +88,17 @@ def missing_sqlite_file(url: str) -> Path | None:
     if path is None:
         return None
     try:
-        return None if path.stat().st_size > 0 else path
+        found = path.stat()
     except FileNotFoundError:
         return path
     except OSError as err:  # a name too long, a folder that cannot be entered, …
         raise StoreUnavailable(f"cannot open the store {path}: {err.strerror}") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise StoreUnavailable(
+            f"{path} is a folder, not a store: name the store's file in it "
+            f"({path / 'complaintctl.sqlite3'}, say)"
+        )
+    return None if found.st_size > 0 else path
 
 
 def no_store(where: str) -> StoreUnavailable:
