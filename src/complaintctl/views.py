@@ -156,14 +156,19 @@ class RestrictionView:
     lifted_at: datetime | None
     lifted_by: str | None
     lift_reason: str | None
+    contact_via_name: str | None = None  # the full name of the member `contact_via` names
 
-    def what(self) -> str:
-        """What is restricted, in words: `no new formal complaints`."""
+    def what(self, *, to_consumer: bool = False) -> str:
+        """What is restricted, in words: `no new formal complaints`. The member contact must
+        go through by their username for staff, by their name in a letter to the consumer."""
+        via = self.contact_via
+        if to_consumer and self.contact_via_name:
+            via = self.contact_via_name
         return {
             "procedure": "no new formal complaints",
             "same-matter": f"no new complaints about dispute {self.dispute}",
             "contact": "contact only "
-            + (f"by {self.contact_channel}" if self.contact_channel else f"via {self.contact_via}"),
+            + (f"by {self.contact_channel}" if self.contact_channel else f"via {via}"),
         }.get(self.scope, self.scope)
 
     def describe(self) -> str:

@@ -228,6 +228,26 @@ def test_the_restriction_letter_gives_its_scope_reason_and_review_date(
     assert "reviewed by Monday 5 July 2027" in text
 
 
+def test_a_restriction_on_contact_names_the_member_by_name_in_the_letter(
+    unit: UnitFactory,
+) -> None:
+    from complaintctl.domain.procedure import RestrictionScope
+
+    ref = ann_at_every_step(unit, until="final")
+    act(unit, services.restrict, email="ann@example.com", consumer_id=None,
+        scope=RestrictionScope.CONTACT, reason="Repeated abusive calls to staff", review=None,
+        dispute=None, channel=None, via="officer.one", by="sam.senior",
+        at=t("2027-01-05T12:00"))  # fmt: skip
+
+    text = said(letter(unit, ref, "restriction").content)
+
+    # The consumer knows the member by their name, never by the username staff log in with.
+    assert "What is restricted: contact only via Olu One." in text
+    assert "officer.one" not in text
+    (restriction,) = show(unit, ref).restrictions
+    assert "contact only via officer.one" == restriction.what()  # staff's own views
+
+
 def test_the_organisation_and_its_signatory_come_from_the_config(unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="final")
     organisation = Organisation(

@@ -278,6 +278,7 @@ def record_and_view(
 def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionView:
     consumer = uow.consumer(restriction.consumer_id)
     assert restriction.id is not None
+    via = uow.staff(restriction.contact_via) if restriction.contact_via else None
     return RestrictionView(
         zone=uow.calendar().zone,
         id=restriction.id,
@@ -295,6 +296,7 @@ def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionVi
         lifted_at=restriction.lifted_at,
         lifted_by=restriction.lifted_by,
         lift_reason=restriction.lift_reason,
+        contact_via_name=via.name if via is not None else None,
     )
 
 

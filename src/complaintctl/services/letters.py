@@ -382,7 +382,7 @@ def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dic
     _not_before(view, LetterKind.RESTRICTION, issued_at, restriction.decided_at,
                 "the restriction")  # fmt: skip
     return {
-        "restriction_scope": _inert(restriction.what()),
+        "restriction_scope": _inert(restriction.what(to_consumer=True)),
         "restriction_reason": _inert(restriction.reason),
         "restriction_decided_on": rules.date_words(restriction.decided_at.astimezone(tz).date()),
         "review_date": rules.date_words(restriction.review_due.astimezone(tz).date()),
