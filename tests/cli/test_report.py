@@ -303,8 +303,11 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
-         "count of cases (share): the cases behind it are in the counts it is made of, e.g. "
-         "responded_on_time and responded_late"),
+         "count of cases (share): the cases behind it are in the counts of its section "
+         "(First-stage responses), e.g. responses_due and responded_on_time"),
+        (("--cases", "acknowledged_on_time_share"), "--cases: acknowledged_on_time_share is "
+         "not a count of cases (share): the cases behind it are in the counts of its section "
+         "(Acknowledgements), e.g. acknowledged_on_time and acknowledged_late"),
         (("--cases", "restrictions_decided"), "--cases: restrictions_decided counts "
          "restrictions, not cases"),
         (("--cases", "received", "--json"), "--cases lists one figure's cases, one a line, on "

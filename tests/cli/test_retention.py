@@ -38,6 +38,10 @@ def test_retention_policy_shows_the_default_and_a_senior_changes_it(run: Run) ->
     assert changed.stdout.startswith("In force: policy 2: 7 years, set by sam.senior")
     shown = json.loads(senior(run, "retention", "policy", "--json").stdout)
     assert [1, 2] == [p["number"] for p in shown["history"]]
+    one = senior(run, "retention", "policy", "--years", "1", "--reason", "Trial")
+    assert one.stdout.startswith("In force: policy 3: 1 year, set by sam.senior")
+    again = senior(run, "retention", "policy", "--years", "1", "--reason", "Trial")
+    assert "Error: the policy in force (policy 3) is 1 year\n" == again.stderr
 
 
 def test_a_policy_change_by_an_officer_exits_6_and_without_a_reason_2(run: Run) -> None:

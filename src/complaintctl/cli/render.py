@@ -1124,11 +1124,15 @@ def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_outpu
     ])  # fmt: skip
 
 
+def _years(years: int) -> str:
+    return f"{years} year{'s' if years != 1 else ''}"
+
+
 def _policy_words(view: PolicyView) -> str:
     if view.set_by is None or view.set_at is None:
-        return f"policy {view.number}: {view.years} years ({view.reason})"
+        return f"policy {view.number}: {_years(view.years)} ({view.reason})"
     return (
-        f"policy {view.number}: {view.years} years, set by {view.set_by} "
+        f"policy {view.number}: {_years(view.years)}, set by {view.set_by} "
         f"{format_local(view.set_at, ZoneInfo(view.zone))}: {view.reason}"
     )
 

@@ -653,9 +653,10 @@ def parse_figure(text: str) -> tuple[str, str | None]:
     if not figure.by_case:
         raise FigureError(f"{name} counts restrictions, not cases")
     if figure.unit != COUNT:
+        beside = [f.name for f in FIGURES if f.section == figure.section and f.unit == COUNT]
         raise FigureError(
             f"{name} is not a count of cases ({figure.unit}): the cases behind it are in the "
-            "counts it is made of, e.g. responded_on_time and responded_late"
+            f"counts of its section ({figure.section}), e.g. {' and '.join(beside[:2])}"
         )
     if figure.parts is None:
         if part:

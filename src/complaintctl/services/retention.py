@@ -73,7 +73,8 @@ def set_policy(
         raise InvalidInput(f"--years must be from 1 to {retention.MAX_YEARS}, not {years}")
     current = stored.policy(uow.session)
     if current.years == years:
-        raise InvalidInput(f"the policy in force (policy {current.number}) is {years} years")
+        plural = "s" if years != 1 else ""
+        raise InvalidInput(f"the policy in force (policy {current.number}) is {years} year{plural}")
     row = RetentionPolicy(id=current.number + 1, years=years, reason=reason, set_by=by, set_at=at)
     uow.add(row)
     uow.record(
