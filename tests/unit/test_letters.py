@@ -263,6 +263,9 @@ def test_a_kind_not_among_the_templates_is_refused_naming_the_kinds() -> None:
 def test_a_templates_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no such folder"):
         Templates(tmp_path / "absent")
+    (tmp_path / "letter.html").write_text("<p>A file</p>")
+    with pytest.raises(InvalidInput, match="letter.html: a file, not a folder"):
+        Templates(tmp_path / "letter.html")
 
 
 # -- the email message -----------------------------------------------------------------------

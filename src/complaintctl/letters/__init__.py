@@ -95,7 +95,8 @@ class Templates:
 
     def __post_init__(self) -> None:
         if self.folder is not None and not self.folder.is_dir():
-            raise InvalidInput(f"templates folder {self.folder}: no such folder")
+            what = "a file, not a folder" if self.folder.exists() else "no such folder"
+            raise InvalidInput(f"templates folder {self.folder}: {what}")
 
     def kinds(self) -> list[str]:
         """The built-in kinds, then any the organisation adds (a template of a new name)."""

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import subject_access_due
 from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_instant, format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.common import acting_staff, authorise_store, not_in_future, required
@@ -135,7 +135,7 @@ def extend_request(
         raise ActionNotAllowed(
             f"subject-access request {sar_id} was extended already, by "
             f"{request.extended_months} month{'s' if request.extended_months != 1 else ''} "
-            f"{format_instant(request.extended_at, tz)}: a request is extended once"
+            f"on {format_local(request.extended_at, tz)}: a request is extended once"
         )
     if at < request.received_at:
         raise InvalidInput("--at is before the request was received")
