@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,9 +120,17 @@ def test_a_case_number_under_three_digits_finds_that_case_of_every_year(
     assert ([cases["bob"]], ("ref",)) == (refs(unit, "2"), find(unit, "2").items[0].matched)
 
 
-@pytest.mark.parametrize("text", ["ab", "  a  ", "", "0", "x1"])
+@pytest.mark.parametrize("text", ["ab", "  a  ", "0", "x1"])
 def test_a_text_too_short_for_the_index_is_refused(unit: UnitFactory, text: str) -> None:
     with pytest.raises(InvalidInput, match="too short to search for"):
+        find(unit, text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t"])
+def test_a_blank_text_is_refused_as_blank_quoting_what_was_given(
+    unit: UnitFactory, text: str
+) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(f"nothing to search for: {text!r} is blank")):
         find(unit, text)
 
 

@@ -44,6 +44,11 @@ class SearchText:
     @classmethod
     def parse(cls, text: str) -> SearchText:
         stripped = " ".join(text.split())
+        if not stripped:
+            raise InvalidInput(
+                f"nothing to search for: {text!r} is blank; give at least {SHORTEST} "
+                "characters, or a case number such as 12"
+            )
         if len(stripped) < SHORTEST:
             if _CASE_NUMBER.fullmatch(stripped) and int(stripped) > 0:
                 return cls(text=stripped, case_number=int(stripped))
