@@ -304,7 +304,7 @@ def take_steps(
         done += case_views(
             uow,
             [plan.case.id for plan in plans],
-            as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
+            as_of={plan.case.id: max(now, at) for plan in plans},
             recorded_by=now,
             notes=notes,
         )
