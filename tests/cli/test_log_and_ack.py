@@ -421,6 +421,19 @@ def test_ack_records_who_acknowledged_from_the_global_as_option(run: Run) -> Non
     assert result.stderr.startswith("Warning: the acknowledge deadline had passed before this")
 
 
+@freeze_time("2026-06-15 12:00:00")
+def test_a_late_recording_warning_gives_when_it_happened_in_the_calendars_zone(run: Run) -> None:
+    # Acknowledged at 10:00 BST on Tue 2 June, the time typed; recorded after the deadline.
+    log(run, at="2026-06-01T10:00")
+
+    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-06-02T10:00")
+
+    assert 0 == result.exit_code, result.stderr
+    assert result.stderr.endswith(
+        "the history keeps 2026-06-02T10:00:00+01:00 as when it happened\n"
+    ), result.stderr
+
+
 @freeze_time("2026-12-07 12:00:00")
 def test_ack_records_who_acknowledged_from_complaintctl_user(
     run: Run, monkeypatch: pytest.MonkeyPatch

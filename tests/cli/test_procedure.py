@@ -11,6 +11,7 @@ event, due at the close of day 20); the referral window is 3 calendar months, sa
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -995,3 +996,26 @@ def test_reopen_by_an_officer_exits_6_and_writes_nothing(run: Run) -> None:
     assert (6, "") == (result.exit_code, result.stdout)
     assert result.stderr.startswith("Error: officer.one (officer) may not reopen")
     assert "closed" == show(run, ref)["stage"]
+
+
+@freeze_time(NOW)
+def test_a_step_recorded_after_a_deadline_passed_shows_it_breached_not_time_left(
+    run: Run,
+) -> None:
+    # Acknowledged and assigned in July, both recorded only in December: the response was due
+    # on 5 August, so the assignment must not say it is open with almost 24h left.
+    ref = log_case(run, at=LOGGED)
+    run("ack", ref, "--area", "Casework", "--at", ACKED)
+
+    result = run("--as", "lee.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED)
+
+    assert 0 == result.exit_code, result.stderr
+    assert result.stdout.startswith(f"Assigned {ref} to rita.responder: breached by "), (
+        result.stdout
+    )
+    stepped = run("--as", "lee.leader", "assign", ref, "--to", "ruth.responder", "--json",
+                  "--at", ASSIGNED)  # fmt: skip
+    case = json.loads(stepped.stdout)["done"][0]
+    assert [("acknowledge", "met", True), ("respond", None, True)] == [
+        (d["kind"], d["outcome"], d["breached"]) for d in case["deadlines"]
+    ]

@@ -395,6 +395,7 @@ def test_a_senior_who_responded_at_the_first_stage_cannot_give_the_final_respons
         (services.Remedies((), "fifty"), "positive amount in pounds and pence"),
         (services.Remedies((), "1e30"), "positive amount in pounds and pence"),
         (services.Remedies((), "100000.01"), "at most £100,000"),
+        (services.Remedies((), "99999999999"), "at most £100,000"),
         (services.Remedies((), "-5"), "positive"),
         (services.Remedies((), "1.234"), "pounds and pence"),
     ],

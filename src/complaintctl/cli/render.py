@@ -569,11 +569,12 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
         _print_json(step_json(applied=True, dry_run=False, done=[view], refused=[]))
         return
     tz = ZoneInfo(view.zone)
+    step_at = view.history[-1].at if view.history else view.as_of
     states = [
         (kind, _deadline_state(deadline, view.as_of, tz, view.working_day))
         for kind in reported
         if (deadline := _latest(view, kind)) is not None
-        and (deadline.ended_at is None or deadline.ended_at >= view.as_of)
+        and (deadline.ended_at is None or deadline.ended_at >= step_at)
     ]
     if states:
         message = f"{message}: {states.pop(0)[1]}"

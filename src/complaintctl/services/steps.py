@@ -91,7 +91,7 @@ if TYPE_CHECKING:
     from complaintctl.store.models import Staff
     from complaintctl.store.uow import UnitOfWork
 
-_POUNDS = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?", re.ASCII)
+_POUNDS = re.compile(r"[0-9]+(\.[0-9]{1,2})?", re.ASCII)
 # A goodwill payment larger than this is a typing mistake, not a remedy [ours].
 MAX_GOODWILL_PENCE = 100_000 * 100
 
@@ -304,7 +304,7 @@ def take_steps(
         done += case_views(
             uow,
             [plan.case.id for plan in plans],
-            as_of={plan.case.id: now if plan.clocks.late else at for plan in plans},
+            as_of={plan.case.id: max(now, at) for plan in plans},
             recorded_by=now,
             notes=notes,
         )
@@ -514,7 +514,7 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
     late = tuple(
         f"the {kind} deadline had passed before this was recorded: "
         + ("it stays breached until then" if kind in cancelled else "it is met late, when recorded")
-        + f"; the history keeps {taking.at.isoformat()} as when it happened"
+        + f"; the history keeps {format_instant(taking.at, taking.calendar.tz)} as when it happened"
         for kind in plan.clocks.late
     )
     return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
