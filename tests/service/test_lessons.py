@@ -211,6 +211,22 @@ def test_an_action_done_after_its_due_is_late_and_a_close_of_its_case_leaves_it_
     assert (False, "lee.leader") == (done.on_time, done.done_by)
 
 
+def test_an_action_done_back_dated_but_recorded_after_its_due_is_late_wherever_shown(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref, within="4h")  # due 14:00 on 1 Dec
+
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="rita.responder",
+               at=t("2026-12-01T12:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        (listed,) = services.list_actions(uow, as_of=t("2026-12-03T10:00"))
+
+    entry = show(unit, ref).latest("action-done")
+    assert entry is not None
+    assert (False, False, False) == (entry.details["on_time"], done.on_time, listed.on_time)
+
+
 @pytest.mark.parametrize(
     ("action_id", "by", "error", "message"),
     [

@@ -263,7 +263,8 @@ def list_actions(
         owner=owner,
         kind=kind.value if kind else None,
     )
-    return tuple(ActionView(zone, *row, as_of=as_of) for row in rows)
+    # The last of each row is when its clock stopped.
+    return tuple(ActionView(zone, *row[:11], as_of=as_of, met_at=row[11]) for row in rows)
 
 
 def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) -> ActionView:
@@ -271,4 +272,5 @@ def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) 
     return ActionView(
         uow.zone(), row.id, ref, row.kind, row.what, row.owner, row.due_at, row.opened_by,
         row.opened_at, row.done_at, row.done_by, row.note, as_of=as_of,
+        met_at=max((d.ended_at for d in uow.action_clocks(row) if d.ended_at), default=None),
     )  # fmt: skip

@@ -215,10 +215,12 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
 
 # -- actions -------------------------------------------------------------------------------
 
-# id, ref, kind, what, owner, due, opened_by, opened_at, done_at, done_by, note.
+# id, ref, kind, what, owner, due, opened_by, opened_at, done_at, done_by, note, and when its
+# clock stopped (ended_at).
 ActionRow = tuple[
-    int, str, str, str, str, datetime, str, datetime, datetime | None, str | None, str | None
-]
+    int, str, str, str, str, datetime, str, datetime, datetime | None, str | None, str | None,
+    datetime | None,
+]  # fmt: skip
 
 
 def actions(
@@ -243,6 +245,12 @@ def actions(
             col(CaseAction.done_at),
             col(CaseAction.done_by),
             col(CaseAction.note),
+            # When its clock stopped (late if recorded after its due): one clock an action.
+            sa_select(col(Deadline.ended_at))
+            .where(col(Deadline.action_id) == col(CaseAction.id))
+            .order_by(col(Deadline.id).desc())
+            .limit(1)
+            .scalar_subquery(),
         )  # fmt: skip
         .join(Case, col(Case.id) == col(CaseAction.case_id))
         .order_by(col(CaseAction.due_at), col(CaseAction.id))
