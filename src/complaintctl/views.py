@@ -109,6 +109,9 @@ class ActionView:
     done_by: str | None = None
     note: str | None = None
     as_of: datetime | None = None  # when it is judged overdue: the listing's moment
+    # When its clock stopped: `done_at`, or when it was recorded if that was after its due
+    # (domain/clocks.clock_ends_at), so a back-dated "done" cannot be on time after the fact.
+    met_at: datetime | None = None
 
     @property
     def overdue(self) -> bool:
@@ -117,7 +120,9 @@ class ActionView:
 
     @property
     def on_time(self) -> bool | None:
-        return None if self.done_at is None else self.done_at <= self.due
+        if self.done_at is None:
+            return None
+        return max(self.done_at, self.met_at or self.done_at) <= self.due
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,22 @@ def test_an_action_done_after_its_due_is_late_and_a_close_of_its_case_leaves_it_
     assert (False, "lee.leader") == (done.on_time, done.done_by)
 
 
+def test_an_action_done_back_dated_but_recorded_after_its_due_is_late_wherever_shown(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref, within="4h")  # due 14:00 on 1 Dec
+
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="rita.responder",
+               at=t("2026-12-01T12:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        (listed,) = services.list_actions(uow, as_of=t("2026-12-03T10:00"))
+
+    entry = show(unit, ref).latest("action-done")
+    assert entry is not None
+    assert (False, False, False) == (entry.details["on_time"], done.on_time, listed.on_time)
+
+
 @pytest.mark.parametrize(
     ("action_id", "by", "error", "message"),
     [
@@ -256,6 +272,25 @@ def test_actions_are_listed_by_due_and_filtered(unit: UnitFactory) -> None:
     assert [done.id, later.id] == listed(kind=ActionKind.REMEDY)
     with pytest.raises(NotFound, match="no staff member 'nobody'"):
         listed(owner="nobody")
+
+
+def test_actions_listed_as_of_an_instant_are_as_they_were_then(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    done_late = add(unit, ref, within="2h")  # due 12:00 on 1 Dec
+    act(unit, services.action_done, action_id=done_late.id, note="Called", by="rita.responder",
+        at=t("2026-12-03T10:00"))  # fmt: skip
+    opened_later = add(unit, ref, at=t("2026-12-03T11:00"))
+
+    def listed(as_of: str, **filters: Any) -> list[tuple[int, bool, datetime | None]]:
+        with unit(write=False) as uow:
+            views = services.list_actions(uow, as_of=t(as_of), **filters)
+        return [(v.id, v.overdue, v.done_at) for v in views]
+
+    # On 2 Dec the first was open and overdue, and the second not yet opened.
+    assert [(done_late.id, True, None)] == listed("2026-12-02T10:00")
+    assert [(done_late.id, True, None)] == listed("2026-12-02T10:00", overdue_only=True)
+    assert [(done_late.id, True, None)] == listed("2026-12-02T10:00", open_only=True)
+    assert [opened_later.id] == [id_ for id_, _, _ in listed("2026-12-03T12:00", open_only=True)]
 
 
 def test_a_response_with_no_goodwill_opens_no_action(unit: UnitFactory) -> None:

@@ -246,8 +246,9 @@ def list_actions(
     owner: str | None = None,
     kind: ActionKind | None = None,
 ) -> tuple[ActionView, ...]:
-    """Actions by due, oldest first: all of them, or those open, or open and past due at
-    `as_of`; of one owner, or one kind."""
+    """Actions by due, oldest first, as they were at `as_of` (those opened by then; one done
+    since is open): all of them, or those open, or open and past due at `as_of`; of one
+    owner, or one kind."""
     from complaintctl.store import listings
 
     if owner is not None:
@@ -262,8 +263,15 @@ def list_actions(
         due_before=as_of if overdue_only else None,
         owner=owner,
         kind=kind.value if kind else None,
+        as_of=as_of,
     )
-    return tuple(ActionView(zone, *row, as_of=as_of) for row in rows)
+    # The last of each row is when its clock stopped: after `as_of`, it was open then.
+    return tuple(
+        ActionView(zone, *row[:8], as_of=as_of)
+        if max(row[8] or as_of, row[11] or as_of) > as_of
+        else ActionView(zone, *row[:11], as_of=as_of, met_at=row[11])
+        for row in rows
+    )
 
 
 def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) -> ActionView:
@@ -271,4 +279,5 @@ def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) 
     return ActionView(
         uow.zone(), row.id, ref, row.kind, row.what, row.owner, row.due_at, row.opened_by,
         row.opened_at, row.done_at, row.done_by, row.note, as_of=as_of,
+        met_at=max((d.ended_at for d in uow.action_clocks(row) if d.ended_at), default=None),
     )  # fmt: skip

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     table,
     union_all,
 )
@@ -215,10 +216,12 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
 
 # -- actions -------------------------------------------------------------------------------
 
-# id, ref, kind, what, owner, due, opened_by, opened_at, done_at, done_by, note.
+# id, ref, kind, what, owner, due, opened_by, opened_at, done_at, done_by, note, and when its
+# clock stopped (ended_at).
 ActionRow = tuple[
-    int, str, str, str, str, datetime, str, datetime, datetime | None, str | None, str | None
-]
+    int, str, str, str, str, datetime, str, datetime, datetime | None, str | None, str | None,
+    datetime | None,
+]  # fmt: skip
 
 
 def actions(
@@ -228,8 +231,19 @@ def actions(
     due_before: datetime | None,
     owner: str | None,
     kind: str | None,
+    as_of: datetime | None = None,
 ) -> list[ActionRow]:
-    """Actions by due (then id): open ones only, or those due before `due_before` too."""
+    """Actions by due (then id): open ones only, or those due before `due_before` too. With
+    `as_of`, those opened by then, and open then those whose clock stopped after it (as
+    `overdue --as-of` replays a clock)."""
+    # When its clock stopped (late if recorded after its due): one clock an action.
+    ended = (
+        sa_select(col(Deadline.ended_at))
+        .where(col(Deadline.action_id) == col(CaseAction.id))
+        .order_by(col(Deadline.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     statement = (
         sa_select(
             col(CaseAction.id),
@@ -243,11 +257,22 @@ def actions(
             col(CaseAction.done_at),
             col(CaseAction.done_by),
             col(CaseAction.note),
+            ended,
         )  # fmt: skip
         .join(Case, col(Case.id) == col(CaseAction.case_id))
         .order_by(col(CaseAction.due_at), col(CaseAction.id))
     )
-    if open_only:
+    if as_of is not None:
+        statement = statement.where(col(CaseAction.opened_at) <= as_of)
+    if open_only and as_of is not None:
+        statement = statement.where(
+            or_(
+                col(CaseAction.done_at).is_(None),
+                col(CaseAction.done_at) > as_of,
+                ended > as_of,
+            )
+        )
+    elif open_only:
         statement = statement.where(col(CaseAction.done_at).is_(None))
     if due_before is not None:
         statement = statement.where(col(CaseAction.due_at) < due_before)
