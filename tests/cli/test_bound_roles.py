@@ -185,6 +185,36 @@ def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_r
         assert "intact" in ok(as_role, "db", "verify").stdout
 
 
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_queue_mine_is_refused_for_a_member_the_role_may_not_act_as(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    officer_role, officer_url = login_role(None)
+    senior_role, senior_url = login_role(None)
+    _, unbound_url = login_role(None)
+    ok(run, "--as", "sam.senior", "staff", "bind", "officer.one", "--db-role", officer_role)
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+
+    as_senior = run("--db", officer_url, "--as", "sam.senior", "queue", "--mine")
+    as_bound = run("--db", unbound_url, "--as", "officer.one", "queue", "--mine")
+    exported = run("--db", officer_url, "--as", "sam.senior", "export", "--mine")
+    ok(run, "--db", senior_url, "db", "require-bound-roles")
+    unbound = run("--db", unbound_url, "--as", "officer.two", "queue", "--mine")
+    still_reads = run("--db", unbound_url, "queue", "--json")
+
+    assert (6, 6, 6, 6) == tuple(r.exit_code for r in (as_senior, as_bound, exported, unbound))
+    assert (
+        f"Error: database role {officer_role} is bound to officer.one: it acts as officer.one "
+        "only, never as sam.senior"
+    ) == error_line(as_senior)
+    assert "officer.one is bound to database role" in error_line(as_bound)
+    assert "requires every role that acts to be bound" in error_line(unbound)
+    assert 0 == still_reads.exit_code
+    assert "[]\n" == ok(run, "--db", officer_url, "queue", "--mine", "--json").stdout
+
+
 # -- SQLite: operating-system logins --------------------------------------------------------
 
 
