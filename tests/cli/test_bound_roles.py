@@ -215,6 +215,31 @@ def test_queue_mine_is_refused_for_a_member_the_role_may_not_act_as(
     assert "[]\n" == ok(run, "--db", officer_url, "queue", "--mine", "--json").stdout
 
 
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_a_role_without_the_grant_to_remove_personal_data_is_told_so_and_writes_nothing(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    senior_role, senior_url = login_role(None)  # in the staff group, not the removers'
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+    ref = log_case(run, at="2026-12-01T09:00:00+00:00")
+    step(run, "2026-12-01T09:30:00+00:00", "--as", "officer.one", "close", ref, "--reason",
+         "withdrawn", "--yes")  # fmt: skip
+    before = dump_store(store_url)
+
+    refused = run("--db", senior_url, "consumer", "erase", "--consumer-id", "1", "--reason",
+                  "Asked to be forgotten")  # fmt: skip
+
+    assert 8 == refused.exit_code
+    line = error_line(refused)
+    assert "failed" not in line
+    assert "permission denied for table" in line
+    assert f"database role {senior_role} may not do this" in line
+    assert "the store's owner grants it" in line
+    assert before == dump_store(store_url)
+
+
 # -- SQLite: operating-system logins --------------------------------------------------------
 
 

@@ -260,7 +260,23 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
+    if not sqlite and "permission denied for" in lowered:
+        # A PostgreSQL role without the grant the command needs (README: "Team use").
+        role = _url_user(url)
+        who = f"database role {role}" if role else "the database role connecting"
+        return StoreUnavailable(
+            f"{who} may not do this in the store {where} ({text}): the store's owner grants "
+            "it, as the README's least-privilege grants say (removing personal data needs "
+            "the removers' group)"
+        )
     return StoreUnavailable(f"the store {where} failed: {text}")
+
+
+def _url_user(url: str) -> str | None:
+    try:
+        return make_url(url).username
+    except ArgumentError:
+        return None
 
 
 def damaged(where: str, what: str) -> StoreDamaged:
