@@ -237,6 +237,7 @@ def test_a_role_without_the_grant_to_remove_personal_data_is_told_so_and_writes_
     assert "permission denied for table" in line
     assert f"database role {senior_role} may not do this" in line
     assert "the store's owner grants it" in line
+    assert line.endswith("(removing personal data needs the removers' group)")
     assert before == dump_store(store_url)
 
 

@@ -273,10 +273,11 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         # A PostgreSQL role without the grant the command needs (README: "Team use").
         role = _url_user(url)
         who = f"database role {role}" if role else "the database role connecting"
+        removing = any(f"for table {t}" in lowered for t in ("event", "response", "incident"))
         return StoreUnavailable(
             f"{who} may not do this in the store {where} ({text}): the store's owner grants "
-            "it, as the README's least-privilege grants say (removing personal data needs "
-            "the removers' group)"
+            "it, as the README's least-privilege grants say"
+            + (" (removing personal data needs the removers' group)" if removing else "")
         )
     return StoreUnavailable(f"the store {where} failed: {text}")
 
