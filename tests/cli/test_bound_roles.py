@@ -185,6 +185,62 @@ def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_r
         assert "intact" in ok(as_role, "db", "verify").stdout
 
 
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_queue_mine_is_refused_for_a_member_the_role_may_not_act_as(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    officer_role, officer_url = login_role(None)
+    senior_role, senior_url = login_role(None)
+    _, unbound_url = login_role(None)
+    ok(run, "--as", "sam.senior", "staff", "bind", "officer.one", "--db-role", officer_role)
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+
+    as_senior = run("--db", officer_url, "--as", "sam.senior", "queue", "--mine")
+    as_bound = run("--db", unbound_url, "--as", "officer.one", "queue", "--mine")
+    exported = run("--db", officer_url, "--as", "sam.senior", "export", "--mine")
+    ok(run, "--db", senior_url, "db", "require-bound-roles")
+    unbound = run("--db", unbound_url, "--as", "officer.two", "queue", "--mine")
+    still_reads = run("--db", unbound_url, "queue", "--json")
+
+    assert (6, 6, 6, 6) == tuple(r.exit_code for r in (as_senior, as_bound, exported, unbound))
+    assert (
+        f"Error: database role {officer_role} is bound to officer.one: it acts as officer.one "
+        "only, never as sam.senior"
+    ) == error_line(as_senior)
+    assert "officer.one is bound to database role" in error_line(as_bound)
+    assert "requires every role that acts to be bound" in error_line(unbound)
+    assert 0 == still_reads.exit_code
+    assert "[]\n" == ok(run, "--db", officer_url, "queue", "--mine", "--json").stdout
+
+
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_a_role_without_the_grant_to_remove_personal_data_is_told_so_and_writes_nothing(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    senior_role, senior_url = login_role(None)  # in the staff group, not the removers'
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+    ref = log_case(run, at="2026-12-01T09:00:00+00:00")
+    step(run, "2026-12-01T09:30:00+00:00", "--as", "officer.one", "close", ref, "--reason",
+         "withdrawn", "--yes")  # fmt: skip
+    before = dump_store(store_url)
+
+    refused = run("--db", senior_url, "consumer", "erase", "--consumer-id", "1", "--reason",
+                  "Asked to be forgotten")  # fmt: skip
+
+    assert 8 == refused.exit_code
+    line = error_line(refused)
+    assert "failed" not in line
+    assert "permission denied for table" in line
+    assert f"database role {senior_role} may not do this" in line
+    assert "the store's owner grants it" in line
+    assert line.endswith("(removing personal data needs the removers' group)")
+    assert before == dump_store(store_url)
+
+
 # -- SQLite: operating-system logins --------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
-from tests.conftest import needs_postgres_driver
+from tests.conftest import needs_postgres_driver, postgres_only, schema_url
 
 
 def complaintctl(*args: str) -> tuple[int, str, str]:
@@ -87,3 +87,15 @@ def test_a_url_that_cannot_be_read_exits_8_without_echoing_it(url: str) -> None:
             "Error: --db (or COMPLAINTCTL_DB) is neither a file path nor a database URL that "
             "can be read, such as postgresql+psycopg://user@host/database\n",
         ) == complaintctl("--db", url, *command)
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_schema_that_does_not_exist_is_named_with_how_to_make_it() -> None:
+    url = schema_url("no_such_schema_here")
+    code, out, err = complaintctl("--db", url, "db", "upgrade")
+    assert (8, "") == (code, out)
+    assert 1 == len(err.splitlines())
+    assert "no schema has been selected" not in err
+    assert "no schema on its search path exists (no_such_schema_here)" in err
+    assert "CREATE SCHEMA" in err

@@ -562,9 +562,11 @@ class State:
 
     def acting(self) -> str:
         """Who is acting, settled against the store first (as `change` and `read` settle it):
-        for a command that names the actor (--mine) before opening its transaction."""
-        if not self.named and not self._settled:
-            self.read(lambda _uow, _when: None, None)
+        for a command that names the actor (--mine) before opening its transaction. Refused
+        where the connecting database role or login may not act as them."""
+        from complaintctl.services.identity import check_reading_as
+
+        self.read(lambda uow, _when: check_reading_as(uow, self.actor), None)
         return self.actor
 
     def instant(self, text: str | None, tz: ZoneInfo) -> datetime:

@@ -95,6 +95,14 @@ def check_acting(uow: UnitOfWork, staff: Staff) -> None:
         )
 
 
+def check_reading_as(uow: UnitOfWork, username: str) -> None:
+    """Refuse a reading command that reads as `username` (--mine) unless the connecting role
+    or login may act as them; one who is not staff is left to the listing's own check."""
+    staff = uow.staff(username)
+    if staff is not None:
+        check_acting(uow, staff)
+
+
 def describe_binding(staff: Staff) -> str | None:
     """A member's binding in words, or None."""
     bound = [f"{ROLE} {staff.db_role}"] if staff.db_role else []

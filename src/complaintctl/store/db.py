@@ -260,7 +260,46 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
+    if not sqlite and "no schema has been selected" in lowered:
+        # The URL's search_path (options=-csearch_path%3D…) names no schema there is.
+        path = _search_path(url)
+        named = f" ({path})" if path else ""
+        return StoreUnavailable(
+            f"the store {where} has no schema to make its tables in: no schema on its search "
+            f"path exists{named}; make it first (CREATE SCHEMA name AUTHORIZATION role), or "
+            "correct the URL"
+        )
+    if not sqlite and "permission denied for" in lowered:
+        # A PostgreSQL role without the grant the command needs (README: "Team use").
+        role = _url_user(url)
+        who = f"database role {role}" if role else "the database role connecting"
+        removing = any(f"for table {t}" in lowered for t in ("event", "response", "incident"))
+        return StoreUnavailable(
+            f"{who} may not do this in the store {where} ({text}): the store's owner grants "
+            "it, as the README's least-privilege grants say"
+            + (" (removing personal data needs the removers' group)" if removing else "")
+        )
     return StoreUnavailable(f"the store {where} failed: {text}")
+
+
+def _url_user(url: str) -> str | None:
+    try:
+        return make_url(url).username
+    except ArgumentError:
+        return None
+
+
+def _search_path(url: str) -> str | None:
+    """The schemas a URL's `options=-csearch_path=…` names, as given."""
+    try:
+        options = make_url(url).query.get("options")
+    except ArgumentError:
+        return None
+    for option in options if isinstance(options, tuple) else [options or ""]:
+        _, found, path = option.partition("search_path=")
+        if found:
+            return path.split(" ")[0] or None
+    return None
 
 
 def damaged(where: str, what: str) -> StoreDamaged:
