@@ -14,6 +14,7 @@ import pytest
 
 from complaintctl import services
 from complaintctl.domain.procedure import (
+    AssessorOutcome,
     Channel,
     Decision,
     RestrictionScope,
@@ -236,6 +237,19 @@ def test_whoever_gave_the_first_stage_response_may_not_give_the_final_one(
             at=t("2026-12-08T10:00"),
         )
     assert before == show(unit, ref)
+
+
+def test_a_refused_final_response_is_named_in_words_not_by_its_step_name(
+    unit: UnitFactory,
+) -> None:
+    ref = to_second_stage(unit)
+    with pytest.raises(NotPermitted, match=f"may not give the final response on {ref}: only"):
+        act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="x",
+            remedies=services.Remedies(), by="officer.one", at=t("2026-12-08T10:00"))  # fmt: skip
+    first = to_second_stage(unit)
+    with pytest.raises(ActionNotAllowed, match=f"cannot record the Assessor's outcome on {first}"):
+        act(unit, services.record_outcome, ref=first, outcome=AssessorOutcome.UPHELD,
+            recommendation=None, by="sam.senior", at=t("2026-12-08T10:00"))  # fmt: skip
 
 
 # -- 6. incidents at any stage -------------------------------------------------------------

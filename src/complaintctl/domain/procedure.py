@@ -284,6 +284,26 @@ def allowed_actions(stage: Stage) -> list[Action]:
     return [action for action, (sources, _) in TRANSITIONS.items() if stage in sources]
 
 
+# A step whose name is not a verb, in words for a refusal: what it does, and the word before
+# the case it is taken on ("may not give the final response on SC-…").
+_STEP_WORDS: dict[Action, tuple[str, str]] = {
+    Action.FINAL: ("give the final response", "on"),
+    Action.OUTCOME: ("record the Assessor's outcome", "on"),
+    Action.INCIDENT: ("record an incident", "on"),
+    Action.NOTE: ("add a note", "to"),
+}
+
+
+def step_words(action: Action, ref: str | None = None, *, on: bool = True) -> str:
+    """What `action` does, for a refusal, on the case `ref` if given: `respond on SC-…` (or
+    `respond SC-…` without `on`), `give the final response on SC-…`."""
+    if action in _STEP_WORDS:
+        verb, before = _STEP_WORDS[action]
+    else:
+        verb, before = action.value, "on" if on else ""
+    return verb if ref is None else " ".join(word for word in (verb, before, ref) if word)
+
+
 def what_can_happen(stage: Stage) -> str:
     """For refusals: what the case may do next, in words."""
     hints = [

@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     StoreAction,
     may,
     next_stage,
+    step_words,
     what_can_happen,
     who_may,
 )
@@ -211,9 +212,9 @@ def authorise(actor: Actor, action: Action, case: CaseFacts | None = None) -> No
             f"so may not give the {action.value} one"
         )
     if not may(actor, action, roles):
-        on = f" on {case.ref}" if case is not None else ""
         raise NotPermitted(
-            f"{actor.username} ({actor.role.value}) may not {action.value}{on}: "
+            f"{actor.username} ({actor.role.value}) may not "
+            f"{step_words(action, case.ref if case is not None else None)}: "
             f"only {who_may(action)} may"
         )
 
@@ -238,7 +239,7 @@ def stage_after(case: CaseFacts, action: Action) -> Stage:
     target = next_stage(stage, action)
     if target is None:
         raise ActionNotAllowed(
-            f"cannot {action.value} {case.ref}: it is at stage {stage.value}; "
+            f"cannot {step_words(action, case.ref, on=False)}: it is at stage {stage.value}; "
             f"what can happen next: {what_can_happen(stage)}"
         )
     return target
