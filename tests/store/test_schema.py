@@ -680,6 +680,17 @@ def test_backup_never_overwrites_a_file(store_url: str, tmp_path: Path) -> None:
     assert "mine" == existing.read_text()
 
 
+def test_backup_to_a_dash_is_refused_and_writes_no_file_of_that_name(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = complaintctl(store_url, "db", "backup", "-")
+    assert (2, "Error: db backup writes a file: name it (- is not one)\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert not (tmp_path / "-").exists()
+
+
 @sqlite_only
 def test_backup_of_a_store_not_made_yet_exits_8(tmp_path: Path) -> None:
     result = complaintctl(str(tmp_path / "none.sqlite3"), "db", "backup", str(tmp_path / "b"))
