@@ -344,6 +344,32 @@ def test_the_final_response_deadline_in_history_is_the_close_of_the_20th_working
     assert "2026-09-14T17:00:00+01:00" == entry["details"]["final_due"]
 
 
+@freeze_time(NOW)
+def test_escalating_before_the_known_bank_holidays_warns_though_the_deadline_falls_inside_them(
+    run: Run,
+) -> None:
+    # The store, created now, knows the bank holidays of 2021 to 2031. Counted from Thu 10
+    # December 2020, the 20 working days run through Christmas 2020 (not known, so counted as
+    # working days) to a close in January 2021: the deadline is early and must be warned of.
+    ref = log_case(run, at="2020-12-01T10:00", email="zed@example.com")
+    ack(run, ref, at="2020-12-01T11:00")
+    assign(run, ref, at="2020-12-01T11:30")
+    respond(run, ref, at="2020-12-02T10:00")
+
+    result = journey.step(
+        run, "2020-12-10T12:00", "--as", "officer.one", "escalate", ref, "--to", "hana.handler"
+    )
+
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline outside "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to add "
+        "them"
+    )
+    assert "2021-01-08T17:00:00+00:00" == history(run, ref)[-1]["details"]["final_due"]
+    assert warning in result.stderr.splitlines()
+    assert warning in ok(run, "show", ref).stderr.splitlines()
+
+
 # -- extend --------------------------------------------------------------------------------
 
 

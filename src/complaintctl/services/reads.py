@@ -48,7 +48,15 @@ OPEN_STAGES = tuple(s.value for s in Stage if s not in (Stage.CLOSED, Stage.ASSE
 
 def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
     case = find_case(uow, ref)
-    running = [d.due_at for d in uow.deadlines(case) if d.ended_at is None]
+    # A deadline counted in working time from before the known bank holidays may be early too.
+    running = [
+        instant
+        for d in uow.deadlines(case)
+        if d.ended_at is None
+        for instant in (
+            (d.start_at, d.due_at) if d.unit in ("working-hours", "working-days") else (d.due_at,)
+        )
+    ]
     return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
 
 

@@ -203,7 +203,10 @@ class Plan:
     incident: str | None = None  # an incident's note
     warnings: tuple[str, ...] = ()  # what the step's view warns of besides a late clock
     consumer_changes: dict[str, Any] = field(default_factory=dict)  # the consumer's columns
-    new_dues: tuple[datetime, ...] = ()  # deadlines it sets, to warn of unknown holidays
+    # The deadlines it sets, and the instants they are counted from: a day of either outside the
+    # known bank holidays (counting from before them, or to after them) warns that one may be
+    # missing.
+    new_dues: tuple[datetime, ...] = ()
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
 
@@ -571,7 +574,7 @@ class Acknowledge(Spec):
             **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
         )
         plan.changes["area"] = area
-        plan.new_dues = (respond_due,)
+        plan.new_dues = (taking.at, respond_due)
         return plan
 
 
@@ -663,7 +666,7 @@ def _response(
         row = {"kind": ActionKind.REMEDY.value, "what": what, "owner": taking.by,
                "due_at": start.due_at}  # fmt: skip
         plan.opens = ((row, start),)
-        plan.new_dues = (*plan.new_dues, start.due_at)
+        plan.new_dues = (*plan.new_dues, taking.at, start.due_at)
     return plan
 
 
@@ -751,7 +754,7 @@ class Escalate(Spec):
             final_due=final_due,
         )
         plan.changes["handler"] = handler.username
-        plan.new_dues = (final_due,)
+        plan.new_dues = (taking.at, final_due)
         return plan
 
 
