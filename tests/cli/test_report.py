@@ -243,6 +243,17 @@ def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
     assert "kept" != page.read_text()
 
 
+def test_html_to_a_dash_is_refused_and_writes_no_file_of_that_name(
+    run: Run, november: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    there = sorted(tmp_path.iterdir())
+    for name in ("-", ""):
+        result = run("report", "--period", "2026-11", "--html", name)
+        assert_one_line_error(result, 2, f"--html writes a file: name it ({name!r} is not one)")
+    assert there == sorted(tmp_path.iterdir())
+
+
 def charts_installed() -> bool:
     from complaintctl import charts
 
