@@ -313,6 +313,9 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "received.online"), "--cases: received has no parts"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
+        (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "
+         "causes are delay, other, poor-communication, process-not-followed, staff-conduct, "
+         "system-or-record-error, wrong-information (`complaintctl cause list`)"),
         (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
          "count of cases (share): the cases behind it are in the counts of its section "
          "(First-stage responses), e.g. responses_due and responded_on_time"),
