@@ -86,6 +86,23 @@ def test_at_a_terminal_the_report_is_a_table_by_section(
     assert "Counted as recorded by Tue 2026-12-01 00:00" in result.stderr
 
 
+def test_at_a_terminal_each_area_stands_beside_the_same_area_in_the_period_before(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    result = run("report", "--period", "2026-11", "--compare", "previous", "--by", "area")
+
+    assert 0 == result.exit_code, result.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    line = next(line for line in shown.splitlines() if "  received  " in line)
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["2", "1", "1", "-", "1", "1"] == line.replace("│", " ").split()[1:]
+    assert "Casework 2026-10" in shown
+
+
 def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
     run: Run, november: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

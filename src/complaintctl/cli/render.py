@@ -2246,9 +2246,14 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     if previous is not None:
         table.add_column(previous.label, justify="right", style="dim", overflow="fold")
     groups = [group for group, _ in current.groups]
+    beside = previous is not None and view.by != "month"  # each group beside itself then
     for group in groups:
         table.add_column(_styled(group), justify="right", overflow="fold")
-    by_group = [{(r.figure, r.part): r.value for r in rows} for _, rows in current.groups]
+        if beside and previous is not None:
+            table.add_column(
+                _styled(f"{group} {previous.label}"), justify="right", style="dim", overflow="fold"
+            )
+    now_groups = {(g, r.figure, r.part): r.value for g, rows in current.groups for r in rows}
     section = ""
     for row in current.figures:
         figure = figures.FIGURE[row.figure]
@@ -2259,10 +2264,10 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
         shown = [figure_value(row.value, figure.unit)]
         if previous is not None:
             shown.append(figure_value(earlier.get((row.figure, row.part)), figure.unit))
-        shown += [
-            figure_value(values.get((row.figure, row.part)), figure.unit) if figure.by_case else ""
-            for values in by_group
-        ]
+        for group in groups:
+            cell = (group, row.figure, row.part)
+            for values in (now_groups, earlier_groups) if beside else (now_groups,):
+                shown.append(figure_value(values.get(cell), figure.unit) if figure.by_case else "")
         table.add_row(*_cells(label, *shown))
     console = _console()
     console.print(table)
