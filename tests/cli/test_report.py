@@ -244,6 +244,24 @@ def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
         assert "pip install &#x27;complaintctl[charts]&#x27;" in text
 
 
+def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    result = run(
+        "report", "--period", "2026-11", "--compare", "previous", "--by", "area",
+        "--html", str(page),
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.stderr
+    shown = page.read_text(encoding="utf-8")
+    assert "<th scope=col>area: Casework</th><th scope=col>area: Casework 2026-10</th>" in shown
+    row = re.search(r"<tr><th scope=row>received</th>.*?</tr>", shown)
+    assert row is not None
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["2", "1", "1", "-", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+
+
 def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
     run: Run, november: None, tmp_path: Path
 ) -> None:
