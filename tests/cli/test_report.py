@@ -86,6 +86,23 @@ def test_at_a_terminal_the_report_is_a_table_by_section(
     assert "Counted as recorded by Tue 2026-12-01 00:00" in result.stderr
 
 
+def test_at_a_terminal_each_area_stands_beside_the_same_area_in_the_period_before(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    result = run("report", "--period", "2026-11", "--compare", "previous", "--by", "area")
+
+    assert 0 == result.exit_code, result.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    line = next(line for line in shown.splitlines() if "  received  " in line)
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["2", "1", "1", "-", "1", "1"] == line.replace("│", " ").split()[1:]
+    assert "Casework 2026-10" in shown
+
+
 def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
     run: Run, november: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,6 +244,24 @@ def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
         assert "pip install &#x27;complaintctl[charts]&#x27;" in text
 
 
+def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    page = tmp_path / "board.html"
+    result = run(
+        "report", "--period", "2026-11", "--compare", "previous", "--by", "area",
+        "--html", str(page),
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.stderr
+    shown = page.read_text(encoding="utf-8")
+    assert "<th scope=col>area: Casework</th><th scope=col>area: Casework 2026-10</th>" in shown
+    row = re.search(r"<tr><th scope=row>received</th>.*?</tr>", shown)
+    assert row is not None
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["2", "1", "1", "-", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+
+
 def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
     run: Run, november: None, tmp_path: Path
 ) -> None:
@@ -241,6 +276,17 @@ def test_html_refuses_a_file_that_is_there_and_another_output_at_once(
     assert refused.stderr.startswith("Error: ")
     assert 0 == run("report", "--period", "2026-11", "--html", str(page), "--force").exit_code
     assert "kept" != page.read_text()
+
+
+def test_html_to_a_dash_is_refused_and_writes_no_file_of_that_name(
+    run: Run, november: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    there = sorted(tmp_path.iterdir())
+    for name in ("-", ""):
+        result = run("report", "--period", "2026-11", "--html", name)
+        assert_one_line_error(result, 2, f"--html writes a file: name it ({name!r} is not one)")
+    assert there == sorted(tmp_path.iterdir())
 
 
 def charts_installed() -> bool:
@@ -302,6 +348,9 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "received.online"), "--cases: received has no parts"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
+        (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "
+         "causes are delay, other, poor-communication, process-not-followed, staff-conduct, "
+         "system-or-record-error, wrong-information (`complaintctl cause list`)"),
         (("--cases", "responded_on_time_share"), "--cases: responded_on_time_share is not a "
          "count of cases (share): the cases behind it are in the counts of its section "
          "(First-stage responses), e.g. responses_due and responded_on_time"),

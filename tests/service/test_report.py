@@ -642,7 +642,7 @@ def test_each_count_lists_as_many_cases_as_it_counts(
         assert ["B", "J"] == listed("open_cases.first-stage")
         assert ["A", "D"] == sorted(listed("causes.delay"))
         assert ["D"] == listed("actions_overdue")
-        assert [] == listed("causes.lost-post")  # a cause no response recorded counts none
+        assert [] == listed("causes.wrong-information")  # on the list, recorded by none
         for name, value in MARCH_FIGURES.items():
             figure = FIGURE[name.split(".")[0]]
             if figure.unit == "count" and figure.by_case:

@@ -429,8 +429,11 @@ def report_command(
 
     if sum((json_output, csv_output, html is not None)) > 1:
         raise InvalidInput("one of --json, --csv or --html at a time")
-    if cases is not None and (json_output or csv_output or html or by or compare):
+    if cases is not None and (json_output or csv_output or html is not None or by or compare):
         raise InvalidInput("--cases lists one figure's cases, one a line, on its own")
+    if html is not None and html.strip() in ("", "-"):
+        # Elsewhere `-` is stdout; the Board's page is a file of its own, never a stream.
+        raise InvalidInput(f"--html writes a file: name it ({html!r} is not one)")
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])

@@ -2246,9 +2246,14 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     if previous is not None:
         table.add_column(previous.label, justify="right", style="dim", overflow="fold")
     groups = [group for group, _ in current.groups]
+    beside = previous is not None and view.by != "month"  # each group beside itself then
     for group in groups:
         table.add_column(_styled(group), justify="right", overflow="fold")
-    by_group = [{(r.figure, r.part): r.value for r in rows} for _, rows in current.groups]
+        if beside and previous is not None:
+            table.add_column(
+                _styled(f"{group} {previous.label}"), justify="right", style="dim", overflow="fold"
+            )
+    now_groups = {(g, r.figure, r.part): r.value for g, rows in current.groups for r in rows}
     section = ""
     for row in current.figures:
         figure = figures.FIGURE[row.figure]
@@ -2259,10 +2264,10 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
         shown = [figure_value(row.value, figure.unit)]
         if previous is not None:
             shown.append(figure_value(earlier.get((row.figure, row.part)), figure.unit))
-        shown += [
-            figure_value(values.get((row.figure, row.part)), figure.unit) if figure.by_case else ""
-            for values in by_group
-        ]
+        for group in groups:
+            cell = (group, row.figure, row.part)
+            for values in (now_groups, earlier_groups) if beside else (now_groups,):
+                shown.append(figure_value(values.get(cell), figure.unit) if figure.by_case else "")
         table.add_row(*_cells(label, *shown))
     console = _console()
     console.print(table)
@@ -2294,7 +2299,15 @@ def report_html(view: ReportView) -> str:
     ]
     heads = ["Figure", "What it counts", current.label]
     heads += [previous.label] if previous else []
-    heads += [f"{view.by}: {group}" for group, _ in by_group]
+    beside = previous is not None and view.by != "month"  # each group beside itself then
+    earlier_groups = (
+        {g: {(r.figure, r.part): r.value for r in rows} for g, rows in previous.groups}
+        if previous is not None and beside
+        else {}
+    )
+    for group, _ in by_group:
+        heads += [f"{view.by}: {group}"]
+        heads += [f"{view.by}: {group} {previous.label}"] if previous and beside else []
     sections: dict[str, list[str]] = {}
     for row in current.figures:
         figure = figures.FIGURE[row.figure]
@@ -2302,8 +2315,9 @@ def report_html(view: ReportView) -> str:
         cells = [figure_value(row.value, figure.unit)]
         if previous is not None:
             cells.append(figure_value(earlier.get(key), figure.unit))
-        cells += [figure_value(values.get(key), figure.unit) if figure.by_case else ""
-                  for _, values in by_group]  # fmt: skip
+        for group, values in by_group:
+            for column in (values, earlier_groups.get(group, {})) if beside else (values,):
+                cells.append(figure_value(column.get(key), figure.unit) if figure.by_case else "")
         name = row.figure + (f" · {row.part}" if row.part else "")
         sections.setdefault(figure.section, []).append(
             f"<tr><th scope=row>{text(name)}</th><td>{text(figure.words)}</td>"

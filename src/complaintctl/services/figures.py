@@ -154,6 +154,14 @@ def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: st
         name, part = figures.parse_figure(figure)
     except figures.FigureError as err:
         raise InvalidInput(f"--cases: {err}") from None
+    if part is not None and figures.FIGURE[name].parts in figures.DYNAMIC_PARTS:
+        # A cause not on the list can never have been recorded: a typo, not a count of 0.
+        listed = [cause.name for cause in uow.causes()]
+        if part not in listed:
+            raise InvalidInput(
+                f"--cases: {part!r} is not on the list of causes; the causes are "
+                f"{', '.join(listed)} (`complaintctl cause list`)"
+            )
     calendar = uow.calendar()
     _begun(period, as_of, calendar.tz)
     window = _window(period, as_of, calendar.tz)
