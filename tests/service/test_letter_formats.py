@@ -39,6 +39,7 @@ from tests.conftest import UnitFactory
 from tests.service.journey import NOW, act, log, t
 from tests.service.letters_journey import (
     ALL_KINDS,
+    ANN_ADDRESS,
     ann_at_every_step,
     journey,
     large_print,
@@ -206,6 +207,30 @@ def test_large_print_sets_every_word_of_the_pdf_at_16_points_or_more(
     pages, page_sizes = pdf_pages(large_pdf)
     assert pages >= 2
     assert all(size == pytest.approx(A4, abs=0.5) for size in page_sizes)
+
+
+@needs_weasyprint
+@needs_poppler
+def test_a_very_long_word_from_the_consumer_wraps_inside_the_pdfs_page(
+    unit: UnitFactory, tmp_path: Path
+) -> None:
+    """A word wider than the page (a pasted link, a run of one letter) breaks across lines
+    rather than running off the paper, where the consumer's own words would be lost."""
+    word = "Q" * 300
+    name = "Z" * 120
+    ref = log(unit, t("2026-11-30T10:00"), consumer=name, address=ANN_ADDRESS, summary=word)
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area="Casework",
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    made = letter(unit, ref, "acknowledgement", LetterFormat.PDF)
+    text = pdf_text(write(tmp_path, "long.pdf", made.content))
+    assert 300 == text.count("Q")
+    assert 120 * 2 == text.count("Z")  # the address block and "Dear …"
 
 
 @needs_weasyprint
