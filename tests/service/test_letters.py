@@ -416,6 +416,22 @@ def test_a_letter_is_never_issued_before_the_step_it_reports(
     assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
 
 
+@pytest.mark.parametrize("format", [LetterFormat.HTML, LetterFormat.TEXT])
+def test_a_letter_issued_already_is_not_issued_again_before_its_step(
+    unit: UnitFactory, format: LetterFormat
+) -> None:
+    """Issued once as text, the letter lends its facts to another format (or is made again
+    in the same one): its --at is held to the step all the same."""
+    ref = ann_at_every_step(unit, until="responded")
+    letter(unit, ref, "first-response", LetterFormat.TEXT, issue=True, at=t("2026-12-03T11:00"))
+
+    with pytest.raises(InvalidInput, match="--at is before the first-stage response"):
+        letter(unit, ref, "first-response", format, issue=True, at=t("2026-12-02T16:00"))
+    assert ["text"] == [
+        e.details["format"] for e in show(unit, ref).history if e.action == "letter"
+    ]
+
+
 def test_a_letter_whose_template_changed_since_it_was_issued_says_so(
     unit: UnitFactory, tmp_path: Path
 ) -> None:

@@ -145,6 +145,7 @@ def _letter(
     same_format = [e for e in earlier if e.details.get("format") == chosen]
     reproduces = same_format[-1] if same_format else (earlier[-1] if earlier else None)
     if reproduces is not None:
+        _issued_after_its_step(view, kind, at)
         facts = reproduces.details["facts"]
         issued_at = reproduces.at if same_format else at
     else:
@@ -370,6 +371,17 @@ def _not_before(
             f"--at is before {step} that the {kind} letter on {view.ref} reports "
             f"({step_at.isoformat()})"
         )
+
+
+def _issued_after_its_step(view: CaseView, kind: str, at: datetime) -> None:
+    """A letter made again from facts recorded earlier is held to its step as a new one is."""
+    rule = rules.rule_of(kind)
+    entry = view.latest(rule.action) if rule.action is not None else None
+    if entry is not None:
+        _not_before(view, kind, at, entry.at, f"the {rule.step}")
+    elif kind == LetterKind.RESTRICTION and view.restrictions:
+        decided = max(r.decided_at for r in view.restrictions)
+        _not_before(view, kind, at, decided, "the restriction")
 
 
 def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dict[str, Any]:
