@@ -145,6 +145,12 @@ class Templates:
             raise InvalidInput(
                 f"template {err.name or name}, line {err.lineno}: {err.message}"
             ) from None
+        except jinja2.TemplateNotFound as err:
+            where = f"neither in {self.folder} nor built in" if self.folder else "not built in"
+            raise InvalidInput(
+                f"template {name}: it uses the template {err.name!r}, which is {where} "
+                "(a template is a file's name in the templates folder)"
+            ) from None
         except jinja2.TemplateError as err:
             raise InvalidInput(f"template {name}: {err}") from None
         except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as err:
