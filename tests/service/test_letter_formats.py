@@ -233,6 +233,49 @@ def test_a_very_long_word_from_the_consumer_wraps_inside_the_pdfs_page(
     assert 120 * 2 == text.count("Z")  # the address block and "Dear …"
 
 
+def word_boxes(path: Path) -> list[tuple[str, float, float, float]]:
+    """Each word of the PDF's first page with its left edge, top and bottom, in points."""
+    bbox = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return [
+        (unescape(word), float(x_min), float(y_min), float(y_max))
+        for x_min, y_min, y_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            bbox,
+        )
+    ]
+
+
+@needs_weasyprint
+@needs_poppler
+@pytest.mark.parametrize("print_size", ["normal", "large"])
+def test_a_long_address_pushes_the_letter_down_rather_than_printing_over_it(
+    unit: UnitFactory, tmp_path: Path, print_size: str
+) -> None:
+    """The consumer's address starts in the envelope's window (20 mm from the left, 45 mm from
+    the top); one longer than the window has room for moves the date and what follows down."""
+    lines = [f"Line{n} of a long address in Little Snoring" for n in range(1, 10)]
+    ref = log(unit, t("2026-11-30T10:00"), address="\n".join(lines), summary="Slow")
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    if print_size == "large":
+        large_print(unit)
+    made = letter(unit, ref, "acknowledgement", LetterFormat.PDF)
+    words = word_boxes(write(tmp_path, "address.pdf", made.content))
+    ann = next(box for box in words if box[0] == "Ann")
+    last_line = max(box[3] for box in words if box[0] == "Line9")
+    date = min(box[2] for box in words if box[0] == "Tuesday")
+    mm = 72 / 25.4
+    assert ann[1] == pytest.approx(20 * mm, abs=1)
+    assert 45 * mm <= ann[2] <= 45 * mm + 8
+    assert last_line < date
+
+
 @needs_weasyprint
 def test_a_pdf_fetches_nothing_a_template_points_at_but_data_urls(
     unit: UnitFactory, tmp_path: Path
