@@ -72,7 +72,7 @@ def test_a_letter_is_written_to_stdout_as_text(run: Run, unit: UnitFactory) -> N
     text = said(ok(run, "letter", ref, "final-response", "--format", "text"))
     assert text.startswith("Communications Ombudsman 3300 Daresbury Park Warrington WA4 4HS")
     assert "Dear Ann Smith," in text
-    assert "You can ask for a referral until Sunday 4 April 2027." in text
+    assert "You can ask for a referral until 10am on Sunday 4 April 2027." in text
     assert "- a goodwill payment of £1,250.00" in text
 
 

@@ -65,7 +65,7 @@ SAMPLE_FACTS: dict[str, Any] = {
     "how_to_escalate": "If you are not satisfied, tell us why and we will escalate it.",
     "how_to_refer": "Ask us to refer it to the Independent Assessor within 3 months.",
     "assessor_contact": "The Independent Assessor\nc/o Customer Relations",
-    "refer_by": "Friday 2 April 2027",
+    "refer_by": "4pm on Friday 2 April 2027",
     "out_of_scope_reason": "decision",
     "where_instead": "the decision-review route",
     "restriction_scope": "no new formal complaints",

@@ -323,10 +323,6 @@ def _when(stored: str, tz: ZoneInfo) -> str:
     return rules.time_words(datetime.fromisoformat(stored), tz)
 
 
-def _day(stored: str, tz: ZoneInfo) -> str:
-    return rules.date_words(datetime.fromisoformat(stored).astimezone(tz).date())
-
-
 def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
     details = entry.details
     if kind == LetterKind.ACKNOWLEDGEMENT:
@@ -354,7 +350,7 @@ def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
         }
         if kind == LetterKind.FINAL_RESPONSE:
             facts["how_to_refer"] = _inert(details.get("how_to_refer"))
-            facts["refer_by"] = _day(details["refer_by"], tz)
+            facts["refer_by"] = _when(details["refer_by"], tz)
         return facts
     if kind == LetterKind.OUT_OF_SCOPE:
         reason, where = rules.OUT_OF_SCOPE_WORDS[OutOfScope(details["because"])]
