@@ -425,6 +425,30 @@ def test_an_email_to_a_consumer_with_no_email_is_refused(unit: UnitFactory) -> N
         letter(unit, ref, "acknowledgement", LetterFormat.EML)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["=?utf-8?q?Mallory=0D=0ABcc:_spy@evil.example?=", "=?utf-8?b?QmNjOiBzcHlAZXZpbC5leGFtcGxl?="],
+)
+def test_a_name_written_as_an_encoded_word_cannot_add_a_header_to_the_email(
+    unit: UnitFactory, name: str
+) -> None:
+    """A consumer's name is printable text, but one shaped as an RFC 2047 encoded word would
+    be decoded as the email is written: a line break in it would start a header of its own
+    (a Bcc: that `sendmail -t` sends the letter to)."""
+    ref = log(unit, t("2026-11-30T10:00"), consumer=name, summary="Slow")
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    made = letter(unit, ref, "acknowledgement", LetterFormat.EML)
+    head = made.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert [] == [line for line in head.split("\r\n") if line.lower().startswith("bcc")]
+    message = parsed(made.content)
+    (to,) = message["To"].addresses
+    assert "ann@example.com" == to.addr_spec
+    assert name == to.display_name.replace("= ?", "=?")  # shown as written, but for a space
+    assert None is message["Bcc"]
+    assert f"Dear {name}," in said(made.content)
+
+
 # -- HTML in a real browser ------------------------------------------------------------------
 
 
