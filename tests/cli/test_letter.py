@@ -72,7 +72,7 @@ def test_a_letter_is_written_to_stdout_as_text(run: Run, unit: UnitFactory) -> N
     text = said(ok(run, "letter", ref, "final-response", "--format", "text"))
     assert text.startswith("Communications Ombudsman 3300 Daresbury Park Warrington WA4 4HS")
     assert "Dear Ann Smith," in text
-    assert "You can ask for a referral until Sunday 4 April 2027." in text
+    assert "You can ask for a referral until 10am on Sunday 4 April 2027." in text
     assert "- a goodwill payment of £1,250.00" in text
 
 
@@ -358,6 +358,28 @@ def test_a_template_failing_as_it_runs_is_refused_with_exit_2(
     assert 2 == checked.exit_code
     assert f"does not render: template final-response.html: {named}" in checked.stdout
     assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+
+@pytest.mark.parametrize(
+    ("naming", "missing"),
+    [
+        ('{% include "_remedie.html" %}', "_remedie.html"),
+        ('{% include "/etc/passwd" %}', "/etc/passwd"),
+        ('{% include "../config.toml" %}', "../config.toml"),
+    ],
+)
+def test_a_template_naming_a_template_that_is_not_there_says_so_with_exit_2(
+    run: Run, unit: UnitFactory, tmp_path: Path, naming: str, missing: str
+) -> None:
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "<h2>", f"{naming}<h2>")
+    stderr = refused(run, 2, "letter", ref, "final-response", "--templates", str(folder),
+                     "--format", "text")  # fmt: skip
+    assert (
+        f"Error: template final-response.html: it uses the template {missing!r}, which is "
+        f"neither in {folder} nor built in (a template is a file's name in the templates "
+        "folder)"
+    ) in said(stderr)
 
 
 def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:

@@ -39,6 +39,7 @@ from tests.conftest import UnitFactory
 from tests.service.journey import NOW, act, log, t
 from tests.service.letters_journey import (
     ALL_KINDS,
+    ANN_ADDRESS,
     ann_at_every_step,
     journey,
     large_print,
@@ -209,6 +210,73 @@ def test_large_print_sets_every_word_of_the_pdf_at_16_points_or_more(
 
 
 @needs_weasyprint
+@needs_poppler
+def test_a_very_long_word_from_the_consumer_wraps_inside_the_pdfs_page(
+    unit: UnitFactory, tmp_path: Path
+) -> None:
+    """A word wider than the page (a pasted link, a run of one letter) breaks across lines
+    rather than running off the paper, where the consumer's own words would be lost."""
+    word = "Q" * 300
+    name = "Z" * 120
+    ref = log(unit, t("2026-11-30T10:00"), consumer=name, address=ANN_ADDRESS, summary=word)
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area="Casework",
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    made = letter(unit, ref, "acknowledgement", LetterFormat.PDF)
+    text = pdf_text(write(tmp_path, "long.pdf", made.content))
+    assert 300 == text.count("Q")
+    assert 120 * 2 == text.count("Z")  # the address block and "Dear …"
+
+
+def word_boxes(path: Path) -> list[tuple[str, float, float, float]]:
+    """Each word of the PDF's first page with its left edge, top and bottom, in points."""
+    bbox = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return [
+        (unescape(word), float(x_min), float(y_min), float(y_max))
+        for x_min, y_min, y_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            bbox,
+        )
+    ]
+
+
+@needs_weasyprint
+@needs_poppler
+@pytest.mark.parametrize("print_size", ["normal", "large"])
+def test_a_long_address_pushes_the_letter_down_rather_than_printing_over_it(
+    unit: UnitFactory, tmp_path: Path, print_size: str
+) -> None:
+    """The consumer's address starts in the envelope's window (20 mm from the left, 45 mm from
+    the top); one longer than the window has room for moves the date and what follows down."""
+    lines = [f"Line{n} of a long address in Little Snoring" for n in range(1, 10)]
+    ref = log(unit, t("2026-11-30T10:00"), address="\n".join(lines), summary="Slow")
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    if print_size == "large":
+        large_print(unit)
+    made = letter(unit, ref, "acknowledgement", LetterFormat.PDF)
+    words = word_boxes(write(tmp_path, "address.pdf", made.content))
+    ann = next(box for box in words if box[0] == "Ann")
+    last_line = max(box[3] for box in words if box[0] == "Line9")
+    date = min(box[2] for box in words if box[0] == "Tuesday")
+    mm = 72 / 25.4
+    assert ann[1] == pytest.approx(20 * mm, abs=1)
+    assert 45 * mm <= ann[2] <= 45 * mm + 8
+    assert last_line < date
+
+
+@needs_weasyprint
 def test_a_pdf_fetches_nothing_a_template_points_at_but_data_urls(
     unit: UnitFactory, tmp_path: Path
 ) -> None:
@@ -355,6 +423,30 @@ def test_an_email_to_a_consumer_with_no_email_is_refused(unit: UnitFactory) -> N
     )
     with pytest.raises(InvalidInput, match="the consumer has no email on record"):
         letter(unit, ref, "acknowledgement", LetterFormat.EML)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["=?utf-8?q?Mallory=0D=0ABcc:_spy@evil.example?=", "=?utf-8?b?QmNjOiBzcHlAZXZpbC5leGFtcGxl?="],
+)
+def test_a_name_written_as_an_encoded_word_cannot_add_a_header_to_the_email(
+    unit: UnitFactory, name: str
+) -> None:
+    """A consumer's name is printable text, but one shaped as an RFC 2047 encoded word would
+    be decoded as the email is written: a line break in it would start a header of its own
+    (a Bcc: that `sendmail -t` sends the letter to)."""
+    ref = log(unit, t("2026-11-30T10:00"), consumer=name, summary="Slow")
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    made = letter(unit, ref, "acknowledgement", LetterFormat.EML)
+    head = made.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert [] == [line for line in head.split("\r\n") if line.lower().startswith("bcc")]
+    message = parsed(made.content)
+    (to,) = message["To"].addresses
+    assert "ann@example.com" == to.addr_spec
+    assert name == to.display_name.replace("= ?", "=?")  # shown as written, but for a space
+    assert None is message["Bcc"]
+    assert f"Dear {name}," in said(made.content)
 
 
 # -- HTML in a real browser ------------------------------------------------------------------

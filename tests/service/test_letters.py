@@ -16,7 +16,7 @@ from sqlalchemy import text as sql
 
 from complaintctl import services
 from complaintctl.config import Organisation
-from complaintctl.domain.letters import LetterFormat, date_words
+from complaintctl.domain.letters import LetterFormat, time_words
 from complaintctl.domain.procedure import CloseReason, Decision
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.letters import BUILT_IN
@@ -172,15 +172,17 @@ def test_the_final_response_says_by_when_and_how_to_refer_to_the_assessor(
     made = letter(unit, ref, "final-response")
     text = said(made.content)
     view = show(unit, ref)
-    window_ends = due(view, "referral-window").astimezone(LONDON).date()
-    assert "Sunday 4 April 2027" == date_words(window_ends)
+    # The window closes at the hour of the final response, three months on: the letter gives
+    # that hour, so a consumer referring later that day is not told they are in time.
+    window_ends = due(view, "referral-window")
+    assert "10am on Sunday 4 April 2027" == time_words(window_ends, LONDON)
     assert "at the second (final) stage of our service complaints procedure" in text
     assert "it is upheld" in text
     assert "Why: We did not keep to the timescale we agreed with you." in text
     assert (
         "- an apology - an explanation of what happened - a goodwill payment of £1,250.00"
     ) in text
-    assert f"You can ask for a referral until {date_words(window_ends)}" in text
+    assert f"You can ask for a referral until {time_words(window_ends, LONDON)}." in text
     final_entry = view.latest("final")
     assert final_entry is not None
     assert said(final_entry.details["how_to_refer"]) in text
@@ -315,7 +317,7 @@ def test_an_issued_letter_is_recorded_with_its_template_and_the_hash_of_its_byte
         "size": len(made.content),
     } == {key: value for key, value in entry.details.items() if key not in ("facts", "text")}
     assert made.facts == entry.details["facts"]
-    assert made.facts["refer_by"] == "Sunday 4 April 2027"
+    assert made.facts["refer_by"] == "10am on Sunday 4 April 2027"
     # In the contact log, and no step of the procedure: the stage and version stay.
     assert entry == view.contacts[-1]
     assert "issued the final-response letter (eml, sha256" in entry.details["text"]
@@ -414,6 +416,22 @@ def test_a_letter_is_never_issued_before_the_step_it_reports(
     with pytest.raises(InvalidInput, match=f"--at is before {step} that the {kind} letter"):
         letter(unit, ref, kind, issue=True, at=t(before))
     assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
+
+
+@pytest.mark.parametrize("format", [LetterFormat.HTML, LetterFormat.TEXT])
+def test_a_letter_issued_already_is_not_issued_again_before_its_step(
+    unit: UnitFactory, format: LetterFormat
+) -> None:
+    """Issued once as text, the letter lends its facts to another format (or is made again
+    in the same one): its --at is held to the step all the same."""
+    ref = ann_at_every_step(unit, until="responded")
+    letter(unit, ref, "first-response", LetterFormat.TEXT, issue=True, at=t("2026-12-03T11:00"))
+
+    with pytest.raises(InvalidInput, match="--at is before the first-stage response"):
+        letter(unit, ref, "first-response", format, issue=True, at=t("2026-12-02T16:00"))
+    assert ["text"] == [
+        e.details["format"] for e in show(unit, ref).history if e.action == "letter"
+    ]
 
 
 def test_a_letter_whose_template_changed_since_it_was_issued_says_so(

@@ -65,7 +65,7 @@ SAMPLE_FACTS: dict[str, Any] = {
     "how_to_escalate": "If you are not satisfied, tell us why and we will escalate it.",
     "how_to_refer": "Ask us to refer it to the Independent Assessor within 3 months.",
     "assessor_contact": "The Independent Assessor\nc/o Customer Relations",
-    "refer_by": "Friday 2 April 2027",
+    "refer_by": "4pm on Friday 2 April 2027",
     "out_of_scope_reason": "decision",
     "where_instead": "the decision-review route",
     "restriction_scope": "no new formal complaints",
@@ -144,6 +144,12 @@ class Templates:
         except jinja2.TemplateSyntaxError as err:
             raise InvalidInput(
                 f"template {err.name or name}, line {err.lineno}: {err.message}"
+            ) from None
+        except jinja2.TemplateNotFound as err:
+            where = f"neither in {self.folder} nor built in" if self.folder else "not built in"
+            raise InvalidInput(
+                f"template {name}: it uses the template {err.name!r}, which is {where} "
+                "(a template is a file's name in the templates folder)"
             ) from None
         except jinja2.TemplateError as err:
             raise InvalidInput(f"template {name}: {err}") from None
@@ -330,6 +336,13 @@ def to_text(html: str) -> bytes:
     return html_to_text(html).encode("utf-8")
 
 
+def _display(name: str) -> str:
+    """A name for an address header, on one line. Python's email package decodes a name
+    shaped as an RFC 2047 encoded word (`=?utf-8?q?…?=`) as it writes the header, so a line
+    break encoded in it would start a header of its own: `=?` is kept from opening one."""
+    return text.one_line(name).replace("=?", "= ?")
+
+
 def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
     reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
@@ -343,12 +356,8 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     plain = html_to_text(html)
     message = EmailMessage(policy=SMTP)
     try:
-        message["From"] = Address(
-            text.one_line(organisation["name"]), addr_spec=organisation["email"]
-        )
-        message["To"] = Address(
-            text.one_line(facts["consumer_name"]), addr_spec=facts["consumer_email"]
-        )
+        message["From"] = Address(_display(organisation["name"]), addr_spec=organisation["email"])
+        message["To"] = Address(_display(facts["consumer_name"]), addr_spec=facts["consumer_email"])
     except (ValueError, IndexError) as err:
         raise InvalidInput(f"{facts['reference']}: cannot address the email ({err})") from None
     message["Subject"] = f"{facts['subject']} ({facts['reference']})"

@@ -145,6 +145,7 @@ def _letter(
     same_format = [e for e in earlier if e.details.get("format") == chosen]
     reproduces = same_format[-1] if same_format else (earlier[-1] if earlier else None)
     if reproduces is not None:
+        _issued_after_its_step(view, kind, at)
         facts = reproduces.details["facts"]
         issued_at = reproduces.at if same_format else at
     else:
@@ -322,10 +323,6 @@ def _when(stored: str, tz: ZoneInfo) -> str:
     return rules.time_words(datetime.fromisoformat(stored), tz)
 
 
-def _day(stored: str, tz: ZoneInfo) -> str:
-    return rules.date_words(datetime.fromisoformat(stored).astimezone(tz).date())
-
-
 def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
     details = entry.details
     if kind == LetterKind.ACKNOWLEDGEMENT:
@@ -353,7 +350,7 @@ def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
         }
         if kind == LetterKind.FINAL_RESPONSE:
             facts["how_to_refer"] = _inert(details.get("how_to_refer"))
-            facts["refer_by"] = _day(details["refer_by"], tz)
+            facts["refer_by"] = _when(details["refer_by"], tz)
         return facts
     if kind == LetterKind.OUT_OF_SCOPE:
         reason, where = rules.OUT_OF_SCOPE_WORDS[OutOfScope(details["because"])]
@@ -370,6 +367,17 @@ def _not_before(
             f"--at is before {step} that the {kind} letter on {view.ref} reports "
             f"({step_at.isoformat()})"
         )
+
+
+def _issued_after_its_step(view: CaseView, kind: str, at: datetime) -> None:
+    """A letter made again from facts recorded earlier is held to its step as a new one is."""
+    rule = rules.rule_of(kind)
+    entry = view.latest(rule.action) if rule.action is not None else None
+    if entry is not None:
+        _not_before(view, kind, at, entry.at, f"the {rule.step}")
+    elif kind == LetterKind.RESTRICTION and view.restrictions:
+        decided = max(r.decided_at for r in view.restrictions)
+        _not_before(view, kind, at, decided, "the restriction")
 
 
 def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dict[str, Any]:
