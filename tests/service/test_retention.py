@@ -601,6 +601,30 @@ def test_erasure_is_for_senior_roles_and_only_once(unit: UnitFactory, store: dic
         )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("reason", "named"),
+    [
+        ("Bob Browne asked in writing", "name"),
+        ("asked by BOB@example.com on 1 June", "email"),
+        ("Letter from 1 high street", "address"),
+    ],
+)
+def test_erasure_refuses_a_reason_holding_the_persons_details_and_writes_nothing(
+    unit: UnitFactory, store: dict[str, str], store_url: str, reason: str, named: str
+) -> None:
+    # The reason stays on the record after the erasure, where nothing could remove it again.
+    before = dump_store(store_url)
+
+    with unit() as uow, pytest.raises(InvalidInput) as refused:
+        services.erase_consumer(
+            uow, email="bob@example.com", consumer_id=None, reason=reason, by="sam.senior",
+            now=AFTER,
+        )  # fmt: skip
+
+    assert f"--reason holds the person's {named}" in refused.value.message
+    assert before == dump_store(store_url)
+
+
 def consumer_id_of_erased(unit: UnitFactory) -> int:
     with unit(write=False) as uow:
         found = uow.session.exec(

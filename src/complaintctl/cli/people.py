@@ -764,7 +764,7 @@ def sar_show(ctx: typer.Context, sar_id: SarId, json_output: Json = False) -> No
 @consumer_app.command("erase")
 def consumer_erase(
     ctx: typer.Context,
-    reason: Annotated[str, typer.Option(help="Why: the request, as the history records it.")],
+    reason: Annotated[str, typer.Option(help="Why, without their details: it stays on record.")],
     email: Email = None,
     consumer_id: ConsumerId = None,
     dry_run: Annotated[

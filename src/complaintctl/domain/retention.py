@@ -10,6 +10,7 @@ hold, no restriction in force).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,6 +60,20 @@ def retention_marker(day: date, policy: int) -> str:
 
 def erasure_marker(day: date) -> str:
     return f"[erased {day.isoformat()} on request]"
+
+
+def details_named(text: str, *, name: str, email: str | None, address: str | None) -> str | None:
+    """Which of the person's details `text` holds (their name, email or the first line of their
+    address, in any case, as whole words; none shorter than 3 characters), if any. An
+    erasure's reason stays on the record once everything else of theirs is gone, where nothing
+    could remove it again."""
+    folded = " ".join(text.split()).casefold()
+    street = (address or "").strip().splitlines()[0] if (address or "").strip() else ""
+    for what, value in (("name", name), ("email", email), ("address", street)):
+        words = " ".join((value or "").split()).casefold()
+        if len(words) >= 3 and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
+            return what
+    return None
 
 
 # What is personal in a case's history, by action: removed with the case. The figures read

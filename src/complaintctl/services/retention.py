@@ -342,6 +342,14 @@ def erase_consumer(
     assert consumer.id is not None
     if consumer.anonymised_at is not None:
         raise ActionNotAllowed(f"consumer {consumer.id} was anonymised already")
+    named = retention.details_named(
+        reason, name=consumer.name, email=consumer.email, address=consumer.address
+    )
+    if named:
+        raise InvalidInput(
+            f"--reason holds the person's {named}: the reason stays on the record after the "
+            "erasure, where nothing could remove it; say why without their details"
+        )
     cases = stored.consumer_cases(uow.session, consumer.id)
     states = dict(stored.case_states(uow.session))
     in_the_way = []
