@@ -2105,9 +2105,10 @@ def letters_made(
 
 
 def letters_issued(view: CaseView, *, json_output: bool) -> None:
-    """`letter REF --list`: the letters issued on the case, oldest first."""
+    """`letter REF --list`: the letters issued on the case, oldest first: in the order they
+    were issued (a letter's --at), those issued at once in the order recorded."""
     tz = ZoneInfo(view.zone)
-    entries = [e for e in view.history if e.action == Action.LETTER]
+    entries = sorted((e for e in view.history if e.action == Action.LETTER), key=lambda e: e.at)
     if json_output:
         _print_json(
             versioned({"ref": view.ref, "letters": [issued_letter_json(e, tz) for e in entries]})
