@@ -152,6 +152,7 @@ def overdue(
             consumer_id,
             email,
             sar,
+            action,
         )
         for (
             ref,
@@ -164,6 +165,7 @@ def overdue(
             consumer_id,
             email,
             sar,
+            action,
         ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(
