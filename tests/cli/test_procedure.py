@@ -634,6 +634,24 @@ def test_a_referral_at_the_close_of_the_window_is_on_time(run: Run) -> None:
     assert {"late": False, "late_reason": None} == history(run, ref)[-1]["details"]
 
 
+@freeze_time(NOW)
+def test_a_late_reason_for_a_referral_in_time_is_refused_writing_nothing(run: Run) -> None:
+    """A late reason is for a referral after the window closes (as --because is for an
+    out-of-scope close): given for one in time, it would record the referral as accepted late
+    when it was not, so it is refused (exit 2) rather than kept."""
+    ref = case_with_final_response(run)
+
+    result = refused(
+        run, ref, "refer", ref, "--late-reason", "The consumer was in hospital",
+        "--at", "2026-12-10T15:00",
+    )  # fmt: skip
+    assert 2 == result.exit_code
+    assert (
+        f"Error: {ref} is referred in time (the referral window closes Thu 2026-12-10 15:00 "
+        "GMT): --late-reason is for a referral after it closes; leave it out\n"
+    ) == result.stderr
+
+
 def referral_window_line(run: Run, ref: str) -> str:
     result = run("show", ref)
     assert 0 == result.exit_code, result.stderr

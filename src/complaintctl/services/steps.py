@@ -38,7 +38,7 @@ from complaintctl.domain.clocks import (
     clock_to_move,
     plan_clocks,
 )
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_instant, format_local
 from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
@@ -799,6 +799,13 @@ class Refer(Spec):
             raise InvalidInput(
                 f"the referral window closed {format_instant(window.due_at, taking.calendar.tz)}; "
                 "record why it is accepted late with --late-reason"
+            )
+        if late_reason and not late and window is not None:
+            # Kept, it would say the referral was accepted late when it was not.
+            raise InvalidInput(
+                f"{case.ref} is referred in time (the referral window closes "
+                f"{format_local(window.due_at, taking.calendar.tz)}): --late-reason is for a "
+                "referral after it closes; leave it out"
             )
         return _step(taking, case, self.action, late=late, late_reason=late_reason)
 
