@@ -170,7 +170,7 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "senior only": (6, "Error: officer.one (officer) may not add a cause to the list: only "
                            "senior-complaint-executive, senior-leader may\n"),
         "done twice": (5, "Error: action 1 on " + ref + " was done already, "
-                          "2026-12-01T13:00:00+00:00 by rita.responder\n"),
+                          "Tue 2026-12-01 13:00 GMT by rita.responder\n"),
     } == {name: (r.exit_code, r.stderr) for name, r in results.items()}  # fmt: skip
 
 
