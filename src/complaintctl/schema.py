@@ -189,6 +189,7 @@ OVERDUE_ITEM = {
     "version": Maybe(INT),
     "restriction_id": Maybe(INT),
     "sar_id": Maybe(INT),  # a subject-access request's month (kind subject-access)
+    "action_id": Maybe(INT),  # an action's (kind action), as `action done ID` takes it
     "kind": STR,
     "consumer": CONSUMER,
     "received_at": INSTANT,

@@ -315,6 +315,7 @@ class OverdueItem(NamedTuple):
     consumer_id: int = 0
     email: str | None = None
     sar_id: int | None = None  # for a subject-access request, which has no case
+    action_id: int | None = None  # for an action, one of a case's several (`action done ID`)
 
     def who(self) -> str:
         """The case's reference, or what else the clock is on, in words."""
@@ -323,6 +324,10 @@ class OverdueItem(NamedTuple):
         if self.sar_id is not None:
             return f"subject access {self.sar_id}"
         return f"restriction {self.restriction_id}"
+
+    def which(self) -> str:
+        """Its kind, naming the action for an action's (`action 3`): a case may have several."""
+        return self.kind if self.action_id is None else f"{self.kind} {self.action_id}"
 
 
 @dataclass(frozen=True)
@@ -761,6 +766,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "version": item.version,
             "restriction_id": item.restriction_id,
             "sar_id": item.sar_id,
+            "action_id": item.action_id,
             "kind": item.kind,
             "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "received_at": _when(item.received_at, tz),

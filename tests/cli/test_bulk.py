@@ -582,7 +582,7 @@ def test_a_warning_shared_by_many_cases_is_given_once_naming_them(run: Run) -> N
     assert (0, 3) == (result.exit_code, len(result.stdout.splitlines()))
     assert [
         f"Warning ({A}, {B} and {C}): the acknowledge deadline had passed before this was "
-        "recorded: it is met late, when recorded; the history keeps 2026-12-03T11:00:00+00:00 "
+        "recorded: it is met late, when recorded; the history keeps Thu 2026-12-03 11:00 GMT "
         "as when it happened"
     ] == result.stderr.splitlines()
 
@@ -596,7 +596,7 @@ def test_a_close_dated_before_a_passed_deadline_warns_it_stays_breached_not_met(
     assert 0 == result.exit_code
     assert [
         "Warning: the acknowledge deadline had passed before this was recorded: it "
-        "stays breached until then; the history keeps 2026-12-03T11:00:00+00:00 as when it "
+        "stays breached until then; the history keeps Thu 2026-12-03 11:00 GMT as when it "
         "happened"
     ] == result.stderr.splitlines()
 

@@ -256,7 +256,8 @@ def test_an_at_in_the_future_exits_2_on_log_and_writes_nothing(run: Run) -> None
     assert_one_line_error(
         result,
         2,
-        "--at 2026-11-30T12:01+00:00 is in the future; record what has happened, when it happened",
+        "--at Mon 2026-11-30 12:01 GMT is in the future; "
+        "record what has happened, when it happened",
     )
     assert_next_log_is_the_first(run)
 
@@ -267,9 +268,18 @@ def test_an_at_in_the_future_exits_2_on_ack_and_writes_nothing(run: Run, logged:
     assert_one_line_error(
         result,
         2,
-        "--at 2026-12-01T09:00+00:00 is in the future; record what has happened, when it happened",
+        "--at Tue 2026-12-01 09:00 GMT is in the future; "
+        "record what has happened, when it happened",
     )
     assert logged == show_json(run)
+
+
+def test_an_at_in_the_future_in_summer_time_reads_as_it_was_typed(run: Run) -> None:
+    """The refusal says the time on the clock the officer typed it by (BST), not UTC."""
+    result = run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2027-06-01T10:00")
+
+    assert (2, "Error: --at Tue 2027-06-01 10:00 BST is in the future; record what has "
+            "happened, when it happened\n") == (result.exit_code, result.stderr)  # fmt: skip
 
 
 def test_an_at_of_exactly_now_is_not_in_the_future(run: Run) -> None:
@@ -348,8 +358,8 @@ def test_acknowledging_before_the_complaint_was_received_exits_5_and_writes_noth
     assert_one_line_error(
         result,
         5,
-        "--at 2026-11-30T09:59:00+00:00 is before SC-2026-000001's last recorded step "
-        "(2026-11-30T10:00:00+00:00); steps are recorded in the order they happened",
+        "--at Mon 2026-11-30 09:59 GMT is before SC-2026-000001's last recorded step "
+        "(Mon 2026-11-30 10:00 GMT); steps are recorded in the order they happened",
     )
     assert logged == show_json(run)
 

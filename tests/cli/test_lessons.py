@@ -93,6 +93,33 @@ def test_action_add_done_list_and_overdue(run: Run) -> None:
     assert [2] == [a["id"] for a in still_open]
 
 
+def test_overdue_names_which_of_a_cases_actions_each_line_is(run: Run) -> None:
+    """Two actions on one case, due at once: plain lines, CSV and the summary say `action N`
+    in the kind column, N as `action done` takes it; JSON has the number as action_id."""
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        for what in ("Call back", "Fix the record"):
+            ok(run, "action", "add", ref, "--what", what, "--owner", "rita.responder",
+               "--due", "2026-12-01T16:00", "--kind", "remedy")  # fmt: skip
+    with freeze_time(NOW):
+        plain = ok(run, "overdue", "--kind", "action").stdout
+        csv = ok(run, "overdue", "--kind", "action", "--csv").stdout
+        summary = ok(run, "overdue", "--kind", "action", "--summary").stdout
+        listed = json.loads(ok(run, "overdue", "--kind", "action", "--json").stdout)
+
+    assert [(ref, "action 1"), (ref, "action 2")] == [
+        tuple(line.split("\t")[:2]) for line in plain.splitlines()
+    ]
+    assert [f"{ref},action 1", f"{ref},action 2"] == [
+        ",".join(line.split(",")[:2]) for line in csv.splitlines()[1:]
+    ]
+    assert f"  {ref}  action 1  " in summary
+    assert f"  {ref}  action 2  " in summary
+    assert [(ref, "action", 1), (ref, "action", 2)] == [
+        (i["ref"], i["kind"], i["action_id"]) for i in listed
+    ]
+
+
 def test_action_errors_exit_with_their_codes(run: Run) -> None:
     ref = case_at_first_stage(run)
     with recorded_at("2026-12-01T13:00"):
@@ -143,7 +170,7 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "senior only": (6, "Error: officer.one (officer) may not add a cause to the list: only "
                            "senior-complaint-executive, senior-leader may\n"),
         "done twice": (5, "Error: action 1 on " + ref + " was done already, "
-                          "2026-12-01T13:00:00+00:00 by rita.responder\n"),
+                          "Tue 2026-12-01 13:00 GMT by rita.responder\n"),
     } == {name: (r.exit_code, r.stderr) for name, r in results.items()}  # fmt: skip
 
 

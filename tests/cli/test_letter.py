@@ -167,6 +167,24 @@ def test_an_issued_letter_is_listed_shown_and_made_again_byte_for_byte(
     assert 2 == len(json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"])
 
 
+def test_letters_are_listed_in_the_order_they_were_issued_not_recorded(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """An acknowledgement letter recorded after the final response's, but issued (--at) long
+    before it, is listed first; two issued at the same moment keep the order recorded."""
+    ref = ann_at_every_step(unit, until="final")
+    ok(run, "letter", ref, "final-response", "--format", "eml", "--issue",
+       "-o", str(tmp_path / "final.eml"))  # fmt: skip
+    for kind in ("acknowledgement", "extension"):
+        ok(run, "letter", ref, kind, "--format", "eml", "--issue", "--at", "2026-12-02T10:00",
+           "-o", str(tmp_path / f"{kind}.eml"))  # fmt: skip
+
+    listed = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+    assert ["acknowledgement", "extension", "final-response"] == [e["kind"] for e in listed]
+    table = ok(run, "letter", ref, "--list")
+    assert table.index("acknowledgement") < table.index("extension") < table.index("final-")
+
+
 def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="logged")
     result = run("letter", ref, "--list")

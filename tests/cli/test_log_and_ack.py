@@ -430,7 +430,7 @@ def test_a_late_recording_warning_gives_when_it_happened_in_the_calendars_zone(r
 
     assert 0 == result.exit_code, result.stderr
     assert result.stderr.endswith(
-        "the history keeps 2026-06-02T10:00:00+01:00 as when it happened\n"
+        "the history keeps Tue 2026-06-02 10:00 BST as when it happened\n"
     ), result.stderr
 
 

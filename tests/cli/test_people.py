@@ -496,6 +496,7 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
         "version": None,
         "restriction_id": 1,
         "sar_id": None,
+        "action_id": None,
         "kind": "restriction-review",
         "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
         "received_at": "2026-09-01T10:00:00+01:00",
@@ -546,7 +547,7 @@ def test_lifting_a_restriction_twice_is_refused_as_invalid_input(run: Run) -> No
     result = run(*lift, "--at", "2027-03-13T10:00")
 
     assert 2 == result.exit_code
-    assert "Error: restriction 1 was lifted 2027-03-12T10:00:00+00:00" == error_line(result)
+    assert "Error: restriction 1 was lifted Fri 2027-03-12 10:00 GMT" == error_line(result)
     assert "2027-03-12T10:00:00+00:00" == restrictions(run, "--all")[0]["lifted_at"]
 
 

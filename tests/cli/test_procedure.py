@@ -421,7 +421,7 @@ def test_extend_to_the_current_deadline_or_earlier_is_refused_as_invalid_input(
         assert 2 == result.exit_code
         assert (
             "Error: --until must be later than the current respond deadline "
-            "(2026-08-05T11:00:00+01:00)\n" == result.stderr
+            "(Wed 2026-08-05 11:00 BST)\n" == result.stderr
         )
 
 
@@ -622,8 +622,8 @@ def test_a_step_dated_before_the_cases_last_step_is_refused(run: Run) -> None:
 
     assert 5 == result.exit_code
     assert (
-        f"Error: --at 2026-07-31T10:59:00+01:00 is before {ref}'s last recorded step "
-        "(2026-07-31T11:00:00+01:00); steps are recorded in the order they happened\n"
+        f"Error: --at Fri 2026-07-31 10:59 BST is before {ref}'s last recorded step "
+        "(Fri 2026-07-31 11:00 BST); steps are recorded in the order they happened\n"
     ) == result.stderr
 
 
@@ -636,7 +636,7 @@ def test_a_referral_more_than_3_months_after_the_final_response_needs_a_late_rea
     result = refused(run, ref, "refer", ref, "--at", "2026-12-10T15:01")
     assert 2 == result.exit_code
     assert (
-        "Error: the referral window closed 2026-12-10T15:00:00+00:00; "
+        "Error: the referral window closed Thu 2026-12-10 15:00 GMT; "
         "record why it is accepted late with --late-reason\n"
     ) == result.stderr
 
@@ -658,6 +658,24 @@ def test_a_referral_at_the_close_of_the_window_is_on_time(run: Run) -> None:
     ok(run, "refer", ref, "--at", "2026-12-10T15:00")
 
     assert {"late": False, "late_reason": None} == history(run, ref)[-1]["details"]
+
+
+@freeze_time(NOW)
+def test_a_late_reason_for_a_referral_in_time_is_refused_writing_nothing(run: Run) -> None:
+    """A late reason is for a referral after the window closes (as --because is for an
+    out-of-scope close): given for one in time, it would record the referral as accepted late
+    when it was not, so it is refused (exit 2) rather than kept."""
+    ref = case_with_final_response(run)
+
+    result = refused(
+        run, ref, "refer", ref, "--late-reason", "The consumer was in hospital",
+        "--at", "2026-12-10T15:00",
+    )  # fmt: skip
+    assert 2 == result.exit_code
+    assert (
+        f"Error: {ref} is referred in time (the referral window closes Thu 2026-12-10 15:00 "
+        "GMT): --late-reason is for a referral after it closes; leave it out\n"
+    ) == result.stderr
 
 
 def referral_window_line(run: Run, ref: str) -> str:
@@ -1003,7 +1021,8 @@ def test_a_senior_reopens_a_mistaken_close_and_hears_it_is_breached_at_once(run:
 
     assert f"Reopened {ref}: received\n" == result.stdout
     assert [
-        f"Warning: {ref} is breached at once: its acknowledge deadline passed at {ACK_DUE}"
+        f"Warning: {ref} is breached at once: its acknowledge deadline passed at "
+        "Tue 2026-08-04 10:00 BST"
     ] == result.stderr.splitlines()
     case = show(run, ref)
     assert ("received", None) == (case["stage"], case["close_reason"])

@@ -187,10 +187,10 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
         (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
          "as YYYY-MM-DD"),
         (("--period", "2026-12", "--as-of", "2026-11-30T12:00"), "the period 2026-12 begins "
-         "after 2026-11-30T12:00:00+00:00, the time it is counted to (now, or --as-of): there is "
+         "after Mon 2026-11-30 12:00 GMT, the time it is counted to (now, or --as-of): there is "
          "nothing to count yet"),
         # no --as-of: a period still to come is not blamed on an option never given
-        (("--period", "2027-01"), "the period 2027-01 begins after 2026-12-02T12:00:00+00:00, "
+        (("--period", "2027-01"), "the period 2027-01 begins after Wed 2026-12-02 12:00 GMT, "
          "the time it is counted to (now, or --as-of): there is nothing to count yet"),
         (("--period", "2026-12", "--json", "--csv"), "one of --json, --csv or --html at a time"),
     ],

@@ -1448,7 +1448,7 @@ def overdue_summary(report: OverdueReport) -> None:
         for item in late[:SUMMARY_WORST]:
             who = item.who()
             _print(
-                f"  {who}  {item.kind}  {one_line(item.consumer)}  late by "
+                f"  {who}  {item.which()}  {one_line(item.consumer)}  late by "
                 f"{format_duration(item.late_working, days=False)} of working time "
                 f"({format_duration(item.late_calendar)})"
             )
@@ -1479,7 +1479,7 @@ def overdue(
         rows = [
             (
                 item.who(),
-                item.kind,
+                item.which(),
                 item.consumer,
                 format_instant(item.received_at, tz),
                 format_instant(item.due, tz),
@@ -1519,14 +1519,14 @@ def overdue(
 
     wide: list[Column[OverdueItem]] = [
         Column("Ref", who),
-        Column("Kind", lambda i: i.kind),
+        Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
     stacked: list[Column[OverdueItem]] = [
-        Column("Ref\nKind", lambda i: f"{who(i)}\n{i.kind}"),
+        Column("Ref\nKind", lambda i: f"{who(i)}\n{i.which()}"),
         Column("Consumer", lambda i: i.consumer, WRAP),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column(
@@ -2105,9 +2105,10 @@ def letters_made(
 
 
 def letters_issued(view: CaseView, *, json_output: bool) -> None:
-    """`letter REF --list`: the letters issued on the case, oldest first."""
+    """`letter REF --list`: the letters issued on the case, oldest first: in the order they
+    were issued (a letter's --at), those issued at once in the order recorded."""
     tz = ZoneInfo(view.zone)
-    entries = [e for e in view.history if e.action == Action.LETTER]
+    entries = sorted((e for e in view.history if e.action == Action.LETTER), key=lambda e: e.at)
     if json_output:
         _print_json(
             versioned({"ref": view.ref, "letters": [issued_letter_json(e, tz) for e in entries]})

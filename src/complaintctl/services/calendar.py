@@ -78,7 +78,7 @@ def add_closure(
     """Close the office on `day`; open deadlines not yet breached are recomputed."""
     from complaintctl.store.models import ClosedDay
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason", text.LABEL)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
@@ -99,7 +99,7 @@ def remove_closure(
     retroactive: Retroactive = Retroactive(),
 ) -> CalendarChange:
     """Reopen a closure day; open deadlines not yet breached are recomputed."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     closure = uow.closure(day)
     if closure is None:
@@ -125,7 +125,7 @@ def refresh_holidays(
     retroactive: Retroactive = Retroactive(),
 ) -> CalendarChange:
     """Write bank holidays up to the end of year `through` from the holidays package."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     setting = uow.calendar_setting()
     first_year = setting.holidays_from.year

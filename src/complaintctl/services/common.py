@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
     NOT_BY_FIRST_RESPONDER,
@@ -48,10 +50,11 @@ if TYPE_CHECKING:
 # -- inputs --------------------------------------------------------------------------------
 
 
-def not_in_future(at: datetime, now: datetime) -> None:
+def not_in_future(at: datetime, now: datetime, uow: UnitOfWork) -> None:
+    """Refuse an --at after now, said on the calendar's clock as it was typed."""
     if at > now:
         raise InvalidInput(
-            f"--at {at.isoformat(timespec='minutes')} is in the future; "
+            f"--at {format_local(at, ZoneInfo(uow.zone()))} is in the future; "
             "record what has happened, when it happened"
         )
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import figures
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput
@@ -142,7 +142,7 @@ def _begun(period: Period, as_of: datetime, tz: ZoneInfo) -> None:
     """Refuse a period not begun by the time it is counted to: now, unless --as-of says."""
     if as_of < period.starts(tz):
         raise InvalidInput(
-            f"the period {period.label} begins after {format_instant(as_of, tz)}, the time it "
+            f"the period {period.label} begins after {format_local(as_of, tz)}, the time it "
             "is counted to (now, or --as-of): there is nothing to count yet"
         )
 

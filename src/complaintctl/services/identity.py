@@ -118,7 +118,7 @@ def switch(uow: UnitOfWork, *, key: str, on: bool, by: str, at: datetime, now: d
     from complaintctl.services.common import acting_staff, authorise_store, not_in_future
     from complaintctl.store.models import StoreSetting
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_SETTINGS)
     role = uow.database_role()
     if key == REQUIRE_BOUND_ROLES and role is None:

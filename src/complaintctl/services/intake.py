@@ -67,7 +67,7 @@ def log_complaint(
     `resolved_informally` (a note), log it already resolved at the informal stage [page]."""
     from complaintctl.store.models import Case
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     actor = acting_staff(uow, by)
     authorise(actor, Action.LOG)
     by = actor.username

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import (
     ACTION_DONE_ROLES,
     Action,
@@ -63,7 +63,7 @@ def add_cause(
     """Add a cause to the list (senior roles); recorded in the store's history."""
     from complaintctl.store.models import Cause
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.ADD_CAUSE)
     cleaned = name.strip().lower()
     if not _CAUSE_NAME.fullmatch(cleaned) or len(cleaned) > _CAUSE_NAME_MAX:
@@ -111,7 +111,7 @@ def add_action(
 ) -> ActionView:
     """Open an action on a case: a remedy owed or an improvement, with its owner and its due
     (a date, or a working time after now on the working calendar). Any active staff."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = acting_staff(uow, by).username
     what = required(what, "--what", text.SUMMARY)
     if (due is None) == (within is None):
@@ -136,7 +136,7 @@ def add_action(
         assert due is not None
         agreed = Agreed(due, f"due date set by {by}")
     if due <= at:
-        raise InvalidInput(f"--due must be after the action is opened ({format_instant(at, tz)})")
+        raise InvalidInput(f"--due must be after the action is opened ({format_local(at, tz)})")
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
                       agreed=agreed)  # fmt: skip
     uow.commit()
@@ -197,7 +197,7 @@ def action_done(
     due (or recorded after its due had passed, as a step meets a clock)."""
     from complaintctl.services.clocks import step_clocks
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     actor = acting_staff(uow, by)
     row = uow.action(action_id)
     if row is None:
@@ -213,11 +213,11 @@ def action_done(
     if row.done_at is not None:
         raise ActionNotAllowed(
             f"action {action_id} on {case.ref} was done already, "
-            f"{format_instant(row.done_at, tz)} by {row.done_by}"
+            f"{format_local(row.done_at, tz)} by {row.done_by}"
         )
     if at < row.opened_at:
         raise InvalidInput(
-            f"--at is before action {action_id} was opened ({format_instant(row.opened_at, tz)})"
+            f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
         )
     note = optional(note, "--note")
     if note is not None and case.anonymised_at is not None:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import text
 from complaintctl.config import Organisation
 from complaintctl.domain import letters as rules
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.letters import LetterFormat, LetterKind
 from complaintctl.domain.procedure import (
     Action,
@@ -365,7 +366,7 @@ def _not_before(
     if issued_at < step_at:
         raise InvalidInput(
             f"--at is before {step} that the {kind} letter on {view.ref} reports "
-            f"({step_at.isoformat()})"
+            f"({format_local(step_at, ZoneInfo(view.zone))})"
         )
 
 

@@ -160,6 +160,7 @@ def overdue(
             consumer_id,
             email,
             sar,
+            action,
         )
         for (
             ref,
@@ -172,6 +173,7 @@ def overdue(
             consumer_id,
             email,
             sar,
+            action,
         ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(

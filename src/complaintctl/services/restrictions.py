@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain.clocks import Agreed, DeadlineKind
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import adjustments_json, normalise_dispute, normalise_email
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
@@ -62,7 +62,7 @@ def restrict(
     """Restrict a consumer, decided at senior level; reviewed after 6 months by default [std]."""
     from complaintctl.store.models import Restriction
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
@@ -134,7 +134,7 @@ def lift(
     uow: UnitOfWork, *, restriction_id: int, reason: str, by: str, at: datetime, now: datetime
 ) -> RestrictionView:
     """Lift a restriction (after its review, or earlier); its review clock stops."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     restriction = uow.restriction(restriction_id)
@@ -143,7 +143,7 @@ def lift(
     if restriction.lifted_at is not None:
         tz = uow.calendar().tz
         raise InvalidInput(
-            f"restriction {restriction_id} was lifted {format_instant(restriction.lifted_at, tz)}"
+            f"restriction {restriction_id} was lifted {format_local(restriction.lifted_at, tz)}"
         )
     if at < restriction.decided_at:
         raise InvalidInput("--at is before the restriction was decided")
@@ -185,7 +185,7 @@ def review(
     now: datetime,
 ) -> RestrictionView:
     """Record a review that keeps the restriction, and when it is next reviewed [std]."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     restriction = uow.restriction(restriction_id)
@@ -240,7 +240,7 @@ def update_consumer(
     now: datetime,
 ) -> ConsumerView:
     """Record a consumer's preferred contact and reasonable adjustments [std]."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
     if preferred_contact is None and not add_adjustments and not remove_adjustments:

@@ -66,7 +66,7 @@ def set_policy(
     from complaintctl.store import retention as stored
     from complaintctl.store.models import RetentionPolicy
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.SET_RETENTION)
     if not 1 <= years <= retention.MAX_YEARS:
@@ -127,7 +127,7 @@ def add_hold(
     from complaintctl.store import retention as stored
     from complaintctl.store.models import LegalHold
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.HOLD)
     if (ref is None) == (consumer_id is None):
@@ -169,7 +169,7 @@ def lift_hold(
     run."""
     from complaintctl.store import retention as stored
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.HOLD)
     hold = stored.hold(uow.session, hold_id)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import subject_access_due
 from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_instant, format_local
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.common import acting_staff, authorise_store, not_in_future, required
@@ -63,7 +63,7 @@ def open_request(
     """Record a subject-access request received at `received_at`; its month starts."""
     from complaintctl.store.models import Deadline, SubjectAccessRequest
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     if received_at > now:
         raise InvalidInput("--received is in the future; record a request once it has come in")
     if received_at > at:
@@ -120,7 +120,7 @@ def extend_request(
 ) -> SubjectAccessView:
     """Extend a request once, by one or two further months counted from its receipt, for the
     reasons the person is told; only within its first month (MODEL.md)."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     if not 1 <= months <= policy.SUBJECT_ACCESS_MAX_EXTENSION:
         raise InvalidInput(
             f"--months must be 1 or {policy.SUBJECT_ACCESS_MAX_EXTENSION}: a request may be "
@@ -141,7 +141,7 @@ def extend_request(
         raise InvalidInput("--at is before the request was received")
     if at > request.due_at:
         raise ActionNotAllowed(
-            f"subject-access request {sar_id} was due {format_instant(request.due_at, tz)}: "
+            f"subject-access request {sar_id} was due {format_local(request.due_at, tz)}: "
             "an extension is made, and the person told, within the first month"
         )
     clock = _clock(uow, request)
@@ -181,7 +181,7 @@ def done_request(
     """Record a request answered by an export of the person's data: `export_entry` (the
     history entry `consumer export` recorded), by default the latest made for them since the
     request was received. Its clock stops; whether it met its due is recorded."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.ANSWER_SUBJECT_ACCESS)
     request = _request(uow, sar_id)
     tz = uow.calendar().tz
@@ -273,7 +273,7 @@ def _still_open(request: SubjectAccessRequest, tz: ZoneInfo) -> None:
     if request.done_at is not None:
         raise ActionNotAllowed(
             f"subject-access request {request.id} was answered "
-            f"{format_instant(request.done_at, tz)} by {request.done_by}"
+            f"{format_local(request.done_at, tz)} by {request.done_by}"
         )
 
 

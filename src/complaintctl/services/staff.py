@@ -96,7 +96,7 @@ def add_staff(
     start; after that only senior roles add staff."""
     from complaintctl.store.models import Staff
 
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     username = text.normalise_username(required(username, "USERNAME", text.LABEL))
     name = required(name, "--name", text.NAME)
     area = optional(area, "--area", text.LABEL)
@@ -157,7 +157,7 @@ def _member_to_change(
     uow: UnitOfWork, username: str, by: str, at: datetime, now: datetime
 ) -> tuple[str, Staff]:
     """Who is changing staff (a senior role), and the member they name, or why not."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
     staff = uow.staff(username.strip())
     if staff is None:

@@ -38,7 +38,7 @@ from complaintctl.domain.clocks import (
     clock_to_move,
     plan_clocks,
 )
-from complaintctl.domain.instants import format_instant
+from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
@@ -277,7 +277,7 @@ def take_steps(
     command_error: ComplaintError | None = None
     try:
         # What every case is refused for alike, in the order a single step checks it.
-        not_in_future(at, now)
+        not_in_future(at, now, uow)
         spec.inputs()
         taking = Taking(uow, acting_staff(uow, by), at, now, uow.calendar())
     except ComplaintError as err:
@@ -471,7 +471,7 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     if case.anonymised_at is not None:
         raise ActionNotAllowed(
             f"{case.ref}'s personal data was removed "
-            f"({format_instant(case.anonymised_at, taking.calendar.tz)}): nothing more may be "
+            f"({format_local(case.anonymised_at, taking.calendar.tz)}): nothing more may be "
             "recorded on it"
         )
     if not spec.procedure_step:
@@ -485,8 +485,8 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     if taking.at < last:
         tz = taking.calendar.tz
         raise ActionNotAllowed(
-            f"--at {format_instant(taking.at, tz)} is before {case.ref}'s last recorded step "
-            f"({format_instant(last, tz)}); steps are recorded in the order they happened"
+            f"--at {format_local(taking.at, tz)} is before {case.ref}'s last recorded step "
+            f"({format_local(last, tz)}); steps are recorded in the order they happened"
         )
     plan = spec.plan(taking, case)
     # A step that keeps the stage in the table (a reopen) leaves the verb to say where it leads.
@@ -517,7 +517,7 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
     late = tuple(
         f"the {kind} deadline had passed before this was recorded: "
         + ("it stays breached until then" if kind in cancelled else "it is met late, when recorded")
-        + f"; the history keeps {format_instant(taking.at, taking.calendar.tz)} as when it happened"
+        + f"; the history keeps {format_local(taking.at, taking.calendar.tz)} as when it happened"
         for kind in plan.clocks.late
     )
     return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
@@ -692,13 +692,13 @@ class Extend(Spec):
             # dating one before it once it has passed, would erase a breach from the record.
             raise ActionNotAllowed(
                 f"the {clock.kind} deadline of {case.ref} passed at "
-                f"{format_instant(clock.due_at, tz)}; a timescale agreed after a "
+                f"{format_local(clock.due_at, tz)}; a timescale agreed after a "
                 "breach does not replace the deadline"
             )
         if self.until <= clock.due_at:
             raise InvalidInput(
                 f"--until must be later than the current {clock.kind} deadline "
-                f"({format_instant(clock.due_at, tz)})"
+                f"({format_local(clock.due_at, tz)})"
             )
         plan = _step(
             taking,
@@ -800,8 +800,15 @@ class Refer(Spec):
         if late and not late_reason:
             assert window is not None
             raise InvalidInput(
-                f"the referral window closed {format_instant(window.due_at, taking.calendar.tz)}; "
+                f"the referral window closed {format_local(window.due_at, taking.calendar.tz)}; "
                 "record why it is accepted late with --late-reason"
+            )
+        if late_reason and not late and window is not None:
+            # Kept, it would say the referral was accepted late when it was not.
+            raise InvalidInput(
+                f"{case.ref} is referred in time (the referral window closes "
+                f"{format_local(window.due_at, taking.calendar.tz)}): --late-reason is for a "
+                "referral after it closes; leave it out"
             )
         return _step(taking, case, self.action, late=late, late_reason=late_reason)
 
@@ -1025,7 +1032,7 @@ class Reopen(Spec):
         tz = taking.calendar.tz
         breached = tuple(
             f"{case.ref} is breached at once: its {start.kind} deadline passed at "
-            f"{format_instant(start.due_at, tz)}"
+            f"{format_local(start.due_at, tz)}"
             for start in starts
             if start.due_at < max(taking.at, taking.now)
         )

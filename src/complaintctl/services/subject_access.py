@@ -96,7 +96,7 @@ def record_export(
     """Record that the person's data was exported: by whom, when, in what form, and the hash
     of the file, not its content. Committed unless `commit` is false (`sar done -o` answers a
     request with it in the same transaction). The history entry's id."""
-    not_in_future(at, now)
+    not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.EXPORT_CONSUMER)
     consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
     entry = uow.record(

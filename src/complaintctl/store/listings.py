@@ -90,13 +90,15 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
 
 # ref (None for a restriction's review or a subject-access request), kind, consumer,
 # received_at (the case's receipt, when the restriction was decided, or the request's receipt),
-# due, restriction_id, version (None but for a case), consumer_id, email, sar_id.
+# due, restriction_id, version (None but for a case), consumer_id, email, sar_id, action_id.
 OverdueRow = tuple[
-    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None, int | None
-]
+    str | None, str, str, datetime, datetime, int | None, int | None, int, str | None, int | None,
+    int | None,
+]  # fmt: skip
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
 OVERDUE_RESTRICTION: Final = 5
+OVERDUE_ACTION: Final = 10
 
 
 def overdue(
@@ -114,10 +116,14 @@ def overdue(
     parameters = {"as_of": as_of, "due_before": due_before, "kinds": list(kinds)}
     # all(): one fetch of every row, not one call into the driver per row.
     rows = cast("list[OverdueRow]", uow.session.connection().execute(statement, parameters).all())
-    # By due, then ref, with a restriction's review (no ref) first among clocks due at once.
+    # By due, then ref, with a restriction's review (no ref) first among clocks due at once,
+    # and a case's actions due at once in the order they were opened.
     rows.sort(
-        key=lambda row: (row[OVERDUE_DUE], row[OVERDUE_REF] or "", row[OVERDUE_RESTRICTION] or 0)
-    )
+        key=lambda row: (
+            row[OVERDUE_DUE], row[OVERDUE_REF] or "", row[OVERDUE_RESTRICTION] or 0,
+            row[OVERDUE_ACTION] or 0,
+        )
+    )  # fmt: skip
     return rows
 
 
@@ -166,7 +172,7 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
     # A case's clock: the case's receipt; a restriction's review: when it was decided; a
     # subject-access request's: its receipt. An action's clock is its case's, through the action.
     case_id = func.coalesce(col(Deadline.case_id), col(CaseAction.case_id))
-    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
             col(Deadline.kind).label("kind"),
@@ -182,6 +188,7 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
             col(Consumer.id).label("consumer_id"),
             col(Consumer.email).label("email"),
             col(SubjectAccessRequest.id).label("sar_id"),
+            col(Deadline.action_id).label("action_id"),
         )
         .select_from(Deadline)
         .join(CaseAction, col(CaseAction.id) == col(Deadline.action_id), isouter=True)
