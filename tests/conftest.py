@@ -81,10 +81,12 @@ def schema_url(schema: str) -> str:
 @pytest.fixture(autouse=True)
 def own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The notes of files being written (complaintctl.files) go to the test's own folder, and
-    the config file read is the test's own (none, unless a test writes one): never the
-    config of whoever runs the tests."""
+    the config file read is the test's own, in the default place under the test's own user
+    config folder (tmp_path/config/complaintctl/config.toml: none, unless a test writes one):
+    never the config of whoever runs the tests, nor one COMPLAINTCTL_CONFIG names."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("COMPLAINTCTL_CONFIG", raising=False)
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """The config file: what an officer sets once rather than typing on every command.
 
 TOML, at `config.toml` in the user config folder (platformdirs), or wherever
-COMPLAINTCTL_CONFIG names. Options override environment variables, which override the file,
-which overrides the built-in defaults. A key the file does not know, a value of the wrong
-type, or a duration that does not read as one, is an error naming the file: a typo silently
-ignored would act on the wrong store.
+COMPLAINTCTL_CONFIG names (which must then be there). Options override environment variables,
+which override the file, which overrides the built-in defaults. A key the file does not
+know, a value of the wrong type, or a duration that does not read as one, is an error naming
+the file: a typo silently ignored would act on the wrong store.
 
     db = "~/complaints/store.sqlite3"   # --db, COMPLAINTCTL_DB
     as = "ann.officer"                  # --as, COMPLAINTCTL_USER
@@ -139,11 +139,16 @@ def config_path() -> Path:
 
 
 def load(path: Path | None = None) -> Config:
-    """The config file's settings and views; none when there is no file."""
+    """The config file's settings and views; none when there is no file. A file that
+    COMPLAINTCTL_CONFIG names must be there: a slip in the path typed would otherwise give the
+    defaults without a word."""
+    named = path is None and bool(os.environ.get(ENV_VAR))
     path = config_path() if path is None else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if named:
+            raise InvalidInput(f"config file {path}: no such file (named by {ENV_VAR})") from None
         return Config(path, found=False)
     except (OSError, UnicodeDecodeError) as err:
         raise InvalidInput(f"config file {path}: cannot be read ({err})") from None

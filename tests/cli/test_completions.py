@@ -17,6 +17,7 @@ from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
+from complaintctl.config import config_path
 from tests.cli.conftest import Run
 from tests.cli.journey import log_case, ok
 from tests.conftest import POSTGRES, sqlite_only, write_lock_held
@@ -126,7 +127,7 @@ def test_a_value_is_completed_from_the_store_the_command_line_names(
     assert ["ada"] == complete(f"complaintctl --db {other} assign X --to a")
     assert ["ada"] == complete(f"complaintctl staff remove --db {other} a")
     assert ["Billing"] == complete("complaintctl queue --area ", {"COMPLAINTCTL_DB": str(other)})
-    config = Path(os.environ["COMPLAINTCTL_CONFIG"])
+    config = config_path()  # the test's own (tests/conftest.py)
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'db = "{other}"\n')
     assert ["ada"] == complete("complaintctl --as a", {"COMPLAINTCTL_DB": None})
@@ -173,7 +174,7 @@ def test_a_store_at_another_schema_revision_completes_nothing(
 
 
 def test_an_unreadable_config_file_or_store_url_completes_nothing(cases: list[str]) -> None:
-    config = Path(os.environ["COMPLAINTCTL_CONFIG"])
+    config = config_path()  # the test's own (tests/conftest.py)
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("db = [\n")
     assert [] == complete("complaintctl show SC-")

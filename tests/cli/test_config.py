@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
+from complaintctl import config
 from tests.cli.conftest import Run
 from tests.cli.journey import as_it_happens as ok
 from tests.cli.journey import log_case, show
@@ -18,7 +19,8 @@ NOW = "2026-12-01 12:00:00"
 
 @pytest.fixture
 def config_file() -> Path:
-    path = Path(os.environ["COMPLAINTCTL_CONFIG"])
+    """The config file in its default place: the test's own (tests/conftest.py)."""
+    path = config.config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -109,6 +111,29 @@ def test_a_duration_in_the_config_file_it_cannot_read_names_the_file_not_an_opti
         f"Error: config file {config_file}: {key}: {value!r} is not a duration; write it like "
         "4h, 30m, 2d or 1d4h (d: a working day)\n"
     ) == result.stderr
+
+
+def test_a_config_file_named_that_is_not_there_is_refused_not_taken_for_none(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A slip in the path typed would otherwise give the defaults without a word (another
+    # store, another --as).
+    typo = tmp_path / "conifg.toml"
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(typo))
+
+    for args in (["queue"], ["config", "--json"], ["show", "SC-2026-000001"]):
+        result = run(*args)
+        assert (2, "") == (result.exit_code, result.stdout)
+        assert (
+            f"Error: config file {typo}: no such file (named by COMPLAINTCTL_CONFIG)\n"
+            == result.stderr
+        )
+    assert 0 == run("--help").exit_code
+
+
+def test_no_config_file_in_the_default_place_is_no_settings(run: Run) -> None:
+    shown = json.loads(ok(run, "config", "--json").stdout)
+    assert (str(config.config_path()), False) == (shown["path"], shown["found"])
 
 
 def test_config_shows_the_file_its_settings_and_what_overrides_them(

@@ -318,11 +318,11 @@ def test_the_built_in_templates_pass_the_check(run: Run) -> None:
 def test_the_templates_beside_the_config_file_are_used_and_add_kinds(
     run: Run, unit: UnitFactory, tmp_path: Path
 ) -> None:
-    """COMPLAINTCTL_CONFIG is tmp_path/config/config.toml (tests/conftest.py): a templates
-    folder beside it is the organisation's."""
+    """The config file is tmp_path/config/complaintctl/config.toml (tests/conftest.py): a
+    templates folder beside it is the organisation's."""
     ref = ann_at_every_step(unit, until="final")
     folder = final_response_template(
-        tmp_path / "config" / "templates", "<h2>", "<h2>Your next step: "
+        tmp_path / "config" / "complaintctl" / "templates", "<h2>", "<h2>Your next step: "
     )
     (folder / "apology-call.html").write_text(
         '{% extends "letter.html" %}{% block body %}<p>We will ring you about {{ reference }}.'

@@ -407,6 +407,29 @@ def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run
 
 
 @freeze_time(NOW)
+def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    ok(
+        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12T17:00",
+        "--reason", "Agreed by phone", "--at", "2026-08-04T16:00",
+    )  # fmt: skip
+
+    before = json.loads(ok(run, "show", ref, "--as-of", "2026-08-04T12:00", "--json").stdout)
+    text = ok(run, "show", ref, "--as-of", "2026-08-04T12:00").stdout
+    after = json.loads(ok(run, "show", ref, "--as-of", "2026-08-04T16:30", "--json").stdout)
+
+    # No timescale had been agreed at noon: the rule's due, Wed 11:00, in working time
+    # (Tue 12-17, Wed 09-11): seven working hours left, as the report's replay has it then.
+    then = [d for d in before["deadlines"] if d["kind"] == "respond"]
+    assert [("2026-08-05T11:00:00+01:00", "24 working hours after acknowledgement", 420)] == [
+        (d["due"], d["rule"], d["left_working_minutes"]) for d in then
+    ]
+    assert "Deadline\trespond\topen, due Wed 2026-08-05 11:00 BST (in 7h working)" in text
+    # Once it was agreed, the agreed date.
+    assert "2026-08-12T17:00:00+01:00" == deadline(after, "respond")["due"]
+
+
+@freeze_time(NOW)
 def test_extend_to_the_current_deadline_or_earlier_is_refused_as_invalid_input(
     run: Run,
 ) -> None:

@@ -302,6 +302,25 @@ async def test_a_click_on_a_key_at_the_foot_presses_it(live: Apps) -> None:
     assert focused.id == "search"
 
 
+async def test_the_keys_at_the_foot_are_a_pickers_while_it_is_open(live: Apps) -> None:
+    # Not the case's keys (t, a, e, q …), which do nothing while the picker is open.
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        await pilot.press("t")
+        await pilot.pause()
+        picker = app.screen
+        keys = picker.query_one(Keys)
+        shown, row = keys.render().plain, keys.region.y
+        await pilot.press("escape")
+        await pilot.pause()
+        back = app.screen.query_one(Keys).render().plain
+    assert isinstance(picker, StepPicker)
+    assert (" esc Cancel  ", 23) == (shown, row)
+    assert back.startswith(" t Take a step  a Actions  e Explain")
+
+
 async def test_a_search_opens_a_closed_case_too(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:

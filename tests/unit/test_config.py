@@ -19,6 +19,14 @@ def test_no_file_is_no_settings(tmp_path: Path) -> None:
     assert (False, {}, {}) == (loaded.found, loaded.settings, loaded.views)
 
 
+def test_a_file_the_environment_names_must_be_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(InvalidInput, match="absent.toml: no such file"):
+        config.load()
+
+
 def test_settings_and_views_are_read(tmp_path: Path) -> None:
     loaded = load(
         tmp_path,

@@ -159,10 +159,13 @@ class Status(Static):
 class Keys(Static):
     """The bottom line: the keys open here, each clickable. One line drawn from the screen's
     bindings, where Textual's Footer would compose a widget a key, again on every change of
-    focus, a frame or two after the screen it belongs to (benchmarks/live.py)."""
+    focus, a frame or two after the screen it belongs to (benchmarks/live.py). A picker or
+    form has its own (`Keys.over`), over the line of the screen beneath, whose keys do
+    nothing while it is open."""
 
     DEFAULT_CSS = """
     Keys { height: 1; width: 1fr; background: $footer-background; color: $footer-foreground; }
+    Keys.over { dock: bottom; }
     """
     drawn = ""
     # Where each key is on the line, for a click: (first column, past the last, the key).
@@ -702,6 +705,7 @@ class ViewPicker(ModalScreen["str | None"]):
         with Vertical():
             yield Label("Which cases? (Esc: cancel)")
             yield OptionList(*options, id="views")
+        yield Keys(classes="over")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -761,6 +765,7 @@ class FilterForm(ModalScreen["QueueReport | None"]):
             with Horizontal():
                 yield Button("Show the queue", variant="primary", id="take", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Keys(classes="over")
 
     def on_mount(self) -> None:
         self.query_one("#f-area", Input).focus()
@@ -831,6 +836,7 @@ class StepPicker(ModalScreen["Action | None"]):
                 ),
                 id="steps",
             )
+        yield Keys(classes="over")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -862,6 +868,7 @@ class KindPicker(ModalScreen["str | None"]):
         with Vertical():
             yield Label("Explain which deadline?")
             yield OptionList(*(Option(Text(k), id=k) for k in self.kinds))
+        yield Keys(classes="over")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -968,6 +975,7 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
             with Horizontal():
                 yield Button(self.form.button, variant="primary", id="take", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Keys(classes="over")
 
     def on_mount(self) -> None:
         first = self.query(f"#f-{self.fields[0].name}") if self.fields else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.clocks import Agreed, ClockPlan, Running, plan_clocks
+from complaintctl.domain.chain import unmarked
+from complaintctl.domain.clocks import Agreed, ClockPlan, Running, plan_clocks, rule_of
 from complaintctl.domain.procedure import Action
-from complaintctl.views import DeadlineView
+from complaintctl.views import DeadlineView, EventView
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Case, CaseAction, Deadline, Restriction
@@ -67,29 +69,77 @@ def step_clocks(
     return plan
 
 
-def deadline_view(deadline: Deadline, as_of: datetime, calendar: WorkingCalendar) -> DeadlineView:
+def deadline_view(
+    deadline: Deadline,
+    as_of: datetime,
+    calendar: WorkingCalendar,
+    *,
+    history: Sequence[EventView] = (),
+    recorded_by: datetime | None = None,
+) -> DeadlineView:
     """The clock as of `as_of`, its time left and late counted as `explain` counts them: from
-    when it stopped (or `as_of` while it runs) to due, so a clock met early has time to spare."""
+    when it stopped (or `as_of` while it runs) to due, so a clock met early has time to spare.
+    With the case's `history` and `recorded_by`, its due and rule as recorded by then
+    (`due_as_recorded`)."""
     # A clock that ended after `as_of` was still running then (a replay with --as-of).
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
     stopped_at = max(ended or as_of, deadline.start_at)
-    breached = stopped_at > deadline.due_at
+    due, rule = deadline.due_at, deadline.rule
+    if recorded_by is not None:
+        due, rule = due_as_recorded(deadline, history, recorded_by)
+    breached = stopped_at > due
     zero = timedelta(0)
     return DeadlineView(
         kind=deadline.kind,
         start=deadline.start_at,
-        due=deadline.due_at,
-        rule=deadline.rule,
+        due=due,
+        rule=rule,
         ended_at=ended,
         outcome=deadline.outcome if ended else None,
         breached=breached,
-        working_late=(
-            calendar.working_time_between(deadline.due_at, stopped_at) if breached else zero
-        ),
-        working_left=(
-            zero if breached else calendar.working_time_between(stopped_at, deadline.due_at)
-        ),
+        working_late=(calendar.working_time_between(due, stopped_at) if breached else zero),
+        working_left=(zero if breached else calendar.working_time_between(stopped_at, due)),
         in_working_time=deadline.unit != "months",
-        calendar_left=max(deadline.due_at - stopped_at, zero),
-        calendar_late=max(stopped_at - deadline.due_at, zero),
+        calendar_left=max(due - stopped_at, zero),
+        calendar_late=max(stopped_at - due, zero),
     )
+
+
+def due_as_recorded(
+    deadline: Deadline, history: Sequence[EventView], recorded_by: datetime
+) -> tuple[datetime, str]:
+    """The case clock's due and rule as its history recorded by `recorded_by` had them, as
+    domain/figures.replay counts entries: each extension and calendar recompute of it recorded
+    since is undone, latest first (a replay with --as-of). A move of another row of the same
+    kind (the clock a close cancelled, beside the one a reopen ran again) is told apart by
+    its new due, which is not this row's."""
+    moves = [
+        e
+        for e in history
+        if e.action in _MOVES
+        and e.details.get("kind") == deadline.kind
+        and e.details.get("action_id") is None
+    ]
+    due, rule, agreed_since = deadline.due_at, deadline.rule, False
+    for entry in reversed(moves):
+        if entry.recorded_at <= recorded_by or _instant(entry.details["new_due"]) != due:
+            continue
+        due = _instant(entry.details["old_due"])
+        agreed_since = agreed_since or entry.action == Action.EXTEND.value
+    if agreed_since:
+        # The rule then: an earlier agreed date's words, else the policy's rule.
+        earlier = [e for e in moves if e.action == Action.EXTEND.value]
+        earlier = [e for e in earlier if e.recorded_at <= recorded_by]
+        if earlier:
+            reason = unmarked(earlier[-1].details.get("reason")) or ""
+            rule = f"agreed with the consumer by {earlier[-1].actor}: {reason}"
+        else:
+            rule = rule_of(deadline.kind).describe()
+    return due, rule
+
+
+_MOVES = (Action.EXTEND.value, Action.RECOMPUTE.value)
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -322,7 +322,8 @@ def case_view(
         EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host)
         for e in uow.history(case)
     )
-    still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by or as_of)
+    recorded_by = recorded_by or as_of
+    still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by)
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
@@ -342,9 +343,12 @@ def case_view(
         received_at=case.received_at,
         area=case.area,
         logged_by=case.logged_by,
-        # A replay with --as-of shows only the clocks that had started by then.
+        # A replay with --as-of shows only the clocks that had started by then, each due as
+        # recorded by then (an extension agreed since is not yet there).
         deadlines=tuple(
-            deadline_view(d, as_of, calendar) for d in uow.deadlines(case) if d.start_at <= as_of
+            deadline_view(d, as_of, calendar, history=history, recorded_by=recorded_by)
+            for d in uow.deadlines(case)
+            if d.start_at <= as_of
         ),
         history=history,
         earlier_cases=earlier,
