@@ -345,6 +345,27 @@ def test_nothing_on_stdin_does_nothing_and_exits_0(run: Run, text: str) -> None:
     )
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_nothing_on_stdin_with_json_still_prints_the_step_json(
+    run: Run, dry_run: list[str]
+) -> None:
+    """`overdue --json | ack - --json | jq …` on a morning with nothing overdue: the script
+    reading stdout still gets the step's JSON, of no cases."""
+    result = run("ack", "-", "--area", "Casework", "--json", *dry_run, input="[]")
+
+    assert (0, "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert {
+        "schema_version": 2,
+        "applied": not dry_run,
+        "dry_run": bool(dry_run),
+        "done": [],
+        "refused": [],
+    } == json.loads(result.stdout)
+
+
 def test_a_reference_given_twice_is_acted_on_once(run: Run) -> None:
     result = run("ack", A, B, A, A.lower(), "--area", "Casework")
 

@@ -173,7 +173,7 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     """Take the step on one case (a refusal keeps its own exit code), or on several at once."""
     from complaintctl.cli import render
     from complaintctl.domain.clocks import STEP_CLOCKS
-    from complaintctl.services.steps import take_step, take_steps
+    from complaintctl.services.steps import StepResult, take_step, take_steps
 
     refs = flags.refs
     # A dry run changes nothing, and references read from stdin leave no one to answer there.
@@ -205,6 +205,11 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
         seen = dict.fromkeys(wanted, flags.if_version)
     if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
         render.note("No case references on stdin: nothing to do")
+        if flags.json_output:  # a script reading stdout still gets the JSON, of no cases
+            nothing = StepResult(
+                done=(), refused=(), applied=not flags.dry_run, dry_run=flags.dry_run
+            )
+            render.bulk(nothing, True, call.message)
         return
 
     def each(uow: UnitOfWork, when: datetime) -> StepResult:
