@@ -50,7 +50,7 @@ def check_destination(path: Path, *, force: bool | None, protected: Iterable[Pat
         if target.is_symlink():
             raise InvalidInput(f"{target} is a symbolic link; name the file itself")
         if target.is_dir():
-            raise InvalidInput(f"{target} is a folder; name a file")
+            raise OutputFailed(f"{target} is a folder; name a file")  # exit 12, as documented
         for guarded in protected:
             if _same_file(target, guarded):
                 raise InvalidInput(f"{target} is the store ({guarded}); name another file")

@@ -241,6 +241,20 @@ def test_a_symlink_at_the_destination_is_refused_and_its_target_untouched(
         assert (2, "precious") == (result.exit_code, victim.read_text()), result.stderr
 
 
+def test_a_folder_as_the_destination_is_exit_12_as_documented(run: Run, tmp_path: Path) -> None:
+    """The exit-status table: 12, "a folder where a file should be"."""
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+
+    for force in ((), ("--force",)):
+        result = run("export", "-o", str(folder), *force)
+        assert (12, f"Error: {folder} is a folder; name a file\n", []) == (
+            result.exit_code,
+            result.stderr,
+            list(folder.iterdir()),
+        )
+
+
 def test_an_existing_file_is_replaced_only_with_force(
     run: Run, tmp_path: Path, frozen: None
 ) -> None:
@@ -283,9 +297,11 @@ def test_rejects_that_cannot_be_written_commit_nothing(
                      "Bob,bob@example.com,email,nonsense,x,2026-11-30T10:00\n")  # fmt: skip
     before = dump_store(store_url)
 
-    for target in (tmp_path / "no" / "such" / "folder.csv", tmp_path):
+    # No folder to write in is a usage error (2); a folder at the name, exit 12 ("a folder
+    # where a file should be").
+    for target, code in ((tmp_path / "no" / "such" / "folder.csv", 2), (tmp_path, 12)):
         result = run("import", str(batch), "--skip-invalid", "--rejects", str(target))
-        assert (2, before) == (result.exit_code, dump_store(store_url)), result.stderr
+        assert (code, before) == (result.exit_code, dump_store(store_url)), result.stderr
 
 
 def test_a_read_on_a_store_that_is_not_there_makes_nothing_and_exits_8(

@@ -247,6 +247,24 @@ def test_a_steps_json_piped_into_the_next_step_takes_it_on_the_same_cases(run: R
     )
 
 
+@pytest.mark.parametrize("unwritten", [[A, "--dry-run"], [A, MISSING]])
+def test_the_json_of_a_step_that_wrote_nothing_did_no_case_to_take_the_next_step_on(
+    run: Run, unwritten: list[str]
+) -> None:
+    """A dry run's cases, or a refused batch's, are as they would have been: read as cases
+    the step did, each seemed to have gone back a version ("version 1, now 0")."""
+    report = run("ack", *unwritten, "--area", "Casework", "--json").stdout
+    assert [A] == [case["ref"] for case in json.loads(report)["done"]]
+
+    result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", input=report)
+
+    assert (0, "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
 # -- references from stdin ---------------------------------------------------------------------
 
 
@@ -343,6 +361,27 @@ def test_nothing_on_stdin_does_nothing_and_exits_0(run: Run, text: str) -> None:
         result.stdout,
         result.stderr,
     )
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_nothing_on_stdin_with_json_still_prints_the_step_json(
+    run: Run, dry_run: list[str]
+) -> None:
+    """`overdue --json | ack - --json | jq …` on a morning with nothing overdue: the script
+    reading stdout still gets the step's JSON, of no cases."""
+    result = run("ack", "-", "--area", "Casework", "--json", *dry_run, input="[]")
+
+    assert (0, "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert {
+        "schema_version": 2,
+        "applied": not dry_run,
+        "dry_run": bool(dry_run),
+        "done": [],
+        "refused": [],
+    } == json.loads(result.stdout)
 
 
 def test_a_reference_given_twice_is_acted_on_once(run: Run) -> None:

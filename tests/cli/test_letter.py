@@ -254,6 +254,23 @@ def test_a_dry_run_writes_and_records_nothing(
     assert before == dump_store(store_url)
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_nothing_on_stdin_with_json_still_prints_the_letters_json(
+    run: Run, letters: Path, dry_run: list[str]
+) -> None:
+    result = run(
+        "letter", "-", "acknowledgement", "--out-dir", str(letters), "--json", *dry_run,
+        input="[]",
+    )  # fmt: skip
+    assert (0, "No case references on stdin: nothing to do\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert {"schema_version": 2, "dry_run": bool(dry_run), "letters": []} == json.loads(
+        result.stdout
+    )
+
+
 def test_a_file_already_in_the_folder_stops_every_letter(
     run: Run, unit: UnitFactory, letters: Path, store_url: str
 ) -> None:

@@ -128,7 +128,7 @@ def read_refs(
     `-` reads stdin: one reference per line (blank lines and # comments skipped), or JSON — a
     list of references, or of objects with a "ref" (as show, queue and overdue --json print;
     items without a case, such as restriction reviews, are skipped), or a step's --json (the
-    cases it did). An object's "version"
+    cases it did: none, where it wrote nothing). An object's "version"
     says which version of the case the caller looked at: if the case has moved on since, the
     step on it is refused.
     """
@@ -143,9 +143,10 @@ def read_refs(
                 raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
             except (ValueError, RecursionError):  # a number or a nesting past what is read
                 raise InvalidInput("stdin is not JSON complaintctl can read") from None
-            # A step's own --json: the cases it did.
+            # A step's own --json: the cases it did. One that wrote nothing (a dry run, a
+            # refused batch) did none: its cases are as they would have been.
             if isinstance(data, dict) and isinstance(data.get("done"), list):
-                data = data["done"]
+                data = data["done"] if data.get("applied", True) is not False else []
             items = data if isinstance(data, list) else [data]
             args = []
             for item in items:
@@ -173,7 +174,7 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     """Take the step on one case (a refusal keeps its own exit code), or on several at once."""
     from complaintctl.cli import render
     from complaintctl.domain.clocks import STEP_CLOCKS
-    from complaintctl.services.steps import take_step, take_steps
+    from complaintctl.services.steps import StepResult, take_step, take_steps
 
     refs = flags.refs
     # A dry run changes nothing, and references read from stdin leave no one to answer there.
@@ -205,6 +206,11 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
         seen = dict.fromkeys(wanted, flags.if_version)
     if not wanted:  # e.g. `overdue --json | ack -` on a morning with nothing overdue
         render.note("No case references on stdin: nothing to do")
+        if flags.json_output:  # a script reading stdout still gets the JSON, of no cases
+            nothing = StepResult(
+                done=(), refused=(), applied=not flags.dry_run, dry_run=flags.dry_run
+            )
+            render.bulk(nothing, True, call.message)
         return
 
     def each(uow: UnitOfWork, when: datetime) -> StepResult:

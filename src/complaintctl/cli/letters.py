@@ -188,6 +188,16 @@ def _write_letters(
         refs, _ = read_refs(refs)
         if not refs:
             render.note("No case references on stdin: nothing to do")
+            if json_output:  # a script reading stdout still gets the JSON, of no letters
+                from complaintctl.views import LetterBatch
+
+                nothing = LetterBatch(
+                    letters=(), refused=(), to_issue=(), zone="UTC", dry_run=dry_run
+                )
+                render.letters_made(
+                    nothing, output=output, out_dir=out_dir, dry_run=dry_run, json_output=True,
+                    zone=nothing.zone,
+                )  # fmt: skip
             return
     else:
         refs = [ref.strip().upper() for ref in refs]

@@ -874,7 +874,7 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str
         )
     elif result.refused:
         _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
-    elif result.dry_run:
+    elif result.dry_run and total:  # no cases at all: the caller has said so
         _note(f"Dry run: all {total} cases can take it; nothing was written")
 
 
