@@ -191,6 +191,35 @@ def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
     assert (0, f"No letter has been issued on {ref}\n") == (result.exit_code, result.stderr)
 
 
+def test_letters_listed_in_a_pipe_are_tab_separated_lines_and_kind_lists_only_that_kind(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """As every other listing: plain lines when piped (instants in ISO, as `history` gives
+    them); a KIND with --list lists the letters of that kind alone."""
+    ref = ann_at_every_step(unit, until="final")
+    for kind in ("acknowledgement", "final-response"):
+        ok(run, "letter", ref, kind, "--format", "eml", "--issue",
+           "-o", str(tmp_path / f"{kind}.eml"))  # fmt: skip
+    listed = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+    lines = ok(run, "letter", ref, "--list").splitlines()
+    assert [
+        "\t".join((e["at"], e["by"], e["kind"], e["format"], e["sha256"])) for e in listed
+    ] == lines
+    assert [lines[1]] == ok(run, "letter", ref, "final-response", "--list").splitlines()
+    only = json.loads(ok(run, "letter", ref, "acknowledgement", "--list", "--json"))["letters"]
+    assert ["acknowledgement"] == [e["kind"] for e in only]
+    result = run("letter", ref, "extension", "--list")
+    assert (0, "", f"No extension letter has been issued on {ref}\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    result = run("letter", ref, "acknowledgment", "--list")
+    assert 2 == result.exit_code
+    assert result.stderr.startswith("Error: no letter kind 'acknowledgment'; the kinds are ")
+
+
 # -- many cases ----------------------------------------------------------------------------------
 
 
