@@ -185,6 +185,26 @@ def test_letters_are_listed_in_the_order_they_were_issued_not_recorded(
     assert table.index("acknowledgement") < table.index("extension") < table.index("final-")
 
 
+def test_a_letter_at_a_future_moment_is_refused_issued_or_not(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """--at says when the letter was made, as for every step: never in the future, with
+    --issue or without (an email's Date: was a day not yet come)."""
+    ref = ann_at_every_step(unit, until="acknowledged")
+    for issue in ((), ("--issue",)):
+        said = refused(
+            run, 2, "letter", ref, "acknowledgement", "--format", "eml", *issue,
+            "--at", "2027-01-11T10:00", "-o", str(tmp_path / "ack.eml"),
+        )  # fmt: skip
+        assert (
+            "Error: --at Mon 2027-01-11 10:00 GMT is in the future; record what has happened, "
+            "when it happened\n"
+        ) == said
+        assert not (tmp_path / "ack.eml").exists()
+    result = run("letter", ref, "acknowledgement", "--format", "eml", "--at", "2027-01-11T10:00")
+    assert (2, "") == (result.exit_code, result.stdout)
+
+
 def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="logged")
     result = run("letter", ref, "--list")
