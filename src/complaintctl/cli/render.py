@@ -1227,10 +1227,15 @@ def anonymised(view: Anonymised, json_output: bool) -> None:
         return
     what = [*view.refs, *(f"consumer {n}" for n in view.consumer_ids)]
     if not what:
-        _print("Nothing is due: nothing was removed.")
+        if view.dry_run:
+            _print("Nothing is due: nothing would be removed; nothing was written.")
+        else:
+            _print("Nothing is due: nothing was removed.")
         return
-    verb = "Would remove" if view.dry_run else "Removed"
-    _print(f"{verb} the personal data of {', '.join(what)}, each value now {view.marker}")
+    verb, value = (
+        ("Would remove", "each value to be") if view.dry_run else ("Removed", "each value now")
+    )
+    _print(f"{verb} the personal data of {', '.join(what)}, {value} {view.marker}")
     if view.dry_run:
         _print(f"{view.entries} history entries would be anonymised; nothing was written.")
     else:
