@@ -925,7 +925,7 @@ class ExplainView:
     started_by: str | None  # the history action that started it (log, acknowledge, ...)
     started_by_actor: str | None
     rule_due: datetime  # where the rule puts the due on the calendar used
-    due: datetime  # the deadline as it stands (an agreed date after an extension)
+    due: datetime  # the deadline as recorded by `as_of` (an agreed date after an extension)
     calendar: CalendarUsed
     days: tuple[DayEntry, ...]
     changes: tuple[DueChange, ...]  # extensions and recomputes, oldest first
@@ -933,10 +933,7 @@ class ExplainView:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     action: tuple[int, str] | None = None  # an action's due: its id and kind (remedy, ...)
-
-    @property
-    def extended(self) -> bool:
-        return any(c.action == Action.EXTEND.value for c in self.changes)
+    extended: bool = False  # `due` is a date agreed with the consumer (extend), as of `as_of`
 
 
 # -- explain's JSON ------------------------------------------------------------------------

@@ -529,6 +529,23 @@ def test_an_out_of_time_case_acknowledged_with_a_reason_records_it_in_the_histor
     assert ("acknowledge", reason) == (ack["action"], ack["details"]["out_of_time_accepted"])
 
 
+def test_an_out_of_time_reason_for_a_case_in_time_is_refused_writing_nothing(
+    run: Run, store_url: str
+) -> None:
+    """As a late reason for a referral in time: kept, it would record the case as accepted out
+    of time when it was not."""
+    ref = log_case(run)
+    assert False is show(run, ref)["out_of_time"]
+    refused_and_nothing_written(
+        run,
+        store_url,
+        ["ack", ref, "--area", "Casework", "--out-of-time-reason", "In hospital", "--at", ACKED],
+        2,
+        f"Error: {ref} is not out of time: --out-of-time-reason is for a complaint about an "
+        "issue more than 6 months before it was received; leave it out",
+    )
+
+
 # -- 9. restriction reviews ----------------------------------------------------------------
 
 

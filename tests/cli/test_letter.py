@@ -185,10 +185,59 @@ def test_letters_are_listed_in_the_order_they_were_issued_not_recorded(
     assert table.index("acknowledgement") < table.index("extension") < table.index("final-")
 
 
+def test_a_letter_at_a_future_moment_is_refused_issued_or_not(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """--at says when the letter was made, as for every step: never in the future, with
+    --issue or without (an email's Date: was a day not yet come)."""
+    ref = ann_at_every_step(unit, until="acknowledged")
+    for issue in ((), ("--issue",)):
+        said = refused(
+            run, 2, "letter", ref, "acknowledgement", "--format", "eml", *issue,
+            "--at", "2027-01-11T10:00", "-o", str(tmp_path / "ack.eml"),
+        )  # fmt: skip
+        assert (
+            "Error: --at Mon 2027-01-11 10:00 GMT is in the future; record what has happened, "
+            "when it happened\n"
+        ) == said
+        assert not (tmp_path / "ack.eml").exists()
+    result = run("letter", ref, "acknowledgement", "--format", "eml", "--at", "2027-01-11T10:00")
+    assert (2, "") == (result.exit_code, result.stdout)
+
+
 def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="logged")
     result = run("letter", ref, "--list")
     assert (0, f"No letter has been issued on {ref}\n") == (result.exit_code, result.stderr)
+
+
+def test_letters_listed_in_a_pipe_are_tab_separated_lines_and_kind_lists_only_that_kind(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """As every other listing: plain lines when piped (instants in ISO, as `history` gives
+    them); a KIND with --list lists the letters of that kind alone."""
+    ref = ann_at_every_step(unit, until="final")
+    for kind in ("acknowledgement", "final-response"):
+        ok(run, "letter", ref, kind, "--format", "eml", "--issue",
+           "-o", str(tmp_path / f"{kind}.eml"))  # fmt: skip
+    listed = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+    lines = ok(run, "letter", ref, "--list").splitlines()
+    assert [
+        "\t".join((e["at"], e["by"], e["kind"], e["format"], e["sha256"])) for e in listed
+    ] == lines
+    assert [lines[1]] == ok(run, "letter", ref, "final-response", "--list").splitlines()
+    only = json.loads(ok(run, "letter", ref, "acknowledgement", "--list", "--json"))["letters"]
+    assert ["acknowledgement"] == [e["kind"] for e in only]
+    result = run("letter", ref, "extension", "--list")
+    assert (0, "", f"No extension letter has been issued on {ref}\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    result = run("letter", ref, "acknowledgment", "--list")
+    assert 2 == result.exit_code
+    assert result.stderr.startswith("Error: no letter kind 'acknowledgment'; the kinds are ")
 
 
 # -- many cases ----------------------------------------------------------------------------------

@@ -79,7 +79,10 @@ def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -
     ] == listed.stdout.splitlines()
     dry = senior(run, "retention", "apply", "--dry-run", now=SIX_YEARS_ON)
     assert 0 == dry.exit_code
-    assert f"Would remove the personal data of {ref}, consumer 1" in dry.stdout
+    assert (
+        f"Would remove the personal data of {ref}, consumer 1, each value to be "
+        "[removed 2033-01-10 under retention policy 1]"
+    ) == dry.stdout.splitlines()[0]
     assert "Bob Brown" == show(run, ref)["consumer"]["name"]
 
     applied = senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON)
@@ -101,6 +104,9 @@ def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -
     assert "[removed 2033-01-10 under retention policy 1]" in history
     again = senior(run, "retention", "apply", now=SIX_YEARS_ON)
     assert "Nothing is due: nothing was removed.\n" == again.stdout
+    # A dry run says what would happen, even when nothing would.
+    dry_again = senior(run, "retention", "apply", "--dry-run", now=SIX_YEARS_ON)
+    assert "Nothing is due: nothing would be removed; nothing was written.\n" == dry_again.stdout
 
 
 def test_retention_apply_by_an_officer_exits_6(run: Run) -> None:

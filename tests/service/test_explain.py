@@ -23,7 +23,16 @@ from complaintctl.services.explain import (
     explain_deadline,
 )
 from tests.conftest import UnitFactory
-from tests.service.journey import NOW, act, log, t, to_final, to_first_stage, to_second_stage
+from tests.service.journey import (
+    NOW,
+    act,
+    log,
+    show,
+    t,
+    to_final,
+    to_first_stage,
+    to_second_stage,
+)
 
 
 def acknowledge(unit: UnitFactory, ref: str, at: datetime) -> None:
@@ -265,6 +274,37 @@ def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory
         view.status.working_used,
         view.status.working_left,
     )
+
+
+def test_as_of_before_an_extension_was_recorded_the_due_then_is_counted_as_show_gives_it(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-12-01T10:00"))
+    acknowledge(unit, ref, t("2026-12-01T10:00"))
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2026-12-18T17:00"),
+        reason="Waiting for the call recordings",
+        by="sam.senior",
+        at=t("2026-12-03T15:00"),
+    )
+
+    view = explain(unit, ref, as_of=t("2026-12-02T12:00"))
+
+    # Not yet agreed on Wed 2 Dec: due Fri 4 Dec 10:00 as show --as-of gives it, with 14h
+    # left (5h that day, 8h on Thursday, 1h on Friday).
+    then = next(d for d in show(unit, ref, t("2026-12-02T12:00")).deadlines if d.kind == "respond")
+    assert (t("2026-12-04T10:00"), False) == (view.due, view.extended) == (then.due, False)
+    assert (RUNNING, then.working_left) == (view.status.state, view.status.working_left)
+    assert timedelta(hours=14) == view.status.working_left
+    # The extension recorded since is still listed, and a note says it came later.
+    assert ["extend"] == [c.action for c in view.changes]
+    assert (
+        "as of Wed 2026-12-02 12:00 GMT the due was Fri 2026-12-04 10:00 GMT: the extension "
+        "recorded after then (below) was not yet on record",
+    ) == view.notes
 
 
 def test_a_closure_added_while_the_clock_runs_is_skipped_and_the_recompute_shown(

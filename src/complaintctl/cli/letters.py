@@ -119,7 +119,7 @@ def letter_command(
         render.templates_checked(checked, json_output=json_output)
         return
     if list_issued:
-        _list(state, target, json_output)
+        _list(state, target, kind, Templates(folder), json_output)
         return
     if kind is None:
         raise InvalidInput("name the KIND of letter, e.g. letter SC-2026-000001 acknowledgement")
@@ -321,9 +321,17 @@ def _in(folder: Path | None, letter: "Letter") -> Path | None:
     return None if folder is None else folder.expanduser() / letter.file_name
 
 
-def _list(state: State, ref: str, json_output: bool) -> None:
+def _list(
+    state: State, ref: str, kind: str | None, templates: "Templates", json_output: bool
+) -> None:
+    """The letters issued on the case; with KIND, those of that kind (one of the templates'
+    kinds, or one issued on the case: a mistyped kind is refused, not listed as none)."""
     from complaintctl import services
     from complaintctl.cli import render
+    from complaintctl.domain.procedure import Action
 
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
-    render.letters_issued(view, json_output=json_output)
+    issued = {e.details.get("kind") for e in view.history if e.action == Action.LETTER}
+    if kind is not None and kind not in issued:
+        templates.known(kind)
+    render.letters_issued(state.output, view, kind=kind, json_output=json_output)

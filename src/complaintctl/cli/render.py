@@ -1227,10 +1227,15 @@ def anonymised(view: Anonymised, json_output: bool) -> None:
         return
     what = [*view.refs, *(f"consumer {n}" for n in view.consumer_ids)]
     if not what:
-        _print("Nothing is due: nothing was removed.")
+        if view.dry_run:
+            _print("Nothing is due: nothing would be removed; nothing was written.")
+        else:
+            _print("Nothing is due: nothing was removed.")
         return
-    verb = "Would remove" if view.dry_run else "Removed"
-    _print(f"{verb} the personal data of {', '.join(what)}, each value now {view.marker}")
+    verb, value = (
+        ("Would remove", "each value to be") if view.dry_run else ("Removed", "each value now")
+    )
+    _print(f"{verb} the personal data of {', '.join(what)}, {value} {view.marker}")
     if view.dry_run:
         _print(f"{view.entries} history entries would be anonymised; nothing was written.")
     else:
@@ -2104,18 +2109,38 @@ def letters_made(
         _note(f"Dry run: {made} can be made; nothing was written")
 
 
-def letters_issued(view: CaseView, *, json_output: bool) -> None:
-    """`letter REF --list`: the letters issued on the case, oldest first: in the order they
-    were issued (a letter's --at), those issued at once in the order recorded."""
+def letters_issued(
+    out: Output, view: CaseView, *, kind: str | None = None, json_output: bool
+) -> None:
+    """`letter REF [KIND] --list`: the letters issued on the case (of that kind), oldest
+    first: in the order they were issued (a letter's --at), those issued at once in the order
+    recorded. Plain lines when not for people, as every listing."""
     tz = ZoneInfo(view.zone)
-    entries = sorted((e for e in view.history if e.action == Action.LETTER), key=lambda e: e.at)
+    entries = sorted(
+        (
+            e
+            for e in view.history
+            if e.action == Action.LETTER and kind in (None, e.details.get("kind"))
+        ),
+        key=lambda e: e.at,
+    )
     if json_output:
         _print_json(
             versioned({"ref": view.ref, "letters": [issued_letter_json(e, tz) for e in entries]})
         )
         return
     if not entries:
-        _note(f"No letter has been issued on {view.ref}")
+        _note(f"No {kind + ' ' if kind else ''}letter has been issued on {view.ref}")
+        return
+    if not out.for_people():
+        for e in entries:
+            _line(
+                format_instant(e.at, tz),
+                e.actor,
+                str(e.details.get("kind")),
+                str(e.details.get("format")),
+                str(e.details.get("sha256")),
+            )
         return
     columns: list[Column[EventView]] = [
         Column("Issued", lambda e: format_local(e.at, tz)),

@@ -21,6 +21,7 @@ from complaintctl.domain.explain import DayEntry, explain_days, outside_hours
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.clocks import due_as_recorded
 from complaintctl.services.common import coverage_warnings, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
@@ -31,6 +32,7 @@ from complaintctl.views import (
     STOPPED,
     CalendarUsed,
     DueChange,
+    EventView,
     ExplainStatus,
     ExplainView,
 )
@@ -68,7 +70,8 @@ def explain_deadline(
 
     calendar = uow.calendar()
     history = list(uow.history(case))
-    changes = _changes(history, deadline.kind)
+    events = _events(history)
+    changes = _changes(events, deadline.kind)
     target = _target(deadline)
     rule_due = policy.due_after(target, calendar, deadline.start_at)
     starter = _starter(history, deadline)
@@ -85,6 +88,24 @@ def explain_deadline(
             f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied "
             "(a deadline already met or breached keeps its value)"
         )
+    # As `show --as-of` gives it: the due as the history recorded by `as_of` had it, an
+    # extension or recompute recorded since undone (still listed among the changes).
+    due, _ = due_as_recorded(deadline, events, as_of)
+    recorded = [e for e in events if e.recorded_at <= as_of]
+    extended = any(c.action == Action.EXTEND.value for c in _changes(recorded, deadline.kind))
+    if due != deadline.due_at:
+        later = _changes([e for e in events if e.recorded_at > as_of], deadline.kind)
+        what = " and ".join(
+            dict.fromkeys(
+                "extension" if c.action == Action.EXTEND.value else "calendar recompute"
+                for c in later
+            )
+        )
+        notes.append(
+            f"as of {format_local(as_of, tz)} the due was {format_local(due, tz)}: the {what} "
+            f"recorded after then (below) {'was' if len(later) == 1 else 'were'} not yet on "
+            "record"
+        )
 
     return _view(
         uow,
@@ -99,6 +120,8 @@ def explain_deadline(
         changes=changes,
         notes=notes,
         as_of=as_of,
+        due=due,
+        extended=extended,
     )
 
 
@@ -179,7 +202,7 @@ def _explain_action(
     else:
         rule_due = policy.due_after(target, calendar, deadline.start_at)
         days = explain_days(calendar, deadline.start_at, target)
-    changes = _changes(history, DeadlineKind.ACTION.value, row.id)
+    changes = _changes(_events(history), DeadlineKind.ACTION.value, row.id)
     if rule_due != deadline.due_at:
         # A --within counted as working minutes moves with the calendar while open; one
         # opened before that, or one already done or breached, keeps its value; one whose
@@ -210,6 +233,8 @@ def _explain_action(
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,
+        due=deadline.due_at,
+        extended=any(c.action == Action.EXTEND.value for c in changes),
     )
 
 
@@ -227,6 +252,8 @@ def _view(
     changes: tuple[DueChange, ...],
     notes: list[str],
     as_of: datetime,
+    due: datetime,
+    extended: bool,
     action: tuple[int, str] | None = None,
 ) -> ExplainView:
     calendar = uow.calendar()
@@ -244,7 +271,8 @@ def _view(
         started_by=starter[0] if starter else None,
         started_by_actor=starter[1] if starter else None,
         rule_due=rule_due,
-        due=deadline.due_at,
+        due=due,
+        extended=extended,
         action=action,
         calendar=CalendarUsed(
             zone=calendar.zone,
@@ -259,7 +287,7 @@ def _view(
         ),
         days=days,
         changes=changes,
-        status=_status(deadline, target, as_of, calendar),
+        status=_status(deadline, due, target, as_of, calendar),
         notes=tuple(notes),
         warnings=coverage_warnings(calendar, deadline.start_at, rule_due, deadline.due_at),
     )
@@ -292,8 +320,14 @@ def _starter(history: list[Event], deadline: Deadline) -> Event | None:
     return next((e for e in steps if e.at == deadline.start_at), steps[0] if steps else None)
 
 
+def _events(history: list[Event]) -> list[EventView]:
+    return [
+        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details)) for e in history
+    ]
+
+
 def _changes(
-    history: list[Event], kind: str, action_id: int | None = None
+    history: list[EventView], kind: str, action_id: int | None = None
 ) -> tuple[DueChange, ...]:
     """The extensions and recomputes of the case's clock of `kind` (of action `action_id`'s,
     for an action's)."""
@@ -301,7 +335,7 @@ def _changes(
     for event in history:
         if event.action not in (Action.EXTEND.value, Action.RECOMPUTE.value):
             continue
-        details: dict[str, Any] = json.loads(event.details)
+        details: dict[str, Any] = event.details
         if details.get("kind") != kind or details.get("action_id") != action_id:
             continue
         changes.append(
@@ -333,10 +367,15 @@ def _months_note(calendar: WorkingCalendar, start: datetime, months: int, due: d
 
 
 def _status(
-    deadline: Deadline, target: policy.Target, as_of: datetime, calendar: WorkingCalendar
+    deadline: Deadline,
+    due: datetime,
+    target: policy.Target,
+    as_of: datetime,
+    calendar: WorkingCalendar,
 ) -> ExplainStatus:
+    """The clock as of `as_of`, against `due` (its due as recorded by then)."""
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
-    due, zero = deadline.due_at, timedelta(0)
+    zero = timedelta(0)
     if as_of < deadline.start_at:
         state = NOT_STARTED
     elif ended is not None:

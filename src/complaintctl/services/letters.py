@@ -31,7 +31,12 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, ComplaintError, InvalidInput
 from complaintctl.letters import Templates, to_eml, to_pdf, to_text
-from complaintctl.services.common import authorise, looks_like_ref, missing_case
+from complaintctl.services.common import (
+    authorise,
+    looks_like_ref,
+    missing_case,
+    not_in_future,
+)
 from complaintctl.services.reads import show_case
 from complaintctl.services.steps import Plan, Spec, Taking, take_steps
 from complaintctl.store.bulk import CaseRow
@@ -76,7 +81,9 @@ def make_letters(
 ) -> LetterBatch:
     """Each case's letter of `kind`, and those of them that `issue` records (see
     `record_issued`). An issued letter is made again from what was recorded, unless
-    `reissue`. One case refused refuses them all."""
+    `reissue`. One case refused refuses them all. `at` (when it is made, its date) is never
+    in the future, issued or not: as every step's."""
+    not_in_future(at, now, uow)
     templates.known(kind)
     templates.check(kind)
     made: list[Letter] = []

@@ -558,6 +558,12 @@ class Acknowledge(Spec):
                 "accept it with --out-of-time-reason TEXT, or close it out of scope "
                 "(--because out-of-time)"
             )
+        if accepted_late is not None and not case.out_of_time:
+            # Kept, it would say the case was accepted out of time when it was not.
+            raise InvalidInput(
+                f"{case.ref} is not out of time: --out-of-time-reason is for a complaint about "
+                "an issue more than 6 months before it was received; leave it out"
+            )
         clocks = _clocks(taking, case, self.action)
         acknowledged = clocks.met(DeadlineKind.ACKNOWLEDGE)
         assert acknowledged is not None, "a case received has its acknowledgement clock running"
