@@ -172,14 +172,18 @@ class Taking:
         return known_causes(names, self._causes)
 
     def known_area(self, area: str) -> str:
-        """The area as staff records spell it; any area while no staff has one yet.
+        """The area as staff records spell it: one that active staff work in.
 
-        A misspelt area would leave the case with nobody who can be assigned to it.
+        A misspelt area would leave the case with nobody who can be assigned to it; so would
+        any area while no member of staff has one.
         """
         if self._areas is None:
             self._areas = {a.casefold(): a for a in self.uow.staff_areas()}
         if not self._areas:
-            return area
+            raise InvalidInput(
+                f"no staff work in {area!r}: no member of staff has an area yet "
+                "(give one with `complaintctl staff role USERNAME --role ROLE --area AREA`)"
+            )
         if area.casefold() not in self._areas:
             known = ", ".join(sorted(self._areas.values()))
             raise InvalidInput(f"no staff work in {area!r}; the areas are {known}")
