@@ -518,11 +518,15 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
     assert taking is not None
     # A close ends a clock without meeting it: the breach stands until it was recorded.
     cancelled = {clock.kind for clock, _, outcome in plan.clocks.ends if outcome == CANCELLED}
+    # Only a step dated by its deadline was in time when it happened: one dated after it was
+    # late then, and the warning would say otherwise.
+    dated_in_time = {clock.kind for clock, _, _ in plan.clocks.ends if taking.at <= clock.due_at}
     late = tuple(
         f"the {kind} deadline had passed before this was recorded: "
         + ("it stays breached until then" if kind in cancelled else "it is met late, when recorded")
         + f"; the history keeps {format_local(taking.at, taking.calendar.tz)} as when it happened"
         for kind in plan.clocks.late
+        if kind in dated_in_time
     )
     return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
 
