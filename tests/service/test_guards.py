@@ -341,6 +341,27 @@ def test_an_area_whose_staff_have_all_been_removed_is_no_longer_known(unit: Unit
         ack(unit, ref, "Energy")
 
 
+def test_with_no_staff_in_any_area_an_acknowledgement_is_refused_and_writes_nothing(
+    unit: UnitFactory,
+) -> None:
+    """A case routed to a typed area while nobody works in any would reach no one."""
+    for username in ("eve.energy", "lena.leader", "lee.leader", "rita.responder", "ruth.responder"):
+        act(
+            unit,
+            services.remove_staff,
+            username=username,
+            by="sam.senior",
+            at=t("2026-11-29T10:00"),
+        )
+    ref = log(unit, t("2026-11-30T10:00"))
+    before = show(unit, ref)
+    with pytest.raises(
+        InvalidInput, match=r"no staff work in 'Nowhere': no member of staff has an area yet"
+    ):
+        ack(unit, ref, "Nowhere")
+    assert before == show(unit, ref)
+
+
 def test_acknowledging_twice_names_the_stage_even_with_an_unknown_area(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     before = show(unit, ref)

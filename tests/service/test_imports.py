@@ -758,8 +758,9 @@ def test_an_imported_row_for_a_known_consumer_adds_to_their_needs_as_log_would(
     with unit(write=False) as uow:
         cases = list(export_cases(uow))
     assert [
-        ("Ann Jones", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
-        ("Ann Jones", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
+        # The name on record stays: only `edit --name` changes it.
+        ("Ann Smith", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
+        ("Ann Smith", "ann@example.com", "post", ["advocate", "bsl", "large-print"]),
     ] == [(c["consumer"], c["email"], c["preferred_contact"], c["adjustments"]) for c in cases]
 
 

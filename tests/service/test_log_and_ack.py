@@ -66,6 +66,24 @@ def test_the_same_consumer_by_email_sees_their_earlier_complaints(unit: UnitFact
     assert "ann@example.com" == second.email
 
 
+def test_a_new_complaint_keeps_the_name_on_record_and_warns_that_the_one_given_differs(
+    unit: UnitFactory,
+) -> None:
+    """A correction (`edit --name`) is not silently undone by the next complaint's spelling."""
+    first = log(unit, london("2026-11-02T10:00"), consumer="Ann Smyth")
+    second = log(unit, london("2026-11-20T10:00"), consumer="Ann Smith")
+    assert ("Ann Smyth", "Ann Smyth") == (second.consumer, show_name(unit, first.ref))
+    assert any("'Ann Smith'" in w and "'Ann Smyth'" in w for w in second.warnings)
+    same = log(unit, london("2026-11-23T10:00"), consumer="Ann Smyth")
+    assert not any("Smith" in w for w in same.warnings)
+
+
+def show_name(unit: UnitFactory, ref: str) -> str:
+    with unit(write=False) as uow:
+        name: str = services.show_case(uow, ref=ref, as_of=london("2026-11-30T10:00")).consumer
+    return name
+
+
 def test_without_email_a_consumer_is_matched_by_name_and_address(unit: UnitFactory) -> None:
     log(unit, london("2026-11-02T10:00"), email=None, address="1 High St")
     other = log(unit, london("2026-11-03T10:00"), email=None, address="2 Low St")

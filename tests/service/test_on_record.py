@@ -70,6 +70,28 @@ def test_an_acknowledgement_recorded_after_its_deadline_is_met_late_whatever_its
     assert {(ref, "acknowledge")} == overdue_now(unit, breach_seen)
 
 
+@pytest.mark.parametrize("action", ["ack", "close"])
+def test_a_step_dated_after_its_deadline_does_not_warn_it_was_dated_in_time(
+    unit: UnitFactory, action: str
+) -> None:
+    """The "had passed before this was recorded" warning is for a step dated before its
+    deadline; one dated after it was late when it happened, and says nothing of the kind."""
+    ref = log(unit, LOGGED)
+    common = {
+        "ref": ref,
+        "by": "officer.one",
+        "at": t("2026-12-04T15:00"),
+        "now": t("2026-12-07T10:00"),
+    }
+    if action == "ack":
+        view = act(unit, services.acknowledge, area="Casework", **common)
+    else:
+        view = act(
+            unit, services.close, reason=CloseReason.WITHDRAWN, because=None, note=None, **common
+        )
+    assert not [w for w in view.warnings if "had passed before this was recorded" in w]
+
+
 def test_an_acknowledgement_recorded_before_its_deadline_passes_is_on_time(
     unit: UnitFactory,
 ) -> None:

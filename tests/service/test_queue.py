@@ -568,6 +568,13 @@ def test_a_filter_naming_an_area_or_owner_that_does_not_exist_is_refused(
         queue(store, owner="nobody")
 
 
+def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(
+    empty_unit: UnitFactory,
+) -> None:
+    with pytest.raises(InvalidInput, match="no staff work in 'Nowhere'.*no member of staff"):
+        queue(empty_unit, area="Nowhere")
+
+
 def test_an_owner_typed_in_capitals_is_the_member_of_staff(
     store: UnitFactory, cases: dict[str, str]
 ) -> None:

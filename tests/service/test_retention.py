@@ -625,6 +625,30 @@ def test_erasure_refuses_a_reason_holding_the_persons_details_and_writes_nothing
     assert before == dump_store(store_url)
 
 
+@pytest.mark.parametrize("on", ["case", "consumer"])
+def test_a_hold_refuses_a_reason_holding_the_persons_details_and_writes_nothing(
+    unit: UnitFactory, store: dict[str, str], store_url: str, on: str
+) -> None:
+    # A hold's reasons are never removed by retention or erasure: they must not name the person.
+    what: dict[str, Any] = (
+        {"ref": store["bob"]}
+        if on == "case"
+        else {"consumer_id": consumer_id(unit, "bob@example.com")}
+    )
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="--reason holds the person's name"):
+        act(unit, services.add_hold, reason="Bob Browne is suing", by="lee.leader",
+            at=t("2027-06-01T10:00"), **{"ref": None, "consumer_id": None, **what})  # fmt: skip
+    assert before == dump_store(store_url)
+
+    view = hold(unit, **what)
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="--reason holds the person's email"):
+        act(unit, services.lift_hold, hold_id=view.id, reason="bob@example.com settled",
+            by="sam.senior", at=t("2027-07-01T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def consumer_id_of_erased(unit: UnitFactory) -> int:
     with unit(write=False) as uow:
         found = uow.session.exec(

@@ -94,9 +94,10 @@ class ConsumerDetails(NamedTuple):  # one made for each row of an import: a name
 
 
 def details_after(known: ConsumerDetails | None, complaint: NewComplaint) -> ConsumerDetails:
-    """A consumer as a new complaint leaves them: its name, its address if it gives one, its
-    preferred contact if it says, and every adjustment either records. History keeps what each
-    complaint said."""
+    """A consumer as a new complaint leaves them: the name on record (changed only by a
+    correction, so a spelling given with a later complaint never undoes one), its address if it
+    gives one, its preferred contact if it says, and every adjustment either records. History
+    keeps what each complaint said."""
     if known is None:
         return ConsumerDetails(
             complaint.consumer,
@@ -105,7 +106,7 @@ def details_after(known: ConsumerDetails | None, complaint: NewComplaint) -> Con
             frozenset(complaint.adjustments),
         )
     return ConsumerDetails(
-        name=complaint.consumer,
+        name=known.name,
         address=complaint.address or known.address,
         preferred_contact=complaint.preferred_contact or known.preferred_contact,
         adjustments=known.adjustments | frozenset(complaint.adjustments),

@@ -150,11 +150,15 @@ def listing_filters(
     a member of staff, named as the store keeps them."""
     if area is not None:
         areas = sorted(uow.staff_areas())
-        if areas and area.casefold() not in {a.casefold() for a in areas}:
+        if area.casefold() not in {a.casefold() for a in areas}:
             if not uow.has_cases_in_area(area):
-                raise InvalidInput(
-                    f"no staff work in {area!r} and no case is routed there; "
+                known = (
                     f"the areas are {', '.join(areas)}"
+                    if areas
+                    else "no member of staff has an area yet"
+                )
+                raise InvalidInput(
+                    f"no staff work in {area!r} and no case is routed there; {known}"
                 )
     if owner is not None:
         staff = uow.staff(owner)

@@ -73,6 +73,15 @@ def log_complaint(
     by = actor.username
     complaint = _checked(uow, complaint, at)
     consumer, earlier = _consumer_for(uow, complaint, at)
+    notes = (
+        (
+            f"the consumer is on record as {consumer.name!r}, not {complaint.consumer!r} as "
+            f"given: their record keeps {consumer.name!r} (`complaintctl edit REF --name` "
+            "corrects it)",
+        )
+        if consumer.name != complaint.consumer
+        else ()
+    )
     override = _check_restrictions(uow, consumer, complaint.dispute, actor, override_restriction)
     assert consumer.id is not None
 
@@ -122,6 +131,7 @@ def log_complaint(
         details=entry,
         new_dues=[due],
         earlier=tuple(EarlierCase(*row) for row in earlier),
+        notes=notes,
     )
 
 

@@ -139,6 +139,7 @@ def add_hold(
         consumer_id is not None and consumer_id in stored.anonymised_consumers(uow.session)
     ):
         raise ActionNotAllowed(f"{ref or f'consumer {consumer_id}'} was anonymised already")
+    _not_naming(uow, reason, case.consumer_id if case is not None else consumer_id)
     hold = LegalHold(
         case_id=case.id if case is not None else None,
         consumer_id=consumer_id,
@@ -162,6 +163,23 @@ def add_hold(
     return _hold_view(uow, hold)
 
 
+def _not_naming(uow: UnitOfWork, reason: str, consumer_id: int | None) -> None:
+    """Refuse a hold's reason that holds the person's details: retention and erasure never
+    remove a hold's reasons, on the hold or in the history."""
+    if consumer_id is None:
+        return
+    consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
+    named = retention.details_named(
+        reason, name=consumer.name, email=consumer.email, address=consumer.address
+    )
+    if named:
+        raise InvalidInput(
+            f"--reason holds the person's {named}: a legal hold's reasons stay on the record "
+            "after retention or erasure, where nothing could remove them; say why without "
+            "their details"
+        )
+
+
 def lift_hold(
     uow: UnitOfWork, *, hold_id: int, reason: str, by: str, at: datetime, now: datetime
 ) -> HoldView:
@@ -179,9 +197,10 @@ def lift_hold(
         raise ActionNotAllowed(f"legal hold {hold_id} was lifted already")
     if at < hold.added_at:
         raise InvalidInput(f"--at is before legal hold {hold_id} was added")
+    case = uow.case_by_id(hold.case_id) if hold.case_id is not None else None
+    _not_naming(uow, reason, case.consumer_id if case is not None else hold.consumer_id)
     hold.lifted_by, hold.lifted_at, hold.lift_reason = by, at, reason
     uow.add(hold)
-    case = uow.case_by_id(hold.case_id) if hold.case_id is not None else None
     uow.record(
         case,
         Action.HOLD_LIFTED,

@@ -172,14 +172,18 @@ class Taking:
         return known_causes(names, self._causes)
 
     def known_area(self, area: str) -> str:
-        """The area as staff records spell it; any area while no staff has one yet.
+        """The area as staff records spell it: one that active staff work in.
 
-        A misspelt area would leave the case with nobody who can be assigned to it.
+        A misspelt area would leave the case with nobody who can be assigned to it; so would
+        any area while no member of staff has one.
         """
         if self._areas is None:
             self._areas = {a.casefold(): a for a in self.uow.staff_areas()}
         if not self._areas:
-            return area
+            raise InvalidInput(
+                f"no staff work in {area!r}: no member of staff has an area yet "
+                "(give one with `complaintctl staff role USERNAME --role ROLE --area AREA`)"
+            )
         if area.casefold() not in self._areas:
             known = ", ".join(sorted(self._areas.values()))
             raise InvalidInput(f"no staff work in {area!r}; the areas are {known}")
@@ -514,11 +518,15 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
     assert taking is not None
     # A close ends a clock without meeting it: the breach stands until it was recorded.
     cancelled = {clock.kind for clock, _, outcome in plan.clocks.ends if outcome == CANCELLED}
+    # Only a step dated by its deadline was in time when it happened: one dated after it was
+    # late then, and the warning would say otherwise.
+    dated_in_time = {clock.kind for clock, _, _ in plan.clocks.ends if taking.at <= clock.due_at}
     late = tuple(
         f"the {kind} deadline had passed before this was recorded: "
         + ("it stays breached until then" if kind in cancelled else "it is met late, when recorded")
         + f"; the history keeps {format_local(taking.at, taking.calendar.tz)} as when it happened"
         for kind in plan.clocks.late
+        if kind in dated_in_time
     )
     return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
 
