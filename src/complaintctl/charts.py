@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from complaintctl.domain.figures import as_percent
+
 HOW_TO_ADD = (
     "Charts need matplotlib, the optional charts extra: pip install 'complaintctl[charts]' "
     "(or pipx inject complaintctl matplotlib), then make the report again."
@@ -73,8 +75,8 @@ def shares(title: str, labels: Sequence[str], values: Sequence[float | None], ta
     axes.set_ylim(0, 105)
     axes.set_ylabel("% on time")
     for x, (value, height) in enumerate(zip(values, shown, strict=True)):
-        axes.text(x, height, "n/a" if value is None else f"{height:.0f}%", ha="center",
-                  va="bottom")  # fmt: skip
+        label = "n/a" if value is None else f"{as_percent(value, 0)}%"
+        axes.text(x, height, label, ha="center", va="bottom")
     return _svg(figure)
 
 

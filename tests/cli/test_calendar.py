@@ -426,11 +426,25 @@ def test_holidays_through_a_later_year_adds_that_years_bank_holidays(
 def test_holidays_through_a_year_before_the_known_ones_exits_2(run: Run, monday_noon: None) -> None:
     result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2019")
 
-    assert (2, ["Error: --through must be a year from 2021, not 2019"]) == (
+    assert (
+        2,
+        [
+            "Error: --through must be a year from 2021, not 2019: it adds later years only, and "
+            "the bank holidays before 2021 cannot be added"
+        ],
+    ) == (result.exit_code, result.stderr.splitlines())
+    assert "2031-12-31" == calendar_json(run)["bank_holidays"]["known_through"]
+
+
+def test_holidays_through_a_year_too_far_ahead_says_the_years_it_takes(
+    run: Run, monday_noon: None
+) -> None:
+    result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2500")
+
+    assert (2, ["Error: --through must be a year from 2021 to 2221, not 2500"]) == (
         result.exit_code,
         result.stderr.splitlines(),
     )
-    assert "2031-12-31" == calendar_json(run)["bank_holidays"]["known_through"]
 
 
 def test_a_calendar_change_does_not_stop_an_earlier_acknowledgement_being_recorded(

@@ -375,9 +375,10 @@ def test_plain_show_and_explain_warn_of_a_deadline_outside_the_known_bank_holida
     # The store knows the bank holidays of 2021 to 2031; this acknowledgement fell due in 2020.
     ref = log_case(run, "2020-12-18T10:00")
     warning = (
-        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline outside "
-        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
-        "add them"
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline counted "
+        "from before them assumes there were none and may be early by a holiday; earlier years "
+        "cannot be added, so check the days it counted (`complaintctl explain REF`) against that "
+        "year's bank holidays"
     )
 
     for command in (["show", ref], ["show", ref, "--json"], ["explain", ref]):

@@ -174,8 +174,9 @@ def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_h
         0,
         [
             "Warning (SC-2020-000001 and SC-2020-000002): bank holidays are known only from "
-            "2021-01-01 to 2031-12-31; a deadline outside them assumes there are none — run "
-            "`complaintctl calendar holidays --through YEAR` to add them"
+            "2021-01-01 to 2031-12-31; a deadline counted from before them assumes there were "
+            "none and may be early by a holiday; earlier years cannot be added, so check the days "
+            "it counted (`complaintctl explain REF`) against that year's bank holidays"
         ],
     ) == (result.exit_code, result.stderr.splitlines())
 

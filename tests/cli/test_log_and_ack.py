@@ -557,8 +557,10 @@ def test_log_warns_when_the_deadline_falls_outside_the_known_bank_holidays(run: 
     result = log(run, "--json", at="2020-12-18T10:00", email="zed@example.com")
 
     warning = (
-        "bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline outside them "
-        "assumes there are none — run `complaintctl calendar holidays --through YEAR` to add them"
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline counted from "
+        "before them assumes there were none and may be early by a holiday; earlier years cannot "
+        "be added, so check the days it counted (`complaintctl explain REF`) against that year's "
+        "bank holidays"
     )
     case = json.loads(result.stdout)
     assert ("SC-2020-000001", "2020-12-23T10:00:00+00:00", [warning]) == (

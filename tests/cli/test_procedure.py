@@ -361,9 +361,10 @@ def test_escalating_before_the_known_bank_holidays_warns_though_the_deadline_fal
     )
 
     warning = (
-        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline outside "
-        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to add "
-        "them"
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline counted "
+        "from before them assumes there were none and may be early by a holiday; earlier years "
+        "cannot be added, so check the days it counted (`complaintctl explain REF`) against that "
+        "year's bank holidays"
     )
     assert "2021-01-08T17:00:00+00:00" == history(run, ref)[-1]["details"]["final_due"]
     assert warning in result.stderr.splitlines()

@@ -256,6 +256,35 @@ def test_a_deadline_beyond_the_known_bank_holidays_warns(unit: UnitFactory) -> N
     assert "known only" in services.coverage_warnings(calendar, london("2032-01-02T12:00"))[0]
 
 
+def test_the_warning_advises_only_what_can_be_done_on_each_side_of_the_known_years(
+    unit: UnitFactory,
+) -> None:
+    # Later years can be added by `calendar holidays --through`; nothing adds earlier ones.
+    with unit(write=False) as uow:
+        calendar = uow.calendar()
+    known = "bank holidays are known only from 2021-01-01 to 2031-12-31; "
+    later = (
+        "a deadline after them assumes there are none — run "
+        "`complaintctl calendar holidays --through YEAR` to add them"
+    )
+    earlier = (
+        "a deadline counted from before them assumes there were none and may be early by a "
+        "holiday; earlier years cannot be added, so check the days it counted "
+        "(`complaintctl explain REF`) against that year's bank holidays"
+    )
+    assert [
+        (known + later,),
+        (known + earlier,),
+        (known + later + "; " + earlier,),
+    ] == [
+        services.coverage_warnings(calendar, london("2032-01-02T12:00")),
+        services.coverage_warnings(calendar, london("2020-12-24T16:00")),
+        services.coverage_warnings(
+            calendar, london("2020-12-24T16:00"), london("2032-01-02T12:00")
+        ),
+    ]
+
+
 def test_refreshing_bank_holidays_extends_what_is_known(unit: UnitFactory) -> None:
     with unit() as uow:
         services.refresh_holidays(uow, through=2040, by=SENIOR, at=NOW, now=NOW)

@@ -329,6 +329,27 @@ def test_february_beside_march_counts_f_alone(unit: UnitFactory, store: dict[str
     assert MARCH_FIGURES == values(report.current.figures)
 
 
+def test_a_median_of_an_exact_half_rounds_up_as_a_board_member_would(unit: UnitFactory) -> None:
+    """Working time is counted exactly and rounded a half away from zero: 15 and 15.25 working
+    hours have a median of 15.125, shown 15.13; 21 working hours is 2.625 days, shown 2.63."""
+    x = case(unit, "Xena Exact", bst("2027-04-05T09:00"))
+    y = case(unit, "Yann Exact", bst("2027-04-05T09:00"))
+    ack(unit, x, bst("2027-04-06T16:00"))  # 8 + 7 working hours
+    ack(unit, y, bst("2027-04-06T16:15"))  # 8 + 7.25
+    respond(unit, x, bst("2027-04-09T13:00"), Decision.UPHELD)  # 1 + 8 + 8 + 4
+
+    april = values(figures_of(unit, "2027-04").current.figures)
+
+    assert {
+        "acknowledge_working_hours_median": 15.13,
+        "acknowledge_working_hours_p90": 15.25,
+        "response_working_days_median": 2.63,
+    } == {name: april[name] for name in (
+        "acknowledge_working_hours_median", "acknowledge_working_hours_p90",
+        "response_working_days_median",
+    )}  # fmt: skip
+
+
 def test_a_response_dated_back_into_the_period_but_recorded_after_it_does_not_count(
     unit: UnitFactory, store: dict[str, str]
 ) -> None:

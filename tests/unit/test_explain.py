@@ -96,6 +96,33 @@ def test_christmas_skips_christmas_day_the_weekend_and_the_observed_boxing_day()
     assert "Thu 2026-12-31 16:00" == wall(reached_at(entries) or london(1, 1, 1))
 
 
+def test_a_weekday_whose_bank_holidays_are_not_known_says_none_was_assumed():
+    # Known from 2027 only: Christmas 2026 counts as working days, and each says why.
+    known = {day: name for day, name in BANK_HOLIDAYS.items() if day.year >= 2027}
+    calendar = WorkingCalendar(closed_days=known, known_from=date(2027, 1, 1))
+    unknown = "the bank holidays of 2026 are not known: none assumed"
+
+    hours = explain_days(calendar, london(2026, 12, 24, 16), HOURS_24)
+    days = explain_days(calendar, london(2026, 12, 23, 10), policy.Target(3, "working-days", "x"))
+
+    assert [
+        ("Thu 24", "started 16:00: the 7h of opening hours before it not counted; " + unknown),
+        ("Fri 25", unknown),
+        ("Sat 26", "weekend (no opening hours on Saturdays)"),
+        ("Sun 27", "weekend (no opening hours on Sundays)"),
+        ("Mon 28", unknown),
+        ("Tue 29", unknown + "; due 16:00: 24h reached"),
+    ] == [(e.day.strftime("%a %d"), e.reason) for e in hours]
+    assert [
+        ("Wed 23", 0, "started 10:00: the day of the event is day 0, not counted; " + unknown),
+        ("Thu 24", 1, unknown),
+        ("Fri 25", 2, unknown),
+        ("Mon 28", 3, unknown + "; day 3 of 3: due at its close, 17:00"),
+    ] == [
+        (e.day.strftime("%a %d"), e.day_number, e.reason) for e in days if e.day_number is not None
+    ]
+
+
 def test_the_clocks_going_forward_do_not_move_the_1700_close():
     entries = explain_days(OFFICE, london(2026, 3, 28, 10), HOURS_24)
 

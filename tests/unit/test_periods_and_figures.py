@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -139,6 +140,51 @@ def test_the_90th_percentile_is_the_nearest_rank() -> None:
     assert 10.0 == figures.percentile([float(n) for n in range(1, 12)], 90)
     assert 4.0 == figures.percentile([4.0], 90)
     assert figures.percentile([], 90) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "rounded"),
+    [
+        (Fraction(21, 8), 2, 2.63),  # 21 working hours in working days: 2.625
+        (Fraction(121, 8), 2, 15.13),  # 15.125
+        (Fraction(2675, 1000), 2, 2.68),  # not exactly 2.675 as a float
+        (Fraction(1, 8), 2, 0.13),
+        (Fraction(1, 16), 4, 0.0625),
+        (Fraction(1, 32), 4, 0.0313),  # 0.03125
+        (Fraction(2, 3), 4, 0.6667),
+        (Fraction(-21, 8), 2, -2.63),
+        (3, 2, 3.0),
+    ],
+)  # fmt: skip
+def test_a_figure_rounds_a_half_away_from_zero_on_its_exact_value(
+    value: Fraction | int, places: int, rounded: float
+) -> None:
+    assert rounded == figures.round_half_up(value, places)
+
+
+def test_medians_percentiles_and_shares_round_as_a_person_does() -> None:
+    hour, day = timedelta(hours=1), timedelta(hours=8)
+    assert 2.63 == figures._median([figures.in_units(hour * 21, day)])
+    assert 15.13 == figures._median([Fraction(15), Fraction(61, 4)])  # 15.125 between the two
+    assert 2.63 == figures.percentile([figures.in_units(hour * 21, day)], 90)
+    assert 0.0313 == figures._share(1, 32)
+    assert Fraction(1, 3) == figures.in_units(timedelta(minutes=20), hour)
+
+
+@pytest.mark.parametrize(
+    ("share", "places", "shown"),
+    [
+        (0.0625, 1, "6.3"),
+        (0.125, 0, "13"),
+        (0.875, 0, "88"),
+        (0.1235, 1, "12.4"),
+        (1.0, 1, "100.0"),
+    ],
+)
+def test_a_share_shown_as_a_percentage_rounds_a_half_up(
+    share: float, places: int, shown: str
+) -> None:
+    assert shown == str(figures.as_percent(share, places))
 
 
 def test_the_age_bands_cover_every_whole_working_day() -> None:

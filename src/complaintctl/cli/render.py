@@ -2212,7 +2212,7 @@ def figure_value(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == figures.SHARE:
-        return f"{value:.1%}"
+        return f"{figures.as_percent(value, 1)}%"
     if unit == figures.PENCE:
         return f"£{value / 100:,.2f}"
     if unit == figures.WORKING_HOURS:

@@ -111,7 +111,11 @@ def _working_hours(
             remaining -= take
         amount_counted = sum((to - since for since, to in counted), timedelta(0))
         total += amount_counted
-        notes = _start_notes(calendar, day, start, intervals) + _clock_change(calendar, day)
+        notes = (
+            _start_notes(calendar, day, start, intervals)
+            + _clock_change(calendar, day)
+            + _unknown_holidays(calendar, day)
+        )
         due = counted[-1][1] if counted and not remaining else None
         if not amount:
             due = _zero_due(calendar, start, day, intervals)
@@ -187,7 +191,7 @@ def _working_days(calendar: WorkingCalendar, start: datetime, days: int) -> tupl
     first = calendar.local_date(start)
     number: int | None = None
     for day in _days_from(first):
-        notes = _clock_change(calendar, day)
+        notes = _clock_change(calendar, day) + _unknown_holidays(calendar, day)
         if not calendar.is_working_day(day):
             if day == first:
                 notes = [
@@ -280,6 +284,14 @@ def _clock_change(calendar: WorkingCalendar, day: date) -> list[str]:
         f"the clocks go {way} ({before.tzname()} to {after.tzname()}): opening hours keep "
         "their wall-clock times, so no deadline moves by an hour"
     ]
+
+
+def _unknown_holidays(calendar: WorkingCalendar, day: date) -> list[str]:
+    """A weekday of a year whose bank holidays the store does not know: none is assumed, so a
+    reader checking the deadline knows which days to look up."""
+    if calendar.knows(day) or not calendar.is_working_day(day):
+        return []
+    return [f"the bank holidays of {day.year} are not known: none assumed"]
 
 
 def _clock(calendar: WorkingCalendar, instant: datetime) -> str:

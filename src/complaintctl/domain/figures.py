@@ -15,11 +15,12 @@ step ends it (domain/clocks.clock_ends_at); a met clock is on time as its step r
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -45,6 +46,7 @@ SHARE = "share"  # a fraction from 0 to 1 (null when there is nothing to share o
 WORKING_HOURS = "working-hours"
 WORKING_DAYS = "working-days"
 PENCE = "pence"
+_MICROSECOND = timedelta(microseconds=1)
 
 # The backlog's age bands, in whole working days since receipt [ours].
 AGE_BANDS: tuple[tuple[str, int], ...] = (
@@ -733,7 +735,7 @@ def _count(
     values["acknowledged_on_time_share"] = _on_time_share(acks)
     hour = timedelta(hours=1)
     hours = [
-        worked / hour
+        in_units(worked, hour)
         for worked in calendar.working_times_between(
             [(c.received_at, c.acknowledged_at) for c in received if c.acknowledged_at is not None]
         )
@@ -758,7 +760,7 @@ def _count(
     final = [(c, g) for c, g in given if g.stage == "final"]
     values["response_working_days_median"] = _median(
         [
-            worked / working_day
+            in_units(worked, working_day)
             for worked in calendar.working_times_between(
                 [(c.acknowledged_at, g.at) for c, g in first if c.acknowledged_at is not None]
             )
@@ -786,7 +788,7 @@ def _count(
         if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
     ]
     values["final_working_days_median"] = _median(
-        [worked / working_day for worked in calendar.working_times_between(escalations)]
+        [in_units(worked, working_day) for worked in calendar.working_times_between(escalations)]
     )
 
     def case_of(item: tuple[CaseFacts, Any]) -> str:
@@ -904,20 +906,42 @@ def _on_time_share(states: Mapping[str, list[str]]) -> float | None:
 
 
 def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    return round_half_up(Fraction(part, whole), 4) if whole else None
 
 
-def _median(values: Sequence[float]) -> float | None:
-    return round(statistics.median(values), 2) if values else None
+def _median(values: Sequence[Fraction]) -> float | None:
+    return round_half_up(statistics.median(values), 2) if values else None
 
 
-def percentile(values: Sequence[float], pct: int) -> float | None:
+def percentile(values: Sequence[Fraction], pct: int) -> float | None:
     """The nearest-rank percentile: the smallest value with at least `pct`% of the values at
     or below it."""
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[max(math.ceil(pct / 100 * len(ordered)), 1) - 1], 2)
+    rank = -(-pct * len(ordered) // 100)  # the ceiling of pct% of them, in whole numbers
+    return round_half_up(ordered[max(rank, 1) - 1], 2)
+
+
+def in_units(worked: timedelta, unit: timedelta) -> Fraction:
+    """`worked` in `unit`s, exactly (21 working hours is 21/8 working days, not a float)."""
+    return Fraction(worked // _MICROSECOND, unit // _MICROSECOND)
+
+
+def round_half_up(value: Fraction | int, places: int) -> float:
+    """`value` to `places` decimal places as a person rounds by hand: a half away from zero
+    (2.625 is 2.63, 15.125 is 15.13), on the exact value, never on a binary float (where
+    Python's round would give 2.62, and 2.675 would already be a little under 2.675)."""
+    scale: int = 10**places
+    halved_up = abs(Fraction(value)) * scale + Fraction(1, 2)
+    whole = halved_up.numerator // halved_up.denominator
+    return (-whole if value < 0 else whole) / scale
+
+
+def as_percent(share: float, places: int) -> Decimal:
+    """A share (a fraction to four places) as a percentage to `places` places, a half rounded
+    away from zero like every figure: 0.0625 is 6.3%, where formatting the float gives 6.2%."""
+    return (Decimal(repr(share)) * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def age_band(age: timedelta, working_day: timedelta) -> str:

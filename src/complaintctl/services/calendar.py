@@ -129,8 +129,15 @@ def refresh_holidays(
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     setting = uow.calendar_setting()
     first_year = setting.holidays_from.year
-    if not first_year <= through <= first_year + 200:
-        raise InvalidInput(f"--through must be a year from {first_year}, not {through}")
+    if through < first_year:
+        raise InvalidInput(
+            f"--through must be a year from {first_year}, not {through}: it adds later years "
+            f"only, and the bank holidays before {first_year} cannot be added"
+        )
+    if through > first_year + 200:
+        raise InvalidInput(
+            f"--through must be a year from {first_year} to {first_year + 200}, not {through}"
+        )
     before = set(uow.calendar().closed_days)
     first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)
     changed = before ^ set(uow.calendar().closed_days)

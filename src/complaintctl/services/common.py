@@ -128,15 +128,28 @@ def describe_state(case: CaseFacts) -> str:
 
 
 def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[str, ...]:
-    """Deadlines past the known bank holidays may be early by a holiday: say so, once."""
-    unknown = [i for i in instants if not calendar.knows(calendar.local_date(i))]
-    if not unknown:
+    """Deadlines past the known bank holidays may be early by a holiday: say so, once, with
+    what can be done. Later years can be added (`calendar holidays --through`); earlier ones
+    cannot, and a deadline counted from then is long past, so the advice is to check it."""
+    days = [calendar.local_date(i) for i in instants]
+    before = any(day < calendar.known_from for day in days)
+    after = any(day > calendar.known_through for day in days)
+    if not (before or after):
         return ()
-    return (
-        f"bank holidays are known only from {calendar.known_from} to {calendar.known_through}; "
-        "a deadline outside them assumes there are none — run "
-        "`complaintctl calendar holidays --through YEAR` to add them",
-    )
+    advice = []
+    if after:
+        advice.append(
+            "a deadline after them assumes there are none — run "
+            "`complaintctl calendar holidays --through YEAR` to add them"
+        )
+    if before:
+        advice.append(
+            "a deadline counted from before them assumes there were none and may be early by a "
+            "holiday; earlier years cannot be added, so check the days it counted "
+            "(`complaintctl explain REF`) against that year's bank holidays"
+        )
+    known = f"bank holidays are known only from {calendar.known_from} to {calendar.known_through}"
+    return ("; ".join((known, *advice)),)
 
 
 # -- listings' filters ----------------------------------------------------------------------
