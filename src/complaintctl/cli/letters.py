@@ -326,4 +326,4 @@ def _list(state: State, ref: str, json_output: bool) -> None:
     from complaintctl.cli import render
 
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
-    render.letters_issued(view, json_output=json_output)
+    render.letters_issued(state.output, view, json_output=json_output)

@@ -2104,9 +2104,10 @@ def letters_made(
         _note(f"Dry run: {made} can be made; nothing was written")
 
 
-def letters_issued(view: CaseView, *, json_output: bool) -> None:
+def letters_issued(out: Output, view: CaseView, *, json_output: bool) -> None:
     """`letter REF --list`: the letters issued on the case, oldest first: in the order they
-    were issued (a letter's --at), those issued at once in the order recorded."""
+    were issued (a letter's --at), those issued at once in the order recorded. Plain lines:
+    issued (ISO 8601), by, kind, format, SHA-256."""
     tz = ZoneInfo(view.zone)
     entries = sorted((e for e in view.history if e.action == Action.LETTER), key=lambda e: e.at)
     if json_output:
@@ -2116,6 +2117,12 @@ def letters_issued(view: CaseView, *, json_output: bool) -> None:
         return
     if not entries:
         _note(f"No letter has been issued on {view.ref}")
+        return
+    if not out.for_people():
+        for e in entries:
+            details = e.details
+            _line(format_instant(e.at, tz), e.actor, details.get("kind"), details.get("format"),
+                  details.get("sha256"))  # fmt: skip
         return
     columns: list[Column[EventView]] = [
         Column("Issued", lambda e: format_local(e.at, tz)),
