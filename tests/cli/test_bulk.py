@@ -168,6 +168,7 @@ def test_a_dry_run_of_one_case_writes_nothing(run: Run) -> None:
         result.stdout,
     )
     assert [(A, "received", None)] == stages(run, A)
+    assert "Dry run: the case can take it; nothing was written\n" == result.stderr
 
 
 def test_a_dry_run_with_a_refusal_exits_9_without_suggesting_continue_on_error(

@@ -205,6 +205,20 @@ def test_a_letter_at_a_future_moment_is_refused_issued_or_not(
     assert (2, "") == (result.exit_code, result.stdout)
 
 
+def test_letters_listed_in_a_pipe_are_plain_lines_with_iso_instants(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """Piped (or --plain), the list is tab-separated lines as every listing's are: no table's
+    header or rule, and the instant in ISO 8601 with its offset."""
+    ref = ann_at_every_step(unit, until="final")
+    out = ok(run, "letter", ref, "final-response", "--format", "eml", "--issue",
+             "-o", str(tmp_path / "final.eml"), "--json")  # fmt: skip
+    sha = json.loads(out)["letters"][0]["sha256"]
+    expected = f"2027-01-10T12:00:00+00:00\tofficer.one\tfinal-response\teml\t{sha}\n"
+    assert expected == ok(run, "letter", ref, "--list")
+    assert expected == ok(run, "--plain", "letter", ref, "--list")
+
+
 def test_no_letter_issued_is_said_so(run: Run, unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="logged")
     result = run("letter", ref, "--list")

@@ -64,7 +64,7 @@ def overdue_command(
     ] = False,
 ) -> None:
     """List deadlines past due, most overdue first: acknowledgements, responses, final
-    responses, restriction reviews and subject-access requests.
+    responses, restriction reviews, actions and subject-access requests.
 
     Shows how late each is in working hours and in calendar time. Exit status is 0 whatever it
     finds, unless --exit-code is given.
