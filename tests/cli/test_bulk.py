@@ -321,6 +321,57 @@ def test_plain_lines_on_stdin_skip_blank_lines_and_comments(run: Run) -> None:
     ] == stages(run, A, B, C, D)
 
 
+@pytest.mark.parametrize("listing", [["overdue"], ["queue"], ["find", "Person"]])
+def test_a_listing_piped_as_plain_lines_is_read_by_its_first_field(
+    run: Run, listing: list[str]
+) -> None:
+    """`overdue | ack -`: each tab-separated line is read by its reference, as `cut -f1`."""
+    lines = run(*listing).stdout
+    assert "\t" in lines
+    assert "Person 1" in lines
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
+def test_a_line_that_is_no_reference_is_refused_by_its_number_and_first_field(
+    run: Run,
+) -> None:
+    text = f"{A}\tPerson 1\n\n#{B}\nnot-a-ref\x1b[31m\tMrs Secret Name\tdue\n{C}\n"
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (
+        2,
+        "",
+        "Error: line 4 of stdin: 'not-a-ref\\x1b[31m' is not a case reference (they look"
+        " like SC-2026-000001)\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
+    assert [(A, "received", None), (C, "received", None)] == stages(run, A, C)
+
+
+def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input="x" * 100_000 + "\n")
+
+    assert (2, True) == (result.exit_code, len(result.stderr) < 200), result.stderr
+    assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
+
+
+@pytest.mark.parametrize("text", [f'"{A}"', "null", "true", "12", f'  "{A}"\n'])
+def test_json_on_stdin_that_is_not_a_list_or_object_is_refused_saying_what_is_read(
+    run: Run, text: str
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (2, "", 1) == (result.exit_code, result.stdout, len(result.stderr.splitlines()))
+    assert result.stderr.startswith(
+        'Error: stdin JSON must be a list of references, or of objects with a "ref"'
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
 def test_a_json_list_of_references_on_stdin_is_read(run: Run) -> None:
     result = run("ack", "-", "--area", "Casework", input=json.dumps([A, B]))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -119,6 +119,40 @@ def _stdin_text() -> str:
         raise InvalidInput("stdin is not UTF-8 text") from None
 
 
+_JSON_READ = (
+    'stdin JSON must be a list of references, or of objects with a "ref" (as show, queue and'
+    " overdue --json print), or a step's --json"
+)
+
+
+def _json_scalar(text: str) -> bool:
+    """Whether `text` is JSON that is neither a list nor an object (a string, a number, null):
+    a reference in quotes is JSON, not a line."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _line_refs(text: str) -> Iterator[str]:
+    """The reference on each line: its first tab-separated field (queue, overdue and find print
+    it first when piped), blank lines and # comments skipped. A line whose first field is no
+    reference at all is refused by its number, quoting that field only (never the rest, such
+    as a consumer's name), inert and short."""
+    from complaintctl.services.common import looks_like_ref
+
+    for number, line in enumerate(text.splitlines(), 1):
+        ref = line.split("#")[0].split("\t")[0].strip()
+        if ref and not looks_like_ref(ref):
+            shown = ref if len(ref) <= 40 else ref[:40] + "…"
+            raise InvalidInput(
+                f"line {number} of stdin: {shown!r} is not a case reference (they"
+                " look like SC-2026-000001)"
+            )
+        yield ref
+
+
 def read_refs(
     args: list[str], stdin_text: Callable[[], str] = _stdin_text
 ) -> tuple[list[str], dict[str, int]]:
@@ -154,17 +188,17 @@ def read_refs(
                 if ref is None:  # an item with no case, such as a restriction review
                     continue
                 if not isinstance(ref, str):
-                    raise InvalidInput(
-                        'stdin JSON must be a list of references, or of objects with a "ref"'
-                    )
+                    raise InvalidInput(_JSON_READ)
                 args.append(ref)
                 version = item.get("version") if isinstance(item, dict) else None
                 if version is not None:
                     if isinstance(version, bool) or not isinstance(version, int):
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
                     seen[ref.strip().upper()] = version
+        elif _json_scalar(stripped):
+            raise InvalidInput(_JSON_READ)
         else:
-            args = [line.split("#")[0].strip() for line in text.splitlines()]
+            args = list(_line_refs(text))
     elif "-" in args:
         raise InvalidInput("- reads references from stdin; give it alone")
     return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip())), seen
