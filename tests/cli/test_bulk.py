@@ -359,6 +359,22 @@ def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
     assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
 
 
+def test_a_json_item_that_is_no_reference_is_refused_by_its_number_quoted_short(
+    run: Run,
+) -> None:
+    text = json.dumps([{"ref": A}, {"ref": "\x1b]0;x" + "y" * 100_000, "version": "1"}])
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (
+        2,
+        "",
+        "Error: item 2 of stdin JSON: '\\x1b]0;x" + "y" * 35 + "…' is not a case reference"
+        " (they look like SC-2026-000001)\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
+    assert [(A, "received", None)] == stages(run, A)
+
+
 @pytest.mark.parametrize("text", [f'"{A}"', "null", "true", "12", f'  "{A}"\n'])
 def test_json_on_stdin_that_is_not_a_list_or_object_is_refused_saying_what_is_read(
     run: Run, text: str

@@ -145,12 +145,16 @@ def _line_refs(text: str) -> Iterator[str]:
     for number, line in enumerate(text.splitlines(), 1):
         ref = line.split("#")[0].split("\t")[0].strip()
         if ref and not looks_like_ref(ref):
-            shown = ref if len(ref) <= 40 else ref[:40] + "…"
-            raise InvalidInput(
-                f"line {number} of stdin: {shown!r} is not a case reference (they"
-                " look like SC-2026-000001)"
-            )
+            raise _no_reference(f"line {number} of stdin", ref)
         yield ref
+
+
+def _no_reference(where: str, text: str) -> InvalidInput:
+    """Input on stdin that is no reference at all, quoted inert and short."""
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return InvalidInput(
+        f"{where}: {shown!r} is not a case reference (they look like SC-2026-000001)"
+    )
 
 
 def read_refs(
@@ -183,12 +187,16 @@ def read_refs(
                 data = data["done"] if data.get("applied", True) is not False else []
             items = data if isinstance(data, list) else [data]
             args = []
-            for item in items:
+            from complaintctl.services.common import looks_like_ref
+
+            for number, item in enumerate(items, 1):
                 ref = item.get("ref", ...) if isinstance(item, dict) else item
                 if ref is None:  # an item with no case, such as a restriction review
                     continue
                 if not isinstance(ref, str):
                     raise InvalidInput(_JSON_READ)
+                if not looks_like_ref(ref):
+                    raise _no_reference(f"item {number} of stdin JSON", ref)
                 args.append(ref)
                 version = item.get("version") if isinstance(item, dict) else None
                 if version is not None:
