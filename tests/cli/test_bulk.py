@@ -359,6 +359,16 @@ def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
     assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
 
 
+def test_stdin_that_is_not_utf8_is_refused_naming_the_line(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n\nRen\u00e9e\n".encode("latin-1"))
+
+    assert (2, "Error: stdin is not UTF-8 text (line 3, byte 0xe9)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
 def test_a_json_item_that_is_no_reference_is_refused_by_its_number_quoted_short(
     run: Run,
 ) -> None:

@@ -115,8 +115,10 @@ def step_command(
 def _stdin_text() -> str:
     try:
         return sys.stdin.buffer.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("stdin is not UTF-8 text") from None
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        byte = err.object[err.start]
+        raise InvalidInput(f"stdin is not UTF-8 text (line {line}, byte 0x{byte:02x})") from None
 
 
 _JSON_READ = (
