@@ -359,6 +359,38 @@ def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
     assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
 
 
+def test_a_line_with_more_than_a_reference_is_refused_without_quoting_the_rest(
+    run: Run,
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n{B} Mrs Secret Name\n")
+
+    assert (
+        2,
+        f"Error: line 2 of stdin: {B!r} is followed by 3 more words; give one reference a"
+        " line, or tab-separated fields with the reference first\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None), (B, "received", None)] == stages(run, A, B)
+
+
+def test_a_line_whose_first_field_is_empty_is_refused_not_skipped(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"\t{A}\tPerson 1\n")
+
+    assert (2, "Error: line 1 of stdin: no reference in its first field\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_dry_run_of_one_case_from_stdin_says_so_in_the_singular(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", "--dry-run", input=f"{A}\n")
+
+    assert (0, "Dry run: the 1 case can take it; nothing was written\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
 def test_stdin_that_is_not_utf8_is_refused_naming_the_line(run: Run) -> None:
     result = run("ack", "-", "--area", "Casework", input=f"{A}\n\nRen\u00e9e\n".encode("latin-1"))
 

@@ -145,9 +145,20 @@ def _line_refs(text: str) -> Iterator[str]:
     from complaintctl.services.common import looks_like_ref
 
     for number, line in enumerate(text.splitlines(), 1):
-        ref = line.split("#")[0].split("\t")[0].strip()
+        kept = line.split("#")[0]
+        ref = kept.split("\t")[0].strip()
+        where = f"line {number} of stdin"
+        if not ref and kept.strip():
+            raise InvalidInput(f"{where}: no reference in its first field")
         if ref and not looks_like_ref(ref):
-            raise _no_reference(f"line {number} of stdin", ref)
+            first, *more = ref.split()
+            if more and looks_like_ref(first):
+                raise InvalidInput(
+                    f"{where}: {first!r} is followed by {len(more)} more"
+                    f" word{'s' if len(more) > 1 else ''}; give one reference a line, or"
+                    " tab-separated fields with the reference first"
+                )
+            raise _no_reference(where, ref)
         yield ref
 
 

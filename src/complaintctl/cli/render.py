@@ -875,7 +875,8 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str
     elif result.refused:
         _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
     elif result.dry_run and total:  # no cases at all: the caller has said so
-        _note(f"Dry run: all {total} cases can take it; nothing was written")
+        which = "the 1 case" if total == 1 else f"all {total} cases"
+        _note(f"Dry run: {which} can take it; nothing was written")
 
 
 def _whole(view: Stepped) -> CaseView:
