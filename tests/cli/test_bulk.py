@@ -450,6 +450,19 @@ def test_stdin_that_looks_like_json_but_is_not_valid_is_refused(run: Run, text: 
     assert [(A, "received", None)] == stages(run, A)
 
 
+def test_json_lines_on_stdin_are_refused_saying_one_json_document_is_read(run: Run) -> None:
+    lines = run("export", "--format", "jsonl").stdout
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert (
+        2,
+        "Error: stdin is not valid JSON: Extra data (line 2); a step reads one JSON document"
+        " (as show, queue and overdue --json print), not JSON Lines\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None)] == stages(run, A)
+
+
 @pytest.mark.parametrize("refs", [["-", A], [A, "-"]])
 def test_a_dash_with_other_references_is_refused(run: Run, refs: list[str]) -> None:
     result = run("ack", *refs, "--area", "Casework", input=f"{B}\n")

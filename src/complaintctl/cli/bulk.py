@@ -191,7 +191,15 @@ def read_refs(
             try:
                 data = json.loads(stripped)
             except json.JSONDecodeError as err:
-                raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
+                hint = (
+                    "; a step reads one JSON document (as show, queue and overdue --json"
+                    " print), not JSON Lines"
+                    if err.msg == "Extra data"
+                    else ""
+                )
+                raise InvalidInput(
+                    f"stdin is not valid JSON: {err.msg} (line {err.lineno}){hint}"
+                ) from None
             except (ValueError, RecursionError):  # a number or a nesting past what is read
                 raise InvalidInput("stdin is not JSON complaintctl can read") from None
             # A step's own --json: the cases it did. One that wrote nothing (a dry run, a
