@@ -336,6 +336,20 @@ def test_a_listing_piped_as_plain_lines_is_read_by_its_first_field(
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
+def test_overdue_lines_without_a_case_are_skipped_as_their_json_items_are(run: Run) -> None:
+    """`overdue | ack -` with a subject-access request overdue: its line (`subject access 1`)
+    has no case to act on, as its item in the JSON has none."""
+    opened = run("sar", "open", "--email", "p1@example.com", "--received", "2026-10-01T10:00")
+    assert 0 == opened.exit_code, opened.stderr
+    lines = run("overdue").stdout
+    assert "subject access 1\t" in lines
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
 def test_a_line_that_is_no_reference_is_refused_by_its_number_and_first_field(
     run: Run,
 ) -> None:

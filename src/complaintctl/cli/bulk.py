@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -137,17 +138,24 @@ def _json_scalar(text: str) -> bool:
     return True
 
 
+# What overdue prints first on a line with no case: a restriction review, a subject-access
+# request.
+_NO_CASE = re.compile(r"(restriction|subject access) [0-9]+")
+
+
 def _line_refs(text: str) -> Iterator[str]:
     """The reference on each line: its first tab-separated field (queue, overdue and find print
-    it first when piped), blank lines and # comments skipped. A line whose first field is no
-    reference at all is refused by its number, quoting that field only (never the rest, such
-    as a consumer's name), inert and short."""
+    it first when piped), blank lines, # comments and overdue's lines without a case skipped.
+    A line whose first field is no reference at all is refused by its number, quoting that
+    field only (never the rest, such as a consumer's name), inert and short."""
     from complaintctl.services.common import looks_like_ref
 
     for number, line in enumerate(text.splitlines(), 1):
         kept = line.split("#")[0]
         ref = kept.split("\t")[0].strip()
         where = f"line {number} of stdin"
+        if _NO_CASE.fullmatch(ref):  # an overdue review or request: skipped, as in its JSON
+            continue
         if not ref and kept.strip():
             raise InvalidInput(f"{where}: no reference in its first field")
         if ref and not looks_like_ref(ref):
