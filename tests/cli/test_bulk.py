@@ -322,6 +322,129 @@ def test_plain_lines_on_stdin_skip_blank_lines_and_comments(run: Run) -> None:
     ] == stages(run, A, B, C, D)
 
 
+@pytest.mark.parametrize("listing", [["overdue"], ["queue"], ["find", "Person"]])
+def test_a_listing_piped_as_plain_lines_is_read_by_its_first_field(
+    run: Run, listing: list[str]
+) -> None:
+    """`overdue | ack -`: each tab-separated line is read by its reference, as `cut -f1`."""
+    lines = run(*listing).stdout
+    assert "\t" in lines
+    assert "Person 1" in lines
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
+def test_overdue_lines_without_a_case_are_skipped_as_their_json_items_are(run: Run) -> None:
+    """`overdue | ack -` with a subject-access request overdue: its line (`subject access 1`)
+    has no case to act on, as its item in the JSON has none."""
+    opened = run("sar", "open", "--email", "p1@example.com", "--received", "2026-10-01T10:00")
+    assert 0 == opened.exit_code, opened.stderr
+    lines = run("overdue").stdout
+    assert "subject access 1\t" in lines
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
+def test_a_line_that_is_no_reference_is_refused_by_its_number_and_first_field(
+    run: Run,
+) -> None:
+    text = f"{A}\tPerson 1\n\n#{B}\nnot-a-ref\x1b[31m\tMrs Secret Name\tdue\n{C}\n"
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (
+        2,
+        "",
+        "Error: line 4 of stdin: 'not-a-ref\\x1b[31m' is not a case reference (they look"
+        " like SC-2026-000001)\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
+    assert [(A, "received", None), (C, "received", None)] == stages(run, A, C)
+
+
+def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input="x" * 100_000 + "\n")
+
+    assert (2, True) == (result.exit_code, len(result.stderr) < 200), result.stderr
+    assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
+
+
+def test_a_line_with_more_than_a_reference_is_refused_without_quoting_the_rest(
+    run: Run,
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n{B} Mrs Secret Name\n")
+
+    assert (
+        2,
+        f"Error: line 2 of stdin: {B!r} is followed by 3 more words; give one reference a"
+        " line, or tab-separated fields with the reference first\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None), (B, "received", None)] == stages(run, A, B)
+
+
+def test_a_line_whose_first_field_is_empty_is_refused_not_skipped(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"\t{A}\tPerson 1\n")
+
+    assert (2, "Error: line 1 of stdin: no reference in its first field\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_dry_run_of_one_case_from_stdin_says_so_in_the_singular(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", "--dry-run", input=f"{A}\n")
+
+    assert (0, "Dry run: the case can take it; nothing was written\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
+def test_stdin_that_is_not_utf8_is_refused_naming_the_line(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n\nRen\u00e9e\n".encode("latin-1"))
+
+    assert (2, "Error: stdin is not UTF-8 text (line 3, byte 0xe9)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_json_item_that_is_no_reference_is_refused_by_its_number_quoted_short(
+    run: Run,
+) -> None:
+    text = json.dumps([{"ref": A}, {"ref": "\x1b]0;x" + "y" * 100_000, "version": "1"}])
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (
+        2,
+        "",
+        "Error: item 2 of stdin JSON: '\\x1b]0;x" + "y" * 35 + "…' is not a case reference"
+        " (they look like SC-2026-000001)\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
+    assert [(A, "received", None)] == stages(run, A)
+
+
+@pytest.mark.parametrize("text", [f'"{A}"', "null", "true", "12", f'  "{A}"\n'])
+def test_json_on_stdin_that_is_not_a_list_or_object_is_refused_saying_what_is_read(
+    run: Run, text: str
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (2, "", 1) == (result.exit_code, result.stdout, len(result.stderr.splitlines()))
+    assert result.stderr.startswith(
+        'Error: stdin JSON must be a list of references, or of objects with a "ref"'
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
 def test_a_json_list_of_references_on_stdin_is_read(run: Run) -> None:
     result = run("ack", "-", "--area", "Casework", input=json.dumps([A, B]))
 
@@ -339,6 +462,19 @@ def test_stdin_that_looks_like_json_but_is_not_valid_is_refused(run: Run, text: 
         result.exit_code,
         result.stderr.startswith("Error: stdin is not valid JSON: "),
     )
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_json_lines_on_stdin_are_refused_saying_one_json_document_is_read(run: Run) -> None:
+    lines = run("export", "--format", "jsonl").stdout
+
+    result = run("ack", "-", "--area", "Casework", input=lines)
+
+    assert (
+        2,
+        "Error: stdin is not valid JSON: Extra data (line 2); a step reads one JSON document"
+        " (as show, queue and overdue --json print), not JSON Lines\n",
+    ) == (result.exit_code, result.stderr)
     assert [(A, "received", None)] == stages(run, A)
 
 

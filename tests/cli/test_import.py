@@ -280,8 +280,36 @@ def test_a_file_that_is_not_utf8_is_refused_with_one_error_and_writes_nothing(
 
     result = run("import", str(path))
 
-    assert (2, "", 1) == (result.exit_code, result.stdout, len(result.stderr.splitlines()))
-    assert result.stderr.startswith("Error: the file is not UTF-8 text")
+    assert (2, "", f"Error: {path} is not UTF-8 text (line 3, byte 0xe9)\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    assert [] == exported_rows(run)
+
+    piped = run("import", "-", "--format", "csv", input=path.read_bytes())
+
+    assert (2, "Error: stdin is not UTF-8 text (line 3, byte 0xe9)\n") == (
+        piped.exit_code,
+        piped.stderr,
+    )
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_byte_that_is_not_utf8_far_into_the_file_is_refused_naming_its_line(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    rows = [row(n) for n in range(1, 2001)] + [row(2001, consumer="Ren\u00e9e")]
+    path.write_bytes(csv_text(rows, end="\r\n").encode("latin-1"))
+
+    result = run("import", str(path))
+
+    assert (2, f"Error: {path} is not UTF-8 text (line 2002, byte 0xe9)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
     assert [] == exported_rows(run)
 
 
@@ -293,7 +321,7 @@ def test_a_file_that_is_utf16_is_refused_as_not_utf8(run: Run, tmp_path: Path) -
     result = run("import", str(path))
 
     assert (2, 1) == (result.exit_code, len(result.stderr.splitlines()))
-    assert result.stderr.startswith("Error: the file is not UTF-8 text")
+    assert result.stderr.startswith(f"Error: {path} is not UTF-8 text")
 
 
 @freeze_time("2026-12-15 12:00:00")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -115,8 +116,66 @@ def step_command(
 def _stdin_text() -> str:
     try:
         return sys.stdin.buffer.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("stdin is not UTF-8 text") from None
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        byte = err.object[err.start]
+        raise InvalidInput(f"stdin is not UTF-8 text (line {line}, byte 0x{byte:02x})") from None
+
+
+_JSON_READ = (
+    'stdin JSON must be a list of references, or of objects with a "ref" (as show, queue and'
+    " overdue --json print), or a step's --json"
+)
+
+
+def _json_scalar(text: str) -> bool:
+    """Whether `text` is JSON that is neither a list nor an object (a string, a number, null):
+    a reference in quotes is JSON, not a line."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+# What overdue prints first on a line with no case: a restriction review, a subject-access
+# request.
+_NO_CASE = re.compile(r"(restriction|subject access) [0-9]+")
+
+
+def _line_refs(text: str) -> Iterator[str]:
+    """The reference on each line: its first tab-separated field (queue, overdue and find print
+    it first when piped), blank lines, # comments and overdue's lines without a case skipped.
+    A line whose first field is no reference at all is refused by its number, quoting that
+    field only (never the rest, such as a consumer's name), inert and short."""
+    from complaintctl.services.common import looks_like_ref
+
+    for number, line in enumerate(text.splitlines(), 1):
+        kept = line.split("#")[0]
+        ref = kept.split("\t")[0].strip()
+        where = f"line {number} of stdin"
+        if _NO_CASE.fullmatch(ref):  # an overdue review or request: skipped, as in its JSON
+            continue
+        if not ref and kept.strip():
+            raise InvalidInput(f"{where}: no reference in its first field")
+        if ref and not looks_like_ref(ref):
+            first, *more = ref.split()
+            if more and looks_like_ref(first):
+                raise InvalidInput(
+                    f"{where}: {first!r} is followed by {len(more)} more"
+                    f" word{'s' if len(more) > 1 else ''}; give one reference a line, or"
+                    " tab-separated fields with the reference first"
+                )
+            raise _no_reference(where, ref)
+        yield ref
+
+
+def _no_reference(where: str, text: str) -> InvalidInput:
+    """Input on stdin that is no reference at all, quoted inert and short."""
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return InvalidInput(
+        f"{where}: {shown!r} is not a case reference (they look like SC-2026-000001)"
+    )
 
 
 def read_refs(
@@ -140,7 +199,15 @@ def read_refs(
             try:
                 data = json.loads(stripped)
             except json.JSONDecodeError as err:
-                raise InvalidInput(f"stdin is not valid JSON: {err.msg}") from None
+                hint = (
+                    "; a step reads one JSON document (as show, queue and overdue --json"
+                    " print), not JSON Lines"
+                    if err.msg == "Extra data"
+                    else ""
+                )
+                raise InvalidInput(
+                    f"stdin is not valid JSON: {err.msg} (line {err.lineno}){hint}"
+                ) from None
             except (ValueError, RecursionError):  # a number or a nesting past what is read
                 raise InvalidInput("stdin is not JSON complaintctl can read") from None
             # A step's own --json: the cases it did. One that wrote nothing (a dry run, a
@@ -149,22 +216,26 @@ def read_refs(
                 data = data["done"] if data.get("applied", True) is not False else []
             items = data if isinstance(data, list) else [data]
             args = []
-            for item in items:
+            from complaintctl.services.common import looks_like_ref
+
+            for number, item in enumerate(items, 1):
                 ref = item.get("ref", ...) if isinstance(item, dict) else item
                 if ref is None:  # an item with no case, such as a restriction review
                     continue
                 if not isinstance(ref, str):
-                    raise InvalidInput(
-                        'stdin JSON must be a list of references, or of objects with a "ref"'
-                    )
+                    raise InvalidInput(_JSON_READ)
+                if not looks_like_ref(ref):
+                    raise _no_reference(f"item {number} of stdin JSON", ref)
                 args.append(ref)
                 version = item.get("version") if isinstance(item, dict) else None
                 if version is not None:
                     if isinstance(version, bool) or not isinstance(version, int):
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
                     seen[ref.strip().upper()] = version
+        elif _json_scalar(stripped):
+            raise InvalidInput(_JSON_READ)
         else:
-            args = [line.split("#")[0].strip() for line in text.splitlines()]
+            args = list(_line_refs(text))
     elif "-" in args:
         raise InvalidInput("- reads references from stdin; give it alone")
     return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip())), seen

@@ -91,29 +91,54 @@ class _HandedBack(io.RawIOBase):
         return len(data)
 
 
+class _Counted(io.BufferedIOBase):
+    """`data` as it is read, counting the lines before its latest chunk: where a byte that is
+    not UTF-8 is, when decoding that chunk fails."""
+
+    def __init__(self, data: IO[bytes]) -> None:
+        self._data, self._latest, self.lines_before = data, b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _read(self, data: bytes) -> bytes:
+        self.lines_before += self._latest.count(b"\n")
+        self._latest = data
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._read(self._data.read(-1 if size is None else size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._read(self._data.read1(size))  # type: ignore[attr-defined]
+
+
 def _rows(
     data: IO[bytes], fmt: Format, layout: "CsvLayout", *, named: str | None
 ) -> "Iterator[Row]":
-    """The batch's rows; text that is not UTF-8 stops the batch with the line it is on. A
-    named CSV file without even a header (an export cut off before its first line) is
-    refused; nothing on stdin is a batch of nothing."""
+    """The batch's rows; text that is not UTF-8 stops the batch naming the file (or stdin)
+    and the line the first such byte is on. A named CSV file without even a header (an export
+    cut off before its first line) is refused; nothing on stdin is a batch of nothing."""
     import csv
-    import io
 
     from complaintctl.errors import InvalidInput
     from complaintctl.services.imports import read_rows
 
+    counted = _Counted(data)
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
-    with io.TextIOWrapper(data, encoding="utf-8-sig", newline="") as stream:
+    with io.TextIOWrapper(cast(IO[bytes], counted), encoding="utf-8-sig", newline="") as stream:
         rows = read_rows(stream, fmt.value, check_header=True, layout=layout)
         line = 0
         try:
             for row in rows:
                 line = row.line
                 yield row
-        except UnicodeDecodeError:
-            where = f"after line {line}" if line else "in its first lines"
-            raise InvalidInput(f"the file is not UTF-8 text ({where})") from None
+        except UnicodeDecodeError as err:
+            at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
+            byte = err.object[err.start]
+            raise InvalidInput(
+                f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x})"
+            ) from None
         except csv.Error as err:
             where = f"after line {line}" if line else "in its first lines"
             raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
