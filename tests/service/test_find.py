@@ -159,15 +159,18 @@ def test_closed_cases_are_found_too(unit: UnitFactory, cases: dict[str, str]) ->
     assert [("closed", cases["cara"])] == [(i.stage, i.ref) for i in find(unit, "rude").items]
 
 
-def test_a_consumers_new_name_and_address_reach_their_earlier_cases(
+def test_a_consumers_new_address_reaches_their_earlier_cases_and_their_name_stays(
     unit: UnitFactory, cases: dict[str, str]
 ) -> None:
+    """A later complaint's address is taken into the consumer's record; the name on record
+    stays (only a correction changes it), so the cases are found by it, not by the other."""
     again = log(unit, "Ann Smith-Jones", "ann.smith@example.com", "2026-12-05T10:00",
                 address="3 Low Road, York")  # fmt: skip
-    assert ([again, cases["ann"]], [], [again, cases["ann"]]) == (
+    assert ([again, cases["ann"]], [], [], [again, cases["ann"]]) == (
         refs(unit, "york"),
         refs(unit, "leeds"),
         refs(unit, "smith-jones"),
+        refs(unit, "ann smith"),
     )
 
 
