@@ -156,6 +156,23 @@ def test_a_field_of_an_entry_edited_by_hand_is_caught(
     )
 
 
+@sqlite_only  # PostgreSQL keeps a timestamp, never text that is not one
+@pytest.mark.parametrize("changed", ["yesterday", "2026-12-01T12:00:00Z"])
+def test_an_entry_whose_time_was_made_text_that_is_not_an_instant_is_named(
+    run: Run, store_url: str, busy_store: list[str], changed: str
+) -> None:
+    acknowledged = entry_of(store_url, busy_store[1], "acknowledge")
+    by_hand(store_url, f"UPDATE event SET at = '{changed}' WHERE id = {acknowledged}")
+
+    result = run("db", "verify")
+
+    assert 14 == result.exit_code, result.output
+    assert (
+        f"Error: the history is not intact: entry {acknowledged} ({busy_store[1]}, acknowledge): "
+        "its times are not instants: they were changed\n"
+    ) == result.stderr
+
+
 def test_an_entry_deleted_by_hand_is_caught_at_the_entry_after_it(
     run: Run, store_url: str, busy_store: list[str]
 ) -> None:

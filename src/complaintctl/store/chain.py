@@ -17,17 +17,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
 from complaintctl.domain.retention import salted_keys
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import Case, ChainHead, Event
+from complaintctl.store.types import StoredInstant
 
 _HEAD = ChainHead.__table__  # type: ignore[attr-defined]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 _ENTRY_FIELDS = ("case_id", "action", "actor", "at", "recorded_at", "login", "host", "details")
+_TIMES = ("at", "recorded_at")
 
 
 def new_salts(action: str) -> str | None:
@@ -169,7 +171,12 @@ def stored_entries(
         rows = connection.execute(
             select(
                 _EVENT.c.id,
-                *(_EVENT.c[name] for name in _ENTRY_FIELDS),
+                # A time changed to text that is not one is read as it is, for its entry to
+                # be named, not refused with the rest of the history.
+                *(
+                    type_coerce(_EVENT.c[name], StoredInstant) if name in _TIMES else _EVENT.c[name]
+                    for name in _ENTRY_FIELDS
+                ),
                 _EVENT.c.salts,
                 _EVENT.c.digest,
                 _EVENT.c.chain,

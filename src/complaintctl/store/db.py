@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
+from complaintctl.store.types import UnreadableInstant
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -320,3 +321,5 @@ def translated_errors(url: str) -> Iterator[None]:
         raise store_error(err, url) from err
     except UnicodeDecodeError as err:
         raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err
+    except UnreadableInstant as err:
+        raise damaged(describe(url), str(err)) from err
