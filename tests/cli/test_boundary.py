@@ -369,6 +369,23 @@ def test_a_store_with_damaged_text_says_so_everywhere_without_a_traceback(
         assert "damaged" in result.stderr + result.stdout, (command, result.stderr)
 
 
+@sqlite_only
+def test_a_store_missing_a_table_says_it_is_damaged_and_to_restore_it(
+    run: Run, tmp_path: Path
+) -> None:
+    store = tmp_path / "store.sqlite3"
+    ok(run, "--db", str(store), "db", "init")
+    with sqlite3.connect(store) as connection:
+        connection.execute("DROP TABLE staff")
+
+    result = run("--db", str(store), "staff", "list")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert result.stderr == (
+        f"Error: the store at {store} is damaged: no such table: staff; restore it from a backup\n"
+    )
+
+
 @sqlite_only  # PostgreSQL keeps a timestamp, never text that is not one
 def test_a_store_with_a_time_changed_to_text_says_it_is_damaged_without_a_traceback(
     run: Run, store_url: str, frozen: None

@@ -259,6 +259,9 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         return StoreUnavailable(f"{where} is not a complaintctl store (not an SQLite database)")
     if "malformed" in lowered or "decode" in lowered or "corrupt" in lowered:
         return damaged(where, text)
+    if sqlite and ("no such table" in lowered or "no such column" in lowered):
+        # A store at this program's revision lacking what that revision has: changed by hand.
+        return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
     if not sqlite and "no schema has been selected" in lowered:
