@@ -64,6 +64,12 @@ class Head:
     entries: int
     chain: str
 
+    @property
+    def well_formed(self) -> bool:
+        """Whether it is what complaintctl writes (SQLite keeps text in an integer column)."""
+        counts = (self.last_id, self.entries)
+        return all(type(n) is int for n in counts) and isinstance(self.chain, str)
+
 
 def create_head(connection: Connection, head: Head | None = None) -> None:
     """The head of a new chain (or of one sealed by an upgrade)."""
@@ -87,9 +93,14 @@ class Sealer:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         head = read_head(connection, lock=True)
-        if head is None:
+        if head is None or not head.well_formed:
+            what = (
+                "lost the head of its chain (its chain_head row)"
+                if head is None
+                else "a head of its chain (its chain_head row) that complaintctl did not write"
+            )
             raise StoreUnavailable(
-                "the store's history has lost the head of its chain (its chain_head row): it "
+                f"the store's history has {what}: it "
                 "was changed behind complaintctl's back; `complaintctl db verify` says what else "
                 "was, and nothing more can be recorded"
             )
