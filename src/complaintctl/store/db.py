@@ -310,6 +310,10 @@ def damaged(where: str, what: str) -> StoreDamaged:
     return StoreDamaged(f"the store at {where} is damaged: {what}; restore it from a backup", what)
 
 
+class UnreadableRevision(Exception):
+    """The store's record of its schema revision is not the one revision complaintctl writes."""
+
+
 @contextmanager
 def translated_errors(url: str) -> Iterator[None]:
     """Database failures as StoreUnavailable (exit 8), in one line: the driver's errors, and
@@ -324,5 +328,5 @@ def translated_errors(url: str) -> Iterator[None]:
         raise store_error(err, url) from err
     except UnicodeDecodeError as err:
         raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err
-    except UnreadableInstant as err:
+    except (UnreadableInstant, UnreadableRevision) as err:
         raise damaged(describe(url), str(err)) from err
