@@ -369,6 +369,38 @@ def test_a_store_with_damaged_text_says_so_everywhere_without_a_traceback(
         assert "damaged" in result.stderr + result.stdout, (command, result.stderr)
 
 
+@sqlite_only
+def test_a_store_missing_a_table_says_it_is_damaged_and_to_restore_it(
+    run: Run, tmp_path: Path
+) -> None:
+    store = tmp_path / "store.sqlite3"
+    ok(run, "--db", str(store), "db", "init")
+    with sqlite3.connect(store) as connection:
+        connection.execute("DROP TABLE staff")
+
+    result = run("--db", str(store), "staff", "list")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert result.stderr == (
+        f"Error: the store at {store} is damaged: no such table: staff; restore it from a backup\n"
+    )
+
+
+@sqlite_only  # PostgreSQL keeps a timestamp, never text that is not one
+def test_a_store_with_a_time_changed_to_text_says_it_is_damaged_without_a_traceback(
+    run: Run, store_url: str, frozen: None
+) -> None:
+    ref = journey.log_case(run, at="2026-11-30T10:00")
+    rewrite(store_url, "UPDATE event SET at = 'garbage\x1b[31m' WHERE action = 'log'")
+    store = resolve_url(store_url).removeprefix("sqlite:///")
+
+    for command in (("history", ref), ("show", ref)):
+        result = run(*command)
+        assert (8, "") == (result.exit_code, result.stdout), (command, result.output)
+        assert result.stderr.startswith(f"Error: the store at {store} is damaged: a time "), command
+        assert "\x1b" not in result.stderr
+
+
 def test_the_work_files_of_a_killed_command_are_gone_after_the_next_one(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: None
 ) -> None:

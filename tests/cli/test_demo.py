@@ -4,6 +4,7 @@ touches the user's own store (the one COMPLAINTCTL_DB names, set up by tests/cli
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -71,6 +72,36 @@ def test_demo_says_on_stderr_where_its_store_is_and_how_to_use_it(run: Run, tmp_
         f"Demo store with 10 cases: {path}\n" in result.stderr,
         f"export COMPLAINTCTL_DB={path} " in result.stderr,
     )
+
+
+def test_demo_says_how_to_use_a_store_whose_path_the_shell_would_split_as_one_line_to_paste(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "my demos" / "it's $HOME.sqlite3"
+    path.parent.mkdir()
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(path))
+    (line,) = [line for line in result.stderr.splitlines() if "export" in line]
+    pasted = subprocess.run(
+        ["sh", "-c", line.removeprefix("Try: ") + ' && printf %s "$COMPLAINTCTL_DB"'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (0, str(path)) == (pasted.returncode, pasted.stdout), pasted.stderr
+
+
+@pytest.mark.parametrize("into", ["-", ""])
+def test_demo_into_a_dash_or_nothing_is_refused_and_makes_no_file(
+    run: Run, tmp_path: Path, into: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", into)
+    assert (2, [], "") == (result.exit_code, list(here.iterdir()), result.stdout)
+    assert result.stderr.startswith("Error: demo --into ")
 
 
 @pytest.mark.parametrize("now", MOMENTS)

@@ -156,6 +156,23 @@ def test_a_field_of_an_entry_edited_by_hand_is_caught(
     )
 
 
+@sqlite_only  # PostgreSQL keeps a timestamp, never text that is not one
+@pytest.mark.parametrize("changed", ["yesterday", "2026-12-01T12:00:00Z"])
+def test_an_entry_whose_time_was_made_text_that_is_not_an_instant_is_named(
+    run: Run, store_url: str, busy_store: list[str], changed: str
+) -> None:
+    acknowledged = entry_of(store_url, busy_store[1], "acknowledge")
+    by_hand(store_url, f"UPDATE event SET at = '{changed}' WHERE id = {acknowledged}")
+
+    result = run("db", "verify")
+
+    assert 14 == result.exit_code, result.output
+    assert (
+        f"Error: the history is not intact: entry {acknowledged} ({busy_store[1]}, acknowledge): "
+        "its times are not instants: they were changed\n"
+    ) == result.stderr
+
+
 def test_an_entry_deleted_by_hand_is_caught_at_the_entry_after_it(
     run: Run, store_url: str, busy_store: list[str]
 ) -> None:
@@ -351,3 +368,25 @@ def test_a_store_whose_chain_head_was_deleted_records_nothing_more_and_fails_ver
     assert (14, "Error: the history is not intact: chain head: the chain's head is missing\n") == (
         verify.exit_code, verify.stderr
     )  # fmt: skip
+
+
+@sqlite_only  # PostgreSQL keeps an integer, never text
+def test_a_store_whose_chain_head_holds_text_for_a_count_records_nothing_more_and_fails_verify(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    by_hand(store_url, "UPDATE chain_head SET last_id = 'x'")
+
+    noted = run("note", busy_store[0], "--text", "Called again")
+    verify = run("db", "verify")
+
+    assert (
+        8,
+        "Error: the store's history has a head of its chain (its chain_head row) that "
+        "complaintctl did not write: it was changed behind complaintctl's back; `complaintctl "
+        "db verify` says what else was, and nothing more can be recorded\n",
+    ) == (noted.exit_code, noted.stderr)
+    assert (
+        14,
+        "Error: the history is not intact: chain head: the chain's head was changed: it is not "
+        "an entry, a count and a link as complaintctl writes them\n",
+    ) == (verify.exit_code, verify.stderr)

@@ -504,6 +504,44 @@ def test_a_store_at_a_newer_revision_is_refused_and_left_untouched(
     assert before == dump_store(store_url)
 
 
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        (f"DELETE FROM {schema.VERSION_TABLE}", "it records no schema revision"),
+        (
+            f"INSERT INTO {schema.VERSION_TABLE} VALUES ('0010')",
+            "it records 2 schema revisions, not one",
+        ),
+    ],
+)
+def test_a_store_whose_revision_was_changed_to_none_or_two_is_damaged_and_left_untouched(
+    store_url: str, engine_of: Callable[[str], Engine], change: str, what: str
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text(change))
+    before = dump_store(store_url)
+    for args in (
+        ["queue"],
+        ["db", "init"],
+        ["db", "upgrade"],
+        ["note", "SC-2026-000001", "--text", "x"],
+    ):
+        result = complaintctl(store_url, *args)
+        assert (8, "") == (result.exit_code, result.stdout), args
+        assert (
+            f"Error: the store at {describe(resolve_url(store_url))} is damaged: {what}; "
+            "restore it from a backup\n"
+        ) == result.stderr, args
+    status = complaintctl(store_url, "db", "status", "--json")
+    assert (8, "damaged", what) == (
+        status.exit_code,
+        json.loads(status.stdout)["state"],
+        json.loads(status.stdout)["damage"],
+    )
+    assert before == dump_store(store_url)
+
+
 # -- db upgrade ----------------------------------------------------------------------------
 
 

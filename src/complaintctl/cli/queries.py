@@ -300,15 +300,20 @@ def demo_command(
     For trying complaintctl and training new staff: it never touches your own store. The
     output says how to point other commands at the sandbox.
     """
+    import shlex
     import tempfile
     from pathlib import Path
 
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.cli.app import State
+    from complaintctl.errors import InvalidInput
     from complaintctl.files import check_destination
     from complaintctl.services import demo
 
+    if into is not None and into.strip() in ("", "-"):
+        # Elsewhere `-` is stdout; a store is a file of its own, never a stream.
+        raise InvalidInput("demo --into names the new store's file: name one (- is not one)")
     state = current_state(ctx)
     if into is None:
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
@@ -323,7 +328,7 @@ def demo_command(
     render.queue(state.output, report, json_output=False, csv_output=False)
     render.note(
         f"Demo store with {len(refs)} cases: {path}\n"
-        f"Try: export COMPLAINTCTL_DB={path} COMPLAINTCTL_USER=olu\n"
+        f"Try: export COMPLAINTCTL_DB={shlex.quote(str(path))} COMPLAINTCTL_USER=olu\n"
         f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
     )
 

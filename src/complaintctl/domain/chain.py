@@ -224,6 +224,8 @@ def check(previous: str, previous_id: int | None, entry: Entry, stored: Seal) ->
 
     `previous` is the chain as checked so far (GENESIS before the first entry), `previous_id`
     the id of the entry it ends at (None before the first)."""
+    if not (isinstance(entry.at, datetime) and isinstance(entry.recorded_at, datetime)):
+        return Break(entry.id, "its times are not instants: they were changed")
     try:
         digest = entry_digest(entry)
     except ValueError:

@@ -28,6 +28,9 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
     passed_noted = noted_head in (None, GENESIS)
     connection = uow.session.connection()
     last_id, head = last_entry_and_head(connection)
+    malformed = head is not None and not head.well_formed
+    if malformed:
+        head = None
     problems: list[VerifyProblem] = []
     chain, previous_id, entries, broken = GENESIS, None, 0, False
     actions: dict[int, list[str]] = {}
@@ -48,7 +51,16 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
         # On from the link as stored: a later break is the entry's own, not this one's echo.
         chain, previous_id = stored.seal.chain, entry.id
         passed_noted = passed_noted or chain == noted_head
-    problems += _head_problems(head, last_id, entries, chain)
+    if malformed:
+        problems.append(
+            VerifyProblem(
+                "head",
+                "the chain's head was changed: it is not an entry, a count and a link as "
+                "complaintctl writes them",
+            )
+        )
+    else:
+        problems += _head_problems(head, last_id, entries, chain)
     if not passed_noted:
         problems.append(
             VerifyProblem(

@@ -17,17 +17,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
 from complaintctl.domain.retention import salted_keys
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import Case, ChainHead, Event
+from complaintctl.store.types import StoredInstant
 
 _HEAD = ChainHead.__table__  # type: ignore[attr-defined]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 _ENTRY_FIELDS = ("case_id", "action", "actor", "at", "recorded_at", "login", "host", "details")
+_TIMES = ("at", "recorded_at")
 
 
 def new_salts(action: str) -> str | None:
@@ -62,6 +64,12 @@ class Head:
     entries: int
     chain: str
 
+    @property
+    def well_formed(self) -> bool:
+        """Whether it is what complaintctl writes (SQLite keeps text in an integer column)."""
+        counts = (self.last_id, self.entries)
+        return all(type(n) is int for n in counts) and isinstance(self.chain, str)
+
 
 def create_head(connection: Connection, head: Head | None = None) -> None:
     """The head of a new chain (or of one sealed by an upgrade)."""
@@ -85,9 +93,14 @@ class Sealer:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         head = read_head(connection, lock=True)
-        if head is None:
+        if head is None or not head.well_formed:
+            what = (
+                "lost the head of its chain (its chain_head row)"
+                if head is None
+                else "a head of its chain (its chain_head row) that complaintctl did not write"
+            )
             raise StoreUnavailable(
-                "the store's history has lost the head of its chain (its chain_head row): it "
+                f"the store's history has {what}: it "
                 "was changed behind complaintctl's back; `complaintctl db verify` says what else "
                 "was, and nothing more can be recorded"
             )
@@ -169,7 +182,12 @@ def stored_entries(
         rows = connection.execute(
             select(
                 _EVENT.c.id,
-                *(_EVENT.c[name] for name in _ENTRY_FIELDS),
+                # A time changed to text that is not one is read as it is, for its entry to
+                # be named, not refused with the rest of the history.
+                *(
+                    type_coerce(_EVENT.c[name], StoredInstant) if name in _TIMES else _EVENT.c[name]
+                    for name in _ENTRY_FIELDS
+                ),
                 _EVENT.c.salts,
                 _EVENT.c.digest,
                 _EVENT.c.chain,

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
+from complaintctl.store.types import UnreadableInstant
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -258,6 +259,9 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         return StoreUnavailable(f"{where} is not a complaintctl store (not an SQLite database)")
     if "malformed" in lowered or "decode" in lowered or "corrupt" in lowered:
         return damaged(where, text)
+    if sqlite and ("no such table" in lowered or "no such column" in lowered):
+        # A store at this program's revision lacking what that revision has: changed by hand.
+        return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
     if not sqlite and "no schema has been selected" in lowered:
@@ -306,6 +310,10 @@ def damaged(where: str, what: str) -> StoreDamaged:
     return StoreDamaged(f"the store at {where} is damaged: {what}; restore it from a backup", what)
 
 
+class UnreadableRevision(Exception):
+    """The store's record of its schema revision is not the one revision complaintctl writes."""
+
+
 @contextmanager
 def translated_errors(url: str) -> Iterator[None]:
     """Database failures as StoreUnavailable (exit 8), in one line: the driver's errors, and
@@ -320,3 +328,5 @@ def translated_errors(url: str) -> Iterator[None]:
         raise store_error(err, url) from err
     except UnicodeDecodeError as err:
         raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err
+    except (UnreadableInstant, UnreadableRevision) as err:
+        raise damaged(describe(url), str(err)) from err

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, StoreUnavailable
-from complaintctl.store.db import describe, no_store, translated_errors
+from complaintctl.store.db import UnreadableRevision, describe, no_store, translated_errors
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = (
@@ -69,7 +69,16 @@ def stored_revision(connection: Connection) -> str | None:
     """The store's revision: None for an empty store, FIRST_RELEASE for a 0.1.0 store."""
     found = inspect(connection)
     if found.has_table(VERSION_TABLE):
-        return connection.execute(select(_versions.c.version_num)).scalar_one_or_none()
+        revisions = connection.execute(select(_versions.c.version_num)).scalars().all()
+        if len(revisions) == 1 and isinstance(revisions[0], str):
+            return revisions[0]
+        # Complaintctl writes one revision with the tables, in one transaction: anything else
+        # was changed behind its back, and the tables cannot be trusted to be that revision's.
+        if not revisions:
+            raise UnreadableRevision("it records no schema revision")
+        if len(revisions) > 1:
+            raise UnreadableRevision(f"it records {len(revisions)} schema revisions, not one")
+        raise UnreadableRevision(f"its schema revision is not one ({revisions[0]!r:.40})")
     if found.has_table("calendar_setting"):
         return FIRST_RELEASE
     return None

@@ -10,6 +10,17 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
+class UnreadableInstant(ValueError):
+    """A stored instant that is not one: text changed behind complaintctl's back (SQLite keeps
+    any text in any column)."""
+
+    def __init__(self, value: Any) -> None:
+        shown = repr(value)
+        super().__init__(
+            f"a time in it is not an instant ({shown[:40]}{'…' if len(shown) > 40 else ''})"
+        )
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An instant: refuses naive datetimes, stores UTC, and gives UTC back.
 
@@ -56,7 +67,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             if value is None:
                 return None
             # Appending the offset is several times quicker than datetime.replace(tzinfo=…).
-            return datetime.fromisoformat(value + "+00:00")
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                raise UnreadableInstant(value) from None
 
         return from_text
 
@@ -68,3 +82,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.utcoffset() is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class StoredInstant(UTCDateTime):
+    """An instant as `db verify` reads it: text that is not one comes back as it is, for the
+    check to name its entry, rather than refusing the whole history."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        strict = super().result_processor(dialect, coltype)
+        if strict is None:  # pragma: no cover - both dialects have one
+            return None
+
+        def lenient(value: Any) -> Any:
+            try:
+                return strict(value)
+            except UnreadableInstant:
+                return value
+
+        return lenient
