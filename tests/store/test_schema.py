@@ -542,6 +542,37 @@ def test_a_store_whose_revision_was_changed_to_none_or_two_is_damaged_and_left_u
     assert before == dump_store(store_url)
 
 
+@sqlite_only  # a SQLite store changed by hand; every command refuses it as damaged
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        ("DROP TABLE staff", "no such table: staff"),
+        ("ALTER TABLE staff DROP COLUMN area", "no such column: staff.area"),
+    ],
+)
+def test_db_status_says_a_store_missing_a_table_or_column_of_its_revision_is_damaged(
+    store_url: str, engine_of: Callable[[str], Engine], change: str, what: str
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text(change))
+    before = dump_store(store_url)
+
+    status = complaintctl(store_url, "db", "status", "--json")
+    plain = complaintctl(store_url, "db", "status")
+
+    assert (8, "damaged", what) == (
+        status.exit_code,
+        json.loads(status.stdout)["state"],
+        json.loads(status.stdout)["damage"],
+    )
+    assert 8 == plain.exit_code
+    assert "damaged" in plain.stdout
+    assert what in plain.stdout
+    assert "up to date" not in plain.stdout
+    assert before == dump_store(store_url)
+
+
 # -- db upgrade ----------------------------------------------------------------------------
 
 
