@@ -738,6 +738,30 @@ def test_backup_copies_every_record_while_another_writer_holds_the_lock(
 
 
 @sqlite_only
+def test_a_backup_restored_as_the_readme_says_is_the_store_as_backed_up_and_verifies(
+    store_url: str, tmp_path: Path
+) -> None:
+    store = Path(store_url)
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    backup = tmp_path / "backup.sqlite3"
+    assert 0 == complaintctl(store_url, "db", "backup", str(backup)).exit_code
+    before = dump_store(str(backup))
+    added = complaintctl(
+        store_url, "staff", "add", "ann", "--name", "Ann", "--role", "senior-leader"
+    )
+    assert 0 == added.exit_code, added.stderr
+
+    # README, "Restoring": copy the backup over the store, remove -wal and -shm, db verify.
+    shutil.copyfile(backup, store)
+    for stale in (f"{store}-wal", f"{store}-shm"):
+        Path(stale).unlink(missing_ok=True)
+    verified = complaintctl(store_url, "db", "verify")
+
+    assert (0, True) == (verified.exit_code, verified.stdout.startswith("intact: "))
+    assert before == dump_store(store_url)
+
+
+@sqlite_only
 def test_backup_never_overwrites_a_file(store_url: str, tmp_path: Path) -> None:
     assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
     existing = tmp_path / "keep.txt"
