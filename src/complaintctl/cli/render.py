@@ -1174,18 +1174,20 @@ def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool) -> No
         (
             str(v.id),
             v.ref or f"consumer {v.consumer_id}",
-            f"{v.added_by} {when(v.added_at, ZoneInfo(v.zone))}",
+            v.added_by,
+            when(v.added_at, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
             v.reason,
         )
         for v in views
     ]
+    # Plain lines keep who and when as two fields; the table shows them as one column.
     _table(out, rows, [
         Column("Id", _at(0)),
         Column("Holds", _at(1)),
-        Column("Added", _at(2)),
-        Column("State", _at(3)),
-        Column("Reason", _at(4), WRAP),
+        Column("Added", lambda row: f"{row[2]} {row[3]}"),
+        Column("State", _at(4)),
+        Column("Reason", _at(5), WRAP),
     ])  # fmt: skip
 
 
