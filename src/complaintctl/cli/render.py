@@ -2045,6 +2045,18 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
         value = item["value"] if item["value"] is not None else "-"
         note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
         _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
+    organisation = dict(view["organisation"])
+    signatories = organisation.pop("signatories")
+    named = {
+        **{f"organisation.{key}": value for key, value in organisation.items()},
+        **{f"organisation.signatories.{kind}": who for kind, who in signatories.items()},
+    }
+    for key, value in named.items():
+        # A value of several lines (an address) goes on, indented, under its first line.
+        first, *rest = str(value or "-").splitlines() or ["-"]
+        _print(f"  {key:<24} {first}")
+        for line in rest:
+            _print(f"  {'':<24} {line}")
     for name, filters in view["views"].items():
         shown = ", ".join(
             key
