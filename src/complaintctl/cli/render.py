@@ -863,17 +863,20 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str
     for ref, err in result.refused:
         _note(f"{ref}: {err.message}")
     total = len(result.done) + len(result.refused)
+    of_total = f"{len(result.refused)} of {total} case{'' if total == 1 else 's'} refused"
     if result.refused and not result.applied:
         hint = (
             ""
             if result.dry_run or not result.done
-            else ("; use --continue-on-error to change the others")
+            else (
+                "; use --continue-on-error to change the "
+                + ("other" if len(result.done) == 1 else "others")
+            )
         )
-        _note(
-            f"Error: {len(result.refused)} of {total} cases refused, so no case was changed{hint}"
-        )
+        _note(f"Error: {of_total}, so no case was changed{hint}")
     elif result.refused:
-        _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
+        others = "the other was" if len(result.done) == 1 else "the others were"
+        _note(f"Error: {of_total}; {others} changed")
     elif result.dry_run and total:  # no cases at all: the caller has said so
         which = "the case" if total == 1 else f"all {total} cases"
         _note(f"Dry run: {which} can take it; nothing was written")
@@ -2012,12 +2015,13 @@ def history_verified(view: HistoryVerified, *, json_output: bool) -> None:
     if json_output:
         _print_json(view.to_json())
         return
+    entries = f"{view.entries} entr{'y' if view.entries == 1 else 'ies'}"
     if view.intact:
-        _print(f"intact: {view.entries} entries, {view.cases} cases")
+        _print(f"intact: {entries}, {view.cases} case{'' if view.cases == 1 else 's'}")
         _print(f"head: {view.head} (entry {view.last_entry})")
         return
     count = len(view.problems)
-    _print(f"not intact: {count} problem{'' if count == 1 else 's'} in {view.entries} entries")
+    _print(f"not intact: {count} problem{'' if count == 1 else 's'} in {entries}")
     for problem in view.problems:
         _print(verify_problem(problem))
 
