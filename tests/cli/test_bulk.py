@@ -182,6 +182,20 @@ def test_a_dry_run_with_a_refusal_exits_9_without_suggesting_continue_on_error(
     )
 
 
+def test_the_count_of_cases_refused_is_worded_for_one_case_and_for_one_other(run: Run) -> None:
+    one = run("ack", MISSING, "--area", "Casework", "--dry-run")
+    other = run("ack", A, MISSING, "--area", "Casework", "--continue-on-error")
+
+    assert (9, "Error: 1 of 1 case refused, so no case was changed") == (
+        one.exit_code,
+        one.stderr.splitlines()[-1],
+    )
+    assert (10, "Error: 1 of 2 cases refused; the other was changed") == (
+        other.exit_code,
+        other.stderr.splitlines()[-1],
+    )
+
+
 def test_json_output_lists_the_cases_done_and_those_refused(run: Run) -> None:
     result = run("ack", A, MISSING, "--area", "Casework", "--json")
 

@@ -152,3 +152,28 @@ def test_config_shows_the_file_its_settings_and_what_overrides_them(
     assert {"mine": {"mine": True}} == shown["views"]
     assert f"Config file: {config_file}" == text[0]
     assert "  view mine: queue mine" == text[-1]
+
+
+def test_config_shows_the_organisation_letters_come_from_with_hostile_text_inert(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text(
+        '[organisation]\nname = "Ombud\\u001b[2J Ltd"\naddress = "1 High St\\nLeeds"\n'
+        '[organisation.signatories]\nfinal-response = "Sam Senior"\n',
+        encoding="utf-8",
+    )
+
+    shown = json.loads(ok(run, "config", "--json").stdout)
+    text = ok(run, "config").stdout
+
+    assert {
+        **{key: getattr(config.Organisation(), key) for key in config.ORGANISATION_FIELDS},
+        "name": "Ombud\x1b[2J Ltd",
+        "address": "1 High St\nLeeds",
+        "signatories": {"final-response": "Sam Senior"},
+    } == shown["organisation"]
+    assert "\x1b" not in text
+    assert "organisation.name" in text
+    assert "Leeds" in text
+    assert "organisation.signatories.final-response" in text
+    assert "Sam Senior" in text

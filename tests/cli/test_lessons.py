@@ -152,6 +152,24 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
                 "--kind",
                 "remedy",
             ),
+            "due and within": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--due",
+                "2026-12-08T12:00",
+                "--within",
+                "1d",
+                "--kind",
+                "remedy",
+            ),
+            "neither due nor within": run(
+                "action", "add", ref, "--what", "X", "--owner", "rita.responder", "--kind", "remedy"
+            ),
             "no action": run("action", "done", "9"),
             "not the owner": run("--as", "officer.two", "action", "done", "1"),
             "senior only": run("cause", "add", "lost-post", "--words", "Post lost"),
@@ -163,6 +181,9 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "no case": (4, "Error: no case SC-2026-999999\n"),
         "bad within": (2, "Error: --within: 'soon' is not a duration; write it like 4h, 30m, 2d "
                           "or 1d4h (d: a working day)\n"),
+        "due and within": (2, "Error: give --due or --within, not both\n"),
+        "neither due nor within": (2, "Error: say when it is due: --due DATETIME or --within "
+                                      "DURATION (one of them)\n"),
         "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
         "not the owner": (6, "Error: officer.two (officer) may not mark action 1 done: only its "
                              "owner (rita.responder), or leader, senior-complaint-executive, "

@@ -109,6 +109,18 @@ def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -
     assert "Nothing is due: nothing would be removed; nothing was written.\n" == dry_again.stdout
 
 
+def test_hold_list_plain_lines_are_tab_separated_fields_with_who_and_when_apart(run: Run) -> None:
+    ref = closed_case(run)
+    with freeze_time(NOW):
+        added = run("--as", "lee.leader", "hold", "add", ref, "--reason", "Litigation", "--json")
+    assert 0 == added.exit_code, added.stderr
+    at = json.loads(added.stdout)["added_at"]
+
+    listed = ok(run, "hold", "list").stdout
+
+    assert f"1\t{ref}\tlee.leader\t{at}\tin force\tLitigation\n" == listed
+
+
 def test_retention_apply_by_an_officer_exits_6(run: Run) -> None:
     with freeze_time(NOW):
         refused = run("retention", "apply")

@@ -390,3 +390,14 @@ def test_a_store_whose_chain_head_holds_text_for_a_count_records_nothing_more_an
         "Error: the history is not intact: chain head: the chain's head was changed: it is not "
         "an entry, a count and a link as complaintctl writes them\n",
     ) == (verify.exit_code, verify.stderr)
+
+
+def test_intact_counts_one_entry_in_the_singular(run: Run, tmp_path: Path) -> None:
+    store = str(tmp_path / "one.sqlite3")
+    ok(run, "--db", store, "db", "init")
+    ok(run, "--db", store, "staff", "add", "sam", "--name", "Sam", "--role", "senior-leader")
+    assert [(1,)] == rows(store, "SELECT count(*) FROM event")
+
+    result = run("--db", store, "db", "verify")
+
+    assert (0, "intact: 1 entry, 0 cases") == (result.exit_code, result.stdout.splitlines()[0])

@@ -160,7 +160,7 @@ def test_a_longer_time_is_never_due_sooner(unit: UnitFactory) -> None:
         ({"owner": "officer.three"}, InvalidInput, "officer.three is no longer active staff"),
         ({"within": "soon"}, InvalidInput, "--within: 'soon' is not a duration"),
         ({"within": None}, InvalidInput, "--due DATETIME or --within DURATION"),
-        ({"due": t("2026-12-09T12:00")}, InvalidInput, "--due DATETIME or --within DURATION"),
+        ({"due": t("2026-12-09T12:00")}, InvalidInput, "give --due or --within, not both"),
         ({"within": None, "due": t("2026-12-01T09:00")}, InvalidInput, "--due must be after"),
         ({"by": "officer.three"}, NotPermitted, "no longer active staff"),
     ],

@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime
@@ -542,6 +544,37 @@ def test_a_store_whose_revision_was_changed_to_none_or_two_is_damaged_and_left_u
     assert before == dump_store(store_url)
 
 
+@sqlite_only  # a SQLite store changed by hand; every command refuses it as damaged
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        ("DROP TABLE staff", "no such table: staff"),
+        ("ALTER TABLE staff DROP COLUMN area", "no such column: staff.area"),
+    ],
+)
+def test_db_status_says_a_store_missing_a_table_or_column_of_its_revision_is_damaged(
+    store_url: str, engine_of: Callable[[str], Engine], change: str, what: str
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text(change))
+    before = dump_store(store_url)
+
+    status = complaintctl(store_url, "db", "status", "--json")
+    plain = complaintctl(store_url, "db", "status")
+
+    assert (8, "damaged", what) == (
+        status.exit_code,
+        json.loads(status.stdout)["state"],
+        json.loads(status.stdout)["damage"],
+    )
+    assert 8 == plain.exit_code
+    assert "damaged" in plain.stdout
+    assert what in plain.stdout
+    assert "up to date" not in plain.stdout
+    assert before == dump_store(store_url)
+
+
 # -- db upgrade ----------------------------------------------------------------------------
 
 
@@ -704,6 +737,45 @@ def test_backup_copies_every_record_while_another_writer_holds_the_lock(
     status = complaintctl(str(tmp_path / "copy.sqlite3"), "db", "status", "--json")
     assert "current" == json.loads(status.stdout)["state"]
     assert [".copy.sqlite3"] != [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def as_a_person(store: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command in a process of its own, as a person runs it: holding nothing open after."""
+    # No timeout: a frozen clock would freeze subprocess's too.
+    return subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", store, "--as", "sam.senior", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@sqlite_only
+def test_a_backup_restored_as_the_readme_says_is_the_store_as_backed_up_and_verifies(
+    store_url: str, tmp_path: Path
+) -> None:
+    store = Path(store_url)
+    backup = tmp_path / "backup.sqlite3"
+    for args in (
+        ["db", "upgrade"],
+        ["db", "backup", str(backup)],
+        ["staff", "add", "ann", "--name", "Ann", "--role", "senior-leader"],
+    ):
+        done = as_a_person(store_url, *args)
+        assert 0 == done.returncode, done.stderr
+    before = dump_store(str(backup))
+
+    # README, "Restoring": copy the backup over the store, remove -wal and -shm, db verify.
+    shutil.copyfile(backup, store)
+    for stale in (f"{store}-wal", f"{store}-shm"):
+        Path(stale).unlink(missing_ok=True)
+    verified = as_a_person(store_url, "db", "verify")
+
+    assert (0, True) == (verified.returncode, verified.stdout.startswith("intact: ")), (
+        verified.stderr
+    )
+    assert before == dump_store(store_url)
 
 
 @sqlite_only

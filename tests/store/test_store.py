@@ -3,6 +3,7 @@ instants, what indexes serve."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, event, select
 
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store import listings
-from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url
+from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url, store_error
 from complaintctl.store.models import Event
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
@@ -450,3 +451,41 @@ def test_entries_undone_by_a_savepoint_leave_the_chain_as_it_was(
         view.intact,
         [row[0] for row in stored],
     )
+
+
+def test_a_store_in_a_folder_that_cannot_be_written_says_sqlite_writes_its_journal_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading a store in WAL mode still writes its -wal and -shm files beside it: a folder
+    # its user may not write leaves SQLite "unable to open database file", even to read.
+    store = tmp_path / "store.sqlite3"
+    store.write_bytes(b"x")
+    real_access = os.access
+    monkeypatch.setattr(
+        "complaintctl.store.db.os.access",
+        lambda path, mode: False if Path(path) == tmp_path else real_access(path, mode),
+    )
+
+    err = store_error(
+        sqlite3.OperationalError("unable to open database file"), resolve_url(str(store))
+    )
+
+    assert (
+        f"cannot open the store {store}: SQLite writes its journal files (store.sqlite3-wal "
+        f"and store.sqlite3-shm) beside the store, even to read it, and the folder {tmp_path} "
+        "may not be written to: let its user write that folder, or copy the store to one "
+        "they may (unable to open database file)"
+    ) == err.message
+
+
+def test_a_store_that_cannot_be_opened_in_a_folder_that_can_be_written_says_so(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store.sqlite3"
+    store.write_bytes(b"x")
+
+    err = store_error(
+        sqlite3.OperationalError("unable to open database file"), resolve_url(str(store))
+    )
+
+    assert f"cannot read and write the store {store}: unable to open database file" == err.message

@@ -16,9 +16,9 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
     """Show where the config file is, what it sets, and what overrides it now.
 
     The file (TOML) holds defaults for the store (db), --as (as), ack's --area (area) and
-    queue's --warn-within (warn_within), and saved queue views ([views.NAME], for
-    queue --view NAME). Options override environment variables, which override the file.
-    COMPLAINTCTL_CONFIG names another file.
+    queue's --warn-within (warn_within), saved queue views ([views.NAME], for
+    queue --view NAME), and who letters come from ([organisation]). Options override
+    environment variables, which override the file. COMPLAINTCTL_CONFIG names another file.
     """
     from complaintctl import config
     from complaintctl.cli import render
@@ -42,6 +42,10 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
             "found": loaded.found,
             "settings": settings,
             "views": loaded.views,
+            "organisation": {
+                **{key: getattr(loaded.organisation, key) for key in config.ORGANISATION_FIELDS},
+                "signatories": dict(loaded.organisation.signatories),
+            },
         },
         json_output=json_output,
     )

@@ -863,17 +863,20 @@ def bulk(result: StepResult, json_output: bool, message: Callable[[Stepped], str
     for ref, err in result.refused:
         _note(f"{ref}: {err.message}")
     total = len(result.done) + len(result.refused)
+    of_total = f"{len(result.refused)} of {total} case{'' if total == 1 else 's'} refused"
     if result.refused and not result.applied:
         hint = (
             ""
             if result.dry_run or not result.done
-            else ("; use --continue-on-error to change the others")
+            else (
+                "; use --continue-on-error to change the "
+                + ("other" if len(result.done) == 1 else "others")
+            )
         )
-        _note(
-            f"Error: {len(result.refused)} of {total} cases refused, so no case was changed{hint}"
-        )
+        _note(f"Error: {of_total}, so no case was changed{hint}")
     elif result.refused:
-        _note(f"Error: {len(result.refused)} of {total} cases refused; the others were changed")
+        others = "the other was" if len(result.done) == 1 else "the others were"
+        _note(f"Error: {of_total}; {others} changed")
     elif result.dry_run and total:  # no cases at all: the caller has said so
         which = "the case" if total == 1 else f"all {total} cases"
         _note(f"Dry run: {which} can take it; nothing was written")
@@ -1174,18 +1177,20 @@ def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool) -> No
         (
             str(v.id),
             v.ref or f"consumer {v.consumer_id}",
-            f"{v.added_by} {when(v.added_at, ZoneInfo(v.zone))}",
+            v.added_by,
+            when(v.added_at, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
             v.reason,
         )
         for v in views
     ]
+    # Plain lines keep who and when as two fields; the table shows them as one column.
     _table(out, rows, [
         Column("Id", _at(0)),
         Column("Holds", _at(1)),
-        Column("Added", _at(2)),
-        Column("State", _at(3)),
-        Column("Reason", _at(4), WRAP),
+        Column("Added", lambda row: f"{row[2]} {row[3]}"),
+        Column("State", _at(4)),
+        Column("Reason", _at(5), WRAP),
     ])  # fmt: skip
 
 
@@ -2010,12 +2015,13 @@ def history_verified(view: HistoryVerified, *, json_output: bool) -> None:
     if json_output:
         _print_json(view.to_json())
         return
+    entries = f"{view.entries} entr{'y' if view.entries == 1 else 'ies'}"
     if view.intact:
-        _print(f"intact: {view.entries} entries, {view.cases} cases")
+        _print(f"intact: {entries}, {view.cases} case{'' if view.cases == 1 else 's'}")
         _print(f"head: {view.head} (entry {view.last_entry})")
         return
     count = len(view.problems)
-    _print(f"not intact: {count} problem{'' if count == 1 else 's'} in {view.entries} entries")
+    _print(f"not intact: {count} problem{'' if count == 1 else 's'} in {entries}")
     for problem in view.problems:
         _print(verify_problem(problem))
 
@@ -2043,6 +2049,18 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
         value = item["value"] if item["value"] is not None else "-"
         note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
         _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
+    organisation = dict(view["organisation"])
+    signatories = organisation.pop("signatories")
+    named = {
+        **{f"organisation.{key}": value for key, value in organisation.items()},
+        **{f"organisation.signatories.{kind}": who for kind, who in signatories.items()},
+    }
+    for key, value in named.items():
+        # A value of several lines (an address) goes on, indented, under its first line.
+        first, *rest = str(value or "-").splitlines() or ["-"]
+        _print(f"  {key:<24} {first}")
+        for line in rest:
+            _print(f"  {'':<24} {line}")
     for name, filters in view["views"].items():
         shown = ", ".join(
             key

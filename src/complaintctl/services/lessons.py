@@ -114,7 +114,9 @@ def add_action(
     not_in_future(at, now, uow)
     by = acting_staff(uow, by).username
     what = required(what, "--what", text.SUMMARY)
-    if (due is None) == (within is None):
+    if due is not None and within is not None:
+        raise InvalidInput("give --due or --within, not both")
+    if due is None and within is None:
         raise InvalidInput("say when it is due: --due DATETIME or --within DURATION (one of them)")
     case = find_case(uow, ref)
     if case.anonymised_at is not None:

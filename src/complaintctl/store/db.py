@@ -263,6 +263,16 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
         # A store at this program's revision lacking what that revision has: changed by hand.
         return damaged(where, text)
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+        folder = _unwritable_folder(url) if sqlite else None
+        if folder is not None:
+            # In WAL mode even a reader makes the -wal and -shm files beside the store.
+            name = folder[1].name
+            return StoreUnavailable(
+                f"cannot open the store {where}: SQLite writes its journal files ({name}-wal "
+                f"and {name}-shm) beside the store, even to read it, and the folder "
+                f"{folder[0]} may not be written to: let its user write that folder, or copy "
+                f"the store to one they may ({text})"
+            )
         return StoreUnavailable(f"cannot read and write the store {where}: {text}")
     if not sqlite and "no schema has been selected" in lowered:
         # The URL's search_path (options=-csearch_path%3D…) names no schema there is.
@@ -284,6 +294,19 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
             + (" (removing personal data needs the removers' group)" if removing else "")
         )
     return StoreUnavailable(f"the store {where} failed: {text}")
+
+
+def _unwritable_folder(url: str) -> tuple[Path, Path] | None:
+    """The folder of an SQLite store that is there, and the store, where this user may not
+    write that folder."""
+    try:
+        path = sqlite_file(url)
+    except StoreUnavailable:
+        return None
+    if path is None or not path.is_file():
+        return None
+    folder = path.resolve().parent
+    return None if os.access(folder, os.W_OK) else (folder, path)
 
 
 def _url_user(url: str) -> str | None:

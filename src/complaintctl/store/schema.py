@@ -23,7 +23,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, StoreUnavailable
-from complaintctl.store.db import UnreadableRevision, describe, no_store, translated_errors
+from complaintctl.store.db import (
+    UnreadableRevision,
+    damaged,
+    describe,
+    no_store,
+    translated_errors,
+)
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = (
@@ -288,9 +294,30 @@ def describe_connection(connection: Connection) -> str:
 
 def status(engine: Engine, store: str) -> SchemaStatus:
     """Where `store` (as shown to a person) stands; `engine` may be a read-only one."""
+    backend = engine.url.get_backend_name()
     with engine.connect() as connection:
         revision = stored_revision(connection)
-    return SchemaStatus(store=store, backend=engine.url.get_backend_name(), revision=revision)
+        if backend == "sqlite" and revision == SCHEMA_REVISION:
+            _require_every_table(connection, store)
+    return SchemaStatus(store=store, backend=backend, revision=revision)
+
+
+def _require_every_table(connection: Connection, store: str) -> None:
+    """Refuse as damaged an SQLite store lacking a table or column of its revision (changed by
+    hand), as every other command does when it reaches what is missing."""
+    from sqlmodel import SQLModel
+
+    from complaintctl.store import models  # noqa: F401 - registers the tables
+
+    found = inspect(connection)
+    tables = set(found.get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in tables:
+            raise damaged(store, f"no such table: {table.name}")
+        columns = {column["name"] for column in found.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in columns:
+                raise damaged(store, f"no such column: {table.name}.{column.name}")
 
 
 def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
