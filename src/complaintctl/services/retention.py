@@ -36,7 +36,7 @@ from complaintctl.views import (
 # store/retention.py is imported inside each function, as services/restrictions.py imports its
 # models: importing complaintctl.services must not load SQLAlchemy (tests/unit/test_layers.py).
 if TYPE_CHECKING:
-    from complaintctl.store.models import LegalHold
+    from complaintctl.store.models import Consumer, LegalHold
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -139,7 +139,7 @@ def add_hold(
         consumer_id is not None and consumer_id in stored.anonymised_consumers(uow.session)
     ):
         raise ActionNotAllowed(f"{ref or f'consumer {consumer_id}'} was anonymised already")
-    _not_naming(uow, reason, case.consumer_id if case is not None else consumer_id)
+    _hold_not_naming(uow, reason, case.consumer_id if case is not None else consumer_id)
     hold = LegalHold(
         case_id=case.id if case is not None else None,
         consumer_id=consumer_id,
@@ -163,21 +163,32 @@ def add_hold(
     return _hold_view(uow, hold)
 
 
-def _not_naming(uow: UnitOfWork, reason: str, consumer_id: int | None) -> None:
-    """Refuse a hold's reason that holds the person's details: retention and erasure never
-    remove a hold's reasons, on the hold or in the history."""
-    if consumer_id is None:
-        return
-    consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
+# What outlives the person's details, and so may not hold them (_not_naming).
+_HOLD_REASONS_STAY = (
+    "a legal hold's reasons stay on the record after retention or erasure, where nothing "
+    "could remove them"
+)
+_ERASURE_REASON_STAYS = (
+    "the reason stays on the record after the erasure, where nothing could remove it"
+)
+
+
+def _not_naming(reason: str, consumer: Consumer, stays: str) -> None:
+    """Refuse a reason that holds the person's details where it outlives them (`stays`):
+    retention and erasure never remove a hold's reasons or an erasure's."""
     named = retention.details_named(
         reason, name=consumer.name, email=consumer.email, address=consumer.address
     )
     if named:
         raise InvalidInput(
-            f"--reason holds the person's {named}: a legal hold's reasons stay on the record "
-            "after retention or erasure, where nothing could remove them; say why without "
-            "their details"
+            f"--reason holds the person's {named}: {stays}; say why without their details"
         )
+
+
+def _hold_not_naming(uow: UnitOfWork, reason: str, consumer_id: int | None) -> None:
+    if consumer_id is not None:
+        consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
+        _not_naming(reason, consumer, _HOLD_REASONS_STAY)
 
 
 def lift_hold(
@@ -198,7 +209,7 @@ def lift_hold(
     if at < hold.added_at:
         raise InvalidInput(f"--at is before legal hold {hold_id} was added")
     case = uow.case_by_id(hold.case_id) if hold.case_id is not None else None
-    _not_naming(uow, reason, case.consumer_id if case is not None else hold.consumer_id)
+    _hold_not_naming(uow, reason, case.consumer_id if case is not None else hold.consumer_id)
     hold.lifted_by, hold.lifted_at, hold.lift_reason = by, at, reason
     uow.add(hold)
     uow.record(
@@ -361,14 +372,7 @@ def erase_consumer(
     assert consumer.id is not None
     if consumer.anonymised_at is not None:
         raise ActionNotAllowed(f"consumer {consumer.id} was anonymised already")
-    named = retention.details_named(
-        reason, name=consumer.name, email=consumer.email, address=consumer.address
-    )
-    if named:
-        raise InvalidInput(
-            f"--reason holds the person's {named}: the reason stays on the record after the "
-            "erasure, where nothing could remove it; say why without their details"
-        )
+    _not_naming(reason, consumer, _ERASURE_REASON_STAYS)
     cases = stored.consumer_cases(uow.session, consumer.id)
     states = dict(stored.case_states(uow.session))
     in_the_way = []
