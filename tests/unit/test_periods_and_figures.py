@@ -136,10 +136,11 @@ def test_a_clock_is_judged_at_the_cutoff(
 
 
 def test_the_90th_percentile_is_the_nearest_rank() -> None:
-    assert 9.0 == figures.percentile([float(n) for n in range(1, 11)], 90)
-    assert 10.0 == figures.percentile([float(n) for n in range(1, 12)], 90)
-    assert 4.0 == figures.percentile([4.0], 90)
-    assert figures.percentile([], 90) is None
+    second = timedelta(seconds=1)
+    assert 9.0 == figures.percentile([n * 10**6 for n in range(1, 11)], 90, second)
+    assert 10.0 == figures.percentile([n * 10**6 for n in range(1, 12)], 90, second)
+    assert 4.0 == figures.percentile([4 * 10**6], 90, second)
+    assert figures.percentile([], 90, second) is None
 
 
 @pytest.mark.parametrize(
@@ -164,11 +165,12 @@ def test_a_figure_rounds_a_half_away_from_zero_on_its_exact_value(
 
 def test_medians_percentiles_and_shares_round_as_a_person_does() -> None:
     hour, day = timedelta(hours=1), timedelta(hours=8)
-    assert 2.63 == figures._median([figures.in_units(hour * 21, day)])
-    assert 15.13 == figures._median([Fraction(15), Fraction(61, 4)])  # 15.125 between the two
-    assert 2.63 == figures.percentile([figures.in_units(hour * 21, day)], 90)
+    assert 2.63 == figures._median(figures.microseconds([hour * 21]), day)
+    # 15.125 days, halfway between 15 and 15.25
+    assert 15.13 == figures._median(figures.microseconds([day * 15, day * 61 / 4]), day)
+    assert 2.63 == figures.percentile(figures.microseconds([hour * 21]), 90, day)
     assert 0.0313 == figures._share(1, 32)
-    assert Fraction(1, 3) == figures.in_units(timedelta(minutes=20), hour)
+    assert 0.33 == figures._median(figures.microseconds([timedelta(minutes=20)]), hour)
 
 
 @pytest.mark.parametrize(

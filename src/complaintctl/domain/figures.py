@@ -15,7 +15,6 @@ step ends it (domain/clocks.clock_ends_at); a met clock is on time as its step r
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -734,14 +733,13 @@ def _count(
     members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
     values["acknowledged_on_time_share"] = _on_time_share(acks)
     hour = timedelta(hours=1)
-    hours = [
-        in_units(worked, hour)
-        for worked in calendar.working_times_between(
+    hours = microseconds(
+        calendar.working_times_between(
             [(c.received_at, c.acknowledged_at) for c in received if c.acknowledged_at is not None]
         )
-    ]
-    values["acknowledge_working_hours_median"] = _median(hours)
-    values["acknowledge_working_hours_p90"] = percentile(hours, 90)
+    )
+    values["acknowledge_working_hours_median"] = _median(hours, hour)
+    values["acknowledge_working_hours_p90"] = percentile(hours, 90, hour)
 
     due = [c for c in cases if _due_in(c, DeadlineKind.RESPOND, window)]
     responses = _states(due, DeadlineKind.RESPOND, cutoff)
@@ -759,12 +757,12 @@ def _count(
     first = [(c, g) for c, g in given if g.stage == "first"]
     final = [(c, g) for c, g in given if g.stage == "final"]
     values["response_working_days_median"] = _median(
-        [
-            in_units(worked, working_day)
-            for worked in calendar.working_times_between(
+        microseconds(
+            calendar.working_times_between(
                 [(c.acknowledged_at, g.at) for c, g in first if c.acknowledged_at is not None]
             )
-        ]
+        ),
+        working_day,
     )
 
     members["escalated"] = [c.ref for c in cases for at in c.escalated_at if holds(at)]
@@ -788,7 +786,7 @@ def _count(
         if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
     ]
     values["final_working_days_median"] = _median(
-        [in_units(worked, working_day) for worked in calendar.working_times_between(escalations)]
+        microseconds(calendar.working_times_between(escalations)), working_day
     )
 
     def case_of(item: tuple[CaseFacts, Any]) -> str:
@@ -909,23 +907,33 @@ def _share(part: int, whole: int) -> float | None:
     return round_half_up(Fraction(part, whole), 4) if whole else None
 
 
-def _median(values: Sequence[Fraction]) -> float | None:
-    return round_half_up(statistics.median(values), 2) if values else None
+# Working times are counted in whole microseconds, and put in hours or days only once the
+# median or percentile is found: exact (21 working hours is 21/8 working days, not a float),
+# and sorted as integers (sorting a year's Fractions would cost seconds).
 
 
-def percentile(values: Sequence[Fraction], pct: int) -> float | None:
-    """The nearest-rank percentile: the smallest value with at least `pct`% of the values at
-    or below it."""
+def microseconds(times: Iterable[timedelta]) -> list[int]:
+    return [worked // _MICROSECOND for worked in times]
+
+
+def _median(values: Sequence[int], unit: timedelta) -> float | None:
+    """The median of `values` (microseconds) in `unit`s, to two places."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    twice = 2 * ordered[middle] if len(ordered) % 2 else ordered[middle - 1] + ordered[middle]
+    return round_half_up(Fraction(twice, 2 * (unit // _MICROSECOND)), 2)
+
+
+def percentile(values: Sequence[int], pct: int, unit: timedelta) -> float | None:
+    """The nearest-rank percentile of `values` (microseconds) in `unit`s, to two places: the
+    smallest value with at least `pct`% of the values at or below it."""
     if not values:
         return None
     ordered = sorted(values)
     rank = -(-pct * len(ordered) // 100)  # the ceiling of pct% of them, in whole numbers
-    return round_half_up(ordered[max(rank, 1) - 1], 2)
-
-
-def in_units(worked: timedelta, unit: timedelta) -> Fraction:
-    """`worked` in `unit`s, exactly (21 working hours is 21/8 working days, not a float)."""
-    return Fraction(worked // _MICROSECOND, unit // _MICROSECOND)
+    return round_half_up(Fraction(ordered[max(rank, 1) - 1], unit // _MICROSECOND), 2)
 
 
 def round_half_up(value: Fraction | int, places: int) -> float:
