@@ -164,8 +164,10 @@ def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) 
 def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_holidays(
     run: Run, tmp_path: Path
 ) -> None:
-    # The store, created now, knows the bank holidays of 2021 to 2031.
+    # The store, created now, knows the bank holidays of 2021 to 2031. The third is received
+    # on the last day before them and falls due in January 2021: counted from 2020 all the same.
     old = [row(n, received_at=f"2020-12-{n:02d}T10:00") for n in (1, 2)]
+    old.append(row(4, received_at="2020-12-31T16:00"))
     path = write(tmp_path / "batch.csv", csv_text([*old, row(3)]))
 
     result = run("import", str(path))
@@ -173,7 +175,8 @@ def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_h
     assert (
         0,
         [
-            "Warning (SC-2020-000001 and SC-2020-000002): bank holidays are known only from "
+            "Warning (SC-2020-000001, SC-2020-000002 and SC-2020-000003): bank holidays are "
+            "known only from "
             "2021-01-01 to 2031-12-31; a deadline counted from before them assumes there were "
             "none and may be early by a holiday; earlier years cannot be added, so check the days "
             "it counted (`complaintctl explain REF`) against that year's bank holidays"

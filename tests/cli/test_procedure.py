@@ -371,6 +371,20 @@ def test_escalating_before_the_known_bank_holidays_warns_though_the_deadline_fal
     assert warning in ok(run, "show", ref).stderr.splitlines()
 
 
+def test_logging_a_complaint_received_before_the_known_bank_holidays_warns(run: Run) -> None:
+    # Received Thu 31 December 2020, its acknowledgement falls due in January 2021, inside
+    # the known years; the day it is counted from is not, so a holiday there would be missed.
+    with journey.recorded_at("2020-12-31T16:00"):
+        result = ok(run, "--as", "officer.one", *journey.log_args("2020-12-31T16:00"))
+
+    assert (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline counted "
+        "from before them assumes there were none and may be early by a holiday; earlier years "
+        "cannot be added, so check the days it counted (`complaintctl explain REF`) against that "
+        "year's bank holidays"
+    ) in result.stderr.splitlines()
+
+
 # -- extend --------------------------------------------------------------------------------
 
 

@@ -277,17 +277,17 @@ def record_and_view(
     at: datetime,
     now: datetime,
     details: dict[str, Any],
-    new_dues: Iterable[datetime] = (),
+    counted_between: Iterable[datetime] = (),
     earlier: tuple[EarlierCase, ...] = (),
     as_of: datetime | None = None,
     notes: tuple[str, ...] = (),
 ) -> CaseView:
     """Record `action` in the case's history, commit the change, and read the case back as of
-    `as_of` (by default `at`), warning where a deadline in `new_dues` lies past the known bank
-    holidays, and with `notes`."""
+    `as_of` (by default `at`), warning where a deadline set, or the instant it is counted from
+    (`counted_between`), lies outside the known bank holidays, and with `notes`."""
     uow.record(case, action, by=by, at=at, now=now, **details)
     uow.commit()
-    warnings = (*notes, *coverage_warnings(uow.calendar(), *new_dues))
+    warnings = (*notes, *coverage_warnings(uow.calendar(), *counted_between))
     return case_view(
         uow, case, as_of=as_of or at, recorded_by=now, earlier=earlier, warnings=warnings
     )

@@ -129,7 +129,7 @@ def log_complaint(
         at=at,
         now=now,
         details=entry,
-        new_dues=[due],
+        counted_between=[at, due],
         earlier=tuple(EarlierCase(*row) for row in earlier),
         notes=notes,
     )
@@ -420,7 +420,7 @@ def log_chunk(
         )
         due = due_after(rule, calendar, received)
         clocks.append((ref, received, due))
-        for warning in coverage_warnings(calendar, due):
+        for warning in coverage_warnings(calendar, received, due):
             result.warnings.setdefault(warning, []).append(ref)
         details = log_details(
             complaint,

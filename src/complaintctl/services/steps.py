@@ -207,10 +207,10 @@ class Plan:
     incident: str | None = None  # an incident's note
     warnings: tuple[str, ...] = ()  # what the step's view warns of besides a late clock
     consumer_changes: dict[str, Any] = field(default_factory=dict)  # the consumer's columns
-    # The deadlines it sets, and the instants they are counted from: a day of either outside the
+    # The deadlines it sets and the instants they are counted from: a day of either outside the
     # known bank holidays (counting from before them, or to after them) warns that one may be
     # missing.
-    new_dues: tuple[datetime, ...] = ()
+    counted_between: tuple[datetime, ...] = ()
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
 
@@ -528,7 +528,7 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
         for kind in plan.clocks.late
         if kind in dated_in_time
     )
-    return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.new_dues))
+    return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.counted_between))
 
 
 def _clocks(taking: Taking, case: CaseRow, action: Action) -> ClockPlan:
@@ -588,7 +588,7 @@ class Acknowledge(Spec):
             **({"out_of_time_accepted": accepted_late} if accepted_late else {}),
         )
         plan.changes["area"] = area
-        plan.new_dues = (taking.at, respond_due)
+        plan.counted_between = (taking.at, respond_due)
         return plan
 
 
@@ -680,7 +680,7 @@ def _response(
         row = {"kind": ActionKind.REMEDY.value, "what": what, "owner": taking.by,
                "due_at": start.due_at}  # fmt: skip
         plan.opens = ((row, start),)
-        plan.new_dues = (*plan.new_dues, taking.at, start.due_at)
+        plan.counted_between = (*plan.counted_between, taking.at, start.due_at)
     return plan
 
 
@@ -728,7 +728,7 @@ class Extend(Spec):
             clock,
             Agreed(self.until, f"agreed with the consumer by {taking.by}: {reason}"),
         )
-        plan.new_dues = (self.until,)
+        plan.counted_between = (self.until,)
         return plan
 
 
@@ -768,7 +768,7 @@ class Escalate(Spec):
             final_due=final_due,
         )
         plan.changes["handler"] = handler.username
-        plan.new_dues = (taking.at, final_due)
+        plan.counted_between = (taking.at, final_due)
         return plan
 
 
