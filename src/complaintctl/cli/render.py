@@ -95,6 +95,8 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
+    from complaintctl.domain.figures import Figure
+    from complaintctl.domain.figures import Row as FigureRow
     from complaintctl.letters import Templates
     from complaintctl.services.imports import ImportReport
     from complaintctl.services.steps import StepResult
@@ -2241,6 +2243,46 @@ def figure_value(value: float | None, unit: str) -> str:
     return f"{value:,}"
 
 
+class _ReportColumn(NamedTuple):
+    """A column of figures in the report for people (at a terminal, and the HTML page)."""
+
+    group: str | None  # a group of --by, or None for the whole period
+    before: bool  # the period before (--compare previous)
+    values: dict[tuple[str, str | None], float | None]  # by figure and part
+
+    def label(self, view: ReportView, group_label: str) -> str:
+        """Its heading, a group's as `group_label` says it."""
+        period = view.previous.label if self.before and view.previous else view.current.label
+        if self.group is None:
+            return period
+        return f"{group_label} {period}" if self.before else group_label
+
+    def cell(self, row: FigureRow, figure: Figure) -> str:
+        if self.group is not None and not figure.by_case:
+            return ""  # counted for the store, not for a group's cases
+        return figure_value(self.values.get((row.figure, row.part)), figure.unit)
+
+
+def _report_columns(view: ReportView) -> list[_ReportColumn]:
+    """The report's columns, in order: the period, the period before (--compare), then each
+    group (--by) beside the same group then (not months: two periods' months are not the
+    same months)."""
+    current, previous = view.current, view.previous
+
+    def keyed(rows: Iterable[FigureRow]) -> dict[tuple[str, str | None], float | None]:
+        return {(r.figure, r.part): r.value for r in rows}
+
+    columns = [_ReportColumn(None, False, keyed(current.figures))]
+    if previous is not None:
+        columns.append(_ReportColumn(None, True, keyed(previous.figures)))
+    then = dict(previous.groups) if previous is not None and view.by != "month" else None
+    for group, rows in current.groups:
+        columns.append(_ReportColumn(group, False, keyed(rows)))
+        if then is not None:
+            columns.append(_ReportColumn(group, True, keyed(then.get(group, ()))))
+    return columns
+
+
 def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool) -> None:
     """The figures: a table for people, one section of the procedure after another, with a
     column per group (--by) and the period before beside (--compare); JSON; or CSV and plain
@@ -2252,13 +2294,13 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
         _print_json(report_json(view))
         return
     current, previous = view.current, view.previous
-    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
-    earlier_groups = (
-        {(g, r.figure, r.part): r.value for g, rows in previous.groups for r in rows}
-        if previous and view.by != "month"  # months of two periods are not the same months
-        else {}
-    )
     if csv_output or not out.for_people():
+        earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
+        earlier_groups = (
+            {(g, r.figure, r.part): r.value for g, rows in previous.groups for r in rows}
+            if previous and view.by != "month"  # months of two periods are not the same months
+            else {}
+        )
         rows: list[tuple[object, ...]] = []
         for group, group_rows in (("", current.figures), *current.groups):
             for row in group_rows:
@@ -2287,18 +2329,11 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     # A narrow terminal folds a name or a number onto a second line rather than cut it.
     table = Table(title=inert(title), title_justify="left")
     table.add_column("Figure", overflow="fold")
-    table.add_column(current.label, justify="right", overflow="fold")
-    if previous is not None:
-        table.add_column(previous.label, justify="right", style="dim", overflow="fold")
-    groups = [group for group, _ in current.groups]
-    beside = previous is not None and view.by != "month"  # each group beside itself then
-    for group in groups:
-        table.add_column(_styled(group), justify="right", overflow="fold")
-        if beside and previous is not None:
-            table.add_column(
-                _styled(f"{group} {previous.label}"), justify="right", style="dim", overflow="fold"
-            )
-    now_groups = {(g, r.figure, r.part): r.value for g, rows in current.groups for r in rows}
+    columns = _report_columns(view)
+    for column in columns:
+        label = column.label(view, column.group or "")
+        style = "dim" if column.before else ""
+        table.add_column(_styled(label), justify="right", style=style, overflow="fold")
     section = ""
     for row in current.figures:
         figure = figures.FIGURE[row.figure]
@@ -2306,14 +2341,7 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
             section = figure.section
             table.add_row(_styled(section, "bold"), end_section=False)
         label = f"  {row.figure}" + (f" · {row.part}" if row.part else "")
-        shown = [figure_value(row.value, figure.unit)]
-        if previous is not None:
-            shown.append(figure_value(earlier.get((row.figure, row.part)), figure.unit))
-        for group in groups:
-            cell = (group, row.figure, row.part)
-            for values in (now_groups, earlier_groups) if beside else (now_groups,):
-                shown.append(figure_value(values.get(cell), figure.unit) if figure.by_case else "")
-        table.add_row(*_cells(label, *shown))
+        table.add_row(*_cells(label, *(column.cell(row, figure) for column in columns)))
     console = _console()
     console.print(table)
     console.print(_report_glance(view))
@@ -2338,31 +2366,13 @@ def report_html(view: ReportView) -> str:
     tz = ZoneInfo(view.zone)
     current, previous = view.current, view.previous
     title = f"Complaint figures for {current.label}"
-    earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
-    by_group = [
-        (group, {(r.figure, r.part): r.value for r in rows}) for group, rows in current.groups
-    ]
-    heads = ["Figure", "What it counts", current.label]
-    heads += [previous.label] if previous else []
-    beside = previous is not None and view.by != "month"  # each group beside itself then
-    earlier_groups = (
-        {g: {(r.figure, r.part): r.value for r in rows} for g, rows in previous.groups}
-        if previous is not None and beside
-        else {}
-    )
-    for group, _ in by_group:
-        heads += [f"{view.by}: {group}"]
-        heads += [f"{view.by}: {group} {previous.label}"] if previous and beside else []
+    columns = _report_columns(view)
+    heads = ["Figure", "What it counts"]
+    heads += [column.label(view, f"{view.by}: {column.group}") for column in columns]
     sections: dict[str, list[str]] = {}
     for row in current.figures:
         figure = figures.FIGURE[row.figure]
-        key = (row.figure, row.part)
-        cells = [figure_value(row.value, figure.unit)]
-        if previous is not None:
-            cells.append(figure_value(earlier.get(key), figure.unit))
-        for group, values in by_group:
-            for column in (values, earlier_groups.get(group, {})) if beside else (values,):
-                cells.append(figure_value(column.get(key), figure.unit) if figure.by_case else "")
+        cells = [column.cell(row, figure) for column in columns]
         name = row.figure + (f" · {row.part}" if row.part else "")
         sections.setdefault(figure.section, []).append(
             f"<tr><th scope=row>{text(name)}</th><td>{text(figure.words)}</td>"
