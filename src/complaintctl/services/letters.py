@@ -152,8 +152,9 @@ def _letter(
     # this format, it is dated now.
     same_format = [e for e in earlier if e.details.get("format") == chosen]
     reproduces = same_format[-1] if same_format else (earlier[-1] if earlier else None)
+    # Made anew or from facts recorded earlier, a letter is never dated before its step.
+    _issued_after_its_step(view, kind, at)
     if reproduces is not None:
-        _issued_after_its_step(view, kind, at)
         facts = reproduces.details["facts"]
         issued_at = reproduces.at if same_format else at
     else:
@@ -265,8 +266,6 @@ def letter_facts(
             f"{view.ref}: no {rule.step} is recorded, so there is no {kind} letter yet "
             f"(it is at stage {view.stage})"
         )
-    if entry is not None:
-        _not_before(view, kind, issued_at, entry.at, f"the {rule.step}")
     if kind == LetterKind.OUT_OF_SCOPE and not (view.close_reason or "").startswith(
         CloseReason.OUT_OF_SCOPE
     ):
@@ -378,7 +377,8 @@ def _not_before(
 
 
 def _issued_after_its_step(view: CaseView, kind: str, at: datetime) -> None:
-    """A letter made again from facts recorded earlier is held to its step as a new one is."""
+    """Refuse a letter dated before the step it reports (the latest restriction, for a
+    restriction letter's)."""
     rule = rules.rule_of(kind)
     entry = view.latest(rule.action) if rule.action is not None else None
     if entry is not None:
@@ -395,8 +395,6 @@ def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dic
             "is no restriction letter"
         )
     restriction = max(view.restrictions, key=lambda r: (r.decided_at, r.id))
-    _not_before(view, LetterKind.RESTRICTION, issued_at, restriction.decided_at,
-                "the restriction")  # fmt: skip
     return {
         "restriction_scope": _inert(restriction.what(to_consumer=True)),
         "restriction_reason": _inert(restriction.reason),
