@@ -35,6 +35,13 @@ def _pending_folder() -> Path:
     return user_state_path("complaintctl", appauthor=False) / "pending"
 
 
+def file_named(text: str, what: str) -> None:
+    """Refuse `-` or nothing where `what` (an option, a command) writes a file of its own:
+    elsewhere `-` is stdout, and a store, its copy or a page is never a stream."""
+    if text.strip() in ("", "-"):
+        raise InvalidInput(f"{what} writes a file: name it ({text!r} is not one)")
+
+
 def failed(path: Path, err: OSError) -> OutputFailed:
     """An error writing `path`, in one line."""
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")

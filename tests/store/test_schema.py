@@ -795,7 +795,7 @@ def test_backup_to_a_dash_is_refused_and_writes_no_file_of_that_name(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     result = complaintctl(store_url, "db", "backup", "-")
-    assert (2, "Error: db backup writes a file: name it (- is not one)\n") == (
+    assert (2, "Error: db backup writes a file: name it ('-' is not one)\n") == (
         result.exit_code, result.stderr
     )  # fmt: skip
     assert not (tmp_path / "-").exists()

@@ -210,13 +210,11 @@ def db_backup(
     pg_dump --format=custom --file=FILE "postgresql://…".
     """
     from complaintctl.cli import render
-    from complaintctl.errors import InvalidInput
+    from complaintctl.files import file_named
     from complaintctl.store.db import describe, translated_errors
     from complaintctl.store.schema import backup
 
-    if str(file) == "-":
-        # Elsewhere `-` is stdout; a store's copy is a file of its own, never a stream.
-        raise InvalidInput("db backup writes a file: name it (- is not one)")
+    file_named(str(file), "db backup")
     state = current_state(ctx)
     engine, url = state.store()
     with translated_errors(url):

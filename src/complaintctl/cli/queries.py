@@ -307,13 +307,11 @@ def demo_command(
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.cli.app import State
-    from complaintctl.errors import InvalidInput
-    from complaintctl.files import check_destination
+    from complaintctl.files import check_destination, file_named
     from complaintctl.services import demo
 
-    if into is not None and into.strip() in ("", "-"):
-        # Elsewhere `-` is stdout; a store is a file of its own, never a stream.
-        raise InvalidInput("demo --into names the new store's file: name one (- is not one)")
+    if into is not None:
+        file_named(into, "demo --into")
     state = current_state(ctx)
     if into is None:
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
@@ -436,9 +434,10 @@ def report_command(
         raise InvalidInput("one of --json, --csv or --html at a time")
     if cases is not None and (json_output or csv_output or html is not None or by or compare):
         raise InvalidInput("--cases lists one figure's cases, one a line, on its own")
-    if html is not None and html.strip() in ("", "-"):
-        # Elsewhere `-` is stdout; the Board's page is a file of its own, never a stream.
-        raise InvalidInput(f"--html writes a file: name it ({html!r} is not one)")
+    if html is not None:
+        from complaintctl.files import file_named
+
+        file_named(html, "--html")
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])
