@@ -44,7 +44,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, Restriction, Staff
+    from complaintctl.store.models import Case, Event, Restriction, Staff
     from complaintctl.store.uow import UnitOfWork
 
 # -- inputs --------------------------------------------------------------------------------
@@ -321,6 +321,14 @@ def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionVi
     )
 
 
+def event_views(history: Iterable[Event]) -> tuple[EventView, ...]:
+    """A case's history entries as views read them, their details decoded."""
+    return tuple(
+        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host)
+        for e in history
+    )
+
+
 def case_view(
     uow: UnitOfWork,
     case: Case,
@@ -335,10 +343,7 @@ def case_view(
     consumer = uow.consumer(case.consumer_id)
     calendar = uow.calendar()
     restrictions = tuple(restriction_view(uow, r) for r in uow.restrictions_of(consumer))
-    history = tuple(
-        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host)
-        for e in uow.history(case)
-    )
+    history = event_views(uow.history(case))
     recorded_by = recorded_by or as_of
     still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by)
     return CaseView(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import due_as_recorded
-from complaintctl.services.common import coverage_warnings, find_case
+from complaintctl.services.common import coverage_warnings, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -70,7 +71,7 @@ def explain_deadline(
 
     calendar = uow.calendar()
     history = list(uow.history(case))
-    events = _events(history)
+    events = event_views(history)
     changes = _changes(events, deadline.kind)
     target = _target(deadline)
     rule_due = policy.due_after(target, calendar, deadline.start_at)
@@ -202,7 +203,7 @@ def _explain_action(
     else:
         rule_due = policy.due_after(target, calendar, deadline.start_at)
         days = explain_days(calendar, deadline.start_at, target)
-    changes = _changes(_events(history), DeadlineKind.ACTION.value, row.id)
+    changes = _changes(event_views(history), DeadlineKind.ACTION.value, row.id)
     if rule_due != deadline.due_at:
         # A --within counted as working minutes moves with the calendar while open; one
         # opened before that, or one already done or breached, keeps its value; one whose
@@ -320,14 +321,8 @@ def _starter(history: list[Event], deadline: Deadline) -> Event | None:
     return next((e for e in steps if e.at == deadline.start_at), steps[0] if steps else None)
 
 
-def _events(history: list[Event]) -> list[EventView]:
-    return [
-        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details)) for e in history
-    ]
-
-
 def _changes(
-    history: list[EventView], kind: str, action_id: int | None = None
+    history: Sequence[EventView], kind: str, action_id: int | None = None
 ) -> tuple[DueChange, ...]:
     """The extensions and recomputes of the case's clock of `kind` (of action `action_id`'s,
     for an action's)."""
