@@ -80,7 +80,8 @@ def details_named(text: str, *, name: str, email: str | None, address: str | Non
 # none of these (domain/figures.py reads stages, dates, categories, channels, areas, clocks,
 # decisions, remedies and amounts, and an edit's category, channel and Board flag).
 CASE_KEYS: Mapping[str, frozenset[str]] = {
-    Action.LOG: frozenset({"summary", "dispute"}),
+    # A senior's reason for logging it despite a restriction, and the restriction it names
+    Action.LOG: frozenset({"summary", "dispute", "restriction_overridden"}),
     Action.RESPOND: frozenset({"summary"}),
     Action.FINAL: frozenset({"summary"}),
     Action.EXTEND: frozenset({"reason"}),
