@@ -190,3 +190,56 @@ def test_consumer_erase_refuses_while_a_case_is_open_then_erases_at_once(run: Ru
     assert 4 == missing.exit_code
     twice = senior(run, "consumer", "erase", "--consumer-id", "1", "--reason", "x")
     assert (5, "Error: consumer 1 was anonymised already\n") == (twice.exit_code, twice.stderr)
+
+
+def test_show_gives_an_erased_contact_note_as_its_marker_not_the_stored_digest(run: Run) -> None:
+    ref = logged(run, at=LOGGED)
+    step(
+        run,
+        LOGGED,
+        "--as",
+        "officer.one",
+        "note",
+        ref,
+        "--text",
+        "Called back about Bob",
+        "--direction",
+        "in",
+        "--channel",
+        "phone",
+    )
+    step(run, CLOSED, "--as", "officer.one", "close", ref, "--reason", "withdrawn", "--yes")
+    erased = senior(run, "consumer", "erase", "--email", "ann@example.com", "--reason", "Asked")
+    assert 0 == erased.exit_code, erased.stderr
+
+    with freeze_time(NOW):
+        shown = ok(run, "show", ref)
+
+    contact = next(line for line in shown.stdout.splitlines() if line.startswith("Contact"))
+    assert contact.endswith("(officer.one): [erased 2026-12-15 on request]"), contact
+    assert "sha256" not in shown.stdout
+
+
+def test_erasure_removes_the_reason_a_restriction_was_overridden_to_log_a_case(run: Run) -> None:
+    first = logged(run, at=LOGGED)
+    with freeze_time(LOGGED):
+        ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+           "--scope", "procedure", "--reason", "Repeated")  # fmt: skip
+    second = logged(
+        run, "--override-restriction", "New evidence from her doctor", at=LOGGED, by="sam.senior"
+    )
+    with freeze_time(CLOSED):
+        ok(run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Calmer now")
+    for ref in (first, second):
+        step(run, CLOSED, "--as", "officer.one", "close", ref, "--reason", "withdrawn", "--yes")
+
+    erased = senior(run, "consumer", "erase", "--email", "ann@example.com", "--reason", "Asked")
+
+    assert 0 == erased.exit_code, erased.stderr
+    with freeze_time(NOW):
+        logged_entry = json.loads(ok(run, "history", second, "--json").stdout)["history"][0]
+        told = ok(run, "history", second).stdout
+        assert 0 == run("db", "verify").exit_code
+    overridden = logged_entry["details"]["restriction_overridden"]
+    assert "[erased 2026-12-15 on request]" == overridden["removed"]
+    assert "doctor" not in told

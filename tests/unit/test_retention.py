@@ -68,3 +68,15 @@ def test_an_edit_is_personal_only_where_it_changed_the_consumer_or_what_they_sai
     both = {"personal_changes": personal["changes"], "changes": category["changes"]}
     assert frozenset({"personal_changes"}) == retention.case_keys("edit", both)
     assert ["name", "category"] == retention.edited_fields(both)
+
+
+def test_a_reason_naming_the_street_of_an_address_written_on_one_line_is_caught() -> None:
+    def named(reason: str) -> str | None:
+        return retention.details_named(
+            reason, name="Ann Smith", email=None, address="1 High St, Leeds"
+        )
+
+    assert "address" == named("Asked in writing from 1 high st")
+    assert "address" == named("Asked at 1 High St, Leeds")
+    assert None is named("Asked in writing, 2026-12-01")
+    assert None is named("Leeds office asked")

@@ -758,7 +758,7 @@ def contact_text(entry: EventView, tz: ZoneInfo) -> str:
     details = entry.details
     way = _DIRECTION_WORDS.get(str(details.get("direction")))
     how = f", {way} by {details.get('channel')}" if way else ", file note"
-    return f"{format_local(entry.at, tz)}{how} ({entry.actor}): {details.get('text')}"
+    return f"{format_local(entry.at, tz)}{how} ({entry.actor}): {unmarked(details.get('text'))}"
 
 
 def history(out: Output, view: CaseView, *, json_output: bool) -> None:

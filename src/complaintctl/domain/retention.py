@@ -64,12 +64,14 @@ def erasure_marker(day: date) -> str:
 
 def details_named(text: str, *, name: str, email: str | None, address: str | None) -> str | None:
     """Which of the person's details `text` holds (their name, email or the first line of their
-    address, in any case, as whole words; none shorter than 3 characters), if any. An
-    erasure's reason stays on the record once everything else of theirs is gone, where nothing
-    could remove it again."""
+    address, or that line's part before a comma as an address written on one line has it, in
+    any case, as whole words; none shorter than 3 characters), if any. An erasure's reason
+    stays on the record once everything else of theirs is gone, where nothing could remove it
+    again."""
     folded = " ".join(text.split()).casefold()
     street = (address or "").strip().splitlines()[0] if (address or "").strip() else ""
-    for what, value in (("name", name), ("email", email), ("address", street)):
+    details = (("name", name), ("email", email), ("address", street))
+    for what, value in (*details, ("address", street.split(",")[0])):
         words = " ".join((value or "").split()).casefold()
         if len(words) >= 3 and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
             return what
@@ -80,7 +82,8 @@ def details_named(text: str, *, name: str, email: str | None, address: str | Non
 # none of these (domain/figures.py reads stages, dates, categories, channels, areas, clocks,
 # decisions, remedies and amounts, and an edit's category, channel and Board flag).
 CASE_KEYS: Mapping[str, frozenset[str]] = {
-    Action.LOG: frozenset({"summary", "dispute"}),
+    # A senior's reason for logging it despite a restriction, and the restriction it names
+    Action.LOG: frozenset({"summary", "dispute", "restriction_overridden"}),
     Action.RESPOND: frozenset({"summary"}),
     Action.FINAL: frozenset({"summary"}),
     Action.EXTEND: frozenset({"reason"}),
