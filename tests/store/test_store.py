@@ -33,6 +33,17 @@ def test_a_new_store_file_and_its_folders_are_created_for_its_owner_only(tmp_pat
     assert 0o700 == stat.S_IMODE(path.parent.stat().st_mode)
 
 
+@sqlite_only
+def test_what_is_deleted_from_a_sqlite_store_is_overwritten_on_disk(tmp_path: Path) -> None:
+    # Erasure and retention must not leave personal data in free pages, whatever the build's
+    # default (this one's may already be on).
+    url = resolve_url(str(tmp_path / "store.sqlite3"))
+    engine = open_engine(url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    engine.dispose()
+
+
 def test_a_path_and_a_url_name_the_same_store(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     assert f"sqlite:///{path}" == resolve_url(str(path))

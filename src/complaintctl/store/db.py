@@ -207,6 +207,9 @@ def _use_sqlite_transactions(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # What an erasure or a retention run removes is overwritten on disk, not left in the
+        # file's free pages: many SQLite builds do this by default, not all.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
