@@ -178,6 +178,29 @@ def test_an_extension_after_the_first_month_is_refused(unit: UnitFactory, ann: i
         )
 
 
+def test_an_extension_recorded_after_the_due_passed_is_refused_whatever_its_at(
+    unit: UnitFactory, ann: int
+) -> None:
+    """What is on record stays on record: dated within the first month but recorded once the
+    due has passed, an extension would lift a breach `overdue` has already reported."""
+    open_sar(unit)
+    assert overdue_requests(unit, "2026-12-30T10:00") == [(None, "subject-access", 1)]
+
+    with pytest.raises(ActionNotAllowed, match="within the first month"):
+        act(
+            unit,
+            services.extend_request,
+            sar_id=1,
+            months=2,
+            reason="Complex",
+            by="lee.leader",
+            at=t("2026-12-01T10:00"),
+            now=t("2026-12-30T10:00"),
+        )
+    assert overdue_requests(unit, "2026-12-30T10:00") == [(None, "subject-access", 1)]
+    assert entries(unit, "sar-extended") == []
+
+
 def test_answered_in_time_by_the_latest_export_since_receipt(unit: UnitFactory, ann: int) -> None:
     export(unit, "2026-11-20T10:00", sha256="00" * 32)  # before the request: not its answer
     open_sar(unit)
