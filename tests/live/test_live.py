@@ -7,6 +7,7 @@ holds afterwards: the live view is the commands' rules on one screen, never rule
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from complaintctl import services
+from complaintctl.cli.app import State
 from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel
 from complaintctl.live.app import (
@@ -30,6 +32,7 @@ from complaintctl.live.app import (
     StepPicker,
     ViewPicker,
 )
+from complaintctl.live.session import Session
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
 
@@ -594,6 +597,48 @@ async def test_a_case_changed_by_someone_else_since_it_was_shown_is_refused_with
     ) == error
     assert before == dump_store(demo_store)
     assert "Reference       SC-2026-000010 (version 2)" in body  # read again on the way back
+
+
+async def test_a_store_removed_while_open_refuses_a_step_rather_than_writing_where_none_sees(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    # SQLite keeps a file removed while it is open: a step written to it would be lost.
+    moved = tmp_path / "moved.sqlite3"
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        Path(demo_store).rename(moved)
+        fill(form, {"text": "Called back"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+    assert (
+        f"Refused: the store {demo_store} is no longer there (removed or moved since the live "
+        "view opened it): nothing was read from or written to it; put it back, or quit and "
+        "start live again"
+    ) == error
+    assert "Called back" not in str(dump_store(str(moved)))
+    assert not Path(demo_store).exists()
+
+
+def test_a_store_replaced_while_open_is_read_as_it_is_now(
+    session: Sessions, demo_store: str, tmp_path: Path
+) -> None:
+    # A store restored from its backup by moving the copy into place, as a restore might.
+    olu = session("olu")
+    shown, _ = olu.case("SC-2026-000006")
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(demo_store, copy)
+    other = State(db=str(copy), actor="olu", now=NOW, origin=("tester", "testhost"))
+    Session(other, {}, clock=lambda: NOW).take(
+        "SC-2026-000006", shown.version, lambda _uow: services.Note("In copy")
+    )
+    other.close()
+    copy.replace(demo_store)
+    view, _ = olu.case("SC-2026-000006")
+    assert "In copy" == view.history[-1].details["text"]
 
 
 async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
