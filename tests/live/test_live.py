@@ -709,6 +709,47 @@ async def test_edit_corrects_only_what_was_changed_in_its_form(
     assert ["summary"] == [c["field"] for c in view.history[-1].details["personal_changes"]]
 
 
+async def test_the_edit_form_shows_a_consumers_bidi_and_invisible_characters_written_out(
+    live: Apps, session: Sessions
+) -> None:
+    # The form's lines are typed into: what the case holds is shown there inert too, and left
+    # as shown it is not corrected; what is typed over it is taken as typed.
+    complaint = services.NewComplaint(
+        consumer="Eve \u202eLivE\u202c",
+        email="eve@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Slow\u200b reply\nSecond line",
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}", Input).value for name in ("name", "summary")}
+        screenshot = app.export_screenshot()
+        fill(form, {"reason": "Name typed over", "name": "Eve Live"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert {
+        "name": "Eve <U+202E>LivE<U+202C>",
+        "summary": "Slow<U+200B> reply\\x0aSecond line",
+    } == shown
+    assert "\u202e" not in screenshot
+    assert "\u200b" not in screenshot
+    assert "Corrected " + view.ref + ": name" == status
+    assert ("Eve Live", "Slow\u200b reply\nSecond line") == (after.consumer, after.summary)
+
+
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(
     live: Apps, demo_store: str
 ) -> None:
