@@ -641,6 +641,18 @@ def test_a_store_replaced_while_open_is_read_as_it_is_now(
     assert "In copy" == view.history[-1].details["text"]
 
 
+async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its_option(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000001")
+        await choose_step(pilot, app, Action.ACKNOWLEDGE)
+        screenshot = app.export_screenshot()
+    assert "(--out-of-time-reason)" in screenshot
+
+
 async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -926,7 +926,7 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     StepForm { align: center middle; }
     StepForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
                                 border: round $primary; background: $surface; padding: 0 1; }
-    StepForm Label { margin-top: 0; color: $text-muted; }
+    StepForm Label { margin-top: 0; color: $text-muted; width: 100%; }
     StepForm Input, StepForm Select { margin-left: 2; }
     StepForm #title { margin-bottom: 1; text-style: bold; width: 100%; color: $text; }
     StepForm #error { color: $error; margin-top: 1; height: auto; }
