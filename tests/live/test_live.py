@@ -7,6 +7,7 @@ holds afterwards: the live view is the commands' rules on one screen, never rule
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from complaintctl import services
+from complaintctl.cli.app import State
 from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel
 from complaintctl.live.app import (
@@ -30,6 +32,7 @@ from complaintctl.live.app import (
     StepPicker,
     ViewPicker,
 )
+from complaintctl.live.session import Session
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
 
@@ -596,6 +599,60 @@ async def test_a_case_changed_by_someone_else_since_it_was_shown_is_refused_with
     assert "Reference       SC-2026-000010 (version 2)" in body  # read again on the way back
 
 
+async def test_a_store_removed_while_open_refuses_a_step_rather_than_writing_where_none_sees(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    # SQLite keeps a file removed while it is open: a step written to it would be lost.
+    moved = tmp_path / "moved.sqlite3"
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        Path(demo_store).rename(moved)
+        fill(form, {"text": "Called back"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+    assert (
+        f"Refused: the store {demo_store} is no longer there (removed or moved since the live "
+        "view opened it): nothing was read from or written to it; put it back, or quit and "
+        "start live again"
+    ) == error
+    assert "Called back" not in str(dump_store(str(moved)))
+    assert not Path(demo_store).exists()
+
+
+def test_a_store_replaced_while_open_is_read_as_it_is_now(
+    session: Sessions, demo_store: str, tmp_path: Path
+) -> None:
+    # A store restored from its backup by moving the copy into place, as a restore might.
+    olu = session("olu")
+    shown, _ = olu.case("SC-2026-000006")
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(demo_store, copy)
+    other = State(db=str(copy), actor="olu", now=NOW, origin=("tester", "testhost"))
+    Session(other, {}, clock=lambda: NOW).take(
+        "SC-2026-000006", shown.version, lambda _uow: services.Note("In copy")
+    )
+    other.close()
+    copy.replace(demo_store)
+    view, _ = olu.case("SC-2026-000006")
+    assert "In copy" == view.history[-1].details["text"]
+
+
+async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its_option(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000001")
+        await choose_step(pilot, app, Action.ACKNOWLEDGE)
+        screenshot = app.export_screenshot()
+    assert "(--out-of-time-reason)" in screenshot
+
+
 async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -662,6 +719,47 @@ async def test_edit_corrects_only_what_was_changed_in_its_form(
     assert "Corrected SC-2026-000004: summary" == status
     assert "Rude phone call, twice" == view.summary
     assert ["summary"] == [c["field"] for c in view.history[-1].details["personal_changes"]]
+
+
+async def test_the_edit_form_shows_a_consumers_bidi_and_invisible_characters_written_out(
+    live: Apps, session: Sessions
+) -> None:
+    # The form's lines are typed into: what the case holds is shown there inert too, and left
+    # as shown it is not corrected; what is typed over it is taken as typed.
+    complaint = services.NewComplaint(
+        consumer="Eve \u202eLivE\u202c",
+        email="eve@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Slow\u200b reply\nSecond line",
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}", Input).value for name in ("name", "summary")}
+        screenshot = app.export_screenshot()
+        fill(form, {"reason": "Name typed over", "name": "Eve Live"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert {
+        "name": "Eve <U+202E>LivE<U+202C>",
+        "summary": "Slow<U+200B> reply\\x0aSecond line",
+    } == shown
+    assert "\u202e" not in screenshot
+    assert "\u200b" not in screenshot
+    assert "Corrected " + view.ref + ": name" == status
+    assert ("Eve Live", "Slow\u200b reply\nSecond line") == (after.consumer, after.summary)
 
 
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(

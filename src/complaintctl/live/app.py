@@ -75,6 +75,12 @@ SHOWN = 100
 LABELS = 16
 
 
+def _typed_over(current: str | None) -> str:
+    """What the case holds, on a line of a form to be typed over: inert, as everywhere it is
+    shown (an Input draws its value as it is). Left as shown, it is not corrected."""
+    return inert(current or "")
+
+
 def _text(value: str, style: str = "") -> Text:
     """Stored text as a cell or a line: inert, on one line, never markup."""
     return Text(one_line(value), style=_colour(style))
@@ -920,7 +926,7 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
     StepForm { align: center middle; }
     StepForm > VerticalScroll { width: 76; max-width: 100%; height: auto; max-height: 100%;
                                 border: round $primary; background: $surface; padding: 0 1; }
-    StepForm Label { margin-top: 0; color: $text-muted; }
+    StepForm Label { margin-top: 0; color: $text-muted; width: 100%; }
     StepForm Input, StepForm Select { margin-left: 2; }
     StepForm #title { margin-bottom: 1; text-style: bold; width: 100%; color: $text; }
     StepForm #error { color: $error; margin-top: 1; height: auto; }
@@ -966,7 +972,7 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                                              id=f"f-{field.name}", compact=True)  # fmt: skip
                 else:
                     yield Input(
-                        value=start.get(field.name, field.current or ""),
+                        value=start.get(field.name, _typed_over(field.current)),
                         placeholder=field.placeholder,
                         id=f"f-{field.name}",
                         compact=True,
@@ -992,7 +998,10 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 values[field.name] = list(widget.selected)
             elif isinstance(widget, Input):
                 values[field.name] = widget.value
-            if field.current is not None and values[field.name] == field.current:
+            if field.current is not None and values[field.name] in (
+                field.current,
+                _typed_over(field.current),
+            ):
                 del values[field.name]  # as it stands: not corrected
         return values
 

@@ -48,6 +48,9 @@ class Session:
 
     def __post_init__(self) -> None:
         self.started_with = dict(self.filters)  # the filters `live` was started with
+        # The SQLite file read last (its device and inode): the view stays open all day, and a
+        # file removed or replaced meanwhile is still open to it, where no one else would see.
+        self._file: tuple[int, int] | None = None
 
     @property
     def actor(self) -> str:
@@ -80,6 +83,36 @@ class Session:
 
     def _tick(self) -> None:
         self.state.now = self.clock()
+        self._same_store()
+
+    def _same_store(self) -> None:
+        """An SQLite store removed or moved since it was opened is refused, rather than read
+        and written where no one else sees it; one replaced (a restore) is opened again."""
+        import os
+
+        from complaintctl.errors import StoreUnavailable
+        from complaintctl.store.db import sqlite_file
+
+        path = sqlite_file(self.state.url())
+        if path is None:
+            return
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            found = None
+        if found is None or found.st_size == 0:
+            if self._file is not None:
+                self.state.close()
+                raise StoreUnavailable(
+                    f"the store {path} is no longer there (removed or moved since the live "
+                    "view opened it): nothing was read from or written to it; put it back, or "
+                    "quit and start live again"
+                )
+            return  # never opened: the store's own checks say so
+        now = (found.st_dev, found.st_ino)
+        if self._file is not None and now != self._file:
+            self.state.close()  # opened again, on the file there now
+        self._file = now
 
     def queue(self) -> QueueReport:
         """The queue as `queue` lists it, with these filters, as of now."""
