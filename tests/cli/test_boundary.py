@@ -314,7 +314,9 @@ def test_a_read_on_a_store_that_is_not_there_makes_nothing_and_exits_8(
         for command in (("overdue", "--exit-code"), ("queue",), ("show", "SC-2026-000001"),
                         ("history", "SC-2026-000001"), ("explain", "SC-2026-000001"),
                         ("export",), ("calendar",), ("staff", "list"), ("restrict", "list"),
-                        ("consumer", "show", "--consumer-id", "1"), ("db", "status")):  # fmt: skip
+                        ("consumer", "show", "--consumer-id", "1"), ("db", "status"),
+                        ("letter", "SC-2026-000001", "acknowledgement"),
+                        ("letter", "SC-2026-000001", "--list")):  # fmt: skip
             result = run("--db", str(store), *command)
             assert (8, True) == (result.exit_code, "there is no store at" in result.stderr), (
                 command,
