@@ -934,6 +934,7 @@ class ExplainView:
     warnings: tuple[str, ...] = ()
     action: tuple[int, str] | None = None  # an action's due: its id and kind (remedy, ...)
     extended: bool = False  # `due` is a date agreed with the consumer (extend), as of `as_of`
+    working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
 
 
 # -- explain's JSON ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ the display rule stands between such text and a terminal.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -314,7 +315,9 @@ def test_a_read_on_a_store_that_is_not_there_makes_nothing_and_exits_8(
         for command in (("overdue", "--exit-code"), ("queue",), ("show", "SC-2026-000001"),
                         ("history", "SC-2026-000001"), ("explain", "SC-2026-000001"),
                         ("export",), ("calendar",), ("staff", "list"), ("restrict", "list"),
-                        ("consumer", "show", "--consumer-id", "1"), ("db", "status")):  # fmt: skip
+                        ("consumer", "show", "--consumer-id", "1"), ("db", "status"),
+                        ("letter", "SC-2026-000001", "acknowledgement"),
+                        ("letter", "SC-2026-000001", "--list")):  # fmt: skip
             result = run("--db", str(store), *command)
             assert (8, True) == (result.exit_code, "there is no store at" in result.stderr), (
                 command,
@@ -612,3 +615,36 @@ def test_a_name_too_long_is_one_error_line(
 
     assert result.exit_code in (8, 12), result.stderr
     assert [True] == ["File name too long" in line for line in result.stderr.splitlines()]
+
+
+def _open_sqlite_connections() -> int:
+    """The sqlite3 connections this process still holds open, collected or not."""
+    count = 0
+    for thing in gc.get_objects():
+        if isinstance(thing, sqlite3.Connection):
+            try:
+                thing.execute("SELECT 1")
+            except sqlite3.ProgrammingError:  # closed
+                continue
+            count += 1
+    return count
+
+
+@sqlite_only
+def test_each_command_closes_the_connections_it_opened(run: Run, tmp_path: Path) -> None:
+    backup = tmp_path / "backup.sqlite3"
+    commands = [("queue",), ("show", "SC-2026-000001"), ("db", "status"), ("db", "verify"),
+                ("db", "upgrade"), ("db", "backup", str(backup)), ("calendar",),
+                ("letter", "SC-2026-000001", "acknowledgement")]  # fmt: skip
+    gc.collect()
+    gc.disable()  # what a command leaves to be collected stays to be counted
+    try:
+        before = _open_sqlite_connections()
+        left = {}
+        for words in commands:
+            run(*words)
+            left[words] = _open_sqlite_connections() - before
+    finally:
+        gc.enable()
+
+    assert dict.fromkeys(commands, 0) == left

@@ -492,6 +492,18 @@ def test_json_lines_on_stdin_are_refused_saying_one_json_document_is_read(run: R
     assert [(A, "received", None)] == stages(run, A)
 
 
+def test_invalid_json_on_stdin_is_refused_by_its_line_counting_blank_lines_before_it(
+    run: Run,
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f'\n\n  \n[\n"{A}",\n]\n')
+
+    assert (2, "Error: stdin is not valid JSON: Expecting value (line 6)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [(A, "received", None)] == stages(run, A)
+
+
 @pytest.mark.parametrize("refs", [["-", A], [A, "-"]])
 def test_a_dash_with_other_references_is_refused(run: Run, refs: list[str]) -> None:
     result = run("ack", *refs, "--area", "Casework", input=f"{B}\n")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
+from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import as_it_happens as ok
 
@@ -200,6 +201,25 @@ def test_a_running_clock_past_due_is_breached(run: Run) -> None:
     ) == explain(run, ref)[-1]
 
 
+def test_a_clock_counted_in_working_days_gives_its_time_in_working_days_as_show_does(
+    run: Run,
+) -> None:
+    ref = journey.log_case(run, at="2026-11-30T10:00")
+    journey.ack(run, ref, at="2026-11-30T11:00")
+    journey.assign(run, ref, at="2026-11-30T12:00")
+    journey.respond(run, ref, at="2026-12-01T10:00")
+    journey.escalate(run, ref, at="2026-12-02T10:00")  # final response: 20 working days
+
+    status = explain(run, ref, "--as-of", "2026-12-10T12:00")[-1]
+    shown = ok(run, "--plain", "show", ref, "--as-of", "2026-12-10T12:00").stdout.splitlines()
+
+    assert (
+        "As of Thu 2026-12-10 12:00 GMT: 6d 2h working time used, 14d 5h left "
+        "(due Mon 2027-01-04 17:00 GMT)"
+    ) == status
+    assert "(in 14d 5h working)" in next(s for s in shown if s.startswith("Deadline\tfinal"))
+
+
 # -- JSON --------------------------------------------------------------------------------------
 
 
@@ -297,7 +317,7 @@ def test_an_actions_due_is_explained_day_by_day_and_chosen_by_its_id(run: Run) -
         "  Thu 2026-12-31  day 3    09:00-17:00  day 3 of 3: due at its close, 17:00",
         "The rule puts it at Thu 2026-12-31 17:00 GMT.",
         "",
-        "As of Wed 2026-12-30 12:00 GMT: 18h working time used, 13h left "
+        "As of Wed 2026-12-30 12:00 GMT: 2d 2h working time used, 1d 5h left "
         "(due Thu 2026-12-31 17:00 GMT)",
     ] == lines
     assert ({"id": 2, "kind": "remedy"}, "agreed", [], "breached") == (

@@ -645,7 +645,7 @@ def test_an_officer_reviewing_a_restriction_exits_6_and_writes_nothing(
     )
 
 
-def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(
+def test_reviewing_a_lifted_restriction_exits_5_and_writes_nothing(
     run: Run, store_url: str
 ) -> None:
     restriction = restricted(run)
@@ -665,7 +665,7 @@ def test_reviewing_a_lifted_restriction_exits_2_and_writes_nothing(
         run,
         store_url,
         review_args(restriction),
-        2,
+        5,
         f"Error: restriction {restriction} was lifted; there is nothing to review",
     )
 

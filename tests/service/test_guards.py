@@ -445,7 +445,7 @@ def test_reviewing_a_lifted_restriction_is_refused(unit: UnitFactory) -> None:
         at=t("2026-12-05T10:00"),
     )
     before = restrictions(unit)
-    with pytest.raises(InvalidInput, match="was lifted"):
+    with pytest.raises(ActionNotAllowed, match="was lifted"):
         review(unit, restriction.id)
     assert before == restrictions(unit)
 

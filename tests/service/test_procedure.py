@@ -535,7 +535,7 @@ def test_restriction_reviews_fall_due_in_overdue_until_lifted(unit: UnitFactory)
     )
     with unit(write=False) as uow:
         assert () == services.overdue(uow, as_of=NOW, kinds=["restriction-review"]).items
-    with pytest.raises(InvalidInput, match="was lifted"):
+    with pytest.raises(ActionNotAllowed, match="was lifted"):
         act(
             unit,
             services.lift,

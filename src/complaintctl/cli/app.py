@@ -431,6 +431,8 @@ class State:
     # that commits nothing takes them away again: no store is made by a refused command.
     _made: list[Path] = field(default_factory=list, repr=False)
     _committed: bool = field(default=False, repr=False)
+    # Every engine this command opened on the store, each disposed of as it ends (close).
+    _engines: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def settings(self) -> dict[str, str]:
@@ -487,7 +489,9 @@ class State:
                 raise no_store(str(missing))
             if not missing.exists():
                 self._made = [*prepare_sqlite_file(missing), missing]
-        return open_engine(url), url
+        engine = open_engine(url)
+        self._engines.append(engine)
+        return engine, url
 
     def url(self) -> str:
         """The store's URL (--db, else the default file)."""
@@ -518,9 +522,9 @@ class State:
     def close(self) -> None:
         """Let the store's connections go as the command ends: a process's end would, but a
         caller running commands in one process (the tests) would hold them until collected."""
-        if self._opened is not None:
-            self._opened[0].dispose()
-            self._opened = None
+        self._opened = None
+        while self._engines:
+            self._engines.pop().dispose()
 
     def forget_unused_store(self) -> None:
         """Remove the store this command made if it committed nothing to it."""

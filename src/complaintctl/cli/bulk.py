@@ -205,8 +205,10 @@ def read_refs(
                     if err.msg == "Extra data"
                     else ""
                 )
+                # The line of stdin, counting the blank lines read past before the JSON.
+                line = err.lineno + text[: len(text) - len(stripped)].count("\n")
                 raise InvalidInput(
-                    f"stdin is not valid JSON: {err.msg} (line {err.lineno}){hint}"
+                    f"stdin is not valid JSON: {err.msg} (line {line}){hint}"
                 ) from None
             except (ValueError, RecursionError):  # a number or a nesting past what is read
                 raise InvalidInput("stdin is not JSON complaintctl can read") from None

@@ -70,7 +70,11 @@ def db_status(ctx: typer.Context, json_output: Json = False) -> None:
         raise no_store(str(missing))
     try:
         with translated_errors(url):
-            found = status(open_read_only(url), describe(url))
+            engine = open_read_only(url)
+            try:
+                found = status(engine, describe(url))
+            finally:
+                engine.dispose()
     except StoreDamaged as err:
         backend = url.split(":", 1)[0].split("+", 1)[0]
         render.store_status(

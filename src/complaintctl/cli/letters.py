@@ -220,7 +220,8 @@ def _write_letters(
             out_dir=out_dir,
         )
 
-    batch = state.change(make, at)
+    # Without --issue nothing is recorded: a reading command, which never makes a store.
+    batch = state.change(make, at) if issue else state.read(make, at)
     if batch.refused:
         if len(refs) == 1:  # one case's refusal keeps its own exit code, as a step's does
             raise batch.refused[0][1]

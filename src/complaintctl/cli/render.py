@@ -1948,7 +1948,11 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
     due = format_local(view.due, tz)
 
     def working(amount: timedelta | None) -> str:
+        # In the clock's own rule, as show gives it: working days of the calendar's length
+        # for a deadline counted in them, hours for one counted in hours.
         assert amount is not None
+        if view.unit == "working-days":
+            return format_duration(amount, day=view.working_day)
         return format_duration(amount, days=False)
 
     in_working_time = status.working_used is not None

@@ -275,6 +275,7 @@ def _view(
         due=due,
         extended=extended,
         action=action,
+        working_day=calendar.working_day(),
         calendar=CalendarUsed(
             zone=calendar.zone,
             week=tuple(

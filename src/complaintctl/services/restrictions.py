@@ -11,7 +11,7 @@ from complaintctl.domain.clocks import Agreed, DeadlineKind
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import adjustments_json, normalise_dispute, normalise_email
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
-from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.clocks import step_clocks
 from complaintctl.services.common import (
     acting_staff,
@@ -142,7 +142,7 @@ def lift(
         raise NotFound(f"no restriction {restriction_id}")
     if restriction.lifted_at is not None:
         tz = uow.calendar().tz
-        raise InvalidInput(
+        raise ActionNotAllowed(
             f"restriction {restriction_id} was lifted {format_local(restriction.lifted_at, tz)}"
         )
     if at < restriction.decided_at:
@@ -192,7 +192,9 @@ def review(
     if restriction is None:
         raise NotFound(f"no restriction {restriction_id}")
     if restriction.lifted_at is not None:
-        raise InvalidInput(f"restriction {restriction_id} was lifted; there is nothing to review")
+        raise ActionNotAllowed(
+            f"restriction {restriction_id} was lifted; there is nothing to review"
+        )
     if next_review <= at:
         raise InvalidInput("--next must be after the review")
     step_clocks(
