@@ -485,7 +485,7 @@ def test_a_row_with_too_many_values_keeps_its_values_in_the_rejects_file(
 
     result = run("import", str(path), "--skip-invalid")
 
-    assert (10, ["line 3: line: has 8 values for 7 columns"]) == (
+    assert (10, ["line 3: has 8 values for 7 columns"]) == (
         result.exit_code,
         result.stderr.splitlines(),
     )
@@ -583,7 +583,7 @@ def test_json_lines_rejects_are_written_as_json_lines(run: Run, tmp_path: Path) 
     ]
     assert [
         ("fax", "line 2: channel: 'fax' is not one of online, email, post, phone, in-person"),
-        (None, "line 3: line: not JSON: Expecting value"),
+        (None, "line 3: not JSON: Expecting value"),
     ] == [(r.get("channel"), r["error"]) for r in written]
 
 

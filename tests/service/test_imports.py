@@ -1150,7 +1150,7 @@ def test_csv_rejects_keep_the_files_columns_and_cells_and_add_every_problem() ->
          "line 2: channel: 'fax' is not one of online, email, post, phone, in-person\n"
          "line 2: email: 'nobody' is not an email address", ""],
         ["Bob", "bob@example.com", "email", "delay", "Late", "2026-12-01T10:00", "x",
-         "line 3: line: has 8 values for 7 columns",
+         "line 3: has 8 values for 7 columns",
          "Bob;bob@example.com;email;delay;Late;2026-12-01T10:00;x;extra"],
     ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
 
@@ -1177,7 +1177,7 @@ def test_csv_rejects_keep_the_files_own_error_and_raw_columns_beside_theirs() ->
          "older", "line 2: channel: 'fax' is not one of online, email, post, phone, in-person",
          ""],
         ["Bob", "b@c.d", "email", "delay", "Late", "2026-12-01T10:00", "e", "r", "o",
-         "line 3: line: has 10 values for 9 columns",
+         "line 3: has 10 values for 9 columns",
          "Bob,b@c.d,email,delay,Late,2026-12-01T10:00,e,r,o,extra"],
     ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
 
@@ -1197,6 +1197,6 @@ def test_jsonl_rejects_keep_an_error_field_of_the_row() -> None:
     assert [
         ("old problem", "line 1: channel: 'fax' is not one of online, email, post, phone, "
          "in-person"),
-        (None, "line 2: line: each line must be a JSON object"),
+        (None, "line 2: each line must be a JSON object"),
     ] == [(row.get("error"), row["error_2"]) for row in written]  # fmt: skip
     assert [1, 2] == written[1]["raw"]

@@ -107,8 +107,13 @@ class Reject:
     row: Row
 
     def describe(self) -> list[str]:
-        """One line a problem: `line N: column: why`."""
-        return [f"line {self.line}: {p.field}: {p.reason}" for p in self.problems]
+        """One line a problem: `line N: column: why`, or `line N: why` for the line as a
+        whole (not JSON, too many values)."""
+        return [
+            f"line {self.line}: {p.reason}" if p.field == "line"
+            else f"line {self.line}: {p.field}: {p.reason}"
+            for p in self.problems
+        ]  # fmt: skip
 
 
 @dataclass
