@@ -52,7 +52,8 @@ RoleUrl = Callable[[str | None], tuple[str, str]]
 
 @pytest.fixture
 def login_role(store_url: str) -> Iterator[RoleUrl]:
-    """`login_role(None)`: a new login role in a group granted as the README's SQL grants, on
+    """`login_role(None)`: a new login role (`login_role(NAME)`: one whose name begins NAME,
+    made quoted, capitals and all) in a group granted as the README's SQL grants, on
     the test's own schema, and the store's URL connecting as it; dropped afterwards."""
     admin = create_engine(resolve_url(store_url), isolation_level="AUTOCOMMIT")
     tag = uuid.uuid4().hex[:10]
@@ -67,10 +68,12 @@ def login_role(store_url: str) -> Iterator[RoleUrl]:
             if statement.strip():
                 connection.execute(text(statement))
 
-    def make(_name: str | None = None) -> tuple[str, str]:
-        role = f"r_{tag}_{len(made)}"
+    def make(name: str | None = None) -> tuple[str, str]:
+        """A role named `name` (quoted, as written, and made unique) or a plain one."""
+        role = f"{name} {tag}" if name else f"r_{tag}_{len(made)}"
+        quoted = '"' + role.replace('"', '""') + '"'
         with admin.connect() as connection:
-            connection.execute(text(f"CREATE ROLE {role} LOGIN IN ROLE {group}"))
+            connection.execute(text(f"CREATE ROLE {quoted} LOGIN IN ROLE {group}"))
         made.append(role)
         url = make_url(resolve_url(store_url)).set(username=role)
         return role, url.render_as_string(hide_password=False)
@@ -78,8 +81,9 @@ def login_role(store_url: str) -> Iterator[RoleUrl]:
     yield make
     with admin.connect() as connection:
         for role in [*made, remover, group]:
-            connection.execute(text(f"DROP OWNED BY {role}"))
-            connection.execute(text(f"DROP ROLE {role}"))
+            quoted = '"' + role.replace('"', '""') + '"'
+            connection.execute(text(f"DROP OWNED BY {quoted}"))
+            connection.execute(text(f"DROP ROLE {quoted}"))
     admin.dispose()
 
 
@@ -148,6 +152,27 @@ def test_an_unbound_role_acts_only_as_unbound_members_and_not_at_all_once_bound_
     assert 0 == still_reads.exit_code
     ok(run, "--db", senior_url, "db", "require-bound-roles", "--off")
     log_case(run, "--db", unbound_url, at=NOW, by="officer.two")
+
+
+@postgres_only
+@needs_postgres_driver
+@freeze_time(NOW)
+def test_a_role_made_with_a_quoted_name_is_bound_as_the_database_spells_it(
+    run: Run, login_role: RoleUrl, store_url: str, no_actor_named: None
+) -> None:
+    officer_role, officer_url = login_role("Olu O'Brien-Officer")
+    senior_role, senior_url = login_role("Sam_Senior")
+    ok(run, "--as", "sam.senior", "staff", "bind", "officer.one", "--db-role", officer_role)
+    ok(run, "--as", "sam.senior", "staff", "bind", "sam.senior", "--db-role", senior_role)
+    ok(run, "--db", senior_url, "db", "require-bound-roles")
+
+    ref = log_case(run, "--db", officer_url, at=NOW, by="officer.one")
+    listed = json.loads(ok(run, "staff", "list", "--json").stdout)
+
+    assert [("log", "officer.one")] == history_actors(run, ref)
+    assert {"officer.one": officer_role, "sam.senior": senior_role} == {
+        member["username"]: member["db_role"] for member in listed if member["db_role"]
+    }
 
 
 @postgres_only

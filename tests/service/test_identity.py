@@ -88,7 +88,7 @@ def test_adding_a_member_may_bind_them_and_the_entry_says_so(unit: UnitFactory) 
         ("officer.one", "sam.senior", {"os_login": "olu"}, InvalidInput, "nothing to change"),
         ("officer.two", "sam.senior", {}, InvalidInput, "give one of"),
         ("officer.two", "sam.senior", {"os_login": "a", "db_role": "b"}, InvalidInput, "one of"),
-        ("officer.two", "sam.senior", {"db_role": "bad role"}, InvalidInput, "not a role"),
+        ("officer.two", "sam.senior", {"db_role": "bad\x1brole"}, InvalidInput, "not a role"),
         ("officer.two", "officer.one", {"os_login": "otto"}, NotPermitted, "may not add, change"),
     ],
 )

@@ -544,6 +544,30 @@ def test_a_store_whose_revision_was_changed_to_none_or_two_is_damaged_and_left_u
     assert before == dump_store(store_url)
 
 
+def test_a_database_of_another_program_is_no_store_and_no_command_makes_tables_in_it(
+    store_url: str, engine_of: Callable[[str], Engine]
+) -> None:
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text("CREATE TABLE staff (id INTEGER, name TEXT)"))
+        connection.execute(text("CREATE TABLE invoice (id INTEGER)"))
+    before = dump_store(store_url)
+    for args in (
+        ["db", "status"],
+        ["db", "status", "--json"],
+        ["db", "init"],
+        ["db", "upgrade"],
+        ["queue"],
+        ["staff", "add", "sam", "--name", "Sam", "--role", "senior-complaint-executive"],
+    ):
+        result = complaintctl(store_url, *args)
+        assert (8, "") == (result.exit_code, result.stdout), args
+        assert (
+            f"Error: {describe(resolve_url(store_url))} is not a complaintctl store: it holds "
+            "another program's tables (invoice, staff); give complaintctl "
+        ) in result.stderr, args
+    assert before == dump_store(store_url)
+
+
 @sqlite_only  # a SQLite store changed by hand; every command refuses it as damaged
 @pytest.mark.parametrize(
     ("change", "what"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,20 +44,34 @@ def _view(staff: Staff) -> StaffView:
     )
 
 
-# What a database role or an operating-system login may be named here: PostgreSQL's longest
-# identifier; letters, digits and a few marks (a Windows login's domain and backslash too).
+# What an operating-system login may be named here: letters, digits and a few marks (a Windows
+# login's domain and backslash too), at most 63.
 _BOUND_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@$\\-]{0,62}")
 
 
-def _db_role(value: str | None) -> str | None:
-    """A database role to bind, in lower case: PostgreSQL folds an unquoted role name so, and
-    `current_user` gives it so."""
-    name = _bound_name(value, "--db-role")
-    return name.lower() if name is not None else None
+# PostgreSQL folds an unquoted name's ASCII letters, and no others, to lower case.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _db_role(uow: UnitOfWork, value: str | None) -> str | None:
+    """A database role to bind, as PostgreSQL spells it (`current_user` gives it so): as typed
+    where a role has that name (one made with a quoted name keeps its capitals, spaces or
+    quotes), else with its ASCII letters in lower case, as PostgreSQL folds an unquoted name."""
+    if value is None:
+        return None
+    name = value.strip()
+    if not name or len(name.encode()) > 63 or not name.isprintable():
+        raise InvalidInput(
+            f"--db-role {value!r} is not a role name: at most 63 bytes of printable "
+            "characters, as the database spells it (SELECT current_user)"
+        )
+    folded = name.translate(_ASCII_LOWER)
+    found = uow.database_roles_among([name, folded])
+    return name if name in found else folded
 
 
 def _bound_name(value: str | None, option: str) -> str | None:
-    """A --db-role or --os-login as typed (PostgreSQL and the system spell them so), checked."""
+    """An --os-login as typed (the system spells it so), checked."""
     if value is None:
         return None
     name = value.strip()
@@ -100,7 +115,7 @@ def add_staff(
     username = text.normalise_username(required(username, "USERNAME", text.LABEL))
     name = required(name, "--name", text.NAME)
     area = optional(area, "--area", text.LABEL)
-    db_role = _db_role(db_role)
+    db_role = _db_role(uow, db_role)
     os_login = _bound_name(os_login, "--os-login")
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
@@ -263,7 +278,7 @@ def bind_staff(
     """Bind a member of staff to a database role or an operating-system login (senior roles):
     it acts as them and no one else (services/identity.py). A member has at most one of each;
     binding again replaces it."""
-    db_role = _db_role(db_role)
+    db_role = _db_role(uow, db_role)
     os_login = _bound_name(os_login, "--os-login")
     if (db_role is None) == (os_login is None):
         raise InvalidInput("give one of --db-role and --os-login")

@@ -340,6 +340,10 @@ class UnreadableRevision(Exception):
     """The store's record of its schema revision is not the one revision complaintctl writes."""
 
 
+class ForeignTables(Exception):
+    """The database (or schema) holds tables, none of them complaintctl's: another program's."""
+
+
 @contextmanager
 def translated_errors(url: str) -> Iterator[None]:
     """Database failures as StoreUnavailable (exit 8), in one line: the driver's errors, and
@@ -356,3 +360,10 @@ def translated_errors(url: str) -> Iterator[None]:
         raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err
     except (UnreadableInstant, UnreadableRevision) as err:
         raise damaged(describe(url), str(err)) from err
+    except ForeignTables as err:
+        where = describe(url)
+        place = "a new file" if url.startswith("sqlite") else "a database, or a schema, of its own"
+        raise StoreUnavailable(
+            f"{where} is not a complaintctl store: it holds another program's tables ({err}); "
+            f"give complaintctl {place}"
+        ) from err

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store.db import (
+    ForeignTables,
     UnreadableRevision,
     damaged,
     describe,
@@ -87,6 +88,11 @@ def stored_revision(connection: Connection) -> str | None:
         raise UnreadableRevision(f"its schema revision is not one ({revisions[0]!r:.40})")
     if found.has_table("calendar_setting"):
         return FIRST_RELEASE
+    others = sorted(found.get_table_names())
+    if others:
+        # Not a store to make complaintctl's tables beside (one of theirs may share a name).
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise ForeignTables(shown)
     return None
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -389,6 +389,13 @@ class UnitOfWork:
         if self.session.get_bind().dialect.name != "postgresql":
             return None
         return self.session.connection().execute(select(func.current_user())).scalar_one()
+
+    def database_roles_among(self, names: Sequence[str]) -> set[str]:
+        """Which of `names` are roles of this PostgreSQL server, as spelt; none on SQLite."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return set()
+        query = text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)")
+        return set(self.session.connection().execute(query, {"names": list(names)}).scalars())
 
     def staff_bound(
         self, *, db_role: str | None = None, os_login: str | None = None
