@@ -345,6 +345,12 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "open_cases"), "--cases: open_cases is counted by stage: say which, as "
          "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
          "final-response, referred"),
+        (("--cases", "open_cases.bogus"), "--cases: open_cases has no part 'bogus': it is "
+         "counted by stage, as open_cases.PART, PART one of received, first-stage, "
+         "responded, second-stage, final-response, referred"),
+        (("--cases", "received_by_channel.Email"), "--cases: received_by_channel has no part "
+         "'Email': it is counted by channel, as received_by_channel.PART, PART one of online, "
+         "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
