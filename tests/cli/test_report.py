@@ -244,6 +244,37 @@ def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
         assert "pip install &#x27;complaintctl[charts]&#x27;" in text
 
 
+def test_a_cause_recorded_now_counts_0_in_the_period_before_not_no_value(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    with freeze_time("2026-11-04T10:01:00+00:00"):
+        assign = run(
+            "--as", "sam.senior", "assign", "SC-2026-000001", "--to", "rita.responder",
+            "--at", "2026-11-04T09:00",
+        )  # fmt: skip
+        assert 0 == assign.exit_code, assign.stderr
+        respond = run(
+            "--as", "sam.senior", "respond", "SC-2026-000001", "--decision", "upheld",
+            "--summary", "Slow", "--cause", "delay", "--at", "2026-11-04T10:00",
+        )  # fmt: skip
+    assert 0 == respond.exit_code, respond.stderr
+    args = ("report", "--period", "2026-11", "--compare", "previous", "--by", "area")
+
+    piped = run(*args)
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", run(*args).stdout)
+
+    # October's responses recorded no cause: none recorded delay, 0 (not '-', no value)
+    assert "causes\tdelay\t\t1\t0" in piped.stdout.splitlines()
+    assert "causes\tdelay\tarea=Casework\t1\t0" in piped.stdout.splitlines()
+    line = next(line for line in shown.splitlines() if "causes · delay" in line)
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["1", "0", "0", "-", "1", "0"] == line.replace("│", " ").split()[3:]
+
+
 def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
     run: Run, november: None, tmp_path: Path
 ) -> None:
