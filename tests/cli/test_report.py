@@ -182,6 +182,9 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
         (("--period", "2026-11", "--from", "2026-11-01"), "give --period, or --from and --to, "
          "not both"),
         ((), "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"),
+        (("--from", "2026-11-01"), "--from needs --to DATE too: the period's first and last "
+         "days"),
+        (("--to", "2026-11-30"), "--to needs --from DATE too: the period's first and last days"),
         (("--from", "2026-11-30", "--to", "2026-11-01"), "the period ends (2026-11-01) before "
          "it begins (2026-11-30)"),
         (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
