@@ -182,6 +182,9 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
         (("--period", "2026-11", "--from", "2026-11-01"), "give --period, or --from and --to, "
          "not both"),
         ((), "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"),
+        (("--from", "2026-11-01"), "--from needs --to DATE too: the period's first and last "
+         "days"),
+        (("--to", "2026-11-30"), "--to needs --from DATE too: the period's first and last days"),
         (("--from", "2026-11-30", "--to", "2026-11-01"), "the period ends (2026-11-01) before "
          "it begins (2026-11-30)"),
         (("--from", "30/11/2026", "--to", "2026-12-01"), "'30/11/2026' is not a date; write it "
@@ -242,6 +245,37 @@ def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
     assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
     if not charts_installed():
         assert "pip install &#x27;complaintctl[charts]&#x27;" in text
+
+
+def test_a_cause_recorded_now_counts_0_in_the_period_before_not_no_value(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    with freeze_time("2026-11-04T10:01:00+00:00"):
+        assign = run(
+            "--as", "sam.senior", "assign", "SC-2026-000001", "--to", "rita.responder",
+            "--at", "2026-11-04T09:00",
+        )  # fmt: skip
+        assert 0 == assign.exit_code, assign.stderr
+        respond = run(
+            "--as", "sam.senior", "respond", "SC-2026-000001", "--decision", "upheld",
+            "--summary", "Slow", "--cause", "delay", "--at", "2026-11-04T10:00",
+        )  # fmt: skip
+    assert 0 == respond.exit_code, respond.stderr
+    args = ("report", "--period", "2026-11", "--compare", "previous", "--by", "area")
+
+    piped = run(*args)
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", run(*args).stdout)
+
+    # October's responses recorded no cause: none recorded delay, 0 (not '-', no value)
+    assert "causes\tdelay\t\t1\t0" in piped.stdout.splitlines()
+    assert "causes\tdelay\tarea=Casework\t1\t0" in piped.stdout.splitlines()
+    line = next(line for line in shown.splitlines() if "causes · delay" in line)
+    # the whole, then October; (not yet routed), none in October; Casework, then October
+    assert ["1", "0", "0", "-", "1", "0"] == line.replace("│", " ").split()[3:]
 
 
 def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
@@ -345,6 +379,12 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "open_cases"), "--cases: open_cases is counted by stage: say which, as "
          "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
          "final-response, referred"),
+        (("--cases", "open_cases.bogus"), "--cases: open_cases has no part 'bogus': it is "
+         "counted by stage, as open_cases.PART, PART one of received, first-stage, "
+         "responded, second-stage, final-response, referred"),
+        (("--cases", "received_by_channel.Email"), "--cases: received_by_channel has no part "
+         "'Email': it is counted by channel, as received_by_channel.PART, PART one of online, "
+         "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),

@@ -433,8 +433,10 @@ def test_an_as_of_before_the_period_is_refused(unit: UnitFactory) -> None:
 def test_a_period_is_given_one_way(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="not both"):
         services.report_period("2027-03", date(2027, 3, 1), None)
-    with pytest.raises(InvalidInput, match="say which period"):
+    with pytest.raises(InvalidInput, match="^--from needs --to DATE too"):
         services.report_period(None, date(2027, 3, 1), None)
+    with pytest.raises(InvalidInput, match="say which period"):
+        services.report_period(None, None, None)
     with pytest.raises(InvalidInput, match="ends .* before it begins"):
         services.report_period(None, date(2027, 3, 2), date(2027, 3, 1))
     chosen = services.report_period(None, date(2027, 3, 1), date(2027, 3, 31))

@@ -2264,7 +2264,20 @@ class _ReportColumn(NamedTuple):
     def cell(self, row: FigureRow, figure: Figure) -> str:
         if self.group is not None and not figure.by_case:
             return ""  # counted for the store, not for a group's cases
-        return figure_value(self.values.get((row.figure, row.part)), figure.unit)
+        return figure_value(_part_value(self.values, row, figure), figure.unit)
+
+
+def _part_value(
+    values: dict[tuple[str, str | None], float | None], row: FigureRow, figure: Figure
+) -> float | None:
+    """`row`'s figure and part among `values` (a column's): a cause the column's responses did
+    not record counts 0 there (its parts are the causes recorded), where the column counted."""
+    from complaintctl.domain import figures
+
+    key = (row.figure, row.part)
+    if key not in values and values and figure.parts in figures.DYNAMIC_PARTS:
+        return 0
+    return values.get(key)
 
 
 def _report_columns(view: ReportView) -> list[_ReportColumn]:
@@ -2301,7 +2314,7 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     if csv_output or not out.for_people():
         earlier = {(r.figure, r.part): r.value for r in previous.figures} if previous else {}
         earlier_groups = (
-            {(g, r.figure, r.part): r.value for g, rows in previous.groups for r in rows}
+            {g: {(r.figure, r.part): r.value for r in rows} for g, rows in previous.groups}
             if previous and view.by != "month"  # months of two periods are not the same months
             else {}
         )
@@ -2315,9 +2328,8 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
                     row.value,
                 )
                 if previous is not None:
-                    key = (row.figure, row.part)
-                    before = earlier.get(key) if not group else earlier_groups.get((group, *key))
-                    line += (before,)
+                    then = earlier if not group else earlier_groups.get(group, {})
+                    line += (_part_value(then, row, figures.FIGURE[row.figure]),)
                 rows.append(line)
         header = ("figure", "part", "breakdown", "value") + (("previous",) if previous else ())
         if csv_output:

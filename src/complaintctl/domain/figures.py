@@ -671,6 +671,11 @@ def parse_figure(text: str) -> tuple[str, str | None]:
             f"{figure.parts} as `{figure.parts} list` names it, e.g. {name}.delay"
         )
     parts = PARTS[figure.parts]
+    if part and part not in parts:
+        raise FigureError(
+            f"{name} has no part {part!r}: it is counted by {figure.parts}, as "
+            f"{name}.PART, PART one of {', '.join(parts)}"
+        )
     if part not in parts:
         raise FigureError(
             f"{name} is counted by {figure.parts}: say which, as {name}.PART, PART one of "

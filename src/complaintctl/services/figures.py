@@ -48,6 +48,9 @@ def report_period(text: str | None, first: date | None, last: date | None) -> Pe
             if first is not None or last is not None:
                 raise InvalidInput("give --period, or --from and --to, not both")
             return parse_period(text)
+        if (first is None) != (last is None):
+            given, wanted = ("--from", "--to") if first is not None else ("--to", "--from")
+            raise InvalidInput(f"{given} needs {wanted} DATE too: the period's first and last days")
         if first is None or last is None:
             raise InvalidInput(
                 "say which period: --period 2026-11|2026-Q4|2026|2026-27, or --from DATE --to DATE"
