@@ -94,6 +94,14 @@ class RootGroup(TyperGroup):
             raise typer.Exit()
         return rest
 
+    def invoke(self, ctx: Context) -> Any:
+        # Ctrl-C: Typer would end the command with status 130 and say nothing; README's
+        # `Error: aborted` is said here, once the command's transaction has rolled back.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as err:
+            raise Abort() from err
+
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # TyperGroup's listing, with each command's summary read without building it.
         assert isinstance(self.commands, LazyCommands)
