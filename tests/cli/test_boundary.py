@@ -558,6 +558,54 @@ def test_output_onto_a_full_disk_is_one_error_line_and_exit_12(
     )
 
 
+@pytest.mark.parametrize("command", [("queue",), ("overdue", "--json"), ("--version",)])
+def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`complaintctl queue >&-`: Python has no stdout at all, which was a traceback."""
+    store = demo_store(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (12, ["Error: cannot write the output: stdout is closed"]) == (
+        result.returncode,
+        result.stderr.splitlines(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("queue", "--limit", "1"), "8 more: --limit 0 for all\n"),
+        (("ack", "-", "--area", "Casework"), "No case references on stdin: nothing to do\n"),
+        (
+            ("import", "-"),
+            "Imported 0 new of 0 rows; 0 already in the store; 0 rejected\n",
+        ),
+    ],
+    ids=lambda c: " ".join(c) if isinstance(c, tuple) else "",
+)
+def test_a_closed_stdin_reads_as_empty_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...], said: str
+) -> None:
+    """`complaintctl ack - <&-` in a script: nothing to read, as from /dev/null."""
+    store = demo_store(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam", *command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert (0, said) == (result.returncode, result.stderr or result.stdout)
+
+
 def test_an_export_past_the_file_size_limit_is_one_error_line_and_leaves_nothing(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ built on the first command that needs it.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import inspect
 import io
@@ -690,8 +691,40 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
+class _ClosedOutput(io.TextIOBase):
+    """stdout where the command was started with it closed (`>&-`): anything written to it
+    is the error a full disk is (exit 12), not a traceback."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+
+def _closed_standard_streams() -> None:
+    """A command started with stdin or stdout closed (`<&-`, `>&-`): Python gives None for it.
+    Its descriptor is held open on the null device, so that no file the command opens takes
+    its number; a closed stdin reads as empty, as the null device does, and a closed stdout
+    refuses what is written to it."""
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(_null(os.O_RDONLY, 0), "r")))
+    if sys.stdout is None:
+        _null(os.O_WRONLY, 1)
+        sys.stdout = _ClosedOutput()
+
+
+def _null(flags: int, number: int) -> int:
+    descriptor = os.open(os.devnull, flags)
+    if descriptor != number:
+        os.dup2(descriptor, number)
+        os.close(descriptor)
+    return number
+
+
 def main() -> None:
     """The console script."""
+    _closed_standard_streams()
     # Text for people in a locale that cannot spell a character shows its escape rather than
     # failing the command (JSON and CSV are written in UTF-8 whatever the locale: render).
     if isinstance(sys.stdout, io.TextIOWrapper):
