@@ -558,6 +558,42 @@ def test_output_onto_a_full_disk_is_one_error_line_and_exit_12(
     )
 
 
+def test_a_step_whose_output_meets_a_full_disk_says_what_it_recorded_is_kept(
+    tmp_path: Path,
+) -> None:
+    """`log > /dev/full` in a script: the complaint is logged before its reference is printed;
+    exit 12 saying only that the output failed invited a second run, and a second case."""
+    store = demo_store(tmp_path)
+    base = [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam"]
+    args = [
+        "log",
+        "--consumer",
+        "Quin Full",
+        "--email",
+        "quin@example.com",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        "Logged onto a full disk",
+    ]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*base, *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    found = subprocess.run(
+        [*base, "find", "Quin Full"], capture_output=True, text=True, check=False
+    )
+
+    assert (
+        12,
+        "Error: cannot write the output: No space left on device; what the command recorded"
+        " is kept (history shows it): do not run it again",
+    ) == (result.returncode, result.stderr.splitlines()[-1])
+    assert 1 == len(found.stdout.splitlines()), found.stderr
+
+
 @pytest.mark.parametrize("command", [("queue",), ("overdue", "--json"), ("--version",)])
 def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     tmp_path: Path, command: tuple[str, ...]

@@ -76,7 +76,16 @@ class RootGroup(TyperGroup):
     ) -> Context:
         # Help as wide as the terminal now (click stops at 80 unless told); commands inherit it.
         extra.setdefault("max_content_width", helptext.width())
-        return super().make_context(info_name, args, parent, **extra)
+        self._context = super().make_context(info_name, args, parent, **extra)
+        return self._context
+
+    def _recorded(self) -> str:
+        """What an output error adds once the command has committed its change: the change
+        is kept, so that a script does not take it again (a second complaint logged)."""
+        state = getattr(getattr(self, "_context", None), "obj", None)
+        if isinstance(state, State) and state._committed:
+            return "; what the command recorded is kept (history shows it): do not run it again"
+        return ""
 
     def get_params(self, ctx: Context) -> list[Any]:
         # Typer's --show-completion, which takes no shell, replaced by ours (_SHOW_COMPLETION).
@@ -131,10 +140,10 @@ class RootGroup(TyperGroup):
         except Abort:
             _fail("aborted", 130)
         except OSError as err:  # the output, or a file, that cannot be written
-            _fail(_cannot_write(err), EXIT_OUTPUT)
+            _fail(_cannot_write(err) + self._recorded(), EXIT_OUTPUT)
         except (UnicodeError, RecursionError) as err:  # input no text or JSON reader can take
             _fail(f"the input cannot be read: {err.__class__.__name__}: {err}", EXIT_USAGE)
-        _flush_output()
+        _flush_output(self._recorded)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -172,7 +181,7 @@ def _cannot_write(err: OSError) -> str:
     return f"cannot write{where}: {err.strerror or err}"
 
 
-def _flush_output() -> None:
+def _flush_output(recorded: Callable[[], str] = str) -> None:
     """Write out what is left of the output now, so that a full disk or a closed pipe is
     one error line and its exit status, not a report at interpreter exit."""
     try:
@@ -181,7 +190,7 @@ def _flush_output() -> None:
         # Nothing more goes to that output: Python's own flush at exit would fail again.
         with suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        _fail(_cannot_write(err), EXIT_OUTPUT)
+        _fail(_cannot_write(err) + recorded(), EXIT_OUTPUT)
 
 
 class LazyCommands(MutableMapping[str, Command]):
