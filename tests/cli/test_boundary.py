@@ -614,6 +614,36 @@ def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     )
 
 
+def test_a_closed_stderr_keeps_messages_out_of_the_data_on_stdout(tmp_path: Path) -> None:
+    """`ref=$(complaintctl log … 2>&-)`: the note and the summary line are dropped, as with
+    2>/dev/null, not printed among the reference on stdout."""
+    store = demo_store(tmp_path)
+    args = [
+        "log",
+        "--consumer",
+        "Quin Closed",
+        "--email",
+        "quin@example.com",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        "Logged with stderr closed",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(2),
+    )
+
+    assert (0, 1) == (result.returncode, len(result.stdout.splitlines())), result.stdout
+    assert result.stdout.startswith("SC-")
+
+
 @pytest.mark.parametrize(
     ("command", "said"),
     [

@@ -712,15 +712,19 @@ class _ClosedOutput(io.TextIOBase):
 
 
 def _closed_standard_streams() -> None:
-    """A command started with stdin or stdout closed (`<&-`, `>&-`): Python gives None for it.
+    """A command started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): Python
+    gives None for it.
     Its descriptor is held open on the null device, so that no file the command opens takes
-    its number; a closed stdin reads as empty, as the null device does, and a closed stdout
-    refuses what is written to it."""
+    its number; a closed stdin reads as empty, as the null device does, a closed stdout
+    refuses what is written to it, and a closed stderr takes the messages away (print would
+    send them to stdout, among the data)."""
     if sys.stdin is None:
         sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(_null(os.O_RDONLY, 0), "r")))
     if sys.stdout is None:
         _null(os.O_WRONLY, 1)
         sys.stdout = _ClosedOutput()
+    if sys.stderr is None:  # messages are dropped, as `2>/dev/null`, never sent to stdout
+        sys.stderr = io.TextIOWrapper(io.FileIO(_null(os.O_WRONLY, 2), "w"), write_through=True)
 
 
 def _null(flags: int, number: int) -> int:
