@@ -1088,7 +1088,10 @@ def test_a_date_format_reads_receipts_and_about_dates_as_local_time() -> None:
     ("received_at", "why"),
     [
         ("2026-07-01T14:00", "'2026-07-01T14:00' does not match the date format %d/%m/%Y %H:%M"),
-        ("31/02/2026 10:00", "'31/02/2026 10:00' does not match the date format %d/%m/%Y %H:%M"),
+        # Written in the format but no day: said as --at and ISO dates say it.
+        ("31/02/2026 10:00", "'31/02/2026 10:00' names no day of the calendar"),
+        ("29/02/2026 10:00", "'29/02/2026 10:00' names no day of the calendar"),
+        ("32/01/2026 10:00", "'32/01/2026 10:00' does not match the date format %d/%m/%Y %H:%M"),
         ("٠١/07/2026 10:00", "does not match the date format"),
         ("25/10/2026 01:30", "25/10/2026 01:30 happens twice in Europe/London"),
         ("29/03/2026 01:30", "29/03/2026 01:30 does not exist in Europe/London"),
