@@ -402,6 +402,16 @@ def test_json_lines_skip_blank_lines_and_flag_lines_that_are_not_json_objects() 
     ]
 
 
+def test_a_json_line_that_is_not_json_is_kept_raw_without_its_windows_line_end() -> None:
+    text = '{"consumer": "Ann"}\r\n{bad json\r\n{"consumer": "Cat"\r\n'
+
+    actual = rows(text, "jsonl")
+
+    assert ["{bad json", '{"consumer": "Cat"'] == [
+        raw["raw"] for _, raw in actual if "__error__" in raw
+    ]
+
+
 # -- import_batch ----------------------------------------------------------------------------
 
 HEADER = "source_id,consumer,email,address,channel,category,summary,received_at\n"
