@@ -561,6 +561,120 @@ def test_output_onto_a_full_disk_is_one_error_line_and_exit_12(
     )
 
 
+def test_a_step_whose_output_meets_a_full_disk_says_what_it_recorded_is_kept(
+    tmp_path: Path,
+) -> None:
+    """`log > /dev/full` in a script: the complaint is logged before its reference is printed;
+    exit 12 saying only that the output failed invited a second run, and a second case."""
+    store = demo_store(tmp_path)
+    base = [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam"]
+    args = [
+        "log",
+        "--consumer",
+        "Quin Full",
+        "--email",
+        "quin@example.com",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        "Logged onto a full disk",
+    ]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*base, *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    found = subprocess.run(
+        [*base, "find", "Quin Full"], capture_output=True, text=True, check=False
+    )
+
+    assert (
+        12,
+        "Error: cannot write the output: No space left on device; what the command recorded"
+        " is kept (history shows it): do not run it again",
+    ) == (result.returncode, result.stderr.splitlines()[-1])
+    assert 1 == len(found.stdout.splitlines()), found.stderr
+
+
+@pytest.mark.parametrize("command", [("queue",), ("overdue", "--json"), ("--version",)])
+def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`complaintctl queue >&-`: Python has no stdout at all, which was a traceback."""
+    store = demo_store(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (12, ["Error: cannot write the output: stdout is closed"]) == (
+        result.returncode,
+        result.stderr.splitlines(),
+    )
+
+
+def test_a_closed_stderr_keeps_messages_out_of_the_data_on_stdout(tmp_path: Path) -> None:
+    """`ref=$(complaintctl log … 2>&-)`: the note and the summary line are dropped, as with
+    2>/dev/null, not printed among the reference on stdout."""
+    store = demo_store(tmp_path)
+    args = [
+        "log",
+        "--consumer",
+        "Quin Closed",
+        "--email",
+        "quin@example.com",
+        "--channel",
+        "email",
+        "--category",
+        "delay",
+        "--summary",
+        "Logged with stderr closed",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(2),
+    )
+
+    assert (0, 1) == (result.returncode, len(result.stdout.splitlines())), result.stdout
+    assert result.stdout.startswith("SC-")
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("queue", "--limit", "1"), "8 more: --limit 0 for all\n"),
+        (("ack", "-", "--area", "Casework"), "No case references on stdin: nothing to do\n"),
+        (
+            ("import", "-"),
+            "Imported 0 new of 0 rows; 0 already in the store; 0 rejected\n",
+        ),
+    ],
+    ids=lambda c: " ".join(c) if isinstance(c, tuple) else "",
+)
+def test_a_closed_stdin_reads_as_empty_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...], said: str
+) -> None:
+    """`complaintctl ack - <&-` in a script: nothing to read, as from /dev/null."""
+    store = demo_store(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam", *command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert (0, said) == (result.returncode, result.stderr or result.stdout)
+
+
 def test_an_export_past_the_file_size_limit_is_one_error_line_and_leaves_nothing(
     tmp_path: Path,
 ) -> None:

@@ -365,6 +365,30 @@ def test_overdue_lines_without_a_case_are_skipped_as_their_json_items_are(run: R
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
+@pytest.mark.parametrize("listing", [["overdue", "--csv"], ["queue", "--csv"], ["export"]])
+def test_csv_piped_is_read_by_its_ref_column_not_refused_on_its_header(
+    run: Run, listing: list[str]
+) -> None:
+    """`queue --csv | ack -`: the header names the columns, and each row is read by its ref."""
+    rows = run(*listing).stdout
+    assert "ref," in rows.splitlines()[0] or ",ref," in rows.splitlines()[0]
+
+    result = run("ack", "-", "--area", "Casework", input=rows)
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
+def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f"ref,consumer\n{A},x\nnope,y\n")
+
+    assert (
+        2,
+        "Error: line 3 of stdin: 'nope' is not a case reference (they look like SC-2026-000001)\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None)] == stages(run, A)
+
+
 def test_a_line_that_is_no_reference_is_refused_by_its_number_and_first_field(
     run: Run,
 ) -> None:

@@ -1106,3 +1106,35 @@ def test_json_output_gives_every_problem_and_counts_rows(run: Run, tmp_path: Pat
         report["rejected"],
         [(r["line"], r["field"]) for r in report["rejects"]],
     )
+
+
+def test_an_import_interrupted_mid_batch_says_aborted_exits_130_and_leaves_the_store_as_before(
+    run: Run, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C after the first chunk of rows was written into the batch's transaction.
+    from complaintctl.services import imports
+
+    frozen = freeze_time("2026-12-31T12:00:00Z")
+    frozen.start()
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(5), row(6)]))))
+    before, rows_before = exported(run), dump_store(store_url)
+    logged_chunk = imports.log_chunk
+    chunks = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        chunks.append(logged_chunk(*args, **kwargs))
+        if len(chunks) == 2:
+            raise KeyboardInterrupt
+        return chunks[-1]
+
+    rows = [row(n, source_id=f"big-{n}", received_at="2026-11-02T10:00") for n in range(2500)]
+    path = write(tmp_path / "big.csv", csv_text(rows))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(imports, "log_chunk", interrupted)
+        result = run("import", str(path))
+
+    assert (130, "Error: aborted") == (result.exit_code, result.stderr.strip())
+    assert 2 == len(chunks)
+    assert (before, rows_before) == (exported(run), dump_store(store_url))
+    frozen.stop()

@@ -402,6 +402,16 @@ def test_json_lines_skip_blank_lines_and_flag_lines_that_are_not_json_objects() 
     ]
 
 
+def test_a_json_line_that_is_not_json_is_kept_raw_without_its_windows_line_end() -> None:
+    text = '{"consumer": "Ann"}\r\n{bad json\r\n{"consumer": "Cat"\r\n'
+
+    actual = rows(text, "jsonl")
+
+    assert ["{bad json", '{"consumer": "Cat"'] == [
+        raw["raw"] for _, raw in actual if "__error__" in raw
+    ]
+
+
 # -- import_batch ----------------------------------------------------------------------------
 
 HEADER = "source_id,consumer,email,address,channel,category,summary,received_at\n"
@@ -1088,7 +1098,10 @@ def test_a_date_format_reads_receipts_and_about_dates_as_local_time() -> None:
     ("received_at", "why"),
     [
         ("2026-07-01T14:00", "'2026-07-01T14:00' does not match the date format %d/%m/%Y %H:%M"),
-        ("31/02/2026 10:00", "'31/02/2026 10:00' does not match the date format %d/%m/%Y %H:%M"),
+        # Written in the format but no day: said as --at and ISO dates say it.
+        ("31/02/2026 10:00", "'31/02/2026 10:00' names no day of the calendar"),
+        ("29/02/2026 10:00", "'29/02/2026 10:00' names no day of the calendar"),
+        ("32/01/2026 10:00", "'32/01/2026 10:00' does not match the date format %d/%m/%Y %H:%M"),
         ("٠١/07/2026 10:00", "does not match the date format"),
         ("25/10/2026 01:30", "25/10/2026 01:30 happens twice in Europe/London"),
         ("29/03/2026 01:30", "29/03/2026 01:30 does not exist in Europe/London"),

@@ -9,6 +9,7 @@ built on the first command that needs it.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import inspect
 import io
@@ -75,7 +76,16 @@ class RootGroup(TyperGroup):
     ) -> Context:
         # Help as wide as the terminal now (click stops at 80 unless told); commands inherit it.
         extra.setdefault("max_content_width", helptext.width())
-        return super().make_context(info_name, args, parent, **extra)
+        self._context = super().make_context(info_name, args, parent, **extra)
+        return self._context
+
+    def _recorded(self) -> str:
+        """What an output error adds once the command has committed its change: the change
+        is kept, so that a script does not take it again (a second complaint logged)."""
+        state = getattr(getattr(self, "_context", None), "obj", None)
+        if isinstance(state, State) and state._committed:
+            return "; what the command recorded is kept (history shows it): do not run it again"
+        return ""
 
     def get_params(self, ctx: Context) -> list[Any]:
         # Typer's --show-completion, which takes no shell, replaced by ours (_SHOW_COMPLETION).
@@ -93,6 +103,14 @@ class RootGroup(TyperGroup):
             print(completion.script(shell), end="")
             raise typer.Exit()
         return rest
+
+    def invoke(self, ctx: Context) -> Any:
+        # Ctrl-C: Typer would end the command with status 130 and say nothing; README's
+        # `Error: aborted` is said here, once the command's transaction has rolled back.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as err:
+            raise Abort() from err
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # TyperGroup's listing, with each command's summary read without building it.
@@ -122,10 +140,10 @@ class RootGroup(TyperGroup):
         except Abort:
             _fail("aborted", 130)
         except OSError as err:  # the output, or a file, that cannot be written
-            _fail(_cannot_write(err), EXIT_OUTPUT)
+            _fail(_cannot_write(err) + self._recorded(), EXIT_OUTPUT)
         except (UnicodeError, RecursionError) as err:  # input no text or JSON reader can take
             _fail(f"the input cannot be read: {err.__class__.__name__}: {err}", EXIT_USAGE)
-        _flush_output()
+        _flush_output(self._recorded)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -163,7 +181,7 @@ def _cannot_write(err: OSError) -> str:
     return f"cannot write{where}: {err.strerror or err}"
 
 
-def _flush_output() -> None:
+def _flush_output(recorded: Callable[[], str] = str) -> None:
     """Write out what is left of the output now, so that a full disk or a closed pipe is
     one error line and its exit status, not a report at interpreter exit."""
     try:
@@ -172,7 +190,7 @@ def _flush_output() -> None:
         # Nothing more goes to that output: Python's own flush at exit would fail again.
         with suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        _fail(_cannot_write(err), EXIT_OUTPUT)
+        _fail(_cannot_write(err) + recorded(), EXIT_OUTPUT)
 
 
 class LazyCommands(MutableMapping[str, Command]):
@@ -686,8 +704,44 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
+class _ClosedOutput(io.TextIOBase):
+    """stdout where the command was started with it closed (`>&-`): anything written to it
+    is the error a full disk is (exit 12), not a traceback."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+
+def _closed_standard_streams() -> None:
+    """A command started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): Python
+    gives None for it.
+    Its descriptor is held open on the null device, so that no file the command opens takes
+    its number; a closed stdin reads as empty, as the null device does, a closed stdout
+    refuses what is written to it, and a closed stderr takes the messages away (print would
+    send them to stdout, among the data)."""
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(_null(os.O_RDONLY, 0), "r")))
+    if sys.stdout is None:
+        _null(os.O_WRONLY, 1)
+        sys.stdout = _ClosedOutput()
+    if sys.stderr is None:  # messages are dropped, as `2>/dev/null`, never sent to stdout
+        sys.stderr = io.TextIOWrapper(io.FileIO(_null(os.O_WRONLY, 2), "w"), write_through=True)
+
+
+def _null(flags: int, number: int) -> int:
+    descriptor = os.open(os.devnull, flags)
+    if descriptor != number:
+        os.dup2(descriptor, number)
+        os.close(descriptor)
+    return number
+
+
 def main() -> None:
     """The console script."""
+    _closed_standard_streams()
     # Text for people in a locale that cannot spell a character shows its escape rather than
     # failing the command (JSON and CSV are written in UTF-8 whatever the locale: render).
     if isinstance(sys.stdout, io.TextIOWrapper):

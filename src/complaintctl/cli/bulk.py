@@ -8,7 +8,9 @@ one case or on many.
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import json
 import re
 import sys
@@ -170,6 +172,35 @@ def _line_refs(text: str) -> Iterator[str]:
         yield ref
 
 
+def _csv_header(text: str) -> bool:
+    """Whether stdin begins with a CSV header naming a `ref` column, as `queue --csv`,
+    `overdue --csv` and `export` print (a tab-separated line is read by its first field)."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    if "\t" in first or "," not in first:
+        return False
+    return "ref" in next(csv.reader([first]), [])
+
+
+def _csv_refs(text: str) -> Iterator[str]:
+    """The reference in each row's `ref` column of CSV with a header; overdue's rows without
+    a case skipped, a row whose `ref` is no reference refused by its line."""
+    from complaintctl.services.common import looks_like_ref
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\r\n"), newline=""))
+    for record in reader:
+        ref = (record.get("ref") or "").strip()
+        where = f"line {reader.line_num} of stdin"
+        if _NO_CASE.fullmatch(ref):
+            continue
+        if not ref:
+            if any((value or "").strip() for value in record.values()):
+                raise InvalidInput(f"{where}: no reference in its ref column")
+            continue
+        if not looks_like_ref(ref):
+            raise _no_reference(where, ref)
+        yield ref
+
+
 def _no_reference(where: str, text: str) -> InvalidInput:
     """Input on stdin that is no reference at all, quoted inert and short."""
     shown = text if len(text) <= 40 else text[:40] + "…"
@@ -236,6 +267,8 @@ def read_refs(
                     seen[ref.strip().upper()] = version
         elif _json_scalar(stripped):
             raise InvalidInput(_JSON_READ)
+        elif _csv_header(text):
+            args = list(_csv_refs(text))
         else:
             args = list(_line_refs(text))
     elif "-" in args:

@@ -28,9 +28,9 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
         parsed = datetime.fromisoformat(cleaned) if fmt is None else datetime.strptime(cleaned, fmt)
-    except ValueError:
+    except ValueError as err:
         if fmt is not None:
-            raise InstantError(f"{text!r} does not match the date format {fmt}") from None
+            raise _not_by_format(text, fmt, err) from None
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
         raise InstantError(
@@ -65,6 +65,14 @@ def _names_no_day(text: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
+    """A value `fmt` cannot read: written in it but no day (31/02/2026: strptime says the day
+    is out of range for the month), or not written in it."""
+    if "out of range" in str(err):
+        return _no_such_day(text)
+    return InstantError(f"{text!r} does not match the date format {fmt}")
 
 
 def _no_such_day(text: str) -> InstantError:
@@ -120,9 +128,9 @@ def parse_date(text: str, fmt: str | None = None) -> date:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError
         day = date.fromisoformat(cleaned) if fmt is None else _date_by_format(cleaned, fmt)
-    except ValueError:
+    except ValueError as err:
         if fmt is not None:
-            raise InstantError(f"{text!r} does not match the date format {fmt}") from None
+            raise _not_by_format(text, fmt, err) from None
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
         raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None

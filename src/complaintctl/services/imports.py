@@ -213,11 +213,11 @@ def read_rows(
         try:
             value = json.loads(text)
         except json.JSONDecodeError as err:
-            yield Row(number, {"__error__": f"not JSON: {err.msg}", "raw": text.rstrip("\n")})
+            yield Row(number, {"__error__": f"not JSON: {err.msg}", "raw": text.rstrip("\r\n")})
             continue
         except (ValueError, RecursionError):  # a number or a nesting past what is read
             problem = "not JSON complaintctl can read (a number or nesting too large)"
-            yield Row(number, {"__error__": problem, "raw": text.rstrip("\n")})
+            yield Row(number, {"__error__": problem, "raw": text.rstrip("\r\n")})
             continue
         if not isinstance(value, dict):
             yield Row(number, {"__error__": "each line must be a JSON object", "raw": value})
