@@ -21,7 +21,7 @@ import atexit, sys
 def report():
     print("MODULES", *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)
 atexit.register(report)
-from complaintctl.cli import main
+from complaintctl import main
 sys.argv = ["complaintctl", *sys.argv[1:]]
 main()
 """
@@ -237,3 +237,22 @@ def test_typer_is_the_release_the_lazy_commands_were_written_against() -> None:
         for module, names in used.items()
         if (missing := [name for name in names if not hasattr(modules[module], name)])
     }
+
+
+def test_an_interrupt_while_the_command_line_loads_is_an_abort_not_a_traceback() -> None:
+    # Ctrl-C in the moment typer and rich load, before any command runs: made certain here by
+    # an import that is interrupted.
+    probe = """
+import sys
+class Interrupted:
+    def find_spec(self, name, path=None, target=None):
+        if name == "complaintctl.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupted())
+from complaintctl import main
+main()
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "queue"], capture_output=True, text=True, check=False
+    )
+    assert (130, "", "Error: aborted\n") == (result.returncode, result.stdout, result.stderr)
