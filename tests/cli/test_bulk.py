@@ -782,6 +782,20 @@ def test_if_version_refuses_with_exit_11_when_someone_stepped_in_and_writes_noth
     assert before == show(run, A)
 
 
+def test_if_version_ahead_of_the_case_says_it_never_had_that_version(run: Run) -> None:
+    run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
+    now = show(run, A)["version"]
+
+    result = run("--as", "lee.leader", "assign", A, "--to", "rita.responder",
+                 "--if-version", str(now + 2))  # fmt: skip
+
+    assert (11, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: case {A} has never been at version {now + 2}: it is at version {now}, at "
+        "stage first-stage, in Casework; look again before acting\n"
+    ) == result.stderr
+
+
 def test_a_refusal_because_the_case_changed_is_exit_code_11_in_bulk_json(run: Run) -> None:
     run("ack", A, B, "--area", "Casework", "--at", "2026-12-14T10:00")
     looked = run("queue", "--area", "Casework", "--json").stdout

@@ -1048,14 +1048,14 @@ def test_semicolon_and_tab_files_import_told_or_given_their_delimiter(
          "field; the fields are consumer, email, address, channel, category, summary, dispute, "
          "received_at, board, about, preferred_contact, adjustments, source_id"),
         (("--map", "form_id=source_id"), "Error: --map names form_id, which the header lacks; "
-         "its columns are 8 column(s): 'submission_id', 'Your name', 'E-mail', 'channel', "
+         "it has 8 columns: 'submission_id', 'Your name', 'E-mail', 'channel', "
          "'category', 'summary', 'Submitted', 'Notes'"),
         (("--map", "Your name=consumer", "--map", "notes=consumer"), "Error: --map reads both "
          "'your name' and 'notes' as consumer"),
         (("--map", "Your name=consumer", "--map", "submission_id=channel"), "Error: the columns "
          "submission_id, channel would all be read as channel"),
-        ((), "Error: the header lacks the required column(s) consumer, received_at; it has 8 "
-         "column(s): 'submission_id', 'Your name', 'E-mail', 'channel', 'category', 'summary', "
+        ((), "Error: the header lacks the required columns consumer, received_at; it has 8 "
+         "columns: 'submission_id', 'Your name', 'E-mail', 'channel', 'category', 'summary', "
          "'Submitted', 'Notes' (--delimiter to choose how it is split, --map FORMCOLUMN=FIELD "
          "to read a column as a field)"),
         (("--delimiter", "|"), "Error: --delimiter takes ',', ';' or tab, not '|'"),

@@ -1001,7 +1001,7 @@ def test_a_header_lacking_columns_names_those_missing_and_those_found() -> None:
         laid_out("Name,E-mail,channel,category,summary,received_at\n", CsvLayout(delimiter=","))
 
     assert (
-        "the header lacks the required column(s) consumer; it has 6 column(s): 'Name', "
+        "the header lacks the required column consumer; it has 6 columns: 'Name', "
         "'E-mail', 'channel', 'category', 'summary', 'received_at' (--delimiter to choose how "
         "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"
     ) == caught.value.message
@@ -1063,7 +1063,7 @@ def test_a_map_of_a_column_the_header_lacks_is_refused_listing_the_header() -> N
         laid_out(HEADER, CsvLayout(mapping={"submission_id": "source_id"}))
 
     assert caught.value.message.startswith(
-        "--map names submission_id, which the header lacks; its columns are 8 column(s): "
+        "--map names submission_id, which the header lacks; it has 8 columns: "
         "'source_id', 'consumer',"
     )
 

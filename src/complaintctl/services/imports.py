@@ -268,7 +268,7 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
     unknown = [column for column in mapping if column not in names]
     if unknown:
         raise InvalidInput(
-            f"--map names {', '.join(unknown)}, which the header lacks; its columns are {columns}"
+            f"--map names {', '.join(unknown)}, which the header lacks; it has {columns}"
         )
     read_as = [mapping.get(name, name) for name in names]
     # A field read from two columns is ambiguous; two columns the import ignores are not.
@@ -279,8 +279,9 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
         raise InvalidInput(f"the columns {', '.join(given)} would all be read as {name}")
     missing = [name for name in REQUIRED if name not in read_as]
     if missing:
+        lacked = "column" if len(missing) == 1 else "columns"
         raise InvalidInput(
-            f"the header lacks the required column(s) {', '.join(missing)}; it has {columns} "
+            f"the header lacks the required {lacked} {', '.join(missing)}; it has {columns} "
             "(--delimiter to choose how it is split, --map FORMCOLUMN=FIELD to read a column "
             "as a field)"
         )
@@ -294,7 +295,8 @@ def _listed(columns: list[str], most: int = 30) -> str:
     """A header's columns for a message: each as written, the first `most` of them."""
     shown = ", ".join(repr(column) for column in columns[:most])
     more = len(columns) - most
-    return f"{len(columns)} column(s): {shown}" + (f" and {more} more" if more > 0 else "")
+    count = "1 column" if len(columns) == 1 else f"{len(columns)} columns"
+    return f"{count}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def _text(raw: dict[str, Any], name: str) -> str | None:

@@ -503,6 +503,12 @@ def _as_seen(taking: Taking, case: CaseRow) -> None:
     """Refuse a case that moved on from the version the caller read (--if-version, or the
     version in the JSON on stdin)."""
     seen = taking.uow.seen_versions.get(case.ref)
+    if seen is not None and seen > case.version:
+        # Never a version the case has had: a slip in the script, not a change meanwhile.
+        raise CaseChanged(
+            f"case {case.ref} has never been at version {seen}: it is at version "
+            f"{case.version}, {describe_state(case)}; look again before acting"
+        )
     if seen is not None and seen != case.version:
         raise CaseChanged(
             f"case {case.ref} changed since you looked (version {seen}, now {case.version}): "
