@@ -228,4 +228,13 @@ def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisa
         isinstance(value, str) for value in signatories.values()
     ):
         raise refuse('organisation.signatories must be a table of letter kind = "who signs"')
+    from complaintctl.domain.letters import LetterKind
+
+    kinds = [kind.value for kind in LetterKind]
+    unknown = sorted(set(signatories) - set(kinds))
+    if unknown:  # a kind misspelt would have its letters signed by the default, unnoticed
+        raise refuse(
+            f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
+            f"the kinds are {', '.join(kinds)}"
+        )
     return Organisation(**table, signatories=dict(signatories))

@@ -177,3 +177,19 @@ def test_config_shows_the_organisation_letters_come_from_with_hostile_text_inert
     assert "Leeds" in text
     assert "organisation.signatories.final-response" in text
     assert "Sam Senior" in text
+
+
+def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
+    run: Run, config_file: Path
+) -> None:
+    # Otherwise the final response would be signed by the default signatory, unnoticed.
+    config_file.write_text(
+        '[organisation.signatories]\nfinal_response = "Sam Senior"\n', encoding="utf-8"
+    )
+    result = run("config")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: organisation.signatories: unknown letter kind "
+        "'final_response'; the kinds are acknowledgement, extension, first-response, "
+        "final-response, out-of-scope, restriction\n"
+    ) == result.stderr
