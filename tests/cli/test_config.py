@@ -193,3 +193,39 @@ def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
         "'final_response'; the kinds are acknowledgement, extension, first-response, "
         "final-response, out-of-scope, restriction\n"
     ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_a_relative_db_in_the_config_file_is_from_its_folder_whichever_folder_runs(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From the working folder, each folder would have a store of its own, and the first step
+    # recorded in another would make one there.
+    ref = log_case(run, at="2026-11-30T10:00")
+    store = os.environ["COMPLAINTCTL_DB"]
+    relative = os.path.relpath(store, config_file.parent)
+    config_file.write_text(f"db = {json.dumps(relative)}\n", encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    assert ref == show(run, ref)["ref"]
+    assert os.path.normpath(store) == os.path.normpath(
+        next(
+            setting["value"]
+            for setting in json.loads(ok(run, "config", "--json").stdout)["settings"]
+            if setting["setting"] == "db"
+        )
+    )
+    assert [] == list(elsewhere.iterdir())
+
+
+def test_no_store_where_the_config_file_names_one_says_to_check_the_file(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file.write_text(f"db = {json.dumps(str(tmp_path / 'none.sqlite3'))}\n", "utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+    result = run("queue")
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert "check --db, COMPLAINTCTL_DB or the config file's db;" in result.stderr
