@@ -113,6 +113,30 @@ def test_a_duration_in_the_config_file_it_cannot_read_names_the_file_not_an_opti
     ) == result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ('warn_within = "99999d"\n', "warn_within", "99999d"),
+        ('[views.soon]\ndue_within = "9999d"\n', "views.soon.due_within", "9999d"),
+    ],
+)
+def test_a_duration_in_the_config_file_too_long_names_the_file_not_an_option(
+    run: Run, config_file: Path, text: str, key: str, value: str
+) -> None:
+    # How long a day is, the store's calendar says: the store refuses it, naming the key.
+    config_file.write_text(text, encoding="utf-8")
+    result = run("queue", "--view", "soon") if "views" in key else run("queue")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: {key}: {value!r} is more than a year of working time\n"
+    ) == result.stderr
+    given = run("queue", "--warn-within", "99999h")
+    assert (2, "Error: --warn-within: '99999h' is more than a year of working time\n") == (
+        given.exit_code,
+        given.stderr,
+    )
+
+
 def test_a_config_file_named_that_is_not_there_is_refused_not_taken_for_none(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
