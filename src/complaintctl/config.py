@@ -6,7 +6,8 @@ which override the file, which overrides the built-in defaults. A key the file d
 know, a value of the wrong type, or a duration that does not read as one, is an error naming
 the file: a typo silently ignored would act on the wrong store.
 
-    db = "~/complaints/store.sqlite3"   # --db, COMPLAINTCTL_DB
+    db = "~/complaints/store.sqlite3"   # --db, COMPLAINTCTL_DB (a relative path: from the
+                                        # file's folder)
     as = "ann.officer"                  # --as, COMPLAINTCTL_USER
     area = "Casework"                   # ack --area
     warn_within = "2h"                  # queue --warn-within
@@ -193,9 +194,15 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
     for key, value in durations.items():
         if value is not None and (problem := _duration_problem(value)):
             raise refuse(f"{key}: {problem}")
-    return Config(
-        path, found=True, settings=dict(data), views=dict(views), organisation=organisation
-    )
+    settings = dict(data)
+    # A path the file names relative is relative to the file's folder, as the file is read
+    # from every folder: taken from the working folder, `db` would name another store in each
+    # (and the first command recording something would make one there).
+    for key in ("db", "templates"):
+        named = settings.get(key)
+        if named is not None and "://" not in named:
+            settings[key] = os.path.join(os.path.abspath(path.parent), os.path.expanduser(named))
+    return Config(path, found=True, settings=settings, views=dict(views), organisation=organisation)
 
 
 def _duration_problem(text: str) -> str | None:
@@ -228,4 +235,13 @@ def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisa
         isinstance(value, str) for value in signatories.values()
     ):
         raise refuse('organisation.signatories must be a table of letter kind = "who signs"')
+    from complaintctl.domain.letters import LetterKind
+
+    kinds = [kind.value for kind in LetterKind]
+    unknown = sorted(set(signatories) - set(kinds))
+    if unknown:  # a kind misspelt would have its letters signed by the default, unnoticed
+        raise refuse(
+            f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
+            f"the kinds are {', '.join(kinds)}"
+        )
     return Organisation(**table, signatories=dict(signatories))

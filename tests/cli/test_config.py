@@ -113,6 +113,30 @@ def test_a_duration_in_the_config_file_it_cannot_read_names_the_file_not_an_opti
     ) == result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ('warn_within = "99999d"\n', "warn_within", "99999d"),
+        ('[views.soon]\ndue_within = "9999d"\n', "views.soon.due_within", "9999d"),
+    ],
+)
+def test_a_duration_in_the_config_file_too_long_names_the_file_not_an_option(
+    run: Run, config_file: Path, text: str, key: str, value: str
+) -> None:
+    # How long a day is, the store's calendar says: the store refuses it, naming the key.
+    config_file.write_text(text, encoding="utf-8")
+    result = run("queue", "--view", "soon") if "views" in key else run("queue")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: {key}: {value!r} is more than a year of working time\n"
+    ) == result.stderr
+    given = run("queue", "--warn-within", "99999h")
+    assert (2, "Error: --warn-within: '99999h' is more than a year of working time\n") == (
+        given.exit_code,
+        given.stderr,
+    )
+
+
 def test_a_config_file_named_that_is_not_there_is_refused_not_taken_for_none(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,3 +201,55 @@ def test_config_shows_the_organisation_letters_come_from_with_hostile_text_inert
     assert "Leeds" in text
     assert "organisation.signatories.final-response" in text
     assert "Sam Senior" in text
+
+
+def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
+    run: Run, config_file: Path
+) -> None:
+    # Otherwise the final response would be signed by the default signatory, unnoticed.
+    config_file.write_text(
+        '[organisation.signatories]\nfinal_response = "Sam Senior"\n', encoding="utf-8"
+    )
+    result = run("config")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: organisation.signatories: unknown letter kind "
+        "'final_response'; the kinds are acknowledgement, extension, first-response, "
+        "final-response, out-of-scope, restriction\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
+def test_a_relative_db_in_the_config_file_is_from_its_folder_whichever_folder_runs(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From the working folder, each folder would have a store of its own, and the first step
+    # recorded in another would make one there.
+    ref = log_case(run, at="2026-11-30T10:00")
+    store = os.environ["COMPLAINTCTL_DB"]
+    relative = os.path.relpath(store, config_file.parent)
+    config_file.write_text(f"db = {json.dumps(relative)}\n", encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    assert ref == show(run, ref)["ref"]
+    assert os.path.normpath(store) == os.path.normpath(
+        next(
+            setting["value"]
+            for setting in json.loads(ok(run, "config", "--json").stdout)["settings"]
+            if setting["setting"] == "db"
+        )
+    )
+    assert [] == list(elsewhere.iterdir())
+
+
+def test_no_store_where_the_config_file_names_one_says_to_check_the_file(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file.write_text(f"db = {json.dumps(str(tmp_path / 'none.sqlite3'))}\n", "utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+    result = run("queue")
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert "check --db, COMPLAINTCTL_DB or the config file's db;" in result.stderr

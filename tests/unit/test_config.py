@@ -33,9 +33,12 @@ def test_settings_and_views_are_read(tmp_path: Path) -> None:
         'db = "~/store.sqlite3"\nas = "ann"\narea = "Casework"\nwarn_within = "2h"\n'
         '[views.mine]\nmine = true\nstage = ["first-stage"]\n',
     )
-    assert {"db": "~/store.sqlite3", "as": "ann", "area": "Casework", "warn_within": "2h"} == (
-        loaded.settings
-    )
+    assert {
+        "db": str(Path.home() / "store.sqlite3"),
+        "as": "ann",
+        "area": "Casework",
+        "warn_within": "2h",
+    } == (loaded.settings)
     assert {"mine": True, "stage": ["first-stage"]} == loaded.view("mine")
 
 

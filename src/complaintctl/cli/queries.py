@@ -5,6 +5,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from complaintctl import config
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import (
     Area,
@@ -184,6 +185,12 @@ def queue_arguments(
 ) -> dict[str, Any]:
     """The queue's filters as services.queue takes them (but `as_of`): the options given, over
     a saved view's, over the config file's settings (`queue` and `live` alike)."""
+    # A duration the store refuses (more than a year of working time) is named as the
+    # config file's key where it came from there, not as an option never typed.
+    in_file = f"config file {(state.config or config.load()).path}: "
+    named: dict[str, str] = {}
+    if not warn_within and state.settings.get("warn_within"):
+        named["warn_within_named"] = in_file + "warn_within"
     if view is not None:
         saved = state.saved_view(view)
         stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
@@ -192,6 +199,8 @@ def queue_arguments(
         mine = mine or saved.get("mine", False)
         unassigned = unassigned or saved.get("unassigned", False)
         breached = breached or saved.get("breached", False)
+        if not due_within and saved.get("due_within"):
+            named["due_within_named"] = f"{in_file}views.{view}.due_within"
         due_within = due_within or saved.get("due_within")
         if category is None and "category" in saved:
             category = _choice(Category, saved["category"], view, "category")
@@ -206,6 +215,7 @@ def queue_arguments(
         "category": category.value if category else None,
         "board": board,
         "warn_within": warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN,
+        **named,
     }
 
 

@@ -116,7 +116,9 @@ def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:
         raise InvalidInput(f"{option}: {err}") from None
 
 
-def window_end(uow: UnitOfWork, as_of: datetime, due_within: str | None) -> datetime | None:
+def window_end(
+    uow: UnitOfWork, as_of: datetime, due_within: str | None, named: str = "--due-within"
+) -> datetime | None:
     """The last instant with at most `due_within` of working time left from `as_of`.
 
     A window ending at a close reaches on to the next opening: a deadline agreed for Saturday
@@ -124,7 +126,7 @@ def window_end(uow: UnitOfWork, as_of: datetime, due_within: str | None) -> date
     if due_within is None:
         return None
     calendar = uow.calendar()
-    amount = working_duration(uow, due_within, "--due-within")
+    amount = working_duration(uow, due_within, named)
     return calendar.next_opening(calendar.add_working_time(as_of, amount))
 
 
@@ -198,9 +200,13 @@ def queue(
     category: str | None = None,
     board: bool | None = None,
     warn_within: str = policy.WARN_WITHIN,
+    due_within_named: str = "--due-within",
+    warn_within_named: str = "--warn-within",
 ) -> QueueReport:
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
-    time), on track, or waiting on the consumer. `due_within` keeps those due by then."""
+    time), on track, or waiting on the consumer. `due_within` keeps those due by then. A
+    duration refused is refused naming where it was given (`*_named`: an option, or the
+    config file's key)."""
     from complaintctl.store import listings
 
     if stages and not set(stages) & set(OPEN_STAGES):
@@ -210,8 +216,8 @@ def queue(
         )
     area, owner = listing_filters(uow, area, owner)
     calendar = uow.calendar()
-    warn = working_duration(uow, warn_within, "--warn-within")
-    due_by = window_end(uow, as_of, due_within)
+    warn = working_duration(uow, warn_within, warn_within_named)
+    due_by = window_end(uow, as_of, due_within, due_within_named)
     cases = listings.CaseFilter(
         # Closed and assessed cases have nothing left to do: never in the queue.
         stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,

@@ -105,9 +105,9 @@ def missing_sqlite_file(url: str) -> Path | None:
 def no_store(where: str) -> StoreUnavailable:
     """What a command that needs a store says where there is none."""
     return StoreUnavailable(
-        f"there is no store at {where}: check --db or COMPLAINTCTL_DB; to start one, run "
-        "`complaintctl db init` (or add the first member of staff with `complaintctl staff "
-        "add`), or try the tool on `complaintctl demo`"
+        f"there is no store at {where}: check --db, COMPLAINTCTL_DB or the config file's db; "
+        "to start one, run `complaintctl db init` (or add the first member of staff with "
+        "`complaintctl staff add`), or try the tool on `complaintctl demo`"
     )
 
 
