@@ -25,7 +25,7 @@ from complaintctl.services.common import (
 from complaintctl.views import ConsumerView, RestrictionView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Consumer
+    from complaintctl.store.models import Consumer, Restriction
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -130,6 +130,18 @@ def restrict(
     return view
 
 
+def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: datetime) -> None:
+    """Refuse a lift or review dated before the restriction was decided, or last reviewed:
+    its review clock would be met before it started."""
+    started = [row.start_at for row in uow.restriction_clocks(restriction)]
+    since = max([*started, restriction.decided_at])
+    if at < since:
+        when = "decided" if since == restriction.decided_at else "last reviewed"
+        raise InvalidInput(
+            f"--at is before the restriction was {when} ({format_local(since, uow.calendar().tz)})"
+        )
+
+
 def lift(
     uow: UnitOfWork, *, restriction_id: int, reason: str, by: str, at: datetime, now: datetime
 ) -> RestrictionView:
@@ -145,8 +157,7 @@ def lift(
         raise ActionNotAllowed(
             f"restriction {restriction_id} was lifted {format_local(restriction.lifted_at, tz)}"
         )
-    if at < restriction.decided_at:
-        raise InvalidInput("--at is before the restriction was decided")
+    not_before_last_review(uow, restriction, at)
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
     uow.add(restriction)
     step_clocks(uow, Action.RESTRICTION_LIFTED, at, now=now, restriction=restriction)
@@ -195,6 +206,7 @@ def review(
         raise ActionNotAllowed(
             f"restriction {restriction_id} was lifted; there is nothing to review"
         )
+    not_before_last_review(uow, restriction, at)
     if next_review <= at:
         raise InvalidInput("--next must be after the review")
     step_clocks(
