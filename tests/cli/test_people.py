@@ -682,6 +682,31 @@ def test_a_consumer_without_email_is_restricted_and_updated_by_the_id_show_json_
     assert error_line(refused).startswith("Error: Bob Post is restricted: restriction 1")
 
 
+@freeze_time(NOW)
+def test_an_erased_consumer_is_neither_restricted_nor_updated_and_nothing_is_written(
+    run: Run,
+) -> None:
+    log_case(run, "--resolved-informally", "Explained on the phone")
+    ok(run, "--as", "sam.senior", "consumer", "erase", "--consumer-id", "1", "--reason", "Asked")
+    before = ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout
+
+    restricted = run(
+        "--as", "sam.senior", "restrict", "add", "--consumer-id", "1", "--scope", "procedure",
+        "--reason", "Abusive letters",
+    )  # fmt: skip
+    updated = run("consumer", "update", "--consumer-id", "1", "--adjustment", "bsl")
+
+    removed = (
+        "Error: consumer 1's personal data was removed (Tue 2026-12-15 12:00 GMT): nothing "
+        "more may be recorded on them"
+    )
+    assert [(5, removed), (5, removed)] == [
+        (result.exit_code, error_line(result)) for result in (restricted, updated)
+    ]
+    assert before == ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout
+    assert [] == restrictions(run, "--all")
+
+
 # -- consumer show -------------------------------------------------------------------------
 
 

@@ -44,6 +44,17 @@ def find_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None
     return consumer
 
 
+def not_removed(uow: UnitOfWork, consumer: Consumer) -> None:
+    """Refuse to record more on a consumer whose personal data was removed (an erasure or
+    retention): what it would add could never be removed in turn."""
+    if consumer.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"consumer {consumer.id}'s personal data was removed "
+            f"({format_local(consumer.anonymised_at, uow.calendar().tz)}): nothing more may be "
+            "recorded on them"
+        )
+
+
 def restrict(
     uow: UnitOfWork,
     *,
@@ -66,6 +77,7 @@ def restrict(
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    not_removed(uow, consumer)
     dispute = optional(normalise_dispute(dispute), "--dispute", text.LABEL)
     via = optional(via, "--via", text.LABEL)
     if scope == RestrictionScope.SAME_MATTER and dispute is None:
@@ -257,6 +269,7 @@ def update_consumer(
     not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    not_removed(uow, consumer)
     if preferred_contact is None and not add_adjustments and not remove_adjustments:
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
     adjustments = set(json.loads(consumer.adjustments))
