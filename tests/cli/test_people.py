@@ -450,6 +450,28 @@ def test_a_same_matter_restriction_refuses_only_complaints_about_that_dispute(ru
 
 
 @freeze_time(LATER)
+def test_a_complaint_received_before_the_restriction_was_decided_is_taken_logged_or_imported(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")  # Tue 2026-09-01 10:00
+
+    # A letter received the day before, typed in after the decision.
+    logged = run(*log_args(at="2026-08-31T10:00", summary="A letter"))
+    imported = run(
+        "--as", "officer.one", "import", "-", "--format", "csv", "--json",
+        input="consumer,email,channel,category,summary,received_at\n"
+        "Ann Smith,ann@example.com,post,delay,Another letter,2026-09-01T09:59\n"
+        "Ann Smith,ann@example.com,post,delay,After the decision,2026-09-01T10:00\n",
+    )  # fmt: skip
+
+    assert (0, "SC-2026-000002\n") == (logged.exit_code, logged.stdout)
+    assert 2 == imported.exit_code
+    assert "line 3: consumer: Ann Smith is restricted: restriction 1" in imported.stderr
+    assert "line 2" not in imported.stderr
+
+
+@freeze_time(LATER)
 def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
     ref = log_case(run)
 
