@@ -414,6 +414,26 @@ def test_a_senior_role_may_log_despite_a_restriction_and_the_override_is_recorde
 
 
 @freeze_time(LATER)
+def test_an_override_where_no_restriction_refuses_the_complaint_is_refused_and_logs_nothing(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "contact", "--channel", "post", "--reason", "Too many calls")
+
+    result = run(
+        *log_args(at="2026-10-01T10:00"), "--override-restriction", "A new matter", "--as",
+        "sam.senior",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: --override-restriction is for a restricted consumer: no restriction of Ann "
+        "Smith's refuses this complaint, so there is nothing to override" == error_line(result)
+    )
+    assert 4 == run("show", "SC-2026-000002").exit_code
+
+
+@freeze_time(LATER)
 def test_an_officer_may_not_override_a_restriction(run: Run) -> None:
     log_case(run)
     restrict(run, "--scope", "procedure", "--reason", "Abusive calls")

@@ -235,6 +235,11 @@ def _check_restrictions(
     role overrides it with a reason: what the history records of the override, if any."""
     refusing = blocking(uow.restrictions_of(consumer), dispute, received)
     if not refusing:
+        if override is not None:
+            raise InvalidInput(
+                f"--override-restriction is for a restricted consumer: no restriction of "
+                f"{consumer.name}'s refuses this complaint, so there is nothing to override"
+            )
         return None
     described = "; ".join(restriction_view(uow, r).describe() for r in refusing)
     if override is None:
