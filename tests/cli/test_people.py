@@ -414,6 +414,26 @@ def test_a_senior_role_may_log_despite_a_restriction_and_the_override_is_recorde
 
 
 @freeze_time(LATER)
+def test_an_override_where_no_restriction_refuses_the_complaint_is_refused_and_logs_nothing(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "contact", "--channel", "post", "--reason", "Too many calls")
+
+    result = run(
+        *log_args(at="2026-10-01T10:00"), "--override-restriction", "A new matter", "--as",
+        "sam.senior",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert (
+        "Error: --override-restriction is for a restricted consumer: no restriction of Ann "
+        "Smith's refuses this complaint, so there is nothing to override" == error_line(result)
+    )
+    assert 4 == run("show", "SC-2026-000002").exit_code
+
+
+@freeze_time(LATER)
 def test_an_officer_may_not_override_a_restriction(run: Run) -> None:
     log_case(run)
     restrict(run, "--scope", "procedure", "--reason", "Abusive calls")
@@ -447,6 +467,28 @@ def test_a_same_matter_restriction_refuses_only_complaints_about_that_dispute(ru
     )
     assert (0, "SC-2026-000002\n") == (other.exit_code, other.stdout)
     assert (0, "SC-2026-000003\n") == (no_dispute.exit_code, no_dispute.stdout)
+
+
+@freeze_time(LATER)
+def test_a_complaint_received_before_the_restriction_was_decided_is_taken_logged_or_imported(
+    run: Run,
+) -> None:
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive calls")  # Tue 2026-09-01 10:00
+
+    # A letter received the day before, typed in after the decision.
+    logged = run(*log_args(at="2026-08-31T10:00", summary="A letter"))
+    imported = run(
+        "--as", "officer.one", "import", "-", "--format", "csv", "--json",
+        input="consumer,email,channel,category,summary,received_at\n"
+        "Ann Smith,ann@example.com,post,delay,Another letter,2026-09-01T09:59\n"
+        "Ann Smith,ann@example.com,post,delay,After the decision,2026-09-01T10:00\n",
+    )  # fmt: skip
+
+    assert (0, "SC-2026-000002\n") == (logged.exit_code, logged.stdout)
+    assert 2 == imported.exit_code
+    assert "line 3: consumer: Ann Smith is restricted: restriction 1" in imported.stderr
+    assert "line 2" not in imported.stderr
 
 
 @freeze_time(LATER)
@@ -680,6 +722,31 @@ def test_a_consumer_without_email_is_restricted_and_updated_by_the_id_show_json_
     )
     assert (7, 4) == (refused.exit_code, unknown.exit_code)
     assert error_line(refused).startswith("Error: Bob Post is restricted: restriction 1")
+
+
+@freeze_time(NOW)
+def test_an_erased_consumer_is_neither_restricted_nor_updated_and_nothing_is_written(
+    run: Run,
+) -> None:
+    log_case(run, "--resolved-informally", "Explained on the phone")
+    ok(run, "--as", "sam.senior", "consumer", "erase", "--consumer-id", "1", "--reason", "Asked")
+    before = ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout
+
+    restricted = run(
+        "--as", "sam.senior", "restrict", "add", "--consumer-id", "1", "--scope", "procedure",
+        "--reason", "Abusive letters",
+    )  # fmt: skip
+    updated = run("consumer", "update", "--consumer-id", "1", "--adjustment", "bsl")
+
+    removed = (
+        "Error: consumer 1's personal data was removed (Tue 2026-12-15 12:00 GMT): nothing "
+        "more may be recorded on them"
+    )
+    assert [(5, removed), (5, removed)] == [
+        (result.exit_code, error_line(result)) for result in (restricted, updated)
+    ]
+    assert before == ok(run, "consumer", "show", "--consumer-id", "1", "--json").stdout
+    assert [] == restrictions(run, "--all")
 
 
 # -- consumer show -------------------------------------------------------------------------

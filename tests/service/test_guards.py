@@ -7,6 +7,7 @@ acceptance, restriction reviews, informal resolution at log, unknown staff and g
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -457,6 +458,31 @@ def test_a_next_review_not_after_the_review_is_refused(unit: UnitFactory, next_r
     before = restrictions(unit)
     with pytest.raises(InvalidInput, match="--next must be after the review"):
         review(unit, restriction.id, next_review=t(next_review))
+    assert before == restrictions(unit)
+
+
+@pytest.mark.parametrize(
+    ("at", "since"),
+    [("2026-12-01T11:59", "decided (Tue 2026-12-01 12:00 GMT)"),
+     ("2026-12-10T09:59", "last reviewed (Thu 2026-12-10 10:00 GMT)")],
+)  # fmt: skip
+@pytest.mark.parametrize("step", ["review", "lift"])
+def test_a_review_or_lift_dated_before_the_decision_or_last_review_is_refused(
+    unit: UnitFactory, step: str, at: str, since: str
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    restriction = restrict(unit)  # decided Tue 2026-12-01 12:00
+    if "reviewed" in since:
+        review(unit, restriction.id)  # at Thu 2026-12-10 10:00
+    before = restrictions(unit)
+    step_at = {
+        "review": lambda: review(unit, restriction.id, at=t(at)),
+        "lift": lambda: act(unit, services.lift, restriction_id=restriction.id,
+                            reason="Improved", by="sam.senior", at=t(at)),
+    }[step]  # fmt: skip
+    refusal = re.escape(f"--at is before the restriction was {since}")
+    with pytest.raises(InvalidInput, match=refusal):
+        step_at()
     assert before == restrictions(unit)
 
 

@@ -120,20 +120,26 @@ class Restricting(Protocol):
     def scope(self) -> str: ...
     @property
     def dispute_ref(self) -> str | None: ...
+    @property
+    def decided_at(self) -> datetime: ...
 
 
 R = TypeVar("R", bound=Restricting)
 
 
-def blocking(restrictions: Iterable[R], dispute: str | None) -> list[R]:
+def blocking(restrictions: Iterable[R], dispute: str | None, received: datetime) -> list[R]:
     """The restrictions in force that refuse a new complaint: one from the whole procedure, or
-    from the matter the complaint is about. A contact restriction limits how we talk, not
+    from the matter the complaint is about, decided by the time it was received (one received
+    before is taken, logged however late). A contact restriction limits how we talk, not
     whether a complaint is taken; a genuinely new matter is for a person to decide [std]."""
     return [
         r
         for r in restrictions
-        if r.scope == RestrictionScope.PROCEDURE
-        or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
+        if r.decided_at <= received
+        and (
+            r.scope == RestrictionScope.PROCEDURE
+            or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
+        )
     ]
 
 

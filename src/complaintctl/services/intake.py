@@ -82,7 +82,9 @@ def log_complaint(
         if consumer.name != complaint.consumer
         else ()
     )
-    override = _check_restrictions(uow, consumer, complaint.dispute, actor, override_restriction)
+    override = _check_restrictions(
+        uow, consumer, complaint.dispute, at, actor, override_restriction
+    )
     assert consumer.id is not None
 
     calendar = uow.calendar()
@@ -222,12 +224,22 @@ def _details_of(consumer: Consumer | ConsumerRow) -> ConsumerDetails:
 
 
 def _check_restrictions(
-    uow: UnitOfWork, consumer: Consumer, dispute: str | None, actor: Actor, override: str | None
+    uow: UnitOfWork,
+    consumer: Consumer,
+    dispute: str | None,
+    received: datetime,
+    actor: Actor,
+    override: str | None,
 ) -> str | None:
     """Refuse a consumer restricted from the procedure or from this matter, unless a senior
     role overrides it with a reason: what the history records of the override, if any."""
-    refusing = blocking(uow.restrictions_of(consumer), dispute)
+    refusing = blocking(uow.restrictions_of(consumer), dispute, received)
     if not refusing:
+        if override is not None:
+            raise InvalidInput(
+                f"--override-restriction is for a restricted consumer: no restriction of "
+                f"{consumer.name}'s refuses this complaint, so there is nothing to override"
+            )
         return None
     described = "; ".join(restriction_view(uow, r).describe() for r in refusing)
     if override is None:
@@ -341,7 +353,7 @@ def log_chunk(
             if consumer is not None and consumer.id not in restrictions:
                 restrictions[consumer.id] = list(writer.restrictions([consumer.id]))
         if consumer is not None:
-            refusing = blocking(restrictions.get(consumer.id, ()), complaint.dispute)
+            refusing = blocking(restrictions.get(consumer.id, ()), complaint.dispute, received)
             if refusing:
                 described = "; ".join(restriction_view(uow, r).describe() for r in refusing)
                 result.refused.append((taken, restricted(consumer.name, described)))

@@ -25,7 +25,7 @@ from complaintctl.services.common import (
 from complaintctl.views import ConsumerView, RestrictionView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Consumer
+    from complaintctl.store.models import Consumer, Restriction
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -42,6 +42,17 @@ def find_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None
     if consumer is None:
         raise NotFound(f"no consumer with email {email}")
     return consumer
+
+
+def not_removed(uow: UnitOfWork, consumer: Consumer) -> None:
+    """Refuse to record more on a consumer whose personal data was removed (an erasure or
+    retention): what it would add could never be removed in turn."""
+    if consumer.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"consumer {consumer.id}'s personal data was removed "
+            f"({format_local(consumer.anonymised_at, uow.calendar().tz)}): nothing more may be "
+            "recorded on them"
+        )
 
 
 def restrict(
@@ -66,6 +77,7 @@ def restrict(
     reason = required(reason, "--reason")
     by = authorise_store(acting_staff(uow, by), StoreAction.RESTRICT)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    not_removed(uow, consumer)
     dispute = optional(normalise_dispute(dispute), "--dispute", text.LABEL)
     via = optional(via, "--via", text.LABEL)
     if scope == RestrictionScope.SAME_MATTER and dispute is None:
@@ -130,6 +142,18 @@ def restrict(
     return view
 
 
+def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: datetime) -> None:
+    """Refuse a lift or review dated before the restriction was decided, or last reviewed:
+    its review clock would be met before it started."""
+    started = [row.start_at for row in uow.restriction_clocks(restriction)]
+    since = max([*started, restriction.decided_at])
+    if at < since:
+        when = "decided" if since == restriction.decided_at else "last reviewed"
+        raise InvalidInput(
+            f"--at is before the restriction was {when} ({format_local(since, uow.calendar().tz)})"
+        )
+
+
 def lift(
     uow: UnitOfWork, *, restriction_id: int, reason: str, by: str, at: datetime, now: datetime
 ) -> RestrictionView:
@@ -145,8 +169,7 @@ def lift(
         raise ActionNotAllowed(
             f"restriction {restriction_id} was lifted {format_local(restriction.lifted_at, tz)}"
         )
-    if at < restriction.decided_at:
-        raise InvalidInput("--at is before the restriction was decided")
+    not_before_last_review(uow, restriction, at)
     restriction.lifted_at, restriction.lifted_by, restriction.lift_reason = at, by, reason
     uow.add(restriction)
     step_clocks(uow, Action.RESTRICTION_LIFTED, at, now=now, restriction=restriction)
@@ -195,6 +218,7 @@ def review(
         raise ActionNotAllowed(
             f"restriction {restriction_id} was lifted; there is nothing to review"
         )
+    not_before_last_review(uow, restriction, at)
     if next_review <= at:
         raise InvalidInput("--next must be after the review")
     step_clocks(
@@ -245,6 +269,7 @@ def update_consumer(
     not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.UPDATE_CONSUMER)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
+    not_removed(uow, consumer)
     if preferred_contact is None and not add_adjustments and not remove_adjustments:
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
     adjustments = set(json.loads(consumer.adjustments))
