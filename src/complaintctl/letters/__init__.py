@@ -343,6 +343,34 @@ def _display(name: str) -> str:
     return text.one_line(name).replace("=?", "= ?")
 
 
+def _address(message: EmailMessage, header: str, name: str, email: str) -> None:
+    """One address header: the name as its display name, the address. Python's email package
+    drops a quoted name's quotes where it folds the line inside them (a long name with a comma,
+    `<` or `"`), which makes the words around them addresses of their own: such a header is
+    folded here instead, at the spaces inside the quotes, as RFC 5322 allows."""
+    address = Address(_display(name), addr_spec=email)
+    message[header] = address
+    if _recipients(message, header) == [email]:
+        return
+    del message[header]
+    quoted = '"' + address.display_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lines = [f"{header}:"]
+    for word in [*quoted.split(" "), f"<{email}>"]:
+        if len(lines[-1]) + 1 + len(word) > 78 and lines[-1].strip():
+            lines.append("")
+        lines[-1] += f" {word}"
+    message.set_raw(header, "\r\n".join(lines).partition(": ")[2])
+    if _recipients(message, header) != [email]:
+        raise ValueError(f"the name {name[:40]!r}… does not fit an email's {header}: line")
+
+
+def _recipients(message: EmailMessage, header: str) -> list[str]:
+    """The addresses a mail program reads in a header as it will be written."""
+    (stored,) = [value for name, value in message.raw_items() if name == header]
+    value = SMTP.fold(header, stored).partition(":")[2].replace("\r\n", "")
+    return [found.addr_spec for found in SMTP.header_factory(header, value).addresses]
+
+
 def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
     reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
@@ -356,8 +384,8 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     plain = html_to_text(html)
     message = EmailMessage(policy=SMTP)
     try:
-        message["From"] = Address(_display(organisation["name"]), addr_spec=organisation["email"])
-        message["To"] = Address(_display(facts["consumer_name"]), addr_spec=facts["consumer_email"])
+        _address(message, "From", organisation["name"], organisation["email"])
+        _address(message, "To", facts["consumer_name"], facts["consumer_email"])
     except (ValueError, IndexError) as err:
         raise InvalidInput(f"{facts['reference']}: cannot address the email ({err})") from None
     message["Subject"] = f"{facts['subject']} ({facts['reference']})"
