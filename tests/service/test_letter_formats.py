@@ -426,6 +426,31 @@ def test_an_email_to_a_consumer_with_no_email_is_refused(unit: UnitFactory) -> N
 
 
 @pytest.mark.parametrize(
+    ("consumer", "sender", "refusal"),
+    [
+        ("ann@exämple.org", None, "cannot be sent to 'ann@exämple.org', the consumer's email"),
+        ("<ann@example.com>", None, "cannot be sent to '<ann@example.com>', the consumer's"),
+        ("ann@example.com", "", "the organisation has no email to send the letter from"),
+        ("ann@example.com", "x@", "cannot be sent from 'x@', organisation.email in the config"),
+        ("ann@example.com", "<cr@example.org>", "cannot be sent from '<cr@example.org>'"),
+    ],
+)
+def test_an_email_to_or_from_an_address_a_header_cannot_carry_is_refused_naming_it(
+    unit: UnitFactory, consumer: str, sender: str | None, refusal: str
+) -> None:
+    """An address that is not plain ASCII, or that a mail header cannot hold, is refused
+    naming it and whose it is, not a traceback or 'the input cannot be read'."""
+    ref = log(unit, t("2026-11-30T10:00"), email=consumer)
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    organisation = Organisation() if sender is None else Organisation(email=sender)
+    with pytest.raises(InvalidInput, match=re.escape(refusal)) as refused:
+        letter(unit, ref, "acknowledgement", LetterFormat.EML, organisation=organisation)
+    assert str(refused.value).endswith("use --format pdf or html")
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
     "name",
     ["=?utf-8?q?Mallory=0D=0ABcc:_spy@evil.example?=", "=?utf-8?b?QmNjOiBzcHlAZXZpbC5leGFtcGxl?="],
 )

@@ -14,6 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -383,11 +384,32 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     organisation = facts["organisation"]
     plain = html_to_text(html)
     message = EmailMessage(policy=SMTP)
-    try:
-        _address(message, "From", organisation["name"], organisation["email"])
-        _address(message, "To", facts["consumer_name"], facts["consumer_email"])
-    except (ValueError, IndexError) as err:
-        raise InvalidInput(f"{facts['reference']}: cannot address the email ({err})") from None
+    if not organisation["email"]:
+        raise InvalidInput(
+            f"{facts['reference']}: the organisation has no email to send the letter from: "
+            "set organisation.email in the config file, or use --format pdf or html"
+        )
+    addresses = (
+        (
+            "From",
+            organisation["name"],
+            organisation["email"],
+            "from",
+            "organisation.email in the config file",
+        ),
+        ("To", facts["consumer_name"], facts["consumer_email"], "to", "the consumer's email"),
+    )
+    for header, name, email, way, whose in addresses:
+        try:
+            if not email.isascii():
+                raise ValueError("an email's header carries only ASCII addresses")
+            _address(message, header, name, email)
+        except (ValueError, IndexError, HeaderParseError) as err:
+            why = f" ({err})" if isinstance(err, ValueError) else ""
+            raise InvalidInput(
+                f"{facts['reference']}: the email cannot be sent {way} {email!r}, {whose}{why}; "
+                "use --format pdf or html"
+            ) from None
     message["Subject"] = f"{facts['subject']} ({facts['reference']})"
     message["Date"] = format_datetime(sent_at)
     digest = hashlib.sha256(f"{facts['reference']}\0{plain}\0{html}".encode()).hexdigest()
