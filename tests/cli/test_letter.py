@@ -348,6 +348,19 @@ def test_a_file_already_in_the_folder_stops_every_letter(
     assert before == dump_store(store_url)
 
 
+def test_out_dir_naming_a_file_says_it_is_a_file_not_that_there_is_no_folder(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    (tmp_path / "notes.txt").write_text("mine")
+    said = refused(
+        run, 2, "letter", "-", "acknowledgement", "--out-dir", str(tmp_path / "notes.txt"),
+        "--format", "text", input=f"{ref}\n",
+    )  # fmt: skip
+    assert f"Error: {tmp_path / 'notes.txt'} is a file: --out-dir names a folder" in said
+    assert "mine" == (tmp_path / "notes.txt").read_text()
+
+
 # -- the organisation's templates ------------------------------------------------------------
 
 

@@ -426,6 +426,31 @@ def test_an_email_to_a_consumer_with_no_email_is_refused(unit: UnitFactory) -> N
 
 
 @pytest.mark.parametrize(
+    ("consumer", "sender", "refusal"),
+    [
+        ("ann@exämple.org", None, "cannot be sent to 'ann@exämple.org', the consumer's email"),
+        ("<ann@example.com>", None, "cannot be sent to '<ann@example.com>', the consumer's"),
+        ("ann@example.com", "", "the organisation has no email to send the letter from"),
+        ("ann@example.com", "x@", "cannot be sent from 'x@', organisation.email in the config"),
+        ("ann@example.com", "<cr@example.org>", "cannot be sent from '<cr@example.org>'"),
+    ],
+)
+def test_an_email_to_or_from_an_address_a_header_cannot_carry_is_refused_naming_it(
+    unit: UnitFactory, consumer: str, sender: str | None, refusal: str
+) -> None:
+    """An address that is not plain ASCII, or that a mail header cannot hold, is refused
+    naming it and whose it is, not a traceback or 'the input cannot be read'."""
+    ref = log(unit, t("2026-11-30T10:00"), email=consumer)
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    organisation = Organisation() if sender is None else Organisation(email=sender)
+    with pytest.raises(InvalidInput, match=re.escape(refusal)) as refused:
+        letter(unit, ref, "acknowledgement", LetterFormat.EML, organisation=organisation)
+    assert str(refused.value).endswith("use --format pdf or html")
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
     "name",
     ["=?utf-8?q?Mallory=0D=0ABcc:_spy@evil.example?=", "=?utf-8?b?QmNjOiBzcHlAZXZpbC5leGFtcGxl?="],
 )
@@ -447,6 +472,37 @@ def test_a_name_written_as_an_encoded_word_cannot_add_a_header_to_the_email(
     assert name == to.display_name.replace("= ?", "=?")  # shown as written, but for a space
     assert None is message["Bcc"]
     assert f"Dear {name}," in said(made.content)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Smith, Ann (writing for her mother, Mrs Jane Smith, of Flat 2 Rose Court)",
+        "Eve <script>alert(1)</script> {{7*7}} {% if 1 %}X{% endif %} and a tail",
+        'Ann "the consumer" Smith, with a name long enough to fold the header line',
+    ],
+)
+def test_a_long_name_needing_quotes_is_one_recipient_of_the_email(
+    unit: UnitFactory, name: str
+) -> None:
+    """A name with a comma, angle brackets or quotes is written quoted in the To: line; one
+    too long for a line is folded without losing its quotes, which would turn the words
+    around a comma or a `<…>` into recipients of their own (`sendmail -t` sends to them)."""
+    ref = log(unit, t("2026-11-30T10:00"), consumer=name, summary="Slow")
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    organisation = Organisation(name=f"Customer Relations, {name}", email="cr@example.org")
+    made = letter(unit, ref, "acknowledgement", LetterFormat.EML, organisation=organisation)
+    head = made.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert all(len(line) <= 78 for line in head.split("\r\n")), head
+    message = parsed(made.content)
+    (to,) = message["To"].addresses
+    assert ("ann@example.com", name) == (to.addr_spec, to.display_name)
+    (sender,) = message["From"].addresses
+    assert ("cr@example.org", f"Customer Relations, {name}") == (
+        sender.addr_spec,
+        sender.display_name,
+    )
 
 
 # -- HTML in a real browser ------------------------------------------------------------------

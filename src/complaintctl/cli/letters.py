@@ -201,6 +201,8 @@ def _write_letters(
             return
     else:
         refs = [ref.strip().upper() for ref in refs]
+    if out_dir is not None and out_dir.expanduser().is_file():
+        raise InvalidInput(f"{out_dir} is a file: --out-dir names a folder to write the letters in")
     if out_dir is not None and not out_dir.expanduser().is_dir():
         raise InvalidInput(f"no folder {out_dir} to write the letters in")
 

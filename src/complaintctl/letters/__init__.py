@@ -14,6 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -343,6 +344,34 @@ def _display(name: str) -> str:
     return text.one_line(name).replace("=?", "= ?")
 
 
+def _address(message: EmailMessage, header: str, name: str, email: str) -> None:
+    """One address header: the name as its display name, the address. Python's email package
+    drops a quoted name's quotes where it folds the line inside them (a long name with a comma,
+    `<` or `"`), which makes the words around them addresses of their own: such a header is
+    folded here instead, at the spaces inside the quotes, as RFC 5322 allows."""
+    address = Address(_display(name), addr_spec=email)
+    message[header] = address
+    if _recipients(message, header) == [email]:
+        return
+    del message[header]
+    quoted = '"' + address.display_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lines = [f"{header}:"]
+    for word in [*quoted.split(" "), f"<{email}>"]:
+        if len(lines[-1]) + 1 + len(word) > 78 and lines[-1].strip():
+            lines.append("")
+        lines[-1] += f" {word}"
+    message.set_raw(header, "\r\n".join(lines).partition(": ")[2])
+    if _recipients(message, header) != [email]:
+        raise ValueError(f"the name {name[:40]!r}… does not fit an email's {header}: line")
+
+
+def _recipients(message: EmailMessage, header: str) -> list[str]:
+    """The addresses a mail program reads in a header as it will be written."""
+    (stored,) = [value for name, value in message.raw_items() if name == header]
+    value = SMTP.fold(header, stored).partition(":")[2].replace("\r\n", "")
+    return [found.addr_spec for found in SMTP.header_factory(header, value).addresses]
+
+
 def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
     reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
@@ -355,11 +384,32 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     organisation = facts["organisation"]
     plain = html_to_text(html)
     message = EmailMessage(policy=SMTP)
-    try:
-        message["From"] = Address(_display(organisation["name"]), addr_spec=organisation["email"])
-        message["To"] = Address(_display(facts["consumer_name"]), addr_spec=facts["consumer_email"])
-    except (ValueError, IndexError) as err:
-        raise InvalidInput(f"{facts['reference']}: cannot address the email ({err})") from None
+    if not organisation["email"]:
+        raise InvalidInput(
+            f"{facts['reference']}: the organisation has no email to send the letter from: "
+            "set organisation.email in the config file, or use --format pdf or html"
+        )
+    addresses = (
+        (
+            "From",
+            organisation["name"],
+            organisation["email"],
+            "from",
+            "organisation.email in the config file",
+        ),
+        ("To", facts["consumer_name"], facts["consumer_email"], "to", "the consumer's email"),
+    )
+    for header, name, email, way, whose in addresses:
+        try:
+            if not email.isascii():
+                raise ValueError("an email's header carries only ASCII addresses")
+            _address(message, header, name, email)
+        except (ValueError, IndexError, HeaderParseError) as err:
+            why = f" ({err})" if isinstance(err, ValueError) else ""
+            raise InvalidInput(
+                f"{facts['reference']}: the email cannot be sent {way} {email!r}, {whose}{why}; "
+                "use --format pdf or html"
+            ) from None
     message["Subject"] = f"{facts['subject']} ({facts['reference']})"
     message["Date"] = format_datetime(sent_at)
     digest = hashlib.sha256(f"{facts['reference']}\0{plain}\0{html}".encode()).hexdigest()
