@@ -378,7 +378,7 @@ def test_a_template_leaving_out_the_referral_date_is_refused_by_check_and_by_let
     assert "acknowledgement: acknowledgement.html (built-in) carries everything required" in (
         checked.stdout
     )
-    assert "Error: 1 of 6 letter templates leave out what they must carry" in checked.stderr
+    assert "Error: 1 of 6 letter templates leaves out what it must carry" in checked.stderr
     stderr = refused(run, 2, "letter", ref, "final-response", "--templates", str(folder),
                      "--format", "text", "--issue")  # fmt: skip
     assert f"template final-response.html ({folder}) leaves out" in stderr

@@ -2222,8 +2222,12 @@ def templates_checked(templates: Templates, *, json_output: bool) -> None:
                 message(f"{kind}: {template} ({origin}) carries everything required")
     if failed:
         raise InvalidInput(
-            f"{len(failed)} of {len(results)} letter templates leave out what they must carry "
-            "or do not render"
+            f"{len(failed)} of {len(results)} letter templates "
+            + (
+                "leaves out what it must carry or does not render"
+                if len(failed) == 1
+                else "leave out what they must carry or do not render"
+            )
         )
 
 
