@@ -47,11 +47,14 @@ def failed(path: Path, err: OSError) -> OutputFailed:
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")
 
 
-def check_destination(path: Path, *, force: bool | None, protected: Iterable[Path] = ()) -> Path:
+def check_destination(
+    path: Path, *, force: bool | None, protected: Iterable[Path] = (), streams: bool = True
+) -> Path:
     """`path` made absolute, if a new file may be put there: not a link, not a folder, not the
     store or its journals (by real path and by inode), and not an existing file unless
     `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to
-    make folders."""
+    make folders. `streams`: whether what is written could go to stdout instead (a store, its
+    copy or a page never does), as the refusal of a device or a pipe then advises."""
     target = Path(os.path.abspath(path.expanduser()))
     try:
         if target.is_symlink():
@@ -62,10 +65,12 @@ def check_destination(path: Path, *, force: bool | None, protected: Iterable[Pat
             if _same_file(target, guarded):
                 raise InvalidInput(f"{target} is the store ({guarded}); name another file")
         if target.exists() and not target.is_file():
-            raise InvalidInput(
-                f"{target} is not a regular file; to write to a device or a pipe, write to "
-                "stdout and redirect it"
+            advice = (
+                "to write to a device or a pipe, write to stdout and redirect it"
+                if streams
+                else "name a new file"
             )
+            raise InvalidInput(f"{target} is not a regular file; {advice}")
         if target.exists() and not force:
             hint = "" if force is None else ", or use --force"
             raise InvalidInput(f"{target} exists already: name a new file{hint}")
@@ -146,11 +151,11 @@ class NewFile:
 
 @contextmanager
 def new_text_file(
-    path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+    path: Path, *, force: bool = False, protected: Iterable[Path] = (), streams: bool = True
 ) -> Iterator[IO[str]]:
     """A text stream onto a new file at `path`, put in place only if the block ends without an
     error; otherwise nothing is left behind, and whatever was at `path` stays as it was."""
-    target = check_destination(path, force=force, protected=protected)
+    target = check_destination(path, force=force, protected=protected, streams=streams)
     new = NewFile(target)
     try:
         try:
