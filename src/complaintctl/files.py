@@ -40,6 +40,9 @@ def file_named(text: str, what: str) -> None:
     elsewhere `-` is stdout, and a store, its copy or a page is never a stream."""
     if text.strip() in ("", "-"):
         raise InvalidInput(f"{what} writes a file: name it ({text!r} is not one)")
+    if text.endswith((os.sep, "/")):  # a path would drop the slash, and write a file so named
+        folder = os.path.abspath(os.path.expanduser(text))
+        raise OutputFailed(f"{folder}{os.sep} is a folder; name a file in it")  # exit 12
 
 
 def failed(path: Path, err: OSError) -> OutputFailed:

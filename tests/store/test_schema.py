@@ -835,6 +835,21 @@ def test_backup_to_an_empty_name_is_refused_as_no_file_not_taken_for_the_working
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("there", [True, False])
+def test_backup_to_a_name_ending_in_a_slash_is_refused_as_a_folder_not_written_as_a_file(
+    store_url: str, tmp_path: Path, there: bool
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    if there:
+        (tmp_path / "backups").mkdir()
+    before = sorted(tmp_path.iterdir())
+    result = complaintctl(store_url, "db", "backup", f"{tmp_path}/backups/")
+    assert (12, f"Error: {tmp_path}/backups/ is a folder; name a file in it\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert before == sorted(tmp_path.iterdir())
+
+
 @sqlite_only
 def test_backup_to_a_device_is_refused_without_advising_stdout_it_never_writes(
     store_url: str,
