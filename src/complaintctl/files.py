@@ -40,6 +40,9 @@ def file_named(text: str, what: str) -> None:
     elsewhere `-` is stdout, and a store, its copy or a page is never a stream."""
     if text.strip() in ("", "-"):
         raise InvalidInput(f"{what} writes a file: name it ({text!r} is not one)")
+    if text.endswith((os.sep, "/")):  # a path would drop the slash, and write a file so named
+        folder = os.path.abspath(os.path.expanduser(text))
+        raise OutputFailed(f"{folder}{os.sep} is a folder; name a file in it")  # exit 12
 
 
 def failed(path: Path, err: OSError) -> OutputFailed:
@@ -47,11 +50,14 @@ def failed(path: Path, err: OSError) -> OutputFailed:
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")
 
 
-def check_destination(path: Path, *, force: bool | None, protected: Iterable[Path] = ()) -> Path:
+def check_destination(
+    path: Path, *, force: bool | None, protected: Iterable[Path] = (), streams: bool = True
+) -> Path:
     """`path` made absolute, if a new file may be put there: not a link, not a folder, not the
     store or its journals (by real path and by inode), and not an existing file unless
     `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to
-    make folders."""
+    make folders. `streams`: whether what is written could go to stdout instead (a store, its
+    copy or a page never does), as the refusal of a device or a pipe then advises."""
     target = Path(os.path.abspath(path.expanduser()))
     try:
         if target.is_symlink():
@@ -62,10 +68,12 @@ def check_destination(path: Path, *, force: bool | None, protected: Iterable[Pat
             if _same_file(target, guarded):
                 raise InvalidInput(f"{target} is the store ({guarded}); name another file")
         if target.exists() and not target.is_file():
-            raise InvalidInput(
-                f"{target} is not a regular file; to write to a device or a pipe, write to "
-                "stdout and redirect it"
+            advice = (
+                "to write to a device or a pipe, write to stdout and redirect it"
+                if streams
+                else "name a new file"
             )
+            raise InvalidInput(f"{target} is not a regular file; {advice}")
         if target.exists() and not force:
             hint = "" if force is None else ", or use --force"
             raise InvalidInput(f"{target} exists already: name a new file{hint}")
@@ -146,11 +154,11 @@ class NewFile:
 
 @contextmanager
 def new_text_file(
-    path: Path, *, force: bool = False, protected: Iterable[Path] = ()
+    path: Path, *, force: bool = False, protected: Iterable[Path] = (), streams: bool = True
 ) -> Iterator[IO[str]]:
     """A text stream onto a new file at `path`, put in place only if the block ends without an
     error; otherwise nothing is left behind, and whatever was at `path` stays as it was."""
-    target = check_destination(path, force=force, protected=protected)
+    target = check_destination(path, force=force, protected=protected, streams=streams)
     new = NewFile(target)
     try:
         try:

@@ -210,6 +210,22 @@ def test_the_last_entry_deleted_by_hand_is_caught_by_the_head(
     assert [("head", last_id)] == [(p["kind"], p["entry"]) for p in found["problems"]]
 
 
+def test_a_head_counting_fewer_entries_than_the_history_holds_is_not_said_to_lose_entries(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    ((last_id, entries),) = rows(store_url, "SELECT max(id), count(*) FROM event")
+    by_hand(store_url, "UPDATE chain_head SET entries = entries - 1")
+
+    result = run("db", "verify")
+
+    assert 14 == result.exit_code
+    assert result.stderr == (
+        f"Error: the history is not intact: chain head: the chain's head records {entries - 1} "
+        f"entries ending at entry {last_id}, but the history holds {entries} ending at entry "
+        f"{last_id}: entries were added, or the head was changed\n"
+    )
+
+
 def test_a_case_moved_to_another_stage_behind_the_tools_back_is_caught(
     run: Run, store_url: str, busy_store: list[str]
 ) -> None:

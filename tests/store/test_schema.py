@@ -825,6 +825,70 @@ def test_backup_to_a_dash_is_refused_and_writes_no_file_of_that_name(
     assert not (tmp_path / "-").exists()
 
 
+def test_backup_to_an_empty_name_is_refused_as_no_file_not_taken_for_the_working_folder(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = complaintctl(store_url, "db", "backup", "")
+    assert (2, "Error: db backup writes a file: name it ('' is not one)\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("there", [True, False])
+def test_backup_to_a_name_ending_in_a_slash_is_refused_as_a_folder_not_written_as_a_file(
+    store_url: str, tmp_path: Path, there: bool
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    if there:
+        (tmp_path / "backups").mkdir()
+    before = sorted(tmp_path.iterdir())
+    result = complaintctl(store_url, "db", "backup", f"{tmp_path}/backups/")
+    assert (12, f"Error: {tmp_path}/backups/ is a folder; name a file in it\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert before == sorted(tmp_path.iterdir())
+
+
+@sqlite_only
+def test_backup_to_a_device_is_refused_without_advising_stdout_it_never_writes(
+    store_url: str,
+) -> None:
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    result = complaintctl(store_url, "db", "backup", os.devnull)
+    assert (2, f"Error: {os.devnull} is not a regular file; name a new file\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+
+
+@sqlite_only
+def test_backup_that_outgrows_the_file_size_allowed_exits_12_naming_the_copy_and_leaves_none(
+    store_url: str, tmp_path: Path
+) -> None:
+    import resource
+
+    for args in (["db", "upgrade"], ["demo", "--into", str(tmp_path / "demo.sqlite3")]):
+        assert 0 == complaintctl(store_url, *args).exit_code
+    store = str(tmp_path / "demo.sqlite3")
+    assert 0 == as_a_person(store, "db", "status").returncode  # its -shm made already
+    limit = os.path.getsize(store) // 2 + 100  # not a whole number of pages
+    copy = tmp_path / "backups" / "copy.sqlite3"
+    copy.parent.mkdir()
+    # No timeout: a frozen clock would freeze subprocess's too.
+    done = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", store, "db", "backup", str(copy)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
+    assert (12, True) == (
+        done.returncode, done.stderr.startswith(f"Error: cannot write the backup {copy}: ")
+    ), done.stderr  # fmt: skip
+    assert [] == list(copy.parent.iterdir())
+
+
 @sqlite_only
 def test_backup_of_a_store_not_made_yet_exits_8(tmp_path: Path) -> None:
     result = complaintctl(str(tmp_path / "none.sqlite3"), "db", "backup", str(tmp_path / "b"))

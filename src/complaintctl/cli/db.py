@@ -202,7 +202,7 @@ def db_verify(
 def db_backup(
     ctx: typer.Context,
     file: Annotated[
-        Path,
+        str,  # as typed: a Path would make '' the working folder
         typer.Argument(
             metavar="FILE", help="The new file to write the copy to.", show_default=False
         ),
@@ -218,9 +218,9 @@ def db_backup(
     from complaintctl.store.db import describe, translated_errors
     from complaintctl.store.schema import backup
 
-    file_named(str(file), "db backup")
+    file_named(file, "db backup")
     state = current_state(ctx)
     engine, url = state.store()
     with translated_errors(url):
-        written = backup(engine, file, protected=state.store_files())
+        written = backup(engine, Path(file), protected=state.store_files())
     render.message(f"Backed up {describe(url)} to {written}")

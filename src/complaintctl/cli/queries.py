@@ -327,7 +327,7 @@ def demo_command(
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
     else:
         # A new file in a folder that is there: no folders made, no link followed.
-        path = check_destination(Path(into), force=None)
+        path = check_destination(Path(into), force=None, streams=False)
     sandbox = State(
         db=str(path), actor="sam", now=state.now, plain=state.plain, origin=state.origin
     )
@@ -476,7 +476,9 @@ def report_command(
     from complaintctl.files import new_text_file
 
     page = render.report_html(view)
-    with new_text_file(Path(html), force=force, protected=state.store_files()) as out:
+    with new_text_file(
+        Path(html), force=force, protected=state.store_files(), streams=False
+    ) as out:
         out.write(page)
     render.note(f"Wrote the {view.current.label} report to {html}")
 

@@ -115,11 +115,15 @@ def _head_problems(
                 entry=last_id,
             )
         ]
+    # Ending at the head's entry with more entries than it counts: some were put in among
+    # them, or the head's count was changed; fewer (or ending before it): some were removed.
+    added = last_id == head.last_id and entries > head.entries
+    what = "entries were added, or the head was changed" if added else "entries were removed"
     return [
         VerifyProblem(
             "head",
             f"the chain's head records {head.entries} entries ending at entry {head.last_id}, "
-            f"but the history holds {entries} ending at entry {last_id}: entries were removed",
+            f"but the history holds {entries} ending at entry {last_id}: {what}",
             entry=head.last_id,
         )
     ]

@@ -22,7 +22,7 @@ from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, in
 from sqlalchemy.engine import Connection, Engine
 
 from complaintctl.domain.procedure import Action
-from complaintctl.errors import InvalidInput, StoreUnavailable
+from complaintctl.errors import InvalidInput, OutputFailed, StoreUnavailable
 from complaintctl.store.db import (
     ForeignTables,
     UnreadableRevision,
@@ -343,7 +343,7 @@ def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
             "db backup copies SQLite stores; back up a PostgreSQL store with "
             "pg_dump --format=custom --file=FILE and the store's URL without +psycopg"
         )
-    target = check_destination(target, force=None, protected=protected)
+    target = check_destination(target, force=None, protected=protected, streams=False)
     new = NewFile(target)
     try:
         with engine.connect() as connection:
@@ -356,12 +356,23 @@ def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
                 copy.close()
         new.place(replace=False)
     except sqlite3.Error as err:
+        if _writing_failed(err):  # the copy's disk or file, not the store (exit 12)
+            raise OutputFailed(f"cannot write the backup {target}: {err}") from None
         raise StoreUnavailable(f"cannot back up the store {url.database}: {err}") from None
     except OSError as err:
-        raise StoreUnavailable(f"cannot write the backup {target}: {err.strerror}") from None
+        raise OutputFailed(f"cannot write the backup {target}: {err.strerror}") from None
     finally:
         new.discard()
     return target
+
+
+def _writing_failed(err: sqlite3.Error) -> bool:
+    """Whether SQLite's online backup failed writing the copy (a full disk, a file grown past
+    its limit, one it could not open or may not write), which it only reads the store for."""
+    name = getattr(err, "sqlite_errorname", "")
+    return name in ("SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PERM") or name.startswith(
+        ("SQLITE_READONLY", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE")
+    )
 
 
 def _sync(path: Path) -> None:
