@@ -183,7 +183,8 @@ def _member_to_change(
     """Who is changing staff (a senior role), and the member they name, or why not."""
     not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    staff = uow.staff(username.strip())
+    username = required(username, "USERNAME", text.LABEL)
+    staff = uow.staff(username)
     if staff is None:
         raise NotFound(f"no staff member {username}")
     return by, staff
@@ -195,7 +196,7 @@ def remove_staff(
     """Deactivate a member of staff; their name stays in every history they appear in."""
     by, staff = _member_to_change(uow, username, by, at, now)
     if not staff.active:
-        raise InvalidInput(f"{username} was already removed")
+        raise InvalidInput(f"{staff.username} was already removed")
     if staff.username == by:
         raise InvalidInput("you cannot remove yourself; ask another senior role")
     staff.active, staff.removed_at = False, at
