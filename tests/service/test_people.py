@@ -90,6 +90,19 @@ def test_reactivating_an_unknown_username_is_not_found(unit: UnitFactory) -> Non
         reactivate(unit, "nobody")
 
 
+def test_a_member_is_named_in_any_case_of_letters_and_a_blank_name_is_refused(
+    unit: UnitFactory, store_url: str
+) -> None:
+    remove(unit, "OFFICER.TWO")
+    with pytest.raises(InvalidInput, match="^officer.two was already removed$"):
+        remove(unit, "Officer.Two")
+    before = dump_store(store_url)
+    for verb in (remove, reactivate):
+        with pytest.raises(InvalidInput, match="^USERNAME must not be empty$"):
+            verb(unit, "  ")
+    assert before == dump_store(store_url)
+
+
 def test_only_senior_roles_reactivate_staff(unit: UnitFactory, store_url: str) -> None:
     remove(unit, "officer.two")
     before = dump_store(store_url)

@@ -276,6 +276,44 @@ def test_the_responder_must_work_in_the_cases_area(unit: UnitFactory) -> None:
         )
 
 
+def test_an_area_spelt_another_way_is_the_same_area_for_its_leader_and_responders(
+    unit: UnitFactory,
+) -> None:
+    # A leader added for "CASEWORK" leads Casework: they assign its cases, and its staff can be
+    # assigned, whichever spelling the case was routed with.
+    lou = act(
+        unit,
+        services.add_staff,
+        username="lou.leader",
+        name="Lou Leader",
+        role=Role.LEADER,
+        area="CASEWORK",
+        by="sam.senior",
+        at=t("2026-11-28T10:00"),
+    )
+    assert "Casework" == lou.area
+    ref = to_first_stage(unit)
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="rita.responder",
+        by="lou.leader",
+        at=t("2026-12-01T11:00"),
+    )
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="ruth.responder",
+        by="lee.leader",
+        at=t("2026-12-01T11:05"),
+    )
+    assert "ruth.responder" == show(unit, ref).responder
+    with unit(write=False) as uow:
+        assert ["Casework", "Energy"] == sorted(uow.staff_areas())
+
+
 def test_only_the_assigned_responder_or_a_senior_role_responds(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     act(

@@ -86,6 +86,9 @@ def actor(role: Role, username: str = "someone", area: str | None = None) -> Act
         (actor(Role.OFFICER), Action.ASSIGN, False),
         (actor(Role.LEADER, area="Casework"), Action.ASSIGN, True),
         (actor(Role.LEADER, area="Energy"), Action.ASSIGN, False),
+        # An area is one in any spelling, as `ack --area` takes it.
+        (actor(Role.LEADER, area="casework"), Action.ASSIGN, True),
+        (actor(Role.LEADER, area="CASEWORK"), Action.EXTEND, True),
         (actor(Role.SENIOR_COMPLAINT_EXECUTIVE), Action.ASSIGN, True),
         (actor(Role.OFFICER, "rita", "Casework"), Action.RESPOND, True),
         (actor(Role.OFFICER, "ruth", "Casework"), Action.RESPOND, False),

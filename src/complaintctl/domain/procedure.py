@@ -372,10 +372,16 @@ _RELATION_WORDS = {
 NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
 
 
+def same_area(one: str | None, other: str | None) -> bool:
+    """Whether two areas are one: an area is named in any spelling (`Casework`, `casework`),
+    as `ack --area` and the listings' `--area` take it."""
+    return one is not None and other is not None and one.casefold() == other.casefold()
+
+
 def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
     is_responder = case.responder == actor.username
     is_handler = case.handler == actor.username
-    leads_area = actor.role == Role.LEADER and case.area is not None and actor.area == case.area
+    leads_area = actor.role == Role.LEADER and same_area(actor.area, case.area)
     return {
         "": False,
         "responder": is_responder,

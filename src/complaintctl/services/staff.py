@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from complaintctl import text
-from complaintctl.domain.procedure import SENIOR_ROLES, Action, Role, StoreAction
+from complaintctl.domain.procedure import SENIOR_ROLES, Action, Role, StoreAction, same_area
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
     acting_staff,
@@ -70,6 +70,15 @@ def _db_role(uow: UnitOfWork, value: str | None) -> str | None:
     return name if name in found else folded
 
 
+def _area(uow: UnitOfWork, value: str | None) -> str | None:
+    """An --area, checked, spelt as staff who work in it already spell it (`casework` where
+    others work in `Casework`), so one area is never listed as two."""
+    area = optional(value, "--area", text.LABEL)
+    if area is None:
+        return None
+    return next((a for a in sorted(uow.staff_areas()) if same_area(a, area)), area)
+
+
 def _bound_name(value: str | None, option: str) -> str | None:
     """An --os-login as typed (the system spells it so), checked."""
     if value is None:
@@ -114,7 +123,7 @@ def add_staff(
     not_in_future(at, now, uow)
     username = text.normalise_username(required(username, "USERNAME", text.LABEL))
     name = required(name, "--name", text.NAME)
-    area = optional(area, "--area", text.LABEL)
+    area = _area(uow, area)
     db_role = _db_role(uow, db_role)
     os_login = _bound_name(os_login, "--os-login")
     if role == Role.LEADER and area is None:
@@ -174,7 +183,8 @@ def _member_to_change(
     """Who is changing staff (a senior role), and the member they name, or why not."""
     not_in_future(at, now, uow)
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    staff = uow.staff(username.strip())
+    username = required(username, "USERNAME", text.LABEL)
+    staff = uow.staff(username)
     if staff is None:
         raise NotFound(f"no staff member {username}")
     return by, staff
@@ -186,7 +196,7 @@ def remove_staff(
     """Deactivate a member of staff; their name stays in every history they appear in."""
     by, staff = _member_to_change(uow, username, by, at, now)
     if not staff.active:
-        raise InvalidInput(f"{username} was already removed")
+        raise InvalidInput(f"{staff.username} was already removed")
     if staff.username == by:
         raise InvalidInput("you cannot remove yourself; ask another senior role")
     staff.active, staff.removed_at = False, at
@@ -222,7 +232,7 @@ def change_role(
 ) -> StaffView:
     """Give a member of staff a new role or area, both as `add_staff` takes them (a leader
     leads an area; no area given is none)."""
-    area = optional(area, "--area", text.LABEL)
+    area = _area(uow, area)
     if role == Role.LEADER and area is None:
         raise InvalidInput("a leader leads an area: give --area")
     by, staff = _member_to_change(uow, username, by, at, now)

@@ -59,6 +59,7 @@ from complaintctl.domain.procedure import (
     Remedy,
     Role,
     Stage,
+    same_area,
     stage_before_close,
 )
 from complaintctl.domain.retention import PERSONAL_CHANGES, PERSONAL_EDITS
@@ -607,7 +608,7 @@ class Assign(Spec):
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         responder = taking.staff(self.to)
-        if responder.area != case.area:
+        if not same_area(responder.area, case.area):
             raise InvalidInput(
                 f"{responder.username} works in {responder.area or 'no area'}, "
                 f"not {case.area}, the area {case.ref} was routed to"
