@@ -76,6 +76,20 @@ def test_as_after_the_command_is_checked_as_before_it(run: Run, ref: str) -> Non
     assert 1 == len(after.stderr.splitlines())
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_empty_as_is_refused_not_taken_for_the_login_name(
+    run: Run, ref: str, where: str
+) -> None:
+    # `--as "$OFFICER"` with the variable unset must not act as whoever is logged in.
+    args = ["ack", ref, "--area", "Casework"]
+    result = run(*(["--as", " ", *args] if where == "before" else [*args, "--as", " "]))
+
+    assert (2, "Error: --as must name a member of staff (' ' names no one)\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert "received" == show(run, ref)["stage"]
+
+
 def test_db_after_a_group_s_command_names_the_store(
     run: Run, new_store: Callable[[str], str]
 ) -> None:

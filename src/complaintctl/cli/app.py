@@ -628,8 +628,12 @@ def _version(value: bool) -> None:
 
 
 def _acting(named: str | None, login: str) -> str:
-    """Who is acting: the name --as gives, else the login name."""
-    return (named or "").strip() or login
+    """Who is acting: the name --as gives, else the login name. An empty --as is a slip (a
+    variable not set), never "my login name" (an empty COMPLAINTCTL_USER is unset, as the
+    shell's convention has it)."""
+    if named is not None and not named.strip():
+        raise InvalidInput(f"--as must name a member of staff ({named!r} names no one)")
+    return named.strip() if named is not None else login
 
 
 def _login_name() -> str:
@@ -694,7 +698,7 @@ def root(
     login = _login_name()
     ctx.obj = State(
         db=db,
-        actor=_acting(actor or settings.get("as"), login),
+        actor=_acting(actor if actor is not None else settings.get("as"), login),
         named=bool((actor or settings.get("as") or "").strip()),
         config=loaded,
         now=datetime.now(UTC).replace(microsecond=0),
