@@ -508,6 +508,28 @@ CALENDAR_CHANGE = {
     ],
 }
 
+# `config --json`: the file, each setting it may hold (and the variable overriding it now),
+# the saved views as the file gives them, and the organisation letters come from.
+CONFIG = {
+    "schema_version": INT,
+    "path": STR,
+    "found": BOOL,
+    "settings": [
+        {"setting": STR, "used_for": STR, "value": Maybe(STR), "overridden_by": Maybe(STR)}
+    ],
+    "views": ANY_OBJECT,  # each view's name: its filters, as the file sets them
+    "organisation": {
+        "name": STR,
+        "address": STR,
+        "email": STR,
+        "phone": STR,
+        "website": STR,
+        "assessor": STR,
+        "signatory": STR,
+        "signatories": ANY_OBJECT,  # a letter's kind: who signs it
+    },
+}
+
 STEP_COMMANDS = (
     "ack", "assign", "respond", "extend", "escalate", "final", "refer", "close", "reopen",
     "incident", "note",
@@ -527,7 +549,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
                                           "calendar holidays")),
     "import": (IMPORT, ("import",)),
     "export": (EXPORT_RECORD, ("export --format jsonl",)),
-    "staff": (STAFF, ("staff add", "staff remove", "staff reactivate", "staff role")),
+    "staff": (STAFF, ("staff add", "staff remove", "staff reactivate", "staff role",
+                      "staff bind", "staff unbind")),
     "staff list": ([STAFF], ("staff list",)),
     "restriction": (RESTRICTION | {"schema_version": INT}, ("restrict add", "restrict lift",
                                                              "restrict review")),
@@ -552,6 +575,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "cause list": ([CAUSE], ("cause list",)),
     "action": (ACTION | {"schema_version": INT}, ("action add", "action done")),
     "action list": ([ACTION | {"schema_version": INT}], ("action list",)),
+    "config": (CONFIG, ("config",)),
 }  # fmt: skip
 
 

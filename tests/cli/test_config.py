@@ -93,6 +93,22 @@ def test_a_broken_config_file_is_one_error_line_exit_2(run: Run, config_file: Pa
     ]
 
 
+def test_help_never_reads_the_config_file_but_a_command_run_still_refuses_it(
+    run: Run, config_file: Path
+) -> None:
+    # README: "--help never reads it". A command's help read it, and refused to show.
+    config_file.write_text('warn_within = "2 hours"\n', encoding="utf-8")
+    for args in (["--help"], ["queue", "--help"], ["show", "-h"], ["staff", "list", "--help"],
+                 ["--db", "x.sqlite3", "log", "--help"]):  # fmt: skip
+        result = run(*args)
+        assert (0, "") == (result.exit_code, result.stderr), args
+        assert "Usage: " in result.stdout
+    # `--help` as another option's value is that value: the command runs, and is refused.
+    result = run("note", "SC-2026-000001", "--text", "--help")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert f"Error: config file {config_file}: warn_within:" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("text", "key", "value"),
     [

@@ -115,3 +115,16 @@ def test_queue_offers_only_the_stages_it_can_list() -> None:
     text = " ".join(help_of("queue").split()).replace("- ", "-")  # rejoin words wrapped at "-"
     assert "received, first-stage, responded, second-stage, final-response, referred." in text
     assert "closed" not in text.split("--stage")[1].split("--area")[0]
+
+
+@pytest.mark.parametrize("path", every_command(), ids=" ".join)
+def test_a_command_s_help_names_dry_run_only_where_it_takes_it(path: tuple[str, ...]) -> None:
+    """`edit --if-version`'s help said what happens 'with --dry-run', which edit has not."""
+    import typer
+
+    command = typer.main.get_command(app)
+    ctx = command.make_context("complaintctl", ["--as", "x"])
+    for name in path:
+        command = command.get_command(ctx, name)  # type: ignore[attr-defined]
+    takes = any("--dry-run" in getattr(param, "opts", ()) for param in command.params)
+    assert takes or "--dry-run" not in help_of(*path)

@@ -82,6 +82,8 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         ("staff", "staff add", demo(
             "staff", "add", "nia", "--name", "Nia New", "--role", "officer", "--json"
         )),
+        ("staff", "staff bind", demo("staff", "bind", "rita", "--os-login", "rita", "--json")),
+        ("staff", "staff unbind", demo("staff", "unbind", "rita", "--json")),
         ("staff list", "staff list", demo("staff", "list", "--json")),
         ("restrict list", "restrict list", demo("restrict", "list", "--all", "--json")),
         ("restriction", "restrict add", demo(
@@ -137,6 +139,7 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         )),
         ("action", "action done", demo("action", "done", "2", "--note", "Called", "--json")),
         ("action list", "action list", demo("action", "list", "--json")),
+        ("config", "config", demo("config", "--json")),
     ]  # fmt: skip
 
     assert [] == [(name, p) for name, _, text in printed for p in valid(name, text)]
@@ -152,6 +155,25 @@ def test_every_step_command_is_named_in_the_schema(run: Run) -> None:
         if command.callback is not None and "refs" in command.callback.__annotations__
     }
     assert set(STEP_COMMANDS) == steps
+
+
+def test_every_command_with_json_prints_a_shape_of_the_schema() -> None:
+    """A command taking --json is named by a shape (so the test above holds it to one)."""
+    import typer.main
+
+    from complaintctl.cli.app import app
+
+    def with_json(command: Any, path: str) -> list[str]:
+        if hasattr(command, "commands"):
+            return [
+                name
+                for word, sub in command.commands.items()
+                for name in with_json(sub, f"{path} {word}".strip())
+            ]
+        return [path] if any("--json" in getattr(p, "opts", ()) for p in command.params) else []
+
+    named = {name.split(" --")[0] for _, names in SHAPES.values() for name in names}
+    assert [] == [name for name in with_json(typer.main.get_command(app), "") if name not in named]
 
 
 def test_the_show_and_explain_of_a_clock_give_the_same_minutes(demo: Any) -> None:

@@ -12,7 +12,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
-from complaintctl.cli.options import At, ClosedRefs, IfVersion, Json, Ref
+from complaintctl.cli.options import At, ClosedRefs, IfVersionOfCase, Json, Ref
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -451,7 +451,7 @@ def edit_command(
         typer.Option("--board/--not-board", help="Addressed to the executive team or the Board."),
     ] = None,
     at: At = None,
-    if_version: IfVersion = None,
+    if_version: IfVersionOfCase = None,
     json_output: Json = False,
 ) -> None:
     """Correct what was taken down wrong, each change recorded with its old and new value.

@@ -102,6 +102,7 @@ class RootGroup(TyperGroup):
             shell = after[0] if after and not after[0].startswith("-") else _shell_running()
             print(completion.script(shell), end="")
             raise typer.Exit()
+        ctx.meta[_COMMAND_ARGS] = list(rest)  # the command's name and what follows it
         return rest
 
     def invoke(self, ctx: Context) -> Any:
@@ -150,6 +151,8 @@ class RootGroup(TyperGroup):
 # `--show-completion [SHELL]`: Typer's takes no shell, and printed the script of the shell it
 # ran in whatever word followed. The word after it, if any, is read in RootGroup.parse_args.
 _SHOW_COMPLETION_ASKED = "complaintctl.show_completion"
+# The command's name and its arguments, as RootGroup.parse_args leaves them to the root.
+_COMMAND_ARGS = "complaintctl.command_args"
 
 
 def _ask_to_show_completion(ctx: Context, _param: Any, value: bool) -> None:
@@ -436,6 +439,9 @@ class State:
     now: datetime
     plain: bool = False  # --plain
     config: config.Config | None = None  # the config file's settings and views
+    # Why the config file could not be read, where only help was asked for: the command
+    # refuses it if it runs all the same (current_state).
+    config_problem: InvalidInput | None = None
     # Who ran the command, as the operating system says: noted beside `actor` in the history.
     origin: tuple[str, str] | None = None  # (login, host)
     # Whether `actor` was named (--as, COMPLAINTCTL_USER, the config's `as`) rather than
@@ -618,6 +624,8 @@ def parse_day(text: str) -> date:
 def current_state(ctx: typer.Context) -> State:
     state = ctx.find_root().obj
     assert isinstance(state, State)
+    if state.config_problem is not None:
+        raise state.config_problem
     return state
 
 
@@ -689,9 +697,19 @@ def root(
     Times are read as ISO 8601; without an offset they are local time in the calendar's zone
     (Europe/London by default).
     """
-    # Options and the environment first, then the config file (complaintctl.config).
-    loaded = config.load()
-    settings = loaded.settings
+    # Options and the environment first, then the config file (complaintctl.config). A file
+    # that cannot be read is refused when the command runs, never when its help is asked for
+    # (a `--help` that is another option's value runs the command, which is refused then).
+    try:
+        loaded: config.Config | None = config.load()
+        problem = None
+    except InvalidInput as err:
+        given = ctx.meta.get(_COMMAND_ARGS, [])
+        options = given[: given.index("--")] if "--" in given else given
+        if not {"--help", "-h"} & set(options):
+            raise
+        loaded, problem = None, err
+    settings = loaded.settings if loaded is not None else {}
     db = config.store(db, settings)
     # The one clock read of the command: every default --at and --as-of is this instant, to
     # the second, as every instant is shown (in JSON too).
@@ -701,6 +719,7 @@ def root(
         actor=_acting(actor if actor is not None else settings.get("as"), login),
         named=bool((actor or settings.get("as") or "").strip()),
         config=loaded,
+        config_problem=problem,
         now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,
         origin=(login, socket.gethostname()),

@@ -22,6 +22,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
     """
     from complaintctl import config
     from complaintctl.cli import render
+    from complaintctl.views import JSON_SCHEMA_VERSION
 
     state = current_state(ctx)
     loaded = state.config or config.load()
@@ -38,6 +39,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
         )
     render.config_file(
         {
+            "schema_version": JSON_SCHEMA_VERSION,
             "path": str(loaded.path),
             "found": loaded.found,
             "settings": settings,

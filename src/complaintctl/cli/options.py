@@ -116,6 +116,18 @@ IfVersion = Annotated[
         show_default=False,
     ),
 ]
+# `edit`, of one case and with no dry run.
+IfVersionOfCase = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version",
+        metavar="N",
+        parser=whole_number(0),
+        help="Act only if the case is still at version N (as show or queue --json gave it); if "
+        "someone else has stepped in since, nothing is written (exit 11).",
+        show_default=False,
+    ),
+]
 ContinueOnError = Annotated[
     bool,
     typer.Option(
