@@ -483,6 +483,10 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
     dry = run("--as", "sam.senior", "calendar", "close", "2026-11-30", "--reason", "Flood",
               "--dry-run")  # fmt: skip
     assert (0, True) == (dry.exit_code, dry.stderr.startswith("Dry run: "))
+    # A script reading the dry run is told the change as it stands would be refused.
+    assert dry.stderr.rstrip().endswith(
+        "(it touches 2026-11-30, a day already past: the change needs --retroactive REASON)"
+    )
     # Monday itself closed: its 7 hours after receipt no longer count.
     assert f"{ref}\tacknowledge\t2026-12-03T10:00:00+00:00\t2026-12-03T17:00:00+00:00\n" == (
         dry.stdout

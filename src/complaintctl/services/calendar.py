@@ -235,6 +235,12 @@ def _recompute(
         if retroactive.dry_run
         else f"{why}; {count} recomputed"
     )
+    if moved and past and retroactive.reason is None:
+        # The dry run shows the moves the refusal points to; it must not pass for a change
+        # that would be made as it stands.
+        message += (
+            f" (it touches {past[0]}, a day already past: the change needs --retroactive REASON)"
+        )
     return CalendarChange(message, tuple(moved), calendar.zone, retroactive.dry_run)
 
 
