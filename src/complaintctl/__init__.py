@@ -11,6 +11,7 @@ def main() -> None:
     try:
         from complaintctl.cli import main as run
     except KeyboardInterrupt:
-        sys.stderr.write("Error: aborted\n")
+        if sys.stderr is not None:  # started with stderr closed (2>&-): nowhere to say it
+            sys.stderr.write("Error: aborted\n")
         sys.exit(130)
     run()

@@ -597,6 +597,29 @@ def test_a_step_whose_output_meets_a_full_disk_says_what_it_recorded_is_kept(
     assert 1 == len(found.stdout.splitlines()), found.stderr
 
 
+def test_ctrl_c_after_a_step_was_recorded_says_what_it_recorded_is_kept(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while `log` prints the reference (blocked on a slow pipe): the complaint is
+    logged; 'aborted' alone invited logging it a second time."""
+    from complaintctl.cli import render
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "logged", interrupted)
+    args = ["--consumer", "Quin Stopped", "--email", "quin@example.com", "--channel", "email"]
+    result = run("log", *args, "--category", "delay", "--summary", "Interrupted as printed")
+    found = run("find", "Quin Stopped")
+
+    assert (
+        130,
+        "Error: aborted; what the command recorded is kept (history shows it): do not run it"
+        " again\n",
+    ) == (result.exit_code, result.stderr)
+    assert 1 == len(found.stdout.splitlines()), found.stderr
+
+
 @pytest.mark.parametrize("command", [("queue",), ("overdue", "--json"), ("--version",)])
 def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     tmp_path: Path, command: tuple[str, ...]

@@ -256,3 +256,12 @@ main()
         [sys.executable, "-c", probe, "queue"], capture_output=True, text=True, check=False
     )
     assert (130, "", "Error: aborted\n") == (result.returncode, result.stdout, result.stderr)
+    # With stderr closed (2>&-) the message has nowhere to go: the status is still 130.
+    closed = subprocess.run(
+        [sys.executable, "-c", probe, "queue"],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert (130, "") == (closed.returncode, closed.stdout)

@@ -20,6 +20,7 @@ from complaintctl import services
 from complaintctl.cli.app import State
 from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel
+from complaintctl.errors import StoreUnavailable
 from complaintctl.live.app import (
     CaseScreen,
     ExplainScreen,
@@ -639,6 +640,21 @@ def test_a_store_replaced_while_open_is_read_as_it_is_now(
     copy.replace(demo_store)
     view, _ = olu.case("SC-2026-000006")
     assert "In copy" == view.history[-1].details["text"]
+
+
+def test_a_store_whose_folder_cannot_be_looked_in_any_more_is_refused_not_a_crash(
+    session: Sessions, demo_store: str, tmp_path: Path
+) -> None:
+    # The store's folder moved away and a file put where it was (as an unreachable share or
+    # a folder no longer to be entered): the view says so, in one line, rather than crash.
+    olu = session("olu")
+    olu.case("SC-2026-000006")
+    folder = Path(demo_store).parent
+    folder.rename(tmp_path / "elsewhere")
+    folder.write_text("not a folder")
+    with pytest.raises(StoreUnavailable) as refused:
+        olu.case("SC-2026-000006")
+    assert str(refused.value).startswith(f"cannot open the store {demo_store}: ")
 
 
 async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its_option(

@@ -568,6 +568,21 @@ def test_a_database_of_another_program_is_no_store_and_no_command_makes_tables_i
     assert before == dump_store(store_url)
 
 
+def test_a_store_whose_record_of_its_revision_is_gone_is_damaged_not_another_programs(
+    store_url: str, engine_of: Callable[[str], Engine]
+) -> None:
+    # Its own tables are complaintctl's: "another program's tables" sent the reader looking
+    # for a program that never was.
+    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    with engine_of(store_url).begin() as connection:
+        connection.execute(text(f"DROP TABLE {schema.VERSION_TABLE}"))
+        connection.execute(text("DROP TABLE calendar_setting"))
+    result = complaintctl(store_url, "queue")
+    assert 8 == result.exit_code
+    assert "another program" not in result.stderr
+    assert "not its record of their revision" in result.stderr
+
+
 @sqlite_only  # a SQLite store changed by hand; every command refuses it as damaged
 @pytest.mark.parametrize(
     ("change", "what"),

@@ -139,7 +139,7 @@ class RootGroup(TyperGroup):
                 sys.exit(EXIT_USAGE)
             _fail(err.format_message(), err.exit_code)
         except Abort:
-            _fail("aborted", 130)
+            _fail("aborted" + self._recorded(), 130)
         except OSError as err:  # the output, or a file, that cannot be written
             _fail(_cannot_write(err) + self._recorded(), EXIT_OUTPUT)
         except (UnicodeError, RecursionError) as err:  # input no text or JSON reader can take

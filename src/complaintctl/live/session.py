@@ -100,6 +100,9 @@ class Session:
             found = os.stat(path)
         except FileNotFoundError:
             found = None
+        except OSError as err:  # its folder no longer one, or not to be entered: a share gone
+            self.state.close()
+            raise StoreUnavailable(f"cannot open the store {path}: {err.strerror}") from None
         if found is None or found.st_size == 0:
             if self._file is not None:
                 self.state.close()

@@ -89,6 +89,9 @@ def stored_revision(connection: Connection) -> str | None:
     if found.has_table("calendar_setting"):
         return FIRST_RELEASE
     others = sorted(found.get_table_names())
+    if {"complaint", "consumer", "event"} <= set(others):
+        # complaintctl's own tables, their record of the revision gone: a damaged store.
+        raise UnreadableRevision("its tables are there, but not its record of their revision")
     if others:
         # Not a store to make complaintctl's tables beside (one of theirs may share a name).
         shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
