@@ -13,6 +13,7 @@ from complaintctl import config
 from tests.cli.conftest import Run
 from tests.cli.journey import as_it_happens as ok
 from tests.cli.journey import log_case, show
+from tests.conftest import sqlite_only
 
 NOW = "2026-12-01 12:00:00"
 
@@ -235,6 +236,7 @@ def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
     ) == result.stderr
 
 
+@sqlite_only  # a path; a PostgreSQL store is a URL, taken as written
 @freeze_time(NOW)
 def test_a_relative_db_in_the_config_file_is_from_its_folder_whichever_folder_runs(
     run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
