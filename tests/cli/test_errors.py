@@ -463,6 +463,32 @@ def test_a_store_locked_by_another_program_exits_8_says_locked_and_writes_nothin
     assert_next_log_is_the_first(run)
 
 
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("db", "init"), "There is a store at {where} already: nothing to do"),
+        (("db", "upgrade"), "The store {where} is at schema revision {revision} already: "
+                            "nothing to do"),
+    ],
+)  # fmt: skip
+def test_init_and_upgrade_of_a_current_store_do_not_wait_for_a_writer(
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...],
+    said: str,
+) -> None:  # fmt: skip
+    # A script that runs `db init` before its work must not fail while an import writes.
+    from complaintctl.store.schema import SCHEMA_REVISION
+
+    assert 0 == run("calendar").exit_code  # creates the store
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+    with write_lock_held(store_url):
+        result = run(*command)
+
+    where = describe(resolve_url(store_url))
+    assert (0, said.format(where=where, revision=SCHEMA_REVISION) + "\n") == (
+        result.exit_code, result.stdout
+    )  # fmt: skip
+
+
 def test_a_store_locked_before_it_was_ever_created_exits_8_and_says_locked(
     run: Run, new_store: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import At, Json
 
 if TYPE_CHECKING:
+    from complaintctl.cli.app import State
     from complaintctl.store.uow import UnitOfWork
 
 db_app = typer.Typer(
@@ -31,19 +32,34 @@ def db_init(ctx: typer.Context) -> None:
     from complaintctl.store.db import describe
 
     state = current_state(ctx)
+    where = describe(state.url())
+    if _current_store_there(state):
+        # Nothing to write: no waiting for the write lock while someone else writes.
+        render.message(f"There is a store at {where} already: nothing to do")
+        return
 
     def made(uow: "UnitOfWork", _: object) -> bool:
         uow.commit()
         return uow.created
 
     new = state.change(made, None)
-    where = describe(state.url())
     render.message(
         f"Made a new store at {where}; add its first member of staff (a senior role) with "
         "`complaintctl staff add`"
         if new
         else f"There is a store at {where} already: nothing to do"
     )
+
+
+def _current_store_there(state: "State") -> bool:
+    """Whether the store is there already at this program's revision (read, never made)."""
+    from complaintctl.store.db import missing_sqlite_file
+    from complaintctl.store.schema import check_schema
+
+    if missing_sqlite_file(state.url()) is not None:
+        return False
+    engine, url = state.store()
+    return check_schema(engine, url, may_create=True)
 
 
 @db_app.command("status")

@@ -189,8 +189,13 @@ def upgrade(
 
     Holds the write lock throughout, so no command writes while the schema changes, and a
     failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). The
-    upgrade is recorded in the history, by whom and when.
+    upgrade is recorded in the history, by whom and when. A store at this revision already is
+    left without waiting for the lock (a script's `db upgrade` while someone writes).
     """
+    with engine.connect() as connection:
+        found = stored_revision(connection)
+    if found == SCHEMA_REVISION:
+        return found, found
     with engine.execution_options(complaintctl_write=True).connect() as connection:
         with _foreign_keys_checked_at_the_end(connection), connection.begin():
             before = stored_revision(connection)
