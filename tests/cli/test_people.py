@@ -18,6 +18,7 @@ from typer.testing import Result
 from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import history, ok, show
+from tests.conftest import dump_store
 
 NOW = "2026-12-15 12:00:00"
 # Restriction reviews fall due 6 months on: "now" is after the first one falls due.
@@ -641,6 +642,27 @@ def test_consumer_update_records_the_preferred_contact_and_adjustments_shown_wit
     assert {"preferred_contact": "post", "adjustments": ["bsl", "large-print"]} == (
         entry["details"]
     )
+
+
+@freeze_time(NOW)
+def test_consumer_update_with_no_case_open_is_recorded_in_the_stores_history(
+    run: Run, store_url: str
+) -> None:
+    ref = log_case(run, at="2026-08-03T10:00")
+    journey.step(run, "2026-08-04T10:00", "--as", "officer.one", "close", ref,
+                 "--reason", "withdrawn")  # fmt: skip
+    before = len(history(run, ref))
+
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--adjustment", "bsl",
+       "--at", "2026-08-05T10:00")  # fmt: skip
+
+    assert before == len(history(run, ref))  # a closed case's history is not added to
+    stored = [
+        json.loads(str(row[6]))
+        for table, row in dump_store(store_url)
+        if table == "event" and row[1] is None and row[2] == "consumer-updated"
+    ]
+    assert [{"consumer_id": 1, "preferred_contact": None, "adjustments": ["bsl"]}] == stored
 
 
 @freeze_time(NOW)

@@ -114,6 +114,8 @@ STORE_KEYS: Mapping[str, frozenset[str]] = {
     Action.RESTRICTION_LIFTED: frozenset({"reason"}),
     Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
     Action.SAR_EXTENDED: frozenset({"reason"}),
+    # A consumer's preferences and adjustments changed while no case of theirs was open
+    Action.CONSUMER_UPDATED: frozenset({"preferred_contact", "adjustments"}),
 }
 # An edit's changes of these fields are personal. Each value of an entry's details is sealed
 # by its own digest (domain/chain.py), so an edit records them apart, under PERSONAL_CHANGES,

@@ -25,7 +25,7 @@ from complaintctl.services.common import (
 from complaintctl.views import ConsumerView, RestrictionView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Consumer, Restriction
+    from complaintctl.store.models import Case, Consumer, Restriction
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -279,13 +279,17 @@ def update_consumer(
         consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
     consumer.adjustments = adjustments_json(adjustments)
     uow.add(consumer)
-    for case in uow.open_cases_of(consumer):
+    # On each open case's history; with none open, in the store's own (naming the consumer,
+    # as a restriction's entries do, and removed with them): never unrecorded.
+    open_cases: list[Case | None] = list(uow.open_cases_of(consumer))
+    for case in open_cases or [None]:
         uow.record(
             case,
             Action.CONSUMER_UPDATED,
             by=by,
             at=at,
             now=now,
+            **({} if case is not None else {"consumer_id": consumer.id}),
             preferred_contact=consumer.preferred_contact,
             adjustments=sorted(adjustments),
         )
