@@ -74,6 +74,22 @@ def test_demo_says_on_stderr_where_its_store_is_and_how_to_use_it(run: Run, tmp_
     )
 
 
+def test_demo_into_one_file_gives_the_queue_then_the_note_as_readme_says(tmp_path: Path) -> None:
+    # stdout and stderr to one file (`> demo.txt 2>&1`): stdout is block-buffered there, and
+    # the note on stderr came first. A process of its own: that is where the buffering is.
+    import sys
+
+    with (tmp_path / "both.txt").open("w") as both:
+        subprocess.run(
+            [sys.executable, "-m", "complaintctl", "demo", "--into", str(tmp_path / "d.sqlite3")],
+            stdout=both, stderr=subprocess.STDOUT, check=True,
+        )  # fmt: skip
+    lines = (tmp_path / "both.txt").read_text(encoding="utf-8").splitlines()
+    note = next(i for i, line in enumerate(lines) if line.startswith("Demo store with"))
+    queue = [i for i, line in enumerate(lines) if line.startswith("SC-")]
+    assert (True, True) == (len(queue) > 5, max(queue) < note)
+
+
 def test_demo_says_how_to_use_a_store_whose_path_the_shell_would_split_as_one_line_to_paste(
     run: Run, tmp_path: Path
 ) -> None:
