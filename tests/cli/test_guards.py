@@ -476,6 +476,21 @@ def test_an_area_typed_in_any_case_is_routed_as_staff_spell_it(run: Run) -> None
     assert "Casework" == history(run, ref)[-1]["details"]["area"]
 
 
+@pytest.mark.parametrize("typed", ["énergie", "ÉNERGIE"])
+def test_an_area_with_accented_letters_lists_its_cases_typed_in_any_case(
+    run: Run, typed: str
+) -> None:
+    # SQLite's lower() folds only A-Z: the filter compared its "Énergie" with Python's
+    # "énergie", and the queue of an area with an accented capital was always empty.
+    ok(run, "--as", "sam.senior", "staff", "add", "emile", "--name", "Émile", "--role",
+       "officer", "--area", "Énergie")  # fmt: skip
+    ref = log_case(run)
+    journey.step(run, ACKED, "ack", ref, "--area", typed)
+
+    listed = json.loads(ok(run, "queue", "--area", typed, "--json").stdout)
+    assert ("Énergie", [ref]) == (show(run, ref)["area"], [case["ref"] for case in listed])
+
+
 def test_an_unknown_area_exits_2_naming_the_known_areas_and_writes_nothing(
     run: Run, store_url: str
 ) -> None:

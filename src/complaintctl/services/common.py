@@ -163,16 +163,16 @@ def listing_filters(
     a member of staff, named as the store keeps them."""
     if area is not None:
         areas = sorted(uow.staff_areas())
-        if area.casefold() not in {a.casefold() for a in areas}:
-            if not uow.has_cases_in_area(area):
-                known = (
-                    f"the areas are {', '.join(areas)}"
-                    if areas
-                    else "no member of staff has an area yet"
-                )
-                raise InvalidInput(
-                    f"no staff work in {area!r} and no case is routed there; {known}"
-                )
+        spelt = {a.casefold(): a for a in areas}
+        if area.casefold() in spelt:
+            area = spelt[area.casefold()]  # as staff spell it, which is how cases are routed
+        elif not uow.has_cases_in_area(area):
+            known = (
+                f"the areas are {', '.join(areas)}"
+                if areas
+                else "no member of staff has an area yet"
+            )
+            raise InvalidInput(f"no staff work in {area!r} and no case is routed there; {known}")
     if owner is not None:
         staff = uow.staff(owner)
         if staff is None:

@@ -74,7 +74,8 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
     owner = func.coalesce(col(Case.handler), col(Case.responder))
     statement = statement.where(col(Case.stage).in_(cases.stages))
     if cases.area is not None:
-        statement = statement.where(func.lower(col(Case.area)) == cases.area.lower())
+        # Both sides lowered by the database, alike: SQLite's lower() folds only ASCII letters.
+        statement = statement.where(func.lower(col(Case.area)) == func.lower(cases.area))
     if cases.owner is not None:
         statement = statement.where(owner == cases.owner)
     if cases.unassigned:

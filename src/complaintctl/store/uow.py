@@ -377,7 +377,7 @@ class UnitOfWork:
     def has_cases_in_area(self, area: str) -> bool:
         """Whether any case is routed to `area` (in any case of letters)."""
         found = self.session.exec(
-            select(Case.id).where(func.lower(col(Case.area)) == area.lower()).limit(1)
+            select(Case.id).where(func.lower(col(Case.area)) == func.lower(area)).limit(1)
         ).first()
         return found is not None
 
