@@ -459,6 +459,21 @@ def test_summary_is_a_digest_for_a_mail(run: Run, four_cases: None) -> None:
     ) == (result.exit_code, result.stdout.splitlines())
 
 
+def test_summary_names_the_rest_with_its_kinds_and_instant(run: Run) -> None:
+    # Seven unacknowledged, each due 24 working hours after it came in (Monday 7 December):
+    # all are late by Tuesday 10:00. The rest are listed by the same kinds as of the same
+    # instant, not by a bare `overdue`, which lists every kind as of now.
+    with freeze_time("2026-12-03 09:00:00"):
+        for n in range(7):
+            log(run, f"Consumer {chr(ord('A') + n)}", f"2026-12-02T{10 + n}:00")
+        result = run("overdue", "--summary", "--kind", "acknowledge", "--as-of", "2026-12-08 10:00")
+
+    assert (
+        "  and 2 more: complaintctl overdue --kind acknowledge --as-of '2026-12-08 10:00'"
+        == (result.stdout.splitlines()[-1])
+    )
+
+
 def test_summary_with_nothing_overdue_says_so(run: Run) -> None:
     with freeze_time(FRIDAY_NOON):
         result = run("overdue", "--summary")

@@ -829,6 +829,28 @@ def test_a_case_reopened_after_its_deadline_is_breached_at_once_and_says_so(
     assert [(ref, "acknowledge")] == [(item.ref, item.kind) for item in overdue.items]
 
 
+def test_show_as_of_before_a_reopen_lists_the_clock_once_as_it_ran_then(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    close_case(unit, ref, "2026-12-02T10:00")
+    reopen(unit, ref, "2026-12-02T15:00")
+
+    def responds(as_of: str) -> list[tuple[Any, Any]]:
+        with unit(write=False) as uow:
+            view = services.show_case(uow, ref=ref, as_of=t(as_of))
+        return [(d.due, d.outcome) for d in view.deadlines if d.kind == "respond"]
+
+    # Before the close: the clock the close stopped, running; not the reopen's as well.
+    assert [(t("2026-12-04T10:00"), None)] == responds("2026-12-02T09:00")
+    # Closed, not yet reopened: the cancelled clock alone.
+    assert [(t("2026-12-04T10:00"), "cancelled")] == responds("2026-12-02T12:00")
+    # Reopened: the cancelled clock on record beside the one running again.
+    assert [(t("2026-12-04T10:00"), "cancelled"), (t("2026-12-04T10:00"), None)] == responds(
+        "2026-12-02T16:00"
+    )
+
+
 def test_closed_reopened_and_closed_again_reopens_to_the_stage_and_clock_of_the_last_close(
     unit: UnitFactory,
 ) -> None:

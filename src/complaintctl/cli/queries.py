@@ -86,7 +86,15 @@ def overdue_command(
         as_of,
     )
     if summary:
-        render.overdue_summary(report)
+        import shlex
+
+        # The rest of the digest are those of the same kinds as of the same instant.
+        again = ["complaintctl", "overdue"]
+        for each in kind or ():
+            again += ["--kind", each.value]
+        if as_of is not None:
+            again += ["--as-of", as_of]
+        render.overdue_summary(report, shlex.join(again))
     else:
         render.overdue(
             state.output, report, json_output=json_output, csv_output=csv_output, limit=limit

@@ -1441,9 +1441,10 @@ def _table(out: Output, rows: Sequence[Row], columns: Sequence[Column[Row]]) -> 
 SUMMARY_WORST = 5  # the most overdue items `overdue --summary` names
 
 
-def overdue_summary(report: OverdueReport) -> None:
+def overdue_summary(report: OverdueReport, again: str = "complaintctl overdue") -> None:
     """`overdue --summary`: plain lines for a mail, whatever stdout is. How many are overdue
-    of each kind, the most overdue few, and how many more fall due within the window."""
+    of each kind, the most overdue few (`again` lists the rest: the command with its kinds
+    and instant), and how many more fall due within the window."""
     _warnings(report.warnings)
     tz = ZoneInfo(report.zone)
     late = [item for item in report.items if item.late_calendar > timedelta(0)]
@@ -1466,7 +1467,7 @@ def overdue_summary(report: OverdueReport) -> None:
                 f"({format_duration(item.late_calendar)})"
             )
         if len(late) > SUMMARY_WORST:
-            _print(f"  and {len(late) - SUMMARY_WORST} more: complaintctl overdue")
+            _print(f"  and {len(late) - SUMMARY_WORST} more: {again}")
     if soon:
         _print(f"Falling due soon (within --due-within): {soon}.")
 
