@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from freezegun import freeze_time
 
 from tests.cli import journey
@@ -215,3 +216,17 @@ def test_show_as_of_lists_the_actions_as_they_stood_then(run: Run) -> None:
     assert "Action\t1 (remedy) Call back: rita.responder" in text
     assert "Fix the record" not in text
     assert [(2, True)] == [(a["id"], a["overdue"]) for a in now["actions"]]
+
+
+def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    run("calendar")  # the store, with no action in it
+
+    result = run("action", "list", "--open")
+
+    assert (0, "No action matches.\n") == (result.exit_code, result.stderr)
