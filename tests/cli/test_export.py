@@ -340,6 +340,32 @@ def test_json_lines_to_a_file(run: Run, tmp_path: Path) -> None:
     assert [A, B, C, D, E] == [json.loads(line)["ref"] for line in out.read_text().splitlines()]
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = run("export", "-o", "-")
+
+    assert (0, [A, B, C, D, E], False) == (
+        result.exit_code,
+        [r["ref"] for r in csv.DictReader(io.StringIO(result.stdout))],
+        (tmp_path / "-").exists(),
+    )
+
+
+def test_output_naming_a_folder_with_a_slash_is_refused_not_written_as_a_file(
+    run: Run, tmp_path: Path
+) -> None:
+    result = run("export", "-o", f"{tmp_path}/exports/")
+
+    assert (12, f"Error: {tmp_path}/exports/ is a folder; name a file in it\n", False) == (
+        result.exit_code,
+        result.stderr,
+        (tmp_path / "exports").exists(),
+    )
+
+
 def test_an_empty_export_is_just_the_header(run: Run) -> None:
     result = run("export", "--stage", "referred")
 
