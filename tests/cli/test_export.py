@@ -461,6 +461,18 @@ def test_bad_filters_are_usage_errors(run: Run, args: list[str]) -> None:
     assert (2, "") == (result.exit_code, result.stdout)
 
 
+@pytest.mark.parametrize("option", ["--from", "--to"])
+def test_an_empty_date_is_refused_not_taken_for_no_filter(run: Run, option: str) -> None:
+    # `--from "$FROM"` with FROM unset: every case exported as if no period had been given.
+    result = run("export", option, "")
+
+    assert (2, "", f"Error: {option} is empty: give a date as YYYY-MM-DD\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+
+
 def test_a_refused_export_leaves_the_output_file_as_it_was(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "cases.csv"
     out.write_text("yesterday's export\n")

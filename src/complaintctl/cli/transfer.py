@@ -327,6 +327,7 @@ def export_command(
     """
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
+    from complaintctl.errors import InvalidInput
     from complaintctl.files import file_named, new_text_file
     from complaintctl.services.export import COLUMNS, export_cases
 
@@ -336,6 +337,9 @@ def export_command(
         file_named(output, "export -o")  # a name ending in / is a folder, not a file so named
     state = current_state(ctx)
     owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
+    for option, day in (("--from", received_from), ("--to", received_to)):
+        if day is not None and not day.strip():  # a variable not set, never "no period"
+            raise InvalidInput(f"{option} is empty: give a date as YYYY-MM-DD")
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     with state.unit_of_work(write=False) as uow:
         # The filters are checked here, before any file is made.
