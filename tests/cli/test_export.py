@@ -366,6 +366,17 @@ def test_output_naming_a_folder_with_a_slash_is_refused_not_written_as_a_file(
     )
 
 
+def test_output_in_a_folder_that_is_a_file_says_it_is_a_file(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "cases.csv").write_text("yesterday's export\n")
+
+    result = run("export", "-o", f"{tmp_path}/cases.csv/today.csv")
+
+    assert (2, f"Error: {tmp_path}/cases.csv is a file, not a folder to write today.csv in\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
 def test_an_empty_export_is_just_the_header(run: Run) -> None:
     result = run("export", "--stage", "referred")
 
