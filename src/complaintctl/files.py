@@ -78,6 +78,10 @@ def check_destination(
             hint = "" if force is None else ", or use --force"
             raise InvalidInput(f"{target} exists already: name a new file{hint}")
         if not target.parent.is_dir():
+            if target.parent.exists():  # `-o cases.csv/out.csv`: no folder, but a file of that name
+                raise InvalidInput(
+                    f"{target.parent} is a file, not a folder to write {target.name} in"
+                )
             raise InvalidInput(f"no folder {target.parent} to write {target.name} in")
     except OSError as err:  # a name too long, a folder that cannot be entered, …
         raise failed(target, err) from None

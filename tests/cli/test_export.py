@@ -340,6 +340,43 @@ def test_json_lines_to_a_file(run: Run, tmp_path: Path) -> None:
     assert [A, B, C, D, E] == [json.loads(line)["ref"] for line in out.read_text().splitlines()]
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = run("export", "-o", "-")
+
+    assert (0, [A, B, C, D, E], False) == (
+        result.exit_code,
+        [r["ref"] for r in csv.DictReader(io.StringIO(result.stdout))],
+        (tmp_path / "-").exists(),
+    )
+
+
+def test_output_naming_a_folder_with_a_slash_is_refused_not_written_as_a_file(
+    run: Run, tmp_path: Path
+) -> None:
+    result = run("export", "-o", f"{tmp_path}/exports/")
+
+    assert (12, f"Error: {tmp_path}/exports/ is a folder; name a file in it\n", False) == (
+        result.exit_code,
+        result.stderr,
+        (tmp_path / "exports").exists(),
+    )
+
+
+def test_output_in_a_folder_that_is_a_file_says_it_is_a_file(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "cases.csv").write_text("yesterday's export\n")
+
+    result = run("export", "-o", f"{tmp_path}/cases.csv/today.csv")
+
+    assert (2, f"Error: {tmp_path}/cases.csv is a file, not a folder to write today.csv in\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
 def test_an_empty_export_is_just_the_header(run: Run) -> None:
     result = run("export", "--stage", "referred")
 
@@ -433,6 +470,18 @@ def test_bad_filters_are_usage_errors(run: Run, args: list[str]) -> None:
     result = run("export", *args)
 
     assert (2, "") == (result.exit_code, result.stdout)
+
+
+@pytest.mark.parametrize("option", ["--from", "--to"])
+def test_an_empty_date_is_refused_not_taken_for_no_filter(run: Run, option: str) -> None:
+    # `--from "$FROM"` with FROM unset: every case exported as if no period had been given.
+    result = run("export", option, "")
+
+    assert (2, "", f"Error: {option} is empty: give a date as YYYY-MM-DD\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
 
 
 def test_a_refused_export_leaves_the_output_file_as_it_was(run: Run, tmp_path: Path) -> None:

@@ -134,6 +134,27 @@ def test_a_blank_text_is_refused_as_blank_quoting_what_was_given(
         find(unit, text)
 
 
+def test_an_accent_written_composed_or_decomposed_is_the_same_letter(unit: UnitFactory) -> None:
+    # "é" is one character (NFC) from most keyboards and forms, "e" and a combining accent
+    # (NFD) from others: they look the same, and an officer cannot tell which the store holds.
+    composed = log(unit, "Ren\u00e9e Dupont", "rd@example.com", "2026-12-04T10:00")
+    decomposed = log(unit, "Rene\u0301e Martin", "rm@example.com", "2026-12-05T10:00",
+                     summary="Cafe\u0301 bill")  # fmt: skip
+    assert (
+        [decomposed, composed],
+        [decomposed, composed],
+        [decomposed],
+        ("consumer",),
+        "Caf\u00e9 bill",  # as it looks, written composed
+    ) == (
+        refs(unit, "Ren\u00e9e"),
+        refs(unit, "rene\u0301e"),
+        refs(unit, "caf\u00e9"),
+        find(unit, "Ren\u00e9e Martin").items[0].matched,
+        find(unit, "caf\u00e9").items[0].snippet,
+    )
+
+
 def test_percent_and_underscore_are_searched_for_as_themselves(
     unit: UnitFactory, cases: dict[str, str]
 ) -> None:

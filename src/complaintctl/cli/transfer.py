@@ -327,11 +327,19 @@ def export_command(
     """
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.files import new_text_file
+    from complaintctl.errors import InvalidInput
+    from complaintctl.files import file_named, new_text_file
     from complaintctl.services.export import COLUMNS, export_cases
 
+    if output is not None and output.strip() == "-":
+        output = None  # stdout, as with no -o, not a file named '-'
+    if output is not None:
+        file_named(output, "export -o")  # a name ending in / is a folder, not a file so named
     state = current_state(ctx)
     owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
+    for option, day in (("--from", received_from), ("--to", received_to)):
+        if day is not None and not day.strip():  # a variable not set, never "no period"
+            raise InvalidInput(f"{option} is empty: give a date as YYYY-MM-DD")
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     with state.unit_of_work(write=False) as uow:
         # The filters are checked here, before any file is made.

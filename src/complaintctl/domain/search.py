@@ -12,6 +12,7 @@ Pure: stdlib only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,6 +29,19 @@ MORE_COUNTED = 1000
 # The fields a search looks in, in the order `matched` lists them.
 FIELDS = ("ref", "dispute", "consumer", "email", "address", "summary")
 
+
+def composed(text: str) -> str:
+    """`text` with each accented letter one character (NFC), as most keyboards and forms write
+    it: `e` and a combining accent, as others write it, look the same and are the same letter."""
+    return unicodedata.normalize("NFC", text)
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """The ways the store may hold `word` (a word of SearchText, composed): composed, and
+    decomposed (NFD), where that differs."""
+    return tuple(dict.fromkeys((word, unicodedata.normalize("NFD", word))))
+
+
 # A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
 # that is still worth searching for: officers read out the last digits of a reference.
 _CASE_NUMBER = re.compile(r"[0-9]{1,6}")
@@ -43,7 +57,7 @@ class SearchText:
 
     @classmethod
     def parse(cls, text: str) -> SearchText:
-        stripped = " ".join(text.split())
+        stripped = composed(" ".join(text.split()))
         if not stripped:
             raise InvalidInput(
                 f"nothing to search for: {text!r} is blank; give at least {SHORTEST} "
@@ -77,14 +91,14 @@ class SearchText:
         found = []
         for name in FIELDS:
             value = fields.get(name)
-            if value and any(word in value.casefold() for word in words):
+            if value and any(word in composed(value).casefold() for word in words):
                 found.append(name)
         return tuple(found)
 
     def snippet(self, summary: str, width: int = 60) -> str:
         """About `width` characters of `summary` on one line, from a little before the first
         word of the text found in it (its start when none is)."""
-        flat = " ".join(summary.split())
+        flat = composed(" ".join(summary.split()))
         lowered = flat.lower()
         # lower() keeps positions only where it keeps the length (it nearly always does).
         positions = [lowered.find(word.lower()) for word in self.words if len(lowered) == len(flat)]

@@ -36,7 +36,7 @@ from sqlmodel import col
 from complaintctl.domain.clocks import CANCELLED, DeadlineKind
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
-from complaintctl.domain.search import MORE_COUNTED, SearchText
+from complaintctl.domain.search import MORE_COUNTED, SearchText, forms
 from complaintctl.store import search as search_index
 from complaintctl.store.bulk import lookup, lookup_keys
 from complaintctl.store.models import (
@@ -535,8 +535,12 @@ def find(uow: UnitOfWork, search: SearchText, limit: int | None) -> Found:
         index = table(search_index.TABLE, column("case_id"), column("document"))
 
         def matching(statement: AnySelect) -> AnySelect:
+            # Each word as the store may hold it: composed or decomposed (domain/search.py).
             return statement.join(index, index.c.case_id == col(Case.id)).where(
-                *(index.c.document.ilike(_containing(word), escape="\\") for word in search.words)
+                *(
+                    or_(*(index.c.document.ilike(_containing(f), escape="\\") for f in forms(word)))
+                    for word in search.words
+                )
             )
 
     statement = matching(_found_columns()).order_by(*_NEWEST_FIRST).limit(limit)
@@ -582,14 +586,18 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
     like_words = search.words
     parameters: dict[str, Any] = {}
     if search_index.has_trigram(connection) and search.long_words:
-        # Each word an FTS5 string ("" for a quote in it); strings side by side must all match.
-        parameters["phrases"] = " ".join(
-            '"' + word.replace('"', '""') + '"' for word in search.long_words
-        )
+        # Each word an FTS5 string ("" for a quote in it), or its forms (composed, decomposed)
+        # in a group of strings any of which may match; all the words must match.
+        parameters["phrases"] = " AND ".join(map(_fts_forms, search.long_words))
         like_words = search.short_words
-    parameters.update((f"like_{n}", _containing(word)) for n, word in enumerate(like_words))
+    like_forms = [forms(word) for word in like_words]
+    parameters.update(
+        (f"like_{n}_{k}", _containing(form))
+        for n, word_forms in enumerate(like_forms)
+        for k, form in enumerate(word_forms)
+    )
     counting, rest_of_day, everything = _found_by_key_statements(
-        "phrases" in parameters, len(like_words)
+        "phrases" in parameters, tuple(len(word_forms) for word_forms in like_forms)
     )
     if limit is None:
         rows = cast("list[FoundRow]", connection.execute(everything, parameters).all())
@@ -615,16 +623,22 @@ _FOUND_RECEIVED: Final = 3
 
 
 @functools.cache
-def _found_by_key_statements(match: bool, likes: int) -> tuple[AnySelect, AnySelect, AnySelect]:
+def _found_by_key_statements(
+    match: bool, likes: tuple[int, ...]
+) -> tuple[AnySelect, AnySelect, AnySelect]:
     """`_found_by_key`'s statements, built once for each shape of search: the keys of the
     first matches, greatest first (parameter `counted`: how many), the keys of matches from
     `first` up to (not including) `before`, and every case found, in find's order. Each takes
-    `phrases` for MATCH when `match`, and `like_0`… for the `likes` words checked with LIKE."""
+    `phrases` for MATCH when `match`, and `like_0_0`… for the words checked with LIKE, `likes`
+    giving how many forms each has (any of which may match)."""
     index = table(search_index.TABLE, column("rowid"), column("document"))
     conditions: list[ColumnElement[bool]] = []
     if match:
         conditions.append(literal_column(search_index.TABLE).op("MATCH")(bindparam("phrases")))
-    conditions += [index.c.document.like(bindparam(f"like_{n}"), escape="\\") for n in range(likes)]
+    conditions += [
+        or_(*(index.c.document.like(bindparam(f"like_{n}_{k}"), escape="\\") for k in range(count)))
+        for n, count in enumerate(likes)
+    ]
     keys = sa_select(index.c.rowid).where(*conditions).order_by(index.c.rowid.desc())
     counting = keys.limit(bindparam("counted"))
     rest_of_day = keys.where(
@@ -646,6 +660,13 @@ def _found_with_ids(size: int) -> AnySelect:
         .add_columns(col(Case.id))
         .where(col(Case.id).in_(lookup_keys(col(Case.id), size)))
     )
+
+
+def _fts_forms(word: str) -> str:
+    """`word` for FTS5 MATCH, each of its forms a string taken as written ("" for a quote in
+    it), any of which may match."""
+    strings = ['"' + form.replace('"', '""') + '"' for form in forms(word)]
+    return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
 
 
 def _containing(word: str) -> str:
