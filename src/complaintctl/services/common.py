@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.clocks import CANCELLED
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
@@ -45,7 +44,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, Deadline, Event, Restriction, Staff
+    from complaintctl.store.models import Case, Event, Restriction, Staff
     from complaintctl.store.uow import UnitOfWork
 
 # -- inputs --------------------------------------------------------------------------------
@@ -347,7 +346,11 @@ def case_view(
     history = event_views(uow.history(case))
     recorded_by = recorded_by or as_of
     still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by)
-    clocks = uow.deadlines(case)
+    # A clock a reopen ran again runs from the reopen, never beside the one the close
+    # cancelled, as `overdue --as-of` replays it (store/listings.py, `_restarted_later`).
+    # Asked only of a case ever reopened: no other has such clocks.
+    reopened = any(e.action == Action.REOPEN.value for e in history)
+    restarted = _clocks_restarted_later(uow, case, as_of) if reopened else set()
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
@@ -369,12 +372,10 @@ def case_view(
         logged_by=case.logged_by,
         # A replay with --as-of shows only the clocks that had started by then, each due as
         # recorded by then (an extension agreed since is not yet there).
-        # A clock a reopen ran again runs from the reopen, never beside the one the close
-        # cancelled, as `overdue --as-of` replays it (store/listings.py, `_restarted_later`).
         deadlines=tuple(
             deadline_view(d, as_of, calendar, history=history, recorded_by=recorded_by)
-            for d in clocks
-            if d.start_at <= as_of and not restarted_later(d, clocks, history, as_of)
+            for d in uow.deadlines(case)
+            if d.start_at <= as_of and d.id not in restarted
         ),
         history=history,
         earlier_cases=earlier,
@@ -422,23 +423,11 @@ def case_view(
     )
 
 
-def restarted_later(
-    deadline: Deadline, clocks: Sequence[Deadline], history: Iterable[EventView], as_of: datetime
-) -> bool:
-    """Whether `deadline` is a clock a reopen ran again that had not run again by `as_of`: a
-    reopen restarts a clock its case's close cancelled as a new row with the same start and
-    due, and the reopen that restarted it is the one recorded after the cancelled row ended."""
-    reopens = [e for e in history if e.action == Action.REOPEN.value and e.at <= as_of]
-    return any(
-        c.id is not None
-        and deadline.id is not None
-        and c.id < deadline.id
-        and c.kind == deadline.kind
-        and c.start_at == deadline.start_at
-        and c.outcome == CANCELLED
-        and not any(c.ended_at and e.recorded_at >= c.ended_at for e in reopens)
-        for c in clocks
-    )
+def _clocks_restarted_later(uow: UnitOfWork, case: Case, as_of: datetime) -> set[int]:
+    from complaintctl.store import listings
+
+    assert case.id is not None
+    return listings.clocks_restarted_later(uow, case.id, as_of)
 
 
 def case_views(

@@ -158,6 +158,16 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     )
 
 
+def clocks_restarted_later(uow: UnitOfWork, case_id: int, as_of: datetime) -> set[int]:
+    """The ids of a case's clocks that a reopen ran again and had not run again by `as_of`
+    (`_restarted_later`): a replay of the case leaves them out, as `overdue --as-of` does."""
+    at = bindparam("as_of", as_of, type_=UTCDateTime())
+    statement = sa_select(col(Deadline.id)).where(
+        col(Deadline.case_id) == case_id, _restarted_later(at)
+    )
+    return {id for id in uow.session.connection().execute(statement).scalars() if id is not None}
+
+
 @functools.cache
 def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
     """`overdue`'s statement, built once for every listing a process makes, with the
