@@ -97,20 +97,52 @@ class _Counted(io.BufferedIOBase):
 
     def __init__(self, data: IO[bytes]) -> None:
         self._data, self._latest, self.lines_before = data, b"", 0
-
-    def readable(self) -> bool:
-        return True
+        self.first = b""  # the first bytes read: a UTF-16 byte-order mark says what it is
 
     def _read(self, data: bytes) -> bytes:
+        if not self.first:
+            self.first = data[:2]
         self.lines_before += self._latest.count(b"\n")
         self._latest = data
         return data
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int | None = -1) -> bytes:
         return self._read(self._data.read(-1 if size is None else size))
 
     def read1(self, size: int = -1) -> bytes:
         return self._read(self._data.read1(size))  # type: ignore[attr-defined]
+
+
+# What a spreadsheet's "CSV UTF-8" is called where it is saved: the way out of other encodings.
+_RESAVE = "save it again as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited))"
+
+
+def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecodeError) -> str:
+    """Why the file cannot be read, where, and how to make it readable: a spreadsheet's
+    "Unicode text" is UTF-16; other bytes are most often Windows-1252 (Latin-1), as Excel
+    saves a plain CSV (a £, an accent or a curly quote)."""
+    import shlex
+
+    utf16 = counted.first in (b"\xff\xfe", b"\xfe\xff")
+    encoding = "utf-16" if utf16 else "windows-1252"
+    if named is None:
+        convert = f"pipe it through iconv -f {encoding} -t utf-8 first"
+    else:
+        path = Path(named)
+        utf8 = path.with_name(f"{path.stem}-utf8{path.suffix}")
+        convert = f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
+    resave = f"{_RESAVE}, or " if csv else ""
+    if utf16:
+        return f"{named or 'stdin'} is UTF-16 text, not UTF-8: {resave}convert it: {convert}"
+    at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
+    byte = err.object[err.start]
+    return (
+        f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x}): {resave}if it "
+        f"is Windows-1252 (Latin-1), convert it: {convert}"
+    )
 
 
 def _rows(
@@ -134,11 +166,7 @@ def _rows(
                 line = row.line
                 yield row
         except UnicodeDecodeError as err:
-            at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
-            byte = err.object[err.start]
-            raise InvalidInput(
-                f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x})"
-            ) from None
+            raise InvalidInput(_not_utf8(named, fmt is Format.CSV, counted, err)) from None
         except csv.Error as err:
             where = f"after line {line}" if line else "in its first lines"
             raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
