@@ -329,6 +329,29 @@ def test_a_byte_that_is_not_utf8_far_into_the_file_is_refused_naming_its_line(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_file_that_is_not_csv_is_refused_naming_the_line_and_writes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    # Row 2 runs over lines 2-3; line 4's summary has a quote after its quoted part.
+    path = write(
+        tmp_path / "form.csv",
+        csv_text([row(1, summary="two\nlines")])
+        + records(row(2)).replace("Complaint 2: nobody replied", '"27" screen" broke'),
+    )
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert (2, "", f"Error: {path} is not valid CSV: line 4: ',' expected after '\"'") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.split(": a field", 1)[0],
+    )
+    assert 1 == len(result.stderr.splitlines())
+    assert [] == exported_rows(run)
+    assert not (tmp_path / "form.rejects.csv").exists()
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
     run: Run, tmp_path: Path
 ) -> None:

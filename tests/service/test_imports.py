@@ -21,6 +21,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
     BatchRefused,
+    CsvBroken,
     CsvLayout,
     ImportReport,
     Problem,
@@ -316,6 +317,30 @@ def test_a_reject_describes_each_problem_on_a_line_by_line_field_and_reason() ->
 
 def rows(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     return [(row.line, row.raw) for row in read_rows(io.StringIO(text, newline=""), fmt)]
+
+
+def test_a_record_that_is_not_csv_is_named_by_its_own_line() -> None:
+    # A quote after a quoted field's end, on line 5, after a record over lines 2-3 and a
+    # blank line: the csv module's "after line 2" (the last record's start) misled.
+    broken = (
+        "consumer,email,summary\n"
+        'Ann,ann@example.com,"two\nlines"\n'
+        "\n"
+        'Bob,bob@example.com,"5" screen\n'
+    )
+    with pytest.raises(CsvBroken) as caught:
+        rows(broken, "csv")
+    assert (5, "',' expected after '\"'") == (caught.value.line, caught.value.why[:22])
+    assert 'e.g. "5"" screen"' in caught.value.why
+
+    # A quote never closed runs to the end: named by the line the field starts on.
+    unclosed = 'consumer,email,summary\nAnn,ann@example.com,"no end\nCat,c@x.com,ok\nDan,d,ok\n'
+    with pytest.raises(CsvBroken) as caught:
+        rows(unclosed, "csv")
+    assert (2, "a field opened with a quote is never closed") == (
+        caught.value.line,
+        caught.value.why[:43],
+    )
 
 
 def test_csv_rows_carry_the_line_they_start_on_past_quoted_newlines_and_blank_lines() -> None:

@@ -148,28 +148,23 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
 def _rows(
     data: IO[bytes], fmt: Format, layout: "CsvLayout", *, named: str | None
 ) -> "Iterator[Row]":
-    """The batch's rows; text that is not UTF-8 stops the batch naming the file (or stdin)
-    and the line the first such byte is on. A named CSV file without even a header (an export
-    cut off before its first line) is refused; nothing on stdin is a batch of nothing."""
-    import csv
-
+    """The batch's rows; text that is not UTF-8, or not CSV, stops the batch naming the file
+    (or stdin) and the line the first such byte or broken record is on. A named CSV file
+    without even a header (an export cut off before its first line) is refused; nothing on
+    stdin is a batch of nothing."""
     from complaintctl.errors import InvalidInput
-    from complaintctl.services.imports import read_rows
+    from complaintctl.services.imports import CsvBroken, read_rows
 
     counted = _Counted(data)
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
     with io.TextIOWrapper(cast(IO[bytes], counted), encoding="utf-8-sig", newline="") as stream:
         rows = read_rows(stream, fmt.value, check_header=True, layout=layout)
-        line = 0
         try:
-            for row in rows:
-                line = row.line
-                yield row
+            yield from rows
         except UnicodeDecodeError as err:
             raise InvalidInput(_not_utf8(named, fmt is Format.CSV, counted, err)) from None
-        except csv.Error as err:
-            where = f"after line {line}" if line else "in its first lines"
-            raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
+        except CsvBroken as err:
+            raise InvalidInput(f"{named or 'stdin'} is not valid CSV: {err}") from None
     if named is not None and fmt is Format.CSV and not layout.header:
         raise InvalidInput(f"{named} is empty: a CSV import needs its header row")
 
