@@ -1105,10 +1105,10 @@ def test_semicolon_and_tab_files_import_told_or_given_their_delimiter(
          "'your name' and 'notes' as consumer"),
         (("--map", "Your name=consumer", "--map", "submission_id=channel"), "Error: the columns "
          "submission_id, channel would all be read as channel"),
-        ((), "Error: the header lacks the required columns consumer, received_at; it has 8 "
-         "columns: 'submission_id', 'Your name', 'E-mail', 'channel', 'category', 'summary', "
-         "'Submitted', 'Notes' (--delimiter to choose how it is split, --map FORMCOLUMN=FIELD "
-         "to read a column as a field)"),
+        ((), "Error: the header lacks the required columns consumer, received_at and an email "
+         "or an address column; it has 8 columns: 'submission_id', 'Your name', 'E-mail', "
+         "'channel', 'category', 'summary', 'Submitted', 'Notes' (--delimiter to choose how "
+         "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"),
         (("--delimiter", "|"), "Error: --delimiter takes ',', ';' or tab, not '|'"),
         (("--date-format", "%H:%M"), "Error: --date-format: the date format '%H:%M' cannot be "
          "read back; give strftime codes with the year, month and day, e.g. %d/%m/%Y %H:%M"),

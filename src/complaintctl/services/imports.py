@@ -310,8 +310,12 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
     missing = [name for name in REQUIRED if name not in read_as]
     if missing:
         lacked = "column" if len(missing) == 1 else "columns"
+        named = ", ".join(missing)
+        # Every column it lacks, at once: not the email or address only once these are there.
+        if "email" not in read_as and "address" not in read_as:
+            lacked, named = "columns", f"{named} and an email or an address column"
         raise InvalidInput(
-            f"the header lacks the required {lacked} {', '.join(missing)}; it has {columns} "
+            f"the header lacks the required {lacked} {named}; it has {columns} "
             "(--delimiter to choose how it is split, --map FORMCOLUMN=FIELD to read a column "
             "as a field)"
         )
