@@ -649,6 +649,26 @@ def test_stdin_with_skip_invalid_needs_a_rejects_path(run: Run) -> None:
 
 
 @freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize("named", ["-", "", " "])
+def test_rejects_named_dash_or_nothing_is_refused_not_a_file_so_named(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    # A file named '-' (or stdin.rejects.csv for nothing) made in the current folder.
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    text = csv_text([row(1), row(2, email="not-an-email")])
+
+    result = run("import", "-", "--skip-invalid", "--rejects", named, input=text)
+
+    assert (2, f"Error: --rejects writes a file: name it ({named!r} is not one)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert ([], []) == (exported_rows(run), list(here.iterdir()))
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_stdin_with_skip_invalid_writes_the_rejects_where_it_is_told(
     run: Run, tmp_path: Path
 ) -> None:

@@ -237,7 +237,7 @@ def import_command(
     """
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
-    from complaintctl.files import check_destination, new_text_file
+    from complaintctl.files import check_destination, file_named, new_text_file
     from complaintctl.services.imports import (
         BatchRefused,
         Reject,
@@ -246,6 +246,8 @@ def import_command(
         write_rejects,
     )
 
+    if rejects is not None:  # '-' or nothing is no file: never one made so named
+        file_named(rejects, "--rejects")
     state = current_state(ctx)
     layout = csv_layout(delimiter, maps or (), date_format)
     from_stdin = file == "-"
