@@ -205,6 +205,15 @@ def test_a_bad_received_at_is_refused_saying_why(received_at: str, why: str) -> 
     )
 
 
+def test_a_date_a_form_writes_its_own_way_says_date_format_reads_it() -> None:
+    # A form's export: 30/11/2026 14:00 in every row; the way out is --date-format.
+    assert (
+        "'30/11/2026 14:00' is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 or "
+        "2026-11-27T14:30+00:00, or say how the file writes dates with --date-format, e.g. "
+        "'%d/%m/%Y %H:%M'"
+    ) == reason(received_at="30/11/2026 14:00")
+
+
 def test_an_ambiguous_local_time_says_the_two_ways_to_write_it() -> None:
     assert (
         "2026-10-25T01:30 happens twice in Europe/London: the clocks go back then; write "
@@ -222,7 +231,11 @@ def test_an_ambiguous_local_time_with_its_offset_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("about", "why"),
     [
-        ("last spring", "'last spring' is not a date; write it as YYYY-MM-DD"),
+        (
+            "last spring",
+            "'last spring' is not a date; write it as YYYY-MM-DD, or say how the file writes "
+            "dates with --date-format, e.g. '%d/%m/%Y %H:%M'",
+        ),
         ("2026-02-30", "'2026-02-30' names no day of the calendar: check the month and the day"),
         ("1999-05-01", "'1999-05-01' is outside the years complaintctl works with (2000–2099)"),
     ],

@@ -392,7 +392,7 @@ def parse_row(
         try:
             received = parse_instant(values["received_at"] or "", tz, date_format)
         except InstantError as err:
-            problems["received_at"] = str(err)
+            problems["received_at"] = _unread(err, date_format)
         else:
             if received > now:
                 problems["received_at"] = "is in the future"
@@ -402,7 +402,7 @@ def parse_row(
         try:
             about = parse_date(values["about"], date_format)
         except InstantError as err:
-            problems["about"] = str(err)
+            problems["about"] = _unread(err, date_format)
         else:
             if received is not None and about > received.astimezone(tz).date():
                 problems["about"] = "is after the complaint was received"
@@ -434,6 +434,14 @@ def parse_row(
         source_id=values["source_id"],
     )
     return complaint, cast(datetime, received)
+
+
+def _unread(err: InstantError, date_format: str | None) -> str:
+    """Why a date cannot be read; one not in ISO 8601, with no --date-format given, says the
+    file's own way of writing dates can be named, as a form's export (30/11/2026 14:00) needs."""
+    if date_format is None and "is not a date" in str(err):
+        return f"{err}, or say how the file writes dates with --date-format, e.g. '%d/%m/%Y %H:%M'"
+    return str(err)
 
 
 def _adjustments(value: Any) -> tuple[tuple[str, ...], str | None]:
