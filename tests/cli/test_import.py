@@ -283,7 +283,15 @@ def test_a_file_that_is_not_utf8_is_refused_with_one_error_and_writes_nothing(
 
     result = run("import", str(path))
 
-    assert (2, "", f"Error: {path} is not UTF-8 text (line 3, byte 0xe9)\n") == (
+    # It says how to make the file readable: a spreadsheet's plain CSV is Windows-1252.
+    resave = "save it again as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)), or "
+    convert = f"iconv -f windows-1252 -t utf-8 {path} > {tmp_path / 'latin1-utf8.csv'}"
+    assert (
+        2,
+        "",
+        f"Error: {path} is not UTF-8 text (line 3, byte 0xe9): {resave}if it is Windows-1252 "
+        f"(Latin-1), convert it: {convert}\n",
+    ) == (
         result.exit_code,
         result.stdout,
         result.stderr,
@@ -292,7 +300,11 @@ def test_a_file_that_is_not_utf8_is_refused_with_one_error_and_writes_nothing(
 
     piped = run("import", "-", "--format", "csv", input=path.read_bytes())
 
-    assert (2, "Error: stdin is not UTF-8 text (line 3, byte 0xe9)\n") == (
+    assert (
+        2,
+        f"Error: stdin is not UTF-8 text (line 3, byte 0xe9): {resave}if it is Windows-1252 "
+        "(Latin-1), convert it: pipe it through iconv -f windows-1252 -t utf-8 first\n",
+    ) == (
         piped.exit_code,
         piped.stderr,
     )
@@ -309,22 +321,61 @@ def test_a_byte_that_is_not_utf8_far_into_the_file_is_refused_naming_its_line(
 
     result = run("import", str(path))
 
-    assert (2, f"Error: {path} is not UTF-8 text (line 2002, byte 0xe9)\n") == (
+    assert (2, f"Error: {path} is not UTF-8 text (line 2002, byte 0xe9): save it") == (
         result.exit_code,
-        result.stderr,
+        result.stderr[: len(f"Error: {path} is not UTF-8 text (line 2002, byte 0xe9): save it")],
     )
     assert [] == exported_rows(run)
 
 
 @freeze_time("2026-12-15 12:00:00")
-def test_a_file_that_is_utf16_is_refused_as_not_utf8(run: Run, tmp_path: Path) -> None:
+def test_a_file_that_is_not_csv_is_refused_naming_the_line_and_writes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    # Row 2 runs over lines 2-3; line 4's summary has a quote after its quoted part.
+    path = write(
+        tmp_path / "form.csv",
+        csv_text([row(1, summary="two\nlines")])
+        + records(row(2)).replace("Complaint 2: nobody replied", '"27" screen" broke'),
+    )
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert (2, "", f"Error: {path} is not valid CSV: line 4: ',' expected after '\"'") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.split(": a field", 1)[0],
+    )
+    assert 1 == len(result.stderr.splitlines())
+    assert [] == exported_rows(run)
+    assert not (tmp_path / "form.rejects.csv").exists()
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
+    run: Run, tmp_path: Path
+) -> None:
+    # Excel's "Unicode text", with its byte-order mark: not "byte 0xff on line 1".
     path = tmp_path / "excel.csv"
     path.write_bytes(csv_text([row(1)]).encode("utf-16"))
 
     result = run("import", str(path))
 
-    assert (2, 1) == (result.exit_code, len(result.stderr.splitlines()))
-    assert result.stderr.startswith(f"Error: {path} is not UTF-8 text")
+    assert (
+        2,
+        f"Error: {path} is UTF-16 text, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
+        f"CSV UTF-8 (Comma delimited)), or convert it: iconv -f utf-16 -t utf-8 {path} > "
+        f"{tmp_path / 'excel-utf8.csv'}\n",
+    ) == (result.exit_code, result.stderr)
+    assert [] == exported_rows(run)
+
+    piped = run("import", "-", input=path.read_bytes())
+
+    assert (2, "Error: stdin is UTF-16 text, not UTF-8: ") == (
+        piped.exit_code,
+        piped.stderr[: len("Error: stdin is UTF-16 text, not UTF-8: ")],
+    )
+    assert piped.stderr.endswith("pipe it through iconv -f utf-16 -t utf-8 first\n")
 
 
 @freeze_time("2026-12-15 12:00:00")
@@ -595,6 +646,26 @@ def test_stdin_with_skip_invalid_needs_a_rejects_path(run: Run) -> None:
         "Error: reading stdin, --skip-invalid needs --rejects PATH for the bad rows\n",
     ) == (result.exit_code, result.stderr)
     assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize("named", ["-", "", " "])
+def test_rejects_named_dash_or_nothing_is_refused_not_a_file_so_named(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    # A file named '-' (or stdin.rejects.csv for nothing) made in the current folder.
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    text = csv_text([row(1), row(2, email="not-an-email")])
+
+    result = run("import", "-", "--skip-invalid", "--rejects", named, input=text)
+
+    assert (2, f"Error: --rejects writes a file: name it ({named!r} is not one)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert ([], []) == (exported_rows(run), list(here.iterdir()))
 
 
 @freeze_time("2026-12-15 12:00:00")
@@ -1054,10 +1125,10 @@ def test_semicolon_and_tab_files_import_told_or_given_their_delimiter(
          "'your name' and 'notes' as consumer"),
         (("--map", "Your name=consumer", "--map", "submission_id=channel"), "Error: the columns "
          "submission_id, channel would all be read as channel"),
-        ((), "Error: the header lacks the required columns consumer, received_at; it has 8 "
-         "columns: 'submission_id', 'Your name', 'E-mail', 'channel', 'category', 'summary', "
-         "'Submitted', 'Notes' (--delimiter to choose how it is split, --map FORMCOLUMN=FIELD "
-         "to read a column as a field)"),
+        ((), "Error: the header lacks the required columns consumer, received_at and an email "
+         "or an address column; it has 8 columns: 'submission_id', 'Your name', 'E-mail', "
+         "'channel', 'category', 'summary', 'Submitted', 'Notes' (--delimiter to choose how "
+         "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"),
         (("--delimiter", "|"), "Error: --delimiter takes ',', ';' or tab, not '|'"),
         (("--date-format", "%H:%M"), "Error: --date-format: the date format '%H:%M' cannot be "
          "read back; give strftime codes with the year, month and day, e.g. %d/%m/%Y %H:%M"),

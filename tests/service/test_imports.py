@@ -21,6 +21,7 @@ from complaintctl.errors import InvalidInput
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
     BatchRefused,
+    CsvBroken,
     CsvLayout,
     ImportReport,
     Problem,
@@ -204,6 +205,15 @@ def test_a_bad_received_at_is_refused_saying_why(received_at: str, why: str) -> 
     )
 
 
+def test_a_date_a_form_writes_its_own_way_says_date_format_reads_it() -> None:
+    # A form's export: 30/11/2026 14:00 in every row; the way out is --date-format.
+    assert (
+        "'30/11/2026 14:00' is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 or "
+        "2026-11-27T14:30+00:00, or say how the file writes dates with --date-format, e.g. "
+        "'%d/%m/%Y %H:%M'"
+    ) == reason(received_at="30/11/2026 14:00")
+
+
 def test_an_ambiguous_local_time_says_the_two_ways_to_write_it() -> None:
     assert (
         "2026-10-25T01:30 happens twice in Europe/London: the clocks go back then; write "
@@ -221,7 +231,11 @@ def test_an_ambiguous_local_time_with_its_offset_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("about", "why"),
     [
-        ("last spring", "'last spring' is not a date; write it as YYYY-MM-DD"),
+        (
+            "last spring",
+            "'last spring' is not a date; write it as YYYY-MM-DD, or say how the file writes "
+            "dates with --date-format, e.g. '%d/%m/%Y %H:%M'",
+        ),
         ("2026-02-30", "'2026-02-30' names no day of the calendar: check the month and the day"),
         ("1999-05-01", "'1999-05-01' is outside the years complaintctl works with (2000–2099)"),
     ],
@@ -316,6 +330,30 @@ def test_a_reject_describes_each_problem_on_a_line_by_line_field_and_reason() ->
 
 def rows(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     return [(row.line, row.raw) for row in read_rows(io.StringIO(text, newline=""), fmt)]
+
+
+def test_a_record_that_is_not_csv_is_named_by_its_own_line() -> None:
+    # A quote after a quoted field's end, on line 5, after a record over lines 2-3 and a
+    # blank line: the csv module's "after line 2" (the last record's start) misled.
+    broken = (
+        "consumer,email,summary\n"
+        'Ann,ann@example.com,"two\nlines"\n'
+        "\n"
+        'Bob,bob@example.com,"5" screen\n'
+    )
+    with pytest.raises(CsvBroken) as caught:
+        rows(broken, "csv")
+    assert (5, "',' expected after '\"'") == (caught.value.line, caught.value.why[:22])
+    assert 'e.g. "5"" screen"' in caught.value.why
+
+    # A quote never closed runs to the end: named by the line the field starts on.
+    unclosed = 'consumer,email,summary\nAnn,ann@example.com,"no end\nCat,c@x.com,ok\nDan,d,ok\n'
+    with pytest.raises(CsvBroken) as caught:
+        rows(unclosed, "csv")
+    assert (2, "a field opened with a quote is never closed") == (
+        caught.value.line,
+        caught.value.why[:43],
+    )
 
 
 def test_csv_rows_carry_the_line_they_start_on_past_quoted_newlines_and_blank_lines() -> None:
@@ -1001,7 +1039,9 @@ def test_a_header_lacking_columns_names_those_missing_and_those_found() -> None:
         laid_out("Name,E-mail,channel,category,summary,received_at\n", CsvLayout(delimiter=","))
 
     assert (
-        "the header lacks the required column consumer; it has 6 columns: 'Name', "
+        # E-mail is not email: said at once, not only once consumer is mapped.
+        "the header lacks the required columns consumer and an email or an address column; "
+        "it has 6 columns: 'Name', "
         "'E-mail', 'channel', 'category', 'summary', 'received_at' (--delimiter to choose how "
         "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"
     ) == caught.value.message

@@ -97,14 +97,17 @@ class _Counted(io.BufferedIOBase):
 
     def __init__(self, data: IO[bytes]) -> None:
         self._data, self._latest, self.lines_before = data, b"", 0
-
-    def readable(self) -> bool:
-        return True
+        self.first = b""  # the first bytes read: a UTF-16 byte-order mark says what it is
 
     def _read(self, data: bytes) -> bytes:
+        if not self.first:
+            self.first = data[:2]
         self.lines_before += self._latest.count(b"\n")
         self._latest = data
         return data
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int | None = -1) -> bytes:
         return self._read(self._data.read(-1 if size is None else size))
@@ -113,35 +116,55 @@ class _Counted(io.BufferedIOBase):
         return self._read(self._data.read1(size))  # type: ignore[attr-defined]
 
 
+# What a spreadsheet's "CSV UTF-8" is called where it is saved: the way out of other encodings.
+_RESAVE = "save it again as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited))"
+
+
+def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecodeError) -> str:
+    """Why the file cannot be read, where, and how to make it readable: a spreadsheet's
+    "Unicode text" is UTF-16; other bytes are most often Windows-1252 (Latin-1), as Excel
+    saves a plain CSV (a £, an accent or a curly quote)."""
+    import shlex
+
+    utf16 = counted.first in (b"\xff\xfe", b"\xfe\xff")
+    encoding = "utf-16" if utf16 else "windows-1252"
+    if named is None:
+        convert = f"pipe it through iconv -f {encoding} -t utf-8 first"
+    else:
+        path = Path(named)
+        utf8 = path.with_name(f"{path.stem}-utf8{path.suffix}")
+        convert = f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
+    resave = f"{_RESAVE}, or " if csv else ""
+    if utf16:
+        return f"{named or 'stdin'} is UTF-16 text, not UTF-8: {resave}convert it: {convert}"
+    at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
+    byte = err.object[err.start]
+    return (
+        f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x}): {resave}if it "
+        f"is Windows-1252 (Latin-1), convert it: {convert}"
+    )
+
+
 def _rows(
     data: IO[bytes], fmt: Format, layout: "CsvLayout", *, named: str | None
 ) -> "Iterator[Row]":
-    """The batch's rows; text that is not UTF-8 stops the batch naming the file (or stdin)
-    and the line the first such byte is on. A named CSV file without even a header (an export
-    cut off before its first line) is refused; nothing on stdin is a batch of nothing."""
-    import csv
-
+    """The batch's rows; text that is not UTF-8, or not CSV, stops the batch naming the file
+    (or stdin) and the line the first such byte or broken record is on. A named CSV file
+    without even a header (an export cut off before its first line) is refused; nothing on
+    stdin is a batch of nothing."""
     from complaintctl.errors import InvalidInput
-    from complaintctl.services.imports import read_rows
+    from complaintctl.services.imports import CsvBroken, read_rows
 
     counted = _Counted(data)
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
     with io.TextIOWrapper(cast(IO[bytes], counted), encoding="utf-8-sig", newline="") as stream:
         rows = read_rows(stream, fmt.value, check_header=True, layout=layout)
-        line = 0
         try:
-            for row in rows:
-                line = row.line
-                yield row
+            yield from rows
         except UnicodeDecodeError as err:
-            at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
-            byte = err.object[err.start]
-            raise InvalidInput(
-                f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x})"
-            ) from None
-        except csv.Error as err:
-            where = f"after line {line}" if line else "in its first lines"
-            raise InvalidInput(f"the file is not valid CSV ({where}): {err}") from None
+            raise InvalidInput(_not_utf8(named, fmt is Format.CSV, counted, err)) from None
+        except CsvBroken as err:
+            raise InvalidInput(f"{named or 'stdin'} is not valid CSV: {err}") from None
     if named is not None and fmt is Format.CSV and not layout.header:
         raise InvalidInput(f"{named} is empty: a CSV import needs its header row")
 
@@ -214,7 +237,7 @@ def import_command(
     """
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
-    from complaintctl.files import check_destination, new_text_file
+    from complaintctl.files import check_destination, file_named, new_text_file
     from complaintctl.services.imports import (
         BatchRefused,
         Reject,
@@ -223,6 +246,8 @@ def import_command(
         write_rejects,
     )
 
+    if rejects is not None:  # '-' or nothing is no file: never one made so named
+        file_named(rejects, "--rejects")
     state = current_state(ctx)
     layout = csv_layout(delimiter, maps or (), date_format)
     from_stdin = file == "-"

@@ -237,29 +237,59 @@ def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iter
     reader = csv.reader(itertools.chain(lines, stream), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     ended = 0  # the line the previous record ended on
-    for record in reader:
-        start, ended = ended + 1, reader.line_num
-        joined = "".join(record)
-        if not joined.strip():
-            continue  # a blank line
-        if header is None:
-            # As the cells are: a header written safe (a rejects file's) reads as it was.
-            layout.header = [from_csv_cell(name.strip()) for name in record]
-            names = [_header_name(name) for name in layout.header]
-            if check_header:
-                _check_header(layout.header, names, layout.mapping)
-            header = [layout.mapping.get(name, name) for name in names]
-            continue
-        # A cell the tool wrote as it was given (only a cell that starts with ' changes).
-        cells = [from_csv_cell(cell) for cell in record] if "'" in joined else record
-        if len(cells) > len(header):
-            # Keep what the row has, so it can be fixed in the rejects file.
-            problem = f"has {len(cells)} values for {len(header)} columns"
-            fields = dict(zip(header, cells, strict=False))
-            raw = {**fields, "raw": delimiter.join(record), "__error__": problem}
-            yield Row(start, raw, cells)
-            continue
-        yield Row(start, dict(zip(header, cells, strict=False)), cells)
+    try:
+        for record in reader:
+            start, ended = ended + 1, reader.line_num
+            joined = "".join(record)
+            if not joined.strip():
+                continue  # a blank line
+            if header is None:
+                # As the cells are: a header written safe (a rejects file's) reads as it was.
+                layout.header = [from_csv_cell(name.strip()) for name in record]
+                names = [_header_name(name) for name in layout.header]
+                if check_header:
+                    _check_header(layout.header, names, layout.mapping)
+                header = [layout.mapping.get(name, name) for name in names]
+                continue
+            # A cell the tool wrote as it was given (only a cell that starts with ' changes).
+            cells = [from_csv_cell(cell) for cell in record] if "'" in joined else record
+            if len(cells) > len(header):
+                # Keep what the row has, so it can be fixed in the rejects file.
+                problem = f"has {len(cells)} values for {len(header)} columns"
+                fields = dict(zip(header, cells, strict=False))
+                raw = {**fields, "raw": delimiter.join(record), "__error__": problem}
+                yield Row(start, raw, cells)
+                continue
+            yield Row(start, dict(zip(header, cells, strict=False)), cells)
+    except csv.Error as err:
+        raise _broken(err, ended + 1, reader.line_num) from None
+
+
+class CsvBroken(ValueError):
+    """The file cannot be read as CSV from `line` on, and why, with how to mend it."""
+
+    def __init__(self, line: int, why: str) -> None:
+        super().__init__(f"line {line}: {why}")
+        self.line, self.why = line, why
+
+
+def _broken(err: csv.Error, start: int, at: int) -> CsvBroken:
+    """Why a record cannot be read, on its line, rather than the csv module's words alone. A
+    quoted field never closed runs to the end of the file: it is named by the line it starts
+    on (`start`), not the file's last (`at`)."""
+    if "unexpected end of data" in str(err):
+        return CsvBroken(
+            start,
+            "a field opened with a quote is never closed (the file ends inside it): "
+            'close it with a quote, and write a quote inside a field twice ("")',
+        )
+    if "expected after" in str(err):
+        return CsvBroken(
+            at,
+            f"{err}: a field with a quote in it must be wholly in quotes, the quote "
+            'written twice, e.g. "5"" screen"',
+        )
+    return CsvBroken(at, str(err))
 
 
 def _check_header(written: list[str], names: list[str], mapping: dict[str, str]) -> None:
@@ -280,8 +310,12 @@ def _check_header(written: list[str], names: list[str], mapping: dict[str, str])
     missing = [name for name in REQUIRED if name not in read_as]
     if missing:
         lacked = "column" if len(missing) == 1 else "columns"
+        named = ", ".join(missing)
+        # Every column it lacks, at once: not the email or address only once these are there.
+        if "email" not in read_as and "address" not in read_as:
+            lacked, named = "columns", f"{named} and an email or an address column"
         raise InvalidInput(
-            f"the header lacks the required {lacked} {', '.join(missing)}; it has {columns} "
+            f"the header lacks the required {lacked} {named}; it has {columns} "
             "(--delimiter to choose how it is split, --map FORMCOLUMN=FIELD to read a column "
             "as a field)"
         )
@@ -358,7 +392,7 @@ def parse_row(
         try:
             received = parse_instant(values["received_at"] or "", tz, date_format)
         except InstantError as err:
-            problems["received_at"] = str(err)
+            problems["received_at"] = _unread(err, date_format)
         else:
             if received > now:
                 problems["received_at"] = "is in the future"
@@ -368,7 +402,7 @@ def parse_row(
         try:
             about = parse_date(values["about"], date_format)
         except InstantError as err:
-            problems["about"] = str(err)
+            problems["about"] = _unread(err, date_format)
         else:
             if received is not None and about > received.astimezone(tz).date():
                 problems["about"] = "is after the complaint was received"
@@ -400,6 +434,14 @@ def parse_row(
         source_id=values["source_id"],
     )
     return complaint, cast(datetime, received)
+
+
+def _unread(err: InstantError, date_format: str | None) -> str:
+    """Why a date cannot be read; one not in ISO 8601, with no --date-format given, says the
+    file's own way of writing dates can be named, as a form's export (30/11/2026 14:00) needs."""
+    if date_format is None and "is not a date" in str(err):
+        return f"{err}, or say how the file writes dates with --date-format, e.g. '%d/%m/%Y %H:%M'"
+    return str(err)
 
 
 def _adjustments(value: Any) -> tuple[tuple[str, ...], str | None]:
