@@ -134,6 +134,23 @@ def test_the_queue_footer_counts_open_requests_and_plain_lines_stay_cases(
     assert "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT" in people.stdout
 
 
+@freeze_time(NOW)
+def test_the_queue_footer_as_of_before_an_extension_gives_the_due_then(
+    run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Extended now: on 10 December the history had the first month's due, as `show --as-of`
+    # gives a case's due before an extension recorded since.
+    ok(run, "--as", "lee.leader", "sar", "extend", "1", "--months", "2", "--reason", "Many")
+    monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
+    then = ok(run, "queue", "--as-of", "2026-12-10T12:00")
+    now = ok(run, "queue")
+
+    assert [True, True] == [
+        "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT" in then.stdout,
+        "1 subject-access request open, next due Thu 2027-02-25 23:59 GMT" in now.stdout,
+    ]
+
+
 # -- errors, each class once ---------------------------------------------------------------
 
 
