@@ -268,8 +268,10 @@ def listing(
         if group and lines and at and group(considered[n]) != group(considered[picked[at - 1]]):
             body.append("")
         body += rows[n]
-    head = [_paint(console, title, "bold")] if title else []
-    tail = [caption] if caption else []
+    # The title and the counts under the table folded at spaces to the width, as the cells
+    # are: the terminal would break them mid-word.
+    head = [_paint(console, line, "bold") for line in _wrap(title, console.width)] if title else []
+    tail = _wrap(caption, console.width) if caption else []
     _emit(console, [*head, *lines, *body, *tail])
     _limited((len(items) if total is None else total) - count)
 
