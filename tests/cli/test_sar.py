@@ -122,6 +122,25 @@ def test_overdue_lists_a_breached_request_and_exits_3(run: Run, ann: str) -> Non
     assert "subject access 1  subject-access  Ann Smith" in summary.stdout
 
 
+def test_overdue_summary_says_how_late_a_request_is_as_the_table_does(
+    run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Due Tue 29 December at the day's end: a request's due is a day (the ICO's month), so
+    # its lateness reads in working days in the table and in the mail's digest alike.
+    with freeze_time("2026-12-30 08:00:00"):
+        early = ok(run, "overdue", "--summary", "--kind", "subject-access")
+    with freeze_time("2026-12-31 12:00:00"):
+        summary = ok(run, "overdue", "--summary", "--kind", "subject-access")
+        monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
+        table = ok(run, "overdue", "--kind", "subject-access")
+
+    assert [True, True, True] == [
+        "subject access 1  subject-access  Ann Smith  late out of hours (8h 1m)" in early.stdout,
+        "late by 1d 3h of working time (1d 12h 1m)" in summary.stdout,
+        "late by 1d 3h " in table.stdout,
+    ]
+
+
 @freeze_time(NOW)
 def test_the_queue_footer_counts_open_requests_and_plain_lines_stay_cases(
     run: Run, ann: str, monkeypatch: pytest.MonkeyPatch

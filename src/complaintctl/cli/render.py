@@ -1465,9 +1465,13 @@ def overdue_summary(report: OverdueReport, again: str = "complaintctl overdue") 
         _print("Most overdue:")
         for item in late[:SUMMARY_WORST]:
             who = item.who()
+            # In the table's unit for the kind (working days for a final response, a review,
+            # a subject-access request), and `late out of hours` as it says, never `0m`.
+            how_late = _late(item.late_working, item.kind, report.working_day)
+            if item.late_working > timedelta(0):
+                how_late += " of working time"
             _print(
-                f"  {who}  {item.which()}  {one_line(item.consumer)}  late by "
-                f"{format_duration(item.late_working, days=False)} of working time "
+                f"  {who}  {item.which()}  {one_line(item.consumer)}  {how_late} "
                 f"({format_duration(item.late_calendar)})"
             )
         if len(late) > SUMMARY_WORST:
