@@ -675,6 +675,24 @@ def test_the_queue_table_never_cuts_references_or_due_dates_and_ends_with_its_co
     )
 
 
+def test_the_queue_footer_at_40_columns_folds_at_spaces_never_mid_word(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Printed as one line, the terminal broke it where the width ran out ("work" / "ing").
+    from dataclasses import replace
+
+    with_requests = replace(TEAM_QUEUE, subject_access_dues=(t("2026-12-29T23:59"),))
+    rows = table(with_requests, 40, monkeypatch, capsys)
+    footer = rows[rows.index("5 open · 2 breached · 1 due within 4h of") :]
+    assert [
+        "5 open · 2 breached · 1 due within 4h of",
+        "working time",
+        "1 subject-access request open, next due",
+        "Tue 2026-12-29 23:59 GMT (complaintctl",
+        "sar list --open)",
+    ] == footer
+
+
 @pytest.mark.parametrize("width", [120, 100, 80])
 def test_the_queue_table_never_cuts_the_working_time_left(
     width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

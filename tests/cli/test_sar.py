@@ -122,6 +122,25 @@ def test_overdue_lists_a_breached_request_and_exits_3(run: Run, ann: str) -> Non
     assert "subject access 1  subject-access  Ann Smith" in summary.stdout
 
 
+def test_overdue_summary_says_how_late_a_request_is_as_the_table_does(
+    run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Due Tue 29 December at the day's end: a request's due is a day (the ICO's month), so
+    # its lateness reads in working days in the table and in the mail's digest alike.
+    with freeze_time("2026-12-30 08:00:00"):
+        early = ok(run, "overdue", "--summary", "--kind", "subject-access")
+    with freeze_time("2026-12-31 12:00:00"):
+        summary = ok(run, "overdue", "--summary", "--kind", "subject-access")
+        monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
+        table = ok(run, "overdue", "--kind", "subject-access")
+
+    assert [True, True, True] == [
+        "subject access 1  subject-access  Ann Smith  late out of hours (8h 1m)" in early.stdout,
+        "late by 1d 3h of working time (1d 12h 1m)" in summary.stdout,
+        "late by 1d 3h " in table.stdout,
+    ]
+
+
 @freeze_time(NOW)
 def test_the_queue_footer_counts_open_requests_and_plain_lines_stay_cases(
     run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
@@ -132,6 +151,23 @@ def test_the_queue_footer_counts_open_requests_and_plain_lines_stay_cases(
 
     assert [ann] == [line.split("\t")[0] for line in plain.stdout.splitlines()]
     assert "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT" in people.stdout
+
+
+@freeze_time(NOW)
+def test_the_queue_footer_as_of_before_an_extension_gives_the_due_then(
+    run: Run, ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Extended now: on 10 December the history had the first month's due, as `show --as-of`
+    # gives a case's due before an extension recorded since.
+    ok(run, "--as", "lee.leader", "sar", "extend", "1", "--months", "2", "--reason", "Many")
+    monkeypatch.setattr("complaintctl.cli.render.Output.for_people", lambda self: True)
+    then = ok(run, "queue", "--as-of", "2026-12-10T12:00")
+    now = ok(run, "queue")
+
+    assert [True, True] == [
+        "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT" in then.stdout,
+        "1 subject-access request open, next due Thu 2027-02-25 23:59 GMT" in now.stdout,
+    ]
 
 
 # -- errors, each class once ---------------------------------------------------------------

@@ -265,3 +265,34 @@ main()
         preexec_fn=lambda: os.close(2),
     )
     assert (130, "") == (closed.returncode, closed.stdout)
+
+
+@pytest.mark.parametrize(
+    "interrupt",
+    [
+        # As the root's options are read (the command line parsed): Typer ended silently, 130.
+        "import typer.core\n"
+        "def read(self, ctx, args):\n    raise KeyboardInterrupt\n"
+        "typer.core.TyperGroup.parse_args = read",
+        # As Typer builds the command line from the app, before any of it is read: a traceback.
+        "import typer.main\n"
+        "def build(*args, **kwargs):\n    raise KeyboardInterrupt\n"
+        "typer.main.get_command = build",
+        # As the command ends and lets the store go, after it ran: Typer ended silently, 130.
+        "import complaintctl.cli\n"
+        "def close(self):\n    raise KeyboardInterrupt\n"
+        "sys.modules['complaintctl.cli.app'].State.close = close",
+    ],
+    ids=["parsing", "building", "closing"],
+)
+def test_an_interrupt_at_any_moment_of_the_command_line_is_said_as_an_abort(
+    interrupt: str,
+) -> None:
+    probe = f"import sys\n{interrupt}\nfrom complaintctl import main\nmain()\n"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (130, "Error: aborted\n") == (result.returncode, result.stderr)

@@ -76,7 +76,10 @@ class RootGroup(TyperGroup):
     ) -> Context:
         # Help as wide as the terminal now (click stops at 80 unless told); commands inherit it.
         extra.setdefault("max_content_width", helptext.width())
-        self._context = super().make_context(info_name, args, parent, **extra)
+        try:
+            self._context = super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as err:  # Ctrl-C as the command line is read: as in invoke
+            raise Abort() from err
         return self._context
 
     def _recorded(self) -> str:
@@ -724,7 +727,20 @@ def root(
         plain=plain,
         origin=(login, socket.gethostname()),
     )
-    ctx.call_on_close(ctx.obj.close)
+    ctx.call_on_close(_uninterrupted(ctx.obj.close))
+
+
+def _uninterrupted(close: Callable[[], None]) -> Callable[[], None]:
+    """What runs as the command ends, after RootGroup.invoke: Ctrl-C then is an abort too
+    (Typer would end with status 130 and say nothing)."""
+
+    def run() -> None:
+        try:
+            close()
+        except KeyboardInterrupt as err:
+            raise Abort() from err
+
+    return run
 
 
 class _ClosedOutput(io.TextIOBase):
@@ -781,7 +797,10 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop)
-    app(prog_name="complaintctl")
+    try:
+        app(prog_name="complaintctl")
+    except KeyboardInterrupt:  # Ctrl-C as the command line is built, before RootGroup.main
+        _fail("aborted", 130)
 
 
 def _stop(signum: int, _frame: object) -> None:

@@ -268,8 +268,10 @@ def listing(
         if group and lines and at and group(considered[n]) != group(considered[picked[at - 1]]):
             body.append("")
         body += rows[n]
-    head = [_paint(console, title, "bold")] if title else []
-    tail = [caption] if caption else []
+    # The title and the counts under the table folded at spaces to the width, as the cells
+    # are: the terminal would break them mid-word.
+    head = [_paint(console, line, "bold") for line in _wrap(title, console.width)] if title else []
+    tail = _wrap(caption, console.width) if caption else []
     _emit(console, [*head, *lines, *body, *tail])
     _limited((len(items) if total is None else total) - count)
 
@@ -1463,9 +1465,13 @@ def overdue_summary(report: OverdueReport, again: str = "complaintctl overdue") 
         _print("Most overdue:")
         for item in late[:SUMMARY_WORST]:
             who = item.who()
+            # In the table's unit for the kind (working days for a final response, a review,
+            # a subject-access request), and `late out of hours` as it says, never `0m`.
+            how_late = _late(item.late_working, item.kind, report.working_day)
+            if item.late_working > timedelta(0):
+                how_late += " of working time"
             _print(
-                f"  {who}  {item.which()}  {one_line(item.consumer)}  late by "
-                f"{format_duration(item.late_working, days=False)} of working time "
+                f"  {who}  {item.which()}  {one_line(item.consumer)}  {how_late} "
                 f"({format_duration(item.late_calendar)})"
             )
         if len(late) > SUMMARY_WORST:

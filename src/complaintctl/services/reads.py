@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from complaintctl.domain import policy
-from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
+from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
 from complaintctl.domain.search import MORE_COUNTED, SearchText
@@ -285,7 +285,7 @@ def queue(
         items=tuple(items),
         warnings=coverage_warnings(calendar, as_of),
         working_day=calendar.working_day(),
-        subject_access_dues=tuple(listings.running_dues(uow, DeadlineKind.SUBJECT_ACCESS, as_of)),
+        subject_access_dues=tuple(listings.subject_access_dues(uow, as_of)),
     )
 
 

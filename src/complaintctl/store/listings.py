@@ -367,19 +367,36 @@ def queue(
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
 
 
-def running_dues(uow: UnitOfWork, kind: str, as_of: datetime) -> list[datetime]:
-    """The due of every clock of `kind` running at `as_of`, soonest first: the queue's
-    footer of subject-access requests, which have no case to list them by."""
-    statement = (
-        sa_select(col(Deadline.due_at))
-        .where(
-            col(Deadline.kind) == kind,
-            col(Deadline.start_at) <= as_of,
-            col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
-        )
-        .order_by(col(Deadline.due_at))
+def subject_access_dues(uow: UnitOfWork, as_of: datetime) -> list[datetime]:
+    """The due of every subject-access request's clock running at `as_of`, soonest first:
+    the queue's footer of them, which have no case to list them by. Each is its due as the
+    history recorded by `as_of` had it, as `show --as-of` gives a case's: an extension or a
+    calendar recompute recorded since (its row moved in place) is undone, latest first."""
+    connection = uow.session.connection()
+    running = sa_select(col(Deadline.sar_id), col(Deadline.due_at)).where(
+        col(Deadline.kind) == DeadlineKind.SUBJECT_ACCESS.value,
+        col(Deadline.start_at) <= as_of,
+        col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
     )
-    return list(uow.session.connection().execute(statement).scalars())
+    dues: dict[int | None, datetime] = dict(connection.execute(running).tuples().all())
+    if not dues:
+        return []
+    # A request's entries have no case (as a restriction's): the case_id index finds them.
+    moves = (
+        sa_select(col(Event.details))
+        .where(
+            col(Event.case_id).is_(None),
+            col(Event.action).in_([Action.SAR_EXTENDED.value, Action.RECOMPUTE.value]),
+            col(Event.recorded_at) > as_of,
+        )
+        .order_by(col(Event.id).desc())
+    )
+    for details in connection.execute(moves).scalars():
+        move = json.loads(details)
+        before = move.get("due_before", move.get("old_due"))
+        if move.get("sar") in dues and before is not None:
+            dues[move["sar"]] = datetime.fromisoformat(before)
+    return sorted(dues.values())
 
 
 # -- export --------------------------------------------------------------------------------
