@@ -334,6 +334,37 @@ def test_the_export_named_must_be_made_for_this_request_and_answer_no_other(
             at=t("2026-12-11T11:00"))  # fmt: skip
 
 
+def test_by_default_an_export_that_answered_another_request_is_not_taken_again(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    open_sar(unit, received="2026-11-25T10:00")
+    open_sar(unit, received="2026-11-25T11:00")
+    export(unit, "2026-12-10T10:00", sha256="11" * 32)
+    act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+        at=t("2026-12-10T11:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed, match="answered subject-access request 1 already"):
+        act(unit, services.done_request, sar_id=2, export_entry=None, by="officer.one",
+            at=t("2026-12-10T12:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    export(unit, "2026-12-10T13:00", sha256="22" * 32)
+    view = act(unit, services.done_request, sar_id=2, export_entry=None, by="officer.one",
+               at=t("2026-12-10T14:00"))  # fmt: skip
+    assert "22" * 32 == view.export_sha256
+
+
+def test_an_export_made_after_the_answers_at_is_not_its_answer_and_is_named(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-10T10:00")
+
+    with pytest.raises(ActionNotAllowed, match="made by the answer's --at"):
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+            at=t("2026-12-01T10:00"), now=t("2026-12-10T11:00"))  # fmt: skip
+
+
 # -- a calendar change under an open request ---------------------------------------------------
 
 

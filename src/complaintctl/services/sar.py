@@ -314,16 +314,35 @@ def _export(
                 "already: make an export for this one"
             )
         return entry
-    exports = [
+    since = [
         entry
         for entry in uow.entries_of(wanted)
         if json.loads(entry.details).get("consumer_id") == request.consumer_id
-        and request.received_at <= entry.at <= at
+        and request.received_at <= entry.at
     ]
+    by_at = [entry for entry in since if entry.at <= at]
+    # An export answers one request, whether named or taken by default.
+    exports = [entry for entry in by_at if uow.request_answered_by(entry.id or 0) is None]
     if not exports:
+        if by_at:
+            latest = max(by_at, key=lambda entry: (entry.at, entry.id or 0))
+            answered = uow.request_answered_by(latest.id or 0)
+            found = (
+                f"the export of consumer {request.consumer_id}'s data since the request was "
+                f"received (history entry {latest.id}) answered subject-access request "
+                f"{answered} already"
+            )
+        elif since:
+            found = (
+                f"no export of consumer {request.consumer_id}'s data made by the answer's --at "
+                f"({format_local(at, uow.calendar().tz)})"
+            )
+        else:
+            found = (
+                f"no export of consumer {request.consumer_id}'s data since the request was received"
+            )
         raise ActionNotAllowed(
-            f"no export of consumer {request.consumer_id}'s data since the request was "
-            f"received: run `complaintctl consumer export --consumer-id {request.consumer_id} "
+            f"{found}: run `complaintctl consumer export --consumer-id {request.consumer_id} "
             f"-o FILE` first, or `sar done {request.id} -o FILE` to export and answer at once"
         )
     return max(exports, key=lambda entry: (entry.at, entry.id or 0))
