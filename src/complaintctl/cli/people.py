@@ -683,7 +683,7 @@ def sar_done(
             metavar="N",
             parser=whole_number(1),
             help="The history entry of the export sent [default: the latest for the person "
-            "since the request was received].",
+            "since the request was received that answered no other].",
         ),
     ] = None,
     at: At = None,
