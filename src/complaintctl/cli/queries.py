@@ -22,6 +22,7 @@ from complaintctl.cli.options import (
     Ref,
     StaffDeadline,
     Unassigned,
+    date_given,
     owner_filter,
     whole_number,
 )
@@ -377,6 +378,7 @@ def report_command(
         str | None,
         typer.Option(
             "--from",
+            callback=date_given,
             metavar="DATE",
             help="The first day of the period, instead of --period.",
             show_default=False,
@@ -386,6 +388,7 @@ def report_command(
         str | None,
         typer.Option(
             "--to",
+            callback=date_given,
             metavar="DATE",
             help="The last day of the period (included).",
             show_default=False,
@@ -403,6 +406,7 @@ def report_command(
         str | None,
         typer.Option(
             "--as-of",
+            callback=date_given,
             metavar="DATETIME",
             help="Count only what had been recorded by this instant, if before the period's "
             "end (ISO 8601) [default: now].",
