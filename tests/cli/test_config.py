@@ -84,6 +84,27 @@ def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -
     assert "Error: no queue view 'mien'; the views are mine\n" == result.stderr
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "status", "refusal"),
+    [
+        ("owner", "zed", 4, "no staff member 'zed' (see `complaintctl staff list`)"),
+        ("area", "Nowhere", 2, "no staff work in 'Nowhere' and no case is routed there; "),
+    ],
+)
+def test_a_view_whose_owner_or_area_names_nothing_is_refused_naming_the_view(
+    run: Run, config_file: Path, key: str, value: str, status: int, refusal: str
+) -> None:
+    # It said "no staff member 'zed'" alone: the officer typed no --owner, and had to guess
+    # which view of which file named them.
+    config_file.write_text(f'[views.team]\n{key} = "{value}"\n', encoding="utf-8")
+    result = run("queue", "--view", "team")
+    assert (status, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith(
+        f"Error: config file {config_file}: views.team.{key}: {refusal}"
+    )
+    assert 1 == len(result.stderr.splitlines())
+
+
 def test_a_broken_config_file_is_one_error_line_exit_2(run: Run, config_file: Path) -> None:
     config_file.write_text("db = \n", encoding="utf-8")
     result = run("queue")

@@ -203,6 +203,11 @@ def queue_arguments(
     if view is not None:
         saved = state.saved_view(view)
         stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
+        # An area or owner that names no one is refused naming the view's key it came from.
+        if not area and saved.get("area"):
+            named["area_named"] = f"{in_file}views.{view}.area"
+        if not owner and not mine and saved.get("owner"):
+            named["owner_named"] = f"{in_file}views.{view}.owner"
         area = area or saved.get("area")
         owner = owner or saved.get("owner")
         mine = mine or saved.get("mine", False)
