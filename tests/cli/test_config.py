@@ -77,6 +77,29 @@ def test_queue_view_applies_the_saved_filters_and_options_add_to_them(
     assert [] == listed("--view", "casework", "--stage", "received")
 
 
+@pytest.mark.parametrize(
+    ("saved", "typed"),
+    [("mine = true", ("--owner", "rita.responder")), ('owner = "rita.responder"', ("--mine",))],
+)
+def test_owner_or_mine_given_with_a_view_replaces_the_view_s_owner_or_mine(
+    run: Run, config_file: Path, saved: str, typed: tuple[str, ...]
+) -> None:
+    # README: "options given with --view add to it or replace its values". `--view
+    # mine-breached --owner rita` was refused: "--mine and --owner are the same filter".
+    config_file.write_text(f"[views.team]\n{saved}\nbreached = true\n", encoding="utf-8")
+    result = run("queue", "--view", "team", *typed, "--json")
+    assert (0, "[]\n", "") == (result.exit_code, result.stdout, result.stderr)
+
+
+def test_an_empty_option_given_with_a_view_is_refused_not_taken_for_the_view_s(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text('[views.soon]\ndue_within = "2d"\n', encoding="utf-8")
+    result = run("queue", "--view", "soon", "--due-within", "")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --due-within: '' is not a duration")
+
+
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
     config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
     result = run("queue", "--view", "mien")

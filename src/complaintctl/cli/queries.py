@@ -198,24 +198,29 @@ def queue_arguments(
     # config file's key where it came from there, not as an option never typed.
     in_file = f"config file {(state.config or config.load()).path}: "
     named: dict[str, str] = {}
-    if not warn_within and state.settings.get("warn_within"):
+    if warn_within is None and state.settings.get("warn_within"):
         named["warn_within_named"] = in_file + "warn_within"
     if view is not None:
         saved = state.saved_view(view)
         stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
-        # An area or owner that names no one is refused naming the view's key it came from.
-        if not area and saved.get("area"):
-            named["area_named"] = f"{in_file}views.{view}.area"
-        if not owner and not mine and saved.get("owner"):
-            named["owner_named"] = f"{in_file}views.{view}.owner"
-        area = area or saved.get("area")
-        owner = owner or saved.get("owner")
-        mine = mine or saved.get("mine", False)
+        # An option given replaces the view's value, an empty one too (refused as it would
+        # be alone, never taken for no option). An area or owner that names no one is
+        # refused naming the view's key it came from.
+        if area is None:
+            area = saved.get("area")
+            if area:
+                named["area_named"] = f"{in_file}views.{view}.area"
+        # --owner and --mine are one filter: either given replaces the view's owner or mine.
+        if owner is None and not mine:
+            owner, mine = saved.get("owner"), saved.get("mine", False)
+            if owner:
+                named["owner_named"] = f"{in_file}views.{view}.owner"
         unassigned = unassigned or saved.get("unassigned", False)
         breached = breached or saved.get("breached", False)
-        if not due_within and saved.get("due_within"):
-            named["due_within_named"] = f"{in_file}views.{view}.due_within"
-        due_within = due_within or saved.get("due_within")
+        if due_within is None:
+            due_within = saved.get("due_within")
+            if due_within:
+                named["due_within_named"] = f"{in_file}views.{view}.due_within"
         if category is None and "category" in saved:
             category = _choice(Category, saved["category"], view, "category")
         board = saved.get("board") if board is None else board
@@ -228,7 +233,11 @@ def queue_arguments(
         "due_within": due_within,
         "category": category.value if category else None,
         "board": board,
-        "warn_within": warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN,
+        # An empty --warn-within (a variable not set) is refused as no duration, not taken
+        # for the default.
+        "warn_within": state.settings.get("warn_within") or policy.WARN_WITHIN
+        if warn_within is None
+        else warn_within,
         **named,
     }
 
