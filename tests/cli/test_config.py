@@ -100,6 +100,17 @@ def test_an_empty_option_given_with_a_view_is_refused_not_taken_for_the_view_s(
     assert result.stderr.startswith("Error: --due-within: '' is not a duration")
 
 
+@pytest.mark.parametrize(("key", "value"), [("stage", '["lost"]'), ("category", '"fees"')])
+def test_a_view_s_stage_or_category_it_cannot_read_is_refused_naming_the_file_and_view(
+    run: Run, config_file: Path, key: str, value: str
+) -> None:
+    config_file.write_text(f"[views.team]\n{key} = {value}\n", encoding="utf-8")
+    result = run("queue", "--view", "team")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith(f"Error: config file {config_file}: views.team.{key}: ")
+    assert "is not one of" in result.stderr
+
+
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
     config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
     result = run("queue", "--view", "mien")

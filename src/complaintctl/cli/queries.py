@@ -202,7 +202,9 @@ def queue_arguments(
         named["warn_within_named"] = in_file + "warn_within"
     if view is not None:
         saved = state.saved_view(view)
-        stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
+        stage = stage or [
+            _choice(OpenStage, s, f"{in_file}views.{view}.stage") for s in saved.get("stage", [])
+        ]
         # An option given replaces the view's value, an empty one too (refused as it would
         # be alone, never taken for no option). An area or owner that names no one is
         # refused naming the view's key it came from.
@@ -222,7 +224,7 @@ def queue_arguments(
             if due_within:
                 named["due_within_named"] = f"{in_file}views.{view}.due_within"
         if category is None and "category" in saved:
-            category = _choice(Category, saved["category"], view, "category")
+            category = _choice(Category, saved["category"], f"{in_file}views.{view}.category")
         board = saved.get("board") if board is None else board
     return {
         "stages": [s.value for s in stage or ()],
@@ -512,8 +514,9 @@ def report_command(
 E = TypeVar("E", bound=StrEnum)
 
 
-def _choice(kind: type[E], value: str, view: str, key: str) -> E:
-    """A saved view's stage or category, read as the option would read it."""
+def _choice(kind: type[E], value: str, key: str) -> E:
+    """A saved view's stage or category, read as the option would read it; one it cannot
+    read is refused naming `key` (the config file and the view's key)."""
     from complaintctl.errors import InvalidInput
 
     try:
@@ -521,5 +524,5 @@ def _choice(kind: type[E], value: str, view: str, key: str) -> E:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise InvalidInput(
-            f"views.{view}.{key} {value!r} is not one of {allowed} (complaintctl config)"
+            f"{key}: {value!r} is not one of {allowed} (complaintctl config)"
         ) from None
