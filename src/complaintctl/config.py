@@ -187,6 +187,10 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, wanted) or not strings:
                 kind = {bool: "true or false", str: "a string", list: "a list of strings"}[wanted]
                 raise refuse(f"views.{name}.{key} must be {kind}")
+            if isinstance(value, str) and not value.strip():
+                raise refuse(f"views.{name}.{key} must be a non-empty string")
+        if filters.get("mine") and "owner" in filters:
+            raise refuse(f"views.{name}: owner and mine are one filter: give one")
     durations = {"warn_within": data.get("warn_within")}
     durations |= {
         f"views.{name}.due_within": view.get("due_within") for name, view in views.items()

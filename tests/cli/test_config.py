@@ -77,11 +77,66 @@ def test_queue_view_applies_the_saved_filters_and_options_add_to_them(
     assert [] == listed("--view", "casework", "--stage", "received")
 
 
+@pytest.mark.parametrize(
+    ("saved", "typed"),
+    [("mine = true", ("--owner", "rita.responder")), ('owner = "rita.responder"', ("--mine",))],
+)
+def test_owner_or_mine_given_with_a_view_replaces_the_view_s_owner_or_mine(
+    run: Run, config_file: Path, saved: str, typed: tuple[str, ...]
+) -> None:
+    # README: "options given with --view add to it or replace its values". `--view
+    # mine-breached --owner rita` was refused: "--mine and --owner are the same filter".
+    config_file.write_text(f"[views.team]\n{saved}\nbreached = true\n", encoding="utf-8")
+    result = run("queue", "--view", "team", *typed, "--json")
+    assert (0, "[]\n", "") == (result.exit_code, result.stdout, result.stderr)
+
+
+def test_an_empty_option_given_with_a_view_is_refused_not_taken_for_the_view_s(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text('[views.soon]\ndue_within = "2d"\n', encoding="utf-8")
+    result = run("queue", "--view", "soon", "--due-within", "")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --due-within: '' is not a duration")
+
+
+@pytest.mark.parametrize(("key", "value"), [("stage", '["lost"]'), ("category", '"fees"')])
+def test_a_view_s_stage_or_category_it_cannot_read_is_refused_naming_the_file_and_view(
+    run: Run, config_file: Path, key: str, value: str
+) -> None:
+    config_file.write_text(f"[views.team]\n{key} = {value}\n", encoding="utf-8")
+    result = run("queue", "--view", "team")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith(f"Error: config file {config_file}: views.team.{key}: ")
+    assert "is not one of" in result.stderr
+
+
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
     config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
     result = run("queue", "--view", "mien")
     assert (2, "") == (result.exit_code, result.stdout)
     assert "Error: no queue view 'mien'; the views are mine\n" == result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "status", "refusal"),
+    [
+        ("owner", "zed", 4, "no staff member 'zed' (see `complaintctl staff list`)"),
+        ("area", "Nowhere", 2, "no staff work in 'Nowhere' and no case is routed there; "),
+    ],
+)
+def test_a_view_whose_owner_or_area_names_nothing_is_refused_naming_the_view(
+    run: Run, config_file: Path, key: str, value: str, status: int, refusal: str
+) -> None:
+    # It said "no staff member 'zed'" alone: the officer typed no --owner, and had to guess
+    # which view of which file named them.
+    config_file.write_text(f'[views.team]\n{key} = "{value}"\n', encoding="utf-8")
+    result = run("queue", "--view", "team")
+    assert (status, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith(
+        f"Error: config file {config_file}: views.team.{key}: {refusal}"
+    )
+    assert 1 == len(result.stderr.splitlines())
 
 
 def test_a_broken_config_file_is_one_error_line_exit_2(run: Run, config_file: Path) -> None:

@@ -211,6 +211,88 @@ def test_a_malformed_at_exits_2_and_says_how_to_write_it(run: Run, at: str) -> N
     assert_next_log_is_the_first(run)
 
 
+EMPTY_DATE = "needs a date, as YYYY-MM-DD: it was given empty"
+EMPTY_INSTANT = "needs a date and time, as ISO 8601 (e.g. 2026-11-27T14:30): it was given empty"
+
+
+def test_an_empty_date_option_is_refused_not_taken_for_no_date(run: Run) -> None:
+    # `--about "$ABOUT"` with ABOUT unset: logged as if no date had been given.
+    result = run(*log_args(), "--about", "")
+
+    assert_one_line_error(result, 2, f"--about {EMPTY_DATE}")
+    assert_next_log_is_the_first(run)
+
+
+def test_an_empty_instant_option_is_refused_naming_it(run: Run, logged: str) -> None:
+    # Before, `ack --at ""` was refused for a missing --area, and `--as-of ""` as "'' is not
+    # a date and time", naming no option.
+    result = run("ack", "SC-2026-000001", "--at", "")
+
+    assert_one_line_error(result, 2, f"--at {EMPTY_INSTANT}")
+    assert logged == show_json(run)
+
+
+def test_an_empty_date_argument_is_refused_naming_it(run: Run) -> None:
+    result = run("calendar", "close", " ", "--reason", "Office move")
+
+    assert_one_line_error(result, 2, f"the DATE argument {EMPTY_DATE}")
+
+
+def dated_options() -> list[tuple[tuple[str, ...], str, str]]:
+    """Each command's options that take a date (DATE) or an instant (DATETIME)."""
+    import typer
+
+    from complaintctl.cli import app
+    from tests.cli.test_help import every_command
+
+    root = typer.main.get_command(app)
+    found = []
+    for path in every_command():
+        ctx = root.make_context("complaintctl", ["--as", "x"])
+        command = root
+        for name in path:
+            command = command.get_command(ctx, name)  # type: ignore[attr-defined]
+        for param in command.params:
+            if param.param_type_name == "option" and param.metavar in ("DATE", "DATETIME"):
+                found.append((path, param.opts[0], param.metavar))
+    return found
+
+
+DATED_OPTIONS = dated_options()
+
+
+def test_the_dated_options_are_all_found() -> None:
+    named = {(" ".join(path), option) for path, option, _ in DATED_OPTIONS}
+
+    assert {
+        ("log", "--about"),
+        ("log", "--at"),
+        ("extend", "--until"),
+        ("report", "--from"),
+        ("report", "--as-of"),
+        ("overdue", "--as-of"),
+        ("calendar", "--as-of"),
+        ("export", "--to"),
+        ("action add", "--due"),
+        ("restrict add", "--review"),
+        ("sar open", "--received"),
+    } <= named
+
+
+@pytest.mark.parametrize(
+    ("path", "option", "metavar"),
+    DATED_OPTIONS,
+    ids=[f"{' '.join(p)} {o}" for p, o, _ in DATED_OPTIONS],
+)
+def test_every_dated_option_refuses_an_empty_value_naming_it(
+    run: Run, path: tuple[str, ...], option: str, metavar: str
+) -> None:
+    result = run(*path, option, "")
+
+    wanted = EMPTY_DATE if metavar == "DATE" else EMPTY_INSTANT
+    assert_one_line_error(result, 2, f"{option} {wanted}")
+
+
 @pytest.mark.parametrize("at", ["2026-11-31T10:00", "2026-13-01", "2026-02-29"])
 def test_a_date_written_well_that_is_no_day_exits_2_saying_so(run: Run, at: str) -> None:
     result = run(*log_args(at=at))

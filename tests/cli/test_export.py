@@ -477,7 +477,7 @@ def test_an_empty_date_is_refused_not_taken_for_no_filter(run: Run, option: str)
     # `--from "$FROM"` with FROM unset: every case exported as if no period had been given.
     result = run("export", option, "")
 
-    assert (2, "", f"Error: {option} is empty: give a date as YYYY-MM-DD\n") == (
+    assert (2, "", f"Error: {option} needs a date, as YYYY-MM-DD: it was given empty\n") == (
         result.exit_code,
         result.stdout,
         result.stderr,

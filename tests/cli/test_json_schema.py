@@ -217,3 +217,20 @@ def test_each_readme_example_has_the_fields_and_types_of_its_schema(
 ) -> None:
     # "…" in an example stands for any value, and for fields left out of an object.
     assert [] == problems(example, SHAPES[name][0], elided="…") + version_problems(example)
+
+
+def test_the_readme_s_schema_history_ends_at_this_schema_in_a_version_released_by_now() -> None:
+    # It said schema 2 came with complaintctl 0.3, while 0.2.0 (this package) prints it.
+    from complaintctl import __version__
+    from complaintctl.views import JSON_SCHEMA_VERSION
+
+    changes = re.findall(
+        r"\*\*From schema (\d+) to (\d+)\*\* \(complaintctl ([\d.]+)[;)]", README.read_text("utf-8")
+    )
+    *_, (_, last, version) = changes
+
+    def release(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("."))
+
+    assert int(last) == JSON_SCHEMA_VERSION
+    assert release(version) <= release(__version__)

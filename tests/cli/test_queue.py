@@ -413,6 +413,16 @@ def test_queue_warn_within_nonsense_is_a_one_line_usage_error(run: Run, five_cas
     assert (2, True) == (code, stderr.startswith("Error: --warn-within: '4x' is not a duration"))
 
 
+@pytest.mark.parametrize("option", ["--warn-within", "--due-within"])
+def test_queue_an_empty_duration_is_refused_not_taken_for_the_default(
+    run: Run, five_cases: None, option: str
+) -> None:
+    # `--warn-within "$WARN"` with WARN unset listed the queue with the default window.
+    code, _, stderr = one_line_error(run, "queue", option, "")
+    assert (2, f"Error: {option}: '' is not a duration; write it like 4h, 30m, 2d or 1d4h "
+            "(d: a working day)") == (code, stderr.rstrip("\n"))  # fmt: skip
+
+
 def test_queue_with_an_unknown_stage_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
     code, stdout, stderr = one_line_error(run, "queue", "--stage", "pending")
     assert (2, "", 1, True, True) == (

@@ -152,6 +152,25 @@ def test_the_extension_gives_the_agreed_date_in_london_time_and_why(unit: UnitFa
     assert "we will now respond by 5:30pm on Wednesday 31 March 2027" in text
 
 
+def test_an_extension_at_the_second_stage_says_when_we_will_give_our_final_response(
+    unit: UnitFactory,
+) -> None:
+    # It said "we will now respond by", where the second stage ends in a final response.
+    ref = ann_at_every_step(unit, until="escalated")
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2027-02-01T16:00"),
+        reason="We need the call recordings",
+        by="hana.handler",
+        at=t("2026-12-08T10:00"),
+    )
+    text = said(letter(unit, ref, "extension", at=t("2026-12-08T10:00")).content)
+    assert "at the second stage of our service complaints procedure" in text
+    assert "we will now give our final response by 4pm on Monday 1 February 2027" in text
+
+
 def test_the_first_response_gives_the_decision_reasons_remedies_and_how_to_escalate(
     unit: UnitFactory,
 ) -> None:

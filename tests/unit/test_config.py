@@ -54,6 +54,11 @@ def test_settings_and_views_are_read(tmp_path: Path) -> None:
         ('[views.x]\nmine = "yes"\n', "views.x.mine must be true or false"),
         ('[views.x]\nstage = "first-stage"\n', "views.x.stage must be a list of strings"),
         ("[views.x]\nstage = [1]\n", "views.x.stage must be a list of strings"),
+        # An empty area or owner, or both owner and mine, were refused only as queue read
+        # them, naming no view ("no staff work in ''", "--mine and --owner are the same").
+        ('[views.x]\narea = " "\n', "views.x.area must be a non-empty string"),
+        ('[views.x]\nowner = ""\n', "views.x.owner must be a non-empty string"),
+        ('[views.x]\nowner = "rita"\nmine = true\n', "views.x: owner and mine are one filter"),
     ],
 )
 def test_a_file_with_a_mistake_is_refused_naming_the_file(

@@ -12,7 +12,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.bulk import StepCall, step_command
-from complaintctl.cli.options import At, ClosedRefs, IfVersionOfCase, Json, Ref
+from complaintctl.cli.options import At, ClosedRefs, IfVersionOfCase, Json, Ref, date_given
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -77,6 +77,7 @@ def log_command(
     about: Annotated[
         str | None,
         typer.Option(
+            callback=date_given,
             metavar="DATE",
             help="When the service issue happened; over 6 months before receipt marks it out "
             "of time for triage.",
@@ -226,7 +227,12 @@ def respond_command(
 def extend_command(
     state: State,
     until: Annotated[
-        str, typer.Option(metavar="DATETIME", help="The new deadline agreed with the consumer.")
+        str,
+        typer.Option(
+            callback=date_given,
+            metavar="DATETIME",
+            help="The new deadline agreed with the consumer.",
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why more time is needed, and how it was agreed.")],
 ) -> StepCall:

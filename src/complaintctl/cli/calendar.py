@@ -6,7 +6,7 @@ import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import AsOf, At, Json, whole_number
+from complaintctl.cli.options import AsOf, At, Json, date_given, whole_number
 
 calendar_app = typer.Typer(
     cls=HelpGroup,
@@ -16,7 +16,9 @@ calendar_app = typer.Typer(
 )
 commands.add_typer(calendar_app, name="calendar")
 
-Day = Annotated[str, typer.Argument(metavar="DATE", help="The date, as YYYY-MM-DD.")]
+Day = Annotated[
+    str, typer.Argument(callback=date_given, metavar="DATE", help="The date, as YYYY-MM-DD.")
+]
 Retroactive = Annotated[
     str | None,
     typer.Option(

@@ -7,7 +7,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import AsOf, At, Json, Ref, whole_number
+from complaintctl.cli.options import AsOf, At, Json, Ref, date_given, whole_number
 from complaintctl.domain.procedure import ActionKind
 
 cause_app = typer.Typer(
@@ -83,7 +83,9 @@ def action_add(
             help="remedy: owed to this consumer; improvement: to the service it revealed."
         ),
     ],
-    due: Annotated[str | None, typer.Option(metavar="DATETIME", help="When it is due.")] = None,
+    due: Annotated[
+        str | None, typer.Option(callback=date_given, metavar="DATETIME", help="When it is due.")
+    ] = None,
     within: Annotated[
         str | None,
         typer.Option(

@@ -45,11 +45,29 @@ CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in _EXP
 # The stages the queue can list: a case closed or assessed is never in it.
 OpenStage = StrEnum("OpenStage", [(s.name, s.value) for s in Stage if s not in ENDED_STAGES])  # type: ignore[misc]
 
+
+def date_given(param: typer.CallbackParam, value: str | None) -> str | None:
+    """The callback of every option (or argument) that takes a date (DATE) or an instant
+    (DATETIME): an empty value (`--from "$FROM"` with FROM not set) is refused as the
+    command line is read, never taken as the option not given, nor read as a date."""
+    from complaintctl.errors import InvalidInput
+
+    if value is None or value.strip():
+        return value
+    name = param.opts[0] if param.param_type_name == "option" else f"the {param.metavar} argument"
+    if param.metavar == "DATE":
+        raise InvalidInput(f"{name} needs a date, as YYYY-MM-DD: it was given empty")
+    raise InvalidInput(
+        f"{name} needs a date and time, as ISO 8601 (e.g. 2026-11-27T14:30): it was given empty"
+    )
+
+
 At = Annotated[
     str | None,
     typer.Option(
         "--at",
         metavar="DATETIME",
+        callback=date_given,
         help="When it happened (ISO 8601; local time unless an offset is given) [default: now].",
         show_default=False,
     ),
@@ -59,6 +77,7 @@ AsOf = Annotated[
     typer.Option(
         "--as-of",
         metavar="DATETIME",
+        callback=date_given,
         help="Judge deadlines as of this instant (ISO 8601) [default: now].",
         show_default=False,
     ),

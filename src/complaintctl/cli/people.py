@@ -8,7 +8,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import At, Json, whole_number
+from complaintctl.cli.options import At, Json, date_given, whole_number
 from complaintctl.domain.procedure import Channel, ContactMethod, RestrictionScope, Role
 
 if TYPE_CHECKING:
@@ -296,7 +296,11 @@ def restrict_add(
     ] = None,
     review: Annotated[
         str | None,
-        typer.Option(metavar="DATETIME", help="When to review it [default: 6 months on]."),
+        typer.Option(
+            callback=date_given,
+            metavar="DATETIME",
+            help="When to review it [default: 6 months on].",
+        ),
     ] = None,
     at: At = None,
     json_output: Json = False,
@@ -375,7 +379,10 @@ def restrict_review(
     ctx: typer.Context,
     restriction_id: Annotated[int, typer.Argument(metavar="ID", parser=whole_number(1))],
     next_review: Annotated[
-        str, typer.Option("--next", metavar="DATETIME", help="When it is next reviewed.")
+        str,
+        typer.Option(
+            "--next", callback=date_given, metavar="DATETIME", help="When it is next reviewed."
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why the restriction stays in place.")],
     at: At = None,
@@ -595,6 +602,7 @@ def sar_open(
     received: Annotated[
         str,
         typer.Option(
+            callback=date_given,
             metavar="DATETIME",
             help="When the request came in; its day counts, in or out of opening hours.",
         ),

@@ -22,6 +22,7 @@ from complaintctl.cli.options import (
     Ref,
     StaffDeadline,
     Unassigned,
+    date_given,
     owner_filter,
     whole_number,
 )
@@ -197,21 +198,33 @@ def queue_arguments(
     # config file's key where it came from there, not as an option never typed.
     in_file = f"config file {(state.config or config.load()).path}: "
     named: dict[str, str] = {}
-    if not warn_within and state.settings.get("warn_within"):
+    if warn_within is None and state.settings.get("warn_within"):
         named["warn_within_named"] = in_file + "warn_within"
     if view is not None:
         saved = state.saved_view(view)
-        stage = stage or [_choice(OpenStage, s, view, "stage") for s in saved.get("stage", [])]
-        area = area or saved.get("area")
-        owner = owner or saved.get("owner")
-        mine = mine or saved.get("mine", False)
+        stage = stage or [
+            _choice(OpenStage, s, f"{in_file}views.{view}.stage") for s in saved.get("stage", [])
+        ]
+        # An option given replaces the view's value, an empty one too (refused as it would
+        # be alone, never taken for no option). An area or owner that names no one is
+        # refused naming the view's key it came from.
+        if area is None:
+            area = saved.get("area")
+            if area:
+                named["area_named"] = f"{in_file}views.{view}.area"
+        # --owner and --mine are one filter: either given replaces the view's owner or mine.
+        if owner is None and not mine:
+            owner, mine = saved.get("owner"), saved.get("mine", False)
+            if owner:
+                named["owner_named"] = f"{in_file}views.{view}.owner"
         unassigned = unassigned or saved.get("unassigned", False)
         breached = breached or saved.get("breached", False)
-        if not due_within and saved.get("due_within"):
-            named["due_within_named"] = f"{in_file}views.{view}.due_within"
-        due_within = due_within or saved.get("due_within")
+        if due_within is None:
+            due_within = saved.get("due_within")
+            if due_within:
+                named["due_within_named"] = f"{in_file}views.{view}.due_within"
         if category is None and "category" in saved:
-            category = _choice(Category, saved["category"], view, "category")
+            category = _choice(Category, saved["category"], f"{in_file}views.{view}.category")
         board = saved.get("board") if board is None else board
     return {
         "stages": [s.value for s in stage or ()],
@@ -222,7 +235,11 @@ def queue_arguments(
         "due_within": due_within,
         "category": category.value if category else None,
         "board": board,
-        "warn_within": warn_within or state.settings.get("warn_within") or policy.WARN_WITHIN,
+        # An empty --warn-within (a variable not set) is refused as no duration, not taken
+        # for the default.
+        "warn_within": state.settings.get("warn_within") or policy.WARN_WITHIN
+        if warn_within is None
+        else warn_within,
         **named,
     }
 
@@ -377,6 +394,7 @@ def report_command(
         str | None,
         typer.Option(
             "--from",
+            callback=date_given,
             metavar="DATE",
             help="The first day of the period, instead of --period.",
             show_default=False,
@@ -386,6 +404,7 @@ def report_command(
         str | None,
         typer.Option(
             "--to",
+            callback=date_given,
             metavar="DATE",
             help="The last day of the period (included).",
             show_default=False,
@@ -403,6 +422,7 @@ def report_command(
         str | None,
         typer.Option(
             "--as-of",
+            callback=date_given,
             metavar="DATETIME",
             help="Count only what had been recorded by this instant, if before the period's "
             "end (ISO 8601) [default: now].",
@@ -494,8 +514,9 @@ def report_command(
 E = TypeVar("E", bound=StrEnum)
 
 
-def _choice(kind: type[E], value: str, view: str, key: str) -> E:
-    """A saved view's stage or category, read as the option would read it."""
+def _choice(kind: type[E], value: str, key: str) -> E:
+    """A saved view's stage or category, read as the option would read it; one it cannot
+    read is refused naming `key` (the config file and the view's key)."""
     from complaintctl.errors import InvalidInput
 
     try:
@@ -503,5 +524,5 @@ def _choice(kind: type[E], value: str, view: str, key: str) -> E:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise InvalidInput(
-            f"views.{view}.{key} {value!r} is not one of {allowed} (complaintctl config)"
+            f"{key}: {value!r} is not one of {allowed} (complaintctl config)"
         ) from None

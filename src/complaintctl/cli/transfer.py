@@ -17,6 +17,7 @@ from complaintctl.cli.options import (
     Owner,
     Stages,
     Unassigned,
+    date_given,
     owner_filter,
 )
 
@@ -340,10 +341,16 @@ def export_command(
     category: CategoryFilter = None,
     board: Board = None,
     received_from: Annotated[
-        str | None, typer.Option("--from", metavar="DATE", help="Received on or after this date.")
+        str | None,
+        typer.Option(
+            "--from", callback=date_given, metavar="DATE", help="Received on or after this date."
+        ),
     ] = None,
     received_to: Annotated[
-        str | None, typer.Option("--to", metavar="DATE", help="Received on or before this date.")
+        str | None,
+        typer.Option(
+            "--to", callback=date_given, metavar="DATE", help="Received on or before this date."
+        ),
     ] = None,
 ) -> None:
     """Export cases with their deadlines and outcomes as CSV or JSON Lines, oldest first.
@@ -352,7 +359,6 @@ def export_command(
     """
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.errors import InvalidInput
     from complaintctl.files import file_named, new_text_file
     from complaintctl.services.export import COLUMNS, export_cases
 
@@ -362,9 +368,6 @@ def export_command(
         file_named(output, "export -o")  # a name ending in / is a folder, not a file so named
     state = current_state(ctx)
     owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
-    for option, day in (("--from", received_from), ("--to", received_to)):
-        if day is not None and not day.strip():  # a variable not set, never "no period"
-            raise InvalidInput(f"{option} is empty: give a date as YYYY-MM-DD")
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
     with state.unit_of_work(write=False) as uow:
         # The filters are checked here, before any file is made.

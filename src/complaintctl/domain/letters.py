@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import Action, Decision, OutOfScope, Remedy
 
 
@@ -154,6 +155,13 @@ DECISION_WORDS = {
 }
 
 STAGE_NAMES = {Action.RESPOND: "first stage", Action.FINAL: "second (final) stage"}
+
+# What an agreed timescale moves, as its letter says it: the stage, and what we will do by the
+# new date (the second stage ends in the final response [page]).
+EXTENDED = {
+    DeadlineKind.RESPOND: ("first stage", "respond"),
+    DeadlineKind.FINAL: ("second stage", "give our final response"),
+}
 
 
 # Why triage closed it, and where the consumer goes instead, as an out-of-scope letter says

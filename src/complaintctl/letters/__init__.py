@@ -58,6 +58,7 @@ SAMPLE_FACTS: dict[str, Any] = {
     "new_date": "5pm on Friday 15 January 2027",
     "extension_reason": "We need records from the provider",
     "extended_stage": "first stage",
+    "extended_response": "respond",
     "stage_name": "first stage",
     "decision": "partly upheld",
     "decision_code": "partly-upheld",

@@ -156,11 +156,19 @@ def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[s
 
 
 def listing_filters(
-    uow: UnitOfWork, area: str | None, owner: str | None
+    uow: UnitOfWork,
+    area: str | None,
+    owner: str | None,
+    *,
+    area_named: str | None = None,
+    owner_named: str | None = None,
 ) -> tuple[str | None, str | None]:
     """A listing's --area and --owner, checked: a misspelt one would match nothing and look
     like an empty queue. The area must be one staff work in or a case is routed to; the owner
-    a member of staff, named as the store keeps them."""
+    a member of staff, named as the store keeps them. One refused is refused naming where it
+    was given (`*_named`: a saved view's key in the config file), if not as an option."""
+    in_area = f"{area_named}: " if area_named else ""
+    in_owner = f"{owner_named}: " if owner_named else ""
     if area is not None:
         areas = sorted(uow.staff_areas())
         spelt = {a.casefold(): a for a in areas}
@@ -172,11 +180,15 @@ def listing_filters(
                 if areas
                 else "no member of staff has an area yet"
             )
-            raise InvalidInput(f"no staff work in {area!r} and no case is routed there; {known}")
+            raise InvalidInput(
+                f"{in_area}no staff work in {area!r} and no case is routed there; {known}"
+            )
     if owner is not None:
         staff = uow.staff(owner)
         if staff is None:
-            raise NotFound(f"no staff member {owner.strip()!r} (see `complaintctl staff list`)")
+            raise NotFound(
+                f"{in_owner}no staff member {owner.strip()!r} (see `complaintctl staff list`)"
+            )
         owner = staff.username
     return area, owner
 

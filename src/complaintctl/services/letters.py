@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import text
 from complaintctl.config import Organisation
 from complaintctl.domain import letters as rules
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.letters import LetterFormat, LetterKind
 from complaintctl.domain.procedure import (
@@ -299,6 +300,7 @@ def letter_facts(
         "new_date": "",
         "extension_reason": "",
         "extended_stage": "",
+        "extended_response": "",
         "stage_name": "",
         "decision": "",
         "decision_code": "",
@@ -335,10 +337,12 @@ def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
     if kind == LetterKind.ACKNOWLEDGEMENT:
         return {"area": _inert(details["area"]), "response_due": _when(details["respond_due"], tz)}
     if kind == LetterKind.EXTENSION:
+        stage, response = rules.EXTENDED[DeadlineKind(details.get("kind", "respond"))]
         return {
             "new_date": _when(details["new_due"], tz),
             "extension_reason": _inert(details["reason"]),
-            "extended_stage": "second stage" if details.get("kind") == "final" else "first stage",
+            "extended_stage": stage,
+            "extended_response": response,
         }
     if kind in (LetterKind.FIRST_RESPONSE, LetterKind.FINAL_RESPONSE):
         decision = Decision(details["decision"])

@@ -202,6 +202,8 @@ def queue(
     warn_within: str = policy.WARN_WITHIN,
     due_within_named: str = "--due-within",
     warn_within_named: str = "--warn-within",
+    area_named: str | None = None,
+    owner_named: str | None = None,
 ) -> QueueReport:
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
     time), on track, or waiting on the consumer. `due_within` keeps those due by then. A
@@ -214,7 +216,7 @@ def queue(
             f"closed and assessed cases are never in the queue (its stages are "
             f"{', '.join(OPEN_STAGES)}); export --stage lists them"
         )
-    area, owner = listing_filters(uow, area, owner)
+    area, owner = listing_filters(uow, area, owner, area_named=area_named, owner_named=owner_named)
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, warn_within_named)
     due_by = window_end(uow, as_of, due_within, due_within_named)
