@@ -162,6 +162,8 @@ class RestrictionView:
     lifted_by: str | None
     lift_reason: str | None
     contact_via_name: str | None = None  # the full name of the member `contact_via` names
+    # The review date set when it was decided, before any review moved it (its letter's).
+    review_due_as_decided: datetime | None = None
 
     def what(self, *, to_consumer: bool = False) -> str:
         """What is restricted, in words: `no new formal complaints`. The member contact must

@@ -332,6 +332,30 @@ def test_as_of_lists_a_clock_cancelled_late_and_restarted_once(run: Run) -> None
     )
 
 
+@freeze_time("2026-12-08 12:00:00")
+def test_as_of_lists_once_a_clock_cancelled_late_and_restarted_by_a_reopen_dated_back(
+    run: Run,
+) -> None:
+    """Closed Tue (typed Fri 12:00, after the Thu 10:00 due) and reopened with an --at of Wed
+    (typed Mon): the clock ran until the close was recorded, then again; never twice at once."""
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    with recorded_at("2026-12-04T12:00"):
+        closed = run("close", ref, "--reason", "withdrawn", "--yes", "--at", "2026-12-01T10:00")
+    assert 0 == closed.exit_code, closed.stderr
+    with recorded_at("2026-12-07T12:00"):
+        reopen = run(
+            "--as", "sam.senior", "reopen", ref, "--reason", "Mistake", "--at", "2026-12-02T10:00"
+        )
+    assert 0 == reopen.exit_code, reopen.stderr
+
+    assert ([ref], [ref]) == (
+        [item["ref"] for item in overdue_json(run, "--as-of", "2026-12-03T15:00")],
+        [item["ref"] for item in overdue_json(run, "--as-of", "2026-12-07T12:30")],
+    )
+    shown = json.loads(run("show", ref, "--as-of", "2026-12-03T15:00", "--json").stdout)
+    assert ["acknowledge"] == [d["kind"] for d in shown["deadlines"]]
+
+
 # -- exit status ---------------------------------------------------------------------------
 
 

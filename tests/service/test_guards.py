@@ -512,6 +512,19 @@ def test_a_complaint_resolved_informally_is_logged_already_closed(unit: UnitFact
     )
 
 
+def test_a_complaint_resolved_informally_logged_after_its_acknowledgement_was_due_is_no_breach(
+    unit: UnitFactory,
+) -> None:
+    """Resolved on the spot on 9 November, typed in on 3 December: the acknowledgement clock
+    it starts and ends in one command was never on record running, so it was never breached
+    (as the figures count it: no acknowledgement closed past due)."""
+    ref = log(unit, t("2026-11-09T10:00"), now=t("2026-12-03T18:00"), resolved_informally="Sorted")
+    view = show(unit, ref)
+    assert [("acknowledge", "cancelled", t("2026-11-09T10:00"), False)] == [
+        (d.kind, d.outcome, d.ended_at, d.breached) for d in view.deadlines
+    ]
+
+
 def test_an_empty_informal_resolution_note_is_refused_and_logs_nothing(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="--resolved-informally must not be empty"):
         log(unit, t("2026-11-30T10:00"), resolved_informally="   ")

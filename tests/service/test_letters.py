@@ -249,6 +249,27 @@ def test_the_restriction_letter_gives_its_scope_reason_and_review_date(
     assert "reviewed by Monday 5 July 2027" in text
 
 
+def test_the_restriction_letter_gives_the_review_date_decided_not_one_a_later_review_set(
+    unit: UnitFactory,
+) -> None:
+    """The letter reports the decision and is dated its day: a review since that keeps the
+    restriction, and sets the next, is not what the consumer was told then."""
+    ref = ann_at_every_step(unit)
+    (restriction,) = show(unit, ref).restrictions
+    act(
+        unit,
+        services.review_restriction,
+        restriction_id=restriction.id,
+        next_review=t("2027-12-01T10:00"),
+        reason="Still abusive",
+        by="sam.senior",
+        at=t("2027-02-01T10:00"),
+    )
+    text = said(letter(unit, ref, "restriction", at=t("2027-02-02T10:00")).content)
+    assert "on Tuesday 5 January 2027" in text
+    assert "reviewed by Monday 5 July 2027" in text
+
+
 def test_a_restriction_on_contact_names_the_member_by_name_in_the_letter(
     unit: UnitFactory,
 ) -> None:

@@ -65,7 +65,7 @@ def step_clocks(
             rule=start.rule,
         )
         uow.add(new)
-        uow.clocks_started_here.add(id(new))  # never on record before this command
+        uow.clocks_started_here[id(new)] = new  # never on record before this command
     return plan
 
 

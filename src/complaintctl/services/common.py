@@ -330,6 +330,9 @@ def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionVi
         lifted_by=restriction.lifted_by,
         lift_reason=restriction.lift_reason,
         contact_via_name=via.name if via is not None else None,
+        review_due_as_decided=next(
+            (clock.due_at for clock in uow.restriction_clocks(restriction)), None
+        ),
     )
 
 

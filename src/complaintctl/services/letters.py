@@ -403,6 +403,9 @@ def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dic
         "restriction_scope": _inert(restriction.what(to_consumer=True)),
         "restriction_reason": _inert(restriction.reason),
         "restriction_decided_on": rules.date_words(restriction.decided_at.astimezone(tz).date()),
-        "review_date": rules.date_words(restriction.review_due.astimezone(tz).date()),
+        # As decided: the letter reports the decision, dated its day (a review since is not).
+        "review_date": rules.date_words(
+            (restriction.review_due_as_decided or restriction.review_due).astimezone(tz).date()
+        ),
         "letter_date": rules.date_words(restriction.decided_at.astimezone(tz).date()),
     }

@@ -134,7 +134,9 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     A reopen restarts a clock its case's close cancelled as a new row with the same start and
     due (services/steps.py, `Reopen`): in a replay it runs from the reopen, never while the
     case was closed, nor beside the row the close cancelled. The reopen that restarted it is
-    the one recorded after the cancelled row ended."""
+    the one recorded after the cancelled row ended. A reopen dated back before the close was
+    recorded (both typed in late) runs it again only once the cancelled row has ended, so that
+    the two are never listed at once."""
     cancelled = aliased(Deadline)
     reopen = aliased(Event)
     return (
@@ -145,14 +147,17 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
             col(cancelled.start_at) == col(Deadline.start_at),
             col(cancelled.id) < col(Deadline.id),
             col(cancelled.outcome) == CANCELLED,
-            ~sa_select(literal(1))
-            .where(
-                col(reopen.case_id) == col(Deadline.case_id),
-                col(reopen.action) == Action.REOPEN.value,
-                col(reopen.at) <= as_of,
-                col(reopen.recorded_at) >= col(cancelled.ended_at),
-            )
-            .exists(),
+            or_(
+                col(cancelled.ended_at) > as_of,
+                ~sa_select(literal(1))
+                .where(
+                    col(reopen.case_id) == col(Deadline.case_id),
+                    col(reopen.action) == Action.REOPEN.value,
+                    col(reopen.at) <= as_of,
+                    col(reopen.recorded_at) >= col(cancelled.ended_at),
+                )
+                .exists(),
+            ),
         )
         .exists()
     )

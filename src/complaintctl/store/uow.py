@@ -88,8 +88,10 @@ class UnitOfWork:
         self.created = False  # this unit of work made the store's tables
         self.committed = False
         self.origin = origin
-        # Clocks this unit of work started (by id()): no command has seen them yet.
-        self.clocks_started_here: set[int] = set()
+        # Clocks this unit of work started (by id()): no command has seen them yet. Each row
+        # is held here too: the session holds a flushed row only weakly, and one let go would be
+        # loaded again as another object (its id() no longer here) or its id() reused.
+        self.clocks_started_here: dict[int, object] = {}
         # The version of each case the caller read before acting (bulk JSON input): a step
         # on a case that has moved on since is refused (services.steps._plan).
         self.seen_versions: dict[str, int] = {}
