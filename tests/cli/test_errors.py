@@ -185,7 +185,33 @@ def test_every_missing_required_option_is_named_in_one_line(
 def test_an_unknown_command_exits_2_on_one_line(run: Run) -> None:
     result = run("acknowledge", "SC-2026-000001")
 
-    assert_one_line_error(result, 2, "No such command 'acknowledge'.")
+    assert_one_line_error(
+        result, 2, "No such command 'acknowledge'. `complaintctl --help` lists the commands."
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["staff"], "Missing command."),
+        (["sar", "close", "1"], "No such command 'close'."),
+    ],
+)
+def test_a_group_without_its_command_names_its_commands(
+    run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+
+    group = args[0]
+    names = {"staff": "add, remove, reactivate, role, bind, unbind, list",
+             "sar": "open, extend, done, list, show"}[group]  # fmt: skip
+    assert_one_line_error(result, 2, f"{message} The commands of `complaintctl {group}`: {names}.")
+
+
+def test_a_command_near_one_is_still_suggested(run: Run) -> None:
+    result = run("staff", "lst")
+
+    assert_one_line_error(result, 2, "No such command 'lst'. Did you mean 'list'?")
 
 
 @pytest.mark.parametrize(

@@ -184,6 +184,11 @@ def test_the_queue_footer_as_of_before_an_extension_gives_the_due_then(
          "--received is in the future"),
         (("--as", "lee.leader", "sar", "extend", "1", "--months", "3", "--reason", "x"), 2,
          "--months must be 1 or 2"),
+        # A word, or another script's digit, as every whole-number option reads it.
+        (("--as", "lee.leader", "sar", "extend", "1", "--months", "two", "--reason", "x"), 2,
+         "Invalid value for '--months': 'two' is not a whole number written in 0-9"),
+        (("--as", "lee.leader", "sar", "extend", "1", "--months", "\u0662", "--reason", "x"), 2,
+         "Invalid value for '--months': '\u0662' is not a whole number written in 0-9"),
         (("sar", "extend", "1", "--months", "1", "--reason", "x"), 6,
          "officer.one (officer) may not extend a subject-access request"),
         (("sar", "done", "1"), 5, "no export of consumer 1's data since the request"),

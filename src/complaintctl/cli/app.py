@@ -140,7 +140,7 @@ class RootGroup(TyperGroup):
             if type(err).__name__ == "NoArgsIsHelpError":  # bare `complaintctl`: the help
                 print(err.format_message(), file=sys.stderr)
                 sys.exit(EXIT_USAGE)
-            _fail(err.format_message(), err.exit_code)
+            _fail(err.format_message() + _where_commands_are(err), err.exit_code)
         except Abort:
             _fail("aborted" + self._recorded(), 130)
         except OSError as err:  # the output, or a file, that cannot be written
@@ -407,6 +407,21 @@ def with_global_options(command: Command) -> Command:
     for sub in getattr(command, "commands", {}).values():
         with_global_options(sub)
     return command
+
+
+def _where_commands_are(err: ClickException) -> str:
+    """A command missing, or one no group has and nothing near it: where the right one is
+    listed, so that the line says what to do (`complaintctl acknowledge`: see --help)."""
+    message = err.format_message()
+    ctx = getattr(err, "ctx", None)
+    if ctx is None or "Did you mean" in message:
+        return ""
+    if not (message.startswith("Missing command") or message.startswith("No such command")):
+        return ""
+    if ctx.parent is None:  # the root's commands are many: its help groups them
+        return f" `{ctx.command_path} --help` lists the commands."
+    names = ", ".join(ctx.command.list_commands(ctx))
+    return f" The commands of `{ctx.command_path}`: {names}."
 
 
 def _fail(message: str, code: int) -> None:

@@ -15,7 +15,9 @@ def explain_command(
     kind: Annotated[
         CaseDeadline | None,
         typer.Argument(
-            help="Which deadline [default: the one running, else the latest].", show_default=False
+            metavar="KIND",
+            help="Which deadline [default: the one running, else the latest].",
+            show_default=False,
         ),
     ] = None,
     action: Annotated[

@@ -638,7 +638,12 @@ def sar_extend(
     ctx: typer.Context,
     sar_id: SarId,
     months: Annotated[
-        int, typer.Option(metavar="N", help="1 or 2 further months, counted from receipt.")
+        int,
+        typer.Option(
+            metavar="N",
+            parser=whole_number(0),
+            help="1 or 2 further months, counted from receipt.",
+        ),
     ],
     reason: Annotated[str, typer.Option(help="Why, as the person is told within the month.")],
     at: At = None,
