@@ -501,3 +501,27 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
         entry["action"],
         entry["details"]["retroactive"],
     )
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("", "--retroactive must not be empty"),  # `--retroactive "$WHY"`, WHY not set
+        ("   ", "--retroactive must not be empty"),
+        ("flooded\x1b[2J", "--retroactive "),
+    ],
+)
+def test_a_retroactive_reason_is_held_to_the_input_rule(
+    run: Run, store_url: str, monday_noon: None, why: str, said: str
+) -> None:
+    log(run, "Ann Smith", "2026-11-30T10:00")
+    before = dump_store(store_url)
+
+    for change in (["close", "2026-11-30", "--reason", "Flood"], ["holidays", "--through", "2032"]):
+        result = run("--as", "sam.senior", "calendar", *change, "--retroactive", why)
+        assert (2, 1, True) == (
+            result.exit_code,
+            len(result.stderr.splitlines()),
+            result.stderr.startswith(f"Error: {said}"),
+        ), result.stderr
+        assert before == dump_store(store_url)
