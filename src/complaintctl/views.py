@@ -626,6 +626,8 @@ class SubjectAccessView:
     export_sha256: str | None
     on_time: bool | None  # None while open
     as_of: datetime
+    # An open request due outside the years whose bank holidays are known (on stderr only).
+    warnings: tuple[str, ...] = ()
 
     @property
     def state(self) -> str:

@@ -1259,6 +1259,7 @@ def _subject_access_state(view: SubjectAccessView) -> str:
 
 
 def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(subject_access_json(view))
         return
@@ -1276,6 +1277,7 @@ def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str
 
 def subject_access(view: SubjectAccessView, json_output: bool) -> None:
     """`sar show`: the request, a field a line."""
+    _warnings(view.warnings)
     if json_output:
         _print_json(subject_access_json(view))
         return
@@ -1308,6 +1310,7 @@ def subject_access(view: SubjectAccessView, json_output: bool) -> None:
 def subject_access_list(
     out: Output, views: tuple[SubjectAccessView, ...], json_output: bool
 ) -> None:
+    _warnings(tuple(dict.fromkeys(warning for v in views for warning in v.warnings)))
     if json_output:
         _print_json([subject_access_json(v) for v in views])
         return
