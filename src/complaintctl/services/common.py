@@ -31,7 +31,7 @@ from complaintctl.domain.procedure import (
     who_may,
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
-from complaintctl.services.clocks import deadline_view
+from complaintctl.services.clocks import action_due_as_recorded, deadline_view
 from complaintctl.services.identity import check_acting
 from complaintctl.views import (
     ActionView,
@@ -408,13 +408,14 @@ def case_view(
                 a.kind,
                 a.what,
                 a.owner,
-                a.due_at,
+                # As the history recorded by then had it (a calendar change since undone).
+                action_due_as_recorded(a.id, a.due_at, history, recorded_by),
                 a.opened_by,
                 a.opened_at,
                 as_of=as_of,
             )
             for a in uow.actions_of(case, open_only=False)
-            if a.id in still_open
+            if a.id is not None and a.id in still_open
         ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(
