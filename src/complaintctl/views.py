@@ -387,6 +387,8 @@ class CalendarChange:
     recomputed: tuple[Recomputed, ...]
     zone: str
     dry_run: bool = False
+    # A deadline moved outside the years whose bank holidays are known (on stderr only).
+    warnings: tuple[str, ...] = ()
 
 
 def calendar_change_json(change: CalendarChange) -> dict[str, Any]:

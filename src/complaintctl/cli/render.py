@@ -1853,6 +1853,7 @@ def calendar_change(change: CalendarChange, *, json_output: bool) -> None:
     """The change on stderr; each deadline it moved on stdout (ref, kind, old, new), or the
     whole change as JSON."""
     _note(change.message)
+    _warnings(change.warnings)
     if json_output:
         _print_json(calendar_change_json(change))
         return

@@ -252,7 +252,13 @@ def _recompute(
         message += (
             f" (it touches {past[0]}, a day already past: the change needs --retroactive REASON)"
         )
-    return CalendarChange(message, tuple(moved), calendar.zone, retroactive.dry_run)
+    return CalendarChange(
+        message,
+        tuple(moved),
+        calendar.zone,
+        retroactive.dry_run,
+        coverage_warnings(calendar, *(one.new_due for one in moved)),
+    )
 
 
 def _recompute_subject_access(
