@@ -189,6 +189,14 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     database role or login may act as: their username as the store keeps it, which is what
     every record names (not --as as typed)."""
     staff = uow.staff(by)
+    if staff is None and not uow.staff_count():
+        # A store with no staff is a new one: most likely --db (or COMPLAINTCTL_DB, or the
+        # config file's db) names another store than the one meant, e.g. a path mistyped.
+        raise NotPermitted(
+            f"{by} is not staff in this store, which has no staff at all: check that --db "
+            "(or COMPLAINTCTL_DB, or the config file's db) names your store, or add its first "
+            "member of staff with `complaintctl staff add`"
+        )
     if staff is None or not staff.active:
         state = "no longer active staff" if staff else "not staff in this store"
         raise NotPermitted(
