@@ -112,6 +112,8 @@ class ActionView:
     # When its clock stopped: `done_at`, or when it was recorded if that was after its due
     # (domain/clocks.clock_ends_at), so a back-dated "done" cannot be on time after the fact.
     met_at: datetime | None = None
+    # A due outside the years whose bank holidays are known, as it is opened (on stderr only).
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> bool:

@@ -251,3 +251,24 @@ def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
     result = run("action", "list", "--open")
 
     assert (0, "No action matches.\n") == (result.exit_code, result.stderr)
+
+
+def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> None:
+    # The store knows the bank holidays of 2021 to 2031. Opened Mon 29 December 2031, 5
+    # working days count New Year's Day 2032 (not known) as one: due Mon 5 January, a day
+    # early, as a case's clock there is warned of (README, "How deadlines are counted").
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "add them"
+    )
+    with recorded_at("2031-12-22T10:00"):
+        ref = journey.log_case(run, at="2031-12-22T10:00")
+        journey.ack(run, ref, at="2031-12-22T11:00")
+    with recorded_at("2031-12-29T12:00"):
+        opened = ok(run, "action", "add", ref, "--what", "Fix the form", "--owner",
+                    "lee.leader", "--within", "5d", "--kind", "improvement")  # fmt: skip
+        shown = ok(run, "show", ref)
+
+    assert "due Mon 2032-01-05 17:00 GMT" in opened.stdout
+    assert ([warning], [warning]) == (opened.stderr.splitlines(), shown.stderr.splitlines())

@@ -1053,6 +1053,7 @@ def cause_added(view: CauseView, json_output: bool) -> None:
 
 
 def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(versioned(action_json(view)))
         return

@@ -57,6 +57,8 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
             (d.start_at, d.due_at) if d.unit in ("working-hours", "working-days") else (d.due_at,)
         )
     ]
+    # Its open actions' dues too: one counted in working time is counted on the calendar.
+    running += [a.due_at for a in uow.actions_of(case, open_only=True)]
     return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
 
 
