@@ -112,6 +112,8 @@ class ActionView:
     # When its clock stopped: `done_at`, or when it was recorded if that was after its due
     # (domain/clocks.clock_ends_at), so a back-dated "done" cannot be on time after the fact.
     met_at: datetime | None = None
+    # A due outside the years whose bank holidays are known, as it is opened (on stderr only).
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> bool:
@@ -389,6 +391,8 @@ class CalendarChange:
     recomputed: tuple[Recomputed, ...]
     zone: str
     dry_run: bool = False
+    # A deadline moved outside the years whose bank holidays are known (on stderr only).
+    warnings: tuple[str, ...] = ()
 
 
 def calendar_change_json(change: CalendarChange) -> dict[str, Any]:
@@ -628,6 +632,8 @@ class SubjectAccessView:
     export_sha256: str | None
     on_time: bool | None  # None while open
     as_of: datetime
+    # An open request due outside the years whose bank holidays are known (on stderr only).
+    warnings: tuple[str, ...] = ()
 
     @property
     def state(self) -> str:

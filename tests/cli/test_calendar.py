@@ -501,3 +501,52 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
         entry["action"],
         entry["details"]["retroactive"],
     )
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("", "--retroactive must not be empty"),  # `--retroactive "$WHY"`, WHY not set
+        ("   ", "--retroactive must not be empty"),
+        ("flooded\x1b[2J", "--retroactive "),
+    ],
+)
+def test_a_retroactive_reason_is_held_to_the_input_rule(
+    run: Run, store_url: str, monday_noon: None, why: str, said: str
+) -> None:
+    log(run, "Ann Smith", "2026-11-30T10:00")
+    before = dump_store(store_url)
+
+    for change in (["close", "2026-11-30", "--reason", "Flood"], ["holidays", "--through", "2032"]):
+        result = run("--as", "sam.senior", "calendar", *change, "--retroactive", why)
+        assert (2, 1, True) == (
+            result.exit_code,
+            len(result.stderr.splitlines()),
+            result.stderr.startswith(f"Error: {said}"),
+        ), result.stderr
+        assert before == dump_store(store_url)
+
+
+@freeze_time("2031-12-30 12:00:00")
+def test_a_change_moving_a_deadline_after_the_known_bank_holidays_warns_of_it(run: Run) -> None:
+    # The store knows the bank holidays of 2021 to 2031: received Tue 30 December 2031 at noon,
+    # closing Wednesday moves the acknowledgement over New Year's Day 2032 (not known), as
+    # every command meeting such a deadline warns (README, "How deadlines are counted").
+    ref = log(run, "Ann Smith", "2031-12-30T12:00")
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "add them"
+    )
+    for json_output in ((), ("--json",)):
+        result = run("--as", "sam.senior", "calendar", "close", "2031-12-31", "--reason", "Move",
+                     "--dry-run", *json_output)  # fmt: skip
+        assert (0, True) == (result.exit_code, warning in result.stderr.splitlines())
+
+    # Once 2032's are known, the move is counted on them: nothing to warn of.
+    assert 0 == run("--as", "sam.senior", "calendar", "holidays", "--through", "2032").exit_code
+    closed = run("--as", "sam.senior", "calendar", "close", "2031-12-31", "--reason", "Move")
+    assert (f"{ref}\tacknowledge\t2032-01-05T12:00:00+00:00\t2032-01-06T12:00:00+00:00\n", 1) == (
+        closed.stdout,
+        len(closed.stderr.splitlines()),
+    )

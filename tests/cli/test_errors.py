@@ -476,6 +476,29 @@ def test_acknowledging_before_the_complaint_was_received_exits_5_and_writes_noth
 
 
 @sqlite_only
+@pytest.mark.parametrize(
+    "change",
+    [["calendar", "close", "2027-01-04", "--reason", "Office move"], log_args()],
+)
+def test_a_change_to_a_store_not_there_says_to_check_which_store_is_named(
+    run: Run, tmp_path: Path, change: list[str]
+) -> None:
+    # A mistyped COMPLAINTCTL_DB in a cron job: not "not staff", as if they had been removed.
+    missing = tmp_path / "stroe.sqlite3"
+
+    result = run("--db", str(missing), "--as", "sam.senior", *change)
+
+    assert_one_line_error(
+        result,
+        6,
+        "sam.senior is not staff in this store, which has no staff at all: check that --db (or "
+        "COMPLAINTCTL_DB, or the config file's db) names your store, or add its first member "
+        "of staff with `complaintctl staff add`",
+    )
+    assert not missing.exists()
+
+
+@sqlite_only
 def test_a_store_that_is_a_directory_exits_8_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "a-folder"
     folder.mkdir()

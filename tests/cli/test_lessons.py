@@ -218,6 +218,27 @@ def test_show_as_of_lists_the_actions_as_they_stood_then(run: Run) -> None:
     assert [(2, True)] == [(a["id"], a["overdue"]) for a in now["actions"]]
 
 
+def test_show_as_of_gives_an_actions_due_as_it_stood_before_a_later_calendar_change(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):  # Tue: 2 working days, to Thursday's close
+        ok(run, "action", "add", ref, "--what", "Fix the record", "--owner", "lee.leader",
+           "--within", "2d", "--kind", "improvement")  # fmt: skip
+    with recorded_at("2026-12-01T14:00"):  # Wednesday closed: to Friday's close
+        ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-02", "--reason", "Move")
+
+    with freeze_time(NOW):
+        then = json.loads(ok(run, "show", ref, "--as-of", "2026-12-01T13:30", "--json").stdout)
+        text = ok(run, "show", ref, "--as-of", "2026-12-01T13:30").stdout
+        now = show(run, ref)
+
+    # As the case's own clock shows the due recorded then, so does its action.
+    assert ["2026-12-03T17:00:00+00:00"] == [a["due"] for a in then["actions"]]
+    assert "Fix the record: lee.leader, due Thu 2026-12-03 17:00 GMT" in text
+    assert ["2026-12-04T17:00:00+00:00"] == [a["due"] for a in now["actions"]]
+
+
 def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,3 +251,24 @@ def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
     result = run("action", "list", "--open")
 
     assert (0, "No action matches.\n") == (result.exit_code, result.stderr)
+
+
+def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> None:
+    # The store knows the bank holidays of 2021 to 2031. Opened Mon 29 December 2031, 5
+    # working days count New Year's Day 2032 (not known) as one: due Mon 5 January, a day
+    # early, as a case's clock there is warned of (README, "How deadlines are counted").
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "add them"
+    )
+    with recorded_at("2031-12-22T10:00"):
+        ref = journey.log_case(run, at="2031-12-22T10:00")
+        journey.ack(run, ref, at="2031-12-22T11:00")
+    with recorded_at("2031-12-29T12:00"):
+        opened = ok(run, "action", "add", ref, "--what", "Fix the form", "--owner",
+                    "lee.leader", "--within", "5d", "--kind", "improvement")  # fmt: skip
+        shown = ok(run, "show", ref)
+
+    assert "due Mon 2032-01-05 17:00 GMT" in opened.stdout
+    assert ([warning], [warning]) == (opened.stderr.splitlines(), shown.stderr.splitlines())

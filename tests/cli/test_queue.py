@@ -434,6 +434,39 @@ def test_queue_with_an_unknown_stage_is_a_one_line_usage_error(run: Run, five_ca
     )
 
 
+AFTER_KNOWN = (
+    "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
+    "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to add "
+    "them"
+)
+
+
+def test_queue_and_overdue_warn_of_a_deadline_they_list_after_the_known_bank_holidays(
+    run: Run,
+) -> None:
+    # The store knows the bank holidays of 2021 to 2031. Received Tue 30 December 2031 at
+    # noon, the acknowledgement counts Thu 1 January 2032 (New Year's Day, not known) as a
+    # working day: due Fri 2 January 12:00, a day early. `show` warns; so must the listings
+    # that show that due, though their own date is inside the known years.
+    with freeze_time("2031-12-30 12:00:00"):
+        ref = log(run, "Ann Smith", "2031-12-30T12:00")
+        listings = [
+            ("show", ref),
+            ("queue",),
+            ("queue", "--json"),
+            ("overdue", "--due-within", "24h"),
+        ]
+        for args in listings:
+            result = run(*args)
+            assert (0, True) == (
+                result.exit_code,
+                AFTER_KNOWN in result.stderr.splitlines(),
+            ), (args, result.stderr)
+        assert "2032-01-02T12:00:00+00:00" in run("queue").stdout
+        # Nothing listed, nothing to warn of.
+        assert "" == run("overdue").stderr
+
+
 # -- overdue --due-within ------------------------------------------------------------------
 
 

@@ -109,6 +109,36 @@ def test_sar_list_and_show(run: Run, ann: str) -> None:
     assert "Due:       Tue 2026-12-29 23:59 GMT" in shown.stdout
 
 
+@freeze_time("2031-12-30 12:00:00")
+def test_a_request_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> None:
+    # The store knows the bank holidays of 2021 to 2031. Received 1 December 2031, a request
+    # is due on Thursday 1 January 2032, New Year's Day, not known: a day early. As a case's
+    # deadline there is, it is warned of by each command that shows it (README, "How
+    # deadlines are counted"); `calendar holidays --through 2032` moves it to the Friday.
+    journey.log_case(run, at="2031-12-01T10:00")
+    warning = (
+        "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
+        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "add them"
+    )
+    opened = ok(run, "sar", "open", "--email", "ann@example.com", "--received", "2031-12-01T10:00")
+    assert "due Thu 2032-01-01 23:59 GMT" in opened.stdout
+    for result in (
+        opened,
+        ok(run, "sar", "show", "1"),
+        ok(run, "sar", "show", "1", "--json"),
+        ok(run, "sar", "list"),
+    ):
+        assert [warning] == result.stderr.splitlines()
+
+    ok(run, "--as", "sam.senior", "calendar", "holidays", "--through", "2032")
+    shown = ok(run, "sar", "show", "1")
+    assert ("Due:       Fri 2032-01-02 23:59 GMT", "") == (
+        shown.stdout.splitlines()[3],
+        shown.stderr,
+    )
+
+
 def test_overdue_lists_a_breached_request_and_exits_3(run: Run, ann: str) -> None:
     with freeze_time("2026-12-29 23:00:00"):
         before = run("overdue", "--kind", "subject-access", "--exit-code")

@@ -363,6 +363,26 @@ def test_a_calendar_change_after_the_clock_stopped_is_noted_not_applied(
     assert () == view.changes
 
 
+def test_a_case_clock_moved_to_the_moment_of_a_calendar_change_says_so(unit: UnitFactory) -> None:
+    # Received Tue 1 Dec 10:00: due Fri 4 Dec 10:00; Thursday closed: Mon 7 Dec 10:00.
+    ref = log(unit, t("2026-12-01T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-01T12:00"))  # fmt: skip
+    # Taken back on Fri 4 Dec at noon: the rule's 10:00 has passed, so the due is the change.
+    back = services.Retroactive(reason="Added in error")
+    act(unit, services.remove_closure, day=date(2026, 12, 3), by="sam.senior",
+        at=t("2026-12-04T12:00"), retroactive=back)  # fmt: skip
+
+    view = explain(unit, ref, "acknowledge", as_of=t("2026-12-04T12:05"))
+
+    assert (t("2026-12-04T12:00"), t("2026-12-04T10:00")) == (view.due, view.rule_due)
+    assert (
+        "the calendar has changed since: on today's calendar the rule gives "
+        "Fri 2026-12-04 10:00 GMT, but Fri 2026-12-04 12:00 GMT applied (it had passed when the "
+        "calendar changed, and no due moves to before a change)",
+    ) == view.notes
+
+
 # -- the referral window ------------------------------------------------------------------------
 
 

@@ -1055,6 +1055,7 @@ def cause_added(view: CauseView, json_output: bool) -> None:
 
 
 def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(versioned(action_json(view)))
         return
@@ -1261,6 +1262,7 @@ def _subject_access_state(view: SubjectAccessView) -> str:
 
 
 def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(subject_access_json(view))
         return
@@ -1278,6 +1280,7 @@ def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str
 
 def subject_access(view: SubjectAccessView, json_output: bool) -> None:
     """`sar show`: the request, a field a line."""
+    _warnings(view.warnings)
     if json_output:
         _print_json(subject_access_json(view))
         return
@@ -1310,6 +1313,7 @@ def subject_access(view: SubjectAccessView, json_output: bool) -> None:
 def subject_access_list(
     out: Output, views: tuple[SubjectAccessView, ...], json_output: bool
 ) -> None:
+    _warnings(tuple(dict.fromkeys(warning for v in views for warning in v.warnings)))
     if json_output:
         _print_json([subject_access_json(v) for v in views])
         return
@@ -1856,6 +1860,7 @@ def calendar_change(change: CalendarChange, *, json_output: bool) -> None:
     """The change on stderr; each deadline it moved on stdout (ref, kind, old, new), or the
     whole change as JSON."""
     _note(change.message)
+    _warnings(change.warnings)
     if json_output:
         _print_json(calendar_change_json(change))
         return

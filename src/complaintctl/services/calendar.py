@@ -64,6 +64,14 @@ class Retroactive:
     reason: str | None = None
     dry_run: bool = False
 
+    def checked(self) -> Retroactive:
+        """The reason held to the input rule for a reason: one given must say something (an
+        empty `--retroactive "$WHY"` would pass for one and record none) and carry no control
+        characters."""
+        if self.reason is None:
+            return self
+        return Retroactive(required(self.reason, "--retroactive", text.NOTE), self.dry_run)
+
 
 def add_closure(
     uow: UnitOfWork,
@@ -80,6 +88,7 @@ def add_closure(
 
     not_in_future(at, now, uow)
     reason = required(reason, "--reason", text.LABEL)
+    retroactive = retroactive.checked()
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
@@ -100,6 +109,7 @@ def remove_closure(
 ) -> CalendarChange:
     """Reopen a closure day; open deadlines not yet breached are recomputed."""
     not_in_future(at, now, uow)
+    retroactive = retroactive.checked()
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     closure = uow.closure(day)
     if closure is None:
@@ -126,6 +136,7 @@ def refresh_holidays(
 ) -> CalendarChange:
     """Write bank holidays up to the end of year `through` from the holidays package."""
     not_in_future(at, now, uow)
+    retroactive = retroactive.checked()
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     setting = uow.calendar_setting()
     first_year = setting.holidays_from.year
@@ -241,7 +252,13 @@ def _recompute(
         message += (
             f" (it touches {past[0]}, a day already past: the change needs --retroactive REASON)"
         )
-    return CalendarChange(message, tuple(moved), calendar.zone, retroactive.dry_run)
+    return CalendarChange(
+        message,
+        tuple(moved),
+        calendar.zone,
+        retroactive.dry_run,
+        coverage_warnings(calendar, *(one.new_due for one in moved)),
+    )
 
 
 def _recompute_subject_access(

@@ -141,5 +141,22 @@ def due_as_recorded(
 _MOVES = (Action.EXTEND.value, Action.RECOMPUTE.value)
 
 
+def action_due_as_recorded(
+    action_id: int, due: datetime, history: Sequence[EventView], recorded_by: datetime
+) -> datetime:
+    """An action's due as its case's history recorded by `recorded_by` had it: each calendar
+    recompute of it recorded since undone, latest first, as `due_as_recorded` undoes a case
+    clock's (a replay with --as-of shows the due then, not one a later change gave it)."""
+    for entry in reversed(history):
+        if (
+            entry.action == Action.RECOMPUTE.value
+            and entry.details.get("action_id") == action_id
+            and entry.recorded_at > recorded_by
+            and _instant(entry.details["new_due"]) == due
+        ):
+            due = _instant(entry.details["old_due"])
+    return due
+
+
 def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value)

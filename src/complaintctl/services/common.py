@@ -31,7 +31,7 @@ from complaintctl.domain.procedure import (
     who_may,
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
-from complaintctl.services.clocks import deadline_view
+from complaintctl.services.clocks import action_due_as_recorded, deadline_view
 from complaintctl.services.identity import check_acting
 from complaintctl.views import (
     ActionView,
@@ -201,6 +201,14 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     database role or login may act as: their username as the store keeps it, which is what
     every record names (not --as as typed)."""
     staff = uow.staff(by)
+    if staff is None and not uow.staff_count():
+        # A store with no staff is a new one: most likely --db (or COMPLAINTCTL_DB, or the
+        # config file's db) names another store than the one meant, e.g. a path mistyped.
+        raise NotPermitted(
+            f"{by} is not staff in this store, which has no staff at all: check that --db "
+            "(or COMPLAINTCTL_DB, or the config file's db) names your store, or add its first "
+            "member of staff with `complaintctl staff add`"
+        )
     if staff is None or not staff.active:
         state = "no longer active staff" if staff else "not staff in this store"
         raise NotPermitted(
@@ -423,13 +431,14 @@ def case_view(
                 a.kind,
                 a.what,
                 a.owner,
-                a.due_at,
+                # As the history recorded by then had it (a calendar change since undone).
+                action_due_as_recorded(a.id, a.due_at, history, recorded_by),
                 a.opened_by,
                 a.opened_at,
                 as_of=as_of,
             )
             for a in uow.actions_of(case, open_only=False)
-            if a.id in still_open
+            if a.id is not None and a.id in still_open
         ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(

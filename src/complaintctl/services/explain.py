@@ -84,10 +84,22 @@ def explain_deadline(
     # What the rule gave before any agreed date replaced it.
     ruled = next((c.old_due for c in changes if c.action == Action.EXTEND.value), deadline.due_at)
     if ruled != rule_due:
+        # One whose new due had passed by the change was moved to the change itself.
+        last = changes[-1] if changes else None
+        clamped = (
+            last is not None
+            and last.action == Action.RECOMPUTE.value
+            and last.new_due == ruled
+            and rule_due < last.new_due == last.at
+        )
+        kept = (
+            "it had passed when the calendar changed, and no due moves to before a change"
+            if clamped
+            else "a deadline already met or breached keeps its value"
+        )
         notes.append(
             f"the calendar has changed since: on today's calendar the rule gives "
-            f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied "
-            "(a deadline already met or breached keeps its value)"
+            f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied ({kept})"
         )
     # As `show --as-of` gives it: the due as the history recorded by `as_of` had it, an
     # extension or recompute recorded since undone (still listed among the changes).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from complaintctl.services.common import (
     acting_staff,
     active_staff,
     authorise_store,
+    coverage_warnings,
     find_case,
     not_in_future,
     optional,
@@ -142,7 +144,10 @@ def add_action(
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
                       agreed=agreed)  # fmt: skip
     uow.commit()
-    return action_view(uow, row, case.ref, as_of=at)
+    view = action_view(uow, row, case.ref, as_of=at)
+    if within is None:
+        return view  # a date set by hand: no bank holiday counted
+    return replace(view, warnings=coverage_warnings(uow.calendar(), row.due_at))
 
 
 def within_minutes(uow: UnitOfWork, within: str) -> int:

@@ -8,7 +8,7 @@ the working time to `as_of` once for all their rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,8 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
             (d.start_at, d.due_at) if d.unit in ("working-hours", "working-days") else (d.due_at,)
         )
     ]
+    # Its open actions' dues too: one counted in working time is counted on the calendar.
+    running += [a.due_at for a in uow.actions_of(case, open_only=True)]
     return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
 
 
@@ -130,6 +132,14 @@ def window_end(
     return calendar.next_opening(calendar.add_working_time(as_of, amount))
 
 
+def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:
+    """The earliest and latest of the dues a listing shows: a listing that shows a deadline
+    outside the years whose bank holidays are known warns of it (README, "How deadlines are
+    counted"), as `show` does, not only when its own date is outside them."""
+    listed = list(dues)
+    return (min(listed), max(listed)) if listed else ()
+
+
 def overdue(
     uow: UnitOfWork,
     *,
@@ -182,7 +192,7 @@ def overdue(
         zone=calendar.zone,
         as_of=as_of,
         items=items,
-        warnings=coverage_warnings(calendar, as_of),
+        warnings=coverage_warnings(calendar, as_of, *_outermost(item.due for item in items)),
         working_day=calendar.working_day(),
     )
 
@@ -285,7 +295,9 @@ def queue(
         as_of=as_of,
         warn_within=warn,
         items=tuple(items),
-        warnings=coverage_warnings(calendar, as_of),
+        warnings=coverage_warnings(
+            calendar, as_of, *_outermost(item.due for item in items if item.due is not None)
+        ),
         working_day=calendar.working_day(),
         subject_access_dues=tuple(listings.subject_access_dues(uow, as_of)),
     )

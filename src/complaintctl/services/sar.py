@@ -18,7 +18,13 @@ from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
-from complaintctl.services.common import acting_staff, authorise_store, not_in_future, required
+from complaintctl.services.common import (
+    acting_staff,
+    authorise_store,
+    coverage_warnings,
+    not_in_future,
+    required,
+)
 from complaintctl.services.restrictions import find_consumer
 from complaintctl.views import SubjectAccessView
 
@@ -241,8 +247,11 @@ def request_view(
     if request.export_event_id is not None:
         entry = uow.entry(request.export_event_id)
         sha256 = json.loads(entry.details).get("sha256") if entry else None
+    calendar = uow.calendar()
+    # Its due moves off a bank holiday: one after the known years assumes there are none.
+    open_due = (request.due_at,) if request.done_at is None else ()
     return SubjectAccessView(
-        zone=uow.calendar().zone,
+        zone=calendar.zone,
         id=request.id,
         consumer_id=consumer.id,
         consumer=consumer.name,
@@ -261,6 +270,7 @@ def request_view(
         export_sha256=sha256,
         on_time=request.on_time,
         as_of=as_of,
+        warnings=coverage_warnings(calendar, *open_due),
     )
 
 
