@@ -139,6 +139,25 @@ def test_an_action_is_due_within_working_days_or_at_a_date(unit: UnitFactory) ->
     ]  # fmt: skip
 
 
+def test_an_action_counted_from_before_the_known_bank_holidays_says_so(
+    unit: UnitFactory,
+) -> None:
+    from tests.service.journey import log
+
+    ref = log(unit, t("2019-12-20T10:00"))
+    # 5 working days from Fri 20 Dec 2019, the store knowing no holidays before 2021: Christmas
+    # and Boxing Day are counted, so the due may be early; the command says so, as a case's does.
+    within = add(unit, ref, within="5d", at=t("2019-12-20T11:00"), now=NOW)
+    dated = add(unit, ref, within=None, due=t("2019-12-31T12:00"), at=t("2019-12-20T11:00"),
+                now=NOW)  # fmt: skip
+
+    assert t("2019-12-27T17:00") == within.due
+    assert ["bank holidays are known only from 2021-01-01"] == [
+        w[: len("bank holidays are known only from 2021-01-01")] for w in within.warnings
+    ]
+    assert () == dated.warnings  # a date given, not counted on the calendar
+
+
 def test_a_longer_time_is_never_due_sooner(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     # Fri 4 Dec 2026 16:30: whole working days run to a day's close (8h is one), and what is

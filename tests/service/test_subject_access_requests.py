@@ -97,6 +97,17 @@ def test_opening_a_request_starts_its_month_by_the_icos_rule(unit: UnitFactory, 
     assert [] == overdue_requests(unit, "2026-12-29T23:59")
 
 
+def test_a_request_due_outside_the_known_bank_holidays_says_so(unit: UnitFactory, ann: int) -> None:
+    # Received 25 Nov 2019: due on Christmas Day, a bank holiday the store does not know (it
+    # knows 2021 to 2031), so the due may be early by a holiday; the command says so.
+    old = open_sar(unit, received="2019-11-25T10:00")
+    recent = open_sar(unit)
+
+    assert end_of("2019-12-25") == old.due
+    assert [True] == ["known only from 2021-01-01" in w for w in old.warnings]
+    assert () == recent.warnings
+
+
 def test_a_request_extended_once_is_due_months_on_from_receipt_and_not_again(
     unit: UnitFactory, ann: int, store_url: str
 ) -> None:
