@@ -239,6 +239,28 @@ def test_show_as_of_gives_an_actions_due_as_it_stood_before_a_later_calendar_cha
     assert ["2026-12-04T17:00:00+00:00"] == [a["due"] for a in now["actions"]]
 
 
+def test_action_list_as_of_gives_each_due_as_it_stood_before_a_later_calendar_change(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):  # Tue: 2 working days, to Thursday's close
+        ok(run, "action", "add", ref, "--what", "Fix the record", "--owner", "lee.leader",
+           "--within", "2d", "--kind", "improvement")  # fmt: skip
+    with recorded_at("2026-12-01T14:00"):  # Wednesday closed: to Friday's close
+        ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-02", "--reason", "Move")
+
+    with freeze_time(NOW):
+        then = json.loads(ok(run, "action", "list", "--as-of", "2026-12-01T13:30", "--json").stdout)
+        overdue = json.loads(
+            ok(run, "action", "list", "--overdue", "--as-of", "2026-12-04T10:00", "--json").stdout
+        )
+        now = json.loads(ok(run, "action", "list", "--json").stdout)
+
+    # As `show --as-of` gives it: the due recorded then, not one a later change gave it.
+    assert ["2026-12-03T17:00:00+00:00"] == [a["due"] for a in then]
+    assert ([], ["2026-12-04T17:00:00+00:00"]) == (overdue, [a["due"] for a in now])
+
+
 def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
