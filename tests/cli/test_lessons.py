@@ -291,6 +291,11 @@ def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> N
         opened = ok(run, "action", "add", ref, "--what", "Fix the form", "--owner",
                     "lee.leader", "--within", "5d", "--kind", "improvement")  # fmt: skip
         shown = ok(run, "show", ref)
+        listed = run("action", "list")
+        listed_json = run("action", "list", "--json")
 
     assert "due Mon 2032-01-05 17:00 GMT" in opened.stdout
     assert ([warning], [warning]) == (opened.stderr.splitlines(), shown.stderr.splitlines())
+    # Listed too, once, on stderr: the JSON on stdout is the list alone.
+    assert ([warning], [warning]) == (listed.stderr.splitlines(), listed_json.stderr.splitlines())
+    assert 1 == len(json.loads(listed_json.stdout))

@@ -1077,6 +1077,7 @@ def _action_state(view: ActionView) -> str:
 
 
 def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -> None:
+    _warnings(tuple(dict.fromkeys(w for v in views for w in v.warnings)))
     if json_output:
         _print_json([versioned(action_json(v)) for v in views])
         return

@@ -290,6 +290,8 @@ def list_actions(
         else:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
                               met_at=row[11])  # fmt: skip
+        if view.done_at is None:  # a due outside the known bank-holiday years, as `show` warns
+            view = replace(view, warnings=coverage_warnings(calendar, due))
         views.append(view)
     if since:  # the dues as then may order and filter otherwise than the SQL did
         views = [v for v in views if v.overdue or not overdue_only]
