@@ -501,6 +501,17 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
         entry["action"],
         entry["details"]["retroactive"],
     )
+    # explain gives the reason as history does, in its lines and its JSON.
+    explained = run("explain", ref, "acknowledge")
+    (change,) = json.loads(run("explain", ref, "acknowledge", "--json").stdout)["changes"]
+    assert (
+        "by sam.senior: closure on 2026-11-30 added (retroactive: flooded since this morning); "
+        "due moved from Thu 2026-12-03 10:00 GMT to Thu 2026-12-03 17:00 GMT\n"
+    ) in explained.stdout
+    assert ("deadline-recomputed", "flooded since this morning") == (
+        change["action"],
+        change["retroactive"],
+    )
 
 
 @pytest.mark.parametrize(

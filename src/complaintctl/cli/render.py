@@ -1919,9 +1919,10 @@ def explain_lines(view: ExplainView) -> list[str]:
                 "working time)"
             )
         else:
+            why = f" (retroactive: {change.retroactive})" if change.retroactive else ""
             lines.append(
-                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}; "
-                f"{moved}"
+                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}"
+                f"{why}; {moved}"
             )
     lines += ["", _status_line(view, tz)]
     return lines
