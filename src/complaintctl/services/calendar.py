@@ -92,6 +92,9 @@ def add_closure(
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
+    holiday = uow.calendar().closed_days.get(day)
+    if holiday is not None:  # a bank holiday: closing it too would change nothing
+        raise InvalidInput(f"{day} is already closed: {holiday}; the closure would change nothing")
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
     entry = _entry(retroactive, day=day, reason=reason)
     uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, **entry)
