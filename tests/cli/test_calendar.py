@@ -285,6 +285,18 @@ def test_closing_a_day_leaves_an_already_breached_deadline_as_it_was(run: Run) -
     ]
 
 
+def test_holidays_through_a_year_past_the_last_date_exits_2_and_writes_nothing(
+    run: Run, store_url: str, monday_noon: None
+) -> None:
+    before = dump_store(store_url)
+
+    result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2100")
+
+    assert (2, ["Error: --through must be a year from 2021 to 2099, not 2100: dates run to "
+                "2099 only"]) == (result.exit_code, result.stderr.splitlines())  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def test_closing_a_bank_holiday_exits_2_and_writes_nothing(
     run: Run, store_url: str, monday_noon: None
 ) -> None:
@@ -455,7 +467,10 @@ def test_holidays_through_a_year_too_far_ahead_says_the_years_it_takes(
 ) -> None:
     result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2500")
 
-    assert (2, ["Error: --through must be a year from 2021 to 2221, not 2500"]) == (
+    assert (
+        2,
+        ["Error: --through must be a year from 2021 to 2099, not 2500: dates run to 2099 only"],
+    ) == (
         result.exit_code,
         result.stderr.splitlines(),
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES
+from complaintctl.domain.instants import LAST_YEAR
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -148,9 +149,11 @@ def refresh_holidays(
             f"--through must be a year from {first_year}, not {through}: it adds later years "
             f"only, and the bank holidays before {first_year} cannot be added"
         )
-    if through > first_year + 200:
+    last_year = min(first_year + 200, LAST_YEAR)  # no date is held past LAST_YEAR
+    if through > last_year:
+        held = f": dates run to {LAST_YEAR} only" if last_year == LAST_YEAR else ""
         raise InvalidInput(
-            f"--through must be a year from {first_year} to {first_year + 200}, not {through}"
+            f"--through must be a year from {first_year} to {last_year}, not {through}{held}"
         )
     before = set(uow.calendar().closed_days)
     first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)
