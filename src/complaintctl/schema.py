@@ -245,6 +245,7 @@ EXPLAIN = {
             "old_due": INSTANT,
             "new_due": INSTANT,
             "reason": STR,
+            "retroactive": Maybe(STR),
         }
     ],
     "as_of": INSTANT,

@@ -903,6 +903,8 @@ class DueChange:
     old_due: datetime
     new_due: datetime
     reason: str
+    # A calendar change's reason for reaching back to a day already past (--retroactive).
+    retroactive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1002,6 +1004,7 @@ def explain_json(view: ExplainView) -> dict[str, Any]:
                 "old_due": _when(change.old_due, tz),
                 "new_due": _when(change.new_due, tz),
                 "reason": change.reason,
+                "retroactive": change.retroactive,
             }
             for change in view.changes
         ],

@@ -285,6 +285,32 @@ def test_closing_a_day_leaves_an_already_breached_deadline_as_it_was(run: Run) -
     ]
 
 
+def test_holidays_through_a_year_past_the_last_date_exits_2_and_writes_nothing(
+    run: Run, store_url: str, monday_noon: None
+) -> None:
+    before = dump_store(store_url)
+
+    result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2100")
+
+    assert (2, ["Error: --through must be a year from 2021 to 2099, not 2100: dates run to "
+                "2099 only"]) == (result.exit_code, result.stderr.splitlines())  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+def test_closing_a_bank_holiday_exits_2_and_writes_nothing(
+    run: Run, store_url: str, monday_noon: None
+) -> None:
+    before = dump_store(store_url)
+
+    result = run("--as", "sam.senior", "calendar", "close", "2026-12-25", "--reason", "Xmas")
+
+    assert (2, ["Error: 2026-12-25 is already closed: Christmas Day (bank holiday); the "
+                "closure would change nothing"]) == (
+        result.exit_code, result.stderr.splitlines()
+    )  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
     run: Run, monday_noon: None
 ) -> None:
@@ -441,7 +467,10 @@ def test_holidays_through_a_year_too_far_ahead_says_the_years_it_takes(
 ) -> None:
     result = run("--as", "sam.senior", "calendar", "holidays", "--through", "2500")
 
-    assert (2, ["Error: --through must be a year from 2021 to 2221, not 2500"]) == (
+    assert (
+        2,
+        ["Error: --through must be a year from 2021 to 2099, not 2500: dates run to 2099 only"],
+    ) == (
         result.exit_code,
         result.stderr.splitlines(),
     )
@@ -500,6 +529,17 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
     assert ("deadline-recomputed", "flooded since this morning") == (
         entry["action"],
         entry["details"]["retroactive"],
+    )
+    # explain gives the reason as history does, in its lines and its JSON.
+    explained = run("explain", ref, "acknowledge")
+    (change,) = json.loads(run("explain", ref, "acknowledge", "--json").stdout)["changes"]
+    assert (
+        "by sam.senior: closure on 2026-11-30 added (retroactive: flooded since this morning); "
+        "due moved from Thu 2026-12-03 10:00 GMT to Thu 2026-12-03 17:00 GMT\n"
+    ) in explained.stdout
+    assert ("deadline-recomputed", "flooded since this morning") == (
+        change["action"],
+        change["retroactive"],
     )
 
 

@@ -239,6 +239,28 @@ def test_show_as_of_gives_an_actions_due_as_it_stood_before_a_later_calendar_cha
     assert ["2026-12-04T17:00:00+00:00"] == [a["due"] for a in now["actions"]]
 
 
+def test_action_list_as_of_gives_each_due_as_it_stood_before_a_later_calendar_change(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):  # Tue: 2 working days, to Thursday's close
+        ok(run, "action", "add", ref, "--what", "Fix the record", "--owner", "lee.leader",
+           "--within", "2d", "--kind", "improvement")  # fmt: skip
+    with recorded_at("2026-12-01T14:00"):  # Wednesday closed: to Friday's close
+        ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-02", "--reason", "Move")
+
+    with freeze_time(NOW):
+        then = json.loads(ok(run, "action", "list", "--as-of", "2026-12-01T13:30", "--json").stdout)
+        overdue = json.loads(
+            ok(run, "action", "list", "--overdue", "--as-of", "2026-12-04T10:00", "--json").stdout
+        )
+        now = json.loads(ok(run, "action", "list", "--json").stdout)
+
+    # As `show --as-of` gives it: the due recorded then, not one a later change gave it.
+    assert ["2026-12-03T17:00:00+00:00"] == [a["due"] for a in then]
+    assert ([], ["2026-12-04T17:00:00+00:00"]) == (overdue, [a["due"] for a in now])
+
+
 def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -269,6 +291,11 @@ def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> N
         opened = ok(run, "action", "add", ref, "--what", "Fix the form", "--owner",
                     "lee.leader", "--within", "5d", "--kind", "improvement")  # fmt: skip
         shown = ok(run, "show", ref)
+        listed = run("action", "list")
+        listed_json = run("action", "list", "--json")
 
     assert "due Mon 2032-01-05 17:00 GMT" in opened.stdout
     assert ([warning], [warning]) == (opened.stderr.splitlines(), shown.stderr.splitlines())
+    # Listed too, once, on stderr: the JSON on stdout is the list alone.
+    assert ([warning], [warning]) == (listed.stderr.splitlines(), listed_json.stderr.splitlines())
+    assert 1 == len(json.loads(listed_json.stdout))

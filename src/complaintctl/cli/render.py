@@ -1077,6 +1077,7 @@ def _action_state(view: ActionView) -> str:
 
 
 def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -> None:
+    _warnings(tuple(dict.fromkeys(w for v in views for w in v.warnings)))
     if json_output:
         _print_json([versioned(action_json(v)) for v in views])
         return
@@ -1918,9 +1919,10 @@ def explain_lines(view: ExplainView) -> list[str]:
                 "working time)"
             )
         else:
+            why = f" (retroactive: {change.retroactive})" if change.retroactive else ""
             lines.append(
-                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}; "
-                f"{moved}"
+                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}"
+                f"{why}; {moved}"
             )
     lines += ["", _status_line(view, tz)]
     return lines

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES
+from complaintctl.domain.instants import LAST_YEAR
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -92,6 +93,9 @@ def add_closure(
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
+    holiday = uow.calendar().closed_days.get(day)
+    if holiday is not None:  # a bank holiday: closing it too would change nothing
+        raise InvalidInput(f"{day} is already closed: {holiday}; the closure would change nothing")
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
     entry = _entry(retroactive, day=day, reason=reason)
     uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, **entry)
@@ -145,9 +149,11 @@ def refresh_holidays(
             f"--through must be a year from {first_year}, not {through}: it adds later years "
             f"only, and the bank holidays before {first_year} cannot be added"
         )
-    if through > first_year + 200:
+    last_year = min(first_year + 200, LAST_YEAR)  # no date is held past LAST_YEAR
+    if through > last_year:
+        held = f": dates run to {LAST_YEAR} only" if last_year == LAST_YEAR else ""
         raise InvalidInput(
-            f"--through must be a year from {first_year} to {first_year + 200}, not {through}"
+            f"--through must be a year from {first_year} to {last_year}, not {through}{held}"
         )
     before = set(uow.calendar().closed_days)
     first, last, source = uow.replace_bank_holidays(range(first_year, through + 1), at)

@@ -354,6 +354,7 @@ def _changes(
                 old_due=datetime.fromisoformat(details["old_due"]),
                 new_due=datetime.fromisoformat(details["new_due"]),
                 reason=str(unmarked(details.get("reason")) or ""),
+                retroactive=unmarked(details.get("retroactive")),
             )
         )
     return tuple(changes)

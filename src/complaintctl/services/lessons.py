@@ -11,6 +11,7 @@ entries on the case, so the figures count them as recorded by a cutoff [ours, MO
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,6 +29,7 @@ from complaintctl.domain.procedure import (
     StoreAction,
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.services.clocks import action_due_as_recorded
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
@@ -39,7 +41,7 @@ from complaintctl.services.common import (
     required,
 )
 from complaintctl.services.reads import working_duration
-from complaintctl.views import ActionView, CauseView
+from complaintctl.views import ActionView, CauseView, EventView
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Case, CaseAction
@@ -263,22 +265,38 @@ def list_actions(
         if found is None:
             raise NotFound(f"no staff member {owner.strip()!r} (see `complaintctl staff list`)")
         owner = found.username
-    zone = uow.zone()
+    calendar = uow.calendar()
+    # Each due as recorded by `as_of`, as `show --as-of` gives it: a calendar change recorded
+    # since undone (services/clocks.action_due_as_recorded). Commonly there is none.
+    since = [
+        EventView(Action.RECOMPUTE.value, "", recorded_at, recorded_at, details)
+        for raw, recorded_at in listings.recomputes_since(uow, as_of)
+        if (details := json.loads(raw)).get("action_id") is not None
+    ]
     rows = listings.actions(
         uow,
         open_only=open_only or overdue_only,
-        due_before=as_of if overdue_only else None,
+        due_before=as_of if overdue_only and not since else None,
         owner=owner,
         kind=kind.value if kind else None,
         as_of=as_of,
     )
-    # The last of each row is when its clock stopped: after `as_of`, it was open then.
-    return tuple(
-        ActionView(zone, *row[:8], as_of=as_of)
-        if max(row[8] or as_of, row[11] or as_of) > as_of
-        else ActionView(zone, *row[:11], as_of=as_of, met_at=row[11])
-        for row in rows
-    )
+    views = []
+    for row in rows:
+        due = action_due_as_recorded(row[0], row[5], since, as_of) if since else row[5]
+        # The last of each row is when its clock stopped: after `as_of`, it was open then.
+        if max(row[8] or as_of, row[11] or as_of) > as_of:
+            view = ActionView(calendar.zone, *row[:5], due, *row[6:8], as_of=as_of)
+        else:
+            view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
+                              met_at=row[11])  # fmt: skip
+        if view.done_at is None:  # a due outside the known bank-holiday years, as `show` warns
+            view = replace(view, warnings=coverage_warnings(calendar, due))
+        views.append(view)
+    if since:  # the dues as then may order and filter otherwise than the SQL did
+        views = [v for v in views if v.overdue or not overdue_only]
+        views.sort(key=lambda v: (v.due, v.id))
+    return tuple(views)
 
 
 def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) -> ActionView:

@@ -306,6 +306,17 @@ def actions(
     return cast("list[ActionRow]", uow.session.connection().execute(statement).all())
 
 
+def recomputes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, datetime]]:
+    """The details (JSON) and recording time of each calendar recompute recorded after
+    `since`, in the order recorded: what undoes an action's due as recorded by then."""
+    statement = (
+        sa_select(col(Event.details), col(Event.recorded_at))
+        .where(col(Event.action) == Action.RECOMPUTE.value, col(Event.recorded_at) > since)
+        .order_by(col(Event.id))
+    )
+    return cast("list[tuple[str, datetime]]", uow.session.connection().execute(statement).all())
+
+
 # -- the queue -----------------------------------------------------------------------------
 
 # ref, consumer, adjustments (a JSON list), restricted, stage, area, responder, handler,
