@@ -132,6 +132,11 @@ def test_the_rule_reads_as_words_in_a_refusal() -> None:
         who_may(Action.ASSIGN)
     )
     assert "any active staff member" == who_may(Action.ESCALATE)
+    # Read in "only … may": the exception in brackets, so that "may" ends the sentence.
+    assert (
+        "senior-complaint-executive, senior-leader or the second-stage handler (never the "
+        "person who gave the first-stage response)"
+    ) == who_may(Action.FINAL)
 
 
 @pytest.mark.parametrize(

@@ -460,5 +460,5 @@ def who_may(action: Action) -> str:
         parts.append(_RELATION_WORDS[relation])
     words = " or ".join(parts)
     if action in NOT_BY_FIRST_RESPONDER:
-        words += ", never the person who gave the first-stage response"
+        words += " (never the person who gave the first-stage response)"
     return words
