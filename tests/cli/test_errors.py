@@ -208,6 +208,27 @@ def test_a_group_without_its_command_names_its_commands(
     assert_one_line_error(result, 2, f"{message} The commands of `complaintctl {group}`: {names}.")
 
 
+@pytest.mark.parametrize(
+    ("args", "path", "takes"),
+    [
+        (["consumer", "show", "3"], "consumer show", "takes no arguments, only options"),
+        (["report", "2026"], "report", "takes no arguments, only options"),
+        (["show", "SC-2026-000001", "SC-2026-000002"], "show", "takes REF only"),
+    ],
+)
+def test_a_word_too_many_says_what_the_command_takes(
+    run: Run, args: list[str], path: str, takes: str
+) -> None:
+    result = run(*args)
+
+    assert_one_line_error(
+        result,
+        2,
+        f"Got unexpected extra argument(s) ({args[-1]}): `complaintctl {path}` {takes} "
+        f"(`complaintctl {path} --help` lists its options)",
+    )
+
+
 def test_a_command_near_one_is_still_suggested(run: Run) -> None:
     result = run("staff", "lst")
 

@@ -140,7 +140,10 @@ class RootGroup(TyperGroup):
             if type(err).__name__ == "NoArgsIsHelpError":  # bare `complaintctl`: the help
                 print(err.format_message(), file=sys.stderr)
                 sys.exit(EXIT_USAGE)
-            _fail(err.format_message() + _where_commands_are(err), err.exit_code)
+            _fail(
+                err.format_message() + _where_commands_are(err) + _what_it_takes(err),
+                err.exit_code,
+            )
         except Abort:
             _fail("aborted" + self._recorded(), 130)
         except OSError as err:  # the output, or a file, that cannot be written
@@ -422,6 +425,18 @@ def _where_commands_are(err: ClickException) -> str:
         return f" `{ctx.command_path} --help` lists the commands."
     names = ", ".join(ctx.command.list_commands(ctx))
     return f" The commands of `{ctx.command_path}`: {names}."
+
+
+def _what_it_takes(err: ClickException) -> str:
+    """A word too many (`consumer show 3`, `report 2026`): the arguments the command takes, so
+    that the line says the value belongs to an option."""
+    ctx = getattr(err, "ctx", None)
+    if ctx is None or not err.format_message().startswith("Got unexpected extra argument"):
+        return ""
+    path = ctx.command_path
+    taken = [p.human_readable_name for p in ctx.command.params if p.param_type_name == "argument"]
+    takes = f"takes {' '.join(taken)} only" if taken else "takes no arguments, only options"
+    return f": `{path}` {takes} (`{path} --help` lists its options)"
 
 
 def _fail(message: str, code: int) -> None:
