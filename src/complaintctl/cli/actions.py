@@ -437,10 +437,13 @@ def edit_command(
     ] = None,
     address: Annotated[
         str | None,
-        typer.Option(help='The consumer\'s postal address ("" removes it; -e: in $EDITOR).'),
+        typer.Option(
+            help='The consumer\'s postal address ("" removes it; -e: in $VISUAL or $EDITOR).'
+        ),
     ] = None,
     summary: Annotated[
-        str | None, typer.Option(help="What the consumer says went wrong (-e: in $EDITOR).")
+        str | None,
+        typer.Option(help="What the consumer says went wrong (-e: in $VISUAL or $EDITOR)."),
     ] = None,
     category: Annotated[
         Category | None,
@@ -464,7 +467,7 @@ def edit_command(
 
     The name, email and address are the consumer's, so every case of theirs shows the
     correction. Once a case is closed or assessed only a senior may correct it. --summary -e
-    (or --address -e) opens $EDITOR on the text as it stands.
+    (or --address -e) opens $VISUAL or $EDITOR on the text as it stands.
     """
     from complaintctl import services
     from complaintctl.cli import render

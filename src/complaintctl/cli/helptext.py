@@ -73,7 +73,7 @@ EXAMPLES: dict[str, str] = {
     '--text "Called to say the response is on its way"',
     "incident": 'complaintctl incident SC-2026-000001 --note "Shouted at the officer"',
     "edit": 'complaintctl edit SC-2026-000001 --name "Ann Smyth" --reason "Misspelt on the '
-    'phone"   # --summary -e: in $EDITOR',
+    'phone"   # --summary -e: in $VISUAL or $EDITOR',
     "letter": "complaintctl letter SC-2026-000001 final-response --format pdf -o final.pdf --issue",
     "queue": "complaintctl queue --mine --due-within 1d",
     "live": "complaintctl live --mine   # Enter: open a case; t: take a step; /: search",
