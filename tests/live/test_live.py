@@ -624,6 +624,22 @@ async def test_a_store_removed_while_open_refuses_a_step_rather_than_writing_whe
     assert not Path(demo_store).exists()
 
 
+async def test_a_search_refreshed_after_the_store_was_removed_says_so_rather_than_crash(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"ada", "enter")
+        await pilot.pause()
+        Path(demo_store).rename(tmp_path / "moved.sqlite3")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        status = text_of(app, "#status")
+    assert status.startswith(f"Error: the store {demo_store} is no longer there")
+
+
 def test_a_store_replaced_while_open_is_read_as_it_is_now(
     session: Sessions, demo_store: str, tmp_path: Path
 ) -> None:

@@ -445,7 +445,12 @@ class QueueScreen(Screen[None]):
 
     def action_reload(self) -> None:
         if self.found is not None:
-            self.show_found(self.live.session.find(self.found.text))
+            try:
+                report = self.live.session.find(self.found.text)
+            except ComplaintError as err:  # a store gone meanwhile: said, as a search says it
+                self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+                return
+            self.show_found(report)
         else:
             self.show_queue()
 
