@@ -871,6 +871,10 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
         await pilot.press("ctrl+s")
         await pilot.pause()
         no_file = text_of(app, "#error")
+        fill(form, {"output": str(tmp_path / "a\x00b.txt")})  # pasted: no shell passes one
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        pasted = text_of(app, "#error")
         fill(form, {"output": str(taken)})
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -880,6 +884,7 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
         await pilot.pause()
         no_restriction = text_of(app, "#error")
     assert "Refused: -o FILE: the new file to write the letter to" == no_file
+    assert "Refused: -o holds the control character \\x00" == pasted
     assert exists.startswith("Refused: ")
     assert "taken.txt" in exists
     assert no_restriction.startswith("Refused: ")

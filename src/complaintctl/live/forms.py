@@ -28,7 +28,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.domain.retention import edited_fields
 from complaintctl.errors import InvalidInput
-from complaintctl.text import one_line
+from complaintctl.text import Kind, one_line, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -298,6 +298,11 @@ def _issue_letter(session: Session, view: CaseView, values: Values) -> tuple[Cas
     output = _text(values, "output").strip()
     if not output:
         raise InvalidInput("-o FILE: the new file to write the letter to")
+    # A name pasted with a control character in it (a shell could not pass one): refused, as
+    # the fields are, before the file system is asked about it.
+    problem = text_problem(output, Kind(4096, lines=False))
+    if problem:
+        raise InvalidInput(f"-o {problem}")
     format = _maybe(values, "format", LetterFormat)
     batch = session.issue_letter(view.ref, str(kind), format, output)
     letter = batch.letters[0]
