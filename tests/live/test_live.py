@@ -685,6 +685,21 @@ async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its
     assert "(--out-of-time-reason)" in screenshot
 
 
+def test_each_forms_fields_are_named_as_the_command_names_them(session: Sessions) -> None:
+    # `letter REF KIND -o FILE`, `action done ID`, `edit --board/--not-board`: an argument or a
+    # short option is not shown as a `--NAME` the command does not take.
+    from complaintctl.live.forms import ACTION_FORMS, FORMS
+
+    view, _ = session("olu").case("SC-2026-000004")
+
+    def named(form: Any) -> list[str]:
+        return [field.option for field in form.fields(view)]
+
+    assert ["KIND", "--format", "-o"] == named(FORMS[Action.LETTER])
+    assert ["ID", "--note"] == named(ACTION_FORMS[Action.ACTION_DONE])
+    assert "--board/--not-board" == named(FORMS[Action.EDIT])[-1]
+
+
 async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
