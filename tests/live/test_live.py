@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
@@ -822,11 +823,16 @@ async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_
         await pilot.press("ctrl+s")
         await pilot.pause()
         nothing = text_of(app, "#error")
+        # The form is taller than 24 lines: the refusal is scrolled into sight, all of it.
+        await pilot.pause()
+        error = form.query_one("#error").region
+        shown = form.query_one(VerticalScroll).content_region
         fill(form, {"reason": "", "name": "Mary Seacole-Grant"})
         await pilot.press("ctrl+s")
         await pilot.pause()
         no_reason = text_of(app, "#error")
     assert nothing.startswith("Refused: say what to correct: --name, --email")
+    assert shown.contains_region(error), (error, shown)
     assert "Refused: --reason must not be empty" == no_reason
     assert before == dump_store(demo_store)
 

@@ -809,7 +809,9 @@ class FilterForm(ModalScreen["QueueReport | None"]):
             )
             report = session.queue_with(filters)
         except ComplaintError as err:
-            self.query_one("#error", Static).update(_text(f"Refused: {err.message}", _RED))
+            error = self.query_one("#error", Static)
+            error.update(_text(f"Refused: {err.message}", _RED))
+            self.call_after_refresh(error.scroll_visible, animate=False)
             return
         self.dismiss(report)
 
@@ -1043,7 +1045,10 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
         self.dismiss((message, view))
 
     def refused(self, message: str) -> None:
-        self.query_one("#error", Static).update(_text(f"Refused: {message}", _RED))
+        error = self.query_one("#error", Static)
+        error.update(_text(f"Refused: {message}", _RED))
+        # Below the last field: a form taller than the terminal would hide it, all of it.
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
