@@ -165,6 +165,34 @@ async def test_the_queue_fits_the_terminal_and_never_cuts_the_time_left(
     assert "late by 76h" == rows[0][-1]
 
 
+async def test_a_name_in_wide_characters_is_cut_to_its_columns_width_not_past_it(
+    live: Apps, session: Sessions
+) -> None:
+    # Each of these characters takes two columns: cut by characters, the name took twice its
+    # column's width and pushed the working time left off the edge, on every row.
+    complaint = services.NewComplaint(
+        consumer="王小明" * 10,
+        email="wang@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Late",
+    )
+    maker = session("olu")
+    maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        overflow = app.screen.query_one("#queue", QueueTable).max_scroll_x
+        rows = rows_of(app)
+    assert 0 == overflow
+    assert "late by 76h" == rows[0][-1]
+
+
 async def test_a_terminal_made_narrower_fits_the_queue_again(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(160, 40)) as pilot:

@@ -92,7 +92,15 @@ def _block(value: str, style: str = "") -> Text:
 
 
 def _clip(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
+    """`value` cut with `…` to take at most `width` columns: a CJK character takes two."""
+    if cell_len(value) <= width:
+        return value
+    kept = ""
+    for char in value:
+        if cell_len(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…"
 
 
 # The queue's columns (queue_record's order): its header, and for a column cut with `…` to
