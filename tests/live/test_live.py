@@ -377,6 +377,20 @@ async def test_a_search_too_short_says_why(live: Apps) -> None:
     assert status.startswith("Error: ")
 
 
+async def test_a_search_pasted_with_a_nul_in_it_says_so_not_that_the_store_failed(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = "ada\x00"  # no key types one: a paste
+        await pilot.press("enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert "Error: the search holds the control character \\x00" == status
+
+
 # -- a case --------------------------------------------------------------------------------
 
 

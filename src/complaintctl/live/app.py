@@ -46,7 +46,7 @@ from complaintctl.live.forms import (
     Values,
     defaults,
 )
-from complaintctl.text import inert, one_line
+from complaintctl.text import Kind, inert, one_line, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.live.session import Session
@@ -397,6 +397,11 @@ class QueueScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             self.action_back_to_queue()
+            return
+        # Pasted with a character no case holds (no key types one): said, not sent to the store.
+        problem = text_problem(text, Kind(len(text), lines=False))
+        if problem:
+            self.query_one(Status).update(_text(f"Error: the search {problem}", _RED))
             return
         try:
             report = self.live.session.find(text)
