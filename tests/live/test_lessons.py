@@ -182,7 +182,7 @@ async def test_an_action_done_by_someone_who_may_not_is_refused(
         nothing_chosen = await _submit(pilot, app)
         fill(form, {"id": str(action.id)})
         refused = await _submit(pilot, app)
-    assert "Refused: choose the ACTION_ID of an open action on the case" == nothing_chosen
+    assert "Refused: choose the ID of an open action on the case" == nothing_chosen
     assert refused.startswith(f"Refused: eve (officer) may not mark action {action.id} done")
     assert before == dump_store(demo_store)
 

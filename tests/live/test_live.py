@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
@@ -159,6 +160,34 @@ async def test_the_queue_fits_the_terminal_and_never_cuts_the_time_left(
         await pilot.pause()
         table = app.screen.query_one("#queue", QueueTable)
         overflow = table.max_scroll_x
+        rows = rows_of(app)
+    assert 0 == overflow
+    assert "late by 76h" == rows[0][-1]
+
+
+async def test_a_name_in_wide_characters_is_cut_to_its_columns_width_not_past_it(
+    live: Apps, session: Sessions
+) -> None:
+    # Each of these characters takes two columns: cut by characters, the name took twice its
+    # column's width and pushed the working time left off the edge, on every row.
+    complaint = services.NewComplaint(
+        consumer="王小明" * 10,
+        email="wang@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Late",
+    )
+    maker = session("olu")
+    maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        overflow = app.screen.query_one("#queue", QueueTable).max_scroll_x
         rows = rows_of(app)
     assert 0 == overflow
     assert "late by 76h" == rows[0][-1]
@@ -346,6 +375,20 @@ async def test_a_search_too_short_says_why(live: Apps) -> None:
         await pilot.pause()
         status = text_of(app, "#status")
     assert status.startswith("Error: ")
+
+
+async def test_a_search_pasted_with_a_nul_in_it_says_so_not_that_the_store_failed(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = "ada\x00"  # no key types one: a paste
+        await pilot.press("enter")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    assert "Error: the search holds the control character \\x00" == status
 
 
 # -- a case --------------------------------------------------------------------------------
@@ -624,6 +667,22 @@ async def test_a_store_removed_while_open_refuses_a_step_rather_than_writing_whe
     assert not Path(demo_store).exists()
 
 
+async def test_a_search_refreshed_after_the_store_was_removed_says_so_rather_than_crash(
+    live: Apps, demo_store: str, tmp_path: Path
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"ada", "enter")
+        await pilot.pause()
+        Path(demo_store).rename(tmp_path / "moved.sqlite3")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        status = text_of(app, "#status")
+    assert status.startswith(f"Error: the store {demo_store} is no longer there")
+
+
 def test_a_store_replaced_while_open_is_read_as_it_is_now(
     session: Sessions, demo_store: str, tmp_path: Path
 ) -> None:
@@ -667,6 +726,21 @@ async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its
         await choose_step(pilot, app, Action.ACKNOWLEDGE)
         screenshot = app.export_screenshot()
     assert "(--out-of-time-reason)" in screenshot
+
+
+def test_each_forms_fields_are_named_as_the_command_names_them(session: Sessions) -> None:
+    # `letter REF KIND -o FILE`, `action done ID`, `edit --board/--not-board`: an argument or a
+    # short option is not shown as a `--NAME` the command does not take.
+    from complaintctl.live.forms import ACTION_FORMS, FORMS
+
+    view, _ = session("olu").case("SC-2026-000004")
+
+    def named(form: Any) -> list[str]:
+        return [field.option for field in form.fields(view)]
+
+    assert ["KIND", "--format", "-o"] == named(FORMS[Action.LETTER])
+    assert ["ID", "--note"] == named(ACTION_FORMS[Action.ACTION_DONE])
+    assert "--board/--not-board" == named(FORMS[Action.EDIT])[-1]
 
 
 async def test_only_the_close_reasons_that_fit_the_stage_are_offered(live: Apps) -> None:
@@ -791,11 +865,16 @@ async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_
         await pilot.press("ctrl+s")
         await pilot.pause()
         nothing = text_of(app, "#error")
+        # The form is taller than 24 lines: the refusal is scrolled into sight, all of it.
+        await pilot.pause()
+        error = form.query_one("#error").region
+        shown = form.query_one(VerticalScroll).content_region
         fill(form, {"reason": "", "name": "Mary Seacole-Grant"})
         await pilot.press("ctrl+s")
         await pilot.pause()
         no_reason = text_of(app, "#error")
     assert nothing.startswith("Refused: say what to correct: --name, --email")
+    assert shown.contains_region(error), (error, shown)
     assert "Refused: --reason must not be empty" == no_reason
     assert before == dump_store(demo_store)
 
@@ -855,6 +934,10 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
         await pilot.press("ctrl+s")
         await pilot.pause()
         no_file = text_of(app, "#error")
+        fill(form, {"output": str(tmp_path / "a\x00b.txt")})  # pasted: no shell passes one
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        pasted = text_of(app, "#error")
         fill(form, {"output": str(taken)})
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -864,6 +947,7 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
         await pilot.pause()
         no_restriction = text_of(app, "#error")
     assert "Refused: -o FILE: the new file to write the letter to" == no_file
+    assert "Refused: -o holds the control character \\x00" == pasted
     assert exists.startswith("Refused: ")
     assert "taken.txt" in exists
     assert no_restriction.startswith("Refused: ")

@@ -45,6 +45,10 @@ def test_live_help_loads_neither_textual_nor_the_store_stack() -> None:
     loaded, out = _loaded(["live", "--help"])
     assert "Usage: complaintctl live" in out
     assert set() == loaded & (HEAVY | {"textual"})
+    # Every key README names for the view, `a` (the actions) and `q` among them.
+    words = " ".join(out.split())
+    assert "`action add` or `action done` (a)" in words
+    assert "q quits" in words
 
 
 def test_live_without_a_store_says_so_before_taking_over_the_terminal(tmp_path: Path) -> None:

@@ -27,9 +27,10 @@ def live_command(
 
     The queue as `queue` lists it, read again every minute and after every step; `v` chooses
     a saved view or filters; `/` searches as `find` does; Enter opens a case as `show` has it,
-    with its history, `explain` for a deadline (e) and the steps open to you at its stage (t),
-    edit and letter --issue among them, each in a form that takes it as its command does.
-    Needs the `live` extra: pip install 'complaintctl[live]'.
+    with its history, `explain` for a deadline (e), the steps open to you at its stage (t),
+    edit and letter --issue among them, and `action add` or `action done` (a), each in a form
+    that takes it as its command does; q quits. Needs the `live` extra: pip install
+    'complaintctl[live]'.
     """
     import importlib.util
 

@@ -46,7 +46,7 @@ from complaintctl.live.forms import (
     Values,
     defaults,
 )
-from complaintctl.text import inert, one_line
+from complaintctl.text import Kind, inert, one_line, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.live.session import Session
@@ -92,7 +92,15 @@ def _block(value: str, style: str = "") -> Text:
 
 
 def _clip(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
+    """`value` cut with `…` to take at most `width` columns: a CJK character takes two."""
+    if cell_len(value) <= width:
+        return value
+    kept = ""
+    for char in value:
+        if cell_len(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…"
 
 
 # The queue's columns (queue_record's order): its header, and for a column cut with `…` to
@@ -390,6 +398,11 @@ class QueueScreen(Screen[None]):
         if not text:
             self.action_back_to_queue()
             return
+        # Pasted with a character no case holds (no key types one): said, not sent to the store.
+        problem = text_problem(text, Kind(len(text), lines=False))
+        if problem:
+            self.query_one(Status).update(_text(f"Error: the search {problem}", _RED))
+            return
         try:
             report = self.live.session.find(text)
         except ComplaintError as err:
@@ -445,7 +458,12 @@ class QueueScreen(Screen[None]):
 
     def action_reload(self) -> None:
         if self.found is not None:
-            self.show_found(self.live.session.find(self.found.text))
+            try:
+                report = self.live.session.find(self.found.text)
+            except ComplaintError as err:  # a store gone meanwhile: said, as a search says it
+                self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
+                return
+            self.show_found(report)
         else:
             self.show_queue()
 
@@ -804,7 +822,9 @@ class FilterForm(ModalScreen["QueueReport | None"]):
             )
             report = session.queue_with(filters)
         except ComplaintError as err:
-            self.query_one("#error", Static).update(_text(f"Refused: {err.message}", _RED))
+            error = self.query_one("#error", Static)
+            error.update(_text(f"Refused: {err.message}", _RED))
+            self.call_after_refresh(error.scroll_visible, animate=False)
             return
         self.dismiss(report)
 
@@ -1038,7 +1058,10 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
         self.dismiss((message, view))
 
     def refused(self, message: str) -> None:
-        self.query_one("#error", Static).update(_text(f"Refused: {message}", _RED))
+        error = self.query_one("#error", Static)
+        error.update(_text(f"Refused: {message}", _RED))
+        # Below the last field: a form taller than the terminal would hide it, all of it.
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -28,7 +28,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.domain.retention import edited_fields
 from complaintctl.errors import InvalidInput
-from complaintctl.text import one_line
+from complaintctl.text import Kind, one_line, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -56,10 +56,13 @@ class Field:
     # A list kept in the store that the choices are read from as the form opens ("causes":
     # `cause list`'s names); "" for choices fixed here.
     listed: str = ""
+    # How the command names it where that is not `--NAME`: an argument (KIND), a short
+    # option (-o), a pair of flags (--board/--not-board).
+    named: str = ""
 
     @property
     def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return self.named or "--" + self.name.replace("_", "-")
 
 
 Values = dict[str, Any]  # a field's name -> its text, its choice (or None), or its choices
@@ -254,10 +257,11 @@ def _edit_fields(view: CaseView) -> tuple[Field, ...]:
         Field("dispute", "The dispute it arose from", current=view.dispute or ""),
         Field(
             "board",
-            "Addressed to the executive team or the Board (--board/--not-board)",
+            "Addressed to the executive team or the Board",
             CHOICE,
             ("yes", "no"),
             current="yes" if view.board else "no",
+            named="--board/--not-board",
         ),
     )
 
@@ -277,14 +281,21 @@ def _letter_fields(view: CaseView) -> tuple[Field, ...]:
         kind for kind, rule in RULES.items() if rule.action is None or rule.action in done
     )
     return (
-        Field("kind", "Kind of letter (those whose step is on record)", CHOICE, kinds, True),
+        Field(
+            "kind",
+            "Kind of letter (those whose step is on record)",
+            CHOICE,
+            kinds,
+            True,
+            named="KIND",
+        ),
         Field(
             "format",
             "Format (none: an email, or a PDF to post, as the consumer prefers)",
             CHOICE,
             _values(LetterFormat),
         ),
-        Field("output", "Write the letter to this new file (-o)", placeholder="FILE"),
+        Field("output", "Write the letter to this new file", placeholder="FILE", named="-o"),
     )
 
 
@@ -298,6 +309,11 @@ def _issue_letter(session: Session, view: CaseView, values: Values) -> tuple[Cas
     output = _text(values, "output").strip()
     if not output:
         raise InvalidInput("-o FILE: the new file to write the letter to")
+    # A name pasted with a control character in it (a shell could not pass one): refused, as
+    # the fields are, before the file system is asked about it.
+    problem = text_problem(output, Kind(4096, lines=False))
+    if problem:
+        raise InvalidInput(f"-o {problem}")
     format = _maybe(values, "format", LetterFormat)
     batch = session.issue_letter(view.ref, str(kind), format, output)
     letter = batch.letters[0]
@@ -535,7 +551,7 @@ def _done_action(session: Session, view: CaseView, values: Values) -> tuple[Case
 
     chosen = values.get("id")
     if not chosen:
-        raise InvalidInput("choose the ACTION_ID of an open action on the case")
+        raise InvalidInput("choose the ID of an open action on the case")
     done = session.action_done(int(chosen), _optional(values, "note"))
     after, _ = session.case(view.ref)
     tz = ZoneInfo(done.zone)
@@ -545,8 +561,8 @@ def _done_action(session: Session, view: CaseView, values: Values) -> tuple[Case
 
 def _open_actions(view: CaseView) -> tuple[Field, ...]:
     return (
-        Field("id", "The open action done (ACTION_ID)", CHOICE,
-              tuple(str(a.id) for a in view.actions), required=True),
+        Field("id", "The open action done", CHOICE,
+              tuple(str(a.id) for a in view.actions), required=True, named="ID"),
         Field("note", "Note: what was done"),
     )  # fmt: skip
 
