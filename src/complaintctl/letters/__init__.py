@@ -229,9 +229,20 @@ def document(name: str, data: dict[str, Any]) -> str:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_shown,  # every value printed inert, as in a letter's facts
     )
     env.filters["words"] = _words
     return env.get_template(name).render(data)
+
+
+def _shown(value: Any) -> Any:
+    """A value a document prints: text with its acting characters written out visibly
+    (already escaped HTML stays so: inert changes none of `&<>"'`)."""
+    import markupsafe
+
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(text.inert(str(value), lines=True))
+    return text.inert(value, lines=True) if isinstance(value, str) else value
 
 
 def _words(value: Any) -> str:
