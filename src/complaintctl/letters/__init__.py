@@ -383,6 +383,9 @@ def _recipients(message: EmailMessage, header: str) -> list[str]:
     return [found.addr_spec for found in SMTP.header_factory(header, value).addresses]
 
 
+_NOT_IN_MESSAGE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
     reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
@@ -425,7 +428,10 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     message["Date"] = format_datetime(sent_at)
     digest = hashlib.sha256(f"{facts['reference']}\0{plain}\0{html}".encode()).hexdigest()
     domain = organisation["email"].rpartition("@")[2] or "complaintctl.invalid"
-    message["Message-ID"] = f"<{facts['reference']}.{facts['kind']}.{digest[:16]}@{domain}>"
+    # A kind is a template's file name (`Apology Call.html`): in a Message-ID, only what one
+    # carries whole.
+    kind = _NOT_IN_MESSAGE_ID.sub("-", facts["kind"])
+    message["Message-ID"] = f"<{facts['reference']}.{kind}.{digest[:16]}@{domain}>"
     message.set_content(plain)
     message.add_alternative(html, subtype="html")
     message.set_boundary(f"=_letter_{digest[16:40]}")
