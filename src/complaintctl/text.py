@@ -52,6 +52,9 @@ def _written_out(code: int) -> str:
 
 _INERT = {code: _written_out(code) for code in ACTING}
 _INERT_KEEPING_LINES = {code: shown for code, shown in _INERT.items() if chr(code) not in "\n\t"}
+_INERT_KEEPING_SPACE = {
+    code: shown for code, shown in _INERT.items() if chr(code) not in " \t\n\r\v\f"
+}
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in ACTING if code > 0xFFFF or code >= 0x7F}
 # Outside the basic plane JSON escapes a character as its UTF-16 pair.
 for _code in [code for code in _JSON_ESCAPES if code > 0xFFFF]:
@@ -66,8 +69,10 @@ def inert(text: str, *, lines: bool = False) -> str:
 
 
 def one_line(text: str) -> str:
-    """`text` inert on one line: runs of whitespace (newlines, tabs) become one space."""
-    return inert(" ".join(text.split()))
+    """`text` inert on one line: runs of whitespace (newlines, tabs) become one space. The
+    acting characters Python also counts as whitespace (line and paragraph separators, C1
+    next-line) are written out first, as everywhere else, never folded away."""
+    return " ".join(text.translate(_INERT_KEEPING_SPACE).split())
 
 
 def json_text(data: Any, *, indent: int | None = 2) -> str:

@@ -68,6 +68,17 @@ def test_an_email_with_a_control_character_is_not_an_email(run: Run) -> None:
     assert (2, True) == (result.exit_code, "is not an email address" in result.stderr)
 
 
+@pytest.mark.parametrize("email", ["ann@example.com\u202e", "a\u200bnn@example.com"])
+def test_an_email_with_a_bidi_or_invisible_character_is_not_an_email(
+    run: Run, store_url: str, email: str
+) -> None:
+    # It would look like ann@example.com and be another consumer's.
+    before = dump_store(store_url)
+    result = run(*journey.log_args(LOGGED, email=email))
+    assert (2, True) == (result.exit_code, "is not an email address" in result.stderr)
+    assert before == dump_store(store_url)
+
+
 HEADER = "consumer,email,address,channel,category,summary,received_at,source_id\n"
 
 

@@ -84,6 +84,35 @@ def test_the_html_export_shows_what_the_consumer_wrote_inert(
 
 
 @freeze_time(NOW)
+def test_the_html_export_writes_out_bidi_overrides_and_invisible_characters(
+    run: Run, tmp_path: Path
+) -> None:
+    # As in the history rows and in letters: a browser never runs a bidi override or
+    # hides a zero-width character in the name, the summary or a restriction's reason.
+    journey.log_case(
+        run,
+        at="2026-08-03T10:00",
+        consumer="Ann \u202eSmith\u200b",
+        summary="Evil \u2066text\u2069\nline two",
+        address="1 High St\n\u202eLeeds",
+        adjustment="large\u202eprint",
+    )
+    journey.step(run, "2026-08-05T10:00", "--as", "sam.senior", "restrict", "add", "--email",
+                 "ann@example.com", "--scope", "procedure", "--reason", "Ab\u202euse")  # fmt: skip
+    out = tmp_path / "sar.html"
+
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+
+    html = out.read_text(encoding="utf-8")
+    assert not {"\u202e", "\u200b", "\u2066", "\u2069"} & set(html)
+    assert "Personal data held about Ann &lt;U+202E&gt;Smith&lt;U+200B&gt;</h1>" in html
+    assert "Evil &lt;U+2066&gt;text&lt;U+2069&gt;<br>line two<br>" in html
+    assert "&lt;U+202E&gt;Leeds<br>" in html
+    assert "large&lt;U+202E&gt;print" in html
+    assert "Ab&lt;U+202E&gt;use" in html
+
+
+@freeze_time(NOW)
 def test_a_refused_export_writes_no_file_and_records_nothing(
     run: Run, ann: str, tmp_path: Path, unit: UnitFactory
 ) -> None:

@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Select, SelectionList, Static
 from complaintctl import services
 from complaintctl.cli.app import State
 from complaintctl.config import Config
-from complaintctl.domain.procedure import Action, Category, Channel
+from complaintctl.domain.procedure import Action, Category, Channel, Role
 from complaintctl.errors import StoreUnavailable
 from complaintctl.live.app import (
     CaseScreen,
@@ -786,6 +786,25 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     assert "Consumer        [bold red]Eve[/] [@click=app.quit]il[/] <eve.il@example.com>" in body
     assert "Summary         [link=http://x]click[/link]" in body
     assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
+
+
+async def test_what_a_step_says_writes_out_a_bidi_override_in_the_area_it_names(
+    live: Apps, session: Sessions
+) -> None:
+    area = "Case\u202ework"
+    session("sam").state.change(
+        lambda uow, when: services.add_staff(
+            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
+            now=when,
+        ),
+        None,
+    )  # fmt: skip
+    app = live("olu")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        said = await take(pilot, app, "SC-2026-000001", Action.ACKNOWLEDGE, {"area": area})
+    assert "\u202e" not in said
+    assert said.startswith("Acknowledged SC-2026-000001, routed to Case<U+202E>work")
 
 
 # -- a correction and a letter --------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -312,6 +313,21 @@ def test_a_line_break_in_a_name_cannot_add_a_header(name: str) -> None:
     ]
     assert "\n" not in message["To"].addresses[0].display_name
     assert not any(line.startswith((b"Bcc", b"X-Injected")) for line in raw.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [("Apology Call", "Apology-Call"), ("évil\x1b[2J\u202e", "-vil-2J-"), ("a<b>@c", "a-b-c")],
+)
+def test_a_kind_of_any_name_makes_a_whole_message_id(kind: str, shown: str) -> None:
+    # A template's file name is the kind: `Apology Call.html` cut the Message-ID short.
+    raw = to_eml(eml_facts(kind=kind), "<p>Hello</p>", utc("2026-12-01T10:00"))
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert raw.isascii()
+    assert re.fullmatch(
+        rf"<SC-2026-000001\.{re.escape(shown)}\.[0-9a-f]{{16}}@example\.org>",
+        message["Message-ID"].strip(),
+    )
 
 
 def test_an_email_needs_the_consumers_address() -> None:

@@ -54,6 +54,12 @@ def test_one_line_folds_whitespace_and_stays_inert() -> None:
     assert "Ann Smith \\x1b[31m" == one_line("Ann\n\tSmith  \x1b[31m")
 
 
+def test_one_line_writes_out_the_separators_python_counts_as_whitespace() -> None:
+    # A name holding a line separator showed as a plain space on one line, hiding it, while
+    # a table showed it written out.
+    assert "Ann <U+2028> Smith<U+2029> \\x85 \\x1c" == one_line("Ann \u2028 Smith\u2029 \x85 \x1c")
+
+
 def test_every_control_format_separator_and_surrogate_acts_but_visible_marks_show() -> None:
     """The list of acting characters is Unicode's controls (Cc), format characters (Cf),
     line and paragraph separators and surrogates, but the format characters that print a

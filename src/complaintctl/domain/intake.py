@@ -18,7 +18,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
-from complaintctl.text import EMAIL
+from complaintctl.text import ACTING, EMAIL
 
 REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 # Something@somewhere.tld, of printable characters.
@@ -59,7 +59,8 @@ def normalise_email(email: str | None) -> str | None:
     if email is None or not email.strip():
         return None
     cleaned = email.strip().lower()
-    if len(cleaned) > EMAIL.limit or not _EMAIL.match(cleaned):
+    acting = any(ord(character) in ACTING for character in cleaned)  # bidi, invisible
+    if len(cleaned) > EMAIL.limit or acting or not _EMAIL.match(cleaned):
         raise InvalidInput(f"{email[: EMAIL.limit]!r} is not an email address")
     return cleaned
 

@@ -230,9 +230,20 @@ def document(name: str, data: dict[str, Any]) -> str:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_shown,  # every value printed inert, as in a letter's facts
     )
     env.filters["words"] = _words
     return env.get_template(name).render(data)
+
+
+def _shown(value: Any) -> Any:
+    """A value a document prints: text with its acting characters written out visibly
+    (already escaped HTML stays so: inert changes none of `&<>"'`)."""
+    import markupsafe
+
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(text.inert(str(value), lines=True))
+    return text.inert(value, lines=True) if isinstance(value, str) else value
 
 
 def _words(value: Any) -> str:
@@ -373,6 +384,9 @@ def _recipients(message: EmailMessage, header: str) -> list[str]:
     return [found.addr_spec for found in SMTP.header_factory(header, value).addresses]
 
 
+_NOT_IN_MESSAGE_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     """An RFC 5322 message to the consumer: the letter as plain text and as HTML, the
     reference in the subject, dated when it was issued. Its Message-ID and MIME boundary come
@@ -415,7 +429,10 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
     message["Date"] = format_datetime(sent_at)
     digest = hashlib.sha256(f"{facts['reference']}\0{plain}\0{html}".encode()).hexdigest()
     domain = organisation["email"].rpartition("@")[2] or "complaintctl.invalid"
-    message["Message-ID"] = f"<{facts['reference']}.{facts['kind']}.{digest[:16]}@{domain}>"
+    # A kind is a template's file name (`Apology Call.html`): in a Message-ID, only what one
+    # carries whole.
+    kind = _NOT_IN_MESSAGE_ID.sub("-", facts["kind"])
+    message["Message-ID"] = f"<{facts['reference']}.{kind}.{digest[:16]}@{domain}>"
     message.set_content(plain)
     message.add_alternative(html, subtype="html")
     message.set_boundary(f"=_letter_{digest[16:40]}")

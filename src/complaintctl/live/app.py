@@ -618,7 +618,7 @@ class CaseScreen(Screen[None]):
         if done is None:
             return
         message, view = done
-        said = Text(message, style="bold")
+        said = Text(one_line(message), style="bold")  # it names stored text (an area)
         for warning in view.warnings:
             said.append(f"\nWarning: {one_line(warning)}")
         self.say(said)
