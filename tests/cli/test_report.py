@@ -163,6 +163,27 @@ def test_by_month_gives_each_month_as_its_own_report(run: Run, november: None) -
     ] + [rows[("received", "", "")]]
 
 
+def test_a_complaint_acknowledged_the_month_after_it_came_counts_in_no_month_but_the_quarter(
+    run: Run,
+) -> None:
+    """README: a month counts what was settled by its end, so the months add up to the period
+    only where each case's story ends in the month it began, even if every step was recorded
+    as it happened."""
+    as_it_happens(
+        run, "log", "--consumer", "Dan Late", "--email", "dan@example.com", "--channel",
+        "email", "--category", "delay", "--summary", "Slow", "--at", "2026-10-30T16:00",
+    )  # fmt: skip
+    as_it_happens(run, "ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-11-02T10:00")
+
+    with freeze_time(NOW):
+        rows = rows_of(run("report", "--period", "2026-Q4", "--by", "month", "--csv").stdout)
+
+    months = [f"month=2026-{month}" for month in ("10", "11", "12")]
+    assert [["1"], ["0"], ["0"]] == [rows[("received", "", m)] for m in months]
+    assert [["0"], ["0"], ["0"]] == [rows[("acknowledged_on_time", "", m)] for m in months]
+    assert ["1"] == rows[("acknowledged_on_time", "", "")]
+
+
 def test_from_and_to_count_the_days_between_inclusive(run: Run, november: None) -> None:
     result = run("report", "--from", "2026-11-02", "--to", "2026-11-02", "--csv")
     assert ["1"] == rows_of(result.stdout)[("received", "", "")]
