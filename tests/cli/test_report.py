@@ -184,6 +184,26 @@ def test_a_complaint_acknowledged_the_month_after_it_came_counts_in_no_month_but
     assert ["1"] == rows[("acknowledged_on_time", "", "")]
 
 
+def test_a_complaint_logged_after_its_quarter_is_received_in_neither_quarter_but_the_year(
+    run: Run,
+) -> None:
+    """README: the log is recorded after the cutoff like any late step; export still lists it."""
+    with freeze_time("2026-10-01T09:00:00+01:00"):
+        logged = run(
+            "log", "--consumer", "Eve Post", "--email", "eve@example.com", "--channel", "post",
+            "--category", "delay", "--summary", "Slow", "--at", "2026-09-30T15:00",
+        )  # fmt: skip
+    assert 0 == logged.exit_code, logged.stderr
+
+    with freeze_time(NOW):
+        counted = [run("report", "--period", period, "--cases", "received").stdout
+                   for period in ("2026-Q3", "2026-Q4", "2026")]  # fmt: skip
+        exported = run("export", "--from", "2026-07-01", "--to", "2026-09-30").stdout
+
+    assert ["", "", "SC-2026-000001\n"] == counted
+    assert "SC-2026-000001" in exported
+
+
 def test_from_and_to_count_the_days_between_inclusive(run: Run, november: None) -> None:
     result = run("report", "--from", "2026-11-02", "--to", "2026-11-02", "--csv")
     assert ["1"] == rows_of(result.stdout)[("received", "", "")]
