@@ -246,6 +246,24 @@ def test_a_period_asked_for_wrongly_exits_2_on_one_line(
         assert_one_line_error(run("report", *args), 2, message)
 
 
+def test_an_as_of_to_come_in_a_period_not_over_is_refused_as_nothing_is_recorded_yet(
+    run: Run, november: None
+) -> None:
+    """A report as recorded by a time to come would judge deadlines not yet passed as breached
+    and count a period not yet begun."""
+    for args in (
+        ("--period", "2026-Q4", "--as-of", "2026-12-20T12:00"),
+        ("--period", "2027-Q1", "--as-of", "2027-02-01"),
+        ("--period", "2026-Q4", "--as-of", "2026-12-20T12:00", "--cases", "received"),
+    ):
+        result = run("report", *args)
+        assert_one_line_error(result, 2, "--as-of ", whole=False)
+        assert "is after now" in result.stderr, args
+    # After a past period's end it changes nothing: the period's end is the cutoff.
+    past = run("report", "--period", "2026-11", "--as-of", "2027-01-01", "--csv")
+    assert past.stdout == run("report", "--period", "2026-11", "--csv").stdout
+
+
 def test_an_unknown_breakdown_is_a_usage_error(run: Run) -> None:
     result = run("report", "--period", "2026-11", "--by", "owner")
     assert (2, "") == (result.exit_code, result.stdout)
