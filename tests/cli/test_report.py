@@ -163,6 +163,47 @@ def test_by_month_gives_each_month_as_its_own_report(run: Run, november: None) -
     ] + [rows[("received", "", "")]]
 
 
+def test_a_complaint_acknowledged_the_month_after_it_came_counts_in_no_month_but_the_quarter(
+    run: Run,
+) -> None:
+    """README: a month counts what was settled by its end, so the months add up to the period
+    only where each case's story ends in the month it began, even if every step was recorded
+    as it happened."""
+    as_it_happens(
+        run, "log", "--consumer", "Dan Late", "--email", "dan@example.com", "--channel",
+        "email", "--category", "delay", "--summary", "Slow", "--at", "2026-10-30T16:00",
+    )  # fmt: skip
+    as_it_happens(run, "ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-11-02T10:00")
+
+    with freeze_time(NOW):
+        rows = rows_of(run("report", "--period", "2026-Q4", "--by", "month", "--csv").stdout)
+
+    months = [f"month=2026-{month}" for month in ("10", "11", "12")]
+    assert [["1"], ["0"], ["0"]] == [rows[("received", "", m)] for m in months]
+    assert [["0"], ["0"], ["0"]] == [rows[("acknowledged_on_time", "", m)] for m in months]
+    assert ["1"] == rows[("acknowledged_on_time", "", "")]
+
+
+def test_a_complaint_logged_after_its_quarter_is_received_in_neither_quarter_but_the_year(
+    run: Run,
+) -> None:
+    """README: the log is recorded after the cutoff like any late step; export still lists it."""
+    with freeze_time("2026-10-01T09:00:00+01:00"):
+        logged = run(
+            "log", "--consumer", "Eve Post", "--email", "eve@example.com", "--channel", "post",
+            "--category", "delay", "--summary", "Slow", "--at", "2026-09-30T15:00",
+        )  # fmt: skip
+    assert 0 == logged.exit_code, logged.stderr
+
+    with freeze_time(NOW):
+        counted = [run("report", "--period", period, "--cases", "received").stdout
+                   for period in ("2026-Q3", "2026-Q4", "2026")]  # fmt: skip
+        exported = run("export", "--from", "2026-07-01", "--to", "2026-09-30").stdout
+
+    assert ["", "", "SC-2026-000001\n"] == counted
+    assert "SC-2026-000001" in exported
+
+
 def test_from_and_to_count_the_days_between_inclusive(run: Run, november: None) -> None:
     result = run("report", "--from", "2026-11-02", "--to", "2026-11-02", "--csv")
     assert ["1"] == rows_of(result.stdout)[("received", "", "")]
@@ -203,6 +244,24 @@ def test_a_period_asked_for_wrongly_exits_2_on_one_line(
 ) -> None:
     with freeze_time(NOW):
         assert_one_line_error(run("report", *args), 2, message)
+
+
+def test_an_as_of_to_come_in_a_period_not_over_is_refused_as_nothing_is_recorded_yet(
+    run: Run, november: None
+) -> None:
+    """A report as recorded by a time to come would judge deadlines not yet passed as breached
+    and count a period not yet begun."""
+    for args in (
+        ("--period", "2026-Q4", "--as-of", "2026-12-20T12:00"),
+        ("--period", "2027-Q1", "--as-of", "2027-02-01"),
+        ("--period", "2026-Q4", "--as-of", "2026-12-20T12:00", "--cases", "received"),
+    ):
+        result = run("report", *args)
+        assert_one_line_error(result, 2, "--as-of ", whole=False)
+        assert "is after now" in result.stderr, args
+    # After a past period's end it changes nothing: the period's end is the cutoff.
+    past = run("report", "--period", "2026-11", "--as-of", "2027-01-01", "--csv")
+    assert past.stdout == run("report", "--period", "2026-11", "--csv").stdout
 
 
 def test_an_unknown_breakdown_is_a_usage_error(run: Run) -> None:

@@ -479,9 +479,27 @@ def report_command(
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])
+
+    from datetime import datetime
+
+    def recorded_by(uow: Any, when: datetime) -> datetime:
+        # The figures are as recorded by the period's end or --as-of, whichever is earlier:
+        # a time to come has nothing recorded yet.
+        tz = uow.calendar().tz
+        if min(when, chosen.ends(tz)) > state.now:
+            from complaintctl.domain.instants import format_local
+
+            raise InvalidInput(
+                f"--as-of {format_local(when, tz)} is after now: the figures "
+                "are counted as recorded by then, and nothing is recorded yet after now"
+            )
+        return when
+
     if cases is not None:
         counted = state.read(
-            lambda uow, when: services.figure_cases(uow, period=chosen, as_of=when, figure=cases),
+            lambda uow, when: services.figure_cases(
+                uow, period=chosen, as_of=recorded_by(uow, when), figure=cases
+            ),
             as_of,
         )
         render.figure_cases(counted)
@@ -490,7 +508,7 @@ def report_command(
         lambda uow, when: services.report(
             uow,
             period=chosen,
-            as_of=when,
+            as_of=recorded_by(uow, when),
             by=by.value if by else ("month" if html else None),
             compare=compare is not None,
         ),
