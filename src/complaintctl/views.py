@@ -1079,6 +1079,7 @@ class Letter:
     reproduces: EventView | None = None
     same_bytes: bool | None = None
     notes: tuple[str, ...] = ()  # for the officer: needs the letter does not meet, and so on
+    channel: str = "post"  # how it goes to the consumer, as the contact log records it
 
     @property
     def file_name(self) -> str:
