@@ -20,7 +20,12 @@ from complaintctl.domain import clocks
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.explain import DayEntry
 from complaintctl.domain.figures import FIGURE, Row
-from complaintctl.domain.instants import format_duration, format_instant, whole_minutes
+from complaintctl.domain.instants import (
+    format_duration,
+    format_instant,
+    format_local,
+    whole_minutes,
+)
 from complaintctl.domain.letters import EXTENSIONS, LetterFormat
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import ComplaintError
@@ -181,8 +186,9 @@ class RestrictionView:
         }.get(self.scope, self.scope)
 
     def describe(self) -> str:
-        """`restriction 3 (procedure, review due 2027-05-28)`, for warnings and refusals."""
-        review = self.review_due.astimezone(ZoneInfo(self.zone)).date()
+        """`restriction 3 (no new formal complaints; review due Fri 2027-05-28 10:00 BST)`,
+        for warnings and refusals: the review's instant as every instant for people."""
+        review = format_local(self.review_due, ZoneInfo(self.zone))
         return f"restriction {self.id} ({self.what()}; review due {review})"
 
 
@@ -1088,6 +1094,7 @@ class Letter:
     reproduces: EventView | None = None
     same_bytes: bool | None = None
     notes: tuple[str, ...] = ()  # for the officer: needs the letter does not meet, and so on
+    channel: str = "post"  # how it goes to the consumer, as the contact log records it
 
     @property
     def file_name(self) -> str:

@@ -226,6 +226,29 @@ def test_a_case_carried_through_both_responses_has_its_deadlines_and_decisions(
     } == {name: record[name] for name in COLUMNS[COLUMNS.index("stage") :] if name != "owner"}
 
 
+def test_a_step_recorded_after_its_deadline_is_exported_at_when_it_happened(run: Run) -> None:
+    # D's acknowledgement was due Thu 3 December; typed in on the 15th, dated the 2nd. Its clock
+    # ends when it was recorded (a breach on record), but the column says when it was taken,
+    # as `history` does.
+    step = ["--as", "officer.one", "ack", D, "--area", "Casework", "--at", "2026-12-02T10:00"]
+    assert 0 == run(*step).exit_code
+    step = ["--as", "lee.leader", "assign", D, "--to", "rita.responder"]
+    assert 0 == run(*step, "--at", "2026-12-02T11:00").exit_code
+    step = ["--as", "rita.responder", "respond", D, "--decision", "upheld", "--summary", "Sorry"]
+    assert 0 == run(*step, "--at", "2026-12-04T10:00").exit_code
+    history = json.loads(run("history", D, "--json").stdout)
+
+    record = by_ref(run)[D]
+
+    assert "2026-12-02T10:00:00+00:00" == record["acknowledged_at"]
+    assert "2026-12-04T10:00:00+00:00" == record["responded_at"]
+    taken = {entry["action"]: entry["at"] for entry in history["history"]}
+    assert (taken["acknowledge"], taken["respond"]) == (
+        record["acknowledged_at"],
+        record["responded_at"],
+    )
+
+
 def test_the_assessors_outcome_is_exported_once_recorded(run: Run) -> None:
     assert 0 == run("refer", E, "--at", "2026-12-11T10:00").exit_code
     assert 0 == run("refer", E, "--outcome", "not-upheld", "--at", "2026-12-14T10:00").exit_code

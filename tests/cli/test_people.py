@@ -386,7 +386,7 @@ def test_a_procedure_restriction_refuses_a_new_complaint_naming_the_restriction_
     assert 7 == result.exit_code
     assert (
         "Error: Ann Smith is restricted: restriction 1 (no new formal complaints; review due "
-        "2027-03-01); a senior-leader or senior-complaint-executive may log it with "
+        "Mon 2027-03-01 10:00 GMT); a senior-leader or senior-complaint-executive may log it with "
         "--override-restriction REASON" == error_line(result)
     )
     assert before == show(run, ref)
@@ -410,7 +410,7 @@ def test_a_senior_role_may_log_despite_a_restriction_and_the_override_is_recorde
     assert ("log", "sam.senior") == (entry["action"], entry["by"])
     assert (
         "A new matter: a data breach (restriction 1 (no new formal complaints; "
-        "review due 2027-03-01))" == entry["details"]["restriction_overridden"]
+        "review due Mon 2027-03-01 10:00 GMT))" == entry["details"]["restriction_overridden"]
     )
 
 
@@ -463,8 +463,8 @@ def test_a_same_matter_restriction_refuses_only_complaints_about_that_dispute(ru
     assert 7 == same.exit_code
     assert (
         "Error: Ann Smith is restricted: restriction 1 (no new complaints about dispute D-123; "
-        "review due 2027-03-01); a senior-leader or senior-complaint-executive may log it with "
-        "--override-restriction REASON" == error_line(same)
+        "review due Mon 2027-03-01 10:00 GMT); a senior-leader or senior-complaint-executive "
+        "may log it with --override-restriction REASON" == error_line(same)
     )
     assert (0, "SC-2026-000002\n") == (other.exit_code, other.stdout)
     assert (0, "SC-2026-000003\n") == (no_dispute.exit_code, no_dispute.stdout)
@@ -502,7 +502,8 @@ def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
 
     assert "post" == restriction["contact_channel"]
     lines = ok(run, "show", ref).stdout.splitlines()
-    assert "Restricted\trestriction 1 (contact only by post; review due 2027-03-01)" in lines
+    restricted = "contact only by post; review due Mon 2027-03-01 10:00 GMT"
+    assert f"Restricted\trestriction 1 ({restricted})" in lines
     # Nested in a case, a restriction carries no schema_version of its own.
     del restriction["schema_version"]
     assert [restriction] == show(run, ref)["consumer"]["restrictions"]
@@ -514,6 +515,18 @@ def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
     )
     # A contact restriction does not stop a new complaint being logged.
     assert "SC-2026-000002" == log_case(run, at="2026-10-01T10:00")
+
+
+@freeze_time(LATER)
+def test_restrict_add_and_review_write_the_review_as_every_instant_for_people(run: Run) -> None:
+    log_case(run)
+    add = ("--as", "sam.senior", "restrict", "add", "--email", "ann@example.com")
+    added = ok(run, *add, "--scope", "procedure", "--reason", "Abusive", "--at", RESTRICTED)
+    review = ("--as", "sam.senior", "restrict", "review", "1", "--reason", "Still needed")
+    reviewed = ok(run, *review, "--next", "2027-06-01T09:30", "--at", "2027-02-01T10:00")
+
+    assert "review due Mon 2027-03-01 10:00 GMT)" in added.stdout
+    assert "review due Tue 2027-06-01 09:30 BST)" in reviewed.stdout
 
 
 @freeze_time(LATER)
@@ -719,7 +732,8 @@ def test_a_refusal_names_the_review_date_as_it_falls_in_london(run: Run) -> None
     result = run(*log_args(at="2026-10-02T10:00"))
 
     assert 7 == result.exit_code
-    assert "restriction 1 (no new formal complaints; review due 2027-04-01)" in error_line(result)
+    restricted = "no new formal complaints; review due Thu 2027-04-01 00:30 BST"
+    assert f"restriction 1 ({restricted})" in error_line(result)
 
 
 @freeze_time(LATER)
@@ -809,9 +823,10 @@ def test_consumer_show_gives_the_person_and_every_case_newest_first_as_plain_lin
         "Address\t1 High St Leeds",
         "Prefers\tpost",
         "Adjustments\tlarge-print",
-        "Was restricted\trestriction 1 (no new formal complaints; review due 2027-02-12); "
+        "Was restricted\trestriction 1 (no new formal complaints; "
+        "review due Fri 2027-02-12 10:00 GMT); "
         "lifted Thu 2026-08-13 10:00 BST by sam.senior: Calmer",
-        "Restricted\trestriction 2 (contact only by post; review due 2027-02-14)",
+        "Restricted\trestriction 2 (contact only by post; review due Sun 2027-02-14 10:00 GMT)",
         f"Incident\tTue 2026-08-04 10:00 BST Shouted <U+202E>at officer (officer.one, {first})",
         f"Case\t{second}\t2026-08-10T10:00:00+01:00\treceived\t-",
         f"Case\t{first}\t2026-08-03T10:00:00+01:00\tclosed\tclosed: withdrawn",

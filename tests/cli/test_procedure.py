@@ -902,6 +902,20 @@ def test_an_incident_is_recorded_in_history_and_shown_on_every_case_of_the_consu
     assert ["log"] == [e["action"] for e in history(run, second)]
 
 
+@freeze_time(NOW)
+def test_show_names_the_case_of_an_incident_recorded_on_another_case(run: Run) -> None:
+    first = log_case(run)
+    second = log_case(run, at="2026-09-01T10:00", summary="Still no update")
+    ok(
+        run, "--as", "officer.two", "incident", first, "--note", "Shouted at the officer",
+        "--at", "2026-09-02T14:00",
+    )  # fmt: skip
+    shown = "Incident\tWed 2026-09-02 14:00 BST Shouted at the officer (officer.two"
+
+    assert f"{shown})" in ok(run, "show", first).stdout.splitlines()
+    assert f"{shown}, {first})" in ok(run, "show", second).stdout.splitlines()
+
+
 def test_show_tells_the_escalation_the_referral_and_the_assessors_outcome(run: Run) -> None:
     ref = journey.log_case(run, at="2026-11-02T10:00")
     journey.ack(run, ref, at="2026-11-02T11:00")

@@ -364,6 +364,28 @@ def test_an_issued_letter_is_recorded_with_its_template_and_the_hash_of_its_byte
     assert (before.stage, before.version) == (view.stage, view.version)
 
 
+@pytest.mark.parametrize(
+    ("consumer", "format", "channel"),
+    [
+        ({"address": None}, LetterFormat.TEXT, "email"),  # an email-only consumer
+        ({"address": None}, LetterFormat.HTML, "email"),
+        ({"address": ANN_ADDRESS, "preferred_contact": "post"}, LetterFormat.TEXT, "post"),
+        ({"address": ANN_ADDRESS}, LetterFormat.TEXT, "email"),  # as an email is the default
+        ({"address": ANN_ADDRESS}, LetterFormat.HTML, "post"),
+        ({"address": ANN_ADDRESS, "email": None}, LetterFormat.TEXT, "post"),
+        ({"address": ANN_ADDRESS}, LetterFormat.EML, "email"),
+    ],
+)
+def test_the_contact_log_records_the_channel_the_letter_goes_by(
+    unit: UnitFactory, consumer: dict[str, str | None], format: LetterFormat, channel: str
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), **consumer)
+    take(unit, ref, "acknowledged")
+    letter(unit, ref, "acknowledgement", format, issue=True)
+
+    assert channel == show(unit, ref).contacts[-1].details["channel"]
+
+
 def test_a_letter_made_without_issue_records_nothing(unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="acknowledged")
     before = show(unit, ref)

@@ -528,7 +528,7 @@ def test_a_consumer_restricted_from_the_procedure_cannot_log_a_new_complaint(
     log(unit, t("2026-11-30T10:00"))
     restriction = restrict(unit, RestrictionScope.PROCEDURE)
     assert t("2027-06-01T11:00") == restriction.review_due  # 12:00 BST
-    with pytest.raises(ConsumerRestricted, match="review due 2027-06-01"):
+    with pytest.raises(ConsumerRestricted, match="review due Tue 2027-06-01 12:00 BST"):
         log(unit, t("2026-12-02T10:00"))
     with pytest.raises(NotPermitted):
         log(unit, t("2026-12-02T10:00"), override_restriction="New matter")

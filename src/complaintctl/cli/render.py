@@ -643,7 +643,13 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
         ("Adjustments", needs),
         *[("Restricted", r.describe()) for r in view.restrictions],
         *[
-            ("Incident", f"{format_local(i.at, tz)} {i.note} ({i.recorded_by})")
+            # One recorded on another of the consumer's cases names it, as `consumer show` does.
+            (
+                "Incident",
+                f"{format_local(i.at, tz)} {i.note} ({i.recorded_by}"
+                + ("" if i.ref == view.ref else f", {i.ref or '-'}")
+                + ")",
+            )
             for i in view.incidents
         ],
         ("Received", f"{format_local(view.received_at, tz)} by {view.channel}"),

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from complaintctl.domain.clocks import MET
+from complaintctl.domain.clocks import MET, STEP_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import format_instant, local_to_utc
-from complaintctl.domain.procedure import Stage
+from complaintctl.domain.procedure import Action, Stage
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import listing_filters
 from complaintctl.services.imports import FIELDS
@@ -44,6 +44,13 @@ COLUMNS = (
     "assessor_outcome",
 )
 _PAGE = 1000
+# The step that meets each clock exported with when it was met (STEP_CLOCKS).
+_MET_BY = {
+    kind.value: action.value
+    for action in (Action.ACKNOWLEDGE, Action.RESPOND, Action.FINAL)
+    for kind in STEP_CLOCKS[action].meets
+    if kind in (DeadlineKind.ACKNOWLEDGE, DeadlineKind.RESPOND, DeadlineKind.FINAL)
+}
 
 
 def export_cases(
@@ -114,10 +121,18 @@ def _records(
         if not page:
             return
         ids = [row.id for row in page]
+        # When each step happened, as the history has it (its --at): a step recorded after
+        # its deadline had passed ends its clock when it was recorded (a breach on record,
+        # domain/clocks.clock_ends_at), but the columns say when the step was taken, as
+        # `history` and the report's figures do.
+        steps: dict[tuple[int, str], datetime] = {}
+        for case_id, action, at in listings.steps_of_cases(uow, ids, list(_MET_BY.values())):
+            steps[case_id, action] = at  # the last one recorded
         clocks: dict[int, dict[str, Any]] = {}
         for case_id, kind, due, ended, outcome in listings.deadlines_of_cases(uow, ids):
             clocks.setdefault(case_id, {})[f"{kind}_due"] = when(due)
-            met = when(ended) if outcome == MET else None
+            step = steps.get((case_id, _MET_BY.get(kind, "")), ended)
+            met = when(step) if outcome == MET else None
             clocks[case_id][f"{kind}_met"] = met
         decisions: dict[int, dict[str, str]] = {}
         for case_id, stage, decision in listings.outcomes_of_cases(uow, ids):

@@ -66,6 +66,22 @@ def default_format(view: CaseView, *, pdf_ok: bool) -> LetterFormat:
     return LetterFormat.PDF if pdf_ok else LetterFormat.HTML
 
 
+def letter_channel(view: CaseView, format: LetterFormat) -> str:
+    """How a letter in `format` goes to the consumer: an email by email; a PDF or HTML, made
+    to print, by post where there is an address to send it to; plain text as the consumer is
+    reached (as `default_format` chooses). Never by post to a consumer with no address, nor
+    by email to one with no email."""
+    if format == LetterFormat.EML:
+        return "email"
+    if not view.email:
+        return "post"
+    if not view.address:
+        return "email"
+    if format == LetterFormat.TEXT:
+        return "post" if view.preferred_contact == "post" else "email"
+    return "post"
+
+
 def make_letters(
     uow: UnitOfWork,
     *,
@@ -201,6 +217,7 @@ def _letter(
         reproduces,
         same_bytes,
         tuple(notes),
+        letter_channel(view, chosen),
     )
 
 
@@ -224,7 +241,7 @@ def _issue_details(letter: Letter) -> dict[str, Any]:
         "kind": letter.kind,
         "format": letter.format.value,
         "direction": Direction.OUT.value,
-        "channel": "email" if letter.format == LetterFormat.EML else "post",
+        "channel": letter.channel,
         "template": letter.template,
         "template_origin": letter.template_origin,
         "template_sha256": letter.template_sha256,

@@ -543,6 +543,19 @@ def outcomes_of_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> list[tuple[in
     return rows
 
 
+def steps_of_cases(
+    uow: UnitOfWork, case_ids: Sequence[int], actions: Sequence[str]
+) -> list[tuple[int, str, datetime]]:
+    """(case id, action, when it happened: its --at) of the cases' steps of `actions`, in the
+    order they were recorded."""
+    statement = (
+        sa_select(col(Event.case_id), col(Event.action), col(Event.at))
+        .where(col(Event.case_id).in_(case_ids), col(Event.action).in_(list(actions)))
+        .order_by(col(Event.id))
+    )
+    return [tuple(row) for row in uow.session.connection().execute(statement)]  # type: ignore[misc]
+
+
 # -- find ----------------------------------------------------------------------------------
 
 # ref, version, stage, received_at, consumer id, name, email, address, dispute, summary.
