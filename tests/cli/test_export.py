@@ -363,6 +363,19 @@ def test_json_lines_to_a_file(run: Run, tmp_path: Path) -> None:
     assert [A, B, C, D, E] == [json.loads(line)["ref"] for line in out.read_text().splitlines()]
 
 
+@pytest.mark.parametrize("name", ["cases.jsonl", "CASES.NDJSON"])
+def test_a_file_named_as_json_lines_is_written_as_json_lines_as_import_reads_it(
+    run: Run, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / name
+
+    assert 0 == run("export", "-o", str(out)).exit_code
+    assert [A, B, C, D, E] == [json.loads(line)["ref"] for line in out.read_text().splitlines()]
+    # A format given is the format written, whatever the name.
+    assert 0 == run("export", "--format", "csv", "-o", str(out), "--force").exit_code
+    assert out.read_text().startswith("consumer,")
+
+
 def test_output_dash_is_stdout_not_a_file_named_dash(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

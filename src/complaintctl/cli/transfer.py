@@ -320,7 +320,15 @@ def import_command(
 @commands.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.CSV,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            help="The rows' format [default: by -o's extension, .jsonl or .ndjson for jsonl, "
+            "else csv].",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -366,6 +374,8 @@ def export_command(
         output = None  # stdout, as with no -o, not a file named '-'
     if output is not None:
         file_named(output, "export -o")  # a name ending in / is a folder, not a file so named
+    if fmt is None:  # as import reads it: a .jsonl file is JSON Lines
+        fmt = _SUFFIXES.get(Path(output).suffix.lower(), Format.CSV) if output else Format.CSV
     state = current_state(ctx)
     owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
