@@ -1238,6 +1238,8 @@ class FigureCases:
     cutoff: datetime
     refs: tuple[str, ...]
     zone: str
+    by: str | None = None  # the breakdown, with the references of each group (as `groups`)
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _figure_rows_json(rows: Sequence[Row]) -> list[dict[str, Any]]:

@@ -430,6 +430,18 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
     assert "SC-2026-000001\nSC-2026-000002\n" == received.stdout
 
 
+def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
+    run: Run, november: None
+) -> None:
+    result = run("report", "--period", "2026-11", "--by", "channel", "--cases", "received")
+
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert 0 == result.exit_code
+    assert sorted(lines, key=lambda line: line[1]) == lines  # group by group
+    assert ["SC-2026-000001", "SC-2026-000002"] == sorted(ref for ref, _ in lines)
+    assert result.stderr.startswith(f"2 counted in received for 2026-11 by channel ({lines[0][1]} ")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -459,7 +471,7 @@ def test_cases_lists_the_references_a_count_counted(run: Run, november: None) ->
         (("--cases", "restrictions_decided"), "--cases: restrictions_decided counts "
          "restrictions, not cases"),
         (("--cases", "received", "--json"), "--cases lists one figure's cases, one a line, on "
-         "its own"),
+         "its own (or with --by, each case beside its group)"),
     ],
 )  # fmt: skip
 def test_cases_of_what_is_not_a_count_of_cases_exits_2_on_one_line(

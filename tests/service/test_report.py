@@ -670,3 +670,36 @@ def test_each_count_lists_as_many_cases_as_it_counts(
             figure = FIGURE[name.split(".")[0]]
             if figure.unit == "count" and figure.by_case:
                 assert value == len(listed(name)), name
+
+
+@pytest.mark.parametrize(
+    ("period", "by"),
+    [("2027-03", "area"), ("2027-03", "category"), ("2027-Q1", "channel"), ("2027-Q1", "month")],
+)
+def test_each_group_lists_as_many_cases_as_its_count_in_the_report(
+    unit: UnitFactory, store: dict[str, str], period: str, by: str
+) -> None:
+    # Every number of a breakdown traced to its cases: as many as the group's count, for every
+    # count of cases and each of its parts.
+    groups = figures_of(unit, period, by=by).current.groups
+    assert len(groups) > 1
+    with unit(write=False) as uow:
+        for name, figure in FIGURE.items():
+            if figure.unit != "count" or not figure.by_case:
+                continue
+            parts = sorted({r.part or "" for _, rows in groups for r in rows if r.figure == name})
+            for part in parts:
+                traced = services.figure_cases(
+                    uow, period=parse_period(period), as_of=LATER,
+                    figure=f"{name}.{part}" if part else name, by=by,
+                )  # fmt: skip
+                counted = [
+                    (group, value)
+                    for group, rows in groups
+                    for r in rows
+                    if r.figure == name and (r.part or "") == part
+                    and (value := r.value)
+                ]  # fmt: skip
+                listed = [(group, len(refs)) for group, refs in traced.groups if refs]
+                assert counted == listed, (name, part)
+                assert sum(n for _, n in listed) == len(traced.refs)

@@ -472,8 +472,11 @@ def report_command(
 
     if sum((json_output, csv_output, html is not None)) > 1:
         raise InvalidInput("one of --json, --csv or --html at a time")
-    if cases is not None and (json_output or csv_output or html is not None or by or compare):
-        raise InvalidInput("--cases lists one figure's cases, one a line, on its own")
+    if cases is not None and (json_output or csv_output or html is not None or compare):
+        raise InvalidInput(
+            "--cases lists one figure's cases, one a line, on its own (or with --by, each "
+            "case beside its group)"
+        )
     if html is not None:
         from complaintctl.files import file_named
 
@@ -496,7 +499,11 @@ def report_command(
     if cases is not None:
         counted = state.read(
             lambda uow, when: services.figure_cases(
-                uow, period=chosen, as_of=recorded_by(uow, when), figure=cases
+                uow,
+                period=chosen,
+                as_of=recorded_by(uow, when),
+                figure=cases,
+                by=by.value if by else None,
             ),
             as_of,
         )

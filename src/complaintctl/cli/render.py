@@ -2594,9 +2594,20 @@ def _report_glance(view: ReportView) -> Any:
 
 def figure_cases(view: FigureCases) -> None:
     """The references on stdout, one a line (for other commands to read), what they are on
-    stderr."""
-    for ref in view.refs:
-        _line(ref)
+    stderr; with a breakdown, each beside its group (the reference first, so that a step
+    reading `-` takes it)."""
     name = view.figure + (f".{view.part}" if view.part else "")
     cutoff = format_local(view.cutoff, ZoneInfo(view.zone))
-    _note(f"{len(view.refs)} counted in {name} for {view.period}, as recorded by {cutoff}.")
+    if view.by is None:
+        for ref in view.refs:
+            _line(ref)
+        _note(f"{len(view.refs)} counted in {name} for {view.period}, as recorded by {cutoff}.")
+        return
+    for group, refs in view.groups:
+        for ref in refs:
+            _line(ref, group)
+    each = ", ".join(f"{group} {len(refs)}" for group, refs in view.groups) or "no group"
+    _note(
+        f"{len(view.refs)} counted in {name} for {view.period} by {view.by} ({each}), as "
+        f"recorded by {cutoff}."
+    )

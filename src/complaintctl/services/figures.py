@@ -103,8 +103,7 @@ def _report(
     windows = {one: _window(one, as_of, tz) for one in periods}
     if by == "month":
         for one in periods:
-            windows.update((month, _window(month, as_of, tz)) for month in one.months()
-                           if month.starts(tz) <= as_of)  # fmt: skip
+            windows.update(_month_windows(one, as_of, tz))
     facts = _facts(uow, periods, {window.cutoff for window in windows.values()})
     restricted, entries = listings.restrictions_for_figures(uow)
     restrictions = figures.restriction_facts(
@@ -125,9 +124,8 @@ def _report(
             groups = [(month.label, counted(month)[2]) for month in one.months()
                       if month in windows]  # fmt: skip
         elif breakdown is not None:
-            for key in sorted({case.attribute(breakdown) for case in cases}):
-                chosen = [case for case in cases if case.attribute(breakdown) == key]
-                groups.append((key, figures.count(chosen, window, calendar, None)))
+            groups = [(key, figures.count(chosen, window, calendar, None))
+                      for key, chosen in _grouped(cases, breakdown)]  # fmt: skip
         return PeriodFigures(one.label, one.first, one.last, window.cutoff, rows, tuple(groups))
 
     shown = of(period, breakdown=by)
@@ -150,9 +148,15 @@ def _begun(period: Period, as_of: datetime, tz: ZoneInfo) -> None:
         )
 
 
-def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str) -> FigureCases:
+def figure_cases(
+    uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str, by: str | None = None
+) -> FigureCases:
     """The references of the cases `figure` (`name` or `name.part`) counted in `period`, as
-    recorded by its end or `as_of`: every number of the report traced to its cases."""
+    recorded by its end or `as_of`: every number of the report traced to its cases; with `by`,
+    those each group of the report's breakdown counted, group by group, as `report` groups
+    them (the month's own cutoff for a month)."""
+    if by is not None and by not in BREAKDOWNS:
+        raise InvalidInput(f"--by takes {', '.join(BREAKDOWNS)}, not {by!r}")
     try:
         name, part = figures.parse_figure(figure)
     except figures.FigureError as err:
@@ -166,16 +170,47 @@ def figure_cases(uow: UnitOfWork, *, period: Period, as_of: datetime, figure: st
                 f"{', '.join(listed)} (`complaintctl cause list`)"
             )
     calendar = uow.calendar()
-    _begun(period, as_of, calendar.tz)
-    window = _window(period, as_of, calendar.tz)
+    tz = calendar.tz
+    _begun(period, as_of, tz)
+    window = _window(period, as_of, tz)
+    months = _month_windows(period, as_of, tz) if by == "month" else {}
     with _without_cycle_collection():
-        facts = _facts(uow, [period], {window.cutoff})[window.cutoff]
-        refs = figures.counted_cases(facts, window, calendar, name, part)
-    return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
+        facts = _facts(uow, [period], {one.cutoff for one in (window, *months.values())})
+        cases = facts[window.cutoff]
+        if by is None:
+            refs = figures.counted_cases(cases, window, calendar, name, part)
+            return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
+        if by == "month":
+            groups = [(month.label, tuple(figures.counted_cases(
+                facts[counted.cutoff], counted, calendar, name, part)))
+                for month, counted in months.items()]  # fmt: skip
+        else:
+            groups = [(key, tuple(figures.counted_cases(chosen, window, calendar, name, part)))
+                      for key, chosen in _grouped(cases, by)]  # fmt: skip
+    return FigureCases(
+        name, part, period.label, window.cutoff,
+        tuple(ref for _, refs in groups for ref in refs), calendar.zone, by, tuple(groups),
+    )  # fmt: skip
 
 
 def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
     return figures.Window(period.starts(tz), period.ends(tz), min(period.ends(tz), as_of))
+
+
+def _month_windows(period: Period, as_of: datetime, tz: ZoneInfo) -> dict[Period, figures.Window]:
+    """The windows of the months of `period` begun by `as_of` (--by month)."""
+    return {month: _window(month, as_of, tz) for month in period.months()
+            if month.starts(tz) <= as_of}  # fmt: skip
+
+
+def _grouped(
+    cases: Sequence[figures.CaseFacts], by: str
+) -> list[tuple[str, list[figures.CaseFacts]]]:
+    """The cases of each area, category or channel (--by), the groups in order of name."""
+    groups: dict[str, list[figures.CaseFacts]] = {}
+    for case in cases:
+        groups.setdefault(case.attribute(by), []).append(case)
+    return sorted(groups.items())
 
 
 def _facts(
