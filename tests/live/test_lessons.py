@@ -223,3 +223,29 @@ async def test_no_subject_access_request_open_says_nothing_of_them(live: Apps) -
         await pilot.pause()
         status = text_of(app, "#status")
     assert "subject-access" not in status
+
+
+async def test_an_action_recorded_is_said_done_even_if_the_store_cannot_be_read_after(
+    live: Apps, session: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case is read again in the action's own transaction: a read after it that failed (the
+    # store removed that moment) said "Refused" of an action recorded, and a retry took it twice.
+    from complaintctl.errors import StoreUnavailable
+    from complaintctl.live.session import Session
+
+    app = live("olu")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+
+        def unreadable(self: Session, ref: str) -> None:
+            raise StoreUnavailable("the store is gone")
+
+        monkeypatch.setattr(Session, "case", unreadable)
+        form = await choose_action(pilot, app, Action.ACTION_OPENED)
+        fill(form, {"kind": "remedy", "what": "Call back", "owner": "olu", "within": "2d"})
+        opened = await _submit(pilot, app)
+    monkeypatch.undo()
+    view, _ = session("olu").case("SC-2026-000004")
+    assert opened.startswith("Opened action "), opened
+    assert ["Call back"] == [action.what for action in view.actions]

@@ -532,11 +532,10 @@ def _add_action(session: Session, view: CaseView, values: Values) -> tuple[CaseV
 
     kind = _chosen(values, "kind", ActionKind)
     due, within = _optional(values, "due"), _optional(values, "within")
-    added = session.add_action(
+    added, after = session.add_action(
         view.ref, kind=kind, what=_text(values, "what"), owner=_text(values, "owner").strip(),
         due=due.strip() if due else None, within=within,
     )  # fmt: skip
-    after, _ = session.case(view.ref)
     return after, (
         f"Opened action {added.id} on {added.ref} ({added.kind}), owned by {added.owner}, "
         f"due {format_local(added.due, ZoneInfo(added.zone))}: {one_line(added.what)}"
@@ -552,8 +551,7 @@ def _done_action(session: Session, view: CaseView, values: Values) -> tuple[Case
     chosen = values.get("id")
     if not chosen:
         raise InvalidInput("choose the ID of an open action on the case")
-    done = session.action_done(int(chosen), _optional(values, "note"))
-    after, _ = session.case(view.ref)
+    done, after = session.action_done(int(chosen), _optional(values, "note"))
     tz = ZoneInfo(done.zone)
     late = "on time" if done.on_time else f"late (due {format_local(done.due, tz)})"
     return after, f"Done: action {done.id} on {done.ref}, {late}: {one_line(done.what)}"

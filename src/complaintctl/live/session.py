@@ -195,34 +195,40 @@ class Session:
     def add_action(
         self, ref: str, *, kind: ActionKind, what: str, owner: str, due: str | None,
         within: str | None,
-    ) -> ActionView:  # fmt: skip
-        """`action add REF --kind --what --owner (--due | --within)`, in one transaction: `due`
-        read in the store's calendar zone, as the command reads it; a refusal raises its
-        ComplaintError and writes nothing."""
+    ) -> tuple[ActionView, CaseView]:  # fmt: skip
+        """`action add REF --kind --what --owner (--due | --within)`, and the case as it leaves
+        it, in one transaction: `due` read in the store's calendar zone, as the command reads
+        it; a refusal raises its ComplaintError and writes nothing."""
         from complaintctl import services
 
         self._tick()
-        return self.state.change(
-            lambda uow, when: services.add_action(
+
+        def add(uow: UnitOfWork, when: datetime) -> tuple[ActionView, CaseView]:
+            added = services.add_action(
                 uow, ref=ref, kind=kind, what=what, owner=owner,
                 due=self.state.instant(due, uow.calendar().tz) if due is not None else None,
                 within=within, by=self.actor, at=when, now=self.state.now,
-            ),
-            None,
-        )  # fmt: skip
+            )  # fmt: skip
+            return added, services.show_case(uow, ref=added.ref, as_of=when)
 
-    def action_done(self, action_id: int, note: str | None) -> ActionView:
-        """`action done ID [--note NOTE]`, in one transaction; a refusal raises its
-        ComplaintError and writes nothing."""
+        return self.state.change(add, None)
+
+    def action_done(self, action_id: int, note: str | None) -> tuple[ActionView, CaseView]:
+        """`action done ID [--note NOTE]`, and the case as it leaves it, in one transaction
+        (never a read after it that could fail once the action is recorded, so that it is
+        never taken for refused and done twice); a refusal raises its ComplaintError and
+        writes nothing."""
         from complaintctl import services
 
         self._tick()
-        return self.state.change(
-            lambda uow, when: services.action_done(
+
+        def done(uow: UnitOfWork, when: datetime) -> tuple[ActionView, CaseView]:
+            marked = services.action_done(
                 uow, action_id=action_id, note=note, by=self.actor, at=when, now=self.state.now
-            ),
-            None,
-        )
+            )
+            return marked, services.show_case(uow, ref=marked.ref, as_of=when)
+
+        return self.state.change(done, None)
 
     def issue_letter(
         self, ref: str, kind: str, format: LetterFormat | None, output: str
