@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from typer.testing import CliRunner
@@ -99,3 +102,30 @@ def test_a_schema_that_does_not_exist_is_named_with_how_to_make_it() -> None:
     assert "no schema has been selected" not in err
     assert "no schema on its search path exists (no_such_schema_here)" in err
     assert "CREATE SCHEMA" in err
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_server_session_that_writes_dates_its_own_way_reads_as_any_other(
+    new_store: Callable[[str], str],
+) -> None:
+    # A role (ALTER ROLE … SET DateStyle) or a server (postgresql.conf) may write dates day
+    # first, and in a zone far from London: the store reads the same, never a traceback.
+    url = new_store("store") + quote(" -cDateStyle=SQL,DMY -cTimeZone=Pacific/Kiritimati")
+    assert 0 == complaintctl("--db", url, "db", "init")[0]
+    assert 0 == complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Senior",
+        "--role", "senior-leader", "--at", "2026-11-02T09:00",
+    )[0]  # fmt: skip
+    code, out, err = complaintctl(
+        "--db", url, "log", "--consumer", "Ann Smith", "--email", "ann@example.com",
+        "--channel", "email", "--category", "delay", "--summary", "No reply",
+        "--at", "2026-11-27T16:30", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    assert "2026-11-27T16:30:00+00:00" == json.loads(out)["received_at"]
+    code, out, err = complaintctl("--db", url, "show", "SC-2026-000001", "--json")
+    assert (0, "") == (code, err)
+    case = json.loads(out)
+    assert "2026-11-27T16:30:00+00:00" == case["received_at"]
+    assert "2026-12-02T16:30:00+00:00" == case["deadlines"][0]["due"]

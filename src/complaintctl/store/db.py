@@ -234,6 +234,9 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {milliseconds}")
+            # The driver reads dates and times only as ISO writes them; a role or server set
+            # to write them its own way (DateStyle 'SQL, DMY', 'German') would fail every read.
+            cursor.execute("SET DateStyle = 'ISO'")
         dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
