@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
-from tests.conftest import needs_postgres_driver, postgres_only, schema_url
+from tests.conftest import TEST_DB, needs_postgres_driver, postgres_only, schema_url
 
 
 def complaintctl(*args: str) -> tuple[int, str, str]:
@@ -129,3 +130,53 @@ def test_a_server_session_that_writes_dates_its_own_way_reads_as_any_other(
     case = json.loads(out)
     assert "2026-11-27T16:30:00+00:00" == case["received_at"]
     assert "2026-12-02T16:30:00+00:00" == case["deadlines"][0]["due"]
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_client_encoding_set_other_than_utf8_still_takes_any_text(
+    new_store: Callable[[str], str],
+) -> None:
+    # PGCLIENTENCODING, or the role's client_encoding, set to LATIN1: the text given is fine,
+    # and was refused as "the input cannot be read".
+    url = new_store("store") + quote(" -cclient_encoding=LATIN1")
+    assert 0 == complaintctl("--db", url, "db", "init")[0]
+    code, out, err = complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz Sénior 😀",
+        "--role", "senior-leader", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    assert "Sam Łukasz Sénior 😀" == json.loads(out)["name"]
+
+
+@postgres_only
+@needs_postgres_driver
+def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"t_latin1_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            )
+        )
+    try:
+        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+        assert 0 == complaintctl("--db", url, "db", "init")[0]
+        code, out, err = complaintctl(
+            "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz",
+            "--role", "senior-leader",
+        )  # fmt: skip
+        assert (8, "") == (code, out)
+        assert 1 == len(err.splitlines())
+        assert "cannot hold this text" in err
+        assert 'has no equivalent in encoding "LATIN1"' in err
+        assert "ENCODING 'UTF8'" in err
+        assert "cannot be read" not in err
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
