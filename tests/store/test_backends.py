@@ -180,3 +180,33 @@ def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> 
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_server_time_zone_the_driver_cannot_name_says_nothing_on_stderr(
+    new_store: Callable[[str], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # PGTZ=UTC+5, or a role's TimeZone written POSIX-style: the driver warned "unknown
+    # PostgreSQL timezone" on stderr of every command, a line neither an error nor a warning.
+    url = new_store("store") + quote(" -cTimeZone=<+0517>-05:17")
+    assert (0, "") == complaintctl("--db", url, "db", "init")[::2]
+    code, out, err = complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Senior",
+        "--role", "senior-leader", "--at", "2026-11-02T09:00", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    code, out, err = complaintctl(
+        "--db", url, "log", "--consumer", "Ann Smith", "--email", "ann@example.com",
+        "--channel", "email", "--category", "delay", "--summary", "No reply",
+        "--at", "2026-11-27T16:30",
+    )  # fmt: skip
+    assert (0, ["Logged SC-2026-000001; acknowledgement due Wed 2026-12-02 16:30 GMT"]) == (
+        code,
+        err.splitlines(),
+    )
+    code, out, err = complaintctl("--db", url, "show", "SC-2026-000001", "--json")
+    assert (0, "") == (code, err)
+    assert "2026-11-27T16:30:00+00:00" == json.loads(out)["received_at"]
+    # What the driver logs, Python prints on stderr where nothing else takes it.
+    assert [] == [record.getMessage() for record in caplog.records]

@@ -241,6 +241,9 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
             # the database cannot hold is the server's to refuse (store_error), not taken for
             # input that cannot be read.
             cursor.execute("SET client_encoding = 'UTF8'")
+            # Instants are read in UTC, whatever zone the role or server (PGTZ) sets: the
+            # driver cannot name a POSIX-style zone such as UTC+5, and said so on stderr.
+            cursor.execute("SET TimeZone = 'UTC'")
         dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
