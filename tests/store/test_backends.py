@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import uuid
+from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from typer.testing import CliRunner
 
 from complaintctl.cli import app
-from tests.conftest import needs_postgres_driver, postgres_only, schema_url
+from tests.conftest import TEST_DB, needs_postgres_driver, postgres_only, schema_url
 
 
 def complaintctl(*args: str) -> tuple[int, str, str]:
@@ -99,3 +103,110 @@ def test_a_schema_that_does_not_exist_is_named_with_how_to_make_it() -> None:
     assert "no schema has been selected" not in err
     assert "no schema on its search path exists (no_such_schema_here)" in err
     assert "CREATE SCHEMA" in err
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_server_session_that_writes_dates_its_own_way_reads_as_any_other(
+    new_store: Callable[[str], str],
+) -> None:
+    # A role (ALTER ROLE … SET DateStyle) or a server (postgresql.conf) may write dates day
+    # first, and in a zone far from London: the store reads the same, never a traceback.
+    url = new_store("store") + quote(" -cDateStyle=SQL,DMY -cTimeZone=Pacific/Kiritimati")
+    assert 0 == complaintctl("--db", url, "db", "init")[0]
+    assert 0 == complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Senior",
+        "--role", "senior-leader", "--at", "2026-11-02T09:00",
+    )[0]  # fmt: skip
+    code, out, err = complaintctl(
+        "--db", url, "log", "--consumer", "Ann Smith", "--email", "ann@example.com",
+        "--channel", "email", "--category", "delay", "--summary", "No reply",
+        "--at", "2026-11-27T16:30", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    assert "2026-11-27T16:30:00+00:00" == json.loads(out)["received_at"]
+    code, out, err = complaintctl("--db", url, "show", "SC-2026-000001", "--json")
+    assert (0, "") == (code, err)
+    case = json.loads(out)
+    assert "2026-11-27T16:30:00+00:00" == case["received_at"]
+    assert "2026-12-02T16:30:00+00:00" == case["deadlines"][0]["due"]
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_client_encoding_set_other_than_utf8_still_takes_any_text(
+    new_store: Callable[[str], str],
+) -> None:
+    # PGCLIENTENCODING, or the role's client_encoding, set to LATIN1: the text given is fine,
+    # and was refused as "the input cannot be read".
+    url = new_store("store") + quote(" -cclient_encoding=LATIN1")
+    assert 0 == complaintctl("--db", url, "db", "init")[0]
+    code, out, err = complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz Sénior 😀",
+        "--role", "senior-leader", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    assert "Sam Łukasz Sénior 😀" == json.loads(out)["name"]
+
+
+@postgres_only
+@needs_postgres_driver
+def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"t_latin1_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            )
+        )
+    try:
+        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+        assert 0 == complaintctl("--db", url, "db", "init")[0]
+        code, out, err = complaintctl(
+            "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz",
+            "--role", "senior-leader",
+        )  # fmt: skip
+        assert (8, "") == (code, out)
+        assert 1 == len(err.splitlines())
+        assert "cannot hold this text" in err
+        assert 'has no equivalent in encoding "LATIN1"' in err
+        assert "ENCODING 'UTF8'" in err
+        assert "cannot be read" not in err
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_server_time_zone_the_driver_cannot_name_says_nothing_on_stderr(
+    new_store: Callable[[str], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # PGTZ=UTC+5, or a role's TimeZone written POSIX-style: the driver warned "unknown
+    # PostgreSQL timezone" on stderr of every command, a line neither an error nor a warning.
+    url = new_store("store") + quote(" -cTimeZone=<+0517>-05:17")
+    assert (0, "") == complaintctl("--db", url, "db", "init")[::2]
+    code, out, err = complaintctl(
+        "--db", url, "staff", "add", "sam.senior", "--name", "Sam Senior",
+        "--role", "senior-leader", "--at", "2026-11-02T09:00", "--json",
+    )  # fmt: skip
+    assert (0, "") == (code, err)
+    code, out, err = complaintctl(
+        "--db", url, "log", "--consumer", "Ann Smith", "--email", "ann@example.com",
+        "--channel", "email", "--category", "delay", "--summary", "No reply",
+        "--at", "2026-11-27T16:30",
+    )  # fmt: skip
+    assert (0, ["Logged SC-2026-000001; acknowledgement due Wed 2026-12-02 16:30 GMT"]) == (
+        code,
+        err.splitlines(),
+    )
+    code, out, err = complaintctl("--db", url, "show", "SC-2026-000001", "--json")
+    assert (0, "") == (code, err)
+    assert "2026-11-27T16:30:00+00:00" == json.loads(out)["received_at"]
+    # What the driver logs, Python prints on stderr where nothing else takes it.
+    assert [] == [record.getMessage() for record in caplog.records]

@@ -234,6 +234,16 @@ def _use_postgresql_transactions(engine: Engine, timeout: float) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {milliseconds}")
+            # The driver reads dates and times only as ISO writes them; a role or server set
+            # to write them its own way (DateStyle 'SQL, DMY', 'German') would fail every read.
+            cursor.execute("SET DateStyle = 'ISO'")
+            # Text goes to the server as UTF-8 whatever the database's own encoding, so text
+            # the database cannot hold is the server's to refuse (store_error), not taken for
+            # input that cannot be read.
+            cursor.execute("SET client_encoding = 'UTF8'")
+            # Instants are read in UTC, whatever zone the role or server (PGTZ) sets: the
+            # driver cannot name a POSIX-style zone such as UTC+5, and said so on stderr.
+            cursor.execute("SET TimeZone = 'UTC'")
         dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
@@ -285,6 +295,12 @@ def store_error(err: SQLAlchemyError | sqlite3.DatabaseError, url: str) -> Store
             f"the store {where} has no schema to make its tables in: no schema on its search "
             f"path exists{named}; make it first (CREATE SCHEMA name AUTHORIZATION role), or "
             "correct the URL"
+        )
+    if not sqlite and "has no equivalent in encoding" in lowered:
+        # A database made in an encoding narrower than UTF-8 (LATIN1, WIN1252).
+        return StoreUnavailable(
+            f"the store {where} cannot hold this text: {text}; keep the store in a database "
+            "made with ENCODING 'UTF8'"
         )
     if not sqlite and "permission denied for" in lowered:
         # A PostgreSQL role without the grant the command needs (README: "Team use").

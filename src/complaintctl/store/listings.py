@@ -646,7 +646,9 @@ def _found_by_key(connection: Connection, search: SearchText, limit: int | None)
         # in a group of strings any of which may match; all the words must match.
         parameters["phrases"] = " AND ".join(map(_fts_forms, search.long_words))
         like_words = search.short_words
-    like_forms = [forms(word) for word in like_words]
+    like_forms = [
+        _cased_forms(word) if word in search.short_words else forms(word) for word in like_words
+    ]
     parameters.update(
         (f"like_{n}_{k}", _containing(form))
         for n, word_forms in enumerate(like_forms)
@@ -716,6 +718,15 @@ def _found_with_ids(size: int) -> AnySelect:
         .add_columns(col(Case.id))
         .where(col(Case.id).in_(lookup_keys(col(Case.id), size)))
     )
+
+
+def _cased_forms(word: str) -> tuple[str, ...]:
+    """A short word's forms in each case of its letters that are not ASCII: SQLite's LIKE
+    folds only ASCII, where the trigram index (and PostgreSQL) folds every letter. A short
+    word has few letters, so few forms."""
+    letters = [dict.fromkeys((c, c.lower(), c.upper())) if not c.isascii() else (c,) for c in word]
+    cased = ("".join(spelling) for spelling in itertools.product(*letters))
+    return tuple(dict.fromkeys(form for spelling in cased for form in forms(spelling)))
 
 
 def _fts_forms(word: str) -> str:
