@@ -17,7 +17,7 @@ from sqlalchemy import text as sql
 from complaintctl import services
 from complaintctl.config import Organisation
 from complaintctl.domain.letters import LetterFormat, time_words
-from complaintctl.domain.procedure import CloseReason, Decision
+from complaintctl.domain.procedure import CloseReason, Decision, RestrictionScope
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.letters import BUILT_IN
 from complaintctl.store.db import resolve_url
@@ -396,6 +396,69 @@ def test_an_issued_letter_is_made_again_byte_for_byte_whatever_changed_since(
     assert 1 == len([e for e in show(unit, ref).history if e.action == "letter"])
     assert "Ann Smith" in said(again.content)
     assert "Ann Jones" not in said(again.content)
+
+
+def test_a_second_agreed_timescale_has_a_letter_of_its_own(unit: UnitFactory) -> None:
+    # The letter of the first extension, issued, was made again for the second: it told the
+    # consumer the date already replaced, and recorded nothing.
+    ref = ann_at_every_step(unit, until="extended")
+    first = letter(unit, ref, "extension", LetterFormat.EML, issue=True, at=t("2026-12-02T11:00"))
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2027-04-30T16:00"),
+        reason="The provider has not sent its file",
+        by="rita.responder",
+        at=t("2027-03-01T10:00"),
+    )
+    second = letter(unit, ref, "extension", LetterFormat.EML, issue=True, at=t("2027-03-01T11:00"))
+    text = said(second.content)
+    assert "we will now respond by 5pm on Friday 30 April 2027" in text
+    assert "The reason is: The provider has not sent its file" in text
+    assert "Monday 1 March 2027" in text
+    assert (None, None) == (second.reproduces, second.same_bytes)
+    entries = [e for e in show(unit, ref).history if e.action == "letter"]
+    assert [first.sha256, second.sha256] == [e.details["sha256"] for e in entries]
+    # Made again, the second is the one that comes out.
+    assert second.content == letter(unit, ref, "extension", LetterFormat.EML).content
+
+
+def test_a_new_restriction_has_a_letter_of_its_own(unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="restricted")
+    at = t("2027-01-05T13:00")
+    first = letter(unit, ref, "restriction", LetterFormat.EML, issue=True, at=at)
+    (restriction,) = show(unit, ref).restrictions
+    act(
+        unit,
+        services.lift,
+        restriction_id=restriction.id,
+        reason="Calls stopped",
+        by="sam.senior",
+        at=t("2027-02-01T10:00"),
+    )
+    act(
+        unit,
+        services.restrict,
+        email="ann@example.com",
+        consumer_id=None,
+        scope=RestrictionScope.PROCEDURE,
+        reason="Abusive emails to staff",
+        review=None,
+        dispute=None,
+        channel=None,
+        via=None,
+        by="sam.senior",
+        at=t("2027-03-01T10:00"),
+    )
+    second = letter(
+        unit, ref, "restriction", LetterFormat.EML, issue=True, at=t("2027-03-01T11:00")
+    )
+    text = said(second.content)
+    assert "Why: Abusive emails to staff" in text
+    assert "Repeated abusive calls" not in text
+    assert second.reproduces is None
+    assert first.sha256 != second.sha256
 
 
 def test_reissue_makes_the_letter_afresh_from_the_case_as_it_is_now(unit: UnitFactory) -> None:

@@ -147,7 +147,7 @@ def _letter(
     at: datetime,
     tz: ZoneInfo,
 ) -> Letter:
-    earlier = [] if reissue else issued_letters(view, kind)
+    earlier = [] if reissue else _reporting_its_step(view, kind, issued_letters(view, kind))
     # The letter issued in this format is made again as it went out: its facts, and its issue
     # date (an email's Date). One issued in another format only lends its facts: issued in
     # this format, it is dated now.
@@ -202,6 +202,24 @@ def _letter(
         same_bytes,
         tuple(notes),
     )
+
+
+def _reporting_its_step(view: CaseView, kind: str, letters: list[EventView]) -> list[EventView]:
+    """The issued letters that report the step a letter of `kind` reports now: one issued
+    before a later step of its kind (a second agreed timescale, a new restriction) told of an
+    earlier one, and is not the letter to make again."""
+    rule = rules.rule_of(kind)
+    if rule.action is not None:
+        # The history is in the order recorded: a letter recorded after the latest step.
+        step = max((i for i, e in enumerate(view.history) if e.action == rule.action), default=-1)
+        after = [e for i, e in enumerate(view.history) if i > step]
+        return [e for e in letters if any(e is later for later in after)]
+    if kind == LetterKind.RESTRICTION and view.restrictions:
+        # The restriction in force that a letter would tell of now (lifted ones tell nothing).
+        now = _restriction_facts(view, ZoneInfo(view.zone), view.received_at)
+        told = ("restriction_scope", "restriction_reason", "restriction_decided_on")
+        return [e for e in letters if all(e.details["facts"].get(k) == now[k] for k in told)]
+    return letters
 
 
 def _local(instant: datetime, tz: ZoneInfo) -> str:
