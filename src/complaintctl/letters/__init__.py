@@ -259,7 +259,25 @@ _BLOCKS = frozenset(
         *("h1", "h2", "h3", "h4", "p", "ol", "ul", "li", "table", "tr"),
     }
 )
-_HIDDEN = frozenset({"head", "style", "script", "title"})
+_HIDDEN = frozenset({"head", "style", "script", "title", "template", "noscript"})
+# Elements with no end tag: one of them hidden hides nothing after it.
+_VOID = frozenset(
+    {
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
+        *("param", "source", "track", "wbr"),
+    }
+)
+_NO_DISPLAY = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hides(attrs: list[tuple[str, str | None]]) -> bool:
+    """An element a browser (and so its PDF) does not show: `hidden`, or hidden by its style."""
+    return any(
+        name == "hidden" or (name == "style" and _NO_DISPLAY.search(value or ""))
+        for name, value in attrs
+    )
+
+
 _WHITESPACE = re.compile(r"\s+")
 WIDTH = 72
 
@@ -272,12 +290,13 @@ class _TextOf(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[str, bool]] = []  # each block's text, and whether a list item
         self._run: list[str] = []
-        self._hidden = 0
+        self._hiding: list[str] = []  # the open elements from the one hiding what is in it
         self._item = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            self._hidden += 1
+        if self._hiding or tag in _HIDDEN or _hides(attrs):
+            if tag not in _VOID:
+                self._hiding.append(tag)
         elif tag == "br":
             self._run.append("\n")
         elif tag in _BLOCKS:
@@ -285,13 +304,14 @@ class _TextOf(HTMLParser):
             self._item = tag == "li"
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
+        if self._hiding:
+            if tag in self._hiding:  # closing it closes any left open inside it
+                del self._hiding[len(self._hiding) - 1 - self._hiding[::-1].index(tag) :]
         elif tag in _BLOCKS:
             self._end_block()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:  # the source's own line breaks are spaces; <br> breaks a line
+        if not self._hiding:  # the source's own line breaks are spaces; <br> breaks a line
             self._run.append(_WHITESPACE.sub(" ", data))
 
     def _end_block(self) -> None:
