@@ -732,6 +732,17 @@ def test_a_large_print_letter_is_set_larger(unit: UnitFactory) -> None:
     assert "font-size: 0.85em" not in large  # nothing set smaller than the text
 
 
+@pytest.mark.parametrize("as_typed", ["Large Print", "LARGE-PRINT", "large_print"])
+def test_large_print_however_it_was_typed_is_set_larger(unit: UnitFactory, as_typed: str) -> None:
+    # "Large Print" was taken for an adjustment of the officer's own words: the letter came in
+    # 11 pt, and the officer was told to arrange large print some other way.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    large_print(unit, as_typed=as_typed)
+    made = letter(unit, ref, "acknowledgement", LetterFormat.HTML)
+    assert "font-size: 18pt" in made.content.decode()
+    assert () == made.notes
+
+
 def test_an_issued_letter_is_not_dated_before_the_case(unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="acknowledged")
     with pytest.raises(InvalidInput, match="--at is before"):

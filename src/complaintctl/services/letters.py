@@ -48,6 +48,12 @@ from complaintctl.views import CaseView, EventView, Letter, LetterBatch
 MET_BY_THE_LETTER = frozenset({"large-print"})
 
 
+def _as_named(need: str) -> str:
+    """An adjustment as the letters name it, however it was typed (`Large Print`,
+    `LARGE-PRINT`, `large_print` are `large-print`)."""
+    return "-".join(need.casefold().replace("_", " ").replace("-", " ").split())
+
+
 def issued_letters(view: CaseView, kind: str | None = None) -> list[EventView]:
     """The letters issued on the case, oldest first (of one kind, if given)."""
     return [
@@ -167,7 +173,7 @@ def _letter(
     notes = [
         f"{view.ref}: the consumer needs {need}: this letter does not meet it of itself"
         for need in view.adjustments
-        if need not in MET_BY_THE_LETTER
+        if _as_named(need) not in MET_BY_THE_LETTER
     ]
     same_bytes = None
     if same_format:
@@ -312,7 +318,7 @@ def letter_facts(
         "letter_date": rules.date_words((entry.at if entry else issued_at).astimezone(tz).date()),
         "issued_on": rules.date_words(issued_at.astimezone(tz).date()),
         "signatory": inert(organisation.signs(kind)),
-        "large_print": "large-print" in view.adjustments,
+        "large_print": any(_as_named(need) == "large-print" for need in view.adjustments),
         "area": "",
         "response_due": "",
         "new_date": "",
