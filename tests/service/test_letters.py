@@ -586,6 +586,30 @@ def test_a_template_that_leaves_out_the_referral_date_is_refused_for_any_case(
     assert "Casework" in said(letter(unit, ref, "acknowledgement", templates=folder).content)
 
 
+def test_a_template_that_leaves_out_the_referral_date_for_some_cases_is_refused_for_them(
+    unit: UnitFactory, tmp_path: Path
+) -> None:
+    # The general check renders the sample facts, where the organisation has a phone number:
+    # the letter of a case (the organisation with none) went out without the date.
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(
+        tmp_path,
+        "{{ refer_by }}",
+        "{% if organisation.phone %}{{ refer_by }}{% else %}three months from now{% endif %}",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        letter(unit, ref, "final-response", templates=folder, issue=True)
+    assert (
+        f"template final-response.html ({folder}) leaves out what {ref}'s final-response "
+        "letter must carry: the date by which to refer (the end of the 3-month window) "
+        "({{ refer_by }}); it shows them for some cases and not for this one"
+    ) == refused.value.message
+    assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
+    with_phone = Organisation(phone="0330 440 1614")
+    made = letter(unit, ref, "final-response", templates=folder, organisation=with_phone)
+    assert "You can ask for a referral until 10am on Sunday 4 April 2027" in said(made.content)
+
+
 def test_an_organisations_template_replaces_the_built_in_one_and_is_recorded(
     unit: UnitFactory, tmp_path: Path
 ) -> None:

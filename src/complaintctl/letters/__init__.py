@@ -178,23 +178,32 @@ class Templates:
                 return source, str(path), lambda: False
         return None
 
-    def missing(self, kind: str) -> list[Item]:
+    def missing(self, kind: str, facts: dict[str, Any] | None = None) -> list[Item]:
         """What the kind's template leaves out of what the letter must carry: it is rendered
         with each required item as a mark of its own, and a mark not in the letter's text is
-        missing (one only in a comment, an attribute or the page's head is read by no one)."""
-        facts = marked_facts(kind)
-        shown = html_to_text(self.render(kind, facts).html).casefold()
+        missing (one only in a comment, an attribute or the page's head is read by no one).
+        With a letter's own `facts`, its other facts are the case's, so an item the template
+        shows only for some cases (`{% if organisation.phone %}`) is missing from this one."""
+        marked = marked_facts(kind, facts)
+        shown = html_to_text(self.render(kind, marked).html).casefold()
         return [item for item in required_items(kind) if _mark(item.name).casefold() not in shown]
 
-    def check(self, kind: str) -> None:
-        """Refuse a template that leaves out something its kind must carry (exit 2)."""
-        left_out = self.missing(kind)
+    def check(self, kind: str, facts: dict[str, Any] | None = None, case: str = "") -> None:
+        """Refuse a template that leaves out something its kind must carry (exit 2): in
+        general, or (with a letter's `facts`) in the letter of `case`."""
+        left_out = self.missing(kind, facts)
         if left_out:
             template, origin = self.origin(kind)
             named = "; ".join(f"{item.what} ({{{{ {item.name} }}}})" for item in left_out)
+            which = f"{case}'s {kind} letter" if case else f"{_a(kind)} letter"
+            then = (
+                "it shows them for some cases and not for this one"
+                if case
+                else "letter check lists what each template lacks"
+            )
             raise InvalidInput(
-                f"template {template} ({origin}) leaves out what {_a(kind)} letter must carry: "
-                f"{named}; letter check lists what each template lacks"
+                f"template {template} ({origin}) leaves out what {which} must carry: "
+                f"{named}; {then}"
             )
 
 
@@ -207,9 +216,10 @@ def _mark(name: str) -> str:
     return f"[[required:{name}]]"
 
 
-def marked_facts(kind: str) -> dict[str, Any]:
-    """The sample facts, each of the kind's required items replaced by its mark."""
-    facts = dict(SAMPLE_FACTS, kind=kind)
+def marked_facts(kind: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sample facts (or a letter's own), each of the kind's required items replaced by
+    its mark."""
+    facts = dict(SAMPLE_FACTS if base is None else base, kind=kind)
     for item in required_items(kind):
         facts[item.name] = [_mark(item.name)] if item.name == "remedies" else _mark(item.name)
     return facts

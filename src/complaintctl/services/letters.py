@@ -167,6 +167,7 @@ def _letter(
     else:
         issued_at = at
         facts = letter_facts(view, kind, organisation, issued_at)
+    templates.check(kind, facts, view.ref)
     rendered = templates.render(kind, facts)
     content = encode(chosen, facts, rendered.html, issued_at)
     digest = hashlib.sha256(content).hexdigest()
