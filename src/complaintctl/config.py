@@ -91,6 +91,12 @@ class Organisation:
 
 
 ORGANISATION_FIELDS = ("name", "address", "email", "phone", "website", "assessor", "signatory")
+# What every letter, or a final response, must say: never set to nothing.
+NOT_BLANK = {
+    "name": "every letter is from the organisation by name",
+    "assessor": "the final response gives the Independent Assessor's contact details",
+    "signatory": "every letter is signed",
+}
 
 
 @dataclass(frozen=True)
@@ -235,10 +241,18 @@ def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisa
     for key, value in table.items():
         if not isinstance(value, str):
             raise refuse(f"organisation.{key} must be a string")
+        if key in NOT_BLANK and not value.strip():
+            # A final response would give no way to reach the Assessor, or a letter no sender.
+            raise refuse(f"organisation.{key} must not be blank: {NOT_BLANK[key]}")
     if not isinstance(signatories, dict) or not all(
         isinstance(value, str) for value in signatories.values()
     ):
         raise refuse('organisation.signatories must be a table of letter kind = "who signs"')
+    blank = sorted(kind for kind, value in signatories.items() if not value.strip())
+    if blank:
+        raise refuse(
+            f"organisation.signatories.{blank[0]} must not be blank: {NOT_BLANK['signatory']}"
+        )
     from complaintctl.domain.letters import LetterKind
 
     kinds = [kind.value for kind in LetterKind]

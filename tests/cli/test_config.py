@@ -291,6 +291,38 @@ def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
     ) == result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "what"),
+    [
+        (
+            '[organisation]\nassessor = ""',
+            "organisation.assessor must not be blank: the final "
+            "response gives the Independent Assessor's contact details",
+        ),
+        (
+            '[organisation]\nsignatory = " "',
+            "organisation.signatory must not be blank: every letter is signed",
+        ),
+        (
+            '[organisation]\nname = ""',
+            "organisation.name must not be blank: every letter is from the organisation by name",
+        ),
+        (
+            '[organisation.signatories]\nfinal-response = ""',
+            "organisation.signatories.final-response must not be blank: every letter is signed",
+        ),
+    ],
+)
+def test_an_organisation_setting_a_letter_needs_left_blank_is_refused(
+    run: Run, config_file: Path, setting: str, what: str
+) -> None:
+    # A blank assessor gave final responses a "Contact:" followed by nothing.
+    config_file.write_text(setting + "\n", encoding="utf-8")
+    result = run("config")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert f"Error: config file {config_file}: {what}\n" == result.stderr
+
+
 @sqlite_only  # a path; a PostgreSQL store is a URL, taken as written
 @freeze_time(NOW)
 def test_a_relative_db_in_the_config_file_is_from_its_folder_whichever_folder_runs(

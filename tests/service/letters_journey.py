@@ -246,14 +246,16 @@ def journey(unit: UnitFactory) -> Journey:
     return Journey(ann_at_every_step(unit), bob_out_of_scope(unit))
 
 
-def large_print(unit: UnitFactory, email: str = "ann@example.com") -> None:
+def large_print(
+    unit: UnitFactory, email: str = "ann@example.com", *, as_typed: str = "large-print"
+) -> None:
     act(
         unit,
         services.update_consumer,
         email=email,
         consumer_id=None,
         preferred_contact=None,
-        add_adjustments=("large-print",),
+        add_adjustments=(as_typed,),
         remove_adjustments=(),
         by="officer.one",
         at=t("2027-01-06T10:00"),

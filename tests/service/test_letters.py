@@ -17,7 +17,7 @@ from sqlalchemy import text as sql
 from complaintctl import services
 from complaintctl.config import Organisation
 from complaintctl.domain.letters import LetterFormat, time_words
-from complaintctl.domain.procedure import CloseReason, Decision
+from complaintctl.domain.procedure import CloseReason, Decision, RestrictionScope
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.letters import BUILT_IN
 from complaintctl.store.db import resolve_url
@@ -420,6 +420,69 @@ def test_an_issued_letter_is_made_again_byte_for_byte_whatever_changed_since(
     assert "Ann Jones" not in said(again.content)
 
 
+def test_a_second_agreed_timescale_has_a_letter_of_its_own(unit: UnitFactory) -> None:
+    # The letter of the first extension, issued, was made again for the second: it told the
+    # consumer the date already replaced, and recorded nothing.
+    ref = ann_at_every_step(unit, until="extended")
+    first = letter(unit, ref, "extension", LetterFormat.EML, issue=True, at=t("2026-12-02T11:00"))
+    act(
+        unit,
+        services.extend,
+        ref=ref,
+        until=t("2027-04-30T16:00"),
+        reason="The provider has not sent its file",
+        by="rita.responder",
+        at=t("2027-03-01T10:00"),
+    )
+    second = letter(unit, ref, "extension", LetterFormat.EML, issue=True, at=t("2027-03-01T11:00"))
+    text = said(second.content)
+    assert "we will now respond by 5pm on Friday 30 April 2027" in text
+    assert "The reason is: The provider has not sent its file" in text
+    assert "Monday 1 March 2027" in text
+    assert (None, None) == (second.reproduces, second.same_bytes)
+    entries = [e for e in show(unit, ref).history if e.action == "letter"]
+    assert [first.sha256, second.sha256] == [e.details["sha256"] for e in entries]
+    # Made again, the second is the one that comes out.
+    assert second.content == letter(unit, ref, "extension", LetterFormat.EML).content
+
+
+def test_a_new_restriction_has_a_letter_of_its_own(unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit, until="restricted")
+    at = t("2027-01-05T13:00")
+    first = letter(unit, ref, "restriction", LetterFormat.EML, issue=True, at=at)
+    (restriction,) = show(unit, ref).restrictions
+    act(
+        unit,
+        services.lift,
+        restriction_id=restriction.id,
+        reason="Calls stopped",
+        by="sam.senior",
+        at=t("2027-02-01T10:00"),
+    )
+    act(
+        unit,
+        services.restrict,
+        email="ann@example.com",
+        consumer_id=None,
+        scope=RestrictionScope.PROCEDURE,
+        reason="Abusive emails to staff",
+        review=None,
+        dispute=None,
+        channel=None,
+        via=None,
+        by="sam.senior",
+        at=t("2027-03-01T10:00"),
+    )
+    second = letter(
+        unit, ref, "restriction", LetterFormat.EML, issue=True, at=t("2027-03-01T11:00")
+    )
+    text = said(second.content)
+    assert "Why: Abusive emails to staff" in text
+    assert "Repeated abusive calls" not in text
+    assert second.reproduces is None
+    assert first.sha256 != second.sha256
+
+
 def test_reissue_makes_the_letter_afresh_from_the_case_as_it_is_now(unit: UnitFactory) -> None:
     ref = ann_at_every_step(unit, until="acknowledged")
     first = letter(
@@ -543,6 +606,30 @@ def test_a_template_that_leaves_out_the_referral_date_is_refused_for_any_case(
     assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
     # The folder's other kinds are the built-in ones, and are made as before.
     assert "Casework" in said(letter(unit, ref, "acknowledgement", templates=folder).content)
+
+
+def test_a_template_that_leaves_out_the_referral_date_for_some_cases_is_refused_for_them(
+    unit: UnitFactory, tmp_path: Path
+) -> None:
+    # The general check renders the sample facts, where the organisation has a phone number:
+    # the letter of a case (the organisation with none) went out without the date.
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(
+        tmp_path,
+        "{{ refer_by }}",
+        "{% if organisation.phone %}{{ refer_by }}{% else %}three months from now{% endif %}",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        letter(unit, ref, "final-response", templates=folder, issue=True)
+    assert (
+        f"template final-response.html ({folder}) leaves out what {ref}'s final-response "
+        "letter must carry: the date by which to refer (the end of the 3-month window) "
+        "({{ refer_by }}); it shows them for some cases and not for this one"
+    ) == refused.value.message
+    assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
+    with_phone = Organisation(phone="0330 440 1614")
+    made = letter(unit, ref, "final-response", templates=folder, organisation=with_phone)
+    assert "You can ask for a referral until 10am on Sunday 4 April 2027" in said(made.content)
 
 
 def test_an_organisations_template_replaces_the_built_in_one_and_is_recorded(
@@ -689,6 +776,17 @@ def test_a_large_print_letter_is_set_larger(unit: UnitFactory) -> None:
     assert "font-size: 11pt" in normal
     assert "font-size: 18pt" in large
     assert "font-size: 0.85em" not in large  # nothing set smaller than the text
+
+
+@pytest.mark.parametrize("as_typed", ["Large Print", "LARGE-PRINT", "large_print"])
+def test_large_print_however_it_was_typed_is_set_larger(unit: UnitFactory, as_typed: str) -> None:
+    # "Large Print" was taken for an adjustment of the officer's own words: the letter came in
+    # 11 pt, and the officer was told to arrange large print some other way.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    large_print(unit, as_typed=as_typed)
+    made = letter(unit, ref, "acknowledgement", LetterFormat.HTML)
+    assert "font-size: 18pt" in made.content.decode()
+    assert () == made.notes
 
 
 def test_an_issued_letter_is_not_dated_before_the_case(unit: UnitFactory) -> None:

@@ -219,6 +219,12 @@ def organisation_template(folder: Path, kind: str, old: str, new: str) -> None:
         "<!-- {{ refer_by }} -->",  # in a comment no one reads
         '<span title="{{ refer_by }}"></span>',  # in an attribute
         "{{ refer_by[:4] }}",  # cut short
+        # Hidden from a browser, and so from the PDF, though the text is in the page.
+        "<span hidden>{{ refer_by }}</span>",
+        '<span style="color: red; display : none">{{ refer_by }}</span>',
+        '<span style="VISIBILITY:hidden"><b>{{ refer_by }}</b></span>',
+        "<template><p>{{ refer_by }}</template>",
+        "<noscript>{{ refer_by }}</noscript>",
     ],
 )
 def test_a_template_that_leaves_out_a_required_item_is_refused_naming_it(
@@ -234,6 +240,16 @@ def test_a_template_that_leaves_out_a_required_item_is_refused_naming_it(
     assert "the date by which to refer" in refused.value.message
     # The other kinds come from the built-in templates, and carry everything.
     assert [] == templates.missing("acknowledgement")
+
+
+def test_what_follows_a_hidden_element_is_shown(tmp_path: Path) -> None:
+    organisation_template(
+        tmp_path,
+        "final-response",
+        "{{ refer_by }}",
+        '<span hidden><img src="data:,"><br>note</span>{{ refer_by }}<input hidden>',
+    )
+    assert [] == Templates(tmp_path).missing("final-response")
 
 
 def test_a_required_item_shown_in_capitals_still_counts(tmp_path: Path) -> None:

@@ -178,23 +178,32 @@ class Templates:
                 return source, str(path), lambda: False
         return None
 
-    def missing(self, kind: str) -> list[Item]:
+    def missing(self, kind: str, facts: dict[str, Any] | None = None) -> list[Item]:
         """What the kind's template leaves out of what the letter must carry: it is rendered
         with each required item as a mark of its own, and a mark not in the letter's text is
-        missing (one only in a comment, an attribute or the page's head is read by no one)."""
-        facts = marked_facts(kind)
-        shown = html_to_text(self.render(kind, facts).html).casefold()
+        missing (one only in a comment, an attribute or the page's head is read by no one).
+        With a letter's own `facts`, its other facts are the case's, so an item the template
+        shows only for some cases (`{% if organisation.phone %}`) is missing from this one."""
+        marked = marked_facts(kind, facts)
+        shown = html_to_text(self.render(kind, marked).html).casefold()
         return [item for item in required_items(kind) if _mark(item.name).casefold() not in shown]
 
-    def check(self, kind: str) -> None:
-        """Refuse a template that leaves out something its kind must carry (exit 2)."""
-        left_out = self.missing(kind)
+    def check(self, kind: str, facts: dict[str, Any] | None = None, case: str = "") -> None:
+        """Refuse a template that leaves out something its kind must carry (exit 2): in
+        general, or (with a letter's `facts`) in the letter of `case`."""
+        left_out = self.missing(kind, facts)
         if left_out:
             template, origin = self.origin(kind)
             named = "; ".join(f"{item.what} ({{{{ {item.name} }}}})" for item in left_out)
+            which = f"{case}'s {kind} letter" if case else f"{_a(kind)} letter"
+            then = (
+                "it shows them for some cases and not for this one"
+                if case
+                else "letter check lists what each template lacks"
+            )
             raise InvalidInput(
-                f"template {template} ({origin}) leaves out what {_a(kind)} letter must carry: "
-                f"{named}; letter check lists what each template lacks"
+                f"template {template} ({origin}) leaves out what {which} must carry: "
+                f"{named}; {then}"
             )
 
 
@@ -207,9 +216,10 @@ def _mark(name: str) -> str:
     return f"[[required:{name}]]"
 
 
-def marked_facts(kind: str) -> dict[str, Any]:
-    """The sample facts, each of the kind's required items replaced by its mark."""
-    facts = dict(SAMPLE_FACTS, kind=kind)
+def marked_facts(kind: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sample facts (or a letter's own), each of the kind's required items replaced by
+    its mark."""
+    facts = dict(SAMPLE_FACTS if base is None else base, kind=kind)
     for item in required_items(kind):
         facts[item.name] = [_mark(item.name)] if item.name == "remedies" else _mark(item.name)
     return facts
@@ -270,7 +280,25 @@ _BLOCKS = frozenset(
         *("h1", "h2", "h3", "h4", "p", "ol", "ul", "li", "table", "tr"),
     }
 )
-_HIDDEN = frozenset({"head", "style", "script", "title"})
+_HIDDEN = frozenset({"head", "style", "script", "title", "template", "noscript"})
+# Elements with no end tag: one of them hidden hides nothing after it.
+_VOID = frozenset(
+    {
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
+        *("param", "source", "track", "wbr"),
+    }
+)
+_NO_DISPLAY = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hides(attrs: list[tuple[str, str | None]]) -> bool:
+    """An element a browser (and so its PDF) does not show: `hidden`, or hidden by its style."""
+    return any(
+        name == "hidden" or (name == "style" and _NO_DISPLAY.search(value or ""))
+        for name, value in attrs
+    )
+
+
 _WHITESPACE = re.compile(r"\s+")
 WIDTH = 72
 
@@ -283,12 +311,13 @@ class _TextOf(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[str, bool]] = []  # each block's text, and whether a list item
         self._run: list[str] = []
-        self._hidden = 0
+        self._hiding: list[str] = []  # the open elements from the one hiding what is in it
         self._item = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            self._hidden += 1
+        if self._hiding or tag in _HIDDEN or _hides(attrs):
+            if tag not in _VOID:
+                self._hiding.append(tag)
         elif tag == "br":
             self._run.append("\n")
         elif tag in _BLOCKS:
@@ -296,13 +325,14 @@ class _TextOf(HTMLParser):
             self._item = tag == "li"
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
+        if self._hiding:
+            if tag in self._hiding:  # closing it closes any left open inside it
+                del self._hiding[len(self._hiding) - 1 - self._hiding[::-1].index(tag) :]
         elif tag in _BLOCKS:
             self._end_block()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:  # the source's own line breaks are spaces; <br> breaks a line
+        if not self._hiding:  # the source's own line breaks are spaces; <br> breaks a line
             self._run.append(_WHITESPACE.sub(" ", data))
 
     def _end_block(self) -> None:

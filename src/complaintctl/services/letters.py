@@ -48,6 +48,12 @@ from complaintctl.views import CaseView, EventView, Letter, LetterBatch
 MET_BY_THE_LETTER = frozenset({"large-print"})
 
 
+def _as_named(need: str) -> str:
+    """An adjustment as the letters name it, however it was typed (`Large Print`,
+    `LARGE-PRINT`, `large_print` are `large-print`)."""
+    return "-".join(need.casefold().replace("_", " ").replace("-", " ").split())
+
+
 def issued_letters(view: CaseView, kind: str | None = None) -> list[EventView]:
     """The letters issued on the case, oldest first (of one kind, if given)."""
     return [
@@ -163,7 +169,7 @@ def _letter(
     at: datetime,
     tz: ZoneInfo,
 ) -> Letter:
-    earlier = [] if reissue else issued_letters(view, kind)
+    earlier = [] if reissue else _reporting_its_step(view, kind, issued_letters(view, kind))
     # The letter issued in this format is made again as it went out: its facts, and its issue
     # date (an email's Date). One issued in another format only lends its facts: issued in
     # this format, it is dated now.
@@ -177,13 +183,14 @@ def _letter(
     else:
         issued_at = at
         facts = letter_facts(view, kind, organisation, issued_at)
+    templates.check(kind, facts, view.ref)
     rendered = templates.render(kind, facts)
     content = encode(chosen, facts, rendered.html, issued_at)
     digest = hashlib.sha256(content).hexdigest()
     notes = [
         f"{view.ref}: the consumer needs {need}: this letter does not meet it of itself"
         for need in view.adjustments
-        if need not in MET_BY_THE_LETTER
+        if _as_named(need) not in MET_BY_THE_LETTER
     ]
     same_bytes = None
     if same_format:
@@ -219,6 +226,24 @@ def _letter(
         tuple(notes),
         letter_channel(view, chosen),
     )
+
+
+def _reporting_its_step(view: CaseView, kind: str, letters: list[EventView]) -> list[EventView]:
+    """The issued letters that report the step a letter of `kind` reports now: one issued
+    before a later step of its kind (a second agreed timescale, a new restriction) told of an
+    earlier one, and is not the letter to make again."""
+    rule = rules.rule_of(kind)
+    if rule.action is not None:
+        # The history is in the order recorded: a letter recorded after the latest step.
+        step = max((i for i, e in enumerate(view.history) if e.action == rule.action), default=-1)
+        after = [e for i, e in enumerate(view.history) if i > step]
+        return [e for e in letters if any(e is later for later in after)]
+    if kind == LetterKind.RESTRICTION and view.restrictions:
+        # The restriction in force that a letter would tell of now (lifted ones tell nothing).
+        now = _restriction_facts(view, ZoneInfo(view.zone), view.received_at)
+        told = ("restriction_scope", "restriction_reason", "restriction_decided_on")
+        return [e for e in letters if all(e.details["facts"].get(k) == now[k] for k in told)]
+    return letters
 
 
 def _local(instant: datetime, tz: ZoneInfo) -> str:
@@ -311,7 +336,7 @@ def letter_facts(
         "letter_date": rules.date_words((entry.at if entry else issued_at).astimezone(tz).date()),
         "issued_on": rules.date_words(issued_at.astimezone(tz).date()),
         "signatory": inert(organisation.signs(kind)),
-        "large_print": "large-print" in view.adjustments,
+        "large_print": any(_as_named(need) == "large-print" for need in view.adjustments),
         "area": "",
         "response_due": "",
         "new_date": "",
