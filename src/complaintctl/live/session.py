@@ -197,8 +197,9 @@ class Session:
         within: str | None,
     ) -> tuple[ActionView, CaseView]:  # fmt: skip
         """`action add REF --kind --what --owner (--due | --within)`, and the case as it leaves
-        it, in one transaction: `due` read in the store's calendar zone, as the command reads
-        it; a refusal raises its ComplaintError and writes nothing."""
+        it, read in the same unit of work just after the action's commit: `due` read in the
+        store's calendar zone, as the command reads it; a refusal raises its ComplaintError and
+        writes nothing."""
         from complaintctl import services
 
         self._tick()
@@ -214,9 +215,9 @@ class Session:
         return self.state.change(add, None)
 
     def action_done(self, action_id: int, note: str | None) -> tuple[ActionView, CaseView]:
-        """`action done ID [--note NOTE]`, and the case as it leaves it, in one transaction
-        (never a read after it that could fail once the action is recorded, so that it is
-        never taken for refused and done twice); a refusal raises its ComplaintError and
+        """`action done ID [--note NOTE]`, and the case as it leaves it, read in the same unit
+        of work just after the action's commit (services.action_done commits; a read that
+        failed then would still be said as a refusal); a refusal raises its ComplaintError and
         writes nothing."""
         from complaintctl import services
 
