@@ -95,3 +95,14 @@ class HistoryNotIntact(ComplaintError):
     its head says, or a case whose stage its history does not lead to."""
 
     exit_code = EXIT_NOT_INTACT
+
+
+class RecordedThenFailed(ComplaintError):
+    """A known error after the change was saved (the view read after the commit): the change
+    is kept and said to be, so that a script or a person does not take it again."""
+
+    KEPT = "what the command recorded is kept (history shows it): do not run it again"
+
+    def __init__(self, err: ComplaintError) -> None:
+        super().__init__(f"{err.message}; {self.KEPT}")
+        self.exit_code = err.exit_code

@@ -94,6 +94,31 @@ def test_action_add_done_list_and_overdue(run: Run) -> None:
     assert [2] == [a["id"] for a in still_open]
 
 
+def test_an_action_saved_and_then_not_read_back_says_it_is_kept(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The action is committed, then its view read: a store gone that moment must not read as a
+    # refusal, or a script runs the command again and the action is owed twice.
+    from complaintctl.errors import StoreUnavailable
+    from complaintctl.services import lessons
+
+    ref = case_at_first_stage(run)
+
+    def gone(*_args: object, **_kwargs: object) -> None:
+        raise StoreUnavailable("the store is gone")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(lessons, "action_view", gone)
+        result = run("action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+                     "--within", "2d", "--kind", "remedy")  # fmt: skip
+    listed = ok(run, "action", "list").stdout
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert "Error: the store is gone; what the command recorded is kept (history shows it): " \
+        "do not run it again\n" == result.stderr  # fmt: skip
+    assert 1 == len(listed.splitlines())
+
+
 def test_overdue_names_which_of_a_cases_actions_each_line_is(run: Run) -> None:
     """Two actions on one case, due at once: plain lines, CSV and the summary say `action N`
     in the kind column, N as `action done` takes it; JSON has the number as action_id."""

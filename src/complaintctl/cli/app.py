@@ -39,7 +39,13 @@ from typer.models import CommandInfo, TyperInfo
 
 from complaintctl import __version__, config
 from complaintctl.cli import completion, helptext
-from complaintctl.errors import EXIT_OUTPUT, EXIT_USAGE, ComplaintError, InvalidInput
+from complaintctl.errors import (
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    ComplaintError,
+    InvalidInput,
+    RecordedThenFailed,
+)
 from complaintctl.text import one_line
 
 if TYPE_CHECKING:
@@ -87,7 +93,7 @@ class RootGroup(TyperGroup):
         is kept, so that a script does not take it again (a second complaint logged)."""
         state = getattr(getattr(self, "_context", None), "obj", None)
         if isinstance(state, State) and state._committed:
-            return "; what the command recorded is kept (history shows it): do not run it again"
+            return f"; {RecordedThenFailed.KEPT}"
         return ""
 
     def get_params(self, ctx: Context) -> list[Any]:
@@ -570,8 +576,14 @@ class State:
         try:
             with self.unit_of_work(write=True) as uow:
                 self._settle_actor(uow)
-                result = step(uow, self.instant(at, uow.calendar().tz))
-            self._committed = self._committed or uow.committed
+                try:
+                    result = step(uow, self.instant(at, uow.calendar().tz))
+                except ComplaintError as err:
+                    if uow.committed:  # failed reading back what it saved: kept, and said so
+                        raise RecordedThenFailed(err) from err
+                    raise
+                finally:
+                    self._committed = self._committed or uow.committed
         finally:
             self.forget_unused_store()
         return result

@@ -35,7 +35,7 @@ from textual.widgets.option_list import Option
 
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
-from complaintctl.errors import ComplaintError
+from complaintctl.errors import ComplaintError, RecordedThenFailed
 from complaintctl.live.forms import (
     ACTION_FORMS,
     CHOICE,
@@ -1053,13 +1053,14 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 view = session.take(self.view.ref, self.view.version, spec)
                 message = self.form.message(view)
         except ComplaintError as err:
-            self.refused(err.message)
+            self.refused(err.message, recorded=isinstance(err, RecordedThenFailed))
             return
         self.dismiss((message, view))
 
-    def refused(self, message: str) -> None:
+    def refused(self, message: str, *, recorded: bool = False) -> None:
         error = self.query_one("#error", Static)
-        error.update(_text(f"Refused: {message}", _RED))
+        # A step saved and then not read back is no refusal: it must not be taken again.
+        error.update(_text(f"{'Recorded, then' if recorded else 'Refused'}: {message}", _RED))
         # Below the last field: a form taller than the terminal would hide it, all of it.
         self.call_after_refresh(error.scroll_visible, animate=False)
 
