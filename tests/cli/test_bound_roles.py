@@ -266,6 +266,34 @@ def test_a_role_without_the_grant_to_remove_personal_data_is_told_so_and_writes_
     assert before == dump_store(store_url)
 
 
+@postgres_only
+@needs_postgres_driver
+def test_an_officer_role_making_a_store_is_told_the_owner_makes_it_and_nothing_is_made(
+    run: Run, login_role: RoleUrl, new_store: Callable[[str], str]
+) -> None:
+    # A fresh schema the role may use but not create in, as PostgreSQL 15+'s public schema is.
+    officer_role, _ = login_role(None)
+    fresh = new_store("fresh")
+    admin = create_engine(resolve_url(fresh), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        connection.execute(text(f'GRANT USAGE ON SCHEMA {schema} TO "{officer_role}"'))
+    officer_url = make_url(resolve_url(fresh)).set(username=officer_role)
+
+    refused = run("--db", officer_url.render_as_string(hide_password=False), "db", "init")
+
+    assert 8 == refused.exit_code
+    line = error_line(refused)
+    assert f"database role {officer_role} may not make the store's tables" in line
+    assert f"(no CREATE on schema {schema})" in line
+    assert "made by the role that owns the database, or one granted CREATE on its" in line
+    assert "least-privilege" not in line
+    with admin.connect() as connection:
+        tables = text("SELECT tablename FROM pg_tables WHERE schemaname = :s")
+        assert [] == connection.execute(tables, {"s": schema}).all()
+    admin.dispose()
+
+
 # -- SQLite: operating-system logins --------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, OutputFailed, StoreUnavailable
@@ -159,13 +160,36 @@ def create_schema(connection: Connection, at: datetime) -> None:
     from complaintctl.store.chain import create_head
     from complaintctl.store.search import create_search_index
 
-    SQLModel.metadata.create_all(connection)
+    with _made_by_an_owner(connection):
+        SQLModel.metadata.create_all(connection)
     create_search_index(connection)
     create_head(connection)
     _versions.create(connection)
     connection.execute(_versions.insert().values(version_num=SCHEMA_REVISION))
     seed_calendar(connection, at)
     seed_causes(connection, at)
+
+
+@contextmanager
+def _made_by_an_owner(connection: Connection) -> Iterator[None]:
+    """A PostgreSQL role that may not create tables in the schema (an officer's role, on a
+    PostgreSQL 15+ database whose public schema no longer grants CREATE) is told who makes the
+    store, not that it lacks a grant the least-privilege grants never give it."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    role, schema = connection.exec_driver_sql("SELECT current_user, current_schema()").one()
+    try:
+        yield
+    except DBAPIError as err:
+        if "permission denied for schema" not in str(err.orig):
+            raise
+        raise StoreUnavailable(
+            f"database role {role} may not make the store's tables in "
+            f"{describe_connection(connection)} (no CREATE on schema {schema}): the store is "
+            "made by the role that owns the database, or one granted CREATE on its schema "
+            '(README: "Team use"); run `complaintctl db init` as that role'
+        ) from err
 
 
 def seed_causes(connection: Connection, at: datetime) -> None:
