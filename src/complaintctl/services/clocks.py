@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.chain import unmarked
@@ -155,6 +155,20 @@ def action_due_as_recorded(
             and _instant(entry.details["new_due"]) == due
         ):
             due = _instant(entry.details["old_due"])
+    return due
+
+
+def request_due_as_recorded(
+    sar_id: int, due: datetime, moves_since: Sequence[Mapping[str, Any]]
+) -> datetime:
+    """A subject-access request's due as the history recorded by a moment had it, given the
+    details of the extensions and calendar recomputes recorded since, latest first: each of
+    the request's undone in turn (its row is moved in place), as `due_as_recorded` undoes a
+    case clock's."""
+    for move in moves_since:
+        before = move.get("due_before", move.get("old_due"))
+        if move.get("sar") == sar_id and before is not None:
+            due = _instant(before)
     return due
 
 

@@ -299,8 +299,18 @@ def queue(
             calendar, as_of, *_outermost(item.due for item in items if item.due is not None)
         ),
         working_day=calendar.working_day(),
-        subject_access_dues=tuple(listings.subject_access_dues(uow, as_of)),
+        subject_access_dues=_subject_access_dues(uow, as_of),
     )
+
+
+def _subject_access_dues(uow: UnitOfWork, as_of: datetime) -> tuple[datetime, ...]:
+    """The dues of the subject-access requests running at `as_of`, soonest first, each as
+    the history recorded by then had it (an extension or recompute since undone)."""
+    from complaintctl.services.clocks import request_due_as_recorded
+    from complaintctl.store import listings
+
+    dues, moves = listings.subject_access_dues(uow, as_of)
+    return tuple(sorted(request_due_as_recorded(sar, due, moves) for sar, due in dues.items()))
 
 
 def find_cases(uow: UnitOfWork, *, text: str, limit: int | None = None) -> FindReport:

@@ -383,20 +383,22 @@ def queue(
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
 
 
-def subject_access_dues(uow: UnitOfWork, as_of: datetime) -> list[datetime]:
-    """The due of every subject-access request's clock running at `as_of`, soonest first:
-    the queue's footer of them, which have no case to list them by. Each is its due as the
-    history recorded by `as_of` had it, as `show --as-of` gives a case's: an extension or a
-    calendar recompute recorded since (its row moved in place) is undone, latest first."""
+def subject_access_dues(
+    uow: UnitOfWork, as_of: datetime
+) -> tuple[dict[int, datetime], list[dict[str, Any]]]:
+    """The due of each subject-access request's clock running at `as_of` (the queue's footer
+    of them, which have no case to list them by), by request, as its row has it now; and the
+    details of each extension or calendar recompute of a request recorded since, latest first
+    (services/clocks.request_due_as_recorded undoes them)."""
     connection = uow.session.connection()
     running = sa_select(col(Deadline.sar_id), col(Deadline.due_at)).where(
         col(Deadline.kind) == DeadlineKind.SUBJECT_ACCESS.value,
         col(Deadline.start_at) <= as_of,
         col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
     )
-    dues: dict[int | None, datetime] = dict(connection.execute(running).tuples().all())
+    dues = {sar: due for sar, due in connection.execute(running).tuples() if sar is not None}
     if not dues:
-        return []
+        return {}, []
     # A request's entries have no case (as a restriction's): the case_id index finds them.
     moves = (
         sa_select(col(Event.details))
@@ -407,12 +409,7 @@ def subject_access_dues(uow: UnitOfWork, as_of: datetime) -> list[datetime]:
         )
         .order_by(col(Event.id).desc())
     )
-    for details in connection.execute(moves).scalars():
-        move = json.loads(details)
-        before = move.get("due_before", move.get("old_due"))
-        if move.get("sar") in dues and before is not None:
-            dues[move["sar"]] = datetime.fromisoformat(before)
-    return sorted(dues.values())
+    return dues, [json.loads(details) for details in connection.execute(moves).scalars()]
 
 
 # -- export --------------------------------------------------------------------------------
