@@ -649,6 +649,34 @@ def test_a_hold_refuses_a_reason_holding_the_persons_details_and_writes_nothing(
     assert before == dump_store(store_url)
 
 
+@pytest.mark.parametrize(
+    ("reason", "named"),
+    [("Dan Smiht asked in writing", "name"), ("asked by dan@example.com", "email")],
+)
+def test_a_reason_holding_the_persons_details_as_they_were_before_an_edit_is_refused(
+    unit: UnitFactory, store: dict[str, str], store_url: str, reason: str, named: str
+) -> None:
+    # The history still holds the name and email as logged until the erasure removes them;
+    # a reason that outlives it must not keep them instead.
+    dan = log(unit, t("2026-12-03T10:00"), consumer="Dan Smiht", email="dan@example.com")
+    act(unit, services.correct, ref=dan, reason="Misheard", by="officer.one",
+        fields={"name": "Dan Smith", "email": "dan.smith@example.org"},
+        at=t("2026-12-03T11:00"))  # fmt: skip
+    act(unit, services.close, ref=dan, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-04T10:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with unit() as uow, pytest.raises(InvalidInput, match=f"holds the person's {named}"):
+        services.erase_consumer(
+            uow, email="dan.smith@example.org", consumer_id=None, reason=reason,
+            by="sam.senior", now=AFTER,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match=f"holds the person's {named}"):
+        act(unit, services.add_hold, ref=dan, consumer_id=None, reason=reason,
+            by="lee.leader", at=t("2027-06-01T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def consumer_id_of_erased(unit: UnitFactory) -> int:
     with unit(write=False) as uow:
         found = uow.session.exec(
