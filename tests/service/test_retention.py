@@ -245,6 +245,8 @@ def test_an_edit_of_the_name_and_the_category_at_once_keeps_the_category_in_the_
     edit = dict(details(unit, dan))["edit"]
     assert [{"field": "category", "old": "delay", "new": "explanation"}] == edit["changes"]
     assert {"removed", "sha256"} == set(edit["personal_changes"])
+    # Why it was corrected may name the person, as any reason may: it goes too.
+    assert {"removed", "sha256"} == set(edit["reason"])
     assert () == verified(unit).problems
 
 
