@@ -245,6 +245,8 @@ def test_an_edit_of_the_name_and_the_category_at_once_keeps_the_category_in_the_
     edit = dict(details(unit, dan))["edit"]
     assert [{"field": "category", "old": "delay", "new": "explanation"}] == edit["changes"]
     assert {"removed", "sha256"} == set(edit["personal_changes"])
+    # Why it was corrected may name the person, as any reason may: it goes too.
+    assert {"removed", "sha256"} == set(edit["reason"])
     assert () == verified(unit).problems
 
 
@@ -646,6 +648,34 @@ def test_a_hold_refuses_a_reason_holding_the_persons_details_and_writes_nothing(
     with pytest.raises(InvalidInput, match="--reason holds the person's email"):
         act(unit, services.lift_hold, hold_id=view.id, reason="bob@example.com settled",
             by="sam.senior", at=t("2027-07-01T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+@pytest.mark.parametrize(
+    ("reason", "named"),
+    [("Dan Smiht asked in writing", "name"), ("asked by dan@example.com", "email")],
+)
+def test_a_reason_holding_the_persons_details_as_they_were_before_an_edit_is_refused(
+    unit: UnitFactory, store: dict[str, str], store_url: str, reason: str, named: str
+) -> None:
+    # The history still holds the name and email as logged until the erasure removes them;
+    # a reason that outlives it must not keep them instead.
+    dan = log(unit, t("2026-12-03T10:00"), consumer="Dan Smiht", email="dan@example.com")
+    act(unit, services.correct, ref=dan, reason="Misheard", by="officer.one",
+        fields={"name": "Dan Smith", "email": "dan.smith@example.org"},
+        at=t("2026-12-03T11:00"))  # fmt: skip
+    act(unit, services.close, ref=dan, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-04T10:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with unit() as uow, pytest.raises(InvalidInput, match=f"holds the person's {named}"):
+        services.erase_consumer(
+            uow, email="dan.smith@example.org", consumer_id=None, reason=reason,
+            by="sam.senior", now=AFTER,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match=f"holds the person's {named}"):
+        act(unit, services.add_hold, ref=dan, consumer_id=None, reason=reason,
+            by="lee.leader", at=t("2027-06-01T10:00"))  # fmt: skip
     assert before == dump_store(store_url)
 
 

@@ -133,8 +133,9 @@ def case_keys(action: str, details: Mapping[str, Any]) -> frozenset[str]:
         if isinstance(changes, list) and any(
             isinstance(c, dict) and c.get("field") in PERSONAL_EDITS for c in changes
         ):
-            return frozenset({"changes", PERSONAL_CHANGES})
-        return frozenset({PERSONAL_CHANGES})
+            return frozenset({"changes", PERSONAL_CHANGES, "reason"})
+        # Why it was corrected may name the person ("Ann spells it Smyth"), as any reason may.
+        return frozenset({PERSONAL_CHANGES, "reason"})
     return CASE_KEYS.get(action, frozenset())
 
 
@@ -157,7 +158,7 @@ def salted_keys(action: str) -> frozenset[str]:
     were kept apart had them there."""
     keys = CASE_KEYS.get(action, frozenset()) | CONSUMER_KEYS.get(action, frozenset())
     keys |= STORE_KEYS.get(action, frozenset())
-    return keys | {"changes", PERSONAL_CHANGES} if action == Action.EDIT else keys
+    return keys | {"changes", PERSONAL_CHANGES, "reason"} if action == Action.EDIT else keys
 
 
 def anonymised(

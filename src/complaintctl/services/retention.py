@@ -173,11 +173,22 @@ _ERASURE_REASON_STAYS = (
 )
 
 
-def _not_naming(reason: str, consumer: Consumer, stays: str) -> None:
+def _not_naming(uow: UnitOfWork, reason: str, consumer: Consumer, stays: str) -> None:
     """Refuse a reason that holds the person's details where it outlives them (`stays`):
-    retention and erasure never remove a hold's reasons or an erasure's."""
-    named = retention.details_named(
-        reason, name=consumer.name, email=consumer.email, address=consumer.address
+    retention and erasure never remove a hold's reasons or an erasure's. Their details as
+    they are and as their cases' histories still hold them (logged, or corrected since)."""
+    from complaintctl.store import retention as stored
+
+    assert consumer.id is not None
+    details = [(consumer.name, consumer.email, consumer.address)]
+    details += stored.earlier_details(uow.session, consumer.id)
+    named = next(
+        (
+            what
+            for name, email, address in details
+            if (what := retention.details_named(reason, name=name, email=email, address=address))
+        ),
+        None,
     )
     if named:
         raise InvalidInput(
@@ -188,7 +199,7 @@ def _not_naming(reason: str, consumer: Consumer, stays: str) -> None:
 def _hold_not_naming(uow: UnitOfWork, reason: str, consumer_id: int | None) -> None:
     if consumer_id is not None:
         consumer = find_consumer(uow, email=None, consumer_id=consumer_id)
-        _not_naming(reason, consumer, _HOLD_REASONS_STAY)
+        _not_naming(uow, reason, consumer, _HOLD_REASONS_STAY)
 
 
 def lift_hold(
@@ -372,7 +383,7 @@ def erase_consumer(
     assert consumer.id is not None
     if consumer.anonymised_at is not None:
         raise ActionNotAllowed(f"consumer {consumer.id} was anonymised already")
-    _not_naming(reason, consumer, _ERASURE_REASON_STAYS)
+    _not_naming(uow, reason, consumer, _ERASURE_REASON_STAYS)
     cases = stored.consumer_cases(uow.session, consumer.id)
     states = dict(stored.case_states(uow.session))
     in_the_way = []

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import retention
 from complaintctl.domain.chain import parse_salts
 from complaintctl.domain.clocks import DeadlineKind
-from complaintctl.domain.procedure import STEP_ACTIONS, Stage
+from complaintctl.domain.procedure import STEP_ACTIONS, Action, Stage
 from complaintctl.store.chain import salts_json
 from complaintctl.store.models import (
     Case,
@@ -301,6 +301,44 @@ def consumer_cases(session: Session, consumer_id: int) -> list[tuple[int, str, s
             .order_by(col(Case.id))
         )
     ]
+
+
+def earlier_details(session: Session, consumer_id: int) -> list[tuple[str, str, str]]:
+    """(name, email, address) the person's cases' histories still hold besides their details
+    now: as each case logged them, and each edit's old and new values of them (a value
+    removed already, or never given, is empty)."""
+    case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
+    found: list[tuple[str, str, str]] = []
+    for event in session.exec(
+        select(Event).where(
+            col(Event.case_id).in_(case_ids),
+            col(Event.action).in_([Action.LOG, Action.EDIT]),
+        )
+    ):
+        details = json.loads(event.details)
+        if event.action == Action.LOG:
+            name, email, address = (
+                value if isinstance(value := details.get(key), str) else ""
+                for key in ("consumer", "email", "address")
+            )
+            found.append((name, email, address))
+            continue
+        for key in (retention.PERSONAL_CHANGES, "changes"):
+            changes = details.get(key)
+            for change in changes if isinstance(changes, list) else ():
+                field = change.get("field") if isinstance(change, dict) else None
+                if field not in ("name", "email", "address"):
+                    continue
+                for value in (change.get("old"), change.get("new")):
+                    if isinstance(value, str) and value:
+                        found.append(
+                            (
+                                value if field == "name" else "",
+                                value if field == "email" else "",
+                                value if field == "address" else "",
+                            )
+                        )
+    return found
 
 
 def holds_on(session: Session, consumer_id: int) -> Sequence[LegalHold]:
