@@ -741,7 +741,7 @@ def test_the_cases_unchanged_since_the_json_was_read_take_the_step(run: Run) -> 
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("version", ['"1"', "1.5", "true"])
+@pytest.mark.parametrize("version", ['"1"', "1.5", "true", "-1"])
 def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, version: str) -> None:
     result = run(
         "ack", "-", "--area", "Casework", input=f'[{{"ref": "{A}", "version": {version}}}]'

@@ -262,7 +262,8 @@ def read_refs(
                 args.append(ref)
                 version = item.get("version") if isinstance(item, dict) else None
                 if version is not None:
-                    if isinstance(version, bool) or not isinstance(version, int):
+                    # Whole as --if-version takes it: 0 or more, a version a case can have.
+                    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
                     seen[ref.strip().upper()] = version
         elif _json_scalar(stripped):
