@@ -379,6 +379,23 @@ def test_csv_piped_is_read_by_its_ref_column_not_refused_on_its_header(
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
+@pytest.mark.parametrize(
+    "header", ["ref", "Ref", '"ref"', "Consumer, REF ", '"Ref","consumer"'], ids=repr
+)
+def test_a_csv_header_names_its_ref_column_as_import_reads_a_header(run: Run, header: str) -> None:
+    """A spreadsheet's `Ref`, R's quoted `"ref"`, a column of references alone: CSV read by its
+    ref column, as import matches a header (any case, spaces around it aside)."""
+    names = [name.strip().strip('"').strip().lower() for name in header.split(",")]
+    rows = "".join(
+        ",".join(ref if name == "ref" else "x" for name in names) + "\n" for ref in (A, B, C)
+    )
+
+    result = run("ack", "-", "--area", "Casework", input=f"{header}\n{rows}")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
 def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run) -> None:
     result = run("ack", "-", "--area", "Casework", input=f"ref,consumer\n{A},x\nnope,y\n")
 
@@ -741,7 +758,7 @@ def test_the_cases_unchanged_since_the_json_was_read_take_the_step(run: Run) -> 
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("version", ['"1"', "1.5", "true"])
+@pytest.mark.parametrize("version", ['"1"', "1.5", "true", "-1"])
 def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, version: str) -> None:
     result = run(
         "ack", "-", "--area", "Casework", input=f'[{{"ref": "{A}", "version": {version}}}]'

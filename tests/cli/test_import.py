@@ -799,6 +799,21 @@ def test_a_missing_file_is_refused(run: Run, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["missing", "folder"])
+def test_a_path_with_no_file_is_said_so_before_its_format_is_asked_for(
+    run: Run, tmp_path: Path, name: str
+) -> None:
+    """`import ~/exports` or a mistyped name: what is wrong is the path, not a missing
+    --format."""
+    (tmp_path / "folder").mkdir()
+    result = run("import", str(tmp_path / name))
+
+    said = "is a folder" if name == "folder" else "no file"
+    assert 2 == result.exit_code
+    assert said in result.stderr, result.stderr
+    assert "--format" not in result.stderr
+
+
 def test_a_folder_is_not_a_file_to_import(run: Run, tmp_path: Path) -> None:
     (tmp_path / "folder.csv").mkdir()
 

@@ -302,6 +302,21 @@ def test_letters_for_many_cases_are_all_or_nothing(
     assert before == dump_store(store_url)
 
 
+def test_one_reference_on_stdin_refused_is_a_batch_refused_with_exit_9(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    not_yet = ann_at_every_step(unit, until="logged")
+    before = dump_store(store_url)
+    stderr = refused(
+        run, 9, "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format",
+        "text", "--issue", input=f"{not_yet}\n",
+    )  # fmt: skip
+    assert f"{not_yet}: no acknowledgement is recorded" in stderr
+    assert "Error: 1 of 1 case refused, so no letter was written or recorded" in stderr
+    assert [] == list(letters.iterdir())
+    assert before == dump_store(store_url)
+
+
 def test_a_dry_run_writes_and_records_nothing(
     run: Run, unit: UnitFactory, letters: Path, store_url: str
 ) -> None:

@@ -356,6 +356,18 @@ def test_a_record_that_is_not_csv_is_named_by_its_own_line() -> None:
     )
 
 
+def test_a_quote_never_closed_in_a_large_file_is_named_by_the_line_it_opens_on() -> None:
+    # The rows after the stray quote run past the csv module's field limit long before the
+    # file ends: still the line the field opens on, and why, not the module's own words.
+    after = "".join(f"P{i},p{i}@example.com,some summary text {i}\n" for i in range(40_000))
+    unclosed = f'consumer,email,summary\nAnn,ann@example.com,"no end\n{after}'
+    with pytest.raises(CsvBroken) as caught:
+        rows(unclosed, "csv")
+    assert 2 == caught.value.line
+    assert "field limit" not in caught.value.why
+    assert "a field opened with a quote on this line" in caught.value.why
+
+
 def test_csv_rows_carry_the_line_they_start_on_past_quoted_newlines_and_blank_lines() -> None:
     text = (
         " Consumer ,EMAIL,  Summary\n"  # line 1

@@ -176,9 +176,14 @@ def _csv_header(text: str) -> bool:
     """Whether stdin begins with a CSV header naming a `ref` column, as `queue --csv`,
     `overdue --csv` and `export` print (a tab-separated line is read by its first field)."""
     first = text.lstrip("\r\n").split("\n", 1)[0]
-    if "\t" in first or "," not in first:
+    if "\t" in first:
         return False
-    return "ref" in next(csv.reader([first]), [])
+    # Named as import reads a header: in any case, spaces around it aside, quoted or not (a
+    # spreadsheet's `Ref`, R's `"ref"`); a column of references alone has no comma.
+    return _REF_COLUMN in [name.strip().lower() for name in next(csv.reader([first]), [])]
+
+
+_REF_COLUMN = "ref"
 
 
 def _csv_refs(text: str) -> Iterator[str]:
@@ -186,14 +191,15 @@ def _csv_refs(text: str) -> Iterator[str]:
     a case skipped, a row whose `ref` is no reference refused by its line."""
     from complaintctl.services.common import looks_like_ref
 
-    reader = csv.DictReader(io.StringIO(text.lstrip("\r\n"), newline=""))
+    reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""))
+    at = [name.strip().lower() for name in next(reader)].index(_REF_COLUMN)
     for record in reader:
-        ref = (record.get("ref") or "").strip()
+        ref = (record[at] if at < len(record) else "").strip()
         where = f"line {reader.line_num} of stdin"
         if _NO_CASE.fullmatch(ref):
             continue
         if not ref:
-            if any((value or "").strip() for value in record.values()):
+            if any(value.strip() for value in record):
                 raise InvalidInput(f"{where}: no reference in its ref column")
             continue
         if not looks_like_ref(ref):
@@ -262,7 +268,8 @@ def read_refs(
                 args.append(ref)
                 version = item.get("version") if isinstance(item, dict) else None
                 if version is not None:
-                    if isinstance(version, bool) or not isinstance(version, int):
+                    # Whole as --if-version takes it: 0 or more, a version a case can have.
+                    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
                     seen[ref.strip().upper()] = version
         elif _json_scalar(stripped):

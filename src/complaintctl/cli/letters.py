@@ -184,7 +184,8 @@ def _write_letters(
     from complaintctl.cli.bulk import read_refs
     from complaintctl.domain.letters import LetterFormat
 
-    if refs == ["-"]:
+    from_stdin = refs == ["-"]
+    if from_stdin:
         refs, _ = read_refs(refs)
         if not refs:
             render.note("No case references on stdin: nothing to do")
@@ -225,14 +226,17 @@ def _write_letters(
     # Without --issue nothing is recorded: a reading command, which never makes a store.
     batch = state.change(make, at) if issue else state.read(make, at)
     if batch.refused:
-        if len(refs) == 1:  # one case's refusal keeps its own exit code, as a step's does
+        # One case named on the command line keeps its refusal's own exit code, as a step's
+        # does; references read from stdin are a batch, however few.
+        if len(refs) == 1 and not from_stdin:
             raise batch.refused[0][1]
         for ref, err in batch.refused:
             render.note(
                 err.message if err.message.startswith(f"{ref}:") else f"{ref}: {err.message}"
             )
         render.note(
-            f"Error: {len(batch.refused)} of {len(refs)} cases refused, so no letter was "
+            f"Error: {len(batch.refused)} of {len(refs)} case{'' if len(refs) == 1 else 's'}"
+            " refused, so no letter was "
             "written or recorded"
         )
         raise typer.Exit(EXIT_BULK_REFUSED)

@@ -259,7 +259,6 @@ def import_command(
         path = Path("stdin")
     else:
         path = Path(file)
-        fmt_used = _format_of(path, fmt)
         try:
             data = path.open("rb")
         except IsADirectoryError:
@@ -268,6 +267,12 @@ def import_command(
             raise InvalidInput(f"no file {file}") from None
         except OSError as err:
             raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+        # Asked for once the path is a file: `import ~/exports` is told it is a folder.
+        try:
+            fmt_used = _format_of(path, fmt)
+        except InvalidInput:
+            data.close()
+            raise
     if fmt_used is not Format.CSV and (delimiter is not None or maps):
         raise InvalidInput("--delimiter and --map are for CSV files; JSON Lines names its fields")
     rejects_path = (

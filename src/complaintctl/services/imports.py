@@ -79,7 +79,8 @@ _CONTACT_METHODS = frozenset(member.value for member in ContactMethod)
 # Rows checked and written together.
 _CHUNK = 1000
 # A CSV field may be long (a summary), but not without limit.
-csv.field_size_limit(1_000_000)
+_FIELD_LIMIT = 1_000_000
+csv.field_size_limit(_FIELD_LIMIT)
 
 
 class BatchRefused(ComplaintError):
@@ -289,6 +290,15 @@ def _broken(err: csv.Error, start: int, at: int) -> CsvBroken:
             f"{err}: a field with a quote in it must be wholly in quotes, the quote "
             'written twice, e.g. "5"" screen"',
         )
+    if "field larger than field limit" in str(err):
+        if at > start:  # a quoted field run on over the rows after it
+            return CsvBroken(
+                start,
+                f"a field opened with a quote on this line runs on past {_FIELD_LIMIT:,}"
+                " characters, over the lines after it (a quote never closed?): close it with"
+                ' a quote, and write a quote inside a field twice ("")',
+            )
+        return CsvBroken(at, f"a field is longer than {_FIELD_LIMIT:,} characters")
     return CsvBroken(at, str(err))
 
 
