@@ -153,7 +153,7 @@ def load(path: Path | None = None) -> Config:
     path = config_path() if path is None else path
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # NotADirectory: HOME a file, not a folder
         if named:
             raise InvalidInput(f"config file {path}: no such file (named by {ENV_VAR})") from None
         return Config(path, found=False)

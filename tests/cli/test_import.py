@@ -240,6 +240,17 @@ def test_a_summary_over_20000_characters_refuses_the_batch_naming_its_line(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_batch_of_one_bad_row_says_row(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "one.csv", csv_text([row(1, summary="")]))
+
+    result = run("import", str(path))
+
+    assert (2, "Error: 1 of 1 row cannot be imported, so none was; fix them, or use "
+            "--skip-invalid to import the rest") == (result.exit_code,
+                                                     result.stderr.splitlines()[-1])  # fmt: skip
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_batch_with_bad_rows_lists_every_one_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
     before = exported(run)

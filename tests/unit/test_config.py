@@ -19,6 +19,14 @@ def test_no_file_is_no_settings(tmp_path: Path) -> None:
     assert (False, {}, {}) == (loaded.found, loaded.settings, loaded.views)
 
 
+def test_no_file_under_a_home_that_is_a_file_is_no_settings(tmp_path: Path) -> None:
+    # HOME (or XDG_CONFIG_HOME) set to a file, as a cron entry may: no config there either.
+    home = tmp_path / "home"
+    home.write_text("")
+    loaded = config.load(home / ".config" / "complaintctl" / "config.toml")
+    assert (False, {}) == (loaded.found, loaded.settings)
+
+
 def test_a_file_the_environment_names_must_be_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -571,7 +571,8 @@ def import_batch(
         if report.rejects and not skip_invalid:
             # Raising rolls back what the good rows wrote.
             raise BatchRefused(
-                f"{len(report.rejects)} of {report.rows} rows cannot be imported, so none was; "
+                f"{len(report.rejects)} of {report.rows} "
+                f"{'row' if report.rows == 1 else 'rows'} cannot be imported, so none was; "
                 "fix them, or use --skip-invalid to import the rest",
                 report.rejects,
             )
