@@ -480,6 +480,19 @@ def deadline_json(deadline: DeadlineView, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def history_entry_json(entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
+    """One history entry: a case's (`show`, `history`) or the store's (`consumer export`)."""
+    return {
+        "action": entry.action,
+        "by": entry.actor,
+        "at": _when(entry.at, tz),
+        "recorded_at": _when(entry.recorded_at, tz),
+        "details": details_json(entry.details, tz),
+        "login": entry.login,
+        "host": entry.host,
+    }
+
+
 def case_json(view: CaseView) -> dict[str, Any]:
     tz = ZoneInfo(view.zone)
     return {
@@ -530,18 +543,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
         "logged_by": view.logged_by,
         "as_of": _when(view.as_of, tz),
         "deadlines": [deadline_json(d, tz) for d in view.deadlines],
-        "history": [
-            {
-                "action": e.action,
-                "by": e.actor,
-                "at": _when(e.at, tz),
-                "recorded_at": _when(e.recorded_at, tz),
-                "details": details_json(e.details, tz),
-                "login": e.login,
-                "host": e.host,
-            }
-            for e in view.history
-        ],
+        "history": [history_entry_json(e, tz) for e in view.history],
         "earlier_cases": [
             {"ref": c.ref, "stage": c.stage, "received_at": _when(c.received_at, tz)}
             for c in view.earlier_cases

@@ -69,6 +69,27 @@ def test_the_json_export_holds_the_person_every_case_its_history_and_letters(
 
 
 @freeze_time(NOW)
+def test_the_export_holds_the_stores_own_entries_about_the_person(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    # A hold on the person is in no case's history: it is held about them all the same.
+    journey.step(run, "2026-08-06T10:00", "--as", "sam.senior", "hold", "add", "--consumer-id",
+                 "1", "--reason", "Litigation pending")  # fmt: skip
+    out = tmp_path / "sar.json"
+
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+
+    held = json.loads(out.read_text(encoding="utf-8"))["store_history"]
+    assert [("restriction-decided", "sam.senior"), ("legal-hold-added", "sam.senior")] == [
+        (e["action"], e["by"]) for e in held
+    ]
+    assert "Litigation pending" in json.dumps(held[1]["details"])
+    page = tmp_path / "sar.html"
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(page))
+    assert "Litigation pending" in page.read_text(encoding="utf-8")
+
+
+@freeze_time(NOW)
 def test_the_html_export_shows_what_the_consumer_wrote_inert(
     run: Run, ann: str, tmp_path: Path
 ) -> None:

@@ -17,13 +17,20 @@ from complaintctl.domain.chain import is_marker
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ComplaintError
 from complaintctl.letters import Templates, html_to_text
-from complaintctl.services.common import acting_staff, authorise_store, not_in_future
+from complaintctl.services.common import (
+    acting_staff,
+    authorise_store,
+    event_views,
+    not_in_future,
+)
 from complaintctl.services.reads import show_case, show_consumer
 from complaintctl.services.restrictions import find_consumer
+from complaintctl.store.retention import store_entries_about
 from complaintctl.store.uow import UnitOfWork
 from complaintctl.views import (
     case_json,
     consumer_record_json,
+    history_entry_json,
     issued_letter_json,
     versioned,
 )
@@ -55,12 +62,15 @@ def subject_access(
         cases.append(whole)
     person = consumer_record_json(record)
     del person["schema_version"], person["cases"]
+    about_them = store_entries_about(uow.session, record.id)
     return versioned(
         {
             "exported_at": now.astimezone(tz).isoformat(timespec="seconds"),
             "exported_by": by,
             "consumer": person,
             "cases": cases,
+            # Restrictions, holds, requests, exports, details changed with no case open.
+            "store_history": [history_entry_json(e, tz) for e in event_views(about_them)],
         }
     )
 

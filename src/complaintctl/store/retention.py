@@ -242,14 +242,12 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
     consumer.preferred_contact, consumer.adjustments = None, "[]"
     consumer.anonymised_at = now
     session.add(consumer)
-    restriction_ids: list[int | None] = []
     for restriction in session.exec(
         select(Restriction).where(Restriction.consumer_id == consumer_id)
     ):
         restriction.reason, restriction.dispute_ref = why, None
         if restriction.lift_reason is not None:
             restriction.lift_reason = why
-        restriction_ids.append(restriction.id)
         session.add(restriction)
     for incident in session.exec(
         select(Incident).where(Incident.consumer_id == consumer_id, col(Incident.case_id).is_(None))
@@ -268,12 +266,23 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
     case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
     events = session.exec(select(Event).where(col(Event.case_id).in_(case_ids))).all()
     changed = _rewrite(events, lambda action, _: retention.CONSUMER_KEYS.get(action, ()), why)
-    store_events = session.exec(
-        select(Event).where(
-            col(Event.case_id).is_(None),
-            col(Event.action).in_(list(retention.STORE_KEYS)),
-        )
-    ).all()
+    changed += _rewrite(
+        (e for e in store_entries_about(session, consumer_id) if e.action in retention.STORE_KEYS),
+        lambda action, _: retention.STORE_KEYS.get(action, ()),
+        why,
+    )
+    return changed
+
+
+def store_entries_about(session: Session, consumer_id: int) -> list[Event]:
+    """The store's own history entries (no case's) about a consumer, in the order recorded:
+    those naming them (a restriction, a hold, a subject-access request or export, their
+    details changed with no case open) and those about a restriction of theirs."""
+    restriction_ids = set(
+        session.exec(
+            select(col(Restriction.id)).where(Restriction.consumer_id == consumer_id)
+        ).all()
+    )
 
     def about_them(event: Event) -> bool:
         details = json.loads(event.details)
@@ -283,12 +292,10 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
             restriction_ids
         )
 
-    changed += _rewrite(
-        (e for e in store_events if about_them(e)),
-        lambda action, _: retention.STORE_KEYS.get(action, ()),
-        why,
-    )
-    return changed
+    entries = session.exec(
+        select(Event).where(col(Event.case_id).is_(None)).order_by(col(Event.id))
+    ).all()
+    return [e for e in entries if about_them(e)]
 
 
 def consumer_cases(session: Session, consumer_id: int) -> list[tuple[int, str, str]]:
