@@ -62,11 +62,14 @@ def test_a_removed_value_keeps_its_digest_so_the_entry_seals_the_same() -> None:
 def test_an_edit_is_personal_only_where_it_changed_the_consumer_or_what_they_said() -> None:
     personal = {"changes": [{"field": "name", "old": "A", "new": "B"}]}
     category = {"changes": [{"field": "category", "old": "delay", "new": "other"}]}
-    # As recorded before an edit kept its personal changes apart: all of them removed.
-    assert frozenset({"changes", "personal_changes"}) == retention.case_keys("edit", personal)
-    assert frozenset({"personal_changes"}) == retention.case_keys("edit", category)
+    # As recorded before an edit kept its personal changes apart: all of them removed. Why it
+    # was corrected may name the person, whatever it changed: its reason goes too.
+    assert frozenset({"changes", "personal_changes", "reason"}) == retention.case_keys(
+        "edit", personal
+    )
+    assert frozenset({"personal_changes", "reason"}) == retention.case_keys("edit", category)
     both = {"personal_changes": personal["changes"], "changes": category["changes"]}
-    assert frozenset({"personal_changes"}) == retention.case_keys("edit", both)
+    assert frozenset({"personal_changes", "reason"}) == retention.case_keys("edit", both)
     assert ["name", "category"] == retention.edited_fields(both)
 
 
