@@ -430,6 +430,23 @@ def test_an_as_of_before_the_period_is_refused(unit: UnitFactory) -> None:
         figures_of(unit, as_of=t("2027-02-27T12:00"))
 
 
+def test_a_time_to_count_to_after_now_is_refused_for_the_figures_and_their_cases(
+    unit: UnitFactory,
+) -> None:
+    now = t("2027-03-10T12:00")
+    with unit() as uow:
+        with pytest.raises(InvalidInput, match="is after now"):
+            services.report(uow, period=MARCH, as_of=t("2027-03-11T12:00"), now=now)
+        with pytest.raises(InvalidInput, match="is after now"):
+            services.figure_cases(
+                uow, period=MARCH, as_of=t("2027-03-11T12:00"), now=now, figure="received"
+            )
+        # A past period's end is before now: an --as-of after it counts to its end.
+        before = parse_period("2027-02")
+        counted = services.report(uow, period=before, as_of=t("2027-03-11T12:00"), now=now)
+        assert counted.current.cutoff == before.ends(LONDON)
+
+
 def test_a_period_is_given_one_way(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="not both"):
         services.report_period("2027-03", date(2027, 3, 1), None)

@@ -1,6 +1,5 @@
 """Commands that only read: queue, overdue, find, show, history, report."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -467,7 +466,6 @@ def report_command(
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.domain.instants import format_local
     from complaintctl.errors import InvalidInput
 
     if sum((json_output, csv_output, html is not None)) > 1:
@@ -485,23 +483,13 @@ def report_command(
     days = [parse_day(day) if day else None for day in (first, last)]
     chosen = services.report_period(period, days[0], days[1])
 
-    def recorded_by(uow: Any, when: datetime) -> datetime:
-        # The figures are as recorded by the period's end or --as-of, whichever is earlier:
-        # a time to come has nothing recorded yet.
-        tz = uow.calendar().tz
-        if min(when, chosen.ends(tz)) > state.now:
-            raise InvalidInput(
-                f"--as-of {format_local(when, tz)} is after now: the figures "
-                "are counted as recorded by then, and nothing is recorded yet after now"
-            )
-        return when
-
     if cases is not None:
         counted = state.read(
             lambda uow, when: services.figure_cases(
                 uow,
                 period=chosen,
-                as_of=recorded_by(uow, when),
+                as_of=when,
+                now=state.now,
                 figure=cases,
                 by=by.value if by else None,
             ),
@@ -513,7 +501,8 @@ def report_command(
         lambda uow, when: services.report(
             uow,
             period=chosen,
-            as_of=recorded_by(uow, when),
+            as_of=when,
+            now=state.now,
             by=by.value if by else ("month" if html else None),
             compare=compare is not None,
         ),

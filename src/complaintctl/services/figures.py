@@ -79,18 +79,25 @@ def report(
     *,
     period: Period,
     as_of: datetime,
+    now: datetime | None = None,
     by: str | None = None,
     compare: bool = False,
 ) -> ReportView:
     """The figures of `period` as recorded by its end, or by `as_of` if that is earlier;
     with `by`, each area, category, channel or month apart too; with `compare`, the period
-    before beside it."""
+    before beside it. `now`, when `as_of` is a time asked for: nothing is recorded after it."""
     with _without_cycle_collection():
-        return _report(uow, period=period, as_of=as_of, by=by, compare=compare)
+        return _report(uow, period=period, as_of=as_of, now=now, by=by, compare=compare)
 
 
 def _report(
-    uow: UnitOfWork, *, period: Period, as_of: datetime, by: str | None, compare: bool
+    uow: UnitOfWork,
+    *,
+    period: Period,
+    as_of: datetime,
+    now: datetime | None,
+    by: str | None,
+    compare: bool,
 ) -> ReportView:
     from complaintctl.store import listings
 
@@ -98,7 +105,7 @@ def _report(
         raise InvalidInput(f"--by takes {', '.join(BREAKDOWNS)}, not {by!r}")
     calendar = uow.calendar()
     tz = calendar.tz
-    _begun(period, as_of, tz)
+    _counted_to(period, as_of, now, tz)
     periods = [period, period.previous()] if compare else [period]
     windows = {one: _window(one, as_of, tz) for one in periods}
     if by == "month":
@@ -139,17 +146,30 @@ def _report(
     )
 
 
-def _begun(period: Period, as_of: datetime, tz: ZoneInfo) -> None:
-    """Refuse a period not begun by the time it is counted to: now, unless --as-of says."""
+def _counted_to(period: Period, as_of: datetime, now: datetime | None, tz: ZoneInfo) -> None:
+    """Refuse a period not begun by the time it is counted to (now, unless --as-of says), and
+    a time to count to after `now`: nothing is recorded yet after now."""
     if as_of < period.starts(tz):
         raise InvalidInput(
             f"the period {period.label} begins after {format_local(as_of, tz)}, the time it "
             "is counted to (now, or --as-of): there is nothing to count yet"
         )
+    # The figures are as recorded by the period's end or as_of, whichever is earlier.
+    if now is not None and min(as_of, period.ends(tz)) > now:
+        raise InvalidInput(
+            f"--as-of {format_local(as_of, tz)} is after now: the figures "
+            "are counted as recorded by then, and nothing is recorded yet after now"
+        )
 
 
 def figure_cases(
-    uow: UnitOfWork, *, period: Period, as_of: datetime, figure: str, by: str | None = None
+    uow: UnitOfWork,
+    *,
+    period: Period,
+    as_of: datetime,
+    figure: str,
+    now: datetime | None = None,
+    by: str | None = None,
 ) -> FigureCases:
     """The references of the cases `figure` (`name` or `name.part`) counted in `period`, as
     recorded by its end or `as_of`: every number of the report traced to its cases; with `by`,
@@ -171,7 +191,7 @@ def figure_cases(
             )
     calendar = uow.calendar()
     tz = calendar.tz
-    _begun(period, as_of, tz)
+    _counted_to(period, as_of, now, tz)
     window = _window(period, as_of, tz)
     months = _month_windows(period, as_of, tz) if by == "month" else {}
     with _without_cycle_collection():
