@@ -575,7 +575,7 @@ def test_a_change_moving_a_deadline_after_the_known_bank_holidays_warns_of_it(ru
     ref = log(run, "Ann Smith", "2031-12-30T12:00")
     warning = (
         "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
-        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "them assumes there are none — run `complaintctl calendar holidays --through 2032` to "
         "add them"
     )
     for json_output in ((), ("--json",)):

@@ -306,7 +306,7 @@ def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> N
     # early, as a case's clock there is warned of (README, "How deadlines are counted").
     warning = (
         "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
-        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "them assumes there are none — run `complaintctl calendar holidays --through 2032` to "
         "add them"
     )
     with recorded_at("2031-12-22T10:00"):

@@ -436,7 +436,7 @@ def test_queue_with_an_unknown_stage_is_a_one_line_usage_error(run: Run, five_ca
 
 AFTER_KNOWN = (
     "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
-    "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to add "
+    "them assumes there are none — run `complaintctl calendar holidays --through 2032` to add "
     "them"
 )
 

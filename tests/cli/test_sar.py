@@ -118,7 +118,7 @@ def test_a_request_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> N
     journey.log_case(run, at="2031-12-01T10:00")
     warning = (
         "Warning: bank holidays are known only from 2021-01-01 to 2031-12-31; a deadline after "
-        "them assumes there are none — run `complaintctl calendar holidays --through YEAR` to "
+        "them assumes there are none — run `complaintctl calendar holidays --through 2032` to "
         "add them"
     )
     opened = ok(run, "sar", "open", "--email", "ann@example.com", "--received", "2031-12-01T10:00")

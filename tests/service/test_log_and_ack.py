@@ -265,7 +265,7 @@ def test_the_warning_advises_only_what_can_be_done_on_each_side_of_the_known_yea
     known = "bank holidays are known only from 2021-01-01 to 2031-12-31; "
     later = (
         "a deadline after them assumes there are none — run "
-        "`complaintctl calendar holidays --through YEAR` to add them"
+        "`complaintctl calendar holidays --through 2032` to add them"
     )
     earlier = (
         "a deadline counted from before them assumes there were none and may be early by a "
@@ -283,6 +283,13 @@ def test_the_warning_advises_only_what_can_be_done_on_each_side_of_the_known_yea
             calendar, london("2020-12-24T16:00"), london("2032-01-02T12:00")
         ),
     ]
+    # The year to add is the latest deadline's.
+    assert (
+        "--through 2034`"
+        in services.coverage_warnings(
+            calendar, london("2032-01-02T12:00"), london("2034-03-01T12:00")
+        )[0]
+    )
 
 
 def test_refreshing_bank_holidays_extends_what_is_known(unit: UnitFactory) -> None:

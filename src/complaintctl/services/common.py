@@ -138,9 +138,10 @@ def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[s
         return ()
     advice = []
     if after:
+        latest = max(days).year
         advice.append(
             "a deadline after them assumes there are none — run "
-            "`complaintctl calendar holidays --through YEAR` to add them"
+            f"`complaintctl calendar holidays --through {latest}` to add them"
         )
     if before:
         advice.append(
