@@ -396,7 +396,7 @@ def subject_access_dues(
         col(Deadline.start_at) <= as_of,
         col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
     )
-    dues = {sar: due for sar, due in connection.execute(running).tuples() if sar is not None}
+    dues = {sar: due for sar, due in connection.execute(running) if sar is not None}
     if not dues:
         return {}, []
     # A request's entries have no case (as a restriction's): the case_id index finds them.
