@@ -390,6 +390,31 @@ def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
 
 
 @freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_a_file_in_utf16_with_no_byte_order_mark_is_refused_saying_so(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    # Every byte of it is UTF-8 (a NUL beside each letter): read as such, its header named
+    # columns like 'n\x00a\x00m\x00e\x00' and said the required ones were missing.
+    path = tmp_path / "form.csv"
+    path.write_bytes(csv_text([row(1)]).encode(encoding))
+
+    utf8 = tmp_path / "form-utf8.csv"
+    for given, named, convert in (
+        ((str(path),), str(path), f"iconv -f {encoding} -t utf-8 {path} > {utf8}"),
+        (("-",), "stdin", f"pipe it through iconv -f {encoding} -t utf-8 first"),
+    ):  # fmt: skip
+        result = run("import", *given, input=path.read_bytes())
+        assert (
+            2,
+            f"Error: {named} is UTF-16 text with no byte-order mark, not UTF-8: save it again "
+            f"as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)), or convert it: "
+            f"{convert}\n",
+        ) == (result.exit_code, result.stderr)
+    assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_restricted_consumers_row_refuses_the_batch_naming_the_row(
     run: Run, tmp_path: Path
 ) -> None:

@@ -103,6 +103,8 @@ class _Counted(io.BufferedIOBase):
     def _read(self, data: bytes) -> bytes:
         if not self.first:
             self.first = data[:2]
+            if (order := _utf16_without_mark(data)) is not None:
+                raise Utf16WithoutMark(order)
         self.lines_before += self._latest.count(b"\n")
         self._latest = data
         return data
@@ -117,6 +119,32 @@ class _Counted(io.BufferedIOBase):
         return self._read(self._data.read1(size))  # type: ignore[attr-defined]
 
 
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class Utf16WithoutMark(Exception):
+    """Text in UTF-16 with no byte-order mark: valid UTF-8 byte by byte (a NUL beside each
+    ASCII letter), so nothing fails to decode, yet nothing reads as what was written."""
+
+    def __init__(self, order: str) -> None:
+        super().__init__(order)
+        self.order = order  # utf-16le or utf-16be
+
+
+def _utf16_without_mark(first: bytes) -> str | None:
+    """utf-16le or utf-16be when the first bytes read are ASCII text in UTF-16 with no
+    byte-order mark (a NUL in every other byte), else None. A NUL is never in a CSV or JSON
+    a person or a program means as text."""
+    sample = first[: len(first[:1024]) // 2 * 2]
+    if sample[:2] in _UTF16_MARKS or sample.count(0) < max(len(sample) // 4, 1):
+        return None
+    if sample[1::2].count(0) > len(sample) // 4 and 0 not in sample[0::2]:
+        return "utf-16le"
+    if sample[0::2].count(0) > len(sample) // 4 and 0 not in sample[1::2]:
+        return "utf-16be"
+    return None
+
+
 # What a spreadsheet's "CSV UTF-8" is called where it is saved: the way out of other encodings.
 _RESAVE = "save it again as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited))"
 
@@ -125,25 +153,35 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
     """Why the file cannot be read, where, and how to make it readable: a spreadsheet's
     "Unicode text" is UTF-16; other bytes are most often Windows-1252 (Latin-1), as Excel
     saves a plain CSV (a £, an accent or a curly quote)."""
-    import shlex
 
-    utf16 = counted.first in (b"\xff\xfe", b"\xfe\xff")
-    encoding = "utf-16" if utf16 else "windows-1252"
-    if named is None:
-        convert = f"pipe it through iconv -f {encoding} -t utf-8 first"
-    else:
-        path = Path(named)
-        utf8 = path.with_name(f"{path.stem}-utf8{path.suffix}")
-        convert = f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
-    resave = f"{_RESAVE}, or " if csv else ""
+    utf16 = counted.first in _UTF16_MARKS
     if utf16:
-        return f"{named or 'stdin'} is UTF-16 text, not UTF-8: {resave}convert it: {convert}"
+        return _utf16(named, csv, "utf-16", "")
+    convert = _convert(named, "windows-1252")
+    resave = f"{_RESAVE}, or " if csv else ""
     at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
     byte = err.object[err.start]
     return (
         f"{named or 'stdin'} is not UTF-8 text (line {at}, byte 0x{byte:02x}): {resave}if it "
         f"is Windows-1252 (Latin-1), convert it: {convert}"
     )
+
+
+def _convert(named: str | None, encoding: str) -> str:
+    """The iconv command that makes the file (or stdin) UTF-8."""
+    import shlex
+
+    if named is None:
+        return f"pipe it through iconv -f {encoding} -t utf-8 first"
+    path = Path(named)
+    utf8 = path.with_name(f"{path.stem}-utf8{path.suffix}")
+    return f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
+
+
+def _utf16(named: str | None, csv: bool, encoding: str, how: str) -> str:
+    resave = f"{_RESAVE}, or " if csv else ""
+    convert = _convert(named, encoding)
+    return f"{named or 'stdin'} is UTF-16 text{how}, not UTF-8: {resave}convert it: {convert}"
 
 
 def _rows(
@@ -164,6 +202,10 @@ def _rows(
             yield from rows
         except UnicodeDecodeError as err:
             raise InvalidInput(_not_utf8(named, fmt is Format.CSV, counted, err)) from None
+        except Utf16WithoutMark as err:
+            csv = fmt is Format.CSV
+            how = " with no byte-order mark"
+            raise InvalidInput(_utf16(named, csv, err.order, how)) from None
         except CsvBroken as err:
             raise InvalidInput(f"{named or 'stdin'} is not valid CSV: {err}") from None
     if named is not None and fmt is Format.CSV and not layout.header:
