@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -810,6 +811,48 @@ def test_a_reopened_case_goes_back_to_its_stage_with_the_clock_the_close_stopped
     } == entry.details
     # The cancelled clock stays on record beside the one running again.
     assert ["acknowledge", "respond", "respond"] == [d.kind for d in view.deadlines]
+
+
+def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_gives(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged Tue 1 Dec 10:00: the response was due Fri 4 Dec 10:00. Thu 3 Dec is closed
+    # while the case is closed by mistake: the change moves no clock of a closed case, but the
+    # one the reopen runs again is due where the calendar now puts it, Mon 7 Dec 10:00, as an
+    # open clock's would have been; not a day short, to be moved by the next unrelated change.
+    ref = to_first_stage(unit)
+    close_case(unit, ref, "2026-12-02T10:00")
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-02T15:00")
+
+    assert [("respond", t("2026-12-07T10:00"))] == running(view)
+    details = view.history[-1].details
+    assert (t("2026-12-04T10:00"), t("2026-12-07T10:00")) == (
+        datetime.fromisoformat(details["respond_due_when_closed"]),
+        datetime.fromisoformat(details["respond_due"]),
+    )
+    with unit(write=False) as uow:
+        dry = services.add_closure(
+            uow, day=date(2027, 6, 1), reason="Later", by="sam.senior", at=t("2026-12-02T16:00"),
+            now=t("2026-12-02T16:00"), retroactive=services.Retroactive(dry_run=True),
+        )  # fmt: skip
+    assert () == dry.recomputed
+
+
+def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_did(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
+    close_case(unit, ref, "2026-11-30T11:00")
+    act(unit, services.add_closure, day=date(2026, 12, 1), reason="Office move",
+        by="sam.senior", at=t("2026-11-30T12:00"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-07T10:00")
+
+    assert [("acknowledge", t("2026-12-03T10:00"))] == running(view)
+    assert "acknowledge_due" not in view.history[-1].details
 
 
 def test_a_case_reopened_after_its_deadline_is_breached_at_once_and_says_so(

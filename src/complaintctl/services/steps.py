@@ -1046,10 +1046,21 @@ class Reopen(Spec):
             for d in latest.values()
             if d.outcome == CANCELLED and d.ended_at in (close.at, close.recorded_at)
         ]
-        starts = tuple(
-            Start(DeadlineKind(d.kind), d.start_at, d.due_at, d.amount, d.unit, d.rule)
-            for d in cancelled
-        )
+        # A calendar change made while the case was closed moved none of its clocks: one that
+        # runs again in working time and is not yet breached is due where the calendar now puts
+        # it, as an open clock's would have been moved (services/calendar.py, never to before
+        # now); else at its original due, a breach kept as it is.
+        recounted: dict[str, Any] = {}
+        starts = []
+        for d in cancelled:
+            due_at = d.due_at
+            if d.unit in policy.WORKING_UNITS and due_at >= taking.now:
+                rule = policy.Target(d.amount, d.unit, "")
+                due_at = max(policy.due_after(rule, taking.calendar, d.start_at), taking.now)
+                if due_at != d.due_at:
+                    recounted[f"{d.kind}_due_when_closed"] = d.due_at
+                    recounted[f"{d.kind}_due"] = due_at
+            starts.append(Start(DeadlineKind(d.kind), d.start_at, due_at, d.amount, d.unit, d.rule))
         tz = taking.calendar.tz
         breached = tuple(
             f"{case.ref} is breached at once: its {start.kind} deadline passed at "
@@ -1061,10 +1072,12 @@ class Reopen(Spec):
             taking,
             case,
             self.action,
-            ClockPlan(starts=starts),
+            ClockPlan(starts=tuple(starts)),
             reason=required(self.reason, "--reason"),
             close_undone=case.close_reason,
             restarted=[start.kind.value for start in starts],
+            # Each clock run to a new due: the due it had when closed, and its due now.
+            **recounted,
         )
         plan.leads_to = stage_before_close([e.action for e in history])
         plan.changes["close_reason"] = None
