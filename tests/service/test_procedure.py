@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from complaintctl import services
+from complaintctl.domain.periods import parse_period
 from complaintctl.domain.procedure import (
     AssessorOutcome,
     Category,
@@ -839,6 +840,15 @@ def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_
             now=t("2026-12-02T16:00"), retroactive=services.Retroactive(dry_run=True),
         )  # fmt: skip
     assert () == dry.recomputed
+    # The report judges the clock by its new due too: on Sat 5 Dec it is not yet due.
+    with unit(write=False) as uow:
+
+        def counted(figure: str) -> tuple[str, ...]:
+            return services.figure_cases(
+                uow, period=parse_period("2026-12"), as_of=t("2026-12-05T12:00"), figure=figure
+            ).refs
+
+        assert ((ref,), ()) == (counted("response_not_yet_due"), counted("response_open_past_due"))
 
 
 def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_did(

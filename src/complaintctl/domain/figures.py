@@ -459,7 +459,14 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
         elif action == _REOPEN:
             stage = before_close
             for kind in cancelled_by_close:
-                clocks[kind].cancelled_at = None
+                clock = clocks[kind]
+                clock.cancelled_at = None
+                # Run again to where the calendar then put it (a calendar change made while
+                # the case was closed): the entry holds the due it had and the new one.
+                if f"{kind}_due_when_closed" in details:
+                    clock.due = _instant(details[f"{kind}_due"])
+                    if not clock.extended:
+                        clock.rule_due = clock.due
             cancelled_by_close = []
             fields["close_reason"] = fields["close_because"] = None
         elif action == _EDIT:
