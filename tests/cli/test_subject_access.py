@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
+from complaintctl.letters import pdf_available
 from complaintctl.store.models import Event
 from tests.cli import journey
 from tests.cli.conftest import Run
@@ -131,6 +135,36 @@ def test_the_html_export_writes_out_bidi_overrides_and_invisible_characters(
     assert "&lt;U+202E&gt;Leeds<br>" in html
     assert "large&lt;U+202E&gt;print" in html
     assert "Ab&lt;U+202E&gt;use" in html
+
+
+@pytest.mark.skipif(
+    not pdf_available() or shutil.which("pdftotext") is None,
+    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
+)
+@freeze_time(NOW)
+def test_the_pdf_export_holds_every_detail_inside_the_page(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    # The history's details run long, with words that cannot break (instants, a file's
+    # SHA-256): the page's tables must wrap them, not run them off the page's edge, where a
+    # PDF cuts them and the person is never given what is held about them.
+    journey.step(run, "2026-08-06T10:00", "--as", "sam.senior", "hold", "add", "--consumer-id",
+                 "1", "--reason", "Litigation pending in the county court")  # fmt: skip
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(tmp_path / "first.json"))
+    out = tmp_path / "sar.pdf"
+
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    flat = "".join(text.split())
+    sha = hashlib.sha256((tmp_path / "first.json").read_bytes()).hexdigest()
+    for held in ("Litigation pending in the county court", sha, "Calledtoexplain", "Abuse"):
+        assert "".join(held.split()) in flat, held
 
 
 @freeze_time(NOW)

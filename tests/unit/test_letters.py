@@ -285,6 +285,14 @@ def test_a_templates_folder_that_is_not_there_is_refused(tmp_path: Path) -> None
         Templates(tmp_path / "letter.html")
 
 
+def test_a_folder_named_as_a_template_is_refused_not_passed_over(tmp_path: Path) -> None:
+    # The organisation's acknowledgement.html made a folder by mistake: silently using the
+    # built-in letter instead would send words they never see.
+    (tmp_path / "acknowledgement.html").mkdir()
+    with pytest.raises(InvalidInput, match="acknowledgement.html is a folder, not a template"):
+        Templates(tmp_path)
+
+
 # -- the email message -----------------------------------------------------------------------
 
 

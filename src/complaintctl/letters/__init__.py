@@ -99,6 +99,12 @@ class Templates:
         if self.folder is not None and not self.folder.is_dir():
             what = "a file, not a folder" if self.folder.exists() else "no such folder"
             raise InvalidInput(f"templates folder {self.folder}: {what}")
+        if self.folder is not None:
+            for path in sorted(self.folder.glob("*.html")):
+                if not path.is_file():
+                    raise InvalidInput(
+                        f"templates folder {self.folder}: {path.name} is a folder, not a template"
+                    )
 
     def kinds(self) -> list[str]:
         """The built-in kinds, then any the organisation adds (a template of a new name)."""
