@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -106,6 +107,24 @@ def test_the_html_export_shows_what_the_consumer_wrote_inert(
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
     assert "<script>" not in html
     assert "Ann &lt;script&gt;alert(1)&lt;/script&gt; 49" not in html
+
+
+@freeze_time(NOW)
+def test_the_html_export_gives_each_time_as_a_person_reads_it_in_the_stores_zone(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    # The JSON export's instants are ISO 8601 for programs; the page is for the person.
+    out = tmp_path / "sar.html"
+
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+
+    html = out.read_text(encoding="utf-8")
+    assert "Exported Tue 2026-12-15 12:00 GMT by officer.one" in html
+    assert "<th>Received</th><td>Mon 2026-08-03 10:00 BST by email</td>" in html  # summer time
+    assert "issued Mon 2026-08-03 12:00 BST by officer.one" in html  # the letter
+    assert "respond due: Thu 2026-08-06 11:00 BST" in html  # an instant among the details
+    assert "<td>Fri 2027-02-05 10:00 GMT</td><td>in force</td>" in html  # the review's due
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", html)  # no ISO 8601 left
 
 
 @freeze_time(NOW)

@@ -22,6 +22,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.letters import COMMON, RULES, Item, required_items
@@ -235,9 +236,12 @@ assert all(item.name in SAMPLE_FACTS for rule in RULES.values() for item in rule
 assert all(item.name in SAMPLE_FACTS for item in COMMON)
 
 
-def document(name: str, data: dict[str, Any]) -> str:
+def document(name: str, data: dict[str, Any], zone: str) -> str:
     """One of the tool's own documents (not the organisation's: the built-in folder only),
-    such as the subject-access export, as HTML, in the same sandbox as letters."""
+    such as the subject-access export, as HTML, in the same sandbox as letters; its instants
+    (ISO 8601 in the JSON document) as a person reads them, in `zone`."""
+    from functools import partial
+
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -248,8 +252,24 @@ def document(name: str, data: dict[str, Any]) -> str:
         keep_trailing_newline=True,
         finalize=_shown,  # every value printed inert, as in a letter's facts
     )
-    env.filters["words"] = _words
+    tz = ZoneInfo(zone)
+    env.filters["words"] = partial(_words, tz=tz)
+    env.filters["when"] = partial(_when, tz=tz)
     return env.get_template(name).render(data)
+
+
+# An instant as the JSON documents write it (views.format_instant): 2026-12-31T16:00:00+00:00.
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+
+
+def _when(value: Any, tz: ZoneInfo) -> Any:
+    """An instant of a JSON document as a person reads it (`Thu 2026-12-31 16:00 GMT`), in the
+    store's zone; anything else as it is."""
+    from complaintctl.domain.instants import format_local
+
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return format_local(datetime.fromisoformat(value), tz)
+    return value
 
 
 def _shown(value: Any) -> Any:
@@ -262,20 +282,21 @@ def _shown(value: Any) -> Any:
     return text.inert(value, lines=True) if isinstance(value, str) else value
 
 
-def _words(value: Any) -> str:
+def _words(value: Any, tz: ZoneInfo) -> str:
     """A value of a JSON document for a person: `key: value; …` for an object (a letter's
-    recorded facts left out: its text is shown instead), items joined for a list."""
+    recorded facts left out: its text is shown instead), items joined for a list, an instant
+    as a person reads it."""
     if isinstance(value, dict):
         return "; ".join(
-            f"{key.replace('_', ' ')}: {_words(item)}"
+            f"{key.replace('_', ' ')}: {_words(item, tz)}"
             for key, item in value.items()
             if item not in (None, "", [], {}) and key != "facts"
         )
     if isinstance(value, list):
-        return ", ".join(_words(item) for item in value)
+        return ", ".join(_words(item, tz) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return text.inert(str(value), lines=True)
+    return text.inert(str(_when(value, tz)), lines=True)
 
 
 # -- formats -----------------------------------------------------------------------------------
