@@ -94,6 +94,17 @@ def test_action_add_done_list_and_overdue(run: Run) -> None:
     assert [2] == [a["id"] for a in still_open]
 
 
+def test_an_action_due_on_a_date_alone_is_due_at_the_end_of_that_day(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        opened = json.loads(ok(
+            run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+            "--due", "2026-12-04", "--kind", "remedy", "--json",
+        ).stdout)  # fmt: skip
+
+    assert "2026-12-04T23:59:59+00:00" == opened["due"]
+
+
 def test_an_action_saved_and_then_not_read_back_says_it_is_kept(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -422,6 +422,21 @@ def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run
 
 
 @freeze_time(NOW)
+def test_extend_until_a_date_alone_agrees_the_whole_of_that_day(run: Run) -> None:
+    # "By 12 August": its midnight would be due as 11 August ends, a day short of the promise.
+    ref = case_at_first_stage(run)
+
+    result = ok(
+        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12",
+        "--reason", "Agreed by phone", "--at", "2026-08-04T16:00",
+    )  # fmt: skip
+
+    assert f"Extended {ref}: open, due Wed 2026-08-12 23:59 BST" in result.stdout
+    (respond,) = [d for d in show(run, ref)["deadlines"] if d["kind"] == "respond"]
+    assert "2026-08-12T23:59:59+01:00" == respond["due"]
+
+
+@freeze_time(NOW)
 def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
     ref = case_at_first_stage(run)
     ok(

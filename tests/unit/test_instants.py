@@ -10,6 +10,7 @@ from complaintctl.domain.instants import (
     format_duration,
     format_instant,
     parse_date,
+    parse_due,
     parse_instant,
     whole_minutes,
 )
@@ -34,6 +35,27 @@ def test_iso_8601_is_read_as_local_time_unless_it_has_an_offset(
     text: str, expected: datetime
 ) -> None:
     assert expected == parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A deadline typed as a date is kept all that day: "by 10 June" is not 9 June's end.
+        ("2026-06-10", datetime(2026, 6, 10, 22, 59, 59, tzinfo=UTC)),  # 23:59:59 BST
+        (" 2026-12-10 ", datetime(2026, 12, 10, 23, 59, 59, tzinfo=UTC)),  # GMT
+        ("2026-06-10T17:00", datetime(2026, 6, 10, 16, 0, tzinfo=UTC)),  # a time: as written
+        ("2026-06-10T00:00", datetime(2026, 6, 9, 23, 0, tzinfo=UTC)),  # midnight, if written
+    ],
+)
+def test_a_deadline_typed_as_a_bare_date_is_the_end_of_that_day(
+    text: str, expected: datetime
+) -> None:
+    assert expected == parse_due(text, LONDON)
+
+
+def test_a_deadline_on_no_such_day_is_refused_as_an_instant_is() -> None:
+    with pytest.raises(InstantError, match="2026-02-30"):
+        parse_due("2026-02-30", LONDON)
 
 
 def test_a_local_time_skipped_by_the_clocks_going_forward_is_refused_with_a_way_to_write_it() -> (

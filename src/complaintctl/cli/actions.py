@@ -231,7 +231,7 @@ def extend_command(
         typer.Option(
             callback=date_given,
             metavar="DATETIME",
-            help="The new deadline agreed with the consumer.",
+            help="The new deadline agreed with the consumer (a date alone: the end of that day).",
         ),
     ],
     reason: Annotated[str, typer.Option(help="Why more time is needed, and how it was agreed.")],
@@ -241,7 +241,7 @@ def extend_command(
     from complaintctl import services
 
     return StepCall(
-        lambda uow: services.Extend(state.instant(until, uow.calendar().tz), reason),
+        lambda uow: services.Extend(state.instant(until, uow.calendar().tz, due=True), reason),
         lambda view: f"Extended {view.ref}",
     )
 

@@ -642,14 +642,15 @@ class State:
         self.read(lambda uow, _when: check_reading_as(uow, self.actor), None)
         return self.actor
 
-    def instant(self, text: str | None, tz: ZoneInfo) -> datetime:
-        """--at/--as-of as an instant: now when not given."""
+    def instant(self, text: str | None, tz: ZoneInfo, *, due: bool = False) -> datetime:
+        """--at/--as-of as an instant: now when not given. A `due` (a deadline typed, as
+        `extend --until`) given as a bare date is the end of that day, not its midnight."""
         if text is None:
             return self.now
-        from complaintctl.domain.instants import InstantError, parse_instant
+        from complaintctl.domain.instants import InstantError, parse_due, parse_instant
 
         try:
-            instant = parse_instant(text, tz)
+            instant = (parse_due if due else parse_instant)(text, tz)
         except InstantError as err:
             raise InvalidInput(str(err)) from None
         if instant > self.now + MAX_AHEAD:

@@ -84,7 +84,12 @@ def action_add(
         ),
     ],
     due: Annotated[
-        str | None, typer.Option(callback=date_given, metavar="DATETIME", help="When it is due.")
+        str | None,
+        typer.Option(
+            callback=date_given,
+            metavar="DATETIME",
+            help="When it is due (a date alone: the end of that day).",
+        ),
     ] = None,
     within: Annotated[
         str | None,
@@ -111,7 +116,7 @@ def action_add(
             kind=kind,
             what=what,
             owner=owner,
-            due=state.instant(due, uow.calendar().tz) if due is not None else None,
+            due=state.instant(due, uow.calendar().tz, due=True) if due is not None else None,
             within=within,
             by=state.actor,
             at=when,

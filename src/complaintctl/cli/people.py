@@ -317,7 +317,7 @@ def restrict_add(
             consumer_id=consumer_id,
             scope=scope,
             reason=reason,
-            review=state.instant(review, uow.calendar().tz) if review else None,
+            review=state.instant(review, uow.calendar().tz, due=True) if review else None,
             dispute=dispute,
             channel=channel,
             via=via,
@@ -397,7 +397,7 @@ def restrict_review(
         lambda uow, when: services.review_restriction(
             uow,
             restriction_id=restriction_id,
-            next_review=state.instant(next_review, uow.calendar().tz),
+            next_review=state.instant(next_review, uow.calendar().tz, due=True),
             reason=reason,
             by=state.actor,
             at=when,

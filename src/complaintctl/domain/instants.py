@@ -54,6 +54,17 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 
 
+def parse_due(text: str, tz: ZoneInfo) -> datetime:
+    """A deadline as typed (`extend --until`, `action add --due`): as `parse_instant`, but a
+    bare date is the end of that day, 23:59:59 local, not its midnight: a timescale agreed as
+    "by 10 June" is kept all of 10 June (as a subject-access request's due date is), where its
+    midnight would make it due as 9 June ends."""
+    cleaned = text.strip()
+    if _DAY_WRITTEN.fullmatch(cleaned) and not _names_no_day(cleaned):
+        return parse_instant(f"{cleaned}T23:59:59", tz)
+    return parse_instant(text, tz)
+
+
 def _names_no_day(text: str) -> bool:
     """Whether `text` begins with a date written as it should be that is no day at all
     (2026-02-29, 2026-04-31, 2026-13-01): saying how to write it would not help."""

@@ -163,7 +163,7 @@ def _extend(state: State, values: Values) -> SpecMaker:
     if not until:
         raise InvalidInput("--until: give the new deadline agreed with the consumer (DATETIME)")
     # Read in the store's calendar zone, as `extend --until` reads it.
-    return lambda uow: services.Extend(state.instant(until, uow.calendar().tz), reason)
+    return lambda uow: services.Extend(state.instant(until, uow.calendar().tz, due=True), reason)
 
 
 def _escalate(state: State, values: Values) -> SpecMaker:

@@ -207,7 +207,7 @@ class Session:
         def add(uow: UnitOfWork, when: datetime) -> tuple[ActionView, CaseView]:
             added = services.add_action(
                 uow, ref=ref, kind=kind, what=what, owner=owner,
-                due=self.state.instant(due, uow.calendar().tz) if due is not None else None,
+                due=None if due is None else self.state.instant(due, uow.calendar().tz, due=True),
                 within=within, by=self.actor, at=when, now=self.state.now,
             )  # fmt: skip
             return added, services.show_case(uow, ref=added.ref, as_of=when)
