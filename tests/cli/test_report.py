@@ -98,8 +98,8 @@ def test_at_a_terminal_each_area_stands_beside_the_same_area_in_the_period_befor
     assert 0 == result.exit_code, result.stderr
     shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
     line = next(line for line in shown.splitlines() if "  received  " in line)
-    # the whole, then October; (not yet routed), none in October; Casework, then October
-    assert ["2", "1", "1", "-", "1", "1"] == line.replace("│", " ").split()[1:]
+    # the whole, then October; (not yet routed), none in October (0); Casework, then October
+    assert ["2", "1", "1", "0", "1", "1"] == line.replace("│", " ").split()[1:]
     assert "Casework 2026-10" in shown
 
 
@@ -150,7 +150,7 @@ def test_csv_has_a_row_per_figure_part_and_breakdown_with_the_period_before(
     assert "figure,part,breakdown,value,previous" == result.stdout.splitlines()[0]
     assert ["2", "1"] == rows[("received", "", "")]
     assert ["1", "1"] == rows[("received", "", "area=Casework")]  # October's Cat: Casework too
-    assert ["1", ""] == rows[("received", "", "area=(not yet routed)")]
+    assert ["1", "0"] == rows[("received", "", "area=(not yet routed)")]  # none in October
     assert ["", ""] == rows[("response_working_days_median", "", "")]
 
 
@@ -334,7 +334,7 @@ def test_a_cause_recorded_now_counts_0_in_the_period_before_not_no_value(
     assert "causes\tdelay\tarea=Casework\t1\t0" in piped.stdout.splitlines()
     line = next(line for line in shown.splitlines() if "causes · delay" in line)
     # the whole, then October; (not yet routed), none in October; Casework, then October
-    assert ["1", "0", "0", "-", "1", "0"] == line.replace("│", " ").split()[3:]
+    assert ["1", "0", "0", "0", "1", "0"] == line.replace("│", " ").split()[3:]
 
 
 def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
@@ -351,8 +351,8 @@ def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
     assert "<th scope=col>area: Casework</th><th scope=col>area: Casework 2026-10</th>" in shown
     row = re.search(r"<tr><th scope=row>received</th>.*?</tr>", shown)
     assert row is not None
-    # the whole, then October; (not yet routed), none in October; Casework, then October
-    assert ["2", "1", "1", "-", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+    # the whole, then October; (not yet routed), none in October (0); Casework, then October
+    assert ["2", "1", "1", "0", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
 
 
 def test_html_refuses_a_file_that_is_there_and_another_output_at_once(

@@ -329,6 +329,23 @@ def test_february_beside_march_counts_f_alone(unit: UnitFactory, store: dict[str
     assert MARCH_FIGURES == values(report.current.figures)
 
 
+def test_beside_the_period_before_each_channel_of_either_is_in_both_at_0_if_none(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    # February's only case, F, is by email: March's post, phone and online have none then,
+    # counted 0 (medians and shares none), not left out as if there were no figure.
+    report = figures_of(unit, compare=True, by="channel")
+
+    assert report.previous is not None
+    now = {key: values(rows) for key, rows in report.current.groups}
+    before = {key: values(rows) for key, rows in report.previous.groups}
+    assert ["email", "online", "phone", "post"] == list(now) == list(before)
+    assert {"email": 1, "online": 0, "phone": 0, "post": 0} == {
+        key: figures["received"] for key, figures in before.items()
+    }
+    assert (0, None) == (before["post"]["responses_due"], before["post"]["responded_on_time_share"])
+
+
 def test_a_median_of_an_exact_half_rounds_up_as_a_board_member_would(unit: UnitFactory) -> None:
     """Working time is counted exactly and rounded a half away from zero: 15 and 15.25 working
     hours have a median of 15.125, shown 15.13; 21 working hours is 2.625 days, shown 2.63."""

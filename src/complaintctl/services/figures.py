@@ -124,6 +124,11 @@ def _report(
         cases = facts[window.cutoff]
         return window, cases, figures.count(cases, window, calendar, restrictions)
 
+    # Side by side, each area, category or channel of either period is in both: one with no
+    # case in a period counts 0 there (its medians and shares none), not "no figure".
+    keys = {key for one in periods for key, _ in _grouped(facts[windows[one].cutoff], by)
+            } if by in ("area", "category", "channel") else set()  # fmt: skip
+
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
         window, cases, rows = counted(one)
         groups: list[tuple[str, Rows]] = []
@@ -131,8 +136,9 @@ def _report(
             groups = [(month.label, counted(month)[2]) for month in one.months()
                       if month in windows]  # fmt: skip
         elif breakdown is not None:
-            groups = [(key, figures.count(chosen, window, calendar, None))
-                      for key, chosen in _grouped(cases, breakdown)]  # fmt: skip
+            chosen = dict(_grouped(cases, breakdown))
+            groups = [(key, figures.count(chosen.get(key, []), window, calendar, None))
+                      for key in sorted(keys)]  # fmt: skip
         return PeriodFigures(one.label, one.first, one.last, window.cutoff, rows, tuple(groups))
 
     shown = of(period, breakdown=by)
