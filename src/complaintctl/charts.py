@@ -31,7 +31,8 @@ def _svg(figure: Any) -> str:
     import matplotlib.pyplot as plt
 
     out = io.StringIO()
-    figure.savefig(out, format="svg", bbox_inches="tight")
+    # No date in its metadata: the same figures make the same page, whenever it is made.
+    figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = out.getvalue()
     # Inline in the page: the XML declaration and doctype belong to a file of its own.

@@ -304,6 +304,9 @@ def test_html_is_one_printable_page_of_tables_saying_how_to_add_charts(
     assert [] == re.findall(r"<script|<link|<img|(?:src|href)=\"(?!#)", text)
     if not charts_installed():
         assert "pip install &#x27;complaintctl[charts]&#x27;" in text
+    # Nothing of when it was made: the same figures make the same page (a chart's SVG
+    # metadata held the time it was drawn).
+    assert "<dc:date>" not in text
 
 
 def test_a_cause_recorded_now_counts_0_in_the_period_before_not_no_value(
