@@ -410,7 +410,8 @@ async def test_enter_opens_the_case_as_show_has_it_with_its_whole_history(
     assert "Second stage    hana" in body
     assert "Deadline        final: open, due" in body
     history = body.split("\nHistory\n")[1].split("\nLetters issued\n")[0]
-    assert [e.action for e in view.history] == [line.split()[4] for line in history.splitlines()]
+    entries = [line for line in history.splitlines() if not line.startswith(" ")]
+    assert [e.action for e in view.history] == [line.split()[4] for line in entries]
     assert "Letters issued\nnone" in body
 
 
@@ -786,6 +787,43 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     assert "Consumer        [bold red]Eve[/] [@click=app.quit]il[/] <eve.il@example.com>" in body
     assert "Summary         [link=http://x]click[/link]" in body
     assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_consumers_lines_never_begin_where_a_fields_name_or_an_entrys_date_does(
+    live: Apps, session: Sessions, size: tuple[int, int]
+) -> None:
+    # A summary with a line of its own made to look like a field, and one long line padded
+    # so that, folded at the screen's edge, a fake deadline would begin the next line.
+    fake = "Deadline        respond: met on time (due Wed 2026-12-02 12:00 GMT)"
+    complaint = services.NewComplaint(
+        consumer="Eve Il",
+        email="eve.il@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary=f"Nobody replied.\n{fake}\n" + "word " * 40 + fake,
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("olu")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        body = text_of(app, "#body")
+        drawn = app.screen.query_one("#body", Static).content_size.width
+    lines = body.splitlines()
+    assert [] == [line for line in lines if line.startswith("Deadline        respond")]
+    assert [line for line in lines if line.lstrip().startswith("Deadline        respond")]
+    laid = lines[: lines.index("Letters issued")]  # the fields and the history
+    assert [] == [line for line in laid if len(line) > drawn]  # never folded again
+    history = body.split("\nHistory\n")[1].split("\nLetters issued\n")[0].splitlines()
+    assert history[0].startswith("Wed 2026-12-02 12:00 GMT  log by olu: ")
+    assert all(line.startswith("  ") for line in history[1:])  # the log entry, run on
 
 
 async def test_what_a_step_says_writes_out_a_bidi_override_in_the_area_it_names(
