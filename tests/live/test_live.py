@@ -909,6 +909,41 @@ async def test_the_edit_form_shows_a_consumers_bidi_and_invisible_characters_wri
     assert ("Eve Live", "Slow\u200b reply\nSecond line") == (after.consumer, after.summary)
 
 
+async def test_a_summary_corrected_in_the_edit_form_keeps_the_lines_it_did_not_touch(
+    live: Apps, session: Sessions
+) -> None:
+    # The form shows the summary on one line, each line break written out as \x0a: a word
+    # corrected in its first line stored the others as "\x0a" typed out, in every letter.
+    complaint = services.NewComplaint(
+        consumer="Ann Lines",
+        email="ann.lines@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Slow reply\nSecond line",
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = form.query_one("#f-summary", Input).value
+        fill(form, {"reason": "Misheard", "summary": shown.replace("Slow", "Very slow")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert "Slow reply\\x0aSecond line" == shown
+    assert "Corrected " + view.ref + ": summary" == status
+    assert "Very slow reply\nSecond line" == after.summary
+
+
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(
     live: Apps, demo_store: str
 ) -> None:

@@ -1074,6 +1074,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 _typed_over(field.current),
             ):
                 del values[field.name]  # as it stands: not corrected
+            elif field.lines and isinstance(values[field.name], str):
+                values[field.name] = values[field.name].replace("\\x0a", "\n")
         return values
 
     @on(Input.Submitted)
