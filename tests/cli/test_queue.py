@@ -736,6 +736,22 @@ def test_the_queue_footer_at_40_columns_folds_at_spaces_never_mid_word(
     ] == footer
 
 
+def test_a_name_folded_onto_more_lines_leaves_no_blank_line_inside_its_case(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two lines a case at 80 columns: the name folds, and a case with no area or owner had a
+    # blank line under it, which reads as a break between cases.
+    name = "Bartholomew Fitzwilliam Montgomery Carrington Smythe Worthington"
+    folded = report(
+        item(ANN, name, "received", "acknowledge", "2026-12-03T10:00", "breached", -hours(14)),
+        item(BOB, "Bob Jones", "received", "acknowledge", "2026-12-07T10:00", "due-soon", hours(2)),
+    )
+    rows = table(folded, 80, monkeypatch, capsys)
+    cases = rows[rows.index("─" * 80) + 1 : -1]
+    assert "" not in cases
+    assert [True, True] == [any(line.startswith(ref) for line in cases) for ref in (ANN, BOB)]
+
+
 @pytest.mark.parametrize("width", [120, 100, 80])
 def test_the_queue_table_never_cuts_the_working_time_left(
     width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -410,7 +410,8 @@ async def test_enter_opens_the_case_as_show_has_it_with_its_whole_history(
     assert "Second stage    hana" in body
     assert "Deadline        final: open, due" in body
     history = body.split("\nHistory\n")[1].split("\nLetters issued\n")[0]
-    assert [e.action for e in view.history] == [line.split()[4] for line in history.splitlines()]
+    entries = [line for line in history.splitlines() if not line.startswith(" ")]
+    assert [e.action for e in view.history] == [line.split()[4] for line in entries]
     assert "Letters issued\nnone" in body
 
 
@@ -788,6 +789,43 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     assert "[bold&#160;red]Eve[/]" in screenshot.replace(" ", "&#160;")
 
 
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_consumers_lines_never_begin_where_a_fields_name_or_an_entrys_date_does(
+    live: Apps, session: Sessions, size: tuple[int, int]
+) -> None:
+    # A summary with a line of its own made to look like a field, and one long line padded
+    # so that, folded at the screen's edge, a fake deadline would begin the next line.
+    fake = "Deadline        respond: met on time (due Wed 2026-12-02 12:00 GMT)"
+    complaint = services.NewComplaint(
+        consumer="Eve Il",
+        email="eve.il@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary=f"Nobody replied.\n{fake}\n" + "word " * 40 + fake,
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("olu")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        body = text_of(app, "#body")
+        drawn = app.screen.query_one("#body", Static).content_size.width
+    lines = body.splitlines()
+    assert [] == [line for line in lines if line.startswith("Deadline        respond")]
+    assert [line for line in lines if line.lstrip().startswith("Deadline        respond")]
+    laid = lines[: lines.index("Letters issued")]  # the fields and the history
+    assert [] == [line for line in laid if len(line) > drawn]  # never folded again
+    history = body.split("\nHistory\n")[1].split("\nLetters issued\n")[0].splitlines()
+    assert history[0].startswith("Wed 2026-12-02 12:00 GMT  log by olu: ")
+    assert all(line.startswith("  ") for line in history[1:])  # the log entry, run on
+
+
 async def test_what_a_step_says_writes_out_a_bidi_override_in_the_area_it_names(
     live: Apps, session: Sessions
 ) -> None:
@@ -869,6 +907,41 @@ async def test_the_edit_form_shows_a_consumers_bidi_and_invisible_characters_wri
     assert "\u200b" not in screenshot
     assert "Corrected " + view.ref + ": name" == status
     assert ("Eve Live", "Slow\u200b reply\nSecond line") == (after.consumer, after.summary)
+
+
+async def test_a_summary_corrected_in_the_edit_form_keeps_the_lines_it_did_not_touch(
+    live: Apps, session: Sessions
+) -> None:
+    # The form shows the summary on one line, each line break written out as \x0a: a word
+    # corrected in its first line stored the others as "\x0a" typed out, in every letter.
+    complaint = services.NewComplaint(
+        consumer="Ann Lines",
+        email="ann.lines@example.com",
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary="Slow reply\nSecond line",
+    )
+    maker = session("olu")
+    view = maker.state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = form.query_one("#f-summary", Input).value
+        fill(form, {"reason": "Misheard", "summary": shown.replace("Slow", "Very slow")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert "Slow reply\\x0aSecond line" == shown
+    assert "Corrected " + view.ref + ": summary" == status
+    assert "Very slow reply\nSecond line" == after.summary
 
 
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(

@@ -1714,8 +1714,11 @@ def queue(
     ]
     stacked: list[Column[QueueRecord]] = [
         Column("Ref\nStage, flags", lambda r: f"{r[0]}\n{r[3]} {r[1]}".rstrip()),
+        # No area or owner: no line for them, which would stand blank under a folded name.
         Column(
-            "Consumer\nArea, owner", lambda r: f"{r[2]}\n{', '.join(filter(None, r[4:6]))}", WRAP
+            "Consumer\nArea, owner",
+            lambda r: f"{r[2]}\n{', '.join(filter(None, r[4:6]))}".rstrip("\n"),
+            WRAP,
         ),
         Column("Next\nDue", lambda r: f"{r[6]}\n{r[7]}".rstrip()),
         Column("Working time", lambda r: r[8]),

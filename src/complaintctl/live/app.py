@@ -8,11 +8,13 @@ text, never as markup: a consumer named "[bold]x" is shown so.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import on
@@ -541,6 +543,7 @@ class CaseScreen(Screen[None]):
         self.ref = ref
         self.view: CaseView | None = None
         self.offered: tuple[Action, ...] = ()
+        self.failed = False  # the case could not be read again: the body says why
 
     @property
     def live(self) -> LiveApp:
@@ -563,9 +566,21 @@ class CaseScreen(Screen[None]):
         try:
             self.view, self.offered = self.live.session.case(self.ref)
         except ComplaintError as err:
+            self.failed = True
             self.query_one("#body", Static).update(_text(f"Error: {err.message}", _RED))
             return
-        self.query_one("#body", Static).update(case_text(self.view, self.offered))
+        self.failed = False
+        self._draw()
+
+    def _draw(self) -> None:
+        """The case laid out for the screen's width, less the scrollbar's: no line of it is
+        folded again where it is drawn."""
+        if self.view is not None and not self.failed:
+            width = self.size.width - _SCROLLBAR
+            self.query_one("#body", Static).update(case_text(self.view, self.offered, width))
+
+    def on_resize(self) -> None:
+        self._draw()
 
     def action_reload(self) -> None:
         self.reload()
@@ -649,37 +664,73 @@ class CaseScreen(Screen[None]):
         self.query_one(Status).update(text)
 
 
-def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
+# Where the lines of an entry of the case's history after its first begin.
+ENTRY_INDENT = 2
+# The fewest columns a value is folded to, however narrow the screen.
+LEAST_ROOM = 10
+
+
+@functools.cache
+def _folder() -> Console:
+    """A console for folding text (Text.wrap asks for one; nothing is written to it)."""
+    return Console()
+
+
+def _hanging(value: Text, indent: int, width: int) -> Text:
+    """`value` with each of its lines after the first, and each fold of a line wider than
+    `width` less `indent` (0: none folded), starting `indent` columns in: what a consumer
+    wrote never begins a line where a field's name or a history entry's date begins."""
+    room = max(width - indent, LEAST_ROOM) if width else 0
+    lines: list[Text] = []
+    for line in value.split("\n", allow_blank=True):
+        if room and line.cell_len > room:
+            lines += line.wrap(_folder(), room, overflow="fold")
+        else:
+            lines.append(line)
+    laid = Text()
+    for n, line in enumerate(lines):
+        if n:
+            laid.append("\n" + " " * indent)
+        laid.append_text(line)
+    return laid
+
+
+def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Text:
     """The case as `show` lays it out, then its whole history (as `history`), the letters
-    issued on it, and the steps open to the acting member."""
+    issued on it, and the steps open to the acting member. Laid out for `width` columns (0:
+    each line as long as it is): a value runs on under itself, never under the fields'
+    names, and an entry of the history under its first line, as `show` and `history` keep
+    them in their columns."""
     from complaintctl.cli.render import case_deadlines, case_fields, details_text
 
     tz = ZoneInfo(view.zone)
     text = Text()
     fields = case_fields(view)
-    width = max([LABELS, *(len(name) + 2 for name, _ in fields)])
+    indent = max([LABELS, *(len(name) + 2 for name, _ in fields)])
     for name, value in fields:
-        text.append(f"{name:<{width}}", "bold")
-        text.append_text(_block(value))
+        text.append(f"{name:<{indent}}", "bold")
+        text.append_text(_hanging(_block(value), indent, width))
         text.append("\n")
     for kind, state in case_deadlines(view):
         style = "red" if "breached" in state or "late" in state else ""
-        text.append(f"{'Deadline':<{width}}", "bold")
-        text.append_text(_text(f"{kind}: {state}", style))
+        text.append(f"{'Deadline':<{indent}}", "bold")
+        text.append_text(_hanging(_text(f"{kind}: {state}", style), indent, width))
         text.append("\n")
     for warning in view.warnings:
         text.append_text(_text(f"Warning: {warning}", "yellow"))
         text.append("\n")
     text.append("\nHistory\n", "bold underline")
     for entry in view.history:
-        text.append(f"{format_local(entry.at, tz)}  ", "dim")
-        text.append(entry.action, "bold")
-        text.append(" by ")
-        text.append_text(_text(entry.actor))
+        line = Text()
+        line.append(f"{format_local(entry.at, tz)}  ", "dim")
+        line.append(entry.action, "bold")
+        line.append(" by ")
+        line.append_text(_text(entry.actor))
         details = details_text(entry.details, tz)
         if details:
-            text.append(": ")
-            text.append_text(_text(details))
+            line.append(": ")
+            line.append_text(_text(details))
+        text.append_text(_hanging(line, ENTRY_INDENT, width))
         text.append("\n")
     letters = [e for e in view.history if e.action == Action.LETTER]
     text.append("\nLetters issued\n", "bold underline")
@@ -1023,6 +1074,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 _typed_over(field.current),
             ):
                 del values[field.name]  # as it stands: not corrected
+            elif field.lines and isinstance(values[field.name], str):
+                values[field.name] = values[field.name].replace("\\x0a", "\n")
         return values
 
     @on(Input.Submitted)

@@ -59,6 +59,10 @@ class Field:
     # How the command names it where that is not `--NAME`: an argument (KIND), a short
     # option (-o), a pair of flags (--board/--not-board).
     named: str = ""
+    # A value that runs over lines (a summary), typed on one: its line breaks are shown as
+    # `\x0a`, as everywhere text is written out, and what is typed is read back with each
+    # `\x0a` a line break again, so that a correction keeps the lines it did not touch.
+    lines: bool = False
 
     @property
     def option(self) -> str:
@@ -251,7 +255,7 @@ def _edit_fields(view: CaseView) -> tuple[Field, ...]:
         Field("name", "The consumer's name", current=view.consumer),
         Field("email", 'The consumer\'s email ("" removes it)', current=view.email or ""),
         Field("address", "The consumer's postal address (one line)", current=address),
-        Field("summary", "What the consumer says went wrong", current=view.summary),
+        Field("summary", "What the consumer says went wrong", current=view.summary, lines=True),
         Field("category", "Category", CHOICE, _values(Category), current=view.category),
         Field("channel", "Channel it arrived by", CHOICE, _values(Channel), current=view.channel),
         Field("dispute", "The dispute it arose from", current=view.dispute or ""),
