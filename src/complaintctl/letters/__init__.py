@@ -10,8 +10,11 @@ a template to run. The same facts and the same templates make the same bytes, in
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -516,8 +519,26 @@ def to_pdf(html: str) -> bytes:
         import weasyprint
     except (ImportError, OSError):
         raise InvalidInput(PDF_MISSING) from None
-    result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+    with _fixed_font_timestamps():
+        result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     return result
+
+
+@contextmanager
+def _fixed_font_timestamps() -> Iterator[None]:
+    """The same HTML makes the same PDF bytes (an issued letter is made again to check it):
+    where WeasyPrint subsets a font with fontTools (no HarfBuzz-Subset on the machine), the
+    subset's `head` table is stamped with the time it was made, unless SOURCE_DATE_EPOCH
+    says which time to use (the reproducible-builds convention, which fontTools follows).
+    One the user set is kept."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _fetcher() -> Any:
