@@ -68,3 +68,38 @@ def test_a_pdf_without_weasyprint_says_how_to_get_it_and_the_rest_still_works(
     text = complaintctl("letter", ref, "out-of-scope", "--format", "text")
     assert 0 == text.returncode, text.stderr
     assert "Dear Bob Brown," in text.stdout
+
+
+def test_a_letter_in_another_format_never_loads_weasyprint(tmp_path: Path) -> None:
+    """Only a PDF needs WeasyPrint, and loading it takes most of a second (and warns, where
+    the system's HarfBuzz is old): a text, HTML or email letter, or one by email by
+    preference, never imports it. Here importing it fails loudly."""
+    loud = tmp_path / "loud-weasyprint"
+    loud.mkdir()
+    (loud / "weasyprint.py").write_text('raise RuntimeError("weasyprint was imported")\n')
+    path = os.pathsep.join(p for p in (str(loud), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "COMPLAINTCTL_USER": "officer.one"}
+
+    def complaintctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "complaintctl", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+
+    logged = complaintctl(
+        "log", "--consumer", "Bob Brown", "--email", "bob@example.com", "--channel", "email",
+        "--category", "delay", "--summary", "I disagree with the decision",
+    )  # fmt: skip
+    assert 0 == logged.returncode, logged.stderr
+    ref = logged.stdout.strip()
+    closed = complaintctl("close", ref, "--reason", "out-of-scope", "--because", "decision")
+    assert 0 == closed.returncode, closed.stderr
+    for args in (["--format", "text"], ["--format", "html"], ["--format", "eml"], ["-o", "a"]):
+        made = complaintctl("letter", ref, "out-of-scope", *args)
+        assert (0, "") == (made.returncode, made.stderr), args
