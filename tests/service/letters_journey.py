@@ -70,7 +70,7 @@ def letter(
             organisation=organisation or Organisation(),
             issue=issue or reissue,
             reissue=reissue,
-            pdf_ok=True,
+            pdf_ok=lambda: True,
             at=at,
             now=now or at,
         )

@@ -282,7 +282,7 @@ def made_letters(
         organisation=organisation,
         issue=issue,
         reissue=reissue,
-        pdf_ok=pdf_available(),
+        pdf_ok=pdf_available,
         at=when,
         now=state.now,
     )

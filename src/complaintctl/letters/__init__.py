@@ -500,7 +500,7 @@ def to_eml(facts: dict[str, Any], html: str, sent_at: datetime) -> bytes:
 
 
 PDF_MISSING = (
-    "PDF letters need WeasyPrint: pip install 'complaintctl[pdf]' (it uses the system's Pango "
+    "PDFs need WeasyPrint: pip install 'complaintctl[pdf]' (it uses the system's Pango "
     "library: on Debian or Ubuntu, apt install libpango-1.0-0 libpangoft2-1.0-0); "
     "--format html prints to PDF from any browser"
 )

@@ -10,7 +10,7 @@ facts and issue date, and comes out the same, byte for byte.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -63,13 +63,14 @@ def issued_letters(view: CaseView, kind: str | None = None) -> list[EventView]:
     ]
 
 
-def default_format(view: CaseView, *, pdf_ok: bool) -> LetterFormat:
+def default_format(view: CaseView, *, pdf_ok: Callable[[], bool]) -> LetterFormat:
     """The consumer's preferred contact decides: email gives an email, post a PDF (HTML to
     print where PDFs cannot be made here); with no preference, an email where there is an
-    address for one."""
+    address for one. `pdf_ok` is asked only for a letter by post: finding out loads the PDF
+    library, which nothing else needs."""
     if view.email and view.preferred_contact != "post":
         return LetterFormat.EML
-    return LetterFormat.PDF if pdf_ok else LetterFormat.HTML
+    return LetterFormat.PDF if pdf_ok() else LetterFormat.HTML
 
 
 def letter_channel(view: CaseView, format: LetterFormat) -> str:
@@ -98,14 +99,15 @@ def make_letters(
     organisation: Organisation,
     issue: bool,
     reissue: bool,
-    pdf_ok: bool,
+    pdf_ok: Callable[[], bool],
     at: datetime,
     now: datetime,
 ) -> LetterBatch:
     """Each case's letter of `kind`, and those of them that `issue` records (see
     `record_issued`). An issued letter is made again from what was recorded, unless
     `reissue`. One case refused refuses them all. `at` (when it is made, its date) is never
-    in the future, issued or not: as every step's."""
+    in the future, issued or not: as every step's. `pdf_ok` says whether PDFs can be made
+    here, asked only where no `format` is given and the consumer's letter goes by post."""
     not_in_future(at, now, uow)
     templates.known(kind)
     templates.check(kind)
