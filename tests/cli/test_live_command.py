@@ -30,3 +30,16 @@ def test_live_in_a_pipe_says_it_needs_a_terminal(run: Run) -> None:
     result = run("live")
     assert (2, "") == (result.exit_code, result.stdout)
     assert result.stderr.startswith("Error: live needs a terminal to draw on and read keys")
+
+
+@pytest.mark.parametrize("args", [("--plain", "live"), ("live", "--plain")])
+def test_live_asked_for_plain_lines_says_queue_gives_them(run: Run, args: tuple[str, ...]) -> None:
+    # Ignored, it would take over the terminal the script or officer asked lines of.
+    result = run(*args)
+    assert (2, "", True) == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.startswith(
+            "Error: live is a full screen, never plain lines; `queue --plain`"
+        ),
+    )

@@ -37,10 +37,15 @@ def live_command(
     from complaintctl.cli.queries import queue_arguments
     from complaintctl.errors import InvalidInput
 
+    state = current_state(ctx)
+    if state.plain:  # asked for lines: the screen would ignore it
+        raise InvalidInput(
+            "live is a full screen, never plain lines; `queue --plain` lists the queue as "
+            "tab-separated lines"
+        )
     if importlib.util.find_spec("textual") is None:
         raise InvalidInput("live needs Textual: pip install 'complaintctl[live]'")
     from complaintctl import live
 
-    state = current_state(ctx)
     filters = queue_arguments(state, view, area=area, owner=owner, mine=mine)
     live.run(state, filters)
