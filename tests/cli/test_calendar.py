@@ -156,6 +156,16 @@ def test_calendar_as_of_shows_the_closed_days_after_that_date(run: Run, monday_n
     assert ["2026-12-26", "2026-12-28", "2027-01-01"] == [day["date"] for day in upcoming[:3]]
 
 
+def test_calendar_help_says_as_of_lists_the_closed_days_from_that_date(run: Run) -> None:
+    """The calendar has no deadlines to judge: its --as-of is where the closed days start."""
+    result = run("calendar", "--help")
+
+    assert 0 == result.exit_code, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "--as-of DATETIME List the closed days from this instant's date on" in said
+    assert "Judge deadlines" not in said
+
+
 def test_a_closure_is_listed_among_the_closed_days(run: Run, monday_noon: None) -> None:
     close_office_move(run)
 

@@ -853,7 +853,7 @@ def test_an_empty_complaintctl_db_exits_8_and_creates_no_file(
     assert [] == files_under(elsewhere)
 
 
-@pytest.mark.parametrize("timeout", ["nan", "-1", "inf"])
+@pytest.mark.parametrize("timeout", ["nan", "-1", "inf", "\u0665", "1_0"])
 def test_a_lock_timeout_that_is_not_0_to_3600_seconds_is_a_usage_error_and_writes_nothing(
     run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch, timeout: str
 ) -> None:

@@ -696,6 +696,25 @@ def test_consumer_update_drop_adjustment_removes_one_and_keeps_the_rest(run: Run
 
 
 @freeze_time(NOW)
+def test_consumer_update_dropping_an_adjustment_not_held_exits_2_and_writes_nothing(
+    run: Run, store_url: str
+) -> None:
+    log_case(run, "--adjustment", "large-print")
+    before = dump_store(store_url)
+
+    result = run(
+        "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "large print",
+    )  # fmt: skip
+
+    assert (2, "", True) == (
+        result.exit_code,
+        result.stdout,
+        result.stderr.startswith("Error: Ann Smith has no adjustment 'large print'"),
+    ), result.stderr
+    assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
 def test_log_records_the_preferred_contact_and_adjustments_it_is_given(run: Run) -> None:
     ref = log_case(
         run, "--prefers", "phone", "--adjustment", "text-relay", "--adjustment", "advocate"

@@ -671,6 +671,33 @@ def test_consumer_needs_are_recorded_and_shown_with_the_case(unit: UnitFactory) 
     assert ("post", ("bsl",)) == (view.preferred_contact, view.adjustments)
 
 
+def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes_nothing(
+    unit: UnitFactory,
+) -> None:
+    """A drop that matches nothing (a misspelling, `large print` for `large-print`) would
+    record an update that changed nothing and leave the need in place, looking done."""
+    ref = log(unit, t("2026-11-30T10:00"), adjustments=("large-print",))
+    before = len(show(unit, ref).history)
+    with pytest.raises(InvalidInput, match="has no adjustment 'large print'.*large-print"):
+        act(
+            unit,
+            services.update_consumer,
+            email="ann@example.com",
+            consumer_id=None,
+            preferred_contact="post",
+            add_adjustments=(),
+            remove_adjustments=("large print",),
+            by="officer.one",
+            at=t("2026-12-01T10:00"),
+        )
+    view = show(unit, ref)
+    assert (None, ("large-print",), before) == (
+        view.preferred_contact,
+        view.adjustments,
+        len(view.history),
+    )
+
+
 # -- the contact log -----------------------------------------------------------------------
 
 

@@ -13,9 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, select
 
-from complaintctl.errors import StoreUnavailable
+from complaintctl.errors import InvalidInput, StoreUnavailable
 from complaintctl.store import listings
-from complaintctl.store.db import open_engine, prepare_sqlite_file, resolve_url, store_error
+from complaintctl.store.db import (
+    lock_timeout,
+    open_engine,
+    prepare_sqlite_file,
+    resolve_url,
+    store_error,
+)
 from complaintctl.store.models import Event
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
@@ -48,6 +54,27 @@ def test_a_path_and_a_url_name_the_same_store(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     assert f"sqlite:///{path}" == resolve_url(str(path))
     assert "postgresql+psycopg://u@h/db" == resolve_url("postgresql+psycopg://u@h/db")
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"), [("0", 0.0), ("0.2", 0.2), (" 30 ", 30.0), ("3600", 3600.0)]
+)
+def test_a_lock_timeout_is_ascii_seconds_from_0_to_3600(
+    monkeypatch: pytest.MonkeyPatch, raw: str, seconds: float
+) -> None:
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", raw)
+    assert seconds == lock_timeout()
+
+
+@pytest.mark.parametrize("raw", ["\u0665", "\uff15", "1_0", "1e3", "nan", "-1", "3601", "soon"])
+def test_a_lock_timeout_in_other_digits_or_forms_is_refused(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    """Numbers take ASCII digits only (README): Python's float() would read an Arabic-Indic
+    or full-width 5, or 1_0, as a number."""
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", raw)
+    with pytest.raises(InvalidInput, match="COMPLAINTCTL_LOCK_TIMEOUT must be a number"):
+        lock_timeout()
 
 
 def test_an_unknown_database_url_is_a_store_error() -> None:

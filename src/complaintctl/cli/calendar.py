@@ -6,7 +6,7 @@ import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import AsOf, At, Json, date_given, whole_number
+from complaintctl.cli.options import At, Json, date_given, whole_number
 
 calendar_app = typer.Typer(
     cls=HelpGroup,
@@ -18,6 +18,16 @@ commands.add_typer(calendar_app, name="calendar")
 
 Day = Annotated[
     str, typer.Argument(callback=date_given, metavar="DATE", help="The date, as YYYY-MM-DD.")
+]
+ClosedFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATETIME",
+        callback=date_given,
+        help="List the closed days from this instant's date on (ISO 8601) [default: now].",
+        show_default=False,
+    ),
 ]
 Retroactive = Annotated[
     str | None,
@@ -35,7 +45,7 @@ DryRun = Annotated[
 
 
 @calendar_app.callback()
-def calendar_show(ctx: typer.Context, as_of: AsOf = None, json_output: Json = False) -> None:
+def calendar_show(ctx: typer.Context, as_of: ClosedFrom = None, json_output: Json = False) -> None:
     """Show opening hours, the zone, bank holiday coverage and the next closed days."""
     if ctx.invoked_subcommand is not None:
         return

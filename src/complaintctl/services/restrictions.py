@@ -274,7 +274,15 @@ def update_consumer(
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
     adjustments = set(json.loads(consumer.adjustments))
     adjustments |= {required(a, "--adjustment", text.LABEL) for a in add_adjustments if a.strip()}
-    adjustments -= {a.strip() for a in remove_adjustments}
+    dropped = {a.strip() for a in remove_adjustments}
+    if missing := sorted(dropped - adjustments):
+        # Dropping a need not held would be recorded as an update that left it in place.
+        held = ", ".join(sorted(adjustments)) or "none"
+        raise InvalidInput(
+            f"{consumer.name} has no adjustment {', '.join(map(repr, missing))} to drop; "
+            f"theirs: {held}"
+        )
+    adjustments -= dropped
     if preferred_contact is not None:
         consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
     consumer.adjustments = adjustments_json(adjustments)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from complaintctl.store.types import UnreadableInstant
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
 MAX_LOCK_TIMEOUT = 3600.0
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def default_store_path() -> Path:
@@ -127,11 +129,10 @@ def lock_timeout() -> float:
     raw = os.environ.get("COMPLAINTCTL_LOCK_TIMEOUT", "").strip()
     if not raw:
         return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # also refuses nan
+    # ASCII digits, as every number the tool reads: float() alone would also take "٥", "1_0",
+    # "1e3", "nan" and "inf".
+    seconds = float(raw) if _SECONDS.fullmatch(raw) else -1.0
+    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:
         raise InvalidInput(
             f"COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to "
             f"{MAX_LOCK_TIMEOUT:.0f}, not {raw!r}"
