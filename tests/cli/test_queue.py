@@ -423,6 +423,19 @@ def test_queue_an_empty_duration_is_refused_not_taken_for_the_default(
             "(d: a working day)") == (code, stderr.rstrip("\n"))  # fmt: skip
 
 
+@pytest.mark.parametrize("owner", [("--mine",), ("--owner", "rita.responder")])
+def test_queue_unassigned_with_an_owner_is_refused_not_an_empty_queue(
+    run: Run, five_cases: None, owner: tuple[str, ...]
+) -> None:
+    code, stdout, stderr = one_line_error(run, "--as", "rita.responder", "queue", "--unassigned",
+                                          *owner)  # fmt: skip
+    assert (2, "", True) == (
+        code,
+        stdout,
+        stderr.startswith("Error: --unassigned lists the cases nobody owns"),
+    )
+
+
 def test_queue_with_an_unknown_stage_is_a_one_line_usage_error(run: Run, five_cases: None) -> None:
     code, stdout, stderr = one_line_error(run, "queue", "--stage", "pending")
     assert (2, "", 1, True, True) == (

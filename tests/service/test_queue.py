@@ -23,6 +23,7 @@ from complaintctl.domain.procedure import (
     RestrictionScope,
 )
 from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.services.export import export_cases
 from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.schema import ensure_schema
 from complaintctl.store.uow import UnitOfWork
@@ -566,6 +567,18 @@ def test_a_filter_naming_an_area_or_owner_that_does_not_exist_is_refused(
         queue(store, area="Nowhere")
     with pytest.raises(NotFound, match="no staff member 'nobody'"):
         queue(store, owner="nobody")
+
+
+def test_unassigned_beside_an_owner_is_refused_as_matching_nothing(
+    store: UnitFactory, cases: dict[str, str]
+) -> None:
+    # No case is both owned by rita.responder and owned by nobody: an empty queue would read as
+    # nothing to do.
+    message = "^--unassigned lists the cases nobody owns, so none is also owned by rita.responder"
+    with pytest.raises(InvalidInput, match=message):
+        queue(store, owner="rita.responder", unassigned=True)
+    with pytest.raises(InvalidInput, match=message), store(write=False) as uow:
+        export_cases(uow, owner="rita.responder", unassigned=True)
 
 
 def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(

@@ -161,15 +161,22 @@ def listing_filters(
     area: str | None,
     owner: str | None,
     *,
+    unassigned: bool = False,
     area_named: str | None = None,
     owner_named: str | None = None,
 ) -> tuple[str | None, str | None]:
     """A listing's --area and --owner, checked: a misspelt one would match nothing and look
     like an empty queue. The area must be one staff work in or a case is routed to; the owner
-    a member of staff, named as the store keeps them. One refused is refused naming where it
-    was given (`*_named`: a saved view's key in the config file), if not as an option."""
+    a member of staff, named as the store keeps them, and not asked for beside `unassigned`
+    (no case has both). One refused is refused naming where it was given (`*_named`: a saved
+    view's key in the config file), if not as an option."""
     in_area = f"{area_named}: " if area_named else ""
     in_owner = f"{owner_named}: " if owner_named else ""
+    if unassigned and owner is not None:
+        raise InvalidInput(
+            f"{in_owner}--unassigned lists the cases nobody owns, so none is also owned by "
+            f"{owner} (--owner or --mine): give one of them"
+        )
     if area is not None:
         areas = sorted(uow.staff_areas())
         spelt = {a.casefold(): a for a in areas}

@@ -72,7 +72,7 @@ def export_cases(
     """
     if received_from and received_to and received_to < received_from:
         raise InvalidInput("--to is before --from")
-    area, owner = listing_filters(uow, area, owner)
+    area, owner = listing_filters(uow, area, owner, unassigned=unassigned)
     return _records(
         uow, stages, area, owner, unassigned, category, board, received_from, received_to
     )

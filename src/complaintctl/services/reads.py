@@ -226,7 +226,9 @@ def queue(
             f"closed and assessed cases are never in the queue (its stages are "
             f"{', '.join(OPEN_STAGES)}); export --stage lists them"
         )
-    area, owner = listing_filters(uow, area, owner, area_named=area_named, owner_named=owner_named)
+    area, owner = listing_filters(
+        uow, area, owner, unassigned=unassigned, area_named=area_named, owner_named=owner_named
+    )
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, warn_within_named)
     due_by = window_end(uow, as_of, due_within, due_within_named)
