@@ -676,7 +676,7 @@ def case_text(view: CaseView, offered: tuple[Action, ...]) -> Text:
         text.append(entry.action, "bold")
         text.append(" by ")
         text.append_text(_text(entry.actor))
-        details = details_text(entry.details, tz)
+        details = details_text(entry.details, tz, action=entry.action)
         if details:
             text.append(": ")
             text.append_text(_text(details))
