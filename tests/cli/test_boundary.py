@@ -404,6 +404,36 @@ def test_a_store_with_a_time_changed_to_text_says_it_is_damaged_without_a_traceb
         assert "\x1b" not in result.stderr
 
 
+def test_a_store_with_history_details_changed_to_text_not_json_says_it_is_damaged(
+    run: Run, store_url: str, frozen: None
+) -> None:
+    """Details edited by hand into text that is no JSON: every command that reads them says
+    the store is damaged (exit 8), never a traceback."""
+    ref = journey.log_case(run, at="2026-11-30T10:00")
+    rewrite(store_url, "UPDATE event SET details = 'not json' WHERE action = 'log'")
+    store = resolve_url(store_url).removeprefix("sqlite:///")
+
+    for command in (("history", ref), ("show", ref), ("report", "--period", "2026-11")):
+        result = run(*command)
+        assert (8, "") == (result.exit_code, result.stdout), (command, result.output)
+        assert result.stderr.startswith(f"Error: the store at {store} is damaged: "), command
+
+
+@pytest.mark.parametrize("details", ["[1]", '"text"', "{}, {}"])
+def test_a_store_with_history_details_changed_to_json_not_an_object_says_it_is_damaged(
+    run: Run, store_url: str, frozen: None, details: str
+) -> None:
+    """Details edited by hand into JSON that is not one object (a list, a string, two
+    objects): damaged (exit 8), never a traceback."""
+    ref = journey.log_case(run, at="2026-11-30T10:00")
+    rewrite(store_url, f"UPDATE event SET details = '{details}' WHERE action = 'log'")
+
+    for command in (("history", ref), ("show", ref), ("report", "--period", "2026-11")):
+        result = run(*command)
+        assert (8, "") == (result.exit_code, result.stdout), (command, result.output)
+        assert "is damaged: " in result.stderr, command
+
+
 def test_the_work_files_of_a_killed_command_are_gone_after_the_next_one(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: None
 ) -> None:

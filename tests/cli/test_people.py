@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -712,6 +713,34 @@ def test_consumer_update_dropping_an_adjustment_not_held_exits_2_and_writes_noth
         result.stderr.startswith("Error: Ann Smith has no adjustment 'large print'"),
     ), result.stderr
     assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+def test_history_says_when_an_update_leaves_a_consumer_with_no_adjustments(
+    run: Run, tmp_path: Path
+) -> None:
+    """A `consumer-updated` entry records the needs as they now stand: dropping the last
+    adjustment reads as none left, not as an entry silent about them (in `history`, and in
+    the subject-access export's pages)."""
+    ref = log_case(run)
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--adjustment", "bsl",
+       "--at", "2026-08-04T10:00")  # fmt: skip
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "bsl",
+       "--at", "2026-08-05T10:00")  # fmt: skip
+
+    updates = [
+        line.split("\t")[3]
+        for line in ok(run, "history", ref).stdout.splitlines()
+        if line.split("\t")[1] == "consumer-updated"
+    ]
+
+    assert [
+        "adjustments: bsl; preferred contact: none",
+        "adjustments: none; preferred contact: none",
+    ] == updates
+    page = tmp_path / "sar.html"
+    ok(run, "consumer", "export", "--email", "ann@example.com", "-o", str(page))
+    assert "adjustments: none; preferred contact: none" in page.read_text(encoding="utf-8")
 
 
 @freeze_time(NOW)

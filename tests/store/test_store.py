@@ -527,3 +527,21 @@ def test_a_store_that_cannot_be_opened_in_a_folder_that_can_be_written_says_so(
     )
 
     assert f"cannot read and write the store {store}: unable to open database file" == err.message
+
+
+@pytest.mark.parametrize("stored", ["not json", "[1]", '"text"', "null"])
+def test_history_details_that_are_not_one_json_object_are_a_damaged_store(
+    tmp_path: Path, stored: str
+) -> None:
+    """Read inside a unit of work, details changed by hand (not JSON, or JSON that is not an
+    object) are said as a damaged store (exit 8), not a decoding error."""
+    from complaintctl.errors import StoreDamaged
+    from complaintctl.store.db import translated_errors
+    from complaintctl.store.types import details_of
+
+    url = resolve_url(str(tmp_path / "store.sqlite3"))
+    with pytest.raises(StoreDamaged) as caught, translated_errors(url):
+        details_of(stored)
+
+    assert (8, True) == (caught.value.exit_code, "is damaged: " in caught.value.message)
+    assert {"a": 1} == details_of('{"a": 1}')

@@ -30,7 +30,7 @@ from complaintctl.domain.instants import (
     format_instant,
     format_local,
 )
-from complaintctl.domain.procedure import Action
+from complaintctl.domain.procedure import STANDING_DETAILS, Action
 from complaintctl.text import inert, json_text, one_line, write_csv
 from complaintctl.views import (
     BREACHED,
@@ -780,7 +780,7 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
                 format_instant(e.at, tz),
                 e.action,
                 e.actor,
-                details_text(e.details, tz),
+                details_text(e.details, tz, action=e.action),
                 format_instant(e.recorded_at, tz),
                 e.ran_as,  # the operating system's login and host, beside the --as of "By"
             )
@@ -791,7 +791,8 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
         recorded = f"recorded {format_local(e.recorded_at, tz) if later else 'then'}" + (
             f" by {e.ran_as}" if e.ran_as else ""
         )
-        return "\n".join(x for x in (details_text(e.details, tz, sep="\n"), recorded) if x)
+        words = details_text(e.details, tz, sep="\n", action=e.action)
+        return "\n".join(x for x in (words, recorded) if x)
 
     # When and who share a column, so the details keep most of a narrow terminal's width.
     columns: list[Column[EventView]] = [
@@ -802,11 +803,18 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
     listing(view.history, [columns], title=f"History of {view.ref}", limit=0)
 
 
-def details_text(details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ") -> str:
+def details_text(
+    details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ", action: str | None = None
+) -> str:
     """A history entry's details as a person reads them: `on time: no; remedies: apology,
-    goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`."""
+    goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`. `action`, the
+    entry's, says which empty values read as none (`STANDING_DETAILS`)."""
     shown = []
+    standing = STANDING_DETAILS.get(action or "", frozenset())
     for key, value in details.items():
+        if value in (None, "", []) and key in standing:
+            shown.append(f"{key.replace('_', ' ')}: none")
+            continue
         if value in (None, "", []) or key == "facts":  # a letter's facts: in history --json
             continue
         name = key.replace("_", " ")

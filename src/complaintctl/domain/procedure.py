@@ -103,6 +103,13 @@ class Action(StrEnum):
     SCHEMA_UPGRADED = "upgrade-schema"
 
 
+# Details an entry of these actions records as they now stand, not as what was given: empty,
+# they read as "none" (an update dropping a consumer's last adjustment), never as nothing.
+STANDING_DETAILS: dict[str, frozenset[str]] = {
+    Action.CONSUMER_UPDATED: frozenset({"preferred_contact", "adjustments"}),
+}
+
+
 class Decision(StrEnum):
     UPHELD = "upheld"
     PARTLY_UPHELD = "partly-upheld"

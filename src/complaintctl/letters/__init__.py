@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.letters import COMMON, RULES, Item, required_items
+from complaintctl.domain.procedure import STANDING_DETAILS
 from complaintctl.errors import InvalidInput
 
 BUILT_IN = Path(__file__).parent / "templates"
@@ -285,18 +286,22 @@ def _shown(value: Any) -> Any:
     return text.inert(value, lines=True) if isinstance(value, str) else value
 
 
-def _words(value: Any, tz: ZoneInfo) -> str:
+def _words(value: Any, action: str | None = None, *, tz: ZoneInfo) -> str:
     """A value of a JSON document for a person: `key: value; …` for an object (a letter's
     recorded facts left out: its text is shown instead), items joined for a list, an instant
-    as a person reads it."""
+    as a person reads it. With a history entry's `action` (`e.details|words(e.action)`), a
+    value it records as it now stands reads as none when empty (`STANDING_DETAILS`)."""
     if isinstance(value, dict):
+        standing = STANDING_DETAILS.get(action or "", frozenset())
         return "; ".join(
-            f"{key.replace('_', ' ')}: {_words(item, tz)}"
+            f"{key.replace('_', ' ')}: {_words(item, tz=tz)}"
+            if item not in (None, "", [], {})
+            else f"{key.replace('_', ' ')}: none"
             for key, item in value.items()
-            if item not in (None, "", [], {}) and key != "facts"
+            if (item not in (None, "", [], {}) or key in standing) and key != "facts"
         )
     if isinstance(value, list):
-        return ", ".join(_words(item, tz) for item in value)
+        return ", ".join(_words(item, tz=tz) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return text.inert(str(_when(value, tz)), lines=True)

@@ -726,7 +726,7 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
         line.append(entry.action, "bold")
         line.append(" by ")
         line.append_text(_text(entry.actor))
-        details = details_text(entry.details, tz)
+        details = details_text(entry.details, tz, action=entry.action)
         if details:
             line.append(": ")
             line.append_text(_text(details))

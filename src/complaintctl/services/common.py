@@ -354,8 +354,10 @@ def restriction_view(uow: UnitOfWork, restriction: Restriction) -> RestrictionVi
 
 def event_views(history: Iterable[Event]) -> tuple[EventView, ...]:
     """A case's history entries as views read them, their details decoded."""
+    from complaintctl.store.types import details_of
+
     return tuple(
-        EventView(e.action, e.actor, e.at, e.recorded_at, json.loads(e.details), e.login, e.host)
+        EventView(e.action, e.actor, e.at, e.recorded_at, details_of(e.details), e.login, e.host)
         for e in history
     )
 

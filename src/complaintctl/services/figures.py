@@ -100,6 +100,7 @@ def _report(
     compare: bool,
 ) -> ReportView:
     from complaintctl.store import listings
+    from complaintctl.store.types import details_of
 
     if by is not None and by not in BREAKDOWNS:
         raise InvalidInput(f"--by takes {', '.join(BREAKDOWNS)}, not {by!r}")
@@ -115,7 +116,7 @@ def _report(
     restricted, entries = listings.restrictions_for_figures(uow)
     restrictions = figures.restriction_facts(
         restricted,
-        (figures.Entry(action, at, recorded, json.loads(details))
+        (figures.Entry(action, at, recorded, details_of(details))
          for action, at, recorded, details in entries),
     )  # fmt: skip
 
@@ -297,7 +298,12 @@ _DECODED_AT_ONCE = 20_000
 def _decode_all(texts: Sequence[str]) -> list[Any]:
     """Each of `texts` (a JSON object, as uow.record wrote it) decoded: as one JSON array, in
     one call to the parser rather than one for each entry (several times quicker)."""
-    return cast("list[Any]", json.loads("[" + ",".join(texts) + "]"))
+    from complaintctl.store.types import UnreadableDetails
+
+    decoded = cast("list[Any]", json.loads("[" + ",".join(texts) + "]"))
+    if len(decoded) != len(texts) or not all(isinstance(one, dict) for one in decoded):
+        raise UnreadableDetails  # one of them is not a JSON object: changed by hand
+    return decoded
 
 
 def _warnings(calendar: WorkingCalendar, ends: Sequence[datetime]) -> tuple[str, ...]:

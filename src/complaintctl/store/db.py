@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -18,7 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
-from complaintctl.store.types import UnreadableInstant
+from complaintctl.store.types import UnreadableDetails, UnreadableInstant
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -364,7 +365,8 @@ class ForeignTables(Exception):
 @contextmanager
 def translated_errors(url: str) -> Iterator[None]:
     """Database failures as StoreUnavailable (exit 8), in one line: the driver's errors, and
-    text in the store that is not what was written (bytes that are not UTF-8)."""
+    text in the store that is not what was written (bytes that are not UTF-8, JSON that is
+    not JSON)."""
     try:
         yield
     except DBAPIError as err:
@@ -375,7 +377,11 @@ def translated_errors(url: str) -> Iterator[None]:
         raise store_error(err, url) from err
     except UnicodeDecodeError as err:
         raise damaged(describe(url), f"text that is not UTF-8 ({err.reason})") from err
-    except (UnreadableInstant, UnreadableRevision) as err:
+    except json.JSONDecodeError as err:
+        # Input a command reads (an import, stdin) is checked where it is read: JSON that fails
+        # here was read from the store (history details, adjustments), changed by hand.
+        raise damaged(describe(url), f"a value kept as JSON is not JSON ({err.msg})") from err
+    except (UnreadableInstant, UnreadableDetails, UnreadableRevision) as err:
         raise damaged(describe(url), str(err)) from err
     except ForeignTables as err:
         where = describe(url)

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
+
+
+class UnreadableDetails(ValueError):
+    """A history entry's details that are not the JSON object complaintctl wrote: changed
+    behind its back."""
+
+    def __init__(self) -> None:
+        super().__init__("a history entry's details are not a JSON object")
+
+
+def details_of(text: str) -> dict[str, Any]:
+    """A history entry's details, decoded: UnreadableDetails (the store is damaged) where
+    they are not a JSON object."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise UnreadableDetails
+    return value
 
 
 class UnreadableInstant(ValueError):
