@@ -649,6 +649,38 @@ def test_json_lines_rejects_are_written_as_json_lines(run: Run, tmp_path: Path) 
     ] == [(r.get("channel"), r["error"]) for r in written]
 
 
+@freeze_time("2026-12-15 12:00:00")
+def test_nan_or_infinity_in_json_lines_is_a_bad_row_and_its_rejects_file_is_json(
+    run: Run, tmp_path: Path
+) -> None:
+    good = json.dumps(row(1))
+    nan = json.dumps(row(2)).replace('"Complaint 2: nobody replied"', "NaN")
+    huge = json.dumps({**row(3), "board": 0}).replace('"board": 0', '"board": 1e999')
+    path = write(tmp_path / "batch.jsonl", f"{good}\n{nan}\n{huge}\n")
+
+    refused = run("import", str(path))
+
+    assert (
+        2,
+        "line 2: not JSON: NaN is not a JSON value\n"
+        "line 3: not JSON complaintctl can read (a number or nesting too large)\n"
+        "Error: 2 of 3 rows cannot be imported, so none was; fix them, or use --skip-invalid "
+        "to import the rest\n",
+    ) == (refused.exit_code, refused.stderr)
+    assert [] == exported_rows(run)
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert 10 == result.exit_code, result.stderr
+    rejected = (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def no_constant(name: str) -> None:
+        raise AssertionError(f"{name} in the rejects file")
+
+    assert [nan, huge] == [json.loads(line, parse_constant=no_constant)["raw"] for line in rejected]
+    assert ["Complaint 1: nobody replied"] == [r["summary"] for r in exported_rows(run)]
+
+
 def test_stdin_with_skip_invalid_needs_a_rejects_path(run: Run) -> None:
     result = run("import", "-", "--skip-invalid", input=csv_text([row(1)]))
 
