@@ -110,6 +110,7 @@ def letter_command(
     must carry.
     """
     from complaintctl.cli import render
+    from complaintctl.files import file_named
     from complaintctl.letters import Templates
 
     state = current_state(ctx)
@@ -125,6 +126,13 @@ def letter_command(
         raise InvalidInput("name the KIND of letter, e.g. letter SC-2026-000001 acknowledgement")
     if reissue:
         issue = True
+    # `-o "$OUT"` with OUT unset names no file: never the letter on stdout, recorded as issued.
+    if output is not None:
+        file_named(output, "letter -o")
+    if out_dir is not None and not out_dir.strip():
+        raise InvalidInput(
+            f"--out-dir names a folder to write the letters in: name it ({out_dir!r} is not one)"
+        )
     if target == "-" and out_dir is None:
         raise InvalidInput("letters for several cases go to a folder: --out-dir DIR")
     if output is not None and out_dir is not None:
