@@ -857,6 +857,22 @@ def test_a_path_with_no_file_is_said_so_before_its_format_is_asked_for(
     assert "--format" not in result.stderr
 
 
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_file_name_is_said_so_not_taken_for_the_folder_it_runs_in(
+    run: Run, name: str
+) -> None:
+    """`import "$FILE"` with FILE unset: the name is empty, not "is a folder"."""
+    result = run("import", name)
+
+    assert (
+        2,
+        f"Error: import needs a FILE to read: name it, or - for stdin ({name!r} is not one)\n",
+    ) == (
+        result.exit_code,
+        result.stderr,
+    )
+
+
 def test_a_folder_is_not_a_file_to_import(run: Run, tmp_path: Path) -> None:
     (tmp_path / "folder.csv").mkdir()
 

@@ -247,6 +247,10 @@ def import_command(
         write_rejects,
     )
 
+    if not file.strip():  # `import "$FILE"` with FILE unset: not the folder it runs in
+        raise InvalidInput(
+            f"import needs a FILE to read: name it, or - for stdin ({file!r} is not one)"
+        )
     if rejects is not None:  # '-' or nothing is no file: never one made so named
         file_named(rejects, "--rejects")
     state = current_state(ctx)
