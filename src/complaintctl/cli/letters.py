@@ -1,6 +1,7 @@
 """`complaintctl letter`: the letters and emails the procedure owes the consumer, made from the
 case, and `letter check`, which holds the organisation's templates to what each must carry."""
 
+import os
 import sys
 from contextlib import suppress
 from dataclasses import replace
@@ -114,9 +115,9 @@ def letter_command(
     from complaintctl.letters import Templates
 
     state = current_state(ctx)
-    folder = Path(templates).expanduser() if templates else _config(state).templates()
+    folder = Path(os.path.expanduser(templates)) if templates else _config(state).templates()
     if target == "check":
-        checked = Templates(Path(kind).expanduser() if kind else folder)
+        checked = Templates(Path(os.path.expanduser(kind)) if kind else folder)
         render.templates_checked(checked, json_output=json_output)
         return
     if list_issued:
@@ -210,9 +211,9 @@ def _write_letters(
             return
     else:
         refs = [ref.strip().upper() for ref in refs]
-    if out_dir is not None and out_dir.expanduser().is_file():
+    if out_dir is not None and Path(os.path.expanduser(out_dir)).is_file():
         raise InvalidInput(f"{out_dir} is a file: --out-dir names a folder to write the letters in")
-    if out_dir is not None and not out_dir.expanduser().is_dir():
+    if out_dir is not None and not Path(os.path.expanduser(out_dir)).is_dir():
         raise InvalidInput(f"no folder {out_dir} to write the letters in")
 
     def make(uow: "UnitOfWork", when: datetime) -> "LetterBatch":
@@ -333,7 +334,7 @@ def _remove(placed: list[Path]) -> None:
 
 
 def _in(folder: Path | None, letter: "Letter") -> Path | None:
-    return None if folder is None else folder.expanduser() / letter.file_name
+    return None if folder is None else Path(os.path.expanduser(folder)) / letter.file_name
 
 
 def _list(
