@@ -389,6 +389,27 @@ def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
     assert piped.stderr.endswith("pipe it through iconv -f utf-16 -t utf-8 first\n")
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_a_file_that_is_utf32_is_refused_saying_so_not_taken_for_utf16(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    # Its byte-order mark begins as UTF-16's does (little-endian) or with two zero bytes
+    # (big-endian): converting it from UTF-16 or Windows-1252 would give nonsense.
+    path = tmp_path / "wide.csv"
+    bom = b"\x00\x00\xfe\xff" if encoding == "utf-32-be" else b""
+    path.write_bytes(bom + csv_text([row(1)]).encode(encoding))
+
+    result = run("import", str(path))
+
+    assert (
+        2,
+        f"Error: {path} is UTF-32 text, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
+        f"CSV UTF-8 (Comma delimited)), or convert it: iconv -f utf-32 -t utf-8 {path} > "
+        f"{tmp_path / 'wide-utf8.csv'}\n",
+    ) == (result.exit_code, result.stderr)
+    assert [] == exported_rows(run)
+
+
 @freeze_time("2026-12-15 12:00:00")
 def test_a_restricted_consumers_row_refuses_the_batch_naming_the_row(
     run: Run, tmp_path: Path

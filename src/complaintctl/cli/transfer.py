@@ -98,11 +98,11 @@ class _Counted(io.BufferedIOBase):
 
     def __init__(self, data: IO[bytes]) -> None:
         self._data, self._latest, self.lines_before = data, b"", 0
-        self.first = b""  # the first bytes read: a UTF-16 byte-order mark says what it is
+        self.first = b""  # the first bytes read: a UTF-16 or UTF-32 byte-order mark says what it is
 
     def _read(self, data: bytes) -> bytes:
         if not self.first:
-            self.first = data[:2]
+            self.first = data[:4]
         self.lines_before += self._latest.count(b"\n")
         self._latest = data
         return data
@@ -127,8 +127,12 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
     saves a plain CSV (a £, an accent or a curly quote)."""
     import shlex
 
-    utf16 = counted.first in (b"\xff\xfe", b"\xfe\xff")
-    encoding = "utf-16" if utf16 else "windows-1252"
+    # UTF-32's little-endian mark begins as UTF-16's does: told apart first.
+    utf32 = counted.first in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+    wide = (
+        "utf-32" if utf32 else "utf-16" if counted.first[:2] in (b"\xff\xfe", b"\xfe\xff") else None
+    )
+    encoding = wide or "windows-1252"
     if named is None:
         convert = f"pipe it through iconv -f {encoding} -t utf-8 first"
     else:
@@ -136,8 +140,10 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
         utf8 = path.with_name(f"{path.stem}-utf8{path.suffix}")
         convert = f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
     resave = f"{_RESAVE}, or " if csv else ""
-    if utf16:
-        return f"{named or 'stdin'} is UTF-16 text, not UTF-8: {resave}convert it: {convert}"
+    if wide:
+        return (
+            f"{named or 'stdin'} is {wide.upper()} text, not UTF-8: {resave}convert it: {convert}"
+        )
     at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
     byte = err.object[err.start]
     return (
