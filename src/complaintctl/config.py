@@ -111,7 +111,7 @@ class Config:
         """The organisation's letter templates: the file's `templates`, else a `templates`
         folder beside the file where there is one."""
         if "templates" in self.settings:
-            return Path(self.settings["templates"]).expanduser()
+            return Path(os.path.expanduser(self.settings["templates"]))
         beside = self.path.parent / "templates"
         return beside if beside.is_dir() else None
 
@@ -139,7 +139,7 @@ def store(option: str | None, settings: dict[str, str]) -> str | None:
 def config_path() -> Path:
     named = os.environ.get(ENV_VAR)
     if named:
-        return Path(named).expanduser()
+        return Path(os.path.expanduser(named))
     from platformdirs import user_config_path
 
     return user_config_path("complaintctl", appauthor=False) / "config.toml"

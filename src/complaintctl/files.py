@@ -58,7 +58,7 @@ def check_destination(
     `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to
     make folders. `streams`: whether what is written could go to stdout instead (a store, its
     copy or a page never does), as the refusal of a device or a pipe then advises."""
-    target = Path(os.path.abspath(path.expanduser()))
+    target = Path(os.path.abspath(os.path.expanduser(path)))  # `~nobody` left as it is
     try:
         if target.is_symlink():
             raise InvalidInput(f"{target} is a symbolic link; name the file itself")

@@ -694,3 +694,38 @@ def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error(
     )
     monkeypatch.delenv("COMPLAINTCTL_LOCK_TIMEOUT")
     assert_next_log_is_the_first(run)
+
+
+# A path naming the home of a user there is none of: the shell leaves `~nobody-here/…` as it
+# is, and so must complaintctl (a missing folder), never a traceback.
+NO_HOME = "~no-such-user-of-complaintctl"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--db", f"{NO_HOME}/store.sqlite3", "queue"), 8, "there is no store at "),
+        (("export", "-o", f"{NO_HOME}/cases.csv"), 2, "no folder "),
+        (("db", "backup", f"{NO_HOME}/copy.sqlite3"), 2, "no folder "),
+        (("demo", "--into", f"{NO_HOME}/demo.sqlite3"), 2, "no folder "),
+        (("letter", "check", f"{NO_HOME}/letters"), 2, "templates folder "),
+        (("letter", "SC-2026-000001", "acknowledgement", "--templates", f"{NO_HOME}/letters"),
+         2, "templates folder "),
+    ],
+)  # fmt: skip
+def test_a_path_under_the_home_of_no_user_is_a_missing_folder_not_a_traceback(
+    run: Run, store_url: str, args: tuple[str, ...], code: int, message: str
+) -> None:
+    before = dump_store(store_url)
+
+    result = run(*args)
+
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (code, "Error: " + message) == (
+        result.exit_code,
+        result.stderr[: len("Error: " + message)],
+    ), result.stderr
+    assert 1 == len(result.stderr.splitlines())
+    assert NO_HOME in result.stderr
+    assert before == dump_store(store_url)

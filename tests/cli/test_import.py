@@ -389,6 +389,27 @@ def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
     assert piped.stderr.endswith("pipe it through iconv -f utf-16 -t utf-8 first\n")
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_a_file_that_is_utf32_is_refused_saying_so_not_taken_for_utf16(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    # Its byte-order mark begins as UTF-16's does (little-endian) or with two zero bytes
+    # (big-endian): converting it from UTF-16 or Windows-1252 would give nonsense.
+    path = tmp_path / "wide.csv"
+    bom = b"\x00\x00\xfe\xff" if encoding == "utf-32-be" else b""
+    path.write_bytes(bom + csv_text([row(1)]).encode(encoding))
+
+    result = run("import", str(path))
+
+    assert (
+        2,
+        f"Error: {path} is UTF-32 text, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
+        f"CSV UTF-8 (Comma delimited)), or convert it: iconv -f utf-32 -t utf-8 {path} > "
+        f"{tmp_path / 'wide-utf8.csv'}\n",
+    ) == (result.exit_code, result.stderr)
+    assert [] == exported_rows(run)
+
+
 @freeze_time("2026-12-15 12:00:00")
 @pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
 def test_a_file_in_utf16_with_no_byte_order_mark_is_refused_saying_so(
@@ -674,6 +695,38 @@ def test_json_lines_rejects_are_written_as_json_lines(run: Run, tmp_path: Path) 
     ] == [(r.get("channel"), r["error"]) for r in written]
 
 
+@freeze_time("2026-12-15 12:00:00")
+def test_nan_or_infinity_in_json_lines_is_a_bad_row_and_its_rejects_file_is_json(
+    run: Run, tmp_path: Path
+) -> None:
+    good = json.dumps(row(1))
+    nan = json.dumps(row(2)).replace('"Complaint 2: nobody replied"', "NaN")
+    huge = json.dumps({**row(3), "board": 0}).replace('"board": 0', '"board": 1e999')
+    path = write(tmp_path / "batch.jsonl", f"{good}\n{nan}\n{huge}\n")
+
+    refused = run("import", str(path))
+
+    assert (
+        2,
+        "line 2: not JSON: NaN is not a JSON value\n"
+        "line 3: not JSON complaintctl can read (a number or nesting too large)\n"
+        "Error: 2 of 3 rows cannot be imported, so none was; fix them, or use --skip-invalid "
+        "to import the rest\n",
+    ) == (refused.exit_code, refused.stderr)
+    assert [] == exported_rows(run)
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert 10 == result.exit_code, result.stderr
+    rejected = (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def no_constant(name: str) -> None:
+        raise AssertionError(f"{name} in the rejects file")
+
+    assert [nan, huge] == [json.loads(line, parse_constant=no_constant)["raw"] for line in rejected]
+    assert ["Complaint 1: nobody replied"] == [r["summary"] for r in exported_rows(run)]
+
+
 def test_stdin_with_skip_invalid_needs_a_rejects_path(run: Run) -> None:
     result = run("import", "-", "--skip-invalid", input=csv_text([row(1)]))
 
@@ -848,6 +901,22 @@ def test_a_path_with_no_file_is_said_so_before_its_format_is_asked_for(
     assert 2 == result.exit_code
     assert said in result.stderr, result.stderr
     assert "--format" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_file_name_is_said_so_not_taken_for_the_folder_it_runs_in(
+    run: Run, name: str
+) -> None:
+    """`import "$FILE"` with FILE unset: the name is empty, not "is a folder"."""
+    result = run("import", name)
+
+    assert (
+        2,
+        f"Error: import needs a FILE to read: name it, or - for stdin ({name!r} is not one)\n",
+    ) == (
+        result.exit_code,
+        result.stderr,
+    )
 
 
 def test_a_folder_is_not_a_file_to_import(run: Run, tmp_path: Path) -> None:

@@ -376,6 +376,52 @@ def test_out_dir_naming_a_file_says_it_is_a_file_not_that_there_is_no_folder(
     assert "mine" == (tmp_path / "notes.txt").read_text()
 
 
+@pytest.mark.parametrize("name", ["", "-"])
+def test_a_letter_to_an_empty_name_or_dash_is_refused_and_records_nothing(
+    run: Run,
+    unit: UnitFactory,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """`-o "$OUT"` with OUT unset is no file: never the letter on stdout recorded as issued,
+    and `-o -` is not a file named "-"."""
+    ref = ann_at_every_step(unit, until="acknowledged")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(store_url)
+
+    said = refused(
+        run, 2, "letter", ref, "acknowledgement", "--format", "text", "-o", name, "--issue",
+        "--json",
+    )  # fmt: skip
+
+    assert f"Error: letter -o writes a file: name it ({name!r} is not one)\n" == said
+    assert [] == list(here.iterdir())
+    assert before == dump_store(store_url)
+
+
+def test_letters_to_an_empty_out_dir_are_refused_and_record_nothing(
+    run: Run, unit: UnitFactory, store_url: str
+) -> None:
+    """`--out-dir "$DIR"` with DIR unset: the letters were written nowhere and recorded as
+    issued."""
+    ref = ann_at_every_step(unit, until="acknowledged")
+    before = dump_store(store_url)
+
+    said = refused(
+        run, 2, "letter", "-", "acknowledgement", "--out-dir", "", "--format", "text",
+        "--issue", "--json", input=f"{ref}\n",
+    )  # fmt: skip
+
+    assert "Error: --out-dir names a folder to write the letters in: name it ('' is not one)\n" == (
+        said
+    )
+    assert before == dump_store(store_url)
+
+
 # -- the organisation's templates ------------------------------------------------------------
 
 

@@ -323,3 +323,39 @@ def test_consumer_show_lists_the_persons_requests(run: Run, ann: str) -> None:
     ] == data["subject_access"]
     plain = ok(run, "consumer", "show", "--consumer-id", "1").stdout
     assert "SAR\t1\t2026-11-25T18:30:00+00:00\t2026-12-29T23:59:59+00:00\topen" in plain
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("consumer", "export", "--consumer-id", "1"),
+        ("sar", "done", "1"),
+    ],
+)
+@pytest.mark.parametrize("name", ["", "-"])
+def test_an_export_to_an_empty_name_or_dash_is_refused_and_records_nothing(
+    run: Run,
+    ann: str,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    name: str,
+) -> None:
+    """`-o "$OUT"` with OUT unset is no file: not the folder it runs in (exit 12), and `-o -`
+    is not a file named "-" holding the person's data."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(store_url)
+
+    result = run(*args, "-o", name)
+
+    command = " ".join(args[:2])
+    assert (2, f"Error: {command} -o writes a file: name it ({name!r} is not one)\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [] == list(here.iterdir())
+    assert before == dump_store(store_url)

@@ -452,6 +452,34 @@ def test_json_lines_skip_blank_lines_and_flag_lines_that_are_not_json_objects() 
     ]
 
 
+def test_nan_and_infinity_are_not_json_so_a_line_holding_one_is_a_bad_row_kept_raw() -> None:
+    # Python's json module reads them as numbers: a summary of NaN would be imported as "nan",
+    # and a rejects file would hold Infinity, which no JSON reader but Python's takes.
+    text = (
+        '{"consumer": "Ann", "summary": NaN}\n'
+        '{"consumer": "Bob", "board": Infinity}\n'
+        '{"consumer": "Cat", "board": -Infinity}\n'
+    )
+
+    actual = rows(text, "jsonl")
+
+    assert [
+        (1, "not JSON: NaN is not a JSON value", '{"consumer": "Ann", "summary": NaN}'),
+        (2, "not JSON: Infinity is not a JSON value", '{"consumer": "Bob", "board": Infinity}'),
+        (3, "not JSON: -Infinity is not a JSON value", '{"consumer": "Cat", "board": -Infinity}'),
+    ] == [(line, raw["__error__"], raw["raw"]) for line, raw in actual]
+
+
+def test_a_json_number_too_large_for_a_float_is_a_bad_row_never_infinity() -> None:
+    actual = rows('{"consumer": "Ann", "board": 1e999}\n[1e999]\n', "jsonl")
+
+    assert [
+        (1, "not JSON complaintctl can read (a number or nesting too large)",
+         '{"consumer": "Ann", "board": 1e999}'),
+        (2, "not JSON complaintctl can read (a number or nesting too large)", "[1e999]"),
+    ] == [(line, raw["__error__"], raw["raw"]) for line, raw in actual]  # fmt: skip
+
+
 def test_a_json_line_that_is_not_json_is_kept_raw_without_its_windows_line_end() -> None:
     text = '{"consumer": "Ann"}\r\n{bad json\r\n{"consumer": "Cat"\r\n'
 

@@ -1,6 +1,7 @@
 """`complaintctl letter`: the letters and emails the procedure owes the consumer, made from the
 case, and `letter check`, which holds the organisation's templates to what each must carry."""
 
+import os
 import sys
 from contextlib import suppress
 from dataclasses import replace
@@ -110,12 +111,13 @@ def letter_command(
     must carry.
     """
     from complaintctl.cli import render
+    from complaintctl.files import file_named
     from complaintctl.letters import Templates
 
     state = current_state(ctx)
-    folder = Path(templates).expanduser() if templates else _config(state).templates()
+    folder = Path(os.path.expanduser(templates)) if templates else _config(state).templates()
     if target == "check":
-        checked = Templates(Path(kind).expanduser() if kind else folder)
+        checked = Templates(Path(os.path.expanduser(kind)) if kind else folder)
         render.templates_checked(checked, json_output=json_output)
         return
     if list_issued:
@@ -125,6 +127,13 @@ def letter_command(
         raise InvalidInput("name the KIND of letter, e.g. letter SC-2026-000001 acknowledgement")
     if reissue:
         issue = True
+    # `-o "$OUT"` with OUT unset names no file: never the letter on stdout, recorded as issued.
+    if output is not None:
+        file_named(output, "letter -o")
+    if out_dir is not None and not out_dir.strip():
+        raise InvalidInput(
+            f"--out-dir names a folder to write the letters in: name it ({out_dir!r} is not one)"
+        )
     if target == "-" and out_dir is None:
         raise InvalidInput("letters for several cases go to a folder: --out-dir DIR")
     if output is not None and out_dir is not None:
@@ -202,9 +211,9 @@ def _write_letters(
             return
     else:
         refs = [ref.strip().upper() for ref in refs]
-    if out_dir is not None and out_dir.expanduser().is_file():
+    if out_dir is not None and Path(os.path.expanduser(out_dir)).is_file():
         raise InvalidInput(f"{out_dir} is a file: --out-dir names a folder to write the letters in")
-    if out_dir is not None and not out_dir.expanduser().is_dir():
+    if out_dir is not None and not Path(os.path.expanduser(out_dir)).is_dir():
         raise InvalidInput(f"no folder {out_dir} to write the letters in")
 
     def make(uow: "UnitOfWork", when: datetime) -> "LetterBatch":
@@ -325,7 +334,7 @@ def _remove(placed: list[Path]) -> None:
 
 
 def _in(folder: Path | None, letter: "Letter") -> Path | None:
-    return None if folder is None else folder.expanduser() / letter.file_name
+    return None if folder is None else Path(os.path.expanduser(folder)) / letter.file_name
 
 
 def _list(

@@ -507,7 +507,9 @@ def consumer_export(
     from pathlib import Path
 
     from complaintctl.cli import render
+    from complaintctl.files import file_named
 
+    file_named(output, "consumer export -o")  # not the folder it runs in, nor a file named -
     state = current_state(ctx)
     path = Path(output)
 
@@ -714,6 +716,10 @@ def sar_done(
         raise InvalidInput("-o makes the export the answer; --export-entry names one made before")
     if format is not None and output is None:
         raise InvalidInput("--format goes with -o FILE")
+    if output is not None:
+        from complaintctl.files import file_named
+
+        file_named(output, "sar done -o")
     state = current_state(ctx)
 
     def answer(uow: "UnitOfWork", when: "datetime") -> "SubjectAccessView":

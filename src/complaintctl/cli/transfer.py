@@ -98,11 +98,11 @@ class _Counted(io.BufferedIOBase):
 
     def __init__(self, data: IO[bytes]) -> None:
         self._data, self._latest, self.lines_before = data, b"", 0
-        self.first = b""  # the first bytes read: a UTF-16 byte-order mark says what it is
+        self.first = b""  # the first bytes read: a UTF-16 or UTF-32 byte-order mark says what it is
 
     def _read(self, data: bytes) -> bytes:
         if not self.first:
-            self.first = data[:2]
+            self.first = data[:4]
             if (order := _utf16_without_mark(data)) is not None:
                 raise Utf16WithoutMark(order)
         self.lines_before += self._latest.count(b"\n")
@@ -154,9 +154,10 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
     "Unicode text" is UTF-16; other bytes are most often Windows-1252 (Latin-1), as Excel
     saves a plain CSV (a £, an accent or a curly quote)."""
 
-    utf16 = counted.first in _UTF16_MARKS
-    if utf16:
-        return _utf16(named, csv, "utf-16", "")
+    # UTF-32's little-endian mark begins as UTF-16's does: told apart first.
+    utf32 = counted.first in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+    if utf32 or counted.first[:2] in _UTF16_MARKS:
+        return _wide(named, csv, "utf-32" if utf32 else "utf-16", "")
     convert = _convert(named, "windows-1252")
     resave = f"{_RESAVE}, or " if csv else ""
     at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
@@ -178,10 +179,12 @@ def _convert(named: str | None, encoding: str) -> str:
     return f"iconv -f {encoding} -t utf-8 {shlex.quote(named)} > {shlex.quote(str(utf8))}"
 
 
-def _utf16(named: str | None, csv: bool, encoding: str, how: str) -> str:
+def _wide(named: str | None, csv: bool, encoding: str, how: str) -> str:
+    """UTF-16 or UTF-32 (`encoding`, as iconv names it), `how` it was told."""
     resave = f"{_RESAVE}, or " if csv else ""
     convert = _convert(named, encoding)
-    return f"{named or 'stdin'} is UTF-16 text{how}, not UTF-8: {resave}convert it: {convert}"
+    named_as = encoding.upper()[:6]  # UTF-16 or UTF-32, whichever byte order
+    return f"{named or 'stdin'} is {named_as} text{how}, not UTF-8: {resave}convert it: {convert}"
 
 
 def _rows(
@@ -205,7 +208,7 @@ def _rows(
         except Utf16WithoutMark as err:
             csv = fmt is Format.CSV
             how = " with no byte-order mark"
-            raise InvalidInput(_utf16(named, csv, err.order, how)) from None
+            raise InvalidInput(_wide(named, csv, err.order, how)) from None
         except CsvBroken as err:
             raise InvalidInput(f"{named or 'stdin'} is not valid CSV: {err}") from None
     if named is not None and fmt is Format.CSV and not layout.header:
@@ -289,6 +292,10 @@ def import_command(
         write_rejects,
     )
 
+    if not file.strip():  # `import "$FILE"` with FILE unset: not the folder it runs in
+        raise InvalidInput(
+            f"import needs a FILE to read: name it, or - for stdin ({file!r} is not one)"
+        )
     if rejects is not None:  # '-' or nothing is no file: never one made so named
         file_named(rejects, "--rejects")
     state = current_state(ctx)

@@ -8,6 +8,7 @@ the tests drive it directly too.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -255,7 +256,7 @@ class Session:
                 issue=True,
                 reissue=False,
                 dry_run=False,
-                output=Path(output).expanduser(),
+                output=Path(os.path.expanduser(output)),
                 out_dir=None,
             ),
             None,

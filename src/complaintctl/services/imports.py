@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -200,6 +201,24 @@ def sniff_delimiter(line: str) -> str:
     return max((",", ";", "\t"), key=outside.count)
 
 
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity: Python's json module reads them, JSON has none of them."""
+
+
+def _not_json(name: str) -> Any:
+    # A summary of NaN would be kept as "nan", and written back to a rejects file as NaN,
+    # which no other JSON reader takes.
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    # 1e999 is read as infinity, which JSON cannot write back: a number too large to read.
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
 def read_rows(
     stream: IO[str], fmt: str, *, check_header: bool = False, layout: CsvLayout | None = None
 ) -> Iterator[Row]:
@@ -212,9 +231,12 @@ def read_rows(
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_not_json, parse_float=_finite)
         except json.JSONDecodeError as err:
             yield Row(number, {"__error__": f"not JSON: {err.msg}", "raw": text.rstrip("\r\n")})
+            continue
+        except _NotJson as err:
+            yield Row(number, {"__error__": f"not JSON: {err}", "raw": text.rstrip("\r\n")})
             continue
         except (ValueError, RecursionError):  # a number or a nesting past what is read
             problem = "not JSON complaintctl can read (a number or nesting too large)"

@@ -43,7 +43,9 @@ def resolve_url(db: str | None) -> str:
     if "://" in db:
         _parse(db)  # refused here, once, rather than wherever it is first used
         return db
-    return _sqlite_url(Path(db).expanduser().absolute())
+    # os.path's expanduser leaves `~someone` as it is where there is no such user, as the
+    # shell does; Path.expanduser raises.
+    return _sqlite_url(Path(os.path.expanduser(db)).absolute())
 
 
 def _sqlite_url(path: Path) -> str:
