@@ -778,6 +778,24 @@ def test_stdin_with_skip_invalid_writes_the_rejects_where_it_is_told(
     )
 
 
+@freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize("option", [("--rejects", "bad.csv"), ("--force",)])
+def test_a_rejects_option_without_skip_invalid_is_refused_not_ignored(
+    run: Run, tmp_path: Path, option: tuple[str, ...]
+) -> None:
+    # Without --skip-invalid no rejects file is ever written: a script would wait for it.
+    path = tmp_path / "form.csv"
+    path.write_text(csv_text([row(1)]), encoding="utf-8")
+
+    result = run("import", str(path), *option)
+
+    assert (2, True) == (
+        result.exit_code,
+        result.stderr.startswith(f"Error: {option[0]} is for the rejects file --skip-invalid"),
+    )
+    assert [] == exported_rows(run)
+
+
 # -- dry run and JSON --------------------------------------------------------------------------
 
 

@@ -296,6 +296,14 @@ def import_command(
         raise InvalidInput(
             f"import needs a FILE to read: name it, or - for stdin ({file!r} is not one)"
         )
+    if not skip_invalid and (rejects is not None or force):
+        # Without it a bad row refuses the batch and no rejects file is written: the option
+        # would be silently ignored, and a script would look for a file that never comes.
+        given = "--rejects" if rejects is not None else "--force"
+        raise InvalidInput(
+            f"{given} is for the rejects file --skip-invalid writes; without --skip-invalid a "
+            "bad row refuses the whole batch and no rejects file is written"
+        )
     if rejects is not None:  # '-' or nothing is no file: never one made so named
         file_named(rejects, "--rejects")
     state = current_state(ctx)
