@@ -280,6 +280,20 @@ def test_the_json_of_a_step_that_wrote_nothing_did_no_case_to_take_the_next_step
     assert [(A, "received", None)] == stages(run, A)
 
 
+@pytest.mark.parametrize("applied", ['"no"', "0", "null"])
+def test_a_steps_json_whose_applied_is_not_true_or_false_is_refused_not_guessed(
+    run: Run, applied: str
+) -> None:
+    # "no" would read as applied, and the next step would be taken on cases never done.
+    text = f'{{"done": [{{"ref": "{A}"}}], "refused": [], "applied": {applied}}}'
+
+    result = run("--as", "lee.leader", "assign", "-", "--to", "rita.responder", input=text)
+
+    assert (2, f'Error: stdin\'s "applied" must be true or false, as a step\'s --json writes '
+            f"it, not {applied}\n") == (result.exit_code, result.stderr)  # fmt: skip
+    assert [(A, "received", None)] == stages(run, A)
+
+
 # -- references from stdin ---------------------------------------------------------------------
 
 

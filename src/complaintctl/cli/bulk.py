@@ -252,7 +252,13 @@ def read_refs(
             # A step's own --json: the cases it did. One that wrote nothing (a dry run, a
             # refused batch) did none: its cases are as they would have been.
             if isinstance(data, dict) and isinstance(data.get("done"), list):
-                data = data["done"] if data.get("applied", True) is not False else []
+                applied = data.get("applied", True)
+                if not isinstance(applied, bool):  # "no" would be truthy: never guessed
+                    raise InvalidInput(
+                        f'stdin\'s "applied" must be true or false, as a step\'s --json '
+                        f"writes it, not {json.dumps(applied)[:40]}"
+                    )
+                data = data["done"] if applied else []
             items = data if isinstance(data, list) else [data]
             args = []
             from complaintctl.services.common import looks_like_ref
