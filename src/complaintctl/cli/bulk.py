@@ -255,7 +255,7 @@ def read_refs(
                 applied = data.get("applied", True)
                 if not isinstance(applied, bool):  # "no" would be truthy: never guessed
                     raise InvalidInput(
-                        f'stdin\'s "applied" must be true or false, as a step\'s --json '
+                        f"stdin's \"applied\" must be true or false, as a step's --json "
                         f"writes it, not {json.dumps(applied)[:40]}"
                     )
                 data = data["done"] if applied else []
