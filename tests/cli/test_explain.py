@@ -130,6 +130,18 @@ def test_a_complaint_logged_at_the_friday_close_starts_counting_on_monday(run: R
     assert "  Mon 2026-11-30  counted  09:00-17:00  8h  total 8h" in lines
 
 
+def test_a_start_with_seconds_gives_days_that_add_up_to_the_total_shown(run: Run) -> None:
+    # Logged at 11:59:30: 5h 0m 30s on the Tuesday, rounded up to 5h 1m; the Friday's 2h 59m
+    # 30s then shows 2h 59m, as the running total moves (each rounded alone, 3h: a minute over).
+    ref = log_case(run, "2026-12-01T11:59:30")
+
+    lines = explain(run, ref)
+
+    counted = [line.split("total")[0].split()[4:] for line in lines if " counted " in line]
+    assert [["5h", "1m"], ["8h"], ["8h"], ["2h", "59m"]] == counted
+    assert any("total 24h" in line for line in lines)
+
+
 # -- an extension, the clock stopped -------------------------------------------------------------
 
 
