@@ -128,3 +128,13 @@ def test_a_command_s_help_names_dry_run_only_where_it_takes_it(path: tuple[str, 
         command = command.get_command(ctx, name)  # type: ignore[attr-defined]
     takes = any("--dry-run" in getattr(param, "opts", ()) for param in command.params)
     assert takes or "--dry-run" not in help_of(*path)
+
+
+@pytest.mark.parametrize(("command", "checks"), [("note", False), ("incident", False),
+                                                 ("ack", True), ("assign", True)])  # fmt: skip
+def test_ref_help_says_a_moved_on_version_is_refused_only_where_the_step_checks_it(
+    command: str, checks: bool
+) -> None:
+    # A note or an incident takes no --if-version: stdin's versions are not checked there.
+    shown = " ".join(help_of(command, columns=200).split())
+    assert (checks, checks) == ("version moved on" in shown, "--if-version" in shown)

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from complaintctl.cli.app import State, commands, current_state
-from complaintctl.cli.options import At, ContinueOnError, DryRun, IfVersion, Json, Refs
+from complaintctl.cli.options import (
+    At,
+    ContinueOnError,
+    DryRun,
+    IfVersion,
+    Json,
+    Refs,
+    UnversionedRefs,
+)
 from complaintctl.errors import (
     EXIT_BULK_PARTIAL,
     EXIT_BULK_REFUSED,
@@ -76,7 +84,7 @@ OwnOptions = Callable[..., StepCall]
 
 
 def step_command(
-    name: str, *, versioned: bool = True, refs: Any = Refs
+    name: str, *, versioned: bool = True, refs: Any = None
 ) -> Callable[[OwnOptions], OwnOptions]:
     """Register the command `name` that takes a step on cases.
 
@@ -85,6 +93,9 @@ def step_command(
     offers) first and the shared flags last (--if-version only when `versioned`: the step
     checks the version of the case). The function's docstring is the command's help.
     """
+
+    if refs is None:  # the help of REF... says a moved-on version is refused only where it is
+        refs = Refs if versioned else UnversionedRefs
 
     def register(own: OwnOptions) -> OwnOptions:
         flags = [flag for flag in _FLAGS if versioned or flag[0] != "if_version"]

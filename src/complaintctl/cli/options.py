@@ -111,6 +111,16 @@ Refs = Annotated[
         autocompletion=completion.case_refs,
     ),
 ]
+# A step that checks no version (a note, an incident: they change nothing a reader decided on).
+UnversionedRefs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...",
+        help="Case references, or - to read them from stdin (one per line, or the JSON of "
+        "show, queue or overdue --json).",
+        autocompletion=completion.case_refs,
+    ),
+]
 ClosedRefs = Annotated[
     list[str],
     typer.Argument(
