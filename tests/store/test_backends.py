@@ -184,6 +184,41 @@ def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> 
 
 @postgres_only
 @needs_postgres_driver
+def test_a_sql_ascii_database_is_a_store_like_any_other() -> None:
+    # A database made in SQL_ASCII sends text as bytes until the session asks for UTF-8: the
+    # server's version, read as the first connection opens, was bytes, and every command was a
+    # traceback.
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"t_ascii_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            )
+        )
+    try:
+        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+        assert (0, "") == complaintctl("--db", url, "db", "init")[::2]
+        code, out, err = complaintctl(
+            "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz Sénior 😀",
+            "--role", "senior-leader", "--json",
+        )  # fmt: skip
+        assert (0, "") == (code, err)
+        assert "Sam Łukasz Sénior 😀" == json.loads(out)["name"]
+        code, out, err = complaintctl("--db", url, "staff", "list", "--json")
+        assert (0, "") == (code, err)
+        assert ["Sam Łukasz Sénior 😀"] == [member["name"] for member in json.loads(out)]
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@postgres_only
+@needs_postgres_driver
 def test_a_server_time_zone_the_driver_cannot_name_says_nothing_on_stderr(
     new_store: Callable[[str], str], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -160,6 +160,11 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
     elif wait is not None:
         kwargs["connect_args"] = {"connect_timeout": max(1, math.ceil(wait))}
     if backend == "postgresql":
+        # UTF-8 from the first message: SQLAlchemy reads the server's version before any
+        # "connect" hook runs (_use_postgresql_transactions), and a database made in SQL_ASCII
+        # would send it, and every text, as bytes the driver does not decode.
+        kwargs.setdefault("connect_args", {})["client_encoding"] = "UTF8"
+    if backend == "postgresql":
         # Each statement sees what was committed before it began, so a writer that waited for
         # the write lock sees everything the previous writer did (whatever the server's
         # default isolation is).
