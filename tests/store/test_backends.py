@@ -36,14 +36,18 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_with_exit_8() -> 
     ) == complaintctl("--db", "mysql://clerk@db.example.org/complaints", "queue")
 
 
-def test_a_postgresql_driver_that_is_not_installed_says_what_to_install() -> None:
+@pytest.mark.parametrize("driver", ["pg8000", "psycopg2", "asyncpg"])
+def test_a_postgresql_driver_other_than_psycopg_is_refused_naming_the_url_to_write(
+    driver: str,
+) -> None:
+    # "Install the postgres extra" would not help: it installs psycopg, which this URL skips.
     assert (
         8,
         "",
-        "Error: cannot open the store postgresql+pg8000://clerk@db.example.org/complaints: its "
-        "database driver is not installed (for PostgreSQL: pip install "
-        "'complaintctl[postgres]')\n",
-    ) == complaintctl("--db", "postgresql+pg8000://clerk@db.example.org/complaints", "queue")
+        f"Error: cannot open the store postgresql+{driver}://clerk@db.example.org/complaints: "
+        "complaintctl reaches PostgreSQL through psycopg, as the postgres extra installs it: "
+        "write the URL as postgresql+psycopg://…\n",
+    ) == complaintctl("--db", f"postgresql+{driver}://clerk@db.example.org/complaints", "queue")
 
 
 @needs_postgres_driver
@@ -62,6 +66,23 @@ def test_a_postgresql_server_that_cannot_be_reached_exits_8_without_showing_the_
     )
     assert "s3cret" not in err
     assert 1 == len(err.splitlines())
+
+
+@needs_postgres_driver
+def test_a_plain_postgresql_url_as_psql_takes_it_is_reached_through_psycopg() -> None:
+    # Not "driver not installed" (SQLAlchemy's default for it is psycopg2): psycopg tries it.
+    port = a_closed_port()
+    code, out, err = complaintctl(
+        "--db", f"postgresql://clerk@127.0.0.1:{port}/complaints", "queue"
+    )
+    assert (8, "", True) == (
+        code,
+        out,
+        err.startswith(
+            f"Error: the store postgresql://clerk@127.0.0.1:{port}/complaints failed: "
+            "connection failed:"
+        ),
+    ), err
 
 
 @needs_postgres_driver

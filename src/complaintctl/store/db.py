@@ -153,6 +153,16 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
             f"cannot open the store {describe(url)}: complaintctl keeps its store in SQLite "
             "or PostgreSQL (postgresql+psycopg://…)"
         )
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        if parsed.drivername != "postgresql":
+            raise StoreUnavailable(
+                f"cannot open the store {describe(url)}: complaintctl reaches PostgreSQL "
+                "through psycopg, as the postgres extra installs it: write the URL as "
+                "postgresql+psycopg://…"
+            )
+        # A plain URL, as psql and pg_dump take it: SQLAlchemy would pick psycopg2, which the
+        # postgres extra does not install.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, Any] = {}
     timeout = lock_timeout() if wait is None else wait
     if backend == "sqlite":
@@ -164,7 +174,6 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
         # "connect" hook runs (_use_postgresql_transactions), and a database made in SQL_ASCII
         # would send it, and every text, as bytes the driver does not decode.
         kwargs.setdefault("connect_args", {})["client_encoding"] = "UTF8"
-    if backend == "postgresql":
         # Each statement sees what was committed before it began, so a writer that waited for
         # the write lock sees everything the previous writer did (whatever the server's
         # default isolation is).
