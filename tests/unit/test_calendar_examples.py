@@ -583,3 +583,19 @@ def test_a_stretch_open_until_midnight_closes_at_the_next_days_midnight():
     assert london(2026, 6, 2, 0) == late.add_working_hours(london(2026, 6, 1, 22), 2)
     assert london(2026, 6, 2, 0) == late.add_working_time(london(2026, 6, 2, 0), timedelta(0))
     assert london(2026, 6, 3, 23) == late.add_working_hours(london(2026, 6, 2, 0), 3)
+
+
+def test_the_two_half_past_ones_of_the_night_the_clocks_go_back_are_different_questions():
+    """01:30 BST and 01:30 GMT on 25 October 2026 are an hour apart, but as London datetimes
+    they compare equal: the second must not be given the first one's answer."""
+    always = tuple((Opening(0, 24 * 60),) for _ in range(7))
+    calendar = WorkingCalendar(week=always)
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(LONDON)
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC).astimezone(LONDON)
+
+    assert calendar.add_working_time(first, timedelta(hours=1)) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=UTC
+    )
+    assert calendar.add_working_time(second, timedelta(hours=1)) == datetime(
+        2026, 10, 25, 2, 30, tzinfo=UTC
+    )

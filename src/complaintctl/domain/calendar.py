@@ -208,15 +208,17 @@ class WorkingCalendar:
         when it is inside working time or (with `allow_close`) exactly at a close.
         """
         # A step on many cases asks the same question of each (24 working hours from the same
-        # instant): the last answer is kept.
-        question = (start, amount, allow_close)
+        # instant): the last answer is kept. Asked by the instant in UTC: two datetimes in the
+        # same zone compare by their wall time, so 01:30 BST and 01:30 GMT on the night the
+        # clocks go back would be the same question.
+        utc = _aware(start)
+        question = (utc, amount, allow_close)
         last = self.__dict__.get("_last_added")
         if last is not None and last[0] == question:
             answer: datetime = last[1]
             return answer
         if amount < timedelta(0):
             raise CalendarError("working time to add must not be negative")
-        utc = _aware(start)
         found = self._add_by_totals(utc, amount) if amount else None
         answer = found if found is not None else self._walk(utc, amount, allow_close=allow_close)
         self.__dict__["_last_added"] = (question, answer)
