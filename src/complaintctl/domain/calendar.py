@@ -154,8 +154,15 @@ class WorkingCalendar:
             raise CalendarError(f"a naive datetime has no place on the clock: {instant}")
         return instant.astimezone(self.tz).date()
 
-    def is_working_day(self, day: date) -> bool:
+    def has_opening_hours(self, day: date) -> bool:
+        """Whether `day` has opening hours in the week and is not closed (its hours may still
+        fall where the clocks skip: `is_working_day`)."""
         return bool(self.week[day.weekday()]) and day not in self.closed_days
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether `day` has any working time: opening hours, not closed, and not wholly in
+        time the clocks skip (a stretch inside the skipped hour, or a date a zone skips)."""
+        return bool(self.intervals(day))
 
     def knows(self, day: date) -> bool:
         """Whether the bank holidays of `day` are known (else it is assumed to have none)."""
@@ -165,10 +172,13 @@ class WorkingCalendar:
         """The day's working stretches as UTC instants (empty on a closed day)."""
         cached = self._intervals.get(day)
         if cached is None:
-            stretches = (
-                (self._instant(day, opening.start), self._instant(day, opening.end))
-                for opening in (self.week[day.weekday()] if self.is_working_day(day) else ())
-            )
+            hours = self.week[day.weekday()] if self.has_opening_hours(day) else ()
+            stretches = [(self._instant(day, o.start), self._instant(day, o.end)) for o in hours]
+            if stretches:
+                # Only the day's own instants: a date a zone skips (Samoa's 30 December 2011)
+                # would otherwise put its hours on the next day's clock.
+                first, last = self._instant(day, 0), self._instant(day, MINUTES_PER_DAY)
+                stretches = [(max(first, opens), min(last, closes)) for opens, closes in stretches]
             # A stretch wholly inside the hour the clocks skip has no time in it at all.
             cached = tuple((opens, closes) for opens, closes in stretches if opens < closes)
             self._intervals[day] = cached
