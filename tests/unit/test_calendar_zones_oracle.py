@@ -407,6 +407,19 @@ def test_working_time_between_in_any_zone_and_year_agrees_with_the_minute_oracle
 
 @EXAMPLES
 @given(data=st.data())
+def test_subtracting_working_time_in_any_zone_and_year_agrees_with_the_minute_oracle(data):
+    """The latest instant with `amount` of working time between it and `end`."""
+    setup, end = data.draw(scenarios(), label="setup, end")
+    amount = data.draw(amounts(setup), label="amount")
+    earlier = setup.calendar.subtract_working_time(shown_in(setup, end, data.draw), amount)
+
+    assert setup.oracle.between(earlier, end) == amount
+    if amount:
+        assert setup.oracle.between(earlier + timedelta(microseconds=1), end) < amount
+
+
+@EXAMPLES
+@given(data=st.data())
 def test_working_days_in_any_zone_and_year_agree_with_the_day_oracle(data):
     setup, event = data.draw(scenarios(), label="setup, event")
     days = data.draw(st.integers(0, 12), label="days")
