@@ -583,3 +583,57 @@ def test_a_stretch_open_until_midnight_closes_at_the_next_days_midnight():
     assert london(2026, 6, 2, 0) == late.add_working_hours(london(2026, 6, 1, 22), 2)
     assert london(2026, 6, 2, 0) == late.add_working_time(london(2026, 6, 2, 0), timedelta(0))
     assert london(2026, 6, 3, 23) == late.add_working_hours(london(2026, 6, 2, 0), 3)
+
+
+def test_the_two_half_past_ones_of_the_night_the_clocks_go_back_are_different_questions():
+    """01:30 BST and 01:30 GMT on 25 October 2026 are an hour apart, but as London datetimes
+    they compare equal: the second must not be given the first one's answer."""
+    always = tuple((Opening(0, 24 * 60),) for _ in range(7))
+    calendar = WorkingCalendar(week=always)
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(LONDON)
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC).astimezone(LONDON)
+
+    assert calendar.add_working_time(first, timedelta(hours=1)) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=UTC
+    )
+    assert calendar.add_working_time(second, timedelta(hours=1)) == datetime(
+        2026, 10, 25, 2, 30, tzinfo=UTC
+    )
+
+
+# -- days with opening hours but no working time --------------------------------------------
+
+
+def test_a_day_whose_hours_the_clocks_skip_is_not_a_working_day():
+    """Santiago's clocks go from 00:00 to 01:00 on Sunday 6 September 2026: a Sunday opening of
+    00:00-01:00 has no time in it that day, so the day is no working day (it has no close to be
+    due at) and the count goes on to the next Sunday."""
+    sundays = tuple(((Opening(0, 60),) if day == 6 else ()) for day in range(7))
+    calendar = WorkingCalendar(zone="America/Santiago", week=sundays)
+    event = datetime(2026, 8, 31, 12, tzinfo=UTC)
+
+    assert not calendar.is_working_day(date(2026, 9, 6))
+    assert calendar.is_working_day(date(2026, 9, 13))
+    assert [
+        calendar.add_working_days(event, days).astimezone(ZoneInfo("America/Santiago")).isoformat()
+        for days in range(3)
+    ] == [
+        "2026-09-13T01:00:00-03:00",
+        "2026-09-20T01:00:00-03:00",
+        "2026-09-27T01:00:00-03:00",
+    ]
+
+
+def test_a_date_the_zone_skips_has_no_working_time():
+    """Samoa went from Thursday 29 December 2011 straight to Saturday 31: Friday 30's opening
+    hours never came, and are not counted on the Saturday's clock instead."""
+    calendar = WorkingCalendar(zone="Pacific/Apia")
+    apia = ZoneInfo("Pacific/Apia")
+    wednesday = datetime(2011, 12, 28, 12, tzinfo=apia)
+    tuesday = datetime(2012, 1, 3, 12, tzinfo=apia)
+
+    assert not calendar.is_working_day(date(2011, 12, 30))
+    assert not calendar.is_open(datetime(2011, 12, 31, 12, tzinfo=apia))
+    assert calendar.add_working_hours(wednesday, 24) == tuesday
+    assert calendar.working_time_between(wednesday, tuesday) == timedelta(hours=24)
+    assert calendar.add_working_days(wednesday, 2) == datetime(2012, 1, 2, 17, tzinfo=apia)

@@ -154,8 +154,15 @@ class WorkingCalendar:
             raise CalendarError(f"a naive datetime has no place on the clock: {instant}")
         return instant.astimezone(self.tz).date()
 
-    def is_working_day(self, day: date) -> bool:
+    def has_opening_hours(self, day: date) -> bool:
+        """Whether `day` has opening hours in the week and is not closed (its hours may still
+        fall where the clocks skip: `is_working_day`)."""
         return bool(self.week[day.weekday()]) and day not in self.closed_days
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether `day` has any working time: opening hours, not closed, and not wholly in
+        time the clocks skip (a stretch inside the skipped hour, or a date a zone skips)."""
+        return bool(self.intervals(day))
 
     def knows(self, day: date) -> bool:
         """Whether the bank holidays of `day` are known (else it is assumed to have none)."""
@@ -165,10 +172,13 @@ class WorkingCalendar:
         """The day's working stretches as UTC instants (empty on a closed day)."""
         cached = self._intervals.get(day)
         if cached is None:
-            stretches = (
-                (self._instant(day, opening.start), self._instant(day, opening.end))
-                for opening in (self.week[day.weekday()] if self.is_working_day(day) else ())
-            )
+            hours = self.week[day.weekday()] if self.has_opening_hours(day) else ()
+            stretches = [(self._instant(day, o.start), self._instant(day, o.end)) for o in hours]
+            if stretches:
+                # Only the day's own instants: a date a zone skips (Samoa's 30 December 2011)
+                # would otherwise put its hours on the next day's clock.
+                first, last = self._instant(day, 0), self._instant(day, MINUTES_PER_DAY)
+                stretches = [(max(first, opens), min(last, closes)) for opens, closes in stretches]
             # A stretch wholly inside the hour the clocks skip has no time in it at all.
             cached = tuple((opens, closes) for opens, closes in stretches if opens < closes)
             self._intervals[day] = cached
@@ -208,15 +218,17 @@ class WorkingCalendar:
         when it is inside working time or (with `allow_close`) exactly at a close.
         """
         # A step on many cases asks the same question of each (24 working hours from the same
-        # instant): the last answer is kept.
-        question = (start, amount, allow_close)
+        # instant): the last answer is kept. Asked by the instant in UTC: two datetimes in the
+        # same zone compare by their wall time, so 01:30 BST and 01:30 GMT on the night the
+        # clocks go back would be the same question.
+        utc = _aware(start)
+        question = (utc, amount, allow_close)
         last = self.__dict__.get("_last_added")
         if last is not None and last[0] == question:
             answer: datetime = last[1]
             return answer
         if amount < timedelta(0):
             raise CalendarError("working time to add must not be negative")
-        utc = _aware(start)
         found = self._add_by_totals(utc, amount) if amount else None
         answer = found if found is not None else self._walk(utc, amount, allow_close=allow_close)
         self.__dict__["_last_added"] = (question, answer)

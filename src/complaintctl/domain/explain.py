@@ -259,7 +259,7 @@ def _closed_reasons(calendar: WorkingCalendar, day: date) -> list[str]:
     why = calendar.closed_days.get(day)
     if why:
         reasons.extend(_closed_day(part.strip()) for part in why.split(";"))
-    if not reasons and calendar.is_working_day(day) and not calendar.intervals(day):
+    if not reasons and calendar.has_opening_hours(day) and not calendar.intervals(day):
         reasons.append("its opening hours fall in the hour the clocks skip")
     return reasons
 
