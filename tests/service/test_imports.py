@@ -143,6 +143,14 @@ def test_a_missing_required_field_is_refused_naming_it(name: str) -> None:
     assert ((7, name), "is required") == (refusal(**{name: None}), reason(**{name: None}))
 
 
+@pytest.mark.parametrize("spelt", ["Consumer", " consumer ", "CONSUMER"])
+def test_a_json_field_spelt_otherwise_is_named_beside_the_one_required(spelt: str) -> None:
+    # A CSV header is read in any case; a JSON object's names are read as written.
+    assert [
+        ("consumer", f"is required (the row has {spelt!r}: JSON Lines field names are lower case)")
+    ] == problems(consumer=None, **{spelt: "Ann Smith"})
+
+
 @pytest.mark.parametrize("name", ["consumer", "summary"])
 def test_a_required_field_of_only_spaces_is_refused_as_missing(name: str) -> None:
     assert ((7, name), "is required") == (refusal(**{name: "   "}), reason(**{name: "   "}))

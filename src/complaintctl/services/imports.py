@@ -16,7 +16,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
@@ -199,6 +199,13 @@ def sniff_delimiter(line: str) -> str:
     quotes (a comma when none is there, or on a tie)."""
     outside = re.sub(r'"[^"]*"', "", line)
     return max((",", ";", "\t"), key=outside.count)
+
+
+def _spelt_otherwise(raw: Mapping[str, Any], name: str) -> str:
+    """Where a JSON Lines object has the field under another spelling (`Consumer`,
+    ` email `): JSON's names are read as written, where a CSV header's are read in any case."""
+    others = [key for key in raw if key != name and _header_name(str(key)) == name]
+    return f" (the row has {others[0]!r}: JSON Lines field names are lower case)" if others else ""
 
 
 class _NotJson(ValueError):
@@ -401,7 +408,7 @@ def parse_row(
                 problems[name] = "must be text"
     for name in REQUIRED:
         if not values[name] and name not in problems:
-            problems[name] = "is required"
+            problems[name] = "is required" + _spelt_otherwise(raw, name)
     for name, problem in _fields_refused(values):
         problems.setdefault(name, problem)
     # Values are read in any case, as a form writes them ("Email", "Delay").
