@@ -236,7 +236,16 @@ def test_a_command_near_one_is_still_suggested(run: Run) -> None:
 
 
 @pytest.mark.parametrize(
-    "email", ["ann.example.com", "ann@", "@example.com", "ann@example", "ann smith@example.com"]
+    "email",
+    [
+        "ann.example.com",
+        "ann@",
+        "@example.com",
+        "ann@example",
+        "ann smith@example.com",
+        "<ann@example.com>",
+        "mailto:ann@example.com",
+    ],
 )
 def test_a_malformed_email_exits_2_and_writes_nothing(run: Run, email: str) -> None:
     result = run(*log_args(email=email))

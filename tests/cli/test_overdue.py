@@ -23,7 +23,7 @@ FRIDAY_NOON = "2026-12-04 12:00:00"
 
 
 def log(run: Run, consumer: str, at: str) -> str:
-    email = consumer.lower().replace(" ", ".") + "@example.com"
+    email = consumer.lower().replace(",", "").replace(" ", ".") + "@example.com"
     result = run(
         "log",
         "--consumer",

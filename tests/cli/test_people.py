@@ -519,6 +519,21 @@ def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
 
 
 @freeze_time(LATER)
+def test_a_channel_and_a_contact_preference_are_read_in_any_case_as_log_reads_them(
+    run: Run,
+) -> None:
+    log_case(run)
+
+    restriction = restrict(run, "--scope", "contact", "--channel", "Post", "--reason", "Calls")
+    updated = ok(run, "consumer", "update", "--email", "ann@example.com", "--prefers", "EMAIL")
+
+    assert ("post", "Updated Ann Smith: prefers email; adjustments: none\n") == (
+        restriction["contact_channel"],
+        updated.stdout,
+    )
+
+
+@freeze_time(LATER)
 def test_restrict_add_and_review_write_the_review_as_every_instant_for_people(run: Run) -> None:
     log_case(run)
     add = ("--as", "sam.senior", "restrict", "add", "--email", "ann@example.com")

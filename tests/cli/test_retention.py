@@ -9,8 +9,8 @@ from typing import Any
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
+from tests.cli.journey import log_args, ok, show, step
 from tests.cli.journey import log_case as logged
-from tests.cli.journey import ok, show, step
 
 LOGGED = "2026-12-01T10:00"
 CLOSED = "2026-12-02T10:00"
@@ -243,3 +243,19 @@ def test_erasure_removes_the_reason_a_restriction_was_overridden_to_log_a_case(r
     overridden = logged_entry["details"]["restriction_overridden"]
     assert "[erased 2026-12-15 on request]" == overridden["removed"]
     assert "doctor" not in told
+
+
+def test_a_complaint_giving_an_erased_persons_marker_is_not_added_to_their_record(
+    run: Run,
+) -> None:
+    ref = closed_case(run, email="", address="1 High St")
+    erased = senior(run, "consumer", "erase", "--consumer-id", "1", "--reason", "Asked")
+    assert 0 == erased.exit_code, erased.stderr
+    marker = "[erased 2026-12-15 on request]"
+
+    with freeze_time(NOW):
+        again = run(*log_args(LOGGED, consumer=marker, email="", address=marker))
+        record = json.loads(run("consumer", "show", "--consumer-id", "1", "--json").stdout)
+
+    assert (0, False) == (again.exit_code, "complained before" in again.stderr)
+    assert [ref] == [case["ref"] for case in record["cases"]]

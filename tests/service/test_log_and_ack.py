@@ -66,6 +66,26 @@ def test_the_same_consumer_by_email_sees_their_earlier_complaints(unit: UnitFact
     assert "ann@example.com" == second.email
 
 
+def test_an_email_in_full_width_letters_is_the_same_consumer(unit: UnitFactory) -> None:
+    # It looks like ann@example.com: as another consumer it would escape her restrictions.
+    first = log(unit, london("2026-11-02T10:00"))
+    second = log(unit, london("2026-11-20T10:00"), email="\uff21nn@example.com")
+    assert ([first.ref], "ann@example.com") == (
+        [c.ref for c in second.earlier_cases],
+        second.email,
+    )
+
+
+@pytest.mark.parametrize(
+    "email", ["<ann@example.com>", "mailto:ann@example.com", "ann@example.com,bob@example.com"]
+)
+def test_an_address_pasted_with_its_wrapping_is_not_an_email(unit: UnitFactory, email: str) -> None:
+    log(unit, london("2026-11-02T10:00"))
+    with pytest.raises(InvalidInput, match="is not an email address"):
+        log(unit, london("2026-11-20T10:00"), email=email)
+    assert "SC-2026-000002" == log(unit, london("2026-11-20T10:00")).ref
+
+
 def test_a_new_complaint_keeps_the_name_on_record_and_warns_that_the_one_given_differs(
     unit: UnitFactory,
 ) -> None:

@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from complaintctl.letters import Templates
+from complaintctl.services.imports import Row, import_batch
 from complaintctl.services.subject_access import record_export, subject_access
 from complaintctl.services.verify import verify_history
 from complaintctl.store.models import (
@@ -557,6 +558,35 @@ def test_erasure_removes_the_person_at_once_and_their_export_shows_nothing_of_th
     assert (None, None, "[]") == kept
     assert ("[erased 2027-06-01 on request]", 1) == (reason, extended["months"])
     assert "solicitor" not in json.dumps(extended)
+
+
+@pytest.mark.parametrize("way_in", ["log", "import"])
+def test_a_complaint_giving_the_removal_marker_as_name_and_address_is_a_new_consumer(
+    unit: UnitFactory, store: dict[str, str], way_in: str
+) -> None:
+    """Bob, erased, keeps the marker as his name and address: a complaint that gives it is
+    nobody's, never added to his record (his earlier cases, his details filled in again)."""
+    bob = consumer_id(unit, "bob@example.com")
+    marker = erase(unit, "bob@example.com", now=t("2027-06-01T12:00")).marker
+    given = {"consumer": marker, "address": marker, "preferred_contact": "phone"}
+    if way_in == "log":
+        ref = log(unit, t("2027-06-02T10:00"), email=None, adjustments=("bsl",), **given)
+    else:
+        row = {"consumer": marker, "address": marker, "preferred_contact": "phone",
+               "adjustments": "bsl", "channel": "post", "category": "delay",
+               "summary": "Again", "received_at": "2027-06-02T10:00"}  # fmt: skip
+        with unit() as uow:
+            done = import_batch(
+                uow, rows=[Row(2, row)], source_name="batch.csv", skip_invalid=False,
+                dry_run=False, by="officer.one", now=t("2027-06-02T12:00"),
+            )  # fmt: skip
+        (ref,) = done.new
+    with unit(write=False) as uow:
+        record = uow.session.get_one(Consumer, bob)
+        kept = (record.preferred_contact, record.adjustments)
+        theirs = [case_ref for case_ref, _, _ in uow.cases_of(record)]
+    assert ((None, "[]"), [store["bob"]]) == (kept, theirs)
+    assert bob != show(unit, ref, AFTER).consumer_id
 
 
 def test_erasure_is_refused_naming_each_thing_in_the_way_and_writes_nothing(

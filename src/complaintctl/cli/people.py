@@ -285,7 +285,9 @@ def restrict_add(
     email: Email = None,
     consumer_id: ConsumerId = None,
     dispute: Annotated[str | None, typer.Option(help="same-matter: the dispute.")] = None,
-    channel: Annotated[Channel | None, typer.Option(help="contact: the one channel.")] = None,
+    channel: Annotated[
+        Channel | None, typer.Option(help="contact: the one channel.", case_sensitive=False)
+    ] = None,
     via: Annotated[
         str | None,
         typer.Option(
@@ -414,7 +416,8 @@ def consumer_update(
     email: Email = None,
     consumer_id: ConsumerId = None,
     prefers: Annotated[
-        ContactMethod | None, typer.Option(help="How they prefer to be contacted.")
+        ContactMethod | None,
+        typer.Option(help="How they prefer to be contacted.", case_sensitive=False),
     ] = None,
     adjustment: Annotated[
         list[str] | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,10 +22,11 @@ from complaintctl.errors import InvalidInput
 from complaintctl.text import ACTING, EMAIL
 
 REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
-# Something@somewhere.tld, of printable characters.
-_EMAIL = re.compile(
-    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"
-)
+# Something@somewhere.tld, of printable characters, none of those that only ever wrap or
+# separate addresses (RFC 5322's specials but `@` and `.`): `<ann@example.com>` or
+# `mailto:ann@example.com` pasted in is not an address, and would be a consumer of its own.
+_NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f-\x9f<>()\[\]\\,;:\""
+_EMAIL = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^.{_NOT_IN_EMAIL}]+$")
 
 
 def adjustments_json(adjustments: Collection[str]) -> str:
@@ -55,10 +57,12 @@ def case_reference(year: int, number: int) -> str:
 
 
 def normalise_email(email: str | None) -> str | None:
-    """Emails match whatever their case: kept lower-case. None for none given."""
+    """Emails match whatever their case or compatibility form (`ａｎｎ@example.com` in
+    full-width letters is ann@example.com): kept folded (NFKC) and lower-case. None for none
+    given."""
     if email is None or not email.strip():
         return None
-    cleaned = email.strip().lower()
+    cleaned = unicodedata.normalize("NFKC", email).strip().lower()
     acting = any(ord(character) in ACTING for character in cleaned)  # bidi, invisible
     if len(cleaned) > EMAIL.limit or acting or not _EMAIL.match(cleaned):
         raise InvalidInput(f"{email[: EMAIL.limit]!r} is not an email address")

@@ -63,7 +63,11 @@ class BulkWriter:
     def consumer_by_name_and_address(self, name: str, address: str) -> ConsumerRow | None:
         row = self.connection.execute(
             sa_select(*_consumer_row_columns())
-            .where(col(Consumer.name) == name, col(Consumer.address) == address)
+            .where(  # never one removed (UnitOfWork.consumer_by_name_and_address)
+                col(Consumer.name) == name,
+                col(Consumer.address) == address,
+                col(Consumer.anonymised_at).is_(None),
+            )
             .order_by(col(Consumer.id))
             .limit(1)
         ).first()

@@ -268,9 +268,15 @@ class UnitOfWork:
         ).first()
 
     def consumer_by_name_and_address(self, name: str, address: str) -> Consumer | None:
+        """Never one whose details were removed: their name and address are the removal's
+        marker, which a new complaint giving it must not reach (and fill in again)."""
         return self.session.exec(
             select(Consumer)
-            .where(Consumer.name == name, Consumer.address == address)
+            .where(
+                Consumer.name == name,
+                Consumer.address == address,
+                col(Consumer.anonymised_at).is_(None),
+            )
             .order_by(col(Consumer.id))
         ).first()
 
