@@ -163,6 +163,38 @@ def test_without_a_running_clock_the_latest_is_explained(unit: UnitFactory) -> N
     )
 
 
+def test_as_of_while_a_case_was_closed_the_clock_the_close_cancelled_is_explained(
+    unit: UnitFactory,
+) -> None:
+    # Logged Mon 10:00 (acknowledgement due Thu 10:00), closed Tue 11:00, reopened Fri 10:00:
+    # between the close and the reopen the clock was stopped, as `show --as-of` gives it.
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(
+        unit,
+        services.close,
+        ref=ref,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=None,
+        by="officer.one",
+        at=t("2026-12-01T11:00"),
+    )
+    act(unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior", at=t("2026-12-04T10:00"))
+    closed = t("2026-12-02T12:00")
+
+    for kind in (None, "acknowledge"):
+        view = explain(unit, ref, kind, as_of=closed)
+        assert ("acknowledge", STOPPED, t("2026-12-01T11:00")) == (
+            view.kind,
+            view.status.state,
+            view.status.ended_at,
+        )
+    shown = [d for d in show(unit, ref, as_of=closed).deadlines if d.kind == "acknowledge"]
+    assert [t("2026-12-01T11:00")] == [d.ended_at for d in shown]
+    # Once reopened, the clock it ran again: breached since Thu 10:00.
+    assert BREACHED == explain(unit, ref, "acknowledge", as_of=t("2026-12-04T12:00")).status.state
+
+
 def test_an_unknown_case_is_not_found(unit: UnitFactory) -> None:
     with pytest.raises(NotFound, match="no case SC-2026-000099"):
         explain(unit, "SC-2026-000099")

@@ -56,6 +56,14 @@ def explain_deadline(
     `action` chooses among several)."""
     case = find_case(uow, ref)
     deadlines = list(uow.deadlines(case))
+    # A clock a reopen ran again runs from the reopen, never beside the one the close
+    # cancelled, as `show --as-of` and `overdue --as-of` replay it.
+    if any(e.action == Action.REOPEN.value for e in uow.history(case)):
+        from complaintctl.store import listings
+
+        assert case.id is not None
+        restarted = listings.clocks_restarted_later(uow, case.id, as_of)
+        deadlines = [d for d in deadlines if d.id not in restarted]
     # As of `as_of`, as a deadline is chosen: the actions opened by then.
     actions = [a for a in uow.actions_of(case, open_only=False) if a.opened_at <= as_of]
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
