@@ -28,7 +28,7 @@ from freezegun import freeze_time
 from sqlalchemy import create_engine, text
 from typer.testing import Result
 
-from complaintctl.store.db import resolve_url
+from complaintctl.store.db import describe, resolve_url
 from complaintctl.text import ACTING
 from tests.cli import journey
 from tests.cli.conftest import Run
@@ -411,7 +411,7 @@ def test_a_store_with_history_details_changed_to_text_not_json_says_it_is_damage
     the store is damaged (exit 8), never a traceback."""
     ref = journey.log_case(run, at="2026-11-30T10:00")
     rewrite(store_url, "UPDATE event SET details = 'not json' WHERE action = 'log'")
-    store = resolve_url(store_url).removeprefix("sqlite:///")
+    store = describe(resolve_url(store_url))  # as the message names it, a file or a server
 
     for command in (("history", ref), ("show", ref), ("report", "--period", "2026-11")):
         result = run(*command)
