@@ -12,15 +12,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
-def test_a_pdf_without_weasyprint_says_how_to_get_it_and_the_rest_still_works(
-    tmp_path: Path,
-) -> None:
-    """Real processes in which `import weasyprint` fails, as where the pdf extra is not
-    installed: a folder first on PYTHONPATH holds a weasyprint module that will not import.
-    They run at the real time, so the case is logged and closed by them too."""
+def without_weasyprint(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """complaintctl as real processes in which `import weasyprint` fails, as where the pdf
+    extra is not installed: a folder first on PYTHONPATH holds a weasyprint module that will
+    not import. Each runs in `tmp_path`, never with a traceback."""
     hidden = tmp_path / "no-weasyprint"
     hidden.mkdir()
     (hidden / "weasyprint.py").write_text(
@@ -42,6 +41,16 @@ def test_a_pdf_without_weasyprint_says_how_to_get_it_and_the_rest_still_works(
         )
         assert "Traceback" not in done.stderr, done.stderr
         return done
+
+    return complaintctl
+
+
+def test_a_pdf_without_weasyprint_says_how_to_get_it_and_the_rest_still_works(
+    tmp_path: Path,
+) -> None:
+    """Real processes in which `import weasyprint` fails (`without_weasyprint`), run at the
+    real time, so the case is logged and closed by them too."""
+    complaintctl = without_weasyprint(tmp_path)
 
     logged = complaintctl(
         "log", "--consumer", "Bob Brown", "--email", "bob@example.com", "--channel", "email",
@@ -111,27 +120,7 @@ def test_a_pdf_export_without_weasyprint_says_how_to_get_it_and_writes_nothing(
 ) -> None:
     """`consumer export` and `sar done -o` as PDF, where the pdf extra is not installed: the
     same one line (the error is not about letters), no file, nothing recorded; HTML works."""
-    hidden = tmp_path / "no-weasyprint"
-    hidden.mkdir()
-    (hidden / "weasyprint.py").write_text(
-        'raise ImportError("No module named weasyprint (hidden by the test)")\n'
-    )
-    path = os.pathsep.join(p for p in (str(hidden), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONPATH": path, "COMPLAINTCTL_USER": "officer.one"}
-
-    def complaintctl(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "complaintctl", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
+    complaintctl = without_weasyprint(tmp_path)
 
     logged = complaintctl(
         "log", "--consumer", "Bob Brown", "--email", "bob@example.com", "--channel", "email",
