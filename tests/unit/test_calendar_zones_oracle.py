@@ -361,9 +361,9 @@ def shown_in(setup: Setup, instant: datetime, draw: st.DrawFn) -> datetime:
 
 # -- against the oracle ---------------------------------------------------------------------
 
-EXAMPLES = settings(max_examples=examples(60, 500), deadline=None)
+EXAMPLES = settings(max_examples=examples(60, 200), deadline=None)
 # Each example covers up to a century of running totals: fewer of them.
-FAR_EXAMPLES = settings(max_examples=examples(15, 100), deadline=None)
+FAR_EXAMPLES = settings(max_examples=examples(15, 40), deadline=None)
 
 
 @EXAMPLES
@@ -473,7 +473,7 @@ def month_oracle(received: date, months: int, bank: frozenset[date]) -> date:
     return day
 
 
-@settings(max_examples=examples(150, 1000), deadline=None)
+@settings(max_examples=examples(150, 400), deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     received=st.datetimes(
