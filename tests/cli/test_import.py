@@ -363,74 +363,37 @@ def test_a_file_that_is_not_csv_is_refused_naming_the_line_and_writes_nothing(
 
 
 @freeze_time("2026-12-15 12:00:00")
-def test_a_file_that_is_utf16_is_refused_saying_so_and_how_to_convert_it(
-    run: Run, tmp_path: Path
+@pytest.mark.parametrize(
+    ("encoding", "mark", "named", "iconv"),
+    [
+        # Excel's "Unicode text", with its byte-order mark: not "byte 0xff on line 1".
+        ("utf-16", b"", "UTF-16 text", "utf-16"),
+        # Its byte-order mark begins as UTF-16's does (little-endian) or with two zero bytes
+        # (big-endian): converting it from UTF-16 or Windows-1252 would give nonsense.
+        ("utf-32", b"", "UTF-32 text", "utf-32"),
+        ("utf-32-be", b"\x00\x00\xfe\xff", "UTF-32 text", "utf-32"),
+        # Every byte of it is UTF-8 (a NUL beside each letter): read as such, its header named
+        # columns like 'n\x00a\x00m\x00e\x00' and said the required ones were missing.
+        ("utf-16le", b"", "UTF-16 text with no byte-order mark", "utf-16le"),
+        ("utf-16be", b"", "UTF-16 text with no byte-order mark", "utf-16be"),
+    ],
+)
+def test_a_file_in_wide_unicode_is_refused_naming_it_and_how_to_convert_it(
+    run: Run, tmp_path: Path, encoding: str, mark: bytes, named: str, iconv: str
 ) -> None:
-    # Excel's "Unicode text", with its byte-order mark: not "byte 0xff on line 1".
-    path = tmp_path / "excel.csv"
-    path.write_bytes(csv_text([row(1)]).encode("utf-16"))
-
-    result = run("import", str(path))
-
-    assert (
-        2,
-        f"Error: {path} is UTF-16 text, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
-        f"CSV UTF-8 (Comma delimited)), or convert it: iconv -f utf-16 -t utf-8 {path} > "
-        f"{tmp_path / 'excel-utf8.csv'}\n",
-    ) == (result.exit_code, result.stderr)
-    assert [] == exported_rows(run)
-
-    piped = run("import", "-", input=path.read_bytes())
-
-    assert (2, "Error: stdin is UTF-16 text, not UTF-8: ") == (
-        piped.exit_code,
-        piped.stderr[: len("Error: stdin is UTF-16 text, not UTF-8: ")],
-    )
-    assert piped.stderr.endswith("pipe it through iconv -f utf-16 -t utf-8 first\n")
-
-
-@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
-def test_a_file_that_is_utf32_is_refused_saying_so_not_taken_for_utf16(
-    run: Run, tmp_path: Path, encoding: str
-) -> None:
-    # Its byte-order mark begins as UTF-16's does (little-endian) or with two zero bytes
-    # (big-endian): converting it from UTF-16 or Windows-1252 would give nonsense.
-    path = tmp_path / "wide.csv"
-    bom = b"\x00\x00\xfe\xff" if encoding == "utf-32-be" else b""
-    path.write_bytes(bom + csv_text([row(1)]).encode(encoding))
-
-    result = run("import", str(path))
-
-    assert (
-        2,
-        f"Error: {path} is UTF-32 text, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
-        f"CSV UTF-8 (Comma delimited)), or convert it: iconv -f utf-32 -t utf-8 {path} > "
-        f"{tmp_path / 'wide-utf8.csv'}\n",
-    ) == (result.exit_code, result.stderr)
-    assert [] == exported_rows(run)
-
-
-@freeze_time("2026-12-15 12:00:00")
-@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
-def test_a_file_in_utf16_with_no_byte_order_mark_is_refused_saying_so(
-    run: Run, tmp_path: Path, encoding: str
-) -> None:
-    # Every byte of it is UTF-8 (a NUL beside each letter): read as such, its header named
-    # columns like 'n\x00a\x00m\x00e\x00' and said the required ones were missing.
     path = tmp_path / "form.csv"
-    path.write_bytes(csv_text([row(1)]).encode(encoding))
+    path.write_bytes(mark + csv_text([row(1)]).encode(encoding))
 
     utf8 = tmp_path / "form-utf8.csv"
-    for given, named, convert in (
-        ((str(path),), str(path), f"iconv -f {encoding} -t utf-8 {path} > {utf8}"),
-        (("-",), "stdin", f"pipe it through iconv -f {encoding} -t utf-8 first"),
+    for given, name, convert in (
+        ((str(path),), str(path), f"iconv -f {iconv} -t utf-8 {path} > {utf8}"),
+        (("-",), "stdin", f"pipe it through iconv -f {iconv} -t utf-8 first"),
     ):  # fmt: skip
         result = run("import", *given, input=path.read_bytes())
         assert (
             2,
-            f"Error: {named} is UTF-16 text with no byte-order mark, not UTF-8: save it again "
-            f"as UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited)), or convert it: "
-            f"{convert}\n",
+            f"Error: {name} is {named}, not UTF-8: save it again as UTF-8 (in Excel: Save As, "
+            f"CSV UTF-8 (Comma delimited)), or convert it: {convert}\n",
         ) == (result.exit_code, result.stderr)
     assert [] == exported_rows(run)
 

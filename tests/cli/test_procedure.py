@@ -388,14 +388,19 @@ def test_logging_a_complaint_received_before_the_known_bank_holidays_warns(run: 
 # -- extend --------------------------------------------------------------------------------
 
 
+def extend(run: Run, ref: str, until: str, reason: str = "Agreed by phone") -> Result:
+    """rita.responder agrees `until` with the consumer, on Tue 4 Aug 2026 at 16:00."""
+    return ok(
+        run, "--as", "rita.responder", "extend", ref, "--until", until,
+        "--reason", reason, "--at", "2026-08-04T16:00",
+    )  # fmt: skip
+
+
 @freeze_time(NOW)
 def test_extend_replaces_the_response_deadline_and_history_keeps_the_old_one(run: Run) -> None:
     ref = case_at_first_stage(run)
 
-    result = ok(
-        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12T17:00",
-        "--reason", "Agreed by phone: records to retrieve", "--at", "2026-08-04T16:00",
-    )  # fmt: skip
+    result = extend(run, ref, "2026-08-12T17:00", "Agreed by phone: records to retrieve")
 
     # The clock it moved, on the message's line: Tue 16-17, then six working days of 8h.
     assert f"Extended {ref}: open, due Wed 2026-08-12 17:00 BST (in 49h working)\n" == result.stdout
@@ -426,10 +431,7 @@ def test_extend_until_a_date_alone_agrees_the_whole_of_that_day(run: Run) -> Non
     # "By 12 August": its midnight would be due as 11 August ends, a day short of the promise.
     ref = case_at_first_stage(run)
 
-    result = ok(
-        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12",
-        "--reason", "Agreed by phone", "--at", "2026-08-04T16:00",
-    )  # fmt: skip
+    result = extend(run, ref, "2026-08-12")
 
     assert f"Extended {ref}: open, due Wed 2026-08-12 23:59 BST" in result.stdout
     (respond,) = [d for d in show(run, ref)["deadlines"] if d["kind"] == "respond"]
@@ -439,10 +441,7 @@ def test_extend_until_a_date_alone_agrees_the_whole_of_that_day(run: Run) -> Non
 @freeze_time(NOW)
 def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
     ref = case_at_first_stage(run)
-    ok(
-        run, "--as", "rita.responder", "extend", ref, "--until", "2026-08-12T17:00",
-        "--reason", "Agreed by phone", "--at", "2026-08-04T16:00",
-    )  # fmt: skip
+    extend(run, ref, "2026-08-12T17:00")
 
     before = json.loads(ok(run, "show", ref, "--as-of", "2026-08-04T12:00", "--json").stdout)
     text = ok(run, "show", ref, "--as-of", "2026-08-04T12:00").stdout

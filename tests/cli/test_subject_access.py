@@ -94,15 +94,19 @@ def test_the_export_holds_the_stores_own_entries_about_the_person(
     assert "Litigation pending" in page.read_text(encoding="utf-8")
 
 
+def html_export(run: Run, tmp_path: Path) -> str:
+    """Consumer 1's data exported as HTML, as the page reads."""
+    out = tmp_path / "sar.html"
+    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+    return out.read_text(encoding="utf-8")
+
+
 @freeze_time(NOW)
 def test_the_html_export_shows_what_the_consumer_wrote_inert(
     run: Run, ann: str, tmp_path: Path
 ) -> None:
-    out = tmp_path / "sar.html"
+    html = html_export(run, tmp_path)
 
-    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
-
-    html = out.read_text(encoding="utf-8")
     assert "Personal data held about Ann Smith" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
     assert "<script>" not in html
@@ -114,11 +118,7 @@ def test_the_html_export_gives_each_time_as_a_person_reads_it_in_the_stores_zone
     run: Run, ann: str, tmp_path: Path
 ) -> None:
     # The JSON export's instants are ISO 8601 for programs; the page is for the person.
-    out = tmp_path / "sar.html"
-
-    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
-
-    html = out.read_text(encoding="utf-8")
+    html = html_export(run, tmp_path)
     assert "Exported Tue 2026-12-15 12:00 GMT by officer.one" in html
     assert "<th>Received</th><td>Mon 2026-08-03 10:00 BST by email</td>" in html  # summer time
     assert "issued Mon 2026-08-03 12:00 BST by officer.one" in html  # the letter
@@ -143,11 +143,9 @@ def test_the_html_export_writes_out_bidi_overrides_and_invisible_characters(
     )
     journey.step(run, "2026-08-05T10:00", "--as", "sam.senior", "restrict", "add", "--email",
                  "ann@example.com", "--scope", "procedure", "--reason", "Ab\u202euse")  # fmt: skip
-    out = tmp_path / "sar.html"
 
-    ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
+    html = html_export(run, tmp_path)
 
-    html = out.read_text(encoding="utf-8")
     assert not {"\u202e", "\u200b", "\u2066", "\u2069"} & set(html)
     assert "Personal data held about Ann &lt;U+202E&gt;Smith&lt;U+200B&gt;</h1>" in html
     assert "Evil &lt;U+2066&gt;text&lt;U+2069&gt;<br>line two<br>" in html

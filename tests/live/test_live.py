@@ -35,6 +35,7 @@ from complaintctl.live.app import (
     ViewPicker,
 )
 from complaintctl.live.session import Session
+from complaintctl.views import CaseView
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
 
@@ -98,6 +99,23 @@ async def take(
     await pilot.pause()
     assert isinstance(app.screen, CaseScreen), text_of(app, "#error")
     return text_of(app, "#status")
+
+
+def emailed_in(session: Sessions, consumer: str, email: str, summary: str) -> CaseView:
+    """A complaint about delay logged by olu as it came in by email: the case as logged."""
+    complaint = services.NewComplaint(
+        consumer=consumer,
+        email=email,
+        channel=Channel.EMAIL,
+        category=Category.DELAY,
+        summary=summary,
+    )
+    return session("olu").state.change(
+        lambda uow, when: services.log_complaint(
+            uow, complaint=complaint, by="olu", at=when, now=when
+        ),
+        None,
+    )
 
 
 # -- the queue ---------------------------------------------------------------------------
@@ -170,20 +188,7 @@ async def test_a_name_in_wide_characters_is_cut_to_its_columns_width_not_past_it
 ) -> None:
     # Each of these characters takes two columns: cut by characters, the name took twice its
     # column's width and pushed the working time left off the edge, on every row.
-    complaint = services.NewComplaint(
-        consumer="王小明" * 10,
-        email="wang@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary="Late",
-    )
-    maker = session("olu")
-    maker.state.change(
-        lambda uow, when: services.log_complaint(
-            uow, complaint=complaint, by="olu", at=when, now=when
-        ),
-        None,
-    )
+    emailed_in(session, "王小明" * 10, "wang@example.com", "Late")
     app = live("olu")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -762,20 +767,7 @@ async def test_markup_and_control_characters_in_a_consumers_name_are_shown_as_te
     live: Apps, session: Sessions, size: tuple[int, int]
 ) -> None:
     name = "[bold red]Eve[/] [@click=app.quit]il[/]"
-    complaint = services.NewComplaint(
-        consumer=name,
-        email="eve.il@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary="[link=http://x]click[/link]",
-    )
-    maker = session("olu")
-    view = maker.state.change(
-        lambda uow, when: services.log_complaint(
-            uow, complaint=complaint, by="olu", at=when, now=when
-        ),
-        None,
-    )
+    view = emailed_in(session, name, "eve.il@example.com", "[link=http://x]click[/link]")
     app = live("olu")
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -796,19 +788,8 @@ async def test_a_consumers_lines_never_begin_where_a_fields_name_or_an_entrys_da
     # A summary with a line of its own made to look like a field, and one long line padded
     # so that, folded at the screen's edge, a fake deadline would begin the next line.
     fake = "Deadline        respond: met on time (due Wed 2026-12-02 12:00 GMT)"
-    complaint = services.NewComplaint(
-        consumer="Eve Il",
-        email="eve.il@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary=f"Nobody replied.\n{fake}\n" + "word " * 40 + fake,
-    )
-    maker = session("olu")
-    view = maker.state.change(
-        lambda uow, when: services.log_complaint(
-            uow, complaint=complaint, by="olu", at=when, now=when
-        ),
-        None,
+    view = emailed_in(
+        session, "Eve Il", "eve.il@example.com", f"Nobody replied.\n{fake}\n" + "word " * 40 + fake
     )
     app = live("olu")
     async with app.run_test(size=size) as pilot:
@@ -873,19 +854,8 @@ async def test_the_edit_form_shows_a_consumers_bidi_and_invisible_characters_wri
 ) -> None:
     # The form's lines are typed into: what the case holds is shown there inert too, and left
     # as shown it is not corrected; what is typed over it is taken as typed.
-    complaint = services.NewComplaint(
-        consumer="Eve \u202eLivE\u202c",
-        email="eve@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary="Slow\u200b reply\nSecond line",
-    )
-    maker = session("olu")
-    view = maker.state.change(
-        lambda uow, when: services.log_complaint(
-            uow, complaint=complaint, by="olu", at=when, now=when
-        ),
-        None,
+    view = emailed_in(
+        session, "Eve \u202eLivE\u202c", "eve@example.com", "Slow\u200b reply\nSecond line"
     )
     app = live("sam")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -914,20 +884,7 @@ async def test_a_summary_corrected_in_the_edit_form_keeps_the_lines_it_did_not_t
 ) -> None:
     # The form shows the summary on one line, each line break written out as \x0a: a word
     # corrected in its first line stored the others as "\x0a" typed out, in every letter.
-    complaint = services.NewComplaint(
-        consumer="Ann Lines",
-        email="ann.lines@example.com",
-        channel=Channel.EMAIL,
-        category=Category.DELAY,
-        summary="Slow reply\nSecond line",
-    )
-    maker = session("olu")
-    view = maker.state.change(
-        lambda uow, when: services.log_complaint(
-            uow, complaint=complaint, by="olu", at=when, now=when
-        ),
-        None,
-    )
+    view = emailed_in(session, "Ann Lines", "ann.lines@example.com", "Slow reply\nSecond line")
     app = live("sam")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from complaintctl import services
-from complaintctl.domain.procedure import Category, Channel, Decision, Remedy
+from complaintctl.domain.procedure import Category, Channel, CloseReason, Decision, Remedy
 from tests.conftest import UnitFactory
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -59,6 +59,23 @@ def log(
     )
     ref: str = view.ref
     return ref
+
+
+def withdraw(
+    unit: UnitFactory, ref: str, at: datetime, note: str | None = None
+) -> services.CaseView:
+    """The consumer withdraws: officer.one closes the case at `at`."""
+    view: services.CaseView = act(
+        unit,
+        services.close,
+        ref=ref,
+        reason=CloseReason.WITHDRAWN,
+        because=None,
+        note=note,
+        by="officer.one",
+        at=at,
+    )
+    return view
 
 
 def show(unit: UnitFactory, ref: str, as_of: datetime = NOW) -> services.CaseView:

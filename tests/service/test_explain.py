@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from complaintctl import services
 from complaintctl.domain.explain import COUNTED, RECEIVED_DAY, SKIPPED
-from complaintctl.domain.procedure import ActionKind, CloseReason, Decision
+from complaintctl.domain.procedure import ActionKind, Decision
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.explain import (
     BREACHED,
@@ -32,6 +32,7 @@ from tests.service.journey import (
     to_final,
     to_first_stage,
     to_second_stage,
+    withdraw,
 )
 
 
@@ -142,16 +143,7 @@ def test_by_default_the_running_clock_is_explained(unit: UnitFactory) -> None:
 
 def test_without_a_running_clock_the_latest_is_explained(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
-    act(
-        unit,
-        services.close,
-        ref=ref,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note=None,
-        by="officer.one",
-        at=t("2026-12-01T11:00"),
-    )
+    withdraw(unit, ref, t("2026-12-01T11:00"))
 
     view = explain(unit, ref)
 
@@ -169,16 +161,7 @@ def test_as_of_while_a_case_was_closed_the_clock_the_close_cancelled_is_explaine
     # Logged Mon 10:00 (acknowledgement due Thu 10:00), closed Tue 11:00, reopened Fri 10:00:
     # between the close and the reopen the clock was stopped, as `show --as-of` gives it.
     ref = log(unit, t("2026-11-30T10:00"))
-    act(
-        unit,
-        services.close,
-        ref=ref,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note=None,
-        by="officer.one",
-        at=t("2026-12-01T11:00"),
-    )
+    withdraw(unit, ref, t("2026-12-01T11:00"))
     act(unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior", at=t("2026-12-04T10:00"))
     closed = t("2026-12-02T12:00")
 

@@ -17,12 +17,12 @@ from sqlalchemy import text as sql
 from complaintctl import services
 from complaintctl.config import Organisation
 from complaintctl.domain.letters import LetterFormat, time_words
-from complaintctl.domain.procedure import CloseReason, Decision, RestrictionScope
+from complaintctl.domain.procedure import Decision, RestrictionScope
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.letters import BUILT_IN
 from complaintctl.store.db import resolve_url
 from tests.conftest import UnitFactory
-from tests.service.journey import NOW, act, due, log, show, t
+from tests.service.journey import NOW, act, due, log, show, t, withdraw
 from tests.service.letters_journey import (
     ANN_ADDRESS,
     ann_at_every_step,
@@ -86,16 +86,7 @@ def test_the_out_of_scope_letter_needs_a_close_out_of_scope(unit: UnitFactory) -
     bob = bob_out_of_scope(unit, closed=False)
     with pytest.raises(ActionNotAllowed, match="no close out of scope is recorded"):
         letter(unit, bob, "out-of-scope")
-    act(
-        unit,
-        services.close,
-        ref=bob,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note=None,
-        by="officer.one",
-        at=t("2026-12-01T10:00"),
-    )
+    withdraw(unit, bob, t("2026-12-01T10:00"))
     with pytest.raises(ActionNotAllowed, match="it is not closed out of scope"):
         letter(unit, bob, "out-of-scope")
     assert ["out-of-scope"] == available(unit, bob_out_of_scope(unit))

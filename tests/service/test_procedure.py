@@ -40,6 +40,7 @@ from tests.service.journey import (
     to_first_stage,
     to_responded,
     to_second_stage,
+    withdraw,
 )
 
 
@@ -789,19 +790,6 @@ def test_a_contact_that_cannot_be_logged_is_refused_and_writes_nothing(
 # -- reopening a mistaken close ------------------------------------------------------------
 
 
-def close_case(unit: UnitFactory, ref: str, at: str) -> None:
-    act(
-        unit,
-        services.close,
-        ref=ref,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note=None,
-        by="officer.one",
-        at=t(at),
-    )
-
-
 def reopen(unit: UnitFactory, ref: str, at: str, by: str = "sam.senior") -> services.CaseView:
     view: services.CaseView = act(
         unit, services.reopen, ref=ref, reason="Closed by mistake", by=by, at=t(at)
@@ -817,7 +805,7 @@ def test_a_reopened_case_goes_back_to_its_stage_with_the_clock_the_close_stopped
     unit: UnitFactory,
 ) -> None:
     ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
-    close_case(unit, ref, "2026-12-02T10:00")
+    withdraw(unit, ref, t("2026-12-02T10:00"))
     before = show(unit, ref)
 
     view = reopen(unit, ref, "2026-12-02T15:00")
@@ -849,7 +837,7 @@ def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_
     # one the reopen runs again is due where the calendar now puts it, Mon 7 Dec 10:00, as an
     # open clock's would have been; not a day short, to be moved by the next unrelated change.
     ref = to_first_stage(unit)
-    close_case(unit, ref, "2026-12-02T10:00")
+    withdraw(unit, ref, t("2026-12-02T10:00"))
     act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
         by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
 
@@ -882,7 +870,7 @@ def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_di
     unit: UnitFactory,
 ) -> None:
     ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
-    close_case(unit, ref, "2026-11-30T11:00")
+    withdraw(unit, ref, t("2026-11-30T11:00"))
     act(unit, services.add_closure, day=date(2026, 12, 1), reason="Office move",
         by="sam.senior", at=t("2026-11-30T12:00"))  # fmt: skip
 
@@ -896,7 +884,7 @@ def test_a_case_reopened_after_its_deadline_is_breached_at_once_and_says_so(
     unit: UnitFactory,
 ) -> None:
     ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
-    close_case(unit, ref, "2026-11-30T11:00")
+    withdraw(unit, ref, t("2026-11-30T11:00"))
 
     view = reopen(unit, ref, "2026-12-07T10:00")
 
@@ -913,7 +901,7 @@ def test_show_as_of_before_a_reopen_lists_the_clock_once_as_it_ran_then(
     unit: UnitFactory,
 ) -> None:
     ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
-    close_case(unit, ref, "2026-12-02T10:00")
+    withdraw(unit, ref, t("2026-12-02T10:00"))
     reopen(unit, ref, "2026-12-02T15:00")
 
     def responds(as_of: str) -> list[tuple[Any, Any]]:
@@ -935,9 +923,9 @@ def test_closed_reopened_and_closed_again_reopens_to_the_stage_and_clock_of_the_
     unit: UnitFactory,
 ) -> None:
     ref = to_responded(unit)  # no clock runs at `responded`
-    close_case(unit, ref, "2026-12-04T10:00")
+    withdraw(unit, ref, t("2026-12-04T10:00"))
     reopen(unit, ref, "2026-12-04T11:00")
-    close_case(unit, ref, "2026-12-04T12:00")
+    withdraw(unit, ref, t("2026-12-04T12:00"))
 
     view = reopen(unit, ref, "2026-12-04T13:00")
 
@@ -965,7 +953,7 @@ def test_a_reopen_that_cannot_be_taken_is_refused_and_writes_nothing(
 ) -> None:
     ref = to_first_stage(unit)
     if closed:
-        close_case(unit, ref, "2026-12-02T10:00")
+        withdraw(unit, ref, t("2026-12-02T10:00"))
     before = show(unit, ref)
     with pytest.raises(error, match=message):
         act(unit, services.reopen, ref=ref, reason=reason, by=by, at=t("2026-12-02T11:00"))
@@ -977,7 +965,7 @@ def test_closed_and_reopened_twice_at_the_same_instant_runs_one_clock_not_two(
 ) -> None:
     ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
     for _ in range(2):
-        close_case(unit, ref, "2026-12-02T10:00")
+        withdraw(unit, ref, t("2026-12-02T10:00"))
         reopen(unit, ref, "2026-12-02T10:00")
 
     assert [("respond", t("2026-12-04T10:00"))] == running(show(unit, ref))
@@ -987,7 +975,7 @@ def test_a_reopen_recorded_after_the_due_it_is_dated_before_warns_of_the_breach(
     unit: UnitFactory,
 ) -> None:
     ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
-    close_case(unit, ref, "2026-11-30T11:00")
+    withdraw(unit, ref, t("2026-11-30T11:00"))
 
     view = act(
         unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior",

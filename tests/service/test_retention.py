@@ -36,7 +36,7 @@ from complaintctl.store.models import (
 )
 from complaintctl.views import case_json
 from tests.conftest import UnitFactory, dump_store
-from tests.service.journey import act, log, show, t, to_final
+from tests.service.journey import act, log, show, t, to_final, withdraw
 
 # Ann's final response is given 2027-01-04 (due 2033-01-04); Bob's case closes 2026-12-02
 # (due 2032-12-02); Cara's stays open; Ann's second case closes 2027-03-02 (due 2033-03-02).
@@ -86,29 +86,11 @@ def store(unit: UnitFactory) -> dict[str, str]:
         unit, services.action_done, action_id=opened.id, note="Bob's daughter answered",
         by="officer.one", at=t("2026-12-01T15:00"),
     )  # fmt: skip
-    act(
-        unit,
-        services.close,
-        ref=bob,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note="Bob withdrew: moving house",
-        by="officer.one",
-        at=t("2026-12-02T10:00"),
-    )
+    withdraw(unit, bob, t("2026-12-02T10:00"), note="Bob withdrew: moving house")
     refs["bob"] = bob
     refs["cara"] = log(unit, t("2026-12-01T10:00"), consumer="Cara Cole", email="cara@example.com")
     ann_later = log(unit, t("2027-03-01T10:00"), summary="Ann again")
-    act(
-        unit,
-        services.close,
-        ref=ann_later,
-        reason=CloseReason.WITHDRAWN,
-        because=None,
-        note=None,
-        by="officer.one",
-        at=t("2027-03-02T10:00"),
-    )
+    withdraw(unit, ann_later, t("2027-03-02T10:00"))
     refs["ann_later"] = ann_later
     return refs
 

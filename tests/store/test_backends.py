@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -153,6 +154,28 @@ def test_a_server_session_that_writes_dates_its_own_way_reads_as_any_other(
     assert "2026-12-02T16:30:00+00:00" == case["deadlines"][0]["due"]
 
 
+@contextmanager
+def database_in(encoding: str) -> Iterator[str]:
+    """The URL of a new, empty database on the test server in `encoding`, dropped after."""
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"t_encoding_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                f"CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            )
+        )
+    try:
+        yield make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
 @postgres_only
 @needs_postgres_driver
 def test_a_client_encoding_set_other_than_utf8_still_takes_any_text(
@@ -173,19 +196,7 @@ def test_a_client_encoding_set_other_than_utf8_still_takes_any_text(
 @postgres_only
 @needs_postgres_driver
 def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> None:
-    from sqlalchemy import create_engine, make_url, text
-
-    name = f"t_latin1_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
-                "TEMPLATE template0"
-            )
-        )
-    try:
-        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+    with database_in("LATIN1") as url:
         assert 0 == complaintctl("--db", url, "db", "init")[0]
         code, out, err = complaintctl(
             "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz",
@@ -197,10 +208,6 @@ def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> 
         assert 'has no equivalent in encoding "LATIN1"' in err
         assert "ENCODING 'UTF8'" in err
         assert "cannot be read" not in err
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 @postgres_only
@@ -209,19 +216,7 @@ def test_a_sql_ascii_database_is_a_store_like_any_other() -> None:
     # A database made in SQL_ASCII sends text as bytes until the session asks for UTF-8: the
     # server's version, read as the first connection opens, was bytes, and every command was a
     # traceback.
-    from sqlalchemy import create_engine, make_url, text
-
-    name = f"t_ascii_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
-                "TEMPLATE template0"
-            )
-        )
-    try:
-        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+    with database_in("SQL_ASCII") as url:
         assert (0, "") == complaintctl("--db", url, "db", "init")[::2]
         code, out, err = complaintctl(
             "--db", url, "staff", "add", "sam.senior", "--name", "Sam Łukasz Sénior 😀",
@@ -232,10 +227,6 @@ def test_a_sql_ascii_database_is_a_store_like_any_other() -> None:
         code, out, err = complaintctl("--db", url, "staff", "list", "--json")
         assert (0, "") == (code, err)
         assert ["Sam Łukasz Sénior 😀"] == [member["name"] for member in json.loads(out)]
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 @postgres_only
