@@ -641,11 +641,13 @@ def test_queue_as_of_gives_each_due_as_recorded_then_as_show_as_of_does(unit: Un
         at=wednesday, now=wednesday)  # fmt: skip
     before = t("2026-12-02T11:00")
 
-    then = item_of(queue(unit, before), ref)
+    then = item_of(queue(unit, before, as_recorded=True), ref)
     with unit(write=False) as uow:
         shown = services.show_case(uow, ref=ref, as_of=before)
 
     assert t("2026-12-07T10:00") == then.due == shown.deadlines[0].due
     assert t("2026-12-04T10:00") == item_of(queue(unit, t("2026-12-02T12:30")), ref).due
     # 20 working hours from Wed 11:00 reach Fri 15:00: the due then (Monday) is not within.
-    assert () == queue(unit, before, due_within="20h").items
+    assert () == queue(unit, before, due_within="20h", as_recorded=True).items
+    # Now, not a time asked for: the due stored, however a colleague's clock dated its move.
+    assert t("2026-12-04T10:00") == item_of(queue(unit, before), ref).due

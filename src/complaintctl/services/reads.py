@@ -216,11 +216,13 @@ def queue(
     warn_within_named: str = "--warn-within",
     area_named: str | None = None,
     owner_named: str | None = None,
+    as_recorded: bool = False,
 ) -> QueueReport:
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
     time), on track, or waiting on the consumer. `due_within` keeps those due by then. A
     duration refused is refused naming where it was given (`*_named`: an option, or the
-    config file's key)."""
+    config file's key). `as_recorded`, for a time asked for (--as-of): each due as the
+    history recorded by `as_of` had it."""
     from complaintctl.store import listings
 
     if stages and not set(stages) & set(OPEN_STAGES):
@@ -246,7 +248,8 @@ def queue(
     clock_kinds = [kind.value for kind in QUEUE_CLOCKS]
     # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
     # change recorded since undone (services/clocks.due_as_recorded). Commonly there is none.
-    moved = _clock_moves_since(uow, as_of, clock_kinds)
+    # Now, each due is the one stored, whatever a colleague's clock says of when it was moved.
+    moved = _clock_moves_since(uow, as_of, clock_kinds) if as_recorded else {}
     rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
     if moved:  # the dues as then may order and filter otherwise than the SQL did
         rows = _as_recorded(rows, moved, as_of, due_by)
@@ -319,10 +322,11 @@ def _clock_moves_since(
     of `clock_kinds` running, by case, in the order recorded, as `due_as_recorded` reads a
     case's history."""
     from complaintctl.store import listings
+    from complaintctl.store.types import details_of
 
     moved: dict[str, list[EventView]] = {}
     for ref, action, details, recorded_at in listings.clock_moves_since(uow, as_of, clock_kinds):
-        entry = EventView(action, "", recorded_at, recorded_at, json.loads(details))
+        entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
         moved.setdefault(ref, []).append(entry)
     return moved
 
