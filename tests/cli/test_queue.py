@@ -959,3 +959,23 @@ def test_a_pager_that_cannot_be_read_as_a_command_means_no_pager(
     assert render._pager() is None
     monkeypatch.setenv("PAGER", "less -R")
     assert ["less", "-R"] == render._pager()
+
+
+def test_queue_as_of_lists_each_due_as_recorded_then_as_show_as_of_does(run: Run) -> None:
+    # Received Tue 10:00: acknowledgement due Fri 4 Dec 10:00, until Thursday is closed on Wed
+    # at noon (Mon 7 Dec 10:00).
+    with freeze_time("2026-12-01 10:00:00"):
+        ref = log(run, "Ann Example", "2026-12-01T10:00").strip()
+    with freeze_time("2026-12-02 12:00:00"):
+        ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-03", "--reason", "Move")
+    then = ("--as-of", "2026-12-02T11:00")
+    with freeze_time(FRIDAY_4PM):
+        rows = json.loads(ok(run, "queue", *then, "--json"))
+        lines = ok(run, "queue", *then, "--plain").splitlines()
+        table = list(csv.DictReader(io.StringIO(ok(run, "queue", *then, "--csv"))))
+        shown = json.loads(ok(run, "show", ref, *then, "--json"))
+
+    due = "2026-12-04T10:00:00+00:00"
+    assert [due] == [d["due"] for d in shown["deadlines"]]
+    assert [(ref, due)] == [(row["ref"], row["due"]) for row in rows]
+    assert [due, due] == [lines[0].split("\t")[7], table[0]["due"]]

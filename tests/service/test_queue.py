@@ -8,7 +8,7 @@ Friday 09:00-17:00 (MODEL.md, "Working time"); 24 working hours are three workin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -623,3 +623,31 @@ def test_due_within_keeps_an_agreed_deadline_outside_working_hours_with_that_muc
     assert (True, True) == listed("1h")
     # A minute less and it is not.
     assert (False, False) == listed("59m")
+
+
+def test_queue_as_of_gives_each_due_as_recorded_then_as_show_as_of_does(unit: UnitFactory) -> None:
+    # Thursday closed from Monday: Ann's acknowledgement, received Tue 10:00, is due on
+    # Mon 7 Dec 10:00; the closure taken back on Wed at noon moves it to Fri 4 Dec 10:00.
+    monday, wednesday = t("2026-11-30T09:00"), t("2026-12-02T12:00")
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=monday, now=monday)  # fmt: skip
+    complaint = services.NewComplaint(
+        consumer="Ann Example", email="ann@example.com", channel=Channel.EMAIL,
+        category=Category.DELAY, summary="Ann's complaint",
+    )  # fmt: skip
+    ref = act(unit, services.log_complaint, complaint=complaint, by="officer.one",
+              at=t("2026-12-01T10:00"), now=t("2026-12-01T10:00")).ref  # fmt: skip
+    act(unit, services.remove_closure, day=date(2026, 12, 3), by="sam.senior",
+        at=wednesday, now=wednesday)  # fmt: skip
+    before = t("2026-12-02T11:00")
+
+    then = item_of(queue(unit, before, as_recorded=True), ref)
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=before)
+
+    assert t("2026-12-07T10:00") == then.due == shown.deadlines[0].due
+    assert t("2026-12-04T10:00") == item_of(queue(unit, t("2026-12-02T12:30")), ref).due
+    # 20 working hours from Wed 11:00 reach Fri 15:00: the due then (Monday) is not within.
+    assert () == queue(unit, before, due_within="20h", as_recorded=True).items
+    # Now, not a time asked for: the due stored, however a colleague's clock dated its move.
+    assert t("2026-12-04T10:00") == item_of(queue(unit, before), ref).due

@@ -173,7 +173,12 @@ def queue_command(
         board=board,
         warn_within=warn_within,
     )
-    report = state.read(lambda uow, when: services.queue(uow, as_of=when, **arguments), as_of)
+    report = state.read(
+        lambda uow, when: services.queue(
+            uow, as_of=when, as_recorded=as_of is not None, **arguments
+        ),
+        as_of,
+    )
     render.queue(state.output, report, json_output=json_output, csv_output=csv_output, limit=limit)
 
 

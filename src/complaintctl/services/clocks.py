@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.chain import unmarked
@@ -105,8 +105,19 @@ def deadline_view(
     )
 
 
+class RecordedClock(Protocol):
+    """What `due_as_recorded` reads of a case's clock: a Deadline row, or a listing's row."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def rule(self) -> str: ...
+
+
 def due_as_recorded(
-    deadline: Deadline, history: Sequence[EventView], recorded_by: datetime
+    deadline: RecordedClock, history: Sequence[EventView], recorded_by: datetime
 ) -> tuple[datetime, str]:
     """The case clock's due and rule as its history recorded by `recorded_by` had them, as
     domain/figures.replay counts entries: each extension and calendar recompute of it recorded

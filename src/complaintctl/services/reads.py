@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
@@ -30,6 +30,7 @@ from complaintctl.views import (
     CaseView,
     ConsumerCase,
     ConsumerRecord,
+    EventView,
     FindReport,
     FoundCase,
     IncidentView,
@@ -40,6 +41,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
+    from complaintctl.store.listings import QueueRow
     from complaintctl.store.uow import UnitOfWork
 
 # Cases still in the procedure; closed and assessed ones have nothing left to do.
@@ -214,11 +216,13 @@ def queue(
     warn_within_named: str = "--warn-within",
     area_named: str | None = None,
     owner_named: str | None = None,
+    as_recorded: bool = False,
 ) -> QueueReport:
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
     time), on track, or waiting on the consumer. `due_within` keeps those due by then. A
     duration refused is refused naming where it was given (`*_named`: an option, or the
-    config file's key)."""
+    config file's key). `as_recorded`, for a time asked for (--as-of): each due as the
+    history recorded by `as_of` had it."""
     from complaintctl.store import listings
 
     if stages and not set(stages) & set(OPEN_STAGES):
@@ -242,7 +246,13 @@ def queue(
         board=board,
     )
     clock_kinds = [kind.value for kind in QUEUE_CLOCKS]
-    rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=due_by)
+    # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
+    # change recorded since undone (services/clocks.due_as_recorded). Commonly there is none.
+    # Now, each due is the one stored, whatever a colleague's clock says of when it was moved.
+    moved = _clock_moves_since(uow, as_of, clock_kinds) if as_recorded else {}
+    rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
+    if moved:  # the dues as then may order and filter otherwise than the SQL did
+        rows = _as_recorded(rows, moved, as_of, due_by)
     items = []
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
@@ -303,6 +313,52 @@ def queue(
         working_day=calendar.working_day(),
         subject_access_dues=_subject_access_dues(uow, as_of),
     )
+
+
+def _clock_moves_since(
+    uow: UnitOfWork, as_of: datetime, clock_kinds: Sequence[str]
+) -> dict[str, list[EventView]]:
+    """The extensions and calendar recomputes recorded after `as_of` on the cases with a clock
+    of `clock_kinds` running, by case, in the order recorded, as `due_as_recorded` reads a
+    case's history."""
+    from complaintctl.store import listings
+    from complaintctl.store.types import details_of
+
+    moved: dict[str, list[EventView]] = {}
+    for ref, action, details, recorded_at in listings.clock_moves_since(uow, as_of, clock_kinds):
+        entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
+        moved.setdefault(ref, []).append(entry)
+    return moved
+
+
+class _Clock(NamedTuple):
+    kind: str
+    due_at: datetime
+    rule: str = ""
+
+
+def _as_recorded(
+    rows: Sequence[QueueRow],
+    moved: dict[str, list[EventView]],
+    as_of: datetime,
+    due_by: datetime | None,
+) -> list[QueueRow]:
+    """The queue's rows with each due as recorded by `as_of` (`due_as_recorded`), those due
+    by `due_by` (if given), soonest due first as the listing orders them."""
+    from complaintctl.services.clocks import due_as_recorded
+    from complaintctl.store import listings
+
+    at = listings.QUEUE_DUE
+    then = []
+    for row in rows:
+        ref, kind, due = row[0], row[listings.QUEUE_KIND], row[listings.QUEUE_DUE]
+        if due is not None and kind is not None and ref in moved:
+            due, _ = due_as_recorded(_Clock(kind, due), moved[ref], as_of)
+            row = cast("QueueRow", (*row[:at], due, *row[at + 1 :]))
+        if due_by is None or (due is not None and due <= due_by):
+            then.append(row)
+    then.sort(key=lambda row: (row[at] is None, row[at] or as_of, row[0]))
+    return then
 
 
 def _subject_access_dues(uow: UnitOfWork, as_of: datetime) -> tuple[datetime, ...]:

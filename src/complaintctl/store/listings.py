@@ -317,6 +317,34 @@ def recomputes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, dateti
     return cast("list[tuple[str, datetime]]", uow.session.connection().execute(statement).all())
 
 
+def clock_moves_since(
+    uow: UnitOfWork, since: datetime, clock_kinds: Sequence[str]
+) -> list[tuple[str, str, str, datetime]]:
+    """The case ref, action, details (JSON) and recording time of each extension and calendar
+    recompute recorded after `since` on a case with a clock of `clock_kinds` running now (the
+    queue's), in the order recorded: what undoes a clock's due as recorded by then
+    (services/clocks.due_as_recorded). Read through the running clocks, by case, never the
+    whole history."""
+    running = sa_select(col(Deadline.case_id)).where(
+        col(Deadline.ended_at).is_(None),
+        col(Deadline.kind).in_(list(clock_kinds)),
+        col(Deadline.case_id).is_not(None),
+    )
+    statement = (
+        sa_select(col(Case.ref), col(Event.action), col(Event.details), col(Event.recorded_at))
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Event.case_id).in_(running),
+            col(Event.action).in_([Action.EXTEND.value, Action.RECOMPUTE.value]),
+            col(Event.recorded_at) > since,
+        )
+        .order_by(col(Event.id))
+    )
+    return cast(
+        "list[tuple[str, str, str, datetime]]", uow.session.connection().execute(statement).all()
+    )
+
+
 # -- the queue -----------------------------------------------------------------------------
 
 # ref, consumer, adjustments (a JSON list), restricted, stage, area, responder, handler,
@@ -326,6 +354,7 @@ QueueRow = tuple[
     str, str, str, bool, str, str | None, str | None, str | None, str, bool, datetime, str,
     str | None, datetime | None, int, int, str | None,
 ]  # fmt: skip
+QUEUE_KIND: Final = 12
 QUEUE_DUE: Final = 13
 
 
