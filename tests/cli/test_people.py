@@ -395,6 +395,31 @@ def test_a_procedure_restriction_refuses_a_new_complaint_naming_the_restriction_
 
 
 @freeze_time(LATER)
+def test_a_restriction_follows_a_consumer_by_post_whose_name_and_address_are_written_otherwise(
+    run: Run,
+) -> None:
+    """Matched by name and address in their matching form: a case, spaces, punctuation or line
+    breaks of their own are not another consumer, free of the restriction."""
+    by_post = {"email": "", "channel": "post", "address": "1 High St, Leeds"}
+    log_case(run, **by_post)
+    ok(
+        run, "--as", "sam.senior", "restrict", "add", "--consumer-id", "1", "--scope",
+        "procedure", "--reason", "Abusive calls", "--at", RESTRICTED,
+    )  # fmt: skip
+
+    result = run(
+        *log_args(
+            at="2026-10-01T10:00", consumer="ann  SMITH", email="", channel="post",
+            address="1 high st,\nLeeds.",
+        )
+    )  # fmt: skip
+
+    assert 7 == result.exit_code
+    assert error_line(result).startswith("Error: Ann Smith is restricted: restriction 1 (")
+    assert 4 == run("show", "SC-2026-000002").exit_code
+
+
+@freeze_time(LATER)
 def test_a_senior_role_may_log_despite_a_restriction_and_the_override_is_recorded(
     run: Run,
 ) -> None:

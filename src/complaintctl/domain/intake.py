@@ -85,10 +85,42 @@ def is_out_of_time(calendar: WorkingCalendar, about: date | None, received: date
 # -- the consumer --------------------------------------------------------------------------
 
 
+class _Matching(dict[int, int | str | None]):
+    """str.translate's table for matching_form, filled in as characters are met: a format
+    character (zero-width, bidirectional, soft hyphen) is dropped, punctuation, a separator or
+    a control (a newline, a tab) becomes a space, and every other character stays."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        category = unicodedata.category(chr(code))
+        value: int | str | None
+        if category == "Cf":
+            value = None
+        elif category[0] in "PZ" or category == "Cc":
+            value = " "
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_MATCHING = _Matching()
+
+
+def matching_form(text: str | None) -> str:
+    """A name or address as consumers are matched by it, never as it is kept: compatibility
+    forms folded (NFKC, so full-width letters are the letters), case folded (`ß` is `ss`),
+    invisible format characters dropped, and each run of spaces, line breaks and punctuation
+    one space, none at either end. So `1 High St, Leeds`, `1 high st leeds` and
+    `1  High St,` over a line break before `Leeds` are one address; `Zoë` and `Zoe`,
+    `12` and `1 2` are not."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").casefold())
+    return " ".join(folded.translate(_MATCHING).split())
+
+
 def consumer_key(email: str | None, name: str, address: str | None) -> str | tuple[str, str]:
     """Who a complaint is from: the consumer with its (normalised) email, else the one with
-    the same name and address."""
-    return email if email else (name, address or "")
+    the same name and address, compared in their matching_form."""
+    return email if email else (matching_form(name), matching_form(address))
 
 
 class ConsumerDetails(NamedTuple):  # one made for each row of an import: a named tuple

@@ -22,6 +22,7 @@ from complaintctl.domain.intake import (
     consumer_key,
     details_after,
     is_out_of_time,
+    matching_form,
     normalise_dispute,
     normalise_email,
     restricted,
@@ -72,7 +73,7 @@ def log_complaint(
     authorise(actor, Action.LOG)
     by = actor.username
     complaint = _checked(uow, complaint, at)
-    consumer, earlier = _consumer_for(uow, complaint, at)
+    consumer, same, earlier = _consumer_for(uow, complaint, at)
     notes = (
         (
             f"the consumer is on record as {consumer.name!r}, not {complaint.consumer!r} as "
@@ -83,7 +84,7 @@ def log_complaint(
         else ()
     )
     override = _check_restrictions(
-        uow, consumer, complaint.dispute, at, actor, override_restriction
+        uow, consumer, same, complaint.dispute, at, actor, override_restriction
     )
     assert consumer.id is not None
 
@@ -183,13 +184,16 @@ def log_details(
 
 def _consumer_for(
     uow: UnitOfWork, complaint: NewComplaint, at: datetime
-) -> tuple[Consumer, list[tuple[str, str, datetime]]]:
-    """The complaint's consumer (domain.intake.consumer_key), as the complaint leaves them,
-    with their earlier cases."""
+) -> tuple[Consumer, list[Consumer], list[tuple[str, str, datetime]]]:
+    """The complaint's consumer (domain.intake.consumer_key), as the complaint leaves them;
+    every consumer record that is the same person (a store may hold one twice from before
+    names and addresses were matched in their matching form); and the earlier cases of all
+    of them, oldest first."""
     from complaintctl.store.models import Consumer
 
     key = consumer_key(complaint.email, complaint.consumer, complaint.address)
-    consumer = uow.consumer_matching(key)
+    same = uow.consumers_matching(key)
+    consumer = same[0] if same else None
     if consumer is None:
         details = details_after(None, complaint)
         consumer = Consumer(
@@ -202,7 +206,9 @@ def _consumer_for(
         )
         earlier = []
     else:
-        earlier = uow.cases_of(consumer)
+        earlier = sorted(
+            (case for each in same for case in uow.cases_of(each)), key=lambda case: case[2]
+        )
         known = _details_of(consumer)
         details = details_after(known, complaint)
         consumer.name, consumer.address = details.name, details.address
@@ -211,7 +217,7 @@ def _consumer_for(
             consumer.adjustments = adjustments_json(details.adjustments)
     uow.add(consumer)
     uow.flush()
-    return consumer, earlier
+    return consumer, same or [consumer], earlier
 
 
 def _details_of(consumer: Consumer | ConsumerRow) -> ConsumerDetails:
@@ -226,14 +232,17 @@ def _details_of(consumer: Consumer | ConsumerRow) -> ConsumerDetails:
 def _check_restrictions(
     uow: UnitOfWork,
     consumer: Consumer,
+    same: list[Consumer],
     dispute: str | None,
     received: datetime,
     actor: Actor,
     override: str | None,
 ) -> str | None:
-    """Refuse a consumer restricted from the procedure or from this matter, unless a senior
-    role overrides it with a reason: what the history records of the override, if any."""
-    refusing = blocking(uow.restrictions_of(consumer), dispute, received)
+    """Refuse a consumer restricted from the procedure or from this matter (on any record of
+    theirs, `same`), unless a senior role overrides it with a reason: what the history records
+    of the override, if any."""
+    restrictions = [r for each in same for r in uow.restrictions_of(each)]
+    refusing = blocking(restrictions, dispute, received)
     if not refusing:
         if override is not None:
             raise InvalidInput(
@@ -320,12 +329,23 @@ def log_chunk(
     consumers = writer.consumers_by_email(emails)
     # Cases of the consumers found: an email no consumer has has no case to repeat.
     known_keys = writer.existing_keys(list(consumers)) if consumers else set()
+    # The consumers of the rows without an email, by name and address: every record of the
+    # person (domain.intake.consumer_key), and the cases they have.
+    people: dict[tuple[str, str], list[ConsumerRow]] = {}
+    for taken in chunk:
+        complaint = taken.complaint
+        if not complaint.email:
+            person = (matching_form(complaint.consumer), matching_form(complaint.address))
+            people[person] = writer.consumers_by_name_and_address().get(person, [])
+    ids_by_address = sorted({c.id for same in people.values() for c in same})
+    their_cases = writer.cases_received(ids_by_address) if ids_by_address else set()
     restrictions: dict[int, list[Restriction]] = {}
-    for restriction in writer.restrictions([c.id for c in consumers.values()]) if consumers else ():
+    found_ids = [c.id for c in consumers.values()] + ids_by_address
+    for restriction in writer.restrictions(found_ids) if found_ids else ():
         restrictions.setdefault(restriction.consumer_id, []).append(restriction)
 
     accepted: list[Taken] = []
-    seen_by_address: set[tuple[str, str, datetime, str] | None] = set()
+    seen_by_address: set[tuple[tuple[str, str], datetime, str]] = set()
     for taken in chunk:
         complaint, received = taken.complaint, taken.received
         email, summary = complaint.email, complaint.summary
@@ -333,30 +353,24 @@ def log_chunk(
         if (complaint.source_id and complaint.source_id in known_ids) or key in known_keys:
             result.duplicates += 1
             continue
-        by_address = (
-            None if email else (complaint.consumer, complaint.address or "", received, summary)
-        )
-        if by_address in seen_by_address or (
-            by_address is not None
-            and uow.already_logged(
-                complaint.source_id, None, received, summary, complaint.consumer, complaint.address
-            )
-        ):
-            result.duplicates += 1
-            continue
+        by_address = None
         if email:
-            consumer = consumers.get(email)
+            same = [consumers[email]] if email in consumers else []
         else:
-            consumer = writer.consumer_by_name_and_address(
-                complaint.consumer, complaint.address or ""
-            )
-            if consumer is not None and consumer.id not in restrictions:
-                restrictions[consumer.id] = list(writer.restrictions([consumer.id]))
-        if consumer is not None:
-            refusing = blocking(restrictions.get(consumer.id, ()), complaint.dispute, received)
+            person = (matching_form(complaint.consumer), matching_form(complaint.address))
+            same = people[person]
+            by_address = (person, received, summary)
+            if by_address in seen_by_address or any(
+                (c.id, received, summary) in their_cases for c in same
+            ):
+                result.duplicates += 1
+                continue
+        if same:
+            in_force = [r for c in same for r in restrictions.get(c.id, ())]
+            refusing = blocking(in_force, complaint.dispute, received)
             if refusing:
                 described = "; ".join(restriction_view(uow, r).describe() for r in refusing)
-                result.refused.append((taken, restricted(consumer.name, described)))
+                result.refused.append((taken, restricted(same[0].name, described)))
                 continue
         if complaint.source_id:
             known_ids.add(complaint.source_id)
@@ -498,11 +512,9 @@ def _save_consumers(
         consumer = consumers.get(key)
         if consumer is None:
             found = (
-                known.get(complaint.email)
-                if complaint.email
-                else writer.consumer_by_name_and_address(
-                    complaint.consumer, complaint.address or ""
-                )
+                known.get(key)
+                if isinstance(key, str)
+                else next(iter(writer.consumers_by_name_and_address().get(key, ())), None)
             )
             consumer = consumers[key] = (
                 _ChunkConsumer(found.id, found.email, _details_of(found), None)

@@ -22,6 +22,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 
 from complaintctl.domain.clocks import Running
+from complaintctl.domain.intake import matching_form
 from complaintctl.store import search
 from complaintctl.store.models import Case, Consumer, Deadline, Event, RefCounter, Restriction
 from complaintctl.store.sql import AnySelect, list_parameter
@@ -49,6 +50,7 @@ class BulkWriter:
         # converted once.
         self._converted: dict[Callable[[Any], Any], dict[Any, Any]] = {}
         self._parameter_limit: int | None = None  # of one statement, once asked
+        self._by_name_and_address: dict[tuple[str, str], list[ConsumerRow]] | None = None
 
     def consumers_by_email(self, emails: Sequence[str]) -> dict[str, ConsumerRow]:
         # By descending id, so the first consumer with an email is the one kept.
@@ -60,18 +62,31 @@ class BulkWriter:
         rows = self._matching(_consumer_ids_with_emails, set(emails))
         return {str(email): consumer_id for email, consumer_id in rows if consumer_id is not None}
 
-    def consumer_by_name_and_address(self, name: str, address: str) -> ConsumerRow | None:
-        row = self.connection.execute(
-            sa_select(*_consumer_row_columns())
-            .where(  # never one removed (UnitOfWork.consumer_by_name_and_address)
-                col(Consumer.name) == name,
-                col(Consumer.address) == address,
-                col(Consumer.anonymised_at).is_(None),
+    def consumers_by_name_and_address(self) -> dict[tuple[str, str], list[ConsumerRow]]:
+        """Every consumer with an address, by the matching forms of their name and address
+        (domain.intake.consumer_key), oldest first, as UnitOfWork.consumers_by_name_and_address
+        matches them: read once for the writer (a chunk of an import), never one removed."""
+        if self._by_name_and_address is None:
+            rows = self.connection.execute(
+                sa_select(*_consumer_row_columns())
+                .where(
+                    col(Consumer.address).is_not(None),
+                    col(Consumer.anonymised_at).is_(None),
+                )
+                .order_by(col(Consumer.id))
             )
-            .order_by(col(Consumer.id))
-            .limit(1)
-        ).first()
-        return ConsumerRow._make(row) if row else None
+            found: dict[tuple[str, str], list[ConsumerRow]] = {}
+            for row in rows:
+                consumer = ConsumerRow._make(row)
+                key = (matching_form(consumer.name), matching_form(consumer.address))
+                found.setdefault(key, []).append(consumer)
+            self._by_name_and_address = found
+        return self._by_name_and_address
+
+    def cases_received(self, consumer_ids: Sequence[int]) -> set[tuple[int, datetime, str]]:
+        """(consumer id, received_at, summary) of these consumers' cases."""
+        rows = self._matching(_cases_of_consumers, set(consumer_ids))
+        return {(consumer_id, received, summary) for consumer_id, received, summary in rows}
 
     def existing_source_ids(self, source_ids: Sequence[str]) -> set[str]:
         rows = self._matching(_cases_with_source_ids, set(source_ids))
@@ -346,6 +361,13 @@ def _consumer_ids_with_emails(size: int) -> AnySelect:
         sa_select(col(Consumer.email), col(Consumer.id))
         .where(col(Consumer.email).in_(lookup_keys(col(Consumer.email), size)))
         .order_by(col(Consumer.id).desc())
+    )
+
+
+def _cases_of_consumers(size: int) -> AnySelect:
+    consumer_id = col(Case.consumer_id)
+    return sa_select(consumer_id, col(Case.received_at), col(Case.summary)).where(
+        consumer_id.in_(lookup_keys(consumer_id, size))
     )
 
 

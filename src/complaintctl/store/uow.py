@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.intake import matching_form
 from complaintctl.store import calendar as stored_calendar
 from complaintctl.store.chain import Sealer
 from complaintctl.store.db import translated_errors
@@ -177,33 +178,6 @@ class UnitOfWork:
                     self._sealer.restore(state)
             raise
 
-    def already_logged(
-        self,
-        source_id: str | None,
-        email: str | None,
-        received_at: datetime,
-        summary: str,
-        name: str = "",
-        address: str | None = None,
-    ) -> bool:
-        """Whether a complaint is in the store already: the same source id, or the same
-        consumer (by email, else name and address), receipt instant and summary."""
-        if source_id is not None:
-            found = self.session.exec(
-                select(Case.id).where(Case.source_id == source_id).limit(1)
-            ).first()
-            if found is not None:
-                return True
-        same = select(Case.id).join(Consumer, col(Consumer.id) == col(Case.consumer_id))
-        if email is not None:
-            same = same.where(Consumer.email == email.strip().lower())
-        elif address is not None:
-            same = same.where(Consumer.name == name, Consumer.address == address)
-        else:
-            return False
-        same = same.where(Case.received_at == received_at, Case.summary == summary).limit(1)
-        return self.session.exec(same).first() is not None
-
     def add(self, row: Any) -> None:
         self.session.add(row)
 
@@ -267,25 +241,34 @@ class UnitOfWork:
             select(Consumer).where(Consumer.email == email).order_by(col(Consumer.id))
         ).first()
 
-    def consumer_by_name_and_address(self, name: str, address: str) -> Consumer | None:
-        """Never one whose details were removed: their name and address are the removal's
-        marker, which a new complaint giving it must not reach (and fill in again)."""
-        return self.session.exec(
-            select(Consumer)
-            .where(
-                Consumer.name == name,
-                Consumer.address == address,
-                col(Consumer.anonymised_at).is_(None),
-            )
+    def consumers_by_name_and_address(self, key: tuple[str, str]) -> list[Consumer]:
+        """The consumers whose name and address have these matching forms
+        (domain.intake.consumer_key), oldest first: more than one only where a store holds
+        the same person twice from before matching was by that form. Compared here rather than
+        in SQL, which has no portable NFKC or case folding: each consumer with an address is
+        read, their name and address only. Never one whose details were removed: their name and
+        address are the removal's marker, which a new complaint giving it must not reach (and
+        fill in again)."""
+        name, address = key
+        rows = self.session.connection().execute(
+            select(col(Consumer.id), col(Consumer.name), col(Consumer.address))
+            .where(col(Consumer.address).is_not(None), col(Consumer.anonymised_at).is_(None))
             .order_by(col(Consumer.id))
-        ).first()
+        )
+        ids = [
+            consumer_id
+            for consumer_id, stored_name, stored_address in rows
+            if matching_form(stored_address) == address and matching_form(stored_name) == name
+        ]
+        return [self.consumer(consumer_id) for consumer_id in ids if consumer_id is not None]
 
-    def consumer_matching(self, key: str | tuple[str, str]) -> Consumer | None:
-        """The consumer a complaint is from (domain.intake.consumer_key): by email, else by
-        name and address."""
+    def consumers_matching(self, key: str | tuple[str, str]) -> list[Consumer]:
+        """The consumers a complaint is from (domain.intake.consumer_key), the one it is
+        recorded on first: by email, else by name and address (every one of those)."""
         if isinstance(key, str):
-            return self.consumer_by_email(key)
-        return self.consumer_by_name_and_address(*key)
+            found = self.consumer_by_email(key)
+            return [found] if found is not None else []
+        return self.consumers_by_name_and_address(key)
 
     def cases_of(self, consumer: Consumer) -> list[tuple[str, str, datetime]]:
         """(ref, stage, received_at) of each of the consumer's cases, oldest first."""
