@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain.chain import GENESIS, check
 from complaintctl.domain.clocks import DeadlineKind
-from complaintctl.domain.figures import Entry, replay
+from complaintctl.domain.figures import OPEN_STAGES, Entry, replay
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import stage_from_history
 from complaintctl.errors import InvalidInput
@@ -18,6 +18,7 @@ from complaintctl.store.chain import (
     Head,
     RunningClock,
     case_stages,
+    cases_with_clocks_to_check,
     last_entry_and_head,
     running_case_clocks,
     stored_entries,
@@ -46,6 +47,9 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
     running: dict[int, list[RunningClock]] = {}
     for clock in running_case_clocks(connection):
         running.setdefault(clock.case_id, []).append(clock)
+    # Only these cases' entries are kept to replay: the backlog, not the whole history (a
+    # million cases' entries would take gigabytes).
+    checked = cases_with_clocks_to_check(connection, OPEN_STAGES) | set(running)
     malformed = head is not None and not head.well_formed
     if malformed:
         head = None
@@ -62,7 +66,11 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
         entries += 1
         if entry.case_id is not None:
             actions.setdefault(entry.case_id, []).append(entry.action)
-            _keep(replayed, entry.case_id, entry.action, entry.at, entry.recorded_at, entry.details)
+            if entry.case_id in checked:
+                _keep(
+                    replayed, entry.case_id, entry.action, entry.at, entry.recorded_at,
+                    entry.details,
+                )  # fmt: skip
         if not broken:
             found = check(chain, previous_id, entry, stored.seal)
             if found is not None:

@@ -229,6 +229,17 @@ def case_stages(connection: Connection) -> Iterator[tuple[int, str, str]]:
         yield int(row[0]), str(row[1]), str(row[2])
 
 
+def cases_with_clocks_to_check(connection: Connection, open_stages: Sequence[str]) -> set[int]:
+    """The ids of the cases whose running clocks `db verify` checks against their history:
+    those in an open stage, and those with an action not done. Every other case's clocks
+    are ended by its history; a running one the store has is read by running_case_clocks."""
+    case = Case.__table__  # type: ignore[attr-defined]
+    action = CaseAction.__table__  # type: ignore[attr-defined]
+    in_stage = select(case.c.id).where(case.c.stage.in_(list(open_stages)))
+    owing = select(action.c.case_id).where(action.c.done_at.is_(None))
+    return {int(row[0]) for row in connection.execute(in_stage.union(owing))}
+
+
 @dataclass(frozen=True)
 class RunningClock:
     """A running clock of a case, or of one of its actions, as `db verify` reads it: its due
