@@ -417,3 +417,26 @@ def test_intact_counts_one_entry_in_the_singular(run: Run, tmp_path: Path) -> No
     result = run("--db", store, "db", "verify")
 
     assert (0, "intact: 1 entry, 0 cases") == (result.exit_code, result.stdout.splitlines()[0])
+
+
+def test_a_due_set_by_hand_is_named_with_its_case_its_clock_and_both_dues(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    first = busy_store[0]  # acknowledged Tue 1 Dec 12:00: its response due Fri 4 Dec 12:00
+    due = "2027-01-29 17:00:00" + ("+00" if POSTGRES else ".000000")
+    by_hand(store_url, f"UPDATE deadline SET due_at = '{due}' WHERE kind = 'respond' AND "
+            f"case_id = (SELECT id FROM complaint WHERE ref = '{first}')")  # fmt: skip
+    what = (
+        "its respond deadline is stored as due Fri 2027-01-29 17:00 GMT, but its history "
+        "gives Fri 2026-12-04 12:00 GMT"
+    )
+
+    result = run("db", "verify")
+
+    assert (14, f"Error: the history is not intact: case {first}: {what}\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [{"kind": "case", "entry": None, "ref": first, "action": None, "what": what}] == (
+        verified(run)["problems"]
+    )

@@ -193,7 +193,8 @@ def db_verify(
     json_output: Json = False,
 ) -> None:
     """Check that the history is what was written: every entry's seal, in one chain from the
-    first to the last, and every case's stage against what its history says.
+    first to the last, and every case's stage and running deadlines' dues against what its
+    history says.
 
     Prints "intact: N entries" and the chain's head (keep it somewhere else: a later
     `--noted-head` checks the store against it). Exit status 14, naming the first entry that

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
 from complaintctl.domain.retention import salted_keys
 from complaintctl.errors import StoreUnavailable
-from complaintctl.store.models import Case, ChainHead, Event
+from complaintctl.store.models import Case, CaseAction, ChainHead, Deadline, Event
 from complaintctl.store.types import StoredInstant
 
 _HEAD = ChainHead.__table__  # type: ignore[attr-defined]
@@ -227,3 +227,55 @@ def case_stages(connection: Connection) -> Iterator[tuple[int, str, str]]:
         select(table.c.id, table.c.ref, table.c.stage).order_by(table.c.id)
     ):
         yield int(row[0]), str(row[1]), str(row[2])
+
+
+def cases_with_clocks_to_check(connection: Connection, open_stages: Sequence[str]) -> set[int]:
+    """The ids of the cases whose running clocks `db verify` checks against their history:
+    those in an open stage, and those with an action not done. Every other case's clocks
+    are ended by its history; a running one the store has is read by running_case_clocks."""
+    case = Case.__table__  # type: ignore[attr-defined]
+    action = CaseAction.__table__  # type: ignore[attr-defined]
+    in_stage = select(case.c.id).where(case.c.stage.in_(list(open_stages)))
+    owing = select(action.c.case_id).where(action.c.done_at.is_(None))
+    return {int(row[0]) for row in connection.execute(in_stage.union(owing))}
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    """A running clock of a case, or of one of its actions, as `db verify` reads it: its due
+    as stored (text that is not an instant comes back as it is), and an action's own due."""
+
+    id: int
+    case_id: int
+    kind: str
+    due_at: Any
+    action_id: int | None = None
+    action_due_at: Any = None
+
+
+def running_case_clocks(connection: Connection) -> list[RunningClock]:
+    """Every running clock of a case or of an action on one (not a restriction's review nor a
+    subject-access request's month, which have no case), in id order."""
+    deadline = Deadline.__table__  # type: ignore[attr-defined]
+    action = CaseAction.__table__  # type: ignore[attr-defined]
+    rows = connection.execute(
+        select(
+            deadline.c.id,
+            func.coalesce(deadline.c.case_id, action.c.case_id),
+            deadline.c.kind,
+            type_coerce(deadline.c.due_at, StoredInstant),
+            deadline.c.action_id,
+            type_coerce(action.c.due_at, StoredInstant),
+        )
+        .select_from(deadline.outerjoin(action, action.c.id == deadline.c.action_id))
+        .where(
+            deadline.c.ended_at.is_(None),
+            (deadline.c.case_id.is_not(None)) | (deadline.c.action_id.is_not(None)),
+        )
+        .order_by(deadline.c.id)
+    ).all()
+    return [
+        RunningClock(int(row[0]), int(row[1]), str(row[2]), row[3], row[4], row[5])
+        for row in rows
+        if row[1] is not None
+    ]
