@@ -979,3 +979,29 @@ def test_queue_as_of_lists_each_due_as_recorded_then_as_show_as_of_does(run: Run
     assert [due] == [d["due"] for d in shown["deadlines"]]
     assert [(ref, due)] == [(row["ref"], row["due"]) for row in rows]
     assert [due, due] == [lines[0].split("\t")[7], table[0]["due"]]
+
+
+def test_overdue_as_of_due_within_lists_each_due_as_recorded_then_as_queue_does(
+    run: Run,
+) -> None:
+    # Received Tue 10:00: acknowledgement due Fri 4 Dec 10:00, until Thursday is closed on Wed
+    # at noon (Mon 7 Dec 10:00). 12 working hours from Wed 11:00 reach Fri 15:00 either way.
+    with freeze_time("2026-12-01 10:00:00"):
+        ref = log(run, "Ann Example", "2026-12-01T10:00").strip()
+    with freeze_time("2026-12-02 12:00:00"):
+        ok(run, "--as", "sam.senior", "calendar", "close", "2026-12-03", "--reason", "Move")
+    then = ("--as-of", "2026-12-02T11:00", "--due-within", "12h")
+    with freeze_time(FRIDAY_4PM):
+        queued = json.loads(ok(run, "queue", *then, "--json"))
+        listed = json.loads(ok(run, "overdue", *then, "--json"))
+        plain = lines(ok(run, "overdue", *then))
+
+    due = "2026-12-04T10:00:00+00:00"
+    assert [(ref, due)] == [(row["ref"], row["due"]) for row in queued]
+    assert [(ref, "acknowledge", due, "due-soon")] == [
+        (item["ref"], item["kind"], item["due"], item["state"]) for item in listed
+    ]
+    # Wed 11:00 to Fri 10:00, Thursday closed: 7 working hours, 1 day 23 hours.
+    assert [f"{ref}\tacknowledge\tAnn Example\t2026-12-01T10:00:00+00:00\t{due}\t-7h\t-1d 23h"] == (
+        plain
+    )

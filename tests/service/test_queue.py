@@ -15,6 +15,7 @@ import pytest
 
 from complaintctl import services
 from complaintctl.domain.procedure import (
+    ActionKind,
     AssessorOutcome,
     Category,
     Channel,
@@ -651,3 +652,65 @@ def test_queue_as_of_gives_each_due_as_recorded_then_as_show_as_of_does(unit: Un
     assert () == queue(unit, before, due_within="20h", as_recorded=True).items
     # Now, not a time asked for: the due stored, however a colleague's clock dated its move.
     assert t("2026-12-04T10:00") == item_of(queue(unit, before), ref).due
+
+
+def test_overdue_as_of_due_within_takes_each_due_as_recorded_then_as_queue_does(
+    unit: UnitFactory,
+) -> None:
+    # Ann's acknowledgement, received Tue 10:00, is due Fri 4 Dec 10:00, and an action on her
+    # case opened then within 16 working hours is due Thu 17:00; until Thursday is closed on
+    # Wed at noon (Mon 7 Dec 10:00, Fri 17:00).
+    ref = log(unit, "Ann Example", "2026-12-01T10:00")
+    tuesday = t("2026-12-01T10:00")
+    act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=None, within="16h", by="officer.one", at=tuesday,
+        now=tuesday)  # fmt: skip
+    wednesday, before = t("2026-12-02T12:00"), t("2026-12-02T11:00")
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=wednesday, now=wednesday)  # fmt: skip
+
+    def listed(due_within: str, as_of: datetime = before) -> list[tuple[str, datetime]]:
+        with unit(write=False) as uow:
+            report = services.overdue(uow, as_of=as_of, due_within=due_within,
+                                      as_recorded=True)  # fmt: skip
+        for item in report.items:
+            assert as_of - item.due == item.late_calendar
+        return [(item.kind, item.due) for item in report.items]
+
+    shown = queue(unit, before, due_within="12h", as_recorded=True)
+    assert [(ref, t("2026-12-04T10:00"))] == [(item.ref, item.due) for item in shown.items]
+    # 12 working hours from Wed 11:00 reach Fri 15:00, Thursday closed: the acknowledgement
+    # due then (Friday 10:00) and the action due then (Thursday 17:00) are within, not the
+    # dues they have now (Monday 10:00, Friday 17:00).
+    assert [("action", t("2026-12-03T17:00")), ("acknowledge", t("2026-12-04T10:00"))] == listed(
+        "12h"
+    )
+    # 6 working hours reach Wed 17:00, then Friday's opening: the action due then is within.
+    assert [("action", t("2026-12-03T17:00"))] == listed("6h")
+    # Once the closure is on record, the dues are those it gave.
+    assert [("action", t("2026-12-04T17:00"))] == listed("8h", t("2026-12-04T09:30"))
+
+
+def test_overdue_as_of_due_within_takes_a_request_due_as_recorded_then(unit: UnitFactory) -> None:
+    # Ann's request, received Mon 2 Nov, is due at the end of Wed 2 Dec; extended on Tue 1
+    # Dec by two months.
+    log(unit, "Ann Example", "2026-11-02T09:00")
+    received = t("2026-11-02T10:00")
+    sar = act(unit, services.open_request, email="ann@example.com", consumer_id=None,
+              received_at=received, by="officer.one", at=received, now=received).id  # fmt: skip
+    act(unit, services.extend_request, sar_id=sar, months=2, reason="Many records",
+        by="sam.senior", at=t("2026-12-01T10:00"), now=t("2026-12-01T10:00"))  # fmt: skip
+    monday = t("2026-11-30T09:00")
+
+    def listed(as_of: datetime, as_recorded: bool = True) -> list[tuple[str, datetime]]:
+        with unit(write=False) as uow:
+            report = services.overdue(uow, as_of=as_of, due_within="24h", kinds=[
+                "subject-access"], as_recorded=as_recorded)  # fmt: skip
+        return [(item.kind, item.due) for item in report.items]
+
+    # 24 working hours from Mon 09:00 reach Thu 09:00: the request was due within them.
+    [(kind, due)] = listed(monday)
+    assert ("subject-access", t("2026-12-02T23:59:59")) == (kind, due)
+    # Now, not a time asked for: the due stored.
+    assert [] == listed(monday, as_recorded=False)
+    assert [] == listed(t("2026-12-01T11:00"))

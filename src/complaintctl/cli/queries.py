@@ -82,7 +82,11 @@ def overdue_command(
     state = current_state(ctx)
     report = state.read(
         lambda uow, when: services.overdue(
-            uow, as_of=when, kinds=[k.value for k in kind or ()], due_within=due_within
+            uow,
+            as_of=when,
+            kinds=[k.value for k in kind or ()],
+            due_within=due_within,
+            as_recorded=as_of is not None,
         ),
         as_of,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
@@ -41,7 +41,7 @@ from complaintctl.views import (
 )
 
 if TYPE_CHECKING:
-    from complaintctl.store.listings import QueueRow
+    from complaintctl.store.listings import OverdueRow, QueueRow
     from complaintctl.store.uow import UnitOfWork
 
 # Cases still in the procedure; closed and assessed ones have nothing left to do.
@@ -148,16 +148,27 @@ def overdue(
     as_of: datetime,
     kinds: Sequence[str] = (),
     due_within: str | None = None,
+    as_recorded: bool = False,
 ) -> OverdueReport:
     """Clocks staff owe that are past due at `as_of`, with how late each is in working and
     calendar time; with `due_within` (working time), also those that will be past due by then
-    (negative lateness). The referral window is the consumer's, so it is never listed."""
+    (negative lateness). The referral window is the consumer's, so it is never listed.
+    `as_recorded`, for a time asked for (--as-of): each due as the history recorded by `as_of`
+    had it, as `queue` gives it."""
     from complaintctl.store import listings
 
     calendar = uow.calendar()
     wanted = [kind.value for kind in STAFF_CLOCKS if not kinds or kind.value in kinds]
     due_before = window_end(uow, as_of, due_within)
-    rows = listings.overdue(uow, as_of, wanted, due_before)
+    # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
+    # change recorded since undone (services/clocks). Commonly there is none; now, each due is
+    # the one stored.
+    moved = _overdue_moves_since(uow, as_of, wanted) if as_recorded else None
+    if moved:  # the dues as then may order and filter otherwise than the SQL would
+        rows = listings.overdue(uow, as_of, wanted, any_due=True)
+        rows = _overdue_as_recorded(rows, moved, as_of, due_before)
+    else:
+        rows = listings.overdue(uow, as_of, wanted, due_before)
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
     items = tuple(
@@ -197,6 +208,64 @@ def overdue(
         warnings=coverage_warnings(calendar, as_of, *_outermost(item.due for item in items)),
         working_day=calendar.working_day(),
     )
+
+
+class _Moves(NamedTuple):
+    """The extensions and calendar recomputes recorded since a moment: a case's, by case, in
+    the order recorded, as `due_as_recorded` reads a case's history; a subject-access
+    request's details, latest first, as `request_due_as_recorded` reads them."""
+
+    of_cases: dict[str, list[EventView]]
+    of_requests: list[dict[str, Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.of_cases or self.of_requests)
+
+
+def _overdue_moves_since(uow: UnitOfWork, as_of: datetime, kinds: Sequence[str]) -> _Moves:
+    from complaintctl.store import listings
+    from complaintctl.store.types import details_of
+
+    moves = _Moves({}, [])
+    for ref, action, details, recorded_at in listings.overdue_moves_since(uow, as_of, kinds):
+        if ref is None:
+            moves.of_requests.append(details_of(details))
+        else:
+            entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
+            moves.of_cases.setdefault(ref, []).append(entry)
+    moves.of_requests.reverse()  # latest first
+    return moves
+
+
+def _overdue_as_recorded(
+    rows: Sequence[OverdueRow], moved: _Moves, as_of: datetime, due_before: datetime | None
+) -> list[OverdueRow]:
+    """`overdue`'s rows with each due as recorded by `as_of`: a case's clock's by
+    `due_as_recorded`, an action's by `action_due_as_recorded`, a subject-access request's by
+    `request_due_as_recorded` (a restriction's review is never moved: a review ends its clock
+    and starts the next); those due by `due_before`, else past due at `as_of`, in the
+    listing's order."""
+    from complaintctl.services.clocks import (
+        action_due_as_recorded,
+        due_as_recorded,
+        request_due_as_recorded,
+    )
+    from complaintctl.store import listings
+
+    at = listings.OVERDUE_DUE
+    then = []
+    for row in rows:
+        ref, kind, _, _, due, _, _, _, _, sar, action = row
+        if sar is not None:
+            due = request_due_as_recorded(sar, due, moved.of_requests)
+        elif ref in moved.of_cases and action is not None:
+            due = action_due_as_recorded(action, due, moved.of_cases[ref], as_of)
+        elif ref in moved.of_cases:
+            due, _ = due_as_recorded(_Clock(kind, due), moved.of_cases[ref], as_of)
+        if due <= due_before if due_before is not None else due < as_of:
+            then.append(cast("OverdueRow", (*row[:at], due, *row[at + 1 :])))
+    then.sort(key=listings.overdue_order)
+    return then
 
 
 def queue(

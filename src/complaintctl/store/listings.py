@@ -20,15 +20,19 @@ from sqlalchemy import (
     CompoundSelect,
     Connection,
     Select,
+    String,
     bindparam,
     column,
     func,
     literal,
     literal_column,
+    null,
     or_,
     table,
+    true,
     union_all,
 )
+from sqlalchemy import cast as sa_cast
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -103,29 +107,88 @@ OVERDUE_ACTION: Final = 10
 
 
 def overdue(
-    uow: UnitOfWork, as_of: datetime, kinds: Sequence[str], due_before: datetime | None = None
+    uow: UnitOfWork,
+    as_of: datetime,
+    kinds: Sequence[str],
+    due_before: datetime | None = None,
+    *,
+    any_due: bool = False,
 ) -> list[OverdueRow]:
     """Clocks of `kinds` running at `as_of` and due before `due_before` (default: past due at
-    `as_of`), most overdue first.
+    `as_of`), or whatever their due (`any_due`: a replay that rewinds them), most overdue first
+    (`overdue_order`).
 
     One statement, two indexed halves rather than one OR: clocks still open (the usual, `now`
     case), and clocks that ended after `as_of` (a replay with --as-of). Each half reads the
     deadlines once, for cases' clocks and restrictions' reviews alike (a clock belongs to one
     or the other), and the whole is one round trip to the store.
     """
-    statement = _overdue_statement(windowed=due_before is not None)
+    statement = _overdue_statement(
+        due="any" if any_due else "window" if due_before is not None else "past"
+    )
     parameters = {"as_of": as_of, "due_before": due_before, "kinds": list(kinds)}
     # all(): one fetch of every row, not one call into the driver per row.
     rows = cast("list[OverdueRow]", uow.session.connection().execute(statement, parameters).all())
-    # By due, then ref, with a restriction's review (no ref) first among clocks due at once,
-    # and a case's actions due at once in the order they were opened.
-    rows.sort(
-        key=lambda row: (
-            row[OVERDUE_DUE], row[OVERDUE_REF] or "", row[OVERDUE_RESTRICTION] or 0,
-            row[OVERDUE_ACTION] or 0,
-        )
-    )  # fmt: skip
+    rows.sort(key=overdue_order)
     return rows
+
+
+def overdue_order(row: OverdueRow) -> tuple[datetime, str, int, int]:
+    """`overdue`'s order: by due, then ref, with a restriction's review (no ref) first among
+    clocks due at once, and a case's actions due at once in the order they were opened."""
+    return (
+        row[OVERDUE_DUE], row[OVERDUE_REF] or "", row[OVERDUE_RESTRICTION] or 0,
+        row[OVERDUE_ACTION] or 0,
+    )  # fmt: skip
+
+
+def overdue_moves_since(
+    uow: UnitOfWork, since: datetime, kinds: Sequence[str]
+) -> list[tuple[str | None, str, str, datetime]]:
+    """The case ref (None for a subject-access request's), action, details (JSON) and
+    recording time of each extension and calendar recompute recorded after `since` on a case
+    with a clock (or an action's) of `kinds` running at `since`, and of each subject-access
+    request's when `kinds` has theirs, in the order recorded: what undoes a due `overdue`
+    lists as recorded by then (services/clocks). Read through the clocks running then, by
+    case, never the whole history."""
+    clocks = (
+        sa_select(func.coalesce(col(Deadline.case_id), col(CaseAction.case_id)))
+        .select_from(Deadline)
+        .join(CaseAction, col(CaseAction.id) == col(Deadline.action_id), isouter=True)
+        .where(col(Deadline.kind).in_(list(kinds)))
+    )
+    # Two indexed halves rather than one OR, as `overdue`'s own statement.
+    running = union_all(
+        clocks.where(col(Deadline.ended_at).is_(None)),
+        clocks.where(col(Deadline.ended_at) > since),
+    )
+    moves = [Action.EXTEND.value, Action.RECOMPUTE.value]
+    columns = (col(Event.action), col(Event.details), col(Event.recorded_at), col(Event.id))
+    branches: list[AnySelect] = [
+        sa_select(col(Case.ref).label("ref"), *columns)
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Event.case_id).in_(running),
+            col(Event.action).in_(moves),
+            col(Event.recorded_at) > since,
+        )
+    ]
+    if DeadlineKind.SUBJECT_ACCESS.value in kinds:
+        # A request's entries have no case (as a restriction's): the case_id index finds them.
+        no_ref = sa_cast(null(), String).label("ref")
+        branches.append(
+            sa_select(no_ref, *columns).where(
+                col(Event.case_id).is_(None),
+                col(Event.action).in_([Action.SAR_EXTENDED.value, Action.RECOMPUTE.value]),
+                col(Event.recorded_at) > since,
+            )
+        )
+    statement = union_all(*branches)
+    ordered = sa_select(*statement.subquery().c).order_by(column("id"))
+    return [
+        (ref, action, details, recorded_at)
+        for ref, action, details, recorded_at, _ in uow.session.connection().execute(ordered)
+    ]
 
 
 def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -174,17 +237,18 @@ def clocks_restarted_later(uow: UnitOfWork, case_id: int, as_of: datetime) -> se
 
 
 @functools.cache
-def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
+def _overdue_statement(*, due: str) -> CompoundSelect[Any]:
     """`overdue`'s statement, built once for every listing a process makes, with the
-    parameters as_of, kinds and, when `windowed`, due_before."""
+    parameters as_of, kinds and, for `due` "window", due_before ("past": due before as_of;
+    "any": whatever the due)."""
     as_of = bindparam("as_of", type_=UTCDateTime())
     # Past due is strictly before `as_of`; a window (`due_before`) includes its last moment,
     # as the queue's --due-within does.
-    due = (
-        col(Deadline.due_at) <= bindparam("due_before", type_=UTCDateTime())
-        if windowed
-        else col(Deadline.due_at) < as_of
-    )
+    bound = {
+        "window": col(Deadline.due_at) <= bindparam("due_before", type_=UTCDateTime()),
+        "past": col(Deadline.due_at) < as_of,
+        "any": true(),
+    }[due]
     # A case's clock: the case's receipt; a restriction's review: when it was decided; a
     # subject-access request's: its receipt. An action's clock is its case's, through the action.
     case_id = func.coalesce(col(Deadline.case_id), col(CaseAction.case_id))
@@ -225,7 +289,7 @@ def _overdue_statement(*, windowed: bool) -> CompoundSelect[Any]:
             ),
         )
         .where(
-            due,
+            bound,
             col(Deadline.start_at) <= as_of,
             col(Deadline.kind).in_(list_parameter("kinds")),
             ~_restarted_later(as_of),
