@@ -70,8 +70,15 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def normalise_dispute(reference: str | None) -> str | None:
-    """Dispute references compare whatever their case and spacing: `d-1 ` is `D-1`."""
-    cleaned = "".join((reference or "").split()).upper()
+    """Dispute references compare whatever their case, spacing and compatibility form: `d-1 `
+    and `Ｄ-１` in full-width letters are `D-1`. An invisible character pasted with one (a
+    zero-width space, a bidirectional mark, a soft hyphen: Unicode's format characters) is
+    dropped, so a reference that looks the same is the same, and a same-matter restriction
+    cannot be passed by one that only looks it. Control characters are left for the input
+    rule to refuse."""
+    folded = unicodedata.normalize("NFKC", reference or "")
+    kept = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    cleaned = "".join(kept.split()).upper()
     return cleaned or None
 
 
@@ -137,13 +144,19 @@ def blocking(restrictions: Iterable[R], dispute: str | None, received: datetime)
     from the matter the complaint is about, decided by the time it was received (one received
     before is taken, logged however late). A contact restriction limits how we talk, not
     whether a complaint is taken; a genuinely new matter is for a person to decide [std]."""
+    matter = normalise_dispute(dispute)
     return [
         r
         for r in restrictions
         if r.decided_at <= received
         and (
             r.scope == RestrictionScope.PROCEDURE
-            or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
+            or (
+                r.scope == RestrictionScope.SAME_MATTER
+                and matter is not None
+                # One stored before references were folded as they are now compares folded.
+                and normalise_dispute(r.dispute_ref) == matter
+            )
         )
     ]
 
