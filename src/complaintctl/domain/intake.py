@@ -19,7 +19,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
-from complaintctl.text import ACTING, EMAIL
+from complaintctl.text import ACTING, EMAIL, as_seen
 
 REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 # Something@somewhere.tld, of printable characters, none of those that only ever wrap or
@@ -76,9 +76,7 @@ def normalise_dispute(reference: str | None) -> str | None:
     dropped, so a reference that looks the same is the same, and a same-matter restriction
     cannot be passed by one that only looks it. Control characters are left for the input
     rule to refuse."""
-    folded = unicodedata.normalize("NFKC", reference or "")
-    kept = "".join(c for c in folded if unicodedata.category(c) != "Cf")
-    cleaned = "".join(kept.split()).upper()
+    cleaned = "".join(as_seen(reference or "").split()).upper()
     return cleaned or None
 
 
