@@ -68,6 +68,15 @@ def inert(text: str, *, lines: bool = False) -> str:
     return text.translate(_INERT_KEEPING_LINES if lines else _INERT)
 
 
+def as_seen(text: str) -> str:
+    """`text` as a reader sees it, for comparing, never for keeping: compatibility forms folded
+    (NFKC: `Ａ` in full width is `A`) and Unicode's invisible format characters dropped (a
+    zero-width space, a bidirectional mark, a soft hyphen), so two texts that look the same
+    compare the same. Controls stay, for the input rule to refuse."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
 def one_line(text: str) -> str:
     """`text` inert on one line: runs of whitespace (newlines, tabs) become one space. The
     acting characters Python also counts as whitespace (line and paragraph separators, C1

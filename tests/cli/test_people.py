@@ -497,6 +497,16 @@ def test_a_same_matter_restriction_refuses_only_complaints_about_that_dispute(ru
 
 
 @freeze_time(LATER)
+def test_a_dispute_reference_with_an_invisible_character_is_the_same_dispute(run: Run) -> None:
+    log_case(run, dispute="D-123")
+    restrict(run, "--scope", "same-matter", "--dispute", "D-123", "--reason", "Repeated")
+
+    same = run(*log_args(at="2026-10-01T10:00", dispute="D-123\u200b"))
+
+    assert (7, True) == (same.exit_code, "about dispute D-123;" in error_line(same))
+
+
+@freeze_time(LATER)
 def test_a_complaint_received_before_the_restriction_was_decided_is_taken_logged_or_imported(
     run: Run,
 ) -> None:

@@ -212,6 +212,8 @@ def test_the_queue_footer_as_of_before_an_extension_gives_the_due_then(
         (("sar", "show", "7"), 4, "no subject-access request 7"),
         (("sar", "open", "--consumer-id", "1", "--received", "2026-12-16T10:00"), 2,
          "--received is in the future"),
+        (("sar", "open", "--consumer-id", "1", "--received", "2026-11-25T09:00"), 5,
+         "Ann Smith's subject-access request 1, received Wed 2026-11-25, is open already"),
         (("--as", "lee.leader", "sar", "extend", "1", "--months", "3", "--reason", "x"), 2,
          "--months must be 1 or 2"),
         # A word, or another script's digit, as every whole-number option reads it.

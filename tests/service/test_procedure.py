@@ -560,6 +560,36 @@ def test_a_same_matter_restriction_refuses_only_that_dispute(unit: UnitFactory) 
     assert log(unit, t("2026-12-02T10:00"), dispute="D-2").startswith("SC-2026-")
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "D-1\u200b",  # a zero-width space pasted with it
+        "\u202dD-1",  # a bidirectional override in front
+        "d\u00ad-1",  # a soft hyphen
+        "\uff24-\uff11",  # full-width letters, as an email's are folded
+    ],
+)
+def test_a_same_matter_restriction_is_not_evaded_by_a_reference_that_looks_the_same(
+    unit: UnitFactory, typed: str
+) -> None:
+    log(unit, t("2026-11-30T10:00"), dispute="D-1")
+    restrict(unit, RestrictionScope.SAME_MATTER, dispute="D-1")
+
+    with pytest.raises(ConsumerRestricted, match="dispute D-1"):
+        log(unit, t("2026-12-02T10:00"), dispute=typed)
+
+
+def test_a_same_matter_restriction_typed_with_an_invisible_character_still_refuses(
+    unit: UnitFactory,
+) -> None:
+    log(unit, t("2026-11-30T10:00"), dispute="D-1")
+    restriction = restrict(unit, RestrictionScope.SAME_MATTER, dispute="D-1\u200b")
+
+    assert "no new complaints about dispute D-1;" in restriction.describe()
+    with pytest.raises(ConsumerRestricted, match="dispute D-1"):
+        log(unit, t("2026-12-02T10:00"), dispute="D-1")
+
+
 def test_restriction_reviews_fall_due_in_overdue_until_lifted(unit: UnitFactory) -> None:
     log(unit, t("2026-11-30T10:00"))
     restriction = restrict(unit, RestrictionScope.CONTACT, channel=Channel.POST)

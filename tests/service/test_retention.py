@@ -621,6 +621,8 @@ def test_erasure_is_for_senior_roles_and_only_once(unit: UnitFactory, store: dic
         ("Bob Browne asked in writing", "name"),
         ("asked by BOB@example.com on 1 June", "email"),
         ("Letter from 1 high street", "address"),
+        ("Bob\u200b Browne asked in writing", "name"),  # a zero-width space pasted with it
+        ("Bo\u00adb Browne asked in writing", "name"),  # a word processor's soft hyphen
     ],
 )
 def test_erasure_refuses_a_reason_holding_the_persons_details_and_writes_nothing(

@@ -105,7 +105,7 @@ def test_a_request_due_outside_the_known_bank_holidays_says_so(unit: UnitFactory
 
     assert end_of("2019-12-25") == old.due
     assert [True] == ["known only from 2021-01-01" in w for w in old.warnings]
-    assert () == recent.warnings
+    assert [False] == ["known only from" in w for w in recent.warnings]  # the old one named
 
 
 def test_a_request_extended_once_is_due_months_on_from_receipt_and_not_again(
@@ -307,6 +307,46 @@ def test_refusals_for_an_unknown_consumer_or_request_or_a_future_receipt(
     assert [] == entries(unit, "sar-opened")
 
 
+def test_a_second_request_received_the_same_day_while_one_is_open_is_refused(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    # The same request typed twice: its month is the same, and a second clock would need an
+    # export of its own to stop.
+    open_sar(unit, received="2026-11-25T18:30")
+    before = dump_store(store_url)
+
+    with pytest.raises(
+        ActionNotAllowed,
+        match=r"Ann Smith's subject-access request 1, received Wed 2026-11-25, is open already",
+    ):
+        open_sar(unit, received="2026-11-25T09:00")
+    assert before == dump_store(store_url)
+
+
+def test_a_request_on_another_day_while_one_is_open_is_taken_and_names_it(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit, received="2026-11-20T10:00")
+
+    view = open_sar(unit, received="2026-11-25T10:00")
+
+    assert 2 == view.id
+    assert [True] == [
+        "subject-access request 1 open already (received Fri 2026-11-20" in w for w in view.warnings
+    ]
+
+
+def test_a_request_the_same_day_as_one_answered_is_taken(unit: UnitFactory, ann: int) -> None:
+    open_sar(unit, received="2026-11-25T10:00")
+    export(unit, "2026-11-26T10:00")
+    act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+        at=t("2026-11-26T11:00"))  # fmt: skip
+
+    view = open_sar(unit, received="2026-11-25T18:30")
+
+    assert (2, ()) == (view.id, view.warnings)
+
+
 def test_listing_shows_open_requests_soonest_due_first(unit: UnitFactory, ann: int) -> None:
     open_sar(unit, received="2026-11-25T10:00")
     open_sar(unit, received="2026-11-02T10:00")
@@ -348,7 +388,7 @@ def test_the_export_named_must_be_made_for_this_request_and_answer_no_other(
 def test_by_default_an_export_that_answered_another_request_is_not_taken_again(
     unit: UnitFactory, ann: int, store_url: str
 ) -> None:
-    open_sar(unit, received="2026-11-25T10:00")
+    open_sar(unit, received="2026-11-24T10:00")
     open_sar(unit, received="2026-11-25T11:00")
     export(unit, "2026-12-10T10:00", sha256="11" * 32)
     act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",

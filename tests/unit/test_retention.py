@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from complaintctl.domain import chain, retention
 from complaintctl.domain.procedure import Stage
 
@@ -83,3 +85,23 @@ def test_a_reason_naming_the_street_of_an_address_written_on_one_line_is_caught(
     assert "address" == named("Asked at 1 High St, Leeds")
     assert None is named("Asked in writing, 2026-12-01")
     assert None is named("Leeds office asked")
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Asked by Ann\u200b Smith",  # a zero-width space pasted with the name
+        "Asked by Ann Smi\u00adth",  # a soft hyphen, as a word processor puts one
+        "Asked by \u202dAnn Smith",  # a bidirectional override in front
+        "Asked by \uff21nn Smith",  # a full-width letter
+        "Asked by ann@\u200bexample.com",
+    ],
+)
+def test_a_reason_naming_the_person_behind_an_invisible_or_compatibility_character_is_caught(
+    reason: str,
+) -> None:
+    named = retention.details_named(
+        reason, name="Ann Smith", email="ann@example.com", address="1 High St, Leeds"
+    )
+
+    assert named in {"name", "email"}

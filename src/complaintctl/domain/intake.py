@@ -19,7 +19,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
-from complaintctl.text import ACTING, EMAIL
+from complaintctl.text import ACTING, EMAIL, as_seen
 
 REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 # Something@somewhere.tld, of printable characters, none of those that only ever wrap or
@@ -70,8 +70,13 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def normalise_dispute(reference: str | None) -> str | None:
-    """Dispute references compare whatever their case and spacing: `d-1 ` is `D-1`."""
-    cleaned = "".join((reference or "").split()).upper()
+    """Dispute references compare whatever their case, spacing and compatibility form: `d-1 `
+    and `Ｄ-１` in full-width letters are `D-1`. An invisible character pasted with one (a
+    zero-width space, a bidirectional mark, a soft hyphen: Unicode's format characters) is
+    dropped, so a reference that looks the same is the same, and a same-matter restriction
+    cannot be passed by one that only looks it. Control characters are left for the input
+    rule to refuse."""
+    cleaned = "".join(as_seen(reference or "").split()).upper()
     return cleaned or None
 
 
@@ -169,13 +174,19 @@ def blocking(restrictions: Iterable[R], dispute: str | None, received: datetime)
     from the matter the complaint is about, decided by the time it was received (one received
     before is taken, logged however late). A contact restriction limits how we talk, not
     whether a complaint is taken; a genuinely new matter is for a person to decide [std]."""
+    matter = normalise_dispute(dispute)
     return [
         r
         for r in restrictions
         if r.decided_at <= received
         and (
             r.scope == RestrictionScope.PROCEDURE
-            or (r.scope == RestrictionScope.SAME_MATTER and dispute and r.dispute_ref == dispute)
+            or (
+                r.scope == RestrictionScope.SAME_MATTER
+                and matter is not None
+                # One stored before references were folded as they are now compares folded.
+                and normalise_dispute(r.dispute_ref) == matter
+            )
         )
     ]
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from complaintctl.domain.chain import is_marker, removed
 from complaintctl.domain.procedure import Action, Stage
+from complaintctl.text import as_seen
 
 DEFAULT_YEARS = 6  # [sibling practice] 6 years after closure
 DEFAULT_POLICY = 1  # the default's number: a store with no policy set follows it
@@ -67,12 +68,13 @@ def details_named(text: str, *, name: str, email: str | None, address: str | Non
     address, or that line's part before a comma as an address written on one line has it, in
     any case, as whole words; none shorter than 3 characters), if any. An erasure's reason
     stays on the record once everything else of theirs is gone, where nothing could remove it
-    again."""
-    folded = " ".join(text.split()).casefold()
+    again. Compared as they look (`text.as_seen`): a zero-width space or soft hyphen pasted
+    inside the name, or a letter in full width, does not hide it."""
+    folded = " ".join(as_seen(text).split()).casefold()
     street = (address or "").strip().splitlines()[0] if (address or "").strip() else ""
     details = (("name", name), ("email", email), ("address", street))
     for what, value in (*details, ("address", street.split(",")[0])):
-        words = " ".join((value or "").split()).casefold()
+        words = " ".join(as_seen(value or "").split()).casefold()
         if len(words) >= 3 and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
             return what
     return None

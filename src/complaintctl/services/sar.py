@@ -8,6 +8,7 @@ it met its month.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from complaintctl.services.restrictions import find_consumer
 from complaintctl.views import SubjectAccessView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Deadline, Event, SubjectAccessRequest
+    from complaintctl.store.models import Consumer, Deadline, Event, SubjectAccessRequest
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -77,6 +78,7 @@ def open_request(
     by = authorise_store(acting_staff(uow, by), StoreAction.ANSWER_SUBJECT_ACCESS)
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
     assert consumer.id is not None
+    also_open = _open_already(uow, consumer, received_at)
     due = _due(uow, received_at, 1)
     request = SubjectAccessRequest(
         consumer_id=consumer.id,
@@ -111,7 +113,31 @@ def open_request(
         due=due,
     )
     uow.commit()
-    return request_view(uow, request, now)
+    view = request_view(uow, request, now)
+    return replace(view, warnings=(*also_open, *view.warnings))
+
+
+def _open_already(uow: UnitOfWork, consumer: Consumer, received_at: datetime) -> tuple[str, ...]:
+    """The person's requests still open, as words to warn with; a refusal where one was
+    received the same day: the same request typed twice, whose month is the same, and whose
+    second clock would need an export of its own to stop."""
+    calendar = uow.calendar()
+    day = calendar.local_date(received_at)
+    still_open = [r for r in uow.requests_of(consumer) if r.done_at is None]
+    for request in still_open:
+        if calendar.local_date(request.received_at) == day:
+            raise ActionNotAllowed(
+                f"{consumer.name}'s subject-access request {request.id}, received "
+                f"{request.received_at.astimezone(calendar.tz):%a %Y-%m-%d}, is open already: "
+                "a request received the same day is the same request (`complaintctl sar show "
+                f"{request.id}`)"
+            )
+    return tuple(
+        f"{consumer.name} has subject-access request {request.id} open already (received "
+        f"{format_local(request.received_at, calendar.tz)}, due "
+        f"{format_local(request.due_at, calendar.tz)}): `complaintctl sar show {request.id}`"
+        for request in still_open
+    )
 
 
 def extend_request(
