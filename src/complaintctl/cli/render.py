@@ -1078,7 +1078,8 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}: {view.what}"
+            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: "
+            f"{view.what}"
         )
     else:
         late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
