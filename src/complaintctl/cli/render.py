@@ -1105,6 +1105,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     ]  # fmt: skip
     if not rows and out.for_people():
         _note("No action matches.")  # not a bare header, as if the list had failed
+        return
     _table(out, rows, [
         Column("Id", _at(0)),
         Column("Case", _at(1)),
