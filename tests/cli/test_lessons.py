@@ -105,6 +105,19 @@ def test_an_action_due_on_a_date_alone_is_due_at_the_end_of_that_day(run: Run) -
     assert "2026-12-04T23:59:59+00:00" == opened["due"]
 
 
+def test_an_action_opened_back_dated_past_its_due_says_it_is_overdue(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    opening = ("action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+               "--within", "4h", "--kind", "remedy", "--at", "2026-12-01T13:00")  # fmt: skip
+    with freeze_time(NOW):
+        said = ok(run, *opening).stdout
+        opened = json.loads(ok(run, *opening, "--json").stdout)
+
+    # Due at the close of Tue 1 Dec, typed in on 20 Dec: overdue already, as `overdue` has it.
+    assert said.endswith("due Tue 2026-12-01 17:00 GMT (overdue): Call back\n")
+    assert ("2026-12-01T17:00:00+00:00", True) == (opened["due"], opened["overdue"])
+
+
 def test_an_action_saved_and_then_not_read_back_says_it_is_kept(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -308,7 +321,8 @@ def test_action_list_with_nothing_to_list_says_so_at_a_terminal(
 
     result = run("action", "list", "--open")
 
-    assert (0, "No action matches.\n") == (result.exit_code, result.stderr)
+    # The words alone: no bare header on stdout, as if the list had failed.
+    assert (0, "No action matches.\n", "") == (result.exit_code, result.stderr, result.stdout)
 
 
 def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> None:

@@ -246,6 +246,18 @@ def test_an_action_done_back_dated_but_recorded_after_its_due_is_late_wherever_s
     assert (False, False, False) == (entry.details["on_time"], done.on_time, listed.on_time)
 
 
+def test_an_action_opened_back_dated_past_its_due_is_overdue_as_the_command_runs(
+    unit: UnitFactory,
+) -> None:
+    # Opened for 1 Dec 10:00, due 14:00 that day, typed in on 3 Dec: overdue now, as `show`
+    # and `overdue` have it, not as it stood when it was dated.
+    ref = to_first_stage(unit)
+    opened = add(unit, ref, within="4h", now=t("2026-12-03T10:00"))
+
+    (shown,) = show(unit, ref, as_of=t("2026-12-03T10:00")).actions
+    assert (True, True) == (opened.overdue, shown.overdue)
+
+
 @pytest.mark.parametrize(
     ("action_id", "by", "error", "message"),
     [

@@ -1078,7 +1078,8 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}: {view.what}"
+            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: "
+            f"{view.what}"
         )
     else:
         late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
@@ -1104,6 +1105,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     ]  # fmt: skip
     if not rows and out.for_people():
         _note("No action matches.")  # not a bare header, as if the list had failed
+        return
     _table(out, rows, [
         Column("Id", _at(0)),
         Column("Case", _at(1)),

@@ -146,7 +146,9 @@ def add_action(
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
                       agreed=agreed)  # fmt: skip
     uow.commit()
-    view = action_view(uow, row, case.ref, as_of=at)
+    # Judged as the command runs, as `show` and `overdue` judge it: one dated back past its
+    # due is overdue already.
+    view = action_view(uow, row, case.ref, as_of=max(at, now))
     if within is None:
         return view  # a date set by hand: no bank holiday counted
     return replace(view, warnings=coverage_warnings(uow.calendar(), row.due_at))
@@ -243,7 +245,7 @@ def action_done(
                kind=row.kind, what=row.what, due=row.due_at, on_time=on_time,
                note=note)  # fmt: skip
     uow.commit()
-    return action_view(uow, row, case.ref, as_of=at)
+    return action_view(uow, row, case.ref, as_of=max(at, now))
 
 
 def list_actions(
