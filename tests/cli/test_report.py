@@ -456,8 +456,8 @@ def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
         (("--cases", "open_cases.bogus"), "--cases: open_cases has no part 'bogus': it is "
          "counted by stage, as open_cases.PART, PART one of received, first-stage, "
          "responded, second-stage, final-response, referred"),
-        (("--cases", "received_by_channel.Email"), "--cases: received_by_channel has no part "
-         "'Email': it is counted by channel, as received_by_channel.PART, PART one of online, "
+        (("--cases", "received_by_channel.Emial"), "--cases: received_by_channel has no part "
+         "'emial': it is counted by channel, as received_by_channel.PART, PART one of online, "
          "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "

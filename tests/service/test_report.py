@@ -698,6 +698,9 @@ def test_each_count_lists_as_many_cases_as_it_counts(
         assert ["I"] == listed("acknowledgement_closed_past_due")
         assert ["B", "J"] == listed("open_cases.first-stage")
         assert ["A", "D"] == sorted(listed("causes.delay"))
+        # A part is read in any case, as --cause reads a cause: causes.DELAY was not on the list.
+        assert ["A", "D"] == sorted(listed("causes.DELAY"))
+        assert ["B", "J"] == listed("open_cases.First-Stage")
         assert ["D"] == listed("actions_overdue")
         assert [] == listed("causes.wrong-information")  # on the list, recorded by none
         for name, value in MARCH_FIGURES.items():

@@ -95,8 +95,8 @@ def action_add(
         str | None,
         typer.Option(
             metavar="DURATION",
-            help="Due this working time from now instead: 10d (the close of the 10th "
-            "working day), 4h, 1d4h.",
+            help="Due this working time from --at (now by default) instead: 10d (the close "
+            "of the 10th working day), 4h, 1d4h.",
         ),
     ] = None,
     at: At = None,

@@ -652,6 +652,8 @@ def parse_figure(text: str) -> tuple[str, str | None]:
     """`received`, or `received_by_channel.online`: a count of cases and, for one counted by
     parts, which part."""
     name, _, part = text.strip().partition(".")
+    # Parts are read in any case, as --channel and --cause read them: every part is lower case.
+    part = part.lower()
     figure = FIGURE.get(name)
     if figure is None:
         raise FigureError(
