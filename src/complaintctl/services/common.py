@@ -217,11 +217,18 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
             "(or COMPLAINTCTL_DB, or the config file's db) names your store, or add its first "
             "member of staff with `complaintctl staff add`"
         )
-    if staff is None or not staff.active:
-        state = "no longer active staff" if staff else "not staff in this store"
+    if staff is None:
         raise NotPermitted(
-            f"{by} is {state}; act as a member of staff with --as (or COMPLAINTCTL_USER), "
-            "or ask a senior leader to add you with `complaintctl staff add`"
+            f"{by} is not staff in this store; act as a member of staff with --as (or "
+            "COMPLAINTCTL_USER), or ask a senior leader to add you with `complaintctl staff add`"
+        )
+    if not staff.active:
+        # `staff add` refuses a removed member (they are staff still, removed): they come back
+        # by `staff reactivate`, in the role and area they had.
+        raise NotPermitted(
+            f"{staff.username} is no longer active staff; act as a member of staff with --as "
+            "(or COMPLAINTCTL_USER), or ask a senior role to make them active again with "
+            f"`complaintctl staff reactivate {staff.username}`"
         )
     # Whom the connecting database role (or login) may act as: services/identity.py.
     check_acting(uow, staff)
