@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     Role,
     Stage,
     StoreAction,
+    area_key,
     may,
     next_stage,
     step_words,
@@ -179,9 +180,9 @@ def listing_filters(
         )
     if area is not None:
         areas = sorted(uow.staff_areas())
-        spelt = {a.casefold(): a for a in areas}
-        if area.casefold() in spelt:
-            area = spelt[area.casefold()]  # as staff spell it, which is how cases are routed
+        spelt = {area_key(a): a for a in areas}
+        if area_key(area) in spelt:
+            area = spelt[area_key(area)]  # as staff spell it, which is how cases are routed
         elif not uow.has_cases_in_area(area):
             known = (
                 f"the areas are {', '.join(areas)}"
