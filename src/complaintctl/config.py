@@ -152,7 +152,8 @@ def load(path: Path | None = None) -> Config:
     named = path is None and bool(os.environ.get(ENV_VAR))
     path = config_path() if path is None else path
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark some editors begin a UTF-8 file with is not TOML's text.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):  # NotADirectory: HOME a file, not a folder
         if named:
             raise InvalidInput(f"config file {path}: no such file (named by {ENV_VAR})") from None

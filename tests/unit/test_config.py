@@ -50,6 +50,17 @@ def test_settings_and_views_are_read(tmp_path: Path) -> None:
     assert {"mine": True, "stage": ["first-stage"]} == loaded.view("mine")
 
 
+def test_a_file_saved_with_a_utf8_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Some Windows editors (Notepad before 2019) begin a UTF-8 file with a byte-order mark:
+    # the file is the same text, not a mistake at line 1, column 1.
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeffas = "ann.officer"\n[views.mine]\nmine = true\n'.encode())
+
+    loaded = config.load(path)
+
+    assert ({"as": "ann.officer"}, {"mine": {"mine": True}}) == (loaded.settings, loaded.views)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
