@@ -150,6 +150,10 @@ def load(path: Path | None = None) -> Config:
     COMPLAINTCTL_CONFIG names must be there: a slip in the path typed would otherwise give the
     defaults without a word."""
     named = path is None and bool(os.environ.get(ENV_VAR))
+    if named and not os.environ[ENV_VAR].strip():
+        raise InvalidInput(
+            f"{ENV_VAR} holds only spaces: name the config file, or unset it for the default one"
+        )
     path = config_path() if path is None else path
     try:
         # utf-8-sig: a byte-order mark some editors begin a UTF-8 file with is not TOML's text.

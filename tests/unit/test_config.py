@@ -35,6 +35,19 @@ def test_a_file_the_environment_names_must_be_there(
         config.load()
 
 
+def test_a_blank_file_name_in_the_environment_is_refused_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Not "config file   : no such file", naming a file no one can see.
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", "  ")
+    with pytest.raises(InvalidInput) as refused:
+        config.load()
+    assert (
+        "COMPLAINTCTL_CONFIG holds only spaces: name the config file, or unset it for the "
+        "default one"
+    ) == str(refused.value)
+
+
 def test_settings_and_views_are_read(tmp_path: Path) -> None:
     loaded = load(
         tmp_path,
