@@ -150,9 +150,14 @@ def load(path: Path | None = None) -> Config:
     COMPLAINTCTL_CONFIG names must be there: a slip in the path typed would otherwise give the
     defaults without a word."""
     named = path is None and bool(os.environ.get(ENV_VAR))
+    if named and not os.environ[ENV_VAR].strip():
+        raise InvalidInput(
+            f"{ENV_VAR} holds only spaces: name the config file, or unset it for the default one"
+        )
     path = config_path() if path is None else path
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark some editors begin a UTF-8 file with is not TOML's text.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):  # NotADirectory: HOME a file, not a folder
         if named:
             raise InvalidInput(f"config file {path}: no such file (named by {ENV_VAR})") from None

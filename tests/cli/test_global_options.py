@@ -90,6 +90,20 @@ def test_an_empty_as_is_refused_not_taken_for_the_login_name(
     assert "received" == show(run, ref)["stage"]
 
 
+def test_spaces_alone_in_complaintctl_user_are_refused_naming_the_variable(
+    run: Run, ref: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Empty, the variable is unset; spaces alone are a slip, said to be the variable's.
+    monkeypatch.setenv("COMPLAINTCTL_USER", "\t")
+    result = run("ack", ref, "--area", "Casework")
+    monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
+
+    assert (2, "Error: COMPLAINTCTL_USER must name a member of staff ('\\t' names no one)\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert "received" == show(run, ref)["stage"]
+
+
 def test_db_after_a_group_s_command_names_the_store(
     run: Run, new_store: Callable[[str], str]
 ) -> None:

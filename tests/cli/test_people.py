@@ -200,6 +200,7 @@ def test_a_removed_member_of_staff_can_no_longer_act(run: Run) -> None:
 
     assert 6 == result.exit_code
     assert error_line(result).startswith("Error: officer.two is no longer active staff")
+    assert error_line(result).endswith("`complaintctl staff reactivate officer.two`")
     assert before == show(run, ref)
 
 

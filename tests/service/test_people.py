@@ -66,6 +66,21 @@ def test_reactivating_a_removed_member_makes_them_active_in_the_role_and_area_th
     )
 
 
+def test_a_removed_member_who_tries_to_act_is_told_to_be_reactivated_not_added(
+    unit: UnitFactory,
+) -> None:
+    remove(unit, "officer.two")
+
+    with pytest.raises(NotPermitted) as refused:
+        log(unit, t("2026-12-01T11:00"), by="officer.two")
+
+    assert (
+        "officer.two is no longer active staff; act as a member of staff with --as (or "
+        "COMPLAINTCTL_USER), or ask a senior role to make them active again with "
+        "`complaintctl staff reactivate officer.two`"
+    ) == str(refused.value)
+
+
 def test_a_reactivated_member_may_act_again(unit: UnitFactory) -> None:
     remove(unit, "officer.two")
     with pytest.raises(NotPermitted, match="no longer active"):

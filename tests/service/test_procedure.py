@@ -317,6 +317,57 @@ def test_an_area_spelt_another_way_is_the_same_area_for_its_leader_and_responder
         assert ["Casework", "Energy"] == sorted(uow.staff_areas())
 
 
+def test_an_area_typed_with_its_accents_decomposed_is_the_area_staff_work_in(
+    unit: UnitFactory,
+) -> None:
+    # "Café" with é as one character (NFC), and as e and a combining accent (NFD, as some
+    # keyboards and pasted text give it): they look the same, so they are one area, never two.
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"
+    act(
+        unit,
+        services.add_staff,
+        username="cleo.leader",
+        name="Cleo Leader",
+        role=Role.LEADER,
+        area=composed,
+        by="sam.senior",
+        at=t("2026-11-28T10:00"),
+    )
+    cora = act(
+        unit,
+        services.add_staff,
+        username="cora.officer",
+        name="Cora Officer",
+        role=Role.OFFICER,
+        area=decomposed,
+        by="sam.senior",
+        at=t("2026-11-28T10:05"),
+    )
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area=decomposed,
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+    act(
+        unit,
+        services.assign,
+        ref=ref,
+        to="cora.officer",
+        by="cleo.leader",
+        at=t("2026-12-01T11:00"),
+    )
+
+    assert (composed, composed) == (cora.area, show(unit, ref).area)
+    with unit(write=False) as uow:
+        assert sorted(["Casework", composed, "Energy"]) == sorted(uow.staff_areas())
+        listed = services.queue(uow, as_of=t("2026-12-01T12:00"), area=decomposed.upper())
+    assert [ref] == [item.ref for item in listed.items]
+
+
 def test_only_the_assigned_responder_or_a_senior_role_responds(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     act(

@@ -35,6 +35,19 @@ def test_a_file_the_environment_names_must_be_there(
         config.load()
 
 
+def test_a_blank_file_name_in_the_environment_is_refused_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Not "config file   : no such file", naming a file no one can see.
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", "  ")
+    with pytest.raises(InvalidInput) as refused:
+        config.load()
+    assert (
+        "COMPLAINTCTL_CONFIG holds only spaces: name the config file, or unset it for the "
+        "default one"
+    ) == str(refused.value)
+
+
 def test_settings_and_views_are_read(tmp_path: Path) -> None:
     loaded = load(
         tmp_path,
@@ -48,6 +61,17 @@ def test_settings_and_views_are_read(tmp_path: Path) -> None:
         "warn_within": "2h",
     } == (loaded.settings)
     assert {"mine": True, "stage": ["first-stage"]} == loaded.view("mine")
+
+
+def test_a_file_saved_with_a_utf8_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Some Windows editors (Notepad before 2019) begin a UTF-8 file with a byte-order mark:
+    # the file is the same text, not a mistake at line 1, column 1.
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeffas = "ann.officer"\n[views.mine]\nmine = true\n'.encode())
+
+    loaded = config.load(path)
+
+    assert ({"as": "ann.officer"}, {"mine": {"mine": True}}) == (loaded.settings, loaded.views)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from complaintctl.domain.procedure import (
     Stage,
     may,
     next_stage,
+    same_area,
     stage_before_close,
     what_can_happen,
     who_may,
@@ -125,6 +126,23 @@ def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> 
 )
 def test_who_may_act_at_the_second_stage(who: Actor, action: Action, allowed: bool) -> None:
     assert allowed == may(who, action, SECOND)
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("Casework", "CASEWORK", True),
+        # é as one character or as e and a combining accent: they look the same.
+        ("Caf\u00e9", "Cafe\u0301", True),
+        ("CAF\u00c9", "cafe\u0301", True),
+        # A compatibility form (full-width letters) reads as the plain one.
+        ("\uff23asework", "casework", True),
+        ("Cafe", "Caf\u00e9", False),
+        (None, None, False),
+    ],
+)
+def test_an_area_is_one_in_any_spelling(one: str | None, other: str | None, same: bool) -> None:
+    assert same == same_area(one, other)
 
 
 def test_the_rule_reads_as_words_in_a_refusal() -> None:

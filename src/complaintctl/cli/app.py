@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer import Abort
 from typer._click import Command, Context, HelpFormatter
+from typer._click.core import ParameterSource
 from typer._click.exceptions import ClickException, MissingParameter, UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.main import (
@@ -681,12 +682,12 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _acting(named: str | None, login: str) -> str:
+def _acting(named: str | None, login: str, given: str = "--as") -> str:
     """Who is acting: the name --as gives, else the login name. An empty --as is a slip (a
     variable not set), never "my login name" (an empty COMPLAINTCTL_USER is unset, as the
-    shell's convention has it)."""
+    shell's convention has it). `given`: where the name came from, for the refusal."""
     if named is not None and not named.strip():
-        raise InvalidInput(f"--as must name a member of staff ({named!r} names no one)")
+        raise InvalidInput(f"{given} must name a member of staff ({named!r} names no one)")
     return named.strip() if named is not None else login
 
 
@@ -762,7 +763,14 @@ def root(
     login = _login_name()
     ctx.obj = State(
         db=db,
-        actor=_acting(actor if actor is not None else settings.get("as"), login),
+        actor=_acting(
+            actor if actor is not None else settings.get("as"),
+            login,
+            # Spaces alone in the variable (it is unset only when empty): say it is the variable.
+            "COMPLAINTCTL_USER"
+            if ctx.get_parameter_source("actor") == ParameterSource.ENVIRONMENT
+            else "--as",
+        ),
         named=bool((actor or settings.get("as") or "").strip()),
         config=loaded,
         config_problem=problem,

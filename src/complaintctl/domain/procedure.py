@@ -6,6 +6,7 @@ Every rule here is in ../shared/procedure/MODEL.md with its source; the two tabl
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -379,10 +380,17 @@ _RELATION_WORDS = {
 NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
 
 
+def area_key(area: str) -> str:
+    """An area as it compares with others: in any case of letters, and with accents composed
+    or not and compatibility forms folded (NFKC), as a keyboard or a paste may give them: two
+    spellings that look the same are one area."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", area).casefold())
+
+
 def same_area(one: str | None, other: str | None) -> bool:
-    """Whether two areas are one: an area is named in any spelling (`Casework`, `casework`),
-    as `ack --area` and the listings' `--area` take it."""
-    return one is not None and other is not None and one.casefold() == other.casefold()
+    """Whether two areas are one: an area is named in any spelling (`Casework`, `casework`,
+    `Café` however its accent is typed), as `ack --area` and the listings' `--area` take it."""
+    return one is not None and other is not None and area_key(one) == area_key(other)
 
 
 def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:

@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     Role,
     Stage,
     StoreAction,
+    area_key,
     may,
     next_stage,
     step_words,
@@ -179,9 +180,9 @@ def listing_filters(
         )
     if area is not None:
         areas = sorted(uow.staff_areas())
-        spelt = {a.casefold(): a for a in areas}
-        if area.casefold() in spelt:
-            area = spelt[area.casefold()]  # as staff spell it, which is how cases are routed
+        spelt = {area_key(a): a for a in areas}
+        if area_key(area) in spelt:
+            area = spelt[area_key(area)]  # as staff spell it, which is how cases are routed
         elif not uow.has_cases_in_area(area):
             known = (
                 f"the areas are {', '.join(areas)}"
@@ -217,11 +218,18 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
             "(or COMPLAINTCTL_DB, or the config file's db) names your store, or add its first "
             "member of staff with `complaintctl staff add`"
         )
-    if staff is None or not staff.active:
-        state = "no longer active staff" if staff else "not staff in this store"
+    if staff is None:
         raise NotPermitted(
-            f"{by} is {state}; act as a member of staff with --as (or COMPLAINTCTL_USER), "
-            "or ask a senior leader to add you with `complaintctl staff add`"
+            f"{by} is not staff in this store; act as a member of staff with --as (or "
+            "COMPLAINTCTL_USER), or ask a senior leader to add you with `complaintctl staff add`"
+        )
+    if not staff.active:
+        # `staff add` refuses a removed member (they are staff still, removed): they come back
+        # by `staff reactivate`, in the role and area they had.
+        raise NotPermitted(
+            f"{staff.username} is no longer active staff; act as a member of staff with --as "
+            "(or COMPLAINTCTL_USER), or ask a senior role to make them active again with "
+            f"`complaintctl staff reactivate {staff.username}`"
         )
     # Whom the connecting database role (or login) may act as: services/identity.py.
     check_acting(uow, staff)

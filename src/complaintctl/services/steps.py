@@ -59,6 +59,7 @@ from complaintctl.domain.procedure import (
     Remedy,
     Role,
     Stage,
+    area_key,
     same_area,
     stage_before_close,
 )
@@ -179,16 +180,18 @@ class Taking:
         any area while no member of staff has one.
         """
         if self._areas is None:
-            self._areas = {a.casefold(): a for a in self.uow.staff_areas()}
+            # Sorted, as listings read --area (common.listing_filters): where a store holds an
+            # area in two spellings from before they were one, both pick the same.
+            self._areas = {area_key(a): a for a in sorted(self.uow.staff_areas())}
         if not self._areas:
             raise InvalidInput(
                 f"no staff work in {area!r}: no member of staff has an area yet "
                 "(give one with `complaintctl staff role USERNAME --role ROLE --area AREA`)"
             )
-        if area.casefold() not in self._areas:
+        if area_key(area) not in self._areas:
             known = ", ".join(sorted(self._areas.values()))
             raise InvalidInput(f"no staff work in {area!r}; the areas are {known}")
-        return self._areas[area.casefold()]
+        return self._areas[area_key(area)]
 
 
 @dataclass
