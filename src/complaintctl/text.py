@@ -68,6 +68,13 @@ def inert(text: str, *, lines: bool = False) -> str:
     return text.translate(_INERT_KEEPING_LINES if lines else _INERT)
 
 
+def folded(text: str) -> str:
+    """`text` in any case of letters and compatibility form, for comparing, never for keeping:
+    case folded (`ß` is `ss`) between two NFKC normalisations (full-width `Ａ` is `A`, an
+    accent typed apart is composed), as folding the case can leave a form NFKC would change."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
 def as_seen(text: str) -> str:
     """`text` as a reader sees it, for comparing, never for keeping: compatibility forms folded
     (NFKC: `Ａ` in full width is `A`) and Unicode's invisible format characters dropped (a

@@ -19,7 +19,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.procedure import Category, Channel, RestrictionScope
 from complaintctl.errors import InvalidInput
-from complaintctl.text import ACTING, EMAIL, as_seen
+from complaintctl.text import ACTING, EMAIL, as_seen, folded
 
 REF_PATTERN = re.compile(r"^SC-[0-9]{4}-[0-9]{6}$")
 # Something@somewhere.tld, of printable characters, none of those that only ever wrap or
@@ -118,8 +118,7 @@ def matching_form(text: str | None) -> str:
     one space, none at either end. So `1 High St, Leeds`, `1 high st leeds` and
     `1  High St,` over a line break before `Leeds` are one address; `Zoë` and `Zoe`,
     `12` and `1 2` are not."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").casefold())
-    return " ".join(folded.translate(_MATCHING).split())
+    return " ".join(folded(text or "").translate(_MATCHING).split())
 
 
 def consumer_key(email: str | None, name: str, address: str | None) -> str | tuple[str, str]:

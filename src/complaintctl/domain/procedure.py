@@ -6,10 +6,11 @@ Every rule here is in ../shared/procedure/MODEL.md with its source; the two tabl
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from complaintctl.text import folded
 
 
 class Channel(StrEnum):
@@ -384,7 +385,7 @@ def area_key(area: str) -> str:
     """An area as it compares with others: in any case of letters, and with accents composed
     or not and compatibility forms folded (NFKC), as a keyboard or a paste may give them: two
     spellings that look the same are one area."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", area).casefold())
+    return folded(area)
 
 
 def same_area(one: str | None, other: str | None) -> bool:
