@@ -104,6 +104,18 @@ def test_spaces_alone_in_complaintctl_user_are_refused_naming_the_variable(
     assert "received" == show(run, ref)["stage"]
 
 
+def test_as_after_the_command_counts_over_spaces_alone_in_complaintctl_user(
+    run: Run, ref: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The later one counts, as README says: the variable was refused before --as was read.
+    monkeypatch.setenv("COMPLAINTCTL_USER", "  ")
+    result = run("ack", ref, "--area", "Casework", "--as", "officer.one", "--json")
+    monkeypatch.setenv("COMPLAINTCTL_USER", "officer.one")
+
+    assert (0, "") == (result.exit_code, result.stderr)
+    assert ("first-stage", "officer.one") == (show(run, ref)["stage"], history(run, ref)[-1]["by"])
+
+
 def test_db_after_a_group_s_command_names_the_store(
     run: Run, new_store: Callable[[str], str]
 ) -> None:

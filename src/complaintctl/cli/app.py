@@ -366,6 +366,7 @@ def _actor_after(ctx: Context, _param: Any, value: str | None) -> None:
     if value is not None and (state := _root_state(ctx)) is not None:
         state.actor = _acting(value, state.origin[0] if state.origin else _login_name())
         state.named = bool(value.strip())
+        state.actor_problem = None  # the later one counts
 
 
 def _plain_after(ctx: Context, _param: Any, value: bool) -> None:
@@ -482,6 +483,9 @@ class State:
     # Why the config file could not be read, where only help was asked for: the command
     # refuses it if it runs all the same (current_state).
     config_problem: InvalidInput | None = None
+    # Why the acting member named before the command names no one (`--as ' '`, spaces alone
+    # in COMPLAINTCTL_USER): refused as the command runs, unless --as after it names someone.
+    actor_problem: InvalidInput | None = None
     # Who ran the command, as the operating system says: noted beside `actor` in the history.
     origin: tuple[str, str] | None = None  # (login, host)
     # Whether `actor` was named (--as, COMPLAINTCTL_USER, the config's `as`) rather than
@@ -673,6 +677,8 @@ def current_state(ctx: typer.Context) -> State:
     assert isinstance(state, State)
     if state.config_problem is not None:
         raise state.config_problem
+    if state.actor_problem is not None:
+        raise state.actor_problem
     return state
 
 
@@ -761,19 +767,27 @@ def root(
     # The one clock read of the command: every default --at and --as-of is this instant, to
     # the second, as every instant is shown (in JSON too).
     login = _login_name()
+    try:
+        acting, actor_problem = (
+            _acting(
+                actor if actor is not None else settings.get("as"),
+                login,
+                # Spaces alone in the variable (unset only when empty): say it is the variable.
+                "COMPLAINTCTL_USER"
+                if ctx.get_parameter_source("actor") == ParameterSource.ENVIRONMENT
+                else "--as",
+            ),
+            None,
+        )
+    except InvalidInput as err:
+        acting, actor_problem = "", err
     ctx.obj = State(
         db=db,
-        actor=_acting(
-            actor if actor is not None else settings.get("as"),
-            login,
-            # Spaces alone in the variable (it is unset only when empty): say it is the variable.
-            "COMPLAINTCTL_USER"
-            if ctx.get_parameter_source("actor") == ParameterSource.ENVIRONMENT
-            else "--as",
-        ),
+        actor=acting,
         named=bool((actor or settings.get("as") or "").strip()),
         config=loaded,
         config_problem=problem,
+        actor_problem=actor_problem,
         now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,
         origin=(login, socket.gethostname()),
