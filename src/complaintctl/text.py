@@ -122,9 +122,12 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(v) if isinstance(v, str) else v for v in values]
 
 
-def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]]) -> None:
-    """Every CSV the tool writes: a header row, then each row with its cells made safe."""
-    writer = csv.writer(stream, lineterminator="\n")
+def write_csv(
+    stream: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ","
+) -> None:
+    """Every CSV the tool writes: a header row, then each row with its cells made safe (a
+    rejects file split as the file it came from was)."""
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
     writer.writerow(csv_row(header))  # a rejects file repeats the header of the file imported
     writer.writerows(csv_row(row) for row in rows)
 

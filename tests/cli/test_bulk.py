@@ -410,6 +410,24 @@ def test_a_csv_header_names_its_ref_column_as_import_reads_a_header(run: Run, he
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
+@pytest.mark.parametrize("header", ["Ref;consumer", '"consumer";"ref"', "consumer; REF"], ids=repr)
+def test_a_semicolon_csv_is_read_by_its_ref_column_as_import_tells_its_delimiter(
+    run: Run, header: str
+) -> None:
+    """`queue --csv` saved again by a spreadsheet set up for Europe: semicolons, Windows line
+    ends, a consumer's name holding a comma."""
+    names = [name.strip().strip('"').strip().lower() for name in header.split(";")]
+    rows = "".join(
+        ";".join(ref if name == "ref" else '"Smith, Ann"' for name in names) + "\r\n"
+        for ref in (A, B, C)
+    )
+
+    result = run("ack", "-", "--area", "Casework", input=f"\ufeff{header}\r\n{rows}\r\n")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
+
+
 def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run) -> None:
     result = run("ack", "-", "--area", "Casework", input=f"ref,consumer\n{A},x\nnope,y\n")
 

@@ -1080,6 +1080,28 @@ def test_a_semicolon_web_form_export_imports_with_map_and_date_format(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_rejects_file_imports_again_with_the_same_options_delimiter_given(
+    run: Run, tmp_path: Path
+) -> None:
+    options = (*FORM_OPTIONS, "--delimiter", ";", "--skip-invalid")
+    path = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;Email;Delay;No reply, twice;30/11/2026 14:00;",
+        "s-2;Bob Jones;nobody;online;Delay;Late;01/12/2026 09:30;",
+    )
+    assert 10 == run("import", str(path), *options).exit_code
+    rejects = tmp_path / "form.rejects.csv"
+    rejects.write_text(rejects.read_text().replace("nobody", "bob@example.com"))
+
+    result = run("import", str(rejects), *options, "--rejects", str(tmp_path / "again.csv"))
+
+    assert (0, ["s-1", "s-2"]) == (
+        result.exit_code,
+        [r["source_id"] for r in exported_rows(run)],
+    ), result.stderr
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
     run: Run, tmp_path: Path
 ) -> None:
@@ -1167,7 +1189,7 @@ def test_rejects_keep_the_forms_columns_and_import_with_the_same_options_once_fi
     result = run("import", str(path), "--skip-invalid", *FORM_OPTIONS)
 
     assert (10, 1) == (result.exit_code, len(exported_rows(run))), result.stderr
-    [header, *rows] = list(csv.reader(rejects.open(encoding="utf-8", newline="")))
+    [header, *rows] = list(csv.reader(rejects.open(encoding="utf-8", newline=""), delimiter=";"))
     assert (
         ["submission_id", "Your name", "E-mail", "channel", "category", "summary", "Submitted",
          "Notes", "error", "raw"],

@@ -1242,7 +1242,9 @@ def test_csv_rejects_keep_the_files_columns_and_cells_and_add_every_problem() ->
     ]
     out = io.StringIO()
 
-    write_rejects(out, [r for r in bad if isinstance(r, Reject)], "csv", layout.header)
+    write_rejects(
+        out, [r for r in bad if isinstance(r, Reject)], "csv", layout.header, layout.split_by
+    )
 
     assert [
         ["Your name", "email", "channel", "category", "summary", "received_at", "Notes", "error",
@@ -1253,7 +1255,28 @@ def test_csv_rejects_keep_the_files_columns_and_cells_and_add_every_problem() ->
         ["Bob", "bob@example.com", "email", "delay", "Late", "2026-12-01T10:00", "x",
          "line 3: has 8 values for 7 columns",
          "Bob;bob@example.com;email;delay;Late;2026-12-01T10:00;x;extra"],
-    ] == list(csv.reader(io.StringIO(out.getvalue(), newline="")))  # fmt: skip
+    ] == list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=";"))  # fmt: skip
+
+
+@pytest.mark.parametrize(("given", "told"), [(None, ";"), (";", ";"), ("\t", "\t"), (",", ",")])
+def test_csv_rejects_are_split_as_the_file_was_so_the_same_options_read_them_again(
+    given: str | None, told: str
+) -> None:
+    # A --delimiter given to read the file must read its rejects file too.
+    text = "consumer;email;channel;category;summary;received_at\nAnn;nobody;email;delay;@;t\n"
+    text = text.replace(";", told).replace("@", '"x, y;\tz"')
+    layout = CsvLayout(delimiter=given)
+    rows = read_rows(io.StringIO(text), "csv", layout=layout)
+    [bad] = [parse_row(row, LONDON, NOW) for row in rows]
+    assert isinstance(bad, Reject)
+    out = io.StringIO()
+
+    write_rejects(out, [bad], "csv", layout.header, layout.split_by)
+
+    assert told == layout.split_by
+    assert out.getvalue().splitlines()[0] == told.join([*layout.header, "error", "raw"])
+    [(_, again)] = laid_out(out.getvalue(), CsvLayout(delimiter=given))
+    assert ("Ann", "nobody", "x, y;\tz") == (again["consumer"], again["email"], again["summary"])
 
 
 def test_csv_rejects_keep_the_files_own_error_and_raw_columns_beside_theirs() -> None:

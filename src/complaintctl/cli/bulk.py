@@ -191,10 +191,23 @@ def _csv_header(text: str) -> bool:
         return False
     # Named as import reads a header: in any case, spaces around it aside, quoted or not (a
     # spreadsheet's `Ref`, R's `"ref"`); a column of references alone has no comma.
-    return _REF_COLUMN in [name.strip().lower() for name in next(csv.reader([first]), [])]
+    return _REF_COLUMN in _header_names(first)
 
 
 _REF_COLUMN = "ref"
+
+
+def _delimiter(first: str) -> str:
+    """A CSV header line's delimiter, told as import tells it: a spreadsheet set up for Europe
+    saves `queue --csv` again with semicolons."""
+    from complaintctl.services.imports import sniff_delimiter
+
+    return sniff_delimiter(first)
+
+
+def _header_names(first: str) -> list[str]:
+    names = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    return [name.strip().lower() for name in names]
 
 
 def _csv_refs(text: str) -> Iterator[str]:
@@ -202,7 +215,9 @@ def _csv_refs(text: str) -> Iterator[str]:
     a case skipped, a row whose `ref` is no reference refused by its line."""
     from complaintctl.services.common import looks_like_ref
 
-    reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""))
+    text = text.lstrip("\r\n")
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     at = [name.strip().lower() for name in next(reader)].index(_REF_COLUMN)
     for record in reader:
         ref = (record[at] if at < len(record) else "").strip()

@@ -343,7 +343,7 @@ def import_command(
     def keep(bad: list[Reject]) -> None:
         """The rejects, written whole before the batch commits."""
         with new_text_file(rejects_path, force=force, protected=state.store_files()) as out:
-            write_rejects(out, bad, fmt_used.value, layout.header)
+            write_rejects(out, bad, fmt_used.value, layout.header, layout.split_by)
         written.append(rejects_path)
 
     with data, render.progress(state.output, "Importing") as advance:

@@ -144,11 +144,13 @@ DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 @dataclass
 class CsvLayout:
     """How a CSV file is read: its delimiter (None: told from the header line) and the
-    columns read as other fields (`--map`); its header, as written, once read."""
+    columns read as other fields (`--map`); its header, as written, and the delimiter it was
+    split by (given or told), once read."""
 
     delimiter: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)  # a header name (lower case) -> field
     header: list[str] = field(default_factory=list)
+    split_by: str = ","
 
 
 def csv_layout(delimiter: str | None, maps: Iterable[str], date_format: str | None) -> CsvLayout:
@@ -263,6 +265,7 @@ def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iter
         if text.strip():
             break
     delimiter = layout.delimiter or (sniff_delimiter(lines[-1]) if lines else ",")
+    layout.split_by = delimiter  # a rejects file is written as the file was
     # strict: a stray quote is an error, not a field that swallows the rows after it.
     reader = csv.reader(itertools.chain(lines, stream), delimiter=delimiter, strict=True)
     header: list[str] | None = None
@@ -613,11 +616,16 @@ def import_batch(
 
 
 def write_rejects(
-    out: IO[str], rejects: list[Reject], fmt: str, header: list[str] | None = None
+    out: IO[str],
+    rejects: list[Reject],
+    fmt: str,
+    header: list[str] | None = None,
+    delimiter: str = ",",
 ) -> None:
     """The bad rows as they came in, each with its problems in `error` (one a line), in their
     format: fix them and import again (with the same options). A CSV file's rows keep the
-    file's `header`; `raw` holds a row that could not be split into its columns, as it was.
+    file's `header` and its `delimiter` (so a `--delimiter` given reads them again); `raw`
+    holds a row that could not be split into its columns, as it was.
     Where the file has an `error` or `raw` of its own, these are `error_2`, `raw_2` (or the
     next number free), so no column of the file is lost."""
     if fmt != "csv":
@@ -645,7 +653,7 @@ def write_rejects(
         values[at_raw] = str(row.raw.get("raw", "")) if "__error__" in row.raw else ""
         return values
 
-    write_csv(out, columns, map(cells, rejects))
+    write_csv(out, columns, map(cells, rejects), delimiter=delimiter)
 
 
 def _free_name(name: str, taken: set[str]) -> str:
