@@ -525,3 +525,20 @@ def test_handing_an_action_on_is_refused_and_writes_nothing(
     with pytest.raises(error, match=message):
         reassign(unit, **{"action_id": 1, **changes})
     assert before == dump_store(store_url)
+
+
+def test_an_action_is_not_handed_on_dated_before_it_was_last_handed_on(
+    unit: UnitFactory, store_url: str
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+    reassign(unit, opened.id, at=t("2026-12-02T10:00"))
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match="--at is before action 1 was last handed on "
+                       "\\(Wed 2026-12-02 10:00 GMT\\)"):  # fmt: skip
+        reassign(unit, opened.id, to="lee.leader", by="ruth.responder", at=t("2026-12-02T09:00"),
+                 now=t("2026-12-02T11:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    again = reassign(unit, opened.id, to="lee.leader", by="lee.leader", at=t("2026-12-02T10:00"))
+    assert "lee.leader" == again.owner

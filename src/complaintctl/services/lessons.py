@@ -287,6 +287,18 @@ def reassign_action(
         raise InvalidInput(
             f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
         )
+    # Handed on in the order it was: the history never says it went to one owner after another
+    # it was handed on to later.
+    handed = [
+        e.at
+        for e in uow.history(case)
+        if e.action == Action.ACTION_REASSIGNED and json.loads(e.details).get("id") == row.id
+    ]
+    if handed and at < max(handed):
+        raise InvalidInput(
+            f"--at is before action {action_id} was last handed on "
+            f"({format_local(max(handed), tz)})"
+        )
     if case.anonymised_at is not None:
         raise ActionNotAllowed(
             f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
