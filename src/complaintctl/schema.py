@@ -574,7 +574,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "report": (REPORT, ("report",)),
     "cause": (CAUSE, ("cause add",)),
     "cause list": ([CAUSE], ("cause list",)),
-    "action": (ACTION | {"schema_version": INT}, ("action add", "action done")),
+    "action": (ACTION | {"schema_version": INT}, ("action add", "action done",
+                                                    "action reassign")),
     "action list": ([ACTION | {"schema_version": INT}], ("action list",)),
     "config": (CONFIG, ("config",)),
 }  # fmt: skip

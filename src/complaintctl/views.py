@@ -243,6 +243,8 @@ class StaffView:
     active: bool
     db_role: str | None = None  # the PostgreSQL login role bound to them
     os_login: str | None = None  # the operating-system login bound to them
+    # What a removal leaves them holding (cases, actions) and how to hand it on: stderr only
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,9 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
             "action", "add", "SC-2026-000001", "--what", "Call back", "--owner", "sam",
             "--within", "2d", "--kind", "remedy", "--json",
         )),
+        ("action", "action reassign", demo(
+            "action", "reassign", "2", "--to", "olu", "--reason", "Sam is away", "--json"
+        )),
         ("action", "action done", demo("action", "done", "2", "--note", "Called", "--json")),
         ("action list", "action list", demo("action", "list", "--json")),
         ("config", "config", demo("config", "--json")),

@@ -349,3 +349,67 @@ def test_an_action_due_after_the_known_bank_holidays_is_warned_of(run: Run) -> N
     # Listed too, once, on stderr: the JSON on stdout is the list alone.
     assert ([warning], [warning]) == (listed.stderr.splitlines(), listed_json.stderr.splitlines())
     assert 1 == len(json.loads(listed_json.stdout))
+
+
+def test_action_reassign_hands_an_action_on_and_history_and_listings_follow(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--within", "1d", "--kind", "remedy")  # fmt: skip
+    with recorded_at("2026-12-01T14:00"):
+        said = ok(run, "--as", "lee.leader", "action", "reassign", "1", "--to", "ruth.responder",
+                  "--reason", "Rita has left")  # fmt: skip
+    with freeze_time(NOW):
+        ruths = json.loads(ok(run, "action", "list", "--owner", "ruth.responder", "--json").stdout)
+        ritas = ok(run, "action", "list", "--owner", "rita.responder").stdout
+        history = ok(run, "history", ref).stdout
+        entries = journey.history(run, ref)
+
+    assert said.stdout.startswith(
+        f"Reassigned action 1 on {ref} (remedy), owned by ruth.responder, due "
+    )
+    assert ([1], "") == ([a["id"] for a in ruths], ritas)
+    assert ("action-reassigned", "lee.leader", {
+        "id": 1, "kind": "remedy", "previous_owner": "rita.responder", "owner": "ruth.responder",
+        "reason": "Rita has left",
+    }) == (entries[-1]["action"], entries[-1]["by"], entries[-1]["details"])  # fmt: skip
+    assert "owner: ruth.responder; previous owner: rita.responder; reason: Rita has left" in (
+        history
+    )
+
+
+def test_action_reassign_errors_exit_with_their_codes(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        for _ in range(2):
+            ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+               "--within", "1d", "--kind", "remedy")  # fmt: skip
+        ok(run, "--as", "rita.responder", "action", "done", "2")
+        ok(run, "--as", "sam.senior", "staff", "remove", "officer.three")
+
+        def reassign(*args: str, by: str = "rita.responder") -> tuple[int, str]:
+            result = run("--as", by, "action", "reassign", *args)
+            return result.exit_code, result.stderr
+
+        results = {
+            "no action": reassign("9", "--to", "ruth.responder", "--reason", "Left"),
+            "done": reassign("2", "--to", "ruth.responder", "--reason", "Left"),
+            "not permitted": reassign("1", "--to", "ruth.responder", "--reason", "Left",
+                                      by="officer.two"),
+            "removed owner": reassign("1", "--to", "officer.three", "--reason", "Left"),
+            "same owner": reassign("1", "--to", "rita.responder", "--reason", "Left"),
+            "no reason": reassign("1", "--to", "ruth.responder"),
+        }  # fmt: skip
+
+    assert {
+        "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
+        "done": (5, f"Error: action 2 on {ref} was done already, Tue 2026-12-01 13:00 GMT by "
+                    "rita.responder: there is nothing to hand on\n"),
+        "not permitted": (6, "Error: officer.two (officer) may not hand on action 1: only its "
+                             "owner (rita.responder), or leader, senior-complaint-executive, "
+                             "senior-leader, may\n"),
+        "removed owner": (2, "Error: officer.three is no longer active staff\n"),
+        "same owner": (2, "Error: action 1 is owned by rita.responder already: nothing to "
+                          "change\n"),
+        "no reason": (2, "Error: Missing option '--reason'.\n"),
+    } == results  # fmt: skip

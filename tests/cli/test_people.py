@@ -1005,3 +1005,29 @@ def test_consumer_show_names_one_consumer_by_email_or_by_id(run: Run) -> None:
     assert "Error: name the consumer by --email or by --consumer-id (one of them)" == error_line(
         result
     )
+
+
+def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_it_on(
+    run: Run,
+) -> None:
+    ref = journey.log_case(run, at="2026-12-01T10:00")
+    journey.ack(run, ref, at="2026-12-01T11:00")
+    journey.assign(run, ref, at="2026-12-01T12:00")
+    with freeze_time(NOW):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--within", "1d", "--kind", "remedy")  # fmt: skip
+        plain = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder")
+        ok(run, "--as", "sam.senior", "staff", "reactivate", "rita.responder")
+        as_json = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder", "--json")
+
+    warnings = (
+        f"Warning: rita.responder is the responder of 1 open case at the first stage ({ref}): "
+        "hand each on with `complaintctl assign REF --to USERNAME`\n"
+        f"Warning: rita.responder owns 1 open action (1 on {ref}): hand each on with "
+        "`complaintctl action reassign ID --to USERNAME --reason TEXT`\n"
+    )
+    assert (warnings, "Removed rita.responder (Rita Responder, officer in Casework)\n") == (
+        plain.stderr, plain.stdout,
+    )  # fmt: skip
+    assert (warnings, False) == (as_json.stderr, json.loads(as_json.stdout)["active"])
+    assert "warnings" not in json.loads(as_json.stdout)

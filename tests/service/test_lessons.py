@@ -429,3 +429,116 @@ def test_a_back_dated_step_shows_the_action_it_opens(unit: UnitFactory) -> None:
                at=t("2027-01-04T10:00"), now=t("2027-01-05T10:00"))  # fmt: skip
 
     assert ["pay the goodwill of £25.50"] == [a.what for a in view.actions]
+
+
+# -- handing an action on ------------------------------------------------------------------
+
+
+def reassign(unit: UnitFactory, action_id: int, **changes: Any) -> services.ActionView:
+    fields: dict[str, Any] = {
+        "action_id": action_id,
+        "to": "ruth.responder",
+        "reason": "Rita has left",
+        "by": "rita.responder",
+        "at": t("2026-12-02T10:00"),
+    }
+    return act(unit, services.reassign_action, **{**fields, **changes})  # type: ignore[no-any-return]
+
+
+def test_an_action_handed_on_is_owned_by_its_new_owner_wherever_listed(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+
+    handed = reassign(unit, opened.id)
+
+    with unit(write=False) as uow:
+        ruths = services.list_actions(uow, as_of=NOW, owner="ruth.responder")
+        ritas = services.list_actions(uow, as_of=NOW, owner="rita.responder")
+    view = show(unit, ref)
+    entry = view.latest("action-reassigned")
+    assert entry is not None
+    assert ("ruth.responder", [opened.id], [], ["ruth.responder"]) == (
+        handed.owner, [a.id for a in ruths], [a.id for a in ritas],
+        [a.owner for a in view.actions],
+    )  # fmt: skip
+    assert ("rita.responder", t("2026-12-02T10:00"), {
+        "id": opened.id, "kind": "remedy", "previous_owner": "rita.responder",
+        "owner": "ruth.responder", "reason": "Rita has left",
+    }) == (entry.actor, entry.at, entry.details)  # fmt: skip
+    assert (opened.due, None) == (handed.due, handed.done_at)  # its due stays where it was
+
+
+def test_the_new_owner_marks_a_handed_on_action_done_and_the_old_one_no_longer_may(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+    reassign(unit, opened.id)
+
+    with pytest.raises(NotPermitted, match="only its owner \\(ruth.responder\\)"):
+        act(unit, services.action_done, action_id=opened.id, note=None, by="rita.responder",
+            at=t("2026-12-02T11:00"))  # fmt: skip
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="ruth.responder",
+               at=t("2026-12-02T11:00"))  # fmt: skip
+    assert "ruth.responder" == done.done_by
+
+
+@pytest.mark.parametrize("by", ["lee.leader", "lena.leader", "sam.senior", "hana.handler"])
+def test_a_leader_or_a_senior_role_hands_on_someone_elses_action(
+    unit: UnitFactory, by: str
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+
+    assert "ruth.responder" == reassign(unit, opened.id, by=by).owner
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"action_id": 99}, NotFound, "no action 99"),
+        ({"by": "officer.two"}, NotPermitted,
+         "officer.two \\(officer\\) may not hand on action 1: only its owner "
+         "\\(rita.responder\\), or leader, senior-complaint-executive, senior-leader, may"),
+        ({"action_id": 2}, ActionNotAllowed, "action 2 on SC-2026-000001 was done already"),
+        ({"to": "nobody"}, NotFound, "no staff member 'nobody'"),
+        ({"to": "officer.three"}, InvalidInput, "officer.three is no longer active staff"),
+        ({"to": "rita.responder"}, InvalidInput,
+         "action 1 is owned by rita.responder already: nothing to change"),
+        ({"reason": "  "}, InvalidInput, "--reason must not be empty"),
+        ({"at": t("2026-12-01T09:00")}, InvalidInput, "--at is before action 1 was opened"),
+    ],
+)  # fmt: skip
+def test_handing_an_action_on_is_refused_and_writes_nothing(
+    unit: UnitFactory, store_url: str, changes: dict[str, Any], error: type[Exception],
+    message: str,
+) -> None:  # fmt: skip
+    ref = to_first_stage(unit)
+    add(unit, ref)
+    done = add(unit, ref)
+    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
+        at=t("2026-12-01T12:00"))  # fmt: skip
+    act(unit, services.remove_staff, username="officer.three", by="sam.senior",
+        at=t("2026-12-01T12:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(error, match=message):
+        reassign(unit, **{"action_id": 1, **changes})
+    assert before == dump_store(store_url)
+
+
+def test_an_action_is_not_handed_on_dated_before_it_was_last_handed_on(
+    unit: UnitFactory, store_url: str
+) -> None:
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+    reassign(unit, opened.id, at=t("2026-12-02T10:00"))
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match="--at is before action 1 was last handed on "
+                       "\\(Wed 2026-12-02 10:00 GMT\\)"):  # fmt: skip
+        reassign(unit, opened.id, to="lee.leader", by="ruth.responder", at=t("2026-12-02T09:00"),
+                 now=t("2026-12-02T11:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    again = reassign(unit, opened.id, to="lee.leader", by="lee.leader", at=t("2026-12-02T10:00"))
+    assert "lee.leader" == again.owner

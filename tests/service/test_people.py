@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from complaintctl import services
-from complaintctl.domain.procedure import Channel, RestrictionScope, Role
+from complaintctl.domain.procedure import ActionKind, Channel, RestrictionScope, Role
 from complaintctl.errors import InvalidInput, NotFound, NotPermitted
 from complaintctl.store.models import Event
 from tests.conftest import UnitFactory, dump_store
@@ -324,3 +324,63 @@ def test_a_consumer_is_named_by_email_or_by_id_not_both(unit: UnitFactory) -> No
     log(unit, t("2026-11-30T10:00"))
     with pytest.raises(InvalidInput, match="by --email or by --consumer-id"):
         consumer(unit, email="ann@example.com", consumer_id=1)
+
+
+# -- staff remove: what they leave ----------------------------------------------------------
+
+
+def test_removing_a_member_warns_of_the_cases_and_actions_they_still_hold(
+    unit: UnitFactory,
+) -> None:
+    first = to_responded(unit)  # responded: waiting on the consumer, nothing owed by rita
+    held = log(unit, t("2026-11-30T11:00"))
+    act(unit, services.acknowledge, ref=held, area="Casework", by="officer.one",
+        at=t("2026-12-01T09:00"))  # fmt: skip
+    act(unit, services.assign, ref=held, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T09:30"))  # fmt: skip
+    opened = act(unit, services.add_action, ref=first, kind=ActionKind.REMEDY, what="Call back",
+                 owner="rita.responder", due=None, within="10d", by="officer.one",
+                 at=t("2026-12-01T09:45"))  # fmt: skip
+
+    view = remove(unit, "rita.responder")
+
+    assert (
+        f"rita.responder is the responder of 1 open case at the first stage ({held}): hand "
+        "each on with `complaintctl assign REF --to USERNAME`",
+        f"rita.responder owns 1 open action ({opened.id} on {first}): hand each on with "
+        "`complaintctl action reassign ID --to USERNAME --reason TEXT`",
+    ) == view.warnings
+    assert False is view.active
+
+
+def test_removing_a_second_stage_handler_warns_that_a_senior_gives_the_final_response(
+    unit: UnitFactory,
+) -> None:
+    act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",
+        by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
+    ref = to_responded(unit)
+    act(unit, services.escalate, ref=ref, to="hana.handler", reason="Unhappy", by="officer.one",
+        at=t("2026-12-07T10:00"))  # fmt: skip
+
+    view = act(unit, services.remove_staff, username="hana.handler", by="sam.senior",
+               at=t("2026-12-08T10:00"))  # fmt: skip
+
+    assert (
+        f"hana.handler is the second-stage handler of 1 open case ({ref}): no command hands "
+        "the second stage on; a senior role may give the final response (`complaintctl final "
+        "REF ...`), or reactivate hana.handler (`complaintctl staff reactivate hana.handler`)",
+    ) == view.warnings
+
+
+def test_removing_a_member_who_holds_nothing_warns_of_nothing(unit: UnitFactory) -> None:
+    ref = to_responded(unit)
+    opened = act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Call back",
+                 owner="rita.responder", due=None, within="10d", by="officer.one",
+                 at=t("2026-12-03T11:00"))  # fmt: skip
+    act(unit, services.reassign_action, action_id=opened.id, to="ruth.responder",
+        reason="Leaving", by="rita.responder", at=t("2026-12-03T12:00"))  # fmt: skip
+
+    view = act(unit, services.remove_staff, username="rita.responder", by="sam.senior",
+               at=t("2026-12-04T10:00"))  # fmt: skip
+
+    assert () == view.warnings

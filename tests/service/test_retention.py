@@ -797,3 +797,28 @@ def test_show_gives_a_removed_reason_as_its_words(unit: UnitFactory, store: dict
     shown = case_json(show(unit, store["ann_final"], AFTER))
 
     assert "[removed 2033-02-01 under retention policy 1]" == shown["escalation"]["reason"]
+
+
+def test_retention_removes_the_reason_an_action_was_handed_on(unit: UnitFactory) -> None:
+    dan = log(unit, t("2026-12-01T09:30"), consumer="Dan Dyer", email="dan@example.com")
+    opened = act(
+        unit, services.add_action, ref=dan, kind=ActionKind.REMEDY, what="Call Dan back",
+        owner="officer.one", due=None, within="2d", by="officer.one", at=t("2026-12-01T10:00"),
+    )  # fmt: skip
+    act(
+        unit, services.reassign_action, action_id=opened.id, to="officer.two",
+        reason="Dan asked not to deal with Olu", by="officer.one", at=t("2026-12-01T11:00"),
+    )  # fmt: skip
+    act(unit, services.action_done, action_id=opened.id, note=None, by="officer.two",
+        at=t("2026-12-01T12:00"))  # fmt: skip
+    withdraw(unit, dan, t("2026-12-02T10:00"))
+
+    apply(unit, BETWEEN)
+
+    entry = show(unit, dan, AFTER).latest("action-reassigned")
+    assert entry is not None
+    assert "Dan" not in json.dumps(entry.details)
+    assert ({"removed", "sha256"}, "officer.one", "officer.two") == (
+        set(entry.details["reason"]), entry.details["previous_owner"], entry.details["owner"],
+    )  # fmt: skip
+    assert verified(unit).intact

@@ -105,6 +105,7 @@ EXAMPLES: dict[str, str] = {
     "action add": 'complaintctl action add SC-2026-000001 --what "Call Ann back" --owner rita '
     "--within 2d --kind remedy",
     "action done": 'complaintctl action done 1 --note "Called; she is content"',
+    "action reassign": 'complaintctl action reassign 1 --to ruth --reason "Rita has left"',
     "action list": "complaintctl action list --open --owner rita",
     "restrict lift": 'complaintctl restrict lift 3 --reason "Reviewed: contact is civil now"',
     "restrict review": 'complaintctl restrict review 3 --next 2027-06-01 --reason "Still needed"',

@@ -150,6 +150,38 @@ def action_done(
     render.action_changed(view, json_output, "Done")
 
 
+@action_app.command("reassign")
+def action_reassign(
+    ctx: typer.Context,
+    action_id: ActionId,
+    to: Annotated[
+        str,
+        typer.Option(
+            metavar="USERNAME",
+            help="Who owes it from now: active staff.",
+            autocompletion=completion.usernames,
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why it is handed on (kept in the history).")],
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Hand an open action on to another owner (its owner, a leader or a senior role), as
+    when its owner leaves; its due stays. Recorded in the case's history."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    view = state.change(
+        lambda uow, when: services.reassign_action(
+            uow, action_id=action_id, to=to, reason=reason, by=state.actor, at=when,
+            now=state.now,
+        ),
+        at,
+    )  # fmt: skip
+    render.action_changed(view, json_output, "Reassigned")
+
+
 @action_app.command("list")
 def action_list(
     ctx: typer.Context,

@@ -1010,6 +1010,7 @@ def _csv_value(value: Any) -> Any:
 
 
 def staff_changed(view: StaffView, json_output: bool, verb: str) -> None:
+    _warnings(view.warnings)
     if json_output:
         _print_json(versioned(staff_json(view)))
         return

@@ -75,6 +75,7 @@ class Action(StrEnum):
     # What a complaint taught: a remedy owed or an improvement, with an owner and a due date.
     ACTION_OPENED = "action-opened"
     ACTION_DONE = "action-done"
+    ACTION_REASSIGNED = "action-reassigned"  # handed on to another owner, with the reason
     # Restrictions and consumers' needs: on the store, and on each open case of the consumer.
     RESTRICTION_DECIDED = "restriction-decided"
     RESTRICTION_LIFTED = "restriction-lifted"
@@ -454,8 +455,8 @@ STORE_PERMISSIONS: dict[StoreAction, frozenset[Role]] = {
     StoreAction.EXTEND_SUBJECT_ACCESS: SECOND_STAGE_ROLES,
 }
 
-# Who may mark an action done, besides its owner [ours]: a leader or a senior role. Anyone
-# active may open one (whoever learns what is owed records it).
+# Who may mark an action done, or hand it on to another owner, besides its owner [ours]: a
+# leader or a senior role. Anyone active may open one (whoever learns what is owed records it).
 ACTION_DONE_ROLES = frozenset({Role.LEADER, *SENIOR_ROLES})
 
 

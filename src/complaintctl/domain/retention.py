@@ -103,6 +103,8 @@ CASE_KEYS: Mapping[str, frozenset[str]] = {
     Action.RESTRICTION_REVIEWED: frozenset({"reason"}),
     Action.ACTION_OPENED: frozenset({"what"}),
     Action.ACTION_DONE: frozenset({"what", "note"}),
+    # Why an action was handed on may name the person ("Ann asked for someone else").
+    Action.ACTION_REASSIGNED: frozenset({"reason"}),
 }
 # The consumer's own details on each of their cases' entries: removed with the consumer,
 # who keeps them until their last case is due.

@@ -20,6 +20,7 @@ from complaintctl.services.lessons import (
     add_cause,
     causes,
     list_actions,
+    reassign_action,
 )
 from complaintctl.services.reads import find_cases, overdue, queue, show_case, show_consumer
 from complaintctl.services.restrictions import (
@@ -94,6 +95,7 @@ __all__ = [
     "add_cause",
     "causes",
     "list_actions",
+    "reassign_action",
     "Acknowledge",
     "Assign",
     "Close",

@@ -11,7 +11,6 @@ entries on the case, so the figures count them as recorded by a cutoff [ours, MO
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -248,6 +247,72 @@ def action_done(
     return action_view(uow, row, case.ref, as_of=max(at, now))
 
 
+def reassign_action(
+    uow: UnitOfWork,
+    *,
+    action_id: int,
+    to: str,
+    reason: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> ActionView:
+    """Hand an open action on to another active member of staff, with the reason: by its
+    owner, a leader or a senior role (as `action_done` allows others' actions). Recorded on
+    its case (`action-reassigned`: the owner before and after); its due stays as it was."""
+    from complaintctl.store.types import details_of
+
+    not_in_future(at, now, uow)
+    actor = acting_staff(uow, by)
+    row = uow.action(action_id)
+    if row is None:
+        raise NotFound(f"no action {action_id} (see `complaintctl action list`)")
+    case = uow.case_by_id(row.case_id)
+    if actor.username != row.owner and actor.role not in ACTION_DONE_ROLES:
+        roles = ", ".join(sorted(role.value for role in ACTION_DONE_ROLES))
+        raise NotPermitted(
+            f"{actor.username} ({actor.role.value}) may not hand on action {action_id}: "
+            f"only its owner ({row.owner}), or {roles}, may"
+        )
+    tz = uow.calendar().tz
+    if row.done_at is not None:
+        raise ActionNotAllowed(
+            f"action {action_id} on {case.ref} was done already, "
+            f"{format_local(row.done_at, tz)} by {row.done_by}: there is nothing to hand on"
+        )
+    owner = active_staff(uow, to).username
+    if owner == row.owner:
+        raise InvalidInput(f"action {action_id} is owned by {owner} already: nothing to change")
+    reason = required(reason, "--reason")
+    if at < row.opened_at:
+        raise InvalidInput(
+            f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
+        )
+    # Handed on in the order it was: the history never says it went to one owner after another
+    # it was handed on to later.
+    handed = [
+        e.at
+        for e in uow.history(case)
+        if e.action == Action.ACTION_REASSIGNED and details_of(e.details).get("id") == row.id
+    ]
+    if handed and at < max(handed):
+        raise InvalidInput(
+            f"--at is before action {action_id} was last handed on "
+            f"({format_local(max(handed), tz)})"
+        )
+    if case.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
+        )
+    previous, row.owner = row.owner, owner
+    uow.add(row)
+    uow.record(case, Action.ACTION_REASSIGNED, by=actor.username, at=at, now=now, id=row.id,
+               kind=row.kind, previous_owner=previous, owner=owner,
+               reason=reason)  # fmt: skip
+    uow.commit()
+    return action_view(uow, row, case.ref, as_of=max(at, now))
+
+
 def list_actions(
     uow: UnitOfWork,
     *,
@@ -261,6 +326,7 @@ def list_actions(
     since is open): all of them, or those open, or open and past due at `as_of`; of one
     owner, or one kind."""
     from complaintctl.store import listings
+    from complaintctl.store.types import details_of
 
     if owner is not None:
         found = uow.staff(owner.strip())
@@ -273,7 +339,7 @@ def list_actions(
     since = [
         EventView(Action.RECOMPUTE.value, "", recorded_at, recorded_at, details)
         for raw, recorded_at in listings.recomputes_since(uow, as_of)
-        if (details := json.loads(raw)).get("action_id") is not None
+        if (details := details_of(raw)).get("action_id") is not None
     ]
     rows = listings.actions(
         uow,

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from complaintctl import text
-from complaintctl.domain.procedure import SENIOR_ROLES, Action, Role, StoreAction, same_area
+from complaintctl.domain.procedure import (
+    SENIOR_ROLES,
+    Action,
+    Role,
+    Stage,
+    StoreAction,
+    same_area,
+)
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
     acting_staff,
@@ -202,8 +210,57 @@ def remove_staff(
     staff.active, staff.removed_at = False, at
     uow.add(staff)
     uow.record(None, Action.STAFF_REMOVED, by=by, at=at, now=now, username=staff.username)
+    left = _left_holding(uow, staff.username)
     uow.commit()
-    return _view(staff)
+    return replace(_view(staff), warnings=left)
+
+
+# How many of what a removed member still holds are named in a warning, the rest counted.
+_NAMED = 10
+
+
+def _named(items: list[str]) -> str:
+    more = len(items) - _NAMED
+    return ", ".join(items[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
+    """What a member being removed still holds, one warning a kind, each naming the command
+    that hands it on: the first-stage cases they are the responder of, the second-stage cases
+    they handle, and the open actions they own. Their work is never left where no one sees it."""
+    from complaintctl.store import listings
+
+    held = listings.cases_held(uow, username, (Stage.FIRST_STAGE, Stage.SECOND_STAGE))
+    first = [ref for ref, stage in held if stage == Stage.FIRST_STAGE]
+    second = [ref for ref, stage in held if stage == Stage.SECOND_STAGE]
+    owned = [
+        f"{row[0]} on {row[1]}"
+        for row in listings.actions(uow, open_only=True, due_before=None, owner=username, kind=None)
+    ]
+    warnings = []
+    if first:
+        warnings.append(
+            f"{username} is the responder of {_count(len(first), 'open case')} at the first "
+            f"stage ({_named(first)}): hand each on with "
+            "`complaintctl assign REF --to USERNAME`"
+        )
+    if second:
+        warnings.append(
+            f"{username} is the second-stage handler of {_count(len(second), 'open case')} "
+            f"({_named(second)}): no command hands the second stage on; a senior role may give "
+            f"the final response (`complaintctl final REF ...`), or reactivate {username} "
+            f"(`complaintctl staff reactivate {username}`)"
+        )
+    if owned:
+        warnings.append(
+            f"{username} owns {_count(len(owned), 'open action')} ({_named(owned)}): hand "
+            "each on with `complaintctl action reassign ID --to USERNAME --reason TEXT`"
+        )
+    return tuple(warnings)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def reactivate_staff(

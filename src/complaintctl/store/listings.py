@@ -370,6 +370,18 @@ def actions(
     return cast("list[ActionRow]", uow.session.connection().execute(statement).all())
 
 
+def cases_held(uow: UnitOfWork, username: str, stages: Sequence[str]) -> list[tuple[str, str]]:
+    """The ref and stage of each case at one of `stages` that `username` holds: its
+    second-stage handler, or its responder where there is none (the queue's owner), by ref."""
+    owner = func.coalesce(col(Case.handler), col(Case.responder))
+    statement = (
+        sa_select(col(Case.ref), col(Case.stage))
+        .where(owner == username, col(Case.stage).in_(list(stages)))
+        .order_by(col(Case.ref))
+    )
+    return cast("list[tuple[str, str]]", uow.session.connection().execute(statement).all())
+
+
 def recomputes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, datetime]]:
     """The details (JSON) and recording time of each calendar recompute recorded after
     `since`, in the order recorded: what undoes an action's due as recorded by then."""
