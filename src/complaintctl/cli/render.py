@@ -560,6 +560,10 @@ def logged(view: CaseView, *, json_output: bool) -> None:
         return
     acknowledgement = _latest(view, STEP_CLOCKS[Action.LOG].starts[0])
     assert acknowledgement is not None
+    if acknowledgement.breached:  # dated back past its due: as `show` has it
+        state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day)
+        _note(f"Logged {view.ref}; acknowledgement {state}")
+        return
     _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
 
 

@@ -36,6 +36,7 @@ from complaintctl.services.common import (
     authorise_store,
     coverage_warnings,
     find_case,
+    judged_at,
     not_in_future,
     optional,
     required,
@@ -146,9 +147,8 @@ def add_action(
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
                       agreed=agreed)  # fmt: skip
     uow.commit()
-    # Judged as the command runs, as `show` and `overdue` judge it: one dated back past its
-    # due is overdue already.
-    view = action_view(uow, row, case.ref, as_of=max(at, now))
+    # Judged as the command runs: one dated back past its due is overdue already.
+    view = action_view(uow, row, case.ref, as_of=judged_at(at, now))
     if within is None:
         return view  # a date set by hand: no bank holiday counted
     return replace(view, warnings=coverage_warnings(uow.calendar(), row.due_at))
@@ -245,7 +245,7 @@ def action_done(
                kind=row.kind, what=row.what, due=row.due_at, on_time=on_time,
                note=note)  # fmt: skip
     uow.commit()
-    return action_view(uow, row, case.ref, as_of=max(at, now))
+    return action_view(uow, row, case.ref, as_of=judged_at(at, now))
 
 
 def list_actions(

@@ -78,6 +78,7 @@ from complaintctl.services.common import (
     case_views,
     collecting_only_the_batch,
     describe_state,
+    judged_at,
     looks_like_ref,
     missing_case,
     not_in_future,
@@ -312,7 +313,7 @@ def take_steps(
         done += case_views(
             uow,
             [plan.case.id for plan in plans],
-            as_of={plan.case.id: max(now, at) for plan in plans},
+            as_of={plan.case.id: judged_at(at, now) for plan in plans},
             recorded_by=now,
             notes=notes,
         )
