@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.procedure import (
     ACTION_DONE_ROLES,
     Action,
@@ -228,7 +228,8 @@ def action_done(
         )
     if at < row.opened_at:
         raise InvalidInput(
-            f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
+            f"--at is before action {action_id} was opened "
+            f"({format_apart(at, row.opened_at, tz)[1]})"
         )
     note = optional(note, "--note")
     if note is not None and case.anonymised_at is not None:

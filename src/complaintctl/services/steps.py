@@ -38,7 +38,7 @@ from complaintctl.domain.clocks import (
     clock_to_move,
     plan_clocks,
 )
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
@@ -489,10 +489,10 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     # later, must not stop an earlier step being recorded.
     last = case.last_step_at or case.received_at
     if taking.at < last:
-        tz = taking.calendar.tz
+        at, last_step = format_apart(taking.at, last, taking.calendar.tz)
         raise ActionNotAllowed(
-            f"--at {format_local(taking.at, tz)} is before {case.ref}'s last recorded step "
-            f"({format_local(last, tz)}); steps are recorded in the order they happened"
+            f"--at {at} is before {case.ref}'s last recorded step ({last_step}); steps are "
+            "recorded in the order they happened"
         )
     plan = spec.plan(taking, case)
     # A step that keeps the stage in the table (a reopen) leaves the verb to say where it leads.
