@@ -1293,6 +1293,8 @@ def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str
         f"{verb} subject-access request {view.id} from {one_line(view.consumer)}: "
         f"received {format_local(view.received_at, tz)}, due {format_local(view.due, tz)}"
     )
+    if view.state == "overdue":  # typed in, or extended, after its due: as `sar show` has it
+        line += " (overdue)"
     if view.done_at is not None:
         line += f"; answered {format_local(view.done_at, tz)}, " + (
             "in time" if view.on_time else "late"
