@@ -76,6 +76,29 @@ def test_log_says_on_stderr_when_the_acknowledgement_is_due(run: Run) -> None:
     )
 
 
+@freeze_time("2026-12-07 12:00:00")
+def test_log_dated_back_past_the_acknowledgement_due_says_it_is_breached_as_show_does(
+    run: Run,
+) -> None:
+    # Received Mon 30 Nov 10:00, acknowledgement due Thu 3 Dec 10:00, typed in on Mon 7 Dec.
+    said = log(run, at="2026-11-30T10:00").stderr.splitlines()
+    logged = json.loads(log(run, "--json", at="2026-11-30T10:00").stdout)
+    (deadline,) = logged["deadlines"]
+
+    assert [
+        "Logged SC-2026-000001; acknowledgement breached by 18h working, 4d 2h calendar "
+        "(due Thu 2026-12-03 10:00 GMT)"
+    ] == said
+    assert ("2026-12-07T12:00:00+00:00", True, 1080, 0) == (
+        logged["as_of"],
+        deadline["breached"],
+        deadline["late_working_minutes"],
+        deadline["left_working_minutes"],
+    )
+    shown = show(run, logged["ref"])["deadlines"][0]
+    assert shown == {**deadline, "start": shown["start"]}
+
+
 @freeze_time("2026-11-30 12:00:00")
 def test_log_json_prints_the_case_at_stage_received_with_an_open_acknowledgement_deadline(
     run: Run,

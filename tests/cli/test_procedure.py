@@ -680,6 +680,25 @@ def test_a_step_dated_before_the_cases_last_step_is_refused(run: Run) -> None:
 
 
 @freeze_time(NOW)
+def test_a_step_seconds_before_the_last_one_in_the_same_minute_says_both_to_the_second(
+    run: Run,
+) -> None:
+    ref = log_case(run)
+    ack(run, ref, at="2026-07-31T11:00:45")
+
+    result = refused(
+        run, ref, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+        "--at", "2026-07-31T11:00:05",
+    )  # fmt: skip
+
+    assert 5 == result.exit_code
+    assert (
+        f"Error: --at Fri 2026-07-31 11:00:05 BST is before {ref}'s last recorded step "
+        "(Fri 2026-07-31 11:00:45 BST); steps are recorded in the order they happened\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
 def test_a_referral_more_than_3_months_after_the_final_response_needs_a_late_reason(
     run: Run,
 ) -> None:

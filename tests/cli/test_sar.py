@@ -53,6 +53,20 @@ def test_sar_open_prints_the_due_date_by_the_icos_rule(run: Run) -> None:
     )
 
 
+@freeze_time("2026-12-15 12:00:00")
+def test_sar_open_typed_in_after_its_due_says_it_is_overdue(run: Run) -> None:
+    journey.log_case(run, at="2026-11-02T10:00")
+    opening = ("sar", "open", "--consumer-id", "1", "--received", "2026-11-02T10:00",
+               "--at", "2026-11-02T10:00")  # fmt: skip
+
+    said = ok(run, *opening).stdout
+    state = json.loads(ok(run, "sar", "show", "1", "--json").stdout)["state"]
+
+    # Due Wed 2 Dec, typed in on 15 Dec: overdue, as `sar show` and `overdue` have it.
+    assert said.endswith("due Wed 2026-12-02 23:59 GMT (overdue)\n")
+    assert "overdue" == state
+
+
 @freeze_time(NOW)
 def test_sar_extend_moves_the_due_by_months_from_receipt(run: Run, ann: str) -> None:
     result = ok(run, "--as", "lee.leader", "sar", "extend", "1", "--months", "2",

@@ -51,6 +51,25 @@ def test_logging_starts_an_acknowledgement_clock_of_24_working_hours(unit: UnitF
     ]
 
 
+def test_a_complaint_logged_back_dated_past_its_acknowledgement_due_is_breached_as_it_is_logged(
+    unit: UnitFactory,
+) -> None:
+    # Received Mon 2 Nov 10:00 (due Thu 5 Nov 10:00), typed in on Mon 9 Nov 10:00: as `show`
+    # reads it then, not as it stood when received.
+    now = london("2026-11-09T10:00")
+    logged = log(unit, london("2026-11-02T10:00"), now=now)
+    with unit() as uow:
+        shown = services.show_case(uow, ref=logged.ref, as_of=now)
+
+    (deadline,) = logged.deadlines
+    assert (now, True, timedelta(hours=16)) == (
+        logged.as_of,
+        deadline.breached,
+        deadline.working_late,
+    )
+    assert shown.deadlines == logged.deadlines
+
+
 def test_references_are_numbered_per_year_of_receipt(unit: UnitFactory) -> None:
     refs = [
         log(unit, at).ref

@@ -254,6 +254,24 @@ def test_steps_out_of_order_are_refused_and_write_nothing(
     assert before == show(unit, ref)
 
 
+def test_a_step_seconds_before_the_last_one_is_refused_saying_both_to_the_second(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged at 10:00:30.25; an assignment dated 10:00:10 of the same minute is before
+    # it, and the refusal must not read "10:00 is before 10:00".
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00:30.25"))  # fmt: skip
+    with pytest.raises(ActionNotAllowed) as refusal:
+        act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+            at=t("2026-12-01T10:00:10"))  # fmt: skip
+
+    assert (
+        f"--at Tue 2026-12-01 10:00:10 GMT is before {ref}'s last recorded step "
+        "(Tue 2026-12-01 10:00:30.25 GMT); steps are recorded in the order they happened"
+    ) == str(refusal.value)
+
+
 @pytest.mark.parametrize(
     ("by", "to"),
     [("officer.one", "rita.responder"), ("lena.leader", "rita.responder"), ("nobody", "rita")],

@@ -560,6 +560,10 @@ def logged(view: CaseView, *, json_output: bool) -> None:
         return
     acknowledgement = _latest(view, STEP_CLOCKS[Action.LOG].starts[0])
     assert acknowledgement is not None
+    if acknowledgement.breached:  # dated back past its due: as `show` has it
+        state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day)
+        _note(f"Logged {view.ref}; acknowledgement {state}")
+        return
     _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
 
 
@@ -1290,6 +1294,8 @@ def subject_access_changed(view: SubjectAccessView, json_output: bool, verb: str
         f"{verb} subject-access request {view.id} from {one_line(view.consumer)}: "
         f"received {format_local(view.received_at, tz)}, due {format_local(view.due, tz)}"
     )
+    if view.state == "overdue":  # typed in, or extended, after its due: as `sar show` has it
+        line += " (overdue)"
     if view.done_at is not None:
         line += f"; answered {format_local(view.done_at, tz)}, " + (
             "in time" if view.on_time else "late"

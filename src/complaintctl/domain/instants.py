@@ -196,6 +196,22 @@ def format_local(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
+def format_apart(first: datetime, second: datetime, tz: ZoneInfo) -> tuple[str, str]:
+    """Two different instants as a person reads them (`format_local`), to the second, and to
+    its fraction, where the minute alone would show them as one: never `10:00 is before
+    10:00`."""
+    one, other = format_local(first, tz), format_local(second, tz)
+    if one != other or first == second:
+        return one, other
+    return _to_the_second(first, tz), _to_the_second(second, tz)
+
+
+def _to_the_second(instant: datetime, tz: ZoneInfo) -> str:
+    local = instant.astimezone(tz)
+    fraction = f".{local.microsecond:06d}".rstrip("0") if local.microsecond else ""
+    return local.strftime(f"%a %Y-%m-%d %H:%M:%S{fraction} %Z")
+
+
 def whole_minutes(amount: timedelta) -> int:
     """`amount` in minutes, rounded away from zero: the one rounding of every figure shown.
 

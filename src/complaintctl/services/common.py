@@ -60,6 +60,13 @@ def not_in_future(at: datetime, now: datetime, uow: UnitOfWork) -> None:
         )
 
 
+def judged_at(at: datetime, now: datetime) -> datetime:
+    """When what a change leaves is judged: as the command runs, as `show` and `overdue` judge
+    it then, never as of its `--at` alone. A step dated back past a deadline finds it breached
+    already, and says so; time left counts from now."""
+    return max(at, now)
+
+
 def required(value: str | None, option: str, kind: text.Kind = text.NOTE) -> str:
     """Text someone typed for `option`, stripped, held to the rule for its `kind` of field
     (complaintctl.text): not empty, no control characters, not too long."""
@@ -315,17 +322,16 @@ def record_and_view(
     details: dict[str, Any],
     counted_between: Iterable[datetime] = (),
     earlier: tuple[EarlierCase, ...] = (),
-    as_of: datetime | None = None,
     notes: tuple[str, ...] = (),
 ) -> CaseView:
-    """Record `action` in the case's history, commit the change, and read the case back as of
-    `as_of` (by default `at`), warning where a deadline set, or the instant it is counted from
+    """Record `action` in the case's history, commit the change, and read the case back as the
+    command runs (`judged_at`), warning where a deadline set, or the instant it is counted from
     (`counted_between`), lies outside the known bank holidays, and with `notes`."""
     uow.record(case, action, by=by, at=at, now=now, **details)
     uow.commit()
     warnings = (*notes, *coverage_warnings(uow.calendar(), *counted_between))
     return case_view(
-        uow, case, as_of=as_of or at, recorded_by=now, earlier=earlier, warnings=warnings
+        uow, case, as_of=judged_at(at, now), recorded_by=now, earlier=earlier, warnings=warnings
     )
 
 

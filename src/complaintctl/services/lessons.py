@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from complaintctl import text
 from complaintctl.domain import policy
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.procedure import (
     ACTION_DONE_ROLES,
     Action,
@@ -35,6 +35,7 @@ from complaintctl.services.common import (
     authorise_store,
     coverage_warnings,
     find_case,
+    judged_at,
     not_in_future,
     optional,
     required,
@@ -145,9 +146,8 @@ def add_action(
     row = open_action(uow, case, kind=kind, what=what, owner=owner, by=by, at=at, now=now,
                       agreed=agreed)  # fmt: skip
     uow.commit()
-    # Judged as the command runs, as `show` and `overdue` judge it: one dated back past its
-    # due is overdue already.
-    view = action_view(uow, row, case.ref, as_of=max(at, now))
+    # Judged as the command runs: one dated back past its due is overdue already.
+    view = action_view(uow, row, case.ref, as_of=judged_at(at, now))
     if within is None:
         return view  # a date set by hand: no bank holiday counted
     return replace(view, warnings=coverage_warnings(uow.calendar(), row.due_at))
@@ -227,7 +227,8 @@ def action_done(
         )
     if at < row.opened_at:
         raise InvalidInput(
-            f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
+            f"--at is before action {action_id} was opened "
+            f"({format_apart(at, row.opened_at, tz)[1]})"
         )
     note = optional(note, "--note")
     if note is not None and case.anonymised_at is not None:
@@ -244,7 +245,7 @@ def action_done(
                kind=row.kind, what=row.what, due=row.due_at, on_time=on_time,
                note=note)  # fmt: skip
     uow.commit()
-    return action_view(uow, row, case.ref, as_of=max(at, now))
+    return action_view(uow, row, case.ref, as_of=judged_at(at, now))
 
 
 def reassign_action(

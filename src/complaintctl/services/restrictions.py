@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain.clocks import Agreed, DeadlineKind
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.intake import adjustments_json, normalise_dispute, normalise_email
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
@@ -150,7 +150,8 @@ def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: dateti
     if at < since:
         when = "decided" if since == restriction.decided_at else "last reviewed"
         raise InvalidInput(
-            f"--at is before the restriction was {when} ({format_local(since, uow.calendar().tz)})"
+            f"--at is before the restriction was {when} "
+            f"({format_apart(at, since, uow.calendar().tz)[1]})"
         )
 
 

@@ -23,6 +23,7 @@ from complaintctl.services.common import (
     acting_staff,
     authorise_store,
     coverage_warnings,
+    judged_at,
     not_in_future,
     required,
 )
@@ -113,7 +114,7 @@ def open_request(
         due=due,
     )
     uow.commit()
-    view = request_view(uow, request, now)
+    view = request_view(uow, request, judged_at(at, now))
     return replace(view, warnings=(*also_open, *view.warnings))
 
 
@@ -200,7 +201,7 @@ def extend_request(
         due=due,
     )
     uow.commit()
-    return request_view(uow, request, now)
+    return request_view(uow, request, judged_at(at, now))
 
 
 def done_request(
@@ -246,7 +247,7 @@ def done_request(
         on_time=on_time,
     )
     uow.commit()
-    return request_view(uow, request, now)
+    return request_view(uow, request, judged_at(at, now))
 
 
 def list_requests(

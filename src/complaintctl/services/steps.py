@@ -38,7 +38,7 @@ from complaintctl.domain.clocks import (
     clock_to_move,
     plan_clocks,
 )
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.intake import normalise_dispute, normalise_email
 from complaintctl.domain.procedure import (
     CLOSE_REASONS,
@@ -79,6 +79,7 @@ from complaintctl.services.common import (
     case_views,
     collecting_only_the_batch,
     describe_state,
+    judged_at,
     looks_like_ref,
     missing_case,
     not_in_future,
@@ -315,7 +316,7 @@ def take_steps(
         done += case_views(
             uow,
             [plan.case.id for plan in plans],
-            as_of={plan.case.id: max(now, at) for plan in plans},
+            as_of={plan.case.id: judged_at(at, now) for plan in plans},
             recorded_by=now,
             notes=notes,
         )
@@ -491,10 +492,10 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     # later, must not stop an earlier step being recorded.
     last = case.last_step_at or case.received_at
     if taking.at < last:
-        tz = taking.calendar.tz
+        at, last_step = format_apart(taking.at, last, taking.calendar.tz)
         raise ActionNotAllowed(
-            f"--at {format_local(taking.at, tz)} is before {case.ref}'s last recorded step "
-            f"({format_local(last, tz)}); steps are recorded in the order they happened"
+            f"--at {at} is before {case.ref}'s last recorded step ({last_step}); steps are "
+            "recorded in the order they happened"
         )
     plan = spec.plan(taking, case)
     # A step that keeps the stage in the table (a reopen) leaves the verb to say where it leads.
