@@ -311,7 +311,7 @@ def reassign_action(
                kind=row.kind, previous_owner=previous, owner=owner,
                reason=reason)  # fmt: skip
     uow.commit()
-    return action_view(uow, row, case.ref, as_of=max(at, now))
+    return action_view(uow, row, case.ref, as_of=judged_at(at, now))
 
 
 def list_actions(

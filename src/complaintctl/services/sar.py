@@ -174,7 +174,7 @@ def extend_request(
         raise InvalidInput("--at is before the request was received")
     # Judged now as well as at --at: recorded once the due has passed, an extension would
     # lift a breach already on record, whatever date it gives (as a case's `extend`).
-    if max(at, now) > request.due_at:
+    if judged_at(at, now) > request.due_at:
         raise ActionNotAllowed(
             f"subject-access request {sar_id} was due {format_local(request.due_at, tz)}: "
             "an extension is made, and the person told, within the first month"
