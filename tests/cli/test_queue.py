@@ -7,6 +7,7 @@ working time is Monday to Friday 09:00-17:00, and 24 working hours are three wor
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -488,11 +489,11 @@ def test_overdue_due_within_lists_what_falls_due_soon_with_negative_lateness(
 ) -> None:
     assert [
         f"{ANN}\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t2026-12-03T10:00:00+00:00\t"
-        "14h\t1d 6h",
+        "14h\t1d 6h\t",
         f"{DEV}\trespond\tDev Shah\t2026-11-30T11:00:00+00:00\t2026-12-04T09:30:00+00:00\t"
-        "6h 30m\t6h 30m",
+        "6h 30m\t6h 30m\trita.responder",
         f"{BOB}\tacknowledge\tBob Jones\t2026-12-02T10:00:00+00:00\t2026-12-07T10:00:00+00:00\t"
-        "-2h\t-2d 18h",
+        "-2h\t-2d 18h\t",
     ] == lines(ok(run, "overdue", "--due-within", "4h"))
 
 
@@ -894,6 +895,27 @@ def test_the_overdue_table_never_cuts_a_kind_a_date_or_a_duration(
     assert [] == [line for line in shown.splitlines() if len(line) > width]
 
 
+@pytest.mark.parametrize("width", [160, 100, 80])
+def test_the_overdue_table_names_each_items_owner_as_the_queue_does(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ann, dev, bob = LATE.items
+    owned = dataclasses.replace(LATE, items=(ann, dev._replace(owner="hana.handler"),
+                                 bob._replace(owner="rita.responder")))  # fmt: skip
+
+    shown = overdue_table(owned, width, monkeypatch, capsys)
+
+    assert "Owner" in shown
+    # On the line of its item (clipped, as the queue's, where the table is tight), or
+    # (narrower) under its consumer's name.
+    lines = shown.splitlines()
+    for consumer, owner in (("Dev Shah", "hana.handler"), ("Bob Jones", "rita.responder")):
+        (at,) = [n for n, line in enumerate(lines) if consumer in line]
+        whole = owner if width != 100 else owner[:8]
+        assert whole in lines[at] or whole in lines[at + 1]
+    assert [] == [line for line in lines if len(line) > width]
+
+
 def test_a_final_response_counts_working_days_and_an_acknowledgement_hours() -> None:
     day = timedelta(hours=8)
     assert ("7d 3h", "171h", "2d") == (
@@ -1002,6 +1024,6 @@ def test_overdue_as_of_due_within_lists_each_due_as_recorded_then_as_queue_does(
         (item["ref"], item["kind"], item["due"], item["state"]) for item in listed
     ]
     # Wed 11:00 to Fri 10:00, Thursday closed: 7 working hours, 1 day 23 hours.
-    assert [f"{ref}\tacknowledge\tAnn Example\t2026-12-01T10:00:00+00:00\t{due}\t-7h\t-1d 23h"] == (
-        plain
-    )
+    assert [
+        f"{ref}\tacknowledge\tAnn Example\t2026-12-01T10:00:00+00:00\t{due}\t-7h\t-1d 23h\t"
+    ] == plain

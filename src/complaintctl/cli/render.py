@@ -1492,9 +1492,11 @@ def overdue_summary(report: OverdueReport, again: str = "complaintctl overdue") 
             how_late = _late(item.late_working, item.kind, report.working_day)
             if item.late_working > timedelta(0):
                 how_late += " of working time"
+            # Whose it is, where the store names someone: the mail goes to them.
+            owner = f"  owner {one_line(item.owner)}" if item.owner else ""
             _print(
                 f"  {who}  {item.which()}  {one_line(item.consumer)}  {how_late} "
-                f"({format_duration(item.late_calendar)})"
+                f"({format_duration(item.late_calendar)}){owner}"
             )
         if len(late) > SUMMARY_WORST:
             _print(f"  and {len(late) - SUMMARY_WORST} more: {again}")
@@ -1529,12 +1531,14 @@ def overdue(
                 format_instant(item.due, tz),
                 format_duration(item.late_working, days=False),
                 format_duration(item.late_calendar),
+                item.owner or "",
             )
             for item in listed
         ]
         if csv_output:
             header = (
-                "ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar"
+                "ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar",
+                "owner",
             )  # fmt: skip
             write_csv(machine_stdout(), header, rows)
         else:
@@ -1565,13 +1569,19 @@ def overdue(
         Column("Ref", who),
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
+        Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
     stacked: list[Column[OverdueItem]] = [
         Column("Ref\nKind", lambda i: f"{who(i)}\n{i.which()}"),
-        Column("Consumer", lambda i: i.consumer, WRAP),
+        # No owner: no line for one, which would stand blank under a folded name.
+        Column(
+            "Consumer\nOwner",
+            lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
+            WRAP,
+        ),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column(
             "Working time\nCalendar",
