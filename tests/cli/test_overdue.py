@@ -116,14 +116,13 @@ def test_overdue_plain_output_is_tab_separated_lines_without_colour(
     assert 0 == result.exit_code, result.stderr
     # Dev: due Wed 17:00; Thu (8h) + Fri 09-12 (3h) = 11h working. Ann: due Thu 10:00; Thu
     # 10-17 (7h) + Fri 09-12 (3h) = 10h working. Cara's response: due Fri 09:30; 2h 30m.
-    # The owner last, empty where nobody by name owes it (all three: none is assigned).
     assert (
         "SC-2026-000004\tacknowledge\tDev Shah\t2026-11-27T17:00:00+00:00\t"
-        "2026-12-02T17:00:00+00:00\t11h\t1d 19h\t\n"
+        "2026-12-02T17:00:00+00:00\t11h\t1d 19h\n"
         "SC-2026-000001\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t"
-        "2026-12-03T10:00:00+00:00\t10h\t1d 2h\t\n"
+        "2026-12-03T10:00:00+00:00\t10h\t1d 2h\n"
         "SC-2026-000003\trespond\tCara Patel\t2026-11-30T11:00:00+00:00\t"
-        "2026-12-04T09:30:00+00:00\t2h 30m\t2h 30m\t\n"
+        "2026-12-04T09:30:00+00:00\t2h 30m\t2h 30m\n"
     ) == result.stdout
     assert "\x1b" not in result.stdout + result.stderr
 
@@ -186,17 +185,17 @@ def test_overdue_csv_has_a_header_and_one_row_per_item(run: Run, four_cases: Non
 
     assert 0 == result.exit_code, result.stderr
     assert [
-        "ref,kind,consumer,received_at,due,late_working,late_calendar,owner",
+        "ref,kind,consumer,received_at,due,late_working,late_calendar",
         "SC-2026-000004,acknowledge,Dev Shah,2026-11-27T17:00:00+00:00,"
-        "2026-12-02T17:00:00+00:00,11h,1d 19h,",
+        "2026-12-02T17:00:00+00:00,11h,1d 19h",
         "SC-2026-000001,acknowledge,Ann Smith,2026-11-30T10:00:00+00:00,"
-        "2026-12-03T10:00:00+00:00,10h,1d 2h,",
+        "2026-12-03T10:00:00+00:00,10h,1d 2h",
         "SC-2026-000003,respond,Cara Patel,2026-11-30T11:00:00+00:00,"
-        "2026-12-04T09:30:00+00:00,2h 30m,2h 30m,",
+        "2026-12-04T09:30:00+00:00,2h 30m,2h 30m",
     ] == result.stdout.splitlines()
 
 
-def test_overdue_names_whose_each_item_is_in_json_csv_and_the_summary(
+def test_overdue_names_whose_each_item_is_in_json_and_the_summary(
     run: Run, four_cases: None
 ) -> None:
     # Cara's response is rita.responder's once assigned; an acknowledgement is nobody's by name.
@@ -208,9 +207,10 @@ def test_overdue_names_whose_each_item_is_in_json_csv_and_the_summary(
         ("SC-2026-000001", "acknowledge", None),
         ("SC-2026-000003", "respond", "rita.responder"),
     ] == [(item["ref"], item["kind"], item["owner"]) for item in overdue_json(run)]
+    # Plain lines and CSV keep their columns: a script reading them reads the same fields.
     csv = run("overdue", "--csv", "--kind", "respond")
     assert 0 == csv.exit_code, csv.stderr
-    assert csv.stdout.splitlines()[1].endswith(",2h 30m,2h 30m,rita.responder")
+    assert csv.stdout.splitlines()[1].endswith(",2h 30m,2h 30m")
     summary = run("overdue", "--summary")
     assert 0 == summary.exit_code, summary.stderr
     assert [
@@ -229,7 +229,7 @@ def test_overdue_csv_quotes_a_consumer_name_with_a_comma(run: Run) -> None:
 
     assert (
         'SC-2026-000001,acknowledge,"Smith, Ann",2026-11-30T10:00:00+00:00,'
-        "2026-12-03T10:00:00+00:00,10h,1d 2h,"
+        "2026-12-03T10:00:00+00:00,10h,1d 2h"
     ) == result.stdout.splitlines()[1]
 
 
@@ -239,7 +239,7 @@ def test_overdue_csv_quotes_a_consumer_name_with_a_comma(run: Run) -> None:
     [
         ("", ""),
         ("--json", "[]\n"),
-        ("--csv", "ref,kind,consumer,received_at,due,late_working,late_calendar,owner\n"),
+        ("--csv", "ref,kind,consumer,received_at,due,late_working,late_calendar\n"),
     ],
     ids=["plain", "json", "csv"],
 )

@@ -489,11 +489,11 @@ def test_overdue_due_within_lists_what_falls_due_soon_with_negative_lateness(
 ) -> None:
     assert [
         f"{ANN}\tacknowledge\tAnn Smith\t2026-11-30T10:00:00+00:00\t2026-12-03T10:00:00+00:00\t"
-        "14h\t1d 6h\t",
+        "14h\t1d 6h",
         f"{DEV}\trespond\tDev Shah\t2026-11-30T11:00:00+00:00\t2026-12-04T09:30:00+00:00\t"
-        "6h 30m\t6h 30m\trita.responder",
+        "6h 30m\t6h 30m",
         f"{BOB}\tacknowledge\tBob Jones\t2026-12-02T10:00:00+00:00\t2026-12-07T10:00:00+00:00\t"
-        "-2h\t-2d 18h\t",
+        "-2h\t-2d 18h",
     ] == lines(ok(run, "overdue", "--due-within", "4h"))
 
 
@@ -1024,6 +1024,6 @@ def test_overdue_as_of_due_within_lists_each_due_as_recorded_then_as_queue_does(
         (item["ref"], item["kind"], item["due"], item["state"]) for item in listed
     ]
     # Wed 11:00 to Fri 10:00, Thursday closed: 7 working hours, 1 day 23 hours.
-    assert [
-        f"{ref}\tacknowledge\tAnn Example\t2026-12-01T10:00:00+00:00\t{due}\t-7h\t-1d 23h\t"
-    ] == plain
+    assert [f"{ref}\tacknowledge\tAnn Example\t2026-12-01T10:00:00+00:00\t{due}\t-7h\t-1d 23h"] == (
+        plain
+    )

@@ -1531,14 +1531,12 @@ def overdue(
                 format_instant(item.due, tz),
                 format_duration(item.late_working, days=False),
                 format_duration(item.late_calendar),
-                item.owner or "",
             )
             for item in listed
         ]
         if csv_output:
             header = (
-                "ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar",
-                "owner",
+                "ref", "kind", "consumer", "received_at", "due", "late_working", "late_calendar"
             )  # fmt: skip
             write_csv(machine_stdout(), header, rows)
         else:
