@@ -191,6 +191,7 @@ OVERDUE_ITEM = {
     "sar_id": Maybe(INT),  # a subject-access request's month (kind subject-access)
     "action_id": Maybe(INT),  # an action's (kind action), as `action done ID` takes it
     "kind": STR,
+    "owner": Maybe(STR),  # who owes it; null for an acknowledgement, a review, a request
     "consumer": CONSUMER,
     "received_at": INSTANT,
     "due": INSTANT,

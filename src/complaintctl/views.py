@@ -328,6 +328,9 @@ class OverdueItem(NamedTuple):
     email: str | None = None
     sar_id: int | None = None  # for a subject-access request, which has no case
     action_id: int | None = None  # for an action, one of a case's several (`action done ID`)
+    # Who owes it: an action's owner, a response's responder, a final response's handler;
+    # None for an acknowledgement (Customer Relations), a review and a subject-access request.
+    owner: str | None = None
 
     def who(self) -> str:
         """The case's reference, or what else the clock is on, in words."""
@@ -786,6 +789,7 @@ def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
             "sar_id": item.sar_id,
             "action_id": item.action_id,
             "kind": item.kind,
+            "owner": item.owner,
             "consumer": consumer_ref_json(item.consumer_id, item.consumer, item.email),
             "received_at": _when(item.received_at, tz),
             "due": _when(item.due, tz),

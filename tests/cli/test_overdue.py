@@ -195,6 +195,32 @@ def test_overdue_csv_has_a_header_and_one_row_per_item(run: Run, four_cases: Non
     ] == result.stdout.splitlines()
 
 
+def test_overdue_names_whose_each_item_is_in_json_and_the_summary(
+    run: Run, four_cases: None
+) -> None:
+    # Cara's response is rita.responder's once assigned; an acknowledgement is nobody's by name.
+    assigned = run("--as", "lee.leader", "assign", "SC-2026-000003", "--to", "rita.responder")
+    assert 0 == assigned.exit_code, assigned.stderr
+
+    assert [
+        ("SC-2026-000004", "acknowledge", None),
+        ("SC-2026-000001", "acknowledge", None),
+        ("SC-2026-000003", "respond", "rita.responder"),
+    ] == [(item["ref"], item["kind"], item["owner"]) for item in overdue_json(run)]
+    # Plain lines and CSV keep their columns: a script reading them reads the same fields.
+    csv = run("overdue", "--csv", "--kind", "respond")
+    assert 0 == csv.exit_code, csv.stderr
+    assert csv.stdout.splitlines()[1].endswith(",2h 30m,2h 30m")
+    summary = run("overdue", "--summary")
+    assert 0 == summary.exit_code, summary.stderr
+    assert [
+        "  SC-2026-000004  acknowledge  Dev Shah  late by 11h of working time (1d 19h)",
+        "  SC-2026-000001  acknowledge  Ann Smith  late by 10h of working time (1d 2h)",
+        "  SC-2026-000003  respond  Cara Patel  late by 2h 30m of working time (2h 30m)"
+        "  owner rita.responder",
+    ] == summary.stdout.splitlines()[2:]
+
+
 @freeze_time(FRIDAY_NOON)
 def test_overdue_csv_quotes_a_consumer_name_with_a_comma(run: Run) -> None:
     log(run, "Smith, Ann", "2026-11-30T10:00")

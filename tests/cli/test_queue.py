@@ -7,6 +7,7 @@ working time is Monday to Friday 09:00-17:00, and 24 working hours are three wor
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -892,6 +893,27 @@ def test_the_overdue_table_never_cuts_a_kind_a_date_or_a_duration(
         assert whole in shown
     assert "late by 0m" not in shown
     assert [] == [line for line in shown.splitlines() if len(line) > width]
+
+
+@pytest.mark.parametrize("width", [160, 100, 80])
+def test_the_overdue_table_names_each_items_owner_as_the_queue_does(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ann, dev, bob = LATE.items
+    owned = dataclasses.replace(LATE, items=(ann, dev._replace(owner="hana.handler"),
+                                 bob._replace(owner="rita.responder")))  # fmt: skip
+
+    shown = overdue_table(owned, width, monkeypatch, capsys)
+
+    assert "Owner" in shown
+    # On the line of its item (clipped, as the queue's, where the table is tight), or
+    # (narrower) under its consumer's name.
+    lines = shown.splitlines()
+    for consumer, owner in (("Dev Shah", "hana.handler"), ("Bob Jones", "rita.responder")):
+        (at,) = [n for n, line in enumerate(lines) if consumer in line]
+        whole = owner if width != 100 else owner[:8]
+        assert whole in lines[at] or whole in lines[at + 1]
+    assert [] == [line for line in lines if len(line) > width]
 
 
 def test_a_final_response_counts_working_days_and_an_acknowledgement_hours() -> None:

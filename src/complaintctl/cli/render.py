@@ -1499,9 +1499,11 @@ def overdue_summary(report: OverdueReport, again: str = "complaintctl overdue") 
             how_late = _late(item.late_working, item.kind, report.working_day)
             if item.late_working > timedelta(0):
                 how_late += " of working time"
+            # Whose it is, where the store names someone: the mail goes to them.
+            owner = f"  owner {one_line(item.owner)}" if item.owner else ""
             _print(
                 f"  {who}  {item.which()}  {one_line(item.consumer)}  {how_late} "
-                f"({format_duration(item.late_calendar)})"
+                f"({format_duration(item.late_calendar)}){owner}"
             )
         if len(late) > SUMMARY_WORST:
             _print(f"  and {len(late) - SUMMARY_WORST} more: {again}")
@@ -1572,13 +1574,19 @@ def overdue(
         Column("Ref", who),
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
+        Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
     stacked: list[Column[OverdueItem]] = [
         Column("Ref\nKind", lambda i: f"{who(i)}\n{i.which()}"),
-        Column("Consumer", lambda i: i.consumer, WRAP),
+        # No owner: no line for one, which would stand blank under a folded name.
+        Column(
+            "Consumer\nOwner",
+            lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
+            WRAP,
+        ),
         Column("Due", lambda i: format_local(i.due, tz)),
         Column(
             "Working time\nCalendar",

@@ -186,6 +186,7 @@ def overdue(
             email,
             sar,
             action,
+            owner,
         )
         for (
             ref,
@@ -199,6 +200,7 @@ def overdue(
             email,
             sar,
             action,
+            owner,
         ), late in zip(rows, lateness, strict=True)
     )
     return OverdueReport(
@@ -255,7 +257,7 @@ def _overdue_as_recorded(
     at = listings.OVERDUE_DUE
     then = []
     for row in rows:
-        ref, kind, _, _, due, _, _, _, _, sar, action = row
+        ref, kind, _, _, due, _, _, _, _, sar, action, _ = row
         if sar is not None:
             due = request_due_as_recorded(sar, due, moved.of_requests)
         elif ref in moved.of_cases and action is not None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    case,
     column,
     func,
     literal,
@@ -95,10 +96,11 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
 
 # ref (None for a restriction's review or a subject-access request), kind, consumer,
 # received_at (the case's receipt, when the restriction was decided, or the request's receipt),
-# due, restriction_id, version (None but for a case), consumer_id, email, sar_id, action_id.
+# due, restriction_id, version (None but for a case), consumer_id, email, sar_id, action_id,
+# owner (who owes it: `overdue_owner`).
 OverdueRow = tuple[
     str | None, str, str, datetime, datetime, int | None, int | None, int, str | None, int | None,
-    int | None,
+    int | None, str | None,
 ]  # fmt: skip
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
@@ -252,7 +254,7 @@ def _overdue_statement(*, due: str) -> CompoundSelect[Any]:
     # A case's clock: the case's receipt; a restriction's review: when it was decided; a
     # subject-access request's: its receipt. An action's clock is its case's, through the action.
     case_id = func.coalesce(col(Deadline.case_id), col(CaseAction.case_id))
-    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
+    clocks: Select[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any] = (
         sa_select(
             col(Case.ref).label("ref"),
             col(Deadline.kind).label("kind"),
@@ -269,6 +271,7 @@ def _overdue_statement(*, due: str) -> CompoundSelect[Any]:
             col(Consumer.email).label("email"),
             col(SubjectAccessRequest.id).label("sar_id"),
             col(Deadline.action_id).label("action_id"),
+            _overdue_owner().label("owner"),
         )
         .select_from(Deadline)
         .join(CaseAction, col(CaseAction.id) == col(Deadline.action_id), isouter=True)
@@ -298,6 +301,21 @@ def _overdue_statement(*, due: str) -> CompoundSelect[Any]:
     return union_all(
         clocks.where(col(Deadline.ended_at).is_(None)),
         clocks.where(col(Deadline.ended_at) > as_of),
+    )
+
+
+def _overdue_owner() -> ColumnElement[str | None]:
+    """Who owes a clock, as the store has them now: an action's owner, a first-stage
+    response's responder (once assigned), a final response's second-stage handler. Nobody by
+    name owes an acknowledgement (Customer Relations does), a restriction's review or a
+    subject-access request's answer: the store records who decided or opened those, not who
+    is to see to them."""
+    kind = col(Deadline.kind)
+    return case(
+        (kind == DeadlineKind.ACTION.value, col(CaseAction.owner)),
+        (kind == DeadlineKind.RESPOND.value, col(Case.responder)),
+        (kind == DeadlineKind.FINAL.value, col(Case.handler)),
+        else_=sa_cast(null(), String),
     )
 
 
