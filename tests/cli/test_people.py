@@ -606,6 +606,7 @@ def test_a_restriction_review_is_overdue_once_past_its_date_until_the_restrictio
         "sar_id": None,
         "action_id": None,
         "kind": "restriction-review",
+        "owner": None,  # nobody is recorded as seeing to a review
         "consumer": {"id": 1, "name": "Ann Smith", "email": "ann@example.com"},
         "received_at": "2026-09-01T10:00:00+01:00",
         "due": REVIEW_DUE,

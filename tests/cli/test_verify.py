@@ -142,6 +142,26 @@ def test_a_details_value_edited_by_hand_is_named_with_its_entry(
     assert result.stdout.startswith("not intact: 1 problem in ")
 
 
+@pytest.mark.parametrize(
+    "details",
+    ['{"changes": ["x"]}', '{"personal_changes": 1}', '{"respond_due": "garbage"}', "[]"],
+)
+def test_details_edited_by_hand_into_what_no_step_writes_are_named_not_a_traceback(
+    run: Run, store_url: str, busy_store: list[str], details: str
+) -> None:
+    # Still JSON, but nothing a replay of the case's deadlines can read: the seal names it.
+    first = busy_store[0]
+    ok(run, "edit", first, "--summary", "Late reply", "--reason", "Typo",
+       "--at", "2026-12-02T12:00")  # fmt: skip
+    edited = entry_of(store_url, first, "edit")
+    by_hand(store_url, f"UPDATE event SET details = '{details}' WHERE id = {edited}")
+
+    result = run("db", "verify")
+
+    assert (14, 1) == (result.exit_code, len(result.stderr.splitlines())), result.output
+    assert result.stderr.startswith(f"Error: the history is not intact: entry {edited} ")
+
+
 def test_a_field_of_an_entry_edited_by_hand_is_caught(
     run: Run, store_url: str, busy_store: list[str]
 ) -> None:

@@ -205,6 +205,32 @@ def stored_entries(
         after = rows[-1][0]
 
 
+def entries_of_cases(
+    connection: Connection, case_ids: Sequence[int], up_to: int, *, cases_a_read: int = 500
+) -> Iterator[tuple[int, list[tuple[str, Any, Any, str]]]]:
+    """Each of these cases' entries up to id `up_to` (action, at, recorded_at, details as
+    stored: a time that is not one read as it is), case by case in id order, a few hundred
+    cases a read: memory holds those cases' entries, never the whole history."""
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), cases_a_read):
+        chunk = ids[start : start + cases_a_read]
+        rows = connection.execute(
+            select(
+                _EVENT.c.case_id,
+                _EVENT.c.action,
+                type_coerce(_EVENT.c.at, StoredInstant),
+                type_coerce(_EVENT.c.recorded_at, StoredInstant),
+                _EVENT.c.details,
+            )
+            .where(_EVENT.c.case_id.in_(chunk), _EVENT.c.id <= up_to)
+            .order_by(_EVENT.c.case_id, _EVENT.c.id)
+        ).all()
+        by_case: dict[int, list[tuple[str, Any, Any, str]]] = {}
+        for case_id, action, at, recorded_at, details in rows:
+            by_case.setdefault(int(case_id), []).append((action, at, recorded_at, details))
+        yield from by_case.items()
+
+
 def last_entry_and_head(connection: Connection) -> tuple[int, Head | None]:
     """The store's last entry id (0 for none) and the chain's head, read by one statement
     so they are read at one moment."""
