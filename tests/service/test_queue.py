@@ -7,11 +7,13 @@ Friday 09:00-17:00 (MODEL.md, "Working time"); 24 working hours are three workin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sa_text
 
 from complaintctl import services
 from complaintctl.domain.procedure import (
@@ -23,7 +25,7 @@ from complaintctl.domain.procedure import (
     Decision,
     RestrictionScope,
 )
-from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.errors import InvalidInput, NotFound, StoreDamaged
 from complaintctl.services.export import export_cases
 from complaintctl.store.db import open_engine, resolve_url
 from complaintctl.store.schema import ensure_schema
@@ -652,6 +654,29 @@ def test_queue_as_of_gives_each_due_as_recorded_then_as_show_as_of_does(unit: Un
     assert () == queue(unit, before, due_within="20h", as_recorded=True).items
     # Now, not a time asked for: the due stored, however a colleague's clock dated its move.
     assert t("2026-12-04T10:00") == item_of(queue(unit, before), ref).due
+
+
+@pytest.mark.parametrize("new_due", ["garbage", None, "2026-12-04T10:00:00"])
+def test_a_move_whose_due_was_changed_by_hand_is_a_damaged_store_not_a_traceback(
+    unit: UnitFactory, new_due: str | None
+) -> None:
+    # A recompute's details still JSON, but its due no instant (or one with no offset).
+    monday, wednesday = t("2026-11-30T09:00"), t("2026-12-02T12:00")
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=monday, now=monday)  # fmt: skip
+    log(unit, "Ann Example", "2026-12-01T10:00")
+    act(unit, services.remove_closure, day=date(2026, 12, 3), by="sam.senior",
+        at=wednesday, now=wednesday)  # fmt: skip
+    changed = {"kind": "acknowledge", "new_due": new_due, "old_due": "2026-12-07T10:00:00+00:00"}
+    with unit() as uow:
+        uow.session.connection().execute(
+            sa_text("UPDATE event SET details = :details WHERE action = 'deadline-recomputed'"),
+            {"details": json.dumps(changed)},
+        )
+        uow.commit()
+
+    with pytest.raises(StoreDamaged, match="is not an instant"):
+        queue(unit, t("2026-12-02T11:00"), as_recorded=True)
 
 
 def test_overdue_as_of_due_within_takes_each_due_as_recorded_then_as_queue_does(

@@ -133,9 +133,9 @@ def due_as_recorded(
     ]
     due, rule, agreed_since = deadline.due_at, deadline.rule, False
     for entry in reversed(moves):
-        if entry.recorded_at <= recorded_by or _instant(entry.details["new_due"]) != due:
+        if entry.recorded_at <= recorded_by or _instant(entry.details, "new_due") != due:
             continue
-        due = _instant(entry.details["old_due"])
+        due = _instant(entry.details, "old_due")
         agreed_since = agreed_since or entry.action == Action.EXTEND.value
     if agreed_since:
         # The rule then: an earlier agreed date's words, else the policy's rule.
@@ -163,9 +163,9 @@ def action_due_as_recorded(
             entry.action == Action.RECOMPUTE.value
             and entry.details.get("action_id") == action_id
             and entry.recorded_at > recorded_by
-            and _instant(entry.details["new_due"]) == due
+            and _instant(entry.details, "new_due") == due
         ):
-            due = _instant(entry.details["old_due"])
+            due = _instant(entry.details, "old_due")
     return due
 
 
@@ -177,11 +177,22 @@ def request_due_as_recorded(
     the request's undone in turn (its row is moved in place), as `due_as_recorded` undoes a
     case clock's."""
     for move in moves_since:
-        before = move.get("due_before", move.get("old_due"))
-        if move.get("sar") == sar_id and before is not None:
-            due = _instant(before)
+        key = "due_before" if "due_before" in move else "old_due"
+        if move.get("sar") == sar_id and move.get(key) is not None:
+            due = _instant(move, key)
     return due
 
 
-def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def _instant(details: Mapping[str, Any], key: str) -> datetime:
+    """An instant a history entry's details hold: one missing, or not an instant (changed by
+    hand), is a damaged store (exit 8), never a traceback."""
+    from complaintctl.store.types import UnreadableInstant
+
+    value = details.get(key)
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise UnreadableInstant(value)
+    return instant
