@@ -384,3 +384,13 @@ def test_removing_a_member_who_holds_nothing_warns_of_nothing(unit: UnitFactory)
                at=t("2026-12-04T10:00"))  # fmt: skip
 
     assert () == view.warnings
+
+
+def test_an_area_held_in_two_spellings_is_spelt_the_same_by_every_command() -> None:
+    # From before spellings were one area: ack, staff add and the listings took the last
+    # spelling or the first, so a case went one way and a listing looked the other.
+    from complaintctl.services.common import area_spellings
+
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"
+    for held in ([composed, decomposed], [decomposed, composed]):
+        assert {"café": min(composed, decomposed)} == area_spellings(held)

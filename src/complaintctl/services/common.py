@@ -187,7 +187,7 @@ def listing_filters(
         )
     if area is not None:
         areas = sorted(uow.staff_areas())
-        spelt = {area_key(a): a for a in areas}
+        spelt = area_spellings(areas)
         if area_key(area) in spelt:
             area = spelt[area_key(area)]  # as staff spell it, which is how cases are routed
         elif not uow.has_cases_in_area(area):
@@ -210,6 +210,16 @@ def listing_filters(
 
 
 # -- who is acting -------------------------------------------------------------------------
+
+
+def area_spellings(areas: Iterable[str]) -> dict[str, str]:
+    """Each area (`area_key`) as staff spell it: the first spelling in sorted order, so that
+    where a store holds an area in two spellings from before they were one, every command
+    that takes an --area picks the same."""
+    spelt: dict[str, str] = {}
+    for area in sorted(areas):
+        spelt.setdefault(area_key(area), area)
+    return spelt
 
 
 def acting_staff(uow: UnitOfWork, by: str) -> Actor:

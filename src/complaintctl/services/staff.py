@@ -15,11 +15,12 @@ from complaintctl.domain.procedure import (
     Role,
     Stage,
     StoreAction,
-    same_area,
+    area_key,
 )
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
     acting_staff,
+    area_spellings,
     authorise_store,
     not_in_future,
     optional,
@@ -84,7 +85,7 @@ def _area(uow: UnitOfWork, value: str | None) -> str | None:
     area = optional(value, "--area", text.LABEL)
     if area is None:
         return None
-    return next((a for a in sorted(uow.staff_areas()) if same_area(a, area)), area)
+    return area_spellings(uow.staff_areas()).get(area_key(area), area)
 
 
 def _bound_name(value: str | None, option: str) -> str | None:

@@ -75,6 +75,7 @@ from complaintctl.services.common import (
     CaseFacts,
     acting_staff,
     active_staff,
+    area_spellings,
     authorise,
     case_views,
     collecting_only_the_batch,
@@ -181,9 +182,7 @@ class Taking:
         any area while no member of staff has one.
         """
         if self._areas is None:
-            # Sorted, as listings read --area (common.listing_filters): where a store holds an
-            # area in two spellings from before they were one, both pick the same.
-            self._areas = {area_key(a): a for a in sorted(self.uow.staff_areas())}
+            self._areas = area_spellings(self.uow.staff_areas())
         if not self._areas:
             raise InvalidInput(
                 f"no staff work in {area!r}: no member of staff has an area yet "
