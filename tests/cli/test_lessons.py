@@ -404,7 +404,7 @@ def test_action_reassign_errors_exit_with_their_codes(run: Run) -> None:
     assert {
         "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
         "done": (5, f"Error: action 2 on {ref} was done already, Tue 2026-12-01 13:00 GMT by "
-                    "rita.responder: there is nothing to hand on\n"),
+                    "rita.responder\n"),
         "not permitted": (6, "Error: officer.two (officer) may not hand on action 1: only its "
                              "owner (rita.responder), or leader, senior-complaint-executive, "
                              "senior-leader, may\n"),

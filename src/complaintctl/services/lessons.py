@@ -44,6 +44,7 @@ from complaintctl.services.reads import working_duration
 from complaintctl.views import ActionView, CauseView, EventView
 
 if TYPE_CHECKING:
+    from complaintctl.domain.procedure import Actor
     from complaintctl.store.models import Case, CaseAction
     from complaintctl.store.uow import UnitOfWork
 
@@ -114,7 +115,7 @@ def add_action(
     now: datetime,
 ) -> ActionView:
     """Open an action on a case: a remedy owed or an improvement, with its owner and its due
-    (a date, or a working time after now on the working calendar). Any active staff."""
+    (a date, or a working time after `at` on the working calendar). Any active staff."""
     not_in_future(at, now, uow)
     by = acting_staff(uow, by).username
     what = required(what, "--what", text.SUMMARY)
@@ -200,15 +201,12 @@ def action_details(row: CaseAction) -> dict[str, object]:
             "due": row.due_at}  # fmt: skip
 
 
-def action_done(
-    uow: UnitOfWork, *, action_id: int, note: str | None, by: str, at: datetime, now: datetime
-) -> ActionView:
-    """Mark an action done: by its owner, a leader or a senior role; met late if after its
-    due (or recorded after its due had passed, as a step meets a clock)."""
-    from complaintctl.services.clocks import step_clocks
-
-    not_in_future(at, now, uow)
-    actor = acting_staff(uow, by)
+def _open_action(
+    uow: UnitOfWork, action_id: int, actor: Actor, at: datetime, doing: str
+) -> tuple[CaseAction, Case]:
+    """The open action `actor` is `doing` something to at `at`, with its case: by its owner,
+    a leader or a senior role (else NotPermitted), not done already, and not dated before it
+    was opened."""
     row = uow.action(action_id)
     if row is None:
         raise NotFound(f"no action {action_id} (see `complaintctl action list`)")
@@ -216,7 +214,7 @@ def action_done(
     if actor.username != row.owner and actor.role not in ACTION_DONE_ROLES:
         roles = ", ".join(sorted(role.value for role in ACTION_DONE_ROLES))
         raise NotPermitted(
-            f"{actor.username} ({actor.role.value}) may not mark action {action_id} done: "
+            f"{actor.username} ({actor.role.value}) may not {doing.format(id=action_id)}: "
             f"only its owner ({row.owner}), or {roles}, may"
         )
     tz = uow.calendar().tz
@@ -230,6 +228,19 @@ def action_done(
             f"--at is before action {action_id} was opened "
             f"({format_apart(at, row.opened_at, tz)[1]})"
         )
+    return row, case
+
+
+def action_done(
+    uow: UnitOfWork, *, action_id: int, note: str | None, by: str, at: datetime, now: datetime
+) -> ActionView:
+    """Mark an action done: by its owner, a leader or a senior role; met late if after its
+    due (or recorded after its due had passed, as a step meets a clock)."""
+    from complaintctl.services.clocks import step_clocks
+
+    not_in_future(at, now, uow)
+    actor = acting_staff(uow, by)
+    row, case = _open_action(uow, action_id, actor, at, "mark action {id} done")
     note = optional(note, "--note")
     if note is not None and case.anonymised_at is not None:
         raise ActionNotAllowed(
@@ -265,30 +276,11 @@ def reassign_action(
 
     not_in_future(at, now, uow)
     actor = acting_staff(uow, by)
-    row = uow.action(action_id)
-    if row is None:
-        raise NotFound(f"no action {action_id} (see `complaintctl action list`)")
-    case = uow.case_by_id(row.case_id)
-    if actor.username != row.owner and actor.role not in ACTION_DONE_ROLES:
-        roles = ", ".join(sorted(role.value for role in ACTION_DONE_ROLES))
-        raise NotPermitted(
-            f"{actor.username} ({actor.role.value}) may not hand on action {action_id}: "
-            f"only its owner ({row.owner}), or {roles}, may"
-        )
-    tz = uow.calendar().tz
-    if row.done_at is not None:
-        raise ActionNotAllowed(
-            f"action {action_id} on {case.ref} was done already, "
-            f"{format_local(row.done_at, tz)} by {row.done_by}: there is nothing to hand on"
-        )
+    row, case = _open_action(uow, action_id, actor, at, "hand on action {id}")
     owner = active_staff(uow, to).username
     if owner == row.owner:
         raise InvalidInput(f"action {action_id} is owned by {owner} already: nothing to change")
     reason = required(reason, "--reason")
-    if at < row.opened_at:
-        raise InvalidInput(
-            f"--at is before action {action_id} was opened ({format_local(row.opened_at, tz)})"
-        )
     # Handed on in the order it was: the history never says it went to one owner after another
     # it was handed on to later.
     handed = [
@@ -299,7 +291,7 @@ def reassign_action(
     if handed and at < max(handed):
         raise InvalidInput(
             f"--at is before action {action_id} was last handed on "
-            f"({format_local(max(handed), tz)})"
+            f"({format_apart(at, max(handed), uow.calendar().tz)[1]})"
         )
     if case.anonymised_at is not None:
         raise ActionNotAllowed(
