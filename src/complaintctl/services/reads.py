@@ -163,7 +163,7 @@ def overdue(
     # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
     # change recorded since undone (services/clocks). Commonly there is none; now, each due is
     # the one stored.
-    moved = _overdue_moves_since(uow, as_of, wanted) if as_recorded else None
+    moved = _moves_since(uow, as_of, wanted) if as_recorded else None
     if moved:  # the dues as then may order and filter otherwise than the SQL would
         rows = listings.overdue(uow, as_of, wanted, any_due=True)
         rows = _overdue_as_recorded(rows, moved, as_of, due_before)
@@ -224,12 +224,14 @@ class _Moves(NamedTuple):
         return bool(self.of_cases or self.of_requests)
 
 
-def _overdue_moves_since(uow: UnitOfWork, as_of: datetime, kinds: Sequence[str]) -> _Moves:
+def _moves_since(uow: UnitOfWork, as_of: datetime, kinds: Sequence[str]) -> _Moves:
+    """The moves recorded after `as_of` of the clocks of `kinds` running then or now: what
+    `queue` and `overdue` undo to give each due as recorded by `as_of`."""
     from complaintctl.store import listings
     from complaintctl.store.types import details_of
 
     moves = _Moves({}, [])
-    for ref, action, details, recorded_at in listings.overdue_moves_since(uow, as_of, kinds):
+    for ref, action, details, recorded_at in listings.moves_since(uow, as_of, kinds):
         if ref is None:
             moves.of_requests.append(details_of(details))
         else:
@@ -320,7 +322,7 @@ def queue(
     # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
     # change recorded since undone (services/clocks.due_as_recorded). Commonly there is none.
     # Now, each due is the one stored, whatever a colleague's clock says of when it was moved.
-    moved = _clock_moves_since(uow, as_of, clock_kinds) if as_recorded else {}
+    moved = _moves_since(uow, as_of, clock_kinds).of_cases if as_recorded else {}
     rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
     if moved:  # the dues as then may order and filter otherwise than the SQL did
         rows = _as_recorded(rows, moved, as_of, due_by)
@@ -384,22 +386,6 @@ def queue(
         working_day=calendar.working_day(),
         subject_access_dues=_subject_access_dues(uow, as_of),
     )
-
-
-def _clock_moves_since(
-    uow: UnitOfWork, as_of: datetime, clock_kinds: Sequence[str]
-) -> dict[str, list[EventView]]:
-    """The extensions and calendar recomputes recorded after `as_of` on the cases with a clock
-    of `clock_kinds` running, by case, in the order recorded, as `due_as_recorded` reads a
-    case's history."""
-    from complaintctl.store import listings
-    from complaintctl.store.types import details_of
-
-    moved: dict[str, list[EventView]] = {}
-    for ref, action, details, recorded_at in listings.clock_moves_since(uow, as_of, clock_kinds):
-        entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
-        moved.setdefault(ref, []).append(entry)
-    return moved
 
 
 class _Clock(NamedTuple):

@@ -144,15 +144,15 @@ def overdue_order(row: OverdueRow) -> tuple[datetime, str, int, int]:
     )  # fmt: skip
 
 
-def overdue_moves_since(
+def moves_since(
     uow: UnitOfWork, since: datetime, kinds: Sequence[str]
 ) -> list[tuple[str | None, str, str, datetime]]:
     """The case ref (None for a subject-access request's), action, details (JSON) and
     recording time of each extension and calendar recompute recorded after `since` on a case
     with a clock (or an action's) of `kinds` running at `since`, and of each subject-access
-    request's when `kinds` has theirs, in the order recorded: what undoes a due `overdue`
-    lists as recorded by then (services/clocks). Read through the clocks running then, by
-    case, never the whole history."""
+    request's when `kinds` has theirs, in the order recorded: what undoes a due `overdue` or
+    `queue` lists as recorded by then (services/clocks). Read through the clocks running then
+    or now, by case, never the whole history."""
     clocks = (
         sa_select(func.coalesce(col(Deadline.case_id), col(CaseAction.case_id)))
         .select_from(Deadline)
@@ -409,34 +409,6 @@ def recomputes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, dateti
         .order_by(col(Event.id))
     )
     return cast("list[tuple[str, datetime]]", uow.session.connection().execute(statement).all())
-
-
-def clock_moves_since(
-    uow: UnitOfWork, since: datetime, clock_kinds: Sequence[str]
-) -> list[tuple[str, str, str, datetime]]:
-    """The case ref, action, details (JSON) and recording time of each extension and calendar
-    recompute recorded after `since` on a case with a clock of `clock_kinds` running now (the
-    queue's), in the order recorded: what undoes a clock's due as recorded by then
-    (services/clocks.due_as_recorded). Read through the running clocks, by case, never the
-    whole history."""
-    running = sa_select(col(Deadline.case_id)).where(
-        col(Deadline.ended_at).is_(None),
-        col(Deadline.kind).in_(list(clock_kinds)),
-        col(Deadline.case_id).is_not(None),
-    )
-    statement = (
-        sa_select(col(Case.ref), col(Event.action), col(Event.details), col(Event.recorded_at))
-        .join(Case, col(Case.id) == col(Event.case_id))
-        .where(
-            col(Event.case_id).in_(running),
-            col(Event.action).in_([Action.EXTEND.value, Action.RECOMPUTE.value]),
-            col(Event.recorded_at) > since,
-        )
-        .order_by(col(Event.id))
-    )
-    return cast(
-        "list[tuple[str, str, str, datetime]]", uow.session.connection().execute(statement).all()
-    )
 
 
 # -- the queue -----------------------------------------------------------------------------
