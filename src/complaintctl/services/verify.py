@@ -203,18 +203,16 @@ def _due_problems(
     owed = {a.id: a.due for a in facts.actions if a.done_at is None}
     problems: list[VerifyProblem] = []
 
+    def problem(text: str) -> None:
+        problems.append(VerifyProblem("case", text, ref=ref))
+
+    def when(due: datetime) -> str:
+        return format_local(due, tz)
+
     def differs(what: str, stored: object, due: datetime, where: str = "") -> None:
-        if stored == due:
-            return
-        shown = format_local(stored, tz) if isinstance(stored, datetime) else repr(stored)
-        problems.append(
-            VerifyProblem(
-                "case",
-                f"{what} is stored as due {shown}{where}, but its history gives "
-                f"{format_local(due, tz)}",
-                ref=ref,
-            )
-        )
+        if stored != due:
+            shown = format_local(stored, tz) if isinstance(stored, datetime) else repr(stored)
+            problem(f"{what} is stored as due {shown}{where}, but its history gives {when(due)}")
 
     seen_kinds, seen_actions = set(), set()
     for clock in running:
@@ -223,48 +221,28 @@ def _due_problems(
             what = f"its action {clock.action_id}"
             due = owed.get(clock.action_id)
             if due is None:
-                problems.append(
-                    VerifyProblem(
-                        "case",
-                        f"{what} runs in the store, but its history has it done or never opened",
-                        ref=ref,
-                    )
-                )
-                continue
-            differs(what, clock.due_at, due, " by its clock")
-            differs(what, clock.action_due_at, due, " on the action")
+                problem(f"{what} runs in the store, but its history has it done or never opened")
+            else:
+                differs(what, clock.due_at, due, " by its clock")
+                differs(what, clock.action_due_at, due, " on the action")
             continue
         seen_kinds.add(clock.kind)
         what = f"its {clock.kind} deadline"
         due = expected.get(clock.kind)
         if due is None:
-            problems.append(
-                VerifyProblem(
-                    "case",
-                    f"{what} runs in the store, but its history has it ended or never started",
-                    ref=ref,
-                )
-            )
-            continue
-        differs(what, clock.due_at, due)
+            problem(f"{what} runs in the store, but its history has it ended or never started")
+        else:
+            differs(what, clock.due_at, due)
     for kind, due in expected.items():
         if kind not in seen_kinds and kind in set(DeadlineKind):
-            problems.append(
-                VerifyProblem(
-                    "case",
-                    f"its history has its {kind} deadline running, due "
-                    f"{format_local(due, tz)}, but the store has it ended",
-                    ref=ref,
-                )
+            problem(
+                f"its history has its {kind} deadline running, due {when(due)}, but the store "
+                "has it ended"
             )
     for action_id, due in owed.items():
         if action_id not in seen_actions:
-            problems.append(
-                VerifyProblem(
-                    "case",
-                    f"its history has its action {action_id} open, due "
-                    f"{format_local(due, tz)}, but the store has its clock ended",
-                    ref=ref,
-                )
+            problem(
+                f"its history has its action {action_id} open, due {when(due)}, but the store "
+                "has its clock ended"
             )
     return problems
