@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from complaintctl import services
-from complaintctl.domain.procedure import Category, Channel, CloseReason, Decision, Remedy
+from complaintctl.domain.procedure import (
+    Category,
+    Channel,
+    CloseReason,
+    Decision,
+    Remedy,
+    RestrictionScope,
+)
 from tests.conftest import UnitFactory
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -59,6 +66,24 @@ def log(
     )
     ref: str = view.ref
     return ref
+
+
+def restrict(unit: UnitFactory, at: datetime, **changes: Any) -> Any:
+    """Restrict Ann Smith (or whom `changes` name) from the formal procedure, as a senior
+    decides it at `at`; the restriction's view."""
+    fields: dict[str, Any] = {
+        "email": "ann@example.com",
+        "consumer_id": None,
+        "scope": RestrictionScope.PROCEDURE,
+        "reason": "Repeated abuse",
+        "review": None,
+        "dispute": None,
+        "channel": None,
+        "via": None,
+        "by": "sam.senior",
+    }
+    fields.update(changes)
+    return act(unit, services.restrict, at=at, **fields)
 
 
 def withdraw(

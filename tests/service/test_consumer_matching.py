@@ -12,11 +12,12 @@ import pytest
 from sqlmodel import col, select
 
 from complaintctl import services
-from complaintctl.domain.procedure import Category, Channel, RestrictionScope
+from complaintctl.domain.procedure import Category, Channel
 from complaintctl.errors import ConsumerRestricted
 from complaintctl.services.imports import BatchRefused, import_batch, read_rows
 from complaintctl.store.models import Consumer
 from tests.conftest import UnitFactory
+from tests.service import journey
 
 NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
 STAFF = "officer.one"
@@ -45,21 +46,7 @@ def log(unit: UnitFactory, day: int, name: str = "Ann Smith", address: str = ADD
 
 
 def restrict(unit: UnitFactory, consumer_id: int, day: int = 3) -> None:
-    with unit() as uow:
-        services.restrict(
-            uow,
-            email=None,
-            consumer_id=consumer_id,
-            scope=RestrictionScope.PROCEDURE,
-            reason="Unreasonably persistent",
-            review=None,
-            dispute=None,
-            channel=None,
-            via=None,
-            by="sam.senior",
-            at=at(day),
-            now=NOW,
-        )
+    journey.restrict(unit, at(day), email=None, consumer_id=consumer_id, now=NOW)
 
 
 def consumers(unit: UnitFactory) -> list[tuple[int, str, str | None]]:

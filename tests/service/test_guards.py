@@ -23,6 +23,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from tests.conftest import UnitFactory
+from tests.service import journey
 from tests.service.journey import (
     act,
     due,
@@ -40,20 +41,10 @@ def extend(unit: UnitFactory, ref: str, by: str, at: datetime, until: datetime) 
 
 
 def restrict(unit: UnitFactory, **kwargs: Any) -> Any:
-    fields: dict[str, Any] = {
-        "email": "ann@example.com",
-        "consumer_id": None,
-        "scope": RestrictionScope.CONTACT,
-        "reason": "Repeated abuse",
-        "review": None,
-        "dispute": None,
-        "channel": Channel.POST,
-        "via": None,
-        "by": "sam.senior",
-        "at": t("2026-12-01T12:00"),
-    }
+    fields: dict[str, Any] = {"scope": RestrictionScope.CONTACT, "channel": Channel.POST}
     fields.update(kwargs)
-    return act(unit, services.restrict, **fields)
+    fields.setdefault("at", t("2026-12-01T12:00"))
+    return journey.restrict(unit, **fields)
 
 
 def review(unit: UnitFactory, restriction_id: int, **kwargs: Any) -> Any:

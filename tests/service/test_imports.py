@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl import services
-from complaintctl.domain.procedure import Category, Channel, RestrictionScope
+from complaintctl.domain.procedure import Category, Channel
 from complaintctl.errors import InvalidInput
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
@@ -36,6 +36,7 @@ from complaintctl.services.imports import (
     write_rejects,
 )
 from tests.conftest import UnitFactory
+from tests.service import journey
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
@@ -586,35 +587,13 @@ def refused(unit: UnitFactory, open_rows: Callable[[], Iterator[Row]]) -> list[s
 
 
 def restrict_consumer(unit: UnitFactory, email: str) -> None:
-    with unit() as uow:
-        services.log_complaint(
-            uow,
-            complaint=services.NewComplaint(
-                consumer="Rex Restricted",
-                channel=Channel.EMAIL,
-                category=Category.OTHER,
-                summary="An earlier complaint",
-                email=email,
-            ),
-            by=STAFF,
-            at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
-            now=NOW,
-        )
-    with unit() as uow:
-        services.restrict(
-            uow,
-            email=email,
-            consumer_id=None,
-            scope=RestrictionScope.PROCEDURE,
-            reason="Unreasonably persistent",
-            review=None,
-            dispute=None,
-            channel=None,
-            via=None,
-            by="sam.senior",
-            at=datetime(2026, 11, 3, 10, 0, tzinfo=UTC),
-            now=NOW,
-        )
+    journey.log(
+        unit, datetime(2026, 11, 2, 10, 0, tzinfo=UTC), by=STAFF, now=NOW,
+        consumer="Rex Restricted", email=email, category=Category.OTHER,
+        summary="An earlier complaint",
+    )  # fmt: skip
+    restricted_at = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    journey.restrict(unit, restricted_at, email=email, reason="Unreasonably persistent", now=NOW)
 
 
 def test_a_good_batch_is_imported_with_references_in_row_order(unit: UnitFactory) -> None:

@@ -14,6 +14,7 @@ from complaintctl.domain.procedure import ActionKind, Channel, RestrictionScope,
 from complaintctl.errors import InvalidInput, NotFound, NotPermitted
 from complaintctl.store.models import Event
 from tests.conftest import UnitFactory, dump_store
+from tests.service import journey
 from tests.service.journey import NOW, act, log, show, t, to_responded
 
 
@@ -233,20 +234,7 @@ def test_the_last_active_senior_may_not_step_down_and_writes_nothing(
 
 
 def restrict(unit: UnitFactory, scope: RestrictionScope, at: str, **kwargs: Any) -> Any:
-    fields: dict[str, Any] = {
-        "email": "ann@example.com",
-        "consumer_id": None,
-        "scope": scope,
-        "reason": "Repeated abuse",
-        "review": None,
-        "dispute": None,
-        "channel": None,
-        "via": None,
-        "by": "sam.senior",
-        "at": t(at),
-    }
-    fields.update(kwargs)
-    return act(unit, services.restrict, **fields)
+    return journey.restrict(unit, t(at), scope=scope, **kwargs)
 
 
 def consumer(unit: UnitFactory, **which: Any) -> Any:

@@ -29,6 +29,7 @@ from complaintctl.errors import (
     NotPermitted,
 )
 from tests.conftest import UnitFactory
+from tests.service import journey
 from tests.service.journey import (
     NOW,
     act,
@@ -578,20 +579,8 @@ def test_a_complaint_about_an_issue_over_six_months_old_is_marked_out_of_time(
 
 
 def restrict(unit: UnitFactory, scope: RestrictionScope, **kwargs: Any) -> Any:
-    fields: dict[str, Any] = {
-        "email": "ann@example.com",
-        "consumer_id": None,
-        "scope": scope,
-        "reason": "Repeated abuse",
-        "review": None,
-        "dispute": None,
-        "channel": None,
-        "via": None,
-        "by": "sam.senior",
-        "at": t("2026-12-01T12:00"),
-    }
-    fields.update(kwargs)
-    return act(unit, services.restrict, **fields)
+    kwargs.setdefault("at", t("2026-12-01T12:00"))
+    return journey.restrict(unit, scope=scope, **kwargs)
 
 
 def test_a_consumer_restricted_from_the_procedure_cannot_log_a_new_complaint(
