@@ -13,7 +13,7 @@ from complaintctl.domain.procedure import Action
 from complaintctl.views import DeadlineView, EventView
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Case, CaseAction, Deadline, Restriction
+    from complaintctl.store.models import Case, CaseAction, Restriction
     from complaintctl.store.uow import UnitOfWork
 
 
@@ -69,8 +69,29 @@ def step_clocks(
     return plan
 
 
+class ViewedClock(Protocol):
+    """What a clock's view reads of it: a Deadline row, or a bulk read's row."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_at(self) -> datetime: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+
+
 def deadline_view(
-    deadline: Deadline,
+    deadline: ViewedClock,
     as_of: datetime,
     calendar: WorkingCalendar,
     *,

@@ -62,7 +62,7 @@ def explain_deadline(
         from complaintctl.store import listings
 
         assert case.id is not None
-        restarted = listings.clocks_restarted_later(uow, case.id, as_of)
+        restarted = listings.clocks_restarted_later(uow, [case.id], as_of)
         deadlines = [d for d in deadlines if d.id not in restarted]
     # As of `as_of`, as a deadline is chosen: the actions opened by then.
     actions = [a for a in uow.actions_of(case, open_only=False) if a.opened_at <= as_of]

@@ -12,7 +12,8 @@ import functools
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, Connection, Table, bindparam, func, literal_column
@@ -24,7 +25,17 @@ from sqlmodel import col, select
 from complaintctl.domain.clocks import Running
 from complaintctl.domain.intake import matching_form
 from complaintctl.store import search
-from complaintctl.store.models import Case, Consumer, Deadline, Event, RefCounter, Restriction
+from complaintctl.store.models import (
+    Case,
+    CaseAction,
+    Consumer,
+    Deadline,
+    Event,
+    Incident,
+    RefCounter,
+    Response,
+    Restriction,
+)
 from complaintctl.store.sql import AnySelect, list_parameter
 from complaintctl.store.uow import UnitOfWork
 
@@ -549,3 +560,232 @@ def _last_steps(size: int) -> AnySelect:
         .where(case_id.in_(lookup_keys(case_id, size)), col(Event.action).in_(steps))
         .group_by(case_id)
     )
+
+
+# -- many cases read back whole ---------------------------------------------------------------
+
+
+class WholeCase(NamedTuple):
+    """What a case view reads of a case's own row."""
+
+    id: int
+    ref: str
+    version: int
+    stage: str
+    consumer_id: int
+    channel: str
+    category: str
+    summary: str
+    dispute_ref: str | None
+    board: bool
+    received_at: datetime
+    area: str | None
+    logged_by: str
+    about: date | None
+    out_of_time: bool
+    responder: str | None
+    handler: str | None
+    close_reason: str | None
+
+
+class WholeRestriction(NamedTuple):
+    id: int
+    consumer_id: int
+    scope: str
+    dispute_ref: str | None
+    contact_channel: str | None
+    contact_via: str | None
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    review_due: datetime
+    lifted_at: datetime | None
+    lifted_by: str | None
+    lift_reason: str | None
+
+
+class WholeClock(NamedTuple):
+    """A case's clock, as a case view reads it."""
+
+    id: int
+    case_id: int
+    kind: str
+    start_at: datetime
+    due_at: datetime
+    unit: str
+    rule: str
+    ended_at: datetime | None
+    outcome: str | None
+
+
+class WholeEntry(NamedTuple):
+    """A history entry, its details as stored (JSON)."""
+
+    case_id: int
+    action: str
+    actor: str
+    at: datetime
+    recorded_at: datetime
+    details: str
+    login: str | None
+    host: str | None
+
+
+class WholeResponse(NamedTuple):
+    case_id: int
+    stage: str
+    decision: str
+    summary: str
+    remedies: str
+    goodwill_pence: int | None
+    given_by: str
+    given_at: datetime
+    causes: str
+
+
+class WholeAction(NamedTuple):
+    id: int
+    case_id: int
+    kind: str
+    what: str
+    owner: str
+    due_at: datetime
+    opened_by: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class WholeCases:
+    """Everything a view of each of some cases reads, a few statements for them all (each a
+    lookup of a few hundred keys at a time): each table's rows by case, or by consumer, in id
+    order."""
+
+    cases: dict[int, WholeCase]
+    consumers: dict[int, ConsumerRow]
+    restrictions: dict[int, list[WholeRestriction]]  # in force, by consumer
+    first_reviews: dict[int, datetime]  # each restriction's first review clock's due
+    clocks: dict[int, list[WholeClock]]
+    history: dict[int, list[WholeEntry]]
+    responses: dict[int, list[WholeResponse]]
+    actions: dict[int, list[WholeAction]]
+    incidents: dict[int, list[tuple[str | None, str, str, datetime]]]  # by consumer
+
+
+def whole_cases(uow: UnitOfWork, case_ids: Sequence[int]) -> WholeCases:
+    """The rows a view of each case reads (services/common.case_views), for all of them."""
+    connection = uow.session.connection()
+    cases = {row[0]: WholeCase._make(row) for row in lookup(connection, _whole_cases, case_ids)}
+    consumer_ids = {case.consumer_id for case in cases.values()}
+    consumers = {
+        row[0]: ConsumerRow._make(row) for row in lookup(connection, _consumers, consumer_ids)
+    }
+    restrictions = _grouped(
+        map(WholeRestriction._make, lookup(connection, _restrictions_in_force, consumer_ids)),
+        "consumer_id",
+    )
+    first_reviews: dict[int, datetime] = {}
+    in_force = [r.id for rows in restrictions.values() for r in rows]
+    for restriction_id, due_at in lookup(connection, _review_clocks, in_force):
+        first_reviews.setdefault(restriction_id, due_at)  # the oldest: in id order
+    incidents: dict[int, list[tuple[str | None, str, str, datetime]]] = {}
+    for consumer_id, *incident in lookup(connection, _incidents_of_consumers, consumer_ids):
+        incidents.setdefault(consumer_id, []).append(tuple(incident))
+    return WholeCases(
+        cases=cases,
+        consumers=consumers,
+        restrictions=restrictions,
+        first_reviews=first_reviews,
+        clocks=_grouped(map(WholeClock._make, lookup(connection, _case_clocks, cases)), "case_id"),
+        history=_grouped(
+            map(WholeEntry._make, lookup(connection, _case_entries, cases)), "case_id"
+        ),
+        responses=_grouped(
+            map(WholeResponse._make, lookup(connection, _case_responses, cases)), "case_id"
+        ),
+        actions=_grouped(
+            map(WholeAction._make, lookup(connection, _case_actions, cases)), "case_id"
+        ),
+        incidents=incidents,
+    )
+
+
+def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    """Rows by one of their fields, each group in the order read. A lookup reads all of a
+    key's rows in one piece, in the statement's order (by id)."""
+    groups: dict[int, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
+
+
+def _columns(table: Any, names: Sequence[str]) -> list[Any]:
+    return [col(getattr(table, name)) for name in names]
+
+
+def _whole_cases(size: int) -> AnySelect:
+    case_id = col(Case.id)
+    return sa_select(*_columns(Case, WholeCase._fields)).where(
+        case_id.in_(lookup_keys(case_id, size))
+    )
+
+
+def _consumers(size: int) -> AnySelect:
+    consumer_id = col(Consumer.id)
+    return sa_select(*_consumer_row_columns()).where(
+        consumer_id.in_(lookup_keys(consumer_id, size))
+    )
+
+
+def _restrictions_in_force(size: int) -> AnySelect:
+    consumer_id = col(Restriction.consumer_id)
+    return (
+        sa_select(*_columns(Restriction, WholeRestriction._fields))
+        .where(
+            consumer_id.in_(lookup_keys(consumer_id, size)), col(Restriction.lifted_at).is_(None)
+        )
+        .order_by(col(Restriction.id))
+    )
+
+
+def _review_clocks(size: int) -> AnySelect:
+    restriction_id = col(Deadline.restriction_id)
+    return (
+        sa_select(restriction_id, col(Deadline.due_at))
+        .where(restriction_id.in_(lookup_keys(restriction_id, size)))
+        .order_by(col(Deadline.id))
+    )
+
+
+_INCIDENT = ("note", "recorded_by", "at")
+
+
+def _incidents_of_consumers(size: int) -> AnySelect:
+    consumer_id = col(Incident.consumer_id)
+    return (
+        sa_select(consumer_id, *_columns(Case, ["ref"]), *_columns(Incident, _INCIDENT))
+        .select_from(Incident)
+        .join(Case, col(Case.id) == col(Incident.case_id), isouter=True)
+        .where(consumer_id.in_(lookup_keys(consumer_id, size)))
+        .order_by(col(Incident.id))
+    )
+
+
+def _of_cases(table: Any, names: Sequence[str]) -> Callable[[int], AnySelect]:
+    """A lookup of `table`'s rows by their case, in id order."""
+
+    def statement(size: int) -> AnySelect:
+        case_id = col(table.case_id)
+        return (
+            sa_select(*_columns(table, names))
+            .where(case_id.in_(lookup_keys(case_id, size)))
+            .order_by(col(table.id))
+        )
+
+    statement.__qualname__ = f"_of_cases({table.__name__})"
+    return statement
+
+
+_case_clocks = _of_cases(Deadline, WholeClock._fields)
+_case_entries = _of_cases(Event, WholeEntry._fields)
+_case_responses = _of_cases(Response, WholeResponse._fields)
+_case_actions = _of_cases(CaseAction, WholeAction._fields)

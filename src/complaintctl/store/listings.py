@@ -228,14 +228,30 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     )
 
 
-def clocks_restarted_later(uow: UnitOfWork, case_id: int, as_of: datetime) -> set[int]:
-    """The ids of a case's clocks that a reopen ran again and had not run again by `as_of`
-    (`_restarted_later`): a replay of the case leaves them out, as `overdue --as-of` does."""
-    at = bindparam("as_of", as_of, type_=UTCDateTime())
-    statement = sa_select(col(Deadline.id)).where(
-        col(Deadline.case_id) == case_id, _restarted_later(at)
+def clocks_restarted_later(uow: UnitOfWork, case_ids: Sequence[int], as_of: datetime) -> set[int]:
+    """The ids of the cases' clocks that a reopen ran again and had not run again by `as_of`
+    (`_restarted_later`): a replay of a case leaves them out, as `overdue --as-of` does. The
+    cases a few hundred at a time (SQLite's limit on a statement's parameters)."""
+    connection = uow.session.connection()
+    ids = sorted(set(case_ids))
+    found: set[int] = set()
+    for first in range(0, len(ids), _CASES_A_STATEMENT):
+        rows = connection.execute(
+            _restarted_statement(), {"as_of": as_of, "ids": ids[first : first + _CASES_A_STATEMENT]}
+        )
+        found.update(id for id in rows.scalars() if id is not None)
+    return found
+
+
+_CASES_A_STATEMENT = 500
+
+
+@functools.cache
+def _restarted_statement() -> AnySelect:
+    at = bindparam("as_of", type_=UTCDateTime())
+    return sa_select(col(Deadline.id)).where(
+        col(Deadline.case_id).in_(list_parameter("ids")), _restarted_later(at)
     )
-    return {id for id in uow.session.connection().execute(statement).scalars() if id is not None}
 
 
 @functools.cache
