@@ -822,3 +822,33 @@ def test_retention_removes_the_reason_an_action_was_handed_on(unit: UnitFactory)
         set(entry.details["reason"]), entry.details["previous_owner"], entry.details["owner"],
     )  # fmt: skip
     assert verified(unit).intact
+
+
+def test_the_reason_an_out_of_time_complaint_was_accepted_goes_with_the_case(
+    unit: UnitFactory,
+) -> None:
+    # Why a late complaint was taken all the same is the person's circumstances, often their
+    # health: erasure and retention remove it as they remove every other reason.
+    from datetime import date
+
+    def accepted_late(consumer: str, email: str) -> str:
+        ref = log(unit, t("2026-11-30T10:00"), consumer=consumer, email=email,
+                  about=date(2026, 3, 1))  # fmt: skip
+        act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+            at=t("2026-12-01T10:00"), out_of_time_reason=f"{consumer} was in hospital")  # fmt: skip
+        withdraw(unit, ref, t("2026-12-02T10:00"))
+        return ref
+
+    erased = accepted_late("Dan Dyer", "dan@example.com")
+    kept_on = accepted_late("Eve Ellis", "eve@example.com")
+
+    erase(unit, "dan@example.com")
+    apply(unit, AFTER)
+
+    for ref in (erased, kept_on):
+        entry = show(unit, ref, AFTER).latest("acknowledge")
+        assert entry is not None
+        assert "hospital" not in json.dumps(entry.details)
+        assert {"removed", "sha256"} == set(entry.details["out_of_time_accepted"])
+        assert "Casework" == entry.details["area"]
+    assert verified(unit).intact
