@@ -5,6 +5,8 @@ unchanged, and who may."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from complaintctl.store.models import (
     SubjectAccessRequest,
 )
 from complaintctl.views import case_json
-from tests.conftest import UnitFactory, dump_store
+from tests.conftest import UnitFactory, dump_store, sqlite_only
 from tests.service.journey import act, log, show, t, to_final, withdraw
 
 # Ann's final response is given 2027-01-04 (due 2033-01-04); Bob's case closes 2026-12-02
@@ -822,3 +824,64 @@ def test_retention_removes_the_reason_an_action_was_handed_on(unit: UnitFactory)
         set(entry.details["reason"]), entry.details["previous_owner"], entry.details["owner"],
     )  # fmt: skip
     assert verified(unit).intact
+
+
+def test_the_reason_an_out_of_time_complaint_was_accepted_goes_with_the_case(
+    unit: UnitFactory,
+) -> None:
+    # Why a late complaint was taken all the same is the person's circumstances, often their
+    # health: erasure and retention remove it as they remove every other reason.
+    from datetime import date
+
+    def accepted_late(consumer: str, email: str) -> str:
+        ref = log(unit, t("2026-11-30T10:00"), consumer=consumer, email=email,
+                  about=date(2026, 3, 1))  # fmt: skip
+        act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+            at=t("2026-12-01T10:00"), out_of_time_reason=f"{consumer} was in hospital")  # fmt: skip
+        withdraw(unit, ref, t("2026-12-02T10:00"))
+        return ref
+
+    erased = accepted_late("Dan Dyer", "dan@example.com")
+    kept_on = accepted_late("Eve Ellis", "eve@example.com")
+
+    erase(unit, "dan@example.com")
+    apply(unit, AFTER)
+
+    for ref in (erased, kept_on):
+        entry = show(unit, ref, AFTER).latest("acknowledge")
+        assert entry is not None
+        assert "hospital" not in json.dumps(entry.details)
+        assert {"removed", "sha256"} == set(entry.details["out_of_time_accepted"])
+        assert "Casework" == entry.details["area"]
+    assert verified(unit).intact
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    "removal",
+    [lambda unit: erase(unit, "dan@example.com"), lambda unit: apply(unit, AFTER)],
+    ids=["erasure", "retention"],
+)
+def test_nothing_removed_stays_in_the_search_index_of_the_store_file(
+    unit: UnitFactory, store_url: str, removal: Any
+) -> None:
+    # FTS5 keeps a deleted row's terms, with their positions, in its older segments until they
+    # merge: what erasure or retention removed could be read back from the file. The name is in
+    # characters nothing else in the store has: the trigram 龘鱻靐 follows 鱻靐 , the only
+    # term before it that starts with the same byte, so the index stores it as that byte and
+    # the rest of it, which no other term holds. (FTS5 merges four segments at a level: here,
+    # one for each case logged and one for the removal.)
+    erased = log(unit, t("2026-12-01T09:30"), consumer="Dan 龘鱻靐", email="dan@example.com")
+    withdraw(unit, erased, t("2026-12-02T10:00"))
+    kept = log(unit, t("2026-12-01T10:30"), consumer="Cara Cole", email="cara@example.com")
+    withdraw(unit, kept, t("2026-12-02T11:00"))
+
+    removal(unit)
+
+    # As when the last command closes the store: the write-ahead log moved into the file.
+    with closing(sqlite3.connect(store_url)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    held = Path(store_url).read_bytes()
+    assert "龘鱻靐".encode()[1:] not in held
+    with unit(write=False) as uow:
+        assert () == services.find_cases(uow, text="龘鱻靐").items

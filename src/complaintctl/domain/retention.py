@@ -86,6 +86,8 @@ def details_named(text: str, *, name: str, email: str | None, address: str | Non
 CASE_KEYS: Mapping[str, frozenset[str]] = {
     # A senior's reason for logging it despite a restriction, and the restriction it names
     Action.LOG: frozenset({"summary", "dispute", "restriction_overridden"}),
+    # Why a complaint out of time was accepted all the same: the person's circumstances
+    Action.ACKNOWLEDGE: frozenset({"out_of_time_accepted"}),
     Action.RESPOND: frozenset({"summary"}),
     Action.FINAL: frozenset({"summary"}),
     Action.EXTEND: frozenset({"reason"}),

@@ -335,6 +335,7 @@ def apply_retention(uow: UnitOfWork, *, by: str, now: datetime, dry_run: bool) -
         entries += stored.anonymise_consumer(uow.session, consumer_id, marker, now)
     if not dry_run:
         if case_ids or consumer_ids:
+            stored.forget_removed_text(uow.session)
             uow.record(
                 None,
                 Action.RETENTION_APPLIED,
@@ -413,6 +414,7 @@ def erase_consumer(
             entries += stored.anonymise_case(uow.session, case_id, marker, now)
     entries += stored.anonymise_consumer(uow.session, consumer.id, marker, now)
     if not dry_run:
+        stored.forget_removed_text(uow.session)
         uow.record(
             None,
             Action.CONSUMER_ERASED,

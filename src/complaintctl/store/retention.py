@@ -35,6 +35,7 @@ from complaintctl.store.models import (
     RetentionPolicy,
     SubjectAccessRequest,
 )
+from complaintctl.store.search import forget_removed
 from complaintctl.store.uow import details_json
 
 
@@ -272,6 +273,12 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
         why,
     )
     return changed
+
+
+def forget_removed_text(session: Session) -> None:
+    """Once personal data was removed, nothing of it left in the search index `find` reads
+    (store/search.py, `forget_removed`)."""
+    forget_removed(session.connection())
 
 
 def store_entries_about(session: Session, consumer_id: int) -> list[Event]:

@@ -122,6 +122,17 @@ def held_back(connection: Connection) -> Iterator[None]:
     )
 
 
+def forget_removed(connection: Connection) -> None:
+    """Leave nothing in the index of text its rows no longer hold, once personal data was
+    removed (retention, erasure). FTS5 deletes a row by adding a segment that marks its terms
+    deleted, and keeps the older segments, each term with the row and its positions, until
+    they merge: the removed text could be read back from the file. 'optimize' merges every
+    segment into one without them, and `PRAGMA secure_delete` overwrites the pages freed.
+    Nothing to do for the plain table (its rows go as any row does) or on PostgreSQL."""
+    if connection.dialect.name == "sqlite" and has_trigram(connection):
+        connection.exec_driver_sql(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+
+
 def create_search_index(connection: Connection) -> None:
     """Make the index and its triggers, and index every case already in the store."""
     if connection.dialect.name == "postgresql":
