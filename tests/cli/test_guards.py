@@ -631,6 +631,21 @@ def test_a_review_sets_the_next_review_shown_in_restrict_list(run: Run) -> None:
     ]
 
 
+def test_a_restriction_or_review_dated_back_past_its_review_date_says_it_is_overdue(
+    run: Run,
+) -> None:
+    restriction = restricted(run)  # now is Tue 15 Dec 2026 12:00
+    reviewed = ok(run, *review_args(restriction, next_review="2026-12-11T10:00"))
+    assert reviewed.stdout.rstrip().endswith("review due Fri 2026-12-11 10:00 GMT) (overdue)")
+    added = ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+               "--scope", "procedure", "--reason", "Abusive calls", "--review",
+               "2026-12-14", "--at", "2026-12-02T10:00")  # fmt: skip
+    assert added.stdout.rstrip().endswith("(overdue)")
+    kept = ok(run, *review_args(restriction, next_review="2027-01-15T10:00",
+                                at="2026-12-12T10:00"))  # fmt: skip
+    assert "overdue" not in kept.stdout
+
+
 def test_a_reviewed_restriction_is_overdue_only_after_its_next_review(run: Run) -> None:
     restriction = restricted(run)
     ok(run, *review_args(restriction))

@@ -1127,7 +1127,8 @@ def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> 
     if json_output:
         _print_json(versioned(restriction_json(view, tz)))
         return
-    _print(f"{verb} {view.consumer}: {view.describe()}")
+    overdue = " (overdue)" if view.overdue else ""  # dated back past its review date
+    _print(f"{verb} {view.consumer}: {view.describe()}{overdue}")
 
 
 def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_output: bool) -> None:

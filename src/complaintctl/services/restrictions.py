@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from complaintctl.services.common import (
     acting_staff,
     active_staff,
     authorise_store,
+    judged_at,
     not_in_future,
     optional,
     required,
@@ -139,7 +141,8 @@ def restrict(
         reason=reason,
     )
     uow.commit()
-    return view
+    # Judged as the command runs: one dated back past its review date is overdue already.
+    return replace(view, as_of=judged_at(at, now))
 
 
 def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: datetime) -> None:
@@ -243,7 +246,7 @@ def review(
         next_review=next_review,
     )
     uow.commit()
-    return restriction_view(uow, restriction)
+    return replace(restriction_view(uow, restriction), as_of=judged_at(at, now))
 
 
 def list_restrictions(uow: UnitOfWork, *, include_lifted: bool) -> tuple[RestrictionView, ...]:
