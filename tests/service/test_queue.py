@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     CloseReason,
     Decision,
     RestrictionScope,
+    Role,
 )
 from complaintctl.errors import InvalidInput, NotFound, StoreDamaged
 from complaintctl.services.export import export_cases
@@ -582,6 +583,25 @@ def test_unassigned_beside_an_owner_is_refused_as_matching_nothing(
         queue(store, owner="rita.responder", unassigned=True)
     with pytest.raises(InvalidInput, match=message), store(write=False) as uow:
         export_cases(uow, owner="rita.responder", unassigned=True)
+
+
+@pytest.mark.parametrize("typed", ["énergie", "ÉNERGIE", "E\u0301nergie", "Énergie"])
+def test_an_area_only_cases_are_routed_to_matches_in_any_case_beyond_ascii(
+    unit: UnitFactory, typed: str
+) -> None:
+    # Routed to Énergie while a member worked there, who has moved since: no staff work in it,
+    # and SQLite's lower() would fold only the ASCII letters (`énergie` never met `Énergie`).
+    refs = make_cases(unit)
+    act(unit, services.add_staff, username="zoe.officer", name="Zoe Officer",
+        role=Role.OFFICER, area="Énergie", by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
+    ack(unit, refs["Ann"], "Énergie", "2026-12-01T09:00")
+    act(unit, services.change_role, username="zoe.officer", role=Role.OFFICER, area="Casework",
+        by="sam.senior", at=t("2026-12-01T09:30"))  # fmt: skip
+
+    assert ["Ann"] == names(refs, queue(unit, area=typed))
+    with unit(write=False) as uow:
+        exported = [row["ref"] for row in export_cases(uow, area=typed)]
+    assert [refs["Ann"]] == exported
 
 
 def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(
