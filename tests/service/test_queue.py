@@ -611,6 +611,21 @@ def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(
         queue(empty_unit, area="Nowhere")
 
 
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_owner_or_area_is_refused_as_empty_not_looked_up(
+    store: UnitFactory, cases: dict[str, str], empty: str
+) -> None:
+    # As any option given empty (a variable not set): exit 2, never "no staff member ''".
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"):
+        queue(store, owner=empty)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        queue(store, area=empty)
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"), store() as uow:
+        export_cases(uow, owner=empty)
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"), store() as uow:
+        services.list_actions(uow, as_of=AS_OF, owner=empty)
+
+
 def test_an_owner_typed_in_capitals_is_the_member_of_staff(
     store: UnitFactory, cases: dict[str, str]
 ) -> None:

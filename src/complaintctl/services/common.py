@@ -190,6 +190,8 @@ def listing_filters(
         )
     spellings: tuple[str, ...] | None = None
     if area is not None:
+        if not area.strip():
+            raise InvalidInput(f"{in_area}--area must not be empty: name an area")
         areas = sorted(uow.staff_areas())
         key = area_key(area)
         spellings = tuple(sorted(a for a in uow.case_areas(stages) if area_key(a) == key))
@@ -207,7 +209,7 @@ def listing_filters(
                 f"{in_area}no staff work in {area!r} and no case is routed there; {known}"
             )
     if owner is not None:
-        staff = uow.staff(owner)
+        staff = uow.staff(named_staff(owner, f"{in_owner}--owner"))
         if staff is None:
             raise NotFound(
                 f"{in_owner}no staff member {owner.strip()!r} (see `complaintctl staff list`)"
@@ -260,9 +262,17 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     return Actor(staff.username, Role(staff.role), staff.area)
 
 
-def active_staff(uow: UnitOfWork, username: str) -> Staff:
+def named_staff(username: str, option: str) -> str:
+    """A username given to `option`, stripped: an empty one is a slip (a variable not set),
+    refused as an empty value of any option is (exit 2), never looked up as no one."""
+    if not username.strip():
+        raise InvalidInput(f"{option} must not be empty: name a member of staff")
+    return username.strip()
+
+
+def active_staff(uow: UnitOfWork, username: str, option: str = "--to") -> Staff:
     """A member of staff named in an option (--to, --via): they must exist and be active."""
-    staff = uow.staff(username.strip())
+    staff = uow.staff(named_staff(username, option))
     if staff is None:
         raise NotFound(f"no staff member {username.strip()!r} (see `complaintctl staff list`)")
     if not staff.active:

@@ -39,6 +39,8 @@ def find_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None
         if consumer is None:
             raise NotFound(f"no consumer {consumer_id}")
         return consumer
+    if not email or not email.strip():  # a variable not set, as any option given empty
+        raise InvalidInput("--email must not be empty: name the consumer by their email")
     cleaned = normalise_email(email)
     consumer = uow.consumer_by_email(cleaned) if cleaned else None
     if consumer is None:
@@ -94,7 +96,7 @@ def restrict(
     if scope != RestrictionScope.CONTACT and (channel is not None or via is not None):
         raise InvalidInput("--channel and --via go with --scope contact")
     if via is not None:
-        via = active_staff(uow, via).username
+        via = active_staff(uow, via, "--via").username
     if review is not None and review <= at:
         raise InvalidInput("the review date must be after the restriction is decided")
     assert consumer.id is not None
