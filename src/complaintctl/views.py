@@ -950,7 +950,9 @@ class ExplainView:
     kinds: tuple[str, ...]  # every kind of deadline the case has
     rule: str  # the rule the clock started under, e.g. "24 working hours after receipt"
     amount: int
-    unit: str  # working-hours, working-days, months, or agreed (an action's date set by hand)
+    # working-hours, working-days, months, agreed (an action's date set by hand), or
+    # working-minutes (an action's --within under a working day and not whole hours: 90m)
+    unit: str
     start: datetime
     started_by: str | None  # the history action that started it (log, acknowledge, ...)
     started_by_actor: str | None

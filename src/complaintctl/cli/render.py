@@ -1938,7 +1938,7 @@ def explain_lines(view: ExplainView) -> list[str]:
     ]
     if view.days:
         lines += ["", f"Day by day, {view.rule}:"]
-        lines += _day_lines(view.days, tz, hours=view.unit == "working-hours")
+        lines += _day_lines(view.days, tz, hours=view.unit in ("working-hours", "working-minutes"))
         lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
     if view.notes:
         lines.append("")
