@@ -171,6 +171,12 @@ class RestrictionView:
     contact_via_name: str | None = None  # the full name of the member `contact_via` names
     # The review date set when it was decided, before any review moved it (its letter's).
     review_due_as_decided: datetime | None = None
+    as_of: datetime | None = None  # when a change to it is judged: as the command runs
+
+    @property
+    def overdue(self) -> bool:
+        """In force and its review past due at `as_of` (as `overdue` judges a clock)."""
+        return self.lifted_at is None and self.as_of is not None and self.review_due < self.as_of
 
     def what(self, *, to_consumer: bool = False) -> str:
         """What is restricted, in words: `no new formal complaints`. The member contact must
@@ -944,7 +950,9 @@ class ExplainView:
     kinds: tuple[str, ...]  # every kind of deadline the case has
     rule: str  # the rule the clock started under, e.g. "24 working hours after receipt"
     amount: int
-    unit: str  # working-hours, working-days, months, or agreed (an action's date set by hand)
+    # working-hours, working-days, months, agreed (an action's date set by hand), or
+    # working-minutes (an action's --within under a working day and not whole hours: 90m)
+    unit: str
     start: datetime
     started_by: str | None  # the history action that started it (log, acknowledge, ...)
     started_by_actor: str | None

@@ -321,6 +321,20 @@ def test_closing_a_bank_holiday_exits_2_and_writes_nothing(
     assert before == dump_store(store_url)
 
 
+def test_closing_a_saturday_exits_2_and_writes_nothing(
+    run: Run, store_url: str, monday_noon: None
+) -> None:
+    before = dump_store(store_url)
+
+    result = run("--as", "sam.senior", "calendar", "close", "2026-12-05", "--reason", "Move")
+
+    assert (2, ["Error: 2026-12-05 is already closed: no opening hours on Saturdays; the "
+                "closure would change nothing"]) == (
+        result.exit_code, result.stderr.splitlines()
+    )  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def test_closing_a_day_that_is_already_closed_exits_2_and_writes_nothing(
     run: Run, monday_noon: None
 ) -> None:

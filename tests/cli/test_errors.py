@@ -463,6 +463,28 @@ def test_an_empty_summary_exits_2_and_writes_nothing(run: Run, summary: str) -> 
     assert_next_log_is_the_first(run)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("queue", "--owner", ""), "--owner must not be empty: name a member of staff"),
+        (("queue", "--area", " "), "--area must not be empty: name an area"),
+        (("action", "add", "SC-2026-000001", "--what", "Call back", "--owner", "",
+          "--within", "2d", "--kind", "remedy"), "--owner must not be empty: name a member"),
+        (("--as", "lee.leader", "assign", "SC-2026-000001", "--to", ""),
+         "--to must not be empty: name a member of staff"),
+        (("consumer", "show", "--email", ""), "--email must not be empty"),
+    ],
+    ids=["queue --owner", "queue --area", "action add --owner", "assign --to", "--email"],
+)  # fmt: skip
+def test_an_empty_staff_name_or_area_exits_2_and_writes_nothing(
+    run: Run, logged: str, args: tuple[str, ...], message: str
+) -> None:
+    result = run(*args)
+
+    assert_one_line_error(result, 2, message, whole=False)
+    assert logged == show_json(run)
+
+
 def test_an_empty_area_on_ack_exits_2_and_writes_nothing(run: Run, logged: str) -> None:
     result = run("ack", "SC-2026-000001", "--area", " ")
 

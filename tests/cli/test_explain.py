@@ -292,6 +292,20 @@ def test_json_carries_the_schema_version_the_days_and_the_state(run: Run) -> Non
 # -- errors ------------------------------------------------------------------------------------
 
 
+def test_an_action_due_within_minutes_is_described_in_json_as_given(run: Run) -> None:
+    ref = log_case(run, "2026-12-23T10:00")
+    ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+       "--kind", "remedy", "--at", "2026-12-24T16:00", "--within", "90m")  # fmt: skip
+
+    data = json.loads(ok(run, "explain", ref, "--action", "1", "--json").stdout)
+
+    # Thu 24 Dec 16:00-17:00, then Christmas, a weekend and Boxing Day: Tue 29 Dec 09:30.
+    assert (90, "working-minutes", "2026-12-29T09:30:00+00:00", [], 90) == (
+        data["amount"], data["unit"], data["due"], data["notes"],
+        data["days"][-1]["total_minutes"],
+    )  # fmt: skip
+
+
 def test_an_actions_due_is_explained_day_by_day_and_chosen_by_its_id(run: Run) -> None:
     ref = log_case(run, "2026-12-23T10:00")
     for when in (["--within", "3d"], ["--due", "2026-12-26T12:00"]):

@@ -491,6 +491,26 @@ def test_an_area_with_accented_letters_lists_its_cases_typed_in_any_case(
     assert ("Énergie", [ref]) == (show(run, ref)["area"], [case["ref"] for case in listed])
 
 
+@pytest.mark.parametrize("typed", ["énergie", "ÉNERGIE"])
+def test_an_area_only_cases_are_routed_to_lists_them_typed_in_any_case(
+    run: Run, typed: str
+) -> None:
+    # Nobody works in Énergie since Émile moved: the cases routed there are found by the
+    # area's spellings as they hold them, not by SQLite's lower(), which folds only A-Z.
+    ok(run, "--as", "sam.senior", "staff", "add", "emile", "--name", "Émile", "--role",
+       "officer", "--area", "Énergie")  # fmt: skip
+    ref = log_case(run)
+    journey.step(run, ACKED, "ack", ref, "--area", "Énergie")
+    ok(run, "--as", "sam.senior", "staff", "role", "emile", "--role", "officer", "--area",
+       "Casework")  # fmt: skip
+
+    listed = json.loads(ok(run, "queue", "--area", typed, "--json").stdout)
+    exported = ok(run, "export", "--area", typed, "--format", "jsonl").stdout.splitlines()
+    assert ([ref], [ref]) == (
+        [case["ref"] for case in listed], [json.loads(line)["ref"] for line in exported],
+    )  # fmt: skip
+
+
 def test_an_unknown_area_exits_2_naming_the_known_areas_and_writes_nothing(
     run: Run, store_url: str
 ) -> None:
@@ -629,6 +649,21 @@ def test_a_review_sets_the_next_review_shown_in_restrict_list(run: Run) -> None:
     assert [(restriction, "2027-01-15T10:00:00+00:00", None)] == [
         (r["id"], r["review_due"], r["lifted_at"]) for r in restrictions(run)
     ]
+
+
+def test_a_restriction_or_review_dated_back_past_its_review_date_says_it_is_overdue(
+    run: Run,
+) -> None:
+    restriction = restricted(run)  # now is Tue 15 Dec 2026 12:00
+    reviewed = ok(run, *review_args(restriction, next_review="2026-12-11T10:00"))
+    assert reviewed.stdout.rstrip().endswith("review due Fri 2026-12-11 10:00 GMT) (overdue)")
+    added = ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+               "--scope", "procedure", "--reason", "Abusive calls", "--review",
+               "2026-12-14", "--at", "2026-12-02T10:00")  # fmt: skip
+    assert added.stdout.rstrip().endswith("(overdue)")
+    kept = ok(run, *review_args(restriction, next_review="2027-01-15T10:00",
+                                at="2026-12-12T10:00"))  # fmt: skip
+    assert "overdue" not in kept.stdout
 
 
 def test_a_reviewed_restriction_is_overdue_only_after_its_next_review(run: Run) -> None:

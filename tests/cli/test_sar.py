@@ -255,6 +255,27 @@ def test_refusals_exit_with_their_code_and_write_nothing(
 
 
 @freeze_time(NOW)
+def test_a_request_from_someone_erased_warns_and_its_extension_exits_5(
+    run: Run, store_url: str
+) -> None:
+    journey.log_case(run, "--resolved-informally", "Explained on the phone",
+                     at="2026-11-20T10:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "consumer", "erase", "--consumer-id", "1", "--reason",
+       "Asked in writing")  # fmt: skip
+
+    opened = ok(run, "sar", "open", "--consumer-id", "1", "--received", "2026-12-14T10:00")
+    before = dump_store(store_url)
+    extended = run("--as", "lee.leader", "sar", "extend", "1", "--months", "1", "--reason",
+                   "Ann's records are archived")  # fmt: skip
+
+    assert "consumer 1's personal data was removed (Tue 2026-12-15 12:00 GMT)" in opened.stderr
+    assert (5, "Error: consumer 1's personal data was removed") == (
+        extended.exit_code, extended.stderr[:45],
+    )  # fmt: skip
+    assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
 def test_a_second_extension_and_a_second_answer_exit_5(
     run: Run, ann: str, tmp_path: Path, store_url: str
 ) -> None:

@@ -565,6 +565,25 @@ def test_an_action_due_within_hours_counts_the_working_hours(unit: UnitFactory) 
     assert action == (view.action or (0,))[0]
 
 
+@pytest.mark.parametrize(("within", "minutes"), [("90m", 90), ("2h30m", 150), ("45m", 45)])
+def test_an_action_due_within_minutes_is_described_as_given_and_counted_day_by_day(
+    unit: UnitFactory, within: str, minutes: int
+) -> None:
+    # Not "0 working-days" and a note: the period as typed, counted as hours are.
+    ref = to_first_stage(unit)
+    add_action(unit, ref, t("2026-12-04T16:30"), within=within)
+
+    view = explain(unit, ref, "action", as_of=t("2026-12-04T16:30"))
+
+    due = t("2026-12-04T16:30") + timedelta(minutes=minutes)
+    due = due if minutes <= 30 else t("2026-12-07T09:00") + timedelta(minutes=minutes - 30)
+    assert (minutes, "working-minutes", due, due, []) == (
+        view.amount, view.unit, view.due, view.rule_due, list(view.notes),
+    )  # fmt: skip
+    assert ("2026-12-04", COUNTED) == days(view)[0][:2]
+    assert due == view.days[-1].stretches[-1][1]
+
+
 def test_an_action_due_at_a_date_set_by_hand_says_so_and_when_it_is_outside_working_hours(
     unit: UnitFactory,
 ) -> None:

@@ -477,6 +477,30 @@ def test_a_review_or_lift_dated_before_the_decision_or_last_review_is_refused(
     assert before == restrictions(unit)
 
 
+def test_a_restriction_dated_back_past_its_review_is_recorded_and_judged_overdue_now(
+    unit: UnitFactory,
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    # Decided (--at) before its review date, recorded after it: overdue as the command runs,
+    # as an action or a subject-access request typed in late is.
+    view = restrict(unit, review=t("2026-12-05T10:00"), now=t("2026-12-08T10:00"))
+    assert (t("2026-12-05T10:00"), True) == (view.review_due, view.overdue)
+    assert not restrict(unit, email="ann@example.com", review=t("2026-12-20T10:00"),
+                        now=t("2026-12-08T10:00")).overdue  # fmt: skip
+
+
+def test_a_review_recorded_after_the_next_review_it_sets_is_judged_overdue_now(
+    unit: UnitFactory,
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    restriction = restrict(unit)
+    view = review(unit, restriction.id, next_review=t("2026-12-11T10:00"),
+                  now=t("2026-12-14T10:00"))  # fmt: skip
+    assert True is view.overdue
+    assert False is review(unit, restriction.id, next_review=t("2027-01-15T10:00"),
+                           at=t("2026-12-14T10:00")).overdue  # fmt: skip
+
+
 def test_reviewing_an_unknown_restriction_is_not_found(unit: UnitFactory) -> None:
     with pytest.raises(NotFound, match="no restriction 99"):
         review(unit, 99)

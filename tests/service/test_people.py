@@ -382,3 +382,9 @@ def test_an_area_held_in_two_spellings_is_spelt_the_same_by_every_command() -> N
     composed, decomposed = "Caf\u00e9", "Cafe\u0301"
     for held in ([composed, decomposed], [decomposed, composed]):
         assert {"café": min(composed, decomposed)} == area_spellings(held)
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_email_is_refused_as_empty_not_looked_up(unit: UnitFactory, empty: str) -> None:
+    with pytest.raises(InvalidInput, match="^--email must not be empty"):
+        consumer(unit, email=empty)

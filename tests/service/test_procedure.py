@@ -28,7 +28,7 @@ from complaintctl.errors import (
     NotFound,
     NotPermitted,
 )
-from tests.conftest import UnitFactory
+from tests.conftest import UnitFactory, dump_store
 from tests.service import journey
 from tests.service.journey import (
     NOW,
@@ -915,6 +915,19 @@ def test_a_reopened_case_goes_back_to_its_stage_with_the_clock_the_close_stopped
     } == entry.details
     # The cancelled clock stays on record beside the one running again.
     assert ["acknowledge", "respond", "respond"] == [d.kind for d in view.deadlines]
+
+
+@pytest.mark.parametrize(("day", "weekday"), [(date(2026, 12, 5), "Saturdays"),
+                                              (date(2026, 12, 6), "Sundays")])  # fmt: skip
+def test_closing_a_day_with_no_opening_hours_is_refused_as_it_would_change_nothing(
+    unit: UnitFactory, store_url: str, day: date, weekday: str
+) -> None:
+    to_first_stage(unit)
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match=f"no opening hours on {weekday}; the closure would"):
+        act(unit, services.add_closure, day=day, reason="Office move", by="sam.senior",
+            at=t("2026-12-02T11:00"))  # fmt: skip
+    assert before == dump_store(store_url)
 
 
 def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_gives(

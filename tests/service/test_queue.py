@@ -24,6 +24,7 @@ from complaintctl.domain.procedure import (
     CloseReason,
     Decision,
     RestrictionScope,
+    Role,
 )
 from complaintctl.errors import InvalidInput, NotFound, StoreDamaged
 from complaintctl.services.export import export_cases
@@ -584,11 +585,45 @@ def test_unassigned_beside_an_owner_is_refused_as_matching_nothing(
         export_cases(uow, owner="rita.responder", unassigned=True)
 
 
+@pytest.mark.parametrize("typed", ["énergie", "ÉNERGIE", "E\u0301nergie", "Énergie"])
+def test_an_area_only_cases_are_routed_to_matches_in_any_case_beyond_ascii(
+    unit: UnitFactory, typed: str
+) -> None:
+    # Routed to Énergie while a member worked there, who has moved since: no staff work in it,
+    # and SQLite's lower() would fold only the ASCII letters (`énergie` never met `Énergie`).
+    refs = make_cases(unit)
+    act(unit, services.add_staff, username="zoe.officer", name="Zoe Officer",
+        role=Role.OFFICER, area="Énergie", by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
+    ack(unit, refs["Ann"], "Énergie", "2026-12-01T09:00")
+    act(unit, services.change_role, username="zoe.officer", role=Role.OFFICER, area="Casework",
+        by="sam.senior", at=t("2026-12-01T09:30"))  # fmt: skip
+
+    assert ["Ann"] == names(refs, queue(unit, area=typed))
+    with unit(write=False) as uow:
+        exported = [row["ref"] for row in export_cases(uow, area=typed)]
+    assert [refs["Ann"]] == exported
+
+
 def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(
     empty_unit: UnitFactory,
 ) -> None:
     with pytest.raises(InvalidInput, match="no staff work in 'Nowhere'.*no member of staff"):
         queue(empty_unit, area="Nowhere")
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_owner_or_area_is_refused_as_empty_not_looked_up(
+    store: UnitFactory, cases: dict[str, str], empty: str
+) -> None:
+    # As any option given empty (a variable not set): exit 2, never "no staff member ''".
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"):
+        queue(store, owner=empty)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        queue(store, area=empty)
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"), store() as uow:
+        export_cases(uow, owner=empty)
+    with pytest.raises(InvalidInput, match="^--owner must not be empty"), store() as uow:
+        services.list_actions(uow, as_of=AS_OF, owner=empty)
 
 
 def test_an_owner_typed_in_capitals_is_the_member_of_staff(

@@ -772,6 +772,33 @@ def test_nothing_more_is_recorded_on_a_case_whose_data_was_removed(
     assert before == dump_store(store_url)
 
 
+def test_a_request_from_someone_erased_is_answered_but_never_extended_with_a_reason(
+    unit: UnitFactory, store: dict[str, str], store_url: str
+) -> None:
+    """The law's month runs for their request too, answered by an export of what is left;
+    an extension's reason, which may describe them, could never be removed in turn."""
+    bob = consumer_id(unit, "bob@example.com")
+    erase(unit, "bob@example.com", now=t("2027-06-01T12:00"))
+
+    asked = act(unit, services.open_request, email=None, consumer_id=bob,
+                received_at=t("2027-06-02T10:00"), by="officer.one",
+                at=t("2027-06-02T10:00"))  # fmt: skip
+    assert (f"consumer {bob}'s personal data was removed (Tue 2027-06-01 13:00 BST): "
+            "an export holds none of it",) == asked.warnings  # fmt: skip
+    before = dump_store(store_url)
+    with pytest.raises(ActionNotAllowed, match="personal data was removed .*could never be"):
+        act(unit, services.extend_request, sar_id=asked.id, months=1,
+            reason="Bob's records are with his solicitor", by="lee.leader",
+            at=t("2027-06-03T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    with unit() as uow:
+        record_export(uow, consumer_id=bob, format="json", sha256="ab" * 32, by="officer.one",
+                      at=t("2027-06-04T10:00"), now=t("2027-06-04T10:00"))  # fmt: skip
+    done = act(unit, services.done_request, sar_id=asked.id, export_entry=None,
+               by="officer.one", at=t("2027-06-04T11:00"))  # fmt: skip
+    assert done.on_time
+
+
 def test_an_action_left_open_on_a_removed_case_is_done_without_a_note(
     unit: UnitFactory, store: dict[str, str], store_url: str
 ) -> None:

@@ -1127,7 +1127,8 @@ def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> 
     if json_output:
         _print_json(versioned(restriction_json(view, tz)))
         return
-    _print(f"{verb} {view.consumer}: {view.describe()}")
+    overdue = " (overdue)" if view.overdue else ""  # dated back past its review date
+    _print(f"{verb} {view.consumer}: {view.describe()}{overdue}")
 
 
 def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_output: bool) -> None:
@@ -1937,7 +1938,7 @@ def explain_lines(view: ExplainView) -> list[str]:
     ]
     if view.days:
         lines += ["", f"Day by day, {view.rule}:"]
-        lines += _day_lines(view.days, tz, hours=view.unit == "working-hours")
+        lines += _day_lines(view.days, tz, hours=view.unit in ("working-hours", "working-minutes"))
         lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
     if view.notes:
         lines.append("")

@@ -17,6 +17,9 @@ from complaintctl.domain.policy import Target
 # The kinds of day entry.
 COUNTED = "counted"  # working time counted towards the target (or working day N)
 SKIPPED = "skipped"  # nothing counted: closed, or the working time lay before the start
+# An action's `--within` of less than a working day that is not whole hours (`90m`), counted as
+# working hours are: the period as it was given, never "0 working days" and a note.
+WORKING_MINUTES = "working-minutes"
 RECEIVED_DAY = "received-day"  # working-days rules: day 0, the (deemed) day of the event
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -57,6 +60,8 @@ def explain_days(
     start = start.astimezone(UTC)
     if target.unit == "working-hours":
         return _working_hours(calendar, start, timedelta(hours=target.amount))
+    if target.unit == WORKING_MINUTES:
+        return _working_hours(calendar, start, timedelta(minutes=target.amount))
     if target.unit == "working-days":
         return _working_days(calendar, start, target.amount)
     if target.unit == "months":

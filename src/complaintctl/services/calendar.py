@@ -74,6 +74,9 @@ class Retroactive:
         return Retroactive(required(self.reason, "--retroactive", text.NOTE), self.dry_run)
 
 
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def add_closure(
     uow: UnitOfWork,
     *,
@@ -93,9 +96,16 @@ def add_closure(
     by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
     if uow.closure(day) is not None:
         raise InvalidInput(f"{day} is already a closure day")
-    holiday = uow.calendar().closed_days.get(day)
+    calendar = uow.calendar()
+    holiday = calendar.closed_days.get(day)
     if holiday is not None:  # a bank holiday: closing it too would change nothing
         raise InvalidInput(f"{day} is already closed: {holiday}; the closure would change nothing")
+    if not calendar.week[day.weekday()]:  # a weekend, as the opening hours have it
+        raise InvalidInput(
+            f"{day} is already closed: no opening hours on "
+            f"{_DAYS[day.weekday()]}s; the closure would "
+            "change nothing"
+        )
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
     entry = _entry(retroactive, day=day, reason=reason)
     uow.record(None, Action.CLOSURE_ADDED, by=by, at=at, now=now, **entry)

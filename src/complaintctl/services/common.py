@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -170,11 +170,14 @@ def listing_filters(
     owner: str | None,
     *,
     unassigned: bool = False,
+    stages: Sequence[str] | None = None,
     area_named: str | None = None,
     owner_named: str | None = None,
-) -> tuple[str | None, str | None]:
+) -> tuple[tuple[str, ...] | None, str | None]:
     """A listing's --area and --owner, checked: a misspelt one would match nothing and look
-    like an empty queue. The area must be one staff work in or a case is routed to; the owner
+    like an empty queue. The area must be one staff work in or a case is routed to, and is
+    given as every spelling of it the cases at `stages` hold (`area_key`: in any case of
+    letters, accents however typed), for the listing to match exactly; the owner
     a member of staff, named as the store keeps them, and not asked for beside `unassigned`
     (no case has both). One refused is refused naming where it was given (`*_named`: a saved
     view's key in the config file), if not as an option."""
@@ -185,12 +188,18 @@ def listing_filters(
             f"{in_owner}--unassigned lists the cases nobody owns, so none is also owned by "
             f"{owner} (--owner or --mine): give one of them"
         )
+    spellings: tuple[str, ...] | None = None
     if area is not None:
+        if not area.strip():
+            raise InvalidInput(f"{in_area}--area must not be empty: name an area")
         areas = sorted(uow.staff_areas())
-        spelt = area_spellings(areas)
-        if area_key(area) in spelt:
-            area = spelt[area_key(area)]  # as staff spell it, which is how cases are routed
-        elif not uow.has_cases_in_area(area):
+        key = area_key(area)
+        spellings = tuple(sorted(a for a in uow.case_areas(stages) if area_key(a) == key))
+        if (
+            key not in area_spellings(areas)
+            and not spellings
+            and (stages is None or all(area_key(a) != key for a in uow.case_areas()))
+        ):
             known = (
                 f"the areas are {', '.join(areas)}"
                 if areas
@@ -200,13 +209,13 @@ def listing_filters(
                 f"{in_area}no staff work in {area!r} and no case is routed there; {known}"
             )
     if owner is not None:
-        staff = uow.staff(owner)
+        staff = uow.staff(named_staff(owner, f"{in_owner}--owner"))
         if staff is None:
             raise NotFound(
                 f"{in_owner}no staff member {owner.strip()!r} (see `complaintctl staff list`)"
             )
         owner = staff.username
-    return area, owner
+    return spellings, owner
 
 
 # -- who is acting -------------------------------------------------------------------------
@@ -253,9 +262,17 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     return Actor(staff.username, Role(staff.role), staff.area)
 
 
-def active_staff(uow: UnitOfWork, username: str) -> Staff:
+def named_staff(username: str, option: str) -> str:
+    """A username given to `option`, stripped: an empty one is a slip (a variable not set),
+    refused as an empty value of any option is (exit 2), never looked up as no one."""
+    if not username.strip():
+        raise InvalidInput(f"{option} must not be empty: name a member of staff")
+    return username.strip()
+
+
+def active_staff(uow: UnitOfWork, username: str, option: str = "--to") -> Staff:
     """A member of staff named in an option (--to, --via): they must exist and be active."""
-    staff = uow.staff(username.strip())
+    staff = uow.staff(named_staff(username, option))
     if staff is None:
         raise NotFound(f"no staff member {username.strip()!r} (see `complaintctl staff list`)")
     if not staff.active:

@@ -18,7 +18,7 @@ from complaintctl.domain import clocks, policy
 from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.clocks import CLOCKS, DeadlineKind, rule_of, started_by
-from complaintctl.domain.explain import DayEntry, explain_days, outside_hours
+from complaintctl.domain.explain import WORKING_MINUTES, DayEntry, explain_days, outside_hours
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
@@ -201,8 +201,11 @@ def _explain_action(
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)
-        if whole or rest % timedelta(hours=1):
+        if whole:
             target = policy.Target(whole, "working-days", target.after)
+        elif rest % timedelta(hours=1):
+            target = policy.Target(rest // timedelta(minutes=1), WORKING_MINUTES, target.after)
+            rest = timedelta(0)
         else:
             target = policy.Target(rest // timedelta(hours=1), "working-hours", target.after)
             rest = timedelta(0)

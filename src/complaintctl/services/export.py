@@ -72,16 +72,18 @@ def export_cases(
     """
     if received_from and received_to and received_to < received_from:
         raise InvalidInput("--to is before --from")
-    area, owner = listing_filters(uow, area, owner, unassigned=unassigned)
+    areas, owner = listing_filters(
+        uow, area, owner, unassigned=unassigned, stages=tuple(stages) or None
+    )
     return _records(
-        uow, stages, area, owner, unassigned, category, board, received_from, received_to
+        uow, stages, areas, owner, unassigned, category, board, received_from, received_to
     )
 
 
 def _records(
     uow: UnitOfWork,
     stages: Sequence[str],
-    area: str | None,
+    areas: tuple[str, ...] | None,
     owner: str | None,
     unassigned: bool,
     category: str | None,
@@ -105,7 +107,7 @@ def _records(
     )
     cases = listings.CaseFilter(
         stages=tuple(stages) or tuple(s.value for s in Stage),
-        area=area,
+        areas=areas,
         owner=owner,
         unassigned=unassigned,
         category=category,

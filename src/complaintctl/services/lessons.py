@@ -36,6 +36,7 @@ from complaintctl.services.common import (
     coverage_warnings,
     find_case,
     judged_at,
+    named_staff,
     not_in_future,
     optional,
     required,
@@ -128,7 +129,7 @@ def add_action(
         raise ActionNotAllowed(
             f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
         )
-    owner = active_staff(uow, owner).username
+    owner = active_staff(uow, owner, "--owner").username
     if at < case.received_at:
         raise InvalidInput(f"--at is before {case.ref} was received")
     tz = uow.calendar().tz
@@ -322,7 +323,7 @@ def list_actions(
     from complaintctl.store.types import details_of
 
     if owner is not None:
-        found = uow.staff(owner.strip())
+        found = uow.staff(named_staff(owner, "--owner"))
         if found is None:
             raise NotFound(f"no staff member {owner.strip()!r} (see `complaintctl staff list`)")
         owner = found.username

@@ -303,16 +303,18 @@ def queue(
             f"closed and assessed cases are never in the queue (its stages are "
             f"{', '.join(OPEN_STAGES)}); export --stage lists them"
         )
-    area, owner = listing_filters(
-        uow, area, owner, unassigned=unassigned, area_named=area_named, owner_named=owner_named
-    )
+    # Closed and assessed cases have nothing left to do: never in the queue.
+    in_queue = tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES
+    areas, owner = listing_filters(
+        uow, area, owner, unassigned=unassigned, stages=in_queue, area_named=area_named,
+        owner_named=owner_named,
+    )  # fmt: skip
     calendar = uow.calendar()
     warn = working_duration(uow, warn_within, warn_within_named)
     due_by = window_end(uow, as_of, due_within, due_within_named)
     cases = listings.CaseFilter(
-        # Closed and assessed cases have nothing left to do: never in the queue.
-        stages=tuple(s for s in stages if s in OPEN_STAGES) if stages else OPEN_STAGES,
-        area=area,
+        stages=in_queue,
+        areas=areas,
         owner=owner,
         unassigned=unassigned,
         category=category,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from complaintctl.services.common import (
     acting_staff,
     active_staff,
     authorise_store,
+    judged_at,
     not_in_future,
     optional,
     required,
@@ -37,6 +39,8 @@ def find_consumer(uow: UnitOfWork, *, email: str | None, consumer_id: int | None
         if consumer is None:
             raise NotFound(f"no consumer {consumer_id}")
         return consumer
+    if not email or not email.strip():  # a variable not set, as any option given empty
+        raise InvalidInput("--email must not be empty: name the consumer by their email")
     cleaned = normalise_email(email)
     consumer = uow.consumer_by_email(cleaned) if cleaned else None
     if consumer is None:
@@ -92,7 +96,7 @@ def restrict(
     if scope != RestrictionScope.CONTACT and (channel is not None or via is not None):
         raise InvalidInput("--channel and --via go with --scope contact")
     if via is not None:
-        via = active_staff(uow, via).username
+        via = active_staff(uow, via, "--via").username
     if review is not None and review <= at:
         raise InvalidInput("the review date must be after the restriction is decided")
     assert consumer.id is not None
@@ -139,7 +143,8 @@ def restrict(
         reason=reason,
     )
     uow.commit()
-    return view
+    # Judged as the command runs: one dated back past its review date is overdue already.
+    return replace(view, as_of=judged_at(at, now))
 
 
 def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: datetime) -> None:
@@ -243,7 +248,7 @@ def review(
         next_review=next_review,
     )
     uow.commit()
-    return restriction_view(uow, restriction)
+    return replace(restriction_view(uow, restriction), as_of=judged_at(at, now))
 
 
 def list_restrictions(uow: UnitOfWork, *, include_lifted: bool) -> tuple[RestrictionView, ...]:

@@ -80,6 +80,15 @@ def open_request(
     consumer = find_consumer(uow, email=email, consumer_id=consumer_id)
     assert consumer.id is not None
     also_open = _open_already(uow, consumer, received_at)
+    if consumer.anonymised_at is not None:
+        # Their month runs all the same (the request records nothing of them): an export
+        # answers it with what is left.
+        removed = format_local(consumer.anonymised_at, uow.calendar().tz)
+        also_open = (
+            f"consumer {consumer.id}'s personal data was removed ({removed}): an export holds "
+            "none of it",
+            *also_open,
+        )
     due = _due(uow, received_at, 1)
     request = SubjectAccessRequest(
         consumer_id=consumer.id,
@@ -164,6 +173,14 @@ def extend_request(
     request = _request(uow, sar_id)
     tz = uow.calendar().tz
     _still_open(request, tz)
+    consumer = uow.consumer(request.consumer_id)
+    if consumer.anonymised_at is not None:
+        # Its reason may describe them, and retention and erasure have been already.
+        raise ActionNotAllowed(
+            f"consumer {consumer.id}'s personal data was removed "
+            f"({format_local(consumer.anonymised_at, tz)}): the reason for an extension could "
+            "never be removed in turn, and there is nothing of theirs left to gather"
+        )
     if request.extended_months and request.extended_at is not None:
         raise ActionNotAllowed(
             f"subject-access request {sar_id} was extended already, by "

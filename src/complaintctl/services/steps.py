@@ -83,6 +83,7 @@ from complaintctl.services.common import (
     judged_at,
     looks_like_ref,
     missing_case,
+    named_staff,
     not_in_future,
     optional,
     required,
@@ -609,6 +610,9 @@ class Assign(Spec):
     action: ClassVar[Action] = Action.ASSIGN
     to: str
 
+    def inputs(self) -> None:
+        named_staff(self.to, "--to")
+
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         responder = taking.staff(self.to)
         if not same_area(responder.area, case.area):
@@ -753,6 +757,9 @@ class Escalate(Spec):
     action: ClassVar[Action] = Action.ESCALATE
     to: str
     reason: str | None = None
+
+    def inputs(self) -> None:
+        named_staff(self.to, "--to")
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         handler = taking.staff(self.to)

@@ -67,7 +67,9 @@ class CaseFilter:
     """Which cases a listing takes: the queue's and export's filters, built in one place."""
 
     stages: tuple[str, ...]
-    area: str | None = None
+    # An --area's spellings as cases hold them (services/common.listing_filters), matched
+    # exactly, so SQLite and PostgreSQL take the same cases whatever their case folding does.
+    areas: tuple[str, ...] | None = None
     owner: str | None = None  # the second-stage handler once escalated, else the responder
     unassigned: bool = False
     category: str | None = None
@@ -78,9 +80,8 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
     """`statement` (over complaint) kept to the cases `cases` describes."""
     owner = func.coalesce(col(Case.handler), col(Case.responder))
     statement = statement.where(col(Case.stage).in_(cases.stages))
-    if cases.area is not None:
-        # Both sides lowered by the database, alike: SQLite's lower() folds only ASCII letters.
-        statement = statement.where(func.lower(col(Case.area)) == func.lower(cases.area))
+    if cases.areas is not None:
+        statement = statement.where(col(Case.area).in_(cases.areas))
     if cases.owner is not None:
         statement = statement.where(owner == cases.owner)
     if cases.unassigned:
