@@ -130,7 +130,8 @@ def test_an_officer_opens_a_case_and_notes_a_call_in_a_real_terminal(
 ) -> None:
     queue = terminal(until="SC-2026-000010")
     assert "complaintctl live · acting as olu (officer)" in queue
-    assert "SC-2026-000010  R  Nikola Tesla" in queue  # the most overdue, whatever the day
+    assert "SC-2026-000010  R  Nikola" in queue  # the most overdue, whatever the day (how late
+    # it is, which widens with the real clock, may narrow the name)
     assert "9 open · " in queue
     case = terminal("Enter", until="Reference")
     assert "Reference       SC-2026-000010 (version 1)" in case
@@ -141,7 +142,7 @@ def test_an_officer_opens_a_case_and_notes_a_call_in_a_real_terminal(
     done = terminal("Enter", until="Noted on")
     assert "Noted on SC-2026-000010" in done
     back = terminal("Escape", until="Ref ")
-    assert "Nikola Tesla" in back
+    assert "SC-2026-000010  R  Nikola" in back
     terminal("q")
 
 

@@ -649,6 +649,7 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
     logged = complaintctl(
         first_release_store, "--as", "olu", "log", "--consumer", "New Person", "--email",
         "new@example.com", "--channel", "email", "--category", "delay", "--summary", "After",
+        "--at", "2026-12-04T10:00",  # numbered in 2026 whatever year the test runs in
     )  # fmt: skip
     assert (0, "SC-2026-000011\n") == (logged.exit_code, logged.stdout), logged.output
 
