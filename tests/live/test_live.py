@@ -437,7 +437,7 @@ async def test_a_case_says_which_steps_are_open_to_the_acting_member(live: Apps)
         "Steps open to you now: assign, respond, extend, close, note, incident, edit, "
         "letter --issue (t to take one)"
     )
-    assert "assign: Assign the first-stage responder" == offered[0]
+    assert "assign: Assign the responder, or hand the second stage on" == offered[0]
 
 
 async def test_explain_shows_why_a_deadline_falls_where_it_does(
