@@ -1175,6 +1175,11 @@ def test_assign_hands_a_second_stage_case_on_with_the_reason(run: Run) -> None:
             "reason": "Hana is on leave"} == entry["details"]  # fmt: skip
     queued = json.loads(ok(run, "queue", "--owner", "lena.leader", "--json").stdout)
     assert [ref] == [item["ref"] for item in queued]
+    shown = ok(run, "show", ref, "--plain").stdout.splitlines()
+    assert (
+        "Handed on\tto lena.leader from hana.handler by sam.senior, Tue 2026-08-18 10:00 BST: "
+        "Hana is on leave"
+    ) in shown
 
 
 @freeze_time(NOW)
