@@ -1149,3 +1149,86 @@ def test_a_step_recorded_after_a_deadline_passed_shows_it_breached_not_time_left
     assert [("acknowledge", "met", True), ("respond", None, True)] == [
         (d["kind"], d["outcome"], d["breached"]) for d in case["deadlines"]
     ]
+
+
+# -- the second stage handed on --------------------------------------------------------------
+
+HANDED = "2026-08-18T10:00"  # Tue, after the escalation to hana.handler
+
+
+@freeze_time(NOW)
+def test_assign_hands_a_second_stage_case_on_with_the_reason(run: Run) -> None:
+    ref = case_at_second_stage(run)
+    due_before = deadline(show(run, ref), "final")
+
+    result = ok(run, "--as", "sam.senior", "assign", ref, "--to", "lena.leader", "--reason",
+                "Hana is on leave", "--at", HANDED)  # fmt: skip
+
+    assert result.stdout.startswith(f"Handed the second stage of {ref} on to lena.leader: ")
+    case = show(run, ref)
+    assert ("lena.leader", due_before) == (case["handler"], deadline(case, "final"))
+    entry = history(run, ref)[-1]
+    assert ("assign", "sam.senior", "2026-08-18T10:00:00+01:00") == (
+        entry["action"], entry["by"], entry["at"]
+    )  # fmt: skip
+    assert {"to": "lena.leader", "was": "hana.handler", "stage": "second-stage",
+            "reason": "Hana is on leave"} == entry["details"]  # fmt: skip
+    queued = json.loads(ok(run, "queue", "--owner", "lena.leader", "--json").stdout)
+    assert [ref] == [item["ref"] for item in queued]
+    shown = ok(run, "show", ref, "--plain").stdout.splitlines()
+    assert (
+        "Handed on\tto lena.leader from hana.handler by sam.senior, Tue 2026-08-18 10:00 BST: "
+        "Hana is on leave"
+    ) in shown
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (("--to", "lena.leader"), 2, "Error: {ref} is at the second stage: say why it is "
+         "handed on (--reason TEXT)\n"),
+        (("--to", "officer.two", "--reason", "Leave"), 2, "Error: officer.two is officer: the "
+         "second stage goes to a leader, senior-leader or senior-complaint-executive\n"),
+        (("--to", "hana.handler", "--reason", "Leave"), 2, "Error: hana.handler handles the "
+         "second stage of {ref} already: nothing to change\n"),
+        (("--to", "nobody", "--reason", "Leave"), 4, "Error: no staff member 'nobody' (see "
+         "`complaintctl staff list`)\n"),
+        (("--to", "lena.leader", "--reason", "Leave", "--as", "lee.leader"), 6, "Error: "
+         "lee.leader (leader) may not assign on {ref}: only senior-complaint-executive, "
+         "senior-leader or the second-stage handler may\n"),
+    ],
+)  # fmt: skip
+def test_handing_the_second_stage_on_is_refused_saying_why(
+    run: Run, args: tuple[str, ...], code: int, stderr: str
+) -> None:
+    ref = case_at_second_stage(run)
+    acting = () if "--as" in args else ("--as", "sam.senior")
+
+    result = refused(run, ref, *acting, "assign", ref, *args, "--at", HANDED)
+
+    assert (code, stderr.format(ref=ref)) == (result.exit_code, result.stderr)
+
+
+@freeze_time(NOW)
+def test_a_handler_made_an_officer_is_told_to_hand_the_case_on(run: Run) -> None:
+    ref = case_at_second_stage(run)
+    with journey.recorded_at(HANDED):
+        changed = ok(run, "--as", "sam.senior", "staff", "role", "hana.handler", "--role",
+                     "officer")  # fmt: skip
+    assert (
+        f"Warning: hana.handler is the second-stage handler of 1 open case ({ref}), which an "
+        "officer may not decide or extend: hand each on with `complaintctl assign REF --to "
+        "USERNAME --reason TEXT`\n"
+    ) == changed.stderr
+
+    result = refused(run, ref, "--as", "hana.handler", "final", ref, "--decision", "upheld",
+                     "--summary", "Sorry", "--at", "2026-08-19T10:00")  # fmt: skip
+
+    assert 6 == result.exit_code
+    assert result.stderr.endswith(
+        f"so may not give the final response: hand it on (`complaintctl assign {ref} --to "
+        "USERNAME --reason TEXT`)\n"
+    )
+    ok(run, "--as", "hana.handler", "assign", ref, "--to", "lena.leader", "--reason",
+       "No longer a senior leader", "--at", "2026-08-19T10:00")  # fmt: skip

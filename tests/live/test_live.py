@@ -437,7 +437,7 @@ async def test_a_case_says_which_steps_are_open_to_the_acting_member(live: Apps)
         "Steps open to you now: assign, respond, extend, close, note, incident, edit, "
         "letter --issue (t to take one)"
     )
-    assert "assign: Assign the first-stage responder" == offered[0]
+    assert "assign: Assign the responder, or hand the second stage on" == offered[0]
 
 
 async def test_explain_shows_why_a_deadline_falls_where_it_does(
@@ -1099,3 +1099,21 @@ async def test_a_saved_view_that_cannot_be_read_says_why_and_keeps_the_queue(
         rows = len(rows_of(app))
     assert status.startswith("Error: ")
     assert 9 == rows
+
+
+def test_the_assign_form_hands_a_second_stage_case_on_with_its_reason(session: Sessions) -> None:
+    from complaintctl.live.forms import FORMS
+
+    sam = session("sam")
+    view, offered = sam.case("SC-2026-000007")  # escalated to hana
+    form = FORMS[Action.ASSIGN]
+    assert Action.ASSIGN in offered
+    assert ["to", "reason"] == [field.name for field in form.fields(view)]
+    assert form.spec is not None
+
+    after = sam.take(
+        view.ref, view.version, form.spec(sam.state, {"to": "lee", "reason": "Hana is away"})
+    )
+
+    assert "Handed the second stage of SC-2026-000007 on to lee" == form.message(after)
+    assert "lee" == after.handler

@@ -341,7 +341,7 @@ def test_removing_a_member_warns_of_the_cases_and_actions_they_still_hold(
     assert False is view.active
 
 
-def test_removing_a_second_stage_handler_warns_that_a_senior_gives_the_final_response(
+def test_removing_a_second_stage_handler_warns_how_to_hand_the_case_on(
     unit: UnitFactory,
 ) -> None:
     act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",
@@ -354,10 +354,36 @@ def test_removing_a_second_stage_handler_warns_that_a_senior_gives_the_final_res
                at=t("2026-12-08T10:00"))  # fmt: skip
 
     assert (
-        f"hana.handler is the second-stage handler of 1 open case ({ref}): no command hands "
-        "the second stage on; a senior role may give the final response (`complaintctl final "
-        "REF ...`), or reactivate hana.handler (`complaintctl staff reactivate hana.handler`)",
+        f"hana.handler is the second-stage handler of 1 open case ({ref}): hand each on with "
+        "`complaintctl assign REF --to USERNAME --reason TEXT`",
     ) == view.warnings
+    # The command it names does it.
+    handed = act(unit, services.assign, ref=ref, to="sam.senior", reason="Hana has left",
+                 by="sam.senior", at=t("2026-12-08T10:05"))  # fmt: skip
+    assert "sam.senior" == handed.handler
+
+
+def test_making_a_second_stage_handler_an_officer_warns_how_to_hand_the_case_on(
+    unit: UnitFactory,
+) -> None:
+    act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",
+        by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
+    ref = to_responded(unit)
+    act(unit, services.escalate, ref=ref, to="hana.handler", reason="Unhappy", by="officer.one",
+        at=t("2026-12-07T10:00"))  # fmt: skip
+
+    view = act(unit, services.change_role, username="hana.handler", role=Role.OFFICER,
+               area=None, by="sam.senior", at=t("2026-12-08T10:00"))  # fmt: skip
+
+    assert (
+        f"hana.handler is the second-stage handler of 1 open case ({ref}), which an officer "
+        "may not decide or extend: hand each on with "
+        "`complaintctl assign REF --to USERNAME --reason TEXT`",
+    ) == view.warnings
+    # Made a senior instead, they keep it without a word.
+    view = act(unit, services.change_role, username="hana.handler", role=Role.SENIOR_LEADER,
+               area=None, by="sam.senior", at=t("2026-12-08T10:05"))  # fmt: skip
+    assert () == view.warnings
 
 
 def test_removing_a_member_who_holds_nothing_warns_of_nothing(unit: UnitFactory) -> None:

@@ -912,3 +912,24 @@ def test_nothing_removed_stays_in_the_search_index_of_the_store_file(
     assert "龘鱻靐".encode()[1:] not in held
     with unit(write=False) as uow:
         assert () == services.find_cases(uow, text="龘鱻靐").items
+
+
+def test_retention_removes_the_reason_a_case_was_handed_on(unit: UnitFactory) -> None:
+    dan = log(unit, t("2026-12-01T09:30"), consumer="Dan Dyer", email="dan@example.com")
+    act(unit, services.acknowledge, ref=dan, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    act(unit, services.assign, ref=dan, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.assign, ref=dan, to="ruth.responder", reason="Dan knows Rita",
+        by="lee.leader", at=t("2026-12-01T12:00"))  # fmt: skip
+    withdraw(unit, dan, t("2026-12-02T10:00"))
+
+    apply(unit, BETWEEN)
+
+    entry = show(unit, dan, AFTER).latest("assign")
+    assert entry is not None
+    assert "Dan" not in json.dumps(entry.details)
+    assert ({"removed", "sha256"}, "rita.responder", "ruth.responder") == (
+        set(entry.details["reason"]), entry.details["was"], entry.details["to"],
+    )  # fmt: skip
+    assert verified(unit).intact

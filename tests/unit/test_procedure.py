@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[Stage, Action], Stage] = {
     (S.FIRST_STAGE, Action.CLOSE): S.CLOSED,
     (S.RESPONDED, Action.ESCALATE): S.SECOND_STAGE,
     (S.RESPONDED, Action.CLOSE): S.CLOSED,
+    (S.SECOND_STAGE, Action.ASSIGN): S.SECOND_STAGE,  # handed on to another handler
     (S.SECOND_STAGE, Action.EXTEND): S.SECOND_STAGE,
     (S.SECOND_STAGE, Action.FINAL): S.FINAL_RESPONSE,
     (S.FINAL_RESPONSE, Action.REFER): S.REFERRED,
@@ -55,6 +56,11 @@ def test_a_refusal_says_what_can_happen_next() -> None:
         Stage.CLOSED
     )
     assert "nothing: the procedure has ended for this case" == what_can_happen(Stage.ASSESSED)
+    # At the second stage, `assign` hands the case on: said as what it does there.
+    assert (
+        "hand the second stage on to another handler (assign); agree a longer timescale "
+        "(extend); record the final response (final)"
+    ) == what_can_happen(Stage.SECOND_STAGE)
 
 
 CASE = CaseRoles(
@@ -91,6 +97,8 @@ def actor(role: Role, username: str = "someone", area: str | None = None) -> Act
         (actor(Role.LEADER, area="casework"), Action.ASSIGN, True),
         (actor(Role.LEADER, area="CASEWORK"), Action.EXTEND, True),
         (actor(Role.SENIOR_COMPLAINT_EXECUTIVE), Action.ASSIGN, True),
+        # The second stage's handler hands on only the second stage.
+        (actor(Role.LEADER, "hana"), Action.ASSIGN, False),
         (actor(Role.OFFICER, "rita", "Casework"), Action.RESPOND, True),
         (actor(Role.OFFICER, "ruth", "Casework"), Action.RESPOND, False),
         (actor(Role.LEADER, area="Casework"), Action.RESPOND, False),
@@ -98,7 +106,7 @@ def actor(role: Role, username: str = "someone", area: str | None = None) -> Act
         (actor(Role.LEADER, area="Casework"), Action.EXTEND, True),
         (actor(Role.OFFICER), Action.EXTEND, False),
         (actor(Role.OFFICER), Action.ESCALATE, True),
-        (actor(Role.OFFICER, "hana"), Action.FINAL, True),
+        (actor(Role.LEADER, "hana"), Action.FINAL, True),
         (actor(Role.LEADER, area="Casework"), Action.FINAL, False),
         (actor(Role.SENIOR_LEADER), Action.FINAL, True),
         (actor(Role.OFFICER), Action.REFER, True),
@@ -118,7 +126,20 @@ def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> 
         # At the second stage the first-stage responder and the area's leader no longer extend.
         (actor(Role.OFFICER, "rita", "Casework"), Action.EXTEND, False),
         (actor(Role.LEADER, area="Casework"), Action.EXTEND, False),
-        (actor(Role.OFFICER, "hana"), Action.EXTEND, True),
+        (actor(Role.LEADER, "hana"), Action.EXTEND, True),
+        (actor(Role.SENIOR_LEADER, "hana"), Action.FINAL, True),
+        # A handler made an officer since the escalation no longer decides or extends the
+        # second stage [page: a leader's or a senior's]; they may still hand it on.
+        (actor(Role.OFFICER, "hana"), Action.EXTEND, False),
+        (actor(Role.OFFICER, "hana"), Action.FINAL, False),
+        (actor(Role.OFFICER, "hana"), Action.ASSIGN, True),
+        # The second stage is handed on by its handler or a senior role: not by the area's
+        # leader, who assigns at the first stage, nor by anyone else.
+        (actor(Role.LEADER, "hana"), Action.ASSIGN, True),
+        (actor(Role.SENIOR_COMPLAINT_EXECUTIVE, "sam"), Action.ASSIGN, True),
+        (actor(Role.LEADER, area="Casework"), Action.ASSIGN, False),
+        (actor(Role.LEADER, "lena", "Energy"), Action.ASSIGN, False),
+        (actor(Role.OFFICER, "rita", "Casework"), Action.ASSIGN, False),
         # Whoever gave the first-stage response never gives the final one, whatever their role.
         (actor(Role.SENIOR_LEADER, "rita"), Action.FINAL, False),
         (actor(Role.SENIOR_LEADER, "sam"), Action.FINAL, True),
@@ -146,8 +167,16 @@ def test_an_area_is_one_in_any_spelling(one: str | None, other: str | None, same
 
 
 def test_the_rule_reads_as_words_in_a_refusal() -> None:
+    assert (
+        "senior-complaint-executive, senior-leader or the leader of the case's area (at the "
+        "first stage), or the second-stage handler (at the second)"
+    ) == who_may(Action.ASSIGN)
+    # For a case at a stage, the rule as it is there.
     assert "senior-complaint-executive, senior-leader or the leader of the case's area" == (
-        who_may(Action.ASSIGN)
+        who_may(Action.ASSIGN, Stage.FIRST_STAGE)
+    )
+    assert "senior-complaint-executive, senior-leader or the second-stage handler" == (
+        who_may(Action.ASSIGN, Stage.SECOND_STAGE)
     )
     assert "any active staff member" == who_may(Action.ESCALATE)
     # Read in "only … may": the exception in brackets, so that "may" ends the sentence.

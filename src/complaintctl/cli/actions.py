@@ -23,11 +23,12 @@ from complaintctl.domain.procedure import (
     Direction,
     OutOfScope,
     Remedy,
+    Stage,
 )
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
-    from complaintctl.views import CaseView
+    from complaintctl.views import CaseView, Stepped
 
 DecisionOption = Annotated[
     Decision, typer.Option(help="The decision: upheld, partly-upheld or not-upheld.")
@@ -190,18 +191,30 @@ def assign_command(
         str,
         typer.Option(
             metavar="USERNAME",
-            help="The responder, staff of the area.",
+            help="The responder, staff of the area; at the second stage, the new handler: a "
+            "leader, senior-leader or senior-complaint-executive who did not give the "
+            "first-stage response.",
             autocompletion=completion.usernames,
         ),
     ],
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Why it is handed on (needed at the second stage)."),
+    ] = None,
 ) -> StepCall:
-    """Assign the first-stage responder (the leader of the case's area, or a senior role)."""
+    """Assign the first-stage responder (the leader of the case's area, or a senior role), or
+    hand a second-stage case on to another handler (its handler, or a senior role); the
+    deadline stays as it was."""
     from complaintctl import services
 
-    return StepCall(
-        lambda _: services.Assign(to),
-        lambda view: f"Assigned {view.ref} to {view.responder}",
-    )
+    return StepCall(lambda _: services.Assign(to, reason), assigned)
+
+
+def assigned(view: "Stepped") -> str:
+    """What `assign` says it did: a responder named, or the second stage handed on."""
+    if view.stage == Stage.SECOND_STAGE:
+        return f"Handed the second stage of {view.ref} on to {view.handler}"
+    return f"Assigned {view.ref} to {view.responder}"
 
 
 @step_command("respond")

@@ -31,7 +31,7 @@ from complaintctl.domain.instants import (
     format_local,
     whole_minutes,
 )
-from complaintctl.domain.procedure import STANDING_DETAILS, Action
+from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage
 from complaintctl.text import inert, json_text, one_line, write_csv
 from complaintctl.views import (
     BREACHED,
@@ -759,7 +759,22 @@ def _later_steps(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
         extra = unmarked(entry.details.get(detail))
         tail = f"{joined}{extra}" if extra else ""
         shown.append((label, f"{words(entry)}, {format_local(entry.at, tz)}{tail}"))
+        if action == Action.ESCALATE:
+            shown += _handed_on(view, tz)
     return shown
+
+
+def _handed_on(view: CaseView, tz: ZoneInfo) -> list[tuple[str, str]]:
+    """The second stage last handed on (an `assign` at that stage), after the escalation."""
+    entry = view.latest(Action.ASSIGN)
+    if entry is None or entry.details.get("stage") != Stage.SECOND_STAGE:
+        return []
+    said = (
+        f"to {entry.details.get('to')} from {entry.details.get('was')} by {entry.actor}, "
+        f"{format_local(entry.at, tz)}"
+    )
+    reason = unmarked(entry.details.get("reason"))
+    return [("Handed on", f"{said}: {reason}" if reason else said)]
 
 
 _DIRECTION_WORDS = {"in": "from the consumer", "out": "to the consumer"}

@@ -93,7 +93,9 @@ K = DeadlineKind
 STEP_CLOCKS: dict[Action, StepClocks] = {
     Action.LOG: StepClocks(starts=(K.ACKNOWLEDGE,)),
     Action.ACKNOWLEDGE: StepClocks(meets=(K.ACKNOWLEDGE,), starts=(K.RESPOND,)),
-    Action.ASSIGN: StepClocks(concerns=(K.RESPOND,)),
+    # The responder is for the response; the second stage handed on, for the final response
+    # (whose due stays: the consumer was told it).
+    Action.ASSIGN: StepClocks(concerns=(K.RESPOND, K.FINAL)),
     Action.RESPOND: StepClocks(meets=(K.RESPOND,)),
     Action.EXTEND: StepClocks(moves=(K.RESPOND, K.FINAL)),
     Action.ESCALATE: StepClocks(starts=(K.FINAL,)),

@@ -204,7 +204,8 @@ class RestrictionScope(StrEnum):
 # (None: the stage does not change).
 TRANSITIONS: dict[Action, tuple[frozenset[Stage], Stage | None]] = {
     Action.ACKNOWLEDGE: (frozenset({Stage.RECEIVED}), Stage.FIRST_STAGE),
-    Action.ASSIGN: (frozenset({Stage.FIRST_STAGE}), None),
+    # The first-stage responder, or (handed on) the second-stage handler.
+    Action.ASSIGN: (frozenset({Stage.FIRST_STAGE, Stage.SECOND_STAGE}), None),
     Action.RESPOND: (frozenset({Stage.FIRST_STAGE}), Stage.RESPONDED),
     Action.EXTEND: (frozenset({Stage.FIRST_STAGE, Stage.SECOND_STAGE}), None),
     Action.ESCALATE: (frozenset({Stage.RESPONDED}), Stage.SECOND_STAGE),
@@ -314,10 +315,18 @@ def step_words(action: Action, ref: str | None = None, *, on: bool = True) -> st
     return verb if ref is None else " ".join(word for word in (verb, before, ref) if word)
 
 
+# A step that does something else at one stage than at another, in words for that stage.
+_STAGE_HINT: dict[tuple[Stage, Action], str] = {
+    (Stage.SECOND_STAGE, Action.ASSIGN): "hand the second stage on to another handler (assign)",
+}
+
+
 def what_can_happen(stage: Stage) -> str:
     """For refusals: what the case may do next, in words."""
     hints = [
-        _NEXT_STEP_HINT[action] for action in allowed_actions(stage) if action in _NEXT_STEP_HINT
+        _STAGE_HINT.get((stage, action), _NEXT_STEP_HINT[action])
+        for action in allowed_actions(stage)
+        if action in _NEXT_STEP_HINT
     ]
     return "; ".join(hints) if hints else "nothing: the procedure has ended for this case"
 
@@ -348,12 +357,13 @@ class CaseRoles:
 ANY_STAFF = "any active staff member"
 
 # Each action: the roles that may always take it, and the case relation that also allows it.
-# Read a row as "who may": e.g. ASSIGN — senior roles, or the leader of the case's area.
+# Read a row as "who may": e.g. ASSIGN — senior roles, or the leader of the case's area (at
+# the first stage), or the second-stage handler handing their case on (at the second).
 PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
     Action.LOG: (frozenset({Role.OFFICER, *SENIOR_ROLES}), ""),
     Action.ACKNOWLEDGE: (frozenset({Role.OFFICER, *SENIOR_ROLES}), ""),
     Action.CLOSE: (frozenset({Role.OFFICER, *SENIOR_ROLES}), "responder"),
-    Action.ASSIGN: (SENIOR_ROLES, "area-leader"),
+    Action.ASSIGN: (SENIOR_ROLES, "area-leader-or-handler"),
     Action.RESPOND: (SENIOR_ROLES, "responder"),
     Action.EXTEND: (SENIOR_ROLES, "stage-owner-or-area-leader"),
     Action.ESCALATE: (frozenset(Role), ""),  # recorded on the consumer's behalf
@@ -369,12 +379,21 @@ PERMISSIONS: dict[Action, tuple[frozenset[Role], str]] = {
 
 _RELATION_WORDS = {
     "responder": "the assigned responder",
-    "area-leader": "the leader of the case's area",
+    "area-leader-or-handler": (
+        "the leader of the case's area (at the first stage), or the second-stage handler (at "
+        "the second)"
+    ),
     "handler": "the second-stage handler",
     "stage-owner-or-area-leader": (
         "the first-stage responder or the area's leader (at the first stage), or the "
         "second-stage handler (at the second)"
     ),
+}
+
+# A relation that differs by stage, in words for a case at that stage.
+_RELATION_WORDS_AT: dict[tuple[str, Stage], str] = {
+    ("area-leader-or-handler", Stage.FIRST_STAGE): "the leader of the case's area",
+    ("area-leader-or-handler", Stage.SECOND_STAGE): "the second-stage handler",
 }
 
 # The second stage is never decided by whoever gave the first-stage response, whatever their
@@ -395,14 +414,33 @@ def same_area(one: str | None, other: str | None) -> bool:
     return one is not None and other is not None and area_key(one) == area_key(other)
 
 
+def handler_not_eligible(actor: Actor, case: CaseRoles) -> bool:
+    """Whether the actor holds the case's second stage in a role that no longer takes one (a
+    handler made an officer since the escalation): the second stage is decided by a leader or
+    a senior role [page], so they may hand it on (assign) but not decide or extend it."""
+    return (
+        case.stage == Stage.SECOND_STAGE
+        and case.handler == actor.username
+        and actor.role not in SECOND_STAGE_ROLES
+    )
+
+
 def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
+    # At a stage that does not allow the action each relation holds as at the stage that does,
+    # so that the refusal names the stage (exit 5), not the person.
     is_responder = case.responder == actor.username
-    is_handler = case.handler == actor.username
+    holds_second = case.handler == actor.username
+    # The second stage is a leader's or a senior's [page]: a handler made an officer since
+    # only hands it on.
+    is_handler = holds_second and not handler_not_eligible(actor, case)
     leads_area = actor.role == Role.LEADER and same_area(actor.area, case.area)
     return {
         "": False,
         "responder": is_responder,
-        "area-leader": leads_area,
+        "area-leader-or-handler": (
+            (leads_area and case.stage != Stage.SECOND_STAGE)
+            or (holds_second and case.stage != Stage.FIRST_STAGE)
+        ),
         "handler": is_handler,
         "stage-owner-or-area-leader": (
             ((is_responder or leads_area) and case.stage == Stage.FIRST_STAGE)
@@ -467,14 +505,16 @@ def may(actor: Actor, action: Action, case: CaseRoles) -> bool:
     return actor.role in roles or _holds(relation, actor, case)
 
 
-def who_may(action: Action) -> str:
-    """The rule for `action`, in words, for refusals and --help."""
+def who_may(action: Action, stage: Stage | None = None) -> str:
+    """The rule for `action`, in words, for refusals and --help; for a case at `stage`, if
+    given, as it is at that stage."""
     roles, relation = PERMISSIONS[action]
     if roles == frozenset(Role):
         return ANY_STAFF
     parts = [", ".join(sorted(r.value for r in roles))] if roles else []
     if relation:
-        parts.append(_RELATION_WORDS[relation])
+        words = _RELATION_WORDS_AT.get((relation, stage)) if stage else None
+        parts.append(words or _RELATION_WORDS[relation])
     words = " or ".join(parts)
     if action in NOT_BY_FIRST_RESPONDER:
         words += " (never the person who gave the first-stage response)"

@@ -92,6 +92,8 @@ CASE_KEYS: Mapping[str, frozenset[str]] = {
     Action.FINAL: frozenset({"summary"}),
     Action.EXTEND: frozenset({"reason"}),
     Action.ESCALATE: frozenset({"reason"}),
+    # Why a case was handed on may name the person, as an action's reason may.
+    Action.ASSIGN: frozenset({"reason"}),
     Action.REFER: frozenset({"late_reason"}),
     Action.OUTCOME: frozenset({"recommendation"}),
     Action.CLOSE: frozenset({"note"}),

@@ -135,8 +135,28 @@ def _acknowledge(state: State, values: Values) -> SpecMaker:
 def _assign(state: State, values: Values) -> SpecMaker:
     from complaintctl import services
 
-    to = _text(values, "to")
-    return lambda _uow: services.Assign(to)
+    to, reason = _text(values, "to"), _optional(values, "reason")
+    return lambda _uow: services.Assign(to, reason)
+
+
+def _assign_fields(view: CaseView) -> tuple[Field, ...]:
+    """The responder at the first stage; at the second, the new handler and why."""
+    if Stage(view.stage) != Stage.SECOND_STAGE:
+        return (Field("to", "Responder: staff of the case's area", placeholder="USERNAME"),)
+    return (
+        Field(
+            "to",
+            "New second-stage handler: a leader or senior who did not respond",
+            placeholder="USERNAME",
+        ),
+        Field("reason", "Reason it is handed on"),
+    )
+
+
+def _assigned(view: CaseView) -> str:
+    from complaintctl.cli.actions import assigned
+
+    return assigned(view)
 
 
 def _causes(values: Values) -> tuple[str, ...]:
@@ -379,10 +399,10 @@ FORMS: dict[Action, Form] = {
         Form(
             Action.ASSIGN,
             "assign",
-            "Assign the first-stage responder",
-            _fixed(Field("to", "Responder: staff of the case's area", placeholder="USERNAME")),
+            "Assign the responder, or hand the second stage on",
+            _assign_fields,
             _assign,
-            lambda view: f"Assigned {view.ref} to {view.responder}",
+            _assigned,
         ),
         Form(
             Action.RESPOND,

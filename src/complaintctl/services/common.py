@@ -25,6 +25,7 @@ from complaintctl.domain.procedure import (
     Stage,
     StoreAction,
     area_key,
+    handler_not_eligible,
     may,
     next_stage,
     step_words,
@@ -301,11 +302,18 @@ def authorise(actor: Actor, action: Action, case: CaseFacts | None = None) -> No
             f"{actor.username} gave the first-stage response on {case.ref}, "
             f"so may not give the {action.value} one"
         )
+    if case is not None and handler_not_eligible(actor, roles) and not may(actor, action, roles):
+        raise NotPermitted(
+            f"{actor.username} handles the second stage of {case.ref} but is now "
+            f"{actor.role.value}, and the second stage is a leader's, senior-leader's or "
+            f"senior-complaint-executive's, so may not {step_words(action)}: hand it on "
+            f"(`complaintctl assign {case.ref} --to USERNAME --reason TEXT`)"
+        )
     if not may(actor, action, roles):
         raise NotPermitted(
             f"{actor.username} ({actor.role.value}) may not "
             f"{step_words(action, case.ref if case is not None else None)}: "
-            f"only {who_may(action)} may"
+            f"only {who_may(action, roles.stage if case is not None else None)} may"
         )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain.procedure import (
+    SECOND_STAGE_ROLES,
     SENIOR_ROLES,
     Action,
     Role,
@@ -248,9 +249,8 @@ def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
     if second:
         warnings.append(
             f"{username} is the second-stage handler of {_count(len(second), 'open case')} "
-            f"({_named(second)}): no command hands the second stage on; a senior role may give "
-            f"the final response (`complaintctl final REF ...`), or reactivate {username} "
-            f"(`complaintctl staff reactivate {username}`)"
+            f"({_named(second)}): hand each on with "
+            "`complaintctl assign REF --to USERNAME --reason TEXT`"
         )
     if owned:
         warnings.append(
@@ -329,8 +329,24 @@ def change_role(
         old_area=old_area,
         new_area=area,
     )
+    left = _second_stage_left(uow, staff.username) if role not in SECOND_STAGE_ROLES else ()
     uow.commit()
-    return _view(staff)
+    return replace(_view(staff), warnings=left)
+
+
+def _second_stage_left(uow: UnitOfWork, username: str) -> tuple[str, ...]:
+    """A member whose new role takes no second stage [page]: the open second-stage cases they
+    still handle, which they may now only hand on, named with the command that does."""
+    from complaintctl.store import listings
+
+    second = [ref for ref, _ in listings.cases_held(uow, username, (Stage.SECOND_STAGE,))]
+    if not second:
+        return ()
+    return (
+        f"{username} is the second-stage handler of {_count(len(second), 'open case')} "
+        f"({_named(second)}), which an officer may not decide or extend: hand each on with "
+        "`complaintctl assign REF --to USERNAME --reason TEXT`",
+    )
 
 
 def bind_staff(

@@ -605,15 +605,20 @@ class Acknowledge(Spec):
 
 @dataclass(frozen=True)
 class Assign(Spec):
-    """Name the responder: a member of staff of the case's area."""
+    """Name the responder: a member of staff of the case's area. At the second stage, hand
+    the case on to another handler, with the reason; its final-response deadline stays."""
 
     action: ClassVar[Action] = Action.ASSIGN
     to: str
+    reason: str | None = None
 
     def inputs(self) -> None:
         named_staff(self.to, "--to")
+        optional(self.reason, "--reason")
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        if Stage(case.stage) == Stage.SECOND_STAGE:
+            return self._hand_on(taking, case)
         responder = taking.staff(self.to)
         if not same_area(responder.area, case.area):
             raise InvalidInput(
@@ -621,8 +626,48 @@ class Assign(Spec):
                 f"not {case.area}, the area {case.ref} was routed to"
             )
         plan = _step(taking, case, self.action, to=responder.username, was=case.responder)
+        reason = optional(self.reason, "--reason")
+        if reason is not None:
+            plan.details["reason"] = reason
         plan.changes["responder"] = responder.username
         return plan
+
+    def _hand_on(self, taking: Taking, case: CaseRow) -> Plan:
+        """The second stage handed on: to someone who may take it, never its handler now."""
+        reason = optional(self.reason, "--reason")
+        if reason is None:
+            # Who decides the consumer's final response changed: the record says why, as an
+            # action handed on does.
+            raise InvalidInput(
+                f"{case.ref} is at the second stage: say why it is handed on (--reason TEXT)"
+            )
+        handler = _second_stage_handler(taking, case, self.to)
+        if handler.username == case.handler:
+            raise InvalidInput(
+                f"{handler.username} handles the second stage of {case.ref} already: "
+                "nothing to change"
+            )
+        plan = _step(taking, case, self.action, to=handler.username, was=case.handler,
+                     stage=Stage.SECOND_STAGE.value, reason=reason)  # fmt: skip
+        plan.changes["handler"] = handler.username
+        return plan
+
+
+def _second_stage_handler(taking: Taking, case: CaseRow, to: str) -> Staff:
+    """Who `--to` names to handle the second stage: active staff in a role that takes one
+    [page], who did not give the first-stage response [std: Housing Ombudsman code]."""
+    handler = taking.staff(to)
+    if Role(handler.role) not in SECOND_STAGE_ROLES:
+        raise InvalidInput(
+            f"{handler.username} is {handler.role}: the second stage goes to a leader, "
+            "senior-leader or senior-complaint-executive"
+        )
+    if handler.username == case.first_responder:
+        raise InvalidInput(
+            f"{handler.username} gave the first-stage response; the second stage needs "
+            "someone else [std: Housing Ombudsman code]"
+        )
+    return handler
 
 
 @dataclass(frozen=True)
@@ -762,17 +807,7 @@ class Escalate(Spec):
         named_staff(self.to, "--to")
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
-        handler = taking.staff(self.to)
-        if Role(handler.role) not in SECOND_STAGE_ROLES:
-            raise InvalidInput(
-                f"{handler.username} is {handler.role}: the second stage goes to a leader, "
-                "senior-leader or senior-complaint-executive"
-            )
-        if handler.username == case.first_responder:
-            raise InvalidInput(
-                f"{handler.username} gave the first-stage response; the second stage needs "
-                "someone else [std: Housing Ombudsman code]"
-            )
+        handler = _second_stage_handler(taking, case, self.to)
         clocks = _clocks(taking, case, self.action)
         final_due = clocks.due(DeadlineKind.FINAL)
         plan = _step(
@@ -1170,9 +1205,19 @@ def acknowledge(
     return take_step(uow, ref, Acknowledge(area, out_of_time_reason), by=by, at=at, now=now)
 
 
-def assign(uow: UnitOfWork, *, ref: str, to: str, by: str, at: datetime, now: datetime) -> CaseView:
-    """Name the responder: a member of staff of the case's area."""
-    return take_step(uow, ref, Assign(to), by=by, at=at, now=now)
+def assign(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    to: str,
+    by: str,
+    at: datetime,
+    now: datetime,
+    reason: str | None = None,
+) -> CaseView:
+    """Name the responder: a member of staff of the case's area; at the second stage, hand the
+    case on to another handler, with the reason."""
+    return take_step(uow, ref, Assign(to, reason), by=by, at=at, now=now)
 
 
 def respond(
