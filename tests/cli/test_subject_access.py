@@ -228,6 +228,30 @@ def test_a_pdf_export_of_the_longest_summary_with_no_space_is_made_whole_and_soo
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
+@pytest.mark.skipif(
+    not pdf_available() or shutil.which("pdftotext") is None,
+    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
+)
+def test_a_long_name_with_no_space_wraps_in_the_pdf_exports_heading(
+    run: Run, tmp_path: Path
+) -> None:
+    """The heading names the person: a name as long as a name may be (200 characters), with
+    no space, is there whole, wrapped, not cut off at the page's edge."""
+    name = "N" * 200
+    journey.log_case(run, at="2026-08-03T10:00", consumer=name)
+    out = tmp_path / "sar.pdf"
+
+    ok(run, "consumer", "export", "--email", "ann@example.com", "-o", str(out))
+
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "".join(text.split()).startswith(f"Personaldataheldabout{name}Exported")
+
+
 @freeze_time(NOW)
 def test_a_refused_export_writes_no_file_and_records_nothing(
     run: Run, ann: str, tmp_path: Path, unit: UnitFactory
