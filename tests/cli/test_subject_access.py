@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,73 @@ def test_the_pdf_export_holds_every_detail_inside_the_page(
     sha = hashlib.sha256((tmp_path / "first.json").read_bytes()).hexdigest()
     for held in ("Litigation pending in the county court", sha, "Calledtoexplain", "Abuse"):
         assert "".join(held.split()) in flat, held
+
+
+@pytest.mark.skipif(
+    not pdf_available() or shutil.which("pdftotext") is None,
+    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
+)
+def test_a_pdf_export_of_the_longest_summary_with_no_space_is_made_whole_and_soon(
+    run: Run, tmp_path: Path
+) -> None:
+    """A summary of the most a summary may hold (20,000 characters) with no space in it, a
+    pasted link: each place it is shown (the case, the log's details, the letter issued) is
+    wrapped inside the page, every character there. It took WeasyPrint over 14 minutes (the
+    table measured its cell, wrapping anywhere, a character at a time, laying out the rest
+    of the run each time): a real process, which must be done within 2 minutes (it takes a
+    few seconds)."""
+    summary = "https://example.org/?ref=1&page=" + "x" * (20_000 - 32)
+    ref = journey.log_case(run, at="2026-08-03T10:00", summary=summary)
+    journey.ack(run, ref, at="2026-08-03T11:00")
+    journey.step(run, "2026-08-03T12:00", "letter", ref, "acknowledgement", "--format", "text",
+                 "-o", str(tmp_path / "ack.txt"), "--issue")  # fmt: skip
+    out = tmp_path / "sar.pdf"
+
+    command = [sys.executable, "-m", "complaintctl", "consumer", "export", "--email",
+               "ann@example.com", "-o", str(out)]  # fmt: skip
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+
+    assert 0 == done.returncode, done.stderr
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert 3 == "".join(text.split()).count(summary)
+    # A line of the page holds at most about 90 of these characters at 10 points.
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+@pytest.mark.skipif(
+    not pdf_available() or shutil.which("pdftotext") is None,
+    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
+)
+def test_a_long_name_with_no_space_wraps_in_the_pdf_exports_heading(
+    run: Run, tmp_path: Path
+) -> None:
+    """The heading names the person: a name as long as a name may be (200 characters), with
+    no space, is there whole, wrapped, not cut off at the page's edge."""
+    name = "N" * 200
+    journey.log_case(run, at="2026-08-03T10:00", consumer=name)
+    out = tmp_path / "sar.pdf"
+
+    ok(run, "consumer", "export", "--email", "ann@example.com", "-o", str(out))
+
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "".join(text.split()).startswith(f"Personaldataheldabout{name}Exported")
 
 
 @freeze_time(NOW)

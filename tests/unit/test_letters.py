@@ -26,8 +26,10 @@ from complaintctl.domain.letters import (
 from complaintctl.errors import InvalidInput
 from complaintctl.letters import (
     BUILT_IN,
+    LONG_RUN,
     SAMPLE_FACTS,
     Templates,
+    breakable,
     html_to_text,
     marked_facts,
     to_eml,
@@ -365,3 +367,26 @@ def test_the_same_letter_is_the_same_email_bytes() -> None:
     first = to_eml(facts, html, utc("2026-12-01T10:00"))
     assert first == to_eml(dict(facts), html, utc("2026-12-01T10:00"))
     assert first != to_eml(facts, html, utc("2026-12-01T10:01"))  # its Date differs
+
+
+def test_a_long_run_with_no_space_is_given_a_break_point_every_long_run_characters() -> None:
+    """Only in the text shown, a run longer than LONG_RUN characters, never inside an escaped
+    character or between a letter and its accent; shorter runs, markup, the title and the
+    style sheet are left as they are."""
+    run = "x" * (LONG_RUN - 1) + "&amp;" + "e\u0301" + "y" * LONG_RUN + "z"
+    sha = "f" * 64
+    html = (
+        f"<html><head><title>{run}</title><style>p {{ margin: 0 }}</style></head>"
+        f'<body><p class="{run}">{sha} {run}</p><pre>{run}</pre></body></html>'
+    )
+
+    made = breakable(html)
+
+    broken = "x" * (LONG_RUN - 1) + "&amp;<wbr>" + "e\u0301" + "y" * (LONG_RUN - 1) + "<wbr>yz"
+    assert (
+        f"<html><head><title>{run}</title><style>p {{ margin: 0 }}</style></head>"
+        f'<body><p class="{run}">{sha} {broken}</p><pre>{broken}</pre></body></html>'
+    ) == made
+    assert made == breakable(made)  # once is enough: `<wbr>` is markup, left as it is
+    ordinary = "<p>" + " ".join(["word"] * 2000) + "</p>"
+    assert ordinary == breakable(ordinary)
