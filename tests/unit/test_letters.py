@@ -390,3 +390,26 @@ def test_a_long_run_with_no_space_is_given_a_break_point_every_long_run_characte
     assert made == breakable(made)  # once is enough: `<wbr>` is markup, left as it is
     ordinary = "<p>" + " ".join(["word"] * 2000) + "</p>"
     assert ordinary == breakable(ordinary)
+
+
+@pytest.mark.parametrize(
+    "character",
+    [
+        "\u0e01\u0e34",  # Thai: a consonant and its vowel sign
+        "\u0628\u064e",  # Arabic: a letter and its vowel mark
+        "\u0915\u094d\u0937",  # Devanagari: two consonants joined by a virama
+        "\U0001f469\u200d\U0001f4bb",  # two emoji joined into one
+        "\u2764\ufe0f",  # an emoji and its style
+        "\U0001f44d\U0001f3fd",  # an emoji and its skin tone
+        "\U0001f1ec\U0001f1e7",  # a flag: two regional letters
+    ],
+    ids=["thai", "arabic", "virama", "joined-emoji", "emoji-style", "skin-tone", "flag"],
+)
+def test_a_break_point_never_parts_a_character_of_many_code_points(character: str) -> None:
+    """A `<wbr>` between a letter and its mark shows the mark on nothing (a dotted circle) and
+    undoes the letters' joining: the break goes between whole characters only."""
+    run = "x" + character * LONG_RUN
+
+    made = breakable(f"<p>{run}</p>")
+
+    assert f"<p>x{character * (LONG_RUN - 1)}<wbr>{character}</p>" == made

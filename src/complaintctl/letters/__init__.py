@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -543,12 +544,10 @@ LONG_RUN = 512  # characters: a SHA-256, a link, a reference are left whole
 # Markup and what is not shown (the title, the style sheet), kept as they are; the text between.
 _NOT_TEXT = re.compile(r"(<title\b.*?</title>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)
 _RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
-# A character as the reader sees it: an escaped one (`&amp;`) is one, and so is a letter with
-# the marks that go on it (`e` and U+0301) or an emoji with its skin tone, never parted.
-_CHARACTER = re.compile(
-    r"(?:&#?\w+;|.)[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\U0001f3fb-\U0001f3ff]*",
-    re.S,
-)
+# An escaped character (`&amp;`) or any one character: the units a run is cut between.
+_UNIT = re.compile(r"&#?\w+;|.", re.S)
+_JOINER = "\u200d"  # joins emoji into one (👩‍💻)
+_REGIONAL = range(0x1F1E6, 0x1F200)  # two of these letters are one flag
 
 
 def breakable(html: str) -> str:
@@ -561,10 +560,41 @@ def breakable(html: str) -> str:
 
 
 def _broken(run: re.Match[str]) -> str:
-    characters = _CHARACTER.findall(run.group())
+    characters = _characters(run.group())
     return "<wbr>".join(
         "".join(characters[i : i + LONG_RUN]) for i in range(0, len(characters), LONG_RUN)
     )
+
+
+def _characters(text: str) -> list[str]:
+    """`text` as the reader sees its characters, each never parted: a letter with the marks
+    on it (an accent, an Arabic or Thai vowel sign), a consonant joined to the next by a
+    virama (Devanagari), an emoji with its skin tone, style or joined emoji, a flag's two
+    letters; an escaped character is one."""
+    characters: list[str] = []
+    for unit in _UNIT.findall(text):
+        if characters and _goes_on(characters[-1], unit):
+            characters[-1] += unit
+        else:
+            characters.append(unit)
+    return characters
+
+
+def _goes_on(before: str, unit: str) -> bool:
+    """Whether `unit` is part of the character `before` ends."""
+    if len(unit) != 1:  # an escaped character starts one of its own
+        return False
+    last = before[-1]
+    if last == _JOINER or unicodedata.combining(last) == 9:  # a joiner or a virama
+        return True
+    if unit == _JOINER or unicodedata.category(unit).startswith("M"):
+        return True
+    if 0xFE00 <= ord(unit) <= 0xFE0F or 0xE0100 <= ord(unit) <= 0xE01EF:  # variation selectors
+        return True
+    if 0x1F3FB <= ord(unit) <= 0x1F3FF:  # skin tones
+        return True
+    # A flag: the second of two regional letters (the first of a pair starts the character).
+    return ord(unit) in _REGIONAL and len(before) == 1 and ord(last) in _REGIONAL
 
 
 @contextmanager
