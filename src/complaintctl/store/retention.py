@@ -277,7 +277,9 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
 
 def forget_removed_text(session: Session) -> None:
     """Once personal data was removed, nothing of it left in the search index `find` reads
-    (store/search.py, `forget_removed`)."""
+    (store/search.py, `forget_removed`). The removals are written first: the index is merged
+    from the rows as the database holds them, not as the session does."""
+    session.flush()
     forget_removed(session.connection())
 
 
