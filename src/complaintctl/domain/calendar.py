@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # A calendar with no working time at all would make every deadline search endless.
 _SEARCH_LIMIT_DAYS = 3660

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from complaintctl.domain.calendar import CalendarError, WorkingCalendar
+from complaintctl.domain.calendar import WEEKDAY_FULL_NAMES, CalendarError, WorkingCalendar
 from complaintctl.domain.policy import Target
 
 # The kinds of day entry.
@@ -22,7 +22,6 @@ SKIPPED = "skipped"  # nothing counted: closed, or the working time lay before t
 WORKING_MINUTES = "working-minutes"
 RECEIVED_DAY = "received-day"  # working-days rules: day 0, the (deemed) day of the event
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # As WorkingCalendar's own search: a calendar with no working time must not loop for ever.
 _SEARCH_LIMIT_DAYS = 3660
 
@@ -255,7 +254,7 @@ def _closed_reasons(calendar: WorkingCalendar, day: date) -> list[str]:
     reasons = []
     weekday = day.weekday()
     if not calendar.week[weekday]:
-        name = _WEEKDAYS[weekday]
+        name = WEEKDAY_FULL_NAMES[weekday]
         reasons.append(
             f"weekend (no opening hours on {name}s)"
             if weekday >= 5

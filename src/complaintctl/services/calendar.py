@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import WEEKDAY_NAMES
+from complaintctl.domain.calendar import WEEKDAY_FULL_NAMES, WEEKDAY_NAMES
 from complaintctl.domain.instants import LAST_YEAR
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
@@ -74,9 +74,6 @@ class Retroactive:
         return Retroactive(required(self.reason, "--retroactive", text.NOTE), self.dry_run)
 
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def add_closure(
     uow: UnitOfWork,
     *,
@@ -103,7 +100,7 @@ def add_closure(
     if not calendar.week[day.weekday()]:  # a weekend, as the opening hours have it
         raise InvalidInput(
             f"{day} is already closed: no opening hours on "
-            f"{_DAYS[day.weekday()]}s; the closure would "
+            f"{WEEKDAY_FULL_NAMES[day.weekday()]}s; the closure would "
             "change nothing"
         )
     uow.add_closure(ClosedDay(day=day, kind="closure", name=reason, added_by=by, added_at=at))
