@@ -1218,8 +1218,8 @@ def test_a_handler_made_an_officer_is_told_to_hand_the_case_on(run: Run) -> None
                      "officer")  # fmt: skip
     assert (
         f"Warning: hana.handler is the second-stage handler of 1 open case ({ref}), which an "
-        "officer may not decide or extend: hand each on with `complaintctl assign REF --to "
-        "USERNAME --reason TEXT`\n"
+        "officer may not decide or extend: they or a senior role may hand each on with "
+        "`complaintctl assign REF --to USERNAME --reason TEXT`\n"
     ) == changed.stderr
 
     result = refused(run, ref, "--as", "hana.handler", "final", ref, "--decision", "upheld",

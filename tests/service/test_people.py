@@ -354,8 +354,8 @@ def test_removing_a_second_stage_handler_warns_how_to_hand_the_case_on(
                at=t("2026-12-08T10:00"))  # fmt: skip
 
     assert (
-        f"hana.handler is the second-stage handler of 1 open case ({ref}): hand each on with "
-        "`complaintctl assign REF --to USERNAME --reason TEXT`",
+        f"hana.handler is the second-stage handler of 1 open case ({ref}): a senior role may "
+        "hand each on with `complaintctl assign REF --to USERNAME --reason TEXT`",
     ) == view.warnings
     # The command it names does it.
     handed = act(unit, services.assign, ref=ref, to="sam.senior", reason="Hana has left",
@@ -377,7 +377,7 @@ def test_making_a_second_stage_handler_an_officer_warns_how_to_hand_the_case_on(
 
     assert (
         f"hana.handler is the second-stage handler of 1 open case ({ref}), which an officer "
-        "may not decide or extend: hand each on with "
+        "may not decide or extend: they or a senior role may hand each on with "
         "`complaintctl assign REF --to USERNAME --reason TEXT`",
     ) == view.warnings
     # Made a senior instead, they keep it without a word.

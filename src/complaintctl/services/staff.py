@@ -247,11 +247,7 @@ def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
             "`complaintctl assign REF --to USERNAME`"
         )
     if second:
-        warnings.append(
-            f"{username} is the second-stage handler of {_count(len(second), 'open case')} "
-            f"({_named(second)}): hand each on with "
-            "`complaintctl assign REF --to USERNAME --reason TEXT`"
-        )
+        warnings.append(_second_stage_held(username, second, who="a senior role"))
     if owned:
         warnings.append(
             f"{username} owns {_count(len(owned), 'open action')} ({_named(owned)}): hand "
@@ -343,9 +339,22 @@ def _second_stage_left(uow: UnitOfWork, username: str) -> tuple[str, ...]:
     if not second:
         return ()
     return (
-        f"{username} is the second-stage handler of {_count(len(second), 'open case')} "
-        f"({_named(second)}), which an officer may not decide or extend: hand each on with "
-        "`complaintctl assign REF --to USERNAME --reason TEXT`",
+        _second_stage_held(
+            username,
+            second,
+            who="they or a senior role",
+            aside=", which an officer may not decide or extend",
+        ),
+    )
+
+
+def _second_stage_held(username: str, refs: list[str], *, who: str, aside: str = "") -> str:
+    """The warning that `username` still handles the second stage of `refs`, and `who` may
+    hand each on, with the command that does."""
+    return (
+        f"{username} is the second-stage handler of {_count(len(refs), 'open case')} "
+        f"({_named(refs)}){aside}: {who} may hand each on with "
+        "`complaintctl assign REF --to USERNAME --reason TEXT`"
     )
 
 
