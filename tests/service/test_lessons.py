@@ -507,6 +507,9 @@ def test_a_leader_or_a_senior_role_hands_on_someone_elses_action(
          "action 1 is owned by rita.responder already: nothing to change"),
         ({"reason": "  "}, InvalidInput, "--reason must not be empty"),
         ({"at": t("2026-12-01T09:00")}, InvalidInput, "--at is before action 1 was opened"),
+        # An empty --to is a slip whatever the action: said as such, not as the action's state.
+        ({"action_id": 2, "to": ""}, InvalidInput, "--to must not be empty"),
+        ({"action_id": 99, "to": " "}, InvalidInput, "--to must not be empty"),
     ],
 )  # fmt: skip
 def test_handing_an_action_on_is_refused_and_writes_nothing(

@@ -276,6 +276,7 @@ def reassign_action(
     from complaintctl.store.types import details_of
 
     not_in_future(at, now, uow)
+    named_staff(to, "--to")  # an empty one is a slip, whatever the action
     actor = acting_staff(uow, by)
     row, case = _open_action(uow, action_id, actor, at, "hand on action {id}")
     owner = active_staff(uow, to).username

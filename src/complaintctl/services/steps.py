@@ -617,8 +617,9 @@ class Assign(Spec):
         optional(self.reason, "--reason")
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        reason = optional(self.reason, "--reason")
         if Stage(case.stage) == Stage.SECOND_STAGE:
-            return self._hand_on(taking, case)
+            return self._hand_on(taking, case, reason)
         responder = taking.staff(self.to)
         if not same_area(responder.area, case.area):
             raise InvalidInput(
@@ -626,15 +627,13 @@ class Assign(Spec):
                 f"not {case.area}, the area {case.ref} was routed to"
             )
         plan = _step(taking, case, self.action, to=responder.username, was=case.responder)
-        reason = optional(self.reason, "--reason")
         if reason is not None:
             plan.details["reason"] = reason
         plan.changes["responder"] = responder.username
         return plan
 
-    def _hand_on(self, taking: Taking, case: CaseRow) -> Plan:
+    def _hand_on(self, taking: Taking, case: CaseRow, reason: str | None) -> Plan:
         """The second stage handed on: to someone who may take it, never its handler now."""
-        reason = optional(self.reason, "--reason")
         if reason is None:
             # Who decides the consumer's final response changed: the record says why, as an
             # action handed on does.
