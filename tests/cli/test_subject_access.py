@@ -20,6 +20,7 @@ from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import ok
 from tests.conftest import UnitFactory
+from tests.pdf import pdf_text
 
 NOW = "2026-12-15 12:00:00"
 HOSTILE = "Ann <script>alert(1)</script> {{ 7*7 }}"
@@ -155,10 +156,13 @@ def test_the_html_export_writes_out_bidi_overrides_and_invisible_characters(
     assert "Ab&lt;U+202E&gt;use" in html
 
 
-@pytest.mark.skipif(
+needs_pdf_tools = pytest.mark.skipif(
     not pdf_available() or shutil.which("pdftotext") is None,
     reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
 )
+
+
+@needs_pdf_tools
 @freeze_time(NOW)
 def test_the_pdf_export_holds_every_detail_inside_the_page(
     run: Run, ann: str, tmp_path: Path
@@ -173,22 +177,14 @@ def test_the_pdf_export_holds_every_detail_inside_the_page(
 
     ok(run, "consumer", "export", "--consumer-id", "1", "-o", str(out))
 
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(out)
     flat = "".join(text.split())
     sha = hashlib.sha256((tmp_path / "first.json").read_bytes()).hexdigest()
     for held in ("Litigation pending in the county court", sha, "Calledtoexplain", "Abuse"):
         assert "".join(held.split()) in flat, held
 
 
-@pytest.mark.skipif(
-    not pdf_available() or shutil.which("pdftotext") is None,
-    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
-)
+@needs_pdf_tools
 def test_a_pdf_export_of_the_longest_summary_with_no_space_is_made_whole_and_soon(
     run: Run, tmp_path: Path
 ) -> None:
@@ -217,21 +213,13 @@ def test_a_pdf_export_of_the_longest_summary_with_no_space_is_made_whole_and_soo
     )
 
     assert 0 == done.returncode, done.stderr
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(out)
     assert 3 == "".join(text.split()).count(summary)
     # A line of the page holds at most about 90 of these characters at 10 points.
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
-@pytest.mark.skipif(
-    not pdf_available() or shutil.which("pdftotext") is None,
-    reason="needs WeasyPrint and poppler's pdftotext (.ci/run installs them)",
-)
+@needs_pdf_tools
 def test_a_long_name_with_no_space_wraps_in_the_pdf_exports_heading(
     run: Run, tmp_path: Path
 ) -> None:
@@ -243,12 +231,7 @@ def test_a_long_name_with_no_space_wraps_in_the_pdf_exports_heading(
 
     ok(run, "consumer", "export", "--email", "ann@example.com", "-o", str(out))
 
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(out), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(out)
     assert "".join(text.split()).startswith(f"Personaldataheldabout{name}Exported")
 
 

@@ -258,6 +258,15 @@ def test_an_action_opened_back_dated_past_its_due_is_overdue_as_the_command_runs
     assert (True, True) == (opened.overdue, shown.overdue)
 
 
+def one_open_one_done(unit: UnitFactory) -> None:
+    """Action 1 open and action 2 done, rita.responder's, on a first-stage case."""
+    ref = to_first_stage(unit)
+    add(unit, ref)
+    done = add(unit, ref)
+    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
+        at=t("2026-12-01T12:00"))  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("action_id", "by", "error", "message"),
     [
@@ -270,11 +279,7 @@ def test_marking_an_action_done_is_refused_and_writes_nothing(
     unit: UnitFactory, store_url: str, action_id: int, by: str, error: type[Exception],
     message: str,
 ) -> None:  # fmt: skip
-    ref = to_first_stage(unit)
-    add(unit, ref)
-    done = add(unit, ref)
-    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
-        at=t("2026-12-01T12:00"))  # fmt: skip
+    one_open_one_done(unit)
     before = dump_store(store_url)
 
     with pytest.raises(error, match=message):
@@ -516,11 +521,7 @@ def test_handing_an_action_on_is_refused_and_writes_nothing(
     unit: UnitFactory, store_url: str, changes: dict[str, Any], error: type[Exception],
     message: str,
 ) -> None:  # fmt: skip
-    ref = to_first_stage(unit)
-    add(unit, ref)
-    done = add(unit, ref)
-    act(unit, services.action_done, action_id=done.id, note=None, by="rita.responder",
-        at=t("2026-12-01T12:00"))  # fmt: skip
+    one_open_one_done(unit)
     act(unit, services.remove_staff, username="officer.three", by="sam.senior",
         at=t("2026-12-01T12:00"))  # fmt: skip
     before = dump_store(store_url)

@@ -38,6 +38,7 @@ from complaintctl.letters import BUILT_IN, pdf_available
 from complaintctl.store.models import Consumer
 from complaintctl.views import Letter
 from tests.conftest import UnitFactory
+from tests.pdf import pdf_text
 from tests.service.journey import NOW, act, log, t
 from tests.service.letters_journey import (
     ALL_KINDS,
@@ -98,16 +99,6 @@ def cases(unit: UnitFactory) -> Cases:
 
 
 # -- reading PDFs --------------------------------------------------------------------------
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
 
 
 def pdf_pages(path: Path) -> tuple[int, list[tuple[float, float]]]:

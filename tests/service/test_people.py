@@ -341,14 +341,20 @@ def test_removing_a_member_warns_of_the_cases_and_actions_they_still_hold(
     assert False is view.active
 
 
-def test_removing_a_second_stage_handler_warns_how_to_hand_the_case_on(
-    unit: UnitFactory,
-) -> None:
+def handled_by_hana(unit: UnitFactory) -> str:
+    """A case escalated to hana.handler, made a leader of Casework for it; its reference."""
     act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",
         by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
     ref = to_responded(unit)
     act(unit, services.escalate, ref=ref, to="hana.handler", reason="Unhappy", by="officer.one",
         at=t("2026-12-07T10:00"))  # fmt: skip
+    return ref
+
+
+def test_removing_a_second_stage_handler_warns_how_to_hand_the_case_on(
+    unit: UnitFactory,
+) -> None:
+    ref = handled_by_hana(unit)
 
     view = act(unit, services.remove_staff, username="hana.handler", by="sam.senior",
                at=t("2026-12-08T10:00"))  # fmt: skip
@@ -366,11 +372,7 @@ def test_removing_a_second_stage_handler_warns_how_to_hand_the_case_on(
 def test_making_a_second_stage_handler_an_officer_warns_how_to_hand_the_case_on(
     unit: UnitFactory,
 ) -> None:
-    act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",
-        by="sam.senior", at=t("2026-11-30T09:00"))  # fmt: skip
-    ref = to_responded(unit)
-    act(unit, services.escalate, ref=ref, to="hana.handler", reason="Unhappy", by="officer.one",
-        at=t("2026-12-07T10:00"))  # fmt: skip
+    ref = handled_by_hana(unit)
 
     view = act(unit, services.change_role, username="hana.handler", role=Role.OFFICER,
                area=None, by="sam.senior", at=t("2026-12-08T10:00"))  # fmt: skip
