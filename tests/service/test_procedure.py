@@ -1084,3 +1084,26 @@ def test_a_reopen_recorded_after_the_due_it_is_dated_before_warns_of_the_breach(
     )  # fmt: skip
 
     assert [f"{ref} is breached at once"] == [w.split(":")[0] for w in view.warnings]
+
+
+def test_a_referral_in_the_window_recorded_after_it_closed_met_the_window_on_time(
+    unit: UnitFactory,
+) -> None:
+    # The window is the consumer's (nobody breaches it): a referral they made in time, typed in
+    # after the window closed, met it when they made it, not late when it was typed.
+    ref = to_final(unit)
+    act(
+        unit,
+        services.refer,
+        ref=ref,
+        late_reason=None,
+        by="officer.two",
+        at=t("2027-03-30T10:00"),
+        now=t("2027-04-20T10:00"),
+    )
+    (window,) = [d for d in show(unit, ref).deadlines if d.kind == "referral-window"]
+    assert (t("2027-03-30T10:00"), "met", False) == (
+        window.ended_at,
+        window.outcome,
+        window.breached,
+    )

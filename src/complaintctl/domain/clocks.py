@@ -228,7 +228,10 @@ def plan_clocks(
         ended += [(clock, CANCELLED) for clock in running if clock not in dict(ended)]
     ends, late = [], []
     for clock, outcome in ended:
-        ends_at = clock_ends_at(clock.due_at, at, now, seen=clock.id is not None)
+        # Only a deadline staff owe can be breached on record: the consumer's referral window
+        # is met when they referred, however late that was typed in.
+        owed = CLOCKS[DeadlineKind(clock.kind)].owed_by_staff
+        ends_at = clock_ends_at(clock.due_at, at, now, seen=clock.id is not None and owed)
         if ends_at != at:
             late.append(clock.kind)
         ends.append((clock, ends_at, outcome))

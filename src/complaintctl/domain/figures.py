@@ -508,8 +508,8 @@ def _meet(clocks: dict[str, _Running], kind: str, entry: Entry) -> None:
     if clock is None or not clock.running:
         return
     on_time = entry.details.get("on_time")
-    if on_time is None:  # the referral window records `late` instead, and no step is late to it
-        on_time = clock_ends_at(clock.due, entry.at, entry.recorded_at) <= clock.due
+    if on_time is None:  # the referral window records `late` instead: met when they referred
+        on_time = entry.at <= clock.due
     clock.met_at, clock.on_time = entry.at, bool(on_time)
 
 
