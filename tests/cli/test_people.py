@@ -555,6 +555,20 @@ def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
 
 
 @freeze_time(LATER)
+def test_a_restriction_dated_back_before_a_case_was_received_is_in_its_history_at_receipt(
+    run: Run,
+) -> None:
+    ref = log_case(run, "--dispute", "D-7", at="2026-10-01T10:00")
+
+    restrict(run, "--scope", "same-matter", "--dispute", "D-1", "--reason", "Repeated")
+
+    entry = history(run, ref)[-1]
+    assert ("restriction-decided", "2026-10-01T10:00:00+01:00") == (entry["action"], entry["at"])
+    lines = ok(run, "history", ref).stdout.splitlines()
+    assert "decided before receipt: Tue 2026-09-01 10:00 BST; reason: Repeated" in lines[-1]
+
+
+@freeze_time(LATER)
 def test_a_channel_and_a_contact_preference_are_read_in_any_case_as_log_reads_them(
     run: Run,
 ) -> None:
