@@ -148,12 +148,12 @@ def restrict(
 
 
 def _in_case_order(case: Case, at: datetime, before_receipt: str) -> dict[str, Any]:
-    """When a consumer's restriction is written into one of their cases' history: at `at`,
-    unless the case was received after it (a restriction dated back with --at). Then at the
-    case's receipt, never before it, with `before_receipt` saying when it really happened (the
-    history reads `decided before receipt: Mon 2026-11-02 10:00 GMT`): it was already in force
-    (or lifted) when the complaint arrived. The store's own entry keeps `at`, which the
-    figures count by."""
+    """When something about the consumer (a restriction decided or lifted, their needs
+    updated) is written into one of their cases' history: at `at`, unless the case was
+    received after it (dated back with --at). Then at the case's receipt, never before it,
+    with `before_receipt` saying when it really happened (the history reads `decided before
+    receipt: Mon 2026-11-02 10:00 GMT`): it was so already when the complaint arrived. The
+    store's own entry keeps `at`, which the figures count by."""
     if at >= case.received_at:
         return {"at": at}
     return {"at": case.received_at, before_receipt: at}
@@ -309,15 +309,19 @@ def update_consumer(
     # as a restriction's entries do, and removed with them): never unrecorded.
     open_cases: list[Case | None] = list(uow.open_cases_of(consumer))
     for case in open_cases or [None]:
+        where: dict[str, Any] = (
+            {"at": at, "consumer_id": consumer.id}
+            if case is None
+            else _in_case_order(case, at, "updated_before_receipt")
+        )
         uow.record(
             case,
             Action.CONSUMER_UPDATED,
             by=by,
-            at=at,
             now=now,
-            **({} if case is not None else {"consumer_id": consumer.id}),
             preferred_contact=consumer.preferred_contact,
             adjustments=sorted(adjustments),
+            **where,
         )
     uow.commit()
     assert consumer.id is not None
