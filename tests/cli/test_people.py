@@ -1031,6 +1031,8 @@ def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_i
     with freeze_time(NOW):
         ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
            "--within", "1d", "--kind", "remedy")  # fmt: skip
+        restrict(run, "--scope", "contact", "--via", "rita.responder", "--reason", "Calls",
+                 at="2026-12-01T13:00")  # fmt: skip
         plain = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder")
         ok(run, "--as", "sam.senior", "staff", "reactivate", "rita.responder")
         as_json = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder", "--json")
@@ -1040,6 +1042,10 @@ def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_i
         "hand each on with `complaintctl assign REF --to USERNAME`\n"
         f"Warning: rita.responder owns 1 open action (1 on {ref}): hand each on with "
         "`complaintctl action reassign ID --to USERNAME --reason TEXT`\n"
+        "Warning: rita.responder is the officer a consumer must contact through under 1 "
+        "restriction in force (restriction 1): lift each with `complaintctl restrict lift ID "
+        "--reason TEXT` and name someone else with `complaintctl restrict add … --scope "
+        "contact --via USERNAME`\n"
     )
     assert (warnings, "Removed rita.responder (Rita Responder, officer in Casework)\n") == (
         plain.stderr, plain.stdout,
