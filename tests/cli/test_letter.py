@@ -124,6 +124,37 @@ def test_an_unknown_kind_is_refused_naming_the_kinds(run: Run, unit: UnitFactory
     ) in refused(run, 2, "letter", ref, "apology")
 
 
+def test_an_earlier_restriction_in_force_has_its_letter_by_restriction_and_others_refused(
+    run: Run, unit: UnitFactory
+) -> None:
+    ref = ann_at_every_step(unit)  # restriction 1, from the procedure
+    ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com", "--scope",
+       "contact", "--channel", "post", "--reason", "Calls at night",
+       "--at", "2027-01-08T10:00")  # fmt: skip
+    ok(run, "log", "--consumer", "Cara Jones", "--email", "cara@example.com", "--channel",
+       "email", "--category", "delay", "--summary", "Late", "--at", "2027-01-08T11:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "restrict", "add", "--email", "cara@example.com", "--scope",
+       "procedure", "--reason", "Abuse", "--at", "2027-01-08T12:00")  # fmt: skip
+
+    latest = said(ok(run, "letter", ref, "restriction", "--format", "text"))
+    earlier = said(ok(run, "letter", ref, "restriction", "--format", "text", "--restriction", "1"))
+
+    assert "What is restricted: contact only by post." in latest
+    assert "What is restricted: no new formal complaints." in earlier
+    args = ("letter", ref, "restriction", "--format", "text", "--restriction")
+    assert "Error: no restriction 9\n" in refused(run, 4, *args, "9")
+    assert "99999999999999999999 is too large" in refused(run, 2, *args, "99999999999999999999")
+    assert "restriction 3 is not on Ann Smith" in refused(run, 2, *args, "3")
+    assert "goes with that kind, not acknowledgement" in refused(
+        run, 2, "letter", ref, "acknowledgement", "--restriction", "1"
+    )
+    assert "not with --list or check" in refused(run, 2, "letter", ref, "--list",
+                                                 "--restriction", "1")  # fmt: skip
+    ok(run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Calmer",
+       "--at", "2027-01-09T10:00")  # fmt: skip
+    assert f"Error: {ref}: restriction 1 on Ann Smith was lifted" in refused(run, 5, *args, "1")
+
+
 # -- issued, listed, and made again -------------------------------------------------------------
 
 

@@ -555,6 +555,20 @@ def test_a_contact_restriction_is_shown_with_the_case(run: Run) -> None:
 
 
 @freeze_time(LATER)
+def test_a_restriction_dated_back_before_a_case_was_received_is_in_its_history_at_receipt(
+    run: Run,
+) -> None:
+    ref = log_case(run, "--dispute", "D-7", at="2026-10-01T10:00")
+
+    restrict(run, "--scope", "same-matter", "--dispute", "D-1", "--reason", "Repeated")
+
+    entry = history(run, ref)[-1]
+    assert ("restriction-decided", "2026-10-01T10:00:00+01:00") == (entry["action"], entry["at"])
+    lines = ok(run, "history", ref).stdout.splitlines()
+    assert "decided before receipt: Tue 2026-09-01 10:00 BST; reason: Repeated" in lines[-1]
+
+
+@freeze_time(LATER)
 def test_a_channel_and_a_contact_preference_are_read_in_any_case_as_log_reads_them(
     run: Run,
 ) -> None:
@@ -1017,6 +1031,8 @@ def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_i
     with freeze_time(NOW):
         ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
            "--within", "1d", "--kind", "remedy")  # fmt: skip
+        restrict(run, "--scope", "contact", "--via", "rita.responder", "--reason", "Calls",
+                 at="2026-12-01T13:00")  # fmt: skip
         plain = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder")
         ok(run, "--as", "sam.senior", "staff", "reactivate", "rita.responder")
         as_json = ok(run, "--as", "sam.senior", "staff", "remove", "rita.responder", "--json")
@@ -1026,6 +1042,10 @@ def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_i
         "hand each on with `complaintctl assign REF --to USERNAME`\n"
         f"Warning: rita.responder owns 1 open action (1 on {ref}): hand each on with "
         "`complaintctl action reassign ID --to USERNAME --reason TEXT`\n"
+        "Warning: rita.responder is the officer a consumer must contact through under 1 "
+        "restriction in force (restriction 1): lift each with `complaintctl restrict lift ID "
+        "--reason TEXT` and name someone else with `complaintctl restrict add … --scope "
+        "contact --via USERNAME`\n"
     )
     assert (warnings, "Removed rita.responder (Rita Responder, officer in Casework)\n") == (
         plain.stderr, plain.stdout,

@@ -889,6 +889,22 @@ def test_assigning_someone_outside_the_cases_area_is_refused(run: Run) -> None:
 
 
 @freeze_time(NOW)
+def test_assigning_a_first_stage_case_to_its_responder_again_is_refused(run: Run) -> None:
+    ref = log_case(run)
+    ack(run, ref)
+    assign(run, ref)
+
+    result = refused(
+        run, ref, "--as", "lee.leader", "assign", ref, "--to", "rita.responder", "--at", ASSIGNED
+    )
+
+    assert 2 == result.exit_code
+    assert f"Error: rita.responder is the responder of {ref} already: nothing to change\n" == (
+        result.stderr
+    )
+
+
+@freeze_time(NOW)
 def test_someone_who_is_not_staff_may_not_act_on_a_case(run: Run) -> None:
     ref = log_case(run)
 

@@ -57,6 +57,7 @@ def letter(
     by: str = "officer.one",
     at: datetime = NOW,
     now: datetime | None = None,
+    restriction: int | None = None,
 ) -> Letter:
     """The letter `complaintctl letter REF KIND` makes (and with `issue`, records); a case's
     refusal raised."""
@@ -73,6 +74,7 @@ def letter(
             pdf_ok=lambda: True,
             at=at,
             now=now or at,
+            restriction=restriction,
         )
         if batch.refused:
             raise batch.refused[0][1]

@@ -501,6 +501,46 @@ def test_a_review_recorded_after_the_next_review_it_sets_is_judged_overdue_now(
                            at=t("2026-12-14T10:00")).overdue  # fmt: skip
 
 
+def test_a_restriction_dated_back_before_a_case_was_received_is_in_its_history_from_receipt(
+    unit: UnitFactory,
+) -> None:
+    earlier = log(unit, t("2026-11-30T10:00"))
+    later = log(unit, t("2026-12-03T10:00"), now=t("2026-12-03T10:00"))
+    # Decided on 1 December, recorded on the 8th and lifted (dated the 2nd) on the 9th.
+    restriction = restrict(unit, now=t("2026-12-08T10:00"))
+    act(unit, services.lift, restriction_id=restriction.id, reason="Improved",
+        by="sam.senior", at=t("2026-12-02T10:00"), now=t("2026-12-09T10:00"))  # fmt: skip
+
+    entries = {
+        ref: [(e.action, e.at, {k: v for k, v in e.details.items() if "receipt" in k})
+              for e in show(unit, ref).history]
+        for ref in (earlier, later)
+    }  # fmt: skip
+
+    # The case received before it has each entry when it happened.
+    assert [
+        ("log", t("2026-11-30T10:00"), {}),
+        ("restriction-decided", t("2026-12-01T12:00"), {}),
+        ("restriction-lifted", t("2026-12-02T10:00"), {}),
+    ] == entries[earlier]
+    # The one received after has them at its receipt, never before it, saying when each was.
+    assert [
+        ("log", t("2026-12-03T10:00"), {}),
+        ("restriction-decided", t("2026-12-03T10:00"),
+         {"decided_before_receipt": "2026-12-01T12:00:00+00:00"}),
+        ("restriction-lifted", t("2026-12-03T10:00"),
+         {"lifted_before_receipt": "2026-12-02T10:00:00+00:00"}),
+    ] == entries[later]  # fmt: skip
+    # The restriction itself, and the store's own entries the figures count, keep its dates.
+    with unit(write=False) as uow:
+        stored = uow.restriction(restriction.id)
+        assert stored is not None
+        assert (t("2026-12-01T12:00"), t("2026-12-02T10:00")) == (
+            stored.decided_at,
+            stored.lifted_at,
+        )
+
+
 def test_reviewing_an_unknown_restriction_is_not_found(unit: UnitFactory) -> None:
     with pytest.raises(NotFound, match="no restriction 99"):
         review(unit, 99)

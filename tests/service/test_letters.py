@@ -17,7 +17,7 @@ from sqlalchemy import text as sql
 from complaintctl import services
 from complaintctl.config import Organisation
 from complaintctl.domain.letters import LetterFormat, time_words
-from complaintctl.domain.procedure import Decision, RestrictionScope
+from complaintctl.domain.procedure import Channel, Decision, RestrictionScope
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.letters import BUILT_IN
 from complaintctl.store.db import resolve_url
@@ -743,6 +743,70 @@ def test_the_restriction_letter_is_of_the_latest_restriction_in_force(unit: Unit
     )
     with pytest.raises(ActionNotAllowed, match="no restriction is in force"):
         letter(unit, ref, "restriction")
+
+
+def contact_restriction(unit: UnitFactory, email: str = "ann@example.com") -> int:
+    """A contact restriction decided on 1 February 2027, after Ann's on 5 January."""
+    view = act(unit, services.restrict, email=email, consumer_id=None,
+               scope=RestrictionScope.CONTACT, reason="Calls at night", review=None,
+               dispute=None, channel=Channel.POST, via=None, by="sam.senior",
+               at=t("2027-02-01T10:00"))  # fmt: skip
+    return int(view.id)
+
+
+def test_an_earlier_restriction_still_in_force_has_its_letter_when_chosen(
+    unit: UnitFactory,
+) -> None:
+    ref = ann_at_every_step(unit)
+    (procedure,) = show(unit, ref).restrictions
+    contact = contact_restriction(unit)
+
+    latest = said(letter(unit, ref, "restriction", issue=True).content)
+    earlier = letter(unit, ref, "restriction", restriction=procedure.id, issue=True)
+    chosen_latest = said(letter(unit, ref, "restriction", restriction=contact).content)
+
+    assert "What is restricted: contact only by post." in latest
+    assert latest == chosen_latest
+    assert "What is restricted: no new formal complaints." in said(earlier.content)
+    assert "made by a senior member of our staff on Tuesday 5 January 2027" in said(earlier.content)
+    # Each restriction's letter is a letter of its own, and made again as it was issued.
+    again = letter(unit, ref, "restriction", restriction=procedure.id, issue=True)
+    assert (earlier.sha256, True) == (again.sha256, again.same_bytes)
+    assert 2 == len([e for e in show(unit, ref).history if e.action == "letter"])
+
+
+def test_a_chosen_restriction_dated_after_the_letter_is_refused(unit: UnitFactory) -> None:
+    ref = ann_at_every_step(unit)
+    (procedure,) = show(unit, ref).restrictions
+    contact_restriction(unit)
+    # Dated between the two: the earlier one's letter may be, the latest's may not.
+    between = t("2027-01-20T10:00")
+    assert letter(unit, ref, "restriction", restriction=procedure.id, at=between)
+    with pytest.raises(InvalidInput, match="before the restriction"):
+        letter(unit, ref, "restriction", at=between)
+
+
+def test_choosing_a_restriction_not_in_force_on_the_consumer_is_refused(
+    unit: UnitFactory,
+) -> None:
+    ref = ann_at_every_step(unit)
+    (procedure,) = show(unit, ref).restrictions
+    log(unit, t("2027-01-10T10:00"), consumer="Cara Jones", email="cara@example.com")
+    caras = contact_restriction(unit, "cara@example.com")
+    act(unit, services.lift, restriction_id=procedure.id, reason="Reviewed early",
+        by="sam.senior", at=t("2027-02-02T10:00"))  # fmt: skip
+    contact_restriction(unit)
+
+    with pytest.raises(ActionNotAllowed, match=f"restriction {procedure.id} on Ann Smith was "
+                       "lifted, so there is no letter of it"):  # fmt: skip
+        letter(unit, ref, "restriction", restriction=procedure.id)
+    with pytest.raises(InvalidInput, match=f"restriction {caras} is not on Ann Smith"):
+        letter(unit, ref, "restriction", restriction=caras)
+    with pytest.raises(NotFound, match="no restriction 99"):
+        letter(unit, ref, "restriction", restriction=99)
+    with pytest.raises(InvalidInput, match="goes with that kind, not acknowledgement"):
+        letter(unit, ref, "acknowledgement", restriction=caras)
+    assert [] == [e for e in show(unit, ref).history if e.action == "letter"]
 
 
 def test_a_consumer_with_no_address_has_their_email_in_the_address_block(

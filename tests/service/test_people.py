@@ -341,6 +341,26 @@ def test_removing_a_member_warns_of_the_cases_and_actions_they_still_hold(
     assert False is view.active
 
 
+def test_removing_the_officer_a_contact_restriction_routes_through_warns_of_it(
+    unit: UnitFactory,
+) -> None:
+    log(unit, t("2026-11-30T10:00"))
+    routed = restrict(unit, RestrictionScope.CONTACT, "2026-12-01T10:00", via="rita.responder")
+    lifted = restrict(unit, RestrictionScope.CONTACT, "2026-12-01T11:00", via="rita.responder")
+    act(unit, services.lift, restriction_id=lifted.id, reason="Calmer", by="sam.senior",
+        at=t("2026-12-02T10:00"))  # fmt: skip
+    restrict(unit, RestrictionScope.CONTACT, "2026-12-01T12:00", via="ruth.responder")
+
+    view = remove(unit, "rita.responder")
+
+    assert (
+        "rita.responder is the officer a consumer must contact through under 1 restriction in "
+        f"force (restriction {routed.id}): lift each with `complaintctl restrict lift ID "
+        "--reason TEXT` and name someone else with `complaintctl restrict add … --scope "
+        "contact --via USERNAME`",
+    ) == view.warnings
+
+
 def handled_by_hana(unit: UnitFactory) -> str:
     """A case escalated to hana.handler, made a leader of Casework for it; its reference."""
     act(unit, services.change_role, username="hana.handler", role=Role.LEADER, area="Casework",

@@ -760,6 +760,27 @@ def test_consumer_needs_are_recorded_and_shown_with_the_case(unit: UnitFactory) 
     assert ("post", ("bsl",)) == (view.preferred_contact, view.adjustments)
 
 
+def test_needs_updated_with_an_at_before_a_case_was_received_are_in_it_from_receipt(
+    unit: UnitFactory,
+) -> None:
+    earlier = log(unit, t("2026-11-30T10:00"))
+    later = log(unit, t("2026-12-03T10:00"))
+    act(unit, services.update_consumer, email="ann@example.com", consumer_id=None,
+        preferred_contact="post", add_adjustments=(), remove_adjustments=(), by="officer.one",
+        at=t("2026-12-01T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+
+    updated = {ref: show(unit, ref).history[-1] for ref in (earlier, later)}
+
+    assert (t("2026-12-01T10:00"), {"preferred_contact": "post", "adjustments": []}) == (
+        updated[earlier].at,
+        updated[earlier].details,
+    )
+    assert (t("2026-12-03T10:00"), "2026-12-01T10:00:00+00:00") == (
+        updated[later].at,
+        updated[later].details["updated_before_receipt"],
+    )
+
+
 def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes_nothing(
     unit: UnitFactory,
 ) -> None:

@@ -201,6 +201,24 @@ def test_a_first_stage_assignment_may_say_why_and_needs_not(unit: UnitFactory) -
     )
 
 
+def test_a_first_stage_case_assigned_again_to_its_responder_is_refused_writing_nothing(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    before = show(unit, ref)
+
+    with pytest.raises(InvalidInput) as refused:
+        act(unit, services.assign, ref=ref, to="Rita.Responder", reason="Again",
+            by="lee.leader", at=t("2026-12-01T12:00"))  # fmt: skip
+
+    assert f"rita.responder is the responder of {ref} already: nothing to change" == (
+        refused.value.message
+    )
+    assert before == show(unit, ref)
+
+
 def test_it_is_handed_on_after_the_escalation_and_not_before(unit: UnitFactory) -> None:
     ref = to_second_stage(unit)  # escalated Mon 7 Dec 10:00
 

@@ -14,7 +14,7 @@ import typer
 
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
-from complaintctl.cli.options import At, DryRun, Json
+from complaintctl.cli.options import At, DryRun, Json, whole_number
 from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
@@ -97,6 +97,16 @@ def letter_command(
     list_issued: Annotated[
         bool, typer.Option("--list", help="List the letters issued on the case.")
     ] = False,
+    restriction: Annotated[
+        int | None,
+        typer.Option(
+            "--restriction",
+            metavar="ID",
+            parser=whole_number(1),
+            help="The restriction in force a restriction letter tells of (restrict list) "
+            "[default: the latest decided].",
+        ),
+    ] = None,
     at: At = None,
     dry_run: DryRun = False,
     json_output: Json = False,
@@ -116,6 +126,11 @@ def letter_command(
 
     state = current_state(ctx)
     folder = Path(os.path.expanduser(templates)) if templates else _config(state).templates()
+    if restriction is not None and (target == "check" or list_issued):
+        raise InvalidInput(
+            "--restriction chooses which restriction a restriction letter tells of: it goes "
+            "with making one, not with --list or check"
+        )
     if target == "check":
         checked = Templates(Path(os.path.expanduser(kind)) if kind else folder)
         render.templates_checked(checked, json_output=json_output)
@@ -158,6 +173,7 @@ def letter_command(
         output=Path(output) if output else None,
         out_dir=Path(out_dir) if out_dir else None,
         json_output=json_output,
+        restriction=restriction,
     )
 
 
@@ -188,6 +204,7 @@ def _write_letters(
     output: Path | None,
     out_dir: Path | None,
     json_output: bool,
+    restriction: int | None = None,
 ) -> None:
     from complaintctl.cli import render
     from complaintctl.cli.bulk import read_refs
@@ -230,6 +247,7 @@ def _write_letters(
             dry_run=dry_run,
             output=output,
             out_dir=out_dir,
+            restriction=restriction,
         )
 
     # Without --issue nothing is recorded: a reading command, which never makes a store.
@@ -273,6 +291,7 @@ def made_letters(
     dry_run: bool,
     output: Path | None,
     out_dir: Path | None,
+    restriction: int | None = None,
 ) -> "LetterBatch":
     """`letter`'s work in its transaction (the live view's too): the letters made, each written
     to its new file (`output`, or in `out_dir`) and recorded as issued if `issue`; a refusal
@@ -294,6 +313,7 @@ def made_letters(
         pdf_ok=pdf_available,
         at=when,
         now=state.now,
+        restriction=restriction,
     )
     if batch.refused:
         return batch

@@ -30,7 +30,7 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Stage,
 )
-from complaintctl.errors import ActionNotAllowed, ComplaintError, InvalidInput
+from complaintctl.errors import ActionNotAllowed, ComplaintError, InvalidInput, NotFound
 from complaintctl.letters import Templates, to_eml, to_pdf, to_text
 from complaintctl.services.common import (
     authorise,
@@ -41,8 +41,9 @@ from complaintctl.services.common import (
 from complaintctl.services.reads import show_case
 from complaintctl.services.steps import Plan, Spec, Taking, take_steps
 from complaintctl.store.bulk import CaseRow
+from complaintctl.store.models import Restriction
 from complaintctl.store.uow import UnitOfWork
-from complaintctl.views import CaseView, EventView, Letter, LetterBatch
+from complaintctl.views import CaseView, EventView, Letter, LetterBatch, RestrictionView
 
 # Adjustments a letter itself meets; any other is named to the officer making the letter.
 MET_BY_THE_LETTER = frozenset({"large-print"})
@@ -102,13 +103,26 @@ def make_letters(
     pdf_ok: Callable[[], bool],
     at: datetime,
     now: datetime,
+    restriction: int | None = None,
 ) -> LetterBatch:
     """Each case's letter of `kind`, and those of them that `issue` records (see
     `record_issued`). An issued letter is made again from what was recorded, unless
     `reissue`. One case refused refuses them all. `at` (when it is made, its date) is never
     in the future, issued or not: as every step's. `pdf_ok` says whether PDFs can be made
-    here, asked only where no `format` is given and the consumer's letter goes by post."""
+    here, asked only where no `format` is given and the consumer's letter goes by post.
+    `restriction` chooses which restriction in force a restriction letter tells of (by
+    default the latest decided)."""
     not_in_future(at, now, uow)
+    chosen_restriction: Restriction | None = None
+    if restriction is not None:
+        if kind != LetterKind.RESTRICTION:
+            raise InvalidInput(
+                "--restriction chooses which restriction a restriction letter tells of: it "
+                f"goes with that kind, not {text.one_line(kind)}"
+            )
+        chosen_restriction = uow.restriction(restriction)
+        if chosen_restriction is None:
+            raise NotFound(f"no restriction {restriction}")
     templates.known(kind)
     templates.check(kind)
     made: list[Letter] = []
@@ -126,7 +140,9 @@ def make_letters(
                     "letter can be made from it"
                 )
             chosen = format or default_format(view, pdf_ok=pdf_ok)
-            made.append(_letter(view, kind, chosen, templates, organisation, reissue, at, tz))
+            # Chosen by --restriction; otherwise the latest in force, as the letter has it.
+            told = None if chosen_restriction is None else _told(view, chosen_restriction)
+            made.append(_letter(view, kind, chosen, templates, organisation, reissue, at, tz, told))
         except ComplaintError as err:
             refused.append((ref, err))
     if refused:
@@ -170,21 +186,22 @@ def _letter(
     reissue: bool,
     at: datetime,
     tz: ZoneInfo,
+    told: RestrictionView | None = None,
 ) -> Letter:
-    earlier = [] if reissue else _reporting_its_step(view, kind, issued_letters(view, kind))
+    earlier = [] if reissue else _reporting_its_step(view, kind, issued_letters(view, kind), told)
     # The letter issued in this format is made again as it went out: its facts, and its issue
     # date (an email's Date). One issued in another format only lends its facts: issued in
     # this format, it is dated now.
     same_format = [e for e in earlier if e.details.get("format") == chosen]
     reproduces = same_format[-1] if same_format else (earlier[-1] if earlier else None)
     # Made anew or from facts recorded earlier, a letter is never dated before its step.
-    _issued_after_its_step(view, kind, at)
+    _issued_after_its_step(view, kind, at, told)
     if reproduces is not None:
         facts = reproduces.details["facts"]
         issued_at = reproduces.at if same_format else at
     else:
         issued_at = at
-        facts = letter_facts(view, kind, organisation, issued_at)
+        facts = letter_facts(view, kind, organisation, issued_at, told)
     templates.check(kind, facts, view.ref)
     rendered = templates.render(kind, facts)
     content = encode(chosen, facts, rendered.html, issued_at)
@@ -230,7 +247,9 @@ def _letter(
     )
 
 
-def _reporting_its_step(view: CaseView, kind: str, letters: list[EventView]) -> list[EventView]:
+def _reporting_its_step(
+    view: CaseView, kind: str, letters: list[EventView], told: RestrictionView | None = None
+) -> list[EventView]:
     """The issued letters that report the step a letter of `kind` reports now: one issued
     before a later step of its kind (a second agreed timescale, a new restriction) told of an
     earlier one, and is not the letter to make again."""
@@ -242,9 +261,9 @@ def _reporting_its_step(view: CaseView, kind: str, letters: list[EventView]) -> 
         return [e for e in letters if any(e is later for later in after)]
     if kind == LetterKind.RESTRICTION and view.restrictions:
         # The restriction in force that a letter would tell of now (lifted ones tell nothing).
-        now = _restriction_facts(view, ZoneInfo(view.zone), view.received_at)
-        told = ("restriction_scope", "restriction_reason", "restriction_decided_on")
-        return [e for e in letters if all(e.details["facts"].get(k) == now[k] for k in told)]
+        now = _restriction_facts(view, ZoneInfo(view.zone), view.received_at, told)
+        facts = ("restriction_scope", "restriction_reason", "restriction_decided_on")
+        return [e for e in letters if all(e.details["facts"].get(k) == now[k] for k in facts)]
     return letters
 
 
@@ -299,10 +318,15 @@ class IssueLetter(Spec):
 
 
 def letter_facts(
-    view: CaseView, kind: str, organisation: Organisation, issued_at: datetime
+    view: CaseView,
+    kind: str,
+    organisation: Organisation,
+    issued_at: datetime,
+    told: RestrictionView | None = None,
 ) -> dict[str, Any]:
     """Everything a letter of `kind` on this case may say, in words, from the history entry of
-    the step it reports; refused when that step is not recorded."""
+    the step it reports; refused when that step is not recorded. A restriction letter tells
+    of `told`, by default the latest restriction in force."""
     tz = ZoneInfo(view.zone)
     rule = rules.rule_of(kind)
     entry = view.latest(rule.action) if rule.action is not None else None
@@ -362,7 +386,7 @@ def letter_facts(
         "review_date": "",
     }
     if kind == LetterKind.RESTRICTION:
-        facts.update(_restriction_facts(view, tz, issued_at))
+        facts.update(_restriction_facts(view, tz, issued_at, told))
     elif entry is not None:
         facts.update(_step_facts(kind, entry, tz))
     return facts
@@ -424,25 +448,54 @@ def _not_before(
         )
 
 
-def _issued_after_its_step(view: CaseView, kind: str, at: datetime) -> None:
-    """Refuse a letter dated before the step it reports (the latest restriction, for a
+def _issued_after_its_step(
+    view: CaseView, kind: str, at: datetime, told: RestrictionView | None = None
+) -> None:
+    """Refuse a letter dated before the step it reports (the restriction it tells of, for a
     restriction letter's)."""
     rule = rules.rule_of(kind)
     entry = view.latest(rule.action) if rule.action is not None else None
     if entry is not None:
         _not_before(view, kind, at, entry.at, f"the {rule.step}")
     elif kind == LetterKind.RESTRICTION and view.restrictions:
-        decided = max(r.decided_at for r in view.restrictions)
+        decided = (told or _latest(view)).decided_at
         _not_before(view, kind, at, decided, "the restriction")
 
 
-def _restriction_facts(view: CaseView, tz: ZoneInfo, issued_at: datetime) -> dict[str, Any]:
+def _latest(view: CaseView) -> RestrictionView:
+    """The restriction in force decided last: the one a restriction letter tells of unless
+    --restriction chooses another."""
     if not view.restrictions:
         raise ActionNotAllowed(
             f"{view.ref}: no restriction is in force on {text.one_line(view.consumer)}, so there "
             "is no restriction letter"
         )
-    restriction = max(view.restrictions, key=lambda r: (r.decided_at, r.id))
+    return max(view.restrictions, key=lambda r: (r.decided_at, r.id))
+
+
+def _told(view: CaseView, chosen: Restriction) -> RestrictionView:
+    """The restriction `--restriction` chose for a restriction letter on this case: one in
+    force on the case's consumer."""
+    consumer = text.one_line(view.consumer)
+    if chosen.consumer_id != view.consumer_id:
+        raise InvalidInput(
+            f"{view.ref}: restriction {chosen.id} is not on {consumer} but on another "
+            "consumer: a restriction letter tells the consumer of their own"
+        )
+    for restriction in view.restrictions:
+        if restriction.id == chosen.id:
+            return restriction
+    in_force = ", ".join(str(r.id) for r in view.restrictions) or "none"
+    raise ActionNotAllowed(
+        f"{view.ref}: restriction {chosen.id} on {consumer} was lifted, so there is no letter "
+        f"of it (in force: {in_force})"
+    )
+
+
+def _restriction_facts(
+    view: CaseView, tz: ZoneInfo, issued_at: datetime, told: RestrictionView | None = None
+) -> dict[str, Any]:
+    restriction = told or _latest(view)
     return {
         "restriction_scope": _inert(restriction.what(to_consumer=True)),
         "restriction_reason": _inert(restriction.reason),

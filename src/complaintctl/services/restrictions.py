@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from complaintctl import text
 from complaintctl.domain.clocks import Agreed, DeadlineKind
@@ -125,10 +125,10 @@ def restrict(
             case,
             Action.RESTRICTION_DECIDED,
             by=by,
-            at=at,
             now=now,
             restriction=view.describe(),
             reason=reason,
+            **_in_case_order(case, at, "decided_before_receipt"),
         )
     uow.record(
         None,
@@ -145,6 +145,18 @@ def restrict(
     uow.commit()
     # Judged as the command runs: one dated back past its review date is overdue already.
     return replace(view, as_of=judged_at(at, now))
+
+
+def _in_case_order(case: Case, at: datetime, before_receipt: str) -> dict[str, Any]:
+    """When something about the consumer (a restriction decided or lifted, their needs
+    updated) is written into one of their cases' history: at `at`, unless the case was
+    received after it (dated back with --at). Then at the case's receipt, never before it,
+    with `before_receipt` saying when it really happened (the history reads `decided before
+    receipt: Mon 2026-11-02 10:00 GMT`): it was so already when the complaint arrived. The
+    store's own entry keeps `at`, which the figures count by."""
+    if at >= case.received_at:
+        return {"at": at}
+    return {"at": case.received_at, before_receipt: at}
 
 
 def not_before_last_review(uow: UnitOfWork, restriction: Restriction, at: datetime) -> None:
@@ -185,10 +197,10 @@ def lift(
             case,
             Action.RESTRICTION_LIFTED,
             by=by,
-            at=at,
             now=now,
             restriction=described,
             reason=reason,
+            **_in_case_order(case, at, "lifted_before_receipt"),
         )
     uow.record(
         None,
@@ -297,15 +309,19 @@ def update_consumer(
     # as a restriction's entries do, and removed with them): never unrecorded.
     open_cases: list[Case | None] = list(uow.open_cases_of(consumer))
     for case in open_cases or [None]:
+        where: dict[str, Any] = (
+            {"at": at, "consumer_id": consumer.id}
+            if case is None
+            else _in_case_order(case, at, "updated_before_receipt")
+        )
         uow.record(
             case,
             Action.CONSUMER_UPDATED,
             by=by,
-            at=at,
             now=now,
-            **({} if case is not None else {"consumer_id": consumer.id}),
             preferred_contact=consumer.preferred_contact,
             adjustments=sorted(adjustments),
+            **where,
         )
     uow.commit()
     assert consumer.id is not None

@@ -229,7 +229,8 @@ def _named(items: list[str]) -> str:
 def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
     """What a member being removed still holds, one warning a kind, each naming the command
     that hands it on: the first-stage cases they are the responder of, the second-stage cases
-    they handle, and the open actions they own. Their work is never left where no one sees it."""
+    they handle, the open actions they own, and the restrictions in force that route a
+    consumer's contact through them (`--via`). Their work is never left where no one sees it."""
     from complaintctl.store import listings
 
     held = listings.cases_held(uow, username, (Stage.FIRST_STAGE, Stage.SECOND_STAGE))
@@ -238,6 +239,11 @@ def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
     owned = [
         f"{row[0]} on {row[1]}"
         for row in listings.actions(uow, open_only=True, due_before=None, owner=username, kind=None)
+    ]
+    via = [
+        f"restriction {r.id}"
+        for r in uow.all_restrictions()
+        if r.lifted_at is None and r.contact_via == username
     ]
     warnings = []
     if first:
@@ -252,6 +258,13 @@ def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
         warnings.append(
             f"{username} owns {_count(len(owned), 'open action')} ({_named(owned)}): hand "
             "each on with `complaintctl action reassign ID --to USERNAME --reason TEXT`"
+        )
+    if via:
+        warnings.append(
+            f"{username} is the officer a consumer must contact through under "
+            f"{_count(len(via), 'restriction')} in force ({_named(via)}): lift each with "
+            "`complaintctl restrict lift ID --reason TEXT` and name someone else with "
+            "`complaintctl restrict add … --scope contact --via USERNAME`"
         )
     return tuple(warnings)
 

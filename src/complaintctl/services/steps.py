@@ -626,6 +626,11 @@ class Assign(Spec):
                 f"{responder.username} works in {responder.area or 'no area'}, "
                 f"not {case.area}, the area {case.ref} was routed to"
             )
+        if responder.username == case.responder:
+            # As at the second stage: an entry that changed nothing would read as a hand-on.
+            raise InvalidInput(
+                f"{responder.username} is the responder of {case.ref} already: nothing to change"
+            )
         plan = _step(taking, case, self.action, to=responder.username, was=case.responder)
         if reason is not None:
             plan.details["reason"] = reason
