@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from complaintctl import text
@@ -621,6 +621,8 @@ def _case_view(
     """A case view from what was read of the case: one case (`case_view`) or many together
     (`case_views`) read it the same."""
     still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by)
+    # Who held the case and its actions as recorded by then: none handed on since, commonly.
+    since = tuple(e for e in history if e.recorded_at > recorded_by)
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
@@ -652,8 +654,8 @@ def _case_view(
         warnings=warnings,
         about=case.about,
         out_of_time=case.out_of_time,
-        responder=case.responder,
-        handler=case.handler,
+        responder=owner_as_recorded(case.responder, RESPONDER, since, recorded_by),
+        handler=owner_as_recorded(case.handler, HANDLER, since, recorded_by),
         close_reason=case.close_reason,
         preferred_contact=consumer.preferred_contact,
         adjustments=tuple(json.loads(consumer.adjustments)),
@@ -677,7 +679,7 @@ def _case_view(
                 case.ref,
                 a.kind,
                 a.what,
-                a.owner,
+                owner_as_recorded(a.owner, a.id, since, recorded_by) or a.owner,
                 # As the history recorded by then had it (a calendar change since undone).
                 action_due_as_recorded(a.id, a.due_at, history, recorded_by),
                 a.opened_by,
@@ -783,6 +785,52 @@ def open_actions(
         elif entry.action == Action.ACTION_DONE:
             done.add(int(entry.details["id"]))
     return frozenset(opened - done)
+
+
+# The steps that change who holds a case or one of its actions: `assign` (the first-stage
+# responder, or the second-stage handler it is handed on to), `escalate` (the handler) and
+# `action reassign` (an action's owner). Each records who held it before.
+OWNER_CHANGES: Final = (
+    Action.ASSIGN.value, Action.ESCALATE.value, Action.ACTION_REASSIGNED.value,
+)  # fmt: skip
+RESPONDER: Final = "responder"
+HANDLER: Final = "handler"
+
+
+def owner_as_recorded(
+    owner: str | None, whose: str | int, history: Iterable[EventView], recorded_by: datetime
+) -> str | None:
+    """Who held `whose` (RESPONDER, HANDLER, or an action's id) as the history recorded by
+    `recorded_by` had it, given who holds it now (`owner`): each change of it recorded since
+    undone, latest first, as `due_as_recorded` undoes a due (a replay with --as-of names who
+    held the case then; a step's view, `recorded_by` its moment of recording, who holds it
+    now). An entry counts once it is recorded, whatever its `at`."""
+    for entry in reversed(list(history)):
+        if entry.recorded_at > recorded_by and (change := _owner_change(entry)) is not None:
+            changed, before = change
+            if changed == whose:
+                owner = before
+    return owner
+
+
+def _owner_change(entry: EventView) -> tuple[str | int, str | None] | None:
+    """What an entry handed on (RESPONDER, HANDLER or an action's id) and who held it before,
+    or None for an entry that hands nothing on."""
+    details = entry.details
+
+    def username(key: str) -> str | None:
+        value = details.get(key)
+        return value if isinstance(value, str) else None
+
+    if entry.action == Action.ASSIGN:
+        second = details.get("stage") == Stage.SECOND_STAGE.value
+        return (HANDLER if second else RESPONDER), username("was")
+    if entry.action == Action.ESCALATE:
+        # Escalated from `responded`, which no step leaves for another stage with a handler.
+        return HANDLER, None
+    if entry.action == Action.ACTION_REASSIGNED and isinstance(details.get("id"), int):
+        return int(details["id"]), username("previous_owner")
+    return None
 
 
 @contextmanager

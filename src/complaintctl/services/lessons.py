@@ -39,6 +39,7 @@ from complaintctl.services.common import (
     named_staff,
     not_in_future,
     optional,
+    owner_as_recorded,
     required,
 )
 from complaintctl.services.reads import working_duration
@@ -318,8 +319,9 @@ def list_actions(
     kind: ActionKind | None = None,
 ) -> tuple[ActionView, ...]:
     """Actions by due, oldest first, as they were at `as_of` (those opened by then; one done
-    since is open): all of them, or those open, or open and past due at `as_of`; of one
-    owner, or one kind."""
+    since is open), each owner as recorded by then (one handed on since is its owner's then):
+    all of them, or those open, or open and past due at `as_of`; of one owner (then), or one
+    kind."""
     from complaintctl.store import listings
     from complaintctl.store.types import details_of
 
@@ -330,22 +332,32 @@ def list_actions(
         owner = found.username
     calendar = uow.calendar()
     # Each due as recorded by `as_of`, as `show --as-of` gives it: a calendar change recorded
-    # since undone (services/clocks.action_due_as_recorded). Commonly there is none.
-    since = [
-        EventView(Action.RECOMPUTE.value, "", recorded_at, recorded_at, details)
-        for raw, recorded_at in listings.recomputes_since(uow, as_of)
-        if (details := details_of(raw)).get("action_id") is not None
-    ]
+    # since undone (services/clocks.action_due_as_recorded); and each owner, an action handed
+    # on since undone (`owner_as_recorded`). Commonly there is none of either.
+    since: list[EventView] = []
+    handed_on: list[EventView] = []
+    for action, raw, recorded_at in listings.action_changes_since(uow, as_of):
+        details = details_of(raw)
+        if action == Action.ACTION_REASSIGNED:
+            handed_on.append(EventView(action, "", recorded_at, recorded_at, details))
+        elif details.get("action_id") is not None:
+            since.append(EventView(action, "", recorded_at, recorded_at, details))
     rows = listings.actions(
         uow,
         open_only=open_only or overdue_only,
         due_before=as_of if overdue_only and not since else None,
-        owner=owner,
+        # One handed on since is judged by its owner then, below.
+        owner=None if handed_on else owner,
         kind=kind.value if kind else None,
         as_of=as_of,
     )
     views = []
     for row in rows:
+        if handed_on:
+            row = (*row[:4], owner_as_recorded(row[4], row[0], handed_on, as_of) or row[4],
+                   *row[5:])  # fmt: skip
+            if owner is not None and row[4] != owner:
+                continue
         due = action_due_as_recorded(row[0], row[5], since, as_of) if since else row[5]
         # The last of each row is when its clock stopped: after `as_of`, it was open then.
         if max(row[8] or as_of, row[11] or as_of) > as_of:

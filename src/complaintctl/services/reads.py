@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from complaintctl.domain import policy
-from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS
+from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import (
+    HANDLER,
+    OWNER_CHANGES,
+    RESPONDER,
     case_view,
     coverage_warnings,
     find_case,
     listing_filters,
+    owner_as_recorded,
     restriction_view,
 )
 from complaintctl.services.restrictions import find_consumer
@@ -153,23 +158,24 @@ def overdue(
     """Clocks staff owe that are past due at `as_of`, with how late each is in working and
     calendar time; with `due_within` (working time), also those that will be past due by then
     (negative lateness). The referral window is the consumer's, so it is never listed.
-    `as_recorded`, for a time asked for (--as-of): each due as the history recorded by `as_of`
-    had it, as `queue` gives it."""
+    `as_recorded`, for a time asked for (--as-of): each due, and who owes it, as the history
+    recorded by `as_of` had them, as `queue` gives them."""
     from complaintctl.store import listings
 
     calendar = uow.calendar()
     wanted = [kind.value for kind in STAFF_CLOCKS if not kinds or kind.value in kinds]
     due_before = window_end(uow, as_of, due_within)
     # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
-    # change recorded since undone (services/clocks). Commonly there is none; now, each due is
-    # the one stored.
-    moved = _moves_since(uow, as_of, wanted) if as_recorded else None
+    # change recorded since undone (services/clocks), and who owes it then: a case or action
+    # handed on since undone. Commonly there is none; now, each due and owner is the one stored.
+    moved = _moves_since(uow, as_of, wanted, owners=True) if as_recorded else None
     if moved:  # the dues as then may order and filter otherwise than the SQL would
         rows = listings.overdue(uow, as_of, wanted, any_due=True)
         rows = _overdue_as_recorded(rows, moved, as_of, due_before)
     else:
         rows = listings.overdue(uow, as_of, wanted, due_before)
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
+    handed_on = moved.owners if moved is not None else {}
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
     items = tuple(
         OverdueItem(
@@ -186,7 +192,9 @@ def overdue(
             email,
             sar,
             action,
-            owner,
+            _owner_then(owner, kind, action, handed_on[ref], as_of)
+            if ref is not None and ref in handed_on
+            else owner,
         )
         for (
             ref,
@@ -215,30 +223,58 @@ def overdue(
 class _Moves(NamedTuple):
     """The extensions and calendar recomputes recorded since a moment: a case's, by case, in
     the order recorded, as `due_as_recorded` reads a case's history; a subject-access
-    request's details, latest first, as `request_due_as_recorded` reads them."""
+    request's details, latest first, as `request_due_as_recorded` reads them. And apart, by
+    case in the order recorded, each handing on of a case or its actions recorded since, as
+    `owner_as_recorded` reads them (they move no due: not counted as moves)."""
 
     of_cases: dict[str, list[EventView]]
     of_requests: list[dict[str, Any]]
+    owners: dict[str, list[EventView]]
 
     def __bool__(self) -> bool:
         return bool(self.of_cases or self.of_requests)
 
 
-def _moves_since(uow: UnitOfWork, as_of: datetime, kinds: Sequence[str]) -> _Moves:
+def _moves_since(
+    uow: UnitOfWork,
+    as_of: datetime,
+    kinds: Sequence[str],
+    *,
+    owners: bool = False,
+    owner_stages: Sequence[str] | None = None,
+) -> _Moves:
     """The moves recorded after `as_of` of the clocks of `kinds` running then or now: what
-    `queue` and `overdue` undo to give each due as recorded by `as_of`."""
+    `queue` and `overdue` undo to give each due as recorded by `as_of`; with `owners`, the
+    cases and actions handed on since too (`listings.moves_since`), in the same statement."""
     from complaintctl.store import listings
     from complaintctl.store.types import details_of
 
-    moves = _Moves({}, [])
-    for ref, action, details, recorded_at in listings.moves_since(uow, as_of, kinds):
+    moves = _Moves({}, [], {})
+    rows = listings.moves_since(uow, as_of, kinds, owners=owners, owner_stages=owner_stages)
+    for ref, action, details, recorded_at in rows:
         if ref is None:
             moves.of_requests.append(details_of(details))
-        else:
-            entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
-            moves.of_cases.setdefault(ref, []).append(entry)
+            continue
+        entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
+        held = moves.owners if action in OWNER_CHANGES else moves.of_cases
+        held.setdefault(ref, []).append(entry)
     moves.of_requests.reverse()  # latest first
     return moves
+
+
+def _owner_then(
+    owner: str | None, kind: str, action: int | None, since: list[EventView], as_of: datetime
+) -> str | None:
+    """Who owed an overdue item as the history recorded by `as_of` had it, given who owes it
+    now (`listings._overdue_owner`): an action's owner, a response's responder, a final
+    response's handler, each handed on since undone."""
+    if action is not None:
+        return owner_as_recorded(owner, action, since, as_of) or owner
+    if kind == DeadlineKind.RESPOND.value:
+        return owner_as_recorded(owner, RESPONDER, since, as_of)
+    if kind == DeadlineKind.FINAL.value:
+        return owner_as_recorded(owner, HANDLER, since, as_of)
+    return owner
 
 
 def _overdue_as_recorded(
@@ -294,8 +330,8 @@ def queue(
     """Open cases with their next deadline: breached, due soon (within `warn_within` working
     time), on track, or waiting on the consumer. `due_within` keeps those due by then. A
     duration refused is refused naming where it was given (`*_named`: an option, or the
-    config file's key). `as_recorded`, for a time asked for (--as-of): each due as the
-    history recorded by `as_of` had it."""
+    config file's key). `as_recorded`, for a time asked for (--as-of): each due, and each
+    case's owner (`owner` and `unassigned` too), as the history recorded by `as_of` had them."""
     from complaintctl.store import listings
 
     if stages and not set(stages) & set(OPEN_STAGES):
@@ -324,7 +360,16 @@ def queue(
     # Each due as recorded by `as_of`, as `show --as-of` gives it: an extension or calendar
     # change recorded since undone (services/clocks.due_as_recorded). Commonly there is none.
     # Now, each due is the one stored, whatever a colleague's clock says of when it was moved.
-    moved = _moves_since(uow, as_of, clock_kinds).of_cases if as_recorded else {}
+    # Who held each case then: one handed on since (`assign`, `escalate`) is listed, and kept
+    # by `owner` and `unassigned`, by who held it as recorded by `as_of`.
+    moves = (
+        _moves_since(uow, as_of, clock_kinds, owners=True, owner_stages=in_queue)
+        if as_recorded
+        else _Moves({}, [], {})
+    )
+    moved, handed_on = moves.of_cases, moves.owners
+    if handed_on and (owner is not None or unassigned):
+        cases = replace(cases, owners_since=as_of)
     rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
     if moved:  # the dues as then may order and filter otherwise than the SQL did
         rows = _as_recorded(rows, moved, as_of, due_by)
@@ -351,6 +396,12 @@ def queue(
                 state = "on-track"
         if breached and state != "breached":
             continue
+        if ref in handed_on:
+            responder = owner_as_recorded(responder, RESPONDER, handed_on[ref], as_of)
+            handler = owner_as_recorded(handler, HANDLER, handed_on[ref], as_of)
+            held_by = handler or responder
+            if (owner is not None and held_by != owner) or (unassigned and held_by is not None):
+                continue
         listed = adjustments.get(adjustments_text)
         if listed is None:
             listed = adjustments[adjustments_text] = tuple(json.loads(adjustments_text))

@@ -74,6 +74,10 @@ class CaseFilter:
     unassigned: bool = False
     category: str | None = None
     board: bool | None = None
+    # The owner as recorded by this moment (--as-of): `owner` and `unassigned` also keep the
+    # cases handed on since (`assign`, `escalate`), for the caller to judge by who held them
+    # then (services/reads.py, `queue`).
+    owners_since: datetime | None = None
 
 
 def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
@@ -82,15 +86,35 @@ def _filtered(statement: AnySelect, cases: CaseFilter) -> AnySelect:
     statement = statement.where(col(Case.stage).in_(cases.stages))
     if cases.areas is not None:
         statement = statement.where(col(Case.area).in_(cases.areas))
-    if cases.owner is not None:
-        statement = statement.where(owner == cases.owner)
-    if cases.unassigned:
-        statement = statement.where(owner.is_(None))
+    if cases.owner is not None or cases.unassigned:
+        held = owner == cases.owner if cases.owner is not None else owner.is_(None)
+        if cases.owners_since is not None:
+            held = or_(held, _handed_on_since(cases.owners_since))
+        statement = statement.where(held)
     if cases.category is not None:
         statement = statement.where(col(Case.category) == cases.category)
     if cases.board is not None:
         statement = statement.where(col(Case.board) == cases.board)
     return statement
+
+
+# `assign` and `escalate`: the steps that change who holds a case (services/common.py,
+# OWNER_CHANGES, with `action reassign`).
+_CASE_OWNER_CHANGES: Final = [Action.ASSIGN.value, Action.ESCALATE.value]
+
+
+def _handed_on_since(since: datetime) -> ColumnElement[bool]:
+    """Whether the case (complaint) was handed on after `since`: an `assign` or `escalate`
+    recorded since, found through the history's case index."""
+    return (
+        sa_select(literal(1))
+        .where(
+            col(Event.case_id) == col(Case.id),
+            col(Event.action).in_(_CASE_OWNER_CHANGES),
+            col(Event.recorded_at) > since,
+        )
+        .exists()
+    )
 
 
 # -- overdue -------------------------------------------------------------------------------
@@ -146,14 +170,22 @@ def overdue_order(row: OverdueRow) -> tuple[datetime, str, int, int]:
 
 
 def moves_since(
-    uow: UnitOfWork, since: datetime, kinds: Sequence[str]
+    uow: UnitOfWork,
+    since: datetime,
+    kinds: Sequence[str],
+    *,
+    owners: bool = False,
+    owner_stages: Sequence[str] | None = None,
 ) -> list[tuple[str | None, str, str, datetime]]:
     """The case ref (None for a subject-access request's), action, details (JSON) and
     recording time of each extension and calendar recompute recorded after `since` on a case
     with a clock (or an action's) of `kinds` running at `since`, and of each subject-access
     request's when `kinds` has theirs, in the order recorded: what undoes a due `overdue` or
-    `queue` lists as recorded by then (services/clocks). Read through the clocks running then
-    or now, by case, never the whole history."""
+    `queue` lists as recorded by then (services/clocks). With `owners`, each change of who
+    holds a case or its actions (`assign`, `escalate`, `action-reassigned`) recorded after
+    `since` too: of those cases, or of the cases now at one of `owner_stages` (the queue's).
+    Read through the clocks running then or now (or the cases at those stages), by case,
+    never the whole history."""
     clocks = (
         sa_select(func.coalesce(col(Deadline.case_id), col(CaseAction.case_id)))
         .select_from(Deadline)
@@ -166,6 +198,9 @@ def moves_since(
         clocks.where(col(Deadline.ended_at) > since),
     )
     moves = [Action.EXTEND.value, Action.RECOMPUTE.value]
+    handed_on = [*_CASE_OWNER_CHANGES, Action.ACTION_REASSIGNED.value]
+    if owners and owner_stages is None:  # of the same cases: read with their moves
+        moves += handed_on
     columns = (col(Event.action), col(Event.details), col(Event.recorded_at), col(Event.id))
     branches: list[AnySelect] = [
         sa_select(col(Case.ref).label("ref"), *columns)
@@ -176,6 +211,17 @@ def moves_since(
             col(Event.recorded_at) > since,
         )
     ]
+    if owners and owner_stages is not None:
+        held = sa_select(col(Case.id)).where(col(Case.stage).in_(list(owner_stages)))
+        branches.append(
+            sa_select(col(Case.ref).label("ref"), *columns)
+            .join(Case, col(Case.id) == col(Event.case_id))
+            .where(
+                col(Event.case_id).in_(held),
+                col(Event.action).in_(handed_on),
+                col(Event.recorded_at) > since,
+            )
+        )
     if DeadlineKind.SUBJECT_ACCESS.value in kinds:
         # A request's entries have no case (as a restriction's): the case_id index finds them.
         no_ref = sa_cast(null(), String).label("ref")
@@ -322,7 +368,8 @@ def _overdue_statement(*, due: str) -> CompoundSelect[Any]:
 
 
 def _overdue_owner() -> ColumnElement[str | None]:
-    """Who owes a clock, as the store has them now: an action's owner, a first-stage
+    """Who owes a clock, as the store has them now (a replay with --as-of undoes those handed
+    on since: services/reads.py, `_owner_then`): an action's owner, a first-stage
     response's responder (once assigned), a final response's second-stage handler. Nobody by
     name owes an acknowledgement (Customer Relations does), a restriction's review or a
     subject-access request's answer: the store records who decided or opened those, not who
@@ -417,15 +464,21 @@ def cases_held(uow: UnitOfWork, username: str, stages: Sequence[str]) -> list[tu
     return cast("list[tuple[str, str]]", uow.session.connection().execute(statement).all())
 
 
-def recomputes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, datetime]]:
-    """The details (JSON) and recording time of each calendar recompute recorded after
-    `since`, in the order recorded: what undoes an action's due as recorded by then."""
+def action_changes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, str, datetime]]:
+    """The action, details (JSON) and recording time of each calendar recompute and each
+    action handed on (`action-reassigned`) recorded after `since`, in the order recorded:
+    what undoes an action's due and owner as recorded by then."""
     statement = (
-        sa_select(col(Event.details), col(Event.recorded_at))
-        .where(col(Event.action) == Action.RECOMPUTE.value, col(Event.recorded_at) > since)
+        sa_select(col(Event.action), col(Event.details), col(Event.recorded_at))
+        .where(
+            col(Event.action).in_([Action.RECOMPUTE.value, Action.ACTION_REASSIGNED.value]),
+            col(Event.recorded_at) > since,
+        )
         .order_by(col(Event.id))
     )
-    return cast("list[tuple[str, datetime]]", uow.session.connection().execute(statement).all())
+    return cast(
+        "list[tuple[str, str, datetime]]", uow.session.connection().execute(statement).all()
+    )
 
 
 # -- the queue -----------------------------------------------------------------------------
