@@ -4,6 +4,7 @@ and each error class with its exit status and its one line."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from freezegun import freeze_time
@@ -147,6 +148,31 @@ def test_holds_are_added_listed_and_lifted_and_a_held_case_is_not_removed(run: R
     assert (0, "Lifted hold 1 on " + ref + ": Settled\n") == (lifted.exit_code, lifted.stdout)
     assert [ref] == json.loads(
         senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON).stdout
+    )["cases"]
+
+
+def test_an_open_subject_access_request_holds_the_person_until_it_is_answered(
+    run: Run, tmp_path: Path
+) -> None:
+    ref = closed_case(run)
+    with freeze_time("2033-01-05 12:00:00"):
+        ok(run, "sar", "open", "--email", "ann@example.com", "--received", "2033-01-05T10:00")
+
+    listed = senior(run, "retention", "list", now=SIX_YEARS_ON)
+    held = json.loads(senior(run, "retention", "list", "--json", now=SIX_YEARS_ON).stdout)
+    applied = json.loads(senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON).stdout)
+
+    assert f"{ref}\theld\t2032-12-02T10:00:00+00:00\tsubject-access request 1 open\n" in (
+        listed.stdout
+    )
+    assert [("held", "subject-access request 1 open")] * 2 == [
+        (i["state"], i["why"]) for i in held["items"]
+    ]
+    assert ([], []) == (applied["cases"], applied["consumers"])
+    with freeze_time("2033-01-11 12:00:00"):
+        ok(run, "sar", "done", "1", "-o", str(tmp_path / "answer.json"))
+    assert [ref] == json.loads(
+        senior(run, "retention", "apply", "--json", now="2033-01-12 12:00:00").stdout
     )["cases"]
 
 
