@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
@@ -285,3 +286,33 @@ def test_a_complaint_giving_an_erased_persons_marker_is_not_added_to_their_recor
 
     assert (0, False) == (again.exit_code, "complained before" in again.stderr)
     assert [ref] == [case["ref"] for case in record["cases"]]
+
+
+def test_lists_with_nothing_to_list_say_so_at_a_terminal_not_a_bare_header(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    run("calendar")  # the store, with nothing held, asked for or due in it
+
+    said = {
+        args: (result.exit_code, result.stdout, result.stderr.splitlines()[-1:])
+        for args in (
+            ("hold", "list"),
+            ("hold", "list", "--all"),
+            ("sar", "list"),
+            ("sar", "list", "--open"),
+            ("retention", "list"),
+        )
+        for result in [senior(run, *args)]
+    }
+
+    assert {
+        ("hold", "list"): (0, "", ["No legal hold is in force."]),
+        ("hold", "list", "--all"): (0, "", ["No legal hold has been added."]),
+        ("sar", "list"): (0, "", ["No subject-access request has been recorded."]),
+        ("sar", "list", "--open"): (0, "", ["No subject-access request is open."]),
+        ("retention", "list"): (0, "", ["Nothing is due."]),
+    } == said
