@@ -500,6 +500,9 @@ def test_holds_refuse_what_cannot_be_held_or_lifted(unit: UnitFactory, store: di
     with pytest.raises(NotFound, match="no legal hold 9"):
         act(unit, services.lift_hold, hold_id=9, reason="x", by="sam.senior",
             at=t("2027-07-01T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput, match=f"--at is before {store['bob']} was received"):
+        act(unit, services.add_hold, ref=store["bob"], consumer_id=None, reason="Litigation",
+            by="lee.leader", at=t("2026-11-30T10:00"), now=t("2027-06-01T10:00"))  # fmt: skip
     view = hold(unit, ref=store["bob"])
     act(unit, services.lift_hold, hold_id=view.id, reason="x", by="sam.senior",
         at=t("2027-07-01T10:00"))  # fmt: skip

@@ -134,6 +134,8 @@ def add_hold(
     if (ref is None) == (consumer_id is None):
         raise InvalidInput("name what to hold: a case (REF) or a consumer (--consumer-id)")
     case = find_case(uow, ref) if ref is not None else None
+    if case is not None and at < case.received_at:
+        raise InvalidInput(f"--at is before {case.ref} was received")
     if consumer_id is not None:
         find_consumer(uow, email=None, consumer_id=consumer_id)
     if (case is not None and case.anonymised_at is not None) or (
