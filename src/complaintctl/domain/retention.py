@@ -211,8 +211,10 @@ def case_due(case: CaseState, policy: Policy) -> datetime | None:
 def held_why(on_legal_hold: bool, requests: Sequence[int]) -> str | None:
     """Why retention leaves a case or a consumer whose time has run out, or None: a legal hold
     on it, and the person's subject-access requests not yet answered. What a person asked to
-    see is kept until the answer is sent [std: the ICO's guidance on subject access: do not
-    delete data while a request for it is open]; the next run after the answer removes it."""
+    see is kept until the answer is sent, as erasure waits for it [ours, after the ICO's
+    guidance on subject access: nothing is to be deleted that would not otherwise have been;
+    routine deletion may go on, but holding it is the safe choice]; the next run after the
+    answer removes it."""
     why = ["on legal hold"] if on_legal_hold else []
     if requests:
         plural = "s" if len(requests) > 1 else ""
