@@ -4,8 +4,10 @@ and each error class with its exit status and its one line."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from freezegun import freeze_time
 
 from tests.cli.conftest import Run
@@ -150,6 +152,31 @@ def test_holds_are_added_listed_and_lifted_and_a_held_case_is_not_removed(run: R
     )["cases"]
 
 
+def test_an_open_subject_access_request_holds_the_person_until_it_is_answered(
+    run: Run, tmp_path: Path
+) -> None:
+    ref = closed_case(run)
+    with freeze_time("2033-01-05 12:00:00"):
+        ok(run, "sar", "open", "--email", "ann@example.com", "--received", "2033-01-05T10:00")
+
+    listed = senior(run, "retention", "list", now=SIX_YEARS_ON)
+    held = json.loads(senior(run, "retention", "list", "--json", now=SIX_YEARS_ON).stdout)
+    applied = json.loads(senior(run, "retention", "apply", "--json", now=SIX_YEARS_ON).stdout)
+
+    assert f"{ref}\theld\t2032-12-02T10:00:00+00:00\tsubject-access request 1 open\n" in (
+        listed.stdout
+    )
+    assert [("held", "subject-access request 1 open")] * 2 == [
+        (i["state"], i["why"]) for i in held["items"]
+    ]
+    assert ([], []) == (applied["cases"], applied["consumers"])
+    with freeze_time("2033-01-11 12:00:00"):
+        ok(run, "sar", "done", "1", "-o", str(tmp_path / "answer.json"))
+    assert [ref] == json.loads(
+        senior(run, "retention", "apply", "--json", now="2033-01-12 12:00:00").stdout
+    )["cases"]
+
+
 def test_hold_errors_exit_4_5_6_and_2(run: Run) -> None:
     ref = closed_case(run)
     missing = senior(run, "hold", "lift", "9", "--reason", "x")
@@ -160,6 +187,8 @@ def test_hold_errors_exit_4_5_6_and_2(run: Run) -> None:
     neither = senior(run, "hold", "add", "--reason", "x")
     assert 2 == neither.exit_code
     assert "name what to hold" in neither.stderr
+    early = senior(run, "hold", "add", ref, "--reason", "x", "--at", "2026-11-30T10:00")
+    assert (2, f"Error: --at is before {ref} was received\n") == (early.exit_code, early.stderr)
     assert 0 == senior(run, "hold", "add", ref, "--reason", "x").exit_code
     assert 0 == senior(run, "hold", "lift", "1", "--reason", "x").exit_code
     twice = senior(run, "hold", "lift", "1", "--reason", "x")
@@ -259,3 +288,33 @@ def test_a_complaint_giving_an_erased_persons_marker_is_not_added_to_their_recor
 
     assert (0, False) == (again.exit_code, "complained before" in again.stderr)
     assert [ref] == [case["ref"] for case in record["cases"]]
+
+
+def test_lists_with_nothing_to_list_say_so_at_a_terminal_not_a_bare_header(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    run("calendar")  # the store, with nothing held, asked for or due in it
+
+    said = {
+        args: (result.exit_code, result.stdout, result.stderr.splitlines()[-1:])
+        for args in (
+            ("hold", "list"),
+            ("hold", "list", "--all"),
+            ("sar", "list"),
+            ("sar", "list", "--open"),
+            ("retention", "list"),
+        )
+        for result in [senior(run, *args)]
+    }
+
+    assert {
+        ("hold", "list"): (0, "", ["No legal hold is in force."]),
+        ("hold", "list", "--all"): (0, "", ["No legal hold has been added."]),
+        ("sar", "list"): (0, "", ["No subject-access request has been recorded."]),
+        ("sar", "list", "--open"): (0, "", ["No subject-access request is open."]),
+        ("retention", "list"): (0, "", ["Nothing is due."]),
+    } == said

@@ -238,6 +238,8 @@ def test_the_queue_footer_as_of_before_an_extension_gives_the_due_then(
         (("sar", "extend", "1", "--months", "1", "--reason", "x"), 6,
          "officer.one (officer) may not extend a subject-access request"),
         (("sar", "done", "1"), 5, "no export of consumer 1's data since the request"),
+        (("sar", "done", "1", "--at", "2026-11-25T09:00"), 2,
+         "--at is before the request was received"),
         (("sar", "done", "1", "--export-entry", "999"), 4, "no history entry 999"),
         (("sar", "done", "1", "--export-entry", "2", "-o", "x.json"), 2,
          "-o makes the export the answer"),

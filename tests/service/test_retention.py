@@ -399,6 +399,82 @@ def test_a_hold_on_a_consumer_keeps_every_case_of_theirs(
     assert "No reply" == show(unit, store["ann_final"], AFTER).summary
 
 
+# -- an open subject-access request --------------------------------------------------------
+
+
+def ask(unit: UnitFactory, email: str, received: str) -> Any:
+    return act(unit, services.open_request, email=email, consumer_id=None,
+               received_at=t(received), by="officer.one", at=t(received))  # fmt: skip
+
+
+def answer(unit: UnitFactory, request: Any, at: str) -> None:
+    with unit() as uow:
+        record_export(uow, consumer_id=request.consumer_id, format="json", sha256="ab" * 32,
+                      by="officer.one", at=t(at), now=t(at))  # fmt: skip
+    act(unit, services.done_request, sar_id=request.id, export_entry=None, by="officer.one",
+        at=t(at))  # fmt: skip
+
+
+def test_an_open_request_holds_the_person_and_their_cases_until_it_is_answered(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    """What a person asked to see is not removed before the answer is sent (the ICO: do not
+    delete what they asked for while the request is open); the next run once it is answered
+    removes it."""
+    asked = ask(unit, "bob@example.com", "2033-01-10T10:00")
+    bob = asked.consumer_id
+    why = f"subject-access request {asked.id} open"
+
+    assert (store["bob"], "held", "2032-12-02", why) in due(unit, BETWEEN)
+    assert (f"consumer {bob}", "held", "2032-12-02", why) in due(unit, BETWEEN)
+    preview = apply(unit, t("2033-01-15T12:00"), dry_run=True)
+    done = apply(unit, t("2033-01-15T12:00"))
+
+    assert ((store["ann_final"],), ()) == (preview.refs, preview.consumer_ids)
+    assert ((store["ann_final"],), ()) == (done.refs, done.consumer_ids)
+    kept = show(unit, store["bob"], AFTER)
+    assert ("Nobody called Bob back", "Bob Browne") == (kept.summary, kept.consumer)
+
+    answer(unit, asked, "2033-01-20T10:00")
+    assert (store["bob"], "due", "2032-12-02", None) in due(unit, BETWEEN)
+    again = apply(unit, BETWEEN)
+    assert ((store["bob"],), (bob,)) == (again.refs, again.consumer_ids)
+    assert "[removed 2033-02-01" in show(unit, store["bob"], AFTER).summary
+
+
+def test_a_request_and_a_legal_hold_on_one_person_are_both_named(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    held = hold(unit, ref=store["bob"])
+    asked = ask(unit, "bob@example.com", "2033-01-10T10:00")
+    why = f"on legal hold; subject-access request {asked.id} open"
+
+    listed = due(unit, BETWEEN)
+
+    assert (store["bob"], "held", "2032-12-02", why) in listed
+    assert (f"consumer {asked.consumer_id}", "held", "2032-12-02", why) in listed
+    act(unit, services.lift_hold, hold_id=held.id, reason="Settled", by="sam.senior",
+        at=t("2033-01-11T10:00"))  # fmt: skip
+    assert (store["bob"], "held", "2032-12-02", f"subject-access request {asked.id} open") in (
+        due(unit, BETWEEN)
+    )
+
+
+def test_each_open_request_is_named_and_answered_ones_hold_nothing(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    first = ask(unit, "bob@example.com", "2033-01-10T10:00")
+    second = ask(unit, "bob@example.com", "2033-01-11T10:00")
+
+    assert (
+        store["bob"], "held", "2032-12-02",
+        f"subject-access requests {first.id}, {second.id} open",
+    ) in due(unit, BETWEEN)  # fmt: skip
+    answer(unit, first, "2033-01-12T10:00")
+    answer(unit, second, "2033-01-13T10:00")
+    assert (store["bob"], "due", "2032-12-02", None) in due(unit, BETWEEN)
+
+
 def test_holds_are_for_leaders_and_senior_roles_and_recorded(
     unit: UnitFactory, store: dict[str, str], store_url: str
 ) -> None:
@@ -424,6 +500,9 @@ def test_holds_refuse_what_cannot_be_held_or_lifted(unit: UnitFactory, store: di
     with pytest.raises(NotFound, match="no legal hold 9"):
         act(unit, services.lift_hold, hold_id=9, reason="x", by="sam.senior",
             at=t("2027-07-01T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput, match=f"--at is before {store['bob']} was received"):
+        act(unit, services.add_hold, ref=store["bob"], consumer_id=None, reason="Litigation",
+            by="lee.leader", at=t("2026-11-30T10:00"), now=t("2027-06-01T10:00"))  # fmt: skip
     view = hold(unit, ref=store["bob"])
     act(unit, services.lift_hold, hold_id=view.id, reason="x", by="sam.senior",
         at=t("2027-07-01T10:00"))  # fmt: skip

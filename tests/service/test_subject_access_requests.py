@@ -237,6 +237,28 @@ def test_answered_in_time_by_the_latest_export_since_receipt(unit: UnitFactory, 
     assert () == read(unit, services.list_requests, open_only=True, as_of=t("2027-01-05T00:00"))
 
 
+def test_an_answer_dated_before_the_extension_is_refused_and_writes_nothing(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    """An extension of a request answered already is refused: an answer dated before the
+    extension on record would leave just that, an answered request extended after."""
+    open_sar(unit)
+    export(unit, "2026-11-27T10:00")
+    act(unit, services.extend_request, sar_id=1, months=1, reason="Numerous records",
+        by="lee.leader", at=t("2026-12-01T10:00"))  # fmt: skip
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match=r"--at is before subject-access request 1 was "
+                       r"extended \(Tue 2026-12-01 10:00 GMT\)"):  # fmt: skip
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+            at=t("2026-11-30T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+
+    assert before == dump_store(store_url)
+    done = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+               at=t("2026-12-01T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+    assert (True, "done") == (done.on_time, done.state)
+
+
 def test_answered_after_the_month_is_recorded_late(unit: UnitFactory, ann: int) -> None:
     open_sar(unit)
     export(unit, "2027-01-04T10:00")

@@ -771,7 +771,7 @@ def sar_list(
     views = state.read(
         lambda uow, _: services.list_requests(uow, open_only=open_only, as_of=state.now), None
     )
-    render.subject_access_list(state.output, views, json_output)
+    render.subject_access_list(state.output, views, json_output, open_only=open_only)
 
 
 @sar_app.command("show")

@@ -1214,9 +1214,14 @@ def hold_changed(view: HoldView, json_output: bool, verb: str) -> None:
     _print(f"{verb} {view.describe()}: {view.lift_reason or view.reason}")
 
 
-def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool) -> None:
+def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, lifted: bool) -> None:
+    """Legal holds (`lifted`: lifted ones too)."""
     if json_output:
         _print_json([versioned(hold_json(v)) for v in views])
+        return
+    if not views and out.for_people():
+        # Not a bare header, as if the list had failed.
+        _note("No legal hold has been added." if lifted else "No legal hold is in force.")
         return
     when = format_local if out.for_people() else format_instant
     rows = [
@@ -1260,12 +1265,13 @@ def retention_due(out: Output, view: RetentionDue, json_output: bool) -> None:
         _note(f"Under {_policy_words(view.policy)}, as of {format_local(view.as_of, tz)}:")
         if not rows:
             _note("Nothing is due.")
-    _table(out, rows, [
-        Column("Case or consumer", _at(0)),
-        Column("State", _at(1)),
-        Column("Due since", _at(2)),
-        Column("Why not removed", _at(3), WRAP),
-    ])  # fmt: skip
+    if rows or not out.for_people():
+        _table(out, rows, [
+            Column("Case or consumer", _at(0)),
+            Column("State", _at(1)),
+            Column("Due since", _at(2)),
+            Column("Why not removed", _at(3), WRAP),
+        ])  # fmt: skip
     if out.for_people() and view.holds:
         _note("Legal holds in force: " + "; ".join(
             f"{h.describe()} ({h.reason})" for h in view.holds
@@ -1352,11 +1358,19 @@ def subject_access(view: SubjectAccessView, json_output: bool) -> None:
 
 
 def subject_access_list(
-    out: Output, views: tuple[SubjectAccessView, ...], json_output: bool
+    out: Output, views: tuple[SubjectAccessView, ...], json_output: bool, *, open_only: bool
 ) -> None:
     _warnings(tuple(dict.fromkeys(warning for v in views for warning in v.warnings)))
     if json_output:
         _print_json([subject_access_json(v) for v in views])
+        return
+    if not views and out.for_people():
+        # Not a bare header, as if the list had failed.
+        _note(
+            "No subject-access request is open."
+            if open_only
+            else "No subject-access request has been recorded."
+        )
         return
     when = format_local if out.for_people() else format_instant
     rows = [

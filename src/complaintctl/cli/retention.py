@@ -184,4 +184,4 @@ def hold_list(
 
     state = current_state(ctx)
     views = state.read(lambda uow, _: services.list_holds(uow, include_lifted=all_holds), None)
-    render.hold_list(state.output, views, json_output)
+    render.hold_list(state.output, views, json_output, lifted=all_holds)

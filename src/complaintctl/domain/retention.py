@@ -11,7 +11,7 @@ hold, no restriction in force).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -206,6 +206,21 @@ def case_due(case: CaseState, policy: Policy) -> datetime | None:
     if case.stage not in ENDED or case.ended_at is None:
         return None
     return due_at(case.ended_at, policy.years)
+
+
+def held_why(on_legal_hold: bool, requests: Sequence[int]) -> str | None:
+    """Why retention leaves a case or a consumer whose time has run out, or None: a legal hold
+    on it, and the person's subject-access requests not yet answered. What a person asked to
+    see is kept until the answer is sent, as erasure waits for it [ours, after the ICO's
+    guidance on subject access: nothing is to be deleted that would not otherwise have been;
+    routine deletion may go on, but holding it is the safe choice]; the next run after the
+    answer removes it."""
+    why = ["on legal hold"] if on_legal_hold else []
+    if requests:
+        plural = "s" if len(requests) > 1 else ""
+        numbers = ", ".join(str(n) for n in requests)
+        why.append(f"subject-access request{plural} {numbers} open")
+    return "; ".join(why) or None
 
 
 def consumer_due(

@@ -1,7 +1,8 @@
 """Retention, legal holds and erasure on request [std: UK GDPR; the ICO's guidance].
 
 Personal data is removed 6 years (the policy in force) after a case's procedure ended
-(domain/retention.py), unless held; a consumer keeps their details until their last case is
+(domain/retention.py), unless held (a legal hold, or the person's subject-access request not
+yet answered); a consumer keeps their details until their last case is
 due. Erasure removes a person at once where nothing requires keeping them. Either way each
 personal value is replaced by a marker saying when and why, the history's seal still holds
 (domain/chain.py), and what the figures count stays: reference, stage, dates, category,
@@ -133,6 +134,8 @@ def add_hold(
     if (ref is None) == (consumer_id is None):
         raise InvalidInput("name what to hold: a case (REF) or a consumer (--consumer-id)")
     case = find_case(uow, ref) if ref is not None else None
+    if case is not None and at < case.received_at:
+        raise InvalidInput(f"--at is before {case.ref} was received")
     if consumer_id is not None:
         find_consumer(uow, email=None, consumer_id=consumer_id)
     if (case is not None and case.anonymised_at is not None) or (
@@ -251,12 +254,14 @@ def _due(
     uow: UnitOfWork, policy: retention.Policy, as_of: datetime
 ) -> tuple[list[tuple[int, RetentionItem]], list[RetentionItem]]:
     """The cases (with their ids) and consumers whose retention ran out by `as_of`, not yet
-    anonymised: each due, held or kept."""
+    anonymised: each due, held (by a legal hold, or a subject-access request of the person's
+    not yet answered: `retention.held_why`) or kept."""
     from complaintctl.store import retention as stored
 
     states = stored.case_states(uow.session)
     anonymised = stored.anonymised_consumers(uow.session)
     restricted = stored.restrictions_in_force(uow.session)
+    asking = stored.open_requests(uow.session)
     cases: list[tuple[int, RetentionItem]] = []
     by_consumer: dict[int, list[retention.CaseState]] = {}
     for case_id, state in states:
@@ -264,7 +269,7 @@ def _due(
         due = retention.case_due(state, policy)
         if state.anonymised or due is None or due > as_of:
             continue
-        held = "on legal hold" if state.held else None
+        held = retention.held_why(state.held, asking.get(state.consumer_id, ()))
         item = RetentionItem(
             "case", state.ref, state.consumer_id, "held" if held else "due", due, held
         )
@@ -273,6 +278,7 @@ def _due(
     for consumer_id, of_consumer in by_consumer.items():
         if consumer_id in anonymised:
             continue
+        requests = asking.get(consumer_id, ())
         due, _ = retention.consumer_due(of_consumer, policy, as_of)
         if due is None:
             # Only where every case has run out: held ones name their hold.
@@ -283,9 +289,12 @@ def _due(
             if held_cases and ran_out:
                 latest = max(retention.case_due(c, policy) for c in of_consumer)  # type: ignore[type-var]
                 assert latest is not None
-                consumers.append(
-                    RetentionItem("consumer", None, consumer_id, "held", latest, "on legal hold")
-                )
+                why = retention.held_why(True, requests)
+                consumers.append(RetentionItem("consumer", None, consumer_id, "held", latest, why))
+            continue
+        if requests:
+            why = retention.held_why(False, requests)
+            consumers.append(RetentionItem("consumer", None, consumer_id, "held", due, why))
             continue
         if consumer_id in restricted:
             numbers = ", ".join(str(n) for n in restricted[consumer_id])
@@ -316,7 +325,8 @@ def retention_due(uow: UnitOfWork, *, as_of: datetime) -> RetentionDue:
 def apply_retention(uow: UnitOfWork, *, by: str, now: datetime, dry_run: bool) -> Anonymised:
     """Anonymise everything due now under the policy in force (senior roles), in one
     transaction, recorded as one history entry; a dry run writes nothing and says what would
-    go. What was anonymised already is not done again."""
+    go. What was anonymised already is not done again, and what is held (`_due`) is left for
+    a run after the hold is lifted or the request answered."""
     from complaintctl.store import retention as stored
 
     by = authorise_store(acting_staff(uow, by), StoreAction.APPLY_RETENTION)

@@ -240,6 +240,13 @@ def done_request(
     _still_open(request, tz)
     if at < request.received_at:
         raise InvalidInput("--at is before the request was received")
+    if request.extended_at is not None and at < request.extended_at:
+        # An extension is refused once a request is answered: an answer dated before one
+        # on record would leave an answered request extended after.
+        raise InvalidInput(
+            f"--at is before subject-access request {sar_id} was extended "
+            f"({format_local(request.extended_at, tz)})"
+        )
     export = _export(uow, request, export_entry, at)
     assert export.id is not None
     clock = _clock(uow, request)

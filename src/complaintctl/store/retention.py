@@ -142,6 +142,18 @@ def restrictions_in_force(session: Session) -> dict[int, list[int]]:
     return found
 
 
+def open_requests(session: Session) -> dict[int, list[int]]:
+    """Each consumer's subject-access requests not yet answered, by id."""
+    found: dict[int, list[int]] = {}
+    for request_id, consumer_id in session.exec(
+        select(col(SubjectAccessRequest.id), col(SubjectAccessRequest.consumer_id))
+        .where(col(SubjectAccessRequest.done_at).is_(None))
+        .order_by(col(SubjectAccessRequest.id))
+    ):
+        found.setdefault(consumer_id, []).append(request_id or 0)
+    return found
+
+
 def still_owed(session: Session, consumer_id: int, now: datetime) -> list[str]:
     """What is still owed to or by a consumer, which their data is needed for: actions not
     done on their cases, their subject-access requests not answered, and the Assessor's
