@@ -1052,3 +1052,38 @@ def test_removing_staff_who_still_hold_work_warns_on_stderr_naming_how_to_hand_i
     )  # fmt: skip
     assert (warnings, False) == (as_json.stderr, json.loads(as_json.stdout)["active"])
     assert "warnings" not in json.loads(as_json.stdout)
+
+
+def test_staff_and_restriction_lists_with_nothing_to_list_say_so_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    fresh = str(tmp_path / "fresh.sqlite3")
+    assert 0 == run("--db", fresh, "db", "init").exit_code
+
+    said = {
+        args: (result.exit_code, result.stdout, result.stderr.splitlines()[-1:])
+        for args in (
+            ("restrict", "list"),
+            ("restrict", "list", "--all"),
+            ("--db", fresh, "staff", "list"),
+            ("--db", fresh, "staff", "list", "--all"),
+        )
+        for result in [run(*args)]
+    }
+
+    assert {
+        ("restrict", "list"): (0, "", ["No restriction is in force."]),
+        ("restrict", "list", "--all"): (0, "", ["No restriction has been decided."]),
+        ("--db", fresh, "staff", "list"): (0, "", ["No member of staff is active."]),
+        ("--db", fresh, "staff", "list", "--all"): (0, "", ["No member of staff has been added."]),
+    } == said
+    # A pipe gets no lines at all, and --json an empty list.
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: False)
+    assert ("", "[]\n") == (
+        run("restrict", "list").stdout,
+        run("restrict", "list", "--json").stdout,
+    )

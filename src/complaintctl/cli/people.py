@@ -268,7 +268,7 @@ def staff_list(
 
     state = current_state(ctx)
     views = state.read(lambda uow, _: services.list_staff(uow, include_removed=all_staff), None)
-    render.staff_list(state.output, views, json_output)
+    render.staff_list(state.output, views, json_output, removed=all_staff)
 
 
 @restrict_app.command("add")
@@ -346,7 +346,7 @@ def restrict_list(
     views = state.read(
         lambda uow, _: services.list_restrictions(uow, include_lifted=all_restrictions), None
     )
-    render.restriction_list(state.output, views, json_output)
+    render.restriction_list(state.output, views, json_output, lifted=all_restrictions)
 
 
 @restrict_app.command("lift")

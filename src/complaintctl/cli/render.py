@@ -1046,9 +1046,24 @@ def _bound_to(view: StaffView) -> str:
     return " and ".join(bound) or "-"
 
 
-def staff_list(out: Output, views: tuple[StaffView, ...], json_output: bool) -> None:
+def _nothing_listed(out: Output, listed: Sequence[object], said: str) -> bool:
+    """At a terminal, a list with nothing in it says so (`said`) on stderr, not a bare header
+    that reads as if the list had failed; whether it was empty. A pipe gets no lines."""
+    if listed or not out.for_people():
+        return False
+    _note(said)
+    return True
+
+
+def staff_list(
+    out: Output, views: tuple[StaffView, ...], json_output: bool, *, removed: bool
+) -> None:
+    """Staff (`removed`: removed members too)."""
     if json_output:
         _print_json([versioned(staff_json(v)) for v in views])
+        return
+    said = "No member of staff has been added." if removed else "No member of staff is active."
+    if _nothing_listed(out, views, said):
         return
     rows = [
         (
@@ -1123,8 +1138,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
          v.what)
         for v in views
     ]  # fmt: skip
-    if not rows and out.for_people():
-        _note("No action matches.")  # not a bare header, as if the list had failed
+    if _nothing_listed(out, rows, "No action matches."):
         return
     _table(out, rows, [
         Column("Id", _at(0)),
@@ -1146,9 +1160,15 @@ def restriction_changed(view: RestrictionView, json_output: bool, verb: str) -> 
     _print(f"{verb} {view.consumer}: {view.describe()}{overdue}")
 
 
-def restriction_list(out: Output, views: tuple[RestrictionView, ...], json_output: bool) -> None:
+def restriction_list(
+    out: Output, views: tuple[RestrictionView, ...], json_output: bool, *, lifted: bool
+) -> None:
+    """Restrictions (`lifted`: lifted ones too)."""
     if json_output:
         _print_json([versioned(restriction_json(v, ZoneInfo(v.zone))) for v in views])
+        return
+    said = "No restriction has been decided." if lifted else "No restriction is in force."
+    if _nothing_listed(out, views, said):
         return
     # Plain lines carry the review's instant in ISO 8601; a person reads it as `show` gives it.
     when = format_local if out.for_people() else format_instant
@@ -1219,9 +1239,9 @@ def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, li
     if json_output:
         _print_json([versioned(hold_json(v)) for v in views])
         return
-    if not views and out.for_people():
-        # Not a bare header, as if the list had failed.
-        _note("No legal hold has been added." if lifted else "No legal hold is in force.")
+    if _nothing_listed(
+        out, views, "No legal hold has been added." if lifted else "No legal hold is in force."
+    ):
         return
     when = format_local if out.for_people() else format_instant
     rows = [
@@ -1364,13 +1384,12 @@ def subject_access_list(
     if json_output:
         _print_json([subject_access_json(v) for v in views])
         return
-    if not views and out.for_people():
-        # Not a bare header, as if the list had failed.
-        _note(
-            "No subject-access request is open."
-            if open_only
-            else "No subject-access request has been recorded."
-        )
+    said = (
+        "No subject-access request is open."
+        if open_only
+        else "No subject-access request has been recorded."
+    )
+    if _nothing_listed(out, views, said):
         return
     when = format_local if out.for_people() else format_instant
     rows = [
