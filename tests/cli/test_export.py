@@ -629,6 +629,30 @@ def test_an_export_that_cannot_be_recorded_leaves_no_file(
     assert [] == list(tmp_path.glob("*cases.csv*"))
 
 
+def test_an_export_recorded_whose_file_cannot_then_be_put_in_place_says_so(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintctl.errors import OutputFailed
+    from complaintctl.files import NewFile
+
+    def fails(self: NewFile, *, replace: bool = True) -> None:
+        raise OutputFailed(f"cannot write {self.target}: No such file or directory")
+
+    monkeypatch.setattr(NewFile, "place", fails)
+    out = tmp_path / "cases.csv"
+
+    result = run("export", "-o", str(out))
+
+    assert (12, True, [], 1) == (
+        result.exit_code,
+        result.stderr.endswith(
+            "; the export is recorded in the history, but its file was not written\n"
+        ),
+        list(tmp_path.glob("*cases.csv*")),
+        len(recorded(unit)),
+    ), result.stderr
+
+
 def test_an_export_to_stdout_that_cannot_be_recorded_says_it_is_out_unrecorded(
     run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -506,8 +506,8 @@ def export_command(
             raise
         if made:
             try:
-                made[0].place(replace=force)
-            except ComplaintError as err:  # a file put at its name meanwhile, say
+                made[0].place()  # a rename, as before: a hard link is not on every disk
+            except ComplaintError as err:  # the folder removed meanwhile, say
                 raise ExportParted(err, ExportParted.FILE) from err
     finally:
         for file in made:
