@@ -168,8 +168,8 @@ def record_export(
 ) -> int:
     """Record, and commit, that `export` was written whole: by whom, when, in what format,
     where (`to`: the file's name, without its folder, as an import records the file it read;
-    None, stdout), how many cases, the filters, who it
-    is for, and the SHA-256 of the bytes written, never the content. The entry's id."""
+    None, stdout), how many cases, the filters, who it is for, and the SHA-256 of the bytes
+    written, never the content. The entry's id."""
     by = acting_staff(uow, export.by).username
     details: dict[str, Any] = {
         "format": format,
