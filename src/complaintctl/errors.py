@@ -97,6 +97,19 @@ class HistoryNotIntact(ComplaintError):
     exit_code = EXIT_NOT_INTACT
 
 
+class ExportParted(ComplaintError):
+    """A known error that parts an export from its record: recording it after its rows went
+    to stdout, or putting its file in place after it was recorded. Said, so that neither is
+    taken for the other; the error's own exit code."""
+
+    STDOUT = "the export was written to stdout but is not recorded"
+    FILE = "the export is recorded in the history, but its file was not written"
+
+    def __init__(self, err: ComplaintError, said: str) -> None:
+        super().__init__(f"{err.message}; {said}")
+        self.exit_code = err.exit_code
+
+
 class RecordedThenFailed(ComplaintError):
     """A known error after the change was saved (the view read after the commit): the change
     is kept and said to be, so that a script or a person does not take it again."""

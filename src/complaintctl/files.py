@@ -14,13 +14,14 @@ Pure Python and the standard library (and platformdirs, for the state folder).
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from complaintctl.errors import InvalidInput, OutputFailed
 
@@ -126,6 +127,18 @@ class NewFile:
             raise failed(self.target, err) from None
         return self
 
+    def write_text(self, write: Callable[[IO[str]], object]) -> str:
+        """Write the file as UTF-8 text by `write` and close it; the SHA-256 of its bytes.
+        place() it or discard() it after."""
+        try:
+            with self.text() as stream:
+                digesting = Digesting(stream)
+                write(digesting.stream())
+            return digesting.hexdigest()
+        except OSError as err:
+            self.discard()
+            raise failed(self.target, err) from None
+
     def hand_over(self) -> Path:
         """Close the file for another writer to open by its name (SQLite's backup); the name."""
         os.close(self._fd)
@@ -154,6 +167,29 @@ class NewFile:
         """Remove what is left of the temporary file (and SQLite's journals beside it)."""
         _remove_partial(self.partial)
         _forget(self._note)
+
+
+class Digesting:
+    """Text written on to `stream`, keeping the SHA-256 of its UTF-8 bytes: what a file opened
+    with newline="" (or stdout, which translates no line ends on POSIX) holds."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._sha256 = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self._sha256.update(text.encode("utf-8"))
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def stream(self) -> IO[str]:
+        """Itself, as the text stream the writers take (they only write)."""
+        return cast(IO[str], self)
+
+    def hexdigest(self) -> str:
+        return self._sha256.hexdigest()
 
 
 @contextmanager

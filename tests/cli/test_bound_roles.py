@@ -177,7 +177,7 @@ def test_a_role_made_with_a_quoted_name_is_bound_as_the_database_spells_it(
 
 @postgres_only
 @needs_postgres_driver
-def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_restrictions(
+def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_restrictions_and_export(
     run: Run, login_role: RoleUrl
 ) -> None:
     _, url = login_role(None)
@@ -207,6 +207,7 @@ def test_the_readme_grants_are_enough_for_the_procedure_the_calendar_staff_and_r
     with freeze_time(at):
         ok(as_role, "queue", "--mine")
         ok(as_role, "find", "Ann Smith")
+        ok(as_role, "export")  # recorded in the history: the group may add to it
         assert "intact" in ok(as_role, "db", "verify").stdout
 
 
@@ -264,6 +265,38 @@ def test_a_role_without_the_grant_to_remove_personal_data_is_told_so_and_writes_
     assert "the store's owner grants it" in line
     assert line.endswith("(removing personal data needs the removers' group)")
     assert before == dump_store(store_url)
+
+
+@postgres_only
+@needs_postgres_driver
+def test_a_role_that_may_only_read_may_not_export_and_is_left_no_file(
+    run: Run, store_url: str, tmp_path: Path
+) -> None:
+    """README, `export`: an export is recorded, so it needs a role that may add to the
+    history; one granted SELECT alone is refused as it records, and its file is not placed."""
+    admin = create_engine(resolve_url(store_url), isolation_level="AUTOCOMMIT")
+    reader = f"ro_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+            connection.execute(text(f"CREATE ROLE {reader} LOGIN"))
+            connection.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {reader}"))
+            connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader}"))
+        url = make_url(resolve_url(store_url)).set(username=reader)
+        before = dump_store(store_url)
+        out = tmp_path / "cases.csv"
+
+        refused = run("--db", url.render_as_string(hide_password=False), "export", "-o", str(out))
+
+        assert 8 == refused.exit_code, refused.stderr
+        assert f"database role {reader} may not do this" in error_line(refused)
+        assert [] == list(tmp_path.glob("*cases.csv*"))
+        assert before == dump_store(store_url)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP OWNED BY {reader}"))
+            connection.execute(text(f"DROP ROLE {reader}"))
+        admin.dispose()
 
 
 @postgres_only

@@ -14,6 +14,7 @@ Five cases, set up through the services (the steps have their own tests):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from freezegun import freeze_time
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel, CloseReason, Decision, Remedy
 from tests.cli.conftest import Run
-from tests.conftest import UnitFactory
+from tests.conftest import UnitFactory, dump_store
 
 A, B, C, D, E = (f"SC-2026-00000{n}" for n in range(1, 6))
 NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
@@ -533,6 +534,141 @@ def test_a_refused_export_leaves_the_output_file_as_it_was(run: Run, tmp_path: P
     )
 
 
+# -- each export recorded ------------------------------------------------------------------------
+
+
+def recorded(unit: UnitFactory) -> list[tuple[str, dict[str, Any]]]:
+    """Who made each `cases-exported` entry, and its details, oldest first."""
+    from sqlmodel import col, select
+
+    from complaintctl.store.models import Event
+
+    with unit(write=False) as uow:
+        rows = uow.session.exec(
+            select(Event).where(col(Event.action) == "cases-exported").order_by(col(Event.id))
+        ).all()
+        return [(e.actor, json.loads(e.details)) for e in rows]
+
+
+def test_an_export_to_stdout_is_recorded_with_the_digest_of_the_bytes_written(
+    run: Run, unit: UnitFactory
+) -> None:
+    result = run("export", "--stage", "received", "--for", "Audit team")
+
+    assert 0 == result.exit_code, result.stderr
+    assert [
+        (
+            "officer.one",
+            {
+                "format": "csv",
+                "to": "stdout",
+                "cases": 1,  # D
+                "filters": {"stage": ["received"]},
+                "for": "Audit team",
+                "sha256": hashlib.sha256(result.stdout_bytes).hexdigest(),
+            },
+        )
+    ] == recorded(unit)
+
+
+def test_an_export_to_a_file_is_recorded_by_the_files_name_and_the_digest_of_its_bytes(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    out = tmp_path / "cases.jsonl"
+
+    result = run("export", "-o", str(out))
+
+    assert (0, "") == (result.exit_code, result.stdout), result.stderr
+    assert [
+        (
+            "officer.one",
+            {
+                "format": "jsonl",
+                "to": "cases.jsonl",
+                "cases": 5,
+                "filters": {},
+                "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+            },
+        )
+    ] == recorded(unit)
+
+
+def test_an_export_without_a_member_of_staff_acting_is_refused_writing_nothing(
+    run: Run, tmp_path: Path, store_url: str
+) -> None:
+    out = tmp_path / "cases.csv"
+    before = dump_store(store_url)
+
+    to_stdout = run("--as", "nobody", "export")
+    to_file = run("--as", "nobody", "export", "-o", str(out))
+
+    refusal = (
+        "Error: nobody is not staff in this store; act as a member of staff with --as (or "
+        "COMPLAINTCTL_USER), or ask a senior leader to add you with `complaintctl staff add`\n"
+    )
+    assert [(6, "", refusal), (6, "", refusal)] == [
+        (r.exit_code, r.stdout, r.stderr) for r in (to_stdout, to_file)
+    ]
+    assert [] == list(tmp_path.glob("*.csv"))
+    assert before == dump_store(store_url)
+
+
+def test_an_export_that_cannot_be_recorded_leaves_no_file(
+    run: Run, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import write_lock_held
+
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+    out = tmp_path / "cases.csv"
+
+    with write_lock_held(store_url):
+        result = run("export", "-o", str(out))
+
+    assert 8 == result.exit_code, result.stderr
+    assert "locked" in result.stderr
+    assert [] == list(tmp_path.glob("*cases.csv*"))
+
+
+def test_an_export_recorded_whose_file_cannot_then_be_put_in_place_says_so(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintctl.errors import OutputFailed
+    from complaintctl.files import NewFile
+
+    def fails(self: NewFile, *, replace: bool = True) -> None:
+        raise OutputFailed(f"cannot write {self.target}: No such file or directory")
+
+    monkeypatch.setattr(NewFile, "place", fails)
+    out = tmp_path / "cases.csv"
+
+    result = run("export", "-o", str(out))
+
+    assert (12, True, [], 1) == (
+        result.exit_code,
+        result.stderr.endswith(
+            "; the export is recorded in the history, but its file was not written\n"
+        ),
+        list(tmp_path.glob("*cases.csv*")),
+        len(recorded(unit)),
+    ), result.stderr
+
+
+def test_an_export_to_stdout_that_cannot_be_recorded_says_it_is_out_unrecorded(
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import write_lock_held
+
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "0.2")
+
+    with write_lock_held(store_url):
+        result = run("export")
+
+    assert 8 == result.exit_code, result.stderr
+    assert result.stderr.endswith("; the export was written to stdout but is not recorded\n"), (
+        result.stderr
+    )
+
+
 # -- a round trip through import ---------------------------------------------------------------
 
 
@@ -554,7 +690,7 @@ def test_an_export_imports_into_a_fresh_store_without_losing_any_import_column(
         result.stdout,
     ), result.stderr
     again = tmp_path / "again.csv"
-    assert 0 == run("--db", fresh, "export", "-o", str(again)).exit_code
+    assert 0 == run("--db", fresh, "--as", "boss", "export", "-o", str(again)).exit_code
     with (
         exported.open(encoding="utf-8", newline="") as one,
         again.open(encoding="utf-8", newline="") as other,
@@ -573,7 +709,7 @@ def test_a_json_lines_export_round_trips_too(
     run("--db", fresh, "staff", "add", "boss", "--name", "B", "--role", "senior-leader")
 
     result = run("--db", fresh, "--as", "boss", "import", str(exported))
-    again = run("--db", fresh, "export", "--format", "jsonl")
+    again = run("--db", fresh, "--as", "boss", "export", "--format", "jsonl")
 
     assert 0 == result.exit_code, result.stderr
     assert [

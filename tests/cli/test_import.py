@@ -987,7 +987,8 @@ def test_an_import_killed_mid_batch_leaves_the_store_as_before_and_a_rerun_impor
         process.communicate()
 
     assert (True, -signal.SIGKILL) == (still_running, process.returncode)
-    assert (before, rows_before) == (exported(run), dump_store(store_url))
+    # The store first: the export records itself (`cases-exported`).
+    assert (rows_before, before) == (dump_store(store_url), exported(run))
     if not POSTGRES:
         with sqlite3.connect(store_url) as connection:
             assert [("ok",)] == connection.execute("PRAGMA integrity_check").fetchall()
@@ -1330,5 +1331,6 @@ def test_an_import_interrupted_mid_batch_says_aborted_exits_130_and_leaves_the_s
 
     assert (130, "Error: aborted") == (result.exit_code, result.stderr.strip())
     assert 2 == len(chunks)
-    assert (before, rows_before) == (exported(run), dump_store(store_url))
+    # The store first: the export records itself (`cases-exported`).
+    assert (rows_before, before) == (dump_store(store_url), exported(run))
     frozen.stop()

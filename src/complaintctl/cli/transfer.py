@@ -23,8 +23,11 @@ from complaintctl.cli.options import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from datetime import datetime
 
+    from complaintctl.services.export import CasesExport
     from complaintctl.services.imports import CsvLayout, Row
+    from complaintctl.store.uow import UnitOfWork
 
 
 class Format(StrEnum):
@@ -403,6 +406,15 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the file at --output if there is one.")
     ] = False,
+    for_whom: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            metavar="TEXT",
+            help="Who the export is for (a team, an organisation, a purpose), recorded with "
+            "it; name no consumer in it.",
+        ),
+    ] = None,
     stage: Stages = None,
     area: Area = None,
     owner: Owner = None,
@@ -425,12 +437,16 @@ def export_command(
 ) -> None:
     """Export cases with their deadlines and outcomes as CSV or JSON Lines, oldest first.
 
-    The first columns are those import reads, so an export imports into another store.
+    The first columns are those import reads, so an export imports into another store. Any
+    active member of staff may export; the export (who, when, where to, how many cases, the
+    filters, who it is for and the SHA-256 of what was written, never the content) is recorded
+    in the store's history once it is written whole.
     """
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.files import file_named, new_text_file
-    from complaintctl.services.export import COLUMNS, export_cases
+    from complaintctl.errors import ComplaintError, ExportParted
+    from complaintctl.files import Digesting, NewFile, check_destination, file_named
+    from complaintctl.services.export import COLUMNS, begin_export, record_export
 
     if output is not None and output.strip() == "-":
         output = None  # stdout, as with no -o, not a file named '-'
@@ -441,10 +457,17 @@ def export_command(
     state = current_state(ctx)
     owner = owner_filter(state.acting() if mine else state.actor, owner, mine)
     first, last = (parse_day(d) if d else None for d in (received_from, received_to))
-    with state.unit_of_work(write=False) as uow:
-        # The filters are checked here, before any file is made.
-        records = export_cases(
+    path = Path(output) if output is not None else None
+    # Written beside the destination, and moved into place once whole and recorded: a refusal
+    # or a failure half-way leaves whatever was there as it was, and records nothing.
+    made: list[NewFile] = []
+
+    def write(uow: "UnitOfWork", _now: "datetime") -> tuple["CasesExport", str]:
+        # Who is exporting and the filters are checked here, before anything is written.
+        export = begin_export(
             uow,
+            by=state.actor,
+            for_whom=for_whom,
             stages=[s.value for s in stage or ()],
             area=area,
             owner=owner,
@@ -454,10 +477,38 @@ def export_command(
             received_from=first,
             received_to=last,
         )
-        if output is None:
-            render.exported(render.machine_stdout(), records, COLUMNS, fmt.value)
-            return
-        # Written beside the destination and moved into place once whole: a refusal or a
-        # failure half-way leaves whatever was there as it was.
-        with new_text_file(Path(output), force=force, protected=state.store_files()) as out:
-            render.exported(out, records, COLUMNS, fmt.value)
+        if path is not None:
+            made.append(
+                NewFile(check_destination(path, force=force, protected=state.store_files()))
+            )
+            return export, made[0].write_text(
+                lambda out: render.exported(out, export, COLUMNS, fmt.value)
+            )
+        out = Digesting(render.machine_stdout())
+        render.exported(out.stream(), export, COLUMNS, fmt.value)
+        out.flush()  # a failure writing it is said before anything is recorded
+        return export, out.hexdigest()
+
+    try:
+        # Read without the store's write lock, which a long export would hold for its
+        # length; the entry is recorded after, in a transaction of its own.
+        export, digest = state.read(write, None)
+
+        def record(uow: "UnitOfWork", _when: "datetime") -> int:
+            to = path.name if path is not None else None
+            return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
+
+        try:
+            state.change(record, None)
+        except ComplaintError as err:
+            if not made:  # the rows are out on stdout already: say that they are not recorded
+                raise ExportParted(err, ExportParted.STDOUT) from err
+            raise
+        if made:
+            try:
+                made[0].place()  # a rename, as before: a hard link is not on every disk
+            except ComplaintError as err:  # the folder removed meanwhile, say
+                raise ExportParted(err, ExportParted.FILE) from err
+    finally:
+        for file in made:
+            file.discard()

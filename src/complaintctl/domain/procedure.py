@@ -82,6 +82,9 @@ class Action(StrEnum):
     RESTRICTION_REVIEWED = "restriction-reviewed"
     CONSUMER_UPDATED = "consumer-updated"
     CONSUMER_EXPORTED = "consumer-exported"  # a subject-access export: who, when, not what
+    # `export`: cases with their consumers' details, to a file or stdout: who, when, where,
+    # how many, the filters and the SHA-256 of the bytes written, never the content.
+    CASES_EXPORTED = "cases-exported"
     CONSUMER_ERASED = "consumer-erased"  # erasure on request: whose, why, not what
     # Retention (domain/retention.py): the policy, legal holds, and each run that removed data.
     RETENTION_POLICY_SET = "retention-policy-set"

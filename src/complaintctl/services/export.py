@@ -2,12 +2,18 @@
 
 Streams in pages, so a store of any size exports in flat memory. The columns import reads come
 first and round-trip through `import` into a fresh store.
+
+An export holds consumers' names, emails, addresses and what they wrote, so each one is
+recorded in the store's history (MODEL.md, "Personal data": every export of personal data is
+recorded, who, when, for whom): `begin_export` checks who is exporting and the filters before
+anything is written, and `record_export` records what was written once it is whole.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +21,9 @@ from complaintctl.domain.clocks import MET, STEP_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import format_instant, local_to_utc
 from complaintctl.domain.procedure import Action, Stage
 from complaintctl.errors import InvalidInput
-from complaintctl.services.common import listing_filters
+from complaintctl.services.common import acting_staff, listing_filters, required
 from complaintctl.services.imports import FIELDS
+from complaintctl.text import LABEL
 from complaintctl.views import close_json
 
 if TYPE_CHECKING:
@@ -70,14 +77,113 @@ def export_cases(
     The filters are checked here, before the first record is asked for, so a refusal comes
     before anything is written.
     """
-    if received_from and received_to and received_to < received_from:
-        raise InvalidInput("--to is before --from")
-    areas, owner = listing_filters(
-        uow, area, owner, unassigned=unassigned, stages=tuple(stages) or None
-    )
+    areas, owner = _checked(uow, stages, area, owner, unassigned, received_from, received_to)
     return _records(
         uow, stages, areas, owner, unassigned, category, board, received_from, received_to
     )
+
+
+def _checked(
+    uow: UnitOfWork,
+    stages: Sequence[str],
+    area: str | None,
+    owner: str | None,
+    unassigned: bool,
+    received_from: date | None,
+    received_to: date | None,
+) -> tuple[tuple[str, ...] | None, str | None]:
+    """The filters checked: the area as every spelling the cases hold, the owner as the
+    store keeps their username (services/common.listing_filters)."""
+    if received_from and received_to and received_to < received_from:
+        raise InvalidInput("--to is before --from")
+    return listing_filters(uow, area, owner, unassigned=unassigned, stages=tuple(stages) or None)
+
+
+@dataclass
+class CasesExport:
+    """An export under way: who makes it, the filters it was given (none of them a consumer's
+    data: stages, an area, a member of staff, a category, the Board flag, dates), and its
+    records, counted as they are written."""
+
+    by: str
+    filters: dict[str, Any]
+    for_whom: str | None
+    source: Iterator[dict[str, Any]]
+    count: int = field(default=0, init=False)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for record in self.source:
+            self.count += 1
+            yield record
+
+
+def begin_export(
+    uow: UnitOfWork,
+    *,
+    by: str,
+    for_whom: str | None = None,
+    stages: Sequence[str] = (),
+    area: str | None = None,
+    owner: str | None = None,
+    unassigned: bool = False,
+    category: str | None = None,
+    board: bool | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> CasesExport:
+    """The matching cases to export, once the acting member (any active member of staff, as
+    for `consumer export`), `for_whom` and the filters are checked: a refusal comes before
+    anything is written."""
+    exporter = acting_staff(uow, by).username
+    # Who the export is for: a team, an organisation, a purpose. Kept in the history for good,
+    # as staff's names are: it is no consumer's data (README says to name none in it).
+    if for_whom is not None:  # given empty (a variable not set) is refused, not taken as none
+        for_whom = required(for_whom, "--for", LABEL)
+    areas, member = _checked(uow, stages, area, owner, unassigned, received_from, received_to)
+    records = _records(
+        uow, stages, areas, member, unassigned, category, board, received_from, received_to
+    )
+    given: dict[str, Any] = {
+        "stage": list(stages) or None,
+        "area": area.strip() if area is not None else None,
+        "owner": member,
+        "unassigned": unassigned or None,
+        "category": category,
+        "board": board,
+        "from": received_from.isoformat() if received_from else None,
+        "to": received_to.isoformat() if received_to else None,
+    }
+    filters = {name: value for name, value in given.items() if value is not None}
+    return CasesExport(exporter, filters, for_whom, records)
+
+
+def record_export(
+    uow: UnitOfWork,
+    export: CasesExport,
+    *,
+    format: str,
+    to: str | None,
+    sha256: str,
+    now: datetime,
+) -> int:
+    """Record, and commit, that `export` was written whole: by whom, when, in what format,
+    where (`to`: the file's name, without its folder, as an import records the file it read;
+    None, stdout), how many cases, the filters, who it is for, and the SHA-256 of the bytes
+    written, never the content. The entry's id."""
+    by = acting_staff(uow, export.by).username
+    details: dict[str, Any] = {
+        "format": format,
+        "to": to if to is not None else "stdout",
+        "cases": export.count,
+        "filters": export.filters,
+        "sha256": sha256,
+    }
+    if export.for_whom is not None:
+        details["for"] = export.for_whom
+    entry = uow.record(None, Action.CASES_EXPORTED, by=by, at=now, now=now, **details)
+    uow.commit()
+    assert entry.id is not None
+    return entry.id
 
 
 def _records(
