@@ -318,3 +318,22 @@ def test_lists_with_nothing_to_list_say_so_at_a_terminal_not_a_bare_header(
         ("sar", "list", "--open"): (0, "", ["No subject-access request is open."]),
         ("retention", "list"): (0, "", ["Nothing is due."]),
     } == said
+
+
+def test_retention_list_names_each_hold_in_force_on_one_line_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    ref = closed_case(run)
+    with freeze_time(NOW):
+        added = run("--as", "lee.leader", "hold", "add", ref, "--reason", "Claim\nfiled\tin court")
+    assert 0 == added.exit_code, added.stderr
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+
+    said = senior(run, "retention", "list").stderr.splitlines()
+
+    assert [f"Legal holds in force: hold 1 on {ref} (Claim filed in court)"] == [
+        line for line in said if "Legal holds" in line or "court" in line
+    ]

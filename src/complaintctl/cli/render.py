@@ -1294,7 +1294,7 @@ def retention_due(out: Output, view: RetentionDue, json_output: bool) -> None:
         ])  # fmt: skip
     if out.for_people() and view.holds:
         _note("Legal holds in force: " + "; ".join(
-            f"{h.describe()} ({h.reason})" for h in view.holds
+            f"{h.describe()} ({one_line(h.reason)})" for h in view.holds
         ))  # fmt: skip
 
 
