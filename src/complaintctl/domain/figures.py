@@ -644,6 +644,28 @@ def count(
     return _rows(values)
 
 
+def with_parts(rows: Sequence[Row], parts: Mapping[str, Iterable[str]]) -> tuple[Row, ...]:
+    """`rows` with a row for each of `parts` (by figure) that they lack, at 0: a figure counted
+    by the causes recorded (DYNAMIC_PARTS) has a row for each cause any column of the report
+    counted, so that a cause recorded only in the period before, or in another group or
+    month, is beside it at 0 here rather than left out. Its rows stay the most frequent
+    first, in FIGURES' order; a figure not in `rows` (the restrictions' of a group) stays out."""
+    by_figure: dict[str, list[Row]] = {}
+    for row in rows:
+        by_figure.setdefault(row.figure, []).append(row)
+    found: list[Row] = []
+    for figure in FIGURES:
+        listed = by_figure.get(figure.name, [])
+        if figure.name in parts:
+            counted: dict[str | None, Value] = {row.part: row.value for row in listed}
+            for part in parts[figure.name]:
+                counted.setdefault(part, 0)
+            ordered = sorted(counted.items(), key=lambda item: (-(item[1] or 0), item[0] or ""))
+            listed = [Row(figure.name, part, value) for part, value in ordered]
+        found += listed
+    return tuple(found)
+
+
 class FigureError(ValueError):
     """A figure named wrongly, or one that is not a count of cases."""
 
