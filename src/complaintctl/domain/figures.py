@@ -538,9 +538,10 @@ class RestrictionFacts:
         return self.lifted_at if recorded is not None and recorded <= cutoff else None
 
     def in_force(self, cutoff: datetime) -> bool:
-        """Decided before `cutoff` and not lifted by then, as recorded by it."""
+        """Decided before `cutoff` and not lifted by then, as recorded by it: one lifted at
+        the cutoff is lifted then, as its review is over then (review_overdue)."""
         lifted = self.lifted(cutoff)
-        return self.decided_at < cutoff and (lifted is None or lifted >= cutoff)
+        return self.decided_at < cutoff and (lifted is None or lifted > cutoff)
 
     def review_overdue(self, cutoff: datetime) -> bool:
         """Its review running at `cutoff` and past due then (strictly after its due, as
