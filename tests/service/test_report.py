@@ -681,6 +681,40 @@ def test_causes_come_most_frequent_first(unit: UnitFactory, store: dict[str, str
     ]
 
 
+def test_a_cause_of_either_period_or_any_group_is_a_row_in_each_at_0_if_none(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    # April records no cause, March three: beside March, April lists each of them at 0, not
+    # leaving March's causes out of the report; a group whose responses recorded none of a
+    # cause (the cases not yet routed) has it at 0 too, as every other figure's parts are.
+    report = figures_of(unit, "2027-04", compare=True, by="area")
+
+    def causes(rows: Any) -> list[tuple[str | None, Any]]:
+        return [(row.part, row.value) for row in rows if row.figure == "causes"]
+
+    assert report.previous is not None
+    names = ["delay", "poor-communication", "process-not-followed"]
+    assert [("delay", 2), ("poor-communication", 1), ("process-not-followed", 1)] == causes(
+        report.previous.figures
+    )
+    assert [(name, 0) for name in names] == causes(report.current.figures)
+    assert {
+        "(not yet routed)": [(name, 0) for name in names],
+        "Casework": [(name, 0) for name in names],
+    } == {group: causes(rows) for group, rows in report.current.groups}
+    assert {
+        "(not yet routed)": [(name, 0) for name in names],
+        "Casework": [("delay", 2), ("poor-communication", 1), ("process-not-followed", 1)],
+    } == {group: causes(rows) for group, rows in report.previous.groups}
+    # And month by month: a month that recorded none of March's causes has each at 0.
+    months = figures_of(unit, "2027-Q1", by="month").current.groups
+    assert {
+        "2027-01": [(name, 0) for name in names],
+        "2027-02": [(name, 0) for name in names],
+        "2027-03": [("delay", 2), ("poor-communication", 1), ("process-not-followed", 1)],
+    } == {month: causes(rows) for month, rows in months}
+
+
 def test_each_count_lists_as_many_cases_as_it_counts(
     unit: UnitFactory, store: dict[str, str]
 ) -> None:

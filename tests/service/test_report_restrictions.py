@@ -106,6 +106,23 @@ def test_a_review_dated_in_march_but_recorded_in_april_leaves_it_overdue_in_marc
     assert (0, 2, 0) == restriction_figures(unit, "2027-04")
 
 
+def test_a_restriction_lifted_at_the_cutoff_is_lifted_then_as_its_review_is_over(
+    unit: UnitFactory,
+) -> None:
+    # Ann's restriction, its review overdue since February, is lifted at the very moment the
+    # figures are counted to: lifted then, so neither in force nor with a review overdue (as
+    # `overdue --as-of` that moment has it, and as a case closed at the cutoff is not open).
+    ids = consumers(unit)
+    lift(unit, ids["ann"], APRIL, now=APRIL)
+
+    rows = {r.figure: r.value for r in report(unit, "2027-04", APRIL).current.figures}
+    assert (0, 1, 0) == tuple(rows[name] for name in NAMES)  # Bob's alone in force
+    before = {
+        r.figure: r.value for r in report(unit, "2027-04", t("2027-04-06T09:59")).current.figures
+    }
+    assert (0, 2, 1) == tuple(before[name] for name in NAMES)
+
+
 def test_the_figures_are_the_same_after_erasure_and_retention(unit: UnitFactory) -> None:
     ids = consumers(unit)
     lift(unit, ids["ann"], t("2027-03-20T10:00"), now=APRIL)

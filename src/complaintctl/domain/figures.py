@@ -538,9 +538,10 @@ class RestrictionFacts:
         return self.lifted_at if recorded is not None and recorded <= cutoff else None
 
     def in_force(self, cutoff: datetime) -> bool:
-        """Decided before `cutoff` and not lifted by then, as recorded by it."""
+        """Decided before `cutoff` and not lifted by then, as recorded by it: one lifted at
+        the cutoff is lifted then, as its review is over then (review_overdue)."""
         lifted = self.lifted(cutoff)
-        return self.decided_at < cutoff and (lifted is None or lifted >= cutoff)
+        return self.decided_at < cutoff and (lifted is None or lifted > cutoff)
 
     def review_overdue(self, cutoff: datetime) -> bool:
         """Its review running at `cutoff` and past due then (strictly after its due, as
@@ -642,6 +643,28 @@ def count(
     figure counted by parts; the restrictions' only when `restrictions` are given."""
     values, _ = _count(cases, window, calendar, restrictions)
     return _rows(values)
+
+
+def with_parts(rows: Sequence[Row], parts: Mapping[str, Iterable[str]]) -> tuple[Row, ...]:
+    """`rows` with a row for each of `parts` (by figure) that they lack, at 0: a figure counted
+    by the causes recorded (DYNAMIC_PARTS) has a row for each cause any column of the report
+    counted, so that a cause recorded only in the period before, or in another group or
+    month, is beside it at 0 here rather than left out. Its rows stay the most frequent
+    first, in FIGURES' order; a figure not in `rows` (the restrictions' of a group) stays out."""
+    by_figure: dict[str, list[Row]] = {}
+    for row in rows:
+        by_figure.setdefault(row.figure, []).append(row)
+    found: list[Row] = []
+    for figure in FIGURES:
+        listed = by_figure.get(figure.name, [])
+        if figure.name in parts:
+            counted: dict[str | None, Value] = {row.part: row.value for row in listed}
+            for part in parts[figure.name]:
+                counted.setdefault(part, 0)
+            ordered = sorted(counted.items(), key=lambda item: (-(item[1] or 0), item[0] or ""))
+            listed = [Row(figure.name, part, value) for part, value in ordered]
+        found += listed
+    return tuple(found)
 
 
 class FigureError(ValueError):

@@ -12,6 +12,7 @@ import gc
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -144,6 +145,7 @@ def _report(
 
     shown = of(period, breakdown=by)
     previous = of(periods[1], breakdown=by) if compare else None
+    shown, previous = _every_part(shown, previous)
     return ReportView(
         zone=calendar.zone,
         by=by,
@@ -151,6 +153,33 @@ def _report(
         previous=previous,
         warnings=_warnings(calendar, [p.ends(tz) for p in periods]),
     )
+
+
+def _every_part(
+    shown: PeriodFigures, previous: PeriodFigures | None
+) -> tuple[PeriodFigures, PeriodFigures | None]:
+    """Each column of the report (the period, the period before, each group) with a row for
+    every part any of them counted of a figure counted by what was recorded (the causes), at 0
+    where it counted none: a cause recorded only beside it is not left out of it."""
+    blocks = [shown] if previous is None else [shown, previous]
+    columns = [rows for block in blocks for rows in (block.figures, *(g for _, g in block.groups))]
+    parts: dict[str, list[str]] = {}
+    for rows in columns:
+        for row in rows:
+            if figures.FIGURE[row.figure].parts in figures.DYNAMIC_PARTS and row.part is not None:
+                if row.part not in parts.setdefault(row.figure, []):
+                    parts[row.figure].append(row.part)
+    if not parts:
+        return shown, previous
+
+    def filled(block: PeriodFigures) -> PeriodFigures:
+        return replace(
+            block,
+            figures=figures.with_parts(block.figures, parts),
+            groups=tuple((key, figures.with_parts(rows, parts)) for key, rows in block.groups),
+        )
+
+    return filled(shown), None if previous is None else filled(previous)
 
 
 def _counted_to(period: Period, as_of: datetime, now: datetime | None, tz: ZoneInfo) -> None:
