@@ -461,6 +461,33 @@ def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
     assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
 
 
+def test_a_line_longer_than_a_csv_field_may_be_is_refused_by_its_number_not_a_traceback(
+    run: Run,
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=A + "x" * 2_000_000 + "\n")
+
+    assert (2, True) == (result.exit_code, len(result.stderr) < 200), result.stderr
+    assert result.stderr.startswith(f"Error: line 1 of stdin: '{A}xxx")
+
+
+def test_a_csv_row_with_a_field_too_long_to_read_is_refused_by_its_line(run: Run) -> None:
+    text = f"ref,summary\n{A},short\n{B},{'y' * 2_000_000}\n"
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (2, "Error: line 3 of stdin: a field is longer than 1,000,000 characters\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_csv_header_whose_quote_is_never_closed_is_read_as_its_line_alone(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f'"ref\n{A}\n{B}\n')
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(A, "first-stage", "Casework"), (B, "first-stage", "Casework")] == stages(run, A, B)
+
+
 def test_a_line_with_more_than_a_reference_is_refused_without_quoting_the_rest(
     run: Run,
 ) -> None:

@@ -206,7 +206,10 @@ def _delimiter(first: str) -> str:
 
 
 def _header_names(first: str) -> list[str]:
-    names = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    try:
+        names = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    except csv.Error:  # a field longer than CSV is read: no header, a line refused as such
+        return []
     return [name.strip().lower() for name in names]
 
 
@@ -216,12 +219,24 @@ def _csv_refs(text: str) -> Iterator[str]:
     from complaintctl.services.common import looks_like_ref
 
     text = text.lstrip("\r\n")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    at = [name.strip().lower() for name in next(reader)].index(_REF_COLUMN)
-    for record in reader:
+    # The header is its first line, as _csv_header read it (a quote it never closes does not
+    # run on into the rows), and the rows are read from the line after it.
+    first, _, rows = text.partition("\n")
+    at = _header_names(first).index(_REF_COLUMN)
+    reader = csv.reader(io.StringIO(rows, newline=""), delimiter=_delimiter(first))
+    while True:
+        start = reader.line_num + 2
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:  # a field longer than any a listing or an export has
+            from complaintctl.services.imports import csv_broken
+
+            broken = csv_broken(err, start, reader.line_num + 1)
+            raise InvalidInput(f"line {broken.line} of stdin: {broken.why}") from None
         ref = (record[at] if at < len(record) else "").strip()
-        where = f"line {reader.line_num} of stdin"
+        where = f"line {start} of stdin"
         if _NO_CASE.fullmatch(ref):
             continue
         if not ref:

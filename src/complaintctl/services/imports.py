@@ -295,7 +295,7 @@ def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iter
                 continue
             yield Row(start, dict(zip(header, cells, strict=False)), cells)
     except csv.Error as err:
-        raise _broken(err, ended + 1, reader.line_num) from None
+        raise csv_broken(err, ended + 1, reader.line_num) from None
 
 
 class CsvBroken(ValueError):
@@ -306,7 +306,7 @@ class CsvBroken(ValueError):
         self.line, self.why = line, why
 
 
-def _broken(err: csv.Error, start: int, at: int) -> CsvBroken:
+def csv_broken(err: csv.Error, start: int, at: int) -> CsvBroken:
     """Why a record cannot be read, on its line, rather than the csv module's words alone. A
     quoted field never closed runs to the end of the file: it is named by the line it starts
     on (`start`), not the file's last (`at`)."""
