@@ -827,6 +827,30 @@ def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, vers
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("versions", [(1, 0), (0, 1)])
+def test_a_case_on_stdin_twice_at_two_versions_is_refused_whichever_comes_last(
+    run: Run, versions: tuple[int, int]
+) -> None:
+    items = [{"ref": B, "version": 0}, *({"ref": A, "version": v} for v in versions)]
+
+    result = run("ack", "-", "--area", "Casework", input=json.dumps(items))
+
+    assert (
+        2,
+        f"Error: item 3 of stdin JSON: {A} is there already at version {versions[0]}, and here"
+        f" at version {versions[1]}; look again before acting\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None), (B, "received", None)] == stages(run, A, B)
+
+
+def test_a_case_on_stdin_twice_at_one_version_is_acted_on_once(run: Run) -> None:
+    items = [{"ref": A, "version": 0}, {"ref": A.lower()}, {"ref": A, "version": 0}]
+
+    result = run("ack", "-", "--area", "Casework", input=json.dumps(items))
+
+    assert (0, 1) == (result.exit_code, show(run, A)["version"]), result.stderr
+
+
 def test_if_version_takes_the_step_when_the_case_is_as_it_was_seen(run: Run) -> None:
     run("ack", A, "--area", "Casework", "--at", "2026-12-14T10:00")
     seen = show(run, A)["version"]

@@ -318,7 +318,14 @@ def read_refs(
                     # Whole as --if-version takes it: 0 or more, a version a case can have.
                     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
-                    seen[ref.strip().upper()] = version
+                    key = ref.strip().upper()
+                    if seen.get(key, version) != version:  # one of them is out of date
+                        raise InvalidInput(
+                            f"item {number} of stdin JSON: {key} is there already at version "
+                            f"{seen[key]}, and here at version {version}; look again before "
+                            "acting"
+                        )
+                    seen[key] = version
         elif _json_scalar(stripped):
             raise InvalidInput(_JSON_READ)
         elif _csv_header(text):
