@@ -428,12 +428,17 @@ def test_a_semicolon_csv_is_read_by_its_ref_column_as_import_tells_its_delimiter
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
-def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run) -> None:
-    result = run("ack", "-", "--area", "Casework", input=f"ref,consumer\n{A},x\nnope,y\n")
+@pytest.mark.parametrize("before", ["", "\n\r\n"])
+def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run, before: str) -> None:
+    text = f"{before}ref,consumer\n{A},x\nnope,y\n"
 
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    line = 3 + before.count("\n")
     assert (
         2,
-        "Error: line 3 of stdin: 'nope' is not a case reference (they look like SC-2026-000001)\n",
+        f"Error: line {line} of stdin: 'nope' is not a case reference (they look like"
+        " SC-2026-000001)\n",
     ) == (result.exit_code, result.stderr)
     assert [(A, "received", None)] == stages(run, A)
 

@@ -218,14 +218,16 @@ def _csv_refs(text: str) -> Iterator[str]:
     a case skipped, a row whose `ref` is no reference refused by its line."""
     from complaintctl.services.common import looks_like_ref
 
-    text = text.lstrip("\r\n")
+    # Lines are numbered as stdin has them, the blank lines before the header counted.
+    stripped = text.lstrip("\r\n")
+    header_line = text[: len(text) - len(stripped)].count("\n") + 1
     # The header is its first line, as _csv_header read it (a quote it never closes does not
     # run on into the rows), and the rows are read from the line after it.
-    first, _, rows = text.partition("\n")
+    first, _, rows = stripped.partition("\n")
     at = _header_names(first).index(_REF_COLUMN)
     reader = csv.reader(io.StringIO(rows, newline=""), delimiter=_delimiter(first))
     while True:
-        start = reader.line_num + 2
+        start = header_line + reader.line_num + 1
         try:
             record = next(reader)
         except StopIteration:
@@ -233,7 +235,7 @@ def _csv_refs(text: str) -> Iterator[str]:
         except csv.Error as err:  # a field longer than any a listing or an export has
             from complaintctl.services.imports import csv_broken
 
-            broken = csv_broken(err, start, reader.line_num + 1)
+            broken = csv_broken(err, start, header_line + reader.line_num)
             raise InvalidInput(f"line {broken.line} of stdin: {broken.why}") from None
         ref = (record[at] if at < len(record) else "").strip()
         where = f"line {start} of stdin"
