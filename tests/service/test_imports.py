@@ -777,6 +777,17 @@ def test_rows_repeated_across_chunks_of_a_long_batch_are_imported_once(
     assert 1200 == len(stored(unit))
 
 
+def test_a_row_repeating_an_earlier_one_with_its_receipt_at_another_offset_is_repeated(
+    unit: UnitFactory,
+) -> None:
+    first = good_line(3, source_id="", received_at="2026-12-03T10:00")
+    again = good_line(3, source_id="", received_at="2026-12-03T11:00:00+01:00")
+
+    report = do_import(unit, csv_batch(first, again))
+
+    assert (1, 1, 1) == (len(report.new), report.duplicates, report.repeated)
+
+
 def test_rows_already_in_the_store_are_told_from_rows_repeating_an_earlier_row(
     unit: UnitFactory,
 ) -> None:

@@ -6,9 +6,10 @@ case and its reference, its consumer matched and updated, its acknowledgement cl
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import text
@@ -294,11 +295,23 @@ class Taken:
 @dataclass
 class EarlierRows:
     """The rows of a batch logged so far, over its chunks: a row the same as one of them
-    repeats it, where one the same as a case from before the batch is already in the store."""
+    repeats it, where one the same as a case from before the batch is already in the store.
+    Each is kept as a short digest of what makes it the same (a summary may be long), so a
+    long batch holds a few bytes a row."""
 
-    source_ids: set[str] = field(default_factory=set)
-    keys: set[tuple[str, datetime, str]] = field(default_factory=set)
-    by_address: set[tuple[tuple[str, str], datetime, str]] = field(default_factory=set)
+    seen: set[bytes] = field(default_factory=set)
+
+    @staticmethod
+    def digest(*what: object) -> bytes:
+        # An instant as one text whatever its offset: 10:00+01:00 is 09:00Z.
+        same = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in what]
+        return hashlib.blake2b(repr(same).encode(), digest_size=16).digest()
+
+    def has(self, *what: object) -> bool:
+        return self.digest(*what) in self.seen
+
+    def add(self, *what: object) -> None:
+        self.seen.add(self.digest(*what))
 
 
 @dataclass
@@ -364,8 +377,8 @@ def log_chunk(
         email, summary = complaint.email, complaint.summary
         key = (email, received, summary) if email else None
         # Before the store is asked: the rows of earlier chunks are in it too, uncommitted.
-        if (complaint.source_id and complaint.source_id in earlier.source_ids) or (
-            key is not None and key in earlier.keys
+        if (complaint.source_id and earlier.has("source_id", complaint.source_id)) or (
+            key is not None and earlier.has("key", *key)
         ):
             result.repeated += 1
             continue
@@ -379,7 +392,7 @@ def log_chunk(
             person = (matching_form(complaint.consumer), matching_form(complaint.address))
             same = people[person]
             by_address = (person, received, summary)
-            if by_address in earlier.by_address:
+            if earlier.has("by_address", *by_address):
                 result.repeated += 1
                 continue
             if any((c.id, received, summary) in their_cases for c in same):
@@ -393,11 +406,11 @@ def log_chunk(
                 result.refused.append((taken, restricted(same[0].name, described)))
                 continue
         if complaint.source_id:
-            earlier.source_ids.add(complaint.source_id)
+            earlier.add("source_id", complaint.source_id)
         if key:
-            earlier.keys.add(key)
+            earlier.add("key", *key)
         if by_address:
-            earlier.by_address.add(by_address)
+            earlier.add("by_address", *by_address)
         accepted.append(taken)
     if not accepted:
         return result
