@@ -428,12 +428,17 @@ def test_a_semicolon_csv_is_read_by_its_ref_column_as_import_tells_its_delimiter
     assert [(ref, "first-stage", "Casework") for ref in (A, B, C)] == stages(run, A, B, C)
 
 
-def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run) -> None:
-    result = run("ack", "-", "--area", "Casework", input=f"ref,consumer\n{A},x\nnope,y\n")
+@pytest.mark.parametrize("before", ["", "\n\r\n"])
+def test_a_csv_row_whose_ref_is_no_reference_is_refused_by_its_line(run: Run, before: str) -> None:
+    text = f"{before}ref,consumer\n{A},x\nnope,y\n"
 
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    line = 3 + before.count("\n")
     assert (
         2,
-        "Error: line 3 of stdin: 'nope' is not a case reference (they look like SC-2026-000001)\n",
+        f"Error: line {line} of stdin: 'nope' is not a case reference (they look like"
+        " SC-2026-000001)\n",
     ) == (result.exit_code, result.stderr)
     assert [(A, "received", None)] == stages(run, A)
 
@@ -459,6 +464,33 @@ def test_a_long_line_that_is_no_reference_is_quoted_short(run: Run) -> None:
 
     assert (2, True) == (result.exit_code, len(result.stderr) < 200), result.stderr
     assert result.stderr.startswith("Error: line 1 of stdin: 'xxxx")
+
+
+def test_a_line_longer_than_a_csv_field_may_be_is_refused_by_its_number_not_a_traceback(
+    run: Run,
+) -> None:
+    result = run("ack", "-", "--area", "Casework", input=A + "x" * 2_000_000 + "\n")
+
+    assert (2, True) == (result.exit_code, len(result.stderr) < 200), result.stderr
+    assert result.stderr.startswith(f"Error: line 1 of stdin: '{A}xxx")
+
+
+def test_a_csv_row_with_a_field_too_long_to_read_is_refused_by_its_line(run: Run) -> None:
+    text = f"ref,summary\n{A},short\n{B},{'y' * 2_000_000}\n"
+
+    result = run("ack", "-", "--area", "Casework", input=text)
+
+    assert (2, "Error: line 3 of stdin: a field is longer than 1,000,000 characters\n") == (
+        result.exit_code, result.stderr
+    )  # fmt: skip
+    assert [(A, "received", None)] == stages(run, A)
+
+
+def test_a_csv_header_whose_quote_is_never_closed_is_read_as_its_line_alone(run: Run) -> None:
+    result = run("ack", "-", "--area", "Casework", input=f'"ref\n{A}\n{B}\n')
+
+    assert 0 == result.exit_code, result.stderr
+    assert [(A, "first-stage", "Casework"), (B, "first-stage", "Casework")] == stages(run, A, B)
 
 
 def test_a_line_with_more_than_a_reference_is_refused_without_quoting_the_rest(
@@ -798,6 +830,30 @@ def test_a_version_on_stdin_that_is_not_a_whole_number_is_refused(run: Run, vers
     assert (2, f'Error: the "version" of {A} must be a whole number\n') == (
         result.exit_code, result.stderr
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("versions", [(1, 0), (0, 1)])
+def test_a_case_on_stdin_twice_at_two_versions_is_refused_whichever_comes_last(
+    run: Run, versions: tuple[int, int]
+) -> None:
+    items = [{"ref": B, "version": 0}, *({"ref": A, "version": v} for v in versions)]
+
+    result = run("ack", "-", "--area", "Casework", input=json.dumps(items))
+
+    assert (
+        2,
+        f"Error: item 3 of stdin JSON: {A} is there already at version {versions[0]}, and here"
+        f" at version {versions[1]}; look again before acting\n",
+    ) == (result.exit_code, result.stderr)
+    assert [(A, "received", None), (B, "received", None)] == stages(run, A, B)
+
+
+def test_a_case_on_stdin_twice_at_one_version_is_acted_on_once(run: Run) -> None:
+    items = [{"ref": A, "version": 0}, {"ref": A.lower()}, {"ref": A, "version": 0}]
+
+    result = run("ack", "-", "--area", "Casework", input=json.dumps(items))
+
+    assert (0, 1) == (result.exit_code, show(run, A)["version"]), result.stderr
 
 
 def test_if_version_takes_the_step_when_the_case_is_as_it_was_seen(run: Run) -> None:

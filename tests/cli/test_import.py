@@ -453,6 +453,21 @@ def test_a_clean_import_through_a_pipe_prints_no_progress(run: Run, tmp_path: Pa
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_rows_repeated_in_the_file_are_not_said_to_be_already_in_the_store(
+    run: Run, tmp_path: Path
+) -> None:
+    imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2), row(2), row(3), row(2)]))
+
+    assert (
+        "Imported 2 new of 5 rows; 1 already in the store; 2 repeating an earlier row; 0 rejected\n"
+    ) == imported(run, str(path))
+    again = write(tmp_path / "again.csv", csv_text([row(1), row(4), row(4)]))
+    report = json.loads(imported(run, str(again), "--json"))
+    assert (3, 1, 2) == (report["rows"], report["new"], report["duplicates"])
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_importing_the_same_file_again_finds_only_duplicates_and_changes_nothing(
     run: Run, tmp_path: Path
 ) -> None:

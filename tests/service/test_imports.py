@@ -745,10 +745,11 @@ def test_a_row_repeated_within_one_batch_is_imported_once(unit: UnitFactory) -> 
         ),
     )
 
-    assert (4, ["SC-2026-000001", "SC-2026-000002"], 2) == (
+    assert (4, ["SC-2026-000001", "SC-2026-000002"], 2, 2) == (
         report.rows,
         report.new,
         report.duplicates,
+        report.repeated,
     )
     assert 2 == len(stored(unit))
 
@@ -760,7 +761,7 @@ def test_a_row_without_email_repeated_within_one_batch_is_imported_once(
 
     report = do_import(unit, csv_batch(same, same))
 
-    assert (["SC-2026-000001"], 1) == (report.new, report.duplicates)
+    assert (["SC-2026-000001"], 1, 1) == (report.new, report.duplicates, report.repeated)
 
 
 def test_rows_repeated_across_chunks_of_a_long_batch_are_imported_once(
@@ -770,8 +771,37 @@ def test_rows_repeated_across_chunks_of_a_long_batch_are_imported_once(
 
     report = do_import(unit, csv_batch(*lines, lines[3], lines[1100]))
 
-    assert (1202, 1200, 2) == (report.rows, len(report.new), report.duplicates)
+    assert (1202, 1200, 2, 2) == (
+        report.rows, len(report.new), report.duplicates, report.repeated
+    )  # fmt: skip
     assert 1200 == len(stored(unit))
+
+
+def test_a_row_repeating_an_earlier_one_with_its_receipt_at_another_offset_is_repeated(
+    unit: UnitFactory,
+) -> None:
+    first = good_line(3, source_id="", received_at="2026-12-03T10:00")
+    again = good_line(3, source_id="", received_at="2026-12-03T11:00:00+01:00")
+
+    report = do_import(unit, csv_batch(first, again))
+
+    assert (1, 1, 1) == (len(report.new), report.duplicates, report.repeated)
+
+
+def test_rows_already_in_the_store_are_told_from_rows_repeating_an_earlier_row(
+    unit: UnitFactory,
+) -> None:
+    do_import(unit, csv_batch(good_line(1), good_line(2, source_id="", email="", address="A")))
+    again = [good_line(1), good_line(2, source_id="", email="", address="A")]
+    new = [good_line(3), good_line(4, source_id=""), good_line(5, email="", address="B")]
+    # After a chunk's worth of rows, so that the repeats are in a later chunk than the first.
+    filler = [good_line(6 + n % 9, source_id=f"f-{n}", summary=f"F{n}") for n in range(1000)]
+
+    report = do_import(unit, csv_batch(*again, *new, *filler, *again, *new))
+
+    assert (1010, 1003, 7, 3) == (
+        report.rows, len(report.new), report.duplicates, report.repeated
+    )  # fmt: skip
 
 
 def test_references_continue_the_years_sequence_between_log_and_import(

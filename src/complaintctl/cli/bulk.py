@@ -206,7 +206,10 @@ def _delimiter(first: str) -> str:
 
 
 def _header_names(first: str) -> list[str]:
-    names = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    try:
+        names = next(csv.reader([first], delimiter=_delimiter(first)), [])
+    except csv.Error:  # a field longer than CSV is read: no header, a line refused as such
+        return []
     return [name.strip().lower() for name in names]
 
 
@@ -215,13 +218,27 @@ def _csv_refs(text: str) -> Iterator[str]:
     a case skipped, a row whose `ref` is no reference refused by its line."""
     from complaintctl.services.common import looks_like_ref
 
-    text = text.lstrip("\r\n")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    at = [name.strip().lower() for name in next(reader)].index(_REF_COLUMN)
-    for record in reader:
+    # Lines are numbered as stdin has them, the blank lines before the header counted.
+    stripped = text.lstrip("\r\n")
+    header_line = text[: len(text) - len(stripped)].count("\n") + 1
+    # The header is its first line, as _csv_header read it (a quote it never closes does not
+    # run on into the rows), and the rows are read from the line after it.
+    first, _, rows = stripped.partition("\n")
+    at = _header_names(first).index(_REF_COLUMN)
+    reader = csv.reader(io.StringIO(rows, newline=""), delimiter=_delimiter(first))
+    while True:
+        start = header_line + reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:  # a field longer than any a listing or an export has
+            from complaintctl.services.imports import csv_broken
+
+            broken = csv_broken(err, start, header_line + reader.line_num)
+            raise InvalidInput(f"line {broken.line} of stdin: {broken.why}") from None
         ref = (record[at] if at < len(record) else "").strip()
-        where = f"line {reader.line_num} of stdin"
+        where = f"line {start} of stdin"
         if _NO_CASE.fullmatch(ref):
             continue
         if not ref:
@@ -303,7 +320,14 @@ def read_refs(
                     # Whole as --if-version takes it: 0 or more, a version a case can have.
                     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                         raise InvalidInput(f'the "version" of {ref} must be a whole number')
-                    seen[ref.strip().upper()] = version
+                    key = ref.strip().upper()
+                    if seen.get(key, version) != version:  # one of them is out of date
+                        raise InvalidInput(
+                            f"item {number} of stdin JSON: {key} is there already at version "
+                            f"{seen[key]}, and here at version {version}; look again before "
+                            "acting"
+                        )
+                    seen[key] = version
         elif _json_scalar(stripped):
             raise InvalidInput(_JSON_READ)
         elif _csv_header(text):

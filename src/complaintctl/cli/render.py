@@ -992,7 +992,9 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
     verb = "Would import" if report.dry_run else "Imported"
     summary = (
         f"{verb} {len(report.new)} new of {report.rows} rows; "
-        f"{report.duplicates} already in the store; {len(report.rejects)} rejected"
+        f"{report.duplicates - report.repeated} already in the store; "
+        + (f"{report.repeated} repeating an earlier row; " if report.repeated else "")
+        + f"{len(report.rejects)} rejected"
     )
     if rejects_file is not None and not report.dry_run:
         summary += f" (written with reasons to {rejects_file})"

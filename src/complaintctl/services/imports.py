@@ -36,7 +36,7 @@ from complaintctl.domain.intake import (
 from complaintctl.domain.procedure import Action, Category, Channel, ContactMethod
 from complaintctl.errors import ComplaintError, InvalidInput
 from complaintctl.services.common import acting_staff, authorise, collecting_only_the_batch
-from complaintctl.services.intake import Taken, log_chunk
+from complaintctl.services.intake import EarlierRows, Taken, log_chunk
 from complaintctl.text import (
     ADDRESS,
     EMAIL,
@@ -122,7 +122,8 @@ class Reject:
 class ImportReport:
     rows: int = 0
     new: list[str] = field(default_factory=list)  # references made
-    duplicates: int = 0
+    duplicates: int = 0  # rows skipped: already in the store, or repeating an earlier row
+    repeated: int = 0  # of those, the rows repeating an earlier row of the batch
     rejects: list[Reject] = field(default_factory=list)
     dry_run: bool = False
     # Each warning (a deadline past the known bank holidays) and the references it is about.
@@ -295,7 +296,7 @@ def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iter
                 continue
             yield Row(start, dict(zip(header, cells, strict=False)), cells)
     except csv.Error as err:
-        raise _broken(err, ended + 1, reader.line_num) from None
+        raise csv_broken(err, ended + 1, reader.line_num) from None
 
 
 class CsvBroken(ValueError):
@@ -306,7 +307,7 @@ class CsvBroken(ValueError):
         self.line, self.why = line, why
 
 
-def _broken(err: csv.Error, start: int, at: int) -> CsvBroken:
+def csv_broken(err: csv.Error, start: int, at: int) -> CsvBroken:
     """Why a record cannot be read, on its line, rather than the csv module's words alone. A
     quoted field never closed runs to the end of the file: it is named by the line it starts
     on (`start`), not the file's last (`at`)."""
@@ -574,10 +575,13 @@ def import_batch(
     by = actor.username
     tz = uow.calendar().tz
 
+    earlier = EarlierRows()
+
     def log(chunk: list[Taken]) -> None:
-        result = log_chunk(uow, chunk, by=by, now=now, source_name=source_name)
+        result = log_chunk(uow, chunk, by=by, now=now, source_name=source_name, earlier=earlier)
         report.new.extend(result.refs)
-        report.duplicates += result.duplicates
+        report.duplicates += result.duplicates + result.repeated
+        report.repeated += result.repeated
         for warning, refs in result.warnings.items():
             report.warnings.setdefault(warning, []).extend(refs)
         report.rejects.extend(

@@ -6,9 +6,10 @@ case and its reference, its consumer matched and updated, its acknowledgement cl
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from complaintctl import text
@@ -292,9 +293,32 @@ class Taken:
 
 
 @dataclass
+class EarlierRows:
+    """The rows of a batch logged so far, over its chunks: a row the same as one of them
+    repeats it, where one the same as a case from before the batch is already in the store.
+    Each is kept as a short digest of what makes it the same (a summary may be long), so a
+    long batch holds a few bytes a row."""
+
+    seen: set[bytes] = field(default_factory=set)
+
+    @staticmethod
+    def digest(*what: object) -> bytes:
+        # An instant as one text whatever its offset: 10:00+01:00 is 09:00Z.
+        same = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in what]
+        return hashlib.blake2b(repr(same).encode(), digest_size=16).digest()
+
+    def has(self, *what: object) -> bool:
+        return self.digest(*what) in self.seen
+
+    def add(self, *what: object) -> None:
+        self.seen.add(self.digest(*what))
+
+
+@dataclass
 class ChunkResult:
     refs: list[str] = field(default_factory=list)  # references made, in the rows' order
-    duplicates: int = 0
+    duplicates: int = 0  # the same as a case already in the store
+    repeated: int = 0  # the same as an earlier row of the batch
     # Rows a restriction refuses: (the row, why), for the batch's list of rejects.
     refused: list[tuple[Taken, str]] = field(default_factory=list)
     # Each warning (a deadline past the known bank holidays) and the references it is about.
@@ -308,11 +332,12 @@ def log_chunk(
     by: str,
     now: datetime,
     source_name: str,
+    earlier: EarlierRows | None = None,
 ) -> ChunkResult:
     """Log a chunk of checked rows as `log` would, without committing: skip those already in
-    the store (or earlier in the batch), refuse restricted consumers (import has no override),
-    then insert the consumers, cases, acknowledgement clocks and history entries with plain
-    inserts."""
+    the store or repeating an earlier row of the batch (`earlier`, kept up to date over its
+    chunks), refuse restricted consumers (import has no override), then insert the consumers,
+    cases, acknowledgement clocks and history entries with plain inserts."""
     from complaintctl.store.bulk import BulkWriter
     from complaintctl.store.models import Deadline, Event
     from complaintctl.store.uow import details_json
@@ -345,11 +370,18 @@ def log_chunk(
         restrictions.setdefault(restriction.consumer_id, []).append(restriction)
 
     accepted: list[Taken] = []
-    seen_by_address: set[tuple[tuple[str, str], datetime, str]] = set()
+    if earlier is None:
+        earlier = EarlierRows()
     for taken in chunk:
         complaint, received = taken.complaint, taken.received
         email, summary = complaint.email, complaint.summary
         key = (email, received, summary) if email else None
+        # Before the store is asked: the rows of earlier chunks are in it too, uncommitted.
+        if (complaint.source_id and earlier.has("source_id", complaint.source_id)) or (
+            key is not None and earlier.has("key", *key)
+        ):
+            result.repeated += 1
+            continue
         if (complaint.source_id and complaint.source_id in known_ids) or key in known_keys:
             result.duplicates += 1
             continue
@@ -360,9 +392,10 @@ def log_chunk(
             person = (matching_form(complaint.consumer), matching_form(complaint.address))
             same = people[person]
             by_address = (person, received, summary)
-            if by_address in seen_by_address or any(
-                (c.id, received, summary) in their_cases for c in same
-            ):
+            if earlier.has("by_address", *by_address):
+                result.repeated += 1
+                continue
+            if any((c.id, received, summary) in their_cases for c in same):
                 result.duplicates += 1
                 continue
         if same:
@@ -373,11 +406,11 @@ def log_chunk(
                 result.refused.append((taken, restricted(same[0].name, described)))
                 continue
         if complaint.source_id:
-            known_ids.add(complaint.source_id)
+            earlier.add("source_id", complaint.source_id)
         if key:
-            known_keys.add(key)
+            earlier.add("key", *key)
         if by_address:
-            seen_by_address.add(by_address)
+            earlier.add("by_address", *by_address)
         accepted.append(taken)
     if not accepted:
         return result
