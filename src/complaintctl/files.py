@@ -66,7 +66,7 @@ def check_destination(
         if target.is_dir():
             raise OutputFailed(f"{target} is a folder; name a file")  # exit 12, as documented
         for guarded in protected:
-            if _same_file(target, guarded):
+            if same_file(target, guarded):
                 raise InvalidInput(f"{target} is the store ({guarded}); name another file")
         if target.exists() and not target.is_file():
             advice = (
@@ -89,7 +89,9 @@ def check_destination(
     return target
 
 
-def _same_file(target: Path, guarded: Path) -> bool:
+def same_file(target: Path, guarded: Path) -> bool:
+    """Whether the two paths name one file: by real path, or by device and inode (a hard
+    link). A path that is not there is no file."""
     if os.path.realpath(target) == os.path.realpath(guarded):
         return True
     try:

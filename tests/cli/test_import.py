@@ -594,6 +594,25 @@ def test_skip_invalid_with_rejects_chooses_where_the_bad_rows_go(run: Run, tmp_p
     )
 
 
+def test_rejects_naming_the_file_being_imported_is_refused_even_with_force(
+    run: Run, tmp_path: Path, store_url: str
+) -> None:
+    text = csv_text([row(1), row(2, category="rudeness")])
+    path = write(tmp_path / "batch.csv", text)
+    (tmp_path / "link.csv").hardlink_to(path)
+    before = dump_store(store_url)
+
+    refused = [
+        run("import", str(path), "--skip-invalid", "--rejects", str(named), "--force")
+        for named in (path, tmp_path / "." / "batch.csv", tmp_path / "link.csv")
+    ]
+
+    assert [(2, True)] * 3 == [
+        (r.exit_code, "is the file being imported; name another" in r.stderr) for r in refused
+    ]
+    assert (text, before) == (path.read_text(encoding="utf-8"), dump_store(store_url))
+
+
 @freeze_time("2026-12-15 12:00:00")
 def test_skip_invalid_on_a_clean_batch_writes_no_rejects_file(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path / "batch.csv", csv_text([row(1)]))

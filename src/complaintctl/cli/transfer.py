@@ -286,7 +286,7 @@ def import_command(
     """
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
-    from complaintctl.files import check_destination, file_named, new_text_file
+    from complaintctl.files import check_destination, file_named, new_text_file, same_file
     from complaintctl.services.imports import (
         BatchRefused,
         Reject,
@@ -338,6 +338,9 @@ def import_command(
     rejects_path = (
         Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
     )
+    if skip_invalid and not from_stdin and same_file(rejects_path, path):
+        # --force would replace what is being imported with its own bad rows.
+        raise InvalidInput(f"--rejects {rejects_path} is the file being imported; name another")
     if skip_invalid and not dry_run:
         # Checked before importing: the good rows must not be kept with the bad ones lost.
         check_destination(rejects_path, force=force, protected=state.store_files())
