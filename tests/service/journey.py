@@ -105,7 +105,7 @@ def withdraw(
 
 def show(unit: UnitFactory, ref: str, as_of: datetime = NOW) -> services.CaseView:
     with unit(write=False) as uow:
-        return services.show_case(uow, ref=ref, as_of=as_of)
+        return services.show_case(uow, ref=ref, as_of=as_of, as_recorded=True)
 
 
 def due(view: services.CaseView, kind: str) -> datetime:

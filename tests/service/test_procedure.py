@@ -1028,7 +1028,7 @@ def test_show_as_of_before_a_reopen_lists_the_clock_once_as_it_ran_then(
 
     def responds(as_of: str) -> list[tuple[Any, Any]]:
         with unit(write=False) as uow:
-            view = services.show_case(uow, ref=ref, as_of=t(as_of))
+            view = services.show_case(uow, ref=ref, as_of=t(as_of), as_recorded=True)
         return [(d.due, d.outcome) for d in view.deadlines if d.kind == "respond"]
 
     # Before the close: the clock the close stopped, running; not the reopen's as well.

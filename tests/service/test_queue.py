@@ -681,7 +681,7 @@ def test_queue_as_of_gives_each_due_as_recorded_then_as_show_as_of_does(unit: Un
 
     then = item_of(queue(unit, before, as_recorded=True), ref)
     with unit(write=False) as uow:
-        shown = services.show_case(uow, ref=ref, as_of=before)
+        shown = services.show_case(uow, ref=ref, as_of=before, as_recorded=True)
 
     assert t("2026-12-07T10:00") == then.due == shown.deadlines[0].due
     assert t("2026-12-04T10:00") == item_of(queue(unit, t("2026-12-02T12:30")), ref).due

@@ -312,7 +312,12 @@ def show_command(
     from complaintctl.cli import render
 
     state = current_state(ctx)
-    view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), as_of)
+    view = state.read(
+        lambda uow, when: services.show_case(
+            uow, ref=ref, as_of=when, as_recorded=as_of is not None
+        ),
+        as_of,
+    )
     render.case(state.output, view, json_output=json_output)
 
 

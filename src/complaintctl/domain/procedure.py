@@ -164,6 +164,12 @@ class OutOfScope(StrEnum):
     OUT_OF_TIME = "out-of-time"
 
 
+def close_reason_kept(reason: str, because: str | None) -> str:
+    """What a closed case keeps as its reason, from what its close recorded:
+    `out-of-scope: decision`."""
+    return reason if not because else f"{reason}: {because}"
+
+
 # Where the consumer should go instead, told when triage closes a complaint [sibling].
 WHERE_INSTEAD: dict[OutOfScope, str] = {
     OutOfScope.DECISION: (

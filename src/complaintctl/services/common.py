@@ -7,8 +7,8 @@ import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from complaintctl import text
@@ -25,9 +25,11 @@ from complaintctl.domain.procedure import (
     Stage,
     StoreAction,
     area_key,
+    close_reason_kept,
     handler_not_eligible,
     may,
     next_stage,
+    stage_from_history,
     step_words,
     what_can_happen,
     who_may,
@@ -366,7 +368,12 @@ def record_and_view(
     uow.commit()
     warnings = (*notes, *coverage_warnings(uow.calendar(), *counted_between))
     return case_view(
-        uow, case, as_of=judged_at(at, now), recorded_by=now, earlier=earlier, warnings=warnings
+        uow,
+        case,
+        as_of=judged_at(at, now),
+        recorded_by=EVERY_ENTRY,
+        earlier=earlier,
+        warnings=warnings,
     )
 
 
@@ -484,6 +491,11 @@ def event_views(history: Iterable[_EntryRow]) -> tuple[EventView, ...]:
         EventView(e.action, e.actor, e.at, e.recorded_at, details_of(e.details), e.login, e.host)
         for e in history
     )
+
+
+# Later than any entry's recording: a case view's `recorded_by` for the case as the store
+# holds it, every entry counted whatever the clock of the machine that recorded it said.
+EVERY_ENTRY: Final = datetime.max.replace(tzinfo=UTC)
 
 
 def case_view(
@@ -623,13 +635,15 @@ def _case_view(
     still_open = open_actions(history, as_of=as_of, recorded_by=recorded_by)
     # Who held the case and its actions as recorded by then: none handed on since, commonly.
     since = tuple(e for e in history if e.recorded_at > recorded_by)
+    # The case as recorded by then: as the store holds it, unless a step was recorded since.
+    then = _as_recorded(case, history, recorded_by) if since else None
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
         as_of=as_of,
         ref=case.ref,
         version=case.version,
-        stage=case.stage,
+        stage=then.stage if then else case.stage,
         consumer_id=case.consumer_id,
         consumer=consumer.name,
         email=consumer.email,
@@ -640,7 +654,7 @@ def _case_view(
         dispute=case.dispute_ref,
         board=case.board,
         received_at=case.received_at,
-        area=case.area,
+        area=then.area if then else case.area,
         logged_by=case.logged_by,
         # A replay with --as-of shows only the clocks that had started by then, each due as
         # recorded by then (an extension agreed since is not yet there).
@@ -649,14 +663,14 @@ def _case_view(
             for d in clocks
             if d.start_at <= as_of and d.id not in restarted
         ),
-        history=history,
+        history=then.history if then else history,
         earlier_cases=earlier,
         warnings=warnings,
         about=case.about,
         out_of_time=case.out_of_time,
         responder=owner_as_recorded(case.responder, RESPONDER, since, recorded_by),
         handler=owner_as_recorded(case.handler, HANDLER, since, recorded_by),
-        close_reason=case.close_reason,
+        close_reason=then.close_reason if then else case.close_reason,
         preferred_contact=consumer.preferred_contact,
         adjustments=tuple(json.loads(consumer.adjustments)),
         responses=tuple(
@@ -671,6 +685,7 @@ def _case_view(
                 causes=tuple(json.loads(r.causes)),
             )
             for r in responses
+            if then is None or r.stage in then.answered
         ),
         actions=tuple(
             ActionView(
@@ -691,6 +706,45 @@ def _case_view(
         ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(IncidentView(ref, note, by, at) for ref, note, by, at in incidents),
+    )
+
+
+class _Recorded(NamedTuple):
+    """What a case view tells of a case that its history recorded by a moment can tell apart
+    from the store's columns now: the entries recorded by then, the stage they lead to, the
+    area its acknowledgement set, the reason of a close standing then, and the responses
+    given by then (their stages: "first", "final")."""
+
+    history: tuple[EventView, ...]
+    stage: str
+    area: str | None
+    close_reason: str | None
+    answered: frozenset[str]
+
+
+def _as_recorded(case: _CaseRow, history: Sequence[EventView], recorded_by: datetime) -> _Recorded:
+    """The case as the entries recorded by `recorded_by` leave it (a replay with --as-of, where
+    a step was recorded since): its stage replayed as `db verify` replays it
+    (`stage_from_history`), and the close it stands on, if closed then. An entry counts once
+    it is recorded, whatever its date, as a due and an owner do."""
+    kept = tuple(e for e in history if e.recorded_at <= recorded_by)
+    actions = [e.action for e in kept]
+    stage = stage_from_history(actions)
+    close = next((e for e in reversed(kept) if e.action == Action.CLOSE), None)
+    close_reason = None
+    if stage == Stage.CLOSED and close is not None:
+        because = close.details.get("because")
+        close_reason = close_reason_kept(
+            str(close.details.get("reason")), because if isinstance(because, str) else None
+        )
+    answered = {"first" for a in actions if a == Action.RESPOND}
+    answered |= {"final" for a in actions if a == Action.FINAL}
+    return _Recorded(
+        history=kept,
+        stage=stage.value,
+        area=case.area if Action.ACKNOWLEDGE in actions else None,
+        close_reason=close_reason,
+        answered=frozenset(answered),
     )
 
 
@@ -773,8 +827,8 @@ def open_actions(
     has them: opened at or before `as_of`, and not done. An entry counts once it is recorded,
     as domain/figures.replay counts it: a replay (`show --as-of`, `recorded_by` = `as_of`)
     lists an action done since as still open, and leaves out one opened since, even where
-    either was back-dated. A step's view of a case (`recorded_by` its moment of recording)
-    lists what the store holds open now."""
+    either was back-dated. A step's view of a case (`recorded_by` EVERY_ENTRY) lists what the
+    store holds open now."""
     opened: set[int] = set()
     done: set[int] = set()
     for entry in history:
@@ -803,8 +857,8 @@ def owner_as_recorded(
     """Who held `whose` (RESPONDER, HANDLER, or an action's id) as the history recorded by
     `recorded_by` had it, given who holds it now (`owner`): each change of it recorded since
     undone, latest first, as `due_as_recorded` undoes a due (a replay with --as-of names who
-    held the case then; a step's view, `recorded_by` its moment of recording, who holds it
-    now). An entry counts once it is recorded, whatever its `at`."""
+    held the case then; a step's view, `recorded_by` EVERY_ENTRY, who holds it now). An
+    entry counts once it is recorded, whatever its `at`."""
     for entry in reversed(list(history)):
         if entry.recorded_at > recorded_by and (change := _owner_change(entry)) is not None:
             changed, before = change

@@ -318,10 +318,12 @@ def list_actions(
     owner: str | None = None,
     kind: ActionKind | None = None,
 ) -> tuple[ActionView, ...]:
-    """Actions by due, oldest first, as they were at `as_of` (those opened by then; one done
-    since is open), each owner as recorded by then (one handed on since is its owner's then):
-    all of them, or those open, or open and past due at `as_of`; of one owner (then), or one
-    kind."""
+    """Actions by due, oldest first, as the history recorded by `as_of` had them, as
+    `show --as-of` lists a case's (`open_actions`): those opened by then (one whose opening
+    was recorded since, even dated earlier, is not there; one done since, or whose doing was
+    recorded since, is open), each owner as recorded by then (one handed on since is its
+    owner's then): all of them, or those open, or open and past due at `as_of`; of one owner
+    (then), or one kind."""
     from complaintctl.store import listings
     from complaintctl.store.types import details_of
 
@@ -334,17 +336,24 @@ def list_actions(
     # Each due as recorded by `as_of`, as `show --as-of` gives it: a calendar change recorded
     # since undone (services/clocks.action_due_as_recorded); and each owner, an action handed
     # on since undone (`owner_as_recorded`). Commonly there is none of either.
+    # And each action opened or done, by an entry recorded since: not there yet, or open then.
     since: list[EventView] = []
     handed_on: list[EventView] = []
+    opened_since: set[int] = set()
+    done_since: set[int] = set()
     for action, raw, recorded_at in listings.action_changes_since(uow, as_of):
         details = details_of(raw)
         if action == Action.ACTION_REASSIGNED:
             handed_on.append(EventView(action, "", recorded_at, recorded_at, details))
+        elif action in (Action.ACTION_OPENED, Action.ACTION_DONE):
+            if isinstance(details.get("id"), int):
+                (opened_since if action == Action.ACTION_OPENED else done_since).add(details["id"])
         elif details.get("action_id") is not None:
             since.append(EventView(action, "", recorded_at, recorded_at, details))
     rows = listings.actions(
         uow,
-        open_only=open_only or overdue_only,
+        # One done since, whatever its date, was open then: judged below.
+        open_only=(open_only or overdue_only) and not done_since,
         due_before=as_of if overdue_only and not since else None,
         # One handed on since is judged by its owner then, below.
         owner=None if handed_on else owner,
@@ -353,6 +362,8 @@ def list_actions(
     )
     views = []
     for row in rows:
+        if row[0] in opened_since:
+            continue
         if handed_on:
             row = (*row[:4], owner_as_recorded(row[4], row[0], handed_on, as_of) or row[4],
                    *row[5:])  # fmt: skip
@@ -360,7 +371,7 @@ def list_actions(
                 continue
         due = action_due_as_recorded(row[0], row[5], since, as_of) if since else row[5]
         # The last of each row is when its clock stopped: after `as_of`, it was open then.
-        if max(row[8] or as_of, row[11] or as_of) > as_of:
+        if max(row[8] or as_of, row[11] or as_of) > as_of or row[0] in done_since:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:8], as_of=as_of)
         else:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
@@ -368,6 +379,8 @@ def list_actions(
         if view.done_at is None:  # a due outside the known bank-holiday years, as `show` warns
             view = replace(view, warnings=coverage_warnings(calendar, due))
         views.append(view)
+    if done_since and (open_only or overdue_only):
+        views = [v for v in views if v.done_at is None]
     if since:  # the dues as then may order and filter otherwise than the SQL did
         views = [v for v in views if v.overdue or not overdue_only]
         views.sort(key=lambda v: (v.due, v.id))

@@ -20,6 +20,7 @@ from complaintctl.domain.procedure import Stage
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import (
+    EVERY_ENTRY,
     HANDLER,
     OWNER_CHANGES,
     RESPONDER,
@@ -53,7 +54,11 @@ if TYPE_CHECKING:
 OPEN_STAGES = tuple(s.value for s in Stage if s not in (Stage.CLOSED, Stage.ASSESSED))
 
 
-def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
+def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime, as_recorded: bool = False) -> CaseView:
+    """The case as the store holds it, its deadlines judged at `as_of`; with `as_recorded`,
+    for a time asked for (--as-of), the whole case as its history recorded by `as_of` had it
+    (`case_view`): its stage, area, responses, close, history, who held it, each due and the
+    actions open then."""
     case = find_case(uow, ref)
     # A deadline counted in working time from before the known bank holidays may be early too.
     running = [
@@ -66,7 +71,13 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime) -> CaseView:
     ]
     # Its open actions' dues too: one counted in working time is counted on the calendar.
     running += [a.due_at for a in uow.actions_of(case, open_only=True)]
-    return case_view(uow, case, as_of=as_of, warnings=coverage_warnings(uow.calendar(), *running))
+    return case_view(
+        uow,
+        case,
+        as_of=as_of,
+        recorded_by=as_of if as_recorded else EVERY_ENTRY,
+        warnings=coverage_warnings(uow.calendar(), *running),
+    )
 
 
 def show_consumer(

@@ -60,6 +60,7 @@ from complaintctl.domain.procedure import (
     Role,
     Stage,
     area_key,
+    close_reason_kept,
     same_area,
     stage_before_close,
 )
@@ -72,6 +73,7 @@ from complaintctl.errors import (
     NotPermitted,
 )
 from complaintctl.services.common import (
+    EVERY_ENTRY,
     CaseFacts,
     acting_staff,
     active_staff,
@@ -317,7 +319,7 @@ def take_steps(
             uow,
             [plan.case.id for plan in plans],
             as_of={plan.case.id: judged_at(at, now) for plan in plans},
-            recorded_by=now,
+            recorded_by=EVERY_ENTRY,
             notes=notes,
         )
     else:
@@ -930,7 +932,7 @@ class Close(Spec):
 
 def close_reason(reason: CloseReason, because: OutOfScope | None) -> str:
     """What a closed case keeps as its reason: `out-of-scope: decision`."""
-    return reason.value if because is None else f"{reason.value}: {because.value}"
+    return close_reason_kept(reason.value, because.value if because else None)
 
 
 def closing(reason: CloseReason, because: OutOfScope | None, note: str | None) -> dict[str, Any]:

@@ -465,13 +465,15 @@ def cases_held(uow: UnitOfWork, username: str, stages: Sequence[str]) -> list[tu
 
 
 def action_changes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, str, datetime]]:
-    """The action, details (JSON) and recording time of each calendar recompute and each
-    action handed on (`action-reassigned`) recorded after `since`, in the order recorded:
-    what undoes an action's due and owner as recorded by then."""
+    """The action, details (JSON) and recording time of each calendar recompute, each action
+    handed on (`action-reassigned`), opened and done recorded after `since`, in the order
+    recorded: what undoes an action's due, owner, opening and doing as recorded by then."""
+    changes = [Action.RECOMPUTE.value, Action.ACTION_REASSIGNED.value,
+               Action.ACTION_OPENED.value, Action.ACTION_DONE.value]  # fmt: skip
     statement = (
         sa_select(col(Event.action), col(Event.details), col(Event.recorded_at))
         .where(
-            col(Event.action).in_([Action.RECOMPUTE.value, Action.ACTION_REASSIGNED.value]),
+            col(Event.action).in_(changes),
             col(Event.recorded_at) > since,
         )
         .order_by(col(Event.id))

@@ -1,0 +1,166 @@
+"""`show --as-of` is the case as its history recorded by then had it, every part alike: the
+stage, the area, the responses given, the escalation and the second stage handed on, the close
+reason and the history listed (an entry counts once recorded, whatever its date, as a due and
+an owner do); without --as-of, the case as the store holds it. `action list --as-of` counts an
+action opened or done by the same rule."""
+
+from __future__ import annotations
+
+from complaintctl import services
+from complaintctl.domain.procedure import ActionKind, CloseReason
+from tests.conftest import UnitFactory
+from tests.service.journey import (
+    NOW,
+    act,
+    log,
+    show,
+    t,
+    to_final,
+    to_first_stage,
+    to_responded,
+    to_second_stage,
+    withdraw,
+)
+
+# to_final: logged 2026-11-30, acknowledged 12-01, assigned 12-01 11:00, responded 12-03,
+# escalated to hana.handler 12-07, final response 2027-01-04.
+
+
+def test_as_of_before_the_escalation_the_case_had_only_its_first_response(
+    unit: UnitFactory,
+) -> None:
+    ref = to_final(unit)
+
+    view = show(unit, ref, t("2026-12-05T12:00"))
+    assert ("responded", None) == (view.stage, view.handler)
+    assert ["first"] == [r.stage for r in view.responses]
+    assert view.latest("escalate") is None
+    assert "escalate" not in [e.action for e in view.history]
+    assert all(e.recorded_at <= t("2026-12-05T12:00") for e in view.history)
+
+    between = show(unit, ref, t("2026-12-10T12:00"))
+    assert ("second-stage", "hana.handler") == (between.stage, between.handler)
+    assert between.latest("escalate") is not None
+    assert ["first"] == [r.stage for r in between.responses]
+
+    now = show(unit, ref)
+    assert ("final-response", ["first", "final"]) == (now.stage, [r.stage for r in now.responses])
+
+
+def test_as_of_before_the_acknowledgement_no_area_and_no_response(unit: UnitFactory) -> None:
+    ref = to_final(unit)
+
+    view = show(unit, ref, t("2026-11-30T12:00"))
+    assert ("received", None, None, ()) == (
+        view.stage, view.area, view.responder, view.responses
+    )  # fmt: skip
+    assert ["log"] == [e.action for e in view.history]
+    assert "Casework" == show(unit, ref, t("2026-12-01T12:00")).area
+
+
+def test_a_step_dated_back_counts_from_when_it_was_recorded(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    # Closed on the 2nd, typed in on the 8th: on the 4th the store had it at the first stage.
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+
+    view = show(unit, ref, t("2026-12-04T12:00"))
+    assert ("first-stage", None) == (view.stage, view.close_reason)
+    assert "close" not in [e.action for e in view.history]
+    assert ("closed", "withdrawn") == (show(unit, ref).stage, show(unit, ref).close_reason)
+
+
+def test_a_close_undone_by_a_reopen_is_shown_while_it_stood(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.reopen, ref=ref, reason="Closed by mistake", by="sam.senior",
+        at=t("2026-12-04T10:00"))  # fmt: skip
+
+    closed = show(unit, ref, t("2026-12-03T10:00"))
+    assert ("closed", "withdrawn") == (closed.stage, closed.close_reason)
+    reopened = show(unit, ref)
+    assert ("first-stage", None) == (reopened.stage, reopened.close_reason)
+    assert (None, "first-stage") == (
+        show(unit, ref, t("2026-12-01T12:00")).close_reason,
+        show(unit, ref, t("2026-12-01T12:00")).stage,
+    )
+
+
+def test_a_case_logged_resolved_informally_is_closed_from_its_log(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), resolved_informally="Sorted on the phone")
+
+    # Its only entry is the close: as of any moment after it, closed with that reason.
+    view = show(unit, ref, t("2026-12-01T10:00"))
+    assert ("closed", "resolved-informally") == (view.stage, view.close_reason)
+
+
+def test_the_second_stage_handed_on_since_is_not_there_yet(unit: UnitFactory) -> None:
+    ref = to_second_stage(unit)
+    act(unit, services.assign, ref=ref, to="lena.leader", reason="Hana is on leave",
+        by="sam.senior", at=t("2026-12-14T10:00"))  # fmt: skip
+
+    before = show(unit, ref, t("2026-12-10T12:00"))
+    assert not [e for e in before.history if e.action == "assign" and
+                e.details.get("stage") == "second-stage"]  # fmt: skip
+    assert "hana.handler" == before.handler
+    after = show(unit, ref)
+    assert "lena.leader" == after.handler
+    assert "second-stage" == after.latest("assign").details.get("stage")  # type: ignore[union-attr]
+
+
+def test_show_without_as_of_is_the_store_as_it_stands(unit: UnitFactory) -> None:
+    ref = to_final(unit)
+    with unit(write=False) as uow:
+        case = uow.case_by_ref(ref)
+        assert case is not None
+        rows = (case.stage, case.area, case.close_reason, len(uow.history(case)))
+    view = show(unit, ref, NOW)
+    assert rows == (view.stage, view.area, view.close_reason, len(view.history))
+
+
+def test_action_list_and_show_count_an_action_once_recorded(unit: UnitFactory) -> None:
+    ref = to_first_stage(unit)
+    # Opened on the 2nd, typed in on the 8th: not there on the 4th, in either.
+    late = act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Call Ann back",
+               owner="hana.handler", due=None, within="5d", by="officer.one",
+               at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    # Opened on the 1st, done on the 2nd (on time) but typed in on the 8th: open on the 4th.
+    done = act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT,
+               what="Fix the template", owner="hana.handler", due=None, within="5d",
+               by="officer.one", at=t("2026-12-01T12:00"))  # fmt: skip
+    act(unit, services.action_done, action_id=done.id, note=None, by="hana.handler",
+        at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    then = t("2026-12-04T12:00")
+
+    shown = {(a.id, a.done_at) for a in show(unit, ref, then).actions}
+    with unit(write=False) as uow:
+        listed = {(a.id, a.done_at) for a in services.list_actions(uow, as_of=then)}
+        opened = {a.id for a in services.list_actions(uow, as_of=then, open_only=True)}
+        now = {(a.id, a.done_at is None) for a in services.list_actions(uow, as_of=NOW)}
+    assert {(done.id, None)} == shown == listed
+    assert {done.id} == opened
+    assert {(late.id, True), (done.id, False)} == now
+
+
+def test_without_as_of_every_entry_counts_whatever_clock_recorded_it(unit: UnitFactory) -> None:
+    # A colleague's machine, its clock a day ahead, recorded a note: read here before that
+    # instant, the case is as the store holds it (`history`, letters, subject access).
+    ref = to_second_stage(unit)
+    act(unit, services.note, ref=ref, text="Called Ann", direction=None, channel=None,
+        by="officer.one", at=t("2026-12-08T10:00"), now=t("2026-12-09T10:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        view = services.show_case(uow, ref=ref, as_of=t("2026-12-08T12:00"))
+    assert ("second-stage", "note") == (view.stage, view.history[-1].action)
+
+
+def test_a_steps_view_counts_an_entry_a_clock_ahead_recorded(unit: UnitFactory) -> None:
+    ref = to_responded(unit)
+    # Escalated from a machine whose clock ran a day ahead; a note taken here just after.
+    act(unit, services.escalate, ref=ref, to="hana.handler", reason="Unhappy", by="officer.one",
+        at=t("2026-12-07T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    view = act(unit, services.note, ref=ref, text="Called Ann", by="officer.one",
+               at=t("2026-12-07T10:05"))  # fmt: skip
+    assert ("second-stage", "hana.handler") == (view.stage, view.handler)
+    assert ["escalate", "note"] == [e.action for e in view.history[-2:]]
