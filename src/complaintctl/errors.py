@@ -98,11 +98,10 @@ class HistoryNotIntact(ComplaintError):
 
 
 class ExportParted(ComplaintError):
-    """A known error that parts an export from its record: recording it after its rows went
-    to stdout, or putting its file in place after it was recorded. Said, so that neither is
-    taken for the other; the error's own exit code."""
+    """A known error that parts an export from its record: putting its file in place after
+    it was recorded. Said, so that it is not taken for an export not made; the error's own
+    exit code."""
 
-    STDOUT = "the export was written to stdout but is not recorded"
     FILE = "the export is recorded in the history, but its file was not written"
 
     def __init__(self, err: ComplaintError, said: str) -> None:

@@ -653,8 +653,8 @@ def test_an_export_recorded_whose_file_cannot_then_be_put_in_place_says_so(
     ), result.stderr
 
 
-def test_an_export_to_stdout_that_cannot_be_recorded_says_it_is_out_unrecorded(
-    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
+def test_an_export_to_stdout_that_cannot_be_recorded_gives_out_no_row(
+    run: Run, store_url: str, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.conftest import write_lock_held
 
@@ -663,10 +663,27 @@ def test_an_export_to_stdout_that_cannot_be_recorded_says_it_is_out_unrecorded(
     with write_lock_held(store_url):
         result = run("export")
 
-    assert 8 == result.exit_code, result.stderr
-    assert result.stderr.endswith("; the export was written to stdout but is not recorded\n"), (
-        result.stderr
-    )
+    assert (8, "", []) == (result.exit_code, result.stdout, recorded(unit)), result.stderr
+
+
+def test_an_export_to_stdout_is_recorded_before_its_first_row_goes_out(
+    run: Run, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reader that stops at once (`export | head -1`): the rows it took are on record.
+    from complaintctl.cli import render
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(render, "machine_stdout", lambda: Closed())
+
+    result = run("export")
+
+    assert (False, ["stdout"]) == (
+        "Traceback" in result.stderr,
+        [entry["to"] for _, entry in recorded(unit)],
+    ), result.stderr
 
 
 # -- a round trip through import ---------------------------------------------------------------

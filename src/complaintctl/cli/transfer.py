@@ -36,6 +36,9 @@ class Format(StrEnum):
 
 
 _SUFFIXES = {".csv": Format.CSV, ".jsonl": Format.JSONL, ".ndjson": Format.JSONL}
+# How much of an export to stdout is held in memory until it is recorded; beyond it, in an
+# unnamed temporary file (removed as it is closed, or as the process ends however it ends).
+_HELD_IN_MEMORY = 64 * 1024 * 1024
 
 
 def _format_of(path: Path, given: Format | None) -> Format:
@@ -443,8 +446,11 @@ def export_command(
     The first columns are those import reads, so an export imports into another store. Any
     active member of staff may export; the export (who, when, where to, how many cases, the
     filters, who it is for and the SHA-256 of what was written, never the content) is recorded
-    in the store's history once it is written whole.
+    in the store's history before any of it reaches the file or stdout.
     """
+    import shutil
+    import tempfile
+
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
     from complaintctl.errors import ComplaintError, ExportParted
@@ -464,6 +470,7 @@ def export_command(
     # Written beside the destination, and moved into place once whole and recorded: a refusal
     # or a failure half-way leaves whatever was there as it was, and records nothing.
     made: list[NewFile] = []
+    held: list[IO[str]] = []  # stdout's rows, until the export is recorded
 
     def write(uow: "UnitOfWork", _now: "datetime") -> tuple["CasesExport", str]:
         # Who is exporting and the filters are checked here, before anything is written.
@@ -487,9 +494,18 @@ def export_command(
             return export, made[0].write_text(
                 lambda out: render.exported(out, export, COLUMNS, fmt.value)
             )
-        out = Digesting(render.machine_stdout())
+        # Held back (in memory, or an unnamed temporary file once large) until the export is
+        # recorded: no row of anyone's data goes out unrecorded, whatever stops it after.
+        held.append(
+            cast(
+                "IO[str]",
+                tempfile.SpooledTemporaryFile(
+                    max_size=_HELD_IN_MEMORY, mode="w+", encoding="utf-8", newline=""
+                ),
+            )
+        )
+        out = Digesting(held[0])
         render.exported(out.stream(), export, COLUMNS, fmt.value)
-        out.flush()  # a failure writing it is said before anything is recorded
         return export, out.hexdigest()
 
     try:
@@ -501,17 +517,19 @@ def export_command(
             to = path.name if path is not None else None
             return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
 
-        try:
-            state.change(record, None)
-        except ComplaintError as err:
-            if not made:  # the rows are out on stdout already: say that they are not recorded
-                raise ExportParted(err, ExportParted.STDOUT) from err
-            raise
+        state.change(record, None)
         if made:
             try:
                 made[0].place()  # a rename, as before: a hard link is not on every disk
             except ComplaintError as err:  # the folder removed meanwhile, say
                 raise ExportParted(err, ExportParted.FILE) from err
+        if held:
+            held[0].seek(0)
+            stdout = render.machine_stdout()
+            shutil.copyfileobj(held[0], stdout)
+            stdout.flush()
     finally:
         for file in made:
             file.discard()
+        for spool in held:
+            spool.close()
