@@ -962,7 +962,9 @@ def test_restrict_list_never_cuts_an_email_or_a_date_at_any_width(
     email = "dev.shah.longer.address@example-consumer-mail.co.uk"
     monkeypatch.setattr(render.Output, "for_people", lambda self: True)
     monkeypatch.setenv("COLUMNS", str(width))
-    render.restriction_list(render.Output(), (restriction(1, email),), json_output=False)
+    render.restriction_list(
+        render.Output(), (restriction(1, email),), json_output=False, lifted=False
+    )
     out = capsys.readouterr().out
 
     review = format_local(t("2027-06-01T12:00"), ZoneInfo("Europe/London"))
