@@ -337,19 +337,22 @@ def list_actions(
     # since undone (services/clocks.action_due_as_recorded); and each owner, an action handed
     # on since undone (`owner_as_recorded`). Commonly there is none of either.
     # And each action opened or done, by an entry recorded since: not there yet, or open then.
-    since: list[EventView] = []
-    handed_on: list[EventView] = []
+    # Each by the action it changed, in the order recorded: a row reads only its own.
+    since: dict[int, list[EventView]] = {}
+    handed_on: dict[int, list[EventView]] = {}
     opened_since: set[int] = set()
     done_since: set[int] = set()
     for action, raw, recorded_at in listings.action_changes_since(uow, as_of):
         details = details_of(raw)
+        entry = EventView(action, "", recorded_at, recorded_at, details)
         if action == Action.ACTION_REASSIGNED:
-            handed_on.append(EventView(action, "", recorded_at, recorded_at, details))
+            if isinstance(details.get("id"), int):
+                handed_on.setdefault(details["id"], []).append(entry)
         elif action in (Action.ACTION_OPENED, Action.ACTION_DONE):
             if isinstance(details.get("id"), int):
                 (opened_since if action == Action.ACTION_OPENED else done_since).add(details["id"])
-        elif details.get("action_id") is not None:
-            since.append(EventView(action, "", recorded_at, recorded_at, details))
+        elif isinstance(details.get("action_id"), int):
+            since.setdefault(details["action_id"], []).append(entry)
     rows = listings.actions(
         uow,
         # One done since, whatever its date, was open then: judged below.
@@ -365,11 +368,13 @@ def list_actions(
         if row[0] in opened_since:
             continue
         if handed_on:
-            row = (*row[:4], owner_as_recorded(row[4], row[0], handed_on, as_of) or row[4],
-                   *row[5:])  # fmt: skip
+            if row[0] in handed_on:
+                then = owner_as_recorded(row[4], row[0], handed_on[row[0]], as_of) or row[4]
+                row = (*row[:4], then, *row[5:])
             if owner is not None and row[4] != owner:
                 continue
-        due = action_due_as_recorded(row[0], row[5], since, as_of) if since else row[5]
+        moved = since.get(row[0])
+        due = action_due_as_recorded(row[0], row[5], moved, as_of) if moved else row[5]
         # The last of each row is when its clock stopped: after `as_of`, it was open then.
         if max(row[8] or as_of, row[11] or as_of) > as_of or row[0] in done_since:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:8], as_of=as_of)
