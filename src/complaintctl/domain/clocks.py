@@ -251,7 +251,8 @@ def clock_ends_at(due_at: datetime, at: datetime, now: datetime, *, seen: bool =
     unless the deadline had passed before the step was recorded on a step dated earlier (a
     breach on record: `overdue` could have listed it since its due), then when it was recorded.
     A clock nobody has `seen` (started by the same command) cannot have been breached on
-    record. The figures judge a clock's end by this rule too (domain/figures.py)."""
+    record. The figures judge the end of a clock staff owe by this rule too (domain/figures.py);
+    the consumer's referral window is met when they referred (`plan_clocks`)."""
     return now if seen and due_at < now and at < now else at
 
 

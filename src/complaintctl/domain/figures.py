@@ -449,7 +449,8 @@ def replay(ref: str, entries: Iterable[Entry], cutoff: datetime) -> CaseFacts | 
             cancelled_by_close = []
             for kind, clock in clocks.items():
                 if clock.running:
-                    seen = clock.recorded_at < entry.recorded_at
+                    # The consumer's referral window is never breached on record (plan_clocks).
+                    seen = clock.recorded_at < entry.recorded_at and kind != _REFERRAL_WINDOW_CLOCK
                     clock.cancelled_at = clock_ends_at(
                         clock.due, entry.at, entry.recorded_at, seen=seen
                     )
@@ -650,7 +651,8 @@ def with_parts(rows: Sequence[Row], parts: Mapping[str, Iterable[str]]) -> tuple
     by the causes recorded (DYNAMIC_PARTS) has a row for each cause any column of the report
     counted, so that a cause recorded only in the period before, or in another group or
     month, is beside it at 0 here rather than left out. Its rows stay the most frequent
-    first, in FIGURES' order; a figure not in `rows` (the restrictions' of a group) stays out."""
+    first, in FIGURES' order; a figure neither in `rows` nor in `parts` (the restrictions' of a
+    group) stays out."""
     by_figure: dict[str, list[Row]] = {}
     for row in rows:
         by_figure.setdefault(row.figure, []).append(row)

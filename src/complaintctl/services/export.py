@@ -72,7 +72,10 @@ def export_cases(
     received_from: date | None = None,
     received_to: date | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every matching case as one record, oldest first; received dates are inclusive.
+    """Every matching case as one record, oldest first; received dates are inclusive: what
+    an export holds, for reading in the store's own code and tests. Nothing is recorded:
+    what gives the records out of the store (the `export` command) goes through
+    `begin_export` and `record_export`, so that it is recorded.
 
     The filters are checked here, before the first record is asked for, so a refusal comes
     before anything is written.

@@ -240,11 +240,7 @@ def _left_holding(uow: UnitOfWork, username: str) -> tuple[str, ...]:
         f"{row[0]} on {row[1]}"
         for row in listings.actions(uow, open_only=True, due_before=None, owner=username, kind=None)
     ]
-    via = [
-        f"restriction {r.id}"
-        for r in uow.all_restrictions()
-        if r.lifted_at is None and r.contact_via == username
-    ]
+    via = [f"restriction {number}" for number in uow.restrictions_via(username)]
     warnings = []
     if first:
         warnings.append(

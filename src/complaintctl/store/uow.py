@@ -415,6 +415,16 @@ class UnitOfWork:
     def all_restrictions(self) -> Sequence[Restriction]:
         return self.session.exec(select(Restriction).order_by(col(Restriction.id))).all()
 
+    def restrictions_via(self, username: str) -> Sequence[int]:
+        """The ids of the restrictions in force that route a consumer's contact through the
+        member (`--via`), oldest first."""
+        ids = self.session.exec(
+            select(Restriction.id)
+            .where(Restriction.contact_via == username, col(Restriction.lifted_at).is_(None))
+            .order_by(col(Restriction.id))
+        ).all()
+        return [number for number in ids if number is not None]
+
     def restriction_clocks(self, restriction: Restriction) -> Sequence[Deadline]:
         """The restriction's review clocks, oldest first (earlier ones ended at each review)."""
         return self.session.exec(
