@@ -202,26 +202,23 @@ def moves_since(
     if owners and owner_stages is None:  # of the same cases: read with their moves
         moves += handed_on
     columns = (col(Event.action), col(Event.details), col(Event.recorded_at), col(Event.id))
-    branches: list[AnySelect] = [
-        sa_select(col(Case.ref).label("ref"), *columns)
-        .join(Case, col(Case.id) == col(Event.case_id))
-        .where(
-            col(Event.case_id).in_(running),
-            col(Event.action).in_(moves),
-            col(Event.recorded_at) > since,
-        )
-    ]
-    if owners and owner_stages is not None:
-        held = sa_select(col(Case.id)).where(col(Case.stage).in_(list(owner_stages)))
-        branches.append(
+
+    def recorded_since(cases: Any, actions: list[str]) -> AnySelect:
+        """The entries of `actions` recorded since on `cases` (a select of their ids)."""
+        return (
             sa_select(col(Case.ref).label("ref"), *columns)
             .join(Case, col(Case.id) == col(Event.case_id))
             .where(
-                col(Event.case_id).in_(held),
-                col(Event.action).in_(handed_on),
+                col(Event.case_id).in_(cases),
+                col(Event.action).in_(actions),
                 col(Event.recorded_at) > since,
             )
         )
+
+    branches: list[AnySelect] = [recorded_since(running, moves)]
+    if owners and owner_stages is not None:
+        held = sa_select(col(Case.id)).where(col(Case.stage).in_(list(owner_stages)))
+        branches.append(recorded_since(held, handed_on))
     if DeadlineKind.SUBJECT_ACCESS.value in kinds:
         # A request's entries have no case (as a restriction's): the case_id index finds them.
         no_ref = sa_cast(null(), String).label("ref")
