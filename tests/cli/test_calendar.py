@@ -370,6 +370,25 @@ def test_closing_a_malformed_date_exits_2(run: Run, monday_noon: None, day: str,
     )
 
 
+def test_closing_a_day_more_than_10_years_ahead_exits_2_as_any_date_typed_so_far_ahead(
+    run: Run, monday_noon: None
+) -> None:
+    # 2063 for 2036, say: a typing mistake, refused as every date typed that far ahead is.
+    result = run("--as", "sam.senior", "calendar", "close", "2036-12-01", "--reason", "Move")
+
+    assert (2, ["Error: '2036-12-01' is more than 10 years ahead"]) == (
+        result.exit_code,
+        result.stderr.splitlines(),
+    )
+    assert "2036-12-01" not in json.dumps(calendar_json(run, "--as-of", "2036-11-30T12:00"))
+
+
+def test_closing_a_day_10_years_ahead_is_taken(run: Run, monday_noon: None) -> None:
+    result = run("--as", "sam.senior", "calendar", "close", "2036-11-28", "--reason", "Move")
+
+    assert 0 == result.exit_code, result.stderr
+
+
 # -- reopening a day -----------------------------------------------------------------------
 
 

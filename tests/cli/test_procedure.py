@@ -439,6 +439,18 @@ def test_extend_until_a_date_alone_agrees_the_whole_of_that_day(run: Run) -> Non
 
 
 @freeze_time(NOW)
+def test_extend_until_a_date_in_iso_basic_form_agrees_the_whole_of_that_day(run: Run) -> None:
+    # 20260812 is 2026-08-12 written without its hyphens: the same promise, not its midnight.
+    ref = case_at_first_stage(run)
+
+    result = extend(run, ref, "20260812")
+
+    assert f"Extended {ref}: open, due Wed 2026-08-12 23:59 BST" in result.stdout
+    (respond,) = [d for d in show(run, ref)["deadlines"] if d["kind"] == "respond"]
+    assert "2026-08-12T23:59:59+01:00" == respond["due"]
+
+
+@freeze_time(NOW)
 def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
     ref = case_at_first_stage(run)
     extend(run, ref, "2026-08-12T17:00")

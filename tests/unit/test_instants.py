@@ -53,6 +53,15 @@ def test_a_deadline_typed_as_a_bare_date_is_the_end_of_that_day(
     assert expected == parse_due(text, LONDON)
 
 
+@pytest.mark.parametrize("text", ["20261210", "2026-W50-4", " 2026W504 "])
+def test_a_deadline_typed_as_a_date_in_another_iso_form_is_the_end_of_that_day_too(
+    text: str,
+) -> None:
+    # ISO 8601's basic and week forms of Thursday 10 December 2026 are a date alone as well:
+    # read as its midnight, the deadline would fall a day short of the one agreed.
+    assert datetime(2026, 12, 10, 23, 59, 59, tzinfo=UTC) == parse_due(text, LONDON)
+
+
 def test_a_deadline_on_no_such_day_is_refused_as_an_instant_is() -> None:
     with pytest.raises(InstantError, match="2026-02-30"):
         parse_due("2026-02-30", LONDON)

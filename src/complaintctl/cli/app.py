@@ -662,6 +662,14 @@ class State:
             raise InvalidInput(f"{text!r} is more than 10 years ahead")
         return instant
 
+    def day_ahead(self, text: str, tz: ZoneInfo) -> date:
+        """A date a command writes (a closure day), held to the rule of an instant typed: not
+        more than 10 years ahead of today (in `tz`), which is a typing mistake."""
+        day = parse_day(text)
+        if day > (self.now.astimezone(tz) + MAX_AHEAD).date():
+            raise InvalidInput(f"{text!r} is more than 10 years ahead")
+        return day
+
 
 def parse_day(text: str) -> date:
     from complaintctl.domain.instants import InstantError, parse_date

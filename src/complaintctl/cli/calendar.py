@@ -78,7 +78,7 @@ def calendar_close(
     change = state.change(
         lambda uow, when: services.add_closure(
             uow,
-            day=parse_day(day),
+            day=state.day_ahead(day, uow.calendar().tz),
             reason=reason,
             by=state.actor,
             at=when,

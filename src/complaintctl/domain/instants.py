@@ -58,11 +58,15 @@ def parse_due(text: str, tz: ZoneInfo) -> datetime:
     """A deadline as typed (`extend --until`, `action add --due`): as `parse_instant`, but a
     bare date is the end of that day, 23:59:59 local, not its midnight: a timescale agreed as
     "by 10 June" is kept all of 10 June (as a subject-access request's due date is), where its
-    midnight would make it due as 9 June ends."""
+    midnight would make it due as 9 June ends. A date alone in any of ISO 8601's forms that
+    `parse_instant` reads (`2026-06-10`, `20260610`, `2026-W24-3`) is such a date."""
     cleaned = text.strip()
-    if _DAY_WRITTEN.fullmatch(cleaned) and not _names_no_day(cleaned):
-        return parse_instant(f"{cleaned}T23:59:59", tz)
-    return parse_instant(text, tz)
+    try:
+        day = date.fromisoformat(cleaned)
+    except ValueError:
+        return parse_instant(text, tz)
+    parse_instant(text, tz)  # refused as any instant is, in the words typed
+    return parse_instant(f"{day.isoformat()}T23:59:59", tz)
 
 
 def _names_no_day(text: str) -> bool:
