@@ -75,7 +75,8 @@ def main() -> None:
                 ref = step(uow, kind, ref, worker, n)
             outcome = {"kind": kind, "ref": ref, "taken": True}
         except ComplaintError as err:
-            outcome = {"kind": kind, "ref": ref, "taken": False, "error": type(err).__name__}
+            outcome = {"kind": kind, "ref": ref, "taken": False, "error": type(err).__name__,
+                       "message": err.message}  # fmt: skip
         print(json.dumps(outcome), flush=True)  # noqa: T201 - the worker's report
     engine.dispose()
 

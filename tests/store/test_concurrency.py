@@ -153,9 +153,17 @@ def test_many_processes_acting_at_once_lose_nothing_and_double_nothing(
     assert WORKERS_AT_ONCE * ACTIONS == len(outcomes)
     taken = [o for o in outcomes if o["taken"]]
     refused = [o for o in outcomes if not o["taken"]]
-    # Races happened and were refused cleanly: out of order, or not the assigned responder.
+    # Races happened and were refused cleanly: out of order, not the assigned responder, or
+    # assigned to the one another worker had just made its responder.
     assert refused
-    assert {o["error"] for o in refused} <= {"ActionNotAllowed", "NotPermitted"}
+
+    def why(outcome: dict[str, str]) -> str:
+        if outcome["error"] == "InvalidInput" and "nothing to change" in outcome["message"]:
+            return "already its responder"
+        return outcome["error"]
+
+    allowed = {"ActionNotAllowed", "NotPermitted", "already its responder"}
+    assert {why(o) for o in refused} <= allowed
 
     with _connect(store_url) as raw:
         cases = {
