@@ -451,6 +451,20 @@ def test_extend_until_a_date_in_iso_basic_form_agrees_the_whole_of_that_day(run:
 
 
 @freeze_time(NOW)
+def test_extend_until_a_week_without_its_day_is_refused_and_changes_nothing(run: Run) -> None:
+    # Python reads 2026-W33 as its Monday: "by week 33" would be due days before it ends.
+    ref = case_at_first_stage(run)
+
+    result = refused(
+        run, ref, "--as", "rita.responder", "extend", ref, "--until", "2026-W33",
+        "--reason", "Agreed by phone", "--at", "2026-08-04T16:00",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "names a week, not a day" in result.stderr
+
+
+@freeze_time(NOW)
 def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
     ref = case_at_first_stage(run)
     extend(run, ref, "2026-08-12T17:00")

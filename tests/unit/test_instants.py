@@ -153,3 +153,17 @@ def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timed
     minutes = int(text.rstrip("m").split()[-1]) if text.endswith("m") else 0
     sign = -1 if text.startswith("-") else 1
     assert whole_minutes(amount) == sign * (hours * 60 + minutes)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000"]
+)
+def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: str) -> None:
+    # Python reads a week alone as its Monday: a deadline "by week 52" would fall on the
+    # Monday, and a period to that week would end there. Which day is meant is the user's.
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError, match=r"names a week, not a day.*2026-W52-1"):
+            parse(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match=r"names a week, not a day"):
+            parse_date(text)

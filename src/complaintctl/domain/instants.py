@@ -24,6 +24,8 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     """An aware UTC datetime from ISO 8601 (a bare date means its local midnight), or from
     `fmt` (strftime codes, as `import --date-format` gives), wall time in `tz` alike."""
     cleaned = text.strip()
+    if fmt is None:
+        _refuse_week_alone(text, cleaned)
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
@@ -52,6 +54,20 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 
 
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)(?:T.*)?", re.IGNORECASE)
+
+
+def _refuse_week_alone(text: str, cleaned: str) -> None:
+    """Python reads an ISO week with no weekday (2026-W52) as its Monday: a deadline "by week
+    52" would fall on the Monday, a period "to week 52" end there. Which day is meant is the
+    user's to say."""
+    week = _WEEK_ALONE.fullmatch(cleaned)
+    if week is not None:
+        year, number = week.groups()
+        raise InstantError(
+            f"{text!r} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
+            f"for its Monday or {year}-W{number}-5 for its Friday"
+        )
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
@@ -139,6 +155,8 @@ def parse_date(text: str, fmt: str | None = None) -> date:
     """A date from YYYY-MM-DD, or from `fmt`: the whole format, or its date alone (the
     format cut before its first time code), so `%d/%m/%Y %H:%M` reads `30/11/2026` too."""
     cleaned = text.strip()
+    if fmt is None:
+        _refuse_week_alone(text, cleaned)
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError
