@@ -5,11 +5,18 @@ Each verb fetches, checks, calls the domain and commits once; a refusal writes n
 
 from complaintctl.domain.intake import NewComplaint
 from complaintctl.services.calendar import (
+    CalendarWanted,
     Retroactive,
     add_closure,
     calendar_view,
+    change_calendar,
+    describe_calendar,
+    make_calendar,
+    new_store_calendar,
     refresh_holidays,
     remove_closure,
+    same_calendar,
+    stored_choice,
 )
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.figures import figure_cases, report, report_period
@@ -114,10 +121,17 @@ __all__ = [
     "ActionView",
     "CaseView",
     "NewComplaint",
+    "CalendarWanted",
     "Retroactive",
     "Remedies",
     "acknowledge",
     "add_closure",
+    "change_calendar",
+    "describe_calendar",
+    "make_calendar",
+    "new_store_calendar",
+    "same_calendar",
+    "stored_choice",
     "add_staff",
     "bind_staff",
     "assign",
