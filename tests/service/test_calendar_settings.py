@@ -385,3 +385,8 @@ def test_a_dry_run_writes_nothing(unit: UnitFactory, store_url: str) -> None:
     assert dry.dry_run
     assert 1 == len(dry.recomputed)
     assert before == dump_store(store_url)
+
+
+def test_hours_too_few_to_hold_a_deadline_are_refused(unit: UnitFactory) -> None:
+    with pytest.raises(InvalidInput, match="^--hours opens for 5 minutes a week"):
+        change(unit, utc("2026-12-07T09:00"), hours="Sun 00:00-00:05")

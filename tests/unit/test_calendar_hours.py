@@ -63,6 +63,8 @@ def test_days_not_named_are_closed() -> None:
         ("Mnd 09:00-17:00", "'Mnd' is not a weekday"),
         ("Mon-Fri closed", "has no opening hours at all"),
         ("Sat closed; Sun closed", "has no opening hours at all"),
+        ("Mon 09:00-09:59", "opens for 59 minutes a week, less than an hour"),
+        ("Mon 09:00-09:30; Sun 00:00-00:01", "opens for 31 minutes a week"),
         ("Mon 09:00-24:30", "'24:30' is not a time of day"),
         ("Mon 09:60-17:00", "'09:60' is not a time of day"),
         ("Mon 9-17", "hours must look like 09:00-17:00, not '9-17'"),

@@ -506,6 +506,9 @@ _DASHES = "-\u2013"  # a hyphen, or the en dash a word processor puts for one
 _SEPARATES_HOURS = re.compile(rf"\s*[{_DASHES}]\s*")
 # Where the days end and the hours begin: the first digit, or the word "closed".
 _HOURS_BEGIN = re.compile(r"\d|\bclosed\b", re.ASCII | re.IGNORECASE)
+# Less than this a week is a typing mistake (`Mon 09:00-09:05`), and would put deadlines years
+# ahead, past what the calendar searches.
+_LEAST_OPEN_MINUTES = 60
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -518,7 +521,7 @@ def parse_hours(text: str) -> Week:
 
     Refused (CalendarError, saying why): a day named twice, stretches that overlap or end
     before they start, an unknown weekday, a week with no opening hours at all (no deadline
-    would ever fall), control or direction characters."""
+    would ever fall) or less than an hour of them, control or direction characters."""
     if _CONTROL.search(text):
         raise CalendarError("must not contain control characters")
     days: dict[int, tuple[Opening, ...]] = {}
@@ -542,6 +545,12 @@ def parse_hours(text: str) -> Week:
     week = tuple(days.get(day, ()) for day in range(7))
     if not any(week):
         raise CalendarError("has no opening hours at all: no deadline would ever fall due")
+    open_minutes = sum(o.end - o.start for hours in week for o in hours)
+    if open_minutes < _LEAST_OPEN_MINUTES:
+        raise CalendarError(
+            f"opens for {open_minutes} minutes a week, less than an hour: a deadline of 24 "
+            "working hours would fall months ahead"
+        )
     return week
 
 

@@ -374,7 +374,13 @@ def _recompute(
         if case_id is None:
             continue
         target = policy.Target(deadline.amount, deadline.unit, "")
-        new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
+        try:
+            new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
+        except CalendarError as err:  # a calendar with too little working time to hold it
+            raise InvalidInput(
+                f"the calendar would leave an open {deadline.kind} deadline with no due date "
+                f"({err}); give it more opening hours"
+            ) from None
         if new_due == deadline.due_at:
             continue
         case = uow.case_by_id(case_id)
