@@ -390,3 +390,20 @@ def test_a_dry_run_writes_nothing(unit: UnitFactory, store_url: str) -> None:
 def test_hours_too_few_to_hold_a_deadline_are_refused(unit: UnitFactory) -> None:
     with pytest.raises(InvalidInput, match="^--hours opens for 5 minutes a week"):
         change(unit, utc("2026-12-07T09:00"), hours="Sun 00:00-00:05")
+
+
+@pytest.mark.parametrize(
+    ("option", "pasted"),
+    [
+        ("zone", "Europe/" + "x" * 100_000),
+        ("region", "GB-" + "A" * 100_000),
+        ("hours", "Mon 09:00-17:00; " + "Xyz" * 100_000 + " 09:00-17:00"),
+        ("hours", "Mon 09:00-" + "1" * 100_000),
+    ],
+)
+def test_a_refusal_names_a_pasted_value_cut_short(
+    unit: UnitFactory, option: str, pasted: str
+) -> None:
+    with pytest.raises(InvalidInput, match=f"^--{option} ") as refused:
+        change(unit, utc("2026-12-07T09:00"), **{option: pasted})
+    assert len(str(refused.value)) < 300

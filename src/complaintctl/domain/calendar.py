@@ -512,6 +512,12 @@ _LEAST_OPEN_MINUTES = 60
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def quoted(text: str, most: int = 40) -> str:
+    """`text` quoted as an error names it, cut short after `most` characters (a refusal must
+    stay one readable line, whatever was pasted)."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}…"
+
+
 def parse_hours(text: str) -> Week:
     """Opening hours as an officer types them: groups parted by `;`, each days then hours,
     e.g. `Mon-Fri 09:00-12:30, 13:30-17:00; Sat 10:00-13:00`. Days are a weekday (`Mon` or
@@ -534,7 +540,7 @@ def parse_hours(text: str) -> Week:
         begins = _HOURS_BEGIN.search(group)
         if begins is None or not group[: begins.start()].strip():
             raise CalendarError(
-                f"{group!r} must name its days, then their hours, e.g. 'Mon-Fri 09:00-17:00'"
+                f"{quoted(group)} must name its days, then their hours, e.g. 'Mon-Fri 09:00-17:00'"
             )
         named, hours = group[: begins.start()], group[begins.start() :].strip()
         stretches = () if hours.lower() == "closed" else _stretches(hours)
@@ -560,7 +566,7 @@ def _days(named: str) -> list[int]:
         first, dash, last = (re.split(f"([{_DASHES}])", part, maxsplit=1) + ["", ""])[:3]
         first, last = first.strip(), last.strip()
         if not first:
-            raise CalendarError(f"{named.strip()!r} is not a list of weekdays")
+            raise CalendarError(f"{quoted(named.strip())} is not a list of weekdays")
         start = _day(first)
         if not dash:
             found.append(start)
@@ -568,7 +574,7 @@ def _days(named: str) -> list[int]:
         end = _day(last)
         if end < start:
             raise CalendarError(
-                f"{part.strip()!r} runs backwards: a range of days runs Monday to Sunday"
+                f"{quoted(part.strip())} runs backwards: a range of days runs Monday to Sunday"
             )
         found.extend(range(start, end + 1))
     return found
@@ -577,7 +583,9 @@ def _days(named: str) -> list[int]:
 def _day(name: str) -> int:
     index = _DAY_NAMES.get(name.lower())
     if index is None:
-        raise CalendarError(f"{name!r} is not a weekday: write Mon, Tue, Wed, Thu, Fri, Sat or Sun")
+        raise CalendarError(
+            f"{quoted(name)} is not a weekday: write Mon, Tue, Wed, Thu, Fri, Sat or Sun"
+        )
     return index
 
 
@@ -586,10 +594,10 @@ def _stretches(hours: str) -> tuple[Opening, ...]:
     for part in hours.split(","):
         sides = _SEPARATES_HOURS.split(part.strip())
         if len(sides) != 2 or not all(_CLOCK.fullmatch(side) for side in sides):
-            raise CalendarError(f"hours must look like 09:00-17:00, not {part.strip()!r}")
+            raise CalendarError(f"hours must look like 09:00-17:00, not {quoted(part.strip())}")
         start, end = (_clock_minutes(side) for side in sides)
         if end <= start:
-            raise CalendarError(f"{part.strip()!r} does not end after it starts")
+            raise CalendarError(f"{quoted(part.strip())} does not end after it starts")
         stretches.append(Opening(start, end))
     stretches.sort(key=lambda opening: opening.start)
     for earlier, later in zip(stretches, stretches[1:], strict=False):
@@ -603,7 +611,7 @@ def _clock_minutes(text: str) -> int:
     assert clock is not None
     hours, minutes = int(clock[1]), int(clock[2])
     if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
-        raise CalendarError(f"{text!r} is not a time of day (00:00 to 24:00)")
+        raise CalendarError(f"{quoted(text)} is not a time of day (00:00 to 24:00)")
     return hours * 60 + minutes
 
 
@@ -640,7 +648,7 @@ def zone_problem(name: str, known: Container[str]) -> str | None:
     if _CONTROL.search(name):
         return "must not contain control characters"
     if name in {"localtime", "posixrules", "Factory"} or name not in known:
-        return f"{name!r} is not a time zone name: write an IANA name, e.g. Europe/London"
+        return f"{quoted(name)} is not a time zone name: write an IANA name, e.g. Europe/London"
     return None
 
 

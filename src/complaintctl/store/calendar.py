@@ -15,6 +15,7 @@ from complaintctl.domain.calendar import (
     format_week,
     office_week,
     parse_week,
+    quoted,
 )
 from complaintctl.store.models import CalendarSetting, ClosedDay
 
@@ -39,7 +40,7 @@ def holiday_region(text: str) -> str:
     known = holidays.list_supported_countries()
     if country not in known or text.strip().endswith("-"):
         raise ValueError(
-            f"{text!r} is not a region whose bank holidays are known: write a country code "
+            f"{quoted(text)} is not a region whose bank holidays are known: write a country code "
             f"(ISO 3166), with a subdivision where it has its own, e.g. {_NEARBY_REGIONS}"
         )
     if not subdivision:
@@ -49,7 +50,7 @@ def holiday_region(text: str) -> str:
         named = ", ".join(f"{country}-{code}" for code in known[country][:40])
         more = ", …" if len(known[country]) > 40 else ""
         raise ValueError(
-            f"{text!r} is not a region whose bank holidays are known: "
+            f"{quoted(text)} is not a region whose bank holidays are known: "
             + (f"{country}'s are {country}, {named}{more}" if named else f"write {country}")
         )
     return f"{country}-{listed[subdivision]}"
