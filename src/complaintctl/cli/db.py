@@ -38,7 +38,6 @@ def db_init(
     A store that is there already is left as it is (`calendar set` changes its calendar)."""
     from complaintctl import services
     from complaintctl.cli import render
-    from complaintctl.errors import InvalidInput
     from complaintctl.store.db import describe
 
     state = current_state(ctx)
@@ -50,19 +49,15 @@ def db_init(
         # Nothing to write: no waiting for the write lock while someone else writes.
         if wanted.given():
             with state.unit_of_work(write=False) as uow:
-                current = services.stored_choice(uow)
-            if not services.same_calendar(wanted.choice(current), current):
-                raise InvalidInput(
-                    f"there is a store at {where} already, its calendar "
-                    f"{services.describe_calendar(current)}: `complaintctl calendar set` "
-                    "changes it"
-                )
+                services.check_calendar_there(uow, wanted, where)
         render.message(f"There is a store at {where} already: nothing to do")
         return
 
     def made(uow: "UnitOfWork", at: "datetime") -> bool:
         if uow.created:
             services.make_calendar(uow, choice, at=at)
+        elif wanted.given():  # made by another command while this one waited for the lock
+            services.check_calendar_there(uow, wanted, where)
         uow.commit()
         return uow.created
 

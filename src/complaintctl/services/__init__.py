@@ -10,13 +10,11 @@ from complaintctl.services.calendar import (
     add_closure,
     calendar_view,
     change_calendar,
-    describe_calendar,
+    check_calendar_there,
     make_calendar,
     new_store_calendar,
     refresh_holidays,
     remove_closure,
-    same_calendar,
-    stored_choice,
 )
 from complaintctl.services.common import coverage_warnings
 from complaintctl.services.figures import figure_cases, report, report_period
@@ -127,11 +125,9 @@ __all__ = [
     "acknowledge",
     "add_closure",
     "change_calendar",
-    "describe_calendar",
+    "check_calendar_there",
     "make_calendar",
     "new_store_calendar",
-    "same_calendar",
-    "stored_choice",
     "add_staff",
     "bind_staff",
     "assign",

@@ -254,12 +254,20 @@ def make_calendar(uow: UnitOfWork, choice: CalendarChoice, *, at: datetime) -> N
         uow.change_calendar(choice, at)
 
 
-def same_calendar(one: CalendarChoice, other: CalendarChoice) -> bool:
-    return (one.zone, parse_week(one.week), one.region) == (
-        other.zone,
-        parse_week(other.week),
-        other.region,
-    )
+def check_calendar_there(uow: UnitOfWork, wanted: CalendarWanted, where: str) -> None:
+    """`db init` with a calendar on a store there already: nothing to do where the store's
+    calendar is what `wanted` asks, else refused (InvalidInput), pointing to `calendar set`."""
+    current = stored_choice(uow)
+    asked = wanted.choice(current)
+    if (asked.zone, parse_week(asked.week), asked.region) != (
+        current.zone,
+        parse_week(current.week),
+        current.region,
+    ):
+        raise InvalidInput(
+            f"there is a store at {where} already, its calendar {describe_calendar(current)}: "
+            "`complaintctl calendar set` changes it"
+        )
 
 
 def change_calendar(
