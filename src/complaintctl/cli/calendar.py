@@ -34,8 +34,9 @@ Retroactive = Annotated[
     typer.Option(
         "--retroactive",
         metavar="REASON",
-        help="Why a change that moves deadlines because of a day already past (or today) is "
-        "made all the same; without it such a change is refused.",
+        help="Why a change that moves deadlines because of time already past (a day already "
+        "past or today; for `set`, time it counts differently) is made all the same; without "
+        "it such a change is refused.",
     ),
 ]
 DryRun = Annotated[
