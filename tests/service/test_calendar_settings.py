@@ -16,6 +16,7 @@ from complaintctl import services
 from complaintctl.domain.procedure import Action, ActionKind, Category, Channel
 from complaintctl.errors import InvalidInput, NotPermitted
 from tests.conftest import UnitFactory, dump_store
+from tests.service import journey
 
 SENIOR = "sam.senior"
 STAFF = "officer.one"
@@ -407,3 +408,27 @@ def test_a_refusal_names_a_pasted_value_cut_short(
     with pytest.raises(InvalidInput, match=f"^--{option} ") as refused:
         change(unit, utc("2026-12-07T09:00"), **{option: pasted})
     assert len(str(refused.value)) < 300
+
+
+def test_saturday_opening_moves_a_final_response_in_working_days(unit: UnitFactory) -> None:
+    # Escalated Mon 7 Dec 2026 10:00; 20 working days from Tue 8 Dec. England and Wales,
+    # Mon-Fri: 8-11 (4), 14-18 (9), 21-24 (13), 25 and 28 closed, 29-31 (16), 1 Jan closed,
+    # 4-7 Jan (20) → Thu 7 Jan 2027 17:00. With Saturdays 10:00-13:00: Sat 12 Dec (5),
+    # 14-18 (10), Sat 19 (11), 21-24 (15), Sat 26 Dec is Boxing Day, 29-31 (18), Sat 2 Jan (19),
+    # Mon 4 Jan (20) → Mon 4 Jan 2027 17:00.
+    ref = journey.to_second_stage(unit)
+    now = utc("2026-12-07T10:00")
+    assert utc("2027-01-07T17:00") == journey.due(journey.show(unit, ref, now), "final")
+    change(unit, now, hours="Mon-Fri 09:00-17:00; Sat 10:00-13:00")
+    assert utc("2027-01-04T17:00") == journey.due(journey.show(unit, ref, now), "final")
+
+
+def test_a_working_day_already_counted_differently_needs_a_reason(unit: UnitFactory) -> None:
+    # Now Sat 12 Dec 12:00: with Saturday opening, today is a working day of the 20 counted.
+    # Opening an hour later on weekdays moves nothing already past in working days: no reason.
+    ref = journey.to_second_stage(unit)
+    now = utc("2026-12-12T12:00")
+    with pytest.raises(InvalidInput, match=f"differently for 1 open deadline \\({ref}\\)"):
+        change(unit, now, hours="Mon-Fri 09:00-17:00; Sat 10:00-13:00")
+    moved = change(unit, now, hours="Mon-Fri 10:00-17:00")
+    assert [] == [m for m in moved.recomputed if m.kind == "final"]
