@@ -491,7 +491,7 @@ ANONYMISED = {
     "entries": INT,
 }
 
-# A calendar change (`calendar close|reopen|holidays --json`): each deadline it moved (in a dry
+# A calendar change (`calendar close|reopen|holidays|set --json`): each deadline it moved (in a dry
 # run, would move): a case's clock (`ref`), one of its actions' (`action`, kind `action`), or
 # a subject-access request's (`subject_access`, no `ref`).
 CALENDAR_CHANGE = {
@@ -548,7 +548,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "explain": (EXPLAIN, ("explain",)),
     "calendar": (CALENDAR, ("calendar",)),
     "calendar change": (CALENDAR_CHANGE, ("calendar close", "calendar reopen",
-                                          "calendar holidays")),
+                                          "calendar holidays", "calendar set")),
     "import": (IMPORT, ("import",)),
     "export": (EXPORT_RECORD, ("export --format jsonl",)),
     "staff": (STAFF, ("staff add", "staff remove", "staff reactivate", "staff role",

@@ -67,6 +67,9 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
         ("calendar change", "calendar close", demo(
             "calendar", "close", "2026-12-18", "--reason", "Office move", "--dry-run", "--json"
         )),
+        ("calendar change", "calendar set", demo(
+            "calendar", "set", "--zone", "Europe/Dublin", "--dry-run", "--json"
+        )),
         ("step", "ack", demo("ack", "SC-2026-000001", "--area", "Casework", "--json")),
         ("step", "ack", demo(  # one can take it, one cannot (acknowledged above): exit 9
             "ack", "SC-2026-000002", "SC-2026-000001", "--area", "Casework", "--dry-run", "--json",

@@ -6,7 +6,7 @@ import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import At, Json, date_given, whole_number
+from complaintctl.cli.options import At, Hours, Json, Region, Zone, date_given, whole_number
 
 calendar_app = typer.Typer(
     cls=HelpGroup,
@@ -34,8 +34,9 @@ Retroactive = Annotated[
     typer.Option(
         "--retroactive",
         metavar="REASON",
-        help="Why a change that moves deadlines because of a day already past (or today) is "
-        "made all the same; without it such a change is refused.",
+        help="Why a change that moves deadlines because of time already past (a day already "
+        "past or today; for `set`, time it counts differently) is made all the same; without "
+        "it such a change is refused.",
     ),
 ]
 DryRun = Annotated[
@@ -136,8 +137,8 @@ def calendar_holidays(
     at: At = None,
     json_output: Json = False,
 ) -> None:
-    """Write England and Wales bank holidays up to a year, from the holidays package (senior
-    roles).
+    """Write the bank holidays of the calendar's region up to a year, from the holidays
+    package (senior roles).
 
     Run it when a deadline warns that bank holidays are not known that far ahead, or after
     upgrading to pick up newly announced holidays. Open deadlines are recomputed.
@@ -150,6 +151,39 @@ def calendar_holidays(
         lambda uow, when: services.refresh_holidays(
             uow,
             through=through,
+            by=state.actor,
+            at=when,
+            now=state.now,
+            retroactive=services.Retroactive(retroactive, dry_run),
+        ),
+        at,
+    )
+    render.calendar_change(change, json_output=json_output)
+
+
+@calendar_app.command("set")
+def calendar_set(
+    ctx: typer.Context,
+    zone: Zone = None,
+    hours: Hours = None,
+    region: Region = None,
+    retroactive: Retroactive = None,
+    dry_run: DryRun = False,
+    at: At = None,
+    json_output: Json = False,
+) -> None:
+    """Change the calendar's zone, opening hours or bank-holiday region (senior roles), as if
+    it had always been so; open deadlines not yet breached are recomputed, each listed on
+    stdout. A change that counts time already past differently moves deadlines only with
+    --retroactive REASON; --dry-run lists what would move."""
+    from complaintctl import services
+    from complaintctl.cli import render
+
+    state = current_state(ctx)
+    change = state.change(
+        lambda uow, when: services.change_calendar(
+            uow,
+            wanted=services.CalendarWanted(zone, hours, region),
             by=state.actor,
             at=when,
             now=state.now,

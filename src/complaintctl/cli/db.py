@@ -8,9 +8,11 @@ import typer
 
 from complaintctl.cli.app import commands, current_state
 from complaintctl.cli.helptext import HelpGroup
-from complaintctl.cli.options import At, Json
+from complaintctl.cli.options import At, Hours, Json, Region, Zone
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from complaintctl.cli.app import State
     from complaintctl.store.uow import UnitOfWork
 
@@ -24,21 +26,38 @@ commands.add_typer(db_app, name="db")
 
 
 @db_app.command("init")
-def db_init(ctx: typer.Context) -> None:
-    """Make a new store: its tables and the working calendar, with England and Wales bank
-    holidays. Nothing else is written; add the first member of staff with `staff add`.
-    A store that is there already is left as it is."""
+def db_init(
+    ctx: typer.Context,
+    zone: Zone = None,
+    hours: Hours = None,
+    region: Region = None,
+) -> None:
+    """Make a new store: its tables and the working calendar (Europe/London, Mon-Fri
+    09:00-17:00, England and Wales bank holidays unless --zone, --hours, --region say
+    otherwise). Nothing else is written; add the first member of staff with `staff add`.
+    A store that is there already is left as it is (`calendar set` changes its calendar)."""
+    from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.store.db import describe
 
     state = current_state(ctx)
     where = describe(state.url())
+    wanted = services.CalendarWanted(zone, hours, region)
+    # Checked before anything is made: a mistyped option makes no store.
+    choice = services.new_store_calendar(wanted)
     if _current_store_there(state):
         # Nothing to write: no waiting for the write lock while someone else writes.
+        if wanted.given():
+            with state.unit_of_work(write=False) as uow:
+                services.check_calendar_there(uow, wanted, where)
         render.message(f"There is a store at {where} already: nothing to do")
         return
 
-    def made(uow: "UnitOfWork", _: object) -> bool:
+    def made(uow: "UnitOfWork", at: "datetime") -> bool:
+        if uow.created:
+            services.make_calendar(uow, choice, at=at)
+        elif wanted.given():  # made by another command while this one waited for the lock
+            services.check_calendar_there(uow, wanted, where)
         uow.commit()
         return uow.created
 

@@ -130,6 +130,8 @@ EXAMPLES: dict[str, str] = {
     "calendar close": 'complaintctl calendar close 2026-12-29 --reason "Office move"',
     "calendar reopen": "complaintctl calendar reopen 2026-12-29",
     "calendar holidays": "complaintctl calendar holidays --through 2035",
+    "calendar set": "complaintctl calendar set --hours 'Mon-Fri 09:00-12:30, 13:30-17:00' "
+    "--dry-run",
     "db init": "complaintctl db init",
     "db status": "complaintctl db status",
     "db upgrade": "complaintctl db upgrade",

@@ -204,3 +204,32 @@ def owner_filter(actor: str, owner: str | None, mine: bool) -> str | None:
     if mine and owner is not None:
         raise InvalidInput("--mine and --owner are the same filter: give one")
     return actor if mine else owner
+
+
+# The calendar an organisation keeps (`calendar set`, `db init`).
+Zone = Annotated[
+    str | None,
+    typer.Option(
+        "--zone",
+        metavar="ZONE",
+        help="The time zone opening hours are in: an IANA name, e.g. Europe/London.",
+    ),
+]
+Hours = Annotated[
+    str | None,
+    typer.Option(
+        "--hours",
+        metavar="WEEK",
+        help="Opening hours, e.g. 'Mon-Thu 09:00-17:00; Fri 09:00-16:30' or "
+        "'Mon-Fri 09:00-12:30, 13:30-17:00'; days not named are closed.",
+    ),
+]
+Region = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        metavar="REGION",
+        help="Whose bank holidays close the office: a country code with a subdivision where "
+        "it has its own, e.g. GB-ENG, GB-SCT, GB-NIR, IE.",
+    ),
+]

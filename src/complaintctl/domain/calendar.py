@@ -7,6 +7,7 @@ or not (MODEL.md, "Working time").
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -492,3 +493,165 @@ def subject_access_due(
     received = _aware(received_at).astimezone(tz).date()
     due = subject_access_due_date(received, months, bank_holidays)
     return datetime.combine(due, END_OF_DAY, tzinfo=tz).astimezone(UTC)
+
+
+# -- an organisation's calendar, as an officer types it -------------------------------------
+
+_DAY_NAMES = {
+    **{name.lower(): index for index, name in enumerate(WEEKDAY_NAMES)},
+    **{name.lower(): index for index, name in enumerate(WEEKDAY_FULL_NAMES)},
+}
+_CLOCK = re.compile(r"(\d{1,2}):(\d\d)", re.ASCII)
+_DASHES = "-\u2013"  # a hyphen, or the en dash a word processor puts for one
+_SEPARATES_HOURS = re.compile(rf"\s*[{_DASHES}]\s*")
+# Where the days end and the hours begin: the first digit, or the word "closed".
+_HOURS_BEGIN = re.compile(r"\d|\bclosed\b", re.ASCII | re.IGNORECASE)
+# Less than this a week is a typing mistake (`Mon 09:00-09:05`), and would put deadlines years
+# ahead, past what the calendar searches.
+_LEAST_OPEN_MINUTES = 60
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def quoted(text: str, most: int = 40) -> str:
+    """`text` quoted as an error names it, cut short after `most` characters (a refusal must
+    stay one readable line, whatever was pasted)."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}…"
+
+
+def parse_hours(text: str) -> Week:
+    """Opening hours as an officer types them: groups parted by `;`, each days then hours,
+    e.g. `Mon-Fri 09:00-12:30, 13:30-17:00; Sat 10:00-13:00`. Days are a weekday (`Mon` or
+    `Monday`, any case), a range of them in week order (`Mon-Thu`), or several parted by
+    commas (`Mon, Wed`); hours are stretches `HH:MM-HH:MM` parted by commas, or `closed`.
+    Spaces around the marks are free. A day not named is closed. An end of 24:00 is midnight.
+
+    Refused (CalendarError, saying why): a day named twice, stretches that overlap or end
+    before they start, an unknown weekday, a week with no opening hours at all (no deadline
+    would ever fall) or less than an hour of them, control or direction characters."""
+    if _CONTROL.search(text):
+        raise CalendarError("must not contain control characters")
+    days: dict[int, tuple[Opening, ...]] = {}
+    groups = [group.strip() for group in text.split(";")]
+    if not any(groups):
+        raise CalendarError("must not be empty; write e.g. 'Mon-Fri 09:00-17:00'")
+    for group in groups:
+        if not group:
+            continue  # a trailing `;`
+        begins = _HOURS_BEGIN.search(group)
+        if begins is None or not group[: begins.start()].strip():
+            raise CalendarError(
+                f"{quoted(group)} must name its days, then their hours, e.g. 'Mon-Fri 09:00-17:00'"
+            )
+        named, hours = group[: begins.start()], group[begins.start() :].strip()
+        stretches = () if hours.lower() == "closed" else _stretches(hours)
+        for day in _days(named):
+            if day in days:
+                raise CalendarError(f"names {WEEKDAY_FULL_NAMES[day]} twice")
+            days[day] = stretches
+    week = tuple(days.get(day, ()) for day in range(7))
+    if not any(week):
+        raise CalendarError("has no opening hours at all: no deadline would ever fall due")
+    open_minutes = sum(o.end - o.start for hours in week for o in hours)
+    if open_minutes < _LEAST_OPEN_MINUTES:
+        raise CalendarError(
+            f"opens for {open_minutes} minutes a week, less than an hour: a deadline of 24 "
+            "working hours would fall months ahead"
+        )
+    return week
+
+
+def _days(named: str) -> list[int]:
+    found: list[int] = []
+    for part in named.split(","):
+        first, dash, last = (re.split(f"([{_DASHES}])", part, maxsplit=1) + ["", ""])[:3]
+        first, last = first.strip(), last.strip()
+        if not first:
+            raise CalendarError(f"{quoted(named.strip())} is not a list of weekdays")
+        start = _day(first)
+        if not dash:
+            found.append(start)
+            continue
+        end = _day(last)
+        if end < start:
+            raise CalendarError(
+                f"{quoted(part.strip())} runs backwards: a range of days runs Monday to Sunday"
+            )
+        found.extend(range(start, end + 1))
+    return found
+
+
+def _day(name: str) -> int:
+    index = _DAY_NAMES.get(name.lower())
+    if index is None:
+        raise CalendarError(
+            f"{quoted(name)} is not a weekday: write Mon, Tue, Wed, Thu, Fri, Sat or Sun"
+        )
+    return index
+
+
+def _stretches(hours: str) -> tuple[Opening, ...]:
+    stretches: list[Opening] = []
+    for part in hours.split(","):
+        sides = _SEPARATES_HOURS.split(part.strip())
+        if len(sides) != 2 or not all(_CLOCK.fullmatch(side) for side in sides):
+            raise CalendarError(f"hours must look like 09:00-17:00, not {quoted(part.strip())}")
+        start, end = (_clock_minutes(side) for side in sides)
+        if end <= start:
+            raise CalendarError(f"{quoted(part.strip())} does not end after it starts")
+        stretches.append(Opening(start, end))
+    stretches.sort(key=lambda opening: opening.start)
+    for earlier, later in zip(stretches, stretches[1:], strict=False):
+        if later.start < earlier.end:
+            raise CalendarError(f"{earlier} and {later} overlap")
+    return tuple(stretches)
+
+
+def _clock_minutes(text: str) -> int:
+    clock = _CLOCK.fullmatch(text)
+    assert clock is not None
+    hours, minutes = int(clock[1]), int(clock[2])
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        raise CalendarError(f"{quoted(text)} is not a time of day (00:00 to 24:00)")
+    return hours * 60 + minutes
+
+
+def describe_hours(week: Week) -> str:
+    """The week in the words parse_hours reads, consecutive days with the same hours as one
+    range: `Mon-Fri 09:00-17:00` (days not named are closed)."""
+    groups: list[tuple[int, int, tuple[Opening, ...]]] = []
+    for day, hours in enumerate(week):
+        if groups and groups[-1][2] == hours and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, hours)
+        else:
+            groups.append((day, day, hours))
+    return "; ".join(
+        f"{WEEKDAY_NAMES[first]}{'' if first == last else '-' + WEEKDAY_NAMES[last]} "
+        f"{', '.join(map(str, hours))}"
+        for first, last, hours in groups
+        if hours
+    )
+
+
+@dataclass(frozen=True)
+class CalendarChoice:
+    """An organisation's calendar as the store keeps it: its zone (an IANA name), its week
+    (format_week's text) and the region of its bank holidays (`GB-ENG`)."""
+
+    zone: str
+    week: str
+    region: str
+
+
+def zone_problem(name: str, known: Container[str]) -> str | None:
+    """Why `name` cannot be the calendar's zone, or None: it must be one of the IANA names
+    in `known` (zoneinfo.available_timezones()), not a path or a POSIX rule."""
+    if _CONTROL.search(name):
+        return "must not contain control characters"
+    if name in {"localtime", "posixrules", "Factory"} or name not in known:
+        return f"{quoted(name)} is not a time zone name: write an IANA name, e.g. Europe/London"
+    return None
+
+
+def working_days_from(calendar: WorkingCalendar, first: date, last: date) -> int:
+    """How many working days there are from `first` to `last`, both included."""
+    return sum(1 for day in _dates(first, last) if calendar.is_working_day(day))

@@ -105,6 +105,7 @@ class Action(StrEnum):
     CLOSURE_ADDED = "calendar-closure-added"
     CLOSURE_REMOVED = "calendar-closure-removed"
     HOLIDAYS_REFRESHED = "calendar-holidays-refreshed"
+    CALENDAR_CHANGED = "calendar-changed"  # its zone, opening hours or bank-holiday region
     CAUSE_ADDED = "cause-added"  # a cause added to the store's list
     SCHEMA_UPGRADED = "upgrade-schema"
 

@@ -5,9 +5,14 @@ Each verb fetches, checks, calls the domain and commits once; a refusal writes n
 
 from complaintctl.domain.intake import NewComplaint
 from complaintctl.services.calendar import (
+    CalendarWanted,
     Retroactive,
     add_closure,
     calendar_view,
+    change_calendar,
+    check_calendar_there,
+    make_calendar,
+    new_store_calendar,
     refresh_holidays,
     remove_closure,
 )
@@ -114,10 +119,15 @@ __all__ = [
     "ActionView",
     "CaseView",
     "NewComplaint",
+    "CalendarWanted",
     "Retroactive",
     "Remedies",
     "acknowledge",
     "add_closure",
+    "change_calendar",
+    "check_calendar_there",
+    "make_calendar",
+    "new_store_calendar",
     "add_staff",
     "bind_staff",
     "assign",

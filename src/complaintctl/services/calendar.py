@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import WEEKDAY_FULL_NAMES, WEEKDAY_NAMES
+from complaintctl.domain.calendar import (
+    WEEKDAY_FULL_NAMES,
+    WEEKDAY_NAMES,
+    CalendarChoice,
+    CalendarError,
+    WorkingCalendar,
+    describe_hours,
+    format_week,
+    parse_hours,
+    parse_week,
+    working_days_from,
+    zone_problem,
+)
 from complaintctl.domain.instants import LAST_YEAR
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
@@ -171,6 +183,152 @@ def refresh_holidays(
     return _recompute(uow, why, changed, retroactive, by=by, now=now)
 
 
+@dataclass(frozen=True)
+class CalendarWanted:
+    """What `calendar set` (or `db init`) was asked for: a zone, opening hours as an officer
+    types them (domain.calendar.parse_hours), a bank-holiday region; None keeps the store's."""
+
+    zone: str | None = None
+    hours: str | None = None
+    region: str | None = None
+
+    def given(self) -> bool:
+        return not (self.zone is None and self.hours is None and self.region is None)
+
+    def choice(self, current: CalendarChoice) -> CalendarChoice:
+        """The calendar asked for, each part checked (InvalidInput naming its option), the
+        parts not given as `current` has them."""
+        from zoneinfo import available_timezones
+
+        from complaintctl.store.calendar import holiday_region
+
+        week = current.week
+        if self.hours is not None:
+            try:
+                week = format_week(parse_hours(self.hours))
+            except CalendarError as err:
+                raise InvalidInput(f"--hours {err}") from None
+        zone = current.zone
+        if self.zone is not None:
+            known = {name.lower(): name for name in available_timezones()}
+            zone = known.get(self.zone.strip().lower(), self.zone.strip())
+            problem = zone_problem(zone, known.values())
+            if problem:
+                raise InvalidInput(f"--zone {problem}")
+        region = current.region
+        if self.region is not None:
+            try:
+                region = holiday_region(self.region)
+            except ValueError as err:
+                raise InvalidInput(f"--region {err}") from None
+        return CalendarChoice(zone, week, region)
+
+
+def describe_calendar(choice: CalendarChoice) -> str:
+    """`Europe/London; Mon-Fri 09:00-17:00; GB-ENG bank holidays`: the words `--hours` reads."""
+    return (
+        f"{choice.zone}; {describe_hours(parse_week(choice.week))}; {choice.region} bank holidays"
+    )
+
+
+def stored_choice(uow: UnitOfWork) -> CalendarChoice:
+    setting = uow.calendar_setting()
+    return CalendarChoice(setting.zone, setting.week, setting.holiday_region)
+
+
+def new_store_calendar(wanted: CalendarWanted) -> CalendarChoice:
+    """The calendar a new store is to be made with: the defaults, less what `wanted` says
+    (checked, InvalidInput naming its option)."""
+    from complaintctl.store.calendar import default_choice
+
+    return wanted.choice(default_choice())
+
+
+def make_calendar(uow: UnitOfWork, choice: CalendarChoice, *, at: datetime) -> None:
+    """Give the store this unit of work has just made `choice` for its calendar, before any
+    deadline is counted on it: nothing to recompute, and nothing recorded (as the default
+    calendar a store is seeded with is not)."""
+    if not uow.created:
+        raise AssertionError("a calendar is made only with the store")
+    if choice != stored_choice(uow):
+        uow.change_calendar(choice, at)
+
+
+def check_calendar_there(uow: UnitOfWork, wanted: CalendarWanted, where: str) -> None:
+    """`db init` with a calendar on a store there already: nothing to do where the store's
+    calendar is what `wanted` asks, else refused (InvalidInput), pointing to `calendar set`."""
+    current = stored_choice(uow)
+    asked = wanted.choice(current)
+    if (asked.zone, parse_week(asked.week), asked.region) != (
+        current.zone,
+        parse_week(current.week),
+        current.region,
+    ):
+        raise InvalidInput(
+            f"there is a store at {where} already, its calendar {describe_calendar(current)}: "
+            "`complaintctl calendar set` changes it"
+        )
+
+
+def change_calendar(
+    uow: UnitOfWork,
+    *,
+    wanted: CalendarWanted,
+    by: str,
+    at: datetime,
+    now: datetime,
+    retroactive: Retroactive = Retroactive(),
+) -> CalendarChange:
+    """Set the calendar's zone, opening hours and bank-holiday region, as if they had always
+    been so (the store keeps one calendar for all time); open deadlines not yet breached are
+    recomputed. A region's bank holidays replace the old region's for every year known;
+    closure days stay.
+
+    Reaching back needs --retroactive REASON: a region whose bank holidays differ on a day
+    already past (or today), as `calendar holidays` does; a zone or opening hours that would
+    count the working time (or, for a deadline in working days, the working days) between a
+    moved deadline's start and now differently from the calendar as it was."""
+    not_in_future(at, now, uow)
+    if not wanted.given():
+        raise InvalidInput("give --zone, --hours or --region: the calendar is left as it is")
+    retroactive = retroactive.checked()
+    current = stored_choice(uow)
+    choice = wanted.choice(current)
+    by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_CALENDAR)
+    old_week, new_week = parse_week(current.week), parse_week(choice.week)
+    changes = {
+        part: (old, new)
+        for part, old, new in (
+            ("zone", current.zone, choice.zone),
+            ("hours", describe_hours(old_week), describe_hours(new_week)),
+            ("region", current.region, choice.region),
+        )
+        if old != new
+    }
+    if not changes:
+        raise InvalidInput(
+            f"the calendar already is that ({describe_calendar(current)}); nothing to change"
+        )
+    choice = CalendarChoice(choice.zone, format_week(new_week), choice.region)
+    before = uow.calendar()
+    first, last, source = uow.change_calendar(choice, at)
+    changed = set(before.closed_days) ^ set(uow.calendar().closed_days)
+    details: dict[str, object] = {}
+    for part, (old, new) in changes.items():
+        details[f"old_{part}"], details[f"new_{part}"] = old, new
+    if "region" in changes:
+        details.update(known_from=first, known_through=last, source=source)
+    uow.record(
+        None, Action.CALENDAR_CHANGED, by=by, at=at, now=now, **_entry(retroactive, **details)
+    )
+    why = "calendar changed: " + "; ".join(
+        f"{'bank holidays' if part == 'region' else part} {new}"
+        for part, (_, new) in changes.items()
+    )
+    counted_before = before if {"zone", "hours"} & changes.keys() else None
+    return _recompute(uow, why, changed, retroactive, by=by, now=now, before=counted_before)
+
+
 def _entry(retroactive: Retroactive, **details: object) -> dict[str, object]:
     """What a calendar change's history entry records, with why it reaches into the past."""
     return {**details, **({"retroactive": retroactive.reason} if retroactive.reason else {})}
@@ -184,6 +342,7 @@ def _recompute(
     *,
     by: str,
     now: datetime,
+    before: WorkingCalendar | None = None,
 ) -> CalendarChange:
     """Move the open deadlines not yet breached now to where the new calendar puts them, never
     to before the change itself; commit, unless a dry run. A subject-access request's month
@@ -194,15 +353,23 @@ def _recompute(
     due at this very instant is not breached yet): a change dated in the past must not lift a
     breach that has happened, nor start one in the past. The recompute is recorded as happening
     now. A change that moves a deadline because of a day already past (or today) is refused
-    without a reason for reaching back (`retroactive`).
+    without a reason for reaching back (`retroactive`), as is one (a zone or opening hours;
+    `before` is the calendar as it was) that moves a deadline whose time already past it
+    counts differently (`_counted_differently`).
     """
     calendar = uow.calendar()
     moved: list[Recomputed] = []
+    reaching: list[Recomputed] = []  # moved, and counted differently up to now
     for deadline in uow.open_deadlines_due_from(now):
         if deadline.sar_id is not None:
             sar = _recompute_subject_access(uow, deadline, why, retroactive, by=by, now=now)
             if sar is not None:
                 moved.append(sar)
+                # The ICO's month runs from the day of receipt: in another zone, another day.
+                if before is not None and before.local_date(
+                    deadline.start_at
+                ) != calendar.local_date(deadline.start_at):
+                    reaching.append(sar)
             continue
         # Only working time depends on the calendar: a date agreed with the consumer (or an
         # action's date given with --due), or a span of calendar months, stays where it is.
@@ -215,7 +382,13 @@ def _recompute(
         if case_id is None:
             continue
         target = policy.Target(deadline.amount, deadline.unit, "")
-        new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
+        try:
+            new_due = max(policy.due_after(target, calendar, deadline.start_at), now)
+        except CalendarError as err:  # a calendar with too little working time to hold it
+            raise InvalidInput(
+                f"the calendar would leave an open {deadline.kind} deadline with no due date "
+                f"({err}); give it more opening hours"
+            ) from None
         if new_due == deadline.due_at:
             continue
         case = uow.case_by_id(case_id)
@@ -236,6 +409,10 @@ def _recompute(
         )
         action_id = action.id if action is not None else None
         moved.append(Recomputed(case.ref, deadline.kind, deadline.due_at, new_due, action_id))
+        if before is not None and _counted_differently(
+            deadline.unit, before, calendar, deadline.start_at, now
+        ):
+            reaching.append(moved[-1])
         deadline.due_at = new_due
         uow.add(deadline)
         if action is not None:
@@ -243,13 +420,11 @@ def _recompute(
             uow.add(action)
     today = calendar.local_date(now)
     past = sorted(day for day in changed if day <= today)
-    if moved and past and retroactive.reason is None and not retroactive.dry_run:
+    reach = _reaches_back(moved, past, reaching)
+    if reach and retroactive.reason is None and not retroactive.dry_run:
         raise InvalidInput(
-            f"the change touches {past[0]}, a day already past (or today), and would move "
-            f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''} "
-            f"({', '.join(sorted({one.listed[0] for one in moved})[:5])}); give --retroactive "
-            "REASON "
-            "to make it all the same, or --dry-run to see each one"
+            f"{reach}; give --retroactive REASON to make it all the same, or --dry-run to see "
+            "each one"
         )
     if not retroactive.dry_run:
         uow.commit()
@@ -259,12 +434,15 @@ def _recompute(
         if retroactive.dry_run
         else f"{why}; {count} recomputed"
     )
-    if moved and past and retroactive.reason is None:
+    if reach and retroactive.reason is None:
         # The dry run shows the moves the refusal points to; it must not pass for a change
         # that would be made as it stands.
-        message += (
-            f" (it touches {past[0]}, a day already past: the change needs --retroactive REASON)"
+        note = (
+            f"it touches {past[-1]}, a day already past"
+            if moved and past
+            else f"it counts the time already past differently for {len(reaching)} of them"
         )
+        message += f" ({note}: the change needs --retroactive REASON)"
     return CalendarChange(
         message,
         tuple(moved),
@@ -272,6 +450,47 @@ def _recompute(
         retroactive.dry_run,
         coverage_warnings(calendar, *(one.new_due for one in moved)),
     )
+
+
+def _reaches_back(moved: list[Recomputed], past: list[date], reaching: list[Recomputed]) -> str:
+    """Why the change reaches back, or "" when it does not: a changed day already past (or
+    today) while it moves deadlines, or deadlines whose time already past it counts anew."""
+    if moved and past:
+        return (
+            f"the change touches {past[-1]}, a day already past (or today), and would move "
+            f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''} ({_listed(moved)})"
+        )
+    if reaching:
+        return (
+            f"the change counts the time already past differently for {len(reaching)} open "
+            f"deadline{'s' if len(reaching) != 1 else ''} ({_listed(reaching)}), and would move "
+            "them"
+        )
+    return ""
+
+
+def _listed(moved: list[Recomputed]) -> str:
+    return ", ".join(sorted({one.listed[0] for one in moved})[:5])
+
+
+def _counted_differently(
+    unit: str, before: WorkingCalendar, after: WorkingCalendar, start: datetime, now: datetime
+) -> bool:
+    """Whether the two calendars count the deadline's time from `start` to `now` differently:
+    working time for one in working hours, working days (its day of receipt's included,
+    today's too) for one in working days, both for an action's --within. Where they agree,
+    what is left of it is counted from now on, and the change moves it only by what is ahead."""
+    if start >= now:
+        return False
+    if unit != "working-days" and before.working_time_between(
+        start, now
+    ) != after.working_time_between(start, now):
+        return True
+    if unit == "working-hours":
+        return False
+    return working_days_from(
+        before, before.local_date(start), before.local_date(now)
+    ) != working_days_from(after, after.local_date(start), after.local_date(now))
 
 
 def _recompute_subject_access(

@@ -18,7 +18,7 @@ from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.calendar import CalendarChoice, WorkingCalendar
 from complaintctl.domain.intake import matching_form
 from complaintctl.store import calendar as stored_calendar
 from complaintctl.store.chain import Sealer
@@ -535,6 +535,10 @@ class UnitOfWork:
     def add_closure(self, closure: ClosedDay) -> None:
         self.session.add(closure)
         self._calendar = None
+
+    def change_calendar(self, choice: CalendarChoice, at: datetime) -> tuple[date, date, str]:
+        self._calendar = None
+        return stored_calendar.change_calendar(self.session, choice, at)
 
     def replace_bank_holidays(self, years: range, at: datetime) -> tuple[date, date, str]:
         self._calendar = None

@@ -1,0 +1,207 @@
+"""An organisation's own calendar end to end: `db init --zone --hours --region`, and
+`calendar set` on a store in use (exit codes, one-line refusals, JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from tests.cli.conftest import Run
+from tests.conftest import dump_store
+
+
+@pytest.fixture
+def monday_nine() -> Iterator[None]:
+    """Now is Mon 2026-12-07 09:00 (GMT: London wall time is UTC)."""
+    with freeze_time("2026-12-07 09:00:00"):
+        yield
+
+
+def log(run: Run) -> str:
+    result = run(
+        *("log", "--consumer", "Ann Smith", "--email", "ann@example.com"),
+        *("--channel", "email", "--category", "process", "--summary", "No reply"),
+    )
+    assert 0 == result.exit_code, result.stderr
+    return result.stdout.strip()
+
+
+def test_db_init_makes_a_store_with_the_organisations_calendar(
+    run: Run, tmp_path: Path, monday_nine: None
+) -> None:
+    store = str(tmp_path / "dublin.sqlite3")
+    made = run(
+        *("--db", store, "db", "init", "--zone", "Europe/Dublin"),
+        *("--hours", "Mon-Thu 09:30-17:30; Fri 09:30-16:00", "--region", "ie"),
+    )
+    assert 0 == made.exit_code, made.stderr
+    shown = json.loads(run("--db", store, "calendar", "--json").stdout)
+    assert ("Europe/Dublin", "IE") == (shown["zone"], shown["bank_holidays"]["region"])
+    assert {
+        "Mon": "09:30-17:30",
+        "Thu": "09:30-17:30",
+        "Fri": "09:30-16:00",
+        "Sat": "closed",
+    }.items() <= shown["opening_hours"].items()
+    assert {"date": "2026-12-26", "kind": "bank-holiday", "name": "Saint Stephen's Day"} in (
+        shown["upcoming_closed_days"]
+    )
+    again = run("--db", store, "db", "init", "--zone", "Europe/Dublin")
+    assert (0, "There is a store at") == (again.exit_code, again.stdout[:19])
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--hours", "Mon-Fri 17:00-09:00", "Error: --hours '17:00-09:00' does not end after it"),
+        ("--zone", "../../etc/passwd", "Error: --zone '../../etc/passwd' is not a time zone"),
+        ("--region", "GB-XX", "Error: --region 'GB-XX' is not a region whose bank holidays"),
+    ],
+)
+def test_db_init_with_a_calendar_it_cannot_keep_exits_2_and_makes_no_store(
+    run: Run, tmp_path: Path, option: str, value: str, said: str
+) -> None:
+    store = tmp_path / "new.sqlite3"
+    result = run("--db", str(store), "db", "init", option, value)
+    assert (2, 1, True) == (
+        result.exit_code,
+        len(result.stderr.splitlines()),
+        result.stderr.startswith(said),
+    ), result.stderr
+    assert not store.exists()
+
+
+def test_db_init_on_a_store_with_another_calendar_exits_2_naming_calendar_set(
+    run: Run, store_url: str
+) -> None:
+    before = dump_store(store_url)
+    result = run("db", "init", "--region", "GB-SCT")
+    assert 2 == result.exit_code
+    assert "GB-ENG bank holidays: `complaintctl calendar set` changes it" in result.stderr
+    assert before == dump_store(store_url)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--hours", "Mon-Fri 09:00-12:00, 11:00-17:00"), "Error: --hours 09:00-12:00 and 11"),
+        (("--hours", "Mon-Fri 09:00-24:30"), "Error: --hours '24:30' is not a time of day"),
+        (("--hours", "Fun 09:00-17:00"), "Error: --hours 'Fun' is not a weekday"),
+        (("--hours", "Sat closed"), "Error: --hours has no opening hours at all"),
+        (("--hours", "Mon-Fri 09:00-17:00\x1b]0;x\x07"), "Error: --hours must not contain"),
+        (("--zone", "UTC+5"), "Error: --zone 'UTC+5' is not a time zone name"),
+        (("--region", "Narnia"), "Error: --region 'Narnia' is not a region"),
+        (("--zone", "Europe/London"), "Error: the calendar already is that (Europe/London; Mon-"),
+        ((), "Error: give --zone, --hours or --region"),
+        (("--hours", "Mon-Fri 10:00-17:00"), "Error: the change counts the time already past"),
+        (("--region", "GB-SCT", "--retroactive", " "), "Error: --retroactive must not be empty"),
+    ],
+)
+def test_calendar_set_refusals_exit_2_in_one_line_and_write_nothing(
+    run: Run, store_url: str, args: tuple[str, ...], said: str
+) -> None:
+    with freeze_time("2026-12-07 09:00:00"):
+        log(run)
+    before = dump_store(store_url)
+    with freeze_time("2026-12-07 11:00:00"):
+        result = run("--as", "sam.senior", "calendar", "set", *args)
+    assert (2, 1) == (result.exit_code, len(result.stderr.splitlines())), result.stderr
+    assert result.stderr.startswith(said), result.stderr
+    assert before == dump_store(store_url)
+
+
+def test_a_region_whose_holiday_already_past_moves_a_deadline_needs_a_reason(
+    run: Run, store_url: str
+) -> None:
+    # Logged Fri 27 Nov; Scotland's St Andrew's Day, Mon 30 Nov, is past by Tue 1 Dec.
+    with freeze_time("2026-11-27 10:00:00"):
+        ref = log(run)
+    before = dump_store(store_url)
+    with freeze_time("2026-12-01 10:00:00"):
+        refused = run("--as", "sam.senior", "calendar", "set", "--region", "GB-SCT")
+        assert (2, 1) == (refused.exit_code, len(refused.stderr.splitlines()))
+        assert refused.stderr.startswith(
+            "Error: the change touches 2026-11-30, a day already past (or today), and would "
+            f"move 1 open deadline ({ref}); give --retroactive REASON"
+        ), refused.stderr
+        assert before == dump_store(store_url)
+        made = run(
+            *("--as", "sam.senior", "calendar", "set", "--region", "GB-SCT"),
+            *("--retroactive", "Registered in Scotland"),
+        )
+    assert (0, f"{ref}\tacknowledge\t2026-12-02T10:00:00+00:00\t2026-12-03T10:00:00+00:00\n") == (
+        made.exit_code,
+        made.stdout,
+    )
+
+
+def test_an_officer_may_not_change_the_calendar(run: Run, monday_nine: None) -> None:
+    result = run("calendar", "set", "--zone", "Europe/Dublin")
+    assert (6, "Error: officer.one (officer) may not change the calendar") == (
+        result.exit_code,
+        result.stderr.split(":")[0] + ":" + result.stderr.split(":")[1],
+    )
+
+
+def test_calendar_set_lists_each_move_and_calendar_reads_it_back(
+    run: Run, monday_nine: None
+) -> None:
+    ref = log(run)
+    result = run(
+        *("--as", "sam.senior", "calendar", "set", "--hours"),
+        "Mon-Fri 09:00-12:30, 13:30-17:00; Sat 10:00-13:00",
+    )
+    assert 0 == result.exit_code, result.stderr
+    # 7h weekdays and 3h Saturdays from Mon 09:00: Mon 7, Tue 14, Wed 21, Thu 09:00-12:00.
+    assert (
+        f"{ref}\tacknowledge\t2026-12-09T17:00:00+00:00\t2026-12-10T12:00:00+00:00\n"
+        == result.stdout
+    )
+    assert result.stderr.startswith(
+        "calendar changed: hours Mon-Fri 09:00-12:30, 13:30-17:00; Sat 10:00-13:00; "
+        "1 open deadline recomputed"
+    )
+    lines = run("calendar").stdout.splitlines()
+    assert ["Mon\t09:00-12:30, 13:30-17:00", "Sat\t10:00-13:00", "Sun\tclosed"] == [
+        lines[1],
+        lines[6],
+        lines[7],
+    ]
+    history = run("history", ref).stdout
+    assert "deadline-recomputed" in history
+
+
+def test_calendar_set_json_gives_the_moves_in_the_new_zone(run: Run, monday_nine: None) -> None:
+    ref = log(run)
+    result = run(*("--as", "sam.senior", "calendar", "set", "--zone", "America/New_York", "--json"))
+    assert 0 == result.exit_code, result.stderr
+    # New York opens at 14:00 UTC: Mon 14:00-22:00, Tue, Wed → Wed 9 Dec 17:00 EST.
+    assert {
+        "schema_version": 2,
+        "message": "calendar changed: zone America/New_York; 1 open deadline recomputed",
+        "dry_run": False,
+        "recomputed": [
+            {
+                "ref": ref,
+                "kind": "acknowledge",
+                "action": None,
+                "subject_access": None,
+                "old_due": "2026-12-09T12:00:00-05:00",
+                "new_due": "2026-12-09T17:00:00-05:00",
+            }
+        ],
+    } == json.loads(result.stdout)
+
+
+def test_calendar_holidays_refresh_keeps_the_stores_region(run: Run, monday_nine: None) -> None:
+    changed = run("--as", "sam.senior", "calendar", "set", "--region", "GB-NIR")
+    assert 0 == changed.exit_code, changed.stderr
+    refreshed = run("--as", "sam.senior", "calendar", "holidays", "--through", "2032")
+    assert 0 == refreshed.exit_code, refreshed.stderr
+    upcoming = json.loads(run("calendar", "--json", "--as-of", "2032-03-01").stdout)
+    assert "GB-NIR" == upcoming["bank_holidays"]["region"]
+    assert "2032-03-17" in [day["date"] for day in upcoming["upcoming_closed_days"]]
