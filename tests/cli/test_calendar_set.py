@@ -125,8 +125,8 @@ def test_a_region_whose_holiday_already_past_moves_a_deadline_needs_a_reason(
         refused = run("--as", "sam.senior", "calendar", "set", "--region", "GB-SCT")
         assert (2, 1) == (refused.exit_code, len(refused.stderr.splitlines()))
         assert refused.stderr.startswith(
-            "Error: the change touches 2026-11-30, a day already past (or today), and would "
-            f"move 1 open deadline ({ref}); give --retroactive REASON"
+            "Error: the change counts the time already past differently for 1 open deadline "
+            f"({ref}), and would move it; give --retroactive REASON"
         ), refused.stderr
         assert before == dump_store(store_url)
         made = run(

@@ -131,7 +131,7 @@ def test_hours_counting_the_time_already_past_differently_need_a_reason(
         change(unit, now, hours="Mon-Fri 09:00-12:30, 13:30-17:00")
     assert (
         "the change counts the time already past differently for 1 open deadline "
-        f"({ref}), and would move them; give --retroactive REASON"
+        f"({ref}), and would move it; give --retroactive REASON"
     ) in str(refused.value)
     assert utc("2026-12-09T17:00") == due(unit, ref, now)  # nothing written
     assert [] == history(unit, Action.CALENDAR_CHANGED)
@@ -239,10 +239,9 @@ def test_scotland_closes_on_st_andrews_day(unit: UnitFactory) -> None:
     now = utc("2026-11-27T10:00")
     ref = log(unit, now)
     assert utc("2026-12-02T10:00") == due(unit, ref, now)
-    # Its bank holidays differ from England's on days already past (2021 on): a reason.
-    with pytest.raises(InvalidInput, match="a day already past"):
-        change(unit, now, region="GB-SCT")
-    change(unit, now, region="gb-sct", reason="We are in Edinburgh")
+    # Its bank holidays differ from England's on days already past (2021 on), but none in
+    # this deadline's time already past: the move is all ahead, and needs no reason.
+    change(unit, now, region="gb-sct")
     assert utc("2026-12-03T10:00") == due(unit, ref, now)
     with unit(write=False) as uow:
         view = services.calendar_view(uow, as_of=now)
@@ -251,11 +250,23 @@ def test_scotland_closes_on_st_andrews_day(unit: UnitFactory) -> None:
     assert "Saint Andrew's Day (bank holiday)" == closed[date(2026, 11, 30)]
     assert date(2026, 4, 6) not in closed  # England's Easter Monday
     (entry,) = history(unit, Action.CALENDAR_CHANGED)
-    assert ("GB-ENG", "GB-SCT", "We are in Edinburgh") == (
-        entry["old_region"],
-        entry["new_region"],
-        entry["retroactive"],
-    )
+    assert ("GB-ENG", "GB-SCT") == (entry["old_region"], entry["new_region"])
+    assert "retroactive" not in entry
+
+
+def test_a_region_change_counting_a_past_bank_holiday_anew_needs_a_reason(
+    unit: UnitFactory,
+) -> None:
+    # The same case, the change made on Tue 1 Dec 09:30: England counted Mon 30 Nov as a
+    # working day of it, Scotland closed then. The time already past is counted anew.
+    ref = log(unit, utc("2026-11-27T10:00"))
+    now = utc("2026-12-01T09:30")
+    with pytest.raises(InvalidInput, match="counts the time already past differently"):
+        change(unit, now, region="GB-SCT")
+    change(unit, now, region="gb-sct", reason="We are in Edinburgh")
+    assert utc("2026-12-03T10:00") == due(unit, ref, now)
+    (entry,) = history(unit, Action.CALENDAR_CHANGED)
+    assert "We are in Edinburgh" == entry["retroactive"]
 
 
 def test_scotlands_second_of_january_moves_an_acknowledgement(unit: UnitFactory) -> None:

@@ -284,10 +284,9 @@ def change_calendar(
     recomputed. A region's bank holidays replace the old region's for every year known;
     closure days stay.
 
-    Reaching back needs --retroactive REASON: a region whose bank holidays differ on a day
-    already past (or today), as `calendar holidays` does; a zone or opening hours that would
-    count the working time (or, for a deadline in working days, the working days) between a
-    moved deadline's start and now differently from the calendar as it was."""
+    Reaching back needs --retroactive REASON: a zone, opening hours or bank holidays that
+    would count the working time (or, for a deadline in working days, the working days)
+    between a moved deadline's start and now differently from the calendar as it was."""
     not_in_future(at, now, uow)
     if not wanted.given():
         raise InvalidInput("give --zone, --hours or --region: the calendar is left as it is")
@@ -312,7 +311,6 @@ def change_calendar(
     choice = CalendarChoice(choice.zone, format_week(new_week), choice.region)
     before = uow.calendar()
     first, last, source = uow.change_calendar(choice, at)
-    changed = set(before.closed_days) ^ set(uow.calendar().closed_days)
     details: dict[str, object] = {}
     for part, (old, new) in changes.items():
         details[f"old_{part}"], details[f"new_{part}"] = old, new
@@ -325,8 +323,9 @@ def change_calendar(
         f"{'bank holidays' if part == 'region' else part} {new}"
         for part, (_, new) in changes.items()
     )
-    counted_before = before if {"zone", "hours"} & changes.keys() else None
-    return _recompute(uow, why, changed, retroactive, by=by, now=now, before=counted_before)
+    # Judged deadline by deadline, not by the days changed: a region's bank holidays differ
+    # in the years known back, which would make every change that moves anything reach back.
+    return _recompute(uow, why, set(), retroactive, by=by, now=now, before=before)
 
 
 def _entry(retroactive: Retroactive, **details: object) -> dict[str, object]:
@@ -464,7 +463,7 @@ def _reaches_back(moved: list[Recomputed], past: list[date], reaching: list[Reco
         return (
             f"the change counts the time already past differently for {len(reaching)} open "
             f"deadline{'s' if len(reaching) != 1 else ''} ({_listed(reaching)}), and would move "
-            "them"
+            f"{'them' if len(reaching) != 1 else 'it'}"
         )
     return ""
 
