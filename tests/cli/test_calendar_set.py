@@ -205,3 +205,22 @@ def test_calendar_holidays_refresh_keeps_the_stores_region(run: Run, monday_nine
     upcoming = json.loads(run("calendar", "--json", "--as-of", "2032-03-01").stdout)
     assert "GB-NIR" == upcoming["bank_holidays"]["region"]
     assert "2032-03-17" in [day["date"] for day in upcoming["upcoming_closed_days"]]
+
+
+def test_working_time_a_sparse_week_cannot_hold_is_refused_on_one_line(
+    run: Run, store_url: str, monday_nine: None
+) -> None:
+    # An hour a week: 2,000 working hours lie decades ahead, past where the calendar counts.
+    ref = log(run)
+    made = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon 09:00-10:00")
+    assert 0 == made.exit_code, made.stderr
+    before = dump_store(store_url)
+    for args in (
+        ("action", "add", ref, "--what", "Call back", "--owner", "sam.senior"),
+        ("queue", "--due-within", "2000h"),
+    ):
+        within = ("--within", "2000h", "--kind", "remedy") if args[0] == "action" else ()
+        result = run("--as", "sam.senior", *args, *within)
+        assert (2, 1) == (result.exit_code, len(result.stderr.splitlines())), result.stderr
+        assert "of working time runs more than 10 years ahead" in result.stderr
+    assert before == dump_store(store_url)

@@ -183,6 +183,32 @@ def test_saturday_opening_counts_an_actions_time_already_past_differently(
         change(unit, now, hours="Mon-Fri 09:00-17:00; Sat 10:00-13:00")
 
 
+def test_working_time_asked_for_past_what_a_sparse_week_reaches_is_refused(
+    unit: UnitFactory,
+) -> None:
+    # One hour a week: 2,000 working hours are some 38 years on, past the ten years the
+    # calendar is searched. Refused naming the option, as a duration too long is.
+    now = utc("2026-12-07T09:30")
+    ref = log(unit, now)
+    change(unit, now, hours="Mon 09:00-10:00", reason="Open an hour a week")
+    with unit() as uow, pytest.raises(InvalidInput, match="^--within: '2000h' .*10 years"):
+        services.add_action(
+            uow,
+            ref=ref,
+            kind=ActionKind.REMEDY,
+            what="Call back",
+            owner=STAFF,
+            due=None,
+            within="2000h",
+            by=STAFF,
+            at=now,
+            now=now,
+        )
+    for listing in (services.queue, services.overdue):
+        with unit(write=False) as uow, pytest.raises(InvalidInput, match="^--due-within: '2000h'"):
+            listing(uow, as_of=now, due_within="2000h")
+
+
 # -- zone ----------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain import policy
+from complaintctl.domain.calendar import CalendarError
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
 from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.procedure import (
@@ -42,7 +43,7 @@ from complaintctl.services.common import (
     owner_as_recorded,
     required,
 )
-from complaintctl.services.reads import working_duration
+from complaintctl.services.reads import beyond_the_calendar, working_duration
 from complaintctl.views import ActionView, CauseView, EventView
 
 if TYPE_CHECKING:
@@ -138,7 +139,10 @@ def add_action(
         # Working time, in minutes: a calendar change recounts it by the same rule
         # (services/calendar._recompute); a date given with --due stays where it is.
         target = policy.Target(within_minutes(uow, within), policy.WITHIN, "")
-        due = policy.due_after(target, uow.calendar(), at)
+        try:
+            due = policy.due_after(target, uow.calendar(), at)
+        except CalendarError:
+            raise beyond_the_calendar("--within", within) from None
         agreed = Agreed(due, f"within {within.strip()} (working time), set by {by}",
                         target.amount, target.unit)  # fmt: skip
     else:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from complaintctl.domain import policy
+from complaintctl.domain.calendar import CalendarError
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
@@ -147,7 +148,19 @@ def window_end(
         return None
     calendar = uow.calendar()
     amount = working_duration(uow, due_within, named)
-    return calendar.next_opening(calendar.add_working_time(as_of, amount))
+    try:
+        return calendar.next_opening(calendar.add_working_time(as_of, amount))
+    except CalendarError:
+        raise beyond_the_calendar(named, due_within) from None
+
+
+def beyond_the_calendar(option: str, text: str) -> InvalidInput:
+    """Working time that opening hours of a few hours a week do not hold within the ten years
+    the calendar is counted in (`domain.calendar`), refused as a duration too long is."""
+    return InvalidInput(
+        f"{option}: {text.strip()!r} of working time runs more than 10 years ahead on this "
+        "calendar's opening hours"
+    )
 
 
 def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:
