@@ -142,6 +142,18 @@ def test_a_start_with_seconds_gives_days_that_add_up_to_the_total_shown(run: Run
     assert any("total 24h" in line for line in lines)
 
 
+def test_a_start_with_seconds_gives_json_days_that_add_up_to_the_total(run: Run) -> None:
+    # Logged at 16:59:59: one second on the Thursday (1m, rounded up), the Tuesday's 7h 59m 59s
+    # then 7h 59m, as the text shows it; each rounded alone, the days came to 1441 of 1440.
+    ref = log_case(run, "2026-11-26T16:59:59")
+
+    data = json.loads(ok(run, "explain", ref, "--json").stdout)
+
+    counted = [day["counted_minutes"] for day in data["days"] if day["kind"] == "counted"]
+    assert [1, 480, 480, 479] == counted
+    assert 1440 == data["days"][-1]["total_minutes"] == sum(counted)
+
+
 # -- an extension, the clock stopped -------------------------------------------------------------
 
 

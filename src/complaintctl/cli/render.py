@@ -24,12 +24,11 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import clocks
 from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
-from complaintctl.domain.explain import SKIPPED, DayEntry
+from complaintctl.domain.explain import SKIPPED, DayEntry, shown_minutes
 from complaintctl.domain.instants import (
     format_duration,
     format_instant,
     format_local,
-    whole_minutes,
 )
 from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage
 from complaintctl.text import inert, json_text, one_line, write_csv
@@ -2019,18 +2018,14 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
         return instant.astimezone(tz).strftime("%H:%M")
 
     rows = []
-    # Each day's amount as the rounded running total moves: the days add up to the total
-    # shown, where each rounded on its own (a time with seconds) could be a minute over.
-    so_far = timedelta(0)
-    for entry in days:
+    # Each day's amount as the rounded running total moves: the days add up to the total shown.
+    for entry, minutes in zip(days, shown_minutes(days), strict=True):
         if hours:
             label = "skipped" if entry.kind == SKIPPED else "counted"
         else:
             label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
         stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
-        shown = timedelta(minutes=whole_minutes(so_far + entry.counted) - whole_minutes(so_far))
-        so_far += entry.counted
-        counted = format_duration(shown, days=False) if entry.stretches else ""
+        counted = format_duration(timedelta(minutes=minutes), days=False) if entry.stretches else ""
         total = (
             f"total {format_duration(entry.total, days=False)}"
             if hours and entry.total is not None and entry.kind != SKIPPED
