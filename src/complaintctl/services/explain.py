@@ -383,6 +383,12 @@ def _months_note(calendar: WorkingCalendar, start: datetime, months: int, due: d
             f" (day {local_start.day} does not exist in {local_due:%B %Y}: the last day of "
             "that month)"
         )
+    if local_due.time() != local_start.time():
+        # A wall-clock time the clocks skip that day: the same instant, read an hour on.
+        note += (
+            f" ({local_start:%H:%M} does not exist on {local_due:%a %Y-%m-%d}: the clocks go "
+            f"forward then, so {local_due:%H:%M})"
+        )
     return note
 
 
