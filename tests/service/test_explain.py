@@ -655,6 +655,8 @@ def test_explaining_an_action_is_refused(unit: UnitFactory) -> None:
         explain(unit, ref, "action", action=999)
     with pytest.raises(InvalidInput, match="explains an action's due, not a respond deadline"):
         explain(unit, ref, "respond", action=first)
+    with pytest.raises(InvalidInput, match="explains an action's due, not an acknowledge dead"):
+        explain(unit, ref, "acknowledge", action=first)
     assert second == (explain(unit, ref, action=second).action or (0,))[0]
     # As of 10:30 only the first had been opened: no need to say which.
     assert first == (explain(unit, ref, "action", as_of=t("2026-12-01T10:30")).action or (0,))[0]

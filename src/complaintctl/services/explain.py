@@ -162,7 +162,8 @@ def _explain_action(
     """An action's due: the working days (and time) counted from its opening, or the date a
     person set; and whether it was done by then."""
     if kind not in (None, DeadlineKind.ACTION):
-        raise InvalidInput(f"--action ID explains an action's due, not a {kind} deadline")
+        article = "an" if kind.startswith("a") else "a"
+        raise InvalidInput(f"--action ID explains an action's due, not {article} {kind} deadline")
     ids = ", ".join(str(row.id) for row in actions) or "none"
     if action_id is None:
         if not actions:
