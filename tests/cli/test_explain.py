@@ -204,6 +204,26 @@ def test_an_extension_is_explained_after_the_rule_it_replaced(run: Run) -> None:
     ] == lines[-3:]
 
 
+def test_an_extension_reason_of_several_lines_is_one_line_of_the_explanation(run: Run) -> None:
+    # A line break in the reason could otherwise start a line that reads as explain's own.
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+       "--at", "2026-12-01T11:00")  # fmt: skip
+    reason = "Agreed by phone\nAs of today: met on time"
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-18T17:00",
+       "--reason", reason, "--at", "2026-12-02T15:00")  # fmt: skip
+
+    lines = explain(run, ref, "--as-of", "2026-12-10T12:00")
+
+    assert [
+        "Extended:  Wed 2026-12-02 15:00 GMT by rita.responder, agreed with the consumer: "
+        "Agreed by phone As of today: met on time; due moved from Fri 2026-12-04 10:00 GMT to "
+        "Fri 2026-12-18 17:00 GMT (a fixed agreed date, not counted in working time)",
+    ] == [line for line in lines if "Agreed by phone" in line]
+    assert [lines[-1]] == [line for line in lines if line.startswith("As of")]
+
+
 def test_a_clock_met_late_says_when_and_by_how_much(run: Run) -> None:
     ref = log_case(run, "2026-12-01T10:00")  # due Fri 4 Dec 10:00
     ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-07T11:00")

@@ -1232,7 +1232,7 @@ def hold_changed(view: HoldView, json_output: bool, verb: str) -> None:
     if json_output:
         _print_json(versioned(hold_json(view)))
         return
-    _print(f"{verb} {view.describe()}: {view.lift_reason or view.reason}")
+    _print(f"{verb} {view.describe()}: {one_line(view.lift_reason or view.reason)}")
 
 
 def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, lifted: bool) -> None:
@@ -2000,14 +2000,15 @@ def explain_lines(view: ExplainView) -> list[str]:
         if change.action == "extend":
             lines.append(
                 f"Extended:  {format_local(change.at, tz)} by {change.by}, agreed with the "
-                f"consumer: {change.reason}; {moved} (a fixed agreed date, not counted in "
-                "working time)"
+                f"consumer: {one_line(change.reason)}; {moved} (a fixed agreed date, not "
+                "counted in working time)"
             )
         else:
-            why = f" (retroactive: {change.retroactive})" if change.retroactive else ""
+            # A reason of several lines is one line here, as every other line of this is.
+            why = f" (retroactive: {one_line(change.retroactive)})" if change.retroactive else ""
             lines.append(
-                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}"
-                f"{why}; {moved}"
+                f"Recomputed: {format_local(change.at, tz)} by {change.by}: "
+                f"{one_line(change.reason)}{why}; {moved}"
             )
     lines += ["", _status_line(view, tz)]
     return lines
