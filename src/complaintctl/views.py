@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
 from complaintctl.domain.chain import unmarked
-from complaintctl.domain.explain import DayEntry
+from complaintctl.domain.explain import DayEntry, shown_minutes
 from complaintctl.domain.figures import FIGURE, Row
 from complaintctl.domain.instants import (
     format_duration,
@@ -1011,12 +1011,13 @@ def explain_json(view: ExplainView) -> dict[str, Any]:
                 "counted": [
                     {"from": _when(since, tz), "to": _when(to, tz)} for since, to in entry.stretches
                 ],
-                "counted_minutes": _minutes_or_none(entry.counted),
+                # As the text shows them: the days add up to the running total.
+                "counted_minutes": minutes,
                 "total_minutes": _minutes_or_none(entry.total),
                 "day_number": entry.day_number,
                 "reason": entry.reason,
             }
-            for entry in view.days
+            for entry, minutes in zip(view.days, shown_minutes(view.days), strict=True)
         ],
         "changes": [
             {

@@ -142,6 +142,18 @@ def test_a_start_with_seconds_gives_days_that_add_up_to_the_total_shown(run: Run
     assert any("total 24h" in line for line in lines)
 
 
+def test_a_start_with_seconds_gives_json_days_that_add_up_to_the_total(run: Run) -> None:
+    # Logged at 16:59:59: one second on the Thursday (1m, rounded up), the Tuesday's 7h 59m 59s
+    # then 7h 59m, as the text shows it; each rounded alone, the days came to 1441 of 1440.
+    ref = log_case(run, "2026-11-26T16:59:59")
+
+    data = json.loads(ok(run, "explain", ref, "--json").stdout)
+
+    counted = [day["counted_minutes"] for day in data["days"] if day["kind"] == "counted"]
+    assert [1, 480, 480, 479] == counted
+    assert 1440 == data["days"][-1]["total_minutes"] == sum(counted)
+
+
 # -- an extension, the clock stopped -------------------------------------------------------------
 
 
@@ -190,6 +202,26 @@ def test_an_extension_is_explained_after_the_rule_it_replaced(run: Run) -> None:
         "As of Thu 2026-12-10 12:00 GMT: 58h working time used, 53h left "
         "(due Fri 2026-12-18 17:00 GMT)",
     ] == lines[-3:]
+
+
+def test_an_extension_reason_of_several_lines_is_one_line_of_the_explanation(run: Run) -> None:
+    # A line break in the reason could otherwise start a line that reads as explain's own.
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+       "--at", "2026-12-01T11:00")  # fmt: skip
+    reason = "Agreed by phone\nAs of today: met on time"
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-18T17:00",
+       "--reason", reason, "--at", "2026-12-02T15:00")  # fmt: skip
+
+    lines = explain(run, ref, "--as-of", "2026-12-10T12:00")
+
+    assert [
+        "Extended:  Wed 2026-12-02 15:00 GMT by rita.responder, agreed with the consumer: "
+        "Agreed by phone As of today: met on time; due moved from Fri 2026-12-04 10:00 GMT to "
+        "Fri 2026-12-18 17:00 GMT (a fixed agreed date, not counted in working time)",
+    ] == [line for line in lines if "Agreed by phone" in line]
+    assert [lines[-1]] == [line for line in lines if line.startswith("As of")]
 
 
 def test_a_clock_met_late_says_when_and_by_how_much(run: Run) -> None:

@@ -782,6 +782,23 @@ def test_consumer_update_dropping_an_adjustment_not_held_exits_2_and_writes_noth
 
 
 @freeze_time(NOW)
+def test_consumer_update_with_an_empty_adjustment_exits_2_and_writes_nothing(
+    run: Run, store_url: str
+) -> None:
+    log_case(run, "--adjustment", "large-print")
+    before = dump_store(store_url)
+
+    result = run("consumer", "update", "--email", "ann@example.com", "--adjustment", "")
+
+    assert (2, "", "Error: --adjustment must not be empty\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
 def test_history_says_when_an_update_leaves_a_consumer_with_no_adjustments(
     run: Run, tmp_path: Path
 ) -> None:

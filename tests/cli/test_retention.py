@@ -123,6 +123,17 @@ def test_hold_list_plain_lines_are_tab_separated_fields_with_who_and_when_apart(
     assert f"1\t{ref}\tlee.leader\t{at}\tin force\tLitigation\n" == listed
 
 
+def test_a_hold_added_with_a_reason_of_several_lines_is_confirmed_on_one_line(run: Run) -> None:
+    ref = closed_case(run)
+    with freeze_time(NOW):
+        added = run("--as", "lee.leader", "hold", "add", ref, "--reason", "Litigation\nby letter")
+
+    assert (0, f"Added hold 1 on {ref}: Litigation by letter\n") == (
+        added.exit_code,
+        added.stdout,
+    ), added.stderr
+
+
 def test_retention_apply_by_an_officer_exits_6(run: Run) -> None:
     with freeze_time(NOW):
         refused = run("retention", "apply")

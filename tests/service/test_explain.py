@@ -439,6 +439,24 @@ def test_the_referral_window_is_three_calendar_months_at_the_same_wall_clock_tim
     assert timedelta(days=58, hours=23) == view.status.calendar_left
 
 
+def test_a_referral_window_ending_in_the_hour_the_clocks_skip_says_so(
+    unit: UnitFactory,
+) -> None:
+    # 01:30 on Sun 28 Mar 2027 does not exist: the window ends at the same instant, 02:30 BST.
+    ref = to_second_stage(unit)
+    act(unit, services.final_response, ref=ref, decision=Decision.NOT_UPHELD, summary="No",
+        remedies=services.Remedies(), by="hana.handler", at=t("2026-12-28T01:30"))  # fmt: skip
+
+    view = explain(unit, ref, as_of=t("2027-02-04T10:00"))
+
+    assert t("2027-03-28T01:30") == view.due
+    assert (
+        "Mon 2026-12-28 01:30 GMT + 3 calendar months, same wall-clock time: "
+        "Sun 2027-03-28 02:30 BST (01:30 does not exist on Sun 2027-03-28: the clocks go "
+        "forward then, so 02:30)",
+    ) == view.notes
+
+
 # -- an action's due ------------------------------------------------------------------------------
 
 
@@ -637,6 +655,8 @@ def test_explaining_an_action_is_refused(unit: UnitFactory) -> None:
         explain(unit, ref, "action", action=999)
     with pytest.raises(InvalidInput, match="explains an action's due, not a respond deadline"):
         explain(unit, ref, "respond", action=first)
+    with pytest.raises(InvalidInput, match="explains an action's due, not an acknowledge dead"):
+        explain(unit, ref, "acknowledge", action=first)
     assert second == (explain(unit, ref, action=second).action or (0,))[0]
     # As of 10:30 only the first had been opened: no need to say which.
     assert first == (explain(unit, ref, "action", as_of=t("2026-12-01T10:30")).action or (0,))[0]

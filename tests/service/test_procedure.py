@@ -808,6 +808,52 @@ def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes
     )
 
 
+@pytest.mark.parametrize(
+    ("prefers", "add", "drop", "refusal"),
+    [
+        (None, ("",), (), "--adjustment must not be empty"),
+        (None, ("  ",), (), "--adjustment must not be empty"),
+        ("post", ("",), (), "--adjustment must not be empty"),
+        (None, (), ("",), "--drop-adjustment must not be empty"),
+        (None, ("large-print",), (), "nothing changes: Ann Smith already prefers post and has "),
+        ("post", (), (), "nothing changes: .*large-print"),
+    ],
+)
+def test_an_update_that_is_empty_or_changes_nothing_is_refused_and_writes_nothing(
+    unit: UnitFactory,
+    prefers: str | None,
+    add: tuple[str, ...],
+    drop: tuple[str, ...],
+    refusal: str,
+) -> None:
+    """An empty need (`--adjustment "$NEED"`, NEED not set) is refused as `log` refuses it,
+    never taken as none given; an update that leaves everything as it was would be recorded
+    in each open case's history as a change that made none."""
+    ref = log(unit, t("2026-11-30T10:00"), adjustments=("large-print",))
+    act(unit, services.update_consumer, email="ann@example.com", consumer_id=None,
+        preferred_contact="post", add_adjustments=(), remove_adjustments=(), by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    before = len(show(unit, ref).history)
+    with pytest.raises(InvalidInput, match=refusal):
+        act(
+            unit,
+            services.update_consumer,
+            email="ann@example.com",
+            consumer_id=None,
+            preferred_contact=prefers,
+            add_adjustments=add,
+            remove_adjustments=drop,
+            by="officer.one",
+            at=t("2026-12-01T11:00"),
+        )
+    view = show(unit, ref)
+    assert ("post", ("large-print",), before) == (
+        view.preferred_contact,
+        view.adjustments,
+        len(view.history),
+    )
+
+
 # -- the contact log -----------------------------------------------------------------------
 
 

@@ -106,6 +106,10 @@ def test_a_request_due_outside_the_known_bank_holidays_says_so(unit: UnitFactory
     assert end_of("2019-12-25") == old.due
     assert [True] == ["known only from 2021-01-01" in w for w in old.warnings]
     assert [False] == ["known only from" in w for w in recent.warnings]  # the old one named
+    # A request has no case for `explain REF` to count: the advice is to check its due date.
+    assert [("check its due date against", False)] == [
+        (w.split("so ")[-1][:26], "explain" in w) for w in old.warnings
+    ]
 
 
 def test_a_request_extended_once_is_due_months_on_from_receipt_and_not_again(

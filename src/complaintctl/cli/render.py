@@ -24,12 +24,11 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import clocks
 from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
-from complaintctl.domain.explain import SKIPPED, DayEntry
+from complaintctl.domain.explain import SKIPPED, DayEntry, shown_minutes
 from complaintctl.domain.instants import (
     format_duration,
     format_instant,
     format_local,
-    whole_minutes,
 )
 from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage
 from complaintctl.text import inert, json_text, one_line, write_csv
@@ -1233,7 +1232,7 @@ def hold_changed(view: HoldView, json_output: bool, verb: str) -> None:
     if json_output:
         _print_json(versioned(hold_json(view)))
         return
-    _print(f"{verb} {view.describe()}: {view.lift_reason or view.reason}")
+    _print(f"{verb} {view.describe()}: {one_line(view.lift_reason or view.reason)}")
 
 
 def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, lifted: bool) -> None:
@@ -2001,14 +2000,15 @@ def explain_lines(view: ExplainView) -> list[str]:
         if change.action == "extend":
             lines.append(
                 f"Extended:  {format_local(change.at, tz)} by {change.by}, agreed with the "
-                f"consumer: {change.reason}; {moved} (a fixed agreed date, not counted in "
-                "working time)"
+                f"consumer: {one_line(change.reason)}; {moved} (a fixed agreed date, not "
+                "counted in working time)"
             )
         else:
-            why = f" (retroactive: {change.retroactive})" if change.retroactive else ""
+            # A reason of several lines is one line here, as every other line of this is.
+            why = f" (retroactive: {one_line(change.retroactive)})" if change.retroactive else ""
             lines.append(
-                f"Recomputed: {format_local(change.at, tz)} by {change.by}: {change.reason}"
-                f"{why}; {moved}"
+                f"Recomputed: {format_local(change.at, tz)} by {change.by}: "
+                f"{one_line(change.reason)}{why}; {moved}"
             )
     lines += ["", _status_line(view, tz)]
     return lines
@@ -2019,18 +2019,14 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
         return instant.astimezone(tz).strftime("%H:%M")
 
     rows = []
-    # Each day's amount as the rounded running total moves: the days add up to the total
-    # shown, where each rounded on its own (a time with seconds) could be a minute over.
-    so_far = timedelta(0)
-    for entry in days:
+    # Each day's amount as the rounded running total moves: the days add up to the total shown.
+    for entry, minutes in zip(days, shown_minutes(days), strict=True):
         if hours:
             label = "skipped" if entry.kind == SKIPPED else "counted"
         else:
             label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
         stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
-        shown = timedelta(minutes=whole_minutes(so_far + entry.counted) - whole_minutes(so_far))
-        so_far += entry.counted
-        counted = format_duration(shown, days=False) if entry.stretches else ""
+        counted = format_duration(timedelta(minutes=minutes), days=False) if entry.stretches else ""
         total = (
             f"total {format_duration(entry.total, days=False)}"
             if hours and entry.total is not None and entry.kind != SKIPPED

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from complaintctl.domain.calendar import WEEKDAY_FULL_NAMES, CalendarError, WorkingCalendar
+from complaintctl.domain.instants import whole_minutes
 from complaintctl.domain.policy import Target
 
 # The kinds of day entry.
@@ -72,6 +73,19 @@ def reached_at(entries: tuple[DayEntry, ...]) -> datetime | None:
     """Where the explanation ends: the close of the last stretch counted."""
     stretches = [stretch for entry in entries for stretch in entry.stretches]
     return stretches[-1][1] if stretches else None
+
+
+def shown_minutes(entries: tuple[DayEntry, ...]) -> tuple[int, ...]:
+    """Each day's counted time in whole minutes, as the rounded running total moves.
+
+    Each day rounded on its own (a start with seconds) could add up to a minute more than the
+    total shown; taken as the difference of the rounded running totals, the days add up to it,
+    in text and JSON alike."""
+    shown, so_far = [], timedelta(0)
+    for entry in entries:
+        shown.append(whole_minutes(so_far + entry.counted) - whole_minutes(so_far))
+        so_far += entry.counted
+    return tuple(shown)
 
 
 def outside_hours(calendar: WorkingCalendar, instant: datetime) -> str | None:

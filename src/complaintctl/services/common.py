@@ -138,10 +138,16 @@ def describe_state(case: CaseFacts) -> str:
     return ", ".join(parts)
 
 
-def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[str, ...]:
+_CHECK_COUNTED = "the days it counted (`complaintctl explain REF`)"
+
+
+def coverage_warnings(
+    calendar: WorkingCalendar, *instants: datetime, check: str = _CHECK_COUNTED
+) -> tuple[str, ...]:
     """Deadlines past the known bank holidays may be early by a holiday: say so, once, with
     what can be done. Later years can be added (`calendar holidays --through`); earlier ones
-    cannot, and a deadline counted from then is long past, so the advice is to check it."""
+    cannot, and a deadline counted from then is long past, so the advice is to `check` it
+    (a subject-access request has no case for `explain`: its due date itself)."""
     days = [calendar.local_date(i) for i in instants]
     before = any(day < calendar.known_from for day in days)
     after = any(day > calendar.known_through for day in days)
@@ -157,8 +163,8 @@ def coverage_warnings(calendar: WorkingCalendar, *instants: datetime) -> tuple[s
     if before:
         advice.append(
             "a deadline counted from before them assumes there were none and may be early by a "
-            "holiday; earlier years cannot be added, so check the days it counted "
-            "(`complaintctl explain REF`) against that year's bank holidays"
+            f"holiday; earlier years cannot be added, so check {check} against that year's "
+            "bank holidays"
         )
     known = f"bank holidays are known only from {calendar.known_from} to {calendar.known_through}"
     return ("; ".join((known, *advice)),)

@@ -162,7 +162,8 @@ def _explain_action(
     """An action's due: the working days (and time) counted from its opening, or the date a
     person set; and whether it was done by then."""
     if kind not in (None, DeadlineKind.ACTION):
-        raise InvalidInput(f"--action ID explains an action's due, not a {kind} deadline")
+        article = "an" if kind.startswith("a") else "a"
+        raise InvalidInput(f"--action ID explains an action's due, not {article} {kind} deadline")
     ids = ", ".join(str(row.id) for row in actions) or "none"
     if action_id is None:
         if not actions:
@@ -382,6 +383,12 @@ def _months_note(calendar: WorkingCalendar, start: datetime, months: int, due: d
         note += (
             f" (day {local_start.day} does not exist in {local_due:%B %Y}: the last day of "
             "that month)"
+        )
+    if local_due.time() != local_start.time():
+        # A wall-clock time the clocks skip that day: the same instant, read an hour on.
+        note += (
+            f" ({local_start:%H:%M} does not exist on {local_due:%a %Y-%m-%d}: the clocks go "
+            f"forward then, so {local_due:%H:%M})"
         )
     return note
 

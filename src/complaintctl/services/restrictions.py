@@ -290,9 +290,11 @@ def update_consumer(
     not_removed(uow, consumer)
     if preferred_contact is None and not add_adjustments and not remove_adjustments:
         raise InvalidInput("nothing to change: give --prefers, --adjustment or --drop-adjustment")
-    adjustments = set(json.loads(consumer.adjustments))
-    adjustments |= {required(a, "--adjustment", text.LABEL) for a in add_adjustments if a.strip()}
-    dropped = {a.strip() for a in remove_adjustments}
+    held_before = set(json.loads(consumer.adjustments))
+    # An empty one (`--adjustment "$NEED"` with NEED not set) is refused, as `log` refuses it,
+    # never taken as none given.
+    adjustments = held_before | {required(a, "--adjustment", text.LABEL) for a in add_adjustments}
+    dropped = {required(a, "--drop-adjustment", text.LABEL) for a in remove_adjustments}
     if missing := sorted(dropped - adjustments):
         # Dropping a need not held would be recorded as an update that left it in place.
         held = ", ".join(sorted(adjustments)) or "none"
@@ -301,8 +303,18 @@ def update_consumer(
             f"theirs: {held}"
         )
     adjustments -= dropped
-    if preferred_contact is not None:
-        consumer.preferred_contact = required(preferred_contact, "--prefers", text.LABEL)
+    prefers = (
+        consumer.preferred_contact
+        if preferred_contact is None
+        else required(preferred_contact, "--prefers", text.LABEL)
+    )
+    if (prefers, adjustments) == (consumer.preferred_contact, held_before):
+        # As for a need dropped that was not held: never an update that left all in place.
+        raise InvalidInput(
+            f"nothing changes: {consumer.name} already prefers {prefers or 'no method'} and has "
+            f"{', '.join(sorted(adjustments)) or 'no adjustments'}"
+        )
+    consumer.preferred_contact = prefers
     consumer.adjustments = adjustments_json(adjustments)
     uow.add(consumer)
     # On each open case's history; with none open, in the store's own (naming the consumer,

@@ -321,7 +321,7 @@ def request_view(
         export_sha256=sha256,
         on_time=request.on_time,
         as_of=as_of,
-        warnings=coverage_warnings(calendar, *open_due),
+        warnings=coverage_warnings(calendar, *open_due, check="its due date"),
     )
 
 
