@@ -637,3 +637,18 @@ def test_a_date_the_zone_skips_has_no_working_time():
     assert calendar.add_working_hours(wednesday, 24) == tuesday
     assert calendar.working_time_between(wednesday, tuesday) == timedelta(hours=24)
     assert calendar.add_working_days(wednesday, 2) == datetime(2012, 1, 2, 17, tzinfo=apia)
+
+
+def test_months_on_to_a_wall_time_the_clocks_go_back_through_is_its_later_occurrence() -> None:
+    # A final response at 01:30 BST on Sat 31 Jul 2027: three months on is 01:30 on Sun 31 Oct,
+    # which London sees twice. The window runs to the second: until then it is not yet 01:30
+    # that day for good, and the consumer's three months are not up.
+    start = datetime(2027, 7, 31, 0, 30, tzinfo=UTC)  # 01:30 BST
+    assert datetime(2027, 10, 31, 1, 30, tzinfo=UTC) == OFFICE.add_months(start, 3)  # 01:30 GMT
+
+
+def test_months_on_to_a_wall_time_the_clocks_skip_is_the_time_after_the_gap() -> None:
+    # 01:30 GMT on Thu 28 Dec 2026, three months on: 01:30 on Sun 28 Mar 2027 does not exist
+    # in London; the window ends as the clocks have gone forward, 02:30 BST.
+    start = datetime(2026, 12, 28, 1, 30, tzinfo=UTC)
+    assert datetime(2027, 3, 28, 1, 30, tzinfo=UTC) == OFFICE.add_months(start, 3)

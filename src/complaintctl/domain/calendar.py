@@ -348,13 +348,17 @@ class WorkingCalendar:
 
     def add_months(self, start: datetime, months: int) -> datetime:
         """The same wall-clock time `months` calendar months on (the last day of a shorter
-        month when the day does not exist there), as an instant."""
+        month when the day does not exist there), as an instant. A wall time the clocks go back
+        through is its later occurrence (it has not passed for good until then: a consumer's
+        window is not cut an hour short); one they skip is the instant after the gap."""
         local = _aware(start).astimezone(self.tz)
         month_index = local.month - 1 + months
         year, month = local.year + month_index // 12, month_index % 12 + 1
         day = min(local.day, _days_in_month(year, month))
         wall = local.replace(tzinfo=None, year=year, month=month, day=day)
-        return wall.replace(tzinfo=self.tz).astimezone(UTC)
+        # Read with either offset: twice over, the later; in a gap, the earlier offset's
+        # reading is the one past the gap. Elsewhere both readings are the same instant.
+        return max(wall.replace(tzinfo=self.tz, fold=fold).astimezone(UTC) for fold in (0, 1))
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end`; negative when `end` comes first."""
