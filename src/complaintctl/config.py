@@ -31,6 +31,7 @@ the file: a typo silently ignored would act on the wrong store.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -157,7 +158,7 @@ def load(path: Path | None = None) -> Config:
     path = config_path() if path is None else path
     try:
         # utf-8-sig: a byte-order mark some editors begin a UTF-8 file with is not TOML's text.
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(_read(path).decode("utf-8-sig"))
     except (FileNotFoundError, NotADirectoryError):  # NotADirectory: HOME a file, not a folder
         if named:
             raise InvalidInput(f"config file {path}: no such file (named by {ENV_VAR})") from None
@@ -167,6 +168,23 @@ def load(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(f"config file {path}: not TOML: {err}") from None
     return checked(path, data)
+
+
+MOST_BYTES = 1024 * 1024  # far more than any config; a slip naming a big file is refused
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, refused (InvalidInput) when it is no regular file or more than any
+    config: a device or a named pipe named by mistake would be read forever, or wait."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise InvalidInput(f"config file {path}: not a file (a device, pipe or folder)")
+    with path.open("rb") as file:
+        data = file.read(MOST_BYTES + 1)
+    if len(data) > MOST_BYTES:
+        raise InvalidInput(
+            f"config file {path}: is larger than a config file ({MOST_BYTES:,} bytes)"
+        )
+    return data
 
 
 def checked(path: Path, data: dict[str, Any]) -> Config:

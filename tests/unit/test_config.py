@@ -1,5 +1,6 @@
 """The config file, read and checked: every key known, every value of its type."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,24 @@ def test_complaintctl_config_names_another_file(
 ) -> None:
     monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(tmp_path / "mine.toml"))
     assert tmp_path / "mine.toml" == config.config_path()
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "fifo"])
+def test_a_config_file_that_is_no_regular_file_is_refused_not_read_forever(
+    tmp_path: Path, device: str
+) -> None:
+    # COMPLAINTCTL_CONFIG=/dev/zero was read until memory ran out; a named pipe with no
+    # writer held every command waiting.
+    path = Path(device)
+    if device == "fifo":
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)
+    with pytest.raises(InvalidInput, match=f"config file {path}: not a file"):
+        config.load(path)
+
+
+def test_a_config_file_larger_than_any_config_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# " + "x" * (config.MOST_BYTES + 1) + "\n")
+    with pytest.raises(InvalidInput, match="is larger than a config file"):
+        config.load(path)
