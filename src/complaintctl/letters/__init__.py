@@ -520,20 +520,19 @@ def pdf_available() -> bool:
     return True
 
 
-def to_pdf(html: str, *, break_long_runs: bool = False) -> bytes:
-    """The PDF of `html`. With `break_long_runs` (the tool's own documents, not letters, whose
-    issued bytes are made again to be checked), a run of text with no space longer than
-    `LONG_RUN` characters is given a break point (`<wbr>`) every `LONG_RUN` characters first:
-    the PDF's text is the same (a line may end at one of them a few characters early), and
-    WeasyPrint, which lays out the rest of a run again for each line it breaks off it, takes
-    time growing with the run's length, not its square (a 20,000-character summary in a
-    table's narrow column: 18 s, then under 1 s)."""
+def to_pdf(html: str) -> bytes:
+    """The PDF of `html`. A run of text with no space longer than `LONG_RUN` characters is
+    given a break point (`<wbr>`) every `LONG_RUN` characters first: the PDF's text is the same
+    (a line may end at one of them a few characters early), and WeasyPrint, which lays out the
+    rest of a run again for each line it breaks off it, takes time growing with the run's
+    length, not its square (a 20,000-character summary in a letter: 4 s, then 0.3 s; in the
+    subject-access export's narrow column: 18 s, then under 1 s). HTML with no such run is
+    laid out as it is, so its PDF is the same bytes as before."""
     try:
         import weasyprint
     except (ImportError, OSError):
         raise InvalidInput(PDF_MISSING) from None
-    if break_long_runs:
-        html = breakable(html)
+    html = breakable(html)
     with _fixed_font_timestamps():
         result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     return result
