@@ -181,6 +181,27 @@ def test_wrapping_never_cuts_an_email_address_a_reference_or_a_link() -> None:
         assert whole <= set(text.split()), text
 
 
+def test_a_run_longer_than_long_run_characters_is_cut_into_lines_of_the_width() -> None:
+    """The longest summary allowed as one word (a run of one letter, of accented letters, of
+    wide characters) is cut into lines of the width, in a paragraph and under a bullet, rather
+    than one line of 20,000 characters that a printer cuts off at the paper's edge; a run no
+    longer than LONG_RUN (a link) is left whole, as above."""
+    for character, columns in (("Q", 1), ("e\u0301", 1), ("\u6f22", 2), ("\U0001f600", 2)):
+        run = character * (20_000 // len(character))
+        text = html_to_text(f"<p>Before {run} after</p><ul><li>{run}</li></ul>")
+        paragraph, item = text.rstrip("\n").split("\n\n")
+        shown = [line.replace(character, "#" * columns) for line in text.splitlines()]
+        assert all(len(line) <= 72 for line in shown), character
+        assert paragraph.startswith("Before\n")
+        joined = re.sub(f"(?<={character[-1]})\n(?={character[0]})", "", paragraph)
+        assert ["Before", run, "after"] == joined.split()
+        assert item.startswith("  - ")
+        assert all(line.startswith("    ") for line in item.splitlines()[1:])
+        assert run == "".join(line[4:] for line in item.splitlines())
+    link = "https://example.org/" + "a" * (LONG_RUN - 20)
+    assert f"{link}\n" == html_to_text(f"<p>{link}</p>")
+
+
 # -- required content ------------------------------------------------------------------------
 
 

@@ -387,7 +387,12 @@ class _TextOf(HTMLParser):
 
 def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
     """A line wrapped at spaces only: a reference, an email address or a web address is never
-    cut at its hyphens or in the middle (a long one runs past the width instead)."""
+    cut at its hyphens or in the middle (a long one runs past the width instead). A line
+    holding a run with no space longer than `LONG_RUN` characters (no link: a consumer's one
+    long word) is wrapped by `_wrap_run` instead."""
+    words = line.split(" ")
+    if any(len(word) > LONG_RUN for word in words):
+        return _wrap_run(words, first, rest)
     return textwrap.wrap(
         line,
         WIDTH,
@@ -395,6 +400,52 @@ def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
         subsequent_indent=rest,
         break_on_hyphens=False,
         break_long_words=False,
+    )
+
+
+def _wrap_run(words: list[str], first: str, rest: str) -> list[str]:
+    """`words` wrapped at the width in columns (a wide character is two), a word longer than
+    `LONG_RUN` characters cut into lines of the width between whole characters, rather than
+    one line of thousands of characters that a printer cuts off at the paper's edge."""
+    room = WIDTH - max(len(first), len(rest))
+    lines: list[str] = []
+    line, used = first, 0  # the line so far, and the columns its words take
+    for word in words:
+        for piece in _pieces(word, room) if len(word) > LONG_RUN else [word]:
+            width = _columns(piece)
+            if used and used + 1 + width > room:
+                lines.append(line)
+                line, used = rest, 0
+            line += f" {piece}" if used else piece
+            used += width + 1 if used else width
+    if used:
+        lines.append(line)
+    return lines
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    """`word` in pieces `room` columns wide, between whole characters."""
+    pieces, used = [""], 0
+    for character in _characters(word):
+        width = _columns(character)
+        if used and used + width > room:
+            pieces.append("")
+            used = 0
+        pieces[-1] += character
+        used += width
+    return pieces
+
+
+def _columns(shown: str) -> int:
+    """How many columns `shown` takes: two for a wide character (Chinese, an emoji), none for
+    a mark on the one before, one for any other."""
+    return sum(
+        2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 0
+        if unicodedata.combining(c) or c == _JOINER
+        else 1
+        for c in shown
     )
 
 
