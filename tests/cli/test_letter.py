@@ -21,6 +21,7 @@ from complaintctl.letters import BUILT_IN
 from tests.cli.conftest import Run
 from tests.conftest import UnitFactory, dump_store
 from tests.service.letters_journey import ann_at_every_step, said
+from tests.unreadable import unreadable
 
 NOW = "2027-01-10 12:00:00"
 
@@ -583,6 +584,20 @@ def test_a_template_naming_a_template_that_is_not_there_says_so_with_exit_2(
         f"neither in {folder} nor built in (a template is a file's name in the templates "
         "folder)"
     ) in said(stderr)
+
+
+def test_a_templates_folder_that_cannot_be_read_is_refused_with_exit_2(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not exit 12 and "cannot write" its template: the folder is read, not written."""
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "<h2>", "<h2>")
+    unreadable(monkeypatch, folder)
+    said_to = f"Error: templates folder {folder}: cannot be read (Permission denied)"
+    assert said_to in refused(run, 2, "letter", ref, "final-response", "--templates",
+                              str(folder), "--format", "text", "--issue")  # fmt: skip
+    assert said_to in refused(run, 2, "letter", "check", str(folder))
+    assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
 
 
 def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:

@@ -34,6 +34,7 @@ from complaintctl.letters import (
     marked_facts,
     to_eml,
 )
+from tests.unreadable import unreadable
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -314,6 +315,22 @@ def test_a_folder_named_as_a_template_is_refused_not_passed_over(tmp_path: Path)
     (tmp_path / "acknowledgement.html").mkdir()
     with pytest.raises(InvalidInput, match="acknowledgement.html is a folder, not a template"):
         Templates(tmp_path)
+
+
+def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the user may not list or search (mode 000, another user's): its templates
+    cannot be read, which is said, never the built-in letters used instead of them."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "acknowledgement.html").write_text("<p>Our own words</p>")
+    unreadable(monkeypatch, folder)
+
+    with pytest.raises(InvalidInput) as refused:
+        Templates(folder)
+
+    assert f"templates folder {folder}: cannot be read (Permission denied)" == str(refused.value)
 
 
 # -- the email message -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -102,15 +102,27 @@ class Templates:
     _used: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (origin, source)
 
     def __post_init__(self) -> None:
-        if self.folder is not None and not self.folder.is_dir():
-            what = "a file, not a folder" if self.folder.exists() else "no such folder"
-            raise InvalidInput(f"templates folder {self.folder}: {what}")
-        if self.folder is not None:
+        if self.folder is None:
+            return
+        try:
+            if not self.folder.is_dir():
+                what = "a file, not a folder" if self.folder.exists() else "no such folder"
+                raise InvalidInput(f"templates folder {self.folder}: {what}")
+            # Listed and looked in now: a folder that may not be (mode 000, another user's)
+            # would otherwise be passed over quietly, its letters made from the built-in
+            # templates instead.
+            os.listdir(self.folder)
+            with suppress(FileNotFoundError):
+                os.stat(self.folder / LAYOUT)
             for path in sorted(self.folder.glob("*.html")):
                 if not path.is_file():
                     raise InvalidInput(
                         f"templates folder {self.folder}: {path.name} is a folder, not a template"
                     )
+        except OSError as err:
+            raise InvalidInput(
+                f"templates folder {self.folder}: cannot be read ({err.strerror or err})"
+            ) from None
 
     def kinds(self) -> list[str]:
         """The built-in kinds, then any the organisation adds (a template of a new name)."""
