@@ -548,6 +548,11 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
         ("{{ 1/0 }}", "ZeroDivisionError"),
         ("{{ 1 + reference }}", "TypeError"),
         ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "RecursionError"),
+        ('{{ "x" * 100000000000 }}', "it would make more than a letter can hold"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "its loops would take more than 1,000,000 steps",
+        ),
     ],
 )
 def test_a_template_failing_as_it_runs_is_refused_with_exit_2(

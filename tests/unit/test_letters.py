@@ -333,6 +333,61 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
     assert f"templates folder {folder}: cannot be read (Permission denied)" == str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "excess",
+    [
+        '{{ "x" * 100000000000 }}',
+        "{{ ['x'] * 100000000000 }}",
+        "{{ 10 ** 100000000 }}",
+        '{{ "%1000000000s" % "x" }}',
+        '{{ "%1000000000s"|format("x") }}',
+        '{{ "x"|center(1000000000) }}',
+        '{{ "x"|indent(1000000000, true) }}',
+        '{{ "x".ljust(1000000000) }}',
+        '{{ "x".zfill(1000000000) }}',
+        '{{ range(100000)|join("x" * 1000000) }}',
+        '{{ ("x" * 1000000).join("y" * 100000) }}',
+        '{{ ("x" * 100000)|replace("x", "y" * 100000) }}',
+        '{{ ("x" * 100000).replace("x", "y" * 100000) }}',
+        '{{ "{:>1000000000}".format("x") }}',
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        '{% for i in "x" * 100000 %}{% for j in "x" * 100000 %}{% endfor %}{% endfor %}',
+        "{% for i in range(100000) %}{{ summary * 1000 }}{% endfor %}",
+    ],
+)
+def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
+    tmp_path: Path, excess: str
+) -> None:
+    """A template that would loop for hours or build a text of gigabytes (a typo in a number
+    does it) is refused as it starts to, naming the template, rather than holding the command
+    (and the machine's memory) until it is stopped."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        f'{{% extends "letter.html" %}}{{% block body %}}<p>{excess}</p>{{% endblock %}}'
+    )
+
+    with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
+        Templates(folder).render("apology-call", SAMPLE_FACTS)
+
+
+def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>{{ "ab" * 3 }} {{ 2 ** 10 }} '
+        '{{ "%05.1f" % 2.5 }} {{ "x"|center(5) }}|{{ "y".ljust(3) }}|'
+        "{% for i in range(3) %}{{ i }}{{ '-' if not loop.last }}{% endfor %} {{ [1] * 2 }} "
+        '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }}'
+        "</p>{% endblock %}"
+    )
+
+    html = Templates(folder).render("apology-call", SAMPLE_FACTS).html
+
+    assert "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7</p>" in html
+
+
 # -- the email message -----------------------------------------------------------------------
 
 

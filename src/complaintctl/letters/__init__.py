@@ -151,10 +151,9 @@ class Templates:
     def render(self, kind: str, facts: dict[str, Any]) -> Rendered:
         """The letter of `kind` from `facts`, as HTML."""
         import jinja2
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         self._used = {}
-        env = ImmutableSandboxedEnvironment(
+        env = _bounded_sandbox()(
             loader=jinja2.FunctionLoader(self._source),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -166,7 +165,10 @@ class Templates:
         del env.globals["lipsum"]
         name = f"{kind}.html"
         try:
-            html = env.get_template(name).render(facts)
+            html = _bounded(env.get_template(name).generate(facts))
+        except (_Excess, MemoryError) as err:
+            excess = err if isinstance(err, _Excess) else _TOO_MUCH
+            raise InvalidInput(f"template {name}: {excess}") from None
         except jinja2.TemplateSyntaxError as err:
             raise InvalidInput(
                 f"template {err.name or name}, line {err.lineno}: {err.message}"
@@ -229,6 +231,154 @@ class Templates:
                 f"template {template} ({origin}) leaves out what {which} must carry: "
                 f"{named}; {then}"
             )
+
+
+# What a template may make: far more than any letter, far less than would hold the command for
+# minutes or take the machine's memory (a typo in a number, `range(100000)` in a loop of its
+# own, does it).
+MOST_TEXT = 2_000_000  # characters of a letter, or of any text or list a template builds
+MOST_STEPS = 1_000_000  # steps of all the loops of a letter together
+_TOO_MUCH = (
+    f"it would make more than a letter can hold: a template makes at most {MOST_TEXT:,} "
+    "characters, or items of a list"
+)
+_TOO_LONG = (
+    f"its loops would take more than {MOST_STEPS:,} steps: a template takes at most "
+    f"{MOST_STEPS:,} steps of its loops in all"
+)
+
+
+class _Excess(Exception):
+    """A template making more than a letter holds, or looping longer than one takes."""
+
+
+def _bounded_sandbox() -> type:
+    """Jinja's immutable sandbox, each thing a template makes bounded before it is made: a text
+    or list repeated (`*`), padded to a width (`%10s`, `center`, `ljust`), joined or with its
+    parts replaced; a number raised to a power; a count or width given to a filter or a
+    method; and the steps of its loops (over anything, counted together). What it writes is
+    counted as it is written (`_bounded`)."""
+    from jinja2 import nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.steps = 0
+            self.filters = {name: _checked(name, f) for name, f in self.filters.items()}
+            self.filters[_STEPS] = self.counted
+
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            """The template, each of its loops taking its steps through `counted`."""
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Filter(loop.iter, _STEPS, [], [], None, None)
+                loop.iter.set_lineno(loop.lineno)
+            return tree
+
+        def counted(self, iterable: Any) -> Iterator[Any]:
+            for item in iterable:
+                self.steps += 1
+                if self.steps > MOST_STEPS:
+                    raise _Excess(_TOO_LONG)
+                yield item
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*":
+                _repeated(left, right)
+                _repeated(right, left)
+            elif operator == "**":
+                _power(left, right)
+            elif isinstance(left, str):
+                _widths(left)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            _numbers(args, kwargs)
+            text = getattr(__obj, "__self__", None)
+            if isinstance(text, str):  # a text's method: "x".ljust(80), ", ".join(…)
+                _method(text, getattr(__obj, "__name__", ""), args)
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return Bounded
+
+
+_STEPS = "_complaintctl_steps"  # the filter every loop's steps go through
+
+
+def _checked(name: str, function: Any) -> Any:
+    """A filter refusing a count or a width more than a letter holds, before it makes it."""
+    from functools import wraps
+
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _numbers(args, kwargs)
+        # After the environment or context a filter may be passed first, the value.
+        values = args[1:] if getattr(function, "jinja_pass_arg", None) else args
+        if values and name in ("format", "replace", "join"):
+            _method(values[0], name, values[1:])
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+def _numbers(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and abs(value) > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+def _repeated(sequence: Any, times: Any) -> None:
+    if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+        if len(sequence) * times > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+def _power(base: Any, exponent: Any) -> None:
+    if isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1:
+        if exponent * abs(base).bit_length() > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+def _method(value: Any, name: str, args: Any) -> None:
+    """What a text's `name` (a method, or the filter of that name) would make of it."""
+    if name in ("format", "format_map") and isinstance(value, str):
+        _widths(value)
+    elif name == "replace" and len(args) >= 2 and isinstance(value, str):
+        old, new = str(args[0]), str(args[1])
+        if len(value) + (len(value) + 1) * len(new) > MOST_TEXT and (old in value or not old):
+            raise _Excess(_TOO_MUCH)
+    elif name == "join" and args:
+        separator = value if isinstance(value, str) else str(args[0])
+        items = args[0] if isinstance(value, str) else value
+        count = len(items) if hasattr(items, "__len__") else 0
+        if count * len(separator) > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+# A width or precision in a `%` format (`%10s`, `%.3f`) or a `{…}` one (`{:>10}`).
+_WIDTH = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d*))?|\{[^{}:]*:[^{}\d]*(\d*)(?:\.(\d*))?")
+
+
+def _widths(form: str) -> None:
+    """A format's widths and precisions, each within what a letter holds."""
+    for numbers in _WIDTH.findall(form):
+        if any(len(n) > 7 or (n and int(n) > MOST_TEXT) for n in numbers):
+            raise _Excess(_TOO_MUCH)
+
+
+def _bounded(parts: Iterator[str]) -> str:
+    """What a template writes, joined, refused once it is more than a letter holds."""
+    written: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+        written.append(part)
+    return "".join(written)
 
 
 def _a(kind: str) -> str:
