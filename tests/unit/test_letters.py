@@ -379,13 +379,16 @@ def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
         '{% extends "letter.html" %}{% block body %}<p>{{ "ab" * 3 }} {{ 2 ** 10 }} '
         '{{ "%05.1f" % 2.5 }} {{ "x"|center(5) }}|{{ "y".ljust(3) }}|'
         "{% for i in range(3) %}{{ i }}{{ '-' if not loop.last }}{% endfor %} {{ [1] * 2 }} "
-        '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }}'
+        '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }} '
+        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }}'
         "</p>{% endblock %}"
     )
 
     html = Templates(folder).render("apology-call", SAMPLE_FACTS).html
 
-    assert "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7</p>" in html
+    assert (
+        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000</p>"
+    ) in html
 
 
 # -- the email message -----------------------------------------------------------------------

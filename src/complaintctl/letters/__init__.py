@@ -296,10 +296,9 @@ def _bounded_sandbox() -> type:
             return super().call_binop(context, operator, left, right)
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-            _numbers(args, kwargs)
             text = getattr(__obj, "__self__", None)
             if isinstance(text, str):  # a text's method: "x".ljust(80), ", ".join(…)
-                _method(text, getattr(__obj, "__name__", ""), args)
+                _method(text, getattr(__obj, "__name__", ""), args, kwargs)
             return super().call(__context, __obj, *args, **kwargs)
 
     return Bounded
@@ -314,11 +313,10 @@ def _checked(name: str, function: Any) -> Any:
 
     @wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _numbers(args, kwargs)
         # After the environment or context a filter may be passed first, the value.
         values = args[1:] if getattr(function, "jinja_pass_arg", None) else args
-        if values and name in ("format", "replace", "join"):
-            _method(values[0], name, values[1:])
+        if values:
+            _method(values[0], name, values[1:], kwargs)
         return function(*args, **kwargs)
 
     return bounded
@@ -342,9 +340,16 @@ def _power(base: Any, exponent: Any) -> None:
             raise _Excess(_TOO_MUCH)
 
 
-def _method(value: Any, name: str, args: Any) -> None:
+# The methods and filters whose numbers are widths or counts of what they make.
+_SIZED_BY_NUMBERS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent"})
+_SIZED_BY_NUMBERS |= {"batch", "slice"}
+
+
+def _method(value: Any, name: str, args: Any, kwargs: dict[str, Any]) -> None:
     """What a text's `name` (a method, or the filter of that name) would make of it."""
-    if name in ("format", "format_map") and isinstance(value, str):
+    if name in _SIZED_BY_NUMBERS:
+        _numbers(args, kwargs)
+    elif name in ("format", "format_map") and isinstance(value, str):
         _widths(value)
     elif name == "replace" and len(args) >= 2 and isinstance(value, str):
         old, new = str(args[0]), str(args[1])
