@@ -605,6 +605,21 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_with_exit_2(
     assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
 
 
+def test_an_empty_templates_folder_is_refused_not_taken_for_the_default(
+    run: Run, unit: UnitFactory
+) -> None:
+    """`--templates "$DIR"` or `letter check "$DIR"` with DIR not set: refused, exit 2, where
+    the letter was made from (and check passed) the default templates instead."""
+    ref = ann_at_every_step(unit, until="final")
+    for empty in ("", " "):
+        assert "Error: --templates names a templates folder: it was given empty" in refused(
+            run, 2, "letter", ref, "final-response", "--templates", empty, "--format", "text"
+        )
+        assert "Error: DIR names a templates folder: it was given empty" in refused(
+            run, 2, "letter", "check", empty
+        )
+
+
 def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:
     from complaintctl import services
     from tests.service.journey import act, log, t
