@@ -21,6 +21,7 @@ from complaintctl.letters import BUILT_IN
 from tests.cli.conftest import Run
 from tests.conftest import UnitFactory, dump_store
 from tests.service.letters_journey import ann_at_every_step, said
+from tests.unreadable import unreadable
 
 NOW = "2027-01-10 12:00:00"
 
@@ -547,6 +548,11 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
         ("{{ 1/0 }}", "ZeroDivisionError"),
         ("{{ 1 + reference }}", "TypeError"),
         ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "RecursionError"),
+        ('{{ "x" * 100000000000 }}', "it would make more than a letter can hold"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "its loops would take more than 1,000,000 steps",
+        ),
     ],
 )
 def test_a_template_failing_as_it_runs_is_refused_with_exit_2(
@@ -583,6 +589,35 @@ def test_a_template_naming_a_template_that_is_not_there_says_so_with_exit_2(
         f"neither in {folder} nor built in (a template is a file's name in the templates "
         "folder)"
     ) in said(stderr)
+
+
+def test_a_templates_folder_that_cannot_be_read_is_refused_with_exit_2(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not exit 12 and "cannot write" its template: the folder is read, not written."""
+    ref = ann_at_every_step(unit, until="final")
+    folder = final_response_template(tmp_path / "templates", "<h2>", "<h2>")
+    unreadable(monkeypatch, folder)
+    said_to = f"Error: templates folder {folder}: cannot be read (Permission denied)"
+    assert said_to in refused(run, 2, "letter", ref, "final-response", "--templates",
+                              str(folder), "--format", "text", "--issue")  # fmt: skip
+    assert said_to in refused(run, 2, "letter", "check", str(folder))
+    assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+
+def test_an_empty_templates_folder_is_refused_not_taken_for_the_default(
+    run: Run, unit: UnitFactory
+) -> None:
+    """`--templates "$DIR"` or `letter check "$DIR"` with DIR not set: refused, exit 2, where
+    the letter was made from (and check passed) the default templates instead."""
+    ref = ann_at_every_step(unit, until="final")
+    for empty in ("", " "):
+        assert "Error: --templates names a templates folder: it was given empty" in refused(
+            run, 2, "letter", ref, "final-response", "--templates", empty, "--format", "text"
+        )
+        assert "Error: DIR names a templates folder: it was given empty" in refused(
+            run, 2, "letter", "check", empty
+        )
 
 
 def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFactory) -> None:

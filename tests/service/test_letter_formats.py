@@ -34,7 +34,7 @@ from complaintctl import services
 from complaintctl.config import Organisation
 from complaintctl.domain.letters import LetterFormat
 from complaintctl.errors import InvalidInput
-from complaintctl.letters import BUILT_IN, pdf_available
+from complaintctl.letters import BUILT_IN, LONG_RUN, pdf_available
 from complaintctl.store.models import Consumer
 from complaintctl.views import Letter
 from tests.conftest import UnitFactory
@@ -224,6 +224,53 @@ def test_a_very_long_word_from_the_consumer_wraps_inside_the_pdfs_page(
     text = pdf_text(write(tmp_path, "long.pdf", made.content))
     assert 300 == text.count("Q")
     assert 120 * 2 == text.count("Z")  # the address block and "Dear …"
+
+
+@needs_weasyprint
+@needs_poppler
+def test_the_longest_summary_as_one_run_is_laid_out_in_pieces_and_all_on_the_page(
+    unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The longest summary allowed, 20,000 characters with no space (a run of one letter, or of
+    emoji: each a character of its own), reaches WeasyPrint with a break point at least every
+    LONG_RUN characters, as WeasyPrint lays out the rest of a run again for each line it
+    breaks off it (seconds for a run of 5,000, for every letter made); every character is in
+    the PDF's text, inside the page's width."""
+    import weasyprint
+
+    given: list[str] = []
+    real = weasyprint.HTML
+
+    def html(*args: object, string: str, **kwargs: object) -> object:
+        given.append(string)
+        return real(*args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", html)
+    summary = "Q" * 15_000 + "\U0001f600" * 5_000
+    ref = log(unit, t("2026-11-30T10:00"), address=ANN_ADDRESS, summary=summary)
+    act(
+        unit,
+        services.acknowledge,
+        ref=ref,
+        area="Casework",
+        by="officer.one",
+        at=t("2026-12-01T10:00"),
+    )
+
+    made = letter(unit, ref, "acknowledgement", LetterFormat.PDF)
+
+    path = write(tmp_path, "long.pdf", made.content)
+    text = pdf_text(path)
+    assert (15_000, 5_000) == (text.count("Q"), text.count("\U0001f600"))
+    assert [] == [run for run in re.findall(r"[^\s<>]+", given[0]) if len(run) > LONG_RUN]
+    boxes = word_boxes(path)
+    assert boxes
+    assert all(x_min >= 0 for _, x_min, _, _ in boxes)
+    page_boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', page_boxes)]
+    assert max(right) <= A4[0] - 20 / 25.4 * 72 + 1  # inside the right margin
 
 
 def word_boxes(path: Path) -> list[tuple[str, float, float, float]]:

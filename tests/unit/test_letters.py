@@ -34,6 +34,7 @@ from complaintctl.letters import (
     marked_facts,
     to_eml,
 )
+from tests.unreadable import unreadable
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -181,6 +182,27 @@ def test_wrapping_never_cuts_an_email_address_a_reference_or_a_link() -> None:
         assert whole <= set(text.split()), text
 
 
+def test_a_run_longer_than_long_run_characters_is_cut_into_lines_of_the_width() -> None:
+    """The longest summary allowed as one word (a run of one letter, of accented letters, of
+    wide characters) is cut into lines of the width, in a paragraph and under a bullet, rather
+    than one line of 20,000 characters that a printer cuts off at the paper's edge; a run no
+    longer than LONG_RUN (a link) is left whole, as above."""
+    for character, columns in (("Q", 1), ("e\u0301", 1), ("\u6f22", 2), ("\U0001f600", 2)):
+        run = character * (20_000 // len(character))
+        text = html_to_text(f"<p>Before {run} after</p><ul><li>{run}</li></ul>")
+        paragraph, item = text.rstrip("\n").split("\n\n")
+        shown = [line.replace(character, "#" * columns) for line in text.splitlines()]
+        assert all(len(line) <= 72 for line in shown), character
+        assert paragraph.startswith("Before\n")
+        joined = re.sub(f"(?<={character[-1]})\n(?={character[0]})", "", paragraph)
+        assert ["Before", run, "after"] == joined.split()
+        assert item.startswith("  - ")
+        assert all(line.startswith("    ") for line in item.splitlines()[1:])
+        assert run == "".join(line[4:] for line in item.splitlines())
+    link = "https://example.org/" + "a" * (LONG_RUN - 20)
+    assert f"{link}\n" == html_to_text(f"<p>{link}</p>")
+
+
 # -- required content ------------------------------------------------------------------------
 
 
@@ -293,6 +315,80 @@ def test_a_folder_named_as_a_template_is_refused_not_passed_over(tmp_path: Path)
     (tmp_path / "acknowledgement.html").mkdir()
     with pytest.raises(InvalidInput, match="acknowledgement.html is a folder, not a template"):
         Templates(tmp_path)
+
+
+def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the user may not list or search (mode 000, another user's): its templates
+    cannot be read, which is said, never the built-in letters used instead of them."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "acknowledgement.html").write_text("<p>Our own words</p>")
+    unreadable(monkeypatch, folder)
+
+    with pytest.raises(InvalidInput) as refused:
+        Templates(folder)
+
+    assert f"templates folder {folder}: cannot be read (Permission denied)" == str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "excess",
+    [
+        '{{ "x" * 100000000000 }}',
+        "{{ ['x'] * 100000000000 }}",
+        "{{ 10 ** 100000000 }}",
+        '{{ "%1000000000s" % "x" }}',
+        '{{ "%1000000000s"|format("x") }}',
+        '{{ "x"|center(1000000000) }}',
+        '{{ "x"|indent(1000000000, true) }}',
+        '{{ "x".ljust(1000000000) }}',
+        '{{ "x".zfill(1000000000) }}',
+        '{{ range(100000)|join("x" * 1000000) }}',
+        '{{ ("x" * 1000000).join("y" * 100000) }}',
+        '{{ ("x" * 100000)|replace("x", "y" * 100000) }}',
+        '{{ ("x" * 100000).replace("x", "y" * 100000) }}',
+        '{{ "{:>1000000000}".format("x") }}',
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        '{% for i in "x" * 100000 %}{% for j in "x" * 100000 %}{% endfor %}{% endfor %}',
+        "{% for i in range(100000) %}{{ summary * 1000 }}{% endfor %}",
+    ],
+)
+def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
+    tmp_path: Path, excess: str
+) -> None:
+    """A template that would loop for hours or build a text of gigabytes (a typo in a number
+    does it) is refused as it starts to, naming the template, rather than holding the command
+    (and the machine's memory) until it is stopped."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        f'{{% extends "letter.html" %}}{{% block body %}}<p>{excess}</p>{{% endblock %}}'
+    )
+
+    with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
+        Templates(folder).render("apology-call", SAMPLE_FACTS)
+
+
+def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>{{ "ab" * 3 }} {{ 2 ** 10 }} '
+        '{{ "%05.1f" % 2.5 }} {{ "x"|center(5) }}|{{ "y".ljust(3) }}|'
+        "{% for i in range(3) %}{{ i }}{{ '-' if not loop.last }}{% endfor %} {{ [1] * 2 }} "
+        '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }} '
+        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }}'
+        "</p>{% endblock %}"
+    )
+
+    html = Templates(folder).render("apology-call", SAMPLE_FACTS).html
+
+    assert (
+        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000</p>"
+    ) in html
 
 
 # -- the email message -----------------------------------------------------------------------

@@ -125,6 +125,11 @@ def letter_command(
     from complaintctl.letters import Templates
 
     state = current_state(ctx)
+    # An empty folder (`--templates "$DIR"` with DIR not set) is refused, never taken as none
+    # given: the letters would come from other templates than the ones meant, checked or not.
+    for given, named in ((templates, "--templates"), (kind if target == "check" else None, "DIR")):
+        if given is not None and not given.strip():
+            raise InvalidInput(f"{named} names a templates folder: it was given empty")
     folder = Path(os.path.expanduser(templates)) if templates else _config(state).templates()
     if restriction is not None and (target == "check" or list_issued):
         raise InvalidInput(

@@ -15,7 +15,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.errors import HeaderParseError
@@ -102,15 +102,27 @@ class Templates:
     _used: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (origin, source)
 
     def __post_init__(self) -> None:
-        if self.folder is not None and not self.folder.is_dir():
-            what = "a file, not a folder" if self.folder.exists() else "no such folder"
-            raise InvalidInput(f"templates folder {self.folder}: {what}")
-        if self.folder is not None:
+        if self.folder is None:
+            return
+        try:
+            if not self.folder.is_dir():
+                what = "a file, not a folder" if self.folder.exists() else "no such folder"
+                raise InvalidInput(f"templates folder {self.folder}: {what}")
+            # Listed and looked in now: a folder that may not be (mode 000, another user's)
+            # would otherwise be passed over quietly, its letters made from the built-in
+            # templates instead.
+            os.listdir(self.folder)
+            with suppress(FileNotFoundError):
+                os.stat(self.folder / LAYOUT)
             for path in sorted(self.folder.glob("*.html")):
                 if not path.is_file():
                     raise InvalidInput(
                         f"templates folder {self.folder}: {path.name} is a folder, not a template"
                     )
+        except OSError as err:
+            raise InvalidInput(
+                f"templates folder {self.folder}: cannot be read ({err.strerror or err})"
+            ) from None
 
     def kinds(self) -> list[str]:
         """The built-in kinds, then any the organisation adds (a template of a new name)."""
@@ -139,10 +151,9 @@ class Templates:
     def render(self, kind: str, facts: dict[str, Any]) -> Rendered:
         """The letter of `kind` from `facts`, as HTML."""
         import jinja2
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         self._used = {}
-        env = ImmutableSandboxedEnvironment(
+        env = _bounded_sandbox()(
             loader=jinja2.FunctionLoader(self._source),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -154,7 +165,10 @@ class Templates:
         del env.globals["lipsum"]
         name = f"{kind}.html"
         try:
-            html = env.get_template(name).render(facts)
+            html = _bounded(env.get_template(name).generate(facts))
+        except (_Excess, MemoryError) as err:
+            excess = err if isinstance(err, _Excess) else _TOO_MUCH
+            raise InvalidInput(f"template {name}: {excess}") from None
         except jinja2.TemplateSyntaxError as err:
             raise InvalidInput(
                 f"template {err.name or name}, line {err.lineno}: {err.message}"
@@ -217,6 +231,159 @@ class Templates:
                 f"template {template} ({origin}) leaves out what {which} must carry: "
                 f"{named}; {then}"
             )
+
+
+# What a template may make: far more than any letter, far less than would hold the command for
+# minutes or take the machine's memory (a typo in a number, `range(100000)` in a loop of its
+# own, does it).
+MOST_TEXT = 2_000_000  # characters of a letter, or of any text or list a template builds
+MOST_STEPS = 1_000_000  # steps of all the loops of a letter together
+_TOO_MUCH = (
+    f"it would make more than a letter can hold: a template makes at most {MOST_TEXT:,} "
+    "characters, or items of a list"
+)
+_TOO_LONG = (
+    f"its loops would take more than {MOST_STEPS:,} steps: a template takes at most "
+    f"{MOST_STEPS:,} steps of its loops in all"
+)
+
+
+class _Excess(Exception):
+    """A template making more than a letter holds, or looping longer than one takes."""
+
+
+def _bounded_sandbox() -> type:
+    """Jinja's immutable sandbox, each thing a template makes bounded before it is made: a text
+    or list repeated (`*`), padded to a width (`%10s`, `center`, `ljust`), joined or with its
+    parts replaced; a number raised to a power; a count or width given to a filter or a
+    method; and the steps of its loops (over anything, counted together). What it writes is
+    counted as it is written (`_bounded`)."""
+    from jinja2 import nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Bounded(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.steps = 0
+            self.filters = {name: _checked(name, f) for name, f in self.filters.items()}
+            self.filters[_STEPS] = self.counted
+
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            """The template, each of its loops taking its steps through `counted`."""
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Filter(loop.iter, _STEPS, [], [], None, None)
+                loop.iter.set_lineno(loop.lineno)
+            return tree
+
+        def counted(self, iterable: Any) -> Iterator[Any]:
+            for item in iterable:
+                self.steps += 1
+                if self.steps > MOST_STEPS:
+                    raise _Excess(_TOO_LONG)
+                yield item
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*":
+                _repeated(left, right)
+                _repeated(right, left)
+            elif operator == "**":
+                _power(left, right)
+            elif isinstance(left, str):
+                _widths(left)
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            text = getattr(__obj, "__self__", None)
+            if isinstance(text, str):  # a text's method: "x".ljust(80), ", ".join(…)
+                _method(text, getattr(__obj, "__name__", ""), args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return Bounded
+
+
+_STEPS = "_complaintctl_steps"  # the filter every loop's steps go through
+
+
+def _checked(name: str, function: Any) -> Any:
+    """A filter refusing a count or a width more than a letter holds, before it makes it."""
+    from functools import wraps
+
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        # After the environment or context a filter may be passed first, the value.
+        values = args[1:] if getattr(function, "jinja_pass_arg", None) else args
+        if values:
+            _method(values[0], name, values[1:], kwargs)
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+def _numbers(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and abs(value) > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+def _repeated(sequence: Any, times: Any) -> None:
+    if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+        if len(sequence) * times > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+def _power(base: Any, exponent: Any) -> None:
+    if isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1:
+        if exponent * abs(base).bit_length() > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+# The methods and filters whose numbers are widths or counts of what they make.
+_SIZED_BY_NUMBERS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent"})
+_SIZED_BY_NUMBERS |= {"batch", "slice"}
+
+
+def _method(value: Any, name: str, args: Any, kwargs: dict[str, Any]) -> None:
+    """What a text's `name` (a method, or the filter of that name) would make of it."""
+    if name in _SIZED_BY_NUMBERS:
+        _numbers(args, kwargs)
+    elif name in ("format", "format_map") and isinstance(value, str):
+        _widths(value)
+    elif name == "replace" and len(args) >= 2 and isinstance(value, str):
+        old, new = str(args[0]), str(args[1])
+        if len(value) + (len(value) + 1) * len(new) > MOST_TEXT and (old in value or not old):
+            raise _Excess(_TOO_MUCH)
+    elif name == "join" and args:
+        separator = value if isinstance(value, str) else str(args[0])
+        items = args[0] if isinstance(value, str) else value
+        count = len(items) if hasattr(items, "__len__") else 0
+        if count * len(separator) > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+
+
+# A width or precision in a `%` format (`%10s`, `%.3f`) or a `{…}` one (`{:>10}`).
+_WIDTH = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d*))?|\{[^{}:]*:[^{}\d]*(\d*)(?:\.(\d*))?")
+
+
+def _widths(form: str) -> None:
+    """A format's widths and precisions, each within what a letter holds."""
+    for numbers in _WIDTH.findall(form):
+        if any(len(n) > 7 or (n and int(n) > MOST_TEXT) for n in numbers):
+            raise _Excess(_TOO_MUCH)
+
+
+def _bounded(parts: Iterator[str]) -> str:
+    """What a template writes, joined, refused once it is more than a letter holds."""
+    written: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MOST_TEXT:
+            raise _Excess(_TOO_MUCH)
+        written.append(part)
+    return "".join(written)
 
 
 def _a(kind: str) -> str:
@@ -387,7 +554,12 @@ class _TextOf(HTMLParser):
 
 def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
     """A line wrapped at spaces only: a reference, an email address or a web address is never
-    cut at its hyphens or in the middle (a long one runs past the width instead)."""
+    cut at its hyphens or in the middle (a long one runs past the width instead). A line
+    holding a run with no space longer than `LONG_RUN` characters (no link: a consumer's one
+    long word) is wrapped by `_wrap_run` instead."""
+    words = line.split(" ")
+    if any(len(word) > LONG_RUN for word in words):
+        return _wrap_run(words, first, rest)
     return textwrap.wrap(
         line,
         WIDTH,
@@ -395,6 +567,52 @@ def _wrap(line: str, first: str = "", rest: str = "") -> list[str]:
         subsequent_indent=rest,
         break_on_hyphens=False,
         break_long_words=False,
+    )
+
+
+def _wrap_run(words: list[str], first: str, rest: str) -> list[str]:
+    """`words` wrapped at the width in columns (a wide character is two), a word longer than
+    `LONG_RUN` characters cut into lines of the width between whole characters, rather than
+    one line of thousands of characters that a printer cuts off at the paper's edge."""
+    room = WIDTH - max(len(first), len(rest))
+    lines: list[str] = []
+    line, used = first, 0  # the line so far, and the columns its words take
+    for word in words:
+        for piece in _pieces(word, room) if len(word) > LONG_RUN else [word]:
+            width = _columns(piece)
+            if used and used + 1 + width > room:
+                lines.append(line)
+                line, used = rest, 0
+            line += f" {piece}" if used else piece
+            used += width + 1 if used else width
+    if used:
+        lines.append(line)
+    return lines
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    """`word` in pieces `room` columns wide, between whole characters."""
+    pieces, used = [""], 0
+    for character in _characters(word):
+        width = _columns(character)
+        if used and used + width > room:
+            pieces.append("")
+            used = 0
+        pieces[-1] += character
+        used += width
+    return pieces
+
+
+def _columns(shown: str) -> int:
+    """How many columns `shown` takes: two for a wide character (Chinese, an emoji), none for
+    a mark on the one before, one for any other."""
+    return sum(
+        2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 0
+        if unicodedata.combining(c) or c == _JOINER
+        else 1
+        for c in shown
     )
 
 
@@ -520,20 +738,19 @@ def pdf_available() -> bool:
     return True
 
 
-def to_pdf(html: str, *, break_long_runs: bool = False) -> bytes:
-    """The PDF of `html`. With `break_long_runs` (the tool's own documents, not letters, whose
-    issued bytes are made again to be checked), a run of text with no space longer than
-    `LONG_RUN` characters is given a break point (`<wbr>`) every `LONG_RUN` characters first:
-    the PDF's text is the same (a line may end at one of them a few characters early), and
-    WeasyPrint, which lays out the rest of a run again for each line it breaks off it, takes
-    time growing with the run's length, not its square (a 20,000-character summary in a
-    table's narrow column: 18 s, then under 1 s)."""
+def to_pdf(html: str) -> bytes:
+    """The PDF of `html`. A run of text with no space longer than `LONG_RUN` characters is
+    given a break point (`<wbr>`) every `LONG_RUN` characters first: the PDF's text is the same
+    (a line may end at one of them a few characters early), and WeasyPrint, which lays out the
+    rest of a run again for each line it breaks off it, takes time growing with the run's
+    length, not its square (a 20,000-character summary in a letter: 4 s, then 0.3 s; in the
+    subject-access export's narrow column: 18 s, then under 1 s). HTML with no such run is
+    laid out as it is, so its PDF is the same bytes as before."""
     try:
         import weasyprint
     except (ImportError, OSError):
         raise InvalidInput(PDF_MISSING) from None
-    if break_long_runs:
-        html = breakable(html)
+    html = breakable(html)
     with _fixed_font_timestamps():
         result: bytes = weasyprint.HTML(string=html, url_fetcher=_fetcher()).write_pdf()
     return result
