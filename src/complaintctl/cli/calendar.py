@@ -1,12 +1,17 @@
 """The shared working calendar: show it, add and remove closure days, refresh bank holidays."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from complaintctl.cli.app import commands, current_state, parse_day
 from complaintctl.cli.helptext import HelpGroup
 from complaintctl.cli.options import At, Hours, Json, Region, Zone, date_given, whole_number
+
+if TYPE_CHECKING:
+    from complaintctl.cli.app import State
+    from complaintctl.views import CalendarChange
 
 calendar_app = typer.Typer(
     cls=HelpGroup,
@@ -73,22 +78,18 @@ def calendar_close(
     it, each listed on stdout. A day already past, or today, moves deadlines only with
     --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
-    from complaintctl.cli import render
 
     state = current_state(ctx)
-    change = state.change(
-        lambda uow, when: services.add_closure(
-            uow,
-            day=state.day_ahead(day, uow.calendar().tz),
-            reason=reason,
-            by=state.actor,
-            at=when,
-            now=state.now,
-            retroactive=services.Retroactive(retroactive, dry_run),
+    _change(
+        state,
+        lambda uow, **made: services.add_closure(
+            uow, day=state.day_ahead(day, uow.calendar().tz), reason=reason, **made
         ),
+        retroactive,
+        dry_run,
         at,
+        json_output,
     )
-    render.calendar_change(change, json_output=json_output)
 
 
 @calendar_app.command("reopen")
@@ -104,21 +105,15 @@ def calendar_reopen(
     never to before now. A day already past, or today, moves deadlines only with
     --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
-    from complaintctl.cli import render
 
-    state = current_state(ctx)
-    change = state.change(
-        lambda uow, when: services.remove_closure(
-            uow,
-            day=parse_day(day),
-            by=state.actor,
-            at=when,
-            now=state.now,
-            retroactive=services.Retroactive(retroactive, dry_run),
-        ),
+    _change(
+        current_state(ctx),
+        lambda uow, **made: services.remove_closure(uow, day=parse_day(day), **made),
+        retroactive,
+        dry_run,
         at,
+        json_output,
     )
-    render.calendar_change(change, json_output=json_output)
 
 
 @calendar_app.command("holidays")
@@ -144,21 +139,15 @@ def calendar_holidays(
     upgrading to pick up newly announced holidays. Open deadlines are recomputed.
     """
     from complaintctl import services
-    from complaintctl.cli import render
 
-    state = current_state(ctx)
-    change = state.change(
-        lambda uow, when: services.refresh_holidays(
-            uow,
-            through=through,
-            by=state.actor,
-            at=when,
-            now=state.now,
-            retroactive=services.Retroactive(retroactive, dry_run),
-        ),
+    _change(
+        current_state(ctx),
+        lambda uow, **made: services.refresh_holidays(uow, through=through, **made),
+        retroactive,
+        dry_run,
         at,
+        json_output,
     )
-    render.calendar_change(change, json_output=json_output)
 
 
 @calendar_app.command("set")
@@ -177,13 +166,34 @@ def calendar_set(
     stdout. A change that counts time already past differently moves deadlines only with
     --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
+
+    wanted = services.CalendarWanted(zone, hours, region)
+    _change(
+        current_state(ctx),
+        lambda uow, **made: services.change_calendar(uow, wanted=wanted, **made),
+        retroactive,
+        dry_run,
+        at,
+        json_output,
+    )
+
+
+def _change(
+    state: "State",
+    change: "Callable[..., CalendarChange]",
+    retroactive: str | None,
+    dry_run: bool,
+    at: str | None,
+    json_output: bool,
+) -> None:
+    """One calendar change in one transaction: `change` is given the unit of work and who
+    makes it, when, and how it may reach back; what it moved is shown."""
+    from complaintctl import services
     from complaintctl.cli import render
 
-    state = current_state(ctx)
-    change = state.change(
-        lambda uow, when: services.change_calendar(
+    made = state.change(
+        lambda uow, when: change(
             uow,
-            wanted=services.CalendarWanted(zone, hours, region),
             by=state.actor,
             at=when,
             now=state.now,
@@ -191,4 +201,4 @@ def calendar_set(
         ),
         at,
     )
-    render.calendar_change(change, json_output=json_output)
+    render.calendar_change(made, json_output=json_output)
