@@ -212,6 +212,23 @@ def test_met_on_time_shows_the_working_time_to_spare(unit: UnitFactory) -> None:
     )
 
 
+def test_working_time_used_is_whole_minutes_gone_so_used_and_left_add_up(
+    unit: UnitFactory,
+) -> None:
+    # Logged Mon 16:59:59, due Thu 16:59:59; at Thu 16:59:30, 23h 59m 31s are used and 29s
+    # left. Left is shown as 1m (rounded away from zero, so never "0m" while it runs); used,
+    # rounded up too, read "24h used, 1m left": a minute more than the 24 hours there are.
+    ref = log(unit, t("2026-12-07T16:59:59"))
+
+    status = explain(unit, ref, "acknowledge", as_of=t("2026-12-10T16:59:30")).status
+
+    assert RUNNING == status.state
+    assert (timedelta(hours=23, minutes=59), timedelta(seconds=29)) == (
+        status.working_used,
+        status.working_left,
+    )
+
+
 def test_a_breached_clock_shows_how_late_in_working_and_calendar_time(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))  # due Fri 4 Dec 10:00
 

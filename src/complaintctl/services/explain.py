@@ -393,6 +393,10 @@ def _months_note(calendar: WorkingCalendar, start: datetime, months: int, due: d
     return note
 
 
+def _whole_minutes_gone(amount: timedelta) -> timedelta:
+    return amount - amount % timedelta(minutes=1)
+
+
 def _status(
     deadline: Deadline,
     due: datetime,
@@ -419,7 +423,11 @@ def _status(
         state=state,
         ended_at=ended,
         on_time=None if ended is None else ended <= due,
-        working_used=in_working_time(calendar.working_time_between(deadline.start_at, stopped)),
+        # Whole minutes gone: time left is shown rounded up (never "0m" while it runs), so
+        # used, rounded down, adds up with it to the time there was.
+        working_used=in_working_time(
+            _whole_minutes_gone(calendar.working_time_between(deadline.start_at, stopped))
+        ),
         working_left=in_working_time(
             calendar.working_time_between(stopped, due) if stopped <= due else zero
         ),
