@@ -390,6 +390,21 @@ def test_a_change_that_changes_nothing_is_refused(unit: UnitFactory) -> None:
         change(unit, utc("2026-12-07T09:00"))
 
 
+@pytest.mark.parametrize(("region", "kept"), [("GBR-ENG", "GB-ENG"), ("irl", "IE")])
+def test_a_region_is_kept_by_its_two_letter_code_however_typed(
+    unit: UnitFactory, region: str, kept: str
+) -> None:
+    # The holidays package knows a country by its three-letter code too: the same region,
+    # so the store keeps one name for it, and naming it again changes nothing.
+    now = utc("2026-12-07T09:00")
+    if kept != "GB-ENG":
+        change(unit, now, region=region)
+        with unit(write=False) as uow:
+            assert kept == uow.calendar_setting().holiday_region
+    with pytest.raises(InvalidInput, match="the calendar already is that"):
+        change(unit, now, region=region)
+
+
 def test_zone_hours_and_region_in_one_change_are_one_entry_and_one_recompute(
     unit: UnitFactory,
 ) -> None:
