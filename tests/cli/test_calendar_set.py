@@ -224,3 +224,25 @@ def test_working_time_a_sparse_week_cannot_hold_is_refused_on_one_line(
         assert (2, 1) == (result.exit_code, len(result.stderr.splitlines())), result.stderr
         assert "of working time runs more than 10 years ahead" in result.stderr
     assert before == dump_store(store_url)
+
+
+def test_an_actions_working_days_stay_working_days_under_new_hours(
+    run: Run, monday_nine: None
+) -> None:
+    # --within 2d from Mon 7 Dec 09:00: the close of Wed 9 Dec, on 8-hour days or 7.
+    ref = log(run)
+    added = run(
+        *("action", "add", ref, "--what", "Call back", "--owner", "sam.senior"),
+        *("--within", "2d", "--kind", "remedy", "--json"),
+    )
+    assert 0 == added.exit_code, added.stderr
+    action = str(json.loads(added.stdout)["id"])
+    changed = run(
+        *("--as", "sam.senior", "calendar", "set"),
+        *("--hours", "Mon-Fri 09:00-12:30, 13:30-17:00"),
+    )
+    assert 0 == changed.exit_code, changed.stderr
+    assert [ref, "acknowledge"] == changed.stdout.split("\t")[:2]  # the action stays
+    explained = json.loads(run("explain", ref, "--action", action, "--json").stdout)
+    assert ("2026-12-09T17:00:00+00:00",) * 2 == (explained["due"], explained["rule_due"])
+    assert 0 == run("db", "verify").exit_code

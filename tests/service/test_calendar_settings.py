@@ -15,6 +15,7 @@ import pytest
 from complaintctl import services
 from complaintctl.domain.procedure import Action, ActionKind, Category, Channel
 from complaintctl.errors import InvalidInput, NotPermitted
+from complaintctl.services.explain import explain_deadline
 from tests.conftest import UnitFactory, dump_store
 from tests.service import journey
 
@@ -181,6 +182,43 @@ def test_saturday_opening_counts_an_actions_time_already_past_differently(
         )
     with pytest.raises(InvalidInput, match="counts the time already past differently"):
         change(unit, now, hours="Mon-Fri 09:00-17:00; Sat 10:00-13:00")
+
+
+def action_within(unit: UnitFactory, ref: str, within: str, at: datetime) -> int:
+    with unit() as uow:
+        return services.add_action(
+            uow, ref=ref, kind=ActionKind.REMEDY, what="Pay", owner=STAFF, due=None,
+            within=within, by=STAFF, at=at, now=at,
+        ).id  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("hours", "within", "expected"),
+    [
+        # 7h days: one working day is still the close of Tue 8 Dec, not an hour into Wed 9.
+        ("Mon-Fri 09:00-12:30, 13:30-17:00", "1d", "2026-12-08T17:00"),
+        # 9h days: still the close of Tue 8 Dec, not 8 working hours on (Tue 09:00).
+        ("Mon-Fri 08:00-17:00", "1d", "2026-12-08T17:00"),
+        # 7h days: 2 days to the close of Wed 9 Dec, then 3h: Thu 10 Dec 12:00.
+        ("Mon-Fri 09:00-12:30, 13:30-17:00", "2d3h", "2026-12-10T12:00"),
+        # Hours stay hours: 8h on 7h days is a whole day (to the close of Tue 8 Dec) and an
+        # hour more, Wed 9 Dec 10:00, as a store made with those hours counts it.
+        ("Mon-Fri 09:00-12:30, 13:30-17:00", "8h", "2026-12-09T10:00"),
+    ],
+)
+def test_an_actions_working_days_are_the_new_hours_working_days(
+    unit: UnitFactory, hours: str, within: str, expected: str
+) -> None:
+    # Opened Mon 7 Dec 10:00 with --within in working days: a store made with the new hours
+    # counts a `d` as its own working day (its longest), so a change must too.
+    now = utc("2026-12-07T10:00")
+    ref = log(unit, now)
+    action_id = action_within(unit, ref, within, now)
+    change(unit, now, hours=hours)
+    with unit(write=False) as uow:
+        assert utc(expected) == uow.action(action_id).due_at
+        explained = explain_deadline(uow, ref=ref, kind="action", action=action_id, as_of=now)
+    assert utc(expected) == explained.rule_due == explained.due
 
 
 def test_working_time_asked_for_past_what_a_sparse_week_reaches_is_refused(
@@ -350,6 +388,21 @@ def test_a_change_that_changes_nothing_is_refused(unit: UnitFactory) -> None:
         )
     with pytest.raises(InvalidInput, match="give --zone, --hours or --region"):
         change(unit, utc("2026-12-07T09:00"))
+
+
+@pytest.mark.parametrize(("region", "kept"), [("GBR-ENG", "GB-ENG"), ("irl", "IE")])
+def test_a_region_is_kept_by_its_two_letter_code_however_typed(
+    unit: UnitFactory, region: str, kept: str
+) -> None:
+    # The holidays package knows a country by its three-letter code too: the same region,
+    # so the store keeps one name for it, and naming it again changes nothing.
+    now = utc("2026-12-07T09:00")
+    if kept != "GB-ENG":
+        change(unit, now, region=region)
+        with unit(write=False) as uow:
+            assert kept == uow.calendar_setting().holiday_region
+    with pytest.raises(InvalidInput, match="the calendar already is that"):
+        change(unit, now, region=region)
 
 
 def test_zone_hours_and_region_in_one_change_are_one_entry_and_one_recompute(

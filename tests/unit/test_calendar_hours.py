@@ -69,7 +69,10 @@ def test_days_not_named_are_closed() -> None:
         ("Mon 09:60-17:00", "'09:60' is not a time of day"),
         ("Mon 9-17", "hours must look like 09:00-17:00, not '9-17'"),
         ("Mon 09:00-17:00,", "hours must look like 09:00-17:00, not ''"),
-        ("Mon \u0660\u0669:00-17:00", "hours must look like"),
+        # Digits of other scripts are refused, quoted whole as typed.
+        ("Mon \u0660\u0669:00-17:00", "not '\u0660\u0669:00-17:00'"),
+        ("Mon-Fri \uff19:00-17:00", "hours must look like 09:00-17:00, not '\uff19:00-17:00'"),
+        ("Mon \u0660\u0669:\u0660\u0660-\u0661\u0667:\u0660\u0660", "hours must look like"),
         ("Mon 09:00-17:00\x1b[2J", "control characters"),
         ("Mon 09:00-17:00\u202e", "control characters"),
         ("Mon 09:00-17:00\nTue 09:00-17:00", "control characters"),

@@ -508,8 +508,9 @@ _DAY_NAMES = {
 _CLOCK = re.compile(r"(\d{1,2}):(\d\d)", re.ASCII)
 _DASHES = "-\u2013"  # a hyphen, or the en dash a word processor puts for one
 _SEPARATES_HOURS = re.compile(rf"\s*[{_DASHES}]\s*")
-# Where the days end and the hours begin: the first digit, or the word "closed".
-_HOURS_BEGIN = re.compile(r"\d|\bclosed\b", re.ASCII | re.IGNORECASE)
+# Where the days end and the hours begin: the first digit (of any script, so that hours typed
+# in other digits are refused as hours, quoted whole), or the word "closed".
+_HOURS_BEGIN = re.compile(r"\d|\bclosed\b", re.IGNORECASE)
 # Less than this a week is a typing mistake (`Mon 09:00-09:05`), and would put deadlines years
 # ahead, past what the calendar searches.
 _LEAST_OPEN_MINUTES = 60

@@ -36,6 +36,7 @@ from complaintctl.services.common import (
     not_in_future,
     required,
 )
+from complaintctl.services.lessons import within_on
 from complaintctl.views import CalendarChange, CalendarView, ClosedDayView, Recomputed
 
 if TYPE_CHECKING:
@@ -380,6 +381,10 @@ def _recompute(
         case_id = action.case_id if action is not None else deadline.case_id
         if case_id is None:
             continue
+        if deadline.unit == policy.WITHIN:
+            # Its `--within` as typed: a `d` is the working day of the hours as they are now
+            # (their longest day), as a store made with them counts it; `1d` stays one.
+            deadline.amount = within_on(calendar, deadline.rule, deadline.amount)
         target = policy.Target(deadline.amount, deadline.unit, "")
         try:
             new_due = max(policy.due_after(target, calendar, deadline.start_at), now)

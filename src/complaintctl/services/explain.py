@@ -9,7 +9,6 @@ which keeps its value) the view says so.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import due_as_recorded
 from complaintctl.services.common import coverage_warnings, event_views, find_case
+from complaintctl.services.lessons import typed_within
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -147,9 +147,6 @@ def explain_deadline(
 
 
 # The rule an action opened `--within` a working time records (services/lessons.add_action).
-_WITHIN = re.compile(r"within (?P<within>.+) \(working time\), set by ")
-
-
 def _explain_action(
     uow: UnitOfWork,
     case: Case,
@@ -196,9 +193,9 @@ def _explain_action(
     amount: timedelta | None = None
     if deadline.unit == policy.WITHIN:
         amount = timedelta(minutes=deadline.amount)
-    elif deadline.unit == clocks.AGREED and (within := _WITHIN.match(deadline.rule)):
+    elif deadline.unit == clocks.AGREED and (within := typed_within(deadline.rule)):
         # Opened before `--within` was kept as working minutes: read back from its words.
-        amount = working_duration(uow, within["within"], "--within")
+        amount = working_duration(uow, within, "--within")
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)

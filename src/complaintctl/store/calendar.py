@@ -31,7 +31,8 @@ _NEARBY_REGIONS = "GB-ENG, GB-WLS, GB-SCT, GB-NIR, IE"
 
 def holiday_region(text: str) -> str:
     """`text` as a bank-holiday region the holidays package knows, written as it writes it:
-    a country code (`IE`), or a country and one of its subdivisions (`GB-SCT`), any case.
+    a country code (`IE`, or `IRL`, kept as `IE`), or a country and one of its subdivisions
+    (`GB-SCT`), any case.
     ValueError, naming what is accepted, otherwise."""
     import holidays
 
@@ -43,6 +44,8 @@ def holiday_region(text: str) -> str:
             f"{quoted(text)} is not a region whose bank holidays are known: write a country code "
             f"(ISO 3166), with a subdivision where it has its own, e.g. {_NEARBY_REGIONS}"
         )
+    # Its two-letter code: the package knows a country by its three letters too (GBR).
+    country = holidays.country_holidays(country).country
     if not subdivision:
         return country
     listed = {code.upper(): code for code in known[country]}
