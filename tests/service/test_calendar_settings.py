@@ -221,6 +221,24 @@ def test_an_actions_working_days_are_the_new_hours_working_days(
     assert utc(expected) == explained.rule_due == explained.due
 
 
+def test_shorter_hours_that_would_put_a_due_today_behind_now_need_a_reason(
+    unit: UnitFactory,
+) -> None:
+    # Escalated Mon 7 Dec: the final response is due at the close of its 20th working day,
+    # Thu 7 Jan 2027 17:00. At 14:00 that day, hours closing at 12:00 put the due at 12:00,
+    # already gone: it would be moved to this very moment and breached a second later. The
+    # working days counted up to now are the same; the move reaches back all the same.
+    ref = journey.to_second_stage(unit)
+    now = utc("2027-01-07T14:00")
+    with pytest.raises(InvalidInput, match=r"would make 1 open deadline \(.*\) due by now"):
+        change(unit, now, hours="Mon-Fri 09:00-12:00")
+    assert utc("2027-01-07T17:00") == journey.due(journey.show(unit, ref, now), "final")
+    dry = change(unit, now, hours="Mon-Fri 09:00-12:00", dry_run=True)
+    assert "needs --retroactive REASON" in dry.message
+    change(unit, now, hours="Mon-Fri 09:00-12:00", reason="Winter hours from today")
+    assert now == journey.due(journey.show(unit, ref, now), "final")
+
+
 def test_working_time_asked_for_past_what_a_sparse_week_reaches_is_refused(
     unit: UnitFactory,
 ) -> None:

@@ -355,16 +355,20 @@ def _recompute(
     now. A change that moves a deadline because of a day already past (or today) is refused
     without a reason for reaching back (`retroactive`), as is one (a zone or opening hours;
     `before` is the calendar as it was) that moves a deadline whose time already past it
-    counts differently (`_counted_differently`).
+    counts differently (`_counted_differently`), or any change that would put a deadline's
+    due behind now (it is moved to now, and breached at once).
     """
     calendar = uow.calendar()
     moved: list[Recomputed] = []
     reaching: list[Recomputed] = []  # moved, and counted differently up to now
+    due_by_now: list[Recomputed] = []  # moved to now: the new calendar puts them behind it
     for deadline in uow.open_deadlines_due_from(now):
         if deadline.sar_id is not None:
             sar = _recompute_subject_access(uow, deadline, why, retroactive, by=by, now=now)
             if sar is not None:
                 moved.append(sar)
+                if sar.new_due <= now:
+                    due_by_now.append(sar)
                 # The ICO's month runs from the day of receipt: in another zone, another day.
                 if before is not None and before.local_date(
                     deadline.start_at
@@ -413,6 +417,8 @@ def _recompute(
         )
         action_id = action.id if action is not None else None
         moved.append(Recomputed(case.ref, deadline.kind, deadline.due_at, new_due, action_id))
+        if new_due <= now:
+            due_by_now.append(moved[-1])
         if before is not None and _counted_differently(
             deadline.unit, before, calendar, deadline.start_at, now
         ):
@@ -424,7 +430,7 @@ def _recompute(
             uow.add(action)
     today = calendar.local_date(now)
     past = sorted(day for day in changed if day <= today)
-    reach = _reaches_back(moved, past, reaching)
+    reach = _reaches_back(moved, past, reaching, due_by_now)
     if reach and retroactive.reason is None and not retroactive.dry_run:
         raise InvalidInput(
             f"{reach}; give --retroactive REASON to make it all the same, or --dry-run to see "
@@ -445,6 +451,8 @@ def _recompute(
             f"it touches {past[-1]}, a day already past"
             if moved and past
             else f"it counts the time already past differently for {len(reaching)} of them"
+            if reaching
+            else f"it makes {len(due_by_now)} of them due by now"
         )
         message += f" ({note}: the change needs --retroactive REASON)"
     return CalendarChange(
@@ -456,9 +464,15 @@ def _recompute(
     )
 
 
-def _reaches_back(moved: list[Recomputed], past: list[date], reaching: list[Recomputed]) -> str:
+def _reaches_back(
+    moved: list[Recomputed],
+    past: list[date],
+    reaching: list[Recomputed],
+    due_by_now: list[Recomputed],
+) -> str:
     """Why the change reaches back, or "" when it does not: a changed day already past (or
-    today) while it moves deadlines, or deadlines whose time already past it counts anew."""
+    today) while it moves deadlines, deadlines whose time already past it counts anew, or
+    deadlines it would put behind now (moved to now instead, and breached at once)."""
     if moved and past:
         return (
             f"the change touches {past[-1]}, a day already past (or today), and would move "
@@ -469,6 +483,12 @@ def _reaches_back(moved: list[Recomputed], past: list[date], reaching: list[Reco
             f"the change counts the time already past differently for {len(reaching)} open "
             f"deadline{'s' if len(reaching) != 1 else ''} ({_listed(reaching)}), and would move "
             f"{'them' if len(reaching) != 1 else 'it'}"
+        )
+    if due_by_now:
+        return (
+            f"the change would make {len(due_by_now)} open deadline"
+            f"{'s' if len(due_by_now) != 1 else ''} ({_listed(due_by_now)}) due by now, "
+            "breached at once"
         )
     return ""
 
