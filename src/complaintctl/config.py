@@ -174,10 +174,12 @@ MOST_BYTES = 1024 * 1024  # far more than any config; a slip naming a big file i
 
 
 def _read(path: Path) -> bytes:
-    """The file's bytes, refused (InvalidInput) when it is no regular file or more than any
-    config: a device or a named pipe named by mistake would be read forever, or wait."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise InvalidInput(f"config file {path}: not a file (a device, pipe or folder)")
+    """The file's bytes, at most `MOST_BYTES` of them (InvalidInput past that, or for a named
+    pipe or a folder): a device such as /dev/zero, or a pipe, named by mistake would be read
+    forever, or wait for a writer. /dev/null reads as an empty file: no settings."""
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISDIR(mode):
+        raise InvalidInput(f"config file {path}: not a file (a pipe, socket or folder)")
     with path.open("rb") as file:
         data = file.read(MOST_BYTES + 1)
     if len(data) > MOST_BYTES:

@@ -116,18 +116,24 @@ def test_complaintctl_config_names_another_file(
     assert tmp_path / "mine.toml" == config.config_path()
 
 
-@pytest.mark.parametrize("device", ["/dev/zero", "fifo"])
-def test_a_config_file_that_is_no_regular_file_is_refused_not_read_forever(
-    tmp_path: Path, device: str
-) -> None:
-    # COMPLAINTCTL_CONFIG=/dev/zero was read until memory ran out; a named pipe with no
-    # writer held every command waiting.
-    path = Path(device)
-    if device == "fifo":
-        path = tmp_path / "config.toml"
-        os.mkfifo(path)
+def test_a_named_pipe_as_the_config_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    # A pipe with no writer held every command waiting.
+    path = tmp_path / "config.toml"
+    os.mkfifo(path)
     with pytest.raises(InvalidInput, match=f"config file {path}: not a file"):
         config.load(path)
+
+
+def test_an_endless_device_as_the_config_file_is_refused_not_read_forever() -> None:
+    # COMPLAINTCTL_CONFIG=/dev/zero was read until memory ran out.
+    with pytest.raises(InvalidInput, match="/dev/zero: is larger than a config file"):
+        config.load(Path("/dev/zero"))
+
+
+def test_dev_null_as_the_config_file_is_no_settings() -> None:
+    # COMPLAINTCTL_CONFIG=/dev/null: the usual way to run with no config at all.
+    loaded = config.load(Path("/dev/null"))
+    assert (True, {}, {}) == (loaded.found, loaded.settings, loaded.views)
 
 
 def test_a_config_file_larger_than_any_config_is_refused(tmp_path: Path) -> None:
