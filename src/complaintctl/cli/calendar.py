@@ -1,4 +1,5 @@
-"""The shared working calendar: show it, add and remove closure days, refresh bank holidays."""
+"""The shared working calendar: show it, add and remove closure days, refresh bank holidays,
+set its zone, opening hours and bank-holiday region."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 
 calendar_app = typer.Typer(
     cls=HelpGroup,
-    help="Show the working calendar deadlines are counted on, and change its closure days.",
+    help="Show the working calendar deadlines are counted on, and change it: closure days, "
+    "bank holidays, zone and opening hours.",
     invoke_without_command=True,
     rich_markup_mode=None,
 )
