@@ -32,6 +32,9 @@ NINE_TO_FIVE = (Opening(540, 1020),)
         ),
         ("Mon-Fri 13:30-17:00,09:00-12:30", "Mon-Fri 09:00-12:30, 13:30-17:00"),
         ("Mon, Wed 00:00-24:00; Sun closed", "Mon 00:00-24:00; Wed 00:00-24:00"),
+        # Stretches that touch are one: the same hours, not a change to record.
+        ("Mon-Fri 09:00-12:00, 12:00-17:00", "Mon-Fri 09:00-17:00"),
+        ("Mon 13:00-17:00, 09:00-11:00, 11:00-13:00", "Mon 09:00-17:00"),
     ],
 )
 def test_hours_are_read_forgivingly_and_described_in_the_words_they_are_read_in(

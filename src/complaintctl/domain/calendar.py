@@ -608,7 +608,13 @@ def _stretches(hours: str) -> tuple[Opening, ...]:
     for earlier, later in zip(stretches, stretches[1:], strict=False):
         if later.start < earlier.end:
             raise CalendarError(f"{earlier} and {later} overlap")
-    return tuple(stretches)
+    joined = stretches[:1]
+    for later in stretches[1:]:
+        if later.start == joined[-1].end:  # touching: one stretch, the same hours
+            joined[-1] = Opening(joined[-1].start, later.end)
+        else:
+            joined.append(later)
+    return tuple(joined)
 
 
 def _clock_minutes(text: str) -> int:
