@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,13 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
     assert f"templates folder {folder}: cannot be read (Permission denied)" == str(refused.value)
 
 
+# A text doubled at each of 40 steps of a loop: `%s`, what it is doubled by.
+DOUBLED = (
+    '{%% set ns = namespace(s="x") %%}{%% for i in range(40) %%}{%% set ns.s = %s %%}'
+    "{%% endfor %%}{{ ns.s|length }}"
+)
+
+
 @pytest.mark.parametrize(
     "excess",
     [
@@ -354,6 +362,29 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
         "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
         '{% for i in "x" * 100000 %}{% for j in "x" * 100000 %}{% endfor %}{% endfor %}',
         "{% for i in range(100000) %}{{ summary * 1000 }}{% endfor %}",
+        # A width taken from the values, of a `%` format or a `{:{}}` field.
+        '{{ "%*s" % (100000000, "x") }}',
+        '{{ "%.*f" % (100000000, 1.5) }}',
+        '{{ "%*s"|format(100000000, "x") }}',
+        '{{ "{:{}}".format("x", 100000000) }}',
+        '{{ "{:{w}}".format("x", w="100000000") }}',
+        '{{ "{0:{1}{2}}".format("x", "1", "00000000") }}',
+        '{{ "{a:{b}}".format_map({"a": "x", "b": 100000000}) }}',
+        '{{ ("{0:1000000}" * 1000).format("x") }}',
+        '{{ ("%s" * 1000) % (("x" * 1000000,) * 1000) }}',
+        '{{ ("%(a)s" * 1000) % {"a": "x" * 1000000} }}',
+        # A text doubled again and again, only its length printed: gigabytes in 40 steps.
+        DOUBLED % "ns.s ~ ns.s",
+        DOUBLED % "ns.s + ns.s",
+        DOUBLED % "[ns.s, ns.s]|join",
+        DOUBLED % '[ns.s, ns.s]|map("lower")|join',
+        DOUBLED % '"".join([ns.s, ns.s])',
+        DOUBLED % '"{}{}".format(ns.s, ns.s)',
+        DOUBLED % '"%s%s" % (ns.s, ns.s)',
+        "{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}" + DOUBLED % "twice(ns.s)",
+        '{% set ns = namespace(s="x") %}{% for i in range(40) %}'
+        "{% set t %}{{ ns.s }}{{ ns.s }}{% endset %}{% set ns.s = t %}{% endfor %}"
+        "{{ ns.s|length }}",
     ],
 )
 def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
@@ -368,8 +399,14 @@ def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
         f'{{% extends "letter.html" %}}{{% block body %}}<p>{excess}</p>{{% endblock %}}'
     )
 
-    with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
-        Templates(folder).render("apology-call", SAMPLE_FACTS)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
+            Templates(folder).render("apology-call", SAMPLE_FACTS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20  # bytes: refused before, not once it has made it
 
 
 def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
@@ -380,14 +417,26 @@ def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
         '{{ "%05.1f" % 2.5 }} {{ "x"|center(5) }}|{{ "y".ljust(3) }}|'
         "{% for i in range(3) %}{{ i }}{{ '-' if not loop.last }}{% endfor %} {{ [1] * 2 }} "
         '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }} '
-        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }}'
+        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }} '
+        '{{ "%*d|%-*s|%.*f" % (4, 7, 3, "a", 2, 3.14159) }} {{ "%(a)s-%(b)s" % {"a": 1, "b": 2} }} '
+        '{{ "{:{}}|{:>{w}}".format("x", 3, "y", w=4) }} '
+        '{{ "{a:{b}}".format_map({"a": 1, "b": 3}) }} '
+        '{{ "a" ~ 1 ~ "<" }} {{ ("<b>"|safe) ~ "<" ~ reference }} {{ "a" + "<" }} {{ [1] + [2] }} '
+        '{{ ["a", "b"]|map("upper")|join("-") }} {{ "-".join(["a"]|map("upper")) }} '
+        '{% set t %}<i>{{ "&" }}</i>{% endset %}{{ t }} {% macro m(s) %}[{{ s }}]{% endmacro %}'
+        '{{ m("<") }} {{ "a\tb".expandtabs(4) }} {{ "ab".translate({97: "AA"}) }} '
+        '{{ "a\nb"|indent(2, true) }} {{ "a b c"|wordwrap(1, wrapstring="/") }} '
+        '{{ "see example.org"|urlize(target="_blank") }}'
         "</p>{% endblock %}"
     )
 
     html = Templates(folder).render("apology-call", SAMPLE_FACTS).html
 
     assert (
-        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000</p>"
+        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000 "
+        "   7|a  |3.14 1-2 x  |   y   1 a1&lt; <b>&lt;SC-2026-000001 a&lt; [1, 2] A-B A "
+        "<i>&amp;</i> [&lt;] a   b AAb   a\n  b a/b/c "
+        'see <a href="https://example.org" rel="noopener" target="_blank">example.org</a></p>'
     ) in html
 
 
