@@ -381,10 +381,18 @@ DOUBLED = (
         DOUBLED % '"".join([ns.s, ns.s])',
         DOUBLED % '"{}{}".format(ns.s, ns.s)',
         DOUBLED % '"%s%s" % (ns.s, ns.s)',
+        DOUBLED % "ns.s|tojson",
         "{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}" + DOUBLED % "twice(ns.s)",
         '{% set ns = namespace(s="x") %}{% for i in range(40) %}'
         "{% set t %}{{ ns.s }}{{ ns.s }}{% endset %}{% set ns.s = t %}{% endfor %}"
         "{{ ns.s|length }}",
+        # What a filter or a method puts into each line, word, tab or character of a text.
+        '{{ ("\t" * 1000).expandtabs(1000000)|length }}',
+        '{{ ("x" * 100000).translate({120: "y" * 100000})|length }}',
+        '{{ ("\n" * 1000)|indent(1000000, blank=true)|length }}',
+        '{{ ("\n" * 1000)|indent("y" * 1000000, blank=true)|length }}',
+        '{{ ("x " * 1000)|wordwrap(1, wrapstring="y" * 1000000)|length }}',
+        '{{ ("a.com " * 100000)|urlize(target="y" * 100000)|length }}',
     ],
 )
 def test_a_template_making_more_than_any_letter_is_refused_before_it_does(

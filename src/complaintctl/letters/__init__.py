@@ -356,7 +356,7 @@ def _bounded_sandbox() -> type:
             elif isinstance(left, str):
                 _widths(left)
                 _percent(left, right)
-            return super().call_binop(context, operator, left, right)
+            return _within(super().call_binop(context, operator, left, right))
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
             # A text's `format` comes as Jinja's wrapper of it (Jinja 3.1.5 on), or itself.
@@ -377,7 +377,7 @@ def _bounded_sandbox() -> type:
                 if name == "join" and args:
                     args = (_listed(args[0]), *args[1:])
                 _method(text, name, args, given)
-            return super().call(__context, __obj, *args, **kwargs)
+            return _within(super().call(__context, __obj, *args, **kwargs))
 
     return Bounded
 
@@ -398,7 +398,7 @@ def _checked(name: str, function: Any) -> Any:
         values = args[first:]
         if values:
             _method(values[0], name, values[1:], kwargs)
-        return function(*args, **kwargs)
+        return _within(function(*args, **kwargs))
 
     return bounded
 
@@ -436,7 +436,9 @@ def _method(value: Any, name: str, args: Any, kwargs: dict[str, Any]) -> None:
     """What a text's `name` (a method, or the filter of that name) would make of it."""
     if name in _SIZED_BY_NUMBERS:
         _numbers(args, kwargs)
-    if name in ("format", "format_map") and isinstance(value, str):
+    if name in _PER_PIECE and isinstance(value, str):
+        _per_piece(value, name, args, kwargs)
+    elif name in ("format", "format_map") and isinstance(value, str):
         _widths(value)
         if name == "format":  # the filter: `"%*s"|format(80, "x")`
             _percent(value, kwargs or args)
@@ -455,6 +457,35 @@ def _method(value: Any, name: str, args: Any, kwargs: dict[str, Any]) -> None:
             texts = sum(len(item) for item in items if isinstance(item, str))
         if count * len(separator) + texts > MOST_TEXT:
             raise _Excess(_TOO_MUCH)
+
+
+# The methods and filters that put a text of their arguments (or a tab's width, or a
+# character's replacement) into each piece of a text: each line, word or character.
+_PER_PIECE = frozenset({"expandtabs", "translate", "indent", "wordwrap", "urlize"})
+
+
+def _per_piece(value: str, name: str, args: Any, kwargs: dict[str, Any]) -> None:
+    given = (*args, *kwargs.values())
+    texts = sum(len(arg) for arg in given if isinstance(arg, str))
+    numbers = [arg for arg in given if isinstance(arg, int) and not isinstance(arg, bool)]
+    if name == "expandtabs":  # each tab, up to the tab size
+        pieces, each = value.count("\t"), (numbers[0] if numbers else 8)
+    elif name == "translate":  # each character, to its replacement
+        table = args[0] if args else {}
+        replacements = table.values() if isinstance(table, dict) else table
+        if not isinstance(replacements, (str, list, tuple, type({}.values()))):
+            return
+        pieces = len(value)
+        each = max((len(r) for r in replacements if isinstance(r, str)), default=1)
+    elif name == "indent":  # each line, the indent (a width or a text)
+        pieces, each = value.count("\n") + 1, texts + (numbers[0] if numbers else 4)
+    elif name == "wordwrap":  # each line, the text that ends it
+        width = max(numbers[0], 1) if numbers else 79
+        pieces, each = len(value) // width + len(value.split()) + value.count("\n") + 1, texts
+    else:  # urlize: each word, the link's target and rel
+        pieces, each = len(value.split()) + 1, texts
+    if pieces * each > MOST_TEXT:
+        raise _Excess(_TOO_MUCH)
 
 
 # A width or precision in a `%` format (`%10s`, `%.3f`) or a `{…}` one (`{:>10}`).
@@ -501,6 +532,15 @@ def _percent(form: str, values: Any) -> None:
 
 def _more_than_a_letter(number: Any) -> bool:
     return isinstance(number, int) and abs(number) > MOST_TEXT
+
+
+def _within(made: Any) -> Any:
+    """What a filter, a method or an operator made, if it is within what a letter holds: one
+    that makes a few times what it is given (`tojson`, `"%s%s" % (a, a)`) is stopped before
+    doing so again and again makes gigabytes."""
+    if isinstance(made, (str, list, tuple)) and len(made) > MOST_TEXT:
+        raise _Excess(_TOO_MUCH)
+    return made
 
 
 def _numbers_in(format_spec: str) -> None:
