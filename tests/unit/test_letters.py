@@ -545,6 +545,20 @@ def test_a_long_run_with_no_space_is_given_a_break_point_every_long_run_characte
     assert ordinary == breakable(ordinary)
 
 
+def test_an_attribute_holding_a_long_run_and_a_raw_angle_bracket_is_left_whole() -> None:
+    """An inline image as a `data:` URL (as templates are told to put them) is one attribute
+    value, `>` and all: a `<wbr>` in it would break the image in every PDF letter. Only the
+    text shown is given break points."""
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><text>" + "A" * 2000 + "</text></svg>"
+    image = f"<img alt='a > b' src=\"data:image/svg+xml;utf8,{svg}\">"
+    run = "x" * (LONG_RUN + 1)
+
+    made = breakable(f"<p>{image} {run} <a title = '>'>{run}</a></p>")
+
+    broken = "x" * LONG_RUN + "<wbr>x"
+    assert f"<p>{image} {broken} <a title = '>'>{broken}</a></p>" == made
+
+
 @pytest.mark.parametrize(
     "character",
     [

@@ -987,7 +987,10 @@ def to_pdf(html: str) -> bytes:
 LONG_RUN = 512  # characters: a SHA-256, a link, a reference are left whole
 
 # Markup and what is not shown (the title, the style sheet), kept as they are; the text between.
-_NOT_TEXT = re.compile(r"(<title\b.*?</title>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+# A tag ends at the first `>` outside its quoted attribute values: an inline image's
+# `src="data:image/svg+xml;utf8,<svg …>…"` is the tag's, every character of it.
+_TAG = r"""<(?:=\s*"[^"]*"|=\s*'[^']*'|[^>])*+>"""
+_NOT_TEXT = re.compile(rf"(<title\b.*?</title>|<style\b.*?</style>|<!--.*?-->|{_TAG})", re.S | re.I)
 _RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 # An escaped character (`&amp;`) or any one character: the units a run is cut between.
 _UNIT = re.compile(r"&#?\w+;|.", re.S)
