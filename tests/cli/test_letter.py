@@ -559,6 +559,11 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
             "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
             "its loops would take more than 1,000,000 steps",
         ),
+        (
+            "{% macro d(n) %}{% if n %}{{ d(n - 1) }}{{ d(n - 1) }}{% endif %}{% endmacro %}"
+            "{{ d(60) }}",
+            "its macros would be called more than 10,000 times",
+        ),
     ],
 )
 def test_a_template_failing_as_it_runs_is_refused_with_exit_2(

@@ -362,6 +362,10 @@ DOUBLED = (
         "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
         '{% for i in "x" * 100000 %}{% for j in "x" * 100000 %}{% endfor %}{% endfor %}',
         "{% for i in range(100000) %}{{ summary * 1000 }}{% endfor %}",
+        # A macro, or a recursive loop, calling itself twice over: no text, 2 ** 60 calls.
+        "{% macro d(n) %}{% if n %}{{ d(n - 1) }}{{ d(n - 1) }}{% endif %}{% endmacro %}"
+        "{{ d(60) }}",
+        "{% for n in [60] recursive %}{% if n %}{{ loop([n - 1, n - 1]) }}{% endif %}{% endfor %}",
         # A width taken from the values, of a `%` format or a `{:{}}` field.
         '{{ "%*s" % (100000000, "x") }}',
         '{{ "%.*f" % (100000000, 1.5) }}',

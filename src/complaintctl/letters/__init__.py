@@ -238,6 +238,7 @@ class Templates:
 # own, does it).
 MOST_TEXT = 2_000_000  # characters of a letter, or of any text or list a template builds
 MOST_STEPS = 1_000_000  # steps of all the loops of a letter together
+MOST_CALLS = 10_000  # calls of its macros and recursive loops together
 _TOO_MUCH = (
     f"it would make more than a letter can hold: a template makes at most {MOST_TEXT:,} "
     "characters, or items of a list"
@@ -245,6 +246,10 @@ _TOO_MUCH = (
 _TOO_LONG = (
     f"its loops would take more than {MOST_STEPS:,} steps: a template takes at most "
     f"{MOST_STEPS:,} steps of its loops in all"
+)
+_TOO_DEEP = (
+    f"its macros would be called more than {MOST_CALLS:,} times: a template calls its macros "
+    f"(and its recursive loops) at most {MOST_CALLS:,} times in all"
 )
 
 
@@ -257,10 +262,13 @@ def _bounded_sandbox() -> type:
     or list repeated (`*`) or added to another (`+`, `~`), padded to a width (`%10s`, `%*s`,
     `{:>10}`, `{:{}}`, `center`, `ljust`), joined or with its parts replaced; a number raised
     to a power; a count or width given to a filter or a method; what a macro, a `{% set %}`
-    block or a `{% filter %}` block writes; and the steps of its loops (over anything, counted
-    together). What it writes is counted as it is written (`_bounded`)."""
+    block or a `{% filter %}` block writes; the steps of its loops (over anything, counted
+    together); and the calls of its macros and recursive loops (one calling itself twice over
+    loops over nothing, and never ends).
+    What it writes is counted as it is written (`_bounded`)."""
     from jinja2 import nodes
     from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+    from jinja2.runtime import LoopContext, Macro
     from jinja2.sandbox import (
         ImmutableSandboxedEnvironment,
         SandboxedEscapeFormatter,
@@ -319,6 +327,7 @@ def _bounded_sandbox() -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.steps = 0
+            self.calls = 0
             self.filters = {name: _checked(name, f) for name, f in self.filters.items()}
             self.filters[_STEPS] = self.counted
 
@@ -359,6 +368,10 @@ def _bounded_sandbox() -> type:
             return _within(super().call_binop(context, operator, left, right))
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            if isinstance(__obj, (Macro, LoopContext)):
+                __self.calls += 1
+                if __self.calls > MOST_CALLS:
+                    raise _Excess(_TOO_DEEP)
             # A text's `format` comes as Jinja's wrapper of it (Jinja 3.1.5 on), or itself.
             method = getattr(__obj, "__wrapped__", __obj)
             text = getattr(method, "__self__", None)
