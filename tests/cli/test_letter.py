@@ -550,8 +550,19 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
         ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "RecursionError"),
         ('{{ "x" * 100000000000 }}', "it would make more than a letter can hold"),
         (
+            '{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+            "{% endfor %}{{ ns.s|length }}",
+            "it would make more than a letter can hold",
+        ),
+        ('{{ "%*s" % (100000000, "x") }}', "it would make more than a letter can hold"),
+        (
             "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
             "its loops would take more than 1,000,000 steps",
+        ),
+        (
+            "{% macro d(n) %}{% if n %}{{ d(n - 1) }}{{ d(n - 1) }}{% endif %}{% endmacro %}"
+            "{{ d(60) }}",
+            "its macros would be called more than 10,000 times",
         ),
     ],
 )

@@ -351,6 +351,31 @@ def test_a_pdf_fetches_nothing_a_template_points_at_but_data_urls(
         assert 1 == images_in(write(tmp_path, "inline.pdf", with_picture.content))
 
 
+@needs_weasyprint
+def test_an_inline_svg_image_with_a_long_run_in_its_data_url_is_in_the_pdf(
+    unit: UnitFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A `data:image/svg+xml;utf8,<svg …>` image holds raw `>` and may hold a run longer than
+    `LONG_RUN`: the break points given to long runs of the letter's text leave it whole, so
+    WeasyPrint loads it rather than leaving it out of every PDF letter."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    source = (BUILT_IN / "final-response.html").read_text(encoding="utf-8")
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='10'>"
+        f"<rect width='40' height='10' fill='red'/><desc>{'A' * (2 * LONG_RUN)}</desc></svg>"
+    )
+    (folder / "final-response.html").write_text(
+        source.replace("<h2>", f'<img src="data:image/svg+xml;utf8,{svg}"><h2>')
+    )
+    ref = ann_at_every_step(unit, until="final")
+
+    made = letter(unit, ref, "final-response", LetterFormat.PDF, templates=folder)
+
+    assert made.content.startswith(b"%PDF-")
+    assert [] == [r.getMessage()[:80] for r in caplog.records if "image" in r.getMessage()]
+
+
 def images_in(path: Path) -> int:
     listing = subprocess.run(
         ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True, timeout=60

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,13 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
     assert f"templates folder {folder}: cannot be read (Permission denied)" == str(refused.value)
 
 
+# A text doubled at each of 40 steps of a loop: `%s`, what it is doubled by.
+DOUBLED = (
+    '{%% set ns = namespace(s="x") %%}{%% for i in range(40) %%}{%% set ns.s = %s %%}'
+    "{%% endfor %%}{{ ns.s|length }}"
+)
+
+
 @pytest.mark.parametrize(
     "excess",
     [
@@ -354,6 +362,41 @@ def test_a_templates_folder_that_cannot_be_read_is_refused_not_passed_over(
         "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
         '{% for i in "x" * 100000 %}{% for j in "x" * 100000 %}{% endfor %}{% endfor %}',
         "{% for i in range(100000) %}{{ summary * 1000 }}{% endfor %}",
+        # A macro, or a recursive loop, calling itself twice over: no text, 2 ** 60 calls.
+        "{% macro d(n) %}{% if n %}{{ d(n - 1) }}{{ d(n - 1) }}{% endif %}{% endmacro %}"
+        "{{ d(60) }}",
+        "{% for n in [60] recursive %}{% if n %}{{ loop([n - 1, n - 1]) }}{% endif %}{% endfor %}",
+        # A width taken from the values, of a `%` format or a `{:{}}` field.
+        '{{ "%*s" % (100000000, "x") }}',
+        '{{ "%.*f" % (100000000, 1.5) }}',
+        '{{ "%*s"|format(100000000, "x") }}',
+        '{{ "{:{}}".format("x", 100000000) }}',
+        '{{ "{:{w}}".format("x", w="100000000") }}',
+        '{{ "{0:{1}{2}}".format("x", "1", "00000000") }}',
+        '{{ "{a:{b}}".format_map({"a": "x", "b": 100000000}) }}',
+        '{{ ("{0:1000000}" * 1000).format("x") }}',
+        '{{ ("%s" * 1000) % (("x" * 1000000,) * 1000) }}',
+        '{{ ("%(a)s" * 1000) % {"a": "x" * 1000000} }}',
+        # A text doubled again and again, only its length printed: gigabytes in 40 steps.
+        DOUBLED % "ns.s ~ ns.s",
+        DOUBLED % "ns.s + ns.s",
+        DOUBLED % "[ns.s, ns.s]|join",
+        DOUBLED % '[ns.s, ns.s]|map("lower")|join',
+        DOUBLED % '"".join([ns.s, ns.s])',
+        DOUBLED % '"{}{}".format(ns.s, ns.s)',
+        DOUBLED % '"%s%s" % (ns.s, ns.s)',
+        DOUBLED % "ns.s|tojson",
+        "{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}" + DOUBLED % "twice(ns.s)",
+        '{% set ns = namespace(s="x") %}{% for i in range(40) %}'
+        "{% set t %}{{ ns.s }}{{ ns.s }}{% endset %}{% set ns.s = t %}{% endfor %}"
+        "{{ ns.s|length }}",
+        # What a filter or a method puts into each line, word, tab or character of a text.
+        '{{ ("\t" * 1000).expandtabs(1000000)|length }}',
+        '{{ ("x" * 100000).translate({120: "y" * 100000})|length }}',
+        '{{ ("\n" * 1000)|indent(1000000, blank=true)|length }}',
+        '{{ ("\n" * 1000)|indent("y" * 1000000, blank=true)|length }}',
+        '{{ ("x " * 1000)|wordwrap(1, wrapstring="y" * 1000000)|length }}',
+        '{{ ("a.com " * 100000)|urlize(target="y" * 100000)|length }}',
     ],
 )
 def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
@@ -368,8 +411,14 @@ def test_a_template_making_more_than_any_letter_is_refused_before_it_does(
         f'{{% extends "letter.html" %}}{{% block body %}}<p>{excess}</p>{{% endblock %}}'
     )
 
-    with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
-        Templates(folder).render("apology-call", SAMPLE_FACTS)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidInput, match=r"^template apology-call.html: .*at most"):
+            Templates(folder).render("apology-call", SAMPLE_FACTS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20  # bytes: refused before, not once it has made it
 
 
 def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
@@ -380,14 +429,26 @@ def test_a_template_within_the_limits_renders_as_before(tmp_path: Path) -> None:
         '{{ "%05.1f" % 2.5 }} {{ "x"|center(5) }}|{{ "y".ljust(3) }}|'
         "{% for i in range(3) %}{{ i }}{{ '-' if not loop.last }}{% endfor %} {{ [1] * 2 }} "
         '{{ ["a", "b"]|join(", ") }} {{ "a-b"|replace("-", "+") }} {{ "{:>3}".format(7) }} '
-        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }}'
+        '{{ "{:,}".format(12345678) }} {{ 12345678|filesizeformat }} {{ 3000000|string }} '
+        '{{ "%*d|%-*s|%.*f" % (4, 7, 3, "a", 2, 3.14159) }} {{ "%(a)s-%(b)s" % {"a": 1, "b": 2} }} '
+        '{{ "{:{}}|{:>{w}}".format("x", 3, "y", w=4) }} '
+        '{{ "{a:{b}}".format_map({"a": 1, "b": 3}) }} '
+        '{{ "a" ~ 1 ~ "<" }} {{ ("<b>"|safe) ~ "<" ~ reference }} {{ "a" + "<" }} {{ [1] + [2] }} '
+        '{{ ["a", "b"]|map("upper")|join("-") }} {{ "-".join(["a"]|map("upper")) }} '
+        '{% set t %}<i>{{ "&" }}</i>{% endset %}{{ t }} {% macro m(s) %}[{{ s }}]{% endmacro %}'
+        '{{ m("<") }} {{ "a\tb".expandtabs(4) }} {{ "ab".translate({97: "AA"}) }} '
+        '{{ "a\nb"|indent(2, true) }} {{ "a b c"|wordwrap(1, wrapstring="/") }} '
+        '{{ "see example.org"|urlize(target="_blank") }}'
         "</p>{% endblock %}"
     )
 
     html = Templates(folder).render("apology-call", SAMPLE_FACTS).html
 
     assert (
-        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000</p>"
+        "<p>ababab 1024 002.5   x  |y  |0-1-2 [1, 1] a, b a+b   7 12,345,678 12.3 MB 3000000 "
+        "   7|a  |3.14 1-2 x  |   y   1 a1&lt; <b>&lt;SC-2026-000001 a&lt; [1, 2] A-B A "
+        "<i>&amp;</i> [&lt;] a   b AAb   a\n  b a/b/c "
+        'see <a href="https://example.org" rel="noopener" target="_blank">example.org</a></p>'
     ) in html
 
 
@@ -486,6 +547,20 @@ def test_a_long_run_with_no_space_is_given_a_break_point_every_long_run_characte
     assert made == breakable(made)  # once is enough: `<wbr>` is markup, left as it is
     ordinary = "<p>" + " ".join(["word"] * 2000) + "</p>"
     assert ordinary == breakable(ordinary)
+
+
+def test_an_attribute_holding_a_long_run_and_a_raw_angle_bracket_is_left_whole() -> None:
+    """An inline image as a `data:` URL (as templates are told to put them) is one attribute
+    value, `>` and all: a `<wbr>` in it would break the image in every PDF letter. Only the
+    text shown is given break points."""
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><text>" + "A" * 2000 + "</text></svg>"
+    image = f"<img alt='a > b' src=\"data:image/svg+xml;utf8,{svg}\">"
+    run = "x" * (LONG_RUN + 1)
+
+    made = breakable(f"<p>{image} {run} <a title = '>'>{run}</a></p>")
+
+    broken = "x" * LONG_RUN + "<wbr>x"
+    assert f"<p>{image} {broken} <a title = '>'>{broken}</a></p>" == made
 
 
 @pytest.mark.parametrize(
