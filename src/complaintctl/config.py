@@ -174,12 +174,12 @@ MOST_BYTES = 1024 * 1024  # far more than any config; a slip naming a big file i
 
 
 def _read(path: Path) -> bytes:
-    """The file's bytes, at most `MOST_BYTES` of them (InvalidInput past that, or for a named
-    pipe or a folder): a device such as /dev/zero, or a pipe, named by mistake would be read
-    forever, or wait for a writer. /dev/null reads as an empty file: no settings."""
-    mode = path.stat().st_mode
-    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISDIR(mode):
-        raise InvalidInput(f"config file {path}: not a file (a pipe, socket or folder)")
+    """The file's bytes, at most `MOST_BYTES` of them (InvalidInput past that, or for what is
+    no file): a device (/dev/zero, a terminal) or a pipe named by mistake would be read
+    forever, or wait for input. /dev/null reads as an empty file: no settings."""
+    found = path.stat()
+    if not stat.S_ISREG(found.st_mode) and not _is_dev_null(found):
+        raise InvalidInput(f"config file {path}: not a file (a device, pipe or folder)")
     with path.open("rb") as file:
         data = file.read(MOST_BYTES + 1)
     if len(data) > MOST_BYTES:
@@ -187,6 +187,14 @@ def _read(path: Path) -> bytes:
             f"config file {path}: is larger than a config file ({MOST_BYTES:,} bytes)"
         )
     return data
+
+
+def _is_dev_null(found: os.stat_result) -> bool:
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(found.st_mode) and found.st_rdev == null.st_rdev
 
 
 def checked(path: Path, data: dict[str, Any]) -> Config:
