@@ -547,6 +547,7 @@ def test_a_template_reaching_outside_its_sandbox_is_refused_with_exit_2(
         ("{% for i in range(100000000) %}x{% endfor %}", "OverflowError: Range too big"),
         ("{{ 1/0 }}", "ZeroDivisionError"),
         ("{{ 1 + reference }}", "TypeError"),
+        ("{{ 5|wordwrap }}", "AttributeError"),  # a filter given what it cannot work on
         ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "RecursionError"),
         ('{{ "x" * 100000000000 }}', "it would make more than a letter can hold"),
         (

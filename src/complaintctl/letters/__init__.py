@@ -182,9 +182,17 @@ class Templates:
             ) from None
         except jinja2.TemplateError as err:
             raise InvalidInput(f"template {name}: {err}") from None
-        except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as err:
+        except (
+            ArithmeticError,
+            AttributeError,
+            TypeError,
+            ValueError,
+            LookupError,
+            RecursionError,
+        ) as err:
             # The template's own expressions failing as it runs ({{ 1/0 }}, a range the
-            # sandbox refuses, a block that extends itself): the organisation's text is wrong.
+            # sandbox refuses, a block that extends itself, a filter given a number where it
+            # works on text: {{ 5|wordwrap }}): the organisation's text is wrong.
             raise InvalidInput(f"template {name}: {type(err).__name__}: {err}") from None
         digest = hashlib.sha256()
         for used, (_, source) in sorted(self._used.items()):
