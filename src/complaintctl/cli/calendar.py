@@ -42,8 +42,8 @@ Retroactive = Annotated[
         "--retroactive",
         metavar="REASON",
         help="Why a change that moves deadlines because of time already past (a day already "
-        "past or today; for `set`, time it counts differently) is made all the same; without "
-        "it such a change is refused.",
+        "past or today; for `set`, time it counts differently), or puts a due behind now, is "
+        "made all the same; without it such a change is refused.",
     ),
 ]
 DryRun = Annotated[
@@ -165,8 +165,8 @@ def calendar_set(
 ) -> None:
     """Change the calendar's zone, opening hours or bank-holiday region (senior roles), as if
     it had always been so; open deadlines not yet breached are recomputed, each listed on
-    stdout. A change that counts time already past differently moves deadlines only with
-    --retroactive REASON; --dry-run lists what would move."""
+    stdout. A change that counts time already past differently, or puts a due behind now,
+    moves deadlines only with --retroactive REASON; --dry-run lists what would move."""
     from complaintctl import services
 
     wanted = services.CalendarWanted(zone, hours, region)

@@ -230,6 +230,6 @@ Region = Annotated[
         "--region",
         metavar="REGION",
         help="Whose bank holidays close the office: a country code with a subdivision where "
-        "it has its own, e.g. GB-ENG, GB-SCT, GB-NIR, IE.",
+        "it has its own, e.g. GB-ENG, GB-SCT, GB-NIR, IE (three-letter codes too: GBR-SCT).",
     ),
 ]
