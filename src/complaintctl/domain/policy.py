@@ -6,9 +6,12 @@ the defaults the store starts with.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from complaintctl.domain.instants import InstantError, parse_working_duration
 
 if TYPE_CHECKING:
     # Only as a type: the command line reads the targets at start-up, without the calendar.
@@ -110,3 +113,34 @@ def due_within(calendar: WorkingCalendar, start: datetime, amount: timedelta) ->
     days, rest = divmod(amount, calendar.working_day())
     due = calendar.add_working_days(start, days) if days else start
     return calendar.add_working_time(due, rest) if rest else due
+
+
+# An action's `--within` in the words its clock's rule keeps: the duration as typed, which a
+# change to the opening hours counts again (a `d` is then the new calendar's working day).
+_WITHIN_RULE = re.compile(r"within (?P<within>.+) \(working time\), set by ")
+
+
+def within_rule(within: str, by: str) -> str:
+    """The rule of an action's clock due `--within` working time: `within 3d (working
+    time), set by olu`."""
+    return f"within {within.strip()} (working time), set by {by}"
+
+
+def typed_within(rule: str) -> str | None:
+    """The `--within` an action's clock rule (`within_rule`) was given, or None."""
+    found = _WITHIN_RULE.match(rule)
+    return found["within"] if found else None
+
+
+def within_on(calendar: WorkingCalendar, rule: str, minutes: int) -> int:
+    """The working minutes of an action's `--within`, read again from its clock's `rule` on
+    `calendar` (a `d` its working day, its longest: what a store made with these opening hours
+    counts); `minutes`, as counted when it was opened, where the rule names none."""
+    within = typed_within(rule)
+    if within is None:
+        return minutes
+    try:
+        amount = parse_working_duration(within, calendar.working_day())
+    except InstantError:  # more than the longest duration typed: counted as it was
+        return minutes
+    return amount // timedelta(minutes=1) or minutes

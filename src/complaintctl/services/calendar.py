@@ -27,6 +27,7 @@ from complaintctl.domain.calendar import (
     zone_problem,
 )
 from complaintctl.domain.instants import LAST_YEAR
+from complaintctl.domain.policy import within_on
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -36,7 +37,6 @@ from complaintctl.services.common import (
     not_in_future,
     required,
 )
-from complaintctl.services.lessons import within_on
 from complaintctl.views import CalendarChange, CalendarView, ClosedDayView, Recomputed
 
 if TYPE_CHECKING:

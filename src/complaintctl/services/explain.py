@@ -19,11 +19,11 @@ from complaintctl.domain.chain import unmarked
 from complaintctl.domain.clocks import CLOCKS, DeadlineKind, rule_of, started_by
 from complaintctl.domain.explain import WORKING_MINUTES, DayEntry, explain_days, outside_hours
 from complaintctl.domain.instants import format_duration, format_local
+from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import due_as_recorded
 from complaintctl.services.common import coverage_warnings, event_views, find_case
-from complaintctl.services.lessons import typed_within
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,

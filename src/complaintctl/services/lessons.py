@@ -19,13 +19,11 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import CalendarError, WorkingCalendar
+from complaintctl.domain.calendar import CalendarError
 from complaintctl.domain.clocks import Agreed, DeadlineKind, clock_ends_at
 from complaintctl.domain.instants import (
-    InstantError,
     format_apart,
     format_local,
-    parse_working_duration,
 )
 from complaintctl.domain.procedure import (
     ACTION_DONE_ROLES,
@@ -148,7 +146,7 @@ def add_action(
             due = policy.due_after(target, uow.calendar(), at)
         except CalendarError:
             raise beyond_the_calendar("--within", within) from None
-        agreed = Agreed(due, within_rule(within, by), target.amount, target.unit)
+        agreed = Agreed(due, policy.within_rule(within, by), target.amount, target.unit)
     else:
         assert due is not None
         agreed = Agreed(due, f"due date set by {by}")
@@ -162,37 +160,6 @@ def add_action(
     if within is None:
         return view  # a date set by hand: no bank holiday counted
     return replace(view, warnings=coverage_warnings(uow.calendar(), row.due_at))
-
-
-# An action's `--within` in the words its clock's rule keeps: the duration as typed, which a
-# change to the opening hours counts again (a `d` is then the new calendar's working day).
-_WITHIN_RULE = re.compile(r"within (?P<within>.+) \(working time\), set by ")
-
-
-def within_rule(within: str, by: str) -> str:
-    """The rule of an action's clock due `--within` working time: `within 3d (working
-    time), set by olu`."""
-    return f"within {within.strip()} (working time), set by {by}"
-
-
-def typed_within(rule: str) -> str | None:
-    """The `--within` an action's clock rule (`within_rule`) was given, or None."""
-    found = _WITHIN_RULE.match(rule)
-    return found["within"] if found else None
-
-
-def within_on(calendar: WorkingCalendar, rule: str, minutes: int) -> int:
-    """The working minutes of an action's `--within`, read again from its clock's `rule` on
-    `calendar` (a `d` its working day, its longest: what a store made with these opening hours
-    counts); `minutes`, as counted when it was opened, where the rule names none."""
-    within = typed_within(rule)
-    if within is None:
-        return minutes
-    try:
-        amount = parse_working_duration(within, calendar.working_day())
-    except InstantError:  # more than the longest duration typed: counted as it was
-        return minutes
-    return amount // timedelta(minutes=1) or minutes
 
 
 def within_minutes(uow: UnitOfWork, within: str) -> int:
