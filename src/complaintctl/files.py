@@ -247,8 +247,9 @@ def _note_pending(partial: Path) -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         note = folder / f"{os.getpid()}-{secrets.token_hex(4)}"
-        with open(note, "x", encoding="utf-8") as written:
-            written.write(str(partial))
+        # As the file system names it: a name need not be UTF-8 (`-o $'caf\xe9.pdf'`).
+        with open(note, "xb") as written:
+            written.write(os.fsencode(partial))
     except OSError:
         return None
     return note
@@ -272,8 +273,8 @@ def clean_after_kills() -> None:
         pid = note.name.split("-", 1)[0]
         if not pid.isdecimal() or _running(int(pid)):
             continue
-        with suppress(OSError, UnicodeDecodeError):
-            partial = Path(note.read_text(encoding="utf-8").strip())
+        with suppress(OSError):
+            partial = Path(os.fsdecode(note.read_bytes().strip()))
             if partial.is_absolute():
                 _remove_partial(partial)
         _forget(note)

@@ -453,6 +453,24 @@ def test_the_work_files_of_a_killed_command_are_gone_after_the_next_one(
     assert (False, False) == (partial.exists(), (pending / f"{dead}-feed").exists())
 
 
+def test_a_killed_commands_work_file_named_in_bytes_not_utf8_is_gone_after_the_next_one(
+    run: Run, tmp_path: Path, frozen: None
+) -> None:
+    """The note of a work file beside a destination whose name is not UTF-8 keeps the name as
+    the file system has it, so the clean-up after a kill finds the file."""
+    from complaintctl import files
+
+    made = files.NewFile(tmp_path / os.fsdecode(b"\xe9t\xe9.csv")).write(b"half an export")
+    assert made._note is not None
+    assert os.fsencode(made.partial) == made._note.read_bytes()
+    dead = 2**22 + 12346  # above the kernel's largest pid: no such process
+    left = made._note.rename(made._note.with_name(f"{dead}-feed"))
+
+    ok(run, "queue")
+
+    assert (False, False) == (made.partial.exists(), left.exists())
+
+
 def test_stdin_is_never_written_to_a_file(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -117,6 +117,15 @@ def test_queue_offers_only_the_stages_it_can_list() -> None:
     assert "closed" not in text.split("--stage")[1].split("--area")[0]
 
 
+def test_consumer_erase_help_names_everything_that_refuses_it() -> None:
+    """The help named open cases, holds and restrictions; an action not done, a
+    subject-access request not answered and an open referral window refuse it too."""
+    text = " ".join(help_of("consumer", "erase").split())
+    for refusing in ("open", "legal hold", "restriction", "action not done",
+                     "subject-access request not answered", "referral window"):  # fmt: skip
+        assert refusing in text, refusing
+
+
 @pytest.mark.parametrize("path", every_command(), ids=" ".join)
 def test_a_command_s_help_names_dry_run_only_where_it_takes_it(path: tuple[str, ...]) -> None:
     """`edit --if-version`'s help said what happens 'with --dry-run', which edit has not."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,23 @@ def test_sar_done_with_o_exports_and_answers_in_one_command(
     )
     assert len(data["export_sha256"]) == 64
     assert ["sar-opened", "sar-done"] == actions(unit)
+
+
+@freeze_time(NOW)
+def test_sar_done_writes_the_answer_to_a_file_whose_name_is_not_utf8(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    """A file name is bytes on Linux: one in Latin-1 (`ann\xe9.json`) is a file like any
+    other, never refused as unreadable input."""
+    out = tmp_path / os.fsdecode(b"ann\xe9.json")
+
+    result = ok(run, "sar", "done", "1", "-o", str(out))
+
+    assert "ann<U+DCE9>.json" in result.stderr
+    assert "Ann Smith" == json.loads(out.read_bytes())["consumer"]["name"]
+    assert [b"ann\xe9.json"] == [
+        os.fsencode(p.name) for p in tmp_path.iterdir() if p.name.startswith("ann")
+    ]
 
 
 @freeze_time(NOW)

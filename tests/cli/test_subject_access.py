@@ -116,6 +116,23 @@ def test_the_html_export_shows_what_the_consumer_wrote_inert(
 
 
 @freeze_time(NOW)
+def test_the_html_export_says_what_a_contact_restriction_limits_contact_to(
+    run: Run, ann: str, tmp_path: Path
+) -> None:
+    """A restriction on contact is to one channel or through one officer: the table said
+    `contact` alone, as if all contact were refused, where a matter's gives its dispute."""
+    for how in (("--channel", "post"), ("--via", "officer.one")):
+        journey.step(run, "2026-08-06T10:00", "--as", "sam.senior", "restrict", "add",
+                     "--consumer-id", "1", "--scope", "contact", *how,
+                     "--reason", "Calls")  # fmt: skip
+
+    html = html_export(run, tmp_path)
+
+    assert "<td>contact (only by post)</td>" in html
+    assert "<td>contact (only via officer.one)</td>" in html
+
+
+@freeze_time(NOW)
 def test_the_html_export_gives_each_time_as_a_person_reads_it_in_the_stores_zone(
     run: Run, ann: str, tmp_path: Path
 ) -> None:

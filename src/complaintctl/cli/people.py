@@ -796,7 +796,9 @@ def consumer_erase(
 ) -> None:
     """Erase a consumer on request (senior roles): their details and every case of theirs
     anonymised at once, where nothing requires keeping them. Refused (exit 5), naming each,
-    while a case of theirs is open, a legal hold is on them or a restriction is in force."""
+    while a case of theirs is open, a legal hold is on them, a restriction is in force, or
+    something is still owed (an action not done, a subject-access request not answered, a
+    referral window still open)."""
     from complaintctl import services
     from complaintctl.cli import render
 
