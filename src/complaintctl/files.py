@@ -46,6 +46,13 @@ def file_named(text: str, what: str) -> None:
         raise OutputFailed(f"{folder}{os.sep} is a folder; name a file in it")  # exit 12
 
 
+def recorded_name(path: Path) -> str:
+    """The name of `path` (without its folder) as the history records it: a name is bytes
+    and need not be UTF-8 (`caf\\xe9.csv` in Latin-1), where the store holds text only, so a
+    byte that is not is written out as `\\xe9`."""
+    return os.fsencode(path.name).decode("utf-8", "backslashreplace")
+
+
 def failed(path: Path, err: OSError) -> OutputFailed:
     """An error writing `path`, in one line."""
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")

@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -591,6 +592,20 @@ def test_an_export_to_a_file_is_recorded_by_the_files_name_and_the_digest_of_its
             },
         )
     ] == recorded(unit)
+
+
+def test_an_export_to_a_file_whose_name_is_not_utf8_is_written_and_recorded_by_its_bytes(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    """A file name is bytes on Linux: one in Latin-1 (`caf\xe9.csv`) is written like any
+    other, and the history names it with the byte that is not UTF-8 written out."""
+    out = tmp_path / os.fsdecode(b"caf\xe9.csv")
+
+    result = run("export", "-o", str(out))
+
+    assert (0, "") == (result.exit_code, result.stderr)
+    assert b"caf\xe9.csv" in [os.fsencode(p.name) for p in tmp_path.iterdir()]
+    assert "caf\\xe9.csv" == recorded(unit)[0][1]["to"]
 
 
 def test_an_export_without_a_member_of_staff_acting_is_refused_writing_nothing(

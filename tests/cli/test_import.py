@@ -161,6 +161,20 @@ def test_an_imported_case_is_a_case_like_a_logged_one(run: Run, tmp_path: Path) 
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_file_whose_name_is_not_utf8_imports_its_name_recorded_by_its_bytes(
+    run: Run, tmp_path: Path
+) -> None:
+    """A file name is bytes on Linux: one in Latin-1 (`caf\xe9.csv`) imports like any other,
+    each case naming it with the byte that is not UTF-8 written out."""
+    path = write(tmp_path / os.fsdecode(b"caf\xe9.csv"), csv_text([row(1)]))
+
+    imported(run, str(path))
+
+    case = json.loads(run("show", "SC-2026-000001", "--json").stdout)
+    assert "caf\\xe9.csv" == case["history"][0]["details"]["imported_from"]
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_import_warns_as_log_does_when_a_deadline_falls_outside_the_known_bank_holidays(
     run: Run, tmp_path: Path
 ) -> None:

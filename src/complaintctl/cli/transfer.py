@@ -289,7 +289,13 @@ def import_command(
     """
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
-    from complaintctl.files import check_destination, file_named, new_text_file, same_file
+    from complaintctl.files import (
+        check_destination,
+        file_named,
+        new_text_file,
+        recorded_name,
+        same_file,
+    )
     from complaintctl.services.imports import (
         BatchRefused,
         Reject,
@@ -361,7 +367,7 @@ def import_command(
                 lambda uow, _: import_batch(
                     uow,
                     rows=_rows(data, fmt_used, layout, named=None if from_stdin else file),
-                    source_name="stdin" if from_stdin else path.name,
+                    source_name="stdin" if from_stdin else recorded_name(path),
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
                     by=state.actor,
@@ -454,7 +460,7 @@ def export_command(
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
     from complaintctl.errors import ComplaintError, ExportParted
-    from complaintctl.files import Digesting, NewFile, check_destination, file_named
+    from complaintctl.files import Digesting, NewFile, check_destination, file_named, recorded_name
     from complaintctl.services.export import COLUMNS, begin_export, record_export
 
     if output is not None and output.strip() == "-":
@@ -514,7 +520,7 @@ def export_command(
         export, digest = state.read(write, None)
 
         def record(uow: "UnitOfWork", _when: "datetime") -> int:
-            to = path.name if path is not None else None
+            to = recorded_name(path) if path is not None else None
             return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
 
         state.change(record, None)
