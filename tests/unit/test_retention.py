@@ -88,6 +88,19 @@ def test_a_reason_naming_the_street_of_an_address_written_on_one_line_is_caught(
 
 
 @pytest.mark.parametrize(
+    "reason", ["Request from ann.smith", "Asked by Ann-Smith", "asked: ann_smith", "Ann/Smith"]
+)
+def test_a_reason_naming_the_person_with_punctuation_between_the_names_is_caught(
+    reason: str,
+) -> None:
+    """The name as a user name or a file name writes it: a dot, hyphen or underscore between
+    its words hides it no more than a space does."""
+    named = retention.details_named(reason, name="Ann Smith", email=None, address=None)
+
+    assert "name" == named
+
+
+@pytest.mark.parametrize(
     "reason",
     [
         "Asked by Ann\u200b Smith",  # a zero-width space pasted with the name

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 from complaintctl.domain.chain import is_marker, removed
+from complaintctl.domain.intake import matching_form
 from complaintctl.domain.procedure import Action, Stage
-from complaintctl.text import as_seen
 
 DEFAULT_YEARS = 6  # [sibling practice] 6 years after closure
 DEFAULT_POLICY = 1  # the default's number: a store with no policy set follows it
@@ -68,13 +68,14 @@ def details_named(text: str, *, name: str, email: str | None, address: str | Non
     address, or that line's part before a comma as an address written on one line has it, in
     any case, as whole words; none shorter than 3 characters), if any. An erasure's reason
     stays on the record once everything else of theirs is gone, where nothing could remove it
-    again. Compared as they look (`text.as_seen`): a zero-width space or soft hyphen pasted
-    inside the name, or a letter in full width, does not hide it."""
-    folded = " ".join(as_seen(text).split()).casefold()
+    again. Compared as consumers are matched (`intake.matching_form`): a zero-width space or
+    soft hyphen pasted inside the name, a letter in full width, or a dot, hyphen or
+    underscore between its words (`ann.smith`) does not hide it."""
+    folded = matching_form(text)
     street = (address or "").strip().splitlines()[0] if (address or "").strip() else ""
     details = (("name", name), ("email", email), ("address", street))
     for what, value in (*details, ("address", street.split(",")[0])):
-        words = " ".join(as_seen(value or "").split()).casefold()
+        words = matching_form(value)
         if len(words) >= 3 and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
             return what
     return None
