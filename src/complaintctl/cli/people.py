@@ -759,7 +759,8 @@ def sar_list(
     open_only: Annotated[bool, typer.Option("--open", help="Only those not yet answered.")] = False,
     json_output: Json = False,
 ) -> None:
-    """List subject-access requests, soonest due first: open, overdue, done or done late."""
+    """List subject-access requests, soonest due first, each with its state: open, overdue,
+    done or done-late."""
     from complaintctl import services
     from complaintctl.cli import render
 
