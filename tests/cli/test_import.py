@@ -1211,6 +1211,24 @@ def test_a_clock_change_time_read_by_a_date_format_is_refused_with_a_way_the_for
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_twelve_hour_date_format_without_am_or_pm_is_refused_before_any_row(
+    run: Run, tmp_path: Path
+) -> None:
+    """Read so, 12:30 would be half past midnight: every deadline 12 hours early."""
+    path = form_export(tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 12:30;")
+
+    result = run("import", str(path), *FORM_OPTIONS[:-1], "%d/%m/%Y %I:%M")
+
+    assert (
+        2,
+        "Error: --date-format: the date format '%d/%m/%Y %I:%M' cannot tell the morning from "
+        "the afternoon (it reads 14:05 back as 02:05): add %p (AM or PM) after %I, or use %H "
+        "for the 24-hour clock\n",
+        [],
+    ) == (result.exit_code, result.stderr, exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_rejects_keep_the_forms_columns_and_import_with_the_same_options_once_fixed(
     run: Run, tmp_path: Path
 ) -> None:

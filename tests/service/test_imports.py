@@ -1228,6 +1228,45 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
     assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} cannot be")
 
 
+@pytest.mark.parametrize(
+    ("fmt", "why"),
+    [
+        # 12:30 would be read as 00:30, 14:05 (written 02:05) as 02:05: a receipt 12 hours off.
+        ("%d/%m/%Y %I:%M", "cannot tell the morning from the afternoon (it reads 14:05 back as"),
+        ("%d/%m/%Y %I", "cannot tell the morning from the afternoon"),
+        # strptime reads UTC or GMT and drops it: 10:00 UTC in July would be 09:00 UTC.
+        ("%d/%m/%Y %H:%M %Z", "has %Z, a zone's name, which is read but not used"),
+    ],
+)
+def test_a_date_format_that_cannot_read_the_time_it_writes_back_is_refused(
+    fmt: str, why: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} {why}")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "received_at", "instant"),
+    [
+        ("%d/%m/%Y %I:%M %p", "01/07/2026 12:30 PM", datetime(2026, 7, 1, 11, 30, tzinfo=UTC)),
+        ("%d/%m/%Y %I:%M %p", "01/07/2026 02:05 PM", datetime(2026, 7, 1, 13, 5, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %z", "01/07/2026 10:00 +0000", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %%Z", "01/07/2026 10:00 %Z", datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_date_format_that_reads_its_time_back_reads_the_instant_written(
+    fmt: str, received_at: str, instant: datetime
+) -> None:
+    csv_layout(None, [], fmt)
+
+    result = parse_row(Row(7, {**GOOD, "received_at": received_at}), LONDON, NOW, fmt)
+
+    assert not isinstance(result, Reject), result
+    assert instant == result[1]
+
+
 def test_an_unknown_delimiter_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         csv_layout("|", [], None)
