@@ -138,6 +138,7 @@ def test_without_email_a_consumer_is_matched_by_name_and_address(unit: UnitFacto
         ({"email": None, "address": None}, "--email or --address"),
         ({"summary": "  "}, "--summary must not be empty"),
         ({"consumer": ""}, "--consumer must not be empty"),
+        ({"adjustments": ("large-print", " ")}, "--adjustment must not be empty"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(

@@ -133,7 +133,7 @@ def log_command(
         board=board,
         about=parse_day(about) if about else None,
         preferred_contact=prefers.value if prefers else None,
-        adjustments=tuple(a.strip() for a in adjustment or () if a.strip()),
+        adjustments=tuple(adjustment or ()),
     )
     view = state.change(
         lambda uow, when: services.log_complaint(
