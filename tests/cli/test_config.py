@@ -57,7 +57,7 @@ def test_an_empty_area_is_refused_not_taken_for_the_config_files(
     alone = run("ack", first, "--area", area)
     batch = run("ack", "-", "--area", area, input=f"{first}\n{second}\n")
 
-    assert [(2, "", "Error: --area must not be empty: name an area\n")] * 2 == [
+    assert [(2, "", "Error: --area must not be empty\n")] * 2 == [
         (result.exit_code, result.stdout, result.stderr) for result in (alone, batch)
     ]
     assert ["received", "received"] == [show(run, ref)["stage"] for ref in (first, second)]

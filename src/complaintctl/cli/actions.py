@@ -177,7 +177,7 @@ def ack_command(
 
     if area is not None and not area.strip():
         # `--area "$AREA"` with AREA not set: refused, never routed to the config file's area.
-        raise InvalidInput("--area must not be empty: name an area")
+        raise InvalidInput("--area must not be empty")
     routed_to = area if area is not None else state.settings.get("area")
     if routed_to is None:
         raise InvalidInput("say which area deals with it: --area AREA (or area in the config file)")
