@@ -1134,6 +1134,21 @@ def test_mapped_columns_are_read_as_their_fields_in_any_case() -> None:
             "Submitted"] == layout.header  # fmt: skip
 
 
+def test_a_column_with_an_equals_sign_in_its_name_is_mapped_at_the_last_one() -> None:
+    text = (
+        "consumer;email;channel;category;summary;Submitted (UTC=0)\n"
+        "Ann;ann@example.com;email;delay;Late;2026-12-01T10:00\n"
+    )
+    layout = CsvLayout(mapping=parse_mapping(["Submitted (UTC=0)=received_at"]))
+
+    [(_line, raw)] = laid_out(text, layout)
+
+    assert ({"submitted (utc=0)": "received_at"}, "2026-12-01T10:00") == (
+        layout.mapping,
+        raw["received_at"],
+    )
+
+
 @pytest.mark.parametrize(
     ("maps", "why"),
     [

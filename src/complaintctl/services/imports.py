@@ -173,7 +173,9 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     """`--map FORMCOLUMN=FIELD` options as {form column, as the header is matched: field}."""
     mapping: dict[str, str] = {}
     for pair in pairs:
-        column, equals, name = pair.partition("=")
+        # Split at the last `=`: no field has one in its name, where a form's column may
+        # (`Submitted (UTC=0)`).
+        column, equals, name = pair.rpartition("=")
         column, name = _header_name(column), name.strip().lower()
         if not equals or not column or not name:
             raise InvalidInput(
