@@ -18,12 +18,14 @@ import pytest
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel
 from complaintctl.errors import InvalidInput
+from complaintctl.services import imports
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
     BatchRefused,
     CsvBroken,
     CsvLayout,
     ImportReport,
+    LineTooLong,
     Problem,
     Reject,
     Row,
@@ -1102,6 +1104,30 @@ def test_a_header_lacking_columns_names_those_missing_and_those_found() -> None:
         "'E-mail', 'channel', 'category', 'summary', 'received_at' (--delimiter to choose how "
         "it is split, --map FORMCOLUMN=FIELD to read a column as a field)"
     ) == caught.value.message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_line_past_the_limit_refuses_the_batch_once_that_much_is_read(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line that never ends (/dev/zero) was read whole into memory, without bound."""
+    monkeypatch.setattr(imports, "LINE_LIMIT", 300)
+    first = ",".join(GOOD) if fmt == "csv" else json.dumps(GOOD)
+    stream = io.StringIO(f"{first}\n{'x' * 1000}\n{first}\n", newline="")
+
+    rows = read_rows(stream, fmt, layout=CsvLayout())
+    with pytest.raises(LineTooLong) as caught:
+        list(rows)
+
+    # Read no further than the limit into the long line.
+    assert (2, len(first) + 1 + 301) == (caught.value.line, stream.tell())
+
+
+def test_a_line_at_the_limit_is_read() -> None:
+    line = json.dumps({**GOOD, "summary": "x" * 20_000})
+    rows = list(read_rows(io.StringIO(line + "\n", newline=""), "jsonl"))
+
+    assert [(1, 20_000)] == [(row.line, len(row.raw["summary"])) for row in rows]
 
 
 def test_mapped_columns_are_read_as_their_fields_in_any_case() -> None:
