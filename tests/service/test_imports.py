@@ -1275,6 +1275,8 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
         # 12:30 would be read as 00:30, 14:05 (written 02:05) as 02:05: a receipt 12 hours off.
         ("%d/%m/%Y %I:%M", "cannot tell the morning from the afternoon (it reads 14:05 back as"),
         ("%d/%m/%Y %I", "cannot tell the morning from the afternoon"),
+        # strptime reads %p only with %I: 2:05 PM would be 02:05.
+        ("%d/%m/%Y %H:%M %p", "has %p (AM or PM) without %I, the 12-hour clock it goes with"),
         # strptime reads UTC or GMT and drops it: 10:00 UTC in July would be 09:00 UTC.
         ("%d/%m/%Y %H:%M %Z", "has %Z, a zone's name, which is read but not used"),
     ],

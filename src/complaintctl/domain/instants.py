@@ -215,6 +215,12 @@ def check_date_format(fmt: str) -> None:
             "time would be taken as local time whatever the name says; write the offset with "
             "%z instead (+0000, +01:00), or leave the name out for local time"
         )
+    # %p is read only beside %I: with %H, `2:05 PM` would be read as 02:05.
+    if "p" in codes and "I" not in codes:
+        raise InstantError(
+            f"the date format {fmt!r} has %p (AM or PM) without %I, the 12-hour clock it goes "
+            "with: %H reads 2:05 PM as 02:05; write %I for the hour"
+        )
     # %I without %p writes 14:05 as 02:05, which reads back as the morning's.
     if read.hour != sample.hour and sample.strftime(fmt) != sample.replace(hour=15).strftime(fmt):
         raise InstantError(
