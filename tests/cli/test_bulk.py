@@ -535,6 +535,25 @@ def test_stdin_that_is_not_utf8_is_refused_naming_the_line(run: Run) -> None:
     assert [(A, "received", None)] == stages(run, A)
 
 
+def test_stdin_past_the_limit_is_refused_once_that_much_is_read(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `ack - < /dev/zero` would be: read up to the limit, not into memory without end."""
+    from complaintctl.cli import bulk
+
+    monkeypatch.setattr(bulk, "STDIN_LIMIT", 100)
+    result = run("ack", "-", "--area", "Casework", input=f"{A}\n" * 7)
+
+    assert (
+        2,
+        "",
+        "Error: stdin holds more than 100 bytes: give the references in smaller batches (one a "
+        "line is the shortest way to write them)\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
+    assert [(A, "received", None)] == stages(run, A)
+    assert 0 == run("ack", "-", "--area", "Casework", input=f"{A}\n" * 6).exit_code
+
+
 def test_a_json_item_that_is_no_reference_is_refused_by_its_number_quoted_short(
     run: Run,
 ) -> None:

@@ -45,6 +45,25 @@ def test_the_config_file_gives_as_and_the_area_an_option_or_variable_overrides(
 
 
 @freeze_time(NOW)
+@pytest.mark.parametrize("area", ["", "  "])
+def test_an_empty_area_is_refused_not_taken_for_the_config_files(
+    run: Run, config_file: Path, area: str
+) -> None:
+    """`ack - --area "$AREA"` with AREA not set routes nothing, alone or in a batch."""
+    config_file.write_text('area = "Energy"\n', encoding="utf-8")
+    first = log_case(run, at="2026-11-30T10:00")
+    second = log_case(run, at="2026-11-30T11:00")
+
+    alone = run("ack", first, "--area", area)
+    batch = run("ack", "-", "--area", area, input=f"{first}\n{second}\n")
+
+    assert [(2, "", "Error: --area must not be empty\n")] * 2 == [
+        (result.exit_code, result.stdout, result.stderr) for result in (alone, batch)
+    ]
+    assert ["received", "received"] == [show(run, ref)["stage"] for ref in (first, second)]
+
+
+@freeze_time(NOW)
 def test_the_config_file_names_the_store_and_the_environment_overrides_it(
     run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -954,6 +954,27 @@ def test_a_folder_is_not_a_file_to_import(run: Run, tmp_path: Path) -> None:
     assert 2 == run("import", str(tmp_path / "folder.csv")).exit_code
 
 
+@freeze_time("2026-12-15 12:00:00")
+def test_a_line_that_does_not_end_refuses_the_file_and_writes_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As /dev/zero would be: read up to the limit, not into memory without end."""
+    from complaintctl.services import imports
+
+    monkeypatch.setattr(imports, "LINE_LIMIT", 1000)
+    path = write(tmp_path / "batch.jsonl", json.dumps(row(1)) + "\n" + "0" * 5000)
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert (
+        2,
+        f"Error: {path} cannot be imported: line 2 is longer than 1,000 characters (a line "
+        "that does not end: is it a CSV or JSON Lines file?)\n",
+        [],
+    ) == (result.exit_code, result.stderr, list(tmp_path.glob("*.rejects.*")))
+    assert "" == run("export", "--format", "jsonl").stdout
+
+
 def test_an_unknown_format_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path / "batch.csv", csv_text([row(1)]))
 
@@ -1222,6 +1243,24 @@ def test_a_clock_change_time_read_by_a_date_format_is_refused_with_a_way_the_for
         imported.exit_code,
         imported.stdout,
     ), imported.stderr
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_twelve_hour_date_format_without_am_or_pm_is_refused_before_any_row(
+    run: Run, tmp_path: Path
+) -> None:
+    """Read so, 12:30 would be half past midnight: every deadline 12 hours early."""
+    path = form_export(tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 12:30;")
+
+    result = run("import", str(path), *FORM_OPTIONS[:-1], "%d/%m/%Y %I:%M")
+
+    assert (
+        2,
+        "Error: --date-format: the date format '%d/%m/%Y %I:%M' cannot tell the morning from "
+        "the afternoon (it reads 14:05 back as 02:05): add %p (AM or PM) after %I, or use %H "
+        "for the 24-hour clock\n",
+        [],
+    ) == (result.exit_code, result.stderr, exported_rows(run))
 
 
 @freeze_time("2026-12-15 12:00:00")

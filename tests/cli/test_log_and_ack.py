@@ -68,6 +68,20 @@ def test_log_prints_only_the_new_reference_on_stdout(run: Run) -> None:
 
 
 @freeze_time("2026-11-30 12:00:00")
+def test_log_with_an_empty_adjustment_exits_2_and_writes_nothing(run: Run) -> None:
+    """`--adjustment "$NEED"` with NEED not set: refused, as `consumer update` refuses it,
+    never a complaint logged without the need the officer meant to record."""
+    result = run(*POST_ONLY, "--address", "1 High St", "--adjustment", "")
+
+    assert (2, "", "Error: --adjustment must not be empty\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    assert "" == run("queue", "--plain").stdout
+
+
+@freeze_time("2026-11-30 12:00:00")
 def test_log_says_on_stderr_when_the_acknowledgement_is_due(run: Run) -> None:
     result = log(run, at="2026-11-30T10:00")
 

@@ -18,12 +18,14 @@ import pytest
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel
 from complaintctl.errors import InvalidInput
+from complaintctl.services import imports
 from complaintctl.services.export import export_cases
 from complaintctl.services.imports import (
     BatchRefused,
     CsvBroken,
     CsvLayout,
     ImportReport,
+    LineTooLong,
     Problem,
     Reject,
     Row,
@@ -1104,6 +1106,30 @@ def test_a_header_lacking_columns_names_those_missing_and_those_found() -> None:
     ) == caught.value.message
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_line_past_the_limit_refuses_the_batch_once_that_much_is_read(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line that never ends (/dev/zero) was read whole into memory, without bound."""
+    monkeypatch.setattr(imports, "LINE_LIMIT", 300)
+    first = ",".join(GOOD) if fmt == "csv" else json.dumps(GOOD)
+    stream = io.StringIO(f"{first}\n{'x' * 1000}\n{first}\n", newline="")
+
+    rows = read_rows(stream, fmt, layout=CsvLayout())
+    with pytest.raises(LineTooLong) as caught:
+        list(rows)
+
+    # Read no further than the limit into the long line.
+    assert (2, len(first) + 1 + 301) == (caught.value.line, stream.tell())
+
+
+def test_a_line_at_the_limit_is_read() -> None:
+    line = json.dumps({**GOOD, "summary": "x" * 20_000})
+    rows = list(read_rows(io.StringIO(line + "\n", newline=""), "jsonl"))
+
+    assert [(1, 20_000)] == [(row.line, len(row.raw["summary"])) for row in rows]
+
+
 def test_mapped_columns_are_read_as_their_fields_in_any_case() -> None:
     text = (
         " Submission ID ;Your name;E-mail;channel;category;summary;Submitted\n"
@@ -1132,6 +1158,21 @@ def test_mapped_columns_are_read_as_their_fields_in_any_case() -> None:
     ] == laid_out(text, layout)
     assert ["Submission ID", "Your name", "E-mail", "channel", "category", "summary",
             "Submitted"] == layout.header  # fmt: skip
+
+
+def test_a_column_with_an_equals_sign_in_its_name_is_mapped_at_the_last_one() -> None:
+    text = (
+        "consumer;email;channel;category;summary;Submitted (UTC=0)\n"
+        "Ann;ann@example.com;email;delay;Late;2026-12-01T10:00\n"
+    )
+    layout = CsvLayout(mapping=parse_mapping(["Submitted (UTC=0)=received_at"]))
+
+    [(_line, raw)] = laid_out(text, layout)
+
+    assert ({"submitted (utc=0)": "received_at"}, "2026-12-01T10:00") == (
+        layout.mapping,
+        raw["received_at"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -1226,6 +1267,47 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
         csv_layout(None, [], fmt)
 
     assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} cannot be")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "why"),
+    [
+        # 12:30 would be read as 00:30, 14:05 (written 02:05) as 02:05: a receipt 12 hours off.
+        ("%d/%m/%Y %I:%M", "cannot tell the morning from the afternoon (it reads 14:05 back as"),
+        ("%d/%m/%Y %I", "cannot tell the morning from the afternoon"),
+        # strptime reads %p only with %I: 2:05 PM would be 02:05.
+        ("%d/%m/%Y %H:%M %p", "has %p (AM or PM) without %I, the 12-hour clock it goes with"),
+        # strptime reads UTC or GMT and drops it: 10:00 UTC in July would be 09:00 UTC.
+        ("%d/%m/%Y %H:%M %Z", "has %Z, a zone's name, which is read but not used"),
+    ],
+)
+def test_a_date_format_that_cannot_read_the_time_it_writes_back_is_refused(
+    fmt: str, why: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} {why}")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "received_at", "instant"),
+    [
+        ("%d/%m/%Y %I:%M %p", "01/07/2026 12:30 PM", datetime(2026, 7, 1, 11, 30, tzinfo=UTC)),
+        ("%d/%m/%Y %I:%M %p", "01/07/2026 02:05 PM", datetime(2026, 7, 1, 13, 5, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %z", "01/07/2026 10:00 +0000", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %%Z", "01/07/2026 10:00 %Z", datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_date_format_that_reads_its_time_back_reads_the_instant_written(
+    fmt: str, received_at: str, instant: datetime
+) -> None:
+    csv_layout(None, [], fmt)
+
+    result = parse_row(Row(7, {**GOOD, "received_at": received_at}), LONDON, NOW, fmt)
+
+    assert not isinstance(result, Reject), result
+    assert instant == result[1]
 
 
 def test_an_unknown_delimiter_is_refused() -> None:

@@ -138,6 +138,12 @@ def test_without_email_a_consumer_is_matched_by_name_and_address(unit: UnitFacto
         ({"email": None, "address": None}, "--email or --address"),
         ({"summary": "  "}, "--summary must not be empty"),
         ({"consumer": ""}, "--consumer must not be empty"),
+        ({"adjustments": ("large-print", " ")}, "--adjustment must not be empty"),
+        # Said to be too long, not quoted cut short as though the address given were that.
+        (
+            {"email": "a" * 250 + "@example.com"},
+            "^'a{40}'… is not an email address: it is 262 characters; at most 254$",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(

@@ -133,7 +133,7 @@ def log_command(
         board=board,
         about=parse_day(about) if about else None,
         preferred_contact=prefers.value if prefers else None,
-        adjustments=tuple(a.strip() for a in adjustment or () if a.strip()),
+        adjustments=tuple(adjustment or ()),
     )
     view = state.change(
         lambda uow, when: services.log_complaint(
@@ -175,7 +175,10 @@ def ack_command(
     from complaintctl import services
     from complaintctl.errors import InvalidInput
 
-    routed_to = area or state.settings.get("area")
+    if area is not None and not area.strip():
+        # `--area "$AREA"` with AREA not set: refused, never routed to the config file's area.
+        raise InvalidInput("--area must not be empty")
+    routed_to = area if area is not None else state.settings.get("area")
     if routed_to is None:
         raise InvalidInput("say which area deals with it: --area AREA (or area in the config file)")
     return StepCall(

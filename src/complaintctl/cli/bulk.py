@@ -126,9 +126,21 @@ def step_command(
     return register
 
 
+# stdin is read whole (its JSON is one document), but not without bound: `ack - < /dev/zero`
+# filled memory until the system stopped the process. A gigabyte is the JSON of some hundreds
+# of thousands of cases (`show --json`, about 3 kB each), far past the batches README speaks of.
+STDIN_LIMIT = 1024**3
+
+
 def _stdin_text() -> str:
+    data = sys.stdin.buffer.read(STDIN_LIMIT + 1)
+    if len(data) > STDIN_LIMIT:
+        raise InvalidInput(
+            f"stdin holds more than {STDIN_LIMIT:,} bytes: give the references in smaller "
+            "batches (one a line is the shortest way to write them)"
+        )
     try:
-        return sys.stdin.buffer.read().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = err.object[: err.start].count(b"\n") + 1
         byte = err.object[err.start]

@@ -201,7 +201,7 @@ def _rows(
     without even a header (an export cut off before its first line) is refused; nothing on
     stdin is a batch of nothing."""
     from complaintctl.errors import InvalidInput
-    from complaintctl.services.imports import CsvBroken, read_rows
+    from complaintctl.services.imports import CsvBroken, LineTooLong, read_rows
 
     counted = _Counted(data)
     # utf-8-sig: a byte-order mark, as spreadsheet programs write, is not part of the header.
@@ -217,6 +217,8 @@ def _rows(
             raise InvalidInput(_wide(named, csv, err.order, how)) from None
         except CsvBroken as err:
             raise InvalidInput(f"{named or 'stdin'} is not valid CSV: {err}") from None
+        except LineTooLong as err:
+            raise InvalidInput(f"{named or 'stdin'} cannot be imported: {err}") from None
     if named is not None and fmt is Format.CSV and not layout.header:
         raise InvalidInput(f"{named} is empty: a CSV import needs its header row")
 

@@ -195,7 +195,8 @@ def _date_by_format(text: str, fmt: str) -> date:
 
 def check_date_format(fmt: str) -> None:
     """Refuse a format that cannot read back a date it writes (an unknown code, or no year,
-    month and day), before any row is read."""
+    month and day), or the time of day it writes, before any row is read: each would put a
+    receipt, and every deadline counted from it, at another instant than the file says."""
     sample = datetime(2026, 11, 30, 14, 5, 6, tzinfo=UTC)
     try:
         read = datetime.strptime(sample.strftime(fmt), fmt)
@@ -205,6 +206,27 @@ def check_date_format(fmt: str) -> None:
         raise InstantError(
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
+        )
+    codes = set(re.findall(r"%(.)", fmt))  # `%%` is a code of its own: a % written
+    # strptime takes a zone's name (UTC, GMT) and drops it: 10:00 UTC would be 10:00 local.
+    if "Z" in codes and "z" not in codes:
+        raise InstantError(
+            f"the date format {fmt!r} has %Z, a zone's name, which is read but not used: the "
+            "time would be taken as local time whatever the name says; write the offset with "
+            "%z instead (+0000, +01:00), or leave the name out for local time"
+        )
+    # %p is read only beside %I: with %H, `2:05 PM` would be read as 02:05.
+    if "p" in codes and "I" not in codes:
+        raise InstantError(
+            f"the date format {fmt!r} has %p (AM or PM) without %I, the 12-hour clock it goes "
+            "with: %H reads 2:05 PM as 02:05; write %I for the hour"
+        )
+    # %I without %p writes 14:05 as 02:05, which reads back as the morning's.
+    if read.hour != sample.hour and sample.strftime(fmt) != sample.replace(hour=15).strftime(fmt):
+        raise InstantError(
+            f"the date format {fmt!r} cannot tell the morning from the afternoon (it reads "
+            f"14:05 back as {read:%H:%M}): add %p (AM or PM) after %I, or use %H for the "
+            "24-hour clock"
         )
 
 

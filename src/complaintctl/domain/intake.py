@@ -64,8 +64,14 @@ def normalise_email(email: str | None) -> str | None:
         return None
     cleaned = unicodedata.normalize("NFKC", email).strip().lower()
     acting = any(ord(character) in ACTING for character in cleaned)  # bidi, invisible
-    if len(cleaned) > EMAIL.limit or acting or not _EMAIL.match(cleaned):
-        raise InvalidInput(f"{email[: EMAIL.limit]!r} is not an email address")
+    if len(cleaned) > EMAIL.limit:
+        # Quoted only in part: say so, and why, rather than quote a cut address as the one given.
+        raise InvalidInput(
+            f"{email.strip()[:40]!r}… is not an email address: it is {len(cleaned):,} characters; "
+            f"at most {EMAIL.limit:,}"
+        )
+    if acting or not _EMAIL.match(cleaned):
+        raise InvalidInput(f"{email.strip()[: EMAIL.limit]!r} is not an email address")
     return cleaned
 
 

@@ -82,6 +82,9 @@ _CHUNK = 1000
 # A CSV field may be long (a summary), but not without limit.
 _FIELD_LIMIT = 1_000_000
 csv.field_size_limit(_FIELD_LIMIT)
+# Nor a line: one that never ends (a device such as /dev/zero, a file that is not text, one
+# JSON document on one line) would be read whole into memory before any row could be refused.
+LINE_LIMIT = 16 * _FIELD_LIMIT
 
 
 class BatchRefused(ComplaintError):
@@ -173,7 +176,9 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     """`--map FORMCOLUMN=FIELD` options as {form column, as the header is matched: field}."""
     mapping: dict[str, str] = {}
     for pair in pairs:
-        column, equals, name = pair.partition("=")
+        # Split at the last `=`: no field has one in its name, where a form's column may
+        # (`Submitted (UTC=0)`).
+        column, equals, name = pair.rpartition("=")
         column, name = _header_name(column), name.strip().lower()
         if not equals or not column or not name:
             raise InvalidInput(
@@ -229,15 +234,37 @@ def _finite(text: str) -> float:
     return number
 
 
+class LineTooLong(ValueError):
+    """A line of the batch runs past LINE_LIMIT characters: the file is refused, not read on."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(
+            f"line {line} is longer than {LINE_LIMIT:,} characters (a line that does not end: "
+            "is it a CSV or JSON Lines file?)"
+        )
+        self.line = line
+
+
+def _lines(stream: IO[str]) -> Iterator[str]:
+    """The lines of `stream`, each read up to LINE_LIMIT characters: a longer one is refused
+    (LineTooLong) once that much of it is read, so memory stays bounded whatever the input."""
+    number = 0
+    while text := stream.readline(LINE_LIMIT + 1):
+        number += 1
+        if len(text) > LINE_LIMIT:
+            raise LineTooLong(number)
+        yield text
+
+
 def read_rows(
     stream: IO[str], fmt: str, *, check_header: bool = False, layout: CsvLayout | None = None
 ) -> Iterator[Row]:
     """The batch's rows with the line each starts on; blank lines are skipped. With
     `check_header`, a CSV header that cannot describe a complaint is refused at once."""
     if fmt == "csv":
-        yield from _csv_rows(stream, layout or CsvLayout(), check_header=check_header)
+        yield from _csv_rows(_lines(stream), layout or CsvLayout(), check_header=check_header)
         return
-    for number, text in enumerate(stream, start=1):
+    for number, text in enumerate(_lines(stream), start=1):
         if not text.strip():
             continue
         try:
@@ -258,7 +285,7 @@ def read_rows(
         yield Row(number, value)
 
 
-def _csv_rows(stream: IO[str], layout: CsvLayout, *, check_header: bool) -> Iterator[Row]:
+def _csv_rows(stream: Iterator[str], layout: CsvLayout, *, check_header: bool) -> Iterator[Row]:
     # The lines up to the header are read first, to tell the delimiter from the header's.
     lines: list[str] = []
     for text in stream:
