@@ -147,6 +147,13 @@ def test_a_blank_text_is_refused_as_blank_quoting_what_was_given(
         find(unit, text)
 
 
+def test_a_text_not_utf8_is_refused_naming_the_half_character(unit: UnitFactory) -> None:
+    """A byte that is not UTF-8 on the command line (`find $'caf\\xe9'` in a Latin-1
+    terminal) arrives as half a character, which no case holds."""
+    with pytest.raises(InvalidInput, match=re.escape("the search text holds <U+DCE9>, half of")):
+        find(unit, "caf\udce9")
+
+
 def test_an_accent_written_composed_or_decomposed_is_the_same_letter(unit: UnitFactory) -> None:
     # "é" is one character (NFC) from most keyboards and forms, "e" and a combining accent
     # (NFD) from others: they look the same, and an officer cannot tell which the store holds.

@@ -42,6 +42,10 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((word, unicodedata.normalize("NFD", word))))
 
 
+# Half of a character (a lone surrogate): what a byte that is not UTF-8 arrives as.
+_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
+
+
 # A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
 # that is still worth searching for: officers read out the last digits of a reference.
 _CASE_NUMBER = re.compile(r"[0-9]{1,6}")
@@ -57,6 +61,12 @@ class SearchText:
 
     @classmethod
     def parse(cls, text: str) -> SearchText:
+        if half := _HALF_CHARACTER.search(text):
+            # A byte that is not UTF-8 on the command line: no case could hold it.
+            raise InvalidInput(
+                f"the search text holds <U+{ord(half.group()):04X}>, half of a character: "
+                "is the terminal writing UTF-8?"
+            )
         stripped = composed(" ".join(text.split()))
         if not stripped:
             raise InvalidInput(
