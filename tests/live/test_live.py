@@ -21,7 +21,7 @@ from complaintctl import services
 from complaintctl.cli.app import State
 from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel, Role
-from complaintctl.errors import StoreUnavailable
+from complaintctl.errors import ComplaintError, InvalidInput, OutputFailed, StoreUnavailable
 from complaintctl.live.app import (
     CaseScreen,
     ExplainScreen,
@@ -1001,6 +1001,56 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
     assert "taken.txt" in exists
     assert no_restriction.startswith("Refused: ")
     assert ["taken.txt"] == sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert before == dump_store(demo_store)
+
+
+@pytest.mark.parametrize(
+    ("output", "refusal"),
+    [
+        ("-", InvalidInput("letter -o writes a file: name it ('-' is not one)")),
+        (" - ", InvalidInput("letter -o writes a file: name it (' - ' is not one)")),
+        ("new/", OutputFailed("{tmp}/new/ is a folder; name a file in it")),
+    ],
+)
+def test_a_letter_to_stdout_or_a_folders_name_is_refused_as_the_command_refuses_it(
+    session: Sessions,
+    demo_store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+    refusal: ComplaintError,
+) -> None:
+    # `-` had been written as a file named "-" where live was started, and `new/` as a file
+    # named "new", each recorded as issued: `letter -o` refuses both.
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(demo_store)
+    with pytest.raises(type(refusal)) as refused:
+        session("olu").issue_letter("SC-2026-000004", "acknowledgement", None, output)
+    assert refusal.message.format(tmp=here) == refused.value.message
+    assert [] == list(here.iterdir())
+    assert before == dump_store(demo_store)
+
+
+async def test_a_letter_to_stdout_is_refused_in_the_form_and_writes_nothing(
+    live: Apps, demo_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(demo_store)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        fill(form, {"kind": "acknowledgement", "output": "-"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+    assert "Refused: letter -o writes a file: name it ('-' is not one)" == error
+    assert [] == list(here.iterdir())
     assert before == dump_store(demo_store)
 
 

@@ -238,11 +238,16 @@ class Session:
         """`letter REF KIND --issue -o OUTPUT [--format FORMAT]`: the letter made from the case,
         written to the new file OUTPUT and recorded as issued, in one transaction, with the
         config file's templates and organisation; a refusal raises its ComplaintError, and
-        neither the file nor the record is left."""
+        neither the file nor the record is left. OUTPUT is a file's name, as `-o` takes it:
+        `-` (stdout, where the screen is drawn) and a name ending in `/` (a folder's) are
+        refused as the command refuses them, not written as a file named `-` or the folder's
+        name."""
         from pathlib import Path
 
         from complaintctl.cli.letters import made_letters, templates_of
+        from complaintctl.files import file_named
 
+        file_named(output, "letter -o")
         self._tick()
         batch = self.state.change(
             lambda uow, when: made_letters(
