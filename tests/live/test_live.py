@@ -35,6 +35,7 @@ from complaintctl.live.app import (
     StepPicker,
     ViewPicker,
 )
+from complaintctl.live.forms import Field
 from complaintctl.live.session import Session
 from complaintctl.store import schema
 from complaintctl.views import CaseView
@@ -959,6 +960,54 @@ async def test_a_summary_corrected_in_the_edit_form_keeps_the_lines_it_did_not_t
     assert "Slow reply\\x0aSecond line" == shown
     assert "Corrected " + view.ref + ": summary" == status
     assert "Very slow reply\nSecond line" == after.summary
+
+
+async def test_a_word_corrected_beside_a_tab_or_an_invisible_character_keeps_it(
+    live: Apps, session: Sessions
+) -> None:
+    # The form shows a tab as \x09 and a zero-width space or a bidi mark as <U+…>: a word
+    # corrected beside them had stored those written-out forms as text, in every letter.
+    view = emailed_in(
+        session, "Eve \u202eLivE\u202c Smiht", "eve@example.com", "Slow\treply\u200b\nSecond line"
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}", Input).value for name in ("name", "summary")}
+        fill(
+            form,
+            {
+                "reason": "Misspelt",
+                "name": shown["name"].replace("Smiht", "Smith"),
+                "summary": shown["summary"].replace("Slow", "Very slow"),
+            },
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert "Slow\\x09reply<U+200B>\\x0aSecond line" == shown["summary"]
+    assert "Corrected " + view.ref + ": name, summary" == status
+    assert "Eve \u202eLivE\u202c Smith" == after.consumer
+    assert "Very slow\treply\u200b\nSecond line" == after.summary
+
+
+@pytest.mark.parametrize(
+    ("current", "typed", "read"),
+    [
+        ("a\tb\u200bc", "A\\x09b<U+200B>c", "A\tb\u200bc"),
+        ("a\nb", "A\\x0ab", "A\nb"),
+        ("ab", "A\\x0ab<U+200B>", "A\nb<U+200B>"),  # a line break typed; no such character held
+        ("a\u202eb", "<U+202E>", "\u202e"),
+    ],
+)
+def test_a_value_typed_over_one_shown_inert_is_read_back_with_what_it_held(
+    current: str, typed: str, read: str
+) -> None:
+    field = Field("summary", "Summary", current=current, lines=True)
+    assert read == field.read_back(typed)
 
 
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(

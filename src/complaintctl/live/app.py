@@ -1074,8 +1074,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 _typed_over(field.current),
             ):
                 del values[field.name]  # as it stands: not corrected
-            elif field.lines and isinstance(values[field.name], str):
-                values[field.name] = values[field.name].replace("\\x0a", "\n")
+            elif field.current is not None and isinstance(values[field.name], str):
+                values[field.name] = field.read_back(values[field.name])
         return values
 
     @on(Input.Submitted)
