@@ -1191,7 +1191,7 @@ async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         everything = len(rows_of(app))
-        await _pick(pilot, app, "casework")
+        await _pick(pilot, app, "view:casework")
         casework = [row[0] for row in rows_of(app)]
         status = text_of(app, "#status")
         await _pick(pilot, app, "*all")
@@ -1200,6 +1200,28 @@ async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
     assert 9 == everything == again
     assert len(casework) < everything
     assert status.startswith(f"area Casework: {len(casework)} open · ")
+
+
+async def test_saved_views_named_as_the_pickers_own_choices_are_each_their_own(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    # A view named "*all" or "*mine" (any name is a TOML key) had given the picker two
+    # choices of one id, and the live view stopped with a traceback on `v`.
+    expected = session("olu", area="Casework").queue()
+    app = live("olu")
+    app.session.state.config = _config(
+        tmp_path, {"*all": {"area": "Casework"}, "*mine": {"area": "Energy"}}
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "view:*all")
+        casework = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+        await _pick(pilot, app, "*all")
+        everything = len(rows_of(app))
+    assert [item.ref for item in expected.items] == casework
+    assert status.startswith(f"area Casework: {len(casework)} open · ")
+    assert 9 == everything
 
 
 async def test_mine_lists_the_cases_the_acting_member_owns(live: Apps, session: Sessions) -> None:
@@ -1253,7 +1275,7 @@ async def test_a_saved_view_that_cannot_be_read_says_why_and_keeps_the_queue(
     app.session.state.config = _config(tmp_path, {"odd": {"stage": ["nowhere"]}})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await _pick(pilot, app, "odd")
+        await _pick(pilot, app, "view:odd")
         status = text_of(app, "#status")
         rows = len(rows_of(app))
     assert status.startswith("Error: ")

@@ -495,7 +495,7 @@ class QueueScreen(Screen[None]):
             elif chosen == EVERYTHING:
                 filters = session.filters_for(None)
             else:
-                filters = session.filters_for(chosen)
+                filters = session.filters_for(chosen.removeprefix(SAVED))
             self._filtered(session.queue_with(filters))
         except ComplaintError as err:
             self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
@@ -750,8 +750,10 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
     return text
 
 
-# The choices of ViewPicker besides the saved views (whose names cannot start with "*").
+# The choices of ViewPicker besides the saved views, and what comes before a saved view's
+# name in its choice: a view may be named anything (`[views."*all"]`), and is still its own.
 EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
+SAVED = "view:"
 
 
 class ViewPicker(ModalScreen["str | None"]):
@@ -775,7 +777,9 @@ class ViewPicker(ModalScreen["str | None"]):
         if self.started:
             options.append(Option(_text(f"As started: {self.started}"), id=STARTED))
         options.append(Option(Text("Mine: the cases I own (--mine)"), id=MINE))
-        options += [Option(_text(f"View {name} (--view {name})"), id=name) for name in self.views]
+        options += [
+            Option(_text(f"View {name} (--view {name})"), id=SAVED + name) for name in self.views
+        ]
         options.append(Option(Text("Filter: area, owner, stage, due within …"), id=FILTER))
         with Vertical():
             yield Label("Which cases? (Esc: cancel)")
