@@ -201,6 +201,33 @@ async def test_a_name_in_wide_characters_is_cut_to_its_columns_width_not_past_it
     assert "late by 76h" == rows[0][-1]
 
 
+async def test_an_area_with_invisible_characters_is_cut_as_shown_not_as_stored(
+    live: Apps, session: Sessions
+) -> None:
+    # An area is cut to its column, then shown inert: cut as stored, each bidi mark or
+    # zero-width space grew to <U+…> after the cut, and the time left went off the edge.
+    area = "\u202eCasework\u202c\u200b\u200b\u200b\u200b Complaints"
+    session("sam").state.change(
+        lambda uow, when: services.add_staff(
+            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
+            now=when,
+        ),
+        None,
+    )  # fmt: skip
+    app = live("olu")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await take(pilot, app, "SC-2026-000001", Action.ACKNOWLEDGE, {"area": area})
+        await pilot.press("escape")
+        await pilot.pause()
+        overflow = app.screen.query_one("#queue", QueueTable).max_scroll_x
+        row = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+    assert 0 == overflow
+    assert row[4].startswith("<U+202E>")
+    assert row[4].endswith("…")
+    assert "in 24h" == row[-1]
+
+
 async def test_a_terminal_made_narrower_fits_the_queue_again(live: Apps) -> None:
     app = live("olu")
     async with app.run_test(size=(160, 40)) as pilot:

@@ -323,7 +323,12 @@ class QueueScreen(Screen[None]):
                 _text(flags),
                 _text(_clip(one_line(consumer), fits[2])),
                 _text(stage),
-                *([_text(_clip(area, fits[4])), _text(_clip(owner, fits[5]))] if wide else []),
+                # Each cut as it is shown (inert): a mark written out <U+…> takes its columns.
+                *(
+                    [_text(_clip(one_line(area), fits[4])), _text(_clip(one_line(owner), fits[5]))]
+                    if wide
+                    else []
+                ),
                 _text(kind),
                 *([_text(due)] if wide else []),
                 _text(left.text, left.style),
