@@ -8,6 +8,7 @@ holds afterwards: the live view is the commands' rules on one screen, never rule
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from complaintctl import services
 from complaintctl.cli.app import State
 from complaintctl.config import Config
 from complaintctl.domain.procedure import Action, Category, Channel, Role
-from complaintctl.errors import StoreUnavailable
+from complaintctl.errors import ComplaintError, InvalidInput, OutputFailed, StoreUnavailable
 from complaintctl.live.app import (
     CaseScreen,
     ExplainScreen,
@@ -34,7 +35,9 @@ from complaintctl.live.app import (
     StepPicker,
     ViewPicker,
 )
+from complaintctl.live.forms import Field
 from complaintctl.live.session import Session
+from complaintctl.store import schema
 from complaintctl.views import CaseView
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
@@ -196,6 +199,33 @@ async def test_a_name_in_wide_characters_is_cut_to_its_columns_width_not_past_it
         rows = rows_of(app)
     assert 0 == overflow
     assert "late by 76h" == rows[0][-1]
+
+
+async def test_an_area_with_invisible_characters_is_cut_as_shown_not_as_stored(
+    live: Apps, session: Sessions
+) -> None:
+    # An area is cut to its column, then shown inert: cut as stored, each bidi mark or
+    # zero-width space grew to <U+…> after the cut, and the time left went off the edge.
+    area = "\u202eCasework\u202c\u200b\u200b\u200b\u200b Complaints"
+    session("sam").state.change(
+        lambda uow, when: services.add_staff(
+            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
+            now=when,
+        ),
+        None,
+    )  # fmt: skip
+    app = live("olu")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await take(pilot, app, "SC-2026-000001", Action.ACKNOWLEDGE, {"area": area})
+        await pilot.press("escape")
+        await pilot.pause()
+        overflow = app.screen.query_one("#queue", QueueTable).max_scroll_x
+        row = next(row for row in rows_of(app) if row[0] == "SC-2026-000001")
+    assert 0 == overflow
+    assert row[4].startswith("<U+202E>")
+    assert row[4].endswith("…")
+    assert "in 24h" == row[-1]
 
 
 async def test_a_terminal_made_narrower_fits_the_queue_again(live: Apps) -> None:
@@ -722,6 +752,64 @@ def test_a_store_whose_folder_cannot_be_looked_in_any_more_is_refused_not_a_cras
     assert str(refused.value).startswith(f"cannot open the store {demo_store}: ")
 
 
+def _upgraded_past_this_program(store: str) -> str:
+    """The store as a newer complaintctl's `db upgrade` leaves it, while the view is open: the
+    same file, at a revision this program does not know. What every read and step then says."""
+    with sqlite3.connect(store) as connection:
+        connection.execute(f"UPDATE {schema.VERSION_TABLE} SET version_num = '0099'")
+    connection.close()
+    return (
+        f"the store {store} has schema revision 0099, newer than this complaintctl knows (it "
+        f"knows up to {schema.SCHEMA_REVISION}): upgrade complaintctl to use it"
+    )
+
+
+def test_a_store_upgraded_past_this_program_while_open_is_refused_by_every_read_and_step(
+    session: Sessions, demo_store: str
+) -> None:
+    # The revision had been checked once, as the store was first opened: a view left open
+    # over a `db upgrade` by a newer complaintctl read and wrote the new tables as the old.
+    olu = session("olu")
+    shown, _ = olu.case("SC-2026-000006")
+    said = _upgraded_past_this_program(demo_store)
+    before = dump_store(demo_store)
+    reads: dict[str, Any] = {
+        "queue": olu.queue,
+        "find": lambda: olu.find("Rosalind"),
+        "case": lambda: olu.case("SC-2026-000006"),
+        "member": olu.member,
+        "causes": lambda: olu.listed("causes"),
+        "note": lambda: olu.take(
+            "SC-2026-000006", shown.version, lambda _uow: services.Note("Called back")
+        ),
+    }
+    refused = {}
+    for name, read in reads.items():
+        with pytest.raises(StoreUnavailable) as err:
+            read()
+        refused[name] = err.value.message
+    assert dict.fromkeys(reads, said) == refused
+    assert before == dump_store(demo_store)
+
+
+async def test_a_step_on_a_store_upgraded_past_this_program_is_refused_in_its_form(
+    live: Apps, demo_store: str
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        said = _upgraded_past_this_program(demo_store)
+        before = dump_store(demo_store)
+        fill(form, {"text": "Called back"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+    assert f"Refused: {said}" == error
+    assert before == dump_store(demo_store)
+
+
 async def test_a_forms_long_label_runs_onto_a_second_line_rather_than_losing_its_option(
     live: Apps,
 ) -> None:
@@ -901,6 +989,54 @@ async def test_a_summary_corrected_in_the_edit_form_keeps_the_lines_it_did_not_t
     assert "Very slow reply\nSecond line" == after.summary
 
 
+async def test_a_word_corrected_beside_a_tab_or_an_invisible_character_keeps_it(
+    live: Apps, session: Sessions
+) -> None:
+    # The form shows a tab as \x09 and a zero-width space or a bidi mark as <U+…>: a word
+    # corrected beside them had stored those written-out forms as text, in every letter.
+    view = emailed_in(
+        session, "Eve \u202eLivE\u202c Smiht", "eve@example.com", "Slow\treply\u200b\nSecond line"
+    )
+    app = live("sam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, view.ref)
+        form = await choose_step(pilot, app, Action.EDIT)
+        shown = {name: form.query_one(f"#f-{name}", Input).value for name in ("name", "summary")}
+        fill(
+            form,
+            {
+                "reason": "Misspelt",
+                "name": shown["name"].replace("Smiht", "Smith"),
+                "summary": shown["summary"].replace("Slow", "Very slow"),
+            },
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = text_of(app, "#status")
+    after, _ = session("olu").case(view.ref)
+    assert "Slow\\x09reply<U+200B>\\x0aSecond line" == shown["summary"]
+    assert "Corrected " + view.ref + ": name, summary" == status
+    assert "Eve \u202eLivE\u202c Smith" == after.consumer
+    assert "Very slow\treply\u200b\nSecond line" == after.summary
+
+
+@pytest.mark.parametrize(
+    ("current", "typed", "read"),
+    [
+        ("a\tb\u200bc", "A\\x09b<U+200B>c", "A\tb\u200bc"),
+        ("a\nb", "A\\x0ab", "A\nb"),
+        ("ab", "A\\x0ab<U+200B>", "A\nb<U+200B>"),  # a line break typed; no such character held
+        ("a\u202eb", "<U+202E>", "\u202e"),
+    ],
+)
+def test_a_value_typed_over_one_shown_inert_is_read_back_with_what_it_held(
+    current: str, typed: str, read: str
+) -> None:
+    field = Field("summary", "Summary", current=current, lines=True)
+    assert read == field.read_back(typed)
+
+
 async def test_edit_with_nothing_changed_or_no_reason_is_refused_as_the_command_is(
     live: Apps, demo_store: str
 ) -> None:
@@ -1004,6 +1140,56 @@ async def test_a_letter_refused_leaves_no_file_and_no_record(
     assert before == dump_store(demo_store)
 
 
+@pytest.mark.parametrize(
+    ("output", "refusal"),
+    [
+        ("-", InvalidInput("letter -o writes a file: name it ('-' is not one)")),
+        (" - ", InvalidInput("letter -o writes a file: name it (' - ' is not one)")),
+        ("new/", OutputFailed("{tmp}/new/ is a folder; name a file in it")),
+    ],
+)
+def test_a_letter_to_stdout_or_a_folders_name_is_refused_as_the_command_refuses_it(
+    session: Sessions,
+    demo_store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+    refusal: ComplaintError,
+) -> None:
+    # `-` had been written as a file named "-" where live was started, and `new/` as a file
+    # named "new", each recorded as issued: `letter -o` refuses both.
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(demo_store)
+    with pytest.raises(type(refusal)) as refused:
+        session("olu").issue_letter("SC-2026-000004", "acknowledgement", None, output)
+    assert refusal.message.format(tmp=here) == refused.value.message
+    assert [] == list(here.iterdir())
+    assert before == dump_store(demo_store)
+
+
+async def test_a_letter_to_stdout_is_refused_in_the_form_and_writes_nothing(
+    live: Apps, demo_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = dump_store(demo_store)
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        form = await choose_step(pilot, app, Action.LETTER)
+        fill(form, {"kind": "acknowledgement", "output": "-"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = text_of(app, "#error")
+    assert "Refused: letter -o writes a file: name it ('-' is not one)" == error
+    assert [] == list(here.iterdir())
+    assert before == dump_store(demo_store)
+
+
 # -- views and filters ------------------------------------------------------------------------
 
 
@@ -1032,7 +1218,7 @@ async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         everything = len(rows_of(app))
-        await _pick(pilot, app, "casework")
+        await _pick(pilot, app, "view:casework")
         casework = [row[0] for row in rows_of(app)]
         status = text_of(app, "#status")
         await _pick(pilot, app, "*all")
@@ -1041,6 +1227,28 @@ async def test_v_switches_to_a_saved_view_of_the_config_file_without_restarting(
     assert 9 == everything == again
     assert len(casework) < everything
     assert status.startswith(f"area Casework: {len(casework)} open · ")
+
+
+async def test_saved_views_named_as_the_pickers_own_choices_are_each_their_own(
+    live: Apps, session: Sessions, tmp_path: Path
+) -> None:
+    # A view named "*all" or "*mine" (any name is a TOML key) had given the picker two
+    # choices of one id, and the live view stopped with a traceback on `v`.
+    expected = session("olu", area="Casework").queue()
+    app = live("olu")
+    app.session.state.config = _config(
+        tmp_path, {"*all": {"area": "Casework"}, "*mine": {"area": "Energy"}}
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _pick(pilot, app, "view:*all")
+        casework = [row[0] for row in rows_of(app)]
+        status = text_of(app, "#status")
+        await _pick(pilot, app, "*all")
+        everything = len(rows_of(app))
+    assert [item.ref for item in expected.items] == casework
+    assert status.startswith(f"area Casework: {len(casework)} open · ")
+    assert 9 == everything
 
 
 async def test_mine_lists_the_cases_the_acting_member_owns(live: Apps, session: Sessions) -> None:
@@ -1094,7 +1302,7 @@ async def test_a_saved_view_that_cannot_be_read_says_why_and_keeps_the_queue(
     app.session.state.config = _config(tmp_path, {"odd": {"stage": ["nowhere"]}})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await _pick(pilot, app, "odd")
+        await _pick(pilot, app, "view:odd")
         status = text_of(app, "#status")
         rows = len(rows_of(app))
     assert status.startswith("Error: ")

@@ -323,7 +323,12 @@ class QueueScreen(Screen[None]):
                 _text(flags),
                 _text(_clip(one_line(consumer), fits[2])),
                 _text(stage),
-                *([_text(_clip(area, fits[4])), _text(_clip(owner, fits[5]))] if wide else []),
+                # Each cut as it is shown (inert): a mark written out <U+…> takes its columns.
+                *(
+                    [_text(_clip(one_line(area), fits[4])), _text(_clip(one_line(owner), fits[5]))]
+                    if wide
+                    else []
+                ),
                 _text(kind),
                 *([_text(due)] if wide else []),
                 _text(left.text, left.style),
@@ -495,7 +500,7 @@ class QueueScreen(Screen[None]):
             elif chosen == EVERYTHING:
                 filters = session.filters_for(None)
             else:
-                filters = session.filters_for(chosen)
+                filters = session.filters_for(chosen.removeprefix(SAVED))
             self._filtered(session.queue_with(filters))
         except ComplaintError as err:
             self.query_one(Status).update(_text(f"Error: {err.message}", _RED))
@@ -750,8 +755,10 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
     return text
 
 
-# The choices of ViewPicker besides the saved views (whose names cannot start with "*").
+# The choices of ViewPicker besides the saved views, and what comes before a saved view's
+# name in its choice: a view may be named anything (`[views."*all"]`), and is still its own.
 EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
+SAVED = "view:"
 
 
 class ViewPicker(ModalScreen["str | None"]):
@@ -775,7 +782,9 @@ class ViewPicker(ModalScreen["str | None"]):
         if self.started:
             options.append(Option(_text(f"As started: {self.started}"), id=STARTED))
         options.append(Option(Text("Mine: the cases I own (--mine)"), id=MINE))
-        options += [Option(_text(f"View {name} (--view {name})"), id=name) for name in self.views]
+        options += [
+            Option(_text(f"View {name} (--view {name})"), id=SAVED + name) for name in self.views
+        ]
         options.append(Option(Text("Filter: area, owner, stage, due within …"), id=FILTER))
         with Vertical():
             yield Label("Which cases? (Esc: cancel)")
@@ -1074,8 +1083,8 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
                 _typed_over(field.current),
             ):
                 del values[field.name]  # as it stands: not corrected
-            elif field.lines and isinstance(values[field.name], str):
-                values[field.name] = values[field.name].replace("\\x0a", "\n")
+            elif field.current is not None and isinstance(values[field.name], str):
+                values[field.name] = field.read_back(values[field.name])
         return values
 
     @on(Input.Submitted)

@@ -28,7 +28,7 @@ from complaintctl.domain.procedure import (
 )
 from complaintctl.domain.retention import edited_fields
 from complaintctl.errors import InvalidInput
-from complaintctl.text import Kind, one_line, text_problem
+from complaintctl.text import ACTING, Kind, inert, one_line, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -67,6 +67,17 @@ class Field:
     @property
     def option(self) -> str:
         return self.named or "--" + self.name.replace("_", "-")
+
+    def read_back(self, typed: str) -> str:
+        """What was typed over the value shown (`current`, written out inert), as the value
+        it stands for: each acting character the value held (a tab, a zero-width space, a
+        bidirectional mark), where it is left written out, is that character again, and in
+        a value that runs over lines each `\\x0a` a line break; so that a word corrected
+        beside one keeps it, rather than storing its written-out form as text."""
+        held = {char for char in self.current or "" if ord(char) in ACTING}
+        for char in sorted(held):
+            typed = typed.replace(inert(char), char)
+        return typed.replace(inert("\n"), "\n") if self.lines else typed
 
 
 Values = dict[str, Any]  # a field's name -> its text, its choice (or None), or its choices

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
         QueueReport,
         StaffView,
     )
+
+T = TypeVar("T")
 
 # As many cases as a search lists before saying how many more there are (`find`'s default).
 FIND_LIMIT = 50
@@ -118,22 +120,41 @@ class Session:
             self.state.close()  # opened again, on the file there now
         self._file = now
 
+    def _read(self, query: Callable[[UnitOfWork, datetime], T]) -> T:
+        """`query` in a reading transaction, as `State.read` runs a command's, on a store still
+        at this program's schema revision (checked in the transaction: the view stays open
+        while a newer complaintctl may upgrade the store)."""
+
+        def checked(uow: UnitOfWork, when: datetime) -> T:
+            uow.require_current()
+            return query(uow, when)
+
+        return self.state.read(checked, None)
+
+    def _change(self, step: Callable[[UnitOfWork, datetime], T]) -> T:
+        """`step` in one writing transaction, as `State.change` runs a command's, refused
+        before anything is written if the store is no longer at this program's revision."""
+
+        def checked(uow: UnitOfWork, when: datetime) -> T:
+            uow.require_current()
+            return step(uow, when)
+
+        return self.state.change(checked, None)
+
     def queue(self) -> QueueReport:
         """The queue as `queue` lists it, with these filters, as of now."""
         from complaintctl import services
 
         self._tick()
         filters = self.filters
-        return self.state.read(lambda uow, when: services.queue(uow, as_of=when, **filters), None)
+        return self._read(lambda uow, when: services.queue(uow, as_of=when, **filters))
 
     def find(self, text: str) -> FindReport:
         """The cases `find TEXT` lists."""
         from complaintctl import services
 
         self._tick()
-        return self.state.read(
-            lambda uow, _when: services.find_cases(uow, text=text, limit=FIND_LIMIT), None
-        )
+        return self._read(lambda uow, _when: services.find_cases(uow, text=text, limit=FIND_LIMIT))
 
     def case(self, ref: str) -> tuple[CaseView, tuple[Action, ...]]:
         """The case as `show` has it, and the steps the acting member may take on it now, read
@@ -147,23 +168,21 @@ class Session:
             view = services.show_case(uow, ref=ref, as_of=when)
             return view, steps_open_to(uow, ref=view.ref, by=self.actor)
 
-        return self.state.read(read, None)
+        return self._read(read)
 
     def explain(self, ref: str, kind: str | None) -> ExplainView:
         """`explain REF KIND`: why the deadline falls where it does."""
         from complaintctl.services.explain import explain_deadline
 
         self._tick()
-        return self.state.read(
-            lambda uow, when: explain_deadline(uow, ref=ref, kind=kind, as_of=when), None
-        )
+        return self._read(lambda uow, when: explain_deadline(uow, ref=ref, kind=kind, as_of=when))
 
     def member(self) -> StaffView | None:
         """The acting member as the staff list has them; None if they are not active staff."""
         from complaintctl import services
 
         self._tick()
-        staff = self.state.read(lambda uow, _when: services.list_staff(uow), None)
+        staff = self._read(lambda uow, _when: services.list_staff(uow))
         wanted = self.actor.strip().casefold()
         return next((s for s in staff if s.username.casefold() == wanted), None)
 
@@ -175,9 +194,7 @@ class Session:
         if name != "causes":
             raise ValueError(f"no list {name!r}")
         self._tick()
-        return self.state.read(
-            lambda uow, _when: tuple(cause.name for cause in services.causes(uow)), None
-        )
+        return self._read(lambda uow, _when: tuple(cause.name for cause in services.causes(uow)))
 
     def take(self, ref: str, seen: int, spec: Callable[[UnitOfWork], Spec]) -> CaseView:
         """Take a step on the case, in one transaction, as `REF --if-version SEEN` would: a
@@ -191,7 +208,7 @@ class Session:
             uow.seen_versions[ref.strip().upper()] = seen
             return take_step(uow, ref, spec(uow), by=self.actor, at=when, now=self.state.now)
 
-        return self.state.change(step, None)
+        return self._change(step)
 
     def add_action(
         self, ref: str, *, kind: ActionKind, what: str, owner: str, due: str | None,
@@ -213,7 +230,7 @@ class Session:
             )  # fmt: skip
             return added, services.show_case(uow, ref=added.ref, as_of=when)
 
-        return self.state.change(add, None)
+        return self._change(add)
 
     def action_done(self, action_id: int, note: str | None) -> tuple[ActionView, CaseView]:
         """`action done ID [--note NOTE]`, and the case as it leaves it, read in the same unit
@@ -230,7 +247,7 @@ class Session:
             )
             return marked, services.show_case(uow, ref=marked.ref, as_of=when)
 
-        return self.state.change(done, None)
+        return self._change(done)
 
     def issue_letter(
         self, ref: str, kind: str, format: LetterFormat | None, output: str
@@ -238,13 +255,18 @@ class Session:
         """`letter REF KIND --issue -o OUTPUT [--format FORMAT]`: the letter made from the case,
         written to the new file OUTPUT and recorded as issued, in one transaction, with the
         config file's templates and organisation; a refusal raises its ComplaintError, and
-        neither the file nor the record is left."""
+        neither the file nor the record is left. OUTPUT is a file's name, as `-o` takes it:
+        `-` (stdout, where the screen is drawn) and a name ending in `/` (a folder's) are
+        refused as the command refuses them, not written as a file named `-` or the folder's
+        name."""
         from pathlib import Path
 
         from complaintctl.cli.letters import made_letters, templates_of
+        from complaintctl.files import file_named
 
+        file_named(output, "letter -o")
         self._tick()
-        batch = self.state.change(
+        batch = self._change(
             lambda uow, when: made_letters(
                 self.state,
                 uow,
@@ -258,8 +280,7 @@ class Session:
                 dry_run=False,
                 output=Path(os.path.expanduser(output)),
                 out_dir=None,
-            ),
-            None,
+            )
         )
         if batch.refused:
             raise batch.refused[0][1]

@@ -22,7 +22,7 @@ from complaintctl.domain.calendar import CalendarChoice, WorkingCalendar
 from complaintctl.domain.intake import matching_form
 from complaintctl.store import calendar as stored_calendar
 from complaintctl.store.chain import Sealer
-from complaintctl.store.db import translated_errors
+from complaintctl.store.db import describe, no_store, translated_errors
 from complaintctl.store.models import (
     CalendarSetting,
     Case,
@@ -40,7 +40,7 @@ from complaintctl.store.models import (
     StoreSetting,
     SubjectAccessRequest,
 )
-from complaintctl.store.schema import create_schema, stored_revision
+from complaintctl.store.schema import create_schema, require_current, stored_revision
 
 
 def details_json(details: dict[str, Any]) -> str:
@@ -114,6 +114,16 @@ class UnitOfWork:
                 if not self.__exit__(type(err), err, err.__traceback__):
                     raise
         return self
+
+    def require_current(self) -> None:
+        """Refuse the store, in this transaction, if it is no longer at this program's schema
+        revision: a program that stays open all day (the live view) checked it once, as it
+        opened the store, and a newer complaintctl may have run `db upgrade` since; nothing
+        is then read from or written to it, as a command started now would refuse it."""
+        revision = stored_revision(self.session.connection())
+        if revision is None:  # its tables gone
+            raise no_store(describe(self._url))
+        require_current(revision, describe(self._url))
 
     def __exit__(
         self,
