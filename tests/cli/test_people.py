@@ -850,6 +850,19 @@ def test_a_repeat_complaint_adds_adjustments_to_those_already_recorded(run: Run)
     assert ["bsl", "large-print"] == show(run, first)["consumer"]["adjustments"]
 
 
+@freeze_time(NOW)
+def test_a_need_given_twice_in_two_spellings_is_recorded_once(run: Run, store_url: str) -> None:
+    ref = log_case(run, "--adjustment", "bsl", "--adjustment", "BSL")
+    assert ["bsl"] == show(run, ref)["consumer"]["adjustments"]
+    before = dump_store(store_url)
+
+    # A need they have already, however written: an update that changes nothing.
+    again = run("consumer", "update", "--email", "ann@example.com", "--adjustment", "Bsl")
+
+    assert (2, True) == (again.exit_code, "Error: nothing changes" in again.stderr), again.stderr
+    assert before == dump_store(store_url)
+
+
 @freeze_time(LATER)
 def test_a_refusal_names_the_review_date_as_it_falls_in_london(run: Run) -> None:
     log_case(run)

@@ -29,6 +29,24 @@ _NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f-\x9f<>()\[\]\\,;:\""
 _EMAIL = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^.{_NOT_IN_EMAIL}]+$")
 
 
+def adjustment_key(need: str) -> str:
+    """An adjustment as needs are compared, however it was typed (`Large Print`,
+    `LARGE-PRINT`, `large_print` are `large-print`)."""
+    return "-".join(need.casefold().replace("_", " ").replace("-", " ").split())
+
+
+def with_adjustments(held: Iterable[str], added: Iterable[str]) -> frozenset[str]:
+    """The needs `held`, and each of `added` they do not hold already however it is written
+    (`adjustment_key`): one need is kept once, as it was first recorded."""
+    kept = frozenset(held)
+    known = {adjustment_key(need) for need in kept}
+    new: dict[str, str] = {}
+    for need in added:
+        if (key := adjustment_key(need)) not in known:
+            new.setdefault(key, need)
+    return kept | frozenset(new.values())
+
+
 def adjustments_json(adjustments: Collection[str]) -> str:
     """A consumer's reasonable adjustments as the store keeps them: a sorted JSON list (most
     consumers have none: that one is written without encoding)."""
@@ -150,13 +168,13 @@ def details_after(known: ConsumerDetails | None, complaint: NewComplaint) -> Con
             complaint.consumer,
             complaint.address or None,
             complaint.preferred_contact or None,
-            frozenset(complaint.adjustments),
+            with_adjustments((), complaint.adjustments),
         )
     return ConsumerDetails(
         name=known.name,
         address=complaint.address or known.address,
         preferred_contact=complaint.preferred_contact or known.preferred_contact,
-        adjustments=known.adjustments | frozenset(complaint.adjustments),
+        adjustments=with_adjustments(known.adjustments, complaint.adjustments),
     )
 
 

@@ -21,6 +21,7 @@ from complaintctl.config import Organisation
 from complaintctl.domain import letters as rules
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_local
+from complaintctl.domain.intake import adjustment_key
 from complaintctl.domain.letters import LetterFormat, LetterKind
 from complaintctl.domain.procedure import (
     Action,
@@ -47,12 +48,6 @@ from complaintctl.views import CaseView, EventView, Letter, LetterBatch, Restric
 
 # Adjustments a letter itself meets; any other is named to the officer making the letter.
 MET_BY_THE_LETTER = frozenset({"large-print"})
-
-
-def _as_named(need: str) -> str:
-    """An adjustment as the letters name it, however it was typed (`Large Print`,
-    `LARGE-PRINT`, `large_print` are `large-print`)."""
-    return "-".join(need.casefold().replace("_", " ").replace("-", " ").split())
 
 
 def issued_letters(view: CaseView, kind: str | None = None) -> list[EventView]:
@@ -209,7 +204,7 @@ def _letter(
     notes = [
         f"{view.ref}: the consumer needs {need}: this letter does not meet it of itself"
         for need in view.adjustments
-        if _as_named(need) not in MET_BY_THE_LETTER
+        if adjustment_key(need) not in MET_BY_THE_LETTER
     ]
     same_bytes = None
     if same_format:
@@ -362,7 +357,7 @@ def letter_facts(
         "letter_date": rules.date_words((entry.at if entry else issued_at).astimezone(tz).date()),
         "issued_on": rules.date_words(issued_at.astimezone(tz).date()),
         "signatory": inert(organisation.signs(kind)),
-        "large_print": any(_as_named(need) == "large-print" for need in view.adjustments),
+        "large_print": any(adjustment_key(need) == "large-print" for need in view.adjustments),
         "area": "",
         "response_due": "",
         "new_date": "",

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 from complaintctl import text
 from complaintctl.domain.clocks import Agreed, DeadlineKind
 from complaintctl.domain.instants import format_apart, format_local
-from complaintctl.domain.intake import adjustments_json, normalise_dispute, normalise_email
+from complaintctl.domain.intake import (
+    adjustments_json,
+    normalise_dispute,
+    normalise_email,
+    with_adjustments,
+)
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.clocks import step_clocks
@@ -293,7 +298,8 @@ def update_consumer(
     held_before = set(json.loads(consumer.adjustments))
     # An empty one (`--adjustment "$NEED"` with NEED not set) is refused, as `log` refuses it,
     # never taken as none given.
-    adjustments = held_before | {required(a, "--adjustment", text.LABEL) for a in add_adjustments}
+    added = [required(a, "--adjustment", text.LABEL) for a in add_adjustments]
+    adjustments = set(with_adjustments(held_before, added))  # a need held already, not again
     dropped = {required(a, "--drop-adjustment", text.LABEL) for a in remove_adjustments}
     if missing := sorted(dropped - adjustments):
         # Dropping a need not held would be recorded as an update that left it in place.
