@@ -374,6 +374,19 @@ def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_
     assert ["first", "olu"] == staff()
 
 
+def test_who_adds_the_first_member_with_a_control_character_is_refused_and_no_store_made(
+    run: Run, new_store: Callable[[str], str]
+) -> None:
+    store = new_store("new")
+    result = run(
+        "--db", store, "--as", "evil\x1b[31m", "staff", "add", "first", "--name", "First",
+        "--role", "senior-leader",
+    )  # fmt: skip
+    assert_refused(result, 2, "Error: --as ")
+    assert "\x1b" not in result.stderr
+    assert 8 == run("--db", store, "staff", "list").exit_code
+
+
 # -- 5. the extend rule follows the stage; the final response is someone else's ------------
 
 

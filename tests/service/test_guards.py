@@ -186,6 +186,17 @@ def test_after_the_first_senior_member_only_senior_roles_add_staff(
     assert ["first", "olu"] == staff_names(empty_unit)
 
 
+@pytest.mark.parametrize("by", ["evil\x1b[31mred", "nul\x00byte", "x" * 201])
+def test_who_adds_the_first_member_is_held_to_the_input_rule_before_it_is_recorded(
+    empty_unit: UnitFactory, by: str
+) -> None:
+    # No member vouches for who adds the first, so the name is kept as given: a control
+    # character in it would reach the sealed history and every terminal that shows it.
+    with pytest.raises(InvalidInput, match="--as"):
+        add_staff(empty_unit, "first", Role.SENIOR_COMPLAINT_EXECUTIVE, by)
+    assert [] == staff_names(empty_unit)
+
+
 # -- 5. the extend rule follows the stage; the final response is someone else's ------------
 
 

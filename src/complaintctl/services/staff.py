@@ -140,12 +140,17 @@ def add_staff(
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
         by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    elif role not in SENIOR_ROLES:
-        # Only senior roles add staff: a first member who is not one would lock the team out.
-        raise InvalidInput(
-            "the first member of staff must be a senior-leader or senior-complaint-executive, "
-            "who can then add everyone else"
-        )
+    else:
+        if role not in SENIOR_ROLES:
+            # Only senior roles add staff: a first member who is not one would lock the team
+            # out.
+            raise InvalidInput(
+                "the first member of staff must be a senior-leader or "
+                "senior-complaint-executive, who can then add everyone else"
+            )
+        # No member checks who adds the first, so the name is kept as given: held to the rule
+        # for text coming in, as every other field the history keeps is.
+        by = required(by, "--as", text.LABEL)
     existing = uow.staff(username)
     if existing is not None:
         state = "active" if existing.active else "removed"
