@@ -983,3 +983,30 @@ def test_show_json_piped_into_head_ends_quietly(run: Run, clock: Clock) -> None:
         "Error" in stderr,
         stderr.strip().splitlines()[-1] in ("status=0", "status=141"),
     ), stderr
+
+
+# -- who takes complaints in ---------------------------------------------------------------
+
+
+def test_a_leader_may_neither_log_nor_import_a_complaint_and_nothing_is_written(
+    run: Run, store_url: str, tmp_path: Path
+) -> None:
+    # Customer Relations takes complaints in: officers and senior roles, as README says.
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "consumer,email,channel,category,summary,received_at\n"
+        "Ann Smith,ann@example.com,email,delay,No reply,2026-11-30T10:00\n",
+        encoding="utf-8",
+    )
+    log_args = ["--consumer", "Ann Smith", "--email", "ann@example.com", "--channel", "email"]
+    log_args += ["--category", "delay", "--summary", "No reply", "--at", "2026-11-30T10:00"]
+    for args in (["log", *log_args], ["import", str(rows)]):
+        refused_and_nothing_written(
+            run,
+            store_url,
+            ["--as", "lee.leader", *args],
+            6,
+            "Error: lee.leader (leader) may not log: only officer, senior-complaint-executive, "
+            "senior-leader may",
+            ref=None,
+        )
