@@ -1010,3 +1010,27 @@ def test_a_leader_may_neither_log_nor_import_a_complaint_and_nothing_is_written(
             "senior-leader may",
             ref=None,
         )
+
+
+# -- a name that looks like a member's ------------------------------------------------------
+
+
+def test_a_look_alike_of_a_member_acting_or_named_is_refused_naming_the_letter(
+    run: Run, store_url: str
+) -> None:
+    # "officer.one" with a Cyrillic o reads on a screen as the member's own name: the
+    # refusal names the letter, so it is not read as saying officer.one is not staff.
+    ref = to_first_stage(run)
+    look_alike = "\u043efficer.one"
+    said = "(it holds U+043E CYRILLIC SMALL LETTER O, which no username does"
+    refused_and_nothing_written(
+        run, store_url, ["--as", look_alike, "note", ref, "--text", "Called"], 6, said, ref
+    )
+    refused_and_nothing_written(
+        run,
+        store_url,
+        ["--as", "lee.leader", "assign", ref, "--to", look_alike, "--at", "2026-12-01T11:00"],
+        4,
+        said,
+        ref,
+    )

@@ -627,6 +627,36 @@ def test_a_contact_restriction_via_unknown_staff_is_not_found(unit: UnitFactory)
     assert () == restrictions(unit)
 
 
+# "olu" typed with a Cyrillic o: the refusal must not read as saying the real member is none.
+LOOK_ALIKE = "\u043efficer.one"
+CYRILLIC_O = re.escape("(it holds U+043E CYRILLIC SMALL LETTER O")
+
+
+def test_acting_as_a_look_alike_of_a_member_is_refused_naming_the_letter_no_username_holds(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(NotPermitted, match=f"is not staff in this store {CYRILLIC_O}"):
+        log(unit, t("2026-11-30T10:00"), by=LOOK_ALIKE)
+
+
+def test_assigning_to_a_look_alike_of_a_member_is_not_found_naming_the_letter(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(NotFound, match=f"no staff member '{LOOK_ALIKE}' {CYRILLIC_O}"):
+        act(
+            unit, services.assign, ref=ref, to=LOOK_ALIKE, by="lee.leader", at=t("2026-12-01T11:00")
+        )
+
+
+def test_an_unknown_name_of_username_characters_is_refused_without_a_note(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(NotPermitted) as refused:
+        log(unit, t("2026-11-30T10:00"), by="nobody")
+    assert "it holds" not in str(refused.value)
+
+
 # -- 12. goodwill amounts ------------------------------------------------------------------
 
 
