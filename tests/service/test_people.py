@@ -106,6 +106,17 @@ def test_reactivating_an_unknown_username_is_not_found(unit: UnitFactory) -> Non
         reactivate(unit, "nobody")
 
 
+def test_removing_a_look_alike_of_a_member_is_not_found_naming_the_letter_no_username_holds(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # officer.two with a Cyrillic o: "no staff member officer.two" alone reads as if the
+    # real member were not staff.
+    before = dump_store(store_url)
+    with pytest.raises(NotFound, match=r"\(it holds U\+043E CYRILLIC SMALL LETTER O,"):
+        remove(unit, "\u043efficer.two")
+    assert before == dump_store(store_url)
+
+
 def test_a_member_is_named_in_any_case_of_letters_and_a_blank_name_is_refused(
     unit: UnitFactory, store_url: str
 ) -> None:

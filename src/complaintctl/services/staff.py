@@ -26,6 +26,7 @@ from complaintctl.services.common import (
     not_in_future,
     optional,
     required,
+    unlike_a_username,
 )
 from complaintctl.services.identity import (
     LOGIN,
@@ -201,7 +202,7 @@ def _member_to_change(
     username = required(username, "USERNAME", text.LABEL)
     staff = uow.staff(username)
     if staff is None:
-        raise NotFound(f"no staff member {username}")
+        raise NotFound(f"no staff member {username}{unlike_a_username(username)}")
     return by, staff
 
 
