@@ -1034,3 +1034,20 @@ def test_a_look_alike_of_a_member_acting_or_named_is_refused_naming_the_letter(
         said,
         ref,
     )
+
+
+# -- a step the stage does not allow, by who would hold it there ----------------------------
+
+
+def test_the_first_stage_responder_extending_after_responding_exits_5_naming_the_stage(
+    run: Run, store_url: str
+) -> None:
+    ref = to_responded(run)
+    refused_and_nothing_written(
+        run,
+        store_url,
+        extend_args(ref, "2027-01-29T17:00", RESPONDED, by="rita.responder"),
+        5,
+        f"Error: cannot extend {ref}: it is at stage responded",
+        ref,
+    )

@@ -142,6 +142,19 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_where_it_was
     )
 
 
+@pytest.mark.parametrize("by", ["rita.responder", "lee.leader"])
+def test_the_responder_or_area_leader_extending_after_the_response_is_refused_by_the_stage(
+    unit: UnitFactory, by: str
+) -> None:
+    # They may extend at the first stage: after it, the stage is what refuses them (exit 5),
+    # never "only the first-stage responder may" said to the first-stage responder.
+    ref = to_responded(unit)
+    before = show(unit, ref)
+    with pytest.raises(ActionNotAllowed, match=f"cannot extend {ref}: it is at stage responded"):
+        extend(unit, ref, by, t("2026-12-08T10:00"), t("2027-01-29T17:00"))
+    assert before == show(unit, ref)
+
+
 # -- 4. the first member of staff ----------------------------------------------------------
 
 
