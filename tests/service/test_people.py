@@ -155,6 +155,29 @@ def change_role(
     )
 
 
+@pytest.mark.parametrize("area", ["", "   "])
+def test_an_area_given_empty_is_refused_never_taken_for_no_area(
+    unit: UnitFactory, store_url: str, area: str
+) -> None:
+    # `--area "$AREA"` with the variable not set: rita.responder would leave Casework, and
+    # an officer added would work in none, without a word.
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        change_role(unit, "rita.responder", Role.OFFICER, area)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        act(
+            unit,
+            services.add_staff,
+            username="new.officer",
+            name="New Officer",
+            role=Role.OFFICER,
+            area=area,
+            by="sam.senior",
+            at=t("2026-12-02T10:00"),
+        )
+    assert before == dump_store(store_url)
+
+
 def test_a_role_change_is_made_and_recorded_with_the_old_and_new_values(
     unit: UnitFactory,
 ) -> None:
