@@ -168,6 +168,31 @@ def test_requiring_bound_roles_is_refused_while_your_own_role_is_unbound(
 
 
 @sqlite_only
+@pytest.mark.parametrize(
+    ("bound", "said"),
+    [
+        # The login running it bound to someone else: it would act as them only.
+        ({"username": "officer.one", "os_login": "sam"}, "login sam is bound to officer.one"),
+        # The senior bound to another login: this one could not act as them.
+        ({"username": "sam.senior", "os_login": "elsewhere"}, "not login sam, which runs this"),
+    ],
+)
+def test_mapping_logins_is_refused_where_the_senior_mapping_them_could_not_act_after(
+    unit: UnitFactory, store_url: str, bound: dict[str, str], said: str
+) -> None:
+    bind(unit, bound["username"], os_login=bound["os_login"])
+    before = dump_store(store_url)
+
+    with unit() as uow:
+        uow.origin = ("sam", "host")
+        with pytest.raises(InvalidInput, match=said):
+            switch(uow, key=BIND_LOGINS, on=True, by="sam.senior", at=AT, now=AT)
+
+    assert before == dump_store(store_url)
+    assert "sam.senior" == acting_as(unit, "sam.senior", login="sam")
+
+
+@sqlite_only
 def test_with_logins_mapped_a_bound_login_acts_only_as_its_member(unit: UnitFactory) -> None:
     bind(unit, "officer.one", os_login="olu")
     turn(unit, BIND_LOGINS)
