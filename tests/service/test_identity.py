@@ -246,5 +246,34 @@ def test_a_senior_may_not_bind_someone_else_to_the_login_they_connect_as(
     assert before == dump_store(store_url)
 
 
+@sqlite_only
+def test_a_senior_may_not_add_someone_bound_to_the_login_they_connect_as(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # `staff add … --os-login` binds as `staff bind` does, and is refused as it is: the login
+    # would act as the new member only, and the senior could not act after.
+    turn(unit, BIND_LOGINS)
+    bind(unit, "sam.senior", os_login="sam")
+    before = dump_store(store_url)
+
+    with unit() as uow:
+        uow.origin = ("sam", "host")
+        with pytest.raises(InvalidInput, match="you connect as login sam: binding it to new.one"):
+            services.add_staff(
+                uow,
+                username="new.one",
+                name="New One",
+                role=Role.OFFICER,
+                area=None,
+                by="sam.senior",
+                at=AT,
+                now=AT,
+                os_login="sam",
+            )
+
+    assert before == dump_store(store_url)
+    assert "sam.senior" == acting_as(unit, "sam.senior", login="sam")
+
+
 def test_a_database_role_is_bound_in_lower_case_as_postgresql_folds_it(unit: UnitFactory) -> None:
     assert "rita_responder" == bind(unit, "officer.one", db_role="Rita_Responder").db_role

@@ -107,6 +107,21 @@ def _bound_name(value: str | None, option: str) -> str | None:
     return name
 
 
+def _not_where_you_connect(
+    uow: UnitOfWork, username: str, db_role: str | None, os_login: str | None, by: str
+) -> None:
+    """Refuse binding someone else to the role or login `by` connects as: it would act as
+    them only after, and `by` could not act as themselves."""
+    who = connecting(uow)
+    if who is not None and username != by and (who.kind, who.name) in (
+        (ROLE, db_role), (LOGIN, os_login)
+    ):  # fmt: skip
+        raise InvalidInput(
+            f"you connect as {who.kind} {who.name}: binding it to {username} would leave "
+            f"you unable to act as {by}; bind {username} to a role or login of their own"
+        )
+
+
 def _free(uow: UnitOfWork, db_role: str | None, os_login: str | None, username: str) -> None:
     """Refuse a role or login bound to someone else already: each acts as one member."""
     for option, kind, bound in (
@@ -145,6 +160,7 @@ def add_staff(
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
         by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
+        _not_where_you_connect(uow, username, db_role, os_login, by)
     else:
         if role not in SENIOR_ROLES:
             # Only senior roles add staff: a first member who is not one would lock the team
@@ -395,14 +411,7 @@ def bind_staff(
     if (db_role is None) == (os_login is None):
         raise InvalidInput("give one of --db-role and --os-login")
     by, staff = _member_to_change(uow, username, by, at, now)
-    who = connecting(uow)
-    if who is not None and staff.username != by and (who.kind, who.name) in (
-        (ROLE, db_role), (LOGIN, os_login)
-    ):  # fmt: skip
-        raise InvalidInput(
-            f"you connect as {who.kind} {who.name}: binding it to {staff.username} would leave "
-            f"you unable to act as {by}; bind {staff.username} to a role or login of their own"
-        )
+    _not_where_you_connect(uow, staff.username, db_role, os_login, by)
     if (db_role or staff.db_role, os_login or staff.os_login) == (staff.db_role, staff.os_login):
         raise InvalidInput(
             f"{staff.username} is bound to {describe_binding(staff)} already: nothing to change"
