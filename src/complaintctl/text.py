@@ -205,6 +205,18 @@ def normalise_username(value: str) -> str:
     return cleaned
 
 
+def not_in_usernames(value: str) -> str:
+    """For a refusal: the characters of `value` that no username holds (after the folding
+    `normalise_username` does), each by its code point and Unicode name, or "" where none. A
+    letter from another alphabet (Cyrillic `о`) looks like one of a-z: said by its name, the
+    refusal does not read as naming the member it looks like."""
+    cleaned = unicodedata.normalize("NFKC", value).strip().lower()
+    strangers = dict.fromkeys(c for c in cleaned if not re.fullmatch(r"[a-z0-9._-]", c))
+    return ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED CHARACTER')}" for c in strangers
+    )
+
+
 def username_looks(username: str) -> str:
     """What a username looks like: two with the same look are taken for one another."""
     return username.translate(_LOOK_ALIKES).replace("rn", "m").replace("vv", "w")

@@ -366,6 +366,54 @@ def test_with_logins_mapped_a_bound_login_acts_as_its_member_and_no_one_else(
     }
 
 
+@sqlite_only
+@freeze_time(NOW)
+def test_mapping_logins_from_a_login_that_could_not_act_after_is_refused(
+    run: Run, monkeypatch: pytest.MonkeyPatch, store_url: str
+) -> None:
+    # sam.senior bound to a login of their own, mapping logins from another: every command
+    # after, theirs included, would be refused (exit 6) from here.
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "sam.senior", "--os-login", "sam")
+    monkeypatch.setenv("LOGNAME", "admin")
+    before = dump_store(store_url)
+
+    refused = run(*senior, "db", "bind-logins")
+
+    assert 2 == refused.exit_code
+    assert (
+        "Error: sam.senior is bound to login sam, not login admin, which runs this: with logins "
+        "mapped you could not act as sam.senior after; map them from login sam"
+    ) == error_line(refused)
+    assert before == dump_store(store_url)
+    monkeypatch.setenv("LOGNAME", "sam")
+    ok(run, *senior, "db", "bind-logins")
+
+
+@sqlite_only
+@freeze_time(NOW)
+def test_adding_someone_bound_to_the_login_you_run_as_is_refused(
+    run: Run, monkeypatch: pytest.MonkeyPatch, store_url: str
+) -> None:
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "sam.senior", "--os-login", "sam")
+    monkeypatch.setenv("LOGNAME", "sam")
+    ok(run, *senior, "db", "bind-logins")
+    before = dump_store(store_url)
+
+    refused = run(
+        *senior, "staff", "add", "new.one", "--name", "New One", "--role", "officer",
+        "--os-login", "sam",
+    )  # fmt: skip
+
+    assert 2 == refused.exit_code
+    assert error_line(refused).startswith(
+        "Error: you connect as login sam: binding it to new.one would leave you unable to act "
+        "as sam.senior"
+    )
+    assert before == dump_store(store_url)
+
+
 @freeze_time(NOW)
 def test_a_binding_refused_says_why_and_writes_nothing(run: Run, store_url: str) -> None:
     senior = ("--as", "sam.senior")

@@ -619,7 +619,7 @@ def test_an_export_without_a_member_of_staff_acting_is_refused_writing_nothing(
 
     refusal = (
         "Error: nobody is not staff in this store; act as a member of staff with --as (or "
-        "COMPLAINTCTL_USER), or ask a senior leader to add you with `complaintctl staff add`\n"
+        "COMPLAINTCTL_USER), or ask a senior role to add you with `complaintctl staff add`\n"
     )
     assert [(6, "", refusal), (6, "", refusal)] == [
         (r.exit_code, r.stdout, r.stderr) for r in (to_stdout, to_file)

@@ -374,6 +374,19 @@ def test_the_first_staff_member_of_a_new_store_must_be_senior_then_only_seniors_
     assert ["first", "olu"] == staff()
 
 
+def test_who_adds_the_first_member_with_a_control_character_is_refused_and_no_store_made(
+    run: Run, new_store: Callable[[str], str]
+) -> None:
+    store = new_store("new")
+    result = run(
+        "--db", store, "--as", "evil\x1b[31m", "staff", "add", "first", "--name", "First",
+        "--role", "senior-leader",
+    )  # fmt: skip
+    assert_refused(result, 2, "Error: --as ")
+    assert "\x1b" not in result.stderr
+    assert 8 == run("--db", store, "staff", "list").exit_code
+
+
 # -- 5. the extend rule follows the stage; the final response is someone else's ------------
 
 
@@ -970,3 +983,71 @@ def test_show_json_piped_into_head_ends_quietly(run: Run, clock: Clock) -> None:
         "Error" in stderr,
         stderr.strip().splitlines()[-1] in ("status=0", "status=141"),
     ), stderr
+
+
+# -- who takes complaints in ---------------------------------------------------------------
+
+
+def test_a_leader_may_neither_log_nor_import_a_complaint_and_nothing_is_written(
+    run: Run, store_url: str, tmp_path: Path
+) -> None:
+    # Customer Relations takes complaints in: officers and senior roles, as README says.
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "consumer,email,channel,category,summary,received_at\n"
+        "Ann Smith,ann@example.com,email,delay,No reply,2026-11-30T10:00\n",
+        encoding="utf-8",
+    )
+    log_args = ["--consumer", "Ann Smith", "--email", "ann@example.com", "--channel", "email"]
+    log_args += ["--category", "delay", "--summary", "No reply", "--at", "2026-11-30T10:00"]
+    for args in (["log", *log_args], ["import", str(rows)]):
+        refused_and_nothing_written(
+            run,
+            store_url,
+            ["--as", "lee.leader", *args],
+            6,
+            "Error: lee.leader (leader) may not log: only officer, senior-complaint-executive, "
+            "senior-leader may",
+            ref=None,
+        )
+
+
+# -- a name that looks like a member's ------------------------------------------------------
+
+
+def test_a_look_alike_of_a_member_acting_or_named_is_refused_naming_the_letter(
+    run: Run, store_url: str
+) -> None:
+    # "officer.one" with a Cyrillic o reads on a screen as the member's own name: the
+    # refusal names the letter, so it is not read as saying officer.one is not staff.
+    ref = to_first_stage(run)
+    look_alike = "\u043efficer.one"
+    said = "(it holds U+043E CYRILLIC SMALL LETTER O, which no username does"
+    refused_and_nothing_written(
+        run, store_url, ["--as", look_alike, "note", ref, "--text", "Called"], 6, said, ref
+    )
+    refused_and_nothing_written(
+        run,
+        store_url,
+        ["--as", "lee.leader", "assign", ref, "--to", look_alike, "--at", "2026-12-01T11:00"],
+        4,
+        said,
+        ref,
+    )
+
+
+# -- a step the stage does not allow, by who would hold it there ----------------------------
+
+
+def test_the_first_stage_responder_extending_after_responding_exits_5_naming_the_stage(
+    run: Run, store_url: str
+) -> None:
+    ref = to_responded(run)
+    refused_and_nothing_written(
+        run,
+        store_url,
+        extend_args(ref, "2027-01-29T17:00", RESPONDED, by="rita.responder"),
+        5,
+        f"Error: cannot extend {ref}: it is at stage responded",
+        ref,
+    )

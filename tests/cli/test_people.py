@@ -285,6 +285,24 @@ def test_a_role_change_that_changes_nothing_is_refused(run: Run) -> None:
 
 
 @freeze_time(NOW)
+def test_a_role_change_with_an_area_given_empty_is_refused_not_taken_for_no_area(
+    run: Run,
+) -> None:
+    # `--area "$AREA"` with the variable not set: an option given empty is refused (exit 2),
+    # as README has it, never read as "no area", which took rita.responder out of Casework.
+    before = staff(run, "--all")
+
+    result = run(
+        "--as", "sam.senior", "staff", "role", "rita.responder", "--role", "officer",
+        "--area", "",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert error_line(result).startswith("Error: --area must not be empty")
+    assert before == staff(run, "--all")
+
+
+@freeze_time(NOW)
 def test_a_removed_members_role_is_not_changed_until_they_are_reactivated(run: Run) -> None:
     ok(run, "--as", "sam.senior", "staff", "remove", "officer.two")
     before = staff(run, "--all")

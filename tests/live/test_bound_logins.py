@@ -15,7 +15,8 @@ ORIGIN = ("olu.login", "testhost")
 def test_the_live_view_acts_as_the_member_the_login_is_bound_to_and_no_one_else(
     demo_store: str,
 ) -> None:
-    senior = State(db=demo_store, actor="sam", now=NOW, origin=ORIGIN)
+    # The senior maps logins from a login of their own: from olu's, they could not act after.
+    senior = State(db=demo_store, actor="sam", now=NOW, origin=("sam.login", "testhost"))
     senior.change(
         lambda uow, _: services.bind_staff(
             uow, username="olu", db_role=None, os_login="olu.login", by="sam", at=NOW, now=NOW

@@ -142,6 +142,19 @@ def test_a_closure_dated_in_the_past_leaves_a_deadline_breached_now_where_it_was
     )
 
 
+@pytest.mark.parametrize("by", ["rita.responder", "lee.leader"])
+def test_the_responder_or_area_leader_extending_after_the_response_is_refused_by_the_stage(
+    unit: UnitFactory, by: str
+) -> None:
+    # They may extend at the first stage: after it, the stage is what refuses them (exit 5),
+    # never "only the first-stage responder may" said to the first-stage responder.
+    ref = to_responded(unit)
+    before = show(unit, ref)
+    with pytest.raises(ActionNotAllowed, match=f"cannot extend {ref}: it is at stage responded"):
+        extend(unit, ref, by, t("2026-12-08T10:00"), t("2027-01-29T17:00"))
+    assert before == show(unit, ref)
+
+
 # -- 4. the first member of staff ----------------------------------------------------------
 
 
@@ -184,6 +197,17 @@ def test_after_the_first_senior_member_only_senior_roles_add_staff(
     with pytest.raises(NotPermitted, match="not staff in this store"):
         add_staff(empty_unit, "third", Role.SENIOR_LEADER, "whoever")
     assert ["first", "olu"] == staff_names(empty_unit)
+
+
+@pytest.mark.parametrize("by", ["evil\x1b[31mred", "nul\x00byte", "x" * 201])
+def test_who_adds_the_first_member_is_held_to_the_input_rule_before_it_is_recorded(
+    empty_unit: UnitFactory, by: str
+) -> None:
+    # No member vouches for who adds the first, so the name is kept as given: a control
+    # character in it would reach the sealed history and every terminal that shows it.
+    with pytest.raises(InvalidInput, match="--as"):
+        add_staff(empty_unit, "first", Role.SENIOR_COMPLAINT_EXECUTIVE, by)
+    assert [] == staff_names(empty_unit)
 
 
 # -- 5. the extend rule follows the stage; the final response is someone else's ------------
@@ -614,6 +638,36 @@ def test_a_contact_restriction_via_unknown_staff_is_not_found(unit: UnitFactory)
     with pytest.raises(NotFound, match="no staff member 'nobody'"):
         restrict(unit, channel=None, via="nobody")
     assert () == restrictions(unit)
+
+
+# "olu" typed with a Cyrillic o: the refusal must not read as saying the real member is none.
+LOOK_ALIKE = "\u043efficer.one"
+CYRILLIC_O = re.escape("(it holds U+043E CYRILLIC SMALL LETTER O")
+
+
+def test_acting_as_a_look_alike_of_a_member_is_refused_naming_the_letter_no_username_holds(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(NotPermitted, match=f"is not staff in this store {CYRILLIC_O}"):
+        log(unit, t("2026-11-30T10:00"), by=LOOK_ALIKE)
+
+
+def test_assigning_to_a_look_alike_of_a_member_is_not_found_naming_the_letter(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    with pytest.raises(NotFound, match=f"no staff member '{LOOK_ALIKE}' {CYRILLIC_O}"):
+        act(
+            unit, services.assign, ref=ref, to=LOOK_ALIKE, by="lee.leader", at=t("2026-12-01T11:00")
+        )
+
+
+def test_an_unknown_name_of_username_characters_is_refused_without_a_note(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(NotPermitted) as refused:
+        log(unit, t("2026-11-30T10:00"), by="nobody")
+    assert "it holds" not in str(refused.value)
 
 
 # -- 12. goodwill amounts ------------------------------------------------------------------

@@ -168,6 +168,31 @@ def test_requiring_bound_roles_is_refused_while_your_own_role_is_unbound(
 
 
 @sqlite_only
+@pytest.mark.parametrize(
+    ("bound", "said"),
+    [
+        # The login running it bound to someone else: it would act as them only.
+        ({"username": "officer.one", "os_login": "sam"}, "login sam is bound to officer.one"),
+        # The senior bound to another login: this one could not act as them.
+        ({"username": "sam.senior", "os_login": "elsewhere"}, "not login sam, which runs this"),
+    ],
+)
+def test_mapping_logins_is_refused_where_the_senior_mapping_them_could_not_act_after(
+    unit: UnitFactory, store_url: str, bound: dict[str, str], said: str
+) -> None:
+    bind(unit, bound["username"], os_login=bound["os_login"])
+    before = dump_store(store_url)
+
+    with unit() as uow:
+        uow.origin = ("sam", "host")
+        with pytest.raises(InvalidInput, match=said):
+            switch(uow, key=BIND_LOGINS, on=True, by="sam.senior", at=AT, now=AT)
+
+    assert before == dump_store(store_url)
+    assert "sam.senior" == acting_as(unit, "sam.senior", login="sam")
+
+
+@sqlite_only
 def test_with_logins_mapped_a_bound_login_acts_only_as_its_member(unit: UnitFactory) -> None:
     bind(unit, "officer.one", os_login="olu")
     turn(unit, BIND_LOGINS)
@@ -219,6 +244,35 @@ def test_a_senior_may_not_bind_someone_else_to_the_login_they_connect_as(
         refused.value
     )
     assert before == dump_store(store_url)
+
+
+@sqlite_only
+def test_a_senior_may_not_add_someone_bound_to_the_login_they_connect_as(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # `staff add … --os-login` binds as `staff bind` does, and is refused as it is: the login
+    # would act as the new member only, and the senior could not act after.
+    turn(unit, BIND_LOGINS)
+    bind(unit, "sam.senior", os_login="sam")
+    before = dump_store(store_url)
+
+    with unit() as uow:
+        uow.origin = ("sam", "host")
+        with pytest.raises(InvalidInput, match="you connect as login sam: binding it to new.one"):
+            services.add_staff(
+                uow,
+                username="new.one",
+                name="New One",
+                role=Role.OFFICER,
+                area=None,
+                by="sam.senior",
+                at=AT,
+                now=AT,
+                os_login="sam",
+            )
+
+    assert before == dump_store(store_url)
+    assert "sam.senior" == acting_as(unit, "sam.senior", login="sam")
 
 
 def test_a_database_role_is_bound_in_lower_case_as_postgresql_folds_it(unit: UnitFactory) -> None:

@@ -106,6 +106,17 @@ def test_reactivating_an_unknown_username_is_not_found(unit: UnitFactory) -> Non
         reactivate(unit, "nobody")
 
 
+def test_removing_a_look_alike_of_a_member_is_not_found_naming_the_letter_no_username_holds(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # officer.two with a Cyrillic o: "no staff member officer.two" alone reads as if the
+    # real member were not staff.
+    before = dump_store(store_url)
+    with pytest.raises(NotFound, match=r"\(it holds U\+043E CYRILLIC SMALL LETTER O,"):
+        remove(unit, "\u043efficer.two")
+    assert before == dump_store(store_url)
+
+
 def test_a_member_is_named_in_any_case_of_letters_and_a_blank_name_is_refused(
     unit: UnitFactory, store_url: str
 ) -> None:
@@ -142,6 +153,29 @@ def change_role(
         by=by,
         at=t("2026-12-02T10:00"),
     )
+
+
+@pytest.mark.parametrize("area", ["", "   "])
+def test_an_area_given_empty_is_refused_never_taken_for_no_area(
+    unit: UnitFactory, store_url: str, area: str
+) -> None:
+    # `--area "$AREA"` with the variable not set: rita.responder would leave Casework, and
+    # an officer added would work in none, without a word.
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        change_role(unit, "rita.responder", Role.OFFICER, area)
+    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+        act(
+            unit,
+            services.add_staff,
+            username="new.officer",
+            name="New Officer",
+            role=Role.OFFICER,
+            area=area,
+            by="sam.senior",
+            at=t("2026-12-02T10:00"),
+        )
+    assert before == dump_store(store_url)
 
 
 def test_a_role_change_is_made_and_recorded_with_the_old_and_new_values(

@@ -1,5 +1,7 @@
 """The procedure's tables: every (stage, action) pair, and who may take each action."""
 
+from dataclasses import replace
+
 import pytest
 
 from complaintctl.domain.procedure import (
@@ -147,6 +149,23 @@ def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> 
 )
 def test_who_may_act_at_the_second_stage(who: Actor, action: Action, allowed: bool) -> None:
     assert allowed == may(who, action, SECOND)
+
+
+@pytest.mark.parametrize(
+    ("who", "stage"),
+    [
+        (actor(Role.OFFICER, "rita", "Casework"), Stage.RESPONDED),
+        (actor(Role.LEADER, area="Casework"), Stage.RESPONDED),
+        (actor(Role.OFFICER, "rita", "Casework"), Stage.CLOSED),
+        (actor(Role.LEADER, "hana"), Stage.FINAL_RESPONSE),
+    ],
+)
+def test_who_may_extend_at_its_stage_is_not_refused_as_a_person_at_another(
+    who: Actor, stage: Stage
+) -> None:
+    # The stage refuses them (exit 5, naming it), as for every relation: a refusal saying
+    # "only the first-stage responder may" to the first-stage responder misleads.
+    assert may(who, Action.EXTEND, replace(SECOND, stage=stage))
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from complaintctl.text import (
     from_csv_cell,
     inert,
     json_text,
+    not_in_usernames,
     one_line,
     text_problem,
 )
@@ -136,3 +137,18 @@ def test_a_csv_header_is_made_safe_as_its_cells_are() -> None:
     stream = io.StringIO()
     write_csv(stream, ["consumer", '=HYPERLINK("http://x")'], [["Ann", "=1+1"]])
     assert 'consumer,"\'=HYPERLINK(""http://x"")"\nAnn,\'=1+1\n' == stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("olu", ""),
+        ("OLU", ""),
+        ("ｏｌｕ", ""),  # full width: folded to olu, as usernames are
+        ("\u043elu", "U+043E CYRILLIC SMALL LETTER O"),
+        ("o lu", "U+0020 SPACE"),
+        ("olu\u200b\u200b", "U+200B ZERO WIDTH SPACE"),
+    ],
+)
+def test_the_characters_no_username_holds_are_each_named_once(typed: str, said: str) -> None:
+    assert said == not_in_usernames(typed)

@@ -184,8 +184,9 @@ def db_require_bound_roles(ctx: typer.Context, off: Off = False, at: At = None) 
 def db_bind_logins(ctx: typer.Context, off: Off = False, at: At = None) -> None:
     """SQLite: map operating-system logins to staff (senior roles; recorded): a login bound
     with `staff bind --os-login` acts as its member only, and --as naming anyone else is
-    refused; a login bound to no one acts only as members bound to no login. The store file's
-    permissions remain the boundary. On PostgreSQL it does not apply (exit 2)."""
+    refused; a login bound to no one acts only as members bound to no login. Refused (exit 2)
+    where the login running it could not act as you after. The store file's permissions remain
+    the boundary. On PostgreSQL it does not apply (exit 2)."""
     _switch(
         ctx,
         "bind-logins",

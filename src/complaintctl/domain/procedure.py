@@ -453,8 +453,8 @@ def _holds(relation: str, actor: Actor, case: CaseRoles) -> bool:
         ),
         "handler": is_handler,
         "stage-owner-or-area-leader": (
-            ((is_responder or leads_area) and case.stage == Stage.FIRST_STAGE)
-            or (is_handler and case.stage == Stage.SECOND_STAGE)
+            ((is_responder or leads_area) and case.stage != Stage.SECOND_STAGE)
+            or (is_handler and case.stage != Stage.FIRST_STAGE)
         ),
     }[relation]
 

@@ -221,7 +221,8 @@ def listing_filters(
         staff = uow.staff(named_staff(owner, f"{in_owner}--owner"))
         if staff is None:
             raise NotFound(
-                f"{in_owner}no staff member {owner.strip()!r} (see `complaintctl staff list`)"
+                f"{in_owner}no staff member {owner.strip()!r}{unlike_a_username(owner)} "
+                "(see `complaintctl staff list`)"
             )
         owner = staff.username
     return spellings, owner
@@ -255,8 +256,9 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
         )
     if staff is None:
         raise NotPermitted(
-            f"{by} is not staff in this store; act as a member of staff with --as (or "
-            "COMPLAINTCTL_USER), or ask a senior leader to add you with `complaintctl staff add`"
+            f"{by} is not staff in this store{unlike_a_username(by)}; act as a member of "
+            "staff with --as (or COMPLAINTCTL_USER), or ask a senior role to add you with "
+            "`complaintctl staff add`"
         )
     if not staff.active:
         # `staff add` refuses a removed member (they are staff still, removed): they come back
@@ -271,6 +273,17 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     return Actor(staff.username, Role(staff.role), staff.area)
 
 
+def unlike_a_username(name: str) -> str:
+    """For a refusal naming `name` as no member of staff: the characters in it that no
+    username holds, by name, so that `оlu` typed with a Cyrillic `о` is not read as `olu`."""
+    strangers = text.not_in_usernames(name)
+    return (
+        f" (it holds {strangers}, which no username does: a-z, digits, '.', '_' and '-')"
+        if strangers
+        else ""
+    )
+
+
 def named_staff(username: str, option: str) -> str:
     """A username given to `option`, stripped: an empty one is a slip (a variable not set),
     refused as an empty value of any option is (exit 2), never looked up as no one."""
@@ -283,7 +296,10 @@ def active_staff(uow: UnitOfWork, username: str, option: str = "--to") -> Staff:
     """A member of staff named in an option (--to, --via): they must exist and be active."""
     staff = uow.staff(named_staff(username, option))
     if staff is None:
-        raise NotFound(f"no staff member {username.strip()!r} (see `complaintctl staff list`)")
+        raise NotFound(
+            f"no staff member {username.strip()!r}{unlike_a_username(username)} "
+            "(see `complaintctl staff list`)"
+        )
     if not staff.active:
         raise InvalidInput(f"{staff.username} is no longer active staff")
     return staff

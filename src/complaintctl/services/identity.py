@@ -104,6 +104,27 @@ def check_reading_as(uow: UnitOfWork, username: str) -> None:
         check_acting(uow, staff)
 
 
+def _refuse_mapping_that_locks_out(uow: UnitOfWork, by: str) -> None:
+    """Refuse mapping logins to staff where the login running it could not then act as `by`:
+    it is bound to someone else, or `by` is bound to another login (as requiring bound roles
+    is refused while your own role is bound to no one)."""
+    login = uow.origin[0] if uow.origin else UNKNOWN_LOGIN
+    bound = uow.staff_bound(os_login=login)
+    if bound is not None and bound.username != by:
+        raise InvalidInput(
+            f"{LOGIN} {login} is bound to {bound.username}: with logins mapped it would act as "
+            f"them only, and you could not act as {by} after; bind {bound.username} to a login "
+            "of their own first"
+        )
+    me = uow.staff(by)
+    if bound is None and me is not None and me.os_login is not None:
+        raise InvalidInput(
+            f"{by} is bound to {LOGIN} {me.os_login}, not {LOGIN} {login}, which runs this: "
+            f"with logins mapped you could not act as {by} after; map them from "
+            f"{LOGIN} {me.os_login}"
+        )
+
+
 def describe_binding(staff: Staff) -> str | None:
     """A member's binding in words, or None."""
     bound = [f"{ROLE} {staff.db_role}"] if staff.db_role else []
@@ -114,7 +135,8 @@ def describe_binding(staff: Staff) -> str | None:
 def switch(uow: UnitOfWork, *, key: str, on: bool, by: str, at: datetime, now: datetime) -> bool:
     """Turn a store setting on or off (senior roles), recorded; whether it changed. Refused
     where it does not apply to this store's database, or where turning it on would leave the
-    senior turning it on unable to act."""
+    senior turning it on unable to act (a role bound to no one, a login bound to someone else
+    or not the one they are bound to)."""
     from complaintctl.domain.procedure import Action, StoreAction
     from complaintctl.services.common import acting_staff, authorise_store, not_in_future
     from complaintctl.store.models import StoreSetting
@@ -139,6 +161,8 @@ def switch(uow: UnitOfWork, *, key: str, on: bool, by: str, at: datetime, now: d
             f"(`complaintctl staff bind {by} --db-role {shlex.quote(role)}`), or this store "
             "would refuse you too"
         )
+    if key == BIND_LOGINS and on:
+        _refuse_mapping_that_locks_out(uow, by)
     if is_on(uow, key) == on:
         return False
     value = "on" if on else "off"

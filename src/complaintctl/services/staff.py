@@ -26,6 +26,7 @@ from complaintctl.services.common import (
     not_in_future,
     optional,
     required,
+    unlike_a_username,
 )
 from complaintctl.services.identity import (
     LOGIN,
@@ -82,7 +83,11 @@ def _db_role(uow: UnitOfWork, value: str | None) -> str | None:
 
 def _area(uow: UnitOfWork, value: str | None) -> str | None:
     """An --area, checked, spelt as staff who work in it already spell it (`casework` where
-    others work in `Casework`), so one area is never listed as two."""
+    others work in `Casework`), so one area is never listed as two. One given empty is a slip
+    (`--area "$AREA"` with the variable not set), refused as any option given empty is, never
+    taken for no area: that is --area left out."""
+    if value is not None and not value.strip():
+        raise InvalidInput("--area must not be empty: name an area, or leave --area out for none")
     area = optional(value, "--area", text.LABEL)
     if area is None:
         return None
@@ -100,6 +105,21 @@ def _bound_name(value: str | None, option: str) -> str | None:
             "'$', '-' and '\\', at most 63, as the database or the system spells it"
         )
     return name
+
+
+def _not_where_you_connect(
+    uow: UnitOfWork, username: str, db_role: str | None, os_login: str | None, by: str
+) -> None:
+    """Refuse binding someone else to the role or login `by` connects as: it would act as
+    them only after, and `by` could not act as themselves."""
+    who = connecting(uow)
+    if who is not None and username != by and (who.kind, who.name) in (
+        (ROLE, db_role), (LOGIN, os_login)
+    ):  # fmt: skip
+        raise InvalidInput(
+            f"you connect as {who.kind} {who.name}: binding it to {username} would leave "
+            f"you unable to act as {by}; bind {username} to a role or login of their own"
+        )
 
 
 def _free(uow: UnitOfWork, db_role: str | None, os_login: str | None, username: str) -> None:
@@ -140,12 +160,18 @@ def add_staff(
         raise InvalidInput("a leader leads an area: give --area")
     if uow.staff_count() > 0:
         by = authorise_store(acting_staff(uow, by), StoreAction.CHANGE_STAFF)
-    elif role not in SENIOR_ROLES:
-        # Only senior roles add staff: a first member who is not one would lock the team out.
-        raise InvalidInput(
-            "the first member of staff must be a senior-leader or senior-complaint-executive, "
-            "who can then add everyone else"
-        )
+        _not_where_you_connect(uow, username, db_role, os_login, by)
+    else:
+        if role not in SENIOR_ROLES:
+            # Only senior roles add staff: a first member who is not one would lock the team
+            # out.
+            raise InvalidInput(
+                "the first member of staff must be a senior-leader or "
+                "senior-complaint-executive, who can then add everyone else"
+            )
+        # No member checks who adds the first, so the name is kept as given: held to the rule
+        # for text coming in, as every other field the history keeps is.
+        by = required(by, "--as", text.LABEL)
     existing = uow.staff(username)
     if existing is not None:
         state = "active" if existing.active else "removed"
@@ -196,7 +222,7 @@ def _member_to_change(
     username = required(username, "USERNAME", text.LABEL)
     staff = uow.staff(username)
     if staff is None:
-        raise NotFound(f"no staff member {username}")
+        raise NotFound(f"no staff member {username}{unlike_a_username(username)}")
     return by, staff
 
 
@@ -385,14 +411,7 @@ def bind_staff(
     if (db_role is None) == (os_login is None):
         raise InvalidInput("give one of --db-role and --os-login")
     by, staff = _member_to_change(uow, username, by, at, now)
-    who = connecting(uow)
-    if who is not None and staff.username != by and (who.kind, who.name) in (
-        (ROLE, db_role), (LOGIN, os_login)
-    ):  # fmt: skip
-        raise InvalidInput(
-            f"you connect as {who.kind} {who.name}: binding it to {staff.username} would leave "
-            f"you unable to act as {by}; bind {staff.username} to a role or login of their own"
-        )
+    _not_where_you_connect(uow, staff.username, db_role, os_login, by)
     if (db_role or staff.db_role, os_login or staff.os_login) == (staff.db_role, staff.os_login):
         raise InvalidInput(
             f"{staff.username} is bound to {describe_binding(staff)} already: nothing to change"
