@@ -212,9 +212,15 @@ def not_in_usernames(value: str) -> str:
     refusal does not read as naming the member it looks like."""
     cleaned = unicodedata.normalize("NFKC", value).strip().lower()
     strangers = dict.fromkeys(c for c in cleaned if not re.fullmatch(r"[a-z0-9._-]", c))
-    return ", ".join(
-        f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED CHARACTER')}" for c in strangers
-    )
+    return ", ".join(f"U+{ord(c):04X} {_character_name(c)}" for c in strangers)
+
+
+def _character_name(character: str) -> str:
+    """A character's Unicode name, or what it is where it has none."""
+    if 0xD800 <= ord(character) <= 0xDFFF:
+        return "(half of a character)"  # a byte that is not UTF-8, as Python reads it
+    unnamed = "(a control character)" if unicodedata.category(character) == "Cc" else "(unnamed)"
+    return unicodedata.name(character, unnamed)
 
 
 def username_looks(username: str) -> str:

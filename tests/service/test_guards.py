@@ -662,6 +662,18 @@ def test_assigning_to_a_look_alike_of_a_member_is_not_found_naming_the_letter(
         )
 
 
+def test_a_name_holding_a_byte_that_is_not_utf8_is_no_member_of_staff(unit: UnitFactory) -> None:
+    """`--to $'ol\\xe9'` typed in a Latin-1 terminal: half a character, which no username
+    holds, refused as no member (not as input the store could not take)."""
+    ref = to_first_stage(unit)
+    with pytest.raises(NotFound, match=re.escape("no staff member 'ol\\udce9' (it holds U+DCE9")):
+        act(
+            unit, services.assign, ref=ref, to="ol\udce9", by="lee.leader", at=t("2026-12-01T11:00")
+        )
+    with pytest.raises(NotPermitted, match="is not staff in this store"):
+        log(unit, t("2026-11-30T10:00"), by="ol\udce9")
+
+
 def test_an_unknown_name_of_username_characters_is_refused_without_a_note(
     unit: UnitFactory,
 ) -> None:

@@ -353,13 +353,17 @@ class UnitOfWork:
         from complaintctl.errors import InvalidInput
         from complaintctl.text import normalise_username
 
-        found = self.session.get(Staff, username)
-        if found is not None:
-            return found
         try:
             normalised = normalise_username(username)
         except InvalidInput:
+            normalised = None
+        if normalised is None and not username.isprintable():
+            # Half a character (a byte that is not UTF-8), a control: no username holds one,
+            # and a store may not take it even to look it up.
             return None
+        found = self.session.get(Staff, username)
+        if found is not None or normalised is None:
+            return found
         return self.session.get(Staff, normalised) if normalised != username else None
 
     def usernames(self) -> list[str]:
