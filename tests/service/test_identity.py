@@ -57,6 +57,13 @@ def test_binding_a_member_shows_in_the_list_and_is_recorded_with_what_it_replace
     ] == store_entries(unit, "staff-bound")
 
 
+def test_a_role_name_holding_a_byte_that_is_not_utf8_is_refused_as_no_role_name(
+    unit: UnitFactory,
+) -> None:
+    with pytest.raises(InvalidInput, match="is not a role name"):
+        bind(unit, "officer.one", db_role="olu\udce9")
+
+
 def test_unbinding_takes_both_away_and_records_them(unit: UnitFactory) -> None:
     bind(unit, "officer.one", os_login="olu")
     bind(unit, "officer.one", db_role="olu_one")

@@ -82,6 +82,14 @@ def test_an_unknown_database_url_is_a_store_error() -> None:
         open_engine("nosuchdb://x/y")
 
 
+def test_a_store_path_holding_a_byte_that_is_not_utf8_is_a_store_error_naming_it() -> None:
+    """`--db $'caf\\xe9.sqlite3'` from a Latin-1 terminal: a path no URL can carry."""
+    from complaintctl.store.db import resolve_url
+
+    with pytest.raises(StoreUnavailable, match=r"holds U\+DCE9, half of a character"):
+        resolve_url("/tmp/caf\udce9.sqlite3")
+
+
 # Rows of the event table used to test instants, not history: left unsealed (test_chain.py).
 UNSEALED = {"digest": "", "chain": ""}
 

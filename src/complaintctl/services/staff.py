@@ -71,7 +71,8 @@ def _db_role(uow: UnitOfWork, value: str | None) -> str | None:
     if value is None:
         return None
     name = value.strip()
-    if not name or len(name.encode()) > 63 or not name.isprintable():
+    # Printable first: half a character (a byte that is not UTF-8) has no bytes to count.
+    if not name or not name.isprintable() or len(name.encode()) > 63:
         raise InvalidInput(
             f"--db-role {value!r} is not a role name: at most 63 bytes of printable "
             "characters, as the database spells it (SELECT current_user)"
