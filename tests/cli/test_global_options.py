@@ -237,3 +237,26 @@ def test_the_installed_command_takes_them_after_the_command(store_url: str, tmp_
 
     assert (0, "") == (result.returncode, result.stderr)
     assert "officer.one\tOlu One\tofficer" in result.stdout
+
+
+def test_every_choice_is_read_in_any_case(run: Run) -> None:
+    """`--role Officer`, `--format PDF`: a word from a list is the word, whatever its case, as
+    channel and category always were."""
+    from typer.core import TyperGroup
+
+    from complaintctl.cli import app
+
+    def choices(command: object, path: str) -> Iterator[tuple[str, bool]]:
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                yield from choices(sub, f"{path} {name}")
+            return
+        for param in getattr(command, "params", ()):
+            if getattr(param.type, "name", "") == "choice":
+                yield f"{path} {param.name}", param.type.case_sensitive
+
+    assert [] == [name for name, sensitive in choices(typer.main.get_command(app), "") if sensitive]
+    result = run(
+        "--as", "sam.senior", "staff", "add", "new.one", "--name", "N", "--role", "Officer"
+    )
+    assert 0 == result.exit_code, result.stderr

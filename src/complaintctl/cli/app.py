@@ -271,7 +271,7 @@ class LazyCommands(MutableMapping[str, Command]):
                 rich_markup_mode=root.rich_markup_mode,
                 suggest_commands=root.suggest_commands,
             )
-        return _every_missing_at_once(helptext.tidy(built))
+        return _every_missing_at_once(_choices_in_any_case(helptext.tidy(built)))
 
     def summary(self, name: str) -> Command:
         """A stand-in with what the listing shows of `name` (its help, hidden or not), taken
@@ -291,6 +291,20 @@ class LazyCommands(MutableMapping[str, Command]):
             hidden=info.hidden is True,
             deprecated=info.deprecated is True,
         )
+
+
+def _choices_in_any_case(command: Command) -> Command:
+    """`command` (and a group's commands) reading every word from a list in any case
+    (`--role Officer`, `--format PDF`), as channel and category always were."""
+    from typer._types import TyperChoice
+
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _choices_in_any_case(sub)
+    for param in command.params:
+        if isinstance(param.type, TyperChoice):
+            param.type.case_sensitive = False
+    return command
 
 
 def _every_missing_at_once(command: Command) -> Command:
