@@ -1277,8 +1277,9 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
         ("%d/%m/%Y %I", "cannot tell the morning from the afternoon"),
         # strptime reads %p only with %I: 2:05 PM would be 02:05.
         ("%d/%m/%Y %H:%M %p", "has %p (AM or PM) without %I, the 12-hour clock it goes with"),
-        # strptime reads UTC or GMT and drops it: 10:00 UTC in July would be 09:00 UTC.
-        ("%d/%m/%Y %H:%M %Z", "has %Z, a zone's name, which is read but not used"),
+        # A zone written as text is read as nothing: 10:00 UTC in July would be 09:00 UTC.
+        ("%d/%m/%Y %H:%M UTC", "writes the zone 'UTC' as text, which is read as nothing"),
+        ("%Y-%m-%dT%H:%M:%SZ", "writes the zone 'Z' as text, which is read as nothing"),
     ],
 )
 def test_a_date_format_that_cannot_read_the_time_it_writes_back_is_refused(
@@ -1297,6 +1298,10 @@ def test_a_date_format_that_cannot_read_the_time_it_writes_back_is_refused(
         ("%d/%m/%Y %I:%M %p", "01/07/2026 02:05 PM", datetime(2026, 7, 1, 13, 5, tzinfo=UTC)),
         ("%d/%m/%Y %H:%M %z", "01/07/2026 10:00 +0000", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
         ("%d/%m/%Y %H:%M %%Z", "01/07/2026 10:00 %Z", datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+        # A zone's name: UTC or GMT, in any case, is +00:00 whatever the season.
+        ("%d/%m/%Y %H:%M %Z", "01/07/2026 10:00 UTC", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %Z", "01/07/2026 10:00 gmt", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        ("%Y-%m-%dT%H:%M:%S%z", "2026-07-01T10:00:00Z", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
     ],
 )
 def test_a_date_format_that_reads_its_time_back_reads_the_instant_written(

@@ -8,6 +8,7 @@ the way to write it unambiguously. Output is ISO 8601 with the offset.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
-        parsed = datetime.fromisoformat(cleaned) if fmt is None else datetime.strptime(cleaned, fmt)
+        parsed = datetime.fromisoformat(cleaned) if fmt is None else _by_format(cleaned, fmt)
     except ValueError as err:
         if fmt is not None:
             raise _not_by_format(text, fmt, err) from None
@@ -193,6 +194,38 @@ def _date_by_format(text: str, fmt: str) -> date:
         return datetime.strptime(text, date_part).date()
 
 
+# A zone's name strptime reads (%Z) and what it means: UTC and GMT alone are the same offset
+# wherever the file was written (BST, EST or CET are read only where they are this machine's).
+_ZONE_NAMES = ("UTC", "GMT")
+# A zone's name written into a format as text, or ISO 8601's Z after the time: read as nothing.
+_ZONE_AS_TEXT = re.compile(r"(?<![A-Za-z])(UTC|GMT)(?![A-Za-z])|(?<=%[HMSfT])Z", re.IGNORECASE)
+
+
+def _codes(fmt: str) -> set[str]:
+    """The strftime codes of `fmt` (`%%` is a code of its own: a % written)."""
+    return set(re.findall(r"%(.)", fmt))
+
+
+def _naming(zone: str) -> Callable[[re.Match[str]], str]:
+    """For re.sub over a format's codes: %Z written as `zone`, every other code kept."""
+    return lambda code: zone if code[1] == "Z" else code[0]
+
+
+def _by_format(text: str, fmt: str) -> datetime:
+    """`text` read by `fmt`, with a zone's name (%Z) kept: strptime reads UTC or GMT and drops
+    it, which would make 10:00 UTC 10:00 local time."""
+    parsed = datetime.strptime(text, fmt)
+    if "Z" not in _codes(fmt) or parsed.tzinfo is not None:
+        return parsed
+    for name in _ZONE_NAMES:
+        try:
+            datetime.strptime(text, re.sub(r"%(.)", _naming(name), fmt))
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UTC)
+    raise ValueError("a zone's name other than UTC or GMT: give its offset (%z)")
+
+
 def check_date_format(fmt: str) -> None:
     """Refuse a format that cannot read back a date it writes (an unknown code, or no year,
     month and day), or the time of day it writes, before any row is read: each would put a
@@ -207,13 +240,13 @@ def check_date_format(fmt: str) -> None:
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
-    codes = set(re.findall(r"%(.)", fmt))  # `%%` is a code of its own: a % written
-    # strptime takes a zone's name (UTC, GMT) and drops it: 10:00 UTC would be 10:00 local.
-    if "Z" in codes and "z" not in codes:
+    codes = _codes(fmt)
+    # Written as text, a zone is read as nothing: 10:00 UTC would be 10:00 local time.
+    if zone := _ZONE_AS_TEXT.search(re.sub("%%", "", fmt)):
         raise InstantError(
-            f"the date format {fmt!r} has %Z, a zone's name, which is read but not used: the "
-            "time would be taken as local time whatever the name says; write the offset with "
-            "%z instead (+0000, +01:00), or leave the name out for local time"
+            f"the date format {fmt!r} writes the zone {zone[0]!r} as text, which is read as "
+            "nothing, so the time would be local time: write %Z for a zone's name (UTC or "
+            "GMT), or %z for an offset or Z"
         )
     # %p is read only beside %I: with %H, `2:05 PM` would be read as 02:05.
     if "p" in codes and "I" not in codes:
