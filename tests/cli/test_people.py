@@ -881,6 +881,16 @@ def test_a_need_given_twice_in_two_spellings_is_recorded_once(run: Run, store_ur
     assert before == dump_store(store_url)
 
 
+@freeze_time(NOW)
+def test_a_need_respelt_by_dropping_and_adding_it_at_once_is_kept_as_respelt(run: Run) -> None:
+    ref = log_case(run, "--adjustment", "BSL")
+
+    ok(run, "consumer", "update", "--email", "ann@example.com",
+       "--drop-adjustment", "BSL", "--adjustment", "bsl")  # fmt: skip
+
+    assert ["bsl"] == show(run, ref)["consumer"]["adjustments"]
+
+
 @freeze_time(LATER)
 def test_a_refusal_names_the_review_date_as_it_falls_in_london(run: Run) -> None:
     log_case(run)

@@ -299,16 +299,18 @@ def update_consumer(
     # An empty one (`--adjustment "$NEED"` with NEED not set) is refused, as `log` refuses it,
     # never taken as none given.
     added = [required(a, "--adjustment", text.LABEL) for a in add_adjustments]
-    adjustments = set(with_adjustments(held_before, added))  # a need held already, not again
     dropped = {required(a, "--drop-adjustment", text.LABEL) for a in remove_adjustments}
-    if missing := sorted(dropped - adjustments):
+    if missing := sorted(dropped - held_before - set(added)):
         # Dropping a need not held would be recorded as an update that left it in place.
-        held = ", ".join(sorted(adjustments)) or "none"
+        held = ", ".join(sorted(held_before | set(added))) or "none"
         raise InvalidInput(
             f"{consumer.name} has no adjustment {', '.join(map(repr, missing))} to drop; "
             f"theirs: {held}"
         )
-    adjustments -= dropped
+    # Dropped first: `--drop-adjustment BSL --adjustment bsl` respells a need, never loses it.
+    # A need held already however written is not added again.
+    kept = held_before - dropped
+    adjustments = set(with_adjustments(kept, (a for a in added if a not in dropped)))
     prefers = (
         consumer.preferred_contact
         if preferred_contact is None
