@@ -1120,12 +1120,16 @@ def test_a_line_past_the_limit_refuses_the_batch_once_that_much_is_read(
         list(rows)
 
     # Read no further than the limit into the long line.
-    assert (2, len(first) + 1 + 301) == (caught.value.line, stream.tell())
+    assert (2, len(first) + 1 + 302) == (caught.value.line, stream.tell())
 
 
-def test_a_line_at_the_limit_is_read() -> None:
+@pytest.mark.parametrize("end", ["\n", "\r\n", ""])
+def test_a_line_at_the_limit_is_read_whatever_ends_it(
+    end: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     line = json.dumps({**GOOD, "summary": "x" * 20_000})
-    rows = list(read_rows(io.StringIO(line + "\n", newline=""), "jsonl"))
+    monkeypatch.setattr(imports, "LINE_LIMIT", len(line))  # its characters, not its line break
+    rows = list(read_rows(io.StringIO(line + end, newline=""), "jsonl"))
 
     assert [(1, 20_000)] == [(row.line, len(row.raw["summary"])) for row in rows]
 

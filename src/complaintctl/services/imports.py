@@ -249,9 +249,10 @@ def _lines(stream: IO[str]) -> Iterator[str]:
     """The lines of `stream`, each read up to LINE_LIMIT characters: a longer one is refused
     (LineTooLong) once that much of it is read, so memory stays bounded whatever the input."""
     number = 0
-    while text := stream.readline(LINE_LIMIT + 1):
+    # Two more than the limit: room for the line's own break (\r\n), which is not counted.
+    while text := stream.readline(LINE_LIMIT + 2):
         number += 1
-        if len(text) > LINE_LIMIT:
+        if len(text.rstrip("\r\n")) > LINE_LIMIT:
             raise LineTooLong(number)
         yield text
 
