@@ -832,6 +832,19 @@ def test_a_listing_filter_that_can_match_nothing_is_one_error_line(
     )
 
 
+def test_an_area_with_spaces_around_it_lists_that_area(run: Run, friday_4pm: None) -> None:
+    # A script's --area "$AREA " names the area `ack --area` would route to, not a refusal.
+    build_five_cases(run)
+    typed = run("queue", "--area", "Casework ")
+
+    assert (0, "", run("queue", "--area", "Casework").stdout) == (
+        typed.exit_code,
+        typed.stderr,
+        typed.stdout,
+    )
+    assert typed.stdout
+
+
 # -- fitting every table, paging and --limit -----------------------------------------------
 
 

@@ -604,6 +604,20 @@ def test_an_area_only_cases_are_routed_to_matches_in_any_case_beyond_ascii(
     assert [refs["Ann"]] == exported
 
 
+def test_an_area_filter_typed_with_spaces_around_it_is_that_area_as_ack_takes_it(
+    store: UnitFactory, cases: dict[str, str]
+) -> None:
+    # `ack --area " Casework "` routes to Casework; a script's "$AREA " is the same area in a
+    # listing, not one that "no staff work in".
+    assert names(cases, queue(store, area="Casework")) == names(
+        cases, queue(store, area="  casework ")
+    )
+    with store(write=False) as uow:
+        assert [row["ref"] for row in export_cases(uow, area="Casework")] == [
+            row["ref"] for row in export_cases(uow, area="\tCasework  ")
+        ]
+
+
 def test_an_area_filter_is_refused_while_no_member_of_staff_has_an_area(
     empty_unit: UnitFactory,
 ) -> None:

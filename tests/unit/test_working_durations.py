@@ -76,6 +76,21 @@ def test_a_working_duration_without_a_number_and_a_unit_is_refused(text: str) ->
         parse_working_duration(text, EIGHT_HOURS)
 
 
+@pytest.mark.parametrize(
+    ("text", "day"), [("263d", EIGHT_HOURS), ("90d", timedelta(hours=24)), ("2101h", EIGHT_HOURS)]
+)
+def test_a_working_duration_over_the_limit_is_refused_naming_the_limit(
+    text: str, day: timedelta
+) -> None:
+    # 90 days of a calendar open round the clock are not "more than a year": the refusal names
+    # the limit itself, whatever the calendar's working day.
+    with pytest.raises(InstantError) as refused:
+        parse_working_duration(text, day)
+    assert f"{text!r} is more working time than complaintctl counts (at most 2100h)" == str(
+        refused.value
+    )
+
+
 # -- working_day ----------------------------------------------------------------------------
 
 

@@ -203,7 +203,7 @@ def queue_arguments(
 ) -> dict[str, Any]:
     """The queue's filters as services.queue takes them (but `as_of`): the options given, over
     a saved view's, over the config file's settings (`queue` and `live` alike)."""
-    # A duration the store refuses (more than a year of working time) is named as the
+    # A duration the store refuses (more than 2100h of working time) is named as the
     # config file's key where it came from there, not as an option never typed.
     in_file = f"config file {(state.config or config.load()).path}: "
     named: dict[str, str] = {}

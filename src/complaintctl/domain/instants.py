@@ -336,5 +336,9 @@ def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
         raise InstantError(f"{text!r} is longer than complaintctl counts")
     total = sum((int(n) * units[u] for n, u in parts), timedelta(0))
     if total > MAX_WORKING_DURATION:
-        raise InstantError(f"{text!r} is more than a year of working time")
+        # Named as hours: "a year" of working time holds only on a calendar of 8-hour days.
+        limit = int(MAX_WORKING_DURATION.total_seconds()) // 3600
+        raise InstantError(
+            f"{text!r} is more working time than complaintctl counts (at most {limit}h)"
+        )
     return total

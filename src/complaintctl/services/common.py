@@ -201,6 +201,8 @@ def listing_filters(
     if area is not None:
         if not area.strip():
             raise InvalidInput(f"{in_area}--area must not be empty: name an area")
+        # As `ack --area` takes it: spaces around it (a script's "$AREA ") are not the area's.
+        area = area.strip()
         areas = sorted(uow.staff_areas())
         key = area_key(area)
         spellings = tuple(sorted(a for a in uow.case_areas(stages) if area_key(a) == key))
