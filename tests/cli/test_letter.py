@@ -125,6 +125,15 @@ def test_an_unknown_kind_is_refused_naming_the_kinds(run: Run, unit: UnitFactory
     ) in refused(run, 2, "letter", ref, "apology")
 
 
+def test_a_kind_in_another_case_is_that_kind(run: Run, unit: UnitFactory, tmp_path: Path) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    path = tmp_path / "ack.txt"
+
+    out = ok(run, "letter", ref, "Acknowledgement", "--format", "Text", "-o", str(path))
+
+    assert f"{ref}: acknowledgement letter (text, sha256 " in out
+
+
 def test_an_earlier_restriction_in_force_has_its_letter_by_restriction_and_others_refused(
     run: Run, unit: UnitFactory
 ) -> None:

@@ -145,6 +145,7 @@ def letter_command(
         return
     if kind is None:
         raise InvalidInput("name the KIND of letter, e.g. letter SC-2026-000001 acknowledgement")
+    kind = Templates(folder).known(kind)  # in any case, as every word from a list
     if reissue:
         issue = True
     # `-o "$OUT"` with OUT unset names no file: never the letter on stdout, recorded as issued.
@@ -374,5 +375,5 @@ def _list(
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
     issued = {e.details.get("kind") for e in view.history if e.action == Action.LETTER}
     if kind is not None and kind not in issued:
-        templates.known(kind)
+        kind = templates.known(kind)
     render.letters_issued(state.output, view, kind=kind, json_output=json_output)

@@ -137,9 +137,15 @@ class Templates:
         return [*RULES, *added]
 
     def known(self, kind: str) -> str:
-        if kind not in self.kinds():
-            raise InvalidInput(f"no letter kind {kind!r}; the kinds are {', '.join(self.kinds())}")
-        return kind
+        """`kind` as the templates name it: as typed, or in another case where only one kind
+        is so spelt (`Acknowledgement` is `acknowledgement`)."""
+        kinds = self.kinds()
+        if kind in kinds:
+            return kind
+        alike = [one for one in kinds if one.casefold() == kind.casefold()]
+        if len(alike) != 1:
+            raise InvalidInput(f"no letter kind {kind!r}; the kinds are {', '.join(kinds)}")
+        return alike[0]
 
     def origin(self, kind: str) -> tuple[str, str]:
         """The kind's template file, and where it comes from: the organisation's folder or
