@@ -50,6 +50,17 @@ def _written_out(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
 
 
+# Half of a character (a lone surrogate): what a byte that is not UTF-8 (a Latin-1 terminal's
+# é) arrives as from the command line.
+_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
+
+
+def half_character(value: str) -> str | None:
+    """The first half of a character in `value`, written out (`<U+DCE9>`), or None."""
+    found = _HALF_CHARACTER.search(value)
+    return None if found is None else _written_out(ord(found.group()))
+
+
 _INERT = {code: _written_out(code) for code in ACTING}
 _INERT_KEEPING_LINES = {code: shown for code, shown in _INERT.items() if chr(code) not in "\n\t"}
 _INERT_KEEPING_SPACE = {

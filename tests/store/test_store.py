@@ -86,7 +86,7 @@ def test_a_store_path_holding_a_byte_that_is_not_utf8_is_a_store_error_naming_it
     """`--db $'caf\\xe9.sqlite3'` from a Latin-1 terminal: a path no URL can carry."""
     from complaintctl.store.db import resolve_url
 
-    with pytest.raises(StoreUnavailable, match=r"holds U\+DCE9, half of a character"):
+    with pytest.raises(StoreUnavailable, match=r"holds <U\+DCE9>, half of a character"):
         resolve_url("/tmp/caf\udce9.sqlite3")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from complaintctl.errors import InvalidInput
+from complaintctl.text import half_character
 
 # The index matches runs of three characters (trigrams): a shorter text could match almost
 # every case and no index can answer it quickly.
@@ -42,10 +43,6 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((word, unicodedata.normalize("NFD", word))))
 
 
-# Half of a character (a lone surrogate): what a byte that is not UTF-8 arrives as.
-_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
-
-
 # A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
 # that is still worth searching for: officers read out the last digits of a reference.
 _CASE_NUMBER = re.compile(r"[0-9]{1,6}")
@@ -61,11 +58,10 @@ class SearchText:
 
     @classmethod
     def parse(cls, text: str) -> SearchText:
-        if half := _HALF_CHARACTER.search(text):
+        if half := half_character(text):
             # A byte that is not UTF-8 on the command line: no case could hold it.
             raise InvalidInput(
-                f"the search text holds <U+{ord(half.group()):04X}>, half of a character: "
-                "is the terminal writing UTF-8?"
+                f"the search text holds {half}, half of a character: is the terminal writing UTF-8?"
             )
         stripped = composed(" ".join(text.split()))
         if not stripped:

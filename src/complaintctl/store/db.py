@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
 from complaintctl.store.types import UnreadableDetails, UnreadableInstant
+from complaintctl.text import half_character
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -33,10 +34,6 @@ def default_store_path() -> Path:
     return user_data_path("complaintctl", appauthor=False) / "complaintctl.sqlite3"
 
 
-# Half of a character (a lone surrogate): what a byte that is not UTF-8 arrives as.
-_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
-
-
 def resolve_url(db: str | None) -> str:
     """A store given as a file path or an SQLAlchemy URL; none means the default file."""
     if db is None:
@@ -44,11 +41,11 @@ def resolve_url(db: str | None) -> str:
     db = db.strip()
     if not db:
         raise StoreUnavailable("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
-    if half := _HALF_CHARACTER.search(db):
+    if half := half_character(db):
         # A byte that is not UTF-8 (a Latin-1 terminal's é): no URL can carry it.
         raise StoreUnavailable(
-            f"--db (or COMPLAINTCTL_DB) holds U+{ord(half.group()):04X}, half of a character "
-            "(a byte that is not UTF-8): name the store in UTF-8, or rename the file"
+            f"--db (or COMPLAINTCTL_DB) holds {half}, half of a character (a byte that is not "
+            "UTF-8): name the store in UTF-8, or rename the file"
         )
     if "://" in db:
         _parse(db)  # refused here, once, rather than wherever it is first used
