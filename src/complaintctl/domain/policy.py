@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from complaintctl.domain.instants import InstantError, parse_working_duration
-
 if TYPE_CHECKING:
     # Only as a type: the command line reads the targets at start-up, without the calendar.
     from complaintctl.domain.calendar import WorkingCalendar
@@ -136,6 +134,9 @@ def within_on(calendar: WorkingCalendar, rule: str, minutes: int) -> int:
     """The working minutes of an action's `--within`, read again from its clock's `rule` on
     `calendar` (a `d` its working day, its longest: what a store made with these opening hours
     counts); `minutes`, as counted when it was opened, where the rule names none."""
+    # Here, not at the top: the command line reads this module at start-up (--help).
+    from complaintctl.domain.instants import InstantError, parse_working_duration
+
     within = typed_within(rule)
     if within is None:
         return minutes
