@@ -223,6 +223,23 @@ def test_demo_into_the_journal_of_the_store_named_is_refused_and_makes_nothing(
     assert result.stderr == f"Error: {journal} is the store ({journal}); name another file\n"
 
 
+@pytest.mark.skipif(POSTGRES, reason="an SQLite store's journal files")
+def test_demo_into_the_journal_of_the_store_a_link_leads_to_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    # SQLite keeps the journals beside the file the link leads to.
+    store = tmp_path / "own" / "store.sqlite3"
+    store.parent.mkdir()
+    assert 0 == run("--db", str(store), "db", "init").exit_code
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(store)
+    journal = Path(f"{store}-wal")
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(link), "demo", "--into", str(journal))
+    assert (2, False) == (result.exit_code, journal.exists())
+    assert result.stderr == f"Error: {journal} is the store ({journal}); name another file\n"
+
+
 def test_demo_with_a_store_url_that_cannot_be_read_still_makes_its_sandbox(
     run: Run, tmp_path: Path
 ) -> None:
