@@ -402,3 +402,16 @@ def test_config_shows_the_store_url_without_its_password(
     (db,) = [s for s in json.loads(as_json)["settings"] if s["setting"] == "db"]
     assert shown == db["value"]
     assert f"  db           {shown}" in as_text
+
+
+def test_a_store_url_in_the_config_file_that_cannot_be_read_names_the_config_file(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file.write_text('db = "postgresql+psycopg://clerk:s3cret@db:port/x"\n', encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+
+    result = run("queue")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --db (or COMPLAINTCTL_DB, or the config file's db) ")
+    assert "s3cret" not in result.stderr
