@@ -240,6 +240,15 @@ def test_demo_into_the_journal_of_the_store_a_link_leads_to_is_refused(
     assert result.stderr == f"Error: {journal} is the store ({journal}); name another file\n"
 
 
+def test_demo_into_the_path_the_store_named_would_have_makes_it_there(
+    run: Run, tmp_path: Path
+) -> None:
+    store = tmp_path / "demo.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(store), "demo", "--into", str(store))
+    assert (0, True) == (result.exit_code, store.is_file())
+
+
 def test_demo_with_a_store_url_that_cannot_be_read_still_makes_its_sandbox(
     run: Run, tmp_path: Path
 ) -> None:

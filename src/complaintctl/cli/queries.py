@@ -384,15 +384,23 @@ def demo_command(
 
 
 def _own_store_files(state: State) -> list[Path]:
-    """The files of the store --db (or COMPLAINTCTL_DB) names, where it names one that can be
-    read: the sandbox never needs that store, so one that cannot be named is no reason to
-    refuse it."""
+    """The journal files of the store --db (or COMPLAINTCTL_DB) names, where it names one that
+    can be read: the sandbox never needs that store, so one that cannot be named is no reason
+    to refuse it. The store's own file is not among them: a store that is there is refused as
+    a file that exists, and where there is none yet the sandbox may be made at its path
+    (`--db demo.sqlite3 demo --into demo.sqlite3`)."""
+    import os
+
     from complaintctl.errors import StoreUnavailable
+    from complaintctl.store.db import sqlite_file
 
     try:
-        return state.store_files()
+        path = sqlite_file(state.url())
+        files = state.store_files()
     except StoreUnavailable:
         return []
+    store = os.path.realpath(path) if path is not None else None
+    return [file for file in files if os.path.realpath(file) != store]
 
 
 class ReportBy(StrEnum):
