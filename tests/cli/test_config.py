@@ -379,3 +379,41 @@ def test_no_store_where_the_config_file_names_one_says_to_check_the_file(
     result = run("queue")
     assert (8, "") == (result.exit_code, result.stdout)
     assert "check --db, COMPLAINTCTL_DB or the config file's db;" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://clerk:s3cret@db.example.org/complaints",
+         "postgresql+psycopg://clerk:***@db.example.org/complaints"),
+        ("postgresql+psycopg://clerk@db.example.org/complaints?password=s3cret",
+         "postgresql+psycopg://clerk@db.example.org/complaints?password=***"),
+        ("postgresql+psycopg://clerk:s3cret@db.example.org:port/complaints",
+         "postgresql+psycopg://…"),
+    ],
+)  # fmt: skip
+def test_config_shows_the_store_url_without_its_password(
+    run: Run, config_file: Path, url: str, shown: str
+) -> None:
+    config_file.write_text(f"db = {json.dumps(url)}\n", encoding="utf-8")
+
+    as_json = ok(run, "config", "--json").stdout
+    as_text = ok(run, "config").stdout
+
+    assert "s3cret" not in as_json + as_text
+    (db,) = [s for s in json.loads(as_json)["settings"] if s["setting"] == "db"]
+    assert shown == db["value"]
+    assert f"  db           {shown}" in as_text
+
+
+def test_a_store_url_in_the_config_file_that_cannot_be_read_names_the_config_file(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file.write_text('db = "postgresql+psycopg://clerk:s3cret@db:port/x"\n', encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+
+    result = run("queue")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: --db (or COMPLAINTCTL_DB, or the config file's db) ")
+    assert "s3cret" not in result.stderr

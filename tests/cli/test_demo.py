@@ -204,6 +204,60 @@ def test_demo_never_touches_the_store_named_by_db_either(
     assert (0, before) == (result.exit_code, snapshot(store_url))
 
 
+@pytest.mark.skipif(POSTGRES, reason="an SQLite store's journal files")
+@pytest.mark.parametrize("end", ["-wal", "-shm", "-journal"])
+def test_demo_into_the_journal_of_the_store_named_is_refused_and_makes_nothing(
+    run: Run, tmp_path: Path, end: str
+) -> None:
+    # SQLite reads the store's -wal with it (and throws away one that is not a journal): a
+    # sandbox there would be lost, read as part of the store meanwhile.
+    store = tmp_path / "own" / "store.sqlite3"
+    store.parent.mkdir()
+    assert 0 == run("--db", str(store), "db", "init").exit_code
+    journal = Path(f"{store}{end}")
+    assert not journal.exists()  # no one has the store open
+    before = snapshot(str(store))
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(store), "demo", "--into", str(journal))
+    assert (2, "", before) == (result.exit_code, result.stdout, snapshot(str(store)))
+    assert result.stderr == f"Error: {journal} is the store ({journal}); name another file\n"
+
+
+@pytest.mark.skipif(POSTGRES, reason="an SQLite store's journal files")
+def test_demo_into_the_journal_of_the_store_a_link_leads_to_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    # SQLite keeps the journals beside the file the link leads to.
+    store = tmp_path / "own" / "store.sqlite3"
+    store.parent.mkdir()
+    assert 0 == run("--db", str(store), "db", "init").exit_code
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(store)
+    journal = Path(f"{store}-wal")
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(link), "demo", "--into", str(journal))
+    assert (2, False) == (result.exit_code, journal.exists())
+    assert result.stderr == f"Error: {journal} is the store ({journal}); name another file\n"
+
+
+def test_demo_into_the_path_the_store_named_would_have_makes_it_there(
+    run: Run, tmp_path: Path
+) -> None:
+    store = tmp_path / "demo.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", str(store), "demo", "--into", str(store))
+    assert (0, True) == (result.exit_code, store.is_file())
+
+
+def test_demo_with_a_store_url_that_cannot_be_read_still_makes_its_sandbox(
+    run: Run, tmp_path: Path
+) -> None:
+    with freeze_time(MOMENTS[0]):
+        result = run("--db", "postgresql+psycopg://u:p@h:port/x", "demo", "--into",
+                     str(tmp_path / "demo.sqlite3"))  # fmt: skip
+    assert (0, True) == (result.exit_code, (tmp_path / "demo.sqlite3").is_file())
+
+
 def test_demo_without_into_makes_its_store_in_a_new_temporary_folder(
     run: Run, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

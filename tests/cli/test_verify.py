@@ -230,6 +230,31 @@ def test_the_last_entry_deleted_by_hand_is_caught_by_the_head(
     assert [("head", last_id)] == [(p["kind"], p["entry"]) for p in found["problems"]]
 
 
+@pytest.mark.parametrize("forged_id", [0, -5])
+def test_an_entry_added_by_hand_below_the_first_id_is_caught(
+    run: Run, store_url: str, busy_store: list[str], forged_id: int
+) -> None:
+    # A copy of a real entry's seal and fields, a note in its details: `history` shows it
+    # first on its case, so `db verify` must walk it too, not start at id 1.
+    first = busy_store[0]
+    logged = entry_of(store_url, first, "log")
+    by_hand(
+        store_url,
+        "INSERT INTO event (id, case_id, action, actor, at, recorded_at, details, login, host, "
+        f"digest, chain, salts) SELECT {forged_id}, case_id, 'note', actor, at, recorded_at, "
+        '\'{"text": "Forged"}\', login, host, digest, chain, NULL FROM event '
+        f"WHERE id = {logged}",
+    )
+    ((entries, last_id),) = rows(store_url, "SELECT count(*), max(id) FROM event")
+
+    found = verified(run)
+
+    assert (False, entries) == (found["intact"], found["entries"])
+    assert [("entry", forged_id, first), ("head", last_id, None)] == [
+        (p["kind"], p["entry"], p["ref"]) for p in found["problems"]
+    ]
+
+
 def test_a_head_counting_fewer_entries_than_the_history_holds_is_not_said_to_lose_entries(
     run: Run, store_url: str, busy_store: list[str]
 ) -> None:

@@ -110,8 +110,21 @@ def test_a_url_that_cannot_be_read_exits_8_without_echoing_it(url: str) -> None:
         assert (
             8,
             "",
-            "Error: --db (or COMPLAINTCTL_DB) is neither a file path nor a database URL that "
-            "can be read, such as postgresql+psycopg://user@host/database\n",
+            "Error: --db (or COMPLAINTCTL_DB, or the config file's db) is neither a file path "
+            "nor a database URL that can be read, such as postgresql+psycopg://user@host/database\n",
+        ) == complaintctl("--db", url, *command)
+
+
+def test_a_password_holding_an_unescaped_at_sign_is_refused_without_showing_any_of_it() -> None:
+    # Read as the password "pa" and the host "ss-s3cret@db.example.org": the rest of the
+    # password would be shown as the host in every error naming the store.
+    url = "postgresql+psycopg://clerk:pa@ss-s3cret@db.example.org/complaints"
+    for command in (["queue"], ["db", "status", "--json"], ["db", "init"]):
+        assert (
+            8,
+            "",
+            "Error: --db (or COMPLAINTCTL_DB, or the config file's db) is a database URL whose "
+            "host holds an @: an @ in a user name or password is written %40 in a URL\n",
         ) == complaintctl("--db", url, *command)
 
 

@@ -915,6 +915,31 @@ def test_backup_of_a_store_not_made_yet_exits_8(tmp_path: Path) -> None:
     assert ["none.sqlite3"] != sorted(p.name for p in tmp_path.iterdir())
 
 
+@sqlite_only
+@pytest.mark.parametrize(
+    ("tables", "said"),
+    [
+        (["CREATE TABLE invoice (id INTEGER)", "CREATE TABLE staff (id INTEGER)"],
+         "is not a complaintctl store: it holds another program's tables (invoice, staff); "),
+        (["PRAGMA user_version = 3"], "there is no store at "),
+    ],
+)  # fmt: skip
+def test_backup_of_a_database_without_complaintctls_tables_is_refused_as_no_store(
+    tmp_path: Path, tables: list[str], said: str
+) -> None:
+    # As every other command refuses it: "Backed up" would pass another program's file (or an
+    # empty database) off as a copy of the store.
+    store = tmp_path / "other.sqlite3"
+    with sqlite3.connect(store) as connection:
+        for statement in tables:
+            connection.execute(statement)
+    connection.close()
+    copy = tmp_path / "copy.sqlite3"
+    result = complaintctl(str(store), "db", "backup", str(copy))
+    assert (8, "", True) == (result.exit_code, result.stdout, said in result.stderr), result.stderr
+    assert not copy.exists()
+
+
 @postgres_only
 def test_backup_of_a_postgresql_store_points_to_pg_dump(store_url: str, tmp_path: Path) -> None:
     assert 0 == complaintctl(store_url, "db", "upgrade").exit_code

@@ -588,7 +588,10 @@ class State:
         path = sqlite_file(self.url())
         if path is None:
             return []
-        return [path, *(Path(f"{path}{end}") for end in ("-wal", "-shm", "-journal"))]
+        # SQLite keeps the journals beside the file a link to the store leads to, not the link.
+        real = Path(os.path.realpath(path))
+        named = [path] if real == path else [path, real]
+        return [*named, *(Path(f"{p}{end}") for p in named for end in ("-wal", "-shm", "-journal"))]
 
     def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""

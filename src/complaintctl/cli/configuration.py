@@ -33,7 +33,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
             {
                 "setting": key,
                 "used_for": used_for,
-                "value": loaded.settings.get(key),
+                "value": _shown(key, loaded.settings.get(key)),
                 "overridden_by": variable if overridden else None,
             }
         )
@@ -51,6 +51,20 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
         },
         json_output=json_output,
     )
+
+
+def _shown(key: str, value: str | None) -> str | None:
+    """A setting as `config` shows it: a database URL without its password, as every message
+    naming the store shows it (a URL that cannot be read, without anything after `//`)."""
+    from complaintctl.errors import StoreUnavailable
+    from complaintctl.store.db import describe
+
+    if key != "db" or value is None or "://" not in value or value.startswith("sqlite"):
+        return value
+    try:
+        return describe(value)
+    except StoreUnavailable:
+        return value.split("://", 1)[0] + "://…"
 
 
 @commands.command("completion")

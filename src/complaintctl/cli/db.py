@@ -216,7 +216,7 @@ def db_verify(
     first to the last, and every case's stage and running deadlines' dues against what its
     history says.
 
-    Prints "intact: N entries" and the chain's head (keep it somewhere else: a later
+    Prints "intact: N entries, M cases" and the chain's head (keep it somewhere else: a later
     `--noted-head` checks the store against it). Exit status 14, naming the first entry that
     does not match and what differs, where anything does not. Reads only; others keep working.
     """

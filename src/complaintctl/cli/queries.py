@@ -1,6 +1,7 @@
 """Commands that only read: queue, overdue, find, show, history, report."""
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -351,7 +352,6 @@ def demo_command(
     """
     import shlex
     import tempfile
-    from pathlib import Path
 
     from complaintctl import services
     from complaintctl.cli import render
@@ -365,8 +365,11 @@ def demo_command(
     if into is None:
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
     else:
-        # A new file in a folder that is there: no folders made, no link followed.
-        path = check_destination(Path(into), force=None, streams=False)
+        # A new file in a folder that is there: no folders made, no link followed, and never
+        # your own store's journal (-wal, -shm), which SQLite would read with the store.
+        path = check_destination(
+            Path(into), force=None, protected=_own_store_files(state), streams=False
+        )
     sandbox = State(
         db=str(path), actor="sam", now=state.now, plain=state.plain, origin=state.origin
     )
@@ -378,6 +381,26 @@ def demo_command(
         f"Try: export COMPLAINTCTL_DB={shlex.quote(str(path))} COMPLAINTCTL_USER=olu\n"
         f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
     )
+
+
+def _own_store_files(state: State) -> list[Path]:
+    """The journal files of the store --db (or COMPLAINTCTL_DB) names, where it names one that
+    can be read: the sandbox never needs that store, so one that cannot be named is no reason
+    to refuse it. The store's own file is not among them: a store that is there is refused as
+    a file that exists, and where there is none yet the sandbox may be made at its path
+    (`--db demo.sqlite3 demo --into demo.sqlite3`)."""
+    import os
+
+    from complaintctl.errors import StoreUnavailable
+    from complaintctl.store.db import sqlite_file
+
+    try:
+        path = sqlite_file(state.url())
+        files = state.store_files()
+    except StoreUnavailable:
+        return []
+    store = os.path.realpath(path) if path is not None else None
+    return [file for file in files if os.path.realpath(file) != store]
 
 
 class ReportBy(StrEnum):

@@ -176,9 +176,13 @@ class StoredEntry:
 def stored_entries(
     connection: Connection, up_to: int, *, page: int = 5000
 ) -> Iterator[StoredEntry]:
-    """Every entry up to id `up_to`, in id order, a page at a time (memory stays flat)."""
-    after = 0
+    """Every entry up to id `up_to`, in id order, a page at a time (memory stays flat).
+
+    From the lowest id there is, not from 1: an entry added by hand at id 0 or below is one
+    complaintctl did not write, and is named, never passed over."""
+    after: int | None = None
     while True:
+        above = () if after is None else (_EVENT.c.id > after,)
         rows = connection.execute(
             select(
                 _EVENT.c.id,
@@ -194,7 +198,7 @@ def stored_entries(
                 Case.__table__.c.ref,  # type: ignore[attr-defined]
             )
             .select_from(_EVENT.outerjoin(Case.__table__, Case.__table__.c.id == _EVENT.c.case_id))  # type: ignore[attr-defined]
-            .where(_EVENT.c.id > after, _EVENT.c.id <= up_to)
+            .where(*above, _EVENT.c.id <= up_to)
             .order_by(_EVENT.c.id)
             .limit(page)
         ).all()

@@ -62,13 +62,21 @@ def _sqlite_url(path: Path) -> str:
 
 def _parse(url: str) -> URL:
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except (ArgumentError, ValueError):
         # Not echoed: a URL that cannot be read cannot have its password hidden either.
         raise StoreUnavailable(
-            "--db (or COMPLAINTCTL_DB) is neither a file path nor a database URL that can be "
-            "read, such as postgresql+psycopg://user@host/database"
+            "--db (or COMPLAINTCTL_DB, or the config file's db) is neither a file path nor a "
+            "database URL that can be read, such as postgresql+psycopg://user@host/database"
         ) from None
+    if "@" in (parsed.host or ""):
+        # `user:pa@ss@host`: the password ends at its first @, and the rest of it would be
+        # taken for the host, and shown as one. No host name holds an @.
+        raise StoreUnavailable(
+            "--db (or COMPLAINTCTL_DB, or the config file's db) is a database URL whose host "
+            "holds an @: an @ in a user name or password is written %40 in a URL"
+        )
+    return parsed
 
 
 def describe(url: str) -> str:

@@ -375,6 +375,16 @@ def backup(engine: Engine, target: Path, *, protected: list[Path]) -> Path:
             "db backup copies SQLite stores; back up a PostgreSQL store with "
             "pg_dump --format=custom --file=FILE and the store's URL without +psycopg"
         )
+    with engine.connect() as connection:
+        # A database with none of complaintctl's tables (another program's, or none at all) is
+        # no store, here as for every command; one at another revision is copied as it is
+        # (back it up, then upgrade it), and so is one whose record of it cannot be read.
+        try:
+            revision: str | None = stored_revision(connection)
+        except UnreadableRevision:
+            revision = "unreadable"
+    if revision is None:
+        raise no_store(str(url.database))
     target = check_destination(target, force=None, protected=protected, streams=False)
     new = NewFile(target)
     try:
