@@ -124,6 +124,18 @@ def emailed_in(session: Sessions, consumer: str, email: str, summary: str) -> Ca
 # -- the queue ---------------------------------------------------------------------------
 
 
+def officer_in(session: Sessions, area: str) -> None:
+    """An officer, bea, added by sam to work in `area`: the area becomes one a case may be
+    routed to."""
+    session("sam").state.change(
+        lambda uow, when: services.add_staff(
+            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
+            now=when,
+        ),
+        None,
+    )  # fmt: skip
+
+
 async def test_the_queue_lists_what_the_queue_service_gives_in_its_order(
     live: Apps, session: Sessions
 ) -> None:
@@ -207,13 +219,7 @@ async def test_an_area_with_invisible_characters_is_cut_as_shown_not_as_stored(
     # An area is cut to its column, then shown inert: cut as stored, each bidi mark or
     # zero-width space grew to <U+…> after the cut, and the time left went off the edge.
     area = "\u202eCasework\u202c\u200b\u200b\u200b\u200b Complaints"
-    session("sam").state.change(
-        lambda uow, when: services.add_staff(
-            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
-            now=when,
-        ),
-        None,
-    )  # fmt: skip
+    officer_in(session, area)
     app = live("olu")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -899,13 +905,7 @@ async def test_what_a_step_says_writes_out_a_bidi_override_in_the_area_it_names(
     live: Apps, session: Sessions
 ) -> None:
     area = "Case\u202ework"
-    session("sam").state.change(
-        lambda uow, when: services.add_staff(
-            uow, username="bea", name="Bea", role=Role.OFFICER, area=area, by="sam", at=when,
-            now=when,
-        ),
-        None,
-    )  # fmt: skip
+    officer_in(session, area)
     app = live("olu")
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
