@@ -222,10 +222,7 @@ def listing_filters(
     if owner is not None:
         staff = uow.staff(named_staff(owner, f"{in_owner}--owner"))
         if staff is None:
-            raise NotFound(
-                f"{in_owner}no staff member {owner.strip()!r}{unlike_a_username(owner)} "
-                "(see `complaintctl staff list`)"
-            )
+            raise no_member(owner, in_owner)
         owner = staff.username
     return spellings, owner
 
@@ -275,6 +272,15 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     return Actor(staff.username, Role(staff.role), staff.area)
 
 
+def no_member(name: str, where: str = "") -> NotFound:
+    """The refusal of `name`, given in an option (`where`: a saved view's key, if there), as no
+    member of staff."""
+    return NotFound(
+        f"{where}no staff member {name.strip()!r}{unlike_a_username(name)} "
+        "(see `complaintctl staff list`)"
+    )
+
+
 def unlike_a_username(name: str) -> str:
     """For a refusal naming `name` as no member of staff: the characters in it that no
     username holds, by name, so that `оlu` typed with a Cyrillic `о` is not read as `olu`."""
@@ -298,10 +304,7 @@ def active_staff(uow: UnitOfWork, username: str, option: str = "--to") -> Staff:
     """A member of staff named in an option (--to, --via): they must exist and be active."""
     staff = uow.staff(named_staff(username, option))
     if staff is None:
-        raise NotFound(
-            f"no staff member {username.strip()!r}{unlike_a_username(username)} "
-            "(see `complaintctl staff list`)"
-        )
+        raise no_member(username)
     if not staff.active:
         raise InvalidInput(f"{staff.username} is no longer active staff")
     return staff

@@ -41,11 +41,11 @@ from complaintctl.services.common import (
     find_case,
     judged_at,
     named_staff,
+    no_member,
     not_in_future,
     optional,
     owner_as_recorded,
     required,
-    unlike_a_username,
 )
 from complaintctl.services.reads import beyond_the_calendar, working_duration
 from complaintctl.views import ActionView, CauseView, EventView
@@ -337,10 +337,7 @@ def list_actions(
     if owner is not None:
         found = uow.staff(named_staff(owner, "--owner"))
         if found is None:
-            raise NotFound(
-                f"no staff member {owner.strip()!r}{unlike_a_username(owner)} "
-                "(see `complaintctl staff list`)"
-            )
+            raise no_member(owner)
         owner = found.username
     calendar = uow.calendar()
     # Each due as recorded by `as_of`, as `show --as-of` gives it: a calendar change recorded
