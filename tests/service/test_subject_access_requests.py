@@ -566,3 +566,55 @@ def test_the_consumers_record_lists_their_requests(unit: UnitFactory, ann: int) 
     assert [(1, t("2026-11-25T18:30"), end_of("2026-12-29"), "overdue")] == [
         (r.id, r.received_at, r.due, r.state) for r in record.subject_access
     ]
+
+
+def test_any_moment_of_the_due_date_is_in_time_its_last_second_too(
+    unit: UnitFactory, ann: int
+) -> None:
+    """The due instant stands for the whole due date (23:59:59): an answer, a listing or an
+    extension at 23:59:59.5 that day is within it; from midnight the request is overdue."""
+    open_sar(unit)  # due at the end of Tuesday 29 December
+    last_moment = end_of("2026-12-29").replace(microsecond=500_000)
+    next_day = t("2026-12-30T00:00")
+
+    def states(as_of: datetime) -> list[str]:
+        views = read(unit, services.list_requests, open_only=False, as_of=as_of)
+        return [view.state for view in views]
+
+    assert (["open"], (), ["overdue"], [(None, "subject-access", 1)]) == (
+        states(last_moment),
+        read(unit, services.overdue, kinds=["subject-access"], as_of=last_moment).items,
+        states(next_day),
+        overdue_requests(unit, "2026-12-30T00:00"),
+    )
+    extended = act(unit, services.extend_request, sar_id=1, months=1, reason="Numerous",
+                   by="lee.leader", at=last_moment)  # fmt: skip
+    assert (end_of("2027-01-25"), "open") == (extended.due, extended.state)
+
+
+def test_an_answer_in_the_last_second_of_the_due_date_is_on_time(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-29T16:00")
+    last_moment = end_of("2026-12-29").replace(microsecond=500_000)
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=last_moment)  # fmt: skip
+
+    assert ("done", True) == (view.state, view.on_time)
+    assert [True] == [done["on_time"] for _, done in entries(unit, "sar-done")]
+
+
+def test_an_answer_recorded_in_the_last_second_of_the_due_date_is_on_time(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-29T16:00")
+
+    last_moment = end_of("2026-12-29").replace(microsecond=999_999)
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=t("2026-12-29T17:00"), now=last_moment)  # fmt: skip
+
+    assert ("done", True) == (view.state, view.on_time)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import subject_access_due
-from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
+from complaintctl.domain.calendar import past_due_date, subject_access_due
+from complaintctl.domain.clocks import MET, DeadlineKind
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
@@ -191,7 +191,7 @@ def extend_request(
         raise InvalidInput("--at is before the request was received")
     # Judged now as well as at --at: recorded once the due has passed, an extension would
     # lift a breach already on record, whatever date it gives (as a case's `extend`).
-    if judged_at(at, now) > request.due_at:
+    if past_due_date(request.due_at, judged_at(at, now)):
         raise ActionNotAllowed(
             f"subject-access request {sar_id} was due {format_local(request.due_at, tz)}: "
             "an extension is made, and the person told, within the first month"
@@ -250,8 +250,10 @@ def done_request(
     export = _export(uow, request, export_entry, at)
     assert export.id is not None
     clock = _clock(uow, request)
-    ended = clock_ends_at(clock.due_at, at, now)
-    on_time = ended <= clock.due_at
+    # As every clock's (clock_ends_at): dated in time but recorded once the due had passed,
+    # it ends when recorded. The due is a date: any moment of it is in time.
+    ended = now if past_due_date(clock.due_at, now) and at < now else at
+    on_time = not past_due_date(clock.due_at, ended)
     uow.end_deadline(clock, at=ended, outcome=MET)
     request.done_by, request.done_at = by, at
     request.export_event_id, request.on_time = export.id, on_time
