@@ -618,3 +618,34 @@ def test_an_answer_recorded_in_the_last_second_of_the_due_date_is_on_time(
                at=t("2026-12-29T17:00"), now=last_moment)  # fmt: skip
 
     assert ("done", True) == (view.state, view.on_time)
+
+
+def test_an_answer_or_extension_dated_before_the_request_was_recorded_is_refused(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    """Recorded (`sar open --at`) on 26 November, from a receipt on the 25th: an answer or an
+    extension dated between the two would come before the request in its history, as an
+    action done before it was opened would."""
+    open_sar(unit)  # received 25 Nov 18:30, recorded 26 Nov 09:00
+    export(unit, "2026-11-25T20:00")
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput) as answered:
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+            at=t("2026-11-25T21:00"), now=t("2026-11-27T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput) as extended:
+        act(unit, services.extend_request, sar_id=1, months=1, reason="Numerous",
+            by="lee.leader", at=t("2026-11-26T08:59:59"), now=t("2026-11-27T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput) as received:
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+            at=t("2026-11-25T18:29"), now=t("2026-11-27T10:00"))  # fmt: skip
+
+    assert [
+        "--at is before subject-access request 1 was recorded (Thu 2026-11-26 09:00 GMT)",
+        "--at is before subject-access request 1 was recorded (Thu 2026-11-26 09:00 GMT)",
+        "--at is before subject-access request 1 was received (Wed 2026-11-25 18:30 GMT)",
+    ] == [str(answered.value), str(extended.value), str(received.value)]
+    assert before == dump_store(store_url)
+    done = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+               at=t("2026-11-26T09:00"), now=t("2026-11-27T10:00"))  # fmt: skip
+    assert (True, "done") == (done.on_time, done.state)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import past_due_date, subject_access_due
 from complaintctl.domain.clocks import MET, DeadlineKind
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -187,8 +187,7 @@ def extend_request(
             f"{request.extended_months} month{'s' if request.extended_months != 1 else ''} "
             f"on {format_local(request.extended_at, tz)}: a request is extended once"
         )
-    if at < request.received_at:
-        raise InvalidInput("--at is before the request was received")
+    _not_before_recorded(request, at, tz)
     # Judged now as well as at --at: recorded once the due has passed, an extension would
     # lift a breach already on record, whatever date it gives (as a case's `extend`).
     if past_due_date(request.due_at, judged_at(at, now)):
@@ -238,8 +237,7 @@ def done_request(
     request = _request(uow, sar_id)
     tz = uow.calendar().tz
     _still_open(request, tz)
-    if at < request.received_at:
-        raise InvalidInput("--at is before the request was received")
+    _not_before_recorded(request, at, tz)
     if request.extended_at is not None and at < request.extended_at:
         # An extension is refused once a request is answered: an answer dated before one
         # on record would leave an answered request extended after.
@@ -340,6 +338,18 @@ def _still_open(request: SubjectAccessRequest, tz: ZoneInfo) -> None:
             f"subject-access request {request.id} was answered "
             f"{format_local(request.done_at, tz)} by {request.done_by}"
         )
+
+
+def _not_before_recorded(request: SubjectAccessRequest, at: datetime, tz: ZoneInfo) -> None:
+    """Refuse an extension or answer dated before the request was received, or recorded
+    (`sar open --at`): it would come before the request in the history, as an action done
+    before it was opened would."""
+    for when, what in ((request.received_at, "received"), (request.opened_at, "recorded")):
+        if at < when:
+            raise InvalidInput(
+                f"--at is before subject-access request {request.id} was {what} "
+                f"({format_apart(at, when, tz)[1]})"
+            )
 
 
 def _clock(uow: UnitOfWork, request: SubjectAccessRequest) -> Deadline:
