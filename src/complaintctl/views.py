@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
+from complaintctl.domain.calendar import past_due_date
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.explain import DayEntry, shown_minutes
 from complaintctl.domain.figures import FIGURE, Row
@@ -659,7 +660,7 @@ class SubjectAccessView:
         """open, overdue (past due at `as_of` and not answered), done or done-late."""
         if self.done_at is not None:
             return "done" if self.on_time else "done-late"
-        return "overdue" if self.as_of > self.due else "open"
+        return "overdue" if past_due_date(self.due, self.as_of) else "open"
 
 
 def subject_access_json(view: SubjectAccessView) -> dict[str, Any]:

@@ -750,6 +750,25 @@ def test_the_queue_footer_at_40_columns_folds_at_spaces_never_mid_word(
     ] == footer
 
 
+def test_the_queue_footer_counts_a_request_in_its_due_dates_last_second_as_not_overdue() -> None:
+    # Due at the end of 29 December: at 23:59:59.5 that day it is in time still; at midnight,
+    # overdue.
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from complaintctl.cli.render import subject_access_line
+
+    due = t("2026-12-29T23:59:59")
+    last_second = replace(TEAM_QUEUE, subject_access_dues=(due,), as_of=due.replace(microsecond=1))
+    next_day = replace(last_second, as_of=t("2026-12-30T00:00"))
+    london = ZoneInfo("Europe/London")
+    assert [
+        "1 subject-access request open, next due Tue 2026-12-29 23:59 GMT (complaintctl sar list "
+        "--open)",
+        "1 subject-access request open, 1 overdue (complaintctl sar list --open)",
+    ] == [subject_access_line(last_second, london), subject_access_line(next_day, london)]
+
+
 def test_a_name_folded_onto_more_lines_leaves_no_blank_line_inside_its_case(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

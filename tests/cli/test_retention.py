@@ -348,3 +348,25 @@ def test_retention_list_names_each_hold_in_force_on_one_line_at_a_terminal(
     assert [f"Legal holds in force: hold 1 on {ref} (Claim filed in court)"] == [
         line for line in said if "Legal holds" in line or "court" in line
     ]
+
+
+def test_retention_list_as_of_a_moment_before_a_hold_was_added_lists_the_case_due(
+    run: Run,
+) -> None:
+    # Due from 2 December 2032, put on hold on 10 January 2033: as of Christmas 2032 it was
+    # due, and no hold was in force.
+    ref = closed_case(run)
+    with freeze_time(SIX_YEARS_ON):
+        ok(run, "--as", "lee.leader", "hold", "add", ref, "--reason", "Litigation")
+
+    then = json.loads(
+        senior(run, "retention", "list", "--as-of", "2032-12-25", "--json", now=SIX_YEARS_ON).stdout
+    )
+    now = json.loads(senior(run, "retention", "list", "--json", now=SIX_YEARS_ON).stdout)
+
+    assert (["due", "due"], [], ["held", "held"], [1]) == (
+        [i["state"] for i in then["items"]],
+        [h["id"] for h in then["holds"]],
+        [i["state"] for i in now["items"]],
+        [h["id"] for h in now["holds"]],
+    )

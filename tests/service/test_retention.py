@@ -1012,3 +1012,48 @@ def test_retention_removes_the_reason_a_case_was_handed_on(unit: UnitFactory) ->
         set(entry.details["reason"]), entry.details["was"], entry.details["to"],
     )  # fmt: skip
     assert verified(unit).intact
+
+
+def test_a_list_as_of_a_moment_counts_the_holds_requests_and_restrictions_of_that_moment(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    """Bob's case ran out on 2 December 2032. A hold placed on it in January 2033 and lifted
+    in March, a subject-access request of his open from 15 to 20 January, and a restriction
+    decided in January: each counts in a list as of a moment while it was in force, never
+    as of one before it began or after it ended."""
+    bob = consumer_id(unit, "bob@example.com")
+    held = act(unit, services.add_hold, ref=store["bob"], consumer_id=None, reason="Litigation",
+               by="lee.leader", at=t("2033-01-10T10:00"))  # fmt: skip
+    act(unit, services.open_request, email=None, consumer_id=bob, received_at=t("2033-01-15T10:00"),
+        by="officer.one", at=t("2033-01-15T10:00"))  # fmt: skip
+    with unit() as uow:
+        record_export(uow, consumer_id=bob, format="json", sha256="ab" * 32, by="officer.one",
+                      at=t("2033-01-20T10:00"), now=t("2033-01-20T10:00"))  # fmt: skip
+    act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+        at=t("2033-01-20T11:00"))  # fmt: skip
+    act(unit, services.restrict, email=None, consumer_id=bob, scope=RestrictionScope.PROCEDURE,
+        reason="Abuse", review=None, dispute=None, channel=None, via=None, by="sam.senior",
+        at=t("2033-01-25T10:00"))  # fmt: skip
+    act(unit, services.lift_hold, hold_id=held.id, reason="Settled", by="sam.senior",
+        at=t("2033-03-01T10:00"))  # fmt: skip
+
+    def bobs(as_of: str) -> list[tuple[str, str | None]]:
+        his = (store["bob"], f"consumer {bob}")
+        return [(state, why) for what, state, _, why in due(unit, t(as_of)) if what in his]
+
+    def holds(as_of: str) -> list[int]:
+        with unit(write=False) as uow:
+            return [h.id for h in services.retention_due(uow, as_of=t(as_of)).holds]
+
+    assert [
+        [("due", None), ("due", None)],
+        [("held", "on legal hold; subject-access request 1 open")] * 2,
+        [("held", "on legal hold"), ("held", "on legal hold")],
+        [("due", None), ("kept", "restriction 1 in force")],
+    ] == [bobs("2033-01-01T12:00"), bobs("2033-01-18T12:00"), bobs("2033-01-22T12:00"),
+          bobs("2033-03-02T12:00")]  # fmt: skip
+    assert [[], [held.id], []] == [
+        holds("2033-01-01T12:00"),
+        holds("2033-01-18T12:00"),
+        holds("2033-03-02T12:00"),
+    ]

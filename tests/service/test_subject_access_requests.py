@@ -566,3 +566,86 @@ def test_the_consumers_record_lists_their_requests(unit: UnitFactory, ann: int) 
     assert [(1, t("2026-11-25T18:30"), end_of("2026-12-29"), "overdue")] == [
         (r.id, r.received_at, r.due, r.state) for r in record.subject_access
     ]
+
+
+def test_any_moment_of_the_due_date_is_in_time_its_last_second_too(
+    unit: UnitFactory, ann: int
+) -> None:
+    """The due instant stands for the whole due date (23:59:59): an answer, a listing or an
+    extension at 23:59:59.5 that day is within it; from midnight the request is overdue."""
+    open_sar(unit)  # due at the end of Tuesday 29 December
+    last_moment = end_of("2026-12-29").replace(microsecond=500_000)
+    next_day = t("2026-12-30T00:00")
+
+    def states(as_of: datetime) -> list[str]:
+        views = read(unit, services.list_requests, open_only=False, as_of=as_of)
+        return [view.state for view in views]
+
+    assert (["open"], (), ["overdue"], [(None, "subject-access", 1)]) == (
+        states(last_moment),
+        read(unit, services.overdue, kinds=["subject-access"], as_of=last_moment).items,
+        states(next_day),
+        overdue_requests(unit, "2026-12-30T00:00"),
+    )
+    extended = act(unit, services.extend_request, sar_id=1, months=1, reason="Numerous",
+                   by="lee.leader", at=last_moment)  # fmt: skip
+    assert (end_of("2027-01-25"), "open") == (extended.due, extended.state)
+
+
+def test_an_answer_in_the_last_second_of_the_due_date_is_on_time(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-29T16:00")
+    last_moment = end_of("2026-12-29").replace(microsecond=500_000)
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=last_moment)  # fmt: skip
+
+    assert ("done", True) == (view.state, view.on_time)
+    assert [True] == [done["on_time"] for _, done in entries(unit, "sar-done")]
+
+
+def test_an_answer_recorded_in_the_last_second_of_the_due_date_is_on_time(
+    unit: UnitFactory, ann: int
+) -> None:
+    open_sar(unit)
+    export(unit, "2026-12-29T16:00")
+
+    last_moment = end_of("2026-12-29").replace(microsecond=999_999)
+
+    view = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.one",
+               at=t("2026-12-29T17:00"), now=last_moment)  # fmt: skip
+
+    assert ("done", True) == (view.state, view.on_time)
+
+
+def test_an_answer_or_extension_dated_before_the_request_was_recorded_is_refused(
+    unit: UnitFactory, ann: int, store_url: str
+) -> None:
+    """Recorded (`sar open --at`) on 26 November, from a receipt on the 25th: an answer or an
+    extension dated between the two would come before the request in its history, as an
+    action done before it was opened would."""
+    open_sar(unit)  # received 25 Nov 18:30, recorded 26 Nov 09:00
+    export(unit, "2026-11-25T20:00")
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput) as answered:
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+            at=t("2026-11-25T21:00"), now=t("2026-11-27T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput) as extended:
+        act(unit, services.extend_request, sar_id=1, months=1, reason="Numerous",
+            by="lee.leader", at=t("2026-11-26T08:59:59"), now=t("2026-11-27T10:00"))  # fmt: skip
+    with pytest.raises(InvalidInput) as received:
+        act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+            at=t("2026-11-25T18:29"), now=t("2026-11-27T10:00"))  # fmt: skip
+
+    assert [
+        "--at is before subject-access request 1 was recorded (Thu 2026-11-26 09:00 GMT)",
+        "--at is before subject-access request 1 was recorded (Thu 2026-11-26 09:00 GMT)",
+        "--at is before subject-access request 1 was received (Wed 2026-11-25 18:30 GMT)",
+    ] == [str(answered.value), str(extended.value), str(received.value)]
+    assert before == dump_store(store_url)
+    done = act(unit, services.done_request, sar_id=1, export_entry=None, by="officer.two",
+               at=t("2026-11-26T09:00"), now=t("2026-11-27T10:00"))  # fmt: skip
+    assert (True, "done") == (done.on_time, done.state)

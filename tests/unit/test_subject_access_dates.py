@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from complaintctl.domain.calendar import (
     corresponding_date,
+    past_due_date,
     subject_access_due,
     subject_access_due_date,
 )
@@ -82,6 +83,37 @@ def test_the_due_instant_is_the_end_of_the_due_date_in_the_zone_from_the_day_of_
         due.astimezone(LONDON).date(),
         due.astimezone(LONDON).strftime("%H:%M:%S"),
         due.astimezone(LONDON).utcoffset(),
+    )
+
+
+def test_a_request_is_past_due_from_the_first_moment_of_the_next_day_in_summer_too() -> None:
+    # Due Friday 10 April 2026, in British Summer Time: its last second, 23:59:59.5, is the due
+    # date still; midnight in London (23:00 UTC) is the next day.
+    due = subject_access_due(datetime(2026, 3, 10, 9, tzinfo=LONDON), 1, "Europe/London", ())
+    assert datetime(2026, 4, 10, 22, 59, 59, tzinfo=UTC) == due
+    assert [False, False, True] == [
+        past_due_date(due, datetime(2026, 4, 10, 22, 59, 59, 999_999, tzinfo=UTC)),
+        past_due_date(due, due),
+        past_due_date(due, datetime(2026, 4, 11, 0, 0, tzinfo=LONDON)),
+    ]
+
+
+def test_where_the_clocks_go_back_at_midnight_the_due_date_ends_after_its_second_last_hour() -> (
+    None
+):
+    # Egypt's summer time ends at midnight after the last Thursday of October: on Thursday 29
+    # October 2026 the hour from 23:00 comes twice, and the day ends at the later 23:59:59.
+    cairo = ZoneInfo("Africa/Cairo")
+    due = subject_access_due(datetime(2026, 9, 29, 10, tzinfo=cairo), 1, "Africa/Cairo", ())
+    second_23_30 = datetime(2026, 10, 29, 21, 30, tzinfo=UTC)
+    assert (date(2026, 10, 29), "23:30") == (
+        second_23_30.astimezone(cairo).date(),
+        second_23_30.astimezone(cairo).strftime("%H:%M"),
+    )
+    assert (datetime(2026, 10, 29, 21, 59, 59, tzinfo=UTC), False, True) == (
+        due,
+        past_due_date(due, second_23_30),
+        past_due_date(due, datetime(2026, 10, 30, 0, 0, tzinfo=cairo)),
     )
 
 

@@ -1826,8 +1826,10 @@ def subject_access_line(report: QueueReport, tz: ZoneInfo) -> str:
     dues = report.subject_access_dues
     if not dues:
         return ""
-    late = sum(1 for due in dues if due < report.as_of)
-    coming = [due for due in dues if due >= report.as_of]
+    from complaintctl.domain.calendar import past_due_date
+
+    late = sum(1 for due in dues if past_due_date(due, report.as_of))
+    coming = [due for due in dues if not past_due_date(due, report.as_of)]
     parts = [f"{len(dues)} subject-access request{'s' if len(dues) != 1 else ''} open"]
     if late:
         parts.append(f"{late} overdue")

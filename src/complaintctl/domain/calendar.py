@@ -101,6 +101,7 @@ def parse_week(text: str) -> Week:
 
 
 _ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
 _ZERO = timedelta(0)
 
 
@@ -496,7 +497,16 @@ def subject_access_due(
     tz = ZoneInfo(zone)
     received = _aware(received_at).astimezone(tz).date()
     due = subject_access_due_date(received, months, bank_holidays)
-    return datetime.combine(due, END_OF_DAY, tzinfo=tz).astimezone(UTC)
+    # fold=1: where the clocks go back at midnight (Africa/Cairo, on a Thursday), the day's
+    # last hour comes twice, and the day ends at the later 23:59:59.
+    return datetime.combine(due, END_OF_DAY, tzinfo=tz).replace(fold=1).astimezone(UTC)
+
+
+def past_due_date(due_at: datetime, at: datetime) -> bool:
+    """Whether `at` is past a subject-access request's due date, whose due instant is that
+    date's last second (`subject_access_due`): any moment of that second (23:59:59.5) is the
+    date still, so a request answered then is in time, and it is overdue from the next day."""
+    return at >= due_at + _ONE_SECOND
 
 
 # -- an organisation's calendar, as an officer types it -------------------------------------

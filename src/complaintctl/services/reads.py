@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import CalendarError
+from complaintctl.domain.calendar import CalendarError, past_due_date
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import InstantError, parse_working_duration
 from complaintctl.domain.procedure import Stage
@@ -198,6 +198,8 @@ def overdue(
         rows = _overdue_as_recorded(rows, moved, as_of, due_before)
     else:
         rows = listings.overdue(uow, as_of, wanted, due_before)
+    if due_before is None:
+        rows = [row for row in rows if _past_due(row, as_of)]
     lateness = calendar.working_times_to([row[listings.OVERDUE_DUE] for row in rows], as_of)
     handed_on = moved.owners if moved is not None else {}
     # Built by position, in OverdueItem's order: a listing makes one per row (benchmarks/).
@@ -299,6 +301,16 @@ def _owner_then(
     if kind == DeadlineKind.FINAL.value:
         return owner_as_recorded(owner, HANDLER, since, as_of)
     return owner
+
+
+def _past_due(row: OverdueRow, as_of: datetime) -> bool:
+    """Whether `overdue`'s row is past due at `as_of`, as the listing has it (due before
+    it), but for a subject-access request's: its due is a date, whose last second is in time
+    (`past_due_date`)."""
+    from complaintctl.store.listings import OVERDUE_DUE, OVERDUE_SAR
+
+    due = row[OVERDUE_DUE]
+    return past_due_date(due, as_of) if row[OVERDUE_SAR] is not None else due < as_of
 
 
 def _overdue_as_recorded(

@@ -251,17 +251,20 @@ def list_holds(uow: UnitOfWork, *, include_lifted: bool) -> tuple[HoldView, ...]
 
 
 def _due(
-    uow: UnitOfWork, policy: retention.Policy, as_of: datetime
+    uow: UnitOfWork, policy: retention.Policy, as_of: datetime, *, then: bool = False
 ) -> tuple[list[tuple[int, RetentionItem]], list[RetentionItem]]:
     """The cases (with their ids) and consumers whose retention ran out by `as_of`, not yet
     anonymised: each due, held (by a legal hold, or a subject-access request of the person's
-    not yet answered: `retention.held_why`) or kept."""
+    not yet answered: `retention.held_why`) or kept (a restriction in force). With `then`,
+    held and kept by what was in force at `as_of` (`retention list --as-of`); else by what is
+    in force now, whatever its --at says (a run removes nothing held now)."""
     from complaintctl.store import retention as stored
 
-    states = stored.case_states(uow.session)
+    at = as_of if then else None
+    states = stored.case_states(uow.session, at)
     anonymised = stored.anonymised_consumers(uow.session)
-    restricted = stored.restrictions_in_force(uow.session)
-    asking = stored.open_requests(uow.session)
+    restricted = stored.restrictions_in_force(uow.session, at)
+    asking = stored.open_requests(uow.session, at)
     cases: list[tuple[int, RetentionItem]] = []
     by_consumer: dict[int, list[retention.CaseState]] = {}
     for case_id, state in states:
@@ -307,18 +310,19 @@ def _due(
 
 def retention_due(uow: UnitOfWork, *, as_of: datetime) -> RetentionDue:
     """What retention has made due by `as_of` (now by default), with the date each became
-    due, and the holds in force. Reads only."""
+    due, and the holds in force then (each item held or kept by what was in force then: a
+    hold, request or restriction begun or ended since counted as it stood). Reads only."""
     from complaintctl.store import retention as stored
 
     policy = stored.policy(uow.session)
-    cases, consumers = _due(uow, policy, as_of)
+    cases, consumers = _due(uow, policy, as_of, then=True)
     items = sorted([item for _, item in cases] + consumers, key=lambda i: i.due_at)
     return RetentionDue(
         uow.calendar().tz.key,
         as_of,
         _policy_view(uow, policy),
         tuple(items),
-        list_holds(uow, include_lifted=False),
+        tuple(_hold_view(uow, h) for h in stored.holds(uow.session, as_of=as_of)),
     )
 
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import subject_access_due
-from complaintctl.domain.clocks import MET, DeadlineKind, clock_ends_at
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.calendar import past_due_date, subject_access_due
+from complaintctl.domain.clocks import MET, DeadlineKind
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.procedure import Action, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
 from complaintctl.services.common import (
@@ -187,11 +187,10 @@ def extend_request(
             f"{request.extended_months} month{'s' if request.extended_months != 1 else ''} "
             f"on {format_local(request.extended_at, tz)}: a request is extended once"
         )
-    if at < request.received_at:
-        raise InvalidInput("--at is before the request was received")
+    _not_before_recorded(request, at, tz)
     # Judged now as well as at --at: recorded once the due has passed, an extension would
     # lift a breach already on record, whatever date it gives (as a case's `extend`).
-    if judged_at(at, now) > request.due_at:
+    if past_due_date(request.due_at, judged_at(at, now)):
         raise ActionNotAllowed(
             f"subject-access request {sar_id} was due {format_local(request.due_at, tz)}: "
             "an extension is made, and the person told, within the first month"
@@ -238,8 +237,7 @@ def done_request(
     request = _request(uow, sar_id)
     tz = uow.calendar().tz
     _still_open(request, tz)
-    if at < request.received_at:
-        raise InvalidInput("--at is before the request was received")
+    _not_before_recorded(request, at, tz)
     if request.extended_at is not None and at < request.extended_at:
         # An extension is refused once a request is answered: an answer dated before one
         # on record would leave an answered request extended after.
@@ -250,8 +248,10 @@ def done_request(
     export = _export(uow, request, export_entry, at)
     assert export.id is not None
     clock = _clock(uow, request)
-    ended = clock_ends_at(clock.due_at, at, now)
-    on_time = ended <= clock.due_at
+    # As every clock's (clock_ends_at): dated in time but recorded once the due had passed,
+    # it ends when recorded. The due is a date: any moment of it is in time.
+    ended = now if past_due_date(clock.due_at, now) and at < now else at
+    on_time = not past_due_date(clock.due_at, ended)
     uow.end_deadline(clock, at=ended, outcome=MET)
     request.done_by, request.done_at = by, at
     request.export_event_id, request.on_time = export.id, on_time
@@ -338,6 +338,18 @@ def _still_open(request: SubjectAccessRequest, tz: ZoneInfo) -> None:
             f"subject-access request {request.id} was answered "
             f"{format_local(request.done_at, tz)} by {request.done_by}"
         )
+
+
+def _not_before_recorded(request: SubjectAccessRequest, at: datetime, tz: ZoneInfo) -> None:
+    """Refuse an extension or answer dated before the request was received, or recorded
+    (`sar open --at`): it would come before the request in the history, as an action done
+    before it was opened would."""
+    for when, what in ((request.received_at, "received"), (request.opened_at, "recorded")):
+        if at < when:
+            raise InvalidInput(
+                f"--at is before subject-access request {request.id} was {what} "
+                f"({format_apart(at, when, tz)[1]})"
+            )
 
 
 def _clock(uow: UnitOfWork, request: SubjectAccessRequest) -> Deadline:

@@ -130,6 +130,7 @@ OverdueRow = tuple[
 OVERDUE_REF: Final = 0
 OVERDUE_DUE: Final = 4
 OVERDUE_RESTRICTION: Final = 5
+OVERDUE_SAR: Final = 9
 OVERDUE_ACTION: Final = 10
 
 

@@ -56,9 +56,18 @@ def policies(session: Session) -> list[retention.Policy]:
     ]
 
 
-def holds(session: Session, *, lifted: bool = False) -> Sequence[LegalHold]:
+def holds(
+    session: Session, *, lifted: bool = False, as_of: datetime | None = None
+) -> Sequence[LegalHold]:
+    """The legal holds in force (with `lifted`, every one); with `as_of`, those in force
+    then: added by then (its --at) and not lifted by then."""
     query = select(LegalHold).order_by(col(LegalHold.id))
-    if not lifted:
+    if as_of is not None:
+        query = query.where(
+            col(LegalHold.added_at) <= as_of,
+            col(LegalHold.lifted_at).is_(None) | (col(LegalHold.lifted_at) > as_of),
+        )
+    elif not lifted:
         query = query.where(col(LegalHold.lifted_at).is_(None))
     return session.exec(query).all()
 
@@ -67,11 +76,14 @@ def hold(session: Session, hold_id: int) -> LegalHold | None:
     return session.get(LegalHold, hold_id)
 
 
-def case_states(session: Session) -> list[tuple[int, retention.CaseState]]:
-    """Every case as retention sees it (its id, its state), in id order."""
+def case_states(
+    session: Session, as_of: datetime | None = None
+) -> list[tuple[int, retention.CaseState]]:
+    """Every case as retention sees it (its id, its state), in id order; held by the holds in
+    force now, or with `as_of`, then."""
     held_cases: set[int] = set()
     held_consumers: set[int] = set()
-    for row in holds(session):
+    for row in holds(session, as_of=as_of):
         if row.case_id is not None:
             held_cases.add(row.case_id)
         if row.consumer_id is not None:
@@ -130,24 +142,43 @@ def anonymised_consumers(session: Session) -> set[int]:
     return set(found.scalars())
 
 
-def restrictions_in_force(session: Session) -> dict[int, list[int]]:
-    """Each consumer's restrictions in force, by id."""
+def restrictions_in_force(session: Session, as_of: datetime | None = None) -> dict[int, list[int]]:
+    """Each consumer's restrictions in force (with `as_of`, then: decided by then and not
+    lifted by then), by id."""
     found: dict[int, list[int]] = {}
+    in_force = (
+        (col(Restriction.lifted_at).is_(None),)
+        if as_of is None
+        else (
+            col(Restriction.decided_at) <= as_of,
+            col(Restriction.lifted_at).is_(None) | (col(Restriction.lifted_at) > as_of),
+        )
+    )
     for restriction_id, consumer_id in session.exec(
         select(col(Restriction.id), col(Restriction.consumer_id))
-        .where(col(Restriction.lifted_at).is_(None))
+        .where(*in_force)
         .order_by(col(Restriction.id))
     ):
         found.setdefault(consumer_id, []).append(restriction_id or 0)
     return found
 
 
-def open_requests(session: Session) -> dict[int, list[int]]:
-    """Each consumer's subject-access requests not yet answered, by id."""
+def open_requests(session: Session, as_of: datetime | None = None) -> dict[int, list[int]]:
+    """Each consumer's subject-access requests not yet answered (with `as_of`, then:
+    received by then and not answered by then), by id."""
     found: dict[int, list[int]] = {}
+    answered = col(SubjectAccessRequest.done_at)
+    not_answered = (
+        (answered.is_(None),)
+        if as_of is None
+        else (
+            col(SubjectAccessRequest.received_at) <= as_of,
+            answered.is_(None) | (answered > as_of),
+        )
+    )
     for request_id, consumer_id in session.exec(
         select(col(SubjectAccessRequest.id), col(SubjectAccessRequest.consumer_id))
-        .where(col(SubjectAccessRequest.done_at).is_(None))
+        .where(*not_answered)
         .order_by(col(SubjectAccessRequest.id))
     ):
         found.setdefault(consumer_id, []).append(request_id or 0)
