@@ -20,6 +20,7 @@ from complaintctl.text import (
     json_text,
     not_in_usernames,
     one_line,
+    shell_word,
     text_problem,
 )
 
@@ -152,3 +153,18 @@ def test_a_csv_header_is_made_safe_as_its_cells_are() -> None:
 )
 def test_the_characters_no_username_holds_are_each_named_once(typed: str, said: str) -> None:
     assert said == not_in_usernames(typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("/tmp/demo.sqlite3", "/tmp/demo.sqlite3"),
+        ("/tmp/my demos/it's.sqlite3", "'/tmp/my demos/it'\"'\"'s.sqlite3'"),
+        ("a\x1bb\tc\nd 'e' \\f", "$'a\\x1bb\\tc\\nd \\'e\\' \\\\f'"),
+        ("\u202eevil\u200b\x85", "$'\\u202eevil\\u200b\\u0085'"),
+        ("\U000e0041", "$'\\U000e0041'"),
+        ("caf\udce9", "$'caf\\xe9'"),  # a byte that is not UTF-8, as os.fsdecode reads it
+    ],
+)
+def test_a_shell_word_is_inert_and_what_the_shell_reads_back(text: str, word: str) -> None:
+    assert (word, word) == (shell_word(text), inert(shell_word(text)))
