@@ -96,6 +96,15 @@ def as_seen(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
+def unseen(text: str) -> str | None:
+    """The first character of `text` that does not show as itself (a control, a bidirectional
+    mark or override, a zero-width or other invisible one), written out (`<U+200B>`), or None.
+    A name that identifies something (an area) holds none: `Case<U+200B>work` would look like
+    `Casework` and be another."""
+    found = next((c for c in text if ord(c) in ACTING), None)
+    return None if found is None else _written_out(ord(found))
+
+
 def one_line(text: str) -> str:
     """`text` inert on one line: runs of whitespace (newlines, tabs) become one space. The
     acting characters Python also counts as whitespace (line and paragraph separators, C1

@@ -22,6 +22,7 @@ from complaintctl.text import (
     one_line,
     shell_word,
     text_problem,
+    unseen,
 )
 
 # The payloads of a hostile name or summary: a window title, a hidden link, clearing the
@@ -168,3 +169,12 @@ def test_the_characters_no_username_holds_are_each_named_once(typed: str, said: 
 )
 def test_a_shell_word_is_inert_and_what_the_shell_reads_back(text: str, word: str) -> None:
     assert (word, word) == (shell_word(text), inert(shell_word(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [("Casework", None), ("Café 1", None), ("Case\u200bwork", "<U+200B>"),
+     ("\u202eEnergy", "<U+202E>"), ("a\tb", "\\x09"), ("\u00ad", "\\xad")],
+)  # fmt: skip
+def test_unseen_names_the_first_character_that_does_not_show(text: str, hidden: str | None) -> None:
+    assert hidden == unseen(text)
