@@ -50,6 +50,14 @@ def resolve_url(db: str | None) -> str:
     if "://" in db:
         _parse(db)  # refused here, once, rather than wherever it is first used
         return db
+    if db.endswith(("/", os.sep)):
+        # A folder, there or not: the path would drop the slash, and a store be made as a
+        # file of the folder's name.
+        folder = Path(os.path.expanduser(db)).absolute()
+        raise StoreUnavailable(
+            f"{folder}{os.sep} is a folder, not a store: name the store's file in it "
+            f"({folder / 'complaintctl.sqlite3'}, say)"
+        )
     # os.path's expanduser leaves `~someone` as it is where there is no such user, as the
     # shell does; Path.expanduser raises.
     return _sqlite_url(Path(os.path.expanduser(db)).absolute())
