@@ -1264,6 +1264,23 @@ def test_a_twelve_hour_date_format_without_am_or_pm_is_refused_before_any_row(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_date_format_giving_a_code_twice_is_refused_before_any_row_without_a_traceback(
+    run: Run, tmp_path: Path
+) -> None:
+    path = form_export(tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 12:30;")
+
+    result = run("import", str(path), *FORM_OPTIONS[:-1], "%d/%m/%Y %H:%M %d")
+
+    assert (
+        2,
+        "Error: --date-format: the date format '%d/%m/%Y %H:%M %d' gives a code more than once "
+        "(strptime reads each once, %c and %x holding the day too): give each once, e.g. "
+        "%d/%m/%Y %H:%M\n",
+        [],
+    ) == (result.exit_code, result.stderr, exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_a_form_writing_24_hour_times_with_am_or_pm_imports_and_one_that_disagrees_is_refused(
     run: Run, tmp_path: Path
 ) -> None:

@@ -1265,6 +1265,16 @@ def test_a_value_the_date_format_cannot_read_is_a_row_problem(received_at: str, 
     ]
 
 
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y %H:%M %d", "%d/%m/%Y %I:%M %p %p", "%c %d"])
+def test_a_date_format_giving_a_code_twice_is_refused_not_a_traceback(fmt: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(
+        f"--date-format: the date format {fmt!r} gives a code more than once"
+    )
+
+
 @pytest.mark.parametrize("fmt", ["%H:%M", "%Q", "", "%d/%m"])
 def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None:
     with pytest.raises(InvalidInput) as caught:

@@ -266,6 +266,11 @@ def check_date_format(fmt: str) -> None:
         read = datetime.strptime(sample.strftime(fmt), fmt)
     except (ValueError, OverflowError):
         read = None
+    except re.error:  # strptime reads each code once: `%d/%m/%Y %d` is no pattern at all
+        raise InstantError(
+            f"the date format {fmt!r} gives a code more than once (strptime reads each once, "
+            "%c and %x holding the day too): give each once, e.g. %d/%m/%Y %H:%M"
+        ) from None
     if read is None or read.date() != sample.date():
         raise InstantError(
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
