@@ -49,7 +49,12 @@ def test_an_empty_file_made_by_hand_is_made_its_owners_only_as_the_store_is_made
     tmp_path.chmod(0o751)  # a folder of the user's own, left as it is
 
     made = prepare_sqlite_file(path)
+    read_only = tmp_path / "read-only.sqlite3"
+    read_only.touch()
+    os.chmod(read_only, 0o444)  # the owner's own choice is kept: only others lose access
+    prepare_sqlite_file(read_only)
 
+    assert 0o400 == stat.S_IMODE(read_only.stat().st_mode)
     assert ([], 0o600, 0o751) == (
         made,
         stat.S_IMODE(path.stat().st_mode),

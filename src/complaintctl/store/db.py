@@ -152,9 +152,11 @@ def prepare_sqlite_file(path: Path) -> list[Path]:
         if path.exists():
             found = path.stat()
             # A regular file of ours: never a device or a pipe (`--db /dev/null`), nor a file
-            # another account made for us, whose permissions are theirs to decide.
-            if stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid():
-                os.chmod(path, 0o600)
+            # another account made for us, whose permissions are theirs to decide. Only
+            # others' access is taken away: one its owner made read-only stays so.
+            mode = stat.S_IMODE(found.st_mode)
+            if stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid() and mode & 0o077:
+                os.chmod(path, mode & 0o700)
         else:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as err:
