@@ -252,7 +252,10 @@ def _note_pending(partial: Path) -> Path | None:
     (the clean-up after a kill is then lost, the file itself is not)."""
     folder = _pending_folder()
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Each folder made for its owner only, not just the innermost (mkdir's parents= are
+        # 0755): a note names the file being written, which may name a person.
+        for made in [f for f in (*reversed(folder.parents), folder) if not f.exists()]:
+            made.mkdir(exist_ok=True, mode=0o700)
         note = folder / f"{os.getpid()}-{secrets.token_hex(4)}"
         # As the file system names it: a name need not be UTF-8 (`-o $'caf\xe9.pdf'`).
         with open(note, "xb") as written:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shlex
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, NamedTuple
@@ -95,11 +96,49 @@ def as_seen(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
+def unseen(text: str) -> str | None:
+    """The first character of `text` that does not show as itself (a control, a bidirectional
+    mark or override, a zero-width or other invisible one), written out (`<U+200B>`), or None.
+    A name that identifies something (an area) holds none: `Case<U+200B>work` would look like
+    `Casework` and be another."""
+    found = next((c for c in text if ord(c) in ACTING), None)
+    return None if found is None else _written_out(ord(found))
+
+
 def one_line(text: str) -> str:
     """`text` inert on one line: runs of whitespace (newlines, tabs) become one space. The
     acting characters Python also counts as whitespace (line and paragraph separators, C1
     next-line) are written out first, as everywhere else, never folded away."""
     return " ".join(text.translate(_INERT_KEEPING_SPACE).split())
+
+
+def shell_word(text: str) -> str:
+    """`text` as one word a shell (sh; bash, zsh or ksh for `$'…'`) gives back exactly, to
+    paste (a path in a command to try): quoted as shlex quotes it; or, where it holds an
+    acting character, in `$'…'` with each such character as its escape (`$'a\\x1bb'`,
+    `\\u202e`), so that what is shown is at once inert and what the shell reads. Half a
+    character (a byte that is not UTF-8, as Python reads a file name) is that byte again."""
+    if not any(ord(c) in ACTING for c in text):
+        return shlex.quote(text)
+    return "$'" + "".join(_shell_escape(c) for c in text) + "'"
+
+
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _shell_escape(character: str) -> str:
+    code = ord(character)
+    if character in "\\'":
+        return "\\" + character
+    if code not in ACTING:
+        return character
+    if character in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[character]
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def json_text(data: Any, *, indent: int | None = 2) -> str:

@@ -217,6 +217,19 @@ def test_an_export_is_readable_by_its_owner_only(run: Run, frozen: None, tmp_pat
     assert (True, ["out.csv"]) == (owner_only(out), left)
 
 
+def test_the_folders_made_to_note_a_file_being_written_are_their_owners_only(
+    run: Run, frozen: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "home" / "state"  # neither there yet
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    journey.log_case(run, at="2026-11-30T10:00")
+
+    ok(run, "export", "-o", str(tmp_path / "out.csv"))
+
+    made = [tmp_path / "home", state, state / "complaintctl", state / "complaintctl" / "pending"]
+    assert [True] * 4 == [owner_only(folder) for folder in made]
+
+
 def test_an_export_onto_the_store_itself_is_refused_and_the_store_kept(
     run: Run, store_url: str, frozen: None
 ) -> None:
@@ -351,6 +364,20 @@ def test_db_init_makes_a_store_and_only_once(run: Run, tmp_path: Path) -> None:
         owner_only(store),
     )
     assert [] == json.loads(ok(run, "--db", str(store), "queue", "--json").stdout)
+
+
+def test_db_init_into_an_empty_file_or_new_folders_makes_each_its_owners_only(
+    run: Run, tmp_path: Path
+) -> None:
+    touched = tmp_path / "touched.sqlite3"
+    touched.touch()
+    touched.chmod(0o644)  # as `touch` under the usual umask leaves it
+    nested = tmp_path / "a" / "b" / "store.sqlite3"
+
+    ok(run, "--db", str(touched), "db", "init")
+    ok(run, "--db", str(nested), "db", "init")
+
+    assert [True] * 4 == [owner_only(p) for p in (touched, nested, nested.parent, tmp_path / "a")]
 
 
 def test_a_store_with_damaged_text_says_so_everywhere_without_a_traceback(

@@ -271,6 +271,20 @@ def test_config_shows_the_file_its_settings_and_what_overrides_them(
     assert "  view mine: queue mine" == text[-1]
 
 
+def test_config_shows_a_setting_or_view_name_holding_a_line_break_on_one_line_aligned(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text(
+        'area = "Case\\nwork\\u200b"\n[views."mi\\nne"]\nmine = true\n', encoding="utf-8"
+    )
+
+    text = ok(run, "config").stdout.splitlines()
+
+    shown = "Case\\x0awork<U+200B>"
+    assert f"  area         {shown:<30} for ack --area" in text
+    assert "  view mi\\x0ane: queue mine" == text[-1]
+
+
 def test_config_shows_the_organisation_letters_come_from_with_hostile_text_inert(
     run: Run, config_file: Path
 ) -> None:

@@ -4,6 +4,7 @@ touches the user's own store (the one COMPLAINTCTL_DB names, set up by tests/cli
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -105,6 +106,39 @@ def test_demo_says_how_to_use_a_store_whose_path_the_shell_would_split_as_one_li
         check=False,
     )
     assert (0, str(path)) == (pasted.returncode, pasted.stdout), pasted.stderr
+
+
+def test_demo_shows_a_path_holding_controls_as_one_inert_word_the_shell_reads_back(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "a\x1b[31mred\tit's\nnew \u202eevil\u200b.sqlite3"
+    with freeze_time(MOMENTS[0]):
+        result = run("demo", "--into", str(path))
+    (said,) = [line for line in result.stderr.splitlines() if line.startswith("Demo store")]
+    (line,) = [line for line in result.stderr.splitlines() if "export" in line]
+    pasted = subprocess.run(
+        ["bash", "-c", line.removeprefix("Try: ") + ' && printf %s "$COMPLAINTCTL_DB"'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shown = said.removeprefix("Demo store with 10 cases: ")
+    assert (0, str(path), True) == (pasted.returncode, pasted.stdout, shown in line)
+    assert not any(c in result.stderr for c in "\x1b\t\u202e\u200b"), result.stderr
+
+
+def test_demo_into_a_name_that_is_not_utf8_is_refused_naming_into_and_makes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    into = os.fsdecode(bytes(here / "caf") + b"\xe9.sqlite3")
+    result = run("demo", "--into", into)
+    assert (2, []) == (result.exit_code, list(here.iterdir()))
+    assert result.stderr == (
+        "Error: demo --into holds <U+DCE9>, half of a character (a byte that is not UTF-8): "
+        "name the file in UTF-8\n"
+    )
 
 
 @pytest.mark.parametrize("into", ["-", ""])

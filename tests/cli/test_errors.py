@@ -613,6 +613,31 @@ def test_a_folder_named_as_the_store_exits_8_saying_it_is_a_folder(
     assert [] == list(folder.iterdir())
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("queue",),
+        ("db", "init"),
+        ("staff", "add", "sam", "--name", "Sam", "--role", "senior-leader"),
+    ],
+)
+def test_a_store_named_with_a_slash_at_its_end_is_a_folder_and_no_file_is_made(
+    run: Run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # `--db complaints/`, no such folder there: never a store made as a file called complaints.
+    folder = tmp_path / "complaints"
+
+    result = run("--db", f"{folder}/", *command)
+
+    assert_one_line_error(
+        result,
+        8,
+        f"{folder}/ is a folder, not a store: name the store's file in it "
+        f"({folder / 'complaintctl.sqlite3'}, say)",
+    )
+    assert not folder.exists()
+
+
 @sqlite_only
 @pytest.mark.parametrize("command", [("overdue",), ("show", "SC-2026-000001"), ("calendar",)])
 def test_reading_a_store_that_is_not_an_sqlite_database_exits_8(

@@ -1264,6 +1264,50 @@ def test_a_twelve_hour_date_format_without_am_or_pm_is_refused_before_any_row(
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_date_format_giving_a_code_twice_is_refused_before_any_row_without_a_traceback(
+    run: Run, tmp_path: Path
+) -> None:
+    path = form_export(tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 12:30;")
+
+    result = run("import", str(path), *FORM_OPTIONS[:-1], "%d/%m/%Y %H:%M %d")
+
+    assert (
+        2,
+        "Error: --date-format: the date format '%d/%m/%Y %H:%M %d' gives a code more than once "
+        "(strptime reads each once, %c and %x holding the day too): give each once, e.g. "
+        "%d/%m/%Y %H:%M\n",
+        [],
+    ) == (result.exit_code, result.stderr, exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_form_writing_24_hour_times_with_am_or_pm_imports_and_one_that_disagrees_is_refused(
+    run: Run, tmp_path: Path
+) -> None:
+    options = (*FORM_OPTIONS[:-1], "%d/%m/%Y %H:%M %p")
+    refused = form_export(
+        tmp_path,
+        "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 14:05 PM;",
+        "s-2;Bob Jones;bob@example.com;email;delay;Late;01/12/2026 2:05 PM;",
+    )
+
+    result = run("import", str(refused), *options)
+
+    assert (
+        2,
+        "line 3: received_at: '01/12/2026 2:05 PM' gives the hour 02 with PM, but the date "
+        "format %d/%m/%Y %H:%M %p reads the hour on the 24-hour clock (%H), where 02 is AM: "
+        "check the time, or use %I for a 12-hour clock",
+        [],
+    ) == (result.exit_code, result.stderr.splitlines()[0], exported_rows(run))
+    taken = form_export(
+        tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;01/12/2026 14:05 PM;"
+    )
+    run("import", str(taken), *options)
+    assert ["2026-12-01T14:05:00+00:00"] == [row["received_at"] for row in exported_rows(run)]
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_rejects_keep_the_forms_columns_and_import_with_the_same_options_once_fixed(
     run: Run, tmp_path: Path
 ) -> None:

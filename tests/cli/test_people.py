@@ -285,6 +285,24 @@ def test_a_role_change_that_changes_nothing_is_refused(run: Run) -> None:
 
 
 @freeze_time(NOW)
+def test_an_area_holding_a_zero_width_space_is_refused_as_it_would_look_like_another(
+    run: Run,
+) -> None:
+    before = staff(run, "--all")
+
+    result = run(
+        "--as", "sam.senior", "staff", "add", "new.officer", "--name", "New Officer",
+        "--role", "officer", "--area", "Case\u200bwork",
+    )  # fmt: skip
+
+    assert (2, before) == (result.exit_code, staff(run, "--all"))
+    assert (
+        "Error: --area holds <U+200B>, a bidirectional or invisible character: an area is a "
+        "name everyone must read the same, so type it without one"
+    ) == error_line(result)
+
+
+@freeze_time(NOW)
 def test_a_role_change_with_an_area_given_empty_is_refused_not_taken_for_no_area(
     run: Run,
 ) -> None:

@@ -1265,6 +1265,16 @@ def test_a_value_the_date_format_cannot_read_is_a_row_problem(received_at: str, 
     ]
 
 
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y %H:%M %d", "%d/%m/%Y %I:%M %p %p", "%c %d"])
+def test_a_date_format_giving_a_code_twice_is_refused_not_a_traceback(fmt: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(
+        f"--date-format: the date format {fmt!r} gives a code more than once"
+    )
+
+
 @pytest.mark.parametrize("fmt", ["%H:%M", "%Q", "", "%d/%m"])
 def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None:
     with pytest.raises(InvalidInput) as caught:
@@ -1279,8 +1289,8 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
         # 12:30 would be read as 00:30, 14:05 (written 02:05) as 02:05: a receipt 12 hours off.
         ("%d/%m/%Y %I:%M", "cannot tell the morning from the afternoon (it reads 14:05 back as"),
         ("%d/%m/%Y %I", "cannot tell the morning from the afternoon"),
-        # strptime reads %p only with %I: 2:05 PM would be 02:05.
-        ("%d/%m/%Y %H:%M %p", "has %p (AM or PM) without %I, the 12-hour clock it goes with"),
+        # AM or PM with no hour to go with would be read as nothing.
+        ("%d/%m/%Y %p", "has %p (AM or PM) without an hour to go with: %I for the 12-hour"),
         # A zone written as text is read as nothing: 10:00 UTC in July would be 09:00 UTC.
         ("%d/%m/%Y %H:%M UTC", "writes the zone 'UTC' as text, which is read as nothing"),
         ("%Y-%m-%dT%H:%M:%SZ", "writes the zone 'Z' as text, which is read as nothing"),
@@ -1300,6 +1310,11 @@ def test_a_date_format_that_cannot_read_the_time_it_writes_back_is_refused(
     [
         ("%d/%m/%Y %I:%M %p", "01/07/2026 12:30 PM", datetime(2026, 7, 1, 11, 30, tzinfo=UTC)),
         ("%d/%m/%Y %I:%M %p", "01/07/2026 02:05 PM", datetime(2026, 7, 1, 13, 5, tzinfo=UTC)),
+        # A form that writes the 24-hour hour with AM or PM beside it.
+        ("%d/%m/%Y %H:%M %p", "01/07/2026 14:05 PM", datetime(2026, 7, 1, 13, 5, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %p", "01/07/2026 12:30 pm", datetime(2026, 7, 1, 11, 30, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %p", "01/07/2026 00:30 AM", datetime(2026, 6, 30, 23, 30, tzinfo=UTC)),
+        ("%d/%m/%Y %H:%M %p", "01/07/2026 09:15 AM", datetime(2026, 7, 1, 8, 15, tzinfo=UTC)),
         ("%d/%m/%Y %H:%M %z", "01/07/2026 10:00 +0000", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
         ("%d/%m/%Y %H:%M %%Z", "01/07/2026 10:00 %Z", datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
         # A zone's name: UTC or GMT, in any case, is +00:00 whatever the season.
@@ -1317,6 +1332,27 @@ def test_a_date_format_that_reads_its_time_back_reads_the_instant_written(
 
     assert not isinstance(result, Reject), result
     assert instant == result[1]
+
+
+@pytest.mark.parametrize(
+    ("received_at", "why"),
+    [
+        # As a 12-hour clock writes 14:05: never read as 02:05.
+        ("01/07/2026 2:05 PM", "gives the hour 02 with PM, but the date format"),
+        ("01/07/2026 12:30 AM", "gives the hour 12 with AM, but the date format"),  # 00:30?
+        ("01/07/2026 14:05 AM", "gives the hour 14 with AM, but the date format"),
+    ],
+)
+def test_a_24_hour_time_whose_am_or_pm_disagrees_with_it_is_a_bad_row_never_a_guess(
+    received_at: str, why: str
+) -> None:
+    fmt = "%d/%m/%Y %H:%M %p"
+    csv_layout(None, [], fmt)
+
+    result = parse_row(Row(7, {**GOOD, "received_at": received_at}), LONDON, NOW, fmt)
+
+    assert isinstance(result, Reject)
+    assert [("received_at", True)] == [(p.field, why in p.reason) for p in result.problems]
 
 
 def test_an_unknown_delimiter_is_refused() -> None:

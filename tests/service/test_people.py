@@ -4,6 +4,7 @@ reading a consumer's whole record."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -218,6 +219,33 @@ def test_an_area_breaking_the_input_rule_is_refused_as_staff_add_refuses_it(
 ) -> None:
     with pytest.raises(InvalidInput, match="^--area "):
         change_role(unit, "officer.one", Role.OFFICER, "Case\x1bwork")
+
+
+@pytest.mark.parametrize(
+    ("area", "hidden"),
+    [("Case\u200bwork", "<U+200B>"), ("\u202eEnergy", "<U+202E>"), ("Casework\u2066", "<U+2066>")],
+)
+def test_an_area_holding_a_character_that_does_not_show_is_refused_writing_nothing(
+    unit: UnitFactory, store_url: str, area: str, hidden: str
+) -> None:
+    # It would look like Casework (or Energy) and be another area: its staff could act on
+    # none of Casework's cases, and a report would count it apart.
+    before = dump_store(store_url)
+    why = "^" + re.escape(f"--area holds {hidden}, a bidirectional or invisible character: ")
+    with pytest.raises(InvalidInput, match=why):
+        change_role(unit, "officer.one", Role.OFFICER, area)
+    with pytest.raises(InvalidInput, match=why):
+        act(
+            unit,
+            services.add_staff,
+            username="new.officer",
+            name="New Officer",
+            role=Role.OFFICER,
+            area=area,
+            by="sam.senior",
+            at=t("2026-12-02T10:00"),
+        )
+    assert before == dump_store(store_url)
 
 
 def test_a_role_change_that_changes_nothing_is_refused(unit: UnitFactory, store_url: str) -> None:

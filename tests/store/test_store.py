@@ -35,8 +35,31 @@ def test_a_new_store_file_and_its_folders_are_created_for_its_owner_only(tmp_pat
     url = resolve_url(str(path))
     ensure_schema(open_engine(url), url, STORE_CREATED)
     assert [tmp_path / "a", tmp_path / "a" / "b"] == made
-    assert 0o600 == stat.S_IMODE(path.stat().st_mode)
-    assert 0o700 == stat.S_IMODE(path.parent.stat().st_mode)
+    modes = [stat.S_IMODE(p.stat().st_mode) for p in (path, *made)]
+    assert [0o600, 0o700, 0o700] == modes
+
+
+@sqlite_only
+def test_an_empty_file_made_by_hand_is_made_its_owners_only_as_the_store_is_made_in_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.sqlite3"
+    path.touch(mode=0o644)
+    os.chmod(path, 0o644)  # whatever the umask
+    tmp_path.chmod(0o751)  # a folder of the user's own, left as it is
+
+    made = prepare_sqlite_file(path)
+    read_only = tmp_path / "read-only.sqlite3"
+    read_only.touch()
+    os.chmod(read_only, 0o444)  # the owner's own choice is kept: only others lose access
+    prepare_sqlite_file(read_only)
+
+    assert 0o400 == stat.S_IMODE(read_only.stat().st_mode)
+    assert ([], 0o600, 0o751) == (
+        made,
+        stat.S_IMODE(path.stat().st_mode),
+        stat.S_IMODE(tmp_path.stat().st_mode),
+    )
 
 
 @sqlite_only

@@ -177,6 +177,9 @@ def test_who_may_extend_at_its_stage_is_not_refused_as_a_person_at_another(
         ("CAF\u00c9", "cafe\u0301", True),
         # A compatibility form (full-width letters) reads as the plain one.
         ("\uff23asework", "casework", True),
+        # Invisible characters (a store may hold them from before --area refused them).
+        ("Case\u200bwork", "Casework", True),
+        ("\u202eCasework\u2069", "casework", True),
         ("Cafe", "Caf\u00e9", False),
         (None, None, False),
     ],

@@ -20,7 +20,9 @@ from complaintctl.text import (
     json_text,
     not_in_usernames,
     one_line,
+    shell_word,
     text_problem,
+    unseen,
 )
 
 # The payloads of a hostile name or summary: a window title, a hidden link, clearing the
@@ -152,3 +154,27 @@ def test_a_csv_header_is_made_safe_as_its_cells_are() -> None:
 )
 def test_the_characters_no_username_holds_are_each_named_once(typed: str, said: str) -> None:
     assert said == not_in_usernames(typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("/tmp/demo.sqlite3", "/tmp/demo.sqlite3"),
+        ("/tmp/my demos/it's.sqlite3", "'/tmp/my demos/it'\"'\"'s.sqlite3'"),
+        ("a\x1bb\tc\nd 'e' \\f", "$'a\\x1bb\\tc\\nd \\'e\\' \\\\f'"),
+        ("\u202eevil\u200b\x85", "$'\\u202eevil\\u200b\\u0085'"),
+        ("\U000e0041", "$'\\U000e0041'"),
+        ("caf\udce9", "$'caf\\xe9'"),  # a byte that is not UTF-8, as os.fsdecode reads it
+    ],
+)
+def test_a_shell_word_is_inert_and_what_the_shell_reads_back(text: str, word: str) -> None:
+    assert (word, word) == (shell_word(text), inert(shell_word(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [("Casework", None), ("Café 1", None), ("Case\u200bwork", "<U+200B>"),
+     ("\u202eEnergy", "<U+202E>"), ("a\tb", "\\x09"), ("\u00ad", "\\xad")],
+)  # fmt: skip
+def test_unseen_names_the_first_character_that_does_not_show(text: str, hidden: str | None) -> None:
+    assert hidden == unseen(text)

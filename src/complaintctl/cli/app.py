@@ -569,8 +569,9 @@ class State:
         if missing is not None:
             if not create:
                 raise no_store(str(missing))
-            if not missing.exists():
-                self._made = [*prepare_sqlite_file(missing), missing]
+            there = missing.exists()  # an empty file: made into the store, never removed
+            made = prepare_sqlite_file(missing)
+            self._made = made if there else [*made, missing]
         engine = open_engine(url)
         self._engines.append(engine)
         return engine, url

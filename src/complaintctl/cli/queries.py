@@ -350,17 +350,23 @@ def demo_command(
     For trying complaintctl and training new staff: it never touches your own store. The
     output says how to point other commands at the sandbox.
     """
-    import shlex
     import tempfile
 
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.cli.app import State
+    from complaintctl.errors import InvalidInput
     from complaintctl.files import check_destination, file_named
     from complaintctl.services import demo
+    from complaintctl.text import half_character, shell_word
 
     if into is not None:
         file_named(into, "demo --into")
+        if half := half_character(into):  # no store's URL can carry it: said here, not as --db
+            raise InvalidInput(
+                f"demo --into holds {half}, half of a character (a byte that is not UTF-8): "
+                "name the file in UTF-8"
+            )
     state = current_state(ctx)
     if into is None:
         path = Path(tempfile.mkdtemp(prefix="complaintctl-demo-")) / "demo.sqlite3"
@@ -377,8 +383,8 @@ def demo_command(
     report = sandbox.read(lambda uow, when: services.queue(uow, as_of=when), None)
     render.queue(state.output, report, json_output=False, csv_output=False)
     render.note(
-        f"Demo store with {len(refs)} cases: {path}\n"
-        f"Try: export COMPLAINTCTL_DB={shlex.quote(str(path))} COMPLAINTCTL_USER=olu\n"
+        f"Demo store with {len(refs)} cases: {shell_word(str(path))}\n"
+        f"Try: export COMPLAINTCTL_DB={shell_word(str(path))} COMPLAINTCTL_USER=olu\n"
         f"     complaintctl show {refs[3]}; complaintctl overdue; complaintctl history {refs[6]}"
     )
 

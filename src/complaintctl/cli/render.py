@@ -2157,7 +2157,8 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
         return
     _print(f"Config file: {view['path']}" + ("" if view["found"] else " (none there yet)"))
     for item in view["settings"]:
-        value = item["value"] if item["value"] is not None else "-"
+        # Written out before it is padded, so the column after it stays in line; on one line.
+        value = inert(str(item["value"])) if item["value"] is not None else "-"
         note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
         _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
     organisation = dict(view["organisation"])
@@ -2179,7 +2180,7 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
             else f"{key}={','.join(value) if isinstance(value, list) else value}"
             for key, value in filters.items()
         )
-        _print(f"  view {name}: queue {shown}")
+        _print(f"  view {inert(name)}: queue {inert(shown)}")
 
 
 # -- letters -------------------------------------------------------------------------------

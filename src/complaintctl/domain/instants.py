@@ -40,6 +40,8 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
             f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
+    if fmt is not None:
+        _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
@@ -226,6 +228,35 @@ def _by_format(text: str, fmt: str) -> datetime:
     raise ValueError("a zone's name other than UTC or GMT: give its offset (%z)")
 
 
+def _hour_with_meridiem(codes: set[str]) -> bool:
+    """Whether a format writes the 24-hour hour (%H) with AM or PM (%p) beside it."""
+    return {"H", "p"} <= codes and "I" not in codes
+
+
+def _refuse_meridiem_disagreeing(text: str, cleaned: str, fmt: str, hour: int) -> None:
+    """[ours] A form that writes the 24-hour hour with AM or PM (`14:05 PM`) is read by %H,
+    its AM or PM held to it: AM before noon, PM from noon. One that disagrees (`2:05 PM`, as a
+    12-hour clock writes 14:05) is refused, never read as 02:05: a receipt twelve hours out
+    moves every deadline counted from it. Every value taken reads the same on either clock."""
+    if not _hour_with_meridiem(_codes(fmt)):
+        return
+    am = datetime(2000, 1, 1, 1).strftime("%p")  # as strptime reads %p: this locale's AM
+    try:
+        datetime.strptime(
+            cleaned, re.sub(r"%(.)", lambda code: am if code[1] == "p" else code[0], fmt)
+        )
+    except ValueError:
+        meridiem = datetime(2000, 1, 1, 13).strftime("%p")
+    else:
+        meridiem = am
+    if (meridiem == am) == (hour >= 12):
+        raise InstantError(
+            f"{text!r} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
+            f"reads the hour on the 24-hour clock (%H), where {hour:02d} is "
+            f"{'PM' if hour >= 12 else 'AM'}: check the time, or use %I for a 12-hour clock"
+        )
+
+
 def check_date_format(fmt: str) -> None:
     """Refuse a format that cannot read back a date it writes (an unknown code, or no year,
     month and day), or the time of day it writes, before any row is read: each would put a
@@ -235,6 +266,11 @@ def check_date_format(fmt: str) -> None:
         read = datetime.strptime(sample.strftime(fmt), fmt)
     except (ValueError, OverflowError):
         read = None
+    except re.error:  # strptime reads each code once: `%d/%m/%Y %d` is no pattern at all
+        raise InstantError(
+            f"the date format {fmt!r} gives a code more than once (strptime reads each once, "
+            "%c and %x holding the day too): give each once, e.g. %d/%m/%Y %H:%M"
+        ) from None
     if read is None or read.date() != sample.date():
         raise InstantError(
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
@@ -248,11 +284,12 @@ def check_date_format(fmt: str) -> None:
             "nothing, so the time would be local time: write %Z for a zone's name (UTC or "
             "GMT), or %z for an offset or Z"
         )
-    # %p is read only beside %I: with %H, `2:05 PM` would be read as 02:05.
-    if "p" in codes and "I" not in codes:
+    # %p is read beside %I (the 12-hour clock), or beside %H held to it (a form that writes
+    # `14:05 PM`: _refuse_meridiem_disagreeing); alone, it would be read as nothing.
+    if "p" in codes and not codes & {"I", "H"}:
         raise InstantError(
-            f"the date format {fmt!r} has %p (AM or PM) without %I, the 12-hour clock it goes "
-            "with: %H reads 2:05 PM as 02:05; write %I for the hour"
+            f"the date format {fmt!r} has %p (AM or PM) without an hour to go with: %I for "
+            "the 12-hour clock (2:05 PM), or %H for a form that writes 14:05 PM"
         )
     # %I without %p writes 14:05 as 02:05, which reads back as the morning's.
     if read.hour != sample.hour and sample.strftime(fmt) != sample.replace(hour=15).strftime(fmt):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from complaintctl.text import folded
+from complaintctl.text import as_seen, folded
 
 
 class Channel(StrEnum):
@@ -412,10 +412,12 @@ NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
 
 
 def area_key(area: str) -> str:
-    """An area as it compares with others: in any case of letters, and with accents composed
-    or not and compatibility forms folded (NFKC), as a keyboard or a paste may give them: two
-    spellings that look the same are one area."""
-    return folded(area)
+    """An area as it compares with others: in any case of letters, with accents composed or
+    not and compatibility forms folded (NFKC), as a keyboard or a paste may give them, and
+    without invisible characters (a zero-width space, a bidirectional mark: `as_seen`), which
+    a store may hold from before `--area` refused them: two spellings that look the same are
+    one area."""
+    return folded(as_seen(area))
 
 
 def same_area(one: str | None, other: str | None) -> bool:

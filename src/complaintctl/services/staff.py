@@ -83,15 +83,20 @@ def _db_role(uow: UnitOfWork, value: str | None) -> str | None:
 
 
 def _area(uow: UnitOfWork, value: str | None) -> str | None:
-    """An --area, checked, spelt as staff who work in it already spell it (`casework` where
-    others work in `Casework`), so one area is never listed as two. One given empty is a slip
-    (`--area "$AREA"` with the variable not set), refused as any option given empty is, never
-    taken for no area: that is --area left out."""
+    """An --area, checked (no character that does not show), spelt as staff who work in it
+    already spell it (`casework` where others work in `Casework`), so one area is never listed
+    as two. One given empty is a slip (`--area "$AREA"` with the variable not set), refused
+    as any option given empty is, never taken for no area: that is --area left out."""
     if value is not None and not value.strip():
         raise InvalidInput("--area must not be empty: name an area, or leave --area out for none")
     area = optional(value, "--area", text.LABEL)
     if area is None:
         return None
+    if hidden := text.unseen(area):
+        raise InvalidInput(
+            f"--area holds {hidden}, a bidirectional or invisible character: an area is a name "
+            "everyone must read the same, so type it without one"
+        )
     return area_spellings(uow.staff_areas()).get(area_key(area), area)
 
 

@@ -50,6 +50,14 @@ def resolve_url(db: str | None) -> str:
     if "://" in db:
         _parse(db)  # refused here, once, rather than wherever it is first used
         return db
+    if db.endswith(("/", os.sep)):
+        # A folder, there or not: the path would drop the slash, and a store be made as a
+        # file of the folder's name.
+        folder = Path(os.path.expanduser(db)).absolute()
+        raise StoreUnavailable(
+            f"{folder}{os.sep} is a folder, not a store: name the store's file in it "
+            f"({folder / 'complaintctl.sqlite3'}, say)"
+        )
     # os.path's expanduser leaves `~someone` as it is where there is no such user, as the
     # shell does; Path.expanduser raises.
     return _sqlite_url(Path(os.path.expanduser(db)).absolute())
@@ -132,12 +140,25 @@ def no_store(where: str) -> StoreUnavailable:
 
 
 def prepare_sqlite_file(path: Path) -> list[Path]:
-    """Create the store's file, readable by its owner only, and any folders it needs; the
-    folders made, outermost first (a command that then fails removes them again)."""
+    """Create the store's file and any folders it needs, each for its owner only (0600, 0700:
+    the store holds consumers' personal data); the folders made, outermost first (a command
+    that then fails removes them again). Folders there already are left as they are. An empty
+    file there already (made by hand, `touch`), which the store is about to be made in, is
+    made its owner's only too, where it is ours: a store is private however it was begun."""
     made = [folder for folder in reversed(path.parents) if not folder.exists()]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for folder in made:  # each one, not just the innermost (mkdir's parents= are 0755)
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if path.exists():
+            found = path.stat()
+            # A regular file of ours: never a device or a pipe (`--db /dev/null`), nor a file
+            # another account made for us, whose permissions are theirs to decide. Only
+            # others' access is taken away: one its owner made read-only stays so.
+            mode = stat.S_IMODE(found.st_mode)
+            if stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid() and mode & 0o077:
+                os.chmod(path, mode & 0o700)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as err:
         raise StoreUnavailable(f"cannot create the store at {path}: {err.strerror}") from err
     return made
