@@ -12,12 +12,12 @@ to every command that acts, and the root (`cli/app.State`) asks `bound_member` w
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from complaintctl.errors import InvalidInput, NotPermitted
+from complaintctl.text import shell_word
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Staff
@@ -86,7 +86,7 @@ def check_acting(uow: UnitOfWork, staff: Staff) -> None:
         raise NotPermitted(
             f"{who.kind} {who.name} is bound to no member of staff, and this store requires "
             f"every role that acts to be bound: ask a senior role to run "
-            f"`complaintctl staff bind USERNAME --db-role {shlex.quote(who.name)}`"
+            f"`complaintctl staff bind USERNAME --db-role {shell_word(who.name)}`"
         )
     bound, kind = (staff.db_role, ROLE) if who.kind == ROLE else (staff.os_login, LOGIN)
     if bound is not None:
@@ -158,7 +158,7 @@ def switch(uow: UnitOfWork, *, key: str, on: bool, by: str, at: datetime, now: d
     if key == REQUIRE_BOUND_ROLES and on and role and uow.staff_bound(db_role=role) is None:
         raise InvalidInput(
             f"{ROLE} {role} is bound to no member of staff: bind it first "
-            f"(`complaintctl staff bind {by} --db-role {shlex.quote(role)}`), or this store "
+            f"(`complaintctl staff bind {by} --db-role {shell_word(role)}`), or this store "
             "would refuse you too"
         )
     if key == BIND_LOGINS and on:
