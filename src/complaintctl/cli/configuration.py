@@ -73,9 +73,8 @@ def completion_command(
 ) -> None:
     """Print the shell's completion script, to save where the shell loads it from.
 
-    Commands, options, case references, usernames and areas complete (the last three from the
-    store the command line names; none where there is no store). Example:
-    complaintctl completion bash > ~/.local/share/bash-completion/completions/complaintctl
+    Commands, options, letter kinds, case references, usernames and areas complete (the last
+    three from the store the command line names; none where there is no store).
     """
     from complaintctl.cli.completion import script
 
