@@ -37,6 +37,9 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
                 "overridden_by": variable if overridden else None,
             }
         )
+    # No `templates` set, a `templates` folder beside the file is the organisation's all the
+    # same (Config.templates): said beside the setting, never as its value (JSON: null).
+    beside = None if "templates" in loaded.settings else loaded.templates()
     render.config_file(
         {
             "schema_version": JSON_SCHEMA_VERSION,
@@ -50,6 +53,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
             },
         },
         json_output=json_output,
+        templates_beside=str(beside) if beside is not None else None,
     )
 
 
