@@ -114,6 +114,25 @@ def test_an_out_of_scope_letter_issued_before_a_reopen_is_refused_after_it_with_
     assert before == dump_store(store_url)
 
 
+def test_a_restriction_letter_issued_before_the_lift_is_refused_after_it_with_exit_5(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    ref = ann_at_every_step(unit)
+    ok(run, "letter", ref, "restriction", "--format", "eml", "-o", str(letters / "r.eml"),
+       "--issue", "--at", "2027-01-05T13:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Reviewed early",
+       "--at", "2027-01-08T10:00")  # fmt: skip
+    before = dump_store(store_url)
+
+    stderr = refused(run, 5, "letter", ref, "restriction", "--format", "text", "--issue")
+
+    assert (
+        f"Error: {ref}: no restriction is in force on Ann Smith, so there is no restriction "
+        "letter\n"
+    ) == stderr
+    assert before == dump_store(store_url)
+
+
 def test_a_letter_to_a_file_is_new_and_its_owners_only(
     run: Run, unit: UnitFactory, tmp_path: Path
 ) -> None:

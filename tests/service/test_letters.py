@@ -773,6 +773,33 @@ def test_the_restriction_letter_is_of_the_latest_restriction_in_force(unit: Unit
         letter(unit, ref, "restriction")
 
 
+@pytest.mark.parametrize(
+    ("format", "issue", "reissue"),
+    [
+        (LetterFormat.EML, False, False),  # the letter issued, made again
+        (LetterFormat.EML, True, False),  # issued again in its format
+        (LetterFormat.TEXT, True, False),  # issued in another format
+        (LetterFormat.EML, False, True),  # issued afresh from the case as it is now
+    ],
+)
+def test_no_restriction_letter_once_the_restriction_is_lifted_even_one_issued_before(
+    unit: UnitFactory, format: LetterFormat, issue: bool, reissue: bool
+) -> None:
+    """Refused once lifted only where no letter had been issued: one issued before was made
+    again, and issued anew in another format, telling Ann of a restriction no longer there."""
+    ref = ann_at_every_step(unit)
+    letter(unit, ref, "restriction", LetterFormat.EML, issue=True, at=t("2027-01-05T13:00"))
+    (restriction,) = show(unit, ref).restrictions
+    act(unit, services.lift, restriction_id=restriction.id, reason="Reviewed early",
+        by="sam.senior", at=t("2027-02-01T10:00"))  # fmt: skip
+    before = show(unit, ref).history
+
+    with pytest.raises(ActionNotAllowed, match="no restriction is in force"):
+        letter(unit, ref, "restriction", format, issue=issue, reissue=reissue,
+               at=t("2027-02-01T11:00"))  # fmt: skip
+    assert before == show(unit, ref).history
+
+
 def contact_restriction(unit: UnitFactory, email: str = "ann@example.com") -> int:
     """A contact restriction decided on 1 February 2027, after Ann's on 5 January."""
     view = act(unit, services.restrict, email=email, consumer_id=None,

@@ -380,9 +380,9 @@ def letter_facts(
 def _step_in_force(view: CaseView, kind: str) -> EventView | None:
     """The latest entry of the step a letter of `kind` reports (none for a restriction's),
     refused where that step is not recorded, and an out-of-scope letter where the case is not
-    closed out of scope now: one closed so and reopened (the close undone as a mistake) is in
-    the procedure again, whatever letter was issued before the reopen, as a lifted
-    restriction has no letter."""
+    closed out of scope now (one closed so and reopened, the close undone as a mistake, is in
+    the procedure again), and a restriction letter where no restriction is in force on the
+    consumer: whatever letter was issued before, none tells the consumer of what is undone."""
     rule = rules.rule_of(kind)
     entry = view.latest(rule.action) if rule.action is not None else None
     if rule.action is not None and entry is None:
@@ -397,6 +397,8 @@ def _step_in_force(view: CaseView, kind: str) -> EventView | None:
             f"{view.ref}: it is not closed out of scope (stage {view.stage}), so there is no "
             "out-of-scope letter"
         )
+    if kind == LetterKind.RESTRICTION:
+        _latest(view)  # none in force: refused, one lifted since a letter of it was issued too
     return entry
 
 
