@@ -715,6 +715,48 @@ def test_ctrl_c_after_a_step_was_recorded_says_what_it_recorded_is_kept(
     assert 1 == len(found.stdout.splitlines()), found.stderr
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_after_a_step_was_recorded_says_what_it_recorded_is_kept(
+    run: Run, monkeypatch: pytest.MonkeyPatch, signum: signal.Signals
+) -> None:
+    """`kill` (SIGTERM) or a closed terminal (SIGHUP) while `log` prints the reference: the
+    complaint is logged; ending silently with 143 invited logging it a second time."""
+    from complaintctl.cli import render
+    from complaintctl.cli.app import _stop
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        _stop(signum, None)
+
+    monkeypatch.setattr(render, "logged", stopped)
+    args = ["--consumer", "Quin Stopped", "--email", "quin@example.com", "--channel", "email"]
+    result = run("log", *args, "--category", "delay", "--summary", "Stopped as printed")
+    found = run("find", "Quin Stopped")
+
+    assert (
+        128 + signum,
+        f"Error: stopped by {signum.name}; what the command recorded is kept (history shows"
+        " it): do not run it again\n",
+    ) == (result.exit_code, result.stderr)
+    assert 1 == len(found.stdout.splitlines()), found.stderr
+
+
+def test_a_stop_signal_before_anything_was_recorded_is_one_error_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintctl.cli import render
+    from complaintctl.cli.app import _stop
+
+    journey.log_case(run, at="2026-12-04T10:00")
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        _stop(signal.SIGTERM, None)
+
+    monkeypatch.setattr(render, "queue", stopped)
+    result = run("queue")
+
+    assert (143, "Error: stopped by SIGTERM\n") == (result.exit_code, result.stderr)
+
+
 @pytest.mark.parametrize("command", [("queue",), ("overdue", "--json"), ("--version",)])
 def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     tmp_path: Path, command: tuple[str, ...]

@@ -135,6 +135,29 @@ def test_a_value_is_completed_from_the_store_the_command_line_names(
     assert [] == complete("complaintctl --as a", {"COMPLAINTCTL_DB": ""})
 
 
+def test_a_letter_kind_completes_from_the_built_in_kinds_then_the_organisation_s(
+    tmp_path: Path,
+) -> None:
+    config = config_path()  # the test's own (tests/conftest.py)
+    templates = config.parent / "templates"
+    templates.mkdir(parents=True)
+    for name in ("apology-call.html", "letter.html", "_remedies.html", "acknowledgement.html"):
+        (templates / name).write_text('{% extends "letter.html" %}')
+    (templates / "Needs quoting.html").write_text('{% extends "letter.html" %}')
+    built_in = ["acknowledgement", "extension", "first-response", "final-response"]
+
+    assert [*built_in, "out-of-scope", "restriction", "apology-call"] == complete(
+        "complaintctl letter SC-2026-000001 "
+    )
+    assert ["first-response", "final-response"] == complete("complaintctl letter - f")
+    # After `check` the word is a templates folder: the shell offers file names.
+    assert [] == complete("complaintctl letter check ")
+    # A templates folder that cannot be used still offers the kinds every store has.
+    other = tmp_path / "not-a-folder"
+    other.write_text("")
+    assert ["restriction"] == complete(f"complaintctl letter SC-2026-000001 --templates {other} r")
+
+
 def test_a_value_that_would_need_quoting_is_not_offered(run: Run) -> None:
     for area in ("Billing $(touch pwned)", "Customer Service", "Care"):
         ok(run, "--as", "sam.senior", "staff", "role", "officer.two", "--role", "officer",

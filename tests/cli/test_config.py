@@ -285,6 +285,26 @@ def test_config_shows_a_setting_or_view_name_holding_a_line_break_on_one_line_al
     assert "  view mi\\x0ane: queue mine" == text[-1]
 
 
+def test_config_shows_the_templates_folder_beside_the_file_that_letters_come_from(
+    run: Run, config_file: Path
+) -> None:
+    """The file sets no `templates`, but a `templates` folder beside it is the organisation's:
+    `config` showed `templates -`, as though letters came from the built-in templates."""
+    config_file.write_text('as = "officer.two"\n', encoding="utf-8")
+    beside = config_file.parent / "templates"
+    beside.mkdir()
+
+    shown = json.loads(ok(run, "config", "--json").stdout)
+    text = ok(run, "config").stdout.splitlines()
+
+    assert {"setting": "templates", "used_for": "letter --templates", "value": None,
+            "overridden_by": None} in shown["settings"]  # fmt: skip
+    assert [
+        f"  templates    -                              for letter --templates"
+        f"  (in force: {beside}, beside the file)"
+    ] == [line for line in text if line.startswith("  templates")]
+
+
 def test_config_shows_the_organisation_letters_come_from_with_hostile_text_inert(
     run: Run, config_file: Path
 ) -> None:

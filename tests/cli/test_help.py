@@ -89,6 +89,7 @@ def test_every_command_ends_its_help_with_an_example_it_would_accept(
     assert key in EXAMPLES, f"no example for {key}"
     text = help_of(*path, columns=200)
     assert f"Example:\n    {EXAMPLES[key]}" in text
+    assert 1 == text.count("Example:"), "an example of its own in the docstring too"
     # The example's options are the command's own: parsing it finds no unknown option. What
     # follows it is a shell comment, so the whole line can be pasted as it is.
     words = shlex.split(EXAMPLES[key], comments=True)[1:]

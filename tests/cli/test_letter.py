@@ -20,7 +20,7 @@ from freezegun import freeze_time
 from complaintctl.letters import BUILT_IN
 from tests.cli.conftest import Run
 from tests.conftest import UnitFactory, dump_store
-from tests.service.letters_journey import ann_at_every_step, said
+from tests.service.letters_journey import ann_at_every_step, bob_out_of_scope, said
 from tests.unreadable import unreadable
 
 NOW = "2027-01-10 12:00:00"
@@ -93,6 +93,44 @@ def test_a_letter_before_its_step_is_refused_with_exit_5(run: Run, unit: UnitFac
         f"Error: {ref}: no final response is recorded, so there is no final-response letter yet "
         "(it is at stage first-stage)"
     ) in stderr
+
+
+def test_an_out_of_scope_letter_issued_before_a_reopen_is_refused_after_it_with_exit_5(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    bob = bob_out_of_scope(unit)
+    ok(run, "letter", bob, "out-of-scope", "--format", "eml", "-o", str(letters / "a.eml"),
+       "--issue", "--at", "2026-12-01T10:30")  # fmt: skip
+    ok(run, "--as", "sam.senior", "reopen", bob, "--reason", "Closed by mistake",
+       "--at", "2026-12-01T11:00")  # fmt: skip
+    before = dump_store(store_url)
+
+    stderr = refused(run, 5, "letter", bob, "out-of-scope", "--format", "text", "--issue")
+
+    assert (
+        f"Error: {bob}: it is not closed out of scope (stage received), so there is no "
+        "out-of-scope letter\n"
+    ) == stderr
+    assert before == dump_store(store_url)
+
+
+def test_a_restriction_letter_issued_before_the_lift_is_refused_after_it_with_exit_5(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    ref = ann_at_every_step(unit)
+    ok(run, "letter", ref, "restriction", "--format", "eml", "-o", str(letters / "r.eml"),
+       "--issue", "--at", "2027-01-05T13:00")  # fmt: skip
+    ok(run, "--as", "sam.senior", "restrict", "lift", "1", "--reason", "Reviewed early",
+       "--at", "2027-01-08T10:00")  # fmt: skip
+    before = dump_store(store_url)
+
+    stderr = refused(run, 5, "letter", ref, "restriction", "--format", "text", "--issue")
+
+    assert (
+        f"Error: {ref}: no restriction is in force on Ann Smith, so there is no restriction "
+        "letter\n"
+    ) == stderr
+    assert before == dump_store(store_url)
 
 
 def test_a_letter_to_a_file_is_new_and_its_owners_only(

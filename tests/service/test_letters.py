@@ -92,6 +92,34 @@ def test_the_out_of_scope_letter_needs_a_close_out_of_scope(unit: UnitFactory) -
     assert ["out-of-scope"] == available(unit, bob_out_of_scope(unit))
 
 
+@pytest.mark.parametrize(
+    ("format", "issue", "reissue"),
+    [
+        (LetterFormat.EML, False, False),  # the letter issued, made again
+        (LetterFormat.EML, True, False),  # issued again in its format
+        (LetterFormat.TEXT, True, False),  # issued in another format
+        (LetterFormat.EML, False, True),  # issued afresh from the case as it is now
+    ],
+)
+def test_no_out_of_scope_letter_once_a_reopen_undid_the_close_even_one_issued_before(
+    unit: UnitFactory, format: LetterFormat, issue: bool, reissue: bool
+) -> None:
+    """A reopen undoes a mistaken close: the case is in the procedure again, so no letter may
+    tell the consumer it is outside it. Refused before only where none had been issued: one
+    issued before the reopen was made again, and issued anew in another format."""
+    bob = bob_out_of_scope(unit)
+    letter(unit, bob, "out-of-scope", LetterFormat.EML, issue=True, at=t("2026-12-01T10:30"))
+    act(unit, services.reopen, ref=bob, reason="Closed by mistake", by="sam.senior",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    before = show(unit, bob).history
+
+    with pytest.raises(ActionNotAllowed, match="it is not closed out of scope"):
+        letter(unit, bob, "out-of-scope", format, issue=issue, reissue=reissue,
+               at=t("2026-12-01T11:30"))  # fmt: skip
+    assert before == show(unit, bob).history
+    assert [] == available(unit, bob)
+
+
 def test_a_letter_for_no_such_case_is_refused(unit: UnitFactory) -> None:
     with pytest.raises(NotFound):
         letter(unit, "SC-2026-999999", "acknowledgement")
@@ -743,6 +771,33 @@ def test_the_restriction_letter_is_of_the_latest_restriction_in_force(unit: Unit
     )
     with pytest.raises(ActionNotAllowed, match="no restriction is in force"):
         letter(unit, ref, "restriction")
+
+
+@pytest.mark.parametrize(
+    ("format", "issue", "reissue"),
+    [
+        (LetterFormat.EML, False, False),  # the letter issued, made again
+        (LetterFormat.EML, True, False),  # issued again in its format
+        (LetterFormat.TEXT, True, False),  # issued in another format
+        (LetterFormat.EML, False, True),  # issued afresh from the case as it is now
+    ],
+)
+def test_no_restriction_letter_once_the_restriction_is_lifted_even_one_issued_before(
+    unit: UnitFactory, format: LetterFormat, issue: bool, reissue: bool
+) -> None:
+    """Refused once lifted only where no letter had been issued: one issued before was made
+    again, and issued anew in another format, telling Ann of a restriction no longer there."""
+    ref = ann_at_every_step(unit)
+    letter(unit, ref, "restriction", LetterFormat.EML, issue=True, at=t("2027-01-05T13:00"))
+    (restriction,) = show(unit, ref).restrictions
+    act(unit, services.lift, restriction_id=restriction.id, reason="Reviewed early",
+        by="sam.senior", at=t("2027-02-01T10:00"))  # fmt: skip
+    before = show(unit, ref).history
+
+    with pytest.raises(ActionNotAllowed, match="no restriction is in force"):
+        letter(unit, ref, "restriction", format, issue=issue, reissue=reissue,
+               at=t("2027-02-01T11:00"))  # fmt: skip
+    assert before == show(unit, ref).history
 
 
 def contact_restriction(unit: UnitFactory, email: str = "ann@example.com") -> int:

@@ -153,6 +153,8 @@ class RootGroup(TyperGroup):
             )
         except Abort:
             _fail("aborted" + self._recorded(), 130)
+        except Stopped as err:
+            _fail(f"stopped by {err.signal_name}" + self._recorded(), err.status)
         except OSError as err:  # the output, or a file, that cannot be written
             _fail(_cannot_write(err) + self._recorded(), EXIT_OUTPUT)
         except (UnicodeError, RecursionError) as err:  # input no text or JSON reader can take
@@ -894,5 +896,16 @@ def main() -> None:
         _fail("aborted", 130)
 
 
+class Stopped(SystemExit):
+    """SIGTERM or SIGHUP: the command unwinds as for Ctrl-C (its transaction rolls back, a
+    file being written is removed) and ends with the shell's status for the signal, 128 + its
+    number, said in one line, and said to be kept where it had recorded its change."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.status = 128 + signum
+        self.signal_name = signal.Signals(signum).name
+
+
 def _stop(signum: int, _frame: object) -> None:
-    sys.exit(128 + signum)
+    raise Stopped(signum)

@@ -14,7 +14,9 @@ another schema revision, a config file that cannot be read) offers nothing, quie
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
@@ -99,3 +101,21 @@ def areas(ctx: typer.Context, incomplete: str) -> list[str]:
     from complaintctl.store import completion
 
     return _offered(ctx, lambda url: completion.staff_areas(url, incomplete, LIMIT))
+
+
+def letter_kinds(ctx: typer.Context, incomplete: str) -> list[str]:
+    """A letter's KIND: the built-in kinds, then those the organisation's templates add (the
+    folder `--templates` or the config file names). After `letter check` the word is a
+    templates folder: nothing is offered, and the shell offers file names."""
+    if ctx.params.get("target") == "check":
+        return []
+    from complaintctl.domain.letters import RULES
+
+    kinds: list[str] = list(RULES)
+    with suppress(Exception):  # a folder or config file that cannot be used: the built-in
+        from complaintctl.letters import Templates
+
+        named = ctx.params.get("templates")
+        folder = Path(named) if named else config.load().templates()
+        kinds = Templates(folder).kinds()
+    return [kind for kind in kinds if kind.startswith(incomplete) and _PLAIN_WORD.fullmatch(kind)]

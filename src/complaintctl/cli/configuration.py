@@ -37,6 +37,9 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
                 "overridden_by": variable if overridden else None,
             }
         )
+    # No `templates` set, a `templates` folder beside the file is the organisation's all the
+    # same (Config.templates): said beside the setting, never as its value (JSON: null).
+    beside = None if "templates" in loaded.settings else loaded.templates()
     render.config_file(
         {
             "schema_version": JSON_SCHEMA_VERSION,
@@ -50,6 +53,7 @@ def config_command(ctx: typer.Context, json_output: Json = False) -> None:
             },
         },
         json_output=json_output,
+        templates_beside=str(beside) if beside is not None else None,
     )
 
 
@@ -73,9 +77,8 @@ def completion_command(
 ) -> None:
     """Print the shell's completion script, to save where the shell loads it from.
 
-    Commands, options, case references, usernames and areas complete (the last three from the
-    store the command line names; none where there is no store). Example:
-    complaintctl completion bash > ~/.local/share/bash-completion/completions/complaintctl
+    Commands, options, letter kinds, case references, usernames and areas complete (the last
+    three from the store the command line names; none where there is no store).
     """
     from complaintctl.cli.completion import script
 

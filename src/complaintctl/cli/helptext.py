@@ -81,7 +81,7 @@ EXAMPLES: dict[str, str] = {
     "show": "complaintctl show SC-2026-000001",
     "history": "complaintctl history SC-2026-000001 --json",
     "explain": "complaintctl explain SC-2026-000001 respond   # an action's due: --action ID",
-    "find": 'complaintctl find "smith"',
+    "find": 'complaintctl find "smith boiler"',
     "report": "complaintctl report --period 2026-Q4 --compare previous --by area",
     "import": "complaintctl import form.csv --map submission_id=source_id --skip-invalid",
     "export": "complaintctl export --format jsonl --from 2026-04-01 -o cases.jsonl",

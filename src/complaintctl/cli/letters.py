@@ -49,6 +49,7 @@ def letter_command(
             metavar="KIND",
             help="acknowledgement, extension, first-response, final-response, out-of-scope, "
             "restriction, or a kind of the organisation's (after check: a templates folder).",
+            autocompletion=completion.letter_kinds,
         ),
     ] = None,
     format: Annotated[

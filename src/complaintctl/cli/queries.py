@@ -285,8 +285,6 @@ def find_command(
     name, email or address, or the summary; part of a word will do (smi, @example.com,
     000123). The text takes at least 3 characters, but a case number on its own may be
     shorter (12 finds SC-2026-000012 and the 12th case of every other year).
-
-    Example: complaintctl find "smith boiler"
     """
     from complaintctl import services
     from complaintctl.cli import render

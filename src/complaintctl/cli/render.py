@@ -2150,8 +2150,11 @@ def verify_problem(problem: VerifyProblem) -> str:
 # -- the config file -------------------------------------------------------------------------
 
 
-def config_file(view: dict[str, Any], *, json_output: bool) -> None:
-    """`config`: the file's place, each setting (and what overrides it now), the saved views."""
+def config_file(
+    view: dict[str, Any], *, json_output: bool, templates_beside: str | None = None
+) -> None:
+    """`config`: the file's place, each setting (and what overrides it now, or the templates
+    folder beside the file in force where it sets none), the saved views."""
     if json_output:
         _print_json(view)
         return
@@ -2160,6 +2163,8 @@ def config_file(view: dict[str, Any], *, json_output: bool) -> None:
         # Written out before it is padded, so the column after it stays in line; on one line.
         value = inert(str(item["value"])) if item["value"] is not None else "-"
         note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
+        if item["setting"] == "templates" and templates_beside is not None:
+            note = f"  (in force: {templates_beside}, beside the file)"
         _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
     organisation = dict(view["organisation"])
     signatories = organisation.pop("signatories")

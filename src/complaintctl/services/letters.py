@@ -183,6 +183,8 @@ def _letter(
     tz: ZoneInfo,
     told: RestrictionView | None = None,
 ) -> Letter:
+    # Made again from what was recorded, too: not once the step it reports was undone.
+    _step_in_force(view, kind)
     earlier = [] if reissue else _reporting_its_step(view, kind, issued_letters(view, kind), told)
     # The letter issued in this format is made again as it went out: its facts, and its issue
     # date (an email's Date). One issued in another format only lends its facts: issued in
@@ -324,19 +326,7 @@ def letter_facts(
     of `told`, by default the latest restriction in force."""
     tz = ZoneInfo(view.zone)
     rule = rules.rule_of(kind)
-    entry = view.latest(rule.action) if rule.action is not None else None
-    if rule.action is not None and entry is None:
-        raise ActionNotAllowed(
-            f"{view.ref}: no {rule.step} is recorded, so there is no {kind} letter yet "
-            f"(it is at stage {view.stage})"
-        )
-    if kind == LetterKind.OUT_OF_SCOPE and not (view.close_reason or "").startswith(
-        CloseReason.OUT_OF_SCOPE
-    ):
-        raise ActionNotAllowed(
-            f"{view.ref}: it is not closed out of scope (stage {view.stage}), so there is no "
-            "out-of-scope letter"
-        )
+    entry = _step_in_force(view, kind)
     inert = _inert
     facts: dict[str, Any] = {
         "kind": kind,
@@ -385,6 +375,31 @@ def letter_facts(
     elif entry is not None:
         facts.update(_step_facts(kind, entry, tz))
     return facts
+
+
+def _step_in_force(view: CaseView, kind: str) -> EventView | None:
+    """The latest entry of the step a letter of `kind` reports (none for a restriction's),
+    refused where that step is not recorded, and an out-of-scope letter where the case is not
+    closed out of scope now (one closed so and reopened, the close undone as a mistake, is in
+    the procedure again), and a restriction letter where no restriction is in force on the
+    consumer: whatever letter was issued before, none tells the consumer of what is undone."""
+    rule = rules.rule_of(kind)
+    entry = view.latest(rule.action) if rule.action is not None else None
+    if rule.action is not None and entry is None:
+        raise ActionNotAllowed(
+            f"{view.ref}: no {rule.step} is recorded, so there is no {kind} letter yet "
+            f"(it is at stage {view.stage})"
+        )
+    if kind == LetterKind.OUT_OF_SCOPE and not (view.close_reason or "").startswith(
+        CloseReason.OUT_OF_SCOPE
+    ):
+        raise ActionNotAllowed(
+            f"{view.ref}: it is not closed out of scope (stage {view.stage}), so there is no "
+            "out-of-scope letter"
+        )
+    if kind == LetterKind.RESTRICTION:
+        _latest(view)  # none in force: refused, one lifted since a letter of it was issued too
+    return entry
 
 
 def _inert(value: str | None) -> str:
