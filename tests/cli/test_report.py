@@ -121,6 +121,31 @@ def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
     assert "received by month ▅█▁ 2026-10 to 2026-12: 1, 2, 0" == " ".join(glance[4].split())
 
 
+def test_at_a_narrow_terminal_the_bars_shorten_and_no_share_is_cut(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "40")
+    result = run("report", "--period", "2026-Q4", "--by", "month")
+
+    assert 0 == result.exit_code, result.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    glance = shown.split("At a glance")[1]
+    assert max(len(line) for line in glance.splitlines()) <= 40
+    assert "…" not in glance  # 100.0% is never shown as 1…
+    bars = [
+        (bar, words[-1])
+        for words in map(str.split, glance.splitlines())
+        for bar in words
+        if set(bar) <= set("█░·")
+    ]
+    # Each bar whole on one line, shorter than 30 cells, beside its share.
+    assert [("█" * len(bars[0][0]), "100.0%"), ("░" * len(bars[0][0]), "0.0%"),
+            ("·" * len(bars[0][0]), "-")] == bars  # fmt: skip
+
+
 def test_json_holds_to_its_schema_with_the_period_before_and_each_area(
     run: Run, november: None
 ) -> None:
