@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -381,6 +382,41 @@ def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
     assert row is not None
     # the whole, then October; (not yet routed), none in October (0); Casework, then October
     assert ["2", "1", "1", "0", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+
+
+def test_html_keeps_a_long_area_name_on_the_printed_page(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    area = "Complaints" + "X" * 190  # a label as long as an area may be, without a space
+    added = run("--as", "sam.senior", "staff", "add", "long.leader", "--name", "Lo Long",
+                "--role", "leader", "--area", area)  # fmt: skip
+    assert 0 == added.exit_code, added.stderr
+    as_it_happens(run, "ack", "SC-2026-000002", "--area", area, "--at", "2026-12-01T10:00")
+    page = tmp_path / "board.html"
+    result = run(
+        "report", "--period", "2026-Q4", "--compare", "previous", "--by", "area",
+        "--html", str(page),
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.stderr
+    # Whole, with where it may break marked (<wbr>: no character of its own).
+    shown = page.read_text(encoding="utf-8")
+    assert f"<th scope=col>area: {area}</th>" in shown.replace("<wbr>", "")
+
+    printed = weasyprint.HTML(filename=str(page)).render()
+
+    def boxes(box: Any) -> Iterator[Any]:
+        yield box
+        for child in getattr(box, "children", None) or ():
+            yield from boxes(child)
+
+    for sheet in printed.pages:
+        inside = sheet._page_box.content_box_x() + sheet._page_box.width  # within its margins
+        for box in boxes(sheet._page_box):
+            if type(box).__name__ == "TableBox":
+                # Every column on the sheet: the long name folds rather than push the
+                # areas after it off the page.
+                assert box.position_x + box.margin_width() <= inside
 
 
 def test_html_refuses_a_file_that_is_there_and_another_output_at_once(

@@ -2478,6 +2478,7 @@ def report_html(view: ReportView) -> str:
     """The report as one printable page that needs nothing else to open: its tables, each
     figure with what it counts, and charts drawn inline where the charts extra is installed
     (complaintctl/charts.py); without it, a line saying how to add them."""
+    import re
     from html import escape
 
     from complaintctl import charts
@@ -2485,6 +2486,12 @@ def report_html(view: ReportView) -> str:
 
     def text(value: object) -> str:
         return escape(inert(str(value), lines=True))
+
+    def heading(value: str) -> str:
+        # A long run without a space (an area's name) may break every 12 characters, so
+        # that it folds rather than push the columns after it off the printed sheet.
+        runs = re.sub(r"(\S{12})(?=\S)", "\\1\0", inert(value, lines=True))
+        return escape(runs).replace("\0", "<wbr>")
 
     tz = ZoneInfo(view.zone)
     current, previous = view.current, view.previous
@@ -2502,7 +2509,7 @@ def report_html(view: ReportView) -> str:
             + "".join(f'<td class="n">{text(cell)}</td>' for cell in cells)
             + "</tr>"
         )
-    head = "".join(f"<th scope=col>{text(h)}</th>" for h in heads)
+    head = "".join(f"<th scope=col>{heading(h)}</th>" for h in heads)
     tables = "".join(
         f"<section><h2>{text(section)}</h2><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></section>"
