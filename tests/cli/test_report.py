@@ -122,6 +122,23 @@ def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
     assert "received by month ▅█▁ 2026-10 to 2026-12: 1, 2, 0" == " ".join(glance[4].split())
 
 
+def test_at_a_terminal_a_bar_with_nothing_due_is_not_red(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-Q4")
+
+    glance = result.stdout.split("At a glance")[1].splitlines()
+    # No final response fell due: a dotted bar, dim, not red as a share below 80% is.
+    dotted = next(line for line in glance if "·" * 10 in line)
+    failed = next(line for line in glance if "░" * 10 in line)  # first-stage, 0% on time
+    red = re.search(r"\x1b\[[0-9;]*m(?=░)", failed)
+    assert red is not None
+    assert red[0] not in dotted
+
+
 def test_at_a_narrow_terminal_the_bars_shorten_and_no_share_is_cut(
     run: Run, november: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

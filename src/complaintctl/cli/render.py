@@ -2654,7 +2654,15 @@ def _report_glance(view: ReportView, width: int) -> Any:
     ):
         share = values.get((figure, None))
         shown = None if share is None else float(share)
-        style = "green" if shown == 1 else "yellow" if shown is not None and shown >= 0.8 else "red"
+        style = (
+            "dim"  # nothing fell due: neither met nor missed
+            if shown is None
+            else "green"
+            if shown == 1
+            else "yellow"
+            if shown >= 0.8
+            else "red"
+        )
         shares.append((label, shown, style))
     volumes: list[tuple[str, str, str]] = []
     if view.by == "month" and view.current.groups:
