@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -119,6 +120,48 @@ def test_at_a_terminal_bars_show_the_shares_on_time_and_a_line_each_month(
     assert ["final", "responses", "on", "time", "·" * 30, "-"] == glance[3].split()
     # October's Cat, November's Ann and Bob; December so far nothing.
     assert "received by month ▅█▁ 2026-10 to 2026-12: 1, 2, 0" == " ".join(glance[4].split())
+
+
+def test_at_a_terminal_a_bar_with_nothing_due_is_not_red(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    result = run("report", "--period", "2026-Q4")
+
+    glance = result.stdout.split("At a glance")[1].splitlines()
+    # No final response fell due: a dotted bar, dim, not red as a share below 80% is.
+    dotted = next(line for line in glance if "·" * 10 in line)
+    failed = next(line for line in glance if "░" * 10 in line)  # first-stage, 0% on time
+    red = re.search(r"\x1b\[[0-9;]*m(?=░)", failed)
+    assert red is not None
+    assert red[0] not in dotted
+
+
+def test_at_a_narrow_terminal_the_bars_shorten_and_no_share_is_cut(
+    run: Run, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "40")
+    result = run("report", "--period", "2026-Q4", "--by", "month")
+
+    assert 0 == result.exit_code, result.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    glance = shown.split("At a glance")[1]
+    assert max(len(line) for line in glance.splitlines()) <= 40
+    assert "…" not in glance  # 100.0% is never shown as 1…
+    bars = [
+        (bar, words[-1])
+        for words in map(str.split, glance.splitlines())
+        for bar in words
+        if set(bar) <= set("█░·")
+    ]
+    # Each bar whole on one line, shorter than 30 cells, beside its share.
+    assert [("█" * len(bars[0][0]), "100.0%"), ("░" * len(bars[0][0]), "0.0%"),
+            ("·" * len(bars[0][0]), "-")] == bars  # fmt: skip
 
 
 def test_json_holds_to_its_schema_with_the_period_before_and_each_area(
@@ -356,6 +399,41 @@ def test_html_puts_each_area_beside_the_same_area_in_the_period_before(
     assert row is not None
     # the whole, then October; (not yet routed), none in October (0); Casework, then October
     assert ["2", "1", "1", "0", "1", "1"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+
+
+def test_html_keeps_a_long_area_name_on_the_printed_page(
+    run: Run, november: None, tmp_path: Path
+) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    area = "Complaints" + "X" * 190  # a label as long as an area may be, without a space
+    added = run("--as", "sam.senior", "staff", "add", "long.leader", "--name", "Lo Long",
+                "--role", "leader", "--area", area)  # fmt: skip
+    assert 0 == added.exit_code, added.stderr
+    as_it_happens(run, "ack", "SC-2026-000002", "--area", area, "--at", "2026-12-01T10:00")
+    page = tmp_path / "board.html"
+    result = run(
+        "report", "--period", "2026-Q4", "--compare", "previous", "--by", "area",
+        "--html", str(page),
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.stderr
+    # Whole, with where it may break marked (<wbr>: no character of its own).
+    shown = page.read_text(encoding="utf-8")
+    assert f"<th scope=col>area: {area}</th>" in shown.replace("<wbr>", "")
+
+    printed = weasyprint.HTML(filename=str(page)).render()
+
+    def boxes(box: Any) -> Iterator[Any]:
+        yield box
+        for child in getattr(box, "children", None) or ():
+            yield from boxes(child)
+
+    for sheet in printed.pages:
+        inside = sheet._page_box.content_box_x() + sheet._page_box.width  # within its margins
+        for box in boxes(sheet._page_box):
+            if type(box).__name__ == "TableBox":
+                # Every column on the sheet: the long name folds rather than push the
+                # areas after it off the page.
+                assert box.position_x + box.margin_width() <= inside
 
 
 def test_html_refuses_a_file_that_is_there_and_another_output_at_once(

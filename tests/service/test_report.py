@@ -60,6 +60,7 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Remedy,
     RestrictionScope,
+    Role,
 )
 from complaintctl.errors import InvalidInput
 from complaintctl.views import ReportView, report_json
@@ -774,3 +775,35 @@ def test_each_group_lists_as_many_cases_as_its_count_in_the_report(
                 listed = [(group, len(refs)) for group, refs in traced.groups if refs]
                 assert counted == listed, (name, part)
                 assert sum(n for _, n in listed) == len(traced.refs)
+
+
+def test_an_area_spelt_two_ways_is_one_group_named_as_its_latest_case_spells_it(
+    unit: UnitFactory,
+) -> None:
+    # Casework's staff all move to Energy; a leader added later spells it CASEWORK (there is
+    # no one left to join), and a case routed then is in that spelling. `queue --area` and
+    # `export --area` take the two as one area; so does the report, in one group.
+    first = case(unit, "Ann Able", t("2027-03-01T10:00"))
+    ack(unit, first, t("2027-03-01T11:00"))
+    for username, role in (
+        ("lee.leader", Role.LEADER),
+        ("rita.responder", Role.OFFICER),
+        ("ruth.responder", Role.OFFICER),
+    ):
+        act(unit, services.change_role, username=username, role=role, area="Energy",
+            by="sam.senior", at=t("2027-03-02T10:00"))  # fmt: skip
+    act(unit, services.add_staff, username="cy.leader", name="Cy Leader", role=Role.LEADER,
+        area="CASEWORK", by="sam.senior", at=t("2027-03-02T11:00"))  # fmt: skip
+    second = case(unit, "Bob Able", t("2027-03-03T10:00"))
+    act(unit, services.acknowledge, ref=second, area="casework", by="officer.one",
+        at=t("2027-03-03T11:00"))  # fmt: skip
+
+    def received(report: ReportView) -> dict[str, Any]:
+        return {group: values(rows)["received"] for group, rows in report.current.groups}
+
+    assert {"CASEWORK": 2} == received(figures_of(unit, by="area"))
+    assert {"CASEWORK": 2} == received(figures_of(unit, by="area", compare=True))
+    with unit(write=False) as uow:
+        traced = services.figure_cases(uow, period=MARCH, as_of=LATER, figure="received",
+                                       by="area")  # fmt: skip
+    assert (("CASEWORK", (first, second)),) == traced.groups

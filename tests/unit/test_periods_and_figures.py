@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl.domain import figures
-from complaintctl.domain.periods import PeriodError, between, parse_period
+from complaintctl.domain.periods import (
+    PeriodError,
+    between,
+    calendar_year,
+    financial_year,
+    month,
+    parse_period,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -78,10 +85,23 @@ def test_a_period_runs_from_local_midnight_to_local_midnight_whatever_the_clocks
         ("2027", "2026"),
         ("2026-27", "2025-26"),
         ("2000-01", "1999-12"),
+        ("2012-13", "FY2011-12"),  # not December 2011
+        ("FY2001-02", "FY2000-01"),
     ],
 )
 def test_the_period_before_is_of_the_same_kind(text: str, previous: str) -> None:
     assert previous == parse_period(text).previous().label
+
+
+def test_every_period_is_labelled_as_it_reads_back() -> None:
+    # A financial year whose short form is a month (2011-12 is December 2011) is labelled
+    # FY2011-12: the report's heading and its JSON's "period" never name another period.
+    for year in range(2000, 2099):
+        for period in (financial_year(year), calendar_year(year), month(date(year, 12, 1))):
+            again = parse_period(period.label)
+            assert (period.first, period.last, period.kind) == (again.first, again.last, again.kind)
+    assert "FY2011-12" == parse_period("FY2011-12").label
+    assert "2026-27" == parse_period("FY2026-27").label
 
 
 def test_the_dates_before_are_as_many_days_just_before() -> None:

@@ -2475,7 +2475,7 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
         table.add_row(*_cells(label, *(column.cell(row, figure) for column in columns)))
     console = _console()
     console.print(table)
-    console.print(_report_glance(view))
+    console.print(_report_glance(view, console.width))
     cutoff = f"Counted as recorded by {format_local(current.cutoff, tz)}"
     if previous is not None:
         cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
@@ -2486,6 +2486,7 @@ def report_html(view: ReportView) -> str:
     """The report as one printable page that needs nothing else to open: its tables, each
     figure with what it counts, and charts drawn inline where the charts extra is installed
     (complaintctl/charts.py); without it, a line saying how to add them."""
+    import re
     from html import escape
 
     from complaintctl import charts
@@ -2493,6 +2494,12 @@ def report_html(view: ReportView) -> str:
 
     def text(value: object) -> str:
         return escape(inert(str(value), lines=True))
+
+    def heading(value: str) -> str:
+        # A long run without a space (an area's name) may break every 12 characters, so
+        # that it folds rather than push the columns after it off the printed sheet.
+        runs = re.sub(r"(\S{12})(?=\S)", "\\1\0", inert(value, lines=True))
+        return escape(runs).replace("\0", "<wbr>")
 
     tz = ZoneInfo(view.zone)
     current, previous = view.current, view.previous
@@ -2510,7 +2517,7 @@ def report_html(view: ReportView) -> str:
             + "".join(f'<td class="n">{text(cell)}</td>' for cell in cells)
             + "</tr>"
         )
-    head = "".join(f"<th scope=col>{text(h)}</th>" for h in heads)
+    head = "".join(f"<th scope=col>{heading(h)}</th>" for h in heads)
     tables = "".join(
         f"<section><h2>{text(section)}</h2><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></section>"
@@ -2626,12 +2633,12 @@ _BAR_WIDTH = 30
 _SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def _bar(share: float | None) -> str:
-    """A share of one as a bar of _BAR_WIDTH cells: filled, then the rest shaded."""
+def _bar(share: float | None, width: int = _BAR_WIDTH) -> str:
+    """A share of one as a bar of `width` cells: filled, then the rest shaded."""
     if share is None:
-        return "·" * _BAR_WIDTH
-    filled = round(share * _BAR_WIDTH)
-    return "█" * filled + "░" * (_BAR_WIDTH - filled)
+        return "·" * width
+    filled = round(share * width)
+    return "█" * filled + "░" * (width - filled)
 
 
 def _sparkline(numbers: Sequence[float]) -> str:
@@ -2640,16 +2647,14 @@ def _sparkline(numbers: Sequence[float]) -> str:
     return "".join(_SPARKS[round(n / top * (len(_SPARKS) - 1))] for n in numbers)
 
 
-def _report_glance(view: ReportView) -> Any:
+def _report_glance(view: ReportView, width: int) -> Any:
     """Under the table: the on-time shares as bars against the target (every deadline met),
-    and with --by month a line of each month's volumes."""
+    and with --by month a line of each month's volumes. On a terminal too narrow for whole
+    bars they are shorter, never cut, and no share or number beside them is cut."""
     from rich.table import Table
 
     values = {(r.figure, r.part): r.value for r in view.current.figures}
-    glance = Table(title="At a glance", title_justify="left", show_header=False, box=None)
-    glance.add_column()
-    glance.add_column(no_wrap=True)
-    glance.add_column(justify="right")
+    shares: list[tuple[str, float | None, str]] = []
     for label, figure in (
         ("acknowledged on time", "acknowledged_on_time_share"),
         ("first-stage responses on time", "responded_on_time_share"),
@@ -2657,8 +2662,17 @@ def _report_glance(view: ReportView) -> Any:
     ):
         share = values.get((figure, None))
         shown = None if share is None else float(share)
-        style = "green" if shown == 1 else "yellow" if shown is not None and shown >= 0.8 else "red"
-        glance.add_row(label, _styled(_bar(shown), style), figure_value(shown, "share"))
+        style = (
+            "dim"  # nothing fell due: neither met nor missed
+            if shown is None
+            else "green"
+            if shown == 1
+            else "yellow"
+            if shown >= 0.8
+            else "red"
+        )
+        shares.append((label, shown, style))
+    volumes: list[tuple[str, str, str]] = []
     if view.by == "month" and view.current.groups:
         months = [(label, {(r.figure, r.part): r.value for r in rows})
                   for label, rows in view.current.groups]  # fmt: skip
@@ -2675,9 +2689,24 @@ def _report_glance(view: ReportView) -> Any:
                 else float(month.get((counted, None)) or 0)
                 for _, month in months
             ]
-            glance.add_row(
-                label, _sparkline(numbers), f"{span}: " + ", ".join(f"{n:g}" for n in numbers)
+            volumes.append(
+                (label, _sparkline(numbers), f"{span}: " + ", ".join(f"{n:g}" for n in numbers))
             )
+    # A table is never narrower than its longest words: the bars take what those leave (each
+    # of the three columns is padded a cell either side).
+    said = [figure_value(shown, "share") for _, shown, _ in shares] + [v for *_, v in volumes]
+    labels = [label for label, *_ in (*shares, *volumes)]
+    longest = sum(max(len(word) for text in texts for word in text.split())
+                  for texts in (labels, said))  # fmt: skip
+    bar_width = max(4, min(_BAR_WIDTH, width - 6 - longest))
+    glance = Table(title="At a glance", title_justify="left", show_header=False, box=None)
+    glance.add_column(overflow="fold")
+    glance.add_column(overflow="fold", width=bar_width)  # a line of many months folds
+    glance.add_column(justify="right", overflow="fold")
+    for (label, shown, style), value in zip(shares, said, strict=False):
+        glance.add_row(label, _styled(_bar(shown, bar_width), style), value)
+    for label, sparks, value in volumes:
+        glance.add_row(label, sparks, value)
     return glance
 
 

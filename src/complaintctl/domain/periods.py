@@ -94,10 +94,15 @@ def calendar_year(year: int) -> Period:
 
 
 def financial_year(year: int) -> Period:
-    """April `year` to March `year + 1`, written 2026-27."""
+    """April `year` to March `year + 1`, written 2026-27; `FY2011-12` where the short form
+    would read as a month (2011-12 is December 2011), so that its label says which it is."""
     first = date(year, FINANCIAL_YEAR_STARTS, 1)
     last = date(year + 1, FINANCIAL_YEAR_STARTS, 1) - timedelta(days=1)
-    return Period(f"{year}-{(year + 1) % 100:02}", first, last, "financial-year")
+    following = (year + 1) % 100
+    label = f"{year}-{following:02}"
+    if 1 <= following <= 12:
+        label = "FY" + label
+    return Period(label, first, last, "financial-year")
 
 
 def between(first: date, last: date) -> Period:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import figures
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
-from complaintctl.domain.procedure import Action
+from complaintctl.domain.procedure import Action, area_key
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import coverage_warnings
 from complaintctl.views import FigureCases, PeriodFigures, ReportView
@@ -127,9 +127,13 @@ def _report(
         return window, cases, figures.count(cases, window, calendar, restrictions)
 
     # Side by side, each area, category or channel of either period is in both: one with no
-    # case in a period counts 0 there (its medians and shares none), not "no figure".
-    keys = {key for one in periods for key, _ in _grouped(facts[windows[one].cutoff], by)
-            } if by in ("area", "category", "channel") else set()  # fmt: skip
+    # case in a period counts 0 there (its medians and shares none), not "no figure". A
+    # group is named as the period shown names it, or else as the period before does.
+    named: dict[str, str] = {}
+    if by in ("area", "category", "channel"):
+        for one in reversed(periods):
+            named.update((key, name) for key, (name, _) in _grouped(
+                facts[windows[one].cutoff], by).items())  # fmt: skip
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
         window, cases, rows = counted(one)
@@ -138,9 +142,10 @@ def _report(
             groups = [(month.label, counted(month)[2]) for month in one.months()
                       if month in windows]  # fmt: skip
         elif breakdown is not None:
-            chosen = dict(_grouped(cases, breakdown))
-            groups = [(key, figures.count(chosen.get(key, []), window, calendar, None))
-                      for key in sorted(keys)]  # fmt: skip
+            chosen = _grouped(cases, breakdown)
+            groups = [(named[key], figures.count(chosen[key][1] if key in chosen else [],
+                       window, calendar, None))
+                      for key in sorted(named, key=lambda key: named[key])]  # fmt: skip
         return PeriodFigures(one.label, one.first, one.last, window.cutoff, rows, tuple(groups))
 
     shown = of(period, breakdown=by)
@@ -241,8 +246,9 @@ def figure_cases(
                 facts[counted.cutoff], counted, calendar, name, part)))
                 for month, counted in months.items()]  # fmt: skip
         else:
-            groups = [(key, tuple(figures.counted_cases(chosen, window, calendar, name, part)))
-                      for key, chosen in _grouped(cases, by)]  # fmt: skip
+            groups = [(group, tuple(figures.counted_cases(chosen, window, calendar, name, part)))
+                      for group, chosen in sorted(_grouped(cases, by).values(),
+                                                  key=lambda group: group[0])]  # fmt: skip
     return FigureCases(
         name, part, period.label, window.cutoff,
         tuple(ref for _, refs in groups for ref in refs), calendar.zone, by, tuple(groups),
@@ -261,12 +267,19 @@ def _month_windows(period: Period, as_of: datetime, tz: ZoneInfo) -> dict[Period
 
 def _grouped(
     cases: Sequence[figures.CaseFacts], by: str
-) -> list[tuple[str, list[figures.CaseFacts]]]:
-    """The cases of each area, category or channel (--by), the groups in order of name."""
-    groups: dict[str, list[figures.CaseFacts]] = {}
+) -> dict[str, tuple[str, list[figures.CaseFacts]]]:
+    """The cases of each area, category or channel (--by), by the group's key: its name and
+    its cases. An area is one in any spelling (`Casework`, `CASEWORK`: `area_key`), as
+    `queue --area` and `export --area` take it, named as the latest case logged of those
+    holding it spells it (the cases come in the order they were logged)."""
+    groups: dict[str, tuple[str, list[figures.CaseFacts]]] = {}
     for case in cases:
-        groups.setdefault(case.attribute(by), []).append(case)
-    return sorted(groups.items())
+        name = case.attribute(by)
+        key = area_key(name) if by == "area" else name
+        held = groups.setdefault(key, (name, []))[1]
+        held.append(case)
+        groups[key] = (name, held)
+    return groups
 
 
 def _facts(
