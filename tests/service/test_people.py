@@ -498,3 +498,14 @@ def test_an_area_held_in_two_spellings_is_spelt_the_same_by_every_command() -> N
 def test_an_empty_email_is_refused_as_empty_not_looked_up(unit: UnitFactory, empty: str) -> None:
     with pytest.raises(InvalidInput, match="^--email must not be empty"):
         consumer(unit, email=empty)
+
+
+@pytest.mark.parametrize("area", ["(not yet routed)", "(Not Yet Routed)"])
+def test_an_area_named_as_the_report_names_cases_not_routed_is_refused(
+    unit: UnitFactory, store_url: str, area: str
+) -> None:
+    # Its cases would be counted with the unrouted ones in `report --by area`.
+    before = dump_store(store_url)
+    with pytest.raises(InvalidInput, match=r"^--area '\(not yet routed\)' is what the report"):
+        change_role(unit, "officer.one", Role.OFFICER, area)
+    assert before == dump_store(store_url)

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.clocks import DeadlineKind, clock_ends_at
 from complaintctl.domain.procedure import (
+    NOT_ROUTED,
     TRANSITIONS,
     Action,
     AssessorOutcome,
@@ -301,10 +302,7 @@ class CaseFacts(NamedTuple):
 
     def attribute(self, by: str) -> str:
         value = {"area": self.area, "category": self.category, "channel": self.channel}[by]
-        return value if value is not None else NO_AREA
-
-
-NO_AREA = "(not yet routed)"
+        return value if value is not None else NOT_ROUTED
 
 
 def _instant(value: Any) -> datetime:

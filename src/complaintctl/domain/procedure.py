@@ -411,6 +411,11 @@ _RELATION_WORDS_AT: dict[tuple[str, Stage], str] = {
 NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
 
 
+# What a case not yet routed to an area is grouped under (report --by area): never an area's
+# name, or its cases would be counted with those nobody has routed.
+NOT_ROUTED = "(not yet routed)"
+
+
 def area_key(area: str) -> str:
     """An area as it compares with others: in any case of letters, with accents composed or
     not and compatibility forms folded (NFKC), as a keyboard or a paste may give them, and

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from complaintctl import text
 from complaintctl.domain.procedure import (
+    NOT_ROUTED,
     SECOND_STAGE_ROLES,
     SENIOR_ROLES,
     Action,
@@ -96,6 +97,11 @@ def _area(uow: UnitOfWork, value: str | None) -> str | None:
         raise InvalidInput(
             f"--area holds {hidden}, a bidirectional or invisible character: an area is a name "
             "everyone must read the same, so type it without one"
+        )
+    if area_key(area) == area_key(NOT_ROUTED):
+        raise InvalidInput(
+            f"--area {NOT_ROUTED!r} is what the report calls cases routed nowhere yet: an "
+            "area of that name would be counted with them; name the area otherwise"
         )
     return area_spellings(uow.staff_areas()).get(area_key(area), area)
 
