@@ -110,6 +110,18 @@ class Action(StrEnum):
     SCHEMA_UPGRADED = "upgrade-schema"
 
 
+# The store's entries that change the calendar deadlines are counted on: each moved the open
+# clocks not yet breached as it was made (services/calendar.py).
+CALENDAR_CHANGES = frozenset(
+    {
+        Action.CLOSURE_ADDED,
+        Action.CLOSURE_REMOVED,
+        Action.HOLIDAYS_REFRESHED,
+        Action.CALENDAR_CHANGED,
+    }
+)
+
+
 # Details an entry of these actions records as they now stand, not as what was given: empty,
 # they read as "none" (an update dropping a consumer's last adjustment), never as nothing.
 STANDING_DETAILS: dict[str, frozenset[str]] = {
