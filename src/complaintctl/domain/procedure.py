@@ -416,6 +416,10 @@ _RELATION_WORDS = {
 _RELATION_WORDS_AT: dict[tuple[str, Stage], str] = {
     ("area-leader-or-handler", Stage.FIRST_STAGE): "the leader of the case's area",
     ("area-leader-or-handler", Stage.SECOND_STAGE): "the second-stage handler",
+    ("stage-owner-or-area-leader", Stage.FIRST_STAGE): (
+        "the first-stage responder or the area's leader"
+    ),
+    ("stage-owner-or-area-leader", Stage.SECOND_STAGE): "the second-stage handler",
 }
 
 # The second stage is never decided by whoever gave the first-stage response, whatever their
