@@ -86,6 +86,39 @@ def test_close_at_a_terminal_closes_once_confirmed(run: Run) -> None:
     assert f"Closed {ref}: withdrawn" in seen
 
 
+def test_close_at_a_terminal_asks_only_when_the_case_can_be_closed(run: Run) -> None:
+    closed = log_case(run, at="2026-11-30T10:00")
+    ok(run, "close", closed, "--reason", "withdrawn")
+
+    # Each refused as it is without the question: its own error and exit status, unasked.
+    for args, status, error in [
+        ((closed, "--reason", "withdrawn"), 5, f"cannot close {closed}: it is at stage closed"),
+        (("SC-2026-999999", "--reason", "withdrawn"), 4, "no case SC-2026-999999"),
+        ((closed, "--reason", "out-of-scope"), 2, "say why it is out of scope"),
+    ]:
+        seen_status, seen = at_a_terminal("close", *args, answer="n")
+        assert (status, False) == (seen_status, "[y/N]" in seen), seen
+        assert f"Error: {error}" in seen, seen
+
+
+def test_close_at_a_terminal_asks_of_the_cases_that_can_be_closed(run: Run) -> None:
+    closed = log_case(run, at="2026-11-30T10:00")
+    ok(run, "close", closed, "--reason", "withdrawn")
+    first = log_case(run, at="2026-11-30T11:00")
+    second = log_case(run, at="2026-11-30T12:00")
+
+    # All or nothing: one refusal refuses them all (exit 9), so there is nothing to ask.
+    status, seen = at_a_terminal("close", closed, first, "--reason", "withdrawn", answer="y")
+    assert (9, False, "received") == (status, "[y/N]" in seen, show(run, first)["stage"]), seen
+
+    status, seen = at_a_terminal(
+        "close", closed, first, second, "--reason", "withdrawn", "--continue-on-error",
+        answer="y",
+    )  # fmt: skip
+    assert "Close 2 cases as withdrawn? Only a senior can reopen it [y/N]" in seen, seen
+    assert (10, "closed") == (status, show(run, second)["stage"]), seen
+
+
 def test_close_yes_and_close_in_a_pipe_never_ask(run: Run) -> None:
     first = log_case(run, at="2026-11-30T10:00")
     second = log_case(run, at="2026-11-30T11:00")

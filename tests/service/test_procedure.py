@@ -1034,6 +1034,47 @@ def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_
         assert ((ref,), ()) == (counted("response_not_yet_due"), counted("response_open_past_due"))
 
 
+def test_a_clock_reopened_past_its_first_due_runs_to_where_a_change_made_before_it_put_it(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged Tue 1 Dec 10:00: the response was due Fri 4 Dec 10:00. While the case is
+    # closed by mistake, Thu 3 Dec is closed (on Wed, before that due): an open clock would
+    # have moved to Mon 7 Dec 10:00. Reopened on Fri at noon, past the first due but not the
+    # one the change gave, the clock runs to Mon, never breached at once by a day the office
+    # was closed.
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-04T12:00")
+
+    assert ([("respond", t("2026-12-07T10:00"))], ()) == (running(view), view.warnings)
+    details = view.history[-1].details
+    assert (t("2026-12-04T10:00"), t("2026-12-07T10:00")) == (
+        datetime.fromisoformat(details["respond_due_when_closed"]),
+        datetime.fromisoformat(details["respond_due"]),
+    )
+
+
+def test_a_change_made_after_the_due_of_a_closed_case_leaves_it_breached_on_reopening(
+    unit: UnitFactory,
+) -> None:
+    # The same closure made on Fri 4 Dec at 11:00, after the due had passed: an open clock
+    # was breached by then and would not have moved, so the reopened one keeps its breach.
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-04T11:00"),
+        retroactive=services.Retroactive("The move was brought forward"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-04T12:00")
+
+    assert [("respond", t("2026-12-04T10:00"))] == running(view)
+    assert [f"{ref} is breached at once: its respond deadline passed at Fri 2026-12-04 10:00 GMT"
+            ] == list(view.warnings)  # fmt: skip
+
+
 def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_did(
     unit: UnitFactory,
 ) -> None:

@@ -200,6 +200,14 @@ def test_the_rule_reads_as_words_in_a_refusal() -> None:
     assert "senior-complaint-executive, senior-leader or the second-stage handler" == (
         who_may(Action.ASSIGN, Stage.SECOND_STAGE)
     )
+    # An extension likewise: who holds the case at its stage, not the rule of both stages.
+    assert (
+        "senior-complaint-executive, senior-leader or the first-stage responder or the area's "
+        "leader"
+    ) == who_may(Action.EXTEND, Stage.FIRST_STAGE)
+    assert "senior-complaint-executive, senior-leader or the second-stage handler" == (
+        who_may(Action.EXTEND, Stage.SECOND_STAGE)
+    )
     assert "any active staff member" == who_may(Action.ESCALATE)
     # Read in "only … may": the exception in brackets, so that "may" ends the sentence.
     assert (

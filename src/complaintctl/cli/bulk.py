@@ -35,6 +35,7 @@ from complaintctl.errors import (
     EXIT_BULK_PARTIAL,
     EXIT_BULK_REFUSED,
     EXIT_DECLINED,
+    ComplaintError,
     InvalidInput,
 )
 
@@ -351,6 +352,32 @@ def read_refs(
     return list(dict.fromkeys(ref.strip().upper() for ref in args if ref.strip())), seen
 
 
+def _could_take(state: State, flags: StepFlags, call: StepCall) -> list[str]:
+    """The references a question at a terminal asks about: those a dry run finds can take
+    the step, so that nobody is asked to confirm what would be refused. One reference refused
+    is its own error, unasked; several with one refused and no --continue-on-error, none (the
+    step then refuses them all, as it would have after the question)."""
+    from complaintctl.services.steps import take_steps
+
+    wanted, seen = read_refs(flags.refs)
+    if flags.if_version is not None:
+        seen = dict.fromkeys(wanted, flags.if_version)
+
+    def trial(uow: UnitOfWork, when: datetime) -> list[tuple[str, ComplaintError]]:
+        uow.seen_versions.update(seen)
+        return list(
+            take_steps(uow, wanted, call.spec(uow), by=state.actor, at=when, now=state.now,
+                       continue_on_error=False, dry_run=True, full_views=False).refused
+        )  # fmt: skip
+
+    refused = state.change(trial, flags.at)
+    if refused and len(flags.refs) == 1:
+        raise refused[0][1]
+    if refused and not flags.continue_on_error:
+        return []
+    return [ref for ref in wanted if ref not in dict(refused)]
+
+
 def run(state: State, flags: StepFlags, call: StepCall) -> None:
     """Take the step on one case (a refusal keeps its own exit code), or on several at once."""
     from complaintctl.cli import render
@@ -358,18 +385,19 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
     from complaintctl.services.steps import StepResult, take_step, take_steps
 
     refs = flags.refs
-    # A dry run changes nothing, and references read from stdin leave no one to answer there.
-    question = None if flags.dry_run or refs == ["-"] else call.confirm
-    if question is not None and render.at_terminal():
-        if not typer.confirm(question(refs), default=False, err=True):
-            render.note(call.declined)
-            raise typer.Exit(EXIT_DECLINED)
     one = refs != ["-"] and len(refs) == 1
     if flags.if_version is not None and not one:
         raise InvalidInput(
             "--if-version goes with one reference; for several, pipe the JSON of show, queue "
             "or overdue, which carries each case's version"
         )
+    # A dry run changes nothing, and references read from stdin leave no one to answer there.
+    question = None if flags.dry_run or refs == ["-"] else call.confirm
+    if question is not None and render.at_terminal():
+        asked = _could_take(state, flags, call)
+        if asked and not typer.confirm(question(asked), default=False, err=True):
+            render.note(call.declined)
+            raise typer.Exit(EXIT_DECLINED)
     if one and not flags.dry_run:
 
         def step_on_one(uow: UnitOfWork, when: datetime) -> tuple[Spec, CaseView]:

@@ -110,6 +110,18 @@ class Action(StrEnum):
     SCHEMA_UPGRADED = "upgrade-schema"
 
 
+# The store's entries that change the calendar deadlines are counted on: each moved the open
+# clocks not yet breached as it was made (services/calendar.py).
+CALENDAR_CHANGES = frozenset(
+    {
+        Action.CLOSURE_ADDED,
+        Action.CLOSURE_REMOVED,
+        Action.HOLIDAYS_REFRESHED,
+        Action.CALENDAR_CHANGED,
+    }
+)
+
+
 # Details an entry of these actions records as they now stand, not as what was given: empty,
 # they read as "none" (an update dropping a consumer's last adjustment), never as nothing.
 STANDING_DETAILS: dict[str, frozenset[str]] = {
@@ -404,6 +416,10 @@ _RELATION_WORDS = {
 _RELATION_WORDS_AT: dict[tuple[str, Stage], str] = {
     ("area-leader-or-handler", Stage.FIRST_STAGE): "the leader of the case's area",
     ("area-leader-or-handler", Stage.SECOND_STAGE): "the second-stage handler",
+    ("stage-owner-or-area-leader", Stage.FIRST_STAGE): (
+        "the first-stage responder or the area's leader"
+    ),
+    ("stage-owner-or-area-leader", Stage.SECOND_STAGE): "the second-stage handler",
 }
 
 # The second stage is never decided by whoever gave the first-stage response, whatever their

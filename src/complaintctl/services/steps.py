@@ -1100,14 +1100,22 @@ class Reopen(Spec):
         # A calendar change made while the case was closed moved none of its clocks: one that
         # runs again in working time and is not yet breached is due where the calendar now puts
         # it, as an open clock's would have been moved (services/calendar.py, never to before
-        # now); else at its original due, a breach kept as it is.
+        # now). So is one past its first due that a change made before that due would have
+        # moved to a due still ahead: an open clock would not be breached. Else it keeps its
+        # original due, a breach kept as it is.
         recounted: dict[str, Any] = {}
         starts = []
         for d in cancelled:
             due_at = d.due_at
-            if d.unit in policy.WORKING_UNITS and due_at >= taking.now:
+            if d.unit in policy.WORKING_UNITS:
                 rule = policy.Target(d.amount, d.unit, "")
-                due_at = max(policy.due_after(rule, taking.calendar, d.start_at), taking.now)
+                counted = policy.due_after(rule, taking.calendar, d.start_at)
+                if due_at >= taking.now:
+                    due_at = max(counted, taking.now)
+                elif counted >= taking.now and taking.uow.calendar_changed_between(
+                    close.recorded_at, due_at
+                ):
+                    due_at = counted
                 if due_at != d.due_at:
                     recounted[f"{d.kind}_due_when_closed"] = d.due_at
                     recounted[f"{d.kind}_due"] = due_at

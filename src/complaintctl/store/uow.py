@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain.calendar import CalendarChoice, WorkingCalendar
 from complaintctl.domain.intake import matching_form
+from complaintctl.domain.procedure import CALENDAR_CHANGES
 from complaintctl.store import calendar as stored_calendar
 from complaintctl.store.chain import Sealer
 from complaintctl.store.db import describe, no_store, translated_errors
@@ -515,6 +516,21 @@ class UnitOfWork:
             .where(Event.action == action, col(Event.case_id).is_(None))
             .order_by(col(Event.id))
         ).all()
+
+    def calendar_changed_between(self, first: datetime, last: datetime) -> bool:
+        """Whether the calendar was changed (domain.procedure.CALENDAR_CHANGES) by an entry
+        recorded from `first` to `last`, both included."""
+        return (
+            self.session.exec(
+                select(Event.id).where(
+                    col(Event.case_id).is_(None),
+                    col(Event.action).in_(sorted(CALENDAR_CHANGES)),
+                    col(Event.recorded_at) >= first,
+                    col(Event.recorded_at) <= last,
+                )
+            ).first()
+            is not None
+        )
 
     # -- calendar ----------------------------------------------------------------------------
 
