@@ -1075,6 +1075,26 @@ def test_a_change_made_after_the_due_of_a_closed_case_leaves_it_breached_on_reop
             ] == list(view.warnings)  # fmt: skip
 
 
+def test_a_clock_reopened_past_its_due_keeps_its_breach_when_the_calendar_changed_after_it_too(
+    unit: UnitFactory,
+) -> None:
+    # A closure on Wed 9 Dec, added on Wed 2 Dec, moved nothing: the response stayed due Fri
+    # 4 Dec 10:00. Thu 3 Dec closed on Fri at 11:00, after that due: an open clock was
+    # breached by then and not moved. The calendar now puts the due on Monday, but the change
+    # that did it came after the breach, so the reopened clock keeps it.
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 9), reason="Training",
+        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-04T11:00"),
+        retroactive=services.Retroactive("The move was brought forward"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-04T12:00")
+
+    assert [("respond", t("2026-12-04T10:00"))] == running(view)
+
+
 def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_did(
     unit: UnitFactory,
 ) -> None:

@@ -1101,8 +1101,10 @@ class Reopen(Spec):
         # runs again in working time and is not yet breached is due where the calendar now puts
         # it, as an open clock's would have been moved (services/calendar.py, never to before
         # now). So is one past its first due that a change made before that due would have
-        # moved to a due still ahead: an open clock would not be breached. Else it keeps its
-        # original due, a breach kept as it is.
+        # moved to a due still ahead: an open clock would not be breached. But not where the
+        # calendar changed after that due too: an open clock breached by then was not moved,
+        # and the calendar now may hold that change. Else it keeps its original due, a
+        # breach kept as it is.
         recounted: dict[str, Any] = {}
         starts = []
         for d in cancelled:
@@ -1112,8 +1114,10 @@ class Reopen(Spec):
                 counted = policy.due_after(rule, taking.calendar, d.start_at)
                 if due_at >= taking.now:
                     due_at = max(counted, taking.now)
-                elif counted >= taking.now and taking.uow.calendar_changed_between(
-                    close.recorded_at, due_at
+                elif (
+                    counted >= taking.now
+                    and taking.uow.calendar_changed_between(close.recorded_at, due_at)
+                    and not taking.uow.calendar_changed_between(due_at, taking.now, after=True)
                 ):
                     due_at = counted
                 if due_at != d.due_at:

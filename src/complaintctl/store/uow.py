@@ -517,16 +517,19 @@ class UnitOfWork:
             .order_by(col(Event.id))
         ).all()
 
-    def calendar_changed_between(self, first: datetime, last: datetime) -> bool:
+    def calendar_changed_between(
+        self, first: datetime, last: datetime, *, after: bool = False
+    ) -> bool:
         """Whether the calendar was changed (domain.procedure.CALENDAR_CHANGES) by an entry
-        recorded from `first` to `last`, both included."""
+        recorded from `first` (or, `after`, after it) to `last`, both included."""
+        recorded = col(Event.recorded_at)
         return (
             self.session.exec(
                 select(Event.id).where(
                     col(Event.case_id).is_(None),
                     col(Event.action).in_(sorted(CALENDAR_CHANGES)),
-                    col(Event.recorded_at) >= first,
-                    col(Event.recorded_at) <= last,
+                    recorded > first if after else recorded >= first,
+                    recorded <= last,
                 )
             ).first()
             is not None
