@@ -1095,6 +1095,28 @@ def test_a_clock_reopened_past_its_due_keeps_its_breach_when_the_calendar_change
     assert [("respond", t("2026-12-04T10:00"))] == running(view)
 
 
+@pytest.mark.parametrize(
+    ("closed_on", "due"),
+    [(date(2026, 12, 29), t("2026-12-07T10:00")), (date(2026, 12, 7), t("2026-12-08T10:00"))],
+)
+def test_a_closure_ahead_added_after_the_first_due_moves_a_reopened_clock_as_an_open_ones(
+    unit: UnitFactory, closed_on: date, due: datetime
+) -> None:
+    # Thu 3 Dec closed on Wed (before the Fri 10:00 due) moved an open clock to Mon 7 Dec.
+    # A closure on a day ahead, added on Fri at 11:00, either leaves it (29 Dec) or moves it
+    # on (Mon 7 Dec: to Tue): never breached, as the open clock was not.
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+    act(unit, services.add_closure, day=closed_on, reason="Training",
+        by="sam.senior", at=t("2026-12-04T11:00"))  # fmt: skip
+
+    view = reopen(unit, ref, "2026-12-04T12:00")
+
+    assert ([("respond", due)], ()) == (running(view), view.warnings)
+
+
 def test_a_clock_reopened_past_its_due_keeps_the_breach_whatever_the_calendar_did(
     unit: UnitFactory,
 ) -> None:

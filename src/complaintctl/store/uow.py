@@ -42,6 +42,7 @@ from complaintctl.store.models import (
     SubjectAccessRequest,
 )
 from complaintctl.store.schema import create_schema, require_current, stored_revision
+from complaintctl.store.types import details_of
 
 
 def details_json(details: dict[str, Any]) -> str:
@@ -517,23 +518,24 @@ class UnitOfWork:
             .order_by(col(Event.id))
         ).all()
 
-    def calendar_changed_between(
+    def calendar_changes(
         self, first: datetime, last: datetime, *, after: bool = False
-    ) -> bool:
-        """Whether the calendar was changed (domain.procedure.CALENDAR_CHANGES) by an entry
-        recorded from `first` (or, `after`, after it) to `last`, both included."""
+    ) -> list[tuple[str, datetime, dict[str, Any]]]:
+        """The calendar's changes (domain.procedure.CALENDAR_CHANGES) recorded from `first`
+        (or, `after`, after it) to `last`, both included: each one's action, when it was
+        recorded and its details, in the order they were recorded."""
         recorded = col(Event.recorded_at)
-        return (
-            self.session.exec(
-                select(Event.id).where(
-                    col(Event.case_id).is_(None),
-                    col(Event.action).in_(sorted(CALENDAR_CHANGES)),
-                    recorded > first if after else recorded >= first,
-                    recorded <= last,
-                )
-            ).first()
-            is not None
-        )
+        rows = self.session.exec(
+            select(col(Event.action), recorded, col(Event.details))
+            .where(
+                col(Event.case_id).is_(None),
+                col(Event.action).in_(sorted(CALENDAR_CHANGES)),
+                recorded > first if after else recorded >= first,
+                recorded <= last,
+            )
+            .order_by(col(Event.id))
+        ).all()
+        return [(action, when, details_of(details)) for action, when, details in rows]
 
     # -- calendar ----------------------------------------------------------------------------
 
