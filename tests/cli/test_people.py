@@ -297,8 +297,8 @@ def test_an_area_holding_a_zero_width_space_is_refused_as_it_would_look_like_ano
 
     assert (2, before) == (result.exit_code, staff(run, "--all"))
     assert (
-        "Error: --area holds <U+200B>, a bidirectional or invisible character: an area is a "
-        "name everyone must read the same, so type it without one"
+        "Error: --area holds <U+200B>, a control, bidirectional or invisible character: an area is "
+        "a name everyone must read the same, so type it without one"
     ) == error_line(result)
 
 

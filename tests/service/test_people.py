@@ -231,7 +231,9 @@ def test_an_area_holding_a_character_that_does_not_show_is_refused_writing_nothi
     # It would look like Casework (or Energy) and be another area: its staff could act on
     # none of Casework's cases, and a report would count it apart.
     before = dump_store(store_url)
-    why = "^" + re.escape(f"--area holds {hidden}, a bidirectional or invisible character: ")
+    why = "^" + re.escape(
+        f"--area holds {hidden}, a control, bidirectional or invisible character: "
+    )
     with pytest.raises(InvalidInput, match=why):
         change_role(unit, "officer.one", Role.OFFICER, area)
     with pytest.raises(InvalidInput, match=why):

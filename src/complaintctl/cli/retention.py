@@ -71,7 +71,8 @@ def retention_policy(
 @retention_app.command("list")
 def retention_list(ctx: typer.Context, as_of: AsOf = None, json_output: Json = False) -> None:
     """List the cases and consumers whose personal data is due for removal, each with the
-    date it became due; held or kept ones say why; then the legal holds in force."""
+    date it became due; held or kept ones say why; then the legal holds in force. With
+    --as-of, holds, requests and restrictions count as they stood then."""
     from complaintctl import services
     from complaintctl.cli import render
 

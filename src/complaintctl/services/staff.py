@@ -95,8 +95,8 @@ def _area(uow: UnitOfWork, value: str | None) -> str | None:
         return None
     if hidden := text.unseen(area):
         raise InvalidInput(
-            f"--area holds {hidden}, a bidirectional or invisible character: an area is a name "
-            "everyone must read the same, so type it without one"
+            f"--area holds {hidden}, a control, bidirectional or invisible character: an area "
+            "is a name everyone must read the same, so type it without one"
         )
     if area_key(area) == area_key(NOT_ROUTED):
         raise InvalidInput(
