@@ -570,6 +570,35 @@ def test_the_templates_beside_the_config_file_are_used_and_add_kinds(
     assert "apology-call" == kinds[-1]
 
 
+def test_a_kind_the_organisations_templates_add_may_have_its_own_signatory(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="logged")
+    beside = tmp_path / "config" / "complaintctl"
+    (beside / "templates").mkdir(parents=True)
+    (beside / "templates" / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>{{ signatory }} will ring you about '
+        "{{ reference }}.</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    (beside / "config.toml").write_text(
+        '[organisation.signatories]\napology-call = "Cal Caller"\n', encoding="utf-8"
+    )
+
+    call = said(ok(run, "letter", ref, "Apology-Call", "--format", "text"))
+    assert f"Cal Caller will ring you about {ref}." in call
+    # A kind neither built in nor the templates' is still refused, naming the kinds there are.
+    (beside / "config.toml").write_text(
+        '[organisation.signatories]\napology_call = "Cal Caller"\n', encoding="utf-8"
+    )
+    stderr = refused(run, 2, "config")
+    assert (
+        "organisation.signatories: unknown letter kind 'apology_call'; the kinds are "
+        "acknowledgement, extension, first-response, final-response, out-of-scope, "
+        "restriction, apology-call\n"
+    ) in stderr
+
+
 @pytest.mark.parametrize(
     "escape", ["{{ ''.__class__.__mro__ }}", "{{ cycler.__init__.__globals__ }}"]
 )
