@@ -333,6 +333,30 @@ def test_letters_listed_in_a_pipe_are_tab_separated_lines_and_kind_lists_only_th
     assert result.stderr.startswith("Error: no letter kind 'acknowledgment'; the kinds are ")
 
 
+def test_letters_of_a_kind_whose_template_is_gone_are_listed_by_its_name_in_any_case(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="logged")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>We will ring you about {{ reference }}.'
+        "</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    ok(run, "letter", ref, "apology-call", "--templates", str(folder), "--issue",
+       "-o", str(tmp_path / "call.html"))  # fmt: skip
+
+    # Without the folder: the kind is the case's issued one, read as every other choice is.
+    for typed in ("apology-call", "Apology-Call"):
+        listed = json.loads(ok(run, "letter", ref, typed, "--list", "--json"))["letters"]
+        assert ["apology-call"] == [e["kind"] for e in listed]
+    result = run("letter", ref, "apology-cal", "--list")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: no letter kind 'apology-cal'; the kinds are ")
+    assert result.stderr.endswith(", restriction, apology-call\n")
+
+
 # -- many cases ----------------------------------------------------------------------------------
 
 
