@@ -30,6 +30,7 @@ the file: a typo silently ignored would act on the wrong store.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tomllib
@@ -245,7 +246,11 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
         named = settings.get(key)
         if named is not None and "://" not in named:
             settings[key] = os.path.join(os.path.abspath(path.parent), os.path.expanduser(named))
-    return Config(path, found=True, settings=settings, views=dict(views), organisation=organisation)
+    config = Config(
+        path, found=True, settings=settings, views=dict(views), organisation=organisation
+    )
+    _signatories_known(config, refuse)
+    return config
 
 
 def _duration_problem(text: str) -> str | None:
@@ -286,13 +291,26 @@ def _organisation(table: Any, refuse: Callable[[str], InvalidInput]) -> Organisa
         raise refuse(
             f"organisation.signatories.{blank[0]} must not be blank: {NOT_BLANK['signatory']}"
         )
+    return Organisation(**table, signatories=dict(signatories))
+
+
+def _signatories_known(config: Config, refuse: Callable[[str], InvalidInput]) -> None:
+    """Each kind [organisation.signatories] names is a letter kind: a built-in one, or one the
+    organisation's templates (the file's folder) add. A kind misspelt would have its letters
+    signed by the default signatory, unnoticed."""
     from complaintctl.domain.letters import LetterKind
 
     kinds = [kind.value for kind in LetterKind]
-    unknown = sorted(set(signatories) - set(kinds))
-    if unknown:  # a kind misspelt would have its letters signed by the default, unnoticed
+    if set(config.organisation.signatories) <= set(kinds):
+        return
+    from complaintctl.letters import Templates
+
+    # A folder that cannot be read is refused when letters are made from it, naming why.
+    with contextlib.suppress(InvalidInput):
+        kinds = Templates(config.templates()).kinds()
+    unknown = sorted(set(config.organisation.signatories) - set(kinds))
+    if unknown:
         raise refuse(
             f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
             f"the kinds are {', '.join(kinds)}"
         )
-    return Organisation(**table, signatories=dict(signatories))

@@ -333,6 +333,30 @@ def test_letters_listed_in_a_pipe_are_tab_separated_lines_and_kind_lists_only_th
     assert result.stderr.startswith("Error: no letter kind 'acknowledgment'; the kinds are ")
 
 
+def test_letters_of_a_kind_whose_template_is_gone_are_listed_by_its_name_in_any_case(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="logged")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>We will ring you about {{ reference }}.'
+        "</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    ok(run, "letter", ref, "apology-call", "--templates", str(folder), "--issue",
+       "-o", str(tmp_path / "call.html"))  # fmt: skip
+
+    # Without the folder: the kind is the case's issued one, read as every other choice is.
+    for typed in ("apology-call", "Apology-Call"):
+        listed = json.loads(ok(run, "letter", ref, typed, "--list", "--json"))["letters"]
+        assert ["apology-call"] == [e["kind"] for e in listed]
+    result = run("letter", ref, "apology-cal", "--list")
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert result.stderr.startswith("Error: no letter kind 'apology-cal'; the kinds are ")
+    assert result.stderr.endswith(", restriction, apology-call\n")
+
+
 # -- many cases ----------------------------------------------------------------------------------
 
 
@@ -568,6 +592,35 @@ def test_the_templates_beside_the_config_file_are_used_and_add_kinds(
     assert f"Dear Ann Smith, We will ring you about {ref}." in call
     kinds = [t["kind"] for t in json.loads(ok(run, "letter", "check", "--json"))["templates"]]
     assert "apology-call" == kinds[-1]
+
+
+def test_a_kind_the_organisations_templates_add_may_have_its_own_signatory(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="logged")
+    beside = tmp_path / "config" / "complaintctl"
+    (beside / "templates").mkdir(parents=True)
+    (beside / "templates" / "apology-call.html").write_text(
+        '{% extends "letter.html" %}{% block body %}<p>{{ signatory }} will ring you about '
+        "{{ reference }}.</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    (beside / "config.toml").write_text(
+        '[organisation.signatories]\napology-call = "Cal Caller"\n', encoding="utf-8"
+    )
+
+    call = said(ok(run, "letter", ref, "Apology-Call", "--format", "text"))
+    assert f"Cal Caller will ring you about {ref}." in call
+    # A kind neither built in nor the templates' is still refused, naming the kinds there are.
+    (beside / "config.toml").write_text(
+        '[organisation.signatories]\napology_call = "Cal Caller"\n', encoding="utf-8"
+    )
+    stderr = refused(run, 2, "config")
+    assert (
+        "organisation.signatories: unknown letter kind 'apology_call'; the kinds are "
+        "acknowledgement, extension, first-response, final-response, out-of-scope, "
+        "restriction, apology-call\n"
+    ) in stderr
 
 
 @pytest.mark.parametrize(

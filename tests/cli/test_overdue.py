@@ -382,6 +382,29 @@ def test_as_of_lists_once_a_clock_cancelled_late_and_restarted_by_a_reopen_dated
     assert ["acknowledge"] == [d["kind"] for d in shown["deadlines"]]
 
 
+@freeze_time("2026-12-08 12:00:00")
+def test_as_of_does_not_list_a_clock_restarted_by_a_reopen_not_yet_made(run: Run) -> None:
+    """Closed Tue 10:00 and reopened at 15:00; closed again, typed Thu 09:00 with an --at of
+    Tue 15:00 (the reopen's instant), and reopened Mon: on Fri the case was closed, its clock
+    stopped, never overdue, though the reopen on Monday left it breached."""
+    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    for when, args in (
+        ("2026-12-01T10:00", ("close", ref, "--reason", "withdrawn", "--yes")),
+        ("2026-12-01T15:00", ("--as", "sam.senior", "reopen", ref, "--reason", "Mistake")),
+        ("2026-12-03T09:00", ("close", ref, "--reason", "withdrawn", "--yes",
+                              "--at", "2026-12-01T15:00")),
+        ("2026-12-07T12:00", ("--as", "sam.senior", "reopen", ref, "--reason", "Mistake")),
+    ):  # fmt: skip
+        with recorded_at(when):
+            result = run(*args)
+        assert 0 == result.exit_code, result.stderr
+
+    assert ([], [ref]) == (
+        overdue_json(run, "--as-of", "2026-12-04T12:00"),
+        [item["ref"] for item in overdue_json(run, "--as-of", "2026-12-07T12:30")],
+    )
+
+
 # -- exit status ---------------------------------------------------------------------------
 
 

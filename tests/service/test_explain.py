@@ -677,3 +677,29 @@ def test_explaining_an_action_is_refused(unit: UnitFactory) -> None:
     assert second == (explain(unit, ref, action=second).action or (0,))[0]
     # As of 10:30 only the first had been opened: no need to say which.
     assert first == (explain(unit, ref, "action", as_of=t("2026-12-01T10:30")).action or (0,))[0]
+
+
+def test_before_a_reopen_that_moved_the_due_the_note_says_the_close_kept_it(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged Tue 1 Dec 10:00: the response was due Fri 4 Dec 10:00. Closed Wed 10:00,
+    # Thu 3 Dec closed at 11:00 (no clock of a closed case moves), reopened at 15:00: the clock
+    # runs again to Mon 7 Dec 10:00. Before the reopen it was running, then stopped by the
+    # close, never met nor breached.
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
+        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+    act(unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior", at=t("2026-12-02T15:00"))
+
+    note = (
+        "the calendar has changed since: on today's calendar the rule gives Mon 2026-12-07 "
+        "10:00 GMT, but Fri 2026-12-04 10:00 GMT applied (the case's close stopped the clock "
+        "before the calendar changed, and a change moves no clock of a closed case; the reopen "
+        "of Wed 2026-12-02 15:00 GMT ran it again to Mon 2026-12-07 10:00 GMT)"
+    )
+    for as_of in ("2026-12-02T09:00", "2026-12-02T12:00"):
+        view = explain(unit, ref, "respond", as_of=t(as_of))
+        assert (t("2026-12-04T10:00"), (note,)) == (view.due, view.notes)
+    reopened = explain(unit, ref, "respond", as_of=t("2026-12-02T16:00"))
+    assert (t("2026-12-07T10:00"), ()) == (reopened.due, reopened.notes)

@@ -1257,3 +1257,45 @@ def test_a_referral_in_the_window_recorded_after_it_closed_met_the_window_on_tim
         window.outcome,
         window.breached,
     )
+
+
+def test_show_as_of_after_a_reopen_leaves_out_the_clock_a_later_reopen_ran_again(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    reopen(unit, ref, "2026-12-02T15:00")
+    # Closed again at the instant of the reopen, typed in the next day, and reopened again.
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-02T15:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+    reopen(unit, ref, "2026-12-03T11:00")
+
+    def responds(as_of: str) -> list[tuple[Any, Any]]:
+        with unit(write=False) as uow:
+            view = services.show_case(uow, ref=ref, as_of=t(as_of), as_recorded=True)
+        return [(d.due, d.outcome) for d in view.deadlines if d.kind == "respond"]
+
+    due = t("2026-12-04T10:00")
+    # Between the first reopen and the second: the clock the second ran again is not there yet.
+    assert [(due, "cancelled"), (due, "cancelled")] == responds("2026-12-02T16:00")
+    assert [(due, "cancelled"), (due, "cancelled"), (due, None)] == responds("2026-12-03T12:00")
+
+
+def test_show_as_of_leaves_out_a_restarted_clock_until_its_own_reopen_both_dated_back(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.reopen, ref=ref, reason="Mistake", by="sam.senior",
+        at=t("2026-12-02T15:00"), now=t("2026-12-02T18:00"))  # fmt: skip
+    # Closed again at 16:00, before the first reopen was typed in, itself typed the next day.
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-02T16:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+    reopen(unit, ref, "2026-12-03T11:00")
+
+    with unit(write=False) as uow:
+        view = services.show_case(uow, ref=ref, as_of=t("2026-12-02T19:00"), as_recorded=True)
+    due = t("2026-12-04T10:00")
+    assert [(due, "cancelled"), (due, "cancelled")] == [
+        (d.due, d.outcome) for d in view.deadlines if d.kind == "respond"
+    ]

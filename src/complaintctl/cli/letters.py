@@ -375,6 +375,6 @@ def _list(
 
     view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
     issued = {e.details.get("kind") for e in view.history if e.action == Action.LETTER}
-    if kind is not None and kind not in issued:
-        kind = templates.known(kind)
+    if kind is not None:
+        kind = templates.known(kind, also=(k for k in issued if isinstance(k, str)))
     render.letters_issued(state.output, view, kind=kind, json_output=json_output)

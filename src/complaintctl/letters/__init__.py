@@ -14,7 +14,7 @@ import os
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,10 +136,12 @@ class Templates:
             )
         return [*RULES, *added]
 
-    def known(self, kind: str) -> str:
-        """`kind` as the templates name it: as typed, or in another case where only one kind
+    def known(self, kind: str, also: Iterable[str] = ()) -> str:
+        """`kind` as the templates name it, or `also` (the kinds of the letters issued on a
+        case, whose templates may be gone): as typed, or in another case where only one kind
         is so spelt (`Acknowledgement` is `acknowledgement`)."""
         kinds = self.kinds()
+        kinds += sorted(set(also) - set(kinds))
         if kind in kinds:
             return kind
         alike = [one for one in kinds if one.casefold() == kind.casefold()]

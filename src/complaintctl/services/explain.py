@@ -3,7 +3,7 @@
 Read-only: nothing here writes. The day-by-day walk is the pure core's
 (`domain.explain.explain_days`), on the calendar the store holds now; the due shown is the one
 stored, and where the two differ (the calendar changed after the deadline was met or breached,
-which keeps its value) the view says so.
+or while the case's close had stopped it, which keeps its value) the view says so.
 """
 
 from __future__ import annotations
@@ -100,11 +100,12 @@ def explain_deadline(
             and last.new_due == ruled
             and rule_due < last.new_due == last.at
         )
-        kept = (
-            "it had passed when the calendar changed, and no due moves to before a change"
-            if clamped
-            else "a deadline already met or breached keeps its value"
-        )
+        if clamped:
+            kept = "it had passed when the calendar changed, and no due moves to before a change"
+        elif _closed_before_due(deadline, ruled):
+            kept = _kept_by_close(deadline, ruled, events, tz)
+        else:
+            kept = "a deadline already met or breached keeps its value"
         notes.append(
             f"the calendar has changed since: on today's calendar the rule gives "
             f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied ({kept})"
@@ -326,6 +327,42 @@ def _choose(deadlines: list[Deadline], kind: str | None, as_of: datetime) -> Dea
         if candidates:
             return candidates[-1]
     return None
+
+
+def _closed_before_due(deadline: Deadline, due: datetime) -> bool:
+    """Whether a close cancelled the clock before its due: a calendar change that gives it
+    another due came while the case was closed (one while it ran would have moved it)."""
+    return (
+        deadline.outcome == clocks.CANCELLED
+        and deadline.ended_at is not None
+        and deadline.ended_at <= due
+    )
+
+
+def _kept_by_close(deadline: Deadline, due: datetime, events: Sequence[EventView], tz: Any) -> str:
+    """Why a clock a close cancelled kept its due, and the due a reopen that moved it ran it
+    again to (services/steps.py, `Reopen`)."""
+    why = (
+        "the case's close stopped the clock before the calendar changed, and a change moves no "
+        "clock of a closed case"
+    )
+    assert deadline.ended_at is not None
+    for e in events:
+        when_closed = e.details.get(f"{deadline.kind}_due_when_closed")
+        again = e.details.get(f"{deadline.kind}_due")
+        if (
+            e.action == Action.REOPEN.value
+            and e.at >= deadline.ended_at
+            and isinstance(when_closed, str)
+            and isinstance(again, str)
+            and datetime.fromisoformat(when_closed) == due
+        ):
+            moved = datetime.fromisoformat(again)
+            return (
+                f"{why}; the reopen of {format_local(e.at, tz)} ran it again to "
+                f"{format_local(moved, tz)}"
+            )
+    return why
 
 
 def _target(deadline: Deadline) -> policy.Target:

@@ -244,11 +244,14 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     A reopen restarts a clock its case's close cancelled as a new row with the same start and
     due (services/steps.py, `Reopen`): in a replay it runs from the reopen, never while the
     case was closed, nor beside the row the close cancelled. The reopen that restarted it is
-    the one recorded after the cancelled row ended. A reopen dated back before the close was
-    recorded (both typed in late) runs it again only once the cancelled row has ended, so that
-    the two are never listed at once."""
+    one recorded after the close that cancelled the row (a close at or recorded at the instant
+    the row ended), never an earlier reopen recorded after that instant but before the close
+    (a close typed in late, dated back to a reopen's instant or before it). A reopen dated back
+    before the close was recorded (both typed in late) runs it again only once the cancelled
+    row has ended, so that the two are never listed at once."""
     cancelled = aliased(Deadline)
     reopen = aliased(Event)
+    close = aliased(Event)
     return (
         sa_select(literal(1))
         .where(
@@ -264,8 +267,20 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
                     col(reopen.case_id) == col(Deadline.case_id),
                     col(reopen.action) == Action.REOPEN.value,
                     col(reopen.at) <= as_of,
-                    col(reopen.recorded_at) >= col(cancelled.ended_at),
+                    sa_select(literal(1))
+                    .where(
+                        col(close.case_id) == col(reopen.case_id),
+                        col(close.action) == Action.CLOSE.value,
+                        or_(
+                            col(close.at) == col(cancelled.ended_at),
+                            col(close.recorded_at) == col(cancelled.ended_at),
+                        ),
+                        col(close.id) < col(reopen.id),
+                    )
+                    .correlate(cancelled, reopen)
+                    .exists(),
                 )
+                .correlate(Deadline, cancelled)
                 .exists(),
             ),
         )
