@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -62,14 +62,17 @@ def holds(
     """The legal holds in force (with `lifted`, every one); with `as_of`, those in force
     then: added by then (its --at) and not lifted by then."""
     query = select(LegalHold).order_by(col(LegalHold.id))
-    if as_of is not None:
-        query = query.where(
-            col(LegalHold.added_at) <= as_of,
-            col(LegalHold.lifted_at).is_(None) | (col(LegalHold.lifted_at) > as_of),
-        )
-    elif not lifted:
-        query = query.where(col(LegalHold.lifted_at).is_(None))
+    if as_of is not None or not lifted:
+        query = query.where(*_in_force(LegalHold.added_at, LegalHold.lifted_at, as_of))
     return session.exec(query).all()
+
+
+def _in_force(began: Any, ended: Any, as_of: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    """Where a row (a hold, a restriction, a request) is in force: not ended; with `as_of`,
+    then: begun by then and not ended by then."""
+    if as_of is None:
+        return (col(ended).is_(None),)
+    return col(began) <= as_of, col(ended).is_(None) | (col(ended) > as_of)
 
 
 def hold(session: Session, hold_id: int) -> LegalHold | None:
@@ -146,17 +149,9 @@ def restrictions_in_force(session: Session, as_of: datetime | None = None) -> di
     """Each consumer's restrictions in force (with `as_of`, then: decided by then and not
     lifted by then), by id."""
     found: dict[int, list[int]] = {}
-    in_force = (
-        (col(Restriction.lifted_at).is_(None),)
-        if as_of is None
-        else (
-            col(Restriction.decided_at) <= as_of,
-            col(Restriction.lifted_at).is_(None) | (col(Restriction.lifted_at) > as_of),
-        )
-    )
     for restriction_id, consumer_id in session.exec(
         select(col(Restriction.id), col(Restriction.consumer_id))
-        .where(*in_force)
+        .where(*_in_force(Restriction.decided_at, Restriction.lifted_at, as_of))
         .order_by(col(Restriction.id))
     ):
         found.setdefault(consumer_id, []).append(restriction_id or 0)
@@ -167,15 +162,7 @@ def open_requests(session: Session, as_of: datetime | None = None) -> dict[int, 
     """Each consumer's subject-access requests not yet answered (with `as_of`, then:
     received by then and not answered by then), by id."""
     found: dict[int, list[int]] = {}
-    answered = col(SubjectAccessRequest.done_at)
-    not_answered = (
-        (answered.is_(None),)
-        if as_of is None
-        else (
-            col(SubjectAccessRequest.received_at) <= as_of,
-            answered.is_(None) | (answered > as_of),
-        )
-    )
+    not_answered = _in_force(SubjectAccessRequest.received_at, SubjectAccessRequest.done_at, as_of)
     for request_id, consumer_id in session.exec(
         select(col(SubjectAccessRequest.id), col(SubjectAccessRequest.consumer_id))
         .where(*not_answered)
