@@ -571,3 +571,25 @@ def test_an_action_is_not_handed_on_dated_before_it_was_last_handed_on(
     assert before == dump_store(store_url)
     again = reassign(unit, opened.id, to="lee.leader", by="lee.leader", at=t("2026-12-02T10:00"))
     assert "lee.leader" == again.owner
+
+
+def test_an_action_is_not_done_dated_before_it_was_last_handed_on(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # Handed on Wed 2 Dec 10:00: its done, by its new owner or anyone, is not dated before it,
+    # else the history says it was handed on once done (which `action reassign` refuses).
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+    reassign(unit, opened.id, at=t("2026-12-02T10:00"))
+    before = dump_store(store_url)
+
+    for by in ("ruth.responder", "sam.senior"):
+        with pytest.raises(InvalidInput, match="--at is before action 1 was last handed on "
+                           "\\(Wed 2026-12-02 10:00 GMT\\)"):  # fmt: skip
+            act(unit, services.action_done, action_id=opened.id, note="Called back", by=by,
+                at=t("2026-12-02T09:00"), now=t("2026-12-02T11:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="ruth.responder",
+               at=t("2026-12-02T10:00"))  # fmt: skip
+    assert (t("2026-12-02T10:00"), "ruth.responder", True) == (done.done_at, done.done_by,
+                                                               done.on_time)  # fmt: skip
