@@ -413,3 +413,18 @@ def test_action_reassign_errors_exit_with_their_codes(run: Run) -> None:
                           "change\n"),
         "no reason": (2, "Error: Missing option '--reason'.\n"),
     } == results  # fmt: skip
+
+
+def test_action_done_dated_before_it_was_last_handed_on_exits_2(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T14:00"):
+        ok(run, "action", "add", ref, "--what", "Call back", "--owner", "rita.responder",
+           "--within", "1d", "--kind", "remedy", "--at", "2026-12-01T13:00")  # fmt: skip
+        ok(run, "--as", "rita.responder", "action", "reassign", "1", "--to", "ruth.responder",
+           "--reason", "Away", "--at", "2026-12-01T13:30")  # fmt: skip
+        result = run("--as", "ruth.responder", "action", "done", "1", "--at", "2026-12-01T13:15")
+        listed = run("action", "list")
+
+    said = "Error: --at is before action 1 was last handed on (Tue 2026-12-01 13:30 GMT)\n"
+    assert (2, said) == (result.exit_code, result.stderr)
+    assert "\topen\t" in listed.stdout

@@ -541,6 +541,35 @@ def test_an_action_due_within_days_and_hours_counts_the_days_and_notes_the_rest(
     assert RUNNING == view.status.state
 
 
+def test_an_action_due_within_hours_past_a_shorter_days_close_is_due_at_that_close(
+    unit: UnitFactory,
+) -> None:
+    with unit() as uow:  # eight hours Monday to Thursday, four on Friday: a `d` is eight
+        services.change_calendar(
+            uow,
+            wanted=services.CalendarWanted(None, "Mon-Thu 09:00-17:00; Fri 09:00-13:00", None),
+            by="sam.senior", at=t("2026-11-30T09:00"), now=t("2026-11-30T09:00"),
+            retroactive=services.Retroactive(None, False),
+        )  # fmt: skip
+    ref = to_first_stage(unit)
+    # Wed 2 Dec 16:00: day 1 is Thursday, to its close; 7h more would be Monday 11:00, past
+    # the close of day 2, Friday 13:00 (as `2d`, a longer time, is due).
+    action = add_action(unit, ref, t("2026-12-02T16:00"), within="1d7h")
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-04T10:00"))
+
+    assert t("2026-12-04T13:00") == view.due == view.rule_due
+    assert (2, "working-days") == (view.amount, view.unit)
+    assert ["day 0", "day 1", "day 2"] == [
+        f"day {e.day_number}" if e.day_number is not None else e.kind for e in view.days
+    ]
+    assert (
+        "7h of working time after the close of day 1 would run past the close of day 2, a day "
+        "shorter than the longest (8h, what a d of working time is): due at that close, "
+        "Fri 2026-12-04 13:00 GMT",
+    ) == view.notes
+
+
 def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
     unit: UnitFactory,
 ) -> None:

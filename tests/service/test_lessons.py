@@ -171,6 +171,31 @@ def test_a_longer_time_is_never_due_sooner(unit: UnitFactory) -> None:
     ] == dues  # fmt: skip
 
 
+def short_fridays(unit: UnitFactory) -> None:
+    """Opening hours of eight hours Monday to Thursday and four on Friday (a `d` is eight)."""
+    with unit() as uow:
+        services.change_calendar(
+            uow,
+            wanted=services.CalendarWanted(None, "Mon-Thu 09:00-17:00; Fri 09:00-13:00", None),
+            by="sam.senior", at=t("2026-11-30T09:00"), now=t("2026-11-30T09:00"),
+            retroactive=services.Retroactive(None, False),
+        )  # fmt: skip
+
+
+def test_a_longer_time_is_never_due_sooner_on_a_shorter_day(unit: UnitFactory) -> None:
+    short_fridays(unit)
+    ref = to_first_stage(unit)
+    # Thu 3 Dec 2026 16:00: 8h is a day, the close of Friday at 13:00; 7h of working time
+    # after 16:00 would run to Monday 11:00, past it, so it is due at Friday's close too.
+    times = ("4h", "7h", "7h59m", "8h", "1d1m")
+    dues = [add(unit, ref, within=w, at=t("2026-12-03T16:00")).due for w in times]
+
+    assert [
+        t("2026-12-04T12:00"), t("2026-12-04T13:00"), t("2026-12-04T13:00"),
+        t("2026-12-04T13:00"), t("2026-12-07T09:01"),
+    ] == dues  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
@@ -546,3 +571,25 @@ def test_an_action_is_not_handed_on_dated_before_it_was_last_handed_on(
     assert before == dump_store(store_url)
     again = reassign(unit, opened.id, to="lee.leader", by="lee.leader", at=t("2026-12-02T10:00"))
     assert "lee.leader" == again.owner
+
+
+def test_an_action_is_not_done_dated_before_it_was_last_handed_on(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # Handed on Wed 2 Dec 10:00: its done, by its new owner or anyone, is not dated before it,
+    # else the history says it was handed on once done (which `action reassign` refuses).
+    ref = to_first_stage(unit)
+    opened = add(unit, ref)
+    reassign(unit, opened.id, at=t("2026-12-02T10:00"))
+    before = dump_store(store_url)
+
+    for by in ("ruth.responder", "sam.senior"):
+        with pytest.raises(InvalidInput, match="--at is before action 1 was last handed on "
+                           "\\(Wed 2026-12-02 10:00 GMT\\)"):  # fmt: skip
+            act(unit, services.action_done, action_id=opened.id, note="Called back", by=by,
+                at=t("2026-12-02T09:00"), now=t("2026-12-02T11:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+    done = act(unit, services.action_done, action_id=opened.id, note=None, by="ruth.responder",
+               at=t("2026-12-02T10:00"))  # fmt: skip
+    assert (t("2026-12-02T10:00"), "ruth.responder", True) == (done.done_at, done.done_by,
+                                                               done.on_time)  # fmt: skip

@@ -19,6 +19,7 @@ from complaintctl.domain.calendar import (
     parse_week,
 )
 from complaintctl.domain.instants import InstantError, parse_working_duration
+from complaintctl.domain.policy import due_within, within_capped
 
 LONDON = ZoneInfo("Europe/London")
 EIGHT_HOURS = timedelta(hours=8)
@@ -229,3 +230,60 @@ def test_subtracting_no_working_time_from_an_opening_is_that_opening() -> None:
 def test_subtracting_negative_working_time_is_refused() -> None:
     with pytest.raises(CalendarError, match="must not be negative"):
         OFFICE.subtract_working_time(london(2026, 12, 1, 12), timedelta(minutes=-1))
+
+
+# -- due_within: an action's --within ----------------------------------------------------------
+
+# Mon-Thu eight hours, Friday four: a `d` is eight hours, the longest day.
+SHORT_FRIDAY = WorkingCalendar(
+    week=parse_week(
+        "Mon 09:00-17:00; Tue 09:00-17:00; Wed 09:00-17:00; Thu 09:00-17:00; Fri 09:00-13:00; "
+        "Sat closed; Sun closed"
+    ),
+    closed_days=BANK_HOLIDAYS,
+)
+
+
+def test_what_is_left_after_whole_days_never_runs_past_the_next_shorter_days_close() -> None:
+    # Thu 3 Dec 2026 16:00: 8h is 1d, the close of Friday (13:00); 7h of working time would be
+    # Mon 11:00, after it, so it is due at Friday's close too.
+    start = london(2026, 12, 3, 16)
+    dues = {
+        typed: due_within(SHORT_FRIDAY, start, parse_working_duration(typed, EIGHT_HOURS))
+        for typed in ("4h", "5h", "7h", "7h59m", "8h", "1d1m")
+    }
+
+    assert {
+        "4h": london(2026, 12, 4, 12),
+        "5h": london(2026, 12, 4, 13),
+        "7h": london(2026, 12, 4, 13),
+        "7h59m": london(2026, 12, 4, 13),
+        "8h": london(2026, 12, 4, 13),
+        "1d1m": london(2026, 12, 7, 9, 1),
+    } == dues
+    assert within_capped(SHORT_FRIDAY, start, timedelta(hours=7))
+    assert not within_capped(SHORT_FRIDAY, start, timedelta(hours=4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    calendar=st.sampled_from([OFFICE, SPLIT, SHORT_FRIDAY]),
+    start=INSTANTS,
+    amount=AMOUNTS,
+    more=st.integers(min_value=1, max_value=8 * 60).map(lambda m: timedelta(minutes=m)),
+)
+def test_a_longer_within_is_never_due_sooner(
+    calendar: WorkingCalendar, start: datetime, amount: timedelta, more: timedelta
+) -> None:
+    assert due_within(calendar, start, amount) <= due_within(calendar, start, amount + more)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=INSTANTS, amount=AMOUNTS)
+def test_a_week_of_equal_days_counts_what_is_left_as_working_time_from_the_close(
+    start: datetime, amount: timedelta
+) -> None:
+    days, rest = divmod(amount, EIGHT_HOURS)
+    due = OFFICE.add_working_days(start, days) if days else start
+    expected = OFFICE.add_working_time(due, rest) if rest else due
+    assert expected == due_within(OFFICE, start, amount)

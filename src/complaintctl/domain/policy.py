@@ -107,10 +107,25 @@ def due_within(calendar: WorkingCalendar, start: datetime, amount: timedelta) ->
     """When something started at `start` is due `amount` of working time on (an action's
     `--within`): its whole working days count as a day's deadline does (the close of day N,
     MODEL.md "Working time"), and any time left over is working time from there, so a longer
-    time is never due sooner (`1d1m` is a minute into the day after `1d`'s close)."""
+    time is never due sooner (`1d1m` is a minute into the day after `1d`'s close). A `d` is
+    the longest working day, so what is left never runs past the close of the next working
+    day (`within_capped`): on a shorter day, `7h` after Thursday's 16:00 would otherwise fall
+    after `8h`, which is `1d`, the close of Friday."""
     days, rest = divmod(amount, calendar.working_day())
     due = calendar.add_working_days(start, days) if days else start
-    return calendar.add_working_time(due, rest) if rest else due
+    if not rest:
+        return due
+    return min(calendar.add_working_time(due, rest), calendar.add_working_days(start, days + 1))
+
+
+def within_capped(calendar: WorkingCalendar, start: datetime, amount: timedelta) -> bool:
+    """Whether `due_within` puts `amount` at the close of the working day after its whole days
+    because what is left would run past it (a day shorter than the longest)."""
+    days, rest = divmod(amount, calendar.working_day())
+    if not rest:
+        return False
+    due = calendar.add_working_days(start, days) if days else start
+    return calendar.add_working_time(due, rest) > calendar.add_working_days(start, days + 1)
 
 
 # An action's `--within` in the words its clock's rule keeps: the duration as typed, which a

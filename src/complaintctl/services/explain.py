@@ -200,7 +200,19 @@ def _explain_action(
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)
-        if whole:
+        if policy.within_capped(calendar, deadline.start_at, amount):
+            # What is left would run past the next day's close (a day shorter than a d):
+            # due at that close, counted as one more working day.
+            since = f"the close of day {whole}" if whole else "its opening"
+            notes.append(
+                f"{format_duration(rest, days=False)} of working time after {since} would run "
+                f"past the close of day {whole + 1}, a day shorter than the longest "
+                f"({format_duration(calendar.working_day(), days=False)}, what a d of working "
+                f"time is): due at that close, {format_local(rule_due, tz)}"
+            )
+            target = policy.Target(whole + 1, "working-days", target.after)
+            rest = timedelta(0)
+        elif whole:
             target = policy.Target(whole, "working-days", target.after)
         elif rest % timedelta(hours=1):
             target = policy.Target(rest // timedelta(minutes=1), WORKING_MINUTES, target.after)

@@ -215,7 +215,9 @@ def _open_action(
 ) -> tuple[CaseAction, Case]:
     """The open action `actor` is `doing` something to at `at`, with its case: by its owner,
     a leader or a senior role (else NotPermitted), not done already, and not dated before it
-    was opened."""
+    was opened or last handed on."""
+    from complaintctl.store.types import details_of
+
     row = uow.action(action_id)
     if row is None:
         raise NotFound(f"no action {action_id} (see `complaintctl action list`)")
@@ -236,6 +238,18 @@ def _open_action(
         raise InvalidInput(
             f"--at is before action {action_id} was opened "
             f"({format_apart(at, row.opened_at, tz)[1]})"
+        )
+    # In the order it happened: the history never says it went to one owner after another it
+    # was handed on to later, nor that it was handed on once done.
+    handed = [
+        e.at
+        for e in uow.history(case)
+        if e.action == Action.ACTION_REASSIGNED and details_of(e.details).get("id") == row.id
+    ]
+    if handed and at < max(handed):
+        raise InvalidInput(
+            f"--at is before action {action_id} was last handed on "
+            f"({format_apart(at, max(handed), tz)[1]})"
         )
     return row, case
 
@@ -281,8 +295,6 @@ def reassign_action(
     """Hand an open action on to another active member of staff, with the reason: by its
     owner, a leader or a senior role (as `action_done` allows others' actions). Recorded on
     its case (`action-reassigned`: the owner before and after); its due stays as it was."""
-    from complaintctl.store.types import details_of
-
     not_in_future(at, now, uow)
     named_staff(to, "--to")  # an empty one is a slip, whatever the action
     actor = acting_staff(uow, by)
@@ -291,18 +303,6 @@ def reassign_action(
     if owner == row.owner:
         raise InvalidInput(f"action {action_id} is owned by {owner} already: nothing to change")
     reason = required(reason, "--reason")
-    # Handed on in the order it was: the history never says it went to one owner after another
-    # it was handed on to later.
-    handed = [
-        e.at
-        for e in uow.history(case)
-        if e.action == Action.ACTION_REASSIGNED and details_of(e.details).get("id") == row.id
-    ]
-    if handed and at < max(handed):
-        raise InvalidInput(
-            f"--at is before action {action_id} was last handed on "
-            f"({format_apart(at, max(handed), uow.calendar().tz)[1]})"
-        )
     if case.anonymised_at is not None:
         raise ActionNotAllowed(
             f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
