@@ -1274,3 +1274,19 @@ def test_a_handler_made_an_officer_is_told_to_hand_the_case_on(run: Run) -> None
     )
     ok(run, "--as", "hana.handler", "assign", ref, "--to", "lena.leader", "--reason",
        "No longer a senior leader", "--at", "2026-08-19T10:00")  # fmt: skip
+
+
+def test_show_writes_a_response_s_goodwill_in_pounds_as_its_pay_action_does(run: Run) -> None:
+    ref = journey.log_case(run, at="2026-11-16T16:30")
+    journey.ack(run, ref, at="2026-11-17T10:00")
+    journey.assign(run, ref, at="2026-11-17T11:00")
+    journey.step(
+        run, "2026-11-20T15:00", "--as", "rita.responder", "respond", ref,
+        "--decision", "upheld", "--summary", "We lost the file",
+        "--remedy", "goodwill-payment", "--goodwill", "1250",
+    )  # fmt: skip
+
+    shown = ok(run, "show", ref).stdout
+
+    assert "[goodwill-payment] £1,250.00" in shown
+    assert "pay the goodwill of £1,250.00" in shown

@@ -669,7 +669,7 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
                 "First response" if r.stage == "first" else "Final response",
                 f"{r.decision} by {r.given_by}, {format_local(r.given_at, tz)}: {r.summary}"
                 + (f" [{', '.join(r.remedies)}]" if r.remedies else "")
-                + (f" £{r.goodwill_pence / 100:.2f}" if r.goodwill_pence else "")
+                + (f" £{r.goodwill_pence / 100:,.2f}" if r.goodwill_pence else "")
                 + (f"; causes: {', '.join(r.causes)}" if r.causes else ""),
             )
             for r in view.responses
