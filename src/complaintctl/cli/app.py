@@ -780,14 +780,16 @@ def root(
     """
     # Options and the environment first, then the config file (complaintctl.config). A file
     # that cannot be read is refused when the command runs, never when its help is asked for
-    # (a `--help` that is another option's value runs the command, which is refused then).
+    # (a `--help` that is another option's value runs the command, which is refused then),
+    # nor for `completion`, whose script is the same whatever the file says (as
+    # --show-completion's, which never reaches here).
     try:
         loaded: config.Config | None = config.load()
         problem = None
     except InvalidInput as err:
         given = ctx.meta.get(_COMMAND_ARGS, [])
         options = given[: given.index("--")] if "--" in given else given
-        if not {"--help", "-h"} & set(options):
+        if not {"--help", "-h"} & set(options) and ctx.invoked_subcommand != "completion":
             raise
         loaded, problem = None, err
     settings = loaded.settings if loaded is not None else {}
