@@ -230,6 +230,7 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
                 raise refuse(f"views.{name}.{key} must be a non-empty string")
         if filters.get("mine") and "owner" in filters:
             raise refuse(f"views.{name}: owner and mine are one filter: give one")
+        _check_choices(name, filters, refuse)
     durations = {"warn_within": data.get("warn_within")}
     durations |= {
         f"views.{name}.due_within": view.get("due_within") for name, view in views.items()
@@ -246,6 +247,28 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
         if named is not None and "://" not in named:
             settings[key] = os.path.join(os.path.abspath(path.parent), os.path.expanduser(named))
     return Config(path, found=True, settings=settings, views=dict(views), organisation=organisation)
+
+
+def _check_choices(
+    name: str, filters: dict[str, Any], refuse: Callable[[str], InvalidInput]
+) -> None:
+    """A view's stages and category, each one queue's option takes (in any case, as the
+    option reads it): refused as the file is read, as its other mistakes are, not only once
+    the view is asked for."""
+    from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
+
+    allowed = {
+        "stage": [stage.value for stage in Stage if stage not in ENDED_STAGES],
+        "category": [category.value for category in Category],
+    }
+    for key, values in allowed.items():
+        given = filters.get(key, [])
+        for value in given if isinstance(given, list) else [given]:
+            if value.strip().lower() not in values:
+                raise refuse(
+                    f"views.{name}.{key}: {value!r} is not one of {', '.join(values)} "
+                    "(complaintctl config)"
+                )
 
 
 def _duration_problem(text: str) -> str | None:
