@@ -231,6 +231,7 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
                 raise refuse(f"views.{name}.{key} must be a non-empty string")
         if filters.get("mine") and "owner" in filters:
             raise refuse(f"views.{name}: owner and mine are one filter: give one")
+        _check_choices(name, filters, refuse)
     durations = {"warn_within": data.get("warn_within")}
     durations |= {
         f"views.{name}.due_within": view.get("due_within") for name, view in views.items()
@@ -251,6 +252,28 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
     )
     _signatories_known(config, refuse)
     return config
+
+
+def _check_choices(
+    name: str, filters: dict[str, Any], refuse: Callable[[str], InvalidInput]
+) -> None:
+    """A view's stages and category, each one queue's option takes (in any case, as the
+    option reads it): refused as the file is read, as its other mistakes are, not only once
+    the view is asked for."""
+    from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
+
+    allowed = {
+        "stage": [stage.value for stage in Stage if stage not in ENDED_STAGES],
+        "category": [category.value for category in Category],
+    }
+    for key, values in allowed.items():
+        given = filters.get(key, [])
+        for value in given if isinstance(given, list) else [given]:
+            if value.strip().lower() not in values:
+                raise refuse(
+                    f"views.{name}.{key}: {value!r} is not one of {', '.join(values)} "
+                    "(complaintctl config)"
+                )
 
 
 def _duration_problem(text: str) -> str | None:

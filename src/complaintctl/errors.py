@@ -57,6 +57,14 @@ class NotPermitted(ComplaintError):
     exit_code = EXIT_NOT_PERMITTED
 
 
+class NotStaff(NotPermitted):
+    """The acting person (`name`) is no active member of staff of the store."""
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 class ConsumerRestricted(ComplaintError):
     """The consumer is restricted from the formal procedure (or from this matter)."""
 

@@ -51,6 +51,23 @@ def test_show_completion_prints_the_script_of_the_shell_named_after_it(run: Run)
     assert (0, (COMPLETIONS / "complaintctl.zsh").read_text()) == (result.exit_code, result.stdout)
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_completion_command_needs_no_config_file_it_could_read(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shell: str
+) -> None:
+    broken = tmp_path / "config.toml"
+    broken.write_text("bogus = 1\n", encoding="utf-8")
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(broken))
+
+    result = run("completion", shell)
+
+    assert (0, (COMPLETIONS / f"complaintctl.{shell}").read_text()) == (
+        result.exit_code,
+        result.stdout,
+    )
+    assert (run("--show-completion", shell).stdout, 2) == (result.stdout, run("queue").exit_code)
+
+
 def test_a_shell_without_a_script_is_a_usage_error(run: Run) -> None:
     result = run("--show-completion", "tcsh")
     assert (2, "Error: no completion script for 'tcsh': the shells are bash, zsh, fish\n") == (

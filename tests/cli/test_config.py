@@ -124,10 +124,43 @@ def test_a_view_s_stage_or_category_it_cannot_read_is_refused_naming_the_file_an
     run: Run, config_file: Path, key: str, value: str
 ) -> None:
     config_file.write_text(f"[views.team]\n{key} = {value}\n", encoding="utf-8")
-    result = run("queue", "--view", "team")
-    assert (2, "") == (result.exit_code, result.stdout)
-    assert result.stderr.startswith(f"Error: config file {config_file}: views.team.{key}: ")
-    assert "is not one of" in result.stderr
+    # Refused on every command that reads the file, as its other mistakes are: not only once
+    # `--view team` is asked for, after scripts have run with it unnoticed for months.
+    for args in (("queue", "--view", "team"), ("queue",), ("staff", "list")):
+        result = run(*args)
+        assert (2, "") == (result.exit_code, result.stdout)
+        assert result.stderr.startswith(f"Error: config file {config_file}: views.team.{key}: ")
+        assert "is not one of" in result.stderr
+
+
+@freeze_time(NOW)
+def test_a_view_s_stage_and_category_in_any_case_are_read_as_the_options_read_them(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text(
+        '[views.team]\nstage = [" Received ", "FIRST-STAGE"]\ncategory = "Delay"\n',
+        encoding="utf-8",
+    )
+    assert 0 == run("queue", "--view", "team").exit_code
+    assert 0 == run("staff", "list").exit_code
+
+
+@freeze_time(NOW)
+def test_a_config_file_as_naming_no_staff_says_it_came_from_the_file(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    config_file.write_text('as = "nobody"\n', encoding="utf-8")
+    ref = log_case(run, at="2026-11-30T10:00")
+
+    result = run("ack", ref, "--area", "Casework")
+
+    assert 6 == result.exit_code
+    assert result.stderr.startswith("Error: nobody is not staff in this store")
+    assert result.stderr.endswith(f"nobody is the `as` the config file {config_file} sets\n")
+    # Named by --as or the variable, the file's name is not in question.
+    monkeypatch.setenv("COMPLAINTCTL_USER", "nobody.else")
+    assert "config file" not in run("ack", ref, "--area", "Casework").stderr
 
 
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:

@@ -886,18 +886,19 @@ def files_under(folders: list[Path]) -> list[Path]:
 
 
 @pytest.mark.parametrize("db", ["", "   "])
-def test_an_empty_db_option_exits_8_and_creates_no_file(
+def test_an_empty_db_option_exits_2_and_creates_no_file(
     run: Run, elsewhere: list[Path], db: str
 ) -> None:
-    assert_refused(run("--db", db, "staff", "list"), 8, "Error: --db (or COMPLAINTCTL_DB) is empty")
+    # An option given empty (README's exit 2), not a store that cannot be used (exit 8).
+    assert_refused(run("--db", db, "staff", "list"), 2, "Error: --db (or COMPLAINTCTL_DB) is empty")
     assert [] == files_under(elsewhere)
 
 
-def test_an_empty_complaintctl_db_exits_8_and_creates_no_file(
+def test_an_empty_complaintctl_db_exits_2_and_creates_no_file(
     run: Run, elsewhere: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COMPLAINTCTL_DB", "")
-    assert_refused(run("staff", "list"), 8, "Error: --db (or COMPLAINTCTL_DB) is empty")
+    assert_refused(run("staff", "list"), 2, "Error: --db (or COMPLAINTCTL_DB) is empty")
     assert [] == files_under(elsewhere)
 
 

@@ -412,6 +412,43 @@ def test_a_file_in_wide_unicode_is_refused_naming_it_and_how_to_convert_it(
     assert [] == exported_rows(run)
 
 
+# A PNG's first bytes; a program's (ELF); 16-bit numbers, as a sound file holds them: a NUL
+# beside each byte, as UTF-16 has beside each letter, but no letters; a workbook (a ZIP) whose
+# first byte that is not UTF-8 comes after its NULs.
+_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"
+_ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00\x01\x00\x00\x00\xd0g"
+_SAMPLES = bytes(b for n in range(1, 200) for b in (n % 7 + 1, 0))
+_ZIP = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb2\xc4"
+
+
+@pytest.mark.parametrize("data", [_PNG, _ELF, _SAMPLES, _ZIP], ids=["png", "elf", "pcm", "zip"])
+def test_a_binary_file_is_refused_as_not_text_rather_than_named_an_encoding(
+    run: Run, tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "form.csv"
+    path.write_bytes(data * 50)
+
+    for given, name in (((str(path),), str(path)), (("-",), "stdin")):
+        result = run("import", *given, "--format", "csv", input=path.read_bytes())
+        assert 2 == result.exit_code, result.stderr
+        assert result.stderr.startswith(f"Error: {name} is not a text file (it holds byte 0x"), (
+            result.stderr
+        )
+        assert ("UTF-16" not in result.stderr, "iconv" not in result.stderr) == (True, True)
+    assert [] == exported_rows(run)
+
+
+def test_a_nul_in_a_field_of_a_text_file_is_that_rows_refusal_not_the_files(
+    run: Run, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "form.csv", csv_text([row(1, summary="x\x00y"), row(2)]))
+
+    result = run("import", str(path), "--skip-invalid")
+
+    assert 10 == result.exit_code, result.stderr
+    assert "line 2: summary: holds the control character \\x00\n" == result.stderr
+
+
 @freeze_time("2026-12-15 12:00:00")
 def test_a_restricted_consumers_row_refuses_the_batch_naming_the_row(
     run: Run, tmp_path: Path

@@ -21,7 +21,7 @@ from complaintctl.domain.procedure import (
     RestrictionScope,
     Role,
 )
-from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted, NotStaff
 from tests.conftest import UnitFactory
 from tests.service import journey
 from tests.service.journey import (
@@ -650,6 +650,13 @@ def test_acting_as_a_look_alike_of_a_member_is_refused_naming_the_letter_no_user
 ) -> None:
     with pytest.raises(NotPermitted, match=f"is not staff in this store {CYRILLIC_O}"):
         log(unit, t("2026-11-30T10:00"), by=LOOK_ALIKE)
+
+
+def test_acting_as_no_member_is_refused_naming_the_name_as_given(unit: UnitFactory) -> None:
+    # The name as given, for the command line to say where it came from (the config file).
+    with pytest.raises(NotStaff) as refused:
+        log(unit, t("2026-11-30T10:00"), by="nobody")
+    assert ("nobody", 6) == (refused.value.name, refused.value.exit_code)
 
 
 def test_assigning_to_a_look_alike_of_a_member_is_not_found_naming_the_letter(

@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,6 +45,7 @@ from complaintctl.errors import (
     EXIT_USAGE,
     ComplaintError,
     InvalidInput,
+    NotStaff,
     RecordedThenFailed,
 )
 from complaintctl.text import one_line
@@ -383,6 +384,7 @@ def _actor_after(ctx: Context, _param: Any, value: str | None) -> None:
         state.actor = _acting(value, state.origin[0] if state.origin else _login_name())
         state.named = bool(value.strip())
         state.actor_problem = None  # the later one counts
+        state.actor_from_file = None
 
 
 def _plain_after(ctx: Context, _param: Any, value: bool) -> None:
@@ -508,6 +510,9 @@ class State:
     # taken from the login: if not, a database role or login bound to a member of staff acts
     # as that member (services/identity.py), settled once the store is open.
     named: bool = True
+    # Where `actor` is the config file's `as` (no --as, no COMPLAINTCTL_USER): the file, for a
+    # refusal of them as no staff to say where the name came from.
+    actor_from_file: Path | None = None
     _settled: bool = field(default=False, repr=False)
     # The store's engine, its URL, and whether it had its tables when first opened.
     _opened: tuple[Any, str, bool] | None = field(default=None, repr=False)
@@ -599,7 +604,7 @@ class State:
     def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""
         try:
-            with self.unit_of_work(write=True) as uow:
+            with self._from_file(), self.unit_of_work(write=True) as uow:
                 self._settle_actor(uow)
                 try:
                     result = step(uow, self.instant(at, uow.calendar().tz))
@@ -612,6 +617,21 @@ class State:
         finally:
             self.forget_unused_store()
         return result
+
+    @contextmanager
+    def _from_file(self) -> Iterator[None]:
+        """A refusal of the acting person as no staff, where the config file's `as` named
+        them, says so: the fix is in the file, not in --as or COMPLAINTCTL_USER."""
+        try:
+            yield
+        except NotStaff as err:
+            if self.actor_from_file is None or err.name != self.actor:
+                raise
+            raise NotStaff(
+                f"{err.message}; {err.name} is the `as` the config file {self.actor_from_file} "
+                "sets",
+                err.name,
+            ) from err
 
     def close(self) -> None:
         """Let the store's connections go as the command ends: a process's end would, but a
@@ -643,7 +663,7 @@ class State:
     ) -> T:
         """Run one query, `as_of` (--as-of) read in the calendar's zone; with `snapshot`, every
         statement of it sees the store as it was when it began (UnitOfWork)."""
-        with self.unit_of_work(write=False, snapshot=snapshot) as uow:
+        with self._from_file(), self.unit_of_work(write=False, snapshot=snapshot) as uow:
             self._settle_actor(uow)
             return query(uow, self.instant(as_of, uow.calendar().tz))
 
@@ -780,14 +800,16 @@ def root(
     """
     # Options and the environment first, then the config file (complaintctl.config). A file
     # that cannot be read is refused when the command runs, never when its help is asked for
-    # (a `--help` that is another option's value runs the command, which is refused then).
+    # (a `--help` that is another option's value runs the command, which is refused then),
+    # nor for `completion`, whose script is the same whatever the file says (as
+    # --show-completion's, which never reaches here).
     try:
         loaded: config.Config | None = config.load()
         problem = None
     except InvalidInput as err:
         given = ctx.meta.get(_COMMAND_ARGS, [])
         options = given[: given.index("--")] if "--" in given else given
-        if not {"--help", "-h"} & set(options):
+        if not {"--help", "-h"} & set(options) and ctx.invoked_subcommand != "completion":
             raise
         loaded, problem = None, err
     settings = loaded.settings if loaded is not None else {}
@@ -813,6 +835,9 @@ def root(
         db=db,
         actor=acting,
         named=bool((actor or settings.get("as") or "").strip()),
+        actor_from_file=(
+            loaded.path if loaded is not None and actor is None and settings.get("as") else None
+        ),
         config=loaded,
         config_problem=problem,
         actor_problem=actor_problem,

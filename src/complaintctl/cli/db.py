@@ -50,7 +50,7 @@ def db_init(
         if wanted.given():
             with state.unit_of_work(write=False) as uow:
                 services.check_calendar_there(uow, wanted, where)
-        render.message(f"There is a store at {where} already: nothing to do")
+        render.message(f"There is a store at {render.store_shown(where)} already: nothing to do")
         return
 
     def made(uow: "UnitOfWork", at: "datetime") -> bool:
@@ -63,10 +63,10 @@ def db_init(
 
     new = state.change(made, None)
     render.message(
-        f"Made a new store at {where}; add its first member of staff (a senior role) with "
-        "`complaintctl staff add`"
+        f"Made a new store at {render.store_shown(where)}; add its first member of staff (a "
+        "senior role) with `complaintctl staff add`"
         if new
-        else f"There is a store at {where} already: nothing to do"
+        else f"There is a store at {render.store_shown(where)} already: nothing to do"
     )
 
 
@@ -141,7 +141,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     except BaseException:
         state.forget_unused_store()
         raise
-    where = describe(url)
+    where = render.store_shown(describe(url))
     if before is None:
         render.message(f"Made a new store at {where}, schema revision {after}")
     elif before == after:
@@ -260,4 +260,4 @@ def db_backup(
     engine, url = state.store()
     with translated_errors(url):
         written = backup(engine, Path(file), protected=state.store_files())
-    render.message(f"Backed up {describe(url)} to {written}")
+    render.message(f"Backed up {render.store_shown(describe(url))} to {render.path_shown(written)}")

@@ -525,7 +525,8 @@ def consumer_export(
     name, cases, digest, chosen = state.change(export, at)
     render.note(
         f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
-        f"{path} ({chosen}, sha256 {digest}); the export is recorded in the history"
+        f"{render.path_shown(path)} ({chosen}, sha256 {digest}); the export is recorded in the "
+        "history"
     )
 
 
@@ -749,7 +750,10 @@ def sar_done(
 
     view = state.change(answer, at)
     if output is not None and not json_output:
-        render.note(f"Exported {view.consumer}'s data to {output} (sha256 {view.export_sha256})")
+        render.note(
+            f"Exported {view.consumer}'s data to {render.path_shown(output)} "
+            f"(sha256 {view.export_sha256})"
+        )
     render.subject_access_changed(view, json_output, "Answered")
 
 

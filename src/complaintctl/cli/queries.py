@@ -561,7 +561,7 @@ def report_command(
         Path(html), force=force, protected=state.store_files(), streams=False
     ) as out:
         out.write(page)
-    render.note(f"Wrote the {view.current.label} report to {html}")
+    render.note(f"Wrote the {view.current.label} report to {render.path_shown(html)}")
 
 
 E = TypeVar("E", bound=StrEnum)

@@ -31,7 +31,7 @@ from complaintctl.domain.instants import (
     format_local,
 )
 from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage
-from complaintctl.text import inert, json_text, one_line, write_csv
+from complaintctl.text import inert, json_text, one_line, shell_word, write_csv
 from complaintctl.views import (
     BREACHED,
     JSON_SCHEMA_VERSION,
@@ -161,6 +161,19 @@ def note(message: str) -> None:
 def message(text: str) -> None:
     """What a command did, on stdout."""
     _print(text)
+
+
+def path_shown(path: object) -> str:
+    """A file or folder a command wrote or read, as a message names it: one word the shell
+    reads back (`shell_word`), so a newline or control character in its name neither breaks
+    the line nor reaches the terminal."""
+    return shell_word(str(path))
+
+
+def store_shown(described: str) -> str:
+    """The store as a message names it (`store.db.describe`): an SQLite file's path as
+    `path_shown` shows it; a URL as it is, its password already hidden."""
+    return described if "://" in described else path_shown(described)
 
 
 def _warnings(warnings: tuple[str, ...]) -> None:
@@ -996,7 +1009,7 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
         + f"{len(report.rejects)} rejected"
     )
     if rejects_file is not None and not report.dry_run:
-        summary += f" (written with reasons to {rejects_file})"
+        summary += f" (written with reasons to {path_shown(rejects_file)})"
     for reject in report.rejects:
         for line in reject.describe():
             _note(line)
@@ -2158,13 +2171,14 @@ def config_file(
     if json_output:
         _print_json(view)
         return
-    _print(f"Config file: {view['path']}" + ("" if view["found"] else " (none there yet)"))
+    there = "" if view["found"] else " (none there yet)"
+    _print(f"Config file: {path_shown(view['path'])}{there}")
     for item in view["settings"]:
         # Written out before it is padded, so the column after it stays in line; on one line.
         value = inert(str(item["value"])) if item["value"] is not None else "-"
         note = f"  (overridden now by {item['overridden_by']})" if item["overridden_by"] else ""
         if item["setting"] == "templates" and templates_beside is not None:
-            note = f"  (in force: {templates_beside}, beside the file)"
+            note = f"  (in force: {path_shown(templates_beside)}, beside the file)"
         _print(f"  {item['setting']:<12} {value:<30} for {item['used_for']}{note}")
     organisation = dict(view["organisation"])
     signatories = organisation.pop("signatories")
@@ -2217,10 +2231,10 @@ def letters_made(
         where = files[letter.ref]
         what = f"{letter.ref}: {letter.kind} letter ({letter.format.value}, sha256 {letter.sha256})"
         if dry_run:
-            message(f"(not written) {what}{f' to {where}' if where else ''}")
+            message(f"(not written) {what}{f' to {path_shown(where)}' if where else ''}")
             continue
         if where is not None and not json_output:
-            message(f"{what} written to {where}")
+            message(f"{what} written to {path_shown(where)}")
         if letter.ref in issued:
             _note(f"{letter.ref}: recorded as issued: the same command makes these bytes again")
         elif letter.reproduces is not None and letter.same_bytes:

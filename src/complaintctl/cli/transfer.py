@@ -111,6 +111,8 @@ class _Counted(io.BufferedIOBase):
             self.first = data[:4]
             if (order := _utf16_without_mark(data)) is not None:
                 raise Utf16WithoutMark(order)
+            if _binary_start(data):
+                raise NotText(0)
         self.lines_before += self._latest.count(b"\n")
         self._latest = data
         return data
@@ -137,6 +139,53 @@ class Utf16WithoutMark(Exception):
         self.order = order  # utf-16le or utf-16be
 
 
+class NotText(Exception):
+    """A file that is no text in any encoding (an image, a workbook, a program), by the first
+    byte that says so."""
+
+    def __init__(self, byte: int) -> None:
+        super().__init__(byte)
+        self.byte = byte
+
+
+# Control bytes no text holds, in UTF-8 or Windows-1252: all but tab, line feed, vertical tab,
+# form feed, carriage return, Ctrl-Z (which old DOS files end with) and escape.
+_BINARY = frozenset({*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1C, 0x20)})
+# Where a binary format's header has a NUL (a PNG, a ZIP or workbook, a program, a JPEG, a
+# gzip file all do within their first 16 bytes); a CSV header or a JSON object never does.
+_HEADER = 16
+
+
+def _binary_start(first: bytes) -> bool:
+    """Whether the first bytes read hold a NUL where they are not Unicode in UTF-16 or UTF-32
+    (with a byte-order mark, or ASCII with NULs beside each byte, as _utf16_without_mark and
+    _not_utf8 tell)."""
+    head = first[:_HEADER]
+    if 0 not in head or head[:2] in _UTF16_MARKS or head[:4] == b"\x00\x00\xfe\xff":
+        return False
+    return len(head) < 4 or any(head[1::4]) or any(head[2::4])  # not UTF-32 without a mark
+
+
+def _binary_byte(data: bytes) -> int | None:
+    """The first control byte in `data` that no text holds, or None."""
+    return next((byte for byte in data if byte in _BINARY), None)
+
+
+def _binary(data: bytes) -> int | None:
+    """The first control byte no text holds, where `data` has them as a binary file does (one
+    byte in a hundred or more; one in a text file is a field's, for its row to refuse)."""
+    found = sum(1 for byte in data if byte in _BINARY)
+    return _binary_byte(data) if found and found >= len(data) // 100 else None
+
+
+def _not_text(named: str | None, byte: int) -> str:
+    return (
+        f"{named or 'stdin'} is not a text file (it holds byte 0x{byte:02x}, as an image, a "
+        "workbook or a program does): import reads CSV or JSON Lines, text in UTF-8; from a "
+        "spreadsheet, save it as CSV UTF-8 (in Excel: Save As, CSV UTF-8 (Comma delimited))"
+    )
+
+
 def _utf16_without_mark(first: bytes) -> str | None:
     """utf-16le or utf-16be when the first bytes read are ASCII text in UTF-16 with no
     byte-order mark (a NUL in every other byte), else None. A NUL is never in a CSV or JSON
@@ -144,9 +193,11 @@ def _utf16_without_mark(first: bytes) -> str | None:
     sample = first[: len(first[:1024]) // 2 * 2]
     if sample[:2] in _UTF16_MARKS or sample.count(0) < max(len(sample) // 4, 1):
         return None
-    if sample[1::2].count(0) > len(sample) // 4 and 0 not in sample[0::2]:
+    # Beside the NULs, text: no control byte (a binary file of 16-bit numbers has NULs so too).
+    low, high = sample[0::2], sample[1::2]
+    if high.count(0) > len(sample) // 4 and 0 not in low and _binary_byte(low) is None:
         return "utf-16le"
-    if sample[0::2].count(0) > len(sample) // 4 and 0 not in sample[1::2]:
+    if low.count(0) > len(sample) // 4 and 0 not in high and _binary_byte(high) is None:
         return "utf-16be"
     return None
 
@@ -164,6 +215,9 @@ def _not_utf8(named: str | None, csv: bool, counted: _Counted, err: UnicodeDecod
     utf32 = counted.first in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
     if utf32 or counted.first[:2] in _UTF16_MARKS:
         return _wide(named, csv, "utf-32" if utf32 else "utf-16", "")
+    if (binary := _binary(err.object)) is not None:
+        # No Windows-1252 text holds a control byte such as these: bytes of another kind.
+        return _not_text(named, binary)
     convert = _convert(named, "windows-1252")
     resave = f"{_RESAVE}, or " if csv else ""
     at = counted.lines_before + err.object[: err.start].count(b"\n") + 1
@@ -211,6 +265,8 @@ def _rows(
             yield from rows
         except UnicodeDecodeError as err:
             raise InvalidInput(_not_utf8(named, fmt is Format.CSV, counted, err)) from None
+        except NotText as err:
+            raise InvalidInput(_not_text(named, err.byte)) from None
         except Utf16WithoutMark as err:
             csv = fmt is Format.CSV
             how = " with no byte-order mark"

@@ -34,7 +34,7 @@ from complaintctl.domain.procedure import (
     what_can_happen,
     who_may,
 )
-from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
+from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted, NotStaff
 from complaintctl.services.clocks import ViewedClock, action_due_as_recorded, deadline_view
 from complaintctl.services.identity import check_acting
 from complaintctl.views import (
@@ -248,24 +248,27 @@ def acting_staff(uow: UnitOfWork, by: str) -> Actor:
     if staff is None and not uow.staff_count():
         # A store with no staff is a new one: most likely --db (or COMPLAINTCTL_DB, or the
         # config file's db) names another store than the one meant, e.g. a path mistyped.
-        raise NotPermitted(
+        raise NotStaff(
             f"{by} is not staff in this store, which has no staff at all: check that --db "
             "(or COMPLAINTCTL_DB, or the config file's db) names your store, or add its first "
-            "member of staff with `complaintctl staff add`"
+            "member of staff with `complaintctl staff add`",
+            by,
         )
     if staff is None:
-        raise NotPermitted(
+        raise NotStaff(
             f"{by} is not staff in this store{unlike_a_username(by)}; act as a member of "
             "staff with --as (or COMPLAINTCTL_USER), or ask a senior role to add you with "
-            "`complaintctl staff add`"
+            "`complaintctl staff add`",
+            by,
         )
     if not staff.active:
         # `staff add` refuses a removed member (they are staff still, removed): they come back
         # by `staff reactivate`, in the role and area they had.
-        raise NotPermitted(
+        raise NotStaff(
             f"{staff.username} is no longer active staff; act as a member of staff with --as "
             "(or COMPLAINTCTL_USER), or ask a senior role to make them active again with "
-            f"`complaintctl staff reactivate {staff.username}`"
+            f"`complaintctl staff reactivate {staff.username}`",
+            by,
         )
     # Whom the connecting database role (or login) may act as: services/identity.py.
     check_acting(uow, staff)

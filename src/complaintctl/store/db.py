@@ -40,7 +40,9 @@ def resolve_url(db: str | None) -> str:
         return _sqlite_url(default_store_path())
     db = db.strip()
     if not db:
-        raise StoreUnavailable("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
+        # A usage error, as any option given empty is (a variable not set): not a store that
+        # cannot be used, nor the default store.
+        raise InvalidInput("--db (or COMPLAINTCTL_DB) is empty: name a file or a URL")
     if half := half_character(db):
         # A byte that is not UTF-8 (a Latin-1 terminal's é): no URL can carry it.
         raise StoreUnavailable(
