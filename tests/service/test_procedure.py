@@ -997,6 +997,20 @@ def test_closing_a_day_with_no_opening_hours_is_refused_as_it_would_change_nothi
     assert before == dump_store(store_url)
 
 
+def closed_while_the_calendar_changed(
+    unit: UnitFactory, *closures: tuple[date, str, str | None]
+) -> str:
+    """A case at the first stage (acknowledged Tue 1 Dec 10:00, its response due Fri 4 Dec
+    10:00), withdrawn by mistake on Wed 2 Dec at 10:00; then each closure day added while it
+    is closed: (the day, when it was added, why it may reach back, or None)."""
+    ref = to_first_stage(unit)
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    for day, at, why in closures:
+        act(unit, services.add_closure, day=day, reason="Office move", by="sam.senior",
+            at=t(at), retroactive=services.Retroactive(why))  # fmt: skip
+    return ref
+
+
 def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_gives(
     unit: UnitFactory,
 ) -> None:
@@ -1004,10 +1018,7 @@ def test_a_clock_reopened_after_a_calendar_change_runs_to_the_due_that_calendar_
     # while the case is closed by mistake: the change moves no clock of a closed case, but the
     # one the reopen runs again is due where the calendar now puts it, Mon 7 Dec 10:00, as an
     # open clock's would have been; not a day short, to be moved by the next unrelated change.
-    ref = to_first_stage(unit)
-    withdraw(unit, ref, t("2026-12-02T10:00"))
-    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
-        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+    ref = closed_while_the_calendar_changed(unit, (date(2026, 12, 3), "2026-12-02T11:00", None))
 
     view = reopen(unit, ref, "2026-12-02T15:00")
 
@@ -1042,10 +1053,7 @@ def test_a_clock_reopened_past_its_first_due_runs_to_where_a_change_made_before_
     # have moved to Mon 7 Dec 10:00. Reopened on Fri at noon, past the first due but not the
     # one the change gave, the clock runs to Mon, never breached at once by a day the office
     # was closed.
-    ref = to_first_stage(unit)
-    withdraw(unit, ref, t("2026-12-02T10:00"))
-    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
-        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
+    ref = closed_while_the_calendar_changed(unit, (date(2026, 12, 3), "2026-12-02T11:00", None))
 
     view = reopen(unit, ref, "2026-12-04T12:00")
 
@@ -1062,11 +1070,9 @@ def test_a_change_made_after_the_due_of_a_closed_case_leaves_it_breached_on_reop
 ) -> None:
     # The same closure made on Fri 4 Dec at 11:00, after the due had passed: an open clock
     # was breached by then and would not have moved, so the reopened one keeps its breach.
-    ref = to_first_stage(unit)
-    withdraw(unit, ref, t("2026-12-02T10:00"))
-    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
-        by="sam.senior", at=t("2026-12-04T11:00"),
-        retroactive=services.Retroactive("The move was brought forward"))  # fmt: skip
+    ref = closed_while_the_calendar_changed(
+        unit, (date(2026, 12, 3), "2026-12-04T11:00", "The move was brought forward")
+    )
 
     view = reopen(unit, ref, "2026-12-04T12:00")
 
@@ -1082,13 +1088,11 @@ def test_a_clock_reopened_past_its_due_keeps_its_breach_when_the_calendar_change
     # 4 Dec 10:00. Thu 3 Dec closed on Fri at 11:00, after that due: an open clock was
     # breached by then and not moved. The calendar now puts the due on Monday, but the change
     # that did it came after the breach, so the reopened clock keeps it.
-    ref = to_first_stage(unit)
-    withdraw(unit, ref, t("2026-12-02T10:00"))
-    act(unit, services.add_closure, day=date(2026, 12, 9), reason="Training",
-        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
-    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
-        by="sam.senior", at=t("2026-12-04T11:00"),
-        retroactive=services.Retroactive("The move was brought forward"))  # fmt: skip
+    ref = closed_while_the_calendar_changed(
+        unit,
+        (date(2026, 12, 9), "2026-12-02T11:00", None),
+        (date(2026, 12, 3), "2026-12-04T11:00", "The move was brought forward"),
+    )
 
     view = reopen(unit, ref, "2026-12-04T12:00")
 
@@ -1105,12 +1109,9 @@ def test_a_closure_ahead_added_after_the_first_due_moves_a_reopened_clock_as_an_
     # Thu 3 Dec closed on Wed (before the Fri 10:00 due) moved an open clock to Mon 7 Dec.
     # A closure on a day ahead, added on Fri at 11:00, either leaves it (29 Dec) or moves it
     # on (Mon 7 Dec: to Tue): never breached, as the open clock was not.
-    ref = to_first_stage(unit)
-    withdraw(unit, ref, t("2026-12-02T10:00"))
-    act(unit, services.add_closure, day=date(2026, 12, 3), reason="Office move",
-        by="sam.senior", at=t("2026-12-02T11:00"))  # fmt: skip
-    act(unit, services.add_closure, day=closed_on, reason="Training",
-        by="sam.senior", at=t("2026-12-04T11:00"))  # fmt: skip
+    ref = closed_while_the_calendar_changed(
+        unit, (date(2026, 12, 3), "2026-12-02T11:00", None), (closed_on, "2026-12-04T11:00", None)
+    )
 
     view = reopen(unit, ref, "2026-12-04T12:00")
 
