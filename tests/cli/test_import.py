@@ -438,6 +438,32 @@ def test_a_binary_file_is_refused_as_not_text_rather_than_named_an_encoding(
     assert [] == exported_rows(run)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_wide_unicode_without_a_mark_holding_letters_beyond_latin_is_named_so(
+    run: Run, tmp_path: Path, encoding: str
+) -> None:
+    # `ą` is U+0105 and `И` U+0418: a byte of each is a control byte's, the other not a NUL.
+    path = tmp_path / "form.csv"
+    path.write_bytes(csv_text([row(1, consumer="Anna Bąk Иванова")]).encode(encoding))
+
+    result = run("import", str(path))
+
+    assert 2 == result.exit_code
+    assert "is UTF-16 text with no byte-order mark, not UTF-8: save it" in result.stderr
+
+
+def test_a_short_windows_1252_file_with_one_stray_control_byte_is_named_windows_1252(
+    run: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "form.csv"
+    path.write_bytes(csv_text([row(1, consumer="Renée", summary="a\x01b")]).encode("cp1252"))
+
+    result = run("import", str(path))
+
+    assert 2 == result.exit_code
+    assert "if it is Windows-1252 (Latin-1), convert it" in result.stderr, result.stderr
+
+
 def test_a_nul_in_a_field_of_a_text_file_is_that_rows_refusal_not_the_files(
     run: Run, tmp_path: Path
 ) -> None:

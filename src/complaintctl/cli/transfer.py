@@ -172,10 +172,11 @@ def _binary_byte(data: bytes) -> int | None:
 
 
 def _binary(data: bytes) -> int | None:
-    """The first control byte no text holds, where `data` has them as a binary file does (one
-    byte in a hundred or more; one in a text file is a field's, for its row to refuse)."""
+    """The first control byte no text holds, where `data` has them as a binary file does (more
+    than one, and one byte in a hundred or more; one in a text file, however short, is a
+    field's, for its row to refuse)."""
     found = sum(1 for byte in data if byte in _BINARY)
-    return _binary_byte(data) if found and found >= len(data) // 100 else None
+    return _binary_byte(data) if found > 1 and found >= len(data) // 100 else None
 
 
 def _not_text(named: str | None, byte: int) -> str:
@@ -193,13 +194,20 @@ def _utf16_without_mark(first: bytes) -> str | None:
     sample = first[: len(first[:1024]) // 2 * 2]
     if sample[:2] in _UTF16_MARKS or sample.count(0) < max(len(sample) // 4, 1):
         return None
-    # Beside the NULs, text: no control byte (a binary file of 16-bit numbers has NULs so too).
+    # Beside the NULs, text: no control character (a binary file of 16-bit numbers has NULs so
+    # too). A character is one only where its other byte is a NUL: `ą` (U+0105) is not.
     low, high = sample[0::2], sample[1::2]
-    if high.count(0) > len(sample) // 4 and 0 not in low and _binary_byte(low) is None:
+    if high.count(0) > len(sample) // 4 and 0 not in low and not _controls(low, high):
         return "utf-16le"
-    if low.count(0) > len(sample) // 4 and 0 not in high and _binary_byte(high) is None:
+    if low.count(0) > len(sample) // 4 and 0 not in high and not _controls(high, low):
         return "utf-16be"
     return None
+
+
+def _controls(lower: bytes, upper: bytes) -> bool:
+    """Whether 16-bit characters, their lower and upper bytes apart, hold a control one that
+    no text holds."""
+    return any(byte in _BINARY and not beside for byte, beside in zip(lower, upper, strict=True))
 
 
 # What a spreadsheet's "CSV UTF-8" is called where it is saved: the way out of other encodings.
