@@ -484,3 +484,24 @@ def test_a_store_url_in_the_config_file_that_cannot_be_read_names_the_config_fil
     assert (8, "") == (result.exit_code, result.stdout)
     assert result.stderr.startswith("Error: --db (or COMPLAINTCTL_DB, or the config file's db) ")
     assert "s3cret" not in result.stderr
+
+
+@freeze_time(NOW)
+def test_the_config_file_named_in_the_as_refusal_is_one_word_the_shell_reads_back(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    named = tmp_path / "we\nird" / "c.toml"
+    named.parent.mkdir()
+    named.write_text('as = "nobody"\n', encoding="utf-8")
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", str(named))
+
+    ref = log_case(run, at="2026-11-30T10:00")
+
+    result = run("ack", ref, "--area", "Casework")
+
+    shown = "$'" + str(named).replace("\n", "\\n") + "'"
+    assert (6, True) == (
+        result.exit_code,
+        result.stderr.endswith(f"nobody is the `as` the config file {shown} sets\n"),
+    )

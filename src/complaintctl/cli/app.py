@@ -627,10 +627,11 @@ class State:
         except NotStaff as err:
             if self.actor_from_file is None or err.name != self.actor:
                 raise
+            from complaintctl.text import shell_word
+
+            where = shell_word(str(self.actor_from_file))  # as every message names a file
             raise NotStaff(
-                f"{err.message}; {err.name} is the `as` the config file {self.actor_from_file} "
-                "sets",
-                err.name,
+                f"{err.message}; {err.name} is the `as` the config file {where} sets", err.name
             ) from err
 
     def close(self) -> None:
