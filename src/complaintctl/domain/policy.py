@@ -111,21 +111,24 @@ def due_within(calendar: WorkingCalendar, start: datetime, amount: timedelta) ->
     the longest working day, so what is left never runs past the close of the next working
     day (`within_capped`): on a shorter day, `7h` after Thursday's 16:00 would otherwise fall
     after `8h`, which is `1d`, the close of Friday."""
-    days, rest = divmod(amount, calendar.working_day())
-    due = calendar.add_working_days(start, days) if days else start
-    if not rest:
-        return due
-    return min(calendar.add_working_time(due, rest), calendar.add_working_days(start, days + 1))
+    return _within(calendar, start, amount)[0]
 
 
 def within_capped(calendar: WorkingCalendar, start: datetime, amount: timedelta) -> bool:
     """Whether `due_within` puts `amount` at the close of the working day after its whole days
     because what is left would run past it (a day shorter than the longest)."""
+    return _within(calendar, start, amount)[1]
+
+
+def _within(calendar: WorkingCalendar, start: datetime, amount: timedelta) -> tuple[datetime, bool]:
+    """`due_within`'s due, and whether the next working day's close capped it."""
     days, rest = divmod(amount, calendar.working_day())
-    if not rest:
-        return False
     due = calendar.add_working_days(start, days) if days else start
-    return calendar.add_working_time(due, rest) > calendar.add_working_days(start, days + 1)
+    if not rest:
+        return due, False
+    uncapped = calendar.add_working_time(due, rest)
+    cap = calendar.add_working_days(start, days + 1)
+    return min(uncapped, cap), uncapped > cap
 
 
 # An action's `--within` in the words its clock's rule keeps: the duration as typed, which a

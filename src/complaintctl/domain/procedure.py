@@ -6,11 +6,16 @@ Every rule here is in ../shared/procedure/MODEL.md with its source; the two tabl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from complaintctl.text import as_seen, folded
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 class Channel(StrEnum):
@@ -120,6 +125,18 @@ CALENDAR_CHANGES = frozenset(
         Action.CALENDAR_CHANGED,
     }
 )
+
+
+def reaches_back(
+    action: str, recorded_at: datetime, details: Mapping[str, Any], tz: ZoneInfo
+) -> bool:
+    """Whether a calendar change (CALENDAR_CHANGES) may have moved working time from before it
+    was made: a closure added or removed on a day up to the day it was made; any change of the
+    opening hours, the zone or the bank holidays, which count for all time. A closure made for
+    a day ahead moves only working time after it was made."""
+    if action in (Action.CLOSURE_ADDED, Action.CLOSURE_REMOVED) and "day" in details:
+        return date.fromisoformat(str(details["day"])) <= recorded_at.astimezone(tz).date()
+    return True
 
 
 # Details an entry of these actions records as they now stand, not as what was given: empty,

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,6 +61,7 @@ from complaintctl.domain.procedure import (
     Stage,
     area_key,
     close_reason_kept,
+    reaches_back,
     same_area,
     stage_before_close,
 )
@@ -94,8 +95,6 @@ from complaintctl.services.common import (
 from complaintctl.views import CaseView, StepLine, Stepped
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from complaintctl.store.bulk import CaseRow
     from complaintctl.store.models import Staff
     from complaintctl.store.uow import UnitOfWork
@@ -1074,17 +1073,6 @@ class Edit(Spec):
         return plan
 
 
-def _reaches_back(change: tuple[str, datetime, dict[str, Any]], tz: ZoneInfo) -> bool:
-    """Whether a calendar change may have moved working time from before it was made: a
-    closure added or removed on a day up to the day it was made; any change of the opening
-    hours, the zone or the bank holidays, which count for all time. A closure made for a day
-    ahead moves only working time after it was made."""
-    action, recorded_at, details = change
-    if action in (Action.CLOSURE_ADDED, Action.CLOSURE_REMOVED) and "day" in details:
-        return date.fromisoformat(str(details["day"])) <= recorded_at.astimezone(tz).date()
-    return True
-
-
 @dataclass(frozen=True)
 class Reopen(Spec):
     """A senior undoes a mistaken close: the case goes back to the stage it was at, and each
@@ -1115,7 +1103,7 @@ class Reopen(Spec):
         # it, as an open clock's would have been moved (services/calendar.py, never to before
         # now). So is one past its first due that a change made before that due would have
         # moved to a due still ahead: an open clock would not be breached. But not where a
-        # change made after that due reached back before it was made (`_reaches_back`): an
+        # change made after that due reached back before it was made (`reaches_back`): an
         # open clock breached by then was not moved by it, though the calendar now holds it.
         # Else it keeps its original due, a breach kept as it is.
         recounted: dict[str, Any] = {}
@@ -1131,7 +1119,7 @@ class Reopen(Spec):
                     counted >= taking.now
                     and taking.uow.calendar_changes(close.recorded_at, due_at)
                     and not any(
-                        _reaches_back(change, taking.calendar.tz)
+                        reaches_back(*change, taking.calendar.tz)
                         for change in taking.uow.calendar_changes(due_at, taking.now, after=True)
                     )
                 ):
