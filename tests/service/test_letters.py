@@ -92,7 +92,8 @@ def test_the_out_of_scope_letter_needs_a_close_out_of_scope(unit: UnitFactory) -
     assert ["out-of-scope"] == available(unit, bob_out_of_scope(unit))
 
 
-@pytest.mark.parametrize(
+# Each way a letter issued before its step was undone could go out again.
+MADE_AGAIN = pytest.mark.parametrize(
     ("format", "issue", "reissue"),
     [
         (LetterFormat.EML, False, False),  # the letter issued, made again
@@ -101,6 +102,9 @@ def test_the_out_of_scope_letter_needs_a_close_out_of_scope(unit: UnitFactory) -
         (LetterFormat.EML, False, True),  # issued afresh from the case as it is now
     ],
 )
+
+
+@MADE_AGAIN
 def test_no_out_of_scope_letter_once_a_reopen_undid_the_close_even_one_issued_before(
     unit: UnitFactory, format: LetterFormat, issue: bool, reissue: bool
 ) -> None:
@@ -773,15 +777,7 @@ def test_the_restriction_letter_is_of_the_latest_restriction_in_force(unit: Unit
         letter(unit, ref, "restriction")
 
 
-@pytest.mark.parametrize(
-    ("format", "issue", "reissue"),
-    [
-        (LetterFormat.EML, False, False),  # the letter issued, made again
-        (LetterFormat.EML, True, False),  # issued again in its format
-        (LetterFormat.TEXT, True, False),  # issued in another format
-        (LetterFormat.EML, False, True),  # issued afresh from the case as it is now
-    ],
-)
+@MADE_AGAIN
 def test_no_restriction_letter_once_the_restriction_is_lifted_even_one_issued_before(
     unit: UnitFactory, format: LetterFormat, issue: bool, reissue: bool
 ) -> None:

@@ -156,16 +156,12 @@ def change_role(
     )
 
 
-@pytest.mark.parametrize("area", ["", "   "])
-def test_an_area_given_empty_is_refused_never_taken_for_no_area(
-    unit: UnitFactory, store_url: str, area: str
-) -> None:
-    # `--area "$AREA"` with the variable not set: rita.responder would leave Casework, and
-    # an officer added would work in none, without a word.
-    before = dump_store(store_url)
-    with pytest.raises(InvalidInput, match="^--area must not be empty"):
-        change_role(unit, "rita.responder", Role.OFFICER, area)
-    with pytest.raises(InvalidInput, match="^--area must not be empty"):
+def refused_in_role_and_new(unit: UnitFactory, member: str, area: str, why: str) -> None:
+    """`area` refused (InvalidInput matching `why`) both to `member`'s role change and to a
+    new officer."""
+    with pytest.raises(InvalidInput, match=why):
+        change_role(unit, member, Role.OFFICER, area)
+    with pytest.raises(InvalidInput, match=why):
         act(
             unit,
             services.add_staff,
@@ -176,6 +172,16 @@ def test_an_area_given_empty_is_refused_never_taken_for_no_area(
             by="sam.senior",
             at=t("2026-12-02T10:00"),
         )
+
+
+@pytest.mark.parametrize("area", ["", "   "])
+def test_an_area_given_empty_is_refused_never_taken_for_no_area(
+    unit: UnitFactory, store_url: str, area: str
+) -> None:
+    # `--area "$AREA"` with the variable not set: rita.responder would leave Casework, and
+    # an officer added would work in none, without a word.
+    before = dump_store(store_url)
+    refused_in_role_and_new(unit, "rita.responder", area, "^--area must not be empty")
     assert before == dump_store(store_url)
 
 
@@ -234,19 +240,7 @@ def test_an_area_holding_a_character_that_does_not_show_is_refused_writing_nothi
     why = "^" + re.escape(
         f"--area holds {hidden}, a control, bidirectional or invisible character: "
     )
-    with pytest.raises(InvalidInput, match=why):
-        change_role(unit, "officer.one", Role.OFFICER, area)
-    with pytest.raises(InvalidInput, match=why):
-        act(
-            unit,
-            services.add_staff,
-            username="new.officer",
-            name="New Officer",
-            role=Role.OFFICER,
-            area=area,
-            by="sam.senior",
-            at=t("2026-12-02T10:00"),
-        )
+    refused_in_role_and_new(unit, "officer.one", area, why)
     assert before == dump_store(store_url)
 
 
@@ -508,6 +502,6 @@ def test_an_area_named_as_the_report_names_cases_not_routed_is_refused(
 ) -> None:
     # Its cases would be counted with the unrouted ones in `report --by area`.
     before = dump_store(store_url)
-    with pytest.raises(InvalidInput, match=r"^--area '\(not yet routed\)' is what the report"):
-        change_role(unit, "officer.one", Role.OFFICER, area)
+    why = r"^--area '\(not yet routed\)' is what the report"
+    refused_in_role_and_new(unit, "officer.one", area, why)
     assert before == dump_store(store_url)
