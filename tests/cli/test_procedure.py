@@ -899,6 +899,26 @@ def test_the_first_stage_responder_may_not_give_the_final_response(run: Run) -> 
 
 
 @freeze_time(NOW)
+def test_the_first_stage_responder_may_not_extend_the_second_stage_in_a_senior_role(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    respond(run, ref, by="sam.senior")
+    escalate(run, ref, to="hana.handler")
+
+    result = refused(
+        run, ref, "--as", "sam.senior", "extend", ref, "--until", "2026-09-30T17:00",
+        "--reason", "Agreed in writing", "--at", "2026-09-01T10:00",
+    )  # fmt: skip
+
+    assert 6 == result.exit_code
+    assert (
+        f"Error: sam.senior gave the first-stage response on {ref}, "
+        "so may not extend the second stage\n"
+    ) == result.stderr
+
+
+@freeze_time(NOW)
 def test_assigning_someone_outside_the_cases_area_is_refused(run: Run) -> None:
     ref = log_case(run)
     ack(run, ref)

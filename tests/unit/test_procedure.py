@@ -145,6 +145,9 @@ def test_who_may_take_each_action(who: Actor, action: Action, allowed: bool) -> 
         # Whoever gave the first-stage response never gives the final one, whatever their role.
         (actor(Role.SENIOR_LEADER, "rita"), Action.FINAL, False),
         (actor(Role.SENIOR_LEADER, "sam"), Action.FINAL, True),
+        # Nor agrees the second stage's timescale: that too is handling it.
+        (actor(Role.SENIOR_LEADER, "rita"), Action.EXTEND, False),
+        (actor(Role.SENIOR_LEADER, "sam"), Action.EXTEND, True),
     ],
 )
 def test_who_may_act_at_the_second_stage(who: Actor, action: Action, allowed: bool) -> None:
@@ -205,9 +208,10 @@ def test_the_rule_reads_as_words_in_a_refusal() -> None:
         "senior-complaint-executive, senior-leader or the first-stage responder or the area's "
         "leader"
     ) == who_may(Action.EXTEND, Stage.FIRST_STAGE)
-    assert "senior-complaint-executive, senior-leader or the second-stage handler" == (
-        who_may(Action.EXTEND, Stage.SECOND_STAGE)
-    )
+    assert (
+        "senior-complaint-executive, senior-leader or the second-stage handler (never the "
+        "person who gave the first-stage response)"
+    ) == who_may(Action.EXTEND, Stage.SECOND_STAGE)
     assert "any active staff member" == who_may(Action.ESCALATE)
     # Read in "only … may": the exception in brackets, so that "may" ends the sentence.
     assert (

@@ -439,9 +439,13 @@ _RELATION_WORDS_AT: dict[tuple[str, Stage], str] = {
     ("stage-owner-or-area-leader", Stage.SECOND_STAGE): "the second-stage handler",
 }
 
-# The second stage is never decided by whoever gave the first-stage response, whatever their
-# role [std: Housing Ombudsman Complaint Handling Code].
-NOT_BY_FIRST_RESPONDER = frozenset({Action.FINAL})
+
+# The second stage is never handled by whoever gave the first-stage response, whatever their
+# role [std: Housing Ombudsman Complaint Handling Code]: neither its final response nor the
+# timescale agreed for it.
+def barred_first_responder(action: Action, stage: Stage | None) -> bool:
+    """Whether `action` at `stage` is never the first-stage responder's to take."""
+    return action == Action.FINAL or (action == Action.EXTEND and stage == Stage.SECOND_STAGE)
 
 
 # What a case not yet routed to an area is grouped under (report --by area): never an area's
@@ -549,7 +553,7 @@ ACTION_DONE_ROLES = frozenset({Role.LEADER, *SENIOR_ROLES})
 
 
 def may(actor: Actor, action: Action, case: CaseRoles) -> bool:
-    if action in NOT_BY_FIRST_RESPONDER and actor.username == case.first_responder:
+    if barred_first_responder(action, case.stage) and actor.username == case.first_responder:
         return False
     roles, relation = PERMISSIONS[action]
     return actor.role in roles or _holds(relation, actor, case)
@@ -566,6 +570,6 @@ def who_may(action: Action, stage: Stage | None = None) -> str:
         words = _RELATION_WORDS_AT.get((relation, stage)) if stage else None
         parts.append(words or _RELATION_WORDS[relation])
     words = " or ".join(parts)
-    if action in NOT_BY_FIRST_RESPONDER:
+    if barred_first_responder(action, stage):
         words += " (never the person who gave the first-stage response)"
     return words

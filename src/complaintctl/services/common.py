@@ -16,7 +16,6 @@ from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
-    NOT_BY_FIRST_RESPONDER,
     STORE_PERMISSIONS,
     Action,
     Actor,
@@ -25,6 +24,7 @@ from complaintctl.domain.procedure import (
     Stage,
     StoreAction,
     area_key,
+    barred_first_responder,
     close_reason_kept,
     handler_not_eligible,
     may,
@@ -327,12 +327,12 @@ def authorise(actor: Actor, action: Action, case: CaseFacts | None = None) -> No
     roles = case_roles(case) if case is not None else CaseRoles()
     if (
         case is not None
-        and action in NOT_BY_FIRST_RESPONDER
+        and barred_first_responder(action, Stage(case.stage))
         and (actor.username == case.first_responder)
     ):
+        what = "give the final one" if action == Action.FINAL else "extend the second stage"
         raise NotPermitted(
-            f"{actor.username} gave the first-stage response on {case.ref}, "
-            f"so may not give the {action.value} one"
+            f"{actor.username} gave the first-stage response on {case.ref}, so may not {what}"
         )
     if case is not None and handler_not_eligible(actor, roles) and not may(actor, action, roles):
         raise NotPermitted(
