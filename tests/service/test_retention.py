@@ -535,6 +535,26 @@ def test_only_a_senior_changes_the_policy_and_the_change_is_recorded_and_applied
         assert [1, 2] == [p.number for p in services.show_policy(uow)]
 
 
+def test_a_list_as_of_a_moment_goes_by_the_policy_in_force_then(
+    unit: UnitFactory, store: dict[str, str]
+) -> None:
+    """Bob's case ran out on 2 December 2032 under the default six years; a policy of seven
+    set in February 2033 keeps it to December 2033, but a list as of January 2033 says what
+    was due then, under the policy then."""
+    act(unit, services.set_policy, years=7, reason="Board", by="sam.senior",
+        at=t("2033-02-01T10:00"))  # fmt: skip
+
+    def bobs(as_of: str) -> list[str]:
+        return [state for what, state, _, _ in due(unit, t(as_of)) if what == store["bob"]]
+
+    with unit(write=False) as uow:
+        policies = [services.retention_due(uow, as_of=t(when)).policy.number
+                    for when in ("2033-01-15T12:00", "2033-03-01T12:00")]  # fmt: skip
+    assert ([1, 2], ["due"], [], ["due"]) == (
+        policies, bobs("2033-01-15T12:00"), bobs("2033-03-01T12:00"), bobs("2033-12-03T12:00"),
+    )  # fmt: skip
+
+
 def test_a_policy_of_no_years_or_the_same_years_is_refused(unit: UnitFactory) -> None:
     for years, message in ((0, "from 1 to 100"), (6, "is 6 years")):
         with pytest.raises(InvalidInput, match=message):

@@ -311,10 +311,11 @@ def _due(
 def retention_due(uow: UnitOfWork, *, as_of: datetime) -> RetentionDue:
     """What retention has made due by `as_of` (now by default), with the date each became
     due, and the holds in force then (each item held or kept by what was in force then: a
-    hold, request or restriction begun or ended since counted as it stood). Reads only."""
+    hold, request or restriction begun or ended since counted as it stood, and the policy
+    then, not one set since). Reads only."""
     from complaintctl.store import retention as stored
 
-    policy = stored.policy(uow.session)
+    policy = stored.policy(uow.session, as_of)
     cases, consumers = _due(uow, policy, as_of, then=True)
     items = sorted([item for _, item in cases] + consumers, key=lambda i: i.due_at)
     return RetentionDue(

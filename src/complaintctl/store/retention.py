@@ -39,9 +39,13 @@ from complaintctl.store.search import forget_removed
 from complaintctl.store.uow import details_json
 
 
-def policy(session: Session) -> retention.Policy:
-    """The policy in force: the newest set, or the default."""
-    row = session.exec(select(RetentionPolicy).order_by(col(RetentionPolicy.id).desc())).first()
+def policy(session: Session, as_of: datetime | None = None) -> retention.Policy:
+    """The policy in force: the newest set, or the default; with `as_of`, the newest set by
+    then (its --at), or the default."""
+    query = select(RetentionPolicy).order_by(col(RetentionPolicy.id).desc())
+    if as_of is not None:
+        query = query.where(col(RetentionPolicy.set_at) <= as_of)
+    row = session.exec(query).first()
     if row is None:
         return retention.DEFAULT
     assert row.id is not None
