@@ -46,6 +46,16 @@ def file_named(text: str, what: str) -> None:
         raise OutputFailed(f"{folder}{os.sep} is a folder; name a file in it")  # exit 12
 
 
+def forced_with(force: bool, path: str | None, option: str) -> None:
+    """Refuse --force where no file is named for it to replace (`path` None: stdout, or no
+    file at all): ignored, a script would believe it had replaced one."""
+    if force and path is None:
+        raise InvalidInput(
+            f"--force replaces the file {option} names, and none is named: give {option} "
+            "FILE, or leave --force out"
+        )
+
+
 def recorded_name(path: Path) -> str:
     """The name of `path` (without its folder) as the history records it: a name is bytes
     and need not be UTF-8 (`caf\\xe9.csv` in Latin-1), where the store holds text only, so a

@@ -29,6 +29,7 @@ from freezegun import freeze_time
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel, CloseReason, Decision, Remedy
 from tests.cli.conftest import Run
+from tests.cli.test_errors import assert_one_line_error
 from tests.conftest import UnitFactory, dump_store
 
 A, B, C, D, E = (f"SC-2026-00000{n}" for n in range(1, 6))
@@ -390,6 +391,22 @@ def test_output_dash_is_stdout_not_a_file_named_dash(
         [r["ref"] for r in csv.DictReader(io.StringIO(result.stdout))],
         (tmp_path / "-").exists(),
     )
+
+
+@pytest.mark.parametrize("to", [(), ("-o", "-")])
+def test_force_with_no_file_to_replace_exits_2_and_records_nothing(
+    run: Run, store_url: str, to: tuple[str, ...]
+) -> None:
+    before = dump_store(store_url)
+
+    result = run("export", *to, "--force")
+
+    assert_one_line_error(
+        result, 2, "--force replaces the file -o names, and none is named: give -o FILE, or "
+        "leave --force out",
+    )  # fmt: skip
+    assert "" == result.stdout
+    assert before == dump_store(store_url)
 
 
 def test_output_naming_a_folder_with_a_slash_is_refused_not_written_as_a_file(

@@ -280,6 +280,9 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
         (("--period", "2027-01"), "the period 2027-01 begins after Wed 2026-12-02 12:00 GMT, "
          "the time it is counted to (now, or --as-of): there is nothing to count yet"),
         (("--period", "2026-12", "--json", "--csv"), "one of --json, --csv or --html at a time"),
+        # --force with no page to replace: a script would believe it had replaced one
+        (("--period", "2026-11", "--force"), "--force replaces the file --html names, and none "
+         "is named: give --html FILE, or leave --force out"),
     ],
 )  # fmt: skip
 def test_a_period_asked_for_wrongly_exits_2_on_one_line(

@@ -516,9 +516,10 @@ def report_command(
             "--cases lists one figure's cases, one a line, on its own (or with --by, each "
             "case beside its group)"
         )
-    if html is not None:
-        from complaintctl.files import file_named
+    from complaintctl.files import file_named, forced_with
 
+    forced_with(force, html, "--html")
+    if html is not None:
         file_named(html, "--html")
     state = current_state(ctx)
     days = [parse_day(day) if day else None for day in (first, last)]

@@ -526,11 +526,19 @@ def export_command(
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
     from complaintctl.errors import ComplaintError, ExportParted
-    from complaintctl.files import Digesting, NewFile, check_destination, file_named, recorded_name
+    from complaintctl.files import (
+        Digesting,
+        NewFile,
+        check_destination,
+        file_named,
+        forced_with,
+        recorded_name,
+    )
     from complaintctl.services.export import COLUMNS, begin_export, record_export
 
     if output is not None and output.strip() == "-":
         output = None  # stdout, as with no -o, not a file named '-'
+    forced_with(force, output, "-o")
     if output is not None:
         file_named(output, "export -o")  # a name ending in / is a folder, not a file so named
     if fmt is None:  # as import reads it: a .jsonl file is JSON Lines
