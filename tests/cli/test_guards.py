@@ -848,7 +848,9 @@ def respond_args(ref: str, goodwill: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("goodwill", ["1e30", "١٢", "1_000", "0", "100000.01"])
+@pytest.mark.parametrize(
+    "goodwill", ["1e30", "١٢", "1_000", "0", "100000.01", "49,99", "1,00", ",100", "1,000,00"]
+)
 def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
     run: Run, store_url: str, goodwill: str
 ) -> None:
@@ -858,7 +860,10 @@ def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
     )
 
 
-@pytest.mark.parametrize(("goodwill", "pence"), [("100000", 10_000_000), ("£49.99", 4999)])
+@pytest.mark.parametrize(
+    ("goodwill", "pence"),
+    [("100000", 10_000_000), ("£49.99", 4999), ("1,250", 125_000), ("£100,000.00", 10_000_000)],
+)
 def test_a_goodwill_amount_in_pounds_and_pence_is_accepted(
     run: Run, goodwill: str, pence: int
 ) -> None:

@@ -51,7 +51,7 @@ CauseOption = Annotated[
 ]
 GoodwillOption = Annotated[
     str | None,
-    typer.Option(metavar="POUNDS", help="A goodwill payment, in pounds (e.g. 50 or 49.99)."),
+    typer.Option(metavar="POUNDS", help="A goodwill payment, in pounds (e.g. 50, 49.99 or 1,250)."),
 ]
 
 

@@ -386,7 +386,9 @@ _RESPONSE_FIELDS = (
     Field("decision", "Decision", CHOICE, _values(Decision), required=True),
     Field("summary", "Summary: the response's reasons, in a sentence or two"),
     Field("remedy", "Remedies offered", MANY, _values(Remedy)),
-    Field("goodwill", "Goodwill payment, in pounds (e.g. 50 or 49.99)", placeholder="POUNDS"),
+    Field(
+        "goodwill", "Goodwill payment, in pounds (e.g. 50, 49.99 or 1,250)", placeholder="POUNDS"
+    ),
     Field("cause", "Causes: what went wrong, from the list of causes", MANY, listed="causes"),
 )
 

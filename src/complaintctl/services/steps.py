@@ -99,7 +99,9 @@ if TYPE_CHECKING:
     from complaintctl.store.models import Staff
     from complaintctl.store.uow import UnitOfWork
 
-_POUNDS = re.compile(r"[0-9]+(\.[0-9]{1,2})?", re.ASCII)
+# Pounds as written in the UK: `1250`, `1,250` or `1,250.50` (commas only between groups of
+# three: `49,99` may mean 49.99 where a comma is the decimal point, so it is refused).
+_POUNDS = re.compile(r"([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]{1,2})?", re.ASCII)
 # A goodwill payment larger than this is a typing mistake, not a remedy [ours].
 MAX_GOODWILL_PENCE = 100_000 * 100
 
@@ -120,9 +122,9 @@ class Remedies:
         if not _POUNDS.fullmatch(typed):
             raise InvalidInput(
                 f"--goodwill {self.goodwill!r} must be a positive amount in pounds and pence, "
-                "e.g. 50 or 49.99"
+                "e.g. 50, 49.99 or 1,250"
             )
-        pence = int(Decimal(typed) * 100)
+        pence = int(Decimal(typed.replace(",", "")) * 100)
         if not 0 < pence <= MAX_GOODWILL_PENCE:
             raise InvalidInput(
                 f"--goodwill {self.goodwill!r} must be more than £0 and at most "
