@@ -173,13 +173,27 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
 
 
 def write_csv(
-    stream: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ","
+    stream: IO[str],
+    header: Sequence[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    delimiter: str = ",",
+    shown: bool | None = None,
 ) -> None:
     """Every CSV the tool writes: a header row, then each row with its cells made safe (a
-    rejects file split as the file it came from was)."""
+    rejects file split as the file it came from was). Written to a terminal, it is read by a
+    person: each cell inert, as a table's is (text stored before the rule for text coming in,
+    by complaintctl 0.1.0, may hold controls); to a file or a pipe, each value exact. `shown`
+    says which where the stream is not where the CSV goes (held back, then copied)."""
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(csv_row(header))  # a rejects file repeats the header of the file imported
-    writer.writerows(csv_row(row) for row in rows)
+    made = _csv_shown if (stream.isatty() if shown is None else shown) else csv_row
+    writer.writerow(made(header))  # a rejects file repeats the header of the file imported
+    writer.writerows(made(row) for row in rows)
+
+
+def _csv_shown(values: Iterable[Any]) -> list[Any]:
+    """A row of cells for a terminal: made safe, then inert (lines kept: a cell is quoted)."""
+    return [inert(v, lines=True) if isinstance(v, str) else v for v in csv_row(values)]
 
 
 # -- text coming in ------------------------------------------------------------------------

@@ -776,3 +776,27 @@ def test_an_export_imported_back_into_its_own_store_is_all_duplicates(
     result = run("import", str(exported))
 
     assert "Imported 0 new of 5 rows; 5 already in the store; 0 rejected\n" == result.stdout
+
+
+def test_csv_at_a_terminal_writes_out_controls_a_store_from_before_the_input_rule_holds(
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # complaintctl 0.1.0 took a name with controls in it: an upgraded store still holds it.
+    import typer.testing
+    from sqlalchemy import create_engine, text
+
+    from complaintctl.store.db import resolve_url
+
+    engine = create_engine(resolve_url(store_url))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE consumer SET name = :name"), {"name": "Ann\x1b]0;x\x07"})
+    engine.dispose()
+
+    piped = run("export")
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    shown = run("export")
+
+    assert (0, 0) == (piped.exit_code, shown.exit_code)
+    assert "Ann\x1b]0;x\x07," in piped.stdout  # a file or a pipe: the value exact
+    assert "Ann\\x1b]0;x\\x07," in shown.stdout
+    assert not {"\x1b", "\x07"} & set(shown.stdout)

@@ -333,6 +333,29 @@ def test_a_0005_store_upgrades_with_every_entry_sealed_in_id_order_and_verifies_
     assert before == after
 
 
+def test_a_0005_store_with_details_changed_by_hand_to_json_not_an_object_is_refused_as_damaged(
+    new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
+) -> None:
+    # JSON, but not the object complaintctl wrote: sealing it would fail half-way.
+    store = new_store("at-0005-changed")
+    engine = engine_of(store)
+    fill_with_first_release(engine, at="0005")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE event SET details = '[1, 2]' WHERE id = 2"))
+    before = dump_store(store)
+
+    result = complaintctl(store, "db", "upgrade")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert result.stderr == (
+        f"Error: the store at {describe(resolve_url(store))} is damaged: a history entry's "
+        "details are not a JSON object; restore it from a backup\n"
+    )
+    assert before == dump_store(store)
+    with engine.connect() as connection:
+        assert "0005" == schema.stored_revision(connection)
+
+
 def test_revision_0006_downgrades_to_the_history_0005_had(
     new_store: Callable[[str], str], engine_of: Callable[[str], Engine]
 ) -> None:

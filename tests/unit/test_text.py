@@ -141,6 +141,31 @@ def test_a_csv_header_is_made_safe_as_its_cells_are() -> None:
     assert 'consumer,"\'=HYPERLINK(""http://x"")"\nAnn,\'=1+1\n' == stream.getvalue()
 
 
+def test_a_csv_written_to_a_terminal_shows_acting_characters_written_out_never_sends_them() -> None:
+    # A store made before the input rule (complaintctl 0.1.0) may hold controls in a name: at a
+    # terminal the CSV is read by a person, as a table is; to a file or pipe it stays exact.
+    import io
+
+    from complaintctl.text import write_csv
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    row = [["Evil\x1b]0;title\x07 \u202eName", "two\r\nlines\n", 3]]
+    shown, kept = Terminal(), io.StringIO()
+    write_csv(shown, ["consumer\x1b[2J", "summary", "n"], row)
+    write_csv(kept, ["consumer\x1b[2J", "summary", "n"], row)
+
+    assert (
+        'consumer\\x1b[2J,summary,n\nEvil\\x1b]0;title\\x07 <U+202E>Name,"two\\x0d\nlines\n",3\n'
+        == (shown.getvalue())
+    )
+    assert 'consumer\x1b[2J,summary,n\nEvil\x1b]0;title\x07 \u202eName,"two\r\nlines\n",3\n' == (
+        kept.getvalue()
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "said"),
     [

@@ -1017,12 +1017,21 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
 
 
 def exported(
-    out: IO[str], records: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str
+    out: IO[str],
+    records: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    shown: bool = False,
 ) -> None:
-    """Export's records: CSV (each cell safe for a spreadsheet) or JSON Lines (values exact)."""
+    """Export's records: CSV (each cell safe for a spreadsheet; inert where `shown`, bound for
+    a terminal) or JSON Lines (values exact)."""
     if fmt == "csv":
         write_csv(
-            out, columns, ([_csv_value(record[name]) for name in columns] for record in records)
+            out,
+            columns,
+            ([_csv_value(record[name]) for name in columns] for record in records),
+            shown=shown,
         )
         return
     for record in records:

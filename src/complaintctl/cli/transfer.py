@@ -521,6 +521,7 @@ def export_command(
     in the store's history before any of it reaches the file or stdout.
     """
     import shutil
+    import sys
     import tempfile
 
     from complaintctl.cli import render
@@ -585,7 +586,8 @@ def export_command(
             )
         )
         out = Digesting(held[0])
-        render.exported(out.stream(), export, COLUMNS, fmt.value)
+        # Bound for stdout: read by a person there when it is a terminal.
+        render.exported(out.stream(), export, COLUMNS, fmt.value, shown=sys.stdout.isatty())
         return export, out.hexdigest()
 
     try:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from complaintctl.domain.chain import GENESIS, Entry, seal
-from complaintctl.store.types import UTCDateTime
+from complaintctl.store.types import UTCDateTime, details_of
 
 revision = "0006"
 down_revision = "0005"
@@ -83,6 +83,9 @@ def _seal_every_entry(connection: sa.Connection) -> tuple[int, int, str]:
             return last_id, entries, chain
         sealed = []
         for row in rows:
+            # Details that are not the JSON object complaintctl wrote were changed by hand: the
+            # store is damaged (UnreadableDetails), said so before anything is sealed.
+            details_of(row.details)
             entry = seal(chain, Entry(*row))
             chain, entries, last_id = entry.chain, entries + 1, row[0]
             sealed.append({"entry_id": row[0], "new_digest": entry.digest, "new_chain": chain})
