@@ -486,6 +486,22 @@ def test_a_store_url_in_the_config_file_that_cannot_be_read_names_the_config_fil
     assert "s3cret" not in result.stderr
 
 
+def test_a_store_in_the_config_file_holding_a_nul_is_refused_not_a_traceback(
+    run: Run, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # TOML writes one as \u0000; no command line or environment variable can carry it.
+    config_file.write_text(f'db = "{tmp_path}/store\\u0000.sqlite3"\n', encoding="utf-8")
+    monkeypatch.delenv("COMPLAINTCTL_DB")
+
+    result = run("queue")
+
+    assert (8, "") == (result.exit_code, result.stdout)
+    assert [
+        "Error: --db (or COMPLAINTCTL_DB, or the config file's db) holds a NUL character "
+        "(\\x00, or %00 in a URL), which no file name or database URL holds"
+    ] == result.stderr.splitlines()
+
+
 @freeze_time(NOW)
 def test_the_config_file_named_in_the_as_refusal_is_one_word_the_shell_reads_back(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -168,18 +168,16 @@ def test_a_server_session_that_writes_dates_its_own_way_reads_as_any_other(
 
 
 @contextmanager
-def database_in(encoding: str) -> Iterator[str]:
-    """The URL of a new, empty database on the test server in `encoding`, dropped after."""
+def database_in(encoding: str, locale: str = "LC_COLLATE 'C' LC_CTYPE 'C'") -> Iterator[str]:
+    """The URL of a new, empty database on the test server in `encoding` (and `locale`: how
+    it sorts text), dropped after."""
     from sqlalchemy import create_engine, make_url, text
 
     name = f"t_encoding_{uuid.uuid4().hex[:12]}"
     admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(
-            text(
-                f"CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' "
-                "TEMPLATE template0"
-            )
+            text(f"CREATE DATABASE {name} ENCODING '{encoding}' {locale} TEMPLATE template0")
         )
     try:
         yield make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
@@ -221,6 +219,46 @@ def test_text_a_latin1_database_cannot_hold_is_refused_naming_its_encoding() -> 
         assert 'has no equivalent in encoding "LATIN1"' in err
         assert "ENCODING 'UTF8'" in err
         assert "cannot be read" not in err
+
+
+@postgres_only
+@needs_postgres_driver
+def test_staff_and_causes_list_in_one_order_in_a_database_that_sorts_text_by_a_locale() -> None:
+    # A database made in a locale (en_GB.UTF-8, or ICU's en-GB, as on most servers in the UK)
+    # sorts text its own way, punctuation ignored: `staff list` and `cause list` came in that
+    # order, not in the order of the same store on SQLite.
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        made = database_in(
+            "UTF8", "LOCALE_PROVIDER icu ICU_LOCALE 'en-GB-u-ka-shifted' LOCALE 'C.UTF-8'"
+        )
+        url = made.__enter__()
+    except DBAPIError as err:  # before PostgreSQL 15, or built without ICU
+        pytest.skip(f"the server makes no database sorting by an ICU locale: {err}")
+    try:
+        assert 0 == complaintctl("--db", url, "db", "init")[0]
+        for username in ("sam.senior", "rita.r", "rita_s", "rita2", "ritab"):
+            assert 0 == complaintctl(
+                "--db", url, "staff", "add", username, "--name", "Someone",
+                "--role", "senior-leader",
+            )[0]  # fmt: skip
+        for name in ("staff-x", "staffa", "staff2"):
+            assert 0 == complaintctl("--db", url, "cause", "add", name, "--words", "Words")[0]
+        code, out, err = complaintctl("--db", url, "staff", "list", "--json")
+        assert (0, "") == (code, err)
+        assert ["rita.r", "rita2", "rita_s", "ritab", "sam.senior"] == [
+            member["username"] for member in json.loads(out)
+        ]
+        code, out, err = complaintctl("--db", url, "cause", "list", "--json")
+        assert (0, "") == (code, err)
+        causes = [cause["name"] for cause in json.loads(out)]
+        assert sorted(causes) == causes
+        assert ["staff-conduct", "staff-x", "staff2", "staffa"] == [
+            cause for cause in causes if cause.startswith("staff")
+        ]
+    finally:
+        made.__exit__(None, None, None)
 
 
 @postgres_only

@@ -113,6 +113,26 @@ def test_a_store_path_holding_a_byte_that_is_not_utf8_is_a_store_error_naming_it
         resolve_url("/tmp/caf\udce9.sqlite3")
 
 
+@pytest.mark.parametrize(
+    "db",
+    [
+        "/tmp/store\x00.sqlite3",
+        "postgresql+psycopg://clerk@/complaints\x00?host=/run/team",
+        # Decoded, the NUL ends the database's name where libpq reads it: the host after it
+        # was lost, and the server on the default socket reached instead.
+        "postgresql+psycopg://clerk@/complaints%00?host=/run/team",
+        "postgresql+psycopg://clerk:s3%00cret@db.example.org/complaints",
+        "postgresql+psycopg://clerk@db.example.org/complaints?application_name=a%00b",
+    ],
+)
+def test_a_store_path_or_url_holding_a_nul_is_a_store_error_never_a_traceback(db: str) -> None:
+    from complaintctl.store.db import resolve_url
+
+    with pytest.raises(StoreUnavailable, match=r"holds a NUL character") as refused:
+        resolve_url(db)
+    assert "s3" not in str(refused.value)
+
+
 # Rows of the event table used to test instants, not history: left unsealed (test_chain.py).
 UNSEALED = {"digest": "", "chain": ""}
 

@@ -49,8 +49,14 @@ def resolve_url(db: str | None) -> str:
             f"--db (or COMPLAINTCTL_DB) holds {half}, half of a character (a byte that is not "
             "UTF-8): name the store in UTF-8, or rename the file"
         )
+    if "\x00" in db:
+        # No file name holds one, and a C library reading the path or the URL would end it
+        # there: a PostgreSQL URL's `host` after it lost, and another server reached.
+        raise StoreUnavailable(_HOLDS_NUL)
     if "://" in db:
-        _parse(db)  # refused here, once, rather than wherever it is first used
+        parsed = _parse(db)  # refused here, once, rather than wherever it is first used
+        if any("\x00" in part for part in _decoded_parts(parsed)):
+            raise StoreUnavailable(_HOLDS_NUL)
         return db
     if db.endswith(("/", os.sep)):
         # A folder, there or not: the path would drop the slash, and a store be made as a
@@ -63,6 +69,21 @@ def resolve_url(db: str | None) -> str:
     # os.path's expanduser leaves `~someone` as it is where there is no such user, as the
     # shell does; Path.expanduser raises.
     return _sqlite_url(Path(os.path.expanduser(db)).absolute())
+
+
+_HOLDS_NUL = (
+    "--db (or COMPLAINTCTL_DB, or the config file's db) holds a NUL character (\\x00, or %00 "
+    "in a URL), which no file name or database URL holds"
+)
+
+
+def _decoded_parts(parsed: URL) -> list[str]:
+    """Each part of a URL as the driver is given it (%00 decoded): user, password, host,
+    database and every query value."""
+    parts = [parsed.username, parsed.password, parsed.host, parsed.database]
+    for value in parsed.query.values():
+        parts.extend([value] if isinstance(value, str) else value)
+    return [str(part) for part in parts if part is not None]
 
 
 def _sqlite_url(path: Path) -> str:

@@ -392,7 +392,9 @@ class UnitOfWork:
         return [area for area in self.session.exec(statement.distinct()).all() if area]
 
     def all_staff(self) -> Sequence[Staff]:
-        return self.session.exec(select(Staff).order_by(col(Staff.username))).all()
+        """Every member of staff, by username as Python orders text (by code point, as SQLite
+        does): never as the database sorts it, which on PostgreSQL follows its locale."""
+        return sorted(self.session.exec(select(Staff)).all(), key=lambda s: s.username)
 
     def database_role(self) -> str | None:
         """The PostgreSQL role this transaction runs as (`current_user`); None on SQLite."""
@@ -452,7 +454,8 @@ class UnitOfWork:
     # -- causes and actions ------------------------------------------------------------------
 
     def causes(self) -> Sequence[Cause]:
-        return self.session.exec(select(Cause).order_by(col(Cause.name))).all()
+        """The list of causes, by name by code point (as `all_staff`, whatever the locale)."""
+        return sorted(self.session.exec(select(Cause)).all(), key=lambda c: c.name)
 
     def cause(self, name: str) -> Cause | None:
         return self.session.get(Cause, name)
