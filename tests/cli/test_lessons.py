@@ -69,6 +69,21 @@ def test_an_unknown_cause_exits_2_naming_the_known_ones(run: Run) -> None:
     assert "first-stage" == show(run, ref)["stage"]
 
 
+def test_a_cause_given_empty_exits_2_saying_it_is_empty(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-02T10:00"):
+        result = run(
+            "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",
+            "Slow", "--cause", "", "--at", "2026-12-02T10:00",
+        )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: --cause must not be empty: name a cause from `complaintctl cause list`" in (
+        result.stderr
+    )
+    assert "not on the list" not in result.stderr
+
+
 def test_action_add_done_list_and_overdue(run: Run) -> None:
     ref = case_at_first_stage(run)
     with recorded_at("2026-12-01T13:00"):

@@ -94,7 +94,13 @@ def add_cause(
 
 def known_causes(names: Sequence[str], listed: Sequence[str]) -> list[str]:
     """The causes named, each once in the order given, all on the list; or a refusal naming
-    the list."""
+    the list. One given empty (`--cause "$CAUSE"` with the variable not set) is refused as
+    any option given empty is, not looked up as a cause."""
+    if any(not name.strip() for name in names):
+        raise InvalidInput(
+            "--cause must not be empty: name a cause from `complaintctl cause list`, or leave "
+            "--cause out for none"
+        )
     chosen = list(dict.fromkeys(name.strip().lower() for name in names))
     unknown = [name for name in chosen if name not in listed]
     if unknown:
