@@ -235,6 +235,21 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
             "neither due nor within": run(
                 "action", "add", ref, "--what", "X", "--owner", "rita.responder", "--kind", "remedy"
             ),
+            "before receipt": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "1d",
+                "--kind",
+                "remedy",
+                "--at",
+                "2026-12-01T09:00",
+            ),  # fmt: skip
             "no action": run("action", "done", "9"),
             "not the owner": run("--as", "officer.two", "action", "done", "1"),
             "senior only": run("cause", "add", "lost-post", "--words", "Post lost"),
@@ -249,6 +264,8 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "due and within": (2, "Error: give --due or --within, not both\n"),
         "neither due nor within": (2, "Error: say when it is due: --due DATETIME or --within "
                                       "DURATION (one of them)\n"),
+        "before receipt": (2, f"Error: --at is before {ref} was received (Tue 2026-12-01 "
+                              "10:00 GMT)\n"),
         "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
         "not the owner": (6, "Error: officer.two (officer) may not mark action 1 done: only its "
                              "owner (rita.responder), or leader, senior-complaint-executive, "

@@ -570,6 +570,18 @@ def test_handing_an_action_on_is_refused_and_writes_nothing(
     assert before == dump_store(store_url)
 
 
+def test_an_action_is_not_opened_dated_before_its_case_was_received_naming_when_it_was(
+    unit: UnitFactory, store_url: str
+) -> None:
+    ref = to_first_stage(unit)  # received Mon 2026-11-30 10:00
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match=f"^--at is before {ref} was received "
+                       "\\(Mon 2026-11-30 10:00 GMT\\)$"):  # fmt: skip
+        add(unit, ref, at=t("2026-11-30T09:59"))
+    assert before == dump_store(store_url)
+
+
 def test_an_action_is_not_handed_on_dated_before_it_was_last_handed_on(
     unit: UnitFactory, store_url: str
 ) -> None:

@@ -42,6 +42,7 @@ from complaintctl.services.common import (
     judged_at,
     named_staff,
     no_member,
+    not_before_receipt,
     not_in_future,
     optional,
     owner_as_recorded,
@@ -142,9 +143,8 @@ def add_action(
             f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
         )
     owner = active_staff(uow, owner, "--owner").username
-    if at < case.received_at:
-        raise InvalidInput(f"--at is before {case.ref} was received")
     tz = uow.calendar().tz
+    not_before_receipt(case, at, tz)
     if within is not None:
         # Working time, in minutes: a calendar change recounts it by the same rule
         # (services/calendar._recompute); a date given with --due stays where it is.
