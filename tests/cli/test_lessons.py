@@ -217,6 +217,19 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
                 "--kind",
                 "remedy",
             ),
+            "a unit twice": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "3h3h",
+                "--kind",
+                "remedy",
+            ),  # fmt: skip
             "due and within": run(
                 "action",
                 "add",
@@ -261,6 +274,8 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "no case": (4, "Error: no case SC-2026-999999\n"),
         "bad within": (2, "Error: --within: 'soon' is not a duration; write it like 4h, 30m, 2d "
                           "or 1d4h (d: a working day)\n"),
+        "a unit twice": (2, "Error: --within: '3h3h' gives h more than once; give each of "
+                            "d, h and m at most once, like 1d4h\n"),
         "due and within": (2, "Error: give --due or --within, not both\n"),
         "neither due nor within": (2, "Error: say when it is due: --due DATETIME or --within "
                                       "DURATION (one of them)\n"),
