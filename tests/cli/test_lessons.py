@@ -109,6 +109,21 @@ def test_action_add_done_list_and_overdue(run: Run) -> None:
     assert [2] == [a["id"] for a in still_open]
 
 
+def test_an_actions_what_of_several_lines_is_said_on_one_line_when_opened_handed_on_and_done(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        opened = ok(run, "action", "add", ref, "--what", "Call back\n\tand  write", "--owner",
+                    "rita.responder", "--within", "2d", "--kind", "remedy").stdout  # fmt: skip
+        handed = ok(run, "--as", "lee.leader", "action", "reassign", "1", "--to", "lee.leader",
+                    "--reason", "Away").stdout  # fmt: skip
+        done = ok(run, "--as", "lee.leader", "action", "done", "1").stdout
+
+    assert [1, 1, 1] == [len(said.splitlines()) for said in (opened, handed, done)]
+    assert all(said.endswith(": Call back and write\n") for said in (opened, handed, done))
+
+
 def test_an_action_due_on_a_date_alone_is_due_at_the_end_of_that_day(run: Run) -> None:
     ref = case_at_first_stage(run)
     with recorded_at("2026-12-01T13:00"):

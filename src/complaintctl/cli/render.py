@@ -1124,15 +1124,15 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
         _print_json(versioned(action_json(view)))
         return
     tz = ZoneInfo(view.zone)
+    what = one_line(view.what)  # one line, as `show` and the live view say it
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: "
-            f"{view.what}"
+            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
         )
     else:
         late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
-        _print(f"{verb}: action {view.id} on {view.ref}, {late}: {view.what}")
+        _print(f"{verb}: action {view.id} on {view.ref}, {late}: {what}")
 
 
 def _action_state(view: ActionView) -> str:
