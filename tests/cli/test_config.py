@@ -163,6 +163,29 @@ def test_a_config_file_as_naming_no_staff_says_it_came_from_the_file(
     assert "config file" not in run("ack", ref, "--area", "Casework").stderr
 
 
+@freeze_time(NOW)
+def test_a_config_file_as_naming_no_staff_says_it_came_from_the_file_to_queue_mine(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --mine reads as the `as`: refused as no member of staff, as --owner nobody would be
+    # (exit 4), and said to be the file's, as a command that records something (and export
+    # --mine, which records the export) says it.
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    config_file.write_text('as = "nobody"\n', encoding="utf-8")
+
+    result = run("queue", "--mine")
+
+    assert (4, "") == (result.exit_code, result.stdout)
+    assert (
+        "Error: no staff member 'nobody' (see `complaintctl staff list`); nobody is the `as` "
+        f"the config file {config_file} sets\n"
+    ) == result.stderr
+    exported = run("export", "--mine")  # acts: refused as no staff, as a step is
+    assert (6, True) == (exported.exit_code, exported.stderr.endswith(f"{config_file} sets\n"))
+    monkeypatch.setenv("COMPLAINTCTL_USER", "nobody.else")
+    assert "config file" not in run("queue", "--mine").stderr
+
+
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
     config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
     result = run("queue", "--view", "mien")

@@ -239,7 +239,7 @@ def queue_arguments(
     return {
         "stages": [s.value for s in stage or ()],
         "area": area,
-        "owner": owner_filter(state.acting() if mine else state.actor, owner, mine),
+        "owner": owner_filter(state.acting(owner=True) if mine else state.actor, owner, mine),
         "unassigned": unassigned,
         "breached": breached,
         "due_within": due_within,
