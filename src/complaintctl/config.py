@@ -30,7 +30,6 @@ the file: a typo silently ignored would act on the wrong store.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import tomllib
@@ -327,13 +326,31 @@ def _signatories_known(config: Config, refuse: Callable[[str], InvalidInput]) ->
     if set(config.organisation.signatories) <= set(kinds):
         return
     from complaintctl.letters import Templates
+    from complaintctl.text import shell_word
 
-    # A folder that cannot be read is refused when letters are made from it, naming why.
-    with contextlib.suppress(InvalidInput):
-        kinds = Templates(config.templates()).kinds()
+    folder = config.templates()
+    unreadable = None  # refused when letters are made from it, naming why; said here too
+    try:
+        kinds = Templates(folder).kinds()
+    except InvalidInput as err:
+        unreadable = err.message
     unknown = sorted(set(config.organisation.signatories) - set(kinds))
-    if unknown:
+    if not unknown:
+        return
+    if unreadable is not None:  # the kind may well be the organisation's: the folder is wrong
         raise refuse(
-            f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
-            f"the kinds are {', '.join(kinds)}"
+            f"organisation.signatories: {unknown[0]!r} is no built-in letter kind, and "
+            f"{unreadable}; put the organisation's templates ({unknown[0]}.html) there, or "
+            "set `templates` to the folder they are in"
         )
+    added = ""
+    if folder is None:
+        beside = shell_word(str(config.path.parent / "templates"))
+        added = (
+            " (no templates folder adds one: the file sets no `templates`, and there is no "
+            f"{beside} beside it)"
+        )
+    raise refuse(
+        f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
+        f"the kinds are {', '.join(kinds)}{added}"
+    )

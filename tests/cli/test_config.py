@@ -398,7 +398,31 @@ def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
     assert (
         f"Error: config file {config_file}: organisation.signatories: unknown letter kind "
         "'final_response'; the kinds are acknowledgement, extension, first-response, "
-        "final-response, out-of-scope, restriction\n"
+        "final-response, out-of-scope, restriction (no templates folder adds one: the file "
+        f"sets no `templates`, and there is no {config_file.parent / 'templates'} beside it)\n"
+    ) == result.stderr
+
+
+@pytest.mark.parametrize("there", ["nothing", "a file"])
+def test_a_signatory_for_a_kind_whose_templates_folder_is_missing_names_the_folder(
+    run: Run, config_file: Path, there: str
+) -> None:
+    # It said "unknown letter kind 'apology-call'" alone, to every command: the kind is the
+    # organisation's own, and what is wrong is the folder its template was to be found in.
+    folder = config_file.parent / "letters"
+    if there == "a file":
+        folder.write_text("", encoding="utf-8")
+    config_file.write_text(
+        'templates = "letters"\n[organisation.signatories]\napology-call = "Cal Caller"\n',
+        encoding="utf-8",
+    )
+    result = run("queue")
+    what = "no such folder" if there == "nothing" else "a file, not a folder"
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: organisation.signatories: 'apology-call' is no "
+        f"built-in letter kind, and templates folder {folder}: {what}; put the organisation's "
+        "templates (apology-call.html) there, or set `templates` to the folder they are in\n"
     ) == result.stderr
 
 
