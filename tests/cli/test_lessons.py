@@ -124,6 +124,26 @@ def test_an_actions_what_of_several_lines_is_said_on_one_line_when_opened_handed
     assert all(said.endswith(": Call back and write\n") for said in (opened, handed, done))
 
 
+def test_an_actions_what_of_several_lines_is_one_line_in_the_table_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        ok(run, "action", "add", ref, "--what", "Call back\nand write", "--owner",
+           "rita.responder", "--within", "2d", "--kind", "remedy")  # fmt: skip
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    with freeze_time(NOW):
+        table = ok(run, "action", "list").stdout
+
+    # As show, history and overdue give it: a table (or a record's block, where the terminal
+    # is narrow) laid out for people, not a run of lines each like a row's.
+    assert "Call back and write" in table
+    assert not any(line.strip() == "and write" for line in table.splitlines())
+
+
 def test_an_action_due_on_a_date_alone_is_due_at_the_end_of_that_day(run: Run) -> None:
     ref = case_at_first_stage(run)
     with recorded_at("2026-12-01T13:00"):

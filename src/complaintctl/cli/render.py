@@ -1149,7 +1149,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     when = format_local if out.for_people() else format_instant
     rows = [
         (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
-         v.what)
+         one_line(v.what))  # one line, as show, history and overdue give it
         for v in views
     ]  # fmt: skip
     if _nothing_listed(out, rows, "No action matches."):
