@@ -30,7 +30,6 @@ the file: a typo silently ignored would act on the wrong store.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import tomllib
@@ -257,23 +256,33 @@ def checked(path: Path, data: dict[str, Any]) -> Config:
 def _check_choices(
     name: str, filters: dict[str, Any], refuse: Callable[[str], InvalidInput]
 ) -> None:
-    """A view's stages and category, each one queue's option takes (in any case, as the
-    option reads it): refused as the file is read, as its other mistakes are, not only once
-    the view is asked for."""
+    """A view's stages and category, each one queue's option takes (`view_choice`): refused
+    as the file is read, as its other mistakes are, not only once the view is asked for."""
+    for key in ("stage", "category"):
+        given = filters.get(key, [])
+        for value in given if isinstance(given, list) else [given]:
+            try:
+                view_choice(key, value, f"views.{name}.{key}")
+            except InvalidInput as err:
+                raise refuse(err.message) from None
+
+
+def view_choice(key: str, value: str, where: str) -> str:
+    """A saved view's `key` (`stage`: one queue lists, or `category`) as queue's option reads
+    it, in any case, spaces around it aside; one it cannot read refused naming `where` (the
+    view's key, and the config file where the caller names it)."""
     from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 
     allowed = {
         "stage": [stage.value for stage in Stage if stage not in ENDED_STAGES],
         "category": [category.value for category in Category],
-    }
-    for key, values in allowed.items():
-        given = filters.get(key, [])
-        for value in given if isinstance(given, list) else [given]:
-            if value.strip().lower() not in values:
-                raise refuse(
-                    f"views.{name}.{key}: {value!r} is not one of {', '.join(values)} "
-                    "(complaintctl config)"
-                )
+    }[key]
+    cleaned = value.strip().lower()
+    if cleaned not in allowed:
+        raise InvalidInput(
+            f"{where}: {value!r} is not one of {', '.join(allowed)} (complaintctl config)"
+        )
+    return cleaned
 
 
 def _duration_problem(text: str) -> str | None:
@@ -327,13 +336,31 @@ def _signatories_known(config: Config, refuse: Callable[[str], InvalidInput]) ->
     if set(config.organisation.signatories) <= set(kinds):
         return
     from complaintctl.letters import Templates
+    from complaintctl.text import shell_word
 
-    # A folder that cannot be read is refused when letters are made from it, naming why.
-    with contextlib.suppress(InvalidInput):
-        kinds = Templates(config.templates()).kinds()
+    folder = config.templates()
+    unreadable = None  # refused when letters are made from it, naming why; said here too
+    try:
+        kinds = Templates(folder).kinds()
+    except InvalidInput as err:
+        unreadable = err.message
     unknown = sorted(set(config.organisation.signatories) - set(kinds))
-    if unknown:
+    if not unknown:
+        return
+    if unreadable is not None:  # the kind may well be the organisation's: the folder is wrong
         raise refuse(
-            f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
-            f"the kinds are {', '.join(kinds)}"
+            f"organisation.signatories: {unknown[0]!r} is no built-in letter kind, and "
+            f"{unreadable}; put the organisation's templates ({unknown[0]}.html) there, or "
+            "set `templates` to the folder they are in"
         )
+    added = ""
+    if folder is None:
+        beside = shell_word(str(config.path.parent / "templates"))
+        added = (
+            " (no templates folder adds one: the file sets no `templates`, and there is no "
+            f"{beside} beside it)"
+        )
+    raise refuse(
+        f"organisation.signatories: unknown letter kind {unknown[0]!r}; "
+        f"the kinds are {', '.join(kinds)}{added}"
+    )

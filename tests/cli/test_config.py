@@ -163,6 +163,29 @@ def test_a_config_file_as_naming_no_staff_says_it_came_from_the_file(
     assert "config file" not in run("ack", ref, "--area", "Casework").stderr
 
 
+@freeze_time(NOW)
+def test_a_config_file_as_naming_no_staff_says_it_came_from_the_file_to_queue_mine(
+    run: Run, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --mine reads as the `as`: refused as no member of staff, as --owner nobody would be
+    # (exit 4), and said to be the file's, as a command that records something (and export
+    # --mine, which records the export) says it.
+    monkeypatch.delenv("COMPLAINTCTL_USER")
+    config_file.write_text('as = "nobody"\n', encoding="utf-8")
+
+    result = run("queue", "--mine")
+
+    assert (4, "") == (result.exit_code, result.stdout)
+    assert (
+        "Error: no staff member 'nobody' (see `complaintctl staff list`); nobody is the `as` "
+        f"the config file {config_file} sets\n"
+    ) == result.stderr
+    exported = run("export", "--mine")  # acts: refused as no staff, as a step is
+    assert (6, True) == (exported.exit_code, exported.stderr.endswith(f"{config_file} sets\n"))
+    monkeypatch.setenv("COMPLAINTCTL_USER", "nobody.else")
+    assert "config file" not in run("queue", "--mine").stderr
+
+
 def test_an_unknown_view_exits_2_naming_the_views(run: Run, config_file: Path) -> None:
     config_file.write_text("[views.mine]\nmine = true\n", encoding="utf-8")
     result = run("queue", "--view", "mien")
@@ -375,7 +398,31 @@ def test_a_signatory_for_a_letter_kind_misspelt_is_refused_naming_the_kinds(
     assert (
         f"Error: config file {config_file}: organisation.signatories: unknown letter kind "
         "'final_response'; the kinds are acknowledgement, extension, first-response, "
-        "final-response, out-of-scope, restriction\n"
+        "final-response, out-of-scope, restriction (no templates folder adds one: the file "
+        f"sets no `templates`, and there is no {config_file.parent / 'templates'} beside it)\n"
+    ) == result.stderr
+
+
+@pytest.mark.parametrize("there", ["nothing", "a file"])
+def test_a_signatory_for_a_kind_whose_templates_folder_is_missing_names_the_folder(
+    run: Run, config_file: Path, there: str
+) -> None:
+    # It said "unknown letter kind 'apology-call'" alone, to every command: the kind is the
+    # organisation's own, and what is wrong is the folder its template was to be found in.
+    folder = config_file.parent / "letters"
+    if there == "a file":
+        folder.write_text("", encoding="utf-8")
+    config_file.write_text(
+        'templates = "letters"\n[organisation.signatories]\napology-call = "Cal Caller"\n',
+        encoding="utf-8",
+    )
+    result = run("queue")
+    what = "no such folder" if there == "nothing" else "a file, not a folder"
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert (
+        f"Error: config file {config_file}: organisation.signatories: 'apology-call' is no "
+        f"built-in letter kind, and templates folder {folder}: {what}; put the organisation's "
+        "templates (apology-call.html) there, or set `templates` to the folder they are in\n"
     ) == result.stderr
 
 

@@ -478,7 +478,7 @@ def test_an_incident_before_the_case_was_received_exits_2_and_writes_nothing(
         store_url,
         incident_args(ref, "2026-11-30T09:59"),
         2,
-        f"Error: --at is before {ref} was received",
+        f"Error: --at is before {ref} was received (Mon 2026-11-30 10:00 GMT)",
     )
 
 

@@ -69,6 +69,21 @@ def test_an_unknown_cause_exits_2_naming_the_known_ones(run: Run) -> None:
     assert "first-stage" == show(run, ref)["stage"]
 
 
+def test_a_cause_given_empty_exits_2_saying_it_is_empty(run: Run) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-02T10:00"):
+        result = run(
+            "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",
+            "Slow", "--cause", "", "--at", "2026-12-02T10:00",
+        )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert "Error: --cause must not be empty: name a cause from `complaintctl cause list`" in (
+        result.stderr
+    )
+    assert "not on the list" not in result.stderr
+
+
 def test_action_add_done_list_and_overdue(run: Run) -> None:
     ref = case_at_first_stage(run)
     with recorded_at("2026-12-01T13:00"):
@@ -92,6 +107,41 @@ def test_action_add_done_list_and_overdue(run: Run) -> None:
     assert ["2\t" + ref, "1\t" + ref] == [line.split("\t", 2)[0] + "\t" + line.split("\t")[1]
                                         for line in listed.splitlines()]  # fmt: skip
     assert [2] == [a["id"] for a in still_open]
+
+
+def test_an_actions_what_of_several_lines_is_said_on_one_line_when_opened_handed_on_and_done(
+    run: Run,
+) -> None:
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        opened = ok(run, "action", "add", ref, "--what", "Call back\n\tand  write", "--owner",
+                    "rita.responder", "--within", "2d", "--kind", "remedy").stdout  # fmt: skip
+        handed = ok(run, "--as", "lee.leader", "action", "reassign", "1", "--to", "lee.leader",
+                    "--reason", "Away").stdout  # fmt: skip
+        done = ok(run, "--as", "lee.leader", "action", "done", "1").stdout
+
+    assert [1, 1, 1] == [len(said.splitlines()) for said in (opened, handed, done)]
+    assert all(said.endswith(": Call back and write\n") for said in (opened, handed, done))
+
+
+def test_an_actions_what_of_several_lines_is_one_line_in_the_table_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    ref = case_at_first_stage(run)
+    with recorded_at("2026-12-01T13:00"):
+        ok(run, "action", "add", ref, "--what", "Call back\nand write", "--owner",
+           "rita.responder", "--within", "2d", "--kind", "remedy")  # fmt: skip
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    with freeze_time(NOW):
+        table = ok(run, "action", "list").stdout
+
+    # As show, history and overdue give it: a table (or a record's block, where the terminal
+    # is narrow) laid out for people, not a run of lines each like a row's.
+    assert "Call back and write" in table
+    assert not any(line.strip() == "and write" for line in table.splitlines())
 
 
 def test_an_action_due_on_a_date_alone_is_due_at_the_end_of_that_day(run: Run) -> None:
@@ -202,6 +252,19 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
                 "--kind",
                 "remedy",
             ),
+            "a unit twice": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "3h3h",
+                "--kind",
+                "remedy",
+            ),  # fmt: skip
             "due and within": run(
                 "action",
                 "add",
@@ -220,6 +283,21 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
             "neither due nor within": run(
                 "action", "add", ref, "--what", "X", "--owner", "rita.responder", "--kind", "remedy"
             ),
+            "before receipt": run(
+                "action",
+                "add",
+                ref,
+                "--what",
+                "X",
+                "--owner",
+                "rita.responder",
+                "--within",
+                "1d",
+                "--kind",
+                "remedy",
+                "--at",
+                "2026-12-01T09:00",
+            ),  # fmt: skip
             "no action": run("action", "done", "9"),
             "not the owner": run("--as", "officer.two", "action", "done", "1"),
             "senior only": run("cause", "add", "lost-post", "--words", "Post lost"),
@@ -231,9 +309,13 @@ def test_action_errors_exit_with_their_codes(run: Run) -> None:
         "no case": (4, "Error: no case SC-2026-999999\n"),
         "bad within": (2, "Error: --within: 'soon' is not a duration; write it like 4h, 30m, 2d "
                           "or 1d4h (d: a working day)\n"),
+        "a unit twice": (2, "Error: --within: '3h3h' gives h more than once; give each of "
+                            "d, h and m at most once, like 1d4h\n"),
         "due and within": (2, "Error: give --due or --within, not both\n"),
         "neither due nor within": (2, "Error: say when it is due: --due DATETIME or --within "
                                       "DURATION (one of them)\n"),
+        "before receipt": (2, f"Error: --at is before {ref} was received (Tue 2026-12-01 "
+                              "10:00 GMT)\n"),
         "no action": (4, "Error: no action 9 (see `complaintctl action list`)\n"),
         "not the owner": (6, "Error: officer.two (officer) may not mark action 1 done: only its "
                              "owner (rita.responder), or leader, senior-complaint-executive, "

@@ -199,7 +199,10 @@ def test_hold_errors_exit_4_5_6_and_2(run: Run) -> None:
     assert 2 == neither.exit_code
     assert "name what to hold" in neither.stderr
     early = senior(run, "hold", "add", ref, "--reason", "x", "--at", "2026-11-30T10:00")
-    assert (2, f"Error: --at is before {ref} was received\n") == (early.exit_code, early.stderr)
+    assert (2, f"Error: --at is before {ref} was received (Tue 2026-12-01 10:00 GMT)\n") == (
+        early.exit_code,
+        early.stderr,
+    )
     assert 0 == senior(run, "hold", "add", ref, "--reason", "x").exit_code
     assert 0 == senior(run, "hold", "lift", "1", "--reason", "x").exit_code
     twice = senior(run, "hold", "lift", "1", "--reason", "x")

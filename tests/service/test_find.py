@@ -175,6 +175,35 @@ def test_an_accent_written_composed_or_decomposed_is_the_same_letter(unit: UnitF
     )
 
 
+def test_a_sharp_s_and_ss_find_each_other_in_any_case(unit: UnitFactory) -> None:
+    # German spells one word both ways (Straße, STRASSE, Strasse typed without the key): an
+    # officer cannot tell which the store holds, and `matched` (casefold) already read them
+    # as one.
+    sharp = log(unit, "Jo Weiß", "jw@example.com", "2026-12-04T10:00",
+                address="3 Hauptstraße\nBerlin")  # fmt: skip
+    doubled = log(unit, "Al Weiss", "aw@example.com", "2026-12-05T10:00",
+                  address="9 HAUPTSTRASSE\nBerlin")  # fmt: skip
+    capital = log(unit, "Ed Gross", "eg@example.com", "2026-12-06T10:00",
+                  address="1 Hauptstra\u1e9ee",
+                  summary="The meter at my flat was read wrong again, as the one on the "
+                          "Gartenstraße was in May")  # fmt: skip
+    assert (
+        [capital, doubled, sharp],
+        [capital, doubled, sharp],
+        [doubled, sharp],
+        [sharp, doubled],
+        ("address",),
+        "… read wrong again, as the one on the Gartenstraße was in May",
+    ) == (
+        refs(unit, "hauptstrasse"),
+        refs(unit, "Hauptstraße"),
+        refs(unit, "weiss"),
+        refs(unit, "Wei\u00df jo") + refs(unit, "WEISS AL"),
+        find(unit, "strasse").items[-1].matched,
+        find(unit, "gartenstrasse").items[0].snippet,
+    )
+
+
 def test_percent_and_underscore_are_searched_for_as_themselves(
     unit: UnitFactory, cases: dict[str, str]
 ) -> None:

@@ -79,6 +79,20 @@ def test_an_unknown_cause_is_refused_naming_the_known_ones_and_writes_nothing(
     assert before == dump_store(store_url)
 
 
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_a_cause_given_empty_is_refused_as_empty_and_writes_nothing(
+    unit: UnitFactory, store_url: str, empty: str
+) -> None:
+    ref = to_second_stage(unit)
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match="^--cause must not be empty: name a cause from "):
+        act(unit, services.final_response, ref=ref, decision=Decision.UPHELD, summary="Yes",
+            remedies=services.Remedies(), causes=("delay", empty), by="hana.handler",
+            at=t("2027-01-04T10:00"))  # fmt: skip
+    assert before == dump_store(store_url)
+
+
 def test_a_senior_adds_a_cause_which_responses_may_then_record(unit: UnitFactory) -> None:
     added = act(unit, services.add_cause, name=" Lost-Post ", words="post that went astray",
                 by="sam.senior", at=t("2026-12-01T10:00"))  # fmt: skip
@@ -553,6 +567,18 @@ def test_handing_an_action_on_is_refused_and_writes_nothing(
 
     with pytest.raises(error, match=message):
         reassign(unit, **{"action_id": 1, **changes})
+    assert before == dump_store(store_url)
+
+
+def test_an_action_is_not_opened_dated_before_its_case_was_received_naming_when_it_was(
+    unit: UnitFactory, store_url: str
+) -> None:
+    ref = to_first_stage(unit)  # received Mon 2026-11-30 10:00
+    before = dump_store(store_url)
+
+    with pytest.raises(InvalidInput, match=f"^--at is before {ref} was received "
+                       "\\(Mon 2026-11-30 10:00 GMT\\)$"):  # fmt: skip
+        add(unit, ref, at=t("2026-11-30T09:59"))
     assert before == dump_store(store_url)
 
 

@@ -145,3 +145,17 @@ def test_a_config_file_larger_than_any_config_is_refused(tmp_path: Path) -> None
     path.write_text("# " + "x" * (config.MOST_BYTES + 1) + "\n")
     with pytest.raises(InvalidInput, match="is larger than a config file"):
         config.load(path)
+
+
+def test_a_views_stage_or_category_is_read_as_queues_option_reads_it_in_one_place() -> None:
+    # The file's check as it is read and the queue reading the view take the same values.
+    assert ("first-stage", "delay") == (
+        config.view_choice("stage", " First-Stage ", "views.v.stage"),
+        config.view_choice("category", "DELAY", "views.v.category"),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        config.view_choice("stage", "closed", "config file c.toml: views.v.stage")
+    assert str(refused.value).startswith(
+        "config file c.toml: views.v.stage: 'closed' is not one of received, first-stage, "
+    )
+    assert str(refused.value).endswith(" (complaintctl config)")

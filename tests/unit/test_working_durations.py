@@ -78,6 +78,21 @@ def test_a_working_duration_without_a_number_and_a_unit_is_refused(text: str) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "unit"),
+    [("3h3h", "h"), ("1d1d", "d"), ("2h3h", "h"), ("1d 4h 1d", "d"), ("30m1h30m", "m")],
+)
+def test_a_working_duration_giving_a_unit_twice_is_refused_not_summed(text: str, unit: str) -> None:
+    # `3h3h` is a slip (a value pasted twice), not 6h: read as a sum it would set a due far
+    # from the one meant without a word.
+    with pytest.raises(InstantError) as refused:
+        parse_working_duration(text, EIGHT_HOURS)
+    assert (
+        f"{text!r} gives {unit} more than once; give each of d, h and m at most once, like 1d4h"
+        == str(refused.value)
+    )
+
+
+@pytest.mark.parametrize(
     ("text", "day"), [("263d", EIGHT_HOURS), ("90d", timedelta(hours=24)), ("2101h", EIGHT_HOURS)]
 )
 def test_a_working_duration_over_the_limit_is_refused_naming_the_limit(

@@ -45,6 +45,7 @@ from complaintctl.errors import (
     EXIT_USAGE,
     ComplaintError,
     InvalidInput,
+    NotFound,
     NotStaff,
     RecordedThenFailed,
 )
@@ -627,12 +628,14 @@ class State:
         except NotStaff as err:
             if self.actor_from_file is None or err.name != self.actor:
                 raise
-            from complaintctl.text import shell_word
+            raise NotStaff(f"{err.message}{self._set_in_file()}", err.name) from err
 
-            where = shell_word(str(self.actor_from_file))  # as every message names a file
-            raise NotStaff(
-                f"{err.message}; {err.name} is the `as` the config file {where} sets", err.name
-            ) from err
+    def _set_in_file(self) -> str:
+        """For a refusal of the acting person: that the config file's `as` named them."""
+        from complaintctl.text import shell_word
+
+        where = shell_word(str(self.actor_from_file))  # as every message names a file
+        return f"; {self.actor} is the `as` the config file {where} sets"
 
     def close(self) -> None:
         """Let the store's connections go as the command ends: a process's end would, but a
@@ -679,13 +682,22 @@ class State:
         self.actor = bound_member(uow) or self.actor
         self._settled = True
 
-    def acting(self) -> str:
+    def acting(self, *, owner: bool = False) -> str:
         """Who is acting, settled against the store first (as `change` and `read` settle it):
         for a command that names the actor (--mine) before opening its transaction. Refused
-        where the connecting database role or login may not act as them."""
+        where the connecting database role or login may not act as them; as the `owner` a
+        listing keeps to (queue --mine), one who is not staff too, as an --owner naming them
+        is (a command that acts, export --mine, refuses them as it acts)."""
         from complaintctl.services.identity import check_reading_as
 
-        self.read(lambda uow, _when: check_reading_as(uow, self.actor), None)
+        known = self.read(lambda uow, _when: check_reading_as(uow, self.actor), None)
+        if owner and not known:
+            from complaintctl.services.common import no_member
+
+            refused = no_member(self.actor)  # as --owner naming them would be (exit 4)
+            if self.actor_from_file is None:
+                raise refused
+            raise NotFound(f"{refused.message}{self._set_in_file()}") from None
         return self.actor
 
     def instant(self, text: str | None, tz: ZoneInfo, *, due: bool = False) -> datetime:

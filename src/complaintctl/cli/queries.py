@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -213,7 +213,8 @@ def queue_arguments(
     if view is not None:
         saved = state.saved_view(view)
         stage = stage or [
-            _choice(OpenStage, s, f"{in_file}views.{view}.stage") for s in saved.get("stage", [])
+            OpenStage(config.view_choice("stage", s, f"{in_file}views.{view}.stage"))
+            for s in saved.get("stage", [])
         ]
         # An option given replaces the view's value, an empty one too (refused as it would
         # be alone, never taken for no option). An area or owner that names no one is
@@ -234,12 +235,14 @@ def queue_arguments(
             if due_within:
                 named["due_within_named"] = f"{in_file}views.{view}.due_within"
         if category is None and "category" in saved:
-            category = _choice(Category, saved["category"], f"{in_file}views.{view}.category")
+            category = Category(
+                config.view_choice("category", saved["category"], f"{in_file}views.{view}.category")
+            )
         board = saved.get("board") if board is None else board
     return {
         "stages": [s.value for s in stage or ()],
         "area": area,
-        "owner": owner_filter(state.acting() if mine else state.actor, owner, mine),
+        "owner": owner_filter(state.acting(owner=True) if mine else state.actor, owner, mine),
         "unassigned": unassigned,
         "breached": breached,
         "due_within": due_within,
@@ -563,20 +566,3 @@ def report_command(
     ) as out:
         out.write(page)
     render.note(f"Wrote the {view.current.label} report to {render.path_shown(html)}")
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _choice(kind: type[E], value: str, key: str) -> E:
-    """A saved view's stage or category, read as the option would read it; one it cannot
-    read is refused naming `key` (the config file and the view's key)."""
-    from complaintctl.errors import InvalidInput
-
-    try:
-        return kind(value.strip().lower())
-    except ValueError:
-        allowed = ", ".join(member.value for member in kind)
-        raise InvalidInput(
-            f"{key}: {value!r} is not one of {allowed} (complaintctl config)"
-        ) from None

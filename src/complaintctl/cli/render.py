@@ -1133,15 +1133,15 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
         _print_json(versioned(action_json(view)))
         return
     tz = ZoneInfo(view.zone)
+    what = one_line(view.what)  # one line, as `show` and the live view say it
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: "
-            f"{view.what}"
+            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
         )
     else:
         late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
-        _print(f"{verb}: action {view.id} on {view.ref}, {late}: {view.what}")
+        _print(f"{verb}: action {view.id} on {view.ref}, {late}: {what}")
 
 
 def _action_state(view: ActionView) -> str:
@@ -1158,7 +1158,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     when = format_local if out.for_people() else format_instant
     rows = [
         (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
-         v.what)
+         one_line(v.what))  # one line, as show, history and overdue give it
         for v in views
     ]  # fmt: skip
     if _nothing_listed(out, rows, "No action matches."):

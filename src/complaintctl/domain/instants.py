@@ -361,12 +361,20 @@ _DURATION_PART = re.compile(r"([0-9]+)\s*([dhm])")  # digits 0-9 only, not other
 
 
 def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
-    """`4h`, `2d`, `1d 4h`, `90m` as working time; a `d` is one full working day."""
+    """`4h`, `2d`, `1d 4h`, `90m` as working time; a `d` is one full working day. Each unit
+    is given at most once."""
     cleaned = text.strip().lower().replace(" ", "")
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
         raise InstantError(
             f"{text!r} is not a duration; write it like 4h, 30m, 2d or 1d4h (d: a working day)"
+        )
+    given = [u for _, u in parts]
+    twice = next((u for u in given if given.count(u) > 1), None)
+    if twice is not None:  # `3h3h`: a slip (pasted twice), never read as their sum
+        raise InstantError(
+            f"{text!r} gives {twice} more than once; give each of d, h and m at most once, "
+            "like 1d4h"
         )
     units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
     if any(len(n) > 6 for n, _ in parts):

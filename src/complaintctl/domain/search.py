@@ -11,6 +11,7 @@ Pure: stdlib only.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -39,8 +40,39 @@ def composed(text: str) -> str:
 
 def forms(word: str) -> tuple[str, ...]:
     """The ways the store may hold `word` (a word of SearchText, composed): composed, and
-    decomposed (NFD), where that differs."""
-    return tuple(dict.fromkeys((word, unicodedata.normalize("NFD", word))))
+    decomposed (NFD), where that differs; each in its spellings with `ß` and `ss`
+    (`sharp_s_spellings`)."""
+    return tuple(
+        dict.fromkeys(
+            form
+            for spelling in sharp_s_spellings(word)
+            for form in (spelling, unicodedata.normalize("NFD", spelling))
+        )
+    )
+
+
+# `ß` (or its capital `ẞ`) and `ss` in any case: one letter, spelt both ways (Straße, STRASSE),
+# as case folding reads it; the index holds the text as typed, so a word is looked up in both
+# spellings. Past this many in one word, each is spelt the same way, not in every mix.
+_SHARP_S = re.compile("[ßẞ]|[sS][sS]")
+_SHARP_S_MIXED = 3
+
+
+def sharp_s_spellings(word: str) -> tuple[str, ...]:
+    """`word` as typed, then with each `ß` and `ss` spelt the other way: `strasse` is also
+    `straße`, `Weiß` also `Weiss` (the index's search folds case, so the case of a swapped
+    letter does not matter)."""
+    parts = _SHARP_S.split(word)
+    found = _SHARP_S.findall(word)
+    if not found:
+        return (word,)
+    choices = [(one, "ss" if one in "ßẞ" else "ß") for one in found]
+    if len(found) > _SHARP_S_MIXED:
+        picks = [[one for one, _ in choices], [other for _, other in choices]]
+    else:
+        picks = [list(pick) for pick in itertools.product(*choices)]
+    spelt = ("".join(p + c for p, c in zip(parts, [*pick, ""], strict=True)) for pick in picks)
+    return tuple(dict.fromkeys(spelt))
 
 
 # A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
@@ -107,7 +139,12 @@ class SearchText:
         flat = composed(" ".join(summary.split()))
         lowered = flat.lower()
         # lower() keeps positions only where it keeps the length (it nearly always does).
-        positions = [lowered.find(word.lower()) for word in self.words if len(lowered) == len(flat)]
+        positions = [
+            lowered.find(spelling.lower())
+            for word in self.words
+            for spelling in sharp_s_spellings(word)
+            if len(lowered) == len(flat)
+        ]
         first = min((p for p in positions if p >= 0), default=0)
         start = max(0, first - width // 4)
         if start and len(flat) - start < width:

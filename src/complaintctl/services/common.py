@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.instants import format_local
+from complaintctl.domain.instants import format_apart, format_local
 from complaintctl.domain.intake import REF_PATTERN
 from complaintctl.domain.procedure import (
     STORE_PERMISSIONS,
@@ -60,6 +60,22 @@ def not_in_future(at: datetime, now: datetime, uow: UnitOfWork) -> None:
         raise InvalidInput(
             f"--at {format_local(at, ZoneInfo(uow.zone()))} is in the future; "
             "record what has happened, when it happened"
+        )
+
+
+class _Received(Protocol):
+    @property
+    def ref(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+
+
+def not_before_receipt(case: _Received, at: datetime, tz: ZoneInfo) -> None:
+    """Refuse an --at before the case was received, saying when it was (as a subject-access
+    request's, an action's last handing on, a step before the last step say theirs)."""
+    if at < case.received_at:
+        raise InvalidInput(
+            f"--at is before {case.ref} was received ({format_apart(at, case.received_at, tz)[1]})"
         )
 
 

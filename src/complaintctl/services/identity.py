@@ -96,12 +96,14 @@ def check_acting(uow: UnitOfWork, staff: Staff) -> None:
         )
 
 
-def check_reading_as(uow: UnitOfWork, username: str) -> None:
+def check_reading_as(uow: UnitOfWork, username: str) -> bool:
     """Refuse a reading command that reads as `username` (--mine) unless the connecting role
-    or login may act as them; one who is not staff is left to the listing's own check."""
+    or login may act as them; whether they are staff (one who is not is left to the caller,
+    as the listing's own check of an --owner refuses them)."""
     staff = uow.staff(username)
     if staff is not None:
         check_acting(uow, staff)
+    return staff is not None
 
 
 def _refuse_mapping_that_locks_out(uow: UnitOfWork, by: str) -> None:

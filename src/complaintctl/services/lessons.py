@@ -42,6 +42,7 @@ from complaintctl.services.common import (
     judged_at,
     named_staff,
     no_member,
+    not_before_receipt,
     not_in_future,
     optional,
     owner_as_recorded,
@@ -94,7 +95,13 @@ def add_cause(
 
 def known_causes(names: Sequence[str], listed: Sequence[str]) -> list[str]:
     """The causes named, each once in the order given, all on the list; or a refusal naming
-    the list."""
+    the list. One given empty (`--cause "$CAUSE"` with the variable not set) is refused as
+    any option given empty is, not looked up as a cause."""
+    if any(not name.strip() for name in names):
+        raise InvalidInput(
+            "--cause must not be empty: name a cause from `complaintctl cause list`, or leave "
+            "--cause out for none"
+        )
     chosen = list(dict.fromkeys(name.strip().lower() for name in names))
     unknown = [name for name in chosen if name not in listed]
     if unknown:
@@ -136,9 +143,8 @@ def add_action(
             f"{case.ref}'s personal data was removed: nothing more may be recorded on it"
         )
     owner = active_staff(uow, owner, "--owner").username
-    if at < case.received_at:
-        raise InvalidInput(f"--at is before {case.ref} was received")
     tz = uow.calendar().tz
+    not_before_receipt(case, at, tz)
     if within is not None:
         # Working time, in minutes: a calendar change recounts it by the same rule
         # (services/calendar._recompute); a date given with --due stays where it is.

@@ -37,6 +37,7 @@ from complaintctl.services.common import (
     authorise,
     looks_like_ref,
     missing_case,
+    not_before_receipt,
     not_in_future,
 )
 from complaintctl.services.reads import show_case
@@ -306,8 +307,7 @@ class IssueLetter(Spec):
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         authorise(taking.actor, self.action, case)
-        if taking.at < case.received_at:
-            raise InvalidInput(f"--at is before {case.ref} was received")
+        not_before_receipt(case, taking.at, taking.calendar.tz)
         return Plan(case, self.action, Stage(case.stage), self.details[case.ref], versioned=False)
 
 

@@ -22,6 +22,7 @@ from complaintctl.services.common import (
     acting_staff,
     authorise_store,
     find_case,
+    not_before_receipt,
     not_in_future,
     required,
 )
@@ -134,8 +135,8 @@ def add_hold(
     if (ref is None) == (consumer_id is None):
         raise InvalidInput("name what to hold: a case (REF) or a consumer (--consumer-id)")
     case = find_case(uow, ref) if ref is not None else None
-    if case is not None and at < case.received_at:
-        raise InvalidInput(f"--at is before {case.ref} was received")
+    if case is not None:
+        not_before_receipt(case, at, uow.calendar().tz)
     if consumer_id is not None:
         find_consumer(uow, email=None, consumer_id=consumer_id)
     if (case is not None and case.anonymised_at is not None) or (

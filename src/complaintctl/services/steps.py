@@ -87,6 +87,7 @@ from complaintctl.services.common import (
     looks_like_ref,
     missing_case,
     named_staff,
+    not_before_receipt,
     not_in_future,
     optional,
     required,
@@ -1018,8 +1019,7 @@ class Edit(Spec):
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         may_correct(taking.actor, case)
         _as_seen(taking, case)
-        if taking.at < case.received_at:
-            raise InvalidInput(f"--at is before {case.ref} was received")
+        not_before_receipt(case, taking.at, taking.calendar.tz)
         row = taking.uow.case_by_id(case.id)
         consumer = taking.uow.consumer(case.consumer_id)
         if any(EDITABLE[name][1] == "consumer" for name in self.fields):
@@ -1170,8 +1170,7 @@ class Incident(Spec):
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         authorise(taking.actor, self.action, case)
-        if taking.at < case.received_at:
-            raise InvalidInput(f"--at is before {case.ref} was received")
+        not_before_receipt(case, taking.at, taking.calendar.tz)
         note = required(self.note, "--note")
         plan = Plan(case, self.action, Stage(case.stage), {"note": note}, versioned=False)
         plan.incident = note
@@ -1202,8 +1201,7 @@ class Note(Spec):
 
     def plan(self, taking: Taking, case: CaseRow) -> Plan:
         authorise(taking.actor, self.action, case)
-        if taking.at < case.received_at:
-            raise InvalidInput(f"--at is before {case.ref} was received")
+        not_before_receipt(case, taking.at, taking.calendar.tz)
         details = {
             "text": required(self.text, "--text"),
             "direction": self.direction.value if self.direction else None,
