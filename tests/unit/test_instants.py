@@ -88,6 +88,17 @@ def test_a_bare_date_whose_midnight_the_clocks_skip_or_repeat_is_the_first_insta
     assert expected == parse_instant(text, tz)
 
 
+def test_a_date_read_by_a_format_with_no_time_is_the_first_instant_of_that_day_too() -> None:
+    # As `import --date-format %d/%m/%Y` reads a received_at: 6 September 2026 in Santiago
+    # begins at 01:00 -03, not at a midnight to be written with an offset (00:00 -03:00 is
+    # still 5 September there).
+    assert datetime(2026, 9, 6, 4, 0, tzinfo=UTC) == parse_instant(
+        "06/09/2026", SANTIAGO, "%d/%m/%Y"
+    )
+    with pytest.raises(InstantError, match="does not exist"):
+        parse_instant("06/09/2026 00:30", SANTIAGO, "%d/%m/%Y %H:%M")
+
+
 def test_a_time_written_at_a_midnight_the_clocks_skip_is_still_refused() -> None:
     with pytest.raises(InstantError, match="does not exist"):
         parse_instant("2027-09-05T00:00", SANTIAGO)

@@ -68,7 +68,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         raise _outside(text)
     if parsed.tzinfo is not None:
         instant = parsed.astimezone(UTC)
-    elif fmt is None and _is_date_alone(cleaned):
+    elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
         # No time was typed, so none can be written with an offset: the day's first instant.
         instant = start_of_day(parsed.date(), tz)
     else:
