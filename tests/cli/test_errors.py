@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
+from sqlmodel import col, select
 from typer.testing import Result
 
 from complaintctl.store.db import describe, resolve_url
+from complaintctl.store.models import Deadline
 from tests.cli.conftest import Run
-from tests.conftest import dump_store, sqlite_only, write_lock_held
+from tests.conftest import UnitFactory, dump_store, sqlite_only, write_lock_held
 
 NOW = "2026-11-30 12:00:00"  # Monday; GMT, so London wall time is UTC.
 
@@ -386,6 +389,34 @@ def test_a_local_at_that_happens_twice_exits_2_and_names_both_offsets(run: Run) 
         "for the second",
     )
     assert_next_log_is_the_first(run)
+
+
+def test_a_date_alone_is_not_refused_where_the_clocks_skip_or_repeat_its_midnight_or_end(
+    run: Run, unit: UnitFactory, logged: str
+) -> None:
+    # Cairo's clocks go forward at midnight on Fri 24 April 2026 (the day begins at 01:00),
+    # and back at midnight on Thu 28 October 2027 (its last hour comes twice). A date alone
+    # names no wall time, so there is none to write with an offset: the day's first instant,
+    # and for a deadline its last second, the later 23:59:59.
+    with unit() as uow:
+        uow.calendar_setting().zone = "Africa/Cairo"
+        uow.commit()
+
+    looked_back = run("overdue", "--as-of", "2026-04-24")
+    restricted = run(
+        "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+        "--scope", "procedure", "--reason", "Abuse of staff", "--review", "2027-10-28",
+    )  # fmt: skip
+
+    assert (0, "") == (looked_back.exit_code, looked_back.stderr)
+    assert 0 == restricted.exit_code, restricted.stderr
+    with unit(write=False) as uow:
+        (review,) = uow.session.exec(
+            select(Deadline.due_at).where(col(Deadline.restriction_id).is_not(None))
+        ).all()
+    # 23:59:59 EET (+02:00), the later one (the frozen clock would show the instant as EEST).
+    stored = review if review.tzinfo else review.replace(tzinfo=UTC)
+    assert datetime(2027, 10, 28, 21, 59, 59, tzinfo=UTC) == stored
 
 
 def test_an_at_in_the_future_exits_2_on_log_and_writes_nothing(run: Run) -> None:

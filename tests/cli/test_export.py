@@ -478,6 +478,25 @@ def test_from_and_to_are_inclusive_days_of_receipt_in_london(
     assert expected == refs(run, *args)
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--from", "2026-09-06"], [C, D, E]),
+        (["--to", "2026-09-05"], [A, B]),
+    ],
+)
+def test_a_day_whose_midnight_the_clocks_skip_begins_after_the_gap(
+    run: Run, unit: UnitFactory, args: list[str], expected: list[str]
+) -> None:
+    # Santiago's clocks go forward at midnight on Sun 6 September 2026: that day begins at
+    # 01:00 -03, and a period starting (or the day after one ending) there is no error.
+    with unit() as uow:
+        uow.calendar_setting().zone = "America/Santiago"
+        uow.commit()
+
+    assert expected == refs(run, *args)
+
+
 def test_unassigned_keeps_the_cases_nobody_owns_yet(run: Run) -> None:
     assert [""] * len(refs(run, "--unassigned")) == [
         record["owner"] for record in export(run, "--unassigned")

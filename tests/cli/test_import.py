@@ -25,7 +25,7 @@ from sqlalchemy import create_engine
 
 from complaintctl.store.db import resolve_url
 from tests.cli.conftest import Run
-from tests.conftest import POSTGRES, dump_store
+from tests.conftest import POSTGRES, UnitFactory, dump_store
 
 HEADER = ["source_id", "consumer", "email", "channel", "category", "summary", "received_at"]
 
@@ -1265,6 +1265,22 @@ def test_a_batch_lists_every_problem_of_every_row_and_writes_nothing(
         ],
     ) == (result.exit_code, result.stderr.splitlines())
     assert [] == exported_rows(run)
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_date_format_with_no_time_gives_the_start_of_a_day_whose_midnight_the_clocks_skip(
+    run: Run, tmp_path: Path, unit: UnitFactory
+) -> None:
+    # Santiago's clocks go forward at midnight on Sun 6 September 2026: the day begins at 01:00.
+    with unit() as uow:
+        uow.calendar_setting().zone = "America/Santiago"
+        uow.commit()
+    path = form_export(tmp_path, "s-1;Ann Smith;ann@example.com;email;delay;Late;06/09/2026;")
+    options = [*FORM_OPTIONS[:-1], "%d/%m/%Y"]
+
+    imported(run, str(path), *options)
+
+    assert ["2026-09-06T01:00:00-03:00"] == [r["received_at"] for r in exported_rows(run)]
 
 
 @freeze_time("2026-12-15 12:00:00")

@@ -339,6 +339,27 @@ def test_as_of_before_an_extension_was_recorded_the_due_then_is_counted_as_show_
     ) == view.notes
 
 
+def test_as_of_before_two_recomputes_were_recorded_the_note_names_them_both(
+    unit: UnitFactory,
+) -> None:
+    # Received Tue 1 Dec 10:00: due Fri 4 Dec 10:00; Thursday closed, then Monday: Tue 8 Dec.
+    ref = log(unit, t("2026-12-01T10:00"))
+    for day, at in (
+        (date(2026, 12, 3), "2026-12-01T12:00"),
+        (date(2026, 12, 7), "2026-12-01T13:00"),
+    ):
+        act(unit, services.add_closure, day=day, reason="Office move", by="sam.senior",
+            at=t(at), now=t(at))  # fmt: skip
+
+    view = explain(unit, ref, as_of=t("2026-12-01T11:00"))
+
+    assert (t("2026-12-04T10:00"), t("2026-12-08T10:00")) == (view.due, view.rule_due)
+    assert (
+        "as of Tue 2026-12-01 11:00 GMT the due was Fri 2026-12-04 10:00 GMT: the calendar "
+        "recomputes recorded after then (below) were not yet on record",
+    ) == view.notes
+
+
 def test_a_closure_added_while_the_clock_runs_is_skipped_and_the_recompute_shown(
     unit: UnitFactory,
 ) -> None:

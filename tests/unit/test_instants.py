@@ -62,6 +62,63 @@ def test_a_deadline_typed_as_a_date_in_another_iso_form_is_the_end_of_that_day_t
     assert datetime(2026, 12, 10, 23, 59, 59, tzinfo=UTC) == parse_due(text, LONDON)
 
 
+SANTIAGO, HAVANA, CAIRO = (
+    ZoneInfo("America/Santiago"),
+    ZoneInfo("America/Havana"),
+    ZoneInfo("Africa/Cairo"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "expected"),
+    [
+        # Santiago's clocks go forward at midnight (Sun 5 September 2027): the day begins at
+        # 01:00 -03, the instant after the gap.
+        ("2027-09-05", SANTIAGO, datetime(2027, 9, 5, 4, 0, tzinfo=UTC)),
+        # Havana's go back from 01:00 to midnight (Sun 7 November 2027): the day begins at the
+        # first midnight, -04.
+        ("2027-11-07", HAVANA, datetime(2027, 11, 7, 4, 0, tzinfo=UTC)),
+        ("20270905", SANTIAGO, datetime(2027, 9, 5, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_bare_date_whose_midnight_the_clocks_skip_or_repeat_is_the_first_instant_of_that_day(
+    text: str, tz: ZoneInfo, expected: datetime
+) -> None:
+    # The date was typed, not a time: there is no wall time to write with an offset.
+    assert expected == parse_instant(text, tz)
+
+
+def test_a_date_read_by_a_format_with_no_time_is_the_first_instant_of_that_day_too() -> None:
+    # As `import --date-format %d/%m/%Y` reads a received_at: 6 September 2026 in Santiago
+    # begins at 01:00 -03, not at a midnight to be written with an offset (00:00 -03:00 is
+    # still 5 September there).
+    assert datetime(2026, 9, 6, 4, 0, tzinfo=UTC) == parse_instant(
+        "06/09/2026", SANTIAGO, "%d/%m/%Y"
+    )
+    with pytest.raises(InstantError, match="does not exist"):
+        parse_instant("06/09/2026 00:30", SANTIAGO, "%d/%m/%Y %H:%M")
+
+
+def test_a_time_written_at_a_midnight_the_clocks_skip_is_still_refused() -> None:
+    with pytest.raises(InstantError, match="does not exist"):
+        parse_instant("2027-09-05T00:00", SANTIAGO)
+
+
+def test_a_deadline_typed_as_a_date_whose_last_hour_comes_twice_ends_at_the_later_23_59_59() -> (
+    None
+):
+    # Cairo's clocks go back at midnight on Thu 28 October 2027: 23:00-24:00 comes twice, and
+    # the day ends at 23:59:59 +02:00, as a subject-access request's due date does.
+    assert datetime(2027, 10, 28, 21, 59, 59, tzinfo=UTC) == parse_due("2027-10-28", CAIRO)
+    # A time written there still needs its offset.
+    with pytest.raises(InstantError, match="happens twice"):
+        parse_due("2027-10-28T23:59:59", CAIRO)
+
+
+def test_a_deadline_typed_as_a_date_whose_midnight_the_clocks_skip_is_the_end_of_that_day() -> None:
+    assert datetime(2027, 9, 6, 2, 59, 59, tzinfo=UTC) == parse_due("2027-09-05", SANTIAGO)
+
+
 def test_a_deadline_on_no_such_day_is_refused_as_an_instant_is() -> None:
     with pytest.raises(InstantError, match="2026-02-30"):
         parse_due("2026-02-30", LONDON)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain.instants import end_of_day
+
 MINUTES_PER_DAY = 24 * 60
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -461,8 +463,8 @@ class WorkingCalendar:
 # -- subject access: one calendar month, the ICO's way ---------------------------------------
 
 # The ICO counts a subject-access request's month in days, not working time: the answer is due
-# on a date, so any moment of that date is in time (MODEL.md, "Personal data").
-END_OF_DAY = time(23, 59, 59)
+# on a date, so any moment of that date is in time (MODEL.md, "Personal data"): it falls due
+# at the date's end (instants.end_of_day).
 
 
 def corresponding_date(received: date, months: int) -> date:
@@ -496,10 +498,9 @@ def subject_access_due(
     `received_at` in `zone`."""
     tz = ZoneInfo(zone)
     received = _aware(received_at).astimezone(tz).date()
-    due = subject_access_due_date(received, months, bank_holidays)
-    # fold=1: where the clocks go back at midnight (Africa/Cairo, on a Thursday), the day's
-    # last hour comes twice, and the day ends at the later 23:59:59.
-    return datetime.combine(due, END_OF_DAY, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    # Where the clocks go back at midnight (Africa/Cairo, on a Thursday), the day's last
+    # hour comes twice, and the day ends at the later 23:59:59.
+    return end_of_day(subject_access_due_date(received, months, bank_holidays), tz)
 
 
 def past_due_date(due_at: datetime, at: datetime) -> bool:

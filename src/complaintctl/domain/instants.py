@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Dates outside these years are typing mistakes, and would take the calendar's day-by-day
@@ -21,8 +21,28 @@ class InstantError(ValueError):
     """A date or time that cannot be read, or read only one way."""
 
 
+# The last second of a day, where a date typed as a deadline falls due.
+END_OF_DAY = time(23, 59, 59)
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of `day` in `tz`, as UTC: its midnight; where the clocks go forward
+    at midnight (America/Santiago in September), the instant after the gap (01:00); where they
+    go back through midnight (America/Havana in November), the first midnight."""
+    # fold=0 reads a wall time with the offset before a change: in a gap, the one past it.
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The last second of `day` in `tz`, 23:59:59, as UTC: where the clocks go back at
+    midnight (Africa/Cairo, on a Thursday), the day's last hour comes twice, and the day ends
+    at the later 23:59:59."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=tz).replace(fold=1).astimezone(UTC)
+
+
 def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
-    """An aware UTC datetime from ISO 8601 (a bare date means its local midnight), or from
+    """An aware UTC datetime from ISO 8601 (a bare date means the start of that local day:
+    its midnight, or where the clocks skip or repeat midnight, `start_of_day`), or from
     `fmt` (strftime codes, as `import --date-format` gives), wall time in `tz` alike."""
     cleaned = text.strip()
     if fmt is None:
@@ -46,11 +66,13 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
         raise _outside(text)
-    instant = (
-        parsed.astimezone(UTC)
-        if parsed.tzinfo is not None
-        else local_to_utc(parsed, tz, original=cleaned, fmt=fmt)
-    )
+    if parsed.tzinfo is not None:
+        instant = parsed.astimezone(UTC)
+    elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
+        # No time was typed, so none can be written with an offset: the day's first instant.
+        instant = start_of_day(parsed.date(), tz)
+    else:
+        instant = local_to_utc(parsed, tz, original=cleaned, fmt=fmt)
     if not FIRST_YEAR <= instant.astimezone(tz).year <= LAST_YEAR:
         raise _outside(text)
     return instant
@@ -80,12 +102,20 @@ def parse_due(text: str, tz: ZoneInfo) -> datetime:
     midnight would make it due as 9 June ends. A date alone in any of ISO 8601's forms that
     `parse_instant` reads (`2026-06-10`, `20260610`, `2026-W24-3`) is such a date."""
     cleaned = text.strip()
-    try:
-        day = date.fromisoformat(cleaned)
-    except ValueError:
+    if not _is_date_alone(cleaned):
         return parse_instant(text, tz)
     parse_instant(text, tz)  # refused as any instant is, in the words typed
-    return parse_instant(f"{day.isoformat()}T23:59:59", tz)
+    return end_of_day(date.fromisoformat(cleaned), tz)
+
+
+def _is_date_alone(text: str) -> bool:
+    """Whether `text` is a date in one of ISO 8601's forms with no time (`2026-06-10`,
+    `20260610`, `2026-W24-3`)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _names_no_day(text: str) -> bool:

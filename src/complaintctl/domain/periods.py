@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.instants import FIRST_YEAR, LAST_YEAR
+from complaintctl.domain.instants import FIRST_YEAR, LAST_YEAR, start_of_day
 
 # The first month of the financial year [ours: the UK's April to March].
 FINANCIAL_YEAR_STARTS = 4
@@ -66,7 +66,7 @@ class Period:
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return start_of_day(day, tz)
 
 
 def _month_before(day: date) -> date:

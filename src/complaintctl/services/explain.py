@@ -9,6 +9,7 @@ or while the case's close had stopped it, which keeps its value) the view says s
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -117,12 +118,10 @@ def explain_deadline(
     extended = any(c.action == Action.EXTEND.value for c in _changes(recorded, deadline.kind))
     if due != deadline.due_at:
         later = _changes([e for e in events if e.recorded_at > as_of], deadline.kind)
-        what = " and ".join(
-            dict.fromkeys(
-                "extension" if c.action == Action.EXTEND.value else "calendar recompute"
-                for c in later
-            )
+        counted = Counter(
+            "extension" if c.action == Action.EXTEND.value else "calendar recompute" for c in later
         )
+        what = " and ".join(f"{kind}{'' if n == 1 else 's'}" for kind, n in counted.items())
         notes.append(
             f"as of {format_local(as_of, tz)} the due was {format_local(due, tz)}: the {what} "
             f"recorded after then (below) {'was' if len(later) == 1 else 'were'} not yet on "

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain.clocks import MET, STEP_CLOCKS, DeadlineKind
-from complaintctl.domain.instants import format_instant, local_to_utc
+from complaintctl.domain.instants import format_instant, start_of_day
 from complaintctl.domain.procedure import Action, Stage
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import acting_staff, listing_filters, required
@@ -205,12 +205,12 @@ def _records(
     calendar = uow.calendar()
     tz = calendar.tz
     start = (
-        local_to_utc(datetime.combine(received_from, time()), tz)
+        start_of_day(received_from, tz)
         if received_from
         else datetime(1970, 1, 1, tzinfo=calendar.tz)
     )
     end = (
-        local_to_utc(datetime.combine(received_to + timedelta(days=1), time()), tz)
+        start_of_day(received_to + timedelta(days=1), tz)
         if received_to
         else datetime(9999, 1, 1, tzinfo=calendar.tz)
     )
