@@ -440,7 +440,8 @@ def _recompute(
         uow.commit()
     count = f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''}"
     message = (
-        f"Dry run: {why}; {count} would be recomputed; nothing was written"
+        # `why` says what a change did: of a dry run, what it would be made with.
+        f"Dry run: {count} would be recomputed with {why}; nothing was written"
         if retroactive.dry_run
         else f"{why}; {count} recomputed"
     )
