@@ -183,3 +183,33 @@ def test_an_editor_that_leaves_no_file_exits_2_and_writes_nothing(
     assert (2, "") == (result.exit_code, result.stdout)
     assert "left no file to read; nothing changed" in result.stderr
     assert ["log"] == [e["action"] for e in history(run, ref)]
+
+
+@pytest.mark.parametrize(
+    ("before", "args", "code"),
+    [
+        ("close", ("--reason", "x"), 6),  # closed: an officer may not correct it
+        ("", ("--reason", "x", "--if-version", "5"), 11),
+        ("", ("--reason", ""), 2),
+        ("", ("--reason", "x", "--as", "nobody"), 6),
+    ],
+    ids=["not permitted", "changed since", "no reason", "not staff"],
+)
+@freeze_time(NOW)
+def test_a_correction_refused_whatever_is_typed_never_opens_the_editor(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    args: tuple[str, ...],
+    code: int,
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    if before == "close":
+        ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-11-30T11:00")
+    opened = tmp_path / "opened"
+    _editor(tmp_path, monkeypatch, f"open({str(opened)!r}, 'w').write('yes')")
+
+    result = run("edit", ref, "--summary", "-e", *args)
+
+    assert (code, "", False) == (result.exit_code, result.stdout, opened.exists())

@@ -508,7 +508,17 @@ def edit_command(
     if in_editor:
         # Read first and edit outside any transaction: nobody waits on the store while the
         # officer types.
-        view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
+        def looked(uow: "UnitOfWork", when: datetime) -> "CaseView":
+            # What would refuse the correction whatever is typed, refused before typing.
+            if seen is not None:
+                uow.seen_versions[ref.strip().upper()] = seen
+            services.check_correction(
+                uow, ref=ref, reason=reason, fields=list(fields), by=state.actor, at=when,
+                now=state.now,
+            )  # fmt: skip
+            return services.show_case(uow, ref=ref, as_of=state.now)
+
+        view = state.read(looked, at)
         for key in in_editor:
             fields[key] = _from_editor(getattr(view, key) or "", f"--{key}")
         # What was edited is the case as read: a change made meanwhile is not overwritten.
