@@ -129,3 +129,87 @@ def test_a_change_made_while_the_editor_was_open_is_not_overwritten(
     assert (11, "") == (result.exit_code, result.stdout)
     assert "changed since you looked" in result.stderr
     assert "Theirs" == show(run, ref)["summary"]
+
+
+def _editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """An "editor" running `body` with `path` the file it was given."""
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import os, sys\npath = sys.argv[1]\n{body}\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+
+
+@freeze_time(NOW)
+def test_text_an_editor_saves_in_another_encoding_is_refused_not_kept_garbled(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    before = show(run, ref)["summary"]
+    # Saved as Windows-1252: "Café charged £50".
+    _editor(tmp_path, monkeypatch, "open(path, 'wb').write('Café charged £50\\n'.encode('cp1252'))")
+
+    result = run("edit", ref, "--summary", "-e", "--reason", "x")
+
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert "saved text that is not UTF-8 (line 1, byte 0xe9)" in result.stderr
+    assert before == show(run, ref)["summary"]
+    assert ["log"] == [e["action"] for e in history(run, ref)]
+
+
+@freeze_time(NOW)
+def test_a_byte_order_mark_an_editor_saves_is_no_part_of_the_text(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    _editor(tmp_path, monkeypatch, "open(path, 'w', encoding='utf-8-sig').write('Café\\n')")
+
+    ok(run, "edit", ref, "--summary", "-e", "--reason", "x")
+
+    assert "Café" == show(run, ref)["summary"]
+
+
+@pytest.mark.parametrize(
+    "body", ["os.unlink(path)", "os.unlink(path); os.mkdir(path)"], ids=["removed", "a folder"]
+)
+@freeze_time(NOW)
+def test_an_editor_that_leaves_no_file_exits_2_and_writes_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    _editor(tmp_path, monkeypatch, body)
+
+    result = run("edit", ref, "--address", "-e", "--reason", "x")
+
+    assert (2, "") == (result.exit_code, result.stdout)
+    assert "left no file to read; nothing changed" in result.stderr
+    assert ["log"] == [e["action"] for e in history(run, ref)]
+
+
+@pytest.mark.parametrize(
+    ("before", "args", "code"),
+    [
+        ("close", ("--reason", "x"), 6),  # closed: an officer may not correct it
+        ("", ("--reason", "x", "--if-version", "5"), 11),
+        ("", ("--reason", ""), 2),
+        ("", ("--reason", "x", "--as", "nobody"), 6),
+    ],
+    ids=["not permitted", "changed since", "no reason", "not staff"],
+)
+@freeze_time(NOW)
+def test_a_correction_refused_whatever_is_typed_never_opens_the_editor(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    args: tuple[str, ...],
+    code: int,
+) -> None:
+    ref = log_case(run, at="2026-11-30T10:00")
+    if before == "close":
+        ok(run, "close", ref, "--reason", "withdrawn", "--at", "2026-11-30T11:00")
+    opened = tmp_path / "opened"
+    _editor(tmp_path, monkeypatch, f"open({str(opened)!r}, 'w').write('yes')")
+
+    result = run("edit", ref, "--summary", "-e", *args)
+
+    assert (code, "", False) == (result.exit_code, result.stdout, opened.exists())

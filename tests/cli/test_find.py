@@ -90,6 +90,19 @@ def test_nothing_found_exits_0_saying_so_on_stderr(run: Run, three_cases: None) 
     ]
 
 
+def test_a_long_text_found_nowhere_is_named_cut_short(run: Run, three_cases: None) -> None:
+    # A page pasted in by mistake: the note stays one readable line, not the page again.
+    result = run("find", "zebra " * 5000)
+    assert (0, "", "No case matches 'zebra zebra zebra zebra zebra zebra zebr'….\n") == (
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+    )
+    blank = run("find", " " * 5000)
+    assert (2, 1) == (blank.exit_code, blank.stderr.count("\n"))
+    assert len(blank.stderr) < 200
+
+
 def test_a_text_too_short_exits_2_on_one_line(run: Run) -> None:
     assert_one_line_error(
         run("find", "ab"),

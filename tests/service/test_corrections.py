@@ -9,7 +9,7 @@ import pytest
 
 from complaintctl import services
 from complaintctl.domain.procedure import Category, Channel, CloseReason
-from complaintctl.errors import CaseChanged, InvalidInput, NotPermitted
+from complaintctl.errors import CaseChanged, InvalidInput, NotFound, NotPermitted, NotStaff
 from tests.conftest import UnitFactory
 from tests.service.journey import act, log, show, t
 
@@ -174,3 +174,48 @@ def test_the_consumers_details_on_a_settled_case_are_corrected_by_a_senior_only_
     # The case's own fields are the open case's alone.
     assert "explanation" == correct(unit, open_case, category=Category.EXPLANATION).category
     assert "Ann Smyth" == correct(unit, open_case, by="sam.senior", name="Ann Smyth").consumer
+
+
+def check(
+    unit: UnitFactory, ref: str, fields: list[str], by: str = "officer.two", **kw: Any
+) -> Any:
+    kw.setdefault("reason", "Taken down wrong")
+    kw.setdefault("at", AT)
+    return act(unit, services.check_correction, ref=ref, fields=fields, by=by, **kw)
+
+
+def test_what_refuses_a_correction_whatever_is_typed_is_refused_before_it_is_typed(
+    unit: UnitFactory,
+) -> None:
+    """`edit --summary -e` asks first, before $EDITOR opens: the officer never types a summary
+    for it to be refused after."""
+    closed = log(unit, t("2026-11-30T09:00"))
+    act(
+        unit, services.close, ref=closed, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-11-30T09:30"),
+    )  # fmt: skip
+    open_case = log(unit, t("2026-11-30T10:00"))
+
+    with pytest.raises(NotPermitted, match="is closed: only senior-complaint-executive"):
+        check(unit, closed, ["summary"])
+    with pytest.raises(NotPermitted, match=f"details are also on {closed}, closed or assessed"):
+        check(unit, open_case, ["address"])
+    with pytest.raises(InvalidInput, match="--reason must not be empty"):
+        check(unit, open_case, ["summary"], reason=" ")
+    with pytest.raises(InvalidInput, match="--at is before"):
+        check(unit, open_case, ["summary"], at=t("2026-11-30T09:59"))
+    with pytest.raises(NotStaff):
+        check(unit, open_case, ["summary"], by="nobody")
+    with pytest.raises(NotFound):
+        check(unit, "SC-2026-999999", ["summary"])
+    with unit() as uow:
+        uow.seen_versions[open_case] = 5
+        with pytest.raises(CaseChanged):
+            services.check_correction(
+                uow, ref=open_case, reason="x", fields=["summary"], by="officer.two", at=AT,
+                now=AT,
+            )  # fmt: skip
+    # What the correction itself allows, it allows: the summary of the open case, the
+    # consumer's details by a senior.
+    assert check(unit, open_case, ["summary"]) is None
+    assert check(unit, open_case, ["address"], by="sam.senior") is None

@@ -817,6 +817,9 @@ def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes
         (None, (), ("",), "--drop-adjustment must not be empty"),
         (None, ("large-print",), (), "nothing changes: Ann Smith already prefers post and has "),
         ("post", (), (), "nothing changes: .*large-print"),
+        # Held already as it looks: full width, a zero-width space pasted in.
+        (None, ("Ｌａｒｇｅ Ｐｒｉｎｔ",), (), "nothing changes: .*large-print"),
+        (None, ("large\u200b-print",), (), "nothing changes: .*large-print"),
     ],
 )
 def test_an_update_that_is_empty_or_changes_nothing_is_refused_and_writes_nothing(

@@ -20,3 +20,12 @@ def test_a_need_is_compared_by_its_words_in_any_case() -> None:
     assert "large-print" == adjustment_key("  Large  _Print ")
     assert adjustment_key("text relay") == adjustment_key("Text-Relay")
     assert adjustment_key("bsl") != adjustment_key("bs l")
+
+
+def test_a_need_is_compared_as_it_looks() -> None:
+    # Full width, and a zero-width space or a bidirectional mark pasted in, look the same.
+    assert "bsl" == adjustment_key("ＢＳＬ")
+    assert "large-print" == adjustment_key("lar\u200bge\u200e print")
+    assert frozenset({"bsl", "large-print"}) == with_adjustments(
+        ["bsl", "large-print"], ["ＢＳＬ", "Large\u200b Print"]
+    )

@@ -508,7 +508,17 @@ def edit_command(
     if in_editor:
         # Read first and edit outside any transaction: nobody waits on the store while the
         # officer types.
-        view = state.read(lambda uow, when: services.show_case(uow, ref=ref, as_of=when), None)
+        def looked(uow: "UnitOfWork", when: datetime) -> "CaseView":
+            # What would refuse the correction whatever is typed, refused before typing.
+            if seen is not None:
+                uow.seen_versions[ref.strip().upper()] = seen
+            services.check_correction(
+                uow, ref=ref, reason=reason, fields=list(fields), by=state.actor, at=when,
+                now=state.now,
+            )  # fmt: skip
+            return services.show_case(uow, ref=ref, as_of=state.now)
+
+        view = state.read(looked, at)
         for key in in_editor:
             fields[key] = _from_editor(getattr(view, key) or "", f"--{key}")
         # What was edited is the case as read: a change made meanwhile is not overwritten.
@@ -530,7 +540,9 @@ def edit_command(
 
 def _from_editor(text: str, option: str) -> str:
     """The text as the officer leaves it in $VISUAL or $EDITOR (vi if neither is set), from a
-    private temporary file removed afterwards; refused if the editor fails."""
+    private temporary file removed afterwards; refused if the editor fails, leaves no file, or
+    saves it in another encoding than UTF-8 (never kept with its letters replaced)."""
+    import contextlib
     import os
     import shlex
     import subprocess
@@ -552,7 +564,23 @@ def _from_editor(text: str, option: str) -> str:
                 f"{option}: the editor {editor!r} exited with status {finished.returncode}; "
                 "nothing changed"
             )
-        with open(name, encoding="utf-8", errors="replace") as file:
-            return file.read()
+        try:
+            with open(name, "rb") as file:
+                saved = file.read()
+        except OSError:  # removed, or made a folder: there is no text to take
+            raise InvalidInput(
+                f"{option}: the editor {editor!r} left no file to read; nothing changed"
+            ) from None
+        try:
+            # An editor may save a byte-order mark first: it is no part of the text.
+            return saved.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = saved[: err.start].count(b"\n") + 1
+            raise InvalidInput(
+                f"{option}: the editor {editor!r} saved text that is not UTF-8 (line {line}, "
+                f"byte 0x{saved[err.start]:02x}): save it as UTF-8; nothing changed"
+            ) from None
     finally:
-        os.unlink(name)
+        # Gone, or a folder the editor made in its place (which holds none of the text).
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            os.unlink(name)

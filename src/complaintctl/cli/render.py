@@ -1883,7 +1883,9 @@ def found(out: Output, report: FindReport, *, json_output: bool) -> None:
     """`find`: the cases found, most recent first; what was left out, or that nothing
     matched, on stderr."""
     if not report.items:
-        _note(f"No case matches {report.text!r}.")
+        from complaintctl.domain.calendar import quoted  # cut short: a pasted page stays a line
+
+        _note(f"No case matches {quoted(report.text)}.")
     elif report.more:
         _note(f"{'more than ' if report.more_than else ''}{report.more} more: --limit 0 for all")
     if json_output:

@@ -31,8 +31,10 @@ _EMAIL = re.compile(rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^.{_NOT_IN_EMA
 
 def adjustment_key(need: str) -> str:
     """An adjustment as needs are compared, however it was typed (`Large Print`,
-    `LARGE-PRINT`, `large_print` are `large-print`)."""
-    return "-".join(need.casefold().replace("_", " ").replace("-", " ").split())
+    `LARGE-PRINT`, `large_print` are `large-print`), and as it looks: compatibility forms
+    folded (full-width `ＢＳＬ` is `bsl`) and invisible characters dropped (`lar<U+200B>ge
+    print`, pasted from a web form, is `large-print`), as areas and disputes are compared."""
+    return "-".join(folded(as_seen(need)).replace("_", " ").replace("-", " ").split())
 
 
 def with_adjustments(held: Iterable[str], added: Iterable[str]) -> frozenset[str]:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from complaintctl.domain.calendar import quoted
 from complaintctl.errors import InvalidInput
 from complaintctl.text import half_character
 
@@ -98,7 +99,7 @@ class SearchText:
         stripped = composed(" ".join(text.split()))
         if not stripped:
             raise InvalidInput(
-                f"nothing to search for: {text!r} is blank; give at least {SHORTEST} "
+                f"nothing to search for: {quoted(text)} is blank; give at least {SHORTEST} "
                 "characters, or a case number such as 12"
             )
         if len(stripped) < SHORTEST:

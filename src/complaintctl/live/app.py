@@ -35,6 +35,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from complaintctl.domain.calendar import quoted
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import ComplaintError, RecordedThenFailed
@@ -436,12 +437,14 @@ class QueueScreen(Screen[None]):
             )
         self._show_table("found")
         if not report.items:
-            words = f"No case matches {report.text!r}"
+            words = f"No case matches {quoted(report.text)}"
         elif report.more:
             over = "more than " if report.more_than else ""
-            words = f"{len(report.items)} shown, {over}{report.more} more match {report.text!r}"
+            words = (
+                f"{len(report.items)} shown, {over}{report.more} more match {quoted(report.text)}"
+            )
         else:
-            words = f"{len(report.items)} found for {report.text!r}"
+            words = f"{len(report.items)} found for {quoted(report.text)}"
         self.query_one(Status).update(_text(f"{words} · Esc: back to the queue"))
 
     def action_back_to_queue(self) -> None:

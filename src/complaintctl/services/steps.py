@@ -97,7 +97,7 @@ from complaintctl.views import CaseView, StepLine, Stepped
 
 if TYPE_CHECKING:
     from complaintctl.store.bulk import CaseRow
-    from complaintctl.store.models import Staff
+    from complaintctl.store.models import Consumer, Staff
     from complaintctl.store.uow import UnitOfWork
 
 # Pounds as written in the UK: `1250`, `1,250` or `1,250.50` (commas only between groups of
@@ -483,12 +483,7 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     """The checks every step makes, in this order (the version the caller read, who may, the
     stage, the order of steps), then the verb's own. Nothing more is recorded on a case whose
     personal data was removed: what it would add could never be removed in turn."""
-    if case.anonymised_at is not None:
-        raise ActionNotAllowed(
-            f"{case.ref}'s personal data was removed "
-            f"({format_local(case.anonymised_at, taking.calendar.tz)}): nothing more may be "
-            "recorded on it"
-        )
+    _not_removed(taking, case)
     if not spec.procedure_step:
         return spec.plan(taking, case)
     _as_seen(taking, case)
@@ -508,6 +503,16 @@ def _plan(taking: Taking, spec: Spec, case: CaseRow) -> Plan:
     if leads_to != Stage(case.stage):
         plan.leads_to = leads_to
     return plan
+
+
+def _not_removed(taking: Taking, case: CaseRow) -> None:
+    """Refuse a case whose personal data was removed."""
+    if case.anonymised_at is not None:
+        raise ActionNotAllowed(
+            f"{case.ref}'s personal data was removed "
+            f"({format_local(case.anonymised_at, taking.calendar.tz)}): nothing more may be "
+            "recorded on it"
+        )
 
 
 def _as_seen(taking: Taking, case: CaseRow) -> None:
@@ -1016,11 +1021,12 @@ class Edit(Spec):
                 kept[name] = value.value if isinstance(value, StrEnum) else bool(value)
         return kept
 
-    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+    def allowed(self, taking: Taking, case: CaseRow) -> Consumer:
+        """Refuse what refuses the correction whatever its new values (who corrects, the
+        version read, --at, a settled case of the consumer's); the consumer, if not."""
         may_correct(taking.actor, case)
         _as_seen(taking, case)
         not_before_receipt(case, taking.at, taking.calendar.tz)
-        row = taking.uow.case_by_id(case.id)
         consumer = taking.uow.consumer(case.consumer_id)
         if any(EDITABLE[name][1] == "consumer" for name in self.fields):
             # The consumer's name, email and address are on every case of theirs: a settled
@@ -1035,6 +1041,11 @@ class Edit(Spec):
                     f"{consumer.name}'s details are also on {', '.join(settled)}, closed or "
                     f"assessed: only {', '.join(sorted(SENIOR_ROLES))} may correct them now"
                 )
+        return consumer
+
+    def plan(self, taking: Taking, case: CaseRow) -> Plan:
+        consumer = self.allowed(taking, case)
+        row = taking.uow.case_by_id(case.id)
         current = {
             "name": consumer.name,
             "email": consumer.email,
@@ -1374,6 +1385,31 @@ def correct(
 ) -> CaseView:
     """Correct fields of a case (and its consumer), each change recorded old and new."""
     return take_step(uow, ref, Edit(reason, fields), by=by, at=at, now=now)
+
+
+def check_correction(
+    uow: UnitOfWork,
+    *,
+    ref: str,
+    reason: str,
+    fields: Sequence[str],
+    by: str,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """Refuse now a correction of `fields` that would be refused whatever their new values
+    (--reason empty, --at, who is acting, the case's version, stage or removed data): run
+    before $EDITOR opens, so that nobody types a summary for it to be refused after."""
+    from complaintctl.store.bulk import case_rows
+
+    not_in_future(at, now, uow)
+    required(reason, "--reason")
+    taking = Taking(uow, acting_staff(uow, by), at, now, uow.calendar())
+    case = case_rows(uow, [ref] if looks_like_ref(ref) else []).get(ref.strip().upper())
+    if case is None:
+        raise missing_case(ref)
+    _not_removed(taking, case)
+    Edit(reason, dict.fromkeys(fields, "")).allowed(taking, case)
 
 
 def record_incident(
