@@ -203,8 +203,12 @@ class Digesting:
     def flush(self) -> None:
         self._stream.flush()
 
+    def isatty(self) -> bool:
+        """Whether a person reads what is written (text.write_csv asks): as its stream says."""
+        return self._stream.isatty()
+
     def stream(self) -> IO[str]:
-        """Itself, as the text stream the writers take (they only write)."""
+        """Itself, as the text stream the writers take (they write, and ask `isatty`)."""
         return cast(IO[str], self)
 
     def hexdigest(self) -> str:

@@ -146,6 +146,7 @@ def test_a_csv_written_to_a_terminal_shows_acting_characters_written_out_never_s
     # terminal the CSV is read by a person, as a table is; to a file or pipe it stays exact.
     import io
 
+    from complaintctl.files import Digesting
     from complaintctl.text import write_csv
 
     class Terminal(io.StringIO):
@@ -164,6 +165,10 @@ def test_a_csv_written_to_a_terminal_shows_acting_characters_written_out_never_s
     assert 'consumer\x1b[2J,summary,n\nEvil\x1b]0;title\x07 \u202eName,"two\r\nlines\n",3\n' == (
         kept.getvalue()
     )
+    # Through the stream that keeps an export's digest, it is where the stream goes that says.
+    through = Terminal()
+    write_csv(Digesting(through).stream(), ["consumer\x1b[2J", "summary", "n"], row)
+    assert shown.getvalue() == through.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from complaintctl.domain.calendar import (
     parse_week,
 )
 from complaintctl.domain.instants import InstantError, parse_working_duration
-from complaintctl.domain.policy import due_within, within_capped
+from complaintctl.domain.policy import due_within, within_capped, within_on, within_rule
 
 LONDON = ZoneInfo("Europe/London")
 EIGHT_HOURS = timedelta(hours=8)
@@ -89,6 +89,19 @@ def test_a_working_duration_giving_a_unit_twice_is_refused_not_summed(text: str,
     assert (
         f"{text!r} gives {unit} more than once; give each of d, h and m at most once, like 1d4h"
         == str(refused.value)
+    )
+
+
+def test_an_actions_rule_stored_with_a_unit_twice_is_read_again_as_it_was_counted() -> None:
+    # An action opened `--within 1d1d` before such a duration was refused: a calendar change
+    # recounts its two days as two working days of the new hours, never keeps the old minutes
+    # (nor refuses to explain it).
+    rule = within_rule("1d1d", "olu")
+    longer_days = WorkingCalendar(week=office_week("09:00-17:00"))
+
+    assert (timedelta(days=2), 2 * 8 * 60) == (
+        parse_working_duration("1d1d", timedelta(days=1), typed=False),
+        within_on(longer_days, rule, 2 * 4 * 60),
     )
 
 

@@ -390,9 +390,10 @@ MAX_WORKING_DURATION = timedelta(hours=2100)
 _DURATION_PART = re.compile(r"([0-9]+)\s*([dhm])")  # digits 0-9 only, not other scripts' digits
 
 
-def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
+def parse_working_duration(text: str, working_day: timedelta, *, typed: bool = True) -> timedelta:
     """`4h`, `2d`, `1d 4h`, `90m` as working time; a `d` is one full working day. Each unit
-    is given at most once."""
+    is given at most once where `typed`; a rule stored before that was refused (`1d1d`, an
+    action's `--within`) is read as it was counted then, each part added."""
     cleaned = text.strip().lower().replace(" ", "")
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
@@ -401,7 +402,7 @@ def parse_working_duration(text: str, working_day: timedelta) -> timedelta:
         )
     given = [u for _, u in parts]
     twice = next((u for u in given if given.count(u) > 1), None)
-    if twice is not None:  # `3h3h`: a slip (pasted twice), never read as their sum
+    if twice is not None and typed:  # `3h3h`: a slip (pasted twice), never read as their sum
         raise InstantError(
             f"{text!r} gives {twice} more than once; give each of d, h and m at most once, "
             "like 1d4h"

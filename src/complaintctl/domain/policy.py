@@ -159,7 +159,7 @@ def within_on(calendar: WorkingCalendar, rule: str, minutes: int) -> int:
     if within is None:
         return minutes
     try:
-        amount = parse_working_duration(within, calendar.working_day())
+        amount = parse_working_duration(within, calendar.working_day(), typed=False)
     except InstantError:  # more than the longest duration typed: counted as it was
         return minutes
     return amount // timedelta(minutes=1) or minutes

@@ -195,7 +195,7 @@ def _explain_action(
         amount = timedelta(minutes=deadline.amount)
     elif deadline.unit == clocks.AGREED and (within := typed_within(deadline.rule)):
         # Opened before `--within` was kept as working minutes: read back from its words.
-        amount = working_duration(uow, within, "--within")
+        amount = working_duration(uow, within, "--within", typed=False)
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)

@@ -130,9 +130,10 @@ def show_consumer(
     )
 
 
-def working_duration(uow: UnitOfWork, text: str, option: str) -> timedelta:
+def working_duration(uow: UnitOfWork, text: str, option: str, *, typed: bool = True) -> timedelta:
+    """`text`, a working duration given as `option` (or, not `typed`, stored in a rule)."""
     try:
-        return parse_working_duration(text, uow.calendar().working_day())
+        return parse_working_duration(text, uow.calendar().working_day(), typed=typed)
     except InstantError as err:
         raise InvalidInput(f"{option}: {err}") from None
 
