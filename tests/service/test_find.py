@@ -204,6 +204,20 @@ def test_a_sharp_s_and_ss_find_each_other_in_any_case(unit: UnitFactory) -> None
     )
 
 
+def test_a_three_letter_word_finds_its_sharp_s_spelling_too_short_for_the_index(
+    unit: UnitFactory,
+) -> None:
+    # `ess` is also `eß`, two letters: no trigram holds it, so it is looked for as a short
+    # word is, never left to the index that would miss it.
+    sharp = log(unit, "Jo Weiß", "jw@example.com", "2026-12-04T10:00",
+                summary="The eß form was lost")  # fmt: skip
+    doubled = log(unit, "Al Weiss", "aw@example.com", "2026-12-05T10:00",
+                  summary="The ESS form was lost")  # fmt: skip
+    assert ([doubled, sharp], [doubled, sharp]) == (
+        refs(unit, "ess form"), refs(unit, "ess"),
+    )  # fmt: skip
+
+
 def test_percent_and_underscore_are_searched_for_as_themselves(
     unit: UnitFactory, cases: dict[str, str]
 ) -> None:

@@ -76,6 +76,12 @@ def sharp_s_spellings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(spelt))
 
 
+def _indexed(word: str) -> bool:
+    """Whether the trigram index can look `word` up in each of its forms (`forms`): `ess` is
+    also `eß`, too short for it."""
+    return all(len(form) >= SHORTEST for form in forms(word))
+
+
 # A case number on its own (`12` for SC-2026-000012), the one text shorter than SHORTEST
 # that is still worth searching for: officers read out the last digits of a reference.
 _CASE_NUMBER = re.compile(r"[0-9]{1,6}")
@@ -114,13 +120,14 @@ class SearchText:
 
     @property
     def long_words(self) -> tuple[str, ...]:
-        """The words the trigram index can look up."""
-        return tuple(word for word in self.words if len(word) >= SHORTEST)
+        """The words the trigram index can look up: in each of their forms."""
+        return tuple(word for word in self.words if _indexed(word))
 
     @property
     def short_words(self) -> tuple[str, ...]:
-        """Words too short for the index (`Jo` in `Jo Smith`): checked on the cases it finds."""
-        return tuple(word for word in self.words if len(word) < SHORTEST)
+        """Words too short for the index (`Jo` in `Jo Smith`, or `ess`, also spelt `eß`):
+        checked on the cases it finds."""
+        return tuple(word for word in self.words if not _indexed(word))
 
     def matched(self, fields: Mapping[str, str | None]) -> tuple[str, ...]:
         """The names of `fields` (in FIELDS order) in which a word of the text appears."""
