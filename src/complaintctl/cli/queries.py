@@ -486,7 +486,10 @@ def report_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the file at --html if there is one.")
+        bool,
+        typer.Option(
+            "--force", help="Replace the file at --html if there is one (with --html only)."
+        ),
     ] = False,
     cases: Annotated[
         str | None,

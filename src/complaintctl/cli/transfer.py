@@ -482,7 +482,10 @@ def export_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the file at --output if there is one.")
+        bool,
+        typer.Option(
+            "--force", help="Replace the file at --output if there is one (with a file only)."
+        ),
     ] = False,
     for_whom: Annotated[
         str | None,
