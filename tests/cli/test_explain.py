@@ -245,6 +245,32 @@ def test_a_running_clock_past_due_is_breached(run: Run) -> None:
     ) == explain(run, ref)[-1]
 
 
+def test_a_clock_breached_out_of_hours_is_never_late_by_0m(run: Run) -> None:
+    # Due at Friday's close; as of Saturday no working time has gone by since, as show says.
+    ref = log_case(run, "2026-12-01T17:00")  # due Fri 4 Dec 17:00
+
+    lines = explain(run, ref, "acknowledge", "--as-of", "2026-12-05T12:00")
+
+    assert (
+        "As of Sat 2026-12-05 12:00 GMT: 24h working time used; breached, late by 19h calendar, "
+        "out of hours (due Fri 2026-12-04 17:00 GMT)"
+    ) == lines[-1]
+    shown = ok(run, "show", ref, "--as-of", "2026-12-05T12:00").stdout
+    assert "breached by 19h calendar, out of hours (due Fri 2026-12-04 17:00 GMT)" in shown
+
+
+def test_a_clock_met_out_of_hours_after_its_due_is_never_late_by_0m(run: Run) -> None:
+    ref = log_case(run, "2026-12-01T17:00")  # due Fri 4 Dec 17:00
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-05T12:00")
+
+    lines = explain(run, ref, "acknowledge")
+
+    assert (
+        "As of Fri 2027-01-15 12:00 GMT: met at Sat 2026-12-05 12:00 GMT, late by 19h calendar, "
+        "out of hours (due Fri 2026-12-04 17:00 GMT)"
+    ) == lines[-1]
+
+
 def test_a_clock_counted_in_working_days_gives_its_time_in_working_days_as_show_does(
     run: Run,
 ) -> None:

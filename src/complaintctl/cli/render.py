@@ -2085,12 +2085,15 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         return format_duration(amount, days=False)
 
     in_working_time = status.working_used is not None
-    late = (
-        f"late by {working(status.working_late)} working, "
-        f"{format_duration(status.calendar_late)} calendar"
-        if in_working_time
-        else f"late by {format_duration(status.calendar_late)}"
-    )
+    if not in_working_time:
+        late = f"late by {format_duration(status.calendar_late)}"
+    elif status.working_late is not None and status.working_late > timedelta(0):
+        late = (
+            f"late by {working(status.working_late)} working, "
+            f"{format_duration(status.calendar_late)} calendar"
+        )
+    else:  # past due out of hours, no working time gone by since: as show says it, never 0m
+        late = f"late by {format_duration(status.calendar_late)} calendar, out of hours"
     if status.state == NOT_STARTED:
         return f"{as_of}: not started yet (it starts {format_local(view.start, tz)})"
     if status.state in (RUNNING, BREACHED):
