@@ -22,7 +22,7 @@ from typer.testing import Result
 from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import as_it_happens as ok
-from tests.cli.journey import history, show, when_typed
+from tests.cli.journey import history, recorded_at, show, when_typed
 
 NOW = "2026-12-15 12:00:00"
 
@@ -525,6 +525,40 @@ def test_extend_at_the_second_stage_replaces_the_final_response_deadline(run: Ru
         details["old_due"],
         details["new_due"],
     )
+
+
+@freeze_time(NOW)
+def test_a_second_stage_step_typed_in_with_a_late_response_reports_the_final_deadline(
+    run: Run,
+) -> None:
+    # A backlog typed in on Thu 20 Aug: the response of Wed 5 Aug (due 11:00 that day) is met
+    # late, when recorded, after the escalation, extension and hand-on are dated. Those steps
+    # act on the final response's deadline: the first-stage response ended before them, and
+    # is not theirs to report as "met late".
+    ref = case_at_first_stage(run)
+    commands = [
+        ("--as", "rita.responder", "respond", ref, "--decision", "not-upheld",
+         "--summary", "We did reply", "--at", RESPONDED),
+        ("escalate", ref, "--to", "hana.handler", "--at", ESCALATED),
+        ("--as", "hana.handler", "extend", ref, "--until", "2026-09-30T17:00",
+         "--reason", "Agreed in writing", "--at", "2026-08-17T10:00"),
+        ("--as", "hana.handler", "assign", ref, "--to", "sam.senior",
+         "--reason", "On leave", "--at", "2026-08-18T10:00"),
+    ]  # fmt: skip
+    results = []
+    for minute, command in enumerate(commands):
+        with recorded_at(f"2026-08-20T12:0{minute}"):
+            results.append(run(*command))
+    assert [0, 0, 0, 0] == [r.exit_code for r in results], [r.stderr for r in results]
+    extended, handed = results[2], results[3]
+
+    open_final = "open, due Wed 2026-09-30 17:00 BST (in "
+    assert extended.stdout.startswith(f"Extended {ref}: {open_final}"), extended.stdout
+    assert handed.stdout.startswith(
+        f"Handed the second stage of {ref} on to sam.senior: {open_final}"
+    ), handed.stdout
+    assert "respond" not in extended.stdout + handed.stdout
+    assert "met late" not in extended.stdout + handed.stdout
 
 
 # -- close ---------------------------------------------------------------------------------

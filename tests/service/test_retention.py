@@ -848,6 +848,26 @@ def test_erasure_waits_for_what_is_still_owed(unit: UnitFactory, store_url: str)
     assert before == dump_store(store_url)
 
 
+def test_erasure_waits_for_the_referral_window_to_its_last_second(
+    unit: UnitFactory, store_url: str
+) -> None:
+    # The final response of Mon 4 Jan 2027 10:00 GMT: the consumer may refer until Sun 4 Apr
+    # 10:00 BST (09:00 UTC), that instant included (a referral then is in time), so the data
+    # is needed until it has passed.
+    ref = to_final(unit)
+    window = "the referral window of " + ref
+    before = dump_store(store_url)
+
+    with pytest.raises(ActionNotAllowed) as refused:
+        erase(unit, "ann@example.com", now=t("2027-04-04T09:00"))
+    with pytest.raises(ActionNotAllowed) as after_it:  # the goodwill payment is owed still
+        erase(unit, "ann@example.com", now=t("2027-04-04T09:00:01"))
+
+    assert window in str(refused.value)
+    assert window not in str(after_it.value)
+    assert before == dump_store(store_url)
+
+
 def test_nothing_more_is_recorded_on_a_case_whose_data_was_removed(
     unit: UnitFactory, store: dict[str, str], store_url: str
 ) -> None:

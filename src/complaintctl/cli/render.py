@@ -583,19 +583,23 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
     """After a step: what was done, with the state of the first of the `reported` clocks it
     acted on, then each other one (those it started), a line each. A clock that ended before
     the step (an extension at the second stage leaves the first-stage response as it was) is
-    not the step's to report."""
+    not the step's to report: one that ended is reported only where this step ended it, when
+    it happened or, met late, when it was recorded (clocks.clock_ends_at). An earlier step
+    recorded after its deadline ended its clock when it was recorded, which can be after this
+    step's --at."""
     _warnings(view.warnings)
     _restriction_notes(view)
     if json_output:  # the shape a step on many cases prints, with this one case in it
         _print_json(step_json(applied=True, dry_run=False, done=[view], refused=[]))
         return
     tz = ZoneInfo(view.zone)
-    step_at = view.history[-1].at if view.history else view.as_of
+    step = view.history[-1] if view.history else None
+    ended_by_step = (step.at, step.recorded_at) if step is not None else (view.as_of,)
     states = [
         (kind, _deadline_state(deadline, view.as_of, tz, view.working_day))
         for kind in reported
         if (deadline := _latest(view, kind)) is not None
-        and (deadline.ended_at is None or deadline.ended_at >= step_at)
+        and (deadline.ended_at is None or deadline.ended_at in ended_by_step)
     ]
     if states:
         message = f"{message}: {states.pop(0)[1]}"

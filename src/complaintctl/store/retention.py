@@ -209,7 +209,8 @@ def still_owed(session: Session, consumer_id: int, now: datetime) -> list[str]:
                 Case.consumer_id == consumer_id,
                 col(Deadline.ended_at).is_(None),
                 Deadline.kind == DeadlineKind.REFERRAL_WINDOW.value,
-                col(Deadline.due_at) > now,
+                # Open to its last instant: a referral at the due itself is in time.
+                col(Deadline.due_at) >= now,
             )
             .order_by(col(Case.ref))
         )
