@@ -770,6 +770,8 @@ def test_a_referral_more_than_3_months_after_the_final_response_needs_a_late_rea
         "Error: the referral window closed Thu 2026-12-10 15:00 GMT; "
         "record why it is accepted late with --late-reason\n"
     ) == result.stderr
+    empty = refused(run, ref, "refer", ref, "--late-reason", " ", "--at", "2026-12-10T15:01")
+    assert (2, True) == (empty.exit_code, empty.stderr.endswith("--late-reason (given empty)\n"))
 
     ok(
         run, "refer", ref, "--late-reason", "The consumer was in hospital",

@@ -880,9 +880,11 @@ class Refer(Spec):
         late_reason = optional(self.late_reason, "--late-reason")
         if late and not late_reason:
             assert window is not None
+            # `--late-reason "$WHY"` with WHY not set: said so, never as if not given.
+            empty = " (given empty)" if self.late_reason is not None else ""
             raise InvalidInput(
                 f"the referral window closed {format_local(window.due_at, taking.calendar.tz)}; "
-                "record why it is accepted late with --late-reason"
+                f"record why it is accepted late with --late-reason{empty}"
             )
         if late_reason and not late and window is not None:
             # Kept, it would say the referral was accepted late when it was not.
