@@ -561,6 +561,31 @@ def test_a_second_stage_step_typed_in_with_a_late_response_reports_the_final_dea
     assert "met late" not in extended.stdout + handed.stdout
 
 
+@freeze_time(NOW)
+def test_second_stage_steps_dated_as_the_response_report_the_final_deadline(run: Run) -> None:
+    # A backlog typed in by dates alone: the response, escalation, hand-on and extension all
+    # dated Fri 14 Aug. The hand-on and the extension act on the final response's deadline,
+    # never on the first-stage response met at the same instant.
+    ref = case_at_first_stage(run)
+    day = "2026-08-14"
+    for command in (
+        ("--as", "rita.responder", "respond", ref, "--decision", "not-upheld",
+         "--summary", "We did reply", "--at", day),
+        ("escalate", ref, "--to", "hana.handler", "--at", day),
+    ):  # fmt: skip
+        ok(run, *command)
+
+    handed = ok(run, "--as", "hana.handler", "assign", ref, "--to", "sam.senior",
+                "--reason", "On leave", "--at", day)  # fmt: skip
+    extended = ok(run, "--as", "sam.senior", "extend", ref, "--until", "2026-09-30T17:00",
+                  "--reason", "Agreed in writing", "--at", day)  # fmt: skip
+
+    assert (True, True) == (
+        handed.stdout.startswith(f"Handed the second stage of {ref} on to sam.senior: open, due"),
+        extended.stdout.startswith(f"Extended {ref}: open, due Wed 2026-09-30 17:00 BST"),
+    ), handed.stdout + extended.stdout
+
+
 # -- close ---------------------------------------------------------------------------------
 
 

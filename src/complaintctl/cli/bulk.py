@@ -407,8 +407,8 @@ def run(state: State, flags: StepFlags, call: StepCall) -> None:
             return spec, take_step(uow, refs[0], spec, by=state.actor, at=when, now=state.now)
 
         spec, view = state.change(step_on_one, flags.at)
-        reported = STEP_CLOCKS[spec.action].reported()
-        render.stepped(view, flags.json_output, call.message(view), reported)
+        clocks = STEP_CLOCKS[spec.action]
+        render.stepped(view, flags.json_output, call.message(view), clocks.reported(), clocks.meets)
         return
     wanted, seen = read_refs(refs)
     if flags.if_version is not None:

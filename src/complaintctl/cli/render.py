@@ -579,14 +579,21 @@ def logged(view: CaseView, *, json_output: bool) -> None:
     _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
 
 
-def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[str] = ()) -> None:
+def stepped(
+    view: CaseView,
+    json_output: bool,
+    message: str,
+    reported: Sequence[str] = (),
+    meets: Sequence[str] = (),
+) -> None:
     """After a step: what was done, with the state of the first of the `reported` clocks it
     acted on, then each other one (those it started), a line each. A clock that ended before
     the step (an extension at the second stage leaves the first-stage response as it was) is
-    not the step's to report: one that ended is reported only where this step ended it, when
-    it happened or, met late, when it was recorded (clocks.clock_ends_at). An earlier step
-    recorded after its deadline ended its clock when it was recorded, which can be after this
-    step's --at."""
+    not the step's to report: one that ended is reported only where it is of a kind this step
+    `meets` and the step ended it, when it happened or, met late, when it was recorded
+    (clocks.clock_ends_at). An earlier step recorded after its deadline ended its clock when
+    it was recorded, which can be after this step's --at; one dated the same --at (a backlog
+    typed in by dates alone) ended it at this step's --at."""
     _warnings(view.warnings)
     _restriction_notes(view)
     if json_output:  # the shape a step on many cases prints, with this one case in it
@@ -599,7 +606,7 @@ def stepped(view: CaseView, json_output: bool, message: str, reported: Sequence[
         (kind, _deadline_state(deadline, view.as_of, tz, view.working_day))
         for kind in reported
         if (deadline := _latest(view, kind)) is not None
-        and (deadline.ended_at is None or deadline.ended_at in ended_by_step)
+        and (deadline.ended_at is None or (kind in meets and deadline.ended_at in ended_by_step))
     ]
     if states:
         message = f"{message}: {states.pop(0)[1]}"
