@@ -179,9 +179,11 @@ def test_the_consumers_details_on_a_settled_case_are_corrected_by_a_senior_only_
 def check(
     unit: UnitFactory, ref: str, fields: list[str], by: str = "officer.two", **kw: Any
 ) -> Any:
+    """Check a correction of `fields`, each still to be typed, and of the values `given`."""
     kw.setdefault("reason", "Taken down wrong")
     kw.setdefault("at", AT)
-    return act(unit, services.check_correction, ref=ref, fields=fields, by=by, **kw)
+    typed = {**dict.fromkeys(fields), **kw.pop("given", {})}
+    return act(unit, services.check_correction, ref=ref, fields=typed, by=by, **kw)
 
 
 def test_what_refuses_a_correction_whatever_is_typed_is_refused_before_it_is_typed(
@@ -208,11 +210,16 @@ def test_what_refuses_a_correction_whatever_is_typed_is_refused_before_it_is_typ
         check(unit, open_case, ["summary"], by="nobody")
     with pytest.raises(NotFound):
         check(unit, "SC-2026-999999", ["summary"])
+    # A value given beside the one to be typed, refused whatever is typed.
+    with pytest.raises(InvalidInput, match="'not-an-email' is not an email address"):
+        check(unit, open_case, ["summary"], given={"email": "not-an-email"}, by="sam.senior")
+    with pytest.raises(InvalidInput, match="--name must not be empty"):
+        check(unit, open_case, ["summary"], given={"name": " "}, by="sam.senior")
     with unit() as uow:
         uow.seen_versions[open_case] = 5
         with pytest.raises(CaseChanged):
             services.check_correction(
-                uow, ref=open_case, reason="x", fields=["summary"], by="officer.two", at=AT,
+                uow, ref=open_case, reason="x", fields={"summary": None}, by="officer.two", at=AT,
                 now=AT,
             )  # fmt: skip
     # What the correction itself allows, it allows: the summary of the open case, the

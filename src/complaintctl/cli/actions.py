@@ -513,8 +513,9 @@ def edit_command(
             if seen is not None:
                 uow.seen_versions[ref.strip().upper()] = seen
             services.check_correction(
-                uow, ref=ref, reason=reason, fields=list(fields), by=state.actor, at=when,
-                now=state.now,
+                uow, ref=ref, reason=reason, by=state.actor, at=when, now=state.now,
+                fields={key: None if key in in_editor else value
+                        for key, value in fields.items()},
             )  # fmt: skip
             return services.show_case(uow, ref=ref, as_of=state.now)
 

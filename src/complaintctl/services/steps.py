@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -1394,14 +1394,15 @@ def check_correction(
     *,
     ref: str,
     reason: str,
-    fields: Sequence[str],
+    fields: Mapping[str, Any],
     by: str,
     at: datetime,
     now: datetime,
 ) -> None:
-    """Refuse now a correction of `fields` that would be refused whatever their new values
-    (--reason empty, --at, who is acting, the case's version, stage or removed data): run
-    before $EDITOR opens, so that nobody types a summary for it to be refused after."""
+    """Refuse now a correction of `fields` that would be refused whatever is typed for those
+    still to be typed (None): --reason empty, --at, who is acting, the case's version, stage
+    or removed data, or a value given with them (`--email not-an-email`). Run before $EDITOR
+    opens, so that nobody types a summary for it to be refused after."""
     from complaintctl.store.bulk import case_rows
 
     not_in_future(at, now, uow)
@@ -1411,7 +1412,9 @@ def check_correction(
     if case is None:
         raise missing_case(ref)
     _not_removed(taking, case)
-    Edit(reason, dict.fromkeys(fields, "")).allowed(taking, case)
+    Edit(reason, dict(fields)).allowed(taking, case)
+    if given := {name: value for name, value in fields.items() if value is not None}:
+        Edit(reason, given).checked()
 
 
 def record_incident(
