@@ -139,19 +139,25 @@ def _editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
 
 
+@pytest.mark.parametrize("mark", ["b''", "codecs.BOM_UTF8"], ids=["no mark", "a mark"])
 @freeze_time(NOW)
 def test_text_an_editor_saves_in_another_encoding_is_refused_not_kept_garbled(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mark: str
 ) -> None:
     ref = log_case(run, at="2026-11-30T10:00")
     before = show(run, ref)["summary"]
-    # Saved as Windows-1252: "Café charged £50".
-    _editor(tmp_path, monkeypatch, "open(path, 'wb').write('Café charged £50\\n'.encode('cp1252'))")
+    # Saved as Windows-1252: "Line one", then "Café charged £50" (after a byte-order mark, the
+    # byte named is still the é, on the line it is on).
+    _editor(
+        tmp_path, monkeypatch,
+        f"import codecs; open(path, 'wb').write({mark} + "
+        "'Line\\nCafé charged £50\\n'.encode('cp1252'))",
+    )  # fmt: skip
 
     result = run("edit", ref, "--summary", "-e", "--reason", "x")
 
     assert (2, "") == (result.exit_code, result.stdout)
-    assert "saved text that is not UTF-8 (line 1, byte 0xe9)" in result.stderr
+    assert "saved text that is not UTF-8 (line 2, byte 0xe9)" in result.stderr
     assert before == show(run, ref)["summary"]
     assert ["log"] == [e["action"] for e in history(run, ref)]
 

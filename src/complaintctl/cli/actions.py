@@ -543,6 +543,7 @@ def _from_editor(text: str, option: str) -> str:
     """The text as the officer leaves it in $VISUAL or $EDITOR (vi if neither is set), from a
     private temporary file removed afterwards; refused if the editor fails, leaves no file, or
     saves it in another encoding than UTF-8 (never kept with its letters replaced)."""
+    import codecs
     import contextlib
     import os
     import shlex
@@ -572,9 +573,10 @@ def _from_editor(text: str, option: str) -> str:
             raise InvalidInput(
                 f"{option}: the editor {editor!r} left no file to read; nothing changed"
             ) from None
+        # An editor may save a byte-order mark first: it is no part of the text.
+        saved = saved.removeprefix(codecs.BOM_UTF8)
         try:
-            # An editor may save a byte-order mark first: it is no part of the text.
-            return saved.decode("utf-8-sig")
+            return saved.decode("utf-8")
         except UnicodeDecodeError as err:
             line = saved[: err.start].count(b"\n") + 1
             raise InvalidInput(
