@@ -557,7 +557,7 @@ def test_closing_today_needs_a_reason_once_it_would_move_a_deadline(
     assert (0, True) == (dry.exit_code, dry.stderr.startswith("Dry run: "))
     # What it would do, never said as done.
     assert (
-        "Dry run: 1 open deadline would be recomputed with closure on 2026-11-30 added; "
+        "Dry run: 1 open deadline would be recomputed (closure on 2026-11-30 added); "
         "nothing was written"
     ) in " ".join(dry.stderr.split())
     # A script reading the dry run is told the change as it stands would be refused.

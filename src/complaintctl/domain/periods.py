@@ -30,11 +30,11 @@ class Period:
     kind: str  # month, quarter, year, financial-year or dates
 
     def starts(self, tz: ZoneInfo) -> datetime:
-        return _midnight(self.first, tz)
+        return start_of_day(self.first, tz)
 
     def ends(self, tz: ZoneInfo) -> datetime:
         """The instant just after the period: local midnight after its last day."""
-        return _midnight(self.last + timedelta(days=1), tz)
+        return start_of_day(self.last + timedelta(days=1), tz)
 
     def previous(self) -> Period:
         """The period before, of the same kind (dates: as many days, just before)."""
@@ -63,10 +63,6 @@ class Period:
                 found.append(Period(_dates(first, last), first, last, "dates"))
             start = whole.last + timedelta(days=1)
         return tuple(found)
-
-
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return start_of_day(day, tz)
 
 
 def _month_before(day: date) -> date:

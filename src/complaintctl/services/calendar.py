@@ -441,7 +441,7 @@ def _recompute(
     count = f"{len(moved)} open deadline{'s' if len(moved) != 1 else ''}"
     message = (
         # `why` says what a change did: of a dry run, what it would be made with.
-        f"Dry run: {count} would be recomputed with {why}; nothing was written"
+        f"Dry run: {count} would be recomputed ({why}); nothing was written"
         if retroactive.dry_run
         else f"{why}; {count} recomputed"
     )
