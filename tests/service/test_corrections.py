@@ -159,15 +159,20 @@ def test_a_correction_to_a_case_that_moved_on_since_it_was_read_is_refused(
     assert "Ann Smith" == show(unit, ref).consumer
 
 
-def test_the_consumers_details_on_a_settled_case_are_corrected_by_a_senior_only_from_any_case(
-    unit: UnitFactory,
-) -> None:
+def one_closed_one_open(unit: UnitFactory) -> tuple[str, str]:
+    """Ann's case withdrawn on 30 Nov, and another of hers logged after it, open."""
     closed = log(unit, t("2026-11-30T09:00"))
     act(
         unit, services.close, ref=closed, reason=CloseReason.WITHDRAWN, because=None, note=None,
         by="officer.one", at=t("2026-11-30T09:30"),
     )  # fmt: skip
-    open_case = log(unit, t("2026-11-30T10:00"))
+    return closed, log(unit, t("2026-11-30T10:00"))
+
+
+def test_the_consumers_details_on_a_settled_case_are_corrected_by_a_senior_only_from_any_case(
+    unit: UnitFactory,
+) -> None:
+    closed, open_case = one_closed_one_open(unit)
 
     with pytest.raises(NotPermitted, match=f"details are also on {closed}, closed or assessed"):
         correct(unit, open_case, name="Ann Smyth")
@@ -191,12 +196,7 @@ def test_what_refuses_a_correction_whatever_is_typed_is_refused_before_it_is_typ
 ) -> None:
     """`edit --summary -e` asks first, before $EDITOR opens: the officer never types a summary
     for it to be refused after."""
-    closed = log(unit, t("2026-11-30T09:00"))
-    act(
-        unit, services.close, ref=closed, reason=CloseReason.WITHDRAWN, because=None, note=None,
-        by="officer.one", at=t("2026-11-30T09:30"),
-    )  # fmt: skip
-    open_case = log(unit, t("2026-11-30T10:00"))
+    closed, open_case = one_closed_one_open(unit)
 
     with pytest.raises(NotPermitted, match="is closed: only senior-complaint-executive"):
         check(unit, closed, ["summary"])
