@@ -28,6 +28,9 @@ from complaintctl.errors import InvalidInput, OutputFailed
 PARTIAL = ".partial"
 # The temporary files this module makes, and nothing else, are what clean-up may remove.
 _OURS = re.compile(r"^\..+\.[0-9a-f]{16}\.partial(-journal|-wal|-shm)?$")
+# The files this run has put in place, so that an error after them (its output failing, an
+# interrupt) says they are there to keep, rather than letting them pass for not written.
+placed: list[Path] = []
 
 
 def _pending_folder() -> Path:
@@ -173,6 +176,7 @@ class NewFile:
             else:
                 os.link(self.partial, self.target)
                 os.unlink(self.partial)
+            placed.append(self.target)
             with suppress(OSError):  # some file systems cannot sync a folder
                 _sync(self.target.parent)
         except FileExistsError:

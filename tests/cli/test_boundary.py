@@ -777,6 +777,33 @@ def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("db", "backup", "{out}"), ("letter", "SC-2026-000004", "acknowledgement", "-o", "{out}")],
+)
+def test_a_file_written_before_stdout_fails_is_said_to_be_kept(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`complaintctl db backup FILE >&-`: the file is there, which the error said nothing of,
+    so it passed for not written (and writing it again is refused: it exists already)."""
+    store = demo_store(tmp_path)
+    out = tmp_path / "written"
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam",
+         *(word.format(out=out) for word in command)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert out.is_file()
+    assert (12, f"Error: cannot write the output: stdout is closed; {out} is written and kept") == (
+        result.returncode,
+        result.stderr.splitlines()[-1],
+    )
+
+
 def test_a_closed_stderr_keeps_messages_out_of_the_data_on_stdout(tmp_path: Path) -> None:
     """`ref=$(complaintctl log … 2>&-)`: the note and the summary line are dropped, as with
     2>/dev/null, not printed among the reference on stdout."""

@@ -564,6 +564,20 @@ def test_a_template_leaving_out_the_response_date_names_an_acknowledgement_lette
     assert "leaves out what an acknowledgement letter must carry" in stderr
 
 
+def test_a_template_left_a_link_to_nothing_is_refused_as_one_not_as_a_folder(
+    run: Run, unit: UnitFactory, tmp_path: Path
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "acknowledgement.html").symlink_to(tmp_path / "moved.html")
+    stderr = refused(run, 2, "letter", ref, "acknowledgement", "--templates", str(folder),
+                     "--issue")  # fmt: skip
+    assert "acknowledgement.html is a link to nothing" in stderr
+    assert "folder, not a template" not in stderr
+    assert [] == json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+
+
 def test_the_built_in_templates_pass_the_check(run: Run) -> None:
     checked = json.loads(ok(run, "letter", "check", "--json"))
     assert (None, [True] * 6) == (

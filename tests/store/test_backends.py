@@ -37,6 +37,22 @@ def test_a_database_other_than_sqlite_or_postgresql_is_refused_with_exit_8() -> 
     ) == complaintctl("--db", "mysql://clerk@db.example.org/complaints", "queue")
 
 
+@pytest.mark.parametrize("query", ["timeout=soon", "cached_statements=many"])
+def test_a_driver_setting_in_the_url_that_is_no_number_is_refused_with_exit_8(
+    tmp_path: pytest.TempPathFactory, query: str
+) -> None:
+    # It was a traceback (exit 1): the driver's own ValueError, as the engine was made.
+    store = f"{tmp_path}/store.sqlite3"
+    assert 0 == complaintctl("--db", store, "db", "init")[0]
+    code, out, err = complaintctl("--db", f"sqlite:///{store}?{query}", "queue")
+    assert (8, "") == (code, out)
+    assert err.startswith(
+        f"Error: cannot open the store {store}: a setting in its URL ({query.split('=')[0]}) "
+        "cannot be read: "
+    )
+    assert 1 == len(err.splitlines())
+
+
 @pytest.mark.parametrize("driver", ["pg8000", "psycopg2", "asyncpg"])
 def test_a_postgresql_driver_other_than_psycopg_is_refused_naming_the_url_to_write(
     driver: str,

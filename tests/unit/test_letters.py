@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import tracemalloc
 from datetime import UTC, date, datetime
@@ -315,6 +316,21 @@ def test_a_folder_named_as_a_template_is_refused_not_passed_over(tmp_path: Path)
     # built-in letter instead would send words they never see.
     (tmp_path / "acknowledgement.html").mkdir()
     with pytest.raises(InvalidInput, match="acknowledgement.html is a folder, not a template"):
+        Templates(tmp_path)
+
+
+def test_a_template_that_is_a_broken_link_or_a_pipe_is_refused_as_what_it_is(
+    tmp_path: Path,
+) -> None:
+    # A link left pointing at a template moved away is no folder: saying so would send the
+    # organisation looking for a folder that is not there.
+    (tmp_path / "acknowledgement.html").symlink_to(tmp_path / "moved" / "acknowledgement.html")
+    with pytest.raises(InvalidInput, match="acknowledgement.html is a link to nothing") as err:
+        Templates(tmp_path)
+    assert "folder, not" not in str(err.value)
+    (tmp_path / "acknowledgement.html").unlink()
+    os.mkfifo(tmp_path / "final-response.html")
+    with pytest.raises(InvalidInput, match="final-response.html is not a file"):
         Templates(tmp_path)
 
 

@@ -95,9 +95,10 @@ class RootGroup(TyperGroup):
         """What an output error adds once the command has committed its change: the change
         is kept, so that a script does not take it again (a second complaint logged)."""
         state = getattr(getattr(self, "_context", None), "obj", None)
+        said = ""
         if isinstance(state, State) and state._committed:
-            return f"; {RecordedThenFailed.KEPT}"
-        return ""
+            said = f"; {RecordedThenFailed.KEPT}"
+        return said + _written_before()
 
     def get_params(self, ctx: Context) -> list[Any]:
         # Typer's --show-completion, which takes no shell, replaced by ours (_SHOW_COMPLETION).
@@ -139,6 +140,9 @@ class RootGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        from complaintctl import files
+
+        files.placed.clear()  # a command run before in this process (tests, the live view)
         try:
             result = super().main(
                 args, prog_name or "complaintctl", complete_var, standalone_mode=False, **extra
@@ -194,6 +198,21 @@ def _shell_running() -> str:
     if shell is None:
         raise InvalidInput("cannot tell which shell this is: name it (--show-completion bash)")
     return shell
+
+
+def _written_before() -> str:
+    """What an error adds once the command has put a file in place (a letter, a backup): the
+    file is there and kept, so that it is not taken for one not written."""
+    from complaintctl import files
+
+    # Those the command took away again (a batch of letters refused, interrupted) are not.
+    names = [str(path) for path in files.placed if os.path.lexists(path)]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"; {names[0]} is written and kept"
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"; the {len(names)} files written are kept: {shown}"
 
 
 def _cannot_write(err: OSError) -> str:

@@ -117,9 +117,13 @@ class Templates:
                 os.stat(self.folder / LAYOUT)
             for path in sorted(self.folder.glob("*.html")):
                 if not path.is_file():
-                    raise InvalidInput(
-                        f"templates folder {self.folder}: {path.name} is a folder, not a template"
-                    )
+                    if path.is_dir():
+                        what = "is a folder, not a template"
+                    elif not path.exists():
+                        what = f"is a link to nothing ({os.readlink(path)}), not a template"
+                    else:
+                        what = "is not a file (a device or a pipe), not a template"
+                    raise InvalidInput(f"templates folder {self.folder}: {path.name} {what}")
         except OSError as err:
             raise InvalidInput(
                 f"templates folder {self.folder}: cannot be read ({err.strerror or err})"

@@ -248,6 +248,12 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
         ) from None
     except ArgumentError as err:
         raise StoreUnavailable(f"cannot open the store {describe(url)}: {err}") from None
+    except (ValueError, TypeError) as err:  # a driver setting in the URL it cannot read
+        named = ", ".join(sorted(parsed.query))  # the names only: a value may be a secret
+        raise StoreUnavailable(
+            f"cannot open the store {describe(url)}: a setting in its URL ({named}) cannot be "
+            f"read: {err}"
+        ) from None
     if backend == "sqlite":
         _use_sqlite_transactions(engine)
     else:
