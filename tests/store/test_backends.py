@@ -46,11 +46,12 @@ def test_a_driver_setting_in_the_url_that_is_no_number_is_refused_with_exit_8(
     assert 0 == complaintctl("--db", store, "db", "init")[0]
     code, out, err = complaintctl("--db", f"sqlite:///{store}?{query}", "queue")
     assert (8, "") == (code, out)
-    assert err.startswith(
-        f"Error: cannot open the store {store}: a setting in its URL ({query.split('=')[0]}) "
-        "cannot be read: "
-    )
-    assert 1 == len(err.splitlines())
+    name, value = query.split("=")
+    assert (
+        f"Error: cannot open the store {store}: a setting in its URL ({name}) cannot be read: "
+        "give each the value its driver takes (a number for timeout)\n"
+    ) == err
+    assert value not in err  # a value in a URL may be a secret
 
 
 @pytest.mark.parametrize("driver", ["pg8000", "psycopg2", "asyncpg"])

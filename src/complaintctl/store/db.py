@@ -248,11 +248,12 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
         ) from None
     except ArgumentError as err:
         raise StoreUnavailable(f"cannot open the store {describe(url)}: {err}") from None
-    except (ValueError, TypeError) as err:  # a driver setting in the URL it cannot read
-        named = ", ".join(sorted(parsed.query))  # the names only: a value may be a secret
+    except (ValueError, TypeError):  # a driver setting in the URL it cannot read
+        # The names only: a value may be a secret, and the driver's words quote it.
+        named = ", ".join(sorted(parsed.query))
         raise StoreUnavailable(
             f"cannot open the store {describe(url)}: a setting in its URL ({named}) cannot be "
-            f"read: {err}"
+            "read: give each the value its driver takes (a number for timeout)"
         ) from None
     if backend == "sqlite":
         _use_sqlite_transactions(engine)
