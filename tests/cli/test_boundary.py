@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import Result
 
 from complaintctl.store.db import describe, resolve_url
-from complaintctl.text import ACTING
+from complaintctl.text import ACTING, shell_word
 from tests.cli import journey
 from tests.cli.conftest import Run
 from tests.cli.journey import ok
@@ -787,7 +787,7 @@ def test_a_file_written_before_stdout_fails_is_said_to_be_kept(
     """`complaintctl db backup FILE >&-`: the file is there, which the error said nothing of,
     so it passed for not written (and writing it again is refused: it exists already)."""
     store = demo_store(tmp_path)
-    out = tmp_path / "written"
+    out = tmp_path / "written\nfile"  # named as one word the shell reads back, on one line
     result = subprocess.run(
         [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "sam",
          *(word.format(out=out) for word in command)],
@@ -798,7 +798,8 @@ def test_a_file_written_before_stdout_fails_is_said_to_be_kept(
         preexec_fn=lambda: os.close(1),
     )  # fmt: skip
     assert out.is_file()
-    assert (12, f"Error: cannot write the output: stdout is closed; {out} is written and kept") == (
+    kept = f"{shell_word(str(out))} is written and kept"
+    assert (12, f"Error: cannot write the output: stdout is closed; {kept}") == (
         result.returncode,
         result.stderr.splitlines()[-1],
     )

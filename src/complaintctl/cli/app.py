@@ -204,9 +204,11 @@ def _written_before() -> str:
     """What an error adds once the command has put a file in place (a letter, a backup): the
     file is there and kept, so that it is not taken for one not written."""
     from complaintctl import files
+    from complaintctl.text import shell_word
 
     # Those the command took away again (a batch of letters refused, interrupted) are not.
-    names = [str(path) for path in files.placed if os.path.lexists(path)]
+    # Each as one word the shell reads back, as every message names a file.
+    names = [shell_word(str(path)) for path in files.placed if os.path.lexists(path)]
     if not names:
         return ""
     if len(names) == 1:
