@@ -1129,14 +1129,19 @@ def test_show_json_has_no_escalation_referral_or_outcome_before_they_happen(run:
     assert (None, None, None) == (case["escalation"], case["referral"], case["assessor"])
 
 
-def responded_case(run: Run) -> str:
+def responded_case(
+    run: Run,
+    *response: str,
+) -> str:
+    """A case responded to on Fri 20 Nov: partly upheld with an apology and £25, unless
+    `response` gives the response's options."""
     ref = journey.log_case(run, at="2026-11-16T16:30")
     journey.ack(run, ref, at="2026-11-17T10:00")
     journey.assign(run, ref, at="2026-11-17T11:00")
     journey.step(
         run, "2026-11-20T15:00", "--as", "rita.responder", "respond", ref,
-        "--decision", "partly-upheld", "--summary", "We were slow to reply",
-        "--remedy", "apology", "--remedy", "goodwill-payment", "--goodwill", "25",
+        *(response or ("--decision", "partly-upheld", "--summary", "We were slow to reply",
+                       "--remedy", "apology", "--remedy", "goodwill-payment", "--goodwill", "25")),
     )  # fmt: skip
     return ref
 
@@ -1358,12 +1363,8 @@ def test_a_handler_made_an_officer_is_told_to_hand_the_case_on(run: Run) -> None
 
 
 def test_show_writes_a_response_s_goodwill_in_pounds_as_its_pay_action_does(run: Run) -> None:
-    ref = journey.log_case(run, at="2026-11-16T16:30")
-    journey.ack(run, ref, at="2026-11-17T10:00")
-    journey.assign(run, ref, at="2026-11-17T11:00")
-    journey.step(
-        run, "2026-11-20T15:00", "--as", "rita.responder", "respond", ref,
-        "--decision", "upheld", "--summary", "We lost the file",
+    ref = responded_case(
+        run, "--decision", "upheld", "--summary", "We lost the file",
         "--remedy", "goodwill-payment", "--goodwill", "1250",
     )  # fmt: skip
 
