@@ -1333,3 +1333,35 @@ def test_the_assign_form_hands_a_second_stage_case_on_with_its_reason(session: S
 
     assert "Handed the second stage of SC-2026-000007 on to lee" == form.message(after)
     assert "lee" == after.handler
+
+
+def _by_sam(session: Session, change: Any) -> None:
+    """A change to the staff made by sam, a senior, in another process's session."""
+    session._change(lambda uow, when: change(uow, by="sam", at=when, now=when))
+
+
+async def test_a_role_changed_by_someone_else_is_shown_as_the_view_reads_again(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = text_of(app, "#bar")
+        sam = session("sam")
+        _by_sam(sam, lambda uow, **at: services.change_role(
+            uow, username="olu", role=Role.LEADER, area="Casework", **at))  # fmt: skip
+        app.minute_gone_by()
+        await pilot.pause()
+        on_the_queue = text_of(app, "#bar")
+        await open_case(pilot, app, "SC-2026-000004")
+        _by_sam(sam, lambda uow, **at: services.remove_staff(uow, username="olu", **at))
+        await pilot.press("r")
+        await pilot.pause()
+        on_the_case = text_of(app, "#bar")
+        await pilot.press("escape")
+        await pilot.pause()
+        back = text_of(app, "#bar")
+    assert "acting as olu (officer)" in before
+    assert "acting as olu (leader, Casework)" in on_the_queue
+    assert "acting as olu (not active staff: steps will be refused)" in on_the_case
+    assert on_the_case == back

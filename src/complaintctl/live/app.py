@@ -158,11 +158,23 @@ def describe(filters: dict[str, Any]) -> str:
 
 
 class Bar(Static):
-    """The top line of every screen: who is acting, and what this is."""
+    """The top line of every screen: who is acting (as the staff list had them at the last
+    read: a senior may change their role meanwhile), and what this is."""
 
     DEFAULT_CSS = """
     Bar { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     """
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        self.update(app.bar_text(self.content_size.width))
 
 
 class Status(Static):
@@ -277,7 +289,7 @@ class QueueScreen(Screen[None]):
         return self.query_one("#found" if self.found is not None else "#queue", QueueTable)
 
     def compose(self) -> ComposeResult:
-        yield Bar(self.live.bar_text(), id="bar")
+        yield Bar(id="bar")
         yield Input(placeholder="Search as find does: a name, an email, 000123 …", id="search")
         yield QueueTable(cursor_type="row", zebra_stripes=True, id="queue")
         yield FoundTable(cursor_type="row", zebra_stripes=True, id="found")
@@ -560,7 +572,7 @@ class CaseScreen(Screen[None]):
         return app
 
     def compose(self) -> ComposeResult:
-        yield Bar(self.live.bar_text(), id="bar")
+        yield Bar(id="bar")
         with VerticalScroll(id="case"):
             yield Static(id="body")
         yield Status(id="status")
@@ -577,6 +589,7 @@ class CaseScreen(Screen[None]):
             self.failed = True
             self.query_one("#body", Static).update(_text(f"Error: {err.message}", _RED))
             return
+        self.live.acting_read()
         self.failed = False
         self._draw()
 
@@ -983,9 +996,7 @@ class ExplainScreen(Screen[None]):
         self.ref, self.kind, self.lines = ref, kind, lines
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        assert isinstance(app, LiveApp)
-        yield Bar(app.bar_text(), id="bar")
+        yield Bar(id="bar")
         with VerticalScroll(id="explain"):
             yield Static(_block(self.lines), id="body")
         yield Keys()
@@ -1143,29 +1154,47 @@ class LiveApp(App[None]):
         super().__init__()
         self.session = session
         self.refresh_every = refresh_every
-        self.member = session.member()
+        session.member()
         self.first_queue: QueueReport | None = None
+        self.shown_acting = session.acting  # as the bars show them
 
-    def bar_text(self) -> Text:
-        """Who is acting, at the top of every screen."""
-        bar = Text("complaintctl live · acting as ", style="bold")
-        if self.member is None:
-            bar.append_text(_text(self.session.actor))
-            bar.append(" (not active staff: steps will be refused)", _RED)
-        else:
-            role = self.member.role + (f", {self.member.area}" if self.member.area else "")
-            bar.append_text(_text(f"{self.member.username} ({role})"))
+    def bar_text(self, width: int = 0) -> Text:
+        """Who is acting, at the top of every screen: on a line narrower than `width` (0:
+        any), without the program's name, which would push the role off the line."""
+        member = self.session.acting
+        for start in ("complaintctl live · acting as ", "acting as "):
+            bar = Text(start, style="bold")
+            if member is None:
+                bar.append_text(_text(self.session.actor))
+                bar.append(" (not active staff: steps will be refused)", _RED)
+            else:
+                role = member.role + (f", {member.area}" if member.area else "")
+                bar.append_text(_text(f"{member.username} ({role})"))
+            if not width or bar.cell_len <= width:
+                break
         return bar
+
+    def acting_read(self) -> None:
+        """The acting member as the store was last read: every screen's top line says so
+        again when their role, their area, or whether they are staff at all has changed."""
+        if self.session.acting == self.shown_acting:
+            return
+        self.shown_acting = self.session.acting
+        for screen in self.screen_stack:
+            for bar in screen.query(Bar):
+                bar.redraw()
 
     def read_queue(self) -> QueueReport | None:
         if self.first_queue is not None:  # read before the screen was up
             report, self.first_queue = self.first_queue, None
             return report
         try:
-            return self.session.queue()
+            report = self.session.queue()
         except ComplaintError as err:
             self.notify(f"Error: {err.message}", severity="error", markup=False)
             return None
+        self.acting_read()
+        return report
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
