@@ -1365,3 +1365,91 @@ async def test_a_role_changed_by_someone_else_is_shown_as_the_view_reads_again(
     assert "acting as olu (leader, Casework)" in on_the_queue
     assert "acting as olu (not active staff: steps will be refused)" in on_the_case
     assert on_the_case == back
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 79])
+async def test_a_narrow_terminal_leaves_out_columns_before_the_working_time(
+    live: Apps, width: int
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#queue", QueueTable)
+        labels = [column.label.plain for column in table.columns.values()]
+        overflow = table.max_scroll_x
+        row = next(row for row in rows_of(app) if row[0] == "SC-2026-000010")
+        bar = text_of(app, "#bar")
+    assert (labels[0], labels[-1]) == ("Ref", "Working time")
+    assert "late by 76h" == row[-1]
+    assert 0 == overflow
+    assert bar.endswith("acting as olu (officer)")
+
+
+async def test_a_terminal_too_small_to_work_in_says_so_and_opens_nothing(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(20, 5)) as pilot:
+        await pilot.pause()
+        said = text_of(app, "#small")
+        await pilot.press("enter", "slash", "v")
+        await pilot.pause()
+        stack = [type(screen).__name__ for screen in app.screen_stack]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        back = app.screen
+        await pilot.resize_terminal(30, 24)
+        await pilot.pause()
+        narrow = text_of(app, "#small")
+        await pilot.press("q")
+        await pilot.pause()
+        running = app.is_running
+    assert said.startswith("20×5 is too small: live needs 40×10.")
+    assert ["Screen", "QueueScreen", "TooSmall"] == stack
+    assert isinstance(back, QueueScreen)
+    assert "30×24" in narrow
+    assert not running
+
+
+async def test_a_form_keeps_its_values_under_a_terminal_made_too_small_for_a_while(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        form.query_one("#f-text", Input).value = "Called back"
+        await pilot.resize_terminal(30, 8)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        small = app.screen
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        kept = app.screen
+        value = form.query_one("#f-text", Input).value
+    assert type(small).__name__ == "TooSmall"
+    assert kept is form
+    assert "Called back" == value
+
+
+@pytest.mark.parametrize("key", ["t", "a", "e", "v"])
+async def test_a_choice_fits_a_short_terminal_its_heading_and_every_option_in_sight(
+    live: Apps, key: str
+) -> None:
+    from textual.widgets import Label
+
+    app = live("olu")
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        if key != "v":
+            await open_case(pilot, app, "SC-2026-000004")
+        await pilot.press(key)
+        await pilot.pause()
+        picker = app.screen
+        heading = picker.query_one(Label).region
+        options = picker.query_one(OptionList).region
+        keys = picker.query_one(Keys).region
+    # The list scrolls its highlighted option into its own sight: all of it is on the screen.
+    assert 0 <= heading.y < options.y
+    assert options.height >= 3
+    assert options.bottom <= keys.y

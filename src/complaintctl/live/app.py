@@ -111,26 +111,48 @@ def _clip(value: str, width: int) -> str:
 _COLUMNS = (("Ref", None), ("!", None), ("Consumer", 24), ("Stage", None), ("Area", 14),
             ("Owner", 14), ("Next", None), ("Due", None), ("Working time", None))  # fmt: skip
 _NARROW = (0, 1, 2, 3, 6, 8)
+# The columns that give way, in turn, on a terminal too narrow for them all: never the
+# reference or the working time left, which would be pushed off the screen's edge.
+_GIVE_WAY = (7, 4, 5, 3, 6, 2, 1)
 # Each cell's padding either side, and the table's scrollbar, as Textual draws them.
 _PADDING = 2
 _SCROLLBAR = 2
 
 
-def _fitted(records: list[Any], width: int, *, wide: bool) -> dict[int, int]:
+def _widest(records: list[Any], i: int) -> int:
+    cells = [cell_len(r[i].text if i == 8 else one_line(r[i])) for r in records]
+    return max([cell_len(_COLUMNS[i][0]), *cells])
+
+
+def _shown(records: list[Any], width: int, *, wide: bool) -> tuple[int, ...]:
+    """The queue's columns (by their place in queue_record) shown at `width`: all of them
+    when `wide`, else the narrow ones; then, while they would not fit with each cut column
+    as narrow as its header, one gives way after another (_GIVE_WAY)."""
+    shown = list(range(len(_COLUMNS)) if wide else _NARROW)
+
+    def least() -> int:
+        widths = (
+            cell_len(_COLUMNS[i][0]) if _COLUMNS[i][1] else _widest(records, i) for i in shown
+        )
+        return sum(widths) + _PADDING * len(shown) + _SCROLLBAR
+
+    for i in _GIVE_WAY:
+        if least() <= width:
+            break
+        if i in shown:
+            shown.remove(i)
+    return tuple(shown)
+
+
+def _fitted(records: list[Any], width: int, shown: tuple[int, ...]) -> dict[int, int]:
     """How wide the queue's cut columns may be (by their place in queue_record) for the table
     to fit `width` whole: the columns never cut take what their widest cell needs, and the
     others share what is left, the widest cut first, none narrower than its header."""
-    shown = range(len(_COLUMNS)) if wide else _NARROW
     cut = {i: limit for i, (_, limit) in enumerate(_COLUMNS) if limit and i in shown}
-
-    def widest(i: int) -> int:
-        cells = [cell_len(r[i].text if i == 8 else one_line(r[i])) for r in records]
-        return max([cell_len(_COLUMNS[i][0]), *cells])
-
     room = width - _SCROLLBAR - _PADDING * len(shown)
-    room -= sum(widest(i) for i in shown if i not in cut)
-    fits = {i: min(limit, widest(i)) for i, limit in cut.items()}
-    while sum(fits.values()) > room:
+    room -= sum(_widest(records, i) for i in shown if i not in cut)
+    fits = {i: min(limit, _widest(records, i)) for i, limit in cut.items()}
+    while fits and sum(fits.values()) > room:
         i = max(fits, key=lambda i: fits[i] - cell_len(_COLUMNS[i][0]))
         if fits[i] <= cell_len(_COLUMNS[i][0]):
             break
@@ -325,28 +347,27 @@ class QueueScreen(Screen[None]):
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        table.add_columns(*(name for i, (name, _) in enumerate(_COLUMNS) if wide or i in _NARROW))
-        self.drawn_wide = wide
         records = [queue_record(item, tz, report.working_day) for item in report.items[:SHOWN]]
-        fits = _fitted(records, self.size.width, wide=wide)
+        columns = _shown(records, self.size.width, wide=wide)
+        table.add_columns(*(_COLUMNS[i][0] for i in columns))
+        self.drawn_wide = wide
+        fits = _fitted(records, self.size.width, columns)
         self.drawn_width = self.size.width
-        for ref, flags, consumer, stage, area, owner, kind, due, left in records:
-            cells = [
+        for record in records:
+            ref, flags, consumer, stage, area, owner, kind, due, left = record
+            cells = (
                 _text(ref),
                 _text(flags),
-                _text(_clip(one_line(consumer), fits[2])),
-                _text(stage),
                 # Each cut as it is shown (inert): a mark written out <U+…> takes its columns.
-                *(
-                    [_text(_clip(one_line(area), fits[4])), _text(_clip(one_line(owner), fits[5]))]
-                    if wide
-                    else []
-                ),
+                _text(_clip(one_line(consumer), fits.get(2, 0))),
+                _text(stage),
+                _text(_clip(one_line(area), fits.get(4, 0))),
+                _text(_clip(one_line(owner), fits.get(5, 0))),
                 _text(kind),
-                *([_text(due)] if wide else []),
+                _text(due),
                 _text(left.text, left.style),
-            ]
-            table.add_row(*cells, key=ref)
+            )
+            table.add_row(*(cells[i] for i in columns), key=ref)
         self._restore_cursor(table, wanted)
         if shown:
             self._show_the_queue()
@@ -771,6 +792,19 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
     return text
 
 
+# The most options a choice shows at once (it scrolls for more), and the lines around them:
+# its border, its heading and the keys' line below it.
+LIST_MOST, LIST_AROUND = 16, 4
+
+
+def _fit_choices(screen: Screen[Any]) -> None:
+    """A choice's list no taller than the terminal leaves it: taller, its heading and its
+    last options were off the screen, the option chosen among them, out of sight."""
+    screen.query_one(OptionList).styles.max_height = max(
+        1, min(LIST_MOST, screen.size.height - LIST_AROUND)
+    )
+
+
 # The choices of ViewPicker besides the saved views, and what comes before a saved view's
 # name in its choice: a view may be named anything (`[views."*all"]`), and is still its own.
 EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
@@ -786,7 +820,7 @@ class ViewPicker(ModalScreen["str | None"]):
     ViewPicker { align: center middle; }
     ViewPicker > Vertical { width: 70; max-width: 100%; height: auto; border: round $primary;
                             background: $surface; padding: 0 1; }
-    ViewPicker OptionList { height: auto; max-height: 16; }
+    ViewPicker OptionList { height: auto; }
     """
 
     def __init__(self, views: list[str], started: str) -> None:
@@ -808,7 +842,11 @@ class ViewPicker(ModalScreen["str | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -916,7 +954,7 @@ class StepPicker(ModalScreen["Action | None"]):
     StepPicker { align: center middle; }
     StepPicker > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary;
                             background: $surface; padding: 0 1; }
-    StepPicker OptionList { height: auto; max-height: 16; }
+    StepPicker OptionList { height: auto; }
     """
 
     def __init__(
@@ -941,7 +979,11 @@ class StepPicker(ModalScreen["Action | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -973,7 +1015,11 @@ class KindPicker(ModalScreen["str | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -1144,6 +1190,42 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
         self.dismiss(None)
 
 
+# The smallest terminal the view is drawn on: the queue's reference, flags and working time,
+# and a few of its cases, with the lines above and below them.
+LEAST_SIZE = (40, 10)
+
+
+class TooSmall(ModalScreen[None]):
+    """Over everything while the terminal is smaller than LEAST_SIZE: what is beneath (a form
+    half typed too) stays as it was, and comes back once the terminal is larger; no key but
+    q reaches it, so nothing is opened or taken unseen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    TooSmall { background: $background; }
+    TooSmall #small { width: 100%; height: 100%; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="small")
+
+    def on_mount(self) -> None:
+        self.said()
+
+    def on_resize(self) -> None:
+        self.said()
+
+    def said(self) -> None:
+        width, height = self.app.size
+        least = "×".join(map(str, LEAST_SIZE))
+        self.query_one("#small", Static).update(
+            Text(
+                f"{width}×{height} is too small: live needs {least}. Make it larger, or press "
+                "q to quit."
+            )
+        )
+
+
 class LiveApp(App[None]):
     """`complaintctl live`: the queue, a case, its steps; the acting member always shown."""
 
@@ -1198,8 +1280,22 @@ class LiveApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+        self.fit()
         if self.refresh_every:
             self.set_interval(self.refresh_every, self.minute_gone_by, name="minute")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Over everything, say the terminal is too small while it is; take that away once
+        it is large enough again."""
+        width, height = self.size
+        small = width < LEAST_SIZE[0] or height < LEAST_SIZE[1]
+        if small and not isinstance(self.screen, TooSmall):
+            self.push_screen(TooSmall())
+        elif not small and isinstance(self.screen, TooSmall):
+            self.pop_screen()
 
     def minute_gone_by(self) -> None:
         """Read the queue again, and a case open on the screen: others' changes appear."""
