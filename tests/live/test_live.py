@@ -1453,3 +1453,42 @@ async def test_a_choice_fits_a_short_terminal_its_heading_and_every_option_in_si
     assert 0 <= heading.y < options.y
     assert options.height >= 3
     assert options.bottom <= keys.y
+
+
+async def test_an_acting_name_with_a_terminal_escape_is_said_written_out_when_no_step_is_open(
+    live: Apps,
+) -> None:
+    app = live("vis\x1b[5;5HXXXX")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        await pilot.press("t")
+        await pilot.pause()
+        said = text_of(app, "#status")
+    assert "\x1b" not in said
+    assert "No step is open to vis\\x1b[5;5HXXXX on SC-2026-000010 now." == said
+
+
+async def test_a_queue_that_cannot_be_read_again_is_said_inert_as_a_command_says_it(
+    demo_store: str, tmp_path: Path
+) -> None:
+    # A store in a folder whose name holds a terminal escape: the error names its path.
+    folder = tmp_path / "shared\x1b[2Jdrive"
+    folder.mkdir()
+    store = folder / "store.sqlite3"
+    shutil.copyfile(demo_store, store)
+    state = State(db=str(store), actor="olu", now=NOW, origin=("tester", "testhost"))
+    app = LiveApp(Session(state, {}, clock=lambda: NOW), refresh_every=0)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            store.unlink()
+            app.minute_gone_by()
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+    finally:
+        state.close()
+    assert 1 == len(said)
+    assert said[0].startswith("Error: the store ")
+    assert "\x1b" not in said[0]
+    assert "shared\\x1b[2Jdrive" in said[0]

@@ -634,7 +634,7 @@ class CaseScreen(Screen[None]):
         if self.view is None:
             return
         if not self.offered:
-            self.say(Text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
+            self.say(_text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
             return
         self.app.push_screen(StepPicker(self.offered), self._picked)
 
@@ -1273,7 +1273,7 @@ class LiveApp(App[None]):
         try:
             report = self.session.queue()
         except ComplaintError as err:
-            self.notify(f"Error: {err.message}", severity="error", markup=False)
+            self.notify(one_line(f"Error: {err.message}"), severity="error", markup=False)
             return None
         self.acting_read()
         return report
