@@ -1492,3 +1492,23 @@ async def test_a_queue_that_cannot_be_read_again_is_said_inert_as_a_command_says
     assert said[0].startswith("Error: the store ")
     assert "\x1b" not in said[0]
     assert "shared\\x1b[2Jdrive" in said[0]
+
+
+async def test_the_keys_at_the_foot_run_onto_a_second_line_on_a_narrow_terminal(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(44, 12)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        keys = app.screen.query_one(Keys)
+        shown, height = keys.render().plain, keys.region.height
+        back = next(start for start, _end, key in keys.spans if key == "escape")
+        await pilot.click(Keys, offset=(back % 44 + 1, back // 44))
+        await pilot.pause()
+        screen = app.screen
+    assert [" t Take a step  a Actions  e Explain  ", " r Refresh  esc Back  q Quit  "] == (
+        shown.split("\n")
+    )
+    assert 2 == height
+    assert isinstance(screen, QueueScreen)

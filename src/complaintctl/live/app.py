@@ -22,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Click
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
@@ -210,16 +211,19 @@ class Status(Static):
 class Keys(Static):
     """The bottom line: the keys open here, each clickable. One line drawn from the screen's
     bindings, where Textual's Footer would compose a widget a key, again on every change of
-    focus, a frame or two after the screen it belongs to (benchmarks/live.py). A picker or
-    form has its own (`Keys.over`), over the line of the screen beneath, whose keys do
+    focus, a frame or two after the screen it belongs to (benchmarks/live.py); on a terminal
+    too narrow for them all, they run onto a second line rather than off the edge. A picker
+    or form has its own (`Keys.over`), over the line of the screen beneath, whose keys do
     nothing while it is open."""
 
     DEFAULT_CSS = """
-    Keys { height: 1; width: 1fr; background: $footer-background; color: $footer-foreground; }
+    Keys { height: auto; width: 1fr; background: $footer-background;
+           color: $footer-foreground; }
     Keys.over { dock: bottom; }
     """
     drawn = ""
-    # Where each key is on the line, for a click: (first column, past the last, the key).
+    # Where each key is, for a click: (first column, past the last, the key), counted along
+    # the lines one after another, each as wide as the widget.
     spans: tuple[tuple[int, int, str], ...] = ()
 
     def on_mount(self) -> None:
@@ -229,35 +233,50 @@ class Keys(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        if self._line().plain != self.drawn:  # most changes of focus change no key shown
-            self.refresh()
+        # Most changes of focus change no key shown.
+        if self._line(self.size.width).plain != self.drawn:
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._line(width).plain.count("\n") + 1
 
     def render(self) -> Text:
-        line = self._line()
+        line = self._line(self.size.width)
         self.drawn = line.plain
         return line
 
-    def _line(self) -> Text:
+    def _line(self, width: int) -> Text:
+        """The keys laid out on lines `width` columns wide (0: all on one)."""
         line = Text(" ", no_wrap=True, overflow="crop")
         key_style = Style(bold=True, color=self.app.get_css_variables()["footer-key-foreground"])
         seen: set[str] = set()
         spans = []
+        row, column = 0, 1
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            start = len(line)
-            line.append(self.app.get_key_display(binding), key_style)
-            line.append(f" {binding.description}")
-            spans.append((start, len(line), binding.key.split(",")[0]))
+            key = self.app.get_key_display(binding)
+            said = f" {binding.description}"
+            taken = cell_len(key + said)
+            if width and column > 1 and column + taken > width:
+                line.append("\n ")
+                row, column = row + 1, 1
+            line.append(key, key_style)
+            line.append(said)
+            spans.append(
+                (row * width + column, row * width + column + taken, binding.key.split(",")[0])
+            )
             line.append("  ")
+            column += taken + 2
         self.spans = tuple(spans)
         return line
 
     def on_click(self, event: Click) -> None:
         """A click on a key presses it."""
+        at = event.y * self.size.width + event.x
         for start, end, key in self.spans:
-            if start <= event.x < end:
+            if start <= at < end:
                 self.app.simulate_key(key)
                 return
 
