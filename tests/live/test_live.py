@@ -1333,3 +1333,182 @@ def test_the_assign_form_hands_a_second_stage_case_on_with_its_reason(session: S
 
     assert "Handed the second stage of SC-2026-000007 on to lee" == form.message(after)
     assert "lee" == after.handler
+
+
+def _by_sam(session: Session, change: Any) -> None:
+    """A change to the staff made by sam, a senior, in another process's session."""
+    session._change(lambda uow, when: change(uow, by="sam", at=when, now=when))
+
+
+async def test_a_role_changed_by_someone_else_is_shown_as_the_view_reads_again(
+    live: Apps, session: Sessions
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = text_of(app, "#bar")
+        sam = session("sam")
+        _by_sam(sam, lambda uow, **at: services.change_role(
+            uow, username="olu", role=Role.LEADER, area="Casework", **at))  # fmt: skip
+        app.minute_gone_by()
+        await pilot.pause()
+        on_the_queue = text_of(app, "#bar")
+        await open_case(pilot, app, "SC-2026-000004")
+        _by_sam(sam, lambda uow, **at: services.remove_staff(uow, username="olu", **at))
+        await pilot.press("r")
+        await pilot.pause()
+        on_the_case = text_of(app, "#bar")
+        await pilot.press("escape")
+        await pilot.pause()
+        back = text_of(app, "#bar")
+    assert "acting as olu (officer)" in before
+    assert "acting as olu (leader, Casework)" in on_the_queue
+    assert "acting as olu (not active staff: steps will be refused)" in on_the_case
+    assert on_the_case == back
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 79])
+async def test_a_narrow_terminal_leaves_out_columns_before_the_working_time(
+    live: Apps, width: int
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#queue", QueueTable)
+        labels = [column.label.plain for column in table.columns.values()]
+        overflow = table.max_scroll_x
+        row = next(row for row in rows_of(app) if row[0] == "SC-2026-000010")
+        bar = text_of(app, "#bar")
+    assert (labels[0], labels[-1]) == ("Ref", "Working time")
+    assert "late by 76h" == row[-1]
+    assert 0 == overflow
+    assert bar.endswith("acting as olu (officer)")
+
+
+async def test_a_terminal_too_small_to_work_in_says_so_and_opens_nothing(live: Apps) -> None:
+    app = live("olu")
+    async with app.run_test(size=(20, 5)) as pilot:
+        await pilot.pause()
+        said = text_of(app, "#small")
+        await pilot.press("enter", "slash", "v")
+        await pilot.pause()
+        stack = [type(screen).__name__ for screen in app.screen_stack]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        back = app.screen
+        await pilot.resize_terminal(30, 24)
+        await pilot.pause()
+        narrow = text_of(app, "#small")
+        await pilot.press("q")
+        await pilot.pause()
+        running = app.is_running
+    assert said.startswith("20×5 is too small: live needs 40×10.")
+    assert ["Screen", "QueueScreen", "TooSmall"] == stack
+    assert isinstance(back, QueueScreen)
+    assert "30×24" in narrow
+    assert not running
+
+
+async def test_a_form_keeps_its_values_under_a_terminal_made_too_small_for_a_while(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        form.query_one("#f-text", Input).value = "Called back"
+        await pilot.resize_terminal(30, 8)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        small = app.screen
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        kept = app.screen
+        value = form.query_one("#f-text", Input).value
+    assert type(small).__name__ == "TooSmall"
+    assert kept is form
+    assert "Called back" == value
+
+
+@pytest.mark.parametrize("key", ["t", "a", "e", "v"])
+async def test_a_choice_fits_a_short_terminal_its_heading_and_every_option_in_sight(
+    live: Apps, key: str
+) -> None:
+    from textual.widgets import Label
+
+    app = live("olu")
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        if key != "v":
+            await open_case(pilot, app, "SC-2026-000004")
+        await pilot.press(key)
+        await pilot.pause()
+        picker = app.screen
+        heading = picker.query_one(Label).region
+        options = picker.query_one(OptionList).region
+        keys = picker.query_one(Keys).region
+    # The list scrolls its highlighted option into its own sight: all of it is on the screen.
+    assert 0 <= heading.y < options.y
+    assert options.height >= 3
+    assert options.bottom <= keys.y
+
+
+async def test_an_acting_name_with_a_terminal_escape_is_said_written_out_when_no_step_is_open(
+    live: Apps,
+) -> None:
+    app = live("vis\x1b[5;5HXXXX")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000010")
+        await pilot.press("t")
+        await pilot.pause()
+        said = text_of(app, "#status")
+    assert "\x1b" not in said
+    assert "No step is open to vis\\x1b[5;5HXXXX on SC-2026-000010 now." == said
+
+
+async def test_a_queue_that_cannot_be_read_again_is_said_inert_as_a_command_says_it(
+    demo_store: str, tmp_path: Path
+) -> None:
+    # A store in a folder whose name holds a terminal escape: the error names its path.
+    folder = tmp_path / "shared\x1b[2Jdrive"
+    folder.mkdir()
+    store = folder / "store.sqlite3"
+    shutil.copyfile(demo_store, store)
+    state = State(db=str(store), actor="olu", now=NOW, origin=("tester", "testhost"))
+    app = LiveApp(Session(state, {}, clock=lambda: NOW), refresh_every=0)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            store.unlink()
+            app.minute_gone_by()
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+    finally:
+        state.close()
+    assert 1 == len(said)
+    assert said[0].startswith("Error: the store ")
+    assert "\x1b" not in said[0]
+    assert "shared\\x1b[2Jdrive" in said[0]
+
+
+async def test_the_keys_at_the_foot_run_onto_a_second_line_on_a_narrow_terminal(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(44, 12)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000004")
+        keys = app.screen.query_one(Keys)
+        shown, height = keys.render().plain, keys.region.height
+        back = next(start for start, _end, key in keys.spans if key == "escape")
+        await pilot.click(Keys, offset=(back % 44 + 1, back // 44))
+        await pilot.pause()
+        screen = app.screen
+    assert [" t Take a step  a Actions  e Explain  ", " r Refresh  esc Back  q Quit  "] == (
+        shown.split("\n")
+    )
+    assert 2 == height
+    assert isinstance(screen, QueueScreen)

@@ -22,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Click
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
@@ -111,26 +112,48 @@ def _clip(value: str, width: int) -> str:
 _COLUMNS = (("Ref", None), ("!", None), ("Consumer", 24), ("Stage", None), ("Area", 14),
             ("Owner", 14), ("Next", None), ("Due", None), ("Working time", None))  # fmt: skip
 _NARROW = (0, 1, 2, 3, 6, 8)
+# The columns that give way, in turn, on a terminal too narrow for them all: never the
+# reference or the working time left, which would be pushed off the screen's edge.
+_GIVE_WAY = (7, 4, 5, 3, 6, 2, 1)
 # Each cell's padding either side, and the table's scrollbar, as Textual draws them.
 _PADDING = 2
 _SCROLLBAR = 2
 
 
-def _fitted(records: list[Any], width: int, *, wide: bool) -> dict[int, int]:
+def _widest(records: list[Any], i: int) -> int:
+    cells = [cell_len(r[i].text if i == 8 else one_line(r[i])) for r in records]
+    return max([cell_len(_COLUMNS[i][0]), *cells])
+
+
+def _shown(records: list[Any], width: int, *, wide: bool) -> tuple[int, ...]:
+    """The queue's columns (by their place in queue_record) shown at `width`: all of them
+    when `wide`, else the narrow ones; then, while they would not fit with each cut column
+    as narrow as its header, one gives way after another (_GIVE_WAY)."""
+    shown = list(range(len(_COLUMNS)) if wide else _NARROW)
+
+    def least() -> int:
+        widths = (
+            cell_len(_COLUMNS[i][0]) if _COLUMNS[i][1] else _widest(records, i) for i in shown
+        )
+        return sum(widths) + _PADDING * len(shown) + _SCROLLBAR
+
+    for i in _GIVE_WAY:
+        if least() <= width:
+            break
+        if i in shown:
+            shown.remove(i)
+    return tuple(shown)
+
+
+def _fitted(records: list[Any], width: int, shown: tuple[int, ...]) -> dict[int, int]:
     """How wide the queue's cut columns may be (by their place in queue_record) for the table
     to fit `width` whole: the columns never cut take what their widest cell needs, and the
     others share what is left, the widest cut first, none narrower than its header."""
-    shown = range(len(_COLUMNS)) if wide else _NARROW
     cut = {i: limit for i, (_, limit) in enumerate(_COLUMNS) if limit and i in shown}
-
-    def widest(i: int) -> int:
-        cells = [cell_len(r[i].text if i == 8 else one_line(r[i])) for r in records]
-        return max([cell_len(_COLUMNS[i][0]), *cells])
-
     room = width - _SCROLLBAR - _PADDING * len(shown)
-    room -= sum(widest(i) for i in shown if i not in cut)
-    fits = {i: min(limit, widest(i)) for i, limit in cut.items()}
-    while sum(fits.values()) > room:
+    room -= sum(_widest(records, i) for i in shown if i not in cut)
+    fits = {i: min(limit, _widest(records, i)) for i, limit in cut.items()}
+    while fits and sum(fits.values()) > room:
         i = max(fits, key=lambda i: fits[i] - cell_len(_COLUMNS[i][0]))
         if fits[i] <= cell_len(_COLUMNS[i][0]):
             break
@@ -158,11 +181,23 @@ def describe(filters: dict[str, Any]) -> str:
 
 
 class Bar(Static):
-    """The top line of every screen: who is acting, and what this is."""
+    """The top line of every screen: who is acting (as the staff list had them at the last
+    read: a senior may change their role meanwhile), and what this is."""
 
     DEFAULT_CSS = """
     Bar { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     """
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        app = self.app
+        assert isinstance(app, LiveApp)
+        self.update(app.bar_text(self.content_size.width))
 
 
 class Status(Static):
@@ -176,16 +211,19 @@ class Status(Static):
 class Keys(Static):
     """The bottom line: the keys open here, each clickable. One line drawn from the screen's
     bindings, where Textual's Footer would compose a widget a key, again on every change of
-    focus, a frame or two after the screen it belongs to (benchmarks/live.py). A picker or
-    form has its own (`Keys.over`), over the line of the screen beneath, whose keys do
+    focus, a frame or two after the screen it belongs to (benchmarks/live.py); on a terminal
+    too narrow for them all, they run onto a second line rather than off the edge. A picker
+    or form has its own (`Keys.over`), over the line of the screen beneath, whose keys do
     nothing while it is open."""
 
     DEFAULT_CSS = """
-    Keys { height: 1; width: 1fr; background: $footer-background; color: $footer-foreground; }
+    Keys { height: auto; width: 1fr; background: $footer-background;
+           color: $footer-foreground; }
     Keys.over { dock: bottom; }
     """
     drawn = ""
-    # Where each key is on the line, for a click: (first column, past the last, the key).
+    # Where each key is, for a click: (first column, past the last, the key), counted along
+    # the lines one after another, each as wide as the widget.
     spans: tuple[tuple[int, int, str], ...] = ()
 
     def on_mount(self) -> None:
@@ -195,35 +233,50 @@ class Keys(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        if self._line().plain != self.drawn:  # most changes of focus change no key shown
-            self.refresh()
+        # Most changes of focus change no key shown.
+        if self._line(self.size.width).plain != self.drawn:
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._line(width).plain.count("\n") + 1
 
     def render(self) -> Text:
-        line = self._line()
+        line = self._line(self.size.width)
         self.drawn = line.plain
         return line
 
-    def _line(self) -> Text:
+    def _line(self, width: int) -> Text:
+        """The keys laid out on lines `width` columns wide (0: all on one)."""
         line = Text(" ", no_wrap=True, overflow="crop")
         key_style = Style(bold=True, color=self.app.get_css_variables()["footer-key-foreground"])
         seen: set[str] = set()
         spans = []
+        row, column = 0, 1
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            start = len(line)
-            line.append(self.app.get_key_display(binding), key_style)
-            line.append(f" {binding.description}")
-            spans.append((start, len(line), binding.key.split(",")[0]))
+            key = self.app.get_key_display(binding)
+            said = f" {binding.description}"
+            taken = cell_len(key + said)
+            if width and column > 1 and column + taken > width:
+                line.append("\n ")
+                row, column = row + 1, 1
+            line.append(key, key_style)
+            line.append(said)
+            spans.append(
+                (row * width + column, row * width + column + taken, binding.key.split(",")[0])
+            )
             line.append("  ")
+            column += taken + 2
         self.spans = tuple(spans)
         return line
 
     def on_click(self, event: Click) -> None:
         """A click on a key presses it."""
+        at = event.y * self.size.width + event.x
         for start, end, key in self.spans:
-            if start <= event.x < end:
+            if start <= at < end:
                 self.app.simulate_key(key)
                 return
 
@@ -277,7 +330,7 @@ class QueueScreen(Screen[None]):
         return self.query_one("#found" if self.found is not None else "#queue", QueueTable)
 
     def compose(self) -> ComposeResult:
-        yield Bar(self.live.bar_text(), id="bar")
+        yield Bar(id="bar")
         yield Input(placeholder="Search as find does: a name, an email, 000123 …", id="search")
         yield QueueTable(cursor_type="row", zebra_stripes=True, id="queue")
         yield FoundTable(cursor_type="row", zebra_stripes=True, id="found")
@@ -313,28 +366,27 @@ class QueueScreen(Screen[None]):
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        table.add_columns(*(name for i, (name, _) in enumerate(_COLUMNS) if wide or i in _NARROW))
-        self.drawn_wide = wide
         records = [queue_record(item, tz, report.working_day) for item in report.items[:SHOWN]]
-        fits = _fitted(records, self.size.width, wide=wide)
+        columns = _shown(records, self.size.width, wide=wide)
+        table.add_columns(*(_COLUMNS[i][0] for i in columns))
+        self.drawn_wide = wide
+        fits = _fitted(records, self.size.width, columns)
         self.drawn_width = self.size.width
-        for ref, flags, consumer, stage, area, owner, kind, due, left in records:
-            cells = [
+        for record in records:
+            ref, flags, consumer, stage, area, owner, kind, due, left = record
+            cells = (
                 _text(ref),
                 _text(flags),
-                _text(_clip(one_line(consumer), fits[2])),
-                _text(stage),
                 # Each cut as it is shown (inert): a mark written out <U+…> takes its columns.
-                *(
-                    [_text(_clip(one_line(area), fits[4])), _text(_clip(one_line(owner), fits[5]))]
-                    if wide
-                    else []
-                ),
+                _text(_clip(one_line(consumer), fits.get(2, 0))),
+                _text(stage),
+                _text(_clip(one_line(area), fits.get(4, 0))),
+                _text(_clip(one_line(owner), fits.get(5, 0))),
                 _text(kind),
-                *([_text(due)] if wide else []),
+                _text(due),
                 _text(left.text, left.style),
-            ]
-            table.add_row(*cells, key=ref)
+            )
+            table.add_row(*(cells[i] for i in columns), key=ref)
         self._restore_cursor(table, wanted)
         if shown:
             self._show_the_queue()
@@ -560,7 +612,7 @@ class CaseScreen(Screen[None]):
         return app
 
     def compose(self) -> ComposeResult:
-        yield Bar(self.live.bar_text(), id="bar")
+        yield Bar(id="bar")
         with VerticalScroll(id="case"):
             yield Static(id="body")
         yield Status(id="status")
@@ -577,6 +629,7 @@ class CaseScreen(Screen[None]):
             self.failed = True
             self.query_one("#body", Static).update(_text(f"Error: {err.message}", _RED))
             return
+        self.live.acting_read()
         self.failed = False
         self._draw()
 
@@ -600,7 +653,7 @@ class CaseScreen(Screen[None]):
         if self.view is None:
             return
         if not self.offered:
-            self.say(Text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
+            self.say(_text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
             return
         self.app.push_screen(StepPicker(self.offered), self._picked)
 
@@ -758,6 +811,19 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
     return text
 
 
+# The most options a choice shows at once (it scrolls for more), and the lines around them:
+# its border, its heading and the keys' line below it.
+LIST_MOST, LIST_AROUND = 16, 4
+
+
+def _fit_choices(screen: Screen[Any]) -> None:
+    """A choice's list no taller than the terminal leaves it: taller, its heading and its
+    last options were off the screen, the option chosen among them, out of sight."""
+    screen.query_one(OptionList).styles.max_height = max(
+        1, min(LIST_MOST, screen.size.height - LIST_AROUND)
+    )
+
+
 # The choices of ViewPicker besides the saved views, and what comes before a saved view's
 # name in its choice: a view may be named anything (`[views."*all"]`), and is still its own.
 EVERYTHING, STARTED, MINE, FILTER = "*all", "*started", "*mine", "*filter"
@@ -773,7 +839,7 @@ class ViewPicker(ModalScreen["str | None"]):
     ViewPicker { align: center middle; }
     ViewPicker > Vertical { width: 70; max-width: 100%; height: auto; border: round $primary;
                             background: $surface; padding: 0 1; }
-    ViewPicker OptionList { height: auto; max-height: 16; }
+    ViewPicker OptionList { height: auto; }
     """
 
     def __init__(self, views: list[str], started: str) -> None:
@@ -795,7 +861,11 @@ class ViewPicker(ModalScreen["str | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -903,7 +973,7 @@ class StepPicker(ModalScreen["Action | None"]):
     StepPicker { align: center middle; }
     StepPicker > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary;
                             background: $surface; padding: 0 1; }
-    StepPicker OptionList { height: auto; max-height: 16; }
+    StepPicker OptionList { height: auto; }
     """
 
     def __init__(
@@ -928,7 +998,11 @@ class StepPicker(ModalScreen["Action | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -960,7 +1034,11 @@ class KindPicker(ModalScreen["str | None"]):
         yield Keys(classes="over")
 
     def on_mount(self) -> None:
+        _fit_choices(self)
         self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        _fit_choices(self)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -983,9 +1061,7 @@ class ExplainScreen(Screen[None]):
         self.ref, self.kind, self.lines = ref, kind, lines
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        assert isinstance(app, LiveApp)
-        yield Bar(app.bar_text(), id="bar")
+        yield Bar(id="bar")
         with VerticalScroll(id="explain"):
             yield Static(_block(self.lines), id="body")
         yield Keys()
@@ -1133,6 +1209,42 @@ class StepForm(ModalScreen["tuple[str, CaseView] | None"]):
         self.dismiss(None)
 
 
+# The smallest terminal the view is drawn on: the queue's reference, flags and working time,
+# and a few of its cases, with the lines above and below them.
+LEAST_SIZE = (40, 10)
+
+
+class TooSmall(ModalScreen[None]):
+    """Over everything while the terminal is smaller than LEAST_SIZE: what is beneath (a form
+    half typed too) stays as it was, and comes back once the terminal is larger; no key but
+    q reaches it, so nothing is opened or taken unseen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    TooSmall { background: $background; }
+    TooSmall #small { width: 100%; height: 100%; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="small")
+
+    def on_mount(self) -> None:
+        self.said()
+
+    def on_resize(self) -> None:
+        self.said()
+
+    def said(self) -> None:
+        width, height = self.app.size
+        least = "×".join(map(str, LEAST_SIZE))
+        self.query_one("#small", Static).update(
+            Text(
+                f"{width}×{height} is too small: live needs {least}. Make it larger, or press "
+                "q to quit."
+            )
+        )
+
+
 class LiveApp(App[None]):
     """`complaintctl live`: the queue, a case, its steps; the acting member always shown."""
 
@@ -1143,34 +1255,66 @@ class LiveApp(App[None]):
         super().__init__()
         self.session = session
         self.refresh_every = refresh_every
-        self.member = session.member()
+        session.member()
         self.first_queue: QueueReport | None = None
+        self.shown_acting = session.acting  # as the bars show them
 
-    def bar_text(self) -> Text:
-        """Who is acting, at the top of every screen."""
-        bar = Text("complaintctl live · acting as ", style="bold")
-        if self.member is None:
-            bar.append_text(_text(self.session.actor))
-            bar.append(" (not active staff: steps will be refused)", _RED)
-        else:
-            role = self.member.role + (f", {self.member.area}" if self.member.area else "")
-            bar.append_text(_text(f"{self.member.username} ({role})"))
+    def bar_text(self, width: int = 0) -> Text:
+        """Who is acting, at the top of every screen: on a line narrower than `width` (0:
+        any), without the program's name, which would push the role off the line."""
+        member = self.session.acting
+        for start in ("complaintctl live · acting as ", "acting as "):
+            bar = Text(start, style="bold")
+            if member is None:
+                bar.append_text(_text(self.session.actor))
+                bar.append(" (not active staff: steps will be refused)", _RED)
+            else:
+                role = member.role + (f", {member.area}" if member.area else "")
+                bar.append_text(_text(f"{member.username} ({role})"))
+            if not width or bar.cell_len <= width:
+                break
         return bar
+
+    def acting_read(self) -> None:
+        """The acting member as the store was last read: every screen's top line says so
+        again when their role, their area, or whether they are staff at all has changed."""
+        if self.session.acting == self.shown_acting:
+            return
+        self.shown_acting = self.session.acting
+        for screen in self.screen_stack:
+            for bar in screen.query(Bar):
+                bar.redraw()
 
     def read_queue(self) -> QueueReport | None:
         if self.first_queue is not None:  # read before the screen was up
             report, self.first_queue = self.first_queue, None
             return report
         try:
-            return self.session.queue()
+            report = self.session.queue()
         except ComplaintError as err:
-            self.notify(f"Error: {err.message}", severity="error", markup=False)
+            self.notify(one_line(f"Error: {err.message}"), severity="error", markup=False)
             return None
+        self.acting_read()
+        return report
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+        self.fit()
         if self.refresh_every:
             self.set_interval(self.refresh_every, self.minute_gone_by, name="minute")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """Over everything, say the terminal is too small while it is; take that away once
+        it is large enough again."""
+        width, height = self.size
+        small = width < LEAST_SIZE[0] or height < LEAST_SIZE[1]
+        if small and not isinstance(self.screen, TooSmall):
+            self.push_screen(TooSmall())
+        elif not small and isinstance(self.screen, TooSmall):
+            self.pop_screen()
 
     def minute_gone_by(self) -> None:
         """Read the queue again, and a case open on the screen: others' changes appear."""

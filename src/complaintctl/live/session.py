@@ -54,6 +54,10 @@ class Session:
         # The SQLite file read last (its device and inode): the view stays open all day, and a
         # file removed or replaced meanwhile is still open to it, where no one else would see.
         self._file: tuple[int, int] | None = None
+        # The acting member as the staff list had them at the last read of the queue or a
+        # case (None: not active staff): a senior may change their role, or remove them,
+        # while the view is open.
+        self.acting: StaffView | None = None
 
     @property
     def actor(self) -> str:
@@ -147,7 +151,13 @@ class Session:
 
         self._tick()
         filters = self.filters
-        return self._read(lambda uow, when: services.queue(uow, as_of=when, **filters))
+
+        def read(uow: UnitOfWork, when: datetime) -> QueueReport:
+            report = services.queue(uow, as_of=when, **filters)
+            self._acting(uow)
+            return report
+
+        return self._read(read)
 
     def find(self, text: str) -> FindReport:
         """The cases `find TEXT` lists."""
@@ -166,7 +176,9 @@ class Session:
 
         def read(uow: UnitOfWork, when: datetime) -> tuple[CaseView, tuple[Action, ...]]:
             view = services.show_case(uow, ref=ref, as_of=when)
-            return view, steps_open_to(uow, ref=view.ref, by=self.actor)
+            offered = steps_open_to(uow, ref=view.ref, by=self.actor)
+            self._acting(uow)
+            return view, offered
 
         return self._read(read)
 
@@ -179,12 +191,17 @@ class Session:
 
     def member(self) -> StaffView | None:
         """The acting member as the staff list has them; None if they are not active staff."""
+        self._tick()
+        return self._read(lambda uow, _when: self._acting(uow))
+
+    def _acting(self, uow: UnitOfWork) -> StaffView | None:
+        """The acting member as the staff list has them in `uow`, kept as `acting`."""
         from complaintctl import services
 
-        self._tick()
-        staff = self._read(lambda uow, _when: services.list_staff(uow))
         wanted = self.actor.strip().casefold()
-        return next((s for s in staff if s.username.casefold() == wanted), None)
+        staff = services.list_staff(uow)
+        self.acting = next((s for s in staff if s.username.casefold() == wanted), None)
+        return self.acting
 
     def listed(self, name: str) -> tuple[str, ...]:
         """A list kept in the store that a form's choices come from: "causes", the names
