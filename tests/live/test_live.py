@@ -1383,6 +1383,7 @@ async def test_a_narrow_terminal_leaves_out_columns_before_the_working_time(
     assert "late by 76h" == row[-1]
     assert 0 == overflow
     assert bar.endswith("acting as olu (officer)")
+    assert len(bar) <= width
 
 
 async def test_a_terminal_too_small_to_work_in_says_so_and_opens_nothing(live: Apps) -> None:
@@ -1403,10 +1404,48 @@ async def test_a_terminal_too_small_to_work_in_says_so_and_opens_nothing(live: A
         await pilot.pause()
         running = app.is_running
     assert said.startswith("20×5 is too small: live needs 40×10.")
+    assert said.endswith("or press q to quit.")
     assert ["Screen", "QueueScreen", "TooSmall"] == stack
     assert isinstance(back, QueueScreen)
     assert "30×24" in narrow
     assert not running
+
+
+async def test_q_typed_into_a_form_under_a_terminal_made_too_small_never_quits(
+    live: Apps,
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000006")
+        form = await choose_step(pilot, app, Action.NOTE)
+        form.query_one("#f-text", Input).value = "Consumer asked a "
+        await pilot.resize_terminal(36, 20)
+        await pilot.pause()
+        said = text_of(app, "#small")
+        await pilot.press("q")
+        await pilot.pause()
+        running = app.is_running
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        kept = app.screen
+        value = form.query_one("#f-text", Input).value
+    assert running
+    assert said.endswith("or press ctrl+q to quit, losing the form.")
+    assert kept is form
+    assert "Consumer asked a " == value
+
+
+async def test_a_member_named_in_full_width_letters_is_shown_as_the_steps_find_them(
+    live: Apps,
+) -> None:
+    app = live("\uff2f\uff2c\uff35")  # ＯＬＵ, as a step finds olu
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = text_of(app, "#bar")
+        case = await open_case(pilot, app, "SC-2026-000006")
+    assert bar.endswith("acting as olu (officer)")
+    assert () != case.offered
 
 
 async def test_a_form_keeps_its_values_under_a_terminal_made_too_small_for_a_while(
@@ -1503,8 +1542,9 @@ async def test_the_keys_at_the_foot_run_onto_a_second_line_on_a_narrow_terminal(
         await open_case(pilot, app, "SC-2026-000004")
         keys = app.screen.query_one(Keys)
         shown, height = keys.render().plain, keys.region.height
-        back = next(start for start, _end, key in keys.spans if key == "escape")
-        await pilot.click(Keys, offset=(back % 44 + 1, back // 44))
+        # Where "esc" is drawn, not where the keys' own spans say it is.
+        line = next(n for n, drawn in enumerate(shown.split("\n")) if "esc" in drawn)
+        await pilot.click(Keys, offset=(shown.split("\n")[line].index("esc") + 1, line))
         await pilot.pause()
         screen = app.screen
     assert [" t Take a step  a Actions  e Explain  ", " r Refresh  esc Back  q Quit  "] == (

@@ -564,6 +564,7 @@ class QueueScreen(Screen[None]):
         """The queue read with the filters chosen, shown in place of the last."""
         if report is None:
             return
+        self.live.acting_read()  # read with the queue
         self.report = report
         search = self.query_one("#search", Input)
         search.remove_class("shown")
@@ -1217,9 +1218,10 @@ LEAST_SIZE = (40, 10)
 class TooSmall(ModalScreen[None]):
     """Over everything while the terminal is smaller than LEAST_SIZE: what is beneath (a form
     half typed too) stays as it was, and comes back once the terminal is larger; no key but
-    q reaches it, so nothing is opened or taken unseen."""
+    q reaches it, so nothing is opened or taken unseen. Over a form, q is a letter the officer
+    was typing into it, so only ctrl+q quits there."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit_unless_typing", "Quit")]
     DEFAULT_CSS = """
     TooSmall { background: $background; }
     TooSmall #small { width: 100%; height: 100%; padding: 0 1; }
@@ -1237,12 +1239,20 @@ class TooSmall(ModalScreen[None]):
     def said(self) -> None:
         width, height = self.app.size
         least = "×".join(map(str, LEAST_SIZE))
+        quitting = "ctrl+q to quit, losing the form" if self.over_a_form() else "q to quit"
         self.query_one("#small", Static).update(
             Text(
                 f"{width}×{height} is too small: live needs {least}. Make it larger, or press "
-                "q to quit."
+                f"{quitting}."
             )
         )
+
+    def over_a_form(self) -> bool:
+        return any(isinstance(s, StepForm | FilterForm) for s in self.app.screen_stack)
+
+    def action_quit_unless_typing(self) -> None:
+        if not self.over_a_form():
+            self.app.exit()
 
 
 class LiveApp(App[None]):

@@ -198,9 +198,7 @@ class Session:
         """The acting member as the staff list has them in `uow`, kept as `acting`."""
         from complaintctl import services
 
-        wanted = self.actor.strip().casefold()
-        staff = services.list_staff(uow)
-        self.acting = next((s for s in staff if s.username.casefold() == wanted), None)
+        self.acting = services.active_member(uow, self.actor)
         return self.acting
 
     def listed(self, name: str) -> tuple[str, ...]:

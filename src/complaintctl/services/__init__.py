@@ -53,6 +53,7 @@ from complaintctl.services.sar import (
     show_request,
 )
 from complaintctl.services.staff import (
+    active_member,
     add_staff,
     bind_staff,
     change_role,
@@ -96,6 +97,7 @@ from complaintctl.services.steps import (
 from complaintctl.views import ActionView, CaseView
 
 __all__ = [
+    "active_member",
     "action_done",
     "add_action",
     "add_cause",

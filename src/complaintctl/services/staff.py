@@ -463,5 +463,12 @@ def unbind_staff(
     return _view(staff)
 
 
+def active_member(uow: UnitOfWork, username: str) -> StaffView | None:
+    """The active member of staff `username` names, found as every step finds who acts
+    (any case, compatibility forms folded); None if there is none."""
+    member = uow.staff(username)
+    return _view(member) if member is not None and member.active else None
+
+
 def list_staff(uow: UnitOfWork, *, include_removed: bool = False) -> tuple[StaffView, ...]:
     return tuple(_view(s) for s in uow.all_staff() if s.active or include_removed)
