@@ -18,6 +18,8 @@ import hashlib
 import os
 import re
 import secrets
+import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -119,6 +121,20 @@ def same_file(target: Path, guarded: Path) -> bool:
     except OSError:
         return False
     return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+def is_stdin(target: Path) -> bool:
+    """Whether `target` is the file stdin reads (`import - < FILE`), by device and inode:
+    stdin that is a pipe, a terminal or no file at all is no file it could be."""
+    try:
+        theirs = os.fstat(sys.stdin.fileno())
+        mine = target.stat()
+    except (OSError, ValueError, AttributeError):  # no descriptor (a test's stdin), or no file
+        return False
+    return stat.S_ISREG(theirs.st_mode) and (mine.st_dev, mine.st_ino) == (
+        theirs.st_dev,
+        theirs.st_ino,
+    )
 
 
 class NewFile:

@@ -690,6 +690,33 @@ def test_rejects_naming_the_file_being_imported_is_refused_even_with_force(
     assert (text, before) == (path.read_text(encoding="utf-8"), dump_store(store_url))
 
 
+def test_rejects_naming_the_file_stdin_reads_is_refused_even_with_force(
+    tmp_path: Path, store_url: str
+) -> None:
+    # `import - < batch.csv`: stdin is that file, read by the real program (CliRunner's stdin
+    # is no file). --force would replace it with its own bad rows, the good ones lost from it.
+    text = csv_text([row(1), row(2, category="rudeness")])
+    path = write(tmp_path / "batch.csv", text)
+    before = dump_store(store_url)
+
+    with path.open("rb") as stdin:
+        process = subprocess.run(
+            [sys.executable, "-m", "complaintctl", "import", "-", "--skip-invalid"]
+            + ["--rejects", str(path), "--force"],
+            env={**os.environ, "COMPLAINTCTL_DB": store_url, "COMPLAINTCTL_USER": "officer.one"},
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert (2, f"Error: --rejects {path} is the file stdin reads; name another\n") == (
+        process.returncode,
+        process.stderr,
+    )
+    assert (text, before) == (path.read_text(encoding="utf-8"), dump_store(store_url))
+
+
 @freeze_time("2026-12-15 12:00:00")
 def test_skip_invalid_on_a_clean_batch_writes_no_rejects_file(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path / "batch.csv", csv_text([row(1)]))

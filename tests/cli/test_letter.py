@@ -435,6 +435,26 @@ def test_a_dry_run_writes_and_records_nothing(
     assert before == dump_store(store_url)
 
 
+def test_a_dry_run_with_json_prints_the_json_alone_on_stdout(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str
+) -> None:
+    refs = [ann_at_every_step(unit, until="acknowledged") for _ in range(2)]
+    before = dump_store(store_url)
+    result = run(
+        "letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "text",
+        "--dry-run", "--json", input="\n".join(refs),
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.stderr
+    made = json.loads(result.stdout)  # one document: no "(not written)" line before it
+    assert (True, refs, [False, False]) == (
+        made["dry_run"],
+        [letter["ref"] for letter in made["letters"]],
+        [letter["issued"] for letter in made["letters"]],
+    )
+    assert "Dry run: all 2 letters can be made; nothing was written" in result.stderr
+    assert ([], before) == (list(letters.iterdir()), dump_store(store_url))
+
+
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
 def test_nothing_on_stdin_with_json_still_prints_the_letters_json(
     run: Run, letters: Path, dry_run: list[str]

@@ -2256,7 +2256,8 @@ def letters_made(
         where = files[letter.ref]
         what = f"{letter.ref}: {letter.kind} letter ({letter.format.value}, sha256 {letter.sha256})"
         if dry_run:
-            message(f"(not written) {what}{f' to {path_shown(where)}' if where else ''}")
+            if not json_output:  # --json: stdout is the one JSON document
+                message(f"(not written) {what}{f' to {path_shown(where)}' if where else ''}")
             continue
         if where is not None and not json_output:
             message(f"{what} written to {path_shown(where)}")
@@ -2270,15 +2271,14 @@ def letters_made(
             )
     if json_output:
         _print_json(letters_json(batch, files, ZoneInfo(zone)))
-        return
-    if output is None and out_dir is None and not dry_run:
+    elif output is None and out_dir is None and not dry_run:
         (letter,) = batch.letters
         if letter.format.value == "text" and sys.stdout.isatty():
             _print(letter.content.decode("utf-8").rstrip("\n"))
         else:
             sys.stdout.buffer.write(letter.content)
             sys.stdout.flush()
-    if dry_run:
+    if dry_run and batch.letters:  # none (nothing on stdin) was said so already
         count = len(batch.letters)
         made = "the letter" if count == 1 else f"all {count} letters"
         _note(f"Dry run: {made} can be made; nothing was written")

@@ -358,6 +358,7 @@ def import_command(
     from complaintctl.files import (
         check_destination,
         file_named,
+        is_stdin,
         new_text_file,
         recorded_name,
         same_file,
@@ -416,6 +417,8 @@ def import_command(
     if skip_invalid and not from_stdin and same_file(rejects_path, path):
         # --force would replace what is being imported with its own bad rows.
         raise InvalidInput(f"--rejects {rejects_path} is the file being imported; name another")
+    if skip_invalid and from_stdin and is_stdin(rejects_path):  # `import - < FILE`, the same
+        raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
     if skip_invalid and not dry_run:
         # Checked before importing: the good rows must not be kept with the bad ones lost.
         check_destination(rejects_path, force=force, protected=state.store_files())
