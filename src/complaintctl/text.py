@@ -105,6 +105,12 @@ def unseen(text: str) -> str | None:
     return None if found is None else _written_out(ord(found))
 
 
+def quoted(text: str, most: int = 40) -> str:
+    """`text` quoted as an error names it, cut short after `most` characters (a refusal must
+    stay one readable line, whatever was pasted)."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}…"
+
+
 def one_line(text: str) -> str:
     """`text` inert on one line: runs of whitespace (newlines, tabs) become one space. The
     acting characters Python also counts as whitespace (line and paragraph separators, C1

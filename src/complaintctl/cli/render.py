@@ -1894,7 +1894,7 @@ def found(out: Output, report: FindReport, *, json_output: bool) -> None:
     """`find`: the cases found, most recent first; what was left out, or that nothing
     matched, on stderr."""
     if not report.items:
-        from complaintctl.domain.calendar import quoted  # cut short: a pasted page stays a line
+        from complaintctl.text import quoted  # cut short: a pasted page stays a line
 
         _note(f"No case matches {quoted(report.text)}.")
     elif report.more:

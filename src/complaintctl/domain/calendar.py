@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.instants import end_of_day
+from complaintctl.text import quoted
 
 MINUTES_PER_DAY = 24 * 60
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -526,12 +527,6 @@ _HOURS_BEGIN = re.compile(r"\d|\bclosed\b", re.IGNORECASE)
 # ahead, past what the calendar searches.
 _LEAST_OPEN_MINUTES = 60
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def quoted(text: str, most: int = 40) -> str:
-    """`text` quoted as an error names it, cut short after `most` characters (a refusal must
-    stay one readable line, whatever was pasted)."""
-    return repr(text) if len(text) <= most else f"{text[:most]!r}…"
 
 
 def parse_hours(text: str) -> Week:

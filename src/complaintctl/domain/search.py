@@ -17,9 +17,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from complaintctl.domain.calendar import quoted
 from complaintctl.errors import InvalidInput
-from complaintctl.text import half_character
+from complaintctl.text import half_character, quoted
 
 # The index matches runs of three characters (trigrams): a shorter text could match almost
 # every case and no index can answer it quickly.

@@ -36,7 +36,6 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from complaintctl.domain.calendar import quoted
 from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import ComplaintError, RecordedThenFailed
@@ -50,7 +49,7 @@ from complaintctl.live.forms import (
     Values,
     defaults,
 )
-from complaintctl.text import Kind, inert, one_line, text_problem
+from complaintctl.text import Kind, inert, one_line, quoted, text_problem
 
 if TYPE_CHECKING:
     from complaintctl.live.session import Session

@@ -15,9 +15,9 @@ from complaintctl.domain.calendar import (
     format_week,
     office_week,
     parse_week,
-    quoted,
 )
 from complaintctl.store.models import CalendarSetting, ClosedDay
+from complaintctl.text import quoted
 
 BANK_HOLIDAY = "bank-holiday"
 CLOSURE = "closure"
