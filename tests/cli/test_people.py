@@ -806,15 +806,24 @@ def test_consumer_update_dropping_an_adjustment_not_held_exits_2_and_writes_noth
     before = dump_store(store_url)
 
     result = run(
-        "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "large print",
+        "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "text relay",
     )  # fmt: skip
 
     assert (2, "", True) == (
         result.exit_code,
         result.stdout,
-        result.stderr.startswith("Error: Ann Smith has no adjustment 'large print'"),
+        result.stderr.startswith("Error: Ann Smith has no adjustment 'text relay'"),
     ), result.stderr
     assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+def test_consumer_update_drops_a_need_written_as_adding_it_would_find_it(run: Run) -> None:
+    ref = log_case(run, "--adjustment", "large-print")
+
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "Large Print")
+
+    assert [] == show(run, ref)["consumer"]["adjustments"]
 
 
 @freeze_time(NOW)
