@@ -1214,7 +1214,7 @@ def restriction_list(
             v.scope,
             when(v.review_due, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
-            v.reason,
+            one_line(v.reason),  # one line, as an action's what in its table
         )
         for v in views
     ]
@@ -1285,7 +1285,7 @@ def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, li
             v.added_by,
             when(v.added_at, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
-            v.reason,
+            one_line(v.reason),  # one line, as its confirmation and an action's what say it
         )
         for v in views
     ]
