@@ -654,6 +654,12 @@ def _deadline_state(
         return f"breached by {late} (due {due})"
     if not deadline.in_working_time:
         return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
+    if deadline.working_left <= timedelta(0) < deadline.due - as_of:
+        # No working time left before a due out of hours (agreed for a Saturday), yet it is
+        # not due: as one past due out of hours is said, never "in 0m working".
+        return (
+            f"open, due {due} (in {format_duration(deadline.due - as_of)} calendar, out of hours)"
+        )
     left = working_time(deadline.working_left, deadline.kind, working_day)
     return f"open, due {due} (in {left} working)"
 
@@ -1722,11 +1728,15 @@ def _flags(item: QueueItem) -> str:
     return ",".join(flag for flag, on in marks if on) or "-"
 
 
-def _left(item: QueueItem, working_day: timedelta) -> str:
+def _left(item: QueueItem, working_day: timedelta, as_of: datetime) -> str:
     if item.due is None:
         return ""
     if item.state == "breached":
         return _late(-item.working_left, item.kind, working_day)
+    if item.working_left <= timedelta(0) and item.due > as_of:
+        # Due out of hours (a Saturday agreed) with no working time before it: as a deadline
+        # past due out of hours is `late out of hours`, never "in 0m".
+        return "due out of hours"
     return f"in {working_time(item.working_left, item.kind, working_day)}"
 
 
@@ -1746,7 +1756,9 @@ def _late(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
     return f"late by {working_time(amount, kind, working_day)}"
 
 
-def queue_record(item: QueueItem, tz: ZoneInfo, working_day: timedelta) -> QueueRecord:
+def queue_record(
+    item: QueueItem, tz: ZoneInfo, working_day: timedelta, as_of: datetime
+) -> QueueRecord:
     """A queued case as a person reads it (the live view's queue too): its working time left
     styled by its state, red when breached."""
     return (
@@ -1758,7 +1770,7 @@ def queue_record(item: QueueItem, tz: ZoneInfo, working_day: timedelta) -> Queue
         item.owner or "",
         item.kind or "waiting",
         format_local(item.due, tz) if item.due else "",
-        Cell(_left(item, working_day), _STATE_STYLE[item.state]),
+        Cell(_left(item, working_day, as_of), _STATE_STYLE[item.state]),
     )
 
 
@@ -1807,7 +1819,7 @@ def queue(
     # listing on the cycle collector).
     with collecting_only_the_batch():
         shown = report.items if limit == 0 else report.items[: limit or _console().height]
-        records = [queue_record(item, tz, report.working_day) for item in shown]
+        records = [queue_record(item, tz, report.working_day, report.as_of) for item in shown]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the
     # reference, the area and owner under the consumer, the due under the kind.
     wide: list[Column[QueueRecord]] = [
@@ -2115,16 +2127,26 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         used = f"{working(status.working_used)} working time used"
         if status.state == BREACHED:
             return f"{as_of}: {used}; breached, {late} (due {due})"
+        if status.working_left is not None and status.working_left <= timedelta(0) < (
+            status.calendar_left
+        ):
+            # Due out of hours with no working time before it: as a breach then is said.
+            return (
+                f"{as_of}: {used}, none left; due in {format_duration(status.calendar_left)} "
+                f"calendar, out of hours (due {due})"
+            )
         return f"{as_of}: {used}, {working(status.working_left)} left (due {due})"
     assert status.ended_at is not None
     ended = format_local(status.ended_at, tz)
     verb = "met" if status.state == MET else "stopped (cancelled)"
     if status.on_time:
-        spare = (
-            f"{working(status.working_left)} working to spare"
-            if in_working_time
-            else f"{format_duration(status.calendar_left)} to spare"
-        )
+        if not in_working_time:
+            spare = f"{format_duration(status.calendar_left)} to spare"
+        elif status.working_left == timedelta(0) and status.calendar_left > timedelta(0):
+            # Met out of hours before a due out of hours: no working time between them.
+            spare = f"{format_duration(status.calendar_left)} calendar to spare, out of hours"
+        else:
+            spare = f"{working(status.working_left)} working to spare"
         return f"{as_of}: {verb} at {ended}, on time ({spare}; due {due})"
     return f"{as_of}: {verb} at {ended}, {late} (due {due})"
 

@@ -315,7 +315,10 @@ class QueueScreen(Screen[None]):
         tz = ZoneInfo(report.zone)
         table.add_columns(*(name for i, (name, _) in enumerate(_COLUMNS) if wide or i in _NARROW))
         self.drawn_wide = wide
-        records = [queue_record(item, tz, report.working_day) for item in report.items[:SHOWN]]
+        records = [
+            queue_record(item, tz, report.working_day, report.as_of)
+            for item in report.items[:SHOWN]
+        ]
         fits = _fitted(records, self.size.width, wide=wide)
         self.drawn_width = self.size.width
         for ref, flags, consumer, stage, area, owner, kind, due, left in records:
