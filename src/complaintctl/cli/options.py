@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._types import TyperChoice
 
 from complaintctl.cli import completion
+from complaintctl.config import ended_stage_problem
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
+from complaintctl.errors import InvalidInput
 
 LARGEST = 2**63 - 1  # the largest whole number a store keeps
 
@@ -44,6 +47,16 @@ _EXPLAINED = (*CASE_CLOCKS, DeadlineKind.ACTION)
 CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in _EXPLAINED])  # type: ignore[misc]
 # The stages the queue can list: a case closed or assessed is never in it.
 OpenStage = StrEnum("OpenStage", [(s.name, s.value) for s in Stage if s not in ENDED_STAGES])  # type: ignore[misc]
+
+
+class _OpenStageChoice(TyperChoice[str]):
+    """The queue's --stage: an ended stage refused saying why (`ended_stage_problem`), as
+    README gives it, rather than as a choice that is not one of those listed."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and (problem := ended_stage_problem(value)):
+            raise InvalidInput(f"--stage {problem}")
+        return super().convert(value, param, ctx)
 
 
 def date_given(param: typer.CallbackParam, value: str | None) -> str | None:
@@ -173,7 +186,11 @@ Stages = Annotated[
 ]
 OpenStages = Annotated[
     list[OpenStage] | None,
-    typer.Option("--stage", help="Only cases at this stage; repeat for several."),
+    typer.Option(
+        "--stage",
+        help="Only cases at this stage; repeat for several.",
+        click_type=_OpenStageChoice([stage.value for stage in OpenStage]),
+    ),
 ]
 Area = Annotated[
     str | None,
