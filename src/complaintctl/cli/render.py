@@ -861,6 +861,7 @@ def details_text(
     goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`. `action`, the
     entry's, says which empty values read as none (`STANDING_DETAILS`)."""
     shown = []
+    each_a_line = "\n" in sep
     standing = STANDING_DETAILS.get(action or "", frozenset())
     for key, value in details.items():
         if value in (None, "", []) and key in standing:
@@ -888,7 +889,9 @@ def details_text(
             text = format_local(instant, tz)
         else:
             text = str(value)
-        shown.append(f"{name}: {text}")
+        # A detail is one line where each is a line of its own: a summary's second line would
+        # read as a detail, one the tool wrote (`on time: yes`), as a reason's in explain would.
+        shown.append(f"{name}: {one_line(text) if each_a_line else text}")
     return sep.join(shown)
 
 
