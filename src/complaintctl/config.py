@@ -267,6 +267,21 @@ def _check_choices(
                 raise refuse(err.message) from None
 
 
+def ended_stage_problem(stage: str) -> str | None:
+    """Why the queue lists no case at `stage` (closed or assessed, in any case of letters,
+    spaces around it aside), or None: it lists open cases, and `export` the ended ones."""
+    from complaintctl.domain.procedure import ENDED_STAGES
+
+    cleaned = stage.strip().lower()
+    if cleaned not in {ended.value for ended in ENDED_STAGES}:
+        return None
+    a = "an" if cleaned[0] in "aeiou" else "a"
+    return (
+        f"{cleaned}: {a} {cleaned} case is never in the queue (it lists open cases); "
+        f"`export --stage {cleaned}` lists them"
+    )
+
+
 def view_choice(key: str, value: str, where: str) -> str:
     """A saved view's `key` (`stage`: one queue lists, or `category`) as queue's option reads
     it, in any case, spaces around it aside; one it cannot read refused naming `where` (the
@@ -278,6 +293,8 @@ def view_choice(key: str, value: str, where: str) -> str:
         "category": [category.value for category in Category],
     }[key]
     cleaned = value.strip().lower()
+    if key == "stage" and (problem := ended_stage_problem(cleaned)):
+        raise InvalidInput(f"{where}: {problem}")
     if cleaned not in allowed:
         raise InvalidInput(
             f"{where}: {value!r} is not one of {', '.join(allowed)} (complaintctl config)"

@@ -568,3 +568,15 @@ def test_the_config_file_named_in_the_as_refusal_is_one_word_the_shell_reads_bac
         result.exit_code,
         result.stderr.endswith(f"nobody is the `as` the config file {shown} sets\n"),
     )
+
+
+def test_a_view_s_stage_closed_is_refused_saying_why_as_the_option_is(
+    run: Run, config_file: Path
+) -> None:
+    config_file.write_text('[views.done]\nstage = ["Closed"]\n', encoding="utf-8")
+
+    result = run("queue", "--view", "done")
+
+    assert (2, "", f"Error: config file {config_file}: views.done.stage: closed: a closed case "
+            "is never in the queue (it lists open cases); `export --stage closed` lists them\n"
+            ) == (result.exit_code, result.stdout, result.stderr)  # fmt: skip

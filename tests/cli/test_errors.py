@@ -457,6 +457,15 @@ def test_an_at_of_exactly_now_is_not_in_the_future(run: Run) -> None:
     assert (0, "SC-2026-000001\n") == (result.exit_code, result.stdout), result.stderr
 
 
+def test_an_at_earlier_in_the_current_second_is_not_in_the_future(run: Run) -> None:
+    """Now is read to the second: an --at a fraction into that second, before the clock's
+    fraction, has happened, and is never refused as in the future."""
+    with freeze_time("2026-11-30 12:00:00.700"):
+        result = run(*log_args(at="2026-11-30T12:00:00.300"))
+
+    assert (0, "SC-2026-000001\n") == (result.exit_code, result.stdout), result.stderr
+
+
 @pytest.mark.parametrize(
     ("email", "address"),
     [(None, None), ("", ""), ("   ", "  ")],

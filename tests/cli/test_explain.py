@@ -514,3 +514,54 @@ def test_plain_show_says_a_deadline_cancelled_in_time_was_not_breached(run: Run)
         "Deadline\tacknowledge\tcancelled at Wed 2026-12-02 11:00 GMT, before it fell due "
         "(due Fri 2026-12-04 10:00 GMT)"
     ) in ok(run, "--plain", "show", ref).stdout.splitlines()
+
+
+def agreed_for_saturday_noon(run: Run) -> str:
+    """A case whose response is agreed for Sat 5 Dec 12:00: out of hours, after Friday's
+    close."""
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+       "--at", "2026-12-01T11:00")  # fmt: skip
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-05T12:00",
+       "--reason", "Agreed by phone", "--at", "2026-12-02T15:00")  # fmt: skip
+    return ref
+
+
+def test_a_clock_due_out_of_hours_with_no_working_time_left_is_never_due_in_0m(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As one past due out of hours is `late by 19h calendar, out of hours`: after Friday's
+    close no working time is left before Saturday noon, but 18 hours are."""
+    ref = agreed_for_saturday_noon(run)
+
+    lines = explain(run, ref, "respond", "--as-of", "2026-12-04T18:00")
+    shown = ok(run, "show", ref, "--as-of", "2026-12-04T18:00").stdout
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    queued = ok(run, "queue", "--as-of", "2026-12-04T18:00").stdout
+
+    assert (
+        "As of Fri 2026-12-04 18:00 GMT: 31h working time used, none left; due in 18h "
+        "calendar, out of hours (due Sat 2026-12-05 12:00 GMT)"
+    ) == lines[-1]
+    assert "open, due Sat 2026-12-05 12:00 GMT (in 18h calendar, out of hours)" in shown
+    assert ("due out of hours", False) == (
+        "due out of hours" if "due out of hours" in queued else queued,
+        "in 0m" in queued,
+    )
+
+
+def test_a_clock_met_out_of_hours_before_its_due_has_calendar_time_to_spare(run: Run) -> None:
+    ref = agreed_for_saturday_noon(run)
+    ok(run, "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",
+       "Sorry", "--remedy", "apology", "--at", "2026-12-04T18:00")  # fmt: skip
+
+    lines = explain(run, ref, "respond", "--as-of", "2026-12-05T10:00")
+
+    assert (
+        "As of Sat 2026-12-05 10:00 GMT: met at Fri 2026-12-04 18:00 GMT, on time (18h "
+        "calendar to spare, out of hours; due Sat 2026-12-05 12:00 GMT)"
+    ) == lines[-1]

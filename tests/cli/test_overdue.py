@@ -572,3 +572,16 @@ def test_summary_with_json_or_csv_is_refused(run: Run) -> None:
     for machine in ("--json", "--csv"):
         result = run("overdue", "--summary", machine)
         assert (2, "") == (result.exit_code, result.stdout)
+
+
+def test_overdue_kind_referral_window_is_refused_saying_why(run: Run) -> None:
+    # As README gives it: the consumer's window, never a deadline staff breach; not click's
+    # list of the kinds it could have been.
+    result = run("overdue", "--kind", "referral-window")
+
+    assert (
+        2,
+        "",
+        "Error: --kind referral-window: the referral window is the consumer's, not a deadline "
+        "staff can breach, so overdue never lists it; `explain REF referral-window` gives one\n",
+    ) == (result.exit_code, result.stdout, result.stderr)

@@ -806,15 +806,24 @@ def test_consumer_update_dropping_an_adjustment_not_held_exits_2_and_writes_noth
     before = dump_store(store_url)
 
     result = run(
-        "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "large print",
+        "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "text relay",
     )  # fmt: skip
 
     assert (2, "", True) == (
         result.exit_code,
         result.stdout,
-        result.stderr.startswith("Error: Ann Smith has no adjustment 'large print'"),
+        result.stderr.startswith("Error: Ann Smith has no adjustment 'text relay'"),
     ), result.stderr
     assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+def test_consumer_update_drops_a_need_written_as_adding_it_would_find_it(run: Run) -> None:
+    ref = log_case(run, "--adjustment", "large-print")
+
+    ok(run, "consumer", "update", "--email", "ann@example.com", "--drop-adjustment", "Large Print")
+
+    assert [] == show(run, ref)["consumer"]["adjustments"]
 
 
 @freeze_time(NOW)
@@ -1163,3 +1172,21 @@ def test_staff_and_restriction_lists_with_nothing_to_list_say_so_at_a_terminal(
         run("restrict", "list").stdout,
         run("restrict", "list", "--json").stdout,
     )
+
+
+@freeze_time(NOW)
+def test_a_restrictions_reason_of_several_lines_is_one_line_in_the_table_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    log_case(run)
+    restrict(run, "--scope", "procedure", "--reason", "Abusive\ncalls")
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+
+    table = ok(run, "restrict", "list").stdout
+
+    # As an action's what is: a row (or a record's block) on lines of its own, never a reason
+    # running on under the row as if it were one.
+    assert "Abusive calls" in table
+    assert not any(line.strip() == "calls" for line in table.splitlines())

@@ -1184,6 +1184,25 @@ def test_history_at_a_terminal_keeps_the_details_readable(
         assert words in shown
 
 
+def test_history_at_a_terminal_keeps_a_detail_of_several_lines_on_its_own_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A detail is a line of its own: a summary's second line read as a detail, and could
+    be made to read as one the tool wrote (`on time: yes`)."""
+    import typer.testing
+
+    with freeze_time(NOW):
+        ref = log_case(run, summary="No reply\non time: yes")
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+
+    with freeze_time(NOW):
+        lines = ok(run, "history", ref).stdout.splitlines()
+
+    assert [] == [line for line in lines if line.strip() == "on time: yes"]
+    assert any("summary: No reply on time: yes" in line for line in lines)
+
+
 # -- the contact log -----------------------------------------------------------------------
 
 

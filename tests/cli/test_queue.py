@@ -835,7 +835,20 @@ def test_the_queue_table_never_cuts_the_restriction_flag(
     [
         (("queue", "--area", "Nowhere"), 2, "Error: no staff work in 'Nowhere'"),
         (("export", "--owner", "nobody"), 4, "Error: no staff member 'nobody'"),
-        (("queue", "--stage", "closed"), 2, "Error: Invalid value for '--stage': 'closed'"),
+        # Why, as README gives it: never click's list of the stages it could have been.
+        (
+            ("queue", "--stage", "closed"),
+            2,
+            "Error: --stage closed: a closed case is never in "
+            "the queue (it lists open cases); `export --stage closed` lists them",
+        ),
+        (
+            ("queue", "--stage", "assessed"),
+            2,
+            "Error: --stage assessed: an assessed case is "
+            "never in the queue (it lists open cases); `export --stage assessed` lists them",
+        ),
+        (("queue", "--stage", "bogus"), 2, "Error: Invalid value for '--stage': 'bogus'"),
     ],
 )
 def test_a_listing_filter_that_can_match_nothing_is_one_error_line(

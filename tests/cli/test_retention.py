@@ -373,3 +373,21 @@ def test_retention_list_as_of_a_moment_before_a_hold_was_added_lists_the_case_du
         [i["state"] for i in now["items"]],
         [h["id"] for h in now["holds"]],
     )
+
+
+def test_a_holds_reason_of_several_lines_is_one_line_in_the_table_at_a_terminal(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.testing
+
+    ref = closed_case(run)
+    with freeze_time(NOW):
+        ok(run, "--as", "lee.leader", "hold", "add", ref, "--reason", "Held\nby law")
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+
+    table = ok(run, "hold", "list").stdout
+
+    # As its confirmation says it, and an action's what in its table.
+    assert "Held by law" in table
+    assert not any(line.strip() == "by law" for line in table.splitlines())

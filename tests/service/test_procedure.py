@@ -784,11 +784,12 @@ def test_needs_updated_with_an_at_before_a_case_was_received_are_in_it_from_rece
 def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes_nothing(
     unit: UnitFactory,
 ) -> None:
-    """A drop that matches nothing (a misspelling, `large print` for `large-print`) would
-    record an update that changed nothing and leave the need in place, looking done."""
+    """A drop that matches nothing (a need they do not have, `bsl` for one with only
+    `large-print`) would record an update that changed nothing and leave the need in place,
+    looking done."""
     ref = log(unit, t("2026-11-30T10:00"), adjustments=("large-print",))
     before = len(show(unit, ref).history)
-    with pytest.raises(InvalidInput, match="has no adjustment 'large print'.*large-print"):
+    with pytest.raises(InvalidInput, match="has no adjustment 'bsl'.*large-print"):
         act(
             unit,
             services.update_consumer,
@@ -796,7 +797,7 @@ def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes
             consumer_id=None,
             preferred_contact="post",
             add_adjustments=(),
-            remove_adjustments=("large print",),
+            remove_adjustments=("bsl",),
             by="officer.one",
             at=t("2026-12-01T10:00"),
         )
@@ -806,6 +807,23 @@ def test_dropping_an_adjustment_the_consumer_does_not_have_is_refused_and_writes
         view.adjustments,
         len(view.history),
     )
+
+
+@pytest.mark.parametrize(
+    "drop",
+    ["large print", "LARGE_PRINT", "Ｌａｒｇｅ Ｐｒｉｎｔ", "large\u200b-print"],
+)
+def test_a_need_is_dropped_however_it_is_written_as_it_is_added(
+    unit: UnitFactory, drop: str
+) -> None:
+    """`--drop-adjustment` finds a need as `--adjustment` compares one (`adjustment_key`): as
+    it looks, however typed; adding `large print` to `large-print` changes nothing, so
+    dropping it drops that need."""
+    ref = log(unit, t("2026-11-30T10:00"), adjustments=("large-print", "bsl"))
+    act(unit, services.update_consumer, email="ann@example.com", consumer_id=None,
+        preferred_contact=None, add_adjustments=(), remove_adjustments=(drop,),
+        by="officer.one", at=t("2026-12-01T10:00"))  # fmt: skip
+    assert ("bsl",) == show(unit, ref).adjustments
 
 
 @pytest.mark.parametrize(

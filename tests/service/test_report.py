@@ -807,3 +807,18 @@ def test_an_area_spelt_two_ways_is_one_group_named_as_its_latest_case_spells_it(
         traced = services.figure_cases(uow, period=MARCH, as_of=LATER, figure="received",
                                        by="area")  # fmt: skip
     assert (("CASEWORK", (first, second)),) == traced.groups
+
+
+def test_a_period_before_the_known_bank_holidays_warns_only_when_it_counts_a_case(
+    unit: UnitFactory,
+) -> None:
+    """A period with nothing in it counted no working time: no deadline can be early by a
+    holiday, so nothing is to be checked. One with a case received then may be."""
+    quiet = figures_of(unit, "2011-12")
+    assert (0, ()) == (values(quiet.current.figures)["received"], quiet.warnings)
+
+    log(unit, t("2011-12-05T10:00"))  # recorded then, as a store kept since then has it
+    counted = figures_of(unit, "2011-12")
+
+    assert 1 == values(counted.current.figures)["received"]
+    assert [True] == ["bank holidays are known only from" in w for w in counted.warnings]

@@ -7,6 +7,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -52,6 +53,29 @@ def test_a_driver_setting_in_the_url_that_is_no_number_is_refused_with_exit_8(
         "give each the value its driver takes (a number for timeout)\n"
     ) == err
     assert value not in err  # a value in a URL may be a secret
+
+
+@pytest.mark.parametrize(
+    "query", ["mode=ro", "mode=ro&cache=shared", "mode=ro&timeout=5", "mode=ro&uri=true"]
+)
+def test_a_sqlite_setting_of_its_own_in_the_url_is_refused_with_exit_8(
+    tmp_path: Path, query: str
+) -> None:
+    # Without uri=true it was SQLAlchemy's warning over two lines, then the store opened as if
+    # the URL did not say it (a store meant to be read only, written to); with it, a new empty
+    # file named `store.sqlite3?mode=ro`, and "there is no store".
+    store = f"{tmp_path}/store.sqlite3"
+    assert 0 == complaintctl("--db", store, "db", "init")[0]
+    code, out, err = complaintctl("--db", f"sqlite:///{store}?{query}", "queue")
+    named = "cache, mode" if "cache" in query else "mode"
+    assert (
+        8,
+        "",
+        f"Error: cannot open the store {store}: a setting in its URL ({named}) is SQLite's "
+        "own, which complaintctl does not pass on: leave it out (a URL may set only "
+        "cached_statements, check_same_thread, detect_types, isolation_level, timeout, uri)\n",
+    ) == (code, out, err)
+    assert ["store.sqlite3"] == sorted(p.name for p in tmp_path.iterdir() if "sqlite3" in p.name)
 
 
 @pytest.mark.parametrize("driver", ["pg8000", "psycopg2", "asyncpg"])

@@ -154,8 +154,11 @@ def test_a_views_stage_or_category_is_read_as_queues_option_reads_it_in_one_plac
         config.view_choice("category", "DELAY", "views.v.category"),
     )
     with pytest.raises(InvalidInput) as refused:
-        config.view_choice("stage", "closed", "config file c.toml: views.v.stage")
+        config.view_choice("stage", "lost", "config file c.toml: views.v.stage")
     assert str(refused.value).startswith(
-        "config file c.toml: views.v.stage: 'closed' is not one of received, first-stage, "
+        "config file c.toml: views.v.stage: 'lost' is not one of received, first-stage, "
     )
     assert str(refused.value).endswith(" (complaintctl config)")
+    # A stage the queue never lists is refused saying why, as the queue's --stage is.
+    with pytest.raises(InvalidInput, match="views.v.stage: closed: a closed case is never in"):
+        config.view_choice("stage", "closed", "config file c.toml: views.v.stage")

@@ -865,6 +865,8 @@ def root(
         )
     except InvalidInput as err:
         acting, actor_problem = "", err
+    from complaintctl.domain.instants import to_the_second
+
     ctx.obj = State(
         db=db,
         actor=acting,
@@ -875,7 +877,7 @@ def root(
         config=loaded,
         config_problem=problem,
         actor_problem=actor_problem,
-        now=datetime.now(UTC).replace(microsecond=0),
+        now=to_the_second(datetime.now(UTC)),
         plain=plain,
         origin=(login, socket.gethostname()),
     )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._types import TyperChoice
 
 from complaintctl.cli import completion
+from complaintctl.config import ended_stage_problem
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
+from complaintctl.errors import InvalidInput
 
 LARGEST = 2**63 - 1  # the largest whole number a store keeps
 
@@ -44,6 +47,35 @@ _EXPLAINED = (*CASE_CLOCKS, DeadlineKind.ACTION)
 CaseDeadline = StrEnum("CaseDeadline", [(kind.name, kind.value) for kind in _EXPLAINED])  # type: ignore[misc]
 # The stages the queue can list: a case closed or assessed is never in it.
 OpenStage = StrEnum("OpenStage", [(s.name, s.value) for s in Stage if s not in ENDED_STAGES])  # type: ignore[misc]
+
+
+class _ChoiceSayingWhy(TyperChoice[str]):
+    """A choice whose values left out for a reason README gives (`queue --stage closed`,
+    `overdue --kind referral-window`) are refused saying it, exit 2, rather than as a value
+    that is not one of those listed. `why` is given the value typed, and says why or None."""
+
+    def __init__(self, choices: Any, option: str, why: Callable[[str], str | None]) -> None:
+        super().__init__(choices)
+        self.option, self.why = option, why
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and (problem := self.why(value)):
+            raise InvalidInput(f"{self.option} {problem}")
+        return super().convert(value, param, ctx)
+
+
+def _not_staffs(kind: str) -> str | None:
+    """Why overdue lists no clock of `kind`: the referral window is the consumer's."""
+    if kind.strip().lower() != DeadlineKind.REFERRAL_WINDOW.value:
+        return None
+    return (
+        f"{DeadlineKind.REFERRAL_WINDOW.value}: the referral window is the consumer's, not a "
+        "deadline staff can breach, so overdue never lists it; "
+        f"`explain REF {DeadlineKind.REFERRAL_WINDOW.value}` gives one"
+    )
+
+
+STAFF_KIND = _ChoiceSayingWhy([kind.value for kind in StaffDeadline], "--kind", _not_staffs)
 
 
 def date_given(param: typer.CallbackParam, value: str | None) -> str | None:
@@ -173,7 +205,13 @@ Stages = Annotated[
 ]
 OpenStages = Annotated[
     list[OpenStage] | None,
-    typer.Option("--stage", help="Only cases at this stage; repeat for several."),
+    typer.Option(
+        "--stage",
+        help="Only cases at this stage; repeat for several.",
+        click_type=_ChoiceSayingWhy(
+            [stage.value for stage in OpenStage], "--stage", ended_stage_problem
+        ),
+    ),
 ]
 Area = Annotated[
     str | None,

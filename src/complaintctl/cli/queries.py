@@ -9,6 +9,7 @@ import typer
 from complaintctl import config
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import (
+    STAFF_KIND,
     Area,
     AsOf,
     Board,
@@ -37,7 +38,10 @@ def overdue_command(
     ctx: typer.Context,
     kind: Annotated[
         list[StaffDeadline] | None,
-        typer.Option(help="Only this kind of deadline; repeat for several [default: all]."),
+        typer.Option(
+            help="Only this kind of deadline; repeat for several [default: all].",
+            click_type=STAFF_KIND,
+        ),
     ] = None,
     due_within: Annotated[
         str | None,

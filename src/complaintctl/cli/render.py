@@ -26,6 +26,8 @@ from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry, shown_minutes
 from complaintctl.domain.instants import (
+    close_clock,
+    format_due,
     format_duration,
     format_instant,
     format_local,
@@ -576,7 +578,7 @@ def logged(view: CaseView, *, json_output: bool) -> None:
         state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day)
         _note(f"Logged {view.ref}; acknowledgement {state}")
         return
-    _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
+    _note(f"Logged {view.ref}; acknowledgement due {format_due(acknowledgement.due, tz)}")
 
 
 def stepped(
@@ -627,7 +629,7 @@ def _restriction_notes(view: CaseView) -> None:
 def _deadline_state(
     deadline: DeadlineView, as_of: datetime, tz: ZoneInfo, working_day: timedelta
 ) -> str:
-    due = format_local(deadline.due, tz)
+    due = format_due(deadline.due, tz)
     stopped = deadline.ended_at or as_of
     calendar_late = f"{format_duration(stopped - deadline.due)} calendar"
     late = (
@@ -654,6 +656,12 @@ def _deadline_state(
         return f"breached by {late} (due {due})"
     if not deadline.in_working_time:
         return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
+    if deadline.working_left <= timedelta(0) < deadline.due - as_of:
+        # No working time left before a due out of hours (agreed for a Saturday), yet it is
+        # not due: as one past due out of hours is said, never "in 0m working".
+        return (
+            f"open, due {due} (in {format_duration(deadline.due - as_of)} calendar, out of hours)"
+        )
     left = working_time(deadline.working_left, deadline.kind, working_day)
     return f"open, due {due} (in {left} working)"
 
@@ -702,7 +710,7 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
         *[
             (
                 "Action",
-                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_local(a.due, tz)}"
+                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_due(a.due, tz)}"
                 + (" (overdue)" if a.overdue else ""),
             )
             for a in view.actions
@@ -853,6 +861,7 @@ def details_text(
     goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`. `action`, the
     entry's, says which empty values read as none (`STANDING_DETAILS`)."""
     shown = []
+    each_a_line = "\n" in sep
     standing = STANDING_DETAILS.get(action or "", frozenset())
     for key, value in details.items():
         if value in (None, "", []) and key in standing:
@@ -880,7 +889,9 @@ def details_text(
             text = format_local(instant, tz)
         else:
             text = str(value)
-        shown.append(f"{name}: {text}")
+        # A detail is one line where each is a line of its own: a summary's second line would
+        # read as a detail, one the tool wrote (`on time: yes`), as a reason's in explain would.
+        shown.append(f"{name}: {one_line(text) if each_a_line else text}")
     return sep.join(shown)
 
 
@@ -1148,10 +1159,10 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
+            f"due {format_due(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
         )
     else:
-        late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
+        late = "on time" if view.on_time else f"late (due {format_due(view.due, tz)})"
         _print(f"{verb}: action {view.id} on {view.ref}, {late}: {what}")
 
 
@@ -1166,7 +1177,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     if json_output:
         _print_json([versioned(action_json(v)) for v in views])
         return
-    when = format_local if out.for_people() else format_instant
+    when = format_due if out.for_people() else format_instant
     rows = [
         (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
          one_line(v.what))  # one line, as show, history and overdue give it
@@ -1214,7 +1225,7 @@ def restriction_list(
             v.scope,
             when(v.review_due, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
-            v.reason,
+            one_line(v.reason),  # one line, as an action's what in its table
         )
         for v in views
     ]
@@ -1285,7 +1296,7 @@ def hold_list(out: Output, views: tuple[HoldView, ...], json_output: bool, *, li
             v.added_by,
             when(v.added_at, ZoneInfo(v.zone)),
             "lifted" if v.lifted_at else "in force",
-            v.reason,
+            one_line(v.reason),  # one line, as its confirmation and an action's what say it
         )
         for v in views
     ]
@@ -1658,7 +1669,7 @@ def overdue(
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
         Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
-        Column("Due", lambda i: format_local(i.due, tz)),
+        Column("Due", lambda i: format_due(i.due, tz)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
@@ -1670,7 +1681,7 @@ def overdue(
             lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
             WRAP,
         ),
-        Column("Due", lambda i: format_local(i.due, tz)),
+        Column("Due", lambda i: format_due(i.due, tz)),
         Column(
             "Working time\nCalendar",
             lambda i: Cell(f"{working(i).text}\n{calendar_time(i)}", working(i).style),
@@ -1722,11 +1733,15 @@ def _flags(item: QueueItem) -> str:
     return ",".join(flag for flag, on in marks if on) or "-"
 
 
-def _left(item: QueueItem, working_day: timedelta) -> str:
+def _left(item: QueueItem, working_day: timedelta, as_of: datetime) -> str:
     if item.due is None:
         return ""
     if item.state == "breached":
         return _late(-item.working_left, item.kind, working_day)
+    if item.working_left <= timedelta(0) and item.due > as_of:
+        # Due out of hours (a Saturday agreed) with no working time before it: as a deadline
+        # past due out of hours is `late out of hours`, never "in 0m".
+        return "due out of hours"
     return f"in {working_time(item.working_left, item.kind, working_day)}"
 
 
@@ -1746,7 +1761,9 @@ def _late(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
     return f"late by {working_time(amount, kind, working_day)}"
 
 
-def queue_record(item: QueueItem, tz: ZoneInfo, working_day: timedelta) -> QueueRecord:
+def queue_record(
+    item: QueueItem, tz: ZoneInfo, working_day: timedelta, as_of: datetime
+) -> QueueRecord:
     """A queued case as a person reads it (the live view's queue too): its working time left
     styled by its state, red when breached."""
     return (
@@ -1757,8 +1774,8 @@ def queue_record(item: QueueItem, tz: ZoneInfo, working_day: timedelta) -> Queue
         item.area or "",
         item.owner or "",
         item.kind or "waiting",
-        format_local(item.due, tz) if item.due else "",
-        Cell(_left(item, working_day), _STATE_STYLE[item.state]),
+        format_due(item.due, tz) if item.due else "",
+        Cell(_left(item, working_day, as_of), _STATE_STYLE[item.state]),
     )
 
 
@@ -1807,7 +1824,7 @@ def queue(
     # listing on the cycle collector).
     with collecting_only_the_batch():
         shown = report.items if limit == 0 else report.items[: limit or _console().height]
-        records = [queue_record(item, tz, report.working_day) for item in shown]
+        records = [queue_record(item, tz, report.working_day, report.as_of) for item in shown]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the
     # reference, the area and owner under the consumer, the due under the kind.
     wide: list[Column[QueueRecord]] = [
@@ -2015,7 +2032,7 @@ def explain_lines(view: ExplainView) -> list[str]:
         f"{view.ref} {view.kind}{action}",
         f"Rule:      {view.rule}",
         f"Started:   {format_local(view.start, tz)}{starter}",
-        f"Due:       {format_local(view.due, tz)}"
+        f"Due:       {format_due(view.due, tz)}"
         + (" (agreed with the consumer)" if view.extended else "")
         + (" (set by hand)" if view.unit == "agreed" else ""),
         f"Calendar:  {calendar.zone}; " + "; ".join(f"{d} {h}" for d, h in calendar.week),
@@ -2025,14 +2042,13 @@ def explain_lines(view: ExplainView) -> list[str]:
     if view.days:
         lines += ["", f"Day by day, {view.rule}:"]
         lines += _day_lines(view.days, tz, hours=view.unit in ("working-hours", "working-minutes"))
-        lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
+        lines.append(f"The rule puts it at {format_due(view.rule_due, tz)}.")
     if view.notes:
         lines.append("")
         lines += [f"Note: {note}" for note in view.notes]
     for change in view.changes:
         moved = (
-            f"due moved from {format_local(change.old_due, tz)} "
-            f"to {format_local(change.new_due, tz)}"
+            f"due moved from {format_due(change.old_due, tz)} to {format_due(change.new_due, tz)}"
         )
         if change.action == "extend":
             lines.append(
@@ -2062,7 +2078,9 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
             label = "skipped" if entry.kind == SKIPPED else "counted"
         else:
             label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
-        stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
+        stretches = ", ".join(
+            f"{clock(since)}-{close_clock(to, tz)}" for since, to in entry.stretches
+        )
         counted = format_duration(timedelta(minutes=minutes), days=False) if entry.stretches else ""
         total = (
             f"total {format_duration(entry.total, days=False)}"
@@ -2085,7 +2103,7 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
 def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
     status = view.status
     as_of = f"As of {format_local(view.as_of, tz)}"
-    due = format_local(view.due, tz)
+    due = format_due(view.due, tz)
 
     def working(amount: timedelta | None) -> str:
         # In the clock's own rule, as show gives it: working days of the calendar's length
@@ -2115,16 +2133,26 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         used = f"{working(status.working_used)} working time used"
         if status.state == BREACHED:
             return f"{as_of}: {used}; breached, {late} (due {due})"
+        if status.working_left is not None and status.working_left <= timedelta(0) < (
+            status.calendar_left
+        ):
+            # Due out of hours with no working time before it: as a breach then is said.
+            return (
+                f"{as_of}: {used}, none left; due in {format_duration(status.calendar_left)} "
+                f"calendar, out of hours (due {due})"
+            )
         return f"{as_of}: {used}, {working(status.working_left)} left (due {due})"
     assert status.ended_at is not None
     ended = format_local(status.ended_at, tz)
     verb = "met" if status.state == MET else "stopped (cancelled)"
     if status.on_time:
-        spare = (
-            f"{working(status.working_left)} working to spare"
-            if in_working_time
-            else f"{format_duration(status.calendar_left)} to spare"
-        )
+        if not in_working_time:
+            spare = f"{format_duration(status.calendar_left)} to spare"
+        elif status.working_left == timedelta(0) and status.calendar_left > timedelta(0):
+            # Met out of hours before a due out of hours: no working time between them.
+            spare = f"{format_duration(status.calendar_left)} calendar to spare, out of hours"
+        else:
+            spare = f"{working(status.working_left)} working to spare"
         return f"{as_of}: {verb} at {ended}, on time ({spare}; due {due})"
     return f"{as_of}: {verb} at {ended}, {late} (due {due})"
 

@@ -330,6 +330,15 @@ def check_date_format(fmt: str) -> None:
         )
 
 
+def to_the_second(clock: datetime) -> datetime:
+    """A clock's reading as a command's now: whole seconds (as each instant it records is
+    shown), up to the end of the second it falls in. Cut down to its start, an --at typed
+    earlier in that second (12:00:00.3 at 12:00:00.7) was after now and refused as in the
+    future, and a step at 17:00:00.3 recorded as at a 17:00 due, on time."""
+    whole = clock.replace(microsecond=0)
+    return whole if whole == clock else whole + timedelta(seconds=1)
+
+
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:
     """ISO 8601 in the calendar's zone, with its offset: 2026-12-31T16:00:00+00:00."""
     return instant.astimezone(tz).isoformat(timespec="seconds")
@@ -338,6 +347,25 @@ def format_instant(instant: datetime, tz: ZoneInfo) -> str:
 def format_local(instant: datetime, tz: ZoneInfo) -> str:
     """As a person reads it, in tables and sentences alike: `Thu 2026-12-31 16:00 GMT`."""
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def format_due(instant: datetime, tz: ZoneInfo) -> str:
+    """A deadline as a person reads it (`format_local`), but one at midnight is the end of the
+    day before, `Wed 2026-12-02 24:00 GMT`, as a working day that closes at midnight is
+    written (`09:00-24:00`): a due at the close is that close, never the next day's 00:00
+    [MODEL: a deadline that lands at a close is that close]."""
+    local = instant.astimezone(tz)
+    if local.time() != time(0):
+        return format_local(instant, tz)
+    before = local.date() - timedelta(days=1)
+    return f"{before:%a %Y-%m-%d} 24:00 {local:%Z}"
+
+
+def close_clock(instant: datetime, tz: ZoneInfo) -> str:
+    """The time of day a stretch of working time, or a deadline, ends at: `24:00` at midnight,
+    the end of the day it closes, as `format_due` and the opening hours write it."""
+    local = instant.astimezone(tz)
+    return "24:00" if local.time() == time(0) else local.strftime("%H:%M")
 
 
 def format_apart(first: datetime, second: datetime, tz: ZoneInfo) -> tuple[str, str]:

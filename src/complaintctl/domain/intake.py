@@ -49,6 +49,18 @@ def with_adjustments(held: Iterable[str], added: Iterable[str]) -> frozenset[str
     return kept | frozenset(new.values())
 
 
+def without_adjustments(
+    held: Iterable[str], dropped: Iterable[str]
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The needs `held` but those `dropped`, each found as `with_adjustments` finds a need
+    held already (`adjustment_key`: `Large Print` drops `large-print`), and the drops that
+    found none, as typed."""
+    keys = {adjustment_key(need) for need in dropped}
+    known = {adjustment_key(need) for need in held}
+    missing = tuple(sorted({need for need in dropped if adjustment_key(need) not in known}))
+    return frozenset(need for need in held if adjustment_key(need) not in keys), missing
+
+
 def adjustments_json(adjustments: Collection[str]) -> str:
     """A consumer's reasonable adjustments as the store keeps them: a sorted JSON list (most
     consumers have none: that one is written without encoding)."""

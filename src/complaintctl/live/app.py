@@ -365,7 +365,10 @@ class QueueScreen(Screen[None]):
         from complaintctl.cli.render import queue_record
 
         tz = ZoneInfo(report.zone)
-        records = [queue_record(item, tz, report.working_day) for item in report.items[:SHOWN]]
+        records = [
+            queue_record(item, tz, report.working_day, report.as_of)
+            for item in report.items[:SHOWN]
+        ]
         columns = _shown(records, self.size.width, wide=wide)
         table.add_columns(*(_COLUMNS[i][0] for i in columns))
         self.drawn_wide = wide

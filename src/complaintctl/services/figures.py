@@ -156,7 +156,7 @@ def _report(
         by=by,
         current=shown,
         previous=previous,
-        warnings=_warnings(calendar, [p.ends(tz) for p in periods]),
+        warnings=_warnings(calendar, [(p.ends(tz), facts[windows[p].cutoff]) for p in periods]),
     )
 
 
@@ -348,5 +348,15 @@ def _decode_all(texts: Sequence[str]) -> list[Any]:
     return decoded
 
 
-def _warnings(calendar: WorkingCalendar, ends: Sequence[datetime]) -> tuple[str, ...]:
-    return coverage_warnings(calendar, *ends)
+def _warnings(
+    calendar: WorkingCalendar, counted: Sequence[tuple[datetime, Sequence[figures.CaseFacts]]]
+) -> tuple[str, ...]:
+    """The bank holidays' coverage, for each period (its end, the cases it read) that counts a
+    case: working time is counted from its earliest receipt up to its end. A period that
+    counts none (`--period 2011-12` in a store begun in 2026) counted no working time, so no
+    deadline of it can be early by a holiday."""
+    instants = []
+    for end, cases in counted:
+        if cases:
+            instants += [min(case.received_at for case in cases), end]
+    return coverage_warnings(calendar, *instants)

@@ -15,6 +15,7 @@ from complaintctl.domain.intake import (
     normalise_dispute,
     normalise_email,
     with_adjustments,
+    without_adjustments,
 )
 from complaintctl.domain.procedure import Action, Channel, RestrictionScope, StoreAction
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound
@@ -300,7 +301,10 @@ def update_consumer(
     # never taken as none given.
     added = [required(a, "--adjustment", text.LABEL) for a in add_adjustments]
     dropped = {required(a, "--drop-adjustment", text.LABEL) for a in remove_adjustments}
-    if missing := sorted(dropped - held_before - set(added)):
+    # A need is dropped however it is written, as one is added (`Large Print` drops
+    # `large-print`), and one dropped as it is added in the same command is no need missing.
+    kept, missing = without_adjustments(held_before, dropped)
+    if missing := without_adjustments(added, missing)[1]:
         # Dropping a need not held would be recorded as an update that left it in place.
         held = ", ".join(sorted(held_before | set(added))) or "none"
         raise InvalidInput(
@@ -309,7 +313,6 @@ def update_consumer(
         )
     # Dropped first: `--drop-adjustment BSL --adjustment bsl` respells a need, never loses it.
     # A need held already however written is not added again.
-    kept = held_before - dropped
     adjustments = set(with_adjustments(kept, (a for a in added if a not in dropped)))
     prefers = (
         consumer.preferred_contact

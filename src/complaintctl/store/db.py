@@ -187,6 +187,13 @@ def prepare_sqlite_file(path: Path) -> list[Path]:
     return made
 
 
+# The settings an SQLite URL may carry: those SQLAlchemy's SQLite driver reads itself
+# (sqlalchemy/dialects/sqlite/pysqlite.py, `pysqlite_args`).
+_SQLITE_DRIVER_SETTINGS = frozenset(
+    {"uri", "timeout", "isolation_level", "detect_types", "check_same_thread", "cached_statements"}
+)
+
+
 def lock_timeout() -> float:
     raw = os.environ.get("COMPLAINTCTL_LOCK_TIMEOUT", "").strip()
     if not raw:
@@ -237,6 +244,15 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
         # the write lock sees everything the previous writer did (whatever the server's
         # default isolation is).
         kwargs["isolation_level"] = "READ COMMITTED"
+    if backend == "sqlite" and (own := sorted(set(parsed.query) - _SQLITE_DRIVER_SETTINGS)):
+        # SQLite's own URI settings (`?mode=ro`): without uri=true the driver ignores them,
+        # with a warning over two lines, and opens the store as if the URL did not say them;
+        # with it, it opens a file named with them (`store.sqlite3?mode=ro`), made empty.
+        raise StoreUnavailable(
+            f"cannot open the store {describe(url)}: a setting in its URL "
+            f"({', '.join(own)}) is SQLite's own, which complaintctl does not pass on: leave "
+            "it out (a URL may set only " + ", ".join(sorted(_SQLITE_DRIVER_SETTINGS)) + ")"
+        )
     try:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as err:
