@@ -276,3 +276,53 @@ def test_a_restriction_is_known_from_when_its_entries_were_recorded() -> None:
     cutoff = datetime(2027, 4, 1, tzinfo=UTC)
     assert [False, True] == [f.known(cutoff) for f in facts]
     assert [True, True] == [f.in_force(later) for f in facts[:1]] + [facts[1].in_force(cutoff)]
+
+
+def test_a_replay_keeps_each_change_the_history_recorded_by_its_cutoff() -> None:
+    """An edit's category, channel and Board, a close's reason and a reopen's undoing of it,
+    each as recorded by the cutoff; the same from plain tuples as from entries."""
+    hour = timedelta(hours=1)
+
+    def at(n: int) -> datetime:
+        return T0 + n * hour
+
+    entries = [
+        figures.Entry("log", at(0), at(0), {"channel": "email", "category": "delay",
+                      "board": False, "acknowledge_due": DUE.isoformat()}),
+        figures.Entry("acknowledge", at(1), at(1), {"area": "Energy", "on_time": True,
+                      "respond_due": (T0 + 48 * hour).isoformat()}),
+        figures.Entry("edit", at(2), at(2), {"changes": [
+            {"field": "category", "old": "delay", "new": "process"},
+            {"field": "board", "old": False, "new": True},
+            {"field": "summary", "old": "a", "new": "b"}]}),
+        figures.Entry("close", at(3), at(3), {"reason": "out-of-scope", "because": "decision"}),
+        figures.Entry("reopen", at(4), at(4), {}),
+        figures.Entry("edit", at(5), at(5), {"changes": [
+            {"field": "channel", "old": "email", "new": "post"}]}),
+    ]  # fmt: skip
+
+    closed = figures.replay("SC-2026-000001", entries, at(3))
+    reopened = figures.replay("SC-2026-000001", entries, at(5))
+
+    assert closed is not None
+    assert reopened is not None
+    assert ("email", "process", True, "Energy", at(1)) == (
+        closed.channel,
+        closed.category,
+        closed.board,
+        closed.area,
+        closed.acknowledged_at,
+    )
+    assert ("closed", "out-of-scope", "decision") == (
+        closed.stage,
+        closed.close_reason,
+        closed.close_because,
+    )
+    assert closed.clocks["respond"].cancelled_at is not None
+    assert ("post", "process", True, "first-stage", None, None) == (
+        reopened.channel, reopened.category, reopened.board, reopened.stage,
+        reopened.close_reason, reopened.close_because,
+    )  # fmt: skip
+    assert reopened.clocks["respond"].running
+    plain = [tuple(entry) for entry in entries]
+    assert reopened == figures.replay("SC-2026-000001", plain, at(5))  # type: ignore[arg-type]

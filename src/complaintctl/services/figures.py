@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -298,16 +299,20 @@ def _facts(
     tz = uow.calendar().tz
     ordered = sorted(cutoffs)
     found: dict[datetime, list[figures.CaseFacts]] = {cutoff: [] for cutoff in ordered}
-    replay, entry = figures.replay, figures.Entry
+    replay = figures.replay
+    only = ordered[0] if len(ordered) == 1 else None
+    counted_at = found[ordered[0]] if only is not None else []
 
-    def replayed(ref: str, entries: list[figures.Entry]) -> None:
-        if len(ordered) == 1:
-            if (facts := replay(ref, entries, ordered[0])) is not None:
-                found[ordered[0]].append(facts)
+    def replayed(ref: str, entries: list[figures.EntryRow]) -> None:
+        if only is not None:
+            if (facts := replay(ref, entries, only)) is not None:
+                counted_at.append(facts)
             return
+        # How many entries each cutoff has recorded: replayed again only when that changed.
+        times = sorted(recorded_at for _, _, recorded_at, _ in entries)
         known, facts = -1, None
         for cutoff in ordered:
-            recorded = sum(1 for one in entries if one.recorded_at <= cutoff)
+            recorded = bisect_right(times, cutoff)
             if recorded != known:
                 known, facts = recorded, replay(ref, entries, cutoff)
             if facts is not None:
@@ -318,7 +323,7 @@ def _facts(
         chunk=_DECODED_AT_ONCE,
     )  # fmt: skip
     case_id, ref = None, ""
-    entries: list[figures.Entry] = []
+    entries: list[figures.EntryRow] = []
     for chunk in rows:
         for (row_case, row_ref, action, at, recorded_at, _), details in zip(
             chunk, _decode_all([row[5] for row in chunk]), strict=True
@@ -327,7 +332,7 @@ def _facts(
                 if entries:
                     replayed(ref, entries)
                 case_id, ref, entries = row_case, row_ref, []
-            entries.append(entry(action, at, recorded_at, details))
+            entries.append((action, at, recorded_at, details))
     if entries:
         replayed(ref, entries)
     return found
