@@ -326,3 +326,17 @@ def test_a_replay_keeps_each_change_the_history_recorded_by_its_cutoff() -> None
     assert reopened.clocks["respond"].running
     plain = [tuple(entry) for entry in entries]
     assert reopened == figures.replay("SC-2026-000001", plain, at(5))  # type: ignore[arg-type]
+
+
+def test_replay_builds_facts_and_clocks_by_position_in_this_order() -> None:
+    # replay makes CaseFacts and Clock through tuple.__new__, its values listed by position:
+    # a field added or moved must be added or moved there too, or a value reads as another.
+    assert (
+        "ref", "received_at", "channel", "category", "board", "out_of_time", "area", "stage",
+        "close_reason", "close_because", "clocks", "acknowledged_at", "responses",
+        "escalated_at", "referrals", "assessed", "incidents", "actions",
+    ) == figures.CaseFacts._fields  # fmt: skip
+    assert (
+        "start", "due", "rule_due", "recorded_at", "extended", "met_at", "on_time",
+        "cancelled_at",
+    ) == figures.Clock._fields  # fmt: skip

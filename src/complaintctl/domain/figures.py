@@ -632,14 +632,11 @@ class Row:
 @dataclass(frozen=True)
 class Window:
     """What a count covers: instants from `start` up to (not including) `end`, as recorded by
-    `cutoff`."""
+    `cutoff`. The counts write that out, `start <= instant < end`, in each comprehension."""
 
     start: datetime
     end: datetime
     cutoff: datetime
-
-    def holds(self, instant: datetime) -> bool:
-        return self.start <= instant < self.end
 
 
 def count(
@@ -754,8 +751,8 @@ def _count(
     counted: a count is how many of them there are, so the two cannot disagree."""
     values: dict[str, Value | dict[str, Value]] = {}
     members: Members = {}
-    # Window.holds, written out in each comprehension: a report asks it of every step of
-    # every case it counts, and a call costs more than the two comparisons.
+    # The window's bounds written out in each comprehension, not a method: a report asks them
+    # of every step of every case it counts, and a call costs more than the two comparisons.
     start, end, cutoff = window.start, window.end, window.cutoff
     working_day = calendar.working_day()
 
