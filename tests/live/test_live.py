@@ -1552,3 +1552,27 @@ async def test_the_keys_at_the_foot_run_onto_a_second_line_on_a_narrow_terminal(
     )
     assert 2 == height
     assert isinstance(screen, QueueScreen)
+
+
+@pytest.mark.parametrize("key", ["t", "a", "e"])
+async def test_a_case_that_could_not_be_read_again_is_not_acted_on_as_last_shown(
+    live: Apps, demo_store: str, tmp_path: Path, key: str
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        case = await open_case(pilot, app, "SC-2026-000006")
+        Path(demo_store).rename(tmp_path / "moved.sqlite3")
+        await pilot.press("r")
+        await pilot.pause()
+        body = text_of(app, "#body")
+        await pilot.press(key)
+        await pilot.pause()
+        screen = app.screen
+        status = text_of(app, "#status")
+    assert body.startswith(f"Error: the store {demo_store} is no longer there")
+    assert screen is case
+    assert (
+        "Error: SC-2026-000006 could not be read (the screen says why): nothing was done; "
+        "r reads it again"
+    ) == status

@@ -650,8 +650,22 @@ class CaseScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def shown(self) -> CaseView | None:
+        """The case as last read, on the screen to act on; None, saying so, if its read
+        failed (the body says why), rather than act on a version no longer shown."""
+        if self.view is not None and not self.failed:
+            return self.view
+        self.say(
+            _text(
+                f"Error: {self.ref} could not be read (the screen says why): nothing was "
+                "done; r reads it again",
+                _RED,
+            )
+        )
+        return None
+
     def action_step(self) -> None:
-        if self.view is None:
+        if self.shown() is None:
             return
         if not self.offered:
             self.say(_text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
@@ -659,19 +673,19 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(StepPicker(self.offered), self._picked)
 
     def _picked(self, action: Action | None) -> None:
-        if action is None or self.view is None:
+        if action is None or self.shown() is None:
             return
         self.open_form(FORMS[action])
 
     def action_actions(self) -> None:
         """`action add` on the case, and `action done` while it has an open action."""
-        if self.view is None:
+        if (view := self.shown()) is None:
             return
-        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if self.view.actions else ()))
+        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if view.actions else ()))
         self.app.push_screen(StepPicker(offered, ACTION_FORMS, "Actions"), self._action_picked)
 
     def _action_picked(self, action: Action | None) -> None:
-        if action is None or self.view is None:
+        if action is None or self.shown() is None:
             return
         self.open_form(ACTION_FORMS[action])
 
@@ -702,9 +716,9 @@ class CaseScreen(Screen[None]):
         self.live.queue_changed()
 
     def action_explain(self) -> None:
-        if self.view is None:
+        if (view := self.shown()) is None:
             return
-        kinds = tuple(dict.fromkeys(d.kind for d in self.view.deadlines))
+        kinds = tuple(dict.fromkeys(d.kind for d in view.deadlines))
         if not kinds:
             self.say(Text(f"{self.ref} has no deadline to explain."))
             return
