@@ -1285,19 +1285,35 @@ class LiveApp(App[None]):
 
     def bar_text(self, width: int = 0) -> Text:
         """Who is acting, at the top of every screen: on a line narrower than `width` (0:
-        any), without the program's name, which would push the role off the line."""
+        any), without the program's name, which would push the role off the line. Someone
+        who is not active staff is warned their steps will be refused, in fewer words on a
+        narrow line, and on the narrowest the warning first: a long name is cut, not it."""
         member = self.session.acting
-        for start in ("complaintctl live · acting as ", "acting as "):
-            bar = Text(start, style="bold")
-            if member is None:
-                bar.append_text(_text(self.session.actor))
-                bar.append(" (not active staff: steps will be refused)", _RED)
-            else:
-                role = member.role + (f", {member.area}" if member.area else "")
-                bar.append_text(_text(f"{member.username} ({role})"))
-            if not width or bar.cell_len <= width:
-                break
-        return bar
+        if member is not None:
+            role = member.role + (f", {member.area}" if member.area else "")
+            who = _text(f"{member.username} ({role})")
+            bars = [
+                Text.assemble(start, who, style="bold")
+                for start in ("complaintctl live · acting as ", "acting as ")
+            ]
+        else:
+            name = _text(self.session.actor)
+            long, short = (
+                " (not active staff: steps will be refused)",
+                " (not staff: steps refused)",
+            )
+            bars = [
+                Text.assemble(start, name, Text(warning, _RED), style="bold")
+                for start, warning in (
+                    ("complaintctl live · acting as ", long),
+                    ("acting as ", long),
+                    ("acting as ", short),
+                )
+            ]
+            bars.append(
+                Text.assemble(Text("not staff: steps refused", _RED), " · ", name, style="bold")
+            )
+        return next((bar for bar in bars if not width or bar.cell_len <= width), bars[-1])
 
     def acting_read(self) -> None:
         """The acting member as the store was last read: every screen's top line says so
