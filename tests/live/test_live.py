@@ -1552,3 +1552,51 @@ async def test_the_keys_at_the_foot_run_onto_a_second_line_on_a_narrow_terminal(
     )
     assert 2 == height
     assert isinstance(screen, QueueScreen)
+
+
+@pytest.mark.parametrize("key", ["t", "a", "e"])
+async def test_a_case_that_could_not_be_read_again_is_not_acted_on_as_last_shown(
+    live: Apps, demo_store: str, tmp_path: Path, key: str
+) -> None:
+    app = live("olu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        case = await open_case(pilot, app, "SC-2026-000006")
+        Path(demo_store).rename(tmp_path / "moved.sqlite3")
+        await pilot.press("r")
+        await pilot.pause()
+        body = text_of(app, "#body")
+        await pilot.press(key)
+        await pilot.pause()
+        screen = app.screen
+        status = text_of(app, "#status")
+    assert body.startswith(f"Error: the store {demo_store} is no longer there")
+    assert screen is case
+    assert (
+        "Error: SC-2026-000006 could not be read (the screen says why): nothing was done; "
+        "r reads it again"
+    ) == status
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+async def test_someone_not_on_the_staff_is_told_so_in_full_on_a_narrow_terminal(
+    live: Apps, width: int
+) -> None:
+    app = live("visitor")
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        bar = text_of(app, "#bar")
+        room = app.screen.query_one("#bar", Static).content_size.width
+    assert "visitor" in bar
+    assert "not active staff: steps will be refused" in bar or "not staff: steps refused" in bar
+    assert len(bar) <= room
+
+
+async def test_a_long_name_not_on_the_staff_is_cut_before_the_warning_is(live: Apps) -> None:
+    name = "visitor_from_the_regional_office"
+    app = live(name)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        bar = text_of(app, "#bar")
+    assert bar.startswith("not staff: steps refused · ")
+    assert name in bar

@@ -89,3 +89,37 @@ def test_someone_not_on_the_staff_is_offered_nothing(demo_store: str) -> None:
     finally:
         state.close()
     assert () == offered
+
+
+@pytest.mark.parametrize("actor", ["sam", "olu"])
+def test_a_case_whose_personal_data_was_removed_is_offered_nothing(
+    demo_store: str, actor: str
+) -> None:
+    # Nothing more may be recorded on it (steps._not_removed): no step, note, correction or
+    # letter, for anyone, the senior who may correct an ended case included.
+    state = State(db=demo_store, actor="sam", now=NOW)
+    try:
+        state.change(
+            lambda uow, _: services.erase_consumer(
+                uow, email=None, consumer_id=9, reason="Asked", by="sam", now=NOW
+            ),
+            None,
+        )
+        offered = state.read(
+            lambda uow, _: steps_open_to(uow, ref="SC-2026-000009", by=actor), None
+        )
+        refused = [
+            action
+            for action in OFFERED
+            if state.read(
+                lambda uow, _, a=action: take_steps(
+                    uow, ["SC-2026-000009"], SPECS[a], by=actor, at=NOW, now=NOW,
+                    continue_on_error=False, dry_run=True,
+                ),
+                None,
+            ).refused
+        ]  # fmt: skip
+    finally:
+        state.close()
+    assert () == offered
+    assert list(OFFERED) == refused

@@ -652,8 +652,22 @@ class CaseScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def shown(self) -> CaseView | None:
+        """The case as last read, on the screen to act on; None, saying so, if its read
+        failed (the body says why), rather than act on a version no longer shown."""
+        if self.view is not None and not self.failed:
+            return self.view
+        self.say(
+            _text(
+                f"Error: {self.ref} could not be read (the screen says why): nothing was "
+                "done; r reads it again",
+                _RED,
+            )
+        )
+        return None
+
     def action_step(self) -> None:
-        if self.view is None:
+        if self.shown() is None:
             return
         if not self.offered:
             self.say(_text(f"No step is open to {self.live.session.actor} on {self.ref} now."))
@@ -661,19 +675,19 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(StepPicker(self.offered), self._picked)
 
     def _picked(self, action: Action | None) -> None:
-        if action is None or self.view is None:
+        if action is None or self.shown() is None:
             return
         self.open_form(FORMS[action])
 
     def action_actions(self) -> None:
         """`action add` on the case, and `action done` while it has an open action."""
-        if self.view is None:
+        if (view := self.shown()) is None:
             return
-        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if self.view.actions else ()))
+        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if view.actions else ()))
         self.app.push_screen(StepPicker(offered, ACTION_FORMS, "Actions"), self._action_picked)
 
     def _action_picked(self, action: Action | None) -> None:
-        if action is None or self.view is None:
+        if action is None or self.shown() is None:
             return
         self.open_form(ACTION_FORMS[action])
 
@@ -704,9 +718,9 @@ class CaseScreen(Screen[None]):
         self.live.queue_changed()
 
     def action_explain(self) -> None:
-        if self.view is None:
+        if (view := self.shown()) is None:
             return
-        kinds = tuple(dict.fromkeys(d.kind for d in self.view.deadlines))
+        kinds = tuple(dict.fromkeys(d.kind for d in view.deadlines))
         if not kinds:
             self.say(Text(f"{self.ref} has no deadline to explain."))
             return
@@ -1273,19 +1287,35 @@ class LiveApp(App[None]):
 
     def bar_text(self, width: int = 0) -> Text:
         """Who is acting, at the top of every screen: on a line narrower than `width` (0:
-        any), without the program's name, which would push the role off the line."""
+        any), without the program's name, which would push the role off the line. Someone
+        who is not active staff is warned their steps will be refused, in fewer words on a
+        narrow line, and on the narrowest the warning first: a long name is cut, not it."""
         member = self.session.acting
-        for start in ("complaintctl live · acting as ", "acting as "):
-            bar = Text(start, style="bold")
-            if member is None:
-                bar.append_text(_text(self.session.actor))
-                bar.append(" (not active staff: steps will be refused)", _RED)
-            else:
-                role = member.role + (f", {member.area}" if member.area else "")
-                bar.append_text(_text(f"{member.username} ({role})"))
-            if not width or bar.cell_len <= width:
-                break
-        return bar
+        if member is not None:
+            role = member.role + (f", {member.area}" if member.area else "")
+            who = _text(f"{member.username} ({role})")
+            bars = [
+                Text.assemble(start, who, style="bold")
+                for start in ("complaintctl live · acting as ", "acting as ")
+            ]
+        else:
+            name = _text(self.session.actor)
+            long, short = (
+                " (not active staff: steps will be refused)",
+                " (not staff: steps refused)",
+            )
+            bars = [
+                Text.assemble(start, name, Text(warning, _RED), style="bold")
+                for start, warning in (
+                    ("complaintctl live · acting as ", long),
+                    ("acting as ", long),
+                    ("acting as ", short),
+                )
+            ]
+            bars.append(
+                Text.assemble(Text("not staff: steps refused", _RED), " · ", name, style="bold")
+            )
+        return next((bar for bar in bars if not width or bar.cell_len <= width), bars[-1])
 
     def acting_read(self) -> None:
         """The acting member as the store was last read: every screen's top line says so

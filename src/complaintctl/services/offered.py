@@ -42,8 +42,12 @@ OFFERED = (
 def steps_open_to(uow: UnitOfWork, *, ref: str, by: str) -> tuple[Action, ...]:
     """The steps `by` may take on the case at its stage now, in the procedure's order: those
     its stage allows (TRANSITIONS) that `authorise` lets them take (PERMISSIONS). None for
-    someone who is not active staff (`acting_staff` says why when they try)."""
+    someone who is not active staff (`acting_staff` says why when they try), and none on a
+    case whose personal data was removed (erased, or by retention): every step refuses to
+    record anything more on it (steps._not_removed)."""
     case = find_case(uow, ref)
+    if case.anonymised_at is not None:
+        return ()
     try:
         actor = acting_staff(uow, by)
     except NotPermitted:
