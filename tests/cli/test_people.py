@@ -909,13 +909,19 @@ def test_a_need_given_twice_in_two_spellings_is_recorded_once(run: Run, store_ur
 
 
 @freeze_time(NOW)
-def test_a_need_respelt_by_dropping_and_adding_it_at_once_is_kept_as_respelt(run: Run) -> None:
-    ref = log_case(run, "--adjustment", "BSL")
+@pytest.mark.parametrize(
+    ("held", "dropped", "added"),
+    [("BSL", "BSL", "bsl"), ("bsl", "BSL", "BSL"), ("large-print", "Large Print", "Large Print")],
+)
+def test_a_need_respelt_by_dropping_and_adding_it_at_once_is_kept_as_respelt(
+    run: Run, held: str, dropped: str, added: str
+) -> None:
+    ref = log_case(run, "--adjustment", held)
 
     ok(run, "consumer", "update", "--email", "ann@example.com",
-       "--drop-adjustment", "BSL", "--adjustment", "bsl")  # fmt: skip
+       "--drop-adjustment", dropped, "--adjustment", added)  # fmt: skip
 
-    assert ["bsl"] == show(run, ref)["consumer"]["adjustments"]
+    assert [added] == show(run, ref)["consumer"]["adjustments"]
 
 
 @freeze_time(LATER)

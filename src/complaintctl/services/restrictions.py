@@ -311,9 +311,10 @@ def update_consumer(
             f"{consumer.name} has no adjustment {', '.join(map(repr, missing))} to drop; "
             f"theirs: {held}"
         )
-    # Dropped first: `--drop-adjustment BSL --adjustment bsl` respells a need, never loses it.
-    # A need held already however written is not added again.
-    adjustments = set(with_adjustments(kept, (a for a in added if a not in dropped)))
+    # Dropped first, then added: `--drop-adjustment BSL --adjustment bsl` respells a need, and
+    # `--drop-adjustment BSL --adjustment BSL` on `bsl` too; neither loses it. A need held
+    # already however written is not added again.
+    adjustments = set(with_adjustments(kept, added))
     prefers = (
         consumer.preferred_contact
         if preferred_contact is None
