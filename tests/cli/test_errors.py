@@ -8,6 +8,7 @@ logged still gets SC-2026-000001).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -464,6 +465,16 @@ def test_an_at_earlier_in_the_current_second_is_not_in_the_future(run: Run) -> N
         result = run(*log_args(at="2026-11-30T12:00:00.300"))
 
     assert (0, "SC-2026-000001\n") == (result.exit_code, result.stdout), result.stderr
+
+
+def test_a_step_without_at_is_recorded_at_the_second_it_falls_in(run: Run) -> None:
+    """A fraction past a due's minute is not a breach of it: the step is recorded at the whole
+    second it was taken in, never at the next one, which it did not reach."""
+    with freeze_time("2026-11-30 12:00:00.300"):
+        run(*LOG, "--email", "ann@example.com")
+        shown = run("show", "SC-2026-000001", "--json")
+
+    assert "2026-11-30T12:00:00+00:00" == json.loads(shown.stdout)["received_at"], shown.stderr
 
 
 @pytest.mark.parametrize(

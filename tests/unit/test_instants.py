@@ -14,7 +14,6 @@ from complaintctl.domain.instants import (
     parse_date,
     parse_due,
     parse_instant,
-    to_the_second,
     whole_minutes,
 )
 
@@ -227,19 +226,6 @@ def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: 
     if "T" not in text:
         with pytest.raises(InstantError, match=r"names a week, not a day"):
             parse_date(text)
-
-
-@pytest.mark.parametrize(
-    ("clock", "now"),
-    [
-        ("2026-11-30T12:00:00+00:00", "2026-11-30T12:00:00+00:00"),
-        ("2026-11-30T12:00:00.000001+00:00", "2026-11-30T12:00:01+00:00"),
-        ("2026-11-30T12:00:00.700+00:00", "2026-11-30T12:00:01+00:00"),
-        ("2026-11-30T23:59:59.5+00:00", "2026-12-01T00:00:00+00:00"),
-    ],
-)
-def test_now_is_the_clock_to_the_end_of_its_second(clock: str, now: str) -> None:
-    assert datetime.fromisoformat(now) == to_the_second(datetime.fromisoformat(clock))
 
 
 @pytest.mark.parametrize(

@@ -865,8 +865,6 @@ def root(
         )
     except InvalidInput as err:
         acting, actor_problem = "", err
-    from complaintctl.domain.instants import to_the_second
-
     ctx.obj = State(
         db=db,
         actor=acting,
@@ -877,7 +875,7 @@ def root(
         config=loaded,
         config_problem=problem,
         actor_problem=actor_problem,
-        now=to_the_second(datetime.now(UTC)),
+        now=datetime.now(UTC).replace(microsecond=0),
         plain=plain,
         origin=(login, socket.gethostname()),
     )

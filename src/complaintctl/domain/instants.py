@@ -330,15 +330,6 @@ def check_date_format(fmt: str) -> None:
         )
 
 
-def to_the_second(clock: datetime) -> datetime:
-    """A clock's reading as a command's now: whole seconds (as each instant it records is
-    shown), up to the end of the second it falls in. Cut down to its start, an --at typed
-    earlier in that second (12:00:00.3 at 12:00:00.7) was after now and refused as in the
-    future, and a step at 17:00:00.3 recorded as at a 17:00 due, on time."""
-    whole = clock.replace(microsecond=0)
-    return whole if whole == clock else whole + timedelta(seconds=1)
-
-
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:
     """ISO 8601 in the calendar's zone, with its offset: 2026-12-31T16:00:00+00:00."""
     return instant.astimezone(tz).isoformat(timespec="seconds")

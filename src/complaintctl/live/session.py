@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from complaintctl.domain.instants import to_the_second
-
 if TYPE_CHECKING:
     from complaintctl.cli.app import State
     from complaintctl.domain.letters import LetterFormat
@@ -39,7 +37,7 @@ FIND_LIMIT = 50
 
 
 def _now() -> datetime:
-    return to_the_second(datetime.now(UTC))
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass

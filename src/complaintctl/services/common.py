@@ -7,7 +7,7 @@ import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
@@ -55,8 +55,10 @@ if TYPE_CHECKING:
 
 
 def not_in_future(at: datetime, now: datetime, uow: UnitOfWork) -> None:
-    """Refuse an --at after now, said on the calendar's clock as it was typed."""
-    if at > now:
+    """Refuse an --at after now, said on the calendar's clock as it was typed. Now is read to
+    the second (what a step without --at records), so an --at anywhere in that second has
+    happened already (`12:00:00.3` at `12:00:00.7`, now `12:00:00`)."""
+    if at >= now.replace(microsecond=0) + timedelta(seconds=1):
         raise InvalidInput(
             f"--at {format_local(at, ZoneInfo(uow.zone()))} is in the future; "
             "record what has happened, when it happened"
