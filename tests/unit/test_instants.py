@@ -7,8 +7,6 @@ from hypothesis import strategies as st
 
 from complaintctl.domain.instants import (
     InstantError,
-    close_clock,
-    format_due,
     format_duration,
     format_instant,
     parse_date,
@@ -226,18 +224,3 @@ def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: 
     if "T" not in text:
         with pytest.raises(InstantError, match=r"names a week, not a day"):
             parse_date(text)
-
-
-@pytest.mark.parametrize(
-    ("due", "shown", "close"),
-    [
-        ("2026-12-03T00:00:00+00:00", "Wed 2026-12-02 24:00 GMT", "24:00"),
-        ("2026-12-02T17:00:00+00:00", "Wed 2026-12-02 17:00 GMT", "17:00"),
-        # Midnight in London in summer is 23:00 UTC the day before.
-        ("2027-06-01T23:00:00+00:00", "Tue 2027-06-01 24:00 BST", "24:00"),
-        ("2027-06-02T00:00:00+00:00", "Wed 2027-06-02 01:00 BST", "01:00"),
-    ],
-)
-def test_a_due_at_midnight_is_the_end_of_the_day_before(due: str, shown: str, close: str) -> None:
-    instant = datetime.fromisoformat(due)
-    assert (shown, close) == (format_due(instant, LONDON), close_clock(instant, LONDON))

@@ -26,8 +26,6 @@ from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry, shown_minutes
 from complaintctl.domain.instants import (
-    close_clock,
-    format_due,
     format_duration,
     format_instant,
     format_local,
@@ -578,7 +576,7 @@ def logged(view: CaseView, *, json_output: bool) -> None:
         state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day)
         _note(f"Logged {view.ref}; acknowledgement {state}")
         return
-    _note(f"Logged {view.ref}; acknowledgement due {format_due(acknowledgement.due, tz)}")
+    _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
 
 
 def stepped(
@@ -629,7 +627,7 @@ def _restriction_notes(view: CaseView) -> None:
 def _deadline_state(
     deadline: DeadlineView, as_of: datetime, tz: ZoneInfo, working_day: timedelta
 ) -> str:
-    due = format_due(deadline.due, tz)
+    due = format_local(deadline.due, tz)
     stopped = deadline.ended_at or as_of
     calendar_late = f"{format_duration(stopped - deadline.due)} calendar"
     late = (
@@ -710,7 +708,7 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
         *[
             (
                 "Action",
-                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_due(a.due, tz)}"
+                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_local(a.due, tz)}"
                 + (" (overdue)" if a.overdue else ""),
             )
             for a in view.actions
@@ -1159,10 +1157,10 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_due(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
+            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
         )
     else:
-        late = "on time" if view.on_time else f"late (due {format_due(view.due, tz)})"
+        late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
         _print(f"{verb}: action {view.id} on {view.ref}, {late}: {what}")
 
 
@@ -1177,7 +1175,7 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     if json_output:
         _print_json([versioned(action_json(v)) for v in views])
         return
-    when = format_due if out.for_people() else format_instant
+    when = format_local if out.for_people() else format_instant
     rows = [
         (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
          one_line(v.what))  # one line, as show, history and overdue give it
@@ -1669,7 +1667,7 @@ def overdue(
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
         Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
-        Column("Due", lambda i: format_due(i.due, tz)),
+        Column("Due", lambda i: format_local(i.due, tz)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
@@ -1681,7 +1679,7 @@ def overdue(
             lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
             WRAP,
         ),
-        Column("Due", lambda i: format_due(i.due, tz)),
+        Column("Due", lambda i: format_local(i.due, tz)),
         Column(
             "Working time\nCalendar",
             lambda i: Cell(f"{working(i).text}\n{calendar_time(i)}", working(i).style),
@@ -1774,7 +1772,7 @@ def queue_record(
         item.area or "",
         item.owner or "",
         item.kind or "waiting",
-        format_due(item.due, tz) if item.due else "",
+        format_local(item.due, tz) if item.due else "",
         Cell(_left(item, working_day, as_of), _STATE_STYLE[item.state]),
     )
 
@@ -2032,7 +2030,7 @@ def explain_lines(view: ExplainView) -> list[str]:
         f"{view.ref} {view.kind}{action}",
         f"Rule:      {view.rule}",
         f"Started:   {format_local(view.start, tz)}{starter}",
-        f"Due:       {format_due(view.due, tz)}"
+        f"Due:       {format_local(view.due, tz)}"
         + (" (agreed with the consumer)" if view.extended else "")
         + (" (set by hand)" if view.unit == "agreed" else ""),
         f"Calendar:  {calendar.zone}; " + "; ".join(f"{d} {h}" for d, h in calendar.week),
@@ -2042,13 +2040,14 @@ def explain_lines(view: ExplainView) -> list[str]:
     if view.days:
         lines += ["", f"Day by day, {view.rule}:"]
         lines += _day_lines(view.days, tz, hours=view.unit in ("working-hours", "working-minutes"))
-        lines.append(f"The rule puts it at {format_due(view.rule_due, tz)}.")
+        lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
     if view.notes:
         lines.append("")
         lines += [f"Note: {note}" for note in view.notes]
     for change in view.changes:
         moved = (
-            f"due moved from {format_due(change.old_due, tz)} to {format_due(change.new_due, tz)}"
+            f"due moved from {format_local(change.old_due, tz)} "
+            f"to {format_local(change.new_due, tz)}"
         )
         if change.action == "extend":
             lines.append(
@@ -2078,9 +2077,7 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
             label = "skipped" if entry.kind == SKIPPED else "counted"
         else:
             label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
-        stretches = ", ".join(
-            f"{clock(since)}-{close_clock(to, tz)}" for since, to in entry.stretches
-        )
+        stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
         counted = format_duration(timedelta(minutes=minutes), days=False) if entry.stretches else ""
         total = (
             f"total {format_duration(entry.total, days=False)}"
@@ -2103,7 +2100,7 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
 def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
     status = view.status
     as_of = f"As of {format_local(view.as_of, tz)}"
-    due = format_due(view.due, tz)
+    due = format_local(view.due, tz)
 
     def working(amount: timedelta | None) -> str:
         # In the clock's own rule, as show gives it: working days of the calendar's length

@@ -340,25 +340,6 @@ def format_local(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def format_due(instant: datetime, tz: ZoneInfo) -> str:
-    """A deadline as a person reads it (`format_local`), but one at midnight is the end of the
-    day before, `Wed 2026-12-02 24:00 GMT`, as a working day that closes at midnight is
-    written (`09:00-24:00`): a due at the close is that close, never the next day's 00:00
-    [MODEL: a deadline that lands at a close is that close]."""
-    local = instant.astimezone(tz)
-    if local.time() != time(0):
-        return format_local(instant, tz)
-    before = local.date() - timedelta(days=1)
-    return f"{before:%a %Y-%m-%d} 24:00 {local:%Z}"
-
-
-def close_clock(instant: datetime, tz: ZoneInfo) -> str:
-    """The time of day a stretch of working time, or a deadline, ends at: `24:00` at midnight,
-    the end of the day it closes, as `format_due` and the opening hours write it."""
-    local = instant.astimezone(tz)
-    return "24:00" if local.time() == time(0) else local.strftime("%H:%M")
-
-
 def format_apart(first: datetime, second: datetime, tz: ZoneInfo) -> tuple[str, str]:
     """Two different instants as a person reads them (`format_local`), to the second, and to
     its fraction, where the minute alone would show them as one: never `10:00 is before
