@@ -56,7 +56,8 @@ def test_a_driver_setting_in_the_url_that_is_no_number_is_refused_with_exit_8(
 
 
 @pytest.mark.parametrize(
-    "query", ["mode=ro", "mode=ro&cache=shared", "mode=ro&timeout=5", "mode=ro&uri=true"]
+    "query",
+    ["mode=ro", "mode=ro&cache=shared", "mode=ro&timeout=5", "mode=ro&uri=true", "TIMEOUT=5"],
 )
 def test_a_sqlite_setting_of_its_own_in_the_url_is_refused_with_exit_8(
     tmp_path: Path, query: str
@@ -67,13 +68,14 @@ def test_a_sqlite_setting_of_its_own_in_the_url_is_refused_with_exit_8(
     store = f"{tmp_path}/store.sqlite3"
     assert 0 == complaintctl("--db", store, "db", "init")[0]
     code, out, err = complaintctl("--db", f"sqlite:///{store}?{query}", "queue")
-    named = "cache, mode" if "cache" in query else "mode"
+    named = {"mode=ro&cache=shared": "cache, mode", "TIMEOUT=5": "TIMEOUT"}.get(query, "mode")
     assert (
         8,
         "",
-        f"Error: cannot open the store {store}: a setting in its URL ({named}) is SQLite's "
-        "own, which complaintctl does not pass on: leave it out (a URL may set only "
-        "cached_statements, check_same_thread, detect_types, isolation_level, timeout, uri)\n",
+        f"Error: cannot open the store {store}: a setting in its URL ({named}) is not one the "
+        "SQLite driver reads, and complaintctl does not pass it on: leave it out (a URL may set "
+        "only cached_statements, check_same_thread, detect_types, isolation_level, timeout, "
+        "uri, as written)\n",
     ) == (code, out, err)
     assert ["store.sqlite3"] == sorted(p.name for p in tmp_path.iterdir() if "sqlite3" in p.name)
 

@@ -244,14 +244,17 @@ def open_engine(url: str, *, wait: float | None = None) -> Engine:
         # the write lock sees everything the previous writer did (whatever the server's
         # default isolation is).
         kwargs["isolation_level"] = "READ COMMITTED"
-    if backend == "sqlite" and (own := sorted(set(parsed.query) - _SQLITE_DRIVER_SETTINGS)):
-        # SQLite's own URI settings (`?mode=ro`): without uri=true the driver ignores them,
-        # with a warning over two lines, and opens the store as if the URL did not say them;
-        # with it, it opens a file named with them (`store.sqlite3?mode=ro`), made empty.
+    if backend == "sqlite" and (other := sorted(set(parsed.query) - _SQLITE_DRIVER_SETTINGS)):
+        # SQLite's own URI settings (`?mode=ro`), or a name the driver does not know
+        # (`?TIMEOUT=5`): without uri=true the driver ignores them, with a warning over two
+        # lines, and opens the store as if the URL did not say them; with it, it opens a file
+        # named with them (`store.sqlite3?mode=ro`), made empty.
         raise StoreUnavailable(
             f"cannot open the store {describe(url)}: a setting in its URL "
-            f"({', '.join(own)}) is SQLite's own, which complaintctl does not pass on: leave "
-            "it out (a URL may set only " + ", ".join(sorted(_SQLITE_DRIVER_SETTINGS)) + ")"
+            f"({', '.join(other)}) is not one the SQLite driver reads, and complaintctl does "
+            "not pass it on: leave it out (a URL may set only "
+            + ", ".join(sorted(_SQLITE_DRIVER_SETTINGS))
+            + ", as written)"
         )
     try:
         engine = create_engine(parsed, **kwargs)
