@@ -190,12 +190,13 @@ class Session:
         return self._read(lambda uow, when: explain_deadline(uow, ref=ref, kind=kind, as_of=when))
 
     def member(self) -> StaffView | None:
-        """The acting member as the staff list has them; None if they are not active staff."""
+        """The acting member as the store holds them now; None if they are not active staff."""
         self._tick()
         return self._read(lambda uow, _when: self._acting(uow))
 
     def _acting(self, uow: UnitOfWork) -> StaffView | None:
-        """The acting member as the staff list has them in `uow`, kept as `acting`."""
+        """The acting member as `uow` holds them (found as every step finds them), kept as
+        `acting`."""
         from complaintctl import services
 
         self.acting = services.active_member(uow, self.actor)
