@@ -105,6 +105,12 @@ def explain_deadline(
             kept = "it had passed when the calendar changed, and no due moves to before a change"
         elif _closed_before_due(deadline, ruled):
             kept = _kept_by_close(deadline, ruled, events, tz)
+        elif deadline.kind == DeadlineKind.REFERRAL_WINDOW and ruled > rule_due:
+            # services/calendar._recompute: a zone change never cuts the window short.
+            kept = (
+                "the final response told the consumer they could refer until then, and their "
+                "window is never cut short of that"
+            )
         else:
             kept = "a deadline already met or breached keeps its value"
         notes.append(
