@@ -688,6 +688,7 @@ def _case_view(
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
+        calendar=calendar,
         as_of=as_of,
         ref=case.ref,
         version=case.version,
@@ -748,6 +749,7 @@ def _case_view(
                 a.opened_by,
                 a.opened_at,
                 as_of=as_of,
+                calendar=calendar,
             )
             for a in actions
             if a.id is not None and a.id in still_open
