@@ -662,11 +662,10 @@ def _deadline_state(
     if not deadline.in_working_time:
         return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
     if deadline.working_left <= timedelta(0) < deadline.due - as_of:
-        # No working time left before a due out of hours (agreed for a Saturday), yet it is
-        # not due: as one past due out of hours is said, never "in 0m working".
-        return (
-            f"open, due {due} (in {format_duration(deadline.due - as_of)} calendar, out of hours)"
-        )
+        # No working time left before a due out of hours (agreed for a Saturday) or at an
+        # opening, yet it is not due: as one past due out of hours is said, never "in 0m".
+        left = f"in {format_duration(deadline.due - as_of)} calendar"
+        return f"open, due {due} ({left}, {_no_time_before(deadline.due, calendar)})"
     left = working_time(deadline.working_left, deadline.kind, working_day)
     return f"open, due {due} (in {left} working)"
 
@@ -1748,16 +1747,25 @@ def _flags(item: QueueItem) -> str:
     return ",".join(flag for flag, on in marks if on) or "-"
 
 
-def _left(item: QueueItem, working_day: timedelta, as_of: datetime) -> str:
+def _left(
+    item: QueueItem, working_day: timedelta, as_of: datetime, calendar: WorkingCalendar | None
+) -> str:
     if item.due is None:
         return ""
     if item.state == "breached":
         return _late(-item.working_left, item.kind, working_day)
     if item.working_left <= timedelta(0) and item.due > as_of:
-        # Due out of hours (a Saturday agreed) with no working time before it: as a deadline
-        # past due out of hours is `late out of hours`, never "in 0m".
-        return "due out of hours"
+        # Due out of hours (a Saturday agreed), or at an opening, with no working time before
+        # it: as a deadline past due out of hours is `late out of hours`, never "in 0m".
+        return f"due {_no_time_before(item.due, calendar)}"
     return f"in {working_time(item.working_left, item.kind, working_day)}"
+
+
+def _no_time_before(due: datetime, calendar: WorkingCalendar | None) -> str:
+    """Why no working time is left before a due not yet reached, as show, the queue and explain
+    say it: the due is `out of hours` (agreed for a Saturday), or `at the opening` (Monday's
+    09:00, seen at the weekend), which is in hours, with none before it."""
+    return "at the opening" if calendar is not None and calendar.is_open(due) else "out of hours"
 
 
 def working_time(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
@@ -1794,7 +1802,7 @@ def queue_record(
         item.owner or "",
         item.kind or "waiting",
         format_due(item.due, tz, calendar) if item.due else "",
-        Cell(_left(item, working_day, as_of), _STATE_STYLE[item.state]),
+        Cell(_left(item, working_day, as_of, calendar), _STATE_STYLE[item.state]),
     )
 
 
@@ -2160,10 +2168,12 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         if status.working_left is not None and status.working_left <= timedelta(0) < (
             status.calendar_left
         ):
-            # Due out of hours with no working time before it: as a breach then is said.
+            # Due out of hours, or at an opening, with no working time before it: as a breach
+            # then is said.
+            why = _no_time_before(view.due, view.working_calendar)
             return (
                 f"{as_of}: {used}, none left; due in {format_duration(status.calendar_left)} "
-                f"calendar, out of hours (due {due})"
+                f"calendar, {why} (due {due})"
             )
         return f"{as_of}: {used}, {working(status.working_left)} left (due {due})"
     assert status.ended_at is not None
