@@ -336,7 +336,14 @@ def _view(
         changes=changes,
         status=_status(deadline, due, target, as_of, calendar),
         notes=tuple(notes),
-        warnings=coverage_warnings(calendar, deadline.start_at, rule_due, deadline.due_at),
+        # A date agreed (or set by hand) is not counted on the calendar: it stands.
+        warnings=coverage_warnings(
+            calendar,
+            deadline.start_at,
+            rule_due,
+            *(() if deadline.unit == clocks.AGREED else (deadline.due_at,)),
+            agreed=(deadline.due_at,) if deadline.unit == clocks.AGREED else (),
+        ),
     )
 
 
