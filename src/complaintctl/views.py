@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
-from complaintctl.domain.calendar import past_due_date
+from complaintctl.domain.calendar import WorkingCalendar, past_due_date
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.explain import DayEntry, shown_minutes
 from complaintctl.domain.figures import FIGURE, Row
@@ -120,6 +120,9 @@ class ActionView:
     met_at: datetime | None = None
     # A due outside the years whose bank holidays are known, as it is opened (on stderr only).
     warnings: tuple[str, ...] = ()
+    # The calendar the dues were counted on, for showing them (calendar.format_due: a due at a
+    # working day's close at midnight reads as that day's 24:00); never part of the JSON.
+    calendar: WorkingCalendar | None = field(default=None, compare=False, repr=False)
 
     @property
     def overdue(self) -> bool:
@@ -289,6 +292,9 @@ class CaseView:
     version: int = 0  # one more with every step on the case
     actions: tuple[ActionView, ...] = ()  # the case's open actions
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
+    # The calendar the dues were counted on, for showing them (calendar.format_due: a due at a
+    # working day's close at midnight reads as that day's 24:00); never part of the JSON.
+    calendar: WorkingCalendar | None = field(default=None, compare=False, repr=False)
 
     def latest(self, action: str) -> EventView | None:
         """The case's latest history entry of `action` (what `show` tells of the escalation,
@@ -359,6 +365,9 @@ class OverdueReport:
     items: tuple[OverdueItem, ...]
     warnings: tuple[str, ...] = ()
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
+    # The calendar the dues were counted on, for showing them (calendar.format_due: a due at a
+    # working day's close at midnight reads as that day's 24:00); never part of the JSON.
+    calendar: WorkingCalendar | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -862,6 +871,9 @@ class QueueReport:
     # The subject-access requests not yet answered, each one's due: they have no case, so
     # they are the queue's footer, not its rows (`sar list --open` lists them).
     subject_access_dues: tuple[datetime, ...] = ()
+    # The calendar the dues were counted on, for showing them (calendar.format_due: a due at a
+    # working day's close at midnight reads as that day's 24:00); never part of the JSON.
+    calendar: WorkingCalendar | None = field(default=None, compare=False, repr=False)
 
     def count(self, state: str) -> int:
         return sum(1 for item in self.items if item.state == state)
@@ -968,6 +980,9 @@ class ExplainView:
     action: tuple[int, str] | None = None  # an action's due: its id and kind (remedy, ...)
     extended: bool = False  # `due` is a date agreed with the consumer (extend), as of `as_of`
     working_day: timedelta = timedelta(hours=8)  # the calendar's: what a "d" of working time is
+    # The calendar the dues were counted on, for showing them (calendar.format_due: a due at a
+    # working day's close at midnight reads as that day's 24:00); never part of the JSON.
+    working_calendar: WorkingCalendar | None = field(default=None, compare=False, repr=False)
 
 
 # -- explain's JSON ------------------------------------------------------------------------

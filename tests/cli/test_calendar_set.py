@@ -247,3 +247,31 @@ def test_an_actions_working_days_stay_working_days_under_new_hours(
     explained = json.loads(run("explain", ref, "--action", action, "--json").stdout)
     assert ("2026-12-09T17:00:00+00:00",) * 2 == (explained["due"], explained["rule_due"])
     assert 0 == run("db", "verify").exit_code
+
+
+def test_a_due_at_a_working_day_s_close_at_midnight_reads_as_that_day_s_24_00(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a store open until midnight, 24 working hours from Tuesday 15:00 end at the close of
+    Wednesday: `Wed 24:00`, as the calendar writes that close, never Thursday's 00:00, the
+    start of another day (in show, explain's days and the queue alike)."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+        shown = run("show", ref).stdout
+        explained = run("explain", ref).stdout
+        import typer.testing
+
+        monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+        queued = run("queue").stdout
+
+    assert "open, due Wed 2026-12-02 24:00 GMT (in 24h working)" in shown
+    assert "Due:       Wed 2026-12-02 24:00 GMT" in explained
+    assert "  Wed 2026-12-02  counted  09:00-24:00  15h  total 24h  due 24:00: 24h reached" in (
+        explained
+    )
+    assert ("Wed 2026-12-02 24:00 GMT", "Thu 2026-12-03 00:00") == (
+        "Wed 2026-12-02 24:00 GMT" if "Wed 2026-12-02 24:00 GMT" in queued else queued,
+        next((s for s in ("Thu 2026-12-03 00:00",) if s not in explained + shown + queued), ""),
+    )

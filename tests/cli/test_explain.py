@@ -554,6 +554,38 @@ def test_a_clock_due_out_of_hours_with_no_working_time_left_is_never_due_in_0m(
     )
 
 
+def test_a_clock_due_at_an_opening_with_no_working_time_left_is_not_said_to_be_out_of_hours(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Agreed for Monday's opening (09:00) and seen on the Saturday before: no working time is
+    left before it, but the due is in hours, at the opening; show, the queue and explain say
+    so alike, never that it is due out of hours."""
+    ref = log_case(run, "2026-12-01T10:00")
+    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
+    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
+       "--at", "2026-12-01T11:00")  # fmt: skip
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-07T09:00",
+       "--reason", "Agreed by phone", "--at", "2026-12-02T15:00")  # fmt: skip
+
+    lines = explain(run, ref, "respond", "--as-of", "2026-12-05T12:00")
+    shown = ok(run, "show", ref, "--as-of", "2026-12-05T12:00").stdout
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("TERM", "dumb")
+    queued = ok(run, "queue", "--as-of", "2026-12-05T12:00").stdout
+
+    assert (
+        "As of Sat 2026-12-05 12:00 GMT: 31h working time used, none left; due in 1d 21h "
+        "calendar, at the opening (due Mon 2026-12-07 09:00 GMT)"
+    ) == lines[-1]
+    assert "open, due Mon 2026-12-07 09:00 GMT (in 1d 21h calendar, at the opening)" in shown
+    assert ("due at the opening", False) == (
+        "due at the opening" if "due at the opening" in queued else queued,
+        "out of hours" in queued,
+    )
+
+
 def test_a_clock_met_out_of_hours_before_its_due_has_calendar_time_to_spare(run: Run) -> None:
     ref = agreed_for_saturday_noon(run)
     ok(run, "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",

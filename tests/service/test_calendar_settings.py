@@ -540,3 +540,51 @@ def test_a_working_day_already_counted_differently_needs_a_reason(unit: UnitFact
         change(unit, now, hours="Mon-Fri 09:00-17:00; Sat 10:00-13:00")
     moved = change(unit, now, hours="Mon-Fri 10:00-17:00")
     assert [] == [m for m in moved.recomputed if m.kind == "final"]
+
+
+# -- zone: the consumer's referral window --------------------------------------------------
+
+
+def test_a_zone_change_moves_the_referral_window_to_its_wall_clock_time_in_the_new_zone(
+    unit: UnitFactory,
+) -> None:
+    # The final response: Mon 4 Jan 2027 10:00 UTC, 10:00 GMT in London; 3 months on is
+    # Sun 4 Apr 10:00 BST, 09:00 UTC. In Tokyo (no clock change) it was 19:00 JST, and 3
+    # months on is 4 Apr 19:00 JST, 10:00 UTC: an hour more for the consumer.
+    ref = journey.to_final(unit)
+    now = utc("2027-01-05T10:00")
+    assert utc("2027-04-04T09:00") == journey.due(journey.show(unit, ref, now), "referral-window")
+    moved = change(unit, now, zone="Asia/Tokyo", reason="Head office in Tokyo")
+    assert [(ref, utc("2027-04-04T09:00"), utc("2027-04-04T10:00"))] == [
+        (m.ref, m.old_due, m.new_due) for m in moved.recomputed if m.kind == "referral-window"
+    ]
+    assert utc("2027-04-04T10:00") == journey.due(journey.show(unit, ref, now), "referral-window")
+    # Recorded as the other recomputes are: `show --as-of` before it still reads the old due.
+    assert utc("2027-04-04T09:00") == journey.due(
+        journey.show(unit, ref, utc("2027-01-05T09:59")), "referral-window"
+    )
+    with unit(write=False) as uow:
+        explained = explain_deadline(uow, ref=ref, kind="referral-window", as_of=now)
+    assert (utc("2027-04-04T10:00"), utc("2027-04-04T10:00")) == (explained.rule_due, explained.due)
+    assert not any("calendar has changed since" in note for note in explained.notes)
+
+
+def test_a_zone_change_never_ends_a_referral_window_before_the_consumer_was_told(
+    unit: UnitFactory,
+) -> None:
+    # Made in Tokyo: the final response told the consumer 4 Apr 19:00 JST (10:00 UTC). Back
+    # to London, the rule gives 09:00 UTC; the window stays where the letter put it.
+    change(unit, utc("2026-11-01T10:00"), zone="Asia/Tokyo")
+    ref = journey.to_final(unit)
+    now = utc("2027-01-05T10:00")
+    moved = change(unit, now, zone="Europe/London", reason="Back to London")
+    assert [] == [m for m in moved.recomputed if m.kind == "referral-window"]
+    assert utc("2027-04-04T10:00") == journey.due(journey.show(unit, ref, now), "referral-window")
+    with unit(write=False) as uow:
+        explained = explain_deadline(uow, ref=ref, kind="referral-window", as_of=now)
+    assert utc("2027-04-04T09:00") == explained.rule_due
+    assert [
+        "the calendar has changed since: on today's calendar the rule gives Sun 2027-04-04 "
+        "10:00 BST, but Sun 2027-04-04 11:00 BST applied (the final response told the consumer "
+        "they could refer until then, and their window is never cut short of that)"
+    ] == [note for note in explained.notes if "calendar has changed since" in note]

@@ -254,6 +254,27 @@ def test_as_of_before_the_start_the_clock_had_not_started(unit: UnitFactory) -> 
 # -- extensions and recomputes ------------------------------------------------------------------
 
 
+def test_a_date_agreed_past_the_known_bank_holidays_is_not_said_to_assume_there_are_none(
+    unit: UnitFactory,
+) -> None:
+    """An agreed date is not counted on the calendar: it stands whatever the bank holidays of
+    2033. Only the working time shown left before it counts none after the known years."""
+    ref = log(unit, t("2026-12-01T10:00"))
+    acknowledge(unit, ref, t("2026-12-01T10:00"))
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    extended = act(unit, services.extend, ref=ref, until=t("2033-01-10T17:00"),
+                   reason="Abroad until then", by="rita.responder",
+                   at=t("2026-12-02T15:00"))  # fmt: skip
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2033` to add them"
+    )
+    assert (said,) == extended.warnings
+    assert (said,) == explain(unit, ref, "respond", as_of=t("2026-12-03T12:00")).warnings
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -11,11 +11,13 @@ from complaintctl.domain.calendar import (
     Opening,
     WorkingCalendar,
     describe_hours,
+    format_due,
     format_week,
     parse_hours,
     working_days_from,
     zone_problem,
 )
+from complaintctl.domain.letters import time_words
 
 NINE_TO_FIVE = (Opening(540, 1020),)
 
@@ -100,3 +102,65 @@ def test_working_days_are_counted_with_both_ends_included() -> None:
     # Thu 24 Dec to Tue 29 Dec: Thu, (Fri closed), Mon, Tue.
     assert 3 == working_days_from(calendar, date(2026, 12, 24), date(2026, 12, 29))
     assert 0 == working_days_from(calendar, date(2026, 12, 26), date(2026, 12, 27))
+
+
+# A week open until midnight, with Christmas Day 2026 (a Friday) closed.
+UNTIL_MIDNIGHT = WorkingCalendar(
+    week=parse_hours("Mon-Fri 09:00-24:00"), closed_days={date(2026, 12, 25): "Christmas Day"}
+)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "due", "shown", "words"),
+    [
+        # The close of Wednesday, open until midnight, is Wednesday's 24:00, in every view
+        # and in a letter, never "midnight at the start of Thursday".
+        (
+            UNTIL_MIDNIGHT,
+            "2026-12-03T00:00:00+00:00",
+            "Wed 2026-12-02 24:00 GMT",
+            "midnight at the end of Wednesday 2 December 2026",
+        ),
+        # Midnight in London in summer is 23:00 UTC the day before.
+        (
+            UNTIL_MIDNIGHT,
+            "2027-06-01T23:00:00+00:00",
+            "Tue 2027-06-01 24:00 BST",
+            "midnight at the end of Tuesday 1 June 2027",
+        ),
+        # After a day closed (a Sunday; Christmas Day), midnight is the day it begins.
+        (
+            UNTIL_MIDNIGHT,
+            "2026-12-07T00:00:00+00:00",
+            "Mon 2026-12-07 00:00 GMT",
+            "midnight at the start of Monday 7 December 2026",
+        ),
+        (
+            UNTIL_MIDNIGHT,
+            "2026-12-26T00:00:00+00:00",
+            "Sat 2026-12-26 00:00 GMT",
+            "midnight at the start of Saturday 26 December 2026",
+        ),
+        # A week that closes at 17:00: a Saturday's 00:00 (an action's date) is Saturday's.
+        (
+            WorkingCalendar(),
+            "2026-12-05T00:00:00+00:00",
+            "Sat 2026-12-05 00:00 GMT",
+            "midnight at the start of Saturday 5 December 2026",
+        ),
+        (
+            WorkingCalendar(),
+            "2026-12-02T17:00:00+00:00",
+            "Wed 2026-12-02 17:00 GMT",
+            "5pm on Wednesday 2 December 2026",
+        ),
+    ],
+)
+def test_a_due_at_midnight_is_the_day_befores_24_00_only_where_that_day_closes_then(
+    calendar: WorkingCalendar, due: str, shown: str, words: str
+) -> None:
+    instant = datetime.fromisoformat(due)
+    assert (shown, words) == (
+        format_due(instant, calendar.tz, calendar),
+        time_words(instant, calendar.tz, calendar),
+    )

@@ -22,10 +22,12 @@ from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain import clocks
+from complaintctl.domain.calendar import WorkingCalendar, format_due
 from complaintctl.domain.chain import is_marker, unmarked
 from complaintctl.domain.clocks import STAFF_CLOCKS, STEP_CLOCKS
 from complaintctl.domain.explain import SKIPPED, DayEntry, shown_minutes
 from complaintctl.domain.instants import (
+    close_clock,
     format_duration,
     format_instant,
     format_local,
@@ -573,10 +575,11 @@ def logged(view: CaseView, *, json_output: bool) -> None:
     acknowledgement = _latest(view, STEP_CLOCKS[Action.LOG].starts[0])
     assert acknowledgement is not None
     if acknowledgement.breached:  # dated back past its due: as `show` has it
-        state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day)
+        state = _deadline_state(acknowledgement, view.as_of, tz, view.working_day, view.calendar)
         _note(f"Logged {view.ref}; acknowledgement {state}")
         return
-    _note(f"Logged {view.ref}; acknowledgement due {format_local(acknowledgement.due, tz)}")
+    due = format_due(acknowledgement.due, tz, view.calendar)
+    _note(f"Logged {view.ref}; acknowledgement due {due}")
 
 
 def stepped(
@@ -603,7 +606,7 @@ def stepped(
     step = view.history[-1] if view.history else None
     ended_by_step = (step.at, step.recorded_at) if step is not None else (view.as_of,)
     states = [
-        (kind, _deadline_state(deadline, view.as_of, tz, view.working_day))
+        (kind, _deadline_state(deadline, view.as_of, tz, view.working_day, view.calendar))
         for kind in reported
         if (deadline := _latest(view, kind)) is not None
         and (deadline.ended_at is None or (kind in meets and deadline.ended_at in ended_by_step))
@@ -625,9 +628,13 @@ def _restriction_notes(view: CaseView) -> None:
 
 
 def _deadline_state(
-    deadline: DeadlineView, as_of: datetime, tz: ZoneInfo, working_day: timedelta
+    deadline: DeadlineView,
+    as_of: datetime,
+    tz: ZoneInfo,
+    working_day: timedelta,
+    calendar: WorkingCalendar | None,
 ) -> str:
-    due = format_local(deadline.due, tz)
+    due = format_due(deadline.due, tz, calendar)
     stopped = deadline.ended_at or as_of
     calendar_late = f"{format_duration(stopped - deadline.due)} calendar"
     late = (
@@ -655,11 +662,10 @@ def _deadline_state(
     if not deadline.in_working_time:
         return f"open, due {due} (in {format_duration(deadline.due - as_of)})"
     if deadline.working_left <= timedelta(0) < deadline.due - as_of:
-        # No working time left before a due out of hours (agreed for a Saturday), yet it is
-        # not due: as one past due out of hours is said, never "in 0m working".
-        return (
-            f"open, due {due} (in {format_duration(deadline.due - as_of)} calendar, out of hours)"
-        )
+        # No working time left before a due out of hours (agreed for a Saturday) or at an
+        # opening, yet it is not due: as one past due out of hours is said, never "in 0m".
+        left = f"in {format_duration(deadline.due - as_of)} calendar"
+        return f"open, due {due} ({left}, {_no_time_before(deadline.due, calendar)})"
     left = working_time(deadline.working_left, deadline.kind, working_day)
     return f"open, due {due} (in {left} working)"
 
@@ -708,7 +714,7 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
         *[
             (
                 "Action",
-                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_local(a.due, tz)}"
+                f"{a.id} ({a.kind}) {a.what}: {a.owner}, due {format_due(a.due, tz, a.calendar)}"
                 + (" (overdue)" if a.overdue else ""),
             )
             for a in view.actions
@@ -720,7 +726,10 @@ def case_fields(view: CaseView) -> list[tuple[str, str]]:
 def case_deadlines(view: CaseView) -> list[tuple[str, str]]:
     """Each of a case's deadlines as `show` lists it: its kind, and where it stands."""
     tz = ZoneInfo(view.zone)
-    return [(d.kind, _deadline_state(d, view.as_of, tz, view.working_day)) for d in view.deadlines]
+    return [
+        (d.kind, _deadline_state(d, view.as_of, tz, view.working_day, view.calendar))
+        for d in view.deadlines
+    ]
 
 
 def case(out: Output, view: CaseView, *, json_output: bool) -> None:
@@ -1157,10 +1166,13 @@ def action_changed(view: ActionView, json_output: bool, verb: str) -> None:
     if view.done_at is None:
         _print(
             f"{verb} action {view.id} on {view.ref} ({view.kind}), owned by {view.owner}, "
-            f"due {format_local(view.due, tz)}{' (overdue)' if view.overdue else ''}: {what}"
+            f"due {format_due(view.due, tz, view.calendar)}{' (overdue)' if view.overdue else ''}: "
+            f"{what}"
         )
     else:
-        late = "on time" if view.on_time else f"late (due {format_local(view.due, tz)})"
+        late = (
+            "on time" if view.on_time else f"late (due {format_due(view.due, tz, view.calendar)})"
+        )
         _print(f"{verb}: action {view.id} on {view.ref}, {late}: {what}")
 
 
@@ -1175,9 +1187,13 @@ def action_list(out: Output, views: tuple[ActionView, ...], json_output: bool) -
     if json_output:
         _print_json([versioned(action_json(v)) for v in views])
         return
-    when = format_local if out.for_people() else format_instant
+
+    def when(v: ActionView) -> str:
+        tz = ZoneInfo(v.zone)
+        return format_due(v.due, tz, v.calendar) if out.for_people() else format_instant(v.due, tz)
+
     rows = [
-        (str(v.id), v.ref, v.kind, v.owner, when(v.due, ZoneInfo(v.zone)), _action_state(v),
+        (str(v.id), v.ref, v.kind, v.owner, when(v), _action_state(v),
          one_line(v.what))  # one line, as show, history and overdue give it
         for v in views
     ]  # fmt: skip
@@ -1667,7 +1683,7 @@ def overdue(
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
         Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
-        Column("Due", lambda i: format_local(i.due, tz)),
+        Column("Due", lambda i: format_due(i.due, tz, report.calendar)),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
@@ -1679,7 +1695,7 @@ def overdue(
             lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
             WRAP,
         ),
-        Column("Due", lambda i: format_local(i.due, tz)),
+        Column("Due", lambda i: format_due(i.due, tz, report.calendar)),
         Column(
             "Working time\nCalendar",
             lambda i: Cell(f"{working(i).text}\n{calendar_time(i)}", working(i).style),
@@ -1731,16 +1747,25 @@ def _flags(item: QueueItem) -> str:
     return ",".join(flag for flag, on in marks if on) or "-"
 
 
-def _left(item: QueueItem, working_day: timedelta, as_of: datetime) -> str:
+def _left(
+    item: QueueItem, working_day: timedelta, as_of: datetime, calendar: WorkingCalendar | None
+) -> str:
     if item.due is None:
         return ""
     if item.state == "breached":
         return _late(-item.working_left, item.kind, working_day)
     if item.working_left <= timedelta(0) and item.due > as_of:
-        # Due out of hours (a Saturday agreed) with no working time before it: as a deadline
-        # past due out of hours is `late out of hours`, never "in 0m".
-        return "due out of hours"
+        # Due out of hours (a Saturday agreed), or at an opening, with no working time before
+        # it: as a deadline past due out of hours is `late out of hours`, never "in 0m".
+        return f"due {_no_time_before(item.due, calendar)}"
     return f"in {working_time(item.working_left, item.kind, working_day)}"
+
+
+def _no_time_before(due: datetime, calendar: WorkingCalendar | None) -> str:
+    """Why no working time is left before a due not yet reached, as show, the queue and explain
+    say it: the due is `out of hours` (agreed for a Saturday), or `at the opening` (Monday's
+    09:00, seen at the weekend), which is in hours, with none before it."""
+    return "at the opening" if calendar is not None and calendar.is_open(due) else "out of hours"
 
 
 def working_time(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
@@ -1760,7 +1785,11 @@ def _late(amount: timedelta, kind: str | None, working_day: timedelta) -> str:
 
 
 def queue_record(
-    item: QueueItem, tz: ZoneInfo, working_day: timedelta, as_of: datetime
+    item: QueueItem,
+    tz: ZoneInfo,
+    working_day: timedelta,
+    as_of: datetime,
+    calendar: WorkingCalendar | None = None,
 ) -> QueueRecord:
     """A queued case as a person reads it (the live view's queue too): its working time left
     styled by its state, red when breached."""
@@ -1772,8 +1801,8 @@ def queue_record(
         item.area or "",
         item.owner or "",
         item.kind or "waiting",
-        format_local(item.due, tz) if item.due else "",
-        Cell(_left(item, working_day, as_of), _STATE_STYLE[item.state]),
+        format_due(item.due, tz, calendar) if item.due else "",
+        Cell(_left(item, working_day, as_of, calendar), _STATE_STYLE[item.state]),
     )
 
 
@@ -1822,7 +1851,10 @@ def queue(
     # listing on the cycle collector).
     with collecting_only_the_batch():
         shown = report.items if limit == 0 else report.items[: limit or _console().height]
-        records = [queue_record(item, tz, report.working_day, report.as_of) for item in shown]
+        records = [
+            queue_record(item, tz, report.working_day, report.as_of, report.calendar)
+            for item in shown
+        ]
     # Wide: a column each. Narrower: two lines a case, the stage and flags under the
     # reference, the area and owner under the consumer, the due under the kind.
     wide: list[Column[QueueRecord]] = [
@@ -2030,7 +2062,7 @@ def explain_lines(view: ExplainView) -> list[str]:
         f"{view.ref} {view.kind}{action}",
         f"Rule:      {view.rule}",
         f"Started:   {format_local(view.start, tz)}{starter}",
-        f"Due:       {format_local(view.due, tz)}"
+        f"Due:       {format_due(view.due, tz, view.working_calendar)}"
         + (" (agreed with the consumer)" if view.extended else "")
         + (" (set by hand)" if view.unit == "agreed" else ""),
         f"Calendar:  {calendar.zone}; " + "; ".join(f"{d} {h}" for d, h in calendar.week),
@@ -2040,14 +2072,15 @@ def explain_lines(view: ExplainView) -> list[str]:
     if view.days:
         lines += ["", f"Day by day, {view.rule}:"]
         lines += _day_lines(view.days, tz, hours=view.unit in ("working-hours", "working-minutes"))
-        lines.append(f"The rule puts it at {format_local(view.rule_due, tz)}.")
+        rule_due = format_due(view.rule_due, tz, view.working_calendar)
+        lines.append(f"The rule puts it at {rule_due}.")
     if view.notes:
         lines.append("")
         lines += [f"Note: {note}" for note in view.notes]
     for change in view.changes:
         moved = (
-            f"due moved from {format_local(change.old_due, tz)} "
-            f"to {format_local(change.new_due, tz)}"
+            f"due moved from {format_due(change.old_due, tz, view.working_calendar)} "
+            f"to {format_due(change.new_due, tz, view.working_calendar)}"
         )
         if change.action == "extend":
             lines.append(
@@ -2077,7 +2110,9 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
             label = "skipped" if entry.kind == SKIPPED else "counted"
         else:
             label = "skipped" if entry.day_number is None else f"day {entry.day_number}"
-        stretches = ", ".join(f"{clock(since)}-{clock(to)}" for since, to in entry.stretches)
+        stretches = ", ".join(
+            f"{clock(since)}-{close_clock(to, tz)}" for since, to in entry.stretches
+        )
         counted = format_duration(timedelta(minutes=minutes), days=False) if entry.stretches else ""
         total = (
             f"total {format_duration(entry.total, days=False)}"
@@ -2100,7 +2135,7 @@ def _day_lines(days: tuple[DayEntry, ...], tz: ZoneInfo, *, hours: bool) -> list
 def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
     status = view.status
     as_of = f"As of {format_local(view.as_of, tz)}"
-    due = format_local(view.due, tz)
+    due = format_due(view.due, tz, view.working_calendar)
 
     def working(amount: timedelta | None) -> str:
         # In the clock's own rule, as show gives it: working days of the calendar's length
@@ -2133,10 +2168,12 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         if status.working_left is not None and status.working_left <= timedelta(0) < (
             status.calendar_left
         ):
-            # Due out of hours with no working time before it: as a breach then is said.
+            # Due out of hours, or at an opening, with no working time before it: as a breach
+            # then is said.
+            why = _no_time_before(view.due, view.working_calendar)
             return (
                 f"{as_of}: {used}, none left; due in {format_duration(status.calendar_left)} "
-                f"calendar, out of hours (due {due})"
+                f"calendar, {why} (due {due})"
             )
         return f"{as_of}: {used}, {working(status.working_left)} left (due {due})"
     assert status.ended_at is not None

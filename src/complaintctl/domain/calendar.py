@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.instants import end_of_day
+from complaintctl.domain.instants import end_of_day, format_local
 from complaintctl.text import quoted
 
 MINUTES_PER_DAY = 24 * 60
@@ -189,6 +189,17 @@ class WorkingCalendar:
             cached = tuple((opens, closes) for opens, closes in stretches if opens < closes)
             self._intervals[day] = cached
         return cached
+
+    def closes_at_midnight(self, instant: datetime) -> bool:
+        """Whether `instant` is midnight closing a working day open until then (`24:00`, the end
+        of that day's last stretch): a deadline there is that close [MODEL: a deadline that
+        lands at a close is that close]. Any other midnight (after a closed day, or a day that
+        closes earlier) is the start of the day it begins."""
+        local = _aware(instant).astimezone(self.tz)
+        if local.time() != time(0):
+            return False
+        stretches = self.intervals(local.date() - timedelta(days=1))
+        return bool(stretches) and stretches[-1][1] == instant
 
     def _instant(self, day: date, minutes: int) -> datetime:
         if minutes == MINUTES_PER_DAY:
@@ -672,3 +683,14 @@ def zone_problem(name: str, known: Container[str]) -> str | None:
 def working_days_from(calendar: WorkingCalendar, first: date, last: date) -> int:
     """How many working days there are from `first` to `last`, both included."""
     return sum(1 for day in _dates(first, last) if calendar.is_working_day(day))
+
+
+def format_due(instant: datetime, tz: ZoneInfo, calendar: WorkingCalendar | None) -> str:
+    """A deadline as a person reads it (`format_local`), but one at the close of a working day
+    open until midnight as that day's `24:00` (`Wed 2026-12-02 24:00 GMT`), as its hours are
+    written (`09:00-24:00`), never as the next day's 00:00: only where `calendar` says the day
+    closes then (`closes_at_midnight`); any other midnight is the day it begins."""
+    if calendar is None or not calendar.closes_at_midnight(instant):
+        return format_local(instant, tz)
+    local = instant.astimezone(tz)
+    return f"{local.date() - timedelta(days=1):%a %Y-%m-%d} 24:00 {local:%Z}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from complaintctl.domain.calendar import WEEKDAY_FULL_NAMES, CalendarError, WorkingCalendar
-from complaintctl.domain.instants import whole_minutes
+from complaintctl.domain.instants import close_clock, whole_minutes
 from complaintctl.domain.policy import Target
 
 # The kinds of day entry.
@@ -101,7 +101,7 @@ def outside_hours(calendar: WorkingCalendar, instant: datetime) -> str | None:
     if instant < intervals[0][0]:
         return f"before the opening ({_clock(calendar, intervals[0][0])})"
     if instant > intervals[-1][1]:
-        return f"after the close ({_clock(calendar, intervals[-1][1])})"
+        return f"after the close ({close_clock(intervals[-1][1], calendar.tz)})"
     return "between the day's opening hours"
 
 
@@ -138,7 +138,7 @@ def _working_hours(
         if not amount:
             due = _zero_due(calendar, start, day, intervals)
         if due is not None:
-            notes.append(f"due {_clock(calendar, due)}: {_hours(amount)} reached")
+            notes.append(f"due {close_clock(due, calendar.tz)}: {_hours(amount)} reached")
         if not counted:
             notes = _closed_reasons(calendar, day) + notes
         entries.append(
@@ -187,7 +187,7 @@ def _start_notes(
         return [f"{received}, before opening: the time before {opening} not counted"]
     if start >= intervals[-1][1]:
         return [
-            f"{received}, at or after the close ({_clock(calendar, intervals[-1][1])}): "
+            f"{received}, at or after the close ({close_clock(intervals[-1][1], calendar.tz)}): "
             "nothing counted that day"
         ]
     before = sum(
@@ -235,7 +235,7 @@ def _working_days(calendar: WorkingCalendar, start: datetime, days: int) -> tupl
             worked = sum((to - since for since, to in intervals), timedelta(0))
             entry = DayEntry(day, COUNTED, intervals, worked, day_number=number)
         if number == days:
-            close = _clock(calendar, intervals[-1][1]) if intervals else "its close"
+            close = close_clock(intervals[-1][1], calendar.tz) if intervals else "its close"
             notes.append(f"day {days} of {days}: due at its close, {close}")
         if notes:
             joined = "; ".join(filter(None, [entry.reason, *notes]))

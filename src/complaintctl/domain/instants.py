@@ -340,6 +340,13 @@ def format_local(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
+def close_clock(instant: datetime, tz: ZoneInfo) -> str:
+    """The time of day a stretch of working time ends at: `24:00` at midnight, the end of the
+    day it closes, as the opening hours write it (a deadline: `calendar.format_due`)."""
+    local = instant.astimezone(tz)
+    return "24:00" if local.time() == time(0) else local.strftime("%H:%M")
+
+
 def format_apart(first: datetime, second: datetime, tz: ZoneInfo) -> tuple[str, str]:
     """Two different instants as a person reads them (`format_local`), to the second, and to
     its fraction, where the minute alone would show them as one: never `10:00 is before

@@ -8,12 +8,16 @@ the history recorded; templates and formats are `complaintctl.letters`' business
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import Action, Decision, OutOfScope, Remedy
+
+if TYPE_CHECKING:
+    from complaintctl.domain.calendar import WorkingCalendar
 
 
 class LetterKind(StrEnum):
@@ -188,11 +192,15 @@ def date_words(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def time_words(instant: datetime, tz: ZoneInfo) -> str:
+def time_words(instant: datetime, tz: ZoneInfo, calendar: WorkingCalendar | None = None) -> str:
     """`2pm on Tuesday 17 November 2026`, `5:30pm …`, `midday …`, `midnight at the start of
-    …` (never `12am`, which readers take for either end of the day), in the calendar's zone."""
+    …` (never `12am`, which readers take for either end of the day), in the calendar's zone;
+    `midnight at the end of …` the day a working day open until midnight closes then
+    (`calendar.closes_at_midnight`, as `format_due` shows it: that day's 24:00)."""
     local = instant.astimezone(tz)
     if (local.hour, local.minute) == (0, 0):
+        if calendar is not None and calendar.closes_at_midnight(instant):
+            return f"midnight at the end of {date_words(local.date() - timedelta(days=1))}"
         return f"midnight at the start of {date_words(local.date())}"
     if (local.hour, local.minute) == (12, 0):
         clock = "midday"

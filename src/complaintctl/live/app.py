@@ -366,7 +366,7 @@ class QueueScreen(Screen[None]):
 
         tz = ZoneInfo(report.zone)
         records = [
-            queue_record(item, tz, report.working_day, report.as_of)
+            queue_record(item, tz, report.working_day, report.as_of, report.calendar)
             for item in report.items[:SHOWN]
         ]
         columns = _shown(records, self.size.width, wide=wide)

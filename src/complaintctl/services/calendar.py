@@ -7,6 +7,7 @@ their values.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from complaintctl.domain.calendar import (
     working_days_from,
     zone_problem,
 )
+from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import LAST_YEAR
 from complaintctl.domain.policy import within_on
 from complaintctl.domain.procedure import Action, StoreAction
@@ -40,7 +42,7 @@ from complaintctl.services.common import (
 from complaintctl.views import CalendarChange, CalendarView, ClosedDayView, Recomputed
 
 if TYPE_CHECKING:
-    from complaintctl.store.models import Deadline
+    from complaintctl.store.models import Case, Deadline
     from complaintctl.store.uow import UnitOfWork
 
 UPCOMING_DAYS = 10
@@ -375,9 +377,11 @@ def _recompute(
                 ) != calendar.local_date(deadline.start_at):
                     reaching.append(sar)
             continue
-        # Only working time depends on the calendar: a date agreed with the consumer (or an
-        # action's date given with --due), or a span of calendar months, stays where it is.
-        if deadline.unit not in policy.WORKING_UNITS:
+        # Only working time, and the referral window's months (the same wall-clock time in
+        # the calendar's zone), depend on the calendar: a date agreed with the consumer (or an
+        # action's date given with --due) stays where it is, as does a restriction's review.
+        window = deadline.kind == DeadlineKind.REFERRAL_WINDOW and deadline.unit == "months"
+        if deadline.unit not in policy.WORKING_UNITS and not window:
             continue
         # An action's clock is the action's, on its case (an action's --within is counted
         # again as it was first: policy.due_after, its unit policy.WITHIN).
@@ -400,6 +404,13 @@ def _recompute(
         if new_due == deadline.due_at:
             continue
         case = uow.case_by_id(case_id)
+        if window:
+            # [ours] The final response told the consumer the date; a zone change never ends
+            # their window before it (MODEL.md "What the consumer is told in writing").
+            told = _referral_told(uow, case, deadline)
+            new_due = max(new_due, told) if told is not None else new_due
+            if new_due == deadline.due_at:
+                continue
         uow.record(
             case,
             Action.RECOMPUTE,
@@ -419,8 +430,12 @@ def _recompute(
         moved.append(Recomputed(case.ref, deadline.kind, deadline.due_at, new_due, action_id))
         if new_due <= now:
             due_by_now.append(moved[-1])
-        if before is not None and _counted_differently(
-            deadline.unit, before, calendar, deadline.start_at, now
+        # A window's months are counted from the final response whatever came since: moved
+        # later than the consumer was told, or back to it, nothing already past counts anew.
+        if (
+            before is not None
+            and not window
+            and _counted_differently(deadline.unit, before, calendar, deadline.start_at, now)
         ):
             reaching.append(moved[-1])
         deadline.due_at = new_due
@@ -516,6 +531,20 @@ def _counted_differently(
     return working_days_from(
         before, before.local_date(start), before.local_date(now)
     ) != working_days_from(after, after.local_date(start), after.local_date(now))
+
+
+def _referral_told(uow: UnitOfWork, case: Case, deadline: Deadline) -> datetime | None:
+    """Until when the final response that started the referral window told the consumer they
+    could refer (its entry's `refer_by`); None where it recorded none."""
+    told = next(
+        (
+            json.loads(entry.details).get("refer_by")
+            for entry in reversed(uow.history(case))
+            if entry.action == Action.FINAL.value and entry.at == deadline.start_at
+        ),
+        None,
+    )
+    return datetime.fromisoformat(told) if isinstance(told, str) and told else None
 
 
 def _recompute_subject_access(

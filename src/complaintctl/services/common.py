@@ -160,23 +160,35 @@ _CHECK_COUNTED = "the days it counted (`complaintctl explain REF`)"
 
 
 def coverage_warnings(
-    calendar: WorkingCalendar, *instants: datetime, check: str = _CHECK_COUNTED
+    calendar: WorkingCalendar,
+    *instants: datetime,
+    check: str = _CHECK_COUNTED,
+    agreed: Sequence[datetime] = (),
 ) -> tuple[str, ...]:
     """Deadlines past the known bank holidays may be early by a holiday: say so, once, with
     what can be done. Later years can be added (`calendar holidays --through`); earlier ones
     cannot, and a deadline counted from then is long past, so the advice is to `check` it
-    (a subject-access request has no case for `explain`: its due date itself)."""
+    (a subject-access request has no case for `explain`: its due date itself). A date
+    `agreed` (an extension's `--until`) is not counted on the calendar and stands: after the
+    known years, only the working time shown left before it counts no bank holidays there."""
     days = [calendar.local_date(i) for i in instants]
+    fixed = [calendar.local_date(i) for i in agreed]
     before = any(day < calendar.known_from for day in days)
     after = any(day > calendar.known_through for day in days)
-    if not (before or after):
+    agreed_after = any(day > calendar.known_through for day in fixed)
+    if not (before or after or agreed_after):
         return ()
     advice = []
-    if after:
-        latest = max(days).year
+    if after or agreed_after:
+        latest = max(days + fixed).year
+        said = (
+            "a deadline after them assumes there are none"
+            if after
+            else "the working time shown left before a date agreed after them counts none "
+            "there, though the date itself stands"
+        )
         advice.append(
-            "a deadline after them assumes there are none — run "
-            f"`complaintctl calendar holidays --through {latest}` to add them"
+            f"{said} — run `complaintctl calendar holidays --through {latest}` to add them"
         )
     if before:
         advice.append(
@@ -688,6 +700,7 @@ def _case_view(
     return CaseView(
         zone=calendar.zone,
         working_day=calendar.working_day(),
+        calendar=calendar,
         as_of=as_of,
         ref=case.ref,
         version=case.version,
@@ -748,6 +761,7 @@ def _case_view(
                 a.opened_by,
                 a.opened_at,
                 as_of=as_of,
+                calendar=calendar,
             )
             for a in actions
             if a.id is not None and a.id in still_open

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from complaintctl.domain import clocks, policy
-from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
+from complaintctl.domain.calendar import WEEKDAY_NAMES, WorkingCalendar, format_due
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.clocks import CLOCKS, DeadlineKind, rule_of, started_by
 from complaintctl.domain.explain import WORKING_MINUTES, DayEntry, explain_days, outside_hours
@@ -105,11 +105,18 @@ def explain_deadline(
             kept = "it had passed when the calendar changed, and no due moves to before a change"
         elif _closed_before_due(deadline, ruled):
             kept = _kept_by_close(deadline, ruled, events, tz)
+        elif deadline.kind == DeadlineKind.REFERRAL_WINDOW and ruled > rule_due:
+            # services/calendar._recompute: a zone change never cuts the window short.
+            kept = (
+                "the final response told the consumer they could refer until then, and their "
+                "window is never cut short of that"
+            )
         else:
             kept = "a deadline already met or breached keeps its value"
         notes.append(
             f"the calendar has changed since: on today's calendar the rule gives "
-            f"{format_local(rule_due, tz)}, but {format_local(ruled, tz)} applied ({kept})"
+            f"{format_due(rule_due, tz, calendar)}, but {format_due(ruled, tz, calendar)} "
+            f"applied ({kept})"
         )
     # As `show --as-of` gives it: the due as the history recorded by `as_of` had it, an
     # extension or recompute recorded since undone (still listed among the changes).
@@ -123,7 +130,8 @@ def explain_deadline(
         )
         what = " and ".join(f"{kind}{'' if n == 1 else 's'}" for kind, n in counted.items())
         notes.append(
-            f"as of {format_local(as_of, tz)} the due was {format_local(due, tz)}: the {what} "
+            f"as of {format_local(as_of, tz)} the due was {format_due(due, tz, calendar)}: "
+            f"the {what} "
             f"recorded after then (below) {'was' if len(later) == 1 else 'were'} not yet on "
             "record"
         )
@@ -207,7 +215,7 @@ def _explain_action(
                 f"{format_duration(rest, days=False)} of working time after {since} would run "
                 f"past the close of day {whole + 1}, a day shorter than the longest "
                 f"({format_duration(calendar.working_day(), days=False)}, what a d of working "
-                f"time is): due at that close, {format_local(rule_due, tz)}"
+                f"time is): due at that close, {format_due(rule_due, tz, calendar)}"
             )
             target = policy.Target(whole + 1, "working-days", target.after)
             rest = timedelta(0)
@@ -225,14 +233,16 @@ def _explain_action(
             since = f"the close of day {whole}" if whole else "its opening"
             notes.append(
                 f"then {format_duration(rest, days=False)} of working time after {since}: "
-                f"due {format_local(rule_due, tz)}"
+                f"due {format_due(rule_due, tz, calendar)}"
             )
     elif deadline.unit == clocks.AGREED:
         target = policy.Target(0, clocks.AGREED, target.after)
         notes.append(f"{deadline.rule}: a date set by hand, not counted in working time")
         outside = outside_hours(calendar, deadline.due_at)
         if outside:
-            notes.append(f"{format_local(deadline.due_at, tz)} is outside working hours: {outside}")
+            notes.append(
+                f"{format_due(deadline.due_at, tz, calendar)} is outside working hours: {outside}"
+            )
     else:
         rule_due = policy.due_after(target, calendar, deadline.start_at)
         days = explain_days(calendar, deadline.start_at, target)
@@ -250,7 +260,8 @@ def _explain_action(
             kept = "an action done or already breached keeps its value"
         notes.append(
             f"the calendar has changed since: on today's calendar it would be "
-            f"{format_local(rule_due, tz)}, but {format_local(deadline.due_at, tz)} applies "
+            f"{format_due(rule_due, tz, calendar)}, but "
+            f"{format_due(deadline.due_at, tz, calendar)} applies "
             f"({kept})"
         )
     return _view(
@@ -309,6 +320,7 @@ def _view(
         extended=extended,
         action=action,
         working_day=calendar.working_day(),
+        working_calendar=calendar,
         calendar=CalendarUsed(
             zone=calendar.zone,
             week=tuple(
@@ -324,7 +336,14 @@ def _view(
         changes=changes,
         status=_status(deadline, due, target, as_of, calendar),
         notes=tuple(notes),
-        warnings=coverage_warnings(calendar, deadline.start_at, rule_due, deadline.due_at),
+        # A date agreed (or set by hand) is not counted on the calendar: it stands.
+        warnings=coverage_warnings(
+            calendar,
+            deadline.start_at,
+            rule_due,
+            *(() if deadline.unit == clocks.AGREED else (deadline.due_at,)),
+            agreed=(deadline.due_at,) if deadline.unit == clocks.AGREED else (),
+        ),
     )
 
 

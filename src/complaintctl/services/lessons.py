@@ -390,10 +390,11 @@ def list_actions(
         due = action_due_as_recorded(row[0], row[5], moved, as_of) if moved else row[5]
         # The last of each row is when its clock stopped: after `as_of`, it was open then.
         if max(row[8] or as_of, row[11] or as_of) > as_of or row[0] in done_since:
-            view = ActionView(calendar.zone, *row[:5], due, *row[6:8], as_of=as_of)
+            view = ActionView(calendar.zone, *row[:5], due, *row[6:8], as_of=as_of,
+                              calendar=calendar)  # fmt: skip
         else:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
-                              met_at=row[11])  # fmt: skip
+                              met_at=row[11], calendar=calendar)  # fmt: skip
         if view.done_at is None:  # a due outside the known bank-holiday years, as `show` warns
             view = replace(view, warnings=coverage_warnings(calendar, due))
         views.append(view)
@@ -411,4 +412,5 @@ def action_view(uow: UnitOfWork, row: CaseAction, ref: str, *, as_of: datetime) 
         uow.zone(), row.id, ref, row.kind, row.what, row.owner, row.due_at, row.opened_by,
         row.opened_at, row.done_at, row.done_by, row.note, as_of=as_of,
         met_at=max((d.ended_at for d in uow.action_clocks(row) if d.ended_at), default=None),
+        calendar=uow.calendar(),
     )  # fmt: skip

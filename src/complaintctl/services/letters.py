@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from complaintctl import text
 from complaintctl.config import Organisation
 from complaintctl.domain import letters as rules
+from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.intake import adjustment_key
@@ -373,7 +374,7 @@ def letter_facts(
     if kind == LetterKind.RESTRICTION:
         facts.update(_restriction_facts(view, tz, issued_at, told))
     elif entry is not None:
-        facts.update(_step_facts(kind, entry, tz))
+        facts.update(_step_facts(kind, entry, tz, view.calendar))
     return facts
 
 
@@ -406,18 +407,23 @@ def _inert(value: str | None) -> str:
     return text.inert(value or "", lines=True)
 
 
-def _when(stored: str, tz: ZoneInfo) -> str:
-    return rules.time_words(datetime.fromisoformat(stored), tz)
+def _when(stored: str, tz: ZoneInfo, calendar: WorkingCalendar | None) -> str:
+    return rules.time_words(datetime.fromisoformat(stored), tz, calendar)
 
 
-def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
+def _step_facts(
+    kind: str, entry: EventView, tz: ZoneInfo, calendar: WorkingCalendar | None
+) -> dict[str, Any]:
     details = entry.details
     if kind == LetterKind.ACKNOWLEDGEMENT:
-        return {"area": _inert(details["area"]), "response_due": _when(details["respond_due"], tz)}
+        return {
+            "area": _inert(details["area"]),
+            "response_due": _when(details["respond_due"], tz, calendar),
+        }
     if kind == LetterKind.EXTENSION:
         stage, response = rules.EXTENDED[DeadlineKind(details.get("kind", "respond"))]
         return {
-            "new_date": _when(details["new_due"], tz),
+            "new_date": _when(details["new_due"], tz, calendar),
             "extension_reason": _inert(details["reason"]),
             "extended_stage": stage,
             "extended_response": response,
@@ -439,7 +445,7 @@ def _step_facts(kind: str, entry: EventView, tz: ZoneInfo) -> dict[str, Any]:
         }
         if kind == LetterKind.FINAL_RESPONSE:
             facts["how_to_refer"] = _inert(details.get("how_to_refer"))
-            facts["refer_by"] = _when(details["refer_by"], tz)
+            facts["refer_by"] = _when(details["refer_by"], tz, calendar)
         return facts
     if kind == LetterKind.OUT_OF_SCOPE:
         reason, where = rules.OUT_OF_SCOPE_WORDS[OutOfScope(details["because"])]

@@ -244,6 +244,7 @@ def overdue(
         items=items,
         warnings=coverage_warnings(calendar, as_of, *_outermost(item.due for item in items)),
         working_day=calendar.working_day(),
+        calendar=calendar,
     )
 
 
@@ -474,6 +475,7 @@ def queue(
             calendar, as_of, *_outermost(item.due for item in items if item.due is not None)
         ),
         working_day=calendar.working_day(),
+        calendar=calendar,
         subject_access_dues=_subject_access_dues(uow, as_of),
     )
 

@@ -222,6 +222,9 @@ class Plan:
     # known bank holidays (counting from before them, or to after them) warns that one may be
     # missing.
     counted_between: tuple[datetime, ...] = ()
+    # A date it agrees (an extension's --until): not counted on the calendar, so it stands
+    # whatever the bank holidays; only the working time left before it counts them.
+    agreed_dates: tuple[datetime, ...] = ()
     # A step of the procedure moves the case to its next version; an incident does not.
     versioned: bool = True
 
@@ -550,7 +553,8 @@ def _notes(taking: Taking | None, plan: Plan) -> tuple[str, ...]:
         for kind in plan.clocks.late
         if kind in dated_in_time
     )
-    return (*late, *plan.warnings, *coverage_warnings(taking.calendar, *plan.counted_between))
+    coverage = coverage_warnings(taking.calendar, *plan.counted_between, agreed=plan.agreed_dates)
+    return (*late, *plan.warnings, *coverage)
 
 
 def _clocks(taking: Taking, case: CaseRow, action: Action) -> ClockPlan:
@@ -802,7 +806,7 @@ class Extend(Spec):
             clock,
             Agreed(self.until, f"agreed with the consumer by {taking.by}: {reason}"),
         )
-        plan.counted_between = (self.until,)
+        plan.agreed_dates = (self.until,)
         return plan
 
 
