@@ -254,7 +254,7 @@ def test_a_due_at_a_working_day_s_close_at_midnight_reads_as_that_day_s_24_00(
 ) -> None:
     """In a store open until midnight, 24 working hours from Tuesday 15:00 end at the close of
     Wednesday: `Wed 24:00`, as the calendar writes that close, never Thursday's 00:00, the
-    start of another day (in show, explain's days and the queue alike)."""
+    start of another day (in show, explain's days, the queue and the history alike)."""
     with freeze_time("2026-12-01 15:00:00"):
         ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
         assert 0 == ok.exit_code, ok.stderr
@@ -265,8 +265,10 @@ def test_a_due_at_a_working_day_s_close_at_midnight_reads_as_that_day_s_24_00(
 
         monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
         queued = run("queue").stdout
+        told = run("history", ref).stdout
 
     assert "open, due Wed 2026-12-02 24:00 GMT (in 24h working)" in shown
+    assert "acknowledge due: Wed 2026-12-02 24:00 GMT" in told  # as the log recorded it
     assert "Due:       Wed 2026-12-02 24:00 GMT" in explained
     assert "  Wed 2026-12-02  counted  09:00-24:00  15h  total 24h  due 24:00: 24h reached" in (
         explained

@@ -849,7 +849,7 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
         recorded = f"recorded {format_local(e.recorded_at, tz) if later else 'then'}" + (
             f" by {e.ran_as}" if e.ran_as else ""
         )
-        words = details_text(e.details, tz, sep="\n", action=e.action)
+        words = details_text(e.details, tz, sep="\n", action=e.action, calendar=view.calendar)
         return "\n".join(x for x in (words, recorded) if x)
 
     # When and who share a column, so the details keep most of a narrow terminal's width.
@@ -862,11 +862,17 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
 
 
 def details_text(
-    details: dict[str, Any], tz: ZoneInfo, *, sep: str = "; ", action: str | None = None
+    details: dict[str, Any],
+    tz: ZoneInfo,
+    *,
+    sep: str = "; ",
+    action: str | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> str:
     """A history entry's details as a person reads them: `on time: no; remedies: apology,
     goodwill-payment; goodwill: £50.00; due: Thu 2026-12-03 10:00 GMT`. `action`, the
-    entry's, says which empty values read as none (`STANDING_DETAILS`)."""
+    entry's, says which empty values read as none (`STANDING_DETAILS`); a due reads as `show`
+    gives it on `calendar` (`format_due`)."""
     shown = []
     each_a_line = "\n" in sep
     standing = STANDING_DETAILS.get(action or "", frozenset())
@@ -893,7 +899,8 @@ def details_text(
         elif isinstance(value, list):
             text = ", ".join(str(v) for v in value)
         elif isinstance(value, str) and (instant := _instant(value)) is not None:
-            text = format_local(instant, tz)
+            due = key == "due" or key.endswith("_due") or key == "refer_by"
+            text = format_due(instant, tz, calendar if due else None)
         else:
             text = str(value)
         # A detail is one line where each is a line of its own: a summary's second line would

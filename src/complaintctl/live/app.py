@@ -804,7 +804,7 @@ def case_text(view: CaseView, offered: tuple[Action, ...], width: int = 0) -> Te
         line.append(entry.action, "bold")
         line.append(" by ")
         line.append_text(_text(entry.actor))
-        details = details_text(entry.details, tz, action=entry.action)
+        details = details_text(entry.details, tz, action=entry.action, calendar=view.calendar)
         if details:
             line.append(": ")
             line.append_text(_text(details))
