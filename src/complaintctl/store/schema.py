@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from complaintctl.domain.procedure import Action
-from complaintctl.errors import InvalidInput, OutputFailed, StoreUnavailable
+from complaintctl.errors import InvalidInput, NotStaff, OutputFailed, StoreUnavailable
 from complaintctl.store.db import (
     ForeignTables,
     UnreadableRevision,
@@ -235,6 +235,7 @@ def upgrade(
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
+            by = _upgraded_by(connection, by)
             _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
             return before, after
 
@@ -277,6 +278,45 @@ def _check_references(connection: Connection, broken_before: set[tuple[Any, ...]
             f"the upgrade would leave {len(broken)} rows referring to missing ones (the first: "
             f"{table} row {rowid}, to {parent}); nothing was changed"
         )
+
+
+def _upgraded_by(connection: Connection, by: str) -> str:
+    """Who the upgrade is recorded as made by: an active member of staff, named by their
+    username as the store keeps it, as every other change is; refused otherwise (a name the
+    store never knew would stand in the history for good). A store with no staff yet has no
+    member to check: the name is kept as given, as `staff add` keeps the name of whoever adds
+    the first member. Read from the staff table once the migrations have run (at this
+    program's revision)."""
+    from complaintctl.store.models import Staff
+    from complaintctl.text import normalise_username
+
+    table = Staff.__table__  # type: ignore[attr-defined]
+    if connection.execute(select(table.c.username).limit(1)).first() is None:
+        return by
+    try:
+        wanted = [by, normalise_username(by)]
+    except InvalidInput:
+        wanted = [by]
+    found = {
+        row.username: row.active
+        for row in connection.execute(
+            select(table.c.username, table.c.active).where(table.c.username.in_(wanted))
+        )
+    }
+    username = next((name for name in wanted if name in found), None)
+    if username is None:
+        raise NotStaff(
+            f"{by} is not staff in this store; upgrade it as a member of staff with --as (or "
+            "COMPLAINTCTL_USER): the history records the upgrade as theirs; nothing was changed",
+            by,
+        )
+    if not found[username]:
+        raise NotStaff(
+            f"{username} is no longer active staff; upgrade the store as a member of staff "
+            "with --as (or COMPLAINTCTL_USER); nothing was changed",
+            by,
+        )
+    return username
 
 
 def _record_upgrade(
