@@ -7,6 +7,7 @@ row of it as JSON, to fill a store at revision 0001 on any backend.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -731,6 +732,33 @@ def test_an_upgrade_of_a_store_with_no_staff_yet_is_recorded_as_the_name_given(
 
     assert 0 == result.exit_code, result.output
     assert (schema.SCHEMA_REVISION, ["ops.admin"]) == _upgrades_recorded(engine)
+
+
+@sqlite_only
+def test_an_upgrade_naming_no_one_is_recorded_as_the_member_the_login_is_bound_to(
+    new_store: Callable[[str], str],
+    engine_of: Callable[[str], Engine],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As any command acting takes them when no one is named (cli/app.State._settle_actor).
+    monkeypatch.delenv("COMPLAINTCTL_USER", raising=False)
+    store = new_store("bound")
+    engine = engine_of(store)
+    migrate(engine, "0010")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff (username, name, role, active, added_by, added_at, os_login) "
+                "VALUES ('ann', 'Ann', 'senior-leader', 1, 'ann', '2026-12-01 09:00:00.000000', "
+                ":login)"
+            ),
+            {"login": getpass.getuser()},
+        )
+
+    result = CliRunner().invoke(app, ["--db", store, "db", "upgrade"])
+
+    assert 0 == result.exit_code, result.output
+    assert (schema.SCHEMA_REVISION, ["ann"]) == _upgrades_recorded(engine)
 
 
 def test_an_upgrade_indexes_the_cases_already_there_for_find(first_release_store: str) -> None:

@@ -18,7 +18,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
+from sqlalchemy import (
+    Column,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -207,7 +216,12 @@ def seed_causes(connection: Connection, at: datetime) -> None:
 
 
 def upgrade(
-    engine: Engine, at: datetime, *, by: str, origin: tuple[str, str] | None = None
+    engine: Engine,
+    at: datetime,
+    *,
+    by: str,
+    origin: tuple[str, str] | None = None,
+    named: bool = True,
 ) -> tuple[str | None, str]:
     """Bring the store to SCHEMA_REVISION in one transaction: (revision before, after).
 
@@ -235,7 +249,7 @@ def upgrade(
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
-            by = _upgraded_by(connection, by)
+            by = _upgraded_by(connection, by, named=named, origin=origin)
             _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
             return before, after
 
@@ -280,19 +294,30 @@ def _check_references(connection: Connection, broken_before: set[tuple[Any, ...]
         )
 
 
-def _upgraded_by(connection: Connection, by: str) -> str:
+def _upgraded_by(
+    connection: Connection, by: str, *, named: bool, origin: tuple[str, str] | None
+) -> str:
     """Who the upgrade is recorded as made by: an active member of staff, named by their
     username as the store keeps it, as every other change is; refused otherwise (a name the
-    store never knew would stand in the history for good). A store with no staff yet has no
-    member to check: the name is kept as given, as `staff add` keeps the name of whoever adds
-    the first member. Read from the staff table once the migrations have run (at this
-    program's revision)."""
+    store never knew would stand in the history for good). Where no one was named (`by` is
+    the login), the member the connecting database role or login is bound to, as a command
+    acting takes them (cli/app.State._settle_actor). A store with no staff yet has no member
+    to check: the name is kept as given, as `staff add` keeps the name of whoever adds the
+    first member. Read from the staff table once the migrations have run (at this program's
+    revision)."""
     from complaintctl.store.models import Staff
     from complaintctl.text import normalise_username
 
     table = Staff.__table__  # type: ignore[attr-defined]
     if connection.execute(select(table.c.username).limit(1)).first() is None:
         return by
+    if not named:
+        if connection.dialect.name == "postgresql":
+            bound_to = table.c.db_role == connection.execute(select(func.current_user())).scalar()
+        else:
+            bound_to = table.c.os_login == (origin[0] if origin else by)
+        bound = connection.execute(select(table.c.username).where(bound_to)).scalar()
+        by = bound or by
     try:
         wanted = [by, normalise_username(by)]
     except InvalidInput:
