@@ -267,8 +267,9 @@ def _write_letters(
     batch = state.change(make, at) if issue else state.read(make, at)
     if batch.refused:
         # One case named on the command line keeps its refusal's own exit code, as a step's
-        # does; references read from stdin are a batch, however few.
-        if len(refs) == 1 and not from_stdin:
+        # does, unless a dry run (listed as refused, exit 9, as a step's dry run is);
+        # references read from stdin are a batch, however few.
+        if len(refs) == 1 and not from_stdin and not dry_run:
             raise batch.refused[0][1]
         for ref, err in batch.refused:
             render.note(
