@@ -692,6 +692,31 @@ def test_a_step_whose_output_meets_a_full_disk_says_what_it_recorded_is_kept(
     assert 1 == len(found.stdout.splitlines()), found.stderr
 
 
+@pytest.mark.parametrize("format", ["text", "eml"])
+def test_a_letter_issued_onto_a_full_disk_is_not_recorded_as_issued(
+    tmp_path: Path, format: str
+) -> None:
+    """`letter REF KIND --issue > /dev/full`: the letter never went out, so the case must not
+    say it was issued (it was recorded first, then its bytes failed)."""
+    store = demo_store(tmp_path)
+    ref = demo_ref(store, 4)
+    base = [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "olu"]
+    args = ["letter", ref, "acknowledgement", "--issue", "--format", format]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*base, *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    listed = subprocess.run(
+        [*base, "letter", ref, "--list", "--json"], capture_output=True, text=True, check=False
+    )
+
+    assert (12, "Error: cannot write the output: No space left on device") == (
+        result.returncode,
+        result.stderr.splitlines()[-1],
+    )
+    assert [] == json.loads(listed.stdout)["letters"], listed.stderr
+
+
 def test_ctrl_c_after_a_step_was_recorded_says_what_it_recorded_is_kept(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -182,6 +182,15 @@ def test_a_dry_run_with_a_refusal_exits_9_without_suggesting_continue_on_error(
     )
 
 
+def test_a_dry_run_with_continue_on_error_and_a_refusal_exits_9_as_nothing_was_changed(
+    run: Run,
+) -> None:
+    result = run("ack", A, MISSING, "--area", "Casework", "--dry-run", "--continue-on-error")
+
+    assert 9 == result.exit_code, result.stderr
+    assert [(A, "received", None)] == stages(run, A)
+
+
 def test_the_count_of_cases_refused_is_worded_for_one_case_and_for_one_other(run: Run) -> None:
     one = run("ack", MISSING, "--area", "Casework", "--dry-run")
     other = run("ack", A, MISSING, "--area", "Casework", "--continue-on-error")

@@ -80,7 +80,7 @@ def test_every_command_prints_json_of_the_shape_the_schema_names(demo: Any, tmp_
             "edit", "SC-2026-000001", "--category", "other", "--reason", "Misfiled", "--json"
         )),
         ("import", "import", demo("import", str(batch), "--dry-run", "--skip-invalid", "--json",
-                                   code=10)),  # one row of two rejected
+                                   code=9)),  # one row of two rejected, on a dry run
         ("export", "export --format jsonl", demo("export", "--format", "jsonl")),
         ("staff", "staff add", demo(
             "staff", "add", "nia", "--name", "Nia New", "--role", "officer", "--json"

@@ -455,6 +455,21 @@ def test_a_dry_run_with_json_prints_the_json_alone_on_stdout(
     assert ([], before) == (list(letters.iterdir()), dump_store(store_url))
 
 
+def test_a_dry_run_of_one_letter_refused_exits_9_as_a_steps_dry_run_does(
+    run: Run, unit: UnitFactory, store_url: str
+) -> None:
+    # README: with --dry-run a refusal is listed as refused, exit 9, as any dry run's is; only
+    # one reference acted on for real keeps its refusal's own exit code (5 here).
+    ref = ann_at_every_step(unit, until="acknowledged")
+    before = dump_store(store_url)
+    dry = refused(run, 9, "letter", ref, "first-response", "--format", "text", "--dry-run")
+    refused(run, 5, "letter", ref, "first-response", "--format", "text")
+    assert (
+        dry.splitlines()[-1] == "Error: 1 of 1 case refused, so no letter was written or recorded"
+    )
+    assert before == dump_store(store_url)
+
+
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
 def test_nothing_on_stdin_with_json_still_prints_the_letters_json(
     run: Run, letters: Path, dry_run: list[str]

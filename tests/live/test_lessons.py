@@ -187,6 +187,30 @@ async def test_an_action_done_by_someone_who_may_not_is_refused(
     assert before == dump_store(demo_store)
 
 
+async def test_a_case_whose_personal_data_was_removed_offers_no_action_to_add(
+    live: Apps, session: Sessions, demo_store: str
+) -> None:
+    # `action add` is refused on it (nothing more may be recorded), as every step the case's
+    # screen no longer offers: `a` said so only once the form was filled in and sent.
+    session("sam").state.change(
+        lambda uow, _: services.erase_consumer(
+            uow, email=None, consumer_id=9, reason="Asked", by="sam", now=NOW
+        ),
+        None,
+    )
+    before = dump_store(demo_store)
+    app = live("olu")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await open_case(pilot, app, "SC-2026-000009")
+        await pilot.press("a")
+        await pilot.pause()
+        on_case = isinstance(app.screen, CaseScreen)
+        said = text_of(app, "#status") if on_case else ""
+    assert (True, "No action is open to olu on SC-2026-000009 now.") == (on_case, said)
+    assert before == dump_store(demo_store)
+
+
 # -- subject-access requests -------------------------------------------------------------------
 
 

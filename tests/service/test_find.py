@@ -175,6 +175,37 @@ def test_an_accent_written_composed_or_decomposed_is_the_same_letter(unit: UnitF
     )
 
 
+def test_full_width_letters_and_invisible_characters_typed_are_read_as_they_look(
+    unit: UnitFactory,
+) -> None:
+    # Names elsewhere are compared as they look (text.as_seen): `Ｍａｒｙ` typed with a
+    # full-width keyboard, or `Sea<ZWSP>cole` pasted from a web page, is the Mary Seacole on
+    # record, in the index, in a word too short for it, in the fields named and in the snippet.
+    mary = log(unit, "Mary Seacole", "ms@example.com", "2026-12-04T10:00",
+               summary="I was kept waiting on the line for over an hour and then had a rude "
+                       "phone call from a case handler who would not listen")  # fmt: skip
+    assert (
+        [mary],
+        [mary],
+        [mary],
+        [mary],
+        ("consumer",),
+        "…hen had a rude phone call from a case handler who would not …",
+    ) == (
+        refs(unit, "\uff2d\uff41\uff52\uff59"),
+        refs(unit, "Sea\u200bcole"),
+        refs(unit, "\u200bSeacole\u200b \uff2d\uff41"),
+        refs(unit, "rude \ufeffph\u00ad"),
+        find(unit, "\uff2d\uff41\uff52\uff59").items[0].matched,
+        find(unit, "ph\u200bone").items[0].snippet,
+    )
+
+
+def test_a_search_text_of_invisible_characters_alone_is_blank(unit: UnitFactory) -> None:
+    with pytest.raises(InvalidInput, match="nothing to search for"):
+        find(unit, "\u200b\u200b\u200b \u200d")
+
+
 def test_a_sharp_s_and_ss_find_each_other_in_any_case(unit: UnitFactory) -> None:
     # German spells one word both ways (Straße, STRASSE, Strasse typed without the key): an
     # officer cannot tell which the store holds, and `matched` (casefold) already read them

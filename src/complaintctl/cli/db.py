@@ -137,7 +137,9 @@ def db_upgrade(ctx: typer.Context) -> None:
     engine, url = state.store(create=True)
     try:
         with translated_errors(url):
-            before, after = upgrade(engine, state.now, by=state.actor, origin=state.origin)
+            before, after = upgrade(
+                engine, state.now, by=state.actor, origin=state.origin, named=state.named
+            )
     except BaseException:
         state.forget_unused_store()
         raise

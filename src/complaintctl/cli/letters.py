@@ -18,6 +18,8 @@ from complaintctl.cli.options import At, DryRun, Json, whole_number
 from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from complaintctl.config import Config
     from complaintctl.domain.letters import LetterFormat
     from complaintctl.letters import Templates
@@ -240,6 +242,9 @@ def _write_letters(
     if out_dir is not None and not Path(os.path.expanduser(out_dir)).is_dir():
         raise InvalidInput(f"no folder {out_dir} to write the letters in")
 
+    # A letter for stdout is written out inside the transaction, before its issue is recorded.
+    to_stdout = output is None and out_dir is None and not json_output and not dry_run
+
     def make(uow: "UnitOfWork", when: datetime) -> "LetterBatch":
         return made_letters(
             state,
@@ -255,14 +260,16 @@ def _write_letters(
             output=output,
             out_dir=out_dir,
             restriction=restriction,
+            send=render.letter_out if to_stdout else None,
         )
 
     # Without --issue nothing is recorded: a reading command, which never makes a store.
     batch = state.change(make, at) if issue else state.read(make, at)
     if batch.refused:
         # One case named on the command line keeps its refusal's own exit code, as a step's
-        # does; references read from stdin are a batch, however few.
-        if len(refs) == 1 and not from_stdin:
+        # does, unless a dry run (listed as refused, exit 9, as a step's dry run is);
+        # references read from stdin are a batch, however few.
+        if len(refs) == 1 and not from_stdin and not dry_run:
             raise batch.refused[0][1]
         for ref, err in batch.refused:
             render.note(
@@ -281,6 +288,7 @@ def _write_letters(
         dry_run=dry_run,
         json_output=json_output,
         zone=batch.zone,
+        sent=to_stdout,
     )
 
 
@@ -299,10 +307,12 @@ def made_letters(
     output: Path | None,
     out_dir: Path | None,
     restriction: int | None = None,
+    send: "Callable[[Letter], None] | None" = None,
 ) -> "LetterBatch":
     """`letter`'s work in its transaction (the live view's too): the letters made, each written
-    to its new file (`output`, or in `out_dir`) and recorded as issued if `issue`; a refusal
-    takes the files away again and records nothing."""
+    to its new file (`output`, or in `out_dir`), or given to `send` (stdout), and recorded as
+    issued if `issue`; a refusal takes the files away again and records nothing, and so does
+    a letter that `send` could not write out."""
     from complaintctl.files import NewFile, staged
     from complaintctl.letters import pdf_available
     from complaintctl.services.letters import make_letters, record_issued
@@ -340,10 +350,20 @@ def made_letters(
             for file in files:
                 file.place(replace=False)
                 placed.append(file.target)
-        refused = record_issued(uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run)
+        # Held until a letter for stdout is written out whole: one that cannot be (a full
+        # disk, a closed pipe) is never recorded as issued.
+        with uow.holding_commits():
+            refused = record_issued(
+                uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run
+            )
         if refused:
             _remove(placed)
             return replace(batch, letters=(), refused=refused, to_issue=())
+        if send is not None and not dry_run:
+            for letter in batch.letters:
+                send(letter)
+        if batch.to_issue and not dry_run:
+            uow.commit_held()
     except BaseException:
         _remove(placed)
         raise

@@ -57,6 +57,7 @@ from complaintctl.views import (
     FindReport,
     HistoryVerified,
     HoldView,
+    Letter,
     LetterBatch,
     OverdueItem,
     OverdueReport,
@@ -2307,9 +2308,10 @@ def letters_made(
     dry_run: bool,
     json_output: bool,
     zone: str,
+    sent: bool = False,
 ) -> None:
-    """The letter on stdout (text shown inert at a terminal), or where each file went; what
-    was recorded, and anything the officer must see, on stderr."""
+    """Where each file went (the letter for stdout written out already, `letter_out`, where
+    `sent`); what was recorded, and anything the officer must see, on stderr."""
     files: dict[str, str | None] = {}
     for letter in batch.letters:
         if output is not None:
@@ -2340,17 +2342,23 @@ def letters_made(
             )
     if json_output:
         _print_json(letters_json(batch, files, ZoneInfo(zone)))
-    elif output is None and out_dir is None and not dry_run:
+    elif output is None and out_dir is None and not dry_run and not sent:
         (letter,) = batch.letters
-        if letter.format.value == "text" and sys.stdout.isatty():
-            _print(letter.content.decode("utf-8").rstrip("\n"))
-        else:
-            sys.stdout.buffer.write(letter.content)
-            sys.stdout.flush()
+        letter_out(letter)
     if dry_run and batch.letters:  # none (nothing on stdin) was said so already
         count = len(batch.letters)
         made = "the letter" if count == 1 else f"all {count} letters"
         _note(f"Dry run: {made} can be made; nothing was written")
+
+
+def letter_out(letter: Letter) -> None:
+    """A letter on stdout, whole and flushed (text shown inert at a terminal): written before
+    its issue is recorded, so that a letter that could not be written is not on record."""
+    if letter.format.value == "text" and sys.stdout.isatty():
+        _print(letter.content.decode("utf-8").rstrip("\n"))
+    else:
+        sys.stdout.buffer.write(letter.content)
+    sys.stdout.flush()
 
 
 def letters_issued(

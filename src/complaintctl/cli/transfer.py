@@ -458,9 +458,9 @@ def import_command(
             raise
     render.imported(report, written[0] if written else None, json_output)
     if report.rejects:  # with --skip-invalid: as a bulk step with --continue-on-error
-        raise typer.Exit(
-            EXIT_BULK_PARTIAL if report.rows > len(report.rejects) else EXIT_BULK_REFUSED
-        )
+        # A dry run imported nothing: 9, as a dry run's refusals are, never "imported the rest".
+        imported = report.rows > len(report.rejects) and not report.dry_run
+        raise typer.Exit(EXIT_BULK_PARTIAL if imported else EXIT_BULK_REFUSED)
 
 
 @commands.command("export")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from complaintctl.errors import InvalidInput
-from complaintctl.text import half_character, quoted
+from complaintctl.text import as_seen, half_character, quoted
 
 # The index matches runs of three characters (trigrams): a shorter text could match almost
 # every case and no index can answer it quickly.
@@ -39,13 +39,15 @@ def composed(text: str) -> str:
 
 
 def forms(word: str) -> tuple[str, ...]:
-    """The ways the store may hold `word` (a word of SearchText, composed): composed, and
-    decomposed (NFD), where that differs; each in its spellings with `ß` and `ss`
-    (`sharp_s_spellings`)."""
+    """The ways the store may hold `word` (a word of SearchText, composed): as typed, and as
+    it looks (`as_seen`: full-width `Ｍａｒｙ` is Mary, a zero-width space or soft hyphen pasted
+    in is nothing), as names are compared elsewhere; each composed, and decomposed (NFD),
+    where that differs, in its spellings with `ß` and `ss` (`sharp_s_spellings`)."""
     return tuple(
         dict.fromkeys(
             form
-            for spelling in sharp_s_spellings(word)
+            for typed in dict.fromkeys((word, composed(as_seen(word))))
+            for spelling in sharp_s_spellings(typed)
             for form in (spelling, unicodedata.normalize("NFD", spelling))
         )
     )
@@ -101,15 +103,18 @@ class SearchText:
             raise InvalidInput(
                 f"the search text holds {half}, half of a character: is the terminal writing UTF-8?"
             )
-        stripped = composed(" ".join(text.split()))
+        # A word of invisible characters alone (a zero-width space pasted between two) is
+        # no word: what it looks like is nothing.
+        stripped = composed(" ".join(word for word in text.split() if as_seen(word)))
         if not stripped:
             raise InvalidInput(
                 f"nothing to search for: {quoted(text)} is blank; give at least {SHORTEST} "
                 "characters, or a case number such as 12"
             )
-        if len(stripped) < SHORTEST:
-            if _CASE_NUMBER.fullmatch(stripped) and int(stripped) > 0:
-                return cls(text=stripped, case_number=int(stripped))
+        if len(stripped) < SHORTEST or len(as_seen(stripped)) < SHORTEST:
+            seen = as_seen(stripped)
+            if _CASE_NUMBER.fullmatch(seen) and int(seen) > 0:
+                return cls(text=seen, case_number=int(seen))
             raise InvalidInput(
                 f"{stripped!r} is too short to search for: give at least {SHORTEST} characters, "
                 "or a case number such as 12"
@@ -132,7 +137,7 @@ class SearchText:
         """The names of `fields` (in FIELDS order) in which a word of the text appears."""
         if self.case_number is not None:
             return ("ref",)
-        words = [word.casefold() for word in self.words]
+        words = [form.casefold() for word in self.words for form in forms(word)]
         found = []
         for name in FIELDS:
             value = fields.get(name)
@@ -149,7 +154,7 @@ class SearchText:
         positions = [
             lowered.find(spelling.lower())
             for word in self.words
-            for spelling in sharp_s_spellings(word)
+            for spelling in forms(word)
             if len(lowered) == len(flat)
         ]
         first = min((p for p in positions if p >= 0), default=0)

@@ -606,6 +606,7 @@ class CaseScreen(Screen[None]):
         self.ref = ref
         self.view: CaseView | None = None
         self.offered: tuple[Action, ...] = ()
+        self.actions_offered: tuple[Action, ...] = ()  # under `a`: action add, action done
         self.failed = False  # the case could not be read again: the body says why
 
     @property
@@ -627,7 +628,9 @@ class CaseScreen(Screen[None]):
 
     def reload(self) -> None:
         try:
-            self.view, self.offered = self.live.session.case(self.ref)
+            self.view, self.offered, self.actions_offered = self.live.session.case_and_actions(
+                self.ref
+            )
         except ComplaintError as err:
             self.failed = True
             self.query_one("#body", Static).update(_text(f"Error: {err.message}", _RED))
@@ -681,10 +684,14 @@ class CaseScreen(Screen[None]):
 
     def action_actions(self) -> None:
         """`action add` on the case, and `action done` while it has an open action."""
-        if (view := self.shown()) is None:
+        if self.shown() is None:
             return
-        offered = (Action.ACTION_OPENED, *((Action.ACTION_DONE,) if view.actions else ()))
-        self.app.push_screen(StepPicker(offered, ACTION_FORMS, "Actions"), self._action_picked)
+        if not self.actions_offered:  # a case whose personal data was removed: nothing more
+            self.say(_text(f"No action is open to {self.live.session.actor} on {self.ref} now."))
+            return
+        self.app.push_screen(
+            StepPicker(self.actions_offered, ACTION_FORMS, "Actions"), self._action_picked
+        )
 
     def _action_picked(self, action: Action | None) -> None:
         if action is None or self.shown() is None:

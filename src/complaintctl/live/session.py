@@ -169,16 +169,25 @@ class Session:
     def case(self, ref: str) -> tuple[CaseView, tuple[Action, ...]]:
         """The case as `show` has it, and the steps the acting member may take on it now, read
         together in one transaction."""
+        view, offered, _ = self.case_and_actions(ref)
+        return view, offered
+
+    def case_and_actions(self, ref: str) -> tuple[CaseView, tuple[Action, ...], tuple[Action, ...]]:
+        """`case`, and what its actions offer the acting member (`action add`, `action done`),
+        read together in one transaction."""
         from complaintctl import services
-        from complaintctl.services.offered import steps_open_to
+        from complaintctl.services.offered import actions_open_to, steps_open_to
 
         self._tick()
 
-        def read(uow: UnitOfWork, when: datetime) -> tuple[CaseView, tuple[Action, ...]]:
+        def read(
+            uow: UnitOfWork, when: datetime
+        ) -> tuple[CaseView, tuple[Action, ...], tuple[Action, ...]]:
             view = services.show_case(uow, ref=ref, as_of=when)
             offered = steps_open_to(uow, ref=view.ref, by=self.actor)
+            actions = actions_open_to(uow, view, by=self.actor)
             self._acting(uow)
-            return view, offered
+            return view, offered, actions
 
         return self._read(read)
 

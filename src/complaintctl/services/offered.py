@@ -18,6 +18,7 @@ from complaintctl.services.steps import may_correct
 
 if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
+    from complaintctl.views import CaseView
 
 # What a person takes from a case's screen, in the order of the procedure: the steps, the
 # notes around them, a correction and a letter.
@@ -66,3 +67,20 @@ def steps_open_to(uow: UnitOfWork, *, ref: str, by: str) -> tuple[Action, ...]:
             continue
         open_to.append(action)
     return tuple(open_to)
+
+
+def actions_open_to(uow: UnitOfWork, view: CaseView, *, by: str) -> tuple[Action, ...]:
+    """What the case's screen offers under its actions (`a`): `action add`, unless the case's
+    personal data was removed (nothing more may be recorded on it: lessons.add_action), and
+    `action done` while it has an open action; none for someone who is not active staff, as
+    `steps_open_to` offers them no step. Whether they may mark a given action done (its owner,
+    or a leader) is asked when they choose it."""
+    try:
+        acting_staff(uow, by)
+    except NotPermitted:
+        return ()
+    removed = find_case(uow, view.ref).anonymised_at is not None
+    return (
+        *(() if removed else (Action.ACTION_OPENED,)),
+        *((Action.ACTION_DONE,) if view.actions else ()),
+    )
