@@ -631,7 +631,7 @@ class Row:
 @dataclass(frozen=True)
 class Window:
     """What a count covers: instants from `start` up to (not including) `end`, as recorded by
-    `cutoff`. The counts write that out, `start <= instant < end`, in each comprehension."""
+    `cutoff`. The counts write that out, `start <= instant < end`, wherever they test one."""
 
     start: datetime
     end: datetime
