@@ -370,6 +370,22 @@ def test_working_times_between_pairs_count_the_working_minutes_of_each(kind, dat
 
 
 @KINDS
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_the_working_clock_places_instants_so_that_differences_are_the_working_minutes(kind, data):
+    setup, first = data.draw(scenarios(kind), label="setup, first")
+    instants = [
+        first + at(offset)
+        for offset in data.draw(st.lists(offsets(6 * DAY_MINUTES), max_size=8), label="instants")
+    ]
+
+    placed = setup.calendar.working_clock([first, *instants])
+    assert [at(setup.oracle.between(first, instant)) for instant in instants] == [
+        timedelta(microseconds=there - placed[0]) for there in placed[1:]
+    ]
+
+
+@KINDS
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_is_open_agrees_with_the_wall_clock_schedule(kind, data):

@@ -106,6 +106,7 @@ def parse_week(text: str) -> Week:
 _ONE_DAY = timedelta(days=1)
 _ONE_SECOND = timedelta(seconds=1)
 _ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _dates(first: date, last: date) -> Iterator[date]:
@@ -430,6 +431,71 @@ class WorkingCalendar:
             - (totals[start_day] + partial(start_day, start))
             for (start, end), (start_day, end_day) in zip(pairs, days, strict=True)
         ]
+
+    def working_clock(self, instants: Sequence[datetime]) -> list[int]:
+        """Where each of `instants` stands on a running count of working time, in whole
+        microseconds: the working time from one to another (working_time_between) is the
+        difference of the two. The count starts somewhere before them all, and where depends
+        on what was asked before, so only readings of one call are subtracted. For the report,
+        which measures a working time for every case it counts: each instant is found among
+        the covered days' stretches by bisection, not by its local date."""
+        if None in {instant.tzinfo for instant in instants}:
+            naive = next(instant for instant in instants if instant.tzinfo is None)
+            raise CalendarError(f"a naive datetime has no place on the clock: {naive}")
+        if not instants:
+            return []
+        tz = self.tz
+        self._cover(min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date())
+        cache = self.__dict__
+        if not cache["_ends"]:
+            # The stretches out of order (a date a zone skips): by each instant's local date.
+            totals: dict[date, timedelta] = cache["_totals"]
+            partial = self._partial
+            return [
+                (totals[day] + partial(day, instant)) // _MICROSECOND
+                for instant, day in (
+                    (instant, instant.astimezone(tz).date()) for instant in instants
+                )
+            ]
+        opens, closes, before, after = self._stretches()
+        placed: list[int] = []
+        for instant in instants:
+            # The stretch last opened before it: the working time up to its opening, and then
+            # up to the instant, or to its close if it closed by then.
+            index = bisect_left(opens, instant) - 1
+            if index < 0:
+                placed.append(0)
+            elif instant < closes[index]:
+                placed.append(before[index] + (instant - opens[index]) // _MICROSECOND)
+            else:
+                placed.append(after[index])
+        return placed
+
+    def _stretches(self) -> tuple[list[datetime], list[datetime], list[int], list[int]]:
+        """The covered days' stretches in order (_cover found them so): when each opens and
+        closes, and the running total of working time (microseconds) at each opening and
+        close, from the covered span's first day as the running totals count."""
+        cache = self.__dict__
+        span = cache["_totals_span"]
+        kept = cache.get("_in_order")
+        if kept is not None and kept[0] == span:
+            found: tuple[list[datetime], list[datetime], list[int], list[int]] = kept[1]
+            return found
+        opens: list[datetime] = []
+        closes: list[datetime] = []
+        before: list[int] = []
+        after: list[int] = []
+        running = 0
+        for day in cache["_days"]:
+            for opened, closed in self.intervals(day):
+                opens.append(opened)
+                closes.append(closed)
+                before.append(running)
+                running += (closed - opened) // _MICROSECOND
+                after.append(running)
+        found = (opens, closes, before, after)
+        cache["_in_order"] = (span, found)
+        return found
 
     def _partial(self, day: date, instant: datetime) -> timedelta:
         """Working time on `day` (the local date of `instant`) up to `instant`."""

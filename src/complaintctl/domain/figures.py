@@ -15,12 +15,11 @@ step ends it (domain/clocks.clock_ends_at); a met clock is on time as its step r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -632,7 +631,7 @@ class Row:
 @dataclass(frozen=True)
 class Window:
     """What a count covers: instants from `start` up to (not including) `end`, as recorded by
-    `cutoff`. The counts write that out, `start <= instant < end`, in each comprehension."""
+    `cutoff`. The counts write that out, `start <= instant < end`, wherever they test one."""
 
     start: datetime
     end: datetime
@@ -748,111 +747,151 @@ def _count(
     restrictions: Restrictions | None,
 ) -> tuple[dict[str, Value | dict[str, Value]], Members]:
     """The figures' values, and for each count of cases (or of steps on them) the cases it
-    counted: a count is how many of them there are, so the two cannot disagree."""
-    values: dict[str, Value | dict[str, Value]] = {}
-    members: Members = {}
-    # The window's bounds written out in each comprehension, not a method: a report asks them
-    # of every step of every case it counts, and a call costs more than the two comparisons.
+    counted: a count is how many of them there are, so the two cannot disagree.
+
+    One pass over the cases, in the order they were logged, puts each case (each step on it)
+    in every count it belongs to, so each count lists its cases in that order; a count by
+    parts has every part, even one that counts none. The working times the medians and the
+    backlog's ages are of are measured after the pass, each figure's instants placed on the
+    calendar's working clock in one call (WorkingCalendar.working_clock)."""
+    # The window's bounds written out in each test, not a method: a report asks them of
+    # every step of every case it counts, and a call costs more than the two comparisons.
     start, end, cutoff = window.start, window.end, window.cutoff
+    received: list[str] = []
+    by_channel, by_category = _parts("channel"), _parts("category")
+    board: list[str] = []
+    out_of_scope = _parts("reason")
+    informally: list[str] = []
+    out_of_time: list[str] = []
+    # Each clock's cases by its state at the cutoff (Clock.state), states as first met.
+    acks: dict[str, list[str]] = {}
+    responses: dict[str, list[str]] = {}
+    finals: dict[str, list[str]] = {}
+    escalated: list[str] = []
+    first_outcomes, final_outcomes = _parts("decision"), _parts("decision")
+    first_given = first_escalated = 0  # first-stage responses given, and those escalated since
+    assessor = _parts("assessor-outcome")
+    remedies = _parts("remedy")
+    goodwill = 0
+    cited: dict[str, list[str]] = {}
+    referrals_within: list[str] = []
+    referrals_late: list[str] = []
+    incidents: list[str] = []
+    actions_opened: list[str] = []
+    done_on_time: list[str] = []
+    done_late: list[str] = []
+    actions_open: list[str] = []
+    actions_overdue: list[str] = []
+    open_cases = _parts("stage")
+    open_since: list[tuple[str, datetime]] = []  # each open case, and when it was received
+    breached: list[str] = []
+    # The working times the medians are of: from receipt to acknowledgement, from
+    # acknowledgement to first-stage response, from escalation to final response.
+    to_acknowledge: list[tuple[datetime, datetime]] = []
+    to_respond: list[tuple[datetime, datetime]] = []
+    to_final: list[tuple[datetime, datetime]] = []
+
+    for c in cases:
+        ref, clocks, acknowledged_at = c.ref, c.clocks, c.acknowledged_at
+        # Received, and its acknowledgement: of the cases received in the period.
+        if start <= c.received_at < end:
+            received.append(ref)
+            by_channel.setdefault(c.channel, []).append(ref)
+            by_category.setdefault(c.category, []).append(ref)
+            if c.board:
+                board.append(ref)
+            if c.stage == Stage.CLOSED:
+                if c.close_reason == CloseReason.OUT_OF_SCOPE:
+                    out_of_scope.setdefault(c.close_because or "", []).append(ref)
+                elif c.close_reason == CloseReason.RESOLVED_INFORMALLY:
+                    informally.append(ref)
+            if c.out_of_time:
+                out_of_time.append(ref)
+            if (clock := clocks.get(_ACKNOWLEDGE_CLOCK)) is not None:
+                acks.setdefault(clock.state(cutoff), []).append(ref)
+            if acknowledged_at is not None:
+                to_acknowledge.append((c.received_at, acknowledged_at))
+        # First-stage and final response deadlines: in the period they fall due in.
+        if (clock := clocks.get(_RESPOND_CLOCK)) is not None and start <= clock.due < end:
+            responses.setdefault(clock.state(cutoff), []).append(ref)
+        if (clock := clocks.get(_FINAL_CLOCK)) is not None and start <= clock.due < end:
+            finals.setdefault(clock.state(cutoff), []).append(ref)
+        for at in c.escalated_at:
+            if start <= at < end:
+                escalated.append(ref)
+        # Responses given in the period: their outcomes, remedies, goodwill and causes.
+        for g in c.responses:
+            if not start <= g.at < end:
+                continue
+            if g.stage == "first":
+                first_outcomes.setdefault(g.decision, []).append(ref)
+                first_given += 1
+                # Escalated since: an escalation at or after the response.
+                if c.escalated_at and max(c.escalated_at) >= g.at:
+                    first_escalated += 1
+                if acknowledged_at is not None:
+                    to_respond.append((acknowledged_at, g.at))
+            elif g.stage == "final":
+                final_outcomes.setdefault(g.decision, []).append(ref)
+                # From the latest escalation by then.
+                escalations = [at for at in c.escalated_at if at <= g.at]
+                if escalations:
+                    to_final.append((max(escalations), g.at))
+            for remedy in set(g.remedies).intersection(remedies):
+                remedies[remedy].append(ref)
+            goodwill += g.goodwill_pence
+            for cause in g.causes:
+                cited.setdefault(cause, []).append(ref)
+        # The Assessor's, the incidents and the actions: each dated in the period.
+        for at, outcome in c.assessed:
+            if start <= at < end:
+                assessor.setdefault(outcome, []).append(ref)
+        for at, late in c.referrals:
+            if start <= at < end:
+                (referrals_late if late else referrals_within).append(ref)
+        for at in c.incidents:
+            if start <= at < end:
+                incidents.append(ref)
+        for a in c.actions:
+            if start <= a.opened_at < end:
+                actions_opened.append(ref)
+            if a.done_at is not None:
+                if start <= a.done_at < end:
+                    (done_on_time if a.on_time else done_late).append(ref)
+            elif a.opened_at <= cutoff:
+                actions_open.append(ref)
+                if a.due < cutoff:
+                    actions_overdue.append(ref)
+        # The backlog: every case still in the procedure at the cutoff, whenever received.
+        if c.stage in _OPEN:
+            open_cases.setdefault(c.stage, []).append(ref)
+            open_since.append((ref, c.received_at))
+            # A deadline staff owe past due at the cutoff: Clock.state(cutoff) == OPEN_PAST_DUE,
+            # written out.
+            for kind in _OWED:
+                clock = clocks.get(kind)
+                if (
+                    clock is not None
+                    and clock.met_at is None
+                    and clock.cancelled_at is None
+                    and clock.due < cutoff
+                ):
+                    breached.append(ref)
+                    break
+
     working_day = calendar.working_day()
-
-    received = [c for c in cases if start <= c.received_at < end]
-    members["received"] = [c.ref for c in received]
-    members["received_by_channel"] = _by(received, _CHANNEL, "channel")
-    members["received_by_category"] = _by(received, _CATEGORY, "category")
-    members["received_board"] = [c.ref for c in received if c.board]
-    closed = [c for c in received if c.stage == Stage.CLOSED]
-    members["out_of_scope"] = _by(
-        [c for c in closed if c.close_reason == CloseReason.OUT_OF_SCOPE],
-        lambda c: c.close_because or "",
-        "reason",
-    )
-    members["resolved_informally"] = [
-        c.ref for c in closed if c.close_reason == CloseReason.RESOLVED_INFORMALLY
-    ]
-    members["out_of_time"] = [c.ref for c in received if c.out_of_time]
-
-    acks = _states(received, _ACKNOWLEDGE_CLOCK, cutoff)
-    members["acknowledged_on_time"] = acks.get(ON_TIME, [])
-    members["acknowledged_late"] = acks.get(LATE, [])
-    members["acknowledgement_open_past_due"] = acks.get(OPEN_PAST_DUE, [])
-    members["acknowledgement_closed_past_due"] = acks.get(CLOSED_PAST_DUE, [])
+    values: dict[str, Value | dict[str, Value]] = {}
     values["acknowledged_on_time_share"] = _on_time_share(acks)
+    hours = _worked(calendar, to_acknowledge)
     hour = timedelta(hours=1)
-    hours = microseconds(
-        calendar.working_times_between(
-            [(c.received_at, c.acknowledged_at) for c in received if c.acknowledged_at is not None]
-        )
-    )
     values["acknowledge_working_hours_median"] = _median(hours, hour)
     values["acknowledge_working_hours_p90"] = percentile(hours, 90, hour)
-
-    due = _due_in(cases, _RESPOND_CLOCK, start, end)
-    responses = _states(due, _RESPOND_CLOCK, cutoff)
-    members["responses_due"] = [
-        ref for state, refs in responses.items() if state != CANCELLED for ref in refs
-    ]
-    members["responded_on_time"] = responses.get(ON_TIME, [])
-    members["responded_on_time_extended"] = responses.get(ON_TIME_EXTENDED, [])
-    members["responded_late"] = responses.get(LATE, [])
-    members["response_open_past_due"] = responses.get(OPEN_PAST_DUE, [])
-    members["response_closed_past_due"] = responses.get(CLOSED_PAST_DUE, [])
-    members["response_not_yet_due"] = responses.get(NOT_YET_DUE, [])
     values["responded_on_time_share"] = _on_time_share(responses)
-    given = [(c, g) for c in cases for g in c.responses if start <= g.at < end]
-    first = [(c, g) for c, g in given if g.stage == "first"]
-    final = [(c, g) for c, g in given if g.stage == "final"]
-    values["response_working_days_median"] = _median(
-        microseconds(
-            calendar.working_times_between(
-                [(c.acknowledged_at, g.at) for c, g in first if c.acknowledged_at is not None]
-            )
-        ),
-        working_day,
-    )
-
-    members["escalated"] = [c.ref for c in cases for at in c.escalated_at if start <= at < end]
-    values["first_responses_escalated_share"] = _share(
-        sum(any(at >= g.at for at in c.escalated_at) for c, g in first), len(first)
-    )
-    due = _due_in(cases, _FINAL_CLOCK, start, end)
-    finals = _states(due, _FINAL_CLOCK, cutoff)
-    members["finals_due"] = [
-        ref for state, refs in finals.items() if state != CANCELLED for ref in refs
-    ]
-    members["final_on_time"] = finals.get(ON_TIME, [])
-    members["final_on_time_extended"] = finals.get(ON_TIME_EXTENDED, [])
-    members["final_late"] = finals.get(LATE, [])
-    members["final_open_past_due"] = finals.get(OPEN_PAST_DUE, [])
-    members["final_not_yet_due"] = finals.get(NOT_YET_DUE, [])
+    values["response_working_days_median"] = _median(_worked(calendar, to_respond), working_day)
+    values["first_responses_escalated_share"] = _share(first_escalated, first_given)
     values["final_on_time_share"] = _on_time_share(finals)
-    escalations = [
-        (escalated, g.at)
-        for c, g in final
-        if (escalated := max((at for at in c.escalated_at if at <= g.at), default=None))
-    ]
-    values["final_working_days_median"] = _median(
-        microseconds(calendar.working_times_between(escalations)), working_day
-    )
-
-    def case_of(item: tuple[CaseFacts, Any]) -> str:
-        return item[0].ref
-
-    members["first_stage_outcomes"] = _by(first, lambda i: i[1].decision, "decision", case_of)
-    members["final_outcomes"] = _by(final, lambda i: i[1].decision, "decision", case_of)
-    outcomes = [(c, outcome) for c in cases for at, outcome in c.assessed if start <= at < end]
-    members["assessor_outcomes"] = _by(outcomes, lambda i: i[1], "assessor-outcome", case_of)
-    remedies: dict[str, list[str]] = {remedy: [] for remedy in PARTS["remedy"]}
-    for c, g in given:
-        for remedy in set(g.remedies).intersection(remedies):
-            remedies[remedy].append(c.ref)
-    members["remedies"] = remedies
-    values["goodwill_pence"] = sum(g.goodwill_pence for _, g in given)
-
-    referrals = [(c, late) for c in cases for at, late in c.referrals if start <= at < end]
-    members["referrals_within_window"] = [c.ref for c, late in referrals if not late]
-    members["referrals_late"] = [c.ref for c, late in referrals if late]
-
+    values["final_working_days_median"] = _median(_worked(calendar, to_final), working_day)
+    values["goodwill_pence"] = goodwill
     if restrictions is not None:
         # As recorded by the cutoff, like every other figure: a decision or a lifting dated
         # before it but recorded after it does not count yet.
@@ -860,39 +899,60 @@ def _count(
         values["restrictions_decided"] = sum(start <= r.decided_at < end for r in known)
         values["restrictions_in_force"] = sum(r.in_force(cutoff) for r in known)
         values["restriction_reviews_overdue"] = sum(r.review_overdue(cutoff) for r in known)
-    members["incidents"] = [c.ref for c in cases for at in c.incidents if start <= at < end]
 
-    cited = _by([(c, cause) for c, g in given for cause in g.causes], lambda i: i[1], "cause",
-                case_of)  # fmt: skip
-    members["causes"] = dict(sorted(cited.items(), key=lambda item: (-len(item[1]), item[0])))
-    acts = [(c, a) for c in cases for a in c.actions]
-    members["actions_opened"] = [c.ref for c, a in acts if start <= a.opened_at < end]
-    done = [(c, a) for c, a in acts if a.done_at is not None and start <= a.done_at < end]
-    members["actions_done_on_time"] = [c.ref for c, a in done if a.on_time]
-    members["actions_done_late"] = [c.ref for c, a in done if not a.on_time]
-    still_open = [(c, a) for c, a in acts if a.done_at is None and a.opened_at <= cutoff]
-    members["actions_open"] = [c.ref for c, _ in still_open]
-    members["actions_overdue"] = [c.ref for c, a in still_open if a.due < cutoff]
+    by_age: dict[str, list[str]] = _parts("age")
+    now, *opened = calendar.working_clock([cutoff, *(at for _, at in open_since)])
+    for (ref, _), since in zip(open_since, opened, strict=True):
+        age = timedelta(microseconds=now - since)
+        by_age.setdefault(age_band(age, working_day), []).append(ref)
 
-    open_cases = [c for c in cases if c.stage in _OPEN]
-    members["open_cases"] = _by(open_cases, _STAGE, "stage")
-    ages = calendar.working_times_to([c.received_at for c in open_cases], cutoff)
-    by_age: dict[str, list[str]] = {part: [] for part in PARTS["age"]}
-    for c, age in zip(open_cases, ages, strict=True):
-        by_age.setdefault(age_band(age, working_day), []).append(c.ref)
-    members["open_cases_by_age"] = by_age
-    # Clock.state(cutoff) == OPEN_PAST_DUE, written out: asked of every open case's clocks.
-    members["open_cases_breached"] = [
-        c.ref
-        for c in open_cases
-        if any(
-            (clock := c.clocks.get(kind)) is not None
-            and clock.met_at is None
-            and clock.cancelled_at is None
-            and clock.due < cutoff
-            for kind in _OWED
-        )
-    ]
+    members: Members = {
+        "received": received,
+        "received_by_channel": by_channel,
+        "received_by_category": by_category,
+        "received_board": board,
+        "out_of_scope": out_of_scope,
+        "resolved_informally": informally,
+        "out_of_time": out_of_time,
+        "acknowledged_on_time": acks.get(ON_TIME, []),
+        "acknowledged_late": acks.get(LATE, []),
+        "acknowledgement_open_past_due": acks.get(OPEN_PAST_DUE, []),
+        "acknowledgement_closed_past_due": acks.get(CLOSED_PAST_DUE, []),
+        # A deadline ended by a close before it fell due was not owed.
+        "responses_due": [
+            ref for state, refs in responses.items() if state != CANCELLED for ref in refs
+        ],
+        "responded_on_time": responses.get(ON_TIME, []),
+        "responded_on_time_extended": responses.get(ON_TIME_EXTENDED, []),
+        "responded_late": responses.get(LATE, []),
+        "response_open_past_due": responses.get(OPEN_PAST_DUE, []),
+        "response_closed_past_due": responses.get(CLOSED_PAST_DUE, []),
+        "response_not_yet_due": responses.get(NOT_YET_DUE, []),
+        "escalated": escalated,
+        "finals_due": [ref for state, refs in finals.items() if state != CANCELLED for ref in refs],
+        "final_on_time": finals.get(ON_TIME, []),
+        "final_on_time_extended": finals.get(ON_TIME_EXTENDED, []),
+        "final_late": finals.get(LATE, []),
+        "final_open_past_due": finals.get(OPEN_PAST_DUE, []),
+        "final_not_yet_due": finals.get(NOT_YET_DUE, []),
+        "first_stage_outcomes": first_outcomes,
+        "final_outcomes": final_outcomes,
+        "assessor_outcomes": assessor,
+        "remedies": remedies,
+        "referrals_within_window": referrals_within,
+        "referrals_late": referrals_late,
+        "incidents": incidents,
+        # The most frequent cause first.
+        "causes": dict(sorted(cited.items(), key=lambda item: (-len(item[1]), item[0]))),
+        "actions_opened": actions_opened,
+        "actions_done_on_time": done_on_time,
+        "actions_done_late": done_late,
+        "actions_open": actions_open,
+        "actions_overdue": actions_overdue,
+        "open_cases": open_cases,
+        "open_cases_by_age": by_age,
+        "open_cases_breached": breached,
+    }
     for name, listed in members.items():
         values[name] = (
             {part: len(refs) for part, refs in listed.items()}
@@ -918,41 +978,18 @@ def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
 # The stages a case is open at, and the clocks staff owe, as the counting looks them up.
 _OPEN = frozenset(OPEN_STAGES)
 _OWED = (_ACKNOWLEDGE_CLOCK, _RESPOND_CLOCK, _FINAL_CLOCK)
-_ref: Callable[[CaseFacts], str] = attrgetter("ref")
-_CHANNEL: Callable[[CaseFacts], str] = attrgetter("channel")
-_CATEGORY: Callable[[CaseFacts], str] = attrgetter("category")
-_STAGE: Callable[[CaseFacts], str] = attrgetter("stage")
 
 
-def _by(
-    items: Iterable[Any],
-    key: Callable[[Any], str],
-    parts: str,
-    ref: Callable[[Any], str] = _ref,
-) -> dict[str, list[str]]:
-    """Each of `items`' cases under its part (every part listed, if empty)."""
-    listed: dict[str, list[str]] = {part: [] for part in PARTS[parts]}
-    for item in items:
-        listed.setdefault(key(item), []).append(ref(item))  # a part no longer listed still counts
-    return listed
+def _parts(parts: str) -> dict[str, list[str]]:
+    """A count by `parts` before any case is in it: every part listed (PARTS), empty; a part
+    no longer listed is added as a case is counted in it."""
+    return {part: [] for part in PARTS[parts]}
 
 
-def _due_in(
-    cases: Iterable[CaseFacts], kind: str, start: datetime, end: datetime
-) -> list[CaseFacts]:
-    """The cases with a `kind` clock due from `start` up to (not including) `end`."""
-    return [
-        c for c in cases if (clock := c.clocks.get(kind)) is not None and start <= clock.due < end
-    ]
-
-
-def _states(cases: Iterable[CaseFacts], kind: str, cutoff: datetime) -> dict[str, list[str]]:
-    states: dict[str, list[str]] = {}
-    for case in cases:
-        clock = case.clocks.get(kind)
-        if clock is not None:
-            states.setdefault(clock.state(cutoff), []).append(case.ref)
-    return states
+def _worked(calendar: WorkingCalendar, pairs: Sequence[tuple[datetime, datetime]]) -> list[int]:
+    """The working time from each start to its end, in microseconds."""
+    placed = calendar.working_clock([at for pair in pairs for at in pair])
+    return [end - start for start, end in zip(placed[::2], placed[1::2], strict=True)]
 
 
 def _on_time_share(states: Mapping[str, list[str]]) -> float | None:
