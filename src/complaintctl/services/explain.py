@@ -23,7 +23,7 @@ from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
-from complaintctl.services.clocks import due_as_recorded
+from complaintctl.services.clocks import clocks_on_record, due_as_recorded
 from complaintctl.services.common import coverage_warnings, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
@@ -57,9 +57,15 @@ def explain_deadline(
     `action` chooses among several)."""
     case = find_case(uow, ref)
     deadlines = list(uow.deadlines(case))
+    history = list(uow.history(case))
+    events = event_views(history)
+    # The clocks as the history recorded by `as_of` had them, as `show --as-of` gives them
+    # beside the stage (`clocks_on_record`): a clock whose starting step was recorded since
+    # had not started, and one whose ending step was recorded since still ran.
+    on_record = {id(d): ended for d, ended in clocks_on_record(deadlines, events, as_of)}
     # A clock a reopen ran again runs from the reopen, never beside the one the close
     # cancelled, as `show --as-of` and `overdue --as-of` replay it.
-    if any(e.action == Action.REOPEN.value for e in uow.history(case)):
+    if any(e.action == Action.REOPEN.value for e in history):
         from complaintctl.store import listings
 
         assert case.id is not None
@@ -72,15 +78,13 @@ def explain_deadline(
         kinds += (DeadlineKind.ACTION.value,)
     if action is not None or kind == DeadlineKind.ACTION:
         return _explain_action(uow, case, kinds, actions, kind, action, as_of)
-    deadline = _choose(deadlines, kind, as_of)
+    deadline = _choose(deadlines, kind, on_record)
     if deadline is None:
         wanted = f"{kind} deadline" if kind else "deadline"
         has = ", ".join(kinds) if kinds else "none"
         raise NotFound(f"{case.ref} has no {wanted}; the deadlines it has: {has}")
 
     calendar = uow.calendar()
-    history = list(uow.history(case))
-    events = event_views(history)
     changes = _changes(events, deadline.kind)
     target = _target(deadline)
     rule_due = policy.due_after(target, calendar, deadline.start_at)
@@ -143,6 +147,8 @@ def explain_deadline(
         as_of=as_of,
         due=due,
         extended=extended,
+        on_record=id(deadline) in on_record,
+        ended_on_record=on_record.get(id(deadline), False),
     )
 
 
@@ -289,6 +295,8 @@ def _view(
     due: datetime,
     extended: bool,
     action: tuple[int, str] | None = None,
+    on_record: bool = True,
+    ended_on_record: bool = True,
 ) -> ExplainView:
     calendar = uow.calendar()
     setting = uow.calendar_setting()
@@ -322,18 +330,31 @@ def _view(
         ),
         days=days,
         changes=changes,
-        status=_status(deadline, due, target, as_of, calendar),
+        status=_status(
+            deadline,
+            due,
+            target,
+            as_of,
+            calendar,
+            on_record=on_record,
+            ended_on_record=ended_on_record,
+        ),
         notes=tuple(notes),
         warnings=coverage_warnings(calendar, deadline.start_at, rule_due, deadline.due_at),
     )
 
 
-def _choose(deadlines: list[Deadline], kind: str | None, as_of: datetime) -> Deadline | None:
+def _choose(
+    deadlines: list[Deadline], kind: str | None, on_record: dict[int, bool]
+) -> Deadline | None:
+    """Of `kind`, the latest started by then, else the latest; by default the one running
+    then, else the latest started by then, else the latest. Started and running as the
+    history recorded by then had them (`on_record`: whether each clock on record had ended)."""
+    started = [d for d in deadlines if id(d) in on_record]
     if kind is not None:
-        return next((d for d in reversed(deadlines) if d.kind == kind), None)
-    # A clock that ended after `as_of` was still running then (a replay with --as-of).
-    started = [d for d in deadlines if d.start_at <= as_of]
-    running = [d for d in started if d.ended_at is None or d.ended_at > as_of]
+        latest = (*reversed(started), *reversed(deadlines))
+        return next((d for d in latest if d.kind == kind), None)
+    running = [d for d in started if not on_record[id(d)]]
     for candidates in (running, started, deadlines):
         if candidates:
             return candidates[-1]
@@ -448,11 +469,17 @@ def _status(
     target: policy.Target,
     as_of: datetime,
     calendar: WorkingCalendar,
+    *,
+    on_record: bool = True,
+    ended_on_record: bool = True,
 ) -> ExplainStatus:
-    """The clock as of `as_of`, against `due` (its due as recorded by then)."""
+    """The clock as of `as_of`, against `due` (its due as recorded by then): not started
+    unless its start was on record then, and running unless its end was (`clocks_on_record`)."""
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    if not ended_on_record:
+        ended = None
     zero = timedelta(0)
-    if as_of < deadline.start_at:
+    if as_of < deadline.start_at or not on_record:
         state = NOT_STARTED
     elif ended is not None:
         state = MET if deadline.outcome == clocks.MET else STOPPED
