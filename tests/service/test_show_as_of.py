@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from complaintctl import services
 from complaintctl.domain.procedure import ActionKind, CloseReason, Decision
+from complaintctl.errors import NotFound
 from complaintctl.services.explain import explain_deadline
 from tests.conftest import UnitFactory
 from tests.service.journey import (
@@ -276,3 +279,28 @@ def test_a_case_typed_in_after_the_instant_asked_for_is_said_not_yet_on_record(
         "Wed 2026-12-02 10:00 GMT"
     ] == list(view.warnings)
     assert () == show(unit, ref, t("2026-12-02T12:00")).warnings
+
+
+def test_explain_of_an_action_as_of_a_moment_counts_its_opening_and_doing_once_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Opened on the 1st, done on the 2nd (on time) but typed in on the 8th: open on the 4th,
+    # in `show --as-of` and in `explain --as-of` alike.
+    done = act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT,
+               what="Fix the template", owner="hana.handler", due=None, within="5d",
+               by="officer.one", at=t("2026-12-01T12:00"))  # fmt: skip
+    act(unit, services.action_done, action_id=done.id, note=None, by="hana.handler",
+        at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    # Opened on the 2nd, typed in on the 8th: not there on the 4th.
+    late = act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Call Ann back",
+               owner="hana.handler", due=None, within="5d", by="officer.one",
+               at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    then = t("2026-12-04T12:00")
+
+    assert [done.id] == [a.id for a in show(unit, ref, then).actions]
+    with unit(write=False) as uow:
+        view = explain_deadline(uow, ref=ref, kind="action", as_of=then)
+        with pytest.raises(NotFound, match=f"has no action {late.id}"):
+            explain_deadline(uow, ref=ref, kind=None, as_of=then, action=late.id)
+    assert (done.id, "running", None) == (view.action[0], view.status.state, view.status.ended_at)

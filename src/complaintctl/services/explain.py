@@ -23,7 +23,11 @@ from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
-from complaintctl.services.clocks import clocks_on_record, due_as_recorded
+from complaintctl.services.clocks import (
+    action_due_as_recorded,
+    clocks_on_record,
+    due_as_recorded,
+)
 from complaintctl.services.common import coverage_warnings, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
@@ -71,13 +75,15 @@ def explain_deadline(
         assert case.id is not None
         restarted = listings.clocks_restarted_later(uow, [case.id], as_of)
         deadlines = [d for d in deadlines if d.id not in restarted]
-    # As of `as_of`, as a deadline is chosen: the actions opened by then.
-    actions = [a for a in uow.actions_of(case, open_only=False) if a.opened_at <= as_of]
+    # As of `as_of`, as a deadline is chosen: the actions whose opening was recorded by then,
+    # as `show --as-of` lists them (services/common.open_actions).
+    opened = _recorded_ids(events, Action.ACTION_OPENED, as_of)
+    actions = [a for a in uow.actions_of(case, open_only=False) if a.id in opened]
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
     if actions:
         kinds += (DeadlineKind.ACTION.value,)
     if action is not None or kind == DeadlineKind.ACTION:
-        return _explain_action(uow, case, kinds, actions, kind, action, as_of)
+        return _explain_action(uow, case, kinds, actions, kind, action, as_of, events)
     deadline = _choose(deadlines, kind, on_record)
     if deadline is None:
         wanted = f"{kind} deadline" if kind else "deadline"
@@ -161,9 +167,11 @@ def _explain_action(
     kind: str | None,
     action_id: int | None,
     as_of: datetime,
+    events: Sequence[EventView],
 ) -> ExplainView:
     """An action's due: the working days (and time) counted from its opening, or the date a
-    person set; and whether it was done by then."""
+    person set; and whether it was done by then, as the history recorded by then had it (its
+    doing recorded since: still open), with its due then (`action_due_as_recorded`)."""
     if kind not in (None, DeadlineKind.ACTION):
         article = "an" if kind.startswith("a") else "a"
         raise InvalidInput(f"--action ID explains an action's due, not {article} {kind} deadline")
@@ -273,9 +281,19 @@ def _explain_action(
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,
-        due=deadline.due_at,
+        due=action_due_as_recorded(row.id or 0, deadline.due_at, events, as_of),
         extended=any(c.action == Action.EXTEND.value for c in changes),
+        ended_on_record=row.id in _recorded_ids(events, Action.ACTION_DONE, as_of),
     )
+
+
+def _recorded_ids(events: Sequence[EventView], action: Action, recorded_by: datetime) -> set[int]:
+    """The ids of the actions whose `action` entry (opened, done) was recorded by then."""
+    return {
+        int(e.details["id"])
+        for e in events
+        if e.action == action.value and e.recorded_at <= recorded_by and "id" in e.details
+    }
 
 
 def _view(
