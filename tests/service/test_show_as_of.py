@@ -304,3 +304,19 @@ def test_explain_of_an_action_as_of_a_moment_counts_its_opening_and_doing_once_r
         with pytest.raises(NotFound, match=f"has no action {late.id}"):
             explain_deadline(uow, ref=ref, kind=None, as_of=then, action=late.id)
     assert (done.id, "running", None) == (view.action[0], view.status.state, view.status.ended_at)
+
+
+def test_explain_without_as_of_counts_every_entry_whatever_clock_recorded_it(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged from a machine whose clock ran a day ahead: read here now (no --as-of), the
+    # acknowledgement is met, as `show` gives the case as the store holds it.
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+    now = t("2026-12-01T12:00")
+    with unit(write=False) as uow:
+        view = explain_deadline(uow, ref=ref, kind="acknowledge", as_of=now, as_recorded=False)
+        shown = services.show_case(uow, ref=ref, as_of=now)
+    assert "met" == view.status.state
+    assert [("acknowledge", "met"), ("respond", None)] == clocks(shown)

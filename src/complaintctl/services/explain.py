@@ -28,7 +28,7 @@ from complaintctl.services.clocks import (
     clocks_on_record,
     due_as_recorded,
 )
-from complaintctl.services.common import coverage_warnings, event_views, find_case
+from complaintctl.services.common import EVERY_ENTRY, coverage_warnings, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -55,18 +55,22 @@ def explain_deadline(
     kind: str | None,
     as_of: datetime,
     action: int | None = None,
+    as_recorded: bool = True,
 ) -> ExplainView:
     """Explain one of the case's deadlines: by default the one running at `as_of`, else the
     latest to have started by then; or the due of one of its actions (kind `action`, which
     `action` chooses among several)."""
     case = find_case(uow, ref)
+    # A time asked for (--as-of): the case as its history recorded by then had it, as
+    # `show --as-of` gives it; now, every entry, whatever the recording machine's clock said.
+    recorded_by = as_of if as_recorded else EVERY_ENTRY
     deadlines = list(uow.deadlines(case))
     history = list(uow.history(case))
     events = event_views(history)
     # The clocks as the history recorded by `as_of` had them, as `show --as-of` gives them
     # beside the stage (`clocks_on_record`): a clock whose starting step was recorded since
     # had not started, and one whose ending step was recorded since still ran.
-    on_record = {id(d): ended for d, ended in clocks_on_record(deadlines, events, as_of)}
+    on_record = {id(d): ended for d, ended in clocks_on_record(deadlines, events, recorded_by)}
     # A clock a reopen ran again runs from the reopen, never beside the one the close
     # cancelled, as `show --as-of` and `overdue --as-of` replay it.
     if any(e.action == Action.REOPEN.value for e in history):
@@ -77,13 +81,13 @@ def explain_deadline(
         deadlines = [d for d in deadlines if d.id not in restarted]
     # As of `as_of`, as a deadline is chosen: the actions whose opening was recorded by then,
     # as `show --as-of` lists them (services/common.open_actions).
-    opened = _recorded_ids(events, Action.ACTION_OPENED, as_of)
+    opened = _recorded_ids(events, Action.ACTION_OPENED, recorded_by)
     actions = [a for a in uow.actions_of(case, open_only=False) if a.id in opened]
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
     if actions:
         kinds += (DeadlineKind.ACTION.value,)
     if action is not None or kind == DeadlineKind.ACTION:
-        return _explain_action(uow, case, kinds, actions, kind, action, as_of, events)
+        return _explain_action(uow, case, kinds, actions, kind, action, as_of, events, recorded_by)
     deadline = _choose(deadlines, kind, on_record)
     if deadline is None:
         wanted = f"{kind} deadline" if kind else "deadline"
@@ -123,11 +127,11 @@ def explain_deadline(
         )
     # As `show --as-of` gives it: the due as the history recorded by `as_of` had it, an
     # extension or recompute recorded since undone (still listed among the changes).
-    due, _ = due_as_recorded(deadline, events, as_of)
-    recorded = [e for e in events if e.recorded_at <= as_of]
+    due, _ = due_as_recorded(deadline, events, recorded_by)
+    recorded = [e for e in events if e.recorded_at <= recorded_by]
     extended = any(c.action == Action.EXTEND.value for c in _changes(recorded, deadline.kind))
     if due != deadline.due_at:
-        later = _changes([e for e in events if e.recorded_at > as_of], deadline.kind)
+        later = _changes([e for e in events if e.recorded_at > recorded_by], deadline.kind)
         counted = Counter(
             "extension" if c.action == Action.EXTEND.value else "calendar recompute" for c in later
         )
@@ -168,6 +172,7 @@ def _explain_action(
     action_id: int | None,
     as_of: datetime,
     events: Sequence[EventView],
+    recorded_by: datetime,
 ) -> ExplainView:
     """An action's due: the working days (and time) counted from its opening, or the date a
     person set; and whether it was done by then, as the history recorded by then had it (its
@@ -281,9 +286,9 @@ def _explain_action(
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,
-        due=action_due_as_recorded(row.id or 0, deadline.due_at, events, as_of),
+        due=action_due_as_recorded(row.id or 0, deadline.due_at, events, recorded_by),
         extended=any(c.action == Action.EXTEND.value for c in changes),
-        ended_on_record=row.id in _recorded_ids(events, Action.ACTION_DONE, as_of),
+        ended_on_record=row.id in _recorded_ids(events, Action.ACTION_DONE, recorded_by),
     )
 
 
