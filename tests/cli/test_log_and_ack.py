@@ -609,10 +609,34 @@ def test_log_warns_when_the_deadline_falls_outside_the_known_bank_holidays(run: 
 
 
 @freeze_time("2026-12-07 12:00:00")
+def test_show_and_explain_as_of_between_an_acknowledgements_date_and_its_recording_agree(
+    run: Run,
+) -> None:
+    """Acknowledged on Tuesday, typed in on Monday: on Wednesday the store had the case as
+    received, its acknowledgement still owed, in every part of `show` and in `explain`."""
+    with recorded_at("2026-11-30T10:00"):
+        log(run, at="2026-11-30T10:00")
+    run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-01T10:00")
+
+    shown = run("--plain", "show", "SC-2026-000001", "--as-of", "2026-12-02T12:00")
+    explained = run("explain", "SC-2026-000001", "--as-of", "2026-12-02T12:00", "--json")
+
+    assert (0, 0) == (shown.exit_code, explained.exit_code), shown.stderr + explained.stderr
+    lines = shown.stdout.splitlines()
+    assert "Stage\treceived" in lines
+    assert ["Deadline\tacknowledge\topen, due Thu 2026-12-03 10:00 GMT (in 6h working)"] == [
+        line for line in lines if line.startswith("Deadline")
+    ]
+    status = json.loads(explained.stdout)
+    assert ("acknowledge", "running") == (status["kind"], status["status"]["state"])
+
+
+@freeze_time("2026-12-07 12:00:00")
 def test_show_as_of_before_the_acknowledgement_shows_the_clock_still_running_then(
     run: Run,
 ) -> None:
-    log(run, at="2026-11-30T10:00")
+    with freeze_time("2026-11-30 10:00:00"):  # logged as it came in; the ack typed in late
+        log(run, at="2026-11-30T10:00")
     run("ack", "SC-2026-000001", "--area", "Casework", "--at", "2026-12-04T11:00")
 
     result = run("show", "SC-2026-000001", "--as-of", "2026-12-03T15:00", "--json")

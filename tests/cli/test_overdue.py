@@ -364,7 +364,8 @@ def test_as_of_lists_once_a_clock_cancelled_late_and_restarted_by_a_reopen_dated
 ) -> None:
     """Closed Tue (typed Fri 12:00, after the Thu 10:00 due) and reopened with an --at of Wed
     (typed Mon): the clock ran until the close was recorded, then again; never twice at once."""
-    ref = log(run, "Ann Smith", "2026-11-30T10:00")
+    with recorded_at("2026-11-30T10:00"):
+        ref = log(run, "Ann Smith", "2026-11-30T10:00")
     with recorded_at("2026-12-04T12:00"):
         closed = run("close", ref, "--reason", "withdrawn", "--yes", "--at", "2026-12-01T10:00")
     assert 0 == closed.exit_code, closed.stderr

@@ -1298,8 +1298,11 @@ def test_show_as_of_after_a_reopen_leaves_out_the_clock_a_later_reopen_ran_again
         return [(d.due, d.outcome) for d in view.deadlines if d.kind == "respond"]
 
     due = t("2026-12-04T10:00")
-    # Between the first reopen and the second: the clock the second ran again is not there yet.
-    assert [(due, "cancelled"), (due, "cancelled")] == responds("2026-12-02T16:00")
+    # Between the first reopen and the second: the clock the second ran again is not there yet,
+    # and the second close, typed in the next day, not yet on record: the clock the first
+    # reopen ran again still runs, as the stage reads first-stage then.
+    assert [(due, "cancelled"), (due, None)] == responds("2026-12-02T16:00")
+    assert "first-stage" == show(unit, ref, t("2026-12-02T16:00")).stage
     assert [(due, "cancelled"), (due, "cancelled"), (due, None)] == responds("2026-12-03T12:00")
 
 
@@ -1318,6 +1321,9 @@ def test_show_as_of_leaves_out_a_restarted_clock_until_its_own_reopen_both_dated
     with unit(write=False) as uow:
         view = services.show_case(uow, ref=ref, as_of=t("2026-12-02T19:00"), as_recorded=True)
     due = t("2026-12-04T10:00")
-    assert [(due, "cancelled"), (due, "cancelled")] == [
+    # The first reopen was on record by then, the second close not yet: the clock ran again,
+    # as the stage says (the second reopen's clock is not there).
+    assert [(due, "cancelled"), (due, None)] == [
         (d.due, d.outcome) for d in view.deadlines if d.kind == "respond"
     ]
+    assert "first-stage" == view.stage

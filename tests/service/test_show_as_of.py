@@ -6,8 +6,15 @@ action opened or done by the same rule."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+import pytest
+
 from complaintctl import services
-from complaintctl.domain.procedure import ActionKind, CloseReason
+from complaintctl.domain.procedure import ActionKind, CloseReason, Decision
+from complaintctl.errors import NotFound
+from complaintctl.services.explain import explain_deadline
 from tests.conftest import UnitFactory
 from tests.service.journey import (
     NOW,
@@ -164,3 +171,152 @@ def test_a_steps_view_counts_an_entry_a_clock_ahead_recorded(unit: UnitFactory) 
                at=t("2026-12-07T10:05"))  # fmt: skip
     assert ("second-stage", "hana.handler") == (view.stage, view.handler)
     assert ["escalate", "note"] == [e.action for e in view.history[-2:]]
+
+
+# The clocks by the same rule as the stage: a clock counts as started once the step that started
+# it was recorded, and as met or cancelled once the step that ended it was; between a step's
+# date and its recording, the case and its clocks read as they did then, the stage beside them.
+
+
+def clocks(view: services.CaseView) -> list[tuple[str, str | None]]:
+    return [(d.kind, d.outcome) for d in view.deadlines]
+
+
+def explained(unit: UnitFactory, ref: str, as_of: datetime, kind: str | None = None) -> Any:
+    with unit(write=False) as uow:
+        return explain_deadline(uow, ref=ref, kind=kind, as_of=as_of)
+
+
+def test_an_acknowledgement_typed_in_late_had_not_met_its_clock_before_it_was_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))  # acknowledgement due Thu 3 Dec 10:00
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+    then = t("2026-12-01T12:00")
+
+    view = show(unit, ref, then)
+    assert ("received", [("acknowledge", None)]) == (view.stage, clocks(view))
+    explain = explained(unit, ref, then)
+    assert ("acknowledge", "running") == (explain.kind, explain.status.state)
+    # The response's clock had not started: it is there once the acknowledgement is.
+    assert "not-started" == explained(unit, ref, then, "respond").status.state
+    after = show(unit, ref, t("2026-12-02T12:00"))
+    assert ("first-stage", [("acknowledge", "met"), ("respond", None)]) == (
+        after.stage, clocks(after)
+    )  # fmt: skip
+
+
+def test_a_close_typed_in_late_had_not_cancelled_the_clock_before_it_was_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-12-02T10:00"), now=t("2026-12-03T10:00"))  # fmt: skip
+    then = t("2026-12-02T12:00")
+
+    view = show(unit, ref, then)
+    assert ("first-stage", [("acknowledge", "met"), ("respond", None)]) == (
+        view.stage, clocks(view)
+    )  # fmt: skip
+    explain = explained(unit, ref, then)
+    assert ("respond", "running", None) == (
+        explain.kind, explain.status.state, explain.status.ended_at
+    )  # fmt: skip
+    assert [("acknowledge", "met"), ("respond", "cancelled")] == clocks(
+        show(unit, ref, t("2026-12-03T12:00"))
+    )
+
+
+def test_a_response_typed_in_late_had_not_met_its_clock_before_it_was_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.respond, ref=ref, decision=Decision.UPHELD, summary="Sorry",
+        remedies=services.Remedies(), by="rita.responder", at=t("2026-12-02T10:00"),
+        now=t("2026-12-03T10:00"))  # fmt: skip
+    then = t("2026-12-02T12:00")
+
+    view = show(unit, ref, then)
+    assert ("first-stage", (), [("acknowledge", "met"), ("respond", None)]) == (
+        view.stage, view.responses, clocks(view)
+    )  # fmt: skip
+    assert "running" == explained(unit, ref, then).status.state
+
+
+def test_a_reopen_typed_in_late_had_not_run_the_clock_again_before_it_was_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.reopen, ref=ref, reason="Closed by mistake", by="sam.senior",
+        at=t("2026-12-03T10:00"), now=t("2026-12-07T10:00"))  # fmt: skip
+    then = t("2026-12-05T12:00")  # after the due: the clock ran again breached, once recorded
+
+    view = show(unit, ref, then)
+    assert ("closed", [("acknowledge", "met"), ("respond", "cancelled")]) == (
+        view.stage, clocks(view)
+    )  # fmt: skip
+    assert [False] == [d.breached for d in view.deadlines if d.kind == "respond"]
+    assert "stopped" == explained(unit, ref, then).status.state
+    later = show(unit, ref, t("2026-12-07T12:00"))
+    ran_again = [("acknowledge", "met"), ("respond", "cancelled"), ("respond", None)]
+    assert ("first-stage", ran_again) == (later.stage, clocks(later))
+
+
+def test_a_case_typed_in_after_the_instant_asked_for_is_said_not_yet_on_record(
+    unit: UnitFactory,
+) -> None:
+    # Received on the 30th, logged on 2 December: on the 1st nothing of it was on record.
+    ref = log(unit, t("2026-11-30T10:00"), now=t("2026-12-02T10:00"))
+
+    view = show(unit, ref, t("2026-12-01T12:00"))
+    assert ("received", (), ()) == (view.stage, view.deadlines, view.history)
+    assert [
+        f"{ref} was not yet on record as of Tue 2026-12-01 12:00 GMT: it was recorded "
+        "Wed 2026-12-02 10:00 GMT"
+    ] == list(view.warnings)
+    assert () == show(unit, ref, t("2026-12-02T12:00")).warnings
+
+
+def test_explain_of_an_action_as_of_a_moment_counts_its_opening_and_doing_once_recorded(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Opened on the 1st, done on the 2nd (on time) but typed in on the 8th: open on the 4th,
+    # in `show --as-of` and in `explain --as-of` alike.
+    done = act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT,
+               what="Fix the template", owner="hana.handler", due=None, within="5d",
+               by="officer.one", at=t("2026-12-01T12:00"))  # fmt: skip
+    act(unit, services.action_done, action_id=done.id, note=None, by="hana.handler",
+        at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    # Opened on the 2nd, typed in on the 8th: not there on the 4th.
+    late = act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Call Ann back",
+               owner="hana.handler", due=None, within="5d", by="officer.one",
+               at=t("2026-12-02T10:00"), now=t("2026-12-08T10:00"))  # fmt: skip
+    then = t("2026-12-04T12:00")
+
+    assert [done.id] == [a.id for a in show(unit, ref, then).actions]
+    with unit(write=False) as uow:
+        view = explain_deadline(uow, ref=ref, kind="action", as_of=then)
+        with pytest.raises(NotFound, match=f"has no action {late.id}"):
+            explain_deadline(uow, ref=ref, kind=None, as_of=then, action=late.id)
+    assert (done.id, "running", None) == (view.action[0], view.status.state, view.status.ended_at)
+
+
+def test_explain_without_as_of_counts_every_entry_whatever_clock_recorded_it(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged from a machine whose clock ran a day ahead: read here now (no --as-of), the
+    # acknowledgement is met, as `show` gives the case as the store holds it.
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+    now = t("2026-12-01T12:00")
+    with unit(write=False) as uow:
+        view = explain_deadline(uow, ref=ref, kind="acknowledge", as_of=now, as_recorded=False)
+        shown = services.show_case(uow, ref=ref, as_of=now)
+    assert "met" == view.status.state
+    assert [("acknowledge", "met"), ("respond", None)] == clocks(shown)

@@ -43,7 +43,9 @@ def explain_command(
     state = current_state(ctx)
     wanted = kind.value if kind else None
     view = state.read(
-        lambda uow, when: explain_deadline(uow, ref=ref, kind=wanted, as_of=when, action=action),
+        lambda uow, when: explain_deadline(
+            uow, ref=ref, kind=wanted, as_of=when, action=action, as_recorded=as_of is not None
+        ),
         as_of,
     )
     render.explain(view, json_output=json_output)

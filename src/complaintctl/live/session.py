@@ -196,7 +196,11 @@ class Session:
         from complaintctl.services.explain import explain_deadline
 
         self._tick()
-        return self._read(lambda uow, when: explain_deadline(uow, ref=ref, kind=kind, as_of=when))
+        return self._read(
+            lambda uow, when: explain_deadline(
+                uow, ref=ref, kind=kind, as_of=when, as_recorded=False
+            )
+        )
 
     def member(self) -> StaffView | None:
         """The acting member as the store holds them now; None if they are not active staff."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.chain import unmarked
-from complaintctl.domain.clocks import Agreed, ClockPlan, Running, plan_clocks, rule_of
+from complaintctl.domain.clocks import (
+    STEP_CLOCKS,
+    Agreed,
+    ClockPlan,
+    Running,
+    plan_clocks,
+    rule_of,
+)
 from complaintctl.domain.procedure import Action
 from complaintctl.views import DeadlineView, EventView
 
@@ -90,6 +98,65 @@ class ViewedClock(Protocol):
     def outcome(self) -> str | None: ...
 
 
+C = TypeVar("C", bound=ViewedClock)
+
+
+def clocks_on_record(
+    clocks: Iterable[C], history: Sequence[EventView], recorded_by: datetime
+) -> list[tuple[C, bool]]:
+    """The case's clocks as the history recorded by `recorded_by` had them, as
+    domain/figures.replay counts entries (a replay with --as-of): each clock that a step
+    recorded by then started (STEP_CLOCKS' `starts`, or the reopen that ran it again), in id
+    order, with whether the step that ended it (one that `meets` it, or the close that
+    cancelled it) was recorded by then too. A step counts once it is recorded, whatever its
+    date, as the stage, the responses and the history shown beside the clocks do: a clock
+    started by a step dated back is not there before it was recorded, and one met or
+    cancelled by such a step still runs until then. `history` is in the order it was
+    recorded (by id), as each kind's rows were made."""
+    clocks_listed = list(clocks)
+    waiting: dict[str, deque[C]] = {}
+    for clock in clocks_listed:
+        waiting.setdefault(clock.kind, deque()).append(clock)
+    running: dict[str, C] = {}
+    # Each clock started on record, by its place in `clocks`' order: whether it ended then.
+    on_record: dict[int, tuple[C, bool]] = {}
+    order = {id(clock): n for n, clock in enumerate(clocks_listed)}
+    cancelled: list[str] = []
+
+    def start(kind: str) -> None:
+        rows = waiting.get(kind)
+        if rows:
+            running[kind] = clock = rows.popleft()
+            on_record[order[id(clock)]] = (clock, False)
+
+    def end(clock: C) -> None:
+        on_record[order[id(clock)]] = (clock, True)
+
+    for entry in history:
+        if entry.recorded_at > recorded_by:
+            continue
+        try:
+            step = STEP_CLOCKS[Action(entry.action)]
+        except (ValueError, KeyError):
+            continue
+        for kind in step.meets:
+            if (met := running.pop(kind.value, None)) is not None:
+                end(met)
+        if step.cancels_all:
+            cancelled = list(running)
+            for clock in running.values():
+                end(clock)
+            running.clear()
+        if entry.action == Action.REOPEN.value:
+            again = entry.details.get("restarted")
+            for kind_name in again if isinstance(again, list) else cancelled:
+                start(str(kind_name))
+            cancelled = []
+        for kind in step.starts:
+            start(kind.value)
+    return [on_record[n] for n in sorted(on_record)]
+
+
 def deadline_view(
     deadline: ViewedClock,
     as_of: datetime,
@@ -97,13 +164,17 @@ def deadline_view(
     *,
     history: Sequence[EventView] = (),
     recorded_by: datetime | None = None,
+    ended_on_record: bool = True,
 ) -> DeadlineView:
     """The clock as of `as_of`, its time left and late counted as `explain` counts them: from
     when it stopped (or `as_of` while it runs) to due, so a clock met early has time to spare.
     With the case's `history` and `recorded_by`, its due and rule as recorded by then
-    (`due_as_recorded`)."""
-    # A clock that ended after `as_of` was still running then (a replay with --as-of).
+    (`due_as_recorded`); not `ended_on_record`, still running then (`clocks_on_record`)."""
+    # A clock that ended after `as_of` was still running then (a replay with --as-of), as
+    # was one whose end was recorded after `recorded_by`.
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    if not ended_on_record:
+        ended = None
     stopped_at = max(ended or as_of, deadline.start_at)
     due, rule = deadline.due_at, deadline.rule
     if recorded_by is not None:

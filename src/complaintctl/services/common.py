@@ -35,11 +35,17 @@ from complaintctl.domain.procedure import (
     who_may,
 )
 from complaintctl.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted, NotStaff
-from complaintctl.services.clocks import ViewedClock, action_due_as_recorded, deadline_view
+from complaintctl.services.clocks import (
+    ViewedClock,
+    action_due_as_recorded,
+    clocks_on_record,
+    deadline_view,
+)
 from complaintctl.services.identity import check_acting
 from complaintctl.views import (
     ActionView,
     CaseView,
+    DeadlineView,
     EarlierCase,
     EventView,
     IncidentView,
@@ -717,13 +723,7 @@ def _case_view(
         received_at=case.received_at,
         area=then.area if then else case.area,
         logged_by=case.logged_by,
-        # A replay with --as-of shows only the clocks that had started by then, each due as
-        # recorded by then (an extension agreed since is not yet there).
-        deadlines=tuple(
-            deadline_view(d, as_of, calendar, history=history, recorded_by=recorded_by)
-            for d in clocks
-            if d.start_at <= as_of and d.id not in restarted
-        ),
+        deadlines=_deadlines(calendar, clocks, as_of, recorded_by, history, restarted),
         history=then.history if then else history,
         earlier_cases=earlier,
         warnings=warnings,
@@ -768,6 +768,34 @@ def _case_view(
         ),  # fmt: skip
         restrictions=restrictions,
         incidents=tuple(IncidentView(ref, note, by, at) for ref, note, by, at in incidents),
+    )
+
+
+def _deadlines(
+    calendar: WorkingCalendar,
+    clocks: Iterable[ViewedClock],
+    as_of: datetime,
+    recorded_by: datetime,
+    history: Sequence[EventView],
+    restarted: set[int],
+) -> tuple[DeadlineView, ...]:
+    """A case view's clocks. A replay with --as-of shows them as the history recorded by then
+    had them, as it shows the stage (`clocks_on_record`): those a step recorded by then had
+    started, each ended only where the step that ended it was recorded by then, with its due
+    as recorded then (an extension agreed since is not yet there). The case as the store
+    holds it (`recorded_by` EVERY_ENTRY): every clock started by `as_of`, but one a reopen ran
+    again, before it did so."""
+    if recorded_by == EVERY_ENTRY:
+        return tuple(
+            deadline_view(d, as_of, calendar, history=history, recorded_by=recorded_by)
+            for d in clocks
+            if d.start_at <= as_of and d.id not in restarted
+        )
+    return tuple(
+        deadline_view(
+            d, as_of, calendar, history=history, recorded_by=recorded_by, ended_on_record=ended
+        )
+        for d, ended in clocks_on_record(clocks, history, recorded_by)
     )
 
 

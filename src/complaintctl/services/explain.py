@@ -23,8 +23,12 @@ from complaintctl.domain.instants import format_duration, format_local
 from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
-from complaintctl.services.clocks import due_as_recorded
-from complaintctl.services.common import coverage_warnings, event_views, find_case
+from complaintctl.services.clocks import (
+    action_due_as_recorded,
+    clocks_on_record,
+    due_as_recorded,
+)
+from complaintctl.services.common import EVERY_ENTRY, coverage_warnings, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -51,36 +55,46 @@ def explain_deadline(
     kind: str | None,
     as_of: datetime,
     action: int | None = None,
+    as_recorded: bool = True,
 ) -> ExplainView:
     """Explain one of the case's deadlines: by default the one running at `as_of`, else the
     latest to have started by then; or the due of one of its actions (kind `action`, which
     `action` chooses among several)."""
     case = find_case(uow, ref)
+    # A time asked for (--as-of): the case as its history recorded by then had it, as
+    # `show --as-of` gives it; now, every entry, whatever the recording machine's clock said.
+    recorded_by = as_of if as_recorded else EVERY_ENTRY
     deadlines = list(uow.deadlines(case))
+    history = list(uow.history(case))
+    events = event_views(history)
+    # The clocks as the history recorded by `as_of` had them, as `show --as-of` gives them
+    # beside the stage (`clocks_on_record`): a clock whose starting step was recorded since
+    # had not started, and one whose ending step was recorded since still ran.
+    on_record = {id(d): ended for d, ended in clocks_on_record(deadlines, events, recorded_by)}
     # A clock a reopen ran again runs from the reopen, never beside the one the close
     # cancelled, as `show --as-of` and `overdue --as-of` replay it.
-    if any(e.action == Action.REOPEN.value for e in uow.history(case)):
+    if any(e.action == Action.REOPEN.value for e in history):
         from complaintctl.store import listings
 
         assert case.id is not None
         restarted = listings.clocks_restarted_later(uow, [case.id], as_of)
         deadlines = [d for d in deadlines if d.id not in restarted]
-    # As of `as_of`, as a deadline is chosen: the actions opened by then.
-    actions = [a for a in uow.actions_of(case, open_only=False) if a.opened_at <= as_of]
+    # As of `as_of`, as a deadline is chosen: the actions whose opening was recorded by then,
+    # as `show --as-of` lists them (services/common.open_actions).
+    opened = _recorded_ids(events, Action.ACTION_OPENED, recorded_by)
+    actions = [a for a in uow.actions_of(case, open_only=False) if a.id in opened]
     kinds = tuple(dict.fromkeys(d.kind for d in deadlines))
     if actions:
         kinds += (DeadlineKind.ACTION.value,)
     if action is not None or kind == DeadlineKind.ACTION:
-        return _explain_action(uow, case, kinds, actions, kind, action, as_of)
-    deadline = _choose(deadlines, kind, as_of)
+        return _explain_action(uow, case, kinds, actions, kind, action, as_of, events, recorded_by)
+    deadline = _choose(deadlines, kind, on_record)
     if deadline is None:
         wanted = f"{kind} deadline" if kind else "deadline"
         has = ", ".join(kinds) if kinds else "none"
         raise NotFound(f"{case.ref} has no {wanted}; the deadlines it has: {has}")
 
     calendar = uow.calendar()
-    history = list(uow.history(case))
-    events = event_views(history)
     changes = _changes(events, deadline.kind)
     target = _target(deadline)
     rule_due = policy.due_after(target, calendar, deadline.start_at)
@@ -120,11 +134,11 @@ def explain_deadline(
         )
     # As `show --as-of` gives it: the due as the history recorded by `as_of` had it, an
     # extension or recompute recorded since undone (still listed among the changes).
-    due, _ = due_as_recorded(deadline, events, as_of)
-    recorded = [e for e in events if e.recorded_at <= as_of]
+    due, _ = due_as_recorded(deadline, events, recorded_by)
+    recorded = [e for e in events if e.recorded_at <= recorded_by]
     extended = any(c.action == Action.EXTEND.value for c in _changes(recorded, deadline.kind))
     if due != deadline.due_at:
-        later = _changes([e for e in events if e.recorded_at > as_of], deadline.kind)
+        later = _changes([e for e in events if e.recorded_at > recorded_by], deadline.kind)
         counted = Counter(
             "extension" if c.action == Action.EXTEND.value else "calendar recompute" for c in later
         )
@@ -151,6 +165,8 @@ def explain_deadline(
         as_of=as_of,
         due=due,
         extended=extended,
+        on_record=id(deadline) in on_record,
+        ended_on_record=on_record.get(id(deadline), False),
     )
 
 
@@ -163,9 +179,12 @@ def _explain_action(
     kind: str | None,
     action_id: int | None,
     as_of: datetime,
+    events: Sequence[EventView],
+    recorded_by: datetime,
 ) -> ExplainView:
     """An action's due: the working days (and time) counted from its opening, or the date a
-    person set; and whether it was done by then."""
+    person set; and whether it was done by then, as the history recorded by then had it (its
+    doing recorded since: still open), with its due then (`action_due_as_recorded`)."""
     if kind not in (None, DeadlineKind.ACTION):
         article = "an" if kind.startswith("a") else "a"
         raise InvalidInput(f"--action ID explains an action's due, not {article} {kind} deadline")
@@ -278,9 +297,19 @@ def _explain_action(
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,
-        due=deadline.due_at,
+        due=action_due_as_recorded(row.id or 0, deadline.due_at, events, recorded_by),
         extended=any(c.action == Action.EXTEND.value for c in changes),
+        ended_on_record=row.id in _recorded_ids(events, Action.ACTION_DONE, recorded_by),
     )
+
+
+def _recorded_ids(events: Sequence[EventView], action: Action, recorded_by: datetime) -> set[int]:
+    """The ids of the actions whose `action` entry (opened, done) was recorded by then."""
+    return {
+        int(e.details["id"])
+        for e in events
+        if e.action == action.value and e.recorded_at <= recorded_by and "id" in e.details
+    }
 
 
 def _view(
@@ -300,6 +329,8 @@ def _view(
     due: datetime,
     extended: bool,
     action: tuple[int, str] | None = None,
+    on_record: bool = True,
+    ended_on_record: bool = True,
 ) -> ExplainView:
     calendar = uow.calendar()
     setting = uow.calendar_setting()
@@ -334,7 +365,15 @@ def _view(
         ),
         days=days,
         changes=changes,
-        status=_status(deadline, due, target, as_of, calendar),
+        status=_status(
+            deadline,
+            due,
+            target,
+            as_of,
+            calendar,
+            on_record=on_record,
+            ended_on_record=ended_on_record,
+        ),
         notes=tuple(notes),
         # A date agreed (or set by hand) is not counted on the calendar: it stands.
         warnings=coverage_warnings(
@@ -347,12 +386,17 @@ def _view(
     )
 
 
-def _choose(deadlines: list[Deadline], kind: str | None, as_of: datetime) -> Deadline | None:
+def _choose(
+    deadlines: list[Deadline], kind: str | None, on_record: dict[int, bool]
+) -> Deadline | None:
+    """Of `kind`, the latest started by then, else the latest; by default the one running
+    then, else the latest started by then, else the latest. Started and running as the
+    history recorded by then had them (`on_record`: whether each clock on record had ended)."""
+    started = [d for d in deadlines if id(d) in on_record]
     if kind is not None:
-        return next((d for d in reversed(deadlines) if d.kind == kind), None)
-    # A clock that ended after `as_of` was still running then (a replay with --as-of).
-    started = [d for d in deadlines if d.start_at <= as_of]
-    running = [d for d in started if d.ended_at is None or d.ended_at > as_of]
+        latest = (*reversed(started), *reversed(deadlines))
+        return next((d for d in latest if d.kind == kind), None)
+    running = [d for d in started if not on_record[id(d)]]
     for candidates in (running, started, deadlines):
         if candidates:
             return candidates[-1]
@@ -467,11 +511,17 @@ def _status(
     target: policy.Target,
     as_of: datetime,
     calendar: WorkingCalendar,
+    *,
+    on_record: bool = True,
+    ended_on_record: bool = True,
 ) -> ExplainStatus:
-    """The clock as of `as_of`, against `due` (its due as recorded by then)."""
+    """The clock as of `as_of`, against `due` (its due as recorded by then): not started
+    unless its start was on record then, and running unless its end was (`clocks_on_record`)."""
     ended = deadline.ended_at if deadline.ended_at and deadline.ended_at <= as_of else None
+    if not ended_on_record:
+        ended = None
     zero = timedelta(0)
-    if as_of < deadline.start_at:
+    if as_of < deadline.start_at or not on_record:
         state = NOT_STARTED
     elif ended is not None:
         state = MET if deadline.outcome == clocks.MET else STOPPED

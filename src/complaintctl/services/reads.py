@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from complaintctl.domain import policy
 from complaintctl.domain.calendar import CalendarError, past_due_date
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
-from complaintctl.domain.instants import InstantError, parse_working_duration
+from complaintctl.domain.instants import InstantError, format_local, parse_working_duration
 from complaintctl.domain.procedure import Stage
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
@@ -72,13 +72,27 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime, as_recorded: bool =
     ]
     # Its open actions' dues too: one counted in working time is counted on the calendar.
     running += [a.due_at for a in uow.actions_of(case, open_only=True)]
-    return case_view(
+    view = case_view(
         uow,
         case,
         as_of=as_of,
         recorded_by=as_of if as_recorded else EVERY_ENTRY,
         warnings=coverage_warnings(uow.calendar(), *running),
     )
+    if as_recorded and not view.history:
+        # Typed in after `as_of` (even dated before it): nothing of it was on record then, as
+        # `report` leaves it out of a period it was recorded after.
+        tz = uow.calendar().tz
+        first = min((e.recorded_at for e in uow.history(case)), default=None)
+        typed = f": it was recorded {format_local(first, tz)}" if first is not None else ""
+        view = replace(
+            view,
+            warnings=(
+                *view.warnings,
+                f"{case.ref} was not yet on record as of {format_local(as_of, tz)}{typed}",
+            ),
+        )
+    return view
 
 
 def show_consumer(
