@@ -111,6 +111,10 @@ class ExportParted(ComplaintError):
     exit code."""
 
     FILE = "the export is recorded in the history, but its file was not written"
+    OUTPUT = (
+        "the export is recorded in the history, but its rows did not all go out: run it again "
+        "for them"
+    )
 
     def __init__(self, err: ComplaintError, said: str) -> None:
         super().__init__(f"{err.message}; {said}")

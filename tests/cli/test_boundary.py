@@ -644,9 +644,10 @@ def test_output_onto_a_full_disk_is_one_error_line_and_exit_12(
             text=True,
             check=False,
         )
-    # An export is recorded before its rows go out, so the error says that it is kept.
+    # An export is recorded before its rows go out, so the error says so, and to run it again.
     kept = (
-        "; what the command recorded is kept (history shows it): do not run it again"
+        "; the export is recorded in the history, but its rows did not all go out: run it "
+        "again for them"
         if "export" in command
         else ""
     )

@@ -97,7 +97,7 @@ class RootGroup(TyperGroup):
         state = getattr(getattr(self, "_context", None), "obj", None)
         said = ""
         if isinstance(state, State) and state._committed:
-            said = f"; {RecordedThenFailed.KEPT}"
+            said = f"; {state.kept}"
         return said + _written_before()
 
     def get_params(self, ctx: Context) -> list[Any]:
@@ -542,6 +542,9 @@ class State:
     # that commits nothing takes them away again: no store is made by a refused command.
     _made: list[Path] = field(default_factory=list, repr=False)
     _committed: bool = field(default=False, repr=False)
+    # What an error after the commit says of it: that it is kept, so that a step is not taken
+    # twice; a command whose record is of its output (an export) says what to do instead.
+    kept: str = field(default=RecordedThenFailed.KEPT, repr=False)
     # Every engine this command opened on the store, each disposed of as it ends (close).
     _engines: list[Any] = field(default_factory=list, repr=False)
 

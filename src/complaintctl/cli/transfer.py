@@ -605,6 +605,8 @@ def export_command(
             to = recorded_name(path) if path is not None else None
             return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
 
+        if held:  # what goes wrong after the record below leaves the export to be run again
+            state.kept = ExportParted.OUTPUT
         state.change(record, None)
         if made:
             try:
