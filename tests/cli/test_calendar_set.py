@@ -266,9 +266,11 @@ def test_a_due_at_a_working_day_s_close_at_midnight_reads_as_that_day_s_24_00(
         monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
         queued = run("queue").stdout
         told = run("history", ref).stdout
+        told_plain = run("history", ref, "--plain").stdout
 
     assert "open, due Wed 2026-12-02 24:00 GMT (in 24h working)" in shown
     assert "acknowledge due: Wed 2026-12-02 24:00 GMT" in told  # as the log recorded it
+    assert "acknowledge due: Wed 2026-12-02 24:00 GMT" in told_plain
     assert "Due:       Wed 2026-12-02 24:00 GMT" in explained
     assert "  Wed 2026-12-02  counted  09:00-24:00  15h  total 24h  due 24:00: 24h reached" in (
         explained
@@ -277,3 +279,26 @@ def test_a_due_at_a_working_day_s_close_at_midnight_reads_as_that_day_s_24_00(
         "Wed 2026-12-02 24:00 GMT" if "Wed 2026-12-02 24:00 GMT" in queued else queued,
         next((s for s in ("Thu 2026-12-03 00:00",) if s not in explained + shown + queued), ""),
     )
+
+
+def test_a_refused_extension_names_a_due_at_a_midnight_close_as_show_does(run: Run) -> None:
+    """`extend --until` before the current due says that due as `show` printed it a command
+    before (Wednesday's 24:00), not as the next day's 00:00."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+    with freeze_time("2026-12-01 16:00:00"):
+        # Acknowledged at Tuesday 15:00: this store's response is due at Wednesday's close too.
+        acked = run("ack", ref, "--area", "Casework", "--at", "2026-12-01T15:00")
+        assert 0 == acked.exit_code, acked.stderr
+        due = json.loads(run("show", ref, "--json").stdout)["deadlines"]
+        refused = run("--as", "lee.leader", "extend", ref, "--until", "2026-12-02T12:00",
+                      "--reason", "Agreed by phone")  # fmt: skip
+    respond = next(d["due"] for d in due if d["kind"] == "respond")
+    assert respond.endswith("T00:00:00+00:00"), due
+    assert 2 == refused.exit_code
+    assert (
+        "Error: --until must be later than the current respond deadline "
+        "(Wed 2026-12-02 24:00 GMT)\n"
+    ) == refused.stderr

@@ -588,3 +588,32 @@ def test_a_zone_change_never_ends_a_referral_window_before_the_consumer_was_told
         "10:00 BST, but Sun 2027-04-04 11:00 BST applied (the final response told the consumer "
         "they could refer until then, and their window is never cut short of that)"
     ] == [note for note in explained.notes if "calendar has changed since" in note]
+
+
+def test_a_zone_change_moving_a_referral_window_needs_no_reason(unit: UnitFactory) -> None:
+    # At 12:00 UTC, London and Tokyo count the day's time already past differently, but the
+    # window's months are counted from the final response whatever came since: moving it asks
+    # for no reason (--retroactive) of its own.
+    ref = journey.to_final(unit)
+    moved = change(unit, utc("2027-01-05T12:00"), zone="Asia/Tokyo")
+    assert [ref] == [m.ref for m in moved.recomputed if m.kind == "referral-window"]
+
+
+def test_explain_says_a_referred_window_kept_its_due_because_it_was_met(
+    unit: UnitFactory,
+) -> None:
+    # Made in Tokyo, referred, then back to London: the window was met, not held at the date
+    # the consumer was told.
+    change(unit, utc("2026-11-01T10:00"), zone="Asia/Tokyo")
+    ref = journey.to_final(unit)
+    journey.act(unit, services.refer, ref=ref, late_reason=None, by="officer.one",
+                at=utc("2027-01-04T11:00"))  # fmt: skip
+    now = utc("2027-01-05T10:00")
+    change(unit, now, zone="Europe/London", reason="Back to London")
+    with unit(write=False) as uow:
+        explained = explain_deadline(uow, ref=ref, kind="referral-window", as_of=now)
+    assert [
+        "the calendar has changed since: on today's calendar the rule gives Sun 2027-04-04 "
+        "10:00 BST, but Sun 2027-04-04 11:00 BST applied (a deadline already met or breached "
+        "keeps its value)"
+    ] == [note for note in explained.notes if "calendar has changed since" in note]

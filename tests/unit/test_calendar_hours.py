@@ -164,3 +164,19 @@ def test_a_due_at_midnight_is_the_day_befores_24_00_only_where_that_day_closes_t
         format_due(instant, calendar.tz, calendar),
         time_words(instant, calendar.tz, calendar),
     )
+
+
+def test_a_due_at_a_midnight_close_is_within_working_hours_as_that_close() -> None:
+    """explain's note on a due outside working hours: Wednesday's 24:00 is Wednesday's close,
+    not Thursday's 00:00 before its opening; Saturday's 00:00 after a Friday open until
+    midnight is Friday's close, not a weekend (a midnight after a closed day is still out)."""
+    from complaintctl.domain.explain import outside_hours
+
+    assert (None, None, "weekend (no opening hours on Sundays)") == tuple(
+        outside_hours(UNTIL_MIDNIGHT, datetime.fromisoformat(due))
+        for due in (
+            "2026-12-03T00:00:00+00:00",
+            "2026-12-05T00:00:00+00:00",
+            "2026-12-06T00:00:00+00:00",
+        )
+    )

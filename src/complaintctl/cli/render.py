@@ -839,7 +839,7 @@ def history(out: Output, view: CaseView, *, json_output: bool) -> None:
                 format_instant(e.at, tz),
                 e.action,
                 e.actor,
-                details_text(e.details, tz, action=e.action),
+                details_text(e.details, tz, action=e.action, calendar=view.calendar),
                 format_instant(e.recorded_at, tz),
                 e.ran_as,  # the operating system's login and host, beside the --as of "By"
             )

@@ -91,6 +91,8 @@ def shown_minutes(entries: tuple[DayEntry, ...]) -> tuple[int, ...]:
 def outside_hours(calendar: WorkingCalendar, instant: datetime) -> str | None:
     """Why `instant` lies outside working time, in words (a close is inside: a deadline there is
     that close); None when it is within the day's opening hours."""
+    if calendar.closes_at_midnight(instant):  # the day before's 24:00, not the next day's
+        return None
     day = calendar.local_date(instant)
     intervals = calendar.intervals(day)
     if any(opens <= instant <= closes for opens, closes in intervals):

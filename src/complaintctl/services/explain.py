@@ -119,7 +119,11 @@ def explain_deadline(
             kept = "it had passed when the calendar changed, and no due moves to before a change"
         elif _closed_before_due(deadline, ruled):
             kept = _kept_by_close(deadline, ruled, events, tz)
-        elif deadline.kind == DeadlineKind.REFERRAL_WINDOW and ruled > rule_due:
+        elif (
+            deadline.kind == DeadlineKind.REFERRAL_WINDOW
+            and ruled > rule_due
+            and deadline.ended_at is None  # a window met (referred) kept its due for that
+        ):
             # services/calendar._recompute: a zone change never cuts the window short.
             kept = (
                 "the final response told the consumer they could refer until then, and their "

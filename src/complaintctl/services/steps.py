@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from complaintctl import text
 from complaintctl.domain import policy
-from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.calendar import WorkingCalendar, format_due
 from complaintctl.domain.clocks import (
     AGREED,
     CANCELLED,
@@ -784,13 +784,13 @@ class Extend(Spec):
             # dating one before it once it has passed, would erase a breach from the record.
             raise ActionNotAllowed(
                 f"the {clock.kind} deadline of {case.ref} passed at "
-                f"{format_local(clock.due_at, tz)}; a timescale agreed after a "
+                f"{format_due(clock.due_at, tz, taking.calendar)}; a timescale agreed after a "
                 "breach does not replace the deadline"
             )
         if self.until <= clock.due_at:
             raise InvalidInput(
                 f"--until must be later than the current {clock.kind} deadline "
-                f"({format_local(clock.due_at, tz)})"
+                f"({format_due(clock.due_at, tz, taking.calendar)})"
             )
         plan = _step(
             taking,
@@ -1150,7 +1150,7 @@ class Reopen(Spec):
         tz = taking.calendar.tz
         breached = tuple(
             f"{case.ref} is breached at once: its {start.kind} deadline passed at "
-            f"{format_local(start.due_at, tz)}"
+            f"{format_due(start.due_at, tz, taking.calendar)}"
             for start in starts
             if start.due_at < max(taking.at, taking.now)
         )
