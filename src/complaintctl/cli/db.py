@@ -137,9 +137,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     engine, url = state.store(create=True)
     try:
         with translated_errors(url):
-            before, after = upgrade(
-                engine, state.now, by=state.actor, origin=state.origin, named=state.named
-            )
+            before, after = upgrade(engine, state.now, by=state.actor, origin=state.origin)
     except BaseException:
         state.forget_unused_store()
         raise

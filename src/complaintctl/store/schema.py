@@ -18,21 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    func,
-    inspect,
-    select,
-)
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from complaintctl.domain.procedure import Action
-from complaintctl.errors import InvalidInput, NotStaff, OutputFailed, StoreUnavailable
+from complaintctl.errors import InvalidInput, OutputFailed, StoreUnavailable
 from complaintctl.store.db import (
     ForeignTables,
     UnreadableRevision,
@@ -216,12 +207,7 @@ def seed_causes(connection: Connection, at: datetime) -> None:
 
 
 def upgrade(
-    engine: Engine,
-    at: datetime,
-    *,
-    by: str,
-    origin: tuple[str, str] | None = None,
-    named: bool = True,
+    engine: Engine, at: datetime, *, by: str, origin: tuple[str, str] | None = None
 ) -> tuple[str | None, str]:
     """Bring the store to SCHEMA_REVISION in one transaction: (revision before, after).
 
@@ -249,7 +235,6 @@ def upgrade(
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
-            by = _upgraded_by(connection, by, named=named, origin=origin)
             _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
             return before, after
 
@@ -292,56 +277,6 @@ def _check_references(connection: Connection, broken_before: set[tuple[Any, ...]
             f"the upgrade would leave {len(broken)} rows referring to missing ones (the first: "
             f"{table} row {rowid}, to {parent}); nothing was changed"
         )
-
-
-def _upgraded_by(
-    connection: Connection, by: str, *, named: bool, origin: tuple[str, str] | None
-) -> str:
-    """Who the upgrade is recorded as made by: an active member of staff, named by their
-    username as the store keeps it, as every other change is; refused otherwise (a name the
-    store never knew would stand in the history for good). Where no one was named (`by` is
-    the login), the member the connecting database role or login is bound to, as a command
-    acting takes them (cli/app.State._settle_actor). A store with no staff yet has no member
-    to check: the name is kept as given, as `staff add` keeps the name of whoever adds the
-    first member. Read from the staff table once the migrations have run (at this program's
-    revision)."""
-    from complaintctl.store.models import Staff
-    from complaintctl.text import normalise_username
-
-    table = Staff.__table__  # type: ignore[attr-defined]
-    if connection.execute(select(table.c.username).limit(1)).first() is None:
-        return by
-    if not named:
-        if connection.dialect.name == "postgresql":
-            bound_to = table.c.db_role == connection.execute(select(func.current_user())).scalar()
-        else:
-            bound_to = table.c.os_login == (origin[0] if origin else by)
-        bound = connection.execute(select(table.c.username).where(bound_to)).scalar()
-        by = bound or by
-    try:
-        wanted = [by, normalise_username(by)]
-    except InvalidInput:
-        wanted = [by]
-    found = {
-        row.username: row.active
-        for row in connection.execute(
-            select(table.c.username, table.c.active).where(table.c.username.in_(wanted))
-        )
-    }
-    username = next((name for name in wanted if name in found), None)
-    if username is None:
-        raise NotStaff(
-            f"{by} is not staff in this store; upgrade it as a member of staff with --as (or "
-            "COMPLAINTCTL_USER): the history records the upgrade as theirs; nothing was changed",
-            by,
-        )
-    if not found[username]:
-        raise NotStaff(
-            f"{username} is no longer active staff; upgrade the store as a member of staff "
-            "with --as (or COMPLAINTCTL_USER); nothing was changed",
-            by,
-        )
-    return username
 
 
 def _record_upgrade(
