@@ -92,21 +92,6 @@ def test_a_working_duration_giving_a_unit_twice_is_refused_not_summed(text: str,
     )
 
 
-@pytest.mark.parametrize("text", ["4h1d", "30m2h", "1h 1d", "30m1d4h", "1d30m4h"])
-def test_a_working_duration_giving_its_units_out_of_order_is_refused(text: str) -> None:
-    # README writes a duration largest unit first (`1d4h`); `4h1d` is not a form it gives, and
-    # the other way round it is as likely a slip as a unit given twice.
-    with pytest.raises(InstantError) as refused:
-        parse_working_duration(text, EIGHT_HOURS)
-    assert f"{text!r} gives its units out of order; write d, then h, then m, like 1d4h" == str(
-        refused.value
-    )
-
-
-def test_an_actions_rule_stored_with_its_units_out_of_order_is_read_as_it_was_counted() -> None:
-    assert timedelta(hours=12) == parse_working_duration("4h1d", EIGHT_HOURS, typed=False)
-
-
 def test_an_actions_rule_stored_with_a_unit_twice_is_read_again_as_it_was_counted() -> None:
     # An action opened `--within 1d1d` before such a duration was refused: a calendar change
     # recounts its two days as two working days of the new hours, never keeps the old minutes

@@ -399,9 +399,8 @@ _DURATION_PART = re.compile(r"([0-9]+)\s*([dhm])")  # digits 0-9 only, not other
 
 def parse_working_duration(text: str, working_day: timedelta, *, typed: bool = True) -> timedelta:
     """`4h`, `2d`, `1d 4h`, `90m` as working time; a `d` is one full working day. Each unit
-    is given at most once, and in that order, where `typed`; a rule stored before that was
-    refused (`1d1d`, `4h1d`, an action's `--within`) is read as it was counted then, each
-    part added."""
+    is given at most once where `typed`; a rule stored before that was refused (`1d1d`, an
+    action's `--within`) is read as it was counted then, each part added."""
     cleaned = text.strip().lower().replace(" ", "")
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
@@ -414,10 +413,6 @@ def parse_working_duration(text: str, working_day: timedelta, *, typed: bool = T
         raise InstantError(
             f"{text!r} gives {twice} more than once; give each of d, h and m at most once, "
             "like 1d4h"
-        )
-    if typed and given != sorted(given, key="dhm".index):  # `4h1d`: not a form README gives
-        raise InstantError(
-            f"{text!r} gives its units out of order; write d, then h, then m, like 1d4h"
         )
     units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
     if any(len(n) > 6 for n, _ in parts):
