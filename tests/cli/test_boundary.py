@@ -803,6 +803,33 @@ def test_output_to_a_closed_stdout_is_one_error_line_and_exit_12(
     )
 
 
+@pytest.mark.parametrize("format", ["text", "eml"])
+def test_a_letter_issued_to_a_closed_stdout_is_one_error_line_and_not_recorded(
+    tmp_path: Path, format: str
+) -> None:
+    """`letter REF KIND --issue >&-`: a letter goes out as bytes, which the stand-in for a
+    closed stdout had no way to take: a traceback (exit 1)."""
+    store = demo_store(tmp_path)
+    ref = demo_ref(store, 4)
+    base = [sys.executable, "-m", "complaintctl", "--db", str(store), "--as", "olu"]
+    result = subprocess.run(
+        [*base, "letter", ref, "acknowledgement", "--issue", "--format", format],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    listed = subprocess.run(
+        [*base, "letter", ref, "--list", "--json"], capture_output=True, text=True, check=False
+    )
+    assert (12, ["Error: cannot write the output: stdout is closed"]) == (
+        result.returncode,
+        result.stderr.splitlines(),
+    )
+    assert [] == json.loads(listed.stdout)["letters"], listed.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [("db", "backup", "{out}"), ("letter", "SC-2026-000004", "acknowledgement", "-o", "{out}")],

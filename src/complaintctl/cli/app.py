@@ -908,6 +908,20 @@ class _ClosedOutput(io.TextIOBase):
     def write(self, text: str) -> int:
         raise OSError(errno.EBADF, "stdout is closed")
 
+    @property
+    def buffer(self) -> _ClosedBytes:  # where a letter's bytes go (render.letter_out)
+        return _ClosedBytes()
+
+
+class _ClosedBytes(io.RawIOBase):
+    """The bytes side of a closed stdout: refuses them as the text side refuses text."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
 
 def _closed_standard_streams() -> None:
     """A command started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): Python
