@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -528,62 +528,69 @@ def agreed_for_saturday_noon(run: Run) -> str:
     return ref
 
 
-def test_a_clock_due_out_of_hours_with_no_working_time_left_is_never_due_in_0m(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """As one past due out of hours is `late by 19h calendar, out of hours`: after Friday's
-    close no working time is left before Saturday noon, but 18 hours are."""
-    ref = agreed_for_saturday_noon(run)
-
-    lines = explain(run, ref, "respond", "--as-of", "2026-12-04T18:00")
-    shown = ok(run, "show", ref, "--as-of", "2026-12-04T18:00").stdout
-    import typer.testing
-
-    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
-    monkeypatch.setenv("TERM", "dumb")
-    queued = ok(run, "queue", "--as-of", "2026-12-04T18:00").stdout
-
-    assert (
-        "As of Fri 2026-12-04 18:00 GMT: 31h working time used, none left; due in 18h "
-        "calendar, out of hours (due Sat 2026-12-05 12:00 GMT)"
-    ) == lines[-1]
-    assert "open, due Sat 2026-12-05 12:00 GMT (in 18h calendar, out of hours)" in shown
-    assert ("due out of hours", False) == (
-        "due out of hours" if "due out of hours" in queued else queued,
-        "in 0m" in queued,
-    )
-
-
-def test_a_clock_due_at_an_opening_with_no_working_time_left_is_not_said_to_be_out_of_hours(
-    run: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Agreed for Monday's opening (09:00) and seen on the Saturday before: no working time is
-    left before it, but the due is in hours, at the opening; show, the queue and explain say
-    so alike, never that it is due out of hours."""
+def agreed_for_monday_opening(run: Run) -> str:
     ref = log_case(run, "2026-12-01T10:00")
     ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
     ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
        "--at", "2026-12-01T11:00")  # fmt: skip
     ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-07T09:00",
        "--reason", "Agreed by phone", "--at", "2026-12-02T15:00")  # fmt: skip
+    return ref
 
-    lines = explain(run, ref, "respond", "--as-of", "2026-12-05T12:00")
-    shown = ok(run, "show", ref, "--as-of", "2026-12-05T12:00").stdout
+
+@pytest.mark.parametrize(
+    ("agreed", "as_of", "explained", "shown", "queued", "never"),
+    [
+        # As one past due out of hours is `late by 19h calendar, out of hours`: after
+        # Friday's close no working time is left before Saturday noon, but 18 hours are.
+        (
+            agreed_for_saturday_noon,
+            "2026-12-04T18:00",
+            "As of Fri 2026-12-04 18:00 GMT: 31h working time used, none left; due in 18h "
+            "calendar, out of hours (due Sat 2026-12-05 12:00 GMT)",
+            "open, due Sat 2026-12-05 12:00 GMT (in 18h calendar, out of hours)",
+            "due out of hours",
+            "in 0m",
+        ),
+        # Agreed for Monday's opening (09:00) and seen on the Saturday before: no working time
+        # is left before it, but the due is in hours, at the opening, never out of hours.
+        (
+            agreed_for_monday_opening,
+            "2026-12-05T12:00",
+            "As of Sat 2026-12-05 12:00 GMT: 31h working time used, none left; due in 1d 21h "
+            "calendar, at the opening (due Mon 2026-12-07 09:00 GMT)",
+            "open, due Mon 2026-12-07 09:00 GMT (in 1d 21h calendar, at the opening)",
+            "due at the opening",
+            "out of hours",
+        ),
+    ],
+    ids=["out-of-hours", "at-the-opening"],
+)
+def test_a_clock_with_no_working_time_left_before_its_due_says_where_the_due_falls(
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    agreed: Callable[[Run], str],
+    as_of: str,
+    explained: str,
+    shown: str,
+    queued: str,
+    never: str,
+) -> None:
+    """show, the queue and explain alike: never `in 0m`, and `out of hours` only where the due
+    is out of hours."""
+    ref = agreed(run)
+
+    lines = explain(run, ref, "respond", "--as-of", as_of)
+    showed = ok(run, "show", ref, "--as-of", as_of).stdout
     import typer.testing
 
     monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
     monkeypatch.setenv("TERM", "dumb")
-    queued = ok(run, "queue", "--as-of", "2026-12-05T12:00").stdout
+    listed = ok(run, "queue", "--as-of", as_of).stdout
 
-    assert (
-        "As of Sat 2026-12-05 12:00 GMT: 31h working time used, none left; due in 1d 21h "
-        "calendar, at the opening (due Mon 2026-12-07 09:00 GMT)"
-    ) == lines[-1]
-    assert "open, due Mon 2026-12-07 09:00 GMT (in 1d 21h calendar, at the opening)" in shown
-    assert ("due at the opening", False) == (
-        "due at the opening" if "due at the opening" in queued else queued,
-        "out of hours" in queued,
-    )
+    assert explained == lines[-1]
+    assert shown in showed
+    assert (queued, False) == (queued if queued in listed else listed, never in listed)
 
 
 def test_a_clock_met_out_of_hours_before_its_due_has_calendar_time_to_spare(run: Run) -> None:

@@ -356,22 +356,6 @@ def test_working_times_to_one_instant_count_the_working_minutes_from_each_start(
 @KINDS
 @settings(max_examples=80, deadline=None)
 @given(data=st.data())
-def test_working_times_between_pairs_count_the_working_minutes_of_each(kind, data):
-    setup, first = data.draw(scenarios(kind), label="setup, first")
-    offsets_ = st.tuples(offsets(6 * DAY_MINUTES), offsets(6 * DAY_MINUTES))
-    pairs = [
-        (first + at(start), first + at(end))
-        for start, end in data.draw(st.lists(offsets_, max_size=6), label="pairs")
-    ]
-
-    assert [at(setup.oracle.between(start, end)) for start, end in pairs] == (
-        setup.calendar.working_times_between(pairs)
-    )
-
-
-@KINDS
-@settings(max_examples=80, deadline=None)
-@given(data=st.data())
 def test_the_working_clock_places_instants_so_that_differences_are_the_working_minutes(kind, data):
     setup, first = data.draw(scenarios(kind), label="setup, first")
     instants = [

@@ -401,7 +401,6 @@ def test_working_time_between_in_any_zone_and_year_agrees_with_the_minute_oracle
     expected = setup.oracle.between(start, end)
 
     assert expected == setup.calendar.working_time_between(start, end)
-    assert [expected] == setup.calendar.working_times_between([(start, end)])
     assert [expected] == setup.calendar.working_times_to([start], end)
     placed = setup.calendar.working_clock([start, end])
     assert expected == timedelta(microseconds=placed[1] - placed[0])

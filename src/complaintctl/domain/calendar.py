@@ -414,24 +414,6 @@ class WorkingCalendar:
             for start, day in zip(starts, days, strict=True)
         ]
 
-    def working_times_between(self, pairs: Sequence[tuple[datetime, datetime]]) -> list[timedelta]:
-        """working_time_between for each (start, end) of `pairs`: the report's medians measure
-        one for each case counted, so the days are covered once and each instant's part is
-        worked out in one loop."""
-        if any(start.tzinfo is None or end.tzinfo is None for start, end in pairs):
-            raise CalendarError("a naive datetime has no place on the clock")
-        tz = self.tz
-        days = [(start.astimezone(tz).date(), end.astimezone(tz).date()) for start, end in pairs]
-        if days:
-            self._cover(*{day for both in days for day in both})
-        totals: dict[date, timedelta] = self.__dict__.get("_totals", {})
-        partial = self._partial
-        return [
-            (totals[end_day] + partial(end_day, end))
-            - (totals[start_day] + partial(start_day, start))
-            for (start, end), (start_day, end_day) in zip(pairs, days, strict=True)
-        ]
-
     def working_clock(self, instants: Sequence[datetime]) -> list[int]:
         """Where each of `instants` stands on a running count of working time, in whole
         microseconds: the working time from one to another (working_time_between) is the
