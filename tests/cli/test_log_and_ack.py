@@ -629,6 +629,12 @@ def test_show_and_explain_as_of_between_an_acknowledgements_date_and_its_recordi
     ]
     status = json.loads(explained.stdout)
     assert ("acknowledge", "running") == (status["kind"], status["status"]["state"])
+    # The response's clock, which the acknowledgement typed in since starts, had not started.
+    respond = run("explain", "SC-2026-000001", "respond", "--as-of", "2026-12-02T12:00")
+    assert (
+        "As of Wed 2026-12-02 12:00 GMT: not started on record (the step that starts it, dated "
+        "Tue 2026-12-01 10:00 GMT, was recorded after then)"
+    ) in respond.stdout.splitlines()
 
 
 @freeze_time("2026-12-07 12:00:00")

@@ -6,7 +6,7 @@ action opened or done by the same rule."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -320,3 +320,46 @@ def test_explain_without_as_of_counts_every_entry_whatever_clock_recorded_it(
         shown = services.show_case(uow, ref=ref, as_of=now)
     assert "met" == view.status.state
     assert [("acknowledge", "met"), ("respond", None)] == clocks(shown)
+
+
+def test_explain_without_as_of_chooses_the_clock_show_gives_by_its_dates(
+    unit: UnitFactory,
+) -> None:
+    # Acknowledged from a machine whose clock ran a day ahead, dated then too: read now (no
+    # --as-of), the acknowledgement is still to come, as `show` has it, not the response's
+    # clock that it will start.
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-02T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+    now = t("2026-12-01T12:00")
+    with unit(write=False) as uow:
+        view = explain_deadline(uow, ref=ref, kind=None, as_of=now, as_recorded=False)
+        shown = services.show_case(uow, ref=ref, as_of=now)
+    assert ("acknowledge", "running") == (view.kind, view.status.state)
+    assert [("acknowledge", None)] == [(d.kind, d.outcome) for d in shown.deadlines][:1]
+
+
+def test_a_clock_whose_starting_step_was_typed_in_later_has_nothing_used_or_late(
+    unit: UnitFactory,
+) -> None:
+    # The acknowledgement, dated the 1st, typed in on the 4th: as of the 3rd the response's
+    # clock had not started on record, so none of its time had gone, whatever its date.
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"), now=t("2026-12-04T10:00"))  # fmt: skip
+    status = explained(unit, ref, t("2026-12-03T12:00"), "respond").status
+    assert ("not-started", timedelta(0), timedelta(0)) == (
+        status.state, status.working_used, status.working_late
+    )  # fmt: skip
+
+
+def test_explain_of_a_case_typed_in_after_the_instant_asked_for_says_so(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), now=t("2026-12-02T10:00"))
+    view = explained(unit, ref, t("2026-12-01T12:00"))
+    assert [
+        f"{ref} was not yet on record as of Tue 2026-12-01 12:00 GMT: it was recorded "
+        "Wed 2026-12-02 10:00 GMT"
+    ] == [note for note in view.notes if "not yet on record" in note]
+    assert "not-started" == view.status.state

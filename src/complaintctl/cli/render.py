@@ -2163,6 +2163,11 @@ def _status_line(view: ExplainView, tz: ZoneInfo) -> str:
         )
     else:  # past due out of hours, no working time gone by since: as show says it, never 0m
         late = f"late by {format_duration(status.calendar_late)} calendar, out of hours"
+    if status.state == NOT_STARTED and view.start <= view.as_of:  # its step typed in since
+        return (
+            f"{as_of}: not started on record (the step that starts it, dated "
+            f"{format_local(view.start, tz)}, was recorded after then)"
+        )
     if status.state == NOT_STARTED:
         return f"{as_of}: not started yet (it starts {format_local(view.start, tz)})"
     if status.state in (RUNNING, BREACHED):

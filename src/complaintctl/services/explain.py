@@ -70,7 +70,17 @@ def explain_deadline(
     # The clocks as the history recorded by `as_of` had them, as `show --as-of` gives them
     # beside the stage (`clocks_on_record`): a clock whose starting step was recorded since
     # had not started, and one whose ending step was recorded since still ran.
-    on_record = {id(d): ended for d, ended in clocks_on_record(deadlines, events, recorded_by)}
+    # Now (no --as-of): by their dates, as `show` gives them, so that a step a machine whose
+    # clock ran ahead dated after now is not yet taken.
+    on_record = (
+        {id(d): ended for d, ended in clocks_on_record(deadlines, events, recorded_by)}
+        if as_recorded
+        else {
+            id(d): d.ended_at is not None and d.ended_at <= as_of
+            for d in deadlines
+            if d.start_at <= as_of
+        }
+    )
     # A clock a reopen ran again runs from the reopen, never beside the one the close
     # cancelled, as `show --as-of` and `overdue --as-of` replay it.
     if any(e.action == Action.REOPEN.value for e in history):
@@ -154,6 +164,13 @@ def explain_deadline(
             "record"
         )
 
+    if as_recorded and not any(e.recorded_at <= as_of for e in events):
+        # As `show --as-of` warns of it (services/reads.show_case).
+        typed = min(e.recorded_at for e in events)
+        notes.append(
+            f"{case.ref} was not yet on record as of {format_local(as_of, tz)}: it was "
+            f"recorded {format_local(typed, tz)}"
+        )
     return _view(
         uow,
         case.ref,
@@ -525,13 +542,15 @@ def _status(
     if not ended_on_record:
         ended = None
     zero = timedelta(0)
+    # Counted up to when it stopped, or to `as_of`; one not started (its start to come, or
+    # its starting step not yet on record) has nothing used or late.
+    stopped = max(ended or as_of, deadline.start_at)
     if as_of < deadline.start_at or not on_record:
-        state = NOT_STARTED
+        state, ended, stopped = NOT_STARTED, None, deadline.start_at
     elif ended is not None:
         state = MET if deadline.outcome == clocks.MET else STOPPED
     else:
         state = BREACHED if as_of > due else RUNNING
-    stopped = max(ended or as_of, deadline.start_at)
     working = target.unit != "months"
 
     def in_working_time(amount: timedelta) -> timedelta | None:
