@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -516,35 +516,25 @@ def test_plain_show_says_a_deadline_cancelled_in_time_was_not_breached(run: Run)
     ) in ok(run, "--plain", "show", ref).stdout.splitlines()
 
 
-def agreed_for_saturday_noon(run: Run) -> str:
-    """A case whose response is agreed for Sat 5 Dec 12:00: out of hours, after Friday's
-    close."""
+def agreed_until(run: Run, until: str) -> str:
+    """A case whose response is agreed for `until` (2026-12-05T12:00: Saturday noon, out of
+    hours after Friday's close; 2026-12-07T09:00: Monday's opening)."""
     ref = log_case(run, "2026-12-01T10:00")
     ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
     ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
        "--at", "2026-12-01T11:00")  # fmt: skip
-    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-05T12:00",
-       "--reason", "Agreed by phone", "--at", "2026-12-02T15:00")  # fmt: skip
-    return ref
-
-
-def agreed_for_monday_opening(run: Run) -> str:
-    ref = log_case(run, "2026-12-01T10:00")
-    ok(run, "ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00")
-    ok(run, "--as", "lee.leader", "assign", ref, "--to", "rita.responder",
-       "--at", "2026-12-01T11:00")  # fmt: skip
-    ok(run, "--as", "rita.responder", "extend", ref, "--until", "2026-12-07T09:00",
+    ok(run, "--as", "rita.responder", "extend", ref, "--until", until,
        "--reason", "Agreed by phone", "--at", "2026-12-02T15:00")  # fmt: skip
     return ref
 
 
 @pytest.mark.parametrize(
-    ("agreed", "as_of", "explained", "shown", "queued", "never"),
+    ("until", "as_of", "explained", "shown", "queued", "never"),
     [
         # As one past due out of hours is `late by 19h calendar, out of hours`: after
         # Friday's close no working time is left before Saturday noon, but 18 hours are.
         (
-            agreed_for_saturday_noon,
+            "2026-12-05T12:00",
             "2026-12-04T18:00",
             "As of Fri 2026-12-04 18:00 GMT: 31h working time used, none left; due in 18h "
             "calendar, out of hours (due Sat 2026-12-05 12:00 GMT)",
@@ -555,7 +545,7 @@ def agreed_for_monday_opening(run: Run) -> str:
         # Agreed for Monday's opening (09:00) and seen on the Saturday before: no working time
         # is left before it, but the due is in hours, at the opening, never out of hours.
         (
-            agreed_for_monday_opening,
+            "2026-12-07T09:00",
             "2026-12-05T12:00",
             "As of Sat 2026-12-05 12:00 GMT: 31h working time used, none left; due in 1d 21h "
             "calendar, at the opening (due Mon 2026-12-07 09:00 GMT)",
@@ -569,7 +559,7 @@ def agreed_for_monday_opening(run: Run) -> str:
 def test_a_clock_with_no_working_time_left_before_its_due_says_where_the_due_falls(
     run: Run,
     monkeypatch: pytest.MonkeyPatch,
-    agreed: Callable[[Run], str],
+    until: str,
     as_of: str,
     explained: str,
     shown: str,
@@ -578,7 +568,7 @@ def test_a_clock_with_no_working_time_left_before_its_due_says_where_the_due_fal
 ) -> None:
     """show, the queue and explain alike: never `in 0m`, and `out of hours` only where the due
     is out of hours."""
-    ref = agreed(run)
+    ref = agreed_until(run, until)
 
     lines = explain(run, ref, "respond", "--as-of", as_of)
     showed = ok(run, "show", ref, "--as-of", as_of).stdout
@@ -594,7 +584,7 @@ def test_a_clock_with_no_working_time_left_before_its_due_says_where_the_due_fal
 
 
 def test_a_clock_met_out_of_hours_before_its_due_has_calendar_time_to_spare(run: Run) -> None:
-    ref = agreed_for_saturday_noon(run)
+    ref = agreed_until(run, "2026-12-05T12:00")
     ok(run, "--as", "rita.responder", "respond", ref, "--decision", "upheld", "--summary",
        "Sorry", "--remedy", "apology", "--at", "2026-12-04T18:00")  # fmt: skip
 

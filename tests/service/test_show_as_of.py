@@ -306,37 +306,39 @@ def test_explain_of_an_action_as_of_a_moment_counts_its_opening_and_doing_once_r
     assert (done.id, "running", None) == (view.action[0], view.status.state, view.status.ended_at)
 
 
-def test_explain_without_as_of_counts_every_entry_whatever_clock_recorded_it(
+@pytest.mark.parametrize(
+    ("dated", "chosen", "clocks_shown"),
+    [
+        # Dated before now: met, whatever the recording machine's clock said; the response's
+        # clock it started runs.
+        (
+            "2026-12-01T10:00",
+            ("respond", "running"),
+            [("acknowledge", "met"), ("respond", None)],
+        ),
+        # Dated after now too: still to come, as `show` has it, and the response's clock that
+        # it will start not there yet.
+        ("2026-12-02T10:00", ("acknowledge", "running"), [("acknowledge", None)]),
+    ],
+    ids=["dated-before-now", "dated-after-now"],
+)
+def test_explain_without_as_of_gives_the_clocks_show_gives_by_their_dates(
     unit: UnitFactory,
+    dated: str,
+    chosen: tuple[str, str],
+    clocks_shown: list[tuple[str, str | None]],
 ) -> None:
-    # Acknowledged from a machine whose clock ran a day ahead: read here now (no --as-of), the
-    # acknowledgement is met, as `show` gives the case as the store holds it.
+    # Acknowledged from a machine whose clock ran a day ahead, recorded on the 2nd: read here
+    # now (no --as-of), explain gives the clock `show` gives the case as the store holds it.
     ref = log(unit, t("2026-11-30T10:00"))
     act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
-        at=t("2026-12-01T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
-    now = t("2026-12-01T12:00")
-    with unit(write=False) as uow:
-        view = explain_deadline(uow, ref=ref, kind="acknowledge", as_of=now, as_recorded=False)
-        shown = services.show_case(uow, ref=ref, as_of=now)
-    assert "met" == view.status.state
-    assert [("acknowledge", "met"), ("respond", None)] == clocks(shown)
-
-
-def test_explain_without_as_of_chooses_the_clock_show_gives_by_its_dates(
-    unit: UnitFactory,
-) -> None:
-    # Acknowledged from a machine whose clock ran a day ahead, dated then too: read now (no
-    # --as-of), the acknowledgement is still to come, as `show` has it, not the response's
-    # clock that it will start.
-    ref = log(unit, t("2026-11-30T10:00"))
-    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
-        at=t("2026-12-02T10:00"), now=t("2026-12-02T10:00"))  # fmt: skip
+        at=t(dated), now=t("2026-12-02T10:00"))  # fmt: skip
     now = t("2026-12-01T12:00")
     with unit(write=False) as uow:
         view = explain_deadline(uow, ref=ref, kind=None, as_of=now, as_recorded=False)
         shown = services.show_case(uow, ref=ref, as_of=now)
-    assert ("acknowledge", "running") == (view.kind, view.status.state)
-    assert [("acknowledge", None)] == [(d.kind, d.outcome) for d in shown.deadlines][:1]
+    assert chosen == (view.kind, view.status.state)
+    assert clocks_shown == clocks(shown)
 
 
 def test_a_clock_whose_starting_step_was_typed_in_later_has_nothing_used_or_late(
