@@ -1,7 +1,9 @@
 """Fixtures shared by every layer: a real store, never a mock.
 
 The store is an SQLite file in tmp_path, or, when COMPLAINTCTL_TEST_DB names a PostgreSQL URL,
-a fresh schema of its own on that server (dropped afterwards). `.ci/run` runs the suite both ways.
+a fresh schema of its own on that server (dropped afterwards). `.ci/run` runs the suite both ways;
+on PostgreSQL it leaves out the tests that never reach the server (see
+pytest_collection_modifyitems).
 """
 
 from __future__ import annotations
@@ -53,6 +55,31 @@ LONG_PROPERTIES = os.environ.get("COMPLAINTCTL_LONG_PROPERTIES", "") == "1"
 def examples(quick: int, long: int) -> int:
     """How many examples a fuzz or property test tries in this run."""
     return long if LONG_PROPERTIES else quick
+
+
+# What reaches the server: a test using one of these fixtures, or any test of a module naming
+# one of these (it branches on the backend, or makes its own store on the server).
+STORE_FIXTURES = frozenset({"store_url", "new_store", "unit", "empty_unit"})
+SERVER_NAMES = ("TEST_DB", "POSTGRES", "schema_url", "postgres_only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out the tests that never reach the server (the pure core, the
+    live view on its SQLite demo store, stores made by hand in tmp_path): they would run
+    exactly as the SQLite run ran them. Reported as deselected."""
+    if not POSTGRES:
+        return
+    kept, left = [], []
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__dict__", {})
+        uses_store = STORE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses_store or any(name in module for name in SERVER_NAMES):
+            kept.append(item)
+        else:
+            left.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 sqlite_only = pytest.mark.skipif(
