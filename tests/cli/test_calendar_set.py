@@ -302,3 +302,50 @@ def test_a_refused_extension_names_a_due_at_a_midnight_close_as_show_does(run: R
         "Error: --until must be later than the current respond deadline "
         "(Wed 2026-12-02 24:00 GMT)\n"
     ) == refused.stderr
+
+
+def test_a_reopen_s_due_when_closed_and_a_subject_access_export_read_a_midnight_close_as_24_00(
+    run: Run, tmp_path: Path
+) -> None:
+    """The due a reopened clock had when its case closed, and each due in the history a
+    consumer receives from `consumer export`, read as `show` gives them: Wednesday's close as
+    its 24:00, not Thursday's 00:00. The stored detail and the JSON keep the instant."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+        acked = run("ack", ref, "--area", "Casework")  # the response due at Wednesday's close
+        assert 0 == acked.exit_code, acked.stderr
+    with freeze_time("2026-12-01 16:00:00"):
+        closed = run("--as", "sam.senior", "close", ref, "--reason", "withdrawn")
+        assert 0 == closed.exit_code, closed.stderr
+        # Open from 08:00: the response, run again, is due an hour sooner.
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 08:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        reopened = run("--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
+        assert 0 == reopened.exit_code, reopened.stderr
+        import typer.testing
+
+        told_plain = run("history", ref, "--plain").stdout
+        stored = json.loads(run("history", ref, "--json").stdout)
+        page, document = tmp_path / "sar.html", tmp_path / "sar.json"
+        for path in (page, document):
+            exported = run("--as", "sam.senior", "consumer", "export", "--consumer-id", "1",
+                           "-o", str(path))  # fmt: skip
+            assert 0 == exported.exit_code, exported.stderr
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+            told = run("history", ref).stdout
+
+    said = "respond due when closed: Wed 2026-12-02 24:00 GMT"
+    assert said in told_plain
+    assert said in " ".join(told.split())  # the table may wrap it
+    html = page.read_text(encoding="utf-8")
+    assert said in html
+    assert "respond due: Wed 2026-12-02 24:00 GMT" in html  # the acknowledgement's entry
+    assert "Thu 2026-12-03 00:00" not in html
+    (reopen,) = [e for e in stored["history"] if e["action"] == "reopen"]
+    assert "2026-12-03T00:00:00+00:00" == reopen["details"]["respond_due_when_closed"]
+    (case,) = json.loads(document.read_text(encoding="utf-8"))["cases"]
+    (kept,) = [e for e in case["history"] if e["action"] == "reopen"]
+    assert "2026-12-03T00:00:00+00:00" == kept["details"]["respond_due_when_closed"]

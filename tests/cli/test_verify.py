@@ -485,3 +485,22 @@ def test_a_due_set_by_hand_is_named_with_its_case_its_clock_and_both_dues(
     assert [{"kind": "case", "entry": None, "ref": first, "action": None, "what": what}] == (
         verified(run)["problems"]
     )
+
+
+def test_a_due_set_by_hand_at_a_midnight_close_reads_as_that_day_s_24_00(
+    run: Run, store_url: str
+) -> None:
+    """In a store open until midnight, both dues read as `show` gives them: the close of a
+    working day as its 24:00, not the next day's 00:00."""
+    ok(run, "--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+    ref = log_case(run, at="2026-12-01T15:00")  # acknowledge due at Wednesday's close
+    due = "2026-12-10 00:00:00" + ("+00" if POSTGRES else ".000000")
+    by_hand(store_url, f"UPDATE deadline SET due_at = '{due}' WHERE kind = 'acknowledge'")
+
+    result = run("db", "verify")
+
+    assert (
+        14,
+        f"Error: the history is not intact: case {ref}: its acknowledge deadline is stored as "
+        "due Wed 2026-12-09 24:00 GMT, but its history gives Wed 2026-12-02 24:00 GMT\n",
+    ) == (result.exit_code, result.stderr)

@@ -8,6 +8,8 @@ same checks, the same refusals, nothing written when refused.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import SelectionList
@@ -16,7 +18,8 @@ from complaintctl import services
 from complaintctl.domain.procedure import Action, ActionKind, Decision
 from complaintctl.errors import InvalidInput
 from complaintctl.live.app import CaseScreen, LiveApp, StepForm, StepPicker
-from complaintctl.live.forms import FORMS
+from complaintctl.live.forms import ACTION_FORMS, FORMS
+from complaintctl.live.session import Session
 from tests.conftest import dump_store
 from tests.live.conftest import NOW, Apps, Sessions
 from tests.live.test_live import choose_step, fill, open_case, take, text_of
@@ -273,3 +276,37 @@ async def test_an_action_saved_and_then_not_read_back_is_said_recorded_not_refus
     view, _ = session("olu").case("SC-2026-000004")
     assert said.startswith("Recorded, then: the store is gone; what the command recorded is kept")
     assert ["Call back"] == [action.what for action in view.actions]
+
+
+def test_an_action_opened_or_done_at_a_midnight_close_says_its_due_as_that_day_s_24_00(
+    session: Sessions,
+) -> None:
+    """In a store open until midnight, the status line says an action's due as `action add`
+    and `show` do: a working day's close as its 24:00, never the next day's 00:00."""
+    sam = session("sam")
+    sam.state.change(
+        lambda uow, when: services.change_calendar(
+            uow,
+            wanted=services.CalendarWanted(None, "Mon-Fri 09:00-24:00", None),
+            by="sam",
+            at=when,
+            now=when,
+            retroactive=services.Retroactive("Open late"),
+        ),  # fmt: skip
+        None,
+    )
+    olu = session("olu")
+    view, _ = olu.case("SC-2026-000004")
+    add, done = ACTION_FORMS[Action.ACTION_OPENED].run, ACTION_FORMS[Action.ACTION_DONE].run
+    assert add is not None
+    assert done is not None
+    # Wednesday noon: 12h to Wednesday's close at midnight.
+    _, opened = add(olu, view, {"kind": "remedy", "what": "Call", "owner": "olu",
+                                "within": "12h"})  # fmt: skip
+    action = olu.case("SC-2026-000004")[0].actions[-1]
+    late = Session(olu.state, {}, clock=lambda: NOW + timedelta(days=1))
+    _, finished = done(late, view, {"id": str(action.id)})
+
+    assert opened.startswith("Opened action ")
+    assert ", due Wed 2026-12-02 24:00 GMT: Call" in opened
+    assert finished.endswith(", late (due Wed 2026-12-02 24:00 GMT): Call")

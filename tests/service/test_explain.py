@@ -275,6 +275,43 @@ def test_a_date_agreed_past_the_known_bank_holidays_is_not_said_to_assume_there_
     assert (said,) == explain(unit, ref, "respond", as_of=t("2026-12-03T12:00")).warnings
 
 
+def test_a_date_agreed_or_set_by_hand_past_the_known_bank_holidays_is_said_alike_everywhere(
+    unit: UnitFactory,
+) -> None:
+    """`show`, the queue, `overdue`, `action list` and `explain --action` say of a date
+    agreed (`extend --until`) or an action's date set by hand (`--due`) past the known bank
+    holidays what `extend` and `explain` say: it stands; only the working time left before it
+    counts none there. They said a deadline after them assumes there are none."""
+    ref = log(unit, t("2026-12-01T10:00"))
+    acknowledge(unit, ref, t("2026-12-01T10:00"))
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=ref, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2026-12-02T15:00"))  # fmt: skip
+    act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=t("2032-01-14T17:00"), within=None, by="officer.one",
+        at=t("2026-12-02T16:00"))  # fmt: skip
+    as_of, late_in_2031 = t("2026-12-03T12:00"), t("2031-12-22T12:00")
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=as_of).warnings
+        queued = services.queue(uow, as_of=as_of).warnings
+        listed = [a.warnings for a in services.list_actions(uow, as_of=as_of)]
+        due_soon = services.overdue(uow, as_of=late_in_2031, due_within="200h")
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert [("respond", ref), ("action", ref)] == [(i.kind, i.ref) for i in due_soon.items]
+    assert [(said,)] * 5 == [
+        shown,
+        queued,
+        *listed,
+        due_soon.warnings,
+        explain(unit, ref, action=1, as_of=as_of).warnings,
+    ]
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

@@ -141,6 +141,14 @@ UNTIL_MIDNIGHT = WorkingCalendar(
             "Sat 2026-12-26 00:00 GMT",
             "midnight at the start of Saturday 26 December 2026",
         ),
+        # Cairo's clocks skip Friday 24 April 2026's midnight (00:00 EET is 01:00 EEST):
+        # Thursday's close is still the end of Thursday, not Friday's 01:00.
+        (
+            WorkingCalendar(zone="Africa/Cairo", week=parse_hours("Mon-Fri 09:00-24:00")),
+            "2026-04-23T22:00:00+00:00",
+            "Thu 2026-04-23 24:00 EET",
+            "midnight at the end of Thursday 23 April 2026",
+        ),
         # A week that closes at 17:00: a Saturday's 00:00 (an action's date) is Saturday's.
         (
             WorkingCalendar(),
@@ -180,3 +188,16 @@ def test_a_due_at_a_midnight_close_is_within_working_hours_as_that_close() -> No
             "2026-12-06T00:00:00+00:00",
         )
     )
+
+
+def test_a_close_at_a_midnight_the_clocks_skip_is_the_day_s_24_00() -> None:
+    """Where the clocks skip midnight (Cairo, Friday 24 April 2026), Thursday's stretch open
+    until midnight ends at its 24:00, as its hours are written, not at Friday's 01:00."""
+    from complaintctl.domain.explain import outside_hours
+    from complaintctl.domain.instants import close_clock
+
+    cairo = WorkingCalendar(zone="Africa/Cairo", week=parse_hours("Mon-Fri 09:00-24:00"))
+    (stretch,) = cairo.intervals(date(2026, 4, 23))
+
+    assert datetime.fromisoformat("2026-04-23T22:00:00+00:00") == stretch[1]
+    assert ("24:00", None) == (close_clock(stretch[1], cairo.tz), outside_hours(cairo, stretch[1]))

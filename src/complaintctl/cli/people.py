@@ -568,7 +568,7 @@ def _export(
     if chosen == ExportFormat.JSON:
         content = (json_text(data) + "\n").encode("utf-8")
     else:
-        html = letters.document("subject-access.html", data, uow.calendar().zone)
+        html = letters.document("subject-access.html", data, uow.calendar())
         content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
     digest = hashlib.sha256(content).hexdigest()
     file = staged(path, content, protected=state.store_files())

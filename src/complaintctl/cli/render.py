@@ -32,7 +32,7 @@ from complaintctl.domain.instants import (
     format_instant,
     format_local,
 )
-from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage
+from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage, due_detail
 from complaintctl.text import inert, json_text, one_line, shell_word, write_csv
 from complaintctl.views import (
     BREACHED,
@@ -900,8 +900,7 @@ def details_text(
         elif isinstance(value, list):
             text = ", ".join(str(v) for v in value)
         elif isinstance(value, str) and (instant := _instant(value)) is not None:
-            due = key == "due" or key.endswith("_due") or key == "refer_by"
-            text = format_due(instant, tz, calendar if due else None)
+            text = format_due(instant, tz, calendar if due_detail(key) else None)
         else:
             text = str(value)
         # A detail is one line where each is a line of its own: a summary's second line would

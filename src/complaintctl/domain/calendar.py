@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.instants import end_of_day, format_local
+from complaintctl.domain.instants import day_ended_at, end_of_day, format_local
 from complaintctl.text import quoted
 
 MINUTES_PER_DAY = 24 * 60
@@ -195,11 +195,12 @@ class WorkingCalendar:
         """Whether `instant` is midnight closing a working day open until then (`24:00`, the end
         of that day's last stretch): a deadline there is that close [MODEL: a deadline that
         lands at a close is that close]. Any other midnight (after a closed day, or a day that
-        closes earlier) is the start of the day it begins."""
-        local = _aware(instant).astimezone(self.tz)
-        if local.time() != time(0):
+        closes earlier) is the start of the day it begins. Where the clocks skip that midnight
+        (Cairo's spring forward), the day still closes at its end, which reads as 01:00."""
+        day = day_ended_at(_aware(instant), self.tz)
+        if day is None:
             return False
-        stretches = self.intervals(local.date() - timedelta(days=1))
+        stretches = self.intervals(day)
         return bool(stretches) and stretches[-1][1] == instant
 
     def _instant(self, day: date, minutes: int) -> datetime:
@@ -740,5 +741,6 @@ def format_due(instant: datetime, tz: ZoneInfo, calendar: WorkingCalendar | None
     closes then (`closes_at_midnight`); any other midnight is the day it begins."""
     if calendar is None or not calendar.closes_at_midnight(instant):
         return format_local(instant, tz)
-    local = instant.astimezone(tz)
-    return f"{local.date() - timedelta(days=1):%a %Y-%m-%d} 24:00 {local:%Z}"
+    # The day's end in its own offset: where the clocks skip midnight, not the next day's.
+    before = (instant - _MICROSECOND).astimezone(tz)
+    return f"{before:%a %Y-%m-%d} 24:00 {before:%Z}"

@@ -342,9 +342,19 @@ def format_local(instant: datetime, tz: ZoneInfo) -> str:
 
 def close_clock(instant: datetime, tz: ZoneInfo) -> str:
     """The time of day a stretch of working time ends at: `24:00` at midnight, the end of the
-    day it closes, as the opening hours write it (a deadline: `calendar.format_due`)."""
-    local = instant.astimezone(tz)
-    return "24:00" if local.time() == time(0) else local.strftime("%H:%M")
+    day it closes, as the opening hours write it (a deadline: `calendar.format_due`), also
+    where the clocks skip that midnight (`day_ended_at`)."""
+    if day_ended_at(instant, tz) is not None:
+        return "24:00"
+    return instant.astimezone(tz).strftime("%H:%M")
+
+
+def day_ended_at(instant: datetime, tz: ZoneInfo) -> date | None:
+    """The day `instant` ends in `tz` where it is the first instant of the next: its midnight,
+    or, where the clocks skip midnight (Cairo's spring forward, 00:00 to 01:00), the time they
+    skip to; None at any other instant."""
+    before = (instant - timedelta(microseconds=1)).astimezone(tz).date()
+    return before if before != instant.astimezone(tz).date() else None
 
 
 def format_apart(first: datetime, second: datetime, tz: ZoneInfo) -> tuple[str, str]:

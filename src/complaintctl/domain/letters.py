@@ -197,10 +197,12 @@ def time_words(instant: datetime, tz: ZoneInfo, calendar: WorkingCalendar | None
     …` (never `12am`, which readers take for either end of the day), in the calendar's zone;
     `midnight at the end of …` the day a working day open until midnight closes then
     (`calendar.closes_at_midnight`, as `format_due` shows it: that day's 24:00)."""
+    if calendar is not None and calendar.closes_at_midnight(instant):
+        # The day it ends, also where the clocks skip that midnight (it reads as 01:00).
+        ended = (instant - timedelta(microseconds=1)).astimezone(tz).date()
+        return f"midnight at the end of {date_words(ended)}"
     local = instant.astimezone(tz)
     if (local.hour, local.minute) == (0, 0):
-        if calendar is not None and calendar.closes_at_midnight(instant):
-            return f"midnight at the end of {date_words(local.date() - timedelta(days=1))}"
         return f"midnight at the start of {date_words(local.date())}"
     if (local.hour, local.minute) == (12, 0):
         clock = "midday"

@@ -146,6 +146,14 @@ STANDING_DETAILS: dict[str, frozenset[str]] = {
 }
 
 
+def due_detail(key: str) -> bool:
+    """Whether an entry's detail `key` holds a deadline's due, read as one wherever a person
+    reads the entry (`calendar.format_due`: at a midnight close, that day's 24:00): `due`,
+    `respond_due` and the like, an extension's `old_due`, a final response's `refer_by`, and
+    a reopen's `respond_due_when_closed` (the due it had when the case closed)."""
+    return key in ("due", "refer_by") or key.endswith(("_due", "_due_when_closed"))
+
+
 class Decision(StrEnum):
     UPHELD = "upheld"
     PARTLY_UPHELD = "partly-upheld"

@@ -26,11 +26,11 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from complaintctl import text
+from complaintctl.domain.calendar import WorkingCalendar, format_due
 from complaintctl.domain.letters import COMMON, RULES, Item, required_items
-from complaintctl.domain.procedure import STANDING_DETAILS
+from complaintctl.domain.procedure import STANDING_DETAILS, due_detail
 from complaintctl.errors import InvalidInput
 from complaintctl.letters.sandbox import TOO_MUCH, Excess, bounded, bounded_sandbox
 
@@ -276,10 +276,12 @@ assert all(item.name in SAMPLE_FACTS for rule in RULES.values() for item in rule
 assert all(item.name in SAMPLE_FACTS for item in COMMON)
 
 
-def document(name: str, data: dict[str, Any], zone: str) -> str:
+def document(name: str, data: dict[str, Any], calendar: WorkingCalendar) -> str:
     """One of the tool's own documents (not the organisation's: the built-in folder only),
     such as the subject-access export, as HTML, in the same sandbox as letters; its instants
-    (ISO 8601 in the JSON document) as a person reads them, in `zone`."""
+    (ISO 8601 in the JSON document) as a person reads them, in the calendar's zone, and a
+    due as `show` gives it on `calendar` (`format_due`: at a midnight close, that day's
+    24:00)."""
     from functools import partial
 
     import jinja2
@@ -292,9 +294,9 @@ def document(name: str, data: dict[str, Any], zone: str) -> str:
         keep_trailing_newline=True,
         finalize=_shown,  # every value printed inert, as in a letter's facts
     )
-    tz = ZoneInfo(zone)
-    env.filters["words"] = partial(_words, tz=tz)
-    env.filters["when"] = partial(_when, tz=tz)
+    env.filters["words"] = partial(_words, calendar=calendar)
+    env.filters["when"] = partial(_when, calendar=calendar)
+    env.filters["due"] = partial(_when, calendar=calendar, due=True)
     return env.get_template(name).render(data)
 
 
@@ -302,13 +304,11 @@ def document(name: str, data: dict[str, Any], zone: str) -> str:
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 
 
-def _when(value: Any, tz: ZoneInfo) -> Any:
+def _when(value: Any, *, calendar: WorkingCalendar, due: bool = False) -> Any:
     """An instant of a JSON document as a person reads it (`Thu 2026-12-31 16:00 GMT`), in the
-    store's zone; anything else as it is."""
-    from complaintctl.domain.instants import format_local
-
+    store's zone, a `due` as `show` gives it (`format_due`); anything else as it is."""
     if isinstance(value, str) and _INSTANT.fullmatch(value):
-        return format_local(datetime.fromisoformat(value), tz)
+        return format_due(datetime.fromisoformat(value), calendar.tz, calendar if due else None)
     return value
 
 
@@ -322,25 +322,28 @@ def _shown(value: Any) -> Any:
     return text.inert(value, lines=True) if isinstance(value, str) else value
 
 
-def _words(value: Any, action: str | None = None, *, tz: ZoneInfo) -> str:
+def _words(
+    value: Any, action: str | None = None, *, calendar: WorkingCalendar, due: bool = False
+) -> str:
     """A value of a JSON document for a person: `key: value; …` for an object (a letter's
     recorded facts left out: its text is shown instead), items joined for a list, an instant
-    as a person reads it. With a history entry's `action` (`e.details|words(e.action)`), a
-    value it records as it now stands reads as none when empty (`STANDING_DETAILS`)."""
+    as a person reads it, a due (`procedure.due_detail`) as `show` gives it. With a history
+    entry's `action` (`e.details|words(e.action)`), a value it records as it now stands reads
+    as none when empty (`STANDING_DETAILS`)."""
     if isinstance(value, dict):
         standing = STANDING_DETAILS.get(action or "", frozenset())
         return "; ".join(
-            f"{key.replace('_', ' ')}: {_words(item, tz=tz)}"
+            f"{key.replace('_', ' ')}: {_words(item, calendar=calendar, due=due_detail(key))}"
             if item not in (None, "", [], {})
             else f"{key.replace('_', ' ')}: none"
             for key, item in value.items()
             if (item not in (None, "", [], {}) or key in standing) and key != "facts"
         )
     if isinstance(value, list):
-        return ", ".join(_words(item, tz=tz) for item in value)
+        return ", ".join(_words(item, calendar=calendar) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return text.inert(str(_when(value, tz)), lines=True)
+    return text.inert(str(_when(value, calendar=calendar, due=due)), lines=True)
 
 
 # -- formats -----------------------------------------------------------------------------------

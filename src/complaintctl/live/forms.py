@@ -565,7 +565,7 @@ def _add_action(session: Session, view: CaseView, values: Values) -> tuple[CaseV
     """`action add REF --kind K --what W --owner O (--due D | --within DURATION)`."""
     from zoneinfo import ZoneInfo
 
-    from complaintctl.domain.instants import format_local
+    from complaintctl.domain.calendar import format_due
 
     kind = _chosen(values, "kind", ActionKind)
     due, within = _optional(values, "due"), _optional(values, "within")
@@ -575,7 +575,8 @@ def _add_action(session: Session, view: CaseView, values: Values) -> tuple[CaseV
     )  # fmt: skip
     return after, (
         f"Opened action {added.id} on {added.ref} ({added.kind}), owned by {added.owner}, "
-        f"due {format_local(added.due, ZoneInfo(added.zone))}: {one_line(added.what)}"
+        f"due {format_due(added.due, ZoneInfo(added.zone), added.calendar)}: "
+        f"{one_line(added.what)}"
     )
 
 
@@ -583,14 +584,14 @@ def _done_action(session: Session, view: CaseView, values: Values) -> tuple[Case
     """`action done ID [--note NOTE]`, for one of the case's open actions."""
     from zoneinfo import ZoneInfo
 
-    from complaintctl.domain.instants import format_local
+    from complaintctl.domain.calendar import format_due
 
     chosen = values.get("id")
     if not chosen:
         raise InvalidInput("choose the ID of an open action on the case")
     done, after = session.action_done(int(chosen), _optional(values, "note"))
     tz = ZoneInfo(done.zone)
-    late = "on time" if done.on_time else f"late (due {format_local(done.due, tz)})"
+    late = "on time" if done.on_time else f"late (due {format_due(done.due, tz, done.calendar)})"
     return after, f"Done: action {done.id} on {done.ref}, {late}: {one_line(done.what)}"
 
 

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 from complaintctl import text
 from complaintctl.domain.calendar import WorkingCalendar
-from complaintctl.domain.instants import format_apart, format_local
+from complaintctl.domain.clocks import AGREED
+from complaintctl.domain.instants import format_apart, format_local, start_of_day
 from complaintctl.domain.intake import REF_PATTERN
+from complaintctl.domain.policy import WORKING_UNITS
 from complaintctl.domain.procedure import (
     STORE_PERMISSIONS,
     Action,
@@ -204,6 +206,52 @@ def coverage_warnings(
         )
     known = f"bank holidays are known only from {calendar.known_from} to {calendar.known_through}"
     return ("; ".join((known, *advice)),)
+
+
+class SetClock(Protocol):
+    """A clock as it was set: from when, to when, and in what unit (`clocks.AGREED`: a date
+    agreed with the consumer or set by hand)."""
+
+    @property
+    def start_at(self) -> datetime: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def unit(self) -> str: ...
+
+
+def clocks_coverage(
+    calendar: WorkingCalendar, clocks: Iterable[SetClock], *counted: datetime
+) -> tuple[str, ...]:
+    """`coverage_warnings` of clocks as each was set, beside instants `counted` on the
+    calendar: one counted in working time, from its start to its due; a date agreed or set by
+    hand (`extend --until`, `action add --due`) not counted, its date standing; any other
+    (months, a date) by its due."""
+    instants, agreed = list(counted), []
+    for clock in clocks:
+        if clock.unit == AGREED:
+            agreed.append(clock.due_at)
+        elif clock.unit in WORKING_UNITS:
+            instants += (clock.start_at, clock.due_at)
+        else:
+            instants.append(clock.due_at)
+    return coverage_warnings(calendar, *instants, agreed=agreed)
+
+
+def agreed_among(
+    uow: UnitOfWork, as_of: datetime, listed: Sequence[tuple[str, str, datetime]]
+) -> set[tuple[str, str, datetime]]:
+    """Which of a listing's dues (each its clock's kind, what it is on, as
+    `listings.agreed_clocks` names it, and its due) past the known bank holidays are dates
+    agreed or set by hand, running at `as_of`: not counted on the calendar, they stand
+    (`coverage_warnings`' `agreed`). The store is asked only where a due lies past them."""
+    from complaintctl.store import listings
+
+    calendar = uow.calendar()
+    after = start_of_day(calendar.known_through + timedelta(days=1), calendar.tz)
+    if not any(due >= after for *_, due in listed):
+        return set()
+    return listings.agreed_clocks(uow, after, as_of) & set(listed)
 
 
 # -- listings' filters ----------------------------------------------------------------------

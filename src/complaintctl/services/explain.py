@@ -28,7 +28,7 @@ from complaintctl.services.clocks import (
     clocks_on_record,
     due_as_recorded,
 )
-from complaintctl.services.common import EVERY_ENTRY, coverage_warnings, event_views, find_case
+from complaintctl.services.common import EVERY_ENTRY, clocks_coverage, event_views, find_case
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -396,13 +396,12 @@ def _view(
             ended_on_record=ended_on_record,
         ),
         notes=tuple(notes),
-        # A date agreed (or set by hand) is not counted on the calendar: it stands.
-        warnings=coverage_warnings(
+        # A date agreed (or set by hand) is not counted on the calendar: it stands. The rule's
+        # due is counted, but for an action's date set by hand, which has no rule to count.
+        warnings=clocks_coverage(
             calendar,
-            deadline.start_at,
-            rule_due,
-            *(() if deadline.unit == clocks.AGREED else (deadline.due_at,)),
-            agreed=(deadline.due_at,) if deadline.unit == clocks.AGREED else (),
+            (deadline,),
+            *(() if target.unit == clocks.AGREED else (deadline.start_at, rule_due)),
         ),
     )
 

@@ -36,6 +36,7 @@ from complaintctl.services.clocks import action_due_as_recorded
 from complaintctl.services.common import (
     acting_staff,
     active_staff,
+    agreed_among,
     authorise_store,
     coverage_warnings,
     find_case,
@@ -395,9 +396,19 @@ def list_actions(
         else:
             view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
                               met_at=row[11], calendar=calendar)  # fmt: skip
-        if view.done_at is None:  # a due outside the known bank-holiday years, as `show` warns
-            view = replace(view, warnings=coverage_warnings(calendar, due))
         views.append(view)
+    # A due outside the known bank-holiday years, as `show` warns: a date set by hand stands.
+    listed = [(DeadlineKind.ACTION.value, str(v.id), v.due) for v in views if v.done_at is None]
+    agreed = agreed_among(uow, as_of, listed)
+    for at, view in enumerate(views):
+        if view.done_at is None:
+            set_by_hand = (DeadlineKind.ACTION.value, str(view.id), view.due) in agreed
+            warnings = (
+                coverage_warnings(calendar, agreed=(view.due,))
+                if set_by_hand
+                else coverage_warnings(calendar, view.due)
+            )
+            views[at] = replace(view, warnings=warnings)
     if done_since and (open_only or overdue_only):
         views = [v for v in views if v.done_at is None]
     if since:  # the dues as then may order and filter otherwise than the SQL did

@@ -25,7 +25,9 @@ from complaintctl.services.common import (
     HANDLER,
     OWNER_CHANGES,
     RESPONDER,
+    agreed_among,
     case_view,
+    clocks_coverage,
     coverage_warnings,
     find_case,
     listing_filters,
@@ -61,23 +63,21 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime, as_recorded: bool =
     (`case_view`): its stage, area, responses, close, history, who held it, each due and the
     actions open then."""
     case = find_case(uow, ref)
-    # A deadline counted in working time from before the known bank holidays may be early too.
-    running = [
-        instant
-        for d in uow.deadlines(case)
+    # A deadline counted in working time from before the known bank holidays may be early too;
+    # its open actions' clocks too. A date agreed or set by hand is not counted: it stands.
+    running = [d for d in uow.deadlines(case) if d.ended_at is None]
+    running += [
+        d
+        for a in uow.actions_of(case, open_only=True)
+        for d in uow.action_clocks(a)
         if d.ended_at is None
-        for instant in (
-            (d.start_at, d.due_at) if d.unit in ("working-hours", "working-days") else (d.due_at,)
-        )
     ]
-    # Its open actions' dues too: one counted in working time is counted on the calendar.
-    running += [a.due_at for a in uow.actions_of(case, open_only=True)]
     view = case_view(
         uow,
         case,
         as_of=as_of,
         recorded_by=as_of if as_recorded else EVERY_ENTRY,
-        warnings=coverage_warnings(uow.calendar(), *running),
+        warnings=clocks_coverage(uow.calendar(), running),
     )
     if as_recorded and not view.history:
         # Typed in after `as_of` (even dated before it): nothing of it was on record then, as
@@ -178,6 +178,19 @@ def beyond_the_calendar(option: str, text: str) -> InvalidInput:
     )
 
 
+def _listed_coverage(
+    uow: UnitOfWork, as_of: datetime, listed: Iterable[tuple[str, str, datetime]]
+) -> tuple[str, ...]:
+    """`coverage_warnings` of a listing's dues (each its kind, what it is on and its due), as
+    `show` gives them (`clocks_coverage`): the earliest and latest counted on the calendar
+    (`_outermost`), and a date agreed or set by hand (`agreed_among`) as one that stands."""
+    items = list(listed)
+    agreed = agreed_among(uow, as_of, items)
+    counted = _outermost(item[2] for item in items if item not in agreed)
+    fixed = [item[2] for item in items if item in agreed]
+    return coverage_warnings(uow.calendar(), as_of, *counted, agreed=fixed)
+
+
 def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:
     """The earliest and latest of the dues a listing shows: a listing that shows a deadline
     outside the years whose bank holidays are known warns of it (README, "How deadlines are
@@ -256,7 +269,14 @@ def overdue(
         zone=calendar.zone,
         as_of=as_of,
         items=items,
-        warnings=coverage_warnings(calendar, as_of, *_outermost(item.due for item in items)),
+        warnings=_listed_coverage(
+            uow,
+            as_of,
+            (
+                (i.kind, str(i.action_id or i.restriction_id or i.sar_id or i.ref), i.due)
+                for i in items
+            ),
+        ),
         working_day=calendar.working_day(),
         calendar=calendar,
     )
@@ -485,8 +505,10 @@ def queue(
         as_of=as_of,
         warn_within=warn,
         items=tuple(items),
-        warnings=coverage_warnings(
-            calendar, as_of, *_outermost(item.due for item in items if item.due is not None)
+        warnings=_listed_coverage(
+            uow,
+            as_of,
+            ((i.kind, i.ref, i.due) for i in items if i.kind is not None and i.due is not None),
         ),
         working_day=calendar.working_day(),
         calendar=calendar,

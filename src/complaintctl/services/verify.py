@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from complaintctl.domain.calendar import WorkingCalendar, format_due
 from complaintctl.domain.chain import GENESIS, check
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.figures import OPEN_STAGES, Entry, replay
-from complaintctl.domain.instants import format_local
 from complaintctl.domain.procedure import stage_from_history
 from complaintctl.errors import InvalidInput
 from complaintctl.store.chain import (
@@ -112,11 +111,13 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
         # is named above, and nothing it says can be replayed), read a few hundred cases at a
         # time, never the whole history at once (a million cases' would take gigabytes).
         checked = cases_with_clocks_to_check(connection, OPEN_STAGES) | set(running)
-        tz = uow.calendar().tz
+        calendar = uow.calendar()
         for case_id, of_case in entries_of_cases(connection, list(checked), last_id):
             replayable = _replayable(of_case)
             if replayable is not None and case_id in refs:
-                problems += _due_problems(refs[case_id], replayable, running.get(case_id, ()), tz)
+                problems += _due_problems(
+                    refs[case_id], replayable, running.get(case_id, ()), calendar
+                )
     return HistoryVerified(entries, last_id, chain, cases, tuple(problems))
 
 
@@ -181,14 +182,15 @@ def _replayable(stored: Sequence[tuple[str, Any, Any, str]]) -> list[Entry] | No
 
 
 def _due_problems(
-    ref: str, entries: Sequence[Entry], running: Sequence[RunningClock], tz: ZoneInfo
+    ref: str, entries: Sequence[Entry], running: Sequence[RunningClock], calendar: WorkingCalendar
 ) -> list[VerifyProblem]:
     """Each running clock of a case (and of its actions) whose due is not the one its history
     gives, as the figures replay it (domain/figures.replay: the due each step recorded when it
     started the clock, moved by each extension, calendar recompute and reopen recorded since);
     a clock running in the store that the history has ended, or one the history has running
     that the store has ended. A history that cannot be replayed (an entry changed by hand,
-    named by the walk) is not checked."""
+    named by the walk) is not checked. Each due reads as `show` gives it (`format_due`: at a
+    midnight close, that day's 24:00)."""
     try:
         facts = replay(ref, entries, _END_OF_TIME)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -207,11 +209,11 @@ def _due_problems(
         problems.append(VerifyProblem("case", text, ref=ref))
 
     def when(due: datetime) -> str:
-        return format_local(due, tz)
+        return format_due(due, calendar.tz, calendar)
 
     def differs(what: str, stored: object, due: datetime, where: str = "") -> None:
         if stored != due:
-            shown = format_local(stored, tz) if isinstance(stored, datetime) else repr(stored)
+            shown = when(stored) if isinstance(stored, datetime) else repr(stored)
             problem(f"{what} is stored as due {shown}{where}, but its history gives {when(due)}")
 
     seen_kinds, seen_actions = set(), set()

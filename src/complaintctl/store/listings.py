@@ -38,7 +38,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from complaintctl.domain.clocks import CANCELLED, DeadlineKind
+from complaintctl.domain.clocks import AGREED, CANCELLED, DeadlineKind
 from complaintctl.domain.intake import case_reference
 from complaintctl.domain.procedure import Action
 from complaintctl.domain.search import MORE_COUNTED, SearchText, forms
@@ -494,6 +494,35 @@ def action_changes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, st
     return cast(
         "list[tuple[str, str, datetime]]", uow.session.connection().execute(statement).all()
     )
+
+
+def agreed_clocks(
+    uow: UnitOfWork, after: datetime, as_of: datetime
+) -> set[tuple[str, str, datetime]]:
+    """The clocks running at `as_of` whose due, later than `after`, is a date agreed or set by
+    hand (`clocks.AGREED`), each as its kind, what it is on (an action's, a restriction's or
+    a request's id, else its case's reference) and its due: which of a listing's dues past
+    the known bank holidays stand as dates (services/reads.py, `_listed_coverage`)."""
+    statement = (
+        sa_select(
+            col(Deadline.kind),
+            func.coalesce(
+                sa_cast(col(Deadline.action_id), String),
+                sa_cast(col(Deadline.restriction_id), String),
+                sa_cast(col(Deadline.sar_id), String),
+                col(Case.ref),
+            ),
+            col(Deadline.due_at),
+        )
+        .select_from(Deadline)
+        .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
+        .where(
+            col(Deadline.unit) == AGREED,
+            col(Deadline.due_at) > after,
+            col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
+        )
+    )
+    return {(kind, on, due) for kind, on, due in uow.session.connection().execute(statement)}
 
 
 # -- the queue -----------------------------------------------------------------------------
