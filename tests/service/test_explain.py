@@ -275,21 +275,29 @@ def test_a_date_agreed_past_the_known_bank_holidays_is_not_said_to_assume_there_
     assert (said,) == explain(unit, ref, "respond", as_of=t("2026-12-03T12:00")).warnings
 
 
+@pytest.mark.parametrize(
+    ("until", "due"),
+    [
+        ("2032-01-12T17:00", "2032-01-14T17:00"),
+        ("2032-01-01T00:00", "2032-01-01T00:00"),  # the first moment past them
+    ],
+)
 def test_a_date_agreed_or_set_by_hand_past_the_known_bank_holidays_is_said_alike_everywhere(
-    unit: UnitFactory,
+    unit: UnitFactory, until: str, due: str
 ) -> None:
     """`show`, the queue, `overdue`, `action list` and `explain --action` say of a date
     agreed (`extend --until`) or an action's date set by hand (`--due`) past the known bank
     holidays what `extend` and `explain` say: it stands; only the working time left before it
-    counts none there. They said a deadline after them assumes there are none."""
+    counts none there. They said a deadline after them assumes there are none; and the
+    listings, of a date at the very first moment past them."""
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))
     act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
         at=t("2026-12-01T11:00"))  # fmt: skip
-    act(unit, services.extend, ref=ref, until=t("2032-01-12T17:00"), reason="Abroad",
+    act(unit, services.extend, ref=ref, until=t(until), reason="Abroad",
         by="rita.responder", at=t("2026-12-02T15:00"))  # fmt: skip
     act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
-        owner="officer.one", due=t("2032-01-14T17:00"), within=None, by="officer.one",
+        owner="officer.one", due=t(due), within=None, by="officer.one",
         at=t("2026-12-02T16:00"))  # fmt: skip
     as_of, late_in_2031 = t("2026-12-03T12:00"), t("2031-12-22T12:00")
     with unit(write=False) as uow:

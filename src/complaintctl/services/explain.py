@@ -128,7 +128,7 @@ def explain_deadline(
         if clamped:
             kept = "it had passed when the calendar changed, and no due moves to before a change"
         elif _closed_before_due(deadline, ruled):
-            kept = _kept_by_close(deadline, ruled, events, tz)
+            kept = _kept_by_close(deadline, ruled, events, calendar)
         elif (
             deadline.kind == DeadlineKind.REFERRAL_WINDOW
             and ruled > rule_due
@@ -433,7 +433,9 @@ def _closed_before_due(deadline: Deadline, due: datetime) -> bool:
     )
 
 
-def _kept_by_close(deadline: Deadline, due: datetime, events: Sequence[EventView], tz: Any) -> str:
+def _kept_by_close(
+    deadline: Deadline, due: datetime, events: Sequence[EventView], calendar: WorkingCalendar
+) -> str:
     """Why a clock a close cancelled kept its due, and the due a reopen that moved it ran it
     again to (services/steps.py, `Reopen`)."""
     why = (
@@ -453,8 +455,8 @@ def _kept_by_close(deadline: Deadline, due: datetime, events: Sequence[EventView
         ):
             moved = datetime.fromisoformat(again)
             return (
-                f"{why}; the reopen of {format_local(e.at, tz)} ran it again to "
-                f"{format_local(moved, tz)}"
+                f"{why}; the reopen of {format_local(e.at, calendar.tz)} ran it again to "
+                f"{format_due(moved, calendar.tz, calendar)}"
             )
     return why
 
