@@ -9,10 +9,13 @@ line, with "now" frozen.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -146,6 +149,78 @@ def test_a_letter_to_a_file_is_new_and_its_owners_only(
     stderr = refused(run, 2, "letter", ref, "acknowledgement", "--format", "html", "-o", str(path))
     assert f"{path} exists already: name a new file\n" in stderr
     assert before == path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("where", "code", "says"),
+    [
+        ("there.txt", 2, "{path} exists already: name a new file"),
+        ("no-folder/ack.txt", 2, "no folder {path.parent} to write ack.txt in"),
+        ("a-folder", 12, "{path} is a folder; name a file"),
+        ("read-only/ack.txt", 12, "cannot write {path}: Permission denied"),
+    ],
+)
+def test_a_dry_run_refuses_the_file_the_letter_would_be_refused_as_the_real_run_does(
+    run: Run,
+    unit: UnitFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    store_url: str,
+    where: str,
+    code: int,
+    says: str,
+) -> None:
+    # README: a dry run refuses what the real run would; it said the letter could be written
+    # to a file there already, or where there is no folder for it.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "there.txt").write_text("mine")
+    (out / "a-folder").mkdir()
+    read_only = out / "read-only"
+    read_only.mkdir()
+    # The folder as mode 555 is to its owner (the tests may run as root, whom it does not stop).
+    real_open, real_access = os.open, os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: (
+            False if Path(p) == read_only and mode & os.W_OK else real_access(p, mode, **kw)
+        ),
+    )
+
+    def guarded_open(p: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and Path(os.fsdecode(p)).parent == read_only:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(p))
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    path = out / where
+    before = dump_store(store_url)
+    args = ("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), "--issue")
+
+    real = refused(run, code, *args)
+    dry = refused(run, code, *args, "--dry-run")
+
+    assert f"Error: {says.format(path=path)}\n" == real == dry
+    assert before == dump_store(store_url)
+    assert ["a-folder", "read-only", "there.txt"] == sorted(p.name for p in out.iterdir())
+    assert [] == list(read_only.iterdir())
+
+
+def test_a_dry_run_for_many_refuses_a_letter_there_already_as_the_real_run_does(
+    run: Run, unit: UnitFactory, letters: Path
+) -> None:
+    first, second = (ann_at_every_step(unit, until="acknowledged") for _ in range(2))
+    there = letters / f"{second}-acknowledgement.txt"
+    there.write_text("mine")
+    args = ("letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "text")
+
+    real = refused(run, 2, *args, input=f"{first}\n{second}\n")
+    dry = refused(run, 2, *args, "--dry-run", input=f"{first}\n{second}\n")
+
+    assert f"Error: {there} exists already: name a new file\n" == real == dry
+    assert [there.name] == [p.name for p in letters.iterdir()]
 
 
 def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:

@@ -313,7 +313,7 @@ def made_letters(
     to its new file (`output`, or in `out_dir`), or given to `send` (stdout), and recorded as
     issued if `issue`; a refusal takes the files away again and records nothing, and so does
     a letter that `send` could not write out."""
-    from complaintctl.files import NewFile, staged
+    from complaintctl.files import NewFile, check_writable, staged
     from complaintctl.letters import pdf_available
     from complaintctl.services.letters import make_letters, record_issued
 
@@ -350,6 +350,12 @@ def made_letters(
             for file in files:
                 file.place(replace=False)
                 placed.append(file.target)
+        else:
+            # Nothing written, but refused as the real run would refuse its files.
+            for letter in batch.letters:
+                target = output if output is not None else _in(out_dir, letter)
+                if target is not None:
+                    check_writable(target, protected=state.store_files())
         # Held until a letter for stdout is written out whole: one that cannot be (a full
         # disk, a closed pipe) is never recorded as issued.
         with uow.holding_commits():
