@@ -10,8 +10,10 @@ line, with "now" frozen.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,6 +223,44 @@ def test_a_dry_run_for_many_refuses_a_letter_there_already_as_the_real_run_does(
 
     assert f"Error: {there} exists already: name a new file\n" == real == dry
     assert [there.name] == [p.name for p in letters.iterdir()]
+
+
+def test_a_letter_out_on_stdout_whose_issue_cannot_be_saved_says_so_and_how_to_record_it(
+    run: Run, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The letter goes out before its issue is committed: a commit that then fails (a full
+    # disk, a lost connection) left the letter sent and unrecorded with only the store's error.
+    from sqlalchemy.exc import OperationalError
+
+    from complaintctl.store.uow import UnitOfWork
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    saving = UnitOfWork._commit_and_read_on
+
+    def failing(self: UnitOfWork) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", failing)
+    result = run("letter", ref, "acknowledgement", "--format", "text", "--issue")
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", saving)
+
+    assert 8 == result.exit_code, result.stderr
+    assert "Casework" in result.stdout  # the letter went out
+    (said,) = result.stderr.splitlines()
+    assert said.startswith("Error: ")
+    assert said.endswith(
+        "; the letter went to stdout but its issue is not recorded: to record it, run the "
+        "command again with --format text --at 2027-01-10T12:00:00+00:00 -o FILE (the same "
+        "letter, written to a file rather than sent again)"
+    )
+    assert "[]" in ok(run, "letter", ref, "--list", "--json").replace("\n", "").replace(" ", "")
+    # As it says: recorded, and the bytes recorded are those that went out.
+    path = tmp_path / "ack.txt"
+    ok(run, "letter", ref, "acknowledgement", "--issue", "--format", "text",
+       "--at", "2027-01-10T12:00:00+00:00", "-o", str(path))  # fmt: skip
+    (issued,) = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+    assert result.stdout_bytes == path.read_bytes()
+    assert hashlib.sha256(result.stdout_bytes).hexdigest() == issued["sha256"]
 
 
 def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:

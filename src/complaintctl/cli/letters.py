@@ -15,7 +15,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import At, DryRun, Json, whole_number
-from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
+from complaintctl.errors import EXIT_BULK_REFUSED, ComplaintError, InvalidInput, SentNotRecorded
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -369,7 +369,21 @@ def made_letters(
             for letter in batch.letters:
                 send(letter)
         if batch.to_issue and not dry_run:
-            uow.commit_held()
+            try:
+                uow.commit_held()
+            except ComplaintError as err:
+                if send is None:
+                    raise
+                # Out on stdout (to a mail pipe, say) and not on record: said, with how to
+                # record it without sending it again (the same bytes, made at the same --at).
+                letter = batch.to_issue[0]  # on stdout: one case's letter
+                raise SentNotRecorded(
+                    err,
+                    "the letter went to stdout but its issue is not recorded: to record it, "
+                    f"run the command again with --format {letter.format.value} --at "
+                    f"{when.isoformat(timespec='seconds')} -o FILE (the same letter, written "
+                    "to a file rather than sent again)",
+                ) from err
     except BaseException:
         _remove(placed)
         raise
