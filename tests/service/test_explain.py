@@ -679,6 +679,27 @@ def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
     assert () == view.notes
 
 
+def test_as_of_before_a_recompute_of_an_action_was_recorded_the_note_says_so_as_a_clocks_does(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; at 16:45 Mon 7 Dec becomes a
+    # closure, and the due Wed 9 Dec. As of 16:40 the recompute was not yet on record.
+    action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")
+    with freeze_time(t("2026-12-04T16:45")), unit() as uow:
+        services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
+                             at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-04T16:40"))
+
+    assert (t("2026-12-08T17:00"), t("2026-12-09T17:00")) == (view.due, view.rule_due)
+    assert ["deadline-recomputed"] == [c.action for c in view.changes]
+    assert (
+        "as of Fri 2026-12-04 16:40 GMT the due was Tue 2026-12-08 17:00 GMT: the calendar "
+        "recompute recorded after then (below) was not yet on record",
+    ) == view.notes
+
+
 def test_an_action_moved_to_the_moment_of_a_calendar_change_says_so(unit: UnitFactory) -> None:
     ref = to_first_stage(unit)
     action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")  # due Tue 8 Dec 17:00
