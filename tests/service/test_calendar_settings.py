@@ -13,13 +13,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from complaintctl import services
-from complaintctl.domain.letters import LetterFormat
 from complaintctl.domain.procedure import Action, ActionKind, Category, Channel
 from complaintctl.errors import InvalidInput, NotPermitted
 from complaintctl.services.explain import explain_deadline
 from tests.conftest import UnitFactory, dump_store
 from tests.service import journey
-from tests.service.letters_journey import letter, said
 
 SENIOR = "sam.senior"
 STAFF = "officer.one"
@@ -590,44 +588,6 @@ def test_a_zone_change_never_ends_a_referral_window_before_the_consumer_was_told
         "10:00 BST, but Sun 2027-04-04 11:00 BST applied (the final response told the consumer "
         "they could refer until then, and their window is never cut short of that)"
     ] == [note for note in explained.notes if "calendar has changed since" in note]
-
-
-def test_a_final_response_letter_made_after_a_zone_change_gives_the_window_show_gives(
-    unit: UnitFactory,
-) -> None:
-    # London to Tokyo moved the window to 4 Apr 19:00 JST (10:00 UTC), an hour more than the
-    # rule in London gave. A letter first made after it gives the window as show and explain
-    # do, not the hour the final response recorded (18:00 JST, 09:00 UTC), which has no
-    # consumer waiting on it; the letter issued before the change is made again as it went out.
-    ref, issued = journey.to_final(unit), journey.to_final(unit)
-    now = utc("2027-01-05T10:00")
-    before = letter(unit, issued, "final-response", LetterFormat.HTML, issue=True, at=now)
-    change(unit, now, zone="Asia/Tokyo", reason="Head office in Tokyo")
-    window = journey.due(journey.show(unit, ref, now), "referral-window")
-    assert utc("2027-04-04T10:00") == window
-
-    made = letter(unit, ref, "final-response", at=now)
-    again = letter(unit, issued, "final-response", LetterFormat.HTML, at=now)
-
-    assert "You can ask for a referral until 7pm on Sunday 4 April 2027." in said(made.content)
-    assert "7pm on Sunday 4 April 2027" == made.facts["refer_by"]
-    assert (True, "10am on Sunday 4 April 2027") == (again.same_bytes, again.facts["refer_by"])
-    assert before.content == again.content
-
-
-def test_a_final_response_letter_after_a_zone_change_keeps_the_date_the_response_recorded(
-    unit: UnitFactory,
-) -> None:
-    # Made in Tokyo, back to London: the window stays where the final response put it (4 Apr
-    # 10:00 UTC, 11:00 BST), and so does the letter, not the rule's 10:00 BST in London.
-    change(unit, utc("2026-11-01T10:00"), zone="Asia/Tokyo")
-    ref = journey.to_final(unit)
-    now = utc("2027-01-05T10:00")
-    change(unit, now, zone="Europe/London", reason="Back to London")
-
-    made = letter(unit, ref, "final-response", at=now)
-
-    assert "11am on Sunday 4 April 2027" == made.facts["refer_by"]
 
 
 def test_a_zone_change_moving_a_referral_window_needs_no_reason(unit: UnitFactory) -> None:

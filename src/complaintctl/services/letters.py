@@ -375,26 +375,7 @@ def letter_facts(
         facts.update(_restriction_facts(view, tz, issued_at, told))
     elif entry is not None:
         facts.update(_step_facts(kind, entry, tz, view.calendar))
-        window = _referral_window(view, entry) if kind == LetterKind.FINAL_RESPONSE else None
-        if window is not None:
-            facts["refer_by"] = rules.time_words(window, tz, view.calendar)
     return facts
-
-
-def _referral_window(view: CaseView, final: EventView) -> datetime | None:
-    """When the referral window the final response started ends as the case has it now: where
-    a calendar change moved it (a zone in which the same wall-clock time 3 months on is
-    later), the letter tells the consumer that, as `show` and `explain` do; it never ends
-    before the `refer_by` the final response recorded (services/calendar.py). None where the
-    case has no window started by it."""
-    return next(
-        (
-            d.due
-            for d in view.deadlines
-            if d.kind == DeadlineKind.REFERRAL_WINDOW and d.start == final.at
-        ),
-        None,
-    )
 
 
 def _step_in_force(view: CaseView, kind: str) -> EventView | None:
