@@ -249,7 +249,7 @@ def test_a_letter_out_on_stdout_whose_issue_cannot_be_saved_says_so_and_how_to_r
     (said,) = result.stderr.splitlines()
     assert said.startswith("Error: ")
     assert said.endswith(
-        "; the letter went to stdout but its issue is not recorded: to record it, run the "
+        "; the letter went to stdout but its issue may not be recorded: to record it, run the "
         "command again with --format text --at 2027-01-10T12:00:00+00:00 -o FILE (the same "
         "letter, written to a file rather than sent again)"
     )

@@ -379,7 +379,7 @@ def made_letters(
                 letter = batch.to_issue[0]  # on stdout: one case's letter
                 raise SentNotRecorded(
                     err,
-                    "the letter went to stdout but its issue is not recorded: to record it, "
+                    "the letter went to stdout but its issue may not be recorded: to record it, "
                     f"run the command again with --format {letter.format.value} --at "
                     f"{when.isoformat(timespec='seconds')} -o FILE (the same letter, written "
                     "to a file rather than sent again)",
