@@ -121,6 +121,16 @@ class ExportParted(ComplaintError):
         self.exit_code = err.exit_code
 
 
+class SentNotRecorded(ComplaintError):
+    """A known error saving the issue of a letter already written out on stdout (a commit
+    that failed): the letter is out and not on record, and the error says so and how to
+    record it, so that it is not taken for a letter not sent. The error's own exit code."""
+
+    def __init__(self, err: ComplaintError, said: str) -> None:
+        super().__init__(f"{err.message}; {said}")
+        self.exit_code = err.exit_code
+
+
 class RecordedThenFailed(ComplaintError):
     """A known error after the change was saved (the view read after the commit): the change
     is kept and said to be, so that a script or a person does not take it again."""

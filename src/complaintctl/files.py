@@ -254,6 +254,18 @@ def new_text_file(
         new.discard()
 
 
+def check_writable(
+    path: Path, *, force: bool | None = None, protected: Iterable[Path] = ()
+) -> Path:
+    """`path` made absolute, if a new file may be put there and its folder lets us write one:
+    what a dry run checks in place of writing, so that it refuses what the real run would
+    (a file there, no folder, a folder, a link, a folder we may not write in)."""
+    target = check_destination(path, force=force, protected=protected)
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise failed(target, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+    return target
+
+
 def staged(
     path: Path, data: bytes, *, force: bool | None = None, protected: Iterable[Path] = ()
 ) -> NewFile:

@@ -349,3 +349,30 @@ def test_a_reopen_s_due_when_closed_and_a_subject_access_export_read_a_midnight_
     (case,) = json.loads(document.read_text(encoding="utf-8"))["cases"]
     (kept,) = [e for e in case["history"] if e["action"] == "reopen"]
     assert "2026-12-03T00:00:00+00:00" == kept["details"]["respond_due_when_closed"]
+
+
+def test_explain_before_a_reopen_names_the_due_it_ran_again_to_at_a_midnight_close_as_24_00(
+    run: Run,
+) -> None:
+    """explain's note of a reopen that ran a clock again reads the due it ran to as `show`
+    does: Wednesday's close as its 24:00, not Thursday's 00:00."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 08:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+        acked = run("ack", ref, "--area", "Casework")  # the response due Wednesday at 23:00
+        assert 0 == acked.exit_code, acked.stderr
+    with freeze_time("2026-12-01 16:00:00"):
+        closed = run("--as", "sam.senior", "close", ref, "--reason", "withdrawn")
+        assert 0 == closed.exit_code, closed.stderr
+        # Open from 09:00: the response, run again, is due at Wednesday's close.
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+    with freeze_time("2026-12-01 16:30:00"):
+        reopened = run("--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
+        assert 0 == reopened.exit_code, reopened.stderr
+        explained = run("explain", ref, "respond", "--as-of", "2026-12-01T16:15", "--json")
+
+    assert 0 == explained.exit_code, explained.stderr
+    (note,) = json.loads(explained.stdout)["notes"]
+    assert note.endswith("ran it again to Wed 2026-12-02 24:00 GMT)"), note

@@ -931,6 +931,22 @@ def test_a_dry_run_with_skip_invalid_writes_no_rejects_file(run: Run, tmp_path: 
 
 
 @freeze_time("2026-12-15 12:00:00")
+def test_a_dry_run_refuses_a_rejects_file_there_already_as_the_real_run_does(
+    run: Run, tmp_path: Path
+) -> None:
+    # It said it would import the good rows (exit 9), where the real run refuses, exit 2.
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, channel="fax")]))
+    kept = write(tmp_path / "batch.rejects.csv", "last week's rejects\n")
+
+    tried, real = (run("import", str(path), "--skip-invalid", *dry) for dry in (["--dry-run"], []))
+
+    assert [2, 2] == [tried.exit_code, real.exit_code], tried.stdout
+    assert tried.stderr == real.stderr
+    assert "batch.rejects.csv" in tried.stderr
+    assert ("last week's rejects\n", []) == (kept.read_text(encoding="utf-8"), exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
 def test_json_output_gives_the_counts_references_and_rejects(run: Run, tmp_path: Path) -> None:
     imported(run, str(write(tmp_path / "first.csv", csv_text([row(1)]))))
     path = write(tmp_path / "batch.csv", csv_text([row(1), row(2), row(3, channel="fax")]))

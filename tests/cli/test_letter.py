@@ -9,10 +9,15 @@ line, with "now" frozen.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -146,6 +151,116 @@ def test_a_letter_to_a_file_is_new_and_its_owners_only(
     stderr = refused(run, 2, "letter", ref, "acknowledgement", "--format", "html", "-o", str(path))
     assert f"{path} exists already: name a new file\n" in stderr
     assert before == path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("where", "code", "says"),
+    [
+        ("there.txt", 2, "{path} exists already: name a new file"),
+        ("no-folder/ack.txt", 2, "no folder {path.parent} to write ack.txt in"),
+        ("a-folder", 12, "{path} is a folder; name a file"),
+        ("read-only/ack.txt", 12, "cannot write {path}: Permission denied"),
+    ],
+)
+def test_a_dry_run_refuses_the_file_the_letter_would_be_refused_as_the_real_run_does(
+    run: Run,
+    unit: UnitFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    store_url: str,
+    where: str,
+    code: int,
+    says: str,
+) -> None:
+    # README: a dry run refuses what the real run would; it said the letter could be written
+    # to a file there already, or where there is no folder for it.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "there.txt").write_text("mine")
+    (out / "a-folder").mkdir()
+    read_only = out / "read-only"
+    read_only.mkdir()
+    # The folder as mode 555 is to its owner (the tests may run as root, whom it does not stop).
+    real_open, real_access = os.open, os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: (
+            False if Path(p) == read_only and mode & os.W_OK else real_access(p, mode, **kw)
+        ),
+    )
+
+    def guarded_open(p: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and Path(os.fsdecode(p)).parent == read_only:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(p))
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    path = out / where
+    before = dump_store(store_url)
+    args = ("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), "--issue")
+
+    real = refused(run, code, *args)
+    dry = refused(run, code, *args, "--dry-run")
+
+    assert f"Error: {says.format(path=path)}\n" == real == dry
+    assert before == dump_store(store_url)
+    assert ["a-folder", "read-only", "there.txt"] == sorted(p.name for p in out.iterdir())
+    assert [] == list(read_only.iterdir())
+
+
+def test_a_dry_run_for_many_refuses_a_letter_there_already_as_the_real_run_does(
+    run: Run, unit: UnitFactory, letters: Path
+) -> None:
+    first, second = (ann_at_every_step(unit, until="acknowledged") for _ in range(2))
+    there = letters / f"{second}-acknowledgement.txt"
+    there.write_text("mine")
+    args = ("letter", "-", "acknowledgement", "--out-dir", str(letters), "--format", "text")
+
+    real = refused(run, 2, *args, input=f"{first}\n{second}\n")
+    dry = refused(run, 2, *args, "--dry-run", input=f"{first}\n{second}\n")
+
+    assert f"Error: {there} exists already: name a new file\n" == real == dry
+    assert [there.name] == [p.name for p in letters.iterdir()]
+
+
+def test_a_letter_out_on_stdout_whose_issue_cannot_be_saved_says_so_and_how_to_record_it(
+    run: Run, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The letter goes out before its issue is committed: a commit that then fails (a full
+    # disk, a lost connection) left the letter sent and unrecorded with only the store's error.
+    from sqlalchemy.exc import OperationalError
+
+    from complaintctl.store.uow import UnitOfWork
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    saving = UnitOfWork._commit_and_read_on
+
+    def failing(self: UnitOfWork) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", failing)
+    result = run("letter", ref, "acknowledgement", "--format", "text", "--issue")
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", saving)
+
+    assert 8 == result.exit_code, result.stderr
+    assert "Casework" in result.stdout  # the letter went out
+    (said,) = result.stderr.splitlines()
+    assert said.startswith("Error: ")
+    assert said.endswith(
+        "; the letter went to stdout but its issue may not be recorded: to record it, run the "
+        "command again with --format text --at 2027-01-10T12:00:00+00:00 -o FILE (the same "
+        "letter, written to a file rather than sent again)"
+    )
+    assert "[]" in ok(run, "letter", ref, "--list", "--json").replace("\n", "").replace(" ", "")
+    # As it says: recorded, and the bytes recorded are those that went out.
+    path = tmp_path / "ack.txt"
+    ok(run, "letter", ref, "acknowledgement", "--issue", "--format", "text",
+       "--at", "2027-01-10T12:00:00+00:00", "-o", str(path))  # fmt: skip
+    (issued,) = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
+    assert result.stdout_bytes == path.read_bytes()
+    assert hashlib.sha256(result.stdout_bytes).hexdigest() == issued["sha256"]
 
 
 def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:

@@ -18,6 +18,7 @@ from complaintctl.errors import InvalidInput, NotPermitted
 from complaintctl.services.explain import explain_deadline
 from tests.conftest import UnitFactory, dump_store
 from tests.service import journey
+from tests.service.letters_journey import letter
 
 SENIOR = "sam.senior"
 STAFF = "officer.one"
@@ -617,3 +618,24 @@ def test_explain_says_a_referred_window_kept_its_due_because_it_was_met(
         "10:00 BST, but Sun 2027-04-04 11:00 BST applied (a deadline already met or breached "
         "keeps its value)"
     ] == [note for note in explained.notes if "calendar has changed since" in note]
+
+
+def test_a_final_response_letter_after_a_zone_change_gives_the_date_the_response_recorded(
+    unit: UnitFactory,
+) -> None:
+    # London to Tokyo moved the window later (4 Apr 19:00 JST, 10:00 UTC). A letter made after
+    # it still gives the date the final response recorded (09:00 UTC, 18:00 JST): the window
+    # never ends before that, whatever zone comes next, where a later hour told by a letter
+    # could be taken back by another change, as going back to London takes it back.
+    ref = journey.to_final(unit)
+    now = utc("2027-01-05T10:00")
+    change(unit, now, zone="Asia/Tokyo", reason="Head office in Tokyo")
+    assert utc("2027-04-04T10:00") == journey.due(journey.show(unit, ref, now), "referral-window")
+    in_tokyo = letter(unit, ref, "final-response", at=now)
+    assert "6pm on Sunday 4 April 2027" == in_tokyo.facts["refer_by"]
+
+    later = utc("2027-01-06T10:00")
+    change(unit, later, zone="Europe/London", reason="Back to London")
+    assert utc("2027-04-04T09:00") == journey.due(journey.show(unit, ref, later), "referral-window")
+    in_london = letter(unit, ref, "final-response", at=later)
+    assert "10am on Sunday 4 April 2027" == in_london.facts["refer_by"]

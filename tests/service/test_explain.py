@@ -275,21 +275,29 @@ def test_a_date_agreed_past_the_known_bank_holidays_is_not_said_to_assume_there_
     assert (said,) == explain(unit, ref, "respond", as_of=t("2026-12-03T12:00")).warnings
 
 
+@pytest.mark.parametrize(
+    ("until", "due"),
+    [
+        ("2032-01-12T17:00", "2032-01-14T17:00"),
+        ("2032-01-01T00:00", "2032-01-01T00:00"),  # the first moment past them
+    ],
+)
 def test_a_date_agreed_or_set_by_hand_past_the_known_bank_holidays_is_said_alike_everywhere(
-    unit: UnitFactory,
+    unit: UnitFactory, until: str, due: str
 ) -> None:
     """`show`, the queue, `overdue`, `action list` and `explain --action` say of a date
     agreed (`extend --until`) or an action's date set by hand (`--due`) past the known bank
     holidays what `extend` and `explain` say: it stands; only the working time left before it
-    counts none there. They said a deadline after them assumes there are none."""
+    counts none there. They said a deadline after them assumes there are none; and the
+    listings, of a date at the very first moment past them."""
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))
     act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
         at=t("2026-12-01T11:00"))  # fmt: skip
-    act(unit, services.extend, ref=ref, until=t("2032-01-12T17:00"), reason="Abroad",
+    act(unit, services.extend, ref=ref, until=t(until), reason="Abroad",
         by="rita.responder", at=t("2026-12-02T15:00"))  # fmt: skip
     act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
-        owner="officer.one", due=t("2032-01-14T17:00"), within=None, by="officer.one",
+        owner="officer.one", due=t(due), within=None, by="officer.one",
         at=t("2026-12-02T16:00"))  # fmt: skip
     as_of, late_in_2031 = t("2026-12-03T12:00"), t("2031-12-22T12:00")
     with unit(write=False) as uow:
@@ -669,6 +677,27 @@ def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
         f"day {e.day_number}" if e.day_number is not None else e.kind for e in view.days
     ]
     assert () == view.notes
+
+
+def test_as_of_before_a_recompute_of_an_action_was_recorded_the_note_says_so_as_a_clocks_does(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)
+    # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; at 16:45 Mon 7 Dec becomes a
+    # closure, and the due Wed 9 Dec. As of 16:40 the recompute was not yet on record.
+    action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")
+    with freeze_time(t("2026-12-04T16:45")), unit() as uow:
+        services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
+                             at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+
+    view = explain(unit, ref, action=action, as_of=t("2026-12-04T16:40"))
+
+    assert (t("2026-12-08T17:00"), t("2026-12-09T17:00")) == (view.due, view.rule_due)
+    assert ["deadline-recomputed"] == [c.action for c in view.changes]
+    assert (
+        "as of Fri 2026-12-04 16:40 GMT the due was Tue 2026-12-08 17:00 GMT: the calendar "
+        "recompute recorded after then (below) was not yet on record",
+    ) == view.notes
 
 
 def test_an_action_moved_to_the_moment_of_a_calendar_change_says_so(unit: UnitFactory) -> None:

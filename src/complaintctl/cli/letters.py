@@ -15,7 +15,7 @@ import typer
 from complaintctl.cli import completion
 from complaintctl.cli.app import State, commands, current_state
 from complaintctl.cli.options import At, DryRun, Json, whole_number
-from complaintctl.errors import EXIT_BULK_REFUSED, InvalidInput
+from complaintctl.errors import EXIT_BULK_REFUSED, ComplaintError, InvalidInput, SentNotRecorded
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -313,7 +313,7 @@ def made_letters(
     to its new file (`output`, or in `out_dir`), or given to `send` (stdout), and recorded as
     issued if `issue`; a refusal takes the files away again and records nothing, and so does
     a letter that `send` could not write out."""
-    from complaintctl.files import NewFile, staged
+    from complaintctl.files import NewFile, check_writable, staged
     from complaintctl.letters import pdf_available
     from complaintctl.services.letters import make_letters, record_issued
 
@@ -350,6 +350,12 @@ def made_letters(
             for file in files:
                 file.place(replace=False)
                 placed.append(file.target)
+        else:
+            # Nothing written, but refused as the real run would refuse its files.
+            for letter in batch.letters:
+                target = output if output is not None else _in(out_dir, letter)
+                if target is not None:
+                    check_writable(target, protected=state.store_files())
         # Held until a letter for stdout is written out whole: one that cannot be (a full
         # disk, a closed pipe) is never recorded as issued.
         with uow.holding_commits():
@@ -363,7 +369,21 @@ def made_letters(
             for letter in batch.letters:
                 send(letter)
         if batch.to_issue and not dry_run:
-            uow.commit_held()
+            try:
+                uow.commit_held()
+            except ComplaintError as err:
+                if send is None:
+                    raise
+                # Out on stdout (to a mail pipe, say) and not on record: said, with how to
+                # record it without sending it again (the same bytes, made at the same --at).
+                letter = batch.to_issue[0]  # on stdout: one case's letter
+                raise SentNotRecorded(
+                    err,
+                    "the letter went to stdout but its issue may not be recorded: to record it, "
+                    f"run the command again with --format {letter.format.value} --at "
+                    f"{when.isoformat(timespec='seconds')} -o FILE (the same letter, written "
+                    "to a file rather than sent again)",
+                ) from err
     except BaseException:
         _remove(placed)
         raise

@@ -419,8 +419,9 @@ def import_command(
         raise InvalidInput(f"--rejects {rejects_path} is the file being imported; name another")
     if skip_invalid and from_stdin and is_stdin(rejects_path):  # `import - < FILE`, the same
         raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
-    if skip_invalid and not dry_run:
-        # Checked before importing: the good rows must not be kept with the bad ones lost.
+    if skip_invalid:
+        # Checked before importing: the good rows must not be kept with the bad ones lost. A
+        # dry run, which writes no rejects file, refuses as the real run would.
         check_destination(rejects_path, force=force, protected=state.store_files())
     written: list[Path] = []
 

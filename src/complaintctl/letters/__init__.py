@@ -296,7 +296,6 @@ def document(name: str, data: dict[str, Any], calendar: WorkingCalendar) -> str:
     )
     env.filters["words"] = partial(_words, calendar=calendar)
     env.filters["when"] = partial(_when, calendar=calendar)
-    env.filters["due"] = partial(_when, calendar=calendar, due=True)
     return env.get_template(name).render(data)
 
 

@@ -128,7 +128,7 @@ def explain_deadline(
         if clamped:
             kept = "it had passed when the calendar changed, and no due moves to before a change"
         elif _closed_before_due(deadline, ruled):
-            kept = _kept_by_close(deadline, ruled, events, tz)
+            kept = _kept_by_close(deadline, ruled, events, calendar)
         elif (
             deadline.kind == DeadlineKind.REFERRAL_WINDOW
             and ruled > rule_due
@@ -152,17 +152,7 @@ def explain_deadline(
     recorded = [e for e in events if e.recorded_at <= recorded_by]
     extended = any(c.action == Action.EXTEND.value for c in _changes(recorded, deadline.kind))
     if due != deadline.due_at:
-        later = _changes([e for e in events if e.recorded_at > recorded_by], deadline.kind)
-        counted = Counter(
-            "extension" if c.action == Action.EXTEND.value else "calendar recompute" for c in later
-        )
-        what = " and ".join(f"{kind}{'' if n == 1 else 's'}" for kind, n in counted.items())
-        notes.append(
-            f"as of {format_local(as_of, tz)} the due was {format_due(due, tz, calendar)}: "
-            f"the {what} "
-            f"recorded after then (below) {'was' if len(later) == 1 else 'were'} not yet on "
-            "record"
-        )
+        notes.append(_not_yet_on_record(events, recorded_by, as_of, due, calendar, deadline.kind))
 
     if as_recorded and not any(e.recorded_at <= as_of for e in events):
         # As `show --as-of` warns of it (services/reads.show_case).
@@ -287,6 +277,8 @@ def _explain_action(
         rule_due = policy.due_after(target, calendar, deadline.start_at)
         days = explain_days(calendar, deadline.start_at, target)
     changes = _changes(event_views(history), DeadlineKind.ACTION.value, row.id)
+    # As `show --as-of` gives it: the due as the history recorded by `as_of` had it.
+    due = action_due_as_recorded(row.id or 0, deadline.due_at, events, recorded_by)
     if rule_due != deadline.due_at:
         # A --within counted as working minutes moves with the calendar while open; one
         # opened before that, or one already done or breached, keeps its value; one whose
@@ -304,6 +296,10 @@ def _explain_action(
             f"{format_due(deadline.due_at, tz, calendar)} applies "
             f"({kept})"
         )
+    if due != deadline.due_at:
+        notes.append(
+            _not_yet_on_record(events, recorded_by, as_of, due, calendar, deadline.kind, row.id)
+        )
     return _view(
         uow,
         case.ref,
@@ -318,9 +314,35 @@ def _explain_action(
         notes=notes,
         as_of=as_of,
         action=(row.id, row.kind) if row.id is not None else None,
-        due=action_due_as_recorded(row.id or 0, deadline.due_at, events, recorded_by),
+        due=due,
         extended=any(c.action == Action.EXTEND.value for c in changes),
         ended_on_record=row.id in _recorded_ids(events, Action.ACTION_DONE, recorded_by),
+    )
+
+
+def _not_yet_on_record(
+    events: Sequence[EventView],
+    recorded_by: datetime,
+    as_of: datetime,
+    due: datetime,
+    calendar: WorkingCalendar,
+    kind: str,
+    action_id: int | None = None,
+) -> str:
+    """The note that the due as of `as_of` was `due`, the moves of it recorded since (an
+    extension, a calendar recompute: listed below it) not yet on record, for a case's clock
+    or (`action_id`) an action's alike."""
+    later = _changes([e for e in events if e.recorded_at > recorded_by], kind, action_id)
+    counted = Counter(
+        "extension" if c.action == Action.EXTEND.value else "calendar recompute" for c in later
+    )
+    what = " and ".join(f"{kind}{'' if n == 1 else 's'}" for kind, n in counted.items())
+    tz = calendar.tz
+    return (
+        f"as of {format_local(as_of, tz)} the due was {format_due(due, tz, calendar)}: "
+        f"the {what} "
+        f"recorded after then (below) {'was' if len(later) == 1 else 'were'} not yet on "
+        "record"
     )
 
 
@@ -433,7 +455,9 @@ def _closed_before_due(deadline: Deadline, due: datetime) -> bool:
     )
 
 
-def _kept_by_close(deadline: Deadline, due: datetime, events: Sequence[EventView], tz: Any) -> str:
+def _kept_by_close(
+    deadline: Deadline, due: datetime, events: Sequence[EventView], calendar: WorkingCalendar
+) -> str:
     """Why a clock a close cancelled kept its due, and the due a reopen that moved it ran it
     again to (services/steps.py, `Reopen`)."""
     why = (
@@ -453,8 +477,8 @@ def _kept_by_close(deadline: Deadline, due: datetime, events: Sequence[EventView
         ):
             moved = datetime.fromisoformat(again)
             return (
-                f"{why}; the reopen of {format_local(e.at, tz)} ran it again to "
-                f"{format_local(moved, tz)}"
+                f"{why}; the reopen of {format_local(e.at, calendar.tz)} ran it again to "
+                f"{format_due(moved, calendar.tz, calendar)}"
             )
     return why
 

@@ -173,7 +173,11 @@ class UnitOfWork:
             self._held = False
 
     def commit_held(self) -> None:
-        self._commit_and_read_on()
+        """Commit what a batch held: a failure raised as the store's error (StoreUnavailable)
+        here, so that a caller who has already let something out (a letter on stdout) can say
+        so."""
+        with translated_errors(self._url):
+            self._commit_and_read_on()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
