@@ -304,24 +304,32 @@ def test_a_refused_extension_names_a_due_at_a_midnight_close_as_show_does(run: R
     ) == refused.stderr
 
 
+def closed_then_hours_changed(run: Run, hours: str, then: str) -> str:
+    """A case logged and acknowledged Tue 1 Dec 15:00 in a store open `hours`, closed at
+    16:00, when the hours became `then`: its reference."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", hours)
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+        acked = run("ack", ref, "--area", "Casework")
+        assert 0 == acked.exit_code, acked.stderr
+    with freeze_time("2026-12-01 16:00:00"):
+        closed = run("--as", "sam.senior", "close", ref, "--reason", "withdrawn")
+        assert 0 == closed.exit_code, closed.stderr
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", then)
+        assert 0 == ok.exit_code, ok.stderr
+    return ref
+
+
 def test_a_reopen_s_due_when_closed_and_a_subject_access_export_read_a_midnight_close_as_24_00(
     run: Run, tmp_path: Path
 ) -> None:
     """The due a reopened clock had when its case closed, and each due in the history a
     consumer receives from `consumer export`, read as `show` gives them: Wednesday's close as
     its 24:00, not Thursday's 00:00. The stored detail and the JSON keep the instant."""
-    with freeze_time("2026-12-01 15:00:00"):
-        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
-        assert 0 == ok.exit_code, ok.stderr
-        ref = log(run)
-        acked = run("ack", ref, "--area", "Casework")  # the response due at Wednesday's close
-        assert 0 == acked.exit_code, acked.stderr
+    # The response due at Wednesday's close; open from 08:00, run again, an hour sooner.
+    ref = closed_then_hours_changed(run, "Mon-Fri 09:00-24:00", then="Mon-Fri 08:00-24:00")
     with freeze_time("2026-12-01 16:00:00"):
-        closed = run("--as", "sam.senior", "close", ref, "--reason", "withdrawn")
-        assert 0 == closed.exit_code, closed.stderr
-        # Open from 08:00: the response, run again, is due an hour sooner.
-        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 08:00-24:00")
-        assert 0 == ok.exit_code, ok.stderr
         reopened = run("--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
         assert 0 == reopened.exit_code, reopened.stderr
         import typer.testing
@@ -356,18 +364,8 @@ def test_explain_before_a_reopen_names_the_due_it_ran_again_to_at_a_midnight_clo
 ) -> None:
     """explain's note of a reopen that ran a clock again reads the due it ran to as `show`
     does: Wednesday's close as its 24:00, not Thursday's 00:00."""
-    with freeze_time("2026-12-01 15:00:00"):
-        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 08:00-24:00")
-        assert 0 == ok.exit_code, ok.stderr
-        ref = log(run)
-        acked = run("ack", ref, "--area", "Casework")  # the response due Wednesday at 23:00
-        assert 0 == acked.exit_code, acked.stderr
-    with freeze_time("2026-12-01 16:00:00"):
-        closed = run("--as", "sam.senior", "close", ref, "--reason", "withdrawn")
-        assert 0 == closed.exit_code, closed.stderr
-        # Open from 09:00: the response, run again, is due at Wednesday's close.
-        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
-        assert 0 == ok.exit_code, ok.stderr
+    # The response due Wednesday at 23:00; open from 09:00, run again, at Wednesday's close.
+    ref = closed_then_hours_changed(run, "Mon-Fri 08:00-24:00", then="Mon-Fri 09:00-24:00")
     with freeze_time("2026-12-01 16:30:00"):
         reopened = run("--as", "sam.senior", "reopen", ref, "--reason", "Closed by mistake")
         assert 0 == reopened.exit_code, reopened.stderr

@@ -657,15 +657,22 @@ def test_an_action_due_within_hours_past_a_shorter_days_close_is_due_at_that_clo
     ) == view.notes
 
 
-def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
-    unit: UnitFactory,
-) -> None:
+def action_then_a_closure(unit: UnitFactory) -> tuple[str, int]:
+    """A case with an action opened Fri 4 Dec 2026 16:30 `--within 2d` (due at the close of
+    Tue 8 Dec), and Mon 7 Dec made a closure at 16:45: the case and the action."""
     ref = to_first_stage(unit)
-    # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; then Mon 7 Dec becomes a closure.
     action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")
     with freeze_time(t("2026-12-04T16:45")), unit() as uow:
         services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
                              at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+    return ref, action
+
+
+def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
+    unit: UnitFactory,
+) -> None:
+    # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; then Mon 7 Dec becomes a closure.
+    ref, action = action_then_a_closure(unit)
 
     view = explain(unit, ref, action=action, as_of=t("2026-12-05T10:00"))
 
@@ -682,13 +689,9 @@ def test_an_action_moved_by_a_calendar_change_is_counted_on_the_new_calendar(
 def test_as_of_before_a_recompute_of_an_action_was_recorded_the_note_says_so_as_a_clocks_does(
     unit: UnitFactory,
 ) -> None:
-    ref = to_first_stage(unit)
     # Fri 4 Dec 2026 16:30, due at the close of Tue 8 Dec; at 16:45 Mon 7 Dec becomes a
     # closure, and the due Wed 9 Dec. As of 16:40 the recompute was not yet on record.
-    action = add_action(unit, ref, t("2026-12-04T16:30"), within="2d")
-    with freeze_time(t("2026-12-04T16:45")), unit() as uow:
-        services.add_closure(uow, day=date(2026, 12, 7), reason="Office move", by="sam.senior",
-                             at=t("2026-12-04T16:45"), now=t("2026-12-04T16:45"))  # fmt: skip
+    ref, action = action_then_a_closure(unit)
 
     view = explain(unit, ref, action=action, as_of=t("2026-12-04T16:40"))
 
