@@ -516,6 +516,39 @@ def test_the_history_is_streamed_by_its_own_statement_alone(unit: UnitFactory) -
         assert "stream_results" not in uow.session.connection().get_execution_options()
 
 
+def test_the_history_read_through_the_drivers_cursor_is_as_sqlalchemy_reads_it(
+    unit: UnitFactory,
+) -> None:
+    from sqlalchemy import select
+
+    from complaintctl.domain import figures
+    from complaintctl.services.figures import REPLAYED
+    from complaintctl.store import listings
+    from complaintctl.store.models import Case, Event
+
+    # One step recorded as it happened, one typed in a day after its date.
+    ref = case(unit, "Ann Smith", t("2027-03-01T10:00"))
+    ack(unit, ref, t("2027-03-02T10:00"), now=t("2027-03-03T10:00"))
+    respond(unit, ref, t("2027-03-03T11:00"), Decision.UPHELD)
+
+    with unit(write=False) as uow:
+        chunks = listings.history_for_figures(
+            uow, MARCH.starts(LONDON), LATER, REPLAYED, figures.OPEN_STAGES, chunk=2
+        )
+        read = [row for chunk in chunks for row in chunk]
+        columns = (Event.case_id, Case.ref, Event.action, Event.at, Event.recorded_at)
+        statement = (
+            select(*columns, Event.details)
+            .join(Case, Case.id == Event.case_id)  # type: ignore[arg-type]
+            .where(Event.action.in_(REPLAYED))  # type: ignore[attr-defined]
+            .order_by(Event.case_id, Event.id)  # type: ignore[arg-type]
+        )
+        expected = uow.session.connection().execute(statement).all()
+    assert [tuple(row) for row in expected] == read
+    assert [(ref, "log"), (ref, "acknowledge"), (ref, "respond")] == [r[1:3] for r in read]
+    assert all(row[3].tzinfo is UTC and row[4].tzinfo is UTC for row in read)
+
+
 def test_reading_in_chunks_gives_each_cutoff_the_facts_a_replay_of_the_whole_history_does(
     unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

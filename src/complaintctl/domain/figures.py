@@ -310,7 +310,14 @@ class CaseFacts(NamedTuple):
 
 
 def _instant(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    # A due as an entry's details hold it: ISO text as JSON has it (the usual case, parsed
+    # without a check first), or a datetime.
+    if value.__class__ is str:
+        return _from_iso(value)
+    return value if isinstance(value, datetime) else _from_iso(str(value))
+
+
+_from_iso = datetime.fromisoformat
 
 
 class _Running:
