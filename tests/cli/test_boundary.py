@@ -461,6 +461,30 @@ def test_a_store_with_history_details_changed_to_json_not_an_object_says_it_is_d
         assert "is damaged: " in result.stderr, command
 
 
+def test_a_report_refused_for_a_damaged_entry_is_one_error_line_in_a_real_process(
+    run: Run, store_url: str, frozen: None
+) -> None:
+    """The report stops reading the history at the damaged entry: the reader left open is
+    closed quietly, after the connection. It printed an "Exception ignored" traceback after
+    the error line."""
+    journey.log_case(run, at="2026-11-30T10:00")
+    rewrite(store_url, "UPDATE event SET details = '[1]' WHERE action = 'log'")
+    env = {**os.environ, "COMPLAINTCTL_DB": store_url, "COMPLAINTCTL_USER": "officer.one"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "report", "--period", "2026-11"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert 8 == result.returncode
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: the store at ")
+    assert "is damaged: " in line
+
+
 def test_the_work_files_of_a_killed_command_are_gone_after_the_next_one(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: None
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import Any, cast
 
@@ -54,7 +55,10 @@ def driver_rows(
     except base as err:  # as SQLAlchemy would have raised it (the store is unavailable)
         raise DBAPIError.instance(sql, parameters, err, base, dialect=dialect) from err
     finally:
-        cursor.close()
+        # A reader that stopped early (a damaged entry refused) is closed when it is collected,
+        # by which time the command may have closed the connection, and the cursor with it.
+        with suppress(base):
+            cursor.close()
 
 
 def instant_reader(dialect: Dialect) -> Callable[[Any], datetime]:
