@@ -320,6 +320,36 @@ def test_a_date_agreed_or_set_by_hand_past_the_known_bank_holidays_is_said_alike
     ]
 
 
+def test_a_date_set_by_hand_before_the_known_bank_holidays_is_said_alike_everywhere(
+    unit: UnitFactory,
+) -> None:
+    """An action's date set by hand (`--due`) before the years whose bank holidays are known
+    is not counted: it stands, as one after them does, and only the working time shown since
+    it counts none there. `show` and `explain` said nothing of it, while `action list` and
+    `overdue` said it was counted from before them and might be early by a holiday."""
+    ref = log(unit, t("2019-03-01T10:00"))
+    withdraw(unit, ref, t("2019-03-01T11:00"))  # its own clocks stop: the action is owed
+    act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=t("2019-04-01T12:00"), within=None, by="officer.one",
+        at=t("2019-03-02T10:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=NOW).warnings
+        listed = [a.warnings for a in services.list_actions(uow, as_of=NOW)]
+        overdue = services.overdue(uow, as_of=NOW)
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "since a date agreed before them counts none there, though the date itself stands, "
+        "and earlier years cannot be added"
+    )
+    assert [("action", ref)] == [(i.kind, i.ref) for i in overdue.items]
+    assert [(said,)] * 4 == [
+        shown,
+        *listed,
+        overdue.warnings,
+        explain(unit, ref, action=1).warnings,
+    ]
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))
