@@ -350,6 +350,45 @@ def test_a_date_set_by_hand_before_the_known_bank_holidays_is_said_alike_everywh
     ]
 
 
+def test_an_action_recorded_before_within_was_kept_as_working_time_stands_everywhere(
+    unit: UnitFactory,
+) -> None:
+    """An action opened `--within` before its working time was kept has its due recorded as
+    a date (unit `agreed`), which no calendar change moves: past the known bank holidays it
+    stands, as the listings and `show` say. `explain --action` counts it again to explain it,
+    but said it was a deadline assuming there are none, to be moved by adding them."""
+    ref = log(unit, t("2031-12-22T10:00"))
+    acknowledge(unit, ref, t("2031-12-22T11:00"))
+    act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
+        owner="officer.one", due=None, within="5d", by="officer.one",
+        at=t("2031-12-29T12:00"))  # fmt: skip
+    with unit() as uow:  # as a store kept it before
+        (clock,) = uow.action_clocks(uow.action(1))
+        clock.unit, clock.amount = "agreed", 0
+        uow.add(clock)
+        uow.commit()
+    as_of = t("2031-12-30T12:00")
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=as_of).warnings
+        listed = [a.warnings for a in services.list_actions(uow, as_of=as_of)]
+    explained = explain(unit, ref, action=1, as_of=as_of)
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert (t("2032-01-05T17:00"), "working-days", 5) == (
+        explained.due,
+        explained.unit,
+        explained.amount,
+    )
+    assert [(said,)] * 3 == [shown, *listed, explained.warnings]
+    assert (
+        "within 5d (working time), set by officer.one: opened before --within was kept as "
+        "working time, its due was recorded as a date, which a calendar change does not move"
+    ) in explained.notes
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

@@ -232,8 +232,13 @@ def _explain_action(
     if deadline.unit == policy.WITHIN:
         amount = timedelta(minutes=deadline.amount)
     elif deadline.unit == clocks.AGREED and (within := typed_within(deadline.rule)):
-        # Opened before `--within` was kept as working minutes: read back from its words.
+        # Opened before `--within` was kept as working minutes: read back from its words to
+        # explain it, its due recorded as a date that stands (services/calendar._recompute).
         amount = working_duration(uow, within, "--within", typed=False)
+        notes.append(
+            f"{deadline.rule}: opened before --within was kept as working time, its due was "
+            "recorded as a date, which a calendar change does not move"
+        )
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)
@@ -377,6 +382,9 @@ def _view(
 ) -> ExplainView:
     calendar = uow.calendar()
     setting = uow.calendar_setting()
+    set_as_date = target.unit == clocks.AGREED or (
+        action is not None and deadline.unit == clocks.AGREED
+    )
     return ExplainView(
         zone=calendar.zone,
         as_of=as_of,
@@ -419,11 +427,12 @@ def _view(
         ),
         notes=tuple(notes),
         # A date agreed (or set by hand) is not counted on the calendar: it stands. The rule's
-        # due is counted, but for an action's date set by hand, which has no rule to count.
+        # due is counted, but for an action's due recorded as a date (set by hand, or a
+        # --within from before it was kept as working time), which no rule moves: as listed.
         warnings=clocks_coverage(
             calendar,
             (deadline,),
-            *(() if target.unit == clocks.AGREED else (deadline.start_at, rule_due)),
+            *(() if set_as_date else (deadline.start_at, rule_due)),
         ),
     )
 
