@@ -389,6 +389,36 @@ def test_an_action_recorded_before_within_was_kept_as_working_time_stands_everyw
     ) in explained.notes
 
 
+def test_overdue_as_of_past_the_known_bank_holidays_says_what_is_counted_there(
+    unit: UnitFactory,
+) -> None:
+    """`overdue --as-of` a time past the known bank holidays counts the working time late up
+    to it with none there: it says so. It said a deadline after them assumed there were
+    none, where the only deadline after them is a date agreed, which stands, or where every
+    due listed lies inside them."""
+    agreed = log(unit, t("2031-11-03T10:00"))
+    acknowledge(unit, agreed, t("2031-11-03T10:00"))
+    act(unit, services.assign, ref=agreed, to="rita.responder", by="lee.leader",
+        at=t("2031-11-03T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=agreed, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2031-11-04T15:00"))  # fmt: skip
+    counted = log(unit, t("2031-12-01T10:00"), email="bob@example.com")  # due 4 December
+    with unit(write=False) as uow:
+        both = services.overdue(uow, as_of=t("2032-01-20T12:00"), as_recorded=True)
+        inside = services.overdue(uow, as_of=t("2032-01-05T12:00"), as_recorded=True)
+    known = "bank holidays are known only from 2021-01-01 to 2031-12-31; "
+    add = " — run `complaintctl calendar holidays --through 2032` to add them"
+    assert [agreed, counted] == sorted(i.ref for i in both.items)
+    assert [counted] == [i.ref for i in inside.items]
+    assert (
+        (
+            f"{known}the working time shown as of 2032-01-20, after them, counts none there, "
+            f"though a date agreed after them stands{add}",
+        ),
+        (f"{known}the working time shown as of 2032-01-05, after them, counts none there{add}",),
+    ) == (both.warnings, inside.warnings)
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

@@ -183,12 +183,13 @@ def _listed_coverage(
 ) -> tuple[str, ...]:
     """`coverage_warnings` of a listing's dues (each its kind, what it is on and its due), as
     `show` gives them (`clocks_coverage`): the earliest and latest counted on the calendar
-    (`_outermost`), and a date agreed or set by hand (`agreed_among`) as one that stands."""
+    (`_outermost`), a date agreed or set by hand (`agreed_among`) as one that stands, and
+    `as_of`, which the working time shown is counted to, where anything is listed."""
     items = list(listed)
     agreed = agreed_among(uow, as_of, items)
     counted = _outermost(item[2] for item in items if item not in agreed)
     fixed = [item[2] for item in items if item in agreed]
-    return coverage_warnings(uow.calendar(), as_of, *counted, agreed=fixed)
+    return coverage_warnings(uow.calendar(), *counted, agreed=fixed, as_of=as_of if items else None)
 
 
 def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:
