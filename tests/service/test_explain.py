@@ -419,6 +419,44 @@ def test_overdue_as_of_past_the_known_bank_holidays_says_what_is_counted_there(
     ) == (both.warnings, inside.warnings)
 
 
+def test_show_and_explain_as_of_warn_of_the_dues_on_record_then(unit: UnitFactory) -> None:
+    """`show --as-of` (and `explain --as-of`) warn of the dues the history recorded by then
+    had: not of a date agreed, or an action opened, past the known bank holidays since, and
+    of one agreed by then on a clock met since. They warned of the clocks running now."""
+    later = log(unit, t("2026-12-01T10:00"))
+    earlier = log(unit, t("2026-12-01T10:00"), email="bob@example.com")
+    for ref in (later, earlier):
+        acknowledge(unit, ref, t("2026-12-01T10:00"))
+        act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+            at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=earlier, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2026-12-02T10:00"))  # fmt: skip
+    act(unit, services.respond, ref=earlier, decision=Decision.NOT_UPHELD,
+        summary="We did reply", remedies=services.Remedies(), by="rita.responder",
+        at=t("2026-12-04T10:00"))  # fmt: skip
+    act(unit, services.extend, ref=later, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2026-12-04T10:00"))  # fmt: skip
+    act(unit, services.add_action, ref=later, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=t("2032-01-20T17:00"), within=None, by="officer.one",
+        at=t("2026-12-04T11:00"))  # fmt: skip
+    then = t("2026-12-03T12:00")
+    with unit(write=False) as uow:
+        shown = {
+            ref: services.show_case(uow, ref=ref, as_of=then, as_recorded=True).warnings
+            for ref in (later, earlier)
+        }
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert {later: (), earlier: (said,)} == shown
+    assert ((), (said,)) == (
+        explain(unit, later, "respond", as_of=then).warnings,
+        explain(unit, earlier, "respond", as_of=then).warnings,
+    )
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

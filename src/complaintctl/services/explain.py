@@ -24,11 +24,19 @@ from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import (
+    SetThen,
     action_due_as_recorded,
+    clock_as_recorded,
     clocks_on_record,
     due_as_recorded,
 )
-from complaintctl.services.common import EVERY_ENTRY, clocks_coverage, event_views, find_case
+from complaintctl.services.common import (
+    EVERY_ENTRY,
+    SetClock,
+    clocks_coverage,
+    event_views,
+    find_case,
+)
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -178,6 +186,7 @@ def explain_deadline(
         extended=extended,
         on_record=id(deadline) in on_record,
         ended_on_record=on_record.get(id(deadline), False),
+        set_then=clock_as_recorded(deadline, events, recorded_by),
     )
 
 
@@ -379,7 +388,10 @@ def _view(
     action: tuple[int, str] | None = None,
     on_record: bool = True,
     ended_on_record: bool = True,
+    set_then: SetClock | None = None,
 ) -> ExplainView:
+    """The view of `deadline`, warned of as it was set as of then (`set_then`: by default, an
+    action's clock as it is set, its due then)."""
     calendar = uow.calendar()
     setting = uow.calendar_setting()
     set_as_date = target.unit == clocks.AGREED or (
@@ -431,7 +443,7 @@ def _view(
         # --within from before it was kept as working time), which no rule moves: as listed.
         warnings=clocks_coverage(
             calendar,
-            (deadline,),
+            (set_then or SetThen(deadline.start_at, due, deadline.unit),),
             *(() if set_as_date else (deadline.start_at, rule_due)),
         ),
     )
