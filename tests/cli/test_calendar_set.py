@@ -374,3 +374,33 @@ def test_explain_before_a_reopen_names_the_due_it_ran_again_to_at_a_midnight_clo
     assert 0 == explained.exit_code, explained.stderr
     (note,) = json.loads(explained.stdout)["notes"]
     assert note.endswith("ran it again to Wed 2026-12-02 24:00 GMT)"), note
+
+
+def test_overdue_reads_a_restriction_s_review_at_a_midnight_close_as_its_own_views_do(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review date is a date a person set (`--review 2026-12-03T00:00`): `overdue` reads it
+    as `restrict list` and `show` do, Thursday's 00:00, not Wednesday's 24:00 as a due
+    counted to a store's midnight close reads. Plain lines keep ISO."""
+    with freeze_time("2026-12-01 15:00:00"):
+        ok = run("--as", "sam.senior", "calendar", "set", "--hours", "Mon-Fri 09:00-24:00")
+        assert 0 == ok.exit_code, ok.stderr
+        ref = log(run)
+        added = run("--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+                    "--scope", "procedure", "--reason", "Abuse of staff",
+                    "--review", "2026-12-03T00:00")  # fmt: skip
+        assert 0 == added.exit_code, added.stderr
+    with freeze_time("2026-12-03 10:00:00"):
+        plain = run("overdue", "--kind", "restriction-review").stdout
+        import typer.testing
+
+        monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+        monkeypatch.setenv("COLUMNS", "200")
+        listed = run("restrict", "list").stdout
+        shown = run("show", ref).stdout
+        table = run("overdue", "--kind", "restriction-review").stdout
+
+    review = "Thu 2026-12-03 00:00 GMT"
+    assert (True, True) == (review in listed, review in shown), (listed, shown)
+    assert (True, False) == (review in table, "Wed 2026-12-02 24:00" in table), table
+    assert "\t2026-12-03T00:00:00+00:00\t" in plain

@@ -320,6 +320,143 @@ def test_a_date_agreed_or_set_by_hand_past_the_known_bank_holidays_is_said_alike
     ]
 
 
+def test_a_date_set_by_hand_before_the_known_bank_holidays_is_said_alike_everywhere(
+    unit: UnitFactory,
+) -> None:
+    """An action's date set by hand (`--due`) before the years whose bank holidays are known
+    is not counted: it stands, as one after them does, and only the working time shown since
+    it counts none there. `show` and `explain` said nothing of it, while `action list` and
+    `overdue` said it was counted from before them and might be early by a holiday."""
+    ref = log(unit, t("2019-03-01T10:00"))
+    withdraw(unit, ref, t("2019-03-01T11:00"))  # its own clocks stop: the action is owed
+    act(unit, services.add_action, ref=ref, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=t("2019-04-01T12:00"), within=None, by="officer.one",
+        at=t("2019-03-02T10:00"))  # fmt: skip
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=NOW).warnings
+        listed = [a.warnings for a in services.list_actions(uow, as_of=NOW)]
+        overdue = services.overdue(uow, as_of=NOW)
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "since a date agreed before them counts none there, though the date itself stands, "
+        "and earlier years cannot be added"
+    )
+    assert [("action", ref)] == [(i.kind, i.ref) for i in overdue.items]
+    assert [(said,)] * 4 == [
+        shown,
+        *listed,
+        overdue.warnings,
+        explain(unit, ref, action=1).warnings,
+    ]
+
+
+def test_an_action_recorded_before_within_was_kept_as_working_time_stands_everywhere(
+    unit: UnitFactory,
+) -> None:
+    """An action opened `--within` before its working time was kept has its due recorded as
+    a date (unit `agreed`), which no calendar change moves: past the known bank holidays it
+    stands, as the listings and `show` say. `explain --action` counts it again to explain it,
+    but said it was a deadline assuming there are none, to be moved by adding them."""
+    ref = log(unit, t("2031-12-22T10:00"))
+    acknowledge(unit, ref, t("2031-12-22T11:00"))
+    act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
+        owner="officer.one", due=None, within="5d", by="officer.one",
+        at=t("2031-12-29T12:00"))  # fmt: skip
+    with unit() as uow:  # as a store kept it before
+        (clock,) = uow.action_clocks(uow.action(1))
+        clock.unit, clock.amount = "agreed", 0
+        uow.add(clock)
+        uow.commit()
+    as_of = t("2031-12-30T12:00")
+    with unit(write=False) as uow:
+        shown = services.show_case(uow, ref=ref, as_of=as_of).warnings
+        listed = [a.warnings for a in services.list_actions(uow, as_of=as_of)]
+    explained = explain(unit, ref, action=1, as_of=as_of)
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert (t("2032-01-05T17:00"), "working-days", 5) == (
+        explained.due,
+        explained.unit,
+        explained.amount,
+    )
+    assert [(said,)] * 3 == [shown, *listed, explained.warnings]
+    assert (
+        "within 5d (working time), set by officer.one: opened before --within was kept as "
+        "working time, its due was recorded as a date, which a calendar change does not move"
+    ) in explained.notes
+
+
+def test_overdue_as_of_past_the_known_bank_holidays_says_what_is_counted_there(
+    unit: UnitFactory,
+) -> None:
+    """`overdue --as-of` a time past the known bank holidays counts the working time late up
+    to it with none there: it says so. It said a deadline after them assumed there were
+    none, where the only deadline after them is a date agreed, which stands, or where every
+    due listed lies inside them."""
+    agreed = log(unit, t("2031-11-03T10:00"))
+    acknowledge(unit, agreed, t("2031-11-03T10:00"))
+    act(unit, services.assign, ref=agreed, to="rita.responder", by="lee.leader",
+        at=t("2031-11-03T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=agreed, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2031-11-04T15:00"))  # fmt: skip
+    counted = log(unit, t("2031-12-01T10:00"), email="bob@example.com")  # due 4 December
+    with unit(write=False) as uow:
+        both = services.overdue(uow, as_of=t("2032-01-20T12:00"), as_recorded=True)
+        inside = services.overdue(uow, as_of=t("2032-01-05T12:00"), as_recorded=True)
+    known = "bank holidays are known only from 2021-01-01 to 2031-12-31; "
+    add = " — run `complaintctl calendar holidays --through 2032` to add them"
+    assert [agreed, counted] == sorted(i.ref for i in both.items)
+    assert [counted] == [i.ref for i in inside.items]
+    assert (
+        (
+            f"{known}the working time shown as of 2032-01-20, after them, counts none there, "
+            f"though a date agreed after them stands{add}",
+        ),
+        (f"{known}the working time shown as of 2032-01-05, after them, counts none there{add}",),
+    ) == (both.warnings, inside.warnings)
+
+
+def test_show_and_explain_as_of_warn_of_the_dues_on_record_then(unit: UnitFactory) -> None:
+    """`show --as-of` (and `explain --as-of`) warn of the dues the history recorded by then
+    had: not of a date agreed, or an action opened, past the known bank holidays since, and
+    of one agreed by then on a clock met since. They warned of the clocks running now."""
+    later = log(unit, t("2026-12-01T10:00"))
+    earlier = log(unit, t("2026-12-01T10:00"), email="bob@example.com")
+    for ref in (later, earlier):
+        acknowledge(unit, ref, t("2026-12-01T10:00"))
+        act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+            at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=earlier, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2026-12-02T10:00"))  # fmt: skip
+    act(unit, services.respond, ref=earlier, decision=Decision.NOT_UPHELD,
+        summary="We did reply", remedies=services.Remedies(), by="rita.responder",
+        at=t("2026-12-04T10:00"))  # fmt: skip
+    act(unit, services.extend, ref=later, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2026-12-04T10:00"))  # fmt: skip
+    act(unit, services.add_action, ref=later, kind=ActionKind.REMEDY, what="Pay £10",
+        owner="officer.one", due=t("2032-01-20T17:00"), within=None, by="officer.one",
+        at=t("2026-12-04T11:00"))  # fmt: skip
+    then = t("2026-12-03T12:00")
+    with unit(write=False) as uow:
+        shown = {
+            ref: services.show_case(uow, ref=ref, as_of=then, as_recorded=True).warnings
+            for ref in (later, earlier)
+        }
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert {later: (), earlier: (said,)} == shown
+    assert ((), (said,)) == (
+        explain(unit, later, "respond", as_of=then).warnings,
+        explain(unit, earlier, "respond", as_of=then).warnings,
+    )
+
+
 def test_an_extension_keeps_the_rule_and_shows_the_agreed_date(unit: UnitFactory) -> None:
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T10:00"))

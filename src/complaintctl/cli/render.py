@@ -1685,12 +1685,18 @@ def overdue(
     def calendar_time(item: OverdueItem) -> str:
         return format_duration(abs(item.late_calendar))
 
+    def due(item: OverdueItem) -> str:
+        # A restriction's review date is a date a person set: read as its own views read it
+        # (`restrict list`, `show`, the history, the letter), never as a midnight close's 24:00.
+        review = item.kind == clocks.DeadlineKind.RESTRICTION_REVIEW
+        return format_due(item.due, tz, None if review else report.calendar)
+
     wide: list[Column[OverdueItem]] = [
         Column("Ref", who),
         Column("Kind", lambda i: i.which()),
         Column("Consumer", lambda i: i.consumer, CLIP, cap=22),
         Column("Owner", lambda i: i.owner or "", CLIP, cap=14),
-        Column("Due", lambda i: format_due(i.due, tz, report.calendar)),
+        Column("Due", due),
         Column("Working time", working),
         Column("Calendar", calendar_time),
     ]
@@ -1702,7 +1708,7 @@ def overdue(
             lambda i: f"{i.consumer}\n{i.owner}" if i.owner else i.consumer,
             WRAP,
         ),
-        Column("Due", lambda i: format_due(i.due, tz, report.calendar)),
+        Column("Due", due),
         Column(
             "Working time\nCalendar",
             lambda i: Cell(f"{working(i).text}\n{calendar_time(i)}", working(i).style),

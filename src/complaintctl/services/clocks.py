@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from complaintctl.domain.calendar import WorkingCalendar
 from complaintctl.domain.chain import unmarked
 from complaintctl.domain.clocks import (
+    AGREED,
     STEP_CLOCKS,
     Agreed,
     ClockPlan,
@@ -208,6 +209,26 @@ class RecordedClock(Protocol):
     def rule(self) -> str: ...
 
 
+class SetThen(NamedTuple):
+    """A clock as it was set by a moment (`services/common.clocks_coverage`'s `SetClock`)."""
+
+    start_at: datetime
+    due_at: datetime
+    unit: str
+
+
+def clock_as_recorded(
+    deadline: ViewedClock, history: Sequence[EventView], recorded_by: datetime
+) -> SetThen:
+    """The case clock as its history recorded by `recorded_by` had it set (`due_as_recorded`):
+    its due then, and a date agreed only where an extension recorded by then agreed it (one
+    agreed since undone leaves the policy's rule, counted on the calendar)."""
+    due, _, agreed = _as_recorded(deadline, history, recorded_by)
+    if agreed is None:
+        return SetThen(deadline.start_at, due, deadline.unit)
+    return SetThen(deadline.start_at, due, AGREED if agreed else rule_of(deadline.kind).unit)
+
+
 def due_as_recorded(
     deadline: RecordedClock, history: Sequence[EventView], recorded_by: datetime
 ) -> tuple[datetime, str]:
@@ -216,6 +237,15 @@ def due_as_recorded(
     since is undone, latest first (a replay with --as-of). A move of another row of the same
     kind (the clock a close cancelled, beside the one a reopen ran again) is told apart by
     its new due, which is not this row's."""
+    due, rule, _ = _as_recorded(deadline, history, recorded_by)
+    return due, rule
+
+
+def _as_recorded(
+    deadline: RecordedClock, history: Sequence[EventView], recorded_by: datetime
+) -> tuple[datetime, str, bool | None]:
+    """`due_as_recorded`'s due and rule, and, where an extension recorded since was undone,
+    whether one recorded by then had agreed a date (None: none undone, the clock as set)."""
     moves = [
         e
         for e in history
@@ -229,16 +259,15 @@ def due_as_recorded(
             continue
         due = _instant(entry.details, "old_due")
         agreed_since = agreed_since or entry.action == Action.EXTEND.value
-    if agreed_since:
-        # The rule then: an earlier agreed date's words, else the policy's rule.
-        earlier = [e for e in moves if e.action == Action.EXTEND.value]
-        earlier = [e for e in earlier if e.recorded_at <= recorded_by]
-        if earlier:
-            reason = unmarked(earlier[-1].details.get("reason")) or ""
-            rule = f"agreed with the consumer by {earlier[-1].actor}: {reason}"
-        else:
-            rule = rule_of(deadline.kind).describe()
-    return due, rule
+    if not agreed_since:
+        return due, rule, None
+    # The rule then: an earlier agreed date's words, else the policy's rule.
+    earlier = [e for e in moves if e.action == Action.EXTEND.value]
+    earlier = [e for e in earlier if e.recorded_at <= recorded_by]
+    if earlier:
+        reason = unmarked(earlier[-1].details.get("reason")) or ""
+        return due, f"agreed with the consumer by {earlier[-1].actor}: {reason}", True
+    return due, rule_of(deadline.kind).describe(), False
 
 
 _MOVES = (Action.EXTEND.value, Action.RECOMPUTE.value)

@@ -172,32 +172,57 @@ def coverage_warnings(
     *instants: datetime,
     check: str = _CHECK_COUNTED,
     agreed: Sequence[datetime] = (),
+    as_of: datetime | None = None,
 ) -> tuple[str, ...]:
     """Deadlines past the known bank holidays may be early by a holiday: say so, once, with
     what can be done. Later years can be added (`calendar holidays --through`); earlier ones
     cannot, and a deadline counted from then is long past, so the advice is to `check` it
     (a subject-access request has no case for `explain`: its due date itself). A date
     `agreed` (an extension's `--until`) is not counted on the calendar and stands: after the
-    known years, only the working time shown left before it counts no bank holidays there."""
+    known years, only the working time shown left before it counts no bank holidays there;
+    before them, only the working time shown since it. `as_of`, the instant a listing counts
+    the working time it shows to (`overdue --as-of`), is no deadline: outside the known
+    years, only that working time counts none there."""
     days = [calendar.local_date(i) for i in instants]
     fixed = [calendar.local_date(i) for i in agreed]
+    then = calendar.local_date(as_of) if as_of is not None else None
     before = any(day < calendar.known_from for day in days)
     after = any(day > calendar.known_through for day in days)
     agreed_after = any(day > calendar.known_through for day in fixed)
-    if not (before or after or agreed_after):
+    agreed_before = any(day < calendar.known_from for day in fixed)
+    then_after = then is not None and then > calendar.known_through
+    then_before = then is not None and then < calendar.known_from
+    if not (before or after or agreed_after or agreed_before or then_after or then_before):
         return ()
     advice = []
-    if after or agreed_after:
-        latest = max(days + fixed).year
-        said = (
-            "a deadline after them assumes there are none"
-            if after
-            else "the working time shown left before a date agreed after them counts none "
-            "there, though the date itself stands"
-        )
+    if after or agreed_after or then_after:
+        latest = max(days + fixed + ([then] if then and then_after else [])).year
+        if after:
+            said = "a deadline after them assumes there are none"
+        elif then_after:
+            said = f"the working time shown as of {then}, after them, counts none there" + (
+                ", though a date agreed after them stands" if agreed_after else ""
+            )
+        else:
+            said = (
+                "the working time shown left before a date agreed after them counts none "
+                "there, though the date itself stands"
+            )
         advice.append(
             f"{said} — run `complaintctl calendar holidays --through {latest}` to add them"
         )
+    if agreed_before or (then_before and not before):
+        if then_before:
+            said = f"the working time shown as of {then}, before them, counts none there" + (
+                ", though a date agreed before them stands" if agreed_before else ""
+            )
+        else:
+            said = (
+                "the working time shown since a date agreed before them counts none there, "
+                "though the date itself stands"
+            )
+        # Said once: a deadline counted from before them says it too, below.
+        advice.append(said if before else f"{said}, and earlier years cannot be added")
     if before:
         advice.append(
             "a deadline counted from before them assumes there were none and may be early by a "
@@ -242,16 +267,18 @@ def agreed_among(
     uow: UnitOfWork, as_of: datetime, listed: Sequence[tuple[str, str, datetime]]
 ) -> set[tuple[str, str, datetime]]:
     """Which of a listing's dues (each its clock's kind, what it is on, as
-    `listings.agreed_clocks` names it, and its due) past the known bank holidays are dates
-    agreed or set by hand, running at `as_of`: not counted on the calendar, they stand
-    (`coverage_warnings`' `agreed`). The store is asked only where a due lies past them."""
+    `listings.agreed_clocks` names it, and its due) outside the known bank holidays, before
+    or after them, are dates agreed or set by hand, running at `as_of`: not counted on the
+    calendar, they stand (`coverage_warnings`' `agreed`). The store is asked only where a due
+    lies outside them."""
     from complaintctl.store import listings
 
     calendar = uow.calendar()
+    before = start_of_day(calendar.known_from, calendar.tz)
     after = start_of_day(calendar.known_through + timedelta(days=1), calendar.tz)
-    if not any(due >= after for *_, due in listed):
+    if not any(due < before or due >= after for *_, due in listed):
         return set()
-    return listings.agreed_clocks(uow, after, as_of) & set(listed)
+    return listings.agreed_clocks(uow, before, after, as_of) & set(listed)
 
 
 # -- listings' filters ----------------------------------------------------------------------

@@ -24,11 +24,19 @@ from complaintctl.domain.policy import typed_within
 from complaintctl.domain.procedure import Action
 from complaintctl.errors import InvalidInput, NotFound
 from complaintctl.services.clocks import (
+    SetThen,
     action_due_as_recorded,
+    clock_as_recorded,
     clocks_on_record,
     due_as_recorded,
 )
-from complaintctl.services.common import EVERY_ENTRY, clocks_coverage, event_views, find_case
+from complaintctl.services.common import (
+    EVERY_ENTRY,
+    SetClock,
+    clocks_coverage,
+    event_views,
+    find_case,
+)
 from complaintctl.services.reads import working_duration
 from complaintctl.views import (
     BREACHED,
@@ -178,6 +186,7 @@ def explain_deadline(
         extended=extended,
         on_record=id(deadline) in on_record,
         ended_on_record=on_record.get(id(deadline), False),
+        set_then=clock_as_recorded(deadline, events, recorded_by),
     )
 
 
@@ -232,8 +241,13 @@ def _explain_action(
     if deadline.unit == policy.WITHIN:
         amount = timedelta(minutes=deadline.amount)
     elif deadline.unit == clocks.AGREED and (within := typed_within(deadline.rule)):
-        # Opened before `--within` was kept as working minutes: read back from its words.
+        # Opened before `--within` was kept as working minutes: read back from its words to
+        # explain it, its due recorded as a date that stands (services/calendar._recompute).
         amount = working_duration(uow, within, "--within", typed=False)
+        notes.append(
+            f"{deadline.rule}: opened before --within was kept as working time, its due was "
+            "recorded as a date, which a calendar change does not move"
+        )
     if amount is not None:
         whole, rest = divmod(amount, calendar.working_day())
         rule_due = policy.due_within(calendar, deadline.start_at, amount)
@@ -374,9 +388,15 @@ def _view(
     action: tuple[int, str] | None = None,
     on_record: bool = True,
     ended_on_record: bool = True,
+    set_then: SetClock | None = None,
 ) -> ExplainView:
+    """The view of `deadline`, warned of as it was set as of then (`set_then`: by default, an
+    action's clock as it is set, its due then)."""
     calendar = uow.calendar()
     setting = uow.calendar_setting()
+    set_as_date = target.unit == clocks.AGREED or (
+        action is not None and deadline.unit == clocks.AGREED
+    )
     return ExplainView(
         zone=calendar.zone,
         as_of=as_of,
@@ -419,11 +439,12 @@ def _view(
         ),
         notes=tuple(notes),
         # A date agreed (or set by hand) is not counted on the calendar: it stands. The rule's
-        # due is counted, but for an action's date set by hand, which has no rule to count.
+        # due is counted, but for an action's due recorded as a date (set by hand, or a
+        # --within from before it was kept as working time), which no rule moves: as listed.
         warnings=clocks_coverage(
             calendar,
-            (deadline,),
-            *(() if target.unit == clocks.AGREED else (deadline.start_at, rule_due)),
+            (set_then or SetThen(deadline.start_at, due, deadline.unit),),
+            *(() if set_as_date else (deadline.start_at, rule_due)),
         ),
     )
 

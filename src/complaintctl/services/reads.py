@@ -20,15 +20,18 @@ from complaintctl.domain.instants import InstantError, format_local, parse_worki
 from complaintctl.domain.procedure import Stage
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
+from complaintctl.services.clocks import SetThen, clock_as_recorded, clocks_on_record
 from complaintctl.services.common import (
     EVERY_ENTRY,
     HANDLER,
     OWNER_CHANGES,
     RESPONDER,
+    SetClock,
     agreed_among,
     case_view,
     clocks_coverage,
     coverage_warnings,
+    event_views,
     find_case,
     listing_filters,
     owner_as_recorded,
@@ -51,6 +54,7 @@ from complaintctl.views import (
 
 if TYPE_CHECKING:
     from complaintctl.store.listings import OverdueRow, QueueRow
+    from complaintctl.store.models import Case
     from complaintctl.store.uow import UnitOfWork
 
 # Cases still in the procedure; closed and assessed ones have nothing left to do.
@@ -63,22 +67,12 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime, as_recorded: bool =
     (`case_view`): its stage, area, responses, close, history, who held it, each due and the
     actions open then."""
     case = find_case(uow, ref)
+    view = case_view(uow, case, as_of=as_of, recorded_by=as_of if as_recorded else EVERY_ENTRY)
     # A deadline counted in working time from before the known bank holidays may be early too;
     # its open actions' clocks too. A date agreed or set by hand is not counted: it stands.
-    running = [d for d in uow.deadlines(case) if d.ended_at is None]
-    running += [
-        d
-        for a in uow.actions_of(case, open_only=True)
-        for d in uow.action_clocks(a)
-        if d.ended_at is None
-    ]
-    view = case_view(
-        uow,
-        case,
-        as_of=as_of,
-        recorded_by=as_of if as_recorded else EVERY_ENTRY,
-        warnings=clocks_coverage(uow.calendar(), running),
-    )
+    # Of a time asked for, those the history recorded by then had running, as shown.
+    running = _running_then(uow, case, view, as_of) if as_recorded else _running(uow, case)
+    view = replace(view, warnings=clocks_coverage(uow.calendar(), running))
     if as_recorded and not view.history:
         # Typed in after `as_of` (even dated before it): nothing of it was on record then, as
         # `report` leaves it out of a period it was recorded after.
@@ -93,6 +87,37 @@ def show_case(uow: UnitOfWork, *, ref: str, as_of: datetime, as_recorded: bool =
             ),
         )
     return view
+
+
+def _running(uow: UnitOfWork, case: Case) -> list[SetClock]:
+    """The case's clocks running now, and its open actions'."""
+    running: list[SetClock] = [d for d in uow.deadlines(case) if d.ended_at is None]
+    running += [
+        d
+        for a in uow.actions_of(case, open_only=True)
+        for d in uow.action_clocks(a)
+        if d.ended_at is None
+    ]
+    return running
+
+
+def _running_then(uow: UnitOfWork, case: Case, view: CaseView, as_of: datetime) -> list[SetClock]:
+    """The case's clocks running at `as_of` as its history recorded by then had them set
+    (`clocks_on_record`, `clock_as_recorded`: one started since not there, one met since
+    still running, an extension agreed since undone), and the actions `view` lists open
+    then, each with its due then, as `show --as-of` shows them."""
+    history = event_views(uow.history(case))
+    running: list[SetClock] = [
+        clock_as_recorded(d, history, as_of)
+        for d, ended in clocks_on_record(uow.deadlines(case), history, as_of)
+        if not (ended and d.ended_at is not None and d.ended_at <= as_of)
+    ]
+    for action in view.actions:
+        row = uow.action(action.id)
+        if row is not None:
+            (*_, clock) = uow.action_clocks(row)
+            running.append(SetThen(action.opened_at, action.due, clock.unit))
+    return running
 
 
 def show_consumer(
@@ -183,12 +208,13 @@ def _listed_coverage(
 ) -> tuple[str, ...]:
     """`coverage_warnings` of a listing's dues (each its kind, what it is on and its due), as
     `show` gives them (`clocks_coverage`): the earliest and latest counted on the calendar
-    (`_outermost`), and a date agreed or set by hand (`agreed_among`) as one that stands."""
+    (`_outermost`), a date agreed or set by hand (`agreed_among`) as one that stands, and
+    `as_of`, which the working time shown is counted to, where anything is listed."""
     items = list(listed)
     agreed = agreed_among(uow, as_of, items)
     counted = _outermost(item[2] for item in items if item not in agreed)
     fixed = [item[2] for item in items if item in agreed]
-    return coverage_warnings(uow.calendar(), as_of, *counted, agreed=fixed)
+    return coverage_warnings(uow.calendar(), *counted, agreed=fixed, as_of=as_of if items else None)
 
 
 def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:

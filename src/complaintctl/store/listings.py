@@ -497,12 +497,13 @@ def action_changes_since(uow: UnitOfWork, since: datetime) -> list[tuple[str, st
 
 
 def agreed_clocks(
-    uow: UnitOfWork, after: datetime, as_of: datetime
+    uow: UnitOfWork, before: datetime, after: datetime, as_of: datetime
 ) -> set[tuple[str, str, datetime]]:
-    """The clocks running at `as_of` whose due, at or after `after`, is a date agreed or set by
-    hand (`clocks.AGREED`), each as its kind, what it is on (an action's, a restriction's or
-    a request's id, else its case's reference) and its due: which of a listing's dues past
-    the known bank holidays stand as dates (services/reads.py, `_listed_coverage`)."""
+    """The clocks running at `as_of` whose due, before `before` or at or after `after`, is a
+    date agreed or set by hand (`clocks.AGREED`), each as its kind, what it is on (an
+    action's, a restriction's or a request's id, else its case's reference) and its due:
+    which of a listing's dues outside the known bank holidays stand as dates
+    (services/reads.py, `_listed_coverage`)."""
     statement = (
         sa_select(
             col(Deadline.kind),
@@ -518,7 +519,7 @@ def agreed_clocks(
         .join(Case, col(Case.id) == col(Deadline.case_id), isouter=True)
         .where(
             col(Deadline.unit) == AGREED,
-            col(Deadline.due_at) >= after,
+            (col(Deadline.due_at) < before) | (col(Deadline.due_at) >= after),
             col(Deadline.ended_at).is_(None) | (col(Deadline.ended_at) > as_of),
         )
     )
