@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from complaintctl import services
 from complaintctl.domain.explain import COUNTED, RECEIVED_DAY, SKIPPED
 from complaintctl.domain.procedure import ActionKind, Decision
-from complaintctl.errors import InvalidInput, NotFound
+from complaintctl.errors import InvalidInput, NotFound, StoreDamaged
 from complaintctl.services.explain import (
     BREACHED,
     MET,
@@ -980,3 +980,56 @@ def test_before_a_reopen_that_moved_the_due_the_note_says_the_close_kept_it(
         assert (t("2026-12-04T10:00"), (note,)) == (view.due, view.notes)
     reopened = explain(unit, ref, "respond", as_of=t("2026-12-02T16:00"))
     assert (t("2026-12-07T10:00"), ()) == (reopened.due, reopened.notes)
+
+
+def test_the_queue_as_of_before_the_known_bank_holidays_says_its_deadlines_may_be_early(
+    unit: UnitFactory,
+) -> None:
+    """Every deadline counted on the calendar and running at a time before the known bank
+    holidays was counted from before them: the queue as of then says it may be early by a
+    holiday, as `show` of the case does."""
+    ref = log(unit, t("2020-12-30T10:00"))
+    as_of = t("2020-12-31T12:00")
+    with unit(write=False) as uow:
+        listed = services.queue(uow, as_of=as_of, as_recorded=True)
+        shown = services.show_case(uow, ref=ref, as_of=as_of, as_recorded=True)
+    assert [ref] == [item.ref for item in listed.items]
+    assert shown.warnings
+    assert "may be early by a holiday" in shown.warnings[0]
+    assert listed.warnings == shown.warnings
+
+
+def test_show_as_of_a_case_whose_action_lost_its_clock_is_shown_not_a_traceback(
+    unit: UnitFactory,
+) -> None:
+    """A store damaged by hand (an action's clock row deleted): `show --as-of` shows the case
+    as plain `show` does; `db verify` names the damage."""
+    ref = log(unit, t("2026-12-01T10:00"))
+    acknowledge(unit, ref, t("2026-12-01T11:00"))
+    act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
+        owner="officer.one", due=t("2032-03-01T12:00"), within=None, by="officer.one",
+        at=t("2026-12-02T12:00"))  # fmt: skip
+    with unit() as uow:
+        for clock in uow.action_clocks(uow.action(1)):
+            uow.session.delete(clock)
+        uow.commit()
+    with unit(write=False) as uow:
+        now = services.show_case(uow, ref=ref, as_of=t("2026-12-03T12:00"))
+        then = services.show_case(uow, ref=ref, as_of=t("2026-12-03T12:00"), as_recorded=True)
+    assert [a.id for a in now.actions] == [a.id for a in then.actions]
+
+
+def test_explain_of_an_action_that_lost_its_clock_says_the_store_is_damaged(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-12-01T10:00"))
+    acknowledge(unit, ref, t("2026-12-01T11:00"))
+    act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
+        owner="officer.one", due=t("2027-03-01T12:00"), within=None, by="officer.one",
+        at=t("2026-12-02T12:00"))  # fmt: skip
+    with unit() as uow:
+        for clock in uow.action_clocks(uow.action(1)):
+            uow.session.delete(clock)
+        uow.commit()
+    with pytest.raises(StoreDamaged, match=f"is damaged: action 1 of {ref} has no deadline"):
+        explain(unit, ref, action=1, as_of=t("2026-12-03T12:00"))

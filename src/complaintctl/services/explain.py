@@ -222,7 +222,12 @@ def _explain_action(
     row = next((r for r in actions if action_id in (None, r.id)), None)
     if row is None:
         raise NotFound(f"{case.ref} has no action {action_id}; its actions: {ids}")
-    deadline = list(uow.action_clocks(row))[-1]
+    action_clocks = uow.action_clocks(row)
+    if not action_clocks:
+        from complaintctl.store.types import MissingRow
+
+        raise MissingRow(f"action {row.id} of {case.ref} has no deadline")
+    deadline = action_clocks[-1]
     calendar = uow.calendar()
     tz = calendar.tz
     history = list(uow.history(case))

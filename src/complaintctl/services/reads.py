@@ -114,9 +114,11 @@ def _running_then(uow: UnitOfWork, case: Case, view: CaseView, as_of: datetime) 
     ]
     for action in view.actions:
         row = uow.action(action.id)
-        if row is not None:
-            (*_, clock) = uow.action_clocks(row)
-            running.append(SetThen(action.opened_at, action.due, clock.unit))
+        # An action without its clock is a store changed by hand (`db verify` names it): shown
+        # as plain `show` shows it, with nothing to warn of.
+        clocks = uow.action_clocks(row) if row is not None else ()
+        if clocks:
+            running.append(SetThen(action.opened_at, action.due, clocks[-1].unit))
     return running
 
 
@@ -211,10 +213,14 @@ def _listed_coverage(
     (`_outermost`), a date agreed or set by hand (`agreed_among`) as one that stands, and
     `as_of`, which the working time shown is counted to, where anything is listed."""
     items = list(listed)
+    calendar = uow.calendar()
     agreed = agreed_among(uow, as_of, items)
     counted = _outermost(item[2] for item in items if item not in agreed)
+    if counted and calendar.local_date(as_of) < calendar.known_from:
+        # A deadline counted on the calendar and running then was counted from before them.
+        counted = (*counted, as_of)
     fixed = [item[2] for item in items if item in agreed]
-    return coverage_warnings(uow.calendar(), *counted, agreed=fixed, as_of=as_of if items else None)
+    return coverage_warnings(calendar, *counted, agreed=fixed, as_of=as_of if items else None)
 
 
 def _outermost(dues: Iterable[datetime]) -> tuple[datetime, ...]:

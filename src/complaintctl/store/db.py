@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
-from complaintctl.store.types import UnreadableDetails, UnreadableInstant
+from complaintctl.store.types import MissingRow, UnreadableDetails, UnreadableInstant
 from complaintctl.text import half_character
 
 # How long a command waits for another writer before giving up (seconds).
@@ -482,7 +482,7 @@ def translated_errors(url: str) -> Iterator[None]:
         # Input a command reads (an import, stdin) is checked where it is read: JSON that fails
         # here was read from the store (history details, adjustments), changed by hand.
         raise damaged(describe(url), f"a value kept as JSON is not JSON ({err.msg})") from err
-    except (UnreadableInstant, UnreadableDetails, UnreadableRevision) as err:
+    except (UnreadableInstant, UnreadableDetails, UnreadableRevision, MissingRow) as err:
         raise damaged(describe(url), str(err)) from err
     except ForeignTables as err:
         where = describe(url)

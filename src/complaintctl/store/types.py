@@ -28,6 +28,11 @@ def details_of(text: str) -> dict[str, Any]:
     return value
 
 
+class MissingRow(ValueError):
+    """A row complaintctl always writes beside another (an action's deadline) is not there:
+    deleted behind its back."""
+
+
 class UnreadableInstant(ValueError):
     """A stored instant that is not one: text changed behind complaintctl's back (SQLite keeps
     any text in any column)."""
