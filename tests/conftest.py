@@ -1,7 +1,8 @@
 """Fixtures shared by every layer: a real store, never a mock.
 
 The store is an SQLite file in tmp_path, or, when COMPLAINTCTL_TEST_DB names a PostgreSQL URL,
-a fresh schema of its own on that server (dropped afterwards). `.ci/run` runs the suite both ways;
+a schema of its own on that server (dropped afterwards, or emptied and refilled as new for
+the next test: PostgresStores). `.ci/run` runs the suite both ways;
 on PostgreSQL it leaves out the tests that never reach the server (see
 pytest_collection_modifyitems).
 """
@@ -22,7 +23,8 @@ from urllib.parse import quote
 
 import freezegun
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from complaintctl.domain.procedure import Role
 from complaintctl.store.db import WRITE_LOCK_CLASS, open_engine, resolve_url
@@ -145,9 +147,17 @@ def new_store(tmp_path: Path) -> Iterator[Callable[[str], str]]:
 
 
 @pytest.fixture
-def store_url(new_store: Callable[[str], str]) -> str:
-    """The test's store: an SQLite file path, or a PostgreSQL URL."""
-    return new_store("store")
+def store_url(request: pytest.FixtureRequest, new_store: Callable[[str], str]) -> Iterator[str]:
+    """The test's store: an SQLite file path, or a PostgreSQL URL (a schema of this worker's
+    reused, for a test using `unit` or `empty_unit`: PostgresStores)."""
+    kind = _store_kind(request) if POSTGRES else None
+    if kind is None:
+        yield new_store("store")
+        return
+    stores: PostgresStores = request.getfixturevalue("postgres_stores")
+    schema = stores.take(kind)
+    yield schema_url(schema)
+    stores.give_back(kind, schema)
 
 
 def dump_store(url: str) -> list[tuple[str, tuple[object, ...]]]:
@@ -226,9 +236,9 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     return templates
 
 
-def _units(store_url: str, template: Path, *, team: bool) -> Iterator[UnitFactory]:
-    """Units of work on the test's own store: a copy of `template` on SQLite, a schema made
-    afresh (with the team when `team`) on PostgreSQL."""
+def _units(store_url: str, template: Path) -> Iterator[UnitFactory]:
+    """Units of work on the test's own store: a copy of `template` on SQLite; on PostgreSQL
+    the schema `store_url` took, holding the team already when `team`."""
     url = resolve_url(store_url)
     if not POSTGRES:
         Path(store_url).parent.mkdir(parents=True, exist_ok=True)
@@ -239,8 +249,6 @@ def _units(store_url: str, template: Path, *, team: bool) -> Iterator[UnitFactor
     def factory(*, write: bool = True) -> UnitOfWork:
         return UnitOfWork(engine, url, write=write)
 
-    if POSTGRES and team:
-        seed_team(factory)
     yield factory
     engine.dispose()
 
@@ -248,13 +256,189 @@ def _units(store_url: str, template: Path, *, team: bool) -> Iterator[UnitFactor
 @pytest.fixture
 def empty_unit(store_url: str, store_templates: dict[str, Path]) -> Iterator[UnitFactory]:
     """`unit(write=True)`: a unit of work on a fresh store with no staff yet."""
-    yield from _units(store_url, store_templates["empty"], team=False)
+    yield from _units(store_url, store_templates["empty"])
 
 
 @pytest.fixture
 def unit(store_url: str, store_templates: dict[str, Path]) -> Iterator[UnitFactory]:
     """`unit(write=True)`: a unit of work on a fresh store, with TEAM as its staff."""
-    yield from _units(store_url, store_templates["team"], team=True)
+    yield from _units(store_url, store_templates["team"])
+
+
+# -- PostgreSQL: test stores made once per worker and reset between tests ----------------------
+#
+# A store's tables, indexes and triggers cost about 0.2 s of DDL to make on the server (and the
+# team as much again), against a few milliseconds to copy the SQLite template. So on PostgreSQL
+# a test using `unit` or `empty_unit` takes a schema a test before it used, put back as it was
+# made: every table emptied and refilled from a pristine copy made once, every sequence set as
+# there. A schema a test changed in shape (a migration, a grant, a trigger, a dropped index, a
+# column moved) is dropped, never reused: only its rows and sequences are reset.
+
+# The shape of a schema: its tables, columns, types, constraints, indexes, triggers, rules,
+# functions and sequences, their owners and grants. Two schemas of one shape give the same
+# text, once each one's own name is taken out.
+_SHAPE_SQL = """
+SELECT string_agg(line, E'\\n' ORDER BY line) FROM (
+  SELECT concat_ws(' ', 'schema', nspowner::regrole, nspacl) AS line
+    FROM pg_namespace WHERE oid = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'relation', relname, relkind, relpersistence, relowner::regrole, relacl,
+                   relrowsecurity, reloptions)
+    FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'type', t.typname, t.typtype, t.typowner::regrole, t.typacl,
+                   (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder)
+                      FROM pg_enum WHERE enumtypid = t.oid))
+    FROM pg_type t WHERE t.typnamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'rule', r.rulename, pg_get_ruledef(r.oid))
+    FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+    WHERE c.relnamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'column', c.relname, a.attnum, a.attname,
+                   format_type(a.atttypid, a.atttypmod),
+                   a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attacl)
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE c.relnamespace = CAST(:schema AS regnamespace) AND a.attnum > 0
+      AND NOT a.attisdropped
+  UNION ALL
+  SELECT concat_ws(' ', 'constraint', conname, pg_get_constraintdef(oid), condeferrable)
+    FROM pg_constraint WHERE connamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'index', pg_get_indexdef(i.indexrelid))
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE c.relnamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'trigger', t.tgname, t.tgenabled, pg_get_triggerdef(t.oid))
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE c.relnamespace = CAST(:schema AS regnamespace) AND NOT t.tgisinternal
+  UNION ALL
+  SELECT concat_ws(' ', 'function', p.proowner::regrole, p.proacl, pg_get_functiondef(p.oid))
+    FROM pg_proc p WHERE p.pronamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'sequence', sequencename, data_type, start_value, increment_by, cycle)
+    FROM pg_sequences WHERE CAST(schemaname AS regnamespace) = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'default privileges', defaclacl)
+    FROM pg_default_acl WHERE defaclnamespace = CAST(:schema AS regnamespace)
+  UNION ALL
+  SELECT concat_ws(' ', 'policy', polname) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+    WHERE c.relnamespace = CAST(:schema AS regnamespace)
+) AS lines
+"""
+
+
+class PostgresStores:
+    """This worker's test stores on the server: schemas made with the store's tables (and the
+    team, for "team"), handed to a test each and reset for the next."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+        self.resetter = create_engine(TEST_DB)  # one transaction for each reset
+        self.pristine: dict[str, str] = {}  # kind -> a schema made afresh, never handed out
+        self.shapes: dict[str, str] = {}  # kind -> the pristine schema's shape
+        self.free: dict[str, list[str]] = {"empty": [], "team": []}
+        self.made: list[str] = []
+
+    def take(self, kind: str) -> str:
+        """A schema holding a store as a fresh one of `kind` ("empty" or "team") is."""
+        if kind not in self.pristine:
+            self.pristine[kind] = self._made(kind)
+        if self.free[kind]:
+            return self.free[kind].pop()
+        return self._made(kind)
+
+    def give_back(self, kind: str, schema: str) -> None:
+        """Reset `schema` for the next test, or drop it if the test changed its shape."""
+        pristine = self.pristine[kind]
+        try:
+            with self.admin.connect() as connection:
+                if kind not in self.shapes:
+                    self.shapes[kind] = self._shape(connection, pristine)
+                same = self._shape(connection, schema) == self.shapes[kind]
+            if same:
+                with self.resetter.begin() as connection:
+                    self._reset(connection, schema, pristine)
+                self.free[kind].append(schema)
+                return
+        except DBAPIError:
+            pass  # a lock another test left, or a table gone: made afresh next time
+        self._drop(schema)
+
+    def close(self) -> None:
+        for schema in list(self.made):
+            self._drop(schema)
+        self.admin.dispose()
+        self.resetter.dispose()
+
+    def _made(self, kind: str) -> str:
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        self.made.append(schema)
+        url = resolve_url(schema_url(schema))
+        engine = open_engine(url)
+        ensure_schema(engine, url, STORE_CREATED)
+        if kind == "team":
+            seed_team(partial(UnitOfWork, engine, url, write=True))
+        engine.dispose()
+        return schema
+
+    @staticmethod
+    def _shape(connection: Connection, schema: str) -> str:
+        shape = connection.execute(text(_SHAPE_SQL), {"schema": schema}).scalar_one()
+        return (shape or "").replace(schema, "<schema>")
+
+    @staticmethod
+    def _reset(connection: Connection, schema: str, pristine: str) -> None:
+        """Every table of `schema` as `pristine` holds it, every sequence where it stands."""
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"), {"schema": schema}
+        ).scalars().all()  # fmt: skip
+        connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+        # The rows are put back as they were, search index and all: no trigger runs meanwhile,
+        # and no foreign key is checked (the rows were consistent when copied).
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        listed = ", ".join(f'{schema}."{table}"' for table in tables)
+        connection.execute(text(f"TRUNCATE {listed}"))
+        for table in tables:
+            connection.execute(
+                text(f'INSERT INTO {schema}."{table}" SELECT * FROM {pristine}."{table}"')
+            )
+        connection.execute(
+            text(
+                "SELECT setval(format('%I.%I', CAST(:schema AS text), sequencename), "
+                "coalesce(last_value, start_value), last_value IS NOT NULL) "
+                "FROM pg_sequences WHERE schemaname = CAST(:pristine AS name)"
+            ),
+            {"schema": schema, "pristine": pristine},
+        )
+
+    def _drop(self, schema: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if schema in self.made:
+            self.made.remove(schema)
+        for free in self.free.values():
+            if schema in free:
+                free.remove(schema)
+
+
+@pytest.fixture(scope="session")
+def postgres_stores() -> Iterator[PostgresStores]:
+    stores = PostgresStores()
+    yield stores
+    stores.close()
+
+
+def _store_kind(request: pytest.FixtureRequest) -> str | None:
+    """The store a test's `unit` (with the team) or `empty_unit` (without) starts from."""
+    if "unit" in request.fixturenames:
+        return "team"
+    if "empty_unit" in request.fixturenames:
+        return "empty"
+    return None
 
 
 @contextmanager

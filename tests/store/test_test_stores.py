@@ -1,0 +1,75 @@
+"""The PostgreSQL test stores (tests/conftest.py `PostgresStores`): a schema handed to a test
+after another used it holds exactly what a new one holds, and one whose shape a test changed is
+never handed out again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from complaintctl.store.db import open_engine, resolve_url
+from complaintctl.store.uow import UnitOfWork
+from tests.conftest import PostgresStores, dump_store, postgres_only, schema_url
+from tests.service.journey import log
+
+pytestmark = postgres_only
+
+
+@pytest.fixture
+def stores() -> Iterator[PostgresStores]:
+    made = PostgresStores()
+    yield made
+    made.close()
+
+
+def _sequences(stores: PostgresStores, schema: str) -> list[tuple[str, object]]:
+    with stores.admin.connect() as connection:
+        rows = connection.execute(
+            text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = :s"),
+            {"s": schema},
+        )
+        return sorted((name, value) for name, value in rows)
+
+
+@pytest.mark.parametrize("kind", ["team", "empty"])
+def test_a_store_used_and_given_back_is_handed_out_again_as_a_new_one(
+    stores: PostgresStores, kind: str
+) -> None:
+    schema = stores.take(kind)
+    new = dump_store(schema_url(schema))
+    url = resolve_url(schema_url(schema))
+    engine = open_engine(url)
+    if kind == "team":
+        log(lambda **_: UnitOfWork(engine, url, write=True), datetime(2026, 12, 1, 10, tzinfo=UTC))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE calendar_setting SET zone = 'Europe/Dublin'"))
+    engine.dispose()
+    assert dump_store(schema_url(schema)) != new
+
+    stores.give_back(kind, schema)
+    again = stores.take(kind)
+
+    assert again == schema
+    assert dump_store(schema_url(again)) == new
+    assert _sequences(stores, again) == _sequences(stores, stores.pristine[kind])
+
+
+def test_a_store_whose_shape_a_test_changed_is_dropped_not_handed_out(
+    stores: PostgresStores,
+) -> None:
+    schema = stores.take("team")
+    with stores.admin.connect() as connection:
+        connection.execute(text(f"CREATE INDEX extra ON {schema}.event (actor)"))
+
+    stores.give_back("team", schema)
+
+    assert stores.take("team") != schema
+    with stores.admin.connect() as connection:
+        found = connection.execute(
+            text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+        ).scalar_one()
+    assert found == 0
