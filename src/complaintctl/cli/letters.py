@@ -355,7 +355,7 @@ def made_letters(
             for letter in batch.letters:
                 target = output if output is not None else _in(out_dir, letter)
                 if target is not None:
-                    check_writable(target, protected=state.store_files())
+                    check_writable(target, protected=state.store_files(), replace=False)
         # Held until a letter for stdout is written out whole: one that cannot be (a full
         # disk, a closed pipe) is never recorded as issued.
         with uow.holding_commits():

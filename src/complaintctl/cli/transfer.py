@@ -356,7 +356,7 @@ def import_command(
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
     from complaintctl.files import (
-        check_destination,
+        check_writable,
         file_named,
         is_stdin,
         new_text_file,
@@ -420,14 +420,19 @@ def import_command(
     if skip_invalid and from_stdin and is_stdin(rejects_path):  # `import - < FILE`, the same
         raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
     if skip_invalid:
-        # Checked before importing: the good rows must not be kept with the bad ones lost. A
-        # dry run, which writes no rejects file, refuses as the real run would.
-        check_destination(rejects_path, force=force, protected=state.store_files())
+        # Checked before importing, by the real run's first step taken and undone (files.
+        # check_writable): the good rows must not be kept with the bad ones lost, nor a long
+        # batch read only to be refused its rejects file. A dry run, which writes no rejects
+        # file, so refuses what the real run would, with the same error. Bad rows never go to
+        # stdout: a device named is refused as a file to name, not a stream to redirect.
+        check_writable(rejects_path, force=force, protected=state.store_files(), streams=False)
     written: list[Path] = []
 
     def keep(bad: list[Reject]) -> None:
         """The rejects, written whole before the batch commits."""
-        with new_text_file(rejects_path, force=force, protected=state.store_files()) as out:
+        with new_text_file(
+            rejects_path, force=force, protected=state.store_files(), streams=False
+        ) as out:
             write_rejects(out, bad, fmt_used.value, layout.header, layout.split_by)
         written.append(rejects_path)
 
