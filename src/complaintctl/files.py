@@ -292,12 +292,19 @@ def check_writable(
 
 
 def staged(
-    path: Path, data: bytes, *, force: bool | None = None, protected: Iterable[Path] = ()
+    path: Path,
+    data: bytes,
+    *,
+    force: bool | None = None,
+    protected: Iterable[Path] = (),
+    streams: bool = True,
 ) -> NewFile:
     """`data` written whole beside `path`, for the caller to place() once what it records is
     committed, or to discard(). Never over a file that is there (`force` None: a letter has
-    no --force to offer)."""
-    return NewFile(check_destination(path, force=force, protected=protected)).write(data)
+    no --force to offer). `streams`: as check_destination takes it (a person's data never
+    goes to stdout, a letter may)."""
+    target = check_destination(path, force=force, protected=protected, streams=streams)
+    return NewFile(target).write(data)
 
 
 def _partial_name(target: Path) -> Path:

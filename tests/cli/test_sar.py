@@ -419,3 +419,27 @@ def test_an_export_to_an_empty_name_or_dash_is_refused_and_records_nothing(
     )
     assert [] == list(here.iterdir())
     assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("consumer", "export", "--consumer-id", "1"),
+        ("sar", "done", "1"),
+    ],
+)
+def test_an_export_to_a_device_is_refused_without_pointing_at_stdout(
+    run: Run, ann: str, store_url: str, args: tuple[str, ...]
+) -> None:
+    """A person's data never goes to stdout: refusing /dev/null by telling them to write to
+    stdout and redirect it sent them to something the command cannot do."""
+    before = dump_store(store_url)
+
+    result = run(*args, "-o", os.devnull)
+
+    assert (2, f"Error: {os.devnull} is not a regular file; name a new file\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert before == dump_store(store_url)

@@ -571,7 +571,9 @@ def _export(
         html = letters.document("subject-access.html", data, uow.calendar())
         content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
     digest = hashlib.sha256(content).hexdigest()
-    file = staged(path, content, protected=state.store_files())
+    # Never to stdout (a person's data is written to a file of its own): a device named is
+    # refused as a file to name, not a stream to redirect.
+    file = staged(path, content, protected=state.store_files(), streams=False)
     try:
         entry = record_export(
             uow,
