@@ -13,6 +13,7 @@ import errno
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -312,6 +313,68 @@ def test_a_letter_out_on_stdout_whose_issue_cannot_be_saved_says_so_and_how_to_r
     (issued,) = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
     assert result.stdout_bytes == path.read_bytes()
     assert hashlib.sha256(result.stdout_bytes).hexdigest() == issued["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [
+        (None, 130, "aborted"),
+        (signal.SIGTERM, 143, "stopped by SIGTERM"),
+        (signal.SIGHUP, 129, "stopped by SIGHUP"),
+    ],
+)
+def test_a_letter_out_on_stdout_interrupted_before_its_issue_is_saved_says_how_to_record_it(
+    run: Run,
+    unit: UnitFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int | None,
+    code: int,
+    said: str,
+) -> None:
+    # Ctrl-C (or kill, or a closed terminal) between the letter going out and its issue being
+    # committed said only "aborted", which reads as nothing sent: sent again, it goes out twice.
+    from complaintctl.cli.app import _stop
+    from complaintctl.store.uow import UnitOfWork
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    saving = UnitOfWork._commit_and_read_on
+
+    def interrupted(self: UnitOfWork) -> None:
+        if signum is None:
+            raise KeyboardInterrupt
+        _stop(signum, None)
+
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", interrupted)
+    result = run("letter", ref, "acknowledgement", "--format", "text", "--issue")
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", saving)
+
+    assert "Casework" in result.stdout  # the letter went out
+    assert (
+        code,
+        f"Error: {said}; the letter went to stdout but its issue may not be recorded: to "
+        "record it, run the command again with --format text --at 2027-01-10T12:00:00+00:00 "
+        "-o FILE (the same letter, written to a file rather than sent again)\n",
+    ) == (result.exit_code, result.stderr)
+    assert "[]" in ok(run, "letter", ref, "--list", "--json").replace("\n", "").replace(" ", "")
+
+
+def test_a_letter_not_issued_interrupted_on_stdout_says_only_aborted(
+    run: Run, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without --issue nothing is recorded: nothing to say how to record.
+    from complaintctl.cli import render
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    real = render.letter_out
+
+    def out_then_interrupted(letter: Any) -> None:
+        real(letter)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "letter_out", out_then_interrupted)
+    result = run("letter", ref, "acknowledgement", "--format", "text")
+
+    assert (130, "Error: aborted\n") == (result.exit_code, result.stderr)
 
 
 def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:
