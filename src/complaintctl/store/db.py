@@ -155,8 +155,7 @@ def missing_sqlite_file(url: str) -> Path | None:
         # there (a disk I/O error, and /dev/null-journal left behind as root) or wrote it
         # nowhere and read back no staff. Refused alike by every command, as a folder is.
         raise StoreUnavailable(
-            f"{path} is not a regular file (a device, a pipe), not a store: name the store's "
-            "file"
+            f"{path} is not a regular file (a device, a pipe), not a store: name the store's file"
         )
     return None if found.st_size > 0 else path
 
