@@ -538,7 +538,7 @@ def export_command(
 
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.errors import ComplaintError, ExportParted
+    from complaintctl.errors import ComplaintError, ExportParted, RecordedThenFailed
     from complaintctl.files import (
         Digesting,
         NewFile,
@@ -611,14 +611,19 @@ def export_command(
             to = recorded_name(path) if path is not None else None
             return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
 
-        if held:  # what goes wrong after the record below leaves the export to be run again
+        # What goes wrong after the record below (an error, an interrupt) leaves the export
+        # to be run again: its rows not all out, or its file not in place.
+        if held:
             state.kept = ExportParted.OUTPUT
+        elif made:
+            state.kept = ExportParted.FILE
         state.change(record, None)
         if made:
             try:
                 made[0].place()  # a rename, as before: a hard link is not on every disk
             except ComplaintError as err:  # the folder removed meanwhile, say
                 raise ExportParted(err, ExportParted.FILE) from err
+            state.kept = RecordedThenFailed.KEPT  # the file in place: recorded and written
         if held:
             held[0].seek(0)
             stdout = render.machine_stdout()
