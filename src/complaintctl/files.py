@@ -142,7 +142,7 @@ class NewFile:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        self.partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL}")
+        self.partial = _partial_name(target)
         self._note = _note_pending(self.partial)
         try:
             # O_EXCL: a file or link already at the name is refused, never followed.
@@ -255,24 +255,61 @@ def new_text_file(
 
 
 def check_writable(
-    path: Path, *, force: bool | None = None, protected: Iterable[Path] = ()
+    path: Path,
+    *,
+    force: bool | None = None,
+    protected: Iterable[Path] = (),
+    streams: bool = True,
+    replace: bool = True,
 ) -> Path:
-    """`path` made absolute, if a new file may be put there and its folder lets us write one:
-    what a dry run checks in place of writing, so that it refuses what the real run would
-    (a file there, no folder, a folder, a link, a folder we may not write in)."""
-    target = check_destination(path, force=force, protected=protected)
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise failed(target, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+    """`path` made absolute, if the real run could put a new file there: what a dry run
+    checks in place of writing, so that it refuses what the real run would, with the same
+    error. Beyond check_destination (a file there, no folder, a folder, a link, a device, the
+    store), it takes the real run's first step and undoes it at once: its temporary file made
+    beside `path` by the same scheme of names and removed, and, where the real run links the
+    file into place (`replace` False: a letter), a second such name linked to it and removed.
+    So what refuses the real run there refuses this too, which asking access() did not: a
+    name leaving no room for the longer temporary one, a file system that takes no new file
+    even from root (/proc, /sys) or no hard link (FAT), a folder we may not write in. Nothing
+    is left behind (a run killed in between leaves a note, as the real run's would)."""
+    target = check_destination(path, force=force, protected=protected, streams=streams)
+    new = NewFile(target)
+    try:
+        made = new.hand_over()  # closed: nothing is written in it
+        if not replace:
+            twin = _partial_name(target)
+            note = _note_pending(twin)
+            try:
+                os.link(made, twin)
+            except OSError as err:
+                raise failed(target, err) from None
+            finally:
+                _remove_partial(twin)
+                _forget(note)
+    finally:
+        new.discard()
     return target
 
 
 def staged(
-    path: Path, data: bytes, *, force: bool | None = None, protected: Iterable[Path] = ()
+    path: Path,
+    data: bytes,
+    *,
+    force: bool | None = None,
+    protected: Iterable[Path] = (),
+    streams: bool = True,
 ) -> NewFile:
     """`data` written whole beside `path`, for the caller to place() once what it records is
     committed, or to discard(). Never over a file that is there (`force` None: a letter has
-    no --force to offer)."""
-    return NewFile(check_destination(path, force=force, protected=protected)).write(data)
+    no --force to offer). `streams`: as check_destination takes it (a person's data never
+    goes to stdout, a letter may)."""
+    target = check_destination(path, force=force, protected=protected, streams=streams)
+    return NewFile(target).write(data)
+
+
+def _partial_name(target: Path) -> Path:
+    """A new temporary name beside `target`, as no one can guess it (and clean-up knows it)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL}")
 
 
 def _sync(path: Path) -> None:

@@ -664,6 +664,38 @@ def test_a_folder_named_as_the_store_exits_8_saying_it_is_a_folder(
     assert [] == list(folder.iterdir())
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("queue",),
+        ("db", "status"),
+        ("db", "init"),
+        ("staff", "add", "sam", "--name", "Sam", "--role", "senior-leader"),
+        ("--as", "sam.senior", *log_args()),
+    ],
+)
+def test_a_device_or_a_pipe_named_as_the_store_exits_8_and_leaves_nothing_beside_it(
+    run: Run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # `--db /dev/null` (an empty file, to SQLite): `db init` failed with "disk I/O error" and
+    # left /dev/null-journal behind, run as root; `log` said its member was "not staff in this
+    # store, which has no staff at all", as if a store were there; reading said there was none.
+    folder = tmp_path / "here"
+    folder.mkdir()
+    pipe = folder / "pipe"
+    os.mkfifo(pipe)
+
+    result = run("--db", str(pipe), *command)
+
+    assert_one_line_error(
+        result,
+        8,
+        f"{pipe} is not a regular file (a device, a pipe), not a store: name the store's file",
+    )
+    assert ["pipe"] == os.listdir(folder)
+
+
 @pytest.mark.parametrize(
     "command",
     [

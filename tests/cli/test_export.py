@@ -704,6 +704,41 @@ def test_an_export_recorded_whose_file_cannot_then_be_put_in_place_says_so(
     ), result.stderr
 
 
+@pytest.mark.parametrize(
+    ("signum", "code", "said"), [(None, 130, "aborted"), (15, 143, "stopped by SIGTERM")]
+)
+def test_an_export_recorded_and_interrupted_before_its_file_is_put_in_place_says_so(
+    run: Run,
+    unit: UnitFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int | None,
+    code: int,
+    said: str,
+) -> None:
+    # Ctrl-C between the record and the file's rename said "what the command recorded is
+    # kept (history shows it): do not run it again", of an export whose file is not there.
+    from complaintctl.cli.app import _stop
+    from complaintctl.files import NewFile
+
+    def interrupted(self: NewFile, *, replace: bool = True) -> None:
+        if signum is None:
+            raise KeyboardInterrupt
+        _stop(signum, None)
+
+    monkeypatch.setattr(NewFile, "place", interrupted)
+    out = tmp_path / "cases.csv"
+
+    result = run("export", "-o", str(out))
+
+    assert (
+        code,
+        f"Error: {said}; the export is recorded in the history, but its file was not written\n",
+        [],
+        1,
+    ) == (result.exit_code, result.stderr, list(tmp_path.glob("*cases.csv*")), len(recorded(unit)))
+
+
 def test_an_export_to_stdout_that_cannot_be_recorded_gives_out_no_row(
     run: Run, store_url: str, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ The store is compared through `export` before and after: a refused or dry run ch
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -944,6 +945,68 @@ def test_a_dry_run_refuses_a_rejects_file_there_already_as_the_real_run_does(
     assert tried.stderr == real.stderr
     assert "batch.rejects.csv" in tried.stderr
     assert ("last week's rejects\n", []) == (kept.read_text(encoding="utf-8"), exported_rows(run))
+
+
+@freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param("{out}/" + "r" * 240 + ".csv", id="a-name-too-long-for-the-temporary-one"),
+        pytest.param("{out}/read-only/rejects.csv", id="a-folder-that-may-not-be-written"),
+        pytest.param(
+            "/proc/rejects.csv",
+            id="proc-as-root",
+            marks=pytest.mark.skipif(
+                not hasattr(os, "geteuid") or os.geteuid() != 0 or not os.path.isdir("/proc/self"),
+                reason="root, whom access() lets write anywhere, on Linux",
+            ),
+        ),
+    ],
+)
+def test_a_dry_run_refuses_a_rejects_file_that_cannot_be_made_as_the_real_run_does(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # The dry run said it would import the good rows (exit 9); the real run, once it had
+    # read the whole batch, could not make the rejects file (under a longer temporary name
+    # beside it) and imported nothing, exit 12.
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, channel="fax")]))
+    out = tmp_path / "out"
+    (out / "read-only").mkdir(parents=True)
+    real_open = os.open
+
+    def guarded_open(p: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and Path(os.fsdecode(p)).parent == out / "read-only":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(p))
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)  # mode 555, as to its owner (not root)
+    rejects = Path(where.format(out=out))
+    args = ("import", str(path), "--skip-invalid", "--rejects", str(rejects))
+
+    tried, real = (run(*args, *dry) for dry in (["--dry-run"], []))
+
+    assert [12, 12] == [tried.exit_code, real.exit_code], tried.stdout
+    assert tried.stderr == real.stderr
+    assert real.stderr.startswith(f"Error: cannot write {rejects}: ")
+    assert ([], ["read-only"]) == (exported_rows(run), [p.name for p in out.iterdir()])
+    assert [] == list((out / "read-only").iterdir())
+
+
+@freeze_time("2026-12-15 12:00:00")
+@pytest.mark.parametrize("dry", [[], ["--dry-run"]])
+def test_rejects_to_a_device_is_refused_without_pointing_at_stdout(
+    run: Run, tmp_path: Path, dry: list[str]
+) -> None:
+    # It said to write to stdout and redirect it, which the bad rows cannot be.
+    path = write(tmp_path / "batch.csv", csv_text([row(1), row(2, channel="fax")]))
+
+    result = run("import", str(path), "--skip-invalid", "--rejects", os.devnull, *dry)
+
+    assert (2, f"Error: {os.devnull} is not a regular file; name a new file\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert [] == exported_rows(run)
 
 
 @freeze_time("2026-12-15 12:00:00")

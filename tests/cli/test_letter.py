@@ -13,6 +13,7 @@ import errno
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -182,14 +183,7 @@ def test_a_dry_run_refuses_the_file_the_letter_would_be_refused_as_the_real_run_
     read_only = out / "read-only"
     read_only.mkdir()
     # The folder as mode 555 is to its owner (the tests may run as root, whom it does not stop).
-    real_open, real_access = os.open, os.access
-    monkeypatch.setattr(
-        os,
-        "access",
-        lambda p, mode, **kw: (
-            False if Path(p) == read_only and mode & os.W_OK else real_access(p, mode, **kw)
-        ),
-    )
+    real_open = os.open
 
     def guarded_open(p: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         if flags & os.O_CREAT and Path(os.fsdecode(p)).parent == read_only:
@@ -208,6 +202,64 @@ def test_a_dry_run_refuses_the_file_the_letter_would_be_refused_as_the_real_run_
     assert before == dump_store(store_url)
     assert ["a-folder", "read-only", "there.txt"] == sorted(p.name for p in out.iterdir())
     assert [] == list(read_only.iterdir())
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param("{out}/" + "a" * 240 + ".txt", id="a-name-too-long-for-the-temporary-one"),
+        pytest.param(
+            "/proc/ack.txt",
+            id="proc-as-root",
+            marks=pytest.mark.skipif(
+                not hasattr(os, "geteuid") or os.geteuid() != 0 or not os.path.isdir("/proc/self"),
+                reason="root, whom access() lets write anywhere, on Linux",
+            ),
+        ),
+    ],
+)
+def test_a_dry_run_refuses_a_file_no_new_file_can_be_made_beside_as_the_real_run_does(
+    run: Run, unit: UnitFactory, tmp_path: Path, store_url: str, where: str
+) -> None:
+    # The real run makes the letter under a longer temporary name beside the file, and /proc
+    # takes no new file even from root; a dry run asked access() and said it could be written.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    out = tmp_path / "out"
+    out.mkdir()
+    path = Path(where.format(out=out))
+    before = dump_store(store_url)
+    args = ("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), "--issue")
+
+    real = refused(run, 12, *args)
+    dry = refused(run, 12, *args, "--dry-run")
+
+    assert real == dry
+    assert real.startswith(f"Error: cannot write {path}: ")
+    assert before == dump_store(store_url)
+    assert [] == list(out.iterdir())
+
+
+def test_a_dry_run_refuses_a_folder_that_takes_no_hard_link_as_the_real_run_does(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A letter is linked into place, never over a file that appears meanwhile; a disk that
+    # has no hard links (a FAT memory stick) refuses it, and the dry run said it could be done.
+    ref = ann_at_every_step(unit, until="acknowledged")
+
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = letters / "ack.txt"
+    before = dump_store(store_url)
+    args = ("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), "--issue")
+
+    real = refused(run, 12, *args)
+    dry = refused(run, 12, *args, "--dry-run")
+
+    assert f"Error: cannot write {path}: Operation not permitted\n" == real == dry
+    assert before == dump_store(store_url)
+    assert [] == list(letters.iterdir())
 
 
 def test_a_dry_run_for_many_refuses_a_letter_there_already_as_the_real_run_does(
@@ -261,6 +313,68 @@ def test_a_letter_out_on_stdout_whose_issue_cannot_be_saved_says_so_and_how_to_r
     (issued,) = json.loads(ok(run, "letter", ref, "--list", "--json"))["letters"]
     assert result.stdout_bytes == path.read_bytes()
     assert hashlib.sha256(result.stdout_bytes).hexdigest() == issued["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [
+        (None, 130, "aborted"),
+        (signal.SIGTERM, 143, "stopped by SIGTERM"),
+        (signal.SIGHUP, 129, "stopped by SIGHUP"),
+    ],
+)
+def test_a_letter_out_on_stdout_interrupted_before_its_issue_is_saved_says_how_to_record_it(
+    run: Run,
+    unit: UnitFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int | None,
+    code: int,
+    said: str,
+) -> None:
+    # Ctrl-C (or kill, or a closed terminal) between the letter going out and its issue being
+    # committed said only "aborted", which reads as nothing sent: sent again, it goes out twice.
+    from complaintctl.cli.app import _stop
+    from complaintctl.store.uow import UnitOfWork
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    saving = UnitOfWork._commit_and_read_on
+
+    def interrupted(self: UnitOfWork) -> None:
+        if signum is None:
+            raise KeyboardInterrupt
+        _stop(signum, None)
+
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", interrupted)
+    result = run("letter", ref, "acknowledgement", "--format", "text", "--issue")
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", saving)
+
+    assert "Casework" in result.stdout  # the letter went out
+    assert (
+        code,
+        f"Error: {said}; the letter went to stdout but its issue may not be recorded: to "
+        "record it, run the command again with --format text --at 2027-01-10T12:00:00+00:00 "
+        "-o FILE (the same letter, written to a file rather than sent again)\n",
+    ) == (result.exit_code, result.stderr)
+    assert "[]" in ok(run, "letter", ref, "--list", "--json").replace("\n", "").replace(" ", "")
+
+
+def test_a_letter_not_issued_interrupted_on_stdout_says_only_aborted(
+    run: Run, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without --issue nothing is recorded: nothing to say how to record.
+    from complaintctl.cli import render
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    real = render.letter_out
+
+    def out_then_interrupted(letter: Any) -> None:
+        real(letter)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "letter_out", out_then_interrupted)
+    result = run("letter", ref, "acknowledgement", "--format", "text")
+
+    assert (130, "Error: aborted\n") == (result.exit_code, result.stderr)
 
 
 def test_json_needs_a_file_to_describe(run: Run, unit: UnitFactory) -> None:

@@ -419,3 +419,109 @@ def test_an_export_to_an_empty_name_or_dash_is_refused_and_records_nothing(
     )
     assert [] == list(here.iterdir())
     assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("consumer", "export", "--consumer-id", "1"),
+        ("sar", "done", "1"),
+    ],
+)
+def test_an_export_to_a_device_is_refused_without_pointing_at_stdout(
+    run: Run, ann: str, store_url: str, args: tuple[str, ...]
+) -> None:
+    """A person's data never goes to stdout: refusing /dev/null by telling them to write to
+    stdout and redirect it sent them to something the command cannot do."""
+    before = dump_store(store_url)
+
+    result = run(*args, "-o", os.devnull)
+
+    assert (2, f"Error: {os.devnull} is not a regular file; name a new file\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert before == dump_store(store_url)
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("consumer", "export", "--consumer-id", "1"),
+        ("sar", "done", "1"),
+    ],
+)
+def test_an_export_that_cannot_be_put_in_place_records_nothing(
+    run: Run,
+    ann: str,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+) -> None:
+    """A disk with no hard links (a FAT memory stick) takes the export's file but not its
+    link into place: it was recorded first, then refused, so the history held an export
+    (and `sar done` an answered request, refused again) with no file, and the error said
+    not to run it again."""
+    import errno
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "ann.json"
+    before = dump_store(store_url)
+
+    result = run(*args, "-o", str(path))
+
+    assert (12, f"Error: cannot write {path}: Operation not permitted\n") == (
+        result.exit_code,
+        result.stderr,
+    )
+    assert before == dump_store(store_url)
+    assert [] == list(out.iterdir())
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("consumer", "export", "--consumer-id", "1"),
+        ("sar", "done", "1"),
+    ],
+)
+def test_an_export_whose_record_cannot_be_saved_leaves_no_file(
+    run: Run,
+    ann: str,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+) -> None:
+    """Put in place before the commit, as a letter is: a commit that fails takes it away."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from complaintctl.store.uow import UnitOfWork
+
+    def failing(self: UnitOfWork) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    before = dump_store(store_url)
+    saving = UnitOfWork._commit_and_read_on
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", failing)
+
+    result = run(*args, "-o", str(out / "ann.json"))
+    monkeypatch.setattr(UnitOfWork, "_commit_and_read_on", saving)
+
+    assert 8 == result.exit_code, result.stderr
+    assert "disk I/O error" in result.stderr
+    assert before == dump_store(store_url)
+    assert [] == list(out.iterdir())

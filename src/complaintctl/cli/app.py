@@ -98,6 +98,8 @@ class RootGroup(TyperGroup):
         said = ""
         if isinstance(state, State) and state._committed:
             said = f"; {state.kept}"
+        elif isinstance(state, State) and state.unrecorded is not None:
+            said = f"; {state.unrecorded}"  # out, its record not committed: how to make it
         return said + _written_before()
 
     def get_params(self, ctx: Context) -> list[Any]:
@@ -545,6 +547,10 @@ class State:
     # What an error after the commit says of it: that it is kept, so that a step is not taken
     # twice; a command whose record is of its output (an export) says what to do instead.
     kept: str = field(default=RecordedThenFailed.KEPT, repr=False)
+    # What went out before the change that records it was committed (a letter on stdout
+    # before its issue): what an error or an interrupt until the commit says, with how to
+    # record it without sending it again (errors.SentNotRecorded).
+    unrecorded: str | None = field(default=None, repr=False)
     # Every engine this command opened on the store, each disposed of as it ends (close).
     _engines: list[Any] = field(default_factory=list, repr=False)
 

@@ -355,7 +355,7 @@ def made_letters(
             for letter in batch.letters:
                 target = output if output is not None else _in(out_dir, letter)
                 if target is not None:
-                    check_writable(target, protected=state.store_files())
+                    check_writable(target, protected=state.store_files(), replace=False)
         # Held until a letter for stdout is written out whole: one that cannot be (a full
         # disk, a closed pipe) is never recorded as issued.
         with uow.holding_commits():
@@ -368,22 +368,17 @@ def made_letters(
         if send is not None and not dry_run:
             for letter in batch.letters:
                 send(letter)
+            if batch.to_issue:
+                # Out on stdout (to a mail pipe, say) and not yet on record: what an error or
+                # an interrupt from here to the commit says (cli/app.RootGroup._recorded).
+                state.unrecorded = _how_to_record(batch.to_issue[0], when)
         if batch.to_issue and not dry_run:
             try:
                 uow.commit_held()
             except ComplaintError as err:
-                if send is None:
+                if state.unrecorded is None:
                     raise
-                # Out on stdout (to a mail pipe, say) and not on record: said, with how to
-                # record it without sending it again (the same bytes, made at the same --at).
-                letter = batch.to_issue[0]  # on stdout: one case's letter
-                raise SentNotRecorded(
-                    err,
-                    "the letter went to stdout but its issue may not be recorded: to record it, "
-                    f"run the command again with --format {letter.format.value} --at "
-                    f"{when.isoformat(timespec='seconds')} -o FILE (the same letter, written "
-                    "to a file rather than sent again)",
-                ) from err
+                raise SentNotRecorded(err, state.unrecorded) from err
     except BaseException:
         _remove(placed)
         raise
@@ -391,6 +386,17 @@ def made_letters(
         for file in files:
             file.discard()
     return replace(batch, dry_run=dry_run)
+
+
+def _how_to_record(letter: "Letter", when: datetime) -> str:
+    """What a letter out on stdout (one case's) and not on record says: that, and how to record
+    it without sending it again (the same bytes, made at the same --at)."""
+    return (
+        "the letter went to stdout but its issue may not be recorded: to record it, run the "
+        f"command again with --format {letter.format.value} --at "
+        f"{when.isoformat(timespec='seconds')} -o FILE (the same letter, written to a file "
+        "rather than sent again)"
+    )
 
 
 def _remove(placed: list[Path]) -> None:

@@ -544,8 +544,11 @@ def _export(
     """Write everything held about a consumer to `path` and record the export (and, with
     `then`, what it answers, given the export's history entry, in the same transaction):
     their name, how many cases, the file's SHA-256, its format and the entry's id. The file
-    is placed only once the transaction has committed: a refusal leaves no file."""
+    is put in place once everything is checked and before the transaction commits, as a
+    letter's is, and taken away again if it does not: a refusal, a file that cannot be put in
+    place (a disk with no hard links) or a failed commit leaves neither file nor record."""
     import hashlib
+    from contextlib import suppress
 
     from complaintctl import config, letters
     from complaintctl.files import staged
@@ -571,21 +574,31 @@ def _export(
         html = letters.document("subject-access.html", data, uow.calendar())
         content = html.encode("utf-8") if chosen == ExportFormat.HTML else letters.to_pdf(html)
     digest = hashlib.sha256(content).hexdigest()
-    file = staged(path, content, protected=state.store_files())
+    # Never to stdout (a person's data is written to a file of its own): a device named is
+    # refused as a file to name, not a stream to redirect.
+    file = staged(path, content, protected=state.store_files(), streams=False)
+    placed = False
     try:
-        entry = record_export(
-            uow,
-            consumer_id=data["consumer"]["id"],
-            format=chosen.value,
-            sha256=digest,
-            by=state.actor,
-            at=when,
-            now=state.now,
-            commit=then is None,
-        )
-        if then is not None:
-            then(entry)  # commits
+        with uow.holding_commits():  # record_export's commit, or then's, only flushes
+            entry = record_export(
+                uow,
+                consumer_id=data["consumer"]["id"],
+                format=chosen.value,
+                sha256=digest,
+                by=state.actor,
+                at=when,
+                now=state.now,
+            )
+            if then is not None:
+                then(entry)
         file.place(replace=False)
+        placed = True
+        uow.commit_held()
+    except BaseException:
+        if placed:  # not recorded: not kept (a new file of its own, never one there before)
+            with suppress(FileNotFoundError):
+                file.target.unlink()
+        raise
     finally:
         file.discard()
     return data["consumer"]["name"], len(data["cases"]), digest, chosen.value, entry

@@ -356,7 +356,7 @@ def import_command(
     from complaintctl.cli import render
     from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
     from complaintctl.files import (
-        check_destination,
+        check_writable,
         file_named,
         is_stdin,
         new_text_file,
@@ -420,14 +420,19 @@ def import_command(
     if skip_invalid and from_stdin and is_stdin(rejects_path):  # `import - < FILE`, the same
         raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
     if skip_invalid:
-        # Checked before importing: the good rows must not be kept with the bad ones lost. A
-        # dry run, which writes no rejects file, refuses as the real run would.
-        check_destination(rejects_path, force=force, protected=state.store_files())
+        # Checked before importing, by the real run's first step taken and undone (files.
+        # check_writable): the good rows must not be kept with the bad ones lost, nor a long
+        # batch read only to be refused its rejects file. A dry run, which writes no rejects
+        # file, so refuses what the real run would, with the same error. Bad rows never go to
+        # stdout: a device named is refused as a file to name, not a stream to redirect.
+        check_writable(rejects_path, force=force, protected=state.store_files(), streams=False)
     written: list[Path] = []
 
     def keep(bad: list[Reject]) -> None:
         """The rejects, written whole before the batch commits."""
-        with new_text_file(rejects_path, force=force, protected=state.store_files()) as out:
+        with new_text_file(
+            rejects_path, force=force, protected=state.store_files(), streams=False
+        ) as out:
             write_rejects(out, bad, fmt_used.value, layout.header, layout.split_by)
         written.append(rejects_path)
 
@@ -533,7 +538,7 @@ def export_command(
 
     from complaintctl.cli import render
     from complaintctl.cli.app import parse_day
-    from complaintctl.errors import ComplaintError, ExportParted
+    from complaintctl.errors import ComplaintError, ExportParted, RecordedThenFailed
     from complaintctl.files import (
         Digesting,
         NewFile,
@@ -606,14 +611,19 @@ def export_command(
             to = recorded_name(path) if path is not None else None
             return record_export(uow, export, format=fmt.value, to=to, sha256=digest, now=state.now)
 
-        if held:  # what goes wrong after the record below leaves the export to be run again
+        # What goes wrong after the record below (an error, an interrupt) leaves the export
+        # to be run again: its rows not all out, or its file not in place.
+        if held:
             state.kept = ExportParted.OUTPUT
+        elif made:
+            state.kept = ExportParted.FILE
         state.change(record, None)
         if made:
             try:
                 made[0].place()  # a rename, as before: a hard link is not on every disk
             except ComplaintError as err:  # the folder removed meanwhile, say
                 raise ExportParted(err, ExportParted.FILE) from err
+            state.kept = RecordedThenFailed.KEPT  # the file in place: recorded and written
         if held:
             held[0].seek(0)
             stdout = render.machine_stdout()

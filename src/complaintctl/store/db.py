@@ -150,6 +150,13 @@ def missing_sqlite_file(url: str) -> Path | None:
             f"{path} is a folder, not a store: name the store's file in it "
             f"({path / 'complaintctl.sqlite3'}, say)"
         )
+    if not stat.S_ISREG(found.st_mode):
+        # `--db /dev/null` reads as an empty file: taken for no store yet, SQLite "made" one
+        # there (a disk I/O error, and /dev/null-journal left behind as root) or wrote it
+        # nowhere and read back no staff. Refused alike by every command, as a folder is.
+        raise StoreUnavailable(
+            f"{path} is not a regular file (a device, a pipe), not a store: name the store's file"
+        )
     return None if found.st_size > 0 else path
 
 
