@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,20 @@ from typer.testing import CliRunner, Result
 
 from complaintctl.cli import app
 from tests.conftest import UnitFactory
+
+
+def proc_as_root(name: str) -> object:
+    """A file `name` under /proc, as a test parameter: root, whom access() lets write
+    anywhere, may make no new file there."""
+    return pytest.param(
+        f"/proc/{name}",
+        id="proc-as-root",
+        marks=pytest.mark.skipif(
+            not hasattr(os, "geteuid") or os.geteuid() != 0 or not os.path.isdir("/proc/self"),
+            reason="root, whom access() lets write anywhere, on Linux",
+        ),
+    )
+
 
 Run = Callable[..., Result]
 

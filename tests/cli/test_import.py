@@ -25,7 +25,7 @@ from freezegun import freeze_time
 from sqlalchemy import create_engine
 
 from complaintctl.store.db import resolve_url
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, proc_as_root
 from tests.conftest import POSTGRES, UnitFactory, dump_store
 
 HEADER = ["source_id", "consumer", "email", "channel", "category", "summary", "received_at"]
@@ -953,14 +953,7 @@ def test_a_dry_run_refuses_a_rejects_file_there_already_as_the_real_run_does(
     [
         pytest.param("{out}/" + "r" * 240 + ".csv", id="a-name-too-long-for-the-temporary-one"),
         pytest.param("{out}/read-only/rejects.csv", id="a-folder-that-may-not-be-written"),
-        pytest.param(
-            "/proc/rejects.csv",
-            id="proc-as-root",
-            marks=pytest.mark.skipif(
-                not hasattr(os, "geteuid") or os.geteuid() != 0 or not os.path.isdir("/proc/self"),
-                reason="root, whom access() lets write anywhere, on Linux",
-            ),
-        ),
+        proc_as_root("rejects.csv"),
     ],
 )
 def test_a_dry_run_refuses_a_rejects_file_that_cannot_be_made_as_the_real_run_does(

@@ -24,7 +24,7 @@ import pytest
 from freezegun import freeze_time
 
 from complaintctl.letters import BUILT_IN
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, proc_as_root
 from tests.conftest import UnitFactory, dump_store
 from tests.service.letters_journey import ann_at_every_step, bob_out_of_scope, said
 from tests.unreadable import unreadable
@@ -208,14 +208,7 @@ def test_a_dry_run_refuses_the_file_the_letter_would_be_refused_as_the_real_run_
     "where",
     [
         pytest.param("{out}/" + "a" * 240 + ".txt", id="a-name-too-long-for-the-temporary-one"),
-        pytest.param(
-            "/proc/ack.txt",
-            id="proc-as-root",
-            marks=pytest.mark.skipif(
-                not hasattr(os, "geteuid") or os.geteuid() != 0 or not os.path.isdir("/proc/self"),
-                reason="root, whom access() lets write anywhere, on Linux",
-            ),
-        ),
+        proc_as_root("ack.txt"),
     ],
 )
 def test_a_dry_run_refuses_a_file_no_new_file_can_be_made_beside_as_the_real_run_does(

@@ -385,14 +385,12 @@ def test_consumer_show_lists_the_persons_requests(run: Run, ann: str) -> None:
     assert "SAR\t1\t2026-11-25T18:30:00+00:00\t2026-12-29T23:59:59+00:00\topen" in plain
 
 
+# The commands that write a person's data to a file, and only to a file (-o FILE).
+PERSONAL_EXPORTS = [("consumer", "export", "--consumer-id", "1"), ("sar", "done", "1")]
+
+
 @freeze_time(NOW)
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("consumer", "export", "--consumer-id", "1"),
-        ("sar", "done", "1"),
-    ],
-)
+@pytest.mark.parametrize("args", PERSONAL_EXPORTS)
 @pytest.mark.parametrize("name", ["", "-"])
 def test_an_export_to_an_empty_name_or_dash_is_refused_and_records_nothing(
     run: Run,
@@ -422,13 +420,7 @@ def test_an_export_to_an_empty_name_or_dash_is_refused_and_records_nothing(
 
 
 @freeze_time(NOW)
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("consumer", "export", "--consumer-id", "1"),
-        ("sar", "done", "1"),
-    ],
-)
+@pytest.mark.parametrize("args", PERSONAL_EXPORTS)
 def test_an_export_to_a_device_is_refused_without_pointing_at_stdout(
     run: Run, ann: str, store_url: str, args: tuple[str, ...]
 ) -> None:
@@ -446,13 +438,7 @@ def test_an_export_to_a_device_is_refused_without_pointing_at_stdout(
 
 
 @freeze_time(NOW)
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("consumer", "export", "--consumer-id", "1"),
-        ("sar", "done", "1"),
-    ],
-)
+@pytest.mark.parametrize("args", PERSONAL_EXPORTS)
 def test_an_export_that_cannot_be_put_in_place_records_nothing(
     run: Run,
     ann: str,
@@ -487,13 +473,7 @@ def test_an_export_that_cannot_be_put_in_place_records_nothing(
 
 
 @freeze_time(NOW)
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("consumer", "export", "--consumer-id", "1"),
-        ("sar", "done", "1"),
-    ],
-)
+@pytest.mark.parametrize("args", PERSONAL_EXPORTS)
 def test_an_export_whose_record_cannot_be_saved_leaves_no_file(
     run: Run,
     ann: str,

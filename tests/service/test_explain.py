@@ -1004,15 +1004,7 @@ def test_show_as_of_a_case_whose_action_lost_its_clock_is_shown_not_a_traceback(
 ) -> None:
     """A store damaged by hand (an action's clock row deleted): `show --as-of` shows the case
     as plain `show` does; `db verify` names the damage."""
-    ref = log(unit, t("2026-12-01T10:00"))
-    acknowledge(unit, ref, t("2026-12-01T11:00"))
-    act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
-        owner="officer.one", due=t("2032-03-01T12:00"), within=None, by="officer.one",
-        at=t("2026-12-02T12:00"))  # fmt: skip
-    with unit() as uow:
-        for clock in uow.action_clocks(uow.action(1)):
-            uow.session.delete(clock)
-        uow.commit()
+    ref = _action_without_its_clock(unit, due=t("2032-03-01T12:00"))
     with unit(write=False) as uow:
         now = services.show_case(uow, ref=ref, as_of=t("2026-12-03T12:00"))
         then = services.show_case(uow, ref=ref, as_of=t("2026-12-03T12:00"), as_recorded=True)
@@ -1022,14 +1014,20 @@ def test_show_as_of_a_case_whose_action_lost_its_clock_is_shown_not_a_traceback(
 def test_explain_of_an_action_that_lost_its_clock_says_the_store_is_damaged(
     unit: UnitFactory,
 ) -> None:
+    ref = _action_without_its_clock(unit, due=t("2027-03-01T12:00"))
+    with pytest.raises(StoreDamaged, match=f"is damaged: action 1 of {ref} has no deadline"):
+        explain(unit, ref, action=1, as_of=t("2026-12-03T12:00"))
+
+
+def _action_without_its_clock(unit: UnitFactory, *, due: datetime) -> str:
+    """A case with action 1, due `due`, whose clock row was then deleted by hand."""
     ref = log(unit, t("2026-12-01T10:00"))
     acknowledge(unit, ref, t("2026-12-01T11:00"))
     act(unit, services.add_action, ref=ref, kind=ActionKind.IMPROVEMENT, what="Fix the form",
-        owner="officer.one", due=t("2027-03-01T12:00"), within=None, by="officer.one",
+        owner="officer.one", due=due, within=None, by="officer.one",
         at=t("2026-12-02T12:00"))  # fmt: skip
     with unit() as uow:
         for clock in uow.action_clocks(uow.action(1)):
             uow.session.delete(clock)
         uow.commit()
-    with pytest.raises(StoreDamaged, match=f"is damaged: action 1 of {ref} has no deadline"):
-        explain(unit, ref, action=1, as_of=t("2026-12-03T12:00"))
+    return ref
