@@ -29,7 +29,8 @@ from complaintctl.errors import InvalidInput, OutputFailed
 
 PARTIAL = ".partial"
 # The temporary files this module makes, and nothing else, are what clean-up may remove.
-_OURS = re.compile(r"^\..+\.[0-9a-f]{16}\.partial(-journal|-wal|-shm)?$")
+# (A name may hold any character but "/" and NUL, a newline too: DOTALL, and \Z, not $.)
+_OURS = re.compile(r"\A\..+\.[0-9a-f]{16}\.partial(-journal|-wal|-shm)?\Z", re.DOTALL)
 # The files this run has put in place, so that an error after them (its output failing, an
 # interrupt) says they are there to keep, rather than letting them pass for not written.
 placed: list[Path] = []
@@ -142,6 +143,7 @@ class NewFile:
 
     def __init__(self, target: Path) -> None:
         self.target = target
+        self.placed = False  # given its name (place)
         self.partial = _partial_name(target)
         self._note = _note_pending(self.partial)
         try:
@@ -187,10 +189,15 @@ class NewFile:
         `replace`: a backup never does)."""
         try:
             _sync(self.partial)
+            # In place from the rename or link on, whatever comes next (an interrupt while
+            # the folder is synced): a caller that takes it away asks `placed`, never whether
+            # place() returned.
             if replace:
                 os.replace(self.partial, self.target)
+                self.placed = True
             else:
                 os.link(self.partial, self.target)
+                self.placed = True
                 os.unlink(self.partial)
             placed.append(self.target)
             with suppress(OSError):  # some file systems cannot sync a folder

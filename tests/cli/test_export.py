@@ -739,6 +739,30 @@ def test_an_export_recorded_and_interrupted_before_its_file_is_put_in_place_says
     ) == (result.exit_code, result.stderr, list(tmp_path.glob("*cases.csv*")), len(recorded(unit)))
 
 
+def test_an_export_interrupted_once_its_file_is_in_place_says_it_is_written_and_kept(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the folder was synced, the file already renamed into place: it said the
+    # file was not written, and then that it was written and kept.
+    from complaintctl import files
+
+    real_sync = files._sync
+
+    def interrupted(path: Path) -> None:
+        if path.is_dir():
+            raise KeyboardInterrupt
+        real_sync(path)
+
+    monkeypatch.setattr(files, "_sync", interrupted)
+    out = tmp_path / "cases.csv"
+
+    result = run("export", "-o", str(out))
+
+    assert (130, 1, True) == (result.exit_code, len(recorded(unit)), out.exists())
+    assert "not written" not in result.stderr
+    assert result.stderr.endswith(f"; {out} is written and kept\n")
+
+
 def test_an_export_to_stdout_that_cannot_be_recorded_gives_out_no_row(
     run: Run, store_url: str, unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

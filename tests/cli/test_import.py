@@ -1644,3 +1644,47 @@ def test_an_import_interrupted_mid_batch_says_aborted_exits_130_and_leaves_the_s
     # The store first: the export records itself (`cases-exported`).
     assert (rows_before, before) == (dump_store(store_url), exported(run))
     frozen.stop()
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_rejects_file_named_with_a_newline_leaves_no_temporary_file(
+    run: Run, tmp_path: Path
+) -> None:
+    # The trial of the rejects file's temporary name was left behind: clean-up knew its own
+    # files by a pattern no name with a newline matched.
+    path = write(tmp_path / "batch.csv", csv_text([row(1)]))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    result = run("import", str(path), "--skip-invalid", "--rejects", str(out / "r\nx.csv"))
+
+    assert 0 == result.exit_code, result.stderr
+    assert [] == list(out.iterdir())
+
+
+@freeze_time("2026-12-15 12:00:00")
+def test_a_batch_in_a_folder_that_may_not_be_written_says_rejects_can_go_elsewhere(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rejects file goes beside the batch, bad rows or not: refused there, the error named
+    # only the file, not how to put it elsewhere.
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    path = write(folder / "batch.csv", csv_text([row(1)]))
+    real_open = os.open
+
+    def guarded_open(p: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and Path(os.fsdecode(p)).parent == folder:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(p))
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)  # mode 555, as to its owner (not root)
+
+    refused = run("import", str(path), "--skip-invalid")
+    elsewhere = run("import", str(path), "--skip-invalid", "--rejects", str(tmp_path / "r.csv"))
+
+    assert (12, 0) == (refused.exit_code, elsewhere.exit_code), elsewhere.stderr
+    assert refused.stderr == (
+        f"Error: cannot write {folder / 'batch.rejects.csv'}: Permission denied: the rejects "
+        "file goes beside the batch unless --rejects PATH names another place\n"
+    )

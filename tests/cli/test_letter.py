@@ -1018,3 +1018,44 @@ def test_a_consumers_template_syntax_prints_as_written(run: Run, unit: UnitFacto
     page = ok(run, "letter", ref, "acknowledgement", "--format", "html")
     assert "Ann {{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page
+
+
+@pytest.mark.parametrize("dry", [["--dry-run"], []])
+def test_a_letter_to_a_name_holding_a_newline_leaves_no_temporary_file(
+    run: Run, unit: UnitFactory, letters: Path, dry: list[str]
+) -> None:
+    # Clean-up knew its own temporary files by a pattern no name with a newline matched: the
+    # dry run's trial file and its link were left behind.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    path = letters / "a\nb.txt"
+
+    result = run("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), *dry)
+
+    assert 0 == result.exit_code, result.stderr
+    assert ([] if dry else [path.name]) == [p.name for p in letters.iterdir()]
+
+
+def test_a_letter_interrupted_once_in_place_is_taken_away_and_not_recorded(
+    run: Run, unit: UnitFactory, letters: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the folder was synced, the letter already linked into place: it was left
+    # there, unrecorded as issued, and the error said it was written and kept.
+    from complaintctl import files
+
+    ref = ann_at_every_step(unit, until="acknowledged")
+    real_sync = files._sync
+
+    def interrupted(path: Path) -> None:
+        if path.is_dir():
+            raise KeyboardInterrupt
+        real_sync(path)
+
+    monkeypatch.setattr(files, "_sync", interrupted)
+    before = dump_store(store_url)
+    path = letters / "ack.txt"
+
+    result = run("letter", ref, "acknowledgement", "--format", "text", "-o", str(path), "--issue")
+
+    assert (130, "Error: aborted\n") == (result.exit_code, result.stderr)
+    assert before == dump_store(store_url)
+    assert [] == list(letters.iterdir())

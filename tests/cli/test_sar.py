@@ -505,3 +505,37 @@ def test_an_export_whose_record_cannot_be_saved_leaves_no_file(
     assert "disk I/O error" in result.stderr
     assert before == dump_store(store_url)
     assert [] == list(out.iterdir())
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("args", PERSONAL_EXPORTS)
+def test_an_export_interrupted_once_in_place_is_taken_away_and_not_recorded(
+    run: Run,
+    ann: str,
+    store_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+) -> None:
+    """Ctrl-C while the folder was synced, the file already linked into place: it was left
+    there with nothing recorded (`sar done` again refused, its file there), and the error
+    said it was written and kept."""
+    from complaintctl import files
+
+    real_sync = files._sync
+
+    def interrupted(path: Path) -> None:
+        if path.is_dir():
+            raise KeyboardInterrupt
+        real_sync(path)
+
+    monkeypatch.setattr(files, "_sync", interrupted)
+    out = tmp_path / "out"
+    out.mkdir()
+    before = dump_store(store_url)
+
+    result = run(*args, "-o", str(out / "ann.json"))
+
+    assert (130, "Error: aborted\n") == (result.exit_code, result.stderr)
+    assert before == dump_store(store_url)
+    assert [] == list(out.iterdir())

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from complaintctl.config import Config
     from complaintctl.domain.letters import LetterFormat
+    from complaintctl.files import NewFile
     from complaintctl.letters import Templates
     from complaintctl.store.uow import UnitOfWork
     from complaintctl.views import Letter, LetterBatch
@@ -335,7 +336,6 @@ def made_letters(
     if batch.refused:
         return batch
     files: list[NewFile] = []
-    placed: list[Path] = []
     try:
         if not dry_run:
             # Each file made whole beside its destination, then put in place, before the
@@ -349,7 +349,6 @@ def made_letters(
                     files.append(made)
             for file in files:
                 file.place(replace=False)
-                placed.append(file.target)
         else:
             # Nothing written, but refused as the real run would refuse its files.
             for letter in batch.letters:
@@ -363,7 +362,7 @@ def made_letters(
                 uow, batch, by=state.actor, at=when, now=state.now, dry_run=dry_run
             )
         if refused:
-            _remove(placed)
+            _remove(files)
             return replace(batch, letters=(), refused=refused, to_issue=())
         if send is not None and not dry_run:
             for letter in batch.letters:
@@ -380,7 +379,7 @@ def made_letters(
                     raise
                 raise SentNotRecorded(err, state.unrecorded) from err
     except BaseException:
-        _remove(placed)
+        _remove(files)
         raise
     finally:
         for file in files:
@@ -399,11 +398,12 @@ def _how_to_record(letter: "Letter", when: datetime) -> str:
     )
 
 
-def _remove(placed: list[Path]) -> None:
+def _remove(files: list["NewFile"]) -> None:
     """Take away the letters this command put in place (each a new file of its own)."""
-    for path in placed:
-        with suppress(FileNotFoundError):
-            path.unlink()
+    for file in files:
+        if file.placed:
+            with suppress(FileNotFoundError):
+                file.target.unlink()
 
 
 def _in(folder: Path | None, letter: "Letter") -> Path | None:

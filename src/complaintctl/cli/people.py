@@ -577,7 +577,6 @@ def _export(
     # Never to stdout (a person's data is written to a file of its own): a device named is
     # refused as a file to name, not a stream to redirect.
     file = staged(path, content, protected=state.store_files(), streams=False)
-    placed = False
     try:
         with uow.holding_commits():  # record_export's commit, or then's, only flushes
             entry = record_export(
@@ -592,10 +591,9 @@ def _export(
             if then is not None:
                 then(entry)
         file.place(replace=False)
-        placed = True
         uow.commit_held()
     except BaseException:
-        if placed:  # not recorded: not kept (a new file of its own, never one there before)
+        if file.placed:  # not recorded: not kept (a new file of its own, never one there before)
             with suppress(FileNotFoundError):
                 file.target.unlink()
         raise

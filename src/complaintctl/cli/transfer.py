@@ -354,7 +354,12 @@ def import_command(
     received_at and summary) are skipped, so importing a file twice changes nothing.
     """
     from complaintctl.cli import render
-    from complaintctl.errors import EXIT_BULK_PARTIAL, EXIT_BULK_REFUSED, InvalidInput
+    from complaintctl.errors import (
+        EXIT_BULK_PARTIAL,
+        EXIT_BULK_REFUSED,
+        InvalidInput,
+        OutputFailed,
+    )
     from complaintctl.files import (
         check_writable,
         file_named,
@@ -425,7 +430,16 @@ def import_command(
         # batch read only to be refused its rejects file. A dry run, which writes no rejects
         # file, so refuses what the real run would, with the same error. Bad rows never go to
         # stdout: a device named is refused as a file to name, not a stream to redirect.
-        check_writable(rejects_path, force=force, protected=state.store_files(), streams=False)
+        try:
+            check_writable(rejects_path, force=force, protected=state.store_files(), streams=False)
+        except OutputFailed as err:
+            if rejects:
+                raise
+            # Beside the batch by default, bad rows or not: say where else they may go.
+            raise OutputFailed(
+                f"{err.message}: the rejects file goes beside the batch unless --rejects PATH "
+                "names another place"
+            ) from None
     written: list[Path] = []
 
     def keep(bad: list[Reject]) -> None:
@@ -623,7 +637,9 @@ def export_command(
                 made[0].place()  # a rename, as before: a hard link is not on every disk
             except ComplaintError as err:  # the folder removed meanwhile, say
                 raise ExportParted(err, ExportParted.FILE) from err
-            state.kept = RecordedThenFailed.KEPT  # the file in place: recorded and written
+            finally:
+                if made[0].placed:  # in place, even if interrupted after: recorded and written
+                    state.kept = RecordedThenFailed.KEPT
         if held:
             held[0].seek(0)
             stdout = render.machine_stdout()
