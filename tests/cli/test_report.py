@@ -22,7 +22,7 @@ from freezegun import freeze_time
 
 from complaintctl.schema import SHAPES, problems, version_problems
 from tests.cli.conftest import Run
-from tests.cli.journey import as_it_happens
+from tests.cli.journey import as_it_happens, log_args
 from tests.cli.test_errors import assert_one_line_error
 
 NOW = "2026-12-02 12:00:00"
@@ -563,3 +563,24 @@ def test_cases_of_what_is_not_a_count_of_cases_exits_2_on_one_line(
 ) -> None:
     with freeze_time(NOW):
         assert_one_line_error(run("report", "--period", "2026-11", *args), 2, message)
+
+
+def test_html_and_cases_warn_as_the_report_does_of_a_period_before_the_known_bank_holidays(
+    run: Run, tmp_path: Path
+) -> None:
+    """A period counting a case received before the bank holidays the store knows warns on
+    stderr whichever way its figures are given: the page for the Board and the cases behind
+    a figure are counted from the same deadlines as the table."""
+    as_it_happens(run, *log_args("2011-12-05T10:00"))
+    warning = "Warning: bank holidays are known only from"
+    page = tmp_path / "board.html"
+    with freeze_time(NOW):
+        table = run("report", "--period", "2011-12")
+        html = run("report", "--period", "2011-12", "--html", str(page))
+        cases = run("report", "--period", "2011-12", "--cases", "received")
+
+    assert (0, 0, 0) == (table.exit_code, html.exit_code, cases.exit_code)
+    assert warning in table.stderr
+    assert warning in html.stderr
+    assert f"Wrote the 2011-12 report to {page}" in html.stderr
+    assert (warning in cases.stderr, "SC-2011-000001\n") == (True, cases.stdout)

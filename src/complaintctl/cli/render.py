@@ -2602,6 +2602,13 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     _note(cutoff + '. Each figure is defined in the README ("report").')
 
 
+def report_written(view: ReportView, path: str) -> None:
+    """On stderr, once the page is written: the warnings the report's table gives, and where
+    the page is."""
+    _warnings(view.warnings)
+    _note(f"Wrote the {view.current.label} report to {path_shown(path)}")
+
+
 def report_html(view: ReportView) -> str:
     """The report as one printable page that needs nothing else to open: its tables, each
     figure with what it counts, and charts drawn inline where the charts extra is installed
@@ -2834,6 +2841,7 @@ def figure_cases(view: FigureCases) -> None:
     """The references on stdout, one a line (for other commands to read), what they are on
     stderr; with a breakdown, each beside its group (the reference first, so that a step
     reading `-` takes it)."""
+    _warnings(view.warnings)
     name = view.figure + (f".{view.part}" if view.part else "")
     cutoff = format_local(view.cutoff, ZoneInfo(view.zone))
     if view.by is None:
