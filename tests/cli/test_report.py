@@ -584,3 +584,33 @@ def test_html_and_cases_warn_as_the_report_does_of_a_period_before_the_known_ban
     assert warning in html.stderr
     assert f"Wrote the 2011-12 report to {page}" in html.stderr
     assert (warning in cases.stderr, "SC-2011-000001\n") == (True, cases.stdout)
+
+
+def test_a_bar_is_green_only_when_every_deadline_was_met_not_when_the_share_rounds_to_one() -> None:
+    """Shares are kept to four places: 1 late acknowledgement of 20,000 is a share of 1.0 and
+    79,999 on time of 100,000 one of 0.8. The colour says what README says it does: green when
+    every one was on time, yellow from 80%, red below, counted from the numbers themselves."""
+    from datetime import UTC, date, datetime
+
+    from complaintctl.cli import render
+    from complaintctl.domain.figures import Row
+    from complaintctl.views import PeriodFigures, ReportView
+
+    def glance_styles(counts: dict[str, int], share: float) -> list[str]:
+        rows = (
+            *(Row(name, None, value) for name, value in counts.items()),
+            Row("acknowledged_on_time_share", None, share),
+        )
+        period = PeriodFigures(
+            "2026", date(2026, 1, 1), date(2026, 12, 31),
+            datetime(2027, 1, 1, tzinfo=UTC), rows,
+        )  # fmt: skip
+        glance = render._report_glance(ReportView("Europe/London", None, period), 120)
+        return [str(cell.style) for cell in glance.columns[1]._cells]
+
+    nearly_all = {"acknowledged_on_time": 19_999, "acknowledged_late": 1}
+    just_under = {"acknowledged_on_time": 79_999, "acknowledgement_open_past_due": 20_001}
+    every_one = {"acknowledged_on_time": 20_000}
+    assert "yellow" == glance_styles(nearly_all, 1.0)[0]
+    assert "red" == glance_styles(just_under, 0.8)[0]
+    assert "green" == glance_styles(every_one, 1.0)[0]

@@ -2780,7 +2780,13 @@ def _report_glance(view: ReportView, width: int) -> Any:
     bars they are shorter, never cut, and no share or number beside them is cut."""
     from rich.table import Table
 
+    from complaintctl.domain.figures import SHARE_COUNTS
+
     values = {(r.figure, r.part): r.value for r in view.current.figures}
+
+    def total(names: tuple[str, ...]) -> int:
+        return sum(int(values.get((name, None)) or 0) for name in names)
+
     shares: list[tuple[str, float | None, str]] = []
     for label, figure in (
         ("acknowledged on time", "acknowledged_on_time_share"),
@@ -2789,13 +2795,16 @@ def _report_glance(view: ReportView, width: int) -> Any:
     ):
         share = values.get((figure, None))
         shown = None if share is None else float(share)
+        # The colour from the counts, not the share rounded to four places: 1 late of
+        # 20,000 is a share of 1.0, and is not every one on time.
+        met, missed = (total(names) for names in SHARE_COUNTS[figure])
         style = (
             "dim"  # nothing fell due: neither met nor missed
             if shown is None
             else "green"
-            if shown == 1
+            if missed == 0
             else "yellow"
-            if shown >= 0.8
+            if 5 * met >= 4 * (met + missed)
             else "red"
         )
         shares.append((label, shown, style))
