@@ -22,7 +22,7 @@ from freezegun import freeze_time
 
 from complaintctl.schema import SHAPES, problems, version_problems
 from tests.cli.conftest import Run
-from tests.cli.journey import as_it_happens, log_args
+from tests.cli.journey import as_it_happens, log_args, ok
 from tests.cli.test_errors import assert_one_line_error
 
 NOW = "2026-12-02 12:00:00"
@@ -614,3 +614,41 @@ def test_a_bar_is_green_only_when_every_deadline_was_met_not_when_the_share_roun
     assert "yellow" == glance_styles(nearly_all, 1.0)[0]
     assert "red" == glance_styles(just_under, 0.8)[0]
     assert "green" == glance_styles(every_one, 1.0)[0]
+
+
+def test_by_month_a_table_and_the_page_give_each_months_restrictions_as_json_and_csv_do(
+    run: Run, november: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month is counted as its own report would be, restrictions too: the month's column at
+    a terminal and on the Board's page holds them, as its group in JSON and CSV does. A
+    group of cases (an area) has none: restrictions belong to consumers."""
+    import typer.testing
+
+    with freeze_time("2026-11-10T10:00:00+00:00"):
+        ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+           "--scope", "procedure", "--reason", "Abusive calls")  # fmt: skip
+    csv_rows = rows_of(run("report", "--period", "2026-Q4", "--by", "month", "--csv").stdout)
+    page = tmp_path / "board.html"
+    assert 0 == run("report", "--period", "2026-Q4", "--html", str(page)).exit_code
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = re.sub(
+        r"\x1b\[[0-9;]*m", "", run("report", "--period", "2026-Q4", "--by", "month").stdout
+    )
+    by_area = re.sub(
+        r"\x1b\[[0-9;]*m", "", run("report", "--period", "2026-Q4", "--by", "area").stdout
+    )
+
+    # the quarter, then October, November, December
+    months = [
+        csv_rows[("restrictions_decided", "", f"month=2026-{m}")][0] for m in ("10", "11", "12")
+    ]
+    assert ["0", "1", "0"] == months
+    line = next(line for line in shown.splitlines() if "restrictions_decided" in line)
+    assert ["1", "0", "1", "0"] == line.replace("│", " ").split()[1:]
+    row = re.search(r"<tr><th scope=row>restrictions_decided</th>.*?</tr>", page.read_text())
+    assert row is not None
+    assert ["1", "0", "1", "0"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+    # By area: the whole only, each area's column empty.
+    line = next(line for line in by_area.splitlines() if "restrictions_decided" in line)
+    assert ["1"] == line.replace("│", " ").split()[1:]

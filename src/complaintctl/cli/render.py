@@ -2497,8 +2497,8 @@ class _ReportColumn(NamedTuple):
         return f"{group_label} {period}" if self.before else group_label
 
     def cell(self, row: FigureRow, figure: Figure) -> str:
-        if self.group is not None and not figure.by_case:
-            return ""  # counted for the store, not for a group's cases
+        if not figure.by_case and (row.figure, row.part) not in self.values:
+            return ""  # counted for the store and each month, not for a group of cases
         return figure_value(_part_value(self.values, row, figure), figure.unit)
 
 
