@@ -1273,6 +1273,7 @@ class FigureCases:
     zone: str
     by: str | None = None  # the breakdown, with the references of each group (as `groups`)
     groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    warnings: tuple[str, ...] = ()  # the bank holidays' coverage, as the report's
 
 
 def _figure_rows_json(rows: Sequence[Row]) -> list[dict[str, Any]]:

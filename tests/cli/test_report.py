@@ -22,7 +22,7 @@ from freezegun import freeze_time
 
 from complaintctl.schema import SHAPES, problems, version_problems
 from tests.cli.conftest import Run
-from tests.cli.journey import as_it_happens
+from tests.cli.journey import as_it_happens, log_args, ok
 from tests.cli.test_errors import assert_one_line_error
 
 NOW = "2026-12-02 12:00:00"
@@ -563,3 +563,92 @@ def test_cases_of_what_is_not_a_count_of_cases_exits_2_on_one_line(
 ) -> None:
     with freeze_time(NOW):
         assert_one_line_error(run("report", "--period", "2026-11", *args), 2, message)
+
+
+def test_html_and_cases_warn_as_the_report_does_of_a_period_before_the_known_bank_holidays(
+    run: Run, tmp_path: Path
+) -> None:
+    """A period counting a case received before the bank holidays the store knows warns on
+    stderr whichever way its figures are given: the page for the Board and the cases behind
+    a figure are counted from the same deadlines as the table."""
+    as_it_happens(run, *log_args("2011-12-05T10:00"))
+    warning = "Warning: bank holidays are known only from"
+    page = tmp_path / "board.html"
+    with freeze_time(NOW):
+        table = run("report", "--period", "2011-12")
+        html = run("report", "--period", "2011-12", "--html", str(page))
+        cases = run("report", "--period", "2011-12", "--cases", "received")
+
+    assert (0, 0, 0) == (table.exit_code, html.exit_code, cases.exit_code)
+    assert warning in table.stderr
+    assert warning in html.stderr
+    assert f"Wrote the 2011-12 report to {page}" in html.stderr
+    assert (warning in cases.stderr, "SC-2011-000001\n") == (True, cases.stdout)
+
+
+def test_a_bar_is_green_only_when_every_deadline_was_met_not_when_the_share_rounds_to_one() -> None:
+    """Shares are kept to four places: 1 late acknowledgement of 20,000 is a share of 1.0 and
+    79,999 on time of 100,000 one of 0.8. The colour says what README says it does: green when
+    every one was on time, yellow from 80%, red below, counted from the numbers themselves."""
+    from datetime import UTC, date, datetime
+
+    from complaintctl.cli import render
+    from complaintctl.domain.figures import Row
+    from complaintctl.views import PeriodFigures, ReportView
+
+    def glance_styles(counts: dict[str, int], share: float) -> list[str]:
+        rows = (
+            *(Row(name, None, value) for name, value in counts.items()),
+            Row("acknowledged_on_time_share", None, share),
+        )
+        period = PeriodFigures(
+            "2026", date(2026, 1, 1), date(2026, 12, 31),
+            datetime(2027, 1, 1, tzinfo=UTC), rows,
+        )  # fmt: skip
+        glance = render._report_glance(ReportView("Europe/London", None, period), 120)
+        return [str(cell.style) for cell in glance.columns[1]._cells]
+
+    nearly_all = {"acknowledged_on_time": 19_999, "acknowledged_late": 1}
+    just_under = {"acknowledged_on_time": 79_999, "acknowledgement_open_past_due": 20_001}
+    every_one = {"acknowledged_on_time": 20_000}
+    assert "yellow" == glance_styles(nearly_all, 1.0)[0]
+    assert "red" == glance_styles(just_under, 0.8)[0]
+    assert "green" == glance_styles(every_one, 1.0)[0]
+
+
+def test_by_month_a_table_and_the_page_give_each_months_restrictions_as_json_and_csv_do(
+    run: Run, november: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month is counted as its own report would be, restrictions too: the month's column at
+    a terminal and on the Board's page holds them, as its group in JSON and CSV does. A
+    group of cases (an area) has none: restrictions belong to consumers."""
+    import typer.testing
+
+    with freeze_time("2026-11-10T10:00:00+00:00"):
+        ok(run, "--as", "sam.senior", "restrict", "add", "--email", "ann@example.com",
+           "--scope", "procedure", "--reason", "Abusive calls")  # fmt: skip
+    csv_rows = rows_of(run("report", "--period", "2026-Q4", "--by", "month", "--csv").stdout)
+    page = tmp_path / "board.html"
+    assert 0 == run("report", "--period", "2026-Q4", "--html", str(page)).exit_code
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = re.sub(
+        r"\x1b\[[0-9;]*m", "", run("report", "--period", "2026-Q4", "--by", "month").stdout
+    )
+    by_area = re.sub(
+        r"\x1b\[[0-9;]*m", "", run("report", "--period", "2026-Q4", "--by", "area").stdout
+    )
+
+    # the quarter, then October, November, December
+    months = [
+        csv_rows[("restrictions_decided", "", f"month=2026-{m}")][0] for m in ("10", "11", "12")
+    ]
+    assert ["0", "1", "0"] == months
+    line = next(line for line in shown.splitlines() if "restrictions_decided" in line)
+    assert ["1", "0", "1", "0"] == line.replace("│", " ").split()[1:]
+    row = re.search(r"<tr><th scope=row>restrictions_decided</th>.*?</tr>", page.read_text())
+    assert row is not None
+    assert ["1", "0", "1", "0"] == re.findall(r'<td class="n">([^<]*)</td>', row[0])
+    # By area: the whole only, each area's column empty.
+    line = next(line for line in by_area.splitlines() if "restrictions_decided" in line)
+    assert ["1"] == line.replace("│", " ").split()[1:]

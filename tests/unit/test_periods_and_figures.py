@@ -340,3 +340,14 @@ def test_replay_builds_facts_and_clocks_by_position_in_this_order() -> None:
         "start", "due", "rule_due", "recorded_at", "extended", "met_at", "on_time",
         "cancelled_at",
     ) == figures.Clock._fields  # fmt: skip
+
+
+def test_each_on_time_share_names_the_counts_it_is_made_of() -> None:
+    from complaintctl.domain.figures import COUNT, FIGURE, SHARE, SHARE_COUNTS
+
+    on_time_shares = {name for name in FIGURE if name.endswith("on_time_share")}
+    assert on_time_shares == set(SHARE_COUNTS)
+    for share, (met, missed) in SHARE_COUNTS.items():
+        assert SHARE == FIGURE[share].unit
+        assert all(COUNT == FIGURE[name].unit for name in (*met, *missed))
+        assert FIGURE[share].section == {FIGURE[name].section for name in (*met, *missed)}.pop()

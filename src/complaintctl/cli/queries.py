@@ -572,4 +572,4 @@ def report_command(
         Path(html), force=force, protected=state.store_files(), streams=False
     ) as out:
         out.write(page)
-    render.note(f"Wrote the {view.current.label} report to {render.path_shown(html)}")
+    render.report_written(view, html)

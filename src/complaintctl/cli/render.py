@@ -2503,8 +2503,8 @@ class _ReportColumn(NamedTuple):
         return f"{group_label} {period}" if self.before else group_label
 
     def cell(self, row: FigureRow, figure: Figure) -> str:
-        if self.group is not None and not figure.by_case:
-            return ""  # counted for the store, not for a group's cases
+        if not figure.by_case and (row.figure, row.part) not in self.values:
+            return ""  # counted for the store and each month, not for a group of cases
         return figure_value(_part_value(self.values, row, figure), figure.unit)
 
 
@@ -2606,6 +2606,13 @@ def report(out: Output, view: ReportView, *, json_output: bool, csv_output: bool
     if previous is not None:
         cutoff += f"; {previous.label} as recorded by {format_local(previous.cutoff, tz)}"
     _note(cutoff + '. Each figure is defined in the README ("report").')
+
+
+def report_written(view: ReportView, path: str) -> None:
+    """On stderr, once the page is written: the warnings the report's table gives, and where
+    the page is."""
+    _warnings(view.warnings)
+    _note(f"Wrote the {view.current.label} report to {path_shown(path)}")
 
 
 def report_html(view: ReportView) -> str:
@@ -2779,7 +2786,13 @@ def _report_glance(view: ReportView, width: int) -> Any:
     bars they are shorter, never cut, and no share or number beside them is cut."""
     from rich.table import Table
 
+    from complaintctl.domain.figures import SHARE_COUNTS
+
     values = {(r.figure, r.part): r.value for r in view.current.figures}
+
+    def total(names: tuple[str, ...]) -> int:
+        return sum(int(values.get((name, None)) or 0) for name in names)
+
     shares: list[tuple[str, float | None, str]] = []
     for label, figure in (
         ("acknowledged on time", "acknowledged_on_time_share"),
@@ -2788,13 +2801,16 @@ def _report_glance(view: ReportView, width: int) -> Any:
     ):
         share = values.get((figure, None))
         shown = None if share is None else float(share)
+        # The colour from the counts, not the share rounded to four places: 1 late of
+        # 20,000 is a share of 1.0, and is not every one on time.
+        met, missed = (total(names) for names in SHARE_COUNTS[figure])
         style = (
             "dim"  # nothing fell due: neither met nor missed
             if shown is None
             else "green"
-            if shown == 1
+            if missed == 0
             else "yellow"
-            if shown >= 0.8
+            if 5 * met >= 4 * (met + missed)
             else "red"
         )
         shares.append((label, shown, style))
@@ -2840,6 +2856,7 @@ def figure_cases(view: FigureCases) -> None:
     """The references on stdout, one a line (for other commands to read), what they are on
     stderr; with a breakdown, each beside its group (the reference first, so that a step
     reading `-` takes it)."""
+    _warnings(view.warnings)
     name = view.figure + (f".{view.part}" if view.part else "")
     cutoff = format_local(view.cutoff, ZoneInfo(view.zone))
     if view.by is None:

@@ -202,6 +202,23 @@ FIGURES: tuple[Figure, ...] = (
 )  # fmt: skip
 FIGURE = {figure.name: figure for figure in FIGURES}
 
+# Each on-time share, as the counts it is made of: (those on time, those judged and missed).
+# The share is rounded to four places; whether every one was on time is read from these.
+SHARE_COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "acknowledged_on_time_share": (
+        ("acknowledged_on_time",),
+        ("acknowledged_late", "acknowledgement_open_past_due", "acknowledgement_closed_past_due"),
+    ),
+    "responded_on_time_share": (
+        ("responded_on_time", "responded_on_time_extended"),
+        ("responded_late", "response_open_past_due", "response_closed_past_due"),
+    ),
+    "final_on_time_share": (
+        ("final_on_time", "final_on_time_extended"),
+        ("final_late", "final_open_past_due"),
+    ),
+}
+
 
 # -- the history, replayed --------------------------------------------------------------------
 

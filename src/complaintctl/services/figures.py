@@ -239,9 +239,14 @@ def figure_cases(
     with _without_cycle_collection():
         facts = _facts(uow, [period], {one.cutoff for one in (window, *months.values())})
         cases = facts[window.cutoff]
+        # Warned of as the report of the period is: the same deadlines count its cases.
+        warnings = _warnings(calendar, [(period.ends(tz), cases)])
         if by is None:
             refs = figures.counted_cases(cases, window, calendar, name, part)
-            return FigureCases(name, part, period.label, window.cutoff, tuple(refs), calendar.zone)
+            return FigureCases(
+                name, part, period.label, window.cutoff, tuple(refs), calendar.zone,
+                warnings=warnings,
+            )  # fmt: skip
         if by == "month":
             groups = [(month.label, tuple(figures.counted_cases(
                 facts[counted.cutoff], counted, calendar, name, part)))
@@ -253,6 +258,7 @@ def figure_cases(
     return FigureCases(
         name, part, period.label, window.cutoff,
         tuple(ref for _, refs in groups for ref in refs), calendar.zone, by, tuple(groups),
+        warnings,
     )  # fmt: skip
 
 
