@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -46,3 +47,19 @@ def run() -> Run:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
+
+
+@pytest.fixture
+def interrupted_syncing_a_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while a file's folder is synced: the file's last step once it is in place (on
+    a slow disk, a real wait)."""
+    from complaintctl import files
+
+    real_sync = files._sync
+
+    def interrupted(path: Path) -> None:
+        if path.is_dir():
+            raise KeyboardInterrupt
+        real_sync(path)
+
+    monkeypatch.setattr(files, "_sync", interrupted)

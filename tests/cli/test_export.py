@@ -740,20 +740,10 @@ def test_an_export_recorded_and_interrupted_before_its_file_is_put_in_place_says
 
 
 def test_an_export_interrupted_once_its_file_is_in_place_says_it_is_written_and_kept(
-    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, unit: UnitFactory, tmp_path: Path, interrupted_syncing_a_folder: None
 ) -> None:
     # Ctrl-C while the folder was synced, the file already renamed into place: it said the
     # file was not written, and then that it was written and kept.
-    from complaintctl import files
-
-    real_sync = files._sync
-
-    def interrupted(path: Path) -> None:
-        if path.is_dir():
-            raise KeyboardInterrupt
-        real_sync(path)
-
-    monkeypatch.setattr(files, "_sync", interrupted)
     out = tmp_path / "cases.csv"
 
     result = run("export", "-o", str(out))

@@ -1036,21 +1036,11 @@ def test_a_letter_to_a_name_holding_a_newline_leaves_no_temporary_file(
 
 
 def test_a_letter_interrupted_once_in_place_is_taken_away_and_not_recorded(
-    run: Run, unit: UnitFactory, letters: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+    run: Run, unit: UnitFactory, letters: Path, store_url: str, interrupted_syncing_a_folder: None
 ) -> None:
     # Ctrl-C while the folder was synced, the letter already linked into place: it was left
     # there, unrecorded as issued, and the error said it was written and kept.
-    from complaintctl import files
-
     ref = ann_at_every_step(unit, until="acknowledged")
-    real_sync = files._sync
-
-    def interrupted(path: Path) -> None:
-        if path.is_dir():
-            raise KeyboardInterrupt
-        real_sync(path)
-
-    monkeypatch.setattr(files, "_sync", interrupted)
     before = dump_store(store_url)
     path = letters / "ack.txt"
 

@@ -514,22 +514,12 @@ def test_an_export_interrupted_once_in_place_is_taken_away_and_not_recorded(
     ann: str,
     store_url: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    interrupted_syncing_a_folder: None,
     args: tuple[str, ...],
 ) -> None:
     """Ctrl-C while the folder was synced, the file already linked into place: it was left
     there with nothing recorded (`sar done` again refused, its file there), and the error
     said it was written and kept."""
-    from complaintctl import files
-
-    real_sync = files._sync
-
-    def interrupted(path: Path) -> None:
-        if path.is_dir():
-            raise KeyboardInterrupt
-        real_sync(path)
-
-    monkeypatch.setattr(files, "_sync", interrupted)
     out = tmp_path / "out"
     out.mkdir()
     before = dump_store(store_url)
