@@ -17,7 +17,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import CalendarError, past_due_date
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import InstantError, format_local, parse_working_duration
-from complaintctl.domain.procedure import Stage
+from complaintctl.domain.procedure import Stage, stage_from_history
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.clocks import SetThen, clock_as_recorded, clocks_on_record
@@ -477,6 +477,8 @@ def queue(
     rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
     if moved:  # the dues as then may order and filter otherwise than the SQL did
         rows = _as_recorded(rows, moved, as_of, due_by)
+    if as_recorded:
+        rows = _open_then(uow, rows, as_of, in_queue)
     items = []
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
@@ -546,6 +548,23 @@ def queue(
         calendar=calendar,
         subject_access_dues=_subject_access_dues(uow, as_of),
     )
+
+
+def _open_then(
+    uow: UnitOfWork, rows: list[QueueRow], as_of: datetime, stages: Sequence[str]
+) -> list[QueueRow]:
+    """The queue's rows but a case closed as its history recorded by `as_of` had it (closed
+    then, reopened since), as `show --as-of` gives its stage (`stage_from_history`) and as
+    `overdue --as-of` owes nothing on it: a closed case is never in the queue, and its clock
+    the reopen ran again did not run while it stood closed."""
+    from complaintctl.store import listings
+
+    closed = {
+        ref
+        for ref, actions in listings.reopened_since(uow, as_of, stages).items()
+        if stage_from_history(actions) == Stage.CLOSED
+    }
+    return [row for row in rows if row[0] not in closed] if closed else rows
 
 
 class _Clock(NamedTuple):

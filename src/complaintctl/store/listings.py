@@ -593,6 +593,30 @@ def queue(
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
 
 
+def reopened_since(uow: UnitOfWork, since: datetime, stages: Sequence[str]) -> dict[str, list[str]]:
+    """The cases now at one of `stages` with a reopen recorded after `since`, each with the
+    actions of its entries recorded by then, in the order recorded: what `queue --as-of`
+    replays (`domain/procedure.stage_from_history`) to leave out a case closed then, as
+    `show --as-of` has it. Commonly none; read through the history's case index."""
+    reopened = sa_select(col(Event.case_id)).where(
+        col(Event.action) == Action.REOPEN.value, col(Event.recorded_at) > since
+    )
+    statement = (
+        sa_select(col(Case.ref), col(Event.action))
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Event.case_id).in_(reopened),
+            col(Case.stage).in_(list(stages)),
+            col(Event.recorded_at) <= since,
+        )
+        .order_by(col(Event.case_id), col(Event.id))
+    )
+    then: dict[str, list[str]] = {}
+    for ref, action in uow.session.connection().execute(statement):
+        then.setdefault(ref, []).append(action)
+    return then
+
+
 def subject_access_dues(
     uow: UnitOfWork, as_of: datetime
 ) -> tuple[dict[int, datetime], list[dict[str, Any]]]:
