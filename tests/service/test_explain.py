@@ -419,6 +419,34 @@ def test_overdue_as_of_past_the_known_bank_holidays_says_what_is_counted_there(
     ) == (both.warnings, inside.warnings)
 
 
+def test_listings_as_of_between_two_extensions_take_the_earlier_date_as_agreed(
+    unit: UnitFactory,
+) -> None:
+    """`queue` and `overdue --as-of` a time between two extensions past the known bank
+    holidays list the date agreed by then, which stands, as `show --as-of` says. They said it
+    was a deadline counted there, matching it against the clock's date agreed now."""
+    ref = log(unit, t("2031-11-03T10:00"))
+    acknowledge(unit, ref, t("2031-11-03T10:00"))
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2031-11-03T11:00"))  # fmt: skip
+    act(unit, services.extend, ref=ref, until=t("2032-01-12T17:00"), reason="Abroad",
+        by="rita.responder", at=t("2031-11-04T15:00"))  # fmt: skip
+    act(unit, services.extend, ref=ref, until=t("2032-02-02T17:00"), reason="Abroad longer",
+        by="rita.responder", at=t("2032-01-05T10:00"))  # fmt: skip
+    between = t("2031-12-22T12:00")
+    with unit(write=False) as uow:
+        queued = services.queue(uow, as_of=between, as_recorded=True)
+        due_soon = services.overdue(uow, as_of=between, due_within="200h", as_recorded=True)
+        shown = services.show_case(uow, ref=ref, as_of=between, as_recorded=True)
+    said = (
+        "bank holidays are known only from 2021-01-01 to 2031-12-31; the working time shown "
+        "left before a date agreed after them counts none there, though the date itself stands "
+        "— run `complaintctl calendar holidays --through 2032` to add them"
+    )
+    assert [t("2032-01-12T17:00")] * 2 == [queued.items[0].due, due_soon.items[0].due]
+    assert [(said,)] * 3 == [shown.warnings, queued.warnings, due_soon.warnings]
+
+
 def test_show_and_explain_as_of_warn_of_the_dues_on_record_then(unit: UnitFactory) -> None:
     """`show --as-of` (and `explain --as-of`) warn of the dues the history recorded by then
     had: not of a date agreed, or an action opened, past the known bank holidays since, and

@@ -238,6 +238,37 @@ def moves_since(
     ]
 
 
+def extensions_by(
+    uow: UnitOfWork, refs: Sequence[str], by: datetime
+) -> list[tuple[str, str, str, datetime]]:
+    """The case ref, action, details (JSON) and recording time of each extension recorded by
+    `by` on the cases `refs`, in the order recorded, as `moves_since` gives those since:
+    whether a date agreed by then set a clock whose extension since was undone
+    (services/reads.py, `_agreed_then`). The cases a few hundred at a time."""
+    connection = uow.session.connection()
+    statement = (
+        sa_select(col(Case.ref), col(Event.action), col(Event.details), col(Event.recorded_at))
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Case.ref).in_(list_parameter("refs")),
+            col(Event.action) == Action.EXTEND.value,
+            col(Event.recorded_at) <= bindparam("by", type_=UTCDateTime()),
+        )
+        .order_by(col(Event.id))
+    )
+    wanted = sorted(set(refs))
+    found: list[tuple[str, str, str, datetime]] = []
+    for first in range(0, len(wanted), _CASES_A_STATEMENT):
+        chunk = wanted[first : first + _CASES_A_STATEMENT]
+        found.extend(
+            (ref, action, details, recorded_at)
+            for ref, action, details, recorded_at in connection.execute(
+                statement, {"refs": chunk, "by": by}
+            )
+        )
+    return found
+
+
 def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     """Whether the deadline is a clock a reopen ran again that had not run again by `as_of`.
 
