@@ -541,6 +541,11 @@ def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
          "'emial': it is counted by channel, as received_by_channel.PART, PART one of online, "
          "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "received."), "--cases: 'received.' is not a figure: nothing follows "
+         "its dot; name a part after it, as open_cases.first-stage, or leave the dot off"),
+        (("--cases", "open_cases."), "--cases: 'open_cases.' is not a figure: nothing "
+         "follows its dot; name a part after it, as open_cases.first-stage, or leave the dot "
+         "off"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "
