@@ -258,6 +258,30 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
     assert ["1"] == rows_of(result.stdout)[("received", "", "")]
 
 
+def test_json_as_of_keeps_the_fraction_of_a_second_as_of_was_given_with(
+    run: Run, november: None
+) -> None:
+    """Bob's acknowledgement is due Thu 3 Dec 10:00:00: breached half a second later, not at
+    that second. `as_of` said 10:00:00 of a report counted at 10:00:00.5, so that a script
+    giving it back as --as-of got other figures; now it gives the instant counted to."""
+
+    def counted(as_of: str) -> dict[str, Any]:
+        result = run("report", "--period", "2026-Q4", "--as-of", as_of, "--json")
+        assert 0 == result.exit_code, result.stderr
+        report: dict[str, Any] = json.loads(result.stdout)
+        return report
+
+    with freeze_time("2026-12-10 12:00:00"):
+        later = counted("2026-12-03T10:00:00.5")
+        again = counted(later["as_of"])
+        at_the_second = counted("2026-12-03T10:00:00")
+    assert "2026-12-03T10:00:00.500000+00:00" == later["as_of"]
+    assert later == again
+    assert "2026-12-03T10:00:00+00:00" == at_the_second["as_of"]
+    assert later["figures"] != at_the_second["figures"]
+    assert [] == problems(later, SHAPES["report"][0])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -541,6 +565,11 @@ def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
          "'emial': it is counted by channel, as received_by_channel.PART, PART one of online, "
          "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
+        (("--cases", "received."), "--cases: 'received.' is not a figure: nothing follows "
+         "its dot; name a part after it, as open_cases.first-stage, or leave the dot off"),
+        (("--cases", "open_cases."), "--cases: 'open_cases.' is not a figure: nothing "
+         "follows its dot; name a part after it, as open_cases.first-stage, or leave the dot "
+         "off"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "

@@ -301,6 +301,34 @@ def test_every_figure_of_march_is_the_one_worked_out_by_hand(
     assert (date(2027, 3, 1), date(2027, 3, 31)) == (report.current.first, report.current.last)
 
 
+@pytest.mark.parametrize("by", [None, "area", "month"])
+def test_each_on_time_share_is_its_on_time_counts_over_those_and_the_missed(
+    unit: UnitFactory, store: dict[str, str], by: str | None
+) -> None:
+    """`SHARE_COUNTS` names the counts each on-time share is made of (the table and the page
+    read whether every one was on time from them): on a counted store, in every column of
+    the report, the share is the first over the first and the second, so the two cannot
+    drift apart."""
+    from fractions import Fraction
+
+    from complaintctl.domain.figures import SHARE_COUNTS, round_half_up
+
+    report = figures_of(unit, period="2027-Q1", compare=True, by=by)
+    assert report.previous is not None
+    columns = [report.current.figures, report.previous.figures]
+    columns += [rows for _, rows in report.current.groups]
+    judged = 0
+    for rows in columns:
+        counted = values(rows)
+        for share, (on_time, missed) in SHARE_COUNTS.items():
+            met = sum(counted[name] for name in on_time)
+            whole = met + sum(counted[name] for name in missed)
+            expected = round_half_up(Fraction(met, whole), 4) if whole else None
+            assert expected == counted[share], share
+            judged += whole
+    assert judged  # the store judged deadlines: the shares were worked out, not all null
+
+
 def test_february_beside_march_counts_f_alone(unit: UnitFactory, store: dict[str, str]) -> None:
     report = figures_of(unit, compare=True)
 

@@ -365,3 +365,30 @@ def test_explain_of_a_case_typed_in_after_the_instant_asked_for_says_so(
         "Wed 2026-12-02 10:00 GMT"
     ] == [note for note in view.notes if "not yet on record" in note]
     assert "not-started" == view.status.state
+
+
+def test_queue_as_of_a_time_a_reopened_case_was_closed_does_not_list_it(
+    unit: UnitFactory,
+) -> None:
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.reopen, ref=ref, reason="Closed by mistake", by="sam.senior",
+        at=t("2026-12-07T10:00"))  # fmt: skip
+    then = t("2026-12-05T12:00")  # after the due, while the case stood closed
+
+    with unit(write=False) as uow:
+        queued = services.queue(uow, as_of=then, as_recorded=True)
+        late = services.overdue(uow, as_of=then, as_recorded=True)
+        breached = services.queue(uow, as_of=then, breached=True, as_recorded=True)
+    # As `show --as-of` has it (closed) and `overdue --as-of` (nothing owed): not in the queue.
+    assert "closed" == show(unit, ref, then).stage
+    assert ((), (), ()) == (queued.items, late.items, breached.items)
+    # Before the close and after the reopen it is listed, at the stage it was at.
+    assert [(ref, "first-stage", "on-track")] == queue_states(unit, t("2026-12-01T12:00"))
+    assert [(ref, "first-stage", "breached")] == queue_states(unit, t("2026-12-07T12:00"))
+
+
+def queue_states(unit: UnitFactory, as_of: datetime) -> list[tuple[str, str, str]]:
+    with unit(write=False) as uow:
+        report = services.queue(uow, as_of=as_of, as_recorded=True)
+    return [(i.ref, i.stage, i.state) for i in report.items]

@@ -704,7 +704,14 @@ class FigureError(ValueError):
 def parse_figure(text: str) -> tuple[str, str | None]:
     """`received`, or `received_by_channel.online`: a count of cases and, for one counted by
     parts, which part."""
-    name, _, part = text.strip().partition(".")
+    name, dot, part = text.strip().partition(".")
+    if dot and not part.strip():
+        # `received.` (a script's "$FIGURE.$PART" with no part): refused as any name the
+        # README does not list, never taken for the figure alone.
+        raise FigureError(
+            f"{text!r} is not a figure: nothing follows its dot; name a part after it, as "
+            "open_cases.first-stage, or leave the dot off"
+        )
     # Parts are read in any case, as --channel and --cause read them: every part is lower case.
     part = part.lower()
     figure = FIGURE.get(name)

@@ -241,6 +241,17 @@ def due_as_recorded(
     return due, rule
 
 
+def agreed_as_recorded(
+    deadline: RecordedClock, history: Sequence[EventView], recorded_by: datetime
+) -> tuple[datetime, bool | None]:
+    """The case clock's due as its history recorded by `recorded_by` had it
+    (`due_as_recorded`), and, where an extension recorded since was undone, whether one
+    recorded by then had agreed that date (None: none undone, the clock as it is set now):
+    a listing's due then is a date that stands, or one counted on the calendar, by it."""
+    due, _, agreed = _as_recorded(deadline, history, recorded_by)
+    return due, agreed
+
+
 def _as_recorded(
     deadline: RecordedClock, history: Sequence[EventView], recorded_by: datetime
 ) -> tuple[datetime, str, bool | None]:

@@ -397,18 +397,15 @@ def list_actions(
             view = ActionView(calendar.zone, *row[:5], due, *row[6:11], as_of=as_of,
                               met_at=row[11], calendar=calendar)  # fmt: skip
         views.append(view)
-    # A due outside the known bank-holiday years, as `show` warns: a date set by hand stands.
+    # A due counted outside the known bank-holiday years, as `show` warns. A date set by hand
+    # stands, and the list shows no working time to or from it: nothing to say of it, as
+    # `action add --due` says nothing.
     listed = [(DeadlineKind.ACTION.value, str(v.id), v.due) for v in views if v.done_at is None]
     agreed = agreed_among(uow, as_of, listed)
     for at, view in enumerate(views):
         if view.done_at is None:
-            set_by_hand = (DeadlineKind.ACTION.value, str(view.id), view.due) in agreed
-            warnings = (
-                coverage_warnings(calendar, agreed=(view.due,))
-                if set_by_hand
-                else coverage_warnings(calendar, view.due)
-            )
-            views[at] = replace(view, warnings=warnings)
+            if (DeadlineKind.ACTION.value, str(view.id), view.due) not in agreed:
+                views[at] = replace(view, warnings=coverage_warnings(calendar, view.due))
     if done_since and (open_only or overdue_only):
         views = [v for v in views if v.done_at is None]
     if since:  # the dues as then may order and filter otherwise than the SQL did

@@ -17,7 +17,7 @@ from complaintctl.domain import policy
 from complaintctl.domain.calendar import CalendarError, past_due_date
 from complaintctl.domain.clocks import QUEUE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.instants import InstantError, format_local, parse_working_duration
-from complaintctl.domain.procedure import Stage
+from complaintctl.domain.procedure import Stage, stage_from_history
 from complaintctl.domain.search import MORE_COUNTED, SearchText
 from complaintctl.errors import InvalidInput
 from complaintctl.services.clocks import SetThen, clock_as_recorded, clocks_on_record
@@ -206,15 +206,22 @@ def beyond_the_calendar(option: str, text: str) -> InvalidInput:
 
 
 def _listed_coverage(
-    uow: UnitOfWork, as_of: datetime, listed: Iterable[tuple[str, str, datetime]]
+    uow: UnitOfWork,
+    as_of: datetime,
+    listed: Iterable[tuple[str, str, datetime]],
+    agreed_then: dict[tuple[str, str], bool] | None = None,
 ) -> tuple[str, ...]:
     """`coverage_warnings` of a listing's dues (each its kind, what it is on and its due), as
     `show` gives them (`clocks_coverage`): the earliest and latest counted on the calendar
     (`_outermost`), a date agreed or set by hand (`agreed_among`) as one that stands, and
-    `as_of`, which the working time shown is counted to, where anything is listed."""
+    `as_of`, which the working time shown is counted to, where anything is listed. A clock
+    whose extension recorded since was undone (`agreed_then`, by kind and what it is on) was
+    a date agreed then or not as the history recorded by `as_of` had it, whatever it is now."""
     items = list(listed)
     calendar = uow.calendar()
     agreed = agreed_among(uow, as_of, items)
+    if agreed_then:
+        agreed = {item for item in items if agreed_then.get(item[:2], item in agreed)}
     counted = _outermost(item[2] for item in items if item not in agreed)
     if counted and calendar.local_date(as_of) < calendar.known_from:
         # A deadline counted on the calendar and running then was counted from before them.
@@ -253,9 +260,10 @@ def overdue(
     # change recorded since undone (services/clocks), and who owes it then: a case or action
     # handed on since undone. Commonly there is none; now, each due and owner is the one stored.
     moved = _moves_since(uow, as_of, wanted, owners=True) if as_recorded else None
+    extended: dict[tuple[str, str], _Clock] = {}
     if moved:  # the dues as then may order and filter otherwise than the SQL would
         rows = listings.overdue(uow, as_of, wanted, any_due=True)
-        rows = _overdue_as_recorded(rows, moved, as_of, due_before)
+        rows = _overdue_as_recorded(rows, moved, as_of, due_before, extended)
     else:
         rows = listings.overdue(uow, as_of, wanted, due_before)
     if due_before is None:
@@ -308,6 +316,7 @@ def overdue(
                 (i.kind, str(i.action_id or i.restriction_id or i.sar_id or i.ref), i.due)
                 for i in items
             ),
+            _agreed_then(uow, extended, moved.of_cases if moved else {}, as_of),
         ),
         working_day=calendar.working_day(),
         calendar=calendar,
@@ -382,16 +391,21 @@ def _past_due(row: OverdueRow, as_of: datetime) -> bool:
 
 
 def _overdue_as_recorded(
-    rows: Sequence[OverdueRow], moved: _Moves, as_of: datetime, due_before: datetime | None
+    rows: Sequence[OverdueRow],
+    moved: _Moves,
+    as_of: datetime,
+    due_before: datetime | None,
+    extended: dict[tuple[str, str], _Clock],
 ) -> list[OverdueRow]:
     """`overdue`'s rows with each due as recorded by `as_of`: a case's clock's by
-    `due_as_recorded`, an action's by `action_due_as_recorded`, a subject-access request's by
-    `request_due_as_recorded` (a restriction's review is never moved: a review ends its clock
-    and starts the next); those due by `due_before`, else past due at `as_of`, in the
-    listing's order."""
+    `agreed_as_recorded` (into `extended`, by kind and ref, each clock an extension of which
+    recorded since was undone, as it is now), an action's by `action_due_as_recorded`, a
+    subject-access request's by `request_due_as_recorded` (a restriction's review is never
+    moved: a review ends its clock and starts the next); those due by `due_before`, else past
+    due at `as_of`, in the listing's order."""
     from complaintctl.services.clocks import (
         action_due_as_recorded,
-        due_as_recorded,
+        agreed_as_recorded,
         request_due_as_recorded,
     )
     from complaintctl.store import listings
@@ -405,7 +419,10 @@ def _overdue_as_recorded(
         elif ref in moved.of_cases and action is not None:
             due = action_due_as_recorded(action, due, moved.of_cases[ref], as_of)
         elif ref in moved.of_cases:
-            due, _ = due_as_recorded(_Clock(kind, due), moved.of_cases[ref], as_of)
+            clock = _Clock(kind, due)
+            due, agreed = agreed_as_recorded(clock, moved.of_cases[ref], as_of)
+            if agreed is not None:
+                extended[kind, ref] = clock
         if due <= due_before if due_before is not None else due < as_of:
             then.append(cast("OverdueRow", (*row[:at], due, *row[at + 1 :])))
     then.sort(key=listings.overdue_order)
@@ -475,8 +492,11 @@ def queue(
     if handed_on and (owner is not None or unassigned):
         cases = replace(cases, owners_since=as_of)
     rows = listings.queue(uow, cases, clock_kinds=clock_kinds, due_by=None if moved else due_by)
+    extended: dict[tuple[str, str], _Clock] = {}
     if moved:  # the dues as then may order and filter otherwise than the SQL did
-        rows = _as_recorded(rows, moved, as_of, due_by)
+        rows = _as_recorded(rows, moved, as_of, due_by, extended)
+    if as_recorded:
+        rows = _open_then(uow, rows, as_of, in_queue)
     items = []
     # Most consumers share a few adjustment lists ("[]" above all): read each text once.
     adjustments: dict[str, tuple[str, ...]] = {}
@@ -541,11 +561,29 @@ def queue(
             uow,
             as_of,
             ((i.kind, i.ref, i.due) for i in items if i.kind is not None and i.due is not None),
+            _agreed_then(uow, extended, moved, as_of),
         ),
         working_day=calendar.working_day(),
         calendar=calendar,
         subject_access_dues=_subject_access_dues(uow, as_of),
     )
+
+
+def _open_then(
+    uow: UnitOfWork, rows: list[QueueRow], as_of: datetime, stages: Sequence[str]
+) -> list[QueueRow]:
+    """The queue's rows but a case closed as its history recorded by `as_of` had it (closed
+    then, reopened since), as `show --as-of` gives its stage (`stage_from_history`) and as
+    `overdue --as-of` owes nothing on it: a closed case is never in the queue, and its clock
+    the reopen ran again did not run while it stood closed."""
+    from complaintctl.store import listings
+
+    closed = {
+        ref
+        for ref, actions in listings.reopened_since(uow, as_of, stages).items()
+        if stage_from_history(actions) == Stage.CLOSED
+    }
+    return [row for row in rows if row[0] not in closed] if closed else rows
 
 
 class _Clock(NamedTuple):
@@ -559,10 +597,13 @@ def _as_recorded(
     moved: dict[str, list[EventView]],
     as_of: datetime,
     due_by: datetime | None,
+    extended: dict[tuple[str, str], _Clock],
 ) -> list[QueueRow]:
-    """The queue's rows with each due as recorded by `as_of` (`due_as_recorded`), those due
-    by `due_by` (if given), soonest due first as the listing orders them."""
-    from complaintctl.services.clocks import due_as_recorded
+    """The queue's rows with each due as recorded by `as_of` (`agreed_as_recorded`: into
+    `extended`, by kind and ref, each clock an extension of which recorded since was undone,
+    as it is now), those due by `due_by` (if given), soonest due first as the listing orders
+    them."""
+    from complaintctl.services.clocks import agreed_as_recorded
     from complaintctl.store import listings
 
     at = listings.QUEUE_DUE
@@ -570,11 +611,43 @@ def _as_recorded(
     for row in rows:
         ref, kind, due = row[0], row[listings.QUEUE_KIND], row[listings.QUEUE_DUE]
         if due is not None and kind is not None and ref in moved:
-            due, _ = due_as_recorded(_Clock(kind, due), moved[ref], as_of)
+            clock = _Clock(kind, due)
+            due, agreed = agreed_as_recorded(clock, moved[ref], as_of)
+            if agreed is not None:
+                extended[kind, ref] = clock
             row = cast("QueueRow", (*row[:at], due, *row[at + 1 :]))
         if due_by is None or (due is not None and due <= due_by):
             then.append(row)
     then.sort(key=lambda row: (row[at] is None, row[at] or as_of, row[0]))
+    return then
+
+
+def _agreed_then(
+    uow: UnitOfWork,
+    extended: dict[tuple[str, str], _Clock],
+    moved: dict[str, list[EventView]],
+    as_of: datetime,
+) -> dict[tuple[str, str], bool]:
+    """Of the clocks (by kind and ref) an extension of which recorded since `as_of` was
+    undone, whether a date agreed by then set their due then (`agreed_as_recorded`, over their
+    extensions recorded by then and the moves since): a listing's due then stands as a date,
+    or was counted on the calendar, as `show --as-of` has it, whatever the clock is now."""
+    from complaintctl.services.clocks import agreed_as_recorded
+    from complaintctl.store import listings
+    from complaintctl.store.types import details_of
+
+    if not extended:
+        return {}
+    earlier: dict[str, list[EventView]] = {}
+    for ref, action, details, recorded_at in listings.extensions_by(
+        uow, [ref for _, ref in extended], as_of
+    ):
+        entry = EventView(action, "", recorded_at, recorded_at, details_of(details))
+        earlier.setdefault(ref, []).append(entry)
+    then = {}
+    for (kind, ref), clock in extended.items():
+        _, agreed = agreed_as_recorded(clock, [*earlier.get(ref, []), *moved[ref]], as_of)
+        then[kind, ref] = bool(agreed)
     return then
 
 

@@ -238,6 +238,37 @@ def moves_since(
     ]
 
 
+def extensions_by(
+    uow: UnitOfWork, refs: Sequence[str], by: datetime
+) -> list[tuple[str, str, str, datetime]]:
+    """The case ref, action, details (JSON) and recording time of each extension recorded by
+    `by` on the cases `refs`, in the order recorded, as `moves_since` gives those since:
+    whether a date agreed by then set a clock whose extension since was undone
+    (services/reads.py, `_agreed_then`). The cases a few hundred at a time."""
+    connection = uow.session.connection()
+    statement = (
+        sa_select(col(Case.ref), col(Event.action), col(Event.details), col(Event.recorded_at))
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Case.ref).in_(list_parameter("refs")),
+            col(Event.action) == Action.EXTEND.value,
+            col(Event.recorded_at) <= bindparam("by", type_=UTCDateTime()),
+        )
+        .order_by(col(Event.id))
+    )
+    wanted = sorted(set(refs))
+    found: list[tuple[str, str, str, datetime]] = []
+    for first in range(0, len(wanted), _CASES_A_STATEMENT):
+        chunk = wanted[first : first + _CASES_A_STATEMENT]
+        found.extend(
+            (ref, action, details, recorded_at)
+            for ref, action, details, recorded_at in connection.execute(
+                statement, {"refs": chunk, "by": by}
+            )
+        )
+    return found
+
+
 def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     """Whether the deadline is a clock a reopen ran again that had not run again by `as_of`.
 
@@ -591,6 +622,30 @@ def queue(
         col(Deadline.due_at).is_(None), col(Deadline.due_at), col(Case.ref)
     )
     return cast("list[QueueRow]", uow.session.connection().execute(statement).all())
+
+
+def reopened_since(uow: UnitOfWork, since: datetime, stages: Sequence[str]) -> dict[str, list[str]]:
+    """The cases now at one of `stages` with a reopen recorded after `since`, each with the
+    actions of its entries recorded by then, in the order recorded: what `queue --as-of`
+    replays (`domain/procedure.stage_from_history`) to leave out a case closed then, as
+    `show --as-of` has it. Commonly none; read through the history's case index."""
+    reopened = sa_select(col(Event.case_id)).where(
+        col(Event.action) == Action.REOPEN.value, col(Event.recorded_at) > since
+    )
+    statement = (
+        sa_select(col(Case.ref), col(Event.action))
+        .join(Case, col(Case.id) == col(Event.case_id))
+        .where(
+            col(Event.case_id).in_(reopened),
+            col(Case.stage).in_(list(stages)),
+            col(Event.recorded_at) <= since,
+        )
+        .order_by(col(Event.case_id), col(Event.id))
+    )
+    then: dict[str, list[str]] = {}
+    for ref, action in uow.session.connection().execute(statement):
+        then.setdefault(ref, []).append(action)
+    return then
 
 
 def subject_access_dues(
