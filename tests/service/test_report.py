@@ -63,6 +63,7 @@ from complaintctl.domain.procedure import (
     Role,
 )
 from complaintctl.errors import InvalidInput
+from complaintctl.services.steps import Spec
 from complaintctl.views import ReportView, report_json
 from tests.conftest import UnitFactory, examples
 from tests.service.journey import act, log, t
@@ -617,17 +618,12 @@ def _generated_store(unit: UnitFactory, cases: int) -> None:
     recorded as it happened; a few hundred cases to a unit of work, its commits held to its
     end (10,000 cases take minutes, not most of an hour)."""
     import random
-    from contextlib import nullcontext
 
     rng = random.Random(17)
     for first in range(0, cases, _CASES_AT_ONCE):
         with unit() as held, held.holding_commits():
-
-            def one(**_: Any) -> Any:
-                return nullcontext(held)
-
             for n in range(first, min(first + _CASES_AT_ONCE, cases)):
-                _generated_case(one, held, n, rng)
+                _generated_case(held, n, rng)
             held.commit_held()
 
 
@@ -635,8 +631,23 @@ def _generated_store(unit: UnitFactory, cases: int) -> None:
 _CASES_AT_ONCE = 200
 
 
-def _generated_case(one: Any, held: Any, n: int, rng: Any) -> None:
+def _step(held: Any, ref: str, spec: Spec, *, by: str, at: datetime) -> None:
+    """Take a step as a step command does (cli/bulk.py): the services' own `take_steps`,
+    recorded when it happened, the case not read back whole (nothing here reads the view)."""
+    result = services.take_steps(
+        held, [ref], spec, by=by, at=at, now=at,
+        continue_on_error=False, dry_run=False, full_views=False,
+    )  # fmt: skip
+    if result.refused:
+        raise result.refused[0][1]
+
+
+def _generated_case(held: Any, n: int, rng: Any) -> None:
+    from contextlib import nullcontext
     from datetime import timedelta
+
+    def one(**_: Any) -> Any:
+        return nullcontext(held)
 
     at = t("2026-12-01T09:00") + timedelta(hours=rng.randrange(0, 24 * 55))
     # Each case a person of its own (one person renamed 10,000 times is no store at all).
@@ -645,35 +656,39 @@ def _generated_case(one: Any, held: Any, n: int, rng: Any) -> None:
               board=rng.random() < 0.2)  # fmt: skip
     at += timedelta(hours=rng.randrange(1, 120))
     if rng.random() < 0.15:
-        close(one, ref, at, CloseReason.OUT_OF_SCOPE, because=rng.choice(list(OutOfScope)))
+        _step(held, ref, services.Close(CloseReason.OUT_OF_SCOPE, rng.choice(list(OutOfScope)),
+                                        None), by="officer.one", at=at)  # fmt: skip
         return
     if rng.random() < 0.1:
         return  # never acknowledged
-    ack(one, ref, at)
+    _step(held, ref, services.Acknowledge("Casework", None), by="officer.one", at=at)
     if rng.random() < 0.2:
         respond_due = services.show_case(held, ref=ref, as_of=at).deadlines[-1].due
-        act(one, services.extend, ref=ref, until=respond_due + timedelta(days=4),
-            reason="Agreed", by="lee.leader", at=at + timedelta(minutes=30))  # fmt: skip
+        _step(held, ref, services.Extend(respond_due + timedelta(days=4), "Agreed"),
+              by="lee.leader", at=at + timedelta(minutes=30))  # fmt: skip
     at += timedelta(hours=rng.randrange(2, 80))
     if rng.random() < 0.15:
         return  # no response yet
-    respond(one, ref, at, rng.choice(list(Decision)))
+    _step(held, ref, services.Assign("rita.responder", None), by="lee.leader", at=at)
+    _step(held, ref, services.Respond(rng.choice(list(Decision)), "Answered", services.Remedies(),
+                                      ()), by="rita.responder", at=at)  # fmt: skip
     at += timedelta(hours=rng.randrange(1, 100))
     if rng.random() < 0.4:
-        close(one, ref, at, CloseReason.ACCEPTED)
+        _step(held, ref, services.Close(CloseReason.ACCEPTED, None, None), by="officer.one",
+              at=at)  # fmt: skip
         return
     if rng.random() < 0.3:
         return  # the consumer has not said
-    escalate(one, ref, at)
+    _step(held, ref, services.Escalate("hana.handler", None), by="officer.one", at=at)
     at += timedelta(days=rng.randrange(5, 35))
     if rng.random() < 0.3:
         return  # no final response yet
-    final(one, ref, at, rng.choice(list(Decision)), services.Remedies())
+    _step(held, ref, services.Final(rng.choice(list(Decision)), "Final", services.Remedies(), ()),
+          by="hana.handler", at=at)  # fmt: skip
     if rng.random() < 0.5:
-        act(one, services.refer, ref=ref, late_reason=None, by="officer.one",
-            at=at + timedelta(days=3))  # fmt: skip
-        act(one, services.record_outcome, ref=ref, outcome=rng.choice(list(AssessorOutcome)),
-            recommendation=None, by="officer.one", at=at + timedelta(days=9))  # fmt: skip
+        _step(held, ref, services.Refer(None), by="officer.one", at=at + timedelta(days=3))
+        _step(held, ref, services.Outcome(rng.choice(list(AssessorOutcome)), None),
+              by="officer.one", at=at + timedelta(days=9))  # fmt: skip
 
 
 @pytest.mark.properties
