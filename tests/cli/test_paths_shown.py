@@ -141,3 +141,18 @@ def test_a_letters_folder_there_is_none_of_is_named_as_an_exports_is(
         f"Error: {tmp_path}/file is a file: --out-dir names a folder to write the letters in\n"
         == a_file.stderr
     )
+
+
+def test_the_report_page_names_its_file_resolved_whatever_was_typed(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said `Wrote the … report to '~/r.html'` (or `r.html`), as typed.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for typed in ("~/home.html", "here.html"):
+        result = run("report", "--period", "2026-Q4", "--html", typed)
+
+        assert 0 == result.exit_code, result.stderr
+        name = typed.removeprefix("~/")
+        assert f"Wrote the 2026-Q4 report to {tmp_path}/{name}" == said(result.stderr)[-1]
+        assert (tmp_path / name).is_file()

@@ -2616,7 +2616,7 @@ def report_written(view: ReportView, path: str) -> None:
     """On stderr, once the page is written: the warnings the report's table gives, and where
     the page is."""
     _warnings(view.warnings)
-    _note(f"Wrote the {view.current.label} report to {path_shown(path)}")
+    _note(f"Wrote the {view.current.label} report to {path_shown(resolved(path))}")
 
 
 def report_html(view: ReportView) -> str:
