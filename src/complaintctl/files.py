@@ -74,6 +74,13 @@ def failed(path: Path, err: OSError) -> OutputFailed:
     return OutputFailed(f"cannot write {path}: {err.strerror or err}")
 
 
+def resolved(path: str | os.PathLike[str]) -> Path:
+    """`path` as a message names it and the tool writes it: `~` (and `~user`, where there is
+    such a user) expanded, then made absolute; `~nobody-here` is left as it is, as the shell
+    leaves it."""
+    return Path(os.path.abspath(os.path.expanduser(path)))
+
+
 def check_destination(
     path: Path, *, force: bool | None, protected: Iterable[Path] = (), streams: bool = True
 ) -> Path:
@@ -82,7 +89,7 @@ def check_destination(
     `force` (None: never, whatever is asked). The folder must exist: a path is not a reason to
     make folders. `streams`: whether what is written could go to stdout instead (a store, its
     copy or a page never does), as the refusal of a device or a pipe then advises."""
-    target = Path(os.path.abspath(os.path.expanduser(path)))  # `~nobody` left as it is
+    target = resolved(path)
     try:
         if target.is_symlink():
             raise InvalidInput(f"{target} is a symbolic link; name the file itself")

@@ -95,3 +95,64 @@ def test_config_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert 0 == result.exit_code, result.stderr
     assert f"Config file: $'{tmp_path}/{SHOWN}.toml'" == said(result.stdout)[0]
     assert str(named) == json.loads(run("config", "--json").stdout)["path"]  # exact in JSON
+
+
+@pytest.mark.parametrize("option", ["--out-dir", "-o"])
+def test_a_letter_written_names_its_file_as_every_other_file_message_does_whatever_was_typed(
+    run: Run,
+    unit: UnitFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+) -> None:
+    # Export, backup and report name the file resolved: a letter said `out/…` or `~/out/…`
+    # as typed, which is no path to paste from another folder.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    written = tmp_path / "out" / f"{ref}-acknowledgement.html"
+    for typed in ("out", "~/out"):
+        given = typed if option == "--out-dir" else f"{typed}/{written.name}"
+
+        result = run("letter", ref, "acknowledgement", "--format", "html", option, given)
+
+        assert 0 == result.exit_code, result.stderr
+        [line] = said(result.stdout)
+        assert line.endswith(f" written to {written}"), line
+        written.unlink()
+
+
+def test_a_letters_folder_there_is_none_of_is_named_as_an_exports_is(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = ann_at_every_step(unit, until="acknowledged")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    exported = run("export", "-o", "~/missing/cases.csv")
+    letters = run("letter", ref, "acknowledgement", "--out-dir", "~/missing")
+    (tmp_path / "file").write_text("")
+    a_file = run("letter", ref, "acknowledgement", "--out-dir", "file")
+
+    assert f"Error: no folder {tmp_path}/missing to write cases.csv in\n" == exported.stderr
+    assert f"Error: no folder {tmp_path}/missing to write the letters in\n" == letters.stderr
+    assert (
+        f"Error: {tmp_path}/file is a file: --out-dir names a folder to write the letters in\n"
+        == a_file.stderr
+    )
+
+
+def test_the_report_page_names_its_file_resolved_whatever_was_typed(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said `Wrote the … report to '~/r.html'` (or `r.html`), as typed.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for typed in ("~/home.html", "here.html"):
+        result = run("report", "--period", "2026-Q4", "--html", typed)
+
+        assert 0 == result.exit_code, result.stderr
+        name = typed.removeprefix("~/")
+        assert f"Wrote the 2026-Q4 report to {tmp_path}/{name}" == said(result.stderr)[-1]
+        assert (tmp_path / name).is_file()

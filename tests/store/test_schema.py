@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -267,7 +267,7 @@ def test_a_0004_store_upgrades_to_an_index_that_finds_the_same_cases_newest_firs
     fill_with_first_release(engine, at="0004")
     before = indexed(engine)
 
-    result = complaintctl(store, "db", "upgrade")
+    result = complaintctl(store, "db", "upgrade", "--as", "sam")
 
     where = describe(resolve_url(store))
     assert (0, f"Upgraded the store {where} from schema revision 0004 to "
@@ -314,7 +314,7 @@ def test_a_0005_store_upgrades_with_every_entry_sealed_in_id_order_and_verifies_
     fill_with_first_release(engine, at="0005")
     before = first_release_rows(engine)
 
-    assert 0 == complaintctl(store, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store, "db", "upgrade", "--as", "sam").exit_code
     verified = complaintctl(store, "db", "verify", "--json")
 
     with engine.connect() as connection:
@@ -344,7 +344,7 @@ def test_a_0005_store_with_details_changed_by_hand_to_json_not_an_object_is_refu
         connection.execute(text("UPDATE event SET details = '[1, 2]' WHERE id = 2"))
     before = dump_store(store)
 
-    result = complaintctl(store, "db", "upgrade")
+    result = complaintctl(store, "db", "upgrade", "--as", "sam")
 
     assert (8, "") == (result.exit_code, result.stdout)
     assert result.stderr == (
@@ -389,7 +389,7 @@ def test_a_0006_store_upgrades_with_the_default_causes_and_0007_downgrades_to_it
     migrate(engine, "0006")
     before = first_release_rows(engine)
 
-    assert 0 == complaintctl(store, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store, "db", "upgrade", "--as", "sam").exit_code
     with engine.connect() as connection:
         causes = connection.execute(text("SELECT name, words FROM cause ORDER BY name")).all()
     migrate(engine, "0006", down=True)
@@ -516,7 +516,7 @@ def test_a_store_at_an_older_revision_is_refused_with_how_to_upgrade_and_left_un
 def test_a_store_at_a_newer_revision_is_refused_and_left_untouched(
     store_url: str, engine_of: Callable[[str], Engine]
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     with engine_of(store_url).begin() as connection:
         connection.execute(text(f"UPDATE {schema.VERSION_TABLE} SET version_num = '0099'"))
     before = dump_store(store_url)
@@ -544,7 +544,7 @@ def test_a_store_at_a_newer_revision_is_refused_and_left_untouched(
 def test_a_store_whose_revision_was_changed_to_none_or_two_is_damaged_and_left_untouched(
     store_url: str, engine_of: Callable[[str], Engine], change: str, what: str
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     with engine_of(store_url).begin() as connection:
         connection.execute(text(change))
     before = dump_store(store_url)
@@ -598,7 +598,7 @@ def test_a_store_whose_record_of_its_revision_is_gone_is_damaged_not_another_pro
 ) -> None:
     # Its own tables are complaintctl's: "another program's tables" sent the reader looking
     # for a program that never was.
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     with engine_of(store_url).begin() as connection:
         connection.execute(text(f"DROP TABLE {schema.VERSION_TABLE}"))
         connection.execute(text("DROP TABLE calendar_setting"))
@@ -619,7 +619,7 @@ def test_a_store_whose_record_of_its_revision_is_gone_is_damaged_not_another_pro
 def test_db_status_says_a_store_missing_a_table_or_column_of_its_revision_is_damaged(
     store_url: str, engine_of: Callable[[str], Engine], change: str, what: str
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     with engine_of(store_url).begin() as connection:
         connection.execute(text(change))
     before = dump_store(store_url)
@@ -648,7 +648,7 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
     engine = engine_of(first_release_store)
     assert expected_rows() == first_release_rows(engine)
 
-    result = complaintctl(first_release_store, "db", "upgrade")
+    result = complaintctl(first_release_store, "db", "upgrade", "--as", "sam")
 
     where = describe(resolve_url(first_release_store))
     assert (0, f"Upgraded the store {where} from schema revision 0001 to "
@@ -659,7 +659,7 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
             text("SELECT actor, details FROM event WHERE action = 'upgrade-schema'")
         ).all()
     assert [0] == list(versions)
-    assert [("sam.senior", json.dumps({"from": "0001", "to": schema.SCHEMA_REVISION}))] == [
+    assert [("sam", json.dumps({"from": "0001", "to": schema.SCHEMA_REVISION}))] == [
         tuple(row) for row in upgrades
     ]
     # Every record 0.1.0 wrote is there, unchanged; the upgrade added only its own entry.
@@ -679,8 +679,44 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
     assert (0, "SC-2026-000011\n") == (logged.exit_code, logged.stdout), logged.output
 
 
+def test_an_upgrade_is_recorded_as_a_member_of_staff_checked_as_every_command_checks_one(
+    first_release_store: str,
+) -> None:
+    # README, "Who is acting": the acting member is checked wherever one is recorded. The
+    # upgrade recorded `--as` as typed: a name that is no one's, or a member in another case.
+    before = dump_store(first_release_store)
+
+    nobody = CliRunner().invoke(
+        app, ["--db", first_release_store, "--as", "no.one", "db", "upgrade"]
+    )
+
+    assert (6, "Error: no.one is not staff in this store") == (
+        nobody.exit_code, nobody.stderr.split(";")[0]
+    ), nobody.output  # fmt: skip
+    assert 1 == len(nobody.stderr.splitlines())
+    assert before == dump_store(first_release_store)  # still at 0001, nothing recorded
+
+    cased = CliRunner().invoke(app, ["--db", first_release_store, "--as", "SAM", "db", "upgrade"])
+
+    assert 0 == cased.exit_code, cased.output
+    with closing_engine(first_release_store) as engine, engine.connect() as connection:
+        actors = connection.execute(
+            text("SELECT actor FROM event WHERE action = 'upgrade-schema'")
+        ).scalars()
+        assert ["sam"] == list(actors)  # as the store keeps the username
+
+
+@contextmanager
+def closing_engine(store: str) -> Iterator[Engine]:
+    engine = open_engine(resolve_url(store))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def test_an_upgrade_indexes_the_cases_already_there_for_find(first_release_store: str) -> None:
-    assert 0 == complaintctl(first_release_store, "db", "upgrade").exit_code
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
 
     def found(text: str) -> list[str]:
         result = complaintctl(first_release_store, "find", text, "--json")
@@ -704,7 +740,7 @@ def test_the_sqlite_file_0_1_0_wrote_upgrades_intact(tmp_path: Path) -> None:
         before = {name: original.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
                   for name in tables}  # fmt: skip
 
-    assert 0 == complaintctl(str(store), "db", "upgrade").exit_code
+    assert 0 == complaintctl(str(store), "db", "upgrade", "--as", "sam").exit_code
 
     with sqlite3.connect(store) as upgraded:
         for name in tables:
@@ -716,9 +752,9 @@ def test_the_sqlite_file_0_1_0_wrote_upgrades_intact(tmp_path: Path) -> None:
 
 
 def test_upgrading_a_current_store_changes_nothing(store_url: str) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     before = dump_store(store_url)
-    result = complaintctl(store_url, "db", "upgrade")
+    result = complaintctl(store_url, "db", "upgrade", "--as", "sam")
     where = describe(resolve_url(store_url))
     assert (0, f"The store {where} is at schema revision {schema.SCHEMA_REVISION} already: "
                "nothing to do\n") == (result.exit_code, result.stdout)  # fmt: skip
@@ -727,7 +763,7 @@ def test_upgrading_a_current_store_changes_nothing(store_url: str) -> None:
 
 def test_upgrade_makes_a_store_that_does_not_exist_yet(new_store: Callable[[str], str]) -> None:
     store = new_store("fresh")
-    result = complaintctl(store, "db", "upgrade")
+    result = complaintctl(store, "db", "upgrade", "--as", "sam")
     assert (0, f"Made a new store at {describe(resolve_url(store))}, schema revision "
                f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
 
@@ -740,7 +776,7 @@ def test_an_upgrade_that_fails_half_way_leaves_the_store_as_it_was(
         connection.execute(text("ALTER TABLE complaint ADD COLUMN version INTEGER"))
     before = dump_store(first_release_store)
 
-    result = complaintctl(first_release_store, "db", "upgrade")
+    result = complaintctl(first_release_store, "db", "upgrade", "--as", "sam")
 
     assert 8 == result.exit_code
     assert result.stderr.startswith(
@@ -786,7 +822,7 @@ def test_status_of_a_store_file_not_made_yet_exits_8_says_how_to_start_one_and_m
 def test_backup_copies_every_record_while_another_writer_holds_the_lock(
     first_release_store: str, tmp_path: Path
 ) -> None:
-    assert 0 == complaintctl(first_release_store, "db", "upgrade").exit_code
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
     before = dump_store(first_release_store)
     writer = sqlite3.connect(first_release_store, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
@@ -847,7 +883,7 @@ def test_a_backup_restored_as_the_readme_says_is_the_store_as_backed_up_and_veri
 
 @sqlite_only
 def test_backup_never_overwrites_a_file(store_url: str, tmp_path: Path) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     existing = tmp_path / "keep.txt"
     existing.write_text("mine")
     result = complaintctl(store_url, "db", "backup", str(existing))
@@ -882,7 +918,7 @@ def test_backup_to_an_empty_name_is_refused_as_no_file_not_taken_for_the_working
 def test_backup_to_a_name_ending_in_a_slash_is_refused_as_a_folder_not_written_as_a_file(
     store_url: str, tmp_path: Path, there: bool
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     if there:
         (tmp_path / "backups").mkdir()
     before = sorted(tmp_path.iterdir())
@@ -897,7 +933,7 @@ def test_backup_to_a_name_ending_in_a_slash_is_refused_as_a_folder_not_written_a
 def test_backup_to_a_device_is_refused_without_advising_stdout_it_never_writes(
     store_url: str,
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     result = complaintctl(store_url, "db", "backup", os.devnull)
     assert (2, f"Error: {os.devnull} is not a regular file; name a new file\n") == (
         result.exit_code, result.stderr
@@ -969,7 +1005,7 @@ def test_backup_of_a_database_without_complaintctls_tables_is_refused_as_no_stor
 
 @postgres_only
 def test_backup_of_a_postgresql_store_points_to_pg_dump(store_url: str, tmp_path: Path) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     result = complaintctl(store_url, "db", "backup", str(tmp_path / "copy"))
     assert (2, "Error: db backup copies SQLite stores; back up a PostgreSQL store with "
                "pg_dump --format=custom --file=FILE and the store's URL without +psycopg\n"
@@ -1002,7 +1038,7 @@ def test_a_row_referring_to_a_missing_one_before_the_upgrade_is_kept_as_it_was(
         raw.execute(orphan)
         raw.commit()
 
-    assert 0 == complaintctl(first_release_store, "db", "upgrade").exit_code
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
 
     with closing(sqlite3.connect(first_release_store)) as raw:
         assert [(999, "orphan")] == raw.execute(
@@ -1014,7 +1050,7 @@ def test_a_row_referring_to_a_missing_one_before_the_upgrade_is_kept_as_it_was(
 def test_a_migration_that_leaves_a_row_referring_to_a_missing_one_is_refused(
     store_url: str, engine_of: Callable[[str], Engine]
 ) -> None:
-    assert 0 == complaintctl(store_url, "db", "upgrade").exit_code
+    assert 0 == complaintctl(store_url, "db", "upgrade", "--as", "sam").exit_code
     engine = engine_of(store_url)
     with engine.connect() as connection:
         # What a faulty migration might do, with foreign keys off as they are for migrations.

@@ -135,9 +135,17 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     state = current_state(ctx)
     engine, url = state.store(create=True)
+
+    def acting(uow: "UnitOfWork") -> str:
+        from complaintctl.services.identity import upgrading_as
+
+        return upgrading_as(uow, state.actor, named=state.named)
+
     try:
         with translated_errors(url):
-            before, after = upgrade(engine, state.now, by=state.actor, origin=state.origin)
+            before, after = upgrade(
+                engine, state.now, by=state.actor, origin=state.origin, acting=acting
+            )
     except BaseException:
         state.forget_unused_store()
         raise

@@ -238,10 +238,14 @@ def _write_letters(
             return
     else:
         refs = [ref.strip().upper() for ref in refs]
-    if out_dir is not None and Path(os.path.expanduser(out_dir)).is_file():
-        raise InvalidInput(f"{out_dir} is a file: --out-dir names a folder to write the letters in")
-    if out_dir is not None and not Path(os.path.expanduser(out_dir)).is_dir():
-        raise InvalidInput(f"no folder {out_dir} to write the letters in")
+    from complaintctl.files import resolved
+
+    # The folder named as every file message names one: resolved (files.resolved).
+    folder = None if out_dir is None else resolved(out_dir)
+    if folder is not None and folder.is_file():
+        raise InvalidInput(f"{folder} is a file: --out-dir names a folder to write the letters in")
+    if folder is not None and not folder.is_dir():
+        raise InvalidInput(f"no folder {folder} to write the letters in")
 
     # A letter for stdout is written out inside the transaction, before its issue is recorded.
     to_stdout = output is None and out_dir is None and not json_output and not dry_run

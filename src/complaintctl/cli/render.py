@@ -33,6 +33,7 @@ from complaintctl.domain.instants import (
     format_local,
 )
 from complaintctl.domain.procedure import STANDING_DETAILS, Action, Stage, due_detail
+from complaintctl.files import resolved
 from complaintctl.text import inert, json_text, one_line, shell_word, write_csv
 from complaintctl.views import (
     BREACHED,
@@ -2336,12 +2337,15 @@ def letters_made(
             _note(f"Note: {line}")
         where = files[letter.ref]
         what = f"{letter.ref}: {letter.kind} letter ({letter.format.value}, sha256 {letter.sha256})"
+        # Named resolved, as every file a message names (`~/out` or `out` as typed is no
+        # path to paste elsewhere); the JSON's `file` stays as it was given.
+        shown = None if where is None else path_shown(resolved(where))
         if dry_run:
             if not json_output:  # --json: stdout is the one JSON document
-                message(f"(not written) {what}{f' to {path_shown(where)}' if where else ''}")
+                message(f"(not written) {what}{f' to {shown}' if shown else ''}")
             continue
-        if where is not None and not json_output:
-            message(f"{what} written to {path_shown(where)}")
+        if shown is not None and not json_output:
+            message(f"{what} written to {shown}")
         if letter.ref in issued:
             _note(f"{letter.ref}: recorded as issued: the same command makes these bytes again")
         elif letter.reproduces is not None and letter.same_bytes:
@@ -2612,7 +2616,7 @@ def report_written(view: ReportView, path: str) -> None:
     """On stderr, once the page is written: the warnings the report's table gives, and where
     the page is."""
     _warnings(view.warnings)
-    _note(f"Wrote the {view.current.label} report to {path_shown(path)}")
+    _note(f"Wrote the {view.current.label} report to {path_shown(resolved(path))}")
 
 
 def report_html(view: ReportView) -> str:

@@ -96,6 +96,23 @@ def check_acting(uow: UnitOfWork, staff: Staff) -> None:
         )
 
 
+def upgrading_as(uow: UnitOfWork, by: str, *, named: bool) -> str:
+    """Who `db upgrade` records as acting, checked as every command that records checks them
+    (`services.common.acting_staff`), in the upgrade's transaction once the store is at this
+    revision: a member named (--as, COMPLAINTCTL_USER, the config's `as`) must be active staff
+    the connecting role or login may act as, recorded as the store keeps their username. The
+    upgrade needs no member of staff (the owner role, bound to no one, runs it): named by no
+    one, it is recorded as the member the role or login is bound to, else as the login; on a
+    store with no staff yet, as named, there being no one to check them against."""
+    if not named:
+        return bound_member(uow) or by
+    if not uow.staff_count():
+        return by
+    from complaintctl.services.common import acting_staff
+
+    return acting_staff(uow, by).username
+
+
 def check_reading_as(uow: UnitOfWork, username: str) -> bool:
     """Refuse a reading command that reads as `username` (--mine) unless the connecting role
     or login may act as them; whether they are staff (one who is not is left to the caller,

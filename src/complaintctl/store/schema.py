@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -32,6 +32,9 @@ from complaintctl.store.db import (
     no_store,
     translated_errors,
 )
+
+if TYPE_CHECKING:
+    from complaintctl.store.uow import UnitOfWork
 
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = (
@@ -207,14 +210,21 @@ def seed_causes(connection: Connection, at: datetime) -> None:
 
 
 def upgrade(
-    engine: Engine, at: datetime, *, by: str, origin: tuple[str, str] | None = None
+    engine: Engine,
+    at: datetime,
+    *,
+    by: str,
+    origin: tuple[str, str] | None = None,
+    acting: Callable[[UnitOfWork], str] | None = None,
 ) -> tuple[str | None, str]:
     """Bring the store to SCHEMA_REVISION in one transaction: (revision before, after).
 
     Holds the write lock throughout, so no command writes while the schema changes, and a
     failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). The
-    upgrade is recorded in the history, by whom and when. A store at this revision already is
-    left without waiting for the lock (a script's `db upgrade` while someone writes).
+    upgrade is recorded in the history, by whom and when: `by`, or whom `acting` says acts
+    (asked in the upgrade's transaction once the store is at this revision: it may refuse
+    them, and then nothing is changed). A store at this revision already is left without
+    waiting for the lock (a script's `db upgrade` while someone writes).
     """
     with engine.connect() as connection:
         found = stored_revision(connection)
@@ -235,6 +245,11 @@ def upgrade(
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
+            if acting is not None:
+                from complaintctl.store.uow import UnitOfWork
+
+                with UnitOfWork.reading_within(connection, origin) as uow:
+                    by = acting(uow)
             _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
             return before, after
 

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import func, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.calendar import CalendarChoice, WorkingCalendar
@@ -116,6 +116,22 @@ class UnitOfWork:
                 if not self.__exit__(type(err), err, err.__traceback__):
                     raise
         return self
+
+    @classmethod
+    @contextmanager
+    def reading_within(
+        cls, connection: Connection, origin: tuple[str, str] | None = None
+    ) -> Iterator[UnitOfWork]:
+        """A unit of work that reads inside `connection`'s transaction, and neither commits
+        nor ends it: for `db upgrade`, which checks who it records as acting once the store
+        is at this revision, in the upgrade's own transaction."""
+        url = connection.engine.url.render_as_string(hide_password=False)
+        uow = cls(connection.engine, url, write=False, origin=origin)
+        uow.session = Session(bind=connection)
+        try:
+            yield uow
+        finally:
+            uow.session.close()
 
     def require_current(self) -> None:
         """Refuse the store, in this transaction, if it is no longer at this program's schema
