@@ -574,11 +574,20 @@ def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
          "'emial': it is counted by channel, as received_by_channel.PART, PART one of online, "
          "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
-        (("--cases", "received."), "--cases: 'received.' is not a figure: nothing follows "
-         "its dot; name a part after it, as open_cases.first-stage, or leave the dot off"),
-        (("--cases", "open_cases."), "--cases: 'open_cases.' is not a figure: nothing "
-         "follows its dot; name a part after it, as open_cases.first-stage, or leave the dot "
-         "off"),
+        # A dot with nothing after it: the name is checked first, then what it lacks.
+        (("--cases", "received."), "--cases: received has no parts; leave the dot off"),
+        (("--cases", "open_cases."), "--cases: open_cases is counted by stage: say which, as "
+         "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
+         "final-response, referred"),
+        (("--cases", "causes."), "--cases: causes is counted by cause: say which, as "
+         "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
+        (("--cases", "nothing."), "--cases: 'nothing.' is not a figure; the README lists "
+         "them (\"report\"), e.g. responded_late or open_cases.first-stage"),
+        (("--cases", "restrictions_decided."), "--cases: restrictions_decided counts "
+         "restrictions, not cases"),
+        (("--cases", "responded_on_time_share."), "--cases: responded_on_time_share is not "
+         "a count of cases (share): the cases behind it are in the counts of its section "
+         "(First-stage responses), e.g. responses_due and responded_on_time"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "
