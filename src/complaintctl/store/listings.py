@@ -630,9 +630,13 @@ def reopened_since(uow: UnitOfWork, since: datetime, stages: Sequence[str]) -> d
     """The cases now at one of `stages` with a reopen recorded after `since`, each with the
     actions of its entries recorded by then, in the order recorded: what `queue --as-of`
     replays (`domain/procedure.stage_from_history`) to leave out a case closed then, as
-    `show --as-of` has it. Commonly none; read through the history's case index."""
+    `show --as-of` has it. Commonly none; read through the cases at those stages and the
+    history's case index, as `moves_since` reads it, never the whole history."""
+    at_stages = sa_select(col(Case.id)).where(col(Case.stage).in_(list(stages)))
     reopened = sa_select(col(Event.case_id)).where(
-        col(Event.action) == Action.REOPEN.value, col(Event.recorded_at) > since
+        col(Event.case_id).in_(at_stages),
+        col(Event.action) == Action.REOPEN.value,
+        col(Event.recorded_at) > since,
     )
     statement = (
         sa_select(col(Case.ref), col(Event.action))
