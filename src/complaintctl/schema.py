@@ -15,9 +15,6 @@ from typing import Any
 from complaintctl.views import JSON_SCHEMA_VERSION
 
 INSTANT = "instant"  # ISO 8601 to the second, with the calendar zone's offset
-# An instant counted to, as INSTANT, or to the microsecond where it was given with a fraction
-# of a second (`report --as-of`): given back, it counts the same.
-CUTOFF = "cutoff"
 DATE = "date"  # YYYY-MM-DD
 ANY_OBJECT = "object"  # a history entry's details: their fields depend on the step
 STR, INT, BOOL = str, int, bool
@@ -29,7 +26,6 @@ class Maybe:
 
 
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
-_CUTOFF = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?[+-]\d\d:\d\d")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 CONSUMER = {"id": INT, "name": STR, "email": Maybe(STR)}
@@ -434,7 +430,7 @@ PERIOD_FIGURES = {
     "period": STR,
     "from": DATE,
     "to": DATE,
-    "as_of": CUTOFF,  # counted as recorded by then
+    "as_of": INSTANT,  # counted as recorded by then
     "figures": [REPORT_FIGURE],
     "groups": [{"group": STR, "figures": [REPORT_FIGURE]}],
 }
@@ -621,8 +617,6 @@ def problems(value: Any, shape: Any, *, elided: str | None = None, at: str = "$"
 def _leaf_problems(value: Any, shape: Any, at: str) -> list[str]:
     if shape == INSTANT:
         ok = isinstance(value, str) and _INSTANT.fullmatch(value) is not None
-    elif shape == CUTOFF:
-        ok = isinstance(value, str) and _CUTOFF.fullmatch(value) is not None
     elif shape == DATE:
         ok = isinstance(value, str) and _DATE.fullmatch(value) is not None
     elif shape == ANY_OBJECT:

@@ -22,7 +22,6 @@ from complaintctl.domain.chain import unmarked
 from complaintctl.domain.explain import DayEntry, shown_minutes
 from complaintctl.domain.figures import FIGURE, Row
 from complaintctl.domain.instants import (
-    format_cutoff,
     format_duration,
     format_instant,
     format_local,
@@ -1294,7 +1293,7 @@ def _period_figures_json(view: PeriodFigures, tz: ZoneInfo) -> dict[str, Any]:
         "period": view.label,
         "from": view.first.isoformat(),
         "to": view.last.isoformat(),
-        "as_of": format_cutoff(view.cutoff, tz),
+        "as_of": _when(view.cutoff, tz),
         "figures": _figure_rows_json(view.figures),
         "groups": [
             {"group": group, "figures": _figure_rows_json(rows)} for group, rows in view.groups

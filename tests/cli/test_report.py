@@ -258,28 +258,37 @@ def test_as_of_replays_what_had_been_recorded_by_then(run: Run, november: None) 
     assert ["1"] == rows_of(result.stdout)[("received", "", "")]
 
 
-def test_json_as_of_keeps_the_fraction_of_a_second_as_of_was_given_with(
+def test_as_of_is_read_to_the_second_by_every_command_that_prints_it(
     run: Run, november: None
 ) -> None:
-    """Bob's acknowledgement is due Thu 3 Dec 10:00:00: breached half a second later, not at
-    that second. `as_of` said 10:00:00 of a report counted at 10:00:00.5, so that a script
-    giving it back as --as-of got other figures; now it gives the instant counted to."""
+    """Bob's acknowledgement is due Thu 3 Dec 10:00:00. `--as-of 10:00:00.5` counted it
+    breached in the queue, overdue, show and explain while each printed its `as_of` as
+    10:00:00 (report printed the fraction), so that a script giving it back got another
+    state. Now every command reads --as-of to the second, as it prints it and as now is
+    read: the fraction is dropped, and the instant printed counts the same given back."""
+    bob = "SC-2026-000002"
 
-    def counted(as_of: str) -> dict[str, Any]:
-        result = run("report", "--period", "2026-Q4", "--as-of", as_of, "--json")
+    def asked(*args: str) -> Any:
+        result = run(*args, "--json")
         assert 0 == result.exit_code, result.stderr
-        report: dict[str, Any] = json.loads(result.stdout)
-        return report
+        return json.loads(result.stdout)
+
+    def as_of(printed: Any) -> set[str]:
+        return {i["as_of"] for i in printed} if isinstance(printed, list) else {printed["as_of"]}
 
     with freeze_time("2026-12-10 12:00:00"):
-        later = counted("2026-12-03T10:00:00.5")
-        again = counted(later["as_of"])
-        at_the_second = counted("2026-12-03T10:00:00")
-    assert "2026-12-03T10:00:00.500000+00:00" == later["as_of"]
-    assert later == again
-    assert "2026-12-03T10:00:00+00:00" == at_the_second["as_of"]
-    assert later["figures"] != at_the_second["figures"]
-    assert [] == problems(later, SHAPES["report"][0])
+        for command in (("queue",), ("overdue", "--due-within", "1h"), ("show", bob),
+                        ("explain", bob), ("report", "--period", "2026-Q4")):  # fmt: skip
+            fraction = asked(*command, "--as-of", "2026-12-03T10:00:00.5")
+            second = asked(*command, "--as-of", "2026-12-03T10:00:00")
+            assert {"2026-12-03T10:00:00+00:00"} == as_of(fraction), command
+            assert second == fraction, command
+            assert fraction == asked(*command, "--as-of", *as_of(fraction)), command
+        queued = asked("queue", "--as-of", "2026-12-03T10:00:00.5")
+        assert ["due-soon"] == [i["state"] for i in queued if i["ref"] == bob]
+        late = asked("overdue", "--as-of", "2026-12-03T10:00:00.999999", "--due-within", "1h")
+        assert ["due-soon"] == [i["state"] for i in late if i["ref"] == bob]
+        assert [] == problems(asked("report", "--period", "2026-Q4"), SHAPES["report"][0])
 
 
 @pytest.mark.parametrize(
@@ -565,11 +574,20 @@ def test_cases_by_a_breakdown_gives_each_reference_beside_its_group(
          "'emial': it is counted by channel, as received_by_channel.PART, PART one of online, "
          "email, post, phone, in-person"),
         (("--cases", "received.online"), "--cases: received has no parts"),
-        (("--cases", "received."), "--cases: 'received.' is not a figure: nothing follows "
-         "its dot; name a part after it, as open_cases.first-stage, or leave the dot off"),
-        (("--cases", "open_cases."), "--cases: 'open_cases.' is not a figure: nothing "
-         "follows its dot; name a part after it, as open_cases.first-stage, or leave the dot "
-         "off"),
+        # A dot with nothing after it: the name is checked first, then what it lacks.
+        (("--cases", "received."), "--cases: received has no parts; leave the dot off"),
+        (("--cases", "open_cases."), "--cases: open_cases is counted by stage: say which, as "
+         "open_cases.PART, PART one of received, first-stage, responded, second-stage, "
+         "final-response, referred"),
+        (("--cases", "causes."), "--cases: causes is counted by cause: say which, as "
+         "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
+        (("--cases", "nothing."), "--cases: 'nothing.' is not a figure; the README lists "
+         "them (\"report\"), e.g. responded_late or open_cases.first-stage"),
+        (("--cases", "restrictions_decided."), "--cases: restrictions_decided counts "
+         "restrictions, not cases"),
+        (("--cases", "responded_on_time_share."), "--cases: responded_on_time_share is not "
+         "a count of cases (share): the cases behind it are in the counts of its section "
+         "(First-stage responses), e.g. responses_due and responded_on_time"),
         (("--cases", "causes"), "--cases: causes is counted by cause: say which, as "
          "causes.PART, PART a cause as `cause list` names it, e.g. causes.delay"),
         (("--cases", "causes.dealy"), "--cases: 'dealy' is not on the list of causes; the "

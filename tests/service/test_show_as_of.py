@@ -392,3 +392,29 @@ def queue_states(unit: UnitFactory, as_of: datetime) -> list[tuple[str, str, str
     with unit(write=False) as uow:
         report = services.queue(uow, as_of=as_of, as_recorded=True)
     return [(i.ref, i.stage, i.state) for i in report.items]
+
+
+def test_a_reopen_dated_back_runs_its_clocks_again_once_recorded_in_every_listing(
+    unit: UnitFactory,
+) -> None:
+    """A reopen counts once recorded, whatever its date, as every step does with --as-of: dated
+    the 3rd and typed in on the 9th, on the 4th the case stood closed. `show --as-of` said so
+    and the queue left it out, but `overdue --as-of` ran the response clock again from the
+    reopen's date and listed it breached."""
+    ref = to_first_stage(unit)  # response due Fri 4 Dec 10:00
+    withdraw(unit, ref, t("2026-12-02T10:00"))
+    act(unit, services.reopen, ref=ref, reason="Closed by mistake", by="sam.senior",
+        at=t("2026-12-03T10:00"), now=t("2026-12-09T10:00"))  # fmt: skip
+    then = t("2026-12-04T12:00")
+
+    with unit(write=False) as uow:
+        queued = services.queue(uow, as_of=then, as_recorded=True)
+        late = services.overdue(uow, as_of=then, as_recorded=True)
+    assert "closed" == show(unit, ref, then).stage
+    assert ((), ()) == (queued.items, late.items)
+    # Once the reopen was recorded, the clock it ran again is owed in every listing.
+    after = t("2026-12-09T12:00")
+    with unit(write=False) as uow:
+        late = services.overdue(uow, as_of=after, as_recorded=True)
+    assert [(ref, "respond")] == [(i.ref, i.kind) for i in late.items]
+    assert [(ref, "first-stage", "breached")] == queue_states(unit, after)

@@ -283,6 +283,33 @@ def test_a_step_reads_its_cases_clocks_by_case_never_every_running_clock(
     ], plans
 
 
+@sqlite_only
+def test_the_cases_reopened_since_are_found_through_the_cases_never_the_whole_history(
+    unit: UnitFactory, store_url: str
+) -> None:
+    """`queue --as-of` asks which of the queue's cases were reopened since: the statement it
+    runs, captured and explained, reads the history by its case index from the cases at
+    those stages (as `moves_since` does), never every entry of the history in turn."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "FROM event" in sql:
+            statements.append((sql, params))
+
+    with unit(write=False) as uow:
+        engine = uow.session.get_bind()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            listings.reopened_since(uow, STORE_CREATED, ["first-stage", "second-stage"])
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+    assert 1 == len(statements)
+    with sqlite3.connect(store_url) as raw:
+        ((sql, params),) = statements
+        plan = [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    assert [] == [line for line in plan if line.startswith("SCAN event")], plan
+
+
 def test_the_calendar_is_written_with_england_and_wales_bank_holidays(unit: UnitFactory) -> None:
     with unit(write=False) as uow:
         calendar = uow.calendar()

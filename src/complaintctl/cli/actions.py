@@ -519,7 +519,7 @@ def edit_command(
             )  # fmt: skip
             return services.show_case(uow, ref=ref, as_of=state.now)
 
-        view = state.read(looked, at)
+        view = state.read(looked, at, dated=True)
         for key in in_editor:
             fields[key] = _from_editor(getattr(view, key) or "", f"--{key}")
         # What was edited is the case as read: a change made meanwhile is not overwritten.

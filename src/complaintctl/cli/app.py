@@ -694,12 +694,16 @@ class State:
         as_of: str | None,
         *,
         snapshot: bool = False,
+        dated: bool = False,
     ) -> T:
-        """Run one query, `as_of` (--as-of) read in the calendar's zone; with `snapshot`, every
-        statement of it sees the store as it was when it began (UnitOfWork)."""
+        """Run one query, `as_of` (--as-of, read to the second: `as_of`) read in the calendar's
+        zone, or with `dated` an --at (a step's, previewed: to the fraction it is recorded
+        with); with `snapshot`, every statement of it sees the store as it was when it began
+        (UnitOfWork)."""
         with self._from_file(), self.unit_of_work(write=False, snapshot=snapshot) as uow:
             self._settle_actor(uow)
-            return query(uow, self.instant(as_of, uow.calendar().tz))
+            tz = uow.calendar().tz
+            return query(uow, self.instant(as_of, tz) if dated else self.as_of(as_of, tz))
 
     def _settle_actor(self, uow: UnitOfWork) -> None:
         """Who acts when no one was named: the member the connecting database role or login
@@ -744,6 +748,12 @@ class State:
         if instant > self.now + MAX_AHEAD:
             raise InvalidInput(f"{text!r} is more than 10 years ahead")
         return instant
+
+    def as_of(self, text: str | None, tz: ZoneInfo) -> datetime:
+        """--as-of as an instant, to the second as now is read (a fraction typed is dropped):
+        every command prints the instant it counted to, to the second, so that giving it back
+        as --as-of counts the same, whatever the command."""
+        return self.instant(text, tz).replace(microsecond=0)
 
     def day_ahead(self, text: str, tz: ZoneInfo) -> date:
         """A date a command writes (a closure day), held to the rule of an instant typed: not

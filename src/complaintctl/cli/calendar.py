@@ -62,7 +62,7 @@ def calendar_show(ctx: typer.Context, as_of: ClosedFrom = None, json_output: Jso
 
     state = current_state(ctx)
     with state.unit_of_work(write=False) as uow:
-        view = services.calendar_view(uow, as_of=state.instant(as_of, uow.calendar().tz))
+        view = services.calendar_view(uow, as_of=state.as_of(as_of, uow.calendar().tz))
     render.calendar(state.output, view, json_output=json_output)
 
 

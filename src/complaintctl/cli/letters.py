@@ -269,7 +269,7 @@ def _write_letters(
         )
 
     # Without --issue nothing is recorded: a reading command, which never makes a store.
-    batch = state.change(make, at) if issue else state.read(make, at)
+    batch = state.change(make, at) if issue else state.read(make, at, dated=True)
     if batch.refused:
         # One case named on the command line keeps its refusal's own exit code, as a step's
         # does, unless a dry run (listed as refused, exit 9, as a step's dry run is);

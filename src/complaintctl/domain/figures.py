@@ -705,13 +705,6 @@ def parse_figure(text: str) -> tuple[str, str | None]:
     """`received`, or `received_by_channel.online`: a count of cases and, for one counted by
     parts, which part."""
     name, dot, part = text.strip().partition(".")
-    if dot and not part.strip():
-        # `received.` (a script's "$FIGURE.$PART" with no part): refused as any name the
-        # README does not list, never taken for the figure alone.
-        raise FigureError(
-            f"{text!r} is not a figure: nothing follows its dot; name a part after it, as "
-            "open_cases.first-stage, or leave the dot off"
-        )
     # Parts are read in any case, as --channel and --cause read them: every part is lower case.
     part = part.lower()
     figure = FIGURE.get(name)
@@ -731,6 +724,10 @@ def parse_figure(text: str) -> tuple[str, str | None]:
     if figure.parts is None:
         if part:
             raise FigureError(f"{name} has no parts")
+        if dot:
+            # `received.` (a script's "$FIGURE.$PART" with no part): never taken for the
+            # figure alone. One with parts and none after its dot is asked which, below.
+            raise FigureError(f"{name} has no parts; leave the dot off")
         return name, None
     if figure.parts in DYNAMIC_PARTS and part:
         return name, part

@@ -335,13 +335,6 @@ def format_instant(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).isoformat(timespec="seconds")
 
 
-def format_cutoff(instant: datetime, tz: ZoneInfo) -> str:
-    """An instant counted to, as `format_instant`, but to the microsecond where it has a
-    fraction of a second (an --as-of given with one: the clock is read to the second), so
-    that a script giving it back as --as-of counts to the same instant."""
-    return instant.astimezone(tz).isoformat(timespec="auto")
-
-
 def format_local(instant: datetime, tz: ZoneInfo) -> str:
     """As a person reads it, in tables and sentences alike: `Thu 2026-12-31 16:00 GMT`."""
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")

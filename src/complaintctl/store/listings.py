@@ -273,8 +273,10 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
     """Whether the deadline is a clock a reopen ran again that had not run again by `as_of`.
 
     A reopen restarts a clock its case's close cancelled as a new row with the same start and
-    due (services/steps.py, `Reopen`): in a replay it runs from the reopen, never while the
-    case was closed, nor beside the row the close cancelled. The reopen that restarted it is
+    due (services/steps.py, `Reopen`): in a replay it runs from when the reopen was recorded
+    (whatever its date: until then the case stood closed, as `show --as-of` replays its stage
+    and `queue --as-of` leaves it out), never while the case was closed, nor beside the row
+    the close cancelled. The reopen that restarted it is
     one recorded after the close that cancelled the row (a close at or recorded at the instant
     the row ended), never an earlier reopen recorded after that instant but before the close
     (a close typed in late, dated back to a reopen's instant or before it). A reopen dated back
@@ -297,7 +299,7 @@ def _restarted_later(as_of: ColumnElement[Any]) -> ColumnElement[bool]:
                 .where(
                     col(reopen.case_id) == col(Deadline.case_id),
                     col(reopen.action) == Action.REOPEN.value,
-                    col(reopen.at) <= as_of,
+                    col(reopen.recorded_at) <= as_of,
                     sa_select(literal(1))
                     .where(
                         col(close.case_id) == col(reopen.case_id),
@@ -628,9 +630,13 @@ def reopened_since(uow: UnitOfWork, since: datetime, stages: Sequence[str]) -> d
     """The cases now at one of `stages` with a reopen recorded after `since`, each with the
     actions of its entries recorded by then, in the order recorded: what `queue --as-of`
     replays (`domain/procedure.stage_from_history`) to leave out a case closed then, as
-    `show --as-of` has it. Commonly none; read through the history's case index."""
+    `show --as-of` has it. Commonly none; read through the cases at those stages and the
+    history's case index, as `moves_since` reads it, never the whole history."""
+    at_stages = sa_select(col(Case.id)).where(col(Case.stage).in_(list(stages)))
     reopened = sa_select(col(Event.case_id)).where(
-        col(Event.action) == Action.REOPEN.value, col(Event.recorded_at) > since
+        col(Event.case_id).in_(at_stages),
+        col(Event.action) == Action.REOPEN.value,
+        col(Event.recorded_at) > since,
     )
     statement = (
         sa_select(col(Case.ref), col(Event.action))
