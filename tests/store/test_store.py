@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -209,23 +211,42 @@ def test_instants_are_stored_as_timestamptz_at_their_instant_in_utc(
     ]
 
 
+@contextmanager
+def _statements_run(uow: UnitOfWork, *markers: str) -> Iterator[list[tuple[str, Any]]]:
+    """The statements run within, as the database receives them: those holding every marker."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if all(marker in sql for marker in markers):
+            statements.append((sql, params))
+
+    engine = uow.session.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def _sqlite_plans(store_url: str, statements: list[tuple[str, Any]]) -> list[list[str]]:
+    """Each statement's plan as SQLite explains it, a line a step."""
+    with sqlite3.connect(store_url) as raw:
+        return [
+            [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            for sql, params in statements
+        ]
+
+
 def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, store_url: str) -> None:
     """The statements `overdue` really runs, captured as the database receives them, then
     explained (PostgreSQL is told to avoid scanning a whole table where it can: the test store
     is too small for an index to look worth using)."""
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
-        if "FROM deadline" in sql and "ended_at IS NULL" in sql:
-            statements.append((sql, params))
-
-    with unit(write=False) as uow:
+    with (
+        unit(write=False) as uow,
+        _statements_run(uow, "FROM deadline", "ended_at IS NULL") as statements,
+    ):
         engine = uow.session.get_bind()
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            listings.overdue(uow, STORE_CREATED, ["acknowledge"])
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
+        listings.overdue(uow, STORE_CREATED, ["acknowledge"])
     assert statements
     if POSTGRES:
         with engine.connect() as connection:
@@ -235,11 +256,7 @@ def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, store
                 for sql, params in statements
             ]
     else:
-        with sqlite3.connect(store_url) as raw:
-            plans = [
-                [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
-                for sql, params in statements
-            ]
+        plans = _sqlite_plans(store_url, statements)
     assert [True] * len(plans) == [
         any("ix_deadline_open_due" in line for line in plan) for plan in plans
     ], plans
@@ -257,25 +274,11 @@ def test_a_step_reads_its_cases_clocks_by_case_never_every_running_clock(
 
     for n in range(3):
         _log(unit, f"Ann Smith{n}", "Boiler broke", STORE_CREATED - timedelta(days=n))
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
-        if "FROM deadline" in sql:
-            statements.append((sql, params))
-
     with unit(write=False) as uow:
         refs = list(uow.session.execute(select(Case.ref)).scalars())
-        engine = uow.session.get_bind()
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
+        with _statements_run(uow, "FROM deadline") as statements:
             rows = case_rows(uow, refs)
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
-    with sqlite3.connect(store_url) as raw:
-        plans = [
-            [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
-            for sql, params in statements
-        ]
+    plans = _sqlite_plans(store_url, statements)
     assert [1, 1, 1] == [len(row.clocks) for row in rows.values()]
     assert plans
     assert [True] * len(plans) == [
@@ -290,23 +293,10 @@ def test_the_cases_reopened_since_are_found_through_the_cases_never_the_whole_hi
     """`queue --as-of` asks which of the queue's cases were reopened since: the statement it
     runs, captured and explained, reads the history by its case index from the cases at
     those stages (as `moves_since` does), never every entry of the history in turn."""
-    statements: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
-        if "FROM event" in sql:
-            statements.append((sql, params))
-
-    with unit(write=False) as uow:
-        engine = uow.session.get_bind()
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            listings.reopened_since(uow, STORE_CREATED, ["first-stage", "second-stage"])
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
+    with unit(write=False) as uow, _statements_run(uow, "FROM event") as statements:
+        listings.reopened_since(uow, STORE_CREATED, ["first-stage", "second-stage"])
     assert 1 == len(statements)
-    with sqlite3.connect(store_url) as raw:
-        ((sql, params),) = statements
-        plan = [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    (plan,) = _sqlite_plans(store_url, statements)
     assert [] == [line for line in plan if line.startswith("SCAN event")], plan
 
 
