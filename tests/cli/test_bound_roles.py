@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from freezegun import freeze_time
 from sqlalchemy import create_engine, make_url, text
 from typer.testing import Result
 
-from complaintctl.store.db import resolve_url
+from complaintctl.store.db import open_engine, resolve_url
 from tests.cli.conftest import Run
 from tests.cli.journey import ack, assign, escalate, final, log_case, ok, respond, step
 from tests.conftest import dump_store, needs_postgres_driver, postgres_only, sqlite_only
@@ -328,6 +329,45 @@ def test_an_officer_role_making_a_store_is_told_the_owner_makes_it_and_nothing_i
 
 
 # -- SQLite: operating-system logins --------------------------------------------------------
+
+
+@sqlite_only
+@freeze_time(NOW)
+def test_an_upgrade_naming_a_member_its_login_may_not_act_as_is_refused_saying_to_name_no_one(
+    run: Run, monkeypatch: pytest.MonkeyPatch, store_url: str, no_actor_named: None
+) -> None:
+    """`db upgrade` records who acts as every command does; a member the login may not act as
+    (COMPLAINTCTL_USER set for the day's work) is refused with the upgrade's own way out, and
+    named by no one it is recorded as the member the login is bound to."""
+    from tests.store.test_schema import migrate
+
+    senior = ("--as", "sam.senior")
+    ok(run, *senior, "staff", "bind", "officer.one", "--os-login", "olu")
+    ok(run, *senior, "db", "bind-logins")
+    engine = open_engine(resolve_url(store_url))
+    try:
+        migrate(engine, "0010", down=True)
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("LOGNAME", "olu")
+    before = dump_store(store_url)
+
+    refused = run(*senior, "db", "upgrade")
+    unchanged = dump_store(store_url)
+    upgraded = run("db", "upgrade")
+
+    assert 6 == refused.exit_code
+    assert error_line(refused) == (
+        "Error: login olu is bound to officer.one: it acts as officer.one only, never as "
+        "sam.senior; or db upgrade needs no member of staff: run it naming no one (no --as, no "
+        "COMPLAINTCTL_USER, no `as` in the config file) and it is recorded as the connecting "
+        "role or login"
+    )
+    assert before == unchanged
+    assert 0 == upgraded.exit_code, upgraded.output
+    with sqlite3.connect(store_url) as raw:
+        actors = raw.execute("SELECT actor FROM event WHERE action = 'upgrade-schema'").fetchall()
+    assert [("officer.one",)] == actors
 
 
 @sqlite_only

@@ -635,7 +635,7 @@ class State:
     def change(self, step: Callable[[UnitOfWork, datetime], T], at: str | None) -> T:
         """Run one change in one transaction, `at` (--at) read in the calendar's zone."""
         try:
-            with self._from_file(), self.unit_of_work(write=True) as uow:
+            with self.naming_the_config_file(), self.unit_of_work(write=True) as uow:
                 self._settle_actor(uow)
                 try:
                     result = step(uow, self.instant(at, uow.calendar().tz))
@@ -650,7 +650,7 @@ class State:
         return result
 
     @contextmanager
-    def _from_file(self) -> Iterator[None]:
+    def naming_the_config_file(self) -> Iterator[None]:
         """A refusal of the acting person as no staff, where the config file's `as` named
         them, says so: the fix is in the file, not in --as or COMPLAINTCTL_USER."""
         try:
@@ -700,7 +700,10 @@ class State:
         zone, or with `dated` an --at (a step's, previewed: to the fraction it is recorded
         with); with `snapshot`, every statement of it sees the store as it was when it began
         (UnitOfWork)."""
-        with self._from_file(), self.unit_of_work(write=False, snapshot=snapshot) as uow:
+        with (
+            self.naming_the_config_file(),
+            self.unit_of_work(write=False, snapshot=snapshot) as uow,
+        ):
             self._settle_actor(uow)
             tz = uow.calendar().tz
             return query(uow, self.instant(as_of, tz) if dated else self.as_of(as_of, tz))

@@ -142,7 +142,7 @@ def db_upgrade(ctx: typer.Context) -> None:
         return upgrading_as(uow, state.actor, named=state.named)
 
     try:
-        with translated_errors(url):
+        with state.naming_the_config_file(), translated_errors(url):
             before, after = upgrade(
                 engine, state.now, by=state.actor, origin=state.origin, acting=acting
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from complaintctl.errors import InvalidInput, NotPermitted
+from complaintctl.errors import InvalidInput, NotPermitted, NotStaff
 from complaintctl.text import shell_word
 
 if TYPE_CHECKING:
@@ -110,7 +110,24 @@ def upgrading_as(uow: UnitOfWork, by: str, *, named: bool) -> str:
         return by
     from complaintctl.services.common import acting_staff
 
-    return acting_staff(uow, by).username
+    # Refused, the way out is the upgrade's own (the owner role is bound to no one, and
+    # COMPLAINTCTL_USER is commonly set for the day's work), not acting as someone else.
+    try:
+        return acting_staff(uow, by).username
+    except NotStaff as err:
+        raise NotStaff(
+            f"{by} is not active staff in this store, so the upgrade cannot be recorded as "
+            f"theirs; {_NAMING_NO_ONE}",
+            err.name,
+        ) from None
+    except NotPermitted as err:
+        raise NotPermitted(f"{err.message}; or {_NAMING_NO_ONE}") from None
+
+
+_NAMING_NO_ONE = (
+    "db upgrade needs no member of staff: run it naming no one (no --as, no COMPLAINTCTL_USER, "
+    "no `as` in the config file) and it is recorded as the connecting role or login"
+)
 
 
 def check_reading_as(uow: UnitOfWork, username: str) -> bool:
