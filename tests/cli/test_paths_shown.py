@@ -204,6 +204,41 @@ def test_a_batch_that_is_not_utf8_is_named_so_the_command_to_convert_it_runs(
     assert "~" not in result.stderr
 
 
+@pytest.mark.parametrize("typed", ["nolet", "~/nolet"])
+def test_a_templates_folder_is_named_resolved_whatever_was_typed(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    # `letter check nolet` and `--templates nolet` said `templates folder nolet`, where
+    # `letter check '~/nolet'` named the full path.
+    ref = ann_at_every_step(unit, until="acknowledged")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    said_to = f"Error: templates folder {tmp_path}/nolet: no such folder\n"
+
+    checked = run("letter", "check", typed)
+    made = run("letter", ref, "acknowledgement", "--templates", typed)
+
+    assert (2, said_to) == (checked.exit_code, checked.stderr)
+    assert (2, said_to) == (made.exit_code, made.stderr)
+
+
+def test_the_templates_folder_beside_a_config_file_named_relative_is_named_resolved(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.toml").write_text("", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "acknowledgement.html").write_text("{{ nothing_here }}", "utf-8")
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", "c.toml")
+
+    result = run("letter", "check", "--json")
+
+    found = json.loads(result.stdout)
+    assert str(tmp_path / "templates") == found["folder"]
+    [ours] = [t for t in found["templates"] if t["kind"] == "acknowledgement"]
+    assert str(tmp_path / "templates") == ours["origin"]
+
+
 def test_rejects_named_with_a_tilde_for_the_batch_itself_are_refused_even_with_force(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
