@@ -269,3 +269,24 @@ def test_a_rejects_file_named_relative_is_named_resolved_and_as_given_in_json(
     written = f"(written with reasons to {tmp_path}/batch.rejects.csv)"
     assert said(result.stdout)[0].endswith(written)
     assert "batch.rejects.csv" == json.loads(again.stdout)["rejects_file"]
+
+
+@pytest.mark.parametrize("typed", ["~/c.toml", "c.toml"])
+def test_a_config_file_named_relative_or_with_a_tilde_is_named_resolved(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    # `Config file: c.toml` and `config file nope.toml: no such file`, as typed.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "c.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", typed)
+
+    shown = run("config")
+    monkeypatch.setenv("COMPLAINTCTL_CONFIG", typed.replace("c.toml", "nope.toml"))
+    missing = run("config")
+
+    assert f"Config file: {tmp_path}/c.toml" == said(shown.stdout)[0]
+    assert (
+        f"Error: config file {tmp_path}/nope.toml: no such file (named by COMPLAINTCTL_CONFIG)\n"
+        == missing.stderr
+    )
