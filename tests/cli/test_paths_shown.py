@@ -290,3 +290,29 @@ def test_a_config_file_named_relative_or_with_a_tilde_is_named_resolved(
         f"Error: config file {tmp_path}/nope.toml: no such file (named by COMPLAINTCTL_CONFIG)\n"
         == missing.stderr
     )
+
+
+def test_a_consumers_export_and_a_sars_name_the_file_resolved_whatever_was_typed(
+    run: Run, unit: UnitFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `consumer export -o ann.json` said `… to ann.json …` as typed; so did `sar done -o`.
+    ann_at_every_step(unit, until="acknowledged")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    exported = run("consumer", "export", "--consumer-id", "1", "-o", "ann.json")
+    opened = run("sar", "open", "--consumer-id", "1", "--received", "2026-12-14T10:00")
+    answered = run("sar", "done", "1", "-o", "~/sar.json")
+
+    assert 0 == exported.exit_code, exported.stderr
+    assert f" to {tmp_path}/ann.json (json, sha256 " in said(exported.stderr)[-1]
+    assert 0 == opened.exit_code, opened.stderr
+    assert 0 == answered.exit_code, answered.stderr
+    assert f"'s data to {tmp_path}/sar.json (sha256 " in result_line(answered.stderr)
+    assert (tmp_path / "ann.json").is_file()
+    assert (tmp_path / "sar.json").is_file()
+
+
+def result_line(text: str) -> str:
+    [line] = [one for one in said(text) if "'s data to " in one]
+    return line
