@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.errors import InvalidInput
+from complaintctl.files import resolved
 
 ENV_VAR = "COMPLAINTCTL_CONFIG"
 
@@ -139,8 +140,8 @@ def store(option: str | None, settings: dict[str, str]) -> str | None:
 
 def config_path() -> Path:
     named = os.environ.get(ENV_VAR)
-    if named:
-        return Path(os.path.expanduser(named))
+    if named:  # named resolved in every message, as every file is (files.resolved)
+        return resolved(named)
     from platformdirs import user_config_path
 
     return user_config_path("complaintctl", appauthor=False) / "config.toml"

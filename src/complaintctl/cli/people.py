@@ -510,7 +510,7 @@ def consumer_export(
     from pathlib import Path
 
     from complaintctl.cli import render
-    from complaintctl.files import file_named
+    from complaintctl.files import file_named, resolved
 
     file_named(output, "consumer export -o")  # not the folder it runs in, nor a file named -
     state = current_state(ctx)
@@ -525,7 +525,8 @@ def consumer_export(
     name, cases, digest, chosen = state.change(export, at)
     render.note(
         f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
-        f"{render.path_shown(path)} ({chosen}, sha256 {digest}); the export is recorded in the "
+        f"{render.path_shown(resolved(path))} ({chosen}, sha256 {digest}); the export is "
+        "recorded in the "
         "history"
     )
 
@@ -726,6 +727,7 @@ def sar_done(
     from complaintctl import services
     from complaintctl.cli import render
     from complaintctl.errors import InvalidInput
+    from complaintctl.files import resolved
 
     if output is not None and export_entry is not None:
         raise InvalidInput("-o makes the export the answer; --export-entry names one made before")
@@ -762,7 +764,7 @@ def sar_done(
     view = state.change(answer, at)
     if output is not None and not json_output:
         render.note(
-            f"Exported {view.consumer}'s data to {render.path_shown(output)} "
+            f"Exported {view.consumer}'s data to {render.path_shown(resolved(output))} "
             f"(sha256 {view.export_sha256})"
         )
     render.subject_access_changed(view, json_output, "Answered")

@@ -1046,7 +1046,8 @@ def imported(report: ImportReport, rejects_file: Path | None, json_output: bool)
         + f"{len(report.rejects)} rejected"
     )
     if rejects_file is not None and not report.dry_run:
-        summary += f" (written with reasons to {path_shown(rejects_file)})"
+        # Named resolved, as every file a message names; the JSON's `rejects_file` is as given.
+        summary += f" (written with reasons to {path_shown(resolved(rejects_file))})"
     for reject in report.rejects:
         for line in reject.describe():
             _note(line)

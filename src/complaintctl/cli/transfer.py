@@ -366,6 +366,7 @@ def import_command(
         is_stdin,
         new_text_file,
         recorded_name,
+        resolved,
         same_file,
     )
     from complaintctl.services.imports import (
@@ -399,15 +400,17 @@ def import_command(
         data, fmt_used = _stdin_stream(fmt)
         path = Path("stdin")
     else:
-        path = Path(file)
+        # Read and named as every file a command names (files.resolved): `import '~/x.csv'`,
+        # the `~` quoted so the shell left it, reads the file `export -o '~/x.csv'` wrote.
+        path = resolved(file)
         try:
             data = path.open("rb")
         except IsADirectoryError:
-            raise InvalidInput(f"{file} is a folder") from None
+            raise InvalidInput(f"{path} is a folder") from None
         except FileNotFoundError:
-            raise InvalidInput(f"no file {file}") from None
+            raise InvalidInput(f"no file {path}") from None
         except OSError as err:
-            raise InvalidInput(f"cannot read {file}: {err.strerror}") from None
+            raise InvalidInput(f"cannot read {path}: {err.strerror}") from None
         # Asked for once the path is a file: `import ~/exports` is told it is a folder.
         try:
             fmt_used = _format_of(path, fmt)
@@ -416,13 +419,15 @@ def import_command(
             raise
     if fmt_used is not Format.CSV and (delimiter is not None or maps):
         raise InvalidInput("--delimiter and --map are for CSV files; JSON Lines names its fields")
-    rejects_path = (
-        Path(rejects) if rejects else path.with_name(f"{path.stem}.rejects.{fmt_used.value}")
+    typed = path if from_stdin else Path(file)
+    rejects_path = (  # as given, as --json says it; written, checked and named resolved
+        Path(rejects) if rejects else typed.with_name(f"{typed.stem}.rejects.{fmt_used.value}")
     )
-    if skip_invalid and not from_stdin and same_file(rejects_path, path):
+    rejects_target = resolved(rejects_path)
+    if skip_invalid and not from_stdin and same_file(rejects_target, path):
         # --force would replace what is being imported with its own bad rows.
         raise InvalidInput(f"--rejects {rejects_path} is the file being imported; name another")
-    if skip_invalid and from_stdin and is_stdin(rejects_path):  # `import - < FILE`, the same
+    if skip_invalid and from_stdin and is_stdin(rejects_target):  # `import - < FILE`, the same
         raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
     if skip_invalid:
         # Checked before importing, by the real run's first step taken and undone (files.
@@ -431,7 +436,9 @@ def import_command(
         # file, so refuses what the real run would, with the same error. Bad rows never go to
         # stdout: a device named is refused as a file to name, not a stream to redirect.
         try:
-            check_writable(rejects_path, force=force, protected=state.store_files(), streams=False)
+            check_writable(
+                rejects_target, force=force, protected=state.store_files(), streams=False
+            )
         except OutputFailed as err:
             if rejects:
                 raise
@@ -445,17 +452,17 @@ def import_command(
     def keep(bad: list[Reject]) -> None:
         """The rejects, written whole before the batch commits."""
         with new_text_file(
-            rejects_path, force=force, protected=state.store_files(), streams=False
+            rejects_target, force=force, protected=state.store_files(), streams=False
         ) as out:
             write_rejects(out, bad, fmt_used.value, layout.header, layout.split_by)
-        written.append(rejects_path)
+        written.append(rejects_target)
 
     with data, render.progress(state.output, "Importing") as advance:
         try:
             report = state.change(
                 lambda uow, _: import_batch(
                     uow,
-                    rows=_rows(data, fmt_used, layout, named=None if from_stdin else file),
+                    rows=_rows(data, fmt_used, layout, named=None if from_stdin else str(path)),
                     source_name="stdin" if from_stdin else recorded_name(path),
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
@@ -476,7 +483,7 @@ def import_command(
             for rejects_file in written:  # the batch did not commit: neither do its rejects
                 rejects_file.unlink(missing_ok=True)
             raise
-    render.imported(report, written[0] if written else None, json_output)
+    render.imported(report, rejects_path if written else None, json_output)
     if report.rejects:  # with --skip-invalid: as a bulk step with --continue-on-error
         # A dry run imported nothing: 9, as a dry run's refusals are, never "imported the rest".
         imported = report.rows > len(report.rejects) and not report.dry_run

@@ -32,6 +32,7 @@ from complaintctl.domain.calendar import WorkingCalendar, format_due
 from complaintctl.domain.letters import COMMON, RULES, Item, required_items
 from complaintctl.domain.procedure import STANDING_DETAILS, due_detail
 from complaintctl.errors import InvalidInput
+from complaintctl.files import resolved
 from complaintctl.letters.sandbox import TOO_MUCH, Excess, bounded, bounded_sandbox
 
 BUILT_IN = Path(__file__).parent / "templates"
@@ -105,6 +106,10 @@ class Templates:
     def __post_init__(self) -> None:
         if self.folder is None:
             return
+        # Read and named as every file or folder a command names (files.resolved): `nolet`,
+        # `~/nolet` and the folder beside a config file named relative, each the full path
+        # in its messages, in `letter check` and in a letter's recorded template_origin.
+        self.folder = resolved(self.folder)
         try:
             if not self.folder.is_dir():
                 what = "a file, not a folder" if self.folder.exists() else "no such folder"
