@@ -526,8 +526,7 @@ def consumer_export(
     render.note(
         f"Exported everything held about {name} ({cases} case{'s' if cases != 1 else ''}) to "
         f"{render.path_shown(resolved(path))} ({chosen}, sha256 {digest}); the export is "
-        "recorded in the "
-        "history"
+        "recorded in the history"
     )
 
 
