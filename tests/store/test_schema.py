@@ -1065,3 +1065,65 @@ def test_a_migration_that_leaves_a_row_referring_to_a_missing_one_is_refused(
         )  # fmt: skip
         with pytest.raises(StoreUnavailable, match="would leave 1 rows referring to missing ones"):
             schema._check_references(connection, before)
+
+
+# -- revision 0012: kept facts -----------------------------------------------------------------
+
+
+def kept_rows(engine: Engine) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    from complaintctl.store.models import case_fact, case_fact_item
+
+    with engine.connect() as connection:
+        return [
+            (table.name, [tuple(row) for row in connection.execute(
+                select(table).order_by(*table.primary_key.columns))])
+            for table in (case_fact, case_fact_item)
+        ]  # fmt: skip
+
+
+def facts_not_replayed(engine: Engine) -> tuple[int, list[str]]:
+    """How many cases have kept facts, and those whose facts are not their history's replay."""
+    from complaintctl.store import facts
+    from complaintctl.store.models import case_fact
+
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM complaint")).scalars().all()
+        kept = connection.execute(select(case_fact.c.case_id)).scalars().all()
+        return len(kept), list(facts.differing(connection, ids))
+
+
+def test_a_0_1_0_store_upgrades_with_each_cases_facts_kept_as_its_history_replays(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    engine = engine_of(first_release_store)
+    cases = len(FIRST_RELEASE_ROWS["complaint"]["rows"])
+
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
+
+    assert (cases, []) == facts_not_replayed(engine)
+    # Kept from then on as history is written: a step on a case replays it again.
+    step = complaintctl(first_release_store, "--as", "olu", "note", "SC-2026-000004", "--text",
+                        "Rang", "--at", "2026-12-04T10:00")  # fmt: skip
+    assert 0 == step.exit_code, step.output
+    assert (cases, []) == facts_not_replayed(engine)
+    verified = complaintctl(first_release_store, "db", "verify")
+    assert 0 == verified.exit_code, verified.output
+
+
+@sqlite_only
+def test_revision_0012_downgrades_to_0011_and_fills_again_the_rows_it_kept(
+    tmp_path: Path, engine_of: Callable[[str], Engine]
+) -> None:
+    store = str(tmp_path / "demo.sqlite3")
+    assert 0 == complaintctl(store, "demo", "--into", store).exit_code
+    engine = engine_of(store)
+    kept = kept_rows(engine)
+    # The demo's cases have responses, escalations, actions.
+    assert ([], []) != (kept[0][1], kept[1][1])
+
+    migrate(engine, "0011", down=True)
+    assert not {"case_fact", "case_fact_item"} & set(inspect(engine).get_table_names())
+    migrate(engine, "0012")
+
+    assert kept == kept_rows(engine)
+    assert (len(kept[0][1]), []) == facts_not_replayed(engine)

@@ -222,6 +222,16 @@ SHARE_COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # -- the history, replayed --------------------------------------------------------------------
 
+# The history entries the figures are made of (replay reads these, and no others).
+REPLAYED = tuple(
+    a.value
+    for a in (
+        Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
+        Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
+        Action.REOPEN, Action.EDIT, Action.INCIDENT, Action.ACTION_OPENED, Action.ACTION_DONE,
+    )
+)  # fmt: skip
+
 
 class Entry(NamedTuple):
     """One history entry of a case, as the store holds it (a named tuple: a report makes one

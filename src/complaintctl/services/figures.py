@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import figures
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
-from complaintctl.domain.procedure import Action, area_key
+from complaintctl.domain.procedure import area_key
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import coverage_warnings
 from complaintctl.views import FigureCases, PeriodFigures, ReportView
@@ -31,14 +31,7 @@ if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
 
 # The history entries the figures are made of (domain/figures.replay).
-REPLAYED = tuple(
-    a.value
-    for a in (
-        Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
-        Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
-        Action.REOPEN, Action.EDIT, Action.INCIDENT, Action.ACTION_OPENED, Action.ACTION_DONE,
-    )
-)  # fmt: skip
+REPLAYED = figures.REPLAYED
 BREAKDOWNS = ("area", "category", "channel", "month")
 Rows = tuple[figures.Row, ...]
 

@@ -13,6 +13,7 @@ from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.figures import OPEN_STAGES, Entry, replay
 from complaintctl.domain.procedure import stage_from_history
 from complaintctl.errors import InvalidInput
+from complaintctl.store import facts
 from complaintctl.store.chain import (
     Head,
     RunningClock,
@@ -118,6 +119,17 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
                 problems += _due_problems(
                     refs[case_id], replayable, running.get(case_id, ()), calendar
                 )
+        # Each case's kept facts (what the report counts, store/facts.py) against a replay
+        # of its whole history.
+        problems += [
+            VerifyProblem(
+                "case",
+                "the facts kept for the report's figures are not what its history gives "
+                "(they were changed behind complaintctl's back)",
+                ref=ref,
+            )
+            for ref in facts.differing(connection, refs)
+        ]
     return HistoryVerified(entries, last_id, chain, cases, tuple(problems))
 
 

@@ -90,8 +90,11 @@ def read_head(connection: Connection, *, lock: bool = False) -> Head | None:
 class Sealer:
     """The ids and seals of the entries one transaction appends, in the order it writes them."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, touched: set[int] | None = None) -> None:
         self.connection = connection
+        # The case of each entry sealed: its kept facts are replayed before the transaction
+        # commits (store/facts.py, UnitOfWork._save_chain).
+        self.touched: set[int] = touched if touched is not None else set()
         head = read_head(connection, lock=True)
         if head is None or not head.well_formed:
             what = (
@@ -116,6 +119,8 @@ class Sealer:
         salts it was sealed with (the entry's `salts`: new ones, for the keys of its action
         that may hold personal values)."""
         entry_id = self.next_id
+        if (case_id := entry["case_id"]) is not None:
+            self.touched.add(case_id)
         salts = new_salts(entry["action"])
         fields = {name: entry[name] for name in _ENTRY_FIELDS}
         sealed = seal(self.chain, Entry(id=entry_id, **fields, salts=salts))

@@ -1,0 +1,295 @@
+"""Each case's facts as the figures count them, kept as its history is written (revision 0012;
+ARCHITECTURE.md, "Kept facts").
+
+A case's kept facts are what `domain/figures.replay` gives of its whole history (a cutoff in
+the far future), with `recorded_to`, the latest `recorded_at` of the entries it read: they
+are the case's facts at any cutoff from then on. They are kept at one place, the unit of work's
+commit (`UnitOfWork._save_chain`): every case whose history the transaction added to (the
+`Sealer` notes each entry's case) or rewrote (`store/retention._rewrite`, through `touch`) is
+replayed from the history as it then stands and its rows written again (`refresh`).
+
+`kept_rows` and `from_rows` turn a CaseFacts into rows and back, exactly: the rows read back
+equal the replay (tests/service/test_kept_facts.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from complaintctl.domain import figures
+from complaintctl.store.models import (
+    CLOCK_COLUMNS,
+    FACT_CLOCKS,
+    Case,
+    Event,
+    case_fact,
+    case_fact_item,
+)
+from complaintctl.store.types import details_of
+
+# Later than any entry is recorded: a replay to it reads the whole history.
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+# The session.info key of the cases a transaction's history was written or rewritten for.
+TOUCHED = "complaintctl_facts_touched"
+# How many cases are replayed and written in one go.
+CASES_AT_ONCE = 500
+
+_EVENT = Event.__table__  # type: ignore[attr-defined]
+_CASE = Case.__table__  # type: ignore[attr-defined]
+_CLOCK_NAMES = tuple(name for name, _ in CLOCK_COLUMNS)
+_SCALARS = (
+    "received_at", "channel", "category", "board", "out_of_time", "area", "stage",
+    "close_reason", "close_because", "acknowledged_at",
+)  # fmt: skip
+# The kinds of a case_fact_item row.
+FIRST, FINAL, REMEDY, CAUSE = "first", "final", "remedy", "cause"
+ESCALATED, INCIDENT, REFERRAL, ASSESSED, ACTION = (
+    "escalated", "incident", "referral", "assessed", "action",
+)  # fmt: skip
+
+
+def touched(session: Session) -> set[int]:
+    """The cases whose kept facts this session's transaction must replay before it commits."""
+    found: set[int] = session.info.setdefault(TOUCHED, set())
+    return found
+
+
+def touch(session: Session, case_ids: Iterable[int | None]) -> None:
+    """Note cases whose history was rewritten (retention, erasure): replayed at the commit."""
+    touched(session).update(case_id for case_id in case_ids if case_id is not None)
+
+
+# -- rows and back ----------------------------------------------------------------------------
+
+
+def kept_rows(
+    case_id: int, facts: figures.CaseFacts, recorded_to: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case_fact row and the case_fact_item rows of a case's facts."""
+    row: dict[str, Any] = {"case_id": case_id, "recorded_to": recorded_to}
+    row.update((name, getattr(facts, name)) for name in _SCALARS)
+    for prefix, kind in FACT_CLOCKS:
+        clock = facts.clocks.get(kind)
+        for name in _CLOCK_NAMES:
+            row[f"{prefix}_{name}"] = None if clock is None else getattr(clock, name)
+    items: list[dict[str, Any]] = []
+
+    def item(kind: str, at: datetime, **values: Any) -> int:
+        seq = len(items)
+        items.append({"case_id": case_id, "seq": seq, "kind": kind, "at": at, "word": None,
+                      "flag": None, "pence": None, "number": None, "due": None,
+                      "done_at": None, **values})  # fmt: skip
+        return seq
+
+    for given in facts.responses:
+        response = item(
+            FIRST if given.stage == "first" else FINAL,
+            given.at,
+            word=given.decision,
+            pence=given.goodwill_pence,
+        )
+        for remedy in given.remedies:
+            item(REMEDY, given.at, word=remedy, number=response)
+        for cause in given.causes:
+            item(CAUSE, given.at, word=cause, number=response)
+    for at in facts.escalated_at:
+        item(ESCALATED, at)
+    for at, late in facts.referrals:
+        item(REFERRAL, at, flag=late)
+    for at, outcome in facts.assessed:
+        item(ASSESSED, at, word=outcome)
+    for at in facts.incidents:
+        item(INCIDENT, at)
+    for action in facts.actions:
+        item(ACTION, action.opened_at, number=action.id, due=action.due,
+             done_at=action.done_at, flag=action.on_time)  # fmt: skip
+    return row, items
+
+
+def from_rows(
+    ref: str, row: Mapping[str, Any], items: Sequence[Mapping[str, Any]]
+) -> figures.CaseFacts:
+    """The CaseFacts a case's kept rows hold (its items in `seq` order)."""
+    clocks = {}
+    for prefix, kind in FACT_CLOCKS:
+        if row[f"{prefix}_start"] is not None:
+            values = [row[f"{prefix}_{name}"] for name in _CLOCK_NAMES]
+            clocks[kind] = figures.Clock(*values)
+    responses: list[figures.Given] = []
+    given_at: dict[int, int] = {}  # a response's seq: its place in `responses`
+    remedies: dict[int, list[str]] = {}
+    causes: dict[int, list[str]] = {}
+    escalated: list[datetime] = []
+    referrals: list[tuple[datetime, bool]] = []
+    assessed: list[tuple[datetime, str]] = []
+    incidents: list[datetime] = []
+    actions: list[figures.ActionFact] = []
+    for one in items:
+        kind, at = one["kind"], one["at"]
+        if kind in (FIRST, FINAL):
+            given_at[one["seq"]] = len(responses)
+            responses.append(figures.Given(kind, at, one["word"], (), one["pence"]))
+        elif kind == REMEDY:
+            remedies.setdefault(one["number"], []).append(one["word"])
+        elif kind == CAUSE:
+            causes.setdefault(one["number"], []).append(one["word"])
+        elif kind == ESCALATED:
+            escalated.append(at)
+        elif kind == REFERRAL:
+            referrals.append((at, bool(one["flag"])))
+        elif kind == ASSESSED:
+            assessed.append((at, one["word"]))
+        elif kind == INCIDENT:
+            incidents.append(at)
+        elif kind == ACTION:
+            actions.append(figures.ActionFact(
+                one["number"], at, one["due"], one["done_at"], one["flag"]))  # fmt: skip
+    for seq, place in given_at.items():
+        responses[place] = responses[place]._replace(
+            remedies=tuple(remedies.get(seq, ())), causes=tuple(causes.get(seq, ()))
+        )
+    return figures.CaseFacts(
+        ref,
+        row["received_at"],
+        row["channel"],
+        row["category"],
+        row["board"],
+        row["out_of_time"],
+        row["area"],
+        row["stage"],
+        row["close_reason"],
+        row["close_because"],
+        clocks=clocks,
+        acknowledged_at=row["acknowledged_at"],
+        responses=tuple(responses),
+        escalated_at=tuple(escalated),
+        referrals=tuple(referrals),
+        assessed=tuple(assessed),
+        incidents=tuple(incidents),
+        actions=tuple(actions),
+    )
+
+
+# -- replaying and writing --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A case's facts as its whole history gives them (None: its log is not there), and the
+    latest recorded_at of the entries they were replayed from."""
+
+    case_id: int
+    ref: str
+    facts: figures.CaseFacts | None
+    recorded_to: datetime | None
+
+
+def replayed(connection: Connection, case_ids: Iterable[int]) -> Iterator[Replayed]:
+    """Each of these cases replayed from its whole history (the entries replay reads, in the
+    order recorded), in id order, a few hundred cases a read. A case not there is left out."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CASES_AT_ONCE):
+        chunk = ids[start : start + CASES_AT_ONCE]
+        refs: dict[int, str] = dict(
+            connection.execute(select(_CASE.c.id, _CASE.c.ref).where(_CASE.c.id.in_(chunk))).all()
+        )
+        rows = connection.execute(
+            select(
+                _EVENT.c.case_id,
+                _EVENT.c.action,
+                _EVENT.c.at,
+                _EVENT.c.recorded_at,
+                _EVENT.c.details,
+            )
+            .where(_EVENT.c.case_id.in_(chunk), _EVENT.c.action.in_(figures.REPLAYED))
+            .order_by(_EVENT.c.case_id, _EVENT.c.id)
+        ).all()
+        entries: dict[int, list[figures.EntryRow]] = {}
+        for case_id, action, at, recorded_at, details in rows:
+            entries.setdefault(case_id, []).append((action, at, recorded_at, details_of(details)))
+        for case_id in chunk:
+            if case_id not in refs:
+                continue
+            found = entries.get(case_id, [])
+            ref = refs[case_id]
+            facts = figures.replay(ref, found, FAR_FUTURE)
+            recorded_to = max((entry[2] for entry in found), default=None)
+            yield Replayed(case_id, ref, facts, recorded_to)
+
+
+def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
+    """Replay these cases from their history as it stands and write their kept facts again
+    (a case without its log has none); how many cases were replayed."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CASES_AT_ONCE):
+        chunk = ids[start : start + CASES_AT_ONCE]
+        connection.execute(delete(case_fact_item).where(case_fact_item.c.case_id.in_(chunk)))
+        connection.execute(delete(case_fact).where(case_fact.c.case_id.in_(chunk)))
+        rows: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        for one in replayed(connection, chunk):
+            if one.facts is None or one.recorded_to is None:
+                continue
+            row, its = kept_rows(one.case_id, one.facts, one.recorded_to)
+            rows.append(row)
+            items += its
+        if rows:
+            connection.execute(case_fact.insert(), rows)
+        if items:
+            connection.execute(case_fact_item.insert(), items)
+    return len(ids)
+
+
+def fill(connection: Connection) -> int:
+    """Replay every case and write its kept facts (revision 0012, and a migration that
+    rewrites history); how many cases there are."""
+    ids = connection.execute(select(_CASE.c.id).order_by(_CASE.c.id)).scalars().all()
+    return refresh(connection, ids)
+
+
+def kept(connection: Connection, case_ids: Iterable[int]) -> Iterator[tuple[int, Any, Any]]:
+    """(case id, its case_fact row or None, its items) for each of these cases, in id order."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CASES_AT_ONCE):
+        chunk = ids[start : start + CASES_AT_ONCE]
+        rows = {
+            row.case_id: row._mapping
+            for row in connection.execute(select(case_fact).where(case_fact.c.case_id.in_(chunk)))
+        }
+        items: dict[int, list[Any]] = {}
+        for item in connection.execute(
+            select(case_fact_item)
+            .where(case_fact_item.c.case_id.in_(chunk))
+            .order_by(case_fact_item.c.case_id, case_fact_item.c.seq)
+        ):
+            items.setdefault(item.case_id, []).append(item._mapping)
+        for case_id in chunk:
+            yield case_id, rows.get(case_id), items.get(case_id, [])
+
+
+def differing(connection: Connection, case_ids: Iterable[int]) -> Iterator[str]:
+    """The reference of each of these cases whose kept facts are not what a replay of its
+    history gives (none kept where there should be, kept where there should be none, or
+    other), in id order."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CASES_AT_ONCE):
+        chunk = ids[start : start + CASES_AT_ONCE]
+        held = {case_id: (row, items) for case_id, row, items in kept(connection, chunk)}
+        for one in replayed(connection, chunk):
+            row, items = held.get(one.case_id, (None, []))
+            if one.facts is None:
+                if row is not None or items:
+                    yield one.ref
+                continue
+            if row is None or row["recorded_to"] != one.recorded_to:
+                yield one.ref
+                continue
+            if from_rows(one.ref, row, items) != one.facts:
+                yield one.ref

@@ -1,0 +1,86 @@
+"""Kept facts: each case's facts as the figures count them (case_fact, case_fact_item), as a
+replay of its whole history gives them, filled here by replaying every case; from here on the
+unit of work keeps them as history is written (store/facts.py; ARCHITECTURE.md, "Kept facts").
+
+The tables are written out as this revision first made them. The filling is the program's own
+replay (domain/figures.replay), not a frozen copy: the facts are whatever the program running
+the upgrade counts, as `db verify` checks them.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from complaintctl.store.types import UTCDateTime
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+_CLOCKS = ("ack", "respond", "final", "referral")
+_CLOCK_COLUMNS = (
+    ("start", UTCDateTime),
+    ("due", UTCDateTime),
+    ("rule_due", UTCDateTime),
+    ("recorded_at", UTCDateTime),
+    ("extended", sa.Boolean),
+    ("met_at", UTCDateTime),
+    ("on_time", sa.Boolean),
+    ("cancelled_at", UTCDateTime),
+)
+
+
+def upgrade() -> None:
+    from complaintctl.store import facts
+
+    op.create_table(
+        "case_fact",
+        sa.Column("case_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("recorded_to", UTCDateTime(), nullable=False),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.Column("channel", sa.String(), nullable=False),
+        sa.Column("category", sa.String(), nullable=False),
+        sa.Column("board", sa.Boolean(), nullable=False),
+        sa.Column("out_of_time", sa.Boolean(), nullable=False),
+        sa.Column("area", sa.String(), nullable=True),
+        sa.Column("stage", sa.String(), nullable=False),
+        sa.Column("close_reason", sa.String(), nullable=True),
+        sa.Column("close_because", sa.Text(), nullable=True),
+        sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+        *(
+            sa.Column(f"{prefix}_{name}", kind(), nullable=True)
+            for prefix in _CLOCKS
+            for name, kind in _CLOCK_COLUMNS
+        ),
+        sa.ForeignKeyConstraint(["case_id"], ["complaint.id"]),
+        sa.PrimaryKeyConstraint("case_id"),
+    )
+    op.create_table(
+        "case_fact_item",
+        sa.Column("case_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("word", sa.Text(), nullable=True),
+        sa.Column("flag", sa.Boolean(), nullable=True),
+        sa.Column("pence", sa.Integer(), nullable=True),
+        sa.Column("number", sa.Integer(), nullable=True),
+        sa.Column("due", UTCDateTime(), nullable=True),
+        sa.Column("done_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["complaint.id"]),
+        sa.PrimaryKeyConstraint("case_id", "seq"),
+    )
+    op.create_index("ix_case_fact_item_kind_at", "case_fact_item", ["kind", "at"], unique=False)
+    facts.fill(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_index("ix_case_fact_item_kind_at", table_name="case_fact_item")
+    op.drop_table("case_fact_item")
+    op.drop_table("case_fact")

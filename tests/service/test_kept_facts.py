@@ -1,0 +1,312 @@
+"""Kept facts (store/facts.py, revision 0012): after any sequence of steps, whichever path
+wrote them (one step, a bulk step, an import, a calendar change, an erasure), each case's kept
+facts are what a replay of its whole history gives, and `db verify` says so.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
+
+from complaintctl import services
+from complaintctl.domain import figures
+from complaintctl.domain.procedure import (
+    ActionKind,
+    AssessorOutcome,
+    Category,
+    Channel,
+    CloseReason,
+    Decision,
+    OutOfScope,
+    Remedy,
+)
+from complaintctl.errors import ComplaintError
+from complaintctl.services.imports import import_batch, read_rows
+from complaintctl.services.verify import verify_history
+from complaintctl.store import facts
+from complaintctl.store.models import Case, case_fact, case_fact_item
+from complaintctl.store.types import details_of
+from tests.conftest import UnitFactory, examples
+from tests.service.journey import act, log, t
+
+FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def replayed_from_history(unit: UnitFactory) -> dict[str, figures.CaseFacts | None]:
+    """Each case replayed from its history as the ORM reads it (not through store/facts)."""
+    with unit(write=False) as uow:
+        found = {}
+        for case in uow.session.exec(select(Case).order_by(Case.id)).scalars():  # type: ignore[call-overload]
+            entries = [
+                figures.Entry(e.action, e.at, e.recorded_at, details_of(e.details))
+                for e in uow.history(case)
+                if e.action in figures.REPLAYED
+            ]
+            found[case.ref] = figures.replay(case.ref, entries, FAR)
+        return found
+
+
+def kept_facts(unit: UnitFactory) -> dict[str, figures.CaseFacts | None]:
+    with unit(write=False) as uow:
+        connection = uow.session.connection()
+        refs = dict(connection.execute(select(Case.id, Case.ref)).all())  # type: ignore[call-overload]
+        return {
+            refs[case_id]: None if row is None else facts.from_rows(refs[case_id], row, items)
+            for case_id, row, items in facts.kept(connection, refs)
+        }
+
+
+def assert_kept_as_replayed(unit: UnitFactory) -> None:
+    expected = replayed_from_history(unit)
+    assert expected == kept_facts(unit)
+    with unit(write=False) as uow:
+        assert [] == [p for p in verify_history(uow).problems if "facts kept" in p.what]
+
+
+# -- the rows and back ------------------------------------------------------------------------
+
+
+def test_a_case_with_every_kind_of_fact_reads_back_from_its_rows_as_replayed(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"), board=True)
+    officer = {"by": "officer.one"}
+    steps: list[tuple[Any, dict[str, Any]]] = [
+        (services.acknowledge, {"area": "Casework", **officer, "at": t("2026-12-01T10:00")}),
+        (services.assign, {"to": "rita.responder", "by": "lee.leader",
+                           "at": t("2026-12-01T11:00")}),
+        (services.record_incident, {"note": "Shouted", **officer, "at": t("2026-12-01T12:00")}),
+        (services.respond, {"decision": Decision.NOT_UPHELD, "summary": "No",
+                            "remedies": services.Remedies(
+                                (Remedy.APOLOGY, Remedy.GOODWILL_PAYMENT), "10"),
+                            "causes": ("delay", "other"), "by": "rita.responder",
+                            "at": t("2026-12-03T10:00")}),
+        (services.escalate, {"to": "hana.handler", "reason": "Unhappy", **officer,
+                             "at": t("2026-12-07T10:00")}),
+        (services.final_response, {"decision": Decision.PARTLY_UPHELD, "summary": "Partly",
+                                   "remedies": services.Remedies((Remedy.APOLOGY,)),
+                                   "causes": ("delay",), "by": "hana.handler",
+                                   "at": t("2027-01-04T10:00")}),
+        (services.refer, {"late_reason": None, **officer, "at": t("2027-01-05T10:00")}),
+        (services.record_outcome, {"outcome": AssessorOutcome.UPHELD, "recommendation": None,
+                                   **officer, "at": t("2027-02-01T10:00")}),
+    ]  # fmt: skip
+    for verb, kwargs in steps:
+        act(unit, verb, ref=ref, **kwargs)
+    kept = kept_facts(unit)[ref]
+    assert kept is not None
+    assert (2, 1, 1, 1) == (
+        len(kept.responses), len(kept.escalated_at), len(kept.referrals), len(kept.incidents)
+    )  # fmt: skip
+    assert ("apology", "goodwill-payment") == kept.responses[0].remedies
+    assert_kept_as_replayed(unit)
+
+
+def test_db_verify_names_a_case_whose_kept_facts_were_changed_behind_its_back(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    other = log(unit, t("2026-11-30T11:00"), email="bo@example.com")
+    act(unit, services.record_incident, ref=other, note="Shouted", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    with unit() as uow:
+        connection = uow.session.connection()
+        connection.execute(
+            update(case_fact)
+            .values(channel="post")
+            .where(case_fact.c.case_id == select(Case.id).where(Case.ref == ref).scalar_subquery())
+        )  # type: ignore[call-overload]
+        connection.execute(case_fact_item.delete())
+        uow.session.commit()
+    with unit(write=False) as uow:
+        found = [(p.ref, p.what) for p in verify_history(uow).problems]
+    what = (
+        "the facts kept for the report's figures are not what its history gives (they were "
+        "changed behind complaintctl's back)"
+    )
+    assert [(ref, what), (other, what)] == found
+
+
+def test_a_refused_step_leaves_the_kept_facts_as_they_were(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    before = kept_facts(unit)
+    with pytest.raises(ComplaintError):
+        act(unit, services.refer, ref=ref, late_reason=None, by="officer.one",
+            at=t("2026-12-01T10:00"))  # fmt: skip
+    assert before == kept_facts(unit)
+
+
+# -- the property: kept = replayed, whatever was done -----------------------------------------
+
+Op = tuple[str, int, int]  # (what, which case, hours back from now that --at is dated)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from([
+            "log", "import", "ack", "bulk-ack", "assign", "respond", "extend", "escalate",
+            "final", "refer", "outcome", "close", "out-of-scope", "reopen", "edit", "incident",
+            "action", "action-done", "calendar", "erase", "advance", "advance", "advance",
+        ]),
+        st.integers(0, 3),
+        st.integers(0, 30),
+    ),
+    min_size=1,
+    max_size=16,
+)  # fmt: skip
+# Each example starts a week after the one before: its cases and steps are its own.
+_week = {"n": 0}
+
+
+@pytest.mark.properties
+@settings(
+    max_examples=examples(12, 200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=OPS, steps=st.lists(st.integers(1, 40), min_size=16, max_size=16))
+def test_after_any_steps_each_cases_kept_facts_are_a_replay_of_its_whole_history(
+    unit: UnitFactory, ops: list[Op], steps: list[int]
+) -> None:
+    _week["n"] += 1
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC) + timedelta(weeks=_week["n"])
+    refs: list[str] = []
+    actions: list[int] = []
+    for (what, which, back), hours in zip(ops, steps, strict=False):
+        now += timedelta(hours=hours)
+        at = now - timedelta(hours=back)
+        try:
+            _take(unit, what, refs, actions, which, at, now)
+        except ComplaintError:
+            pass  # refused: writes nothing
+    assert_kept_as_replayed(unit)
+
+
+# The step that takes a case at each stage on (the first stage's after assigning it).
+_NEXT = {
+    "received": "ack",
+    "first-stage": "assign-respond",
+    "responded": "escalate",
+    "second-stage": "final",
+    "final-response": "refer",
+    "referred": "outcome",
+}
+
+
+def _take(unit: UnitFactory, what: str, refs: list[str], actions: list[int], which: int,
+          at: datetime, now: datetime) -> None:  # fmt: skip
+    n = len(refs)
+    if what == "log" or not refs:
+        refs.append(log(unit, at, now=now, email=f"p{now.timestamp():.0f}-{n}@example.com"))
+        return
+    if what == "import":
+        text = "source_id,consumer,email,channel,category,summary,received_at\n" + "".join(
+            f"s{now.timestamp():.0f}-{i},P {i},i{now.timestamp():.0f}-{i}@example.com,online,"
+            f"delay,Late,{at.strftime('%Y-%m-%dT%H:%M')}\n"
+            for i in range(2)
+        )
+        with unit() as uow:
+            report = import_batch(uow, rows=read_rows(io.StringIO(text), "csv"),
+                                  source_name="b.csv", skip_invalid=False, dry_run=False,
+                                  by="officer.one", now=now)  # fmt: skip
+        refs.extend(report.new)
+        return
+    ref = refs[which % n]
+    common: dict[str, Any] = {"ref": ref, "at": at, "now": now}
+    if what == "ack":
+        act(unit, services.acknowledge, area="Casework", by="officer.one", **common)
+    elif what == "bulk-ack":
+        with unit() as uow:
+            services.take_steps(uow, refs, services.Acknowledge("Casework"), by="officer.one",
+                                at=at, now=now, continue_on_error=True, dry_run=False)  # fmt: skip
+    elif what == "assign":
+        act(unit, services.assign, to="rita.responder", by="lee.leader", **common)
+    elif what == "assign-respond":
+        act(unit, services.assign, to="rita.responder", by="lee.leader", **common)
+        _take(unit, "respond", refs, actions, which, at, now)
+    elif what == "respond":
+        act(unit, services.respond, decision=Decision.UPHELD, summary="Sorry",
+            remedies=services.Remedies((Remedy.APOLOGY, Remedy.GOODWILL_PAYMENT), "5"),
+            causes=("delay",), by="rita.responder", **common)  # fmt: skip
+    elif what == "extend":
+        act(unit, services.extend, until=now + timedelta(days=20), reason="Agreed",
+            by="sam.senior", **common)  # fmt: skip
+    elif what == "advance":  # the case's next step in the procedure, up to four times
+        for _ in range(which + 1):
+            with unit(write=False) as uow:
+                stage = uow.case_by_ref(ref).stage  # type: ignore[union-attr]
+            if stage not in _NEXT:
+                return
+            _take(unit, _NEXT[stage], refs, actions, refs.index(ref), at, now)
+    elif what == "escalate":
+        act(unit, services.escalate, to="hana.handler", reason="Unhappy", by="officer.one",
+            **common)  # fmt: skip
+    elif what == "final":
+        act(unit, services.final_response, decision=Decision.NOT_UPHELD, summary="No",
+            remedies=services.Remedies(), causes=("other",), by="hana.handler",
+            **common)  # fmt: skip
+    elif what == "refer":
+        act(unit, services.refer, late_reason="Was ill", by="officer.one", **common)
+    elif what == "outcome":
+        act(unit, services.record_outcome, outcome=AssessorOutcome.NOT_UPHELD,
+            recommendation=None, by="officer.one", **common)  # fmt: skip
+    elif what == "close":
+        act(unit, services.close, reason=CloseReason.WITHDRAWN, because=None, note=None,
+            by="officer.one", **common)  # fmt: skip
+    elif what == "out-of-scope":
+        act(unit, services.close, reason=CloseReason.OUT_OF_SCOPE, because=OutOfScope.DECISION,
+            note=None, by="officer.one", **common)  # fmt: skip
+    elif what == "reopen":
+        act(unit, services.reopen, reason="Came back", by="sam.senior", **common)
+    elif what == "edit":
+        fields = [{"category": Category.EXPLANATION}, {"channel": Channel.POST},
+                  {"board": True}, {"summary": "Put better"}][which]  # fmt: skip
+        act(unit, services.correct, reason="Wrong", fields=fields, by="officer.one", **common)
+    elif what == "incident":
+        act(unit, services.record_incident, note="Shouted", by="officer.one", **common)
+    elif what == "action":
+        view = act(unit, services.add_action, kind=ActionKind.IMPROVEMENT, what="Fix it",
+                   owner="rita.responder", due=None, within="5d", by="lee.leader",
+                   **common)  # fmt: skip
+        actions.append(view.id)
+    elif what == "action-done" and actions:
+        act(unit, services.action_done, action_id=actions[which % len(actions)], note=None,
+            by="rita.responder", at=at, now=now)  # fmt: skip
+    elif what == "calendar":
+        act(unit, services.add_closure, day=(at + timedelta(days=which - 1)).date(),
+            reason="Closed", by="sam.senior", at=at, now=now,
+            retroactive=services.Retroactive("on purpose"))  # fmt: skip
+    elif what == "erase":
+        with unit() as uow:
+            email = uow.case_by_ref(ref).consumer_id  # type: ignore[union-attr]
+            services.erase_consumer(uow, email=None, consumer_id=email, reason="Asked",
+                                    by="sam.senior", now=now)  # fmt: skip
+
+
+def test_an_erasure_replays_the_cases_whose_history_it_rewrote(unit: UnitFactory) -> None:
+    """Retention's rewrite of history details is the one edit of history, and it records no
+    entry on the case: its cases are replayed again at the commit all the same
+    (store/retention._rewrite, facts.touch). An edit recorded before a correction's personal
+    changes were kept apart holds the category's change beside the name's, and the erasure
+    takes both: the figures count the case in its category as logged from then on."""
+    ref = log(unit, t("2026-11-30T10:00"))
+    with unit() as uow:
+        case = uow.case_by_ref(ref)
+        uow.record(case, "edit", by="officer.one", at=t("2026-11-30T11:00"),
+                   now=t("2026-11-30T11:00"), reason="Wrong", changes=[
+                       {"field": "name", "old": "Ann Smith", "new": "Ann Smyth"},
+                       {"field": "category", "old": "delay", "new": "explanation"}])  # fmt: skip
+        uow.commit()
+    act(unit, services.close, ref=ref, reason=CloseReason.WITHDRAWN, because=None, note=None,
+        by="officer.one", at=t("2026-11-30T12:00"))  # fmt: skip
+    assert "explanation" == kept_facts(unit)[ref].category  # type: ignore[union-attr]
+    with unit() as uow:
+        consumer = uow.case_by_ref(ref).consumer_id  # type: ignore[union-attr]
+        services.erase_consumer(uow, email=None, consumer_id=consumer, reason="Asked",
+                                by="sam.senior", now=t("2026-12-10T10:00"))  # fmt: skip
+    assert "delay" == kept_facts(unit)[ref].category  # type: ignore[union-attr]
+    assert_kept_as_replayed(unit)
