@@ -48,6 +48,14 @@ _SCALARS = (
     "received_at", "channel", "category", "board", "out_of_time", "area", "stage",
     "close_reason", "close_because", "acknowledged_at",
 )  # fmt: skip
+# The columns of each table, in the order kept_rows gives their values.
+_FACT_COLUMNS = (
+    "case_id", "recorded_to", *_SCALARS,
+    *(f"{prefix}_{name}" for prefix, _ in FACT_CLOCKS for name in _CLOCK_NAMES),
+)  # fmt: skip
+_ITEM_COLUMNS = (
+    "case_id", "seq", "kind", "at", "word", "flag", "pence", "number", "due", "done_at",
+)  # fmt: skip
 # The kinds of a case_fact_item row.
 FIRST, FINAL, REMEDY, CAUSE = "first", "final", "remedy", "cause"
 ESCALATED, INCIDENT, REFERRAL, ASSESSED, ACTION = (
@@ -227,6 +235,9 @@ def replayed(connection: Connection, case_ids: Iterable[int]) -> Iterator[Replay
 def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
     """Replay these cases from their history as it stands and write their kept facts again
     (a case without its log has none); how many cases were replayed."""
+    from complaintctl.store.bulk import BulkWriter  # it imports the unit of work, as uow this
+
+    writer = BulkWriter.on(connection)
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
         chunk = ids[start : start + CASES_AT_ONCE]
@@ -241,9 +252,11 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
             rows.append(row)
             items += its
         if rows:
-            connection.execute(case_fact.insert(), rows)
+            writer.insert_values(case_fact, _FACT_COLUMNS, [tuple(row.values()) for row in rows])
         if items:
-            connection.execute(case_fact_item.insert(), items)
+            writer.insert_values(
+                case_fact_item, _ITEM_COLUMNS, [tuple(item.values()) for item in items]
+            )
     return len(ids)
 
 
