@@ -29,7 +29,7 @@ from complaintctl.domain.procedure import (
 from complaintctl.errors import ComplaintError
 from complaintctl.services.imports import import_batch, read_rows
 from complaintctl.services.verify import verify_history
-from complaintctl.store import facts
+from complaintctl.store import facts, figure_counts
 from complaintctl.store.models import Case, case_fact, case_fact_item
 from complaintctl.store.types import details_of
 from tests.conftest import UnitFactory, examples
@@ -310,3 +310,87 @@ def test_an_erasure_replays_the_cases_whose_history_it_rewrote(unit: UnitFactory
                                 by="sam.senior", now=t("2026-12-10T10:00"))  # fmt: skip
     assert "delay" == kept_facts(unit)[ref].category  # type: ignore[union-attr]
     assert_kept_as_replayed(unit)
+
+
+# -- the Received section counted in SQL over the kept facts ----------------------------------
+
+
+def python_count(
+    unit: UnitFactory, window: figures.Window
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The figures as the report counts them: each case's history replayed to the cutoff, in
+    the order logged, counted by domain/figures._count."""
+    with unit(write=False) as uow:
+        cases = []
+        for case in uow.session.exec(select(Case).order_by(Case.id)).scalars():  # type: ignore[call-overload]
+            entries = [
+                figures.Entry(e.action, e.at, e.recorded_at, details_of(e.details))
+                for e in uow.history(case)
+                if e.action in figures.REPLAYED
+            ]
+            if (replayed := figures.replay(case.ref, entries, window.cutoff)) is not None:
+                cases.append(replayed)
+        return figures._count(cases, window, uow.calendar(), None)
+
+
+def sql_count(
+    unit: UnitFactory, window: figures.Window
+) -> tuple[figure_counts.Values, figure_counts.Members]:
+    with unit(write=False) as uow:
+        connection = uow.session.connection()
+        with figure_counts.facts_at(connection, window.cutoff) as f:
+            return (
+                figure_counts.count(connection, f, window),
+                figure_counts.cases(connection, f, window),
+            )
+
+
+def in_order(found: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Each figure's value (or cases), a count by parts as its parts in order."""
+    return [
+        (name, list(value.items()) if isinstance(value, dict) else value)
+        for name, value in found.items()
+        if name in figure_counts.COUNTED
+    ]
+
+
+@pytest.mark.properties
+@settings(
+    max_examples=examples(12, 200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    ops=OPS,
+    steps=st.lists(st.integers(1, 40), min_size=16, max_size=16),
+    cut=st.integers(0, 15),
+    before=st.integers(0, 72),
+    after=st.integers(-72, 72),
+)
+def test_the_received_section_counted_in_sql_over_kept_facts_is_the_python_count(
+    unit: UnitFactory, ops: list[Op], steps: list[int], cut: int, before: int, after: int
+) -> None:
+    """Whatever was done, and whatever the cutoff (one before some entries were recorded
+    replays those cases from their history): the same counts, the same cases in the same
+    order, the same parts in the same order."""
+    _week["n"] += 1
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC) + timedelta(weeks=_week["n"])
+    first = now
+    moments: list[datetime] = []
+    refs: list[str] = []
+    actions: list[int] = []
+    for (what, which, back), hours in zip(ops, steps, strict=False):
+        now += timedelta(hours=hours)
+        moments.append(now)
+        try:
+            _take(unit, what, refs, actions, which, now - timedelta(hours=back), now)
+        except ComplaintError:
+            pass
+    cutoff = moments[cut % len(moments)]
+    window = figures.Window(
+        first - timedelta(hours=before), max(cutoff + timedelta(hours=after), first), cutoff
+    )
+    values, members = python_count(unit, window)
+    sql_values, sql_members = sql_count(unit, window)
+    assert in_order(values) == in_order(sql_values)
+    assert in_order(members) == in_order(sql_members)

@@ -14,10 +14,11 @@ equal the replay (tests/service/test_kept_facts.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
@@ -32,7 +33,7 @@ from complaintctl.store.models import (
     case_fact,
     case_fact_item,
 )
-from complaintctl.store.types import details_of
+from complaintctl.store.types import UnreadableDetails
 
 # Later than any entry is recorded: a replay to it reads the whole history.
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
@@ -49,13 +50,16 @@ _SCALARS = (
     "close_reason", "close_because", "acknowledged_at",
 )  # fmt: skip
 # The columns of each table, in the order kept_rows gives their values.
-_FACT_COLUMNS = (
+FACT_COLUMNS = (
     "case_id", "recorded_to", *_SCALARS,
     *(f"{prefix}_{name}" for prefix, _ in FACT_CLOCKS for name in _CLOCK_NAMES),
 )  # fmt: skip
-_ITEM_COLUMNS = (
+ITEM_COLUMNS = (
     "case_id", "seq", "kind", "at", "word", "flag", "pence", "number", "due", "done_at",
 )  # fmt: skip
+# kept_rows takes a clock's values, and the case's, in the order their fields are declared.
+assert figures.Clock._fields == _CLOCK_NAMES
+assert (*figures.CaseFacts._fields[1:10], "acknowledged_at") == _SCALARS
 # The kinds of a case_fact_item row.
 FIRST, FINAL, REMEDY, CAUSE = "first", "final", "remedy", "cause"
 ESCALATED, INCIDENT, REFERRAL, ASSESSED, ACTION = (
@@ -79,46 +83,45 @@ def touch(session: Session, case_ids: Iterable[int | None]) -> None:
 
 def kept_rows(
     case_id: int, facts: figures.CaseFacts, recorded_to: datetime
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The case_fact row and the case_fact_item rows of a case's facts."""
-    row: dict[str, Any] = {"case_id": case_id, "recorded_to": recorded_to}
-    row.update((name, getattr(facts, name)) for name in _SCALARS)
-    for prefix, kind in FACT_CLOCKS:
-        clock = facts.clocks.get(kind)
-        for name in _CLOCK_NAMES:
-            row[f"{prefix}_{name}"] = None if clock is None else getattr(clock, name)
-    items: list[dict[str, Any]] = []
-
-    def item(kind: str, at: datetime, **values: Any) -> int:
-        seq = len(items)
-        items.append({"case_id": case_id, "seq": seq, "kind": kind, "at": at, "word": None,
-                      "flag": None, "pence": None, "number": None, "due": None,
-                      "done_at": None, **values})  # fmt: skip
-        return seq
-
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The case_fact row and the case_fact_item rows of a case's facts: a value for each of
+    FACT_COLUMNS and of ITEM_COLUMNS, in order (tuples: the upkeep makes one for every case a
+    transaction wrote history for, an import's hundred thousand)."""
+    clocks = facts.clocks
+    row = (
+        case_id, recorded_to, *facts[1:10], facts.acknowledged_at,
+        *(value for _, kind in FACT_CLOCKS for value in clocks.get(kind, _NO_CLOCK)),
+    )  # fmt: skip
+    items: list[tuple[Any, ...]] = []
+    if not (facts.responses or facts.escalated_at or facts.referrals or facts.assessed
+            or facts.incidents or facts.actions):  # fmt: skip
+        return row, items
+    add = items.append
+    # case_id, seq, kind, at, word, flag, pence, number, due, done_at
     for given in facts.responses:
-        response = item(
-            FIRST if given.stage == "first" else FINAL,
-            given.at,
-            word=given.decision,
-            pence=given.goodwill_pence,
-        )
+        response = len(items)
+        add((case_id, response, FIRST if given.stage == "first" else FINAL, given.at,
+             given.decision, None, given.goodwill_pence, None, None, None))  # fmt: skip
         for remedy in given.remedies:
-            item(REMEDY, given.at, word=remedy, number=response)
+            add((case_id, len(items), REMEDY, given.at, remedy, None, None, response, None, None))
         for cause in given.causes:
-            item(CAUSE, given.at, word=cause, number=response)
+            add((case_id, len(items), CAUSE, given.at, cause, None, None, response, None, None))
     for at in facts.escalated_at:
-        item(ESCALATED, at)
+        add((case_id, len(items), ESCALATED, at, None, None, None, None, None, None))
     for at, late in facts.referrals:
-        item(REFERRAL, at, flag=late)
+        add((case_id, len(items), REFERRAL, at, None, late, None, None, None, None))
     for at, outcome in facts.assessed:
-        item(ASSESSED, at, word=outcome)
+        add((case_id, len(items), ASSESSED, at, outcome, None, None, None, None, None))
     for at in facts.incidents:
-        item(INCIDENT, at)
+        add((case_id, len(items), INCIDENT, at, None, None, None, None, None, None))
     for action in facts.actions:
-        item(ACTION, action.opened_at, number=action.id, due=action.due,
-             done_at=action.done_at, flag=action.on_time)  # fmt: skip
+        add((case_id, len(items), ACTION, action.opened_at, None, action.on_time, None,
+             action.id, action.due, action.done_at))  # fmt: skip
     return row, items
+
+
+# A clock the case never had: its eight columns empty.
+_NO_CLOCK = (None,) * len(CLOCK_COLUMNS)
 
 
 def from_rows(
@@ -199,9 +202,12 @@ class Replayed:
     recorded_to: datetime | None
 
 
-def replayed(connection: Connection, case_ids: Iterable[int]) -> Iterator[Replayed]:
+def replayed(
+    connection: Connection, case_ids: Iterable[int], cutoff: datetime = FAR_FUTURE
+) -> Iterator[Replayed]:
     """Each of these cases replayed from its whole history (the entries replay reads, in the
-    order recorded), in id order, a few hundred cases a read. A case not there is left out."""
+    order recorded), or from what was recorded by `cutoff`, in id order, a few hundred cases
+    a read. A case not there is left out."""
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
         chunk = ids[start : start + CASES_AT_ONCE]
@@ -220,16 +226,27 @@ def replayed(connection: Connection, case_ids: Iterable[int]) -> Iterator[Replay
             .order_by(_EVENT.c.case_id, _EVENT.c.id)
         ).all()
         entries: dict[int, list[figures.EntryRow]] = {}
-        for case_id, action, at, recorded_at, details in rows:
-            entries.setdefault(case_id, []).append((action, at, recorded_at, details_of(details)))
+        for (case_id, action, at, recorded_at, _), details in zip(
+            rows, decoded([row[4] for row in rows]), strict=True
+        ):
+            entries.setdefault(case_id, []).append((action, at, recorded_at, details))
         for case_id in chunk:
             if case_id not in refs:
                 continue
             found = entries.get(case_id, [])
             ref = refs[case_id]
-            facts = figures.replay(ref, found, FAR_FUTURE)
-            recorded_to = max((entry[2] for entry in found), default=None)
+            facts = figures.replay(ref, found, cutoff)
+            recorded_to = max((entry[2] for entry in found if entry[2] <= cutoff), default=None)
             yield Replayed(case_id, ref, facts, recorded_to)
+
+
+def decoded(texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Each of `texts` (an entry's details, a JSON object) decoded: as one JSON array, in one
+    call to the parser rather than one for each entry (several times quicker)."""
+    found = json.loads("[" + ",".join(texts) + "]") if texts else []
+    if len(found) != len(texts) or not all(isinstance(one, dict) for one in found):
+        raise UnreadableDetails  # one of them is not a JSON object: changed by hand
+    return cast("list[dict[str, Any]]", found)
 
 
 def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
@@ -243,20 +260,16 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
         chunk = ids[start : start + CASES_AT_ONCE]
         connection.execute(delete(case_fact_item).where(case_fact_item.c.case_id.in_(chunk)))
         connection.execute(delete(case_fact).where(case_fact.c.case_id.in_(chunk)))
-        rows: list[dict[str, Any]] = []
-        items: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
         for one in replayed(connection, chunk):
             if one.facts is None or one.recorded_to is None:
                 continue
             row, its = kept_rows(one.case_id, one.facts, one.recorded_to)
             rows.append(row)
             items += its
-        if rows:
-            writer.insert_values(case_fact, _FACT_COLUMNS, [tuple(row.values()) for row in rows])
-        if items:
-            writer.insert_values(
-                case_fact_item, _ITEM_COLUMNS, [tuple(item.values()) for item in items]
-            )
+        writer.insert_values(case_fact, FACT_COLUMNS, rows)
+        writer.insert_values(case_fact_item, ITEM_COLUMNS, items)
     return len(ids)
 
 
