@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    case,
     func,
     literal,
     select,
@@ -32,7 +33,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Subquery
 
 from complaintctl.domain import figures
 from complaintctl.domain.procedure import CloseReason, Stage
@@ -45,38 +45,51 @@ _CASE = Case.__table__  # type: ignore[attr-defined]
 @dataclass(frozen=True)
 class Count:
     """A figure counted in SQL: which cases' facts it counts (`where`, over a facts selectable
-    and the window), and for one counted by parts, each case's part."""
+    and the window), and for one counted by parts, each case's part. `anchor`: the instant
+    column every fact it counts has in the window (the one an index serves), so that counts
+    sharing it are made in one statement that reads only the window's rows."""
 
     figure: str
     where: Callable[[Any, figures.Window], ColumnElement[bool]]
     part: Callable[[Any], ColumnElement[Any]] | None = None
+    anchor: str | None = None
 
 
 def _received_in(f: Any, w: figures.Window) -> ColumnElement[bool]:
     return and_(f.c.received_at >= w.start, f.c.received_at < w.end)
 
 
-def _closed(reason: CloseReason) -> Callable[[Any, figures.Window], ColumnElement[bool]]:
+def _received_and(
+    test: Callable[[Any], ColumnElement[bool]],
+) -> Callable[[Any, figures.Window], ColumnElement[bool]]:
     def where(f: Any, w: figures.Window) -> ColumnElement[bool]:
-        return and_(
-            _received_in(f, w), f.c.stage == Stage.CLOSED.value, f.c.close_reason == reason.value
-        )
+        return and_(_received_in(f, w), test(f))
 
     return where
 
 
+def _closed(reason: CloseReason) -> Callable[[Any], ColumnElement[bool]]:
+    return lambda f: and_(f.c.stage == Stage.CLOSED.value, f.c.close_reason == reason.value)
+
+
+_RECEIVED = "received_at"
 COUNTS: tuple[Count, ...] = (
-    Count("received", _received_in),
-    Count("received_by_channel", _received_in, lambda f: f.c.channel),
-    Count("received_by_category", _received_in, lambda f: f.c.category),
-    Count("received_board", lambda f, w: and_(_received_in(f, w), f.c.board == true())),
+    Count("received", _received_in, anchor=_RECEIVED),
+    Count("received_by_channel", _received_in, lambda f: f.c.channel, _RECEIVED),
+    Count("received_by_category", _received_in, lambda f: f.c.category, _RECEIVED),
+    Count("received_board", _received_and(lambda f: f.c.board == true()), anchor=_RECEIVED),
     Count(
         "out_of_scope",
-        _closed(CloseReason.OUT_OF_SCOPE),
+        _received_and(_closed(CloseReason.OUT_OF_SCOPE)),
         lambda f: func.coalesce(f.c.close_because, literal("")),
+        _RECEIVED,
     ),
-    Count("resolved_informally", _closed(CloseReason.RESOLVED_INFORMALLY)),
-    Count("out_of_time", lambda f, w: and_(_received_in(f, w), f.c.out_of_time == true())),
+    Count(
+        "resolved_informally",
+        _received_and(_closed(CloseReason.RESOLVED_INFORMALLY)),
+        anchor=_RECEIVED,
+    ),
+    Count("out_of_time", _received_and(lambda f: f.c.out_of_time == true()), anchor=_RECEIVED),
 )
 COUNTED = frozenset(count.figure for count in COUNTS)
 
@@ -85,15 +98,20 @@ Members = dict[str, list[str] | dict[str, list[str]]]
 
 
 @contextmanager
-def facts_at(connection: Connection, cutoff: datetime) -> Iterator[Subquery]:
-    """Every case's facts as recorded by `cutoff`, as one selectable (with each case's `ref`):
-    the kept rows of the cases whose history was all recorded by then, and the others'
-    histories replayed to it into a temporary table, dropped afterwards."""
+def facts_at(connection: Connection, cutoff: datetime) -> Iterator[Any]:
+    """Every case's facts as recorded by `cutoff`, as one selectable of case_fact's columns:
+    the kept rows of the cases whose history was all recorded by then and, where there are
+    others, their histories replayed to it into a temporary table (dropped afterwards)
+    beside them. With none (a report counted to now), the kept rows alone: the table itself,
+    its indexes serving every count."""
     later = (
         connection.execute(select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff))
         .scalars()
         .all()
     )
+    if not later:
+        yield case_fact
+        return
     replayed = Table(
         "temp_case_fact",
         MetaData(),
@@ -113,31 +131,26 @@ def facts_at(connection: Connection, cutoff: datetime) -> Iterator[Subquery]:
         kept = select(*(case_fact.c[name] for name in columns)).where(
             case_fact.c.recorded_to <= cutoff
         )
-        both = union_all(kept, select(*(replayed.c[name] for name in columns))).subquery()
-        with_refs = (
-            select(both, _CASE.c.ref).join(_CASE, _CASE.c.id == both.c.case_id).subquery("facts")
-        )
-        yield with_refs
+        yield union_all(kept, select(*(replayed.c[name] for name in columns))).subquery("facts")
     finally:
         replayed.drop(connection)
 
 
 def count(
     connection: Connection,
-    f: Subquery,
+    f: Any,
     window: figures.Window,
     counts: Sequence[Count] = COUNTS,
 ) -> Values:
-    """Each of `counts` over the facts `f` (facts_at): a count by parts has every part PARTS
-    lists (at 0 where it counted none) first, then any other in the order of the first case
-    counted in it, as domain/figures._count has them."""
+    """Each of `counts` over the facts `f` (facts_at): those without parts that share an
+    anchor in one statement, each by parts in one of its own. A count by parts has every part
+    PARTS lists (at 0 where it counted none) first, then any other in the order of the first
+    case counted in it, as domain/figures._count has them."""
     values: Values = {}
+    plain: dict[str | None, list[Count]] = {}
     for one in counts:
         if one.part is None:
-            found = connection.execute(
-                select(func.count()).select_from(f).where(one.where(f, window))
-            ).scalar_one()
-            values[one.figure] = int(found)
+            plain.setdefault(one.anchor, []).append(one)
             continue
         part = one.part(f)
         rows = connection.execute(
@@ -147,12 +160,23 @@ def count(
         ).all()
         counted = {name: int(n) for name, n, _ in sorted(rows, key=lambda row: row[2])}
         values[one.figure] = _every_part(one.figure, counted)
-    return values
+    for anchor, together in plain.items():
+        statement = select(
+            *(
+                func.coalesce(func.sum(case((one.where(f, window), 1), else_=0)), 0)
+                for one in together
+            )  # fmt: skip
+        )
+        if anchor is not None:
+            statement = statement.where(f.c[anchor] >= window.start, f.c[anchor] < window.end)
+        found = connection.execute(statement.select_from(f)).one()
+        values.update((one.figure, int(n)) for one, n in zip(together, found, strict=True))
+    return {one.figure: values[one.figure] for one in counts}
 
 
 def cases(
     connection: Connection,
-    f: Subquery,
+    f: Any,
     window: figures.Window,
     counts: Sequence[Count] = COUNTS,
 ) -> Members:
@@ -162,7 +186,10 @@ def cases(
     for one in counts:
         part = one.part(f) if one.part is not None else literal(None)
         rows = connection.execute(
-            select(f.c.ref, part).where(one.where(f, window)).order_by(f.c.case_id)
+            select(_CASE.c.ref, part)
+            .select_from(f.join(_CASE, _CASE.c.id == f.c.case_id))
+            .where(one.where(f, window))
+            .order_by(f.c.case_id)
         ).all()
         if one.part is None:
             members[one.figure] = [ref for ref, _ in rows]

@@ -77,10 +77,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("case_id", "seq"),
     )
     op.create_index("ix_case_fact_item_kind_at", "case_fact_item", ["kind", "at"], unique=False)
+    op.create_index(
+        "ix_case_fact_received",
+        "case_fact",
+        ["received_at", "recorded_to", "channel", "category", "board", "out_of_time", "stage",
+         "close_reason", "close_because"],
+        unique=False,
+    )  # fmt: skip
+    op.create_index("ix_case_fact_recorded_to", "case_fact", ["recorded_to"], unique=False)
     facts.fill(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_fact_recorded_to", table_name="case_fact")
+    op.drop_index("ix_case_fact_received", table_name="case_fact")
     op.drop_index("ix_case_fact_item_kind_at", table_name="case_fact_item")
     op.drop_table("case_fact_item")
     op.drop_table("case_fact")
