@@ -142,6 +142,26 @@ def test_a_refused_step_leaves_the_kept_facts_as_they_were(unit: UnitFactory) ->
     assert before == kept_facts(unit)
 
 
+def test_a_step_replay_does_not_read_replays_no_case_at_its_commit(
+    unit: UnitFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an entry replay reads (figures.REPLAYED, the entries recorded_to counts) can change
+    a case's kept facts: a note or an assignment leaves them, and the commit replays nothing."""
+    ref = log(unit, t("2026-11-30T10:00"))
+    replayed: list[set[int]] = []
+    real = facts.refresh
+    monkeypatch.setattr(facts, "refresh", lambda c, ids: replayed.append(set(ids)) or real(c, ids))
+    act(unit, services.note, ref=ref, text="Rang", by="officer.one", at=t("2026-11-30T11:00"))
+    assert [] == replayed
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-11-30T12:00"))  # fmt: skip
+    assert 1 == len(replayed)
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-11-30T13:00"))  # fmt: skip
+    assert 1 == len(replayed)
+    assert_kept_as_replayed(unit)
+
+
 # -- the property: kept = replayed, whatever was done -----------------------------------------
 
 Op = tuple[str, int, int]  # (what, which case, hours back from now that --at is dated)

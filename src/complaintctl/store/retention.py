@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import retention
+from complaintctl.domain import figures, retention
 from complaintctl.domain.chain import parse_salts
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import STEP_ACTIONS, Action, Stage
@@ -226,7 +226,8 @@ def _rewrite(
     why: str,
 ) -> int:
     """Replace the personal values of `events` by markers; how many entries changed. The
-    cases of those changed are replayed again before the commit (store/facts.py)."""
+    cases of those changed that replay reads are replayed again before the commit
+    (store/facts.py)."""
     changed = 0
     for event in events:
         details = json.loads(event.details)
@@ -237,7 +238,8 @@ def _rewrite(
             # A removed value's salt goes with it: its marker's digest then answers no guess.
             kept = retention.salts_kept(salts, new)
             event.salts = salts_json(kept) if kept else None
-            facts.touch(session, [event.case_id])
+            if event.action in figures.REPLAYED:  # the only entries kept facts come from
+                facts.touch(session, [event.case_id])
             changed += 1
     return changed
 
