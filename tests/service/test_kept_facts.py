@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 
 from complaintctl import services
 from complaintctl.domain import figures
@@ -32,7 +32,7 @@ from complaintctl.services.verify import verify_history
 from complaintctl.store import facts, figure_counts
 from complaintctl.store.models import Case, case_fact, case_fact_item
 from complaintctl.store.types import details_of
-from tests.conftest import UnitFactory, examples
+from tests.conftest import POSTGRES, UnitFactory, examples
 from tests.service.journey import act, log, t
 
 FAR = datetime.max.replace(tzinfo=UTC)
@@ -131,6 +131,51 @@ def test_db_verify_names_a_case_whose_kept_facts_were_changed_behind_its_back(
         "changed behind complaintctl's back)"
     )
     assert [(ref, what), (other, what)] == found
+
+
+def tampered_with(unit: UnitFactory, ref: str, table: Any, **values: Any) -> list[str]:
+    """The cases db verify names after `values` are written into `table`'s rows of `ref`
+    (a case_fact_item row: only its remedies')."""
+    with unit() as uow:
+        connection = uow.session.connection()
+        case_id = connection.execute(select(Case.id).where(Case.ref == ref)).scalar_one()  # type: ignore[call-overload]
+        where = table.c.case_id == case_id
+        if table is case_fact_item:
+            where &= table.c.kind == "remedy"
+        assert 1 <= connection.execute(update(table).where(where).values(**values)).rowcount
+        uow.session.commit()
+    with unit(write=False) as uow:
+        return [p.ref for p in verify_history(uow).problems if "facts kept" in p.what]
+
+
+@pytest.mark.skipif(POSTGRES, reason="a PostgreSQL boolean column holds no 2")
+def test_db_verify_names_a_case_whose_kept_flag_is_a_number_the_sql_counts_do_not_count(
+    unit: UnitFactory,
+) -> None:
+    """A stored `board = 2` reads back as true, but `board = 1` in SQL misses it: the rows as
+    stored are compared, not the facts they decode to."""
+    ref = log(unit, t("2026-11-30T10:00"), board=True)
+    assert [ref] == tampered_with(unit, ref, case_fact, board=literal_column("2"))
+
+
+def test_db_verify_names_a_case_kept_with_a_due_on_a_clock_it_never_had(
+    unit: UnitFactory,
+) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    assert [ref] == tampered_with(unit, ref, case_fact, respond_due=t("2026-12-30T10:00"))
+
+
+def test_db_verify_names_a_case_kept_with_pence_on_a_remedy(unit: UnitFactory) -> None:
+    ref = log(unit, t("2026-11-30T10:00"))
+    act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+        at=t("2026-12-01T10:00"))  # fmt: skip
+    act(unit, services.assign, ref=ref, to="rita.responder", by="lee.leader",
+        at=t("2026-12-01T11:00"))  # fmt: skip
+    act(unit, services.respond, ref=ref, decision=Decision.UPHELD, summary="Yes",
+        remedies=services.Remedies((Remedy.APOLOGY,)), causes=("delay",), by="rita.responder",
+        at=t("2026-12-02T10:00"))  # fmt: skip
+    assert [] == tampered_with(unit, ref, case_fact, channel="email")
+    assert [ref] == tampered_with(unit, ref, case_fact_item, pence=1000)
 
 
 def test_a_refused_step_leaves_the_kept_facts_as_they_were(unit: UnitFactory) -> None:

@@ -15,13 +15,14 @@ equal the replay (tests/service/test_kept_facts.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import delete, select, type_coerce
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from complaintctl.domain import figures
@@ -301,21 +302,60 @@ def kept(connection: Connection, case_ids: Iterable[int]) -> Iterator[tuple[int,
 
 
 def differing(connection: Connection, case_ids: Iterable[int]) -> Iterator[str]:
-    """The reference of each of these cases whose kept facts are not what a replay of its
-    history gives (none kept where there should be, kept where there should be none, or
-    other), in id order."""
+    """The reference of each of these cases whose kept rows are not, value for value as
+    stored, the rows `kept_rows` makes of a replay of its history (none kept where there
+    should be, kept where there should be none, or other), in id order.
+
+    The rows are compared as the database holds them, not the facts `from_rows` decodes:
+    a value it ignores or converts (a `board` of 2, read as true but missed by SQL's
+    `board = 1`; a due on a clock the case never had; `pence` on a remedy's row) is counted by
+    the SQL figures all the same."""
+    dialect = connection.dialect
+    as_fact = _as_stored(case_fact, FACT_COLUMNS, dialect)
+    as_item = _as_stored(case_fact_item, ITEM_COLUMNS, dialect)
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
         chunk = ids[start : start + CASES_AT_ONCE]
-        held = {case_id: (row, items) for case_id, row, items in kept(connection, chunk)}
+        rows = {
+            row[0]: tuple(row)
+            for row in connection.execute(
+                select(*_raw(case_fact, FACT_COLUMNS)).where(case_fact.c.case_id.in_(chunk))
+            )
+        }
+        items: dict[int, list[tuple[Any, ...]]] = {}
+        for item in connection.execute(
+            select(*_raw(case_fact_item, ITEM_COLUMNS))
+            .where(case_fact_item.c.case_id.in_(chunk))
+            .order_by(case_fact_item.c.case_id, case_fact_item.c.seq)
+        ):
+            items.setdefault(item[0], []).append(tuple(item))
         for one in replayed(connection, chunk):
-            row, items = held.get(one.case_id, (None, []))
-            if one.facts is None:
-                if row is not None or items:
+            row, its = rows.get(one.case_id), items.get(one.case_id, [])
+            if one.facts is None or one.recorded_to is None:
+                if row is not None or its:
                     yield one.ref
                 continue
-            if row is None or row["recorded_to"] != one.recorded_to:
+            want, want_items = kept_rows(one.case_id, one.facts, one.recorded_to)
+            if row != as_fact(want) or its != [as_item(item) for item in want_items]:
                 yield one.ref
-                continue
-            if from_rows(one.ref, row, items) != one.facts:
-                yield one.ref
+
+
+def _raw(table: Any, columns: Sequence[str]) -> list[Any]:
+    """The columns read as the database gives them (no type's conversion on the way out)."""
+    return [type_coerce(table.c[name], NullType()) for name in columns]
+
+
+def _as_stored(
+    table: Any, columns: Sequence[str], dialect: Dialect
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A row of values for `columns` as the database stores them (each column type's
+    conversion on the way in: an instant as SQLite's text, a boolean as SQLite's 0 or 1)."""
+    binds = [table.c[name].type.bind_processor(dialect) for name in columns]
+
+    def stored(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            value if bind is None or value is None else bind(value)
+            for bind, value in zip(binds, values, strict=True)
+        )
+
+    return stored
