@@ -26,11 +26,11 @@ from complaintctl.domain.procedure import (
     OutOfScope,
     Remedy,
 )
-from complaintctl.errors import ComplaintError
+from complaintctl.errors import ComplaintError, StoreUnavailable
 from complaintctl.services.imports import import_batch, read_rows
 from complaintctl.services.verify import verify_history
 from complaintctl.store import facts, figure_counts
-from complaintctl.store.models import Case, case_fact, case_fact_item
+from complaintctl.store.models import Case, StoreSetting, case_fact, case_fact_item
 from complaintctl.store.types import details_of
 from tests.conftest import POSTGRES, UnitFactory, examples
 from tests.service.journey import act, log, t
@@ -176,6 +176,29 @@ def test_db_verify_names_a_case_kept_with_pence_on_a_remedy(unit: UnitFactory) -
         at=t("2026-12-02T10:00"))  # fmt: skip
     assert [] == tampered_with(unit, ref, case_fact, channel="email")
     assert [ref] == tampered_with(unit, ref, case_fact_item, pence=1000)
+
+
+def test_facts_another_version_made_are_neither_counted_nor_called_changed_by_db_verify(
+    unit: UnitFactory,
+) -> None:
+    """Facts an older complaintctl kept differ from this one's replay with no one having
+    changed them: a report refuses to count from them (exit 8, run db upgrade), db verify
+    leaves them unchecked rather than calling the case tampered with."""
+    ref = log(unit, t("2026-11-30T10:00"))
+    assert [] == tampered_with(unit, ref, case_fact, channel="email")
+    with unit() as uow:
+        connection = uow.session.connection()
+        connection.execute(
+            update(StoreSetting).where(StoreSetting.key == facts.VERSION_KEY).values(value="0")  # type: ignore[arg-type]
+        )
+        uow.session.commit()
+    assert [] == tampered_with(unit, ref, case_fact, channel="post")
+    with unit(write=False) as uow:
+        assert (True, False) == (verify_history(uow).intact, verify_history(uow).facts_checked)
+        connection = uow.session.connection()
+        with pytest.raises(StoreUnavailable) as refused:
+            figure_counts.facts_at(connection, FAR).__enter__()
+    assert (8, True) == (refused.value.exit_code, "`complaintctl db upgrade`" in str(refused.value))
 
 
 def test_a_refused_step_leaves_the_kept_facts_as_they_were(unit: UnitFactory) -> None:

@@ -31,11 +31,21 @@ from complaintctl.store.models import (
     FACT_CLOCKS,
     Case,
     Event,
+    StoreSetting,
     case_fact,
     case_fact_item,
 )
 from complaintctl.store.types import UnreadableDetails
 
+# What this program's kept facts are: bumped with any change to what `figures.replay` gives of
+# a history or to the rows `kept_rows` makes of it, for facts kept by an older one are not
+# what this one would keep (tests/store/test_facts_version.py pins a digest of both over fixed
+# histories to it). The version a store's facts were made by is kept in the store
+# (store_setting VERSION_KEY); where it is not this one, `db upgrade` makes every case's facts
+# again (store/schema.upgrade), a report refuses to count from them and `db verify` leaves them
+# unchecked.
+VERSION = 1
+VERSION_KEY = "facts-version"
 # Later than any entry is recorded: a replay to it reads the whole history.
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 # The session.info key of the cases a transaction's history was written or rewritten for.
@@ -45,6 +55,7 @@ CASES_AT_ONCE = 500
 
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 _CASE = Case.__table__  # type: ignore[attr-defined]
+_SETTING = StoreSetting.__table__  # type: ignore[attr-defined]
 _CLOCK_NAMES = tuple(name for name, _ in CLOCK_COLUMNS)
 _SCALARS = (
     "received_at", "channel", "category", "board", "out_of_time", "area", "stage",
@@ -275,10 +286,32 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
 
 
 def fill(connection: Connection) -> int:
-    """Replay every case and write its kept facts (revision 0012, and a migration that
-    rewrites history); how many cases there are."""
+    """Replay every case and write its kept facts, those kept before deleted; how many cases
+    there are."""
+    connection.execute(delete(case_fact_item))
+    connection.execute(delete(case_fact))
     ids = connection.execute(select(_CASE.c.id).order_by(_CASE.c.id)).scalars().all()
     return refresh(connection, ids)
+
+
+def stored_version(connection: Connection) -> int | None:
+    """The version of complaintctl's facts a store's kept facts were made by (None: not
+    known, as in a store whose facts revision 0012 has yet to fill)."""
+    value = connection.execute(
+        select(_SETTING.c.value).where(_SETTING.c.key == VERSION_KEY)
+    ).scalar_one_or_none()
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def refill(connection: Connection, *, by: str, at: datetime) -> int:
+    """Make every case's kept facts again, by this program's replay, and note its VERSION as
+    theirs; how many cases there are."""
+    cases = fill(connection)
+    connection.execute(delete(_SETTING).where(_SETTING.c.key == VERSION_KEY))
+    connection.execute(
+        _SETTING.insert().values(key=VERSION_KEY, value=str(VERSION), set_by=by, set_at=at)
+    )
+    return cases
 
 
 def kept(connection: Connection, case_ids: Iterable[int]) -> Iterator[tuple[int, Any, Any]]:

@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from complaintctl.domain import figures
 from complaintctl.domain.procedure import CloseReason, Stage
+from complaintctl.errors import StoreUnavailable
 from complaintctl.store import facts
 from complaintctl.store.models import Case, case_fact
 
@@ -103,7 +104,14 @@ def facts_at(connection: Connection, cutoff: datetime) -> Iterator[Any]:
     the kept rows of the cases whose history was all recorded by then and, where there are
     others, their histories replayed to it into a temporary table (dropped afterwards)
     beside them. With none (a report counted to now), the kept rows alone: the table itself,
-    its indexes serving every count."""
+    its indexes serving every count. Refused (exit 8) where the kept facts were made by
+    another version of complaintctl's: `db upgrade` makes them again."""
+    if facts.stored_version(connection) != facts.VERSION:
+        raise StoreUnavailable(
+            "the facts kept for the report's figures were made by another version of "
+            "complaintctl than this one counts by: back the store up, then run "
+            "`complaintctl db upgrade` to make them again"
+        )
     later = (
         connection.execute(select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff))
         .scalars()

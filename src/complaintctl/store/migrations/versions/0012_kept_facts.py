@@ -1,10 +1,13 @@
 """Kept facts: each case's facts as the figures count them (case_fact, case_fact_item), as a
-replay of its whole history gives them, filled here by replaying every case; from here on the
-unit of work keeps them as history is written (store/facts.py; ARCHITECTURE.md, "Kept facts").
+replay of its whole history gives them; from here on the unit of work keeps them as history is
+written (store/facts.py; ARCHITECTURE.md, "Kept facts").
 
-The tables are written out as this revision first made them. The filling is the program's own
-replay (domain/figures.replay), not a frozen copy: the facts are whatever the program running
-the upgrade counts, as `db verify` checks them.
+The tables are written out as this revision first made them, and left empty: they are filled
+once the store is at the program's revision, at the end of the upgrade (store/schema.upgrade),
+by the program's own replay, for a store whose facts were made by no version or another one.
+Filling them here, through today's code and tables, would break upgrading an older store
+across this revision once a later one changes them. Any version a store's facts were noted as
+made by is forgotten, here and on the way down, so that the upgrade fills them.
 
 Revision ID: 0012
 Revises: 0011
@@ -36,9 +39,11 @@ _CLOCK_COLUMNS = (
 )
 
 
-def upgrade() -> None:
-    from complaintctl.store import facts
+# The store_setting key of the version of the facts a store's kept facts were made by.
+_FACTS_VERSION = "facts-version"
 
+
+def upgrade() -> None:
     op.create_table(
         "case_fact",
         sa.Column("case_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -85,7 +90,7 @@ def upgrade() -> None:
         unique=False,
     )  # fmt: skip
     op.create_index("ix_case_fact_recorded_to", "case_fact", ["recorded_to"], unique=False)
-    facts.fill(op.get_bind())
+    _forget_the_facts_version()
 
 
 def downgrade() -> None:
@@ -94,3 +99,8 @@ def downgrade() -> None:
     op.drop_index("ix_case_fact_item_kind_at", table_name="case_fact_item")
     op.drop_table("case_fact_item")
     op.drop_table("case_fact")
+    _forget_the_facts_version()
+
+
+def _forget_the_facts_version() -> None:
+    op.execute(sa.text("DELETE FROM store_setting WHERE key = :key").bindparams(key=_FACTS_VERSION))
