@@ -1174,6 +1174,15 @@ def test_a_store_whose_facts_an_older_complaintctl_made_is_upgraded_at_the_same_
                f"made the facts kept for the report's figures again for {cases} cases, as this "
                "complaintctl counts them\n") == (result.exit_code, result.stdout)  # fmt: skip
     assert (cases, []) == facts_not_replayed(engine)
+    # Its indexes dropped for the refill are made again, as a new store has them.
+    assert {
+        name: sorted(str(index.name) for index in table.indexes)
+        for name, table in (("case_fact", models.case_fact),
+                            ("case_fact_item", models.case_fact_item))
+    } == {
+        name: sorted(str(index["name"]) for index in inspect(engine).get_indexes(name))
+        for name in ("case_fact", "case_fact_item")
+    }  # fmt: skip
     with engine.connect() as connection:
         recorded = (
             connection.execute(
