@@ -213,6 +213,42 @@ def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timed
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-27T10.5",
+        "2026-11-27T10,5",
+        "2026-11-27 10.5",
+        "20261127T10.5",
+        "2026-11-27T10:30.5",
+        "2026-11-27T1030,5",
+        "2026-11-27T10.5+00:00",
+        "2026-11-27T10:30.25Z",
+    ],
+)
+def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_second(
+    text: str,
+) -> None:
+    # ISO 8601 reads 10.5 as half past ten and 10:30.5 as 10:30:30; Python reads both as a
+    # fraction of a second (10:00:00.5, 10:30:00.5): a step would be recorded half an hour
+    # (or half a minute) before the time typed, and judged on time against its deadline.
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError, match=r"a fraction of the (hour|minute).*write"):
+            parse(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27T10:30:15.5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T103015,5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T10:30:15.5Z", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+    ],
+)
+def test_a_fraction_of_a_second_is_still_read(text: str, expected: datetime) -> None:
+    assert expected == parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize(
     "text", ["2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000"]
 )
 def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: str) -> None:

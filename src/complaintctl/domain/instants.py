@@ -47,6 +47,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     cleaned = text.strip()
     if fmt is None:
         _refuse_week_alone(text, cleaned)
+        _refuse_fraction_before_seconds(text, cleaned)
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
@@ -93,6 +94,33 @@ def _refuse_week_alone(text: str, cleaned: str) -> None:
             f"{text!r} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
             f"for its Monday or {year}-W{number}-5 for its Friday"
         )
+
+
+# A time's hour, or its hour and minute, followed at once by a decimal fraction: 10.5,
+# 10:30.5, 1030,5 (never a time with its seconds, 10:30:15.5).
+_FRACTION_BEFORE_SECONDS = re.compile(r"[T ](\d\d)(?::?(\d\d))?[.,](\d+)")
+
+
+def _refuse_fraction_before_seconds(text: str, cleaned: str) -> None:
+    """ISO 8601 lets the last part of a time carry a fraction: 10.5 is half past ten, 10:30.5
+    is 10:30:30. Python reads either fraction as of a second (10:00:00.5, 10:30:00.5), so a
+    step typed as at 10.5 would be recorded half an hour before the time meant, and judged
+    against its deadline so. Refused, saying how to write the time the fraction means."""
+    fraction = _FRACTION_BEFORE_SECONDS.search(cleaned)
+    if fraction is None:
+        return
+    hour, minute, digits = fraction.groups()
+    unit = 3600 if minute is None else 60
+    seconds = int(hour) * 3600 + int(minute or 0) * 60 + int(float(f"0.{digits}") * unit)
+    meant = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    if seconds % 60:
+        meant += f":{seconds % 60:02d}"
+    written = f"{cleaned[: fraction.start() + 1]}{meant}{cleaned[fraction.end() :]}"
+    raise InstantError(
+        f"{text!r} gives a fraction of the {'hour' if minute is None else 'minute'}, which "
+        f"complaintctl does not read (it could be taken for a fraction of a second): write "
+        f"the time in hours, minutes and seconds, e.g. {written}"
+    )
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
