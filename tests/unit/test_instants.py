@@ -150,6 +150,23 @@ def test_a_date_written_as_iso_but_naming_no_day_is_refused_as_such(text: str) -
         parse_date(text[:10])
 
 
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [("2027-W53-1", 52), ("2027W531T10:00", 52), ("2026-W54-1", 53), ("2026-W10-8", 53)],
+)
+def test_a_week_date_naming_no_day_is_refused_naming_the_weeks_of_its_year(
+    text: str, weeks: int
+) -> None:
+    # 2027 has 52 ISO weeks and 2026 has 53: told to write ISO 8601, a user who had would
+    # not see what is wrong.
+    message = rf"names no day of the calendar: check the week \({text[:4]} has {weeks}\)"
+    with pytest.raises(InstantError, match=message):
+        parse_instant(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match=message):
+            parse_date(text)
+
+
 def test_dates_must_be_iso_dates() -> None:
     with pytest.raises(InstantError, match="YYYY-MM-DD"):
         parse_date("01/12/2026")

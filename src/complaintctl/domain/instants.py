@@ -81,6 +81,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 _WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)(?:T.*)?", re.IGNORECASE)
+_WEEK_DAY_WRITTEN = re.compile(r"(\d{4})-?W(\d\d)-?(\d)")
 
 
 def _refuse_week_alone(text: str, cleaned: str) -> None:
@@ -148,12 +149,15 @@ def _is_date_alone(text: str) -> bool:
 
 def _names_no_day(text: str) -> bool:
     """Whether `text` begins with a date written as it should be that is no day at all
-    (2026-02-29, 2026-04-31, 2026-13-01): saying how to write it would not help."""
+    (2026-02-29, 2026-04-31, 2026-13-01; a week date, 2027-W53-1 in a year of 52 weeks or
+    2026-W10-8): saying how to write it would not help."""
     written = _DAY_WRITTEN.match(text)
-    if written is None:
-        return False
+    week = _WEEK_DAY_WRITTEN.match(text)
     try:
-        date(*(int(part) for part in written.groups()))
+        if written is not None:
+            date(*(int(part) for part in written.groups()))
+        elif week is not None:
+            date.fromisocalendar(*(int(part) for part in week.groups()))
     except ValueError:
         return True
     return False
@@ -168,7 +172,15 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
 
 
 def _no_such_day(text: str) -> InstantError:
-    return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+    week = _WEEK_DAY_WRITTEN.match(text.strip())
+    if week is None:
+        return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+    year = int(week[1])
+    weeks = date(year, 12, 28).isocalendar().week  # the 28th of December is in the last week
+    return InstantError(
+        f"{text!r} names no day of the calendar: check the week ({year} has {weeks}) and "
+        "the day (1 for Monday to 7 for Sunday)"
+    )
 
 
 def _outside(text: str) -> InstantError:
