@@ -150,6 +150,23 @@ def test_a_date_written_as_iso_but_naming_no_day_is_refused_as_such(text: str) -
         parse_date(text[:10])
 
 
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [("2027-W53-1", 52), ("2027W531T10:00", 52), ("2026-W54-1", 53), ("2026-W10-8", 53)],
+)
+def test_a_week_date_naming_no_day_is_refused_naming_the_weeks_of_its_year(
+    text: str, weeks: int
+) -> None:
+    # 2027 has 52 ISO weeks and 2026 has 53: told to write ISO 8601, a user who had would
+    # not see what is wrong.
+    message = rf"names no day of the calendar: check the week \({text[:4]} has {weeks}\)"
+    with pytest.raises(InstantError, match=message):
+        parse_instant(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match=message):
+            parse_date(text)
+
+
 def test_dates_must_be_iso_dates() -> None:
     with pytest.raises(InstantError, match="YYYY-MM-DD"):
         parse_date("01/12/2026")
@@ -210,6 +227,42 @@ def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timed
     minutes = int(text.rstrip("m").split()[-1]) if text.endswith("m") else 0
     sign = -1 if text.startswith("-") else 1
     assert whole_minutes(amount) == sign * (hours * 60 + minutes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-27T10.5",
+        "2026-11-27T10,5",
+        "2026-11-27 10.5",
+        "20261127T10.5",
+        "2026-11-27T10:30.5",
+        "2026-11-27T1030,5",
+        "2026-11-27T10.5+00:00",
+        "2026-11-27T10:30.25Z",
+    ],
+)
+def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_second(
+    text: str,
+) -> None:
+    # ISO 8601 reads 10.5 as half past ten and 10:30.5 as 10:30:30; Python reads both as a
+    # fraction of a second (10:00:00.5, 10:30:00.5): a step would be recorded half an hour
+    # (or half a minute) before the time typed, and judged on time against its deadline.
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError, match=r"a fraction of the (hour|minute).*write"):
+            parse(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27T10:30:15.5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T103015,5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T10:30:15.5Z", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+    ],
+)
+def test_a_fraction_of_a_second_is_still_read(text: str, expected: datetime) -> None:
+    assert expected == parse_instant(text, LONDON)
 
 
 @pytest.mark.parametrize(

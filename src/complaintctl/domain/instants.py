@@ -47,6 +47,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     cleaned = text.strip()
     if fmt is None:
         _refuse_week_alone(text, cleaned)
+        _refuse_fraction_before_seconds(text, cleaned)
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
@@ -80,6 +81,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 _WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)(?:T.*)?", re.IGNORECASE)
+_WEEK_DAY_WRITTEN = re.compile(r"(\d{4})-?W(\d\d)-?(\d)")
 
 
 def _refuse_week_alone(text: str, cleaned: str) -> None:
@@ -93,6 +95,33 @@ def _refuse_week_alone(text: str, cleaned: str) -> None:
             f"{text!r} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
             f"for its Monday or {year}-W{number}-5 for its Friday"
         )
+
+
+# A time's hour, or its hour and minute, followed at once by a decimal fraction: 10.5,
+# 10:30.5, 1030,5 (never a time with its seconds, 10:30:15.5).
+_FRACTION_BEFORE_SECONDS = re.compile(r"[T ](\d\d)(?::?(\d\d))?[.,](\d+)")
+
+
+def _refuse_fraction_before_seconds(text: str, cleaned: str) -> None:
+    """ISO 8601 lets the last part of a time carry a fraction: 10.5 is half past ten, 10:30.5
+    is 10:30:30. Python reads either fraction as of a second (10:00:00.5, 10:30:00.5), so a
+    step typed as at 10.5 would be recorded half an hour before the time meant, and judged
+    against its deadline so. Refused, saying how to write the time the fraction means."""
+    fraction = _FRACTION_BEFORE_SECONDS.search(cleaned)
+    if fraction is None:
+        return
+    hour, minute, digits = fraction.groups()
+    unit = 3600 if minute is None else 60
+    seconds = int(hour) * 3600 + int(minute or 0) * 60 + int(float(f"0.{digits}") * unit)
+    meant = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    if seconds % 60:
+        meant += f":{seconds % 60:02d}"
+    written = f"{cleaned[: fraction.start() + 1]}{meant}{cleaned[fraction.end() :]}"
+    raise InstantError(
+        f"{text!r} gives a fraction of the {'hour' if minute is None else 'minute'}, which "
+        f"complaintctl does not read (it could be taken for a fraction of a second): write "
+        f"the time in hours, minutes and seconds, e.g. {written}"
+    )
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
@@ -120,12 +149,15 @@ def _is_date_alone(text: str) -> bool:
 
 def _names_no_day(text: str) -> bool:
     """Whether `text` begins with a date written as it should be that is no day at all
-    (2026-02-29, 2026-04-31, 2026-13-01): saying how to write it would not help."""
+    (2026-02-29, 2026-04-31, 2026-13-01; a week date, 2027-W53-1 in a year of 52 weeks or
+    2026-W10-8): saying how to write it would not help."""
     written = _DAY_WRITTEN.match(text)
-    if written is None:
-        return False
+    week = _WEEK_DAY_WRITTEN.match(text)
     try:
-        date(*(int(part) for part in written.groups()))
+        if written is not None:
+            date(*(int(part) for part in written.groups()))
+        elif week is not None:
+            date.fromisocalendar(*(int(part) for part in week.groups()))
     except ValueError:
         return True
     return False
@@ -140,7 +172,15 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
 
 
 def _no_such_day(text: str) -> InstantError:
-    return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+    week = _WEEK_DAY_WRITTEN.match(text.strip())
+    if week is None:
+        return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+    year = int(week[1])
+    weeks = date(year, 12, 28).isocalendar().week  # the 28th of December is in the last week
+    return InstantError(
+        f"{text!r} names no day of the calendar: check the week ({year} has {weeks}) and "
+        "the day (1 for Monday to 7 for Sunday)"
+    )
 
 
 def _outside(text: str) -> InstantError:
