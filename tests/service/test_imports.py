@@ -298,7 +298,7 @@ def test_board_takes_the_usual_spellings_of_true_and_false(text: str, expected: 
 
 @pytest.mark.parametrize("adjustments", [[1, 2], {"bsl": True}, 5, ["bsl", None]])
 def test_adjustments_of_the_wrong_type_are_refused(adjustments: Any) -> None:
-    assert ((7, "adjustments"), "must be text, several separated by ';'") == (
+    assert ((7, "adjustments"), "must be text, several separated by ';', or a list of texts") == (
         refusal(adjustments=adjustments),
         reason(adjustments=adjustments),
     )
