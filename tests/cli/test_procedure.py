@@ -479,7 +479,7 @@ def test_a_step_at_a_fraction_of_an_hour_is_refused_and_changes_nothing(run: Run
     assert 2 == result.exit_code
     assert [result.stderr.splitlines()[0]] == result.stderr.splitlines()
     assert result.stderr.startswith("Error: '2026-08-05T10.5' gives a fraction of the hour")
-    assert result.stderr.rstrip().endswith("e.g. 2026-08-05T10:30")
+    assert result.stderr.rstrip().endswith("reads it as 2026-08-05T10:30, so write that")
     assert before == show(run, ref)
 
 

@@ -240,6 +240,12 @@ def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timed
         "2026-11-27T1030,5",
         "2026-11-27T10.5+00:00",
         "2026-11-27T10:30.25Z",
+        # Python takes any one character between the date and the time.
+        "2026-11-27t10.5",
+        "2026-11-27x10:30.5",
+        "2026-11-27\u00a010.5",
+        "20261127t10.5",
+        "2026-W10-3t10.5",
     ],
 )
 def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_second(
@@ -251,6 +257,50 @@ def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_s
     for parse in (parse_due, parse_instant):
         with pytest.raises(InstantError, match=r"a fraction of the (hour|minute).*write"):
             parse(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("2026-11-27T10.5", "reads it as 2026-11-27T10:30, so write that"),
+        ("2026-11-27T10.565", "reads it as 2026-11-27T10:33:54, so write that"),
+        ("2026-11-27T10.333", "reads it as 2026-11-27T10:19:58.8, so write that"),
+        ("2026-11-27T10:30.001", "reads it as 2026-11-27T10:30:00.06, so write that"),
+        ("2026-11-27T23.99999999999999999999", "2026-11-27T23:59:59.999999, so write that"),
+        ("2026-11-27T10.5-01:00", "reads it as 2026-11-27T10:30-01:00, so write that"),
+        # Two digits could be minutes written the British way, or seconds.
+        ("2026-11-27T10.30", "reads it as 2026-11-27T10:18, so write that; for 10:30, write "
+                             "2026-11-27T10:30"),
+        ("2026-11-27T10:30.15Z", "10:30:09+00:00, so write that; for 10:30:15, write "
+                                 "2026-11-27T10:30:15+00:00"),
+    ],
+)  # fmt: skip
+def test_a_fraction_refused_says_exactly_the_time_iso_8601_reads(text: str, said: str) -> None:
+    # Worked out exactly, cut to the microsecond: never a second early (10.565 is 10:33:54,
+    # which float arithmetic gave as 10:33:53), never 24:00.
+    with pytest.raises(InstantError) as refused:
+        parse_instant(text, LONDON)
+    assert str(refused.value).endswith(said)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-27T24.5", "2026-11-27T10:60.5", "30/11/2026 14.00", "2026-11-27 10.30.15"]
+)
+def test_text_python_cannot_read_is_not_said_to_give_a_fraction(text: str) -> None:
+    # Only a time Python reads can be misread: anything else is not a date and time, as
+    # before (import's hint to name the file's --date-format hangs on those words).
+    with pytest.raises(InstantError, match="is not a date and time"):
+        parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize("text", ["0000-W01-1", "0000-W01-1T10:00", "9999-W52-7", "0000-01-01"])
+def test_a_day_that_cannot_be_in_a_year_far_outside_ours_is_said_to_be_outside(text: str) -> None:
+    # It crashed: the weeks of year 0 cannot be counted.
+    with pytest.raises(InstantError, match="outside the years complaintctl works with"):
+        parse_instant(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match="outside the years complaintctl works with"):
+            parse_date(text)
 
 
 @pytest.mark.parametrize(

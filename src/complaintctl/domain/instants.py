@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from complaintctl.text import quoted
+
 # Dates outside these years are typing mistakes, and would take the calendar's day-by-day
 # arithmetic to the ends of what datetime can hold.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -47,7 +49,6 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     cleaned = text.strip()
     if fmt is None:
         _refuse_week_alone(text, cleaned)
-        _refuse_fraction_before_seconds(text, cleaned)
     try:
         if fmt is not None and not _ascii_digits(cleaned):
             raise ValueError  # strptime reads any script's digits; complaintctl reads 0-9
@@ -63,6 +64,8 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         ) from None
     if fmt is not None:
         _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
+    else:
+        _refuse_fraction_before_seconds(text, cleaned, parsed)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
@@ -97,31 +100,64 @@ def _refuse_week_alone(text: str, cleaned: str) -> None:
         )
 
 
-# A time's hour, or its hour and minute, followed at once by a decimal fraction: 10.5,
-# 10:30.5, 1030,5 (never a time with its seconds, 10:30:15.5).
-_FRACTION_BEFORE_SECONDS = re.compile(r"[T ](\d\d)(?::?(\d\d))?[.,](\d+)")
+# The date ISO 8601 writes before a time (extended, basic or a week date) and any one character
+# after it, as Python takes it; then the time's hour, or its hour and minute, followed at once
+# by a decimal fraction (10.5, 10:30.5, 1030,5; never a time with its seconds, 10:30:15.5),
+# then an offset or nothing.
+_FRACTION_BEFORE_SECONDS = re.compile(
+    r"(\d{4}-\d\d-\d\d|\d{8}|\d{4}-?W\d\d-?\d).(\d\d)(?::?(\d\d))?[.,](\d+)(?:[Zz+-].*)?",
+    re.ASCII | re.IGNORECASE | re.DOTALL,
+)
 
 
-def _refuse_fraction_before_seconds(text: str, cleaned: str) -> None:
+def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -> None:
     """ISO 8601 lets the last part of a time carry a fraction: 10.5 is half past ten, 10:30.5
     is 10:30:30. Python reads either fraction as of a second (10:00:00.5, 10:30:00.5), so a
     step typed as at 10.5 would be recorded half an hour before the time meant, and judged
-    against its deadline so. Refused, saying how to write the time the fraction means."""
-    fraction = _FRACTION_BEFORE_SECONDS.search(cleaned)
-    if fraction is None:
+    against its deadline so. Only text Python read (`parsed`) is looked at: anything else is
+    refused as no date and time, as before. Refused, saying the time ISO 8601 reads and how to
+    write it, and where the fraction looks like minutes (10.30), how to write those."""
+    found = _FRACTION_BEFORE_SECONDS.fullmatch(cleaned)
+    if found is None:
         return
-    hour, minute, digits = fraction.groups()
+    day, hour, minute, digits = found.groups()
     unit = 3600 if minute is None else 60
-    seconds = int(hour) * 3600 + int(minute or 0) * 60 + int(float(f"0.{digits}") * unit)
-    meant = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
-    if seconds % 60:
-        meant += f":{seconds % 60:02d}"
-    written = f"{cleaned[: fraction.start() + 1]}{meant}{cleaned[fraction.end() :]}"
-    raise InstantError(
-        f"{text!r} gives a fraction of the {'hour' if minute is None else 'minute'}, which "
-        f"complaintctl does not read (it could be taken for a fraction of a second): write "
-        f"the time in hours, minutes and seconds, e.g. {written}"
+    # Exact, cut to the microsecond (never rounded up past the hour or the day).
+    past = (int(hour) * 3600 + int(minute or 0) * 60) * 10**6 + int(digits) * unit * 10**6 // (
+        10 ** len(digits)
     )
+    offset = _offset_written(parsed)
+    read = f"{day}T{_time_written(past)}{offset}"
+    looks = ""
+    if len(digits) == 2 and int(digits) < 60:  # 10.30 written for half past ten, say
+        finer = int(digits) * 60 if minute is None else int(minute) * 60 + int(digits)
+        alike = _time_written((int(hour) * 3600 + finer) * 10**6)
+        looks = f"; for {alike}, write {day}T{alike}{offset}"
+    raise InstantError(
+        f"{quoted(text)} gives a fraction of the {'hour' if minute is None else 'minute'}, "
+        "which complaintctl does not read (it could be taken for a fraction of a second): "
+        f"ISO 8601 reads it as {read}, so write that{looks}"
+    )
+
+
+def _time_written(microseconds: int) -> str:
+    """A time of day `microseconds` past midnight as ISO 8601 writes it: HH:MM, with the
+    seconds and their fraction only where there are any."""
+    seconds, micro = divmod(microseconds, 10**6)
+    written = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    if seconds % 60 or micro:
+        written += f":{seconds % 60:02d}"
+    if micro:
+        written += f".{micro:06d}".rstrip("0")
+    return written
+
+
+def _offset_written(parsed: datetime) -> str:
+    offset = parsed.utcoffset()
+    if offset is None:
+        return ""
+    sign = "-" if offset < timedelta(0) else "+"
+    return sign + _time_written(abs(offset) // timedelta(microseconds=1))
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
@@ -172,6 +208,9 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
 
 
 def _no_such_day(text: str) -> InstantError:
+    # A year far outside ours (0000, 9999) is the slip to name: its weeks are no help.
+    if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
+        return _outside(text)
     week = _WEEK_DAY_WRITTEN.match(text.strip())
     if week is None:
         return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
