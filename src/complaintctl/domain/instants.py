@@ -208,8 +208,10 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
 
 
 def _no_such_day(text: str) -> InstantError:
-    # A year far outside ours (0000, 9999) is the slip to name: its weeks are no help.
-    if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
+    # A year far outside ours (0000, 9999) in an ISO date is the slip to name: its weeks are
+    # no help. (A date by --date-format says no year first.)
+    year_first = re.match(r"\d{4}", text.strip())
+    if year_first is not None and not FIRST_YEAR <= int(year_first[0]) <= LAST_YEAR:
         return _outside(text)
     week = _WEEK_DAY_WRITTEN.match(text.strip())
     if week is None:
