@@ -273,6 +273,9 @@ def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_s
                              "2026-11-27T10:30"),
         ("2026-11-27T10:30.15Z", "10:30:09+00:00, so write that; for 10:30:15, write "
                                  "2026-11-27T10:30:15+00:00"),
+        ("2026-11-27T10.00", "reads it as 2026-11-27T10:00, so write that"),  # said once
+        # Longer than Python turns into a number (4,300 digits): it crashed.
+        ("2026-11-27T10." + "5" * 5000, "reads it as 2026-11-27T10:33:19.999999, so write that"),
     ],
 )  # fmt: skip
 def test_a_fraction_refused_says_exactly_the_time_iso_8601_reads(text: str, said: str) -> None:
@@ -293,14 +296,26 @@ def test_text_python_cannot_read_is_not_said_to_give_a_fraction(text: str) -> No
         parse_instant(text, LONDON)
 
 
-@pytest.mark.parametrize("text", ["0000-W01-1", "0000-W01-1T10:00", "9999-W52-7", "0000-01-01"])
+@pytest.mark.parametrize(
+    "text", ["0000-W01-1", "0000-W01-1T10:00", "9999-W52-7", "0000-01-01", "9999-12-31T10.5"]
+)
 def test_a_day_that_cannot_be_in_a_year_far_outside_ours_is_said_to_be_outside(text: str) -> None:
-    # It crashed: the weeks of year 0 cannot be counted.
+    # It crashed: the weeks of year 0 cannot be counted. (And a fraction in such a year is not
+    # told to write a time that is then refused as outside.)
     with pytest.raises(InstantError, match="outside the years complaintctl works with"):
         parse_instant(text, LONDON)
     if "T" not in text:
         with pytest.raises(InstantError, match="outside the years complaintctl works with"):
             parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"), [("31022026 10:00", "%d%m%Y %H:%M"), ("02302026", "%m%d%Y")]
+)
+def test_a_day_a_date_format_reads_as_none_is_said_to_name_none(text: str, fmt: str) -> None:
+    # Its first four digits are no year: it was said to be outside the years.
+    with pytest.raises(InstantError, match="names no day of the calendar"):
+        parse_instant(text, LONDON, fmt)
 
 
 @pytest.mark.parametrize(
@@ -316,8 +331,13 @@ def test_a_fraction_of_a_second_is_still_read(text: str, expected: datetime) -> 
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000"]
-)
+    "text",
+    [
+        "2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000",
+        # Any one character may follow the date Python takes, and it takes 2026-W52 here.
+        "2026-W52 10:00", "2026W52 10:00", "2026-W52-10:00", "2026-W52-1010", "2026-W52 10.5",
+    ],
+)  # fmt: skip
 def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: str) -> None:
     # Python reads a week alone as its Monday: a deadline "by week 52" would fall on the
     # Monday, and a period to that week would end there. Which day is meant is the user's.

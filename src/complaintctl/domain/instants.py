@@ -59,17 +59,17 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
         raise InstantError(
-            f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
+            f"{quoted(text)} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
     if fmt is not None:
         _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
-    else:
-        _refuse_fraction_before_seconds(text, cleaned, parsed)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
         raise _outside(text)
+    if fmt is None:
+        _refuse_fraction_before_seconds(text, cleaned, parsed)
     if parsed.tzinfo is not None:
         instant = parsed.astimezone(UTC)
     elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
@@ -83,7 +83,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 
 
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)(?:T.*)?", re.IGNORECASE)
+_WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)", re.IGNORECASE)
 _WEEK_DAY_WRITTEN = re.compile(r"(\d{4})-?W(\d\d)-?(\d)")
 
 
@@ -91,23 +91,44 @@ def _refuse_week_alone(text: str, cleaned: str) -> None:
     """Python reads an ISO week with no weekday (2026-W52) as its Monday: a deadline "by week
     52" would fall on the Monday, a period "to week 52" end there. Which day is meant is the
     user's to say."""
-    week = _WEEK_ALONE.fullmatch(cleaned)
+    week = _WEEK_ALONE.fullmatch(cleaned[: _iso_date_length(cleaned)])
     if week is not None:
         year, number = week.groups()
         raise InstantError(
-            f"{text!r} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
+            f"{quoted(text)} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
             f"for its Monday or {year}-W{number}-5 for its Friday"
         )
 
 
-# The date ISO 8601 writes before a time (extended, basic or a week date) and any one character
-# after it, as Python takes it; then the time's hour, or its hour and minute, followed at once
-# by a decimal fraction (10.5, 10:30.5, 1030,5; never a time with its seconds, 10:30:15.5),
-# then an offset or nothing.
+def _iso_date_length(text: str) -> int:
+    """How many characters of `text` `datetime.fromisoformat` takes for the date, by Python's
+    own rule (CPython's `_find_isoformat_datetime_separator`): any one character may follow
+    it, then the time. `2026-W10-1010` is the week 2026-W10 at 10:10, say."""
+    if len(text) < 8:
+        return len(text)
+    if text[4] == "-":
+        if text[5] != "W":
+            return 10  # 2026-11-27
+        if len(text) > 8 and text[8] == "-":  # 2026-W10-1, or 2026-W10 with a "-" and a time
+            return 8 if len(text) > 10 and text[10] in _DIGITS else 10
+        return 8  # 2026-W10
+    if text[4] == "W":  # 2026W10 or 2026W101, told apart by how many digits follow
+        end = 7
+        while end < len(text) and text[end] in _DIGITS:
+            end += 1
+        return end if end < 9 else 7 if end % 2 == 0 else 8
+    return 8  # 20261127
+
+
+_DIGITS = "0123456789"
+# A time's hour, or its hour and minute, followed at once by a decimal fraction (10.5, 10:30.5,
+# 1030,5; never a time with its seconds, 10:30:15.5), then an offset or nothing.
 _FRACTION_BEFORE_SECONDS = re.compile(
-    r"(\d{4}-\d\d-\d\d|\d{8}|\d{4}-?W\d\d-?\d).(\d\d)(?::?(\d\d))?[.,](\d+)(?:[Zz+-].*)?",
-    re.ASCII | re.IGNORECASE | re.DOTALL,
+    r"(\d\d)(?::?(\d\d))?[.,](\d+)(?:[Zz+-].*)?", re.ASCII | re.DOTALL
 )
+# Digits of a fraction enough to say the time it gives to the microsecond (Python's integers
+# refuse text of over 4,300 digits, and a pasted fraction may be longer).
+_FRACTION_DIGITS = 30
 
 
 def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -> None:
@@ -117,10 +138,13 @@ def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -
     against its deadline so. Only text Python read (`parsed`) is looked at: anything else is
     refused as no date and time, as before. Refused, saying the time ISO 8601 reads and how to
     write it, and where the fraction looks like minutes (10.30), how to write those."""
-    found = _FRACTION_BEFORE_SECONDS.fullmatch(cleaned)
+    length = _iso_date_length(cleaned)
+    found = _FRACTION_BEFORE_SECONDS.fullmatch(cleaned, length + 1)
     if found is None:
         return
-    day, hour, minute, digits = found.groups()
+    day = cleaned[:length]
+    hour, minute, digits = found.groups()
+    digits = digits[:_FRACTION_DIGITS]
     unit = 3600 if minute is None else 60
     # Exact, cut to the microsecond (never rounded up past the hour or the day).
     past = (int(hour) * 3600 + int(minute or 0) * 60) * 10**6 + int(digits) * unit * 10**6 // (
@@ -132,7 +156,8 @@ def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -
     if len(digits) == 2 and int(digits) < 60:  # 10.30 written for half past ten, say
         finer = int(digits) * 60 if minute is None else int(minute) * 60 + int(digits)
         alike = _time_written((int(hour) * 3600 + finer) * 10**6)
-        looks = f"; for {alike}, write {day}T{alike}{offset}"
+        if alike != _time_written(past):
+            looks = f"; for {alike}, write {day}T{alike}{offset}"
     raise InstantError(
         f"{quoted(text)} gives a fraction of the {'hour' if minute is None else 'minute'}, "
         "which complaintctl does not read (it could be taken for a fraction of a second): "
@@ -203,30 +228,35 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
     """A value `fmt` cannot read: written in it but no day (31/02/2026: strptime says the day
     is out of range for the month), or not written in it."""
     if "out of range" in str(err):
-        return _no_such_day(text)
-    return InstantError(f"{text!r} does not match the date format {fmt}")
+        return InstantError(
+            f"{quoted(text)} names no day of the calendar: check the month and the day"
+        )
+    return InstantError(f"{quoted(text)} does not match the date format {fmt}")
+
+
+_NO_DAY = "names no day of the calendar: check the month and the day"
 
 
 def _no_such_day(text: str) -> InstantError:
-    # A year far outside ours (0000, 9999) in an ISO date is the slip to name: its weeks are
-    # no help. (A date by --date-format says no year first.)
-    year_first = re.match(r"\d{4}", text.strip())
-    if year_first is not None and not FIRST_YEAR <= int(year_first[0]) <= LAST_YEAR:
+    # An ISO date: a year far outside ours (0000, 9999) is the slip to name, its weeks no help.
+    if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
         return _outside(text)
     week = _WEEK_DAY_WRITTEN.match(text.strip())
     if week is None:
-        return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+        return InstantError(
+            f"{quoted(text)} names no day of the calendar: check the month and the day"
+        )
     year = int(week[1])
     weeks = date(year, 12, 28).isocalendar().week  # the 28th of December is in the last week
     return InstantError(
-        f"{text!r} names no day of the calendar: check the week ({year} has {weeks}) and "
+        f"{quoted(text)} names no day of the calendar: check the week ({year} has {weeks}) and "
         "the day (1 for Monday to 7 for Sunday)"
     )
 
 
 def _outside(text: str) -> InstantError:
     return InstantError(
-        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        f"{quoted(text)} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
     )
 
 
@@ -280,11 +310,9 @@ def parse_date(text: str, fmt: str | None = None) -> date:
             raise _not_by_format(text, fmt, err) from None
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
-        raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InstantError(f"{quoted(text)} is not a date; write it as YYYY-MM-DD") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InstantError(
-            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
-        )
+        raise _outside(text)
     return day
 
 
@@ -362,7 +390,7 @@ def _refuse_meridiem_disagreeing(text: str, cleaned: str, fmt: str, hour: int) -
         meridiem = am
     if (meridiem == am) == (hour >= 12):
         raise InstantError(
-            f"{text!r} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
+            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
             f"reads the hour on the 24-hour clock (%H), where {hour:02d} is "
             f"{'PM' if hour >= 12 else 'AM'}: check the time, or use %I for a 12-hour clock"
         )
@@ -496,23 +524,24 @@ def parse_working_duration(text: str, working_day: timedelta, *, typed: bool = T
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
         raise InstantError(
-            f"{text!r} is not a duration; write it like 4h, 30m, 2d or 1d4h (d: a working day)"
+            f"{quoted(text)} is not a duration; write it like 4h, 30m, 2d or 1d4h "
+            "(d: a working day)"
         )
     given = [u for _, u in parts]
     twice = next((u for u in given if given.count(u) > 1), None)
     if twice is not None and typed:  # `3h3h`: a slip (pasted twice), never read as their sum
         raise InstantError(
-            f"{text!r} gives {twice} more than once; give each of d, h and m at most once, "
+            f"{quoted(text)} gives {twice} more than once; give each of d, h and m at most once, "
             "like 1d4h"
         )
     units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
     if any(len(n) > 6 for n, _ in parts):
-        raise InstantError(f"{text!r} is longer than complaintctl counts")
+        raise InstantError(f"{quoted(text)} is longer than complaintctl counts")
     total = sum((int(n) * units[u] for n, u in parts), timedelta(0))
     if total > MAX_WORKING_DURATION:
         # Named as hours: "a year" of working time holds only on a calendar of 8-hour days.
         limit = int(MAX_WORKING_DURATION.total_seconds()) // 3600
         raise InstantError(
-            f"{text!r} is more working time than complaintctl counts (at most {limit}h)"
+            f"{quoted(text)} is more working time than complaintctl counts (at most {limit}h)"
         )
     return total
