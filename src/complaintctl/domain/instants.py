@@ -416,6 +416,15 @@ def check_date_format(fmt: str) -> None:
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
     codes = _codes(fmt)
+    # strptime counts a day by its week or its day of the year without checking the year has
+    # it: 2025-W53-1 (2025 has 52 weeks) is read as 2025-12-29, and day 366 of 2025 as
+    # 2026-01-01. A receipt on another day than the file says moves every deadline.
+    if by_count := sorted(codes & {"j", "U", "W", "V"}):
+        raise InstantError(
+            f"the date format {fmt!r} gives the day by {', '.join('%' + c for c in by_count)} "
+            "(its week or its day of the year), which strptime does not check (a day the year "
+            "lacks is read as another day): write the date with %Y, %m and %d"
+        )
     # Written as text, a zone is read as nothing: 10:00 UTC would be 10:00 local time.
     if zone := _ZONE_AS_TEXT.search(re.sub("%%", "", fmt)):
         raise InstantError(
