@@ -269,7 +269,7 @@ def normalise_username(value: str) -> str:
     cleaned = unicodedata.normalize("NFKC", value).strip().lower()
     if not _USERNAME.fullmatch(cleaned):
         raise InvalidInput(
-            f"{inert(value)!r} cannot be a username: use 1 to 64 of a-z, digits, '.', '_' "
+            f"{quoted(value)} cannot be a username: use 1 to 64 of a-z, digits, '.', '_' "
             "and '-', starting with a letter"
         )
     return cleaned

@@ -251,7 +251,7 @@ def test_rejects_named_with_a_tilde_for_the_batch_itself_are_refused_even_with_f
 
     result = run("import", str(batch), "--skip-invalid", "--rejects", "~/batch.csv", "--force")
 
-    assert (2, "Error: --rejects ~/batch.csv is the file being imported; name another\n") == (
+    assert (2, f"Error: --rejects {batch} is the file being imported; name another\n") == (
         result.exit_code, result.stderr,
     )  # fmt: skip
     assert text == batch.read_text("utf-8")

@@ -465,6 +465,25 @@ def test_extend_until_a_week_without_its_day_is_refused_and_changes_nothing(run:
 
 
 @freeze_time(NOW)
+def test_a_step_at_a_fraction_of_an_hour_is_refused_and_changes_nothing(run: Run) -> None:
+    # ISO 8601's 10.5 is half past ten, which Python reads as 10:00:00.5: the response would
+    # be recorded half an hour before the time typed.
+    ref = case_at_first_stage(run)
+    before = show(run, ref)
+
+    result = run(
+        "--as", "rita.responder", "respond", ref, "--decision", "upheld",
+        "--summary", "Sorry", "--at", "2026-08-05T10.5",
+    )  # fmt: skip
+
+    assert 2 == result.exit_code
+    assert [result.stderr.splitlines()[0]] == result.stderr.splitlines()
+    assert result.stderr.startswith("Error: '2026-08-05T10.5' gives a fraction of the hour")
+    assert result.stderr.rstrip().endswith("reads it as 2026-08-05T10:30, so write that")
+    assert before == show(run, ref)
+
+
+@freeze_time(NOW)
 def test_show_as_of_before_an_extension_shows_the_due_as_it_stood_then(run: Run) -> None:
     ref = case_at_first_stage(run)
     extend(run, ref, "2026-08-12T17:00")

@@ -639,3 +639,31 @@ def test_a_final_response_letter_after_a_zone_change_gives_the_date_the_response
     assert utc("2027-04-04T09:00") == journey.due(journey.show(unit, ref, later), "referral-window")
     in_london = letter(unit, ref, "final-response", at=later)
     assert "10am on Sunday 4 April 2027" == in_london.facts["refer_by"]
+
+
+def test_the_zone_names_are_read_once_however_many_zones_are_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """zoneinfo lists the zones by opening every file of the tz database (some 600): a
+    process checking many zones (the live view, a script's many stores) reads it once."""
+    import zoneinfo
+
+    from complaintctl.services import calendar
+
+    read: list[int] = []
+    real = zoneinfo.available_timezones
+
+    def counted() -> set[str]:
+        read.append(1)
+        return real()
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", counted)
+    calendar.known_zones.cache_clear()
+    try:
+        choices = [services.new_store_calendar(services.CalendarWanted(zone=zone))
+                   for zone in ("europe/dublin", "Europe/London", "America/New_York")]  # fmt: skip
+    finally:
+        calendar.known_zones.cache_clear()  # the real list, for the tests after this one
+
+    assert ["Europe/Dublin", "Europe/London", "America/New_York"] == [c.zone for c in choices]
+    assert 1 == len(read)

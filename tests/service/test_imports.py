@@ -298,7 +298,7 @@ def test_board_takes_the_usual_spellings_of_true_and_false(text: str, expected: 
 
 @pytest.mark.parametrize("adjustments", [[1, 2], {"bsl": True}, 5, ["bsl", None]])
 def test_adjustments_of_the_wrong_type_are_refused(adjustments: Any) -> None:
-    assert ((7, "adjustments"), "must be text, several separated by ';'") == (
+    assert ((7, "adjustments"), "must be text, several separated by ';', or a list of texts") == (
         refusal(adjustments=adjustments),
         reason(adjustments=adjustments),
     )
@@ -1281,6 +1281,23 @@ def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None
         csv_layout(None, [], fmt)
 
     assert caught.value.message.startswith(f"--date-format: the date format {fmt!r} cannot be")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "codes"), [("%G-W%V-%u", "%V"), ("%Y%j %H:%M", "%j"), ("%Y %W %a", "%W")]
+)
+def test_a_date_format_giving_the_day_by_week_or_day_of_year_is_refused(
+    fmt: str, codes: str
+) -> None:
+    # strptime does not check the year has the day: 2025-W53-1 (2025 has 52 weeks) was read
+    # as 2025-12-29, and 2025366 as 2026-01-01, the receipt on another day than the file's.
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(
+        f"--date-format: the date format {fmt!r} gives the day by {codes} (its week or its "
+        "day of the year), which strptime does not check"
+    )
 
 
 @pytest.mark.parametrize(

@@ -709,6 +709,36 @@ def test_an_upgrade_is_recorded_as_a_member_of_staff_checked_as_every_command_ch
         assert ["sam"] == list(actors)  # as the store keeps the username
 
 
+def test_an_upgrade_of_a_store_with_no_staff_records_the_username_named_as_staff_add_would(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    # No one to check the member named against: the name is still a username, kept as the
+    # store keeps one (`ＳＡＭ` is `sam`); a name no username could be is refused, not recorded.
+    with engine_of(first_release_store).begin() as connection:
+        connection.execute(text("DELETE FROM staff"))
+    before = dump_store(first_release_store)
+
+    escaped = CliRunner().invoke(
+        app, ["--db", first_release_store, "--as", "sam\x1b[2J", "db", "upgrade"]
+    )
+
+    assert (2, 1) == (escaped.exit_code, len(escaped.stderr.splitlines())), escaped.output
+    assert escaped.stderr.startswith("Error: 'sam\\x1b[2J' cannot be a username")
+    assert "run it naming no one" in escaped.stderr
+    assert before == dump_store(first_release_store)  # still at 0001, nothing recorded
+
+    folded = CliRunner().invoke(
+        app, ["--db", first_release_store, "--as", "\uff33\uff21\uff2d", "db", "upgrade"]
+    )
+
+    assert 0 == folded.exit_code, folded.output
+    with engine_of(first_release_store).connect() as connection:
+        actors = connection.execute(
+            text("SELECT actor FROM event WHERE action = 'upgrade-schema'")
+        ).scalars()
+        assert ["sam"] == list(actors)
+
+
 @contextmanager
 def closing_engine(store: str) -> Iterator[Engine]:
     engine = open_engine(resolve_url(store))

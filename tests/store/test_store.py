@@ -237,6 +237,11 @@ def _sqlite_plans(store_url: str, statements: list[tuple[str, Any]]) -> list[lis
         ]
 
 
+def _every_plan_uses(index: str, plans: list[list[str]]) -> None:
+    assert plans
+    assert [True] * len(plans) == [any(index in line for line in plan) for plan in plans], plans
+
+
 def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, store_url: str) -> None:
     """The statements `overdue` really runs, captured as the database receives them, then
     explained (PostgreSQL is told to avoid scanning a whole table where it can: the test store
@@ -257,9 +262,7 @@ def test_the_overdue_query_uses_the_open_deadline_index(unit: UnitFactory, store
             ]
     else:
         plans = _sqlite_plans(store_url, statements)
-    assert [True] * len(plans) == [
-        any("ix_deadline_open_due" in line for line in plan) for plan in plans
-    ], plans
+    _every_plan_uses("ix_deadline_open_due", plans)
 
 
 @sqlite_only
@@ -280,10 +283,7 @@ def test_a_step_reads_its_cases_clocks_by_case_never_every_running_clock(
             rows = case_rows(uow, refs)
     plans = _sqlite_plans(store_url, statements)
     assert [1, 1, 1] == [len(row.clocks) for row in rows.values()]
-    assert plans
-    assert [True] * len(plans) == [
-        any("ix_deadline_case_id" in line for line in plan) for plan in plans
-    ], plans
+    _every_plan_uses("ix_deadline_case_id", plans)
 
 
 @sqlite_only

@@ -73,3 +73,45 @@ def test_a_store_whose_shape_a_test_changed_is_dropped_not_handed_out(
             text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}
         ).scalar_one()
     assert found == 0
+
+
+def _changes_counted(stores: PostgresStores, schema: str) -> dict[str, tuple[int, int]]:
+    """Each table's changes autovacuum counts towards its next ANALYZE, and its rows."""
+    with stores.admin.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT relname, n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables "
+                "WHERE schemaname = :s"
+            ),
+            {"s": schema},
+        )
+        return {name: (changes, live) for name, changes, live in rows}
+
+
+def test_a_store_given_back_carries_no_count_of_the_changes_an_earlier_test_made(
+    stores: PostgresStores,
+) -> None:
+    """Autovacuum analyzes a table once enough changes are counted against it. A schema that
+    kept counting every earlier test's changes had its tables analyzed in the middle of a
+    later test, while a large import was not yet committed: the planner then took 20,000
+    rows for none, and `queue` ran for minutes."""
+    schema = stores.take("team")
+    engine = open_engine(resolve_url(schema_url(schema)))
+    with engine.connect() as connection:
+        for _ in range(20):
+            with connection.begin():
+                connection.execute(text("UPDATE staff SET name = name"))
+        # The backend's counts reach the server's statistics before its next statement ends.
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+        connection.execute(text("SELECT 1"))
+    engine.dispose()
+    assert _changes_counted(stores, schema)["staff"][0] >= 200
+
+    stores.give_back("team", schema)
+    again = stores.take("team")
+
+    assert again == schema
+    counted = _changes_counted(stores, again)
+    # No more than putting its rows back counts: as in a schema made afresh.
+    over = {name: (changes, rows) for name, (changes, rows) in counted.items() if changes > rows}
+    assert over == {}

@@ -150,6 +150,23 @@ def test_a_date_written_as_iso_but_naming_no_day_is_refused_as_such(text: str) -
         parse_date(text[:10])
 
 
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [("2027-W53-1", 52), ("2027W531T10:00", 52), ("2026-W54-1", 53), ("2026-W10-8", 53)],
+)
+def test_a_week_date_naming_no_day_is_refused_naming_the_weeks_of_its_year(
+    text: str, weeks: int
+) -> None:
+    # 2027 has 52 ISO weeks and 2026 has 53: told to write ISO 8601, a user who had would
+    # not see what is wrong.
+    message = rf"names no day of the calendar: check the week \({text[:4]} has {weeks}\)"
+    with pytest.raises(InstantError, match=message):
+        parse_instant(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match=message):
+            parse_date(text)
+
+
 def test_dates_must_be_iso_dates() -> None:
     with pytest.raises(InstantError, match="YYYY-MM-DD"):
         parse_date("01/12/2026")
@@ -213,8 +230,114 @@ def test_the_text_and_the_json_of_a_duration_name_the_same_minutes(amount: timed
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000"]
+    "text",
+    [
+        "2026-11-27T10.5",
+        "2026-11-27T10,5",
+        "2026-11-27 10.5",
+        "20261127T10.5",
+        "2026-11-27T10:30.5",
+        "2026-11-27T1030,5",
+        "2026-11-27T10.5+00:00",
+        "2026-11-27T10:30.25Z",
+        # Python takes any one character between the date and the time.
+        "2026-11-27t10.5",
+        "2026-11-27x10:30.5",
+        "2026-11-27\u00a010.5",
+        "20261127t10.5",
+        "2026-W10-3t10.5",
+    ],
 )
+def test_a_fraction_of_an_hour_or_a_minute_is_refused_rather_than_read_as_of_a_second(
+    text: str,
+) -> None:
+    # ISO 8601 reads 10.5 as half past ten and 10:30.5 as 10:30:30; Python reads both as a
+    # fraction of a second (10:00:00.5, 10:30:00.5): a step would be recorded half an hour
+    # (or half a minute) before the time typed, and judged on time against its deadline.
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError, match=r"a fraction of the (hour|minute).*write"):
+            parse(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("2026-11-27T10.5", "reads it as 2026-11-27T10:30, so write that"),
+        ("2026-11-27T10.565", "reads it as 2026-11-27T10:33:54, so write that"),
+        ("2026-11-27T10.333", "reads it as 2026-11-27T10:19:58.8, so write that"),
+        ("2026-11-27T10:30.001", "reads it as 2026-11-27T10:30:00.06, so write that"),
+        ("2026-11-27T23.99999999999999999999", "2026-11-27T23:59:59.999999, so write that"),
+        ("2026-11-27T10.5-01:00", "reads it as 2026-11-27T10:30-01:00, so write that"),
+        # Two digits could be minutes written the British way, or seconds.
+        ("2026-11-27T10.30", "reads it as 2026-11-27T10:18, so write that; for 10:30, write "
+                             "2026-11-27T10:30"),
+        ("2026-11-27T10:30.15Z", "10:30:09+00:00, so write that; for 10:30:15, write "
+                                 "2026-11-27T10:30:15+00:00"),
+        ("2026-11-27T10.00", "reads it as 2026-11-27T10:00, so write that"),  # said once
+        # Longer than Python turns into a number (4,300 digits): it crashed.
+        ("2026-11-27T10." + "5" * 5000, "reads it as 2026-11-27T10:33:19.999999, so write that"),
+    ],
+)  # fmt: skip
+def test_a_fraction_refused_says_exactly_the_time_iso_8601_reads(text: str, said: str) -> None:
+    # Worked out exactly, cut to the microsecond: never a second early (10.565 is 10:33:54,
+    # which float arithmetic gave as 10:33:53), never 24:00.
+    with pytest.raises(InstantError) as refused:
+        parse_instant(text, LONDON)
+    assert str(refused.value).endswith(said)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-27T24.5", "2026-11-27T10:60.5", "30/11/2026 14.00", "2026-11-27 10.30.15"]
+)
+def test_text_python_cannot_read_is_not_said_to_give_a_fraction(text: str) -> None:
+    # Only a time Python reads can be misread: anything else is not a date and time, as
+    # before (import's hint to name the file's --date-format hangs on those words).
+    with pytest.raises(InstantError, match="is not a date and time"):
+        parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    "text", ["0000-W01-1", "0000-W01-1T10:00", "9999-W52-7", "0000-01-01", "9999-12-31T10.5"]
+)
+def test_a_day_that_cannot_be_in_a_year_far_outside_ours_is_said_to_be_outside(text: str) -> None:
+    # It crashed: the weeks of year 0 cannot be counted. (And a fraction in such a year is not
+    # told to write a time that is then refused as outside.)
+    with pytest.raises(InstantError, match="outside the years complaintctl works with"):
+        parse_instant(text, LONDON)
+    if "T" not in text:
+        with pytest.raises(InstantError, match="outside the years complaintctl works with"):
+            parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"), [("31022026 10:00", "%d%m%Y %H:%M"), ("02302026", "%m%d%Y")]
+)
+def test_a_day_a_date_format_reads_as_none_is_said_to_name_none(text: str, fmt: str) -> None:
+    # Its first four digits are no year: it was said to be outside the years.
+    with pytest.raises(InstantError, match="names no day of the calendar"):
+        parse_instant(text, LONDON, fmt)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27T10:30:15.5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T103015,5", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+        ("2026-11-27T10:30:15.5Z", datetime(2026, 11, 27, 10, 30, 15, 500000, tzinfo=UTC)),
+    ],
+)
+def test_a_fraction_of_a_second_is_still_read(text: str, expected: datetime) -> None:
+    assert expected == parse_instant(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-W52", " 2026W52 ", "2026-w52", "2026-W52T10:00", "2026W52T1000",
+        # Any one character may follow the date Python takes, and it takes 2026-W52 here.
+        "2026-W52 10:00", "2026W52 10:00", "2026-W52-10:00", "2026-W52-1010", "2026-W52 10.5",
+    ],
+)  # fmt: skip
 def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: str) -> None:
     # Python reads a week alone as its Monday: a deadline "by week 52" would fall on the
     # Monday, and a period to that week would end there. Which day is meant is the user's.

@@ -1,7 +1,6 @@
 """`complaintctl letter`: the letters and emails the procedure owes the consumer, made from the
 case, and `letter check`, which holds the organisation's templates to what each must carry."""
 
-import os
 import sys
 from contextlib import suppress
 from dataclasses import replace
@@ -134,14 +133,15 @@ def letter_command(
     for given, named in ((templates, "--templates"), (kind if target == "check" else None, "DIR")):
         if given is not None and not given.strip():
             raise InvalidInput(f"{named} names a templates folder: it was given empty")
-    folder = Path(os.path.expanduser(templates)) if templates else _config(state).templates()
+    # Templates reads its folder resolved, as every file message names one (files.resolved).
+    folder = Path(templates) if templates else _config(state).templates()
     if restriction is not None and (target == "check" or list_issued):
         raise InvalidInput(
             "--restriction chooses which restriction a restriction letter tells of: it goes "
             "with making one, not with --list or check"
         )
     if target == "check":
-        checked = Templates(Path(os.path.expanduser(kind)) if kind else folder)
+        checked = Templates(Path(kind) if kind else folder)
         render.templates_checked(checked, json_output=json_output)
         return
     if list_issued:
@@ -411,7 +411,9 @@ def _remove(files: list["NewFile"]) -> None:
 
 
 def _in(folder: Path | None, letter: "Letter") -> Path | None:
-    return None if folder is None else Path(os.path.expanduser(folder)) / letter.file_name
+    from complaintctl.files import resolved
+
+    return None if folder is None else resolved(folder) / letter.file_name
 
 
 def _list(

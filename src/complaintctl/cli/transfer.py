@@ -426,9 +426,9 @@ def import_command(
     rejects_target = resolved(rejects_path)
     if skip_invalid and not from_stdin and same_file(rejects_target, path):
         # --force would replace what is being imported with its own bad rows.
-        raise InvalidInput(f"--rejects {rejects_path} is the file being imported; name another")
+        raise InvalidInput(f"--rejects {rejects_target} is the file being imported; name another")
     if skip_invalid and from_stdin and is_stdin(rejects_target):  # `import - < FILE`, the same
-        raise InvalidInput(f"--rejects {rejects_path} is the file stdin reads; name another")
+        raise InvalidInput(f"--rejects {rejects_target} is the file stdin reads; name another")
     if skip_invalid:
         # Checked before importing, by the real run's first step taken and undone (files.
         # check_writable): the good rows must not be kept with the bad ones lost, nor a long

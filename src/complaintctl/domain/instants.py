@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from complaintctl.text import quoted
+
 # Dates outside these years are typing mistakes, and would take the calendar's day-by-day
 # arithmetic to the ends of what datetime can hold.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -57,7 +59,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
         raise InstantError(
-            f"{text!r} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
+            f"{quoted(text)} is not a date and time; write ISO 8601, e.g. 2026-11-27T14:30 "
             "or 2026-11-27T14:30+00:00"
         ) from None
     if fmt is not None:
@@ -66,6 +68,8 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
         raise _outside(text)
+    if fmt is None:
+        _refuse_fraction_before_seconds(text, cleaned, parsed)
     if parsed.tzinfo is not None:
         instant = parsed.astimezone(UTC)
     elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
@@ -79,20 +83,106 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
 
 
 _DAY_WRITTEN = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)(?:T.*)?", re.IGNORECASE)
+_WEEK_ALONE = re.compile(r"(\d{4})-?W(\d\d)", re.IGNORECASE)
+_WEEK_DAY_WRITTEN = re.compile(r"(\d{4})-?W(\d\d)-?(\d)")
 
 
 def _refuse_week_alone(text: str, cleaned: str) -> None:
     """Python reads an ISO week with no weekday (2026-W52) as its Monday: a deadline "by week
     52" would fall on the Monday, a period "to week 52" end there. Which day is meant is the
     user's to say."""
-    week = _WEEK_ALONE.fullmatch(cleaned)
+    week = _WEEK_ALONE.fullmatch(cleaned[: _iso_date_length(cleaned)])
     if week is not None:
         year, number = week.groups()
         raise InstantError(
-            f"{text!r} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
+            f"{quoted(text)} names a week, not a day: write its day too, e.g. {year}-W{number}-1 "
             f"for its Monday or {year}-W{number}-5 for its Friday"
         )
+
+
+def _iso_date_length(text: str) -> int:
+    """How many characters of `text` `datetime.fromisoformat` takes for the date, by Python's
+    own rule (CPython's `_find_isoformat_datetime_separator`): any one character may follow
+    it, then the time. `2026-W10-1010` is the week 2026-W10 at 10:10, say."""
+    if len(text) < 8:
+        return len(text)
+    if text[4] == "-":
+        if text[5] != "W":
+            return 10  # 2026-11-27
+        if len(text) > 8 and text[8] == "-":  # 2026-W10-1, or 2026-W10 with a "-" and a time
+            return 8 if len(text) > 10 and text[10] in _DIGITS else 10
+        return 8  # 2026-W10
+    if text[4] == "W":  # 2026W10 or 2026W101, told apart by how many digits follow
+        end = 7
+        while end < len(text) and text[end] in _DIGITS:
+            end += 1
+        return end if end < 9 else 7 if end % 2 == 0 else 8
+    return 8  # 20261127
+
+
+_DIGITS = "0123456789"
+# A time's hour, or its hour and minute, followed at once by a decimal fraction (10.5, 10:30.5,
+# 1030,5; never a time with its seconds, 10:30:15.5), then an offset or nothing.
+_FRACTION_BEFORE_SECONDS = re.compile(
+    r"(\d\d)(?::?(\d\d))?[.,](\d+)(?:[Zz+-].*)?", re.ASCII | re.DOTALL
+)
+# Digits of a fraction enough to say the time it gives to the microsecond (Python's integers
+# refuse text of over 4,300 digits, and a pasted fraction may be longer).
+_FRACTION_DIGITS = 30
+
+
+def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -> None:
+    """ISO 8601 lets the last part of a time carry a fraction: 10.5 is half past ten, 10:30.5
+    is 10:30:30. Python reads either fraction as of a second (10:00:00.5, 10:30:00.5), so a
+    step typed as at 10.5 would be recorded half an hour before the time meant, and judged
+    against its deadline so. Only text Python read (`parsed`) is looked at: anything else is
+    refused as no date and time, as before. Refused, saying the time ISO 8601 reads and how to
+    write it, and where the fraction looks like minutes (10.30), how to write those."""
+    length = _iso_date_length(cleaned)
+    found = _FRACTION_BEFORE_SECONDS.fullmatch(cleaned, length + 1)
+    if found is None:
+        return
+    day = cleaned[:length]
+    hour, minute, digits = found.groups()
+    digits = digits[:_FRACTION_DIGITS]
+    unit = 3600 if minute is None else 60
+    # Exact, cut to the microsecond (never rounded up past the hour or the day).
+    past = (int(hour) * 3600 + int(minute or 0) * 60) * 10**6 + int(digits) * unit * 10**6 // (
+        10 ** len(digits)
+    )
+    offset = _offset_written(parsed)
+    read = f"{day}T{_time_written(past)}{offset}"
+    looks = ""
+    if len(digits) == 2 and int(digits) < 60:  # 10.30 written for half past ten, say
+        finer = int(digits) * 60 if minute is None else int(minute) * 60 + int(digits)
+        alike = _time_written((int(hour) * 3600 + finer) * 10**6)
+        if alike != _time_written(past):
+            looks = f"; for {alike}, write {day}T{alike}{offset}"
+    raise InstantError(
+        f"{quoted(text)} gives a fraction of the {'hour' if minute is None else 'minute'}, "
+        "which complaintctl does not read (it could be taken for a fraction of a second): "
+        f"ISO 8601 reads it as {read}, so write that{looks}"
+    )
+
+
+def _time_written(microseconds: int) -> str:
+    """A time of day `microseconds` past midnight as ISO 8601 writes it: HH:MM, with the
+    seconds and their fraction only where there are any."""
+    seconds, micro = divmod(microseconds, 10**6)
+    written = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}"
+    if seconds % 60 or micro:
+        written += f":{seconds % 60:02d}"
+    if micro:
+        written += f".{micro:06d}".rstrip("0")
+    return written
+
+
+def _offset_written(parsed: datetime) -> str:
+    offset = parsed.utcoffset()
+    if offset is None:
+        return ""
+    sign = "-" if offset < timedelta(0) else "+"
+    return sign + _time_written(abs(offset) // timedelta(microseconds=1))
 
 
 def parse_due(text: str, tz: ZoneInfo) -> datetime:
@@ -120,12 +210,15 @@ def _is_date_alone(text: str) -> bool:
 
 def _names_no_day(text: str) -> bool:
     """Whether `text` begins with a date written as it should be that is no day at all
-    (2026-02-29, 2026-04-31, 2026-13-01): saying how to write it would not help."""
+    (2026-02-29, 2026-04-31, 2026-13-01; a week date, 2027-W53-1 in a year of 52 weeks or
+    2026-W10-8): saying how to write it would not help."""
     written = _DAY_WRITTEN.match(text)
-    if written is None:
-        return False
+    week = _WEEK_DAY_WRITTEN.match(text)
     try:
-        date(*(int(part) for part in written.groups()))
+        if written is not None:
+            date(*(int(part) for part in written.groups()))
+        elif week is not None:
+            date.fromisocalendar(*(int(part) for part in week.groups()))
     except ValueError:
         return True
     return False
@@ -135,17 +228,35 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
     """A value `fmt` cannot read: written in it but no day (31/02/2026: strptime says the day
     is out of range for the month), or not written in it."""
     if "out of range" in str(err):
-        return _no_such_day(text)
-    return InstantError(f"{text!r} does not match the date format {fmt}")
+        return InstantError(
+            f"{quoted(text)} names no day of the calendar: check the month and the day"
+        )
+    return InstantError(f"{quoted(text)} does not match the date format {fmt}")
+
+
+_NO_DAY = "names no day of the calendar: check the month and the day"
 
 
 def _no_such_day(text: str) -> InstantError:
-    return InstantError(f"{text!r} names no day of the calendar: check the month and the day")
+    # An ISO date: a year far outside ours (0000, 9999) is the slip to name, its weeks no help.
+    if not FIRST_YEAR <= int(text.strip()[:4]) <= LAST_YEAR:
+        return _outside(text)
+    week = _WEEK_DAY_WRITTEN.match(text.strip())
+    if week is None:
+        return InstantError(
+            f"{quoted(text)} names no day of the calendar: check the month and the day"
+        )
+    year = int(week[1])
+    weeks = date(year, 12, 28).isocalendar().week  # the 28th of December is in the last week
+    return InstantError(
+        f"{quoted(text)} names no day of the calendar: check the week ({year} has {weeks}) and "
+        "the day (1 for Monday to 7 for Sunday)"
+    )
 
 
 def _outside(text: str) -> InstantError:
     return InstantError(
-        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        f"{quoted(text)} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
     )
 
 
@@ -199,11 +310,9 @@ def parse_date(text: str, fmt: str | None = None) -> date:
             raise _not_by_format(text, fmt, err) from None
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
-        raise InstantError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InstantError(f"{quoted(text)} is not a date; write it as YYYY-MM-DD") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InstantError(
-            f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
-        )
+        raise _outside(text)
     return day
 
 
@@ -281,7 +390,7 @@ def _refuse_meridiem_disagreeing(text: str, cleaned: str, fmt: str, hour: int) -
         meridiem = am
     if (meridiem == am) == (hour >= 12):
         raise InstantError(
-            f"{text!r} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
+            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
             f"reads the hour on the 24-hour clock (%H), where {hour:02d} is "
             f"{'PM' if hour >= 12 else 'AM'}: check the time, or use %I for a 12-hour clock"
         )
@@ -307,6 +416,15 @@ def check_date_format(fmt: str) -> None:
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
     codes = _codes(fmt)
+    # strptime counts a day by its week or its day of the year without checking the year has
+    # it: 2025-W53-1 (2025 has 52 weeks) is read as 2025-12-29, and day 366 of 2025 as
+    # 2026-01-01. A receipt on another day than the file says moves every deadline.
+    if by_count := sorted(codes & {"j", "U", "W", "V"}):
+        raise InstantError(
+            f"the date format {fmt!r} gives the day by {', '.join('%' + c for c in by_count)} "
+            "(its week or its day of the year), which strptime does not check (a day the year "
+            "lacks is read as another day): write the date with %Y, %m and %d"
+        )
     # Written as text, a zone is read as nothing: 10:00 UTC would be 10:00 local time.
     if zone := _ZONE_AS_TEXT.search(re.sub("%%", "", fmt)):
         raise InstantError(
@@ -415,23 +533,24 @@ def parse_working_duration(text: str, working_day: timedelta, *, typed: bool = T
     parts = _DURATION_PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
         raise InstantError(
-            f"{text!r} is not a duration; write it like 4h, 30m, 2d or 1d4h (d: a working day)"
+            f"{quoted(text)} is not a duration; write it like 4h, 30m, 2d or 1d4h "
+            "(d: a working day)"
         )
     given = [u for _, u in parts]
     twice = next((u for u in given if given.count(u) > 1), None)
     if twice is not None and typed:  # `3h3h`: a slip (pasted twice), never read as their sum
         raise InstantError(
-            f"{text!r} gives {twice} more than once; give each of d, h and m at most once, "
+            f"{quoted(text)} gives {twice} more than once; give each of d, h and m at most once, "
             "like 1d4h"
         )
     units = {"d": working_day, "h": timedelta(hours=1), "m": timedelta(minutes=1)}
     if any(len(n) > 6 for n, _ in parts):
-        raise InstantError(f"{text!r} is longer than complaintctl counts")
+        raise InstantError(f"{quoted(text)} is longer than complaintctl counts")
     total = sum((int(n) * units[u] for n, u in parts), timedelta(0))
     if total > MAX_WORKING_DURATION:
         # Named as hours: "a year" of working time holds only on a calendar of 8-hour days.
         limit = int(MAX_WORKING_DURATION.total_seconds()) // 3600
         raise InstantError(
-            f"{text!r} is more working time than complaintctl counts (at most {limit}h)"
+            f"{quoted(text)} is more working time than complaintctl counts (at most {limit}h)"
         )
     return total

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from complaintctl import text
@@ -186,6 +187,15 @@ def refresh_holidays(
     return _recompute(uow, why, changed, retroactive, by=by, now=now)
 
 
+@cache
+def known_zones() -> dict[str, str]:
+    """Every IANA zone name of the tz database, by its name in lower case (never changed by
+    its callers). Read once a process: zoneinfo lists them by opening each of its files."""
+    from zoneinfo import available_timezones
+
+    return {name.lower(): name for name in available_timezones()}
+
+
 @dataclass(frozen=True)
 class CalendarWanted:
     """What `calendar set` (or `db init`) was asked for: a zone, opening hours as an officer
@@ -201,8 +211,6 @@ class CalendarWanted:
     def choice(self, current: CalendarChoice) -> CalendarChoice:
         """The calendar asked for, each part checked (InvalidInput naming its option), the
         parts not given as `current` has them."""
-        from zoneinfo import available_timezones
-
         from complaintctl.store.calendar import holiday_region
 
         week = current.week
@@ -213,7 +221,7 @@ class CalendarWanted:
                 raise InvalidInput(f"--hours {err}") from None
         zone = current.zone
         if self.zone is not None:
-            known = {name.lower(): name for name in available_timezones()}
+            known = known_zones()
             zone = known.get(self.zone.strip().lower(), self.zone.strip())
             problem = zone_problem(zone, known.values())
             if problem:

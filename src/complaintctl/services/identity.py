@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from complaintctl.errors import InvalidInput, NotPermitted, NotStaff
-from complaintctl.text import shell_word
+from complaintctl.text import normalise_username, shell_word
 
 if TYPE_CHECKING:
     from complaintctl.store.models import Staff
@@ -103,11 +103,15 @@ def upgrading_as(uow: UnitOfWork, by: str, *, named: bool) -> str:
     the connecting role or login may act as, recorded as the store keeps their username. The
     upgrade needs no member of staff (the owner role, bound to no one, runs it): named by no
     one, it is recorded as the member the role or login is bound to, else as the login; on a
-    store with no staff yet, as named, there being no one to check them against."""
+    store with no staff yet, as the username named, there being no one to check them against
+    (a name no username could be is refused, as `staff add` would refuse it)."""
     if not named:
         return bound_member(uow) or by
     if not uow.staff_count():
-        return by
+        try:
+            return normalise_username(by)
+        except InvalidInput as err:
+            raise InvalidInput(f"{err.message}; or {_NAMING_NO_ONE}") from None
     from complaintctl.services.common import acting_staff
 
     # Refused, the way out is the upgrade's own (the owner role is bound to no one, and

@@ -528,7 +528,7 @@ def _adjustments(value: Any) -> tuple[tuple[str, ...], str | None]:
         except (ValueError, RecursionError):
             return (), "starts like a JSON list but is not one complaintctl can read"
     if not isinstance(value, list | tuple) or not all(isinstance(a, str) for a in value):
-        return (), "must be text, several separated by ';'"
+        return (), "must be text, several separated by ';', or a list of texts"
     for adjustment in value:
         problem = text_problem(adjustment.strip(), LABEL)
         if problem:
