@@ -197,7 +197,7 @@ def test_facts_another_version_made_are_neither_counted_nor_called_changed_by_db
         assert (True, False) == (verify_history(uow).intact, verify_history(uow).facts_checked)
         connection = uow.session.connection()
         with pytest.raises(StoreUnavailable) as refused:
-            figure_counts.facts_at(connection, FAR).__enter__()
+            figure_counts.facts_at(connection, FAR)
     assert (8, True) == (refused.value.exit_code, "`complaintctl db upgrade`" in str(refused.value))
 
 
@@ -424,13 +424,23 @@ def python_count(
 def sql_count(
     unit: UnitFactory, window: figures.Window
 ) -> tuple[figure_counts.Values, figure_counts.Members]:
-    with unit(write=False) as uow:
+    """The figures counted over the kept facts, as a report reads them: in a read-only
+    snapshot (on PostgreSQL, REPEATABLE READ and READ ONLY: nothing may be written, not even a
+    temporary table), and counted twice in one transaction alike."""
+    with unit(write=False, snapshot=True) as uow:
         connection = uow.session.connection()
-        with figure_counts.facts_at(connection, window.cutoff) as f:
-            return (
-                figure_counts.count(connection, f, window),
-                figure_counts.cases(connection, f, window),
+        calendar = uow.calendar()
+        found = []
+        for _ in range(2):
+            f = figure_counts.facts_at(connection, window.cutoff)
+            found.append(
+                (
+                    figure_counts.count(connection, f, window, calendar),
+                    figure_counts.cases(connection, f, window, calendar),
+                )
             )
+        assert found[0] == found[1]
+        return found[0]
 
 
 def in_order(found: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -5,33 +5,22 @@ which both how many it counted and which cases are made.
 In progress: the Received section is counted here; the others are still counted by
 domain/figures._count, which tests hold this equal to (tests/service/test_kept_facts.py).
 
-A count is of the facts as recorded by the cutoff: the kept row of each case whose history
-was all recorded by then, and, for each case with an entry recorded after it, its history
-replayed to the cutoff into a temporary table of the same columns (few cases for a period
-past; none for one counted to now).
+A count is of the facts as recorded by the cutoff (facts_at): the kept rows of the cases whose
+history was all recorded by then, counted in SQL, plus the cases with an entry recorded after
+it, their histories replayed to the cutoff and counted in Python (few cases for a period past;
+none for one counted to now). Nothing is written, so a reader in a read-only transaction
+counts (no temporary table), and each count's statement is over case_fact itself, so its
+indexes serve it for a period past too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    MetaData,
-    Table,
-    and_,
-    case,
-    func,
-    literal,
-    select,
-    true,
-    union_all,
-)
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain import figures
@@ -39,6 +28,9 @@ from complaintctl.domain.procedure import CloseReason, Stage
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store import facts
 from complaintctl.store.models import Case, case_fact
+
+if TYPE_CHECKING:
+    from complaintctl.domain.calendar import WorkingCalendar
 
 _CASE = Case.__table__  # type: ignore[attr-defined]
 
@@ -98,115 +90,172 @@ Values = dict[str, int | dict[str, int]]
 Members = dict[str, list[str] | dict[str, list[str]]]
 
 
-@contextmanager
-def facts_at(connection: Connection, cutoff: datetime) -> Iterator[Any]:
-    """Every case's facts as recorded by `cutoff`, as one selectable of case_fact's columns:
-    the kept rows of the cases whose history was all recorded by then and, where there are
-    others, their histories replayed to it into a temporary table (dropped afterwards)
-    beside them. With none (a report counted to now), the kept rows alone: the table itself,
-    its indexes serving every count. Refused (exit 8) where the kept facts were made by
-    another version of complaintctl's: `db upgrade` makes them again."""
+@dataclass(frozen=True)
+class FactsAt:
+    """Every case's facts as recorded by `cutoff`: the kept rows of the cases whose history
+    was all recorded by then (`settled`, the test on case_fact that picks them: None where
+    every kept row is) and the others' histories replayed to it (`replayed`, each with its
+    case's id, in id order: few for a period past, none for one counted to now). The kept
+    rows are counted in SQL, the replayed cases in Python, and the two added: a case is in
+    one or the other."""
+
+    cutoff: datetime
+    settled: ColumnElement[bool] | None
+    replayed: tuple[tuple[int, figures.CaseFacts], ...]
+
+
+def facts_at(connection: Connection, cutoff: datetime) -> FactsAt:
+    """The facts as recorded by `cutoff` (FactsAt). Refused (exit 8) where the kept facts
+    were made by another version of complaintctl's: `db upgrade` makes them again.
+
+    On PostgreSQL, count in the unit of work's snapshot (REPEATABLE READ): a write committed
+    between this and the counts would otherwise be read by one and not the other."""
     if facts.stored_version(connection) != facts.VERSION:
         raise StoreUnavailable(
             "the facts kept for the report's figures were made by another version of "
             "complaintctl than this one counts by: back the store up, then run "
             "`complaintctl db upgrade` to make them again"
         )
+    # A case received after the cutoff was not logged by then (a step's date is never after
+    # its recording): it has no facts at the cutoff and needs no replaying.
     later = (
-        connection.execute(select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff))
+        connection.execute(
+            select(case_fact.c.case_id).where(
+                case_fact.c.recorded_to > cutoff, case_fact.c.received_at <= cutoff
+            )
+        )
         .scalars()
         .all()
     )
-    if not later:
-        yield case_fact
-        return
-    replayed = Table(
-        "temp_case_fact",
-        MetaData(),
-        *(Column(column.name, column.type) for column in case_fact.columns),
-        prefixes=["TEMPORARY"],
+    replayed = tuple(
+        (one.case_id, one.facts)
+        for one in facts.replayed(connection, later, cutoff)
+        if one.facts is not None
     )
-    replayed.create(connection)
-    try:
-        rows = []
-        for one in facts.replayed(connection, later, cutoff):
-            if one.facts is not None and one.recorded_to is not None:
-                row = facts.kept_rows(one.case_id, one.facts, one.recorded_to)[0]
-                rows.append(dict(zip(facts.FACT_COLUMNS, row, strict=True)))
-        if rows:
-            connection.execute(replayed.insert(), rows)
-        columns = [column.name for column in case_fact.columns]
-        kept = select(*(case_fact.c[name] for name in columns)).where(
-            case_fact.c.recorded_to <= cutoff
-        )
-        yield union_all(kept, select(*(replayed.c[name] for name in columns))).subquery("facts")
-    finally:
-        replayed.drop(connection)
+    # Where any case has an entry recorded after the cutoff (received after it too, so not
+    # replayed), only the kept rows recorded by then are the facts at it.
+    recorded_after = (
+        later
+        or connection.execute(
+            select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff).limit(1)
+        ).first()
+    )
+    settled = case_fact.c.recorded_to <= cutoff if recorded_after else None
+    return FactsAt(cutoff, settled, replayed)
 
 
 def count(
     connection: Connection,
-    f: Any,
+    f: FactsAt,
     window: figures.Window,
+    calendar: WorkingCalendar,
     counts: Sequence[Count] = COUNTS,
 ) -> Values:
-    """Each of `counts` over the facts `f` (facts_at): those without parts that share an
-    anchor in one statement, each by parts in one of its own. A count by parts has every part
-    PARTS lists (at 0 where it counted none) first, then any other in the order of the first
-    case counted in it, as domain/figures._count has them."""
+    """Each of `counts` over the facts `f` (facts_at) in `window`: over the kept rows, those
+    without parts that share an anchor in one statement, each by parts in one of its own; the
+    replayed cases' counted by domain/figures._count and added. A count by parts has every
+    part PARTS lists (at 0 where it counted none) first, then any other in the order of the
+    first case counted in it, as domain/figures._count has them."""
     values: Values = {}
     plain: dict[str | None, list[Count]] = {}
+    replayed = _replayed_members(f, window, calendar)
     for one in counts:
         if one.part is None:
             plain.setdefault(one.anchor, []).append(one)
             continue
-        part = one.part(f)
+        part = one.part(case_fact)
         rows = connection.execute(
-            select(part, func.count(), func.min(f.c.case_id))
-            .where(one.where(f, window))
+            select(part, func.count(), func.min(case_fact.c.case_id))
+            .where(_kept(one, f, window))
             .group_by(part)
         ).all()
-        counted = {name: int(n) for name, n, _ in sorted(rows, key=lambda row: row[2])}
-        values[one.figure] = _every_part(one.figure, counted)
+        found = {name: (int(n), first) for name, n, first in rows}
+        listed = replayed.get(one.figure, {})
+        assert isinstance(listed, dict)
+        for name, ids in listed.items():
+            if ids:
+                n, first = found.get(name, (0, ids[0]))
+                found[name] = (n + len(ids), min(first, ids[0]))
+        in_order = sorted(found.items(), key=lambda item: item[1][1])
+        values[one.figure] = _every_part(one.figure, {name: n for name, (n, _) in in_order})
     for anchor, together in plain.items():
         statement = select(
             *(
-                func.coalesce(func.sum(case((one.where(f, window), 1), else_=0)), 0)
+                func.coalesce(func.sum(case((_kept(one, f, window), 1), else_=0)), 0)
                 for one in together
             )  # fmt: skip
         )
         if anchor is not None:
-            statement = statement.where(f.c[anchor] >= window.start, f.c[anchor] < window.end)
-        found = connection.execute(statement.select_from(f)).one()
-        values.update((one.figure, int(n)) for one, n in zip(together, found, strict=True))
+            column = case_fact.c[anchor]
+            statement = statement.where(column >= window.start, column < window.end)
+        found_plain = connection.execute(statement.select_from(case_fact)).one()
+        for one, n in zip(together, found_plain, strict=True):
+            values[one.figure] = int(n) + len(replayed.get(one.figure, []))
     return {one.figure: values[one.figure] for one in counts}
 
 
 def cases(
     connection: Connection,
-    f: Any,
+    f: FactsAt,
     window: figures.Window,
+    calendar: WorkingCalendar,
     counts: Sequence[Count] = COUNTS,
 ) -> Members:
     """The references of the cases each of `counts` counted over the facts `f`, in the order
     they were logged (by part, for a count by parts, its parts as `count` orders them)."""
+    refs = {case_id: kept.ref for case_id, kept in f.replayed}
+    replayed = _replayed_members(f, window, calendar)
     members: Members = {}
     for one in counts:
-        part = one.part(f) if one.part is not None else literal(None)
+        part = one.part(case_fact) if one.part is not None else literal(None)
         rows = connection.execute(
-            select(_CASE.c.ref, part)
-            .select_from(f.join(_CASE, _CASE.c.id == f.c.case_id))
-            .where(one.where(f, window))
-            .order_by(f.c.case_id)
+            select(case_fact.c.case_id, _CASE.c.ref, part)
+            .select_from(case_fact.join(_CASE, _CASE.c.id == case_fact.c.case_id))
+            .where(_kept(one, f, window))
         ).all()
+        listed = replayed.get(one.figure, {} if one.part is not None else [])
+        extra = (
+            [(case_id, refs[case_id], name) for name, ids in listed.items() for case_id in ids]
+            if isinstance(listed, dict)
+            else [(case_id, refs[case_id], None) for case_id in listed]
+        )
+        # In the order logged; a case counted more than once keeps its places.
+        ordered = sorted([*rows, *extra], key=lambda row: row[0])
         if one.part is None:
-            members[one.figure] = [ref for ref, _ in rows]
+            members[one.figure] = [ref for _, ref, _ in ordered]
             continue
-        listed: dict[str, list[str]] = {name: [] for name in _listed_parts(one.figure)}
-        for ref, name in rows:
-            listed.setdefault(name, []).append(ref)
-        members[one.figure] = listed
+        by_part: dict[str, list[str]] = {name: [] for name in _listed_parts(one.figure)}
+        for _, ref, name in ordered:
+            by_part.setdefault(name, []).append(ref)
+        members[one.figure] = by_part
     return members
+
+
+def _kept(one: Count, f: FactsAt, window: figures.Window) -> ColumnElement[bool]:
+    """`one`'s test over the kept rows that are the facts at the cutoff."""
+    test = one.where(case_fact, window)
+    return test if f.settled is None else and_(test, f.settled)
+
+
+CaseIds = list[int] | dict[str, list[int]]
+
+
+def _replayed_members(
+    f: FactsAt, window: figures.Window, calendar: WorkingCalendar
+) -> dict[str, CaseIds]:
+    """Of the replayed cases, the ids of those each figure counted (by part, for a count by
+    parts), as domain/figures._count counts them, in the order logged."""
+    if not f.replayed:
+        return {}
+    ids = {kept.ref: case_id for case_id, kept in f.replayed}
+    members = figures.members([kept for _, kept in f.replayed], window, calendar)
+    found: dict[str, CaseIds] = {}
+    for name, listed in members.items():
+        if isinstance(listed, dict):
+            found[name] = {part: [ids[ref] for ref in refs] for part, refs in listed.items()}
+        else:
+            found[name] = [ids[ref] for ref in listed]
+    return found
 
 
 def _listed_parts(figure: str) -> tuple[str, ...]:
