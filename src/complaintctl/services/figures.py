@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 # The history entries the figures are made of (domain/figures.replay).
 REPLAYED = figures.REPLAYED
 BREAKDOWNS = ("area", "category", "channel", "month")
+# The breakdowns by a case's own fact: counted from each case's replayed history.
+GROUPS = ("area", "category", "channel")
 Rows = tuple[figures.Row, ...]
 
 
@@ -94,7 +96,7 @@ def _report(
     by: str | None,
     compare: bool,
 ) -> ReportView:
-    from complaintctl.store import listings
+    from complaintctl.store import figure_counts, listings
     from complaintctl.store.types import details_of
 
     if by is not None and by not in BREAKDOWNS:
@@ -107,36 +109,50 @@ def _report(
     if by == "month":
         for one in periods:
             windows.update(_month_windows(one, as_of, tz))
-    facts = _facts(uow, periods, {window.cutoff for window in windows.values()})
     restricted, entries = listings.restrictions_for_figures(uow)
     restrictions = figures.restriction_facts(
         restricted,
         (figures.Entry(action, at, recorded, details_of(details))
          for action, at, recorded, details in entries),
     )  # fmt: skip
+    cutoffs = {window.cutoff for window in windows.values()}
+    # By a case's area, category or channel: each case's history replayed to the cutoff and
+    # the groups counted apart. Otherwise counted over the kept facts (store/figure_counts).
+    facts = _facts(uow, periods, cutoffs) if by in GROUPS else {}
+    connection = uow.session.connection()
+    kept = {} if by in GROUPS else {c: figure_counts.facts_at(connection, c) for c in cutoffs}
 
-    def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
+    def gathered(window: figures.Window) -> figures.Gathered:
+        if by in GROUPS:
+            return figures.gather(facts[window.cutoff], window)[0]
+        return figure_counts.gathered(connection, kept[window.cutoff], window)
+
+    def counted(one: Period) -> tuple[Rows, datetime | None]:
+        """The period's figures, and the earliest instant they measure working time from."""
         window = windows[one]
-        cases = facts[window.cutoff]
-        return window, cases, figures.count(cases, window, calendar, restrictions)
+        found = gathered(window)
+        values, _ = figures.values_of(found, window, calendar, restrictions)
+        return figures.rows(values), figures.measured_from(found)
 
     # Side by side, each area, category or channel of either period is in both: one with no
     # case in a period counts 0 there (its medians and shares none), not "no figure". A
     # group is named as the period shown names it, or else as the period before does.
     named: dict[str, str] = {}
-    if by in ("area", "category", "channel"):
+    if by in GROUPS:
         for one in reversed(periods):
             named.update((key, name) for key, (name, _) in _grouped(
                 facts[windows[one].cutoff], by).items())  # fmt: skip
+    earliest: dict[Period, datetime | None] = {}
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
-        window, cases, rows = counted(one)
+        window = windows[one]
+        rows, earliest[one] = counted(one)
         groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
-            groups = [(month.label, counted(month)[2]) for month in one.months()
+            groups = [(month.label, counted(month)[0]) for month in one.months()
                       if month in windows]  # fmt: skip
         elif breakdown is not None:
-            chosen = _grouped(cases, breakdown)
+            chosen = _grouped(facts[window.cutoff], breakdown)
             groups = [(named[key], figures.count(chosen[key][1] if key in chosen else [],
                        window, calendar, None))
                       for key in sorted(named, key=lambda key: named[key])]  # fmt: skip
@@ -150,7 +166,7 @@ def _report(
         by=by,
         current=shown,
         previous=previous,
-        warnings=_warnings(calendar, [(p.ends(tz), facts[windows[p].cutoff]) for p in periods]),
+        warnings=_warnings(calendar, [(p.ends(tz), earliest[p]) for p in periods]),
     )
 
 
@@ -233,7 +249,8 @@ def figure_cases(
         facts = _facts(uow, [period], {one.cutoff for one in (window, *months.values())})
         cases = facts[window.cutoff]
         # Warned of as the report of the period is: the same deadlines count its cases.
-        warnings = _warnings(calendar, [(period.ends(tz), cases)])
+        measured = figures.measured_from(figures.gather(cases, window)[0])
+        warnings = _warnings(calendar, [(period.ends(tz), measured)])
         if by is None:
             refs = figures.counted_cases(cases, window, calendar, name, part)
             return FigureCases(
@@ -353,14 +370,15 @@ def _decode_all(texts: Sequence[str]) -> list[Any]:
 
 
 def _warnings(
-    calendar: WorkingCalendar, counted: Sequence[tuple[datetime, Sequence[figures.CaseFacts]]]
+    calendar: WorkingCalendar, counted: Sequence[tuple[datetime, datetime | None]]
 ) -> tuple[str, ...]:
-    """The bank holidays' coverage, for each period (its end, the cases it read) that counts a
-    case: working time is counted from its earliest receipt up to its end. A period that
-    counts none (`--period 2011-12` in a store begun in 2026) counted no working time, so no
-    deadline of it can be early by a holiday."""
+    """The bank holidays' coverage, for each period (its end, the earliest instant its figures
+    measure working time from: a median's start, an open case's receipt) that measures any:
+    working time is counted from then up to its end. A period that measures none (`--period
+    2011-12` in a store begun in 2026) counted no working time, so none of it can be short by
+    a holiday; its deadlines were counted when they were set, and warned of then."""
     instants = []
-    for end, cases in counted:
-        if cases:
-            instants += [min(case.received_at for case in cases), end]
+    for end, earliest in counted:
+        if earliest is not None:
+            instants += [earliest, end]
     return coverage_warnings(calendar, *instants)

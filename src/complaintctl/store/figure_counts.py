@@ -1,26 +1,26 @@
 """The figures counted in SQL over the kept facts (store/facts.py; ARCHITECTURE.md, "Kept
-facts"): each count's test written once, here, as an expression over the facts' columns, from
-which both how many it counted and which cases are made.
-
-In progress: the Received section is counted here; the others are still counted by
-domain/figures._count, which tests hold this equal to (tests/service/test_kept_facts.py).
+facts"): what domain/figures.gather gathers of every case, gathered instead by a few
+statements over case_fact and case_fact_item, each grouped by what its counts tell apart and
+read from one index by its window's column (models.FACT_INDEXES, ITEM_INDEXES). The values
+are then made of it as of the cases replayed (figures.values_of), so a figure's shares,
+medians and rounding are made in one place. Tests hold every value equal to
+domain/figures._count over the same histories (tests/service/test_kept_facts.py).
 
 A count is of the facts as recorded by the cutoff (facts_at): the kept rows of the cases whose
 history was all recorded by then, counted in SQL, plus the cases with an entry recorded after
-it, their histories replayed to the cutoff and counted in Python (few cases for a period past;
-none for one counted to now). Nothing is written, so a reader in a read-only transaction
-counts (no temporary table), and each count's statement is over case_fact itself, so its
-indexes serve it for a period past too.
+it, their histories replayed to the cutoff and gathered in Python (few cases for a period
+past; none for one counted to now). Nothing is written, so a reader in a read-only transaction
+counts (no temporary table), and each statement is over the kept tables themselves, so their
+indexes serve a period past too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain import figures
@@ -28,79 +28,23 @@ from complaintctl.domain.procedure import CloseReason, Stage
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store import facts
 from complaintctl.store.models import Case, case_fact
-
-if TYPE_CHECKING:
-    from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.store.sql import driver_rows, instant_reader
+from complaintctl.store.types import UTCDateTime
 
 _CASE = Case.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
-class Count:
-    """A figure counted in SQL: which cases' facts it counts (`where`, over a facts selectable
-    and the window), and for one counted by parts, each case's part. `anchor`: the instant
-    column every fact it counts has in the window (the one an index serves), so that counts
-    sharing it are made in one statement that reads only the window's rows."""
-
-    figure: str
-    where: Callable[[Any, figures.Window], ColumnElement[bool]]
-    part: Callable[[Any], ColumnElement[Any]] | None = None
-    anchor: str | None = None
-
-
-def _received_in(f: Any, w: figures.Window) -> ColumnElement[bool]:
-    return and_(f.c.received_at >= w.start, f.c.received_at < w.end)
-
-
-def _received_and(
-    test: Callable[[Any], ColumnElement[bool]],
-) -> Callable[[Any, figures.Window], ColumnElement[bool]]:
-    def where(f: Any, w: figures.Window) -> ColumnElement[bool]:
-        return and_(_received_in(f, w), test(f))
-
-    return where
-
-
-def _closed(reason: CloseReason) -> Callable[[Any], ColumnElement[bool]]:
-    return lambda f: and_(f.c.stage == Stage.CLOSED.value, f.c.close_reason == reason.value)
-
-
-_RECEIVED = "received_at"
-COUNTS: tuple[Count, ...] = (
-    Count("received", _received_in, anchor=_RECEIVED),
-    Count("received_by_channel", _received_in, lambda f: f.c.channel, _RECEIVED),
-    Count("received_by_category", _received_in, lambda f: f.c.category, _RECEIVED),
-    Count("received_board", _received_and(lambda f: f.c.board == true()), anchor=_RECEIVED),
-    Count(
-        "out_of_scope",
-        _received_and(_closed(CloseReason.OUT_OF_SCOPE)),
-        lambda f: func.coalesce(f.c.close_because, literal("")),
-        _RECEIVED,
-    ),
-    Count(
-        "resolved_informally",
-        _received_and(_closed(CloseReason.RESOLVED_INFORMALLY)),
-        anchor=_RECEIVED,
-    ),
-    Count("out_of_time", _received_and(lambda f: f.c.out_of_time == true()), anchor=_RECEIVED),
-)
-COUNTED = frozenset(count.figure for count in COUNTS)
-
-Values = dict[str, int | dict[str, int]]
-Members = dict[str, list[str] | dict[str, list[str]]]
-
-
-@dataclass(frozen=True)
 class FactsAt:
     """Every case's facts as recorded by `cutoff`: the kept rows of the cases whose history
-    was all recorded by then (`settled`, the test on case_fact that picks them: None where
-    every kept row is) and the others' histories replayed to it (`replayed`, each with its
-    case's id, in id order: few for a period past, none for one counted to now). The kept
-    rows are counted in SQL, the replayed cases in Python, and the two added: a case is in
-    one or the other."""
+    was all recorded by then (all of them where `settled` is false: no case has an entry
+    recorded after the cutoff) and the others' histories replayed to it (`replayed`, each
+    with its case's id, in id order: few for a period past, none for one counted to now).
+    The kept rows are counted in SQL, the replayed cases in Python, and the two added: a case
+    is in one or the other."""
 
     cutoff: datetime
-    settled: ColumnElement[bool] | None
+    settled: bool
     replayed: tuple[tuple[int, figures.CaseFacts], ...]
 
 
@@ -134,136 +78,345 @@ def facts_at(connection: Connection, cutoff: datetime) -> FactsAt:
     )
     # Where any case has an entry recorded after the cutoff (received after it too, so not
     # replayed), only the kept rows recorded by then are the facts at it.
-    recorded_after = (
-        later
-        or connection.execute(
+    recorded_after = bool(later) or (
+        connection.execute(
             select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff).limit(1)
         ).first()
+        is not None
     )
-    settled = case_fact.c.recorded_to <= cutoff if recorded_after else None
-    return FactsAt(cutoff, settled, replayed)
+    return FactsAt(cutoff, recorded_after, replayed)
 
 
-def count(
-    connection: Connection,
-    f: FactsAt,
-    window: figures.Window,
-    calendar: WorkingCalendar,
-    counts: Sequence[Count] = COUNTS,
-) -> Values:
-    """Each of `counts` over the facts `f` (facts_at) in `window`: over the kept rows, those
-    without parts that share an anchor in one statement, each by parts in one of its own; the
-    replayed cases' counted by domain/figures._count and added. A count by parts has every
-    part PARTS lists (at 0 where it counted none) first, then any other in the order of the
-    first case counted in it, as domain/figures._count has them."""
-    values: Values = {}
-    plain: dict[str | None, list[Count]] = {}
-    replayed = _replayed_members(f, window, calendar)
-    for one in counts:
-        if one.part is None:
-            plain.setdefault(one.anchor, []).append(one)
-            continue
-        part = one.part(case_fact)
-        rows = connection.execute(
-            select(part, func.count(), func.min(case_fact.c.case_id))
-            .where(_kept(one, f, window))
-            .group_by(part)
-        ).all()
-        found = {name: (int(n), first) for name, n, first in rows}
-        listed = replayed.get(one.figure, {})
-        assert isinstance(listed, dict)
-        for name, ids in listed.items():
-            if ids:
-                n, first = found.get(name, (0, ids[0]))
-                found[name] = (n + len(ids), min(first, ids[0]))
-        in_order = sorted(found.items(), key=lambda item: item[1][1])
-        values[one.figure] = _every_part(one.figure, {name: n for name, (n, _) in in_order})
-    for anchor, together in plain.items():
-        statement = select(
-            *(
-                func.coalesce(func.sum(case((_kept(one, f, window), 1), else_=0)), 0)
-                for one in together
-            )  # fmt: skip
-        )
-        if anchor is not None:
-            column = case_fact.c[anchor]
-            statement = statement.where(column >= window.start, column < window.end)
-        found_plain = connection.execute(statement.select_from(case_fact)).one()
-        for one, n in zip(together, found_plain, strict=True):
-            values[one.figure] = int(n) + len(replayed.get(one.figure, []))
-    return {one.figure: values[one.figure] for one in counts}
+# -- the statements ---------------------------------------------------------------------------
+#
+# Plain SQL both databases read alike: an instant is compared as the store writes it (bound
+# as UTCDateTime), a boolean column tested as itself or through COALESCE(…, FALSE).
 
 
-def cases(
-    connection: Connection,
-    f: FactsAt,
-    window: figures.Window,
-    calendar: WorkingCalendar,
-    counts: Sequence[Count] = COUNTS,
-) -> Members:
-    """The references of the cases each of `counts` counted over the facts `f`, in the order
-    they were logged (by part, for a count by parts, its parts as `count` orders them)."""
-    refs = {case_id: kept.ref for case_id, kept in f.replayed}
-    replayed = _replayed_members(f, window, calendar)
-    members: Members = {}
-    for one in counts:
-        part = one.part(case_fact) if one.part is not None else literal(None)
-        rows = connection.execute(
-            select(case_fact.c.case_id, _CASE.c.ref, part)
-            .select_from(case_fact.join(_CASE, _CASE.c.id == case_fact.c.case_id))
-            .where(_kept(one, f, window))
-        ).all()
-        listed = replayed.get(one.figure, {} if one.part is not None else [])
-        extra = (
-            [(case_id, refs[case_id], name) for name, ids in listed.items() for case_id in ids]
-            if isinstance(listed, dict)
-            else [(case_id, refs[case_id], None) for case_id in listed]
-        )
-        # In the order logged; a case counted more than once keeps its places.
-        ordered = sorted([*rows, *extra], key=lambda row: row[0])
-        if one.part is None:
-            members[one.figure] = [ref for _, ref, _ in ordered]
-            continue
-        by_part: dict[str, list[str]] = {name: [] for name in _listed_parts(one.figure)}
-        for _, ref, name in ordered:
-            by_part.setdefault(name, []).append(ref)
-        members[one.figure] = by_part
-    return members
+def _state(clock: str) -> str:
+    """figures.Clock.state at the cutoff, over a clock's columns (NULL: no such clock)."""
+    return f"""CASE WHEN {clock}_start IS NULL THEN NULL
+      WHEN {clock}_met_at IS NOT NULL THEN
+        CASE WHEN NOT COALESCE({clock}_on_time, FALSE) THEN '{figures.LATE}'
+             WHEN COALESCE({clock}_extended, FALSE) AND {clock}_met_at > {clock}_rule_due
+               THEN '{figures.ON_TIME_EXTENDED}'
+             ELSE '{figures.ON_TIME}' END
+      WHEN {clock}_cancelled_at IS NOT NULL THEN
+        CASE WHEN {clock}_cancelled_at > {clock}_due THEN '{figures.CLOSED_PAST_DUE}'
+             ELSE '{figures.CANCELLED}' END
+      WHEN {clock}_due < :cutoff THEN '{figures.OPEN_PAST_DUE}'
+      ELSE '{figures.NOT_YET_DUE}' END"""
 
 
-def _kept(one: Count, f: FactsAt, window: figures.Window) -> ColumnElement[bool]:
-    """`one`'s test over the kept rows that are the facts at the cutoff."""
-    test = one.where(case_fact, window)
-    return test if f.settled is None else and_(test, f.settled)
+def _owed(clock: str) -> str:
+    """A deadline staff owe, past due at the cutoff (Clock.state == OPEN_PAST_DUE)."""
+    return (
+        f"COALESCE({clock}_due < :cutoff AND {clock}_met_at IS NULL"
+        f" AND {clock}_cancelled_at IS NULL, FALSE)"
+    )
 
 
-CaseIds = list[int] | dict[str, list[int]]
+# The test that keeps, of the kept rows, those recorded by the cutoff: of a case's row, and of an
+# item (`i`) by its case's.
+_SETTLED = " AND recorded_to <= :cutoff"
+_SETTLED_ITEM = " AND i.case_id NOT IN (SELECT case_id FROM case_fact WHERE recorded_to > :cutoff)"
+_OPEN = ", ".join(f"'{stage}'" for stage in figures.OPEN_STAGES)
+_CLOSED = Stage.CLOSED.value
+_OUT_OF_SCOPE = CloseReason.OUT_OF_SCOPE.value
+_INFORMALLY = CloseReason.RESOLVED_INFORMALLY.value
+F = facts  # the items' kinds
+
+# Each statement: its text, `{settled}` where the test of the kept rows recorded by the cutoff
+# goes (the test), each reading one index by its window's column (models.FACT_INDEXES,
+# ITEM_INDEXES).
+_STATEMENTS: dict[str, tuple[str, str]] = {
+    # Received and acknowledgements: by the window on receipt.
+    "received": (f"""
+SELECT channel, category, board, out_of_time,
+       CASE WHEN stage = '{_CLOSED}' THEN close_reason END,
+       CASE WHEN stage = '{_CLOSED}' AND close_reason = '{_OUT_OF_SCOPE}'
+            THEN COALESCE(close_because, '') END,
+       {_state("ack")},
+       count(*), min(case_id)
+FROM case_fact
+WHERE received_at >= :start AND received_at < :end{{settled}}
+GROUP BY 1, 2, 3, 4, 5, 6, 7""", _SETTLED),
+    # First-stage and final response deadlines falling in the window.
+    **{
+        clock: (f"""
+SELECT {_state(clock)}, count(*) FROM case_fact
+WHERE {clock}_due >= :start AND {clock}_due < :end{{settled}}
+GROUP BY 1""", _SETTLED)
+        for clock in ("respond", "final")
+    },
+    # Responses given in the window: decisions, goodwill, and of the first-stage ones those
+    # escalated since (the case's latest escalation at or after it).
+    "given": (f"""
+SELECT i.kind, i.word,
+       CASE WHEN i.kind = '{F.FIRST}' THEN COALESCE(e.latest >= i.at, FALSE) END,
+       count(*), COALESCE(sum(i.pence), 0), min(i.case_id)
+FROM case_fact_item i
+LEFT JOIN (SELECT case_id, max(at) AS latest FROM case_fact_item
+           WHERE kind = '{F.ESCALATED}' GROUP BY case_id) e ON e.case_id = i.case_id
+WHERE i.kind IN ('{F.FIRST}', '{F.FINAL}') AND i.at >= :start AND i.at < :end{{settled}}
+GROUP BY 1, 2, 3""", _SETTLED_ITEM),
+    # Remedies (each once a response) and causes (as often as recorded) of responses given.
+    "remedies": (f"""
+SELECT kind, word, count(*), min(case_id) FROM (
+  SELECT DISTINCT i.case_id, i.number, i.kind, i.word FROM case_fact_item i
+  WHERE i.kind = '{F.REMEDY}' AND i.at >= :start AND i.at < :end{{settled}}
+  UNION ALL
+  SELECT i.case_id, i.number, i.kind, i.word FROM case_fact_item i
+  WHERE i.kind = '{F.CAUSE}' AND i.at >= :start AND i.at < :end{{settled}}
+) given
+GROUP BY 1, 2""", _SETTLED_ITEM),
+    # Escalations, referrals, the Assessor's outcomes, incidents: each dated in the window.
+    "dated": (f"""
+SELECT i.kind, CASE WHEN i.kind = '{F.ASSESSED}' THEN i.word END,
+       CASE WHEN i.kind = '{F.REFERRAL}' THEN COALESCE(i.flag, FALSE) END,
+       count(*), min(i.case_id)
+FROM case_fact_item i
+WHERE i.kind IN ('{F.ESCALATED}', '{F.REFERRAL}', '{F.ASSESSED}', '{F.INCIDENT}')
+  AND i.at >= :start AND i.at < :end{{settled}}
+GROUP BY 1, 2, 3""", _SETTLED_ITEM),
+    # Actions: opened in the window, done in it (on time or not), open (overdue) at the cutoff.
+    "actions": (f"""
+SELECT COALESCE(i.at >= :start AND i.at < :end, FALSE),
+       CASE WHEN i.done_at IS NOT NULL THEN
+              CASE WHEN i.done_at >= :start AND i.done_at < :end THEN
+                CASE WHEN COALESCE(i.flag, FALSE) THEN 'done-on-time' ELSE 'done-late' END
+              END
+            WHEN i.at <= :cutoff THEN
+              CASE WHEN i.due < :cutoff THEN 'overdue' ELSE 'open' END
+       END,
+       count(*)
+FROM case_fact_item i
+WHERE i.kind = '{F.ACTION}'{{settled}}
+GROUP BY 1, 2""", _SETTLED_ITEM),
+    # The backlog: every case open at the cutoff, by stage and whether a deadline is owed
+    # past due.
+    "backlog": (f"""
+SELECT stage, {_owed("ack")} OR {_owed("respond")} OR {_owed("final")}, count(*), min(case_id)
+FROM case_fact
+WHERE stage IN ({_OPEN}){{settled}}
+GROUP BY 1, 2""", _SETTLED),
+}  # fmt: skip
+
+# The instants the working times are of: the medians' pairs (start, end).
+_PAIRS: dict[str, tuple[str, str]] = {
+    figures.TO_ACKNOWLEDGE: ("""
+SELECT received_at, acknowledged_at FROM case_fact
+WHERE received_at >= :start AND received_at < :end
+  AND acknowledged_at IS NOT NULL{settled}""", _SETTLED),
+    figures.TO_RESPOND: (f"""
+SELECT f.acknowledged_at, i.at FROM case_fact_item i JOIN case_fact f ON f.case_id = i.case_id
+WHERE i.kind = '{F.FIRST}' AND i.at >= :start AND i.at < :end
+  AND f.acknowledged_at IS NOT NULL{{settled}}""", " AND f.recorded_to <= :cutoff"),
+    # From the latest escalation by the final response (none: not counted).
+    figures.TO_FINAL: (f"""
+SELECT (SELECT max(e.at) FROM case_fact_item e
+        WHERE e.kind = '{F.ESCALATED}' AND e.case_id = i.case_id AND e.at <= i.at), i.at
+FROM case_fact_item i
+WHERE i.kind = '{F.FINAL}' AND i.at >= :start AND i.at < :end{{settled}}""", _SETTLED_ITEM),
+}  # fmt: skip
+# How many pairs are read from the driver at once.
+_PAIRS_AT_ONCE = 50_000
+# The backlog's cases and their receipts (their ages, on the working clock), in the order logged.
+_BACKLOG_RECEIPTS = (f"""
+SELECT f.case_id, c.ref, f.received_at FROM case_fact f JOIN complaint c ON c.id = f.case_id
+WHERE f.stage IN ({_OPEN}){{settled}}""", " AND f.recorded_to <= :cutoff")  # fmt: skip
 
 
-def _replayed_members(
-    f: FactsAt, window: figures.Window, calendar: WorkingCalendar
-) -> dict[str, CaseIds]:
-    """Of the replayed cases, the ids of those each figure counted (by part, for a count by
-    parts), as domain/figures._count counts them, in the order logged."""
-    if not f.replayed:
-        return {}
-    ids = {kept.ref: case_id for case_id, kept in f.replayed}
-    members = figures.members([kept for _, kept in f.replayed], window, calendar)
-    found: dict[str, CaseIds] = {}
-    for name, listed in members.items():
-        if isinstance(listed, dict):
-            found[name] = {part: [ids[ref] for ref in refs] for part, refs in listed.items()}
+def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figures.Gathered:
+    """What domain/figures.gather gathers of every case as recorded by the cutoff: of the kept
+    rows by SQL, of the replayed cases by gather itself, added."""
+    bound = {"start": window.start, "end": window.end, "cutoff": window.cutoff}
+
+    def statement(written: tuple[str, str]) -> TextClause:
+        sql, settled = written
+        sql = sql.format(settled=settled if f.settled else "")
+        return text(sql).bindparams(
+            *(bindparam(name, value, type_=UTCDateTime()) for name, value in bound.items()
+              if f":{name}" in sql)
+        )  # fmt: skip
+
+    def rows(written: tuple[str, str]) -> list[Any]:
+        return list(connection.execute(statement(written)).all())
+
+    def pairs_of(written: tuple[str, str]) -> list[tuple[datetime, datetime]]:
+        """The instant pairs, read as the driver gives them and converted here: a year of
+        a large store's, through SQLAlchemy's rows, took longer than the query."""
+        instant = instant_reader(connection.dialect)
+        return [
+            (instant(begun), instant(ended))
+            for chunk in driver_rows(connection, statement(written), _PAIRS_AT_ONCE)
+            for begun, ended in chunk
+            if begun is not None
+        ]
+
+    sums = _Sums()
+    for channel, category, board, late_in, closed_as, because, ack, n, first in rows(
+        _STATEMENTS["received"]
+    ):
+        sums.add("received", None, n, first)
+        sums.add("received_by_channel", channel, n, first)
+        sums.add("received_by_category", category, n, first)
+        sums.add("received_board", None, n if board else 0, first)
+        sums.add("out_of_time", None, n if late_in else 0, first)
+        if closed_as == _OUT_OF_SCOPE:
+            sums.add("out_of_scope", because, n, first)
+        elif closed_as == _INFORMALLY:
+            sums.add("resolved_informally", None, n, first)
+        if ack is not None:
+            sums.state(figures.ACKNOWLEDGE_CLOCK, ack, n)
+    for clock, name in (("respond", figures.RESPOND_CLOCK), ("final", figures.FINAL_CLOCK)):
+        for state, n in rows(_STATEMENTS[clock]):
+            if state is not None:
+                sums.state(name, state, n)
+    first_given = first_escalated = goodwill = 0
+    for kind, word, escalated_since, n, pence, first in rows(_STATEMENTS["given"]):
+        goodwill += int(pence)
+        if kind == F.FIRST:
+            sums.add("first_stage_outcomes", word, n, first)
+            first_given += int(n)
+            first_escalated += int(n) if escalated_since else 0
         else:
-            found[name] = [ids[ref] for ref in listed]
+            sums.add("final_outcomes", word, n, first)
+    for kind, word, n, first in rows(_STATEMENTS["remedies"]):
+        sums.add("remedies" if kind == F.REMEDY else "causes", word, n, first)
+    for kind, word, late, n, first in rows(_STATEMENTS["dated"]):
+        if kind == F.ASSESSED:
+            sums.add("assessor_outcomes", word, n, first)
+        elif kind == F.REFERRAL:
+            sums.add("referrals_late" if late else "referrals_within_window", None, n, first)
+        else:
+            sums.add("escalated" if kind == F.ESCALATED else "incidents", None, n, first)
+    for opened, standing, n in rows(_STATEMENTS["actions"]):
+        sums.add("actions_opened", None, n if opened else 0, 0)
+        if standing in ("done-on-time", "done-late"):
+            sums.add(f"actions_{standing.replace('-', '_')}", None, n, 0)
+        elif standing is not None:
+            sums.add("actions_open", None, n, 0)
+            sums.add("actions_overdue", None, n if standing == "overdue" else 0, 0)
+    for stage, breached, n, first in rows(_STATEMENTS["backlog"]):
+        sums.add("open_cases", stage, n, first)
+        sums.add("open_cases_breached", None, n if breached else 0, first)
+    pairs = {name: pairs_of(written) for name, written in _PAIRS.items()}
+    instant = instant_reader(connection.dialect)
+    open_since = [
+        (int(case_id), ref, instant(received))
+        for chunk in driver_rows(connection, statement(_BACKLOG_RECEIPTS), _PAIRS_AT_ONCE)
+        for case_id, ref, received in chunk
+    ]
+    return _with_replayed(
+        sums, pairs, open_since, (first_given, first_escalated, goodwill), f, window
+    )
+
+
+class _Sums:
+    """Counts by figure and part (None: a figure without parts), with the first case counted
+    in each, and the clocks' cases by state."""
+
+    def __init__(self) -> None:
+        self.counted: dict[str, dict[str | None, int]] = {}
+        self.first: dict[str, dict[str | None, int]] = {}
+        self.states: dict[str, dict[str, int]] = {
+            clock: {} for clock in (figures.ACKNOWLEDGE_CLOCK, figures.RESPOND_CLOCK,
+                                    figures.FINAL_CLOCK)
+        }  # fmt: skip
+
+    def add(self, figure: str, part: str | None, n: int, first: int) -> None:
+        counted = self.counted.setdefault(figure, {})
+        counted[part] = counted.get(part, 0) + int(n)
+        known = self.first.setdefault(figure, {})
+        known[part] = min(known.get(part, first), first)
+
+    def state(self, clock: str, state: str, n: int) -> None:
+        self.states[clock][state] = self.states[clock].get(state, 0) + int(n)
+
+
+def _with_replayed(
+    sums: _Sums,
+    pairs: dict[str, list[tuple[datetime, datetime]]],
+    open_since: list[tuple[int, str, datetime]],
+    responses: tuple[int, int, int],
+    f: FactsAt,
+    window: figures.Window,
+) -> figures.Gathered:
+    """The kept rows' sums and the replayed cases' gathering added, as one Gathered;
+    `responses`: the first-stage responses given, those escalated since, the goodwill."""
+    first_given, first_escalated, goodwill = responses
+    if f.replayed:
+        ids = {kept.ref: case_id for case_id, kept in f.replayed}
+        theirs, members = figures.gather([kept for _, kept in f.replayed], window)
+        for figure, listed in members.items():
+            if figure in _OF_STATES:
+                continue  # made of the states, added below
+            if isinstance(listed, dict):
+                for part, refs in listed.items():
+                    if refs:
+                        sums.add(figure, part, len(refs), ids[refs[0]])
+            elif listed:
+                sums.add(figure, None, len(listed), ids[listed[0]])
+        for clock, counted in theirs.states.items():
+            for state, n in counted.items():
+                sums.state(clock, state, n)
+        for name, more in theirs.pairs.items():
+            pairs[name] = [*pairs[name], *more]
+        open_since = sorted([*open_since, *((ids[ref], ref, at) for ref, at in theirs.open_since)])
+        first_given += theirs.first_given
+        first_escalated += theirs.first_escalated
+        goodwill += theirs.goodwill
+    for figure, (clock, these) in _OF_STATES.items():
+        sums.add(figure, None, sum(sums.states[clock].get(state, 0) for state in these), 0)
+    return figures.Gathered(
+        {figure: _value(figure, sums) for figure in figures.GATHERED},
+        sums.states,
+        pairs,
+        [(ref, at) for _, ref, at in open_since],
+        first_given,
+        first_escalated,
+        goodwill,
+    )
+
+
+def _value(figure: str, sums: _Sums) -> figures.Value | dict[str, figures.Value]:
+    """A figure's count, or its parts as domain/figures.gather has them: every part PARTS
+    lists first (at 0 where none counted), then any other in the order of the first case
+    counted in it; the causes, the most recorded first; the remedies, only those listed."""
+    counted = sums.counted.get(figure, {})
+    parts = figures.FIGURE[figure].parts
+    if parts is None:
+        return counted.get(None, 0)
+    found: dict[str, figures.Value] = dict.fromkeys(figures.PARTS[parts], 0)
+    first = sums.first.get(figure, {})
+    for part in sorted(counted, key=lambda part: first[part]):
+        if figure == "remedies" and part not in found:
+            continue  # only the remedies listed are counted
+        found[str(part)] = int(found.get(str(part)) or 0) + counted[part]
+    if figure == "causes":
+        return dict(sorted(found.items(), key=lambda item: (-int(item[1] or 0), item[0])))
     return found
 
 
-def _listed_parts(figure: str) -> tuple[str, ...]:
-    parts = figures.FIGURE[figure].parts
-    return figures.PARTS[parts] if parts is not None else ()
-
-
-def _every_part(figure: str, counted: Mapping[str, int]) -> dict[str, int]:
-    every = dict.fromkeys(_listed_parts(figure), 0)
-    every.update(counted)
-    return every
+# The figures that are a clock's cases in some of its states at the cutoff, made of the states.
+_OF_STATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "acknowledged_on_time": (figures.ACKNOWLEDGE_CLOCK, (figures.ON_TIME,)),
+    "acknowledged_late": (figures.ACKNOWLEDGE_CLOCK, (figures.LATE,)),
+    "acknowledgement_open_past_due": (figures.ACKNOWLEDGE_CLOCK, (figures.OPEN_PAST_DUE,)),
+    "acknowledgement_closed_past_due": (figures.ACKNOWLEDGE_CLOCK, (figures.CLOSED_PAST_DUE,)),
+    # A deadline ended by a close before it fell due was not owed.
+    "responses_due": (figures.RESPOND_CLOCK, figures.OWED_STATES),
+    "responded_on_time": (figures.RESPOND_CLOCK, (figures.ON_TIME,)),
+    "responded_on_time_extended": (figures.RESPOND_CLOCK, (figures.ON_TIME_EXTENDED,)),
+    "responded_late": (figures.RESPOND_CLOCK, (figures.LATE,)),
+    "response_open_past_due": (figures.RESPOND_CLOCK, (figures.OPEN_PAST_DUE,)),
+    "response_closed_past_due": (figures.RESPOND_CLOCK, (figures.CLOSED_PAST_DUE,)),
+    "response_not_yet_due": (figures.RESPOND_CLOCK, (figures.NOT_YET_DUE,)),
+    "finals_due": (figures.FINAL_CLOCK, figures.OWED_STATES),
+    "final_on_time": (figures.FINAL_CLOCK, (figures.ON_TIME,)),
+    "final_on_time_extended": (figures.FINAL_CLOCK, (figures.ON_TIME_EXTENDED,)),
+    "final_late": (figures.FINAL_CLOCK, (figures.LATE,)),
+    "final_open_past_due": (figures.FINAL_CLOCK, (figures.OPEN_PAST_DUE,)),
+    "final_not_yet_due": (figures.FINAL_CLOCK, (figures.NOT_YET_DUE,)),
+}
