@@ -197,7 +197,7 @@ def test_facts_another_version_made_are_neither_counted_nor_called_changed_by_db
         assert (True, False) == (verify_history(uow).intact, verify_history(uow).facts_checked)
         connection = uow.session.connection()
         with pytest.raises(StoreUnavailable) as refused:
-            figure_counts.facts_at(connection, FAR)
+            figure_counts.facts_at(connection, [FAR])
     assert (8, True) == (refused.value.exit_code, "`complaintctl db upgrade`" in str(refused.value))
 
 
@@ -428,7 +428,7 @@ def sql_count(unit: UnitFactory, window: figures.Window) -> dict[str, Any]:
         calendar = uow.calendar()
         found = []
         for _ in range(2):
-            f = figure_counts.facts_at(connection, window.cutoff)
+            f = figure_counts.facts_at(connection, [window.cutoff])[window.cutoff]
             gathered = figure_counts.gathered(connection, f, window)
             found.append(figures.values_of(gathered, window, calendar, None))
         assert found[0] == found[1]

@@ -120,7 +120,7 @@ def _report(
     # the groups counted apart. Otherwise counted over the kept facts (store/figure_counts).
     facts = _facts(uow, periods, cutoffs) if by in GROUPS else {}
     connection = uow.session.connection()
-    kept = {} if by in GROUPS else {c: figure_counts.facts_at(connection, c) for c in cutoffs}
+    kept = {} if by in GROUPS else figure_counts.facts_at(connection, cutoffs)
 
     def gathered(window: figures.Window) -> figures.Gathered:
         if by in GROUPS:

@@ -220,6 +220,17 @@ def replayed(
     """Each of these cases replayed from its whole history (the entries replay reads, in the
     order recorded), or from what was recorded by `cutoff`, in id order, a few hundred cases
     a read. A case not there is left out."""
+    for case_id, ref, found in histories(connection, case_ids):
+        facts = figures.replay(ref, found, cutoff)
+        recorded_to = max((entry[2] for entry in found if entry[2] <= cutoff), default=None)
+        yield Replayed(case_id, ref, facts, recorded_to)
+
+
+def histories(
+    connection: Connection, case_ids: Iterable[int]
+) -> Iterator[tuple[int, str, list[figures.EntryRow]]]:
+    """Each of these cases' reference and the entries of its history replay reads, in the
+    order recorded, in id order, a few hundred cases a read. A case not there is left out."""
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
         chunk = ids[start : start + CASES_AT_ONCE]
@@ -243,13 +254,8 @@ def replayed(
         ):
             entries.setdefault(case_id, []).append((action, at, recorded_at, details))
         for case_id in chunk:
-            if case_id not in refs:
-                continue
-            found = entries.get(case_id, [])
-            ref = refs[case_id]
-            facts = figures.replay(ref, found, cutoff)
-            recorded_to = max((entry[2] for entry in found if entry[2] <= cutoff), default=None)
-            yield Replayed(case_id, ref, facts, recorded_to)
+            if case_id in refs:
+                yield case_id, refs[case_id], entries.get(case_id, [])
 
 
 def decoded(texts: Sequence[str]) -> list[dict[str, Any]]:

@@ -16,11 +16,12 @@ indexes serve a period past too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, select, text
+from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain import figures
@@ -48,9 +49,10 @@ class FactsAt:
     replayed: tuple[tuple[int, figures.CaseFacts], ...]
 
 
-def facts_at(connection: Connection, cutoff: datetime) -> FactsAt:
-    """The facts as recorded by `cutoff` (FactsAt). Refused (exit 8) where the kept facts
-    were made by another version of complaintctl's: `db upgrade` makes them again.
+def facts_at(connection: Connection, cutoffs: Iterable[datetime]) -> dict[datetime, FactsAt]:
+    """The facts as recorded by each of `cutoffs` (FactsAt), each case's history read once
+    however many of them it is replayed to. Refused (exit 8) where the kept facts were made
+    by another version of complaintctl's: `db upgrade` makes them again.
 
     On PostgreSQL, count in the unit of work's snapshot (REPEATABLE READ): a write committed
     between this and the counts would otherwise be read by one and not the other."""
@@ -60,31 +62,32 @@ def facts_at(connection: Connection, cutoff: datetime) -> FactsAt:
             "complaintctl than this one counts by: back the store up, then run "
             "`complaintctl db upgrade` to make them again"
         )
-    # A case received after the cutoff was not logged by then (a step's date is never after
-    # its recording): it has no facts at the cutoff and needs no replaying.
-    later = (
-        connection.execute(
-            select(case_fact.c.case_id).where(
-                case_fact.c.recorded_to > cutoff, case_fact.c.received_at <= cutoff
+    ordered = sorted(set(cutoffs))
+    latest = connection.execute(select(func.max(case_fact.c.recorded_to))).scalar()
+    # The cases to replay to a cutoff: those with an entry recorded after it, but not those
+    # received after it, which were not logged by then (a step's date is never after its
+    # recording): they have no facts at the cutoff.
+    wanted: dict[int, list[datetime]] = {}
+    if ordered and latest is not None and latest > ordered[0]:
+        for case_id, received_at, recorded_to in connection.execute(
+            select(case_fact.c.case_id, case_fact.c.received_at, case_fact.c.recorded_to).where(
+                case_fact.c.recorded_to > ordered[0], case_fact.c.received_at <= ordered[-1]
             )
-        )
-        .scalars()
-        .all()
-    )
-    replayed = tuple(
-        (one.case_id, one.facts)
-        for one in facts.replayed(connection, later, cutoff)
-        if one.facts is not None
-    )
-    # Where any case has an entry recorded after the cutoff (received after it too, so not
+        ):
+            for cutoff in ordered:
+                if received_at <= cutoff < recorded_to:
+                    wanted.setdefault(case_id, []).append(cutoff)
+    replayed: dict[datetime, list[tuple[int, figures.CaseFacts]]] = {c: [] for c in ordered}
+    for case_id, ref, entries in facts.histories(connection, wanted):
+        for cutoff in wanted[case_id]:
+            if (replay := figures.replay(ref, entries, cutoff)) is not None:
+                replayed[cutoff].append((case_id, replay))
+    # Where any case has an entry recorded after a cutoff (received after it too, so not
     # replayed), only the kept rows recorded by then are the facts at it.
-    recorded_after = bool(later) or (
-        connection.execute(
-            select(case_fact.c.case_id).where(case_fact.c.recorded_to > cutoff).limit(1)
-        ).first()
-        is not None
-    )
-    return FactsAt(cutoff, recorded_after, replayed)
+    return {
+        cutoff: FactsAt(cutoff, latest is not None and latest > cutoff, tuple(replayed[cutoff]))
+        for cutoff in ordered
+    }
 
 
 # -- the statements ---------------------------------------------------------------------------
@@ -119,7 +122,10 @@ def _owed(clock: str) -> str:
 # The test that keeps, of the kept rows, those recorded by the cutoff: of a case's row, and of an
 # item (`i`) by its case's.
 _SETTLED = " AND recorded_to <= :cutoff"
-_SETTLED_ITEM = " AND i.case_id NOT IN (SELECT case_id FROM case_fact WHERE recorded_to > :cutoff)"
+_SETTLED_ITEM = (
+    " AND NOT EXISTS (SELECT 1 FROM case_fact s"
+    " WHERE s.case_id = i.case_id AND s.recorded_to > :cutoff)"
+)
 _OPEN = ", ".join(f"'{stage}'" for stage in figures.OPEN_STAGES)
 _CLOSED = Stage.CLOSED.value
 _OUT_OF_SCOPE = CloseReason.OUT_OF_SCOPE.value
@@ -150,15 +156,17 @@ GROUP BY 1""", _SETTLED)
         for clock in ("respond", "final")
     },
     # Responses given in the window: decisions, goodwill, and of the first-stage ones those
-    # escalated since (the case's latest escalation at or after it).
+    # escalated since (an escalation of the case at or after it).
     "given": (f"""
-SELECT i.kind, i.word,
-       CASE WHEN i.kind = '{F.FIRST}' THEN COALESCE(e.latest >= i.at, FALSE) END,
-       count(*), COALESCE(sum(i.pence), 0), min(i.case_id)
-FROM case_fact_item i
-LEFT JOIN (SELECT case_id, max(at) AS latest FROM case_fact_item
-           WHERE kind = '{F.ESCALATED}' GROUP BY case_id) e ON e.case_id = i.case_id
-WHERE i.kind IN ('{F.FIRST}', '{F.FINAL}') AND i.at >= :start AND i.at < :end{{settled}}
+SELECT kind, word, escalated_since, count(*), COALESCE(sum(pence), 0), min(case_id) FROM (
+  SELECT i.kind, i.word, i.pence, i.case_id,
+         CASE WHEN i.kind = '{F.FIRST}' THEN EXISTS (
+           SELECT 1 FROM case_fact_item e
+           WHERE e.kind = '{F.ESCALATED}' AND e.case_id = i.case_id AND e.at >= i.at) END
+           AS escalated_since
+  FROM case_fact_item i
+  WHERE i.kind IN ('{F.FIRST}', '{F.FINAL}') AND i.at >= :start AND i.at < :end{{settled}}
+) given
 GROUP BY 1, 2, 3""", _SETTLED_ITEM),
     # Remedies (each once a response) and causes (as often as recorded) of responses given.
     "remedies": (f"""
