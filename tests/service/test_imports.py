@@ -1372,6 +1372,25 @@ def test_a_24_hour_time_whose_am_or_pm_disagrees_with_it_is_a_bad_row_never_a_gu
     assert [("received_at", True)] == [(p.field, why in p.reason) for p in result.problems]
 
 
+def test_a_weekday_that_disagrees_with_its_date_is_a_bad_row_naming_both_never_a_guess() -> None:
+    # strptime drops the weekday: Tue 30/11/2026 was read as Monday 30 November, no word said.
+    fmt = "%a %d/%m/%Y %H:%M"
+    csv_layout(None, [], fmt)
+
+    result = parse_row(
+        Row(7, {**GOOD, "received_at": "Tue 30/11/2026 10:00", "about": "Sat 28/11/2026"}),
+        LONDON,
+        NOW,
+        fmt,
+    )
+
+    assert isinstance(result, Reject)  # its about date, Saturday 28 November, is good
+    assert [
+        ("received_at", "'Tue 30/11/2026 10:00' gives the weekday Tuesday, but 2026-11-30 is a "
+         "Monday: check the day and the date"),
+    ] == [(p.field, p.reason) for p in result.problems]  # fmt: skip
+
+
 def test_an_unknown_delimiter_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         csv_layout("|", [], None)
