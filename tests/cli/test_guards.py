@@ -294,6 +294,22 @@ def test_an_instant_more_than_10_years_after_now_exits_2_and_writes_nothing(
     refused_and_nothing_written(run, store_url, args, 2, TOO_FAR_AHEAD)
 
 
+def test_an_instant_ahead_typed_with_a_long_fraction_is_cut_in_its_refusal(
+    run: Run, store_url: str
+) -> None:
+    # ISO 8601 reads a fraction of any length: the whole of it was said back, one line of
+    # thousands of characters.
+    to_first_stage(run)
+    typed = "2037-01-01T10:00:00." + "0" * 3000
+    refused_and_nothing_written(
+        run,
+        store_url,
+        ["show", REF, "--as-of", typed],
+        2,
+        f"Error: {typed[:40]!r}… {TOO_FAR_AHEAD}",
+    )
+
+
 def test_a_next_restriction_review_more_than_10_years_after_now_exits_2(
     run: Run, store_url: str
 ) -> None:
