@@ -1275,6 +1275,34 @@ def test_a_date_format_giving_a_code_twice_is_refused_not_a_traceback(fmt: str) 
     )
 
 
+@pytest.mark.parametrize(
+    ("fmt", "twice"),
+    [
+        ("%d %b %Y (%m)", "the month by %b and %m"),
+        ("%d/%m/%Y %B", "the month by %m and %B"),
+        ("%d/%m/%y %Y", "the year by %y and %Y"),
+        ("%d/%m/%Y %H:%M (%I %p)", "the hour by %H and %I"),
+        ("%a %d/%m/%Y %u", "the weekday by %a and %u"),
+        ("%d/%m/%Y %H:%M %z %Z", "the zone by %z and %Z"),
+        ("%c %m", "the month by %c and %m"),  # %c writes the month's name
+        ("%x %Y", "the year by %x and %Y"),  # %x writes the year's last two digits
+    ],
+)
+def test_a_date_format_giving_a_part_twice_by_two_codes_is_refused_never_one_dropped(
+    fmt: str, twice: str
+) -> None:
+    # strptime reads both and keeps one: 30 Nov 2026 (12) by %d %b %Y (%m) was read as
+    # 30 December, 30/11/2026 (25) by %d/%m/%Y (%y) as 2025, without a word.
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert (
+        f"--date-format: the date format {fmt!r} gives {twice}, and strptime keeps only one "
+        "of them (a value whose two disagree would be read by either): give each part once, "
+        "e.g. %d/%m/%Y %H:%M"
+    ) == caught.value.message
+
+
 @pytest.mark.parametrize("fmt", ["%H:%M", "%Q", "", "%d/%m"])
 def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None:
     with pytest.raises(InvalidInput) as caught:

@@ -448,6 +448,7 @@ def check_date_format(fmt: str) -> None:
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
+    _refuse_a_part_twice(fmt)
     codes = _codes(fmt)
     # strptime counts a day by its week or its day of the year without checking the year has
     # it: 2025-W53-1 (2025 has 52 weeks) is read as 2025-12-29, and day 366 of 2025 as
@@ -479,6 +480,29 @@ def check_date_format(fmt: str) -> None:
             f"14:05 back as {read:%H:%M}): add %p (AM or PM) after %I, or use %H for the "
             "24-hour clock"
         )
+
+
+# The parts of a date and time that strptime reads by more than one code, and the codes that
+# give each; %c, %x and %X give several (as this program's C locale writes them: %c
+# `Mon Nov 30 14:05:06 2026`, %x `11/30/26`, %X `14:05:06`).
+_PARTS = {"year": "Yy", "month": "mbB", "hour": "HI", "weekday": "aAuw", "zone": "zZ"}
+_GIVING = {"c": "abdHMSY", "x": "mdy", "X": "HMS"}
+
+
+def _refuse_a_part_twice(fmt: str) -> None:
+    """[ours] A format giving one part by two codes (`%b` and `%m`, `%y` and `%Y`, `%c` and
+    `%m`) is read by strptime keeping one of them: `30 Nov 2026 (12)` by `%d %b %Y (%m)` was
+    30 December. The same code twice is refused by strptime itself (see check_date_format)."""
+    written = re.findall(r"%(.)", fmt.replace("%%", ""))
+    for part, codes in _PARTS.items():
+        giving = list(dict.fromkeys(c for c in written if set(codes) & {c, *_GIVING.get(c, "")}))
+        if len(giving) > 1:
+            raise InstantError(
+                f"the date format {fmt!r} gives the {part} by "
+                f"{', '.join('%' + c for c in giving[:-1])} and %{giving[-1]}, and strptime "
+                "keeps only one of them (a value whose two disagree would be read by either): "
+                "give each part once, e.g. %d/%m/%Y %H:%M"
+            )
 
 
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:
