@@ -8,9 +8,9 @@ the way to write it unambiguously. Output is ISO 8601 with the offset.
 from __future__ import annotations
 
 import re
-import time as clock
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from time import strptime as strptime_fields
 from zoneinfo import ZoneInfo
 
 from complaintctl.text import quoted
@@ -359,7 +359,7 @@ def _refuse_weekday_disagreeing(text: str, cleaned: str, fmt: str, day: date) ->
     which is not ours to guess. Refused, naming both."""
     if not _codes(fmt) & _WEEKDAY_CODES:
         return
-    written = clock.strptime(cleaned, fmt).tm_wday  # as written, where datetime drops it
+    written = strptime_fields(cleaned, fmt).tm_wday  # as written, where datetime drops it
     if written != day.weekday():
         named = day + timedelta(days=written - day.weekday())
         raise InstantError(
