@@ -294,6 +294,22 @@ def test_an_instant_more_than_10_years_after_now_exits_2_and_writes_nothing(
     refused_and_nothing_written(run, store_url, args, 2, TOO_FAR_AHEAD)
 
 
+def test_an_instant_ahead_typed_with_a_long_fraction_is_cut_in_its_refusal(
+    run: Run, store_url: str
+) -> None:
+    # ISO 8601 reads a fraction of any length: the whole of it was said back, one line of
+    # thousands of characters.
+    to_first_stage(run)
+    typed = "2037-01-01T10:00:00." + "0" * 3000
+    refused_and_nothing_written(
+        run,
+        store_url,
+        ["show", REF, "--as-of", typed],
+        2,
+        f"Error: {typed[:40]!r}… {TOO_FAR_AHEAD}",
+    )
+
+
 def test_a_next_restriction_review_more_than_10_years_after_now_exits_2(
     run: Run, store_url: str
 ) -> None:
@@ -857,6 +873,43 @@ def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_exits_2(
     ref = to_assigned(run)
     refused_and_nothing_written(
         run, store_url, respond_args(ref, goodwill), 2, f"Error: --goodwill {goodwill!r} must be"
+    )
+
+
+@pytest.mark.parametrize(
+    ("goodwill", "how"),
+    [
+        # A decimal comma, as much of Europe writes pence: £12.50 meant, said how to write it.
+        ("12,50", "; for £12.50, write 12.50"),
+        ("1,5", "; for £1.50, write 1.50"),
+        ("1,2,3", ""),
+        ("1,000,00", ""),
+    ],
+)
+def test_a_comma_not_between_thousands_is_refused_saying_where_commas_and_pence_go(
+    run: Run, store_url: str, goodwill: str, how: str
+) -> None:
+    # It was refused, but with only examples: 49.99 beside 1,250 did not say what was wrong.
+    ref = to_assigned(run)
+    refused_and_nothing_written(
+        run,
+        store_url,
+        respond_args(ref, goodwill),
+        2,
+        f"Error: --goodwill {goodwill!r} must be a positive amount in pounds and pence, e.g. 50, "
+        "49.99 or 1,250: a comma goes only between groups of three digits (1,250.50), and "
+        f"pence after a point{how}",
+    )
+
+
+def test_a_goodwill_amount_pasted_long_is_cut_in_its_refusal(run: Run, store_url: str) -> None:
+    ref = to_assigned(run)
+    refused_and_nothing_written(
+        run,
+        store_url,
+        respond_args(ref, "9" * 5000),
+        2,
+        f"Error: --goodwill {'9' * 40!r}… must be more than £0 and at most £100,000",
     )
 
 

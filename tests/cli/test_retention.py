@@ -71,6 +71,17 @@ def test_a_number_below_the_least_says_so_without_the_largest_a_store_keeps(run:
     assert "Error: Invalid value for 'ID': 99999999999999999999 is too large\n" == huge.stderr
 
 
+def test_a_number_of_thousands_of_digits_is_said_too_large_cut_short(run: Run) -> None:
+    # int() refuses text of over 4,300 digits: the refusal said the number back whole, and
+    # not why.
+    huge = senior(run, "hold", "lift", "9" * 5000, "--reason", "x")
+    long = senior(run, "hold", "lift", "9" * 4000, "--reason", "x")
+
+    assert f"Error: Invalid value for 'ID': {'9' * 40!r}… is too large\n" == huge.stderr
+    assert huge.stderr == long.stderr
+    assert 2 == huge.exit_code
+
+
 def test_retention_list_and_apply_remove_what_is_due_after_a_dry_run(run: Run) -> None:
     ref = closed_case(run, consumer="Bob Brown", email="bob@example.com")
 

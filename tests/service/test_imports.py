@@ -1275,6 +1275,34 @@ def test_a_date_format_giving_a_code_twice_is_refused_not_a_traceback(fmt: str) 
     )
 
 
+@pytest.mark.parametrize(
+    ("fmt", "twice"),
+    [
+        ("%d %b %Y (%m)", "the month by %b and %m"),
+        ("%d/%m/%Y %B", "the month by %m and %B"),
+        ("%d/%m/%y %Y", "the year by %y and %Y"),
+        ("%d/%m/%Y %H:%M (%I %p)", "the hour by %H and %I"),
+        ("%a %d/%m/%Y %u", "the weekday by %a and %u"),
+        ("%d/%m/%Y %H:%M %z %Z", "the zone by %z and %Z"),
+        ("%c %m", "the month by %c and %m"),  # %c writes the month's name
+        ("%x %Y", "the year by %x and %Y"),  # %x writes the year's last two digits
+    ],
+)
+def test_a_date_format_giving_a_part_twice_by_two_codes_is_refused_never_one_dropped(
+    fmt: str, twice: str
+) -> None:
+    # strptime reads both and keeps one: 30 Nov 2026 (12) by %d %b %Y (%m) was read as
+    # 30 December, 30/11/2026 (25) by %d/%m/%Y (%y) as 2025, without a word.
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert (
+        f"--date-format: the date format {fmt!r} gives {twice}, and strptime keeps only one "
+        "of them (a value whose two disagree would be read by either): give each part once, "
+        "e.g. %d/%m/%Y %H:%M"
+    ) == caught.value.message
+
+
 @pytest.mark.parametrize("fmt", ["%H:%M", "%Q", "", "%d/%m"])
 def test_a_date_format_that_cannot_read_a_date_back_is_refused(fmt: str) -> None:
     with pytest.raises(InvalidInput) as caught:
@@ -1370,6 +1398,25 @@ def test_a_24_hour_time_whose_am_or_pm_disagrees_with_it_is_a_bad_row_never_a_gu
 
     assert isinstance(result, Reject)
     assert [("received_at", True)] == [(p.field, why in p.reason) for p in result.problems]
+
+
+def test_a_weekday_that_disagrees_with_its_date_is_a_bad_row_naming_both_never_a_guess() -> None:
+    # strptime drops the weekday: Tue 30/11/2026 was read as Monday 30 November, no word said.
+    fmt = "%a %d/%m/%Y %H:%M"
+    csv_layout(None, [], fmt)
+
+    result = parse_row(
+        Row(7, {**GOOD, "received_at": "Tue 30/11/2026 10:00", "about": "Sat 28/11/2026"}),
+        LONDON,
+        NOW,
+        fmt,
+    )
+
+    assert isinstance(result, Reject)  # its about date, Saturday 28 November, is good
+    assert [
+        ("received_at", "'Tue 30/11/2026 10:00' gives the weekday Tuesday, but 2026-11-30 is a "
+         "Monday: check the day and the date"),
+    ] == [(p.field, p.reason) for p in result.problems]  # fmt: skip
 
 
 def test_an_unknown_delimiter_is_refused() -> None:

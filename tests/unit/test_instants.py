@@ -347,3 +347,79 @@ def test_a_week_without_its_day_is_refused_rather_than_read_as_its_monday(text: 
     if "T" not in text:
         with pytest.raises(InstantError, match=r"names a week, not a day"):
             parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "written"),
+    [
+        ("Tue 30/11/2026", "%a %d/%m/%Y", "Tuesday"),
+        ("Tue 30/11/2026 10:00", "%a %d/%m/%Y %H:%M", "Tuesday"),
+        ("Sunday 30/11/2026", "%A %d/%m/%Y", "Sunday"),
+        ("2 30/11/2026", "%u %d/%m/%Y", "Tuesday"),  # %u: 1 for Monday
+        ("0 30/11/2026", "%w %d/%m/%Y", "Sunday"),  # %w: 0 for Sunday
+        ("Fri Nov 30 10:00:00 2026", "%c", "Friday"),
+    ],
+)
+def test_a_weekday_that_disagrees_with_the_date_by_a_format_is_refused_naming_both(
+    text: str, fmt: str, written: str
+) -> None:
+    # strptime reads the weekday and drops it: Tue 30/11/2026 was taken as Monday 30 November
+    # without a word, though one of the two is a slip and the file does not say which.
+    message = (
+        f"{text!r} gives the weekday {written}, but 2026-11-30 is a Monday: check the day "
+        "and the date"
+    )
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text, LONDON, fmt)
+    assert message == str(caught.value)
+    with pytest.raises(InstantError) as caught:
+        parse_date(text, fmt)
+    assert message == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("Mon 30/11/2026", "%a %d/%m/%Y"),
+        ("Monday 30/11/2026 10:00", "%A %d/%m/%Y %H:%M"),
+        ("MON 30/11/2026", "%a %d/%m/%Y"),  # in any case, as strptime reads it
+        ("1 30/11/2026", "%u %d/%m/%Y"),
+        ("Mon Nov 30 10:00:00 2026", "%c"),
+    ],
+)
+def test_a_weekday_that_agrees_with_the_date_is_read(text: str, fmt: str) -> None:
+    assert datetime(2026, 11, 30).date() == parse_instant(text, LONDON, fmt).date()
+    assert datetime(2026, 11, 30).date() == parse_date(text, fmt)
+
+
+def test_a_date_a_format_with_a_time_reads_as_no_day_is_said_to_name_none_by_parse_date() -> None:
+    # It was said not to match the format, as only its date part was tried then; written
+    # without its time it said so already.
+    for text in ("29/02/2026 10:00", "29/02/2026"):
+        with pytest.raises(InstantError) as caught:
+            parse_date(text, "%d/%m/%Y %H:%M")
+        assert f"{text!r} names no day of the calendar: check the month and the day" == str(
+            caught.value
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("01/01/0000", "%d/%m/%Y"),
+        ("01/01/0000 10:00", "%d/%m/%Y %H:%M"),
+        ("01/01/0000", "%d/%m/%Y %H:%M"),
+    ],
+)
+def test_year_0_by_a_format_is_said_to_be_outside_our_years_not_to_check_the_month(
+    text: str, fmt: str
+) -> None:
+    # strptime says "year 0 is out of range", which was taken for a day the month lacks.
+    message = f"{text!r} is outside the years complaintctl works with (2000–2099)"
+    with pytest.raises(InstantError) as caught:
+        parse_date(text, fmt)
+    assert message == str(caught.value)
+    if len(text) > 10 or "%H" not in fmt:  # an instant is read by the whole format alone
+        with pytest.raises(InstantError) as caught:
+            parse_instant(text, LONDON, fmt)
+        assert message == str(caught.value)

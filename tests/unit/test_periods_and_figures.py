@@ -69,6 +69,18 @@ def test_a_period_written_wrong_says_how_to_write_it(text: str, message: str) ->
         parse_period(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 3000, "2026-" + "x" * 3000, "2026-Q" + "9" * 3000, "2026-" + "1" * 3000],
+    ids=["text", "after-a-year", "quarter", "month"],
+)
+def test_a_period_pasted_long_is_cut_in_its_refusal(text: str) -> None:
+    # It was said back whole: one line of thousands of characters.
+    with pytest.raises(PeriodError) as caught:
+        parse_period(text)
+    assert str(caught.value).startswith(f"{text[:40]!r}… ")
+
+
 def test_a_period_runs_from_local_midnight_to_local_midnight_whatever_the_clocks_do() -> None:
     # March 2027: the clocks go forward on the 28th, so it ends at 23:00 UTC.
     march = parse_period("2027-03")

@@ -49,7 +49,7 @@ from complaintctl.errors import (
     NotStaff,
     RecordedThenFailed,
 )
-from complaintctl.text import one_line
+from complaintctl.text import one_line, quoted
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -749,7 +749,7 @@ class State:
         except InstantError as err:
             raise InvalidInput(str(err)) from None
         if instant > self.now + MAX_AHEAD:
-            raise InvalidInput(f"{text!r} is more than 10 years ahead")
+            raise InvalidInput(f"{quoted(text)} is more than 10 years ahead")
         return instant
 
     def as_of(self, text: str | None, tz: ZoneInfo) -> datetime:

@@ -14,6 +14,7 @@ from complaintctl.config import ended_stage_problem
 from complaintctl.domain.clocks import CASE_CLOCKS, STAFF_CLOCKS, DeadlineKind
 from complaintctl.domain.procedure import ENDED_STAGES, Category, Stage
 from complaintctl.errors import InvalidInput
+from complaintctl.text import quoted
 
 LARGEST = 2**63 - 1  # the largest whole number a store keeps
 
@@ -26,8 +27,11 @@ def whole_number(low: int, high: int = LARGEST) -> Callable[[str], int]:
     def whole_number(text: str) -> int:
         digits = text.strip()
         if not (digits.isascii() and digits.isdigit()):
-            raise typer.BadParameter(f"{digits!r} is not a whole number written in 0-9")
-        value = int(digits)
+            raise typer.BadParameter(f"{quoted(digits)} is not a whole number written in 0-9")
+        significant = digits.lstrip("0") or "0"
+        if len(significant) > 40:  # said back cut short; int() refuses over 4,300 digits
+            raise typer.BadParameter(f"{quoted(digits)} is too large")
+        value = int(significant)
         if high == LARGEST and value < low:
             raise typer.BadParameter(f"{value} is less than {low}")
         if high == LARGEST and value > high:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from time import strptime as strptime_fields
 from zoneinfo import ZoneInfo
 
 from complaintctl.text import quoted
@@ -63,6 +64,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
             "or 2026-11-27T14:30+00:00"
         ) from None
     if fmt is not None:
+        _refuse_weekday_disagreeing(text, cleaned, fmt, parsed.date())
         _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
@@ -225,8 +227,11 @@ def _names_no_day(text: str) -> bool:
 
 
 def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
-    """A value `fmt` cannot read: written in it but no day (31/02/2026: strptime says the day
-    is out of range for the month), or not written in it."""
+    """A value `fmt` cannot read: written in it but in year 0 (strptime says the year is out
+    of range: ours are 2000-2099), or no day (31/02/2026: strptime says the day is out of range
+    for the month), or not written in it."""
+    if str(err).startswith("year "):
+        return _outside(text)
     if "out of range" in str(err):
         return InstantError(
             f"{quoted(text)} names no day of the calendar: check the month and the day"
@@ -301,16 +306,22 @@ def parse_date(text: str, fmt: str | None = None) -> date:
     cleaned = text.strip()
     if fmt is None:
         _refuse_week_alone(text, cleaned)
+    read_by = fmt
     try:
-        if fmt is not None and not _ascii_digits(cleaned):
+        if fmt is None:
+            day = date.fromisoformat(cleaned)
+        elif not _ascii_digits(cleaned):
             raise ValueError
-        day = date.fromisoformat(cleaned) if fmt is None else _date_by_format(cleaned, fmt)
+        else:
+            day, read_by = _date_by_format(cleaned, fmt)
     except ValueError as err:
         if fmt is not None:
             raise _not_by_format(text, fmt, err) from None
         if _names_no_day(cleaned):
             raise _no_such_day(text) from None
         raise InstantError(f"{quoted(text)} is not a date; write it as YYYY-MM-DD") from None
+    if read_by is not None:
+        _refuse_weekday_disagreeing(text, cleaned, read_by, day)
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise _outside(text)
     return day
@@ -324,15 +335,37 @@ def _ascii_digits(text: str) -> bool:
 _TIME_CODE = re.compile(r"%[HIMSpfzZXcT]")
 
 
-def _date_by_format(text: str, fmt: str) -> date:
+def _date_by_format(text: str, fmt: str) -> tuple[date, str]:
+    """`text` read by `fmt`, or by its date part alone, and the format that read it. Written
+    in the whole format but no day (`29/02/2026 10:00`), it is refused as that, not as not
+    written in the date part."""
     try:
-        return datetime.strptime(text, fmt).date()
-    except ValueError:
+        return datetime.strptime(text, fmt).date(), fmt
+    except ValueError as err:
         first_time_code = _TIME_CODE.search(fmt)
-        if first_time_code is None:
+        if first_time_code is None or "out of range" in str(err):
             raise
         date_part = fmt[: first_time_code.start()].rstrip(" T,")
-        return datetime.strptime(text, date_part).date()
+        return datetime.strptime(text, date_part).date(), date_part
+
+
+# strftime codes of a weekday (%c writes one too, as `Mon Nov 30 14:05:06 2026`).
+_WEEKDAY_CODES = frozenset("aAuwc")
+
+
+def _refuse_weekday_disagreeing(text: str, cleaned: str, fmt: str, day: date) -> None:
+    """[ours] strptime reads a weekday beside a date and drops it: `Tue 30/11/2026` would be
+    Monday 30 November without a word, though the file says two days and one is a slip, and
+    which is not ours to guess. Refused, naming both."""
+    if not _codes(fmt) & _WEEKDAY_CODES:
+        return
+    written = strptime_fields(cleaned, fmt).tm_wday  # as written, where datetime drops it
+    if written != day.weekday():
+        named = day + timedelta(days=written - day.weekday())
+        raise InstantError(
+            f"{quoted(text)} gives the weekday {named:%A}, but {day.isoformat()} is a "
+            f"{day:%A}: check the day and the date"
+        )
 
 
 # A zone's name strptime reads (%Z) and what it means: UTC and GMT alone are the same offset
@@ -415,6 +448,7 @@ def check_date_format(fmt: str) -> None:
             f"the date format {fmt!r} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
+    _refuse_a_part_twice(fmt)
     codes = _codes(fmt)
     # strptime counts a day by its week or its day of the year without checking the year has
     # it: 2025-W53-1 (2025 has 52 weeks) is read as 2025-12-29, and day 366 of 2025 as
@@ -446,6 +480,29 @@ def check_date_format(fmt: str) -> None:
             f"14:05 back as {read:%H:%M}): add %p (AM or PM) after %I, or use %H for the "
             "24-hour clock"
         )
+
+
+# The parts of a date and time that strptime reads by more than one code, and the codes that
+# give each; %c, %x and %X give several (as this program's C locale writes them: %c
+# `Mon Nov 30 14:05:06 2026`, %x `11/30/26`, %X `14:05:06`).
+_PARTS = {"year": "Yy", "month": "mbB", "hour": "HI", "weekday": "aAuw", "zone": "zZ"}
+_GIVING = {"c": "abdHMSY", "x": "mdy", "X": "HMS"}
+
+
+def _refuse_a_part_twice(fmt: str) -> None:
+    """[ours] A format giving one part by two codes (`%b` and `%m`, `%y` and `%Y`, `%c` and
+    `%m`) is read by strptime keeping one of them: `30 Nov 2026 (12)` by `%d %b %Y (%m)` was
+    30 December. The same code twice is refused by strptime itself (see check_date_format)."""
+    written = re.findall(r"%(.)", fmt.replace("%%", ""))
+    for part, codes in _PARTS.items():
+        giving = list(dict.fromkeys(c for c in written if set(codes) & {c, *_GIVING.get(c, "")}))
+        if len(giving) > 1:
+            raise InstantError(
+                f"the date format {fmt!r} gives the {part} by "
+                f"{', '.join('%' + c for c in giving[:-1])} and %{giving[-1]}, and strptime "
+                "keeps only one of them (a value whose two disagree would be read by either): "
+                "give each part once, e.g. %d/%m/%Y %H:%M"
+            )
 
 
 def format_instant(instant: datetime, tz: ZoneInfo) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.instants import FIRST_YEAR, LAST_YEAR, start_of_day
+from complaintctl.text import quoted
 
 # The first month of the financial year [ours: the UK's April to March].
 FINANCIAL_YEAR_STARTS = 4
@@ -123,7 +124,7 @@ def parse_period(text: str) -> Period:
     has it; write `FY2011-12` for that financial year."""
     cleaned = text.strip()
     if not cleaned.isascii():
-        raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
+        raise PeriodError(f"{quoted(text)} is not a period: write {WRITTEN}")
     month_match = _FORMS["month"].fullmatch(cleaned)
     if month_match and 1 <= int(month_match["month"]) <= 12:
         day = date(_year(month_match, text), int(month_match["month"]), 1)
@@ -132,7 +133,7 @@ def parse_period(text: str) -> Period:
     if found:
         quarter = int(found["quarter"])
         if not 1 <= quarter <= 4:
-            raise PeriodError(f"{text!r}: a year has quarters Q1 to Q4")
+            raise PeriodError(f"{quoted(text)}: a year has quarters Q1 to Q4")
         return _within(quarter_of(_year(found, text), quarter), text)
     found = _FORMS["financial-year"].fullmatch(cleaned)
     if found:
@@ -140,11 +141,11 @@ def parse_period(text: str) -> Period:
         if int(found["next"]) != (year + 1) % 100:
             if month_match:
                 raise PeriodError(
-                    f"{text!r} is neither a month (01 to 12) nor a financial year "
+                    f"{quoted(text)} is neither a month (01 to 12) nor a financial year "
                     f"({year}-{(year + 1) % 100:02}, April to March)"
                 )
             raise PeriodError(
-                f"{text!r}: a financial year runs April to March of the next year, so it is "
+                f"{quoted(text)}: a financial year runs April to March of the next year, so it is "
                 f"written {year}-{(year + 1) % 100:02}"
             )
         return _within(financial_year(year), text)
@@ -152,13 +153,13 @@ def parse_period(text: str) -> Period:
     if found:
         return _within(calendar_year(_year(found, text)), text)
     if month_match:
-        raise PeriodError(f"{text!r}: a month is 01 to 12")
-    raise PeriodError(f"{text!r} is not a period: write {WRITTEN}")
+        raise PeriodError(f"{quoted(text)}: a month is 01 to 12")
+    raise PeriodError(f"{quoted(text)} is not a period: write {WRITTEN}")
 
 
 def _outside(text: str) -> PeriodError:
     return PeriodError(
-        f"{text!r} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
+        f"{quoted(text)} is outside the years complaintctl works with ({FIRST_YEAR}–{LAST_YEAR})"
     )
 
 

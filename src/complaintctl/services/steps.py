@@ -107,6 +107,23 @@ _POUNDS = re.compile(r"([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]{1,2})?", re.ASCII
 MAX_GOODWILL_PENCE = 100_000 * 100
 
 
+# Pounds and pence with a decimal comma (12,50 or 1,5), as much of Europe writes them.
+_DECIMAL_COMMA = re.compile(r"([0-9]{1,6}),([0-9]{1,2})", re.ASCII)
+
+
+def _comma_misplaced(typed: str) -> str:
+    """Where an amount has a comma that is not between thousands, where commas and pence go;
+    for a decimal comma, the amount it would mean written as ours (never read as it)."""
+    if "," not in typed:
+        return ""
+    how = ": a comma goes only between groups of three digits (1,250.50), and pence after a point"
+    decimal = _DECIMAL_COMMA.fullmatch(typed)
+    if decimal is None:
+        return how
+    pounds, pence = int(decimal[1]), decimal[2].ljust(2, "0")
+    return f"{how}; for £{pounds:,}.{pence}, write {pounds}.{pence}"
+
+
 @dataclass(frozen=True)
 class Remedies:
     """What a response offers: remedies by name, and a goodwill payment's amount."""
@@ -120,15 +137,16 @@ class Remedies:
                 raise InvalidInput("a goodwill payment needs its amount: --goodwill POUNDS")
             return None
         typed = self.goodwill.strip().lstrip("£")
+        shown = text.quoted(self.goodwill)  # cut short: a refusal stays one readable line
         if not _POUNDS.fullmatch(typed):
             raise InvalidInput(
-                f"--goodwill {self.goodwill!r} must be a positive amount in pounds and pence, "
-                "e.g. 50, 49.99 or 1,250"
+                f"--goodwill {shown} must be a positive amount in pounds and pence, "
+                f"e.g. 50, 49.99 or 1,250{_comma_misplaced(typed)}"
             )
         pence = int(Decimal(typed.replace(",", "")) * 100)
         if not 0 < pence <= MAX_GOODWILL_PENCE:
             raise InvalidInput(
-                f"--goodwill {self.goodwill!r} must be more than £0 and at most "
+                f"--goodwill {shown} must be more than £0 and at most "
                 f"£{MAX_GOODWILL_PENCE // 100:,}"
             )
         return pence
