@@ -844,6 +844,8 @@ def gather(cases: Sequence[CaseFacts], window: Window) -> tuple[Gathered, Member
     to_acknowledge: list[tuple[datetime, datetime]] = []
     to_respond: list[tuple[datetime, datetime]] = []
     to_final: list[tuple[datetime, datetime]] = []
+    # Where each deadline counted (a clock's, an action's) was counted from on the calendar.
+    judged: list[datetime] = []
 
     for c in cases:
         ref, clocks, acknowledged_at = c.ref, c.clocks, c.acknowledged_at
@@ -863,13 +865,16 @@ def gather(cases: Sequence[CaseFacts], window: Window) -> tuple[Gathered, Member
                 out_of_time.append(ref)
             if (clock := clocks.get(ACKNOWLEDGE_CLOCK)) is not None:
                 acks.setdefault(clock.state(cutoff), []).append(ref)
+                judged.append(clock.start)
             if acknowledged_at is not None:
                 to_acknowledge.append((c.received_at, acknowledged_at))
         # First-stage and final response deadlines: in the period they fall due in.
         if (clock := clocks.get(RESPOND_CLOCK)) is not None and start <= clock.due < end:
             responses.setdefault(clock.state(cutoff), []).append(ref)
+            judged.append(clock.start)
         if (clock := clocks.get(FINAL_CLOCK)) is not None and start <= clock.due < end:
             finals.setdefault(clock.state(cutoff), []).append(ref)
+            judged.append(clock.start)
         for at in c.escalated_at:
             if start <= at < end:
                 escalated.append(ref)
@@ -907,15 +912,20 @@ def gather(cases: Sequence[CaseFacts], window: Window) -> tuple[Gathered, Member
             if start <= at < end:
                 incidents.append(ref)
         for a in c.actions:
-            if start <= a.opened_at < end:
+            counted = start <= a.opened_at < end
+            if counted:
                 actions_opened.append(ref)
             if a.done_at is not None:
                 if start <= a.done_at < end:
                     (done_on_time if a.on_time else done_late).append(ref)
+                    counted = True
             elif a.opened_at <= cutoff:
                 actions_open.append(ref)
+                counted = True
                 if a.due < cutoff:
                     actions_overdue.append(ref)
+            if counted:
+                judged.append(a.opened_at)
         # The backlog: every case still in the procedure at the cutoff, whenever received.
         if c.stage in _OPEN:
             open_cases.setdefault(c.stage, []).append(ref)
@@ -989,6 +999,7 @@ def gather(cases: Sequence[CaseFacts], window: Window) -> tuple[Gathered, Member
         first_given,
         first_escalated,
         goodwill,
+        min(judged, default=None),
     )  # fmt: skip
     return gathered, members
 
@@ -1048,7 +1059,8 @@ class Gathered(NamedTuple):
     count counted (by part, for a count by parts, its parts in order), each clock's cases by
     its state at the cutoff (Clock.state), the instant pairs each median is of, each case open
     at the cutoff with its receipt (in the order logged), the first-stage responses given and
-    those escalated since, and the goodwill given."""
+    those escalated since, the goodwill given, and the earliest instant a deadline it counted
+    (a clock's, an action's) was counted from on the calendar."""
 
     counted: dict[str, Value | dict[str, Value]]
     states: dict[str, dict[str, int]]
@@ -1057,6 +1069,7 @@ class Gathered(NamedTuple):
     first_given: int
     first_escalated: int
     goodwill: int
+    judged_from: datetime | None
 
 
 def values_of(
@@ -1108,10 +1121,13 @@ def values_of(
 
 
 def measured_from(gathered: Gathered) -> datetime | None:
-    """The earliest instant the figures made of `gathered` measure working time from: a
-    median's start, an open case's receipt (None: they measure none)."""
+    """The earliest instant the figures made of `gathered` rest on working time from: a
+    deadline's start (a clock's, an action's), a median's start, an open case's receipt
+    (None: they count none)."""
     starts = [start for pairs in gathered.pairs.values() for start, _ in pairs]
     starts += [received for _, received in gathered.open_since]
+    if gathered.judged_from is not None:
+        starts.append(gathered.judged_from)
     return min(starts, default=None)
 
 

@@ -149,8 +149,12 @@ def _report(
         rows, earliest[one] = counted(one)
         groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
-            groups = [(month.label, counted(month)[0]) for month in one.months()
-                      if month in windows]  # fmt: skip
+            # A month's figures rest on working time of their own (its backlog's ages at its
+            # end): warned of with the period's.
+            for month in (month for month in one.months() if month in windows):
+                monthly, since = counted(month)
+                groups.append((month.label, monthly))
+                earliest[one] = _earlier(earliest[one], since)
         elif breakdown is not None:
             chosen = _grouped(facts[window.cutoff], breakdown)
             groups = [(named[key], figures.count(chosen[key][1] if key in chosen else [],
@@ -250,6 +254,9 @@ def figure_cases(
         cases = facts[window.cutoff]
         # Warned of as the report of the period is: the same deadlines count its cases.
         measured = figures.measured_from(figures.gather(cases, window)[0])
+        for counted in months.values() if by == "month" else ():
+            since = figures.measured_from(figures.gather(facts[counted.cutoff], counted)[0])
+            measured = _earlier(measured, since)
         warnings = _warnings(calendar, [(period.ends(tz), measured)])
         if by is None:
             refs = figures.counted_cases(cases, window, calendar, name, part)
@@ -270,6 +277,10 @@ def figure_cases(
         tuple(ref for _, refs in groups for ref in refs), calendar.zone, by, tuple(groups),
         warnings,
     )  # fmt: skip
+
+
+def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:
+    return min((at for at in (one, other) if at is not None), default=None)
 
 
 def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
@@ -373,10 +384,10 @@ def _warnings(
     calendar: WorkingCalendar, counted: Sequence[tuple[datetime, datetime | None]]
 ) -> tuple[str, ...]:
     """The bank holidays' coverage, for each period (its end, the earliest instant its figures
-    measure working time from: a median's start, an open case's receipt) that measures any:
-    working time is counted from then up to its end. A period that measures none (`--period
-    2011-12` in a store begun in 2026) counted no working time, so none of it can be short by
-    a holiday; its deadlines were counted when they were set, and warned of then."""
+    rest on working time from: a deadline's start, a median's start, an open case's receipt;
+    figures.measured_from) that counts any: working time is counted from then up to its end.
+    A period that counts none (`--period 2011-12` in a store begun in 2026) counted no working
+    time, so none of it can be short by a holiday."""
     instants = []
     for end, earliest in counted:
         if earliest is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import TextClause, bindparam, func, select, text
@@ -49,6 +49,11 @@ class FactsAt:
     replayed: tuple[tuple[int, figures.CaseFacts], ...]
 
 
+# How far after its recording a step may be dated: now is read to the second, a time typed to
+# the fraction (services.common.not_in_future).
+_DATED_AHEAD = timedelta(seconds=1)
+
+
 def facts_at(connection: Connection, cutoffs: Iterable[datetime]) -> dict[datetime, FactsAt]:
     """The facts as recorded by each of `cutoffs` (FactsAt), each case's history read once
     however many of them it is replayed to. Refused (exit 8) where the kept facts were made
@@ -65,17 +70,19 @@ def facts_at(connection: Connection, cutoffs: Iterable[datetime]) -> dict[dateti
     ordered = sorted(set(cutoffs))
     latest = connection.execute(select(func.max(case_fact.c.recorded_to))).scalar()
     # The cases to replay to a cutoff: those with an entry recorded after it, but not those
-    # received after it, which were not logged by then (a step's date is never after its
-    # recording): they have no facts at the cutoff.
+    # received after it, which were not logged by then: a step's date is never after its
+    # recording by a second or more (now is read to the second), and they have no facts at
+    # the cutoff (replay says so of one received within that second of it but not logged).
     wanted: dict[int, list[datetime]] = {}
     if ordered and latest is not None and latest > ordered[0]:
         for case_id, received_at, recorded_to in connection.execute(
             select(case_fact.c.case_id, case_fact.c.received_at, case_fact.c.recorded_to).where(
-                case_fact.c.recorded_to > ordered[0], case_fact.c.received_at <= ordered[-1]
+                case_fact.c.recorded_to > ordered[0],
+                case_fact.c.received_at < ordered[-1] + _DATED_AHEAD,
             )
         ):
             for cutoff in ordered:
-                if received_at <= cutoff < recorded_to:
+                if received_at < cutoff + _DATED_AHEAD and cutoff < recorded_to:
                     wanted.setdefault(case_id, []).append(cutoff)
     replayed: dict[datetime, list[tuple[int, figures.CaseFacts]]] = {c: [] for c in ordered}
     for case_id, ref, entries in facts.histories(connection, wanted):
@@ -143,14 +150,14 @@ SELECT channel, category, board, out_of_time,
        CASE WHEN stage = '{_CLOSED}' AND close_reason = '{_OUT_OF_SCOPE}'
             THEN COALESCE(close_because, '') END,
        {_state("ack")},
-       count(*), min(case_id)
+       count(*), min(case_id), min(ack_start)
 FROM case_fact
 WHERE received_at >= :start AND received_at < :end{{settled}}
 GROUP BY 1, 2, 3, 4, 5, 6, 7""", _SETTLED),
     # First-stage and final response deadlines falling in the window.
     **{
         clock: (f"""
-SELECT {_state(clock)}, count(*) FROM case_fact
+SELECT {_state(clock)}, count(*), min({clock}_start) FROM case_fact
 WHERE {clock}_due >= :start AND {clock}_due < :end{{settled}}
 GROUP BY 1""", _SETTLED)
         for clock in ("respond", "final")
@@ -197,7 +204,7 @@ SELECT COALESCE(i.at >= :start AND i.at < :end, FALSE),
             WHEN i.at <= :cutoff THEN
               CASE WHEN i.due < :cutoff THEN 'overdue' ELSE 'open' END
        END,
-       count(*)
+       count(*), min(i.at)
 FROM case_fact_item i
 WHERE i.kind = '{F.ACTION}'{{settled}}
 GROUP BY 1, 2""", _SETTLED_ITEM),
@@ -263,7 +270,8 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
         ]
 
     sums = _Sums()
-    for channel, category, board, late_in, closed_as, because, ack, n, first in rows(
+    judged: list[datetime] = []  # where each deadline counted was counted from
+    for channel, category, board, late_in, closed_as, because, ack, n, first, begun in rows(
         _STATEMENTS["received"]
     ):
         sums.add("received", None, n, first)
@@ -277,10 +285,12 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
             sums.add("resolved_informally", None, n, first)
         if ack is not None:
             sums.state(figures.ACKNOWLEDGE_CLOCK, ack, n)
+            judged.append(begun)
     for clock, name in (("respond", figures.RESPOND_CLOCK), ("final", figures.FINAL_CLOCK)):
-        for state, n in rows(_STATEMENTS[clock]):
+        for state, n, begun in rows(_STATEMENTS[clock]):
             if state is not None:
                 sums.state(name, state, n)
+                judged.append(begun)
     first_given = first_escalated = goodwill = 0
     for kind, word, escalated_since, n, pence, first in rows(_STATEMENTS["given"]):
         goodwill += int(pence)
@@ -299,7 +309,9 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
             sums.add("referrals_late" if late else "referrals_within_window", None, n, first)
         else:
             sums.add("escalated" if kind == F.ESCALATED else "incidents", None, n, first)
-    for opened, standing, n in rows(_STATEMENTS["actions"]):
+    for opened, standing, n, begun in rows(_STATEMENTS["actions"]):
+        if opened or standing is not None:
+            judged.append(begun)
         sums.add("actions_opened", None, n if opened else 0, 0)
         if standing in ("done-on-time", "done-late"):
             sums.add(f"actions_{standing.replace('-', '_')}", None, n, 0)
@@ -316,8 +328,9 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
         for chunk in driver_rows(connection, statement(_BACKLOG_RECEIPTS), _PAIRS_AT_ONCE)
         for case_id, ref, received in chunk
     ]
+    judged_from = min((instant(at) for at in judged if at is not None), default=None)
     return _with_replayed(
-        sums, pairs, open_since, (first_given, first_escalated, goodwill), f, window
+        sums, pairs, open_since, (first_given, first_escalated, goodwill, judged_from), f, window
     )
 
 
@@ -347,13 +360,14 @@ def _with_replayed(
     sums: _Sums,
     pairs: dict[str, list[tuple[datetime, datetime]]],
     open_since: list[tuple[int, str, datetime]],
-    responses: tuple[int, int, int],
+    responses: tuple[int, int, int, datetime | None],
     f: FactsAt,
     window: figures.Window,
 ) -> figures.Gathered:
     """The kept rows' sums and the replayed cases' gathering added, as one Gathered;
-    `responses`: the first-stage responses given, those escalated since, the goodwill."""
-    first_given, first_escalated, goodwill = responses
+    `responses`: the first-stage responses given, those escalated since, the goodwill, and
+    where the earliest deadline counted was counted from."""
+    first_given, first_escalated, goodwill, judged_from = responses
     if f.replayed:
         ids = {kept.ref: case_id for case_id, kept in f.replayed}
         theirs, members = figures.gather([kept for _, kept in f.replayed], window)
@@ -375,6 +389,8 @@ def _with_replayed(
         first_given += theirs.first_given
         first_escalated += theirs.first_escalated
         goodwill += theirs.goodwill
+        if theirs.judged_from is not None:
+            judged_from = min(judged_from or theirs.judged_from, theirs.judged_from)
     for figure, (clock, these) in _OF_STATES.items():
         sums.add(figure, None, sum(sums.states[clock].get(state, 0) for state in these), 0)
     return figures.Gathered(
@@ -385,6 +401,7 @@ def _with_replayed(
         first_given,
         first_escalated,
         goodwill,
+        judged_from,
     )
 
 
