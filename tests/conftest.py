@@ -246,8 +246,8 @@ def _units(store_url: str, template: Path) -> Iterator[UnitFactory]:
     engine = open_engine(url)
     ensure_schema(engine, url, STORE_CREATED)
 
-    def factory(*, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(engine, url, write=write)
+    def factory(*, write: bool = True, snapshot: bool = False) -> UnitOfWork:
+        return UnitOfWork(engine, url, write=write, snapshot=snapshot)
 
     yield factory
     engine.dispose()

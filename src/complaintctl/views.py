@@ -1210,6 +1210,10 @@ class HistoryVerified:
     head: str  # the chain's last link as read: note it outside the store
     cases: int  # cases whose stage was checked
     problems: tuple[VerifyProblem, ...]
+    # Whether each case's kept facts were checked against its history: not where another
+    # version of complaintctl's facts made them (`db upgrade` makes them again), nor where the
+    # history is broken.
+    facts_checked: bool = True
 
     @property
     def intact(self) -> bool:

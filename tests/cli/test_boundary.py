@@ -435,12 +435,18 @@ def test_a_store_with_history_details_changed_to_text_not_json_says_it_is_damage
     run: Run, store_url: str, frozen: None
 ) -> None:
     """Details edited by hand into text that is no JSON: every command that reads them says
-    the store is damaged (exit 8), never a traceback."""
+    the store is damaged (exit 8), never a traceback. A report by area replays each case's
+    history (a report otherwise counts the facts kept as the history was written, which
+    `db verify` checks against it)."""
     ref = journey.log_case(run, at="2026-11-30T10:00")
     rewrite(store_url, "UPDATE event SET details = 'not json' WHERE action = 'log'")
     store = describe(resolve_url(store_url))  # as the message names it, a file or a server
 
-    for command in (("history", ref), ("show", ref), ("report", "--period", "2026-11")):
+    for command in (
+        ("history", ref),
+        ("show", ref),
+        ("report", "--period", "2026-11", "--by", "area"),
+    ):
         result = run(*command)
         assert (8, "") == (result.exit_code, result.stdout), (command, result.output)
         assert result.stderr.startswith(f"Error: the store at {store} is damaged: "), command
@@ -455,7 +461,11 @@ def test_a_store_with_history_details_changed_to_json_not_an_object_says_it_is_d
     ref = journey.log_case(run, at="2026-11-30T10:00")
     rewrite(store_url, f"UPDATE event SET details = '{details}' WHERE action = 'log'")
 
-    for command in (("history", ref), ("show", ref), ("report", "--period", "2026-11")):
+    for command in (
+        ("history", ref),
+        ("show", ref),
+        ("report", "--period", "2026-11", "--by", "area"),
+    ):
         result = run(*command)
         assert (8, "") == (result.exit_code, result.stdout), (command, result.output)
         assert "is damaged: " in result.stderr, command
@@ -464,15 +474,15 @@ def test_a_store_with_history_details_changed_to_json_not_an_object_says_it_is_d
 def test_a_report_refused_for_a_damaged_entry_is_one_error_line_in_a_real_process(
     run: Run, store_url: str, frozen: None
 ) -> None:
-    """The report stops reading the history at the damaged entry: the reader left open is
-    closed quietly, after the connection. It printed an "Exception ignored" traceback after
-    the error line."""
+    """The report (by area: it replays each case's history) stops reading the history at the
+    damaged entry: the reader left open is closed quietly, after the connection. It printed an
+    "Exception ignored" traceback after the error line."""
     journey.log_case(run, at="2026-11-30T10:00")
     rewrite(store_url, "UPDATE event SET details = '[1]' WHERE action = 'log'")
     env = {**os.environ, "COMPLAINTCTL_DB": store_url, "COMPLAINTCTL_USER": "officer.one"}
 
     result = subprocess.run(
-        [sys.executable, "-m", "complaintctl", "report", "--period", "2026-11"],
+        [sys.executable, "-m", "complaintctl", "report", "--period", "2026-11", "--by", "area"],
         env=env,
         capture_output=True,
         text=True,

@@ -33,6 +33,7 @@ from typer.testing import CliRunner, Result
 from complaintctl.cli import app
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store import (
+    facts,
     models,  # noqa: F401 - registers the tables
     schema,
     search,
@@ -659,9 +660,9 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
             text("SELECT actor, details FROM event WHERE action = 'upgrade-schema'")
         ).all()
     assert [0] == list(versions)
-    assert [("sam", json.dumps({"from": "0001", "to": schema.SCHEMA_REVISION}))] == [
-        tuple(row) for row in upgrades
-    ]
+    # The kept facts made by this complaintctl's version of them (store/facts.py).
+    upgraded = {"facts": facts.VERSION, "from": "0001", "to": schema.SCHEMA_REVISION}
+    assert [("sam", json.dumps(upgraded))] == [tuple(row) for row in upgrades]
     # Every record 0.1.0 wrote is there, unchanged; the upgrade added only its own entry.
     after = first_release_rows(engine)
     after["event"] = after["event"][: len(FIRST_RELEASE_ROWS["event"]["rows"])]
@@ -1095,3 +1096,134 @@ def test_a_migration_that_leaves_a_row_referring_to_a_missing_one_is_refused(
         )  # fmt: skip
         with pytest.raises(StoreUnavailable, match="would leave 1 rows referring to missing ones"):
             schema._check_references(connection, before)
+
+
+# -- revision 0012: kept facts -----------------------------------------------------------------
+
+
+def kept_rows(engine: Engine) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    from complaintctl.store.models import case_fact, case_fact_item
+
+    with engine.connect() as connection:
+        return [
+            (table.name, [tuple(row) for row in connection.execute(
+                select(table).order_by(*table.primary_key.columns))])
+            for table in (case_fact, case_fact_item)
+        ]  # fmt: skip
+
+
+def facts_not_replayed(engine: Engine) -> tuple[int, list[str]]:
+    """How many cases have kept facts, and those whose facts are not their history's replay."""
+    from complaintctl.store import facts
+    from complaintctl.store.models import case_fact
+
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM complaint")).scalars().all()
+        kept = connection.execute(select(case_fact.c.case_id)).scalars().all()
+        return len(kept), list(facts.differing(connection, ids))
+
+
+def test_a_0_1_0_store_upgrades_with_each_cases_facts_kept_as_its_history_replays(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    engine = engine_of(first_release_store)
+    cases = len(FIRST_RELEASE_ROWS["complaint"]["rows"])
+
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
+
+    assert (cases, []) == facts_not_replayed(engine)
+    # Kept from then on as history is written: a step on a case replays it again.
+    step = complaintctl(first_release_store, "--as", "olu", "note", "SC-2026-000004", "--text",
+                        "Rang", "--at", "2026-12-04T10:00")  # fmt: skip
+    assert 0 == step.exit_code, step.output
+    assert (cases, []) == facts_not_replayed(engine)
+    verified = complaintctl(first_release_store, "db", "verify")
+    assert 0 == verified.exit_code, verified.output
+
+
+@sqlite_only
+def test_revision_0012_makes_its_tables_empty_and_the_upgrade_fills_again_the_rows_it_kept(
+    tmp_path: Path, engine_of: Callable[[str], Engine]
+) -> None:
+    """0012 only makes the tables (a fill through today's code and tables would break
+    upgrading an older store once a later revision changes them); the upgrade fills them once
+    the store is at the program's revision, its facts' version forgotten by 0012."""
+    store = str(tmp_path / "demo.sqlite3")
+    assert 0 == complaintctl(store, "demo", "--into", store).exit_code
+    engine = engine_of(store)
+    kept = kept_rows(engine)
+    # The demo's cases have responses, escalations, actions.
+    assert ([], []) != (kept[0][1], kept[1][1])
+
+    migrate(engine, "0011", down=True)
+    assert not {"case_fact", "case_fact_item"} & set(inspect(engine).get_table_names())
+    migrate(engine, "0012")
+    assert [("case_fact", []), ("case_fact_item", [])] == kept_rows(engine)
+    with engine.connect() as connection:
+        assert None is facts.stored_version(connection)
+
+    result = complaintctl(store, "db", "upgrade", "--as", "sam")
+    assert (0, f"The store {store} is at schema revision {schema.SCHEMA_REVISION} already; "
+               "made the facts kept for the report's figures again for 10 cases, as this "
+               "complaintctl counts them\n") == (result.exit_code, result.stdout)  # fmt: skip
+    assert kept == kept_rows(engine)
+    assert (len(kept[0][1]), []) == facts_not_replayed(engine)
+    with engine.connect() as connection:
+        assert facts.VERSION == facts.stored_version(connection)
+    again = complaintctl(store, "db", "upgrade", "--as", "sam")
+    assert again.stdout.endswith("already: nothing to do\n")
+
+
+def test_a_store_whose_facts_an_older_complaintctl_made_is_upgraded_at_the_same_revision(
+    first_release_store: str, engine_of: Callable[[str], Engine]
+) -> None:
+    """A new complaintctl whose replay counts otherwise is installed over a store at its
+    revision: db verify does not call the facts changed, db upgrade makes them again."""
+    engine = engine_of(first_release_store)
+    cases = len(FIRST_RELEASE_ROWS["complaint"]["rows"])
+    assert 0 == complaintctl(first_release_store, "db", "upgrade", "--as", "sam").exit_code
+    with engine.begin() as connection:  # as an older version would have kept them
+        connection.execute(
+            text("UPDATE store_setting SET value = '0' WHERE key = :key"),
+            {"key": facts.VERSION_KEY},
+        )
+        connection.execute(text("UPDATE case_fact SET channel = 'fax'"))
+
+    status = complaintctl(first_release_store, "db", "status", "--json")
+    assert (0, "needs-upgrade") == (status.exit_code, json.loads(status.stdout)["state"])
+
+    verified = complaintctl(first_release_store, "db", "verify")
+    assert (0, "Error" not in verified.stderr, True) == (
+        verified.exit_code,
+        True,
+        "were made by another version of complaintctl and were not checked" in verified.stderr,
+    )
+    result = complaintctl(first_release_store, "db", "upgrade", "--as", "sam")
+    where = describe(resolve_url(first_release_store))
+    assert (0, f"The store {where} is at schema revision {schema.SCHEMA_REVISION} already; "
+               f"made the facts kept for the report's figures again for {cases} cases, as this "
+               "complaintctl counts them\n") == (result.exit_code, result.stdout)  # fmt: skip
+    assert (cases, []) == facts_not_replayed(engine)
+    # Its indexes dropped for the refill are made again, as a new store has them.
+    assert {
+        name: sorted(str(index.name) for index in table.indexes)
+        for name, table in (("case_fact", models.case_fact),
+                            ("case_fact_item", models.case_fact_item))
+    } == {
+        name: sorted(str(index["name"]) for index in inspect(engine).get_indexes(name))
+        for name in ("case_fact", "case_fact_item")
+    }  # fmt: skip
+    with engine.connect() as connection:
+        recorded = (
+            connection.execute(
+                text("SELECT details FROM event WHERE action = 'upgrade-schema' ORDER BY id")
+            )
+            .scalars()
+            .all()
+        )
+    assert {"facts": facts.VERSION, "from": schema.SCHEMA_REVISION,
+            "to": schema.SCHEMA_REVISION} == json.loads(recorded[-1])  # fmt: skip
+    verified = complaintctl(first_release_store, "db", "verify")
+    assert (0, "") == (verified.exit_code, verified.stderr)
+    status = complaintctl(first_release_store, "db", "status", "--json")
+    assert "current" == json.loads(status.stdout)["state"]

@@ -143,19 +143,24 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     try:
         with state.naming_the_config_file(), translated_errors(url):
-            before, after = upgrade(
-                engine, state.now, by=state.actor, origin=state.origin, acting=acting
-            )
+            done = upgrade(engine, state.now, by=state.actor, origin=state.origin, acting=acting)
     except BaseException:
         state.forget_unused_store()
         raise
     where = render.store_shown(describe(url))
+    before, after, made = done.before, done.after, done.facts_made
     if before is None:
         render.message(f"Made a new store at {where}, schema revision {after}")
-    elif before == after:
+    elif before != after:
+        render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
+    elif made is None:
         render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:
-        render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
+        render.message(
+            f"The store {where} is at schema revision {after} already; made the facts kept "
+            f"for the report's figures again for {made} case{'' if made == 1 else 's'}, as "
+            "this complaintctl counts them"
+        )
 
 
 Off = Annotated[bool, typer.Option("--off", help="Turn the setting off again.")]
@@ -237,6 +242,12 @@ def db_verify(
         lambda uow, _: verify_history(uow, noted_head=noted_head), None, snapshot=True
     )
     render.history_verified(view, json_output=json_output)
+    if view.intact and not view.facts_checked:
+        render.note(
+            "The facts kept for the report's figures were made by another version of "
+            "complaintctl and were not checked: back the store up, then run "
+            "`complaintctl db upgrade` to make them again"
+        )
     if not view.intact:
         raise HistoryNotIntact(
             f"the history is not intact: {render.verify_problem(view.problems[0])}"

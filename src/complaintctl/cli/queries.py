@@ -559,6 +559,9 @@ def report_command(
             compare=compare is not None,
         ),
         as_of,
+        # Counted over the kept facts and the cases replayed beside them: every statement
+        # must see the same store (PostgreSQL's REPEATABLE READ).
+        snapshot=True,
     )
     if html is None:
         render.report(state.output, view, json_output=json_output, csv_output=csv_output)

@@ -222,6 +222,16 @@ SHARE_COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # -- the history, replayed --------------------------------------------------------------------
 
+# The history entries the figures are made of (replay reads these, and no others).
+REPLAYED = tuple(
+    a.value
+    for a in (
+        Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
+        Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
+        Action.REOPEN, Action.EDIT, Action.INCIDENT, Action.ACTION_OPENED, Action.ACTION_DONE,
+    )
+)  # fmt: skip
+
 
 class Entry(NamedTuple):
     """One history entry of a case, as the store holds it (a named tuple: a report makes one
@@ -246,6 +256,8 @@ CLOSED_PAST_DUE = "closed-past-due"  # ended by a close after its due, the step 
 NOT_YET_DUE = "not-yet-due"
 CANCELLED = "cancelled"  # ended by a close before its due: nothing was owed any more
 JUDGED = (ON_TIME, ON_TIME_EXTENDED, LATE, OPEN_PAST_DUE, CLOSED_PAST_DUE)
+# A deadline's states but CANCELLED: it was owed.
+OWED_STATES = (*JUDGED, NOT_YET_DUE)
 
 
 class Clock(NamedTuple):
@@ -389,10 +401,10 @@ _RECOMPUTE = Action.RECOMPUTE.value
 _REFER = Action.REFER.value
 _REOPEN = Action.REOPEN.value
 _RESPOND = Action.RESPOND.value
-_ACKNOWLEDGE_CLOCK = DeadlineKind.ACKNOWLEDGE.value
-_FINAL_CLOCK = DeadlineKind.FINAL.value
+ACKNOWLEDGE_CLOCK = DeadlineKind.ACKNOWLEDGE.value
+FINAL_CLOCK = DeadlineKind.FINAL.value
 _REFERRAL_WINDOW_CLOCK = DeadlineKind.REFERRAL_WINDOW.value
-_RESPOND_CLOCK = DeadlineKind.RESPOND.value
+RESPOND_CLOCK = DeadlineKind.RESPOND.value
 
 
 def replay(ref: str, entries: Iterable[EntryRow], cutoff: datetime) -> CaseFacts | None:
@@ -428,7 +440,7 @@ def replay(ref: str, entries: Iterable[EntryRow], cutoff: datetime) -> CaseFacts
             board = bool(details.get("board"))
             out_of_time = bool(details.get("out_of_time"))
             area = acknowledged_at = close_reason = close_because = None
-            clocks[_ACKNOWLEDGE_CLOCK] = _Running(
+            clocks[ACKNOWLEDGE_CLOCK] = _Running(
                 at, _instant(details["acknowledge_due"]), recorded_at
             )
             continue
@@ -440,11 +452,11 @@ def replay(ref: str, entries: Iterable[EntryRow], cutoff: datetime) -> CaseFacts
             stage = target
         if action == _ACKNOWLEDGE:
             area, acknowledged_at = details.get("area"), at
-            _meet(clocks, _ACKNOWLEDGE_CLOCK, at, details)
+            _meet(clocks, ACKNOWLEDGE_CLOCK, at, details)
             due = _instant(details["respond_due"])
-            clocks[_RESPOND_CLOCK] = _Running(at, due, recorded_at)
+            clocks[RESPOND_CLOCK] = _Running(at, due, recorded_at)
         elif action == _RESPOND or action == _FINAL:
-            kind = _RESPOND_CLOCK if action == _RESPOND else _FINAL_CLOCK
+            kind = RESPOND_CLOCK if action == _RESPOND else FINAL_CLOCK
             _meet(clocks, kind, at, details)
             responses.append(
                 Given(
@@ -473,7 +485,7 @@ def replay(ref: str, entries: Iterable[EntryRow], cutoff: datetime) -> CaseFacts
         elif action == _ESCALATE:
             escalated.append(at)
             due = _instant(details["final_due"])
-            clocks[_FINAL_CLOCK] = _Running(at, due, recorded_at)
+            clocks[FINAL_CLOCK] = _Running(at, due, recorded_at)
         elif action == _REFER:
             _meet(clocks, _REFERRAL_WINDOW_CLOCK, at, details)
             referrals.append((at, bool(details.get("late"))))
@@ -671,7 +683,7 @@ def count(
     """Every figure of FIGURES over `cases`, in FIGURES' order, a row for each part of a
     figure counted by parts; the restrictions' only when `restrictions` are given."""
     values, _ = _count(cases, window, calendar, restrictions)
-    return _rows(values)
+    return rows(values)
 
 
 def with_parts(rows: Sequence[Row], parts: Mapping[str, Iterable[str]]) -> tuple[Row, ...]:
@@ -754,14 +766,19 @@ def parse_figure(text: str) -> tuple[str, str | None]:
 Members = dict[str, list[str] | dict[str, list[str]]]
 
 
+def members(cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar) -> Members:
+    """For each figure that counts cases (or steps on them), the references of those it
+    counted, as often as it counted each, in the order the cases were logged."""
+    return _count(cases, window, calendar, None)[1]
+
+
 def counted_cases(
     cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar, figure: str,
     part: str | None,
 ) -> list[str]:  # fmt: skip
     """The references of the cases `figure` (its `part`) counted, as often as it counted
     each (a case escalated twice is there twice), in the order the cases were logged."""
-    _, members = _count(cases, window, calendar, None)
-    found = members[figure]
+    found = members(cases, window, calendar)[figure]
     if isinstance(found, dict):
         assert part is not None
         return list(found.get(part, []))
@@ -775,13 +792,22 @@ def _count(
     restrictions: Restrictions | None,
 ) -> tuple[dict[str, Value | dict[str, Value]], Members]:
     """The figures' values, and for each count of cases (or of steps on them) the cases it
-    counted: a count is how many of them there are, so the two cannot disagree.
+    counted: a count is how many of them there are, so the two cannot disagree. The working
+    times the medians and the backlog's ages are of are measured after the cases are
+    gathered, each figure's instants placed on the calendar's working clock in one call
+    (WorkingCalendar.working_clock)."""
+    gathered, members = gather(cases, window)
+    values, by_age = values_of(gathered, window, calendar, restrictions)
+    members["open_cases_by_age"] = by_age
+    return values, members
 
-    One pass over the cases, in the order they were logged, puts each case (each step on it)
-    in every count it belongs to, so each count lists its cases in that order; a count by
-    parts has every part, even one that counts none. The working times the medians and the
-    backlog's ages are of are measured after the pass, each figure's instants placed on the
-    calendar's working clock in one call (WorkingCalendar.working_clock)."""
+
+def gather(cases: Sequence[CaseFacts], window: Window) -> tuple[Gathered, Members]:
+    """What the figures are made of (Gathered), and for each count of cases (or of steps on
+    them) the cases it counted but the backlog's ages (made with the values, on the working
+    clock). One pass over the cases, in the order they were logged, puts each case (each step
+    on it) in every count it belongs to, so each count lists its cases in that order; a count
+    by parts has every part, even one that counts none."""
     # The window's bounds written out in each test, not a method: a report asks them of
     # every step of every case it counts, and a call costs more than the two comparisons.
     start, end, cutoff = window.start, window.end, window.cutoff
@@ -818,6 +844,8 @@ def _count(
     to_acknowledge: list[tuple[datetime, datetime]] = []
     to_respond: list[tuple[datetime, datetime]] = []
     to_final: list[tuple[datetime, datetime]] = []
+    # Where each deadline counted (a clock's, an action's) was counted from on the calendar.
+    judged: list[datetime] = []
 
     for c in cases:
         ref, clocks, acknowledged_at = c.ref, c.clocks, c.acknowledged_at
@@ -835,15 +863,18 @@ def _count(
                     informally.append(ref)
             if c.out_of_time:
                 out_of_time.append(ref)
-            if (clock := clocks.get(_ACKNOWLEDGE_CLOCK)) is not None:
+            if (clock := clocks.get(ACKNOWLEDGE_CLOCK)) is not None:
                 acks.setdefault(clock.state(cutoff), []).append(ref)
+                judged.append(clock.start)
             if acknowledged_at is not None:
                 to_acknowledge.append((c.received_at, acknowledged_at))
         # First-stage and final response deadlines: in the period they fall due in.
-        if (clock := clocks.get(_RESPOND_CLOCK)) is not None and start <= clock.due < end:
+        if (clock := clocks.get(RESPOND_CLOCK)) is not None and start <= clock.due < end:
             responses.setdefault(clock.state(cutoff), []).append(ref)
-        if (clock := clocks.get(_FINAL_CLOCK)) is not None and start <= clock.due < end:
+            judged.append(clock.start)
+        if (clock := clocks.get(FINAL_CLOCK)) is not None and start <= clock.due < end:
             finals.setdefault(clock.state(cutoff), []).append(ref)
+            judged.append(clock.start)
         for at in c.escalated_at:
             if start <= at < end:
                 escalated.append(ref)
@@ -881,15 +912,20 @@ def _count(
             if start <= at < end:
                 incidents.append(ref)
         for a in c.actions:
-            if start <= a.opened_at < end:
+            counted = start <= a.opened_at < end
+            if counted:
                 actions_opened.append(ref)
             if a.done_at is not None:
                 if start <= a.done_at < end:
                     (done_on_time if a.on_time else done_late).append(ref)
+                    counted = True
             elif a.opened_at <= cutoff:
                 actions_open.append(ref)
+                counted = True
                 if a.due < cutoff:
                     actions_overdue.append(ref)
+            if counted:
+                judged.append(a.opened_at)
         # The backlog: every case still in the procedure at the cutoff, whenever received.
         if c.stage in _OPEN:
             open_cases.setdefault(c.stage, []).append(ref)
@@ -906,33 +942,6 @@ def _count(
                 ):
                     breached.append(ref)
                     break
-
-    working_day = calendar.working_day()
-    values: dict[str, Value | dict[str, Value]] = {}
-    values["acknowledged_on_time_share"] = _on_time_share(acks)
-    hours = _worked(calendar, to_acknowledge)
-    hour = timedelta(hours=1)
-    values["acknowledge_working_hours_median"] = _median(hours, hour)
-    values["acknowledge_working_hours_p90"] = percentile(hours, 90, hour)
-    values["responded_on_time_share"] = _on_time_share(responses)
-    values["response_working_days_median"] = _median(_worked(calendar, to_respond), working_day)
-    values["first_responses_escalated_share"] = _share(first_escalated, first_given)
-    values["final_on_time_share"] = _on_time_share(finals)
-    values["final_working_days_median"] = _median(_worked(calendar, to_final), working_day)
-    values["goodwill_pence"] = goodwill
-    if restrictions is not None:
-        # As recorded by the cutoff, like every other figure: a decision or a lifting dated
-        # before it but recorded after it does not count yet.
-        known = [r for r in restrictions.facts if r.known(cutoff)]
-        values["restrictions_decided"] = sum(start <= r.decided_at < end for r in known)
-        values["restrictions_in_force"] = sum(r.in_force(cutoff) for r in known)
-        values["restriction_reviews_overdue"] = sum(r.review_overdue(cutoff) for r in known)
-
-    by_age: dict[str, list[str]] = _parts("age")
-    now, *opened = calendar.working_clock([cutoff, *(at for _, at in open_since)])
-    for (ref, _), since in zip(open_since, opened, strict=True):
-        age = timedelta(microseconds=now - since)
-        by_age.setdefault(age_band(age, working_day), []).append(ref)
 
     members: Members = {
         "received": received,
@@ -978,19 +987,160 @@ def _count(
         "actions_open": actions_open,
         "actions_overdue": actions_overdue,
         "open_cases": open_cases,
-        "open_cases_by_age": by_age,
         "open_cases_breached": breached,
     }
-    for name, listed in members.items():
-        values[name] = (
-            {part: len(refs) for part, refs in listed.items()}
-            if isinstance(listed, dict)
-            else len(listed)
-        )
-    return values, members
+    gathered = Gathered(
+        {name: _sizes(listed) for name, listed in members.items()},
+        {kind: {state: len(refs) for state, refs in states.items()}
+         for kind, states in ((ACKNOWLEDGE_CLOCK, acks), (RESPOND_CLOCK, responses),
+                              (FINAL_CLOCK, finals))},
+        {TO_ACKNOWLEDGE: to_acknowledge, TO_RESPOND: to_respond, TO_FINAL: to_final},
+        open_since,
+        first_given,
+        first_escalated,
+        goodwill,
+        min(judged, default=None),
+    )  # fmt: skip
+    return gathered, members
 
 
-def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
+# The working times the medians are of (Gathered.pairs).
+TO_ACKNOWLEDGE, TO_RESPOND, TO_FINAL = "to-acknowledge", "to-respond", "to-final"
+
+
+# The figures gather counts, in the order it has them (Gathered.counted).
+GATHERED = (
+    "received",
+    "received_by_channel",
+    "received_by_category",
+    "received_board",
+    "out_of_scope",
+    "resolved_informally",
+    "out_of_time",
+    "acknowledged_on_time",
+    "acknowledged_late",
+    "acknowledgement_open_past_due",
+    "acknowledgement_closed_past_due",
+    "responses_due",
+    "responded_on_time",
+    "responded_on_time_extended",
+    "responded_late",
+    "response_open_past_due",
+    "response_closed_past_due",
+    "response_not_yet_due",
+    "escalated",
+    "finals_due",
+    "final_on_time",
+    "final_on_time_extended",
+    "final_late",
+    "final_open_past_due",
+    "final_not_yet_due",
+    "first_stage_outcomes",
+    "final_outcomes",
+    "assessor_outcomes",
+    "remedies",
+    "referrals_within_window",
+    "referrals_late",
+    "incidents",
+    "causes",
+    "actions_opened",
+    "actions_done_on_time",
+    "actions_done_late",
+    "actions_open",
+    "actions_overdue",
+    "open_cases",
+    "open_cases_breached",
+)
+
+
+class Gathered(NamedTuple):
+    """What counting cases gathers before the figures' values are made of it, so that counts
+    of two sets of cases (kept rows counted in SQL, cases replayed) add up: how many each
+    count counted (by part, for a count by parts, its parts in order), each clock's cases by
+    its state at the cutoff (Clock.state), the instant pairs each median is of, each case open
+    at the cutoff with its receipt (in the order logged), the first-stage responses given and
+    those escalated since, the goodwill given, and the earliest instant a deadline it counted
+    (a clock's, an action's) was counted from on the calendar."""
+
+    counted: dict[str, Value | dict[str, Value]]
+    states: dict[str, dict[str, int]]
+    pairs: dict[str, list[tuple[datetime, datetime]]]
+    open_since: list[tuple[str, datetime]]
+    first_given: int
+    first_escalated: int
+    goodwill: int
+    judged_from: datetime | None
+
+
+def values_of(
+    gathered: Gathered,
+    window: Window,
+    calendar: WorkingCalendar,
+    restrictions: Restrictions | None,
+) -> tuple[dict[str, Value | dict[str, Value]], dict[str, list[str]]]:
+    """Every figure's value made of what was gathered, and the open cases by their age band
+    (their references, in the order logged): the shares, the medians and the percentile on
+    the calendar's working clock, the restrictions' where given."""
+    start, end, cutoff = window.start, window.end, window.cutoff
+    working_day = calendar.working_day()
+    states, pairs = gathered.states, gathered.pairs
+    values: dict[str, Value | dict[str, Value]] = {}
+    values["acknowledged_on_time_share"] = _on_time_share(states[ACKNOWLEDGE_CLOCK])
+    hours = _worked(calendar, pairs[TO_ACKNOWLEDGE])
+    hour = timedelta(hours=1)
+    values["acknowledge_working_hours_median"] = _median(hours, hour)
+    values["acknowledge_working_hours_p90"] = percentile(hours, 90, hour)
+    values["responded_on_time_share"] = _on_time_share(states[RESPOND_CLOCK])
+    values["response_working_days_median"] = _median(
+        _worked(calendar, pairs[TO_RESPOND]), working_day
+    )
+    values["first_responses_escalated_share"] = _share(
+        gathered.first_escalated, gathered.first_given
+    )
+    values["final_on_time_share"] = _on_time_share(states[FINAL_CLOCK])
+    values["final_working_days_median"] = _median(_worked(calendar, pairs[TO_FINAL]), working_day)
+    values["goodwill_pence"] = gathered.goodwill
+    if restrictions is not None:
+        # As recorded by the cutoff, like every other figure: a decision or a lifting dated
+        # before it but recorded after it does not count yet.
+        known = [r for r in restrictions.facts if r.known(cutoff)]
+        values["restrictions_decided"] = sum(start <= r.decided_at < end for r in known)
+        values["restrictions_in_force"] = sum(r.in_force(cutoff) for r in known)
+        values["restriction_reviews_overdue"] = sum(r.review_overdue(cutoff) for r in known)
+
+    by_age: dict[str, list[str]] = _parts("age")
+    now, *opened = calendar.working_clock([cutoff, *(at for _, at in gathered.open_since)])
+    for (ref, _), since in zip(gathered.open_since, opened, strict=True):
+        age = timedelta(microseconds=now - since)
+        by_age.setdefault(age_band(age, working_day), []).append(ref)
+    for name, counted in gathered.counted.items():
+        values[name] = counted
+        if name == "open_cases":
+            values["open_cases_by_age"] = _sizes(by_age)
+    return values, by_age
+
+
+def measured_from(gathered: Gathered) -> datetime | None:
+    """The earliest instant the figures made of `gathered` rest on working time from: a
+    deadline's start (a clock's, an action's), a median's start, an open case's receipt
+    (None: they count none)."""
+    starts = [start for pairs in gathered.pairs.values() for start, _ in pairs]
+    starts += [received for _, received in gathered.open_since]
+    if gathered.judged_from is not None:
+        starts.append(gathered.judged_from)
+    return min(starts, default=None)
+
+
+def _sizes(listed: list[str] | dict[str, list[str]]) -> Value | dict[str, Value]:
+    return (
+        {part: len(refs) for part, refs in listed.items()}
+        if isinstance(listed, dict)
+        else len(listed)
+    )
+
+
+def rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
+    """Every figure of `values` in FIGURES' order, a row for each part of one by parts."""
     rows: list[Row] = []
     for figure in FIGURES:
         if figure.name not in values:
@@ -1005,7 +1155,7 @@ def _rows(values: Mapping[str, Value | dict[str, Value]]) -> tuple[Row, ...]:
 
 # The stages a case is open at, and the clocks staff owe, as the counting looks them up.
 _OPEN = frozenset(OPEN_STAGES)
-_OWED = (_ACKNOWLEDGE_CLOCK, _RESPOND_CLOCK, _FINAL_CLOCK)
+_OWED = (ACKNOWLEDGE_CLOCK, RESPOND_CLOCK, FINAL_CLOCK)
 
 
 def _parts(parts: str) -> dict[str, list[str]]:
@@ -1020,9 +1170,9 @@ def _worked(calendar: WorkingCalendar, pairs: Sequence[tuple[datetime, datetime]
     return [end - start for start, end in zip(placed[::2], placed[1::2], strict=True)]
 
 
-def _on_time_share(states: Mapping[str, list[str]]) -> float | None:
-    judged = sum(len(states.get(state, ())) for state in JUDGED)
-    met = len(states.get(ON_TIME, ())) + len(states.get(ON_TIME_EXTENDED, ()))
+def _on_time_share(states: Mapping[str, int]) -> float | None:
+    judged = sum(states.get(state, 0) for state in JUDGED)
+    met = states.get(ON_TIME, 0) + states.get(ON_TIME_EXTENDED, 0)
     return _share(met, judged)
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.domain import figures
 from complaintctl.domain.instants import format_local
 from complaintctl.domain.periods import Period, PeriodError, between, parse_period
-from complaintctl.domain.procedure import Action, area_key
+from complaintctl.domain.procedure import area_key
 from complaintctl.errors import InvalidInput
 from complaintctl.services.common import coverage_warnings
 from complaintctl.views import FigureCases, PeriodFigures, ReportView
@@ -31,15 +31,10 @@ if TYPE_CHECKING:
     from complaintctl.store.uow import UnitOfWork
 
 # The history entries the figures are made of (domain/figures.replay).
-REPLAYED = tuple(
-    a.value
-    for a in (
-        Action.LOG, Action.ACKNOWLEDGE, Action.RESPOND, Action.EXTEND, Action.RECOMPUTE,
-        Action.ESCALATE, Action.FINAL, Action.REFER, Action.OUTCOME, Action.CLOSE,
-        Action.REOPEN, Action.EDIT, Action.INCIDENT, Action.ACTION_OPENED, Action.ACTION_DONE,
-    )
-)  # fmt: skip
+REPLAYED = figures.REPLAYED
 BREAKDOWNS = ("area", "category", "channel", "month")
+# The breakdowns by a case's own fact: counted from each case's replayed history.
+GROUPS = ("area", "category", "channel")
 Rows = tuple[figures.Row, ...]
 
 
@@ -101,7 +96,7 @@ def _report(
     by: str | None,
     compare: bool,
 ) -> ReportView:
-    from complaintctl.store import listings
+    from complaintctl.store import figure_counts, listings
     from complaintctl.store.types import details_of
 
     if by is not None and by not in BREAKDOWNS:
@@ -114,36 +109,54 @@ def _report(
     if by == "month":
         for one in periods:
             windows.update(_month_windows(one, as_of, tz))
-    facts = _facts(uow, periods, {window.cutoff for window in windows.values()})
     restricted, entries = listings.restrictions_for_figures(uow)
     restrictions = figures.restriction_facts(
         restricted,
         (figures.Entry(action, at, recorded, details_of(details))
          for action, at, recorded, details in entries),
     )  # fmt: skip
+    cutoffs = {window.cutoff for window in windows.values()}
+    # By a case's area, category or channel: each case's history replayed to the cutoff and
+    # the groups counted apart. Otherwise counted over the kept facts (store/figure_counts).
+    facts = _facts(uow, periods, cutoffs) if by in GROUPS else {}
+    connection = uow.session.connection()
+    kept = {} if by in GROUPS else figure_counts.facts_at(connection, cutoffs)
 
-    def counted(one: Period) -> tuple[figures.Window, list[figures.CaseFacts], Rows]:
+    def gathered(window: figures.Window) -> figures.Gathered:
+        if by in GROUPS:
+            return figures.gather(facts[window.cutoff], window)[0]
+        return figure_counts.gathered(connection, kept[window.cutoff], window)
+
+    def counted(one: Period) -> tuple[Rows, datetime | None]:
+        """The period's figures, and the earliest instant they measure working time from."""
         window = windows[one]
-        cases = facts[window.cutoff]
-        return window, cases, figures.count(cases, window, calendar, restrictions)
+        found = gathered(window)
+        values, _ = figures.values_of(found, window, calendar, restrictions)
+        return figures.rows(values), figures.measured_from(found)
 
     # Side by side, each area, category or channel of either period is in both: one with no
     # case in a period counts 0 there (its medians and shares none), not "no figure". A
     # group is named as the period shown names it, or else as the period before does.
     named: dict[str, str] = {}
-    if by in ("area", "category", "channel"):
+    if by in GROUPS:
         for one in reversed(periods):
             named.update((key, name) for key, (name, _) in _grouped(
                 facts[windows[one].cutoff], by).items())  # fmt: skip
+    earliest: dict[Period, datetime | None] = {}
 
     def of(one: Period, *, breakdown: str | None) -> PeriodFigures:
-        window, cases, rows = counted(one)
+        window = windows[one]
+        rows, earliest[one] = counted(one)
         groups: list[tuple[str, Rows]] = []
         if breakdown == "month":
-            groups = [(month.label, counted(month)[2]) for month in one.months()
-                      if month in windows]  # fmt: skip
+            # A month's figures rest on working time of their own (its backlog's ages at its
+            # end): warned of with the period's.
+            for month in (month for month in one.months() if month in windows):
+                monthly, since = counted(month)
+                groups.append((month.label, monthly))
+                earliest[one] = _earlier(earliest[one], since)
         elif breakdown is not None:
-            chosen = _grouped(cases, breakdown)
+            chosen = _grouped(facts[window.cutoff], breakdown)
             groups = [(named[key], figures.count(chosen[key][1] if key in chosen else [],
                        window, calendar, None))
                       for key in sorted(named, key=lambda key: named[key])]  # fmt: skip
@@ -157,7 +170,7 @@ def _report(
         by=by,
         current=shown,
         previous=previous,
-        warnings=_warnings(calendar, [(p.ends(tz), facts[windows[p].cutoff]) for p in periods]),
+        warnings=_warnings(calendar, [(p.ends(tz), earliest[p]) for p in periods]),
     )
 
 
@@ -240,7 +253,11 @@ def figure_cases(
         facts = _facts(uow, [period], {one.cutoff for one in (window, *months.values())})
         cases = facts[window.cutoff]
         # Warned of as the report of the period is: the same deadlines count its cases.
-        warnings = _warnings(calendar, [(period.ends(tz), cases)])
+        measured = figures.measured_from(figures.gather(cases, window)[0])
+        for counted in months.values() if by == "month" else ():
+            since = figures.measured_from(figures.gather(facts[counted.cutoff], counted)[0])
+            measured = _earlier(measured, since)
+        warnings = _warnings(calendar, [(period.ends(tz), measured)])
         if by is None:
             refs = figures.counted_cases(cases, window, calendar, name, part)
             return FigureCases(
@@ -260,6 +277,10 @@ def figure_cases(
         tuple(ref for _, refs in groups for ref in refs), calendar.zone, by, tuple(groups),
         warnings,
     )  # fmt: skip
+
+
+def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:
+    return min((at for at in (one, other) if at is not None), default=None)
 
 
 def _window(period: Period, as_of: datetime, tz: ZoneInfo) -> figures.Window:
@@ -360,14 +381,15 @@ def _decode_all(texts: Sequence[str]) -> list[Any]:
 
 
 def _warnings(
-    calendar: WorkingCalendar, counted: Sequence[tuple[datetime, Sequence[figures.CaseFacts]]]
+    calendar: WorkingCalendar, counted: Sequence[tuple[datetime, datetime | None]]
 ) -> tuple[str, ...]:
-    """The bank holidays' coverage, for each period (its end, the cases it read) that counts a
-    case: working time is counted from its earliest receipt up to its end. A period that
-    counts none (`--period 2011-12` in a store begun in 2026) counted no working time, so no
-    deadline of it can be early by a holiday."""
+    """The bank holidays' coverage, for each period (its end, the earliest instant its figures
+    rest on working time from: a deadline's start, a median's start, an open case's receipt;
+    figures.measured_from) that counts any: working time is counted from then up to its end.
+    A period that counts none (`--period 2011-12` in a store begun in 2026) counted no working
+    time, so none of it can be short by a holiday."""
     instants = []
-    for end, cases in counted:
-        if cases:
-            instants += [min(case.received_at for case in cases), end]
+    for end, earliest in counted:
+        if earliest is not None:
+            instants += [earliest, end]
     return coverage_warnings(calendar, *instants)

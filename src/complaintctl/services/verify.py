@@ -13,6 +13,7 @@ from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.figures import OPEN_STAGES, Entry, replay
 from complaintctl.domain.procedure import stage_from_history
 from complaintctl.errors import InvalidInput
+from complaintctl.store import facts
 from complaintctl.store.chain import (
     Head,
     RunningClock,
@@ -118,7 +119,23 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
                 problems += _due_problems(
                     refs[case_id], replayable, running.get(case_id, ()), calendar
                 )
-    return HistoryVerified(entries, last_id, chain, cases, tuple(problems))
+        # Each case's kept facts (what the report counts, store/facts.py) against a replay
+        # of its whole history, where they were made by this program's version of them: those
+        # an older one made differ from this one's replay without anyone having changed them,
+        # and are made again by `db upgrade` (left unchecked, and said so).
+        facts_checked = facts.stored_version(connection) == facts.VERSION
+        problems += [
+            VerifyProblem(
+                "case",
+                "the facts kept for the report's figures are not what its history gives "
+                "(they were changed behind complaintctl's back)",
+                ref=ref,
+            )
+            for ref in (facts.differing(connection, refs) if facts_checked else ())
+        ]
+    else:
+        facts_checked = False
+    return HistoryVerified(entries, last_id, chain, cases, tuple(problems), facts_checked)
 
 
 def _head_problems(

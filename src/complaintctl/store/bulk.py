@@ -55,7 +55,18 @@ class BulkWriter:
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.session = uow.session
-        self.connection = uow.session.connection()
+        self._begin(uow.session.connection())
+
+    @classmethod
+    def on(cls, connection: Connection) -> BulkWriter:
+        """A writer of plain inserts alone, on a connection with no unit of work around it (a
+        migration's too: store/facts.py)."""
+        writer = cls.__new__(cls)
+        writer._begin(connection)
+        return writer
+
+    def _begin(self, connection: Connection) -> None:
+        self.connection = connection
         # Each value as the driver takes it, by conversion: a batch's rows share many of their
         # instants (a case's receipt starts its clock and dates its history entry), so each is
         # converted once.
@@ -201,7 +212,9 @@ class BulkWriter:
         names = (*columns, *same)
         if len(set(names)) != len(names):
             raise ValueError(f"each column is given once, by `columns` or by `same`: {names}")
-        table, given = model.__table__, frozenset(names)
+        # A model, or a table made without one (store/models.case_fact).
+        table = model if isinstance(model, Table) else model.__table__
+        given = frozenset(names)
         sql, order, conversions = _compiled_insert(table, given, self.connection.dialect)
         values = self._driver_rows(
             order,

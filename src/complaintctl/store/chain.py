@@ -21,6 +21,7 @@ from sqlalchemy import func, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from complaintctl.domain.chain import GENESIS, Entry, Seal, seal
+from complaintctl.domain.figures import REPLAYED
 from complaintctl.domain.retention import salted_keys
 from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import Case, CaseAction, ChainHead, Deadline, Event
@@ -87,11 +88,19 @@ def read_head(connection: Connection, *, lock: bool = False) -> Head | None:
     return Head(*row) if row else None
 
 
+_REPLAYED = frozenset(REPLAYED)
+
+
 class Sealer:
     """The ids and seals of the entries one transaction appends, in the order it writes them."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, touched: set[int] | None = None) -> None:
         self.connection = connection
+        # The case of each entry sealed that replay reads (figures.REPLAYED, the entries a
+        # case's recorded_to counts): its kept facts are replayed before the transaction
+        # commits (store/facts.py, UnitOfWork._save_chain). An assignment, a note, a letter or
+        # a restriction's entry changes no kept fact, so its case is not replayed.
+        self.touched: set[int] = touched if touched is not None else set()
         head = read_head(connection, lock=True)
         if head is None or not head.well_formed:
             what = (
@@ -116,6 +125,8 @@ class Sealer:
         salts it was sealed with (the entry's `salts`: new ones, for the keys of its action
         that may hold personal values)."""
         entry_id = self.next_id
+        if (case_id := entry["case_id"]) is not None and entry["action"] in _REPLAYED:
+            self.touched.add(case_id)
         salts = new_salts(entry["action"])
         fields = {name: entry[name] for name in _ENTRY_FIELDS}
         sealed = seal(self.chain, Entry(id=entry_id, **fields, salts=salts))

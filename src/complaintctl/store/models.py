@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlmodel import Field, SQLModel
 
 from complaintctl.store.types import UTCDateTime
@@ -323,3 +323,108 @@ class RefCounter(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+# -- kept facts (revision 0012) ---------------------------------------------------------------
+# Each case's facts as the figures count them (domain/figures.CaseFacts), as a replay of its
+# whole history gives them, kept as its history is written (store/facts.py; ARCHITECTURE.md,
+# "Kept facts"). Plain columns, so that SQL can count over them on SQLite and PostgreSQL alike.
+# Core tables rather than models: nothing reads them as objects, and a clock's eight columns
+# are made the same way for each of its four kinds.
+
+# The clocks a case can have (domain/clocks.DeadlineKind values), by their columns' prefix.
+FACT_CLOCKS = (
+    ("ack", "acknowledge"),
+    ("respond", "respond"),
+    ("final", "final"),
+    ("referral", "referral-window"),
+)
+# A clock's columns (domain/figures.Clock's fields), each prefixed as above.
+CLOCK_COLUMNS = (
+    ("start", UTCDateTime),
+    ("due", UTCDateTime),
+    ("rule_due", UTCDateTime),
+    ("recorded_at", UTCDateTime),
+    ("extended", Boolean),
+    ("met_at", UTCDateTime),
+    ("on_time", Boolean),
+    ("cancelled_at", UTCDateTime),
+)
+
+# The report's counts over the kept facts (store/figure_counts), each statement by its window's
+# column, read from an index that holds every column it reads (its window's first; the cutoff's
+# `recorded_to` for a period past): a year of 100,000 cases' counts without reading the table.
+_CLOCK_STATE = ("start", "due", "rule_due", "extended", "met_at", "on_time", "cancelled_at")
+_OWED = ("due", "met_at", "cancelled_at")
+FACT_INDEXES: dict[str, tuple[str, ...]] = {
+    # Received and acknowledgements, by receipt.
+    "ix_case_fact_received": (
+        "received_at", "recorded_to", "channel", "category", "board", "out_of_time", "stage",
+        "close_reason", "close_because", *(f"ack_{name}" for name in _CLOCK_STATE),
+        "acknowledged_at", "case_id",
+    ),
+    # First-stage and final response deadlines, by when they fall due.
+    **{
+        f"ix_case_fact_{prefix}_due": (
+            f"{prefix}_due", "recorded_to", *(f"{prefix}_{name}" for name in _CLOCK_STATE
+                                              if name != "due"), "case_id",
+        )
+        for prefix in ("respond", "final")
+    },
+    # The backlog, by stage: its clocks owed and its receipt.
+    "ix_case_fact_stage": (
+        "stage", "recorded_to", "received_at",
+        *(f"{prefix}_{name}" for prefix in ("ack", "respond", "final") for name in _OWED),
+        "case_id",
+    ),
+    # The cases with an entry recorded after a report's cutoff: replayed, not read kept.
+    "ix_case_fact_recorded_to": ("recorded_to",),
+}  # fmt: skip
+ITEM_INDEXES: dict[str, tuple[str, ...]] = {
+    # Each kind of item by its date, with what its counts read.
+    "ix_case_fact_item_kind_at": ("kind", "at", "word", "pence", "flag", "number", "case_id"),
+    # A case's items of a kind: its latest escalation by a response.
+    "ix_case_fact_item_kind_case": ("kind", "case_id", "at"),
+}
+
+case_fact = Table(
+    "case_fact",
+    SQLModel.metadata,
+    Column("case_id", Integer, ForeignKey("complaint.id"), primary_key=True, autoincrement=False),
+    # The latest recorded_at of the entries the facts are replayed from: they are the case's
+    # facts at any cutoff from then on.
+    Column("recorded_to", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("channel", String, nullable=False),
+    Column("category", String, nullable=False),
+    Column("board", Boolean, nullable=False),
+    Column("out_of_time", Boolean, nullable=False),
+    Column("area", String, nullable=True),
+    Column("stage", String, nullable=False),
+    Column("close_reason", String, nullable=True),
+    Column("close_because", Text, nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    *(
+        Column(f"{prefix}_{name}", kind, nullable=True)
+        for prefix, _ in FACT_CLOCKS
+        for name, kind in CLOCK_COLUMNS
+    ),
+    *(Index(name, *columns) for name, columns in FACT_INDEXES.items()),
+)
+
+case_fact_item = Table(
+    "case_fact_item",
+    SQLModel.metadata,
+    Column("case_id", Integer, ForeignKey("complaint.id"), primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # the order replay made them
+    # first, final, remedy, cause, escalated, incident, referral, assessed, action
+    Column("kind", String, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("word", Text, nullable=True),  # a decision, an outcome, a remedy's or cause's name
+    Column("flag", Boolean, nullable=True),  # a referral's late, an action's on time
+    Column("pence", Integer, nullable=True),  # a response's goodwill
+    Column("number", Integer, nullable=True),  # an action's id; a remedy's or cause's response
+    Column("due", UTCDateTime, nullable=True),  # an action's due
+    Column("done_at", UTCDateTime, nullable=True),  # when an action was done
+    *(Index(name, *columns) for name, columns in ITEM_INDEXES.items()),
+)

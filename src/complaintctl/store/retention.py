@@ -17,10 +17,11 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import retention
+from complaintctl.domain import figures, retention
 from complaintctl.domain.chain import parse_salts
 from complaintctl.domain.clocks import DeadlineKind
 from complaintctl.domain.procedure import STEP_ACTIONS, Action, Stage
+from complaintctl.store import facts
 from complaintctl.store.chain import salts_json
 from complaintctl.store.models import (
     Case,
@@ -219,9 +220,14 @@ def still_owed(session: Session, consumer_id: int, now: datetime) -> list[str]:
 
 
 def _rewrite(
-    events: Iterable[Event], keys: Callable[[str, Mapping[str, Any]], Iterable[str]], why: str
+    session: Session,
+    events: Iterable[Event],
+    keys: Callable[[str, Mapping[str, Any]], Iterable[str]],
+    why: str,
 ) -> int:
-    """Replace the personal values of `events` by markers; how many entries changed."""
+    """Replace the personal values of `events` by markers; how many entries changed. The
+    cases of those changed that replay reads are replayed again before the commit
+    (store/facts.py)."""
     changed = 0
     for event in events:
         details = json.loads(event.details)
@@ -232,6 +238,8 @@ def _rewrite(
             # A removed value's salt goes with it: its marker's digest then answers no guess.
             kept = retention.salts_kept(salts, new)
             event.salts = salts_json(kept) if kept else None
+            if event.action in figures.REPLAYED:  # the only entries kept facts come from
+                facts.touch(session, [event.case_id])
             changed += 1
     return changed
 
@@ -262,7 +270,7 @@ def anonymise_case(session: Session, case_id: int, why: str, now: datetime) -> i
         deadline.rule = f"agreed with the consumer {why}"
         session.add(deadline)
     events = session.exec(select(Event).where(Event.case_id == case_id)).all()
-    return _rewrite(events, retention.case_keys, why)
+    return _rewrite(session, events, retention.case_keys, why)
 
 
 def anonymise_consumer(session: Session, consumer_id: int, why: str, now: datetime) -> int:
@@ -301,8 +309,11 @@ def anonymise_consumer(session: Session, consumer_id: int, why: str, now: dateti
         session.add(request)
     case_ids = select(col(Case.id)).where(Case.consumer_id == consumer_id)
     events = session.exec(select(Event).where(col(Event.case_id).in_(case_ids))).all()
-    changed = _rewrite(events, lambda action, _: retention.CONSUMER_KEYS.get(action, ()), why)
+    changed = _rewrite(
+        session, events, lambda action, _: retention.CONSUMER_KEYS.get(action, ()), why
+    )
     changed += _rewrite(
+        session,
         (e for e in store_entries_about(session, consumer_id) if e.action in retention.STORE_KEYS),
         lambda action, _: retention.STORE_KEYS.get(action, ()),
         why,

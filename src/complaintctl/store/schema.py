@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = (
     "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
+    "0012",
 )  # fmt: skip
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
@@ -62,6 +63,9 @@ class SchemaStatus:
     revision: str | None  # None: nothing there yet
     program_revision: str = SCHEMA_REVISION
     damage: str | None = None  # what is wrong with a damaged store
+    # Whether its kept facts were made by this program's version of them (store/facts.py):
+    # where not, `db upgrade` makes them again, at the same revision.
+    facts_current: bool = True
 
     @property
     def state(self) -> str:
@@ -70,7 +74,7 @@ class SchemaStatus:
         if self.revision is None:
             return "empty"
         if self.revision == self.program_revision:
-            return "current"
+            return "current" if self.facts_current else "needs-upgrade"
         if self.revision in REVISIONS:
             return "needs-upgrade"
         return "newer-than-program"
@@ -171,6 +175,7 @@ def create_schema(connection: Connection, at: datetime) -> None:
     connection.execute(_versions.insert().values(version_num=SCHEMA_REVISION))
     seed_calendar(connection, at)
     seed_causes(connection, at)
+    facts_made(connection, at)
 
 
 @contextmanager
@@ -209,6 +214,16 @@ def seed_causes(connection: Connection, at: datetime) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Upgraded:
+    """What `upgrade` did: the revision before (None: it made the store) and after, and how
+    many cases' kept facts it made again (None: they were this program's already)."""
+
+    before: str | None
+    after: str
+    facts_made: int | None = None
+
+
 def upgrade(
     engine: Engine,
     at: datetime,
@@ -216,32 +231,38 @@ def upgrade(
     by: str,
     origin: tuple[str, str] | None = None,
     acting: Callable[[UnitOfWork], str] | None = None,
-) -> tuple[str | None, str]:
-    """Bring the store to SCHEMA_REVISION in one transaction: (revision before, after).
+) -> Upgraded:
+    """Bring the store to SCHEMA_REVISION, and its kept facts to this program's, in one
+    transaction.
 
     Holds the write lock throughout, so no command writes while the schema changes, and a
-    failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). The
+    failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). Once
+    the migrations are done, every case's kept facts are made again where the store's were
+    made by another version of them (`facts_current`), a store already at this revision too:
+    a new complaintctl whose replay counts otherwise is installed, then `db upgrade` run. The
     upgrade is recorded in the history, by whom and when: `by`, or whom `acting` says acts
     (asked in the upgrade's transaction once the store is at this revision: it may refuse
-    them, and then nothing is changed). A store at this revision already is left without
-    waiting for the lock (a script's `db upgrade` while someone writes).
+    them, and then nothing is changed). A store at this revision already, its facts this
+    program's, is left without waiting for the lock (a script's `db upgrade` while someone
+    writes).
     """
     with engine.connect() as connection:
         found = stored_revision(connection)
-    if found == SCHEMA_REVISION:
-        return found, found
+        if found == SCHEMA_REVISION and facts_current(connection):
+            return Upgraded(found, found)
     with engine.execution_options(complaintctl_write=True).connect() as connection:
         with _foreign_keys_checked_at_the_end(connection), connection.begin():
             before = stored_revision(connection)
             if before is None:
                 create_schema(connection, at)
-                return None, SCHEMA_REVISION
+                return Upgraded(None, SCHEMA_REVISION)
             if before not in REVISIONS:
                 require_current(before, describe_connection(connection))
-            if before == SCHEMA_REVISION:
-                return before, before
+            if before == SCHEMA_REVISION and facts_current(connection):
+                return Upgraded(before, before)
             broken_before = _broken_references(connection)
-            _run_migrations(connection, before, at)
+            if before != SCHEMA_REVISION:
+                _run_migrations(connection, before, at)
             after = stored_revision(connection)
             assert after == SCHEMA_REVISION, f"the migrations stopped at {after}"
             _check_references(connection, broken_before)
@@ -250,8 +271,27 @@ def upgrade(
 
                 with UnitOfWork.reading_within(connection, origin) as uow:
                     by = acting(uow)
-            _record_upgrade(connection, before, after, by=by, at=at, origin=origin)
-            return before, after
+            made = None if facts_current(connection) else facts_made(connection, at, by=by)
+            _record_upgrade(
+                connection, before, after, by=by, at=at, origin=origin, facts=made is not None
+            )
+            return Upgraded(before, after, made)
+
+
+def facts_current(connection: Connection) -> bool:
+    """Whether the store's kept facts were made by this program's version of them
+    (store/facts.py, VERSION)."""
+    from complaintctl.store import facts
+
+    return facts.stored_version(connection) == facts.VERSION
+
+
+def facts_made(connection: Connection, at: datetime, *, by: str = "complaintctl") -> int:
+    """Every case's kept facts made again by this program, and noted as its version's; how
+    many cases."""
+    from complaintctl.store import facts
+
+    return facts.refill(connection, by=by, at=at)
 
 
 @contextmanager
@@ -302,11 +342,17 @@ def _record_upgrade(
     by: str,
     at: datetime,
     origin: tuple[str, str] | None,
+    facts: bool = False,
 ) -> None:
+    from complaintctl.store import facts as kept
     from complaintctl.store.chain import Sealer
     from complaintctl.store.models import Event
 
-    details = json.dumps({"from": before, "to": after}, sort_keys=True)
+    # `facts`: the version of the kept facts the upgrade made every case's again by.
+    upgraded: dict[str, Any] = {"from": before, "to": after}
+    if facts:
+        upgraded["facts"] = kept.VERSION
+    details = json.dumps(upgraded, sort_keys=True)
     login, host = origin or (None, None)
     entry = {
         "case_id": None,
@@ -352,7 +398,8 @@ def status(engine: Engine, store: str) -> SchemaStatus:
         revision = stored_revision(connection)
         if backend == "sqlite" and revision == SCHEMA_REVISION:
             _require_every_table(connection, store)
-    return SchemaStatus(store=store, backend=backend, revision=revision)
+        current = revision != SCHEMA_REVISION or facts_current(connection)
+    return SchemaStatus(store=store, backend=backend, revision=revision, facts_current=current)
 
 
 def _require_every_table(connection: Connection, store: str) -> None:

@@ -7,7 +7,7 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Select, bindparam
+from sqlalchemy import BindParameter, Select, TextClause, bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -24,7 +24,7 @@ def list_parameter(name: str) -> BindParameter[Any]:
 
 
 def driver_rows(
-    connection: Connection, statement: AnySelect, chunk: int
+    connection: Connection, statement: AnySelect | TextClause, chunk: int
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
     """The rows of `statement` as the database driver gives them, `chunk` at a time, read
     through the driver's own cursor (a server-side one on PostgreSQL): no column type turns

@@ -22,6 +22,7 @@ from complaintctl.domain.calendar import CalendarChoice, WorkingCalendar
 from complaintctl.domain.intake import matching_form
 from complaintctl.domain.procedure import CALENDAR_CHANGES
 from complaintctl.store import calendar as stored_calendar
+from complaintctl.store import facts
 from complaintctl.store.chain import Sealer
 from complaintctl.store.db import describe, no_store, translated_errors
 from complaintctl.store.models import (
@@ -248,10 +249,18 @@ class UnitOfWork:
         """The ids and seals of the history entries this transaction writes, in turn: every
         path that writes an entry takes them from here (store/chain.py)."""
         if self._sealer is None:
-            self._sealer = Sealer(self.session.connection())
+            self._sealer = Sealer(self.session.connection(), facts.touched(self.session))
         return self._sealer
 
     def _save_chain(self) -> None:
+        """Before the transaction commits: the kept facts of every case whose history it
+        wrote or rewrote replayed again (the one place they are kept: store/facts.py), then
+        the chain's head written back."""
+        cases = facts.touched(self.session)
+        if cases:
+            self.session.flush()
+            facts.refresh(self.session.connection(), cases)
+            cases.clear()
         if self._sealer is not None:
             self._sealer.save()
 
