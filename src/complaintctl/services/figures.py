@@ -1,9 +1,11 @@
 """The Board's report: the figures of a period (domain/figures.py), broken down and beside the
 period before if asked.
 
-Read-only. The history is read once, as columns (store/listings.py), up to the latest cutoff
-any period of the report needs, and each case's entries are replayed to each cutoff as they
-are read.
+Read-only. The figures are counted over the facts the store keeps per case
+(store/figure_counts.py), the cases with a step recorded after a cutoff replayed beside them.
+By area, category or channel, and for the cases a figure counted, the history is read once,
+as columns (store/listings.py), up to the latest cutoff any period needs, and each case's
+entries are replayed to each cutoff as they are read.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def _report(
         return figure_counts.gathered(connection, kept[window.cutoff], window)
 
     def counted(one: Period) -> tuple[Rows, datetime | None]:
-        """The period's figures, and the earliest instant they measure working time from."""
+        """The period's figures, and the earliest instant they rest on working time from."""
         window = windows[one]
         found = gathered(window)
         values, _ = figures.values_of(found, window, calendar, restrictions)
