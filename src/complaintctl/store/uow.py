@@ -165,7 +165,9 @@ class UnitOfWork:
         a reported failure.
         """
         if self._held:
-            self._save_chain()
+            # The kept facts of the cases it touched are replayed once, at the batch's commit
+            # (a few hundred cases a statement), not at each verb's.
+            self._save_chain(replay_facts=False)
             self.session.flush()
         else:
             self._commit_and_read_on()
@@ -252,12 +254,12 @@ class UnitOfWork:
             self._sealer = Sealer(self.session.connection(), facts.touched(self.session))
         return self._sealer
 
-    def _save_chain(self) -> None:
+    def _save_chain(self, *, replay_facts: bool = True) -> None:
         """Before the transaction commits: the kept facts of every case whose history it
         wrote or rewrote replayed again (the one place they are kept: store/facts.py), then
         the chain's head written back."""
         cases = facts.touched(self.session)
-        if cases:
+        if cases and replay_facts:
             self.session.flush()
             facts.refresh(self.session.connection(), cases)
             cases.clear()
