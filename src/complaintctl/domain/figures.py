@@ -766,19 +766,13 @@ def parse_figure(text: str) -> tuple[str, str | None]:
 Members = dict[str, list[str] | dict[str, list[str]]]
 
 
-def members(cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar) -> Members:
-    """For each figure that counts cases (or steps on them), the references of those it
-    counted, as often as it counted each, in the order the cases were logged."""
-    return _count(cases, window, calendar, None)[1]
-
-
 def counted_cases(
     cases: Sequence[CaseFacts], window: Window, calendar: WorkingCalendar, figure: str,
     part: str | None,
 ) -> list[str]:  # fmt: skip
     """The references of the cases `figure` (its `part`) counted, as often as it counted
     each (a case escalated twice is there twice), in the order the cases were logged."""
-    found = members(cases, window, calendar)[figure]
+    found = _count(cases, window, calendar, None)[1][figure]
     if isinstance(found, dict):
         assert part is not None
         return list(found.get(part, []))
