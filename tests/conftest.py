@@ -13,6 +13,7 @@ import importlib.util
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -340,6 +341,7 @@ class PostgresStores:
         self.shapes: dict[str, str] = {}  # kind -> the pristine schema's shape
         self.free: dict[str, list[str]] = {"empty": [], "team": []}
         self.made: list[str] = []
+        self.dropped: dict[str, str] = {}  # schema -> why it was dropped, not reset
 
     def take(self, kind: str) -> str:
         """A schema holding a store as a fresh one of `kind` ("empty" or "team") is."""
@@ -350,20 +352,27 @@ class PostgresStores:
         return self._made(kind)
 
     def give_back(self, kind: str, schema: str) -> None:
-        """Reset `schema` for the next test, or drop it if the test changed its shape."""
+        """Reset `schema` for the next test, or drop it if the test changed its shape or it
+        cannot be reset (why is kept in `dropped`)."""
         pristine = self.pristine[kind]
-        try:
-            with self.admin.connect() as connection:
-                if kind not in self.shapes:
-                    self.shapes[kind] = self._shape(connection, pristine)
-                same = self._shape(connection, schema) == self.shapes[kind]
-            if same:
+        for attempt in range(3):
+            try:
+                with self.admin.connect() as connection:
+                    if kind not in self.shapes:
+                        self.shapes[kind] = self._shape(connection, pristine)
+                    if self._shape(connection, schema) != self.shapes[kind]:
+                        self.dropped[schema] = "a test changed its shape"
+                        break
                 with self.resetter.begin() as connection:
                     self._reset(connection, schema, pristine)
                 self.free[kind].append(schema)
+                self.dropped.pop(schema, None)
                 return
-        except DBAPIError:
-            pass  # a lock another test left, or a table gone: made afresh next time
+            except DBAPIError as error:
+                # A lock another test left, or autovacuum's on a table the test changed (it
+                # yields only after a wait): tried again, then made afresh next time.
+                self.dropped[schema] = str(error.orig).splitlines()[0]
+                time.sleep(0.5 * (attempt + 1))
         self._drop(schema)
 
     def close(self) -> None:

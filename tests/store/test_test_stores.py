@@ -53,6 +53,7 @@ def test_a_store_used_and_given_back_is_handed_out_again_as_a_new_one(
     stores.give_back(kind, schema)
     again = stores.take(kind)
 
+    assert stores.dropped == {}
     assert again == schema
     assert dump_store(schema_url(again)) == new
     assert _sequences(stores, again) == _sequences(stores, stores.pristine[kind])
@@ -67,6 +68,7 @@ def test_a_store_whose_shape_a_test_changed_is_dropped_not_handed_out(
 
     stores.give_back("team", schema)
 
+    assert stores.dropped == {schema: "a test changed its shape"}
     assert stores.take("team") != schema
     with stores.admin.connect() as connection:
         found = connection.execute(
@@ -110,6 +112,7 @@ def test_a_store_given_back_carries_no_count_of_the_changes_an_earlier_test_made
     stores.give_back("team", schema)
     again = stores.take("team")
 
+    assert stores.dropped == {}
     assert again == schema
     counted = _changes_counted(stores, again)
     # No more than putting its rows back counts: as in a schema made afresh.
