@@ -272,7 +272,9 @@ def test_a_0004_store_upgrades_to_an_index_that_finds_the_same_cases_newest_firs
 
     where = describe(resolve_url(store))
     assert (0, f"Upgraded the store {where} from schema revision 0004 to "
-               f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
+               f"{schema.SCHEMA_REVISION}; made the facts kept for the report's figures again "
+               "for 10 cases, as this complaintctl counts them\n") == (
+        result.exit_code, result.stdout)  # fmt: skip
     assert (10, before) == (len(before), indexed(engine))
     with engine.connect() as connection:
         newest_first = list(
@@ -653,7 +655,9 @@ def test_a_0_1_0_store_upgrades_with_every_record_intact_and_works(
 
     where = describe(resolve_url(first_release_store))
     assert (0, f"Upgraded the store {where} from schema revision 0001 to "
-               f"{schema.SCHEMA_REVISION}\n") == (result.exit_code, result.stdout)  # fmt: skip
+               f"{schema.SCHEMA_REVISION}; made the facts kept for the report's figures again "
+               f"for {len(FIRST_RELEASE_ROWS['complaint']['rows'])} cases, as this complaintctl "
+               "counts them\n") == (result.exit_code, result.stdout)  # fmt: skip
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT DISTINCT version FROM complaint")).scalars()
         upgrades = connection.execute(
@@ -1158,20 +1162,61 @@ def test_revision_0012_makes_its_tables_empty_and_the_upgrade_fills_again_the_ro
     migrate(engine, "0011", down=True)
     assert not {"case_fact", "case_fact_item"} & set(inspect(engine).get_table_names())
     migrate(engine, "0012")
-    assert [("case_fact", []), ("case_fact_item", [])] == kept_rows(engine)
+    with engine.connect() as connection:
+        assert (0, 0) == tuple(
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("case_fact", "case_fact_item")
+        )
     with engine.connect() as connection:
         assert None is facts.stored_version(connection)
 
     result = complaintctl(store, "db", "upgrade", "--as", "sam")
-    assert (0, f"The store {store} is at schema revision {schema.SCHEMA_REVISION} already; "
-               "made the facts kept for the report's figures again for 10 cases, as this "
-               "complaintctl counts them\n") == (result.exit_code, result.stdout)  # fmt: skip
+    assert (0, f"Upgraded the store {store} from schema revision 0012 to "
+               f"{schema.SCHEMA_REVISION}; made the facts kept for the report's figures again "
+               "for 10 cases, as this complaintctl counts them\n") == (
+        result.exit_code, result.stdout)  # fmt: skip
     assert kept == kept_rows(engine)
     assert (len(kept[0][1]), []) == facts_not_replayed(engine)
     with engine.connect() as connection:
         assert facts.VERSION == facts.stored_version(connection)
     again = complaintctl(store, "db", "upgrade", "--as", "sam")
     assert again.stdout.endswith("already: nothing to do\n")
+
+
+@sqlite_only
+def test_revision_0013_keeps_each_responses_start_once_the_upgrade_makes_the_facts_again(
+    tmp_path: Path, engine_of: Callable[[str], Engine]
+) -> None:
+    """0013 adds the responses' `since` and forgets the facts' version (up and down), so the
+    upgrade makes every case's facts again with it; down, 0012's index comes back."""
+    store = str(tmp_path / "demo.sqlite3")
+    assert 0 == complaintctl(store, "demo", "--into", store).exit_code
+    engine = engine_of(store)
+    kept = kept_rows(engine)
+    # The demo has first-stage and final responses, so starts to keep.
+    assert any(row[-1] is not None for row in kept[1][1])
+
+    migrate(engine, "0012", down=True)
+    items = inspect(engine)
+    assert "since" not in {column["name"] for column in items.get_columns("case_fact_item")}
+    assert {"ix_case_fact_item_kind_at", "ix_case_fact_item_kind_case"} == {
+        index["name"] for index in items.get_indexes("case_fact_item")
+    }
+    with engine.connect() as connection:
+        assert None is facts.stored_version(connection)
+    migrate(engine, "0013")
+    with engine.connect() as connection:
+        assert None is facts.stored_version(connection)
+        starts = text("SELECT count(*) FROM case_fact_item WHERE since IS NOT NULL")
+        assert 0 == connection.execute(starts).scalar_one()
+
+    result = complaintctl(store, "db", "upgrade", "--as", "sam")
+    assert (0, f"The store {store} is at schema revision 0013 already; made the facts kept for "
+               "the report's figures again for 10 cases, as this complaintctl counts them\n") == (
+        result.exit_code, result.stdout)  # fmt: skip
+    assert kept == kept_rows(engine)
+    with engine.connect() as connection:
+        assert facts.VERSION == facts.stored_version(connection)
 
 
 def test_a_store_whose_facts_an_older_complaintctl_made_is_upgraded_at_the_same_revision(

@@ -149,18 +149,19 @@ def db_upgrade(ctx: typer.Context) -> None:
         raise
     where = render.store_shown(describe(url))
     before, after, made = done.before, done.after, done.facts_made
+    remade = (
+        f"made the facts kept for the report's figures again for {made} "
+        f"case{'' if made == 1 else 's'}, as this complaintctl counts them"
+    )
     if before is None:
         render.message(f"Made a new store at {where}, schema revision {after}")
     elif before != after:
-        render.message(f"Upgraded the store {where} from schema revision {before} to {after}")
+        upgraded = f"Upgraded the store {where} from schema revision {before} to {after}"
+        render.message(upgraded if made is None else f"{upgraded}; {remade}")
     elif made is None:
         render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:
-        render.message(
-            f"The store {where} is at schema revision {after} already; made the facts kept "
-            f"for the report's figures again for {made} case{'' if made == 1 else 's'}, as "
-            "this complaintctl counts them"
-        )
+        render.message(f"The store {where} is at schema revision {after} already; {remade}")
 
 
 Off = Annotated[bool, typer.Option("--off", help="Turn the setting off again.")]

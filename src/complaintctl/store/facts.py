@@ -15,6 +15,7 @@ equal the replay (tests/service/test_kept_facts.py).
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ from complaintctl.store.types import UnreadableDetails
 # (store_setting VERSION_KEY); where it is not this one, `db upgrade` makes every case's facts
 # again (store/schema.upgrade), a report refuses to count from them and `db verify` leaves them
 # unchecked.
-VERSION = 1
+VERSION = 2
 VERSION_KEY = "facts-version"
 # Later than any entry is recorded: a replay to it reads the whole history.
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
@@ -68,6 +69,7 @@ FACT_COLUMNS = (
 )  # fmt: skip
 ITEM_COLUMNS = (
     "case_id", "seq", "kind", "at", "word", "flag", "pence", "number", "due", "done_at",
+    "since",
 )  # fmt: skip
 # kept_rows takes a clock's values, and the case's, in the order their fields are declared.
 assert figures.Clock._fields == _CLOCK_NAMES
@@ -109,26 +111,39 @@ def kept_rows(
             or facts.incidents or facts.actions):  # fmt: skip
         return row, items
     add = items.append
-    # case_id, seq, kind, at, word, flag, pence, number, due, done_at
+    escalations = sorted(facts.escalated_at)
+    # case_id, seq, kind, at, word, flag, pence, number, due, done_at, since
     for given in facts.responses:
         response = len(items)
-        add((case_id, response, FIRST if given.stage == "first" else FINAL, given.at,
-             given.decision, None, given.goodwill_pence, None, None, None))  # fmt: skip
+        if given.stage == "first":
+            # Its working time runs from the acknowledgement; `flag`: escalated since (an
+            # escalation at or after it), both as the figures count them (figures.gather).
+            kind, since = FIRST, facts.acknowledged_at
+            escalated_since = bool(escalations) and escalations[-1] >= given.at
+        else:
+            # Its working time runs from the latest escalation by then (none: not counted).
+            kind, escalated_since = FINAL, None
+            by_then = bisect_right(escalations, given.at)
+            since = escalations[by_then - 1] if by_then else None
+        add((case_id, response, kind, given.at, given.decision, escalated_since,
+             given.goodwill_pence, None, None, None, since))  # fmt: skip
         for remedy in given.remedies:
-            add((case_id, len(items), REMEDY, given.at, remedy, None, None, response, None, None))
+            add((case_id, len(items), REMEDY, given.at, remedy, None, None, response, None, None,
+                 None))  # fmt: skip
         for cause in given.causes:
-            add((case_id, len(items), CAUSE, given.at, cause, None, None, response, None, None))
+            add((case_id, len(items), CAUSE, given.at, cause, None, None, response, None, None,
+                 None))  # fmt: skip
     for at in facts.escalated_at:
-        add((case_id, len(items), ESCALATED, at, None, None, None, None, None, None))
+        add((case_id, len(items), ESCALATED, at, None, None, None, None, None, None, None))
     for at, late in facts.referrals:
-        add((case_id, len(items), REFERRAL, at, None, late, None, None, None, None))
+        add((case_id, len(items), REFERRAL, at, None, late, None, None, None, None, None))
     for at, outcome in facts.assessed:
-        add((case_id, len(items), ASSESSED, at, outcome, None, None, None, None, None))
+        add((case_id, len(items), ASSESSED, at, outcome, None, None, None, None, None, None))
     for at in facts.incidents:
-        add((case_id, len(items), INCIDENT, at, None, None, None, None, None, None))
+        add((case_id, len(items), INCIDENT, at, None, None, None, None, None, None, None))
     for action in facts.actions:
         add((case_id, len(items), ACTION, action.opened_at, None, action.on_time, None,
-             action.id, action.due, action.done_at))  # fmt: skip
+             action.id, action.due, action.done_at, None))  # fmt: skip
     return row, items
 
 

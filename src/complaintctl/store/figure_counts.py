@@ -163,17 +163,12 @@ GROUP BY 1""", _SETTLED)
         for clock in ("respond", "final")
     },
     # Responses given in the window: decisions, goodwill, and of the first-stage ones those
-    # escalated since (an escalation of the case at or after it).
+    # escalated since (kept as the first-stage item's flag).
     "given": (f"""
-SELECT kind, word, escalated_since, count(*), COALESCE(sum(pence), 0), min(case_id) FROM (
-  SELECT i.kind, i.word, i.pence, i.case_id,
-         CASE WHEN i.kind = '{F.FIRST}' THEN EXISTS (
-           SELECT 1 FROM case_fact_item e
-           WHERE e.kind = '{F.ESCALATED}' AND e.case_id = i.case_id AND e.at >= i.at) END
-           AS escalated_since
-  FROM case_fact_item i
-  WHERE i.kind IN ('{F.FIRST}', '{F.FINAL}') AND i.at >= :start AND i.at < :end{{settled}}
-) given
+SELECT i.kind, i.word, CASE WHEN i.kind = '{F.FIRST}' THEN COALESCE(i.flag, FALSE) END,
+       count(*), COALESCE(sum(i.pence), 0), min(i.case_id)
+FROM case_fact_item i
+WHERE i.kind IN ('{F.FIRST}', '{F.FINAL}') AND i.at >= :start AND i.at < :end{{settled}}
 GROUP BY 1, 2, 3""", _SETTLED_ITEM),
     # Remedies (each once a response) and causes (as often as recorded) of responses given.
     "remedies": (f"""
@@ -223,16 +218,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
 SELECT received_at, acknowledged_at FROM case_fact
 WHERE received_at >= :start AND received_at < :end
   AND acknowledged_at IS NOT NULL{settled}""", _SETTLED),
-    figures.TO_RESPOND: (f"""
-SELECT f.acknowledged_at, i.at FROM case_fact_item i JOIN case_fact f ON f.case_id = i.case_id
-WHERE i.kind = '{F.FIRST}' AND i.at >= :start AND i.at < :end
-  AND f.acknowledged_at IS NOT NULL{{settled}}""", " AND f.recorded_to <= :cutoff"),
-    # From the latest escalation by the final response (none: not counted).
-    figures.TO_FINAL: (f"""
-SELECT (SELECT max(e.at) FROM case_fact_item e
-        WHERE e.kind = '{F.ESCALATED}' AND e.case_id = i.case_id AND e.at <= i.at), i.at
-FROM case_fact_item i
-WHERE i.kind = '{F.FINAL}' AND i.at >= :start AND i.at < :end{{settled}}""", _SETTLED_ITEM),
+    # From the acknowledgement, and from the latest escalation by the final response, each
+    # kept as the response's `since` (none: not counted).
+    **{
+        name: (f"""
+SELECT i.since, i.at FROM case_fact_item i
+WHERE i.kind = '{kind}' AND i.at >= :start AND i.at < :end
+  AND i.since IS NOT NULL{{settled}}""", _SETTLED_ITEM)
+        for name, kind in ((figures.TO_RESPOND, F.FIRST), (figures.TO_FINAL, F.FINAL))
+    },
 }  # fmt: skip
 # How many pairs are read from the driver at once.
 _PAIRS_AT_ONCE = 50_000
@@ -266,7 +260,6 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
             (instant(begun), instant(ended))
             for chunk in driver_rows(connection, statement(written), _PAIRS_AT_ONCE)
             for begun, ended in chunk
-            if begun is not None
         ]
 
     sums = _Sums()

@@ -381,11 +381,11 @@ FACT_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_case_fact_recorded_to": ("recorded_to",),
 }  # fmt: skip
 ITEM_INDEXES: dict[str, tuple[str, ...]] = {
-    # Each kind of item by its date, with what its counts read.
-    "ix_case_fact_item_kind_at": ("kind", "at", "word", "pence", "flag", "number", "case_id"),
-    # A case's items of a kind: its latest escalation by a response.
-    "ix_case_fact_item_kind_case": ("kind", "case_id", "at"),
-}
+    # Each kind of item by its date, with what its counts and working times read.
+    "ix_case_fact_item_kind_at": (
+        "kind", "at", "word", "pence", "flag", "number", "since", "case_id",
+    ),
+}  # fmt: skip
 
 case_fact = Table(
     "case_fact",
@@ -421,10 +421,14 @@ case_fact_item = Table(
     Column("kind", String, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("word", Text, nullable=True),  # a decision, an outcome, a remedy's or cause's name
-    Column("flag", Boolean, nullable=True),  # a referral's late, an action's on time
+    # a first-stage response's escalated since, a referral's late, an action's on time
+    Column("flag", Boolean, nullable=True),
     Column("pence", Integer, nullable=True),  # a response's goodwill
     Column("number", Integer, nullable=True),  # an action's id; a remedy's or cause's response
     Column("due", UTCDateTime, nullable=True),  # an action's due
     Column("done_at", UTCDateTime, nullable=True),  # when an action was done
+    # Where a response's working time starts (revision 0013): the case's acknowledgement for a
+    # first-stage one, its latest escalation by then for a final one.
+    Column("since", UTCDateTime, nullable=True),
     *(Index(name, *columns) for name, columns in ITEM_INDEXES.items()),
 )

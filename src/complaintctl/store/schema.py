@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 # Every revision this program knows, oldest first; the last is the one it runs on.
 REVISIONS = (
     "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
-    "0012",
+    "0012", "0013",
 )  # fmt: skip
 SCHEMA_REVISION = REVISIONS[-1]
 # complaintctl 0.1.0 made its tables without Alembic: such a store is at the first revision.
