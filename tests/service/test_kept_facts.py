@@ -435,7 +435,8 @@ def sql_count(unit: UnitFactory, window: figures.Window) -> dict[str, Any]:
         found = []
         for _ in range(2):
             f = figure_counts.facts_at(connection, [window.cutoff])[window.cutoff]
-            gathered = figure_counts.gathered(connection, f, window)
+            limits = figures.age_limits(calendar, window.cutoff)
+            gathered = figure_counts.gathered(connection, f, window, limits)
             values = figures.values_of(gathered, window, calendar, None)[0]
             found.append({**values, "measured_from": figures.measured_from(gathered)})
         assert found[0] == found[1]
@@ -562,7 +563,8 @@ def test_every_figure_counted_over_kept_facts_at_several_cutoffs_at_once(
         kept = figure_counts.facts_at(connection, cutoffs)
         counted = {}
         for window in windows:
-            gathered = figure_counts.gathered(connection, kept[window.cutoff], window)
+            limits = figures.age_limits(calendar, window.cutoff)
+            gathered = figure_counts.gathered(connection, kept[window.cutoff], window, limits)
             values = figures.values_of(gathered, window, calendar, None)[0]
             counted[window] = {**values, "measured_from": figures.measured_from(gathered)}
     for window in windows:

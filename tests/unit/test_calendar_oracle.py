@@ -20,6 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from complaintctl.domain import figures
 from complaintctl.domain.calendar import (
     Opening,
     WorkingCalendar,
@@ -470,3 +471,36 @@ def test_a_generated_week_written_as_text_reads_back_the_same(week):
     calendar_week = tuple(tuple(Opening(start, end) for start, end in day) for day in week)
 
     assert calendar_week == parse_week(format_week(calendar_week))
+
+
+# -- the backlog's age bands ----------------------------------------------------------------
+
+
+@KINDS
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_an_open_cases_age_band_by_the_limits_is_its_band_on_the_working_clock(kind, data):
+    """figures.age_limits: received after a band's limit is at most that band's whole working
+    days old at the cutoff, as the working clock counts its age (figures.values_of), up to the
+    microsecond either side of each limit."""
+    setup, cutoff = data.draw(scenarios(kind), label="setup, cutoff")
+    calendar = setup.calendar
+    limits = figures.age_limits(calendar, cutoff)
+    receipts = [
+        cutoff - timedelta(minutes=minutes)
+        for minutes in data.draw(st.lists(st.integers(-1, 120 * DAY_MINUTES), max_size=6))
+    ] + [limit + timedelta(microseconds=nudge) for limit in limits for nudge in (-1, 0, 1)]
+
+    now, *placed = calendar.working_clock([cutoff, *receipts])
+    working_day = calendar.working_day()
+    for received, there in zip(receipts, placed, strict=True):
+        on_the_clock = figures.age_band(timedelta(microseconds=now - there), working_day)
+        by_limits = next(
+            (
+                name
+                for (name, _), limit in zip(figures.AGE_BANDS[:-1], limits, strict=True)
+                if received > limit
+            ),
+            figures.AGE_BANDS[-1][0],
+        )
+        assert on_the_clock == by_limits, received

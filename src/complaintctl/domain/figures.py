@@ -1054,7 +1054,9 @@ class Gathered(NamedTuple):
     its state at the cutoff (Clock.state), the instant pairs each median is of, each case open
     at the cutoff with its receipt (in the order logged), the first-stage responses given and
     those escalated since, the goodwill given, and the earliest instant a deadline it counted
-    (a clock's, an action's) was counted from on the calendar."""
+    (a clock's, an action's) was counted from on the calendar. Open cases counted by age band
+    without their references (in SQL, against `age_limits`) are in `aged`, with the earliest
+    receipt among them in `aged_from`."""
 
     counted: dict[str, Value | dict[str, Value]]
     states: dict[str, dict[str, int]]
@@ -1064,6 +1066,8 @@ class Gathered(NamedTuple):
     first_escalated: int
     goodwill: int
     judged_from: datetime | None
+    aged: Mapping[str, int] = MappingProxyType({})
+    aged_from: datetime | None = None
 
 
 def values_of(
@@ -1110,8 +1114,24 @@ def values_of(
     for name, counted in gathered.counted.items():
         values[name] = counted
         if name == "open_cases":
-            values["open_cases_by_age"] = _sizes(by_age)
+            values["open_cases_by_age"] = {
+                band: len(refs) + gathered.aged.get(band, 0) for band, refs in by_age.items()
+            }
     return values, by_age
+
+
+def age_limits(calendar: WorkingCalendar, cutoff: datetime) -> tuple[datetime, ...]:
+    """For each age band but the oldest (AGE_BANDS), the instant a case open at `cutoff` must
+    be received after to be in it or a younger one: at most N whole working days old is less
+    than N + 1 working days of working time to the cutoff, and the working time to the cutoff
+    only shrinks as the receipt moves later, so it holds exactly for those received after
+    the latest instant that much working time before the cutoff (subtract_working_time).
+    The same bands as age_band of the working clock's age, without a clock for each case."""
+    working_day = calendar.working_day()
+    return tuple(
+        calendar.subtract_working_time(cutoff, (most + 1) * working_day)
+        for _, most in AGE_BANDS[:-1]
+    )
 
 
 def measured_from(gathered: Gathered) -> datetime | None:
@@ -1120,6 +1140,8 @@ def measured_from(gathered: Gathered) -> datetime | None:
     (None: they count none)."""
     starts = [start for pairs in gathered.pairs.values() for start, _ in pairs]
     starts += [received for _, received in gathered.open_since]
+    if gathered.aged_from is not None:
+        starts.append(gathered.aged_from)
     if gathered.judged_from is not None:
         starts.append(gathered.judged_from)
     return min(starts, default=None)

@@ -127,7 +127,8 @@ def _report(
     def gathered(window: figures.Window) -> figures.Gathered:
         if by in GROUPS:
             return figures.gather(facts[window.cutoff], window)[0]
-        return figure_counts.gathered(connection, kept[window.cutoff], window)
+        limits = figures.age_limits(calendar, window.cutoff)
+        return figure_counts.gathered(connection, kept[window.cutoff], window, limits)
 
     def counted(one: Period) -> tuple[Rows, datetime | None]:
         """The period's figures, and the earliest instant they rest on working time from."""

@@ -16,7 +16,7 @@ indexes serve a period past too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -139,6 +139,16 @@ _OUT_OF_SCOPE = CloseReason.OUT_OF_SCOPE.value
 _INFORMALLY = CloseReason.RESOLVED_INFORMALLY.value
 F = facts  # the items' kinds
 
+# An open case's age band, the youngest whose limit it was received after (figures.age_limits).
+_AGE_BAND = (
+    "CASE "
+    + " ".join(
+        f"WHEN received_at > :aged_{n} THEN '{band}'"
+        for n, (band, _) in enumerate(figures.AGE_BANDS[:-1])
+    )
+    + f" ELSE '{figures.AGE_BANDS[-1][0]}' END"
+)
+
 # Each statement: its text, `{settled}` where the test of the kept rows recorded by the cutoff
 # goes (the test), each reading one index by its window's column (models.FACT_INDEXES,
 # ITEM_INDEXES).
@@ -203,13 +213,14 @@ SELECT COALESCE(i.at >= :start AND i.at < :end, FALSE),
 FROM case_fact_item i
 WHERE i.kind = '{F.ACTION}'{{settled}}
 GROUP BY 1, 2""", _SETTLED_ITEM),
-    # The backlog: every case open at the cutoff, by stage and whether a deadline is owed
-    # past due.
+    # The backlog: every case open at the cutoff, by stage, whether a deadline is owed past
+    # due, and age band (by its receipt against figures.age_limits, bound as :aged_N).
     "backlog": (f"""
-SELECT stage, {_owed("ack")} OR {_owed("respond")} OR {_owed("final")}, count(*), min(case_id)
+SELECT stage, {_owed("ack")} OR {_owed("respond")} OR {_owed("final")}, {_AGE_BAND},
+       count(*), min(case_id), min(received_at)
 FROM case_fact
 WHERE stage IN ({_OPEN}){{settled}}
-GROUP BY 1, 2""", _SETTLED),
+GROUP BY 1, 2, 3""", _SETTLED),
 }  # fmt: skip
 
 # The instants the working times are of: the medians' pairs (start, end).
@@ -230,16 +241,16 @@ WHERE i.kind = '{kind}' AND i.at >= :start AND i.at < :end
 }  # fmt: skip
 # How many pairs are read from the driver at once.
 _PAIRS_AT_ONCE = 50_000
-# The backlog's cases and their receipts (their ages, on the working clock), in the order logged.
-_BACKLOG_RECEIPTS = (f"""
-SELECT f.case_id, c.ref, f.received_at FROM case_fact f JOIN complaint c ON c.id = f.case_id
-WHERE f.stage IN ({_OPEN}){{settled}}""", " AND f.recorded_to <= :cutoff")  # fmt: skip
 
 
-def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figures.Gathered:
+def gathered(
+    connection: Connection, f: FactsAt, window: figures.Window, age_limits: Sequence[datetime]
+) -> figures.Gathered:
     """What domain/figures.gather gathers of every case as recorded by the cutoff: of the kept
-    rows by SQL, of the replayed cases by gather itself, added."""
+    rows by SQL, of the replayed cases by gather itself, added. The kept open cases are
+    counted by age band against `age_limits` (figures.age_limits at the window's cutoff)."""
     bound = {"start": window.start, "end": window.end, "cutoff": window.cutoff}
+    bound |= {f"aged_{n}": limit for n, limit in enumerate(age_limits)}
 
     def statement(written: tuple[str, str]) -> TextClause:
         sql, settled = written
@@ -311,20 +322,21 @@ def gathered(connection: Connection, f: FactsAt, window: figures.Window) -> figu
         elif standing is not None:
             sums.add("actions_open", None, n, 0)
             sums.add("actions_overdue", None, n if standing == "overdue" else 0, 0)
-    for stage, breached, n, first in rows(_STATEMENTS["backlog"]):
+    aged: dict[str, int] = {}
+    received: list[datetime] = []  # the earliest receipt of each group of open cases
+    for stage, breached, band, n, first, earliest in rows(_STATEMENTS["backlog"]):
         sums.add("open_cases", stage, n, first)
         sums.add("open_cases_breached", None, n if breached else 0, first)
+        aged[band] = aged.get(band, 0) + int(n)
+        received.append(earliest)
     pairs = {name: pairs_of(written) for name, written in _PAIRS.items()}
     instant = instant_reader(connection.dialect)
-    open_since = [
-        (int(case_id), ref, instant(received))
-        for chunk in driver_rows(connection, statement(_BACKLOG_RECEIPTS), _PAIRS_AT_ONCE)
-        for case_id, ref, received in chunk
-    ]
     judged_from = min((instant(at) for at in judged if at is not None), default=None)
+    aged_from = min((instant(at) for at in received), default=None)
     return _with_replayed(
-        sums, pairs, open_since, (first_given, first_escalated, goodwill, judged_from), f, window
-    )
+        sums, pairs, (aged, aged_from), (first_given, first_escalated, goodwill, judged_from),
+        f, window,
+    )  # fmt: skip
 
 
 class _Sums:
@@ -352,15 +364,17 @@ class _Sums:
 def _with_replayed(
     sums: _Sums,
     pairs: dict[str, list[tuple[datetime, datetime]]],
-    open_since: list[tuple[int, str, datetime]],
+    aged: tuple[dict[str, int], datetime | None],
     responses: tuple[int, int, int, datetime | None],
     f: FactsAt,
     window: figures.Window,
 ) -> figures.Gathered:
-    """The kept rows' sums and the replayed cases' gathering added, as one Gathered;
-    `responses`: the first-stage responses given, those escalated since, the goodwill, and
-    where the earliest deadline counted was counted from."""
+    """The kept rows' sums and the replayed cases' gathering added, as one Gathered; `aged`:
+    the kept open cases by age band and the earliest receipt among them; `responses`: the
+    first-stage responses given, those escalated since, the goodwill, and where the earliest
+    deadline counted was counted from."""
     first_given, first_escalated, goodwill, judged_from = responses
+    open_since: list[tuple[str, datetime]] = []
     if f.replayed:
         ids = {kept.ref: case_id for case_id, kept in f.replayed}
         theirs, members = figures.gather([kept for _, kept in f.replayed], window)
@@ -378,7 +392,7 @@ def _with_replayed(
                 sums.state(clock, state, n)
         for name, more in theirs.pairs.items():
             pairs[name] = [*pairs[name], *more]
-        open_since = sorted([*open_since, *((ids[ref], ref, at) for ref, at in theirs.open_since)])
+        open_since = theirs.open_since
         first_given += theirs.first_given
         first_escalated += theirs.first_escalated
         goodwill += theirs.goodwill
@@ -390,11 +404,12 @@ def _with_replayed(
         {figure: _value(figure, sums) for figure in figures.GATHERED},
         sums.states,
         pairs,
-        [(ref, at) for _, ref, at in open_since],
+        open_since,
         first_given,
         first_escalated,
         goodwill,
         judged_from,
+        *aged,
     )
 
 

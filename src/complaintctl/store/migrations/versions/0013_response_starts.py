@@ -38,7 +38,7 @@ _FACTS_VERSION = "facts-version"
 
 def upgrade() -> None:
     op.drop_index(_KIND_AT, table_name="case_fact_item")
-    op.drop_index(_KIND_CASE, table_name="case_fact_item")
+    op.drop_index(_KIND_CASE, table_name="case_fact_item", if_exists=True)
     op.add_column("case_fact_item", sa.Column("since", UTCDateTime(), nullable=True))
     op.create_index(_KIND_AT, "case_fact_item", list(_KIND_AT_AFTER), unique=False)
     _forget_the_facts_version()
