@@ -286,6 +286,42 @@ def test_a_case_moved_to_another_stage_behind_the_tools_back_is_caught(
     ) == (result.exit_code, result.stderr)
 
 
+def test_kept_facts_changed_by_hand_are_named_and_made_again_from_the_history(
+    run: Run, store_url: str, busy_store: list[str]
+) -> None:
+    """A report counts the facts kept for it: changed by hand, `db verify` names the case
+    and `db upgrade --remake-facts` makes every case's again (recorded), after which the
+    report counts the case as its history has it."""
+    first = busy_store[0]
+    by_hand(store_url, "UPDATE case_fact SET channel = 'fax' WHERE case_id = "
+            f"(SELECT id FROM complaint WHERE ref = '{first}')")  # fmt: skip
+    channels = ["report", "--period", "2026-12", "--json"]
+    counted = json.loads(run(*channels).stdout)["figures"]
+    assert {"fax": 1} == {
+        f["part"]: f["value"] for f in counted if f["figure"] == "received_by_channel"
+        and f["part"] == "fax"
+    }  # fmt: skip
+
+    result = run("db", "verify")
+    assert (14, f"Error: the history is not intact: case {first}: the facts kept for the "
+                "report's figures are not what its history gives (they were changed behind "
+                "complaintctl's back; `complaintctl db upgrade --remake-facts` makes them "
+                "again from the history)\n") == (result.exit_code, result.stderr)  # fmt: skip
+
+    remade = run("--as", "sam.senior", "db", "upgrade", "--remake-facts")
+    assert 0 == remade.exit_code, remade.output
+    assert remade.stdout.endswith(
+        "already; made the facts kept for the report's figures again for 4 cases, as this "
+        "complaintctl counts them\n"
+    )
+    assert 0 == run("db", "verify").exit_code
+    counted = json.loads(run(*channels).stdout)["figures"]
+    assert "fax" not in {f["part"] for f in counted if f["figure"] == "received_by_channel"}
+    ((details,),) = rows(store_url, "SELECT details FROM event WHERE action = 'upgrade-schema' "
+                                    "ORDER BY id DESC LIMIT 1")  # fmt: skip
+    assert "facts" in json.loads(details)
+
+
 def anonymise(store_url: str, entry_id: int, key: str) -> Any:
     """Replace one details value of an entry by the marker that keeps its digest, as a
     retention run would; the value it removed."""

@@ -130,7 +130,8 @@ def test_db_verify_names_a_case_whose_kept_facts_were_changed_behind_its_back(
         found = [(p.ref, p.what) for p in verify_history(uow).problems]
     what = (
         "the facts kept for the report's figures are not what its history gives (they were "
-        "changed behind complaintctl's back)"
+        "changed behind complaintctl's back; `complaintctl db upgrade --remake-facts` makes "
+        "them again from the history)"
     )
     assert [(ref, what), (other, what)] == found
 

@@ -123,8 +123,20 @@ def db_status(ctx: typer.Context, json_output: Json = False) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
-    """Upgrade the store's schema to this complaintctl's revision, keeping every record.
+def db_upgrade(
+    ctx: typer.Context,
+    remake_facts: Annotated[
+        bool,
+        typer.Option(
+            "--remake-facts",
+            help="Make every case's facts kept for the report's figures again from its "
+            "history, even where this complaintctl made them: after `db verify` names a case "
+            "whose kept facts were changed.",
+        ),
+    ] = False,
+) -> None:
+    """Upgrade the store's schema to this complaintctl's revision, keeping every record, and
+    make the facts kept for the report's figures again where another version made them.
 
     One transaction holding the write lock: other commands wait, and a failure leaves the store
     as it was. A new store is made at the newest revision. Back the store up first.
@@ -143,7 +155,14 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     try:
         with state.naming_the_config_file(), translated_errors(url):
-            done = upgrade(engine, state.now, by=state.actor, origin=state.origin, acting=acting)
+            done = upgrade(
+                engine,
+                state.now,
+                by=state.actor,
+                origin=state.origin,
+                acting=acting,
+                remake_facts=remake_facts,
+            )
     except BaseException:
         state.forget_unused_store()
         raise

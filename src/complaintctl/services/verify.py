@@ -128,7 +128,8 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
             VerifyProblem(
                 "case",
                 "the facts kept for the report's figures are not what its history gives "
-                "(they were changed behind complaintctl's back)",
+                "(they were changed behind complaintctl's back; `complaintctl db upgrade "
+                "--remake-facts` makes them again from the history)",
                 ref=ref,
             )
             for ref in (facts.differing(connection, refs) if facts_checked else ())

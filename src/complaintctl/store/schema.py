@@ -231,9 +231,11 @@ def upgrade(
     by: str,
     origin: tuple[str, str] | None = None,
     acting: Callable[[UnitOfWork], str] | None = None,
+    remake_facts: bool = False,
 ) -> Upgraded:
     """Bring the store to SCHEMA_REVISION, and its kept facts to this program's, in one
-    transaction.
+    transaction (`remake_facts`: every case's made again, even where this program made them:
+    after `db verify` names a case whose kept facts were changed by hand).
 
     Holds the write lock throughout, so no command writes while the schema changes, and a
     failed step leaves the store as it was (SQLite and PostgreSQL both roll back DDL). Once
@@ -248,7 +250,7 @@ def upgrade(
     """
     with engine.connect() as connection:
         found = stored_revision(connection)
-        if found == SCHEMA_REVISION and facts_current(connection):
+        if found == SCHEMA_REVISION and facts_current(connection) and not remake_facts:
             return Upgraded(found, found)
     with engine.execution_options(complaintctl_write=True).connect() as connection:
         with _foreign_keys_checked_at_the_end(connection), connection.begin():
@@ -258,7 +260,7 @@ def upgrade(
                 return Upgraded(None, SCHEMA_REVISION)
             if before not in REVISIONS:
                 require_current(before, describe_connection(connection))
-            if before == SCHEMA_REVISION and facts_current(connection):
+            if before == SCHEMA_REVISION and facts_current(connection) and not remake_facts:
                 return Upgraded(before, before)
             broken_before = _broken_references(connection)
             if before != SCHEMA_REVISION:
@@ -271,7 +273,8 @@ def upgrade(
 
                 with UnitOfWork.reading_within(connection, origin) as uow:
                     by = acting(uow)
-            made = None if facts_current(connection) else facts_made(connection, at, by=by)
+            remade = remake_facts or not facts_current(connection)
+            made = facts_made(connection, at, by=by) if remade else None
             _record_upgrade(
                 connection, before, after, by=by, at=at, origin=origin, facts=made is not None
             )
