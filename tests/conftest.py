@@ -319,7 +319,7 @@ SELECT string_agg(line, E'\\n' ORDER BY line) FROM (
     FROM pg_proc p WHERE p.pronamespace = CAST(:schema AS regnamespace)
   UNION ALL
   SELECT concat_ws(' ', 'sequence', sequencename, data_type, start_value, increment_by, cycle)
-    FROM pg_sequences WHERE CAST(schemaname AS regnamespace) = CAST(:schema AS regnamespace)
+    FROM pg_sequences WHERE schemaname = CAST(:schema AS name)
   UNION ALL
   SELECT concat_ws(' ', 'default privileges', defaclacl)
     FROM pg_default_acl WHERE defaclnamespace = CAST(:schema AS regnamespace)

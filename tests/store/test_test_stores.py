@@ -4,6 +4,8 @@ never handed out again."""
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -118,3 +120,33 @@ def test_a_store_given_back_carries_no_count_of_the_changes_an_earlier_test_made
     # No more than putting its rows back counts: as in a schema made afresh.
     over = {name: (changes, rows) for name, (changes, rows) in counted.items() if changes > rows}
     assert over == {}
+
+
+def test_a_store_given_back_while_another_worker_drops_its_schemas_is_reset_not_dropped(
+    stores: PostgresStores,
+) -> None:
+    """Another worker drops its schemas at its session's end: reading this schema's shape
+    must not look up every other schema's sequences by name, which fails for one whose drop
+    commits meanwhile ("schema … does not exist"), and a store then made afresh each time."""
+    schema = stores.take("team")
+    done = threading.Event()
+
+    def another_worker_dropping_its_schemas() -> None:
+        with stores.admin.connect() as connection:
+            for n in itertools.count():
+                if done.is_set():
+                    return
+                connection.execute(text(f"CREATE SCHEMA other_{n}; "
+                                        f"CREATE TABLE other_{n}.t (id serial)"))  # fmt: skip
+                connection.execute(text(f"DROP SCHEMA other_{n} CASCADE"))
+
+    other = threading.Thread(target=another_worker_dropping_its_schemas)
+    other.start()
+    try:
+        for _ in range(25):
+            stores.give_back("team", schema)
+            assert stores.dropped == {}
+            assert stores.take("team") == schema
+    finally:
+        done.set()
+        other.join()
