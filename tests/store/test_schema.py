@@ -1236,6 +1236,11 @@ def test_a_store_whose_facts_an_older_complaintctl_made_is_upgraded_at_the_same_
 
     status = complaintctl(first_release_store, "db", "status", "--json")
     assert (0, "needs-upgrade") == (status.exit_code, json.loads(status.stdout)["state"])
+    said = complaintctl(first_release_store, "db", "status").stdout.splitlines()
+    assert [f"Schema:    {schema.SCHEMA_REVISION} (this complaintctl: "
+            f"{schema.SCHEMA_REVISION})", "State:     the facts kept for the report's figures "
+            "were made by another version of complaintctl: back it up, then run `complaintctl "
+            "db upgrade`"] == said[1:]  # fmt: skip
 
     verified = complaintctl(first_release_store, "db", "verify")
     assert (0, "Error" not in verified.stderr, True) == (

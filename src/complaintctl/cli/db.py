@@ -176,7 +176,7 @@ def db_upgrade(
         render.message(f"Made a new store at {where}, schema revision {after}")
     elif before != after:
         upgraded = f"Upgraded the store {where} from schema revision {before} to {after}"
-        render.message(upgraded if made is None else f"{upgraded}; {remade}")
+        render.message(f"{upgraded}; {remade}" if made else upgraded)
     elif made is None:
         render.message(f"The store {where} is at schema revision {after} already: nothing to do")
     else:

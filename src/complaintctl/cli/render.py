@@ -2236,7 +2236,14 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
         return
     _print(f"Store:     {status.store} ({status.backend})")
     _print(f"Schema:    {status.revision or '-'} (this complaintctl: {status.program_revision})")
-    _print(f"State:     {STORE_STATES[status.state]}")
+    if status.state == "needs-upgrade" and status.revision == status.program_revision:
+        # At this revision, but its kept facts made by another version of complaintctl.
+        _print(
+            "State:     the facts kept for the report's figures were made by another version "
+            "of complaintctl: back it up, then run `complaintctl db upgrade`"
+        )
+    else:
+        _print(f"State:     {STORE_STATES[status.state]}")
     if status.damage:
         _print(f"Damage:    {one_line(status.damage)}")
 
