@@ -423,3 +423,40 @@ def test_year_0_by_a_format_is_said_to_be_outside_our_years_not_to_check_the_mon
         with pytest.raises(InstantError) as caught:
             parse_instant(text, LONDON, fmt)
         assert message == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "offset"),
+    [
+        ("2026-12-01T10:00+23:59", None, "+23:59"),
+        ("2026-12-01T10:00-23:00", None, "-23:00"),
+        ("2026-12-01T10:00+14:01", None, "+14:01"),
+        ("2026-12-01T10:00-12:01", None, "-12:01"),
+        ("2026-12-01T10:00+05:30:15", None, "+05:30:15"),
+        ("01/12/2026 10:00 +2359", "%d/%m/%Y %H:%M %z", "+23:59"),
+        ("01/12/2026 10:00 -1300", "%d/%m/%Y %H:%M %z", "-13:00"),
+    ],
+)
+def test_an_offset_no_place_keeps_is_refused_naming_it_and_the_range(
+    text: str, fmt: str | None, offset: str
+) -> None:
+    # Python reads any offset under a day: +23:59 was taken, a receipt nearly a day out.
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text, LONDON, fmt)
+    assert (
+        f"{text!r} gives the offset {offset}, which no place keeps: an offset is whole minutes "
+        "from -12:00 to +14:00"
+    ) == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("2026-12-01T10:00+14:00", None, datetime(2026, 11, 30, 20, 0, tzinfo=UTC)),
+        ("2026-12-01T10:00-12:00", None, datetime(2026, 12, 1, 22, 0, tzinfo=UTC)),
+        ("2026-12-01T10:00+05:45", None, datetime(2026, 12, 1, 4, 15, tzinfo=UTC)),
+        ("01/12/2026 10:00 -1200", "%d/%m/%Y %H:%M %z", datetime(2026, 12, 1, 22, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_offset_a_place_keeps_is_read(text: str, fmt: str | None, expected: datetime) -> None:
+    assert expected == parse_instant(text, LONDON, fmt)

@@ -66,6 +66,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     if fmt is not None:
         _refuse_weekday_disagreeing(text, cleaned, fmt, parsed.date())
         _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
+    _refuse_offset_no_place_keeps(text, parsed)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
@@ -164,6 +165,24 @@ def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -
         f"{quoted(text)} gives a fraction of the {'hour' if minute is None else 'minute'}, "
         "which complaintctl does not read (it could be taken for a fraction of a second): "
         f"ISO 8601 reads it as {read}, so write that{looks}"
+    )
+
+
+# The offsets places keep run from -12:00 (Baker Island) to +14:00 (Kiribati's Line Islands),
+# in whole minutes. Python reads any offset under a day (+23:59, -23:00, +05:30:15): outside
+# these it is a slip, and read it would put the instant most of a day out [ours].
+EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _refuse_offset_no_place_keeps(text: str, parsed: datetime) -> None:
+    offset = parsed.utcoffset()
+    if offset is None:
+        return
+    if EARLIEST_OFFSET <= offset <= LATEST_OFFSET and offset % timedelta(minutes=1) == timedelta(0):
+        return
+    raise InstantError(
+        f"{quoted(text)} gives the offset {_offset_written(parsed)}, which no place keeps: an "
+        "offset is whole minutes from -12:00 to +14:00"
     )
 
 
