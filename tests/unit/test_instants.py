@@ -460,3 +460,37 @@ def test_an_offset_no_place_keeps_is_refused_naming_it_and_the_range(
 )
 def test_an_offset_a_place_keeps_is_read(text: str, fmt: str | None, expected: datetime) -> None:
     assert expected == parse_instant(text, LONDON, fmt)
+
+
+TWELVE_HOUR = "%d/%m/%Y %I:%M %p"
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "written"),
+    [
+        ("01/12/2026 00:30 AM", "00", "00:30 is 12:30 AM"),
+        ("01/12/2026 0:30 AM", "00", "00:30 is 12:30 AM"),
+        ("01/12/2026 13:30 PM", "13", "13:30 is 01:30 PM"),
+    ],
+)
+def test_an_hour_the_12_hour_clock_lacks_is_refused_saying_it_takes_01_to_12(
+    text: str, hour: str, written: str
+) -> None:
+    # It was said only not to match the format, which did not say the hour was the slip.
+    message = (
+        f"{text!r} gives the hour {hour}, but the date format {TWELVE_HOUR} reads the hour on "
+        f"the 12-hour clock (%I), which takes 01 to 12 ({written}): check the time, or use %H "
+        "for the 24-hour clock"
+    )
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text, LONDON, TWELVE_HOUR)
+    assert message == str(caught.value)
+    with pytest.raises(InstantError) as caught:
+        parse_date(text, TWELVE_HOUR)
+    assert message == str(caught.value)
+
+
+def test_an_hour_off_the_12_hour_clock_in_other_digits_is_said_not_to_match() -> None:
+    # complaintctl reads 0-9 alone: the digits are the slip to name, not the hour.
+    with pytest.raises(InstantError, match="does not match the date format"):
+        parse_instant("01/12/2026 ٠٠:30 AM", LONDON, TWELVE_HOUR)

@@ -255,7 +255,28 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
         return InstantError(
             f"{quoted(text)} names no day of the calendar: check the month and the day"
         )
+    if (hour := _hour_off_the_12_hour_clock(text.strip(), fmt)) is not None:
+        return InstantError(
+            f"{quoted(text)} gives the hour {hour:%H}, but the date format {fmt} reads the hour "
+            f"on the 12-hour clock (%I), which takes 01 to 12 ({hour:%H:%M} is "
+            f"{hour:%I:%M %p}): check the time, or use %H for the 24-hour clock"
+        )
     return InstantError(f"{quoted(text)} does not match the date format {fmt}")
+
+
+def _hour_off_the_12_hour_clock(text: str, fmt: str) -> datetime | None:
+    """[ours] Where `fmt` reads the hour by %I (01 to 12) and `text` is written in it but for
+    an hour the 12-hour clock lacks (`00:30 AM`, `13:30 PM`), what it gives read on the
+    24-hour clock; else None. strptime says only that it does not match."""
+    if "I" not in _codes(fmt) or not _ascii_digits(text):
+        return None
+    try:
+        read = datetime.strptime(
+            text, re.sub(r"%(.)", lambda c: "%H" if c[1] == "I" else c[0], fmt)
+        )
+    except ValueError:
+        return None
+    return read if not 1 <= read.hour <= 12 else None
 
 
 _NO_DAY = "names no day of the calendar: check the month and the day"
