@@ -494,3 +494,22 @@ def test_an_hour_off_the_12_hour_clock_in_other_digits_is_said_not_to_match() ->
     # complaintctl reads 0-9 alone: the digits are the slip to name, not the hour.
     with pytest.raises(InstantError, match="does not match the date format"):
         parse_instant("01/12/2026 ٠٠:30 AM", LONDON, TWELVE_HOUR)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "said"),
+    [
+        ("30-11-2026 14:00", "%d/%m/%Y %H:%M ", "does not match the date format"),
+        ("30/11/2026 00:30 AM", "%d/%m/%Y %I:%M %p ", "gives the hour 00, but the date format"),
+        ("30/11/2026 02:05 PM", "%d/%m/%Y %H:%M %p ", "with PM, but the date format"),
+    ],
+)
+def test_a_date_format_pasted_long_is_cut_where_a_bad_row_names_it(
+    text: str, codes: str, said: str
+) -> None:
+    # Said whole on every bad row, a long format buried what was wrong with each.
+    fmt = codes + "x" * 5000
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text + " " + "x" * 5000, LONDON, fmt)
+    assert f"{said} {fmt[:40]}…" in str(caught.value)
+    assert len(str(caught.value)) < 400

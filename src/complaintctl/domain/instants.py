@@ -257,11 +257,17 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
         )
     if (hour := _hour_off_the_12_hour_clock(text.strip(), fmt)) is not None:
         return InstantError(
-            f"{quoted(text)} gives the hour {hour:%H}, but the date format {fmt} reads the hour "
-            f"on the 12-hour clock (%I), which takes 01 to 12 ({hour:%H:%M} is "
+            f"{quoted(text)} gives the hour {hour:%H}, but the date format {_named(fmt)} reads "
+            f"the hour on the 12-hour clock (%I), which takes 01 to 12 ({hour:%H:%M} is "
             f"{hour:%I:%M %p}): check the time, or use %H for the 24-hour clock"
         )
-    return InstantError(f"{quoted(text)} does not match the date format {fmt}")
+    return InstantError(f"{quoted(text)} does not match the date format {_named(fmt)}")
+
+
+def _named(fmt: str, most: int = 40) -> str:
+    """A date format as a bad row names it, cut short as `quoted` cuts a value: said again on
+    every row, a format pasted long would bury what is wrong with each."""
+    return fmt if len(fmt) <= most else f"{fmt[:most]}…"
 
 
 def _hour_off_the_12_hour_clock(text: str, fmt: str) -> datetime | None:
@@ -463,8 +469,8 @@ def _refuse_meridiem_disagreeing(text: str, cleaned: str, fmt: str, hour: int) -
         meridiem = am
     if (meridiem == am) == (hour >= 12):
         raise InstantError(
-            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
-            f"reads the hour on the 24-hour clock (%H), where {hour:02d} is "
+            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format "
+            f"{_named(fmt)} reads the hour on the 24-hour clock (%H), where {hour:02d} is "
             f"{'PM' if hour >= 12 else 'AM'}: check the time, or use %I for a 12-hour clock"
         )
 
@@ -480,12 +486,12 @@ def check_date_format(fmt: str) -> None:
         read = None
     except re.error:  # strptime reads each code once: `%d/%m/%Y %d` is no pattern at all
         raise InstantError(
-            f"the date format {fmt!r} gives a code more than once (strptime reads each once, "
+            f"the date format {quoted(fmt)} gives a code more than once (strptime reads each once, "
             "%c and %x holding the day too): give each once, e.g. %d/%m/%Y %H:%M"
         ) from None
     if read is None or read.date() != sample.date():
         raise InstantError(
-            f"the date format {fmt!r} cannot be read back; give strftime codes with the "
+            f"the date format {quoted(fmt)} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
     _refuse_a_part_twice(fmt)
@@ -495,14 +501,15 @@ def check_date_format(fmt: str) -> None:
     # 2026-01-01. A receipt on another day than the file says moves every deadline.
     if by_count := sorted(codes & {"j", "U", "W", "V"}):
         raise InstantError(
-            f"the date format {fmt!r} gives the day by {', '.join('%' + c for c in by_count)} "
-            "(its week or its day of the year), which strptime does not check (a day the year "
-            "lacks is read as another day): write the date with %Y, %m and %d"
+            f"the date format {quoted(fmt)} gives the day by "
+            f"{', '.join('%' + c for c in by_count)} (its week or its day of the year), which "
+            "strptime does not check (a day the year lacks is read as another day): write the "
+            "date with %Y, %m and %d"
         )
     # Written as text, a zone is read as nothing: 10:00 UTC would be 10:00 local time.
     if zone := _ZONE_AS_TEXT.search(re.sub("%%", "", fmt)):
         raise InstantError(
-            f"the date format {fmt!r} writes the zone {zone[0]!r} as text, which is read as "
+            f"the date format {quoted(fmt)} writes the zone {zone[0]!r} as text, which is read as "
             "nothing, so the time would be local time: write %Z for a zone's name (UTC or "
             "GMT), or %z for an offset or Z"
         )
@@ -510,13 +517,13 @@ def check_date_format(fmt: str) -> None:
     # `14:05 PM`: _refuse_meridiem_disagreeing); alone, it would be read as nothing.
     if "p" in codes and not codes & {"I", "H"}:
         raise InstantError(
-            f"the date format {fmt!r} has %p (AM or PM) without an hour to go with: %I for "
+            f"the date format {quoted(fmt)} has %p (AM or PM) without an hour to go with: %I for "
             "the 12-hour clock (2:05 PM), or %H for a form that writes 14:05 PM"
         )
     # %I without %p writes 14:05 as 02:05, which reads back as the morning's.
     if read.hour != sample.hour and sample.strftime(fmt) != sample.replace(hour=15).strftime(fmt):
         raise InstantError(
-            f"the date format {fmt!r} cannot tell the morning from the afternoon (it reads "
+            f"the date format {quoted(fmt)} cannot tell the morning from the afternoon (it reads "
             f"14:05 back as {read:%H:%M}): add %p (AM or PM) after %I, or use %H for the "
             "24-hour clock"
         )
@@ -538,7 +545,7 @@ def _refuse_a_part_twice(fmt: str) -> None:
         giving = list(dict.fromkeys(c for c in written if set(codes) & {c, *_GIVING.get(c, "")}))
         if len(giving) > 1:
             raise InstantError(
-                f"the date format {fmt!r} gives the {part} by "
+                f"the date format {quoted(fmt)} gives the {part} by "
                 f"{', '.join('%' + c for c in giving[:-1])} and %{giving[-1]}, and strptime "
                 "keeps only one of them (a value whose two disagree would be read by either): "
                 "give each part once, e.g. %d/%m/%Y %H:%M"
