@@ -997,6 +997,19 @@ def test_a_lock_timeout_that_is_not_0_to_3600_seconds_is_a_usage_error_and_write
     assert before == dump_store(store_url)
 
 
+def test_a_lock_timeout_pasted_long_is_cut_in_its_refusal(
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was said back whole, as no other value typed is.
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "5" * 5000)
+    assert_refused(
+        run(*log_args()),
+        2,
+        "Error: COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, "
+        f"not {'5' * 40!r}…",
+    )
+
+
 # -- 14. bare complaintctl -----------------------------------------------------------------
 
 
