@@ -513,3 +513,43 @@ def test_a_date_format_pasted_long_is_cut_where_a_bad_row_names_it(
         parse_instant(text + " " + "x" * 5000, LONDON, fmt)
     assert f"{said} {fmt[:40]}…" in str(caught.value)
     assert len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # A date with its offset, as XML Schema writes one: Python read the offset as a time.
+        ("2026-12-01-05:00", "gives an offset after the date but no time (Python would read "
+                             "-05:00 as the time 05:00): write the time before the offset, e.g. "
+                             "2026-12-01T00:00-05:00, or the date alone"),
+        ("2026-12-01+01:00", "gives an offset after the date but no time (Python would read "
+                             "+01:00 as the time 01:00): write the time before the offset, e.g. "
+                             "2026-12-01T00:00+01:00, or the date alone"),
+        ("20261201-0500", "(Python would read -0500 as the time 05:00): write the time before "
+                          "the offset, e.g. 20261201T00:00-0500, or the date alone"),
+        ("2026-W48-1+01", "e.g. 2026-W48-1T00:00+01, or the date alone"),
+        ("2026-12-01-05:00:30", "(Python would read it as the time 05:00:30): write the time "
+                                "before the offset, or the date alone"),
+        # Any other character between the date and the time: an interval's slash, a slip.
+        ("2026-12-01/10", "separates the date from the time by '/': write T or a space, "
+                          "e.g. 2026-12-01T10"),
+        ("2026-12-01x10:00", "by 'x': write T or a space, e.g. 2026-12-01T10:00"),
+        ("2026-12-01_10:00", "by '_': write T or a space, e.g. 2026-12-01T10:00"),
+        ("2026-12-01.10:00+01:00", "by '.': write T or a space, e.g. 2026-12-01T10:00+01:00"),
+    ],
+)  # fmt: skip
+def test_a_date_and_time_joined_by_anything_but_t_or_a_space_is_refused_saying_how_to_write_it(
+    text: str, said: str
+) -> None:
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError) as refused:
+            parse(text, LONDON)
+        message = str(refused.value)
+        assert (True, True) == (message.startswith(f"{text!r} "), message.endswith(said)), message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-12-01T10:00", "2026-12-01t10:00", "2026-12-01 10:00", "2026-12-01\u00a010:00"]
+)
+def test_a_date_and_time_joined_by_t_or_a_space_is_read(text: str) -> None:
+    assert datetime(2026, 12, 1, 10, 0, tzinfo=UTC) == parse_instant(text, LONDON)

@@ -73,6 +73,7 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
         raise _outside(text)
     if fmt is None:
         _refuse_fraction_before_seconds(text, cleaned, parsed)
+        _refuse_date_joined_oddly(text, cleaned, parsed)
     if parsed.tzinfo is not None:
         instant = parsed.astimezone(UTC)
     elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
@@ -183,6 +184,41 @@ def _refuse_offset_no_place_keeps(text: str, parsed: datetime) -> None:
     raise InstantError(
         f"{quoted(text)} gives the offset {_offset_written(parsed)}, which no place keeps: an "
         "offset is whole minutes from -12:00 to +14:00"
+    )
+
+
+# An offset as it may follow a date: +01, +0100, +01:00.
+_OFFSET_SHAPED = re.compile(r"[0-9]{2}(:?[0-9]{2})?", re.ASCII)
+
+
+def _refuse_date_joined_oddly(text: str, cleaned: str, parsed: datetime) -> None:
+    """[ours] Python takes any one character between the date and the time; ISO 8601 takes T
+    (and people a space). A date written with its offset, as XML Schema writes one
+    (`2026-12-01-05:00`), was read as 05:00 that day; an interval's slash (`2026-12-01/10`) as
+    10:00. Refused, saying how to write it; T, t or a space (any whitespace) is read."""
+    length = _iso_date_length(cleaned)
+    if len(cleaned) <= length or cleaned[length] in "Tt" or cleaned[length].isspace():
+        return
+    day, joint, rest = cleaned[:length], cleaned[length], cleaned[length + 1 :]
+    if joint in "+-":
+        offset, example = "it", ""
+        if _OFFSET_SHAPED.fullmatch(rest):
+            offset, example = joint + rest, f"e.g. {day}T00:00{joint}{rest}, "
+        raise InstantError(
+            f"{quoted(text)} gives an offset after the date but no time (Python would read "
+            f"{offset} as the time {_time_written(_past_midnight(parsed))}): write the time "
+            f"before the offset, {example}or the date alone"
+        )
+    example = f", e.g. {day}T{rest}" if len(rest) <= 40 else ""
+    raise InstantError(
+        f"{quoted(text)} separates the date from the time by {joint!r}: write T or a space{example}"
+    )
+
+
+def _past_midnight(parsed: datetime) -> int:
+    """How many microseconds past its midnight `parsed`'s wall time is."""
+    return (parsed - parsed.replace(hour=0, minute=0, second=0, microsecond=0)) // timedelta(
+        microseconds=1
     )
 
 
