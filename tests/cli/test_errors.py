@@ -271,6 +271,37 @@ def test_a_malformed_at_exits_2_and_says_how_to_write_it(run: Run, at: str) -> N
     assert_next_log_is_the_first(run)
 
 
+@pytest.mark.parametrize(
+    ("at", "offset"), [("2026-11-30T10:00+23:59", "+23:59"), ("2026-11-30T10:00-23:00", "-23:00")]
+)
+def test_an_at_with_an_offset_no_place_keeps_exits_2_naming_it_and_the_range(
+    run: Run, at: str, offset: str
+) -> None:
+    result = run(*log_args(at=at))
+
+    assert_one_line_error(
+        result,
+        2,
+        f"'{at}' gives the offset {offset}, which no place keeps: an offset is whole minutes "
+        "from -12:00 to +14:00",
+    )
+    assert_next_log_is_the_first(run)
+
+
+def test_an_at_giving_a_date_with_an_offset_exits_2_rather_than_read_as_a_time(run: Run) -> None:
+    # 2026-11-30-05:00 was taken as 05:00 that day: Python reads the offset as the time.
+    result = run(*log_args(at="2026-11-30-05:00"))
+
+    assert_one_line_error(
+        result,
+        2,
+        "'2026-11-30-05:00' gives an offset after the date but no time (Python would read "
+        "-05:00 as the time 05:00): write the time before the offset, e.g. "
+        "2026-11-30T00:00-05:00, or the date alone",
+    )
+    assert_next_log_is_the_first(run)
+
+
 EMPTY_DATE = "needs a date, as YYYY-MM-DD: it was given empty"
 EMPTY_INSTANT = "needs a date and time, as ISO 8601 (e.g. 2026-11-27T14:30): it was given empty"
 

@@ -902,6 +902,22 @@ def test_a_comma_not_between_thousands_is_refused_saying_where_commas_and_pence_
     )
 
 
+@pytest.mark.parametrize("goodwill", ["££12", "£ £12", "12£", "£12£"])
+def test_a_goodwill_amount_with_a_pound_sign_twice_or_after_it_is_refused_saying_where_it_goes(
+    run: Run, store_url: str, goodwill: str
+) -> None:
+    # "££12" was taken as £12: every leading sign was stripped, so a slip passed unnoticed.
+    ref = to_assigned(run)
+    refused_and_nothing_written(
+        run,
+        store_url,
+        respond_args(ref, goodwill),
+        2,
+        f"Error: --goodwill {goodwill!r} must be a positive amount in pounds and pence, e.g. 50, "
+        "49.99 or 1,250: write the £ once, before the amount, or not at all",
+    )
+
+
 def test_a_goodwill_amount_pasted_long_is_cut_in_its_refusal(run: Run, store_url: str) -> None:
     ref = to_assigned(run)
     refused_and_nothing_written(
@@ -979,6 +995,19 @@ def test_a_lock_timeout_that_is_not_0_to_3600_seconds_is_a_usage_error_and_write
         f"not {timeout!r}",
     )
     assert before == dump_store(store_url)
+
+
+def test_a_lock_timeout_pasted_long_is_cut_in_its_refusal(
+    run: Run, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was said back whole, as no other value typed is.
+    monkeypatch.setenv("COMPLAINTCTL_LOCK_TIMEOUT", "5" * 5000)
+    assert_refused(
+        run(*log_args()),
+        2,
+        "Error: COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, "
+        f"not {'5' * 40!r}…",
+    )
 
 
 # -- 14. bare complaintctl -----------------------------------------------------------------

@@ -692,7 +692,9 @@ def test_an_unknown_name_of_username_characters_is_refused_without_a_note(
 # -- 12. goodwill amounts ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount", ["1e30", "١٢", "1_000", "0", "0.00", "100000.01", "-1", ""])
+@pytest.mark.parametrize(
+    "amount", ["1e30", "١٢", "1_000", "0", "0.00", "100000.01", "-1", "", "££12", "12£"]
+)
 def test_a_goodwill_amount_that_is_not_pounds_and_pence_up_to_100000_is_refused(
     amount: str,
 ) -> None:

@@ -1524,3 +1524,25 @@ def test_jsonl_rejects_keep_an_error_field_of_the_row() -> None:
         (None, "line 2: each line must be a JSON object"),
     ] == [(row.get("error"), row["error_2"]) for row in written]  # fmt: skip
     assert [1, 2] == written[1]["raw"]
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        "",  # no date to read back
+        " %d/%m/%Y %d",  # a code twice
+        " %d %b %Y %m",  # a part by two codes
+        " %d/%m/%Y %j",  # the day by its day of the year
+        " %d/%m/%Y %H:%M UTC",  # a zone as text
+        " %d/%m/%Y %p",  # AM or PM with no hour
+        " %d/%m/%Y %I:%M",  # the 12-hour clock with no AM or PM
+    ],
+)
+def test_a_date_format_pasted_long_is_cut_in_its_refusal(codes: str) -> None:
+    # It was said back whole: a refusal of 5,000 characters for one typed by mistake.
+    fmt = "x" * 5000 + codes
+    with pytest.raises(InvalidInput) as caught:
+        csv_layout(None, [], fmt)
+
+    assert caught.value.message.startswith(f"--date-format: the date format {'x' * 40!r}… ")
+    assert len(caught.value.message) < 400

@@ -423,3 +423,133 @@ def test_year_0_by_a_format_is_said_to_be_outside_our_years_not_to_check_the_mon
         with pytest.raises(InstantError) as caught:
             parse_instant(text, LONDON, fmt)
         assert message == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "offset"),
+    [
+        ("2026-12-01T10:00+23:59", None, "+23:59"),
+        ("2026-12-01T10:00-23:00", None, "-23:00"),
+        ("2026-12-01T10:00+14:01", None, "+14:01"),
+        ("2026-12-01T10:00-12:01", None, "-12:01"),
+        ("2026-12-01T10:00+05:30:15", None, "+05:30:15"),
+        ("01/12/2026 10:00 +2359", "%d/%m/%Y %H:%M %z", "+23:59"),
+        ("01/12/2026 10:00 -1300", "%d/%m/%Y %H:%M %z", "-13:00"),
+    ],
+)
+def test_an_offset_no_place_keeps_is_refused_naming_it_and_the_range(
+    text: str, fmt: str | None, offset: str
+) -> None:
+    # Python reads any offset under a day: +23:59 was taken, a receipt nearly a day out.
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text, LONDON, fmt)
+    assert (
+        f"{text!r} gives the offset {offset}, which no place keeps: an offset is whole minutes "
+        "from -12:00 to +14:00"
+    ) == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("2026-12-01T10:00+14:00", None, datetime(2026, 11, 30, 20, 0, tzinfo=UTC)),
+        ("2026-12-01T10:00-12:00", None, datetime(2026, 12, 1, 22, 0, tzinfo=UTC)),
+        ("2026-12-01T10:00+05:45", None, datetime(2026, 12, 1, 4, 15, tzinfo=UTC)),
+        ("01/12/2026 10:00 -1200", "%d/%m/%Y %H:%M %z", datetime(2026, 12, 1, 22, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_offset_a_place_keeps_is_read(text: str, fmt: str | None, expected: datetime) -> None:
+    assert expected == parse_instant(text, LONDON, fmt)
+
+
+TWELVE_HOUR = "%d/%m/%Y %I:%M %p"
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "written"),
+    [
+        ("01/12/2026 00:30 AM", "00", "00:30 is 12:30 AM"),
+        ("01/12/2026 0:30 AM", "00", "00:30 is 12:30 AM"),
+        ("01/12/2026 13:30 PM", "13", "13:30 is 01:30 PM"),
+    ],
+)
+def test_an_hour_the_12_hour_clock_lacks_is_refused_saying_it_takes_01_to_12(
+    text: str, hour: str, written: str
+) -> None:
+    # It was said only not to match the format, which did not say the hour was the slip.
+    message = (
+        f"{text!r} gives the hour {hour}, but the date format {TWELVE_HOUR} reads the hour on "
+        f"the 12-hour clock (%I), which takes 01 to 12 ({written}): check the time, or use %H "
+        "for the 24-hour clock"
+    )
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text, LONDON, TWELVE_HOUR)
+    assert message == str(caught.value)
+    with pytest.raises(InstantError) as caught:
+        parse_date(text, TWELVE_HOUR)
+    assert message == str(caught.value)
+
+
+def test_an_hour_off_the_12_hour_clock_in_other_digits_is_said_not_to_match() -> None:
+    # complaintctl reads 0-9 alone: the digits are the slip to name, not the hour.
+    with pytest.raises(InstantError, match="does not match the date format"):
+        parse_instant("01/12/2026 ٠٠:30 AM", LONDON, TWELVE_HOUR)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "said"),
+    [
+        ("30-11-2026 14:00", "%d/%m/%Y %H:%M ", "does not match the date format"),
+        ("30/11/2026 00:30 AM", "%d/%m/%Y %I:%M %p ", "gives the hour 00, but the date format"),
+        ("30/11/2026 02:05 PM", "%d/%m/%Y %H:%M %p ", "with PM, but the date format"),
+    ],
+)
+def test_a_date_format_pasted_long_is_cut_where_a_bad_row_names_it(
+    text: str, codes: str, said: str
+) -> None:
+    # Said whole on every bad row, a long format buried what was wrong with each.
+    fmt = codes + "x" * 5000
+    with pytest.raises(InstantError) as caught:
+        parse_instant(text + " " + "x" * 5000, LONDON, fmt)
+    assert f"{said} {fmt[:40]}…" in str(caught.value)
+    assert len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # A date with its offset, as XML Schema writes one: Python read the offset as a time.
+        ("2026-12-01-05:00", "gives an offset after the date but no time (Python would read "
+                             "-05:00 as the time 05:00): write the time before the offset, e.g. "
+                             "2026-12-01T00:00-05:00, or the date alone"),
+        ("2026-12-01+01:00", "gives an offset after the date but no time (Python would read "
+                             "+01:00 as the time 01:00): write the time before the offset, e.g. "
+                             "2026-12-01T00:00+01:00, or the date alone"),
+        ("20261201-0500", "(Python would read -0500 as the time 05:00): write the time before "
+                          "the offset, e.g. 20261201T00:00-0500, or the date alone"),
+        ("2026-W48-1+01", "e.g. 2026-W48-1T00:00+01, or the date alone"),
+        ("2026-12-01-05:00:30", "(Python would read it as the time 05:00:30): write the time "
+                                "before the offset, or the date alone"),
+        # Any other character between the date and the time: an interval's slash, a slip.
+        ("2026-12-01/10", "separates the date from the time by '/': write T or a space, "
+                          "e.g. 2026-12-01T10"),
+        ("2026-12-01x10:00", "by 'x': write T or a space, e.g. 2026-12-01T10:00"),
+        ("2026-12-01_10:00", "by '_': write T or a space, e.g. 2026-12-01T10:00"),
+        ("2026-12-01.10:00+01:00", "by '.': write T or a space, e.g. 2026-12-01T10:00+01:00"),
+    ],
+)  # fmt: skip
+def test_a_date_and_time_joined_by_anything_but_t_or_a_space_is_refused_saying_how_to_write_it(
+    text: str, said: str
+) -> None:
+    for parse in (parse_due, parse_instant):
+        with pytest.raises(InstantError) as refused:
+            parse(text, LONDON)
+        message = str(refused.value)
+        assert (True, True) == (message.startswith(f"{text!r} "), message.endswith(said)), message
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-12-01T10:00", "2026-12-01t10:00", "2026-12-01 10:00", "2026-12-01\u00a010:00"]
+)
+def test_a_date_and_time_joined_by_t_or_a_space_is_read(text: str) -> None:
+    assert datetime(2026, 12, 1, 10, 0, tzinfo=UTC) == parse_instant(text, LONDON)

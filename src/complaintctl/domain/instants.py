@@ -66,12 +66,14 @@ def parse_instant(text: str, tz: ZoneInfo, fmt: str | None = None) -> datetime:
     if fmt is not None:
         _refuse_weekday_disagreeing(text, cleaned, fmt, parsed.date())
         _refuse_meridiem_disagreeing(text, cleaned, fmt, parsed.hour)
+    _refuse_offset_no_place_keeps(text, parsed)
     # The year written may differ from the calendar's own by a day's offset: checked loosely
     # here, so the conversion stays in range, then as the calendar's local date.
     if not FIRST_YEAR - 1 <= parsed.year <= LAST_YEAR + 1:
         raise _outside(text)
     if fmt is None:
         _refuse_fraction_before_seconds(text, cleaned, parsed)
+        _refuse_date_joined_oddly(text, cleaned, parsed)
     if parsed.tzinfo is not None:
         instant = parsed.astimezone(UTC)
     elif _is_date_alone(cleaned) if fmt is None else _TIME_CODE.search(fmt) is None:
@@ -167,6 +169,59 @@ def _refuse_fraction_before_seconds(text: str, cleaned: str, parsed: datetime) -
     )
 
 
+# The offsets places keep run from -12:00 (Baker Island) to +14:00 (Kiribati's Line Islands),
+# in whole minutes. Python reads any offset under a day (+23:59, -23:00, +05:30:15): outside
+# these it is a slip, and read it would put the instant most of a day out [ours].
+EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _refuse_offset_no_place_keeps(text: str, parsed: datetime) -> None:
+    offset = parsed.utcoffset()
+    if offset is None:
+        return
+    if EARLIEST_OFFSET <= offset <= LATEST_OFFSET and offset % timedelta(minutes=1) == timedelta(0):
+        return
+    raise InstantError(
+        f"{quoted(text)} gives the offset {_offset_written(parsed)}, which no place keeps: an "
+        "offset is whole minutes from -12:00 to +14:00"
+    )
+
+
+# An offset as it may follow a date: +01, +0100, +01:00.
+_OFFSET_SHAPED = re.compile(r"[0-9]{2}(:?[0-9]{2})?", re.ASCII)
+
+
+def _refuse_date_joined_oddly(text: str, cleaned: str, parsed: datetime) -> None:
+    """[ours] Python takes any one character between the date and the time; ISO 8601 takes T
+    (and people a space). A date written with its offset, as XML Schema writes one
+    (`2026-12-01-05:00`), was read as 05:00 that day; an interval's slash (`2026-12-01/10`) as
+    10:00. Refused, saying how to write it; T, t or a space (any whitespace) is read."""
+    length = _iso_date_length(cleaned)
+    if len(cleaned) <= length or cleaned[length] in "Tt" or cleaned[length].isspace():
+        return
+    day, joint, rest = cleaned[:length], cleaned[length], cleaned[length + 1 :]
+    if joint in "+-":
+        offset, example = "it", ""
+        if _OFFSET_SHAPED.fullmatch(rest):
+            offset, example = joint + rest, f"e.g. {day}T00:00{joint}{rest}, "
+        raise InstantError(
+            f"{quoted(text)} gives an offset after the date but no time (Python would read "
+            f"{offset} as the time {_time_written(_past_midnight(parsed))}): write the time "
+            f"before the offset, {example}or the date alone"
+        )
+    example = f", e.g. {day}T{rest}" if len(rest) <= 40 else ""
+    raise InstantError(
+        f"{quoted(text)} separates the date from the time by {joint!r}: write T or a space{example}"
+    )
+
+
+def _past_midnight(parsed: datetime) -> int:
+    """How many microseconds past its midnight `parsed`'s wall time is."""
+    return (parsed - parsed.replace(hour=0, minute=0, second=0, microsecond=0)) // timedelta(
+        microseconds=1
+    )
+
+
 def _time_written(microseconds: int) -> str:
     """A time of day `microseconds` past midnight as ISO 8601 writes it: HH:MM, with the
     seconds and their fraction only where there are any."""
@@ -236,7 +291,34 @@ def _not_by_format(text: str, fmt: str, err: ValueError) -> InstantError:
         return InstantError(
             f"{quoted(text)} names no day of the calendar: check the month and the day"
         )
-    return InstantError(f"{quoted(text)} does not match the date format {fmt}")
+    if (hour := _hour_off_the_12_hour_clock(text.strip(), fmt)) is not None:
+        return InstantError(
+            f"{quoted(text)} gives the hour {hour:%H}, but the date format {_named(fmt)} reads "
+            f"the hour on the 12-hour clock (%I), which takes 01 to 12 ({hour:%H:%M} is "
+            f"{hour:%I:%M %p}): check the time, or use %H for the 24-hour clock"
+        )
+    return InstantError(f"{quoted(text)} does not match the date format {_named(fmt)}")
+
+
+def _named(fmt: str, most: int = 40) -> str:
+    """A date format as a bad row names it, cut short as `quoted` cuts a value: said again on
+    every row, a format pasted long would bury what is wrong with each."""
+    return fmt if len(fmt) <= most else f"{fmt[:most]}…"
+
+
+def _hour_off_the_12_hour_clock(text: str, fmt: str) -> datetime | None:
+    """[ours] Where `fmt` reads the hour by %I (01 to 12) and `text` is written in it but for
+    an hour the 12-hour clock lacks (`00:30 AM`, `13:30 PM`), what it gives read on the
+    24-hour clock; else None. strptime says only that it does not match."""
+    if "I" not in _codes(fmt) or not _ascii_digits(text):
+        return None
+    try:
+        read = datetime.strptime(
+            text, re.sub(r"%(.)", lambda c: "%H" if c[1] == "I" else c[0], fmt)
+        )
+    except ValueError:
+        return None
+    return read if not 1 <= read.hour <= 12 else None
 
 
 _NO_DAY = "names no day of the calendar: check the month and the day"
@@ -423,8 +505,8 @@ def _refuse_meridiem_disagreeing(text: str, cleaned: str, fmt: str, hour: int) -
         meridiem = am
     if (meridiem == am) == (hour >= 12):
         raise InstantError(
-            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format {fmt} "
-            f"reads the hour on the 24-hour clock (%H), where {hour:02d} is "
+            f"{quoted(text)} gives the hour {hour:02d} with {meridiem}, but the date format "
+            f"{_named(fmt)} reads the hour on the 24-hour clock (%H), where {hour:02d} is "
             f"{'PM' if hour >= 12 else 'AM'}: check the time, or use %I for a 12-hour clock"
         )
 
@@ -440,12 +522,12 @@ def check_date_format(fmt: str) -> None:
         read = None
     except re.error:  # strptime reads each code once: `%d/%m/%Y %d` is no pattern at all
         raise InstantError(
-            f"the date format {fmt!r} gives a code more than once (strptime reads each once, "
+            f"the date format {quoted(fmt)} gives a code more than once (strptime reads each once, "
             "%c and %x holding the day too): give each once, e.g. %d/%m/%Y %H:%M"
         ) from None
     if read is None or read.date() != sample.date():
         raise InstantError(
-            f"the date format {fmt!r} cannot be read back; give strftime codes with the "
+            f"the date format {quoted(fmt)} cannot be read back; give strftime codes with the "
             "year, month and day, e.g. %d/%m/%Y %H:%M"
         )
     _refuse_a_part_twice(fmt)
@@ -455,14 +537,15 @@ def check_date_format(fmt: str) -> None:
     # 2026-01-01. A receipt on another day than the file says moves every deadline.
     if by_count := sorted(codes & {"j", "U", "W", "V"}):
         raise InstantError(
-            f"the date format {fmt!r} gives the day by {', '.join('%' + c for c in by_count)} "
-            "(its week or its day of the year), which strptime does not check (a day the year "
-            "lacks is read as another day): write the date with %Y, %m and %d"
+            f"the date format {quoted(fmt)} gives the day by "
+            f"{', '.join('%' + c for c in by_count)} (its week or its day of the year), which "
+            "strptime does not check (a day the year lacks is read as another day): write the "
+            "date with %Y, %m and %d"
         )
     # Written as text, a zone is read as nothing: 10:00 UTC would be 10:00 local time.
     if zone := _ZONE_AS_TEXT.search(re.sub("%%", "", fmt)):
         raise InstantError(
-            f"the date format {fmt!r} writes the zone {zone[0]!r} as text, which is read as "
+            f"the date format {quoted(fmt)} writes the zone {zone[0]!r} as text, which is read as "
             "nothing, so the time would be local time: write %Z for a zone's name (UTC or "
             "GMT), or %z for an offset or Z"
         )
@@ -470,13 +553,13 @@ def check_date_format(fmt: str) -> None:
     # `14:05 PM`: _refuse_meridiem_disagreeing); alone, it would be read as nothing.
     if "p" in codes and not codes & {"I", "H"}:
         raise InstantError(
-            f"the date format {fmt!r} has %p (AM or PM) without an hour to go with: %I for "
+            f"the date format {quoted(fmt)} has %p (AM or PM) without an hour to go with: %I for "
             "the 12-hour clock (2:05 PM), or %H for a form that writes 14:05 PM"
         )
     # %I without %p writes 14:05 as 02:05, which reads back as the morning's.
     if read.hour != sample.hour and sample.strftime(fmt) != sample.replace(hour=15).strftime(fmt):
         raise InstantError(
-            f"the date format {fmt!r} cannot tell the morning from the afternoon (it reads "
+            f"the date format {quoted(fmt)} cannot tell the morning from the afternoon (it reads "
             f"14:05 back as {read:%H:%M}): add %p (AM or PM) after %I, or use %H for the "
             "24-hour clock"
         )
@@ -498,7 +581,7 @@ def _refuse_a_part_twice(fmt: str) -> None:
         giving = list(dict.fromkeys(c for c in written if set(codes) & {c, *_GIVING.get(c, "")}))
         if len(giving) > 1:
             raise InstantError(
-                f"the date format {fmt!r} gives the {part} by "
+                f"the date format {quoted(fmt)} gives the {part} by "
                 f"{', '.join('%' + c for c in giving[:-1])} and %{giving[-1]}, and strptime "
                 "keeps only one of them (a value whose two disagree would be read by either): "
                 "give each part once, e.g. %d/%m/%Y %H:%M"

@@ -136,12 +136,19 @@ class Remedies:
             if Remedy.GOODWILL_PAYMENT in self.kinds:
                 raise InvalidInput("a goodwill payment needs its amount: --goodwill POUNDS")
             return None
-        typed = self.goodwill.strip().lstrip("£")
+        # One pound sign, before the amount, may be typed; a second ("££12") or one after it
+        # is a slip, refused rather than read as £12.
+        typed = self.goodwill.strip().removeprefix("£")
         shown = text.quoted(self.goodwill)  # cut short: a refusal stays one readable line
         if not _POUNDS.fullmatch(typed):
+            how = (
+                ": write the £ once, before the amount, or not at all"
+                if "£" in typed
+                else _comma_misplaced(typed)
+            )
             raise InvalidInput(
                 f"--goodwill {shown} must be a positive amount in pounds and pence, "
-                f"e.g. 50, 49.99 or 1,250{_comma_misplaced(typed)}"
+                f"e.g. 50, 49.99 or 1,250{how}"
             )
         pence = int(Decimal(typed.replace(",", "")) * 100)
         if not 0 < pence <= MAX_GOODWILL_PENCE:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from complaintctl.errors import InvalidInput, StoreDamaged, StoreUnavailable
 from complaintctl.store.types import MissingRow, UnreadableDetails, UnreadableInstant
-from complaintctl.text import half_character
+from complaintctl.text import half_character, quoted
 
 # How long a command waits for another writer before giving up (seconds).
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -211,7 +211,7 @@ def lock_timeout() -> float:
     if not 0 <= seconds <= MAX_LOCK_TIMEOUT:
         raise InvalidInput(
             f"COMPLAINTCTL_LOCK_TIMEOUT must be a number of seconds from 0 to "
-            f"{MAX_LOCK_TIMEOUT:.0f}, not {raw!r}"
+            f"{MAX_LOCK_TIMEOUT:.0f}, not {quoted(raw)}"
         )
     return seconds
 
