@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import literal_column, select, update
+from sqlalchemy import literal_column, select, text, update
 
 from complaintctl import services
 from complaintctl.domain import figures
@@ -202,6 +202,31 @@ def test_facts_another_version_made_are_neither_counted_nor_called_changed_by_db
         with pytest.raises(StoreUnavailable) as refused:
             figure_counts.facts_at(connection, [FAR])
     assert (8, True) == (refused.value.exit_code, "`complaintctl db upgrade`" in str(refused.value))
+
+
+def test_a_step_on_a_store_whose_facts_a_newer_complaintctl_made_is_refused_whole(
+    unit: UnitFactory,
+) -> None:
+    """A newer complaintctl keeps its own kind of facts at the same schema revision: this one
+    writing its kind beside them would have the newer one count them as its own."""
+    ref = log(unit, t("2026-11-30T10:00"))
+    with unit() as uow:
+        uow.session.connection().execute(
+            update(StoreSetting).where(StoreSetting.key == facts.VERSION_KEY)  # type: ignore[arg-type]
+            .values(value=str(facts.VERSION + 1))
+        )  # fmt: skip
+        uow.session.commit()
+    before = kept_facts(unit)
+    with pytest.raises(StoreUnavailable) as refused:
+        act(unit, services.acknowledge, ref=ref, area="Casework", by="officer.one",
+            at=t("2026-11-30T11:00"))  # fmt: skip
+    assert (8, True) == (refused.value.exit_code, "newer version" in str(refused.value))
+    assert before == kept_facts(unit)
+    with unit(write=False) as uow:
+        assert (
+            "received"
+            == uow.session.connection().execute(text("SELECT stage FROM complaint")).scalar_one()
+        )
 
 
 def test_a_refused_step_leaves_the_kept_facts_as_they_were(unit: UnitFactory) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from complaintctl.domain import figures
+from complaintctl.errors import StoreUnavailable
 from complaintctl.store.models import (
     CLOCK_COLUMNS,
     FACT_CLOCKS,
@@ -44,7 +45,8 @@ from complaintctl.store.types import UnreadableDetails
 # histories to it). The version a store's facts were made by is kept in the store
 # (store_setting VERSION_KEY); where it is not this one, `db upgrade` makes every case's facts
 # again (store/schema.upgrade), a report refuses to count from them and `db verify` leaves them
-# unchecked.
+# unchecked; where a newer one made them, a step is refused before its facts are written
+# (refresh), its rows not being this program's to add to.
 VERSION = 2
 VERSION_KEY = "facts-version"
 # Later than any entry is recorded: a replay to it reads the whole history.
@@ -287,6 +289,13 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
     (a case without its log has none); how many cases were replayed."""
     from complaintctl.store.bulk import BulkWriter  # it imports the unit of work, as uow this
 
+    if (made_by := stored_version(connection)) is not None and made_by > VERSION:
+        # A newer complaintctl's kind of rows: this one's written beside them would be counted
+        # by it as its own (the schema revision alone is checked on the way in).
+        raise StoreUnavailable(
+            "the facts kept for the report's figures were made by a newer version of "
+            "complaintctl than this one: upgrade complaintctl to write to this store"
+        )
     writer = BulkWriter.on(connection)
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
