@@ -1211,9 +1211,10 @@ class HistoryVerified:
     cases: int  # cases whose stage was checked
     problems: tuple[VerifyProblem, ...]
     # Whether each case's kept facts were checked against its history: not where another
-    # version of complaintctl's facts made them (`db upgrade` makes them again), nor where the
-    # history is broken.
+    # version of complaintctl's facts made them (`db upgrade` makes them again; a newer one's,
+    # `facts_newer`: upgrade complaintctl), nor where the history is broken.
     facts_checked: bool = True
+    facts_newer: bool = False
 
     @property
     def intact(self) -> bool:

@@ -19,6 +19,7 @@ from freezegun import freeze_time
 from sqlalchemy import create_engine, text
 
 from complaintctl.domain.chain import GENESIS, Entry, removed, seal
+from complaintctl.store import facts
 from complaintctl.store.db import resolve_url
 from tests.cli.conftest import Run
 from tests.cli.journey import ack, log_case, ok
@@ -320,6 +321,37 @@ def test_kept_facts_changed_by_hand_are_named_and_made_again_from_the_history(
     ((details,),) = rows(store_url, "SELECT details FROM event WHERE action = 'upgrade-schema' "
                                     "ORDER BY id DESC LIMIT 1")  # fmt: skip
     assert "facts" in json.loads(details)
+
+
+def test_a_store_whose_kept_facts_a_newer_complaintctl_made_says_to_upgrade_complaintctl(
+    run: Run, store_url: str
+) -> None:
+    """Not `db upgrade`, which could not help: this complaintctl neither counts from, adds
+    to, nor makes again a newer one's facts."""
+    ref = log_case(run, at="2026-12-01T09:00", consumer="Ann Smith", email="ann@example.com")
+    by_hand(store_url, f"UPDATE store_setting SET value = '{facts.VERSION + 1}' "
+                       "WHERE key = 'facts-version'")  # fmt: skip
+    newer = "the facts kept for the report's figures were made by a newer version of complaintctl"
+
+    status = run("db", "status", "--json")
+    assert "newer-than-program" == json.loads(status.stdout)["state"]
+    assert f"State:     {newer}: upgrade complaintctl to use it" in run("db", "status").stdout
+    for refused in (
+        run("--as", "sam.senior", "db", "upgrade"),
+        run("--as", "sam.senior", "db", "upgrade", "--remake-facts"),
+        run("report", "--period", "2026-12"),
+        run("ack", ref, "--area", "Casework", "--at", "2026-12-01T10:00"),
+    ):
+        assert (8, f"Error: {newer} than this one: upgrade complaintctl to use this store\n") == (
+            refused.exit_code, refused.stderr)  # fmt: skip
+    verified = run("db", "verify")
+    assert (0, True) == (
+        verified.exit_code,
+        "upgrade complaintctl to check them" in verified.stderr,
+    )
+    assert [(str(facts.VERSION + 1),)] == rows(
+        store_url, "SELECT value FROM store_setting WHERE key = 'facts-version'"
+    )
 
 
 def anonymise(store_url: str, entry_id: int, key: str) -> Any:

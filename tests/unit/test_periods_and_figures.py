@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintctl.domain import figures
+from complaintctl.domain.calendar import SEARCH_LIMIT_DAYS, WorkingCalendar, office_week
 from complaintctl.domain.periods import (
     PeriodError,
     between,
@@ -363,3 +364,17 @@ def test_each_on_time_share_names_the_counts_it_is_made_of() -> None:
         assert SHARE == FIGURE[share].unit
         assert all(COUNT == FIGURE[name].unit for name in (*met, *missed))
         assert FIGURE[share].section == {FIGURE[name].section for name in (*met, *missed)}.pop()
+
+
+def test_the_age_limits_of_a_calendar_closed_for_years_are_where_its_search_ends() -> None:
+    """A calendar closed for longer than it searches back holds less than a band's working
+    time there: every case received in those years is in the youngest band, and the report is
+    made rather than refused."""
+    cutoff = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    closed = [cutoff.date() - timedelta(days=n) for n in range(SEARCH_LIMIT_DAYS + 10)]
+    calendar = WorkingCalendar(zone="Europe/London", week=office_week(),
+                               closed_days=dict.fromkeys(closed, "closed"))  # fmt: skip
+
+    limits = figures.age_limits(calendar, cutoff)
+
+    assert (cutoff - timedelta(days=SEARCH_LIMIT_DAYS),) * 4 == limits

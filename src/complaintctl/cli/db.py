@@ -262,7 +262,12 @@ def db_verify(
         lambda uow, _: verify_history(uow, noted_head=noted_head), None, snapshot=True
     )
     render.history_verified(view, json_output=json_output)
-    if view.intact and not view.facts_checked:
+    if view.intact and view.facts_newer:
+        render.note(
+            "The facts kept for the report's figures were made by a newer version of "
+            "complaintctl and were not checked: upgrade complaintctl to check them"
+        )
+    elif view.intact and not view.facts_checked:
         render.note(
             "The facts kept for the report's figures were made by another version of "
             "complaintctl and were not checked: back the store up, then run "

@@ -2242,6 +2242,11 @@ def store_status(status: SchemaStatus, *, json_output: bool) -> None:
             "State:     the facts kept for the report's figures were made by another version "
             "of complaintctl: back it up, then run `complaintctl db upgrade`"
         )
+    elif status.facts_newer:
+        _print(
+            "State:     the facts kept for the report's figures were made by a newer version "
+            "of complaintctl: upgrade complaintctl to use it"
+        )
     else:
         _print(f"State:     {STORE_STATES[status.state]}")
     if status.damage:

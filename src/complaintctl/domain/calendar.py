@@ -22,7 +22,7 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # A calendar with no working time at all would make every deadline search endless.
-_SEARCH_LIMIT_DAYS = 3660
+SEARCH_LIMIT_DAYS = 3660
 
 
 class CalendarError(ValueError):
@@ -258,7 +258,7 @@ class WorkingCalendar:
         remaining = amount
         # From the day before: a stretch open until midnight closes on the day of `start`.
         day = self.local_date(start) - _ONE_DAY
-        for _ in range(_SEARCH_LIMIT_DAYS):
+        for _ in range(SEARCH_LIMIT_DAYS):
             for opens, closes in self.intervals(day):
                 if start > closes or (start == closes and not (allow_close and not remaining)):
                     continue
@@ -268,7 +268,7 @@ class WorkingCalendar:
                     return begin + remaining
                 remaining -= available
             day += _ONE_DAY
-        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {start}")
+        raise CalendarError(f"no working time within {SEARCH_LIMIT_DAYS} days of {start}")
 
     def _add_by_totals(self, start: datetime, amount: timedelta) -> datetime | None:
         """add_working_time for a positive amount, by the running totals: the first instant
@@ -308,7 +308,7 @@ class WorkingCalendar:
             return end
         remaining = amount
         last = self.local_date(end) + timedelta(days=1)
-        for offset in range(_SEARCH_LIMIT_DAYS):
+        for offset in range(SEARCH_LIMIT_DAYS):
             for opens, closes in reversed(self.intervals(last - timedelta(days=offset))):
                 if opens >= end:
                     continue
@@ -316,7 +316,7 @@ class WorkingCalendar:
                 if remaining <= finish - opens:
                     return finish - remaining
                 remaining -= finish - opens
-        raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days before {end}")
+        raise CalendarError(f"no working time within {SEARCH_LIMIT_DAYS} days before {end}")
 
     def add_working_hours(self, start: datetime, hours: int) -> datetime:
         return self.add_working_time(start, timedelta(hours=hours))
@@ -358,8 +358,8 @@ class WorkingCalendar:
                 first[d] = position
             if first[day] + ahead < len(working):
                 break
-            if (end - day).days > 2 * _SEARCH_LIMIT_DAYS + 2 * ahead:
-                raise CalendarError(f"no working day within {_SEARCH_LIMIT_DAYS} days of {day}")
+            if (end - day).days > 2 * SEARCH_LIMIT_DAYS + 2 * ahead:
+                raise CalendarError(f"no working day within {SEARCH_LIMIT_DAYS} days of {day}")
         cache.update(_working_days=working, _first_working=first, _working_span=(start, end))
         return first[day]
 
@@ -544,11 +544,11 @@ def subject_access_due_date(received: date, months: int, bank_holidays: Containe
     is the ICO's, not the organisation's opening week, and an office closure does not move it:
     the law's month does not stretch for the organisation's own arrangements."""
     due = corresponding_date(received, months)
-    for _ in range(_SEARCH_LIMIT_DAYS):
+    for _ in range(SEARCH_LIMIT_DAYS):
         if due.weekday() < 5 and due not in bank_holidays:
             return due
         due += _ONE_DAY
-    raise CalendarError(f"no working day within {_SEARCH_LIMIT_DAYS} days of {due}")
+    raise CalendarError(f"no working day within {SEARCH_LIMIT_DAYS} days of {due}")
 
 
 def subject_access_due(

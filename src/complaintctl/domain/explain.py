@@ -24,7 +24,7 @@ WORKING_MINUTES = "working-minutes"
 RECEIVED_DAY = "received-day"  # working-days rules: day 0, the (deemed) day of the event
 
 # As WorkingCalendar's own search: a calendar with no working time must not loop for ever.
-_SEARCH_LIMIT_DAYS = 3660
+SEARCH_LIMIT_DAYS = 3660
 
 Stretch = tuple[datetime, datetime]
 
@@ -260,9 +260,9 @@ def _working_days(calendar: WorkingCalendar, start: datetime, days: int) -> tupl
 
 
 def _days_from(day: date) -> Iterator[date]:
-    for offset in range(_SEARCH_LIMIT_DAYS):
+    for offset in range(SEARCH_LIMIT_DAYS):
         yield day + timedelta(days=offset)
-    raise CalendarError(f"no working time within {_SEARCH_LIMIT_DAYS} days of {day}")
+    raise CalendarError(f"no working time within {SEARCH_LIMIT_DAYS} days of {day}")
 
 
 def _closed_reasons(calendar: WorkingCalendar, day: date) -> list[str]:

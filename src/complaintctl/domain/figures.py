@@ -23,7 +23,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from complaintctl.domain.calendar import WorkingCalendar
+from complaintctl.domain.calendar import SEARCH_LIMIT_DAYS, CalendarError, WorkingCalendar
 from complaintctl.domain.clocks import DeadlineKind, clock_ends_at
 from complaintctl.domain.procedure import (
     NOT_ROUTED,
@@ -1128,10 +1128,16 @@ def age_limits(calendar: WorkingCalendar, cutoff: datetime) -> tuple[datetime, .
     the latest instant that much working time before the cutoff (subtract_working_time).
     The same bands as age_band of the working clock's age, without a clock for each case."""
     working_day = calendar.working_day()
-    return tuple(
-        calendar.subtract_working_time(cutoff, (most + 1) * working_day)
-        for _, most in AGE_BANDS[:-1]
-    )
+
+    def limit(amount: timedelta) -> datetime:
+        try:
+            return calendar.subtract_working_time(cutoff, amount)
+        except CalendarError:
+            # Less working time than that in all the years the calendar searches back (closed
+            # for years): every case received within them is younger.
+            return cutoff - timedelta(days=SEARCH_LIMIT_DAYS)
+
+    return tuple(limit((most + 1) * working_day) for _, most in AGE_BANDS[:-1])
 
 
 def measured_from(gathered: Gathered) -> datetime | None:

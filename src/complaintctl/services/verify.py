@@ -123,7 +123,8 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
         # of its whole history, where they were made by this program's version of them: those
         # an older one made differ from this one's replay without anyone having changed them,
         # and are made again by `db upgrade` (left unchecked, and said so).
-        facts_checked = facts.stored_version(connection) == facts.VERSION
+        made_by = facts.stored_version(connection)
+        facts_checked, facts_newer = made_by == facts.VERSION, facts.made_by_newer(made_by)
         problems += [
             VerifyProblem(
                 "case",
@@ -135,8 +136,10 @@ def verify_history(uow: UnitOfWork, *, noted_head: str | None = None) -> History
             for ref in (facts.differing(connection, refs) if facts_checked else ())
         ]
     else:
-        facts_checked = False
-    return HistoryVerified(entries, last_id, chain, cases, tuple(problems), facts_checked)
+        facts_checked = facts_newer = False
+    return HistoryVerified(
+        entries, last_id, chain, cases, tuple(problems), facts_checked, facts_newer
+    )
 
 
 def _head_problems(

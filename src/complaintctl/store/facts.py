@@ -49,6 +49,12 @@ from complaintctl.store.types import UnreadableDetails
 # (refresh), its rows not being this program's to add to.
 VERSION = 2
 VERSION_KEY = "facts-version"
+# Why a store whose facts a newer complaintctl made is refused: not this program's to count
+# from, add to or make again.
+NEWER = (
+    "the facts kept for the report's figures were made by a newer version of complaintctl "
+    "than this one: upgrade complaintctl to use this store"
+)
 # Later than any entry is recorded: a replay to it reads the whole history.
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 # The session.info key of the cases a transaction's history was written or rewritten for.
@@ -289,13 +295,10 @@ def refresh(connection: Connection, case_ids: Iterable[int]) -> int:
     (a case without its log has none); how many cases were replayed."""
     from complaintctl.store.bulk import BulkWriter  # it imports the unit of work, as uow this
 
-    if (made_by := stored_version(connection)) is not None and made_by > VERSION:
+    if made_by_newer(stored_version(connection)):
         # A newer complaintctl's kind of rows: this one's written beside them would be counted
         # by it as its own (the schema revision alone is checked on the way in).
-        raise StoreUnavailable(
-            "the facts kept for the report's figures were made by a newer version of "
-            "complaintctl than this one: upgrade complaintctl to write to this store"
-        )
+        raise StoreUnavailable(NEWER)
     writer = BulkWriter.on(connection)
     ids = sorted(set(case_ids))
     for start in range(0, len(ids), CASES_AT_ONCE):
@@ -338,6 +341,11 @@ def stored_version(connection: Connection) -> int | None:
         select(_SETTING.c.value).where(_SETTING.c.key == VERSION_KEY)
     ).scalar_one_or_none()
     return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def made_by_newer(version: int | None) -> bool:
+    """Whether facts noted as made by `version` (stored_version) are a newer program's."""
+    return version is not None and version > VERSION
 
 
 def refill(connection: Connection, *, by: str, at: datetime) -> int:

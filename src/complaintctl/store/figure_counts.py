@@ -61,7 +61,9 @@ def facts_at(connection: Connection, cutoffs: Iterable[datetime]) -> dict[dateti
 
     On PostgreSQL, count in the unit of work's snapshot (REPEATABLE READ): a write committed
     between this and the counts would otherwise be read by one and not the other."""
-    if facts.stored_version(connection) != facts.VERSION:
+    if facts.made_by_newer(made_by := facts.stored_version(connection)):
+        raise StoreUnavailable(facts.NEWER)
+    if made_by != facts.VERSION:
         raise StoreUnavailable(
             "the facts kept for the report's figures were made by another version of "
             "complaintctl than this one counts by: back the store up, then run "

@@ -64,8 +64,10 @@ class SchemaStatus:
     program_revision: str = SCHEMA_REVISION
     damage: str | None = None  # what is wrong with a damaged store
     # Whether its kept facts were made by this program's version of them (store/facts.py):
-    # where not, `db upgrade` makes them again, at the same revision.
+    # where not, `db upgrade` makes them again, at the same revision; unless a newer
+    # complaintctl made them (`facts_newer`), which this one refuses to use.
     facts_current: bool = True
+    facts_newer: bool = False
 
     @property
     def state(self) -> str:
@@ -74,6 +76,8 @@ class SchemaStatus:
         if self.revision is None:
             return "empty"
         if self.revision == self.program_revision:
+            if self.facts_newer:
+                return "newer-than-program"
             return "current" if self.facts_current else "needs-upgrade"
         if self.revision in REVISIONS:
             return "needs-upgrade"
@@ -273,6 +277,10 @@ def upgrade(
 
                 with UnitOfWork.reading_within(connection, origin) as uow:
                     by = acting(uow)
+            from complaintctl.store import facts
+
+            if facts.made_by_newer(facts.stored_version(connection)):
+                raise StoreUnavailable(facts.NEWER)
             remade = remake_facts or not facts_current(connection)
             made = facts_made(connection, at, by=by) if remade else None
             _record_upgrade(
@@ -396,13 +404,21 @@ def describe_connection(connection: Connection) -> str:
 
 def status(engine: Engine, store: str) -> SchemaStatus:
     """Where `store` (as shown to a person) stands; `engine` may be a read-only one."""
+    from complaintctl.store import facts
+
     backend = engine.url.get_backend_name()
     with engine.connect() as connection:
         revision = stored_revision(connection)
         if backend == "sqlite" and revision == SCHEMA_REVISION:
             _require_every_table(connection, store)
-        current = revision != SCHEMA_REVISION or facts_current(connection)
-    return SchemaStatus(store=store, backend=backend, revision=revision, facts_current=current)
+        made_by = facts.stored_version(connection) if revision == SCHEMA_REVISION else None
+    return SchemaStatus(
+        store=store,
+        backend=backend,
+        revision=revision,
+        facts_current=revision != SCHEMA_REVISION or made_by == facts.VERSION,
+        facts_newer=facts.made_by_newer(made_by),
+    )
 
 
 def _require_every_table(connection: Connection, store: str) -> None:
